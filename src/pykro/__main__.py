@@ -1,0 +1,3 @@
+from pykro.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The `pykro` command line."""

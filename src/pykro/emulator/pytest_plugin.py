@@ -1,0 +1,1 @@
+"""pytest plugin (entry point `pykro`): provides the `local_cluster` fixture."""

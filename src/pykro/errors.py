@@ -1,0 +1,31 @@
+"""The error types a user can cause, each rendered as one short paragraph: what, where, how to fix."""
+
+from __future__ import annotations
+
+
+class PykroError(Exception):
+    """Base for every error caused by user input (a spec, an RGD, a composition, a flag).
+
+    ``where`` is a location a user can find: ``file:line``, ``file:line:col`` or a YAML path such as
+    ``spec.resources[2].template.metadata.name``. ``fix`` says what to do about it.
+    """
+
+    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None) -> None:
+        self.what = what
+        self.where = where
+        self.fix = fix
+        super().__init__(self.render())
+
+    def render(self) -> str:
+        text = f"{self.where}: {self.what}" if self.where else self.what
+        if self.fix:
+            text = f"{text.rstrip('.')}. {self.fix}"
+        return text
+
+
+class ValidationError(PykroError):
+    """An RGD, schema or spec that kro would reject."""
+
+
+class CompositionError(PykroError):
+    """A composition function that cannot be compiled to a graph (authoring mistakes)."""

@@ -1,0 +1,1 @@
+"""pykro.graph"""

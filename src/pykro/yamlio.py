@@ -1,0 +1,66 @@
+"""YAML in and out, one way for the whole project: libyaml's C loader/dumper, key order kept,
+literal block style for multi-line strings, byte-identical output for identical input."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+try:  # libyaml bindings; the pure-Python classes are a fallback only
+    _Loader: type[Any] = yaml.CSafeLoader
+    _BaseDumper: type[Any] = yaml.CSafeDumper
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+    _BaseDumper = yaml.SafeDumper
+
+
+class _Dumper(_BaseDumper):  # type: ignore[misc]
+    """Safe dumper that writes multi-line strings as literal blocks."""
+
+
+def _represent_str(dumper: Any, data: str) -> Any:
+    if "\n" in data:
+        return dumper.represent_scalar("tag:yaml.org,2002:str", data, style="|")
+    return dumper.represent_scalar("tag:yaml.org,2002:str", data)
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+def load(text: str) -> Any:
+    """Parse one YAML document."""
+    return yaml.load(text, Loader=_Loader)
+
+
+def load_all(text: str) -> Iterator[Any]:
+    """Parse every document of a multi-document stream, skipping empty ones."""
+    for doc in yaml.load_all(text, Loader=_Loader):
+        if doc is not None:
+            yield doc
+
+
+def load_file(path: str | Path) -> Any:
+    return load(Path(path).read_text(encoding="utf-8"))
+
+
+def dump(data: Any) -> str:
+    """Serialise one document deterministically (insertion order, block style)."""
+    return str(
+        yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
+    )
+
+
+def dump_all(docs: Iterable[Any]) -> str:
+    return str(
+        yaml.dump_all(
+            list(docs),
+            Dumper=_Dumper,
+            sort_keys=False,
+            default_flow_style=False,
+            allow_unicode=True,
+            width=4096,
+        )
+    )
