@@ -1,0 +1,63 @@
+"""The e2e suite runs only under `make e2e` (PYKRO_E2E=1), against the control plane of e2e/controlplane/cluster.sh."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))  # the suite's helper modules (e2e_*.py)
+
+from e2e_kube import Kube, KubeError  # noqa: E402
+
+CLUSTER_SH = HERE.parent.parent / "e2e" / "controlplane" / "cluster.sh"
+ENABLED = os.environ.get("PYKRO_E2E") == "1"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark this directory's cluster tests `e2e` and skip them unless PYKRO_E2E=1 (`make test` never needs a cluster).
+
+    Tests of the suite's own helpers (no `kube` fixture) run everywhere.
+    """
+    skip = pytest.mark.skip(reason="needs the real control plane: run `make e2e`")
+    for item in items:
+        if HERE in item.path.parents and "kube" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.e2e)
+            if not ENABLED:
+                item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def timeout() -> float:
+    """How long to wait for the cluster to converge (PYKRO_E2E_TIMEOUT seconds; generous: the machine is shared)."""
+    return float(os.environ.get("PYKRO_E2E_TIMEOUT", "180"))
+
+
+@pytest.fixture(scope="session")
+def kube() -> Kube:
+    """A client for the running control plane (PYKRO_E2E_KUBECONFIG, else the kubeconfig cluster.sh writes)."""
+    path = (
+        os.environ.get("PYKRO_E2E_KUBECONFIG")
+        or subprocess.run([str(CLUSTER_SH), "kubeconfig"], check=True, capture_output=True, text=True).stdout.strip()
+    )
+    if not Path(path).is_file():
+        pytest.fail(f"no kubeconfig at {path}: start the control plane with `{CLUSTER_SH} up` (or run `make e2e`)")
+    client = Kube.from_kubeconfig(Path(path))
+    try:
+        client.request("GET", "/readyz")
+    except (KubeError, OSError) as err:
+        pytest.fail(f"the control plane at {client.server} is not ready ({err}): run `{CLUSTER_SH} up`")
+    return client
+
+
+@pytest.fixture
+def namespace(kube: Kube) -> str:
+    """A fresh namespace per test (left behind: without kube-controller-manager namespaces never finish deleting)."""
+    name = f"e2e-{secrets.token_hex(4)}"
+    kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
+    return name
