@@ -1,0 +1,423 @@
+"""Built-in Kubernetes kinds at one pinned version: their JSON schemas, validation and discovery metadata.
+
+Schemas come from the JSON schema bundle of the installed ``kubernetes-validate`` package (Kubernetes 1.35);
+each kind's validator is compiled once with jsonschema-rs and cached. The resource table (plural, scope, verbs,
+short names, categories) is derived from the bundle's group/version/kind list at first use; only the exceptions
+to the rules (cluster scope, short names, restricted verbs) are spelled out here.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Final, Literal
+
+import jsonschema_rs
+import kubernetes_validate
+
+from pykro.schema import causes as c
+from pykro.schema.causes import FieldCause, go_number, go_quote
+
+__all__ = [
+    "KUBERNETES_VERSION",
+    "ResourceInfo",
+    "builtin_resources",
+    "builtin_schema",
+    "definitions",
+    "is_builtin",
+    "plural_of",
+    "preferred_version",
+    "resolve",
+    "resource_by_plural",
+    "resource_for",
+    "scope_of",
+    "split_api_version",
+    "unknown_fields",
+    "validate_object",
+]
+
+KUBERNETES_VERSION: Final = "1.35"
+_BUNDLE: Final = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.35.0-local"
+_DEFINITIONS_URI: Final = "https://kubernetes.io/api/_definitions.json"
+
+# Kinds that are not REST resources of their own (meta types and subresource bodies).
+_NOT_RESOURCES: Final = frozenset(
+    {"APIGroup", "APIGroupList", "APIResourceList", "APIVersions", "DeleteOptions", "Status", "WatchEvent"}
+    | {"Scale", "Eviction", "TokenRequest"}
+)
+_CLUSTER_SCOPED: Final = frozenset(
+    {
+        "APIService",
+        "CertificateSigningRequest",
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "ClusterTrustBundle",
+        "ComponentStatus",
+        "CSIDriver",
+        "CSINode",
+        "CustomResourceDefinition",
+        "DeviceClass",
+        "DeviceTaintRule",
+        "FlowSchema",
+        "IngressClass",
+        "IPAddress",
+        "MutatingAdmissionPolicy",
+        "MutatingAdmissionPolicyBinding",
+        "MutatingWebhookConfiguration",
+        "Namespace",
+        "Node",
+        "PersistentVolume",
+        "PriorityClass",
+        "PriorityLevelConfiguration",
+        "ResourceSlice",
+        "RuntimeClass",
+        "SelfSubjectAccessReview",
+        "SelfSubjectReview",
+        "SelfSubjectRulesReview",
+        "ServiceCIDR",
+        "StorageClass",
+        "StorageVersion",
+        "StorageVersionMigration",
+        "SubjectAccessReview",
+        "TokenReview",
+        "ValidatingAdmissionPolicy",
+        "ValidatingAdmissionPolicyBinding",
+        "ValidatingWebhookConfiguration",
+        "VolumeAttachment",
+        "VolumeAttributesClass",
+    }
+)
+_SHORT_NAMES: Final = {
+    "ComponentStatus": ("cs",),
+    "ConfigMap": ("cm",),
+    "Endpoints": ("ep",),
+    "Event": ("ev",),
+    "LimitRange": ("limits",),
+    "Namespace": ("ns",),
+    "Node": ("no",),
+    "PersistentVolumeClaim": ("pvc",),
+    "PersistentVolume": ("pv",),
+    "Pod": ("po",),
+    "ReplicationController": ("rc",),
+    "ResourceQuota": ("quota",),
+    "ServiceAccount": ("sa",),
+    "Service": ("svc",),
+    "CustomResourceDefinition": ("crd", "crds"),
+    "DaemonSet": ("ds",),
+    "Deployment": ("deploy",),
+    "ReplicaSet": ("rs",),
+    "StatefulSet": ("sts",),
+    "HorizontalPodAutoscaler": ("hpa",),
+    "CronJob": ("cj",),
+    "CertificateSigningRequest": ("csr",),
+    "Ingress": ("ing",),
+    "NetworkPolicy": ("netpol",),
+    "PodDisruptionBudget": ("pdb",),
+    "PriorityClass": ("pc",),
+    "StorageClass": ("sc",),
+    "IPAddress": ("ip",),
+    "VolumeAttributesClass": ("vac",),
+}
+_CATEGORY_ALL: Final = frozenset(
+    {"Pod", "Service", "ReplicationController", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}
+    | {"HorizontalPodAutoscaler", "CronJob", "Job"}
+)
+_ALL_VERBS: Final = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+_VERBS: Final = {
+    "Binding": ("create",),
+    "ComponentStatus": ("get", "list"),
+    "LocalSubjectAccessReview": ("create",),
+    "SelfSubjectAccessReview": ("create",),
+    "SelfSubjectReview": ("create",),
+    "SelfSubjectRulesReview": ("create",),
+    "SubjectAccessReview": ("create",),
+    "TokenReview": ("create",),
+}
+_IRREGULAR_PLURALS: Final = {"Endpoints": "endpoints"}
+_VERSION_RE: Final = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+
+
+@dataclass(frozen=True)
+class ResourceInfo:
+    """Discovery facts about one served group/version/kind."""
+
+    group: str
+    version: str
+    kind: str
+    plural: str
+    singular: str
+    namespaced: bool
+    verbs: tuple[str, ...]
+    short_names: tuple[str, ...] = ()
+    categories: tuple[str, ...] = ()
+
+    @property
+    def api_version(self) -> str:
+        return f"{self.group}/{self.version}" if self.group else self.version
+
+    @property
+    def scope(self) -> Literal["Namespaced", "Cluster"]:
+        return "Namespaced" if self.namespaced else "Cluster"
+
+
+def split_api_version(api_version: str) -> tuple[str, str]:
+    """``"apps/v1"`` -> ``("apps", "v1")``; ``"v1"`` -> ``("", "v1")``."""
+    group, _, version = api_version.rpartition("/")
+    return group, version
+
+
+def plural_of(kind: str) -> str:
+    """The resource (plural) name of a kind: the built-in one, else the apiserver's guess from the kind."""
+    if kind in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[kind]
+    singular = kind.lower()
+    if singular.endswith("s"):
+        return singular + "es"
+    if singular.endswith("y"):
+        return singular[:-1] + "ies"
+    return singular + "s"
+
+
+def _version_rank(version: str) -> tuple[int, int, int]:
+    """Sort key: GA before beta before alpha, then higher numbers first (as the apiserver orders versions)."""
+    match = _VERSION_RE.match(version)
+    if not match:
+        return (3, 0, 0)
+    major, stage, minor = match.groups()
+    return ({None: 0, "beta": 1, "alpha": 2}[stage], -int(major), -int(minor or 0))
+
+
+@cache
+def _definitions_doc() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads((_BUNDLE / "_definitions.json").read_text(encoding="utf-8"))
+    return doc
+
+
+def definitions() -> Mapping[str, Any]:
+    """Every definition of the bundle by its OpenAPI name (``io.k8s.api.apps.v1.Deployment`` ...)."""
+    defs: Mapping[str, Any] = _definitions_doc()["$defs"]
+    return defs
+
+
+@cache
+def _gvk_index() -> dict[tuple[str, str, str], str]:
+    index: dict[tuple[str, str, str], str] = {}
+    for name, schema in definitions().items():
+        gvks = schema.get("x-kubernetes-group-version-kind") or []
+        if len(gvks) != 1 or name.endswith("List"):
+            continue
+        gvk = gvks[0]
+        if gvk["kind"] in _NOT_RESOURCES:
+            continue
+        index[(gvk["group"], gvk["version"], gvk["kind"])] = name
+    return index
+
+
+@cache
+def builtin_resources() -> tuple[ResourceInfo, ...]:
+    """Every built-in resource of the pinned Kubernetes version, in a stable order."""
+    out = []
+    for group, version, kind in sorted(_gvk_index(), key=lambda k: (k[0], _version_rank(k[1]), k[2])):
+        out.append(
+            ResourceInfo(
+                group=group,
+                version=version,
+                kind=kind,
+                plural=plural_of(kind),
+                singular=kind.lower(),
+                namespaced=kind not in _CLUSTER_SCOPED,
+                verbs=_VERBS.get(kind, _ALL_VERBS),
+                short_names=_SHORT_NAMES.get(kind, ()) if not (kind == "Event" and group) else (),
+                categories=("all",) if kind in _CATEGORY_ALL else (),
+            )
+        )
+    return tuple(out)
+
+
+@cache
+def _by_gvk() -> dict[tuple[str, str, str], ResourceInfo]:
+    return {(r.group, r.version, r.kind): r for r in builtin_resources()}
+
+
+@cache
+def _by_plural() -> dict[tuple[str, str, str], ResourceInfo]:
+    return {(r.group, r.version, r.plural): r for r in builtin_resources()}
+
+
+def resource_for(api_version: str, kind: str) -> ResourceInfo | None:
+    group, version = split_api_version(api_version)
+    return _by_gvk().get((group, version, kind))
+
+
+def resource_by_plural(group: str, version: str, plural: str) -> ResourceInfo | None:
+    return _by_plural().get((group, version, plural))
+
+
+def preferred_version(group: str) -> str | None:
+    """The version the apiserver prefers for a built-in group (GA over beta over alpha, newest first)."""
+    versions = {r.version for r in builtin_resources() if r.group == group}
+    return min(versions, key=_version_rank) if versions else None
+
+
+def is_builtin(api_version: str, kind: str) -> bool:
+    return resource_for(api_version, kind) is not None
+
+
+def scope_of(api_version: str, kind: str) -> Literal["Namespaced", "Cluster"] | None:
+    info = resource_for(api_version, kind)
+    return info.scope if info else None
+
+
+def builtin_schema(api_version: str, kind: str) -> dict[str, Any] | None:
+    """The kind's JSON schema; nested ``$ref``s (``#/$defs/<name>``) are followed with ``resolve``."""
+    group, version = split_api_version(api_version)
+    name = _gvk_index().get((group, version, kind))
+    return dict(definitions()[name]) if name else None
+
+
+def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
+    """Follow a ``$ref`` (keeping sibling keys such as ``description``); other schemas come back unchanged."""
+    ref = schema.get("$ref")
+    if not isinstance(ref, str):
+        return schema
+    target = definitions()[ref.rsplit("/", 1)[-1]]
+    return {**target, **{k: v for k, v in schema.items() if k != "$ref"}}
+
+
+@cache
+def _registry() -> Any:
+    return jsonschema_rs.Registry([(_DEFINITIONS_URI, _definitions_doc())])
+
+
+@cache
+def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
+    name = _gvk_index()[(group, version, kind)]
+    schema: dict[str, Any] = {"$ref": f"{_DEFINITIONS_URI}#/$defs/{name}"}
+    if strict:
+        # the strict bundle differs only by additionalProperties: false on every object definition
+        schema = {"$ref": f"{_STRICT_URI}#/$defs/{name}"}
+        return jsonschema_rs.validator_for(schema, registry=_strict_registry())
+    return jsonschema_rs.validator_for(schema, registry=_registry())
+
+
+_STRICT_URI: Final = "https://kubernetes.io/api-strict/_definitions.json"
+
+
+@cache
+def _strict_registry() -> Any:
+    strict = json.loads((_BUNDLE.parent / "v1.35.0-local-strict" / "_definitions.json").read_text(encoding="utf-8"))
+    strict["$id"] = _STRICT_URI
+    return jsonschema_rs.Registry([(_STRICT_URI, strict)])
+
+
+def _field(path: list[str | int]) -> str:
+    out = ""
+    for part in path:
+        out = f"{out}[{part}]" if isinstance(part, int) else (f"{out}.{part}" if out else str(part))
+    return out
+
+
+def validate_object(obj: Mapping[str, Any], *, strict: bool = True) -> list[FieldCause]:
+    """Validate a built-in object against its kind's schema; an empty list means valid.
+
+    Objects whose apiVersion/kind is not built in are not checked here (see ``is_builtin``). With ``strict``,
+    unknown fields are causes too (``unknown field "spec.foo"``), as ``fieldValidation=Strict`` reports them.
+    """
+    group, version = split_api_version(str(obj.get("apiVersion", "")))
+    kind = str(obj.get("kind", ""))
+    if (group, version, kind) not in _gvk_index():
+        return []
+    validator = _validator(group, version, kind, strict)
+    if validator.is_valid(obj):
+        return []
+    return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
+
+
+def unknown_fields(obj: Mapping[str, Any]) -> list[str]:
+    """Paths of the fields a built-in kind's schema does not declare (``spec.foo``), sorted."""
+    group, version = split_api_version(str(obj.get("apiVersion", "")))
+    kind = str(obj.get("kind", ""))
+    if (group, version, kind) not in _gvk_index():
+        return []
+    validator = _validator(group, version, kind, True)
+    paths: list[str] = []
+    for error in validator.iter_errors(obj):
+        if type(error.kind).__name__ == "AdditionalProperties":
+            base = _field(list(error.instance_path))
+            paths.extend(f"{base}.{name}" if base else name for name in error.kind.unexpected)
+    return sorted(paths)
+
+
+def _types(declared: Any) -> str:
+    names = [declared] if isinstance(declared, str) else list(declared)
+    return ",".join(n for n in names if n != "null")
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    return "array" if isinstance(value, list) else "null"
+
+
+def _to_causes(error: Any) -> list[FieldCause]:
+    kind = error.kind
+    name = type(kind).__name__
+    path = _field(list(error.instance_path))
+    value = error.instance
+    if name == "Type":
+        actual = _json_type(value)
+        detail = f"{path} in body must be of type {_types(kind.types)}: {go_quote(actual)}"
+        return [c.cause(c.TYPE_INVALID, path, actual, detail)]
+    if name == "Required":
+        return [c.required(f"{path}.{kind.property}" if path else str(kind.property))]
+    if name == "AdditionalProperties":
+        fields = [f"{path}.{u}" if path else str(u) for u in kind.unexpected]
+        return [c.cause(c.INVALID, f, detail=f"unknown field {go_quote(f)}") for f in fields]
+    if name == "Enum":
+        return [c.not_supported(path, value, list(kind.options))]
+    if name == "MaxLength":
+        return [c.too_long(path, int(kind.limit))]
+    if name == "MinLength":
+        return [c.invalid(path, value, f"{path} in body should be at least {kind.limit} chars long")]
+    if name == "Pattern":
+        return [c.invalid(path, value, f"{path} in body should match '{kind.pattern}'")]
+    if name == "MaxItems":
+        return [c.too_many(path, len(value), int(kind.limit))]
+    if name == "MinItems":
+        return [c.invalid(path, len(value), f"{path} in body should have at least {kind.limit} items")]
+    if name in ("Minimum", "Maximum", "ExclusiveMinimum", "ExclusiveMaximum"):
+        word = {
+            "Minimum": "greater than or equal to",
+            "Maximum": "less than or equal to",
+            "ExclusiveMinimum": "greater than",
+            "ExclusiveMaximum": "less than",
+        }[name]
+        return [c.invalid(path, value, f"{path} in body should be {word} {go_number(kind.limit)}")]
+    if name in ("OneOfNotValid", "AnyOf"):
+        return [c.cause(c.TYPE_INVALID, path, _json_type(value), f"{path} in body {_alternatives(error)}")]
+    return [c.invalid(path, value, str(error.message))]
+
+
+def _alternatives(error: Any) -> str:
+    """Describe a failed ``oneOf`` of types (int-or-string, quantity) the way a type error reads."""
+    types: list[str] = []
+    for branch in getattr(error.kind, "context", None) or ():
+        for sub in branch:
+            if type(sub.kind).__name__ == "Type":
+                types.append(_types(sub.kind.types))
+    actual = go_quote(_json_type(error.instance))
+    if types:
+        return f"must be of type {','.join(types)}: {actual}"
+    return f"must validate one and only one schema (oneOf): {actual}"
