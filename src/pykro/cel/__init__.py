@@ -1,1 +1,45 @@
-"""pykro.cel"""
+"""pykro.cel: kro v0.9.3's CEL — engine wrapper, function library, typed AST, parser, printer, ``${...}`` templates."""
+
+from __future__ import annotations
+
+from pykro.cel.ast import to_cel
+from pykro.cel.engine import OMIT, Evaluator, Program, is_data_pending
+from pykro.cel.errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
+from pykro.cel.parser import parse
+from pykro.cel.references import Reference, identifiers, references
+from pykro.cel.template import (
+    Expr,
+    Standalone,
+    Template,
+    find_expressions,
+    parse_value,
+    render_template,
+    template_to_cel,
+)
+from pykro.cel.types import CelType, cel_type_from_openapi
+
+__all__ = [
+    "OMIT",
+    "CelCompileError",
+    "CelDataPending",
+    "CelError",
+    "CelEvalError",
+    "CelType",
+    "CelUnsupportedLocally",
+    "Evaluator",
+    "Expr",
+    "Program",
+    "Reference",
+    "Standalone",
+    "Template",
+    "cel_type_from_openapi",
+    "find_expressions",
+    "identifiers",
+    "is_data_pending",
+    "parse",
+    "parse_value",
+    "references",
+    "render_template",
+    "template_to_cel",
+    "to_cel",
+]

@@ -1,0 +1,312 @@
+"""The CEL engine wrapper: kro v0.9.3's environment on top of cel-expr-python, returning plain Python values."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from cel_expr_python import cel
+from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
+
+from pykro.cel import rewrite
+from pykro.cel.errors import (
+    CelCompileError,
+    CelDataPending,
+    CelError,
+    CelEvalError,
+    CelUnsupportedLocally,
+    line_col_to_offset,
+)
+from pykro.cel.library import ALL_FUNCTIONS, Fn
+from pykro.cel.library.base import LibraryError
+from pykro.cel.library.kro import OMIT_MARKER
+from pykro.cel.library.opaque import OpaqueValueError, check_plain
+from pykro.cel.types import CelType
+
+# kro's runtime treats errors containing these as "data not there yet" (pkg/runtime/errors.go); the cel-cpp
+# engine words the same conditions differently, so both spellings are listed.
+DATA_PENDING_PATTERNS = (
+    "no such key",
+    "no such field",
+    "no such attribute",
+    "index out of bounds",
+    "Key not found in map",
+    "Index error",
+    "No value with name",
+)
+_STATUS_PREFIX = re.compile(r"^[A-Z_]+: ")
+_COMPILE_ERROR = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
+_SCALARS = frozenset({"BOOL", "INT", "UINT", "DOUBLE", "STRING", "NULL"})
+
+
+class _Omit:
+    """The value of kro's ``omit()``: the field (or list item) holding it is removed from the rendered object."""
+
+    _instance: _Omit | None = None
+
+    def __new__(cls) -> _Omit:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "OMIT"
+
+
+OMIT: Any = _Omit()
+
+
+def is_data_pending(exc: BaseException) -> bool:
+    """True when ``exc`` (or its message) means "the data is not there yet": kro waits instead of failing."""
+    if isinstance(exc, CelDataPending):
+        return True
+    message = str(exc)
+    return any(pattern in message for pattern in DATA_PENDING_PATTERNS)
+
+
+def engine_type(t: CelType) -> cel.Type:
+    """The cel-expr-python type for a CelType (objects become ``map(string, dyn)``)."""
+    simple = {
+        "bool": cel.Type.BOOL,
+        "int": cel.Type.INT,
+        "uint": cel.Type.UINT,
+        "double": cel.Type.DOUBLE,
+        "string": cel.Type.STRING,
+        "bytes": cel.Type.BYTES,
+        "null": cel.Type.NULL,
+        "dyn": cel.Type.DYN,
+        "timestamp": cel.Type.TIMESTAMP,
+        "duration": cel.Type.DURATION,
+    }
+    if t.kind in simple:
+        return simple[t.kind]
+    if t.kind == "list":
+        return cel.Type.List(engine_type(t.params[0]))
+    if t.kind == "map":
+        return cel.Type.Map(engine_type(t.params[0]), engine_type(t.params[1]))
+    return cel.Type.Map(cel.Type.STRING, cel.Type.DYN)
+
+
+def _library_impl(name: str, impl: Callable[..., Any]) -> Callable[..., Any]:
+    """Wrap a library implementation so its failures become CEL error values with a clean message."""
+
+    def call(*args: Any) -> Any:
+        try:
+            return impl(*args)
+        except (LibraryError, OpaqueValueError) as exc:
+            raise ValueError(str(exc)) from None
+        except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+            raise ValueError(f"{name}: {exc}") from None
+
+    return call
+
+
+def _declarations(functions: Iterable[Fn]) -> list[cel.FunctionDecl]:
+    return [
+        cel.FunctionDecl(
+            f.name,
+            [
+                cel.Overload(
+                    o.id,
+                    engine_type(o.result),
+                    [engine_type(p) for p in o.params],
+                    is_member=o.member,
+                    impl=_library_impl(f.name, o.impl),
+                )
+                for o in f.overloads
+            ],
+        )
+        for f in functions
+    ]
+
+
+def _clean(message: str) -> str:
+    return _STATUS_PREFIX.sub("", message.strip())
+
+
+class Program:
+    """A compiled expression: evaluate it against an activation (variable name -> plain Python value)."""
+
+    def __init__(
+        self,
+        expression: str,
+        compiled: Any = None,
+        *,
+        scalar: bool = False,
+        unsupported: str | None = None,
+    ) -> None:
+        self.expression = expression
+        self._compiled = compiled
+        self._scalar = scalar
+        self._unsupported = unsupported
+
+    def __repr__(self) -> str:
+        return f"Program({self.expression!r})"
+
+    def evaluate(self, activation: Mapping[str, Any]) -> Any:
+        """Evaluate; return plain Python values (dict/list/str/int/float/bool/None/bytes, or OMIT).
+
+        Raises CelDataPending for missing keys / out-of-range indexes / absent variables, CelEvalError for
+        other error values and CelUnsupportedLocally for constructs only kro itself can run.
+        """
+        if self._unsupported is not None:
+            raise CelUnsupportedLocally(
+                f"{self._unsupported} in {self.expression!r} cannot be evaluated locally by pykro; it runs in kro",
+                expression=self.expression,
+                fix="Deploy through kro, or rewrite it with single-variable macros (map/filter/all/exists).",
+            )
+        try:
+            value = self._compiled.eval(data=activation)
+            kind = value.type().name()
+        except (RuntimeError, TypeError) as exc:
+            raise CelEvalError(
+                f"cannot evaluate {self.expression!r}: {_clean(str(exc))}", expression=self.expression
+            ) from None
+        if kind == "ERROR":
+            try:
+                message = value.plain_value()
+            except TypeError:
+                raise self._optional_error() from None
+            message = _clean(str(message))
+            error = CelDataPending if is_data_pending(Exception(message)) else CelEvalError
+            raise error(f"evaluating {self.expression!r}: {message}", expression=self.expression)
+        try:
+            plain = value.plain_value()
+        except (TypeError, SystemError):
+            raise self._optional_error() from None
+        if self._scalar:
+            return OMIT if plain == OMIT_MARKER else plain
+        try:
+            return _to_plain(plain)
+        except (OpaqueValueError, ValueError) as exc:
+            raise CelEvalError(f"evaluating {self.expression!r}: {exc}", expression=self.expression) from None
+
+    def _optional_error(self) -> CelEvalError:
+        return CelEvalError(
+            f"{self.expression!r} produced optional values inside its result, which pykro cannot convert",
+            expression=self.expression,
+            fix="Unwrap them with .orValue(default) or .value().",
+        )
+
+
+def _to_plain(value: Any) -> Any:
+    """Turn the engine's Python values into what a manifest holds (kro's GoNativeType)."""
+    if isinstance(value, dict):
+        check_plain(value)
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValueError(f"map key must be string, got {type(key).__name__}")
+            converted = _to_plain(item)
+            out[key] = converted
+        return out
+    if isinstance(value, list):
+        return [_to_plain(item) for item in value]
+    if isinstance(value, bytearray):
+        return bytes(value)
+    if isinstance(value, str):
+        return OMIT if value == OMIT_MARKER else value
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, datetime.timedelta):
+        return go_duration(value)
+    if isinstance(value, cel.Type):
+        raise ValueError(f"a type value ({value.name()}) cannot be converted to a plain value")
+    return value
+
+
+def go_duration(value: datetime.timedelta) -> str:
+    """Go's time.Duration.String(): ``1h2m3.5s``, ``1.5s``, ``150ms``, ``0s``."""
+    nanos = (value.days * 86400 + value.seconds) * 10**9 + value.microseconds * 1000
+    if nanos == 0:
+        return "0s"
+    sign = "-" if nanos < 0 else ""
+    nanos = abs(nanos)
+    if nanos < 10**9:
+        for unit, size in (("ms", 10**6), ("µs", 10**3), ("ns", 1)):
+            if nanos >= size:
+                return sign + _trim(nanos, size) + unit
+    hours, rest = divmod(nanos, 3600 * 10**9)
+    minutes, rest = divmod(rest, 60 * 10**9)
+    text = (f"{hours}h" if hours else "") + (f"{minutes}m" if hours or minutes else "")
+    return sign + text + _trim(rest, 10**9) + "s"
+
+
+def _trim(amount: int, unit: int) -> str:
+    whole, frac = divmod(amount, unit)
+    if not frac:
+        return str(whole)
+    digits = str(frac).rjust(len(str(unit)) - 1, "0").rstrip("0")
+    return f"{whole}.{digits}"
+
+
+class Evaluator:
+    """Compiles and evaluates CEL with kro v0.9.3's environment (standard library, cel-go extensions kro enables,
+    Kubernetes' libraries and kro's own), caching compiled programs per expression string.
+
+    ``variables`` maps names to CelTypes, or is an iterable of names that are all ``dyn``.
+    """
+
+    def __init__(self, variables: Mapping[str, CelType] | Iterable[str] = (), *, kro_library: bool = True) -> None:
+        if isinstance(variables, Mapping):
+            self.variables: dict[str, CelType] = dict(variables)
+        else:
+            self.variables = dict.fromkeys(variables, CelType.DYN)
+        self.kro_library = kro_library
+        self._cache: dict[str, Program] = {}
+        self._lock = threading.Lock()
+        extensions: list[Any] = []
+        if kro_library:
+            extensions = [
+                ext_strings.ExtStrings(),
+                ext_bindings.ExtBindings(),
+                ext_optional.ExtOptional(),
+                ext_encoders.ExtEncoders(),
+                cel.CelExtension("pykro.kro", _declarations(ALL_FUNCTIONS)),
+            ]
+        self._env = cel.NewEnv(
+            variables={name: engine_type(t) for name, t in self.variables.items()}, extensions=extensions
+        )
+
+    def compile(self, expression: str) -> Program:
+        """Compile (cached); raise CelCompileError with the engine's message and a 0-based position."""
+        program = self._cache.get(expression)
+        if program is None:
+            program = self._compile(expression)
+            with self._lock:
+                self._cache[expression] = program
+        return program
+
+    def evaluate(self, expression: str, activation: Mapping[str, Any]) -> Any:
+        """Compile (cached) and evaluate ``expression``."""
+        return self.compile(expression).evaluate(activation)
+
+    def _compile(self, expression: str) -> Program:
+        source = rewrite.for_engine(expression) if self.kro_library else expression
+        try:
+            compiled = self._env.compile(source)
+        except RuntimeError as exc:
+            unsupported = rewrite.unsupported_construct(expression)
+            if unsupported is not None:
+                return Program(expression, unsupported=unsupported)
+            raise _compile_error(expression, str(exc)) from None
+        result = compiled.return_type().name()
+        if result.startswith("optional_type"):
+            compiled = self._env.compile(rewrite.unwrap_optional(source))
+            result = "DYN"
+        return Program(expression, compiled, scalar=result in _SCALARS)
+
+
+def _compile_error(expression: str, message: str) -> CelError:
+    found = _COMPILE_ERROR.findall(message)
+    if not found:
+        return CelCompileError(f"cannot compile {expression!r}: {_clean(message)}", expression=expression)
+    line, column, _ = found[0]
+    position = line_col_to_offset(expression, int(line), int(column))
+    details = "; ".join(dict.fromkeys(item[2] for item in found))
+    return CelCompileError(
+        f"cannot compile {expression!r}: {details} (at offset {position})", expression=expression, position=position
+    )

@@ -1,0 +1,77 @@
+"""Dependency extraction: which free variables an expression reads, and through which field path."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
+from pykro.cel.parser import macro_variable_count, parse
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A use of variable ``root`` followed by constant field selections: ``db.status.x`` -> ("db", ("status", "x"))."""
+
+    root: str
+    path: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return ".".join((self.root, *self.path))
+
+
+def references(node_or_expression: Node | str) -> list[Reference]:
+    """Every free-variable use with its constant field path, in source order, without duplicates.
+
+    ``a["b"]`` counts as the field ``b``; the path stops at a computed index or a call. Variables bound by
+    comprehension macros (``all``, ``exists``, ``map``, ``filter``, their two-variable forms, ``cel.bind``...)
+    are not free inside the macro's body.
+    """
+    node = parse(node_or_expression) if isinstance(node_or_expression, str) else node_or_expression
+    found: list[Reference] = []
+    _collect(node, frozenset(), found)
+    return list(dict.fromkeys(found))
+
+
+def identifiers(node_or_expression: Node | str) -> set[str]:
+    """The free variable names an expression reads."""
+    return {ref.root for ref in references(node_or_expression)}
+
+
+def _chain(node: Node) -> tuple[Node, tuple[str, ...]]:
+    """Peel constant selections off ``node``: the innermost operand and the field path leading to ``node``."""
+    path: list[str] = []
+    while True:
+        if isinstance(node, Select):
+            path.append(node.field)
+            node = node.operand
+        elif isinstance(node, Index) and isinstance(node.index, Literal) and isinstance(node.index.value, str):
+            path.append(node.index.value)
+            node = node.operand
+        else:
+            return node, tuple(reversed(path))
+
+
+def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
+    stack: list[tuple[Node, frozenset[str]]] = [(node, bound)]
+    while stack:
+        current, scope = stack.pop()
+        base, path = _chain(current)
+        if isinstance(base, Ident):
+            name = base.name.lstrip(".")
+            if name not in scope:
+                found.append(Reference(name, path))
+            continue
+        if base is not current:
+            stack.append((base, scope))
+            continue
+        pending: list[tuple[Node, frozenset[str]]] = []
+        if isinstance(current, Call) and (count := macro_variable_count(current)):
+            names = frozenset(arg.name for arg in current.args[:count] if isinstance(arg, Ident))
+            if current.function == "bind":  # cel.bind(v, init, body): v is bound in body only
+                pending = [(current.args[1], scope), (current.args[2], scope | names)]
+            else:
+                assert current.target is not None
+                pending = [(current.target, scope)] + [(arg, scope | names) for arg in current.args[count:]]
+        else:
+            pending = [(child, scope) for child in children(current)]
+        stack.extend(reversed(pending))

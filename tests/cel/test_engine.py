@@ -1,0 +1,131 @@
+"""The Evaluator against the real engine: values, error classification, caching, kro-only constructs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from pykro.cel import (
+    OMIT,
+    CelCompileError,
+    CelDataPending,
+    CelEvalError,
+    CelType,
+    CelUnsupportedLocally,
+    Evaluator,
+    is_data_pending,
+)
+
+DATA: dict[str, Any] = {
+    "deploy": {
+        "spec": {"replicas": 3},
+        "status": {"readyReplicas": 2, "conditions": [{"type": "Available", "status": "True"}]},
+    },
+    "schema": {"spec": {"name": "web", "replicas": 2, "tags": ["a", "b"]}},
+}
+
+
+@pytest.fixture(scope="module")
+def ev() -> Evaluator:
+    return Evaluator(["deploy", "schema"])
+
+
+@pytest.mark.parametrize(
+    ("expression", "expected"),
+    [
+        ("deploy.status.readyReplicas >= schema.spec.replicas", True),
+        ('deploy.status.conditions.exists(c, c.type == "Available" && c.status == "True")', True),
+        ('schema.spec.name + "-db"', "web-db"),
+        ("schema.spec.tags.map(t, t.upperAscii())", ["A", "B"]),
+        ("{'n': schema.spec.replicas * 2}", {"n": 4}),
+        ("1u + 2u", 3),
+        ("2.0 / 4.0", 0.5),
+        ("b'ab'", b"ab"),
+        ("null", None),
+        ("schema.spec.?missing.orValue('d')", "d"),
+        ("schema.spec.?name", "web"),
+        ("schema.spec.?missing", None),
+        ('duration("1h30m")', "1h30m0s"),
+        ('timestamp("2024-05-01T10:00:00Z")', "2024-05-01T10:00:00Z"),
+        ("cel.bind(x, schema.spec.replicas, x * x)", 4),
+        ("base64.encode(b'hi')", "aGk="),
+        ('"a,b".split(",")', ["a", "b"]),
+        ("schema.spec.tags.first()", "a"),
+        ("schema.spec.tags.last().orValue('none')", "b"),
+        ("[].first()", None),
+    ],
+)
+def test_values_are_plain_python(ev: Evaluator, expression: str, expected: Any) -> None:
+    result = ev.evaluate(expression, DATA)
+    assert result == expected
+    assert type(result) is type(expected)
+
+
+@pytest.mark.parametrize("expression", ["deploy.status.missing", "schema.spec.tags[5]", "deploy.status['x'].y"])
+def test_missing_data_is_pending(ev: Evaluator, expression: str) -> None:
+    with pytest.raises(CelDataPending) as info:
+        ev.evaluate(expression, DATA)
+    assert is_data_pending(info.value)
+    assert info.value.expression == expression
+
+
+def test_absent_variable_is_pending(ev: Evaluator) -> None:
+    with pytest.raises(CelDataPending):
+        ev.evaluate("deploy.spec.replicas", {"schema": {}})
+
+
+@pytest.mark.parametrize("expression", ["schema.spec.replicas / 0", "int('x')", "schema.spec.name + 1"])
+def test_real_errors_are_not_pending(ev: Evaluator, expression: str) -> None:
+    with pytest.raises(CelEvalError) as info:
+        ev.evaluate(expression, DATA)
+    assert not isinstance(info.value, CelDataPending)
+    assert not is_data_pending(info.value)
+
+
+@pytest.mark.parametrize(("expression", "position"), [("1 +", 3), ("nope + 1", 0), ("schema.spec.replicas +* 2", 22)])
+def test_compile_errors_carry_position(ev: Evaluator, expression: str, position: int) -> None:
+    with pytest.raises(CelCompileError) as info:
+        ev.compile(expression)
+    assert info.value.position == position
+    assert expression in str(info.value)
+
+
+def test_compile_is_cached(ev: Evaluator) -> None:
+    assert ev.compile("schema.spec.replicas + 1") is ev.compile("schema.spec.replicas + 1")
+    assert ev.compile("schema.spec.replicas + 1").expression == "schema.spec.replicas + 1"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "schema.spec.tags.exists(i, t, t == 'a')",
+        "schema.spec.tags.all(i, t, i >= 0)",
+        "schema.spec.tags.transformList(i, t, t + 'x')",
+        "schema.spec.transformMap(k, v, v)",
+        "schema.spec.tags.sortBy(t, t)",
+    ],
+)
+def test_kro_only_constructs_compile_and_refuse_to_evaluate(ev: Evaluator, expression: str) -> None:
+    program = ev.compile(expression)
+    with pytest.raises(CelUnsupportedLocally, match="cannot be evaluated locally by pykro; it runs in kro"):
+        program.evaluate(DATA)
+
+
+def test_omit_sentinel(ev: Evaluator) -> None:
+    assert ev.evaluate("schema.spec.replicas > 5 ? 1 : omit()", DATA) is OMIT
+    assert ev.evaluate("{'a': omit()}", DATA) == {"a": OMIT}
+
+
+def test_typed_variables() -> None:
+    typed = Evaluator({"n": CelType.INT, "s": CelType.list_of(CelType.STRING)})
+    assert typed.evaluate("n + size(s)", {"n": 1, "s": ["x"]}) == 2
+    with pytest.raises(CelCompileError, match="no matching overload"):
+        typed.compile("n + 'x'")
+
+
+def test_without_kro_library_only_the_standard_library() -> None:
+    plain = Evaluator(["x"], kro_library=False)
+    assert plain.evaluate("x + 1", {"x": 1}) == 2
+    with pytest.raises(CelCompileError):
+        plain.compile("random.seededInt(0, 10, 'a')")
