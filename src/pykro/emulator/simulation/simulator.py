@@ -1,0 +1,292 @@
+"""The kwok-style workload simulator: a `Controller` that watches every change in the emulator and drives the
+objects it knows (workloads, pods, claims, load balancers, CRDs, rule-selected custom kinds) the way the real
+controllers and kubelet would, after configurable delays. Reconciliation is level-triggered and idempotent: each
+object key is reconciled by at most one task at a time, and status is written only when it changes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
+
+from pykro.emulator.controller import ClusterAPI, WatchEvent
+from pykro.emulator.registry import BUILTINS
+from pykro.emulator.simulation.objects import (
+    SAFE_ALPHABET,
+    Key,
+    Obj,
+    controller_ref,
+    key_of,
+    meta,
+    uid,
+)
+from pykro.emulator.simulation.rules import Rule, SimulationRules
+from pykro.emulator.status import StatusError
+
+log = logging.getLogger("pykro.emulator.simulation")
+
+Handler = Callable[["Simulator", Obj], Awaitable[None]]
+BUILTIN_KINDS = frozenset(t.kind for t in BUILTINS)
+_IGNORED_KINDS = frozenset({"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Secret"})
+_MAX_RETRIES = 5
+
+
+class Simulator:
+    """Drives simulated workloads to their outcome (see `SimulationRules`); deterministic for a given seed and
+    sequence of requests."""
+
+    name = "simulation"
+
+    def __init__(self, rules: SimulationRules | None = None, seed: int = 0) -> None:
+        self.rules = rules if rules is not None else SimulationRules()
+        self.seed = seed
+        self._api: ClusterAPI | None = None
+        self._running: set[Key] = set()
+        self._dirty: set[Key] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._timers: dict[Key, tuple[float, asyncio.TimerHandle]] = {}
+        self._seen: dict[str, float] = {}
+        self._failures: dict[Key, int] = {}
+        self._name_counters: dict[str, int] = {}
+        self._ip_counters: dict[str, int] = {}
+        self._roots: dict[str, tuple[Rule | None, float, str]] = {}
+        self.claim_waiters: dict[tuple[str, str], set[Key]] = {}
+
+    # -- the loop -------------------------------------------------------------------------------------------------
+
+    @property
+    def api(self) -> ClusterAPI:
+        if self._api is None:
+            raise RuntimeError("the simulator is not running")
+        return self._api
+
+    async def run(self, api: ClusterAPI) -> None:
+        from pykro.emulator.simulation.handlers import ensure_node
+
+        self._api = api
+        stream = api.watch()  # subscribe before looking at what exists, so nothing falls in between
+        try:
+            await ensure_node(self)
+            await self._resync()
+            async for event in stream:
+                self._observe(event)
+        finally:
+            for _, handle in self._timers.values():
+                handle.cancel()
+            for task in list(self._tasks):
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _resync(self) -> None:
+        """Enqueue what already exists (an emulator restored from a state file)."""
+        from pykro.emulator.simulation.handlers import HANDLERS
+
+        for t in BUILTINS:
+            if t.kind in HANDLERS and t.kind != "Event":
+                for obj in await self.api.list(t.api_version, t.kind):
+                    self.enqueue(key_of(obj))
+        for crd in await self.api.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
+            kind = str(crd.get("spec", {}).get("names", {}).get("kind", ""))
+            if not self.rules.custom_kind_selected(kind):
+                continue
+            group = crd["spec"].get("group", "")
+            for version in crd["spec"].get("versions") or []:
+                if version.get("storage"):
+                    for obj in await self.api.list(f"{group}/{version['name']}", kind):
+                        self.enqueue(key_of(obj))
+
+    def _observe(self, event: WatchEvent) -> None:
+        from pykro.emulator.simulation.handlers import HANDLERS, on_deleted
+
+        obj = event.object
+        kind = str(obj.get("kind", ""))
+        if kind in _IGNORED_KINDS:
+            return
+        handled = kind in HANDLERS or (kind not in BUILTIN_KINDS and self.rules.custom_kind_selected(kind))
+        key = key_of(obj)
+        if event.type == "DELETED":
+            self._forget(obj)
+            on_deleted(self, obj)
+        elif handled:
+            self.enqueue(key)
+        ref = controller_ref(obj)
+        if ref is not None and ref.get("kind") in HANDLERS:
+            self.enqueue((str(ref.get("apiVersion", "")), str(ref["kind"]), key[2], str(ref.get("name", ""))))
+        if kind == "PersistentVolumeClaim":
+            for waiter in self.claim_waiters.pop((key[2], key[3]), set()):
+                self.enqueue(waiter)
+
+    def _forget(self, obj: Obj) -> None:
+        token = uid(obj)
+        for k in [k for k in self._seen if k.startswith(token)]:
+            del self._seen[k]
+        self._roots.pop(token, None)
+        timer = self._timers.pop(key_of(obj), None)
+        if timer is not None:
+            timer[1].cancel()
+
+    def enqueue(self, key: Key) -> None:
+        """Reconcile `key` soon; coalesces with a reconcile already running for it."""
+        if key in self._running:
+            self._dirty.add(key)
+            return
+        self._running.add(key)
+        task = asyncio.get_running_loop().create_task(self._work(key))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def _work(self, key: Key) -> None:
+        try:
+            while True:
+                self._dirty.discard(key)
+                await self._reconcile_once(key)
+                if key not in self._dirty:
+                    return
+        finally:
+            self._running.discard(key)
+
+    async def _reconcile_once(self, key: Key) -> None:
+        from pykro.emulator.simulation.handlers import HANDLERS, reconcile_custom
+
+        api_version, kind, namespace, name = key
+        try:
+            obj = await self.api.get(api_version, kind, name, namespace or None)
+            if obj is not None:
+                await HANDLERS.get(kind, reconcile_custom)(self, obj)
+            self._failures.pop(key, None)
+        except asyncio.CancelledError:
+            raise
+        except StatusError as exc:
+            self._retry(key, f"{exc.code} {exc.message}")
+        except Exception as exc:  # a simulator bug must not stop the simulation of everything else
+            log.exception("simulating %s %s/%s failed", kind, namespace, name)
+            self._retry(key, repr(exc))
+
+    def _retry(self, key: Key, why: str) -> None:
+        count = self._failures.get(key, 0) + 1
+        self._failures[key] = count
+        if count <= _MAX_RETRIES:
+            log.debug("retrying %s (%s)", key, why)
+            self.requeue_after(key, 0.05 * 2**count)
+        else:
+            log.warning("giving up on %s after %d attempts: %s", key, count, why)
+
+    def spawn(self, coro: Coroutine[Any, Any, None], what: str) -> None:
+        """Run a side task (cancelled with the simulator; failures logged)."""
+
+        async def guarded() -> None:
+            try:
+                await coro
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("simulator: %s failed", what)
+
+        task = asyncio.get_running_loop().create_task(guarded())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    def first_time(self, token: str) -> bool:
+        """True the first time `token` (prefixed with an object's uid) is asked about."""
+        if token in self._seen:
+            return False
+        self._seen[token] = 0.0
+        return True
+
+    def requeue_after(self, key: Key, seconds: float) -> None:
+        """Reconcile `key` again in `seconds` (keeps an earlier timer if one is set)."""
+        loop = asyncio.get_running_loop()
+        when = loop.time() + max(0.0, seconds)
+        old = self._timers.get(key)
+        if old is not None and old[0] <= when and not old[1].cancelled():
+            return
+        if old is not None:
+            old[1].cancel()
+
+        def fire() -> None:
+            self._timers.pop(key, None)
+            self.enqueue(key)
+
+        self._timers[key] = (when, loop.call_at(when, fire))
+
+    # -- helpers for handlers -------------------------------------------------------------------------------------
+
+    def elapsed(self, key: Key, token: str, delay_s: float) -> bool:
+        """True once `delay_s` has passed since `token` (e.g. uid/generation) was first seen; otherwise arranges a
+        reconcile of `key` for that moment and returns False."""
+        loop = asyncio.get_running_loop()
+        start = self._seen.setdefault(token, loop.time())
+        remaining = start + delay_s - loop.time()
+        if remaining <= 0:
+            return True
+        self.requeue_after(key, remaining)
+        return False
+
+    def plan(self, obj: Obj) -> tuple[Rule | None, float]:
+        """The rule and delay (seconds) for `obj` itself."""
+        rule = self.rules.rule_for(obj)
+        return rule, self.rules.delay_s(obj, rule, self.seed)
+
+    async def pod_plan(self, pod: Obj) -> tuple[Rule | None, float, str]:
+        """Rule, delay and root kind for a pod: those of the workload at the top of its controller chain (a
+        Deployment for a ReplicaSet's pod, a CronJob's Job...), or the pod's own when it has no controller."""
+        token = uid(pod)
+        cached = self._roots.get(token)
+        if cached is not None:
+            return cached
+        root = pod
+        namespace = meta(pod).get("namespace")
+        for _ in range(3):
+            ref = controller_ref(root)
+            if ref is None:
+                break
+            owner = await self.api.get(str(ref.get("apiVersion", "")), str(ref["kind"]), str(ref["name"]), namespace)
+            if owner is None:
+                break
+            root = owner
+        rule, delay = self.plan(root)
+        result = (rule, delay, str(root.get("kind", "")))
+        self._roots[token] = result
+        return result
+
+    async def write_status(self, obj: Obj, status: dict[str, Any]) -> bool:
+        """Write `status` unless it is what the object already has; True when written."""
+        if obj.get("status") == status:
+            return False
+        body = {k: v for k, v in obj.items() if k != "status"}
+        body["metadata"] = {k: v for k, v in meta(obj).items() if k != "resourceVersion"}
+        body["status"] = status
+        await self.api.update_status(body)
+        return True
+
+    async def event(self, involved: Obj, reason: str, message: str, component: str, type_: str = "Normal") -> None:
+        if self.rules.events:
+            await self.api.record_event(involved, reason, message, type=type_, component=component)
+
+    def suffix(self, scope: str) -> str:
+        """The next deterministic 5-character name suffix for names made under `scope`."""
+        n = self._name_counters.get(scope, 0)
+        self._name_counters[scope] = n + 1
+        rng = random.Random(f"{self.seed}|{scope}|{n}")
+        return "".join(rng.choice(SAFE_ALPHABET) for _ in range(5))
+
+    async def create_named(self, obj: Obj, base: str) -> Obj:
+        """Create `obj` named `base-<suffix>`, trying further suffixes when a name is taken."""
+        for _ in range(10):
+            obj["metadata"]["name"] = f"{base}-{self.suffix(base)}"
+            try:
+                return await self.api.create(obj)
+            except StatusError as exc:
+                if exc.code != 409:
+                    raise
+        raise StatusError(409, f"could not find a free name for {base}-*")
+
+    def next_ip(self, pool: str) -> str:
+        """Addresses handed out in order from `pool` ("10.244" for pods, "172.18.255" for load balancers)."""
+        n = self._ip_counters.get(pool, 0) + 1
+        self._ip_counters[pool] = n
+        if pool.count(".") == 1:
+            return f"{pool}.{(n + 1) // 254}.{(n + 1) % 254 + 1}"
+        return f"{pool}.{n % 254 + 1}"
