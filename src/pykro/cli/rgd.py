@@ -2,6 +2,128 @@
 
 from __future__ import annotations
 
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+from pykro import yamlio
+from pykro.errors import PykroError, ValidationError
+from pykro.graph import Graph
+from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
+
+_FILE = typer.Argument(..., help="The RGD YAML file.")
+_INSTANCE = typer.Option(..., "--instance", "-i", help="An instance (custom resource) of the RGD's kind.")
+_OBSERVED = typer.Option(None, "--observed", help="A directory of YAML files with live objects.")
+_SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects ready until nothing changes.")
+_OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
+
+
+def _load_yaml_docs(path: Path) -> list[Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise PykroError(f"cannot read {path}: {exc.strerror}", where=str(path), fix="Check the path.") from exc
+    try:
+        return list(yamlio.load_all(text))
+    except Exception as exc:  # PyYAML's error types, raised through yamlio
+        raise ValidationError(f"invalid YAML: {exc}", where=str(path), fix="Fix the YAML syntax.") from exc
+
+
+@app.command()
+def validate(file: Path = _FILE) -> None:
+    """Check an RGD the way kro's graph builder does."""
+    graph = Graph.from_file(str(file))
+    typer.echo(
+        f"{file}: valid ResourceGraphDefinition {graph.name!r} "
+        f"({graph.instance_api_version} {graph.kind}, {len(graph.resources)} resources)"
+    )
+
+
+@app.command()
+def crd(file: Path = _FILE) -> None:
+    """Print the CustomResourceDefinition kro generates for the instance kind."""
+    typer.echo(yamlio.dump(Graph.from_file(str(file)).crd()), nl=False)
+
+
+@app.command()
+def order(file: Path = _FILE) -> None:
+    """Print the topological order (creation order) of the resources, one id per line."""
+    for rid in Graph.from_file(str(file)).topological_order:
+        typer.echo(rid)
+
+
+@app.command(name="expand")
+def expand_cmd(
+    file: Path = _FILE,
+    instance: Path = _INSTANCE,
+    observed: Path | None = _OBSERVED,
+    simulate: bool = _SIMULATE,
+    output: str | None = _OUTPUT,
+) -> None:
+    """Expand an instance: the objects kro would create, each resource's state, and the instance status."""
+    if output not in (None, "yaml", "json"):
+        raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
+    graph = Graph.from_file(str(file))
+    docs = _load_yaml_docs(instance)
+    if len(docs) != 1 or not isinstance(docs[0], dict):
+        raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
+    inst = docs[0]
+    live: dict[str, Any] = {}
+    if observed is not None:
+        if not observed.is_dir():
+            raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
+        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in _load_yaml_docs(f)]
+        live = observed_from_objects(graph, inst, objects)
+    if simulate:
+        result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))
+    else:
+        result = expand(graph, inst, live, source=str(instance))
+    if output == "yaml":
+        typer.echo(yamlio.dump_all([*result.objects, result.instance]), nl=False)
+    elif output == "json":
+        typer.echo(json.dumps(_as_json(result), indent=2))
+    else:
+        _report(result)
+
+
+def _as_json(result: Expansion) -> dict[str, Any]:
+    return {
+        "objects": result.objects,
+        "states": {
+            rid: {"state": s.state, "kroState": s.node_state, "waitingOn": s.waiting_on, "message": s.message}
+            for rid, s in result.states.items()
+        },
+        "instance": result.instance,
+    }
+
+
+def _report(result: Expansion) -> None:
+    console = Console(highlight=False, soft_wrap=True)
+    tty = sys.stdout.isatty()
+    for obj in result.objects:
+        meta = obj.get("metadata") or {}
+        console.rule(f"{obj.get('kind')} {meta.get('namespace', '')}/{meta.get('name', '')}".replace(" /", " "))
+        text = yamlio.dump(obj)
+        console.print(Syntax(text, "yaml", theme="ansi_dark") if tty else text, end="" if not tty else "\n")
+    table = Table(title="Resources", show_lines=False)
+    for column in ("id", "state", "kro", "detail"):
+        table.add_column(column)
+    for rid, state in result.states.items():
+        detail = state.message or (f"{len(state.objects)} object(s)" if state.objects else "")
+        table.add_row(rid, state.state, state.node_state, detail)
+    console.print(table)
+    status = result.status
+    console.rule(f"{result.instance.get('kind')} {result.instance['metadata']['name']}: {status.get('state')}")
+    fields = {k: v for k, v in status.items() if k not in ("state", "conditions")}
+    if fields:
+        console.print(yamlio.dump(fields), end="")
+    for cond in status.get("conditions", []):
+        console.print(f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else ""))

@@ -1,1 +1,17 @@
-"""pykro.runtime"""
+"""Client-side KRO: run a graph for one instance offline with kro's semantics (expansion, readiness, status)."""
+
+from pykro.runtime.expand import Expansion, ResourceState, expand, identity
+from pykro.runtime.instance import prepare_instance
+from pykro.runtime.reconcile import observed_from_objects, reconcile_passes
+from pykro.runtime.simulate import simulate_ready
+
+__all__ = [
+    "Expansion",
+    "ResourceState",
+    "expand",
+    "identity",
+    "observed_from_objects",
+    "prepare_instance",
+    "reconcile_passes",
+    "simulate_ready",
+]

@@ -1,0 +1,96 @@
+"""Where the ``${...}`` expressions of an RGD are and what they reference, with kro's field-path spelling."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from pykro import cel
+from pykro.cel import Standalone, Template
+
+PathKey = str | int
+Path = tuple[PathKey, ...]
+
+# Roots that name CEL function libraries rather than variables (``random.seededString(...)``, ``json.marshal``).
+FUNCTION_NAMESPACES = frozenset(
+    {"random", "json", "math", "strings", "base64", "lists", "sets", "hash", "url", "ip", "cidr", "semver",
+     "quantity", "regex", "cel", "optional", "k8s"}
+)  # fmt: skip
+
+
+def format_path(path: Path) -> str:
+    """kro's spelling of a field path: ``spec.containers[0].image``, ``data["index.html"]``."""
+    out = ""
+    for key in path:
+        if isinstance(key, int):
+            out += f"[{key}]"
+        elif key == "" or "." in key:
+            out += f'["{key}"]'
+        else:
+            out += f".{key}" if out else key
+    return out
+
+
+@dataclass(frozen=True)
+class Field:
+    """One expression-bearing string: where it is, what it says, the CEL to evaluate and the roots it reads."""
+
+    path: Path
+    written: str
+    cel: str
+    parsed: Standalone | Template
+    roots: tuple[str, ...]
+
+    @property
+    def standalone(self) -> bool:
+        return isinstance(self.parsed, Standalone)
+
+    @property
+    def path_text(self) -> str:
+        return format_path(self.path)
+
+
+def walk_strings(obj: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
+    """Every leaf of a YAML value with its path (mapping keys, list indices), in document order."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield from walk_strings(value, (*path, str(key)))
+    elif isinstance(obj, list):
+        for i, value in enumerate(obj):
+            yield from walk_strings(value, (*path, i))
+    else:
+        yield path, obj
+
+
+def roots_of(expression: str) -> tuple[str, ...]:
+    """The free variables an expression reads (comprehension variables and function namespaces excluded)."""
+    seen: dict[str, None] = {}
+    for ref in cel.references(expression):
+        seen.setdefault(ref.root, None)
+    return tuple(seen)
+
+
+def field_of(path: Path, value: str) -> Field | None:
+    """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax."""
+    parsed = cel.parse_value(value)
+    if isinstance(parsed, str):
+        return None
+    if isinstance(parsed, Standalone):
+        expression = parsed.expression
+        return Field(path, value, expression, parsed, roots_of(expression))
+    expression = cel.template_to_cel(parsed)
+    return Field(path, value, expression, parsed, roots_of(expression))
+
+
+def fields_in(obj: Any, base: Path = ()) -> tuple[list[Field], list[Path]]:
+    """The expression fields of a template or status block, and the paths of plain (expression-free) leaves."""
+    fields: list[Field] = []
+    plain: list[Path] = []
+    for path, value in walk_strings(obj, base):
+        found = field_of(path, value) if isinstance(value, str) else None
+        if found is None:
+            plain.append(path)
+        else:
+            fields.append(found)
+    return fields, plain

@@ -1,0 +1,58 @@
+"""kro's naming rules: resource ids, iterator names, kind names, reserved words, and fix suggestions."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*$")
+KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
+KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
+
+# Reserved by the CEL lexer (cel-spec "RESERVED" symbols).
+_CEL_WORDS = "true false null in as break const continue else for function if import let loop package namespace"
+CEL_RESERVED = frozenset((_CEL_WORDS + " return var void while").split())
+# Reserved by kro v0.9.3 (pkg/graph/validation.go).
+_KRO_WORDS = (
+    "apiVersion context dependency dependencies each externalRef externalReference externalRefs externalReferences",
+    "graph instance item items kind kro metadata namespace object resource resourcegraphdefinition",
+    "resourceGraphDefinition resources root runtime schema self serviceAccountName spec status this variables",
+    "vars version",
+)
+KRO_RESERVED = frozenset(" ".join(_KRO_WORDS).split())
+RESERVED = CEL_RESERVED | KRO_RESERVED
+
+
+def is_reserved(word: str) -> bool:
+    return word in RESERVED
+
+
+def is_valid_id(word: str) -> bool:
+    return bool(RESOURCE_ID.match(word))
+
+
+def is_valid_kind(word: str) -> bool:
+    return bool(KIND_NAME.match(word))
+
+
+def suggest_id(word: str) -> str | None:
+    """A lower camelCase spelling of ``word`` (``my-db`` -> ``myDb``), or None if nothing sensible exists."""
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", word) if p]
+    if not parts:
+        return None
+    head, *rest = parts
+    candidate = head[:1].lower() + head[1:] + "".join(p[:1].upper() + p[1:] for p in rest)
+    candidate = candidate.lstrip("0123456789")
+    if not candidate:
+        return None
+    candidate = candidate[:1].lower() + candidate[1:]
+    if is_reserved(candidate):
+        candidate += "Resource"
+    return candidate if is_valid_id(candidate) and candidate != word else None
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """ " Did you mean X?" for the closest candidate, or an empty string."""
+    match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
+    return f" Did you mean {match[0]!r}?" if match else ""

@@ -1,0 +1,398 @@
+"""Client-side KRO: expand an instance of a graph against observed objects, the way kro's instance controller
+processes its nodes (kro v0.9.3 pkg/runtime and pkg/controller/instance).
+
+For every resource, in topological order: includeWhen (contagious through dependencies), readiness of the
+dependencies, evaluation of the template (forEach expanded as a cartesian product), namespace defaulting, kro's
+labels, then readiness of the observed object. The instance status is resolved softly and its state and
+conditions computed as kro does."""
+
+from __future__ import annotations
+
+import copy
+import itertools
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from pykro import cel
+from pykro.graph import Field, Graph, Node
+from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
+from pykro.runtime import labels as kl
+from pykro.runtime.instance import prepare_instance
+from pykro.runtime.status import instance_status
+
+State = Literal["ready", "pending", "skipped", "error"]
+
+
+@dataclass
+class ResourceState:
+    """Where one resource stands: ``ready``, ``pending`` (``waiting_on`` ids or data), ``skipped`` or ``error``.
+
+    ``node_state`` is kro's own word for it (SYNCED, IN_PROGRESS, WAITING_FOR_READINESS, SKIPPED, ERROR).
+    """
+
+    id: str
+    state: State
+    node_state: str
+    objects: list[dict[str, Any]] = field(default_factory=list)
+    waiting_on: list[str] = field(default_factory=list)
+    message: str = ""
+
+
+@dataclass
+class Expansion:
+    """The result of one expansion: the instance (defaulted, labelled, status filled), the desired objects in apply
+    order, and a state per resource in topological order."""
+
+    instance: dict[str, Any]
+    objects: list[dict[str, Any]]
+    states: dict[str, ResourceState]
+
+    @property
+    def status(self) -> dict[str, Any]:
+        status: dict[str, Any] = self.instance.get("status", {})
+        return status
+
+    @property
+    def state(self) -> str:
+        return str(self.status.get("state", ""))
+
+    def to_apply(self) -> list[dict[str, Any]]:
+        """Desired objects of resources kro would apply now (resolved, not external references)."""
+        return list(self.objects)
+
+
+class _Pending(Exception):
+    def __init__(self, on: list[str], message: str) -> None:
+        self.on = on
+        super().__init__(message)
+
+
+class _Failed(Exception):
+    pass
+
+
+def expand(
+    graph: Graph,
+    instance: dict[str, Any],
+    observed: dict[str, Any] | None = None,
+    *,
+    source: str | None = None,
+) -> Expansion:
+    """Expand ``instance`` of ``graph``; ``observed`` maps resource id -> live object (a list for forEach)."""
+    run = _Run(graph, prepare_instance(graph, instance, source), observed or {})
+    return run.execute()
+
+
+class _Run:
+    def __init__(self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any]) -> None:
+        self.graph = graph
+        self.analysis = graph.analysis
+        self.evaluator = graph.evaluator
+        self.instance = instance
+        self.schema_value = {k: v for k, v in instance.items() if k != "status"}
+        self.given = observed
+        self.observed: dict[str, list[dict[str, Any]] | None] = {}
+        self.desired: dict[str, list[dict[str, Any]] | None] = {}
+        self.ignored: dict[str, bool] = {}
+        self.states: dict[str, ResourceState] = {}
+
+    # ------------------------------------------------------------------------------------------- driver
+    def execute(self) -> Expansion:
+        objects: list[dict[str, Any]] = []
+        for node_id in self.analysis.order:
+            node = self.analysis.nodes[node_id]
+            state = self._process(node)
+            self.states[node_id] = state
+            if node.type not in (EXTERNAL, EXTERNAL_COLLECTION):
+                objects.extend(state.objects)
+        self.instance["status"] = instance_status(self)
+        return Expansion(instance=self.instance, objects=objects, states=self.states)
+
+    def _process(self, node: Node) -> ResourceState:
+        try:
+            if self._is_ignored(node):
+                self.observed[node.id] = None
+                return ResourceState(node.id, "skipped", "SKIPPED", message="includeWhen evaluated to false")
+            desired = self._resolve(node)
+        except _Pending as exc:
+            return ResourceState(node.id, "pending", "IN_PROGRESS", waiting_on=exc.on, message=str(exc))
+        except _Failed as exc:
+            return ResourceState(node.id, "error", "ERROR", message=str(exc))
+        self.desired[node.id] = desired
+        if node.type in (EXTERNAL, EXTERNAL_COLLECTION):
+            return self._observe_external(node, desired)
+        for i, obj in enumerate(desired):
+            self._decorate(node, obj, (i, len(desired)) if node.type == COLLECTION else None)
+        self._observe(node, desired)
+        try:
+            self._check_observed_readiness(node)
+        except _Pending as exc:
+            state = "WAITING_FOR_READINESS" if self.observed.get(node.id) else "IN_PROGRESS"
+            return ResourceState(node.id, "pending", state, desired, exc.on, str(exc))
+        except _Failed as exc:
+            return ResourceState(node.id, "error", "ERROR", desired, message=str(exc))
+        return ResourceState(node.id, "ready", "SYNCED", desired)
+
+    # ------------------------------------------------------------------------------------------- observation
+    def _observe(self, node: Node, desired: list[dict[str, Any]]) -> None:
+        live = self.given.get(node.id)
+        if live is None:
+            self.observed[node.id] = None
+            return
+        if node.type == COLLECTION:
+            items = live if isinstance(live, list) else [live]
+            by_key = {identity(obj): obj for obj in items}
+            self.observed[node.id] = [by_key[identity(d)] for d in desired if identity(d) in by_key]
+        else:
+            self.observed[node.id] = [live[0] if isinstance(live, list) else live]
+
+    def _observe_external(self, node: Node, desired: list[dict[str, Any]]) -> ResourceState:
+        live = self.given.get(node.id)
+        if node.type == EXTERNAL_COLLECTION:
+            self.observed[node.id] = list(live) if isinstance(live, list) else ([live] if live else [])
+        elif live is None:
+            self.observed[node.id] = None
+            return ResourceState(
+                node.id,
+                "pending",
+                "WAITING_FOR_READINESS",
+                desired,
+                [node.id],
+                f'waiting for external reference "{node.id}": not found',
+            )
+        else:
+            self.observed[node.id] = [live[0] if isinstance(live, list) else live]
+        try:
+            self._check_observed_readiness(node)
+        except _Pending as exc:
+            return ResourceState(node.id, "pending", "WAITING_FOR_READINESS", desired, exc.on, str(exc))
+        except _Failed as exc:
+            return ResourceState(node.id, "error", "ERROR", desired, message=str(exc))
+        return ResourceState(node.id, "ready", "SYNCED", desired)
+
+    # ------------------------------------------------------------------------------------------- includeWhen
+    def _is_ignored(self, node: Node) -> bool:
+        if node.id in self.ignored:
+            return self.ignored[node.id]
+        ignored = any(self.ignored.get(dep, False) for dep in node.dependencies)
+        if not ignored and node.include_when:
+            refs = {r for fld in node.include_when for r in fld.roots if r in self.analysis.nodes}
+            for dep in sorted(refs):
+                self._check_observed_readiness(self.analysis.nodes[dep], context=f"includeWhen dependency {dep!r}")
+            for fld in node.include_when:
+                value = self._eval(fld, self._context(fld.roots), pending_on=sorted(refs) or ["schema"])
+                if value is None:
+                    value = False
+                if not isinstance(value, bool):
+                    raise _Failed(f'includeWhen "{fld.cel}" did not return bool')
+                if not value:
+                    ignored = True
+                    break
+        self.ignored[node.id] = ignored
+        return ignored
+
+    # ------------------------------------------------------------------------------------------- readiness
+    def _check_readiness(self, dep_id: str) -> None:
+        """Readiness of a dependency for gating: ignored dependencies count as ready."""
+        if self.ignored.get(dep_id):
+            return
+        self._check_observed_readiness(self.analysis.nodes[dep_id])
+
+    def _check_observed_readiness(self, node: Node, context: str = "") -> None:
+        prefix = f"{context}: " if context else ""
+        observed = self.observed.get(node.id)
+        if node.type in (COLLECTION, EXTERNAL_COLLECTION):
+            if node.type == COLLECTION:
+                desired = self.desired.get(node.id)
+                if desired is None:
+                    raise _Pending([node.id], f'{prefix}node "{node.id}": collection not computed')
+                if not desired:
+                    return
+                if len(observed or []) < len(desired):
+                    raise _Pending(
+                        [node.id],
+                        f'{prefix}node "{node.id}": collection not ready: observed {len(observed or [])} but desired '
+                        f"{len(desired)}",
+                    )
+            for i, obj in enumerate(observed or []):
+                for fld in node.ready_when:
+                    self._ready_when(node, fld, {"each": obj}, prefix, f" (item {i})")
+            return
+        if not observed:
+            raise _Pending([node.id], f'{prefix}node "{node.id}": no observed state')
+        for fld in node.ready_when:
+            self._ready_when(node, fld, {node.id: observed[0]}, prefix, "")
+
+    def _ready_when(self, node: Node, fld: Field, ctx: dict[str, Any], prefix: str, item: str) -> None:
+        try:
+            value = self.evaluator.evaluate(fld.cel, ctx)
+        except cel.CelDataPending as exc:
+            raise _Pending(
+                [node.id], f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {exc.what}'
+            ) from exc
+        except cel.CelError as exc:
+            raise _Failed(f'node "{node.id}": failed to evaluate readyWhen "{fld.cel}"{item}: {exc.what}') from exc
+        if not isinstance(value, bool):
+            raise _Failed(f'readyWhen "{fld.cel}" did not return bool')
+        if not value:
+            raise _Pending([node.id], f'{prefix}readyWhen condition evaluated to false: "{fld.cel}"{item}')
+
+    # ------------------------------------------------------------------------------------------- resolution
+    def _resolve(self, node: Node) -> list[dict[str, Any]]:
+        for dep in node.dependencies:
+            try:
+                self._check_readiness(dep)
+            except _Pending as exc:
+                raise _Pending([dep], f'node "{node.id}": dependent node "{dep}" not ready: {exc}') from exc
+        base = [f for f in node.fields if not set(f.roots) & set(node.iterators)]
+        iterated = [f for f in node.fields if set(f.roots) & set(node.iterators)]
+        base_ctx = self._context(tuple(r for f in base for r in f.roots))
+        values = {f.path: self._eval(f, base_ctx, pending_on=_deps_of(f, node)) for f in base}
+        if node.type != COLLECTION:
+            objects = [_fill(node.resource.body, values)]
+        else:
+            objects = []
+            ctx = self._context(tuple(r for f in iterated for r in f.roots))
+            for combo in self._combinations(node):
+                item_values = dict(values)
+                item_ctx = {**ctx, **combo}
+                for f in iterated:
+                    item_values[f.path] = self._eval(f, item_ctx, pending_on=_deps_of(f, node))
+                objects.append(_fill(node.resource.body, item_values))
+            seen: set[str] = set()
+            for obj in objects:
+                self._normalize_namespace(node, [obj])
+                key = identity(obj)
+                if key in seen:
+                    raise _Failed(f'node "{node.id}" identity collision: duplicate identity: {key}')
+                seen.add(key)
+        if node.type != EXTERNAL_COLLECTION:
+            self._normalize_namespace(node, objects)
+        return objects
+
+    def _combinations(self, node: Node) -> list[dict[str, Any]]:
+        lists: list[list[Any]] = []
+        for name, fld in node.for_each:
+            value = self._eval(fld, self._context(fld.roots), pending_on=_deps_of(fld, node))
+            if value is None:
+                raise _Failed(f'forEach "{name}": expression "{fld.cel}" returned null, expected list')
+            if not isinstance(value, list):
+                raise _Failed(f'forEach "{name}": expression "{fld.cel}" did not return a list')
+            if not value:
+                return []
+            lists.append(value)
+        total = 1
+        for values in lists:
+            total *= len(values)
+            if total > MAX_COLLECTION_SIZE:
+                raise _Failed(
+                    f"collection size of {total} is over the maximum collection size of {MAX_COLLECTION_SIZE}"
+                )
+        names = node.iterators
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*lists)]
+
+    def _normalize_namespace(self, node: Node, objects: list[dict[str, Any]]) -> None:
+        if node.namespaced is False:
+            return
+        namespace = self.instance["metadata"].get("namespace", "")
+        for obj in objects:
+            meta = obj.setdefault("metadata", {})
+            if meta.get("namespace"):
+                continue
+            if not namespace:
+                raise _Failed(
+                    f'node "{node.id}" is namespaced and must resolve metadata.namespace when the instance is '
+                    "cluster-scoped"
+                )
+            meta["namespace"] = namespace
+
+    def _decorate(self, node: Node, obj: dict[str, Any], collection: tuple[int, int] | None) -> None:
+        meta = obj.setdefault("metadata", {})
+        labels = dict(meta.get("labels") or {})
+        labels.update(kl.child_labels(self.instance, self.graph.namespaced, node.id))
+        if collection is not None:
+            labels[kl.COLLECTION_INDEX] = str(collection[0])
+            labels[kl.COLLECTION_SIZE] = str(collection[1])
+        meta["labels"] = labels
+
+    # ------------------------------------------------------------------------------------------- evaluation
+    def _context(self, roots: tuple[str, ...]) -> dict[str, Any]:
+        ctx: dict[str, Any] = {}
+        for root in roots:
+            if root == "schema":
+                ctx["schema"] = self.schema_value
+            elif root in self.analysis.nodes:
+                observed = self.observed.get(root)
+                if observed is None:
+                    continue
+                node = self.analysis.nodes[root]
+                ctx[root] = list(observed) if node.type in (COLLECTION, EXTERNAL_COLLECTION) else observed[0]
+        return ctx
+
+    def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: list[str]) -> Any:
+        try:
+            if isinstance(fld.parsed, cel.Template):
+                parts = [self.evaluator.evaluate(expr, ctx) for expr in fld.parsed.expressions]
+                return cel.render_template(fld.parsed, parts)
+            return self.evaluator.evaluate(fld.cel, ctx)
+        except cel.CelDataPending as exc:
+            raise _Pending(
+                pending_on, f"failed to evaluate expression {fld.written!r}: {exc.what} (data pending)"
+            ) from exc
+        except cel.CelError as exc:
+            raise _Failed(f"failed to evaluate expression {fld.written!r}: {exc.what}") from exc
+
+    def soft_status(self) -> tuple[dict[str, Any], list[str]]:
+        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors."""
+        status: dict[str, Any] = {}
+        errors: list[str] = []
+        for fld in self.analysis.status_fields:
+            roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
+            if any(r != "schema" and self.observed.get(r) is None for r in roots):
+                continue
+            try:
+                value = self._eval(fld, self._context(tuple(roots)), pending_on=roots)
+            except _Pending:
+                continue
+            except _Failed as exc:
+                errors.append(f"status.{fld.path_text}: {exc}")
+                continue
+            _set(status, fld.path, value)
+        return status, errors
+
+
+def _deps_of(fld: Field, node: Node) -> list[str]:
+    deps = [r for r in fld.roots if r in node.dependencies]
+    return deps or ["schema"]
+
+
+def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:
+    """``apiVersion/kind/namespace/name`` (the namespace left out when ``namespace`` is false)."""
+    meta = obj.get("metadata") or {}
+    ns = str(meta.get("namespace", "")) if namespace else "*"
+    return "/".join((str(obj.get("apiVersion", "")), str(obj.get("kind", "")), ns, str(meta.get("name", ""))))
+
+
+def _fill(body: dict[str, Any], values: dict[tuple[str | int, ...], Any]) -> dict[str, Any]:
+    """The template with every expression replaced by its value; fields whose value is omit() are removed."""
+    obj = copy.deepcopy(body)
+    omitted: list[tuple[str | int, ...]] = []
+    for path, value in values.items():
+        if value is cel.OMIT:
+            omitted.append(path)
+        else:
+            _set(obj, path, copy.deepcopy(value))
+    for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
+        parent: Any = obj
+        for key in path[:-1]:
+            parent = parent[key]
+        del parent[path[-1]]
+    return obj
+
+
+def _set(obj: Any, path: tuple[str | int, ...], value: Any) -> None:
+    target = obj
+    for i, key in enumerate(path[:-1]):
+        nxt = path[i + 1]
+        target = target.setdefault(key, [] if isinstance(nxt, int) else {}) if isinstance(target, dict) else target[key]
+    target[path[-1]] = value

@@ -1,0 +1,68 @@
+"""The instance status kro writes: the resolved status fields, ``state`` and kro's built-in conditions
+(InstanceManaged, GraphResolved, ResourcesReady and the root Ready), as kro v0.9.3's instance controller does."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pykro.runtime.expand import _Run
+
+ACTIVE = "ACTIVE"
+IN_PROGRESS = "IN_PROGRESS"
+ERROR = "ERROR"
+_TERMINAL = ("SYNCED", "SKIPPED", "DELETED")
+
+
+def _condition(kind: str, status: str, reason: str, message: str, generation: int) -> dict[str, Any]:
+    cond: dict[str, Any] = {"type": kind, "status": status, "observedGeneration": generation}
+    if reason:
+        cond["reason"] = reason
+    if message:
+        cond["message"] = message
+    return cond
+
+
+def instance_state(node_states: list[str]) -> str:
+    """kro's StateManager: any ERROR -> ERROR, all SYNCED/SKIPPED -> ACTIVE, otherwise IN_PROGRESS."""
+    if ERROR in node_states:
+        return ERROR
+    return ACTIVE if all(s in _TERMINAL for s in node_states) else IN_PROGRESS
+
+
+def instance_status(run: _Run) -> dict[str, Any]:
+    """The status kro would write for the instance after this expansion."""
+    generation = int(run.instance["metadata"].get("generation", 1))
+    states = list(run.states.values())
+    state = instance_state([s.node_state for s in states])
+    problems = "\n".join(s.message for s in states if s.state in ("pending", "error") and s.message)
+    if state == ACTIVE:
+        resources = _condition(
+            "ResourcesReady", "True", "AllResourcesReady", "all resources are created and ready", generation
+        )
+    elif state == ERROR:
+        message = f"resource error: {problems}" if problems else "resource reconciliation error"
+        resources = _condition("ResourcesReady", "False", "NotReady", message, generation)
+    else:
+        resources = _condition(
+            "ResourcesReady", "False", "NotReady", f"awaiting resource readiness: {problems}", generation
+        )
+    managed = _condition(
+        "InstanceManaged", "True", "Managed", "instance is properly managed with finalizers and labels", generation
+    )
+    resolved = _condition(
+        "GraphResolved", "True", "Resolved", "runtime graph created and all resources resolved", generation
+    )
+    if resources["status"] == "True":
+        ready = _condition("Ready", "True", "Ready", "", generation)
+    else:
+        ready = _condition(
+            "Ready", resources["status"], resources.get("reason", ""), resources.get("message", ""), generation
+        )
+    fields, errors = run.soft_status()
+    status: dict[str, Any] = dict(fields)
+    status["conditions"] = [managed, resolved, resources, ready]
+    status["state"] = ACTIVE if ready["status"] == "True" else state
+    if errors:
+        status["state"] = ERROR
+    return status
