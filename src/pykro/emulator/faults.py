@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any, Literal, cast
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 from pykro import yamlio
 from pykro.emulator.requestinfo import RequestInfo, parse_request
@@ -172,7 +173,7 @@ class FaultInjector:
         self.injections: list[Injection] = []
 
     @property
-    def middleware(self) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+    def middleware(self) -> Middleware:
         @web.middleware
         async def fault_injection(request: web.Request, handler: Handler) -> web.StreamResponse:
             return await self._handle(request, handler)

@@ -1,0 +1,134 @@
+"""SimulationRules: YAML loading and its errors, rule selection, seeded delays; the CronJob schedule evaluator."""
+
+from __future__ import annotations
+
+import calendar
+import time
+
+import pytest
+
+from pykro.emulator.simulation import DEFAULT_DELAYS_MS, Rule, SimulationRules
+from pykro.emulator.simulation.batch import next_run, parse_schedule
+from pykro.errors import ValidationError
+
+RULES_YAML = """
+delays: {Deployment: 250}
+jitter_ms: 40
+events: false
+rules:
+  - kind: Deployment
+    name: "slow-*"
+    delay_ms: 900
+  - kind: Database
+    namespace: prod
+    labels: {tier: db}
+    outcome: fail
+    condition: Synced
+    status: {endpoint: db.local}
+"""
+
+
+def obj(kind: str, name: str, namespace: str = "default", labels: dict[str, str] | None = None) -> dict[str, object]:
+    return {"kind": kind, "metadata": {"name": name, "namespace": namespace, "labels": labels or {}, "generation": 1}}
+
+
+def test_yaml_loads_every_field() -> None:
+    rules = SimulationRules.from_yaml(RULES_YAML)
+    assert rules.delays["Deployment"] == 250
+    assert rules.delays["Pod"] == DEFAULT_DELAYS_MS["Pod"]  # defaults kept for kinds not mentioned
+    assert rules.jitter_ms == 40 and rules.events is False
+    assert rules.rules[0] == Rule(kind="Deployment", name="slow-*", delay_ms=900)
+    db = rules.rules[1]
+    assert (db.kind, db.namespace, dict(db.labels), db.outcome, db.condition) == (
+        "Database",
+        "prod",
+        {"tier": "db"},
+        "fail",
+        "Synced",
+    )
+    assert db.status == {"endpoint": "db.local"}
+
+
+def test_load_reads_a_file(tmp_path: object) -> None:
+    from pathlib import Path
+
+    path = Path(str(tmp_path)) / "rules.yaml"
+    path.write_text("rules: [{kind: Job, outcome: never}]\n")
+    assert SimulationRules.load(path).rules == [Rule(kind="Job", outcome="never")]
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "hint"),
+    [
+        ("rules: [{kind: Job, delay: 5}]", "rules.rules[0].delay", "delay_ms"),
+        ("rules: [{kind: Job, outcome: broken}]", "rules.rules[0].outcome", "ready, never, fail"),
+        ("jiter_ms: 5", "rules.jiter_ms", "jitter_ms"),
+        ("delays: {Pod: soon}", "rules.delays", None),
+        ("rules: [{kind: Job, delay_ms: -1}]", "rules.rules[0].delay_ms", None),
+        ("- just a list", "rules", None),
+    ],
+)
+def test_bad_files_name_the_place_and_the_fix(text: str, where: str, hint: str | None) -> None:
+    with pytest.raises(ValidationError) as info:
+        SimulationRules.from_yaml(text)
+    assert info.value.where == where
+    if hint:
+        assert hint in str(info.value)
+
+
+def test_first_matching_rule_wins_and_selectors_combine() -> None:
+    rules = SimulationRules.from_yaml(RULES_YAML)
+    assert rules.rule_for(obj("Deployment", "slow-api")) is rules.rules[0]
+    assert rules.rule_for(obj("Deployment", "fast-api")) is None
+    assert rules.rule_for(obj("Database", "x", "prod", {"tier": "db"})) is rules.rules[1]
+    assert rules.rule_for(obj("Database", "x", "dev", {"tier": "db"})) is None  # wrong namespace
+    assert rules.rule_for(obj("Database", "x", "prod", {"tier": "web"})) is None  # wrong label
+
+
+def test_delay_comes_from_the_rule_then_the_kind_then_the_default() -> None:
+    rules = SimulationRules(delays={"Deployment": 250}, default_delay_ms=70, rules=[Rule(name="slow", delay_ms=900)])
+    slow, fast, custom = obj("Deployment", "slow"), obj("Deployment", "fast"), obj("Widget", "w")
+    assert rules.delay_s(slow, rules.rule_for(slow), 0) == pytest.approx(0.9)
+    assert rules.delay_s(fast, rules.rule_for(fast), 0) == pytest.approx(0.25)
+    assert rules.delay_s(custom, None, 0) == pytest.approx(0.07)
+
+
+def test_jitter_is_seeded() -> None:
+    rules = SimulationRules(jitter_ms=1000)
+    objs = [obj("Pod", f"p{i}") for i in range(8)]
+    first = [rules.delay_s(o, None, seed=7) for o in objs]
+    assert first == [rules.delay_s(o, None, seed=7) for o in objs]
+    assert first != [rules.delay_s(o, None, seed=8) for o in objs]
+    base = DEFAULT_DELAYS_MS["Pod"] / 1000
+    assert all(base <= d <= base + 1.0 for d in first)
+
+
+def test_custom_kinds_need_an_explicit_kind() -> None:
+    rules = SimulationRules(rules=[Rule(outcome="never"), Rule(kind="Data*")])
+    assert rules.custom_kind_selected("Database")
+    assert not rules.custom_kind_selected("Widget")  # a bare "*" does not opt every custom kind in
+
+
+def epoch(stamp: str) -> float:
+    return float(calendar.timegm(time.strptime(stamp, "%Y-%m-%dT%H:%M")))
+
+
+@pytest.mark.parametrize(
+    ("schedule", "after", "expected"),
+    [
+        ("*/5 * * * *", "2026-03-04T12:03", "2026-03-04T12:05"),
+        ("*/5 * * * *", "2026-03-04T12:05", "2026-03-04T12:10"),
+        ("@hourly", "2026-03-04T12:03", "2026-03-04T13:00"),
+        ("30 2 * * 1-5", "2026-03-06T03:00", "2026-03-09T02:30"),  # Friday after 02:30 -> Monday
+        ("0 0 13 * 5", "2026-03-01T00:00", "2026-03-06T00:00"),  # day-of-month OR day-of-week (a Friday)
+        ("0 9 1,15 2 *", "2026-03-01T00:00", "2027-02-01T09:00"),
+    ],
+)
+def test_cron_schedule(schedule: str, after: str, expected: str) -> None:
+    assert next_run(schedule, epoch(after)) == epoch(expected)
+
+
+@pytest.mark.parametrize("schedule", ["* * *", "61 * * * *", "*/0 * * * *", "a b c d e"])
+def test_cron_rejects_bad_schedules(schedule: str) -> None:
+    with pytest.raises(ValueError):
+        parse_schedule(schedule)
