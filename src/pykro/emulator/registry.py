@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-VERBS = ["create", "delete", "deletecollection", "get", "list", "patch", "update", "watch"]
+VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class ResourceType:
     schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     scale_paths: tuple[str, str, str | None] = (".spec.replicas", ".status.replicas", None)
     crd: str | None = None  # name of the CRD serving this type
+    verbs: tuple[str, ...] = VERBS
 
     @property
     def api_version(self) -> str:
@@ -41,65 +42,64 @@ class ResourceType:
         return (self.group, self.plural)
 
 
-def _t(
-    gv: str, kind: str, plural: str, namespaced: bool = True, short: str = "", sub: str = "", cat: str = ""
-) -> ResourceType:
-    group, _, version = gv.rpartition("/")
-    return ResourceType(
-        group=group,
-        version=version,
-        kind=kind,
-        plural=plural,
-        namespaced=namespaced,
-        short_names=tuple(short.split()) if short else (),
-        categories=("all",) if cat else (),
-        status="status" in sub,
-        scale="scale" in sub,
+# subresources are not in the schema bundle: the kinds that have them in Kubernetes 1.35
+STATUS_KINDS = frozenset(
+    {
+        "Namespace",
+        "Pod",
+        "Service",
+        "Node",
+        "PersistentVolume",
+        "PersistentVolumeClaim",
+        "ReplicationController",
+        "ResourceQuota",
+        "Deployment",
+        "StatefulSet",
+        "DaemonSet",
+        "ReplicaSet",
+        "Job",
+        "CronJob",
+        "HorizontalPodAutoscaler",
+        "PodDisruptionBudget",
+        "Ingress",
+        "IngressClass",
+        "CustomResourceDefinition",
+        "APIService",
+        "CertificateSigningRequest",
+        "FlowSchema",
+        "PriorityLevelConfiguration",
+        "ServiceCIDR",
+        "ValidatingAdmissionPolicy",
+        "ResourceClaim",
+        "VolumeAttachment",
+        "StorageVersionMigration",
+    }
+)
+SCALE_KINDS = frozenset({"Deployment", "StatefulSet", "ReplicaSet", "ReplicationController"})
+
+
+def _builtins() -> tuple[ResourceType, ...]:
+    """Every built-in resource of the pinned Kubernetes version (pykro.schema.kubernetes's discovery table)."""
+    from pykro.schema.kubernetes import builtin_resources
+
+    return tuple(
+        ResourceType(
+            group=r.group,
+            version=r.version,
+            kind=r.kind,
+            plural=r.plural,
+            namespaced=r.namespaced,
+            short_names=r.short_names,
+            categories=r.categories,
+            status=r.kind in STATUS_KINDS,
+            scale=r.kind in SCALE_KINDS,
+            verbs=r.verbs,
+        )
+        for r in builtin_resources()
     )
 
 
-BUILTINS: tuple[ResourceType, ...] = (
-    _t("v1", "Namespace", "namespaces", False, "ns", "status"),
-    _t("v1", "Pod", "pods", True, "po", "status", "all"),
-    _t("v1", "Service", "services", True, "svc", "status", "all"),
-    _t("v1", "ConfigMap", "configmaps", True, "cm"),
-    _t("v1", "Secret", "secrets"),
-    _t("v1", "ServiceAccount", "serviceaccounts", True, "sa"),
-    _t("v1", "Event", "events", True, "ev"),
-    _t("v1", "Node", "nodes", False, "no", "status"),
-    _t("v1", "PersistentVolume", "persistentvolumes", False, "pv", "status"),
-    _t("v1", "PersistentVolumeClaim", "persistentvolumeclaims", True, "pvc", "status"),
-    _t("v1", "Endpoints", "endpoints", True, "ep"),
-    _t("v1", "ReplicationController", "replicationcontrollers", True, "rc", "status scale", "all"),
-    _t("v1", "LimitRange", "limitranges", True, "limits"),
-    _t("v1", "ResourceQuota", "resourcequotas", True, "quota", "status"),
-    _t("apps/v1", "Deployment", "deployments", True, "deploy", "status scale", "all"),
-    _t("apps/v1", "StatefulSet", "statefulsets", True, "sts", "status scale", "all"),
-    _t("apps/v1", "DaemonSet", "daemonsets", True, "ds", "status", "all"),
-    _t("apps/v1", "ReplicaSet", "replicasets", True, "rs", "status scale", "all"),
-    _t("apps/v1", "ControllerRevision", "controllerrevisions"),
-    _t("batch/v1", "Job", "jobs", True, "", "status", "all"),
-    _t("batch/v1", "CronJob", "cronjobs", True, "cj", "status", "all"),
-    _t("autoscaling/v2", "HorizontalPodAutoscaler", "horizontalpodautoscalers", True, "hpa", "status", "all"),
-    _t("policy/v1", "PodDisruptionBudget", "poddisruptionbudgets", True, "pdb", "status"),
-    _t("networking.k8s.io/v1", "Ingress", "ingresses", True, "ing", "status"),
-    _t("networking.k8s.io/v1", "IngressClass", "ingressclasses", False),
-    _t("networking.k8s.io/v1", "NetworkPolicy", "networkpolicies", True, "netpol"),
-    _t("discovery.k8s.io/v1", "EndpointSlice", "endpointslices"),
-    _t("rbac.authorization.k8s.io/v1", "Role", "roles"),
-    _t("rbac.authorization.k8s.io/v1", "RoleBinding", "rolebindings"),
-    _t("rbac.authorization.k8s.io/v1", "ClusterRole", "clusterroles", False),
-    _t("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "clusterrolebindings", False),
-    _t("storage.k8s.io/v1", "StorageClass", "storageclasses", False, "sc"),
-    _t("storage.k8s.io/v1", "CSIDriver", "csidrivers", False),
-    _t("scheduling.k8s.io/v1", "PriorityClass", "priorityclasses", False, "pc"),
-    _t("coordination.k8s.io/v1", "Lease", "leases"),
-    _t("events.k8s.io/v1", "Event", "events", True, "ev"),
-    _t("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "validatingwebhookconfigurations", False),
-    _t("admissionregistration.k8s.io/v1", "MutatingWebhookConfiguration", "mutatingwebhookconfigurations", False),
-    _t("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False, "crd crds", "status"),
-)
-
+BUILTINS: tuple[ResourceType, ...] = _builtins()
 _BUILTIN_BY_GVR = {(t.group, t.version, t.plural): t for t in BUILTINS}
 
 
@@ -212,7 +212,7 @@ class Registry:
                 "singularName": t.singular,
                 "namespaced": t.namespaced,
                 "kind": t.kind,
-                "verbs": VERBS,
+                "verbs": list(t.verbs),
             }
             if t.short_names:
                 entry["shortNames"] = list(t.short_names)

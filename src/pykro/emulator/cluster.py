@@ -1,0 +1,187 @@
+"""`LocalCluster`: the emulator in a background thread (its own event loop, an ephemeral loopback port), with a
+kubeconfig file and ready-made lightkube clients — `with LocalCluster() as cluster: cluster.client()...`."""
+
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+import tempfile
+import threading
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiohttp import web
+
+from pykro import yamlio
+from pykro.emulator.controller import ClusterAPI, Controller
+from pykro.emulator.engine import Engine
+from pykro.emulator.handlers import ENGINE
+from pykro.emulator.server import CLUSTER_API, EmulatorConfig, LogEntry, create_app, request_log_of
+
+if TYPE_CHECKING:
+    import lightkube
+
+    from pykro.emulator.faults import FaultPlan
+    from pykro.emulator.simulation import SimulationRules
+
+T = TypeVar("T")
+CONTEXT = "pykro-emulator"
+
+
+def kubeconfig(server: str, token: str, namespace: str = "default") -> dict[str, Any]:
+    """A kubeconfig for the emulator: one cluster, one token user, one current context."""
+    return {
+        "apiVersion": "v1",
+        "kind": "Config",
+        "clusters": [{"name": CONTEXT, "cluster": {"server": server}}],
+        "users": [{"name": CONTEXT, "user": {"token": token}}],
+        "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT, "namespace": namespace}}],
+        "current-context": CONTEXT,
+        "preferences": {},
+    }
+
+
+def write_kubeconfig(path: Path, server: str, token: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(yamlio.dump(kubeconfig(server, token)), encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+class LocalCluster:
+    """A running emulator for tests and scripts; a context manager (start on enter, stop on exit)."""
+
+    def __init__(
+        self,
+        *,
+        simulate: bool = True,
+        seed: int = 0,
+        faults: FaultPlan | None = None,
+        rules: SimulationRules | None = None,
+        state_file: str | Path | None = None,
+        port: int = 0,
+        kubeconfig_path: str | Path | None = None,
+        controllers: list[Controller] | None = None,
+        bookmark_interval: float = 5.0,
+    ) -> None:
+        self.config = EmulatorConfig(
+            port=port,
+            seed=seed,
+            state_file=Path(state_file) if state_file is not None else None,
+            controllers=list(controllers or []),
+            simulate=simulate,
+            rules=rules,
+            faults=faults,
+            bookmark_interval=bookmark_interval,
+        )
+        self.token = self.config.token
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        self._kubeconfig_arg = Path(kubeconfig_path) if kubeconfig_path is not None else None
+        self.kubeconfig_path = Path()
+        self.server = ""
+        self.app: web.Application | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._runner: web.AppRunner | None = None
+
+    # lifecycle ------------------------------------------------------------------------------------------------
+    def start(self) -> LocalCluster:
+        if self._thread is not None:
+            return self
+        loop = asyncio.new_event_loop()
+        ready: concurrent.futures.Future[int] = concurrent.futures.Future()
+
+        def serve() -> None:
+            asyncio.set_event_loop(loop)
+            try:
+                port = loop.run_until_complete(self._serve())
+            except BaseException as exc:
+                ready.set_exception(exc)
+                loop.close()
+                return
+            ready.set_result(port)
+            loop.run_forever()
+            loop.close()
+
+        self._loop = loop
+        self._thread = threading.Thread(target=serve, name="pykro-emulator", daemon=True)
+        self._thread.start()
+        port = ready.result()
+        self.server = f"http://{self.config.host}:{port}"
+        if self._kubeconfig_arg is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="pykro-emulator-")
+            self.kubeconfig_path = Path(self._tmp.name) / "kubeconfig"
+        else:
+            self.kubeconfig_path = self._kubeconfig_arg
+        write_kubeconfig(self.kubeconfig_path, self.server, self.token)
+        return self
+
+    async def _serve(self) -> int:
+        self.app = create_app(self.config)
+        self._runner = web.AppRunner(self.app, shutdown_timeout=1.0, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        await site.start()
+        sockets = self._runner.addresses
+        return int(sockets[0][1])
+
+    def stop(self) -> None:
+        loop, thread = self._loop, self._thread
+        if loop is None or thread is None:
+            return
+        if self._runner is not None:
+            asyncio.run_coroutine_threadsafe(self._runner.cleanup(), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join()
+        self._loop = self._thread = self._runner = None
+        if self._tmp is not None:
+            self._tmp.cleanup()
+            self._tmp = None
+
+    def __enter__(self) -> LocalCluster:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # access -------------------------------------------------------------------------------------------------------
+    def _config(self) -> Any:
+        from lightkube import KubeConfig
+
+        return KubeConfig.from_dict(kubeconfig(self.server, self.token))
+
+    def client(self, **kwargs: Any) -> lightkube.Client:
+        """A synchronous lightkube client for this cluster (default namespace `default`)."""
+        from lightkube import Client
+
+        return Client(config=self._config(), **kwargs)
+
+    def async_client(self, **kwargs: Any) -> lightkube.AsyncClient:
+        from lightkube import AsyncClient
+
+        return AsyncClient(config=self._config(), **kwargs)
+
+    def request_log(self) -> list[LogEntry]:
+        """Every request served so far: (monotonic time, RequestInfo, status code), in arrival order."""
+        if self.app is None:
+            return []
+        return list(request_log_of(self.app))
+
+    @property
+    def engine(self) -> Engine:
+        """The emulator's state (use from the emulator's thread only: see `run`)."""
+        if self.app is None:
+            raise RuntimeError("the LocalCluster is not started")
+        return self.app[ENGINE]
+
+    def run(self, fn: Callable[[ClusterAPI], Awaitable[T]]) -> T:
+        """Run `fn(api)` on the emulator's loop with the in-process ClusterAPI and return its result."""
+        if self._loop is None or self.app is None:
+            raise RuntimeError("the LocalCluster is not started")
+        api = self.app[CLUSTER_API]
+
+        async def call() -> T:
+            return await fn(api)
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result()

@@ -1,0 +1,355 @@
+"""HTTP handlers of the emulated apiserver: discovery, OpenAPI, health, and every resource verb (with watch
+streaming). Errors leave as `kind: Status` bodies with the apiserver's codes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from aiohttp import web
+
+from pykro import yamlio
+from pykro.emulator import discovery
+from pykro.emulator.engine import Engine, ListResult, WriteOptions
+from pykro.emulator.registry import ResourceType
+from pykro.emulator.requestinfo import APPLY_CONTENT_TYPE, RequestInfo
+from pykro.emulator.selectors import (
+    fields_match,
+    labels_match,
+    parse_field_selector,
+    parse_label_selector,
+)
+from pykro.emulator.status import StatusError, status_body
+from pykro.emulator.store import Change
+
+ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
+BOOKMARK_INTERVAL: web.AppKey[float] = web.AppKey("bookmark_interval", float)
+REQUEST_INFO = "pykro.requestinfo"
+_JSON = "application/json"
+
+
+def dumps(obj: Any) -> str:
+    return json.dumps(obj, separators=(",", ":"))
+
+
+def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.Response(text=dumps(obj), status=status, content_type=_JSON, headers=headers)
+
+
+def error_response(err: StatusError) -> web.Response:
+    return respond(err.body(), err.code, err.headers)
+
+
+# non-resource endpoints ---------------------------------------------------------------------------------------
+async def health(request: web.Request) -> web.Response:
+    return web.Response(text="ok", content_type="text/plain")
+
+
+async def version(request: web.Request) -> web.Response:
+    return respond(discovery.version_info())
+
+
+async def core_versions(request: web.Request) -> web.Response:
+    version = discovery.wants_aggregated(request.headers.get("Accept", ""))
+    engine = request.app[ENGINE]
+    if version:
+        return _aggregated(discovery.aggregated(engine.registry, True, version), version)
+    host = request.host or "127.0.0.1"
+    return respond(discovery.api_versions(host))
+
+
+async def groups(request: web.Request) -> web.Response:
+    version = discovery.wants_aggregated(request.headers.get("Accept", ""))
+    engine = request.app[ENGINE]
+    if version:
+        return _aggregated(discovery.aggregated(engine.registry, False, version), version)
+    return respond(discovery.api_group_list(engine.registry))
+
+
+def _aggregated(doc: dict[str, Any], version: str) -> web.Response:
+    ctype = f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
+    return web.Response(text=dumps(doc), headers={"Content-Type": ctype})
+
+
+async def group(request: web.Request) -> web.Response:
+    doc = discovery.api_group(request.app[ENGINE].registry, request.match_info["group"])
+    if doc is None:
+        return error_response(StatusError(404, "the server could not find the requested resource"))
+    return respond(doc)
+
+
+async def resource_list(request: web.Request) -> web.Response:
+    group_name = request.match_info.get("group", "")
+    doc = request.app[ENGINE].registry.resource_list(group_name, request.match_info["version"])
+    if doc is None:
+        return error_response(StatusError(404, "the server could not find the requested resource"))
+    return respond(doc)
+
+
+async def openapi_v3(request: web.Request) -> web.Response:
+    return respond(discovery.openapi_v3_index(request.app[ENGINE].registry))
+
+
+async def openapi_v3_gv(request: web.Request) -> web.Response:
+    parts = request.match_info["path"].strip("/").split("/")
+    if parts[0] == "api" and len(parts) == 2:
+        group_name, ver = "", parts[1]
+    elif parts[0] == "apis" and len(parts) == 3:
+        group_name, ver = parts[1], parts[2]
+    else:
+        return error_response(StatusError(404, "the server could not find the requested resource"))
+    doc = discovery.openapi_v3_doc(request.app[ENGINE].registry, group_name, ver)
+    if doc is None:
+        return error_response(StatusError(404, "the server could not find the requested resource"))
+    return respond(doc)
+
+
+# resources ----------------------------------------------------------------------------------------------------
+def _options(request: web.Request) -> WriteOptions:
+    q = request.query
+    manager = q.get("fieldManager") or request.headers.get("User-Agent", "unknown").split("/", 1)[0] or "unknown"
+    validation = q.get("fieldValidation", "Warn")
+    if validation not in ("Strict", "Warn", "Ignore"):
+        raise StatusError.bad_request(f"fieldValidation parameter unsupported: {validation}")
+    dry = q.getall("dryRun", [])
+    if any(d != "All" for d in dry):
+        raise StatusError.bad_request(f"Invalid dry run value: {dry}")
+    force = q.get("force", "").lower() == "true"
+    return WriteOptions(manager=manager, dry_run=bool(dry), field_validation=validation, force=force)
+
+
+def _warnings(opts: WriteOptions) -> dict[str, str]:
+    if not opts.warnings:
+        return {}
+    return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in opts.warnings)}
+
+
+async def _body(request: web.Request) -> Any:
+    raw = await request.read()
+    ctype = (request.content_type or "").lower()
+    if "protobuf" in ctype:
+        raise StatusError(
+            415,
+            "the body of the request was in an unknown format - accepted media types include: "
+            "application/json, application/yaml",
+            "UnsupportedMediaType",
+        )
+    if not raw:
+        return None
+    try:
+        if ctype in (APPLY_CONTENT_TYPE, "application/yaml"):
+            return yamlio.load(raw.decode())
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise StatusError.bad_request(f"error decoding the request body: {exc}") from None
+    except Exception as exc:  # PyYAML errors
+        raise StatusError.bad_request(f"error decoding YAML: {exc}") from None
+
+
+def _list_doc(rt: ResourceType, found: ListResult) -> dict[str, Any]:
+    meta: dict[str, Any] = {"resourceVersion": found.resource_version}
+    if found.continue_token:
+        meta["continue"] = found.continue_token
+    if found.remaining is not None:
+        meta["remainingItemCount"] = found.remaining
+    return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta, "items": found.items}
+
+
+async def resource(request: web.Request) -> web.StreamResponse:
+    """Every /api/... and /apis/... resource request."""
+    engine = request.app[ENGINE]
+    info: RequestInfo = request[REQUEST_INFO]
+    try:
+        rt = engine.registry.by_resource(info.group, info.version, info.resource)
+        if rt is None:
+            raise StatusError(
+                404,
+                "the server could not find the requested resource",
+                "NotFound",
+                {"group": info.group, "kind": info.resource},
+            )
+        if info.subresource and not (
+            (info.subresource == "status" and rt.status)
+            or (info.subresource == "scale" and rt.scale)
+            or (info.subresource == "finalize" and rt.kind == "Namespace" and not rt.group)
+        ):
+            raise StatusError(404, "the server could not find the requested resource", "NotFound")
+        ns = info.namespace if rt.namespaced else None
+        if rt.namespaced and info.resource == "namespaces":
+            ns = None
+        return await _dispatch(request, engine, rt, info, ns)
+    except StatusError as err:
+        return error_response(err)
+
+
+async def _dispatch(
+    request: web.Request, engine: Engine, rt: ResourceType, info: RequestInfo, ns: str | None
+) -> web.StreamResponse:
+    q = request.query
+    name, sub = info.name, info.subresource
+    if sub == "finalize":
+        sub = None
+    if info.verb == "watch":
+        return await _watch(request, engine, rt, ns)
+    if info.verb == "list":
+        limit = int(q["limit"]) if q.get("limit", "").isdigit() else None
+        found = engine.list(rt, ns, q.get("labelSelector"), q.get("fieldSelector"), limit, q.get("continue"))
+        return respond(_list_doc(rt, found))
+    if info.verb == "get" and name:
+        obj = engine.get_scale(rt, ns, name) if sub == "scale" else engine.get(rt, ns, name)
+        return respond(obj)
+    if info.verb == "create":
+        if name and not sub:
+            raise StatusError(
+                405, "the server does not allow this method on the requested resource", "MethodNotAllowed"
+            )
+        opts = _options(request)
+        obj = engine.create(rt, ns, await _body(request) or {}, opts)
+        return respond(obj, 201, _warnings(opts))
+    if info.verb == "update" and name:
+        opts = _options(request)
+        obj = engine.update(rt, ns, name, await _body(request) or {}, opts, sub)
+        return respond(obj, 200, _warnings(opts))
+    if info.verb == "patch" and name:
+        opts = _options(request)
+        ctype = (request.content_type or "").lower()
+        obj = engine.patch(rt, ns, name, ctype, await _body(request), opts, sub)
+        return respond(obj, 200, _warnings(opts))
+    if info.verb == "apply" and name:
+        opts = _options(request)
+        if not q.get("fieldManager"):
+            raise StatusError.bad_request(
+                "PATCH, application/apply-patch+yaml requests must have a fieldManager parameter"
+            )
+        body = await _body(request)
+        if not isinstance(body, dict):
+            raise StatusError.bad_request("the apply body must be an object")
+        if sub == "scale":
+            raise StatusError(
+                405, "server-side apply of the scale subresource is not supported by the emulator", "MethodNotAllowed"
+            )
+        obj, created = engine.apply(rt, ns, name, body, opts, sub)
+        return respond(obj, 201 if created else 200, _warnings(opts))
+    if info.verb == "delete" and name:
+        options = await _body(request) or {}
+        propagation = q.get("propagationPolicy") or options.get("propagationPolicy")
+        if propagation is None and (q.get("orphanDependents") == "true" or options.get("orphanDependents")):
+            propagation = "Orphan"
+        if propagation not in (None, "Orphan", "Background", "Foreground"):
+            raise StatusError.bad_request(f"propagationPolicy: Unsupported value: {propagation!r}")
+        dry = bool(q.getall("dryRun", []) or options.get("dryRun"))
+        body, gone = engine.delete(rt, ns, name, propagation, options.get("preconditions"), dry)
+        return respond(body, 200 if gone or dry else 202)
+    if info.verb == "deletecollection":
+        options = await _body(request) or {}
+        propagation = q.get("propagationPolicy") or options.get("propagationPolicy")
+        dry = bool(q.getall("dryRun", []) or options.get("dryRun"))
+        found = engine.delete_collection(rt, ns, q.get("labelSelector"), q.get("fieldSelector"), propagation, dry)
+        return respond(_list_doc(rt, found))
+    raise StatusError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
+
+
+# watch ----------------------------------------------------------------------------------------------------------
+def _event(kind: str, obj: dict[str, Any]) -> bytes:
+    return (dumps({"type": kind, "object": obj}) + "\n").encode()
+
+
+async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str | None) -> web.StreamResponse:
+    """Stream changes as newline-delimited JSON: the current objects first (ADDED) unless a resourceVersion is
+    given, then every change after it; ERROR 410 when that version is older than the history kept; BOOKMARKs
+    when asked for; ends after timeoutSeconds."""
+    q = request.query
+    reqs = parse_label_selector(q.get("labelSelector"))
+    freqs = parse_field_selector(q.get("fieldSelector"))
+    bookmarks = q.get("allowWatchBookmarks", "").lower() == "true"
+    timeout = float(q["timeoutSeconds"]) if q.get("timeoutSeconds", "").isdigit() else None
+    rv = q.get("resourceVersion", "")
+    store = engine.store
+    space = ns if rt.namespaced else None
+    watcher = store.subscribe(rt.key)
+    try:
+        backlog: list[bytes] = []
+        if rv in ("", "0"):
+            for obj in engine.list(rt, space, q.get("labelSelector"), q.get("fieldSelector")).items:
+                backlog.append(_event("ADDED", obj))
+        else:
+            try:
+                start = int(rv)
+            except ValueError:
+                raise StatusError.bad_request(f"invalid resource version: {rv}") from None
+            changes = store.since(rt.key, start)
+            if changes is None:
+                oldest = store.history[0].rv - 1 if store.history else store.rv
+                gone = status_body(410, f"too old resource version: {start} ({oldest})", "Expired")
+                backlog.append(_event("ERROR", gone))
+                watcher.queue.put_nowait(None)
+            else:
+                for past in changes:
+                    line = _filtered(engine, rt, space, reqs, freqs, past)
+                    if line:
+                        backlog.append(line)
+        response = web.StreamResponse(headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for line in backlog:
+            await response.write(line)
+        interval = request.app[BOOKMARK_INTERVAL]
+        deadline = time.monotonic() + timeout if timeout else None
+        while True:
+            wait = interval if bookmarks else None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                wait = min(wait, left) if wait is not None else left
+            try:
+                change = await asyncio.wait_for(watcher.queue.get(), wait)
+            except TimeoutError:
+                if bookmarks and (deadline is None or time.monotonic() < deadline):
+                    mark = {
+                        "kind": rt.kind,
+                        "apiVersion": rt.api_version,
+                        "metadata": {"resourceVersion": str(store.rv)},
+                    }
+                    await response.write(_event("BOOKMARK", mark))
+                continue
+            if change is None:
+                break
+            line = _filtered(engine, rt, space, reqs, freqs, change)
+            if line:
+                await response.write(line)
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
+        return response
+    except ConnectionError:
+        return web.Response(status=499)
+    finally:
+        store.unsubscribe(watcher)
+
+
+def _matches(obj: dict[str, Any] | None, space: str | None, reqs: Any, freqs: Any) -> bool:
+    if obj is None:
+        return False
+    meta = obj.get("metadata") or {}
+    if space is not None and meta.get("namespace", "") != space:
+        return False
+    return labels_match(reqs, meta.get("labels")) and (not freqs or fields_match(freqs, obj))
+
+
+def _filtered(
+    engine: Engine, rt: ResourceType, space: str | None, reqs: Any, freqs: Any, change: Change
+) -> bytes | None:
+    """The event a selective watcher sees: objects leaving the selection are DELETED, entering ones ADDED."""
+    new_ok = _matches(change.obj, space, reqs, freqs)
+    if change.type == "DELETED":
+        return _event("DELETED", engine.view(rt, change.obj)) if new_ok else None
+    old_ok = change.old is not None and _matches(change.old, space, reqs, freqs)
+    if new_ok:
+        return _event("MODIFIED" if old_ok else "ADDED", engine.view(rt, change.obj))
+    if old_ok:
+        return _event("DELETED", engine.view(rt, change.obj))
+    return None

@@ -1,0 +1,173 @@
+"""The emulator's aiohttp application: `EmulatorConfig`, `create_app`, bearer-token authentication, the
+in-memory request log, controller lifecycle and optional state persistence."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import secrets
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+from aiohttp.typedefs import Handler, Middleware
+
+from pykro.emulator import handlers
+from pykro.emulator.clusterapi import EngineAPI
+from pykro.emulator.controller import ClusterAPI, Controller
+from pykro.emulator.engine import Engine
+from pykro.emulator.handlers import BOOKMARK_INTERVAL, ENGINE, REQUEST_INFO
+from pykro.emulator.persistence import StateWriter, load
+from pykro.emulator.requestinfo import RequestInfo, parse_request
+from pykro.emulator.status import StatusError
+
+if TYPE_CHECKING:
+    from pykro.emulator.faults import FaultPlan
+    from pykro.emulator.simulation import SimulationRules
+
+LogEntry = tuple[float, RequestInfo, int]
+
+REQUEST_LOG: web.AppKey[list[LogEntry]] = web.AppKey("request_log", list)
+CLUSTER_API: web.AppKey[ClusterAPI] = web.AppKey("cluster_api", EngineAPI)
+_PUBLIC = frozenset({"/healthz", "/livez", "/readyz", "/version"})
+
+
+@dataclass
+class EmulatorConfig:
+    """How to run the emulator. `simulate` adds the workload `Simulator(rules, seed)`; `faults` adds the
+    `FaultInjector(faults, seed)` middleware; `controllers` and `middlewares` are extra ones (middlewares run
+    inside authentication)."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
+    token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
+    seed: int = 0
+    state_file: Path | None = None
+    controllers: list[Controller] = field(default_factory=list)
+    middlewares: list[Middleware] = field(default_factory=list)
+    simulate: bool = True
+    request_log: bool = True
+    rules: SimulationRules | None = None
+    faults: FaultPlan | None = None
+    bookmark_interval: float = 5.0
+
+
+def _auth_middleware(token: str) -> Middleware:
+    expected = f"Bearer {token}"
+
+    @web.middleware
+    async def authenticate(request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path not in _PUBLIC and not secrets.compare_digest(
+            request.headers.get("Authorization", ""), expected
+        ):
+            return handlers.error_response(StatusError(401, "Unauthorized"))
+        return await handler(request)
+
+    return authenticate
+
+
+def _log_middleware(engine: Engine, log: list[LogEntry] | None) -> Middleware:
+    @web.middleware
+    async def classify(request: web.Request, handler: Handler) -> web.StreamResponse:
+        info = parse_request(
+            request.method,
+            request.path,
+            request.query,
+            request.headers.get("Content-Type"),
+            resolve_kind=engine.registry.resolve_kind,
+        )
+        request[REQUEST_INFO] = info
+        code = 500
+        try:
+            response = await handler(request)
+            code = response.status
+            return response
+        except web.HTTPException as exc:
+            code = exc.status
+            raise
+        finally:
+            if log is not None:
+                log.append((time.monotonic(), info, code))
+
+    return classify
+
+
+def _controllers(config: EmulatorConfig) -> list[Controller]:
+    found = list(config.controllers)
+    if config.simulate:
+        from pykro.emulator.simulation import Simulator
+
+        found.insert(0, Simulator(config.rules, config.seed))
+    return found
+
+
+def create_app(config: EmulatorConfig) -> web.Application:
+    """Build the application; objects live in `app[ENGINE]`, requests are logged in `app[REQUEST_LOG]`."""
+    engine = Engine(seed=config.seed)
+    log: list[LogEntry] | None = [] if config.request_log else None
+    middlewares: list[Middleware] = [_log_middleware(engine, log), _auth_middleware(config.token)]
+    if config.faults is not None:
+        from pykro.emulator.faults import FaultInjector
+
+        middlewares.append(FaultInjector(config.faults, config.seed).middleware)
+    middlewares.extend(config.middlewares)
+    app = web.Application(middlewares=middlewares, client_max_size=64 * 1024**2)
+    app[ENGINE] = engine
+    app[REQUEST_LOG] = log if log is not None else []
+    app[BOOKMARK_INTERVAL] = config.bookmark_interval
+    api = EngineAPI(engine)
+    app[CLUSTER_API] = api
+    controllers = _controllers(config)
+    tasks: list[asyncio.Task[None]] = []
+    writer: list[StateWriter] = []
+
+    async def startup(app: web.Application) -> None:
+        if config.state_file is not None:
+            load(engine, config.state_file)
+            writer.append(StateWriter(engine, config.state_file))
+        engine.bootstrap()
+        for c in controllers:
+            tasks.append(asyncio.create_task(c.run(api), name=f"controller:{c.name}"))
+
+    async def shutdown(app: web.Application) -> None:
+        for watchers in engine.store.watchers.values():
+            for w in watchers:
+                w.queue.put_nowait(None)
+
+    async def cleanup(app: web.Application) -> None:
+        for t in tasks:
+            t.cancel()
+        for t in tasks:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await t
+        for w in writer:
+            w.flush()
+
+    app.on_startup.append(startup)
+    app.on_shutdown.append(shutdown)
+    app.on_cleanup.append(cleanup)
+    _routes(app)
+    return app
+
+
+def _routes(app: web.Application) -> None:
+    r = app.router
+    for path in ("/healthz", "/livez", "/readyz"):
+        r.add_get(path, handlers.health)
+        r.add_get(path + "/{check:.*}", handlers.health)
+    r.add_get("/version", handlers.version)
+    r.add_get("/api", handlers.core_versions)
+    r.add_get("/apis", handlers.groups)
+    r.add_get("/api/{version}", handlers.resource_list)
+    r.add_get("/apis/{group}", handlers.group)
+    r.add_get("/apis/{group}/{version}", handlers.resource_list)
+    r.add_get("/openapi/v3", handlers.openapi_v3)
+    r.add_get("/openapi/v3/{path:.+}", handlers.openapi_v3_gv)
+    r.add_route("*", "/api/{version}/{rest:.+}", handlers.resource)
+    r.add_route("*", "/apis/{group}/{version}/{rest:.+}", handlers.resource)
+
+
+def request_log_of(app: web.Application) -> list[LogEntry]:
+    return app[REQUEST_LOG]
