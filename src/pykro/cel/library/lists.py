@@ -1,0 +1,107 @@
+"""List functions: Kubernetes' lists library and cel-go's ext.Lists (the parts cel-expr-python lacks)."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from typing import Any
+
+from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
+from pykro.cel.library.values import compare, distinct_key, equal
+from pykro.cel.types import CelType
+
+D, INT, BOOL = CelType.DYN, CelType.INT, CelType.BOOL
+L = CelType.list_of(D)
+
+
+def is_sorted(items: list[Any]) -> bool:
+    return all(compare(a, b, "isSorted") <= 0 for a, b in itertools.pairwise(items))
+
+
+def total(items: list[Any]) -> Any:
+    """sum(): the empty list sums to 0."""
+    result: Any = None
+    for item in items:
+        if isinstance(item, bool) or not isinstance(item, int | float):
+            raise LibraryError(f"no such overload: sum over {type(item).__name__}")
+        result = item if result is None else result + item
+    return 0 if result is None else result
+
+
+def _extreme(items: list[Any], name: str, prefer: int) -> Any:
+    if not items:
+        raise LibraryError(f"{name} called on empty list")
+    best = items[0]
+    for item in items[1:]:
+        if compare(best, item, name) == prefer:
+            best = item
+    return best
+
+
+def index_of(items: list[Any], value: Any) -> int:
+    return next((i for i, item in enumerate(items) if equal(item, value)), -1)
+
+
+def last_index_of(items: list[Any], value: Any) -> int:
+    return next((i for i in range(len(items) - 1, -1, -1) if equal(items[i], value)), -1)
+
+
+def lists_range(n: int) -> list[int]:
+    return list(range(n))
+
+
+def list_slice(items: list[Any], start: int, end: int) -> list[Any]:
+    if start < 0 or end < 0:
+        raise LibraryError(f"cannot slice({start}, {end}), negative indexes not supported")
+    if start > end:
+        raise LibraryError(f"cannot slice({start}, {end}), start index must be less than or equal to end index")
+    if end > len(items):
+        raise LibraryError(f"cannot slice({start}, {end}), list is length {len(items)}")
+    return items[start:end]
+
+
+def flatten(items: list[Any], depth: int = 1) -> list[Any]:
+    if depth < 0:
+        raise LibraryError("level must be non-negative")
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, list) and depth > 0:
+            out.extend(flatten(item, depth - 1))
+        else:
+            out.append(item)
+    return out
+
+
+def sort(items: list[Any]) -> list[Any]:
+    return sorted(items, key=functools.cmp_to_key(lambda a, b: compare(a, b, "sort")))
+
+
+def distinct(items: list[Any]) -> list[Any]:
+    seen: set[Any] = set()
+    out: list[Any] = []
+    for item in items:
+        key = distinct_key(item)
+        if key is not None:
+            if key in seen:
+                continue
+            seen.add(key)
+        elif any(equal(item, kept) for kept in out):
+            continue
+        out.append(item)
+    return out
+
+
+FUNCTIONS: list[Fn] = [
+    fn("isSorted", member("list_is_sorted_bool", (L,), BOOL, is_sorted)),
+    fn("sum", member("list_sum", (L,), D, total)),
+    fn("max", member("list_max", (L,), D, lambda items: _extreme(items, "max", -1))),
+    fn("min", member("list_min", (L,), D, lambda items: _extreme(items, "min", 1))),
+    fn("indexOf", member("list_a_index_of_int", (L, D), INT, index_of)),
+    fn("lastIndexOf", member("list_a_last_index_of_int", (L, D), INT, last_index_of)),
+    fn("lists.range", glob("lists_range", (INT,), CelType.list_of(INT), lists_range)),
+    fn("slice", member("list_slice", (L, INT, INT), L, list_slice)),
+    fn("flatten", member("list_flatten", (L,), L, flatten), member("list_flatten_int", (L, INT), L, flatten)),
+    fn("sort", member("list_sort", (L,), L, sort)),
+    fn("distinct", member("list_distinct", (L,), L, distinct)),
+    fn("reverse", member("list_reverse", (L,), L, lambda items: items[::-1])),
+]
