@@ -27,7 +27,7 @@ class Change:
     old: dict[str, Any] | None
 
 
-@dataclass
+@dataclass(eq=False)
 class Watcher:
     """A subscriber: gets every change of one resource (or of all when tkey is None) in a queue."""
 
