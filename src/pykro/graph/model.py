@@ -227,9 +227,9 @@ class Graph:
     @functools.cached_property
     def openapi(self) -> dict[str, Any]:
         """The instance spec as structural OpenAPI (kro's SimpleSchema transformation of ``spec``/``types``)."""
-        from pykro.schema import simple
+        from pykro.schema.simple import to_openapi
 
-        schema: dict[str, Any] = simple.to_openapi(self.spec, types=self.types or None, path="spec.schema.spec")
+        schema: dict[str, Any] = to_openapi(self.spec, types=self.types or None, path="spec.schema.spec")
         return schema
 
     @functools.cached_property

@@ -46,6 +46,7 @@ class Expansion:
     instance: dict[str, Any]
     objects: list[dict[str, Any]]
     states: dict[str, ResourceState]
+    observed: dict[str, Any] = field(default_factory=dict)
 
     @property
     def status(self) -> dict[str, Any]:
@@ -106,7 +107,7 @@ class _Run:
             if node.type not in (EXTERNAL, EXTERNAL_COLLECTION):
                 objects.extend(state.objects)
         self.instance["status"] = instance_status(self)
-        return Expansion(instance=self.instance, objects=objects, states=self.states)
+        return Expansion(instance=self.instance, objects=objects, states=self.states, observed=dict(self.given))
 
     def _process(self, node: Node) -> ResourceState:
         try:

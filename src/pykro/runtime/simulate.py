@@ -29,10 +29,42 @@ def _available(kind: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+def _pod_defaults(pod_spec: dict[str, Any]) -> None:
+    for key, value in (
+        ("restartPolicy", "Always"),
+        ("terminationGracePeriodSeconds", 30),
+        ("dnsPolicy", "ClusterFirst"),
+        ("securityContext", {}),
+        ("schedulerName", "default-scheduler"),
+    ):
+        pod_spec.setdefault(key, value)
+    for container in pod_spec.get("containers") or []:
+        image = str(container.get("image", ""))
+        latest = ":" not in image.rsplit("/", 1)[-1] or image.endswith(":latest")
+        container.setdefault("imagePullPolicy", "Always" if latest else "IfNotPresent")
+        container.setdefault("terminationMessagePath", "/dev/termination-log")
+        container.setdefault("terminationMessagePolicy", "File")
+        container.setdefault("resources", {})
+
+
+def _deployment_defaults(spec: dict[str, Any]) -> None:
+    """The API server's defaults for apps/v1 Deployments (pkg/apis/apps/v1/defaults.go)."""
+    spec.setdefault("replicas", 1)
+    spec.setdefault("revisionHistoryLimit", 10)
+    spec.setdefault("progressDeadlineSeconds", 600)
+    strategy = spec.setdefault("strategy", {"type": "RollingUpdate"})
+    if strategy.get("type", "RollingUpdate") == "RollingUpdate":
+        strategy.setdefault("type", "RollingUpdate")
+        strategy.setdefault("rollingUpdate", {"maxSurge": "25%", "maxUnavailable": "25%"})
+    template = spec.setdefault("template", {})
+    _pod_defaults(template.setdefault("spec", {}))
+
+
 def simulate_ready(obj: dict[str, Any]) -> dict[str, Any]:
     """A copy of ``obj`` as a cluster would report it once ready: server metadata and a typical ready status for
     built-in kinds (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, Service, Ingress, PVC, PV, Pod, Namespace,
-    CRD). Other kinds are returned with server metadata only (existing counts as ready for them)."""
+    CRD), and the API server's defaults for Deployments. Other kinds get server metadata only (existing counts as
+    ready for them)."""
     live = copy.deepcopy(obj)
     meta = live.setdefault("metadata", {})
     meta.setdefault("uid", str(uuid.UUID(bytes=_digest(obj)[:16], version=4)))
@@ -41,6 +73,8 @@ def simulate_ready(obj: dict[str, Any]) -> dict[str, Any]:
     spec = live.get("spec") or {}
     kind = live.get("kind")
     status: dict[str, Any] | None = None
+    if kind == "Deployment" and isinstance(live.get("spec"), dict):
+        _deployment_defaults(live["spec"])
     if kind in ("Deployment", "StatefulSet", "ReplicaSet"):
         n = int(spec.get("replicas", 1) or 0)
         status = {"observedGeneration": 1, "replicas": n, "readyReplicas": n, "availableReplicas": n,

@@ -15,12 +15,7 @@ _TERMINAL = ("SYNCED", "SKIPPED", "DELETED")
 
 
 def _condition(kind: str, status: str, reason: str, message: str, generation: int) -> dict[str, Any]:
-    cond: dict[str, Any] = {"type": kind, "status": status, "observedGeneration": generation}
-    if reason:
-        cond["reason"] = reason
-    if message:
-        cond["message"] = message
-    return cond
+    return {"type": kind, "status": status, "reason": reason, "message": message, "observedGeneration": generation}
 
 
 def instance_state(node_states: list[str]) -> str:
