@@ -2,8 +2,8 @@
 
 ``apply_defaults`` and ``prune`` mirror apiextensions-apiserver's defaulting and pruning algorithms;
 ``validate`` mirrors kube-openapi's schema validation (as converted to field errors for CRDs), the
-``x-kubernetes-list-type`` set/map invariants and (next, once ``pykro.cel.Evaluator`` exists)
-``x-kubernetes-validations`` CEL rules, in that order, with the apiserver's wording (see ``pykro.schema.causes``).
+``x-kubernetes-list-type`` set/map invariants and ``x-kubernetes-validations`` CEL rules (``pykro.schema.rules``), in
+that order, with the apiserver's wording (see ``pykro.schema.causes``).
 """
 
 from __future__ import annotations
@@ -182,6 +182,13 @@ def validate(schema: Schema, obj: Any, path: str = "", *, old: Any = MISSING) ->
     found: list[FieldCause] = []
     _check(schema, obj, path, found)
     _check_list_types(schema, obj, path, found)
+    if _has_rules(schema):
+        if any(cause.reason in _BLOCKING for cause in found):
+            found.append(c.invalid("", None, _BLOCKED_MESSAGE))
+        else:
+            from pykro.schema.rules import check_rules
+
+            found.extend(check_rules(schema, obj, path, old))
     return found
 
 
