@@ -353,9 +353,9 @@ class Engine:
     ) -> dict[str, Any]:
         """PUT: replace the object (or only its status for the status subresource); 409 on a stale
         resourceVersion; custom kinds require one when `require_rv`."""
-        self._check_identity(rt, body)
         if subresource == "scale":
             return self._update_scale(rt, ns, name, body, opts)
+        self._check_identity(rt, body)
         space = self._ns(rt, ns)
         old = self.store.get(rt.key, space, name)
         if old is None:

@@ -28,7 +28,7 @@ from pykro.emulator.store import Change
 
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 BOOKMARK_INTERVAL: web.AppKey[float] = web.AppKey("bookmark_interval", float)
-REQUEST_INFO = "pykro.requestinfo"
+REQUEST_INFO: web.RequestKey[RequestInfo] = web.RequestKey("requestinfo", RequestInfo)
 _JSON = "application/json"
 
 
@@ -37,7 +37,7 @@ def dumps(obj: Any) -> str:
 
 
 def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
-    return web.Response(text=dumps(obj), status=status, content_type=_JSON, headers=headers)
+    return web.Response(body=dumps(obj).encode(), status=status, content_type=_JSON, headers=headers)
 
 
 def error_response(err: StatusError) -> web.Response:
@@ -72,7 +72,7 @@ async def groups(request: web.Request) -> web.Response:
 
 def _aggregated(doc: dict[str, Any], version: str) -> web.Response:
     ctype = f"application/json;g=apidiscovery.k8s.io;v={version};as=APIGroupDiscoveryList"
-    return web.Response(text=dumps(doc), headers={"Content-Type": ctype})
+    return web.Response(body=dumps(doc).encode(), headers={"Content-Type": ctype})
 
 
 async def group(request: web.Request) -> web.Response:
@@ -162,7 +162,7 @@ def _list_doc(rt: ResourceType, found: ListResult) -> dict[str, Any]:
 async def resource(request: web.Request) -> web.StreamResponse:
     """Every /api/... and /apis/... resource request."""
     engine = request.app[ENGINE]
-    info: RequestInfo = request[REQUEST_INFO]
+    info = request[REQUEST_INFO]
     try:
         rt = engine.registry.by_resource(info.group, info.version, info.resource)
         if rt is None:

@@ -1,1 +1,24 @@
-"""pytest plugin (entry point `pykro`): provides the `local_cluster` fixture."""
+"""pytest plugin (entry point `pykro`): the `local_cluster` fixture (a fresh emulator per test) and
+`local_cluster_session` (one emulator shared by a whole session)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from pykro.emulator.cluster import LocalCluster
+
+
+@pytest.fixture
+def local_cluster() -> Iterator[LocalCluster]:
+    """A running emulator (workload simulation on) for one test."""
+    with LocalCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(scope="session")
+def local_cluster_session() -> Iterator[LocalCluster]:
+    """One running emulator shared by every test of the session (use distinct namespaces)."""
+    with LocalCluster() as cluster:
+        yield cluster
