@@ -51,7 +51,10 @@ def deployment(rid: str, name: str) -> dict[str, Any]:
             "spec": {
                 "replicas": "${schema.spec.replicas}",
                 "selector": {"matchLabels": {"app": "${schema.spec.name}"}},
-                "template": {"metadata": {"labels": {"app": "${schema.spec.name}"}}, "spec": {"containers": [container]}},
+                "template": {
+                    "metadata": {"labels": {"app": "${schema.spec.name}"}},
+                    "spec": {"containers": [container]},
+                },
             },
         },
     }
