@@ -193,7 +193,7 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-_BARE: Final = re.compile(r"^[A-Za-z0-9_.:/+\-]+$")
+_BARE: Final = re.compile(r"^[A-Za-z0-9_.,:/+\-]+$")
 
 
 def format_marker(key: str, value: str) -> str:

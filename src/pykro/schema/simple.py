@@ -32,7 +32,7 @@ from pykro.schema.markers import (
     parse_type_string,
 )
 
-__all__ = ["from_openapi", "from_openapi_types", "to_openapi"]
+__all__ = ["from_openapi", "from_openapi_types", "ordered", "to_openapi"]
 
 _FIX: Final = "See kro's SimpleSchema reference: https://kro.run/docs/concepts/simple-schema"
 _IMMUTABLE: Final = {"rule": "self == oldSelf", "message": "field is immutable"}
@@ -99,7 +99,7 @@ def to_openapi(
         types_path = f"{path.rpartition('.')[0]}.types" if "." in path else "types"
     try:
         transformer = _Transformer(types or {}, types_path)
-        schema: dict[str, Any] = _ordered(transformer.build_object(spec or {}, path))
+        schema: dict[str, Any] = ordered(transformer.build_object(spec or {}, path))
         return schema
     except _Failure as err:
         raise ValidationError(err.message, where=err.where, fix=_FIX) from None
@@ -417,7 +417,7 @@ def _apply_list_type(schema: dict[str, Any], typ: Any, value: str) -> None:
     schema["x-kubernetes-list-type"] = value
 
 
-def _ordered(schema: Any) -> Any:
+def ordered(schema: Any) -> Any:
     """Recursively put schema keys in JSONSchemaProps order (properties sorted), for stable YAML."""
     if not isinstance(schema, dict):
         return schema
@@ -427,9 +427,9 @@ def _ordered(schema: Any) -> Any:
             continue
         value = schema[key]
         if key == "properties":
-            value = {name: _ordered(sub) for name, sub in sorted(value.items())}
+            value = {name: ordered(sub) for name, sub in sorted(value.items())}
         elif key in ("items", "additionalProperties"):
-            value = _ordered(value)
+            value = ordered(value)
         out[key] = value
     for key, value in schema.items():
         out.setdefault(key, value)

@@ -1,0 +1,250 @@
+"""pydantic models -> structural OpenAPI v3 (a CRD's schema) -> kro SimpleSchema.
+
+Fields are camelCase in the schema (``app_image`` -> ``appImage``) unless the field has an alias. Fields without
+a default are ``required``; ``Optional``/``X | None`` is ``nullable``; ``int | str`` is
+``x-kubernetes-int-or-string``; ``Literal``/``Enum`` become ``enum``; ``Field`` constraints map to their OpenAPI
+keywords. The result is structural: no ``$ref``, no ``anyOf``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+import types
+import typing
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+import pydantic
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from pykro.errors import ValidationError
+from pykro.schema.simple import from_openapi, from_openapi_types, ordered
+
+__all__ = ["camel", "field_name", "model_to_openapi", "model_to_simple", "model_to_simple_types"]
+
+_SCALARS: Final[dict[Any, dict[str, Any]]] = {
+    str: {"type": "string"},
+    int: {"type": "integer"},
+    float: {"type": "number"},
+    bool: {"type": "boolean"},
+    bytes: {"type": "string", "format": "byte"},
+    datetime.datetime: {"type": "string", "format": "date-time"},
+    datetime.date: {"type": "string", "format": "date"},
+    datetime.timedelta: {"type": "string", "format": "duration"},
+}
+_UNION_TYPES: Final = (typing.Union, types.UnionType)
+
+
+def camel(name: str) -> str:
+    """``app_image`` -> ``appImage`` (leading underscores dropped, already-camel names unchanged)."""
+    head, *rest = name.lstrip("_").split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def field_name(name: str, info: FieldInfo) -> str:
+    """The property name of a model field in the schema: its alias if it has one, else camelCase."""
+    for alias in (info.serialization_alias, info.alias):
+        if isinstance(alias, str):
+            return alias
+    return camel(name)
+
+
+def model_to_openapi(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """The structural OpenAPI v3 object schema of a pydantic model."""
+    schema: dict[str, Any] = ordered(_Builder(model).model(model, model.__name__))
+    return schema
+
+
+def model_to_simple(model: type[pydantic.BaseModel]) -> dict[str, Any]:
+    """The kro SimpleSchema ``spec`` of a model (models nested in lists/maps need ``model_to_simple_types``)."""
+    return from_openapi(_without_nullable(model_to_openapi(model)))
+
+
+def model_to_simple_types(model: type[pydantic.BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``(spec, types)`` in kro SimpleSchema; nested models used in lists or maps become custom types."""
+    return from_openapi_types(_without_nullable(model_to_openapi(model)))
+
+
+def _without_nullable(schema: Any) -> Any:
+    """SimpleSchema has no ``nullable``: an unset optional field is simply absent."""
+    if isinstance(schema, dict):
+        return {k: _without_nullable(v) for k, v in schema.items() if k != "nullable"}
+    return schema
+
+
+class _Builder:
+    def __init__(self, root: type[pydantic.BaseModel]) -> None:
+        self.stack: list[type[pydantic.BaseModel]] = []
+        self.root = root
+
+    def model(self, model: type[pydantic.BaseModel], where: str) -> dict[str, Any]:
+        if model in self.stack:
+            chain = " -> ".join(m.__name__ for m in [*self.stack, model])
+            raise ValidationError(
+                f"recursive model {chain} cannot be expressed as a structural schema",
+                where=where,
+                fix="Break the cycle, e.g. type the recursive field as dict[str, Any].",
+            )
+        self.stack.append(model)
+        properties: dict[str, Any] = {}
+        required: list[str] = []
+        for name, info in model.model_fields.items():
+            if info.exclude:
+                continue
+            key = field_name(name, info)
+            properties[key] = self.field(info, f"{where}.{name}")
+            if info.is_required():
+                required.append(key)
+        self.stack.pop()
+        schema: dict[str, Any] = {"type": "object", "properties": properties}
+        if required:
+            schema["required"] = sorted(required)
+        if not properties:
+            del schema["properties"]
+            schema["x-kubernetes-preserve-unknown-fields"] = True
+        return schema
+
+    def field(self, info: FieldInfo, where: str) -> dict[str, Any]:
+        schema = self.annotation(info.annotation, where)
+        _constrain(schema, info.metadata, where)
+        if info.description:
+            schema["description"] = info.description
+        default = _default_of(info)
+        if default is not PydanticUndefined and default is not None:
+            schema["default"] = {} if _is_default_instance(default) else to_json(default)
+        return schema
+
+    def annotation(self, annotation: Any, where: str) -> dict[str, Any]:
+        origin = typing.get_origin(annotation)
+        args = typing.get_args(annotation)
+        if origin is typing.Annotated:
+            schema = self.annotation(args[0], where)
+            _constrain(schema, [m for a in args[1:] for m in (a.metadata if isinstance(a, FieldInfo) else [a])], where)
+            return schema
+        if annotation in _SCALARS:
+            return dict(_SCALARS[annotation])
+        if annotation is Any or annotation is object:
+            return {"x-kubernetes-preserve-unknown-fields": True}
+        if isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            return self.model(annotation, where)
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            return _enum([member.value for member in annotation], where)
+        if origin is typing.Literal:
+            return _enum(list(args), where)
+        if origin in _UNION_TYPES:
+            return self.union(args, where)
+        if origin in (list, tuple, set, frozenset, Sequence) or (
+            isinstance(origin, type) and issubclass(origin, Sequence) and origin not in (str, bytes)
+        ):
+            items = [a for a in args if a is not Ellipsis]
+            if origin is tuple and len(set(items)) > 1:
+                raise ValidationError("tuples of mixed types have no structural schema", where=where)
+            schema = {"type": "array", "items": self.annotation(items[0] if items else Any, f"{where}[]")}
+            if origin in (set, frozenset):
+                schema["x-kubernetes-list-type"] = "set"
+            return schema
+        if origin in (dict, Mapping) or (isinstance(origin, type) and issubclass(origin, Mapping)):
+            key, value = args if args else (str, Any)
+            if key is not str:
+                raise ValidationError("only dict[str, ...] maps have a structural schema", where=where)
+            return {"type": "object", "additionalProperties": self.annotation(value, f"{where}[]")}
+        if annotation in (list, tuple, set, frozenset):
+            return {"type": "array", "items": {"x-kubernetes-preserve-unknown-fields": True}}
+        if annotation is dict:
+            return {"type": "object", "x-kubernetes-preserve-unknown-fields": True}
+        raise ValidationError(f"the type {annotation!r} has no structural schema", where=where)
+
+    def union(self, args: tuple[Any, ...], where: str) -> dict[str, Any]:
+        nullable = type(None) in args
+        rest = [a for a in args if a is not type(None)]
+        if set(rest) == {int, str}:
+            schema: dict[str, Any] = {"x-kubernetes-int-or-string": True}
+        elif len(rest) == 1:
+            schema = self.annotation(rest[0], where)
+        else:
+            raise ValidationError(
+                f"the union {' | '.join(getattr(a, '__name__', repr(a)) for a in args)} has no structural schema",
+                where=where,
+                fix="Use one type (plus None), or int | str.",
+            )
+        if nullable:
+            schema["nullable"] = True
+        return schema
+
+
+def _enum(values: list[Any], where: str) -> dict[str, Any]:
+    kinds = {type(v) for v in values}
+    if kinds <= {str}:
+        return {"type": "string", "enum": values}
+    if kinds <= {int}:
+        return {"type": "integer", "enum": values}
+    if kinds <= {bool}:
+        return {"type": "boolean", "enum": values}
+    if kinds <= {int, float}:
+        return {"type": "number", "enum": values}
+    raise ValidationError("enum values must all be strings or all numbers", where=where)
+
+
+def _constrain(schema: dict[str, Any], metadata: Sequence[Any], where: str) -> None:
+    """Map annotated-types / pydantic constraints (ge, gt, le, lt, min/max length, pattern, multiple_of)."""
+    is_array = schema.get("type") == "array"
+    for item in metadata:
+        for attr, key, exclusive in (("ge", "minimum", False), ("gt", "minimum", True)):
+            if getattr(item, attr, None) is not None:
+                schema[key] = getattr(item, attr)
+                if exclusive:
+                    schema["exclusiveMinimum"] = True
+        for attr, key, exclusive in (("le", "maximum", False), ("lt", "maximum", True)):
+            if getattr(item, attr, None) is not None:
+                schema[key] = getattr(item, attr)
+                if exclusive:
+                    schema["exclusiveMaximum"] = True
+        if getattr(item, "min_length", None) is not None:
+            schema["minItems" if is_array else "minLength"] = item.min_length
+        if getattr(item, "max_length", None) is not None:
+            schema["maxItems" if is_array else "maxLength"] = item.max_length
+        if getattr(item, "pattern", None) is not None:
+            schema["pattern"] = str(getattr(item.pattern, "pattern", item.pattern))
+        if getattr(item, "multiple_of", None) is not None:
+            schema["multipleOf"] = item.multiple_of
+
+
+def _default_of(info: FieldInfo) -> Any:
+    if info.default is not PydanticUndefined:
+        return info.default
+    factory = info.default_factory
+    if factory is None:
+        return PydanticUndefined
+    try:
+        return factory()  # type: ignore[call-arg]
+    except TypeError:  # a factory taking the validated data: no static default
+        return PydanticUndefined
+
+
+def _is_default_instance(value: Any) -> bool:
+    """A model instance equal to its class's all-defaults instance: ``default: {}`` says the same (the apiserver
+    fills the nested defaults in), and it is what kro derives for nested objects."""
+    if not isinstance(value, pydantic.BaseModel):
+        return False
+    try:
+        return bool(value == type(value)())
+    except pydantic.ValidationError:
+        return False
+
+
+def to_json(value: Any) -> Any:
+    """A default value as it appears in the schema (models with camelCase keys, enums by value)."""
+    if isinstance(value, pydantic.BaseModel):
+        fields = type(value).model_fields
+        return {field_name(n, f): to_json(getattr(value, n)) for n, f in fields.items() if not f.exclude}
+    if isinstance(value, enum.Enum):
+        return to_json(value.value)
+    if isinstance(value, Mapping):
+        return {str(k): to_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_json(v) for v in value]
+    if isinstance(value, datetime.datetime | datetime.date):
+        return value.isoformat()
+    return value
