@@ -98,6 +98,7 @@ def test_crd_status_types_and_scope() -> None:
     assert crd["spec"]["scope"] == "Cluster"
     status = crd["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["status"]["properties"]
     assert status["ready"] == {"type": "boolean"}
-    assert status["availableReplicas"] == {"x-kubernetes-preserve-unknown-fields": True}
+    assert status["availableReplicas"] == {"type": "integer"}
+    assert status["url"] == {"type": "string"}
     assert status["state"] == {"type": "string"}
     assert status["conditions"]["items"]["properties"]["observedGeneration"] == {"type": "integer"}

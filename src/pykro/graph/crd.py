@@ -252,6 +252,8 @@ def _reference(graph: Graph, node: ast.Node) -> dict[str, Any]:
     if len(refs) != 1:
         return dict(DYN)
     ref = refs[0]
+    if ref.root in graph.ids and not isinstance(node, ast.Index):
+        return _resource_field(graph, ref.root, ref.path)
     if ref.root != "schema" or not ref.path:
         return dict(DYN)
     head, *rest = ref.path
@@ -272,3 +274,24 @@ def _reference(graph: Graph, node: ast.Node) -> dict[str, Any]:
     if computed_index and schema is not None:
         schema = schema.get("items") if schema.get("type") == "array" else schema.get("additionalProperties")
     return _type_only(schema) if isinstance(schema, dict) else dict(DYN)
+
+
+def _resource_field(graph: Graph, resource_id: str, path: tuple[str, ...]) -> dict[str, Any]:
+    """The type of a scalar field of a built-in kind (``deployment.status.readyReplicas`` -> integer)."""
+    from pykro.schema.kubernetes import builtin_schema, resolve
+
+    res = graph.resource(resource_id)
+    if res.is_collection or res.is_external_collection or not path:
+        return dict(DYN)
+    schema: Any = builtin_schema(res.api_version, res.kind)
+    for key in path:
+        if not isinstance(schema, dict):
+            return dict(DYN)
+        schema = resolve(schema).get("properties", {}).get(key)
+    if not isinstance(schema, dict):
+        return dict(DYN)
+    declared = resolve(schema).get("type")
+    types = [t for t in (declared if isinstance(declared, list) else [declared]) if t != "null"]
+    if len(types) == 1 and types[0] in ("string", "integer", "number", "boolean"):
+        return {"type": types[0]}
+    return dict(DYN)
