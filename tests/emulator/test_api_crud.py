@@ -9,9 +9,9 @@ import pytest
 from lightkube import ApiError, Client
 from lightkube import operators as op
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.types import PatchType
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Namespace, Node
+from lightkube.types import PatchType
 
 from pykro.emulator.cluster import LocalCluster
 
