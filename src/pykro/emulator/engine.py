@@ -290,7 +290,9 @@ class Engine:
                     _drop(obj, path)
         if dropped and opts.field_validation == "Strict":
             text = ", ".join(f'unknown field "{p}"' for p in dropped)
-            raise StatusError.bad_request(f"strict decoding error: {text}")
+            raise StatusError.bad_request(
+                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: {text}'
+            )
         if dropped and opts.field_validation == "Warn":
             opts.warnings.extend(f'unknown field "{p}"' for p in dropped)
         if rt.crd is not None and rt.schema is not None:
@@ -678,10 +680,8 @@ class Engine:
         if meta.get("uid") and self.store.dependents(meta["uid"]):
             self._gone_uids.add(meta["uid"])
             self._schedule_gc()
-        if rt.namespaced and meta.get("namespace"):
-            ns_obj = self.store.get(("", "namespaces"), "", meta["namespace"])
-            if ns_obj is not None and ns_obj["metadata"].get("deletionTimestamp"):
-                self._schedule_gc()
+        if self._finalizing:  # an owner waiting for its dependents, or a terminating namespace
+            self._schedule_gc()
         return gone
 
     def _drop_crd(self, crd: dict[str, Any]) -> None:
