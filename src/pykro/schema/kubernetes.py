@@ -295,13 +295,11 @@ def _registry() -> Any:
 
 @cache
 def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
+    """The compiled validator of one kind; the strict bundle adds ``additionalProperties: false`` everywhere."""
     name = _gvk_index()[(group, version, kind)]
-    schema: dict[str, Any] = {"$ref": f"{_DEFINITIONS_URI}#/$defs/{name}"}
     if strict:
-        # the strict bundle differs only by additionalProperties: false on every object definition
-        schema = {"$ref": f"{_STRICT_URI}#/$defs/{name}"}
-        return jsonschema_rs.validator_for(schema, registry=_strict_registry())
-    return jsonschema_rs.validator_for(schema, registry=_registry())
+        return jsonschema_rs.validator_for({"$ref": f"{_STRICT_URI}#/$defs/{name}"}, registry=_strict_registry())
+    return jsonschema_rs.validator_for({"$ref": f"{_DEFINITIONS_URI}#/$defs/{name}"}, registry=_registry())
 
 
 _STRICT_URI: Final = "https://kubernetes.io/api-strict/_definitions.json"
