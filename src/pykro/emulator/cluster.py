@@ -4,6 +4,7 @@ kubeconfig file and ready-made lightkube clients — `with LocalCluster() as clu
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
 import tempfile
 import threading
@@ -18,6 +19,7 @@ from pykro.emulator.controller import ClusterAPI, Controller
 from pykro.emulator.engine import Engine
 from pykro.emulator.handlers import ENGINE
 from pykro.emulator.server import CLUSTER_API, EmulatorConfig, LogEntry, create_app, request_log_of
+from pykro.emulator.tls import ServingCert, self_signed
 
 if TYPE_CHECKING:
     import lightkube
@@ -29,12 +31,15 @@ T = TypeVar("T")
 CONTEXT = "pykro-emulator"
 
 
-def kubeconfig(server: str, token: str, namespace: str = "default") -> dict[str, Any]:
-    """A kubeconfig for the emulator: one cluster, one token user, one current context."""
+def kubeconfig(server: str, token: str, ca_pem: bytes | None = None, namespace: str = "default") -> dict[str, Any]:
+    """A kubeconfig for the emulator: one cluster (trusting its certificate), one token user, one context."""
+    cluster: dict[str, Any] = {"server": server}
+    if ca_pem is not None:
+        cluster["certificate-authority-data"] = base64.b64encode(ca_pem).decode()
     return {
         "apiVersion": "v1",
         "kind": "Config",
-        "clusters": [{"name": CONTEXT, "cluster": {"server": server}}],
+        "clusters": [{"name": CONTEXT, "cluster": cluster}],
         "users": [{"name": CONTEXT, "user": {"token": token}}],
         "contexts": [{"name": CONTEXT, "context": {"cluster": CONTEXT, "user": CONTEXT, "namespace": namespace}}],
         "current-context": CONTEXT,
@@ -42,9 +47,9 @@ def kubeconfig(server: str, token: str, namespace: str = "default") -> dict[str,
     }
 
 
-def write_kubeconfig(path: Path, server: str, token: str) -> Path:
+def write_kubeconfig(path: Path, server: str, token: str, ca_pem: bytes | None = None) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yamlio.dump(kubeconfig(server, token)), encoding="utf-8")
+    path.write_text(yamlio.dump(kubeconfig(server, token, ca_pem)), encoding="utf-8")
     path.chmod(0o600)
     return path
 
@@ -64,6 +69,7 @@ class LocalCluster:
         kubeconfig_path: str | Path | None = None,
         controllers: list[Controller] | None = None,
         bookmark_interval: float = 5.0,
+        tls: bool = True,
     ) -> None:
         self.config = EmulatorConfig(
             port=port,
@@ -76,6 +82,7 @@ class LocalCluster:
             bookmark_interval=bookmark_interval,
         )
         self.token = self.config.token
+        self.cert: ServingCert | None = self_signed(self.config.host) if tls else None
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         self._kubeconfig_arg = Path(kubeconfig_path) if kubeconfig_path is not None else None
         self.kubeconfig_path = Path()
@@ -84,6 +91,11 @@ class LocalCluster:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
+
+    @property
+    def ca_pem(self) -> bytes | None:
+        """The serving certificate (PEM) clients must trust, or None when serving plain HTTP."""
+        return self.cert.cert_pem if self.cert is not None else None
 
     # lifecycle ------------------------------------------------------------------------------------------------
     def start(self) -> LocalCluster:
@@ -108,20 +120,22 @@ class LocalCluster:
         self._thread = threading.Thread(target=serve, name="pykro-emulator", daemon=True)
         self._thread.start()
         port = ready.result()
-        self.server = f"http://{self.config.host}:{port}"
+        scheme = "https" if self.cert is not None else "http"
+        self.server = f"{scheme}://{self.config.host}:{port}"
         if self._kubeconfig_arg is None:
             self._tmp = tempfile.TemporaryDirectory(prefix="pykro-emulator-")
             self.kubeconfig_path = Path(self._tmp.name) / "kubeconfig"
         else:
             self.kubeconfig_path = self._kubeconfig_arg
-        write_kubeconfig(self.kubeconfig_path, self.server, self.token)
+        write_kubeconfig(self.kubeconfig_path, self.server, self.token, self.ca_pem)
         return self
 
     async def _serve(self) -> int:
         self.app = create_app(self.config)
         self._runner = web.AppRunner(self.app, shutdown_timeout=1.0, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.config.host, self.config.port)
+        ssl_context = self.cert.server_context() if self.cert is not None else None
+        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
         await site.start()
         sockets = self._runner.addresses
         return int(sockets[0][1])
@@ -149,7 +163,7 @@ class LocalCluster:
     def _config(self) -> Any:
         from lightkube import KubeConfig
 
-        return KubeConfig.from_dict(kubeconfig(self.server, self.token))
+        return KubeConfig.from_dict(kubeconfig(self.server, self.token, self.ca_pem))
 
     def client(self, **kwargs: Any) -> lightkube.Client:
         """A synchronous lightkube client for this cluster (default namespace `default`)."""
