@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import itertools
 import json
+import ssl
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -70,8 +71,9 @@ def raw_request(
         req.add_header("Authorization", f"Bearer {bearer}")
     for k, v in (headers or {}).items():
         req.add_header(k, v)
+    ctx = ssl.create_default_context(cadata=cluster.ca_pem.decode()) if cluster.ca_pem else None
     try:
-        with urllib.request.urlopen(req) as resp:
+        with urllib.request.urlopen(req, context=ctx) as resp:
             status, hdrs, text = resp.status, dict(resp.headers), resp.read().decode()
     except urllib.error.HTTPError as err:
         status, hdrs, text = err.code, dict(err.headers), err.read().decode()
