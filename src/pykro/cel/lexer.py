@@ -67,8 +67,6 @@ def tokenize(text: str) -> list[Token]:
                 tokens.append(token)
                 i = token.end
                 continue
-            if word in RESERVED:
-                raise _error(text, i, f"reserved identifier {word!r}")
             tokens.append(Token("IDENT", word, i, j))
             i = j
         elif c in "'\"":

@@ -22,7 +22,7 @@ from pykro.cel.ast import (
     Unary,
 )
 from pykro.cel.errors import CelCompileError
-from pykro.cel.lexer import Token, tokenize
+from pykro.cel.lexer import RESERVED, Token, tokenize
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in"})
@@ -259,6 +259,8 @@ class _Parser:
         tok = self.tok
         if tok.kind != "IDENT" or tok.value == "in":
             raise self.error(f"expected an identifier, found {self.describe(tok)}")
+        if tok.value in RESERVED:
+            raise self.error(f"reserved identifier {tok.value!r}")
         # a message literal: IDENT ('.' IDENT)* '{'
         k = 1
         while self.is_op(".", k) and self.peek(k + 1).kind == "IDENT":

@@ -20,14 +20,13 @@ from pykro.cel.ast import (
     UInt,
     Unary,
 )
-from pykro.cel.lexer import RESERVED
 
 PRECEDENCE = {"||": 2, "&&": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "in": 4}
 PRECEDENCE.update({"+": 5, "-": 5, "*": 6, "/": 6, "%": 6})
 CONDITIONAL, UNARY, MEMBER = 1, 7, 8
 IDENT_RE = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 ESCIDENT_RE = re.compile(r"[A-Za-z0-9_.\-/ ]+\Z")
-KEYWORDS = RESERVED | {"true", "false", "null", "in"}
+KEYWORDS = frozenset({"true", "false", "null", "in"})  # reserved words are fine as field names
 STRING_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 

@@ -5,7 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
+from pykro.cel.library import ALL_FUNCTIONS
 from pykro.cel.parser import macro_variable_count, parse
+
+# namespaced functions (``hash.sha256(x)`` parses as a call on the identifier ``hash``): not variable uses
+QUALIFIED_FUNCTIONS = frozenset(
+    {f.name for f in ALL_FUNCTIONS if "." in f.name}
+    | {"base64.encode", "base64.decode", "strings.quote", "optional.of", "optional.none", "optional.ofNonZeroValue"}
+)
 
 
 @dataclass(frozen=True)
@@ -72,6 +79,12 @@ def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
             else:
                 assert current.target is not None
                 pending = [(current.target, scope)] + [(arg, scope | names) for arg in current.args[count:]]
+        elif (
+            isinstance(current, Call)
+            and isinstance(current.target, Ident)
+            and f"{current.target.name}.{current.function}" in QUALIFIED_FUNCTIONS
+        ):
+            pending = [(arg, scope) for arg in current.args]
         else:
             pending = [(child, scope) for child in children(current)]
         stack.extend(reversed(pending))
