@@ -1,7 +1,196 @@
-"""`pykro emulator ...`: the local Kubernetes API emulator."""
+"""`pykro emulator ...`: run the local Kubernetes API emulator (`start`) and look at what it holds (`get`)."""
 
 from __future__ import annotations
 
+import asyncio
+import base64
+import json
+import signal
+import ssl
+import urllib.error
+import urllib.parse
+import urllib.request
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from pykro import yamlio
+from pykro.errors import PykroError
 
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
+DEFAULT_KUBECONFIG = Path.home() / ".pykro" / "emulator" / "kubeconfig"
+console = Console(highlight=False, soft_wrap=True)
+_KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
+_KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
+_STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")
+_RULES = typer.Option(None, "--rules", help="Simulation rules (YAML).")
+_FAULTS = typer.Option(None, "--faults", help="Fault injection plan (YAML).")
+
+
+@app.command()
+def start(
+    port: int = typer.Option(6443, "--port", help="Port to listen on (0: any free port)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
+    kubeconfig: Path = _KUBECONFIG_OUT,
+    state: Path | None = _STATE,
+    seed: int = typer.Option(0, "--seed", help="Seed for names, IPs, simulation and faults."),
+    simulate: bool = typer.Option(True, "--simulate/--no-simulate", help="Run the workload simulator."),
+    rules: Path | None = _RULES,
+    faults: Path | None = _FAULTS,
+    tls: bool = typer.Option(True, "--tls/--no-tls", help="Serve HTTPS (kubectl only sends tokens over TLS)."),
+) -> None:
+    """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
+    from pykro.emulator.cluster import write_kubeconfig
+    from pykro.emulator.server import EmulatorConfig, create_app, listen
+    from pykro.emulator.tls import self_signed
+
+    config = EmulatorConfig(host=host, port=port, seed=seed, state_file=state, simulate=simulate)
+    if rules is not None:
+        from pykro.emulator.simulation import SimulationRules
+
+        config.rules = SimulationRules.load(rules)
+    if faults is not None:
+        from pykro.emulator.faults import FaultPlan
+
+        config.faults = FaultPlan.load(faults)
+    cert = self_signed(host) if tls else None
+
+    async def serve() -> None:
+        web_app = create_app(config)
+        try:
+            runner, bound = await listen(web_app, host, port, cert.server_context() if cert else None)
+        except OSError as exc:
+            raise PykroError(f"cannot listen on {host}:{port}: {exc.strerror}", fix="Pick another --port.") from None
+        server = f"{'https' if cert else 'http'}://{host}:{bound}"
+        write_kubeconfig(kubeconfig, server, config.token, cert.cert_pem if cert else None)
+        console.print(f"pykro emulator serving at {server}")
+        console.print(f"kubeconfig: {kubeconfig}\n  export KUBECONFIG={kubeconfig}")
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        await stop.wait()
+        console.print("stopping")
+        await runner.cleanup()
+
+    asyncio.run(serve())
+
+
+# get ------------------------------------------------------------------------------------------------------------
+class _Remote:
+    """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            cfg = yamlio.load_file(path)
+            cluster = cfg["clusters"][0]["cluster"]
+            self.server = cluster["server"]
+            self.token = cfg["users"][0]["user"]["token"]
+            ca = cluster.get("certificate-authority-data")
+        except (OSError, KeyError, IndexError, TypeError) as exc:
+            raise PykroError(
+                f"cannot read the emulator's kubeconfig ({exc})",
+                where=str(path),
+                fix="Start the emulator with `pykro emulator start` or pass --kubeconfig.",
+            ) from None
+        self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
+        self.where = str(path)
+
+    def get(self, path: str, accept: str = "application/json") -> Any:
+        req = urllib.request.Request(
+            self.server + path, headers={"Authorization": f"Bearer {self.token}", "Accept": accept}
+        )
+        try:
+            with urllib.request.urlopen(req, context=self.ctx) as resp:
+                return json.loads(resp.read())
+        except urllib.error.HTTPError as err:
+            body = json.loads(err.read() or b"{}")
+            raise PykroError(body.get("message", f"HTTP {err.code}"), where=self.server) from None
+        except urllib.error.URLError as err:
+            raise PykroError(
+                f"the emulator is not reachable at {self.server} ({err.reason})",
+                where=self.where,
+                fix="Start it with `pykro emulator start`.",
+            ) from None
+
+    def resolve(self, name: str) -> tuple[str, dict[str, Any]]:
+        """(URL prefix, resource entry) for a kind, plural, singular or short name."""
+        wanted = name.lower()
+        accept = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+        for root in ("/api", "/apis"):
+            for group in self.get(root, accept)["items"]:
+                for version in group["versions"][:1]:
+                    for res in version["resources"]:
+                        names = {
+                            res["resource"],
+                            res.get("singularResource", ""),
+                            res["responseKind"]["kind"].lower(),
+                            *res.get("shortNames", []),
+                        }
+                        if wanted in names:
+                            g = group["metadata"].get("name", "")
+                            prefix = f"/apis/{g}/{version['version']}" if g else f"/api/{version['version']}"
+                            return prefix, res
+        raise PykroError(
+            f'the server doesn\'t have a resource type "{name}"',
+            where=self.server,
+            fix="List the kinds with `kubectl api-resources`.",
+        )
+
+
+def _age(ts: str | None) -> str:
+    if not ts:
+        return ""
+    seconds = int((datetime.now(UTC) - datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)).total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{max(seconds, 0)}s"
+
+
+def _ready(obj: dict[str, Any]) -> str:
+    status = obj.get("status") or {}
+    for cond in status.get("conditions") or []:
+        if cond.get("type") in ("Ready", "Available", "Established", "Complete"):
+            return f"{cond['type']}={cond.get('status')}"
+    return str(status.get("phase", ""))
+
+
+@app.command()
+def get(
+    kind: str = typer.Argument(..., help="Kind, plural, singular or short name (deploy, pods, Widget...)."),
+    name: str | None = typer.Argument(None, help="One object's name."),
+    namespace: str = typer.Option("default", "--namespace", "-n"),
+    all_namespaces: bool = typer.Option(False, "--all-namespaces", "-A"),
+    output: str | None = typer.Option(None, "--output", "-o", help="yaml or json (default: a table)."),
+    kubeconfig: Path = _KUBECONFIG_IN,
+) -> None:
+    """Show objects held by a running emulator."""
+    remote = _Remote(kubeconfig)
+    prefix, res = remote.resolve(kind)
+    scoped = res["scope"] == "Namespaced"
+    path = prefix
+    if scoped and not (all_namespaces and name is None):
+        path += f"/namespaces/{urllib.parse.quote(namespace)}"
+    path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name)}" if name else "")
+    doc = remote.get(path)
+    if output in ("yaml", "json"):
+        typer.echo(yamlio.dump(doc) if output == "yaml" else json.dumps(doc, indent=2))
+        return
+    if output is not None:
+        raise PykroError(f"unknown output format {output!r}", fix="Use -o yaml or -o json.")
+    items = [doc] if name else doc.get("items", [])
+    table = Table(box=None, pad_edge=False)
+    if scoped:
+        table.add_column("NAMESPACE")
+    for col in ("NAME", "STATUS", "AGE"):
+        table.add_column(col)
+    for obj in items:
+        meta = obj.get("metadata", {})
+        row = [meta.get("name", ""), _ready(obj), _age(meta.get("creationTimestamp"))]
+        table.add_row(*([meta.get("namespace", "")] if scoped else []), *row)
+    console.print(table)

@@ -18,7 +18,7 @@ from pykro import yamlio
 from pykro.emulator.controller import ClusterAPI, Controller
 from pykro.emulator.engine import Engine
 from pykro.emulator.handlers import ENGINE
-from pykro.emulator.server import CLUSTER_API, EmulatorConfig, LogEntry, create_app, request_log_of
+from pykro.emulator.server import CLUSTER_API, EmulatorConfig, LogEntry, create_app, listen, request_log_of
 from pykro.emulator.tls import ServingCert, self_signed
 
 if TYPE_CHECKING:
@@ -132,13 +132,9 @@ class LocalCluster:
 
     async def _serve(self) -> int:
         self.app = create_app(self.config)
-        self._runner = web.AppRunner(self.app, shutdown_timeout=1.0, access_log=None)
-        await self._runner.setup()
         ssl_context = self.cert.server_context() if self.cert is not None else None
-        site = web.TCPSite(self._runner, self.config.host, self.config.port, ssl_context=ssl_context)
-        await site.start()
-        sockets = self._runner.addresses
-        return int(sockets[0][1])
+        self._runner, port = await listen(self.app, self.config.host, self.config.port, ssl_context)
+        return port
 
     def stop(self) -> None:
         loop, thread = self._loop, self._thread

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import secrets
+import ssl
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -171,3 +172,14 @@ def _routes(app: web.Application) -> None:
 
 def request_log_of(app: web.Application) -> list[LogEntry]:
     return app[REQUEST_LOG]
+
+
+async def listen(
+    app: web.Application, host: str, port: int, ssl_context: ssl.SSLContext | None
+) -> tuple[web.AppRunner, int]:
+    """Start serving `app` (startup hooks run here); returns the runner and the bound port."""
+    runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
+    await site.start()
+    return runner, int(runner.addresses[0][1])
