@@ -25,12 +25,23 @@ _LABEL_MSG = (
     "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
     "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
 )
+_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
+_DNS1035_MSG = (
+    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
+    "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation "
+    "is '[a-z]([-a-z0-9]*[a-z0-9])?')"
+)
 Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 
-def name_causes(name: str, label: bool) -> list[Cause]:
-    """metadata.name rules: a DNS-1123 subdomain (a label for namespaces and services)."""
-    pattern, msg, limit = (_DNS_LABEL, _LABEL_MSG, 63) if label else (_DNS_SUBDOMAIN, _SUBDOMAIN_MSG, 253)
+def name_causes(name: str, kind: str) -> list[Cause]:
+    """metadata.name rules: a DNS-1123 subdomain; a DNS-1123 label for namespaces, DNS-1035 for services."""
+    if kind == "Namespace":
+        pattern, msg, limit = _DNS_LABEL, _LABEL_MSG, 63
+    elif kind == "Service":
+        pattern, msg, limit = _DNS1035, _DNS1035_MSG, 63
+    else:
+        pattern, msg, limit = _DNS_SUBDOMAIN, _SUBDOMAIN_MSG, 253
     causes: list[Cause] = []
     if len(name) > limit:
         causes.append(

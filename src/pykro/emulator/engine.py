@@ -277,7 +277,7 @@ class Engine:
     ) -> dict[str, Any]:
         """Defaults, pruning, validation and the per-kind rules; returns the object to store."""
         name = obj["metadata"]["name"]
-        causes = admission.name_causes(name, label=rt.kind in ("Namespace", "Service") and rt.group == "")
+        causes = admission.name_causes(name, rt.kind if rt.group == "" else "")
         if old is None and causes:
             raise StatusError.invalid(rt.kind, rt.group, name, causes)
         if rt.crd is not None:
