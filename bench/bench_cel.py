@@ -44,7 +44,7 @@ def _deployment() -> dict[str, Any]:
     }
 
 
-def _rate(fn: Callable[[int], None], seconds: float = 0.5) -> float:
+def _rate(fn: Callable[[int], object], seconds: float = 0.5) -> float:
     """Calls per second of ``fn(i)`` measured over about ``seconds``."""
     n, start = 0, time.perf_counter()
     while (elapsed := time.perf_counter() - start) < seconds:
