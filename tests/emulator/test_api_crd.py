@@ -8,7 +8,7 @@ import copy
 from typing import Any
 
 import pytest
-from lightkube import ApiError, Client
+from lightkube import ApiError
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.types import PatchType
