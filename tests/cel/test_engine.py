@@ -129,3 +129,15 @@ def test_without_kro_library_only_the_standard_library() -> None:
     assert plain.evaluate("x + 1", {"x": 1}) == 2
     with pytest.raises(CelCompileError):
         plain.compile("random.seededInt(0, 10, 'a')")
+
+
+@pytest.mark.parametrize(
+    "expression", ["json.marshal(schema.spec.?name)", "json.marshal(schema.spec.tags.first())", "{'k': schema.?spec}"]
+)
+def test_optionals_the_engine_cannot_hand_over_are_refused(ev: Evaluator, expression: str) -> None:
+    with pytest.raises(CelUnsupportedLocally, match=r"orValue"):
+        ev.evaluate(expression, DATA)
+
+
+def test_unwrapped_optionals_reach_library_functions(ev: Evaluator) -> None:
+    assert ev.evaluate("json.marshal(schema.spec.?name.orValue(''))", DATA) == '"web"'

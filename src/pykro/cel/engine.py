@@ -40,6 +40,8 @@ DATA_PENDING_PATTERNS = (
 _STATUS_PREFIX = re.compile(r"^[A-Z_]+: ")
 _COMPILE_ERROR = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
 _SCALARS = frozenset({"BOOL", "INT", "UINT", "DOUBLE", "STRING", "NULL"})
+LIBRARY_NAMES = frozenset(f.name for f in ALL_FUNCTIONS)
+_UNWRAP = "Unwrap the optional first with .orValue(default) (or .value())."
 
 
 class _Omit:
@@ -137,7 +139,9 @@ class Program:
         *,
         scalar: bool = False,
         unsupported: str | None = None,
+        fix: str = "Deploy through kro, or rewrite it with single-variable macros (map/filter/all/exists).",
     ) -> None:
+        self._fix = fix
         self.expression = expression
         self._compiled = compiled
         self._scalar = scalar
@@ -156,7 +160,7 @@ class Program:
             raise CelUnsupportedLocally(
                 f"{self._unsupported} in {self.expression!r} cannot be evaluated locally by pykro; it runs in kro",
                 expression=self.expression,
-                fix="Deploy through kro, or rewrite it with single-variable macros (map/filter/all/exists).",
+                fix=self._fix,
             )
         try:
             value = self._compiled.eval(data=activation)
@@ -286,6 +290,9 @@ class Evaluator:
 
     def _compile(self, expression: str) -> Program:
         source = rewrite.for_engine(expression) if self.kro_library else expression
+        if self.kro_library and (function := rewrite.optional_passed_to(expression, LIBRARY_NAMES)) is not None:
+            self._env.compile(source)  # still report real compile errors first
+            return Program(expression, unsupported=f"passing an optional value to {function}()", fix=_UNWRAP)
         try:
             compiled = self._env.compile(source)
         except RuntimeError as exc:
@@ -296,7 +303,9 @@ class Evaluator:
         result = compiled.return_type().name()
         if result.startswith("optional_type"):
             compiled = self._env.compile(rewrite.unwrap_optional(source))
-            result = "DYN"
+            result = compiled.return_type().name()
+        if "optional_type" in result:  # converting a container of optionals crashes the engine: refuse it
+            return Program(expression, unsupported="a list or map holding optional values as the result", fix=_UNWRAP)
         return Program(expression, compiled, scalar=result in _SCALARS)
 
 

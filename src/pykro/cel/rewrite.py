@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pykro.cel.ast import Binary, Call, Conditional, Ident, Index, Literal, Node, walk
+from pykro.cel.ast import Binary, Call, Conditional, Ident, Index, Literal, Node, Select, walk
 from pykro.cel.errors import CelCompileError
 from pykro.cel.parser import parse
 from pykro.cel.printer import render
@@ -80,6 +80,40 @@ def unsupported_construct(expression: str) -> str | None:
             )
         if item.function in KRO_ONLY:
             return f"{item.function}()"
+    return None
+
+
+OPTIONAL_MAKERS = frozenset({"of", "none", "ofNonZeroValue", "first", "last", "or", "optMap", "optFlatMap"})
+
+
+def _maybe_optional(node: Node) -> bool:
+    if isinstance(node, Select | Index):
+        return node.optional
+    if isinstance(node, Conditional):
+        return _maybe_optional(node.then) or _maybe_optional(node.otherwise)
+    return isinstance(node, Call) and node.function in OPTIONAL_MAKERS and node.target is not None
+
+
+def optional_passed_to(expression: str, functions: frozenset[str]) -> str | None:
+    """The library function (implemented in Python) that ``expression`` hands an optional value, if any.
+
+    The engine cannot pass optionals to Python functions, so such calls are refused before they run.
+    """
+    if not any(marker in expression for marker in ("?", "optional", "first(", "last(")):
+        return None
+    try:
+        node = parse(expression)
+    except CelCompileError:
+        return None
+    for item in walk(node):
+        if not isinstance(item, Call):
+            continue
+        name = f"{item.target.name}.{item.function}" if isinstance(item.target, Ident) else item.function
+        if name not in functions and item.function not in functions:
+            continue
+        operands = (*item.args, *((item.target,) if item.target is not None else ()))
+        if any(_maybe_optional(arg) for arg in operands):
+            return name
     return None
 
 
