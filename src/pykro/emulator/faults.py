@@ -22,8 +22,9 @@ from aiohttp import web
 from aiohttp.typedefs import Middleware
 
 from pykro import yamlio
+from pykro.emulator import handlers
 from pykro.emulator.requestinfo import RequestInfo, parse_request
-from pykro.emulator.status import qualified, status_body
+from pykro.emulator.status import StatusError, qualified
 from pykro.errors import ValidationError
 
 WatchMode = Literal["drop", "truncate"]
@@ -187,7 +188,9 @@ class FaultInjector:
     async def _handle(self, request: web.Request, handler: Handler) -> web.StreamResponse:
         if not self.plan.faults:
             return await handler(request)
-        info = parse_request(request.method, request.path, request.query, request.content_type)
+        info = request.get(handlers.REQUEST_INFO)  # classified by the server, which also knows the kinds of CRDs
+        if not isinstance(info, RequestInfo):
+            info = parse_request(request.method, request.path, request.query, request.content_type)
         latency = 0.0
         error: Fault | None = None
         watch: Fault | None = None
@@ -233,12 +236,20 @@ def error_response(fault: Fault, info: RequestInfo) -> web.Response:
     if code == 429:
         details = {**(details or {}), "retryAfterSeconds": fault.retry_after}
         headers["Retry-After"] = str(fault.retry_after)
-    body = status_body(code, message, _REASONS.get(code, ""), details)
-    return web.json_response(body, status=code, headers=headers)
+    return handlers.error_response(StatusError(code, message, _REASONS.get(code, ""), details, headers))
 
 
 class _Ended(web.StreamResponse):
-    """Stands for a watch response the injector has already finished on the wire."""
+    """Stands for a watch response the injector has already finished on the wire: cleanly (the connection stays
+    open for the next request) or cut (the connection is closed)."""
+
+    def __init__(self, clean: bool) -> None:
+        super().__init__()
+        self.clean = clean
+
+    @property
+    def keep_alive(self) -> bool:
+        return self.clean
 
     async def prepare(self, request: web.BaseRequest) -> None:
         return None
@@ -324,9 +335,7 @@ async def _cut_watch(request: web.Request, handler: Handler, fault: Fault) -> we
             await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and not cutter.cut.is_set():
             return task.result()
-        ended = _Ended()
-        ended.force_close()
-        return ended
+        return _Ended(clean=fault.watch == "drop")
     finally:
         for pending in (task, stop):
             if not pending.done():

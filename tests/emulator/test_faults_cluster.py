@@ -1,0 +1,145 @@
+"""Fault and latency injection in the running emulator, seen by lightkube (sync and async) and raw HTTP: errors are
+Status objects lightkube understands, 429 carries Retry-After, the same seed gives the same faults, latency orders
+responses, a dropped watch ends (and lightkube resumes from the last resourceVersion), a truncated one fails."""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from typing import Any
+
+import httpx2 as httpx
+import pytest
+from lightkube import ApiError
+from lightkube.codecs import from_dict
+from lightkube.resources.core_v1 import ConfigMap
+
+from pykro.emulator.cluster import LocalCluster
+from pykro.emulator.faults import Fault, FaultPlan
+
+
+def http(cluster: LocalCluster, token: bool = True) -> httpx.Client:
+    """Raw HTTP to the emulator, trusting its certificate."""
+    verify: Any = ssl.create_default_context(cadata=cluster.ca_pem.decode()) if cluster.ca_pem else False
+    headers = {"Authorization": f"Bearer {cluster.token}"} if token else {}
+    return httpx.Client(base_url=cluster.server, verify=verify, headers=headers)
+
+
+def configmap(name: str, ns: str = "default") -> Any:
+    return from_dict({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": name, "namespace": ns}})
+
+
+def codes(cluster: LocalCluster, verb: str) -> list[int]:
+    return [code for _, info, code in cluster.request_log() if info.verb == verb]
+
+
+def test_injected_error_is_an_api_error_and_the_request_is_not_executed() -> None:
+    plan = FaultPlan([Fault(verbs=("create",), kinds=("ConfigMap",), error=503, limit=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        with pytest.raises(ApiError) as info:
+            client.create(configmap("a"))
+        assert info.value.status.code == 503 and info.value.status.reason == "ServiceUnavailable"
+        assert [c.metadata.name for c in client.list(ConfigMap, namespace="default")] == []
+        client.create(configmap("a"))  # limit reached: the retry goes through
+        assert codes(cluster, "create") == [503, 201]
+
+
+def test_429_carries_retry_after_over_http() -> None:
+    plan = FaultPlan([Fault(verbs=("list",), error=429, retry_after=3)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        resp = http(cluster).get("/api/v1/namespaces/default/configmaps")
+        assert resp.status_code == 429 and resp.headers["Retry-After"] == "3"
+        body = resp.json()
+        assert (body["kind"], body["reason"], body["details"]["retryAfterSeconds"]) == ("Status", "TooManyRequests", 3)
+        unauthenticated = http(cluster, token=False).get("/api/v1/namespaces/default/configmaps")
+        assert unauthenticated.status_code == 401  # faults run inside authentication
+
+
+def get_codes(seed: int) -> list[int]:
+    plan = FaultPlan([Fault(verbs=("get",), kinds=("configmaps",), error=500, rate=0.4)])
+    with LocalCluster(faults=plan, simulate=False, seed=seed) as cluster:
+        client: Any = cluster.client()
+        client.create(configmap("x"))
+        for _ in range(30):
+            try:
+                client.get(ConfigMap, "x", namespace="default")
+            except ApiError as exc:
+                assert exc.status.code == 500
+        return codes(cluster, "get")
+
+
+def test_same_seed_same_faults() -> None:
+    first = get_codes(seed=21)
+    assert first == get_codes(seed=21)
+    assert first != get_codes(seed=22)
+    assert set(first) == {200, 500}
+
+
+def test_a_409_looks_like_a_stale_write() -> None:
+    plan = FaultPlan([Fault(verbs=("update",), error=409)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        cm = client.create(configmap("c"))
+        cm.data = {"k": "v"}
+        with pytest.raises(ApiError) as info:
+            client.replace(cm)
+        assert info.value.status.reason == "Conflict"
+        assert 'configmaps "c"' in str(info.value.status.message)
+
+
+async def test_latency_orders_responses_for_the_async_client() -> None:
+    plan = FaultPlan([Fault(verbs=("get",), name="slow", latency_ms=300)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.async_client()
+        await client.create(configmap("slow"))
+        await client.create(configmap("fast"))
+        done: list[str] = []
+
+        async def get(name: str) -> None:
+            await client.get(ConfigMap, name, namespace="default")
+            done.append(name)
+
+        await asyncio.gather(get("slow"), get("fast"))
+        assert done == ["fast", "slow"]
+        await client.close()
+
+
+def test_dropped_watch_ends_and_lightkube_resumes() -> None:
+    plan = FaultPlan([Fault(verbs=("watch",), kinds=("configmaps",), watch="drop", after_events=2, limit=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        for i in range(4):
+            client.create(configmap(f"cm{i}"))
+        seen = []
+        for kind, cm in client.watch(ConfigMap, namespace="default"):
+            seen.append((kind, cm.metadata.name))
+            if len(seen) == 4:
+                break
+        assert seen == [("ADDED", f"cm{i}") for i in range(4)]
+        # the log records requests when they end: the first watch ended (after two events), the second is still open
+        assert codes(cluster, "watch") == [200]
+
+
+def test_dropped_watch_ends_a_raw_stream() -> None:
+    plan = FaultPlan([Fault(verbs=("watch",), watch="drop", after_events=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        client.create(configmap("a"))
+        client.create(configmap("b"))
+        with http(cluster).stream("GET", "/api/v1/namespaces/default/configmaps?watch=true") as resp:
+            lines = list(resp.iter_lines())
+        assert len(lines) == 1 and '"ADDED"' in lines[0]
+
+
+def test_truncated_watch_is_an_error_for_the_client() -> None:
+    plan = FaultPlan([Fault(verbs=("watch",), watch="truncate", after_events=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        client.create(configmap("a"))
+        client.create(configmap("b"))
+        seen = []
+        with pytest.raises(httpx.HTTPError):
+            for _, cm in client.watch(ConfigMap, namespace="default"):
+                seen.append(cm.metadata.name)
+        assert seen == ["a"]
