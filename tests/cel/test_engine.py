@@ -141,3 +141,9 @@ def test_optionals_the_engine_cannot_hand_over_are_refused(ev: Evaluator, expres
 
 def test_unwrapped_optionals_reach_library_functions(ev: Evaluator) -> None:
     assert ev.evaluate("json.marshal(schema.spec.?name.orValue(''))", DATA) == '"web"'
+
+
+def test_kro_runtime_conditions_are_reported_not_undeclared(ev: Evaluator) -> None:
+    program = ev.compile("runtime.condition(schema, 'Ready').status == 'True'")
+    with pytest.raises(CelUnsupportedLocally, match=r"runtime\.condition"):
+        program.evaluate(DATA)

@@ -80,6 +80,8 @@ def unsupported_construct(expression: str) -> str | None:
             )
         if item.function in KRO_ONLY:
             return f"{item.function}()"
+        if item.target == Ident("runtime") and item.function in ("newCondition", "condition"):
+            return f"kro's runtime.{item.function}() (custom status conditions)"
     return None
 
 
