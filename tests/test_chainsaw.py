@@ -27,11 +27,6 @@ from pykro.runtime import Expansion, identity, observed_from_objects, reconcile_
 
 CASES = sorted(p.name for p in CHAINSAW.iterdir() if (p / "chainsaw-test.yaml").is_file()) if CHAINSAW.is_dir() else []
 
-XFAIL = {
-    "cel-random-namespaced-function": "pykro.cel's parser rejects the CEL-reserved word 'namespace' as a field name "
-    "in `schema.spec.namespace` (cel-go accepts it after a dot)",
-}
-
 # Assertions on what other cluster controllers do, not kro: skipped offline (each one listed with the reason).
 CLUSTER_ONLY = {
     ("check-multi-resource-rgd", "deployment-update-assert.yaml"): "expects the HorizontalPodAutoscaler controller "
@@ -173,9 +168,7 @@ def _without_server_fields(crd: dict[str, Any]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("name", CASES)
-def test_chainsaw_case(name: str, request: pytest.FixtureRequest) -> None:
-    if name in XFAIL:
-        request.applymarker(pytest.mark.xfail(reason=XFAIL[name], strict=False))
+def test_chainsaw_case(name: str) -> None:
     case = CHAINSAW / name
     replay = Replay(case)
     test = yamlio.load((case / "chainsaw-test.yaml").read_text(encoding="utf-8"))
