@@ -83,3 +83,33 @@ def test_kubectl_discovers_applies_and_validates(tmp_path: Path) -> None:
         assert 'unknown field "bogus"' in rejected.stderr
         got = kubectl("get", "configmap", "from-kubectl", "-o", "jsonpath={.data.a}")
         assert got.stdout == "b"
+        table = kubectl("get", "namespaces", "--show-labels")
+        header, *rows = table.stdout.splitlines()
+        assert header.split() == ["NAME", "STATUS", "AGE", "LABELS"]
+        assert any(r.split()[0] == "default" and r.split()[1] == "Active" for r in rows)
+        assert "kubernetes.io/metadata.name=default" in table.stdout
+
+
+def test_table_for_kubectl_get(raw: Any, ns: str) -> None:
+    accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "tab"},
+        "spec": {"ports": [{"port": 80}], "selector": {"a": "b"}},
+    }
+    _, _, created = raw("POST", f"/api/v1/namespaces/{ns}/services", svc)
+    code, _, doc = raw("GET", f"/api/v1/namespaces/{ns}/services", headers={"Accept": accept})
+    assert code == 200 and doc["kind"] == "Table"
+    assert [c["name"] for c in doc["columnDefinitions"]] == [
+        "Name",
+        "Type",
+        "Cluster-IP",
+        "External-IP",
+        "Port(s)",
+        "Age",
+    ]
+    [row] = doc["rows"]
+    assert row["cells"][:5] == ["tab", "ClusterIP", created["spec"]["clusterIP"], "<none>", "80/TCP"]
+    assert row["object"]["kind"] == "PartialObjectMetadata"
+    assert row["object"]["metadata"]["uid"] == created["metadata"]["uid"]

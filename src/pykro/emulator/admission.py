@@ -165,6 +165,9 @@ def builtin_defaults(kind: str, obj: dict[str, Any]) -> None:
 
 
 def namespace_status(obj: dict[str, Any]) -> None:
+    """The phase, and the `kubernetes.io/metadata.name` label the apiserver always sets."""
+    meta = obj["metadata"]
+    meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta["name"]}
     obj.setdefault("status", {})["phase"] = (
         "Terminating" if obj.get("metadata", {}).get("deletionTimestamp") else "Active"
     )

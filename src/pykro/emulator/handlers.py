@@ -13,7 +13,7 @@ from typing import Any
 from aiohttp import web
 
 from pykro import yamlio
-from pykro.emulator import discovery
+from pykro.emulator import discovery, tables
 from pykro.emulator.engine import Engine, ListResult, WriteOptions
 from pykro.emulator.registry import ResourceType
 from pykro.emulator.requestinfo import APPLY_CONTENT_TYPE, RequestInfo
@@ -198,9 +198,18 @@ async def _dispatch(
     if info.verb == "list":
         limit = int(q["limit"]) if q.get("limit", "").isdigit() else None
         found = engine.list(rt, ns, q.get("labelSelector"), q.get("fieldSelector"), limit, q.get("continue"))
+        if tables.wants_table(request.headers.get("Accept", "")):
+            doc = tables.table(rt, found.items, found.resource_version, q.get("includeObject", "Metadata"))
+            if found.continue_token:
+                doc["metadata"]["continue"] = found.continue_token
+            return respond(doc)
         return respond(_list_doc(rt, found))
     if info.verb == "get" and name:
         obj = engine.get_scale(rt, ns, name) if sub == "scale" else engine.get(rt, ns, name)
+        if not sub and tables.wants_table(request.headers.get("Accept", "")):
+            return respond(
+                tables.table(rt, [obj], obj["metadata"]["resourceVersion"], q.get("includeObject", "Metadata"))
+            )
         return respond(obj)
     if info.verb == "create":
         if name and not sub:

@@ -26,6 +26,7 @@ class ResourceType:
     schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
     scale_paths: tuple[str, str, str | None] = (".spec.replicas", ".status.replicas", None)
     crd: str | None = None  # name of the CRD serving this type
+    printer_columns: list[dict[str, Any]] | None = field(default=None, compare=False, hash=False)
     verbs: tuple[str, ...] = VERBS
 
     @property
@@ -174,6 +175,7 @@ class Registry:
                 status="status" in sub,
                 scale="scale" in sub,
                 schema=(v.get("schema") or {}).get("openAPIV3Schema"),
+                printer_columns=v.get("additionalPrinterColumns"),
                 scale_paths=(
                     scale.get("specReplicasPath", ".spec.replicas"),
                     scale.get("statusReplicasPath", ".status.replicas"),
