@@ -1,0 +1,135 @@
+"""Configuration and storage factories: ConfigMap, Secret, PersistentVolumeClaim, Namespace, ServiceAccount."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any
+
+from pykro.authoring.location import fail
+from pykro.authoring.refs import is_ref
+from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.values import Bool, Labels, Obj, Str, Strs, compact, label_selector, metadata, name_of
+
+__all__ = ["ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ServiceAccount"]
+
+
+def _text(key: str, value: Any) -> Any:
+    """A ConfigMap / stringData value: strings and references as they are, numbers and bools as their text."""
+    if is_ref(value) or isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise fail(f"the value of {key!r} must be a string, got {type(value).__name__}", "convert it to text first")
+
+
+def _texts(values: Any) -> Any:
+    if values is None or is_ref(values):
+        return values
+    return {str(key): _text(str(key), value) for key, value in values.items()}
+
+
+def _encoded(values: Any) -> Any:
+    """``data`` of a Secret / ``binaryData`` of a ConfigMap: bytes are base64-encoded, strings are already encoded."""
+    if values is None or is_ref(values):
+        return values
+    return {
+        str(key): base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+        for key, value in values.items()
+    }
+
+
+def ConfigMap(
+    name: Str,
+    *,
+    id: str | None = None,
+    namespace: Str | None = None,
+    data: Mapping[str, Any] | None = None,
+    binary_data: Mapping[str, Any] | None = None,
+    immutable: Bool | None = None,
+    labels: Labels | None = None,
+    annotations: Labels | None = None,
+) -> ResourceRef:
+    """A v1 ConfigMap; ``data`` values may be references, numbers and bools become text."""
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(name, namespace, labels, annotations)}
+    fields = compact(immutable=immutable, data=_texts(data), binaryData=_encoded(binary_data))
+    return resource({**obj, **fields}, id=id)
+
+
+def Secret(
+    name: Str,
+    *,
+    id: str | None = None,
+    namespace: Str | None = None,
+    string_data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | None = None,
+    type: Str | None = None,
+    immutable: Bool | None = None,
+    labels: Labels | None = None,
+    annotations: Labels | None = None,
+) -> ResourceRef:
+    """A v1 Secret. ``string_data`` takes plain text and references (the apiserver encodes it); ``data`` takes
+    base64 text, or bytes that are encoded here."""
+    obj = {"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name, namespace, labels, annotations)}
+    fields = compact(type=type, immutable=immutable, stringData=_texts(string_data), data=_encoded(data))
+    return resource({**obj, **fields}, id=id)
+
+
+def PersistentVolumeClaim(
+    name: Str,
+    *,
+    size: Str,
+    id: str | None = None,
+    namespace: Str | None = None,
+    access_modes: Strs = ("ReadWriteOnce",),
+    storage_class: Str | None = None,
+    volume_mode: Str | None = None,
+    volume_name: Str | None = None,
+    selector: Labels | None = None,
+    data_source: Obj | None = None,
+    labels: Labels | None = None,
+    annotations: Labels | None = None,
+) -> ResourceRef:
+    """A v1 PersistentVolumeClaim requesting ``size`` (``"10Gi"``), ReadWriteOnce unless ``access_modes`` says."""
+    modes = access_modes if is_ref(access_modes) else list(access_modes)
+    spec = compact(
+        accessModes=modes,
+        storageClassName=storage_class,
+        volumeMode=volume_mode,
+        volumeName=volume_name,
+        selector=label_selector(selector),
+        dataSource=data_source,
+        resources={"requests": {"storage": size}},
+    )
+    obj = {"apiVersion": "v1", "kind": "PersistentVolumeClaim"}
+    return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)
+
+
+def Namespace(
+    name: Str, *, id: str | None = None, labels: Labels | None = None, annotations: Labels | None = None
+) -> ResourceRef:
+    """A v1 Namespace."""
+    return resource(
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": metadata(name, None, labels, annotations)}, id=id
+    )
+
+
+def ServiceAccount(
+    name: Str,
+    *,
+    id: str | None = None,
+    namespace: Str | None = None,
+    automount_service_account_token: Bool | None = None,
+    image_pull_secrets: Strs | None = None,
+    labels: Labels | None = None,
+    annotations: Labels | None = None,
+) -> ResourceRef:
+    """A v1 ServiceAccount; ``image_pull_secrets`` are Secret names (or Secret resources)."""
+    pulls: Any = image_pull_secrets
+    if pulls is not None and not is_ref(pulls):
+        pulls = [{"name": name_of(secret)} for secret in pulls]
+    fields = compact(automountServiceAccountToken=automount_service_account_token, imagePullSecrets=pulls)
+    obj = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": metadata(name, namespace, labels, annotations)}
+    return resource({**obj, **fields}, id=id)

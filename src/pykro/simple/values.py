@@ -1,0 +1,115 @@
+"""What factory keywords accept, and the few helpers that compute with them without ever reading a reference.
+
+A keyword takes a plain value, a reference (``spec.replicas``, ``db.status.podIP``), an f-string over references
+(a ``Template``) or an expression; references are left in place for the serializer. Raw Kubernetes dicts are
+accepted wherever Kubernetes has an object, with references anywhere inside.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, Final, TypeAlias
+
+from pykro.authoring.refs import Ref, is_ref
+from pykro.authoring.resource import ResourceRef
+
+__all__ = [
+    "Bool",
+    "Int",
+    "IntOrStr",
+    "Labels",
+    "Obj",
+    "Objs",
+    "Str",
+    "Strs",
+    "camel",
+    "camelize",
+    "compact",
+    "dns_label",
+    "is_resource",
+    "label_selector",
+    "metadata",
+    "name_of",
+    "namespace_of",
+    "static",
+]
+
+Str: TypeAlias = str | Ref
+Int: TypeAlias = int | Ref
+Bool: TypeAlias = bool | Ref
+IntOrStr: TypeAlias = int | str | Ref
+Strs: TypeAlias = Sequence[Str] | Ref
+Labels: TypeAlias = Mapping[str, Str] | Ref
+Obj: TypeAlias = Mapping[str, Any] | Ref
+Objs: TypeAlias = Sequence[Obj] | Ref
+
+_DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def static(value: Any) -> bool:
+    """True for a value known now (not a reference, template or expression)."""
+    return not is_ref(value)
+
+
+def dns_label(value: Any) -> bool:
+    """True for a static string that is a valid DNS-1123 label (container, port and volume names)."""
+    return isinstance(value, str) and bool(_DNS_LABEL.match(value))
+
+
+def camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def camelize(value: Any) -> Any:
+    """A dict with its top-level keys in Kubernetes spelling (``target_port`` -> ``targetPort``); others as they are.
+
+    Only for objects whose keys are all Kubernetes field names (ports, rules, subjects), never for user data.
+    """
+    if isinstance(value, Mapping):
+        return {camel(k) if isinstance(k, str) else k: v for k, v in value.items()}
+    return value
+
+
+def compact(**fields: Any) -> dict[str, Any]:
+    """The keyword arguments that are not None, as a dict of Kubernetes fields (keys already camelCase)."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
+def is_resource(value: Any) -> bool:
+    """True for what a factory or ``resource()`` returns (a ResourceRef, carrying its object in ``obj``)."""
+    return isinstance(value, ResourceRef)
+
+
+def name_of(value: Any) -> Any:
+    """A name given as itself or as a resource: a resource's static name, else a reference to its name."""
+    if not is_resource(value):
+        return value
+    name = (value.obj.get("metadata") or {}).get("name")
+    return name if isinstance(name, str) else value.metadata.name
+
+
+def namespace_of(value: Any) -> Any:
+    """A resource's static namespace, else a reference to it (kro fills the instance namespace in)."""
+    namespace = (value.obj.get("metadata") or {}).get("namespace")
+    return namespace if isinstance(namespace, str) else value.metadata.namespace
+
+
+def label_selector(selector: Any) -> Any:
+    """A LabelSelector from labels (``{"app": "web"}``) or a full selector (``matchLabels``/``matchExpressions``)."""
+    if selector is None or is_ref(selector):
+        return None if selector is None else {"matchLabels": selector}
+    if "matchLabels" in selector or "matchExpressions" in selector:
+        return dict(selector)
+    return {"matchLabels": dict(selector)}
+
+
+def metadata(name: Any, namespace: Any = None, labels: Any = None, annotations: Any = None) -> dict[str, Any]:
+    """``metadata`` with only what was given (labels and annotations may be references or hold them)."""
+    return compact(
+        name=name,
+        namespace=namespace,
+        labels=labels if labels is None or is_ref(labels) else dict(labels) or None,
+        annotations=annotations if annotations is None or is_ref(annotations) else dict(annotations) or None,
+    )
