@@ -58,6 +58,14 @@ def test_openapi_v3_declares_field_validation(raw: Any) -> None:
     patch = doc["paths"]["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]["patch"]
     assert patch["x-kubernetes-group-version-kind"] == {"group": "apps", "version": "v1", "kind": "Deployment"}
     assert {"name": "fieldValidation", "in": "query"}.items() <= patch["parameters"][2].items()
+    schema = doc["components"]["schemas"]["io.k8s.api.apps.v1.Deployment"]
+    assert schema["x-kubernetes-group-version-kind"] == [{"group": "apps", "version": "v1", "kind": "Deployment"}]
+    spec = doc["components"]["schemas"]["io.k8s.api.apps.v1.DeploymentSpec"]
+    assert spec["properties"]["replicas"]["type"] == "integer"
+    assert spec["properties"]["selector"]["allOf"] == [
+        {"$ref": "#/components/schemas/io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector"}
+    ]
+    assert "io.k8s.apimachinery.pkg.apis.meta.v1.LabelSelector" in doc["components"]["schemas"]
 
 
 @pytest.mark.skipif(shutil.which("kubectl") is None, reason="kubectl is not installed")

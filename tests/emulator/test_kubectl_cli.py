@@ -221,7 +221,6 @@ def test_kustomize_piped_into_apply(kubectl: Kubectl, tmp_path: Path) -> None:
     kubectl("rollout", "status", "deployment/prod-shop", "--timeout=100s")
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: /openapi/v3 has no schemas for built-in kinds")
 def test_explain(kubectl: Kubectl) -> None:
     out = kubectl("explain", "deployment.spec.replicas")
     assert "FIELD: replicas <integer>" in out

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import weakref
 from typing import Any
 
 from pykro.emulator.registry import Registry, ResourceType, version_priority
@@ -134,10 +135,15 @@ def _types_of(registry: Registry, group: str, version: str) -> list[ResourceType
 
 def openapi_v3_doc(registry: Registry, group: str, version: str) -> dict[str, Any] | None:
     """An OpenAPI v3 document for one group-version: the resource paths with their operations (marked with
-    x-kubernetes-group-version-kind and the write query parameters) and each kind's schema when known."""
+    x-kubernetes-group-version-kind and the write query parameters) and the kinds' schemas (for `kubectl
+    explain`): the Kubernetes definitions for built-ins, the openAPIV3Schema for custom kinds."""
     types = _types_of(registry, group, version)
     if not types:
         return None
+    key = (registry.generation, group, version)
+    cached = _DOCS.get(registry, {}).get(key)
+    if cached is not None:
+        return cached
     params = [
         {"name": p, "in": "query", "schema": {"type": "string" if p != "force" else "boolean"}, "uniqueItems": True}
         for p in _QUERY_PARAMS
@@ -162,34 +168,93 @@ def openapi_v3_doc(registry: Registry, group: str, version: str) -> dict[str, An
             "patch": {**ok, "parameters": params, "x-kubernetes-action": "patch", **ext},
             "delete": {**ok, "x-kubernetes-action": "delete", **ext},
         }
-        schemas[ref] = _kind_schema(t)
-    return {
+        _add_kind_schema(t, ref, schemas)
+    doc = {
         "openapi": "3.0.0",
         "info": {"title": "Kubernetes", "version": KUBERNETES_VERSION[2]},
         "paths": paths,
         "components": {"schemas": schemas},
     }
+    _DOCS.setdefault(registry, {})[key] = doc
+    return doc
+
+
+_DOCS: weakref.WeakKeyDictionary[Registry, dict[tuple[int, str, str], dict[str, Any]]] = weakref.WeakKeyDictionary()
+_REF = "#/$defs/"
 
 
 def _schema_name(t: ResourceType) -> str:
+    if t.crd is None:
+        from pykro.schema import kubernetes
+
+        for name, schema in kubernetes.definitions().items():
+            for gvk in schema.get("x-kubernetes-group-version-kind") or []:
+                if (gvk.get("group"), gvk.get("version"), gvk.get("kind")) == (t.group, t.version, t.kind):
+                    return name
     group = ".".join(reversed(t.group.split("."))) if t.group else "core"
     return f"{group}.{t.version}.{t.kind}"
 
 
-def _kind_schema(t: ResourceType) -> dict[str, Any]:
+def _add_kind_schema(t: ResourceType, ref: str, schemas: dict[str, Any]) -> None:
     gvk = [{"group": t.group, "version": t.version, "kind": t.kind}]
-    if t.schema is not None:
-        return {**t.schema, "x-kubernetes-group-version-kind": gvk}
-    return {"type": "object", "description": f"{t.kind} ({t.api_version})", "x-kubernetes-group-version-kind": gvk}
+    if t.crd is not None:
+        schemas[ref] = {**(t.schema or {"type": "object"}), "x-kubernetes-group-version-kind": gvk}
+        return
+    from pykro.schema import kubernetes
+
+    defs = kubernetes.definitions()
+    pending = [ref]
+    while pending:
+        name = pending.pop()
+        if name in schemas or name not in defs:
+            continue
+        schemas[name] = _openapi(defs[name], pending)
+    if ref not in schemas:
+        schemas[ref] = {"type": "object", "x-kubernetes-group-version-kind": gvk}
+
+
+def _openapi(node: Any, refs: list[str]) -> Any:
+    """A bundled JSON schema as OpenAPI v3: `$defs` references, single types, int-or-string."""
+    if isinstance(node, list):
+        return [_openapi(n, refs) for n in node]
+    if not isinstance(node, dict):
+        return node
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith(_REF):
+        name = ref[len(_REF) :]
+        refs.append(name)
+        out: dict[str, Any] = {"allOf": [{"$ref": f"#/components/schemas/{name}"}]}
+        if "description" in node:
+            out["description"] = node["description"]
+        return out
+    one_of = node.get("oneOf")
+    if isinstance(one_of, list) and {json.dumps(o.get("type")) for o in one_of} == {
+        '["string", "null"]',
+        '["integer", "null"]',
+    }:
+        return {"type": "string", "format": "int-or-string", "x-kubernetes-int-or-string": True}
+    result: dict[str, Any] = {}
+    for k, v in node.items():
+        if k == "type" and isinstance(v, list):
+            kinds = [x for x in v if x != "null"]
+            result[k] = kinds[0] if len(kinds) == 1 else kinds
+        elif k in ("properties", "patternProperties"):
+            result[k] = {name: _openapi(sub, refs) for name, sub in v.items()}
+        else:
+            result[k] = _openapi(v, refs)
+    return result
 
 
 def openapi_v3_index(registry: Registry) -> dict[str, Any]:
     """`/openapi/v3`: one entry per served group-version, with a hash that changes when its document does."""
     paths: dict[str, Any] = {}
-    gvs = sorted({(t.group, t.version) for t in registry.types()})
-    for group, version in gvs:
-        doc = openapi_v3_doc(registry, group, version)
-        digest = hashlib.sha256(json.dumps(doc, sort_keys=True).encode()).hexdigest()[:32].upper()
+    by_gv: dict[tuple[str, str], list[ResourceType]] = {}
+    for t in registry.types():
+        by_gv.setdefault((t.group, t.version), []).append(t)
+    for (group, version), types in sorted(by_gv.items()):
+        facts = sorted((t.kind, t.plural, t.namespaced, t.schema or {}) for t in types)
+        text = json.dumps([KUBERNETES_VERSION, facts], sort_keys=True, default=str)
+        digest = hashlib.sha256(text.encode()).hexdigest()[:32].upper()
         path = _gv_path(group, version)
         paths[path] = {"serverRelativeURL": f"/openapi/v3/{path}?hash={digest}"}
     return {"paths": paths}
