@@ -2,8 +2,44 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from pykro.errors import CompositionError, PykroError, ValidationError
+
+if TYPE_CHECKING:
+    from pykro.authoring.decorator import composition
+    from pykro.authoring.models import Spec, Status
+    from pykro.authoring.resource import external_ref, resource
 
 __version__ = "0.1.0"
 
-__all__ = ["CompositionError", "PykroError", "ValidationError", "__version__"]
+# Imported on first use so that `import pykro` stays light (pydantic and the CEL engine load lazily).
+_LAZY = {
+    "Spec": "pykro.authoring.models",
+    "Status": "pykro.authoring.models",
+    "composition": "pykro.authoring.decorator",
+    "external_ref": "pykro.authoring.resource",
+    "resource": "pykro.authoring.resource",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pykro' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
+__all__ = [
+    "CompositionError",
+    "PykroError",
+    "Spec",
+    "Status",
+    "ValidationError",
+    "__version__",
+    "composition",
+    "external_ref",
+    "resource",
+]

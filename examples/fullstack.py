@@ -1,0 +1,58 @@
+"""Seed 000 (TypeKro "Database + App"): a PostgreSQL Deployment, its Service and Secret, and an app wired to them.
+
+pykro render examples/fullstack.py --rgd
+"""
+
+from pykro import Spec, Status, composition
+from pykro.simple import Deployment, Secret, Service
+
+
+class FullStackSpec(Spec):
+    name: str
+    app_image: str
+    replicas: int = 1
+
+
+class FullStackStatus(Status):
+    ready: bool
+    db_ready: bool
+    app_ready: bool
+
+
+@composition(api_version="example.com/v1alpha1", kind="FullStack")
+def fullstack(spec: FullStackSpec) -> FullStackStatus:
+    Secret(id="dbSecret", name=f"{spec.name}-db-secret", string_data={"password": "secret123"})
+    db = Deployment(
+        id="db",
+        name=f"{spec.name}-db",
+        image="postgres:15",
+        ports=[5432],
+        env={"POSTGRES_PASSWORD": "secret123", "POSTGRES_DB": spec.name},
+    )
+    db_svc = Service(
+        id="dbSvc",
+        name=f"{spec.name}-db-svc",
+        selector={"app": f"{spec.name}-db"},
+        ports=[{"port": 5432, "targetPort": 5432}],
+    )
+    app = Deployment(
+        id="app",
+        name=spec.name,
+        image=spec.app_image,
+        replicas=spec.replicas,
+        ports=[3000],
+        env={
+            # The seed reads dbSvc.status.clusterIP; in Kubernetes the field is spec.clusterIP.
+            "DATABASE_HOST": db_svc.spec.clusterIP,
+            "DATABASE_URL": f"postgresql://postgres:secret123@{spec.name}-db-svc:5432/{spec.name}",
+        },
+    )
+    return FullStackStatus(
+        ready=db.status.readyReplicas > 0 and app.status.readyReplicas >= spec.replicas,
+        db_ready=db.status.readyReplicas > 0,
+        app_ready=app.status.readyReplicas >= spec.replicas,
+    )
+
+
+if __name__ == "__main__":
+    print(fullstack.to_rgd_yaml(), end="")

@@ -1,0 +1,20 @@
+"""Authoring: typed compositions (``@composition``, ``Spec``/``Status``, references, resources) compiled to kro
+graphs by transforming the function's source (if/for/and/or/... become includeWhen/forEach/CEL)."""
+
+from pykro.authoring.decorator import Composition, composition
+from pykro.authoring.models import Spec, Status
+from pykro.authoring.refs import Ref, Template, is_ref
+from pykro.authoring.resource import ResourceRef, external_ref, resource
+
+__all__ = [
+    "Composition",
+    "Ref",
+    "ResourceRef",
+    "Spec",
+    "Status",
+    "Template",
+    "composition",
+    "external_ref",
+    "is_ref",
+    "resource",
+]

@@ -1,0 +1,278 @@
+"""``@composition``: a typed Python function compiled once into a kro graph (pykro.graph.Graph)."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import re
+import typing
+from collections.abc import Callable
+from typing import Any, overload
+
+from pydantic import BaseModel
+
+from pykro import yamlio
+from pykro.authoring import context
+from pykro.authoring.context import Build
+from pykro.authoring.location import fail
+from pykro.authoring.models import Spec, Status, simple_schema, spec_ref
+from pykro.authoring.refs import cel_of
+from pykro.authoring.resource import ResourceRef, check_id
+from pykro.authoring.serialize import status_template, to_template
+from pykro.authoring.transform import transform
+from pykro.errors import CompositionError, ValidationError
+from pykro.graph import Graph, Resource
+from pykro.graph.naming import is_valid_kind
+
+SCOPES = ("Namespaced", "Cluster")
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).replace("_", "-").lower()
+
+
+def _lower_camel(name: str) -> str:
+    parts = [p for p in re.split(r"[^A-Za-z0-9]+", name) if p]
+    text = "".join(p[:1].upper() + p[1:] for p in parts)
+    return text[:1].lower() + text[1:]
+
+
+class Composition:
+    """A composition: ``.graph`` (the kro graph), ``.to_rgd_yaml()``, ``.to_manifests(spec)``; calling it inside
+    another composition merges its resources (ids prefixed) and returns its status."""
+
+    def __init__(
+        self,
+        fn: Callable[..., Any],
+        *,
+        api_version: str,
+        kind: str,
+        group: str | None = None,
+        name: str | None = None,
+        scope: str = "Namespaced",
+    ) -> None:
+        self.fn = fn
+        where = f"{inspect.getsourcefile(fn) or fn.__code__.co_filename}:{fn.__code__.co_firstlineno}"
+        self.where = where
+        group_part, _, version = api_version.rpartition("/")
+        if group and group_part and group != group_part:
+            raise CompositionError(
+                f"api_version {api_version!r} names the group {group_part!r} but group={group!r}",
+                where=where,
+                fix="Give the group once.",
+            )
+        self.group = group or group_part or "kro.run"
+        self.version = version
+        if not is_valid_kind(kind):
+            raise CompositionError(
+                f"kind {kind!r} must be UpperCamelCase (^[A-Z][a-zA-Z0-9]*$)", where=where, fix="E.g. kind='WebApp'."
+            )
+        if scope not in SCOPES:
+            raise CompositionError(f"scope {scope!r} is not one of {SCOPES}", where=where, fix="Use 'Namespaced'.")
+        self.kind = kind
+        self.scope = scope
+        self.name = name or _kebab(fn.__name__)
+        self.spec_model, self.status_model = self._models(fn, where)
+        self._bind = transform(fn)
+        functools.update_wrapper(self, fn)
+
+    @staticmethod
+    def _models(fn: Callable[..., Any], where: str) -> tuple[type[BaseModel], type[BaseModel] | None]:
+        hints = typing.get_type_hints(fn)
+        params = list(inspect.signature(fn).parameters)
+        if len(params) != 1:
+            raise CompositionError(
+                f"a composition takes exactly one parameter (the spec), {fn.__name__} takes {len(params)}",
+                where=where,
+                fix="Define it as def f(spec: MySpec) -> MyStatus.",
+            )
+        spec_model = hints.get(params[0])
+        if not (isinstance(spec_model, type) and issubclass(spec_model, BaseModel)):
+            raise CompositionError(
+                f"the spec parameter of {fn.__name__} must be annotated with a Spec model",
+                where=where,
+                fix="class MySpec(pykro.Spec): ...; def f(spec: MySpec).",
+            )
+        status = hints.get("return")
+        if status is type(None) or status is None or status is dict or typing.get_origin(status) is dict:
+            return spec_model, None
+        if not (isinstance(status, type) and issubclass(status, BaseModel)):
+            raise CompositionError(
+                f"the return annotation of {fn.__name__} must be a Status model (or dict / None)",
+                where=where,
+                fix="class MyStatus(pykro.Status): ...; def f(spec: MySpec) -> MyStatus.",
+            )
+        return spec_model, status
+
+    def __repr__(self) -> str:
+        return f"<pykro composition {self.name}: {self.group}/{self.version} {self.kind}>"
+
+    # ------------------------------------------------------------------------------------------- building
+    @functools.cached_property
+    def graph(self) -> Graph:
+        """The kro graph (built once, validated like kro's graph builder)."""
+        build = Build(self.name)
+        with context.building(build):
+            result = self._bind()(spec_ref(self.spec_model))
+            status = self._status(result)
+        graph = Graph(
+            name=self.name,
+            api_version=self.version,
+            kind=self.kind,
+            group=self.group,
+            scope=self.scope,
+            spec=simple_schema(self.spec_model),
+            status=status_template(status) if status is not None else {},
+            resources=[_resource(r) for r in build.resources],
+        )
+        try:
+            graph.validate()
+        except ValidationError as exc:
+            raise CompositionError(
+                f"composition {self.name} compiles to a graph kro would reject: {exc.what}"
+                + (f" (at {exc.where})" if exc.where else ""),
+                where=self.where,
+                fix=exc.fix,
+            ) from None
+        return graph
+
+    def _status(self, result: Any) -> Any:
+        model = self.status_model
+        if result is None:
+            if model is not None and any(f.is_required() for f in model.model_fields.values()):
+                raise fail(f"{self.fn.__name__} returns nothing, but declares {model.__name__}",
+                           f"Return {model.__name__}(...) or a dict of its fields.")  # fmt: skip
+            return None
+        if model is None:
+            if not isinstance(result, dict):
+                raise fail(f"{self.fn.__name__} returned {type(result).__name__}", "Return a dict or a Status model.")
+            return result
+        if isinstance(result, dict):
+            return model(**result)
+        if isinstance(result, model):
+            return result
+        raise fail(f"{self.fn.__name__} returned {type(result).__name__}, not {model.__name__}",
+                   f"Return {model.__name__}(...).")  # fmt: skip
+
+    def __call__(self, spec: Any = None, /, *, id: str | None = None, **fields: Any) -> Any:
+        """Use this composition inside another: its resources join the caller's graph with ids prefixed by ``id``
+        (default: the function name); returns its status, whose fields are references."""
+        build = context.current()
+        if build is None:
+            raise fail(
+                f"composition {self.name} was called outside a composition",
+                f"Use {self.fn.__name__}.to_manifests(spec) or .to_rgd_yaml(); call it inside another @composition.",
+            )
+        if id is not None:
+            check_id(id)
+        prefix = id or _lower_camel(self.fn.__name__)
+        full = build.prefix + prefix[:1].upper() + prefix[1:] if build.prefix else prefix
+        if full in build.nested:
+            raise fail(f"composition {self.name} is used twice with the prefix {full!r}", "Pass a distinct id='...'.")
+        build.nested.add(full)
+        if spec is None:
+            spec = self.spec_model(**fields)
+        elif isinstance(spec, dict):
+            spec = self.spec_model(**spec)
+        elif not isinstance(spec, self.spec_model):
+            raise fail(f"{self.name} needs a {self.spec_model.__name__}, got {type(spec).__name__}",
+                       f"Pass {self.spec_model.__name__}(...).")  # fmt: skip
+        with context.prefixed(full):
+            result = self._bind()(spec)
+        return self._status(result)
+
+    # ------------------------------------------------------------------------------------------- outputs
+    def to_rgd(self) -> dict[str, Any]:
+        """The ResourceGraphDefinition as a mapping."""
+        return self.graph.to_rgd()
+
+    def to_rgd_yaml(self) -> str:
+        """The ResourceGraphDefinition as YAML (deterministic)."""
+        return yamlio.dump(self.graph.to_rgd())
+
+    def spec_values(self, spec: Any) -> dict[str, Any]:
+        """A concrete spec (model, dict by Python or CRD names) as the instance's ``spec`` mapping."""
+        model = spec if isinstance(spec, self.spec_model) else None
+        if model is None:
+            try:
+                model = self.spec_model.model_validate(spec or {})
+            except Exception as exc:
+                raise ValidationError(
+                    f"invalid {self.spec_model.__name__}: {str(exc).splitlines()[-1].strip()}",
+                    where=self.where,
+                    fix=f"Give the fields of {self.spec_model.__name__}.",
+                ) from None
+        values: dict[str, Any] = model.model_dump(by_alias=True, mode="json")
+        return values
+
+    def to_manifests(
+        self,
+        spec: Any,
+        *,
+        name: str | None = None,
+        namespace: str | None = None,
+        observed: dict[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Plain manifests for a concrete spec, resolved with the real CEL engine (see pykro.render.manifests)."""
+        from pykro.render.manifests import manifests
+
+        values = self.spec_values(spec)
+        instance_name = name or (values.get("name") if isinstance(values.get("name"), str) else None) or self.name
+        return manifests(self.graph, values, name=instance_name, namespace=namespace, observed=observed)
+
+
+def _resource(res: ResourceRef) -> Resource:
+    assert res.id is not None
+    body = to_template(res.obj, res.id)
+    return Resource(
+        id=res.id,
+        template=None if res.external else body,
+        external_ref=body if res.external else None,
+        ready_when=["${" + cel_of(c) + "}" for c in res.ready],
+        include_when=["${" + cel_of(c) + "}" for c in res.include],
+        for_each=[{loop.name: "${" + cel_of(loop.iterable) + "}"} for loop in res.loops],
+    )
+
+
+@overload
+def composition(fn: Callable[..., Any], /) -> Composition: ...
+
+
+@overload
+def composition(
+    *,
+    api_version: str,
+    kind: str,
+    group: str | None = None,
+    name: str | None = None,
+    scope: str = "Namespaced",
+) -> Callable[[Callable[..., Any]], Composition]: ...
+
+
+def composition(
+    fn: Callable[..., Any] | None = None,
+    /,
+    *,
+    api_version: str = "",
+    kind: str = "",
+    group: str | None = None,
+    name: str | None = None,
+    scope: str = "Namespaced",
+) -> Any:
+    """Decorate ``def f(spec: MySpec) -> MyStatus`` to make it a composition (api_version like
+    ``example.com/v1alpha1``; ``kind`` UpperCamelCase; ``name`` of the RGD defaults to the function name)."""
+    if fn is not None:
+        raise CompositionError(
+            f"@composition on {getattr(fn, '__name__', fn)} needs api_version= and kind=",
+            fix="Write @composition(api_version='example.com/v1alpha1', kind='MyApp').",
+        )
+    if not api_version or not kind:
+        raise fail("@composition needs api_version= and kind=", "E.g. api_version='v1alpha1', kind='App'.")
+
+    def decorate(func: Callable[..., Any]) -> Composition:
+        return Composition(func, api_version=api_version, kind=kind, group=group, name=name, scope=scope)
+
+    return decorate
+
+
+__all__ = ["Composition", "Spec", "Status", "composition"]

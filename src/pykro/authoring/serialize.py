@@ -1,0 +1,92 @@
+"""Objects with references inside become kro templates: a lone reference is a standalone ``${...}``, a Template a
+string template, and plain strings that happen to contain ``${`` are escaped so kro reads them literally."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from pykro.authoring.location import fail
+from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
+from pykro.cel import ast
+from pykro.cel.template import go_quote
+
+
+def _literal_text(text: str) -> str:
+    """Plain text for a template: ``${`` would start an expression in kro, so such text becomes a CEL string."""
+    return "${" + go_quote(text) + "}" if "${" in text else text
+
+
+def template_string(value: Template) -> str:
+    """A kro string template: text around ``${...}`` parts."""
+    return "".join(_literal_text(p) if isinstance(p, str) else "${" + cel_of(p) + "}" for p in value.parts)
+
+
+def to_template(value: Any, where: str = "") -> Any:
+    """A plain YAML value for a resource template (references become ``${...}``)."""
+    if isinstance(value, Template):
+        return template_string(value)
+    if isinstance(value, Ref):
+        return "${" + cel_of(value) + "}"
+    as_ref = getattr(value, "__pykro_ref__", None)
+    if as_ref is not None:
+        return "${" + cel_of(as_ref()) + "}"
+    if isinstance(value, str):
+        return _literal_text(value)
+    if value is None or isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            if not isinstance(key, str):
+                shown = cel_of(key) if is_ref(key) else repr(key)
+                raise fail(
+                    f"map keys must be plain strings ({where or 'object'} has the key {shown})",
+                    "kro does not evaluate ${...} in keys; use a fixed key.",
+                )
+            out[key] = to_template(item, f"{where}.{key}" if where else key)
+        return out
+    if isinstance(value, list | tuple):
+        return [to_template(item, f"{where}[{i}]") for i, item in enumerate(value)]
+    if isinstance(value, BaseModel):
+        return to_template(model_values(value), where)
+    raise fail(f"cannot put a {type(value).__name__} into a manifest ({where})", "Use plain values or references.")
+
+
+def model_values(model: BaseModel) -> dict[str, Any]:
+    """A model's set values by CRD name (works for models holding references)."""
+    out: dict[str, Any] = {}
+    for name, info in type(model).model_fields.items():
+        if name in model.__dict__:
+            value = model.__dict__[name]
+            out[info.alias or name] = model_values(value) if isinstance(value, BaseModel) else value
+    return out
+
+
+def status_expression(value: Any) -> str:
+    """One status field as kro v0.9.3 accepts it: an expression reading a resource or the schema.
+
+    A literal (which kro would reject: status fields must be expressions that read something) is anchored to the
+    instance: ``${has(schema.metadata) ? "v" : "v"}`` has the literal's type and value.
+    """
+    if is_ref(value):
+        return "${" + cel_of(value) + "}"
+    node = to_node(value)
+    text = ast.to_cel(node)
+    if _reads_something(node):
+        return "${" + text + "}"
+    return "${has(schema.metadata) ? " + text + " : " + text + "}"
+
+
+def _reads_something(node: ast.Node) -> bool:
+    return any(isinstance(n, ast.Ident) for n in ast.walk(node))
+
+
+def status_template(value: Any) -> Any:
+    """The RGD's ``status`` section from a status model or mapping."""
+    if isinstance(value, BaseModel):
+        value = model_values(value)
+    if isinstance(value, dict):
+        return {key: status_template(item) for key, item in value.items()}
+    return status_expression(value)

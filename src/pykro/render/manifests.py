@@ -1,0 +1,109 @@
+"""Plain manifests for one concrete spec: the graph run offline with kro's semantics and the real CEL engine
+(pykro.runtime), objects fed back as observed until nothing changes. Values only a live cluster knows (a Service's
+clusterIP, a Deployment's status) cannot be resolved; they are listed in one error."""
+
+from __future__ import annotations
+
+import copy
+import re
+from pathlib import Path
+from typing import Any
+
+from pykro import yamlio
+from pykro.errors import ValidationError
+from pykro.graph import Graph
+from pykro.runtime import labels as kro_labels
+from pykro.runtime import reconcile_passes
+
+_KRO_LABEL = re.compile(r"^(kro\.run/|applyset\.kubernetes\.io/)")
+
+
+def manifests(
+    graph: Graph,
+    spec: dict[str, Any],
+    *,
+    name: str,
+    namespace: str | None = None,
+    observed: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
+    """The objects ``graph`` creates for an instance with ``spec``, in apply order, without kro's bookkeeping
+    labels. ``observed`` maps resource ids to live objects (or fields) a cluster would report."""
+    meta: dict[str, Any] = {"name": name}
+    if namespace:
+        meta["namespace"] = namespace
+    instance = {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": spec}
+    live = dict(observed or {})
+    external = {r.id: live[r.id] for r in graph.resources if r.is_external and r.id in live}
+
+    def apply(obj: dict[str, Any]) -> dict[str, Any]:
+        """The object as the cluster would report it: what we sent, plus the live fields given for its id."""
+        rid = ((obj.get("metadata") or {}).get("labels") or {}).get(kro_labels.NODE_ID, "")
+        extra = live.get(rid)
+        return _merge(obj, extra) if isinstance(extra, dict) else obj
+
+    result = reconcile_passes(graph, instance, apply, observed=external)
+    unresolved = [
+        f"{state.id} ({_reason(state.message)})"
+        for state in result.states.values()
+        if state.state == "error" or (state.state == "pending" and not state.objects)
+    ]
+    if unresolved:
+        raise ValidationError(
+            f"{graph.kind} {name!r} cannot be rendered offline: {len(unresolved)} resource(s) need values only a "
+            "live cluster knows: " + "; ".join(unresolved),
+            where=graph.name,
+            fix="Pass the live values with observed={id: object} (CLI: --observed FILE), or deploy to a cluster.",
+        )
+    objects = [copy.deepcopy(obj) for obj in result.objects]
+    for rid_obj in objects:
+        _clean(rid_obj, graph, keep_namespace=bool(namespace))
+    return objects
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = copy.deepcopy(base)
+    for key, value in extra.items():
+        current = out.get(key)
+        out[key] = _merge(current, value) if isinstance(current, dict) and isinstance(value, dict) else value
+    return out
+
+
+def _reason(message: str) -> str:
+    found = re.search(r"failed to evaluate expression '(.*?)'", message)
+    return f"reads {found.group(1)}" if found else message
+
+
+def _clean(obj: dict[str, Any], graph: Graph, *, keep_namespace: bool) -> None:
+    """Drop what only kro's controller adds: its labels, and the defaulted namespace when none was asked for."""
+    meta = obj.get("metadata") or {}
+    labels = {k: v for k, v in (meta.get("labels") or {}).items() if not _KRO_LABEL.match(k)}
+    if labels.get(kro_labels.MANAGED_BY) == "kro":
+        del labels[kro_labels.MANAGED_BY]
+    if labels:
+        meta["labels"] = labels
+    else:
+        meta.pop("labels", None)
+    if not keep_namespace and not _declares_namespace(obj, graph):
+        meta.pop("namespace", None)
+
+
+def _declares_namespace(obj: dict[str, Any], graph: Graph) -> bool:
+    for res in graph.resources:
+        body = res.template or {}
+        if body.get("kind") == obj.get("kind") and "namespace" in (body.get("metadata") or {}):
+            return True
+    return False
+
+
+def write_objects(objects: list[dict[str, Any]], directory: str | Path) -> list[Path]:
+    """Write one YAML file per object (``NN-kind-name.yaml``), returning the paths in order."""
+    out = Path(directory)
+    out.mkdir(parents=True, exist_ok=True)
+    paths: list[Path] = []
+    for index, obj in enumerate(objects, start=1):
+        meta = obj.get("metadata") or {}
+        stem = f"{index:02d}-{str(obj.get('kind', 'object')).lower()}-{meta.get('name', 'unnamed')}"
+        path = out / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + ".yaml")
+        path.write_text(yamlio.dump(obj), encoding="utf-8")
+        paths.append(path)
+    return paths
