@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # A real Kubernetes control plane on loopback for pykro's end-to-end tests:
-# etcd + kube-apiserver (built from ./go.mod), kwok (Deployment status) and the KRO controller.
+# etcd, kube-apiserver and kube-controller-manager (built from ./go.mod), kwok and the KRO controller.
+# There is no kubelet or scheduler: kube-controller-manager runs only the controllers that need none
+# (horizontal pod autoscaling, garbage collection, namespaces) and kwok reports Deployments available
+# (kwok-stages.yaml).
 #
 #   cluster.sh build        build missing binaries into the version-keyed cache (Go module proxy only)
 #   cluster.sh up           build, then start everything (fresh etcd), install kro's CRDs, wait for health
@@ -37,10 +40,11 @@ API_PORT=$((PORT_BASE + 3))
 KRO_METRICS_PORT=$((PORT_BASE + 4))
 KRO_PROBE_PORT=$((PORT_BASE + 5))
 KWOK_PORT=$((PORT_BASE + 6))
+KCM_PORT=$((PORT_BASE + 7))
 SERVER="https://127.0.0.1:$API_PORT"
 
 # Start order; `down` stops in reverse.
-COMPONENTS=(etcd kube-apiserver kwok kro)
+COMPONENTS=(etcd kube-apiserver kube-controller-manager kwok kro)
 
 if [[ -z ${GO:-} ]]; then
     GO=$(command -v go || echo /usr/local/go/bin/go)
@@ -81,6 +85,10 @@ cmd_build() {
     if [[ ! -x $BIN/kube-apiserver ]]; then
         (cd "$HERE" && go_build kube-apiserver build -mod=readonly -ldflags "-s -w $ver" -o "$BIN/kube-apiserver" \
             k8s.io/kubernetes/cmd/kube-apiserver)
+    fi
+    if [[ ! -x $BIN/kube-controller-manager ]]; then
+        (cd "$HERE" && go_build kube-controller-manager build -mod=readonly -ldflags "-s -w $ver" \
+            -o "$BIN/kube-controller-manager" k8s.io/kubernetes/cmd/kube-controller-manager)
     fi
     if [[ ! -x $BIN/etcd ]]; then
         (cd "$HERE" && go_build etcd build -mod=readonly -ldflags "-s -w" -o "$BIN/etcd" go.etcd.io/etcd/server/v3)
@@ -219,7 +227,7 @@ cmd_up() {
     fi
     cmd_down
     local port
-    for port in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KRO_METRICS_PORT" "$KRO_PROBE_PORT" "$KWOK_PORT"; do
+    for port in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KRO_METRICS_PORT" "$KRO_PROBE_PORT" "$KWOK_PORT" "$KCM_PORT"; do
         port_free "$port" || die "port $port on 127.0.0.1 is in use (set PYKRO_E2E_PORT_BASE to move all ports)"
     done
     rm -rf "$STATE/etcd" "$LOGS" && mkdir -p "$PIDS" "$LOGS"
@@ -243,6 +251,11 @@ cmd_up() {
         --profiling=false --v=1
     wait_for kube-apiserver 180 api "$SERVER/readyz"
     install_crds
+
+    start kube-controller-manager --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false \
+        --controllers=horizontalpodautoscaling,garbagecollector,namespace --horizontal-pod-autoscaler-sync-period=2s \
+        --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$STATE/kcm-certs" --v=1
+    wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
 
     start kwok --kubeconfig="$KUBECONFIG_FILE" --config="$HERE/kwok-stages.yaml" \
         --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \

@@ -6,6 +6,7 @@ import os
 import secrets
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -49,15 +50,16 @@ def kube() -> Kube:
         pytest.fail(f"no kubeconfig at {path}: start the control plane with `{CLUSTER_SH} up` (or run `make e2e`)")
     client = Kube.from_kubeconfig(Path(path))
     try:
-        client.request("GET", "/readyz")
+        client.send("GET", "/readyz")
     except (KubeError, OSError) as err:
         pytest.fail(f"the control plane at {client.server} is not ready ({err}): run `{CLUSTER_SH} up`")
     return client
 
 
 @pytest.fixture
-def namespace(kube: Kube) -> str:
-    """A fresh namespace per test (left behind: without kube-controller-manager namespaces never finish deleting)."""
+def namespace(kube: Kube) -> Iterator[str]:
+    """A fresh namespace per test, deleted afterwards (kube-controller-manager's namespace controller empties it)."""
     name = f"e2e-{secrets.token_hex(4)}"
     kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
-    return name
+    yield name
+    kube.delete("v1", "Namespace", name)

@@ -64,13 +64,22 @@ class Kube:
     def request(
         self, method: str, path: str, body: Obj | None = None, content_type: str = "application/json", **query: str
     ) -> Obj:
+        """A JSON request; non-2xx answers raise KubeError."""
+        payload = self.send(method, path, None if body is None else json.dumps(body).encode(), content_type, **query)
+        result: Obj = json.loads(payload) if payload else {}
+        return result
+
+    def send(
+        self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json", **query: str
+    ) -> bytes:
+        """A raw request (e.g. `/readyz`, which answers plain text); non-2xx answers raise KubeError."""
         url = self.server + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
-        data = None if body is None else json.dumps(body).encode()
         headers = dict(self._headers, **({"Content-Type": content_type} if data is not None else {}))
         req = urllib.request.Request(url, data=data, method=method, headers=headers)
         try:
             with urllib.request.urlopen(req, context=self._tls, timeout=60) as resp:
-                payload = resp.read()
+                payload: bytes = resp.read()
+                return payload
         except urllib.error.HTTPError as err:
             raw = err.read()
             try:
@@ -78,8 +87,6 @@ class Kube:
             except ValueError:
                 detail = {"message": raw.decode(errors="replace")}
             raise KubeError(method, path, err.code, detail) from None
-        result: Obj = json.loads(payload) if payload else {}
-        return result
 
     # ------------------------------------------------------------------------------------------------ discovery
 
