@@ -1,0 +1,168 @@
+"""Emulator throughput and latency: creates/s and gets/s over HTTP (lightkube) with 100 and with 10,000 existing
+objects (ratio: the goal is within 2x), a label-selector list that matches 10 objects at both sizes, the in-process
+ClusterAPI for comparison, and watch latency (create -> ADDED on an open watch, median and p95)."""
+
+from __future__ import annotations
+
+import random
+import statistics
+import threading
+import time
+from typing import Any
+
+from lightkube import Client
+from lightkube.codecs import from_dict
+from lightkube.resources.apps_v1 import Deployment
+from lightkube.resources.core_v1 import ConfigMap, Namespace
+
+from pykro.emulator.cluster import LocalCluster
+from pykro.emulator.controller import ClusterAPI
+from pykro.emulator.simulation import SimulationRules
+
+NS = "bench"
+CREATES = 300
+GETS = 500
+LISTS = 100
+WATCH_SAMPLES = 150
+
+
+def configmap(name: str, labels: dict[str, str], ns: str = NS) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": ns, "labels": labels},
+        "data": {"key": "value"},
+    }
+
+
+def fill(cluster: LocalCluster, start: int, stop: int) -> float:
+    """Create objects start..stop-1 through the in-process ClusterAPI; returns creates/s."""
+
+    async def run(api: ClusterAPI) -> float:
+        t0 = time.perf_counter()
+        for i in range(start, stop):
+            await api.create(configmap(f"fill-{i}", {"group": str(i % 100), "pick": "yes" if i < 10 else "no"}))
+        return (stop - start) / (time.perf_counter() - t0)
+
+    return cluster.run(run)
+
+
+def measure(client: Client, existing: list[str], tag: str) -> dict[str, float]:
+    """HTTP creates/s, gets/s and the median time of a selective list at the current size."""
+    t0 = time.perf_counter()
+    for i in range(CREATES):
+        client.create(from_dict(configmap(f"new-{tag}-{i}", {"group": "new"})))
+    creates = CREATES / (time.perf_counter() - t0)
+    rng = random.Random(0)
+    names = [rng.choice(existing) for _ in range(GETS)]
+    t0 = time.perf_counter()
+    for name in names:
+        client.get(ConfigMap, name, namespace=NS)
+    gets = GETS / (time.perf_counter() - t0)
+    times = []
+    for _ in range(LISTS):
+        t0 = time.perf_counter()
+        found = list(client.list(ConfigMap, namespace=NS, labels={"pick": "yes"}))
+        times.append(time.perf_counter() - t0)
+        assert len(found) == 10, len(found)
+    return {"creates": creates, "gets": gets, "list_ms": statistics.median(times) * 1000}
+
+
+def watch_latency(cluster: LocalCluster, ns: str) -> tuple[float, float]:
+    """Median and p95 milliseconds from sending a create to receiving its ADDED event on an open watch."""
+    client = cluster.client()
+    client.create(from_dict({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}}))
+    sent: dict[str, float] = {}
+    received: dict[str, float] = {}
+    started = threading.Event()
+
+    def watch() -> None:
+        watcher = cluster.client()
+        for i, (kind, cm) in enumerate(watcher.watch(ConfigMap, namespace=ns, resource_version="0")):
+            if i == 0:
+                started.set()
+            name = str(cm.metadata.name) if cm.metadata else ""
+            if kind == "ADDED" and name.startswith("w-"):
+                received[name] = time.perf_counter()
+                if len(received) == WATCH_SAMPLES:
+                    return
+
+    client.create(from_dict(configmap("marker", {}, ns)))  # the watch's first event tells us it is open
+    thread = threading.Thread(target=watch, daemon=True)
+    thread.start()
+    started.wait()
+    for i in range(WATCH_SAMPLES):
+        name = f"w-{i}"
+        sent[name] = time.perf_counter()
+        client.create(from_dict(configmap(name, {}, ns)))
+        time.sleep(0.002)
+    thread.join()
+    lat = sorted((received[n] - sent[n]) * 1000 for n in sent)
+    return statistics.median(lat), lat[int(len(lat) * 0.95) - 1]
+
+
+def simulated_rollouts(count: int) -> float:
+    """Deployments (1 replica, zero simulated delay) driven to Available per second: ReplicaSet, Pod, statuses
+    and Events included."""
+    rules = SimulationRules(delays={}, default_delay_ms=0)
+    with LocalCluster(rules=rules) as cluster:
+        client = cluster.client()
+        t0 = time.perf_counter()
+        for i in range(count):
+            labels = {"app": f"d{i}"}
+            client.create(
+                from_dict(
+                    {
+                        "apiVersion": "apps/v1",
+                        "kind": "Deployment",
+                        "metadata": {"name": f"d{i}", "namespace": "default"},
+                        "spec": {
+                            "selector": {"matchLabels": labels},
+                            "template": {
+                                "metadata": {"labels": labels},
+                                "spec": {"containers": [{"name": "c", "image": "i"}]},
+                            },
+                        },
+                    }
+                )
+            )
+        ready: set[str] = set()
+        for _, dep in client.watch(Deployment, namespace="default"):
+            conds = dep.status.conditions if dep.status and dep.status.conditions else []
+            if any(c.type == "Available" and c.status == "True" for c in conds) and dep.metadata is not None:
+                ready.add(str(dep.metadata.name))
+                if len(ready) == count:
+                    break
+        return count / (time.perf_counter() - t0)
+
+
+def main() -> None:
+    t_start = time.perf_counter()
+    with LocalCluster(simulate=False) as cluster:
+        client = cluster.client()
+        client.create(Namespace(metadata={"name": NS}))  # type: ignore[arg-type]
+        inproc_small = fill(cluster, 0, 100)
+        small = measure(client, [f"fill-{i}" for i in range(100)], "small")
+        small_watch = watch_latency(cluster, "watch-small")
+        inproc_large = fill(cluster, 100, 10_000)
+        large = measure(client, [f"fill-{i}" for i in range(10_000)], "large")
+        large_watch = watch_latency(cluster, "watch-large")
+
+    print(f"{'':34}{'~100 objects':>14}{'~10,000 objects':>17}{'ratio':>8}")
+    rows = [
+        ("HTTP creates/s (lightkube)", small["creates"], large["creates"], small["creates"] / large["creates"]),
+        ("HTTP gets/s (lightkube)", small["gets"], large["gets"], small["gets"] / large["gets"]),
+        ("list, selector matching 10 (ms)", small["list_ms"], large["list_ms"], large["list_ms"] / small["list_ms"]),
+        ("in-process ClusterAPI creates/s", inproc_small, inproc_large, inproc_small / inproc_large),
+        ("watch latency median (ms)", small_watch[0], large_watch[0], large_watch[0] / small_watch[0]),
+        ("watch latency p95 (ms)", small_watch[1], large_watch[1], large_watch[1] / small_watch[1]),
+    ]
+    for label, a, b, ratio in rows:
+        print(f"{label:34}{a:14.1f}{b:17.1f}{ratio:7.2f}x")
+    worst = max(r[3] for r in rows[:3])
+    verdict = "within" if worst <= 2 else "OUTSIDE"
+    print(f"slowdown from 100 to 10,000 objects: worst {worst:.2f}x ({verdict} the 2x goal)")
+    print(f"HTTP overhead at 10,000 objects: in-process creates are {inproc_large / large['creates']:.1f}x faster")
+    rollouts = simulated_rollouts(200)
+    print(f"simulated Deployments created and driven to Available: {rollouts:.0f}/s (200, zero delay)")
+    print(f"total bench time {time.perf_counter() - t_start:.1f}s")
