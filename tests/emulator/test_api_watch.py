@@ -117,3 +117,19 @@ async def test_lightkube_async_watch(bare_cluster: LocalCluster, ns: str) -> Non
             break
     assert seen == [("ADDED", "a0"), ("MODIFIED", "a0")]
     await client.close()
+
+
+def test_table_watch_for_kubectl_get_w(client: Client, ns: str, raw: Any) -> None:
+    import json
+
+    client.create(ConfigMap(metadata=ObjectMeta(name="t1"), data={"a": "1", "b": "2"}), namespace=ns)
+    client.create(ConfigMap(metadata=ObjectMeta(name="t2")), namespace=ns)
+    accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json"
+    code, _, text = raw(
+        "GET", f"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1", headers={"Accept": accept}
+    )
+    events = [json.loads(line) for line in text.splitlines()]
+    assert [e["object"]["kind"] for e in events] == ["Table", "Table"]
+    assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
+    assert events[1]["object"]["columnDefinitions"] == []
+    assert [e["object"]["rows"][0]["cells"][:2] for e in events] == [["t1", 2], ["t2", 0]]

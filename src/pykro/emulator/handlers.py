@@ -7,7 +7,7 @@ import asyncio
 import contextlib
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -279,12 +279,17 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
     rv = q.get("resourceVersion", "")
     store = engine.store
     space = ns if rt.namespaced else None
+    render = (
+        _table_renderer(rt, q.get("includeObject", "Metadata"))
+        if tables.wants_table(request.headers.get("Accept", ""))
+        else _event
+    )
     watcher = store.subscribe(rt.key)
     try:
         backlog: list[bytes] = []
         if rv in ("", "0"):
             for obj in engine.list(rt, space, q.get("labelSelector"), q.get("fieldSelector")).items:
-                backlog.append(_event("ADDED", obj))
+                backlog.append(render("ADDED", obj))
         else:
             try:
                 start = int(rv)
@@ -298,9 +303,9 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
                 watcher.queue.put_nowait(None)
             else:
                 for past in changes:
-                    line = _filtered(engine, rt, space, reqs, freqs, past)
-                    if line:
-                        backlog.append(line)
+                    event = _filtered(engine, rt, space, reqs, freqs, past)
+                    if event:
+                        backlog.append(render(*event))
         response = web.StreamResponse(headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
         response.enable_chunked_encoding()
         await response.prepare(request)
@@ -328,9 +333,9 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
                 continue
             if change is None:
                 break
-            line = _filtered(engine, rt, space, reqs, freqs, change)
-            if line:
-                await response.write(line)
+            event = _filtered(engine, rt, space, reqs, freqs, change)
+            if event:
+                await response.write(render(*event))
         with contextlib.suppress(ConnectionError):
             await response.write_eof()
         return response
@@ -338,6 +343,22 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         return web.Response(status=499)
     finally:
         store.unsubscribe(watcher)
+
+
+def _table_renderer(rt: ResourceType, include: str) -> Callable[[str, dict[str, Any]], bytes]:
+    """Watch events as one-row Tables (column definitions in the first only), for `kubectl get -w`."""
+    first = [True]
+
+    def render(kind: str, obj: dict[str, Any]) -> bytes:
+        if kind in ("ERROR", "BOOKMARK"):
+            return _event(kind, obj)
+        doc = tables.table(rt, [obj], obj["metadata"].get("resourceVersion", ""), include)
+        if not first[0]:
+            doc["columnDefinitions"] = []
+        first[0] = False
+        return _event(kind, doc)
+
+    return render
 
 
 def _matches(obj: dict[str, Any] | None, space: str | None, reqs: Any, freqs: Any) -> bool:
@@ -351,14 +372,14 @@ def _matches(obj: dict[str, Any] | None, space: str | None, reqs: Any, freqs: An
 
 def _filtered(
     engine: Engine, rt: ResourceType, space: str | None, reqs: Any, freqs: Any, change: Change
-) -> bytes | None:
+) -> tuple[str, dict[str, Any]] | None:
     """The event a selective watcher sees: objects leaving the selection are DELETED, entering ones ADDED."""
     new_ok = _matches(change.obj, space, reqs, freqs)
     if change.type == "DELETED":
-        return _event("DELETED", engine.view(rt, change.obj)) if new_ok else None
+        return ("DELETED", engine.view(rt, change.obj)) if new_ok else None
     old_ok = change.old is not None and _matches(change.old, space, reqs, freqs)
     if new_ok:
-        return _event("MODIFIED" if old_ok else "ADDED", engine.view(rt, change.obj))
+        return ("MODIFIED" if old_ok else "ADDED", engine.view(rt, change.obj))
     if old_ok:
-        return _event("DELETED", engine.view(rt, change.obj))
+        return ("DELETED", engine.view(rt, change.obj))
     return None
