@@ -128,6 +128,7 @@ def test_table_watch_for_kubectl_get_w(client: Client, ns: str, raw: Any) -> Non
     code, _, text = raw(
         "GET", f"/api/v1/namespaces/{ns}/configmaps?watch=1&timeoutSeconds=1", headers={"Accept": accept}
     )
+    assert code == 200
     events = [json.loads(line) for line in text.splitlines()]
     assert [e["object"]["kind"] for e in events] == ["Table", "Table"]
     assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
