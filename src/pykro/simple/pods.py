@@ -21,6 +21,7 @@ from pykro.simple.values import (
     Strs,
     camelize,
     compact,
+    concat,
     dns_label,
     is_resource,
     name_of,
@@ -187,12 +188,8 @@ def pod_spec(name: Any, image: Any, options: PodOptions, *, restart_policy: str 
     sugar_mounts: list[Any] = []
     _mounted(options.get("config_maps"), "config_maps", "configMap", sugar_volumes, sugar_mounts)
     _mounted(options.get("secrets"), "secrets", "secret", sugar_volumes, sugar_mounts)
-    if sugar_volumes:
-        if is_ref(volumes) or is_ref(mounts):
-            raise fail("config_maps/secrets cannot be combined with volumes/volume_mounts given as references")
-        volumes = [*(volumes or []), *sugar_volumes]
-        mounts = [*(mounts or []), *sugar_mounts]
-    main = container(name, image, options, mounts)
+    main = container(name, image, options, concat(mounts, sugar_mounts))
+    volumes = concat(volumes, sugar_volumes)
     pull_secrets: Any = options.get("image_pull_secrets")
     if pull_secrets is not None and not is_ref(pull_secrets):
         listed = _listed(pull_secrets, "image_pull_secrets") or []
@@ -223,7 +220,9 @@ def pod_template(
 ) -> dict[str, Any]:
     """A PodTemplateSpec whose labels are the workload's (so its selector matches) plus ``pod_labels``."""
     pod_labels = options.get("pod_labels")
-    merged = dict(labels) if pod_labels is None or is_ref(pod_labels) else {**labels, **pod_labels}
+    if is_ref(pod_labels):
+        raise fail("pod_labels must be a dict here (its values may be references)", 'write pod_labels={"v": spec.v}')
+    merged = {**labels, **(pod_labels or {})}
     annotations = options.get("pod_annotations")
     meta = compact(labels=merged, annotations=annotations)
     return {"metadata": meta, "spec": pod_spec(name, image, options, restart_policy=restart_policy)}

@@ -31,6 +31,8 @@ def _rules(rules: Any) -> Any:
 
 def _subjects(subjects: Sequence[Any], namespace: Any) -> list[Any]:
     """Subject dicts as written; ServiceAccount resources and names become ServiceAccount subjects."""
+    if is_ref(subjects):
+        raise fail("subjects must be a list here (its items may be references)", "list the subjects one by one")
     out: list[Any] = []
     for subject in subjects:
         if is_resource(subject):
@@ -50,9 +52,10 @@ def _subjects(subjects: Sequence[Any], namespace: Any) -> list[Any]:
 
 
 def _role_ref(role: Any, role_kind: str | None, default_kind: str) -> dict[str, Any]:
-    kind = role_kind or (role.kind if is_resource(role) else default_kind)
-    if kind not in ("Role", "ClusterRole"):
-        raise fail(f"a binding refers to a Role or a ClusterRole, not a {kind}", "pass a Role or ClusterRole")
+    kind = role_kind if role_kind is not None else role.kind if is_resource(role) else default_kind
+    if not isinstance(kind, str) or kind not in ("Role", "ClusterRole"):
+        shown = kind if isinstance(kind, str) else "reference"
+        raise fail(f"a binding refers to a Role or a ClusterRole, not a {shown}", 'use "Role" or "ClusterRole"')
     return {"apiGroup": _RBAC, "kind": kind, "name": name_of(role)}
 
 

@@ -26,6 +26,7 @@ __all__ = [
     "camel",
     "camelize",
     "compact",
+    "concat",
     "dns_label",
     "is_resource",
     "label_selector",
@@ -70,6 +71,17 @@ def camelize(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {camel(k) if isinstance(k, str) else k: v for k, v in value.items()}
     return value
+
+
+def concat(given: Any, extra: list[Any]) -> Any:
+    """``given`` (a list, a list reference, or None) followed by ``extra``; for a reference, a CEL ``+``."""
+    if not extra:
+        return given
+    if given is None:
+        return extra
+    if is_ref(given):
+        return given + extra
+    return [*given, *extra]
 
 
 def compact(**fields: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
 from pykro.simple.pods import PodOptions, pod_template
-from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, metadata
+from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata
 
 __all__ = ["CronJob", "DaemonSet", "Deployment", "Job", "StatefulSet"]
 
@@ -61,11 +61,7 @@ def _claim_templates(claims: Sequence[Obj] | None, options: PodOptions) -> list[
         out.append({"metadata": {"name": entry["name"]}, "spec": spec})
         if "mountPath" in entry:
             mounts.append({"name": entry["name"], "mountPath": entry["mountPath"]})
-    if mounts:
-        given = options.get("volume_mounts")
-        if is_ref(given):
-            raise fail("volume_claim_templates with mount_path cannot be combined with volume_mounts as a reference")
-        options["volume_mounts"] = [*(given or []), *mounts]
+    options["volume_mounts"] = concat(options.get("volume_mounts"), mounts)
     return out
 
 
