@@ -1,0 +1,185 @@
+"""Further simulator behaviour over HTTP: picking up objects from a state file, StatefulSet scale-down and rolling
+updates, pods waiting for claims that never bind, Recreate rollouts, DaemonSet updates, Service type changes."""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from lightkube.codecs import from_dict
+from lightkube.resources.apps_v1 import DaemonSet, Deployment, ReplicaSet, StatefulSet
+from lightkube.resources.core_v1 import Event, Namespace, PersistentVolumeClaim, Pod, Service
+from lightkube.types import PatchType
+
+from pykro.emulator.cluster import LocalCluster
+from pykro.emulator.simulation import Rule, SimulationRules
+
+T = TypeVar("T")
+HANG_GUARD_S = 120.0  # only stops a broken simulator from hanging the suite
+_names = itertools.count()
+RULES = SimulationRules(rules=[Rule(kind="PersistentVolumeClaim", name="stuck-*", outcome="never")])
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(rules=RULES, seed=9) as c:
+        yield c
+
+
+@pytest.fixture
+def client(cluster: LocalCluster) -> Any:
+    return cluster.client()
+
+
+@pytest.fixture
+def ns(client: Any) -> str:
+    name = f"life-{next(_names)}"
+    client.create(Namespace(metadata={"name": name}))  # type: ignore[arg-type]
+    return name
+
+
+def eventually(probe: Callable[[], T | None], what: str) -> T:
+    deadline = time.monotonic() + HANG_GUARD_S
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.02)
+    raise AssertionError(f"never happened: {what}")
+
+
+def template(app: str, image: str = "img:1", **spec: Any) -> dict[str, Any]:
+    return {"metadata": {"labels": {"app": app}}, "spec": {"containers": [{"name": "c", "image": image}], **spec}}
+
+
+def workload(kind: str, name: str, ns: str, **spec: Any) -> Any:
+    body = {"selector": {"matchLabels": {"app": name}}, "template": template(name), **spec}
+    return from_dict({"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name, "namespace": ns}, "spec": body})
+
+
+def ready_pods(client: Any, ns: str, app: str) -> list[Any]:
+    pods = [p for p in client.list(Pod, namespace=ns, labels={"app": app}) if not p.metadata.deletionTimestamp]
+    return [p for p in pods if p.status and any(c.type == "Ready" and c.status == "True" for c in p.status.conditions)]
+
+
+def test_objects_from_a_state_file_are_simulated(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with LocalCluster(simulate=False, state_file=state) as c:
+        c.client().create(workload("Deployment", "saved", "default", replicas=2))
+    with LocalCluster(state_file=state) as c:
+        client: Any = c.client()
+        dep = eventually(
+            lambda: (d := client.get(Deployment, "saved")).status and d.status.availableReplicas and d, "up"
+        )
+        assert dep.status.availableReplicas == 2
+
+
+def test_stateful_set_scales_down_from_the_top_and_rolls_updates(client: Any, ns: str) -> None:
+    client.create(workload("StatefulSet", "kv", ns, replicas=3, serviceName="kv"))
+    eventually(lambda: len(ready_pods(client, ns, "kv")) == 3, "3 ready")
+    client.patch(StatefulSet, "kv", {"spec": {"replicas": 2}}, namespace=ns)
+    eventually(lambda: sorted(p.metadata.name for p in ready_pods(client, ns, "kv")) == ["kv-0", "kv-1"], "scaled")
+    before = client.get(StatefulSet, "kv", namespace=ns).status.updateRevision
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "img:2"}]}}}}
+    client.patch(StatefulSet, "kv", patch, namespace=ns)
+
+    def rolled() -> Any:
+        sts = client.get(StatefulSet, "kv", namespace=ns)
+        s = sts.status
+        done = s.observedGeneration == 3 and s.updatedReplicas == 2 and s.readyReplicas == 2
+        return sts if done and s.currentRevision == s.updateRevision else None
+
+    sts = eventually(rolled, "rolling update")
+    assert sts.status.updateRevision != before
+    images = {p.spec.containers[0].image for p in client.list(Pod, namespace=ns, labels={"app": "kv"})}
+    assert images == {"img:2"}
+    reasons = [e.message for e in client.list(Event, namespace=ns) if e.reason == "SuccessfulDelete"]
+    assert "delete Pod kv-2 in StatefulSet kv successful" in reasons
+
+
+def test_pod_waits_for_a_claim_that_never_binds(client: Any, ns: str) -> None:
+    claim = {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}}
+    for name in ("stuck-data", "good-data"):
+        client.create(
+            from_dict(
+                {
+                    "apiVersion": "v1",
+                    "kind": "PersistentVolumeClaim",
+                    "metadata": {"name": name, "namespace": ns},
+                    "spec": claim,
+                }
+            )
+        )
+    for app, claim_name in (("waiting", "stuck-data"), ("mounted", "good-data")):
+        volumes = [{"name": "d", "persistentVolumeClaim": {"claimName": claim_name}}]
+        client.create(
+            from_dict(
+                {
+                    "apiVersion": "v1",
+                    "kind": "Pod",
+                    "metadata": {"name": app, "namespace": ns, "labels": {"app": app}},
+                    "spec": {"containers": [{"name": "c", "image": "i"}], "volumes": volumes},
+                }
+            )
+        )
+    eventually(lambda: ready_pods(client, ns, "mounted"), "the pod with a bound claim runs")
+    assert client.get(PersistentVolumeClaim, "good-data", namespace=ns).status.phase == "Bound"
+    assert client.get(PersistentVolumeClaim, "stuck-data", namespace=ns).status.phase == "Pending"
+    waiting = client.get(Pod, "waiting", namespace=ns)
+    assert waiting.status.phase == "Pending" and waiting.spec.nodeName == "pykro-node-0"  # bound by the scheduler
+
+
+def test_recreate_strategy_removes_old_pods_first(client: Any, ns: str) -> None:
+    client.create(workload("Deployment", "rc", ns, replicas=2, strategy={"type": "Recreate"}))
+    eventually(lambda: len(ready_pods(client, ns, "rc")) == 2, "2 ready")
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "img:2"}]}}}}
+    client.patch(Deployment, "rc", patch, namespace=ns)
+    images_seen: list[set[str]] = []
+
+    def rolled() -> bool:
+        pods = [p for p in client.list(Pod, namespace=ns, labels={"app": "rc"}) if not p.metadata.deletionTimestamp]
+        images_seen.append({p.spec.containers[0].image for p in pods})
+        dep = client.get(Deployment, "rc", namespace=ns)
+        return bool(dep.status.observedGeneration == 2 and dep.status.updatedReplicas == 2 and len(pods) == 2)
+
+    eventually(lambda: rolled() and len(ready_pods(client, ns, "rc")) == 2, "recreated")
+    assert all(len(images) <= 1 for images in images_seen)  # never old and new pods at once
+    assert sorted(rs.spec.replicas for rs in client.list(ReplicaSet, namespace=ns)) == [0, 2]
+
+
+def test_daemon_set_update_replaces_its_pod(client: Any, ns: str) -> None:
+    client.create(workload("DaemonSet", "agent", ns))
+    (first,) = eventually(lambda: ready_pods(client, ns, "agent"), "agent ready")
+    patch = {"spec": {"template": {"spec": {"containers": [{"name": "c", "image": "img:2"}]}}}}
+    client.patch(DaemonSet, "agent", patch, namespace=ns)
+
+    def replaced() -> Any:
+        pods = ready_pods(client, ns, "agent")
+        return pods if len(pods) == 1 and pods[0].metadata.name != first.metadata.name else None
+
+    (second,) = eventually(replaced, "a new agent pod")
+    assert second.spec.containers[0].image == "img:2"
+    ds = client.get(DaemonSet, "agent", namespace=ns)
+    assert ds.status.observedGeneration == 2 and ds.status.numberReady == 1
+
+
+def test_service_type_change_releases_the_load_balancer(client: Any, ns: str) -> None:
+    svc = {
+        "apiVersion": "v1",
+        "kind": "Service",
+        "metadata": {"name": "edge", "namespace": ns},
+        "spec": {"type": "LoadBalancer", "selector": {"app": "edge"}, "ports": [{"port": 443}]},
+    }
+    client.create(from_dict(svc))
+
+    def ingress() -> Any:
+        status = client.get(Service, "edge", namespace=ns).status
+        return status.loadBalancer.ingress if status and status.loadBalancer else None
+
+    assert eventually(ingress, "a load balancer address")
+    client.patch(Service, "edge", {"spec": {"type": "ClusterIP"}}, namespace=ns, patch_type=PatchType.MERGE)
+    eventually(lambda: not ingress(), "the address released")
