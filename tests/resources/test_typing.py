@@ -12,7 +12,7 @@ from tests.conftest import CHAINSAW, RGD_CRD
 from pykro import yamlio
 from pykro.cel import CelType
 from pykro.errors import CompositionError, ValidationError
-from pykro.resources import field_type, is_typed, kind_type, path_text, register_crd
+from pykro.resources import check_kind, field_type, is_typed, kind_type, path_text, register_crd
 from pykro.schema import kubernetes as k8s
 
 S, INT, B, D = CelType.STRING, CelType.INT, CelType.BOOL, CelType.DYN
@@ -273,3 +273,29 @@ def test_every_leaf_of_real_objects_resolves_with_a_compatible_type() -> None:
             assert kind in _COMPATIBLE[type(value)], (obj["kind"], path_text(path), kind, value)
             checked += 1
     assert checked > 100
+
+
+@pytest.mark.parametrize(
+    ("api_version", "kind", "what", "fix"),
+    [
+        ("apps/v1", "Deploymnet", "apps/v1 has no kind Deploymnet", "did you mean Deployment?"),
+        ("v1", "configmap", "v1 has no kind configmap", "did you mean ConfigMap?"),
+        ("apps/v1beta1", "Deployment", "does not serve Deployment as apps/v1beta1", "use apiVersion apps/v1"),
+        ("extensions/v1beta1", "Ingress", None, None),  # extensions is gone: not a built-in group any more
+        ("batch/v1", "Zzzz", "batch/v1 has no kind Zzzz", "it serves CronJob, Job"),
+    ],
+)
+def test_check_kind_catches_typos_in_builtin_groups(
+    api_version: str, kind: str, what: str | None, fix: str | None
+) -> None:
+    if what is None:
+        check_kind(api_version, kind)
+        return
+    with pytest.raises(CompositionError) as info:
+        check_kind(api_version, kind)
+    assert what in info.value.what and fix is not None and info.value.fix is not None and fix in info.value.fix
+
+
+@pytest.mark.parametrize(("api_version", "kind"), [("apps/v1", "Deployment"), ("example.com/v1", "Widget")])
+def test_check_kind_accepts_builtin_and_custom_kinds(api_version: str, kind: str) -> None:
+    check_kind(api_version, kind)

@@ -6,6 +6,6 @@ live in :mod:`pykro.simple`.
 """
 
 from pykro.resources.kinds import register_crd, registered_crds
-from pykro.resources.typing import field_type, is_typed, kind_type, path_text
+from pykro.resources.typing import check_kind, field_type, is_typed, kind_type, path_text
 
-__all__ = ["field_type", "is_typed", "kind_type", "path_text", "register_crd", "registered_crds"]
+__all__ = ["check_kind", "field_type", "is_typed", "kind_type", "path_text", "register_crd", "registered_crds"]

@@ -10,6 +10,7 @@ probably meant.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -17,8 +18,9 @@ from pykro.cel.types import CelType
 from pykro.errors import CompositionError
 from pykro.resources import suggest
 from pykro.resources.kinds import NAME_KEY, kind_schema, node, register_crd
+from pykro.schema import kubernetes as k8s
 
-__all__ = ["Step", "field_type", "is_typed", "kind_type", "path_text", "register_crd"]
+__all__ = ["Step", "check_kind", "field_type", "is_typed", "kind_type", "path_text", "register_crd"]
 
 Step = str | int
 _SCALARS: Final = {"integer": CelType.INT, "number": CelType.DOUBLE, "boolean": CelType.BOOL}
@@ -36,6 +38,31 @@ def is_typed(api_version: str, kind: str) -> bool:
     return kind_schema(api_version, kind) is not None
 
 
+def check_kind(api_version: str, kind: str) -> None:
+    """Raise for a kind that a built-in API group does not serve (a typo such as ``Deploymnet`` or ``apps/v1beta1``).
+
+    Kinds of other groups pass: they are custom kinds, untyped unless their CRD is registered.
+    """
+    if is_typed(api_version, kind):
+        return
+    group, version = k8s.split_api_version(api_version)
+    served = [r for r in k8s.builtin_resources() if r.group == group]
+    if not served:
+        return
+    versions = sorted({r.api_version for r in served if r.kind == kind})
+    if versions:
+        raise CompositionError(
+            f"Kubernetes {k8s.KUBERNETES_VERSION} does not serve {kind} as {api_version}",
+            fix=f"use apiVersion {' or '.join(versions)}",
+        )
+    kinds = sorted({r.kind for r in served if r.version == version} or {r.kind for r in served})
+    close = difflib.get_close_matches(kind, kinds, n=1, cutoff=0.6) or [k for k in kinds if k.lower() == kind.lower()]
+    listed = ", ".join(kinds[:15]) + (", ..." if len(kinds) > 15 else "")
+    raise CompositionError(
+        f"{api_version} has no kind {kind}", fix=f"did you mean {close[0]}?" if close else f"it serves {listed}"
+    )
+
+
 def kind_type(api_version: str, kind: str) -> CelType:
     """The CEL type of a whole object of the kind (``dyn`` when untyped)."""
     return field_type(api_version, kind, ())
@@ -49,7 +76,17 @@ def field_type(api_version: str, kind: str, path: Sequence[Step]) -> CelType:
     root = kind_schema(api_version, kind)
     if root is None:
         return CelType.DYN
-    return _resolve(kind, root, tuple(path))
+    key = (api_version, kind, tuple(path))
+    known = _resolved.get(key)
+    if known is not None and known[0] is root:
+        return known[1]
+    result = _resolve(kind, root, key[2])
+    _resolved[key] = (root, result)
+    return result
+
+
+# (apiVersion, kind, path) -> (the kind's schema it was resolved against, type); a re-registered CRD misses.
+_resolved: dict[tuple[str, str, tuple[Step, ...]], tuple[Mapping[str, Any], CelType]] = {}
 
 
 def path_text(path: Iterable[Step]) -> str:
