@@ -1,0 +1,352 @@
+"""`Cluster`: the deploy engine's view of an API server, on lightkube's async client. Objects are plain dicts (every
+kind goes through unregistered generic resource classes, so nothing is lost in model conversion); kinds are
+resolved from lightkube's built-in table or the cluster's CRDs; every call is retried per `RetryPolicy` and every
+refusal becomes a one-paragraph `DeployError` naming the verb and the resource."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar, cast
+
+import httpx2
+from lightkube import AsyncClient, KubeConfig
+from lightkube.core import resource as lk_resource
+from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
+from lightkube.core.resource_registry import resource_registry
+from lightkube.generic_resource import (
+    Generic,
+    GenericGlobalResource,
+    GenericNamespacedResource,
+    create_api_info,
+)
+from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
+
+from pykro.deploy import inventory
+from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
+from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ResourceType:
+    """A kind as the API serves it: ``apiVersion``, kind, plural resource name and scope."""
+
+    api_version: str
+    kind: str
+    plural: str
+    namespaced: bool
+
+    @property
+    def group(self) -> str:
+        return self.api_version.rpartition("/")[0]
+
+    @property
+    def description(self) -> str:
+        return f"{self.plural}.{self.group}" if self.group else self.plural
+
+
+CRD_TYPE = ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
+NAMESPACE_TYPE = ResourceType("v1", "Namespace", "namespaces", False)
+CONFIGMAP_TYPE = ResourceType("v1", "ConfigMap", "configmaps", True)
+EVENT_TYPE = ResourceType("v1", "Event", "events", True)
+_CLASSES: dict[ResourceType, type[Any]] = {}
+
+
+def _lk_class(rt: ResourceType) -> type[Any]:
+    """An unregistered lightkube generic resource class for ``rt`` (objects stay plain dicts)."""
+    cls = _CLASSES.get(rt)
+    if cls is None:
+        group, _, version = rt.api_version.rpartition("/")
+        base = GenericNamespacedResource if rt.namespaced else GenericGlobalResource
+        cls = type(rt.kind, (base,), {"_api_info": create_api_info(group, version, rt.kind, rt.plural)})
+        _CLASSES[rt] = cls
+    return cls
+
+
+def _plain(obj: Any) -> dict[str, Any]:
+    if isinstance(obj, dict) and not isinstance(obj, Generic):
+        return obj
+    out: dict[str, Any] = cast(Any, obj).to_dict()
+    return dict(out)
+
+
+def _builtin(api_version: str, kind: str) -> ResourceType | None:
+    try:
+        cls = resource_registry.load(api_version, kind)
+    except (LoadResourceError, ImportError, ValueError):
+        return None
+    if issubclass(cls, Generic):
+        return None
+    info = cls._api_info
+    return ResourceType(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
+
+
+def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
+    where = f" in namespace {namespace!r}" if namespace and rt.namespaced else ""
+    return f"{rt.kind} {name!r}{where}" if name else f"{rt.description}{where}"
+
+
+class Cluster:
+    """An API server reached through a kubeconfig (``kubeconfig`` path or the environment's, ``context``)."""
+
+    def __init__(
+        self,
+        *,
+        kubeconfig: str | Path | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        retry: RetryPolicy | None = None,
+        field_manager: str = inventory.FIELD_MANAGER,
+    ) -> None:
+        try:
+            config = KubeConfig.from_file(kubeconfig) if kubeconfig is not None else KubeConfig.from_env()
+            single = config.get(context_name=context)
+        except (ConfigError, OSError) as exc:
+            where = str(kubeconfig) if kubeconfig is not None else "$KUBECONFIG or ~/.kube/config"
+            raise ClusterUnreachable(
+                f"no usable kubeconfig: {exc}",
+                where=where,
+                fix="Pass --kubeconfig/--context, or use --local to run against the embedded emulator.",
+            ) from exc
+        assert single is not None
+        self.server = str(single.cluster.server)
+        self.context = single.context_name
+        self.namespace = namespace or single.namespace or "default"
+        self.retry = retry or RetryPolicy()
+        self.rng = random.Random(self.retry.seed)
+        self.field_manager = field_manager
+        self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+        self._types: dict[tuple[str, str], ResourceType] = {}
+        self._crds: dict[tuple[str, str], ResourceType] | None = None
+        self.writes = 0
+        self.retries = 0
+
+    async def close(self) -> None:
+        await self.client.close()
+
+    async def __aenter__(self) -> Cluster:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    # ------------------------------------------------------------------------------------------ calls and errors
+    def _on_retry(self, exc: BaseException, attempt: int, wait: float) -> None:
+        self.retries += 1
+
+    async def _call(
+        self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
+    ) -> T:
+        try:
+            return await call(fn, self.retry, self.rng, self._on_retry)
+        except (httpx2.HTTPError, OSError) as exc:
+            raise self.failure(exc, verb, rt, name, ns) from exc
+
+    def failure(self, exc: BaseException, verb: str, rt: ResourceType, name: str | None, ns: str | None) -> DeployError:
+        """The one-paragraph error for a failed request."""
+        code = status_code(exc)
+        target = _identity(rt, name, ns)
+        if code is None:
+            return ClusterUnreachable(
+                f"cannot reach the API server at {self.server} ({type(exc).__name__}: {exc}) while trying to "
+                f"{verb} {target}",
+                where=f"context {self.context}",
+                fix="Check that the cluster is running and the kubeconfig points at it (or use --local).",
+            )
+        message = str(exc.status.message) if isinstance(exc, ApiError) and exc.status.message else str(exc)
+        if code == 401:
+            fix = "Refresh your credentials (the kubeconfig's token or certificate was rejected)."
+        elif code == 403:
+            return ApiFailure(
+                f"forbidden: cannot {verb} {target} ({rt.description}): {message}",
+                code=code,
+                where=f"context {self.context}",
+                fix=f"Ask for RBAC permission to {verb} {rt.description}, or use another --context.",
+            )
+        elif code == 409 and verb == "apply":
+            fix = "Another field manager owns these fields: re-run with --force-conflicts to take them over."
+        elif code == 422:
+            fix = "Fix the template or the spec value that produced this field."
+        elif code in (429, 500, 502, 503, 504):
+            fix = f"The server kept failing after {self.retry.attempts} attempts; try again later."
+        else:
+            fix = "See the server's message above."
+        return ApiFailure(f"cannot {verb} {target}: HTTP {code}: {message}", code=code, fix=fix)
+
+    # ------------------------------------------------------------------------------------------ kinds
+    async def resolve(self, api_version: str, kind: str) -> ResourceType:
+        """The resource type of a kind, or a DeployError when the cluster does not serve it (missing CRD)."""
+        found = await self.find_type(api_version, kind)
+        if found is None:
+            raise DeployError(
+                f"the cluster does not serve {kind} ({api_version}): no built-in kind or CustomResourceDefinition "
+                "defines it",
+                where=f"context {self.context}",
+                fix="Install the CRD (or the operator that provides it) before deploying.",
+            )
+        return found
+
+    async def find_type(self, api_version: str, kind: str, *, refresh: bool = False) -> ResourceType | None:
+        key = (api_version, kind)
+        if key in self._types:
+            return self._types[key]
+        found = _builtin(api_version, kind)
+        if found is None:
+            if self._crds is None or refresh:
+                self._crds = await self._load_crds()
+            found = self._crds.get(key)
+        if found is not None:
+            self._types[key] = found
+        return found
+
+    async def _load_crds(self) -> dict[tuple[str, str], ResourceType]:
+        out: dict[tuple[str, str], ResourceType] = {}
+        for crd in (await self.list(CRD_TYPE))[0]:
+            spec = crd.get("spec") or {}
+            names = spec.get("names") or {}
+            for version in spec.get("versions") or []:
+                if not version.get("served", True):
+                    continue
+                api_version = f"{spec.get('group')}/{version.get('name')}"
+                rt = ResourceType(
+                    api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
+                )
+                out[(api_version, rt.kind)] = rt
+        return out
+
+    def type_of_crd(self, crd: dict[str, Any]) -> list[ResourceType]:
+        """The resource types a CRD object defines (registered so later resolution needs no lookup)."""
+        spec = crd.get("spec") or {}
+        names = spec.get("names") or {}
+        found = []
+        for version in spec.get("versions") or []:
+            api_version = f"{spec.get('group')}/{version.get('name')}"
+            rt = ResourceType(
+                api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
+            )
+            self._types[(api_version, rt.kind)] = rt
+            found.append(rt)
+        return found
+
+    # ------------------------------------------------------------------------------------------ verbs
+    async def get(self, rt: ResourceType, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        """The object, or None when it does not exist."""
+        ns = namespace if rt.namespaced else None
+
+        async def fn() -> dict[str, Any] | None:
+            try:
+                return _plain(await self.client.get(_lk_class(rt), name, namespace=ns))
+            except ApiError as exc:
+                if exc.status.code == 404:
+                    return None
+                raise
+
+        return await self._call(fn, "get", rt, name, ns)
+
+    async def list(
+        self, rt: ResourceType, namespace: str | None = None, labels: dict[str, str] | None = None
+    ) -> tuple[list[dict[str, Any]], str]:
+        """Objects (all namespaces when ``namespace`` is None) and the list's resourceVersion."""
+        ns = (namespace or "*") if rt.namespaced else None
+
+        async def fn() -> tuple[list[dict[str, Any]], str]:
+            result = self.client.list(_lk_class(rt), namespace=ns, labels=cast(Any, labels or None))
+            items = [_plain(obj) async for obj in result]
+            return items, str(result.resourceVersion or "")
+
+        return await self._call(fn, "list", rt, None, namespace)
+
+    async def apply(
+        self, rt: ResourceType, obj: dict[str, Any], *, force: bool = False, dry_run: bool = False
+    ) -> dict[str, Any]:
+        """Server-side apply with pykro's field manager."""
+        meta = obj.get("metadata") or {}
+        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+
+        async def fn() -> dict[str, Any]:
+            out = await self.client.patch(
+                _lk_class(rt),
+                name,
+                obj,
+                namespace=ns,
+                patch_type=PatchType.APPLY,
+                field_manager=self.field_manager,
+                force=force,
+                dry_run=dry_run,
+            )
+            return _plain(out)
+
+        if not dry_run:
+            self.writes += 1
+        return await self._call(fn, "apply" if not dry_run else "dry-run apply", rt, name, ns)
+
+    async def merge_patch(self, rt: ResourceType, name: str, namespace: str | None, patch: dict[str, Any]) -> None:
+        ns = namespace if rt.namespaced else None
+
+        async def fn() -> None:
+            await self.client.patch(_lk_class(rt), name, patch, namespace=ns, patch_type=PatchType.MERGE)
+
+        self.writes += 1
+        await self._call(fn, "patch", rt, name, ns)
+
+    async def delete(self, rt: ResourceType, name: str, namespace: str | None = None) -> bool:
+        """Delete (background propagation); False when it was already gone."""
+        ns = namespace if rt.namespaced else None
+
+        async def fn() -> bool:
+            try:
+                await self.client.delete(_lk_class(rt), name, namespace=ns, cascade=CascadeType.BACKGROUND)
+            except ApiError as exc:
+                if exc.status.code == 404:
+                    return False
+                raise
+            return True
+
+        self.writes += 1
+        return await self._call(fn, "delete", rt, name, ns)
+
+    def watch(
+        self,
+        rt: ResourceType,
+        namespace: str | None,
+        labels: dict[str, str] | None,
+        resource_version: str | None,
+        fields: dict[str, str] | None = None,
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """Watch events from ``resource_version`` on; lightkube resumes dropped streams, retryable errors back off."""
+        ns = (namespace or "*") if rt.namespaced else None
+
+        def on_error(exc: Exception, count: int) -> OnErrorResult:
+            if status_code(exc) == 410 or retryable(exc):
+                if count > self.retry.attempts:
+                    return OnErrorResult(OnErrorAction.RAISE)
+                self.retries += 1
+                return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
+            return OnErrorResult(OnErrorAction.RAISE)
+
+        async def events() -> AsyncIterator[tuple[str, dict[str, Any]]]:
+            stream = self.client.watch(
+                _lk_class(rt),
+                namespace=ns,
+                labels=cast(Any, labels or None),
+                fields=cast(Any, fields or None),
+                resource_version=resource_version,
+                on_error=on_error,
+            )
+            async for kind, obj in stream:
+                yield kind, _plain(obj)
+
+        return events()
+
+    async def reachable(self, namespace: str) -> bool:
+        """Check the API server answers (raises ClusterUnreachable/ApiFailure); True if ``namespace`` exists."""
+        quick = RetryPolicy(attempts=min(3, self.retry.attempts), base=self.retry.base, cap=1.0)
+        saved, self.retry = self.retry, quick
+        try:
+            return await self.get(NAMESPACE_TYPE, namespace) is not None
+        finally:
+            self.retry = saved

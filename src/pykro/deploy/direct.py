@@ -1,0 +1,392 @@
+"""Direct mode: `DirectFactory` deploys a graph's instances straight to a cluster (see `engine.DeployRun`), and reads
+them back from any process through pykro's inventory: `status`, `instances`, `diff` and `delete`."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TypeVar
+
+from pydantic import BaseModel
+
+from pykro import yamlio
+from pykro.deploy import inventory
+from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
+from pykro.deploy.errors import DeployError
+from pykro.deploy.handle import Instance, InstanceInfo
+from pykro.deploy.progress import NullReporter, Reporter
+from pykro.deploy.retry import RetryPolicy
+from pykro.deploy.sync import run_sync
+from pykro.deploy.teardown import delete_waves, waves_for
+from pykro.graph import Graph
+from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
+from pykro.runtime import identity, prepare_instance
+
+T = TypeVar("T")
+_VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
+
+
+def spec_dict(spec: Any) -> dict[str, Any]:
+    """A spec as the CRD holds it: a mapping, or a pydantic model dumped by alias (camelCase)."""
+    if isinstance(spec, BaseModel):
+        return dict(spec.model_dump(mode="json", by_alias=True, exclude_none=True))
+    if spec is None:
+        return {}
+    if not isinstance(spec, dict):
+        raise DeployError(f"a spec must be a mapping or a pydantic model, not {type(spec).__name__}")
+    return dict(spec)
+
+
+def instance_object(graph: Graph, spec: Any, name: str | None, namespace: str) -> dict[str, Any]:
+    """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field."""
+    values = spec_dict(spec)
+    chosen = name or values.get("name")
+    if not isinstance(chosen, str) or not chosen:
+        raise DeployError(
+            f"the {graph.kind} instance has no name",
+            fix="Pass name=... (or --name), or give the spec a `name` field.",
+        )
+    meta: dict[str, Any] = {"name": chosen}
+    if graph.namespaced:
+        meta["namespace"] = namespace
+    return {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": values}
+
+
+@dataclass
+class DiffEntry:
+    """What a deploy would do to one object: create, update, unchanged, delete, or pending (inputs not ready)."""
+
+    resource: str
+    identity: str
+    action: str
+    text: str = ""
+
+
+@dataclass
+class Diff:
+    entries: list[DiffEntry] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return any(e.action != "unchanged" for e in self.entries)
+
+    def render(self) -> str:
+        lines = []
+        for e in self.entries:
+            lines.append(f"{e.action:9} {e.resource:<16} {e.identity}")
+            if e.text:
+                lines.extend("    " + line for line in e.text.rstrip("\n").splitlines())
+        return "\n".join(lines) + ("\n" if lines else "")
+
+
+def _clean(obj: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = json.loads(json.dumps(obj))
+    out.pop("status", None)
+    meta = out.get("metadata") or {}
+    for key in _VOLATILE_META:
+        meta.pop(key, None)
+    (meta.get("annotations") or {}).pop(inventory.APPLIED_HASH, None)
+    if meta.get("annotations") == {}:
+        meta.pop("annotations")
+    return out
+
+
+def _unified(before: dict[str, Any] | None, after: dict[str, Any], name: str) -> str:
+    a = yamlio.dump(_clean(before)).splitlines(keepends=True) if before else []
+    b = yamlio.dump(_clean(after)).splitlines(keepends=True)
+    return "".join(difflib.unified_diff(a, b, f"live/{name}", f"desired/{name}", n=2))
+
+
+class DirectFactory:
+    """Deploys instances of ``graph`` with pykro's engine (no kro needed in the cluster)."""
+
+    mode = "direct"
+
+    def __init__(
+        self,
+        graph: Graph,
+        *,
+        namespace: str | None = None,
+        kubeconfig: str | Path | None = None,
+        context: str | None = None,
+        reporter: Reporter | None = None,
+        status_model: type[BaseModel] | None = None,
+        retry: RetryPolicy | None = None,
+        options: DeployOptions | None = None,
+    ) -> None:
+        self.graph = graph
+        self.kubeconfig = kubeconfig
+        self.context = context
+        self.reporter: Reporter = reporter or NullReporter()
+        self.status_model = status_model
+        self.retry = retry
+        self.options = options or DeployOptions()
+        self._namespace = namespace
+        self.last_writes = 0
+
+    # ------------------------------------------------------------------------------------------ plumbing
+    def cluster(self) -> Cluster:
+        return Cluster(kubeconfig=self.kubeconfig, context=self.context, namespace=self._namespace, retry=self.retry)
+
+    async def _with(self, fn: Callable[[Cluster], Awaitable[T]]) -> T:
+        cluster = self.cluster()
+        try:
+            return await fn(cluster)
+        finally:
+            self.last_writes = cluster.writes
+            await cluster.close()
+
+    def _ref(self, cluster: Cluster, name: str) -> inventory.InstanceRef:
+        return inventory.InstanceRef(self.graph.name, name, cluster.namespace)
+
+    def _typed(self, instance: Instance) -> Instance:
+        instance.status_model = self.status_model
+        return instance
+
+    # ------------------------------------------------------------------------------------------ deploy
+    async def adeploy(
+        self,
+        spec: Any,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        resource_timeout: float | None = None,
+        wait: bool | None = None,
+        on_failure: OnFailure | None = None,
+        force_conflicts: bool | None = None,
+    ) -> Instance:
+        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status."""
+        opts = DeployOptions(**{**self.options.__dict__})
+        for key, value in (
+            ("timeout", timeout),
+            ("resource_timeout", resource_timeout),
+            ("wait", wait),
+            ("on_failure", on_failure),
+            ("force_conflicts", force_conflicts),
+        ):
+            if value is not None:
+                setattr(opts, key, value)
+
+        async def run(cluster: Cluster) -> Instance:
+            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
+            ref = self._ref(cluster, prepared["metadata"]["name"])
+            result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()
+            return self._typed(result)
+
+        return await self._with(run)
+
+    def deploy(self, spec: Any, **kwargs: Any) -> Instance:
+        """Synchronous `adeploy`."""
+        return run_sync(self.adeploy(spec, **kwargs))
+
+    # ------------------------------------------------------------------------------------------ read back
+    async def _observe(self, cluster: Cluster, name: str) -> tuple[DeployRun, dict[str, Any] | None]:
+        ref = self._ref(cluster, name)
+        await cluster.reachable(cluster.namespace)
+        record = await cluster.get(CONFIGMAP_TYPE, ref.record_name, ref.namespace)
+        spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
+        obj = instance_object(self.graph, spec, name, cluster.namespace)
+        prepared = prepare_instance(self.graph, obj)
+        run = DeployRun(cluster, self.graph, prepared, ref, NullReporter(), self.options)
+        kinds = {(r.api_version, r.kind) for r in self.graph.resources if "${" not in r.api_version + r.kind}
+        annotations = ((record or {}).get("metadata") or {}).get("annotations") or {}
+        kinds |= set(inventory.parse_kinds(annotations.get(inventory.CONTAINS_KINDS, "")))
+        for api_version, kind in sorted(kinds):
+            rt = await cluster.find_type(api_version, kind)
+            if rt is not None:
+                run.types[f"{api_version}/{kind}"] = rt
+                await run._track(rt)
+        return run, record
+
+    async def astatus(self, name: str) -> Instance:
+        """The instance as it is now, status hydrated from the live objects with the same engine as deploy."""
+
+        async def fn(cluster: Cluster) -> Instance:
+            run, record = await self._observe(cluster, name)
+            try:
+                if record is None and not run.live.objects:
+                    raise self._missing(name, cluster.namespace)
+                gated = run.expand()
+                await run._externals(gated)
+                gated = run.expand()
+                run._views(gated)
+                return self._typed(run._instance(gated))
+            finally:
+                await run.live.close()
+
+        return await self._with(fn)
+
+    def status(self, name: str) -> Instance:
+        return run_sync(self.astatus(name))
+
+    def _missing(self, name: str, namespace: str) -> DeployError:
+        return DeployError(
+            f"no {self.graph.kind} instance named {name!r} in namespace {namespace!r}",
+            fix="Check the name and -n/--namespace (`pykro list` shows the instances).",
+        )
+
+    async def ainstances(self) -> list[InstanceInfo]:
+        """The instances of this graph in the namespace (from their parent records)."""
+
+        async def fn(cluster: Cluster) -> list[InstanceInfo]:
+            return await list_instances(cluster, cluster.namespace, self.graph.name)
+
+        return await self._with(fn)
+
+    def instances(self) -> list[InstanceInfo]:
+        return run_sync(self.ainstances())
+
+    # ------------------------------------------------------------------------------------------ diff
+    async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
+        """What a deploy of ``spec`` would change (server-side dry-run apply), without writing anything."""
+
+        async def fn(cluster: Cluster) -> Diff:
+            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            prepared = prepare_instance(self.graph, obj)
+            run, _ = await self._observe(cluster, prepared["metadata"]["name"])
+            run.instance = prepared
+            try:
+                await run._preflight()
+                return await self._diff(cluster, run)
+            finally:
+                await run.live.close()
+
+        return await self._with(fn)
+
+    async def _diff(self, cluster: Cluster, run: DeployRun) -> Diff:
+        diff = Diff()
+        result = run.expand(gated=False)
+        await run._externals(result)
+        result = run.expand(gated=False)
+        wanted: set[str] = set()
+        for rid, st in result.states.items():
+            node = run.nodes[rid]
+            if node.type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
+                continue
+            if not st.objects:
+                diff.entries.append(DiffEntry(rid, f"{node.resource.kind}", "pending", st.message))
+                continue
+            for obj in st.objects:
+                desired = inventory.decorate(
+                    obj, run.ref, rid, dict(node.resource.body.get("metadata", {}).get("labels") or {})
+                )
+                key = identity(desired)
+                wanted.add(key)
+                live = run.live.objects.get(key)
+                rt = await run._type_untracked(desired)
+                if not rt.namespaced:
+                    desired["metadata"].pop("namespace", None)
+                try:
+                    after = await cluster.apply(rt, desired, dry_run=True)
+                except DeployError as exc:
+                    if live is not None or getattr(exc, "code", None) != 404:
+                        raise
+                    after = desired
+                if live is None:
+                    diff.entries.append(DiffEntry(rid, key, "create", yamlio.dump(_clean(after))))
+                    continue
+                text = _unified(live, after, key)
+                diff.entries.append(DiffEntry(rid, key, "update" if text else "unchanged", text))
+        for key, obj in run.live.objects.items():
+            labels = (obj.get("metadata") or {}).get("labels") or {}
+            if key not in wanted and labels.get(inventory.INSTANCE) == run.ref.name:
+                diff.entries.append(DiffEntry(labels.get(inventory.RESOURCE_ID, ""), key, "delete"))
+        return diff
+
+    def diff(self, spec: Any, **kwargs: Any) -> Diff:
+        return run_sync(self.adiff(spec, **kwargs))
+
+    # ------------------------------------------------------------------------------------------ delete
+    async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Delete the instance's objects in reverse waves and wait until they are gone (Retain objects are
+        released instead); returns the retained objects."""
+
+        async def fn(cluster: Cluster) -> list[dict[str, Any]]:
+            started = time.monotonic()
+            run, record = await self._observe(cluster, name)
+            try:
+                objects = [
+                    o
+                    for o in run.live.objects.values()
+                    if ((o.get("metadata") or {}).get("labels") or {}).get(inventory.INSTANCE) == name
+                ]
+                if record is None and not objects:
+                    raise self._missing(name, cluster.namespace)
+                self.reporter.emit(_start(f"deleting {self.graph.kind} {cluster.namespace}/{name}"))
+                waves = waves_for(objects, self.graph.deletion_waves())
+                limit = timeout if timeout is not None else self.options.timeout
+                kept = await delete_waves(cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit)
+                if record is not None:
+                    await cluster.delete(CONFIGMAP_TYPE, run.ref.record_name, run.ref.namespace)
+                self.reporter.emit(_done(f"deleted {self.graph.kind} {name}", started))
+                return kept
+            finally:
+                await run.live.close()
+
+        return await self._with(fn)
+
+    def delete(self, name: str, **kwargs: Any) -> list[dict[str, Any]]:
+        return run_sync(self.adelete(name, **kwargs))
+
+
+def _start(message: str) -> Any:
+    from pykro.deploy.progress import ProgressEvent
+
+    return ProgressEvent("start", message=message)
+
+
+def _done(message: str, started: float) -> Any:
+    from pykro.deploy.progress import ProgressEvent
+
+    return ProgressEvent("done", message=message, elapsed=time.monotonic() - started)
+
+
+async def list_instances(cluster: Cluster, namespace: str | None, composition: str | None = None) -> list[InstanceInfo]:
+    """Instances known to pykro's inventory (all namespaces when ``namespace`` is None)."""
+    labels = {inventory.ROLE: "instance"}
+    if composition:
+        labels[inventory.COMPOSITION] = composition
+    items, _ = await cluster.list(CONFIGMAP_TYPE, namespace, labels)
+    rows = []
+    for rec in items:
+        meta = rec.get("metadata") or {}
+        lab, ann = meta.get("labels") or {}, meta.get("annotations") or {}
+        rows.append(
+            InstanceInfo(
+                name=str(lab.get(inventory.RECORD_OF, "")),
+                namespace=str(meta.get("namespace", "")),
+                composition=str(lab.get(inventory.COMPOSITION, "")),
+                mode=str(ann.get(inventory.MODE, "direct")),
+                state=str(ann.get(inventory.STATE, "")),
+            )
+        )
+    return sorted(rows, key=lambda r: (r.namespace, r.composition, r.name))
+
+
+async def graph_of_record(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph:
+    """The graph an instance was deployed with, read from its parent record (so `pykro status NAME` needs no file)."""
+    labels = {inventory.ROLE: "instance", inventory.RECORD_OF: name}
+    if composition:
+        labels[inventory.COMPOSITION] = composition
+    items, _ = await cluster.list(CONFIGMAP_TYPE, namespace, labels)
+    if not items:
+        raise DeployError(
+            f"no pykro instance named {name!r} in namespace {namespace!r}",
+            fix="Check the name and -n/--namespace (`pykro list` shows the instances).",
+        )
+    if len(items) > 1:
+        found = ", ".join(
+            sorted(str((i.get("metadata") or {}).get("labels", {}).get(inventory.COMPOSITION)) for i in items)
+        )
+        raise DeployError(
+            f"several instances are named {name!r} in namespace {namespace!r} (compositions: {found})",
+            fix="Pass --composition to choose one.",
+        )
+    rgd = str((items[0].get("data") or {}).get("rgd") or "")
+    return Graph.from_rgd(rgd, source=f"record of {name}")

@@ -1,0 +1,139 @@
+"""The inventory pykro keeps in the cluster (ApplySet-style) so any process can list, diff, hydrate and delete an
+instance: labels on every object it applies, and one parent record per instance (a ConfigMap) holding the spec,
+the graph and the group-kinds the instance has objects of.
+
+Labels on applied objects:
+  ``pykro.io/instance``     instance name
+  ``pykro.io/composition``  graph (RGD) name
+  ``pykro.io/resource-id``  the graph resource id the object came from
+  ``app.kubernetes.io/managed-by: pykro``
+Annotations on applied objects:
+  ``pykro.io/instance-namespace``  namespace of the instance (for cluster-scoped objects)
+  ``pykro.io/applied-hash``        hash of the desired object last applied (re-deploys skip unchanged objects)
+  ``pykro.io/deletion-policy``     ``Retain`` keeps the object when the instance is deleted (read from templates)
+Parent record: ConfigMap ``pykro.<composition>.<instance>`` labelled ``pykro.io/role: instance``,
+``pykro.io/record-of: <instance>`` and ``pykro.io/composition`` (so the children's selector never matches it),
+data ``spec`` (JSON) and ``rgd`` (YAML), annotations ``pykro.io/contains-kinds``
+(``apiVersion/Kind`` comma-separated, like ApplySet's contains-group-kinds but with the version, so no discovery
+is needed), ``pykro.io/state`` and ``pykro.io/mode``."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pykro.runtime import labels as kro_labels
+
+PREFIX = "pykro.io/"
+INSTANCE = PREFIX + "instance"
+COMPOSITION = PREFIX + "composition"
+RESOURCE_ID = PREFIX + "resource-id"
+ROLE = PREFIX + "role"
+RECORD_OF = PREFIX + "record-of"
+INSTANCE_NAMESPACE = PREFIX + "instance-namespace"
+APPLIED_HASH = PREFIX + "applied-hash"
+DELETION_POLICY = PREFIX + "deletion-policy"
+CONTAINS_KINDS = PREFIX + "contains-kinds"
+STATE = PREFIX + "state"
+MODE = PREFIX + "mode"
+MANAGED_BY = "app.kubernetes.io/managed-by"
+FIELD_MANAGER = "pykro"
+RETAIN = "Retain"
+
+_KRO_CHILD_LABELS = frozenset(
+    {
+        kro_labels.INSTANCE_ID,
+        kro_labels.INSTANCE_NAME,
+        kro_labels.INSTANCE_NAMESPACE,
+        kro_labels.INSTANCE_GROUP,
+        kro_labels.INSTANCE_VERSION,
+        kro_labels.INSTANCE_KIND,
+        kro_labels.OWNED,
+        kro_labels.KRO_VERSION_LABEL,
+        kro_labels.NODE_ID,
+        kro_labels.COLLECTION_INDEX,
+        kro_labels.COLLECTION_SIZE,
+        kro_labels.APPLYSET_PART_OF,
+    }
+)
+
+
+@dataclass(frozen=True)
+class InstanceRef:
+    """Which instance objects belong to: composition (graph name), instance name and namespace."""
+
+    composition: str
+    name: str
+    namespace: str
+
+    @property
+    def selector(self) -> dict[str, str]:
+        """Label selector matching every object applied for this instance."""
+        return {INSTANCE: self.name, COMPOSITION: self.composition}
+
+    @property
+    def record_name(self) -> str:
+        return f"pykro.{self.composition}.{self.name}"[:253]
+
+
+def object_hash(obj: dict[str, Any]) -> str:
+    """A stable hash of a desired object (without the hash annotation itself)."""
+    body = copy.deepcopy(obj)
+    (body.get("metadata") or {}).get("annotations", {}).pop(APPLIED_HASH, None)
+    return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:20]
+
+
+def decorate(
+    obj: dict[str, Any], ref: InstanceRef, resource_id: str, template_labels: dict[str, str]
+) -> dict[str, Any]:
+    """The object as pykro applies it: kro's child labels (added by the runtime) replaced by pykro's inventory
+    labels; labels written in the template itself are kept; the applied-hash annotation set."""
+    out = copy.deepcopy(obj)
+    meta = out.setdefault("metadata", {})
+    labels = {k: v for k, v in (meta.get("labels") or {}).items() if k not in _KRO_CHILD_LABELS or k in template_labels}
+    if labels.get(MANAGED_BY) == "kro" and MANAGED_BY not in template_labels:
+        labels.pop(MANAGED_BY)
+    labels.update({INSTANCE: ref.name, COMPOSITION: ref.composition, RESOURCE_ID: resource_id, MANAGED_BY: "pykro"})
+    meta["labels"] = labels
+    annotations = dict(meta.get("annotations") or {})
+    annotations[INSTANCE_NAMESPACE] = ref.namespace
+    meta["annotations"] = annotations
+    annotations[APPLIED_HASH] = object_hash(out)
+    return out
+
+
+def kind_key(api_version: str, kind: str) -> str:
+    """``apiVersion/Kind``, e.g. ``apps/v1/Deployment``."""
+    return f"{api_version}/{kind}"
+
+
+def parse_kinds(text: str) -> list[tuple[str, str]]:
+    """``(apiVersion, kind)`` pairs of a contains-kinds annotation."""
+    pairs = {part.strip().rpartition("/") for part in text.split(",") if part.strip()}
+    return sorted((api, kind) for api, _, kind in pairs if api and kind)
+
+
+def record(
+    ref: InstanceRef, spec: dict[str, Any], rgd_yaml: str, kinds: list[tuple[str, str]], state: str, mode: str
+) -> dict[str, Any]:
+    """The parent record of an instance (a ConfigMap)."""
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": ref.record_name,
+            "namespace": ref.namespace,
+            "labels": {RECORD_OF: ref.name, COMPOSITION: ref.composition, ROLE: "instance", MANAGED_BY: "pykro"},
+            "annotations": {CONTAINS_KINDS: ",".join(sorted({kind_key(*k) for k in kinds})), STATE: state, MODE: mode},
+        },
+        "data": {"spec": json.dumps(spec, sort_keys=True), "rgd": rgd_yaml},
+    }
+
+
+def retained(obj: dict[str, Any]) -> bool:
+    """True when the object asks to be kept when its instance is deleted."""
+    annotations = (obj.get("metadata") or {}).get("annotations") or {}
+    return str(annotations.get(DELETION_POLICY, "")).lower() == "retain"

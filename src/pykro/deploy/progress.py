@@ -1,0 +1,162 @@
+"""Progress of a deploy or delete: `ProgressEvent`s emitted by the engine and shown by a `Reporter` — a rich live
+table on a TTY (resource, kind, state, waiting on, elapsed), plain lines otherwise, or one JSON object per line
+(`--output json`). Warning events of the instance's objects are always shown; normal ones in JSON and verbose."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from typing import IO, Any, Protocol
+
+
+@dataclass
+class ProgressEvent:
+    """One thing that happened. ``type``: start, state, apply, event, retry, prune, delete, done, failed."""
+
+    type: str
+    resource: str = ""
+    kind: str = ""
+    name: str = ""
+    state: str = ""
+    waiting_on: str = ""
+    message: str = ""
+    event_type: str = ""
+    elapsed: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> str:
+        data = {k: v for k, v in asdict(self).items() if v not in ("", {}, None)}
+        data["elapsed"] = round(self.elapsed, 3)
+        return json.dumps(data, sort_keys=True)
+
+
+class Reporter(Protocol):
+    def emit(self, event: ProgressEvent) -> None: ...
+
+    def close(self) -> None: ...
+
+
+class NullReporter:
+    """Shows nothing (the library default); keeps every event for inspection."""
+
+    def __init__(self) -> None:
+        self.events: list[ProgressEvent] = []
+
+    def emit(self, event: ProgressEvent) -> None:
+        self.events.append(event)
+
+    def close(self) -> None:
+        return None
+
+
+class JsonReporter:
+    """One JSON object per line, flushed at once (for CI systems)."""
+
+    def __init__(self, stream: IO[str] | None = None) -> None:
+        self.stream = stream or sys.stdout
+
+    def emit(self, event: ProgressEvent) -> None:
+        self.stream.write(event.to_json() + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        return None
+
+
+def _line(event: ProgressEvent) -> str | None:
+    stamp = f"{event.elapsed:7.2f}s"
+    if event.type == "event":
+        return f"{stamp}  {event.event_type.lower():7} {event.kind}/{event.name}: {event.message}"
+    if event.type == "state":
+        what = f"{event.resource:<16} {event.kind}/{event.name}" if event.name else f"{event.resource:<16} {event.kind}"
+        detail = f" ({event.waiting_on})" if event.waiting_on else ""
+        return f"{stamp}  {what}  {event.state}{detail}"
+    if event.type in ("start", "done", "failed", "prune", "delete", "retry", "apply"):
+        target = f" {event.kind}/{event.name}" if event.name else ""
+        return f"{stamp}  {event.type}{target}: {event.message}" if event.message else f"{stamp}  {event.type}{target}"
+    return None
+
+
+class PlainReporter:
+    """Plain lines (no colour, no cursor movement): state changes, warnings, start and end."""
+
+    def __init__(self, stream: IO[str] | None = None, *, verbose: bool = False) -> None:
+        self.stream = stream or sys.stderr
+        self.verbose = verbose
+
+    def emit(self, event: ProgressEvent) -> None:
+        if event.type == "event" and event.event_type != "Warning" and not self.verbose:
+            return
+        if event.type in ("apply", "retry") and not self.verbose:
+            return
+        text = _line(event)
+        if text is not None:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        return None
+
+
+class RichReporter:
+    """A live table of resources on a TTY; warnings (and, verbose, all events) printed above it."""
+
+    def __init__(self, *, verbose: bool = False) -> None:
+        from rich.console import Console
+        from rich.live import Live
+
+        self.console = Console(stderr=True)
+        self.verbose = verbose
+        self.rows: dict[str, ProgressEvent] = {}
+        self.since: dict[str, float] = {}
+        self.title = ""
+        self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
+        self.live.start()
+
+    def _table(self) -> Any:
+        from rich.table import Table
+
+        table = Table(title=self.title or None, expand=False)
+        for column in ("resource", "kind", "name", "state", "waiting on", "elapsed"):
+            table.add_column(column)
+        now = time.monotonic()
+        colours = {"ready": "green", "failed": "red", "skipped": "dim", "pruned": "dim", "deleted": "dim"}
+        for rid, ev in self.rows.items():
+            colour = colours.get(ev.state, "yellow")
+            table.add_row(
+                rid,
+                ev.kind,
+                ev.name,
+                f"[{colour}]{ev.state}[/]",
+                ev.waiting_on,
+                f"{now - self.since.get(rid, now):.1f}s",
+            )
+        return table
+
+    def emit(self, event: ProgressEvent) -> None:
+        if event.type == "state" and event.resource:
+            if self.rows.get(event.resource, ProgressEvent("")).state != event.state:
+                self.since[event.resource] = time.monotonic()
+            self.rows[event.resource] = event
+        elif event.type == "event" and (event.event_type == "Warning" or self.verbose):
+            colour = "yellow" if event.event_type == "Warning" else "dim"
+            self.live.console.print(f"[{colour}]{event.event_type}[/] {event.kind}/{event.name}: {event.message}")
+        elif event.type in ("start", "done", "failed"):
+            self.title = f"{event.type}: {event.message}"
+        self.live.update(self._table())
+
+    def close(self) -> None:
+        self.live.update(self._table())
+        self.live.stop()
+
+
+def reporter_for(output: str, *, verbose: bool = False, stream: IO[str] | None = None) -> Reporter:
+    """``json`` -> JsonReporter; ``text`` -> RichReporter on a TTY, else PlainReporter."""
+    if output == "json":
+        return JsonReporter(stream or sys.stdout)
+    err = stream or sys.stderr
+    if err.isatty():
+        return RichReporter(verbose=verbose)
+    return PlainReporter(err, verbose=verbose)
