@@ -175,13 +175,18 @@ async def reconcile_cron_job(sim: Simulator, cron: Obj) -> None:
         due = next_run(str(spec.get("schedule", "")), last)
     except ValueError:
         due = None  # an unparseable schedule never fires (the apiserver would have rejected it)
+    now = time.time()
+    missed = None
+    for _ in range(100):  # like the CronJob controller: only the most recent missed run starts
+        if due is None or due > now:
+            break
+        missed, due = due, next_run(str(spec["schedule"]), due)
+    if missed is not None and not spec.get("suspend"):
+        if not any(meta(j)["name"] == _job_name(cron, missed) for j in jobs):
+            jobs.append(await _create_job(sim, cron, missed))
+        status["lastScheduleTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(missed))
     if due is not None and not spec.get("suspend"):
-        if due <= time.time():
-            jobs.append(await _create_job(sim, cron, due))
-            status["lastScheduleTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(due))
-            due = next_run(str(spec["schedule"]), due)
-        if due is not None:
-            sim.requeue_after(key_of(cron), due - time.time())
+        sim.requeue_after(key_of(cron), due - now)
     active = [_ref(j) for j in jobs if not job_finished(j)]
     if active:
         status["active"] = active
@@ -198,6 +203,10 @@ def _ref(job: Obj) -> dict[str, Any]:
     }
 
 
+def _job_name(cron: Obj, when: float) -> str:
+    return f"{meta(cron)['name']}-{int(when) // 60}"
+
+
 async def _create_job(sim: Simulator, cron: Obj, when: float) -> Obj:
     template = (cron.get("spec") or {}).get("jobTemplate") or {}
     tmeta = template.get("metadata") or {}
@@ -205,7 +214,7 @@ async def _create_job(sim: Simulator, cron: Obj, when: float) -> Obj:
         "apiVersion": "batch/v1",
         "kind": "Job",
         "metadata": {
-            "name": f"{meta(cron)['name']}-{int(when) // 60}",
+            "name": _job_name(cron, when),
             "namespace": meta(cron).get("namespace"),
             "labels": dict(tmeta.get("labels") or {}),
             "annotations": {
