@@ -48,7 +48,8 @@ def rgd_schema() -> dict[str, Any]:
 
 
 def check_rgd(rgd_yaml: str) -> Graph:
-    """The RGD validates against kro's RGD CRD schema (defaulted first, as the API server does) and loads back to an equal graph (exact round trip)."""
+    """The RGD validates against kro's RGD CRD schema (defaulted first, as the API server does) and loads back
+    to an equal graph (exact round trip)."""
     schema = rgd_schema()
     rgd = structural.apply_defaults(schema, yamlio.load(rgd_yaml))  # as the API server does before validating
     causes = structural.validate(schema, rgd)

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from pykro.authoring.resource import ResourceRef
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Loop:
     """One forEach dimension: the iterator name (as CEL sees it) and the list it walks."""
 

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import sys
+import sysconfig
 from pathlib import Path
 from types import FrameType
 
 from pykro.errors import CompositionError
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
+_STDLIB = sysconfig.get_paths()["stdlib"]
 Loc = tuple[str, int, int]
 
 
 def _is_user(frame: FrameType) -> bool:
     filename = frame.f_code.co_filename
-    return not (filename.startswith(_PACKAGE) or filename.startswith("<frozen") or "/pydantic/" in filename)
+    skipped = (_PACKAGE, _STDLIB, "<frozen")
+    return not (filename.startswith(skipped) or "/pydantic/" in filename)
 
 
 def frame_location(frame: FrameType) -> str:

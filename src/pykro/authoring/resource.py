@@ -49,7 +49,8 @@ class ResourceRef:
                 "Create it inside a @composition function, or pass id='...'.",
             )
         build = context.current()
-        if self.loops and (build is None or not set(self.loops) <= set(build.loops)):
+        active = build.loops if build is not None else []
+        if not all(any(loop is outer for outer in active) for loop in self.loops):
             raise fail(
                 f"{self.id} is a forEach collection (one {self.kind} per item); outside its loop it is a list",
                 "Refer to it inside the loop, or use pykro.cel.expr() over the list, e.g. "

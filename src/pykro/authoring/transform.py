@@ -45,7 +45,13 @@ def _helper(name: str) -> ast.expr:
 
 
 def _call(name: str, args: list[ast.expr], like: ast.AST, keywords: list[ast.keyword] | None = None) -> ast.expr:
-    node = ast.Call(func=_helper(name), args=args, keywords=keywords or [])
+    func = _helper(name)
+    # one-line location for the helper name: Python reports method calls at the attribute's last line
+    line, col = getattr(like, "lineno", 1), getattr(like, "col_offset", 0)
+    for part in (func, func.value):  # type: ignore[attr-defined]
+        part.lineno = part.end_lineno = line
+        part.col_offset, part.end_col_offset = col, col + len(name)
+    node = ast.Call(func=func, args=args, keywords=keywords or [])
     return ast.copy_location(node, like)
 
 
