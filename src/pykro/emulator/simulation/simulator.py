@@ -47,7 +47,7 @@ class Simulator:
         self._dirty: set[Key] = set()
         self._tasks: set[asyncio.Task[None]] = set()
         self._timers: dict[Key, tuple[float, asyncio.TimerHandle]] = {}
-        self._seen: dict[str, float] = {}
+        self._seen: dict[str, dict[str, float]] = {}  # uid -> token -> loop time first seen
         self._failures: dict[Key, int] = {}
         self._name_counters: dict[str, int] = {}
         self._ip_counters: dict[str, int] = {}
@@ -119,10 +119,13 @@ class Simulator:
                 self.enqueue(waiter)
 
     def _forget(self, obj: Obj) -> None:
-        token = uid(obj)
-        for k in [k for k in self._seen if k.startswith(token)]:
-            del self._seen[k]
-        self._roots.pop(token, None)
+        self._seen.pop(uid(obj), None)
+        self._roots.pop(uid(obj), None)
+        for volume in (obj.get("spec") or {}).get("volumes") or [] if obj.get("kind") == "Pod" else []:
+            claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
+            waiters = self.claim_waiters.get((key_of(obj)[2], str(claim)))
+            if waiters is not None:
+                waiters.discard(key_of(obj))
         timer = self._timers.pop(key_of(obj), None)
         if timer is not None:
             timer[1].cancel()
@@ -188,11 +191,16 @@ class Simulator:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    def _tokens(self, token: str) -> dict[str, float]:
+        """The first-seen times of one object, found from a token that starts with its uid."""
+        return self._seen.setdefault(token.split("/", 1)[0], {})
+
     def first_time(self, token: str) -> bool:
-        """True the first time `token` (prefixed with an object's uid) is asked about."""
-        if token in self._seen:
+        """True the first time `token` (an object's uid, optionally followed by "/what") is asked about."""
+        seen = self._tokens(token)
+        if token in seen:
             return False
-        self._seen[token] = 0.0
+        seen[token] = 0.0
         return True
 
     def requeue_after(self, key: Key, seconds: float) -> None:
@@ -214,10 +222,10 @@ class Simulator:
     # -- helpers for handlers -------------------------------------------------------------------------------------
 
     def elapsed(self, key: Key, token: str, delay_s: float) -> bool:
-        """True once `delay_s` has passed since `token` (e.g. uid/generation) was first seen; otherwise arranges a
-        reconcile of `key` for that moment and returns False."""
+        """True once `delay_s` has passed since `token` (the object's uid, optionally followed by "/what") was first
+        seen; otherwise arranges a reconcile of `key` for that moment and returns False."""
         loop = asyncio.get_running_loop()
-        start = self._seen.setdefault(token, loop.time())
+        start = self._tokens(token).setdefault(token, loop.time())
         remaining = start + delay_s - loop.time()
         if remaining <= 0:
             return True
