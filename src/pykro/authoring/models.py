@@ -236,9 +236,10 @@ def _simple_field(info: FieldInfo, where: str) -> Any:
     markers: list[tuple[str, str]] = []
     if info.is_required():
         markers.append(("required", "true"))
-    elif info.default is not PydanticUndefined and info.default is not None:
-        default = info.default
-        markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
+    else:
+        default = info.get_default(call_default_factory=True)
+        if default is not None and default is not PydanticUndefined:
+            markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
     if info.description:
         markers.append(("description", info.description))
     inner = _unwrap(info.annotation)
