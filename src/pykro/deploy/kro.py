@@ -210,7 +210,8 @@ class KroFactory:
         ready = _condition(obj, "Ready")
         if status.get("state") == "ACTIVE" and ready.get("status") == "True" and _current(obj, ready):
             return "ready", ""
-        return "in progress", f"state {status.get('state') or 'unknown'}: {ready.get('message') or 'waiting for kro'}"
+        message = str(ready.get("message") or "waiting for kro").splitlines()[0]
+        return "in progress", f"state {status.get('state') or 'unknown'}: {message}"
 
     async def _until(
         self,

@@ -70,7 +70,12 @@ class LocalCluster:
         controllers: list[Controller] | None = None,
         bookmark_interval: float = 5.0,
         tls: bool = True,
+        kro: bool = False,
     ) -> None:
+        if kro:  # the simulated KRO controller (a test double, see pykro.emulator.kro_double)
+            from pykro.emulator.kro_double import SimulatedKro
+
+            controllers = [*(controllers or []), SimulatedKro()]
         self.config = EmulatorConfig(
             port=port,
             seed=seed,
