@@ -246,7 +246,7 @@ def test_hpa_targets() -> None:
         (lambda: simple.Service("s", ports=[None]), "service port must be a number"),  # type: ignore[list-item]
         (lambda: simple.Ingress("i", service="web"), "needs port="),
         (lambda: simple.Ingress("i", service="web", port=80, rules=[]), "either rules= or service="),
-        (lambda: simple.ConfigMap("c", data={"A": [1]}), "must be a string"),
+        (lambda: simple.ConfigMap("c", data={"A": [1]}), "must be text"),
         (lambda: simple.RoleBinding("b", role="r", subjects=["sa"]), "needs a namespace"),
         (lambda: simple.RoleBinding("b", role=simple.ConfigMap("c"), subjects=[]), "Role or a ClusterRole"),
         (lambda: simple.PodDisruptionBudget("p", selector={}, min_available=1, max_unavailable=1), "not both"),

@@ -203,3 +203,23 @@ def test_resources_passed_by_reference_use_their_names() -> None:
     assert pod["containers"][0]["envFrom"] == [{"configMapRef": {"name": "${appConfig.metadata.name}"}}]
     assert pod["serviceAccountName"] == "${sa.metadata.name}"
     assert res.id == "deploymentWeb"
+
+
+def test_numbers_become_text_where_kubernetes_wants_strings() -> None:
+    port = Ref(ast.Select(ast.Select(ast.Ident("schema"), "spec"), "port"), CelType.INT)
+    debug = Ref(ast.Select(ast.Select(ast.Ident("schema"), "spec"), "debug"), CelType.BOOL)
+    _, obj = _composed(
+        lambda: simple.Deployment(
+            "web", image="x", env={"PORT": port, "DEBUG": debug, "NAME": NAME}, labels={"port": port, "n": 3}
+        )
+    )
+    env = obj["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert env == [
+        {"name": "PORT", "value": "${string(schema.spec.port)}"},
+        {"name": "DEBUG", "value": "${string(schema.spec.debug)}"},
+        {"name": "NAME", "value": "${schema.spec.name}"},
+    ]
+    assert obj["metadata"]["labels"] == {"app": "web", "port": "${string(schema.spec.port)}", "n": "3"}
+    assert obj["spec"]["template"]["metadata"]["labels"] == obj["metadata"]["labels"]
+    _, cfg = _composed(lambda: simple.ConfigMap("c", data={"PORT": port}))
+    assert cfg["data"] == {"PORT": "${string(schema.spec.port)}"}

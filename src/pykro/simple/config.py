@@ -6,29 +6,11 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
-from pykro.simple.values import Bool, Labels, Obj, Str, Strs, compact, label_selector, metadata, name_of
+from pykro.simple.values import Bool, Labels, Obj, Str, Strs, compact, label_selector, metadata, name_of, texts
 
 __all__ = ["ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ServiceAccount"]
-
-
-def _text(key: str, value: Any) -> Any:
-    """A ConfigMap / stringData value: strings and references as they are, numbers and bools as their text."""
-    if is_ref(value) or isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return str(value)
-    raise fail(f"the value of {key!r} must be a string, got {type(value).__name__}", "convert it to text first")
-
-
-def _texts(values: Any) -> Any:
-    if values is None or is_ref(values):
-        return values
-    return {str(key): _text(str(key), value) for key, value in values.items()}
 
 
 def _encoded(values: Any) -> Any:
@@ -54,7 +36,7 @@ def ConfigMap(
 ) -> ResourceRef:
     """A v1 ConfigMap; ``data`` values may be references, numbers and bools become text."""
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(name, namespace, labels, annotations)}
-    fields = compact(immutable=immutable, data=_texts(data), binaryData=_encoded(binary_data))
+    fields = compact(immutable=immutable, data=texts("ConfigMap data", data), binaryData=_encoded(binary_data))
     return resource({**obj, **fields}, id=id)
 
 
@@ -73,7 +55,9 @@ def Secret(
     """A v1 Secret. ``string_data`` takes plain text and references (the apiserver encodes it); ``data`` takes
     base64 text, or bytes that are encoded here."""
     obj = {"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name, namespace, labels, annotations)}
-    fields = compact(type=type, immutable=immutable, stringData=_texts(string_data), data=_encoded(data))
+    fields = compact(
+        type=type, immutable=immutable, stringData=texts("Secret string_data", string_data), data=_encoded(data)
+    )
     return resource({**obj, **fields}, id=id)
 
 

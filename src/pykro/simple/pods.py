@@ -25,6 +25,8 @@ from pykro.simple.values import (
     dns_label,
     is_resource,
     name_of,
+    text,
+    texts,
 )
 
 __all__ = ["PodOptions", "container", "pod_spec", "pod_template"]
@@ -96,20 +98,16 @@ def container_ports(ports: Any) -> Any:
 
 
 def _env_value(name: str, value: Any) -> dict[str, Any]:
-    if is_ref(value) or isinstance(value, str):
-        return {"name": name, "value": value}
-    if isinstance(value, bool):
-        return {"name": name, "value": "true" if value else "false"}
-    if isinstance(value, int | float):
-        return {"name": name, "value": str(value)}
     if isinstance(value, Mapping):
         if "valueFrom" in value or "value_from" in value:
             return {"name": name, **camelize(value)}
         return {"name": name, "valueFrom": dict(value)}
-    raise fail(
-        f"environment variable {name} has a {type(value).__name__} value {value!r}",
-        'use a string, a number, a reference, or a valueFrom source such as {"secretKeyRef": {...}}',
-    )
+    if not (is_ref(value) or isinstance(value, str | int | float)):
+        raise fail(
+            f"environment variable {name} has a {type(value).__name__} value {value!r}",
+            'use a string, a number, a reference, or a valueFrom source such as {"secretKeyRef": {...}}',
+        )
+    return {"name": name, "value": text(f"environment variable {name}", value)}
 
 
 def env_vars(env: Any) -> Any:
@@ -222,7 +220,7 @@ def pod_template(
     pod_labels = options.get("pod_labels")
     if is_ref(pod_labels):
         raise fail("pod_labels must be a dict here (its values may be references)", 'write pod_labels={"v": spec.v}')
-    merged = {**labels, **(pod_labels or {})}
-    annotations = options.get("pod_annotations")
+    merged = {**labels, **(texts("pod label", pod_labels) or {})}
+    annotations = texts("pod annotation", options.get("pod_annotations"))
     meta = compact(labels=merged, annotations=annotations)
     return {"metadata": meta, "spec": pod_spec(name, image, options, restart_policy=restart_policy)}

@@ -11,8 +11,11 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
-from pykro.authoring.refs import Ref, is_ref
+from pykro.authoring.location import fail
+from pykro.authoring.refs import Ref, is_ref, node_of, type_of
 from pykro.authoring.resource import ResourceRef
+from pykro.cel import ast
+from pykro.cel.types import CelType
 
 __all__ = [
     "Bool",
@@ -34,6 +37,8 @@ __all__ = [
     "name_of",
     "namespace_of",
     "static",
+    "text",
+    "texts",
 ]
 
 Str: TypeAlias = str | Ref
@@ -41,11 +46,35 @@ Int: TypeAlias = int | Ref
 Bool: TypeAlias = bool | Ref
 IntOrStr: TypeAlias = int | str | Ref
 Strs: TypeAlias = Sequence[Str] | Ref
-Labels: TypeAlias = Mapping[str, Str] | Ref
+Labels: TypeAlias = Mapping[str, str | int | float | bool | Ref] | Ref  # values become text
 Obj: TypeAlias = Mapping[str, Any] | Ref
 Objs: TypeAlias = Sequence[Obj] | Ref
 
 _DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+
+
+def text(what: str, value: Any) -> Any:
+    """A value Kubernetes wants as a string (env values, ConfigMap data, label values): numbers and bools become
+    their text (``"8080"``, ``"true"``), also when they are references (CEL ``string(x)``)."""
+    if isinstance(value, str):
+        return value
+    if is_ref(value):
+        kind = type_of(value).kind
+        if kind in ("int", "uint", "double", "bool"):
+            return Ref(ast.Call("string", (node_of(value),)), CelType.STRING)
+        return value
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    raise fail(f"{what} must be text, got {type(value).__name__} {value!r}", "convert it to a string first")
+
+
+def texts(what: str, values: Any) -> Any:
+    """A string map (labels, annotations, data) with :func:`text` values; a reference to a whole map stays."""
+    if values is None or is_ref(values):
+        return values
+    return {str(key): text(f"{what} {key!r}", value) for key, value in values.items()}
 
 
 def static(value: Any) -> bool:
@@ -122,6 +151,6 @@ def metadata(name: Any, namespace: Any = None, labels: Any = None, annotations: 
     return compact(
         name=name,
         namespace=namespace,
-        labels=labels if labels is None or is_ref(labels) else dict(labels) or None,
-        annotations=annotations if annotations is None or is_ref(annotations) else dict(annotations) or None,
+        labels=texts("label", labels) or None if not is_ref(labels) else labels,
+        annotations=texts("annotation", annotations) or None if not is_ref(annotations) else annotations,
     )

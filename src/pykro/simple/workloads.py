@@ -15,7 +15,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
 from pykro.simple.pods import PodOptions, pod_template
-from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata
+from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata, texts
 
 __all__ = ["CronJob", "DaemonSet", "Deployment", "Job", "StatefulSet"]
 
@@ -23,7 +23,7 @@ __all__ = ["CronJob", "DaemonSet", "Deployment", "Job", "StatefulSet"]
 def _labels(name: Any, labels: Labels | None) -> dict[str, Any]:
     if is_ref(labels):
         raise fail("labels must be a dict here (its values may be references)", 'write labels={"team": spec.team}')
-    return {"app": name, **(labels or {})}
+    return {"app": name, **(texts("label", labels) or {})}
 
 
 def _selected(labels: dict[str, Any], selector: Labels | None) -> tuple[dict[str, Any], dict[str, Any]]:
