@@ -42,6 +42,7 @@ def start(
     rules: Path | None = _RULES,
     faults: Path | None = _FAULTS,
     tls: bool = typer.Option(True, "--tls/--no-tls", help="Serve HTTPS (kubectl only sends tokens over TLS)."),
+    kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
     from pykro.emulator.cluster import write_kubeconfig
@@ -49,6 +50,10 @@ def start(
     from pykro.emulator.tls import self_signed
 
     config = EmulatorConfig(host=host, port=port, seed=seed, state_file=state, simulate=simulate)
+    if kro:
+        from pykro.emulator.kro_double import SimulatedKro
+
+        config.controllers.append(SimulatedKro())
     if rules is not None:
         from pykro.emulator.simulation import SimulationRules
 

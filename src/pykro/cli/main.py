@@ -9,6 +9,7 @@ import typer
 from rich.console import Console
 
 from pykro import __version__
+from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import rgd as rgd_cli
 from pykro.errors import PykroError
@@ -22,6 +23,7 @@ app = typer.Typer(
 )
 app.add_typer(rgd_cli.app, name="rgd")
 app.add_typer(emulator_cli.app, name="emulator")
+deploy_cli.register(app)
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 

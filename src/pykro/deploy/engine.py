@@ -405,7 +405,7 @@ class DeployRun:
                 view = ("waiting", ", ".join(st.waiting_on) or st.message)
             elif node.type in (EXTERNAL, EXTERNAL_COLLECTION):
                 view = ("ready", "") if st.state == "ready" else ("waiting", st.message)
-            elif any(k in self.inflight or k not in self.applied for k in keys):
+            elif any(k in self.inflight or (k not in self.applied and k not in self.live.objects) for k in keys):
                 view = ("applying", "")
             elif any(h.phase == "failed" for h in healths):
                 view = ("failed", next(h.message for h in healths if h.phase == "failed"))

@@ -1,0 +1,383 @@
+"""`pykro deploy/status/diff/delete/list`: deploy an RGD file or a Python composition to a cluster (direct mode or
+through kro), read instances back, preview changes and delete them. `--local` uses the embedded emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+
+from pykro import yamlio
+from pykro.errors import ValidationError
+
+console = Console(highlight=False, soft_wrap=True)
+
+_LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background if needed).")
+_KUBECONFIG = typer.Option(None, "--kubeconfig", help="Path of the kubeconfig (default: $KUBECONFIG, ~/.kube/config).")
+_CONTEXT = typer.Option(None, "--context", help="kubeconfig context to use.")
+_NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: the context's, else default).")
+_OUTPUT = typer.Option("text", "--output", "-o", help="text, or json (one JSON event per line).")
+_MODE = typer.Option("direct", "--mode", help="direct (pykro applies the graph) or kro (kro reconciles it).")
+_SET = typer.Option([], "--set", help="Spec value, key.path=value (repeatable; values are YAML scalars).")
+_VALUES = typer.Option([], "-f", "--values", help="YAML file with spec values (or an instance object).")
+_NAME = typer.Option(None, "--name", help="Instance name (default: the spec's `name`).")
+_FILE = typer.Option(None, "--file", help="The RGD or composition file (needed for --mode kro).")
+_COMPOSITION = typer.Option(None, "--composition", help="Composition (graph) name when several share a name.")
+_VERBOSE = typer.Option(False, "--verbose", "-v", help="Show every event, not only warnings.")
+
+
+@dataclass
+class Target:
+    """Which cluster: a kubeconfig (or the emulator's), a context and a namespace."""
+
+    kubeconfig: Path | None
+    context: str | None
+    namespace: str | None
+
+
+def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace: str | None) -> Target:
+    if local:
+        from pykro.deploy.local import ensure_local
+
+        return Target(ensure_local(), None, namespace)
+    return Target(kubeconfig, context, namespace)
+
+
+# ---------------------------------------------------------------------------------------------- loading sources
+def _load_python(path: Path) -> dict[str, Any]:
+    """Compositions defined at the top level of a Python file, by name."""
+    from pykro.authoring import Composition
+
+    spec = importlib.util.spec_from_file_location(f"pykro_user_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ValidationError("cannot import this file as Python", where=str(path), fix="Pass a .py or .yaml file.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return {c.name: c for c in vars(module).values() if isinstance(c, Composition)}
+
+
+def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
+    """``FILE[:NAME]`` -> (a Graph or composition, an instance object found in the same file or None)."""
+    from pykro.graph import Graph
+
+    path_text, _, name = text.partition(":") if not Path(text).exists() else (text, "", "")
+    path = Path(path_text)
+    if not path.exists():
+        raise ValidationError("no such file", where=path_text, fix="Check the path.")
+    if path.suffix == ".py":
+        found = _load_python(path)
+        if not found:
+            raise ValidationError("no @composition in this file", where=str(path), fix="Define one at top level.")
+        if name:
+            if name not in found:
+                raise ValidationError(
+                    f"no composition named {name!r}", where=str(path), fix=f"Choose one of: {', '.join(sorted(found))}."
+                )
+            return found[name], None
+        if len(found) > 1:
+            raise ValidationError(
+                "the file defines several compositions",
+                where=str(path),
+                fix=f"Choose one with FILE:NAME ({', '.join(sorted(found))}).",
+            )
+        return next(iter(found.values())), None
+    docs = list(yamlio.load_all(path.read_text(encoding="utf-8")))
+    rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
+    if name:
+        rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
+    if len(rgds) != 1:
+        what = "no ResourceGraphDefinition" if not rgds else "several ResourceGraphDefinitions"
+        raise ValidationError(f"{what} in this file", where=str(path), fix="Use FILE:NAME to pick one by name.")
+    graph = Graph.from_rgd(rgds[0], source=str(path))
+    instances = [d for d in docs if isinstance(d, dict) and d.get("kind") == graph.kind]
+    return graph, instances[0] if instances else None
+
+
+def _set_path(spec: dict[str, Any], assignment: str) -> None:
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key:
+        raise ValidationError(f"--set {assignment!r} is not key=value", fix="Write e.g. --set replicas=3.")
+    value = yamlio.load(raw) if raw else ""
+    target = spec
+    parts = key.split(".")
+    for part in parts[:-1]:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise ValidationError(f"--set {key}: {part} is not a mapping")
+    target[parts[-1]] = value
+
+
+def build_spec(
+    values: list[Path], sets: list[str], base: dict[str, Any] | None
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
+    instance object if one was given."""
+    spec: dict[str, Any] = {}
+    name = namespace = None
+    docs: list[Any] = [base] if base else []
+    for path in values:
+        try:
+            docs.append(yamlio.load_file(path))
+        except OSError as exc:
+            raise ValidationError(f"cannot read values: {exc.strerror}", where=str(path)) from exc
+    for doc in docs:
+        if doc is None:
+            continue
+        if not isinstance(doc, dict):
+            raise ValidationError("a values file must be a mapping", fix="Write key: value lines.")
+        if "spec" in doc and "kind" in doc:
+            meta = doc.get("metadata") or {}
+            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
+            doc = doc.get("spec") or {}
+        _merge(spec, doc)
+    for assignment in sets:
+        _set_path(spec, assignment)
+    return spec, name, namespace
+
+
+def _merge(into: dict[str, Any], values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(into.get(key), dict):
+            _merge(into[key], value)
+        else:
+            into[key] = value
+
+
+def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
+    from pykro.deploy import factory
+
+    if mode not in ("direct", "kro"):
+        raise ValidationError(f"unknown --mode {mode!r}", fix="Use --mode direct or --mode kro.")
+    return factory(
+        source,
+        mode,  # type: ignore[arg-type]
+        namespace=target.namespace,
+        kubeconfig=target.kubeconfig,
+        context=target.context,
+        reporter=reporter,
+    )
+
+
+def _print_instance(instance: Any, output: str) -> None:
+    data = {
+        "name": instance.name,
+        "namespace": instance.namespace,
+        "composition": instance.composition,
+        "mode": instance.mode,
+        "state": instance.state,
+        "status": {k: v for k, v in instance.status_data.items() if k not in ("conditions", "state")},
+    }
+    if output == "json":
+        sys.stdout.write(json.dumps({"type": "result", **data}, sort_keys=True) + "\n")
+    else:
+        console.print(yamlio.dump(data), end="")
+
+
+# ---------------------------------------------------------------------------------------------- commands
+def deploy(
+    source: str = typer.Argument(..., metavar="FILE[:NAME]", help="RGD YAML or Python composition file."),
+    sets: list[str] = _SET,
+    values: list[Path] = _VALUES,
+    name: str | None = _NAME,
+    mode: str = _MODE,
+    namespace: str | None = _NAMESPACE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    local: bool = _LOCAL,
+    timeout: float = typer.Option(600.0, "--timeout", help="Seconds to wait for readiness overall."),
+    resource_timeout: float | None = typer.Option(None, "--resource-timeout", help="Seconds per resource."),
+    no_wait: bool = typer.Option(False, "--no-wait", help="Apply what can be applied now, do not wait."),
+    on_failure: str = typer.Option("keep", "--on-failure", help="keep (default) or rollback."),
+    force_conflicts: bool = typer.Option(False, "--force-conflicts", help="Take over fields other managers own."),
+    output: str = _OUTPUT,
+    verbose: bool = _VERBOSE,
+) -> None:
+    """Deploy an instance and wait until it is ready; prints the hydrated status."""
+    from pykro.deploy import reporter_for
+
+    if on_failure not in ("keep", "rollback"):
+        raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
+    graph_source, base = load_source(source)
+    spec, found_name, found_ns = build_spec(values, sets, base)
+    target = _target(local, kubeconfig, context, namespace or found_ns)
+    reporter = reporter_for(output, verbose=verbose)
+    try:
+        fac = _factory(graph_source, mode, target, reporter)
+        instance = _interruptible(
+            fac.adeploy(
+                spec,
+                name=name or found_name,
+                timeout=timeout,
+                resource_timeout=resource_timeout,
+                wait=not no_wait,
+                on_failure=on_failure,
+                force_conflicts=force_conflicts,
+            )
+        )
+    finally:
+        reporter.close()
+    _print_instance(instance, output)
+
+
+def _interruptible(coro: Any) -> Any:
+    try:
+        return asyncio.run(coro)
+    except KeyboardInterrupt:
+        console.print("interrupted: objects applied so far are kept (`pykro delete NAME` removes them)")
+        raise typer.Exit(130) from None
+
+
+def status(
+    name: str = typer.Argument(..., help="Instance name."),
+    file: str | None = _FILE,
+    composition: str | None = _COMPOSITION,
+    mode: str = _MODE,
+    namespace: str | None = _NAMESPACE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    local: bool = _LOCAL,
+    output: str = _OUTPUT,
+) -> None:
+    """Show an instance's state and status, hydrated from the live objects."""
+    target = _target(local, kubeconfig, context, namespace)
+    graph_source = load_source(file)[0] if file else _recorded_graph(target, name, composition)
+    fac = _factory(graph_source, mode if file else "direct", target, None)
+    _print_instance(_interruptible(fac.astatus(name)), output)
+
+
+def _recorded_graph(target: Target, name: str, composition: str | None) -> Any:
+    from pykro.deploy.api import Cluster
+    from pykro.deploy.direct import graph_of_record
+
+    async def run() -> Any:
+        async with Cluster(kubeconfig=target.kubeconfig, context=target.context, namespace=target.namespace) as c:
+            return await graph_of_record(c, name, c.namespace, composition)
+
+    return _interruptible(run())
+
+
+def diff(
+    source: str = typer.Argument(..., metavar="FILE[:NAME]", help="RGD YAML or Python composition file."),
+    sets: list[str] = _SET,
+    values: list[Path] = _VALUES,
+    name: str | None = _NAME,
+    mode: str = _MODE,
+    namespace: str | None = _NAMESPACE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    local: bool = _LOCAL,
+    output: str = _OUTPUT,
+) -> None:
+    """Show what a deploy would change (server-side dry run; nothing is written)."""
+    graph_source, base = load_source(source)
+    spec, found_name, found_ns = build_spec(values, sets, base)
+    target = _target(local, kubeconfig, context, namespace or found_ns)
+    result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
+    if output == "json":
+        for e in result.entries:
+            sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
+    else:
+        console.print(result.render() or "no changes", end="" if result.entries else "\n", markup=False)
+
+
+def delete(
+    name: str = typer.Argument(..., help="Instance name."),
+    file: str | None = _FILE,
+    composition: str | None = _COMPOSITION,
+    mode: str = _MODE,
+    namespace: str | None = _NAMESPACE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    local: bool = _LOCAL,
+    timeout: float = typer.Option(600.0, "--timeout", help="Seconds to wait until everything is gone."),
+    output: str = _OUTPUT,
+    verbose: bool = _VERBOSE,
+) -> None:
+    """Delete an instance: its objects in reverse dependency waves, waiting until they are gone."""
+    from pykro.deploy import reporter_for
+
+    target = _target(local, kubeconfig, context, namespace)
+    graph_source = load_source(file)[0] if file else _recorded_graph(target, name, composition)
+    reporter = reporter_for(output, verbose=verbose)
+    try:
+        kept = _interruptible(
+            _factory(graph_source, mode if file else "direct", target, reporter).adelete(name, timeout=timeout)
+        )
+    finally:
+        reporter.close()
+    for obj in kept:
+        meta = obj.get("metadata") or {}
+        console.print(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)")
+
+
+def list_(
+    namespace: str | None = _NAMESPACE,
+    all_namespaces: bool = typer.Option(False, "-A", "--all-namespaces", help="List every namespace."),
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    local: bool = _LOCAL,
+    output: str = _OUTPUT,
+) -> None:
+    """List the instances pykro deployed (direct mode) and the instances of every RGD (kro mode)."""
+    target = _target(local, kubeconfig, context, namespace)
+    rows = _interruptible(_list(target, all_namespaces))
+    if output == "json":
+        for row in rows:
+            sys.stdout.write(json.dumps(row.__dict__, sort_keys=True) + "\n")
+        return
+    from rich.table import Table
+
+    table = Table(box=None)
+    for column in ("NAMESPACE", "NAME", "COMPOSITION", "MODE", "STATE"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(row.namespace, row.name, row.composition, row.mode, row.state)
+    console.print(table)
+
+
+async def _list(target: Target, all_namespaces: bool) -> list[Any]:
+    from pykro.deploy.api import Cluster
+    from pykro.deploy.direct import list_instances
+    from pykro.deploy.handle import InstanceInfo
+    from pykro.deploy.kro import RGD_TYPE
+
+    async with Cluster(kubeconfig=target.kubeconfig, context=target.context, namespace=target.namespace) as c:
+        await c.reachable(c.namespace)
+        ns = None if all_namespaces else c.namespace
+        rows = await list_instances(c, ns)
+        if await c.find_type(RGD_TYPE.api_version, RGD_TYPE.kind) is not None:
+            for rgd in (await c.list(RGD_TYPE))[0]:
+                schema = (rgd.get("spec") or {}).get("schema") or {}
+                api = f"{schema.get('group') or 'kro.run'}/{schema.get('apiVersion')}"
+                rt = await c.find_type(api, str(schema.get("kind")), refresh=True)
+                if rt is None:
+                    continue
+                for obj in (await c.list(rt, ns if rt.namespaced else None))[0]:
+                    meta, st = obj.get("metadata") or {}, obj.get("status") or {}
+                    rgd_name = str((rgd.get("metadata") or {}).get("name"))
+                    rows.append(
+                        InstanceInfo(
+                            meta.get("name", ""), meta.get("namespace", ""), rgd_name, "kro", str(st.get("state", ""))
+                        )
+                    )
+        return rows
+
+
+def register(app: typer.Typer) -> None:
+    """Add the deploy commands to the root `pykro` command."""
+    app.command("deploy")(deploy)
+    app.command("status")(status)
+    app.command("diff")(diff)
+    app.command("delete")(delete)
+    app.command("list")(list_)
+
+
+__all__ = ["build_spec", "load_source", "register"]
