@@ -118,7 +118,7 @@ def test_container_name(name: str, kwargs: dict[str, Any], expected: str) -> Non
 
 def test_env_as_a_kubernetes_list() -> None:
     env: list[dict[str, Any]] = [
-        {"name": "A", "value": "1"},
+        {"name": "A", "value": 1},
         {"name": "B", "value_from": {"configMapKeyRef": {"name": "c", "key": "b"}}},
     ]
     obj = simple.Deployment("web", image="x", env=env).obj

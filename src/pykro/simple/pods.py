@@ -116,7 +116,13 @@ def env_vars(env: Any) -> Any:
         return env
     if isinstance(env, Mapping):
         return [_env_value(str(name), value) for name, value in env.items() if value is not None]
-    return [camelize(item) if isinstance(item, Mapping) else item for item in _listed(env, "env") or []]
+    out = []
+    for item in _listed(env, "env") or []:
+        entry = camelize(item) if isinstance(item, Mapping) else item
+        if isinstance(entry, dict) and "value" in entry:
+            entry["value"] = text(f"environment variable {entry.get('name')}", entry["value"])
+        out.append(entry)
+    return out
 
 
 def env_sources(env_from: Any) -> Any:
