@@ -83,7 +83,6 @@ def test_get_namespaces(kubectl: Kubectl) -> None:
     assert table.splitlines()[0].split()[0] == "NAME" and kubectl.namespace in table
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: kubectl's typed `create` sends protobuf bodies (answered 415)")
 def test_create_namespace_imperatively(kubectl: Kubectl) -> None:
     assert kubectl("create", "namespace", f"{kubectl.namespace}-x").strip().endswith("created")
 
@@ -138,6 +137,14 @@ def test_wait_rollout_status_and_simulated_pods(kubectl: Kubectl) -> None:
     assert "successfully rolled out" in out
     images = kubectl("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].spec.containers[0].image}")
     assert images.split() == ["nginx:1.28", "nginx:1.28"]
+
+    assert kubectl("rollout", "history", "deployment/api").split()[-4:] == ["1", "<none>", "2", "<none>"]
+    assert "rolled back" in kubectl("rollout", "undo", "deployment/api")
+    kubectl("rollout", "status", "deployment/api", "--timeout=100s")
+    images = kubectl("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].spec.containers[0].image}")
+    assert images.split() == ["nginx:1.27", "nginx:1.27"]
+    assert len(kubectl("get", "rs", "-o", "name").split()) == 2  # the first ReplicaSet came back as revision 3
+    assert kubectl("rollout", "history", "deployment/api").split()[-4:] == ["2", "<none>", "3", "<none>"]
 
 
 def test_get_pods_table_shows_status(kubectl: Kubectl) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -13,7 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from pykro import yamlio
-from pykro.emulator import discovery, tables
+from pykro.emulator import discovery, protobuf, tables
 from pykro.emulator.engine import Engine, ListResult, WriteOptions
 from pykro.emulator.registry import ResourceType
 from pykro.emulator.requestinfo import APPLY_CONTENT_TYPE, RequestInfo
@@ -26,6 +27,7 @@ from pykro.emulator.selectors import (
 from pykro.emulator.status import StatusError, status_body
 from pykro.emulator.store import Change
 
+log = logging.getLogger(__name__)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 BOOKMARK_INTERVAL: web.AppKey[float] = web.AppKey("bookmark_interval", float)
 REQUEST_INFO: web.RequestKey[RequestInfo] = web.RequestKey("requestinfo", RequestInfo)
@@ -131,15 +133,10 @@ def _warnings(opts: WriteOptions) -> dict[str, str]:
 async def _body(request: web.Request) -> Any:
     raw = await request.read()
     ctype = (request.content_type or "").lower()
-    if "protobuf" in ctype:
-        raise StatusError(
-            415,
-            "the body of the request was in an unknown format - accepted media types include: "
-            "application/json, application/yaml",
-            "UnsupportedMediaType",
-        )
     if not raw:
         return None
+    if ctype == protobuf.PROTOBUF:
+        return protobuf.decode(raw)
     try:
         if ctype in (APPLY_CONTENT_TYPE, "application/yaml"):
             return yamlio.load(raw.decode())
@@ -184,6 +181,11 @@ async def resource(request: web.Request) -> web.StreamResponse:
         return await _dispatch(request, engine, rt, info, ns)
     except StatusError as err:
         return error_response(err)
+    except (ConnectionError, asyncio.CancelledError):
+        raise
+    except Exception as exc:  # a bug in the emulator: answer like the apiserver's panic handler, and log it
+        log.exception("internal error serving %s %s", request.method, request.path)
+        return error_response(StatusError(500, f"Internal error occurred: {exc!r}", "InternalError"))
 
 
 async def _dispatch(
