@@ -37,15 +37,34 @@ async def _owned(sim: Simulator, api_version: str, kind: str, owner: Obj) -> lis
     return [o for o in found if owned_by(o, owner) and not deleting(o)]
 
 
-async def _scale(sim: Simulator, rs: Obj, replicas: int, dep: Obj) -> None:
+async def _scale(sim: Simulator, rs: Obj, replicas: int, dep: Obj, revision: int | None = None) -> None:
+    """Set a ReplicaSet's replicas (and, for a ReplicaSet brought back by a rollback, its revision)."""
     old = int((rs.get("spec") or {}).get("replicas", 1))
     body = copy.deepcopy(rs)
     body["metadata"].pop("resourceVersion", None)
     body["spec"]["replicas"] = replicas
+    if revision is not None:
+        body["metadata"].setdefault("annotations", {})[REVISION] = str(revision)
     await sim.api.update(body)
-    verb = "up" if replicas > old else "down"
-    message = f"Scaled {verb} replica set {meta(rs)['name']} from {old} to {replicas}"
-    await sim.event(dep, "ScalingReplicaSet", message, "deployment-controller")
+    if replicas != old:
+        verb = "up" if replicas > old else "down"
+        message = f"Scaled {verb} replica set {meta(rs)['name']} from {old} to {replicas}"
+        await sim.event(dep, "ScalingReplicaSet", message, "deployment-controller")
+
+
+def _revision(rs: Obj) -> int:
+    return int((meta(rs).get("annotations") or {}).get(REVISION, 0))
+
+
+def _semantic(value: Any) -> Any:
+    """A template without null and empty values (Go's zero values), for comparing templates as the deployment
+    controller does; the pod-template-hash label is ignored."""
+    if isinstance(value, dict):
+        out = {k: _semantic(v) for k, v in value.items() if k != "pod-template-hash"}
+        return {k: v for k, v in out.items() if v not in (None, {}, [])}
+    if isinstance(value, list):
+        return [_semantic(v) for v in value]
+    return value
 
 
 def _max_unavailable(dep: Obj, replicas: int) -> int:
@@ -63,25 +82,23 @@ async def reconcile_deployment(sim: Simulator, dep: Obj) -> None:
         return
     spec = dep.get("spec") or {}
     replicas = int(spec.get("replicas", 1))
-    template = spec.get("template") or {}
+    template = _semantic(spec.get("template") or {})
     pod_hash = stable_hash(template)
     sets = await _owned(sim, "apps/v1", "ReplicaSet", dep)
-    new = next((rs for rs in sets if meta(rs).get("labels", {}).get("pod-template-hash") == pod_hash), None)
+    new = next((rs for rs in sets if _semantic((rs.get("spec") or {}).get("template") or {}) == template), None)
     olds = [rs for rs in sets if rs is not new]
     recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
     old_running = sum(int((rs.get("status") or {}).get("replicas", 0)) for rs in olds)
+    top = max((_revision(rs) for rs in olds), default=0)
     if new is None and not (recreate and old_running):
-        revision = 1 + max((int(meta(rs).get("annotations", {}).get(REVISION, 0)) for rs in sets), default=0)
-        new = await sim.api.create(_replica_set(dep, pod_hash, replicas, revision))
+        new = await sim.api.create(_replica_set(dep, pod_hash, replicas, top + 1))
         sets.append(new)
-        await sim.event(
-            dep,
-            "ScalingReplicaSet",
-            f"Scaled up replica set {meta(new)['name']} from 0 to {replicas}",
-            "deployment-controller",
-        )
-    elif new is not None and int(new["spec"].get("replicas", 1)) != replicas:
-        await _scale(sim, new, replicas, dep)
+        message = f"Scaled up replica set {meta(new)['name']} from 0 to {replicas}"
+        await sim.event(dep, "ScalingReplicaSet", message, "deployment-controller")
+    elif new is not None and not (recreate and old_running):
+        revision = top + 1 if _revision(new) <= top else None  # a rollback revives an old ReplicaSet
+        if int(new["spec"].get("replicas", 1)) != replicas or revision is not None:
+            await _scale(sim, new, replicas, dep, revision)
     new_available = int((new or {}).get("status", {}).get("availableReplicas", 0))
     if recreate or (new is not None and new_available >= replicas):
         for rs in olds:
@@ -192,12 +209,15 @@ async def _deployment_status(sim: Simulator, dep: Obj, sets: list[Obj], new: Obj
 
 
 async def reconcile_replica_set(sim: Simulator, rs: Obj) -> None:
-    if deleting(rs) or not await _owner_alive(sim, rs):
+    if deleting(rs):
         return
     desired = int((rs.get("spec") or {}).get("replicas", 1))
     pods = await _owned(sim, "v1", "Pod", rs)
     name = meta(rs)["name"]
-    for _ in range(desired - len(pods)):
+    missing = desired - len(pods)
+    if missing > 0 and not await _owner_alive(sim, rs):
+        return
+    for _ in range(missing):
         pod = pod_from_template(sim, rs, (rs.get("spec") or {}).get("template") or {}, {})
         created = await sim.create_named(pod, name)
         pods.append(created)
