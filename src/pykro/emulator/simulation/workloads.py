@@ -256,7 +256,7 @@ async def reconcile_stateful_set(sim: Simulator, sts: Obj) -> None:
     spec = sts.get("spec") or {}
     name = meta(sts)["name"]
     replicas = int(spec.get("replicas", 1))
-    revision = f"{name}-{stable_hash(spec.get('template') or {})}"
+    revision = f"{name}-{stable_hash(_semantic(spec.get('template') or {}))}"
     parallel = spec.get("podManagementPolicy") == "Parallel"
     pods: dict[int, Obj] = {}
     for pod in await _owned(sim, "v1", "Pod", sts):
@@ -348,7 +348,7 @@ async def reconcile_daemon_set(sim: Simulator, ds: Obj) -> None:
         return
     spec = ds.get("spec") or {}
     name = meta(ds)["name"]
-    revision = stable_hash(spec.get("template") or {})
+    revision = stable_hash(_semantic(spec.get("template") or {}))
     pods = await _owned(sim, "v1", "Pod", ds)
     for pod in [p for p in pods if meta(p).get("labels", {}).get("controller-revision-hash") != revision]:
         pods.remove(pod)
