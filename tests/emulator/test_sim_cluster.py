@@ -42,7 +42,12 @@ RULES = SimulationRules(
         Rule(kind="Deployment", name="quick-*", delay_ms=20),
         Rule(name="never-*", outcome="never"),
         Rule(name="fail-*", outcome="fail", delay_ms=50),
-        Rule(kind="Database", delay_ms=100, condition="Ready", status={"endpoint": "db.example:5432"}),
+        Rule(
+            kind="Database",
+            delay_ms=100,
+            condition="Ready",
+            status={"endpoint": "db.example:5432", "connection.port": 5432},
+        ),
     ]
 )
 
@@ -413,7 +418,8 @@ def test_crd_established_and_custom_kind_rule(client: Any, ns: str) -> None:
         return conds[0]["observedGeneration"] if conds else None
 
     assert eventually(ready_generation, "Ready") == 1
-    assert client.get(Database, "orders", namespace=ns).status["endpoint"] == "db.example:5432"
+    status = client.get(Database, "orders", namespace=ns).status
+    assert status["endpoint"] == "db.example:5432" and status["connection"] == {"port": 5432}
     client.patch(Database, "orders", {"spec": {"size": 2}}, namespace=ns, patch_type=PatchType.MERGE)
     # the new generation is first reported as progressing, then ready again
     states: list[tuple[int, str]] = []

@@ -103,6 +103,13 @@ def test_jitter_is_seeded() -> None:
     assert all(base <= d <= base + 1.0 for d in first)
 
 
+def test_status_keys_with_dots_are_paths() -> None:
+    rule = Rule(kind="Database", status={"endpoint.host": "db", "endpoint.port": 5432, "tls": {"ca.pem": "x"}})
+    assert rule.status == {"endpoint": {"host": "db", "port": 5432}, "tls": {"ca": {"pem": "x"}}}
+    loaded = SimulationRules.from_yaml("rules: [{kind: Database, status: {a.b.c: 1}}]")
+    assert loaded.rules[0].status == {"a": {"b": {"c": 1}}}
+
+
 def test_custom_kinds_need_an_explicit_kind() -> None:
     rules = SimulationRules(rules=[Rule(outcome="never"), Rule(kind="Data*")])
     assert rules.custom_kind_selected("Database")

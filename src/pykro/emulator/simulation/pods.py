@@ -11,6 +11,7 @@ from pykro.emulator.simulation.objects import (
     Obj,
     condition_true,
     controller_ref,
+    deep_merge,
     deleting,
     key_of,
     meta,
@@ -146,9 +147,7 @@ def _status(pod: Obj, stage: str, waiting: list[str], extra: Any) -> dict[str, A
     status["startTime"] = start
     status["containerStatuses"] = [_container(c, stage, old, now, uid(pod)) for c in containers]
     status["qosClass"] = "BestEffort"
-    if extra:
-        status.update(copy.deepcopy(extra))
-    return status
+    return deep_merge(status, extra) if extra else status
 
 
 def _container(c: dict[str, Any], stage: str, old: dict[str, Any], now: str, pod_uid: str) -> dict[str, Any]:

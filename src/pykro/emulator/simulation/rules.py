@@ -37,7 +37,8 @@ workload, the workload's kind decides."""
 class Rule:
     """Objects matching kind/name/namespace (globs) and labels (all equal) get `outcome` after `delay_ms` (the
     kind's default when None). For custom kinds a matching rule is what makes the simulator act at all: it sets
-    the condition `condition` (unless None) and deep-merges `status` into the object's status."""
+    the condition `condition` (unless None) and deep-merges `status` into the object's status (for built-in kinds
+    too, once they are ready); dotted keys are paths: {"endpoint.port": 5432} sets status.endpoint.port."""
 
     kind: str = "*"
     name: str = "*"
@@ -47,6 +48,10 @@ class Rule:
     outcome: Outcome = "ready"
     status: Mapping[str, Any] | None = None
     condition: str | None = "Ready"
+
+    def __post_init__(self) -> None:
+        if self.status is not None:
+            object.__setattr__(self, "status", expand_paths(self.status))
 
     def matches(self, obj: Mapping[str, Any]) -> bool:
         meta = obj.get("metadata") or {}
@@ -126,6 +131,18 @@ class SimulationRules:
     @classmethod
     def load(cls, path: str | Path) -> SimulationRules:
         return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+
+
+def expand_paths(values: Mapping[str, Any]) -> dict[str, Any]:
+    """{"a.b": 1, "c": {"d.e": 2}} -> {"a": {"b": 1}, "c": {"d": {"e": 2}}}."""
+    out: dict[str, Any] = {}
+    for key, value in values.items():
+        *parents, leaf = str(key).split(".")
+        node = out
+        for part in parents:
+            node = node.setdefault(part, {})
+        node[leaf] = expand_paths(value) if isinstance(value, Mapping) else value
+    return out
 
 
 def _rule(item: Any, where: str) -> Rule:

@@ -12,6 +12,7 @@ from pykro.emulator.selectors import selector_to_string
 from pykro.emulator.simulation.objects import (
     Obj,
     controller_ref,
+    deep_merge,
     deleting,
     drop_zero,
     key_of,
@@ -204,7 +205,7 @@ async def _deployment_status(sim: Simulator, dep: Obj, sets: list[Obj], new: Obj
         "conditions": conds,
     }
     if rule is not None and rule.status and complete:
-        status.update(copy.deepcopy(dict(rule.status)))
+        status = deep_merge(status, rule.status)
     return drop_zero(status, "replicas", "updatedReplicas", "readyReplicas", "availableReplicas", "unavailableReplicas")
 
 
