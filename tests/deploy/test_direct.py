@@ -1,0 +1,121 @@
+"""Direct mode end to end on the emulator: deploy, hydrated status equal to the offline runtime's, idempotent
+re-deploys (writes counted in the request log), patches of only what changed, pruning, listing from another
+factory, diff without writes, delete in reverse waves honouring Retain."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+from pykro.deploy import inventory as inv
+from pykro.graph import Graph
+from pykro.runtime import expand, observed_from_objects, prepare_instance
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WEBAPP = Graph.from_file(str(EXAMPLES / "rgd" / "webapp.yaml"))
+SPEC = {"name": "shop", "replicas": 3, "ingress": {"enabled": True, "host": "shop.example.com"}}
+
+
+def _offline_status(graph: Graph, instance: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:
+    prepared = prepare_instance(graph, instance)
+    observed = observed_from_objects(graph, prepared, objects)
+    return dict(expand(graph, prepared, observed).status)
+
+
+def test_deploy_hydrates_the_status_the_runtime_computes_offline(kit: Any) -> None:
+    ns = kit.unique()
+    instance = kit.direct(WEBAPP, ns).deploy(SPEC)
+    assert instance.state == "ACTIVE" and instance.ready
+    assert instance.status.ready is True
+    assert instance.status.available_replicas == 3
+    assert instance.status.url == "shop.example.com"
+    objects = kit.labelled("shop", ns)
+    assert sorted(o["kind"] for o in objects) == ["ConfigMap", "Deployment", "Ingress", "Service"]
+    cr = {"apiVersion": WEBAPP.instance_api_version, "kind": "WebApp", "metadata": {"name": "shop", "namespace": ns}}
+    offline = _offline_status(WEBAPP, {**cr, "spec": SPEC}, objects)
+    assert instance.status_data == offline
+    svc = next(o for o in objects if o["kind"] == "Service")
+    assert instance.status.endpoint == f"http://{svc['spec']['clusterIP']}:80"
+
+
+def test_redeploy_writes_nothing_and_a_change_patches_only_what_changed(kit: Any) -> None:
+    ns = kit.unique()
+    factory = kit.direct(WEBAPP, ns)
+    factory.deploy(SPEC)
+    mark = kit.mark()
+    again = factory.deploy(copy.deepcopy(SPEC))
+    assert again.state == "ACTIVE"
+    assert kit.writes(mark) == []
+    mark = kit.mark()
+    changed = factory.deploy({**SPEC, "replicas": 2})
+    assert changed.status.available_replicas == 2
+    touched = {(verb, resource, name) for verb, resource, name in kit.writes(mark)}
+    assert ("apply", "deployments", "shop") in touched
+    assert not any(resource in ("services", "ingresses") for _, resource, _ in touched)
+    assert ("apply", "configmaps", "shop-config") not in touched
+
+
+def test_include_when_turning_false_prunes_the_resource(kit: Any) -> None:
+    ns = kit.unique()
+    factory = kit.direct(WEBAPP, ns)
+    factory.deploy(SPEC)
+    assert any(o["kind"] == "Ingress" for o in kit.labelled("shop", ns))
+    result = factory.deploy({**SPEC, "ingress": {"enabled": False}})
+    assert result.state == "ACTIVE"
+    assert result.resources["ingress"].state == "skipped"
+    assert sorted(o["kind"] for o in kit.labelled("shop", ns)) == ["ConfigMap", "Deployment", "Service"]
+
+
+def test_a_resource_that_left_the_graph_is_pruned(kit: Any) -> None:
+    ns = kit.unique()
+    kit.direct(WEBAPP, ns).deploy(SPEC)
+    rgd = copy.deepcopy(WEBAPP.to_rgd())
+    rgd["spec"]["resources"] = [r for r in rgd["spec"]["resources"] if r["id"] != "ingress"]
+    del rgd["spec"]["schema"]["status"]["url"]
+    smaller = Graph.from_rgd(rgd)
+    result = kit.direct(smaller, ns).deploy(SPEC)
+    assert result.state == "ACTIVE"
+    assert "Ingress" not in {o["kind"] for o in kit.labelled("shop", ns)}
+
+
+def test_status_instances_and_diff_work_from_another_factory(kit: Any) -> None:
+    ns = kit.unique()
+    deployed = kit.direct(WEBAPP, ns).deploy(SPEC)
+    other = kit.direct(WEBAPP, ns)
+    assert [(i.name, i.state, i.mode) for i in other.instances()] == [("shop", "ACTIVE", "direct")]
+    status = other.status("shop")
+    assert status.state == "ACTIVE" and status.status_data == deployed.status_data
+    before = kit.versions()
+    diff = other.diff({**SPEC, "replicas": 5, "ingress": {"enabled": False}})
+    actions = {e.resource: e.action for e in diff.entries}
+    assert actions == {"config": "unchanged", "deployment": "update", "service": "unchanged", "ingress": "delete"}
+    update = next(e for e in diff.entries if e.resource == "deployment")
+    assert "-  replicas: 3" in update.text and "+  replicas: 5" in update.text
+    assert kit.versions() == before, "diff must not write"
+    assert not other.diff(SPEC).changed
+
+
+def test_delete_removes_everything_in_reverse_waves_and_keeps_retained_objects(kit: Any) -> None:
+    ns = kit.unique()
+    rgd = copy.deepcopy(WEBAPP.to_rgd())
+    config = next(r for r in rgd["spec"]["resources"] if r["id"] == "config")
+    config["template"]["metadata"]["annotations"] = {inv.DELETION_POLICY: "Retain"}
+    graph = Graph.from_rgd(rgd)
+    factory = kit.direct(graph, ns)
+    factory.deploy(SPEC)
+    mark = kit.mark()
+    kept = factory.delete("shop")
+    assert [o["kind"] for o in kept] == ["ConfigMap"]
+    assert kit.labelled("shop", ns) == []
+    assert factory.instances() == []
+    deletes = [resource for verb, resource, _ in kit.writes(mark) if verb == "delete"]
+    assert deletes.index("ingresses") < deletes.index("services") < deletes.index("deployments")
+    retained = kit.cluster.client().get(_configmap(), "shop-config", namespace=ns)
+    assert inv.INSTANCE not in (retained.metadata.labels or {})
+
+
+def _configmap() -> Any:
+    from lightkube.resources.core_v1 import ConfigMap
+
+    return ConfigMap
