@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
 import copy
 import json
 import random
@@ -219,7 +220,15 @@ class Engine:
     def _uid(self) -> str:
         return str(uuid.UUID(int=self.rng.getrandbits(128), version=4))
 
-    def create(self, rt: ResourceType, ns: str | None, body: dict[str, Any], opts: WriteOptions) -> dict[str, Any]:
+    def create(
+        self,
+        rt: ResourceType,
+        ns: str | None,
+        body: dict[str, Any],
+        opts: WriteOptions,
+        managed: builtins.list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """POST; `managed` (from server-side apply) replaces the Update entry the creating manager would get."""
         self._check_identity(rt, body)
         obj = copy.deepcopy(body)
         obj["apiVersion"], obj["kind"] = rt.api_version, rt.kind
@@ -264,7 +273,10 @@ class Engine:
         if rt.status and rt.crd is not None:
             obj.pop("status", None)
         obj = self._admit(rt, obj, None, opts, None)
-        record_update(None, obj, opts.manager, self.list_keys(rt))
+        if managed is not None:
+            obj["metadata"]["managedFields"] = managed
+        else:
+            record_update(None, obj, opts.manager, self.list_keys(rt))
         return self._store(rt, obj, opts)
 
     def _admit(
@@ -507,12 +519,7 @@ class Engine:
             )
             merged["metadata"]["name"] = name
             managed = merged["metadata"].pop("managedFields", None)
-            created = self.create(
-                rt, ns, merged, WriteOptions(opts.manager, opts.dry_run, opts.field_validation, warnings=opts.warnings)
-            )
-            if managed is not None:
-                created["metadata"]["managedFields"] = managed
-            return created, True
+            return self.create(rt, ns, merged, opts, managed=managed), True
         rv = meta.get("resourceVersion")
         if rv and str(rv) != old["metadata"]["resourceVersion"]:
             raise StatusError.stale(rt.plural, rt.group, name)

@@ -176,8 +176,6 @@ async def resource(request: web.Request) -> web.StreamResponse:
         ):
             raise StatusError(404, "the server could not find the requested resource", "NotFound")
         ns = info.namespace if rt.namespaced else None
-        if rt.namespaced and info.resource == "namespaces":
-            ns = None
         return await _dispatch(request, engine, rt, info, ns)
     except StatusError as err:
         return error_response(err)
