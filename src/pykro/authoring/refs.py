@@ -74,101 +74,103 @@ class Ref:
             return functions.bound_method(self, name)
         return field(self, name)
 
-    def __getitem__(self, key: Any) -> Ref:
+    def __getitem__(self, key: Any) -> Any:
         from pykro.authoring.ops import index
 
         return index(self, key)
 
     # ----------------------------------------------------------------------------------------- operators
+    # Typed as Any so that user code passing expressions to pydantic fields type-checks; pykro checks the CEL
+    # type of every expression where it is used (status fields, conditions).
     def _bin(self, op: str, other: Any, reflected: bool = False) -> Ref:
         from pykro.authoring.ops import binary
 
         return binary(op, other, self) if reflected else binary(op, self, other)
 
-    def __add__(self, o: Any) -> Ref:
+    def __add__(self, o: Any) -> Any:
         return self._bin("+", o)
 
-    def __radd__(self, o: Any) -> Ref:
+    def __radd__(self, o: Any) -> Any:
         return self._bin("+", o, True)
 
-    def __sub__(self, o: Any) -> Ref:
+    def __sub__(self, o: Any) -> Any:
         return self._bin("-", o)
 
-    def __rsub__(self, o: Any) -> Ref:
+    def __rsub__(self, o: Any) -> Any:
         return self._bin("-", o, True)
 
-    def __mul__(self, o: Any) -> Ref:
+    def __mul__(self, o: Any) -> Any:
         return self._bin("*", o)
 
-    def __rmul__(self, o: Any) -> Ref:
+    def __rmul__(self, o: Any) -> Any:
         return self._bin("*", o, True)
 
-    def __truediv__(self, o: Any) -> Ref:
+    def __truediv__(self, o: Any) -> Any:
         return self._bin("/", o)
 
-    def __rtruediv__(self, o: Any) -> Ref:
+    def __rtruediv__(self, o: Any) -> Any:
         return self._bin("/", o, True)
 
-    def __floordiv__(self, o: Any) -> Ref:
+    def __floordiv__(self, o: Any) -> Any:
         return self._bin("//", o)
 
-    def __rfloordiv__(self, o: Any) -> Ref:
+    def __rfloordiv__(self, o: Any) -> Any:
         return self._bin("//", o, True)
 
-    def __mod__(self, o: Any) -> Ref:
+    def __mod__(self, o: Any) -> Any:
         return self._bin("%", o)
 
-    def __rmod__(self, o: Any) -> Ref:
+    def __rmod__(self, o: Any) -> Any:
         return self._bin("%", o, True)
 
-    def __pow__(self, o: Any) -> Ref:
+    def __pow__(self, o: Any) -> Any:
         return self._bin("**", o)
 
-    def __rpow__(self, o: Any) -> Ref:
+    def __rpow__(self, o: Any) -> Any:
         return self._bin("**", o, True)
 
-    def __and__(self, o: Any) -> Ref:
+    def __and__(self, o: Any) -> Any:
         return self._bin("&", o)
 
-    def __rand__(self, o: Any) -> Ref:
+    def __rand__(self, o: Any) -> Any:
         return self._bin("&", o, True)
 
-    def __or__(self, o: Any) -> Ref:
+    def __or__(self, o: Any) -> Any:
         return self._bin("|", o)
 
-    def __ror__(self, o: Any) -> Ref:
+    def __ror__(self, o: Any) -> Any:
         return self._bin("|", o, True)
 
-    def __xor__(self, o: Any) -> Ref:
+    def __xor__(self, o: Any) -> Any:
         return self._bin("^", o)
 
-    def __rxor__(self, o: Any) -> Ref:
+    def __rxor__(self, o: Any) -> Any:
         return self._bin("^", o, True)
 
-    def __lt__(self, o: Any) -> Ref:
+    def __lt__(self, o: Any) -> Any:
         return self._bin("<", o)
 
-    def __le__(self, o: Any) -> Ref:
+    def __le__(self, o: Any) -> Any:
         return self._bin("<=", o)
 
-    def __gt__(self, o: Any) -> Ref:
+    def __gt__(self, o: Any) -> Any:
         return self._bin(">", o)
 
-    def __ge__(self, o: Any) -> Ref:
+    def __ge__(self, o: Any) -> Any:
         return self._bin(">=", o)
 
-    def __eq__(self, o: object) -> Ref:  # type: ignore[override]
+    def __eq__(self, o: object) -> Any:
         return self._bin("==", o)
 
-    def __ne__(self, o: object) -> Ref:  # type: ignore[override]
+    def __ne__(self, o: object) -> Any:
         return self._bin("!=", o)
 
-    def __neg__(self) -> Ref:
+    def __neg__(self) -> Any:
         from pykro.authoring.ops import negate
 
         return negate(self)
 
-    def __pos__(self) -> Ref:
+    def __pos__(self) -> Any:
         from pykro.authoring.ops import require_numeric
 
         require_numeric(self, "unary +")
