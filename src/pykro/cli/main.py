@@ -11,6 +11,7 @@ from rich.console import Console
 from pykro import __version__
 from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
+from pykro.cli import render as render_cli
 from pykro.cli import rgd as rgd_cli
 from pykro.errors import PykroError
 
@@ -23,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(rgd_cli.app, name="rgd")
 app.add_typer(emulator_cli.app, name="emulator")
+app.command("render")(render_cli.render)
 deploy_cli.register(app)
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)

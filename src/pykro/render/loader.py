@@ -1,0 +1,99 @@
+"""Find a composition in a Python file (``FILE[:NAME]``) and build its spec from ``--set k=v`` / values files."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from typing import Any, get_args, get_origin
+
+from pydantic import BaseModel
+
+from pykro import yamlio
+from pykro.authoring.decorator import Composition
+from pykro.authoring.models import _by_name, _unwrap
+from pykro.errors import PykroError
+
+
+def load_composition(target: str) -> Composition:
+    """The composition named ``NAME`` in ``FILE`` (``FILE:NAME``), or the only one the file defines."""
+    path_text, _, name = target.partition(":") if not Path(target).exists() else (target, "", "")
+    path = Path(path_text)
+    if not path.is_file():
+        raise PykroError(f"no such file: {path}", where=target, fix="Give the path of a .py file (FILE[:NAME]).")
+    module_name = f"pykro_render_{abs(hash(str(path.resolve())))}"
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise PykroError(f"cannot import {path}", where=str(path), fix="Give a Python file.")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    sys.path.insert(0, str(path.resolve().parent))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.pop(0)
+    found = {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
+    if name:
+        if name not in found:
+            raise PykroError(
+                f"{path} has no composition named {name!r}",
+                where=str(path),
+                fix=f"Compositions in it: {', '.join(sorted(found)) or 'none'}.",
+            )
+        return found[name]
+    if len(found) != 1:
+        raise PykroError(
+            f"{path} defines {len(found)} compositions",
+            where=str(path),
+            fix=f"Pick one with FILE:NAME ({', '.join(sorted(found)) or 'none defined'}).",
+        )
+    return next(iter(found.values()))
+
+
+def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:
+    """True when ``path`` names a string field of ``model`` (its --set value is kept as written)."""
+    annotation: Any = model
+    for key in path:
+        current = _unwrap(annotation)
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return False
+        found = _by_name(current, key)
+        if found is None:
+            return False
+        annotation = found[1].annotation
+    inner = _unwrap(annotation)
+    if get_origin(inner) is not None and get_args(inner):
+        return all(isinstance(a, str) for a in get_args(inner))
+    return inner is str
+
+
+def spec_from_options(model: type[BaseModel], sets: list[str], files: list[Path]) -> dict[str, Any]:
+    """Merge values files (in order) and ``k.sub=v`` assignments (YAML scalars; kept as text for string fields)."""
+    values: dict[str, Any] = {}
+    for file in files:
+        try:
+            loaded = yamlio.load(file.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise PykroError(f"cannot read {file}: {exc.strerror}", where=str(file), fix="Check the path.") from None
+        if not isinstance(loaded, dict):
+            raise PykroError("a values file must be a YAML mapping", where=str(file), fix="Write key: value lines.")
+        _merge(values, loaded)
+    for item in sets:
+        key, sep, raw = item.partition("=")
+        if not sep or not key:
+            raise PykroError(f"--set {item!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
+        path = key.split(".")
+        value: Any = raw if _field_is_text(model, path) else yamlio.load(raw) if raw else ""
+        target = values
+        for part in path[:-1]:
+            target = target.setdefault(part, {})
+        target[path[-1]] = value
+    return values
+
+
+def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(base.get(key), dict):
+            _merge(base[key], value)
+        else:
+            base[key] = value
