@@ -291,3 +291,40 @@ def test_spec_reference_names() -> None:
     spec = spec_ref(AppSpec)
     assert cel_of(spec.database.port) == "schema.spec.database.port"
     assert str(spec.database.port._type) == "int"
+
+
+class HatchSpec(Spec):
+    name: str
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+def test_cel_escape_hatch() -> None:
+    from pykro import cel
+
+    @composition(api_version="v1alpha1", kind="Hatch")
+    def hatch(spec: HatchSpec) -> dict[str, Any]:
+        svc = Service(id="svc", name="s", selector={"app": "x"}, ports=[80])
+        ConfigMap(
+            id="c",
+            name="c",
+            data={
+                "ip": cel.default(svc.spec.clusterIP, "none"),
+                "url": cel.concat("https://", spec.name),
+                "team": cel.default(spec.labels["team"], "core"),
+            },
+        )
+        return {"hasIp": cel.has(svc.spec.clusterIP), "size": cel.expr("size(schema.spec.name)", int)}
+
+    graph = hatch.graph
+    assert graph.resource("c").template["data"] == {  # type: ignore[index]
+        "ip": '${svc.spec.?clusterIP.orValue("none")}',
+        "url": "https://${schema.spec.name}",
+        "team": '${schema.spec.labels[?"team"].orValue("core")}',
+    }
+    assert graph.status == {"hasIp": "${has(svc.spec.clusterIP)}", "size": "${size(schema.spec.name)}"}
+    cm = hatch.to_manifests({"name": "x"})[1]
+    assert cm["data"] == {"ip": "none", "url": "https://x", "team": "core"}
+    cm = hatch.to_manifests(
+        {"name": "x", "labels": {"team": "a"}}, observed={"svc": {"spec": {"clusterIP": "1.2.3.4"}}}
+    )[1]
+    assert cm["data"] == {"ip": "1.2.3.4", "url": "https://x", "team": "a"}

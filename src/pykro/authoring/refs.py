@@ -213,7 +213,7 @@ class Ref:
     def __format__(self, spec: str) -> str:
         raise fail(
             f"an f-string over the reference {cel_of(self)} outside a @composition function",
-            "Build the string inside the composition function, or use pykro.authoring.template(...).",
+            "Build the string inside the composition function, or use pykro.cel.concat(...).",
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:

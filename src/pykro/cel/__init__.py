@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pykro.cel.ast import to_cel
 from pykro.cel.engine import OMIT, Evaluator, Program, is_data_pending
 from pykro.cel.errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
@@ -17,6 +19,19 @@ from pykro.cel.template import (
     template_to_cel,
 )
 from pykro.cel.types import CelType, cel_type_from_openapi
+
+_ESCAPE_HATCH = ("concat", "default", "expr", "has")
+
+
+def __getattr__(name: str) -> Any:
+    """``pykro.cel.expr/has/default/concat``: the composition escape hatch (pykro.authoring.escape), loaded lazily
+    because pykro.authoring itself builds on this package."""
+    if name in _ESCAPE_HATCH:
+        from pykro.authoring import escape
+
+        return getattr(escape, name)
+    raise AttributeError(f"module 'pykro.cel' has no attribute {name!r}")
+
 
 __all__ = [
     "OMIT",
