@@ -219,6 +219,10 @@ class Simulator:
 
         self._timers[key] = (when, loop.call_at(when, fire))
 
+    def pending(self) -> set[Key]:
+        """Objects being reconciled now or scheduled for later (a delay not yet over, a CronJob's next run)."""
+        return set(self._running) | set(self._timers)
+
     # -- helpers for handlers -------------------------------------------------------------------------------------
 
     def elapsed(self, key: Key, token: str, delay_s: float) -> bool:
