@@ -132,6 +132,18 @@ def test_dropped_watch_ends_a_raw_stream() -> None:
         assert len(lines) == 1 and '"ADDED"' in lines[0]
 
 
+def test_expired_watch_is_a_410_for_lightkube() -> None:
+    plan = FaultPlan([Fault(verbs=("watch",), watch="expire", after_events=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        client.create(configmap("a"))
+        seen = []
+        with pytest.raises(ApiError) as info:
+            for _, cm in client.watch(ConfigMap, namespace="default"):
+                seen.append(cm.metadata.name)
+        assert seen == ["a"] and info.value.status.code == 410 and info.value.status.reason == "Expired"
+
+
 def test_truncated_watch_is_an_error_for_the_client() -> None:
     plan = FaultPlan([Fault(verbs=("watch",), watch="truncate", after_events=1)])
     with LocalCluster(faults=plan, simulate=False) as cluster:

@@ -184,6 +184,18 @@ async def test_dropped_watch_after_a_time(session: aiohttp.ClientSession) -> Non
     await server.close()
 
 
+async def test_expired_watch_sends_410_then_ends(session: aiohttp.ClientSession) -> None:
+    server, injector = await serve(FaultPlan([Fault(watch="expire", after_events=2)]))
+    lines, error = await read_watch(session, server)
+    assert error is None
+    events = [json.loads(line) for line in lines]
+    assert [e["type"] for e in events] == ["ADDED", "ADDED", "ERROR"]
+    status = events[2]["object"]
+    assert (status["kind"], status["code"], status["reason"]) == ("Status", 410, "Expired")
+    assert injector.counters["watch-expire"] == 1
+    await server.close()
+
+
 async def test_truncated_watch_cuts_an_event_in_half(session: aiohttp.ClientSession) -> None:
     server, _ = await serve(FaultPlan([Fault(watch="truncate", after_events=2)]))
     lines, error = await read_watch(session, server)
@@ -222,7 +234,7 @@ def test_plan_from_yaml(tmp_path: Path) -> None:
         ("faults: [{eror: 500}]", "Did you mean `error`"),
         ("faults: [{error: 500, rate: 2}]", "not between 0 and 1"),
         ("faults: [{error: 200}]", "not an HTTP error status"),
-        ("faults: [{watch: explode}]", "drop or truncate"),
+        ("faults: [{watch: explode}]", "drop, expire or truncate"),
         ("faults: [{latency_ms: [9, 1]}]", "is not (min, max)"),
         ("rules: []", "one key: faults"),
     ],

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 import difflib
 import fnmatch
+import json
 import random
 from collections import Counter
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -24,10 +25,11 @@ from aiohttp.typedefs import Middleware
 from pykro import yamlio
 from pykro.emulator import handlers
 from pykro.emulator.requestinfo import RequestInfo, parse_request
-from pykro.emulator.status import StatusError, qualified
+from pykro.emulator.status import StatusError, qualified, status_body
 from pykro.errors import ValidationError
 
-WatchMode = Literal["drop", "truncate"]
+WatchMode = Literal["drop", "expire", "truncate"]
+_CLEAN_ENDS = ("drop", "expire")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _MESSAGES = {
@@ -37,7 +39,7 @@ _MESSAGES = {
     503: "The server is currently unable to handle the request (injected by the pykro emulator)",
     504: "The server was unable to return a response in the time allotted (injected by the pykro emulator)",
 }
-_REASONS = {409: "Conflict", 429: "TooManyRequests", 500: "InternalError", 503: "ServiceUnavailable", 504: "Timeout"}
+_REASONS = {504: "Timeout"}  # the others come from the server's table (pykro.emulator.status)
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,9 @@ class Fault:
     "pods/status"), `path` (the URL path; the only way to select non-resource requests such as /api),
     `namespace`, `name`. Effects, applied with probability `rate` and at most `limit` times: `latency_ms` (fixed,
     or (min, max) uniformly at random), `error` (HTTP status answered instead of running the request;
-    `retry_after` seconds for 429), `watch` ("drop": end the stream cleanly, "truncate": cut it mid-event and
-    close the connection) after `after_events` events or `after_ms` milliseconds (default: after 1 event)."""
+    `retry_after` seconds for 429), `watch` ("drop": end the stream cleanly, "expire": send the ERROR event
+    "410 Expired" of a too old resourceVersion then end, "truncate": cut it mid-event and close the connection)
+    after `after_events` events or `after_ms` milliseconds (default: after 1 event)."""
 
     verbs: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -70,9 +73,9 @@ class Fault:
             raise ValidationError(f"rate {self.rate} is not between 0 and 1", where="fault.rate")
         if self.error is not None and not 400 <= self.error <= 599:
             raise ValidationError(f"error {self.error} is not an HTTP error status", where="fault.error")
-        if self.watch is not None and self.watch not in ("drop", "truncate"):
+        if self.watch is not None and self.watch not in ("drop", "expire", "truncate"):
             raise ValidationError(
-                f"unknown watch fault {self.watch!r}", where="fault.watch", fix="Use drop or truncate."
+                f"unknown watch fault {self.watch!r}", where="fault.watch", fix="Use drop, expire or truncate."
             )
         if isinstance(self.latency_ms, tuple) and not 0 <= self.latency_ms[0] <= self.latency_ms[1]:
             raise ValidationError(f"latency range {self.latency_ms} is not (min, max)", where="fault.latency_ms")
@@ -152,8 +155,8 @@ def _fault(item: Any, where: str) -> Fault:
 
 @dataclass(frozen=True)
 class Injection:
-    """One injected fault, in order: `fault` is the index in the plan, `action` latency/error/watch-drop/
-    watch-truncate, `value` the latency (ms) or status code or event count."""
+    """One injected fault, in order: `fault` is the index in the plan, `action` latency, error:CODE or
+    watch-MODE, `value` the latency (ms) or status code or event count."""
 
     fault: int
     action: str
@@ -236,7 +239,18 @@ def error_response(fault: Fault, info: RequestInfo) -> web.Response:
     if code == 429:
         details = {**(details or {}), "retryAfterSeconds": fault.retry_after}
         headers["Retry-After"] = str(fault.retry_after)
-    return handlers.error_response(StatusError(code, message, _REASONS.get(code, ""), details, headers))
+    return handlers.error_response(StatusError(code, message, _REASONS.get(code), details, headers))
+
+
+_EXPIRED = (
+    json.dumps(
+        {
+            "type": "ERROR",
+            "object": status_body(410, "too old resource version (injected by the pykro emulator)", "Expired"),
+        }
+    ).encode()
+    + b"\n"
+)
 
 
 class _Ended(web.StreamResponse):
@@ -275,7 +289,9 @@ class _WatchCut:
         setattr(self.writer, "write_eof", self.write_eof)  # noqa: B010
 
     async def end(self) -> None:
-        if self.fault.watch == "drop":
+        if self.fault.watch == "expire":
+            await self.original_write(_EXPIRED)
+        if self.fault.watch in _CLEAN_ENDS:
             await self.original_eof()
         elif self.writer.transport is not None:
             self.writer.transport.close()
@@ -303,7 +319,7 @@ class _WatchCut:
             return
         if pos:
             await self.original_write(data[:pos])
-        if self.fault.watch == "drop":
+        if self.fault.watch in _CLEAN_ENDS:
             await self.end()
         elif pos < len(data):
             await self.original_write(data[pos : pos + max(1, (len(data) - pos) // 2)])
@@ -316,8 +332,8 @@ class _WatchCut:
             await self.original_eof(chunk)
 
     async def deadline(self) -> None:
-        """`after_ms` has passed: drop now, or truncate the next event."""
-        if self.fault.watch == "drop":
+        """`after_ms` has passed: end now, or truncate the next event."""
+        if self.fault.watch in _CLEAN_ENDS:
             await self.end()
         else:
             self.truncate_next = True
@@ -335,7 +351,7 @@ async def _cut_watch(request: web.Request, handler: Handler, fault: Fault) -> we
             await asyncio.wait({task, stop}, return_when=asyncio.FIRST_COMPLETED)
         if task.done() and not cutter.cut.is_set():
             return task.result()
-        return _Ended(clean=fault.watch == "drop")
+        return _Ended(clean=fault.watch in _CLEAN_ENDS)
     finally:
         for pending in (task, stop):
             if not pending.done():
