@@ -435,11 +435,11 @@ def names_under_seed(seed: int) -> list[str]:
     with LocalCluster(seed=seed) as c:
         cl = c.client()
         cl.create(deployment("det", "default", replicas=3))
-        eventually(lambda: len(pods_of(cl, "default", "det")) == 3, "3 pods")
-        return sorted(p.metadata.name for p in pods_of(cl, "default", "det"))
+        eventually(lambda: len([p for p in pods_of(cl, "default", "det") if p.status.podIP]) == 3, "3 pods with IPs")
+        return sorted(f"{p.metadata.name} {p.status.podIP}" for p in pods_of(cl, "default", "det"))
 
 
-def test_generated_names_are_deterministic_under_a_seed() -> None:
+def test_generated_names_and_addresses_are_deterministic_under_a_seed() -> None:
     first = names_under_seed(5)
     assert first == names_under_seed(5)
     assert first != names_under_seed(6)
