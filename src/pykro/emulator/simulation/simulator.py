@@ -31,6 +31,7 @@ Handler = Callable[["Simulator", Obj], Awaitable[None]]
 BUILTIN_KINDS = frozenset(t.kind for t in BUILTINS)
 _IGNORED_KINDS = frozenset({"Event", "Lease", "Endpoints", "EndpointSlice", "ConfigMap", "Secret"})
 _MAX_RETRIES = 5
+_RETRIED = frozenset({409, 429, 500, 503, 504})
 
 
 class Simulator:
@@ -162,7 +163,10 @@ class Simulator:
         except asyncio.CancelledError:
             raise
         except StatusError as exc:
-            self._retry(key, f"{exc.code} {exc.message}")
+            if exc.code in _RETRIED:
+                self._retry(key, f"{exc.code} {exc.message}")
+            else:  # gone, forbidden (a terminating namespace) or invalid: a later change will bring it back
+                log.debug("not simulating %s %s/%s: %s", kind, namespace, name, exc.message)
         except Exception as exc:  # a simulator bug must not stop the simulation of everything else
             log.exception("simulating %s %s/%s failed", kind, namespace, name)
             self._retry(key, repr(exc))
