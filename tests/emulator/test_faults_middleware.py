@@ -260,3 +260,14 @@ def test_bad_plans_are_validation_errors(text: str, fragment: str) -> None:
 )
 def test_selection(fault: Fault, method: str, path: str, query: dict[str, str], hit: bool) -> None:
     assert fault.matches(parse_request(method, path, query, None), path) is hit
+
+
+def test_the_documented_example_loads() -> None:
+    import textwrap
+
+    from pykro.emulator import faults
+
+    doc = str(faults.__doc__)
+    plan = FaultPlan.from_yaml(textwrap.dedent(doc[doc.index("`--faults`):") + len("`--faults`):") :]))
+    assert [f.watch for f in plan.faults] == [None, None, None, "drop", "expire", None]
+    assert plan.faults[2].latency_ms == (5.0, 50.0) and plan.faults[5].path == "/version"

@@ -139,3 +139,15 @@ def test_cron_schedule(schedule: str, after: str, expected: str) -> None:
 def test_cron_rejects_bad_schedules(schedule: str) -> None:
     with pytest.raises(ValueError):
         parse_schedule(schedule)
+
+
+def test_the_documented_example_loads() -> None:
+    import textwrap
+
+    from pykro.emulator.simulation import rules as module
+
+    doc = str(module.__doc__)
+    example = textwrap.dedent(doc[doc.index("`--rules`):") + len("`--rules`):") :])
+    rules = SimulationRules.from_yaml(example)
+    assert rules.delays["StatefulSet"] == 500 and len(rules.rules) == 4
+    assert rules.rules[3].status == {"endpoint": {"host": "db.local"}, "phase": "Available"}

@@ -3,7 +3,16 @@ namespace and name, applied by `FaultInjector.middleware` (an aiohttp middleware
 Faults add fixed or random latency, answer with an error `Status` (500, 503, 429 with Retry-After, 409, ...), or
 end watch streams early (cleanly after N events / T ms, or cut in the middle of an event). Every random choice
 comes from a per-fault generator seeded from the injector's seed, so the same seed and the same sequence of
-requests give the same faults."""
+requests give the same faults. Loadable from YAML (`--faults`):
+
+    faults:
+      - {verbs: [create, apply], kinds: [Deployment], error: 503, rate: 0.2}
+      - {verbs: [list], error: 429, retry_after: 2, limit: 3}
+      - {kinds: [pods/status], latency_ms: [5, 50]}
+      - {verbs: [watch], kinds: [configmaps], watch: drop, after_events: 10}
+      - {verbs: [watch], watch: expire, after_ms: 5000, rate: 0.5}
+      - {path: /version, latency_ms: 100}
+"""
 
 from __future__ import annotations
 

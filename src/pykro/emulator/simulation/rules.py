@@ -1,5 +1,16 @@
 """What the workload simulator does to which object, and after how long: per-kind delays plus an ordered list of
-rules (first match wins) selecting objects by kind, name, namespace and labels. Loadable from YAML (`--rules`)."""
+rules (first match wins) selecting objects by kind, name, namespace and labels. Loadable from YAML (`--rules`):
+
+    delays: {Deployment: 200, StatefulSet: 500}   # ms per kind (the others keep DEFAULT_DELAYS_MS)
+    default_delay_ms: 50                          # custom kinds
+    jitter_ms: 20                                 # + seeded random 0..20 ms
+    events: true
+    rules:
+      - {kind: Deployment, name: "slow-*", delay_ms: 2000}
+      - {kind: "*", namespace: broken, outcome: fail}
+      - {kind: PersistentVolumeClaim, labels: {tier: cold}, outcome: never}
+      - {kind: Database, delay_ms: 300, condition: Ready, status: {endpoint.host: db.local, phase: Available}}
+"""
 
 from __future__ import annotations
 
