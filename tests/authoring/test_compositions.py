@@ -328,3 +328,43 @@ def test_cel_escape_hatch() -> None:
         {"name": "x", "labels": {"team": "a"}}, observed={"svc": {"spec": {"clusterIP": "1.2.3.4"}}}
     )[1]
     assert cm["data"] == {"ip": "1.2.3.4", "url": "https://x", "team": "a"}
+
+
+class Worker(Spec):
+    name: str
+    replicas: int = 1
+    queue_name: str = "default"
+
+
+class FleetSpec(Spec):
+    name: str
+    workers: list[Worker] = Field(default_factory=list)
+    pools: dict[str, Worker] = Field(default_factory=dict)
+
+
+def test_for_each_over_a_list_of_models() -> None:
+    @composition(api_version="v1alpha1", kind="Fleet")
+    def fleet(spec: FleetSpec) -> dict[str, Any]:
+        for worker in spec.workers:
+            name = f"{spec.name}-{worker.name}"
+            env = {"QUEUE": worker.queue_name}
+            Deployment(id="workers", name=name, image="busybox", replicas=worker.replicas, env=env)
+        return {"first": spec.pools["main"].queue_name, "busy": any(w.replicas > 1 for w in spec.workers)}
+
+    graph = fleet.graph
+    assert graph.spec["workers"] == '[]Worker | default="[]"'
+    assert graph.types["Worker"] == {
+        "name": "string | required=true",
+        "replicas": "integer | default=1",
+        "queueName": "string | default=default",
+    }
+    assert graph.status == {
+        "first": '${schema.spec.pools["main"].queueName}',
+        "busy": "${schema.spec.workers.exists(w, w.replicas > 1)}",
+    }
+    objects = fleet.to_manifests(
+        {"name": "f", "workers": [{"name": "a"}, {"name": "b", "replicas": 3, "queueName": "q"}]}
+    )
+    assert names(objects) == [("Deployment", "f-a"), ("Deployment", "f-b")]
+    assert objects[1]["spec"]["replicas"] == 3
+    assert objects[1]["spec"]["template"]["spec"]["containers"][0]["env"] == [{"name": "QUEUE", "value": "q"}]

@@ -115,13 +115,16 @@ class Composition:
         with context.building(build):
             result = self._bind()(spec_ref(self.spec_model))
             status = self._status(result)
+        types: dict[str, Any] = {}
+        spec_schema = simple_schema(self.spec_model, types)
         graph = Graph(
             name=self.name,
             api_version=self.version,
             kind=self.kind,
             group=self.group,
             scope=self.scope,
-            spec=simple_schema(self.spec_model),
+            spec=spec_schema,
+            types=types,
             status=status_template(status) if status is not None else {},
             resources=[_resource(r) for r in build.resources],
         )

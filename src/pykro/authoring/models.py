@@ -185,7 +185,18 @@ def field_ref(parent: Ref, model: type[BaseModel], name: str) -> Ref:
         raise fail(f"{model.__name__} has no field {name!r}", hint or f"Fields: {', '.join(model.model_fields)}.")
     python_name, info = found
     alias = info.alias or python_name
-    return Ref(ast.Select(node_of(parent), alias), cel_type(info.annotation), model=_model_class(info.annotation))
+    return Ref(ast.Select(node_of(parent), alias), cel_type(info.annotation), model=_model_of(info.annotation))
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The model behind a field: the field's own, or its items' for lists and maps of models."""
+    inner = _unwrap(annotation)
+    args = get_args(inner)
+    if get_origin(inner) in (list, tuple) and args:
+        return _model_class(args[0])
+    if get_origin(inner) is dict and len(args) == 2:
+        return _model_class(args[1])
+    return _model_class(inner)
 
 
 def spec_ref(model: type[BaseModel]) -> Ref:
@@ -195,42 +206,49 @@ def spec_ref(model: type[BaseModel]) -> Ref:
 
 
 # ---------------------------------------------------------------------------------------------------- SimpleSchema
-def simple_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """kro SimpleSchema for ``model`` (camelCase names, markers for required/default/description/limits)."""
+def simple_schema(model: type[BaseModel], types: dict[str, Any] | None = None) -> dict[str, Any]:
+    """kro SimpleSchema for ``model`` (camelCase names, markers for required/default/description/limits).
+
+    Models used as list items or map values become named custom types, collected into ``types``.
+    """
+    found: dict[str, Any] = {} if types is None else types
     out: dict[str, Any] = {}
     for python_name, info in model.model_fields.items():
-        out[info.alias or python_name] = _simple_field(info, f"{model.__name__}.{python_name}")
+        out[info.alias or python_name] = _simple_field(info, f"{model.__name__}.{python_name}", found)
     return out
 
 
-def _simple_type(annotation: Any, where: str) -> Any:
+def _named(model: type[BaseModel], types: dict[str, Any]) -> str:
+    if model.__name__ not in types:
+        types[model.__name__] = {}
+        types[model.__name__] = simple_schema(model, types)
+    return model.__name__
+
+
+def _simple_type(annotation: Any, where: str, types: dict[str, Any]) -> Any:
     inner = _unwrap(annotation)
     if inner in _ATOMIC:
         return _ATOMIC[inner][0]
     origin, args = get_origin(inner), get_args(inner)
     if origin is Literal:
-        return _simple_type(type(args[0]), where)
+        return _simple_type(type(args[0]), where, types)
     if origin in (list, tuple) and args:
-        item = _simple_type(args[0], where)
-        if isinstance(item, dict):
-            raise fail(f"{where}: a list of objects needs a named type", "Use list[str|int|...] or a map.", None)
-        return f"[]{item}"
+        item_model = _model_class(args[0])
+        return f"[]{_named(item_model, types) if item_model else _simple_type(args[0], where, types)}"
     if origin is dict and len(args) == 2 and args[0] is str:
-        value = _simple_type(args[1], where)
-        if isinstance(value, dict):
-            raise fail(f"{where}: a map of objects needs a named type", "Use dict[str, str|int|...].", None)
-        return f"map[string]{value}"
+        value_model = _model_class(args[1])
+        return f"map[string]{_named(value_model, types) if value_model else _simple_type(args[1], where, types)}"
     model = _model_class(inner)
     if model is not None:
-        return simple_schema(model)
+        return simple_schema(model, types)
     raise fail(
         f"{where}: the type {annotation!r} has no kro SimpleSchema equivalent",
         "Use str, int, float, bool, Literal[...], list[...], dict[str, ...] or a nested Spec model.",
     )
 
 
-def _simple_field(info: FieldInfo, where: str) -> Any:
-    typ = _simple_type(info.annotation, where)
+def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
+    typ = _simple_type(info.annotation, where, types)
     if isinstance(typ, dict):
         return typ
     markers: list[tuple[str, str]] = []
@@ -239,6 +257,8 @@ def _simple_field(info: FieldInfo, where: str) -> Any:
     else:
         default = info.get_default(call_default_factory=True)
         if default is not None and default is not PydanticUndefined:
+            if isinstance(default, BaseModel):
+                default = default.model_dump(by_alias=True, mode="json")
             markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
     if info.description:
         markers.append(("description", info.description))

@@ -180,12 +180,15 @@ def index(ref: Ref, key: Any) -> Ref:
             raise fail(f"list index must be an int, got {_describe(key)}", "Use an int index.")
         if isinstance(key, int) and key < 0:
             raise fail(f"negative index {key} on {cel_of(ref)} has no CEL equivalent", "Use size(xs) - 1.")
-        return Ref(ast.Index(node_of(ref), node_of(as_ref(key))), t.params[0], origin=child_origin)
+        return Ref(ast.Index(node_of(ref), node_of(as_ref(key))), t.params[0], origin=child_origin, model=ref._model)
     if t.kind in ("map", "object", "dyn"):
         if type_of(key).kind not in ("string", "dyn"):
             raise fail(f"map key must be a string, got {_describe(key)}", "Use a string key.")
         value_type = t.params[1] if t.kind == "map" else (t.field_type(key) if isinstance(key, str) else None)
-        return Ref(ast.Index(node_of(ref), node_of(as_ref(key))), value_type or CelType.DYN, origin=child_origin)
+        model = ref._model if t.kind == "map" else None
+        return Ref(
+            ast.Index(node_of(ref), node_of(as_ref(key))), value_type or CelType.DYN, origin=child_origin, model=model
+        )
     raise fail(f"cannot index {cel_of(ref)} ({t})", "Only lists and maps can be indexed.")
 
 

@@ -235,7 +235,7 @@ def cel_of(value: Ref) -> str:
 
 def field(ref: Ref, name: str) -> Ref:
     """``ref.name`` as a typed reference (snake_case spec fields map to their camelCase names)."""
-    if ref._model is not None:
+    if ref._model is not None and ref._type.kind not in ("list", "map"):
         return _model_field(ref, name)
     if ref._origin is not None:
         return _origin_field(ref, name)
