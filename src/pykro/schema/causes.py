@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
@@ -157,3 +158,26 @@ def go_value(value: Any) -> str:
     if isinstance(value, str):
         return go_quote(value)
     return go_json(value)
+
+
+JSON_TYPES: Final = {bool: "boolean", int: "integer", float: "number", str: "string", dict: "object", list: "array"}
+
+
+def json_type(value: Any) -> str:
+    """The JSON Schema type name of a decoded JSON value, as the apiserver reports it in type errors."""
+    known = JSON_TYPES.get(type(value))
+    if known is not None:
+        return known
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, Mapping):
+        return "object"
+    if isinstance(value, list | tuple):
+        return "array"
+    return "null" if value is None else type(value).__name__

@@ -355,27 +355,13 @@ def _types(declared: Any) -> str:
     return ",".join(n for n in names if n != "null")
 
 
-def _json_type(value: Any) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    return "array" if isinstance(value, list) else "null"
-
-
 def _to_causes(error: Any) -> list[FieldCause]:
     kind = error.kind
     name = type(kind).__name__
     path = _field(list(error.instance_path))
     value = error.instance
     if name == "Type":
-        actual = _json_type(value)
+        actual = c.json_type(value)
         detail = f"{path} in body must be of type {_types(kind.types)}: {go_quote(actual)}"
         return [c.cause(c.TYPE_INVALID, path, actual, detail)]
     if name == "Required":
@@ -404,7 +390,7 @@ def _to_causes(error: Any) -> list[FieldCause]:
         }[name]
         return [c.invalid(path, value, f"{path} in body should be {word} {go_number(kind.limit)}")]
     if name in ("OneOfNotValid", "AnyOf"):
-        return [c.cause(c.TYPE_INVALID, path, _json_type(value), f"{path} in body {_alternatives(error)}")]
+        return [c.cause(c.TYPE_INVALID, path, c.json_type(value), f"{path} in body {_alternatives(error)}")]
     return [c.invalid(path, value, str(error.message))]
 
 
@@ -415,7 +401,7 @@ def _alternatives(error: Any) -> str:
         for sub in branch:
             if type(sub.kind).__name__ == "Type":
                 types.append(_types(sub.kind.types))
-    actual = go_quote(_json_type(error.instance))
+    actual = go_quote(c.json_type(error.instance))
     if types:
         return f"must be of type {','.join(types)}: {actual}"
     return f"must validate one and only one schema (oneOf): {actual}"

@@ -206,28 +206,6 @@ class _Found(list[FieldCause]):
     rules = False
 
 
-_JSON_TYPES: Final = {bool: "boolean", int: "integer", float: "number", str: "string", dict: "object", list: "array"}
-
-
-def _json_type(value: Any) -> str:
-    known = _JSON_TYPES.get(type(value))
-    if known is not None:
-        return known
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, Mapping):
-        return "object"
-    if isinstance(value, list | tuple):
-        return "array"
-    return "null" if value is None else type(value).__name__
-
-
 def _declared_types(schema: Schema) -> tuple[str, ...]:
     if schema.get("x-kubernetes-int-or-string"):
         return ("integer", "string")
@@ -255,7 +233,7 @@ def _check(schema: Schema, value: Any, name: str, found: list[FieldCause]) -> No
             found.append(c.cause(c.TYPE_INVALID, name, "null", msg))
         _check_enum(schema, value, name, found)
         return
-    actual = _json_type(value)
+    actual = c.json_type(value)
     if declared and not _type_ok(actual, declared, value):
         msg = f"{name} in body must be of type {','.join(declared)}: {go_quote(actual)}"
         found.append(c.cause(c.TYPE_INVALID, name, actual, msg))
