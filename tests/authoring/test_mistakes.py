@@ -418,3 +418,11 @@ def test_called_outside_a_composition() -> None:
 
     with pytest.raises(CompositionError, match="was called outside a composition"):
         f(S(name="x"))
+
+
+def test_graph_level_rejection_points_at_the_resource() -> None:
+    def f(spec: S) -> None:
+        for tag in spec.tags:
+            ConfigMap(id="tag", name=f"x-{tag}", data={})  # L:iterator-clash
+
+    expect(f, "iterator-clash", "kro would reject", 'iterator name "tag" conflicts with resource ID')

@@ -134,7 +134,7 @@ class Composition:
             raise CompositionError(
                 f"composition {self.name} compiles to a graph kro would reject: {exc.what}"
                 + (f" (at {exc.where})" if exc.where else ""),
-                where=self.where,
+                where=_source_of(exc.where, build) or self.where,
                 fix=exc.fix,
             ) from None
         return graph
@@ -222,6 +222,14 @@ class Composition:
         values = self.spec_values(spec)
         instance_name = name or (values.get("name") if isinstance(values.get("name"), str) else None) or self.name
         return manifests(self.graph, values, name=instance_name, namespace=namespace, observed=observed)
+
+
+def _source_of(yaml_path: str | None, build: Build) -> str | None:
+    """The Python line that created the resource a YAML path (``spec.resources[2]...``) points into."""
+    found = re.match(r"spec\.resources\[(\d+)\]", yaml_path or "")
+    if found and int(found.group(1)) < len(build.resources):
+        return build.resources[int(found.group(1))].where
+    return None
 
 
 def _resource(res: ResourceRef) -> Resource:
