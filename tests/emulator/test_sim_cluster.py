@@ -435,7 +435,7 @@ def names_under_seed(seed: int) -> list[str]:
     with LocalCluster(seed=seed) as c:
         cl = c.client()
         cl.create(deployment("det", "default", replicas=3))
-        eventually(lambda: len([p for p in pods_of(cl, "default", "det") if p.status.podIP]) == 3, "3 pods with IPs")
+        eventually(lambda: len([p for p in pods_of(cl, "default", "det") if p.status and p.status.podIP]) == 3, "IPs")
         return sorted(f"{p.metadata.name} {p.status.podIP}" for p in pods_of(cl, "default", "det"))
 
 

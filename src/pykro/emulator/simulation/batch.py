@@ -7,7 +7,6 @@ import calendar
 import time
 from typing import TYPE_CHECKING, Any
 
-from pykro.emulator.selectors import selector_to_string
 from pykro.emulator.simulation.objects import (
     Obj,
     condition_true,
@@ -16,7 +15,6 @@ from pykro.emulator.simulation.objects import (
     key_of,
     meta,
     now_rfc3339,
-    owned_by,
     owner_reference,
     set_condition,
     uid,
@@ -40,12 +38,7 @@ async def reconcile_job(sim: Simulator, job: Obj) -> None:
     target = int(spec.get("completions") or 1)
     parallelism = int(spec.get("parallelism", 1))
     backoff_limit = int(spec.get("backoffLimit", 6))
-    selector = selector_to_string(spec.get("selector") or {}) or None
-    pods = [
-        p
-        for p in await sim.api.list("v1", "Pod", meta(job).get("namespace"), selector)
-        if owned_by(p, job) and not deleting(p)
-    ]
+    pods = sim.owned(job, "Pod")
     phases = [(p.get("status") or {}).get("phase") for p in pods]
     succeeded, failed = phases.count("Succeeded"), phases.count("Failed")
     active = [p for p in pods if (p.get("status") or {}).get("phase") not in ("Succeeded", "Failed")]
@@ -163,7 +156,7 @@ async def reconcile_cron_job(sim: Simulator, cron: Obj) -> None:
     if deleting(cron):
         return
     old = cron.get("status") or {}
-    jobs = [j for j in await sim.api.list("batch/v1", "Job", meta(cron).get("namespace")) if owned_by(j, cron)]
+    jobs = sim.owned(cron, "Job")
     status: dict[str, Any] = {}
     if old.get("lastScheduleTime"):
         status["lastScheduleTime"] = old["lastScheduleTime"]
@@ -227,6 +220,6 @@ async def _create_job(sim: Simulator, cron: Obj, when: float) -> Obj:
         },
         "spec": dict(template.get("spec") or {}),
     }
-    created = await sim.api.create(job)
+    created = await sim.create(job)
     await sim.event(cron, "SuccessfulCreate", f"Created job {meta(created)['name']}", "cronjob-controller")
     return created

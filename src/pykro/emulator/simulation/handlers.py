@@ -123,12 +123,12 @@ async def reconcile_claim(sim: Simulator, pvc: Obj) -> None:
         message = f"Successfully provisioned volume {pv_name}"
         await sim.event(pvc, "ProvisioningSucceeded", message, "persistentvolume-controller")
     if spec.get("volumeName") != pv_name:
-        body = copy.deepcopy(pvc)
+        body = copy.deepcopy(await sim.fresh(pvc) or pvc)
         body["metadata"].pop("resourceVersion", None)
         body["spec"]["volumeName"] = pv_name
         annotations = body["metadata"].setdefault("annotations", {})
         annotations.update({"pv.kubernetes.io/bind-completed": "yes", "pv.kubernetes.io/bound-by-controller": "yes"})
-        pvc = await sim.api.update(body)
+        pvc = await sim.update(body)
     status = {"phase": "Bound", "accessModes": list(modes), "capacity": {"storage": storage}}
     await sim.write_status(pvc, deep_merge(status, rule.status or {}) if rule is not None else status)
 

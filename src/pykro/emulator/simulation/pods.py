@@ -91,10 +91,10 @@ async def reconcile_pod(sim: Simulator, pod: Obj) -> None:
 
 async def _bind(sim: Simulator, pod: Obj) -> None:
     """Schedule a user-made pod onto the simulated node."""
-    body = copy.deepcopy(pod)
+    body = copy.deepcopy(await sim.fresh(pod) or pod)
     body["metadata"].pop("resourceVersion", None)
     body["spec"]["nodeName"] = sim.rules.node_name
-    await sim.api.update(body)
+    await sim.update(body)
 
 
 async def _unbound_claims(sim: Simulator, pod: Obj) -> list[str]:
@@ -105,7 +105,7 @@ async def _unbound_claims(sim: Simulator, pod: Obj) -> list[str]:
         claim = (volume.get("persistentVolumeClaim") or {}).get("claimName")
         if not claim:
             continue
-        pvc = await sim.api.get("v1", "PersistentVolumeClaim", claim, namespace)
+        pvc = await sim.get("v1", "PersistentVolumeClaim", claim, namespace)
         if pvc is None or (pvc.get("status") or {}).get("phase") != "Bound":
             out.append(claim)
             sim.claim_waiters.setdefault((namespace, claim), set()).add(key_of(pod))

@@ -13,6 +13,7 @@ from typing import Any
 
 from pykro.emulator.controller import ClusterAPI, WatchEvent
 from pykro.emulator.registry import BUILTINS
+from pykro.emulator.simulation.cache import ObjectCache
 from pykro.emulator.simulation.objects import (
     SAFE_ALPHABET,
     Key,
@@ -54,6 +55,7 @@ class Simulator:
         self._ip_counters: dict[str, int] = {}
         self._roots: dict[str, tuple[Rule | None, float, str]] = {}
         self.claim_waiters: dict[tuple[str, str], set[Key]] = {}
+        self.cache = ObjectCache()
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
@@ -87,6 +89,7 @@ class Simulator:
         for t in BUILTINS:
             if t.kind in HANDLERS and t.kind != "Event":
                 for obj in await self.api.list(t.api_version, t.kind):
+                    self.cache.remember(obj)
                     self.enqueue(key_of(obj))
         for crd in await self.api.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
             kind = str(crd.get("spec", {}).get("names", {}).get("kind", ""))
@@ -96,6 +99,7 @@ class Simulator:
             for version in crd["spec"].get("versions") or []:
                 if version.get("storage"):
                     for obj in await self.api.list(f"{group}/{version['name']}", kind):
+                        self.cache.remember(obj)
                         self.enqueue(key_of(obj))
 
     def _observe(self, event: WatchEvent) -> None:
@@ -105,12 +109,13 @@ class Simulator:
         kind = str(obj.get("kind", ""))
         if kind in _IGNORED_KINDS:
             return
-        handled = kind in HANDLERS or (kind not in BUILTIN_KINDS and self.rules.custom_kind_selected(kind))
+        handled = self.handles(kind)
         key = key_of(obj)
         if event.type == "DELETED":
             self._forget(obj)
             on_deleted(self, obj)
         elif handled:
+            self.cache.remember(obj)
             self.enqueue(key)
         ref = controller_ref(obj)
         if ref is not None and ref.get("kind") in HANDLERS:
@@ -119,7 +124,14 @@ class Simulator:
             for waiter in self.claim_waiters.pop((key[2], key[3]), set()):
                 self.enqueue(waiter)
 
+    def handles(self, kind: str) -> bool:
+        """True for the kinds the simulator drives (and caches)."""
+        from pykro.emulator.simulation.handlers import HANDLERS
+
+        return kind in HANDLERS or (kind not in BUILTIN_KINDS and self.rules.custom_kind_selected(kind))
+
     def _forget(self, obj: Obj) -> None:
+        self.cache.forget(obj)
         self._seen.pop(uid(obj), None)
         self._roots.pop(uid(obj), None)
         for volume in (obj.get("spec") or {}).get("volumes") or [] if obj.get("kind") == "Pod" else []:
@@ -156,7 +168,7 @@ class Simulator:
 
         api_version, kind, namespace, name = key
         try:
-            obj = await self.api.get(api_version, kind, name, namespace or None)
+            obj = await self.get(api_version, kind, name, namespace or None)
             if obj is not None:
                 await HANDLERS.get(kind, reconcile_custom)(self, obj)
             self._failures.pop(key, None)
@@ -258,7 +270,7 @@ class Simulator:
             ref = controller_ref(root)
             if ref is None:
                 break
-            owner = await self.api.get(str(ref.get("apiVersion", "")), str(ref["kind"]), str(ref["name"]), namespace)
+            owner = await self.get(str(ref.get("apiVersion", "")), str(ref["kind"]), str(ref["name"]), namespace)
             if owner is None:
                 break
             root = owner
@@ -267,6 +279,47 @@ class Simulator:
         self._roots[token] = result
         return result
 
+    # -- reads from the cache, writes that keep it current ---------------------------------------------------------
+
+    async def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Obj | None:
+        """An object as last seen (from the cache for the kinds the simulator drives, else from the store)."""
+        if self.handles(kind):
+            cached = self.cache.get(api_version, kind, name, namespace)
+            if cached is not None:
+                return cached
+        found = await self.api.get(api_version, kind, name, namespace)
+        if found is not None and self.handles(kind):
+            self.cache.remember(found)
+        return found
+
+    async def fresh(self, obj: Obj) -> Obj | None:
+        """The stored object now (for full updates, so that nothing newer is overwritten)."""
+        return await self.api.get(
+            str(obj["apiVersion"]), str(obj["kind"]), meta(obj)["name"], meta(obj).get("namespace")
+        )
+
+    def owned(self, owner: Obj, kind: str) -> list[Obj]:
+        """Live objects of `kind` controlled by `owner`."""
+        return self.cache.owned(owner, kind)
+
+    async def _kept(self, obj: Obj) -> Obj:
+        if self.handles(str(obj.get("kind", ""))):
+            self.cache.remember(obj)
+        return obj
+
+    async def create(self, obj: Obj) -> Obj:
+        return await self._kept(await self.api.create(obj))
+
+    async def update(self, obj: Obj) -> Obj:
+        return await self._kept(await self.api.update(obj))
+
+    async def update_status(self, obj: Obj) -> Obj:
+        return await self._kept(await self.api.update_status(obj))
+
+    async def delete(self, obj: Obj) -> None:
+        await self.api.delete(str(obj["apiVersion"]), str(obj["kind"]), meta(obj)["name"], meta(obj).get("namespace"))
+        self._forget(obj)
+
     async def write_status(self, obj: Obj, status: dict[str, Any]) -> bool:
         """Write `status` unless it is what the object already has; True when written."""
         if obj.get("status") == status:
@@ -274,7 +327,7 @@ class Simulator:
         body = {k: v for k, v in obj.items() if k != "status"}
         body["metadata"] = {k: v for k, v in meta(obj).items() if k != "resourceVersion"}
         body["status"] = status
-        await self.api.update_status(body)
+        await self.update_status(body)
         return True
 
     async def event(self, involved: Obj, reason: str, message: str, component: str, type_: str = "Normal") -> None:
@@ -293,7 +346,7 @@ class Simulator:
         for _ in range(10):
             obj["metadata"]["name"] = f"{base}-{self.suffix(base)}"
             try:
-                return await self.api.create(obj)
+                return await self.create(obj)
             except StatusError as exc:
                 if exc.code != 409:
                     raise

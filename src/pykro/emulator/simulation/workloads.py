@@ -8,7 +8,6 @@ import copy
 import math
 from typing import TYPE_CHECKING, Any
 
-from pykro.emulator.selectors import selector_to_string
 from pykro.emulator.simulation.objects import (
     Obj,
     controller_ref,
@@ -17,7 +16,6 @@ from pykro.emulator.simulation.objects import (
     drop_zero,
     key_of,
     meta,
-    owned_by,
     owner_reference,
     set_condition,
     stable_hash,
@@ -31,22 +29,15 @@ if TYPE_CHECKING:
 REVISION = "deployment.kubernetes.io/revision"
 
 
-async def _owned(sim: Simulator, api_version: str, kind: str, owner: Obj) -> list[Obj]:
-    """Live (not deleting) objects of `kind` controlled by `owner`, found through its selector."""
-    selector = (owner.get("spec") or {}).get("selector") or {}
-    found = await sim.api.list(api_version, kind, meta(owner).get("namespace"), selector_to_string(selector) or None)
-    return [o for o in found if owned_by(o, owner) and not deleting(o)]
-
-
 async def _scale(sim: Simulator, rs: Obj, replicas: int, dep: Obj, revision: int | None = None) -> None:
     """Set a ReplicaSet's replicas (and, for a ReplicaSet brought back by a rollback, its revision)."""
     old = int((rs.get("spec") or {}).get("replicas", 1))
-    body = copy.deepcopy(rs)
+    body = copy.deepcopy(await sim.fresh(rs) or rs)
     body["metadata"].pop("resourceVersion", None)
     body["spec"]["replicas"] = replicas
     if revision is not None:
         body["metadata"].setdefault("annotations", {})[REVISION] = str(revision)
-    await sim.api.update(body)
+    await sim.update(body)
     if replicas != old:
         verb = "up" if replicas > old else "down"
         message = f"Scaled {verb} replica set {meta(rs)['name']} from {old} to {replicas}"
@@ -85,14 +76,14 @@ async def reconcile_deployment(sim: Simulator, dep: Obj) -> None:
     replicas = int(spec.get("replicas", 1))
     template = _semantic(spec.get("template") or {})
     pod_hash = stable_hash(template)
-    sets = await _owned(sim, "apps/v1", "ReplicaSet", dep)
+    sets = sim.owned(dep, "ReplicaSet")
     new = next((rs for rs in sets if _semantic((rs.get("spec") or {}).get("template") or {}) == template), None)
     olds = [rs for rs in sets if rs is not new]
     recreate = (spec.get("strategy") or {}).get("type") == "Recreate"
     old_running = sum(int((rs.get("status") or {}).get("replicas", 0)) for rs in olds)
     top = max((_revision(rs) for rs in olds), default=0)
     if new is None and not (recreate and old_running):
-        new = await sim.api.create(_replica_set(dep, pod_hash, replicas, top + 1))
+        new = await sim.create(_replica_set(dep, pod_hash, replicas, top + 1))
         sets.append(new)
         message = f"Scaled up replica set {meta(new)['name']} from 0 to {replicas}"
         await sim.event(dep, "ScalingReplicaSet", message, "deployment-controller")
@@ -213,7 +204,7 @@ async def reconcile_replica_set(sim: Simulator, rs: Obj) -> None:
     if deleting(rs):
         return
     desired = int((rs.get("spec") or {}).get("replicas", 1))
-    pods = await _owned(sim, "v1", "Pod", rs)
+    pods = sim.owned(rs, "Pod")
     name = meta(rs)["name"]
     missing = desired - len(pods)
     if missing > 0 and not await _owner_alive(sim, rs):
@@ -227,7 +218,7 @@ async def reconcile_replica_set(sim: Simulator, rs: Obj) -> None:
         pods.sort(key=lambda p: (pod_ready(p), p["metadata"].get("creationTimestamp", "")))
         excess, pods = pods[: len(pods) - desired], pods[len(pods) - desired :]
         for pod in excess:
-            await sim.api.delete("v1", "Pod", meta(pod)["name"], meta(pod).get("namespace"))
+            await sim.delete(pod)
             await sim.event(rs, "SuccessfulDelete", f"Deleted pod: {meta(pod)['name']}", "replicaset-controller")
     ready = sum(1 for p in pods if pod_ready(p))
     status = {
@@ -245,7 +236,7 @@ async def _owner_alive(sim: Simulator, obj: Obj) -> bool:
     ref = controller_ref(obj)
     if ref is None:
         return True
-    owner = await sim.api.get(
+    owner = await sim.get(
         str(ref.get("apiVersion", "")), str(ref["kind"]), str(ref["name"]), meta(obj).get("namespace")
     )
     return owner is not None and not deleting(owner) and uid(owner) == ref.get("uid")
@@ -260,7 +251,7 @@ async def reconcile_stateful_set(sim: Simulator, sts: Obj) -> None:
     revision = f"{name}-{stable_hash(_semantic(spec.get('template') or {}))}"
     parallel = spec.get("podManagementPolicy") == "Parallel"
     pods: dict[int, Obj] = {}
-    for pod in await _owned(sim, "v1", "Pod", sts):
+    for pod in sim.owned(sts, "Pod"):
         ordinal = meta(pod)["name"].rsplit("-", 1)[-1]
         if ordinal.isdigit():
             pods[int(ordinal)] = pod
@@ -314,7 +305,7 @@ async def _create_ordinal(sim: Simulator, sts: Obj, ordinal: int, revision: str)
     for tpl in spec.get("volumeClaimTemplates") or []:
         tpl_name = (tpl.get("metadata") or {}).get("name", "")
         claim = f"{tpl_name}-{pod_name}"
-        if await sim.api.get("v1", "PersistentVolumeClaim", claim, namespace) is None:
+        if await sim.get("v1", "PersistentVolumeClaim", claim, namespace) is None:
             pvc: Obj = {
                 "apiVersion": "v1",
                 "kind": "PersistentVolumeClaim",
@@ -327,19 +318,19 @@ async def _create_ordinal(sim: Simulator, sts: Obj, ordinal: int, revision: str)
             }
             if delete_claims:
                 pvc["metadata"]["ownerReferences"] = [owner_reference(sts)]
-            await sim.api.create(pvc)
+            await sim.create(pvc)
             message = f"create Claim {claim} Pod {pod_name} in StatefulSet {name} success"
             await sim.event(sts, "SuccessfulCreate", message, "statefulset-controller")
         if not any(v.get("name") == tpl_name for v in volumes):
             volumes.append({"name": tpl_name, "persistentVolumeClaim": {"claimName": claim}})
-    created = await sim.api.create(pod)
+    created = await sim.create(pod)
     message = f"create Pod {pod_name} in StatefulSet {name} successful"
     await sim.event(sts, "SuccessfulCreate", message, "statefulset-controller")
     return created
 
 
 async def _delete_ordinal(sim: Simulator, sts: Obj, pod: Obj) -> None:
-    await sim.api.delete("v1", "Pod", meta(pod)["name"], meta(pod).get("namespace"))
+    await sim.delete(pod)
     message = f"delete Pod {meta(pod)['name']} in StatefulSet {meta(sts)['name']} successful"
     await sim.event(sts, "SuccessfulDelete", message, "statefulset-controller")
 
@@ -350,10 +341,10 @@ async def reconcile_daemon_set(sim: Simulator, ds: Obj) -> None:
     spec = ds.get("spec") or {}
     name = meta(ds)["name"]
     revision = stable_hash(_semantic(spec.get("template") or {}))
-    pods = await _owned(sim, "v1", "Pod", ds)
+    pods = sim.owned(ds, "Pod")
     for pod in [p for p in pods if meta(p).get("labels", {}).get("controller-revision-hash") != revision]:
         pods.remove(pod)
-        await sim.api.delete("v1", "Pod", meta(pod)["name"], meta(pod).get("namespace"))
+        await sim.delete(pod)
         await sim.event(ds, "SuccessfulDelete", f"Deleted pod: {meta(pod)['name']}", "daemonset-controller")
     if not pods:
         labels = {"controller-revision-hash": revision, "pod-template-generation": str(meta(ds).get("generation", 1))}
