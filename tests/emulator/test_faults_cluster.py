@@ -12,6 +12,8 @@ import httpx2 as httpx
 import pytest
 from lightkube import ApiError
 from lightkube.codecs import from_dict
+from lightkube.generic_resource import create_namespaced_resource
+from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
 from pykro.emulator.cluster import LocalCluster
@@ -155,3 +157,35 @@ def test_truncated_watch_is_an_error_for_the_client() -> None:
             for _, cm in client.watch(ConfigMap, namespace="default"):
                 seen.append(cm.metadata.name)
         assert seen == ["a"]
+
+
+Widget = create_namespaced_resource("faults.example", "v1", "Widget", "widgets")
+
+
+def test_faults_select_custom_kinds_by_name() -> None:
+    crd = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "widgets.faults.example"},
+        "spec": {
+            "group": "faults.example",
+            "scope": "Namespaced",
+            "names": {"plural": "widgets", "singular": "widget", "kind": "Widget"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
+    plan = FaultPlan([Fault(verbs=("create",), kinds=("Widget",), error=500)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        client.create(from_dict(crd))
+        client.create(configmap("fine"))
+        with pytest.raises(ApiError) as info:
+            client.create(Widget(metadata=ObjectMeta(name="w", namespace="default")))
+        assert info.value.status.code == 500

@@ -78,6 +78,21 @@ def test_objects_from_a_state_file_are_simulated(tmp_path: Path) -> None:
         assert dep.status.availableReplicas == 2
 
 
+def test_a_deleted_pod_is_replaced(client: Any, ns: str) -> None:
+    client.create(workload("Deployment", "heal", ns, replicas=2))
+    eventually(lambda: len(ready_pods(client, ns, "heal")) == 2, "2 ready")
+    first = {p.metadata.name for p in ready_pods(client, ns, "heal")}
+    victim = sorted(first)[0]
+    client.delete(Pod, victim, namespace=ns)
+
+    def healed() -> set[str] | None:
+        names = {p.metadata.name for p in ready_pods(client, ns, "heal")}
+        return names if len(names) == 2 and victim not in names else None
+
+    after = eventually(healed, "a replacement pod")
+    assert len(after & first) == 1
+
+
 def test_stateful_set_scales_down_from_the_top_and_rolls_updates(client: Any, ns: str) -> None:
     client.create(workload("StatefulSet", "kv", ns, replicas=3, serviceName="kv"))
     eventually(lambda: len(ready_pods(client, ns, "kv")) == 3, "3 ready")
