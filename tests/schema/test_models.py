@@ -11,7 +11,14 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from pykro.errors import ValidationError
-from pykro.schema.models import camel, model_to_openapi, model_to_simple, model_to_simple_types, to_json
+from pykro.schema.models import (
+    camel,
+    model_to_openapi,
+    model_to_simple,
+    model_to_simple_types,
+    simple_schema,
+    to_json,
+)
 from pykro.schema.simple import to_openapi
 from pykro.schema.structural import apply_defaults, validate
 
@@ -191,3 +198,40 @@ def test_model_to_simple_types_for_models_in_lists() -> None:
 
 def test_pydantic_is_v2() -> None:
     assert pydantic.VERSION.startswith("2.")
+
+
+def test_simple_schema_rgd_form() -> None:
+    class Fleet(BaseModel):
+        name: str = Field(description="The fleet")
+        ports: list[Port] = []
+        by_zone: dict[str, Database] = {}
+        database: Database = Database()
+        sizes: list[int] = Field(default=[1, 2], min_length=1)
+
+    types: dict[str, Any] = {}
+    spec = simple_schema(Fleet, types)
+    assert list(spec) == ["name", "ports", "by_zone", "database", "sizes"]  # model order, pydantic's keys
+    assert spec["name"] == 'string | required=true description="The fleet"'
+    assert spec["ports"] == '[]Port | default="[]"'
+    assert spec["by_zone"] == 'map[string]Database | default="{}"'
+    assert spec["database"] == {"size_gb": "integer | default=10", "engine": "string | default=postgres"}
+    assert spec["sizes"] == '[]integer | default="[1, 2]" minItems=1'
+    assert types == {
+        "Port": {
+            "number": "integer | required=true minimum=1 maximum=65535",
+            "protocol": "string | default=TCP enum=TCP,UDP",
+        },
+        "Database": spec["database"],
+    }
+    to_openapi(spec, types)  # kro accepts it
+
+
+@pytest.mark.parametrize(
+    ("annotation", "message"),
+    [(Annotated[float, Field(gt=0)], "gt/lt bounds"), (Annotated[int, Field(multiple_of=2)], "multiple_of"),
+     (datetime.datetime, "no kro SimpleSchema equivalent")],
+)  # fmt: skip
+def test_simple_schema_refuses_what_kro_cannot_say(annotation: Any, message: str) -> None:
+    model = pydantic.create_model("Bad", value=(annotation, ...))
+    with pytest.raises(ValidationError, match=message):
+        simple_schema(model)

@@ -15,7 +15,7 @@ from pykro import yamlio
 from pykro.authoring import context
 from pykro.authoring.context import Build
 from pykro.authoring.location import fail
-from pykro.authoring.models import Spec, Status, simple_schema, spec_ref
+from pykro.authoring.models import Spec, Status, spec_ref
 from pykro.authoring.refs import cel_of
 from pykro.authoring.resource import ResourceRef, check_id
 from pykro.authoring.serialize import status_template, to_template
@@ -23,6 +23,7 @@ from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
+from pykro.schema.models import simple_schema
 
 SCOPES = ("Namespaced", "Cluster")
 
@@ -116,7 +117,10 @@ class Composition:
             result = self._bind()(spec_ref(self.spec_model))
             status = self._status(result)
         types: dict[str, Any] = {}
-        spec_schema = simple_schema(self.spec_model, types)
+        try:
+            spec_schema = simple_schema(self.spec_model, types)
+        except ValidationError as exc:
+            raise fail(exc.what, exc.fix) from None
         graph = Graph(
             name=self.name,
             api_version=self.version,

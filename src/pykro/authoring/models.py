@@ -1,32 +1,21 @@
 """``Spec`` and ``Status``: pydantic models (snake_case in Python, camelCase in the CRD) that also accept references
-inside a composition; their conversion to kro's SimpleSchema and to CEL types; typed references to spec fields."""
+inside a composition; their CEL types and typed references to spec fields (SimpleSchema: ``pykro.schema.models``)."""
 
 from __future__ import annotations
 
-import json
-import types
-import typing
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
-import annotated_types
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
-from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, is_ref, node_of, type_of
 from pykro.cel import ast
 from pykro.cel.types import CelType
 from pykro.graph.naming import did_you_mean
-from pykro.schema.markers import format_marker
+from pykro.schema.models import find_field, item_model, model_class, unwrap
 
-_ATOMIC: dict[Any, tuple[str, CelType]] = {
-    str: ("string", CelType.STRING),
-    int: ("integer", CelType.INT),
-    bool: ("boolean", CelType.BOOL),
-    float: ("float", CelType.DOUBLE),
-}
+_ATOMIC: dict[Any, CelType] = {str: CelType.STRING, int: CelType.INT, bool: CelType.BOOL, float: CelType.DOUBLE}
 
 
 class Model(BaseModel):
@@ -67,18 +56,11 @@ def contains_ref(value: Any) -> bool:
     return False
 
 
-def _by_name(model: type[BaseModel], name: str) -> tuple[str, FieldInfo] | None:
-    for python_name, info in model.model_fields.items():
-        if name in (python_name, info.alias):
-            return python_name, info
-    return None
-
-
 def _check_symbolic(model: type[BaseModel], data: dict[str, Any]) -> dict[str, Any]:
     """Field values (by Python name) after checking names and the types of references."""
     out: dict[str, Any] = {}
     for key, value in data.items():
-        found = _by_name(model, key)
+        found = find_field(model, key)
         if found is None:
             raise fail(
                 f"{model.__name__} has no field {key!r}",
@@ -105,7 +87,7 @@ def coerce(value: Any, annotation: Any, where: str) -> Any:
             f"field {where} is {_describe(expected)} but {cel_of(value)} is {_describe(got)}",
             _type_fix(expected),
         )
-    model = _model_class(annotation)
+    model = model_class(annotation)
     if model is not None and isinstance(value, dict):
         return model(**value)
     if model is not None and isinstance(value, BaseModel):
@@ -141,27 +123,11 @@ def _type_fix(expected: CelType) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- types
-def _unwrap(annotation: Any) -> Any:
-    """The annotation without ``Annotated`` and ``| None``."""
-    while get_origin(annotation) is typing.Annotated:
-        annotation = get_args(annotation)[0]
-    if get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _unwrap(args[0])
-    return annotation
-
-
-def _model_class(annotation: Any) -> type[BaseModel] | None:
-    inner = _unwrap(annotation)
-    return inner if isinstance(inner, type) and issubclass(inner, BaseModel) else None
-
-
 def cel_type(annotation: Any) -> CelType:
     """The CEL type of a Python annotation (models become objects with camelCase field names)."""
-    inner = _unwrap(annotation)
+    inner = unwrap(annotation)
     if inner in _ATOMIC:
-        return _ATOMIC[inner][1]
+        return _ATOMIC[inner]
     origin, args = get_origin(inner), get_args(inner)
     if origin is Literal:
         kinds = {type_of(a) for a in args}
@@ -170,7 +136,7 @@ def cel_type(annotation: Any) -> CelType:
         return CelType.list_of(cel_type(args[0]))
     if origin is dict and len(args) == 2:
         return CelType.map_of(CelType.STRING, cel_type(args[1]))
-    model = _model_class(inner)
+    model = model_class(inner)
     if model is not None:
         fields = {info.alias or n: cel_type(info.annotation) for n, info in model.model_fields.items()}
         return CelType.object_of(fields, model.__name__)
@@ -179,24 +145,13 @@ def cel_type(annotation: Any) -> CelType:
 
 def field_ref(parent: Ref, model: type[BaseModel], name: str) -> Ref:
     """``parent.name`` for a model-typed reference (spec fields), by Python or CRD name."""
-    found = _by_name(model, name)
+    found = find_field(model, name)
     if found is None:
         hint = did_you_mean(name, model.model_fields).strip()
         raise fail(f"{model.__name__} has no field {name!r}", hint or f"Fields: {', '.join(model.model_fields)}.")
     python_name, info = found
     alias = info.alias or python_name
-    return Ref(ast.Select(node_of(parent), alias), cel_type(info.annotation), model=_model_of(info.annotation))
-
-
-def _model_of(annotation: Any) -> type[BaseModel] | None:
-    """The model behind a field: the field's own, or its items' for lists and maps of models."""
-    inner = _unwrap(annotation)
-    args = get_args(inner)
-    if get_origin(inner) in (list, tuple) and args:
-        return _model_class(args[0])
-    if get_origin(inner) is dict and len(args) == 2:
-        return _model_class(args[1])
-    return _model_class(inner)
+    return Ref(ast.Select(node_of(parent), alias), cel_type(info.annotation), model=item_model(info.annotation))
 
 
 def spec_ref(model: type[BaseModel]) -> Ref:
@@ -205,93 +160,4 @@ def spec_ref(model: type[BaseModel]) -> Ref:
     return Ref(root, cel_type(model), model=model)
 
 
-# ---------------------------------------------------------------------------------------------------- SimpleSchema
-def simple_schema(model: type[BaseModel], types: dict[str, Any] | None = None) -> dict[str, Any]:
-    """kro SimpleSchema for ``model`` (camelCase names, markers for required/default/description/limits).
-
-    Models used as list items or map values become named custom types, collected into ``types``.
-    """
-    found: dict[str, Any] = {} if types is None else types
-    out: dict[str, Any] = {}
-    for python_name, info in model.model_fields.items():
-        out[info.alias or python_name] = _simple_field(info, f"{model.__name__}.{python_name}", found)
-    return out
-
-
-def _named(model: type[BaseModel], types: dict[str, Any]) -> str:
-    if model.__name__ not in types:
-        types[model.__name__] = {}
-        types[model.__name__] = simple_schema(model, types)
-    return model.__name__
-
-
-def _simple_type(annotation: Any, where: str, types: dict[str, Any]) -> Any:
-    inner = _unwrap(annotation)
-    if inner in _ATOMIC:
-        return _ATOMIC[inner][0]
-    origin, args = get_origin(inner), get_args(inner)
-    if origin is Literal:
-        return _simple_type(type(args[0]), where, types)
-    if origin in (list, tuple) and args:
-        item_model = _model_class(args[0])
-        return f"[]{_named(item_model, types) if item_model else _simple_type(args[0], where, types)}"
-    if origin is dict and len(args) == 2 and args[0] is str:
-        value_model = _model_class(args[1])
-        return f"map[string]{_named(value_model, types) if value_model else _simple_type(args[1], where, types)}"
-    model = _model_class(inner)
-    if model is not None:
-        return simple_schema(model, types)
-    raise fail(
-        f"{where}: the type {annotation!r} has no kro SimpleSchema equivalent",
-        "Use str, int, float, bool, Literal[...], list[...], dict[str, ...] or a nested Spec model.",
-    )
-
-
-def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
-    typ = _simple_type(info.annotation, where, types)
-    if isinstance(typ, dict):
-        return typ
-    markers: list[tuple[str, str]] = []
-    if info.is_required():
-        markers.append(("required", "true"))
-    else:
-        default = info.get_default(call_default_factory=True)
-        if default is not None and default is not PydanticUndefined:
-            if isinstance(default, BaseModel):
-                default = default.model_dump(by_alias=True, mode="json")
-            markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
-    if info.description:
-        markers.append(("description", info.description))
-    inner = _unwrap(info.annotation)
-    if get_origin(inner) is Literal:
-        markers.append(("enum", ",".join(str(a) for a in get_args(inner))))
-    for meta in info.metadata:
-        markers.extend(_constraint(meta))
-    if not markers:
-        return typ
-    return f"{typ} | " + " ".join(format_marker(k, v) for k, v in markers)
-
-
-def _constraint(meta: Any) -> list[tuple[str, str]]:
-    if isinstance(meta, annotated_types.Ge):
-        return [("minimum", str(meta.ge))]
-    if isinstance(meta, annotated_types.Le):
-        return [("maximum", str(meta.le))]
-    if isinstance(meta, annotated_types.MinLen):
-        return [("minLength", str(meta.min_length))]
-    if isinstance(meta, annotated_types.MaxLen):
-        return [("maxLength", str(meta.max_length))]
-    pattern = getattr(meta, "pattern", None)
-    if isinstance(pattern, str):
-        return [("pattern", pattern)]
-    if isinstance(meta, annotated_types.Gt | annotated_types.Lt):
-        raise fail("gt/lt bounds have no kro SimpleSchema marker", "Use ge=/le= (minimum/maximum) instead.", None)
-    return []
-
-
-def status_fields(model: type[BaseModel]) -> dict[str, tuple[str, Any]]:
-    """CRD name -> (Python name, annotation) for a status model."""
-    return {info.alias or n: (n, info.annotation) for n, info in model.model_fields.items()}
-
-
-__all__ = ["Model", "Origin", "Spec", "Status", "Template", "cel_type", "simple_schema", "spec_ref"]
+__all__ = ["Model", "Origin", "Spec", "Status", "Template", "cel_type", "spec_ref"]

@@ -11,8 +11,8 @@ from pydantic import BaseModel
 
 from pykro import yamlio
 from pykro.authoring.decorator import Composition
-from pykro.authoring.models import _by_name, _unwrap
 from pykro.errors import PykroError
+from pykro.schema.models import find_field, unwrap
 
 
 def load_composition(target: str) -> Composition:
@@ -54,14 +54,14 @@ def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:
     """True when ``path`` names a string field of ``model`` (its --set value is kept as written)."""
     annotation: Any = model
     for key in path:
-        current = _unwrap(annotation)
+        current = unwrap(annotation)
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
             return False
-        found = _by_name(current, key)
+        found = find_field(current, key)
         if found is None:
             return False
         annotation = found[1].annotation
-    inner = _unwrap(annotation)
+    inner = unwrap(annotation)
     if get_origin(inner) is not None and get_args(inner):
         return all(isinstance(a, str) for a in get_args(inner))
     return inner is str

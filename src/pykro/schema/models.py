@@ -1,18 +1,24 @@
-"""pydantic models -> structural OpenAPI v3 (a CRD's schema) -> kro SimpleSchema.
+"""pydantic models -> structural OpenAPI v3 (a CRD's schema) -> kro SimpleSchema: the one converter.
 
 Fields are camelCase in the schema (``app_image`` -> ``appImage``) unless the field has an alias. Fields without
 a default are ``required``; ``Optional``/``X | None`` is ``nullable``; ``int | str`` is
 ``x-kubernetes-int-or-string``; ``Literal``/``Enum`` become ``enum``; ``Field`` constraints map to their OpenAPI
 keywords. The result is structural: no ``$ref``, no ``anyOf``.
+
+Two SimpleSchema forms: ``model_to_simple``/``model_to_simple_types`` go through the OpenAPI schema (sorted
+fields, custom types named after their field); ``simple_schema`` is the form a composition's RGD carries (fields
+in model order under pydantic's own keys, nested models inline, models in lists/maps as custom types named after
+their class).
 """
 
 from __future__ import annotations
 
 import datetime
 import enum
+import json
 import types
 import typing
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import pydantic
@@ -20,9 +26,21 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pykro.errors import ValidationError
+from pykro.schema.markers import format_marker
 from pykro.schema.simple import from_openapi, from_openapi_types, ordered
 
-__all__ = ["camel", "field_name", "model_to_openapi", "model_to_simple", "model_to_simple_types"]
+__all__ = [
+    "camel",
+    "field_name",
+    "find_field",
+    "item_model",
+    "model_class",
+    "model_to_openapi",
+    "model_to_simple",
+    "model_to_simple_types",
+    "simple_schema",
+    "unwrap",
+]
 
 _SCALARS: Final[dict[Any, dict[str, Any]]] = {
     str: {"type": "string"},
@@ -35,6 +53,7 @@ _SCALARS: Final[dict[Any, dict[str, Any]]] = {
     datetime.timedelta: {"type": "string", "format": "duration"},
 }
 _UNION_TYPES: Final = (typing.Union, types.UnionType)
+_SIMPLE_ATOMIC: Final[dict[Any, str]] = {str: "string", int: "integer", bool: "boolean", float: "float"}
 
 
 def camel(name: str) -> str:
@@ -189,26 +208,30 @@ def _enum(values: list[Any], where: str) -> dict[str, Any]:
 
 def _constrain(schema: dict[str, Any], metadata: Sequence[Any], where: str) -> None:
     """Map annotated-types / pydantic constraints (ge, gt, le, lt, min/max length, pattern, multiple_of)."""
-    is_array = schema.get("type") == "array"
     for item in metadata:
-        for attr, key, exclusive in (("ge", "minimum", False), ("gt", "minimum", True)):
-            if getattr(item, attr, None) is not None:
-                schema[key] = getattr(item, attr)
-                if exclusive:
-                    schema["exclusiveMinimum"] = True
-        for attr, key, exclusive in (("le", "maximum", False), ("lt", "maximum", True)):
-            if getattr(item, attr, None) is not None:
-                schema[key] = getattr(item, attr)
-                if exclusive:
-                    schema["exclusiveMaximum"] = True
-        if getattr(item, "min_length", None) is not None:
-            schema["minItems" if is_array else "minLength"] = item.min_length
-        if getattr(item, "max_length", None) is not None:
-            schema["maxItems" if is_array else "maxLength"] = item.max_length
-        if getattr(item, "pattern", None) is not None:
-            schema["pattern"] = str(getattr(item.pattern, "pattern", item.pattern))
-        if getattr(item, "multiple_of", None) is not None:
-            schema["multipleOf"] = item.multiple_of
+        schema.update(_constraints(item, schema.get("type") == "array"))
+
+
+def _constraints(item: Any, is_array: bool) -> Iterator[tuple[str, Any]]:
+    """The OpenAPI keywords of one constraint object, in a fixed order."""
+    for attr, key, exclusive in (
+        ("ge", "minimum", ""),
+        ("gt", "minimum", "exclusiveMinimum"),
+        ("le", "maximum", ""),
+        ("lt", "maximum", "exclusiveMaximum"),
+    ):
+        if getattr(item, attr, None) is not None:
+            yield key, getattr(item, attr)
+            if exclusive:
+                yield exclusive, True
+    if getattr(item, "min_length", None) is not None:
+        yield ("minItems" if is_array else "minLength"), item.min_length
+    if getattr(item, "max_length", None) is not None:
+        yield ("maxItems" if is_array else "maxLength"), item.max_length
+    if getattr(item, "pattern", None) is not None:
+        yield "pattern", str(getattr(item.pattern, "pattern", item.pattern))
+    if getattr(item, "multiple_of", None) is not None:
+        yield "multipleOf", item.multiple_of
 
 
 def _default_of(info: FieldInfo) -> Any:
@@ -248,3 +271,119 @@ def to_json(value: Any) -> Any:
     if isinstance(value, datetime.datetime | datetime.date):
         return value.isoformat()
     return value
+
+
+# ---------------------------------------------------------------------------------------------------- annotations
+def unwrap(annotation: Any) -> Any:
+    """The annotation without ``Annotated`` and ``| None``."""
+    while typing.get_origin(annotation) is typing.Annotated:
+        annotation = typing.get_args(annotation)[0]
+    if typing.get_origin(annotation) in _UNION_TYPES:
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        if len(args) == 1:
+            return unwrap(args[0])
+    return annotation
+
+
+def model_class(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """The pydantic model an annotation names (through ``Annotated`` and ``| None``), if any."""
+    inner = unwrap(annotation)
+    return inner if isinstance(inner, type) and issubclass(inner, pydantic.BaseModel) else None
+
+
+def item_model(annotation: Any) -> type[pydantic.BaseModel] | None:
+    """The model behind a field: the field's own, or its items' for lists and maps of models."""
+    inner = unwrap(annotation)
+    args = typing.get_args(inner)
+    if typing.get_origin(inner) in (list, tuple) and args:
+        return model_class(args[0])
+    if typing.get_origin(inner) is dict and len(args) == 2:
+        return model_class(args[1])
+    return model_class(inner)
+
+
+def find_field(model: type[pydantic.BaseModel], name: str) -> tuple[str, FieldInfo] | None:
+    """``(python name, field)`` of the field called ``name`` in Python or by its alias."""
+    for python_name, info in model.model_fields.items():
+        if name in (python_name, info.alias):
+            return python_name, info
+    return None
+
+
+# ---------------------------------------------------------------------------------------------------- RGD form
+def simple_schema(model: type[pydantic.BaseModel], types: dict[str, Any] | None = None) -> dict[str, Any]:
+    """kro SimpleSchema for ``model`` as a composition's RGD carries it (markers for required, default,
+    description, enum and limits). Models used as list items or map values become custom types named after their
+    class, collected into ``types``. Raises ``ValidationError`` (``where`` = model.field) for types kro cannot say.
+    """
+    found: dict[str, Any] = {} if types is None else types
+    return {
+        info.alias or name: _simple_field(info, f"{model.__name__}.{name}", found)
+        for name, info in model.model_fields.items()
+    }
+
+
+def _named(model: type[pydantic.BaseModel], types: dict[str, Any]) -> str:
+    if model.__name__ not in types:
+        types[model.__name__] = {}
+        types[model.__name__] = simple_schema(model, types)
+    return model.__name__
+
+
+def _simple_type(annotation: Any, where: str, types: dict[str, Any]) -> Any:
+    inner = unwrap(annotation)
+    if inner in _SIMPLE_ATOMIC:
+        return _SIMPLE_ATOMIC[inner]
+    origin, args = typing.get_origin(inner), typing.get_args(inner)
+    if origin is typing.Literal:
+        return _simple_type(type(args[0]), where, types)
+    if origin in (list, tuple) and args:
+        item = model_class(args[0])
+        return f"[]{_named(item, types) if item else _simple_type(args[0], where, types)}"
+    if origin is dict and len(args) == 2 and args[0] is str:
+        value = model_class(args[1])
+        return f"map[string]{_named(value, types) if value else _simple_type(args[1], where, types)}"
+    model = model_class(inner)
+    if model is not None:
+        return simple_schema(model, types)
+    raise ValidationError(
+        f"{where}: the type {annotation!r} has no kro SimpleSchema equivalent",
+        fix="Use str, int, float, bool, Literal[...], list[...], dict[str, ...] or a nested Spec model.",
+    )
+
+
+def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
+    typ = _simple_type(info.annotation, where, types)
+    if isinstance(typ, dict):
+        return typ
+    markers: list[tuple[str, str]] = []
+    if info.is_required():
+        markers.append(("required", "true"))
+    else:
+        default = info.get_default(call_default_factory=True)
+        if default is not None and default is not PydanticUndefined:
+            if isinstance(default, pydantic.BaseModel):
+                default = default.model_dump(by_alias=True, mode="json")
+            markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
+    if info.description:
+        markers.append(("description", info.description))
+    inner = unwrap(info.annotation)
+    if typing.get_origin(inner) is typing.Literal:
+        markers.append(("enum", ",".join(str(a) for a in typing.get_args(inner))))
+    for item in info.metadata:
+        markers.extend(_markers(item, typ.startswith("[]"), where))
+    if not markers:
+        return typ
+    return f"{typ} | " + " ".join(format_marker(k, v) for k, v in markers)
+
+
+def _markers(item: Any, is_array: bool, where: str) -> list[tuple[str, str]]:
+    """SimpleSchema markers of one constraint (kro has no exclusive bounds and no multipleOf)."""
+    out = list(_constraints(item, is_array))
+    if any(key in ("exclusiveMinimum", "exclusiveMaximum") for key, _ in out):
+        raise ValidationError(
+            f"{where}: gt/lt bounds have no kro SimpleSchema marker", fix="Use ge=/le= (minimum/maximum) instead."
+        )
+    if any(key == "multipleOf" for key, _ in out):
+        raise ValidationError(f"{where}: multiple_of has no kro SimpleSchema marker", fix="Drop the constraint.")
+    return [(key, str(value)) for key, value in out]
