@@ -10,9 +10,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from lightkube import ApiError
 from lightkube.codecs import from_dict
 from lightkube.resources.apps_v1 import DaemonSet, Deployment, ReplicaSet, StatefulSet
-from lightkube.resources.core_v1 import Event, Namespace, PersistentVolumeClaim, Pod, Service
+from lightkube.resources.core_v1 import Endpoints, Event, Namespace, PersistentVolumeClaim, Pod, Service
+from lightkube.resources.discovery_v1 import EndpointSlice
 from lightkube.types import PatchType
 
 from pykro.emulator.cluster import LocalCluster
@@ -198,3 +200,37 @@ def test_service_type_change_releases_the_load_balancer(client: Any, ns: str) ->
     assert eventually(ingress, "a load balancer address")
     client.patch(Service, "edge", {"spec": {"type": "ClusterIP"}}, namespace=ns, patch_type=PatchType.MERGE)
     eventually(lambda: not ingress(), "the address released")
+
+
+def test_services_get_endpoints_of_the_pods_they_select(client: Any, ns: str) -> None:
+    spec = {"selector": {"app": "api"}, "ports": [{"name": "http", "port": 80, "targetPort": 8080}]}
+    client.create(
+        from_dict({"apiVersion": "v1", "kind": "Service", "metadata": {"name": "api", "namespace": ns}, "spec": spec})
+    )
+    client.create(workload("Deployment", "api", ns, replicas=2))
+
+    def addresses() -> list[str]:
+        try:
+            subsets = client.get(Endpoints, "api", namespace=ns).subsets or []
+        except ApiError:
+            return []
+        return sorted(a.ip for s in subsets for a in (s.addresses or []))
+
+    ready = eventually(lambda: len(addresses()) == 2 and addresses(), "two ready addresses")
+    assert ready == sorted(p.status.podIP for p in ready_pods(client, ns, "api"))
+    (subset,) = client.get(Endpoints, "api", namespace=ns).subsets
+    assert [(p.name, p.port) for p in subset.ports] == [("http", 8080)]
+    assert {a.targetRef.name for a in subset.addresses} == {p.metadata.name for p in ready_pods(client, ns, "api")}
+    (slice_,) = client.list(EndpointSlice, namespace=ns, labels={"kubernetes.io/service-name": "api"})
+    assert sorted(e.addresses[0] for e in slice_.endpoints if e.conditions.ready) == ready
+    assert slice_.metadata.ownerReferences[0].kind == "Service"
+
+    client.patch(Deployment, "api", {"spec": {"replicas": 1}}, namespace=ns)
+    eventually(lambda: len(addresses()) == 1, "one address after scaling down")
+    client.delete(Service, "api", namespace=ns)
+
+    def gone() -> bool:
+        left = list(client.list(EndpointSlice, namespace=ns)) + list(client.list(Endpoints, namespace=ns))
+        return not left
+
+    eventually(gone, "endpoints removed with the service")

@@ -33,6 +33,7 @@ class ObjectCache:
     def __init__(self) -> None:
         self._objects: dict[CacheKey, Obj] = {}
         self._children: dict[str, set[CacheKey]] = {}
+        self._by_namespace: dict[tuple[str, str], set[CacheKey]] = {}
 
     def remember(self, obj: Obj) -> None:
         key = _key(obj)
@@ -42,6 +43,7 @@ class ObjectCache:
                 return  # a late event: the cache already holds a newer state (e.g. from our own write)
             self._unlink(key, old)
         self._objects[key] = obj
+        self._by_namespace.setdefault((key[1], key[2]), set()).add(key)
         ref = controller_ref(obj)
         if ref is not None:
             self._children.setdefault(str(ref.get("uid", "")), set()).add(key)
@@ -53,6 +55,7 @@ class ObjectCache:
         if old is not None and uid(old) == uid(obj):
             del self._objects[key]
             self._unlink(key, old)
+            self._by_namespace.get((key[1], key[2]), set()).discard(key)
         self._children.pop(uid(obj), None)
 
     def _unlink(self, key: CacheKey, obj: Obj) -> None:
@@ -73,6 +76,11 @@ class ObjectCache:
         keys = sorted(k for k in self._children.get(uid(owner), ()) if k[1] == kind)
         found = (self._objects.get(k) for k in keys)
         return [o for o in found if o is not None and not deleting(o)]
+
+    def in_namespace(self, kind: str, namespace: str | None) -> list[Obj]:
+        """The cached objects of `kind` in `namespace`."""
+        keys = self._by_namespace.get((kind, namespace or ""), set())
+        return [self._objects[k] for k in sorted(keys) if k in self._objects]
 
     def __len__(self) -> int:
         return len(self._objects)

@@ -7,6 +7,7 @@ import copy
 from typing import TYPE_CHECKING, Any
 
 from pykro.emulator.simulation.batch import reconcile_cron_job, reconcile_job
+from pykro.emulator.simulation.endpoints import delete_endpoints, sync_endpoints
 from pykro.emulator.simulation.objects import (
     Obj,
     condition_true,
@@ -147,9 +148,10 @@ def _ingress_status(obj: Obj, ip: str | None) -> dict[str, Any]:
 
 
 async def reconcile_service(sim: Simulator, svc: Obj) -> None:
-    """Give LoadBalancer Services an external address after the delay."""
+    """Keep the Service's endpoints; give LoadBalancer Services an external address after the delay."""
     if deleting(svc):
         return
+    await sync_endpoints(sim, svc)
     current = ((svc.get("status") or {}).get("loadBalancer") or {}).get("ingress") or []
     if (svc.get("spec") or {}).get("type") != "LoadBalancer":
         if current:
@@ -247,6 +249,8 @@ HANDLERS: dict[str, Handler] = {
 
 
 def on_deleted(sim: Simulator, obj: Obj) -> None:
-    """Clean up after a deleted object (a claim's dynamically provisioned volume)."""
+    """Clean up after a deleted object (a claim's dynamically provisioned volume, a Service's Endpoints)."""
     if obj.get("kind") == "PersistentVolumeClaim":
         sim.spawn(_delete_volume(sim, obj), f"deleting the volume of claim {meta(obj)['name']}")
+    elif obj.get("kind") == "Service":
+        sim.spawn(delete_endpoints(sim, obj), f"deleting the endpoints of service {meta(obj)['name']}")

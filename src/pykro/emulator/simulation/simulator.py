@@ -111,6 +111,8 @@ class Simulator:
             return
         handled = self.handles(kind)
         key = key_of(obj)
+        if kind == "Pod":
+            self._enqueue_services(obj)
         if event.type == "DELETED":
             self._forget(obj)
             on_deleted(self, obj)
@@ -123,6 +125,17 @@ class Simulator:
         if kind == "PersistentVolumeClaim":
             for waiter in self.claim_waiters.pop((key[2], key[3]), set()):
                 self.enqueue(waiter)
+
+    def _enqueue_services(self, pod: Obj) -> None:
+        """Services whose selector matches the pod now or matched it before get their endpoints recomputed."""
+        from pykro.emulator.simulation.endpoints import selects
+
+        namespace = meta(pod).get("namespace")
+        before = self.cache.get("v1", "Pod", meta(pod)["name"], namespace)
+        label_sets = [meta(pod).get("labels"), meta(before).get("labels") if before is not None else None]
+        for svc in self.cache.in_namespace("Service", namespace):
+            if any(selects(svc, labels) for labels in label_sets):
+                self.enqueue(key_of(svc))
 
     def handles(self, kind: str) -> bool:
         """True for the kinds the simulator drives (and caches)."""
