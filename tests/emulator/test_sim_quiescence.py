@@ -58,7 +58,7 @@ def manifests() -> list[dict[str, Any]]:
             "apiVersion": "v1",
             "kind": "Service",
             "metadata": {"name": "lb", "namespace": "default"},
-            "spec": {"type": "LoadBalancer", "ports": [{"port": 80}]},
+            "spec": {"type": "LoadBalancer", "selector": {"app": "web"}, "ports": [{"port": 80}]},
         },
         {
             "apiVersion": "batch/v1",
