@@ -17,7 +17,7 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
 from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import Fault, FaultPlan
+from pykro.emulator.faults import Disconnect, Fault, FaultPlan
 
 
 def http(cluster: LocalCluster, token: bool = True) -> httpx.Client:
@@ -189,3 +189,20 @@ def test_faults_select_custom_kinds_by_name() -> None:
         with pytest.raises(ApiError) as info:
             client.create(Widget(metadata=ObjectMeta(name="w", namespace="default")))
         assert info.value.status.code == 500
+
+
+@pytest.mark.parametrize(("when", "written"), [("before", False), ("after", True)])
+def test_disconnect_loses_the_answer(when: Disconnect, written: bool) -> None:
+    plan = FaultPlan([Fault(verbs=("create",), kinds=("configmaps",), disconnect=when, limit=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        client: Any = cluster.client()
+        with pytest.raises(httpx.HTTPError):
+            client.create(configmap("maybe"))
+        names = [c.metadata.name for c in client.list(ConfigMap, namespace="default")]
+        assert names == (["maybe"] if written else [])
+        if not written:
+            client.create(configmap("maybe"))  # nothing happened: the retry creates it
+        else:  # it happened although the client saw an error: a blind retry conflicts
+            with pytest.raises(ApiError) as info:
+                client.create(configmap("maybe"))
+            assert info.value.status.code == 409

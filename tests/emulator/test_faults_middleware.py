@@ -236,6 +236,7 @@ def test_plan_from_yaml(tmp_path: Path) -> None:
         ("faults: [{error: 200}]", "not an HTTP error status"),
         ("faults: [{watch: explode}]", "drop, expire or truncate"),
         ("faults: [{latency_ms: [9, 1]}]", "is not (min, max)"),
+        ("faults: [{disconnect: later}]", "before or after"),
         ("rules: []", "one key: faults"),
     ],
 )
@@ -269,5 +270,6 @@ def test_the_documented_example_loads() -> None:
 
     doc = str(faults.__doc__)
     plan = FaultPlan.from_yaml(textwrap.dedent(doc[doc.index("`--faults`):") + len("`--faults`):") :]))
-    assert [f.watch for f in plan.faults] == [None, None, None, "drop", "expire", None]
+    assert [f.watch for f in plan.faults] == [None, None, None, "drop", "expire", None, None]
+    assert plan.faults[6].disconnect == "after"
     assert plan.faults[2].latency_ms == (5.0, 50.0) and plan.faults[5].path == "/version"

@@ -12,6 +12,7 @@ requests give the same faults. Loadable from YAML (`--faults`):
       - {verbs: [watch], kinds: [configmaps], watch: drop, after_events: 10}
       - {verbs: [watch], watch: expire, after_ms: 5000, rate: 0.5}
       - {path: /version, latency_ms: 100}
+      - {verbs: [create], kinds: [Secret], disconnect: after, limit: 1}
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from pykro.emulator.status import StatusError, qualified, status_body
 from pykro.errors import ValidationError
 
 WatchMode = Literal["drop", "expire", "truncate"]
+Disconnect = Literal["before", "after"]
 _CLEAN_ENDS = ("drop", "expire")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -60,7 +62,9 @@ class Fault:
     or (min, max) uniformly at random), `error` (HTTP status answered instead of running the request;
     `retry_after` seconds for 429), `watch` ("drop": end the stream cleanly, "expire": send the ERROR event
     "410 Expired" of a too old resourceVersion then end, "truncate": cut it mid-event and close the connection)
-    after `after_events` events or `after_ms` milliseconds (default: after 1 event)."""
+    after `after_events` events or `after_ms` milliseconds (default: after 1 event), `disconnect` (close the
+    connection without an answer, "before" running the request or "after" it: the client cannot tell whether
+    its write happened)."""
 
     verbs: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
@@ -72,6 +76,7 @@ class Fault:
     rate: float = 1.0
     retry_after: int = 1
     watch: WatchMode | None = None
+    disconnect: Disconnect | None = None
     after_events: int | None = None
     after_ms: float | None = None
     limit: int | None = None
@@ -86,6 +91,10 @@ class Fault:
             raise ValidationError(
                 f"unknown watch fault {self.watch!r}", where="fault.watch", fix="Use drop, expire or truncate."
             )
+        if self.disconnect is not None and self.disconnect not in ("before", "after"):
+            raise ValidationError(
+                f"unknown disconnect {self.disconnect!r}", where="fault.disconnect", fix="Use before or after."
+            )
         if isinstance(self.latency_ms, tuple) and not 0 <= self.latency_ms[0] <= self.latency_ms[1]:
             raise ValidationError(f"latency range {self.latency_ms} is not (min, max)", where="fault.latency_ms")
 
@@ -95,6 +104,8 @@ class Fault:
         if not info.is_resource_request:
             return self.path is not None and not (self.verbs or self.kinds or self.namespace or self.name)
         if self.watch is not None and info.verb != "watch":
+            return False
+        if self.disconnect == "after" and info.verb == "watch":  # a watch has no single answer to lose
             return False
         if self.verbs and info.verb not in self.verbs:
             return False
@@ -206,6 +217,7 @@ class FaultInjector:
         latency = 0.0
         error: Fault | None = None
         watch: Fault | None = None
+        disconnect: Fault | None = None
         for i, fault in enumerate(self.plan.faults):
             if not fault.matches(info, request.path) or (fault.limit is not None and self._fired[i] >= fault.limit):
                 continue
@@ -224,10 +236,19 @@ class FaultInjector:
             if fault.watch is not None and watch is None and error is None:
                 watch = fault
                 self._record(i, f"watch-{fault.watch}", info, request.path, fault.after_events or 0)
+            if fault.disconnect is not None and disconnect is None and error is None:
+                disconnect = fault
+                self._record(i, f"disconnect-{fault.disconnect}", info, request.path, 0)
         if latency:
             await asyncio.sleep(latency / 1000.0)
         if error is not None:
             return error_response(error, info)
+        if disconnect is not None:
+            if disconnect.disconnect == "after":
+                await handler(request)  # the request takes effect; its answer is lost
+            if request.transport is not None:
+                request.transport.close()
+            return _Ended(clean=False)
         if watch is not None:
             return await _cut_watch(request, handler, watch)
         return await handler(request)
