@@ -71,10 +71,16 @@ class Simulator:
         self._api = api
         stream = api.watch()  # subscribe before looking at what exists, so nothing falls in between
         try:
-            await ensure_node(self)
-            await self._resync()
+            for step in (ensure_node(self), self._resync()):
+                try:
+                    await step
+                except StatusError as exc:
+                    log.warning("simulator start-up step failed: %s", exc.message)
             async for event in stream:
-                self._observe(event)
+                try:
+                    self._observe(event)
+                except Exception:  # one odd object must not stop the simulation of everything else
+                    log.exception("simulator: cannot handle a %s event", event.type)
         finally:
             for _, handle in self._timers.values():
                 handle.cancel()
