@@ -147,3 +147,12 @@ def test_kro_runtime_conditions_are_reported_not_undeclared(ev: Evaluator) -> No
     program = ev.compile("runtime.condition(schema, 'Ready').status == 'True'")
     with pytest.raises(CelUnsupportedLocally, match=r"runtime\.condition"):
         program.evaluate(DATA)
+
+
+def test_evaluators_share_programs_only_for_the_same_declarations() -> None:
+    first, second = Evaluator(["shared", "other"]), Evaluator(["other", "shared"])
+    assert first.compile("shared + other") is second.compile("shared + other")
+    typed = Evaluator({"shared": CelType.INT, "other": CelType.DYN})
+    with pytest.raises(CelCompileError):
+        typed.compile('shared + "x"')
+    assert Evaluator(["shared", "other"]).evaluate('shared + "x"', {"shared": "a", "other": 1}) == "ax"

@@ -205,3 +205,30 @@ def test_data_pending_is_pending_not_an_error() -> None:
     result = expand(graph, instance(), {"deploy": deploy})
     assert result.states["svc"].state == "pending"
     assert "data pending" in result.states["svc"].message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("${schema.spec.name}-${string(size(schema.spec.name))}", "web-3"),
+        ("${schema.spec.name}${schema.spec.name}", "webweb"),
+        ("x-${schema.spec.replicas}", "must be a string, got int"),
+        ("${[schema.spec.name]}${[schema.spec.name]}", "must be a string, got list"),
+        ("x-${omit()}", "must be a string"),
+        ("x-${schema.spec.nope}", "data pending"),
+    ],
+)
+def test_string_templates_render_or_fail_part_by_part(value: str, expected: str) -> None:
+    rgd = copy.deepcopy(RGD)
+    rgd["spec"]["resources"] = [
+        {
+            "id": "cm",
+            "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": {"v": value}},
+        }
+    ]
+    rgd["spec"]["schema"]["status"] = {}
+    state = expand(Graph.from_rgd(rgd), instance()).states["cm"]
+    if state.state == "ready" or state.objects:
+        assert state.objects[0]["data"]["v"] == expected
+    else:
+        assert expected in state.message

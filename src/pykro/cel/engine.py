@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -247,11 +249,57 @@ def _trim(amount: int, unit: int) -> str:
     return f"{whole}.{digits}"
 
 
+@functools.cache
+def _extensions() -> tuple[Any, ...]:
+    """The extensions of kro's environment, built once per process (declaring the library costs ~1 ms)."""
+    return (
+        ext_strings.ExtStrings(),
+        ext_bindings.ExtBindings(),
+        ext_optional.ExtOptional(),
+        ext_encoders.ExtEncoders(),
+        cel.CelExtension("pykro.kro", _declarations(ALL_FUNCTIONS)),
+    )
+
+
+class _Environment:
+    """One cel-expr-python environment and the programs compiled in it (shared by evaluators declaring the same
+    variables: a compiled program depends only on the declarations)."""
+
+    def __init__(self, variables: Mapping[str, CelType], kro_library: bool) -> None:
+        extensions = list(_extensions()) if kro_library else []
+        self.env = cel.NewEnv(variables={name: engine_type(t) for name, t in variables.items()}, extensions=extensions)
+        self.programs: dict[str, Program] = {}
+        self.lock = threading.Lock()
+
+
+_ENVIRONMENTS: OrderedDict[tuple[Any, ...], _Environment] = OrderedDict()
+_ENVIRONMENTS_LOCK = threading.Lock()
+_MAX_ENVIRONMENTS = 64
+
+
+def _environment(variables: Mapping[str, CelType], kro_library: bool) -> _Environment:
+    """The shared environment for these declarations (least recently used ones are dropped past 64)."""
+    key = (kro_library, *sorted(variables.items(), key=lambda item: item[0]))
+    with _ENVIRONMENTS_LOCK:
+        found = _ENVIRONMENTS.get(key)
+        if found is not None:
+            _ENVIRONMENTS.move_to_end(key)
+            return found
+    made = _Environment(variables, kro_library)
+    with _ENVIRONMENTS_LOCK:
+        found = _ENVIRONMENTS.setdefault(key, made)
+        _ENVIRONMENTS.move_to_end(key)
+        while len(_ENVIRONMENTS) > _MAX_ENVIRONMENTS:
+            _ENVIRONMENTS.popitem(last=False)
+    return found
+
+
 class Evaluator:
     """Compiles and evaluates CEL with kro v0.9.3's environment (standard library, cel-go extensions kro enables,
     Kubernetes' libraries and kro's own), caching compiled programs per expression string.
 
-    ``variables`` maps names to CelTypes, or is an iterable of names that are all ``dyn``.
+    ``variables`` maps names to CelTypes, or is an iterable of names that are all ``dyn``. Evaluators declaring
+    the same variables share one engine environment and its compiled programs.
     """
 
     def __init__(self, variables: Mapping[str, CelType] | Iterable[str] = (), *, kro_library: bool = True) -> None:
@@ -260,20 +308,10 @@ class Evaluator:
         else:
             self.variables = dict.fromkeys(variables, CelType.DYN)
         self.kro_library = kro_library
-        self._cache: dict[str, Program] = {}
-        self._lock = threading.Lock()
-        extensions: list[Any] = []
-        if kro_library:
-            extensions = [
-                ext_strings.ExtStrings(),
-                ext_bindings.ExtBindings(),
-                ext_optional.ExtOptional(),
-                ext_encoders.ExtEncoders(),
-                cel.CelExtension("pykro.kro", _declarations(ALL_FUNCTIONS)),
-            ]
-        self._env = cel.NewEnv(
-            variables={name: engine_type(t) for name, t in self.variables.items()}, extensions=extensions
-        )
+        shared = _environment(self.variables, kro_library)
+        self._env = shared.env
+        self._cache = shared.programs
+        self._lock = shared.lock
 
     def compile(self, expression: str) -> Program:
         """Compile (cached); raise CelCompileError with the engine's message and a 0-based position."""

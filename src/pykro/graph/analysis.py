@@ -70,10 +70,12 @@ def analyse(graph: Graph) -> Analysis:
     err = _Errors(graph.source)
     _check_ids(graph, err)
     ids = graph.ids
-    nodes = {res.id: _build_node(graph, i, res, err) for i, res in enumerate(graph.resources)}
+    crds = _crd_scopes(graph)
+    nodes = {res.id: _build_node(graph, i, res, err, crds) for i, res in enumerate(graph.resources)}
     _ = graph.openapi  # the SimpleSchema of the instance spec (raises ValidationError with kro's messages)
+    id_set = frozenset(ids)
     for node in nodes.values():
-        _resolve_dependencies(node, ids, err)
+        _resolve_dependencies(node, ids, id_set, err)
     deps = {node.id: node.dependencies for node in nodes.values()}
     try:
         order = topological_order(deps, ids)
@@ -154,7 +156,7 @@ def _maybe(suggestion: str | None) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- resources
-def _build_node(graph: Graph, index: int, res: Resource, err: _Errors) -> Node:
+def _build_node(graph: Graph, index: int, res: Resource, err: _Errors, crds: dict[tuple[str, str], bool]) -> Node:
     base = f"spec.resources[{index}]"
     if res.is_external and res.for_each:
         raise err(
@@ -165,7 +167,7 @@ def _build_node(graph: Graph, index: int, res: Resource, err: _Errors) -> Node:
     body = res.body
     body_key = "template" if res.template is not None else "externalRef"
     _check_object(res, body, f"{base}.{body_key}", err)
-    namespaced = _scope(graph, res)
+    namespaced = _scope(res, crds)
     meta = body.get("metadata") or {}
     if namespaced is False and "namespace" in meta:
         raise err(
@@ -238,19 +240,25 @@ def _check_object(res: Resource, body: dict[str, Any], path: str, err: _Errors) 
         )
 
 
-def _scope(graph: Graph, res: Resource) -> bool | None:
-    """True when the kind is namespaced, False when cluster-scoped, None when the kind is unknown offline."""
+def _crd_scopes(graph: Graph) -> dict[tuple[str, str], bool]:
+    """(group, kind) -> namespaced, for the kinds that CRD templates of this graph define (the first one wins)."""
+    found: dict[tuple[str, str], bool] = {}
     for other in graph.resources:
         template = other.template or {}
         spec = template.get("spec") or {}
         names = spec.get("names") if isinstance(spec, dict) else None
-        if (
-            template.get("kind") == "CustomResourceDefinition"
-            and isinstance(names, dict)
-            and names.get("kind") == res.kind
-            and res.api_version.split("/")[0] == spec.get("group")
-        ):
-            return bool(spec.get("scope", "Namespaced") != "Cluster")
+        if template.get("kind") == "CustomResourceDefinition" and isinstance(names, dict):
+            group, kind = spec.get("group"), names.get("kind")
+            if isinstance(group, str) and isinstance(kind, str):
+                found.setdefault((group, kind), bool(spec.get("scope", "Namespaced") != "Cluster"))
+    return found
+
+
+def _scope(res: Resource, crds: dict[tuple[str, str], bool]) -> bool | None:
+    """True when the kind is namespaced, False when cluster-scoped, None when the kind is unknown offline."""
+    defined = crds.get((res.api_version.split("/")[0], res.kind))
+    if defined is not None:
+        return defined
     from pykro.schema.kubernetes import scope_of
 
     scope = scope_of(res.api_version, res.kind)
@@ -289,12 +297,11 @@ def _as_standalone(value: str) -> str:
 
 
 # --------------------------------------------------------------------------------------------------- dependencies
-def _resolve_dependencies(node: Node, ids: list[str], err: _Errors) -> None:
+def _resolve_dependencies(node: Node, ids: list[str], id_set: frozenset[str], err: _Errors) -> None:
     base = f"spec.resources[{node.index}]"
     body_key = "template" if node.resource.template is not None else "externalRef"
     iterators = node.iterators
     used_in_identity: set[str] = set()
-    known = [*ids, "schema", *iterators]
 
     def add(dep: str) -> None:
         if dep not in node.dependencies:
@@ -303,7 +310,7 @@ def _resolve_dependencies(node: Node, ids: list[str], err: _Errors) -> None:
     def check_root(root: str, path: str, allow_iterators: bool, context: str) -> None:
         if root == "schema":
             return
-        if root in ids:
+        if root in id_set:
             if root == node.id:
                 raise err(
                     path,
@@ -318,6 +325,7 @@ def _resolve_dependencies(node: Node, ids: list[str], err: _Errors) -> None:
             raise err(path, "runtime is only available in status.conditions expressions", "Remove runtime here.")
         if root in FUNCTION_NAMESPACES:
             return
+        known = [*ids, "schema", *iterators]
         raise err(path, f"{context}references unknown identifiers: [{root}]", _unknown_fix(root, known))
 
     for fld in node.fields:
@@ -374,6 +382,7 @@ def _unknown_fix(root: str, known: list[str]) -> str:
 # --------------------------------------------------------------------------------------------------- status
 def _status(graph: Graph, ids: list[str], err: _Errors) -> tuple[list[Field], list[Field]]:
     status = dict(graph.status)
+    id_set = frozenset(ids)
     conditions: list[Field] = []
     if "conditions" in status:
         raw = status.pop("conditions")
@@ -394,7 +403,7 @@ def _status(graph: Graph, ids: list[str], err: _Errors) -> tuple[list[Field], li
             conditions.extend(_standalone_list([item], path, err, indexed=False))
         for i, fld in enumerate(conditions):
             for root in fld.roots:
-                if root not in (*ids, "schema", "runtime") and root not in FUNCTION_NAMESPACES:
+                if root not in id_set and root not in ("schema", "runtime") and root not in FUNCTION_NAMESPACES:
                     raise err(
                         f"spec.schema.status.conditions[{i}]",
                         f"condition {fld.cel!r}: references unknown identifiers: [{root}]",
@@ -415,7 +424,7 @@ def _status(graph: Graph, ids: list[str], err: _Errors) -> tuple[list[Field], li
         path = f"spec.schema.status.{fld.path_text}"
         roots = [r for r in fld.roots if r not in FUNCTION_NAMESPACES]
         for root in roots:
-            if root not in ids and root != "schema":
+            if root not in id_set and root != "schema":
                 raise err(
                     path,
                     f'status field "{fld.path_text}" expression "{fld.cel}": references unknown identifiers: [{root}]',

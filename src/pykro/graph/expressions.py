@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -71,16 +72,21 @@ def roots_of(expression: str) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def field_of(path: Path, value: str) -> Field | None:
-    """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax."""
+@functools.lru_cache(maxsize=16384)
+def _analysed(value: str) -> tuple[str, Standalone | Template, tuple[str, ...]] | None:
+    """``(cel, parsed, roots)`` of a string holding ``${...}`` (None for plain text); the same strings recur across
+    resources and graphs, so the parse is kept per process (all parts are immutable)."""
     parsed = cel.parse_value(value)
     if isinstance(parsed, str):
         return None
-    if isinstance(parsed, Standalone):
-        expression = parsed.expression
-        return Field(path, value, expression, parsed, roots_of(expression))
-    expression = cel.template_to_cel(parsed)
-    return Field(path, value, expression, parsed, roots_of(expression))
+    expression = parsed.expression if isinstance(parsed, Standalone) else cel.template_to_cel(parsed)
+    return expression, parsed, roots_of(expression)
+
+
+def field_of(path: Path, value: str) -> Field | None:
+    """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax."""
+    found = _analysed(value)
+    return None if found is None else Field(path, value, *found)
 
 
 def fields_in(obj: Any, base: Path = ()) -> tuple[list[Field], list[Path]]:

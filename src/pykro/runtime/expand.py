@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pykro import cel
+from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.runtime import labels as kl
@@ -333,8 +334,7 @@ class _Run:
     def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: list[str]) -> Any:
         try:
             if isinstance(fld.parsed, cel.Template):
-                parts = [self.evaluator.evaluate(expr, ctx) for expr in fld.parsed.expressions]
-                return cel.render_template(fld.parsed, parts)
+                return self._template(fld.parsed, fld.cel, ctx)
             return self.evaluator.evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
@@ -342,6 +342,18 @@ class _Run:
             ) from exc
         except cel.CelError as exc:
             raise _Failed(f"failed to evaluate expression {fld.written!r}: {exc.what}") from exc
+
+    def _template(self, template: cel.Template, concatenation: str, ctx: dict[str, Any]) -> str:
+        """A string template's value: the concatenation validation compiled, when it yields a plain string; else
+        part by part, which gives kro's error for the part that failed or is not a string."""
+        try:
+            value = self.evaluator.evaluate(concatenation, ctx)
+        except cel.CelError:
+            value = None
+        if isinstance(value, str) and OMIT_MARKER not in value:
+            return value
+        parts = [self.evaluator.evaluate(expr, ctx) for expr in template.expressions]
+        return cel.render_template(template, parts)
 
     def soft_status(self) -> tuple[dict[str, Any], list[str]]:
         """The status fields whose inputs are all available (kro's soft resolution), and fatal errors."""
