@@ -18,6 +18,7 @@ from pykro.graph import Graph
 from pykro.runtime import identity
 
 WRITE_VERBS = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
+COPIES = frozenset({"Endpoints", "EndpointSlice"})  # the endpoints controllers copy a Service's labels
 _names = itertools.count()
 
 
@@ -54,7 +55,7 @@ class Kit:
             out = []
             for _, obj in cluster.engine.store.all_objects():
                 meta = obj.get("metadata") or {}
-                if (meta.get("labels") or {}).get(inv.INSTANCE) != instance:
+                if (meta.get("labels") or {}).get(inv.INSTANCE) != instance or obj.get("kind") in COPIES:
                     continue
                 annotations = meta.get("annotations") or {}
                 if namespace is None or annotations.get(inv.INSTANCE_NAMESPACE) == namespace:

@@ -136,3 +136,31 @@ def test_backoff_grows_and_respects_retry_after() -> None:
     assert all(0 <= policy.delay(n, None, rng) <= min(1.0, 0.1 * 2**n) for n in range(8))
     assert policy.delay(0, 3.0, rng) == 3.0
     assert policy.delay(0, 100.0, rng) == policy.max_retry_after
+
+
+def test_a_spec_that_leaves_an_input_unset_fails_before_any_write(kit: Any) -> None:
+    rgd = yamlio.load(
+        """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: needs}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Needs
+    spec: {name: string, extra: {value: string}}
+  resources:
+    - id: cfg
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: "${schema.spec.name}"}
+        data: {v: "${schema.spec.extra.value}"}
+"""
+    )
+    mark = kit.mark()
+    with pytest.raises(ValidationError) as info:
+        kit.direct(Graph.from_rgd(rgd), kit.unique()).deploy({"name": "n"})
+    assert "resource 'cfg' cannot be built from this spec" in str(info.value) and "extra" in str(info.value)
+    assert kit.writes(mark) == []
+    assert kit.direct(Graph.from_rgd(rgd), kit.unique()).deploy({"name": "n", "extra": {"value": "v"}}).ready

@@ -21,6 +21,7 @@ from pykro.deploy.handle import Instance
 from pykro.deploy.live import LiveSet
 from pykro.deploy.progress import ProgressEvent, Reporter
 from pykro.deploy.teardown import delete_waves, waves_for
+from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion, expand, identity
@@ -181,6 +182,14 @@ class DeployRun:
             else:
                 self.types[f"{api_version}/{kind}"] = rt
             self.kinds.add((api_version, kind))
+        first = expand(self.graph, self.instance, {})
+        for rid, st in first.states.items():
+            if st.state == "pending" and st.waiting_on == ["schema"] and not st.objects:
+                raise ValidationError(
+                    f"resource {rid!r} cannot be built from this spec: {st.message}",
+                    where=f"{self.graph.kind} {self.ref.name}",
+                    fix="Set the spec field the expression reads (it is unset and has no default).",
+                )
 
     async def _type(self, obj: dict[str, Any]) -> ResourceType:
         key = f"{obj.get('apiVersion')}/{obj.get('kind')}"
@@ -401,6 +410,8 @@ class DeployRun:
                 view = ("skipped", "includeWhen is false")
             elif st.state == "error":
                 view = ("failed", st.message)
+            elif not st.objects and st.waiting_on == ["schema"]:
+                view = ("failed", f"the spec does not provide what it needs: {st.message}")
             elif not st.objects and node.type not in (EXTERNAL_COLLECTION,):
                 view = ("waiting", ", ".join(st.waiting_on) or st.message)
             elif node.type in (EXTERNAL, EXTERNAL_COLLECTION):

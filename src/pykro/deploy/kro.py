@@ -23,6 +23,7 @@ from pykro.deploy.progress import NullReporter, ProgressEvent, Reporter
 from pykro.deploy.retry import RetryPolicy
 from pykro.deploy.sync import run_sync
 from pykro.graph import Graph
+from pykro.graph.crd import plural_of
 from pykro.runtime import identity, prepare_instance
 
 T = TypeVar("T")
@@ -68,7 +69,7 @@ class KroFactory:
         self.retry = retry
         self.options = options or DeployOptions()
         self._namespace = namespace
-        self.crd_name = str(graph.crd()["metadata"]["name"])
+        self.crd_name = f"{plural_of(graph.kind)}.{graph.group}"
 
     def cluster(self) -> Cluster:
         return Cluster(kubeconfig=self.kubeconfig, context=self.context, namespace=self._namespace, retry=self.retry)
@@ -139,6 +140,8 @@ class KroFactory:
                 key = identity(applied)
                 if waiting:
                     await self._until(live, key, self._instance_ready, deadline, emit, "instance")
+                    if self._required:
+                        await self._until(live, key, self._status_complete, deadline, emit, "status")
                 result = self._instance(live.objects.get(key) or applied, cluster.namespace)
                 self.reporter.emit(
                     ProgressEvent(
@@ -200,6 +203,25 @@ class KroFactory:
             return "waiting", "kro has not created the CRD yet"
         return (
             ("ready", "") if _condition(obj, "Established").get("status") == "True" else ("in progress", "Established")
+        )
+
+    @property
+    def _required(self) -> list[str]:
+        """Status fields the typed status needs (by their CRD names): kro reports ACTIVE before the status
+        expressions over not-yet-populated fields resolve, so deploy also waits for these."""
+        if self.status_model is None:
+            return []
+        return [
+            info.alias or name
+            for name, info in self.status_model.model_fields.items()
+            if info.is_required() and (info.alias or name) in self.graph.status
+        ]
+
+    def _status_complete(self, obj: dict[str, Any] | None) -> tuple[str, str]:
+        status = (obj or {}).get("status") or {}
+        missing = [f for f in self._required if f not in status]
+        return (
+            ("ready", "") if not missing else ("in progress", "status fields not resolved yet: " + ", ".join(missing))
         )
 
     @staticmethod
