@@ -234,3 +234,27 @@ def test_services_get_endpoints_of_the_pods_they_select(client: Any, ns: str) ->
         return not left
 
     eventually(gone, "endpoints removed with the service")
+
+
+def test_init_containers_complete_before_the_pod_runs(client: Any, ns: str) -> None:
+    spec = {
+        "initContainers": [{"name": "migrate", "image": "tool"}],
+        "containers": [{"name": "app", "image": "app"}],
+    }
+    client.create(
+        from_dict(
+            {
+                "apiVersion": "v1",
+                "kind": "Pod",
+                "metadata": {"name": "p", "namespace": ns, "labels": {"app": "p"}},
+                "spec": spec,
+            }
+        )
+    )
+    (pod,) = eventually(lambda: ready_pods(client, ns, "p"), "the pod runs")
+    (init,) = pod.status.initContainerStatuses
+    assert (
+        init.name == "migrate" and init.state.terminated.exitCode == 0 and init.state.terminated.reason == "Completed"
+    )
+    conditions = {c.type: c.status for c in pod.status.conditions}
+    assert conditions["Initialized"] == conditions["PodReadyToStartContainers"] == "True"

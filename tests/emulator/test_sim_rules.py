@@ -110,6 +110,13 @@ def test_status_keys_with_dots_are_paths() -> None:
     assert loaded.rules[0].status == {"a": {"b": {"c": 1}}}
 
 
+def test_pods_of_one_workload_get_their_own_jitter() -> None:
+    rules = SimulationRules(jitter_ms=1000)
+    dep = obj("Deployment", "web")
+    delays = {rules.delay_s(dep, None, seed=1, jitter_key=f"web-{i}") for i in range(5)}
+    assert len(delays) == 5
+
+
 def test_custom_kinds_need_an_explicit_kind() -> None:
     rules = SimulationRules(rules=[Rule(outcome="never"), Rule(kind="Data*")])
     assert rules.custom_kind_selected("Database")

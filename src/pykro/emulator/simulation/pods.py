@@ -123,8 +123,14 @@ def _status(pod: Obj, stage: str, waiting: list[str], extra: Any) -> dict[str, A
     conds = old.get("conditions")
     names = ",".join(c.get("name", "") for c in containers)
     ready = stage == "running"
+    inits = (pod.get("spec") or {}).get("initContainers") or []
+    conds = set_condition(conds, "PodReadyToStartContainers", "False" if waiting else "True", "", "")
     conds = set_condition(conds, "PodScheduled", "True", "", "")
-    conds = set_condition(conds, "Initialized", "True", "", "")
+    if inits and stage == "pending":
+        message = f"containers with incomplete status: [{','.join(c.get('name', '') for c in inits)}]"
+        conds = set_condition(conds, "Initialized", "False", "ContainersNotInitialized", message)
+    else:
+        conds = set_condition(conds, "Initialized", "True", "", "")
     if ready:
         conds = set_condition(conds, "ContainersReady", "True", "", "")
         conds = set_condition(conds, "Ready", "True", "", "")
@@ -145,9 +151,31 @@ def _status(pod: Obj, stage: str, waiting: list[str], extra: Any) -> dict[str, A
         status["podIP"] = ip
         status["podIPs"] = [{"ip": ip}]
     status["startTime"] = start
+    if inits:
+        status["initContainerStatuses"] = [_init_container(c, stage, uid(pod)) for c in inits]
     status["containerStatuses"] = [_container(c, stage, old, now, uid(pod)) for c in containers]
     status["qosClass"] = "BestEffort"
     return deep_merge(status, extra) if extra else status
+
+
+def _init_container(c: dict[str, Any], stage: str, pod_uid: str) -> dict[str, Any]:
+    """Init containers have run to completion once the pod is past pending."""
+    done = stage != "pending"
+    state: dict[str, Any] = (
+        {"terminated": {"exitCode": 0, "reason": "Completed"}} if done else {"waiting": {"reason": "PodInitializing"}}
+    )
+    out: dict[str, Any] = {
+        "name": c.get("name"),
+        "image": c.get("image"),
+        "imageID": f"docker.io/library/{c.get('image')}" if done else "",
+        "ready": done,
+        "restartCount": 0,
+        "started": False,
+        "state": state,
+    }
+    if done:
+        out["containerID"] = f"containerd://{uid_hex(pod_uid + 'init' + c.get('name', ''))}"
+    return out
 
 
 def _container(c: dict[str, Any], stage: str, old: dict[str, Any], now: str, pod_uid: str) -> dict[str, Any]:

@@ -95,15 +95,17 @@ class SimulationRules:
         """The first rule matching `obj`, or None."""
         return next((r for r in self.rules if r.matches(obj)), None)
 
-    def delay_s(self, obj: Mapping[str, Any], rule: Rule | None, seed: int) -> float:
-        """Seconds until `obj` reaches its outcome: deterministic for (seed, kind, namespace, name, generation)."""
+    def delay_s(self, obj: Mapping[str, Any], rule: Rule | None, seed: int, jitter_key: str = "") -> float:
+        """Seconds until `obj` reaches its outcome: deterministic for (seed, kind, namespace, name, generation,
+        jitter_key) — a workload's pods pass their own name so that they do not all get ready at once."""
         kind = str(obj.get("kind", ""))
         ms: float = self.delays.get(kind, self.default_delay_ms)
         if rule is not None and rule.delay_ms is not None:
             ms = rule.delay_ms
         if self.jitter_ms > 0:
             meta = obj.get("metadata") or {}
-            token = f"{seed}|{kind}|{meta.get('namespace', '')}|{meta.get('name', '')}|{meta.get('generation', 0)}"
+            name = f"{meta.get('namespace', '')}|{meta.get('name', '')}|{meta.get('generation', 0)}|{jitter_key}"
+            token = f"{seed}|{kind}|{name}"
             ms += random.Random(token).uniform(0, self.jitter_ms)
         return max(0.0, ms / 1000.0)
 

@@ -293,7 +293,8 @@ class Simulator:
             if owner is None:
                 break
             root = owner
-        rule, delay = self.plan(root)
+        rule = self.rules.rule_for(root)
+        delay = self.rules.delay_s(root, rule, self.seed, jitter_key="" if root is pod else str(meta(pod)["name"]))
         result = (rule, delay, str(root.get("kind", "")))
         self._roots[token] = result
         return result
