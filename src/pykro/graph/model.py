@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 import functools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph.structure import RESOURCE_KEYS, SCHEMA_KEYS, check_rgd
+from pykro.yamlio import copy_data
 
 if TYPE_CHECKING:
     from pykro.cel import Evaluator
@@ -74,8 +74,8 @@ class Resource:
     def from_dict(cls, data: dict[str, Any]) -> Resource:
         return cls(
             id=data["id"],
-            template=copy.deepcopy(data.get("template")),
-            external_ref=copy.deepcopy(data.get("externalRef")),
+            template=copy_data(data.get("template")),
+            external_ref=copy_data(data.get("externalRef")),
             ready_when=list(data.get("readyWhen") or []),
             include_when=list(data.get("includeWhen") or []),
             for_each=[dict(d) for d in data.get("forEach") or []],
@@ -85,8 +85,8 @@ class Resource:
     def to_dict(self) -> dict[str, Any]:
         values: dict[str, Any] = {
             "id": self.id,
-            "template": copy.deepcopy(self.template),
-            "externalRef": copy.deepcopy(self.external_ref),
+            "template": copy_data(self.template),
+            "externalRef": copy_data(self.external_ref),
             "readyWhen": list(self.ready_when),
             "includeWhen": list(self.include_when),
             "forEach": [dict(d) for d in self.for_each],
@@ -130,15 +130,15 @@ class Graph:
             kind=schema["kind"],
             group=schema.get("group", DEFAULT_GROUP),
             scope=schema.get("scope", DEFAULT_SCOPE),
-            spec=copy.deepcopy(schema.get("spec") or {}),
-            types=copy.deepcopy(schema.get("types") or {}),
-            status=copy.deepcopy(schema.get("status") or {}),
+            spec=copy_data(schema.get("spec") or {}),
+            types=copy_data(schema.get("types") or {}),
+            status=copy_data(schema.get("status") or {}),
             resources=[Resource.from_dict(r) for r in spec.get("resources") or []],
             labels=dict(meta.get("labels") or {}),
             annotations=dict(meta.get("annotations") or {}),
-            schema_extra={k: copy.deepcopy(v) for k, v in schema.items() if k not in _SCHEMA_FIELDS},
-            metadata_extra={k: copy.deepcopy(v) for k, v in meta.items() if k not in ("name", "labels", "annotations")},
-            extra={k: copy.deepcopy(v) for k, v in data.items() if k not in ("apiVersion", "kind", "metadata", "spec")},
+            schema_extra={k: copy_data(v) for k, v in schema.items() if k not in _SCHEMA_FIELDS},
+            metadata_extra={k: copy_data(v) for k, v in meta.items() if k not in ("name", "labels", "annotations")},
+            extra={k: copy_data(v) for k, v in data.items() if k not in ("apiVersion", "kind", "metadata", "spec")},
             source=source,
             written={
                 "root": tuple(data),
@@ -174,10 +174,10 @@ class Graph:
             "kind": self.kind,
             "group": self.group if ("group" in self.written.get("schema", ()) or self.group != DEFAULT_GROUP) else None,
             "scope": self.scope if ("scope" in self.written.get("schema", ()) or self.scope != DEFAULT_SCOPE) else None,
-            "spec": copy.deepcopy(self.spec),
-            "types": copy.deepcopy(self.types),
-            "status": copy.deepcopy(self.status),
-            **copy.deepcopy(self.schema_extra),
+            "spec": copy_data(self.spec),
+            "types": copy_data(self.types),
+            "status": copy_data(self.status),
+            **copy_data(self.schema_extra),
         }
         schema_order = self.written.get("schema", ())
         schema = _ordered(schema_values, schema_order, SCHEMA_KEYS, keep=lambda k, v: _keep_written(k, v, schema_order))
@@ -187,7 +187,7 @@ class Graph:
             "name": self.name,
             "labels": dict(self.labels),
             "annotations": dict(self.annotations),
-            **copy.deepcopy(self.metadata_extra),
+            **copy_data(self.metadata_extra),
         }
         meta = _ordered(meta_values, self.written.get("metadata", ()), ("name", "labels", "annotations"), keep=keep)
         root_values: dict[str, Any] = {
@@ -195,7 +195,7 @@ class Graph:
             "kind": RGD_KIND,
             "metadata": meta,
             "spec": spec,
-            **copy.deepcopy(self.extra),
+            **copy_data(self.extra),
         }
         return _ordered(
             root_values, self.written.get("root", ()), ("apiVersion", "kind", "metadata", "spec"), keep=keep

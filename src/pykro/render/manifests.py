@@ -4,7 +4,6 @@ clusterIP, a Deployment's status) cannot be resolved; they are listed in one err
 
 from __future__ import annotations
 
-import copy
 import re
 from pathlib import Path
 from typing import Any
@@ -54,14 +53,14 @@ def manifests(
             where=graph.name,
             fix="Pass the live values with observed={id: object} (CLI: --observed FILE), or deploy to a cluster.",
         )
-    objects = [copy.deepcopy(obj) for obj in result.objects]
+    objects = [yamlio.copy_data(obj) for obj in result.objects]
     for rid_obj in objects:
         _clean(rid_obj, graph, keep_namespace=bool(namespace))
     return objects
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    out = copy.deepcopy(base)
+    out: dict[str, Any] = yamlio.copy_data(base)
     for key, value in extra.items():
         current = out.get(key)
         out[key] = _merge(current, value) if isinstance(current, dict) and isinstance(value, dict) else value

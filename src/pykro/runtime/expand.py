@@ -8,12 +8,11 @@ conditions computed as kro does."""
 
 from __future__ import annotations
 
-import copy
 import itertools
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pykro import cel
+from pykro import cel, yamlio
 from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
@@ -388,13 +387,13 @@ def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:
 
 def _fill(body: dict[str, Any], values: dict[tuple[str | int, ...], Any]) -> dict[str, Any]:
     """The template with every expression replaced by its value; fields whose value is omit() are removed."""
-    obj = copy.deepcopy(body)
+    obj: dict[str, Any] = yamlio.copy_data(body)
     omitted: list[tuple[str | int, ...]] = []
     for path, value in values.items():
         if value is cel.OMIT:
             omitted.append(path)
         else:
-            _set(obj, path, copy.deepcopy(value))
+            _set(obj, path, yamlio.copy_data(value))
     for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
         parent: Any = obj
         for key in path[:-1]:

@@ -3,10 +3,10 @@ metadata completed (namespace, uid, generation), kro's labels and finalizer set.
 
 from __future__ import annotations
 
-import copy
 import uuid
 from typing import Any
 
+from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.runtime import labels as kl
@@ -19,7 +19,7 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     """A defaulted, validated copy of ``instance``; raises ValidationError for what the API server would reject."""
     if not isinstance(instance, dict):
         raise ValidationError("an instance must be a YAML mapping", where=source, fix=f"Write a {graph.kind} object.")
-    obj = copy.deepcopy(instance)
+    obj: dict[str, Any] = yamlio.copy_data(instance)
     if obj.get("apiVersion") != graph.instance_api_version or obj.get("kind") != graph.kind:
         raise ValidationError(
             f"the instance is {obj.get('apiVersion')}/{obj.get('kind')}, but the RGD defines "

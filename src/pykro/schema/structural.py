@@ -16,6 +16,7 @@ from typing import Any, Final
 from pykro.schema import causes as c
 from pykro.schema.causes import FieldCause, go_json, go_number, go_quote
 from pykro.schema.formats import check_format
+from pykro.yamlio import copy_data
 
 __all__ = ["MISSING", "FieldCause", "apply_defaults", "prune", "validate"]
 
@@ -56,15 +57,6 @@ def _child(path: str, name: str) -> str:
     return f"{path}.{name}" if path else name
 
 
-def _copy(value: Any) -> Any:
-    """Deep copy of JSON data (much faster than ``copy.deepcopy``)."""
-    if isinstance(value, dict):
-        return {k: _copy(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) for v in value]
-    return value
-
-
 # ---------------------------------------------------------------- defaulting
 
 
@@ -75,7 +67,7 @@ def apply_defaults(schema: Schema, obj: Any) -> Any:
     properties, map values and list items get a deep copy of their schema default, recursively (also inside
     defaults that were just filled in).
     """
-    out = _copy(obj)
+    out = copy_data(obj)
     _prune_nulls(out, schema)
     _default(out, schema)
     return out
@@ -107,7 +99,7 @@ def _default(value: Any, schema: Schema | None) -> None:
             if sub.get("default") is None:
                 continue
             if key not in value or _non_nullable_null(value[key], sub):
-                value[key] = _copy(sub["default"])
+                value[key] = copy_data(sub["default"])
         extra = schema.get("additionalProperties")
         for key in value:
             props = schema.get("properties") or {}
@@ -115,7 +107,7 @@ def _default(value: Any, schema: Schema | None) -> None:
                 _default(value[key], props[key])
             elif isinstance(extra, Mapping):
                 if _non_nullable_null(value[key], extra) and extra.get("default") is not None:
-                    value[key] = _copy(extra["default"])
+                    value[key] = copy_data(extra["default"])
                 _default(value[key], extra)
     elif isinstance(value, list):
         items = _items(schema)
@@ -123,7 +115,7 @@ def _default(value: Any, schema: Schema | None) -> None:
             return
         for i, item in enumerate(value):
             if _non_nullable_null(item, items) and items.get("default") is not None:
-                value[i] = _copy(items["default"])
+                value[i] = copy_data(items["default"])
             _default(value[i], items)
 
 
@@ -136,7 +128,7 @@ def prune(schema: Schema, obj: Any, *, root: bool = True) -> Any:
     ``x-kubernetes-preserve-unknown-fields`` keeps unknown fields (still pruning inside known ones);
     ``apiVersion``/``kind``/``metadata`` are kept at the resource root (``root=True``) and in embedded resources.
     """
-    out = _copy(obj)
+    out = copy_data(obj)
     effective: Schema = {**schema, "x-kubernetes-embedded-resource": True} if root else schema
     _prune(out, effective)
     return out
