@@ -1,0 +1,99 @@
+"""The `pykro deploy/status/diff/delete/list` commands: in-process against an emulator (JSON events, the hydrated
+status, one-paragraph errors with exit code 1), and `--local` as a new user runs it (a background emulator started
+on first use and reused afterwards)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pykro import yamlio
+from pykro.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WEBAPP = str(EXAMPLES / "rgd" / "webapp.yaml")
+INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--set", "replicas=2", *where, "-o", "json")
+    assert code == 0, err
+    events = [json.loads(line) for line in out.splitlines()]
+    assert events[0]["type"] == "start" and events[-1]["type"] == "result"
+    assert {e["resource"] for e in events if e["type"] == "state" and e["state"] == "ready"} == {
+        "config",
+        "deployment",
+        "service",
+        "ingress",
+    }
+    result = events[-1]
+    assert result["state"] == "ACTIVE" and result["status"]["availableReplicas"] == 2
+    assert result["status"]["url"] == "shop.example.com"
+
+    code, out, _ = _run(capsys, "status", "shop", *where)
+    assert code == 0 and yamlio.load(out)["status"] == result["status"]
+    code, out, _ = _run(capsys, "list", *where, "-o", "json")
+    assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
+    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=4", *where)
+    assert code == 0 and "update    deployment" in out and "+  replicas: 4" in out
+    code, out, err = _run(capsys, "delete", "shop", *where)
+    assert code == 0 and "done: deleted WebApp shop" in err
+    assert kit.labelled("shop", ns) == []
+
+
+def test_user_errors_are_one_paragraph_with_exit_code_1(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", kit.unique()]
+    code, _, err = _run(capsys, "deploy", WEBAPP, "--set", "name=x", "--set", "replicas=99", *where)
+    assert code == 1 and "error:" in err and "spec.replicas" in err
+    assert "Traceback" not in err and err.strip().count("\n") == 0
+    code, _, err = _run(capsys, "status", "nothing", *where)
+    assert code == 1 and "no pykro instance named 'nothing'" in err
+    code, _, err = _run(capsys, "deploy", WEBAPP, "--set", "name=x", "--on-failure", "maybe", *where)
+    assert code == 1 and "--on-failure" in err
+
+
+@pytest.mark.slow
+def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path) -> None:
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
+    pykro = [sys.executable, "-m", "pykro"]
+    home = tmp_path / "pykro" / "emulator"
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([*pykro, *argv], env=env, capture_output=True, text=True, check=False)
+
+    try:
+        first = run("deploy", WEBAPP, "-f", INSTANCE, "--local")
+        assert first.returncode == 0, first.stderr
+        assert yamlio.load(first.stdout)["state"] == "ACTIVE"
+        pid = (home / "pid").read_text()
+        listed = run("list", "--local", "-A")
+        assert "shop" in listed.stdout and "ACTIVE" in listed.stdout
+        assert (home / "pid").read_text() == pid, "the running emulator must be reused"
+        kro = run("deploy", WEBAPP, "-f", INSTANCE, "--local", "--mode", "kro", "-n", "kro-demo")
+        assert kro.returncode == 0, kro.stderr
+        gone = run("delete", "shop", "--local", "-n", "demo")
+        assert gone.returncode == 0, gone.stderr
+        assert "shop" not in run("list", "--local", "-n", "demo").stdout
+    finally:
+        pid_file = home / "pid"
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), signal.SIGTERM)
