@@ -56,6 +56,9 @@ class Simulator:
         self._roots: dict[str, tuple[Rule | None, float, str]] = {}
         self.claim_waiters: dict[tuple[str, str], set[Key]] = {}
         self.cache = ObjectCache()
+        self._handlers: dict[str, Handler] = {}
+        self._fallback: Handler | None = None
+        self._on_deleted: Callable[[Simulator, Obj], None] | None = None
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
@@ -66,8 +69,14 @@ class Simulator:
         return self._api
 
     async def run(self, api: ClusterAPI) -> None:
-        from pykro.emulator.simulation.handlers import ensure_node
+        from pykro.emulator.simulation import handlers  # the handlers import this module
 
+        self._handlers, self._fallback, self._on_deleted = (
+            handlers.HANDLERS,
+            handlers.reconcile_custom,
+            handlers.on_deleted,
+        )
+        ensure_node = handlers.ensure_node
         self._api = api
         stream = api.watch()  # subscribe before looking at what exists, so nothing falls in between
         try:
@@ -90,10 +99,8 @@ class Simulator:
 
     async def _resync(self) -> None:
         """Enqueue what already exists (an emulator restored from a state file)."""
-        from pykro.emulator.simulation.handlers import HANDLERS
-
         for t in BUILTINS:
-            if t.kind in HANDLERS and t.kind != "Event":
+            if t.kind in self._handlers:
                 for obj in await self.api.list(t.api_version, t.kind):
                     self.cache.remember(obj)
                     self.enqueue(key_of(obj))
@@ -109,8 +116,6 @@ class Simulator:
                         self.enqueue(key_of(obj))
 
     def _observe(self, event: WatchEvent) -> None:
-        from pykro.emulator.simulation.handlers import HANDLERS, on_deleted
-
         obj = event.object
         kind = str(obj.get("kind", ""))
         if kind in _IGNORED_KINDS:
@@ -121,12 +126,13 @@ class Simulator:
             self._enqueue_services(obj)
         if event.type == "DELETED":
             self._forget(obj)
-            on_deleted(self, obj)
+            if self._on_deleted is not None:
+                self._on_deleted(self, obj)
         elif handled:
             self.cache.remember(obj)
             self.enqueue(key)
         ref = controller_ref(obj)
-        if ref is not None and ref.get("kind") in HANDLERS:
+        if ref is not None and ref.get("kind") in self._handlers:
             self.enqueue((str(ref.get("apiVersion", "")), str(ref["kind"]), key[2], str(ref.get("name", ""))))
         if kind == "PersistentVolumeClaim":
             for waiter in self.claim_waiters.pop((key[2], key[3]), set()):
@@ -145,9 +151,7 @@ class Simulator:
 
     def handles(self, kind: str) -> bool:
         """True for the kinds the simulator drives (and caches)."""
-        from pykro.emulator.simulation.handlers import HANDLERS
-
-        return kind in HANDLERS or (kind not in BUILTIN_KINDS and self.rules.custom_kind_selected(kind))
+        return kind in self._handlers or (kind not in BUILTIN_KINDS and self.rules.custom_kind_selected(kind))
 
     def _forget(self, obj: Obj) -> None:
         self.cache.forget(obj)
@@ -183,13 +187,12 @@ class Simulator:
             self._running.discard(key)
 
     async def _reconcile_once(self, key: Key) -> None:
-        from pykro.emulator.simulation.handlers import HANDLERS, reconcile_custom
-
         api_version, kind, namespace, name = key
         try:
             obj = await self.get(api_version, kind, name, namespace or None)
-            if obj is not None:
-                await HANDLERS.get(kind, reconcile_custom)(self, obj)
+            handler = self._handlers.get(kind, self._fallback)
+            if obj is not None and handler is not None:
+                await handler(self, obj)
             self._failures.pop(key, None)
         except asyncio.CancelledError:
             raise
@@ -322,19 +325,19 @@ class Simulator:
         """Live objects of `kind` controlled by `owner`."""
         return self.cache.owned(owner, kind)
 
-    async def _kept(self, obj: Obj) -> Obj:
+    def _keep(self, obj: Obj) -> Obj:
         if self.handles(str(obj.get("kind", ""))):
             self.cache.remember(obj)
         return obj
 
     async def create(self, obj: Obj) -> Obj:
-        return await self._kept(await self.api.create(obj))
+        return self._keep(await self.api.create(obj))
 
     async def update(self, obj: Obj) -> Obj:
-        return await self._kept(await self.api.update(obj))
+        return self._keep(await self.api.update(obj))
 
     async def update_status(self, obj: Obj) -> Obj:
-        return await self._kept(await self.api.update_status(obj))
+        return self._keep(await self.api.update_status(obj))
 
     async def delete(self, obj: Obj) -> None:
         await self.api.delete(str(obj["apiVersion"]), str(obj["kind"]), meta(obj)["name"], meta(obj).get("namespace"))
@@ -373,9 +376,7 @@ class Simulator:
         raise StatusError(409, f"could not find a free name for {base}-*")
 
     def next_ip(self, pool: str) -> str:
-        """Addresses handed out in order from `pool` ("10.244" for pods, "172.18.255" for load balancers)."""
+        """Addresses handed out in order from a /24 `pool` such as "172.18.255" (load balancers, ingresses)."""
         n = self._ip_counters.get(pool, 0) + 1
         self._ip_counters[pool] = n
-        if pool.count(".") == 1:
-            return f"{pool}.{(n + 1) // 254}.{(n + 1) % 254 + 1}"
         return f"{pool}.{n % 254 + 1}"
