@@ -8,15 +8,38 @@ and every object pykro would apply, which must be a subset of the live object kr
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from e2e_chainsaw import mismatch
+from e2e_chainsaw import mismatch, poll
 from e2e_kube import Kube, Obj
 
 from pykro.graph import Graph
 from pykro.runtime import expand, identity, observed_from_objects
 
 CONDITION_FIELDS = ("status", "reason", "message")
+RGD = ("kro.run/v1alpha1", "ResourceGraphDefinition")
+
+
+@contextmanager
+def active_rgd(kube: Kube, rgd: Obj, timeout: float) -> Iterator[Obj]:
+    """Apply an RGD, wait until kro reports it Active, yield the live RGD, and delete it afterwards."""
+    name = rgd["metadata"]["name"]
+    kube.apply(rgd)
+    try:
+        live: Obj = {}
+
+        def active() -> str | None:
+            live.update(kube.get(*RGD, name) or {})
+            state = live.get("status", {}).get("state")
+            return None if state == "Active" else f"RGD state is {state!r}"
+
+        poll(f"RGD {name}", timeout, active)
+        yield live
+    finally:
+        kube.delete(*RGD, name)
+        kube.wait_gone(*RGD, name, None, timeout)
 
 
 def live_objects(kube: Kube, graph: Graph) -> list[Obj]:

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from _pytest.mark import ParameterSet
-from e2e_chainsaw import poll
+from e2e_chainsaw import mismatch, poll
 from e2e_kube import Kube, Obj
-from e2e_parity import differences, snapshot
+from e2e_parity import active_rgd, differences, snapshot
 from tests.conftest import CHAINSAW, REPO
 
 from pykro import yamlio
@@ -22,7 +22,7 @@ KNOWN_DIFFERENCES = {
     "check-external-references": "pykro's condition message for a missing external reference is 'awaiting resource "
     "readiness: ...' where kro v0.9.3 writes 'resource reconciliation failed: apply results contain errors: ...'",
 }
-SETTLE = 10.0  # seconds an instance that is not ACTIVE must stay unchanged before it is compared
+SETTLE = 10.0  # seconds the instance and its objects must stay unchanged for a comparison to be final
 
 
 def prerequisites(case: Path) -> list[Path]:
@@ -36,6 +36,13 @@ def prerequisites(case: Path) -> list[Path]:
             if name and name != "cluster-role.yaml":
                 found.append(case / name)
     return found
+
+
+def apply_files(kube: Kube, files: list[Path], namespace: str) -> None:
+    for path in files:
+        for doc in yamlio.load_all(path.read_text()):
+            if doc:
+                kube.apply(doc, namespace)
 
 
 def parity_cases() -> list[ParameterSet]:
@@ -63,47 +70,63 @@ def test_kro_status_matches_pykro_runtime(
     instance: Obj = yamlio.load_file(instance_file)
     if graph.namespaced:
         instance["metadata"]["namespace"] = namespace
-    rgd_name = rgd["metadata"]["name"]
-    for path in setup:
-        for doc in yamlio.load_all(path.read_text()):
-            kube.apply(doc, namespace)
-    kube.apply(rgd)
-    try:
-
-        def rgd_active() -> str | None:
-            live = kube.get("kro.run/v1alpha1", "ResourceGraphDefinition", rgd_name) or {}
-            state = live.get("status", {}).get("state")
-            return None if state == "Active" else f"RGD state is {state!r}"
-
-        poll(f"RGD {rgd_name}", timeout, rgd_active)
+    apply_files(kube, setup, namespace)
+    with active_rgd(kube, rgd, timeout):
 
         def create() -> str | None:  # retried until the instance CRD is served
             kube.apply(instance)
             return None
 
-        poll(f"instance of {rgd_name}", timeout, create)
-        seen: dict[str, float] = {}
+        poll(f"instance of {graph.name}", timeout, create)
+        seen: dict[tuple[str, ...], float] = {}
 
         def agrees() -> str | None:
             taken = snapshot(kube, graph, instance)
             if taken is None:
                 return "the instance changed while it was read"
             live, objects = taken
+            versions = (live["metadata"]["resourceVersion"], *sorted(o["metadata"]["resourceVersion"] for o in objects))
+            settled = time.monotonic() - seen.setdefault(versions, time.monotonic()) >= SETTLE
             state = live.get("status", {}).get("state")
-            version = live["metadata"]["resourceVersion"]
-            first_seen = seen.setdefault(version, time.monotonic())
-            if state != "ACTIVE" and time.monotonic() - first_seen < SETTLE:
+            if state != "ACTIVE" and not settled:
                 return f"kro's instance state is {state!r} and may still change"
             problems = differences(graph, live, objects)
+            if problems and settled:
+                raise AssertionError(f"nothing changed for {SETTLE:.0f}s and kro and pykro disagree: {problems}")
             return "; ".join(problems) if problems else None
 
-        poll(f"kro vs pykro for {instance_file.name} of {rgd_name}", timeout, agrees)
-    finally:
-        meta = instance["metadata"]
         try:
+            poll(f"kro vs pykro for {instance_file.name} of {graph.name}", timeout, agrees)
+        finally:
+            meta = instance["metadata"]
             kube.delete(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"))
             kube.wait_gone(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"), timeout)
-        except LookupError:  # the instance kind was never served: no instance to delete
-            pass
-        kube.delete("kro.run/v1alpha1", "ResourceGraphDefinition", rgd_name)
-        kube.wait_gone("kro.run/v1alpha1", "ResourceGraphDefinition", rgd_name, None, timeout)
+
+
+def rgd_cases() -> list[ParameterSet]:
+    """(RGD, prerequisites) for every RGD of kro's chainsaw cases and pykro's examples."""
+    cases = [
+        pytest.param(case / "rgd.yaml", prerequisites(case), id=case.name)
+        for case in (sorted(CHAINSAW.iterdir()) if CHAINSAW.is_dir() else [])
+        if (case / "rgd.yaml").is_file() and (case / "chainsaw-test.yaml").is_file()
+    ]
+    examples = sorted((REPO / "examples" / "rgd").glob("*.yaml"))
+    rgds = [p for p in examples if not p.stem.endswith("-instance")]
+    return cases + [pytest.param(rgd, [], id=f"examples/{rgd.name}") for rgd in rgds]
+
+
+@pytest.mark.parametrize(("rgd_file", "setup"), rgd_cases())
+def test_kro_generates_the_crd_pykro_generates(
+    kube: Kube, namespace: str, timeout: float, rgd_file: Path, setup: list[Path]
+) -> None:
+    """The instance CRD kro writes for an RGD has exactly the spec of pykro's Graph.crd() (the API server adds
+    only `conversion`)."""
+    apply_files(kube, setup, namespace)
+    rgd: Obj = yamlio.load_file(rgd_file)
+    expected = Graph.from_rgd(rgd, source=str(rgd_file)).crd()
+    name = expected["metadata"]["name"]
+    with active_rgd(kube, rgd, timeout):
+        live = kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name)
+        assert live is not None, f"kro did not create the CRD {name}"
+        spec = {k: v for k, v in live["spec"].items() if k != "conversion"}
+        assert spec == expected["spec"], mismatch(expected["spec"], spec) or mismatch(spec, expected["spec"])
