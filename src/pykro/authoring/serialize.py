@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import ast
-from pykro.cel.template import go_quote
+from pykro.schema.causes import go_quote
 
 
 def _literal_text(text: str) -> str:

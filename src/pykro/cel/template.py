@@ -14,6 +14,7 @@ from typing import Any
 
 from pykro.cel.errors import CelEvalError
 from pykro.errors import ValidationError
+from pykro.schema.causes import go_quote
 
 START, END = "${", "}"
 
@@ -166,25 +167,3 @@ def find_expressions(obj: Any, path: str = "") -> list[tuple[str, Standalone | T
             if not isinstance(parsed, str):
                 found.append((here, parsed))
     return found
-
-
-_GO_ESCAPES = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
-_GO_ESCAPES.update({"\\": "\\\\", '"': '\\"'})
-
-
-def go_quote(text: str) -> str:
-    """Go's ``strconv.Quote``: a double-quoted literal with Go escapes (valid CEL too)."""
-    out = ['"']
-    for c in text:
-        if c in _GO_ESCAPES:
-            out.append(_GO_ESCAPES[c])
-        elif c.isprintable():
-            out.append(c)
-        elif ord(c) < 0x80:
-            out.append(f"\\x{ord(c):02x}")
-        elif ord(c) < 0x10000:
-            out.append(f"\\u{ord(c):04x}")
-        else:
-            out.append(f"\\U{ord(c):08x}")
-    out.append('"')
-    return "".join(out)
