@@ -111,16 +111,25 @@ class Kube:
 
     # --------------------------------------------------------------------------------------------------- verbs
 
-    def apply(self, obj: Obj, namespace: str | None = None) -> Obj:
-        """Server-side apply `obj` (forcing conflicts), defaulting a namespaced object's namespace."""
+    def apply(self, obj: Obj, namespace: str | None = None, *, dry_run: bool = False) -> Obj:
+        """Server-side apply `obj` (forcing conflicts), defaulting a namespaced object's namespace; `dry_run` runs
+        defaulting, validation and admission without persisting anything."""
         res = self.resource(obj["apiVersion"], obj["kind"])
         meta = obj.setdefault("metadata", {})
         if res.namespaced and namespace and not meta.get("namespace"):
             meta["namespace"] = namespace
         path = res.path(meta.get("namespace"), meta["name"])
-        return self.request(
-            "PATCH", path, obj, "application/apply-patch+yaml", fieldManager=FIELD_MANAGER, force="true"
-        )
+        query = {"fieldManager": FIELD_MANAGER, "force": "true"} | ({"dryRun": "All"} if dry_run else {})
+        return self.request("PATCH", path, obj, "application/apply-patch+yaml", **query)
+
+    def create(self, obj: Obj, namespace: str | None = None, *, dry_run: bool = False) -> Obj:
+        """POST `obj` (what `kubectl create` does), defaulting a namespaced object's namespace."""
+        res = self.resource(obj["apiVersion"], obj["kind"])
+        meta = obj.setdefault("metadata", {})
+        if res.namespaced and namespace and not meta.get("namespace"):
+            meta["namespace"] = namespace
+        query = {"dryRun": "All"} if dry_run else {}
+        return self.request("POST", res.path(meta.get("namespace")), obj, **query)
 
     def get(self, api_version: str, kind: str, name: str, namespace: str | None = None) -> Obj | None:
         try:

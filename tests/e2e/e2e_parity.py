@@ -10,16 +10,38 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 from e2e_chainsaw import mismatch, poll
 from e2e_kube import Kube, Obj
 
+from pykro import yamlio
 from pykro.graph import Graph
 from pykro.runtime import expand, identity, observed_from_objects
 
 CONDITION_FIELDS = ("status", "reason", "message")
 RGD = ("kro.run/v1alpha1", "ResourceGraphDefinition")
+
+
+def prerequisites(case: Path) -> list[Path]:
+    """Files a chainsaw case applies before its RGD (e.g. a CRD the RGD uses), RBAC left out (kro runs as admin)."""
+    found: list[Path] = []
+    for step in yamlio.load_file(case / "chainsaw-test.yaml")["spec"]["steps"]:
+        for operation in step.get("try", []):
+            name = operation.get("apply", {}).get("file")
+            if name == "rgd.yaml":
+                return found
+            if name and name != "cluster-role.yaml":
+                found.append(case / name)
+    return found
+
+
+def apply_files(kube: Kube, files: list[Path], namespace: str) -> None:
+    for path in files:
+        for doc in yamlio.load_all(path.read_text()):
+            if doc:
+                kube.apply(doc, namespace)
 
 
 @contextmanager

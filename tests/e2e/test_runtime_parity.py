@@ -10,7 +10,7 @@ import pytest
 from _pytest.mark import ParameterSet
 from e2e_chainsaw import mismatch, poll
 from e2e_kube import Kube, Obj
-from e2e_parity import active_rgd, differences, snapshot
+from e2e_parity import active_rgd, apply_files, differences, prerequisites, snapshot
 from tests.conftest import CHAINSAW, REPO
 
 from pykro import yamlio
@@ -23,26 +23,6 @@ KNOWN_DIFFERENCES = {
     "readiness: ...' where kro v0.9.3 writes 'resource reconciliation failed: apply results contain errors: ...'",
 }
 SETTLE = 10.0  # seconds the instance and its objects must stay unchanged for a comparison to be final
-
-
-def prerequisites(case: Path) -> list[Path]:
-    """Files a chainsaw case applies before its RGD (e.g. a CRD the RGD uses), RBAC left out (kro runs as admin)."""
-    found: list[Path] = []
-    for step in yamlio.load_file(case / "chainsaw-test.yaml")["spec"]["steps"]:
-        for operation in step.get("try", []):
-            name = operation.get("apply", {}).get("file")
-            if name == "rgd.yaml":
-                return found
-            if name and name != "cluster-role.yaml":
-                found.append(case / name)
-    return found
-
-
-def apply_files(kube: Kube, files: list[Path], namespace: str) -> None:
-    for path in files:
-        for doc in yamlio.load_all(path.read_text()):
-            if doc:
-                kube.apply(doc, namespace)
 
 
 def parity_cases() -> list[ParameterSet]:
