@@ -220,11 +220,13 @@ class DeployRun:
         previous = inventory.parse_kinds(
             ((self.record_before or {}).get("metadata") or {}).get("annotations", {}).get(inventory.CONTAINS_KINDS, "")
         )
+        types = []
         for api_version, kind in sorted(set(previous) | self.kinds):
             rt = self.types.get(f"{api_version}/{kind}") or await self.cluster.find_type(api_version, kind)
             if rt is not None:
                 self.types[f"{api_version}/{kind}"] = rt
-                await self._track(rt)
+                types.append(rt)
+        await asyncio.gather(*(self._track(rt) for rt in types), self._track_events())
         self.kinds |= set(previous)
         self.before = set(self.live.objects)
         for ident, obj in self.live.objects.items():
@@ -234,9 +236,12 @@ class DeployRun:
             await self.cluster.apply(NAMESPACE_TYPE, ns)
             self.emit("apply", kind="Namespace", name=self.ref.namespace, message="created the namespace")
         await self._write_record("IN_PROGRESS")
+
+    async def _track_events(self) -> None:
+        """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events)."""
         with contextlib.suppress(DeployError):
             await self.events.track(EVENT_TYPE, self.ref.namespace)
-            self.events.listener = self._on_event
+        self.events.listener = self._on_event
 
     async def _write_record(self, state: str, *, final: bool = False) -> None:
         """Write the instance's parent record unless it already says the same (re-deploys write nothing)."""
