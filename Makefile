@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 demo: setup
-	$(BIN)/pykro rgd expand examples/rgd/webapp.yaml --instance examples/rgd/webapp-instance.yaml --simulate-ready
+	$(BIN)/pykro deploy examples/fullstack.py --local -n demo --set name=myapp --set appImage=node:20 --set replicas=2
 
 lint: setup
 	$(BIN)/ruff check src tests bench
