@@ -142,3 +142,29 @@ def test_warning_events_are_streamed_and_quoted(kit: Any) -> None:
     assert "last events: Warning ProvisioningFailed" in str(info.value)
     assert reporter.events[-1].type == "failed"
     assert inv.INSTANCE  # the inventory module is importable alongside (sanity for the helper)
+
+
+def test_cancelling_a_deploy_stops_cleanly_and_keeps_what_was_applied(kit: Any) -> None:
+    import asyncio
+
+    ns = kit.unique()
+    applied = asyncio.Event()
+
+    class Signal(NullReporter):
+        def emit(self, event: Any) -> None:
+            super().emit(event)
+            if event.type == "apply" and event.resource == "web":
+                applied.set()
+
+    factory = kit.direct(GRAPH, ns, reporter=Signal(), options=DeployOptions(timeout=None))
+
+    async def scenario() -> set[asyncio.Task[Any]]:
+        task = asyncio.create_task(factory.adeploy({"name": "f", "stuck": "yes"}))
+        await applied.wait()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return {t for t in asyncio.all_tasks() if t is not asyncio.current_task()}
+
+    assert asyncio.run(scenario()) == set(), "watches and applies must not outlive the deploy"
+    assert sorted(o["kind"] for o in kit.labelled("f", ns)) == ["ConfigMap", "Deployment"]

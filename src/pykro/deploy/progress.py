@@ -101,7 +101,8 @@ class PlainReporter:
 
 
 class RichReporter:
-    """A live table of resources on a TTY; warnings (and, verbose, all events) printed above it."""
+    """A live table of resources on a TTY (elapsed: when a settled row got its state, else the time so far);
+    warnings (and, verbose, all events) printed above it."""
 
     def __init__(self, *, verbose: bool = False) -> None:
         from rich.console import Console
@@ -110,7 +111,7 @@ class RichReporter:
         self.console = Console(stderr=True)
         self.verbose = verbose
         self.rows: dict[str, ProgressEvent] = {}
-        self.since: dict[str, float] = {}
+        self.started = time.monotonic()
         self.title = ""
         self.live = Live(self._table(), console=self.console, refresh_per_second=8, transient=False)
         self.live.start()
@@ -121,24 +122,19 @@ class RichReporter:
         table = Table(title=self.title or None, expand=False)
         for column in ("resource", "kind", "name", "state", "waiting on", "elapsed"):
             table.add_column(column)
-        now = time.monotonic()
+        running = time.monotonic() - self.started
         colours = {"ready": "green", "failed": "red", "skipped": "dim", "pruned": "dim", "deleted": "dim"}
         for rid, ev in self.rows.items():
             colour = colours.get(ev.state, "yellow")
+            settled = ev.state in colours or self.title.startswith(("done", "failed"))
             table.add_row(
-                rid,
-                ev.kind,
-                ev.name,
-                f"[{colour}]{ev.state}[/]",
-                ev.waiting_on,
-                f"{now - self.since.get(rid, now):.1f}s",
-            )
+                rid, ev.kind, ev.name, f"[{colour}]{ev.state}[/]", ev.waiting_on,
+                f"{ev.elapsed if settled else running:.1f}s",
+            )  # fmt: skip
         return table
 
     def emit(self, event: ProgressEvent) -> None:
         if event.type == "state" and event.resource:
-            if self.rows.get(event.resource, ProgressEvent("")).state != event.state:
-                self.since[event.resource] = time.monotonic()
             self.rows[event.resource] = event
         elif event.type == "event" and (event.event_type == "Warning" or self.verbose):
             colour = "yellow" if event.event_type == "Warning" else "dim"
