@@ -292,10 +292,15 @@ class DeployRun:
 
     async def _converge(self) -> Expansion:
         deadline = None if self.opts.timeout is None else self.started + self.opts.timeout
+        seen: tuple[tuple[str, str], ...] | None = None
+        result: Expansion | None = None
         while True:
             self.live.changed.clear()
             self._reap()
-            result = self.expand()
+            inputs = self._inputs()
+            if result is None or inputs != seen:  # the expansion only depends on what the runtime observes
+                result = self.expand()
+                seen = self._inputs()
             await self._externals(result)
             scheduled = await self._schedule(result)
             views = self._views(result)
@@ -307,6 +312,17 @@ class DeployRun:
             self._check_failures(views, now, deadline)
             wake = [d for d in (deadline, *self._resource_deadlines()) if d is not None]
             await self._sleep(min(wake) - now if wake else None)
+
+    def _inputs(self) -> tuple[tuple[str, str], ...]:
+        """What the gated expansion reads: the desired identities and the versions of those observed as ready."""
+        found = []
+        for rid, keys in self.desired_ids.items():
+            external = self.nodes[rid].type in (EXTERNAL, EXTERNAL_COLLECTION)
+            for key in keys:
+                obj = self.live.objects.get(key)
+                ready = obj is not None and (external or readiness.assess(obj).ready)
+                found.append((key, str((obj or {}).get("metadata", {}).get("resourceVersion")) if ready else ""))
+        return tuple(found)
 
     async def _sleep(self, timeout: float | None) -> None:
         if self.inflight:
