@@ -8,6 +8,7 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from pykro.deploy import NullReporter
 from pykro.deploy import inventory as inv
 from pykro.graph import Graph
 from pykro.runtime import expand, observed_from_objects, prepare_instance
@@ -119,3 +120,44 @@ def _configmap() -> Any:
     from lightkube.resources.core_v1 import ConfigMap
 
     return ConfigMap
+
+
+CRD_GRAPH = """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: withcrd}
+spec:
+  schema: {apiVersion: v1alpha1, kind: WithCrd, spec: {name: string}}
+  resources:
+    - id: widget
+      template: {apiVersion: example.com/v1, kind: Widget, metadata: {name: "${schema.spec.name}"}, spec: {size: 3}}
+    - id: crd
+      template:
+        apiVersion: apiextensions.k8s.io/v1
+        kind: CustomResourceDefinition
+        metadata: {name: widgets.example.com}
+        spec:
+          group: example.com
+          scope: Namespaced
+          names: {kind: Widget, plural: widgets, singular: widget, listKind: WidgetList}
+          versions:
+            - name: v1
+              served: true
+              storage: true
+              schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+"""
+
+
+def test_a_graph_can_define_the_crd_of_another_of_its_resources(kit: Any) -> None:
+    from pykro import yamlio
+
+    graph = Graph.from_rgd(yamlio.load(CRD_GRAPH))
+    assert graph.dependencies["widget"] == [], "no data dependency: the engine must still wait for the CRD"
+    ns = kit.unique()
+    reporter = NullReporter()
+    factory = kit.direct(graph, ns, reporter=reporter)
+    assert factory.deploy({"name": "w"}).state == "ACTIVE"
+    states = [e.waiting_on for e in reporter.events if e.type == "state" and e.resource == "widget"]
+    assert "the CRD of Widget to be established" in states
+    factory.delete("w")
+    assert kit.labelled("w", ns) == [] and kit.labelled("w") == []

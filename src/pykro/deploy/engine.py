@@ -392,12 +392,25 @@ class DeployRun:
                     self.touched[key] = rid
                     self.applied_at.setdefault(rid, time.monotonic())
                     continue
+                if not self._served(desired):
+                    continue
                 rt = await self._type(desired)
                 if not rt.namespaced:
                     desired["metadata"].pop("namespace", None)
                 self.inflight[key] = asyncio.create_task(self._apply(rid, key, rt, desired, digest))
                 count += 1
         return count
+
+    def _served(self, obj: dict[str, Any]) -> bool:
+        """False while ``obj``'s kind is defined by a CRD of this graph that is not Established yet."""
+        pair = (str(obj.get("apiVersion")), str(obj.get("kind")))
+        if pair not in self.deferred or f"{pair[0]}/{pair[1]}" in self.types:
+            return True
+        for crd in self.live.objects.values():
+            if crd.get("kind") == "CustomResourceDefinition" and readiness.assess(crd).ready:
+                for defined in self.cluster.type_of_crd(crd):
+                    self.types[f"{defined.api_version}/{defined.kind}"] = defined
+        return f"{pair[0]}/{pair[1]}" in self.types
 
     @staticmethod
     def _unchanged(desired: dict[str, Any], live: dict[str, Any], digest: str) -> bool:
@@ -413,9 +426,6 @@ class DeployRun:
         self.applied[key] = digest
         self.applied_at.setdefault(rid, time.monotonic())
         self.live.put(out)
-        if rt.kind == "CustomResourceDefinition":
-            for defined in self.cluster.type_of_crd(out):
-                self.types[f"{defined.api_version}/{defined.kind}"] = defined
         meta = out.get("metadata") or {}
         self.emit("apply", resource=rid, kind=rt.kind, name=str(meta.get("name", "")), message="applied")
 
@@ -437,6 +447,8 @@ class DeployRun:
                 view = ("waiting", ", ".join(st.waiting_on) or st.message)
             elif node.type in (EXTERNAL, EXTERNAL_COLLECTION):
                 view = ("ready", "") if st.state == "ready" else ("waiting", st.message)
+            elif st.objects and not all(self._served(o) for o in st.objects):
+                view = ("waiting", f"the CRD of {node.resource.kind} to be established")
             elif any(k in self.inflight or (k not in self.applied and k not in self.live.objects) for k in keys):
                 view = ("applying", "")
             elif any(h.phase == "failed" for h in healths):
