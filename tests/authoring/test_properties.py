@@ -204,3 +204,18 @@ def test_refusals_are_rare() -> None:
     if not COUNTS["total"]:
         pytest.skip("run with the property tests")
     assert COUNTS["refused"] <= COUNTS["total"] // 10, COUNTS
+
+
+@pytest.mark.parametrize(
+    ("source", "values"),
+    [
+        # CEL's && / || absorb an error on the left when the right decides (error && false == false); Python raises.
+        ("int(xs[0] < a <= b)", {"xs": [], "a": 2, "b": 1}),
+        ("xs[0] > 0 and a > b", {"xs": [], "a": 1, "b": 2}),
+        ("xs[0] > 0 or a < b", {"xs": [], "a": 1, "b": 2}),
+        ("a // b > 0 and a > b", {"xs": [], "a": 1, "b": 0}),
+        ("xs[0] > 0 and a > b", {"xs": [5], "a": 2, "b": 1}),
+    ],
+)
+def test_failing_left_operand_keeps_pythons_meaning(source: str, values: dict[str, Any]) -> None:
+    check(source, values)

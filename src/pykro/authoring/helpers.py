@@ -95,8 +95,35 @@ def _bool_op(word: str, op: str, thunks: Sequence[Callable[[], Any]]) -> Any:
             right_node: ast.Node = ast.Literal(right)
         else:
             right_node = node_of(_bool_ref_for(right, word, index))
-        value = Ref(ast.Binary(op, node_of(left), right_node), CelType.BOOL)
+        value = Ref(_short_circuit(word, op, node_of(left), right_node), CelType.BOOL)
     return value
+
+
+# Calls whose evaluation can fail on valid input (bad number text, bad regex, bad time), like an index or a division.
+_FALLIBLE_CALLS = frozenset({"int", "uint", "double", "timestamp", "duration", "matches"})
+
+
+def _may_fail(node: ast.Node) -> bool:
+    """Whether evaluating ``node`` can raise for some data (index out of range, division by zero, conversions)."""
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Index) and not sub.optional:
+            return True
+        if isinstance(sub, ast.Binary) and sub.op in ("/", "%"):
+            return True
+        if isinstance(sub, ast.Call) and sub.function in _FALLIBLE_CALLS:
+            return True
+    return False
+
+
+def _short_circuit(word: str, op: str, left: ast.Node, right: ast.Node) -> ast.Node:
+    """``left and/or right`` with Python's meaning. CEL's ``&&``/``||`` are commutative over errors (``error && false``
+    is ``false``) where Python raises on a failing left operand, so a left side that can fail becomes a ternary,
+    which evaluates its condition first as Python does."""
+    if not _may_fail(left):
+        return ast.Binary(op, left, right)
+    if word == "and":
+        return ast.Conditional(left, right, ast.Literal(False))
+    return ast.Conditional(left, ast.Literal(True), right)
 
 
 def _bool_ref_for(value: Any, word: str, index: int) -> Ref:
