@@ -256,6 +256,9 @@ class Cluster:
         async def fn() -> tuple[list[dict[str, Any]], str]:
             result = self.client.list(_lk_class(rt), namespace=ns, labels=cast(Any, labels or None))
             items = [_plain(obj) async for obj in result]
+            for item in items:  # the API server leaves apiVersion/kind out of list items
+                item.setdefault("apiVersion", rt.api_version)
+                item.setdefault("kind", rt.kind)
             return items, str(result.resourceVersion or "")
 
         return await self._call(fn, "list", rt, None, namespace)

@@ -85,7 +85,9 @@ class Diff:
 
 
 def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = json.loads(json.dumps(obj))
+    """The object for a diff: keys sorted (servers order them differently), server-managed fields dropped."""
+    out: dict[str, Any] = json.loads(json.dumps(obj, sort_keys=True))
+    out = {**{k: out[k] for k in ("apiVersion", "kind", "metadata") if k in out}, **out}
     out.pop("status", None)
     meta = out.get("metadata") or {}
     for key in _VOLATILE_META:
