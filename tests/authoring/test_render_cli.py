@@ -78,3 +78,4 @@ def test_errors_are_one_paragraph(tmp_path: Path) -> None:
     assert f"{bad}:7:" in result.stderr and "truthiness" in result.stderr
     result = run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=many")
     assert result.returncode == 1 and "invalid WebAppSpec" in result.stderr
+    assert "replicas: Input should be a valid integer" in result.stderr  # names the field and the problem

@@ -9,6 +9,7 @@ import typing
 from collections.abc import Callable
 from typing import Any, overload
 
+import pydantic
 from pydantic import BaseModel
 
 from pykro import yamlio
@@ -23,7 +24,7 @@ from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
-from pykro.schema.models import simple_schema
+from pykro.schema.models import describe_errors, simple_schema
 
 SCOPES = ("Namespaced", "Cluster")
 
@@ -203,11 +204,11 @@ class Composition:
         if model is None:
             try:
                 model = self.spec_model.model_validate(spec or {})
-            except Exception as exc:
+            except pydantic.ValidationError as exc:
                 raise ValidationError(
-                    f"invalid {self.spec_model.__name__}: {str(exc).splitlines()[-1].strip()}",
+                    f"invalid {self.spec_model.__name__}: {describe_errors(exc)}",
                     where=self.where,
-                    fix=f"Give the fields of {self.spec_model.__name__}.",
+                    fix="Set the missing or wrong fields (--set path.to.field=value or -f values.yaml).",
                 ) from None
         values: dict[str, Any] = model.model_dump(by_alias=True, mode="json")
         return values

@@ -387,3 +387,13 @@ def _markers(item: Any, is_array: bool, where: str) -> list[tuple[str, str]]:
     if any(key == "multipleOf" for key, _ in out):
         raise ValidationError(f"{where}: multiple_of has no kro SimpleSchema marker", fix="Drop the constraint.")
     return [(key, str(value)) for key, value in out]
+
+
+def describe_errors(exc: pydantic.ValidationError, limit: int = 8) -> str:
+    """A pydantic validation error as one line: ``services.user.image: Field required; replicas: ...``."""
+    parts = []
+    for err in exc.errors()[:limit]:
+        where = ".".join(str(p) for p in err["loc"]) or "(root)"
+        parts.append(f"{where}: {err['msg']}")
+    more = len(exc.errors()) - limit
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
