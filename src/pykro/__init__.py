@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from pykro.authoring.decorator import composition
     from pykro.authoring.models import Spec, Status
     from pykro.authoring.resource import external_ref, resource
+    from pykro.deploy import factory
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,7 @@ _LAZY = {
     "Status": "pykro.authoring.models",
     "composition": "pykro.authoring.decorator",
     "external_ref": "pykro.authoring.resource",
+    "factory": "pykro.deploy",
     "resource": "pykro.authoring.resource",
 }
 
@@ -41,5 +43,6 @@ __all__ = [
     "__version__",
     "composition",
     "external_ref",
+    "factory",
     "resource",
 ]

@@ -7,7 +7,7 @@ import inspect
 import re
 import typing
 from collections.abc import Callable
-from typing import Any, overload
+from typing import TYPE_CHECKING, Any, Literal, overload
 
 import pydantic
 from pydantic import BaseModel
@@ -25,6 +25,9 @@ from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
 from pykro.schema.models import describe_errors, simple_schema
+
+if TYPE_CHECKING:
+    from pykro.deploy import DirectFactory, KroFactory
 
 SCOPES = ("Namespaced", "Cluster")
 
@@ -227,6 +230,14 @@ class Composition:
         values = self.spec_values(spec)
         instance_name = name or (values.get("name") if isinstance(values.get("name"), str) else None) or self.name
         return manifests(self.graph, values, name=instance_name, namespace=namespace, observed=observed)
+
+    def factory(self, mode: Literal["direct", "kro"] = "direct", **options: Any) -> DirectFactory | KroFactory:
+        """Deploy instances of this composition: ``"direct"`` (pykro applies the graph) or ``"kro"`` (through kro).
+
+        ``options`` are those of :func:`pykro.deploy.factory` (namespace, kubeconfig, context, ...)."""
+        from pykro.deploy import factory
+
+        return factory(self, mode, **options)
 
 
 def _source_of(yaml_path: str | None, build: Build) -> str | None:

@@ -4,7 +4,6 @@ through kro), read instances back, preview changes and delete them. `--local` us
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
 import sys
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 
 from pykro import yamlio
@@ -51,19 +51,6 @@ def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace
 
 
 # ---------------------------------------------------------------------------------------------- loading sources
-def _load_python(path: Path) -> dict[str, Any]:
-    """Compositions defined at the top level of a Python file, by name."""
-    from pykro.authoring import Composition
-
-    spec = importlib.util.spec_from_file_location(f"pykro_user_{path.stem}", path)
-    if spec is None or spec.loader is None:
-        raise ValidationError("cannot import this file as Python", where=str(path), fix="Pass a .py or .yaml file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return {c.name: c for c in vars(module).values() if isinstance(c, Composition)}
-
-
 def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
     """``FILE[:NAME]`` -> (a Graph or composition, an instance object found in the same file or None)."""
     from pykro.graph import Graph
@@ -73,22 +60,9 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
     if not path.exists():
         raise ValidationError("no such file", where=path_text, fix="Check the path.")
     if path.suffix == ".py":
-        found = _load_python(path)
-        if not found:
-            raise ValidationError("no @composition in this file", where=str(path), fix="Define one at top level.")
-        if name:
-            if name not in found:
-                raise ValidationError(
-                    f"no composition named {name!r}", where=str(path), fix=f"Choose one of: {', '.join(sorted(found))}."
-                )
-            return found[name], None
-        if len(found) > 1:
-            raise ValidationError(
-                "the file defines several compositions",
-                where=str(path),
-                fix=f"Choose one with FILE:NAME ({', '.join(sorted(found))}).",
-            )
-        return next(iter(found.values())), None
+        from pykro.authoring.loader import load_composition
+
+        return load_composition(text), None
     docs = list(yamlio.load_all(path.read_text(encoding="utf-8")))
     rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
     if name:
@@ -101,25 +75,13 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
     return graph, instances[0] if instances else None
 
 
-def _set_path(spec: dict[str, Any], assignment: str) -> None:
-    key, sep, raw = assignment.partition("=")
-    if not sep or not key:
-        raise ValidationError(f"--set {assignment!r} is not key=value", fix="Write e.g. --set replicas=3.")
-    value = yamlio.load(raw) if raw else ""
-    target = spec
-    parts = key.split(".")
-    for part in parts[:-1]:
-        target = target.setdefault(part, {})
-        if not isinstance(target, dict):
-            raise ValidationError(f"--set {key}: {part} is not a mapping")
-    target[parts[-1]] = value
-
-
 def build_spec(
-    values: list[Path], sets: list[str], base: dict[str, Any] | None
+    values: list[Path], sets: list[str], base: dict[str, Any] | None, model: type[BaseModel] | None = None
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given."""
+    instance object if one was given. ``model`` (a composition's spec model) keeps --set text for string fields."""
+    from pykro.authoring.loader import merge_values, set_value
+
     spec: dict[str, Any] = {}
     name = namespace = None
     docs: list[Any] = [base] if base else []
@@ -137,18 +99,10 @@ def build_spec(
             meta = doc.get("metadata") or {}
             name, namespace = meta.get("name", name), meta.get("namespace", namespace)
             doc = doc.get("spec") or {}
-        _merge(spec, doc)
+        merge_values(spec, doc)
     for assignment in sets:
-        _set_path(spec, assignment)
+        set_value(spec, assignment, model)
     return spec, name, namespace
-
-
-def _merge(into: dict[str, Any], values: dict[str, Any]) -> None:
-    for key, value in values.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -206,7 +160,7 @@ def deploy(
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
     graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base)
+    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
     target = _target(local, kubeconfig, context, namespace or found_ns)
     reporter = reporter_for(output, verbose=verbose)
     try:
@@ -278,7 +232,7 @@ def diff(
 ) -> None:
     """Show what a deploy would change (server-side dry run; nothing is written)."""
     graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base)
+    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
     target = _target(local, kubeconfig, context, namespace or found_ns)
     result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
     if output == "json":

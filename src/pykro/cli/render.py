@@ -33,8 +33,8 @@ def render(
     output_dir: Path | None = _OUT,
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
+    from pykro.authoring.loader import load_composition, spec_from_options
     from pykro.render import write_objects
-    from pykro.render.loader import load_composition, spec_from_options
 
     if rgd == manifests:
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")

@@ -1,4 +1,5 @@
-"""Find a composition in a Python file (``FILE[:NAME]``) and build its spec from ``--set k=v`` / values files."""
+"""Find a composition in a Python file (``FILE[:NAME]``) and build a spec from ``--set k=v`` and values files
+(shared by `pykro render` and `pykro deploy`)."""
 
 from __future__ import annotations
 
@@ -77,23 +78,31 @@ def spec_from_options(model: type[BaseModel], sets: list[str], files: list[Path]
             raise PykroError(f"cannot read {file}: {exc.strerror}", where=str(file), fix="Check the path.") from None
         if not isinstance(loaded, dict):
             raise PykroError("a values file must be a YAML mapping", where=str(file), fix="Write key: value lines.")
-        _merge(values, loaded)
+        merge_values(values, loaded)
     for item in sets:
-        key, sep, raw = item.partition("=")
-        if not sep or not key:
-            raise PykroError(f"--set {item!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
-        path = key.split(".")
-        value: Any = raw if _field_is_text(model, path) else yamlio.load(raw) if raw else ""
-        target = values
-        for part in path[:-1]:
-            target = target.setdefault(part, {})
-        target[path[-1]] = value
+        set_value(values, item, model)
     return values
 
 
-def _merge(base: dict[str, Any], extra: dict[str, Any]) -> None:
+def set_value(values: dict[str, Any], assignment: str, model: type[BaseModel] | None = None) -> None:
+    """Apply one ``a.b=v``: ``v`` is a YAML scalar, kept as written when ``model`` says the field is a string."""
+    key, sep, raw = assignment.partition("=")
+    if not sep or not key:
+        raise PykroError(f"--set {assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
+    path = key.split(".")
+    value: Any = raw if _field_is_text(model, path) else yamlio.load(raw) if raw else ""
+    target = values
+    for part in path[:-1]:
+        target = target.setdefault(part, {})
+        if not isinstance(target, dict):
+            raise PykroError(f"--set {key}: {part} is not a mapping", where="--set", fix="Set a field of a mapping.")
+    target[path[-1]] = value
+
+
+def merge_values(base: dict[str, Any], extra: dict[str, Any]) -> None:
+    """Deep-merge ``extra`` into ``base`` (mappings merge, everything else replaces)."""
     for key, value in extra.items():
         if isinstance(value, dict) and isinstance(base.get(key), dict):
-            _merge(base[key], value)
+            merge_values(base[key], value)
         else:
             base[key] = value
