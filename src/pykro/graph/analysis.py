@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykro import cel
 from pykro.errors import PykroError, ValidationError
-from pykro.graph import naming
+from pykro.graph import naming, typecheck
 from pykro.graph.dag import CycleError, topological_order
 from pykro.graph.expressions import FUNCTION_NAMESPACES, Field, field_of, fields_in, format_path
 
@@ -87,6 +87,7 @@ def analyse(graph: Graph) -> Analysis:
         ) from exc
     status_fields, conditions = _status(graph, ids, err)
     _compile_all(graph, nodes, status_fields, conditions, err)
+    typecheck.check(graph, nodes, status_fields, conditions, err)
     return Analysis(nodes=nodes, order=order, status_fields=status_fields, conditions=conditions)
 
 

@@ -20,7 +20,16 @@ from pykro.resources import suggest
 from pykro.resources.kinds import NAME_KEY, kind_schema, node, register_crd
 from pykro.schema import kubernetes as k8s
 
-__all__ = ["Step", "check_kind", "field_type", "is_typed", "kind_type", "path_text", "register_crd"]
+__all__ = [
+    "Step",
+    "check_kind",
+    "field_type",
+    "is_typed",
+    "kind_type",
+    "path_text",
+    "register_crd",
+    "schema_field_type",
+]
 
 Step = str | int
 _SCALARS: Final = {"integer": CelType.INT, "number": CelType.DOUBLE, "boolean": CelType.BOOL}
@@ -83,6 +92,12 @@ def field_type(api_version: str, kind: str, path: Sequence[Step]) -> CelType:
     result = _resolve(kind, root, key[2])
     _resolved[key] = (root, result)
     return result
+
+
+def schema_field_type(name: str, schema: Mapping[str, Any], path: Sequence[Step]) -> CelType:
+    """:func:`field_type` against a schema given directly (an RGD's instance, a CRD of the same RGD); ``name``
+    names the object in errors."""
+    return _resolve(name, schema, tuple(path))
 
 
 # (apiVersion, kind, path) -> (the kind's schema it was resolved against, type); a re-registered CRD misses.

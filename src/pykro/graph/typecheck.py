@@ -1,0 +1,317 @@
+"""kro's type check of RGD expressions (v0.9.3 type-checks every expression with cel-go against typed variables):
+field paths read from ``schema`` and from resources of a known kind must exist.
+
+``schema`` is the instance without status (spec from the SimpleSchema, ObjectMeta — without ``namespace`` for a
+cluster-scoped instance); a resource is typed by its built-in kind's schema, a registered CRD or a CRD templated
+in the same graph, and collections are lists of it; unknown custom kinds stay ``dyn``. forEach iterators and the
+variables of single-variable comprehensions (``xs.map(x, x.name)``) over a typed list are typed by its items.
+Paths come from :func:`pykro.cel.references`; fields after an index (``xs[0].name``) and two-variable
+comprehensions are not checked (``dyn``), as are paths under int-or-string and preserve-unknown-fields.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from pykro import cel
+from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
+from pykro.cel.parser import macro_variable_count
+from pykro.cel.types import CelType
+from pykro.errors import CompositionError, ValidationError
+from pykro.resources import typing as rt
+from pykro.resources.kinds import OBJECT_META, node
+
+if TYPE_CHECKING:
+    from pykro.graph.analysis import Node as GraphNode
+    from pykro.graph.expressions import Field
+    from pykro.graph.model import Graph
+
+Path = tuple[rt.Step, ...]
+Resolver = Callable[[Path], CelType]
+Raise = Callable[[str, str, str], ValidationError]
+
+_STRING = {"type": "string"}
+_parse = functools.lru_cache(maxsize=16384)(cel.parse)  # ASTs are immutable; expressions recur across graphs
+_NO_STATUS_FIX = (
+    "kro v0.9.3 hides the instance's own status from expressions: read the resource the status value comes from"
+)
+
+
+@dataclass(frozen=True)
+class Typed:
+    """A variable with a known type: its resolver (raises CompositionError) and where the variable sits in it."""
+
+    resolve: Resolver
+    prefix: Path = ()
+
+    def at(self, path: Path) -> CelType:
+        return self.resolve((*self.prefix, *path))
+
+    def item(self, path: Path) -> Typed:
+        return Typed(self.resolve, (*self.prefix, *path, 0))
+
+
+def instance_root(graph: Graph) -> dict[str, Any]:
+    """The schema of kro's ``schema`` variable: apiVersion, kind, ObjectMeta and the spec (no status)."""
+    meta: Mapping[str, Any] = OBJECT_META
+    if not graph.namespaced:
+        full = node(OBJECT_META)
+        meta = {**full, "properties": {k: v for k, v in full["properties"].items() if k != "namespace"}}
+    spec = graph.openapi or {"type": "object"}
+    properties = {"apiVersion": _STRING, "kind": _STRING, "metadata": meta, "spec": spec}
+    return {"type": "object", "properties": properties}
+
+
+def _instance(graph: Graph) -> Resolver:
+    root = instance_root(graph)
+
+    def resolve(path: Path) -> CelType:
+        if path[:1] == ("status",):
+            raise CompositionError("the instance has no field status here", fix=_status_fix(root, path))
+        return rt.schema_field_type("the instance", root, path)
+
+    return resolve
+
+
+def _status_fix(root: Mapping[str, Any], path: Path) -> str:
+    in_spec = ("spec", *path[1:])
+    try:
+        rt.schema_field_type("the instance", root, in_spec)
+    except CompositionError:
+        return _NO_STATUS_FIX + "."
+    return f"{_NO_STATUS_FIX}, or did you mean {rt.path_text(in_spec)}?"
+
+
+def _graph_crds(graph: Graph) -> dict[tuple[str, str], Mapping[str, Any]]:
+    """(apiVersion, kind) -> openAPIV3Schema of every served version of the CRDs templated in the graph."""
+    found: dict[tuple[str, str], Mapping[str, Any]] = {}
+    for res in graph.resources:
+        template = res.template or {}
+        spec = template.get("spec")
+        if template.get("kind") != "CustomResourceDefinition" or not isinstance(spec, dict):
+            continue
+        group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
+        for version in spec.get("versions") or []:
+            schema = (version.get("schema") or {}).get("openAPIV3Schema") if isinstance(version, dict) else None
+            if isinstance(group, str) and isinstance(kind, str) and isinstance(schema, dict):
+                # an embedded resource is read as a resource root (apiVersion, kind and the full ObjectMeta)
+                found.setdefault(
+                    (f"{group}/{version.get('name')}", kind), {**schema, "x-kubernetes-embedded-resource": True}
+                )
+    return found
+
+
+def _kind(api_version: str, kind: str, crds: Mapping[tuple[str, str], Mapping[str, Any]]) -> Resolver | None:
+    defined = crds.get((api_version, kind))
+    if defined is not None:
+        return lambda path: rt.schema_field_type(kind, defined, path)
+    if rt.is_typed(api_version, kind):
+        return lambda path: rt.field_type(api_version, kind, path)
+    return None
+
+
+def _collection(resource_id: str, kind: str, each: Resolver) -> Resolver:
+    def resolve(path: Path) -> CelType:
+        if not path:
+            return CelType.list_of(each(()))
+        if isinstance(path[0], str):
+            raise CompositionError(
+                f"{resource_id} is a collection (a list of {kind}): it has no field {path[0]}",
+                fix=f"index it ({resource_id}[0].{path[0]}) or use a list function ({resource_id}.map(x, x.{path[0]}))",
+            )
+        return each(path[1:])
+
+    return resolve
+
+
+def check(
+    graph: Graph, nodes: Mapping[str, GraphNode], status: list[Field], conditions: list[Field], err: Raise
+) -> None:
+    """Raise ValidationError (kro's wording, the expression's YAML path, a did-you-mean fix) for a bad field path."""
+    crds = _graph_crds(graph)
+    env: dict[str, Typed] = {"schema": Typed(_instance(graph))}
+    selves: dict[str, Typed] = {}
+    for gnode in nodes.values():
+        res = gnode.resource
+        each = _kind(res.api_version, res.kind, crds)
+        if each is None:
+            continue
+        selves[gnode.id] = Typed(each)
+        many = res.is_collection or res.is_external_collection
+        env[gnode.id] = Typed(_collection(gnode.id, res.kind, each)) if many else Typed(each)
+    for gnode in nodes.values():
+        base = f"spec.resources[{gnode.index}]"
+        body_key = "template" if gnode.resource.template is not None else "externalRef"
+        scope = dict(env)
+        for j, (name, fld) in enumerate(gnode.for_each):
+            where = f"{base}.forEach[{j}].{name}"
+            context = f'node "{gnode.id}": forEach iterator "{name}"'
+            _expression(fld, env, err, where, context)
+            item = _iterator(fld, env, err, where, context)
+            if item is not None:
+                scope[name] = item
+            else:
+                scope.pop(name, None)
+        for fld in gnode.fields:
+            path = f"{base}.{body_key}.{fld.path_text}"
+            context = f'failed to compile template expression "{fld.written}" at path "{fld.path_text}"'
+            _expression(fld, scope, err, path, context)
+        for j, fld in enumerate(gnode.include_when):
+            context = f'failed to type-check includeWhen expression "{fld.written}" in resource "{gnode.id}"'
+            _expression(fld, env, err, f"{base}.includeWhen[{j}]", context)
+        own = selves.get(gnode.id)
+        ready = {("each" if gnode.resource.is_collection else gnode.id): own} if own else {}
+        for j, fld in enumerate(gnode.ready_when):
+            context = f'failed to type-check readyWhen expression "{fld.written}" in resource "{gnode.id}"'
+            _expression(fld, ready, err, f"{base}.readyWhen[{j}]", context)
+    for fld in status:
+        context = f'failed to type-check status expression "{fld.written}" at path "{fld.path_text}"'
+        _expression(fld, env, err, f"spec.schema.status.{fld.path_text}", context)
+    for i, fld in enumerate(conditions):
+        context = f'failed to type-check condition "{fld.written}"'
+        _expression(fld, env, err, f"spec.schema.status.conditions[{i}]", context)
+
+
+def _iterator(fld: Field, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> Typed | None:
+    """The iterator's type when the forEach expression is a plain path to a typed list (None: dyn)."""
+    tree = _parse(fld.cel)
+    found = _path_of(tree, env)
+    if found is None:
+        return None
+    typed, path = found
+    result = typed.at(path)
+    if result.kind == "list":
+        return typed.item(path)
+    if result.kind != "dyn":
+        raise err(
+            where,
+            f'{context} must return a list, got "{result}"',
+            "forEach iterates a list: point it at a list field, or build one (e.g. ${[a, b]}).",
+        )
+    return None
+
+
+def _path_of(tree: Node, env: Mapping[str, Typed]) -> tuple[Typed, Path] | None:
+    """(variable, field path) when ``tree`` is nothing but a typed variable's field selection."""
+    refs = cel.references(tree)
+    if len(refs) != 1 or refs[0].root not in env:
+        return None
+    rebuilt: Node = Ident(refs[0].root)
+    for step in refs[0].path:
+        rebuilt = Select(rebuilt, step)
+    return (env[refs[0].root], refs[0].path) if rebuilt == tree else None
+
+
+def _expression(fld: Field, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> None:
+    if not env:
+        return
+    tree = _parse(fld.cel)
+    for ref in cel.references(tree):
+        typed = env.get(ref.root)
+        if typed is not None:
+            _field(typed, ref.root, ref.path, err, where, context)
+    _scopes(tree, env, err, where, context)
+
+
+def _scopes(tree: Node, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> None:
+    """Check comprehension variables over typed lists and constant indexes into typed fields."""
+    stack: list[tuple[Node, Mapping[str, Typed]]] = [(tree, env)]
+    while stack:
+        current, scope = stack.pop()
+        if isinstance(current, Call) and current.function != "bind" and macro_variable_count(current) == 1:
+            assert current.target is not None
+            var = current.args[0].name if isinstance(current.args[0], Ident) else ""
+            item = _range(current.target, scope, err, where, context)
+            inner = {k: v for k, v in scope.items() if k != var}
+            if item is not None:
+                inner[var] = item
+                for arg in current.args[1:]:
+                    for ref in cel.references(arg):
+                        if ref.root == var:
+                            _field(item, var, ref.path, err, where, context)
+            stack.append((current.target, scope))
+            stack.extend((arg, inner) for arg in current.args[1:])
+            continue
+        if isinstance(current, Index) and isinstance(current.index, Literal) and type(current.index.value) is int:
+            found = _path_of(current.operand, scope)
+            if found is not None:
+                typed, path = found
+                _field(typed, _root_name(current.operand), (*path, current.index.value), err, where, context)
+        stack.extend((child, scope) for child in children(current))
+
+
+def _root_name(tree: Node) -> str:
+    while isinstance(tree, Select | Index):
+        tree = tree.operand
+    return tree.name if isinstance(tree, Ident) else "?"
+
+
+def _range(target: Node, scope: Mapping[str, Typed], err: Raise, where: str, context: str) -> Typed | None:
+    """The comprehension variable's type when ``target`` is a typed list; raises when it cannot be a range."""
+    found = _path_of(target, scope)
+    if found is None:
+        return None
+    typed, path = found
+    result = typed.at(path)
+    if result.kind == "list":
+        return typed.item(path)
+    if result.kind in ("map", "dyn", "object"):
+        return None  # maps range over their keys (strings); objects are checked by cel-go at run time
+    text = rt.path_text((_root_name(target), *path))
+    raise err(
+        where,
+        f"{context}: expression of type '{result}' cannot be range of a comprehension (must be list, map, or dynamic)",
+        f"{text} is a single value: iterate a list field instead.",
+    )
+
+
+def _field(typed: Typed, root: str, path: Path, err: Raise, where: str, context: str) -> None:
+    if not path:
+        return
+    try:
+        typed.at(path)
+    except CompositionError as exc:
+        raise err(where, f"{context}: {_kro_reason(typed, path)}: {exc.what}", _fix(exc, typed, root)) from exc
+
+
+def _kro_reason(typed: Typed, path: Path) -> str:
+    """cel-go's wording for the first step of ``path`` that cannot be resolved."""
+    for depth in range(len(path)):
+        try:
+            typed.at(path[: depth + 1])
+        except CompositionError:
+            step = path[depth]
+            try:
+                parent = typed.at(path[:depth])
+            except CompositionError:
+                parent = CelType.DYN
+            if isinstance(step, int):
+                return f"type '{parent}' does not support indexing with an int"
+            if parent.kind in ("object", "dyn"):
+                return f"undefined field '{step}'"
+            return f"type '{parent}' does not support field selection"
+    return "invalid field path"
+
+
+def _fix(exc: CompositionError, typed: Typed, root: str) -> str:
+    """The resolver's fix with its paths spelled from the expression's variable (``worker.name``, ``db.spec.x``)."""
+    fix = exc.fix or "Check the field path against the schema."
+    prefix = rt.path_text(typed.prefix)
+
+    def spelled(path: str) -> str:
+        if prefix and (path == prefix or path.startswith((f"{prefix}.", f"{prefix}["))):
+            return root + path[len(prefix) :]
+        return f"{root}.{path}" if not prefix else path
+
+    for lead in ("did you mean ", " lives at "):
+        head, found, tail = fix.partition(lead)
+        if found:
+            body, end = (tail[:-1], "?") if tail.endswith("?") else (tail, "")
+            first, *rest = body.split(" or ")
+            paths = [spelled(p) for p in first.split(", ")] + [spelled(p) for p in rest]
+            joined = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} or {paths[-1]}"
+            return f"{head}{found}{joined}{end}"
+    return fix
