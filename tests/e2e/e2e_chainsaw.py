@@ -46,8 +46,28 @@ def query(actual: Any, expr: str) -> Any:
     return [item for item in node or [] if isinstance(item, dict) and item.get(key) == value]
 
 
+def unordered_required(value: Any) -> Any:
+    """`value` with every OpenAPI `required` list sorted: it is a set, and kro v0.9.3 writes it in Go map order
+    (pkg/simpleschema/transform.go ranges over a map), so its order changes from one kro run to the next."""
+    if isinstance(value, dict):
+        return {
+            k: sorted(v)
+            if k == "required" and isinstance(v, list) and all(isinstance(i, str) for i in v)
+            else unordered_required(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [unordered_required(v) for v in value]
+    return value
+
+
 def mismatch(expected: Any, actual: Any, where: str = "") -> str | None:
-    """Why `actual` does not satisfy `expected` (chainsaw subset rules), or None when it does."""
+    """Why `actual` does not satisfy `expected` (chainsaw subset rules), or None when it does.
+
+    One deviation from chainsaw: `required` string lists compare as sets (see `unordered_required`).
+    """
+    if not where:
+        expected, actual = unordered_required(expected), unordered_required(actual)
     if isinstance(expected, dict):
         if not isinstance(actual, dict):
             return f"{where or '.'}: expected an object, found {actual!r}"

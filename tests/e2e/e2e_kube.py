@@ -16,6 +16,7 @@ from pykro import yamlio
 
 Obj = dict[str, Any]
 FIELD_MANAGER = "pykro-e2e"
+RETRIES_429 = 30
 
 
 class KubeError(Exception):
@@ -72,21 +73,31 @@ class Kube:
     def send(
         self, method: str, path: str, data: bytes | None = None, content_type: str = "application/json", **query: str
     ) -> bytes:
-        """A raw request (e.g. `/readyz`, which answers plain text); non-2xx answers raise KubeError."""
+        """A raw request (e.g. `/readyz`, which answers plain text); non-2xx answers raise KubeError.
+
+        429 (e.g. "storage is (re)initializing" right after a CRD is created) is retried after its Retry-After,
+        as client-go does.
+        """
         url = self.server + path + (f"?{urllib.parse.urlencode(query)}" if query else "")
         headers = dict(self._headers, **({"Content-Type": content_type} if data is not None else {}))
-        req = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(req, context=self._tls, timeout=60) as resp:
-                payload: bytes = resp.read()
-                return payload
-        except urllib.error.HTTPError as err:
-            raw = err.read()
+        attempt = 0
+        while True:
+            attempt += 1
+            req = urllib.request.Request(url, data=data, method=method, headers=headers)
             try:
-                detail = json.loads(raw)
-            except ValueError:
-                detail = {"message": raw.decode(errors="replace")}
-            raise KubeError(method, path, err.code, detail) from None
+                with urllib.request.urlopen(req, context=self._tls, timeout=60) as resp:
+                    payload: bytes = resp.read()
+                    return payload
+            except urllib.error.HTTPError as err:
+                raw = err.read()
+                if err.code == 429 and attempt <= RETRIES_429:
+                    time.sleep(float(err.headers.get("Retry-After") or 1))
+                    continue
+                try:
+                    detail = json.loads(raw)
+                except ValueError:
+                    detail = {"message": raw.decode(errors="replace")}
+                raise KubeError(method, path, err.code, detail) from None
 
     # ------------------------------------------------------------------------------------------------ discovery
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from e2e_chainsaw import jsonpath, mismatch, query, seconds
+from e2e_chainsaw import jsonpath, mismatch, query, seconds, unordered_required
 
 LIVE: dict[str, Any] = {
     "metadata": {"name": "x", "generation": 1, "finalizers": ["kro.run/finalizer"]},
@@ -53,3 +53,11 @@ def test_jsonpath_filter_and_durations() -> None:
     assert seconds("500ms") == 0.5
     with pytest.raises(ValueError):
         seconds("soon")
+
+
+def test_required_lists_compare_as_sets_and_nothing_else_does() -> None:
+    schema = {"properties": {"a": {"required": ["url", "name"], "enum": ["x", "y"]}}}
+    assert unordered_required(schema) == {"properties": {"a": {"required": ["name", "url"], "enum": ["x", "y"]}}}
+    assert mismatch({"required": ["name", "url"]}, {"required": ["url", "name"]}) is None
+    assert mismatch({"required": ["name"]}, {"required": ["url", "name"]}) is not None
+    assert mismatch({"enum": ["x", "y"]}, {"enum": ["y", "x"]}) is not None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from _pytest.mark import ParameterSet
-from e2e_chainsaw import mismatch, poll
+from e2e_chainsaw import mismatch, poll, unordered_required
 from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, apply_files, differences, prerequisites, snapshot
 from tests.conftest import CHAINSAW, REPO
@@ -100,7 +100,7 @@ def test_kro_generates_the_crd_pykro_generates(
     kube: Kube, namespace: str, timeout: float, rgd_file: Path, setup: list[Path]
 ) -> None:
     """The instance CRD kro writes for an RGD has exactly the spec of pykro's Graph.crd() (the API server adds
-    only `conversion`)."""
+    only `conversion`; `required` lists compare as sets, kro orders them randomly)."""
     apply_files(kube, setup, namespace)
     rgd: Obj = yamlio.load_file(rgd_file)
     expected = Graph.from_rgd(rgd, source=str(rgd_file)).crd()
@@ -108,5 +108,6 @@ def test_kro_generates_the_crd_pykro_generates(
     with active_rgd(kube, rgd, timeout):
         live = kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name)
         assert live is not None, f"kro did not create the CRD {name}"
-        spec = {k: v for k, v in live["spec"].items() if k != "conversion"}
-        assert spec == expected["spec"], mismatch(expected["spec"], spec) or mismatch(spec, expected["spec"])
+        spec = unordered_required({k: v for k, v in live["spec"].items() if k != "conversion"})
+        ours = unordered_required(expected["spec"])
+        assert spec == ours, mismatch(ours, spec) or mismatch(spec, ours)
