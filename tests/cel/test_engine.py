@@ -143,12 +143,6 @@ def test_unwrapped_optionals_reach_library_functions(ev: Evaluator) -> None:
     assert ev.evaluate("json.marshal(schema.spec.?name.orValue(''))", DATA) == '"web"'
 
 
-def test_kro_runtime_conditions_are_reported_not_undeclared(ev: Evaluator) -> None:
-    program = ev.compile("runtime.condition(schema, 'Ready').status == 'True'")
-    with pytest.raises(CelUnsupportedLocally, match=r"runtime\.condition"):
-        program.evaluate(DATA)
-
-
 def test_evaluators_share_programs_only_for_the_same_declarations() -> None:
     first, second = Evaluator(["shared", "other"]), Evaluator(["other", "shared"])
     assert first.compile("shared + other") is second.compile("shared + other")

@@ -25,7 +25,9 @@ from pykro.cel.errors import (
 from pykro.cel.library import ALL_FUNCTIONS, Fn
 from pykro.cel.library.base import LibraryError
 from pykro.cel.library.kro import OMIT_MARKER
-from pykro.cel.library.opaque import OpaqueValueError, check_plain
+from pykro.cel.library.opaque import OpaqueValueError, check_plain, kind_of
+from pykro.cel.library.runtime import KIND as CONDITION_KIND
+from pykro.cel.library.runtime import Condition
 from pykro.cel.types import CelType
 
 # kro's runtime treats errors containing these as "data not there yet" (pkg/runtime/errors.go); the cel-cpp
@@ -199,8 +201,11 @@ class Program:
 
 
 def _to_plain(value: Any) -> Any:
-    """Turn the engine's Python values into what a manifest holds (kro's GoNativeType)."""
+    """Turn the engine's Python values into what a manifest holds (kro's GoNativeType); a runtime condition becomes
+    a Condition."""
     if isinstance(value, dict):
+        if kind_of(value) == CONDITION_KIND:
+            return Condition.from_map(value)
         check_plain(value)
         out: dict[str, Any] = {}
         for key, item in value.items():

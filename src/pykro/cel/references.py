@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
+from pykro.cel.ast import Call, Ident, Index, Literal, MapExpr, Node, Select, children
 from pykro.cel.library import ALL_FUNCTIONS
 from pykro.cel.parser import macro_variable_count, parse
 
@@ -58,6 +58,13 @@ def _chain(node: Node) -> tuple[Node, tuple[str, ...]]:
             return node, tuple(reversed(path))
 
 
+def _map_values(node: Node) -> list[Node]:
+    """The values of a map literal (its keys too when they are not bare names), else the node itself."""
+    if not isinstance(node, MapExpr):
+        return [node]
+    return [part for key, value in node.entries for part in ((value,) if isinstance(key, Ident) else (key, value))]
+
+
 def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
     stack: list[tuple[Node, frozenset[str]]] = [(node, bound)]
     while stack:
@@ -84,7 +91,14 @@ def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
             and isinstance(current.target, Ident)
             and f"{current.target.name}.{current.function}" in QUALIFIED_FUNCTIONS
         ):
-            pending = [(arg, scope) for arg in current.args]
+            if current.target.name == "runtime":  # kro's runtime variable: a use; newCondition's keys are names
+                found.append(Reference("runtime"))
+                args = [
+                    v for a in current.args for v in (_map_values(a) if current.function == "newCondition" else [a])
+                ]
+                pending = [(arg, scope) for arg in args]
+            else:
+                pending = [(arg, scope) for arg in current.args]
         else:
             pending = [(child, scope) for child in children(current)]
         stack.extend(reversed(pending))

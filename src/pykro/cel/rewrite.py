@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import fields, replace
+
 from pykro.cel.ast import Binary, Call, Conditional, Ident, Index, Literal, Node, Select, walk
 from pykro.cel.errors import CelCompileError
+from pykro.cel.library import runtime as runtime_library
 from pykro.cel.parser import parse
 from pykro.cel.printer import render
 
@@ -13,52 +17,65 @@ KRO_ONLY = ("transformList", "transformMap", "transformMapEntry", "sortBy")
 
 
 def for_engine(expression: str) -> str:
-    """Rewrite cel-go's ``list.first()`` / ``list.last()`` (optional results) into engine-native CEL."""
-    if "first(" not in expression and "last(" not in expression:
+    """Rewrite what cel-go parses differently into engine-native CEL: ``list.first()`` / ``list.last()`` (optional
+    results) and kro's ``runtime.newCondition`` macro (bare-identifier keys become strings; bad keys raise
+    CelCompileError with kro's message)."""
+    if "first(" not in expression and "last(" not in expression and "runtime." not in expression:
         return expression
     try:
         node = parse(expression)
     except CelCompileError:
         return expression
     counter = [0]
-    rewritten = _rewrite_first_last(node, counter)
-    return render(rewritten) if counter[0] else expression
+    try:
+        rewritten = _transform(node, lambda item: _rewrite_node(item, counter))
+    except runtime_library.MacroError as exc:
+        raise CelCompileError(f"cannot compile {expression!r}: {exc}", expression=expression) from None
+    return render(rewritten) if rewritten is not node else expression
 
 
-def _rewrite_first_last(node: Node, counter: list[int]) -> Node:
-    from dataclasses import fields, replace
-
+def _rewrite_node(node: Node, counter: list[int]) -> Node:
+    """One node, its children already rewritten."""
     if isinstance(node, Call) and node.function in ("first", "last") and not node.args and node.target is not None:
         counter[0] += 1
         var = Ident(f"__pykro_list{counter[0]}")
-        target = _rewrite_first_last(node.target, counter)
         index: Node = Literal(0) if node.function == "first" else Binary("-", Call("size", (var,)), Literal(1))
         body = Conditional(
             Binary(">", Call("size", (var,)), Literal(0)),
             Call("of", (Index(var, index),), target=Ident("optional")),
             Call("none", (), target=Ident("optional")),
         )
-        return Call("bind", (var, target, body), target=Ident("cel"))
+        return Call("bind", (var, node.target, body), target=Ident("cel"))
+    if isinstance(node, Call):
+        return runtime_library.expand_new_condition(node)
+    if isinstance(node, Select):
+        runtime_library.check_field(node)
+    return node
+
+
+def _transform(node: Node, rewrite_node: Callable[[Node], Node]) -> Node:
+    """Rebuild ``node`` bottom-up through ``rewrite_node``; unchanged subtrees keep their identity."""
     changes: dict[str, object] = {}
     for f in fields(node):
         value = getattr(node, f.name)
         if f.name == "type":
             continue
         if isinstance(value, tuple):
-            new = tuple(_rewrite_item(item, counter) for item in value)
-            if new != value:
+            new = tuple(_transform_item(item, rewrite_node) for item in value)
+            if new != value or any(a is not b for a, b in zip(new, value, strict=True)):
                 changes[f.name] = new
         elif _is_node(value):
-            new_node = _rewrite_first_last(value, counter)
+            new_node = _transform(value, rewrite_node)
             if new_node is not value:
                 changes[f.name] = new_node
-    return replace(node, **changes) if changes else node  # type: ignore[arg-type]
+    rebuilt = replace(node, **changes) if changes else node  # type: ignore[arg-type]
+    return rewrite_node(rebuilt)
 
 
-def _rewrite_item(item: object, counter: list[int]) -> object:
+def _transform_item(item: object, rewrite_node: Callable[[Node], Node]) -> object:
     if isinstance(item, tuple):
-        return tuple(_rewrite_item(part, counter) for part in item)
-    return _rewrite_first_last(item, counter) if _is_node(item) else item  # type: ignore[arg-type]
+        return tuple(_transform_item(part, rewrite_node) for part in item)
+    return _transform(item, rewrite_node) if _is_node(item) else item  # type: ignore[arg-type]
 
 
 def _is_node(value: object) -> bool:
@@ -80,8 +97,6 @@ def unsupported_construct(expression: str) -> str | None:
             )
         if item.function in KRO_ONLY:
             return f"{item.function}()"
-        if item.target == Ident("runtime") and item.function in ("newCondition", "condition"):
-            return f"kro's runtime.{item.function}() (custom status conditions)"
     return None
 
 

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pykro import cel
+from pykro.cel.library import runtime as runtime_conditions
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import naming, typecheck
 from pykro.graph.dag import CycleError, topological_order
@@ -410,6 +411,10 @@ def _status(graph: Graph, ids: list[str], err: _Errors) -> tuple[list[Field], li
                         f"condition {fld.cel!r}: references unknown identifiers: [{root}]",
                         _unknown_fix(root, [*ids, "schema", "runtime"]),
                     )
+        problem = runtime_conditions.check_entries([fld.cel for fld in conditions])
+        if problem is not None:
+            fix = "Use True, False or Unknown, one entry per type, and read only kro's built-in types from schema."
+            raise err(f"spec.schema.status.conditions[{problem[0]}]", problem[1], fix)
     try:
         fields, plain = fields_in(status)
     except PykroError as exc:

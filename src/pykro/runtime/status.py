@@ -1,9 +1,12 @@
-"""The instance status kro writes: the resolved status fields, ``state`` and kro's built-in conditions
-(InstanceManaged, GraphResolved, ResourcesReady and the root Ready), as kro v0.9.3's instance controller does."""
+"""The instance status kro writes: the resolved status fields, ``state`` and the conditions — kro's built-ins
+(InstanceManaged, GraphResolved, ResourcesReady and the root Ready), or the RGD's authored ones instead when it
+declares ``status.conditions`` — as kro v0.9.3's instance controller does."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from pykro.runtime import conditions
 
 if TYPE_CHECKING:
     from pykro.runtime.expand import _Run
@@ -54,10 +57,17 @@ def instance_status(run: _Run) -> dict[str, Any]:
         ready = _condition(
             "Ready", resources["status"], resources.get("reason", ""), resources.get("message", ""), generation
         )
+    builtins = [managed, resolved, resources, ready]
     fields, errors = run.soft_status()
     status: dict[str, Any] = dict(fields)
-    status["conditions"] = [managed, resolved, resources, ready]
+    status["conditions"] = builtins
     status["state"] = ACTIVE if ready["status"] == "True" else state
     if errors:
         status["state"] = ERROR
+    if run.analysis.conditions:
+        authored = conditions.evaluate(run, builtins)
+        previous = (run.instance.get("status") or {}).get("conditions")
+        status["conditions"] = conditions.wire_conditions(authored, previous, generation)
+        if authored.failures:
+            status["state"] = ERROR
     return status

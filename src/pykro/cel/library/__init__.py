@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from pykro.cel.library import kro, lists, network, opaque, quantity, regex, semver, urls
+from pykro.cel.library import kro, lists, network, opaque, quantity, regex, runtime, semver, urls
 from pykro.cel.library.base import Fn, LibraryError, Overload
 
 
@@ -58,6 +58,7 @@ ALL_FUNCTIONS: list[Fn] = merged(
         *quantity.FUNCTIONS,
         *network.FUNCTIONS,
         *semver.FUNCTIONS,
+        *runtime.FUNCTIONS,
     ]
 )
 
