@@ -199,7 +199,7 @@ def test_invalid_instance_is_rejected(graph: Graph) -> None:
 
 def test_data_pending_is_pending_not_an_error() -> None:
     rgd = copy.deepcopy(RGD)
-    rgd["spec"]["resources"][1]["template"]["spec"]["clusterIP"] = "${deploy.status.missing.field}"
+    rgd["spec"]["resources"][1]["template"]["spec"]["clusterIP"] = "${deploy.metadata.annotations.missing}"
     graph = Graph.from_rgd(rgd)
     deploy = simulate_ready(expand(graph, instance()).states["deploy"].objects[0])
     result = expand(graph, instance(), {"deploy": deploy})
@@ -215,7 +215,7 @@ def test_data_pending_is_pending_not_an_error() -> None:
         ("x-${schema.spec.replicas}", "must be a string, got int"),
         ("${[schema.spec.name]}${[schema.spec.name]}", "must be a string, got list"),
         ("x-${omit()}", "must be a string"),
-        ("x-${schema.spec.nope}", "data pending"),
+        ("x-${schema.spec.regions[5]}", "data pending"),
     ],
 )
 def test_string_templates_render_or_fail_part_by_part(value: str, expected: str) -> None:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from pykro import cel
-from pykro.cel import Standalone, Template
+from pykro.cel import Reference, Standalone, Template
+from pykro.cel.ast import Node
 
 PathKey = str | int
 Path = tuple[PathKey, ...]
@@ -35,12 +36,15 @@ def format_path(path: Path) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    """One expression-bearing string: where it is, what it says, the CEL to evaluate and the roots it reads."""
+    """One expression-bearing string: where it is, what it says, the CEL to evaluate (and its AST), the variable
+    uses (:func:`pykro.cel.references`) and the roots they read."""
 
     path: Path
     written: str
     cel: str
     parsed: Standalone | Template
+    tree: Node
+    references: tuple[Reference, ...]
     roots: tuple[str, ...]
 
     @property
@@ -64,23 +68,25 @@ def walk_strings(obj: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
         yield path, obj
 
 
-def roots_of(expression: str) -> tuple[str, ...]:
-    """The free variables an expression reads (comprehension variables and function namespaces excluded)."""
-    seen: dict[str, None] = {}
-    for ref in cel.references(expression):
-        seen.setdefault(ref.root, None)
-    return tuple(seen)
+def _roots(refs: tuple[Reference, ...]) -> tuple[str, ...]:
+    """The free variables read (comprehension variables and function namespaces are not references)."""
+    return tuple(dict.fromkeys(ref.root for ref in refs))
+
+
+Analysed = tuple[str, Standalone | Template, Node, tuple[Reference, ...], tuple[str, ...]]
 
 
 @functools.lru_cache(maxsize=16384)
-def _analysed(value: str) -> tuple[str, Standalone | Template, tuple[str, ...]] | None:
-    """``(cel, parsed, roots)`` of a string holding ``${...}`` (None for plain text); the same strings recur across
-    resources and graphs, so the parse is kept per process (all parts are immutable)."""
+def _analysed(value: str) -> Analysed | None:
+    """``(cel, parsed, tree, references, roots)`` of a string holding ``${...}`` (None for plain text); the same
+    strings recur across resources and graphs, so the parse is kept per process (all parts are immutable)."""
     parsed = cel.parse_value(value)
     if isinstance(parsed, str):
         return None
     expression = parsed.expression if isinstance(parsed, Standalone) else cel.template_to_cel(parsed)
-    return expression, parsed, roots_of(expression)
+    tree = cel.parse(expression)
+    refs = tuple(cel.references(tree))
+    return expression, parsed, tree, refs, _roots(refs)
 
 
 def field_of(path: Path, value: str) -> Field | None:

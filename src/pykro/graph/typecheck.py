@@ -11,7 +11,6 @@ comprehensions are not checked (``dyn``), as are paths under int-or-string and p
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -34,7 +33,7 @@ Resolver = Callable[[Path], CelType]
 Raise = Callable[[str, str, str], ValidationError]
 
 _STRING = {"type": "string"}
-_parse = functools.lru_cache(maxsize=16384)(cel.parse)  # ASTs are immutable; expressions recur across graphs
+_MACROS = ("all", "exists", "map", "filter")  # comprehensions (checked only when the text can hold one)
 _NO_STATUS_FIX = (
     "kro v0.9.3 hides the instance's own status from expressions: read the resource the status value comes from"
 )
@@ -68,10 +67,16 @@ def instance_root(graph: Graph) -> dict[str, Any]:
 def _instance(graph: Graph) -> Resolver:
     root = instance_root(graph)
 
+    known: dict[Path, CelType] = {}
+
     def resolve(path: Path) -> CelType:
+        found = known.get(path)
+        if found is not None:
+            return found
         if path[:1] == ("status",):
             raise CompositionError("the instance has no field status here", fix=_status_fix(root, path))
-        return rt.schema_field_type("the instance", root, path)
+        found = known[path] = rt.schema_field_type("the instance", root, path)
+        return found
 
     return resolve
 
@@ -144,41 +149,71 @@ def check(
         env[gnode.id] = Typed(_collection(gnode.id, res.kind, each)) if many else Typed(each)
     for gnode in nodes.values():
         base = f"spec.resources[{gnode.index}]"
-        body_key = "template" if gnode.resource.template is not None else "externalRef"
-        scope = dict(env)
+        scope: Mapping[str, Typed] = env
+        iterators: dict[str, Typed | None] = {}
         for j, (name, fld) in enumerate(gnode.for_each):
-            where = f"{base}.forEach[{j}].{name}"
-            context = f'node "{gnode.id}": forEach iterator "{name}"'
-            _expression(fld, env, err, where, context)
-            item = _iterator(fld, env, err, where, context)
-            if item is not None:
-                scope[name] = item
-            else:
-                scope.pop(name, None)
+            site = Site(err, _for_each, base, j, name, gnode.id)
+            _expression(fld, env, site)
+            iterators[name] = _iterator(fld, env, site)
+        if iterators:
+            scope = {**env, **{name: item for name, item in iterators.items() if item is not None}}
+        body_key = "template" if gnode.resource.template is not None else "externalRef"
         for fld in gnode.fields:
-            path = f"{base}.{body_key}.{fld.path_text}"
-            context = f'failed to compile template expression "{fld.written}" at path "{fld.path_text}"'
-            _expression(fld, scope, err, path, context)
+            _expression(fld, scope, Site(err, _template, base, body_key, fld))
         for j, fld in enumerate(gnode.include_when):
-            context = f'failed to type-check includeWhen expression "{fld.written}" in resource "{gnode.id}"'
-            _expression(fld, env, err, f"{base}.includeWhen[{j}]", context)
+            _expression(fld, env, Site(err, _condition, base, "includeWhen", j, fld, gnode.id))
         own = selves.get(gnode.id)
         ready = {("each" if gnode.resource.is_collection else gnode.id): own} if own else {}
         for j, fld in enumerate(gnode.ready_when):
-            context = f'failed to type-check readyWhen expression "{fld.written}" in resource "{gnode.id}"'
-            _expression(fld, ready, err, f"{base}.readyWhen[{j}]", context)
+            _expression(fld, ready, Site(err, _condition, base, "readyWhen", j, fld, gnode.id))
     for fld in status:
-        context = f'failed to type-check status expression "{fld.written}" at path "{fld.path_text}"'
-        _expression(fld, env, err, f"spec.schema.status.{fld.path_text}", context)
+        _expression(fld, env, Site(err, _status, fld))
     for i, fld in enumerate(conditions):
-        context = f'failed to type-check condition "{fld.written}"'
-        _expression(fld, env, err, f"spec.schema.status.conditions[{i}]", context)
+        _expression(fld, env, Site(err, _instance_condition, i, fld))
 
 
-def _iterator(fld: Field, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> Typed | None:
+class Site:
+    """Where an expression is and how kro introduces its errors, spelled only when an error is raised."""
+
+    def __init__(self, err: Raise, describe: Callable[..., tuple[str, str]], *args: Any) -> None:
+        self._err = err
+        self._describe = describe
+        self._args = args
+
+    def error(self, what: str, fix: str, *, standalone: bool = False) -> ValidationError:
+        where, context = self._describe(*self._args)
+        return self._err(where, what if standalone else f"{context}: {what}", fix)
+
+    @property
+    def context(self) -> str:
+        return self._describe(*self._args)[1]
+
+
+def _for_each(base: str, j: int, name: str, rid: str) -> tuple[str, str]:
+    return f"{base}.forEach[{j}].{name}", f'node "{rid}": forEach iterator "{name}"'
+
+
+def _template(base: str, body_key: str, fld: Field) -> tuple[str, str]:
+    where = f"{base}.{body_key}.{fld.path_text}"
+    return where, f'failed to compile template expression "{fld.written}" at path "{fld.path_text}"'
+
+
+def _condition(base: str, key: str, j: int, fld: Field, rid: str) -> tuple[str, str]:
+    return f"{base}.{key}[{j}]", f'failed to type-check {key} expression "{fld.written}" in resource "{rid}"'
+
+
+def _status(fld: Field) -> tuple[str, str]:
+    where = f"spec.schema.status.{fld.path_text}"
+    return where, f'failed to type-check status expression "{fld.written}" at path "{fld.path_text}"'
+
+
+def _instance_condition(i: int, fld: Field) -> tuple[str, str]:
+    return f"spec.schema.status.conditions[{i}]", f'failed to type-check condition "{fld.written}"'
+
+
+def _iterator(fld: Field, env: Mapping[str, Typed], site: Site) -> Typed | None:
     """The iterator's type when the forEach expression is a plain path to a typed list (None: dyn)."""
-    tree = _parse(fld.cel)
-    found = _path_of(tree, env)
+    found = _path_of(fld.tree, env, fld.references)
     if found is None:
         return None
     typed, path = found
@@ -186,37 +221,40 @@ def _iterator(fld: Field, env: Mapping[str, Typed], err: Raise, where: str, cont
     if result.kind == "list":
         return typed.item(path)
     if result.kind != "dyn":
-        raise err(
-            where,
-            f'{context} must return a list, got "{result}"',
+        raise site.error(
+            f'{site.context} must return a list, got "{result}"',
             "forEach iterates a list: point it at a list field, or build one (e.g. ${[a, b]}).",
+            standalone=True,
         )
     return None
 
 
-def _path_of(tree: Node, env: Mapping[str, Typed]) -> tuple[Typed, Path] | None:
+def _path_of(
+    tree: Node, env: Mapping[str, Typed], refs: tuple[cel.Reference, ...] | None = None
+) -> tuple[Typed, Path] | None:
     """(variable, field path) when ``tree`` is nothing but a typed variable's field selection."""
-    refs = cel.references(tree)
-    if len(refs) != 1 or refs[0].root not in env:
+    found = refs if refs is not None else cel.references(tree)
+    if len(found) != 1 or found[0].root not in env:
         return None
-    rebuilt: Node = Ident(refs[0].root)
-    for step in refs[0].path:
+    rebuilt: Node = Ident(found[0].root)
+    for step in found[0].path:
         rebuilt = Select(rebuilt, step)
-    return (env[refs[0].root], refs[0].path) if rebuilt == tree else None
+    return (env[found[0].root], found[0].path) if rebuilt == tree else None
 
 
-def _expression(fld: Field, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> None:
+def _expression(fld: Field, env: Mapping[str, Typed], site: Site) -> None:
     if not env:
         return
-    tree = _parse(fld.cel)
-    for ref in cel.references(tree):
+    for ref in fld.references:
         typed = env.get(ref.root)
         if typed is not None:
-            _field(typed, ref.root, ref.path, err, where, context)
-    _scopes(tree, env, err, where, context)
+            _field(typed, ref.root, ref.path, site)
+    text = fld.cel
+    if "[" in text or ("(" in text and any(name in text for name in _MACROS)):
+        _scopes(fld.tree, env, site)
 
 
-def _scopes(tree: Node, env: Mapping[str, Typed], err: Raise, where: str, context: str) -> None:
+def _scopes(tree: Node, env: Mapping[str, Typed], site: Site) -> None:
     """Check comprehension variables over typed lists and constant indexes into typed fields."""
     stack: list[tuple[Node, Mapping[str, Typed]]] = [(tree, env)]
     while stack:
@@ -224,14 +262,14 @@ def _scopes(tree: Node, env: Mapping[str, Typed], err: Raise, where: str, contex
         if isinstance(current, Call) and current.function != "bind" and macro_variable_count(current) == 1:
             assert current.target is not None
             var = current.args[0].name if isinstance(current.args[0], Ident) else ""
-            item = _range(current.target, scope, err, where, context)
+            item = _range(current.target, scope, site)
             inner = {k: v for k, v in scope.items() if k != var}
             if item is not None:
                 inner[var] = item
                 for arg in current.args[1:]:
                     for ref in cel.references(arg):
                         if ref.root == var:
-                            _field(item, var, ref.path, err, where, context)
+                            _field(item, var, ref.path, site)
             stack.append((current.target, scope))
             stack.extend((arg, inner) for arg in current.args[1:])
             continue
@@ -239,7 +277,7 @@ def _scopes(tree: Node, env: Mapping[str, Typed], err: Raise, where: str, contex
             found = _path_of(current.operand, scope)
             if found is not None:
                 typed, path = found
-                _field(typed, _root_name(current.operand), (*path, current.index.value), err, where, context)
+                _field(typed, _root_name(current.operand), (*path, current.index.value), site)
         stack.extend((child, scope) for child in children(current))
 
 
@@ -249,7 +287,7 @@ def _root_name(tree: Node) -> str:
     return tree.name if isinstance(tree, Ident) else "?"
 
 
-def _range(target: Node, scope: Mapping[str, Typed], err: Raise, where: str, context: str) -> Typed | None:
+def _range(target: Node, scope: Mapping[str, Typed], site: Site) -> Typed | None:
     """The comprehension variable's type when ``target`` is a typed list; raises when it cannot be a range."""
     found = _path_of(target, scope)
     if found is None:
@@ -261,20 +299,19 @@ def _range(target: Node, scope: Mapping[str, Typed], err: Raise, where: str, con
     if result.kind in ("map", "dyn", "object"):
         return None  # maps range over their keys (strings); objects are checked by cel-go at run time
     text = rt.path_text((_root_name(target), *path))
-    raise err(
-        where,
-        f"{context}: expression of type '{result}' cannot be range of a comprehension (must be list, map, or dynamic)",
+    raise site.error(
+        f"expression of type '{result}' cannot be range of a comprehension (must be list, map, or dynamic)",
         f"{text} is a single value: iterate a list field instead.",
     )
 
 
-def _field(typed: Typed, root: str, path: Path, err: Raise, where: str, context: str) -> None:
+def _field(typed: Typed, root: str, path: Path, site: Site) -> None:
     if not path:
         return
     try:
         typed.at(path)
     except CompositionError as exc:
-        raise err(where, f"{context}: {_kro_reason(typed, path)}: {exc.what}", _fix(exc, typed, root)) from exc
+        raise site.error(f"{_kro_reason(typed, path)}: {exc.what}", _fix(exc, typed, root)) from exc
 
 
 def _kro_reason(typed: Typed, path: Path) -> str:
