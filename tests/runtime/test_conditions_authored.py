@@ -80,7 +80,7 @@ def types(status: dict[str, Any]) -> list[str]:
 
 
 def test_authored_conditions_replace_the_builtins_in_declaration_order(graph: Graph) -> None:
-    spec = {"regions": ["eu", "us"], "replicas": 2}
+    spec: dict[str, Any] = {"regions": ["eu", "us"], "replicas": 2}
     status = expand(graph, instance(**spec), {"deploy": deployed(graph, 2, **spec)}).status
     assert status["state"] == "ACTIVE"
     assert status["ready"] == 2
