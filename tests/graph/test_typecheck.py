@@ -250,6 +250,25 @@ def test_unknown_fields_are_rejected(doc: dict[str, Any], where: str, what: str,
     assert fix in caught.value.fix
 
 
+def test_empty_spec_has_no_fields() -> None:
+    doc = rgd(cm(a="${schema.spec.name}"))
+    doc["spec"]["schema"]["spec"] = {}
+    doc["spec"]["resources"][0]["template"]["metadata"]["name"] = "fixed"
+    with pytest.raises(ValidationError, match="undefined field 'name'") as caught:
+        Graph.from_rgd(doc)
+    assert caught.value.fix == "declare name under spec.schema.spec"
+
+
+def test_external_reference_is_typed_by_its_kind() -> None:
+    external = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "creds", "namespace": "default"}}
+    ok = rgd({"id": "creds", "externalRef": external}, cm(a="${string(creds.data.password)}"))
+    assert Graph.from_rgd(ok).dependencies["cm"] == ["creds"]
+    bad = rgd({"id": "creds", "externalRef": external}, cm(a="${string(creds.stringdata.password)}"))
+    with pytest.raises(ValidationError, match="undefined field 'stringdata'") as caught:
+        Graph.from_rgd(bad)
+    assert caught.value.fix == "did you mean creds.stringData?"
+
+
 def test_cluster_scoped_instance_has_no_metadata_namespace() -> None:
     doc = rgd(cm(a="${schema.metadata.namespace}"))
     doc["spec"]["schema"]["scope"] = "Cluster"

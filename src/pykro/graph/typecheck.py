@@ -66,7 +66,9 @@ def instance_root(graph: Graph) -> dict[str, Any]:
 
 def _instance(graph: Graph) -> Resolver:
     root = instance_root(graph)
-
+    spec = root["properties"]["spec"]
+    keys = ("properties", "additionalProperties", "x-kubernetes-preserve-unknown-fields")
+    has_spec = any(spec.get(key) for key in keys)
     known: dict[Path, CelType] = {}
 
     def resolve(path: Path) -> CelType:
@@ -75,6 +77,11 @@ def _instance(graph: Graph) -> Resolver:
             return found
         if path[:1] == ("status",):
             raise CompositionError("the instance has no field status here", fix=_status_fix(root, path))
+        if len(path) > 1 and path[0] == "spec" and not has_spec:
+            raise CompositionError(
+                f"the instance spec declares no fields: it has no field {path[1]}",
+                fix=f"declare {path[1]} under spec.schema.spec",
+            )
         found = known[path] = rt.schema_field_type("the instance", root, path)
         return found
 
