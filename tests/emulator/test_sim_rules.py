@@ -158,3 +158,39 @@ def test_the_documented_example_loads() -> None:
     rules = SimulationRules.from_yaml(example)
     assert rules.delays["StatefulSet"] == 500 and len(rules.rules) == 4
     assert rules.rules[3].status == {"endpoint": {"host": "db.local"}, "phase": "Available"}
+
+
+def workload(kind: str, name: str, template_labels: dict[str, str], path: tuple[str, ...]) -> dict[str, object]:
+    """A workload whose labels are only on its pod template (found at `path`)."""
+    body: dict[str, object] = {"metadata": {"labels": template_labels}}
+    for part in reversed(path):
+        body = {part: body}
+    return {"kind": kind, "metadata": {"name": name, "namespace": "default"}, **body}
+
+
+@pytest.mark.parametrize(
+    ("kind", "path"),
+    [
+        ("Deployment", ("spec", "template")),
+        ("StatefulSet", ("spec", "template")),
+        ("DaemonSet", ("spec", "template")),
+        ("ReplicaSet", ("spec", "template")),
+        ("Job", ("spec", "template")),
+        ("CronJob", ("spec", "jobTemplate", "spec", "template")),
+    ],
+)
+def test_a_rule_matching_the_pod_template_matches_the_workload(kind: str, path: tuple[str, ...]) -> None:
+    held = Rule(labels={"stuck": "yes"}, outcome="never")
+    pods = Rule(kind="Pod", name="api", labels={"tier": "web"}, outcome="fail")
+    rules = SimulationRules(rules=[held, pods])
+    assert rules.rule_for(workload(kind, "x", {"stuck": "yes"}, path)) is held
+    assert rules.rule_for(workload(kind, "api", {"tier": "web"}, path)) is pods
+    assert rules.rule_for(workload(kind, "other", {"tier": "web"}, path)) is None  # the view is named as the workload
+    assert rules.rule_for(workload(kind, "x", {"stuck": "no"}, path)) is None
+
+
+def test_only_workloads_are_seen_through_a_template() -> None:
+    rules = SimulationRules(rules=[Rule(labels={"stuck": "yes"}, outcome="never")])
+    service = workload("Service", "s", {"stuck": "yes"}, ("spec", "template"))
+    assert rules.rule_for(service) is None
+    assert rules.rule_for(obj("Service", "s", labels={"stuck": "yes"})) is rules.rules[0]

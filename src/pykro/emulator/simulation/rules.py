@@ -1,5 +1,8 @@
 """What the workload simulator does to which object, and after how long: per-kind delays plus an ordered list of
-rules (first match wins) selecting objects by kind, name, namespace and labels. Loadable from YAML (`--rules`):
+rules (first match wins) selecting objects by kind, name, namespace and labels. A workload (Deployment, ReplicaSet,
+StatefulSet, DaemonSet, Job, CronJob) also matches a rule that matches its pod template seen as a Pod (kind Pod, the
+workload's name and namespace, the template's labels), and its pods follow the workload's rule: a rule selecting the
+pods holds back the workload too. Loadable from YAML (`--rules`):
 
     delays: {Deployment: 200, StatefulSet: 500}   # ms per kind (the others keep DEFAULT_DELAYS_MS)
     default_delay_ms: 50                          # custom kinds
@@ -26,6 +29,15 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 
 Outcome = Literal["ready", "never", "fail"]
+TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
+    "Deployment": ("spec", "template"),
+    "ReplicaSet": ("spec", "template"),
+    "StatefulSet": ("spec", "template"),
+    "DaemonSet": ("spec", "template"),
+    "Job": ("spec", "template"),
+    "CronJob": ("spec", "jobTemplate", "spec", "template"),
+}
+"""Where each workload kind keeps the template of its pods."""
 OUTCOMES: tuple[str, ...] = get_args(Outcome)
 
 DEFAULT_DELAYS_MS: dict[str, int] = {
@@ -92,8 +104,9 @@ class SimulationRules:
     node_name: str = "pykro-node-0"
 
     def rule_for(self, obj: Mapping[str, Any]) -> Rule | None:
-        """The first rule matching `obj`, or None."""
-        return next((r for r in self.rules if r.matches(obj)), None)
+        """The first rule matching `obj` or, for a workload, its pods (`pod_view`), or None."""
+        pods = pod_view(obj)
+        return next((r for r in self.rules if r.matches(obj) or (pods is not None and r.matches(pods))), None)
 
     def delay_s(self, obj: Mapping[str, Any], rule: Rule | None, seed: int, jitter_key: str = "") -> float:
         """Seconds until `obj` reaches its outcome: deterministic for (seed, kind, namespace, name, generation,
@@ -144,6 +157,20 @@ class SimulationRules:
     @classmethod
     def load(cls, path: str | Path) -> SimulationRules:
         return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+
+
+def pod_view(obj: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A workload's pod template as rules see it: a Pod with the workload's name and namespace and the template's
+    labels; None for other kinds."""
+    path = TEMPLATE_PATHS.get(str(obj.get("kind", "")))
+    if path is None:
+        return None
+    node: Any = obj
+    for part in path:
+        node = node.get(part) if isinstance(node, Mapping) else None
+    labels = ((node or {}).get("metadata") or {}).get("labels") if isinstance(node, Mapping) else None
+    meta = obj.get("metadata") or {}
+    return {"kind": "Pod", "metadata": {"name": meta.get("name"), "namespace": meta.get("namespace"), "labels": labels}}
 
 
 def expand_paths(values: Mapping[str, Any]) -> dict[str, Any]:
