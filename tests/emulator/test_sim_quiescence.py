@@ -3,15 +3,15 @@ status flapping, no reconcile loops — even for crash-looping pods, pending cla
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from lightkube.codecs import from_dict
+from lightkube.resources.apps_v1 import DaemonSet, Deployment, StatefulSet
+from lightkube.resources.batch_v1 import Job
+from lightkube.resources.core_v1 import PersistentVolumeClaim, Service
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules, Simulator
-
-HANG_GUARD_S = 120.0
 
 
 def manifests() -> list[dict[str, Any]]:
@@ -69,6 +69,12 @@ def manifests() -> list[dict[str, Any]]:
     ]
 
 
+def condition(obj: Any, type_: str) -> str:
+    """ "status:reason" of one condition ("" when absent)."""
+    found = next((c for c in (obj.status.conditions or []) if c.type == type_), None)
+    return f"{found.status}:{found.reason}" if found is not None else ""
+
+
 def test_simulation_reaches_a_fixed_point() -> None:
     rules = SimulationRules(rules=[Rule(name="fail-*", outcome="fail"), Rule(name="never-*", outcome="never")])
     sim = Simulator(rules, seed=2)
@@ -79,25 +85,31 @@ def test_simulation_reaches_a_fixed_point() -> None:
 
         def revision() -> int:
             """The store's resourceVersion, read by writing a probe object (itself one change)."""
-            return int(
-                client.create(
-                    from_dict(
-                        {
-                            "apiVersion": "v1",
-                            "kind": "ConfigMap",
-                            "metadata": {"generateName": "probe-", "namespace": "default"},
-                        }
-                    )
-                ).metadata.resourceVersion
-            )
+            probe = {
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {"generateName": "probe-", "namespace": "default"},
+            }
+            return int(client.create(from_dict(probe)).metadata.resourceVersion)
 
-        deadline = time.monotonic() + HANG_GUARD_S
-        quiet = 0
-        last = revision()
-        while quiet < 5:  # five consecutive polls with nothing written but the probe itself
-            assert time.monotonic() < deadline, "the simulator never settled"
-            time.sleep(0.1)
-            now = revision()
-            idle = sim.pending() <= {("batch/v1", "CronJob", "default", "nightly")}  # waits for 03:00
-            quiet = quiet + 1 if now == last + 1 and idle else 0
-            last = now
+        cluster.settle()  # waits on the simulator's own idle signal; its timeout only guards against a hang
+        assert cluster.simulator is sim and sim.idle()
+        assert sim.pending() == {("batch/v1", "CronJob", "default", "nightly")}  # its next run is at 03:00
+
+        def get(kind: Any, name: str) -> Any:
+            return client.get(kind, name, namespace="default")
+
+        assert condition(get(Deployment, "web"), "Available") == "True:MinimumReplicasAvailable"
+        assert condition(get(Deployment, "fail-web"), "Progressing") == "False:ProgressDeadlineExceeded"
+        assert condition(get(Deployment, "never-web"), "Available") == "False:MinimumReplicasUnavailable"
+        assert get(StatefulSet, "db").status.readyReplicas == 2
+        assert get(DaemonSet, "agent").status.numberReady == 1
+        assert condition(get(Job, "ok"), "Complete") == "True:CompletionsReached"
+        assert condition(get(Job, "fail-job"), "Failed") == "True:BackoffLimitExceeded"
+        assert get(PersistentVolumeClaim, "never-claim").status.phase == "Pending"
+        assert get(Service, "lb").status.loadBalancer.ingress
+
+        for _ in range(3):  # settled means settled: nothing is written between two probes but the probe itself
+            before = revision()
+            cluster.settle()
+            assert revision() == before + 1

@@ -18,14 +18,23 @@ from pykro import yamlio
 from pykro.emulator.controller import ClusterAPI, Controller
 from pykro.emulator.engine import Engine
 from pykro.emulator.handlers import ENGINE
-from pykro.emulator.server import CLUSTER_API, EmulatorConfig, LogEntry, create_app, listen, request_log_of
+from pykro.emulator.server import (
+    CLUSTER_API,
+    CONTROLLERS,
+    FAULT_INJECTOR,
+    EmulatorConfig,
+    LogEntry,
+    create_app,
+    listen,
+    request_log_of,
+)
 from pykro.emulator.tls import ServingCert, self_signed
 
 if TYPE_CHECKING:
     import lightkube
 
-    from pykro.emulator.faults import FaultPlan
-    from pykro.emulator.simulation import SimulationRules
+    from pykro.emulator.faults import FaultInjector, FaultPlan
+    from pykro.emulator.simulation import SimulationRules, Simulator
 
 T = TypeVar("T")
 CONTEXT = "pykro-emulator"
@@ -189,6 +198,36 @@ class LocalCluster:
         if self.app is None:
             raise RuntimeError("the LocalCluster is not started")
         return self.app[ENGINE]
+
+    @property
+    def simulator(self) -> Simulator | None:
+        """The workload simulator (the one `simulate=True` adds, or one passed in `controllers`), or None."""
+        from pykro.emulator.simulation import Simulator
+
+        if self.app is None:
+            raise RuntimeError("the LocalCluster is not started")
+        return next((c for c in self.app[CONTROLLERS] if isinstance(c, Simulator)), None)
+
+    @property
+    def faults(self) -> FaultInjector | None:
+        """The fault injector (None without a `faults` plan): `.counters` by action ("error:503", "latency",
+        "watch-drop", ...) and `.injections`, every injected fault in order."""
+        if self.app is None:
+            raise RuntimeError("the LocalCluster is not started")
+        return self.app[FAULT_INJECTOR]
+
+    def settle(self, timeout: float = 600.0) -> None:
+        """Block until the workload simulator has nothing left to do (`Simulator.settled`): every object has reached
+        its outcome. `timeout` only guards against a hang (TimeoutError); it is not a readiness deadline."""
+        simulator = self.simulator
+        if simulator is None or self._loop is None:
+            raise RuntimeError("this LocalCluster runs no workload simulator (simulate=False)")
+        waiting = asyncio.run_coroutine_threadsafe(simulator.settled(), self._loop)
+        try:
+            waiting.result(timeout)
+        except TimeoutError:
+            waiting.cancel()
+            raise
 
     def run(self, fn: Callable[[ClusterAPI], Awaitable[T]]) -> T:
         """Run `fn(api)` on the emulator's loop with the in-process ClusterAPI and return its result."""

@@ -38,6 +38,10 @@ class _Subscription:
             raise StopAsyncIteration
         return WatchEvent(change.type, copy.deepcopy(change.obj))
 
+    def backlog(self) -> int:
+        """Changes made but not yet taken from this subscription."""
+        return self._watcher.queue.qsize() if self._watcher is not None else 0
+
     async def aclose(self) -> None:
         self.close()
 

@@ -25,13 +25,15 @@ from pykro.emulator.requestinfo import RequestInfo, parse_request
 from pykro.emulator.status import StatusError
 
 if TYPE_CHECKING:
-    from pykro.emulator.faults import FaultPlan
+    from pykro.emulator.faults import FaultInjector, FaultPlan
     from pykro.emulator.simulation import SimulationRules
 
 LogEntry = tuple[float, RequestInfo, int]
 
 REQUEST_LOG: web.AppKey[list[LogEntry]] = web.AppKey("request_log", list)
 CLUSTER_API: web.AppKey[ClusterAPI] = web.AppKey("cluster_api", EngineAPI)
+CONTROLLERS: web.AppKey[list[Controller]] = web.AppKey("controllers", list)
+FAULT_INJECTOR: web.AppKey[FaultInjector | None] = web.AppKey("fault_injector")
 _PUBLIC = frozenset({"/healthz", "/livez", "/readyz", "/version"})
 
 
@@ -105,14 +107,17 @@ def _controllers(config: EmulatorConfig) -> list[Controller]:
 
 
 def create_app(config: EmulatorConfig) -> web.Application:
-    """Build the application; objects live in `app[ENGINE]`, requests are logged in `app[REQUEST_LOG]`."""
+    """Build the application; objects live in `app[ENGINE]`, requests are logged in `app[REQUEST_LOG]`, the running
+    controllers are `app[CONTROLLERS]` and the fault injector (None without `faults`) is `app[FAULT_INJECTOR]`."""
     engine = Engine(seed=config.seed)
     log: list[LogEntry] | None = [] if config.request_log else None
     middlewares: list[Middleware] = [_log_middleware(engine, log), _auth_middleware(config.token)]
+    injector: FaultInjector | None = None
     if config.faults is not None:
         from pykro.emulator.faults import FaultInjector
 
-        middlewares.append(FaultInjector(config.faults, config.seed).middleware)
+        injector = FaultInjector(config.faults, config.seed)
+        middlewares.append(injector.middleware)
     middlewares.extend(config.middlewares)
     app = web.Application(middlewares=middlewares, client_max_size=64 * 1024**2)
     app[ENGINE] = engine
@@ -121,6 +126,8 @@ def create_app(config: EmulatorConfig) -> web.Application:
     api = EngineAPI(engine)
     app[CLUSTER_API] = api
     controllers = _controllers(config)
+    app[CONTROLLERS] = controllers
+    app[FAULT_INJECTOR] = injector
     tasks: list[asyncio.Task[None]] = []
     writer: list[StateWriter] = []
 

@@ -179,7 +179,7 @@ async def reconcile_cron_job(sim: Simulator, cron: Obj) -> None:
             jobs.append(await _create_job(sim, cron, missed))
         status["lastScheduleTime"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(missed))
     if due is not None and not spec.get("suspend"):
-        sim.requeue_after(key_of(cron), due - now)
+        sim.requeue_after(key_of(cron), due - now, periodic=True)
     active = [_ref(j) for j in jobs if not job_finished(j)]
     if active:
         status["active"] = active

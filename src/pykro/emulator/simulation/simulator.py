@@ -1,7 +1,8 @@
 """The kwok-style workload simulator: a `Controller` that watches every change in the emulator and drives the
 objects it knows (workloads, pods, claims, load balancers, CRDs, rule-selected custom kinds) the way the real
 controllers and kubelet would, after configurable delays. Reconciliation is level-triggered and idempotent: each
-object key is reconciled by at most one task at a time, and status is written only when it changes."""
+object key is reconciled by at most one task at a time, and status is written only when it changes. `settled()`
+waits until the simulation has nothing left to do (see `idle`)."""
 
 from __future__ import annotations
 
@@ -48,7 +49,7 @@ class Simulator:
         self._running: set[Key] = set()
         self._dirty: set[Key] = set()
         self._tasks: set[asyncio.Task[None]] = set()
-        self._timers: dict[Key, tuple[float, asyncio.TimerHandle]] = {}
+        self._timers: dict[Key, tuple[float, asyncio.TimerHandle, bool]] = {}  # key -> (when, handle, periodic)
         self._seen: dict[str, dict[str, float]] = {}  # uid -> token -> loop time first seen
         self._failures: dict[Key, int] = {}
         self._name_counters: dict[str, int] = {}
@@ -59,6 +60,10 @@ class Simulator:
         self._handlers: dict[str, Handler] = {}
         self._fallback: Handler | None = None
         self._on_deleted: Callable[[Simulator, Obj], None] | None = None
+        self._backlog: Callable[[], int] = lambda: 0
+        self._synced = False
+        self._stopped = False
+        self._wake = asyncio.Event()
 
     # -- the loop -------------------------------------------------------------------------------------------------
 
@@ -79,19 +84,25 @@ class Simulator:
         ensure_node = handlers.ensure_node
         self._api = api
         stream = api.watch()  # subscribe before looking at what exists, so nothing falls in between
+        self._backlog = getattr(stream, "backlog", lambda: 0)  # EngineAPI's streams tell what is still queued
         try:
             for step in (ensure_node(self), self._resync()):
                 try:
                     await step
                 except StatusError as exc:
                     log.warning("simulator start-up step failed: %s", exc.message)
+            self._synced = True
+            self._wake.set()
             async for event in stream:
                 try:
                     self._observe(event)
                 except Exception:  # one odd object must not stop the simulation of everything else
                     log.exception("simulator: cannot handle a %s event", event.type)
+                self._wake.set()
         finally:
-            for _, handle in self._timers.values():
+            self._stopped = True
+            self._wake.set()
+            for _, handle, _ in self._timers.values():
                 handle.cancel()
             for task in list(self._tasks):
                 task.cancel()
@@ -165,6 +176,7 @@ class Simulator:
         timer = self._timers.pop(key_of(obj), None)
         if timer is not None:
             timer[1].cancel()
+            self._wake.set()
 
     def enqueue(self, key: Key) -> None:
         """Reconcile `key` soon; coalesces with a reconcile already running for it."""
@@ -172,9 +184,16 @@ class Simulator:
             self._dirty.add(key)
             return
         self._running.add(key)
-        task = asyncio.get_running_loop().create_task(self._work(key))
+        self._track(asyncio.get_running_loop().create_task(self._work(key)))
+
+    def _track(self, task: asyncio.Task[None]) -> None:
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+
+        def done(task: asyncio.Task[None]) -> None:
+            self._tasks.discard(task)
+            self._wake.set()
+
+        task.add_done_callback(done)
 
     async def _work(self, key: Key) -> None:
         try:
@@ -225,9 +244,7 @@ class Simulator:
             except Exception:
                 log.exception("simulator: %s failed", what)
 
-        task = asyncio.get_running_loop().create_task(guarded())
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._track(asyncio.get_running_loop().create_task(guarded()))
 
     def _tokens(self, token: str) -> dict[str, float]:
         """The first-seen times of one object, found from a token that starts with its uid."""
@@ -241,8 +258,9 @@ class Simulator:
         seen[token] = 0.0
         return True
 
-    def requeue_after(self, key: Key, seconds: float) -> None:
-        """Reconcile `key` again in `seconds` (keeps an earlier timer if one is set)."""
+    def requeue_after(self, key: Key, seconds: float, periodic: bool = False) -> None:
+        """Reconcile `key` again in `seconds` (keeps an earlier timer if one is set). A `periodic` timer (a CronJob's
+        next run) is not waited for by `settled()`."""
         loop = asyncio.get_running_loop()
         when = loop.time() + max(0.0, seconds)
         old = self._timers.get(key)
@@ -255,11 +273,35 @@ class Simulator:
             self._timers.pop(key, None)
             self.enqueue(key)
 
-        self._timers[key] = (when, loop.call_at(when, fire))
+        self._timers[key] = (when, loop.call_at(when, fire), periodic)
 
     def pending(self) -> set[Key]:
         """Objects being reconciled now or scheduled for later (a delay not yet over, a CronJob's next run)."""
         return set(self._running) | set(self._timers)
+
+    def idle(self) -> bool:
+        """True when the simulation has nothing left to do: it has looked at what existed when it started, every
+        change is observed, no reconcile or side task runs, and no delay is pending (only periodic timers such as
+        CronJob schedules, which never end). Objects with outcome "never" or "fail" count as done."""
+        return (
+            self._synced
+            and not self._tasks
+            and not self._backlog()
+            and all(periodic for _, _, periodic in self._timers.values())
+        )
+
+    async def settled(self) -> None:
+        """Return once the simulator is `idle` (on the emulator's loop; `LocalCluster.settle()` from other threads).
+        Changes made before the call are seen; the wait is on the simulator's own signal, not on a clock."""
+        while True:
+            if self._stopped:
+                raise RuntimeError("the simulator is not running")
+            self._wake.clear()
+            if self.idle():
+                await asyncio.sleep(0)  # callbacks due now (the store's garbage collection) may still write
+                if self.idle():
+                    return
+            await self._wake.wait()
 
     # -- helpers for handlers -------------------------------------------------------------------------------------
 
