@@ -24,7 +24,7 @@ if importlib.util.find_spec("kopf") is None:  # pragma: no cover - kopf is in th
     print("kopf cannot be imported: install the dev extra (pip install -e '.[dev]')")
     pytest.skip("kopf cannot be imported", allow_module_level=True)
 
-HANG_GUARD_S = 120.0  # only stops a broken operator from hanging the suite
+HANG_GUARD_S = 600.0  # only stops a broken operator from hanging the suite
 Greeting = create_namespaced_resource("kopf.example", "v1", "Greeting", "greetings")
 
 CRD = {

@@ -19,7 +19,7 @@ from pykro.emulator.simulation import SimulationRules
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
-HANG_GUARD_S = 120  # only stops a hung kubectl from hanging the suite
+HANG_GUARD_S = 600  # only stops a hung kubectl from hanging the suite
 _names = itertools.count()
 
 
@@ -122,8 +122,8 @@ def test_server_side_apply(kubectl: Kubectl) -> None:
 
 def test_wait_rollout_status_and_simulated_pods(kubectl: Kubectl) -> None:
     kubectl("apply", "-f", "-", stdin=deployment_yaml("api", replicas=2))
-    assert "condition met" in kubectl("wait", "--for=condition=Available", "deployment/api", "--timeout=100s")
-    out = kubectl("rollout", "status", "deployment/api", "--timeout=100s")
+    assert "condition met" in kubectl("wait", "--for=condition=Available", "deployment/api", "--timeout=300s")
+    out = kubectl("rollout", "status", "deployment/api", "--timeout=300s")
     assert 'deployment "api" successfully rolled out' in out
     pods = kubectl.json("get", "pods", "-l", "app=api")["items"]
     assert len(pods) == 2  # type: ignore[arg-type]
@@ -133,14 +133,14 @@ def test_wait_rollout_status_and_simulated_pods(kubectl: Kubectl) -> None:
     assert sorted(names) == sorted(f"pod/{p['metadata']['name']}" for p in pods)  # type: ignore[attr-defined]
 
     kubectl("set", "image", "deployment/api", "main=nginx:1.28")
-    out = kubectl("rollout", "status", "deployment/api", "--timeout=100s")
+    out = kubectl("rollout", "status", "deployment/api", "--timeout=300s")
     assert "successfully rolled out" in out
     images = kubectl("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].spec.containers[0].image}")
     assert images.split() == ["nginx:1.28", "nginx:1.28"]
 
     assert kubectl("rollout", "history", "deployment/api").split()[-4:] == ["1", "<none>", "2", "<none>"]
     assert "rolled back" in kubectl("rollout", "undo", "deployment/api")
-    kubectl("rollout", "status", "deployment/api", "--timeout=100s")
+    kubectl("rollout", "status", "deployment/api", "--timeout=300s")
     images = kubectl("get", "pods", "-l", "app=api", "-o", "jsonpath={.items[*].spec.containers[0].image}")
     assert images.split() == ["nginx:1.27", "nginx:1.27"]
     assert len(kubectl("get", "rs", "-o", "name").split()) == 2  # the first ReplicaSet came back as revision 3
@@ -149,7 +149,7 @@ def test_wait_rollout_status_and_simulated_pods(kubectl: Kubectl) -> None:
 
 def test_get_pods_table_shows_status(kubectl: Kubectl) -> None:
     kubectl("apply", "-f", "-", stdin=deployment_yaml("tbl", replicas=1))
-    kubectl("wait", "--for=condition=Available", "deployment/tbl", "--timeout=100s")
+    kubectl("wait", "--for=condition=Available", "deployment/tbl", "--timeout=300s")
     header, *rows = kubectl("get", "pods").splitlines()
     assert header.split()[:3] == ["NAME", "READY", "STATUS"]
     assert rows and all("Running" in row for row in rows)
@@ -186,7 +186,7 @@ WIDGET_CRD = {
 
 def test_patch_status_subresource(kubectl: Kubectl) -> None:
     kubectl.run("apply", "-f", "-", stdin=json.dumps(WIDGET_CRD))
-    kubectl("wait", "--for=condition=Established", "crd/widgets.kc.example", "--timeout=100s")
+    kubectl("wait", "--for=condition=Established", "crd/widgets.kc.example", "--timeout=300s")
     kubectl("apply", "-f", "-", stdin="apiVersion: kc.example/v1\nkind: Widget\nmetadata: {name: w}\nspec: {size: 1}\n")
     patch = '{"status": {"phase": "Ready"}, "spec": {"size": 9}}'
     kubectl("patch", "widget", "w", "--subresource=status", "--type=merge", "-p", patch)
@@ -200,10 +200,10 @@ def test_patch_status_subresource(kubectl: Kubectl) -> None:
 
 def test_delete_collects_what_the_deployment_made(kubectl: Kubectl) -> None:
     kubectl("apply", "-f", "-", stdin=deployment_yaml("tmp", replicas=2))
-    kubectl("rollout", "status", "deployment/tmp", "--timeout=100s")
+    kubectl("rollout", "status", "deployment/tmp", "--timeout=300s")
     assert kubectl("get", "rs,pods", "-o", "name").split()
     assert 'deployment.apps "tmp" deleted' in kubectl("delete", "deployment", "tmp")
-    out = kubectl("wait", "--for=delete", "pods", "-l", "app=tmp", "--timeout=100s", "--all").strip()
+    out = kubectl("wait", "--for=delete", "pods", "-l", "app=tmp", "--timeout=300s", "--all").strip()
     assert kubectl("get", "rs,pods", "-o", "name").split() == [], out
 
 
@@ -225,7 +225,7 @@ def test_kustomize_piped_into_apply(kubectl: Kubectl, tmp_path: Path) -> None:
     out = kubectl("apply", "-f", "-", stdin=rendered)
     assert sorted(out.split("\n")[:2]) == ["configmap/prod-settings created", "deployment.apps/prod-shop created"]
     assert kubectl.json("get", "configmap", "prod-settings")["metadata"]["labels"] == {"team": "shop"}  # type: ignore[index]
-    kubectl("rollout", "status", "deployment/prod-shop", "--timeout=100s")
+    kubectl("rollout", "status", "deployment/prod-shop", "--timeout=300s")
 
 
 def test_explain(kubectl: Kubectl) -> None:

@@ -15,7 +15,7 @@ from pykro.emulator.controller import ClusterAPI
 from pykro.emulator.simulation import Simulator
 from pykro.emulator.simulation.batch import reconcile_cron_job
 
-HANG_GUARD_S = 120.0
+HANG_GUARD_S = 600.0
 
 CRON = {
     "apiVersion": "batch/v1",

@@ -21,7 +21,7 @@ from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules
 
 T = TypeVar("T")
-HANG_GUARD_S = 120.0  # only stops a broken simulator from hanging the suite
+HANG_GUARD_S = 600.0  # only stops a broken simulator from hanging the suite
 _names = itertools.count()
 RULES = SimulationRules(rules=[Rule(kind="PersistentVolumeClaim", name="stuck-*", outcome="never")])
 
