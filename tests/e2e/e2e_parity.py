@@ -8,12 +8,14 @@ and every object pykro would apply, which must be a subset of the live object kr
 
 from __future__ import annotations
 
+import base64
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from e2e_chainsaw import mismatch, poll
+from e2e_chainsaw import mismatch, poll, unordered_required
 from e2e_kube import Kube, Obj
 
 from pykro import yamlio
@@ -22,6 +24,7 @@ from pykro.runtime import expand, identity, observed_from_objects
 
 CONDITION_FIELDS = ("status", "reason", "message")
 RGD = ("kro.run/v1alpha1", "ResourceGraphDefinition")
+SETTLE = 10.0  # seconds the instance and its objects must stay unchanged for a comparison to be final
 
 
 def prerequisites(case: Path) -> list[Path]:
@@ -85,6 +88,16 @@ def snapshot(kube: Kube, graph: Graph, instance: Obj) -> tuple[Obj, list[Obj]] |
     return after, objects
 
 
+def as_stored(obj: Obj) -> Obj:
+    """`obj` as the API server stores it: a Secret's write-only `stringData` is merged into `data`, base64-encoded."""
+    if (obj.get("apiVersion"), obj.get("kind")) != ("v1", "Secret") or "stringData" not in obj:
+        return obj
+    stored = {k: v for k, v in obj.items() if k != "stringData"}
+    encoded = {k: base64.b64encode(str(v).encode()).decode() for k, v in obj["stringData"].items()}
+    stored["data"] = {**(obj.get("data") or {}), **encoded}
+    return stored
+
+
 def differences(graph: Graph, live_instance: Obj, objects: list[Obj]) -> list[str]:
     """Where pykro's expansion of the live instance against the live objects disagrees with kro."""
     instance = {k: v for k, v in live_instance.items() if k != "status"}
@@ -109,7 +122,53 @@ def differences(graph: Graph, live_instance: Obj, objects: list[Obj]) -> list[st
         if live is None:
             problems.append(f"pykro would apply {identity(desired)}, which kro has not created")
             continue
-        problem = mismatch(desired, live)
+        problem = mismatch(as_stored(desired), live)
         if problem:
             problems.append(f"{identity(desired)}: {problem}")
     return problems
+
+
+def assert_kro_agrees(kube: Kube, graph: Graph, instance: Obj, timeout: float) -> None:
+    """Create `instance` (its RGD active), wait until kro's view and pykro's agree on a consistent snapshot, then
+    delete it. A difference is final once nothing changed for SETTLE seconds; until then kro may still be working."""
+
+    def create() -> str | None:  # retried until the instance CRD is served
+        kube.apply(instance)
+        return None
+
+    poll(f"instance of {graph.name}", timeout, create)
+    seen: dict[tuple[str, ...], float] = {}
+
+    def agrees() -> str | None:
+        taken = snapshot(kube, graph, instance)
+        if taken is None:
+            return "the instance changed while it was read"
+        live, objects = taken
+        versions = (live["metadata"]["resourceVersion"], *sorted(o["metadata"]["resourceVersion"] for o in objects))
+        settled = time.monotonic() - seen.setdefault(versions, time.monotonic()) >= SETTLE
+        state = live.get("status", {}).get("state")
+        if state != "ACTIVE" and not settled:
+            return f"kro's instance state is {state!r} and may still change"
+        problems = differences(graph, live, objects)
+        if problems and settled:
+            raise AssertionError(f"nothing changed for {SETTLE:.0f}s and kro and pykro disagree: {problems}")
+        return "; ".join(problems) if problems else None
+
+    meta = instance["metadata"]
+    try:
+        poll(f"kro vs pykro for {graph.kind} {meta['name']}", timeout, agrees)
+    finally:
+        kube.delete(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"))
+        kube.wait_gone(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"), timeout)
+
+
+def assert_same_crd(kube: Kube, graph: Graph) -> None:
+    """The instance CRD kro generated has exactly the spec of pykro's Graph.crd() (the API server adds only
+    `conversion`; `required` lists compare as sets, kro orders them randomly)."""
+    expected = graph.crd()
+    name = expected["metadata"]["name"]
+    live = kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name)
+    assert live is not None, f"kro did not create the CRD {name}"
+    spec = unordered_required({k: v for k, v in live["spec"].items() if k != "conversion"})
+    ours = unordered_required(expected["spec"])
+    assert spec == ours, mismatch(ours, spec) or mismatch(spec, ours)

@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from e2e_chainsaw import jsonpath, mismatch, query, seconds, unordered_required
+from e2e_parity import as_stored
 
 LIVE: dict[str, Any] = {
     "metadata": {"name": "x", "generation": 1, "finalizers": ["kro.run/finalizer"]},
@@ -61,3 +62,10 @@ def test_required_lists_compare_as_sets_and_nothing_else_does() -> None:
     assert mismatch({"required": ["name", "url"]}, {"required": ["url", "name"]}) is None
     assert mismatch({"required": ["name"]}, {"required": ["url", "name"]}) is not None
     assert mismatch({"enum": ["x", "y"]}, {"enum": ["y", "x"]}) is not None
+
+
+def test_secret_string_data_is_compared_as_stored_data() -> None:
+    secret = {"apiVersion": "v1", "kind": "Secret", "data": {"a": "eA=="}, "stringData": {"password": "s3cret"}}
+    assert as_stored(secret) == {"apiVersion": "v1", "kind": "Secret", "data": {"a": "eA==", "password": "czNjcmV0"}}
+    config_map = {"apiVersion": "v1", "kind": "ConfigMap", "stringData": {"x": "y"}}
+    assert as_stored(config_map) is config_map

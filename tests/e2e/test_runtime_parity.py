@@ -3,14 +3,12 @@ same observed objects, and pykro would apply exactly what kro applied (as a subs
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
 from _pytest.mark import ParameterSet
-from e2e_chainsaw import mismatch, poll, unordered_required
 from e2e_kube import Kube, Obj
-from e2e_parity import active_rgd, apply_files, differences, prerequisites, snapshot
+from e2e_parity import active_rgd, apply_files, assert_kro_agrees, assert_same_crd, prerequisites
 from tests.conftest import CHAINSAW, REPO
 
 from pykro import yamlio
@@ -22,7 +20,6 @@ KNOWN_DIFFERENCES = {
     "check-external-references": "pykro's condition message for a missing external reference is 'awaiting resource "
     "readiness: ...' where kro v0.9.3 writes 'resource reconciliation failed: apply results contain errors: ...'",
 }
-SETTLE = 10.0  # seconds the instance and its objects must stay unchanged for a comparison to be final
 
 
 def parity_cases() -> list[ParameterSet]:
@@ -52,35 +49,7 @@ def test_kro_status_matches_pykro_runtime(
         instance["metadata"]["namespace"] = namespace
     apply_files(kube, setup, namespace)
     with active_rgd(kube, rgd, timeout):
-
-        def create() -> str | None:  # retried until the instance CRD is served
-            kube.apply(instance)
-            return None
-
-        poll(f"instance of {graph.name}", timeout, create)
-        seen: dict[tuple[str, ...], float] = {}
-
-        def agrees() -> str | None:
-            taken = snapshot(kube, graph, instance)
-            if taken is None:
-                return "the instance changed while it was read"
-            live, objects = taken
-            versions = (live["metadata"]["resourceVersion"], *sorted(o["metadata"]["resourceVersion"] for o in objects))
-            settled = time.monotonic() - seen.setdefault(versions, time.monotonic()) >= SETTLE
-            state = live.get("status", {}).get("state")
-            if state != "ACTIVE" and not settled:
-                return f"kro's instance state is {state!r} and may still change"
-            problems = differences(graph, live, objects)
-            if problems and settled:
-                raise AssertionError(f"nothing changed for {SETTLE:.0f}s and kro and pykro disagree: {problems}")
-            return "; ".join(problems) if problems else None
-
-        try:
-            poll(f"kro vs pykro for {instance_file.name} of {graph.name}", timeout, agrees)
-        finally:
-            meta = instance["metadata"]
-            kube.delete(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"))
-            kube.wait_gone(instance["apiVersion"], instance["kind"], meta["name"], meta.get("namespace"), timeout)
+        assert_kro_agrees(kube, graph, instance, timeout)
 
 
 def rgd_cases() -> list[ParameterSet]:
@@ -103,11 +72,5 @@ def test_kro_generates_the_crd_pykro_generates(
     only `conversion`; `required` lists compare as sets, kro orders them randomly)."""
     apply_files(kube, setup, namespace)
     rgd: Obj = yamlio.load_file(rgd_file)
-    expected = Graph.from_rgd(rgd, source=str(rgd_file)).crd()
-    name = expected["metadata"]["name"]
     with active_rgd(kube, rgd, timeout):
-        live = kube.get("apiextensions.k8s.io/v1", "CustomResourceDefinition", name)
-        assert live is not None, f"kro did not create the CRD {name}"
-        spec = unordered_required({k: v for k, v in live["spec"].items() if k != "conversion"})
-        ours = unordered_required(expected["spec"])
-        assert spec == ours, mismatch(ours, spec) or mismatch(spec, ours)
+        assert_same_crd(kube, Graph.from_rgd(rgd, source=str(rgd_file)))
