@@ -74,7 +74,10 @@ def test_a_rule_on_the_pod_template_holds_the_deployment_back(cluster: LocalClus
 
 def test_a_rule_on_the_pod_template_holds_a_job_back(cluster: LocalCluster) -> None:
     client: Any = cluster.client()
-    pod = {"metadata": {"labels": {"stuck": "yes"}}, "spec": {"restartPolicy": "Never", "containers": [{"name": "c"}]}}
+    pod = {
+        "metadata": {"labels": {"stuck": "yes"}},
+        "spec": {"restartPolicy": "Never", "containers": [{"name": "c", "image": "i"}]},
+    }
     client.create(
         from_dict({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "j"}, "spec": {"template": pod}})
     )
