@@ -93,6 +93,13 @@ def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path) -
         gone = run("delete", "shop", "--local", "-n", "demo")
         assert gone.returncode == 0, gone.stderr
         assert "shop" not in run("list", "--local", "-n", "demo").stdout
+        # `pykro emulator get` finds the same emulator by default (one kubeconfig for --local and the emulator CLI)
+        seen = run("emulator", "get", "namespaces")
+        assert seen.returncode == 0 and "kro-demo" in seen.stdout, seen.stderr
+        stopped = run("emulator", "stop")
+        assert stopped.returncode == 0 and "stopped" in stopped.stdout
+        assert not (home / "pid").exists()
+        assert "no local emulator" in run("emulator", "stop").stdout
     finally:
         pid_file = home / "pid"
         if pid_file.exists():

@@ -19,10 +19,11 @@ from rich.console import Console
 from rich.table import Table
 
 from pykro import yamlio
+from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
 
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
-DEFAULT_KUBECONFIG = Path.home() / ".pykro" / "emulator" / "kubeconfig"
+DEFAULT_KUBECONFIG = default_kubeconfig()
 console = Console(highlight=False, soft_wrap=True)
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
@@ -199,3 +200,14 @@ def get(
         row = [meta.get("name", ""), _ready(obj), _age(meta.get("creationTimestamp"))]
         table.add_row(*([meta.get("namespace", "")] if scoped else []), *row)
     console.print(table)
+
+
+@app.command()
+def stop() -> None:
+    """Stop the per-user background emulator that `--local` started (its objects stay in its state file)."""
+    from pykro.deploy.local import stop_local
+
+    if stop_local():
+        console.print("stopped the local emulator")
+    else:
+        console.print("no local emulator is running")

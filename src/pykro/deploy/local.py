@@ -1,7 +1,8 @@
 """``--local``: the embedded emulator as a per-user background service. Its files live in
 ``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator/`` (``kubeconfig``, ``state.json`` with the objects, ``pid``,
-``emulator.log``). If no emulator answers there, ``pykro emulator start --kro`` is started detached (with
-persistent state, any free port) and awaited on ``/healthz``; the next command reuses it."""
+``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
+detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
+an emulator the user runs there with ``pykro emulator start``. ``pykro emulator stop`` stops it."""
 
 from __future__ import annotations
 
@@ -18,14 +19,9 @@ from typing import Any
 
 from pykro import yamlio
 from pykro.deploy.errors import ClusterUnreachable
+from pykro.emulator.home import state_dir
 
 START_TIMEOUT = 60.0
-
-
-def state_dir() -> Path:
-    """The per-user directory of the background emulator."""
-    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
-    return Path(base) / "pykro" / "emulator"
 
 
 def _server(kubeconfig: Path) -> tuple[str, str | None]:
@@ -63,7 +59,7 @@ def ensure_local(directory: Path | None = None, *, timeout: float = START_TIMEOU
     home = directory or state_dir()
     kubeconfig = home / "kubeconfig"
     pid_file = home / "pid"
-    if _alive(pid_file) and healthy(kubeconfig):
+    if healthy(kubeconfig):  # ours from an earlier command, or one the user runs with `pykro emulator start`
         return kubeconfig
     home.mkdir(parents=True, exist_ok=True)
     kubeconfig.unlink(missing_ok=True)
