@@ -32,12 +32,13 @@ test: lint typecheck unit
 bench: setup
 	$(BIN)/python -m bench
 
-# Real control plane (etcd + kube-apiserver + kwok + kro v0.9.3, built once into ~/.cache/pykro-e2e): see docs/e2e.md.
+# Every test marked e2e, against a real control plane (etcd, kube-apiserver, kube-controller-manager, kwok, kro v0.9.3;
+# built once into ~/.cache/pykro-e2e): see docs/e2e.md.
 # PYKRO_E2E_KEEP=1 leaves it running afterwards (stop it with `e2e/controlplane/cluster.sh down`).
 e2e: setup
 	@rc=0; e2e/controlplane/cluster.sh up && \
 	  PYKRO_E2E=1 PYKRO_E2E_KUBECONFIG="$$(e2e/controlplane/cluster.sh kubeconfig)" \
-	  $(BIN)/pytest -q -p no:cacheprovider -m e2e tests/e2e $(PYTEST_ARGS) || rc=$$?; \
+	  $(BIN)/pytest -q -p no:cacheprovider -m e2e tests $(PYTEST_ARGS) || rc=$$?; \
 	  test -n "$(PYKRO_E2E_KEEP)" || e2e/controlplane/cluster.sh down; exit $$rc
 
 clean:
