@@ -280,12 +280,12 @@ cmd_status() {
     local name pid
     for name in "${COMPONENTS[@]}"; do
         if pid=$(pid_of "$name"); then
-            printf '%-15s running (pid %s)\n' "$name" "$pid"
+            printf '%-24s running (pid %s)\n' "$name" "$pid"
         else
-            printf '%-15s stopped\n' "$name"
+            printf '%-24s stopped\n' "$name"
         fi
     done
-    printf 'kubeconfig      %s\nbinaries        %s\n' "$KUBECONFIG_FILE" "$BIN"
+    printf '%-24s %s\n%-24s %s\n' kubeconfig "$KUBECONFIG_FILE" binaries "$BIN"
 }
 
 case ${1:-} in
