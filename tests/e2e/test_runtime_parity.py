@@ -16,10 +16,7 @@ from pykro.graph import Graph
 
 INSTANCE_FILES = ("instance.yaml", "valid-instance.yaml")
 # Differences found between kro and pykro, reported to the runtime's owner; strict, so a fix shows up as XPASS.
-KNOWN_DIFFERENCES = {
-    "check-external-references": "pykro's condition message for a missing external reference is 'awaiting resource "
-    "readiness: ...' where kro v0.9.3 writes 'resource reconciliation failed: apply results contain errors: ...'",
-}
+KNOWN_DIFFERENCES: dict[str, str] = {}
 
 
 def parity_cases() -> list[ParameterSet]:

@@ -232,3 +232,52 @@ def test_string_templates_render_or_fail_part_by_part(value: str, expected: str)
         assert state.objects[0]["data"]["v"] == expected
     else:
         assert expected in state.message
+
+
+def _resources_ready(result: Any) -> dict[str, Any]:
+    return next(c for c in result.status["conditions"] if c["type"] == "ResourcesReady")
+
+
+def test_missing_external_reference_is_reported_as_kro_does() -> None:
+    """kro keeps an error on a node waiting for readiness, so the reconcile reports "apply results contain errors"
+    while the instance stays IN_PROGRESS (checked against the real kro by tests/e2e/test_runtime_parity.py)."""
+    graph = Graph.from_rgd(
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": "ext"},
+            "spec": {
+                "schema": {"apiVersion": "v1alpha1", "kind": "Ext", "spec": {"name": "string"}},
+                "resources": [
+                    {
+                        "id": "shared",
+                        "externalRef": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "shared", "namespace": "default"},
+                        },
+                    },
+                    {
+                        "id": "copy",
+                        "template": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "${schema.spec.name}"},
+                            "data": "${shared.data}",
+                        },
+                    },
+                ],
+            },
+        }
+    )
+    inst = {"apiVersion": "kro.run/v1alpha1", "kind": "Ext", "metadata": {"name": "e"}, "spec": {"name": "c"}}
+    waiting = expand(graph, inst)
+    assert waiting.status["state"] == "IN_PROGRESS"
+    assert _resources_ready(waiting)["message"] == (
+        'resource reconciliation failed: apply results contain errors: waiting for external reference "shared": '
+        "not found"
+    )
+    shared = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "shared"}, "data": {"k": "v"}}
+    copy_ = simulate_ready(expand(graph, inst, {"shared": shared}).states["copy"].objects[0])
+    done = expand(graph, inst, {"shared": shared, "copy": copy_})
+    assert done.status["state"] == "ACTIVE" and _resources_ready(done)["status"] == "True"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from pykro.runtime import conditions
 
 if TYPE_CHECKING:
-    from pykro.runtime.expand import _Run
+    from pykro.runtime.expand import ResourceState, _Run
 
 ACTIVE = "ACTIVE"
 IN_PROGRESS = "IN_PROGRESS"
@@ -28,6 +28,16 @@ def instance_state(node_states: list[str]) -> str:
     return ACTIVE if all(s in _TERMINAL for s in node_states) else IN_PROGRESS
 
 
+def _waiting_errors(states: list[ResourceState]) -> list[str]:
+    """The errors kro keeps on nodes waiting for readiness (external references not found, unmet readiness)."""
+    errors = []
+    for s in states:
+        if s.node_state != "WAITING_FOR_READINESS" or not s.message:
+            continue
+        errors.append(s.message if s.message.startswith("waiting for ") else f'waiting for node "{s.id}": {s.message}')
+    return errors
+
+
 def instance_status(run: _Run) -> dict[str, Any]:
     """The status kro would write for the instance after this expansion."""
     generation = int(run.instance["metadata"].get("generation", 1))
@@ -41,6 +51,16 @@ def instance_status(run: _Run) -> dict[str, Any]:
     elif state == ERROR:
         message = f"resource error: {problems}" if problems else "resource reconciliation error"
         resources = _condition("ResourcesReady", "False", "NotReady", message, generation)
+    elif waiting := _waiting_errors(states):
+        # kro records an error on every node waiting for readiness; after applying, any such error makes the
+        # reconcile report "apply results contain errors" (the state stays IN_PROGRESS).
+        resources = _condition(
+            "ResourcesReady",
+            "False",
+            "NotReady",
+            "resource reconciliation failed: apply results contain errors: " + "\n".join(waiting),
+            generation,
+        )
     else:
         resources = _condition(
             "ResourcesReady", "False", "NotReady", f"awaiting resource readiness: {problems}", generation
