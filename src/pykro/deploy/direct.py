@@ -6,9 +6,7 @@ from __future__ import annotations
 import difflib
 import json
 import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -16,11 +14,11 @@ from pydantic import BaseModel
 from pykro import yamlio
 from pykro.deploy import inventory
 from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+from pykro.deploy.base import FactoryBase
 from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
 from pykro.deploy.errors import DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
-from pykro.deploy.progress import NullReporter, Reporter
-from pykro.deploy.retry import RetryPolicy
+from pykro.deploy.progress import NullReporter
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.graph import Graph
@@ -104,44 +102,10 @@ def _unified(before: dict[str, Any] | None, after: dict[str, Any], name: str) ->
     return "".join(difflib.unified_diff(a, b, f"live/{name}", f"desired/{name}", n=2))
 
 
-class DirectFactory:
+class DirectFactory(FactoryBase):
     """Deploys instances of ``graph`` with pykro's engine (no kro needed in the cluster)."""
 
     mode = "direct"
-
-    def __init__(
-        self,
-        graph: Graph,
-        *,
-        namespace: str | None = None,
-        kubeconfig: str | Path | None = None,
-        context: str | None = None,
-        reporter: Reporter | None = None,
-        status_model: type[BaseModel] | None = None,
-        retry: RetryPolicy | None = None,
-        options: DeployOptions | None = None,
-    ) -> None:
-        self.graph = graph
-        self.kubeconfig = kubeconfig
-        self.context = context
-        self.reporter: Reporter = reporter or NullReporter()
-        self.status_model = status_model
-        self.retry = retry
-        self.options = options or DeployOptions()
-        self._namespace = namespace
-        self.last_writes = 0
-
-    # ------------------------------------------------------------------------------------------ plumbing
-    def cluster(self) -> Cluster:
-        return Cluster(kubeconfig=self.kubeconfig, context=self.context, namespace=self._namespace, retry=self.retry)
-
-    async def _with(self, fn: Callable[[Cluster], Awaitable[T]]) -> T:
-        cluster = self.cluster()
-        try:
-            return await fn(cluster)
-        finally:
-            self.last_writes = cluster.writes
-            await cluster.close()
 
     def _ref(self, cluster: Cluster, name: str) -> inventory.InstanceRef:
         return inventory.InstanceRef(self.graph.name, name, cluster.namespace)

@@ -6,21 +6,18 @@ from the CR."""
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any, TypeVar
-
-from pydantic import BaseModel
 
 from pykro import yamlio
 from pykro.deploy.api import CRD_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
+from pykro.deploy.base import FactoryBase
 from pykro.deploy.direct import Diff, DiffEntry, _clean, _unified, instance_object
-from pykro.deploy.engine import DeployOptions, _conditions_text
+from pykro.deploy.engine import _conditions_text
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.live import LiveSet
-from pykro.deploy.progress import NullReporter, ProgressEvent, Reporter
-from pykro.deploy.retry import RetryPolicy
+from pykro.deploy.progress import ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.graph import Graph
 from pykro.graph.crd import plural_of
@@ -44,42 +41,14 @@ def _current(obj: dict[str, Any], cond: dict[str, Any]) -> bool:
     return observed is None or generation is None or int(observed) >= int(generation)
 
 
-class KroFactory:
+class KroFactory(FactoryBase):
     """Deploys instances of ``graph`` through kro (the cluster must run kro, or the emulator's simulated one)."""
 
     mode = "kro"
 
-    def __init__(
-        self,
-        graph: Graph,
-        *,
-        namespace: str | None = None,
-        kubeconfig: str | Path | None = None,
-        context: str | None = None,
-        reporter: Reporter | None = None,
-        status_model: type[BaseModel] | None = None,
-        retry: RetryPolicy | None = None,
-        options: DeployOptions | None = None,
-    ) -> None:
-        self.graph = graph
-        self.kubeconfig = kubeconfig
-        self.context = context
-        self.reporter: Reporter = reporter or NullReporter()
-        self.status_model = status_model
-        self.retry = retry
-        self.options = options or DeployOptions()
-        self._namespace = namespace
+    def __init__(self, graph: Graph, **options: Any) -> None:
+        super().__init__(graph, **options)
         self.crd_name = f"{plural_of(graph.kind)}.{graph.group}"
-
-    def cluster(self) -> Cluster:
-        return Cluster(kubeconfig=self.kubeconfig, context=self.context, namespace=self._namespace, retry=self.retry)
-
-    async def _with(self, fn: Callable[[Cluster], Awaitable[T]]) -> T:
-        cluster = self.cluster()
-        try:
-            return await fn(cluster)
-        finally:
-            await cluster.close()
 
     def to_yaml(self, spec: Any, *, name: str | None = None, namespace: str = "default") -> str:
         """The instance CR for ``spec`` as YAML (what `deploy` applies after the RGD)."""
