@@ -159,9 +159,8 @@ def deploy(
 
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
-    graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
-    target = _target(local, kubeconfig, context, namespace or found_ns)
+    where = (local, kubeconfig, context, namespace)
+    graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
     reporter = reporter_for(output, verbose=verbose)
     try:
         fac = _factory(graph_source, mode, target, reporter)
@@ -202,9 +201,31 @@ def status(
 ) -> None:
     """Show an instance's state and status, hydrated from the live objects."""
     target = _target(local, kubeconfig, context, namespace)
-    graph_source = load_source(file)[0] if file else _recorded_graph(target, name, composition)
-    fac = _factory(graph_source, mode if file else "direct", target, None)
+    graph_source, mode = _existing_graph(target, name, file, composition, mode)
+    fac = _factory(graph_source, mode, target, None)
     _print_instance(_interruptible(fac.astatus(name)), output)
+
+
+def _instance_input(
+    source: str,
+    values: list[Path],
+    sets: list[str],
+    local: bool,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+) -> tuple[Any, dict[str, Any], str | None, Target]:
+    """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
+    graph_source, base = load_source(source)
+    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
+    return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
+
+
+def _existing_graph(target: Target, name: str, file: str | None, composition: str | None, mode: str) -> tuple[Any, str]:
+    """The graph of a deployed instance: from ``--file`` (in ``mode``), else from its direct-mode record."""
+    if file:
+        return load_source(file)[0], mode
+    return _recorded_graph(target, name, composition), "direct"
 
 
 def _recorded_graph(target: Target, name: str, composition: str | None) -> Any:
@@ -231,9 +252,8 @@ def diff(
     output: str = _OUTPUT,
 ) -> None:
     """Show what a deploy would change (server-side dry run; nothing is written)."""
-    graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
-    target = _target(local, kubeconfig, context, namespace or found_ns)
+    where = (local, kubeconfig, context, namespace)
+    graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
     result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
     if output == "json":
         for e in result.entries:
@@ -259,12 +279,10 @@ def delete(
     from pykro.deploy import reporter_for
 
     target = _target(local, kubeconfig, context, namespace)
-    graph_source = load_source(file)[0] if file else _recorded_graph(target, name, composition)
+    graph_source, mode = _existing_graph(target, name, file, composition, mode)
     reporter = reporter_for(output, verbose=verbose)
     try:
-        kept = _interruptible(
-            _factory(graph_source, mode if file else "direct", target, reporter).adelete(name, timeout=timeout)
-        )
+        kept = _interruptible(_factory(graph_source, mode, target, reporter).adelete(name, timeout=timeout))
     finally:
         reporter.close()
     for obj in kept:
