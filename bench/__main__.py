@@ -21,4 +21,5 @@ def main(argv: list[str]) -> None:
         importlib.import_module(f"bench.{name}").main()
 
 
-main(sys.argv[1:])
+if __name__ == "__main__":
+    main(sys.argv[1:])
