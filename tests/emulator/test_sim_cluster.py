@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import time
-from collections.abc import Callable, Iterator
-from typing import Any, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from lightkube.codecs import from_dict
@@ -27,12 +26,11 @@ from lightkube.resources.core_v1 import (
 )
 from lightkube.resources.networking_v1 import Ingress
 from lightkube.types import PatchType
+from tests.emulator.waiting import eventually
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules
 
-T = TypeVar("T")
-HANG_GUARD_S = 600.0  # only stops a broken simulator from hanging the suite; no test relies on timing
 _names = itertools.count()
 
 RULES = SimulationRules(
@@ -69,17 +67,6 @@ def ns(client: Any) -> str:
     name = f"sim-{next(_names)}"
     client.create(Namespace(metadata={"name": name}))  # type: ignore[arg-type]
     return name
-
-
-def eventually(probe: Callable[[], T | None], what: str) -> T:
-    """Poll `probe` until it returns something truthy (the guard only prevents a hang)."""
-    deadline = time.monotonic() + HANG_GUARD_S
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def deployment(name: str, ns: str, replicas: int = 1, image: str = "nginx:1.27") -> Any:

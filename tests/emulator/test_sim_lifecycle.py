@@ -4,10 +4,9 @@ updates, pods waiting for claims that never bind, Recreate rollouts, DaemonSet u
 from __future__ import annotations
 
 import itertools
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import pytest
 from lightkube import ApiError
@@ -16,12 +15,11 @@ from lightkube.resources.apps_v1 import DaemonSet, Deployment, ReplicaSet, State
 from lightkube.resources.core_v1 import Endpoints, Event, Namespace, PersistentVolumeClaim, Pod, Service
 from lightkube.resources.discovery_v1 import EndpointSlice
 from lightkube.types import PatchType
+from tests.emulator.waiting import eventually
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules
 
-T = TypeVar("T")
-HANG_GUARD_S = 600.0  # only stops a broken simulator from hanging the suite
 _names = itertools.count()
 RULES = SimulationRules(rules=[Rule(kind="PersistentVolumeClaim", name="stuck-*", outcome="never")])
 
@@ -42,16 +40,6 @@ def ns(client: Any) -> str:
     name = f"life-{next(_names)}"
     client.create(Namespace(metadata={"name": name}))  # type: ignore[arg-type]
     return name
-
-
-def eventually(probe: Callable[[], T | None], what: str) -> T:
-    deadline = time.monotonic() + HANG_GUARD_S
-    while time.monotonic() < deadline:
-        value = probe()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"never happened: {what}")
 
 
 def template(app: str, image: str = "img:1", **spec: Any) -> dict[str, Any]:
