@@ -134,6 +134,7 @@ class Run:
     namespace: str
     timeout: float
     applied: list[Obj] = field(default_factory=list)
+    checked: int = 0  # assert/error documents that held on the cluster
 
     def run(self) -> None:
         test: Obj = yamlio.load_file(self.case_dir / "chainsaw-test.yaml")
@@ -158,9 +159,11 @@ class Run:
         elif kind == "assert":
             for doc in self.documents(spec):
                 poll(where, self.timeout, partial(self.find_problem, doc))
+                self.checked += 1
         elif kind == "error":
             for doc in self.documents(spec):
                 poll(where, self.timeout, partial(self.find_match, doc))
+                self.checked += 1
         elif kind == "delete":
             self.delete(self.bind(spec["ref"]))
         elif kind == "wait":

@@ -17,5 +17,6 @@ def test_kro_chainsaw_case(kube: Kube, namespace: str, timeout: float, case_dir:
     run = Run(kube, case_dir, namespace, timeout)
     try:
         run.run()
+        assert run.checked > 0, f"{case_dir.name}: no assert or error step was checked"
     finally:
         run.cleanup()
