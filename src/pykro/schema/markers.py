@@ -193,12 +193,12 @@ def _unescape(text: str) -> str:
     return "".join(out)
 
 
-_BARE: Final = re.compile(r"^[A-Za-z0-9_.,:/+\-]+$")
+_BARE: Final = re.compile(r"[A-Za-z0-9_.,:/+\-]+")
 
 
 def format_marker(key: str, value: str) -> str:
     """Render one marker so ``parse_markers`` reads ``value`` back unchanged (quoted unless plainly safe)."""
-    if _BARE.match(value) and not value.startswith('"'):
+    if _BARE.fullmatch(value) and not value.startswith('"'):
         return f"{key}={value}"
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'{key}="{escaped}"'
