@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import sys
 import sysconfig
 from pathlib import Path
@@ -23,10 +24,10 @@ def _is_user(frame: FrameType) -> bool:
 def frame_location(frame: FrameType) -> str:
     """``file:line:col`` of the instruction ``frame`` is executing (columns are 1-based)."""
     line, col = frame.f_lineno, 0
-    positions = list(frame.f_code.co_positions())
     index = frame.f_lasti // 2
-    if 0 <= index < len(positions):
-        start_line, _, start_col, _ = positions[index]
+    position = next(itertools.islice(frame.f_code.co_positions(), index, None), None) if index >= 0 else None
+    if position is not None:
+        start_line, _, start_col, _ = position
         line = start_line or line
         col = start_col or 0
     return f"{frame.f_code.co_filename}:{line}:{col + 1}"

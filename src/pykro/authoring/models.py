@@ -143,21 +143,32 @@ def cel_type(annotation: Any) -> CelType:
     return CelType.DYN
 
 
+# Typing a model's field is pure in (model, name); compositions read the same spec fields over and over.
+_FIELDS: dict[tuple[type[BaseModel], str], tuple[str, CelType, type[BaseModel] | None]] = {}
+_MODEL_TYPES: dict[type[BaseModel], CelType] = {}
+
+
 def field_ref(parent: Ref, model: type[BaseModel], name: str) -> Ref:
     """``parent.name`` for a model-typed reference (spec fields), by Python or CRD name."""
-    found = find_field(model, name)
-    if found is None:
-        hint = did_you_mean(name, model.model_fields).strip()
-        raise fail(f"{model.__name__} has no field {name!r}", hint or f"Fields: {', '.join(model.model_fields)}.")
-    python_name, info = found
-    alias = info.alias or python_name
-    return Ref(ast.Select(node_of(parent), alias), cel_type(info.annotation), model=item_model(info.annotation))
+    typed = _FIELDS.get((model, name))
+    if typed is None:
+        found = find_field(model, name)
+        if found is None:
+            hint = did_you_mean(name, model.model_fields).strip()
+            raise fail(f"{model.__name__} has no field {name!r}", hint or f"Fields: {', '.join(model.model_fields)}.")
+        python_name, info = found
+        typed = (info.alias or python_name, cel_type(info.annotation), item_model(info.annotation))
+        _FIELDS[(model, name)] = typed
+    alias, typ, inner = typed
+    return Ref(ast.Select(node_of(parent), alias), typ, model=inner)
 
 
 def spec_ref(model: type[BaseModel]) -> Ref:
     """``schema.spec`` as a reference typed by ``model``."""
-    root = ast.Select(ast.Ident("schema"), "spec")
-    return Ref(root, cel_type(model), model=model)
+    typ = _MODEL_TYPES.get(model)
+    if typ is None:
+        typ = _MODEL_TYPES[model] = cel_type(model)
+    return Ref(ast.Select(ast.Ident("schema"), "spec"), typ, model=model)
 
 
 __all__ = ["Model", "Origin", "Spec", "Status", "Template", "cel_type", "spec_ref"]

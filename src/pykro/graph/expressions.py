@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -56,18 +55,6 @@ class Field:
         return format_path(self.path)
 
 
-def walk_strings(obj: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """Every leaf of a YAML value with its path (mapping keys, list indices), in document order."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            yield from walk_strings(value, (*path, str(key)))
-    elif isinstance(obj, list):
-        for i, value in enumerate(obj):
-            yield from walk_strings(value, (*path, i))
-    else:
-        yield path, obj
-
-
 def _roots(refs: tuple[Reference, ...]) -> tuple[str, ...]:
     """The free variables read (comprehension variables and function namespaces are not references)."""
     return tuple(dict.fromkeys(ref.root for ref in refs))
@@ -96,13 +83,24 @@ def field_of(path: Path, value: str) -> Field | None:
 
 
 def fields_in(obj: Any, base: Path = ()) -> tuple[list[Field], list[Path]]:
-    """The expression fields of a template or status block, and the paths of plain (expression-free) leaves."""
+    """The expression fields of a template or status block, and the paths of plain (expression-free) leaves, in
+    document order (mapping keys and list indices make up the paths)."""
     fields: list[Field] = []
     plain: list[Path] = []
-    for path, value in walk_strings(obj, base):
-        found = field_of(path, value) if isinstance(value, str) else None
-        if found is None:
-            plain.append(path)
+
+    def visit(value: Any, path: Path) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                visit(item, (*path, str(key)))
+        elif isinstance(value, list):
+            for i, item in enumerate(value):
+                visit(item, (*path, i))
         else:
-            fields.append(found)
+            found = field_of(path, value) if isinstance(value, str) and "${" in value else None
+            if found is None:
+                plain.append(path)
+            else:
+                fields.append(found)
+
+    visit(obj, base)
     return fields, plain

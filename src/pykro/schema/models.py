@@ -26,6 +26,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pykro.errors import ValidationError
+from pykro.yamlio import copy_data
 from pykro.schema.markers import format_marker
 from pykro.schema.simple import from_openapi, from_openapi_types, ordered
 
@@ -316,9 +317,24 @@ def simple_schema(model: type[pydantic.BaseModel], types: dict[str, Any] | None 
     description, enum and limits). Models used as list items or map values become custom types named after their
     class, collected into ``types``. Raises ``ValidationError`` (``where`` = model.field) for types kro cannot say.
     """
-    found: dict[str, Any] = {} if types is None else types
+    if not types:  # a whole model's schema is pure in the model: kept per class, handed out as copies
+        cached = _SIMPLE_SCHEMAS.get(model)
+        if cached is None:
+            found: dict[str, Any] = {}
+            cached = _SIMPLE_SCHEMAS[model] = (_simple_object(model, found), found)
+        if types is not None:
+            types.update(copy_data(cached[1]))
+        result: dict[str, Any] = copy_data(cached[0])
+        return result
+    return _simple_object(model, types)
+
+
+_SIMPLE_SCHEMAS: dict[type[pydantic.BaseModel], tuple[dict[str, Any], dict[str, Any]]] = {}
+
+
+def _simple_object(model: type[pydantic.BaseModel], types: dict[str, Any]) -> dict[str, Any]:
     return {
-        info.alias or name: _simple_field(info, f"{model.__name__}.{name}", found)
+        info.alias or name: _simple_field(info, f"{model.__name__}.{name}", types)
         for name, info in model.model_fields.items()
     }
 
@@ -326,7 +342,7 @@ def simple_schema(model: type[pydantic.BaseModel], types: dict[str, Any] | None 
 def _named(model: type[pydantic.BaseModel], types: dict[str, Any]) -> str:
     if model.__name__ not in types:
         types[model.__name__] = {}
-        types[model.__name__] = simple_schema(model, types)
+        types[model.__name__] = _simple_object(model, types)
     return model.__name__
 
 

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from pykro.errors import ValidationError
+from pykro.yamlio import copy_data
 from pykro.schema.markers import (
     Atomic,
     Custom,
@@ -97,9 +98,27 @@ def to_openapi(
     """
     if types_path is None:
         types_path = f"{path.rpartition('.')[0]}.types" if "." in path else "types"
+    # The conversion is pure in its inputs and graphs repeat the same specs: results are kept by the inputs' repr
+    # (exact for YAML data: it tells 1 from "1" and keeps key order), handed out as copies.
+    key = repr((spec, types, path, types_path))
+    found = _CONVERTED.get(key)
+    if found is None:
+        found = _convert(spec or {}, types or {}, path, types_path)
+        _CONVERTED[key] = found
+        if len(_CONVERTED) > _MAX_CONVERTED:
+            del _CONVERTED[next(iter(_CONVERTED))]
+    result: dict[str, Any] = copy_data(found)
+    return result
+
+
+_CONVERTED: dict[str, dict[str, Any]] = {}
+_MAX_CONVERTED = 1024
+
+
+def _convert(spec: Mapping[str, Any], types: Mapping[str, Any], path: str, types_path: str) -> dict[str, Any]:
     try:
-        transformer = _Transformer(types or {}, types_path)
-        schema: dict[str, Any] = ordered(transformer.build_object(spec or {}, path))
+        transformer = _Transformer(types, types_path)
+        schema: dict[str, Any] = ordered(transformer.build_object(spec, path))
         return schema
     except _Failure as err:
         raise ValidationError(err.message, where=err.where, fix=_FIX) from None
