@@ -6,7 +6,7 @@ import itertools
 import sys
 import sysconfig
 from pathlib import Path
-from types import FrameType
+from types import CodeType, FrameType
 
 from pykro.errors import CompositionError
 
@@ -23,24 +23,45 @@ def _is_user(frame: FrameType) -> bool:
 
 def frame_location(frame: FrameType) -> str:
     """``file:line:col`` of the instruction ``frame`` is executing (columns are 1-based)."""
-    line, col = frame.f_lineno, 0
-    index = frame.f_lasti // 2
-    position = next(itertools.islice(frame.f_code.co_positions(), index, None), None) if index >= 0 else None
-    if position is not None:
-        start_line, _, start_col, _ = position
-        line = start_line or line
-        col = start_col or 0
-    return f"{frame.f_code.co_filename}:{line}:{col + 1}"
+    return Site(frame.f_code, frame.f_lasti, frame.f_lineno).text
 
 
-def user_location() -> str | None:
+class Site:
+    """A place in the user's code, captured cheaply (code object and instruction) and formatted when shown."""
+
+    __slots__ = ("code", "instruction", "line")
+
+    def __init__(self, code: CodeType, instruction: int, line: int) -> None:
+        self.code = code
+        self.instruction = instruction
+        self.line = line
+
+    @property
+    def text(self) -> str:
+        line, col = self.line, 0
+        index = self.instruction // 2
+        position = next(itertools.islice(self.code.co_positions(), index, None), None) if index >= 0 else None
+        if position is not None:
+            start_line, _, start_col, _ = position
+            line = start_line or line
+            col = start_col or 0
+        return f"{self.code.co_filename}:{line}:{col + 1}"
+
+
+def user_site() -> Site | None:
     """The innermost caller outside pykro (the composition or script line), or None when there is none."""
     frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if _is_user(frame):
-            return frame_location(frame)
+            return Site(frame.f_code, frame.f_lasti, frame.f_lineno)
         frame = frame.f_back
     return None
+
+
+def user_location() -> str | None:
+    """``file:line:col`` of the innermost caller outside pykro, or None when there is none."""
+    site = user_site()
+    return site.text if site is not None else None
 
 
 def fmt(loc: Loc | None) -> str | None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from pykro.authoring import context
 from pykro.authoring.context import Loop
-from pykro.authoring.location import fail, user_location
+from pykro.authoring.location import fail, user_site
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, field, is_ref, node_of
 from pykro.cel import ast, identifiers
 from pykro.cel.types import CelType
@@ -20,7 +20,7 @@ from pykro.graph.naming import is_reserved, is_valid_id, suggest_id
 class ResourceRef:
     """A resource of a composition (or a plain object outside one). Attributes are typed references."""
 
-    __slots__ = ("external", "id", "include", "loops", "obj", "ready", "where")
+    __slots__ = ("_site", "external", "id", "include", "loops", "obj", "ready")
 
     def __init__(self, obj: dict[str, Any], id: str | None = None, *, external: bool = False) -> None:
         self.obj = obj
@@ -29,10 +29,15 @@ class ResourceRef:
         self.include: list[Ref] = []
         self.ready: list[Ref] = []
         self.loops: tuple[Loop, ...] = ()
-        self.where = user_location()
+        self._site = user_site()
 
     def __repr__(self) -> str:
         return f"<pykro resource {self.id or '?'}: {self.kind}>"
+
+    @property
+    def where(self) -> str | None:
+        """``file:line:col`` of the line that created this resource."""
+        return self._site.text if self._site is not None else None
 
     @property
     def api_version(self) -> str:

@@ -24,14 +24,25 @@ def template_string(value: Template) -> str:
 
 
 def to_template(value: Any, where: str = "") -> Any:
-    """A plain YAML value for a resource template (references become ``${...}``)."""
-    if isinstance(value, Template):
-        return template_string(value)
-    if isinstance(value, Ref):
-        return "${" + cel_of(value) + "}"
-    as_ref = getattr(value, "__pykro_ref__", None)
-    if as_ref is not None:
-        return "${" + cel_of(as_ref()) + "}"
+    """A plain YAML value for a resource template (references become ``${...}``); ``where`` names the value in
+    errors."""
+    try:
+        return _template(value)
+    except _Misplaced as exc:
+        inner = "".join(reversed(exc.path))
+        place = (f"{where}{inner}" if where else inner.removeprefix(".")) or "object"
+        raise fail(exc.what.format(where=place), exc.fix) from None
+
+
+class _Misplaced(Exception):
+    """A value that cannot go into a manifest; ``path`` collects the keys on the way out (innermost first)."""
+
+    def __init__(self, what: str, fix: str) -> None:
+        self.what, self.fix = what, fix
+        self.path: list[str] = []
+
+
+def _template(value: Any) -> Any:
     if isinstance(value, str):
         return _literal_text(value)
     if value is None or isinstance(value, bool | int | float):
@@ -41,17 +52,37 @@ def to_template(value: Any, where: str = "") -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 shown = cel_of(key) if is_ref(key) else repr(key)
-                raise fail(
-                    f"map keys must be plain strings ({where or 'object'} has the key {shown})",
+                raise _Misplaced(
+                    f"map keys must be plain strings ({{where}} has the key {shown})",
                     "kro does not evaluate ${...} in keys; use a fixed key.",
                 )
-            out[key] = to_template(item, f"{where}.{key}" if where else key)
+            try:
+                out[key] = _template(item)
+            except _Misplaced as exc:
+                exc.path.append(f".{key}")
+                raise
         return out
     if isinstance(value, list | tuple):
-        return [to_template(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        items: list[Any] = []
+        for i, item in enumerate(value):
+            try:
+                items.append(_template(item))
+            except _Misplaced as exc:
+                exc.path.append(f"[{i}]")
+                raise
+        return items
+    if isinstance(value, Template):
+        return template_string(value)
+    if isinstance(value, Ref):
+        return "${" + cel_of(value) + "}"
+    as_ref = getattr(value, "__pykro_ref__", None)
+    if as_ref is not None:
+        return "${" + cel_of(as_ref()) + "}"
     if isinstance(value, BaseModel):
-        return to_template(model_values(value), where)
-    raise fail(f"cannot put a {type(value).__name__} into a manifest ({where})", "Use plain values or references.")
+        return _template(model_values(value))
+    raise _Misplaced(
+        f"cannot put a {type(value).__name__} into a manifest ({{where}})", "Use plain values or references."
+    )
 
 
 def model_values(model: BaseModel) -> dict[str, Any]:

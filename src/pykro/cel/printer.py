@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
+from collections.abc import Callable
+from typing import Any
 
 from pykro.cel.ast import (
     Binary,
@@ -37,10 +40,12 @@ def render(node: Node) -> str:
 
 def precedence(node: Node) -> int:
     """The binding strength of ``node``'s outermost construct (higher binds tighter)."""
-    if isinstance(node, Conditional):
-        return CONDITIONAL
     if isinstance(node, Binary):
         return PRECEDENCE[node.op]
+    if isinstance(node, Select | Ident | Call | Index):
+        return MEMBER
+    if isinstance(node, Conditional):
+        return CONDITIONAL
     if isinstance(node, Unary) or (isinstance(node, Literal) and _is_negative(node.value)):
         return UNARY
     return MEMBER
@@ -56,39 +61,46 @@ def _wrap(node: Node, minimum: int) -> str:
 
 
 def _render(node: Node) -> str:
-    if isinstance(node, Literal):
-        return literal(node.value)
-    if isinstance(node, UInt):
-        return f"{node.value}u"
-    if isinstance(node, Ident):
-        return node.name
-    if isinstance(node, Select):
-        return _select(node)
-    if isinstance(node, Index):
-        return f"{_wrap(node.operand, MEMBER)}[{'?' if node.optional else ''}{_render(node.index)}]"
-    if isinstance(node, Call):
-        args = ", ".join(_render(arg) for arg in node.args)
-        prefix = f"{_wrap(node.target, MEMBER)}." if node.target is not None else ""
-        return f"{prefix}{node.function}({args})"
-    if isinstance(node, Unary):
-        return node.op + _unary_operand(node)
-    if isinstance(node, Binary):
-        level = PRECEDENCE[node.op]
-        return f"{_wrap(node.left, level)} {node.op} {_wrap(node.right, level + 1)}"
-    if isinstance(node, Conditional):
-        return f"{_wrap(node.cond, 2)} ? {_wrap(node.then, 2)} : {_wrap(node.otherwise, CONDITIONAL)}"
-    if isinstance(node, ListExpr):
-        marks = set(node.optional)
-        return "[" + ", ".join(("?" if i in marks else "") + _render(item) for i, item in enumerate(node.items)) + "]"
-    if isinstance(node, MapExpr):
-        marks = set(node.optional)
-        parts = (("?" if i in marks else "") + f"{_render(k)}: {_render(v)}" for i, (k, v) in enumerate(node.entries))
-        return "{" + ", ".join(parts) + "}"
-    if isinstance(node, StructExpr):
-        marks = set(node.optional)
-        parts = (("?" if i in marks else "") + f"{_field(f)}: {_render(v)}" for i, (f, v) in enumerate(node.fields))
-        return node.name + "{" + ", ".join(parts) + "}"
-    raise TypeError(f"not a CEL AST node: {node!r}")
+    printer = _PRINTERS.get(type(node))
+    if printer is None:
+        raise TypeError(f"not a CEL AST node: {node!r}")
+    return printer(node)
+
+
+def _index(node: Index) -> str:
+    return f"{_wrap(node.operand, MEMBER)}[{'?' if node.optional else ''}{_render(node.index)}]"
+
+
+def _call(node: Call) -> str:
+    args = ", ".join(_render(arg) for arg in node.args)
+    prefix = f"{_wrap(node.target, MEMBER)}." if node.target is not None else ""
+    return f"{prefix}{node.function}({args})"
+
+
+def _binary(node: Binary) -> str:
+    level = PRECEDENCE[node.op]
+    return f"{_wrap(node.left, level)} {node.op} {_wrap(node.right, level + 1)}"
+
+
+def _conditional(node: Conditional) -> str:
+    return f"{_wrap(node.cond, 2)} ? {_wrap(node.then, 2)} : {_wrap(node.otherwise, CONDITIONAL)}"
+
+
+def _list(node: ListExpr) -> str:
+    marks = set(node.optional)
+    return "[" + ", ".join(("?" if i in marks else "") + _render(item) for i, item in enumerate(node.items)) + "]"
+
+
+def _map(node: MapExpr) -> str:
+    marks = set(node.optional)
+    parts = (("?" if i in marks else "") + f"{_render(k)}: {_render(v)}" for i, (k, v) in enumerate(node.entries))
+    return "{" + ", ".join(parts) + "}"
+
+
+def _struct(node: StructExpr) -> str:
+    marks = set(node.optional)
+    parts = (("?" if i in marks else "") + f"{_field(f)}: {_render(v)}" for i, (f, v) in enumerate(node.fields))
+    return node.name + "{" + ", ".join(parts) + "}"
 
 
 def _unary_operand(node: Unary) -> str:
@@ -112,10 +124,16 @@ def _field(name: str) -> str:
 
 
 def _select(node: Select) -> str:
-    operand = _wrap(node.operand, MEMBER)
-    if not (IDENT_RE.match(node.field) and node.field not in KEYWORDS) and not ESCIDENT_RE.match(node.field):
-        return f"{operand}[{'?' if node.optional else ''}{quote(node.field)}]"
-    return f"{operand}.{'?' if node.optional else ''}{_field(node.field)}"
+    return _wrap(node.operand, MEMBER) + _member(node.field, node.optional)
+
+
+@functools.lru_cache(maxsize=4096)
+def _member(name: str, optional: bool) -> str:
+    """How a field selection is written after its operand: ``.name``, ``.`esc-aped```, or an index ``["a b"]``."""
+    mark = "?" if optional else ""
+    if not (IDENT_RE.match(name) and name not in KEYWORDS) and not ESCIDENT_RE.match(name):
+        return f"[{mark}{quote(name)}]"
+    return f".{mark}{_field(name)}"
 
 
 def literal(value: object) -> str:
@@ -159,3 +177,19 @@ def _byte(b: int) -> str:
     if c in STRING_ESCAPES:
         return STRING_ESCAPES[c]
     return c if 0x20 <= b < 0x7F else f"\\x{b:02x}"
+
+
+_PRINTERS: dict[type[Any], Callable[[Any], str]] = {
+    Literal: lambda node: literal(node.value),
+    UInt: lambda node: f"{node.value}u",
+    Ident: lambda node: node.name,
+    Select: _select,
+    Index: _index,
+    Call: _call,
+    Unary: lambda node: node.op + _unary_operand(node),
+    Binary: _binary,
+    Conditional: _conditional,
+    ListExpr: _list,
+    MapExpr: _map,
+    StructExpr: _struct,
+}

@@ -65,7 +65,21 @@ def instance_root(graph: Graph) -> dict[str, Any]:
 
 
 def _instance(graph: Graph) -> Resolver:
-    root = instance_root(graph)
+    """The resolver of ``schema``: pure in the instance spec and scope, so graphs with the same spec share one."""
+    key = (graph.namespaced, repr(graph.openapi))
+    found = _INSTANCES.get(key)
+    if found is None:
+        found = _INSTANCES[key] = _instance_resolver(instance_root(graph))
+        if len(_INSTANCES) > _MAX_INSTANCES:
+            del _INSTANCES[next(iter(_INSTANCES))]
+    return found
+
+
+_INSTANCES: dict[tuple[bool, str], Resolver] = {}
+_MAX_INSTANCES = 256
+
+
+def _instance_resolver(root: dict[str, Any]) -> Resolver:
     spec = root["properties"]["spec"]
     keys = ("properties", "additionalProperties", "x-kubernetes-preserve-unknown-fields")
     has_spec = any(spec.get(key) for key in keys)
