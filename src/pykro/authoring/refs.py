@@ -68,24 +68,18 @@ class Ref:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__") or name in Ref.__slots__:
             raise AttributeError(name)
-        from pykro.authoring import functions
-
         if name in functions.METHODS and self._type.kind in functions.receiver_kinds(name):
             return functions.bound_method(self, name)
         return field(self, name)
 
     def __getitem__(self, key: Any) -> Any:
-        from pykro.authoring.ops import index
-
-        return index(self, key)
+        return ops.index(self, key)
 
     # ----------------------------------------------------------------------------------------- operators
     # Typed as Any so that user code passing expressions to pydantic fields type-checks; pykro checks the CEL
     # type of every expression where it is used (status fields, conditions).
     def _bin(self, op: str, other: Any, reflected: bool = False) -> Ref:
-        from pykro.authoring.ops import binary
-
-        return binary(op, other, self) if reflected else binary(op, self, other)
+        return ops.binary(op, other, self) if reflected else ops.binary(op, self, other)
 
     def __add__(self, o: Any) -> Any:
         return self._bin("+", o)
@@ -166,14 +160,10 @@ class Ref:
         return self._bin("!=", o)
 
     def __neg__(self) -> Any:
-        from pykro.authoring.ops import negate
-
-        return negate(self)
+        return ops.negate(self)
 
     def __pos__(self) -> Any:
-        from pykro.authoring.ops import require_numeric
-
-        require_numeric(self, "unary +")
+        ops.require_numeric(self, "unary +")
         return self
 
     def __invert__(self) -> NoReturn:
@@ -255,10 +245,8 @@ def _no_field(ref: Ref, name: str, fields: Mapping[str, Any] | None = None) -> N
 
 
 def _model_field(ref: Ref, name: str) -> Ref:
-    from pykro.authoring.models import field_ref
-
     assert ref._model is not None
-    return field_ref(ref, ref._model, name)
+    return models.field_ref(ref, ref._model, name)
 
 
 def _origin_field(ref: Ref, name: str) -> Ref:
@@ -378,3 +366,7 @@ def as_ref(value: Any) -> Ref:
         result: Ref = as_ref_method()
         return result
     return Ref(to_node(value), type_of(value))
+
+
+# Operators, methods and model fields are built on Ref in modules that import this one: bound once Ref exists.
+from pykro.authoring import functions, models, ops  # noqa: E402

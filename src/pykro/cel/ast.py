@@ -169,6 +169,7 @@ def walk(node: Node) -> list[Node]:
 
 def to_cel(node: Node) -> str:
     """Print ``node`` as CEL source with minimal parentheses (see :mod:`pykro.cel.printer`)."""
-    from pykro.cel.printer import render
+    return printer.render(node)
 
-    return render(node)
+
+from pykro.cel import printer  # noqa: E402  (the printer reads the node classes above)

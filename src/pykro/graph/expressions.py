@@ -20,6 +20,7 @@ FUNCTION_NAMESPACES = frozenset(
 )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=8192)
 def format_path(path: Path) -> str:
     """kro's spelling of a field path: ``spec.containers[0].image``, ``data["index.html"]``."""
     out = ""
@@ -76,8 +77,10 @@ def _analysed(value: str) -> Analysed | None:
     return expression, parsed, tree, refs, _roots(refs)
 
 
+@functools.lru_cache(maxsize=16384)
 def field_of(path: Path, value: str) -> Field | None:
-    """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax."""
+    """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax.
+    Fields are immutable, and templates repeat across graphs: one Field per (path, text) is shared."""
     found = _analysed(value)
     return None if found is None else Field(path, value, *found)
 
