@@ -9,12 +9,15 @@ from typing import Any
 
 import yaml
 
+from pykro import _yamlemit
+
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
     _BaseDumper: type[Any] = yaml.CSafeDumper
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
     _BaseDumper = yaml.SafeDumper
+_FAST = _BaseDumper is getattr(yaml, "CSafeDumper", None)  # the fast writer reproduces libyaml's emitter only
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc]
@@ -55,17 +58,11 @@ def load_file(path: str | Path) -> Any:
     return load(Path(path).read_text(encoding="utf-8"))
 
 
-def dump(data: Any) -> str:
-    """Serialise one document deterministically (insertion order, block style)."""
-    return str(
-        yaml.dump(data, Dumper=_Dumper, sort_keys=False, default_flow_style=False, allow_unicode=True, width=4096)
-    )
-
-
-def dump_all(docs: Iterable[Any]) -> str:
+def _pyyaml_dump_all(docs: list[Any]) -> str:
+    """The reference writer: PyYAML (libyaml emitter) with the project's settings."""
     return str(
         yaml.dump_all(
-            list(docs),
+            docs,
             Dumper=_Dumper,
             sort_keys=False,
             default_flow_style=False,
@@ -73,3 +70,16 @@ def dump_all(docs: Iterable[Any]) -> str:
             width=4096,
         )
     )
+
+
+def dump(data: Any) -> str:
+    """Serialise one document deterministically (insertion order, block style)."""
+    return dump_all([data])
+
+
+def dump_all(docs: Iterable[Any]) -> str:
+    """Serialise documents as one stream; the fast writer's output is byte-identical to PyYAML's, which it
+    falls back to for data it does not handle (other types, shared containers, unusual keys or scalars)."""
+    items = list(docs)
+    text = _yamlemit.emit(items, _pyyaml_dump_all) if _FAST else None
+    return _pyyaml_dump_all(items) if text is None else text

@@ -1,0 +1,266 @@
+"""A fast block-style YAML writer for JSON-shaped data, byte-identical to yamlio's PyYAML/libyaml dumper.
+
+Only exact ``dict`` (str keys), ``list``, ``str``, ``int``, ``float``, ``bool`` and ``None`` are written here.
+Scalars are rendered once and cached: common plain strings are decided by libyaml's own rules (analyze_scalar and
+select_scalar_style) plus PyYAML's implicit-resolver table; every other string is rendered by the reference dumper
+itself and cut out of a one-item sequence. Anything whose rendering could depend on where it stands (multi-line
+keys, keys over 128 bytes, unicode line separators, lines long enough to be folded at width 4096), shared or
+recursive containers (PyYAML writes anchors), other types and top-level scalars make ``emit`` return ``None``: the
+caller then dumps the whole stream with PyYAML.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable
+from typing import Any
+
+import yaml
+
+Reference = Callable[[list[Any]], str]
+"""The reference dumper: PyYAML's ``dump_all`` with yamlio's settings."""
+
+# A literal block: its header ("|", "|-", "|2+", ...) and its lines without indentation ("" for an empty line).
+_Block = tuple[str, tuple[str, ...]]
+
+_MAX_SCALAR = 2000  # longest single-line rendering kept: with _MAX_INDENT and a 128-byte key, no line nears 4096
+_MAX_INDENT = 1800
+_MAX_KEY_BYTES = 128  # libyaml writes longer keys as complex "? " keys
+_CACHE_LIMIT = 200_000  # entries per cache before it is emptied (bounded memory for long-running processes)
+_UNSAFE = ""  # cached marker: this string needs the whole-document fallback (a real rendering is never empty)
+
+# Printable ASCII strings that start with a character that can never be an indicator and hold no tab or break.
+_PLAIN_CANDIDATE = re.compile(r"[A-Za-z0-9_$/(][-A-Za-z0-9_$./(){}\[\],+=@%&*!?|<>'\"`;^~\\: #]*").fullmatch
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+_STR_TAG = "tag:yaml.org,2002:str"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+_LINE_SEPARATORS = ("\n", "\r", "\x85", "\u2028", "\u2029")
+
+_VALUES: dict[str, str | _Block] = {}
+_KEYS: dict[str, str] = {}
+
+
+class _Fallback(Exception):
+    """Raised inside the writer when the document must be dumped by PyYAML."""
+
+
+def _implicit_tag(text: str) -> str:
+    """The tag PyYAML's resolver gives ``text`` written as a plain scalar (its exact lookup, on its own table)."""
+    for tag, regexp in _RESOLVERS.get(text[0] if text else "", []) + _RESOLVERS.get(None, []):
+        if regexp.match(text):
+            return tag
+    return _STR_TAG
+
+
+def _is_plain(text: str) -> bool:
+    """True when libyaml certainly writes ``text`` plain in block context (False: ask the reference)."""
+    return (
+        len(text) <= _MAX_SCALAR
+        and _PLAIN_CANDIDATE(text) is not None
+        and ": " not in text
+        and " #" not in text
+        and text[-1] not in ": "
+        and _implicit_tag(text) == _STR_TAG
+    )
+
+
+def _render(text: str, reference: Reference) -> str | _Block:
+    """How ``text`` is written as a mapping value or sequence item; ``_UNSAFE`` when that depends on the context."""
+    if _is_plain(text):
+        return text
+    out = reference([[text]])
+    if not out.startswith("- "):  # pragma: no cover - a one-item sequence always starts so
+        return _UNSAFE
+    body = out[2:]
+    if body.startswith("|"):
+        header, _, rest = body.partition("\n")
+        if "+" in header:
+            rest = rest.removesuffix("...\n")  # libyaml ends a stream after a kept final break with "..."
+        lines = rest[:-1].split("\n")
+        if "\u2028" in rest or "\u2029" in rest or any(line and not line.startswith("  ") for line in lines):
+            return _UNSAFE
+        return header, tuple(line[2:] for line in lines)
+    scalar = body[:-1]
+    if len(scalar) > _MAX_SCALAR or any(sep in scalar for sep in _LINE_SEPARATORS):
+        return _UNSAFE
+    return scalar
+
+
+def _value(text: str, reference: Reference) -> str | _Block:
+    if text in _VALUES:  # cached as unsafe
+        raise _Fallback
+    if len(_VALUES) >= _CACHE_LIMIT:
+        _VALUES.clear()
+    rendered = _VALUES[text] = _render(text, reference)
+    if not rendered:
+        raise _Fallback
+    return rendered
+
+
+def _key(text: str, reference: Reference) -> str:
+    """The rendered key followed by ":"; raises _Fallback for keys libyaml writes as complex keys."""
+    if text in _KEYS:
+        raise _Fallback
+    if len(_KEYS) >= _CACHE_LIMIT:
+        _KEYS.clear()
+    rendered = _VALUES.get(text)
+    if rendered is None:
+        rendered = _render(text, reference)
+    simple = (
+        isinstance(rendered, str)
+        and rendered
+        and not any(sep in text for sep in _LINE_SEPARATORS)
+        and len(text.encode("utf-8")) <= _MAX_KEY_BYTES
+    )
+    result = _KEYS[text] = f"{rendered}:" if simple else _UNSAFE
+    if not result:
+        raise _Fallback
+    return result
+
+
+def _float(value: float) -> str:
+    """PyYAML's SafeRepresenter.represent_float text, if it resolves back to a float when written plain."""
+    if math.isnan(value):
+        text = ".nan"
+    elif math.isinf(value):
+        text = ".inf" if value > 0 else "-.inf"
+    else:
+        text = repr(value).lower()
+        if "." not in text and "e" in text:
+            text = text.replace("e", ".0e", 1)
+    if _implicit_tag(text) != _FLOAT_TAG:
+        raise _Fallback
+    return text
+
+
+class _Writer:
+    """Writes one document's block collections into ``out``."""
+
+    __slots__ = ("keep", "out", "reference", "seen")
+
+    def __init__(self, reference: Reference) -> None:
+        self.out: list[str] = []
+        self.seen: set[int] = set()
+        self.keep = False  # the last literal block kept its final breaks ("|+"): libyaml then ends with "..."
+        self.reference = reference
+
+    def enter(self, container: object, indent: str) -> None:
+        key = id(container)
+        if key in self.seen or len(indent) > _MAX_INDENT:
+            raise _Fallback
+        self.seen.add(key)
+
+    def block(self, head: str, rendered: _Block, indent: str) -> None:
+        header, lines = rendered
+        self.keep = "+" in header
+        self.out.append(f"{head}{header}\n")
+        self.out.extend(f"{indent}{line}\n" if line else "\n" for line in lines)
+
+    def mapping(self, data: dict[Any, Any], indent: str, prefix: str) -> None:
+        out = self.out
+        reference = self.reference
+        inner = indent + "  "
+        for k, v in data.items():
+            if type(k) is not str:
+                raise _Fallback
+            key = _KEYS.get(k) or _key(k, reference)
+            t = type(v)
+            if t is str:
+                text = _VALUES.get(v) or _value(v, reference)
+                if type(text) is str:
+                    out.append(f"{prefix}{key} {text}\n")
+                else:
+                    self.block(f"{prefix}{key} ", text, inner)  # type: ignore[arg-type]
+            elif t is dict:
+                self.enter(v, inner)
+                if v:
+                    out.append(f"{prefix}{key}\n")
+                    self.mapping(v, inner, inner)
+                else:
+                    out.append(f"{prefix}{key} {{}}\n")
+            elif t is list:
+                self.enter(v, indent)
+                if v:
+                    out.append(f"{prefix}{key}\n")
+                    self.sequence(v, indent, indent)
+                else:
+                    out.append(f"{prefix}{key} []\n")
+            else:
+                out.append(f"{prefix}{key} {_scalar(v, t)}\n")
+            prefix = indent
+
+    def sequence(self, data: list[Any], indent: str, prefix: str) -> None:
+        out = self.out
+        inner = indent + "  "
+        for v in data:
+            t = type(v)
+            if t is str:
+                text = _VALUES.get(v) or _value(v, self.reference)
+                if type(text) is str:
+                    out.append(f"{prefix}- {text}\n")
+                else:
+                    self.block(f"{prefix}- ", text, inner)  # type: ignore[arg-type]
+            elif t is dict:
+                self.enter(v, inner)
+                if v:
+                    out.append(f"{prefix}- ")
+                    self.mapping(v, inner, "")
+                else:
+                    out.append(f"{prefix}- {{}}\n")
+            elif t is list:
+                self.enter(v, inner)
+                if v:
+                    out.append(f"{prefix}- ")
+                    self.sequence(v, inner, "")
+                else:
+                    out.append(f"{prefix}- []\n")
+            else:
+                out.append(f"{prefix}- {_scalar(v, t)}\n")
+            prefix = indent
+
+
+def _scalar(value: Any, kind: type) -> str:
+    """A non-string scalar's plain text, as SafeRepresenter writes it."""
+    if value is None:
+        return "null"
+    if kind is bool:
+        return "true" if value else "false"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return _float(value)
+    raise _Fallback
+
+
+def emit(docs: list[Any], reference: Reference) -> str | None:
+    """The YAML stream for ``docs`` exactly as ``reference`` writes it, or None when only ``reference`` can."""
+    parts: list[str] = []
+    keep = False
+    try:
+        for index, doc in enumerate(docs):
+            kind = type(doc)
+            if kind is not dict and kind is not list:
+                return None
+            if not doc:
+                flow = "{}" if kind is dict else "[]"
+                parts.append(f"--- {flow}\n" if index else f"{flow}\n")
+                keep = False
+                continue
+            if index:
+                parts.append("---\n")
+            writer = _Writer(reference)
+            writer.enter(doc, "")
+            if kind is dict:
+                writer.mapping(doc, "", "")
+            else:
+                writer.sequence(doc, "", "")
+            parts.extend(writer.out)
+            keep = writer.keep
+    except _Fallback:
+        return None
+    except RecursionError:
+        return None
+    if keep:
+        parts.append("...\n")
+    return "".join(parts)
