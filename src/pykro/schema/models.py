@@ -26,9 +26,9 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pykro.errors import ValidationError
-from pykro.yamlio import copy_data
 from pykro.schema.markers import format_marker
 from pykro.schema.simple import from_openapi, from_openapi_types, ordered
+from pykro.yamlio import copy_data
 
 __all__ = [
     "camel",

@@ -14,7 +14,6 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from pykro.errors import ValidationError
-from pykro.yamlio import copy_data
 from pykro.schema.markers import (
     Atomic,
     Custom,
@@ -32,6 +31,7 @@ from pykro.schema.markers import (
     parse_int,
     parse_type_string,
 )
+from pykro.yamlio import copy_data
 
 __all__ = ["from_openapi", "from_openapi_types", "ordered", "to_openapi"]
 
