@@ -109,28 +109,28 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd(cm(a="${schema.spec.nope}")),
         "spec.resources[0].template.data.a",
         'failed to compile template expression "${schema.spec.nope}" at path "data.a": undefined field \'nope\'',
-        "spec has: config, labels, name",
+        "Fields of spec: config, labels, name",
     ),
     (
         "typo in a nested spec field",
         rgd(cm(a="${schema.spec.config.imag}")),
         "spec.resources[0].template.data.a",
         "undefined field 'imag'",
-        "did you mean schema.spec.config.image?",
+        "Did you mean schema.spec.config.image?",
     ),
     (
         "typo deep in a nested spec field inside a template string",
         rgd(cm(a="cpu=${schema.spec.config.limits.cpus}")),
         "spec.resources[0].template.data.a",
         "undefined field 'cpus'",
-        "did you mean schema.spec.config.limits.cpu?",
+        "Did you mean schema.spec.config.limits.cpu?",
     ),
     (
         "field of a built-in kind",
         rgd(deployment(), cm(a="${string(deploy.status.readyReplica)}")),
         "spec.resources[1].template.data.a",
         "undefined field 'readyReplica': Deployment has no field status.readyReplica",
-        "did you mean deploy.status.readyReplicas?",
+        "Did you mean deploy.status.readyReplicas?",
     ),
     (
         "status path that lives in spec",
@@ -144,14 +144,14 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd(cm(a="${schema.status.name}")),
         "spec.resources[0].template.data.a",
         "undefined field 'status'",
-        "did you mean schema.spec.name?",
+        "or did you mean schema.spec.name?",
     ),
     (
         "index into a non-list",
         rgd(cm(a="${schema.spec.name[0]}")),
         "spec.resources[0].template.data.a",
         "type 'string' does not support indexing with an int",
-        "index only list fields",
+        "Index only list fields.",
     ),
     (
         "field selection on a scalar",
@@ -165,14 +165,14 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd(cm(a="${schema.metadata.labelz['x']}")),
         "spec.resources[0].template.data.a",
         "undefined field 'labelz'",
-        "did you mean schema.metadata.labels?",
+        "Did you mean schema.metadata.labels?",
     ),
     (
         "typo in a forEach iterator's field",
         rgd(workers(template={**workers()["template"], "data": {"size": "${string(worker.sizes)}"}})),
         "spec.resources[0].template.data.size",
         "undefined field 'sizes'",
-        "did you mean worker.size?",
+        "Did you mean worker.size?",
     ),
     (
         "forEach over a scalar",
@@ -186,7 +186,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd(cm(a="${schema.spec.workers.map(w, w.nam).join(',')}")),
         "spec.resources[0].template.data.a",
         "undefined field 'nam'",
-        "did you mean w.name?",
+        "Did you mean w.name?",
     ),
     (
         "comprehension over a scalar",
@@ -200,28 +200,28 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd({**cm(), "includeWhen": ["${schema.spec.enabled}"]}),
         "spec.resources[0].includeWhen[0]",
         'failed to type-check includeWhen expression "${schema.spec.enabled}" in resource "cm"',
-        "spec has:",
+        "Fields of spec:",
     ),
     (
         "readyWhen reads an unknown field of itself",
         rgd(deployment(readyWhen=["${deploy.status.availableReplica > 0}"])),
         "spec.resources[0].readyWhen[0]",
         "failed to type-check readyWhen expression",
-        "did you mean deploy.status.availableReplicas or",
+        "Did you mean deploy.status.availableReplicas or",
     ),
     (
         "collection readyWhen reads an unknown field of each",
         rgd(workers(readyWhen=["${each.metadata.nam == 'x'}"])),
         "spec.resources[0].readyWhen[0]",
         "undefined field 'nam'",
-        "did you mean each.metadata.name?",
+        "Did you mean each.metadata.name?",
     ),
     (
         "status expression reads an unknown field",
         rgd(deployment(), status={"ready": "${deploy.status.readyReplicaz > 0}"}),
         "spec.schema.status.ready",
         'failed to type-check status expression "${deploy.status.readyReplicaz > 0}" at path "ready"',
-        "did you mean deploy.status.readyReplicas?",
+        "Did you mean deploy.status.readyReplicas?",
     ),
     (
         "a collection is a list",
@@ -235,7 +235,7 @@ INVALID: list[tuple[str, dict[str, Any], str, str, str]] = [
         rgd(crd(), cm(a="${string(widget.spec.sizes)}"), widget(spec={"size": 1})),
         "spec.resources[1].template.data.a",
         "undefined field 'sizes': Widget has no field spec.sizes",
-        "did you mean widget.spec.size?",
+        "Did you mean widget.spec.size?",
     ),
 ]
 
@@ -256,7 +256,7 @@ def test_empty_spec_has_no_fields() -> None:
     doc["spec"]["resources"][0]["template"]["metadata"]["name"] = "fixed"
     with pytest.raises(ValidationError, match="undefined field 'name'") as caught:
         Graph.from_rgd(doc)
-    assert caught.value.fix == "declare name under spec.schema.spec"
+    assert caught.value.fix == "Declare name under spec.schema.spec."
 
 
 def test_external_reference_is_typed_by_its_kind() -> None:
@@ -266,7 +266,7 @@ def test_external_reference_is_typed_by_its_kind() -> None:
     bad = rgd({"id": "creds", "externalRef": external}, cm(a="${string(creds.stringdata.password)}"))
     with pytest.raises(ValidationError, match="undefined field 'stringdata'") as caught:
         Graph.from_rgd(bad)
-    assert caught.value.fix == "did you mean creds.stringData?"
+    assert caught.value.fix == "Did you mean creds.stringData?"
 
 
 def test_cluster_scoped_instance_has_no_metadata_namespace() -> None:

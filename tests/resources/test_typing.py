@@ -87,13 +87,13 @@ def _error(api_version: str, kind: str, path: tuple[Any, ...]) -> CompositionErr
 def test_typo_says_did_you_mean() -> None:
     error = _error("apps/v1", "Deployment", ("status", "reedyReplicas"))
     assert error.what == "Deployment has no field status.reedyReplicas"
-    assert error.fix == "did you mean status.readyReplicas?"
+    assert error.fix == "Did you mean status.readyReplicas?"
 
 
 def test_field_at_another_place_says_where_it_lives() -> None:
     error = _error("v1", "Service", ("status", "clusterIP"))
     assert error.what == "Service has no field status.clusterIP"
-    assert error.fix == "clusterIP lives at spec.clusterIP"
+    assert error.fix == "The field clusterIP lives at spec.clusterIP."
 
 
 @pytest.mark.parametrize(
@@ -103,13 +103,13 @@ def test_field_at_another_place_says_where_it_lives() -> None:
         ("apps/v1", "Deployment", ("spec", "readyReplicas"), "spec.readyReplicas", "lives at status.readyReplicas"),
         ("apps/v1", "Deployment", ("replicas",), "replicas", "replicas lives at spec.replicas"),
         ("apps/v1", "Deployment", ("spec", "containers"), "containers", "lives at spec.template.spec.containers"),
-        ("v1", "Service", ("status", "clusterIp"), "status.clusterIp", "did you mean spec.clusterIP?"),
+        ("v1", "Service", ("status", "clusterIp"), "status.clusterIp", "Did you mean spec.clusterIP?"),
         ("v1", "Service", ("spec", "type", "name"), "spec.type is a string", "drop .name"),
         ("apps/v1", "Deployment", ("spec", "template", "spec", "containers", "image"), "is a list", "containers[0]"),
         ("apps/v1", "Deployment", ("metadata", "labels", 0), "is a map", 'labels["name"]'),
-        ("apps/v1", "Deployment", ("spec", 0), "is not a list", "index only list fields"),
-        ("apps/v1", "Deployment", ("status", "zzzqqq"), "status.zzzqqq", "status has: availableReplicas"),
-        ("v1", "Secret", ("spec", "password"), "Secret has no field spec", "the object has: apiVersion"),
+        ("apps/v1", "Deployment", ("spec", 0), "is not a list", "Index only list fields."),
+        ("apps/v1", "Deployment", ("status", "zzzqqq"), "status.zzzqqq", "Fields of status: availableReplicas"),
+        ("v1", "Secret", ("spec", "password"), "Secret has no field spec", "Fields of the object: apiVersion"),
     ],
 )
 def test_other_mistakes_are_explained(api_version: str, kind: str, path: tuple[Any, ...], what: str, fix: str) -> None:
@@ -180,8 +180,8 @@ def test_registered_crd_is_typed() -> None:
     assert field_type("typing.test/v1", "Widget", ("metadata", "labels", "app")) == S
     assert field_type("typing.test/v1", "Widget", ("kind",)) == S
     error = _error("typing.test/v1", "Widget", ("status", "redy"))
-    assert error.what == "Widget has no field status.redy" and error.fix == "did you mean status.ready?"
-    assert _error("typing.test/v1", "Widget", ("status", "size")).fix == "size lives at spec.size"
+    assert error.what == "Widget has no field status.redy" and error.fix == "Did you mean status.ready?"
+    assert _error("typing.test/v1", "Widget", ("status", "size")).fix == "The field size lives at spec.size."
 
 
 def test_register_crd_from_dict_and_path_and_replace(tmp_path: Path) -> None:
@@ -204,7 +204,7 @@ def test_register_crd_from_shared_fixtures() -> None:
     assert field_type("kro.run/v1alpha1", "ResourceGraphDefinition", ("spec", "resources", 0, "template", "x")) == D
     register_crd(CHAINSAW / "check-unknown-fields" / "allow-unknown-crd.yaml")
     assert field_type("kro.run/v1alpha1", "AllowUnknown", ("spec", "config", "a", "b")) == D
-    assert _error("kro.run/v1alpha1", "AllowUnknown", ("spec", "konfig")).fix == "did you mean spec.config?"
+    assert _error("kro.run/v1alpha1", "AllowUnknown", ("spec", "konfig")).fix == "Did you mean spec.config?"
 
 
 @pytest.mark.parametrize(
@@ -278,11 +278,11 @@ def test_every_leaf_of_real_objects_resolves_with_a_compatible_type() -> None:
 @pytest.mark.parametrize(
     ("api_version", "kind", "what", "fix"),
     [
-        ("apps/v1", "Deploymnet", "apps/v1 has no kind Deploymnet", "did you mean Deployment?"),
-        ("v1", "configmap", "v1 has no kind configmap", "did you mean ConfigMap?"),
-        ("apps/v1beta1", "Deployment", "does not serve Deployment as apps/v1beta1", "use apiVersion apps/v1"),
+        ("apps/v1", "Deploymnet", "apps/v1 has no kind Deploymnet", "Did you mean Deployment?"),
+        ("v1", "configmap", "v1 has no kind configmap", "Did you mean ConfigMap?"),
+        ("apps/v1beta1", "Deployment", "does not serve Deployment as apps/v1beta1", "Use apiVersion apps/v1"),
         ("extensions/v1beta1", "Ingress", None, None),  # extensions is gone: not a built-in group any more
-        ("batch/v1", "Zzzz", "batch/v1 has no kind Zzzz", "it serves CronJob, Job"),
+        ("batch/v1", "Zzzz", "batch/v1 has no kind Zzzz", "It serves CronJob, Job"),
     ],
 )
 def test_check_kind_catches_typos_in_builtin_groups(

@@ -159,7 +159,7 @@ def test_typo_in_a_status_field_fails_at_definition_time() -> None:
 
         typo.graph  # noqa: B018 - building the graph runs the function
     assert "Deployment has no field status.reedyReplicas" in str(info.value)
-    assert "did you mean status.readyReplicas?" in str(info.value)
+    assert "Did you mean status.readyReplicas?" in str(info.value)
     assert info.value.where is not None and __file__ in info.value.where
 
 

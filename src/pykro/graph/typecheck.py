@@ -94,7 +94,7 @@ def _instance_resolver(root: dict[str, Any]) -> Resolver:
         if len(path) > 1 and path[0] == "spec" and not has_spec:
             raise CompositionError(
                 f"the instance spec declares no fields: it has no field {path[1]}",
-                fix=f"declare {path[1]} under spec.schema.spec",
+                fix=f"Declare {path[1]} under spec.schema.spec.",
             )
         found = known[path] = rt.schema_field_type("the instance", root, path)
         return found
@@ -146,7 +146,7 @@ def _collection(resource_id: str, kind: str, each: Resolver) -> Resolver:
         if isinstance(path[0], str):
             raise CompositionError(
                 f"{resource_id} is a collection (a list of {kind}): it has no field {path[0]}",
-                fix=f"index it ({resource_id}[0].{path[0]}) or use a list function ({resource_id}.map(x, x.{path[0]}))",
+                fix=f"Index it ({resource_id}[0].{path[0]}) or use a list function ({resource_id}.map(x, x.{path[0]}))",
             )
         return each(path[1:])
 
@@ -364,10 +364,10 @@ def _fix(exc: CompositionError, typed: Typed, root: str) -> str:
             return root + path[len(prefix) :]
         return f"{root}.{path}" if not prefix else path
 
-    for lead in ("did you mean ", " lives at "):
+    for lead in ("Did you mean ", "did you mean ", " lives at "):
         head, found, tail = fix.partition(lead)
         if found:
-            body, end = (tail[:-1], "?") if tail.endswith("?") else (tail, "")
+            body, end = (tail[:-1], tail[-1]) if tail.endswith(("?", ".")) else (tail, "")
             first, *rest = body.split(" or ")
             paths = [spelled(p) for p in first.split(", ")] + [spelled(p) for p in rest]
             joined = paths[0] if len(paths) == 1 else f"{', '.join(paths[:-1])} or {paths[-1]}"

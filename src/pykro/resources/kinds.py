@@ -37,14 +37,14 @@ def register_crd(crd: Mapping[str, Any] | str | Path) -> list[tuple[str, str]]:
     if not isinstance(doc, Mapping) or doc.get("kind") != "CustomResourceDefinition":
         raise ValidationError(
             "register_crd needs a CustomResourceDefinition",
-            fix="pass the CRD as a dict, its YAML text or a pathlib.Path to its YAML file",
+            fix="Pass the CRD as a dict, its YAML text or a pathlib.Path to its YAML file",
         )
     spec = doc.get("spec") or {}
     name = (doc.get("metadata") or {}).get("name", "?")
     group, kind = spec.get("group"), (spec.get("names") or {}).get("kind")
     if not group or not kind:
         raise ValidationError(
-            f"CustomResourceDefinition {name} has no spec.group or spec.names.kind", fix="complete the CRD"
+            f"CustomResourceDefinition {name} has no spec.group or spec.names.kind", fix="Complete the CRD."
         )
     registered = []
     for version in spec.get("versions") or []:
@@ -56,7 +56,7 @@ def register_crd(crd: Mapping[str, Any] | str | Path) -> list[tuple[str, str]]:
     if not registered:
         raise ValidationError(
             f"CustomResourceDefinition {name} has no served version with schema.openAPIV3Schema",
-            fix="add an openAPIV3Schema to the served versions, or leave the kind untyped (dyn)",
+            fix="Add an openAPIV3Schema to the served versions, or leave the kind untyped (dyn)",
         )
     return registered
 

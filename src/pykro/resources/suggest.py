@@ -64,19 +64,19 @@ def fix_for(root: Mapping[str, Any], prefix: tuple[t.Step, ...], name: str, sibl
     wanted = _key(name)
     here = [s for s in siblings if _key(s) == wanted] or difflib.get_close_matches(name, siblings, n=_SHOWN, cutoff=0.8)
     if here:
-        return f"did you mean {_either([t.path_text((*prefix, s)) for s in here])}?"
+        return f"Did you mean {_either([t.path_text((*prefix, s)) for s in here])}?"
     everywhere = paths_of(root)
     same = [p for p in everywhere if isinstance(p[-1], str) and _key(p[-1]) == wanted]
     if same:
         texts = [t.path_text(p) for p in same]
         exact = all(p[-1] == name for p in same[:_SHOWN])
-        return f"{name} lives at {_either(texts)}" if exact else f"did you mean {_either(texts)}?"
+        return f"The field {name} lives at {_either(texts)}." if exact else f"Did you mean {_either(texts)}?"
     names = sorted({p[-1] for p in everywhere if isinstance(p[-1], str)})
     close = difflib.get_close_matches(name, names, n=1, cutoff=0.8)
     if close:
         near = [t.path_text(p) for p in everywhere if p[-1] == close[0]]
-        return f"did you mean {_either(near)}?"
+        return f"Did you mean {_either(near)}?"
     if siblings:
         listed = ", ".join(sorted(siblings)[:12]) + (", ..." if len(siblings) > 12 else "")
-        return f"{t.path_text(prefix) or 'the object'} has: {listed}"
+        return f"Fields of {t.path_text(prefix) or 'the object'}: {listed}."
     return None

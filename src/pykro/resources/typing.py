@@ -62,13 +62,13 @@ def check_kind(api_version: str, kind: str) -> None:
     if versions:
         raise CompositionError(
             f"Kubernetes {k8s.KUBERNETES_VERSION} does not serve {kind} as {api_version}",
-            fix=f"use apiVersion {' or '.join(versions)}",
+            fix=f"Use apiVersion {' or '.join(versions)}",
         )
     kinds = sorted({r.kind for r in served if r.version == version} or {r.kind for r in served})
     close = difflib.get_close_matches(kind, kinds, n=1, cutoff=0.6) or [k for k in kinds if k.lower() == kind.lower()]
     listed = ", ".join(kinds[:15]) + (", ..." if len(kinds) > 15 else "")
     raise CompositionError(
-        f"{api_version} has no kind {kind}", fix=f"did you mean {close[0]}?" if close else f"it serves {listed}"
+        f"{api_version} has no kind {kind}", fix=f"Did you mean {close[0]}?" if close else f"It serves {listed}."
     )
 
 
@@ -215,7 +215,7 @@ def _missing(
             )
         return CompositionError(
             f"{kind} field {where or '(the object)'} is not a list: it cannot be indexed with [{step}]",
-            fix="index only list fields",
+            fix="Index only list fields.",
         )
     if form == "list":
         items = schema.get("items")
@@ -224,7 +224,7 @@ def _missing(
         example = f"{where}[0].{step}" if has_it else f"{where}[0]"
         return CompositionError(
             f"{kind} field {where} is a list: it has no field {step}",
-            fix=f"index it first ({example}) or use a list function (size, map, filter, exists)",
+            fix=f"Index it first ({example}) or use a list function (size, map, filter, exists)",
         )
     if form == "object":
         fix = suggest.fix_for(root, prefix, step, list(schema["properties"]))
