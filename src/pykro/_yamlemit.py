@@ -1,12 +1,12 @@
 """A fast block-style YAML writer for JSON-shaped data, byte-identical to yamlio's PyYAML/libyaml dumper.
 
 Only exact ``dict`` (str keys), ``list``, ``str``, ``int``, ``float``, ``bool`` and ``None`` are written here.
-Scalars are rendered once and cached: common plain strings are decided by libyaml's own rules (analyze_scalar and
-select_scalar_style) plus PyYAML's implicit-resolver table; every other string is rendered by the reference dumper
-itself and cut out of a one-item sequence. Anything whose rendering could depend on where it stands (multi-line
-keys, keys over 128 bytes, unicode line separators, lines long enough to be folded at width 4096), shared or
-recursive containers (PyYAML writes anchors), other types and top-level scalars make ``emit`` return ``None``: the
-caller then dumps the whole stream with PyYAML.
+Scalars are rendered once and cached: printable-ASCII single-line strings by libyaml's own rules (analyze_scalar,
+select_scalar_style: plain or single-quoted) and PyYAML's implicit-resolver table; any other string (non-ASCII,
+control characters, line breaks) is rendered by the reference dumper itself and cut out of a one-item sequence.
+Whatever could depend on where it stands (multi-line keys, keys over 128 bytes, unicode line separators, lines
+long enough to be folded at width 4096), shared or recursive containers (PyYAML writes anchors), other types and
+top-level scalars make ``emit`` return ``None``: the caller then dumps the whole stream with PyYAML.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ _MAX_KEY_BYTES = 128  # libyaml writes longer keys as complex "? " keys
 _CACHE_LIMIT = 200_000  # entries per cache before it is emptied (bounded memory for long-running processes)
 _UNSAFE = ""  # cached marker: this string needs the whole-document fallback (a real rendering is never empty)
 
-# Printable ASCII strings that start with a character that can never be an indicator and hold no tab or break.
-_PLAIN_CANDIDATE = re.compile(r"[A-Za-z0-9_$/(][-A-Za-z0-9_$./(){}\[\],+=@%&*!?|<>'\"`;^~\\: #]*").fullmatch
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+").fullmatch
+_INDICATORS_FIRST = frozenset("#,[]{}&*!|>'\"%@`")  # libyaml: these never start a plain scalar
 _RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
@@ -53,22 +53,23 @@ def _implicit_tag(text: str) -> str:
     return _STR_TAG
 
 
-def _is_plain(text: str) -> bool:
-    """True when libyaml certainly writes ``text`` plain in block context (False: ask the reference)."""
-    return (
-        len(text) <= _MAX_SCALAR
-        and _PLAIN_CANDIDATE(text) is not None
-        and ": " not in text
-        and " #" not in text
-        and text[-1] not in ": "
-        and _implicit_tag(text) == _STR_TAG
-    )
+def _ascii_plain(text: str) -> bool:
+    """libyaml's analyze_scalar + select_scalar_style for a non-empty printable-ASCII string in block context:
+    True when it is written plain (else it is written single-quoted)."""
+    first = text[0]
+    if first in _INDICATORS_FIRST or first == " " or text[-1] in ": ":
+        return False
+    if first in "?:-" and (len(text) == 1 or text[1] == " "):
+        return False
+    if text.startswith(("---", "...")) or ": " in text or " #" in text:
+        return False
+    return _implicit_tag(text) == _STR_TAG
 
 
 def _render(text: str, reference: Reference) -> str | _Block:
     """How ``text`` is written as a mapping value or sequence item; ``_UNSAFE`` when that depends on the context."""
-    if _is_plain(text):
-        return text
+    if len(text) <= _MAX_SCALAR and _PRINTABLE_ASCII(text) is not None:
+        return text if _ascii_plain(text) else "'" + text.replace("'", "''") + "'"
     out = reference([[text]])
     if not out.startswith("- "):  # pragma: no cover - a one-item sequence always starts so
         return _UNSAFE
@@ -145,12 +146,6 @@ class _Writer:
         self.keep = False  # the last literal block kept its final breaks ("|+"): libyaml then ends with "..."
         self.reference = reference
 
-    def enter(self, container: object, indent: str) -> None:
-        key = id(container)
-        if key in self.seen or len(indent) > _MAX_INDENT:
-            raise _Fallback
-        self.seen.add(key)
-
     def block(self, head: str, rendered: _Block, indent: str) -> None:
         header, lines = rendered
         self.keep = "+" in header
@@ -158,65 +153,78 @@ class _Writer:
         self.out.extend(f"{indent}{line}\n" if line else "\n" for line in lines)
 
     def mapping(self, data: dict[Any, Any], indent: str, prefix: str) -> None:
-        out = self.out
+        """Write ``data`` with its keys at ``indent``; the first line starts with ``prefix`` (none after "- ")."""
+        append = self.out.append
+        seen = self.seen
         reference = self.reference
+        keys = _KEYS.get
+        values = _VALUES.get
         inner = indent + "  "
+        if len(inner) > _MAX_INDENT:
+            raise _Fallback
         for k, v in data.items():
             if type(k) is not str:
                 raise _Fallback
-            key = _KEYS.get(k) or _key(k, reference)
+            key = keys(k) or _key(k, reference)
             t = type(v)
             if t is str:
-                text = _VALUES.get(v) or _value(v, reference)
+                text = values(v) or _value(v, reference)
                 if type(text) is str:
-                    out.append(f"{prefix}{key} {text}\n")
+                    append(f"{prefix}{key} {text}\n")
                 else:
                     self.block(f"{prefix}{key} ", text, inner)  # type: ignore[arg-type]
-            elif t is dict:
-                self.enter(v, inner)
-                if v:
-                    out.append(f"{prefix}{key}\n")
+            elif t is dict or t is list:
+                ident = id(v)
+                if ident in seen:
+                    raise _Fallback
+                seen.add(ident)
+                if not v:
+                    append(f"{prefix}{key} {{}}\n" if t is dict else f"{prefix}{key} []\n")
+                elif t is dict:
+                    append(f"{prefix}{key}\n")
                     self.mapping(v, inner, inner)
                 else:
-                    out.append(f"{prefix}{key} {{}}\n")
-            elif t is list:
-                self.enter(v, indent)
-                if v:
-                    out.append(f"{prefix}{key}\n")
-                    self.sequence(v, indent, indent)
-                else:
-                    out.append(f"{prefix}{key} []\n")
+                    append(f"{prefix}{key}\n")
+                    self.sequence(v, indent, indent)  # block sequences under a key are not indented
+            elif t is int:
+                append(f"{prefix}{key} {v}\n")
             else:
-                out.append(f"{prefix}{key} {_scalar(v, t)}\n")
+                append(f"{prefix}{key} {_scalar(v, t)}\n")
             prefix = indent
 
     def sequence(self, data: list[Any], indent: str, prefix: str) -> None:
-        out = self.out
+        """Write ``data`` with its dashes at ``indent``; the first line starts with ``prefix``."""
+        append = self.out.append
+        seen = self.seen
+        values = _VALUES.get
         inner = indent + "  "
+        if len(inner) > _MAX_INDENT:
+            raise _Fallback
         for v in data:
             t = type(v)
             if t is str:
-                text = _VALUES.get(v) or _value(v, self.reference)
+                text = values(v) or _value(v, self.reference)
                 if type(text) is str:
-                    out.append(f"{prefix}- {text}\n")
+                    append(f"{prefix}- {text}\n")
                 else:
                     self.block(f"{prefix}- ", text, inner)  # type: ignore[arg-type]
-            elif t is dict:
-                self.enter(v, inner)
-                if v:
-                    out.append(f"{prefix}- ")
+            elif t is dict or t is list:
+                ident = id(v)
+                if ident in seen:
+                    raise _Fallback
+                seen.add(ident)
+                if not v:
+                    append(f"{prefix}- {{}}\n" if t is dict else f"{prefix}- []\n")
+                elif t is dict:
+                    append(f"{prefix}- ")
                     self.mapping(v, inner, "")
                 else:
-                    out.append(f"{prefix}- {{}}\n")
-            elif t is list:
-                self.enter(v, inner)
-                if v:
-                    out.append(f"{prefix}- ")
+                    append(f"{prefix}- ")
                     self.sequence(v, inner, "")
-                else:
-                    out.append(f"{prefix}- []\n")
+            elif t is int:
+                append(f"{prefix}- {v}\n")
             else:
-                out.append(f"{prefix}- {_scalar(v, t)}\n")
+                append(f"{prefix}- {_scalar(v, t)}\n")
             prefix = indent
 
 
@@ -250,7 +258,7 @@ def emit(docs: list[Any], reference: Reference) -> str | None:
             if index:
                 parts.append("---\n")
             writer = _Writer(reference)
-            writer.enter(doc, "")
+            writer.seen.add(id(doc))
             if kind is dict:
                 writer.mapping(doc, "", "")
             else:

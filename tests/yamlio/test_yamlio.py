@@ -204,6 +204,22 @@ def test_what_the_fast_writer_hands_to_pyyaml(doc: Any) -> None:
         assert yamlio.dump(doc) == expected
 
 
+def test_long_lines_at_depth_are_not_folded() -> None:
+    """Literal blocks never fold; single-line scalars up to the fast writer's limit stay below width 4096."""
+    line = "word " * 399 + "word"  # 1999 characters with spaces: folded by libyaml past column 4096
+    doc: Any = {"script": ("x " * 3000 + "y\n") * 2, "line": line, "quoted": "'" + line[:-10]}
+    for depth in range(150):
+        doc = {"k" * 128: doc, "v": line} if depth % 2 else [doc, line]
+    assert fast([doc]) == reference([doc])
+
+
+def test_deeper_than_the_width_allows_is_handed_over() -> None:
+    doc: Any = "x"
+    for _ in range(_yamlemit._MAX_INDENT // 2 + 1):
+        doc = {"k": doc}
+    assert fast([doc]) is None
+
+
 def test_a_128_byte_key_is_still_simple() -> None:
     doc = {"a" * 128: 1, "é" * 64: 2}
     assert fast([doc]) == reference([doc])
