@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 import pydantic
 from pydantic import BaseModel
 
-from pykro import yamlio
 from pykro.authoring import context
 from pykro.authoring.context import Build
 from pykro.authoring.location import fail
@@ -199,7 +198,7 @@ class Composition:
 
     def to_rgd_yaml(self) -> str:
         """The ResourceGraphDefinition as YAML (deterministic)."""
-        return yamlio.dump(self.graph.to_rgd())
+        return self.graph.to_yaml()
 
     def spec_values(self, spec: Any) -> dict[str, Any]:
         """A concrete spec (model, dict by Python or CRD names) as the instance's ``spec`` mapping."""

@@ -82,11 +82,13 @@ class Resource:
             written=tuple(data),
         )
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, *, copy: bool = True) -> dict[str, Any]:
+        """The resource's RGD entry; with ``copy=False`` the template is shared, not copied (for read-only use)."""
+        own = copy_data if copy else _shared
         values: dict[str, Any] = {
             "id": self.id,
-            "template": copy_data(self.template),
-            "externalRef": copy_data(self.external_ref),
+            "template": own(self.template),
+            "externalRef": own(self.external_ref),
             "readyWhen": list(self.ready_when),
             "includeWhen": list(self.include_when),
             "forEach": [dict(d) for d in self.for_each],
@@ -162,8 +164,10 @@ class Graph:
             ) from exc
         return cls.from_rgd(text, source=path, validate=validate)
 
-    def to_rgd(self) -> dict[str, Any]:
-        """The RGD as a plain mapping; ``Graph.from_rgd(g.to_rgd()) == g``."""
+    def to_rgd(self, *, copy: bool = True) -> dict[str, Any]:
+        """The RGD as a plain mapping; ``Graph.from_rgd(g.to_rgd()) == g``. With ``copy=False`` it shares this
+        graph's data (cheaper for read-only use such as dumping)."""
+        own = copy_data if copy else _shared
         never_empty = {"name", "apiVersion", "kind", "spec", "schema", "resources"}
 
         def keep(key: str, value: Any) -> bool:
@@ -174,20 +178,20 @@ class Graph:
             "kind": self.kind,
             "group": self.group if ("group" in self.written.get("schema", ()) or self.group != DEFAULT_GROUP) else None,
             "scope": self.scope if ("scope" in self.written.get("schema", ()) or self.scope != DEFAULT_SCOPE) else None,
-            "spec": copy_data(self.spec),
-            "types": copy_data(self.types),
-            "status": copy_data(self.status),
-            **copy_data(self.schema_extra),
+            "spec": own(self.spec),
+            "types": own(self.types),
+            "status": own(self.status),
+            **own(self.schema_extra),
         }
         schema_order = self.written.get("schema", ())
         schema = _ordered(schema_values, schema_order, SCHEMA_KEYS, keep=lambda k, v: _keep_written(k, v, schema_order))
-        spec_values: dict[str, Any] = {"schema": schema, "resources": [r.to_dict() for r in self.resources]}
+        spec_values: dict[str, Any] = {"schema": schema, "resources": [r.to_dict(copy=copy) for r in self.resources]}
         spec = _ordered(spec_values, self.written.get("spec", ()), ("schema", "resources"), keep=keep)
         meta_values: dict[str, Any] = {
             "name": self.name,
             "labels": dict(self.labels),
             "annotations": dict(self.annotations),
-            **copy_data(self.metadata_extra),
+            **own(self.metadata_extra),
         }
         meta = _ordered(meta_values, self.written.get("metadata", ()), ("name", "labels", "annotations"), keep=keep)
         root_values: dict[str, Any] = {
@@ -195,14 +199,14 @@ class Graph:
             "kind": RGD_KIND,
             "metadata": meta,
             "spec": spec,
-            **copy_data(self.extra),
+            **own(self.extra),
         }
         return _ordered(
             root_values, self.written.get("root", ()), ("apiVersion", "kind", "metadata", "spec"), keep=keep
         )
 
     def to_yaml(self) -> str:
-        return yamlio.dump(self.to_rgd())
+        return yamlio.dump(self.to_rgd(copy=False))
 
     # ----------------------------------------------------------------------------------------- derived views
     @property
@@ -274,6 +278,10 @@ class Graph:
         from pykro.graph.crd import instance_crd
 
         return instance_crd(self)
+
+
+def _shared(value: Any) -> Any:
+    return value
 
 
 _SCHEMA_FIELDS = ("apiVersion", "kind", "group", "scope", "spec", "types", "status")
