@@ -4,9 +4,10 @@ field paths read from ``schema`` and from resources of a known kind must exist.
 ``schema`` is the instance without status (spec from the SimpleSchema, ObjectMeta — without ``namespace`` for a
 cluster-scoped instance); a resource is typed by its built-in kind's schema, a registered CRD or a CRD templated
 in the same graph, and collections are lists of it; unknown custom kinds stay ``dyn``. forEach iterators and the
-variables of single-variable comprehensions (``xs.map(x, x.name)``) over a typed list are typed by its items.
-Paths come from :func:`pykro.cel.references`; fields after an index (``xs[0].name``) and two-variable
-comprehensions are not checked (``dyn``), as are paths under int-or-string and preserve-unknown-fields.
+variables of comprehensions (``xs.map(x, x.name)``, ``xs.all(i, x, ...)``) over a typed list are typed by its
+items, the value variable of a two-variable comprehension over a typed map by its values. Paths come from
+:func:`pykro.cel.references`, and through constant list indexes (``xs[0].name``); computed indexes, results of
+function calls and paths under int-or-string and preserve-unknown-fields are not checked (``dyn``).
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ Resolver = Callable[[Path], CelType]
 Raise = Callable[[str, str, str], ValidationError]
 
 _STRING = {"type": "string"}
-_MACROS = ("all", "exists", "map", "filter")  # comprehensions (checked only when the text can hold one)
+_MACROS = ("all", "exists", "map", "filter", "transform")  # comprehensions (checked only when the text can hold one)
 _NO_STATUS_FIX = (
     "kro v0.9.3 hides the instance's own status from expressions: read the resource the status value comes from"
 )
@@ -276,30 +277,50 @@ def _expression(fld: Field, env: Mapping[str, Typed], site: Site) -> None:
 
 
 def _scopes(tree: Node, env: Mapping[str, Typed], site: Site) -> None:
-    """Check comprehension variables over typed lists and constant indexes into typed fields."""
+    """Check comprehension variables over typed lists (and maps, for two-variable forms) and field paths that go
+    through constant list indexes (``xs[0].name``), which :func:`pykro.cel.references` stops at."""
     stack: list[tuple[Node, Mapping[str, Typed]]] = [(tree, env)]
     while stack:
         current, scope = stack.pop()
-        if isinstance(current, Call) and current.function != "bind" and macro_variable_count(current) == 1:
+        count = macro_variable_count(current) if isinstance(current, Call) and current.function != "bind" else 0
+        if isinstance(current, Call) and count in (1, 2):
             assert current.target is not None
-            var = current.args[0].name if isinstance(current.args[0], Ident) else ""
-            item = _range(current.target, scope, site)
-            inner = {k: v for k, v in scope.items() if k != var}
+            bound = [a.name if isinstance(a, Ident) else "" for a in current.args[:count]]
+            var = bound[-1]
+            item = _range(current.target, scope, site, values=count == 2)
+            inner = {k: v for k, v in scope.items() if k not in bound}
             if item is not None:
                 inner[var] = item
-                for arg in current.args[1:]:
+                for arg in current.args[count:]:
                     for ref in cel.references(arg):
                         if ref.root == var:
                             _field(item, var, ref.path, site)
             stack.append((current.target, scope))
-            stack.extend((arg, inner) for arg in current.args[1:])
+            stack.extend((arg, inner) for arg in current.args[count:])
             continue
-        if isinstance(current, Index) and isinstance(current.index, Literal) and type(current.index.value) is int:
-            found = _path_of(current.operand, scope)
-            if found is not None:
-                typed, path = found
-                _field(typed, _root_name(current.operand), (*path, current.index.value), site)
+        if isinstance(current, Select | Index):
+            chain = _chain(current)
+            if chain is not None and chain[0] in scope and any(isinstance(step, int) for step in chain[1]):
+                _field(scope[chain[0]], chain[0], chain[1], site)
+                continue  # the chain's inner nodes are prefixes of the path just checked
         stack.extend((child, scope) for child in children(current))
+
+
+def _chain(tree: Node) -> tuple[str, Path] | None:
+    """``(variable, path)`` of a selection chain of fields, string keys and constant list indexes (``a.b[0]["c"]``);
+    None when it holds anything else (a call, a computed index, an optional step)."""
+    steps: list[rt.Step] = []
+    while isinstance(tree, Select | Index):
+        if tree.optional:
+            return None
+        if isinstance(tree, Select):
+            steps.append(tree.field)
+        elif isinstance(tree.index, Literal) and type(tree.index.value) in (int, str):
+            steps.append(tree.index.value)  # type: ignore[arg-type]
+        else:
+            return None
+        tree = tree.operand
+    return (tree.name, tuple(reversed(steps))) if isinstance(tree, Ident) else None
 
 
 def _root_name(tree: Node) -> str:
@@ -308,8 +329,9 @@ def _root_name(tree: Node) -> str:
     return tree.name if isinstance(tree, Ident) else "?"
 
 
-def _range(target: Node, scope: Mapping[str, Typed], site: Site) -> Typed | None:
-    """The comprehension variable's type when ``target`` is a typed list; raises when it cannot be a range."""
+def _range(target: Node, scope: Mapping[str, Typed], site: Site, *, values: bool = False) -> Typed | None:
+    """The type of a comprehension's (last) variable when ``target`` is a typed list — or, with ``values`` (the
+    two-variable forms), a typed map; raises when ``target`` cannot be a range at all."""
     found = _path_of(target, scope)
     if found is None:
         return None
@@ -317,6 +339,8 @@ def _range(target: Node, scope: Mapping[str, Typed], site: Site) -> Typed | None
     result = typed.at(path)
     if result.kind == "list":
         return typed.item(path)
+    if result.kind == "map" and values:
+        return Typed(typed.resolve, (*typed.prefix, *path, _ANY_KEY))
     if result.kind in ("map", "dyn", "object"):
         return None  # maps range over their keys (strings); objects are checked by cel-go at run time
     text = rt.path_text((_root_name(target), *path))
@@ -324,6 +348,9 @@ def _range(target: Node, scope: Mapping[str, Typed], site: Site) -> Typed | None
         f"expression of type '{result}' cannot be range of a comprehension (must be list, map, or dynamic)",
         f"{text} is a single value: iterate a list field instead.",
     )
+
+
+_ANY_KEY = "*"  # a map value's place in a path (maps accept any key): spec.labels.*
 
 
 def _field(typed: Typed, root: str, path: Path, site: Site) -> None:
@@ -364,6 +391,9 @@ def _fix(exc: CompositionError, typed: Typed, root: str) -> str:
             return root + path[len(prefix) :]
         return f"{root}.{path}" if not prefix else path
 
+    if fix.startswith("Fields of ") and ": " in fix:
+        path, _, listed = fix.removeprefix("Fields of ").partition(": ")
+        return f"Fields of {spelled(path) if path != 'the object' else root}: {listed}"
     for lead in ("Did you mean ", "did you mean ", " lives at "):
         head, found, tail = fix.partition(lead)
         if found:
