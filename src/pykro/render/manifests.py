@@ -53,9 +53,9 @@ def manifests(
             where=graph.name,
             fix="Pass the live values with observed={id: object} (CLI: --observed FILE), or deploy to a cluster.",
         )
-    objects = [yamlio.copy_data(obj) for obj in result.objects]
-    for rid_obj in objects:
-        _clean(rid_obj, graph, keep_namespace=bool(namespace))
+    objects = result.objects  # built by this call's last expansion and held by nothing else: cleaned in place
+    for obj in objects:
+        _clean(obj, graph, keep_namespace=bool(namespace))
     return objects
 
 

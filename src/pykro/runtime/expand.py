@@ -9,6 +9,7 @@ conditions computed as kro does."""
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -17,7 +18,9 @@ from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.runtime import labels as kl
+from pykro.runtime import paths
 from pykro.runtime.instance import prepare_instance
+from pykro.runtime.plan import plans, waits_on
 from pykro.runtime.status import instance_status
 
 State = Literal["ready", "pending", "skipped", "error"]
@@ -80,8 +83,13 @@ def expand(
     source: str | None = None,
 ) -> Expansion:
     """Expand ``instance`` of ``graph``; ``observed`` maps resource id -> live object (a list for forEach)."""
-    run = _Run(graph, prepare_instance(graph, instance, source), observed or {})
-    return run.execute()
+    return expand_prepared(graph, prepare_instance(graph, instance, source), observed)
+
+
+def expand_prepared(graph: Graph, prepared: dict[str, Any], observed: dict[str, Any] | None = None) -> Expansion:
+    """:func:`expand` for an instance :func:`prepare_instance` already returned (it is not changed: the expansion's
+    instance is a shallow copy with its own ``status``), so repeated passes prepare it once."""
+    return _Run(graph, dict(prepared), observed or {}).execute()
 
 
 class _Run:
@@ -96,6 +104,9 @@ class _Run:
         self.desired: dict[str, list[dict[str, Any]] | None] = {}
         self.ignored: dict[str, bool] = {}
         self.states: dict[str, ResourceState] = {}
+        self.plans = plans(self.analysis)
+        self.paths = paths.Resolver(self.evaluator.variables)
+        self.labels = kl.child_labels(instance, graph.namespaced, "")
 
     # ------------------------------------------------------------------------------------------- driver
     def execute(self) -> Expansion:
@@ -226,7 +237,7 @@ class _Run:
 
     def _ready_when(self, node: Node, fld: Field, ctx: dict[str, Any], prefix: str, item: str) -> None:
         try:
-            value = self.evaluator.evaluate(fld.cel, ctx)
+            value = self._evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
                 [node.id], f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {exc.what}'
@@ -245,20 +256,19 @@ class _Run:
                 self._check_readiness(dep)
             except _Pending as exc:
                 raise _Pending([dep], f'node "{node.id}": dependent node "{dep}" not ready: {exc}') from exc
-        base = [f for f in node.fields if not set(f.roots) & set(node.iterators)]
-        iterated = [f for f in node.fields if set(f.roots) & set(node.iterators)]
-        base_ctx = self._context(tuple(r for f in base for r in f.roots))
-        values = {f.path: self._eval(f, base_ctx, pending_on=_deps_of(f, node)) for f in base}
+        planned = self.plans[node.id]
+        base_ctx = self._context(planned.base_roots)
+        values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
         if node.type != COLLECTION:
             objects = [_fill(node.resource.body, values)]
         else:
             objects = []
-            ctx = self._context(tuple(r for f in iterated for r in f.roots))
+            ctx = self._context(planned.iterated_roots)
             for combo in self._combinations(node):
                 item_values = dict(values)
                 item_ctx = {**ctx, **combo}
-                for f in iterated:
-                    item_values[f.path] = self._eval(f, item_ctx, pending_on=_deps_of(f, node))
+                for f, on in planned.iterated:
+                    item_values[f.path] = self._eval(f, item_ctx, pending_on=on)
                 objects.append(_fill(node.resource.body, item_values))
             seen: set[str] = set()
             for obj in objects:
@@ -274,7 +284,7 @@ class _Run:
     def _combinations(self, node: Node) -> list[dict[str, Any]]:
         lists: list[list[Any]] = []
         for name, fld in node.for_each:
-            value = self._eval(fld, self._context(fld.roots), pending_on=_deps_of(fld, node))
+            value = self._eval(fld, self._context(fld.roots), pending_on=waits_on(fld, node))
             if value is None:
                 raise _Failed(f'forEach "{name}": expression "{fld.cel}" returned null, expected list')
             if not isinstance(value, list):
@@ -310,7 +320,8 @@ class _Run:
     def _decorate(self, node: Node, obj: dict[str, Any], collection: tuple[int, int] | None) -> None:
         meta = obj.setdefault("metadata", {})
         labels = dict(meta.get("labels") or {})
-        labels.update(kl.child_labels(self.instance, self.graph.namespaced, node.id))
+        labels.update(self.labels)
+        labels[kl.NODE_ID] = node.id
         if collection is not None:
             labels[kl.COLLECTION_INDEX] = str(collection[0])
             labels[kl.COLLECTION_SIZE] = str(collection[1])
@@ -330,14 +341,14 @@ class _Run:
                 ctx[root] = list(observed) if node.type in (COLLECTION, EXTERNAL_COLLECTION) else observed[0]
         return ctx
 
-    def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: list[str]) -> Any:
+    def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: Sequence[str]) -> Any:
         try:
             if isinstance(fld.parsed, cel.Template):
                 return self._template(fld.parsed, fld.cel, ctx)
-            return self.evaluator.evaluate(fld.cel, ctx)
+            return self._evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
-                pending_on, f"failed to evaluate expression {fld.written!r}: {exc.what} (data pending)"
+                list(pending_on), f"failed to evaluate expression {fld.written!r}: {exc.what} (data pending)"
             ) from exc
         except cel.CelError as exc:
             raise _Failed(f"failed to evaluate expression {fld.written!r}: {exc.what}") from exc
@@ -345,14 +356,36 @@ class _Run:
     def _template(self, template: cel.Template, concatenation: str, ctx: dict[str, Any]) -> str:
         """A string template's value: the concatenation validation compiled, when it yields a plain string; else
         part by part, which gives kro's error for the part that failed or is not a string."""
+        found = paths.template_paths(concatenation, template)
+        if found is not None:
+            joined = self.paths.template(found, ctx)
+            if joined is not paths.DEFER:
+                return str(joined)
         try:
             value = self.evaluator.evaluate(concatenation, ctx)
         except cel.CelError:
             value = None
         if isinstance(value, str) and OMIT_MARKER not in value:
             return value
-        parts = [self.evaluator.evaluate(expr, ctx) for expr in template.expressions]
+        parts = [self._evaluate(expr, ctx) for expr in template.expressions]
         return cel.render_template(template, parts)
+
+    def _evaluate(self, expression: str, ctx: dict[str, Any]) -> Any:
+        """The engine's value of ``expression``, looked up directly when it is a bare field path (see paths)."""
+        keys = paths.bare_path(expression)
+        if keys is not None:
+            value = self.paths.lookup(keys, ctx)
+            if value is not paths.DEFER:
+                return value
+        return self.evaluator.evaluate(expression, ctx)
+
+    def _certainly_pending(self, fld: Field, ctx: dict[str, Any]) -> bool:
+        """True when ``fld`` compiles and its evaluation would certainly be data pending (see paths.pending)."""
+        try:
+            self.evaluator.compile(fld.cel)
+        except cel.CelError:
+            return False
+        return self.paths.pending(fld.tree, ctx)
 
     def soft_status(self) -> tuple[dict[str, Any], list[str]]:
         """The status fields whose inputs are all available (kro's soft resolution), and fatal errors."""
@@ -362,8 +395,11 @@ class _Run:
             roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
             if any(r != "schema" and self.observed.get(r) is None for r in roots):
                 continue
+            ctx = self._context(tuple(roots))
+            if self._certainly_pending(fld, ctx):
+                continue
             try:
-                value = self._eval(fld, self._context(tuple(roots)), pending_on=roots)
+                value = self._eval(fld, ctx, pending_on=roots)
             except _Pending:
                 continue
             except _Failed as exc:
@@ -371,11 +407,6 @@ class _Run:
                 continue
             _set(status, fld.path, value)
         return status, errors
-
-
-def _deps_of(fld: Field, node: Node) -> list[str]:
-    deps = [r for r in fld.roots if r in node.dependencies]
-    return deps or ["schema"]
 
 
 def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:
@@ -393,7 +424,7 @@ def _fill(body: dict[str, Any], values: dict[tuple[str | int, ...], Any]) -> dic
         if value is cel.OMIT:
             omitted.append(path)
         else:
-            _set(obj, path, yamlio.copy_data(value))
+            _set(obj, path, yamlio.copy_data(value) if isinstance(value, dict | list) else value)
     for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
         parent: Any = obj
         for key in path[:-1]:

@@ -8,7 +8,8 @@ from typing import Any
 
 from pykro.graph import Graph
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
-from pykro.runtime.expand import Expansion, expand, identity
+from pykro.runtime.expand import Expansion, expand_prepared, identity
+from pykro.runtime.instance import prepare_instance
 
 DEFAULT_MAX_PASSES = 50
 
@@ -25,7 +26,8 @@ def reconcile_passes(
     """Expand repeatedly, calling ``apply(obj) -> live object`` for every resolved object, until a pass applies
     nothing new. ``observed`` seeds the live state (external references, or objects that already exist)."""
     live: dict[str, Any] = dict(observed or {})
-    result = expand(graph, instance, live, source=source)
+    prepared = prepare_instance(graph, instance, source)
+    result = expand_prepared(graph, prepared, live)
     for _ in range(max_passes):
         changed = False
         for rid, state in result.states.items():
@@ -45,7 +47,7 @@ def reconcile_passes(
                 changed = True
         if not changed:
             return result
-        result = expand(graph, instance, live, source=source)
+        result = expand_prepared(graph, prepared, live)
     return result
 
 
@@ -58,8 +60,9 @@ def observed_from_objects(graph: Graph, instance: dict[str, Any], objects: list[
             by_identity[identity(obj)] = obj
             by_identity.setdefault(identity(obj, namespace=False), obj)
     observed: dict[str, Any] = {}
+    prepared = prepare_instance(graph, instance)
     for _ in range(len(graph.resources) + 1):
-        result = expand(graph, instance, observed)
+        result = expand_prepared(graph, prepared, observed)
         found: dict[str, Any] = {}
         for rid, state in result.states.items():
             matches = [m for o in state.objects if (m := _lookup(by_identity, o)) is not None]

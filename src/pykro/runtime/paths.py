@@ -1,0 +1,225 @@
+"""Bare field paths (``schema.spec.name``, ``web.status.readyReplicas``) and string templates made only of them,
+resolved in Python instead of through the CEL engine.
+
+A lookup answers only when the engine's answer is certain: every key on the way is present in a plain ``dict``,
+the variable's whole value is one the engine can convert (it converts a variable entirely before selecting from
+it, and fails on anything it cannot hold), and the result is a scalar the engine hands back unchanged. Anything
+else returns ``DEFER`` and the caller asks the engine, so its errors and "data pending" stay exactly its own.
+
+:meth:`Resolver.pending` answers the one question soft status resolution asks of expressions it cannot resolve
+yet: is the result certainly a "no such key" error (data pending)?
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from pykro.cel.ast import Binary, Conditional, Ident, Literal, Node, Select, UInt, Unary
+from pykro.cel.library.kro import OMIT_MARKER
+from pykro.cel.template import Expr, Template
+from pykro.cel.types import CelType
+
+DEFER: Any = object()
+Path = tuple[str, ...]
+
+_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+# CEL's reserved words: never plain field names in a select expression.
+_RESERVED = frozenset(
+    {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let", "loop",
+     "package", "namespace", "null", "return", "true", "var", "void", "while"}
+)  # fmt: skip
+_INT_MIN, _INT_MAX = -(2**63), 2**63
+_SCALARS = (str, bool, int, float, type(None))
+# Operators that evaluate both operands and return the first error among them.
+_STRICT = frozenset({"==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", "in"})
+_PRESENT, _MISSING = "present", "missing"
+
+
+@functools.lru_cache(maxsize=16384)
+def bare_path(expression: str) -> Path | None:
+    """The keys of ``a.b.c`` (identifiers joined by dots, nothing else), or None for any other expression."""
+    keys = tuple(expression.split("."))
+    if all(_IDENT.fullmatch(key) and key not in _RESERVED for key in keys):
+        return keys
+    return None
+
+
+_TEMPLATES: dict[str, tuple[str | Path, ...] | None] = {}
+
+
+def template_paths(concatenation: str, template: Template) -> tuple[str | Path, ...] | None:
+    """A template's parts as text and bare paths (None when some part is any other expression), cached per CEL."""
+    try:
+        return _TEMPLATES[concatenation]
+    except KeyError:
+        pass
+    parts: list[str | Path] = []
+    for part in template.parts:
+        if isinstance(part, Expr):
+            keys = bare_path(part.expression)
+            if keys is None:
+                _TEMPLATES[concatenation] = None
+                return None
+            parts.append(keys)
+        else:
+            parts.append(part)
+    found = _TEMPLATES[concatenation] = tuple(parts)
+    return found
+
+
+def convertible(value: Any) -> bool:
+    """True when the engine can take ``value`` as a variable: plain dicts/lists (not subclasses) of UTF-8 strings,
+    int64 integers, floats, booleans, None and bytes, with string or int64 map keys. A container met twice (shared
+    or cyclic data) answers False: the engine is left to deal with it."""
+    stack = [value]
+    seen: set[int] = set()
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str:
+            if not (item.isascii() or _utf8(item)):
+                return False
+            continue
+        if kind is dict or kind is list:
+            if id(item) in seen:
+                return False
+            seen.add(id(item))
+        if kind is dict:
+            for key in item:
+                if type(key) is str:
+                    if not (key.isascii() or _utf8(key)):
+                        return False
+                elif not _small_int(key):
+                    return False
+            stack.extend(item.values())
+        elif kind is list:
+            stack.extend(item)
+        elif kind is int:
+            if not _INT_MIN <= item < _INT_MAX:
+                return False
+        elif not (kind is bool or kind is float or kind is bytes or item is None):
+            return False
+    return True
+
+
+def _small_int(key: Any) -> bool:
+    return type(key) is bool or (type(key) is int and _INT_MIN <= key < _INT_MAX)
+
+
+def _utf8(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+class Resolver:
+    """Looks bare paths up in activations of an evaluator's ``dyn`` variables. Within one expansion a variable's
+    value is never changed, so each path's answer is kept with the value it came from (held, so its identity is
+    never reused while kept) and convertibility is checked once per value."""
+
+    def __init__(self, variables: Mapping[str, CelType]) -> None:
+        self.variables = frozenset(name for name, kind in variables.items() if kind == CelType.DYN)
+        self._checked: dict[int, tuple[Any, bool]] = {}
+        self._answers: dict[Path, tuple[Any, Any]] = {}
+
+    def lookup(self, keys: Path, ctx: Mapping[str, Any]) -> Any:
+        """The scalar at ``keys`` in ``ctx``, or DEFER."""
+        root = ctx.get(keys[0], DEFER)
+        if root is DEFER:
+            return DEFER
+        kept = self._answers.get(keys)
+        if kept is not None and kept[0] is root:
+            return kept[1]
+        answer = self._lookup(keys, root)
+        self._answers[keys] = (root, answer)
+        return answer
+
+    def _lookup(self, keys: Path, root: Any) -> Any:
+        if keys[0] not in self.variables or not self._convertible(root):
+            return DEFER
+        value = root
+        for key in keys[1:]:
+            if type(value) is not dict:
+                return DEFER
+            value = value.get(key, DEFER)
+            if value is DEFER:
+                return DEFER
+        if not isinstance(value, _SCALARS) or value == OMIT_MARKER:
+            return DEFER
+        return value
+
+    def pending(self, tree: Node, ctx: Mapping[str, Any]) -> bool:
+        """True when evaluating ``tree`` certainly ends in the engine's "no such key" error: a path misses a key
+        of a plain dict, and every other operand on the way is a literal, a path that is present, or itself
+        certainly pending. Strict operators return the first error of their operands (here all "no such key");
+        ``&&``/``||`` are pending only when both sides are; ``?:`` when its condition is."""
+        if isinstance(tree, Binary):
+            if tree.op in ("&&", "||"):
+                return self.pending(tree.left, ctx) and self.pending(tree.right, ctx)
+            if tree.op not in _STRICT:
+                return False
+            found = False
+            for operand in (tree.left, tree.right):
+                if isinstance(operand, Literal | UInt):
+                    continue
+                state = self._probe(operand, ctx)
+                if state is _MISSING or (state is None and self.pending(operand, ctx)):
+                    found = True
+                elif state is not _PRESENT:
+                    return False
+            return found
+        if isinstance(tree, Unary):
+            return self.pending(tree.operand, ctx)
+        if isinstance(tree, Conditional):
+            return self.pending(tree.cond, ctx)
+        return self._probe(tree, ctx) is _MISSING
+
+    def _probe(self, node: Node, ctx: Mapping[str, Any]) -> str | None:
+        """``_PRESENT`` / ``_MISSING`` (a plain dict lacks a key) for a plain path into a convertible variable;
+        None for anything else."""
+        keys: list[str] = []
+        while isinstance(node, Select) and not node.optional:
+            keys.append(node.field)
+            node = node.operand
+        if not isinstance(node, Ident) or node.name not in self.variables:
+            return None
+        value = ctx.get(node.name, DEFER)
+        if value is DEFER or not self._convertible(value):
+            return None
+        for key in reversed(keys):
+            if type(value) is not dict:
+                return None
+            value = value.get(key, DEFER)
+            if value is DEFER:
+                return _MISSING
+        return _PRESENT
+
+    def template(self, parts: tuple[str | Path, ...], ctx: Mapping[str, Any]) -> Any:
+        """The joined string when every path part is a string (and the result holds no omit() marker), or DEFER."""
+        out: list[str] = []
+        for part in parts:
+            if isinstance(part, str):
+                out.append(part)
+                continue
+            value = self.lookup(part, ctx)
+            if type(value) is not str:
+                return DEFER
+            out.append(value)
+        joined = "".join(out)
+        return DEFER if OMIT_MARKER in joined else joined
+
+    def _convertible(self, value: Any) -> bool:
+        kind = type(value)
+        if kind is not dict and kind is not list:
+            return convertible(value)
+        entry = self._checked.get(id(value))
+        if entry is not None and entry[0] is value:
+            return entry[1]
+        ok = convertible(value)
+        self._checked[id(value)] = (value, ok)
+        return ok
