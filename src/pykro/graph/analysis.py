@@ -13,7 +13,7 @@ from pykro.cel.library import runtime as runtime_conditions
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import naming, typecheck
 from pykro.graph.dag import CycleError, topological_order
-from pykro.graph.expressions import FUNCTION_NAMESPACES, Field, field_of, fields_in, format_path
+from pykro.graph.expressions import FUNCTION_NAMESPACES, Field, expression_fields, field_of, fields_in, format_path
 
 if TYPE_CHECKING:
     from pykro.graph.model import Graph, Resource
@@ -269,7 +269,7 @@ def _scope(res: Resource, crds: dict[tuple[str, str], bool]) -> bool | None:
 
 def _parse_fields(body: Any, base: str, err: _Errors) -> list[Field]:
     try:
-        fields, _ = fields_in(body)
+        fields = expression_fields(body)
     except PykroError as exc:
         raise err(base, f"invalid expression: {exc.what}", exc.fix or "Fix the ${...} expression.") from exc
     return fields

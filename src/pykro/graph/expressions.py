@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,20 +91,39 @@ def fields_in(obj: Any, base: Path = ()) -> tuple[list[Field], list[Path]]:
     document order (mapping keys and list indices make up the paths)."""
     fields: list[Field] = []
     plain: list[Path] = []
-
-    def visit(value: Any, path: Path) -> None:
-        if isinstance(value, dict):
-            for key, item in value.items():
-                visit(item, (*path, str(key)))
-        elif isinstance(value, list):
-            for i, item in enumerate(value):
-                visit(item, (*path, i))
-        else:
-            found = field_of(path, value) if isinstance(value, str) and "${" in value else None
-            if found is None:
-                plain.append(path)
-            else:
-                fields.append(found)
-
-    visit(obj, base)
+    _visit(obj, base, fields, plain)
     return fields, plain
+
+
+def expression_fields(obj: Any, base: Path = ()) -> list[Field]:
+    """The expression fields of a template, in document order."""
+    fields: list[Field] = []
+    _visit(obj, base, fields, None)
+    return fields
+
+
+def _visit(value: Any, path: Path, fields: list[Field], plain: list[Path] | None) -> None:
+    """Collect ``value``'s fields (and plain leaf paths, when ``plain`` is a list); a path tuple is made only for
+    containers and for the leaves that are kept."""
+    if isinstance(value, dict):
+        items: Iterable[tuple[PathKey, Any]] = ((str(k), v) for k, v in value.items())
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        _leaf(value, path, fields, plain)
+        return
+    for key, item in items:
+        if isinstance(item, dict | list):
+            _visit(item, (*path, key), fields, plain)
+        elif isinstance(item, str) and "${" in item:
+            _leaf(item, (*path, key), fields, plain)
+        elif plain is not None:
+            plain.append((*path, key))
+
+
+def _leaf(value: Any, path: Path, fields: list[Field], plain: list[Path] | None) -> None:
+    found = field_of(path, value) if isinstance(value, str) and "${" in value else None
+    if found is not None:
+        fields.append(found)
+    elif plain is not None:
+        plain.append(path)
