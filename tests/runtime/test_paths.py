@@ -147,13 +147,16 @@ def test_lookup_defers_where_the_engine_differs(value: dict[str, Any], why: str)
     assert resolver.lookup(("schema", "spec", "name"), {"schema": value}) is paths.DEFER, why
 
 
-def test_shared_and_cyclic_data_defer() -> None:
-    shared = {"k": 1}
+def test_cyclic_data_defers_and_shared_data_does_not() -> None:
+    shared = {"k": "v"}
     cyclic: dict[str, Any] = {"name": "x"}
     cyclic["self"] = cyclic
-    assert not paths.convertible({"a": shared, "b": shared})
     assert not paths.convertible(cyclic)
-    assert paths.convertible({"a": {"k": 1}, "b": {"k": 1}, "c": [1, 2.5, None, b"x", True]})
+    assert paths.Resolver(RESOLVER_VARIABLES).lookup(("schema", "name"), {"schema": cyclic}) is paths.DEFER
+    ctx = {"schema": {"a": shared, "b": shared, "c": [1, 2.5, None, b"x", True]}}
+    assert paths.convertible(ctx["schema"])
+    assert paths.Resolver(RESOLVER_VARIABLES).lookup(("schema", "b", "k"), ctx) == "v"
+    assert EVALUATOR.evaluate("schema.b.k", ctx) == "v"
 
 
 def test_bare_path_accepts_only_plain_selections() -> None:

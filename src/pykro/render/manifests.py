@@ -14,7 +14,7 @@ from pykro.graph import Graph
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
 
-_KRO_LABEL = re.compile(r"^(kro\.run/|applyset\.kubernetes\.io/)")
+_KRO_LABEL_PREFIXES = ("kro.run/", "applyset.kubernetes.io/")
 
 
 def manifests(
@@ -54,8 +54,9 @@ def manifests(
             fix="Pass the live values with observed={id: object} (CLI: --observed FILE), or deploy to a cluster.",
         )
     objects = result.objects  # built by this call's last expansion and held by nothing else: cleaned in place
+    declared = _kinds_declaring_namespace(graph)
     for obj in objects:
-        _clean(obj, graph, keep_namespace=bool(namespace))
+        _clean(obj, keep_namespace=bool(namespace) or obj.get("kind") in declared)
     return objects
 
 
@@ -72,26 +73,27 @@ def _reason(message: str) -> str:
     return f"reads {found.group(1)}" if found else message
 
 
-def _clean(obj: dict[str, Any], graph: Graph, *, keep_namespace: bool) -> None:
+def _clean(obj: dict[str, Any], *, keep_namespace: bool) -> None:
     """Drop what only kro's controller adds: its labels, and the defaulted namespace when none was asked for."""
     meta = obj.get("metadata") or {}
-    labels = {k: v for k, v in (meta.get("labels") or {}).items() if not _KRO_LABEL.match(k)}
+    labels = {k: v for k, v in (meta.get("labels") or {}).items() if not k.startswith(_KRO_LABEL_PREFIXES)}
     if labels.get(kro_labels.MANAGED_BY) == "kro":
         del labels[kro_labels.MANAGED_BY]
     if labels:
         meta["labels"] = labels
     else:
         meta.pop("labels", None)
-    if not keep_namespace and not _declares_namespace(obj, graph):
+    if not keep_namespace:
         meta.pop("namespace", None)
 
 
-def _declares_namespace(obj: dict[str, Any], graph: Graph) -> bool:
-    for res in graph.resources:
-        body = res.template or {}
-        if body.get("kind") == obj.get("kind") and "namespace" in (body.get("metadata") or {}):
-            return True
-    return False
+def _kinds_declaring_namespace(graph: Graph) -> list[Any]:
+    """Kinds of which some resource template sets metadata.namespace itself."""
+    return [
+        body.get("kind")
+        for res in graph.resources
+        if "namespace" in ((body := res.template or {}).get("metadata") or {})
+    ]
 
 
 def write_objects(objects: list[dict[str, Any]], directory: str | Path) -> list[Path]:

@@ -3,6 +3,7 @@ metadata completed (namespace, uid, generation), kro's labels and finalizer set.
 
 from __future__ import annotations
 
+import functools
 import uuid
 from typing import Any
 
@@ -34,15 +35,10 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
         meta.setdefault("namespace", DEFAULT_NAMESPACE)
     else:
         meta.pop("namespace", None)
-    meta.setdefault(
-        "uid",
-        str(
-            uuid.uuid5(
-                uuid.NAMESPACE_URL,
-                f"pykro:{graph.instance_api_version}/{graph.kind}/{meta.get('namespace', '')}/{meta['name']}",
-            )
-        ),
-    )
+    if "uid" not in meta:
+        meta["uid"] = _uid(
+            f"pykro:{graph.instance_api_version}/{graph.kind}/{meta.get('namespace', '')}/{meta['name']}"
+        )
     meta.setdefault("generation", 1)
     spec = obj.get("spec")
     if spec is None:
@@ -64,3 +60,9 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     if kl.FINALIZER not in finalizers:
         finalizers.append(kl.FINALIZER)
     return obj
+
+
+@functools.lru_cache(maxsize=4096)
+def _uid(key: str) -> str:
+    """The stable uid pykro gives an instance that has none (a name-based UUID of its identity)."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, key))

@@ -72,37 +72,35 @@ def template_paths(concatenation: str, template: Template) -> tuple[str | Path, 
 
 def convertible(value: Any) -> bool:
     """True when the engine can take ``value`` as a variable: plain dicts/lists (not subclasses) of UTF-8 strings,
-    int64 integers, floats, booleans, None and bytes, with string or int64 map keys. A container met twice (shared
-    or cyclic data) answers False: the engine is left to deal with it."""
-    stack = [value]
-    seen: set[int] = set()
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is str:
-            if not (item.isascii() or _utf8(item)):
-                return False
-            continue
-        if kind is dict or kind is list:
-            if id(item) in seen:
-                return False
-            seen.add(id(item))
-        if kind is dict:
-            for key in item:
-                if type(key) is str:
-                    if not (key.isascii() or _utf8(key)):
-                        return False
-                elif not _small_int(key):
+    int64 integers, floats, booleans, None and bytes, with string or int64 map keys (cyclic data: False)."""
+    try:
+        return _plain(value)
+    except RecursionError:
+        return False
+
+
+def _plain(value: Any) -> bool:
+    kind = type(value)
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is str:
+                if not (key.isascii() or _utf8(key)):
                     return False
-            stack.extend(item.values())
-        elif kind is list:
-            stack.extend(item)
-        elif kind is int:
-            if not _INT_MIN <= item < _INT_MAX:
+            elif not _small_int(key):
                 return False
-        elif not (kind is bool or kind is float or kind is bytes or item is None):
-            return False
-    return True
+            if type(item) is str:  # the common leaf, checked without a call
+                if not (item.isascii() or _utf8(item)):
+                    return False
+            elif not _plain(item):
+                return False
+        return True
+    if kind is list:
+        return all(_plain(item) for item in value)
+    if kind is str:
+        return value.isascii() or _utf8(value)
+    if kind is int:
+        return _INT_MIN <= value < _INT_MAX
+    return kind is bool or kind is float or kind is bytes or value is None
 
 
 def _small_int(key: Any) -> bool:
