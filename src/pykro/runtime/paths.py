@@ -97,9 +97,9 @@ def _plain(value: Any) -> bool:
     if kind is list:
         return all(_plain(item) for item in value)
     if kind is str:
-        return value.isascii() or _utf8(value)
+        return bool(value.isascii()) or _utf8(value)
     if kind is int:
-        return _INT_MIN <= value < _INT_MAX
+        return bool(_INT_MIN <= value < _INT_MAX)
     return kind is bool or kind is float or kind is bytes or value is None
 
 
