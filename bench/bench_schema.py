@@ -4,11 +4,11 @@ pydantic conversion throughput."""
 from __future__ import annotations
 
 import copy
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bench.timing import per_call
 from pykro import yamlio
 from pykro.schema import kubernetes as k8s
 from pykro.schema.simple import to_openapi
@@ -39,21 +39,6 @@ DEPLOYMENT: dict[str, Any] = {
         },
     },
 }
-
-
-def per_call(fn: Callable[[], object], *, min_seconds: float = 0.3) -> float:
-    """Seconds per call: repeat until ``min_seconds`` elapse, best of three rounds."""
-    best = float("inf")
-    for _ in range(3):
-        n, start = 0, time.perf_counter()
-        while True:
-            fn()
-            n += 1
-            elapsed = time.perf_counter() - start
-            if elapsed >= min_seconds:
-                break
-        best = min(best, elapsed / n)
-    return best
 
 
 def _python_jsonschema() -> Callable[[dict[str, Any]], bool] | None:
