@@ -11,7 +11,7 @@ from typing import Any
 from bench.timing import per_call
 from pykro import yamlio
 from pykro.schema import kubernetes as k8s
-from pykro.schema.simple import to_openapi
+from pykro.schema.simple import convert, to_openapi
 from pykro.schema.structural import apply_defaults, prune, validate
 
 CHAINSAW = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "kro" / "test" / "e2e" / "chainsaw"
@@ -101,8 +101,10 @@ def main() -> None:
         if d.get("kind") == "ResourceGraphDefinition"
     )
     simple, types = rgd["spec"]["schema"]["spec"], rgd["spec"]["schema"]["types"]
-    conv = per_call(lambda: to_openapi(simple, types))
+    conv = per_call(lambda: convert(simple, types, "spec", "types"))
     print(f"SimpleSchema -> OpenAPI (10 fields, 5 custom types):      {conv * 1e6:8.2f} µs/schema ({1 / conv:,.0f}/s)")
+    again = per_call(lambda: to_openapi(simple, types))
+    print(f"  the same schema again (kept per input, a copy handed out): {again * 1e6:6.2f} µs/schema")
     yaml_load = per_call(
         lambda: yamlio.load((CHAINSAW / "check-required-default-interactions" / "rgd.yaml").read_text())
     )

@@ -103,7 +103,7 @@ def to_openapi(
     key = repr((spec, types, path, types_path))
     found = _CONVERTED.get(key)
     if found is None:
-        found = _convert(spec or {}, types or {}, path, types_path)
+        found = convert(spec or {}, types or {}, path, types_path)
         _CONVERTED[key] = found
         if len(_CONVERTED) > _MAX_CONVERTED:
             del _CONVERTED[next(iter(_CONVERTED))]
@@ -115,7 +115,8 @@ _CONVERTED: dict[str, dict[str, Any]] = {}
 _MAX_CONVERTED = 1024
 
 
-def _convert(spec: Mapping[str, Any], types: Mapping[str, Any], path: str, types_path: str) -> dict[str, Any]:
+def convert(spec: Mapping[str, Any], types: Mapping[str, Any], path: str, types_path: str) -> dict[str, Any]:
+    """:func:`to_openapi` itself, without keeping the result (every call converts)."""
     try:
         transformer = _Transformer(types, types_path)
         schema: dict[str, Any] = ordered(transformer.build_object(spec, path))
