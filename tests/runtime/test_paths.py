@@ -35,10 +35,10 @@ plain_scalars = st.one_of(
 )
 # Values the engine refuses or turns into something else, met rarely.
 odd_scalars = st.one_of(
-    st.sampled_from(["\ud800", OMIT_MARKER, Sub("s"), (1, 2), 2**63, 2**70, -(2**64)]),
+    st.sampled_from(["\ud800", "a\x00b", b"\x00", OMIT_MARKER, Sub("s"), (1, 2), 2**63, 2**70, -(2**64)]),
     st.binary(max_size=3),
 )
-map_keys = st.one_of(st.sampled_from(KEYS), st.sampled_from([1, True, 1.5, None, 2**70]))
+map_keys = st.one_of(st.sampled_from(KEYS), st.sampled_from([1, True, 1.5, None, 2**70, "a\x00"]))
 
 
 def _data(leaves: st.SearchStrategy[Any], keys: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
@@ -62,11 +62,11 @@ random_paths = st.tuples(st.sampled_from((*VARIABLES, "other")), st.lists(st.sam
 
 
 def _present(value: Any, path: tuple[str, ...]) -> list[tuple[tuple[str, ...], Any]]:
-    """Every path of string keys through plain dicts in ``value``, with the value there."""
+    """Every path of field names (KEYS) through plain dicts in ``value``, with the value there."""
     found = [(path, value)]
     if isinstance(value, dict):
         for key, item in value.items():
-            if isinstance(key, str):
+            if key in KEYS and isinstance(key, str):
                 found.extend(_present(item, (*path, key)))
     return found
 
@@ -140,6 +140,9 @@ def test_lookups_are_answered_directly_for_plain_data() -> None:
         ({"spec": {"name": "x", None: 1}}, "a null map key"),
         ({"spec": {"name": Sub("x")}}, "a str subclass"),
         ({"spec": {"name": OMIT_MARKER}}, "omit()'s marker"),
+        ({"spec": {"name": "a\x00b"}}, "a NUL, where the engine cuts strings"),
+        ({"spec": {"name": "x", "na\x00": 1}}, "a NUL in a key (the key becomes 'na')"),
+        ({"spec": {"name": "x", "b": b"\x00"}}, "a NUL in bytes"),
     ],
 )
 def test_lookup_defers_where_the_engine_differs(value: dict[str, Any], why: str) -> None:

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from pykro import cel, yamlio
+from pykro import cel
 from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.runtime import labels as kl
 from pykro.runtime import paths
+from pykro.runtime.fill import fill, set_path
 from pykro.runtime.instance import prepare_instance
 from pykro.runtime.plan import plans, waits_on
 from pykro.runtime.status import instance_status
@@ -260,7 +261,7 @@ class _Run:
         base_ctx = self._context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
         if node.type != COLLECTION:
-            objects = [_fill(node.resource.body, values)]
+            objects = [fill(node.resource.body, values, planned.targets)]
         else:
             objects = []
             ctx = self._context(planned.iterated_roots)
@@ -269,7 +270,7 @@ class _Run:
                 item_ctx = {**ctx, **combo}
                 for f, on in planned.iterated:
                     item_values[f.path] = self._eval(f, item_ctx, pending_on=on)
-                objects.append(_fill(node.resource.body, item_values))
+                objects.append(fill(node.resource.body, item_values, planned.targets))
             seen: set[str] = set()
             for obj in objects:
                 self._normalize_namespace(node, [obj])
@@ -405,7 +406,7 @@ class _Run:
             except _Failed as exc:
                 errors.append(f"status.{fld.path_text}: {exc}")
                 continue
-            _set(status, fld.path, value)
+            set_path(status, fld.path, value)
         return status, errors
 
 
@@ -414,28 +415,3 @@ def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:
     meta = obj.get("metadata") or {}
     ns = str(meta.get("namespace", "")) if namespace else "*"
     return "/".join((str(obj.get("apiVersion", "")), str(obj.get("kind", "")), ns, str(meta.get("name", ""))))
-
-
-def _fill(body: dict[str, Any], values: dict[tuple[str | int, ...], Any]) -> dict[str, Any]:
-    """The template with every expression replaced by its value; fields whose value is omit() are removed."""
-    obj: dict[str, Any] = yamlio.copy_data(body)
-    omitted: list[tuple[str | int, ...]] = []
-    for path, value in values.items():
-        if value is cel.OMIT:
-            omitted.append(path)
-        else:
-            _set(obj, path, yamlio.copy_data(value) if isinstance(value, dict | list) else value)
-    for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
-        parent: Any = obj
-        for key in path[:-1]:
-            parent = parent[key]
-        del parent[path[-1]]
-    return obj
-
-
-def _set(obj: Any, path: tuple[str | int, ...], value: Any) -> None:
-    target = obj
-    for i, key in enumerate(path[:-1]):
-        nxt = path[i + 1]
-        target = target.setdefault(key, [] if isinstance(nxt, int) else {}) if isinstance(target, dict) else target[key]
-    target[path[-1]] = value

@@ -71,8 +71,9 @@ def template_paths(concatenation: str, template: Template) -> tuple[str | Path, 
 
 
 def convertible(value: Any) -> bool:
-    """True when the engine can take ``value`` as a variable: plain dicts/lists (not subclasses) of UTF-8 strings,
-    int64 integers, floats, booleans, None and bytes, with string or int64 map keys (cyclic data: False)."""
+    """True when the engine takes ``value`` as a variable unchanged: plain dicts/lists (not subclasses) of UTF-8
+    strings and bytes without NUL (the engine cuts both at a NUL), int64 integers, floats, booleans and None, with
+    such string or int64 map keys (cyclic data: False)."""
     try:
         return _plain(value)
     except RecursionError:
@@ -84,12 +85,12 @@ def _plain(value: Any) -> bool:
     if kind is dict:
         for key, item in value.items():
             if type(key) is str:
-                if not (key.isascii() or _utf8(key)):
+                if not _text(key):
                     return False
             elif not _small_int(key):
                 return False
             if type(item) is str:  # the common leaf, checked without a call
-                if not (item.isascii() or _utf8(item)):
+                if not ((item.isascii() or _utf8(item)) and "\x00" not in item):
                     return False
             elif not _plain(item):
                 return False
@@ -97,14 +98,21 @@ def _plain(value: Any) -> bool:
     if kind is list:
         return all(_plain(item) for item in value)
     if kind is str:
-        return bool(value.isascii()) or _utf8(value)
+        return _text(value)
     if kind is int:
         return bool(_INT_MIN <= value < _INT_MAX)
-    return kind is bool or kind is float or kind is bytes or value is None
+    if kind is bytes:
+        return b"\x00" not in value
+    return kind is bool or kind is float or value is None
 
 
 def _small_int(key: Any) -> bool:
     return type(key) is bool or (type(key) is int and _INT_MIN <= key < _INT_MAX)
+
+
+def _text(text: str) -> bool:
+    """UTF-8 text without NUL (the engine cuts strings at a NUL)."""
+    return (text.isascii() or _utf8(text)) and "\x00" not in text
 
 
 def _utf8(text: str) -> bool:

@@ -1,5 +1,6 @@
 """What every expansion of a graph derives from its nodes alone, computed once per graph analysis: which fields
-read forEach iterators, the variables each group reads, and the dependencies a pending field waits on."""
+read forEach iterators, the variables each group reads, the dependencies a pending field waits on, and where the
+values go in the template."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 
 from pykro.graph import Field, Node
 from pykro.graph.analysis import Analysis
+from pykro.runtime.fill import Targets, targets
 
 # (field, the ids it waits on when its data is pending)
 Planned = tuple[tuple[Field, tuple[str, ...]], ...]
@@ -22,6 +24,7 @@ class NodePlan:
     iterated: Planned
     base_roots: tuple[str, ...]
     iterated_roots: tuple[str, ...]
+    targets: Targets
 
 
 def waits_on(fld: Field, node: Node) -> tuple[str, ...]:
@@ -38,6 +41,7 @@ def _plan(node: Node) -> NodePlan:
         iterated=iterated,
         base_roots=tuple(dict.fromkeys(r for f, _ in base for r in f.roots)),
         iterated_roots=tuple(dict.fromkeys(r for f, _ in iterated for r in f.roots)),
+        targets=targets(f.path for f in node.fields),
     )
 
 

@@ -1,0 +1,117 @@
+"""A resource template filled with the values of its expressions: one copy of the template that puts each value in
+place as it goes (the values' paths held as a tree, see :func:`targets`), or — when some value is ``omit()`` or a
+path does not fit the template as it is now — a copy set path by path, then omitted fields removed."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from pykro import cel, yamlio
+
+PathKey = str | int
+Path = tuple[PathKey, ...]
+# A tree of value paths: key -> subtree, or the full path of the value that goes there.
+Targets = dict[PathKey, "Targets | Path"]
+_CONTAINERS = (dict, list)
+
+
+class _Misfit(Exception):
+    """A target path does not lead through the template's containers."""
+
+
+def targets(paths: Iterable[Path]) -> Targets:
+    """The tree of ``paths``. Expression fields are leaves, so no path runs through another; if one did, the tree
+    would be left without it, and :func:`fill` would set the values path by path."""
+    tree: Targets = {}
+    for path in paths:
+        node = tree
+        for key in path[:-1]:
+            sub = node.setdefault(key, {})
+            if not isinstance(sub, dict):
+                break
+            node = sub
+        else:
+            node.setdefault(path[-1], path)
+    return tree
+
+
+def fill(body: dict[str, Any], values: dict[Path, Any], tree: Targets) -> dict[str, Any]:
+    """The template with every expression replaced by its value; fields whose value is omit() are removed.
+
+    ``tree`` holds the paths of ``values`` (:func:`targets`)."""
+    if not any(value is cel.OMIT for value in values.values()):
+        used = [0]
+        try:
+            obj = _build(body, tree, values, used)
+        except (_Misfit, KeyError):
+            pass
+        else:
+            if used[0] == len(values) and isinstance(obj, dict):
+                return obj
+    return _fill_each(body, values)
+
+
+def _build(node: Any, tree: Targets, values: dict[Path, Any], used: list[int]) -> Any:
+    if isinstance(node, dict):
+        out: dict[Any, Any] = {}
+        for key, item in node.items():
+            target = tree.get(key) if type(key) is str else None
+            if target is None:
+                out[key] = _copy(item) if isinstance(item, _CONTAINERS) else item
+            elif type(target) is tuple:
+                out[key] = _value(values[target], used)
+            else:
+                out[key] = _build(item, target, values, used)  # type: ignore[arg-type]
+        return out
+    if isinstance(node, list):
+        items: list[Any] = []
+        for i, item in enumerate(node):
+            target = tree.get(i)
+            if target is None:
+                items.append(_copy(item) if isinstance(item, _CONTAINERS) else item)
+            elif type(target) is tuple:
+                items.append(_value(values[target], used))
+            else:
+                items.append(_build(item, target, values, used))  # type: ignore[arg-type]
+        return items
+    raise _Misfit
+
+
+def _value(value: Any, used: list[int]) -> Any:
+    used[0] += 1
+    return _copy(value) if isinstance(value, _CONTAINERS) else value
+
+
+def _copy(value: Any) -> Any:
+    """yamlio.copy_data, with scalars not passed through a call."""
+    if isinstance(value, dict):
+        return {k: _copy(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) if isinstance(v, _CONTAINERS) else v for v in value]
+    return value
+
+
+def _fill_each(body: dict[str, Any], values: dict[Path, Any]) -> dict[str, Any]:
+    obj: dict[str, Any] = yamlio.copy_data(body)
+    omitted: list[Path] = []
+    for path, value in values.items():
+        if value is cel.OMIT:
+            omitted.append(path)
+        else:
+            set_path(obj, path, yamlio.copy_data(value) if isinstance(value, _CONTAINERS) else value)
+    for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
+        parent: Any = obj
+        for key in path[:-1]:
+            parent = parent[key]
+        del parent[path[-1]]
+    return obj
+
+
+def set_path(obj: Any, path: Path, value: Any) -> None:
+    """Set ``value`` at ``path``, making the dicts and lists on the way."""
+    target = obj
+    for i, key in enumerate(path[:-1]):
+        nxt = path[i + 1]
+        target = target.setdefault(key, [] if isinstance(nxt, int) else {}) if isinstance(target, dict) else target[key]
+    target[path[-1]] = value
