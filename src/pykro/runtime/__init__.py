@@ -1,6 +1,6 @@
 """Client-side KRO: run a graph for one instance offline with kro's semantics (expansion, readiness, status)."""
 
-from pykro.runtime.expand import Expansion, ResourceState, expand, identity
+from pykro.runtime.expand import Expansion, ResourceState, expand, expand_prepared, identity
 from pykro.runtime.instance import prepare_instance
 from pykro.runtime.reconcile import observed_from_objects, reconcile_passes
 from pykro.runtime.simulate import simulate_ready
@@ -9,6 +9,7 @@ __all__ = [
     "Expansion",
     "ResourceState",
     "expand",
+    "expand_prepared",
     "identity",
     "observed_from_objects",
     "prepare_instance",

@@ -85,7 +85,7 @@ def _plain(value: Any) -> bool:
     if kind is dict:
         for key, item in value.items():
             if type(key) is str:
-                if not _text(key):
+                if not ((key.isascii() or _utf8(key)) and "\x00" not in key):
                     return False
             elif not _small_int(key):
                 return False

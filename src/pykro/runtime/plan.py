@@ -57,6 +57,9 @@ def plans(analysis: Analysis) -> dict[str, NodePlan]:
         found = {node.id: _plan(node) for node in analysis.nodes.values()}
         with _LOCK:
             if key not in _PLANS:
+                try:
+                    weakref.finalize(analysis, _PLANS.pop, key, None)
+                except TypeError:  # an analysis that cannot be weakly referenced is planned anew every time
+                    return found
                 _PLANS[key] = found
-                weakref.finalize(analysis, _PLANS.pop, key, None)
     return found
