@@ -48,14 +48,18 @@ def bare_path(expression: str) -> Path | None:
 
 
 _TEMPLATES: dict[str, tuple[str | Path, ...] | None] = {}
+_MAX_TEMPLATES = 16384
 
 
 def template_paths(concatenation: str, template: Template) -> tuple[str | Path, ...] | None:
-    """A template's parts as text and bare paths (None when some part is any other expression), cached per CEL."""
+    """A template's parts as text and bare paths (None when some part is any other expression), cached per CEL
+    (the cache starts over past 16384 templates)."""
     try:
         return _TEMPLATES[concatenation]
     except KeyError:
         pass
+    if len(_TEMPLATES) >= _MAX_TEMPLATES:
+        _TEMPLATES.clear()
     parts: list[str | Path] = []
     for part in template.parts:
         if isinstance(part, Expr):
