@@ -74,3 +74,12 @@ def test_omitted_fields_are_removed() -> None:
     paths: list[tuple[str | int, ...]] = [("a",), ("b", 0), ("c",)]
     out = fill.fill(body, dict(zip(paths, [cel.OMIT, cel.OMIT, 1], strict=True)), fill.targets(paths))
     assert out == {"b": ["keep"], "c": 1}
+
+
+def test_omitted_list_items_are_removed_by_index_not_by_text() -> None:
+    # "10" sorts before "2" as text: removing index 2 first would shift item 10 to index 9 and remove the wrong one
+    body = {"items": [f"${{i{n}}}" for n in range(12)]}
+    paths: list[tuple[str | int, ...]] = [("items", n) for n in range(12)]
+    values = {p: (cel.OMIT if p[1] in (2, 10) else f"v{p[1]}") for p in paths}
+    out = fill.fill(body, values, fill.targets(paths))
+    assert out == {"items": [f"v{n}" for n in range(12) if n not in (2, 10)]}

@@ -100,7 +100,10 @@ def _fill_each(body: dict[str, Any], values: dict[Path, Any]) -> dict[str, Any]:
             omitted.append(path)
         else:
             set_path(obj, path, yamlio.copy_data(value) if isinstance(value, _CONTAINERS) else value)
-    for path in sorted(omitted, key=lambda p: [str(k) for k in p], reverse=True):
+    # deepest and highest list index first, so that removing an item never shifts another one still to remove
+    for path in sorted(
+        omitted, key=lambda p: [(0, k, "") if isinstance(k, int) else (1, 0, k) for k in p], reverse=True
+    ):
         parent: Any = obj
         for key in path[:-1]:
             parent = parent[key]
