@@ -36,9 +36,9 @@ _Dumper.add_representer(str, _represent_str)
 def copy_data(value: Any) -> Any:
     """A deep copy of YAML/JSON data (dicts and lists copied, scalars shared): much faster than ``copy.deepcopy``."""
     if isinstance(value, dict):
-        return {k: copy_data(v) for k, v in value.items()}
+        return {k: copy_data(v) if isinstance(v, dict | list) else v for k, v in value.items()}
     if isinstance(value, list):
-        return [copy_data(v) for v in value]
+        return [copy_data(v) if isinstance(v, dict | list) else v for v in value]
     return value
 
 

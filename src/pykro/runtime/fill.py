@@ -13,7 +13,6 @@ PathKey = str | int
 Path = tuple[PathKey, ...]
 # A tree of value paths: key -> subtree, or the full path of the value that goes there.
 Targets = dict[PathKey, "Targets | Path"]
-_CONTAINERS = (dict, list)
 
 
 class _Misfit(Exception):
@@ -58,7 +57,7 @@ def _build(node: Any, tree: Targets, values: dict[Path, Any], used: list[int]) -
         for key, item in node.items():
             target = tree.get(key) if type(key) is str else None
             if target is None:
-                out[key] = _copy(item) if isinstance(item, _CONTAINERS) else item
+                out[key] = yamlio.copy_data(item)
             elif type(target) is tuple:
                 out[key] = _value(values[target], used)
             else:
@@ -69,7 +68,7 @@ def _build(node: Any, tree: Targets, values: dict[Path, Any], used: list[int]) -
         for i, item in enumerate(node):
             target = tree.get(i)
             if target is None:
-                items.append(_copy(item) if isinstance(item, _CONTAINERS) else item)
+                items.append(yamlio.copy_data(item))
             elif type(target) is tuple:
                 items.append(_value(values[target], used))
             else:
@@ -80,16 +79,7 @@ def _build(node: Any, tree: Targets, values: dict[Path, Any], used: list[int]) -
 
 def _value(value: Any, used: list[int]) -> Any:
     used[0] += 1
-    return _copy(value) if isinstance(value, _CONTAINERS) else value
-
-
-def _copy(value: Any) -> Any:
-    """yamlio.copy_data, with scalars not passed through a call."""
-    if isinstance(value, dict):
-        return {k: _copy(v) if isinstance(v, _CONTAINERS) else v for k, v in value.items()}
-    if isinstance(value, list):
-        return [_copy(v) if isinstance(v, _CONTAINERS) else v for v in value]
-    return value
+    return yamlio.copy_data(value)
 
 
 def _fill_each(body: dict[str, Any], values: dict[Path, Any]) -> dict[str, Any]:
@@ -99,7 +89,7 @@ def _fill_each(body: dict[str, Any], values: dict[Path, Any]) -> dict[str, Any]:
         if value is cel.OMIT:
             omitted.append(path)
         else:
-            set_path(obj, path, yamlio.copy_data(value) if isinstance(value, _CONTAINERS) else value)
+            set_path(obj, path, yamlio.copy_data(value))
     # deepest and highest list index first, so that removing an item never shifts another one still to remove
     for path in sorted(
         omitted, key=lambda p: [(0, k, "") if isinstance(k, int) else (1, 0, k) for k in p], reverse=True

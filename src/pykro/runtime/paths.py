@@ -21,16 +21,12 @@ from pykro.cel.ast import Binary, Conditional, Ident, Literal, Node, Select, UIn
 from pykro.cel.library.kro import OMIT_MARKER
 from pykro.cel.template import Expr, Template
 from pykro.cel.types import CelType
+from pykro.graph.naming import CEL_RESERVED  # never plain field names in a select expression
 
 DEFER: Any = object()
 Path = tuple[str, ...]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-# CEL's reserved words: never plain field names in a select expression.
-_RESERVED = frozenset(
-    {"as", "break", "const", "continue", "else", "false", "for", "function", "if", "import", "in", "let", "loop",
-     "package", "namespace", "null", "return", "true", "var", "void", "while"}
-)  # fmt: skip
 _INT_MIN, _INT_MAX = -(2**63), 2**63
 _SCALARS = (str, bool, int, float, type(None))
 # Operators that evaluate both operands and return the first error among them.
@@ -42,7 +38,7 @@ _PRESENT, _MISSING = "present", "missing"
 def bare_path(expression: str) -> Path | None:
     """The keys of ``a.b.c`` (identifiers joined by dots, nothing else), or None for any other expression."""
     keys = tuple(expression.split("."))
-    if all(_IDENT.fullmatch(key) and key not in _RESERVED for key in keys):
+    if all(_IDENT.fullmatch(key) and key not in CEL_RESERVED for key in keys):
         return keys
     return None
 
