@@ -21,6 +21,7 @@ from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
 from pykro.cel.parser import macro_variable_count
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
+from pykro.memo import Memo
 from pykro.resources import typing as rt
 from pykro.resources.kinds import OBJECT_META, node
 
@@ -70,14 +71,11 @@ def _instance(graph: Graph) -> Resolver:
     key = (graph.namespaced, repr(graph.openapi))
     found = _INSTANCES.get(key)
     if found is None:
-        found = _INSTANCES[key] = _instance_resolver(instance_root(graph))
-        if len(_INSTANCES) > _MAX_INSTANCES:
-            del _INSTANCES[next(iter(_INSTANCES))]
+        found = _INSTANCES.put(key, _instance_resolver(instance_root(graph)))
     return found
 
 
-_INSTANCES: dict[tuple[bool, str], Resolver] = {}
-_MAX_INSTANCES = 256
+_INSTANCES: Memo[tuple[bool, str], Resolver] = Memo(256)
 
 
 def _instance_resolver(root: dict[str, Any]) -> Resolver:

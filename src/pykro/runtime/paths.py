@@ -22,6 +22,7 @@ from pykro.cel.library.kro import OMIT_MARKER
 from pykro.cel.template import Expr, Template
 from pykro.cel.types import CelType
 from pykro.graph.naming import CEL_RESERVED  # never plain field names in a select expression
+from pykro.memo import Memo
 
 DEFER: Any = object()
 Path = tuple[str, ...]
@@ -43,31 +44,22 @@ def bare_path(expression: str) -> Path | None:
     return None
 
 
-_TEMPLATES: dict[str, tuple[str | Path, ...] | None] = {}
-_MAX_TEMPLATES = 16384
+_TEMPLATES: Memo[str, tuple[str | Path, ...]] = Memo(16384)
 
 
 def template_paths(concatenation: str, template: Template) -> tuple[str | Path, ...] | None:
-    """A template's parts as text and bare paths (None when some part is any other expression), cached per CEL
-    (the cache starts over past 16384 templates)."""
-    try:
-        return _TEMPLATES[concatenation]
-    except KeyError:
-        pass
-    if len(_TEMPLATES) >= _MAX_TEMPLATES:
-        _TEMPLATES.clear()
-    parts: list[str | Path] = []
-    for part in template.parts:
-        if isinstance(part, Expr):
-            keys = bare_path(part.expression)
+    """A template's parts as text and bare paths (None when some part is any other expression), kept per CEL."""
+    found = _TEMPLATES.get(concatenation)
+    if found is None:
+        parts: list[str | Path] = []
+        for part in template.parts:
+            keys = bare_path(part.expression) if isinstance(part, Expr) else part
             if keys is None:
-                _TEMPLATES[concatenation] = None
-                return None
+                parts = []  # some part is not a bare path: kept as (), answered as None
+                break
             parts.append(keys)
-        else:
-            parts.append(part)
-    found = _TEMPLATES[concatenation] = tuple(parts)
-    return found
+        found = _TEMPLATES.put(concatenation, tuple(parts))
+    return found or None
 
 
 def convertible(value: Any) -> bool:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from pykro.errors import ValidationError
+from pykro.memo import Memo
 from pykro.schema.markers import (
     Atomic,
     Custom,
@@ -104,15 +105,12 @@ def to_openapi(
     found = _CONVERTED.get(key)
     if found is None:
         found = convert(spec or {}, types or {}, path, types_path)
-        _CONVERTED[key] = found
-        if len(_CONVERTED) > _MAX_CONVERTED:
-            del _CONVERTED[next(iter(_CONVERTED))]
+        _CONVERTED.put(key, found)
     result: dict[str, Any] = copy_data(found)
     return result
 
 
-_CONVERTED: dict[str, dict[str, Any]] = {}
-_MAX_CONVERTED = 1024
+_CONVERTED: Memo[str, dict[str, Any]] = Memo(1024)
 
 
 def convert(spec: Mapping[str, Any], types: Mapping[str, Any], path: str, types_path: str) -> dict[str, Any]:
