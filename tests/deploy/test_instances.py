@@ -183,7 +183,7 @@ def test_two_concurrent_deploys_of_one_instance_one_loses_with_a_message(kit: An
     def run(key: str, factory: Any, image: str) -> None:
         try:
             results[key] = factory.deploy({"app": "shop", "image": image}, name="dev")
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each thread ended with
+        except Exception as exc:  # the test inspects what each thread ended with
             results[key] = exc
         finally:
             pause.go.set()
@@ -334,7 +334,7 @@ def test_names_joining_to_the_same_record_name_are_an_error_not_a_shared_record(
     kit.direct(GRAPH, ns).deploy({"app": "one", "image": "nginx:1"}, name="x.y")  # record pykro.shared.x.y
     other = kit.direct(Graph.from_rgd(dotted), ns)
     mark = kit.mark()
-    with pytest.raises(DeployError, match="record name 'pykro.shared.x.y' is taken by instance 'x.y'"):
+    with pytest.raises(DeployError, match=r"record name 'pykro\.shared\.x\.y' is taken by instance 'x\.y'"):
         other.deploy({"app": "two", "image": "nginx:1"}, name="y")
     assert kit.writes(mark) == []
     assert _record_spec(kit, ns, "x.y")["app"] == "one"
