@@ -11,11 +11,14 @@ Annotations on applied objects:
   ``pykro.io/instance-namespace``  namespace of the instance (for cluster-scoped objects)
   ``pykro.io/applied-hash``        hash of the desired object last applied (re-deploys skip unchanged objects)
   ``pykro.io/deletion-policy``     ``Retain`` keeps the object when the instance is deleted (read from templates)
+  ``pykro.io/released-from``       ``namespace/composition/instance`` a Retain object was released from (only
+                                   that instance adopts it again; see `foreign_owner`)
 Parent record: ConfigMap ``pykro.<composition>.<instance>`` labelled ``pykro.io/role: instance``,
 ``pykro.io/record-of: <instance>`` and ``pykro.io/composition`` (so the children's selector never matches it),
 data ``spec`` (JSON) and ``rgd`` (YAML), annotations ``pykro.io/contains-kinds``
 (``apiVersion/Kind`` comma-separated, like ApplySet's contains-group-kinds but with the version, so no discovery
-is needed), ``pykro.io/state`` and ``pykro.io/mode``."""
+is needed), ``pykro.io/state`` and ``pykro.io/mode``. The instance's lock is a Lease of the same name
+(`pykro.deploy.lock`)."""
 
 from __future__ import annotations
 
