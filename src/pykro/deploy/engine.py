@@ -711,11 +711,25 @@ class DeployRun:
             if self.lock is not None:
                 await self.lock.release(delete=True)
             if self.created_namespace:
-                await self.cluster.delete(NAMESPACE_TYPE, self.ref.namespace)
-                self.emit("rollback", kind="Namespace", name=self.ref.namespace, message="deleted the namespace")
-                done.append(f"deleted namespace {self.ref.namespace} it had created")
+                done.append(await self._delete_namespace())
             done.append("no record is left")
         return "Rolled back: " + "; ".join(done) + "."
+
+    async def _delete_namespace(self) -> str:
+        """Delete the namespace this deploy created and wait until it is gone (a namespace still terminating
+        would refuse the next deploy's writes), up to the deploy timeout afresh."""
+        ns = self.ref.namespace
+        await self.live.track(NAMESPACE_TYPE, None, None, {"metadata.name": ns})
+        await self.cluster.delete(NAMESPACE_TYPE, ns)
+        self.emit("rollback", kind="Namespace", name=ns, message="deleting the namespace")
+        deadline = None if self.opts.timeout is None else time.monotonic() + self.opts.timeout
+        ident = f"v1/Namespace//{ns}"
+        while ident in self.live.objects:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return f"deleted namespace {ns} it had created (still terminating)"
+            await self.live.wait(left)
+        return f"deleted namespace {ns} it had created"
 
     async def _restore(self) -> list[str]:
         """Re-apply the pykro-owned fields of every object this deploy updated, as they were before it."""
