@@ -83,9 +83,11 @@ def test_a_second_instance_does_not_take_over_the_first_ones_objects(kit: Any) -
     assert {o["metadata"]["name"] for o in kit.labelled("dev", ns)} == {"shop-cfg", "shop-web"}
     assert kit.labelled("dev2", ns) == []
     assert [(i.name, i.state) for i in factory.instances()] == [("dev", "ACTIVE")]
-    # deleting the would-be taker finds nothing of its own, and leaves dev's objects alone
+    # deleting the would-be taker finds nothing of its own, writes nothing and leaves dev's objects alone
+    mark = kit.mark()
     with pytest.raises(DeployError, match="no Shared instance named 'dev2'"):
         factory.delete("dev2")
+    assert kit.writes(mark) == []
     assert {o["metadata"]["name"] for o in kit.labelled("dev", ns)} == {"shop-cfg", "shop-web"}
 
 

@@ -292,8 +292,7 @@ class DirectFactory(FactoryBase):
         async def fn(cluster: Cluster) -> list[dict[str, Any]]:
             started = time.monotonic()
             ref = self._ref(cluster, name)
-            if not await cluster.reachable(cluster.namespace):
-                raise self._missing(name, cluster.namespace)
+            await self._delete_locked(cluster, name, started, timeout, dry=True)  # missing: an error, no write
             lock = InstanceLock(
                 cluster,
                 ref,
@@ -310,8 +309,9 @@ class DirectFactory(FactoryBase):
         return await self._with(fn)
 
     async def _delete_locked(
-        self, cluster: Cluster, name: str, started: float, timeout: float | None
+        self, cluster: Cluster, name: str, started: float, timeout: float | None, *, dry: bool = False
     ) -> list[dict[str, Any]]:
+        """Delete the instance (its lock held); with ``dry``, only raise when there is nothing to delete."""
         run, record = await self._observe(cluster, name)
         try:
             objects = [
@@ -321,6 +321,8 @@ class DirectFactory(FactoryBase):
             ]
             if record is None and not objects:
                 raise self._missing(name, cluster.namespace)
+            if dry:
+                return []
             self.reporter.emit(_start(f"deleting {self.graph.kind} {cluster.namespace}/{name}"))
             waves = waves_for(objects, self.graph.deletion_waves())
             limit = timeout if timeout is not None else self.options.timeout
