@@ -340,3 +340,29 @@ def test_names_joining_to_the_same_record_name_are_an_error_not_a_shared_record(
         other.deploy({"app": "two", "image": "nginx:1"}, name="y")
     assert kit.writes(mark) == []
     assert _record_spec(kit, ns, "x.y")["app"] == "one"
+
+
+def test_deploys_started_together_end_in_one_consistent_spec(kit: Any) -> None:
+    ns = kit.unique()
+    kit.direct(GRAPH, ns).deploy({"app": "shop", "image": "nginx:0"}, name="dev")
+    start = threading.Barrier(2)
+    results: dict[str, Any] = {}
+
+    def run(image: str) -> None:
+        factory = kit.direct(GRAPH, ns, options=DeployOptions(timeout=60, lock_wait=0))
+        start.wait()
+        try:
+            results[image] = factory.deploy({"app": "shop", "image": image}, name="dev")
+        except InstanceLocked as exc:
+            results[image] = exc
+
+    threads = [threading.Thread(target=run, args=(image,)) for image in ("nginx:1", "nginx:2")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    won = [image for image, r in results.items() if not isinstance(r, Exception)]
+    assert won and all(results[i].state == "ACTIVE" for i in won)
+    assert all("locked by a deploy" in str(r) for r in results.values() if isinstance(r, Exception))
+    # whatever the interleaving: the live objects and the record carry one and the same spec, a winner's
+    assert _image(kit, ns) == _record_spec(kit, ns, "dev")["image"] and _image(kit, ns) in won

@@ -39,6 +39,12 @@ def holder_identity() -> str:
     return f"{user}@{socket.gethostname()} pid {os.getpid()} ({uuid.uuid4().hex[:8]})"
 
 
+def _bare(lease: dict[str, Any]) -> dict[str, Any]:
+    """The Lease to send back in a replace: its resourceVersion kept (optimistic), managedFields left out."""
+    meta = {k: v for k, v in (lease.get("metadata") or {}).items() if k != "managedFields"}
+    return {**lease, "metadata": meta}
+
+
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
@@ -145,7 +151,7 @@ class InstanceLock:
             await asyncio.sleep(RENEW_EVERY)
             if self.lease is None:
                 return
-            body = dict(self.lease)
+            body = _bare(self.lease)
             body["spec"] = {**(self.lease.get("spec") or {}), "renewTime": _now()}
             try:
                 self.lease = await self.cluster.replace(LEASE_TYPE, body)
@@ -166,6 +172,6 @@ class InstanceLock:
             if delete:
                 await self.cluster.delete(LEASE_TYPE, self.name, self.ref.namespace)
             else:
-                body = dict(lease)
+                body = _bare(lease)
                 body["spec"] = {k: v for k, v in (lease.get("spec") or {}).items() if k != "holderIdentity"}
                 await self.cluster.replace(LEASE_TYPE, body)
