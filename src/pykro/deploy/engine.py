@@ -649,8 +649,8 @@ class DeployRun:
         """Stop, then keep (record FAILED) or roll back; what was done is added to the error's text."""
         self.emit("failed", message=str(exc))
         await self._stop_applies()
-        if self.lock is None or self.lock.lease is None:
-            return  # stopped before the lock: nothing was written for this instance
+        if self.lock is None or self.lock.lease is None or self.record_before is None:
+            return  # stopped before the lock or the record: nothing of the instance was written
         try:
             outcome = await (self._rollback() if self.opts.on_failure == "rollback" else self._keep())
         except DeployError as cleanup:
