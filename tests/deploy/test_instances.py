@@ -366,3 +366,31 @@ def test_deploys_started_together_end_in_one_consistent_spec(kit: Any) -> None:
     assert all("locked by a deploy" in str(r) for r in results.values() if isinstance(r, Exception))
     # whatever the interleaving: the live objects and the record carry one and the same spec, a winner's
     assert _image(kit, ns) == _record_spec(kit, ns, "dev")["image"] and _image(kit, ns) in won
+
+
+def test_the_lock_is_renewed_while_held_and_free_once_released(kit: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from pykro.deploy import lock as lock_module
+
+    monkeypatch.setattr(lock_module, "RENEW_EVERY", 0.05)
+    ns = kit.unique()
+    kit.direct(GRAPH, ns).deploy({"app": "shop", "image": "nginx:0"}, name="dev")
+    ref = inv.InstanceRef("shared", "dev", ns)
+
+    async def scenario() -> None:
+        async with Cluster(kubeconfig=kit.cluster.kubeconfig_path, namespace=ns) as c:
+            held = lock_module.InstanceLock(c, ref, "deploy", wait=0)
+            await held.acquire()
+            taken = (await c.get(LEASE_TYPE, ref.record_name, ns) or {})["spec"]
+            await asyncio.sleep(0.5)
+            renewed = (await c.get(LEASE_TYPE, ref.record_name, ns) or {})["spec"]
+            assert renewed["holderIdentity"] == held.holder and renewed["renewTime"] > taken["renewTime"]
+            other = lock_module.InstanceLock(c, ref, "delete", wait=0)
+            with pytest.raises(InstanceLocked, match="locked by a deploy"):
+                await other.acquire()
+            await held.release()
+            assert "holderIdentity" not in (await c.get(LEASE_TYPE, ref.record_name, ns) or {})["spec"]
+            await other.acquire()  # free at once
+            await other.release(delete=True)
+            assert await c.get(LEASE_TYPE, ref.record_name, ns) is None
+
+    asyncio.run(scenario())

@@ -669,7 +669,7 @@ class DeployRun:
             made.append(f"namespace {self.ref.namespace}")
         return (
             f"Kept what this first deploy created ({', '.join(made)}); `pykro delete {self.ref.name}` removes them "
-            "(--on-failure rollback would have)."
+            "(--on-failure rollback would have removed them)."
         )
 
     def _ours(self) -> list[dict[str, Any]]:
@@ -702,7 +702,7 @@ class DeployRun:
             await self._restore_record(ready)
             done.append(
                 "the instance keeps its previous spec"
-                + ("" if ready else f" but is FAILED: the restored objects were not ready after {self.opts.timeout}s")
+                + ("" if ready else f" but is FAILED: the restored objects were not ready after {self.opts.timeout:g}s")
             )
         else:
             if self.record_before is not None:

@@ -50,11 +50,13 @@ def _now() -> str:
 
 
 def _age(stamp: Any) -> float | None:
-    """Seconds since a MicroTime (None when unset or unreadable)."""
+    """Seconds since a MicroTime or Time (None when unset or unreadable: the lock is then not taken as expired)."""
     try:
-        when = datetime.strptime(str(stamp).replace("Z", "+0000"), "%Y-%m-%dT%H:%M:%S.%f%z")
+        when = datetime.fromisoformat(str(stamp).replace("Z", "+00:00"))
     except ValueError:
         return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
     return (datetime.now(UTC) - when).total_seconds()
 
 
@@ -110,7 +112,8 @@ class InstanceLock:
             spec = (current or {}).get("spec") or {}
             holder = spec.get("holderIdentity")
             age = _age(spec.get("renewTime") or spec.get("acquireTime"))
-            free = current is None or not holder or age is None or age > int(spec.get("leaseDurationSeconds") or 0)
+            expired = age is not None and age > int(spec.get("leaseDurationSeconds") or 0)
+            free = current is None or not holder or expired
             if free:
                 try:
                     if current is None:
@@ -160,18 +163,26 @@ class InstanceLock:
 
     async def release(self, *, delete: bool = False) -> None:
         """Give the lock back (holder cleared, or the Lease deleted with the instance); a lock already lost or
-        broken is left alone."""
+        broken (someone else holds it now) is left alone."""
         if self._renewer is not None:
             self._renewer.cancel()
             await asyncio.gather(self._renewer, return_exceptions=True)
             self._renewer = None
         lease, self.lease = self.lease, None
-        if lease is None:
-            return
-        with contextlib.suppress(ApiFailure):  # 409/404: someone broke the lock meanwhile; it is theirs now
+        while lease is not None:
             if delete:
-                await self.cluster.delete(LEASE_TYPE, self.name, self.ref.namespace)
-            else:
-                body = _bare(lease)
-                body["spec"] = {k: v for k, v in (lease.get("spec") or {}).items() if k != "holderIdentity"}
+                with contextlib.suppress(ApiFailure):
+                    await self.cluster.delete(LEASE_TYPE, self.name, self.ref.namespace)
+                return
+            body = _bare(lease)
+            body["spec"] = {k: v for k, v in (lease.get("spec") or {}).items() if k != "holderIdentity"}
+            try:
                 await self.cluster.replace(LEASE_TYPE, body)
+                return
+            except ApiFailure as exc:
+                if exc.code != 409:  # 404: deleted meanwhile
+                    return
+            # 409: a renewal cancelled in flight moved the resourceVersion on; look again
+            lease = await self.cluster.get(LEASE_TYPE, self.name, self.ref.namespace)
+            if ((lease or {}).get("spec") or {}).get("holderIdentity") != self.holder:
+                return
