@@ -188,3 +188,30 @@ NOT_OFFLINE = ("aiohttp", "lightkube", "httpx2", "pykro.emulator", "pykro.deploy
 )
 def test_entry_points_load_only_what_they_need(setup: str, forbidden: tuple[str, ...]) -> None:
     assert _heavy(_loaded(setup), forbidden) == []
+
+
+def test_the_public_names_are_listed_and_a_misspelling_fails() -> None:
+    import pykro
+    import pykro.emulator
+
+    assert dir(pykro) == pykro.__all__
+    assert dir(pykro.emulator) == pykro.emulator.__all__
+    for module in (pykro, pykro.emulator):
+        for name in module.__all__:
+            assert getattr(module, name) is not None
+    with pytest.raises(AttributeError, match="compositon"):
+        _ = pykro.compositon  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_type_checker_rejects_a_misspelled_public_name(tmp_path: Path) -> None:
+    from mypy import api
+
+    sample = tmp_path / "user.py"
+    sample.write_text(
+        "import pykro\nimport pykro.emulator\npykro.composition\npykro.compositon\npykro.emulator.LocalCluster\n"
+    )
+    out, _, status = api.run(["--strict", "--no-incremental", "--python-version", "3.11", str(sample)])
+    assert status == 1
+    assert 'user.py:4: error: Module has no attribute "compositon"' in out
+    assert out.count("error:") == 1, out

@@ -44,11 +44,13 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pykro.emulator' has no attribute {name!r}")
-    return getattr(importlib.import_module(module), name)
+if not TYPE_CHECKING:  # to a type checker the names are the imports above
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'pykro.emulator' has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
 
 
 def __dir__() -> list[str]:
