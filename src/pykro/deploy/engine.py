@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pykro.deploy import inventory, readiness
-from pykro.deploy.api import CONFIGMAP_TYPE, EVENT_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
+from pykro.deploy.api import CONFIGMAP_TYPE, EVENT_TYPE, NAMESPACE_TYPE, SECRET_TYPE, Cluster, ResourceType
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance
 from pykro.deploy.live import LiveSet
 from pykro.deploy.progress import ProgressEvent, Reporter
 from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.errors import ValidationError
-from pykro.graph import Graph
+from pykro.graph import Graph, secrets
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion, expand, identity
 
@@ -103,6 +103,7 @@ class DeployRun:
         self.record_existed = False
         self.kinds: set[tuple[str, str]] = set()
         self.deferred: set[tuple[str, str]] = set()
+        self.secret_written = False
 
     # ------------------------------------------------------------------------------------------ reporting
     def emit(self, type_: str, **fields: Any) -> None:
@@ -253,9 +254,10 @@ class DeployRun:
             }
         else:
             kinds = set(self.kinds)
-        rec = inventory.record(
-            self.ref, self.instance.get("spec") or {}, self.graph.to_yaml(), sorted(kinds), state, self.mode
-        )
+        spec = self.instance.get("spec") or {}
+        masked, rgd_yaml = inventory.record_content(self.graph, spec)
+        rec = inventory.record(self.ref, masked, rgd_yaml, sorted(kinds), state, self.mode)
+        await self._write_spec_secret(rec, spec)
         old = self.record_before
         if old is not None and (old.get("data") or {}) == rec["data"]:
             old_ann = (old.get("metadata") or {}).get("annotations") or {}
@@ -265,6 +267,16 @@ class DeployRun:
             if final and kinds == old_kinds and old_ann.get(inventory.STATE) == state:
                 return
         self.record_before = await self.cluster.apply(CONFIGMAP_TYPE, rec)
+
+    async def _write_spec_secret(self, rec: dict[str, Any], spec: dict[str, Any]) -> None:
+        """Keep the full spec in the record's Secret when the graph has secret spec fields (once per deploy)."""
+        if self.secret_written or not secrets.secret_paths(self.graph):
+            return
+        self.secret_written = True
+        if inventory.spec_of_secret(
+            await self.cluster.get(SECRET_TYPE, self.ref.record_name, self.ref.namespace)
+        ) != json.loads(json.dumps(spec)):
+            await self.cluster.apply(SECRET_TYPE, inventory.record_secret(self.ref, rec, spec))
 
     # ------------------------------------------------------------------------------------------ the loop
     def _observed(self, gated: bool) -> dict[str, Any]:
@@ -572,6 +584,8 @@ class DeployRun:
                     verb="rollback",
                 )
                 if self.record_before is not None and not self.record_existed:
+                    if self.secret_written:
+                        await self.cluster.delete(SECRET_TYPE, self.ref.record_name, self.ref.namespace)
                     await self.cluster.delete(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
                     self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="rolled back")
                 elif self.record_before is not None:
