@@ -10,7 +10,7 @@ from pykro import Spec, Status, cel, composition
 from pykro.simple import Deployment, Secret, Service
 
 
-class FullStackSpec(Spec):
+class FullStackSpec(Spec):  # snake_case here, camelCase in the CRD
     name: str
     app_image: str
     replicas: int = 1
