@@ -305,6 +305,7 @@ class KroFactory(FactoryBase):
             await live.wait(left)
 
     def _instance(self, obj: dict[str, Any], namespace: str) -> Instance:
+        self.redactor.learn_spec(self.graph, obj.get("spec") or {})
         status = dict(obj.get("status") or {})
         meta = obj.get("metadata") or {}
         ready = _condition(obj, "Ready").get("status") == "True"
