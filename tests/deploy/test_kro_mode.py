@@ -146,7 +146,9 @@ def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> No
     assert _children(cluster, "shop", "kro6") == []
 
 
-def test_status_finds_a_kro_instance_without_the_file(cluster: LocalCluster, capsys: pytest.CaptureFixture[str]) -> None:
+def test_status_finds_a_kro_instance_without_the_file(
+    cluster: LocalCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
     from pykro.cli.main import main
 
     _kro(cluster, WEBAPP, "kro7").deploy(SPEC)

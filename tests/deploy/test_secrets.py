@@ -35,8 +35,8 @@ COMPOSITION = f'''
 
 from pydantic import Field, SecretStr
 
-from pykro import Spec, Status, composition
-from pykro.simple import Deployment, Secret
+from pykro import Spec, Status, cel, composition
+from pykro.simple import ConfigMap, Deployment, Secret
 
 
 class VaultSpec(Spec):
@@ -44,6 +44,7 @@ class VaultSpec(Spec):
     password: SecretStr
     pin: SecretStr | None = Field(default=None, min_length=12)
     broken: str = "no"
+    explode: str = "no"
     replicas: int = 1
 
 
@@ -64,6 +65,8 @@ def vault(spec: VaultSpec) -> VaultStatus:
         labels={{"broken": spec.broken}},
         env={{"PASSWORD": {{"secretKeyRef": {{"name": creds.metadata.name, "key": "password"}}}}}},
     )
+    if spec.explode == "yes":  # a CEL error whose engine message quotes the value
+        ConfigMap(id="bad", name=f"{{spec.name}}-bad", data={{"u": cel.expr("string(url(schema.spec.password))", str)}})
     return VaultStatus(ready=app.status.readyReplicas >= spec.replicas, echo=spec.password)
 '''
 RULES = SimulationRules(rules=[Rule(kind="Deployment", labels={"broken": "yes"}, outcome="fail", delay_ms=30)])
@@ -155,6 +158,9 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
     code, _, err = cli("deploy", source, *base, "--set", f"pin={SHORT}")
     assert code == 1 and "spec.pin" in err and "***" in err
 
+    code, _, err = cli("deploy", source, *base, "--set", "explode=yes")
+    assert code == 1 and "URL parse error" in err and "***" in err
+
     # a failed update, rolled back, with a new password and more replicas
     failing = ("--set", "broken=yes", "--set", "replicas=2", "--on-failure", "rollback", "-v")
     code, _, err = cli("deploy", source, "--set", "name=v", "--set", f"password={OTHER}", *failing)
@@ -187,6 +193,18 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
         assert not _leaks(_decoded(obj)), obj
 
 
+def test_cel_errors_do_not_quote_secret_spec_values(source: str) -> None:
+    from pykro.authoring.loader import load_composition
+    from pykro.runtime import expand
+
+    graph = load_composition(source).graph
+    instance = {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": {"name": "v"},
+                "spec": {"name": "v", "password": MARKER, "explode": "yes"}}  # fmt: skip
+    state = expand(graph, instance).states["bad"]
+    assert state.state == "error" and "URL parse error" in state.message
+    assert MARKER not in state.message and "***" in state.message
+
+
 def test_secretstr_fields_reach_the_cluster_unmasked(cluster: LocalCluster, source: str) -> None:
     from pykro.authoring.loader import load_composition
 
@@ -197,7 +215,13 @@ def test_secretstr_fields_reach_the_cluster_unmasked(cluster: LocalCluster, sour
     secret = next(o for o in _store(cluster) if o["kind"] == "Secret" and o["metadata"]["name"] == "p-creds")
     assert MARKER in _decoded(secret)  # the real value, not pydantic's "**********"
     keeper = next(o for o in _store(cluster) if o["kind"] == "Secret" and o["metadata"]["name"] == "pykro.vault.p")
-    assert inv.spec_of_secret(keeper) == {"name": "p", "password": MARKER, "broken": "no", "replicas": 1}
+    assert inv.spec_of_secret(keeper) == {
+        "name": "p",
+        "password": MARKER,
+        "broken": "no",
+        "explode": "no",
+        "replicas": 1,
+    }
     assert factory.status("p").status_data["echo"] == "***"
     factory.delete("p")
     assert not [o for o in _store(cluster) if o["metadata"].get("namespace") == "plain" and o["kind"] == "Secret"
@@ -227,7 +251,9 @@ def test_secret_paths_reach_nested_models_lists_and_maps() -> None:
         keys: dict[str, Db]
 
     assert secret_paths(Root) == ["db.password", "tokens.*", "keys.*.password"]
-    graph = Graph(name="g", api_version="v1alpha1", kind="G", annotations={sec.SECRET_FIELDS: ",".join(secret_paths(Root))})
+    graph = Graph(
+        name="g", api_version="v1alpha1", kind="G", annotations={sec.SECRET_FIELDS: ",".join(secret_paths(Root))}
+    )
     spec = {"db": {"password": "a", "user": "u"}, "tokens": ["t1", "t2"], "keys": {"k": {"password": "b"}}}
     assert sec.mask_spec(graph, spec) == {
         "db": {"password": "***", "user": "u"},

@@ -53,14 +53,19 @@ def test_manifests_with_live_values(example: ModuleType, kit: SimpleNamespace) -
     ]
     app = objects[3]
     assert app["spec"]["replicas"] == 2
-    env = {e["name"]: e.get("value", e.get("valueFrom")) for e in app["spec"]["template"]["spec"]["containers"][0]["env"]}
+    env = {
+        e["name"]: e.get("value", e.get("valueFrom")) for e in app["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
     from_secret = {"secretKeyRef": {"name": "myapp-db-secret", "key": "password"}}
     assert env == {
         "DATABASE_HOST": "10.0.0.7",
         "DATABASE_URL": "postgresql://postgres@myapp-db-svc:5432/myapp",
         "DATABASE_PASSWORD": from_secret,
     }
-    db_env = {e["name"]: e.get("value", e.get("valueFrom")) for e in objects[1]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    db_env = {
+        e["name"]: e.get("value", e.get("valueFrom"))
+        for e in objects[1]["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
     assert db_env["POSTGRES_PASSWORD"] == from_secret
     # no password given: one derived from the instance uid (24 characters), never a literal in the RGD
     assert len(objects[0]["stringData"]["password"]) == 24

@@ -21,10 +21,10 @@ from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.live import LiveSet
 from pykro.deploy.progress import ProgressEvent
 from pykro.deploy.sync import run_sync
-from pykro.graph import Graph
-from pykro.graph.crd import plural_of
 from pykro.errors import PykroError
+from pykro.graph import Graph
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
+from pykro.graph.crd import plural_of
 from pykro.runtime import expand, identity, observed_from_objects, prepare_instance
 from pykro.runtime import labels as kro_labels
 
@@ -33,7 +33,10 @@ RGD_TYPE = ResourceType("kro.run/v1alpha1", "ResourceGraphDefinition", "resource
 
 
 def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None) -> None:
-    for given, option in ((resource_timeout is not None, "--resource-timeout"), (on_failure == "rollback", "--on-failure rollback")):
+    for given, option in (
+        (resource_timeout is not None, "--resource-timeout"),
+        (on_failure == "rollback", "--on-failure rollback"),
+    ):
         if given:
             raise DeployError(
                 f"{option} is not supported with --mode kro: kro reconciles each resource itself and keeps what it "
@@ -229,7 +232,7 @@ class KroFactory(FactoryBase):
                 meta = child.get("metadata") or {}
                 return "in progress", f"{child.get('kind')}/{meta.get('name')}: {health.message}"
         try:
-            bare = {k: obj[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in obj}
+            bare: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in obj}
             expected = expand(self.graph, bare, observed_from_objects(self.graph, bare, children)).status
         except PykroError:
             return "ready", ""
@@ -442,7 +445,9 @@ async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, com
         if composition and rgd_name != composition:
             continue
         schema = (rgd.get("spec") or {}).get("schema") or {}
-        rt = await cluster.find_type(f"{schema.get('group') or 'kro.run'}/{schema.get('apiVersion')}", str(schema.get("kind")))
+        rt = await cluster.find_type(
+            f"{schema.get('group') or 'kro.run'}/{schema.get('apiVersion')}", str(schema.get("kind"))
+        )
         if rt is not None and await cluster.get(rt, name, namespace if rt.namespaced else None) is not None:
             found.append(rgd)
     if len(found) > 1:

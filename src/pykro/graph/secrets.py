@@ -46,7 +46,12 @@ def _at(tree: Any, path: list[str], fn: Callable[[Any], Any]) -> Any:
 
 def _values_at(tree: Any, path: list[str]) -> list[Any]:
     found: list[Any] = []
-    _at(tree, path, lambda v: found.append(v) or v)
+
+    def keep(value: Any) -> Any:
+        found.append(value)
+        return value
+
+    _at(tree, path, keep)
     return found
 
 
@@ -79,16 +84,16 @@ def _mask_map(values: Any, other: Any, side: str) -> Any:
     if not isinstance(values, dict):
         return MASK if values is not None else None
     theirs = other if isinstance(other, dict) else {}
-    return {
-        k: f"{MASK} ({side})" if side and k in theirs and theirs[k] != v else MASK for k, v in values.items()
-    }
+    return {k: f"{MASK} ({side})" if side and k in theirs and theirs[k] != v else MASK for k, v in values.items()}
 
 
-def mask_object(obj: dict[str, Any], graph: Graph | None = None, other: dict[str, Any] | None = None, side: str = "") -> dict[str, Any]:
+def mask_object(
+    obj: dict[str, Any], graph: Graph | None = None, other: dict[str, Any] | None = None, side: str = ""
+) -> dict[str, Any]:
     """A copy of ``obj`` safe to print: Secret values, the secret spec fields of ``graph``'s instances and the
     literal Secret values of RGDs masked. In a diff, ``other`` is the object on the other side and ``side``
     ``before`` or ``after``: a changed value shows as ``*** (before)`` / ``*** (after)``."""
-    out = copy_data(obj)
+    out: dict[str, Any] = copy_data(obj)
     if is_secret(out):
         for key in ("data", "stringData"):
             if key in out:
@@ -103,7 +108,9 @@ def mask_object(obj: dict[str, Any], graph: Graph | None = None, other: dict[str
     return out
 
 
-def mask_pair(before: dict[str, Any] | None, after: dict[str, Any], graph: Graph | None = None) -> tuple[dict[str, Any] | None, dict[str, Any]]:
+def mask_pair(
+    before: dict[str, Any] | None, after: dict[str, Any], graph: Graph | None = None
+) -> tuple[dict[str, Any] | None, dict[str, Any]]:
     """Both sides of a diff masked, changed secret values told apart."""
     if before is None:
         return None, mask_object(after, graph)
@@ -118,10 +125,10 @@ def _literal_secret(value: Any) -> bool:
 def mask_rgd(rgd: dict[str, Any]) -> dict[str, Any]:
     """A copy of an RGD whose Secret templates' literal ``data``/``stringData`` values are masked (a value that
     is a single ``${...}`` expression is kept: it holds no secret itself)."""
-    out = copy_data(rgd)
+    out: dict[str, Any] = copy_data(rgd)
     for res in ((out.get("spec") or {}).get("resources")) or []:
         template = res.get("template") if isinstance(res, dict) else None
-        if not is_secret(template):
+        if not isinstance(template, dict) or not is_secret(template):
             continue
         for key in ("data", "stringData"):
             values = template.get(key)

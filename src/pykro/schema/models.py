@@ -22,8 +22,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import pydantic
-from pydantic.fields import FieldInfo
 import pydantic_core
+from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pykro.errors import ValidationError
