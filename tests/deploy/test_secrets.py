@@ -177,7 +177,7 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
     assert code == 0 and yamlio.load(out)["mode"] == "kro" and yamlio.load(out)["status"]["echo"] == "***"
     code, out, _ = cli("diff", source, "--set", "name=v", "--set", f"password={OTHER}", *kro)
     assert code == 1 and "dbPassword" not in out and "password: '*** (after)'" in out
-    code, _, err = cli("delete", "v", "--file", source, *kro)
+    code, _, err = cli("delete", "v")  # found without --file: the RGD whose kind has an instance "v"
     assert code == 0, err
 
     for text in cli.seen:
