@@ -36,7 +36,7 @@ def _kro(cluster: LocalCluster, graph: Graph, ns: str, **kwargs: Any) -> KroFact
         kubeconfig=cluster.kubeconfig_path,
         reporter=kwargs.pop("reporter", NullReporter()),
         retry=RetryPolicy(base=0.01, cap=0.2),
-        options=DeployOptions(timeout=60),
+        options=kwargs.pop("options", DeployOptions(timeout=60)),
         **kwargs,
     )
 
@@ -139,6 +139,10 @@ def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> No
         factory.deploy(SPEC, resource_timeout=5)
     with pytest.raises(DeployError, match="--on-failure rollback is not supported with --mode kro"):
         factory.deploy(SPEC, on_failure="rollback")
+    with pytest.raises(DeployError, match="--on-failure rollback is not supported"):
+        _kro(cluster, WEBAPP, "kro6", options=DeployOptions(on_failure="rollback")).deploy(SPEC)
+    with pytest.raises(DeployError, match=r"DeployOptions\(prune=False\) is not supported"):
+        _kro(cluster, WEBAPP, "kro6", options=DeployOptions(prune=False)).deploy(SPEC)
     with pytest.raises(TypeError):
         factory.deploy(SPEC, prune=False)  # no option is swallowed
     with pytest.raises(TypeError):

@@ -275,3 +275,12 @@ def test_the_redactor_knows_decoded_data_and_leaves_short_values() -> None:
     r.learn_object({"apiVersion": "v1", "kind": "Secret", "data": {"k": base64.b64encode(MARKER.encode()).decode()}})
     r.add(["abc"])
     assert r.text(f"value {MARKER} abc") == "value *** abc"
+
+
+def test_set_keeps_a_secretstr_value_as_written(source: str) -> None:
+    from pykro.authoring.loader import load_composition, set_value
+
+    spec: dict[str, Any] = {}
+    for assignment in ("password=123456", "pin=yes"):
+        set_value(spec, assignment, load_composition(source).spec_model)
+    assert spec == {"password": "123456", "pin": "yes"}  # not the int 123456 and the bool True

@@ -32,10 +32,13 @@ T = TypeVar("T")
 RGD_TYPE = ResourceType("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
 
 
-def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None) -> None:
+def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None, prune: bool) -> None:
+    """Direct-mode options kro cannot honour are errors, never ignored (``prune=False`` only exists in
+    `DeployOptions`: kro prunes what left the graph itself)."""
     for given, option in (
         (resource_timeout is not None, "--resource-timeout"),
         (on_failure == "rollback", "--on-failure rollback"),
+        (not prune, "DeployOptions(prune=False)"),
     ):
         if given:
             raise DeployError(
@@ -91,7 +94,11 @@ class KroFactory(FactoryBase):
         """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready.
         ``resource_timeout`` and ``on_failure="rollback"`` are direct-mode options: kro decides per resource and
         keeps what it created, so they are refused here rather than ignored."""
-        _refuse_direct_options(resource_timeout, on_failure)
+        _refuse_direct_options(
+            resource_timeout if resource_timeout is not None else self.options.resource_timeout,
+            on_failure or self.options.on_failure,
+            self.options.prune,
+        )
         limit = timeout if timeout is not None else self.options.timeout
         waiting = wait if wait is not None else self.options.wait
         force = force_conflicts if force_conflicts is not None else self.options.force_conflicts
