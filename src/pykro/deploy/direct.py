@@ -16,7 +16,7 @@ from pykro.deploy import inventory
 from pykro.deploy.api import CONFIGMAP_TYPE, SECRET_TYPE, Cluster
 from pykro.deploy.base import FactoryBase
 from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
-from pykro.deploy.errors import DeployError
+from pykro.deploy.errors import ApiFailure, DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.progress import NullReporter
 from pykro.deploy.sync import run_sync
@@ -169,7 +169,13 @@ class DirectFactory(FactoryBase):
         record = await cluster.get(CONFIGMAP_TYPE, ref.record_name, ref.namespace)
         spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
         if record is not None and secrets.secret_paths(self.graph):
-            spec = inventory.spec_of_secret(await cluster.get(SECRET_TYPE, ref.record_name, ref.namespace)) or spec
+            try:
+                kept = await cluster.get(SECRET_TYPE, ref.record_name, ref.namespace)
+            except ApiFailure as exc:  # no right to read Secrets: go on with the masked spec
+                if exc.code != 403:
+                    raise
+                kept = None
+            spec = inventory.spec_of_secret(kept) or spec
         self.redactor.learn_spec(self.graph, spec)
         obj = instance_object(self.graph, spec, name, cluster.namespace)
         prepared = prepare_instance(self.graph, obj)
