@@ -34,16 +34,15 @@ RGD_TYPE = ResourceType("kro.run/v1alpha1", "ResourceGraphDefinition", "resource
 
 def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None, prune: bool) -> None:
     """Direct-mode options kro cannot honour are errors, never ignored (``prune=False`` only exists in
-    `DeployOptions`: kro prunes what left the graph itself)."""
-    for given, option in (
-        (resource_timeout is not None, "--resource-timeout"),
-        (on_failure == "rollback", "--on-failure rollback"),
-        (not prune, "DeployOptions(prune=False)"),
+    `DeployOptions`)."""
+    for given, option, why in (
+        (resource_timeout is not None, "--resource-timeout", "kro decides itself how long each resource may take"),
+        (on_failure == "rollback", "--on-failure rollback", "kro keeps what it created when a resource fails"),
+        (not prune, "DeployOptions(prune=False)", "kro always prunes what left the graph"),
     ):
         if given:
             raise DeployError(
-                f"{option} is not supported with --mode kro: kro reconciles each resource itself and keeps what it "
-                "created",
+                f"{option} is not supported with --mode kro: {why}",
                 where=option.split()[0],
                 fix="Drop the option, or deploy with --mode direct.",
             )
