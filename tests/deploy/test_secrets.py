@@ -168,6 +168,8 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
 
     code, _, err = cli("delete", "v", "-v")
     assert code == 0, err
+    records = [(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]) for o in _store(cluster)]
+    assert ("Secret", ns, "pykro.vault.v") not in records and ("ConfigMap", ns, "pykro.vault.v") not in records
 
     # and in kro mode: progress, status and diff (the instance's own spec holds the value, like a Secret)
     kro = ("--mode", "kro")
@@ -212,6 +214,12 @@ def test_secretstr_fields_reach_the_cluster_unmasked(cluster: LocalCluster, sour
     factory = comp.factory("direct", namespace="plain", kubeconfig=cluster.kubeconfig_path)
     spec = comp.spec_model(name="p", password=pydantic.SecretStr(MARKER))
     assert factory.deploy(spec).state == "ACTIVE"
+    mark = len(cluster.request_log())
+    assert factory.deploy(spec).state == "ACTIVE"  # unchanged: the record's Secret is read, not written
+    writes = [
+        (i.verb, i.resource) for _, i, _ in cluster.request_log()[mark:] if i.verb not in ("get", "list", "watch")
+    ]
+    assert not [w for w in writes if w[1] == "secrets"], writes
     secret = next(o for o in _store(cluster) if o["kind"] == "Secret" and o["metadata"]["name"] == "p-creds")
     assert MARKER in _decoded(secret)  # the real value, not pydantic's "**********"
     keeper = next(o for o in _store(cluster) if o["kind"] == "Secret" and o["metadata"]["name"] == "pykro.vault.p")
