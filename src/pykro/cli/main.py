@@ -44,12 +44,14 @@ def _root(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a PykroError is printed as one paragraph with exit code 1."""
+    """Run the CLI; a PykroError is printed as one paragraph with exit code 1 (or the error's ``exit_code``)."""
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
+            sys.exit(code)
     except PykroError as exc:
         err_console.print(f"[bold red]error:[/] {exc}", markup=True)
-        sys.exit(1)
+        sys.exit(getattr(exc, "exit_code", 1))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
