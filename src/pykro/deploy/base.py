@@ -32,6 +32,7 @@ class FactoryBase:
         context: str | None = None,
         reporter: Reporter | None = None,
         status_model: type[BaseModel] | None = None,
+        spec_model: type[BaseModel] | None = None,
         retry: RetryPolicy | None = None,
         options: DeployOptions | None = None,
     ) -> None:
@@ -40,6 +41,7 @@ class FactoryBase:
         self.context = context
         self.reporter: Reporter = reporter or NullReporter()
         self.status_model = status_model
+        self.spec_model = spec_model  # a composition's: its Python field names are accepted in specs
         self.retry = retry
         self.options = options or DeployOptions()
         self._namespace = namespace

@@ -24,6 +24,7 @@ from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.graph import Graph
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import identity, prepare_instance
+from pykro.runtime.values import check_spec
 
 T = TypeVar("T")
 _VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
@@ -40,9 +41,12 @@ def spec_dict(spec: Any) -> dict[str, Any]:
     return dict(spec)
 
 
-def instance_object(graph: Graph, spec: Any, name: str | None, namespace: str) -> dict[str, Any]:
-    """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field."""
-    values = spec_dict(spec)
+def instance_object(
+    graph: Graph, spec: Any, name: str | None, namespace: str, model: type[BaseModel] | None = None
+) -> dict[str, Any]:
+    """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field. The spec is checked with
+    strict field validation first (``model``, the composition's spec model, adds its Python names and rules)."""
+    values = check_spec(graph.openapi, spec_dict(spec), model=model, where=f"the {graph.kind} spec")
     chosen = name or values.get("name")
     if not isinstance(chosen, str) or not chosen:
         raise DeployError(
@@ -139,7 +143,7 @@ class DirectFactory(FactoryBase):
                 setattr(opts, key, value)
 
         async def run(cluster: Cluster) -> Instance:
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
             ref = self._ref(cluster, prepared["metadata"]["name"])
             result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()
@@ -157,7 +161,7 @@ class DirectFactory(FactoryBase):
         await cluster.reachable(cluster.namespace)
         record = await cluster.get(CONFIGMAP_TYPE, ref.record_name, ref.namespace)
         spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
-        obj = instance_object(self.graph, spec, name, cluster.namespace)
+        obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
         prepared = prepare_instance(self.graph, obj)
         run = DeployRun(cluster, self.graph, prepared, ref, NullReporter(), self.options)
         kinds = {(r.api_version, r.kind) for r in self.graph.resources if "${" not in r.api_version + r.kind}
@@ -213,7 +217,7 @@ class DirectFactory(FactoryBase):
         """What a deploy of ``spec`` would change (server-side dry-run apply), without writing anything."""
 
         async def fn(cluster: Cluster) -> Diff:
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             prepared = prepare_instance(self.graph, obj)
             run, _ = await self._observe(cluster, prepared["metadata"]["name"])
             run.instance = prepared
