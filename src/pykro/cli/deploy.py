@@ -80,7 +80,7 @@ def build_spec(
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
     instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
     is checked against (see ``pykro.runtime.values``)."""
-    from pykro.runtime.values import merge_values, normalize, read_values_file, schema_of, set_value
+    from pykro.runtime.values import check_part, merge_values, normalize, read_values_file, schema_of, set_value
 
     schema, model = schema_of(source)
     spec: dict[str, Any] = {}
@@ -97,7 +97,9 @@ def build_spec(
             meta = doc.get("metadata") or {}
             name, namespace = meta.get("name", name), meta.get("namespace", namespace)
             doc, path = doc.get("spec") or {}, "spec"
-        merge_values(spec, normalize(schema, doc, model=model, where=where, path=path))
+        part = normalize(schema, doc, model=model, where=where, path=path)
+        check_part(schema, part, where, path)
+        merge_values(spec, part)
     for assignment in sets:
         set_value(spec, assignment, schema, model)
     return spec, name, namespace

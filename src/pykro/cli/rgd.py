@@ -27,14 +27,7 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a re
 
 
 def _load_yaml_docs(path: Path) -> list[Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PykroError(f"cannot read {path}: {exc.strerror}", where=str(path), fix="Check the path.") from exc
-    try:
-        return list(yamlio.load_all(text))
-    except Exception as exc:  # PyYAML's error types, raised through yamlio
-        raise ValidationError(f"invalid YAML: {exc}", where=str(path), fix="Fix the YAML syntax.") from exc
+    return yamlio.load_user_all(yamlio.read_user_file(path), str(path))
 
 
 @app.command()

@@ -15,6 +15,7 @@ import pydantic
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph.naming import did_you_mean
+from pykro.schema import causes as c
 from pykro.schema import structural
 from pykro.schema.models import describe_errors, item_model
 
@@ -125,6 +126,18 @@ def normalize(
     return out
 
 
+def check_part(schema: Schema | None, values: dict[str, Any], where: str, path: str = "") -> None:
+    """Check one source of a spec (a values file, a ``--set``) on its own: types and constraints of what it gives,
+    not the fields it leaves to others (required fields are checked on the whole spec)."""
+    if schema is None:
+        return
+    found = structural.validate(schema, structural.apply_defaults(schema, values), path)  # nulls unset, as below
+    causes = [cause for cause in found if cause.reason != c.REQUIRED]
+    if causes:
+        details = "; ".join(cause.message for cause in causes[:8])
+        raise ValidationError(f"invalid value: {details}", where=where, fix="Fix these fields.")
+
+
 def unknown_field(
     dotted: str, key: str, props: dict[str, Any], names: dict[str, tuple[str, Any]], where: str | None = None
 ) -> ValidationError:
@@ -181,7 +194,9 @@ def spec_from_options(source: Any, sets: list[str], files: list[Path]) -> dict[s
             raise ValidationError(
                 "a values file must be a YAML mapping", where=str(file), fix="Write key: value lines."
             )
-        merge_values(values, normalize(schema, loaded, model=model, where=str(file)))
+        part = normalize(schema, loaded, model=model, where=str(file))
+        check_part(schema, part, str(file))
+        merge_values(values, part)
     for item in sets:
         set_value(values, item, schema, model)
     return values
@@ -234,6 +249,8 @@ def set_value(
             raise ValidationError(f"{'.'.join(path)} is required and cannot be null", where=where, fix="Give a value.")
         target.pop(path[-1], None)  # null unsets an optional field: its default applies, as with kubectl and helm
         return
+    if node is not None:
+        check_part(node, value, where, ".".join(path))
     target[path[-1]] = value
 
 
@@ -294,6 +311,7 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
 
 __all__ = [
     "MAX_SPEC_BYTES",
+    "check_part",
     "check_spec",
     "merge_values",
     "normalize",
