@@ -250,6 +250,7 @@ def set_value(
         target.pop(path[-1], None)  # null unsets an optional field: its default applies, as with kubectl and helm
         return
     if node is not None:
+        value = normalize(node, value, model=model, where=where, path=".".join(path))
         check_part(node, value, where, ".".join(path))
     target[path[-1]] = value
 
