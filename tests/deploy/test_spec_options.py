@@ -89,7 +89,7 @@ def test_a_field_given_under_both_names_is_refused(tmp_path: Path) -> None:
 def test_set_values_are_typed_by_the_field() -> None:
     spec, _, _ = build_spec([], ["name=007", "app_image=true", "labels.team=42", "replicas=3"], None, StrictSpec)
     assert spec == {"name": "007", "appImage": "true", "labels": {"team": "42"}, "replicas": 3}
-    with pytest.raises(PykroError, match="--set replicas=3.5: replicas takes an integer, not '3.5'"):
+    with pytest.raises(PykroError, match=r"--set replicas=3\.5: replicas takes an integer, not '3\.5'"):
         build_spec([], ["replicas=3.5"], None, StrictSpec)
     with pytest.raises(PykroError, match="--set ports=x: ports takes an array"):
         build_spec([], ["ports=x"], None, StrictSpec)
@@ -130,14 +130,14 @@ def test_values_files_must_be_one_small_utf8_mapping(tmp_path: Path) -> None:
 
     values = tmp_path / "values.yaml"
     values.write_text("name: a\n---\nname: b\n")
-    with pytest.raises(PykroError, match="values.yaml: expected one YAML document, found 2"):
+    with pytest.raises(PykroError, match=r"values\.yaml: expected one YAML document, found 2"):
         build_spec([values], [], None, StrictSpec)
     values.write_text("name: [a\n")
     with pytest.raises(PykroError, match=r"values\.yaml:2:1: invalid YAML"):
         build_spec([values], [], None, StrictSpec)
     values.write_text("- a\n")
-    with pytest.raises(PykroError, match="values.yaml: a values file must be a mapping"):
+    with pytest.raises(PykroError, match=r"values\.yaml: a values file must be a mapping"):
         build_spec([values], [], None, StrictSpec)
     values.write_text("name: " + "x" * MAX_SPEC_BYTES + "\n")
-    with pytest.raises(PykroError, match="values.yaml: the values file is larger than 1 MiB"):
+    with pytest.raises(PykroError, match=r"values\.yaml: the values file is larger than 1 MiB"):
         build_spec([values], [], None, StrictSpec)
