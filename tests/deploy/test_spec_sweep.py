@@ -183,3 +183,32 @@ def test_deploy_model(case: Case, kit: Any) -> None:
         assert expect[0] == "error" and expect[1] in str(exc), exc
         return
     _check_deploy(kit, factory, spec, name, expect)
+
+
+WEBAPP_RGD = Path(__file__).resolve().parents[2] / "examples" / "rgd" / "webapp.yaml"
+
+
+def test_deploy_cli_refuses_bad_input_before_writing(
+    kit: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", "sweep"]
+    mark = kit.mark()
+    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "ingress.hots=x", *where)
+    assert code == 1 and "--set ingress.hots=x: unknown field 'ingress.hots'. Did you mean 'host'?" in err
+    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=null", *where)
+    assert code == 1 and "--set name=null: name is required and cannot be null" in err
+    bad = tmp_path / "values.yaml"
+    bad.write_text("name: a\nreplicas: [1\n")
+    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "-f", str(bad), *where)
+    assert code == 1 and f"{bad}:3:1: invalid YAML" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "replicas=[1", *where)
+    assert code == 1 and "--set replicas=[1: the value of replicas is not valid YAML" in err
+    assert kit.writes(mark) == []
+
+
+def test_a_huge_spec_is_refused_before_writing(kit: Any) -> None:
+    _, factory = _factory(kit)
+    mark = kit.mark()
+    with pytest.raises(PykroError, match=r"the spec is 2097[0-9]{3} bytes; pykro accepts at most 1048576"):
+        factory.deploy({"name": "huge", "labels": {"blob": "x" * 2 * 1024 * 1024}})
+    assert kit.writes(mark) == []
