@@ -141,3 +141,17 @@ def test_values_files_must_be_one_small_utf8_mapping(tmp_path: Path) -> None:
     values.write_text("name: " + "x" * MAX_SPEC_BYTES + "\n")
     with pytest.raises(PykroError, match=r"values\.yaml: the values file is larger than 1 MiB"):
         build_spec([values], [], None, StrictSpec)
+
+
+def test_rgd_expand_checks_the_instance_strictly(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from pykro.cli.main import main
+
+    instance = tmp_path / "instance.yaml"
+    meta = {"name": "shop"}
+    instance.write_text(yamlio.dump({"apiVersion": "kro.run/v1alpha1", "kind": "WebApp", "metadata": meta,
+                                     "spec": {"name": "shop", "replicsa": 3}}))  # fmt: skip
+    with pytest.raises(SystemExit) as exited:
+        main(["rgd", "expand", str(WEBAPP_RGD), "--instance", str(instance)])
+    err = capsys.readouterr().err
+    assert exited.value.code == 1
+    assert f"{instance}: unknown field 'spec.replicsa'. Did you mean 'replicas'?" in err

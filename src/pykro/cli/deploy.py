@@ -80,29 +80,9 @@ def build_spec(
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
     instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
     is checked against (see ``pykro.runtime.values``)."""
-    from pykro.runtime.values import check_part, merge_values, normalize, read_values_file, schema_of, set_value
+    from pykro.runtime.values import spec_from_options
 
-    schema, model = schema_of(source)
-    spec: dict[str, Any] = {}
-    name = namespace = None
-    docs: list[tuple[Any, str]] = [(base, "the instance in the RGD file")] if base else []
-    docs.extend((read_values_file(path), str(path)) for path in values)
-    for doc, where in docs:
-        if doc is None:
-            continue
-        if not isinstance(doc, dict):
-            raise ValidationError("a values file must be a mapping", where=where, fix="Write key: value lines.")
-        path = ""
-        if "spec" in doc and "kind" in doc:
-            meta = doc.get("metadata") or {}
-            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
-            doc, path = doc.get("spec") or {}, "spec"
-        part = normalize(schema, doc, model=model, where=where, path=path)
-        check_part(schema, part, where, path)
-        merge_values(spec, part)
-    for assignment in sets:
-        set_value(spec, assignment, schema, model)
-    return spec, name, namespace
+    return spec_from_options(source, sets, values, base)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:

@@ -45,7 +45,7 @@ def render(
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
         _emit([comp.to_rgd()], output_dir)
         return
-    spec = spec_from_options(comp, sets or [], values or [])
+    spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
         live = yamlio.load_user(yamlio.read_user_file(observed, what="--observed file"), str(observed))

@@ -16,6 +16,7 @@ from pykro import yamlio
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import Graph
 from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
+from pykro.runtime.values import check_spec
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -69,6 +70,7 @@ def expand_cmd(
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
+    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance))  # strict, like kubectl apply
     live: dict[str, Any] = {}
     if observed is not None:
         if not observed.is_dir():

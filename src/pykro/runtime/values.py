@@ -181,25 +181,34 @@ def merge_values(base: dict[str, Any], extra: dict[str, Any]) -> None:
             base[key] = value
 
 
-def spec_from_options(source: Any, sets: list[str], files: list[Path]) -> dict[str, Any]:
-    """Merge values files (in order) then ``--set`` assignments into one spec with CRD field names, each input
-    checked against the schema of ``source`` (Graph, composition or spec model) where it is given."""
+def spec_from_options(
+    source: Any, sets: list[str], files: list[Path], base: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], str | None, str | None]:
+    """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
+    assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
+    composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
+    ``spec``): its name and namespace are returned too."""
     schema, model = schema_of(source)
     values: dict[str, Any] = {}
-    for file in files:
-        loaded = read_values_file(file)
-        if loaded is None:
+    name = namespace = None
+    docs: list[tuple[Any, str]] = [(base, "the instance in the RGD file")] if base else []
+    docs.extend((read_values_file(file), str(file)) for file in files)
+    for doc, where in docs:
+        if doc is None:
             continue
-        if not isinstance(loaded, dict):
-            raise ValidationError(
-                "a values file must be a YAML mapping", where=str(file), fix="Write key: value lines."
-            )
-        part = normalize(schema, loaded, model=model, where=str(file))
-        check_part(schema, part, str(file))
+        if not isinstance(doc, dict):
+            raise ValidationError("a values file must be a mapping", where=where, fix="Write key: value lines.")
+        path = ""
+        if "spec" in doc and "kind" in doc:
+            meta = doc.get("metadata") or {}
+            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
+            doc, path = doc.get("spec") or {}, "spec"
+        part = normalize(schema, doc, model=model, where=where, path=path)
+        check_part(schema, part, where, path)
         merge_values(values, part)
     for item in sets:
         set_value(values, item, schema, model)
-    return values
+    return values, name, namespace
 
 
 _DOT = re.compile(r"(?<!\\)\.")
