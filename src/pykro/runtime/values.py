@@ -126,9 +126,10 @@ def normalize(
     return out
 
 
-def check_part(schema: Schema | None, values: dict[str, Any], where: str, path: str = "") -> None:
+def check_part(schema: Schema | None, values: Any, where: str, path: str = "spec") -> None:
     """Check one source of a spec (a values file, a ``--set``) on its own: types and constraints of what it gives,
-    not the fields it leaves to others (required fields are checked on the whole spec)."""
+    not the fields it leaves to others (required fields are checked on the whole spec); ``path`` names ``values``
+    in messages (the apiserver's wording: ``spec.replicas in body should be ...``)."""
     if schema is None:
         return
     found = structural.validate(schema, structural.apply_defaults(schema, values), path)  # nulls unset, as below
@@ -204,7 +205,7 @@ def spec_from_options(
             name, namespace = meta.get("name", name), meta.get("namespace", namespace)
             doc, path = doc.get("spec") or {}, "spec"
         part = normalize(schema, doc, model=model, where=where, path=path)
-        check_part(schema, part, where, path)
+        check_part(schema, part, where, "spec")
         merge_values(values, part)
     for item in sets:
         set_value(values, item, schema, model)
@@ -260,7 +261,7 @@ def set_value(
         return
     if node is not None:
         value = normalize(node, value, model=model, where=where, path=".".join(path))
-        check_part(node, value, where, ".".join(path))
+        check_part(node, value, where, "spec." + ".".join(path))
     target[path[-1]] = value
 
 
