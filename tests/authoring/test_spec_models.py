@@ -75,5 +75,5 @@ def test_nested_spec_models_are_camel_case_in_the_crd_and_take_both_names() -> N
 
 
 def test_a_spec_larger_than_the_limit_is_refused() -> None:
-    with pytest.raises(PykroError, match=f"the spec is \\d+ bytes; pykro accepts at most {MAX_SPEC_BYTES}"):
+    with pytest.raises(PykroError, match=f"the Team spec is \\d+ bytes; pykro accepts at most {MAX_SPEC_BYTES}"):
         team.to_manifests({"name": "x" * MAX_SPEC_BYTES})

@@ -209,6 +209,6 @@ def test_deploy_cli_refuses_bad_input_before_writing(
 def test_a_huge_spec_is_refused_before_writing(kit: Any) -> None:
     _, factory = _factory(kit)
     mark = kit.mark()
-    with pytest.raises(PykroError, match=r"the spec is 2097[0-9]{3} bytes; pykro accepts at most 1048576"):
+    with pytest.raises(PykroError, match=r"the Sweep spec is 2097[0-9]{3} bytes; pykro accepts at most 1048576"):
         factory.deploy({"name": "huge", "labels": {"blob": "x" * 2 * 1024 * 1024}})
     assert kit.writes(mark) == []

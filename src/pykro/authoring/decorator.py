@@ -210,7 +210,7 @@ class Composition:
         model = spec if isinstance(spec, self.spec_model) else None
         if model is None:
             values = check_spec(self.graph.openapi, {} if spec is None else spec, model=self.spec_model,
-                                where=f"the {self.kind} spec")  # fmt: skip
+                                what=f"{self.kind} spec")  # fmt: skip
             model = self.spec_model.model_validate(structural.apply_defaults(self.graph.openapi, values))
         dumped: dict[str, Any] = model.model_dump(by_alias=True, mode="json")
         return dumped

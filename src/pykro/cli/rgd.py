@@ -70,7 +70,7 @@ def expand_cmd(
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
-    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance))  # strict, like kubectl apply
+    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance), what=f"{graph.kind} spec")  # strict
     live: dict[str, Any] = {}
     if observed is not None:
         if not observed.is_dir():

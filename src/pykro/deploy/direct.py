@@ -46,7 +46,7 @@ def instance_object(
 ) -> dict[str, Any]:
     """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field. The spec is checked with
     strict field validation first (``model``, the composition's spec model, adds its Python names and rules)."""
-    values = check_spec(graph.openapi, spec_dict(spec), model=model, where=f"the {graph.kind} spec")
+    values = check_spec(graph.openapi, spec_dict(spec), model=model, what=f"{graph.kind} spec")
     chosen = name or values.get("name")
     if not isinstance(chosen, str) or not chosen:
         raise DeployError(

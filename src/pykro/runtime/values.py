@@ -42,18 +42,24 @@ def schema_of(source: Any) -> tuple[Schema | None, type[pydantic.BaseModel] | No
 
 # ------------------------------------------------------------------------------------------------ checking
 def check_spec(
-    schema: Schema, spec: Any, *, model: type[pydantic.BaseModel] | None = None, where: str | None = None
+    schema: Schema,
+    spec: Any,
+    *,
+    model: type[pydantic.BaseModel] | None = None,
+    where: str | None = None,
+    what: str = "spec",
 ) -> dict[str, Any]:
     """``spec`` (a mapping) with CRD field names, after checking it as the API server would with strict field
-    validation, plus ``model``'s own validation; raises ValidationError naming the field."""
+    validation, plus ``model``'s own validation; raises ValidationError naming the field (``what``: how the
+    messages call the spec, e.g. "WebApp spec")."""
     if not isinstance(spec, dict):
         raise ValidationError(
-            f"a spec must be a mapping, not {type(spec).__name__}", where=where, fix="Give field: value pairs."
+            f"a {what} must be a mapping, not {type(spec).__name__}", where=where, fix="Give field: value pairs."
         )
     size = len(json.dumps(spec, default=str))
     if size > MAX_SPEC_BYTES:
         raise ValidationError(
-            f"the spec is {size} bytes; pykro accepts at most {MAX_SPEC_BYTES} (1 MiB)",
+            f"the {what} is {size} bytes; pykro accepts at most {MAX_SPEC_BYTES} (1 MiB)",
             where=where,
             fix="Keep large data out of the spec (e.g. in a ConfigMap the composition references).",
         )
@@ -62,13 +68,15 @@ def check_spec(
     causes = structural.validate(schema, defaulted, "spec")
     if causes:
         details = "; ".join(cause.message for cause in causes[:8])
-        raise ValidationError(f"invalid spec: {details}", where=where, fix="Fix these fields.")
+        missing = any(cause.reason == c.REQUIRED for cause in causes)
+        fix = "Give the required fields (--set, -f values.yaml or in the mapping)." if missing else "Fix these fields."
+        raise ValidationError(f"invalid {what}: {details}", where=where, fix=fix)
     if model is not None:
         try:
             model.model_validate(defaulted)
         except pydantic.ValidationError as exc:
             raise ValidationError(
-                f"invalid {model.__name__}: {describe_errors(exc)}", where=where, fix="Fix these fields."
+                f"invalid {what} ({model.__name__}): {describe_errors(exc)}", where=where, fix="Fix these fields."
             ) from None
     return values
 
@@ -300,7 +308,7 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
             raise ValidationError(
                 f"the value of {dotted} is not valid YAML ({exc.what.removeprefix('invalid YAML: ')})",
                 where=where,
-                fix="Quote it for the shell, e.g. --set 'tags=[a, b]'.",
+                fix="Check its brackets and quotes, and quote the whole option for the shell: --set 'key=value'.",
             ) from None
     if node is None or value is None:
         return value
