@@ -22,7 +22,6 @@ from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
-from pykro.schema import structural
 from pykro.schema.models import simple_schema
 
 if TYPE_CHECKING:
@@ -205,13 +204,12 @@ class Composition:
     def spec_values(self, spec: Any) -> dict[str, Any]:
         """A concrete spec (model, or mapping by Python or CRD names) as the instance's ``spec`` mapping, checked
         like every spec pykro is given (``pykro.runtime.values.check_spec``)."""
-        from pykro.runtime.values import check_spec
+        from pykro.runtime.values import spec_instance
 
         model = spec if isinstance(spec, self.spec_model) else None
         if model is None:
-            values = check_spec(self.graph.openapi, {} if spec is None else spec, model=self.spec_model,
-                                what=f"{self.kind} spec")  # fmt: skip
-            model = self.spec_model.model_validate(structural.apply_defaults(self.graph.openapi, values))
+            model = spec_instance(self.graph.openapi, {} if spec is None else spec, self.spec_model,
+                                  what=f"{self.kind} spec")  # fmt: skip
         dumped: dict[str, Any] = model.model_dump(by_alias=True, mode="json")
         return dumped
 

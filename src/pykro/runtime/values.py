@@ -5,6 +5,7 @@ their field's type and constraints, and a spec is at most ``MAX_SPEC_BYTES``."""
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from pathlib import Path
@@ -52,6 +53,21 @@ def check_spec(
     """``spec`` (a mapping) with CRD field names, after checking it as the API server would with strict field
     validation, plus ``model``'s own validation; raises ValidationError naming the field (``what``: how the
     messages call the spec, e.g. "WebApp spec")."""
+    return _check(schema, spec, model, where, what)[0]
+
+
+def spec_instance(
+    schema: Schema, spec: Any, model: type[pydantic.BaseModel], *, where: str | None = None, what: str = "spec"
+) -> pydantic.BaseModel:
+    """``spec`` checked like ``check_spec``, as an instance of ``model`` (defaults filled in)."""
+    instance = _check(schema, spec, model, where, what)[1]
+    assert instance is not None
+    return instance
+
+
+def _check(
+    schema: Schema, spec: Any, model: type[pydantic.BaseModel] | None, where: str | None, what: str
+) -> tuple[dict[str, Any], pydantic.BaseModel | None]:
     if not isinstance(spec, dict):
         raise ValidationError(
             f"a {what} must be a mapping, not {type(spec).__name__}", where=where, fix="Give field: value pairs."
@@ -71,14 +87,14 @@ def check_spec(
         missing = any(cause.reason == c.REQUIRED for cause in causes)
         fix = "Give the required fields (--set, -f values.yaml or in the mapping)." if missing else "Fix these fields."
         raise ValidationError(f"invalid {what}: {details}", where=where, fix=fix)
-    if model is not None:
-        try:
-            model.model_validate(defaulted)
-        except pydantic.ValidationError as exc:
-            raise ValidationError(
-                f"invalid {what} ({model.__name__}): {describe_errors(exc)}", where=where, fix="Fix these fields."
-            ) from None
-    return values
+    if model is None:
+        return values, None
+    try:
+        return values, model.model_validate(defaulted)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            f"invalid {what} ({model.__name__}): {describe_errors(exc)}", where=where, fix="Fix these fields."
+        ) from None
 
 
 def normalize(
@@ -159,6 +175,7 @@ def unknown_field(
     return ValidationError(f"unknown field {dotted!r}", where=where, fix=" ".join(p for p in (hint, listing) if p))
 
 
+@functools.cache
 def _python_names(model: type[pydantic.BaseModel] | None) -> dict[str, tuple[str, Any]]:
     """For a model: Python name -> (CRD name, model behind the field), and CRD name -> (itself, that model)."""
     if model is None:
@@ -338,4 +355,5 @@ __all__ = [
     "schema_of",
     "set_value",
     "spec_from_options",
+    "spec_instance",
 ]
