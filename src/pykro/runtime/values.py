@@ -72,7 +72,7 @@ def _check(
         raise ValidationError(
             f"a {what} must be a mapping, not {type(spec).__name__}", where=where, fix="Give field: value pairs."
         )
-    size = len(json.dumps(spec, default=str))
+    size = len(json.dumps(spec, default=str, skipkeys=True))
     if size > MAX_SPEC_BYTES:
         raise ValidationError(
             f"the {what} is {size} bytes; pykro accepts at most {MAX_SPEC_BYTES} (1 MiB)",
@@ -119,7 +119,7 @@ def normalize(
             raise ValidationError(
                 f"{_join(path, str(key))}: a key must be a string, not {type(key).__name__}",
                 where=where,
-                fix=f"Quote it: '{key}'.",
+                fix="Quote it (YAML reads yes/no/on/off as booleans)." if isinstance(key, bool) else "Quote it.",
             )
     props = schema.get("properties")
     extra = schema.get("additionalProperties")
@@ -273,7 +273,9 @@ def set_value(
                 where=where,
                 fix=f"Set the whole list as YAML, e.g. --set '{dotted}=[...]', or use -f values.yaml.",
             )
-        target = target.setdefault(part, {})
+        if target.get(part) is None:  # absent, or null in a values file
+            target[part] = {}
+        target = target[part]
         if not isinstance(target, dict):
             raise ValidationError(
                 f"--set {key}: {part} is not a mapping", where="--set", fix="Set a field of a mapping."
