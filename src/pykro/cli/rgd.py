@@ -16,7 +16,6 @@ from pykro import yamlio
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import Graph
 from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
-from pykro.runtime.values import check_spec
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -70,6 +69,8 @@ def expand_cmd(
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
+    from pykro.runtime.values import check_spec
+
     check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance), what=f"{graph.kind} spec")  # strict
     live: dict[str, Any] = {}
     if observed is not None:
