@@ -153,7 +153,7 @@ def _check_tree(doc: Any, source: str) -> None:
         total = visit(doc, 1)[0]
         if total - own > MAX_ALIAS_NODES:
             raise ValidationError(
-                f"YAML aliases expand this document to {total} nodes ({own} written)",
+                f"YAML aliases (*name) expand this document from {own} to {total} nodes",
                 where=source,
                 fix=f"Write the values out; aliases may add at most {MAX_ALIAS_NODES} nodes.",
             )
