@@ -25,11 +25,12 @@ def _bomb() -> str:
 def test_an_alias_bomb_is_refused(tmp_path: Path) -> None:
     text = _bomb()
     assert len(text) < 447
-    with pytest.raises(ValidationError, match=r"bomb\.yaml: YAML aliases \(\*name\) expand this document from \d+ to \d+ nodes"):
+    expand = r"YAML aliases \(\*name\) expand this document from \d+ to \d+ nodes"
+    with pytest.raises(ValidationError, match=r"bomb\.yaml: " + expand):
         yamlio.load_user(text, "bomb.yaml")
     rgd = tmp_path / "rgd.yaml"
     rgd.write_text(text)
-    with pytest.raises(ValidationError, match="aliases expand"):
+    with pytest.raises(ValidationError, match=r"rgd\.yaml: " + expand):
         Graph.from_file(str(rgd))
 
 
