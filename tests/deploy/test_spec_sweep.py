@@ -203,6 +203,11 @@ def test_deploy_cli_refuses_bad_input_before_writing(
     assert code == 1 and f"{bad}:3:1: invalid YAML" in err and "Traceback" not in err
     code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "replicas=[1", *where)
     assert code == 1 and "--set replicas=[1: the value of replicas is not valid YAML" in err
+    both = tmp_path / "both.yaml"  # the RGD and an instance in one file
+    instance = {"apiVersion": "kro.run/v1alpha1", "kind": "WebApp", "metadata": {"name": "a"}, "spec": {"nmae": "a"}}
+    both.write_text(WEBAPP_RGD.read_text(encoding="utf-8") + "---\n" + yamlio.dump(instance))
+    code, _, err = _run(capsys, "deploy", str(both), *where)
+    assert code == 1 and f"{both}: unknown field 'spec.nmae'. Did you mean 'name'?" in err
     assert kit.writes(mark) == []
 
 

@@ -75,14 +75,18 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
 
 
 def build_spec(
-    values: list[Path], sets: list[str], base: dict[str, Any] | None, source: Any = None
+    values: list[Path],
+    sets: list[str],
+    base: dict[str, Any] | None,
+    source: Any = None,
+    base_where: str = "the instance in the RGD file",
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
     instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
     is checked against (see ``pykro.runtime.values``)."""
     from pykro.runtime.values import spec_from_options
 
-    return spec_from_options(source, sets, values, base)
+    return spec_from_options(source, sets, values, base, base_where)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -203,7 +207,8 @@ def _instance_input(
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
     graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base, graph_source)
+    file = source if Path(source).exists() else source.partition(":")[0]
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file)
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 

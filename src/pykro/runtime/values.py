@@ -208,7 +208,11 @@ def merge_values(base: dict[str, Any], extra: dict[str, Any]) -> None:
 
 
 def spec_from_options(
-    source: Any, sets: list[str], files: list[Path], base: dict[str, Any] | None = None
+    source: Any,
+    sets: list[str],
+    files: list[Path],
+    base: dict[str, Any] | None = None,
+    base_where: str = "the instance in the RGD file",
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
@@ -217,7 +221,7 @@ def spec_from_options(
     schema, model = schema_of(source)
     values: dict[str, Any] = {}
     name = namespace = None
-    docs: list[tuple[Any, str]] = [(base, "the instance in the RGD file")] if base else []
+    docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     docs.extend((read_values_file(file), str(file)) for file in files)
     for doc, where in docs:
         if doc is None:
