@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from pykro import _yamlemit
+from pykro.errors import ValidationError
 
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
@@ -56,6 +57,116 @@ def load_all(text: str) -> Iterator[Any]:
 
 def load_file(path: str | Path) -> Any:
     return load(Path(path).read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------------------------------------- user input
+MAX_FILE_BYTES = 8 * 1024 * 1024  # a YAML file a user gives pykro (RGDs, instances, observed objects)
+MAX_DEPTH = 100  # nesting of mappings and lists (kro's own fixtures nest at most ~40 deep)
+MAX_ALIAS_NODES = 100_000  # nodes that aliases (*name) may add on top of the document's own
+
+
+def read_user_file(path: str | Path, *, limit: int = MAX_FILE_BYTES, what: str = "file") -> str:
+    """The text of a file a user gave: at most ``limit`` bytes of UTF-8, else a ValidationError naming it."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(limit + 1)
+    except OSError as exc:
+        raise ValidationError(
+            f"cannot read the {what}: {exc.strerror}", where=str(path), fix="Check the path."
+        ) from None
+    if len(data) > limit:
+        raise ValidationError(f"the {what} is larger than {_size(limit)}", where=str(path), fix="Give a smaller file.")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ValidationError(
+            f"the {what} is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+            where=f"{path}:{line}",
+            fix="Save it as UTF-8.",
+        ) from None
+
+
+def load_user_all(text: str, source: str) -> list[Any]:
+    """Every non-empty document of YAML a user wrote, checked: a syntax error, nesting deeper than MAX_DEPTH or
+    aliases expanding to more than MAX_ALIAS_NODES extra nodes raise a ValidationError at ``source[:line:col]``."""
+    try:
+        docs = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ValidationError(f"invalid YAML: {problem}", where=where, fix="Fix the YAML syntax.") from None
+    for doc in docs:
+        _check_tree(doc, source)
+    return docs
+
+
+def load_user(text: str, source: str) -> Any:
+    """The one document of YAML a user wrote (None when empty), checked like ``load_user_all``."""
+    docs = load_user_all(text, source)
+    if len(docs) > 1:
+        raise ValidationError(
+            f"expected one YAML document, found {len(docs)} (separated by ---)",
+            where=source,
+            fix="Keep one document, or merge them into one mapping.",
+        )
+    return docs[0] if docs else None
+
+
+def _check_tree(doc: Any, source: str) -> None:
+    """Refuse what would explode later: cycles (recursive aliases), deep nesting, alias bombs."""
+    sizes: dict[int, tuple[int, int]] = {}  # id -> (expanded nodes, height), for containers
+    active: set[int] = set()
+    own = 0
+
+    def visit(node: Any, depth: int) -> tuple[int, int]:
+        nonlocal own
+        key = id(node)
+        if key in sizes:
+            size, height = sizes[key]
+        else:
+            if key in active:
+                raise ValidationError(
+                    "a YAML alias refers to a node that contains it", where=source, fix="Remove the recursive alias."
+                )
+            if depth > MAX_DEPTH:
+                raise _too_deep(source)
+            active.add(key)
+            children = node.values() if isinstance(node, dict) else node
+            size, height = 1, 0
+            for child in children:
+                if isinstance(child, dict | list):
+                    child_size, child_height = visit(child, depth + 1)
+                    size, height = size + child_size, max(height, child_height + 1)
+                else:
+                    size += 1
+                    own += 1
+            own += 1
+            active.discard(key)
+            sizes[key] = (size, height)
+        if depth + height > MAX_DEPTH:
+            raise _too_deep(source)
+        return size, height
+
+    if isinstance(doc, dict | list):
+        total = visit(doc, 1)[0]
+        if total - own > MAX_ALIAS_NODES:
+            raise ValidationError(
+                f"YAML aliases (*name) expand this document from {own} to {total} nodes",
+                where=source,
+                fix=f"Write the values out; aliases may add at most {MAX_ALIAS_NODES} nodes.",
+            )
+
+
+def _too_deep(source: str) -> ValidationError:
+    return ValidationError(
+        f"the YAML nests more than {MAX_DEPTH} levels deep", where=source, fix="Flatten the structure."
+    )
+
+
+def _size(limit: int) -> str:
+    return f"{limit // (1024 * 1024)} MiB" if limit % (1024 * 1024) == 0 else f"{limit} bytes"
 
 
 def _pyyaml_dump_all(docs: list[Any]) -> str:

@@ -77,5 +77,19 @@ def test_errors_are_one_paragraph(tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{bad}:7:" in result.stderr and "truthiness" in result.stderr
     result = run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=many")
-    assert result.returncode == 1 and "invalid WebAppSpec" in result.stderr
-    assert "replicas: Input should be a valid integer" in result.stderr  # names the field and the problem
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--set replicas=many: replicas takes an integer, not 'many'" in result.stderr  # names the field
+
+
+def test_bad_values_print_one_paragraph_naming_the_input(tmp_path: Path) -> None:
+    bad = tmp_path / "values.yaml"
+    bad.write_text("replicas: 2\nmessage: [unclosed\n")
+    result = run(str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(bad))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.startswith(f"error: {bad}:3:1: invalid YAML") and len(result.stderr.splitlines()) == 1
+    result = run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=[1")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "--set replicas=[1: the value of replicas is not valid YAML" in result.stderr
+    bad.write_bytes(b"message: caf\xe9\n")
+    result = run(str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(bad))
+    assert result.returncode == 1 and f"{bad}:1: the values file is not UTF-8 text" in result.stderr

@@ -311,9 +311,26 @@ def test_the_redactor_knows_decoded_data_and_leaves_short_values() -> None:
 
 
 def test_set_keeps_a_secretstr_value_as_written(source: str) -> None:
-    from pykro.authoring.loader import load_composition, set_value
+    from pykro.authoring.loader import load_composition
+    from pykro.runtime.values import schema_of, set_value
 
     spec: dict[str, Any] = {}
-    for assignment in ("password=123456", "pin=yes"):
-        set_value(spec, assignment, load_composition(source).spec_model)
-    assert spec == {"password": "123456", "pin": "yes"}  # not the int 123456 and the bool True
+    schema, model = schema_of(load_composition(source))
+    for assignment in ("password=yes", "pin=123456789012"):  # pin: at least 12 characters
+        set_value(spec, assignment, schema, model)
+    assert spec == {"password": "yes", "pin": "123456789012"}  # not the bool True and the int 123456789012
+
+
+def test_spec_errors_from_values_files_and_mappings_do_not_quote_secret_values(source: str, tmp_path: Path) -> None:
+    from pykro.authoring.loader import load_composition
+    from pykro.runtime.values import spec_from_options
+
+    comp = load_composition(source)
+    values = tmp_path / "values.yaml"
+    values.write_text(f"name: v\npassword: {MARKER}\npin: {SHORT}\n")
+    with pytest.raises(ValidationError) as info:
+        spec_from_options(comp, [], [values])
+    assert "spec.pin" in str(info.value) and SHORT not in str(info.value) and "***" in str(info.value)
+    with pytest.raises(ValidationError) as info:
+        comp.to_manifests({"name": "v", "password": MARKER, "pin": SHORT})
+    assert "pin" in str(info.value) and SHORT not in str(info.value)

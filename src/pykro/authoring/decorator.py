@@ -9,13 +9,12 @@ import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
 
-import pydantic
 from pydantic import BaseModel
 
 from pykro.authoring import context
 from pykro.authoring.context import Build
 from pykro.authoring.location import fail
-from pykro.authoring.models import Spec, Status, spec_ref
+from pykro.authoring.models import Spec, Status, check_models, spec_ref
 from pykro.authoring.refs import cel_of
 from pykro.authoring.resource import ResourceRef, check_id
 from pykro.authoring.serialize import status_template, to_template
@@ -24,7 +23,7 @@ from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
 from pykro.graph.secrets import SECRET_FIELDS
-from pykro.schema.models import describe_errors, reveal, secret_paths, simple_schema
+from pykro.schema.models import reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
     from pykro.deploy import DirectFactory, KroFactory
@@ -98,6 +97,7 @@ class Composition:
                 where=where,
                 fix="class MySpec(pykro.Spec): ...; def f(spec: MySpec).",
             )
+        check_models(spec_model, where, Spec)
         status = hints.get("return")
         if status is type(None) or status is None or status is dict or typing.get_origin(status) is dict:
             return spec_model, None
@@ -107,6 +107,7 @@ class Composition:
                 where=where,
                 fix="class MyStatus(pykro.Status): ...; def f(spec: MySpec) -> MyStatus.",
             )
+        check_models(status, where, Status)
         return spec_model, status
 
     def __repr__(self) -> str:
@@ -205,18 +206,15 @@ class Composition:
         return self.graph.to_yaml()
 
     def spec_values(self, spec: Any) -> dict[str, Any]:
-        """A concrete spec (model, dict by Python or CRD names) as the instance's ``spec`` mapping."""
+        """A concrete spec (model, or mapping by Python or CRD names) as the instance's ``spec`` mapping, checked
+        like every spec pykro is given (``pykro.runtime.values.check_spec``)."""
+        from pykro.runtime.values import spec_instance
+
         model = spec if isinstance(spec, self.spec_model) else None
         if model is None:
-            try:
-                model = self.spec_model.model_validate(spec or {})
-            except pydantic.ValidationError as exc:
-                raise ValidationError(
-                    f"invalid {self.spec_model.__name__}: {describe_errors(exc)}",
-                    where=self.where,
-                    fix="Set the missing or wrong fields (--set path.to.field=value or -f values.yaml).",
-                ) from None
-        values: dict[str, Any] = reveal(model)
+            model = spec_instance(self.graph.openapi, {} if spec is None else spec, self.spec_model,
+                                  what=f"{self.kind} spec")  # fmt: skip
+        values: dict[str, Any] = reveal(model)  # SecretStr values as they are (JSON mode would write **********)
         return values
 
     def to_manifests(

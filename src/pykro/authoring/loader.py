@@ -1,19 +1,14 @@
-"""Find a composition in a Python file (``FILE[:NAME]``) and build a spec from ``--set k=v`` and values files
-(shared by `pykro render` and `pykro deploy`)."""
+"""Find a composition in a Python file (``FILE[:NAME]``); building a spec from ``--set k=v`` and values files
+(shared by `pykro render` and `pykro deploy`) is ``pykro.runtime.values``."""
 
 from __future__ import annotations
 
 import importlib.util
 import sys
 from pathlib import Path
-from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel, SecretStr
-
-from pykro import yamlio
 from pykro.authoring.decorator import Composition
 from pykro.errors import PykroError
-from pykro.schema.models import find_field, unwrap
 
 
 def load_composition(target: str) -> Composition:
@@ -51,58 +46,4 @@ def load_composition(target: str) -> Composition:
     return next(iter(found.values()))
 
 
-def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:
-    """True when ``path`` names a string field of ``model`` (its --set value is kept as written)."""
-    annotation: Any = model
-    for key in path:
-        current = unwrap(annotation)
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return False
-        found = find_field(current, key)
-        if found is None:
-            return False
-        annotation = found[1].annotation
-    inner = unwrap(annotation)
-    if get_origin(inner) is not None and get_args(inner):
-        return all(isinstance(a, str) for a in get_args(inner))
-    return inner is str or inner is SecretStr
-
-
-def spec_from_options(model: type[BaseModel], sets: list[str], files: list[Path]) -> dict[str, Any]:
-    """Merge values files (in order) and ``k.sub=v`` assignments (YAML scalars; kept as text for string fields)."""
-    values: dict[str, Any] = {}
-    for file in files:
-        try:
-            loaded = yamlio.load(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PykroError(f"cannot read {file}: {exc.strerror}", where=str(file), fix="Check the path.") from None
-        if not isinstance(loaded, dict):
-            raise PykroError("a values file must be a YAML mapping", where=str(file), fix="Write key: value lines.")
-        merge_values(values, loaded)
-    for item in sets:
-        set_value(values, item, model)
-    return values
-
-
-def set_value(values: dict[str, Any], assignment: str, model: type[BaseModel] | None = None) -> None:
-    """Apply one ``a.b=v``: ``v`` is a YAML scalar, kept as written when ``model`` says the field is a string."""
-    key, sep, raw = assignment.partition("=")
-    if not sep or not key:
-        raise PykroError(f"--set {assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
-    path = key.split(".")
-    value: Any = raw if _field_is_text(model, path) else yamlio.load(raw) if raw else ""
-    target = values
-    for part in path[:-1]:
-        target = target.setdefault(part, {})
-        if not isinstance(target, dict):
-            raise PykroError(f"--set {key}: {part} is not a mapping", where="--set", fix="Set a field of a mapping.")
-    target[path[-1]] = value
-
-
-def merge_values(base: dict[str, Any], extra: dict[str, Any]) -> None:
-    """Deep-merge ``extra`` into ``base`` (mappings merge, everything else replaces)."""
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(base.get(key), dict):
-            merge_values(base[key], value)
-        else:
-            base[key] = value
+__all__ = ["load_composition"]

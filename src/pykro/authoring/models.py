@@ -12,6 +12,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, is_ref, node_of, type_of
 from pykro.cel import ast
 from pykro.cel.types import CelType
+from pykro.errors import CompositionError
 from pykro.graph.naming import did_you_mean
 from pykro.schema.models import find_field, item_model, model_class, unwrap
 
@@ -48,6 +49,39 @@ class Spec(Model):
 
 class Status(Model):
     """The instance status of a composition: every field computed from references (or a literal)."""
+
+
+def check_models(model: type[BaseModel], where: str, base: type[Model]) -> None:
+    """Refuse a plain ``pydantic.BaseModel`` anywhere in a spec or status model: its fields would keep their Python
+    (snake_case) names in the CRD while the rest is camelCase, and it would ignore unknown fields."""
+    seen: set[type[BaseModel]] = set()
+
+    def visit(current: type[BaseModel], owner: str) -> None:
+        if current in seen:
+            return
+        seen.add(current)
+        if not issubclass(current, Model):
+            raise CompositionError(
+                f"{owner} is typed {current.__name__}, a plain pydantic.BaseModel",
+                where=where,
+                fix=f"Derive it from pykro.{base.__name__} (class {current.__name__}(pykro.{base.__name__})), so its "
+                "fields get camelCase CRD names like the others and unknown fields are rejected.",
+            )
+        for name, info in current.model_fields.items():
+            for inner in _models_in(info.annotation):
+                visit(inner, f"{current.__name__}.{name}")
+
+    visit(model, f"the {base.__name__.lower()} model")
+
+
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The pydantic models an annotation mentions (inside Annotated, unions, lists, dicts)."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    args = get_args(annotation)
+    if get_origin(annotation) is Literal:
+        return []
+    return [m for a in args for m in _models_in(a)]
 
 
 def contains_ref(value: Any) -> bool:

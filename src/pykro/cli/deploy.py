@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 
 from pykro import yamlio
@@ -66,7 +65,7 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
         from pykro.authoring.loader import load_composition
 
         return load_composition(text), None
-    docs = list(yamlio.load_all(path.read_text(encoding="utf-8")))
+    docs = yamlio.load_user_all(yamlio.read_user_file(path), str(path))
     rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
     if name:
         rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
@@ -79,33 +78,18 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
 
 
 def build_spec(
-    values: list[Path], sets: list[str], base: dict[str, Any] | None, model: type[BaseModel] | None = None
+    values: list[Path],
+    sets: list[str],
+    base: dict[str, Any] | None,
+    source: Any = None,
+    base_where: str = "the instance in the RGD file",
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given. ``model`` (a composition's spec model) keeps --set text for string fields."""
-    from pykro.authoring.loader import merge_values, set_value
+    instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
+    is checked against (see ``pykro.runtime.values``)."""
+    from pykro.runtime.values import spec_from_options
 
-    spec: dict[str, Any] = {}
-    name = namespace = None
-    docs: list[Any] = [base] if base else []
-    for path in values:
-        try:
-            docs.append(yamlio.load_file(path))
-        except OSError as exc:
-            raise ValidationError(f"cannot read values: {exc.strerror}", where=str(path)) from exc
-    for doc in docs:
-        if doc is None:
-            continue
-        if not isinstance(doc, dict):
-            raise ValidationError("a values file must be a mapping", fix="Write key: value lines.")
-        if "spec" in doc and "kind" in doc:
-            meta = doc.get("metadata") or {}
-            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
-            doc = doc.get("spec") or {}
-        merge_values(spec, doc)
-    for assignment in sets:
-        set_value(spec, assignment, model)
-    return spec, name, namespace
+    return spec_from_options(source, sets, values, base, base_where)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -226,7 +210,8 @@ def _instance_input(
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
     graph_source, base = load_source(source)
-    spec, found_name, found_ns = build_spec(values, sets, base, getattr(graph_source, "spec_model", None))
+    file = source if Path(source).exists() else source.partition(":")[0]
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file)
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 

@@ -33,8 +33,9 @@ def render(
     output_dir: Path | None = _OUT,
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
-    from pykro.authoring.loader import load_composition, spec_from_options
+    from pykro.authoring.loader import load_composition
     from pykro.render import write_objects
+    from pykro.runtime.values import spec_from_options
 
     if rgd == manifests:
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
@@ -44,10 +45,10 @@ def render(
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
         _emit([comp.to_rgd()], output_dir)
         return
-    spec = spec_from_options(comp.spec_model, sets or [], values or [])
+    spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
-        live = yamlio.load_file(observed)
+        live = yamlio.load_user(yamlio.read_user_file(observed, what="--observed file"), str(observed))
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)

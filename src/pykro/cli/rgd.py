@@ -27,14 +27,7 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a re
 
 
 def _load_yaml_docs(path: Path) -> list[Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PykroError(f"cannot read {path}: {exc.strerror}", where=str(path), fix="Check the path.") from exc
-    try:
-        return list(yamlio.load_all(text))
-    except Exception as exc:  # PyYAML's error types, raised through yamlio
-        raise ValidationError(f"invalid YAML: {exc}", where=str(path), fix="Fix the YAML syntax.") from exc
+    return yamlio.load_user_all(yamlio.read_user_file(path), str(path))
 
 
 @app.command()
@@ -76,6 +69,9 @@ def expand_cmd(
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
+    from pykro.runtime.values import check_spec
+
+    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance), what=f"{graph.kind} spec")  # strict
     live: dict[str, Any] = {}
     if observed is not None:
         if not observed.is_dir():

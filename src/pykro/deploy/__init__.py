@@ -44,8 +44,8 @@ def graph_of(source: Any) -> Graph:
     )
 
 
-def _status_model(source: Any) -> type[BaseModel] | None:
-    for attr in ("status_model", "status_type"):
+def _model(source: Any, *attrs: str) -> type[BaseModel] | None:
+    for attr in attrs:
         model = getattr(source, attr, None)
         if isinstance(model, type) and issubclass(model, BaseModel):
             return model
@@ -63,7 +63,8 @@ def factory(
 ) -> DirectFactory | KroFactory:
     """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``."""
     graph = graph_of(source)
-    kwargs.setdefault("status_model", _status_model(source))
+    kwargs.setdefault("status_model", _model(source, "status_model", "status_type"))
+    kwargs.setdefault("spec_model", _model(source, "spec_model"))
     if mode == "direct":
         return DirectFactory(graph, namespace=namespace, kubeconfig=kubeconfig, context=context, **kwargs)
     if mode == "kro":

@@ -35,6 +35,7 @@ class FactoryBase:
         context: str | None = None,
         reporter: Reporter | None = None,
         status_model: type[BaseModel] | None = None,
+        spec_model: type[BaseModel] | None = None,
         retry: RetryPolicy | None = None,
         options: DeployOptions | None = None,
     ) -> None:
@@ -45,6 +46,7 @@ class FactoryBase:
         self.redactor.learn_graph(graph)
         self.reporter: Reporter = RedactingReporter(reporter or NullReporter(), self.redactor)
         self.status_model = status_model
+        self.spec_model = spec_model  # a composition's: its Python field names are accepted in specs
         self.retry = retry
         self.options = options or DeployOptions()
         self._namespace = namespace

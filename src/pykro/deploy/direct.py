@@ -25,6 +25,7 @@ from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.graph import Graph, secrets
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import identity, prepare_instance
+from pykro.runtime.values import check_spec
 from pykro.schema.models import reveal
 
 T = TypeVar("T")
@@ -42,9 +43,21 @@ def spec_dict(spec: Any) -> dict[str, Any]:
     return dict(spec)
 
 
-def instance_object(graph: Graph, spec: Any, name: str | None, namespace: str) -> dict[str, Any]:
-    """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field."""
+def instance_object(
+    graph: Graph,
+    spec: Any,
+    name: str | None,
+    namespace: str,
+    model: type[BaseModel] | None = None,
+    *,
+    check: bool = True,
+) -> dict[str, Any]:
+    """The instance (CR) for ``spec``: named ``name``, or the spec's own ``name`` field. With ``check`` the spec is
+    checked with strict field validation first (``model``, the composition's spec model, adds its Python names and
+    rules)."""
     values = spec_dict(spec)
+    if check:
+        values = check_spec(graph.openapi, values, model=model, what=f"{graph.kind} spec")
     chosen = name or values.get("name")
     if not isinstance(chosen, str) or not chosen:
         raise DeployError(
@@ -153,7 +166,7 @@ class DirectFactory(FactoryBase):
                 setattr(opts, key, value)
 
         async def run(cluster: Cluster) -> Instance:
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
             self._learn(prepared)
@@ -189,7 +202,7 @@ class DirectFactory(FactoryBase):
             spec = inventory.spec_of_secret(kept) or spec
         self.redactor.learn_spec(self.graph, spec)  # the deployed spec's secrets, also when diffing a new one
         if instance is None:
-            instance = instance_object(self.graph, spec, name, cluster.namespace)
+            instance = instance_object(self.graph, spec, name, cluster.namespace, check=False)  # checked when deployed
             if record is not None:  # no record: nothing to validate (a missing instance, or objects left behind)
                 instance = prepare_instance(self.graph, instance)
         run = DeployRun(cluster, self.graph, instance, ref, NullReporter(), self.options)
@@ -250,7 +263,7 @@ class DirectFactory(FactoryBase):
         """What a deploy of ``spec`` would change (server-side dry-run apply), without writing anything."""
 
         async def fn(cluster: Cluster) -> Diff:
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
             prepared = prepare_instance(self.graph, obj)
             self._learn(prepared)

@@ -73,7 +73,7 @@ class KroFactory(FactoryBase):
 
     def to_yaml(self, spec: Any, *, name: str | None = None, namespace: str = "default") -> str:
         """The instance CR for ``spec`` as YAML (what `deploy` applies after the RGD)."""
-        return yamlio.dump(instance_object(self.graph, spec, name, namespace))
+        return yamlio.dump(instance_object(self.graph, spec, name, namespace, self.spec_model))
 
     def rgd(self) -> dict[str, Any]:
         return self.graph.to_rgd()
@@ -105,7 +105,7 @@ class KroFactory(FactoryBase):
         async def run(cluster: Cluster) -> Instance:
             started = time.monotonic()
             deadline = None if limit is None else started + limit
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
             self._learn(prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}"))
             namespace_exists = await cluster.reachable(cluster.namespace)
@@ -412,7 +412,7 @@ class KroFactory(FactoryBase):
         """What applying the RGD and the instance would change (server-side dry run where the kinds exist)."""
 
         async def fn(cluster: Cluster) -> Diff:
-            obj = instance_object(self.graph, spec, name, cluster.namespace)
+            obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
             self._learn(prepare_instance(self.graph, obj))
             await cluster.reachable(cluster.namespace)

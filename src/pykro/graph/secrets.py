@@ -152,7 +152,11 @@ class Redactor:
 
     def learn_spec(self, graph: Graph, spec: Any) -> None:
         """The values of ``graph``'s secret spec fields in ``spec``."""
-        for path in secret_paths(graph):
+        self.learn_paths(secret_paths(graph), spec)
+
+    def learn_paths(self, paths: Iterable[list[str]], spec: Any) -> None:
+        """The values at ``paths`` (split dotted spec paths, ``*`` for list items and map values) in ``spec``."""
+        for path in paths:
             self.add(_values_at(spec, path))
 
     def learn_graph(self, graph: Graph) -> None:

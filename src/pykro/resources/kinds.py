@@ -33,7 +33,11 @@ def register_crd(crd: Mapping[str, Any] | str | Path) -> list[tuple[str, str]]:
     Every served version with an ``openAPIV3Schema`` is registered; returns the ``(apiVersion, kind)`` pairs.
     Registering the same kind again replaces its schema.
     """
-    doc: Any = yamlio.load_file(crd) if isinstance(crd, Path) else yamlio.load(crd) if isinstance(crd, str) else crd
+    doc: Any = crd
+    if isinstance(crd, Path):
+        doc = yamlio.load_user(yamlio.read_user_file(crd, what="CRD file"), str(crd))
+    elif isinstance(crd, str):
+        doc = yamlio.load_user(crd, "the CRD text")
     if not isinstance(doc, Mapping) or doc.get("kind") != "CustomResourceDefinition":
         raise ValidationError(
             "register_crd needs a CustomResourceDefinition",

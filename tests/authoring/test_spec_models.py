@@ -1,0 +1,79 @@
+"""Spec models of a composition: nested models must be pykro models (camelCase CRD names like the rest), and a
+spec given as a mapping is checked strictly (Python or CRD names, unknown fields refused, size limited)."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import BaseModel, Field
+
+from pykro import Spec, Status, composition
+from pykro.errors import CompositionError, PykroError
+from pykro.runtime.values import MAX_SPEC_BYTES
+from pykro.simple import ConfigMap
+
+
+class Quota(BaseModel):
+    quota_cpu: str = "1"
+
+
+class Limits(Spec):
+    quota_cpu: str = "small"
+
+
+class QuotaSpec(Spec):
+    name: str
+    quotas: dict[str, list[Quota]] = Field(default_factory=dict)
+
+
+class QuotaStatus(Status):
+    quota: Quota | None = None
+
+
+def test_a_plain_basemodel_inside_a_spec_is_refused_at_definition() -> None:
+    with pytest.raises(CompositionError) as caught:
+
+        @composition(api_version="v1alpha1", kind="Team")
+        def team(spec: QuotaSpec) -> None:
+            ConfigMap(name="team", data={})
+
+    text = str(caught.value)
+    assert "QuotaSpec.quotas is typed Quota, a plain pydantic.BaseModel" in text
+    assert "class Quota(pykro.Spec)" in text and "test_spec_models.py:" in text
+
+
+def test_a_plain_basemodel_as_the_spec_or_in_the_status_is_refused() -> None:
+    with pytest.raises(CompositionError, match=r"the spec model is typed Quota, a plain pydantic\.BaseModel"):
+
+        @composition(api_version="v1alpha1", kind="Team")
+        def team(spec: Quota) -> None:
+            ConfigMap(name="team", data={})
+
+    with pytest.raises(CompositionError, match=r"QuotaStatus\.quota is typed Quota.*pykro\.Status"):
+
+        @composition(api_version="v1alpha1", kind="Team")
+        def team2(spec: Limits) -> QuotaStatus:
+            ConfigMap(name="team", data={})
+            return QuotaStatus()
+
+
+class TeamSpec(Spec):
+    name: str
+    limits: Limits = Limits()
+
+
+@composition(api_version="v1alpha1", kind="Team")
+def team(spec: TeamSpec) -> None:
+    ConfigMap(id="cfg", name=spec.name, data={"cpu": spec.limits.quota_cpu})
+
+
+def test_nested_spec_models_are_camel_case_in_the_crd_and_take_both_names() -> None:
+    assert team.to_rgd()["spec"]["schema"]["spec"]["limits"] == {"quotaCpu": "string | default=small"}
+    for spec in ({"name": "t", "limits": {"quotaCpu": "2"}}, {"name": "t", "limits": {"quota_cpu": "2"}}):
+        assert team.to_manifests(spec)[0]["data"] == {"cpu": "2"}
+    with pytest.raises(PykroError, match=r"unknown field 'spec\.limits\.quotaCPU'\. Did you mean 'quotaCpu'\?"):
+        team.to_manifests({"name": "t", "limits": {"quotaCPU": "2"}})
+
+
+def test_a_spec_larger_than_the_limit_is_refused() -> None:
+    with pytest.raises(PykroError, match=f"the Team spec is \\d+ bytes; pykro accepts at most {MAX_SPEC_BYTES}"):
+        team.to_manifests({"name": "x" * MAX_SPEC_BYTES})
