@@ -14,7 +14,7 @@ from typing import Any
 
 from pykro.cel.errors import CelEvalError
 from pykro.errors import ValidationError
-from pykro.schema.causes import go_quote
+from pykro.quote import go_quote
 
 START, END = "${", "}"
 
