@@ -97,24 +97,28 @@ def test_compile_is_cached(ev: Evaluator) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression",
+    ("expression", "expected"),
     [
-        "schema.spec.tags.exists(i, t, t == 'a')",
-        "schema.spec.tags.all(i, t, i >= 0)",
-        "schema.spec.tags.transformList(i, t, t + 'x')",
-        "schema.spec.transformMap(k, v, v)",
-        "schema.spec.tags.sortBy(t, t)",
+        ("schema.spec.tags.exists(i, t, t == 'a' && i == 0)", True),
+        ("schema.spec.tags.all(i, t, i >= 0 && t != '')", True),
+        ("schema.spec.tags.existsOne(i, t, i >= 0)", False),
+        ("schema.spec.tags.transformList(i, t, t + 'x')", ["ax", "bx"]),
+        ("schema.spec.tags.transformList(i, t, i > 0, t + string(i))", ["b1"]),
+        ("{'name': schema.spec.name}.transformMap(k, v, v + '!')", {"name": "web!"}),
+        ("schema.spec.tags.transformMapEntry(i, t, {t: i})", {"a": 0, "b": 1}),
+        ("schema.spec.tags.sortBy(t, t == 'a' ? 1 : 0)", ["b", "a"]),
     ],
 )
-def test_kro_only_constructs_compile_and_refuse_to_evaluate(ev: Evaluator, expression: str) -> None:
-    program = ev.compile(expression)
-    with pytest.raises(CelUnsupportedLocally, match="cannot be evaluated locally by pykro; it runs in kro"):
-        program.evaluate(DATA)
+def test_kro_comprehensions_evaluate_locally(ev: Evaluator, expression: str, expected: Any) -> None:
+    assert ev.evaluate(expression, DATA) == expected
 
 
 def test_omit_sentinel(ev: Evaluator) -> None:
     assert ev.evaluate("schema.spec.replicas > 5 ? 1 : omit()", DATA) is OMIT
-    assert ev.evaluate("{'a': omit()}", DATA) == {"a": OMIT}
+    # kro: omit() is an opaque value that only removes a field when it is the field's whole value
+    for misuse in ("{'a': omit()}", "omit() == omit()", "'prefix-' + omit()", "[omit()]"):
+        with pytest.raises(CelEvalError, match="field-removal sentinel"):
+            ev.evaluate(misuse, DATA)
 
 
 def test_typed_variables() -> None:

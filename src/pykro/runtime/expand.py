@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pykro import cel
-from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.runtime import labels as kl
@@ -366,7 +365,7 @@ class _Run:
             value = self.evaluator.evaluate(concatenation, ctx)
         except cel.CelError:
             value = None
-        if isinstance(value, str) and OMIT_MARKER not in value:
+        if isinstance(value, str):
             return value
         parts = [self._evaluate(expr, ctx) for expr in template.expressions]
         return cel.render_template(template, parts)

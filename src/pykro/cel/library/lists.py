@@ -6,6 +6,7 @@ import functools
 import itertools
 from typing import Any
 
+from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.library.values import compare, distinct_key, equal
 from pykro.cel.types import CelType
@@ -91,6 +92,41 @@ def distinct(items: list[Any]) -> list[Any]:
     return out
 
 
+def sort_by(items: list[Any], keys: list[Any]) -> list[Any]:
+    """ext.Lists' sortBy: ``items`` ordered by their ``keys`` (stable; keys of one comparable kind)."""
+    def by_key(a: int, b: int) -> int:
+        return compare(keys[a], keys[b], "sortBy")
+
+    return [items[i] for i in sorted(range(len(items)), key=functools.cmp_to_key(by_key))]
+
+
+def comprehension_keys(target: Any) -> list[Any]:
+    """What a two-variable comprehension's first variable ranges over: a list's indexes, a map's keys."""
+    if isinstance(target, list):
+        return list(range(len(target)))
+    if isinstance(target, dict) and opaque.kind_of(target) is None:
+        return list(target)
+    raise LibraryError(f"cannot range over {opaque.describe(target)}: two-variable comprehensions need a list or map")
+
+
+def zip_map(keys: list[Any], values: list[Any]) -> dict[Any, Any]:
+    """transformMap's result: each key with the value computed for it."""
+    return dict(zip(keys, values, strict=True))
+
+
+def merge_entries(entries: list[Any]) -> dict[Any, Any]:
+    """transformMapEntry's result: the union of the one-entry maps; a key given twice is an error (as cel-go)."""
+    out: dict[Any, Any] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or opaque.kind_of(entry) is not None:
+            raise LibraryError(f"transformMapEntry: the expression must give a map, got {opaque.describe(entry)}")
+        for key, value in entry.items():
+            if any(equal(key, seen) for seen in out):
+                raise LibraryError(f"insert failed: key {key!r} already exists")
+            out[key] = value
+    return out
+
+
 FUNCTIONS: list[Fn] = [
     fn("isSorted", member("list_is_sorted_bool", (L,), BOOL, is_sorted)),
     fn("sum", member("list_sum", (L,), D, total)),
@@ -104,4 +140,9 @@ FUNCTIONS: list[Fn] = [
     fn("sort", member("list_sort", (L,), L, sort)),
     fn("distinct", member("list_distinct", (L,), L, distinct)),
     fn("reverse", member("list_reverse", (L,), L, lambda items: items[::-1])),
+    # targets of pykro.cel.rewrite's comprehension rewrites (not part of kro's library)
+    fn("__pykro_sort_by", glob("__pykro_sort_by_list_list", (L, L), L, sort_by)),
+    fn("__pykro_keys", glob("__pykro_keys_dyn", (D,), L, comprehension_keys)),
+    fn("__pykro_zip", glob("__pykro_zip_list_list", (L, L), CelType.map_of(D, D), zip_map)),
+    fn("__pykro_entries", glob("__pykro_entries_list", (L,), CelType.map_of(D, D), merge_entries)),
 ]

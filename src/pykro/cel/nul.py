@@ -1,0 +1,160 @@
+"""Values cel-expr-python would cut at a NUL character, found before they reach it.
+
+cel-expr-python 0.1.3 converts a Python ``str`` (a value or a map key) and ``bytes`` into the engine as C strings,
+so everything from the first NUL on is silently dropped. A ``bytearray`` keeps its length, so bytes travel as
+bytearrays; a string or map key holding a NUL cannot be handed over at all and is refused with an error instead
+(CEL literals and values computed inside the engine are not affected, nor are values the engine hands to Python).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+Reads = tuple[tuple[str, tuple[str, ...]], ...]
+_MISSING: Any = object()
+
+
+class NulError(ValueError):
+    """A string or map key holding a NUL character, which the engine would cut short."""
+
+
+_CLEAN, _BYTES, _NUL = 0, 1, 2
+
+
+def to_engine(value: Any, where: str = "value") -> Any:
+    """``value`` as the engine can take it without loss: bytes become bytearrays (containers are copied only when
+    they hold bytes); a string or map key holding a NUL raises NulError."""
+    state = _scan(value)
+    if state == _NUL:
+        raise NulError(_locate(value, where))
+    return _convert(value) if state == _BYTES else value
+
+
+def _scan(value: Any) -> int:
+    """_NUL for a NUL in a string or string key, else _BYTES when some bytes need converting, else _CLEAN."""
+    kind = type(value)
+    if kind is dict:
+        state = _CLEAN
+        for key, item in value.items():
+            if type(key) is str and "\x00" in key:
+                return _NUL
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return _NUL
+            elif kind is dict or kind is list:
+                state |= _scan(item)
+                if state > _BYTES:
+                    return _NUL
+            elif kind is bytes:
+                state = _BYTES
+        return state
+    if kind is list:
+        state = _CLEAN
+        for item in value:
+            kind = type(item)
+            if kind is str:
+                if "\x00" in item:
+                    return _NUL
+            elif kind is dict or kind is list:
+                state |= _scan(item)
+                if state > _BYTES:
+                    return _NUL
+            elif kind is bytes:
+                state = _BYTES
+        return state
+    if kind is str:
+        return _NUL if "\x00" in value else _CLEAN
+    return _BYTES if kind is bytes else _CLEAN
+
+
+def _keys_clean(value: dict[Any, Any]) -> bool:
+    try:
+        return "\x00" not in "".join(value)
+    except TypeError:  # some keys are not strings
+        return not any(type(key) is str and "\x00" in key for key in value)
+
+
+def _locate(value: Any, where: str) -> str:
+    """Where the first NUL is below ``value`` (found by _scan), as a sentence."""
+    if isinstance(value, str):
+        return f"the string at {where} holds a NUL character"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(key, str) and "\x00" in key:
+                return f"the map key {key!r} at {where} holds a NUL character"
+            if _scan(item) == _NUL:
+                return _locate(item, f"{where}.{key}" if isinstance(key, str) else f"{where}[{key!r}]")
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            if _scan(item) == _NUL:
+                return _locate(item, f"{where}[{index}]")
+    return f"{where} holds a NUL character"
+
+
+def _convert(value: Any) -> Any:
+    kind = type(value)
+    if kind is bytes:
+        return bytearray(value)
+    if kind is dict:
+        return {key: _convert(item) for key, item in value.items()}
+    if kind is list:
+        return [_convert(item) for item in value]
+    return value
+
+
+@functools.lru_cache(maxsize=64)
+def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A use of one of ``names`` (not a field or part of a longer name), its ``.field`` chain, and a ``(`` after."""
+    return re.compile(
+        r"(?<![\w])(" + "|".join(map(re.escape, names)) + r")(?!\w)((?:\s*\.\s*\??\s*[A-Za-z_]\w*(?!\w))*)(\s*\()?"
+    )
+
+
+def reads(expression: str, variables: Iterable[str]) -> Reads:
+    """The variables ``expression`` may read, each with the constant field path it reads through (a superset: every
+    use of a variable name, anywhere in the text, counts)."""
+    names = tuple(sorted(variables, key=len, reverse=True))
+    if not names:
+        return ()
+    pattern = _pattern(names)
+    found: dict[tuple[str, tuple[str, ...]], None] = {}
+    for match in pattern.finditer(expression):
+        names_on = [key.strip(" \t\n\r?") for key in match.group(2).split(".")[1:]]
+        if match.group(3) and names_on:  # the last name is a method called on the value, not a field
+            names_on.pop()
+        found[(match.group(1), tuple(names_on))] = None
+    # a path below another one read by the same expression is covered by that one's scan
+    paths = sorted(found, key=lambda item: len(item[1]))
+    kept: list[tuple[str, tuple[str, ...]]] = []
+    for root, path in paths:
+        if not any(root == r and path[: len(k)] == k for r, k in kept):
+            kept.append((root, path))
+    return tuple(kept)
+
+
+def check_activation(activation: Mapping[str, Any], paths: Reads) -> Mapping[str, Any]:
+    """``activation`` as the engine can take it without loss for an expression reading ``paths``: unchanged unless a
+    variable it reads holds bytes (then that variable is copied with bytearrays). Raises NulError for a NUL in a
+    string or map key on the way (keys of every map walked through) or below."""
+    converted: dict[str, Any] | None = None
+    for root, keys in paths:
+        value = activation.get(root, _MISSING)
+        for key in keys:
+            if type(value) is not dict:
+                break
+            if not _keys_clean(value):
+                raise NulError(_locate(activation[root], root))
+            value = value.get(key, _MISSING)
+        if value is _MISSING:
+            continue
+        state = _scan(value)
+        if state == _NUL:
+            raise NulError(_locate(activation[root], root))
+        if state == _BYTES:
+            converted = dict(activation) if converted is None else converted
+            converted[root] = _convert(activation[root])
+    return activation if converted is None else converted
