@@ -14,6 +14,7 @@ from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
 
 from pykro.cel import nul, rewrite
+from pykro.cel.ast import Call, Ident, to_cel, walk
 from pykro.cel.errors import (
     CelCompileError,
     CelDataPending,
@@ -28,6 +29,7 @@ from pykro.cel.library.kro import OMIT_KIND
 from pykro.cel.library.opaque import TAG, OpaqueValueError, check_plain
 from pykro.cel.library.runtime import KIND as CONDITION_KIND
 from pykro.cel.library.runtime import Condition
+from pykro.cel.parser import parse
 from pykro.cel.types import CelType
 
 # kro's runtime treats errors containing these as "data not there yet" (pkg/runtime/errors.go); the cel-cpp
@@ -375,11 +377,11 @@ class Evaluator:
         except RuntimeError as exc:
             retry = rewrite.for_engine(expression, comprehensions=True) if self.kro_library else source
             if retry == source:
-                raise _compile_error(expression, str(exc)) from None
+                raise self._compile_error(expression, str(exc)) from None
             try:
                 compiled = self._env.compile(retry)
             except RuntimeError:
-                raise _compile_error(expression, str(exc)) from None
+                raise self._compile_error(expression, str(exc)) from None
             source = retry
         result = compiled.return_type().name()
         if result.startswith("optional_type"):
@@ -388,6 +390,55 @@ class Evaluator:
         if "optional_type" in result:  # converting a container of optionals crashes the engine: refuse it
             return Program(expression, unsupported="a list or map holding optional values as the result", fix=_UNWRAP)
         return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self.variables))
+
+    def _compile_error(self, expression: str, message: str) -> CelError:
+        """The engine's compile error; a namespaced library function called with the wrong arguments reads as cel-go
+        words it ("found no matching overload ..."), not as the engine's "undeclared reference"."""
+        if self.kro_library and "undeclared reference to '" in message:
+            wrong = self._wrong_arguments(expression)
+            if wrong is not None:
+                name, types, position = wrong
+                return CelCompileError(
+                    f"cannot compile {expression!r}: found no matching overload for '{name}' applied to "
+                    f"'({', '.join(types)})' (at offset {position})",
+                    expression=expression,
+                    position=position,
+                )
+        return _compile_error(expression, message)
+
+    def _wrong_arguments(self, expression: str) -> tuple[str, list[str], int] | None:
+        """(function, argument types, offset) of the first namespaced library call the engine could not resolve."""
+        try:
+            tree = parse(expression)
+        except CelError:
+            return None
+        for node in walk(tree):
+            if not (isinstance(node, Call) and isinstance(node.target, Ident)):
+                continue
+            name = f"{node.target.name}.{node.function}"
+            if name not in LIBRARY_NAMES:
+                continue
+            types = []
+            for arg in node.args:
+                try:
+                    types.append(_go_type_name(self._env.compile(to_cel(arg)).return_type().name()))
+                except RuntimeError:
+                    return None
+            position = expression.find(f"{node.function}(", expression.find(node.target.name))
+            return name, types, max(position + len(node.function), 0)
+        return None
+
+
+def _go_type_name(name: str) -> str:
+    """cel-go's spelling of an engine type name: ``LIST<INT>`` is ``list(int)``, ``NULL`` is ``null_type``."""
+    text = name.replace("<", "(").replace(">", ")").lower()
+    for engine, go in (
+        ("null", "null_type"),
+        ("duration", "google.protobuf.Duration"),
+        ("timestamp", "google.protobuf.Timestamp"),
+    ):
+        text = re.sub(rf"\b{engine}\b", go, text)
+    return text
 
 
 def _compile_error(expression: str, message: str) -> CelError:

@@ -16,6 +16,7 @@ from typing import Any, Literal
 from pykro import cel
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
+from pykro.quote import go_quote
 from pykro.runtime import labels as kl
 from pykro.runtime import paths
 from pykro.runtime.fill import fill, set_path
@@ -240,7 +241,9 @@ class _Run:
             value = self._evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
-                [node.id], f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {exc.what}'
+                [node.id],
+                f'{prefix}node "{node.id}": failed to evaluate readyWhen{"" if item else " expression:"} '
+                f"{go_quote(fld.cel)}{item} (waiting for readiness)",
             ) from exc
         except cel.CelError as exc:
             raise _Failed(f'node "{node.id}": failed to evaluate readyWhen "{fld.cel}"{item}: {exc.what}') from exc
