@@ -136,7 +136,17 @@ def test_without_kro_library_only_the_standard_library() -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["json.marshal(schema.spec.?name)", "json.marshal(schema.spec.tags.first())", "{'k': schema.?spec}"]
+    "expression",
+    [
+        "json.marshal(schema.spec.?name)",
+        "json.marshal(schema.spec.tags.first())",
+        "{'k': schema.?spec}",
+        "schema.spec.tags.transformMap(i, t, optional.of(t)).size()",
+        "schema.spec.tags.transformMapEntry(i, t, {t: schema.?spec}).size()",
+        "[schema.spec.?name].sortBy(e, 1).size()",
+        "schema.spec.tags.sortBy(t, optional.of(t)).size()",
+        "{'a': schema.?spec}.all(k, v, true)",
+    ],
 )
 def test_optionals_the_engine_cannot_hand_over_are_refused(ev: Evaluator, expression: str) -> None:
     with pytest.raises(CelUnsupportedLocally, match=r"orValue"):

@@ -383,6 +383,10 @@ class Evaluator:
             except RuntimeError:
                 raise self._compile_error(expression, str(exc)) from None
             source = retry
+        if source != expression and "__pykro_" in source and self._hands_optionals_to_python(expression):
+            return Program(
+                expression, unsupported="an optional value in a two-variable comprehension or sortBy", fix=_UNWRAP
+            )
         result = compiled.return_type().name()
         if result.startswith("optional_type"):
             compiled = self._env.compile(rewrite.unwrap_optional(source))
@@ -405,6 +409,17 @@ class Evaluator:
                     position=position,
                 )
         return _compile_error(expression, message)
+
+    def _hands_optionals_to_python(self, expression: str) -> bool:
+        """True when a rewritten comprehension's target or body has an optional type (see comprehension_probes)."""
+        for probe in rewrite.comprehension_probes(expression, frozenset(self.variables)):
+            try:
+                compiled = self._env.compile(rewrite.for_engine(probe, comprehensions=True))
+            except (RuntimeError, CelError):
+                continue
+            if "optional_type" in compiled.return_type().name():
+                return True
+        return False
 
     def _wrong_arguments(self, expression: str) -> tuple[str, list[str], int] | None:
         """(function, argument types, offset) of the first namespaced library call the engine could not resolve."""

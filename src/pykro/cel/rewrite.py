@@ -10,6 +10,7 @@ from pykro.cel.errors import CelCompileError
 from pykro.cel.library import runtime as runtime_library
 from pykro.cel.parser import parse
 from pykro.cel.printer import render
+from pykro.cel.references import references
 
 OPTIONAL_VAR = "__pykro_opt"
 # cel-go's two-variable comprehensions (ext.TwoVarComprehensions) and ext.Lists' sortBy: (name, argument count)
@@ -151,6 +152,36 @@ def _transform_item(item: object, rewrite_node: Callable[[Node], Node]) -> objec
 
 def _is_node(value: object) -> bool:
     return hasattr(value, "__dataclass_fields__")
+
+
+def comprehension_probes(expression: str, variables: frozenset[str]) -> list[str]:
+    """Expressions whose type says whether a rewritten two-variable comprehension or sortBy would hand an optional
+    value to Python (which crashes the engine): each one's target and the values it collects, with the names
+    they read that are not ``variables`` (comprehension variables, outer macro variables) bound to ``dyn(null)``."""
+    if not any(trigger in expression for trigger in ("sortBy(", "transform", "all(", "exists")):
+        return []
+    try:
+        node = parse(expression)
+    except CelCompileError:
+        return []
+    probes = []
+    for item in walk(node):
+        if not isinstance(item, Call) or item.target is None:
+            continue
+        count = len(item.args)
+        if (item.function, count) not in TWO_VARIABLE and (item.function, count) != ("sortBy", 2):
+            continue
+        bound = {arg.name for arg in item.args[: 1 if item.function == "sortBy" else 2] if isinstance(arg, Ident)}
+        # what reaches Python: the target (its keys are listed there), and the values sortBy / transformMap /
+        # transformMapEntry collect; filters and the other macros' bodies stay in the engine
+        handed = item.args[-1:] if item.function in ("sortBy", "transformMap", "transformMapEntry") else ()
+        for part in (item.target, *handed):
+            names = bound | {ref.root for ref in references(part)} - variables
+            probe: Node = part
+            for name in sorted(names):
+                probe = Call("bind", (Ident(name), Call("dyn", (Literal(None),)), probe), target=Ident("cel"))
+            probes.append(render(probe))
+    return probes
 
 
 OPTIONAL_MAKERS = frozenset({"of", "none", "ofNonZeroValue", "first", "last", "or", "optMap", "optFlatMap"})

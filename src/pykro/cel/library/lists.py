@@ -94,6 +94,7 @@ def distinct(items: list[Any]) -> list[Any]:
 
 def sort_by(items: list[Any], keys: list[Any]) -> list[Any]:
     """ext.Lists' sortBy: ``items`` ordered by their ``keys`` (stable; keys of one comparable kind)."""
+
     def by_key(a: int, b: int) -> int:
         return compare(keys[a], keys[b], "sortBy")
 
