@@ -55,6 +55,7 @@ class _Omit:
     """The value of kro's ``omit()``: the field (or list item) holding it is removed from the rendered object."""
 
     _instance: _Omit | None = None
+    cel_type_name = "kro.omit"  # how messages name its type (pykro.cel.template.type_name)
 
     def __new__(cls) -> _Omit:
         if cls._instance is None:
@@ -311,6 +312,7 @@ class _Environment:
         self.env = cel.NewEnv(variables={name: engine_type(t) for name, t in variables.items()}, extensions=extensions)
         self.programs: dict[str, Program] = {}
         self.lock = threading.Lock()
+        self.reads = nul.reads_pattern(variables)
 
 
 _ENVIRONMENTS: OrderedDict[tuple[Any, ...], _Environment] = OrderedDict()
@@ -353,6 +355,7 @@ class Evaluator:
         self._env = shared.env
         self._cache = shared.programs
         self._lock = shared.lock
+        self._reads = shared.reads
 
     def compile(self, expression: str) -> Program:
         """Compile (cached); raise CelCompileError with the engine's message and a 0-based position."""
@@ -393,7 +396,7 @@ class Evaluator:
             result = compiled.return_type().name()
         if "optional_type" in result:  # converting a container of optionals crashes the engine: refuse it
             return Program(expression, unsupported="a list or map holding optional values as the result", fix=_UNWRAP)
-        return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self.variables))
+        return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self._reads))
 
     def _compile_error(self, expression: str, message: str) -> CelError:
         """The engine's compile error; a namespaced library function called with the wrong arguments reads as cel-go

@@ -8,12 +8,13 @@ bytearrays; a string or map key holding a NUL cannot be handed over at all and i
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-Reads = tuple[tuple[str, tuple[str, ...]], ...]
+# the fields read below each variable, as a tree: None where the whole value is read
+Tree = dict[str, "Tree | None"]
+Reads = tuple[tuple[str, "Tree | None"], ...]
 _MISSING: Any = object()
 
 
@@ -106,34 +107,43 @@ def _convert(value: Any) -> Any:
     return value
 
 
-@functools.lru_cache(maxsize=64)
-def _pattern(names: tuple[str, ...]) -> re.Pattern[str]:
-    """A use of one of ``names`` (not a field or part of a longer name), its ``.field`` chain, and a ``(`` after."""
-    return re.compile(
-        r"(?<![\w])(" + "|".join(map(re.escape, names)) + r")(?!\w)((?:\s*\.\s*\??\s*[A-Za-z_]\w*(?!\w))*)(\s*\()?"
-    )
-
-
-def reads(expression: str, variables: Iterable[str]) -> Reads:
-    """The variables ``expression`` may read, each with the constant field path it reads through (a superset: every
-    use of a variable name, anywhere in the text, counts)."""
-    names = tuple(sorted(variables, key=len, reverse=True))
+def reads_pattern(variables: Iterable[str]) -> re.Pattern[str] | None:
+    """What :func:`reads` looks for: a use of one of ``variables``, its ``.field`` chain and a ``(`` right after.
+    Spaces around a dot end the chain early, which only widens what is checked."""
+    names = sorted(variables, key=len, reverse=True)
     if not names:
+        return None
+    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b((?:\.\??[A-Za-z_]\w*)*)(\()?")
+
+
+def reads(expression: str, pattern: re.Pattern[str] | None) -> Reads:
+    """The variables ``expression`` may read (found by ``pattern``, see reads_pattern), with the fields read below
+    each: a superset, as every use of a variable name anywhere in the text counts."""
+    if pattern is None:
         return ()
-    pattern = _pattern(names)
-    found: dict[tuple[str, tuple[str, ...]], None] = {}
+    found: list[tuple[str, tuple[str, ...]]] = []
     for match in pattern.finditer(expression):
-        names_on = [key.strip(" \t\n\r?") for key in match.group(2).split(".")[1:]]
-        if match.group(3) and names_on:  # the last name is a method called on the value, not a field
-            names_on.pop()
-        found[(match.group(1), tuple(names_on))] = None
-    # a path below another one read by the same expression is covered by that one's scan
-    paths = sorted(found, key=lambda item: len(item[1]))
-    kept: list[tuple[str, tuple[str, ...]]] = []
-    for root, path in paths:
-        if not any(root == r and path[: len(k)] == k for r, k in kept):
-            kept.append((root, path))
-    return tuple(kept)
+        chain = match.group(2).replace("?", "").split(".")[1:]
+        if match.group(3) and chain:  # the last name is a method called on the value, not a field
+            chain.pop()
+        found.append((match.group(1), tuple(chain)))
+    trees: dict[str, Tree | None] = {}
+    for root, path in found:
+        if root in trees and trees[root] is None:
+            continue
+        if not path:
+            trees[root] = None
+            continue
+        node = trees.setdefault(root, {})
+        assert node is not None
+        for key in path[:-1]:
+            child = node.setdefault(key, {})
+            if child is None:
+                break
+            node = child
+        else:
+            node[path[-1]] = None
+    return tuple(trees.items())
 
 
 def check_activation(activation: Mapping[str, Any], paths: Reads) -> Mapping[str, Any]:
@@ -141,20 +151,32 @@ def check_activation(activation: Mapping[str, Any], paths: Reads) -> Mapping[str
     variable it reads holds bytes (then that variable is copied with bytearrays). Raises NulError for a NUL in a
     string or map key on the way (keys of every map walked through) or below."""
     converted: dict[str, Any] | None = None
-    for root, keys in paths:
+    for root, tree in paths:
         value = activation.get(root, _MISSING)
-        for key in keys:
-            if type(value) is not dict:
-                break
-            if not _keys_clean(value):
-                raise NulError(_locate(activation[root], root))
-            value = value.get(key, _MISSING)
         if value is _MISSING:
             continue
-        state = _scan(value)
+        state = _scan(value) if tree is None else _check(value, tree)
         if state == _NUL:
-            raise NulError(_locate(activation[root], root))
+            raise NulError(_locate(value, root))
         if state == _BYTES:
             converted = dict(activation) if converted is None else converted
-            converted[root] = _convert(activation[root])
+            converted[root] = _convert(value)
     return activation if converted is None else converted
+
+
+def _check(value: Any, tree: Tree) -> int:
+    """_scan restricted to the fields in ``tree`` (and the keys of every map on the way)."""
+    if type(value) is not dict:
+        return _scan(value)
+    if not _keys_clean(value):
+        return _NUL
+    state = _CLEAN
+    for key, below in tree.items():
+        item = value.get(key, _MISSING)
+        kind = type(item)
+        if item is _MISSING or kind is int or kind is bool or kind is float:
+            continue
+        state |= _scan(item) if below is None else _check(item, below)
+        if state > _BYTES:
+            return _NUL
+    return state
