@@ -123,8 +123,6 @@ def go_number(value: int | float) -> str:
     return minus + format(Decimal(repr(abs(value))).normalize(), "f")
 
 
-
-
 def go_json(value: Any) -> str:
     """Go's ``json.Marshal``: compact, map keys sorted, ``<>&`` escaped."""
     text = json.dumps(value, separators=(",", ":"), sort_keys=True, ensure_ascii=False, default=str)
