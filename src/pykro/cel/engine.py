@@ -312,7 +312,6 @@ class _Environment:
         self.env = cel.NewEnv(variables={name: engine_type(t) for name, t in variables.items()}, extensions=extensions)
         self.programs: dict[str, Program] = {}
         self.lock = threading.Lock()
-        self.reads = nul.reads_pattern(variables)
 
 
 _ENVIRONMENTS: OrderedDict[tuple[Any, ...], _Environment] = OrderedDict()
@@ -355,7 +354,6 @@ class Evaluator:
         self._env = shared.env
         self._cache = shared.programs
         self._lock = shared.lock
-        self._reads = shared.reads
 
     def compile(self, expression: str) -> Program:
         """Compile (cached); raise CelCompileError with the engine's message and a 0-based position."""
@@ -396,7 +394,7 @@ class Evaluator:
             result = compiled.return_type().name()
         if "optional_type" in result:  # converting a container of optionals crashes the engine: refuse it
             return Program(expression, unsupported="a list or map holding optional values as the result", fix=_UNWRAP)
-        return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self._reads))
+        return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self.variables))
 
     def _compile_error(self, expression: str, message: str) -> CelError:
         """The engine's compile error; a namespaced library function called with the wrong arguments reads as cel-go

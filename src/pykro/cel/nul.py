@@ -107,26 +107,25 @@ def _convert(value: Any) -> Any:
     return value
 
 
-def reads_pattern(variables: Iterable[str]) -> re.Pattern[str] | None:
-    """What :func:`reads` looks for: a use of one of ``variables``, its ``.field`` chain and a ``(`` right after.
-    Spaces around a dot end the chain early, which only widens what is checked."""
-    names = sorted(variables, key=len, reverse=True)
-    if not names:
-        return None
-    return re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b((?:\.\??[A-Za-z_]\w*)*)(\()?")
+_CHAIN = re.compile(r"((?:\.\??[A-Za-z_]\w*)*)(\()?")
 
 
-def reads(expression: str, pattern: re.Pattern[str] | None) -> Reads:
-    """The variables ``expression`` may read (found by ``pattern``, see reads_pattern), with the fields read below
-    each: a superset, as every use of a variable name anywhere in the text counts."""
-    if pattern is None:
-        return ()
+def reads(expression: str, variables: Iterable[str]) -> Reads:
+    """The variables ``expression`` may read, with the fields read below each: a superset, as every use of a
+    variable name anywhere in the text counts (spaces around a dot end a field chain early, which only widens it)."""
     found: list[tuple[str, tuple[str, ...]]] = []
-    for match in pattern.finditer(expression):
-        chain = match.group(2).replace("?", "").split(".")[1:]
-        if match.group(3) and chain:  # the last name is a method called on the value, not a field
-            chain.pop()
-        found.append((match.group(1), tuple(chain)))
+    for name in variables:
+        start = 0
+        while (at := expression.find(name, start)) >= 0:
+            start = at + len(name)
+            if (at and _word(expression[at - 1])) or (start < len(expression) and _word(expression[start])):
+                continue  # part of a longer name
+            match = _CHAIN.match(expression, start)
+            assert match is not None  # the pattern matches the empty string
+            chain = match.group(1).replace("?", "").split(".")[1:]
+            if match.group(2) and chain:  # the last name is a method called on the value, not a field
+                chain.pop()
+            found.append((name, tuple(chain)))
     trees: dict[str, Tree | None] = {}
     for root, path in found:
         if root in trees and trees[root] is None:
@@ -144,6 +143,10 @@ def reads(expression: str, pattern: re.Pattern[str] | None) -> Reads:
         else:
             node[path[-1]] = None
     return tuple(trees.items())
+
+
+def _word(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def check_activation(activation: Mapping[str, Any], paths: Reads) -> Mapping[str, Any]:
