@@ -44,6 +44,7 @@ DATA_PENDING_PATTERNS = (
     "No value with name",
 )
 _STATUS_PREFIX = re.compile(r"^[A-Z_]+: ")
+_NON_CEL = re.compile(r"Non-CEL value type for 'Python function .*: ([\w.]+)\.")
 _COMPILE_ERROR = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
 _SCALARS = frozenset({"BOOL", "INT", "UINT", "DOUBLE", "STRING", "NULL"})
 LIBRARY_NAMES = frozenset(f.name for f in ALL_FUNCTIONS)
@@ -197,9 +198,11 @@ class Program:
             value = self._compiled.eval(data=activation)
             kind = value.type().name()
         except (RuntimeError, TypeError) as exc:
-            raise CelEvalError(
-                f"cannot evaluate {self.expression!r}: {_clean(str(exc))}", expression=self.expression
-            ) from None
+            message = _clean(str(exc))
+            if (found := _NON_CEL.search(message)) is not None:
+                kind = {"datetime.datetime": "timestamp", "datetime.timedelta": "duration"}.get(found.group(1), "value")
+                message = f"a {kind} collected into a map or list cannot pass through pykro's local engine"
+            raise CelEvalError(f"cannot evaluate {self.expression!r}: {message}", expression=self.expression) from None
         if kind == "ERROR":
             try:
                 message = value.plain_value()

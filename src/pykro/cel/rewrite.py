@@ -19,14 +19,8 @@ TWO_VARIABLE = frozenset(
     | {(name, n) for name in ("transformList", "transformMap", "transformMapEntry") for n in (3, 4)}
 )
 _TRIGGERS = ("first(", "last(", "runtime.", "omit(", "sortBy(", "transform")
-# hidden library functions the rewrites call (pykro.cel.library.kro)
-KEYS, ZIP, ENTRIES, SORT_BY, OMIT_MISUSED = (
-    "__pykro_keys",
-    "__pykro_zip",
-    "__pykro_entries",
-    "__pykro_sort_by",
-    "__pykro_omit_misused",
-)
+# hidden library functions the rewrites call (pykro.cel.library)
+ZIP, ENTRIES, SORT_ORDER, OMIT_MISUSED = "__pykro_zip", "__pykro_entries", "__pykro_sort_order", "__pykro_omit_misused"
 
 
 def for_engine(expression: str, *, comprehensions: bool = False) -> str:
@@ -70,12 +64,15 @@ def _fresh(counter: list[int], stem: str) -> Ident:
 
 def _comprehension(node: Call, counter: list[int]) -> Node:
     """A two-variable comprehension (or sortBy) as single-variable macros over the target's keys (indexes of a
-    list): ``t.all(k, v, p)`` is ``cel.bind(c, t, __pykro_keys(c).all(k, cel.bind(v, c[k], p)))``."""
+    list): ``t.all(k, v, p)`` is ``cel.bind(c, t, KEYS.all(k, cel.bind(v, c[k], p)))``. Only what a macro
+    collects into a new map (and sortBy's keys) passes through Python; the target stays in the engine."""
     assert node.target is not None
     target = _fresh(counter, "c")
+    index = _fresh(counter, "i")
     if node.function == "sortBy":
         var, key = node.args
-        body: Node = Call(SORT_BY, (target, Call("map", (var, key), target=target)))
+        order = Call(SORT_ORDER, (Call("map", (var, key), target=target),))
+        body: Node = Call("map", (index, Index(target, index)), target=order)
         return Call("bind", (target, node.target, body), target=Ident("cel"))
     first, second = node.args[0], node.args[1]
     assert isinstance(first, Ident) and isinstance(second, Ident)
@@ -83,7 +80,11 @@ def _comprehension(node: Call, counter: list[int]) -> Node:
     def with_value(expr: Node) -> Node:
         return Call("bind", (second, Index(target, first), expr), target=Ident("cel"))
 
-    keys: Node = Call(KEYS, (target,))
+    keys: Node = Conditional(  # dyn: the branches' types differ when the target's type is known
+        Binary("==", Call("type", (target,)), Ident("list")),
+        Call("dyn", (Call("range", (Call("size", (target,)),), target=Ident("lists")),)),
+        Call("dyn", (Call("map", (index, index), target=target),)),
+    )
     rest = [with_value(arg) for arg in node.args[2:]]
     name = "exists_one" if node.function == "existsOne" else node.function
     if name in ("all", "exists", "exists_one", "transformList"):
@@ -156,7 +157,7 @@ def _is_node(value: object) -> bool:
 
 def comprehension_probes(expression: str, variables: frozenset[str]) -> list[str]:
     """Expressions whose type says whether a rewritten two-variable comprehension or sortBy would hand an optional
-    value to Python (which crashes the engine): each one's target and the values it collects, with the names
+    value to Python (which crashes the engine): the values it collects (sortBy: its keys), with the names
     they read that are not ``variables`` (comprehension variables, outer macro variables) bound to ``dyn(null)``."""
     if not any(trigger in expression for trigger in ("sortBy(", "transform", "all(", "exists")):
         return []
@@ -172,10 +173,10 @@ def comprehension_probes(expression: str, variables: frozenset[str]) -> list[str
         if (item.function, count) not in TWO_VARIABLE and (item.function, count) != ("sortBy", 2):
             continue
         bound = {arg.name for arg in item.args[: 1 if item.function == "sortBy" else 2] if isinstance(arg, Ident)}
-        # what reaches Python: the target (its keys are listed there), and the values sortBy / transformMap /
-        # transformMapEntry collect; filters and the other macros' bodies stay in the engine
-        handed = item.args[-1:] if item.function in ("sortBy", "transformMap", "transformMapEntry") else ()
-        for part in (item.target, *handed):
+        # what reaches Python: the values transformMap / transformMapEntry collect and sortBy's keys
+        if item.function not in ("sortBy", "transformMap", "transformMapEntry"):
+            continue
+        for part in item.args[-1:]:
             names = bound | {ref.root for ref in references(part)} - variables
             probe: Node = part
             for name in sorted(names):

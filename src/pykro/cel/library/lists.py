@@ -9,6 +9,7 @@ from typing import Any
 from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.library.values import compare, distinct_key, equal
+from pykro.cel.library.values import kind as kind_of_value
 from pykro.cel.types import CelType
 
 D, INT, BOOL = CelType.DYN, CelType.INT, CelType.BOOL
@@ -92,22 +93,19 @@ def distinct(items: list[Any]) -> list[Any]:
     return out
 
 
-def sort_by(items: list[Any], keys: list[Any]) -> list[Any]:
-    """ext.Lists' sortBy: ``items`` ordered by their ``keys`` (stable; keys of one comparable kind)."""
+def sort_order(keys: list[Any]) -> list[int]:
+    """ext.Lists' sortBy: the positions of the items in the order of their keys (stable; keys of one comparable
+    kind, as cel-go's messages say)."""
+    kinds = {kind_of_value(key) for key in keys}
+    if len(kinds) > 1:
+        raise LibraryError("list elements must have the same type")
+    if kinds - {"bool", "number", "string", "bytes", "timestamp", "duration"}:
+        raise LibraryError("list elements must be comparable")
 
     def by_key(a: int, b: int) -> int:
         return compare(keys[a], keys[b], "sortBy")
 
-    return [items[i] for i in sorted(range(len(items)), key=functools.cmp_to_key(by_key))]
-
-
-def comprehension_keys(target: Any) -> list[Any]:
-    """What a two-variable comprehension's first variable ranges over: a list's indexes, a map's keys."""
-    if isinstance(target, list):
-        return list(range(len(target)))
-    if isinstance(target, dict) and opaque.kind_of(target) is None:
-        return list(target)
-    raise LibraryError(f"cannot range over {opaque.describe(target)}: two-variable comprehensions need a list or map")
+    return sorted(range(len(keys)), key=functools.cmp_to_key(by_key))
 
 
 def zip_map(keys: list[Any], values: list[Any]) -> dict[Any, Any]:
@@ -142,8 +140,7 @@ FUNCTIONS: list[Fn] = [
     fn("distinct", member("list_distinct", (L,), L, distinct)),
     fn("reverse", member("list_reverse", (L,), L, lambda items: items[::-1])),
     # targets of pykro.cel.rewrite's comprehension rewrites (not part of kro's library)
-    fn("__pykro_sort_by", glob("__pykro_sort_by_list_list", (L, L), L, sort_by)),
-    fn("__pykro_keys", glob("__pykro_keys_dyn", (D,), L, comprehension_keys)),
+    fn("__pykro_sort_order", glob("__pykro_sort_order_list", (L,), CelType.list_of(INT), sort_order)),
     fn("__pykro_zip", glob("__pykro_zip_list_list", (L, L), CelType.map_of(D, D), zip_map)),
     fn("__pykro_entries", glob("__pykro_entries_list", (L,), CelType.map_of(D, D), merge_entries)),
 ]
