@@ -168,3 +168,17 @@ def test_evaluators_share_programs_only_for_the_same_declarations() -> None:
     with pytest.raises(CelCompileError):
         typed.compile('shared + "x"')
     assert Evaluator(["shared", "other"]).evaluate('shared + "x"', {"shared": "a", "other": 1}) == "ax"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("[1, 'a'].sortBy(e, e)", "list elements must have the same type"),
+        ("[[1], [2]].sortBy(e, e)", "list elements must be comparable"),
+        ("['a', 'a'].transformMapEntry(i, v, {v: i})", "key 'a' already exists"),
+        ("{'a': 1}.transformMap(k, v, timestamp('2024-01-01T00:00:00Z'))", "a timestamp collected into a map"),
+    ],
+)
+def test_comprehension_errors(ev: Evaluator, expression: str, message: str) -> None:
+    with pytest.raises(CelEvalError, match=message):
+        ev.evaluate(expression, DATA)

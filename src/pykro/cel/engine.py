@@ -161,7 +161,7 @@ class Program:
         scalar: bool = False,
         reads: nul.Reads = (),
         unsupported: str | None = None,
-        fix: str = "Deploy through kro, or rewrite it with single-variable macros (map/filter/all/exists).",
+        fix: str = "Deploy through kro, which evaluates it.",
     ) -> None:
         self._fix = fix
         self.expression = expression
@@ -200,8 +200,8 @@ class Program:
         except (RuntimeError, TypeError) as exc:
             message = _clean(str(exc))
             if (found := _NON_CEL.search(message)) is not None:
-                kind = {"datetime.datetime": "timestamp", "datetime.timedelta": "duration"}.get(found.group(1), "value")
-                message = f"a {kind} collected into a map or list cannot pass through pykro's local engine"
+                what = {"datetime.datetime": "timestamp", "datetime.timedelta": "duration"}.get(found.group(1), "value")
+                message = f"a {what} collected into a map or list cannot pass through pykro's local engine"
             raise CelEvalError(f"cannot evaluate {self.expression!r}: {message}", expression=self.expression) from None
         if kind == "ERROR":
             try:
@@ -415,7 +415,7 @@ class Evaluator:
         return _compile_error(expression, message)
 
     def _hands_optionals_to_python(self, expression: str) -> bool:
-        """True when a rewritten comprehension's target or body has an optional type (see comprehension_probes)."""
+        """True when a rewritten comprehension would hand Python a value of optional type (see comprehension_probes)."""
         for probe in rewrite.comprehension_probes(expression, frozenset(self.variables)):
             try:
                 compiled = self._env.compile(rewrite.for_engine(probe, comprehensions=True))
