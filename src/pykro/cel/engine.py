@@ -186,8 +186,7 @@ class Program:
                 fix=self._fix,
             )
         try:
-            if self._reads:
-                activation = nul.check_activation(activation, self._reads)
+            activation = nul.activation_for(activation, self._reads)
         except nul.NulError as exc:
             raise CelEvalError(
                 f"cannot evaluate {self.expression!r}: {exc}, which pykro's local CEL engine would cut short",

@@ -4,6 +4,8 @@ cel-expr-python 0.1.3 converts a Python ``str`` (a value or a map key) and ``byt
 so everything from the first NUL on is silently dropped. A ``bytearray`` keeps its length, so bytes travel as
 bytearrays; a string or map key holding a NUL cannot be handed over at all and is refused with an error instead
 (CEL literals and values computed inside the engine are not affected, nor are values the engine hands to Python).
+
+Only what an expression reads is handed over (:func:`activation_for`), so only that is checked.
 """
 
 from __future__ import annotations
@@ -70,13 +72,6 @@ def _scan(value: Any) -> int:
     if kind is str:
         return _NUL if "\x00" in value else _CLEAN
     return _BYTES if kind is bytes else _CLEAN
-
-
-def _keys_clean(value: dict[Any, Any]) -> bool:
-    try:
-        return "\x00" not in "".join(value)
-    except TypeError:  # some keys are not strings
-        return not any(type(key) is str and "\x00" in key for key in value)
 
 
 def _locate(value: Any, where: str) -> str:
@@ -149,37 +144,35 @@ def _word(char: str) -> bool:
     return char.isalnum() or char == "_"
 
 
-def check_activation(activation: Mapping[str, Any], paths: Reads) -> Mapping[str, Any]:
-    """``activation`` as the engine can take it without loss for an expression reading ``paths``: unchanged unless a
-    variable it reads holds bytes (then that variable is copied with bytearrays). Raises NulError for a NUL in a
-    string or map key on the way (keys of every map walked through) or below."""
-    converted: dict[str, Any] | None = None
+def activation_for(activation: Mapping[str, Any], paths: Reads) -> dict[str, Any]:
+    """What the engine receives for an expression reading ``paths``: each variable it reads, cut down to the fields
+    it names (a map on the way keeps only the keys read through it; a value read whole is kept whole, its bytes as
+    bytearrays). The engine converts every value it is given, so this spares it the rest, and a NUL can only reach
+    it inside what is read whole: there it raises NulError."""
+    out: dict[str, Any] = {}
     for root, tree in paths:
         value = activation.get(root, _MISSING)
-        if value is _MISSING:
-            continue
-        state = _scan(value) if tree is None else _check(value, tree)
-        if state == _NUL:
-            raise NulError(_locate(value, root))
-        if state == _BYTES:
-            converted = dict(activation) if converted is None else converted
-            converted[root] = _convert(value)
-    return activation if converted is None else converted
+        if value is not _MISSING:
+            out[root] = _whole(value, root) if tree is None else _pruned(value, tree, root)
+    return out
 
 
-def _check(value: Any, tree: Tree) -> int:
-    """_scan restricted to the fields in ``tree`` (and the keys of every map on the way)."""
-    if type(value) is not dict:
-        return _scan(value)
-    if not _keys_clean(value):
-        return _NUL
-    state = _CLEAN
+def _whole(value: Any, where: str) -> Any:
+    kind = type(value)
+    if kind is int or kind is bool or kind is float or value is None:
+        return value
+    state = _scan(value)
+    if state == _NUL:
+        raise NulError(_locate(value, where))
+    return _convert(value) if state == _BYTES else value
+
+
+def _pruned(value: Any, tree: Tree, where: str) -> Any:
+    if type(value) is not dict:  # not a map: a field read from it fails in the engine, as it would on the whole
+        return _whole(value, where)
+    out = {}
     for key, below in tree.items():
         item = value.get(key, _MISSING)
-        kind = type(item)
-        if item is _MISSING or kind is int or kind is bool or kind is float:
-            continue
-        state |= _scan(item) if below is None else _check(item, below)
-        if state > _BYTES:
-            return _NUL
-    return state
+        if item is not _MISSING:
+            out[key] = _whole(item, f"{where}.{key}") if below is None else _pruned(item, below, f"{where}.{key}")
+    return out
