@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pykro.cel.errors import CelEvalError
-from pykro.errors import ValidationError
-from pykro.quote import go_quote
+from pykro.errors import ValidationError, go_quote
 
 START, END = "${", "}"
 

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pykro import cel
+from pykro.errors import go_quote
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
-from pykro.quote import go_quote
 from pykro.runtime import labels as kl
 from pykro.runtime import paths
 from pykro.runtime.fill import fill, set_path

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from pykro.quote import go_quote as go_quote  # re-exported
+from pykro.errors import go_quote as go_quote  # re-exported
 
 REQUIRED: Final = "FieldValueRequired"
 INVALID: Final = "FieldValueInvalid"
