@@ -97,24 +97,34 @@ def test_compile_is_cached(ev: Evaluator) -> None:
 
 
 @pytest.mark.parametrize(
-    "expression",
+    ("expression", "expected"),
     [
-        "schema.spec.tags.exists(i, t, t == 'a')",
-        "schema.spec.tags.all(i, t, i >= 0)",
-        "schema.spec.tags.transformList(i, t, t + 'x')",
-        "schema.spec.transformMap(k, v, v)",
-        "schema.spec.tags.sortBy(t, t)",
+        ("schema.spec.tags.exists(i, t, t == 'a' && i == 0)", True),
+        ("schema.spec.tags.all(i, t, i >= 0 && t != '')", True),
+        ("schema.spec.tags.existsOne(i, t, i >= 0)", False),
+        ("schema.spec.tags.transformList(i, t, t + 'x')", ["ax", "bx"]),
+        ("schema.spec.tags.transformList(i, t, i > 0, t + string(i))", ["b1"]),
+        ("{'name': schema.spec.name}.transformMap(k, v, v + '!')", {"name": "web!"}),
+        ("schema.spec.tags.transformMapEntry(i, t, {t: i})", {"a": 0, "b": 1}),
+        ("schema.spec.tags.sortBy(t, t == 'a' ? 1 : 0)", ["b", "a"]),
+        ("[schema.spec.?name].sortBy(e, 1).size()", 1),  # optional items stay in the engine
+        ("{'a': schema.?spec}.all(k, v, true)", True),
+        (
+            "[timestamp('2024-01-02T00:00:00Z'), timestamp('2024-01-01T00:00:00Z')].sortBy(t, t)[0]",
+            "2024-01-01T00:00:00Z",
+        ),
     ],
 )
-def test_kro_only_constructs_compile_and_refuse_to_evaluate(ev: Evaluator, expression: str) -> None:
-    program = ev.compile(expression)
-    with pytest.raises(CelUnsupportedLocally, match="cannot be evaluated locally by pykro; it runs in kro"):
-        program.evaluate(DATA)
+def test_kro_comprehensions_evaluate_locally(ev: Evaluator, expression: str, expected: Any) -> None:
+    assert ev.evaluate(expression, DATA) == expected
 
 
 def test_omit_sentinel(ev: Evaluator) -> None:
     assert ev.evaluate("schema.spec.replicas > 5 ? 1 : omit()", DATA) is OMIT
-    assert ev.evaluate("{'a': omit()}", DATA) == {"a": OMIT}
+    # kro: omit() is an opaque value that only removes a field when it is the field's whole value
+    for misuse in ("{'a': omit()}", "omit() == omit()", "'prefix-' + omit()", "[omit()]"):
+        with pytest.raises(CelEvalError, match="field-removal sentinel"):
+            ev.evaluate(misuse, DATA)
 
 
 def test_typed_variables() -> None:
@@ -132,7 +142,15 @@ def test_without_kro_library_only_the_standard_library() -> None:
 
 
 @pytest.mark.parametrize(
-    "expression", ["json.marshal(schema.spec.?name)", "json.marshal(schema.spec.tags.first())", "{'k': schema.?spec}"]
+    "expression",
+    [
+        "json.marshal(schema.spec.?name)",
+        "json.marshal(schema.spec.tags.first())",
+        "{'k': schema.?spec}",
+        "schema.spec.tags.transformMap(i, t, optional.of(t)).size()",
+        "schema.spec.tags.transformMapEntry(i, t, {t: schema.?spec}).size()",
+        "schema.spec.tags.sortBy(t, optional.of(t)).size()",
+    ],
 )
 def test_optionals_the_engine_cannot_hand_over_are_refused(ev: Evaluator, expression: str) -> None:
     with pytest.raises(CelUnsupportedLocally, match=r"orValue"):
@@ -150,3 +168,17 @@ def test_evaluators_share_programs_only_for_the_same_declarations() -> None:
     with pytest.raises(CelCompileError):
         typed.compile('shared + "x"')
     assert Evaluator(["shared", "other"]).evaluate('shared + "x"', {"shared": "a", "other": 1}) == "ax"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("[1, 'a'].sortBy(e, e)", "list elements must have the same type"),
+        ("[[1], [2]].sortBy(e, e)", "list elements must be comparable"),
+        ("['a', 'a'].transformMapEntry(i, v, {v: i})", "key 'a' already exists"),
+        ("{'a': 1}.transformMap(k, v, timestamp('2024-01-01T00:00:00Z'))", "a timestamp collected into a map"),
+    ],
+)
+def test_comprehension_errors(ev: Evaluator, expression: str, message: str) -> None:
+    with pytest.raises(CelEvalError, match=message):
+        ev.evaluate(expression, DATA)

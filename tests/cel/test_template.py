@@ -94,3 +94,11 @@ def test_find_expressions_paths_follow_kro() -> None:
         ("spec.containers[1].env[0].value", Standalone("b.c")),
     ]
     assert find_expressions(["${x}"], "status") == [("status[0]", Standalone("x"))]
+
+
+def test_omit_in_a_string_template_is_refused_with_its_own_fix() -> None:
+    template = parse_value("prefix-${omit()}")
+    assert isinstance(template, Template)
+    value = Evaluator().evaluate("omit()", {})
+    with pytest.raises(CelEvalError, match=r"got kro\.omit.*whole value"):
+        render_template(template, [value])

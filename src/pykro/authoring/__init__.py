@@ -1,6 +1,7 @@
 """Authoring: typed compositions (``@composition``, ``Spec``/``Status``, references, resources) compiled to kro
 graphs by transforming the function's source (if/for/and/or/... become includeWhen/forEach/CEL)."""
 
+from pykro.authoring import escape as _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat
 from pykro.authoring.decorator import Composition, composition
 from pykro.authoring.models import Spec, Status
 from pykro.authoring.refs import Ref, Template, is_ref

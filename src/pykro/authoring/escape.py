@@ -8,7 +8,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.models import cel_type
 from pykro.authoring.ops import unify
 from pykro.authoring.refs import Ref, Template, as_ref, cel_of, is_ref, node_of, type_of
-from pykro.cel import ast
+from pykro.cel import ast, register_escape_hatch
 from pykro.cel.errors import CelError
 from pykro.cel.types import CelType
 
@@ -64,3 +64,5 @@ def concat(*parts: Any) -> Template:
 
 
 __all__ = ["concat", "default", "expr", "has"]
+
+register_escape_hatch({"concat": concat, "default": default, "expr": expr, "has": has})

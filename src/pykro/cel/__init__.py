@@ -21,15 +21,24 @@ from pykro.cel.template import (
 from pykro.cel.types import CelType, cel_type_from_openapi
 
 _ESCAPE_HATCH = ("concat", "default", "expr", "has")
+_HATCHES: dict[str, Any] = {}
+
+
+def register_escape_hatch(functions: dict[str, Any]) -> None:
+    """Called by pykro.authoring (which builds on this package) to make ``pykro.cel.expr/has/default/concat``
+    reachable here: this layer cannot import the authoring layer."""
+    _HATCHES.update(functions)
 
 
 def __getattr__(name: str) -> Any:
-    """``pykro.cel.expr/has/default/concat``: the composition escape hatch (pykro.authoring.escape), loaded lazily
-    because pykro.authoring itself builds on this package."""
+    """``pykro.cel.expr/has/default/concat``: the composition escape hatch, registered by pykro.authoring."""
     if name in _ESCAPE_HATCH:
-        from pykro.authoring import escape
-
-        return getattr(escape, name)
+        if name not in _HATCHES:
+            raise AttributeError(
+                f"pykro.cel.{name} is part of the composition API: import pykro.authoring (or `from pykro import "
+                f"composition`) before using it"
+            )
+        return _HATCHES[name]
     raise AttributeError(f"module 'pykro.cel' has no attribute {name!r}")
 
 

@@ -13,7 +13,8 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
 
-from pykro.cel import rewrite
+from pykro.cel import nul, rewrite
+from pykro.cel.ast import Call, Ident, to_cel, walk
 from pykro.cel.errors import (
     CelCompileError,
     CelDataPending,
@@ -24,10 +25,11 @@ from pykro.cel.errors import (
 )
 from pykro.cel.library import ALL_FUNCTIONS, Fn
 from pykro.cel.library.base import LibraryError
-from pykro.cel.library.kro import OMIT_MARKER
-from pykro.cel.library.opaque import OpaqueValueError, check_plain, kind_of
+from pykro.cel.library.kro import OMIT_KIND
+from pykro.cel.library.opaque import TAG, OpaqueValueError, check_plain
 from pykro.cel.library.runtime import KIND as CONDITION_KIND
 from pykro.cel.library.runtime import Condition
+from pykro.cel.parser import parse
 from pykro.cel.types import CelType
 
 # kro's runtime treats errors containing these as "data not there yet" (pkg/runtime/errors.go); the cel-cpp
@@ -42,16 +44,19 @@ DATA_PENDING_PATTERNS = (
     "No value with name",
 )
 _STATUS_PREFIX = re.compile(r"^[A-Z_]+: ")
+_NON_CEL = re.compile(r"Non-CEL value type for 'Python function .*: ([\w.]+)\.")
 _COMPILE_ERROR = re.compile(r"ERROR: <input>:(\d+):(\d+): (.*)")
 _SCALARS = frozenset({"BOOL", "INT", "UINT", "DOUBLE", "STRING", "NULL"})
 LIBRARY_NAMES = frozenset(f.name for f in ALL_FUNCTIONS)
 _UNWRAP = "Unwrap the optional first with .orValue(default) (or .value())."
+_NUL_RESULT = "a string holding a NUL character cannot be handed back to pykro's local CEL engine (kro can)"
 
 
 class _Omit:
     """The value of kro's ``omit()``: the field (or list item) holding it is removed from the rendered object."""
 
     _instance: _Omit | None = None
+    cel_type_name = "kro.omit"  # how messages name its type (pykro.cel.template.type_name)
 
     def __new__(cls) -> _Omit:
         if cls._instance is None:
@@ -101,11 +106,23 @@ def _library_impl(name: str, impl: Callable[..., Any]) -> Callable[..., Any]:
 
     def call(*args: Any) -> Any:
         try:
-            return impl(*args)
+            result = impl(*args)
         except (LibraryError, OpaqueValueError) as exc:
             raise ValueError(str(exc)) from None
         except (TypeError, ValueError, KeyError, IndexError, OverflowError) as exc:
             raise ValueError(f"{name}: {exc}") from None
+        kind = type(result)  # what the engine would cut at a NUL: bytes travel as bytearray, NUL in text is refused
+        if kind is str:
+            if "\x00" in result:
+                raise ValueError(f"{name}: {_NUL_RESULT}")
+        elif kind is bytes:
+            return bytearray(result)
+        elif kind is dict or kind is list:
+            try:
+                return nul.to_engine(result, "result")
+            except nul.NulError as exc:
+                raise ValueError(f"{name}: {exc}; {_NUL_RESULT}") from None
+        return result
 
     return call
 
@@ -142,13 +159,15 @@ class Program:
         compiled: Any = None,
         *,
         scalar: bool = False,
+        reads: nul.Reads = (),
         unsupported: str | None = None,
-        fix: str = "Deploy through kro, or rewrite it with single-variable macros (map/filter/all/exists).",
+        fix: str = "Deploy through kro, which evaluates it.",
     ) -> None:
         self._fix = fix
         self.expression = expression
         self._compiled = compiled
         self._scalar = scalar
+        self._reads = reads
         self._unsupported = unsupported
 
     def __repr__(self) -> str:
@@ -167,12 +186,22 @@ class Program:
                 fix=self._fix,
             )
         try:
+            activation = nul.activation_for(activation, self._reads)
+        except nul.NulError as exc:
+            raise CelEvalError(
+                f"cannot evaluate {self.expression!r}: {exc}, which pykro's local CEL engine would cut short",
+                expression=self.expression,
+                fix="Remove the NUL character from the data (kro itself evaluates such data).",
+            ) from None
+        try:
             value = self._compiled.eval(data=activation)
             kind = value.type().name()
         except (RuntimeError, TypeError) as exc:
-            raise CelEvalError(
-                f"cannot evaluate {self.expression!r}: {_clean(str(exc))}", expression=self.expression
-            ) from None
+            message = _clean(str(exc))
+            if (found := _NON_CEL.search(message)) is not None:
+                what = {"datetime.datetime": "timestamp", "datetime.timedelta": "duration"}.get(found.group(1), "value")
+                message = f"a {what} collected into a map or list cannot pass through pykro's local engine"
+            raise CelEvalError(f"cannot evaluate {self.expression!r}: {message}", expression=self.expression) from None
         if kind == "ERROR":
             try:
                 message = value.plain_value()
@@ -186,9 +215,9 @@ class Program:
         except (TypeError, SystemError):
             raise self._optional_error() from None
         if self._scalar:
-            return OMIT if plain == OMIT_MARKER else plain
+            return plain
         try:
-            return _to_plain(plain)
+            return _to_plain(plain, top=True)
         except (OpaqueValueError, ValueError) as exc:
             raise CelEvalError(f"evaluating {self.expression!r}: {exc}", expression=self.expression) from None
 
@@ -200,29 +229,39 @@ class Program:
         )
 
 
-def _to_plain(value: Any) -> Any:
+_PLAIN_LEAVES = frozenset({str, int, float, bool, type(None)})
+
+
+def _to_plain(value: Any, top: bool = False) -> Any:
     """Turn the engine's Python values into what a manifest holds (kro's GoNativeType); a runtime condition becomes
-    a Condition."""
-    if isinstance(value, dict):
-        if kind_of(value) == CONDITION_KIND:
-            return Condition.from_map(value)
-        check_plain(value)
-        out: dict[str, Any] = {}
+    a Condition. The engine's dicts and lists are fresh objects: they are converted in place."""
+    kind = type(value)
+    if kind is dict:
+        tag = value.get(TAG)
+        if tag is not None:
+            if tag == CONDITION_KIND:
+                return Condition.from_map(value)
+            if tag == OMIT_KIND:
+                if top:
+                    return OMIT
+                raise ValueError("omit() can only be a field's whole value, not part of a list or map")
+            check_plain(value)
         for key, item in value.items():
-            if not isinstance(key, str):
+            if type(key) is not str:
                 raise ValueError(f"map key must be string, got {type(key).__name__}")
-            converted = _to_plain(item)
-            out[key] = converted
-        return out
-    if isinstance(value, list):
-        return [_to_plain(item) for item in value]
-    if isinstance(value, bytearray):
+            if type(item) not in _PLAIN_LEAVES:
+                value[key] = _to_plain(item)
+        return value
+    if kind is list:
+        for index, item in enumerate(value):
+            if type(item) not in _PLAIN_LEAVES:
+                value[index] = _to_plain(item)
+        return value
+    if kind is bytearray:
         return bytes(value)
-    if isinstance(value, str):
-        return OMIT if value == OMIT_MARKER else value
-    if isinstance(value, datetime.datetime):
+    if kind is datetime.datetime:
         return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    if isinstance(value, datetime.timedelta):
+    if kind is datetime.timedelta:
         return go_duration(value)
     if isinstance(value, cel.Type):
         raise ValueError(f"a type value ({value.name()}) cannot be converted to a plain value")
@@ -339,17 +378,85 @@ class Evaluator:
         try:
             compiled = self._env.compile(source)
         except RuntimeError as exc:
-            unsupported = rewrite.unsupported_construct(expression)
-            if unsupported is not None:
-                return Program(expression, unsupported=unsupported)
-            raise _compile_error(expression, str(exc)) from None
+            retry = rewrite.for_engine(expression, comprehensions=True) if self.kro_library else source
+            if retry == source:
+                raise self._compile_error(expression, str(exc)) from None
+            try:
+                compiled = self._env.compile(retry)
+            except RuntimeError:
+                raise self._compile_error(expression, str(exc)) from None
+            source = retry
+        if source != expression and "__pykro_" in source and self._hands_optionals_to_python(expression):
+            return Program(
+                expression, unsupported="an optional value in a two-variable comprehension or sortBy", fix=_UNWRAP
+            )
         result = compiled.return_type().name()
         if result.startswith("optional_type"):
             compiled = self._env.compile(rewrite.unwrap_optional(source))
             result = compiled.return_type().name()
         if "optional_type" in result:  # converting a container of optionals crashes the engine: refuse it
             return Program(expression, unsupported="a list or map holding optional values as the result", fix=_UNWRAP)
-        return Program(expression, compiled, scalar=result in _SCALARS)
+        return Program(expression, compiled, scalar=result in _SCALARS, reads=nul.reads(expression, self.variables))
+
+    def _compile_error(self, expression: str, message: str) -> CelError:
+        """The engine's compile error; a namespaced library function called with the wrong arguments reads as cel-go
+        words it ("found no matching overload ..."), not as the engine's "undeclared reference"."""
+        if self.kro_library and "undeclared reference to '" in message:
+            wrong = self._wrong_arguments(expression)
+            if wrong is not None:
+                name, types, position = wrong
+                return CelCompileError(
+                    f"cannot compile {expression!r}: found no matching overload for '{name}' applied to "
+                    f"'({', '.join(types)})' (at offset {position})",
+                    expression=expression,
+                    position=position,
+                )
+        return _compile_error(expression, message)
+
+    def _hands_optionals_to_python(self, expression: str) -> bool:
+        """True when a rewritten comprehension would hand Python a value of optional type (see comprehension_probes)."""
+        for probe in rewrite.comprehension_probes(expression, frozenset(self.variables)):
+            try:
+                compiled = self._env.compile(rewrite.for_engine(probe, comprehensions=True))
+            except (RuntimeError, CelError):
+                continue
+            if "optional_type" in compiled.return_type().name():
+                return True
+        return False
+
+    def _wrong_arguments(self, expression: str) -> tuple[str, list[str], int] | None:
+        """(function, argument types, offset) of the first namespaced library call the engine could not resolve."""
+        try:
+            tree = parse(expression)
+        except CelError:
+            return None
+        for node in walk(tree):
+            if not (isinstance(node, Call) and isinstance(node.target, Ident)):
+                continue
+            name = f"{node.target.name}.{node.function}"
+            if name not in LIBRARY_NAMES:
+                continue
+            types = []
+            for arg in node.args:
+                try:
+                    types.append(_go_type_name(self._env.compile(to_cel(arg)).return_type().name()))
+                except RuntimeError:
+                    return None
+            position = expression.find(f"{node.function}(", expression.find(node.target.name))
+            return name, types, max(position + len(node.function), 0)
+        return None
+
+
+def _go_type_name(name: str) -> str:
+    """cel-go's spelling of an engine type name: ``LIST<INT>`` is ``list(int)``, ``NULL`` is ``null_type``."""
+    text = name.replace("<", "(").replace(">", ")").lower()
+    for engine, go in (
+        ("null", "null_type"),
+        ("duration", "google.protobuf.Duration"),
+        ("timestamp", "google.protobuf.Timestamp"),
+    ):
+        text = re.sub(rf"\b{engine}\b", go, text)
+    return text
 
 
 def _compile_error(expression: str, message: str) -> CelError:

@@ -10,32 +10,105 @@ from pykro.cel.errors import CelCompileError
 from pykro.cel.library import runtime as runtime_library
 from pykro.cel.parser import parse
 from pykro.cel.printer import render
+from pykro.cel.references import references
 
 OPTIONAL_VAR = "__pykro_opt"
-TWO_VARIABLE_MACROS = {"all": 3, "exists": 3, "exists_one": 3, "existsOne": 3}
-KRO_ONLY = ("transformList", "transformMap", "transformMapEntry", "sortBy")
+# cel-go's two-variable comprehensions (ext.TwoVarComprehensions) and ext.Lists' sortBy: (name, argument count)
+TWO_VARIABLE = frozenset(
+    {("all", 3), ("exists", 3), ("existsOne", 3), ("exists_one", 3)}
+    | {(name, n) for name in ("transformList", "transformMap", "transformMapEntry") for n in (3, 4)}
+)
+_TRIGGERS = ("first(", "last(", "runtime.", "omit(", "sortBy(", "transform")
+# hidden library functions the rewrites call (pykro.cel.library)
+ZIP, ENTRIES, SORT_ORDER, OMIT_MISUSED = "__pykro_zip", "__pykro_entries", "__pykro_sort_order", "__pykro_omit_misused"
 
 
-def for_engine(expression: str) -> str:
-    """Rewrite what cel-go parses differently into engine-native CEL: ``list.first()`` / ``list.last()`` (optional
-    results) and kro's ``runtime.newCondition`` macro (bare-identifier keys become strings; bad keys raise
-    CelCompileError with kro's message)."""
-    if "first(" not in expression and "last(" not in expression and "runtime." not in expression:
+def for_engine(expression: str, *, comprehensions: bool = False) -> str:
+    """Rewrite what cel-go has and the engine lacks into engine-native CEL: ``list.first()`` / ``list.last()``
+    (optional results), kro's ``runtime.newCondition`` macro (bare-identifier keys become strings; bad keys raise
+    CelCompileError with kro's message), the two-variable comprehensions and ``sortBy`` (over the keys or indexes
+    of the target), and ``omit()`` anywhere but as the expression's value (an evaluation error there, as in kro).
+
+    Two-variable ``all``/``exists``/``existsOne`` are looked for only when ``comprehensions`` (the engine refused
+    the expression): the text cannot tell them from the common one-variable forms without parsing."""
+    if not comprehensions and not any(trigger in expression for trigger in _TRIGGERS):
         return expression
     try:
         node = parse(expression)
     except CelCompileError:
         return expression
     counter = [0]
+    results = {id(item) for item in _result_positions(node)}
     try:
-        rewritten = _transform(node, lambda item: _rewrite_node(item, counter))
+        rewritten = _transform(node, lambda item: _rewrite_node(item, counter, results))
     except runtime_library.MacroError as exc:
         raise CelCompileError(f"cannot compile {expression!r}: {exc}", expression=expression) from None
     return render(rewritten) if rewritten is not node else expression
 
 
-def _rewrite_node(node: Node, counter: list[int]) -> Node:
+def _result_positions(node: Node) -> list[Node]:
+    """The nodes whose value is the expression's value: the root, the branches of a conditional there and the body
+    of a ``cel.bind`` there."""
+    out = [node]
+    if isinstance(node, Conditional):
+        out += _result_positions(node.then) + _result_positions(node.otherwise)
+    elif isinstance(node, Call) and node.function == "bind" and node.target == Ident("cel") and len(node.args) == 3:
+        out += _result_positions(node.args[2])
+    return out
+
+
+def _fresh(counter: list[int], stem: str) -> Ident:
+    counter[0] += 1
+    return Ident(f"__pykro_{stem}{counter[0]}")
+
+
+def _comprehension(node: Call, counter: list[int]) -> Node:
+    """A two-variable comprehension (or sortBy) as single-variable macros over the target's keys (indexes of a
+    list): ``t.all(k, v, p)`` is ``cel.bind(c, t, KEYS.all(k, cel.bind(v, c[k], p)))``. Only what a macro
+    collects into a new map (and sortBy's keys) passes through Python; the target stays in the engine."""
+    assert node.target is not None
+    target = _fresh(counter, "c")
+    index = _fresh(counter, "i")
+    if node.function == "sortBy":
+        var, key = node.args
+        order = Call(SORT_ORDER, (Call("map", (var, key), target=target),))
+        body: Node = Call("map", (index, Index(target, index)), target=order)
+        return Call("bind", (target, node.target, body), target=Ident("cel"))
+    first, second = node.args[0], node.args[1]
+    assert isinstance(first, Ident) and isinstance(second, Ident)
+
+    def with_value(expr: Node) -> Node:
+        return Call("bind", (second, Index(target, first), expr), target=Ident("cel"))
+
+    keys: Node = Conditional(  # dyn: the branches' types differ when the target's type is known
+        Binary("==", Call("type", (target,)), Ident("list")),
+        Call("dyn", (Call("range", (Call("size", (target,)),), target=Ident("lists")),)),
+        Call("dyn", (Call("map", (index, index), target=target),)),
+    )
+    rest = [with_value(arg) for arg in node.args[2:]]
+    name = "exists_one" if node.function == "existsOne" else node.function
+    if name in ("all", "exists", "exists_one", "transformList"):
+        body = Call("map" if name == "transformList" else name, (first, *rest), target=keys)
+    elif name == "transformMapEntry":
+        body = Call(ENTRIES, (Call("map", (first, *rest), target=keys),))
+    else:  # transformMap: the (filtered) keys, zipped with the values computed for them
+        kept = _fresh(counter, "k")
+        chosen = Call("filter", (first, rest[0]), target=keys) if len(rest) == 2 else keys
+        zipped = Call(ZIP, (kept, Call("map", (first, rest[-1]), target=kept)))
+        body = Call("bind", (kept, chosen, zipped), target=Ident("cel"))
+    return Call("bind", (target, node.target, body), target=Ident("cel"))
+
+
+def _rewrite_node(node: Node, counter: list[int], results: set[int]) -> Node:
     """One node, its children already rewritten."""
+    if isinstance(node, Call) and node.function == "omit" and node.target is None and not node.args:
+        return node if id(node) in results else Call(OMIT_MISUSED, ())
+    if (
+        isinstance(node, Call)
+        and node.target is not None
+        and ((node.function, len(node.args)) in TWO_VARIABLE or (node.function == "sortBy" and len(node.args) == 2))
+    ):
+        return _comprehension(node, counter)
     if isinstance(node, Call) and node.function in ("first", "last") and not node.args and node.target is not None:
         counter[0] += 1
         var = Ident(f"__pykro_list{counter[0]}")
@@ -82,22 +155,34 @@ def _is_node(value: object) -> bool:
     return hasattr(value, "__dataclass_fields__")
 
 
-def unsupported_construct(expression: str) -> str | None:
-    """Describe the first construct in ``expression`` that kro supports but the local engine does not."""
+def comprehension_probes(expression: str, variables: frozenset[str]) -> list[str]:
+    """Expressions whose type says whether a rewritten two-variable comprehension or sortBy would hand an optional
+    value to Python (which crashes the engine): the values it collects (sortBy: its keys), with the names
+    they read that are not ``variables`` (comprehension variables, outer macro variables) bound to ``dyn(null)``."""
+    if not any(trigger in expression for trigger in ("sortBy(", "transform", "all(", "exists")):
+        return []
     try:
         node = parse(expression)
     except CelCompileError:
-        return None
+        return []
+    probes = []
     for item in walk(node):
         if not isinstance(item, Call) or item.target is None:
             continue
-        if TWO_VARIABLE_MACROS.get(item.function) == len(item.args):
-            return (
-                f"the two-variable comprehension {item.function}({render(item.args[0])}, {render(item.args[1])}, ...)"
-            )
-        if item.function in KRO_ONLY:
-            return f"{item.function}()"
-    return None
+        count = len(item.args)
+        if (item.function, count) not in TWO_VARIABLE and (item.function, count) != ("sortBy", 2):
+            continue
+        bound = {arg.name for arg in item.args[: 1 if item.function == "sortBy" else 2] if isinstance(arg, Ident)}
+        # what reaches Python: the values transformMap / transformMapEntry collect and sortBy's keys
+        if item.function not in ("sortBy", "transformMap", "transformMapEntry"):
+            continue
+        for part in item.args[-1:]:
+            names = bound | {ref.root for ref in references(part)} - variables
+            probe: Node = part
+            for name in sorted(names):
+                probe = Call("bind", (Ident(name), Call("dyn", (Literal(None),)), probe), target=Ident("cel"))
+            probes.append(render(probe))
+    return probes
 
 
 OPTIONAL_MAKERS = frozenset({"of", "none", "ofNonZeroValue", "first", "last", "or", "optMap", "optFlatMap"})

@@ -13,8 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pykro.cel.errors import CelEvalError
-from pykro.errors import ValidationError
-from pykro.schema.causes import go_quote
+from pykro.errors import ValidationError, go_quote
 
 START, END = "${", "}"
 
@@ -126,7 +125,11 @@ def render_template(template: Template, values: Sequence[Any]) -> str:
             raise CelEvalError(
                 f"expression {expression!r} in a string template must be a string, got {type_name(value)}",
                 expression=expression,
-                fix=f"Convert it with string(...): ${{string({expression})}}.",
+                fix=(
+                    "omit() removes a field only as its whole value: make the whole field ${cond ? ... : omit()}."
+                    if type_name(value) == "kro.omit"
+                    else f"Convert it with string(...): ${{string({expression})}}."
+                ),
             )
         out.append(value)
     return "".join(out)
@@ -138,6 +141,9 @@ def type_name(value: object) -> str:
         return "null"
     if isinstance(value, bool):
         return "bool"
+    named = getattr(type(value), "cel_type_name", None)  # pykro.cel.OMIT
+    if isinstance(named, str):
+        return named
     names = {int: "int", float: "double", str: "string", bytes: "bytes", list: "list", dict: "map"}
     return next((name for kind, name in names.items() if isinstance(value, kind)), type(value).__name__)
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from pykro import cel
-from pykro.cel.library.kro import OMIT_MARKER
+from pykro.errors import go_quote
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.graph.secrets import Redactor
@@ -244,7 +244,8 @@ class _Run:
         except cel.CelDataPending as exc:
             raise _Pending(
                 [node.id],
-                f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {self._quiet(exc.what)}',
+                f'{prefix}node "{node.id}": failed to evaluate readyWhen{"" if item else " expression:"} '
+                f"{go_quote(fld.cel)}{item} (waiting for readiness)",
             ) from exc
         except cel.CelError as exc:
             raise _Failed(
@@ -379,7 +380,7 @@ class _Run:
             value = self.evaluator.evaluate(concatenation, ctx)
         except cel.CelError:
             value = None
-        if isinstance(value, str) and OMIT_MARKER not in value:
+        if isinstance(value, str):
             return value
         parts = [self._evaluate(expr, ctx) for expr in template.expressions]
         return cel.render_template(template, parts)

@@ -18,7 +18,6 @@ from collections.abc import Mapping
 from typing import Any
 
 from pykro.cel.ast import Binary, Conditional, Ident, Literal, Node, Select, UInt, Unary
-from pykro.cel.library.kro import OMIT_MARKER
 from pykro.cel.template import Expr, Template
 from pykro.cel.types import CelType
 from pykro.graph.naming import CEL_RESERVED  # never plain field names in a select expression
@@ -147,7 +146,7 @@ class Resolver:
             value = value.get(key, DEFER)
             if value is DEFER:
                 return DEFER
-        if not isinstance(value, _SCALARS) or value == OMIT_MARKER:
+        if not isinstance(value, _SCALARS):
             return DEFER
         return value
 
@@ -198,7 +197,7 @@ class Resolver:
         return _PRESENT
 
     def template(self, parts: tuple[str | Path, ...], ctx: Mapping[str, Any]) -> Any:
-        """The joined string when every path part is a string (and the result holds no omit() marker), or DEFER."""
+        """The joined string when every path part is a string, or DEFER."""
         out: list[str] = []
         for part in parts:
             if isinstance(part, str):
@@ -208,8 +207,7 @@ class Resolver:
             if type(value) is not str:
                 return DEFER
             out.append(value)
-        joined = "".join(out)
-        return DEFER if OMIT_MARKER in joined else joined
+        return "".join(out)
 
     def _convertible(self, value: Any) -> bool:
         kind = type(value)

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from pykro.errors import go_quote as go_quote  # re-exported
+
 REQUIRED: Final = "FieldValueRequired"
 INVALID: Final = "FieldValueInvalid"
 TYPE_INVALID: Final = "FieldValueTypeInvalid"
@@ -119,28 +121,6 @@ def go_number(value: int | float) -> str:
         mantissa = digits[0] + ("." + digits[1:] if len(digits) > 1 else "")
         return f"{minus}{mantissa}e{'+' if exponent >= 0 else '-'}{abs(exponent):02d}"
     return minus + format(Decimal(repr(abs(value))).normalize(), "f")
-
-
-def go_quote(text: str) -> str:
-    """Go's ``%q`` / ``strconv.Quote`` for the strings that occur in manifests."""
-    out = ['"']
-    for ch in text:
-        code = ord(ch)
-        if ch in ('"', "\\"):
-            out.append("\\" + ch)
-        elif ch in _ESCAPES:
-            out.append(_ESCAPES[ch])
-        elif code < 0x20 or code == 0x7F:
-            out.append(f"\\x{code:02x}")
-        elif not ch.isprintable() and code > 0x7F:
-            out.append(f"\\u{code:04x}" if code <= 0xFFFF else f"\\U{code:08x}")
-        else:
-            out.append(ch)
-    out.append('"')
-    return "".join(out)
-
-
-_ESCAPES: Final = {"\a": "\\a", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t", "\v": "\\v"}
 
 
 def go_json(value: Any) -> str:

@@ -8,6 +8,7 @@ import math
 from decimal import Decimal
 from typing import Any
 
+from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
@@ -16,8 +17,7 @@ L = CelType.list_of(D)
 M = CelType.map_of(D, D)
 ALPHANUMERIC = "0123456789abcdefghijklmnopqrstuvwxyz"
 INT64 = 2**64
-# omit() travels through the engine as this string (NUL would be cut off) and leaves it as pykro.cel.OMIT
-OMIT_MARKER = "\uf8ff\uf8ffpykro.omit\uf8ff\uf8ff"
+OMIT_KIND = "omit"  # omit() travels through the engine as an opaque value and leaves it as pykro.cel.OMIT
 
 
 def _wrap64(value: int) -> int:
@@ -107,8 +107,6 @@ def _go_string(text: str) -> str:
 
 def marshal(value: Any) -> str:
     """json.marshal: compact JSON with sorted keys and Go's escaping and number formatting."""
-    if value == OMIT_MARKER:
-        raise LibraryError("json.marshal failed to convert value: omit() cannot be marshalled")
     return _go_json(value)
 
 
@@ -153,6 +151,13 @@ def remove_at_index(items: list[Any], index: int) -> list[Any]:
     return [*items[:index], *items[index + 1 :]]
 
 
+def omit_misused() -> Any:
+    """omit() used anywhere but as the whole value of a field (pykro.cel.rewrite puts this call there)."""
+    raise LibraryError(
+        "omit() is a field-removal sentinel: it can only be a field's whole value, not compared, combined or converted"
+    )
+
+
 FUNCTIONS: list[Fn] = [
     fn("random.seededString", glob("random.seededString_int_string", (INT, S), S, seeded_string)),
     fn("random.seededInt", glob("random.seededInt_int_int_string", (INT, INT, S), INT, seeded_int)),
@@ -165,5 +170,6 @@ FUNCTIONS: list[Fn] = [
     fn("lists.setAtIndex", glob("lists.setAtIndex_list_int_T", (L, INT, D), L, set_at_index)),
     fn("lists.insertAtIndex", glob("lists.insertAtIndex_list_int_T", (L, INT, D), L, insert_at_index)),
     fn("lists.removeAtIndex", glob("lists.removeAtIndex_list_int", (L, INT), L, remove_at_index)),
-    fn("omit", glob("omit_void", (), D, lambda: OMIT_MARKER)),
+    fn("omit", glob("omit_void", (), D, lambda: opaque.make(OMIT_KIND))),
+    fn("__pykro_omit_misused", glob("__pykro_omit_misused_void", (), D, omit_misused)),
 ]

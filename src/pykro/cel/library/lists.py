@@ -6,8 +6,10 @@ import functools
 import itertools
 from typing import Any
 
+from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.library.values import compare, distinct_key, equal
+from pykro.cel.library.values import kind as kind_of_value
 from pykro.cel.types import CelType
 
 D, INT, BOOL = CelType.DYN, CelType.INT, CelType.BOOL
@@ -91,6 +93,39 @@ def distinct(items: list[Any]) -> list[Any]:
     return out
 
 
+def sort_order(keys: list[Any]) -> list[int]:
+    """ext.Lists' sortBy: the positions of the items in the order of their keys (stable; keys of one comparable
+    kind, as cel-go's messages say)."""
+    kinds = {kind_of_value(key) for key in keys}
+    if len(kinds) > 1:
+        raise LibraryError("list elements must have the same type")
+    if kinds - {"bool", "number", "string", "bytes", "timestamp", "duration"}:
+        raise LibraryError("list elements must be comparable")
+
+    def by_key(a: int, b: int) -> int:
+        return compare(keys[a], keys[b], "sortBy")
+
+    return sorted(range(len(keys)), key=functools.cmp_to_key(by_key))
+
+
+def zip_map(keys: list[Any], values: list[Any]) -> dict[Any, Any]:
+    """transformMap's result: each key with the value computed for it."""
+    return dict(zip(keys, values, strict=True))
+
+
+def merge_entries(entries: list[Any]) -> dict[Any, Any]:
+    """transformMapEntry's result: the union of the one-entry maps; a key given twice is an error (as cel-go)."""
+    out: dict[Any, Any] = {}
+    for entry in entries:
+        if not isinstance(entry, dict) or opaque.kind_of(entry) is not None:
+            raise LibraryError(f"transformMapEntry: the expression must give a map, got {opaque.describe(entry)}")
+        for key, value in entry.items():
+            if any(equal(key, seen) for seen in out):
+                raise LibraryError(f"insert failed: key {key!r} already exists")
+            out[key] = value
+    return out
+
+
 FUNCTIONS: list[Fn] = [
     fn("isSorted", member("list_is_sorted_bool", (L,), BOOL, is_sorted)),
     fn("sum", member("list_sum", (L,), D, total)),
@@ -104,4 +139,8 @@ FUNCTIONS: list[Fn] = [
     fn("sort", member("list_sort", (L,), L, sort)),
     fn("distinct", member("list_distinct", (L,), L, distinct)),
     fn("reverse", member("list_reverse", (L,), L, lambda items: items[::-1])),
+    # targets of pykro.cel.rewrite's comprehension rewrites (not part of kro's library)
+    fn("__pykro_sort_order", glob("__pykro_sort_order_list", (L,), CelType.list_of(INT), sort_order)),
+    fn("__pykro_zip", glob("__pykro_zip_list_list", (L, L), CelType.map_of(D, D), zip_map)),
+    fn("__pykro_entries", glob("__pykro_entries_list", (L,), CelType.map_of(D, D), merge_entries)),
 ]

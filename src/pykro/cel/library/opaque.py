@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 TAG = "\uf8ffpykro.type"
-KINDS = {"quantity": "Quantity", "url": "URL", "ip": "IP", "cidr": "CIDR", "semver": "Semver"}
+KINDS = {"quantity": "Quantity", "url": "URL", "ip": "IP", "cidr": "CIDR", "semver": "Semver", "omit": "kro.omit"}
 
 
 class OpaqueValueError(Exception):

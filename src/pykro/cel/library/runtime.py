@@ -19,7 +19,7 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob
 from pykro.cel.parser import parse
 from pykro.cel.types import CelType
-from pykro.schema.causes import go_quote
+from pykro.errors import go_quote
 
 KIND = "condition"
 KEYS = ("type", "status", "reason", "message")

@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from pykro.cel.library.base import LibraryError
+
+
+def kind(value: Any) -> str:
+    """The comparison kind of a plain value (int, uint and double are all ``number``)."""
+    return _kind(value)
 
 
 def _kind(value: Any) -> str:
@@ -18,6 +24,10 @@ def _kind(value: Any) -> str:
         return "bytes"
     if value is None:
         return "null"
+    if isinstance(value, datetime.datetime):
+        return "timestamp"
+    if isinstance(value, datetime.timedelta):
+        return "duration"
     return type(value).__name__
 
 
@@ -35,7 +45,7 @@ def equal(left: Any, right: Any) -> bool:
 def compare(left: Any, right: Any, function: str) -> int:
     """-1, 0 or 1 as CEL orders two values of the same comparable kind; an error for anything else."""
     kind = _kind(left)
-    if kind != _kind(right) or kind not in ("bool", "number", "string", "bytes"):
+    if kind != _kind(right) or kind not in ("bool", "number", "string", "bytes", "timestamp", "duration"):
         raise LibraryError(f"no such overload: {function} cannot compare {_kind(left)} with {_kind(right)}")
     return int((left > right) - (left < right))
 
