@@ -238,12 +238,12 @@ def test_hpa_targets() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: simple.Deployment("w", image="x", ports=["80"]), "container port must be a number"),  # type: ignore[list-item]
+        (lambda: simple.Deployment("w", image="x", ports=["80"]), r"ports\[0\] must be an int or a dict"),  # type: ignore[list-item]
         (lambda: simple.Deployment("w", image="x", ports=80), "ports must be a list"),  # type: ignore[arg-type]
         (lambda: simple.Deployment("w", image="x", env={"A": [1]}), "environment variable A"),
         (lambda: simple.Deployment("w", image="x", config_maps=[{"name": "c"}]), "no mount_path"),
         (lambda: simple.StatefulSet("s", image="x", volume_claim_templates=[{"name": "d"}]), "needs a name and a size"),
-        (lambda: simple.Service("s", ports=[None]), "service port must be a number"),  # type: ignore[list-item]
+        (lambda: simple.Service("s", ports=[None]), r"ports\[0\] must be an int or a dict"),  # type: ignore[list-item]
         (lambda: simple.Ingress("i", service="web"), "needs port="),
         (lambda: simple.Ingress("i", service="web", port=80, rules=[]), "either rules= or service="),
         (lambda: simple.ConfigMap("c", data={"A": [1]}), "must be text"),
