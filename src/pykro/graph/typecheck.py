@@ -21,6 +21,7 @@ from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
 from pykro.cel.parser import macro_variable_count
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
+from pykro.graph import templates
 from pykro.memo import Memo
 from pykro.resources import typing as rt
 from pykro.resources.kinds import OBJECT_META, node
@@ -180,6 +181,7 @@ def check(
         body_key = "template" if gnode.resource.template is not None else "externalRef"
         for fld in gnode.fields:
             _expression(fld, scope, Site(err, _template, base, body_key, fld))
+        templates.check_resource(gnode.resource, gnode.index, gnode.fields, crds, _typer(scope), err)
         for j, fld in enumerate(gnode.include_when):
             _expression(fld, env, Site(err, _condition, base, "includeWhen", j, fld, gnode.id))
         own = selves.get(gnode.id)
@@ -190,6 +192,21 @@ def check(
         _expression(fld, env, Site(err, _status, fld))
     for i, fld in enumerate(conditions):
         _expression(fld, env, Site(err, _instance_condition, i, fld))
+
+
+def _typer(scope: Mapping[str, Typed]) -> Callable[[Field], CelType | None]:
+    """The CEL type of a template expression that is a plain field path of a typed variable (None: not known)."""
+
+    def type_of(fld: Field) -> CelType | None:
+        found = _path_of(fld.tree, scope, fld.references)
+        if found is None:
+            return None
+        try:
+            return found[0].at(found[1])
+        except CompositionError:
+            return None
+
+    return type_of
 
 
 class Site:

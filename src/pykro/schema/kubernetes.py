@@ -36,6 +36,7 @@ __all__ = [
     "resource_for",
     "scope_of",
     "split_api_version",
+    "strict_validator",
     "unknown_fields",
     "validate_object",
 ]
@@ -333,6 +334,15 @@ def validate_object(obj: Mapping[str, Any], *, strict: bool = True) -> list[Fiel
     if validator.is_valid(obj):
         return []
     return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
+
+
+def strict_validator(api_version: str, kind: str) -> Any:
+    """The compiled jsonschema-rs validator of a built-in kind that also rejects unknown fields (None if not built
+    in); shared with :func:`validate_object` and :func:`unknown_fields`."""
+    group, version = split_api_version(api_version)
+    if (group, version, kind) not in _gvk_index():
+        return None
+    return _validator(group, version, kind, True)
 
 
 def unknown_fields(obj: Mapping[str, Any]) -> list[str]:
