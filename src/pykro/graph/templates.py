@@ -16,16 +16,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache
 from typing import TYPE_CHECKING, Any, Final
 
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph.expressions import Field, format_path
-from pykro.memo import Memo
 from pykro.resources import suggest
 from pykro.resources import typing as rt
-from pykro.resources.kinds import NAME_KEY, is_registered, kind_schema, node
+from pykro.resources.kinds import is_registered, kind_schema, node
 from pykro.schema import kubernetes as k8s
 from pykro.schema.causes import json_type
 
@@ -68,32 +66,6 @@ _PLACEHOLDERS: Final[dict[str, Callable[[], Any]]] = {
     "map": dict,
     "list": list,
 }
-# Value rules of the API server's validation code that the OpenAPI schema does not carry: definition -> field ->
-# (minimum, maximum). Only rules that hold on every cluster (no feature gates) are listed.
-_NONNEGATIVE: Final = (0, 2**63)
-_PORT: Final = (1, 65535)
-_PORT_OR_ZERO: Final = (0, 65535)
-_RULES: Final[dict[str, dict[str, tuple[int, int]]]] = {
-    "DeploymentSpec": dict.fromkeys(
-        ("replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"), _NONNEGATIVE
-    ),
-    "StatefulSetSpec": dict.fromkeys(("replicas", "minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE),
-    "ReplicaSetSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
-    "ReplicationControllerSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
-    "DaemonSetSpec": dict.fromkeys(("minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE),
-    "JobSpec": dict.fromkeys(("parallelism", "completions", "backoffLimit", "ttlSecondsAfterFinished"), _NONNEGATIVE),
-    "CronJobSpec": dict.fromkeys(
-        ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"), _NONNEGATIVE
-    ),
-    "Probe": dict.fromkeys(
-        ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"),
-        _NONNEGATIVE,
-    ),
-    "ContainerPort": {"containerPort": _PORT, "hostPort": _PORT_OR_ZERO},
-    "ServicePort": {"port": _PORT, "nodePort": _PORT_OR_ZERO, "targetPort": _PORT_OR_ZERO},
-    "HorizontalPodAutoscalerSpec": {"maxReplicas": (1, 2**31 - 1)},
-}
-_MAX_DEPTH: Final = 14
 
 
 def check_resource(
@@ -128,23 +100,31 @@ class _Kind:
 
     def at(self, path: Path) -> Mapping[str, Any] | None:
         """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent."""
-        key = (self.api_version, self.kind, tuple(0 if isinstance(s, int) else s for s in path))
-        hit = _AT.get(key)
-        if hit is not None and hit[0] is self.root:
-            return hit[1]
         schema: Mapping[str, Any] | None = node(self.root)
-        for step in key[2]:
+        for step in path:
             assert schema is not None
-            below = rt.child(schema, step)
+            below = rt.child(schema, 0 if isinstance(step, int) else step)
             if not below:
-                schema = below
-                break
+                return below
             schema = below
-        _AT.put(key, (self.root, schema))
         return schema
 
+    def shape(self, path: Path) -> str | None:
+        """:func:`pykro.resources.typing.shape` of the node at ``path`` (``dyn`` under anything-goes; None if
+        absent); memoised, as the same paths recur in every graph."""
+        key = (self.api_version, self.kind, path)
+        hit = _SHAPES.get(key)
+        if hit is not None and hit[0] is self.root:
+            return hit[1]
+        schema = self.at(path)
+        form = None if schema is None else rt.shape(schema) if schema else "dyn"
+        if len(_SHAPES) > 16384:
+            _SHAPES.clear()
+        _SHAPES[key] = (self.root, form)
+        return form
 
-_AT: Memo[tuple[str, str, Path], tuple[Mapping[str, Any], Mapping[str, Any] | None]] = Memo(8192)
+
+_SHAPES: dict[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = {}
 
 
 def _check(
@@ -167,32 +147,25 @@ def _check(
                 return ("kind" if " has no kind " in exc.what else "apiVersion", exc.what, exc.fix or "")
             return None
         if not is_registered(api_version, kind):
-            validator = k8s.strict_validator(api_version, kind)
+            validator = k8s.template_validator(api_version, kind)
     if external:
         return None
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
-    for fld in fields:
-        schema = typed.at(fld.path)
-        if schema:  # None: under an unknown field (reported below); {}: anything goes
-            found = _expression(typed, fld, schema, type_of)
+    shapes = [(fld, typed.shape(fld.path)) for fld in fields]
+    for fld, form in shapes:
+        if form in _ACCEPTS:  # None: under an unknown field (reported below)
+            found = _expression(typed, fld, form, type_of)
             if found is not None:
                 return found
     exprs = {fld.path for fld in fields}
     if validator is not None:
-        found = _validate(typed, body, validator, fields, exprs)
-    else:
-        found = _walk(typed, body, node(root), (), exprs)
-    if found is not None:
-        return found
-    return _rules(typed, body) if validator is not None else None
+        return _validate(typed, body, validator, shapes, exprs)
+    return _walk(typed, body, node(root), (), exprs)
 
 
 # --------------------------------------------------------------------------------------------------- expressions
-def _expression(typed: _Kind, fld: Field, schema: Mapping[str, Any], type_of: TypeOf | None) -> Problem | None:
-    want = rt.shape(schema)
-    accepted = _ACCEPTS.get(want)
-    if accepted is None:
-        return None
+def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> Problem | None:
+    accepted = _ACCEPTS[want]
     got = type_of(fld) if fld.standalone and type_of is not None else None if fld.standalone else CelType.STRING
     if got is None or got.kind in ("dyn", "null") or got.kind in accepted:
         return None
@@ -208,14 +181,13 @@ def _expression(typed: _Kind, fld: Field, schema: Mapping[str, Any], type_of: Ty
 
 # --------------------------------------------------------------------------------------------------- built-in kinds
 def _validate(
-    typed: _Kind, body: Mapping[str, Any], validator: Any, fields: Sequence[Field], exprs: set[Path]
+    typed: _Kind, body: Mapping[str, Any], validator: Any, shapes: list[tuple[Field, str | None]], exprs: set[Path]
 ) -> Problem | None:
     """Validate with expressions of known non-string shape replaced by placeholders (restored afterwards)."""
     placed: list[tuple[Any, Any, Any]] = []
     try:
-        for fld in fields:
-            schema = typed.at(fld.path)
-            make = _PLACEHOLDERS.get(rt.shape(schema)) if schema else None
+        for fld, form in shapes:
+            make = _PLACEHOLDERS.get(form) if form is not None else None
             if make is not None:
                 parent = _parent(body, fld.path)
                 if parent is not None:
@@ -252,6 +224,11 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         return None
     if name == "AdditionalProperties":
         return _unknown(typed, path, str(sorted(error.kind.unexpected)[0]))
+    if name in ("Minimum", "Maximum"):
+        text = format_path(path)
+        bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
+        what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
+        return (text, what, f"The API server rejects it; use a value {bound}.")
     if name in ("Type", "OneOfNotValid", "AnyOf"):
         schema = typed.at(path)
         want = _expected(schema) if schema else _WORDS.get(_types(error), "another type")
@@ -336,71 +313,3 @@ def _wrong(typed: _Kind, path: Path, value: Any, want: str) -> Problem:
 def _short(value: Any) -> str:
     text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
     return text if len(text) <= 60 else text[:57] + "..."
-
-
-# --------------------------------------------------------------------------------------------------- value rules
-@dataclass
-class _Trie:
-    """Where the value rules of a kind apply: ``fields`` here, ``children`` by field name (``*``: list items)."""
-
-    fields: dict[str, tuple[int, int]] = field(default_factory=dict)
-    children: dict[str, _Trie] = field(default_factory=dict)
-
-
-@cache
-def _trie(api_version: str, kind: str) -> _Trie | None:
-    root = kind_schema(api_version, kind)
-    return _build(node(root), (), 0) if root is not None else None
-
-
-def _build(schema: Mapping[str, Any], stack: tuple[str, ...], depth: int) -> _Trie | None:
-    name = str(schema.get(NAME_KEY, ""))
-    if depth > _MAX_DEPTH or (name and name in stack):
-        return None
-    inner = (*stack, name) if name else stack
-    trie = _Trie()
-    form = rt.shape(schema)
-    if form == "object":
-        rules = _RULES.get(name, {})
-        for key, sub in schema["properties"].items():
-            if key in rules:
-                trie.fields[key] = rules[key]
-            below = _build(node(sub), inner, depth + 1)
-            if below is not None:
-                trie.children[key] = below
-    elif form == "list" and isinstance(schema.get("items"), Mapping):
-        below = _build(node(schema["items"]), inner, depth + 1)
-        if below is not None:
-            trie.children["*"] = below
-    return trie if trie.fields or trie.children else None
-
-
-def _rules(typed: _Kind, body: Mapping[str, Any]) -> Problem | None:
-    trie = _trie(typed.api_version, typed.kind)
-    return _apply(typed, body, trie, ()) if trie is not None else None
-
-
-def _apply(typed: _Kind, value: Any, trie: _Trie, path: Path) -> Problem | None:
-    if isinstance(value, list):
-        items = trie.children.get("*")
-        for index, item in enumerate(value) if items is not None else ():
-            found = _apply(typed, item, items, (*path, index))  # type: ignore[arg-type]
-            if found is not None:
-                return found
-        return None
-    if not isinstance(value, Mapping):
-        return None
-    for key, (low, high) in trie.fields.items():
-        number = value.get(key)
-        if isinstance(number, int) and not isinstance(number, bool) and not low <= number <= high:
-            text = format_path((*path, key))
-            bound = f"{low} or more" if high >= 2**31 - 1 else f"from {low} to {high}"
-            what = f"{typed.kind} field {text} must be {bound}, got {number}"
-            return (text, what, f"The API server rejects it; use a value {bound}.")
-    for key, below in trie.children.items():
-        item = value.get(key)
-        if item is not None:
-            found = _apply(typed, item, below, (*path, key))
-            if found is not None:
-                return found
-    return None

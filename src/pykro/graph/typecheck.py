@@ -194,15 +194,30 @@ def check(
         _expression(fld, env, Site(err, _instance_condition, i, fld))
 
 
+_UNSEEN = object()
+
+
 def _typer(scope: Mapping[str, Typed]) -> Callable[[Field], CelType | None]:
     """The CEL type of a template expression that is a plain field path of a typed variable (None: not known)."""
 
+    known: dict[str, CelType | None] = {}
+
     def type_of(fld: Field) -> CelType | None:
-        found = _path_of(fld.tree, scope, fld.references)
-        if found is None:
+        found = known.get(fld.cel, _UNSEEN)
+        if found is _UNSEEN:
+            found = known[fld.cel] = _type_of(fld)
+        return found  # type: ignore[return-value]
+
+    def _type_of(fld: Field) -> CelType | None:
+        tree, steps = fld.tree, []
+        while isinstance(tree, Select) and not tree.optional:
+            steps.append(tree.field)
+            tree = tree.operand
+        typed = scope.get(tree.name) if isinstance(tree, Ident) else None
+        if typed is None:
             return None
         try:
-            return found[0].at(found[1])
+            return typed.at(tuple(reversed(steps)))
         except CompositionError:
             return None
 

@@ -36,7 +36,7 @@ __all__ = [
     "resource_for",
     "scope_of",
     "split_api_version",
-    "strict_validator",
+    "template_validator",
     "unknown_fields",
     "validate_object",
 ]
@@ -304,13 +304,78 @@ def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
 
 
 _STRICT_URI: Final = "https://kubernetes.io/api-strict/_definitions.json"
+_TEMPLATE_URI: Final = "https://kubernetes.io/api-templates/_definitions.json"
+_NONNEGATIVE: Final = (0, None)
+_PORT: Final = (1, 65535)
+_PORT_OR_ZERO: Final = (0, 65535)
+# Value rules of the API server's validation code that the OpenAPI schema does not state: definition -> field ->
+# (minimum, maximum). Only rules that hold on every cluster (none depends on a feature gate).
+VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
+    "io.k8s.api.apps.v1.DeploymentSpec": dict.fromkeys(
+        ("replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"), _NONNEGATIVE
+    ),
+    "io.k8s.api.apps.v1.StatefulSetSpec": dict.fromkeys(
+        ("replicas", "minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE
+    ),
+    "io.k8s.api.apps.v1.ReplicaSetSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
+    "io.k8s.api.core.v1.ReplicationControllerSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
+    "io.k8s.api.apps.v1.DaemonSetSpec": dict.fromkeys(("minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE),
+    "io.k8s.api.batch.v1.JobSpec": dict.fromkeys(
+        ("parallelism", "completions", "backoffLimit", "ttlSecondsAfterFinished"), _NONNEGATIVE
+    ),
+    "io.k8s.api.batch.v1.CronJobSpec": dict.fromkeys(
+        ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"), _NONNEGATIVE
+    ),
+    "io.k8s.api.core.v1.Probe": dict.fromkeys(
+        ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"),
+        _NONNEGATIVE,
+    ),
+    "io.k8s.api.core.v1.ContainerPort": {"containerPort": _PORT, "hostPort": _PORT_OR_ZERO},
+    "io.k8s.api.core.v1.ServicePort": {"port": _PORT, "nodePort": _PORT_OR_ZERO, "targetPort": _PORT_OR_ZERO},
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec": {"maxReplicas": (1, None)},
+    "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec": {"maxReplicas": (1, None)},
+}
+
+
+@cache
+def _strict_doc() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(
+        (_BUNDLE.parent / "v1.35.0-local-strict" / "_definitions.json").read_text(encoding="utf-8")
+    )
+    return doc
 
 
 @cache
 def _strict_registry() -> Any:
-    strict = json.loads((_BUNDLE.parent / "v1.35.0-local-strict" / "_definitions.json").read_text(encoding="utf-8"))
-    strict["$id"] = _STRICT_URI
-    return jsonschema_rs.Registry([(_STRICT_URI, strict)])
+    return jsonschema_rs.Registry([(_STRICT_URI, {**_strict_doc(), "$id": _STRICT_URI})])
+
+
+@cache
+def _template_registry() -> Any:
+    """The strict bundle plus :data:`VALUE_RULES` as ``minimum``/``maximum`` (the other definitions are shared)."""
+    doc = _strict_doc()
+    defs = dict(doc["$defs"])
+    for name, rules in VALUE_RULES.items():
+        definition = defs.get(name)
+        if definition is None:
+            continue
+        properties = dict(definition["properties"])
+        for key, (low, high) in rules.items():
+            bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
+            properties[key] = {"allOf": [properties[key], bounds]}
+        defs[name] = {**definition, "properties": properties}
+    return jsonschema_rs.Registry([(_TEMPLATE_URI, {**doc, "$defs": defs, "$id": _TEMPLATE_URI})])
+
+
+@cache
+def template_validator(api_version: str, kind: str) -> Any:
+    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
+    :data:`VALUE_RULES`; None when the kind is not built in."""
+    group, version = split_api_version(api_version)
+    name = _gvk_index().get((group, version, kind))
+    if name is None:
+        return None
+    return jsonschema_rs.validator_for({"$ref": f"{_TEMPLATE_URI}#/$defs/{name}"}, registry=_template_registry())
 
 
 def _field(path: list[str | int]) -> str:
@@ -334,15 +399,6 @@ def validate_object(obj: Mapping[str, Any], *, strict: bool = True) -> list[Fiel
     if validator.is_valid(obj):
         return []
     return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
-
-
-def strict_validator(api_version: str, kind: str) -> Any:
-    """The compiled jsonschema-rs validator of a built-in kind that also rejects unknown fields (None if not built
-    in); shared with :func:`validate_object` and :func:`unknown_fields`."""
-    group, version = split_api_version(api_version)
-    if (group, version, kind) not in _gvk_index():
-        return None
-    return _validator(group, version, kind, True)
 
 
 def unknown_fields(obj: Mapping[str, Any]) -> list[str]:
