@@ -391,3 +391,14 @@ def test_cli_rgd_validate_and_render(tmp_path: Path) -> None:
     out = _cli("render", str(app), "--manifests", "--set", "replicas=-3", cwd=tmp_path)
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert "Deployment web: spec.replicas" in out.stderr and "must be at least 0, got -3" in out.stderr
+
+
+def test_resource_outside_a_composition_is_checked_at_the_call() -> None:
+    bad = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "web"}, "spec": {"replica": 3}}
+    line = sys._getframe().f_lineno + 2
+    with pytest.raises(CompositionError) as info:
+        resource(bad)
+    assert info.value.where == f"{__file__}:{line}:9"
+    assert info.value.what == "Deployment has no field spec.replica (the API server would drop it)"
+    assert info.value.fix == "Did you mean spec.replicas?"
+    assert resource({**bad, "spec": {"replicas": 3}}).obj["spec"] == {"replicas": 3}

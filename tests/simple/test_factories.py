@@ -31,8 +31,13 @@ def test_every_factory_has_a_case() -> None:
 
 
 def test_validation_would_catch_a_broken_object() -> None:
-    """The schema check above is meaningful: a wrong shape in a raw dict is reported."""
-    obj = simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": 3}}).obj
+    """The schema check above is meaningful, and factories run it too: a wrong shape in a raw dict is reported at
+    the call (outside a composition; inside one, when the graph is built)."""
+    with pytest.raises(CompositionError, match=r"livenessProbe\.httpGet\.path must be a string, got integer 3") as info:
+        simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": 3}})
+    assert info.value.where is not None and info.value.where.startswith(__file__)
+    obj = simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": "/", "port": 80}}).obj
+    obj["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]["path"] = 3
     assert validate_object(obj) != []
 
 

@@ -147,6 +147,8 @@ def register(res: ResourceRef, explicit: str | None) -> ResourceRef:
     if build is None:
         if explicit is not None:
             check_id(explicit)
+        if not res.external:
+            _check_plain(res.obj)
         return res
     if explicit is not None:
         check_id(explicit)
@@ -169,6 +171,26 @@ def register(res: ResourceRef, explicit: str | None) -> ResourceRef:
     _check_loop_name(res)
     build.resources.append(res)
     return res
+
+
+def _check_plain(obj: dict[str, Any]) -> None:
+    """Outside a composition, check a concrete object against its kind's schema now (inside one, the graph's
+    validation checks every template, references included)."""
+    if _holds_ref(obj):
+        return
+    from pykro.graph.templates import object_problem
+
+    found = object_problem(obj)
+    if found is not None:
+        raise fail(found[1], found[2])  # the message names the field's path
+
+
+def _holds_ref(value: Any) -> bool:
+    if isinstance(value, dict):
+        return any(_holds_ref(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(_holds_ref(v) for v in value)
+    return is_ref(value) or hasattr(value, "__pykro_ref__")
 
 
 def _check_loop_name(res: ResourceRef) -> None:

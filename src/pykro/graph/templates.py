@@ -30,7 +30,7 @@ from pykro.schema.causes import json_type
 if TYPE_CHECKING:
     from pykro.graph.model import Resource
 
-__all__ = ["check_object", "check_resource"]
+__all__ = ["check_object", "check_resource", "object_problem"]
 
 Path = tuple[str | int, ...]
 TypeOf = Callable[[Field], CelType | None]
@@ -85,10 +85,15 @@ def check_resource(
 
 def check_object(obj: Mapping[str, Any], where: str) -> None:
     """Raise ValidationError for the first problem of a concrete object (a rendered manifest); ``where`` names it."""
-    found = _check(obj, (), {}, None, external=False)
+    found = object_problem(obj)
     if found is not None:
         path, what, fix = found
         raise ValidationError(what, where=f"{where}: {path}" if path else where, fix=fix)
+
+
+def object_problem(obj: Mapping[str, Any]) -> Problem | None:
+    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it."""
+    return _check(obj, (), {}, None, external=False)
 
 
 @dataclass
