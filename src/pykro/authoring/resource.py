@@ -176,7 +176,7 @@ def register(res: ResourceRef, explicit: str | None) -> ResourceRef:
 def _check_plain(obj: dict[str, Any]) -> None:
     """Outside a composition, check a concrete object against its kind's schema now (inside one, the graph's
     validation checks every template, references included)."""
-    if _holds_ref(obj):
+    if not _plain_data(obj):
         return
     from pykro.graph.templates import object_problem
 
@@ -185,12 +185,22 @@ def _check_plain(obj: dict[str, Any]) -> None:
         raise fail(found[1], found[2])  # the message names the field's path
 
 
-def _holds_ref(value: Any) -> bool:
-    if isinstance(value, dict):
-        return any(_holds_ref(v) for v in value.values())
-    if isinstance(value, list | tuple):
-        return any(_holds_ref(v) for v in value)
-    return is_ref(value) or hasattr(value, "__pykro_ref__")
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_data(value: Any) -> bool:
+    """True when ``value`` is made of dicts, lists and JSON scalars only (no reference, no other object)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind not in _SCALARS:
+            return False
+    return True
 
 
 def _check_loop_name(res: ResourceRef) -> None:

@@ -55,7 +55,7 @@ def checked(fn: F) -> F:
     name = fn.__name__
 
     @functools.cache
-    def plan() -> tuple[inspect.Signature, dict[str, Check], dict[str, str], list[str]]:
+    def plan() -> tuple[dict[str, Check], dict[str, str], list[str], list[str]]:
         signature = inspect.signature(fn)
         hints = typing.get_type_hints(fn)
         checks: dict[str, Check] = {}
@@ -68,12 +68,15 @@ def checked(fn: F) -> F:
                     checks[key], words[key] = _compile(sub), _describe(sub)
             elif param.kind is not param.VAR_POSITIONAL:
                 checks[param.name], words[param.name] = _compile(hint), _describe(hint)
-        positional = [p.name for p in signature.parameters.values() if p.kind is p.POSITIONAL_OR_KEYWORD]
-        return signature, checks, words, positional
+        params = signature.parameters.values()
+        positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
+        named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+        required = [p.name for p in params if p.default is p.empty and p.kind in named]
+        return checks, words, positional, required
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        signature, checks, words, positional = plan()
+        checks, words, positional, required = plan()
         if len(args) > len(positional):
             raise fail(
                 f"{name}() takes {len(positional)} positional argument(s) ({', '.join(positional)}), got {len(args)}",
@@ -81,19 +84,22 @@ def checked(fn: F) -> F:
             )
         given = dict(zip(positional, args, strict=False))
         for key, value in kwargs.items():
-            if key not in checks:
+            check = checks.get(key)
+            if check is None:
                 raise _unknown(name, key, list(checks))
             if key in given:
                 raise fail(f"{name}() got {key} twice (as a positional argument and as a keyword)", "Pass it once.")
-            given[key] = value
-        for param in signature.parameters.values():
-            required = param.default is param.empty and param.kind in (param.POSITIONAL_OR_KEYWORD, param.KEYWORD_ONLY)
-            if required and param.name not in given:
-                raise fail(f"{name}() needs {param.name}= ({words[param.name]})", f"Add {param.name}=...")
-        for key, value in given.items():
-            problem = checks[key](value)
+            problem = check(value)
             if problem is not None:
                 raise _wrong(name, key, words[key], problem)
+        for key, value in given.items():
+            if key not in kwargs:
+                problem = checks[key](value)
+                if problem is not None:
+                    raise _wrong(name, key, words[key], problem)
+        for key in required:
+            if key not in given and key not in kwargs:
+                raise fail(f"{name}() needs {key}= ({words[key]})", f"Add {key}=...")
         return fn(*args, **kwargs)
 
     return typing.cast(F, wrapper)
