@@ -402,3 +402,8 @@ def test_resource_outside_a_composition_is_checked_at_the_call() -> None:
     assert info.value.what == "Deployment has no field spec.replica (the API server would drop it)"
     assert info.value.fix == "Did you mean spec.replicas?"
     assert resource({**bad, "spec": {"replicas": 3}}).obj["spec"] == {"replicas": 3}
+
+
+def test_non_string_keys_do_not_crash_the_check() -> None:
+    """YAML allows ``80: x`` as a key; the check leaves such data to the YAML/JSON encoding instead of crashing."""
+    Graph.from_rgd(rgd(mutated("configmap", "data", {80: "x"})))

@@ -198,9 +198,13 @@ def _validate(
                 if parent is not None:
                     placed.append((parent, fld.path[-1], parent[fld.path[-1]]))
                     parent[fld.path[-1]] = make()
-        if validator.is_valid(body):
-            return None
-        for error in validator.iter_errors(body):
+        try:
+            if validator.is_valid(body):
+                return None
+            errors = list(validator.iter_errors(body))
+        except (ValueError, TypeError, OverflowError):
+            return None  # not JSON data (a non-string key): the YAML/JSON encoding decides, not the schema
+        for error in errors:
             found = _error(typed, error, exprs)
             if found is not None:
                 return found
