@@ -1,6 +1,7 @@
 """Templates checked against their kind's schema offline, so that nothing written is dropped by the API server.
 
-A template of a built-in kind (Kubernetes 1.35) is checked with the kind's compiled strict validator; a kind
+A template of a built-in kind (Kubernetes 1.35) is checked with the kind's compiled validator
+(:func:`pykro.schema.kubernetes.template_validator`: strict, plus the API server's value rules); a kind
 defined by a CRD of the same graph or given to :func:`pykro.resources.register_crd` by a walk over the CRD's
 structural schema. Errors: a field the kind does not have (the API server would prune it), a value of the wrong
 type, a kind that a built-in API group does not serve (``apps/v1 Deploymnet``), and a few value rules the API
