@@ -171,8 +171,11 @@ def _check(
 
 # --------------------------------------------------------------------------------------------------- expressions
 def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> Problem | None:
+    standalone = fld.standalone
+    if want == "string" and not standalone:
+        return None  # a string template gives a string
     accepted = _ACCEPTS[want]
-    got = type_of(fld) if fld.standalone and type_of is not None else None if fld.standalone else CelType.STRING
+    got = (type_of(fld) if type_of is not None else None) if standalone else CelType.STRING
     if got is None or got.kind in ("dyn", "null") or got.kind in accepted:
         return None
     path = format_path(fld.path)

@@ -206,8 +206,11 @@ def _compile(hint: Any) -> Check:
             other.append(member)
     takes_ref = Ref in members
     expected = _describe(hint)
+    exact = frozenset(scalars) | (frozenset({int}) if float in scalars else frozenset())
 
     def check(value: Any) -> Problem:
+        if type(value) in exact:
+            return None
         if is_ref(value):
             if takes_ref and (any_ref or type_of(value).kind in fits):
                 return None
