@@ -304,7 +304,6 @@ def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
 
 
 _STRICT_URI: Final = "https://kubernetes.io/api-strict/_definitions.json"
-_TEMPLATE_URI: Final = "https://kubernetes.io/api-templates/_definitions.json"
 _NONNEGATIVE: Final = (0, None)
 _PORT: Final = (1, 65535)
 _PORT_OR_ZERO: Final = (0, 65535)
@@ -350,32 +349,63 @@ def _strict_registry() -> Any:
     return jsonschema_rs.Registry([(_STRICT_URI, {**_strict_doc(), "$id": _STRICT_URI})])
 
 
+def _strict(schema: Any) -> Any:
+    """``schema`` with ``additionalProperties: false`` on every object that lists its properties (what the strict
+    bundle of kubernetes-validate does)."""
+    if isinstance(schema, dict):
+        out = {key: _strict(value) for key, value in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(value) for value in schema]
+    return schema
+
+
 @cache
-def _template_registry() -> Any:
-    """The strict bundle plus :data:`VALUE_RULES` as ``minimum``/``maximum`` (the other definitions are shared)."""
-    doc = _strict_doc()
-    defs = dict(doc["$defs"])
-    for name, rules in VALUE_RULES.items():
-        definition = defs.get(name)
-        if definition is None:
-            continue
-        properties = dict(definition["properties"])
-        for key, (low, high) in rules.items():
-            bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
-            properties[key] = {"allOf": [properties[key], bounds]}
-        defs[name] = {**definition, "properties": properties}
-    return jsonschema_rs.Registry([(_TEMPLATE_URI, {**doc, "$defs": defs, "$id": _TEMPLATE_URI})])
+def _refs(name: str) -> tuple[str, ...]:
+    """The definitions one definition refers to directly."""
+    found: list[str] = []
+    stack: list[Any] = [definitions()[name]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                found.append(ref.rsplit("/", 1)[-1])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return tuple(dict.fromkeys(found))
 
 
 @cache
 def template_validator(api_version: str, kind: str) -> Any:
     """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
-    :data:`VALUE_RULES`; None when the kind is not built in."""
+    :data:`VALUE_RULES`; None when the kind is not built in. Compiled from the definitions the kind reaches only."""
     group, version = split_api_version(api_version)
     name = _gvk_index().get((group, version, kind))
     if name is None:
         return None
-    return jsonschema_rs.validator_for({"$ref": f"{_TEMPLATE_URI}#/$defs/{name}"}, registry=_template_registry())
+    needed, stack = {name}, [name]
+    while stack:
+        for ref in _refs(stack.pop()):
+            if ref not in needed:
+                needed.add(ref)
+                stack.append(ref)
+    defs = {}
+    for each in needed:
+        definition = _strict(definitions()[each])
+        rules = VALUE_RULES.get(each)
+        if rules:
+            properties = dict(definition["properties"])
+            for key, (low, high) in rules.items():
+                bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
+                properties[key] = {"allOf": [properties[key], bounds]}
+            definition["properties"] = properties
+        defs[each] = definition
+    schema = {"$schema": _definitions_doc().get("$schema"), "$defs": defs, "$ref": f"#/$defs/{name}"}
+    return jsonschema_rs.validator_for(schema)
 
 
 def _field(path: list[str | int]) -> str:
