@@ -137,3 +137,9 @@ def test_in_a_composition_the_error_points_at_the_factory_line() -> None:
     line = inspect.getsourcelines(app.fn)[1] + 2
     assert info.value.where is not None and info.value.where.startswith(f"{__file__}:{line}:")
     assert "keyword replicas must be an int or a reference, got a reference of type string" in info.value.what
+
+
+def test_secret_values_are_not_shown() -> None:
+    error, _ = _failure(simple.Secret, {"name": "db", "string_data": "hunter2-password"})
+    assert error.what == "Secret() keyword string_data must be a dict or a reference, got str"
+    assert "hunter2" not in str(error)

@@ -24,6 +24,7 @@ from pykro.schema.causes import FieldCause, go_number, go_quote
 
 __all__ = [
     "KUBERNETES_VERSION",
+    "VALUE_RULES",
     "ResourceInfo",
     "builtin_resources",
     "builtin_schema",

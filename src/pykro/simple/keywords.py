@@ -38,6 +38,8 @@ _ALIASES: Final = {
     "service_account_name": "service_account",
     "probe": "readiness_probe",
 }
+# Keywords whose values are secret: never shown in an error.
+_SECRET: Final = {("Secret", "data"), ("Secret", "string_data")}
 # CEL kinds a reference may have where a plain value of this Python type is expected.
 _FITS: Final[dict[Any, frozenset[str]]] = {
     str: frozenset({"string"}),
@@ -118,6 +120,8 @@ def _unknown(factory: str, key: str, known: list[str]) -> Exception:
 
 def _wrong(factory: str, key: str, expected: str, problem: tuple[str, str, Any]) -> Exception:
     where, wanted, value = problem
+    if (factory, key) in _SECRET:
+        return fail(f"{factory}() keyword {key}{where} must be {wanted}, got {type(value).__name__}")
     if is_ref(value):
         got = f"a reference of type {type_of(value)} (${{{cel_of(value)}}})"
     else:
