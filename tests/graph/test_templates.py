@@ -161,6 +161,7 @@ def rejected(data: dict[str, Any]) -> ValidationError:
 def test_valid_templates_of_every_kind_pass() -> None:
     graph = Graph.from_rgd(rgd(*TEMPLATES.values()))
     assert len(graph.resources) == len(TEMPLATES)
+    assert [r.template for r in graph.resources] == list(TEMPLATES.values())  # checked, never changed
 
 
 @pytest.mark.parametrize(("name", "where", "value", "path", "fix"), MUTATIONS, ids=[m[1] for m in MUTATIONS])
@@ -407,3 +408,11 @@ def test_resource_outside_a_composition_is_checked_at_the_call() -> None:
 def test_non_string_keys_do_not_crash_the_check() -> None:
     """YAML allows ``80: x`` as a key; the check leaves such data to the YAML/JSON encoding instead of crashing."""
     Graph.from_rgd(rgd(mutated("configmap", "data", {80: "x"})))
+
+
+def test_external_refs_of_misspelled_kinds() -> None:
+    data = rgd(TEMPLATES["configmap"])
+    external = {"apiVersion": "v1", "kind": "Secrets", "metadata": {"name": "creds"}}
+    data["spec"]["resources"].append({"id": "creds", "externalRef": external})
+    error = rejected(data)
+    assert error.where == "spec.resources[1].externalRef.kind" and error.fix == "Did you mean Secret?"

@@ -192,42 +192,42 @@ def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> 
 def _validate(
     typed: _Kind, body: Mapping[str, Any], validator: Any, shapes: list[tuple[Field, str | None]], exprs: set[Path]
 ) -> Problem | None:
-    """Validate with expressions of known non-string shape replaced by placeholders (restored afterwards)."""
-    placed: list[tuple[Any, Any, Any]] = []
+    """Validate with expressions of known non-string shape replaced by placeholders (in a copy of the containers on
+    their paths; the template itself is never changed)."""
+    stand_ins = [(fld.path, make()) for fld, form in shapes if form is not None and (make := _PLACEHOLDERS.get(form))]
+    data = _replaced(body, stand_ins) if stand_ins else body
     try:
-        for fld, form in shapes:
-            make = _PLACEHOLDERS.get(form) if form is not None else None
-            if make is not None:
-                parent = _parent(body, fld.path)
-                if parent is not None:
-                    placed.append((parent, fld.path[-1], parent[fld.path[-1]]))
-                    parent[fld.path[-1]] = make()
+        if validator.is_valid(data):
+            return None
+        errors = list(validator.iter_errors(data))
+    except (ValueError, TypeError, OverflowError):
+        return None  # not JSON data (a non-string key): the YAML/JSON encoding decides, not the schema
+    for error in errors:
+        found = _error(typed, error, exprs)
+        if found is not None:
+            return found
+    return None
+
+
+def _replaced(body: Mapping[str, Any], values: list[tuple[Path, Any]]) -> dict[str, Any]:
+    """``body`` with the value at each path replaced; only the dicts and lists on those paths are copied."""
+    root = dict(body)
+    copied: dict[Path, Any] = {(): root}
+    for path, value in values:
+        current: Any = root
         try:
-            if validator.is_valid(body):
-                return None
-            errors = list(validator.iter_errors(body))
-        except (ValueError, TypeError, OverflowError):
-            return None  # not JSON data (a non-string key): the YAML/JSON encoding decides, not the schema
-        for error in errors:
-            found = _error(typed, error, exprs)
-            if found is not None:
-                return found
-        return None
-    finally:
-        for parent, key, original in reversed(placed):
-            parent[key] = original
-
-
-def _parent(body: Any, path: Path) -> Any:
-    """The container holding ``path``'s last step (None when the path does not lead there as written)."""
-    current = body
-    try:
-        for step in path[:-1]:
-            current = current[step]
-        current[path[-1]]
-    except (KeyError, IndexError, TypeError):
-        return None
-    return current
+            for depth, step in enumerate(path[:-1], 1):
+                inner = copied.get(path[:depth])
+                if inner is None:
+                    original = current[step]
+                    inner = dict(original) if isinstance(original, dict) else list(original)
+                    current[step] = copied[path[:depth]] = inner
+                current = inner
+            current[path[-1]]  # the path exists as written
+            current[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    return root
 
 
 def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
