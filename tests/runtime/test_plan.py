@@ -28,9 +28,9 @@ RGD: dict[str, Any] = {
             {
                 "id": "perRegion",
                 "forEach": [{"region": "${schema.spec.regions}"}],
-                "template": {
-                    "apiVersion": "v1",
-                    "kind": "ConfigMap",
+                "template": {  # a custom kind: a ConfigMap's data cannot hold a list
+                    "apiVersion": "example.com/v1",
+                    "kind": "RegionConfig",
                     "metadata": {"name": "${config.metadata.name}-${region}"},
                     "data": {"owner": "${schema.spec.name}", "list": ["${region}", "x"]},
                 },

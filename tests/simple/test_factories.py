@@ -31,8 +31,13 @@ def test_every_factory_has_a_case() -> None:
 
 
 def test_validation_would_catch_a_broken_object() -> None:
-    """The schema check above is meaningful: a wrong shape in a raw dict is reported."""
-    obj = simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": 3}}).obj
+    """The schema check above is meaningful, and factories run it too: a wrong shape in a raw dict is reported at
+    the call (outside a composition; inside one, when the graph is built)."""
+    with pytest.raises(CompositionError, match=r"livenessProbe\.httpGet\.path must be a string, got integer 3") as info:
+        simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": 3}})
+    assert info.value.where is not None and info.value.where.startswith(__file__)
+    obj = simple.Deployment("web", image="nginx", liveness_probe={"httpGet": {"path": "/", "port": 80}}).obj
+    obj["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["httpGet"]["path"] = 3
     assert validate_object(obj) != []
 
 
@@ -238,12 +243,12 @@ def test_hpa_targets() -> None:
 @pytest.mark.parametrize(
     ("call", "message"),
     [
-        (lambda: simple.Deployment("w", image="x", ports=["80"]), "container port must be a number"),  # type: ignore[list-item]
+        (lambda: simple.Deployment("w", image="x", ports=["80"]), r"ports\[0\] must be an int or a dict"),  # type: ignore[list-item]
         (lambda: simple.Deployment("w", image="x", ports=80), "ports must be a list"),  # type: ignore[arg-type]
         (lambda: simple.Deployment("w", image="x", env={"A": [1]}), "environment variable A"),
         (lambda: simple.Deployment("w", image="x", config_maps=[{"name": "c"}]), "no mount_path"),
         (lambda: simple.StatefulSet("s", image="x", volume_claim_templates=[{"name": "d"}]), "needs a name and a size"),
-        (lambda: simple.Service("s", ports=[None]), "service port must be a number"),  # type: ignore[list-item]
+        (lambda: simple.Service("s", ports=[None]), r"ports\[0\] must be an int or a dict"),  # type: ignore[list-item]
         (lambda: simple.Ingress("i", service="web"), "needs port="),
         (lambda: simple.Ingress("i", service="web", port=80, rules=[]), "either rules= or service="),
         (lambda: simple.ConfigMap("c", data={"A": [1]}), "must be text"),

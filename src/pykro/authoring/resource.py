@@ -147,6 +147,8 @@ def register(res: ResourceRef, explicit: str | None) -> ResourceRef:
     if build is None:
         if explicit is not None:
             check_id(explicit)
+        if not res.external:
+            _check_plain(res.obj)
         return res
     if explicit is not None:
         check_id(explicit)
@@ -169,6 +171,36 @@ def register(res: ResourceRef, explicit: str | None) -> ResourceRef:
     _check_loop_name(res)
     build.resources.append(res)
     return res
+
+
+def _check_plain(obj: dict[str, Any]) -> None:
+    """Outside a composition, check a concrete object against its kind's schema now (inside one, the graph's
+    validation checks every template, references included)."""
+    if not _plain_data(obj):
+        return
+    from pykro.graph.templates import object_problem
+
+    found = object_problem(obj)
+    if found is not None:
+        raise fail(found[1], found[2])  # the message names the field's path
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _plain_data(value: Any) -> bool:
+    """True when ``value`` is made of dicts, lists and JSON scalars only (no reference, no other object)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            stack.extend(item.values())
+        elif kind is list or kind is tuple:
+            stack.extend(item)
+        elif kind not in _SCALARS:
+            return False
+    return True
 
 
 def _check_loop_name(res: ResourceRef) -> None:

@@ -52,11 +52,20 @@ def render(
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
+    _check_rendered(objects)
     if output_dir is not None:
         for path in write_objects(objects, output_dir):
             typer.echo(str(path))
         return
     _emit(objects, None)
+
+
+def _check_rendered(objects: list[dict[str, Any]]) -> None:
+    """Check the concrete objects against their kinds' schemas (values from the spec are known only now)."""
+    from pykro.graph.templates import check_object
+
+    for obj in objects:
+        check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
 
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:

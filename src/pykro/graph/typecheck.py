@@ -21,6 +21,7 @@ from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
 from pykro.cel.parser import macro_variable_count
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
+from pykro.graph import templates
 from pykro.memo import Memo
 from pykro.resources import typing as rt
 from pykro.resources.kinds import OBJECT_META, node
@@ -180,6 +181,7 @@ def check(
         body_key = "template" if gnode.resource.template is not None else "externalRef"
         for fld in gnode.fields:
             _expression(fld, scope, Site(err, _template, base, body_key, fld))
+        templates.check_resource(gnode.resource, gnode.index, gnode.fields, crds, _typer(scope), err)
         for j, fld in enumerate(gnode.include_when):
             _expression(fld, env, Site(err, _condition, base, "includeWhen", j, fld, gnode.id))
         own = selves.get(gnode.id)
@@ -190,6 +192,36 @@ def check(
         _expression(fld, env, Site(err, _status, fld))
     for i, fld in enumerate(conditions):
         _expression(fld, env, Site(err, _instance_condition, i, fld))
+
+
+_UNSEEN = object()
+
+
+def _typer(scope: Mapping[str, Typed]) -> Callable[[Field], CelType | None]:
+    """The CEL type of a template expression that is a plain field path of a typed variable (None: not known)."""
+
+    known: dict[str, CelType | None] = {}
+
+    def type_of(fld: Field) -> CelType | None:
+        found = known.get(fld.cel, _UNSEEN)
+        if found is _UNSEEN:
+            found = known[fld.cel] = _type_of(fld)
+        return found  # type: ignore[return-value]
+
+    def _type_of(fld: Field) -> CelType | None:
+        tree, steps = fld.tree, []
+        while isinstance(tree, Select) and not tree.optional:
+            steps.append(tree.field)
+            tree = tree.operand
+        typed = scope.get(tree.name) if isinstance(tree, Ident) else None
+        if typed is None:
+            return None
+        try:
+            return typed.at(tuple(reversed(steps)))
+        except CompositionError:
+            return None
+
+    return type_of
 
 
 class Site:

@@ -18,7 +18,7 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.schema import kubernetes as k8s
 
-__all__ = ["NAME_KEY", "OBJECT_META", "kind_schema", "node", "register_crd", "registered_crds"]
+__all__ = ["NAME_KEY", "OBJECT_META", "is_registered", "kind_schema", "node", "register_crd", "registered_crds"]
 
 OBJECT_META: Final = {"$ref": "#/$defs/io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
 NAME_KEY: Final = "x-pykro-name"  # the definition's short name (``DeploymentStatus``), kept on followed $refs
@@ -68,6 +68,11 @@ def register_crd(crd: Mapping[str, Any] | str | Path) -> list[tuple[str, str]]:
 def registered_crds() -> list[tuple[str, str]]:
     """The ``(apiVersion, kind)`` pairs typed by :func:`register_crd`, in registration order."""
     return list(_crds)
+
+
+def is_registered(api_version: str, kind: str) -> bool:
+    """True when the kind's schema comes from a CRD given to :func:`register_crd`."""
+    return (api_version, kind) in _crds
 
 
 def kind_schema(api_version: str, kind: str) -> Mapping[str, Any] | None:

@@ -24,6 +24,7 @@ from pykro.schema.causes import FieldCause, go_number, go_quote
 
 __all__ = [
     "KUBERNETES_VERSION",
+    "VALUE_RULES",
     "ResourceInfo",
     "builtin_resources",
     "builtin_schema",
@@ -36,6 +37,7 @@ __all__ = [
     "resource_for",
     "scope_of",
     "split_api_version",
+    "template_validator",
     "unknown_fields",
     "validate_object",
 ]
@@ -303,13 +305,108 @@ def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
 
 
 _STRICT_URI: Final = "https://kubernetes.io/api-strict/_definitions.json"
+_NONNEGATIVE: Final = (0, None)
+_PORT: Final = (1, 65535)
+_PORT_OR_ZERO: Final = (0, 65535)
+# Value rules of the API server's validation code that the OpenAPI schema does not state: definition -> field ->
+# (minimum, maximum). Only rules that hold on every cluster (none depends on a feature gate).
+VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
+    "io.k8s.api.apps.v1.DeploymentSpec": dict.fromkeys(
+        ("replicas", "minReadySeconds", "revisionHistoryLimit", "progressDeadlineSeconds"), _NONNEGATIVE
+    ),
+    "io.k8s.api.apps.v1.StatefulSetSpec": dict.fromkeys(
+        ("replicas", "minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE
+    ),
+    "io.k8s.api.apps.v1.ReplicaSetSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
+    "io.k8s.api.core.v1.ReplicationControllerSpec": dict.fromkeys(("replicas", "minReadySeconds"), _NONNEGATIVE),
+    "io.k8s.api.apps.v1.DaemonSetSpec": dict.fromkeys(("minReadySeconds", "revisionHistoryLimit"), _NONNEGATIVE),
+    "io.k8s.api.batch.v1.JobSpec": dict.fromkeys(
+        ("parallelism", "completions", "backoffLimit", "ttlSecondsAfterFinished"), _NONNEGATIVE
+    ),
+    "io.k8s.api.batch.v1.CronJobSpec": dict.fromkeys(
+        ("startingDeadlineSeconds", "successfulJobsHistoryLimit", "failedJobsHistoryLimit"), _NONNEGATIVE
+    ),
+    "io.k8s.api.core.v1.Probe": dict.fromkeys(
+        ("initialDelaySeconds", "timeoutSeconds", "periodSeconds", "successThreshold", "failureThreshold"),
+        _NONNEGATIVE,
+    ),
+    "io.k8s.api.core.v1.ContainerPort": {"containerPort": _PORT, "hostPort": _PORT_OR_ZERO},
+    "io.k8s.api.core.v1.ServicePort": {"port": _PORT, "nodePort": _PORT_OR_ZERO, "targetPort": _PORT_OR_ZERO},
+    "io.k8s.api.autoscaling.v2.HorizontalPodAutoscalerSpec": {"maxReplicas": (1, None)},
+    "io.k8s.api.autoscaling.v1.HorizontalPodAutoscalerSpec": {"maxReplicas": (1, None)},
+}
+
+
+@cache
+def _strict_doc() -> dict[str, Any]:
+    doc: dict[str, Any] = json.loads(
+        (_BUNDLE.parent / "v1.35.0-local-strict" / "_definitions.json").read_text(encoding="utf-8")
+    )
+    return doc
 
 
 @cache
 def _strict_registry() -> Any:
-    strict = json.loads((_BUNDLE.parent / "v1.35.0-local-strict" / "_definitions.json").read_text(encoding="utf-8"))
-    strict["$id"] = _STRICT_URI
-    return jsonschema_rs.Registry([(_STRICT_URI, strict)])
+    return jsonschema_rs.Registry([(_STRICT_URI, {**_strict_doc(), "$id": _STRICT_URI})])
+
+
+def _strict(schema: Any) -> Any:
+    """``schema`` with ``additionalProperties: false`` on every object that lists its properties (what the strict
+    bundle of kubernetes-validate does)."""
+    if isinstance(schema, dict):
+        out = {key: _strict(value) for key, value in schema.items()}
+        if "properties" in out and "additionalProperties" not in out:
+            out["additionalProperties"] = False
+        return out
+    if isinstance(schema, list):
+        return [_strict(value) for value in schema]
+    return schema
+
+
+@cache
+def _refs(name: str) -> tuple[str, ...]:
+    """The definitions one definition refers to directly."""
+    found: list[str] = []
+    stack: list[Any] = [definitions()[name]]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            ref = item.get("$ref")
+            if isinstance(ref, str):
+                found.append(ref.rsplit("/", 1)[-1])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return tuple(dict.fromkeys(found))
+
+
+@cache
+def template_validator(api_version: str, kind: str) -> Any:
+    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
+    :data:`VALUE_RULES`; None when the kind is not built in. Compiled from the definitions the kind reaches only."""
+    group, version = split_api_version(api_version)
+    name = _gvk_index().get((group, version, kind))
+    if name is None:
+        return None
+    needed, stack = {name}, [name]
+    while stack:
+        for ref in _refs(stack.pop()):
+            if ref not in needed:
+                needed.add(ref)
+                stack.append(ref)
+    defs = {}
+    for each in needed:
+        definition = _strict(definitions()[each])
+        rules = VALUE_RULES.get(each)
+        if rules:
+            properties = dict(definition["properties"])
+            for key, (low, high) in rules.items():
+                bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
+                properties[key] = {"allOf": [properties[key], bounds]}
+            definition["properties"] = properties
+        defs[each] = definition
+    schema = {"$schema": _definitions_doc().get("$schema"), "$defs": defs, "$ref": f"#/$defs/{name}"}
+    return jsonschema_rs.validator_for(schema)
 
 
 def _field(path: list[str | int]) -> str:

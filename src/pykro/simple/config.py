@@ -6,8 +6,9 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
-from pykro.authoring.refs import is_ref
+from pykro.authoring.refs import Ref, is_ref
 from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.keywords import checked
 from pykro.simple.values import Bool, Labels, Obj, Str, Strs, compact, label_selector, metadata, name_of, texts
 
 __all__ = ["ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ServiceAccount"]
@@ -23,13 +24,14 @@ def _encoded(values: Any) -> Any:
     }
 
 
+@checked
 def ConfigMap(
     name: Str,
     *,
     id: str | None = None,
     namespace: Str | None = None,
-    data: Mapping[str, Any] | None = None,
-    binary_data: Mapping[str, Any] | None = None,
+    data: Mapping[str, Any] | Ref | None = None,
+    binary_data: Mapping[str, Any] | Ref | None = None,
     immutable: Bool | None = None,
     labels: Labels | None = None,
     annotations: Labels | None = None,
@@ -40,13 +42,14 @@ def ConfigMap(
     return resource({**obj, **fields}, id=id)
 
 
+@checked
 def Secret(
     name: Str,
     *,
     id: str | None = None,
     namespace: Str | None = None,
-    string_data: Mapping[str, Any] | None = None,
-    data: Mapping[str, Any] | None = None,
+    string_data: Mapping[str, Any] | Ref | None = None,
+    data: Mapping[str, Any] | Ref | None = None,
     type: Str | None = None,
     immutable: Bool | None = None,
     labels: Labels | None = None,
@@ -61,6 +64,7 @@ def Secret(
     return resource({**obj, **fields}, id=id)
 
 
+@checked
 def PersistentVolumeClaim(
     name: Str,
     *,
@@ -91,6 +95,7 @@ def PersistentVolumeClaim(
     return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)
 
 
+@checked
 def Namespace(
     name: Str, *, id: str | None = None, labels: Labels | None = None, annotations: Labels | None = None
 ) -> ResourceRef:
@@ -100,6 +105,7 @@ def Namespace(
     )
 
 
+@checked
 def ServiceAccount(
     name: Str,
     *,

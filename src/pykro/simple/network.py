@@ -8,6 +8,7 @@ from typing import Any
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref, type_of
 from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.keywords import checked
 from pykro.simple.values import (
     Bool,
     Int,
@@ -61,6 +62,7 @@ def _service_ports(ports: Any) -> Any:
     return entries
 
 
+@checked
 def Service(
     name: Str,
     *,
@@ -107,6 +109,7 @@ def _backend_port(port: Any) -> dict[str, Any]:
     return {"number": port}
 
 
+@checked
 def Ingress(
     name: Str,
     *,
@@ -145,6 +148,7 @@ def Ingress(
     return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)
 
 
+@checked
 def NetworkPolicy(
     name: Str,
     *,

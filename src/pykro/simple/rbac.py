@@ -8,6 +8,7 @@ from typing import Any
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.keywords import checked
 from pykro.simple.values import Labels, Obj, Objs, Str, camel, compact, is_resource, metadata, name_of, namespace_of
 
 __all__ = ["ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding"]
@@ -59,6 +60,7 @@ def _role_ref(role: Any, role_kind: str | None, default_kind: str) -> dict[str, 
     return {"apiGroup": _RBAC, "kind": kind, "name": name_of(role)}
 
 
+@checked
 def Role(
     name: Str,
     *,
@@ -73,6 +75,7 @@ def Role(
     return resource({**obj, "rules": _rules(rules)}, id=id)
 
 
+@checked
 def ClusterRole(
     name: Str,
     *,
@@ -88,6 +91,7 @@ def ClusterRole(
     return resource({**obj, **fields}, id=id)
 
 
+@checked
 def RoleBinding(
     name: Str,
     *,
@@ -110,6 +114,7 @@ def RoleBinding(
     return resource({**obj, **fields}, id=id)
 
 
+@checked
 def ClusterRoleBinding(
     name: Str,
     *,

@@ -6,6 +6,7 @@ from typing import Any
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.keywords import checked
 from pykro.simple.network import pod_selector_of
 from pykro.simple.values import Int, IntOrStr, Labels, Obj, Objs, Str, compact, is_resource, label_selector, metadata
 from pykro.simple.values import name_of as _name_of
@@ -18,14 +19,15 @@ def _utilization(resource_name: str, percent: Any) -> dict[str, Any]:
     return {"type": "Resource", "resource": {"name": resource_name, "target": target}}
 
 
+@checked
 def HorizontalPodAutoscaler(
     name: Str,
     *,
     target: Str | ResourceRef,
     max_replicas: Int,
     min_replicas: Int | None = None,
-    target_kind: str = "Deployment",
-    target_api_version: str = "apps/v1",
+    target_kind: Str = "Deployment",
+    target_api_version: Str = "apps/v1",
     cpu_utilization: Int | None = None,
     memory_utilization: Int | None = None,
     metrics: Objs | None = None,
@@ -59,6 +61,7 @@ def HorizontalPodAutoscaler(
     return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)
 
 
+@checked
 def PodDisruptionBudget(
     name: Str,
     *,

@@ -14,6 +14,7 @@ from typing import Any, Unpack
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
+from pykro.simple.keywords import checked
 from pykro.simple.pods import PodOptions, pod_template
 from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata, texts
 
@@ -65,6 +66,7 @@ def _claim_templates(claims: Sequence[Obj] | None, options: PodOptions) -> list[
     return out
 
 
+@checked
 def Deployment(
     name: Str,
     *,
@@ -100,6 +102,7 @@ def Deployment(
     return resource(obj, id=id)
 
 
+@checked
 def StatefulSet(
     name: Str,
     *,
@@ -144,6 +147,7 @@ def StatefulSet(
     return resource(obj, id=id)
 
 
+@checked
 def DaemonSet(
     name: Str,
     *,
@@ -196,6 +200,7 @@ def _job_spec(
     )
 
 
+@checked
 def Job(
     name: Str,
     *,
@@ -233,6 +238,7 @@ def Job(
     return resource(obj, id=id)
 
 
+@checked
 def CronJob(
     name: Str,
     *,

@@ -1,0 +1,328 @@
+"""Templates checked against their kind's schema offline, so that nothing written is dropped by the API server.
+
+A template of a built-in kind (Kubernetes 1.35) is checked with the kind's compiled validator
+(:func:`pykro.schema.kubernetes.template_validator`: strict, plus the API server's value rules); a kind
+defined by a CRD of the same graph or given to :func:`pykro.resources.register_crd` by a walk over the CRD's
+structural schema. Errors: a field the kind does not have (the API server would prune it), a value of the wrong
+type, a kind that a built-in API group does not serve (``apps/v1 Deploymnet``), and a few value rules the API
+server applies that a schema does not state (a negative ``replicas``, a port out of range). Kinds of other API
+groups are unknown offline and stay unchecked.
+
+A ``${...}`` value is checked by type where its type is known (a plain field path of a typed variable, or a string
+template such as ``"${a}-${b}"``) and otherwise left to run time; required fields, enums and formats are not
+checked (kro or the API server may fill them in).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Final
+
+from pykro.cel.types import CelType
+from pykro.errors import CompositionError, ValidationError
+from pykro.graph.expressions import Field, format_path
+from pykro.resources import suggest
+from pykro.resources import typing as rt
+from pykro.resources.kinds import is_registered, kind_schema, node
+from pykro.schema import kubernetes as k8s
+from pykro.schema.causes import json_type
+
+if TYPE_CHECKING:
+    from pykro.graph.model import Resource
+
+__all__ = ["check_object", "check_resource", "object_problem"]
+
+Path = tuple[str | int, ...]
+TypeOf = Callable[[Field], CelType | None]
+Raise = Callable[[str, str, str], ValidationError]
+Problem = tuple[str, str, str]  # (path in the object, what, fix)
+
+_WORDS: Final = {
+    "string": "a string",
+    "integer": "an integer",
+    "number": "a number",
+    "boolean": "a boolean",
+    "object": "an object",
+    "map": "a map",
+    "list": "a list",
+}
+# CEL kinds an expression may have where the schema wants a value of this shape.
+_ACCEPTS: Final = {
+    "integer": {"int", "uint", "double"},
+    "number": {"int", "uint", "double"},
+    "boolean": {"bool"},
+    "string": {"string", "bytes", "timestamp", "duration"},
+    "object": {"map", "object"},
+    "map": {"map", "object"},
+    "list": {"list"},
+}
+# What stands in for an expression of a known non-string shape while the validator runs (its type is checked
+# separately); string and int-or-string fields keep the expression text, which is a valid string.
+_PLACEHOLDERS: Final[dict[str, Callable[[], Any]]] = {
+    "integer": lambda: 1,
+    "number": lambda: 1,
+    "boolean": lambda: False,
+    "object": dict,
+    "map": dict,
+    "list": list,
+}
+
+
+def check_resource(
+    res: Resource, index: int, fields: Sequence[Field], crds: Mapping[tuple[str, str], Any], type_of: TypeOf, err: Raise
+) -> None:
+    """Raise ``err`` (the YAML path under ``spec.resources[index]``) for the first problem of the resource's body.
+
+    ``fields`` are the body's ``${...}`` fields; ``crds`` the schemas of kinds defined in the same graph;
+    ``type_of`` gives an expression's CEL type when it is known."""
+    key = "template" if res.template is not None else "externalRef"
+    found = _check(res.body, fields, crds, type_of, external=res.template is None)
+    if found is not None:
+        path, what, fix = found
+        where = f"spec.resources[{index}].{key}" + (f".{path}" if path else "")
+        raise err(where, f'resource "{res.id}": {what}', fix)
+
+
+def check_object(obj: Mapping[str, Any], where: str) -> None:
+    """Raise ValidationError for the first problem of a concrete object (a rendered manifest); ``where`` names it."""
+    found = object_problem(obj)
+    if found is not None:
+        path, what, fix = found
+        raise ValidationError(what, where=f"{where}: {path}" if path else where, fix=fix)
+
+
+def object_problem(obj: Mapping[str, Any]) -> Problem | None:
+    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it."""
+    return _check(obj, (), {}, None, external=False)
+
+
+@dataclass
+class _Kind:
+    api_version: str
+    kind: str
+    root: Mapping[str, Any]
+    secret: bool = field(default=False)
+
+    def at(self, path: Path) -> Mapping[str, Any] | None:
+        """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent."""
+        schema: Mapping[str, Any] | None = node(self.root)
+        for step in path:
+            assert schema is not None
+            below = rt.child(schema, 0 if isinstance(step, int) else step)
+            if not below:
+                return below
+            schema = below
+        return schema
+
+    def shape(self, path: Path) -> str | None:
+        """:func:`pykro.resources.typing.shape` of the node at ``path`` (``dyn`` under anything-goes; None if
+        absent); memoised, as the same paths recur in every graph."""
+        key = (self.api_version, self.kind, path)
+        hit = _SHAPES.get(key)
+        if hit is not None and hit[0] is self.root:
+            return hit[1]
+        schema = self.at(path)
+        form = None if schema is None else rt.shape(schema) if schema else "dyn"
+        if len(_SHAPES) > 16384:
+            _SHAPES.clear()
+        _SHAPES[key] = (self.root, form)
+        return form
+
+
+_SHAPES: dict[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = {}
+
+
+def _check(
+    body: Mapping[str, Any],
+    fields: Sequence[Field],
+    crds: Mapping[tuple[str, str], Any],
+    type_of: TypeOf | None,
+    *,
+    external: bool,
+) -> Problem | None:
+    api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
+    root = crds.get((api_version, kind))
+    validator = None
+    if root is None:
+        root = kind_schema(api_version, kind)
+        if root is None:
+            try:
+                rt.check_kind(api_version, kind)
+            except CompositionError as exc:
+                return ("kind" if " has no kind " in exc.what else "apiVersion", exc.what, exc.fix or "")
+            return None
+        if not is_registered(api_version, kind):
+            validator = k8s.template_validator(api_version, kind)
+    if external:
+        return None
+    typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
+    shapes = [(fld, typed.shape(fld.path)) for fld in fields]
+    for fld, form in shapes:
+        if form in _ACCEPTS:  # None: under an unknown field (reported below)
+            found = _expression(typed, fld, form, type_of)
+            if found is not None:
+                return found
+    exprs = {fld.path for fld in fields}
+    if validator is not None:
+        return _validate(typed, body, validator, shapes, exprs)
+    return _walk(typed, body, node(root), (), exprs)
+
+
+# --------------------------------------------------------------------------------------------------- expressions
+def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> Problem | None:
+    standalone = fld.standalone
+    if want == "string" and not standalone:
+        return None  # a string template gives a string
+    accepted = _ACCEPTS[want]
+    got = (type_of(fld) if type_of is not None else None) if standalone else CelType.STRING
+    if got is None or got.kind in ("dyn", "null") or got.kind in accepted:
+        return None
+    path = format_path(fld.path)
+    what = f"{typed.kind} field {path} is {_WORDS[want]}, but {fld.written} is of type {got}"
+    fix = (
+        "Point it at a field of the right type, or convert the value in CEL (int(...), string(...))."
+        if fld.standalone
+        else f"A string template always gives a string; write {path} as one ${{...}} expression of the right type."
+    )
+    return (path, what, fix)
+
+
+# --------------------------------------------------------------------------------------------------- built-in kinds
+def _validate(
+    typed: _Kind, body: Mapping[str, Any], validator: Any, shapes: list[tuple[Field, str | None]], exprs: set[Path]
+) -> Problem | None:
+    """Validate with expressions of known non-string shape replaced by placeholders (in a copy of the containers on
+    their paths; the template itself is never changed)."""
+    stand_ins = [(fld.path, make()) for fld, form in shapes if form is not None and (make := _PLACEHOLDERS.get(form))]
+    data = _replaced(body, stand_ins) if stand_ins else body
+    try:
+        if validator.is_valid(data):
+            return None
+        errors = list(validator.iter_errors(data))
+    except (ValueError, TypeError, OverflowError):
+        return None  # not JSON data (a non-string key): the YAML/JSON encoding decides, not the schema
+    for error in errors:
+        found = _error(typed, error, exprs)
+        if found is not None:
+            return found
+    return None
+
+
+def _replaced(body: Mapping[str, Any], values: list[tuple[Path, Any]]) -> dict[str, Any]:
+    """``body`` with the value at each path replaced; only the dicts and lists on those paths are copied."""
+    root = dict(body)
+    copied: dict[Path, Any] = {(): root}
+    for path, value in values:
+        current: Any = root
+        try:
+            for depth, step in enumerate(path[:-1], 1):
+                inner = copied.get(path[:depth])
+                if inner is None:
+                    original = current[step]
+                    inner = dict(original) if isinstance(original, dict) else list(original)
+                    current[step] = copied[path[:depth]] = inner
+                current = inner
+            current[path[-1]]  # the path exists as written
+            current[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    return root
+
+
+def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
+    name = type(error.kind).__name__
+    path = tuple(error.instance_path)
+    if path in exprs:
+        return None
+    if name == "AdditionalProperties":
+        return _unknown(typed, path, str(sorted(error.kind.unexpected)[0]))
+    if name in ("Minimum", "Maximum"):
+        text = format_path(path)
+        bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
+        what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
+        return (text, what, f"The API server rejects it; use a value {bound}.")
+    if name in ("Type", "OneOfNotValid", "AnyOf"):
+        schema = typed.at(path)
+        want = _expected(schema) if schema else _WORDS.get(_types(error), "another type")
+        return _wrong(typed, path, error.instance, want)
+    return None
+
+
+def _types(error: Any) -> str:
+    types = getattr(error.kind, "types", None) or ()
+    names = [types] if isinstance(types, str) else [t for t in types if t != "null"]
+    return str(names[0]) if len(names) == 1 else ""
+
+
+# --------------------------------------------------------------------------------------------------- CRD kinds
+def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs: set[Path]) -> Problem | None:
+    """Check ``value`` against a structural schema node (a CRD's); expressions were checked by type already."""
+    if value is None or path in exprs:
+        return None
+    form = rt.shape(schema)
+    if form == "dyn":
+        return None
+    if form in ("object", "map"):
+        if not isinstance(value, Mapping):
+            return _wrong(typed, path, value, _WORDS[form])
+        properties = schema.get("properties") or {}
+        extra = schema.get("additionalProperties")
+        for key, item in value.items():
+            sub = properties.get(key) if form == "object" else extra
+            if sub is None:
+                if schema.get("x-kubernetes-preserve-unknown-fields"):
+                    continue
+                return _unknown(typed, path, str(key))
+            found = _walk(typed, item, node(sub), (*path, str(key)), exprs)
+            if found is not None:
+                return found
+        return None
+    if form == "list":
+        if not isinstance(value, list):
+            return _wrong(typed, path, value, "a list")
+        items = schema.get("items")
+        for index, item in enumerate(value):
+            found = _walk(typed, item, node(items), (*path, index), exprs) if isinstance(items, Mapping) else None
+            if found is not None:
+                return found
+        return None
+    actual = json_type(value)
+    if actual == form or (form == "number" and actual == "integer"):
+        return None
+    return _wrong(typed, path, value, _WORDS.get(form, form))
+
+
+# --------------------------------------------------------------------------------------------------- messages
+def _expected(schema: Mapping[str, Any]) -> str:
+    if schema.get("x-kubernetes-int-or-string"):
+        return "an integer or a string"
+    return _WORDS.get(rt.shape(schema), "another type")
+
+
+def _unknown(typed: _Kind, prefix: Path, name: str) -> Problem:
+    here = typed.at(prefix) or {}
+    siblings = [str(k) for k in (here.get("properties") or {})]
+    fix = suggest.fix_for(typed.root, prefix, name, siblings) or "Remove it."
+    path = format_path((*prefix, name))
+    return (path, f"{typed.kind} has no field {path} (the API server would drop it)", fix)
+
+
+def _wrong(typed: _Kind, path: Path, value: Any, want: str) -> Problem:
+    text = format_path(path)
+    actual = json_type(value)
+    hidden = typed.secret and path[:1] in (("data",), ("stringData",))
+    shown = "" if hidden or isinstance(value, Mapping | list) else f" {_short(value)}"
+    fix = f"Write {text} as {want}."
+    if isinstance(value, str) and not hidden:
+        plain = value.strip()
+        if want.startswith("an integer") and plain.lstrip("-").isdigit():
+            fix = f"Did you mean {int(plain)} (a number, without quotes)?"
+        elif want == "a boolean" and plain.lower() in ("true", "false"):
+            fix = f"Did you mean {plain.lower()} (a boolean, without quotes)?"
+    return (text, f"{typed.kind} field {text} must be {want}, got {actual}{shown}", fix)
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, str) else str(value).lower() if isinstance(value, bool) else str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
