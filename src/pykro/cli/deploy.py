@@ -15,9 +15,9 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from pykro import yamlio
-from pykro.errors import ValidationError
+from pykro.errors import ValidationError, terminal_safe
 
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 _LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background if needed).")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Path of the kubeconfig (default: $KUBECONFIG, ~/.kube/config).")
@@ -259,7 +259,7 @@ def diff(
         for e in result.entries:
             sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
     else:
-        console.print(result.render() or "no changes", end="" if result.entries else "\n", markup=False)
+        console.print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
 
 
 def delete(
@@ -287,7 +287,7 @@ def delete(
         reporter.close()
     for obj in kept:
         meta = obj.get("metadata") or {}
-        console.print(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)")
+        console.print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
 
 
 def list_(

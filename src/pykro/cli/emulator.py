@@ -24,7 +24,7 @@ from pykro.errors import PykroError
 
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
 _STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")

@@ -13,7 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from pykro import yamlio
-from pykro.errors import PykroError, ValidationError
+from pykro.errors import PykroError, ValidationError, terminal_safe
 from pykro.graph import Graph
 from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
 
@@ -106,7 +106,7 @@ def _as_json(result: Expansion) -> dict[str, Any]:
 
 
 def _report(result: Expansion) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
     tty = sys.stdout.isatty()
     for obj in result.objects:
         meta = obj.get("metadata") or {}
@@ -118,7 +118,7 @@ def _report(result: Expansion) -> None:
         table.add_column(column)
     for rid, state in result.states.items():
         detail = state.message or (f"{len(state.objects)} object(s)" if state.objects else "")
-        table.add_row(rid, state.state, state.node_state, detail)
+        table.add_row(rid, state.state, state.node_state, terminal_safe(detail))
     console.print(table)
     status = result.status
     console.rule(f"{result.instance.get('kind')} {result.instance['metadata']['name']}: {status.get('state')}")
@@ -126,4 +126,5 @@ def _report(result: Expansion) -> None:
     if fields:
         console.print(yamlio.dump(fields), end="")
     for cond in status.get("conditions", []):
-        console.print(f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else ""))
+        line = f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else "")
+        console.print(terminal_safe(line))
