@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
@@ -39,3 +40,29 @@ class ValidationError(PykroError):
 
 class CompositionError(PykroError):
     """A composition function that cannot be compiled to a graph (authoring mistakes)."""
+
+
+def read_text(path: str | Path, *, what: str = "file") -> str:
+    """A user's text file, or a PykroError naming it (missing, a directory, unreadable, not UTF-8)."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PykroError(
+            f"the {what} is not UTF-8 text (byte {exc.start}: {exc.reason})",
+            where=str(path),
+            fix="Give a text file (YAML, Python) saved as UTF-8.",
+        ) from None
+    except OSError as exc:
+        raise PykroError(
+            f"cannot read the {what}: {exc.strerror or exc}", where=str(path), fix="Check the path."
+        ) from None
+
+
+def yaml_error(exc: Exception, source: str | None) -> ValidationError:
+    """A PyYAML parse error as ``source:line:col: invalid YAML: problem``."""
+    mark = getattr(exc, "problem_mark", None)
+    where = source or "(input)"
+    if mark is not None:
+        where = f"{where}:{mark.line + 1}:{mark.column + 1}"
+    problem = getattr(exc, "problem", None) or str(exc)
+    return ValidationError(f"invalid YAML: {problem}", where=where, fix="Fix the YAML syntax.")

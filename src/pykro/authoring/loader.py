@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
@@ -12,7 +13,7 @@ from pydantic import BaseModel
 
 from pykro import yamlio
 from pykro.authoring.decorator import Composition
-from pykro.errors import PykroError
+from pykro.errors import PykroError, read_text, yaml_error
 from pykro.schema.models import find_field, unwrap
 
 
@@ -31,6 +32,19 @@ def load_composition(target: str) -> Composition:
     sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
+    except PykroError:
+        raise
+    except SyntaxError as exc:  # also a file that is not UTF-8 text, or holds NUL bytes
+        where = f"{exc.filename or path}:{exc.lineno}" if exc.lineno else str(path)
+        raise PykroError(
+            f"not valid Python: {exc.msg}", where=where, fix="Fix the syntax (the file must be Python source)."
+        ) from None
+    except Exception as exc:  # the user's module raised while it was imported
+        raise PykroError(
+            f"importing {path} raised {type(exc).__name__}: {exc}",
+            where=_raised_at(exc, path),
+            fix="Fix the code at that line.",
+        ) from None
     finally:
         sys.path.pop(0)
     found = {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
@@ -49,6 +63,14 @@ def load_composition(target: str) -> Composition:
             fix=f"Pick one with FILE:NAME ({', '.join(sorted(found)) or 'none defined'}).",
         )
     return next(iter(found.values()))
+
+
+def _raised_at(exc: BaseException, path: Path) -> str:
+    """``file:line`` of the innermost frame of ``exc``'s traceback in the user's file (else any user frame)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
+    last = (mine or frames or [None])[-1]
+    return f"{last.filename}:{last.lineno}" if last is not None else str(path)
 
 
 def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:
@@ -72,10 +94,11 @@ def spec_from_options(model: type[BaseModel], sets: list[str], files: list[Path]
     """Merge values files (in order) and ``k.sub=v`` assignments (YAML scalars; kept as text for string fields)."""
     values: dict[str, Any] = {}
     for file in files:
+        text = read_text(file, what="values file")
         try:
-            loaded = yamlio.load(file.read_text(encoding="utf-8"))
-        except OSError as exc:
-            raise PykroError(f"cannot read {file}: {exc.strerror}", where=str(file), fix="Check the path.") from None
+            loaded = yamlio.load(text)
+        except Exception as exc:  # PyYAML's error types, raised through yamlio
+            raise yaml_error(exc, str(file)) from None
         if not isinstance(loaded, dict):
             raise PykroError("a values file must be a YAML mapping", where=str(file), fix="Write key: value lines.")
         merge_values(values, loaded)

@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from rich.console import Console
 
 from pykro import yamlio
+from pykro.cli.files import load_doc, load_docs
 from pykro.errors import ValidationError, terminal_safe
 
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
@@ -63,7 +64,7 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
         from pykro.authoring.loader import load_composition
 
         return load_composition(text), None
-    docs = list(yamlio.load_all(path.read_text(encoding="utf-8")))
+    docs = load_docs(path)
     rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
     if name:
         rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
@@ -85,16 +86,15 @@ def build_spec(
     spec: dict[str, Any] = {}
     name = namespace = None
     docs: list[Any] = [base] if base else []
+    sources: list[str | None] = [None] * len(docs)
     for path in values:
-        try:
-            docs.append(yamlio.load_file(path))
-        except OSError as exc:
-            raise ValidationError(f"cannot read values: {exc.strerror}", where=str(path)) from exc
-    for doc in docs:
+        docs.append(load_doc(path, what="values file"))
+        sources.append(str(path))
+    for doc, source in zip(docs, sources, strict=True):
         if doc is None:
             continue
         if not isinstance(doc, dict):
-            raise ValidationError("a values file must be a mapping", fix="Write key: value lines.")
+            raise ValidationError("a values file must be a mapping", where=source, fix="Write key: value lines.")
         if "spec" in doc and "kind" in doc:
             meta = doc.get("metadata") or {}
             name, namespace = meta.get("name", name), meta.get("namespace", namespace)

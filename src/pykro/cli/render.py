@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from pykro import yamlio
+from pykro.cli.files import load_doc
 from pykro.errors import PykroError
 
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
@@ -47,7 +48,7 @@ def render(
     spec = spec_from_options(comp.spec_model, sets or [], values or [])
     live: dict[str, Any] | None = None
     if observed is not None:
-        live = yamlio.load_file(observed)
+        live = load_doc(observed, what="--observed file")
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)

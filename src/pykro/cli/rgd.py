@@ -13,6 +13,7 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from pykro import yamlio
+from pykro.cli.files import load_docs
 from pykro.errors import PykroError, ValidationError, terminal_safe
 from pykro.graph import Graph
 from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
@@ -24,17 +25,6 @@ _INSTANCE = typer.Option(..., "--instance", "-i", help="An instance (custom reso
 _OBSERVED = typer.Option(None, "--observed", help="A directory of YAML files with live objects.")
 _SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects ready until nothing changes.")
 _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
-
-
-def _load_yaml_docs(path: Path) -> list[Any]:
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PykroError(f"cannot read {path}: {exc.strerror}", where=str(path), fix="Check the path.") from exc
-    try:
-        return list(yamlio.load_all(text))
-    except Exception as exc:  # PyYAML's error types, raised through yamlio
-        raise ValidationError(f"invalid YAML: {exc}", where=str(path), fix="Fix the YAML syntax.") from exc
 
 
 @app.command()
@@ -72,7 +62,7 @@ def expand_cmd(
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
     graph = Graph.from_file(str(file))
-    docs = _load_yaml_docs(instance)
+    docs = load_docs(instance)
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
@@ -80,7 +70,7 @@ def expand_cmd(
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
-        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in _load_yaml_docs(f)]
+        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in load_docs(f)]
         live = observed_from_objects(graph, inst, objects)
     if simulate:
         result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pykro import yamlio
-from pykro.errors import ValidationError
+from pykro.errors import ValidationError, read_text, yaml_error
 from pykro.graph.structure import RESOURCE_KEYS, SCHEMA_KEYS, check_rgd
 from pykro.yamlio import copy_data
 
@@ -155,14 +155,7 @@ class Graph:
 
     @classmethod
     def from_file(cls, path: str, *, validate: bool = True) -> Graph:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                text = handle.read()
-        except OSError as exc:
-            raise ValidationError(
-                f"cannot read the RGD file: {exc.strerror}", where=path, fix="Check the path."
-            ) from exc
-        return cls.from_rgd(text, source=path, validate=validate)
+        return cls.from_rgd(read_text(path, what="RGD file"), source=path, validate=validate)
 
     def to_rgd(self, *, copy: bool = True) -> dict[str, Any]:
         """The RGD as a plain mapping; ``Graph.from_rgd(g.to_rgd()) == g``. With ``copy=False`` it shares this
@@ -314,12 +307,7 @@ def _parse(text: str, source: str | None) -> dict[str, Any]:
     try:
         data = yamlio.load(text)
     except Exception as exc:  # yamlio raises PyYAML's errors; they carry problem_mark and problem
-        mark = getattr(exc, "problem_mark", None)
-        where = source or "(input)"
-        if mark is not None:
-            where = f"{where}:{mark.line + 1}:{mark.column + 1}"
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise ValidationError(f"invalid YAML: {problem}", where=where, fix="Fix the YAML syntax.") from exc
+        raise yaml_error(exc, source) from exc
     if not isinstance(data, dict):
         raise ValidationError(
             "an RGD must be a YAML mapping",
