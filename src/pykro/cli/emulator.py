@@ -19,6 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from pykro import yamlio
+from pykro.cli.files import load_doc
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
 
@@ -91,19 +92,20 @@ class _Remote:
     """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
 
     def __init__(self, path: Path) -> None:
+        cfg = load_doc(path, what="kubeconfig")
         try:
-            cfg = yamlio.load_file(path)
             cluster = cfg["clusters"][0]["cluster"]
             self.server = cluster["server"]
             self.token = cfg["users"][0]["user"]["token"]
             ca = cluster.get("certificate-authority-data")
-        except (OSError, KeyError, IndexError, TypeError) as exc:
+            self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
+        except (KeyError, IndexError, TypeError, AttributeError, ValueError, ssl.SSLError):
             raise PykroError(
-                f"cannot read the emulator's kubeconfig ({exc})",
+                "not a kubeconfig written by `pykro emulator start` (it needs clusters[0].cluster.server, "
+                "users[0].user.token and a valid certificate-authority-data)",
                 where=str(path),
                 fix="Start the emulator with `pykro emulator start` or pass --kubeconfig.",
             ) from None
-        self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
         self.where = str(path)
 
     def get(self, path: str, accept: str = "application/json") -> Any:

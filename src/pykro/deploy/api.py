@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import httpx2
-from lightkube import AsyncClient, KubeConfig
+from lightkube import AsyncClient
 from lightkube.core import resource as lk_resource
 from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
 from lightkube.core.resource_registry import resource_registry
@@ -26,6 +26,7 @@ from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
 
 from pykro.deploy import inventory
 from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
+from pykro.deploy.kubeconfig import load as load_kubeconfig
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
 T = TypeVar("T")
@@ -102,24 +103,22 @@ class Cluster:
         retry: RetryPolicy | None = None,
         field_manager: str = inventory.FIELD_MANAGER,
     ) -> None:
-        try:
-            config = KubeConfig.from_file(kubeconfig) if kubeconfig is not None else KubeConfig.from_env()
-            single = config.get(context_name=context)
-        except (ConfigError, OSError) as exc:
-            where = str(kubeconfig) if kubeconfig is not None else "$KUBECONFIG or ~/.kube/config"
-            raise ClusterUnreachable(
-                f"no usable kubeconfig: {exc}",
-                where=where,
-                fix="Pass --kubeconfig/--context, or use --local to run against the embedded emulator.",
-            ) from exc
-        assert single is not None
+        single = load_kubeconfig(kubeconfig, context)
         self.server = str(single.cluster.server)
         self.context = single.context_name
         self.namespace = namespace or single.namespace or "default"
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
-        self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+        try:
+            self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+        except (ConfigError, OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM
+            detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+            raise ClusterUnreachable(
+                f"no usable kubeconfig: cannot set up TLS for context {self.context!r}: {detail}",
+                where=str(single.fname or kubeconfig or "kubeconfig"),
+                fix="Fix the certificate paths or data in the kubeconfig, or pass another --kubeconfig/--context.",
+            ) from None
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
