@@ -69,8 +69,8 @@ def _raised_at(exc: BaseException, path: Path) -> str:
     """``file:line`` of the innermost frame of ``exc``'s traceback in the user's file (else any user frame)."""
     frames = traceback.extract_tb(exc.__traceback__)
     mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
-    last = (mine or frames or [None])[-1]
-    return f"{last.filename}:{last.lineno}" if last is not None else str(path)
+    chosen = mine or list(frames)
+    return f"{chosen[-1].filename}:{chosen[-1].lineno}" if chosen else str(path)
 
 
 def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:

@@ -43,7 +43,17 @@ class Target:
     namespace: str | None
 
 
+def _check_name(name: str, where: str) -> None:
+    from pykro.deploy.names import check_name
+
+    check_name(name, where=where)
+
+
 def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace: str | None) -> Target:
+    if namespace is not None:
+        from pykro.deploy.names import check_namespace
+
+        check_namespace(namespace, where="-n/--namespace")
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -157,6 +167,8 @@ def deploy(
     """Deploy an instance and wait until it is ready; prints the hydrated status."""
     from pykro.deploy import reporter_for
 
+    if name is not None:
+        _check_name(name, "--name")
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
     where = (local, kubeconfig, context, namespace)
@@ -200,6 +212,7 @@ def status(
     output: str = _OUTPUT,
 ) -> None:
     """Show an instance's state and status, hydrated from the live objects."""
+    _check_name(name, "NAME")
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     fac = _factory(graph_source, mode, target, None)
@@ -252,6 +265,8 @@ def diff(
     output: str = _OUTPUT,
 ) -> None:
     """Show what a deploy would change (server-side dry run; nothing is written)."""
+    if name is not None:
+        _check_name(name, "--name")
     where = (local, kubeconfig, context, namespace)
     graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
     result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
@@ -278,6 +293,7 @@ def delete(
     """Delete an instance: its objects in reverse dependency waves, waiting until they are gone."""
     from pykro.deploy import reporter_for
 
+    _check_name(name, "NAME")
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     reporter = reporter_for(output, verbose=verbose)

@@ -178,13 +178,18 @@ def get(
     kubeconfig: Path = _KUBECONFIG_IN,
 ) -> None:
     """Show objects held by a running emulator."""
+    from pykro.deploy.names import check_segment
+
+    check_segment(namespace, "namespace")
+    if name is not None:
+        check_segment(name, "name")
     remote = _Remote(kubeconfig)
     prefix, res = remote.resolve(kind)
     scoped = res["scope"] == "Namespaced"
     path = prefix
     if scoped and not (all_namespaces and name is None):
-        path += f"/namespaces/{urllib.parse.quote(namespace)}"
-    path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name)}" if name else "")
+        path += f"/namespaces/{urllib.parse.quote(namespace, safe='')}"
+    path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name, safe='')}" if name else "")
     doc = remote.get(path)
     if output in ("yaml", "json"):
         typer.echo(yamlio.dump(doc) if output == "yaml" else json.dumps(doc, indent=2))

@@ -27,6 +27,7 @@ from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
 from pykro.deploy import inventory
 from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy.kubeconfig import load as load_kubeconfig
+from pykro.deploy.names import check_namespace, check_segment
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
 T = TypeVar("T")
@@ -106,7 +107,7 @@ class Cluster:
         single = load_kubeconfig(kubeconfig, context)
         self.server = str(single.cluster.server)
         self.context = single.context_name
-        self.namespace = namespace or single.namespace or "default"
+        self.namespace = check_namespace(namespace or single.namespace or "default")
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
@@ -140,6 +141,10 @@ class Cluster:
     async def _call(
         self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
     ) -> T:
+        if name is not None:  # lightkube puts both in the URL as they are
+            check_segment(name, f"{rt.kind} name")
+        if ns is not None and ns != "*":
+            check_segment(ns, "namespace")
         try:
             return await call(fn, self.retry, self.rng, self._on_retry)
         except (httpx2.HTTPError, OSError) as exc:
@@ -321,6 +326,8 @@ class Cluster:
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Watch events from ``resource_version`` on; lightkube resumes dropped streams, retryable errors back off."""
         ns = (namespace or "*") if rt.namespaced else None
+        if ns is not None and ns != "*":
+            check_segment(ns, "namespace")
 
         def on_error(exc: Exception, count: int) -> OnErrorResult:
             if status_code(exc) == 410 or retryable(exc):

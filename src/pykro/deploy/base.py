@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from pykro.deploy.api import Cluster
 from pykro.deploy.engine import DeployOptions
+from pykro.deploy.names import check_namespace
 from pykro.deploy.progress import NullReporter, Reporter
 from pykro.deploy.retry import RetryPolicy
 from pykro.graph import Graph
@@ -42,7 +43,7 @@ class FactoryBase:
         self.status_model = status_model
         self.retry = retry
         self.options = options or DeployOptions()
-        self._namespace = namespace
+        self._namespace = check_namespace(namespace) if namespace is not None else None
         self.last_writes = 0
 
     def cluster(self) -> Cluster:

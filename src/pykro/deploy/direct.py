@@ -18,6 +18,7 @@ from pykro.deploy.base import FactoryBase
 from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
 from pykro.deploy.errors import DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
+from pykro.deploy.names import check_name
 from pykro.deploy.progress import NullReporter
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
@@ -49,7 +50,7 @@ def instance_object(graph: Graph, spec: Any, name: str | None, namespace: str) -
             f"the {graph.kind} instance has no name",
             fix="Pass name=... (or --name), or give the spec a `name` field.",
         )
-    meta: dict[str, Any] = {"name": chosen}
+    meta: dict[str, Any] = {"name": check_name(chosen, what=f"{graph.kind} instance name")}
     if graph.namespaced:
         meta["namespace"] = namespace
     return {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": values}
@@ -172,6 +173,7 @@ class DirectFactory(FactoryBase):
 
     async def astatus(self, name: str) -> Instance:
         """The instance as it is now, status hydrated from the live objects with the same engine as deploy."""
+        check_name(name, what=f"{self.graph.kind} instance name")
 
         async def fn(cluster: Cluster) -> Instance:
             run, record = await self._observe(cluster, name)
@@ -272,6 +274,7 @@ class DirectFactory(FactoryBase):
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance's objects in reverse waves and wait until they are gone (Retain objects are
         released instead); returns the retained objects."""
+        check_name(name, what=f"{self.graph.kind} instance name")
 
         async def fn(cluster: Cluster) -> list[dict[str, Any]]:
             started = time.monotonic()
