@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ipaddress
 import json
 import signal
 import ssl
@@ -17,15 +18,18 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pykro import yamlio
 from pykro.cli.files import load_doc
+from pykro.emulator.cluster import CONTEXT
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
 
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
 _STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")
@@ -47,7 +51,8 @@ def start(
     kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
-    from pykro.emulator.cluster import write_kubeconfig
+    from pykro.emulator.cluster import kubeconfig as emulator_kubeconfig
+    from pykro.emulator.home import write_kubeconfig
     from pykro.emulator.server import EmulatorConfig, create_app, listen
     from pykro.emulator.tls import self_signed
 
@@ -64,6 +69,8 @@ def start(
         from pykro.emulator.faults import FaultPlan
 
         config.faults = FaultPlan.load(faults)
+    for warning in exposure_warnings(host, tls):
+        err_console.print(Text.assemble(("warning:", "bold yellow"), " ", warning))
     cert = self_signed(host) if tls else None
 
     async def serve() -> None:
@@ -73,9 +80,12 @@ def start(
         except OSError as exc:
             raise PykroError(f"cannot listen on {host}:{port}: {exc.strerror}", fix="Pick another --port.") from None
         server = f"{'https' if cert else 'http'}://{host}:{bound}"
-        write_kubeconfig(kubeconfig, server, config.token, cert.cert_pem if cert else None)
+        merged = write_kubeconfig(
+            kubeconfig, emulator_kubeconfig(server, config.token, cert.cert_pem if cert else None)
+        )
         console.print(f"pykro emulator serving at {server}")
-        console.print(f"kubeconfig: {kubeconfig}\n  export KUBECONFIG={kubeconfig}")
+        how = f"context {CONTEXT} merged into {kubeconfig} (now its current-context)" if merged else str(kubeconfig)
+        console.print(f"kubeconfig: {how}\n  export KUBECONFIG={kubeconfig}")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -87,22 +97,41 @@ def start(
     asyncio.run(serve())
 
 
+def exposure_warnings(host: str, tls: bool) -> list[str]:
+    """What `start` warns about: listening beyond loopback, and a bearer token sent without TLS."""
+    found = []
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        found.append(
+            f"--host {host} listens beyond loopback: anyone who can reach this address can reach the emulator, and "
+            "whoever holds the kubeconfig's token can read and change everything in it."
+        )
+    if not tls:
+        found.append("--no-tls: the kubeconfig's bearer token travels unencrypted (plain HTTP) with every request.")
+    return found
+
+
 # get ------------------------------------------------------------------------------------------------------------
 class _Remote:
     """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
 
     def __init__(self, path: Path) -> None:
         cfg = load_doc(path, what="kubeconfig")
-        try:
-            cluster = cfg["clusters"][0]["cluster"]
+        try:  # the emulator's context (the file may be a kubeconfig it was merged into), else the current one
+            contexts = {c["name"]: c["context"] for c in cfg["contexts"]}
+            context = contexts.get(CONTEXT) or contexts[cfg["current-context"]]
+            cluster = next(c["cluster"] for c in cfg["clusters"] if c["name"] == context["cluster"])
             self.server = cluster["server"]
-            self.token = cfg["users"][0]["user"]["token"]
+            self.token = next(u["user"] for u in cfg["users"] if u["name"] == context["user"])["token"]
             ca = cluster.get("certificate-authority-data")
             self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
-        except (KeyError, IndexError, TypeError, AttributeError, ValueError, ssl.SSLError):
+        except (KeyError, StopIteration, TypeError, AttributeError, ValueError, ssl.SSLError):
             raise PykroError(
-                "not a kubeconfig written by `pykro emulator start` (it needs clusters[0].cluster.server, "
-                "users[0].user.token and a valid certificate-authority-data)",
+                f"not a kubeconfig written by `pykro emulator start` (it needs a {CONTEXT} context or a "
+                "current-context, with a cluster server, a user token and valid certificate-authority-data)",
                 where=str(path),
                 fix="Start the emulator with `pykro emulator start` or pass --kubeconfig.",
             ) from None
