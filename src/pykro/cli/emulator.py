@@ -11,9 +11,10 @@ import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -24,8 +25,9 @@ from pykro import yamlio
 from pykro.cli.files import load_doc
 from pykro.emulator.cluster import CONTEXT
 from pykro.emulator.home import default_kubeconfig
-from pykro.errors import PykroError
+from pykro.errors import PykroError, read_text, yaml_error
 
+T = TypeVar("T")
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
@@ -39,7 +41,7 @@ _FAULTS = typer.Option(None, "--faults", help="Fault injection plan (YAML).")
 
 @app.command()
 def start(
-    port: int = typer.Option(6443, "--port", help="Port to listen on (0: any free port)."),
+    port: int = typer.Option(6443, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     kubeconfig: Path = _KUBECONFIG_OUT,
     state: Path | None = _STATE,
@@ -52,7 +54,7 @@ def start(
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
     from pykro.emulator.cluster import kubeconfig as emulator_kubeconfig
-    from pykro.emulator.home import write_kubeconfig
+    from pykro.emulator.home import check_kubeconfig_target, write_kubeconfig
     from pykro.emulator.server import EmulatorConfig, create_app, listen
     from pykro.emulator.tls import self_signed
 
@@ -64,11 +66,12 @@ def start(
     if rules is not None:
         from pykro.emulator.simulation import SimulationRules
 
-        config.rules = SimulationRules.load(rules)
+        config.rules = _load_plan(SimulationRules.load, rules, "--rules file")
     if faults is not None:
         from pykro.emulator.faults import FaultPlan
 
-        config.faults = FaultPlan.load(faults)
+        config.faults = _load_plan(FaultPlan.load, faults, "--faults file")
+    check_kubeconfig_target(kubeconfig)
     for warning in exposure_warnings(host, tls):
         err_console.print(Text.assemble(("warning:", "bold yellow"), " ", warning))
     cert = self_signed(host) if tls else None
@@ -95,6 +98,19 @@ def start(
         await runner.cleanup()
 
     asyncio.run(serve())
+
+
+def _load_plan(load: Callable[[Path], T], path: Path, what: str) -> T:
+    """``load(path)`` with the file's own problems (missing, a directory, not UTF-8, bad YAML) as PykroErrors."""
+    read_text(path, what=what)
+    try:
+        return load(path)
+    except PykroError:
+        raise
+    except Exception as exc:
+        if getattr(exc, "problem_mark", None) is None:  # not a YAML syntax error
+            raise
+        raise yaml_error(exc, str(path)) from None
 
 
 def exposure_warnings(host: str, tls: bool) -> list[str]:

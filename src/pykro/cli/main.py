@@ -95,7 +95,7 @@ def main(argv: list[str] | None = None) -> None:
             raise
         _exit(
             1,
-            f"internal error: {type(exc).__name__}: {exc}. This is a bug in pykro; "
+            f"internal error: {type(exc).__name__}: {str(exc).rstrip('.')}. This is a bug in pykro; "
             "run again with PYKRO_DEBUG=1 for the traceback and report it.",
         )
 

@@ -52,6 +52,17 @@ def write_kubeconfig(path: Path, config: dict[str, Any]) -> bool:
     return merged
 
 
+def check_kubeconfig_target(path: Path) -> None:
+    """Refuse, before anything starts, a ``path`` that `write_kubeconfig` would refuse (a directory, a file that is
+    not a kubeconfig)."""
+    if path.is_dir():
+        raise PykroError(
+            "is a directory, not a kubeconfig file", where=str(path), fix="Pass a file path to --kubeconfig."
+        )
+    if path.exists():
+        _existing_kubeconfig(path)
+
+
 def _existing_kubeconfig(path: Path) -> dict[str, Any] | None:
     """The kubeconfig already at ``path`` (None when the file is empty); a PykroError when it is something else."""
     text = read_text(path, what="kubeconfig")
