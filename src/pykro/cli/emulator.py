@@ -223,9 +223,9 @@ def get(
     kubeconfig: Path = _KUBECONFIG_IN,
 ) -> None:
     """Show objects held by a running emulator."""
-    from pykro.deploy.names import check_segment
+    from pykro.deploy.names import check_namespace, check_segment
 
-    check_segment(namespace, "namespace")
+    check_namespace(namespace, where="-n/--namespace")
     if name is not None:
         check_segment(name, "name")
     remote = _Remote(kubeconfig)

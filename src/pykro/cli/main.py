@@ -108,4 +108,5 @@ def _usage_message(exc: Exception) -> str:
         return ""
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None) or "pykro"
+    text = text.replace("\n", "\\n")  # click quotes the user's words as they are: keep the message on one line
     return f"{text}{'' if text.endswith(('.', '?')) else '.'} See `{path} --help`."

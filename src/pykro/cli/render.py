@@ -37,6 +37,13 @@ def render(
     from pykro.authoring.loader import load_composition, spec_from_options
     from pykro.render import write_objects
 
+    if name is not None or namespace is not None:
+        from pykro.deploy.names import check_name, check_namespace
+
+        if name is not None:
+            check_name(name, where="--name")
+        if namespace is not None:
+            check_namespace(namespace, where="-n/--namespace")
     if rgd == manifests:
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
     comp = load_composition(target)
