@@ -23,6 +23,7 @@ _CERT_FIELDS = {
     "cluster": ("certificate-authority-data",),
     "user": ("client-certificate-data", "client-key-data"),
 }
+_FILE_FIELDS = {"cluster": ("certificate-authority",), "user": ("client-certificate", "client-key")}
 
 
 def default_path() -> Path:
@@ -49,7 +50,7 @@ def load(kubeconfig: str | Path | None, context: str | None) -> SingleConfig:
         raise ClusterUnreachable(f"no usable kubeconfig: {shown} does not exist", where=where, fix=_FIX)
     try:
         data = _parse(path)
-        chosen = _check(data, context)
+        chosen = _check(data, context, path.parent)
         single = KubeConfig.from_dict(data, fname=path).get(context_name=chosen)
     except PykroError as exc:
         raise ClusterUnreachable(f"no usable kubeconfig: {exc.what}", where=exc.where or where, fix=_FIX) from None
@@ -86,7 +87,7 @@ def _named(data: dict[str, Any], section: str, inner: str) -> dict[str, dict[str
     return out
 
 
-def _check(data: dict[str, Any], context: str | None) -> str:
+def _check(data: dict[str, Any], context: str | None, base: Path) -> str:
     """The context to use, after checking what it names exists and its certificate data decodes."""
     contexts = _named(data, "contexts", "context")
     clusters = _named(data, "clusters", "cluster")
@@ -110,6 +111,9 @@ def _check(data: dict[str, Any], context: str | None) -> str:
         for key in _CERT_FIELDS[kind]:
             if key in body:
                 _check_pem(body[key], f"{kind} {name!r}: {key}")
+        for key in _FILE_FIELDS[kind]:  # relative paths are relative to the kubeconfig, as kubectl reads them
+            if key in body and not (base / Path(str(body[key])).expanduser()).is_file():
+                raise PykroError(f"{kind} {name!r}: {key} {str(body[key])!r} is not a file")
     return chosen
 
 
