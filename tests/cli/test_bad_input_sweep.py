@@ -33,6 +33,7 @@ USAGE, FAILURE = 2, 1
 # Parameters whose value is a file pykro reads, and those that are Kubernetes names.
 FILE_PARAMS = {"target", "source", "file", "instance", "values", "observed", "rules", "faults", "kubeconfig"}
 NAME_PARAMS = {"name", "namespace"}
+CHOICE_PARAMS = {"output", "mode", "on_failure"}  # one of a few words
 # (command, parameter) pairs for which an empty file is valid input (no values, no rules, a new kubeconfig).
 EMPTY_OK = {("render", "values"), ("deploy", "values"), ("diff", "values"), ("render", "observed")}
 EMPTY_OK |= {("emulator start", "rules"), ("emulator start", "faults"), ("emulator start", "kubeconfig")}
@@ -181,6 +182,10 @@ def _cases(command: str, files: dict[str, str], kubeconfig: str) -> list[Case]:
                 cases.append(
                     _with(command, param, files["kubeconfig"], positionals, options, arguments, "bad-kubeconfig")
                 )
+        if param.name in CHOICE_PARAMS:
+            cases.append(
+                _with(command, param, "bogus-choice", positionals, options, arguments, f"{param.name}-unknown")
+            )
         if param.name in NAME_PARAMS:
             for key, bad in BAD_NAMES.items():
                 cases.append(_with(command, param, bad, positionals, options, arguments, f"{param.name}-{key}"))

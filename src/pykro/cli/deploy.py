@@ -43,6 +43,11 @@ class Target:
     namespace: str | None
 
 
+def _check_output(output: str) -> None:
+    if output not in ("text", "json"):
+        raise ValidationError(f"unknown output format {output!r}", where="-o/--output", fix="Use -o text or -o json.")
+
+
 def _check_name(name: str, where: str) -> None:
     from pykro.deploy.names import check_name
 
@@ -165,6 +170,7 @@ def deploy(
     verbose: bool = _VERBOSE,
 ) -> None:
     """Deploy an instance and wait until it is ready; prints the hydrated status."""
+    _check_output(output)
     from pykro.deploy import reporter_for
 
     if name is not None:
@@ -212,6 +218,7 @@ def status(
     output: str = _OUTPUT,
 ) -> None:
     """Show an instance's state and status, hydrated from the live objects."""
+    _check_output(output)
     _check_name(name, "NAME")
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
@@ -265,6 +272,7 @@ def diff(
     output: str = _OUTPUT,
 ) -> None:
     """Show what a deploy would change (server-side dry run; nothing is written)."""
+    _check_output(output)
     if name is not None:
         _check_name(name, "--name")
     where = (local, kubeconfig, context, namespace)
@@ -291,6 +299,7 @@ def delete(
     verbose: bool = _VERBOSE,
 ) -> None:
     """Delete an instance: its objects in reverse dependency waves, waiting until they are gone."""
+    _check_output(output)
     from pykro.deploy import reporter_for
 
     _check_name(name, "NAME")
@@ -315,6 +324,7 @@ def list_(
     output: str = _OUTPUT,
 ) -> None:
     """List the instances pykro deployed (direct mode) and the instances of every RGD (kro mode)."""
+    _check_output(output)
     target = _target(local, kubeconfig, context, namespace)
     rows = _interruptible(_list(target, all_namespaces))
     if output == "json":
