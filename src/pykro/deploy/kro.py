@@ -258,6 +258,7 @@ class KroFactory(FactoryBase):
 
     async def astatus(self, name: str) -> Instance:
         check_name(name, what=f"{self.graph.kind} instance name")
+
         async def fn(cluster: Cluster) -> Instance:
             rt = await self._instance_type(cluster)
             obj = await cluster.get(rt, name, cluster.namespace) if rt is not None else None
