@@ -35,7 +35,7 @@ FILE_PARAMS = {"target", "source", "file", "instance", "values", "observed", "ru
 NAME_PARAMS = {"name", "namespace"}
 CHOICE_PARAMS = {"output", "mode", "on_failure"}  # one of a few words
 # (command, parameter) pairs for which an empty file is valid input (no values, no rules, a new kubeconfig).
-EMPTY_OK = {("render", "values"), ("deploy", "values"), ("diff", "values"), ("render", "observed")}
+EMPTY_OK = {("render", "values"), ("deploy", "values"), ("diff", "values")}
 EMPTY_OK |= {("emulator start", "rules"), ("emulator start", "faults"), ("emulator start", "kubeconfig")}
 # Output files: a missing one is created, not an error. --observed of `rgd expand` is a directory.
 MISSING_OK = {("emulator start", "kubeconfig")}
@@ -182,6 +182,8 @@ def _cases(command: str, files: dict[str, str], kubeconfig: str) -> list[Case]:
                 cases.append(
                     _with(command, param, files["kubeconfig"], positionals, options, arguments, "bad-kubeconfig")
                 )
+        if param.name == "output_dir":  # an existing file where the directory should be
+            cases.append(_with(command, param, files["empty"], positionals, options, arguments, "output-dir-is-a-file"))
         if param.name in CHOICE_PARAMS:
             cases.append(
                 _with(command, param, "bogus-choice", positionals, options, arguments, f"{param.name}-unknown")

@@ -35,7 +35,6 @@ def render(
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
     from pykro.authoring.loader import load_composition, spec_from_options
-    from pykro.render import write_objects
 
     if name is not None or namespace is not None:
         from pykro.deploy.names import check_name, check_namespace
@@ -58,12 +57,7 @@ def render(
         live = load_doc(observed, what="--observed file")
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
-    objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
-    if output_dir is not None:
-        for path in write_objects(objects, output_dir):
-            typer.echo(str(path))
-        return
-    _emit(objects, None)
+    _emit(comp.to_manifests(spec, name=name, namespace=namespace, observed=live), output_dir)
 
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
@@ -72,5 +66,13 @@ def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
         return
     from pykro.render import write_objects
 
-    for path in write_objects(docs, output_dir):
+    try:
+        written = write_objects(docs, output_dir)
+    except OSError as exc:
+        raise PykroError(
+            f"cannot write the manifests: {exc.strerror}" + (f" ({exc.filename})" if exc.filename else ""),
+            where=f"-o/--output-dir {output_dir}",
+            fix="Pass a directory you can write to (it is created if missing).",
+        ) from None
+    for path in written:
         typer.echo(str(path))
