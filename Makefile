@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit bench e2e clean
+.PHONY: setup demo test lint typecheck unit slow floors bench e2e clean
 
 setup: $(STAMP)
 
@@ -27,7 +27,19 @@ typecheck: setup
 unit: setup
 	$(BIN)/pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
-test: lint typecheck unit
+# Tests marked slow (deselected from a plain `pytest` run).
+slow: setup
+	$(BIN)/pytest -q -p no:cacheprovider -m slow $(PYTEST_ARGS)
+
+test: lint typecheck unit slow
+
+# The unit tests against the lowest versions pyproject.toml allows (constraints/lowest.txt), in a venv of their own.
+FLOORS := .venv-floors
+floors:
+	@test -x $(FLOORS)/bin/python || $(PYTHON) -m venv $(FLOORS)
+	$(FLOORS)/bin/python -m pip install --quiet --upgrade pip
+	$(FLOORS)/bin/python -m pip install --quiet -c constraints/lowest.txt -e '.[dev]'
+	$(FLOORS)/bin/pytest -q -p no:cacheprovider -x $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/python -m bench
@@ -42,4 +54,4 @@ e2e: setup
 	  test -n "$(PYKRO_E2E_KEEP)" || e2e/controlplane/cluster.sh down; exit $$rc
 
 clean:
-	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info
+	rm -rf $(VENV) $(FLOORS) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -25,13 +25,19 @@ _LAZY = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pykro' has no attribute {name!r}")
-    import importlib
+if not TYPE_CHECKING:  # to a type checker the names are the imports above, so `pykro.compositon` is an error
 
-    return getattr(importlib.import_module(module), name)
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'pykro' has no attribute {name!r}")
+        import importlib
+
+        return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
 
 
 __all__ = [

@@ -71,6 +71,24 @@ def test_user_errors_are_one_paragraph_with_exit_code_1(kit: Any, capsys: pytest
     assert code == 1 and "--on-failure" in err
 
 
+def test_a_second_instance_name_over_the_same_objects_is_refused(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev", *where)
+    assert code == 0, err
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev2", *where)
+    assert code == 1 and "would take over objects it does not own" in err and "instance 'dev'" in err, err
+    assert "--force-takeover" in err and "Traceback" not in err
+    code, _, err = _run(capsys, "delete", "dev2", *where)
+    assert code == 1 and "no pykro instance named 'dev2'" in err
+    assert {o["metadata"]["labels"]["pykro.io/instance"] for o in kit.labelled("dev", ns)} == {"dev"}
+    code, out, _ = _run(capsys, "list", *where, "-o", "json")
+    assert [(r["name"], r["state"]) for r in map(json.loads, out.splitlines())] == [("dev", "ACTIVE")]
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev2", "--force-takeover", *where)
+    assert code == 0, err
+    assert kit.labelled("dev", ns) == [] and len(kit.labelled("dev2", ns)) == 4
+
+
 @pytest.mark.slow
 def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path) -> None:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}

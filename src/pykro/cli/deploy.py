@@ -166,6 +166,9 @@ def deploy(
     no_wait: bool = typer.Option(False, "--no-wait", help="Apply what can be applied now, do not wait."),
     on_failure: str = typer.Option("keep", "--on-failure", help="keep (default) or rollback."),
     force_conflicts: bool = typer.Option(False, "--force-conflicts", help="Take over fields other managers own."),
+    force_takeover: bool = typer.Option(
+        False, "--force-takeover", help="Take over objects of another instance, or not created by pykro (direct)."
+    ),
     output: str = _OUTPUT,
     verbose: bool = _VERBOSE,
 ) -> None:
@@ -177,6 +180,8 @@ def deploy(
         _check_name(name, "--name")
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
+    if force_takeover and mode != "direct":
+        raise ValidationError("--force-takeover is for --mode direct", fix="Leave it out in kro mode.")
     where = (local, kubeconfig, context, namespace)
     graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
     reporter = reporter_for(output, verbose=verbose)
@@ -191,6 +196,7 @@ def deploy(
                 wait=not no_wait,
                 on_failure=on_failure,
                 force_conflicts=force_conflicts,
+                **({"force_takeover": True} if force_takeover else {}),
             )
         )
     finally:

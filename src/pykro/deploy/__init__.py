@@ -11,8 +11,16 @@ from pydantic import BaseModel
 
 from pykro.deploy.direct import Diff, DiffEntry, DirectFactory
 from pykro.deploy.engine import DeployOptions
-from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError, ReadinessTimeout, ResourceFailed
+from pykro.deploy.errors import (
+    ApiFailure,
+    ClusterUnreachable,
+    DeployError,
+    OwnershipConflict,
+    ReadinessTimeout,
+    ResourceFailed,
+)
 from pykro.deploy.handle import Instance, InstanceInfo, StatusView
+from pykro.deploy.lock import InstanceLocked
 from pykro.deploy.progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
 from pykro.deploy.retry import RetryPolicy
 from pykro.errors import PykroError
@@ -75,9 +83,11 @@ __all__ = [
     "DirectFactory",
     "Instance",
     "InstanceInfo",
+    "InstanceLocked",
     "JsonReporter",
     "KroFactory",
     "NullReporter",
+    "OwnershipConflict",
     "PlainReporter",
     "ProgressEvent",
     "ReadinessTimeout",

@@ -55,6 +55,7 @@ CRD_TYPE = ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "
 NAMESPACE_TYPE = ResourceType("v1", "Namespace", "namespaces", False)
 CONFIGMAP_TYPE = ResourceType("v1", "ConfigMap", "configmaps", True)
 EVENT_TYPE = ResourceType("v1", "Event", "events", True)
+LEASE_TYPE = ResourceType("coordination.k8s.io/v1", "Lease", "leases", True)
 _CLASSES: dict[ResourceType, type[Any]] = {}
 
 
@@ -290,6 +291,28 @@ class Cluster:
         if not dry_run:
             self.writes += 1
         return await self._call(fn, "apply" if not dry_run else "dry-run apply", rt, name, ns)
+
+    async def create(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """Create ``obj`` (an ApiFailure with code 409 when it already exists)."""
+        meta = obj.get("metadata") or {}
+        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+
+        async def fn() -> dict[str, Any]:
+            return _plain(await self.client.create(_lk_class(rt)(obj)))
+
+        self.writes += 1
+        return await self._call(fn, "create", rt, name, ns)
+
+    async def replace(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
+        """Replace ``obj``; its metadata.resourceVersion makes this optimistic (ApiFailure 409 when stale)."""
+        meta = obj.get("metadata") or {}
+        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+
+        async def fn() -> dict[str, Any]:
+            return _plain(await self.client.replace(_lk_class(rt)(obj)))
+
+        self.writes += 1
+        return await self._call(fn, "replace", rt, name, ns)
 
     async def merge_patch(self, rt: ResourceType, name: str, namespace: str | None, patch: dict[str, Any]) -> None:
         ns = namespace if rt.namespaced else None

@@ -18,8 +18,9 @@ from pykro.deploy.base import FactoryBase
 from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
 from pykro.deploy.errors import DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
+from pykro.deploy.lock import InstanceLock
 from pykro.deploy.names import check_name
-from pykro.deploy.progress import NullReporter
+from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.graph import Graph
@@ -126,8 +127,11 @@ class DirectFactory(FactoryBase):
         wait: bool | None = None,
         on_failure: OnFailure | None = None,
         force_conflicts: bool | None = None,
+        force_takeover: bool | None = None,
     ) -> Instance:
-        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status."""
+        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
+        Objects of another instance, or not created by pykro, are an `OwnershipConflict` unless
+        ``force_takeover``; a concurrent deploy or delete of the same instance is waited for (`lock_wait`)."""
         opts = DeployOptions(**{**self.options.__dict__})
         for key, value in (
             ("timeout", timeout),
@@ -135,6 +139,7 @@ class DirectFactory(FactoryBase):
             ("wait", wait),
             ("on_failure", on_failure),
             ("force_conflicts", force_conflicts),
+            ("force_takeover", force_takeover),
         ):
             if value is not None:
                 setattr(opts, key, value)
@@ -153,14 +158,22 @@ class DirectFactory(FactoryBase):
         return run_sync(self.adeploy(spec, **kwargs))
 
     # ------------------------------------------------------------------------------------------ read back
-    async def _observe(self, cluster: Cluster, name: str) -> tuple[DeployRun, dict[str, Any] | None]:
+    async def _observe(
+        self, cluster: Cluster, name: str, instance: dict[str, Any] | None = None
+    ) -> tuple[DeployRun, dict[str, Any] | None]:
+        """A run watching the instance's objects, for ``instance`` (a prepared instance object) or else the spec
+        of the instance's record; also the record (None when there is none)."""
         ref = self._ref(cluster, name)
         await cluster.reachable(cluster.namespace)
         record = await cluster.get(CONFIGMAP_TYPE, ref.record_name, ref.namespace)
-        spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
-        obj = instance_object(self.graph, spec, name, cluster.namespace)
-        prepared = prepare_instance(self.graph, obj)
-        run = DeployRun(cluster, self.graph, prepared, ref, NullReporter(), self.options)
+        if record is not None and not ref.owns_record(record):
+            record = None
+        if instance is None:
+            spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
+            instance = instance_object(self.graph, spec, name, cluster.namespace)
+            if record is not None:  # no record: nothing to validate (a missing instance, or objects left behind)
+                instance = prepare_instance(self.graph, instance)
+        run = DeployRun(cluster, self.graph, instance, ref, NullReporter(), self.options)
         kinds = {(r.api_version, r.kind) for r in self.graph.resources if "${" not in r.api_version + r.kind}
         annotations = ((record or {}).get("metadata") or {}).get("annotations") or {}
         kinds |= set(inventory.parse_kinds(annotations.get(inventory.CONTAINS_KINDS, "")))
@@ -184,7 +197,11 @@ class DirectFactory(FactoryBase):
                 await run._externals(gated)
                 gated = run.expand()
                 run._views(gated)
-                return self._typed(run._instance(gated))
+                instance = run._instance(gated)
+                annotations = ((record or {}).get("metadata") or {}).get("annotations") or {}
+                if annotations.get(inventory.STATE) == "FAILED":
+                    instance.state = "FAILED"  # the last deploy failed: its spec is not (all) applied
+                return self._typed(instance)
             finally:
                 await run.live.close()
 
@@ -217,8 +234,7 @@ class DirectFactory(FactoryBase):
         async def fn(cluster: Cluster) -> Diff:
             obj = instance_object(self.graph, spec, name, cluster.namespace)
             prepared = prepare_instance(self.graph, obj)
-            run, _ = await self._observe(cluster, prepared["metadata"]["name"])
-            run.instance = prepared
+            run, _ = await self._observe(cluster, prepared["metadata"]["name"], prepared)
             try:
                 await run._preflight()
                 return await self._diff(cluster, run)
@@ -278,27 +294,50 @@ class DirectFactory(FactoryBase):
 
         async def fn(cluster: Cluster) -> list[dict[str, Any]]:
             started = time.monotonic()
-            run, record = await self._observe(cluster, name)
+            ref = self._ref(cluster, name)
+            await self._delete_locked(cluster, name, started, timeout, dry=True)  # missing: an error, no write
+            lock = InstanceLock(
+                cluster,
+                ref,
+                "delete",
+                wait=self.options.lock_wait,
+                on_wait=lambda message: self.reporter.emit(ProgressEvent("lock", message=message)),
+            )
+            await lock.acquire()
             try:
-                objects = [
-                    o
-                    for o in run.live.objects.values()
-                    if ((o.get("metadata") or {}).get("labels") or {}).get(inventory.INSTANCE) == name
-                ]
-                if record is None and not objects:
-                    raise self._missing(name, cluster.namespace)
-                self.reporter.emit(_start(f"deleting {self.graph.kind} {cluster.namespace}/{name}"))
-                waves = waves_for(objects, self.graph.deletion_waves())
-                limit = timeout if timeout is not None else self.options.timeout
-                kept = await delete_waves(cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit)
-                if record is not None:
-                    await cluster.delete(CONFIGMAP_TYPE, run.ref.record_name, run.ref.namespace)
-                self.reporter.emit(_done(f"deleted {self.graph.kind} {name}", started))
-                return kept
+                return await self._delete_locked(cluster, name, started, timeout)
             finally:
-                await run.live.close()
+                await lock.release(delete=True)
 
         return await self._with(fn)
+
+    async def _delete_locked(
+        self, cluster: Cluster, name: str, started: float, timeout: float | None, *, dry: bool = False
+    ) -> list[dict[str, Any]]:
+        """Delete the instance (its lock held); with ``dry``, only raise when there is nothing to delete."""
+        run, record = await self._observe(cluster, name)
+        try:
+            objects = [
+                o
+                for o in run.live.objects.values()
+                if ((o.get("metadata") or {}).get("labels") or {}).get(inventory.INSTANCE) == name
+            ]
+            if record is None and not objects:
+                raise self._missing(name, cluster.namespace)
+            if dry:
+                return []
+            self.reporter.emit(_start(f"deleting {self.graph.kind} {cluster.namespace}/{name}"))
+            waves = waves_for(objects, self.graph.deletion_waves())
+            limit = timeout if timeout is not None else self.options.timeout
+            kept = await delete_waves(
+                cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit, released_from=run.ref
+            )
+            if record is not None:
+                await cluster.delete(CONFIGMAP_TYPE, run.ref.record_name, run.ref.namespace)
+            self.reporter.emit(_done(f"deleted {self.graph.kind} {name}", started))
+            return kept
+        finally:
+            await run.live.close()
 
     def delete(self, name: str, **kwargs: Any) -> list[dict[str, Any]]:
         return run_sync(self.adelete(name, **kwargs))

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import copy
 import json
 import time
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pykro.deploy import inventory, readiness
+from pykro.deploy import fields, inventory, readiness
 from pykro.deploy.api import CONFIGMAP_TYPE, EVENT_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
-from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
+from pykro.deploy.errors import DeployError, OwnershipConflict, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance
 from pykro.deploy.live import LiveSet
+from pykro.deploy.lock import InstanceLock
 from pykro.deploy.progress import ProgressEvent, Reporter
 from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.errors import ValidationError
@@ -32,7 +34,8 @@ OnFailure = Literal["keep", "rollback"]
 @dataclass
 class DeployOptions:
     """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit), whether to wait,
-    what to do on failure, SSA conflict forcing, apply concurrency and pruning."""
+    what to do on failure, SSA conflict forcing, taking over objects of another instance (or not pykro's),
+    apply concurrency, pruning, and how long to wait for another deploy/delete of the instance to finish."""
 
     timeout: float | None = 600.0
     resource_timeout: float | None = None
@@ -41,6 +44,8 @@ class DeployOptions:
     force_conflicts: bool = False
     concurrency: int = 16
     prune: bool = True
+    force_takeover: bool = False
+    lock_wait: float = 10.0
 
 
 def _labels_of(obj: dict[str, Any]) -> dict[str, str]:
@@ -54,6 +59,12 @@ def _subset(want: Any, have: Any) -> bool:
     if isinstance(want, list):
         return isinstance(have, list) and len(want) == len(have) and all(map(_subset, want, have))
     return bool(want == have) or (isinstance(want, int | float) and str(want) == str(have))
+
+
+def _short(ident: str) -> str:
+    """``Kind/name`` of an identity ``apiVersion/kind/namespace/name``."""
+    parts = ident.split("/")
+    return f"{parts[-3]}/{parts[-1]}"
 
 
 def _conditions_text(obj: dict[str, Any] | None) -> str:
@@ -103,6 +114,13 @@ class DeployRun:
         self.record_existed = False
         self.kinds: set[tuple[str, str]] = set()
         self.deferred: set[tuple[str, str]] = set()
+        self.first: Expansion | None = None
+        self.checked: set[str] = set()
+        self.snapshot: dict[str, dict[str, Any]] = {}
+        self.updated: set[str] = set()
+        self.record_original: dict[str, Any] | None = None
+        self.created_namespace = False
+        self.lock: InstanceLock | None = None
 
     # ------------------------------------------------------------------------------------------ reporting
     def emit(self, type_: str, **fields: Any) -> None:
@@ -137,6 +155,7 @@ class DeployRun:
         self.emit("start", message=f"deploying {self.graph.kind} {self.ref.namespace}/{self.ref.name}")
         try:
             await self._preflight()
+            await self._check_owners()
             await self._begin()
             result = await self._converge()
             if self.opts.prune and result.state == "ACTIVE":
@@ -149,13 +168,11 @@ class DeployRun:
             await self._fail(exc)
             raise
         finally:
-            for task in self.inflight.values():
-                task.cancel()
-            for task in list(self.inflight.values()):
-                with contextlib.suppress(BaseException):
-                    await task
+            await self._stop_applies()
             await self.live.close()
             await self.events.close()
+            if self.lock is not None:
+                await self.lock.release()
 
     # ------------------------------------------------------------------------------------------ before writing
     async def _preflight(self) -> None:
@@ -182,7 +199,7 @@ class DeployRun:
             else:
                 self.types[f"{api_version}/{kind}"] = rt
             self.kinds.add((api_version, kind))
-        first = expand(self.graph, self.instance, {})
+        first = self.first = expand(self.graph, self.instance, {})
         for rid, st in first.states.items():
             if st.state == "pending" and st.waiting_on == ["schema"] and not st.objects:
                 raise ValidationError(
@@ -190,6 +207,59 @@ class DeployRun:
                     where=f"{self.graph.kind} {self.ref.name}",
                     fix="Set the spec field the expression reads (it is unset and has no default).",
                 )
+
+    async def _check_owners(self) -> None:
+        """Before the first write: every object the spec already names (the first expansion) that exists must be
+        this instance's (`inventory.foreign_owner`), unless ``force_takeover``. Objects named later (from other
+        resources' data) are checked just before their first apply."""
+        pending = []
+        for rid, st in (self.first.states if self.first else {}).items():
+            if self.nodes[rid].type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
+                continue
+            for obj in st.objects:
+                rt = self.types.get(f"{obj.get('apiVersion')}/{obj.get('kind')}")
+                if rt is not None:
+                    pending.append(self._foreign(rt, obj))
+        clashes = [c for c in await asyncio.gather(*pending) if c]
+        if clashes:
+            raise self._takeover_error(clashes)
+        if self.namespace_exists:
+            self._check_record(await self.cluster.get(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace))
+
+    def _check_record(self, record: dict[str, Any] | None) -> None:
+        if record is not None and not self.ref.owns_record(record):
+            labels = (record.get("metadata") or {}).get("labels") or {}
+            raise DeployError(
+                f"the record name {self.ref.record_name!r} is taken by instance {labels.get(inventory.RECORD_OF)!r} "
+                f"of composition {labels.get(inventory.COMPOSITION)!r}",
+                where=f"namespace {self.ref.namespace}",
+                fix="Use an instance name that does not join with the composition name to the same text.",
+            )
+
+    async def _foreign(self, rt: ResourceType, obj: dict[str, Any]) -> str | None:
+        """Why ``obj`` may not be written by this instance, or None (it does not exist, is ours, or is taken over
+        with ``force_takeover``)."""
+        meta = obj.get("metadata") or {}
+        self.checked.add(identity(obj))
+        async with self.sem:
+            live = await self.cluster.get(rt, str(meta.get("name")), meta.get("namespace") or self.ref.namespace)
+        clash = None if live is None else inventory.foreign_owner(live, self.ref)
+        if clash and self.opts.force_takeover:
+            self.emit("takeover", kind=rt.kind, name=str(meta.get("name")), message=f"taking over: {clash}")
+            self.snapshot[identity(obj)] = copy.deepcopy(live or {})  # a rollback restores it, never deletes it
+            return None
+        return clash
+
+    def _takeover_error(self, clashes: list[str]) -> OwnershipConflict:
+        shown = "; ".join(clashes[:5]) + (f"; and {len(clashes) - 5} more" if len(clashes) > 5 else "")
+        return OwnershipConflict(
+            f"deploying {self.graph.kind} {self.ref.name!r} would take over objects it does not own: {shown}",
+            where=f"namespace {self.ref.namespace}",
+            fix=(
+                "Choose another instance name or namespace, or remove those objects; to take them over deliberately "
+                "pass --force-takeover (force_takeover=True)."
+            ),
+        )
 
     async def _type(self, obj: dict[str, Any]) -> ResourceType:
         key = f"{obj.get('apiVersion')}/{obj.get('kind')}"
@@ -214,8 +284,24 @@ class DeployRun:
         await self.live.track(rt, self._scope(rt), self.ref.selector)
 
     async def _begin(self) -> None:
-        """Read what exists (the record, the instance's objects), then write the namespace and the record."""
-        self.record_before = await self.cluster.get(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
+        """Write the namespace, take the instance's lock, read what exists (the record, the instance's objects,
+        kept as they are for a rollback), then write the record."""
+        if not self.namespace_exists:
+            ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.ref.namespace}}
+            await self.cluster.apply(NAMESPACE_TYPE, ns)
+            self.created_namespace = True
+            self.emit("apply", kind="Namespace", name=self.ref.namespace, message="created the namespace")
+        self.lock = InstanceLock(
+            self.cluster,
+            self.ref,
+            "deploy",
+            wait=self.opts.lock_wait,
+            on_wait=lambda message: self.emit("lock", message=message),
+        )
+        await self.lock.acquire()
+        record = await self.cluster.get(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
+        self._check_record(record)
+        self.record_before = self.record_original = record
         self.record_existed = self.record_before is not None
         previous = inventory.parse_kinds(
             ((self.record_before or {}).get("metadata") or {}).get("annotations", {}).get(inventory.CONTAINS_KINDS, "")
@@ -229,12 +315,9 @@ class DeployRun:
         await asyncio.gather(*(self._track(rt) for rt in types), self._track_events())
         self.kinds |= set(previous)
         self.before = set(self.live.objects)
+        self.snapshot.update(copy.deepcopy(self.live.objects))
         for ident, obj in self.live.objects.items():
             self.touched[ident] = _labels_of(obj).get(inventory.RESOURCE_ID, "")
-        if not self.namespace_exists:
-            ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": self.ref.namespace}}
-            await self.cluster.apply(NAMESPACE_TYPE, ns)
-            self.emit("apply", kind="Namespace", name=self.ref.namespace, message="created the namespace")
         await self._write_record("IN_PROGRESS")
 
     async def _track_events(self) -> None:
@@ -339,6 +422,17 @@ class DeployRun:
         else:
             await self.live.wait(None if timeout is None else max(timeout, 0.0))
 
+    async def _stop_applies(self) -> None:
+        """Cancel the applies still in flight and wait for them; a cancellation of this deploy itself propagates,
+        an apply that failed meanwhile is reported (the deploy is already stopping for another reason)."""
+        tasks = list(self.inflight.values())
+        self.inflight.clear()
+        for task in tasks:
+            task.cancel()
+        for result in await asyncio.gather(*tasks, return_exceptions=True):
+            if isinstance(result, Exception):
+                self.emit("failed", message=f"an apply in flight also failed: {result}")
+
     def _reap(self) -> None:
         for key, task in list(self.inflight.items()):
             if task.done():
@@ -420,8 +514,14 @@ class DeployRun:
         return _subset({k: v for k, v in desired.items() if k != "status"}, live)
 
     async def _apply(self, rid: str, key: str, rt: ResourceType, desired: dict[str, Any], digest: str) -> None:
+        if key not in self.before and key not in self.checked:
+            clash = await self._foreign(rt, desired)
+            if clash:
+                raise self._takeover_error([clash])
         async with self.sem:
             self.touched[key] = rid
+            if key in self.snapshot:
+                self.updated.add(key)
             out = await self.cluster.apply(rt, desired, force=self.opts.force_conflicts)
         self.applied[key] = digest
         self.applied_at.setdefault(rid, time.monotonic())
@@ -546,40 +646,147 @@ class DeployRun:
             )
 
     async def _fail(self, exc: DeployError) -> None:
+        """Stop, then keep (record FAILED) or roll back; what was done is added to the error's text."""
         self.emit("failed", message=str(exc))
-        for task in self.inflight.values():
-            task.cancel()
-        for task in list(self.inflight.values()):
-            with contextlib.suppress(BaseException):
-                await task
-        self.inflight.clear()
+        await self._stop_applies()
+        if self.lock is None or self.lock.lease is None or self.record_before is None:
+            return  # stopped before the lock or the record: nothing of the instance was written
         try:
-            if self.opts.on_failure == "rollback":
-                created = [
-                    obj
-                    for ident, obj in self.live.objects.items()
-                    if ident not in self.before and ident in self.touched
-                ]
-                waves = waves_for(created, self.graph.deletion_waves())
-                await delete_waves(
-                    self.cluster,
-                    self.live,
-                    waves,
-                    self.reporter.emit,
-                    started=self.started,
-                    timeout=self.opts.timeout,
-                    honour_retain=False,
-                    verb="rollback",
-                )
-                if self.record_before is not None and not self.record_existed:
-                    await self.cluster.delete(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
-                    self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="rolled back")
-                elif self.record_before is not None:
-                    await self._write_record("FAILED", final=True)
-            elif self.record_before is not None:
-                await self._write_record("FAILED", final=True)
+            outcome = await (self._rollback() if self.opts.on_failure == "rollback" else self._keep())
         except DeployError as cleanup:
-            self.emit("failed", message=f"cleanup after the failure also failed: {cleanup}")
+            outcome = f"Cleaning up after the failure also failed: {cleanup}"
+            self.emit("failed", message=outcome)
+        exc.fix = f"{exc.fix.rstrip('.')}. {outcome}" if exc.fix else outcome
+        exc.args = (exc.render(),)
+
+    async def _keep(self) -> str:
+        if self.record_before is not None:
+            await self._write_record("FAILED", final=True)
+        if self.record_existed:
+            return "Nothing was rolled back (on_failure keep): the objects stay as applied and the instance is FAILED."
+        made = [f"{len(self._ours())} objects", "the instance record (state FAILED)"]
+        if self.created_namespace:
+            made.append(f"namespace {self.ref.namespace}")
+        return (
+            f"Kept what this first deploy created ({', '.join(made)}); `pykro delete {self.ref.name}` removes them "
+            "(--on-failure rollback would have removed them)."
+        )
+
+    def _ours(self) -> list[dict[str, Any]]:
+        return [o for o in self.live.objects.values() if _labels_of(o).get(inventory.INSTANCE) == self.ref.name]
+
+    async def _rollback(self) -> str:
+        """Put back what this deploy changed: objects it updated get their previous pykro-applied fields again
+        (`fields.applied_state` of the object as read before), objects it created are deleted (reverse waves),
+        the record gets its previous spec and state back once the restored objects are ready again; after a
+        first deploy the record, the lock and a namespace this deploy created are deleted too."""
+        done: list[str] = []
+        restored = await self._restore()
+        if restored:
+            done.append("restored " + ", ".join(_short(k) for k in restored))
+        created = [o for k, o in self.live.objects.items() if k not in self.snapshot and k in self.touched]
+        await delete_waves(
+            self.cluster,
+            self.live,
+            waves_for(created, self.graph.deletion_waves()),
+            self.reporter.emit,
+            started=self.started,
+            timeout=self.opts.timeout,
+            honour_retain=False,
+            verb="rollback",
+        )
+        if created:
+            done.append("deleted " + ", ".join(_short(identity(o)) for o in created))
+        if self.record_original is not None:
+            ready = await self._settle(restored)
+            await self._restore_record(ready)
+            done.append(
+                "the instance keeps its previous spec"
+                + ("" if ready else f" but is FAILED: the restored objects were not ready after {self.opts.timeout:g}s")
+            )
+        else:
+            if self.record_before is not None:
+                await self.cluster.delete(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
+                self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="deleted the record")
+            if self.lock is not None:
+                await self.lock.release(delete=True)
+            if self.created_namespace:
+                done.append(await self._delete_namespace())
+            done.append("no record is left")
+        return "Rolled back: " + "; ".join(done) + "."
+
+    async def _delete_namespace(self) -> str:
+        """Delete the namespace this deploy created and wait until it is gone (a namespace still terminating
+        would refuse the next deploy's writes), up to the deploy timeout afresh."""
+        ns = self.ref.namespace
+        await self.live.track(NAMESPACE_TYPE, None, None, {"metadata.name": ns})
+        await self.cluster.delete(NAMESPACE_TYPE, ns)
+        self.emit("rollback", kind="Namespace", name=ns, message="deleting the namespace")
+        deadline = None if self.opts.timeout is None else time.monotonic() + self.opts.timeout
+        ident = f"v1/Namespace//{ns}"
+        while ident in self.live.objects:
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return f"deleted namespace {ns} it had created (still terminating)"
+            await self.live.wait(left)
+        return f"deleted namespace {ns} it had created"
+
+    async def _restore(self) -> list[str]:
+        """Re-apply the pykro-owned fields of every object this deploy updated, as they were before it."""
+        restored = []
+        for key in sorted(self.updated):
+            before = self.snapshot.get(key)
+            body = fields.applied_state(before, inventory.FIELD_MANAGER) if before else None
+            if before is None or body is None:
+                continue
+            rt = await self._type_untracked(before)
+            if not rt.namespaced:
+                body["metadata"].pop("namespace", None)
+            self.live.put(await self.cluster.apply(rt, body, force=True))
+            self.applied.pop(key, None)
+            restored.append(key)
+            meta = before.get("metadata") or {}
+            rid = ((meta.get("labels") or {}).get(inventory.RESOURCE_ID)) or ""
+            self.emit(
+                "rollback",
+                resource=rid,
+                kind=str(before.get("kind")),
+                name=str(meta.get("name")),
+                message="restored the state before this deploy",
+            )
+        return restored
+
+    async def _settle(self, keys: list[str]) -> bool:
+        """Wait (up to the deploy timeout, afresh) until the restored objects are ready again."""
+        deadline = None if self.opts.timeout is None else time.monotonic() + self.opts.timeout
+        while True:
+            if all(readiness.assess(self.live.objects.get(k)).ready for k in keys if k in self.live.objects):
+                return True
+            left = None if deadline is None else deadline - time.monotonic()
+            if left is not None and left <= 0:
+                return False
+            await self.live.wait(left)
+
+    async def _restore_record(self, ready: bool) -> None:
+        """The record as it was before this deploy (its spec stays the instance's spec); FAILED if not ready."""
+        old = self.record_original or {}
+        meta = old.get("metadata") or {}
+        annotations = {k: v for k, v in (meta.get("annotations") or {}).items() if k.startswith(inventory.PREFIX)}
+        if not ready:
+            annotations[inventory.STATE] = "FAILED"
+        rec = {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": {
+                "name": self.ref.record_name,
+                "namespace": self.ref.namespace,
+                "labels": dict(meta.get("labels") or {}),
+                "annotations": annotations,
+            },
+            "data": dict(old.get("data") or {}),
+        }
+        self.record_before = await self.cluster.apply(CONFIGMAP_TYPE, rec)
+        self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="restored the record")
 
     # ------------------------------------------------------------------------------------------ result
     def _instance(self, gated: Expansion) -> Instance:

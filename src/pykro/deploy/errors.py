@@ -27,3 +27,7 @@ class ReadinessTimeout(DeployError):
 
 class ResourceFailed(DeployError):
     """A resource reported a terminal failure (kstatus Failed, the graph's runtime errored, kro said no)."""
+
+
+class OwnershipConflict(DeployError):
+    """Objects a deploy would write belong to another instance, or exist without pykro's inventory labels."""

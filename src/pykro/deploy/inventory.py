@@ -11,11 +11,14 @@ Annotations on applied objects:
   ``pykro.io/instance-namespace``  namespace of the instance (for cluster-scoped objects)
   ``pykro.io/applied-hash``        hash of the desired object last applied (re-deploys skip unchanged objects)
   ``pykro.io/deletion-policy``     ``Retain`` keeps the object when the instance is deleted (read from templates)
+  ``pykro.io/released-from``       ``namespace/composition/instance`` a Retain object was released from (only
+                                   that instance adopts it again; see `foreign_owner`)
 Parent record: ConfigMap ``pykro.<composition>.<instance>`` labelled ``pykro.io/role: instance``,
 ``pykro.io/record-of: <instance>`` and ``pykro.io/composition`` (so the children's selector never matches it),
 data ``spec`` (JSON) and ``rgd`` (YAML), annotations ``pykro.io/contains-kinds``
 (``apiVersion/Kind`` comma-separated, like ApplySet's contains-group-kinds but with the version, so no discovery
-is needed), ``pykro.io/state`` and ``pykro.io/mode``."""
+is needed), ``pykro.io/state`` and ``pykro.io/mode``. The instance's lock is a Lease of the same name
+(`pykro.deploy.lock`)."""
 
 from __future__ import annotations
 
@@ -25,6 +28,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from pykro.errors import ValidationError
 from pykro.runtime import labels as kro_labels
 
 PREFIX = "pykro.io/"
@@ -40,8 +44,10 @@ CONTAINS_KINDS = PREFIX + "contains-kinds"
 STATE = PREFIX + "state"
 MODE = PREFIX + "mode"
 MANAGED_BY = "app.kubernetes.io/managed-by"
+RELEASED_FROM = PREFIX + "released-from"
 FIELD_MANAGER = "pykro"
 RETAIN = "Retain"
+LABEL_VALUE_MAX = 63
 
 _KRO_CHILD_LABELS = frozenset(
     {
@@ -69,6 +75,18 @@ class InstanceRef:
     name: str
     namespace: str
 
+    def __post_init__(self) -> None:
+        # both names are label values on every object and on the record (so the record name, at most
+        # 6 + 63 + 1 + 63 characters, is never cut and two instances never share one)
+        for what, value in (("instance name", self.name), ("composition name", self.composition)):
+            if len(value) > LABEL_VALUE_MAX:
+                raise ValidationError(
+                    f"the {what} is {len(value)} characters long; pykro records it in labels, which hold at most "
+                    f"{LABEL_VALUE_MAX}",
+                    where=f"{what} {value[:32]}...",
+                    fix=f"Use a {what} of at most {LABEL_VALUE_MAX} characters.",
+                )
+
     @property
     def selector(self) -> dict[str, str]:
         """Label selector matching every object applied for this instance."""
@@ -76,7 +94,18 @@ class InstanceRef:
 
     @property
     def record_name(self) -> str:
-        return f"pykro.{self.composition}.{self.name}"[:253]
+        return f"pykro.{self.composition}.{self.name}"
+
+    @property
+    def key(self) -> str:
+        """``namespace/composition/name``: how the instance is named in errors and release markers."""
+        return f"{self.namespace}/{self.composition}/{self.name}"
+
+    def owns_record(self, rec: dict[str, Any]) -> bool:
+        """True when ``rec`` (read by `record_name`) is this instance's record, not one whose dotted names join
+        to the same text (composition ``a.b`` + instance ``c`` vs ``a`` + ``b.c``)."""
+        labels = (rec.get("metadata") or {}).get("labels") or {}
+        return labels.get(RECORD_OF) == self.name and labels.get(COMPOSITION) == self.composition
 
 
 def object_hash(obj: dict[str, Any]) -> str:
@@ -137,3 +166,24 @@ def retained(obj: dict[str, Any]) -> bool:
     """True when the object asks to be kept when its instance is deleted."""
     annotations = (obj.get("metadata") or {}).get("annotations") or {}
     return str(annotations.get(DELETION_POLICY, "")).lower() == "retain"
+
+
+def foreign_owner(obj: dict[str, Any], ref: InstanceRef) -> str | None:
+    """Why a live object is not ``ref``'s to write (None when it is): it belongs to another pykro instance, or it
+    was not created by pykro at all (no inventory labels; an object `Retain` released from ``ref`` is ``ref``'s)."""
+    meta = obj.get("metadata") or {}
+    labels, annotations = meta.get("labels") or {}, meta.get("annotations") or {}
+    where = f" in namespace {meta['namespace']}" if meta.get("namespace") else ""
+    what = f"{obj.get('kind')} {meta.get('name')!r}{where}"
+    owner = labels.get(INSTANCE)
+    if owner:
+        owner_ns = annotations.get(INSTANCE_NAMESPACE) or meta.get("namespace") or ref.namespace
+        composition = labels.get(COMPOSITION, "")
+        if owner == ref.name and composition == ref.composition and owner_ns == ref.namespace:
+            return None
+        return f"{what} belongs to instance {owner!r} ({composition} in namespace {owner_ns})"
+    if annotations.get(RELEASED_FROM) == ref.key:
+        return None
+    managers = sorted({str(m.get("manager")) for m in meta.get("managedFields") or [] if m.get("manager")})
+    by = f" (field managers: {', '.join(managers)})" if managers else ""
+    return f"{what} exists and was not created by pykro{by}"

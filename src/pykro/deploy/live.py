@@ -6,14 +6,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Callable
 from typing import Any
+
+import httpx2
 
 from pykro.deploy.api import Cluster, ResourceType
 from pykro.deploy.errors import DeployError
 from pykro.runtime import identity
 
 Listener = Callable[[str, dict[str, Any]], None]
+log = logging.getLogger(__name__)
+# what a watch stream can end with that a re-list repairs: HTTP errors (lightkube's ApiError included, e.g. 410
+# Gone after its own retries), dropped connections and read timeouts
+TRANSIENT = (httpx2.HTTPError, OSError, TimeoutError)
 
 
 def _newer(new: dict[str, Any], old: dict[str, Any] | None) -> bool:
@@ -35,7 +42,7 @@ class LiveSet:
         self.objects: dict[str, dict[str, Any]] = {}
         self.changed = asyncio.Event()
         self.listener = listener
-        self.error: DeployError | None = None
+        self.error: Exception | None = None
         self._streams: dict[tuple[Any, ...], asyncio.Task[None]] = {}
         self._owned: dict[tuple[Any, ...], set[str]] = {}
 
@@ -94,10 +101,12 @@ class LiveSet:
                 ):
                     rv = str((obj.get("metadata") or {}).get("resourceVersion") or rv)
                     self._update(kind, obj, key)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                pass  # a broken stream: re-list below and resume
+            except TRANSIENT as exc:  # a broken stream: re-list below and resume
+                log.info("watch of %s broke (%s: %s); re-listing", rt.description, type(exc).__name__, exc)
+            except Exception as exc:  # a bug: surface it to whoever waits on this set
+                self.error = exc
+                self.changed.set()
+                return
             try:
                 rv = await self._relist(key)
             except DeployError as exc:
@@ -136,7 +145,8 @@ class LiveSet:
             self.changed.set()
 
     async def wait(self, timeout: float | None) -> None:
-        """Until something changed (or ``timeout`` seconds passed); clears the flag."""
+        """Until something changed (or ``timeout`` seconds passed); clears the flag. A watch that failed for good
+        (or hit an unexpected error) raises its error here."""
         if not self.changed.is_set():
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.changed.wait(), timeout)
@@ -148,7 +158,5 @@ class LiveSet:
         tasks = list(self._streams.values())
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await task
+        await asyncio.gather(*tasks, return_exceptions=True)  # the watches end cancelled; ours propagates
         self._streams.clear()

@@ -1,5 +1,6 @@
 """Deleting objects of an instance in waves (dependents before what they depend on), waiting through watches until
-each wave is gone; objects marked ``pykro.io/deletion-policy: Retain`` are released (inventory labels removed)."""
+each wave is gone; objects marked ``pykro.io/deletion-policy: Retain`` are released (inventory labels removed, a
+``pykro.io/released-from`` annotation left so that the same instance, deployed again, may adopt them)."""
 
 from __future__ import annotations
 
@@ -38,6 +39,7 @@ async def delete_waves(
     timeout: float | None,
     honour_retain: bool = True,
     verb: str = "delete",
+    released_from: inventory.InstanceRef | None = None,
 ) -> list[dict[str, Any]]:
     """Delete wave by wave and wait until every deleted object has disappeared; returns the retained objects."""
     deadline = None if timeout is None else time.monotonic() + timeout
@@ -50,7 +52,11 @@ async def delete_waves(
             rt = await cluster.resolve(str(obj.get("apiVersion")), str(obj.get("kind")))
             name, ns = str(meta.get("name")), meta.get("namespace")
             if honour_retain and inventory.retained(obj):
-                patch = {"metadata": {"labels": {inventory.INSTANCE: None, inventory.COMPOSITION: None}}}
+                patch: dict[str, Any] = {
+                    "metadata": {"labels": {inventory.INSTANCE: None, inventory.COMPOSITION: None}}
+                }
+                if released_from is not None:
+                    patch["metadata"]["annotations"] = {inventory.RELEASED_FROM: released_from.key}
                 jobs.append(cluster.merge_patch(rt, name, ns, patch))
                 live.forget(identity(obj))
                 kept.append(obj)

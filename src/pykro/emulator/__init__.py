@@ -1,21 +1,57 @@
 """pykro.emulator: a local Kubernetes API server (HTTPS, aiohttp) for lightkube, kubectl and kopf, with workload
-simulation and fault injection. Start one with `LocalCluster` (or `pykro emulator start`)."""
+simulation and fault injection. Start one with `LocalCluster` (or `pykro emulator start`).
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI, Controller, WatchEvent
-from pykro.emulator.requestinfo import RequestInfo, parse_request
-from pykro.emulator.server import REQUEST_LOG, EmulatorConfig, create_app
-from pykro.emulator.status import StatusError
+The names below load on first use, so that importing a light submodule (``pykro.emulator.home``) does not pull
+in aiohttp and the whole server."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator.controller import ClusterAPI, Controller, WatchEvent
+    from pykro.emulator.faults import Fault, FaultPlan
+    from pykro.emulator.server import EmulatorConfig
+    from pykro.emulator.simulation import Rule, SimulationRules
+    from pykro.emulator.status import StatusError
+
+_LAZY = {
+    "ClusterAPI": "pykro.emulator.controller",
+    "Controller": "pykro.emulator.controller",
+    "EmulatorConfig": "pykro.emulator.server",
+    "Fault": "pykro.emulator.faults",
+    "FaultPlan": "pykro.emulator.faults",
+    "LocalCluster": "pykro.emulator.cluster",
+    "Rule": "pykro.emulator.simulation",
+    "SimulationRules": "pykro.emulator.simulation",
+    "StatusError": "pykro.emulator.status",
+    "WatchEvent": "pykro.emulator.controller",
+}
 
 __all__ = [
-    "REQUEST_LOG",
     "ClusterAPI",
     "Controller",
     "EmulatorConfig",
+    "Fault",
+    "FaultPlan",
     "LocalCluster",
-    "RequestInfo",
+    "Rule",
+    "SimulationRules",
     "StatusError",
     "WatchEvent",
-    "create_app",
-    "parse_request",
 ]
+
+
+if not TYPE_CHECKING:  # to a type checker the names are the imports above
+
+    def __getattr__(name: str) -> Any:
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module 'pykro.emulator' has no attribute {name!r}")
+        return getattr(importlib.import_module(module), name)
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -4,15 +4,19 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from pykro.emulator.cluster import LocalCluster
+if TYPE_CHECKING:  # the emulator (aiohttp) loads only when a test asks for a cluster
+    from pykro.emulator.cluster import LocalCluster
 
 
 @pytest.fixture
 def local_cluster() -> Iterator[LocalCluster]:
     """A running emulator (workload simulation on) for one test."""
+    from pykro.emulator.cluster import LocalCluster
+
     with LocalCluster() as cluster:
         yield cluster
 
@@ -20,5 +24,7 @@ def local_cluster() -> Iterator[LocalCluster]:
 @pytest.fixture(scope="session")
 def local_cluster_session() -> Iterator[LocalCluster]:
     """One running emulator shared by every test of the session (use distinct namespaces)."""
+    from pykro.emulator.cluster import LocalCluster
+
     with LocalCluster() as cluster:
         yield cluster

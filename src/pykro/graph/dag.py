@@ -6,6 +6,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Mapping, Sequence
 
+from pykro._graphs import find_cycle
+
 
 class CycleError(Exception):
     """The dependency graph has a cycle; ``cycle`` lists it with the first id repeated at the end."""
@@ -13,35 +15,6 @@ class CycleError(Exception):
     def __init__(self, cycle: list[str]) -> None:
         self.cycle = cycle
         super().__init__(f"graph contains a cycle: {' -> '.join(cycle)}")
-
-
-def find_cycle(deps: Mapping[str, Sequence[str]], order: Sequence[str]) -> list[str] | None:
-    """A cycle following "depends on" edges (``a -> b`` means a depends on b), searched in declaration order."""
-    visited: set[str] = set()
-    on_stack: set[str] = set()
-    path: list[str] = []
-
-    def dfs(node: str) -> list[str] | None:
-        visited.add(node)
-        on_stack.add(node)
-        path.append(node)
-        for dep in deps.get(node, ()):
-            if dep not in visited:
-                found = dfs(dep)
-                if found:
-                    return found
-            elif dep in on_stack:
-                return [*path[path.index(dep) :], dep]
-        on_stack.discard(node)
-        path.pop()
-        return None
-
-    for node in order:
-        if node not in visited:
-            found = dfs(node)
-            if found:
-                return found
-    return None
 
 
 def topological_order(deps: Mapping[str, Sequence[str]], order: Sequence[str]) -> list[str]:

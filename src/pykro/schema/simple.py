@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Final
 
+from pykro._graphs import dependencies_first, find_cycle
 from pykro.errors import ValidationError
 from pykro.memo import Memo
 from pykro.schema.markers import (
@@ -144,13 +145,13 @@ class _Transformer:
                 if dep == name:
                     raise _Failure("self references are not allowed", f"{types_path}.{name}")
         for name in parsed:
-            cycle = _cycle(name, parsed)
+            cycle = find_cycle(parsed, [name])
             if cycle:
                 text = " -> ".join(cycle)
                 raise _Failure(
                     f"cyclic dependency in type {name}: graph contains a cycle: {text}", f"{types_path}.{name}"
                 )
-        for name in _topological(parsed):
+        for name in dependencies_first(parsed):
             spec = types[name]
             where = f"{types_path}.{name}"
             try:
@@ -241,46 +242,6 @@ def _spec_deps(spec: Any) -> list[str]:
                 raise SimpleSchemaError(f"field {name}: {err}") from None
         return out
     raise SimpleSchemaError(f"unexpected type: {_go_type(spec)}")
-
-
-def _cycle(start: str, graph: Mapping[str, list[str]]) -> list[str]:
-    path: list[str] = []
-    on_path: set[str] = set()
-    seen: set[str] = set()
-
-    def visit(node: str) -> list[str]:
-        path.append(node)
-        on_path.add(node)
-        seen.add(node)
-        for dep in graph[node]:
-            if dep in on_path:
-                return [*path[path.index(dep) :], dep]
-            if dep not in seen:
-                found = visit(dep)
-                if found:
-                    return found
-        path.pop()
-        on_path.discard(node)
-        return []
-
-    return visit(start)
-
-
-def _topological(graph: Mapping[str, list[str]]) -> list[str]:
-    order: list[str] = []
-    done: set[str] = set()
-
-    def visit(node: str) -> None:
-        if node in done:
-            return
-        done.add(node)
-        for dep in graph[node]:
-            visit(dep)
-        order.append(node)
-
-    for node in graph:
-        visit(node)
-    return order
 
 
 def _go_type(value: Any) -> str:

@@ -1,0 +1,119 @@
+"""Whole commands, timed the way users wait: a new process each run (interpreter start, imports, GC on), pykro
+and its yardstick run alternately, min and median of PAIRS pairs, and the ratio of the medians.
+
+* ``pykro --help`` and ``pykro render examples/fullstack.py --rgd`` against ``kubectl version --client`` (both
+  interpreter-vs-binary comparisons; goals ≤ 3× and ≤ 5×).
+* ``from pykro import Spec, Status, composition`` against ``python -c pass`` (goal: ≤ 100 ms over it).
+* ``pykro deploy examples/fullstack.py --local`` (waits for ready) against ``kubectl apply -f`` + ``kubectl wait``
+  of the same rendered objects on the same emulator (goal ≤ 1.0×); each run deploys into a new namespace.
+
+Needs ``kubectl`` on PATH for the kubectl rows (they are skipped with a note otherwise).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+PAIRS = 10
+ROOT = Path(__file__).resolve().parents[1]
+FULLSTACK = ROOT / "examples" / "fullstack.py"
+PYKRO = [sys.executable, "-m", "pykro"]
+SPEC = ["--set", "name=bench", "--set", "appImage=node:20", "--set", "replicas=2"]
+
+
+def _run(argv: list[str], env: dict[str, str] | None = None) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, capture_output=True, env=env, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode:
+        raise SystemExit(f"bench cli: {' '.join(argv)} failed:\n{done.stderr.decode(errors='replace')}")
+    return elapsed
+
+
+def _pairs(ours: Callable[[int], float], theirs: Callable[[int], float]) -> tuple[list[float], list[float]]:
+    a: list[float] = []
+    b: list[float] = []
+    ours(-1), theirs(-1)  # warm the file cache for both
+    for i in range(PAIRS):
+        a.append(ours(i))
+        b.append(theirs(i))
+    return a, b
+
+
+def _row(label: str, a: list[float], b: list[float], yardstick: str, goal: str) -> None:
+    ratio = statistics.median(a) / statistics.median(b)
+    print(
+        f"{label:<44} min {min(a) * 1e3:7.1f} ms  median {statistics.median(a) * 1e3:7.1f} ms | "
+        f"{yardstick} min {min(b) * 1e3:6.1f} median {statistics.median(b) * 1e3:6.1f} ms | {ratio:5.2f}x ({goal})"
+    )
+
+
+def _startup(kubectl: str | None) -> None:
+    if kubectl is None:
+        print("kubectl not on PATH: the kubectl rows are skipped")
+    else:
+        yard = [kubectl, "version", "--client"]
+        a, b = _pairs(lambda _: _run([*PYKRO, "--help"]), lambda _: _run(yard))
+        _row("pykro --help", a, b, "kubectl version --client", "goal <= 3x")
+        render = [*PYKRO, "render", str(FULLSTACK), "--rgd"]
+        a, b = _pairs(lambda _: _run(render), lambda _: _run(yard))
+        _row("pykro render examples/fullstack.py --rgd", a, b, "kubectl version --client", "goal <= 5x")
+    imp = [sys.executable, "-c", "from pykro import Spec, Status, composition"]
+    a, b = _pairs(lambda _: _run(imp), lambda _: _run([sys.executable, "-c", "pass"]))
+    over = (statistics.median(a) - statistics.median(b)) * 1e3
+    _row("from pykro import Spec, Status, composition", a, b, "python -c pass", f"{over:.0f} ms over; goal <= 100")
+
+
+def _deploy(kubectl: str) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "XDG_STATE_HOME": tmp}
+        kubeconfig = Path(tmp) / "pykro" / "emulator" / "kubeconfig"
+        manifests = Path(tmp) / "fullstack.yaml"
+        try:
+            _run([*PYKRO, "deploy", str(FULLSTACK), "--local", "-n", "bench-warm", *SPEC], env)  # starts the emulator
+            # The same objects for kubectl: rendered offline with the one live value (the Service's clusterIP).
+            observed = Path(tmp) / "observed.yaml"
+            observed.write_text("dbSvc:\n  spec:\n    clusterIP: 10.96.0.10\n")
+            rendered = subprocess.run(
+                [*PYKRO, "render", str(FULLSTACK), "--manifests", *SPEC, "--observed", str(observed)],
+                capture_output=True,
+                check=True,
+                env=env,
+            ).stdout.decode()
+
+            def ours(i: int) -> float:
+                return _run([*PYKRO, "deploy", str(FULLSTACK), "--local", "-n", f"bench-p{i + 1}", *SPEC], env)
+
+            def theirs(i: int) -> float:
+                ns = f"bench-k{i + 1}"
+                manifests.write_text(f"apiVersion: v1\nkind: Namespace\nmetadata:\n  name: {ns}\n---\n{rendered}")
+                k = [kubectl, "--kubeconfig", str(kubeconfig)]
+                start = time.perf_counter()
+                _run([*k, "apply", "-n", ns, "-f", str(manifests)], env)
+                _run([*k, "wait", "-n", ns, "--for=condition=Available", "deployment", "--all", "--timeout=300s"], env)
+                return time.perf_counter() - start
+
+            a, b = _pairs(ours, theirs)
+            _row("pykro deploy examples/fullstack.py --local", a, b, "kubectl apply+wait", "goal <= 1.0x")
+        finally:
+            subprocess.run([*PYKRO, "emulator", "stop"], capture_output=True, env=env, check=False)
+
+
+def main() -> None:
+    kubectl = shutil.which("kubectl")
+    print(f"whole processes, {PAIRS} alternating pairs each (median ratio)")
+    _startup(kubectl)
+    if kubectl is not None:
+        _deploy(kubectl)
+
+
+if __name__ == "__main__":
+    main()

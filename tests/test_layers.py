@@ -1,0 +1,218 @@
+"""The package's layers point down only, and light entry points stay light.
+
+Layers (bottom to top): shared utilities → cel → schema → resources → graph → runtime → render / deploy / emulator
+→ authoring → simple / builders → cli. A module may import its own layer and any layer below it; render, deploy and
+the emulator sit side by side and do not import each other (one named exception below). Every import counts,
+including the ones inside functions: a late import still ties the layers together.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SRC = Path(__file__).resolve().parents[1] / "src"
+PACKAGE = SRC / "pykro"
+
+# Rank of each top-level part of the package; a module may import parts of lower or equal rank.
+RANKS: dict[str, int] = {
+    "errors": 0,
+    "memo": 0,
+    "yamlio": 0,
+    "_yamlemit": 0,
+    "_graphs": 0,
+    "cel": 1,
+    "schema": 2,
+    "resources": 3,
+    "graph": 4,
+    "runtime": 5,
+    "render": 6,
+    "deploy": 6,
+    "emulator": 6,
+    "authoring": 7,
+    "crds": 7,
+    "simple": 8,
+    "builders": 8,
+    "celestra": 8,
+    "integrations": 8,
+    "hub": 9,
+    "cli": 10,
+    "__main__": 11,
+    "__init__": 11,
+}
+# Parts of equal rank that must not import each other.
+SIBLINGS = {"render", "deploy", "emulator"}
+# The deliberate exceptions, each with its reason.
+ALLOWED = {
+    # `--local` finds the background emulator's state directory (a stdlib-only module; the emulator itself runs
+    # in another process).
+    ("pykro.deploy.local", "pykro.emulator.home"),
+}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(SRC).with_suffix("").parts
+    if parts[-1] == "__init__":
+        parts = parts[:-1]
+    return ".".join(parts)
+
+
+def _imports(path: Path) -> list[tuple[str, int]]:
+    """(imported module, line) for every pykro import in a file, relative imports resolved."""
+    module = _module_name(path)
+    package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package[: len(package) - node.level + 1]
+                target = ".".join(base + ([node.module] if node.module else []))
+            else:
+                target = node.module or ""
+            if target == "pykro":  # `from pykro import x`: x is a submodule or a name of the top package
+                found += [(f"pykro.{alias.name}", node.lineno) for alias in node.names]
+            else:
+                found.append((target, node.lineno))
+    return [(name, line) for name, line in found if name == "pykro" or name.startswith("pykro.")]
+
+
+def _part(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _is_top_level_name(module: str) -> bool:
+    """`from pykro import __version__` and the like name the top package's attributes, not a layer."""
+    parts = module.split(".")
+    return len(parts) == 2 and parts[1] not in RANKS and not (PACKAGE / parts[1]).exists()
+
+
+def test_every_part_of_the_package_has_a_layer() -> None:
+    parts = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    parts.discard("__pycache__")
+    missing = sorted(parts - set(RANKS))
+    assert not missing, f"add these to RANKS in {__file__}: {missing}"
+
+
+def test_imports_point_down_the_layers() -> None:
+    wrong: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        source = _module_name(path)
+        for target, line in _imports(path):
+            if _is_top_level_name(target) or (source, target) in ALLOWED:
+                continue
+            a, b = _part(source), _part(target)
+            if a == b:
+                continue
+            upward = RANKS[b] > RANKS[a]
+            sideways = RANKS[a] == RANKS[b] and a in SIBLINGS and b in SIBLINGS
+            if upward or sideways:
+                wrong.append(f"{path.relative_to(SRC)}:{line}: {source} imports {target} ({a} → {b})")
+    assert not wrong, "imports against the layers:\n" + "\n".join(wrong)
+
+
+def test_the_checker_sees_late_and_relative_imports(tmp_path: Path) -> None:
+    """The checker itself: an import inside a function and a relative import are both found."""
+    sample = PACKAGE / "cel" / "__init__.py"
+    names = {name for name, _ in _imports(sample)}
+    assert names, "pykro.cel imports nothing from pykro? the parser is broken"
+    fake = tmp_path / "mod.py"
+    fake.write_text("def f():\n    from pykro.cli import main\n")
+    tree = ast.parse(fake.read_text())
+    late = [n for n in ast.walk(tree) if isinstance(n, ast.ImportFrom)]
+    assert late and late[0].module == "pykro.cli"
+
+
+_PROBE = """
+import json, sys
+{setup}
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _loaded(setup: str) -> set[str]:
+    out = subprocess.run(
+        [sys.executable, "-c", _PROBE.format(setup=setup)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PYTHONPATH": str(SRC), "PATH": ""},
+    )
+    return set(json.loads(out.stdout.splitlines()[-1]))
+
+
+# Light modules an offline command may load: the emulator package (its names load lazily) and its home directory.
+LIGHT = {"pykro.emulator", "pykro.emulator.home"}
+
+
+def _heavy(modules: set[str], forbidden: tuple[str, ...]) -> list[str]:
+    return sorted(m for m in modules - LIGHT if m.split(".")[0] in forbidden or m.startswith(forbidden))
+
+
+CLI_HELP = """
+from pykro.cli.main import main
+try:
+    main(["--help"])
+except SystemExit:
+    pass
+"""
+
+CLI_RENDER = f"""
+import contextlib, io
+from pykro.cli.main import main
+with contextlib.redirect_stdout(io.StringIO()):
+    try:
+        main(["render", {str(Path(__file__).resolve().parents[1] / "examples" / "fullstack.py")!r}, "--rgd"])
+    except SystemExit as exc:
+        assert not exc.code, exc.code
+"""
+
+NOT_OFFLINE = ("aiohttp", "lightkube", "httpx2", "pykro.emulator", "pykro.deploy")
+
+
+@pytest.mark.parametrize(
+    ("setup", "forbidden"),
+    [
+        ("import pykro", ("pydantic", "cel_expr_python", "typer", "rich", *NOT_OFFLINE)),
+        ("from pykro import Spec, Status, composition", ("typer", "rich", *NOT_OFFLINE)),
+        (CLI_HELP, ("pydantic", "cel_expr_python", "pykro.graph", "pykro.authoring", *NOT_OFFLINE)),
+        (CLI_RENDER, NOT_OFFLINE),
+    ],
+    ids=["import pykro", "from pykro import Spec, Status, composition", "pykro --help", "pykro render --rgd"],
+)
+def test_entry_points_load_only_what_they_need(setup: str, forbidden: tuple[str, ...]) -> None:
+    assert _heavy(_loaded(setup), forbidden) == []
+
+
+def test_the_public_names_are_listed_and_a_misspelling_fails() -> None:
+    import pykro
+    import pykro.emulator
+
+    assert dir(pykro) == pykro.__all__
+    assert dir(pykro.emulator) == pykro.emulator.__all__
+    for module in (pykro, pykro.emulator):
+        for name in module.__all__:
+            assert getattr(module, name) is not None
+    with pytest.raises(AttributeError, match="compositon"):
+        _ = pykro.compositon  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_a_type_checker_rejects_a_misspelled_public_name(tmp_path: Path) -> None:
+    from mypy import api
+
+    sample = tmp_path / "user.py"
+    sample.write_text(
+        "import pykro\nimport pykro.emulator\npykro.composition\npykro.compositon\npykro.emulator.LocalCluster\n"
+    )
+    out, _, status = api.run(["--strict", "--no-incremental", "--python-version", "3.11", str(sample)])
+    assert status == 1
+    assert 'user.py:4: error: Module has no attribute "compositon"' in out
+    assert out.count("error:") == 1, out
