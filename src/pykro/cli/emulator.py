@@ -23,7 +23,6 @@ from rich.text import Text
 
 from pykro import yamlio
 from pykro.cli.files import load_doc
-from pykro.emulator.cluster import CONTEXT
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError, read_text, yaml_error
 
@@ -53,6 +52,7 @@ def start(
     kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
+    from pykro.emulator.cluster import CONTEXT
     from pykro.emulator.cluster import kubeconfig as emulator_kubeconfig
     from pykro.emulator.home import check_kubeconfig_target, write_kubeconfig
     from pykro.emulator.server import EmulatorConfig, create_app, listen
@@ -135,6 +135,8 @@ class _Remote:
     """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
 
     def __init__(self, path: Path) -> None:
+        from pykro.emulator.cluster import CONTEXT
+
         cfg = load_doc(path, what="kubeconfig")
         try:  # the emulator's context (the file may be a kubeconfig it was merged into), else the current one
             contexts = {c["name"]: c["context"] for c in cfg["contexts"]}
