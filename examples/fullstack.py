@@ -1,16 +1,21 @@
 """Seed 000 (TypeKro "Database + App"): a PostgreSQL Deployment, its Service and Secret, and an app wired to them.
+The database password is a `SecretStr` spec field (never shown by pykro); both containers read it from the Secret.
 
 pykro render examples/fullstack.py --rgd
 """
 
-from pykro import Spec, Status, composition
+from pydantic import SecretStr
+
+from pykro import Spec, Status, cel, composition
 from pykro.simple import Deployment, Secret, Service
 
 
-class FullStackSpec(Spec):
+class FullStackSpec(Spec):  # snake_case here, camelCase in the CRD
     name: str
     app_image: str
     replicas: int = 1
+    # Unset: derived from the instance's uid (fine for a demo; pass --set dbPassword=... for real use).
+    db_password: SecretStr | None = None
 
 
 class FullStackStatus(Status):
@@ -21,13 +26,15 @@ class FullStackStatus(Status):
 
 @composition(api_version="example.com/v1alpha1", kind="FullStack")
 def fullstack(spec: FullStackSpec) -> FullStackStatus:
-    Secret(id="dbSecret", name=f"{spec.name}-db-secret", string_data={"password": "secret123"})
+    password = cel.default(spec.db_password, cel.expr("random.seededString(24, schema.metadata.uid)", str))
+    secret = Secret(id="dbSecret", name=f"{spec.name}-db-secret", string_data={"password": password})
+    password_ref = {"secretKeyRef": {"name": secret.metadata.name, "key": "password"}}
     db = Deployment(
         id="db",
         name=f"{spec.name}-db",
         image="postgres:15",
         ports=[5432],
-        env={"POSTGRES_PASSWORD": "secret123", "POSTGRES_DB": spec.name},
+        env={"POSTGRES_PASSWORD": password_ref, "POSTGRES_DB": spec.name},
     )
     db_svc = Service(
         id="dbSvc",
@@ -44,7 +51,8 @@ def fullstack(spec: FullStackSpec) -> FullStackStatus:
         env={
             # The seed reads dbSvc.status.clusterIP; in Kubernetes the field is spec.clusterIP.
             "DATABASE_HOST": db_svc.spec.clusterIP,
-            "DATABASE_URL": f"postgresql://postgres:secret123@{spec.name}-db-svc:5432/{spec.name}",
+            "DATABASE_URL": f"postgresql://postgres@{spec.name}-db-svc:5432/{spec.name}",
+            "DATABASE_PASSWORD": password_ref,
         },
     )
     return FullStackStatus(

@@ -54,7 +54,11 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
     code, out, _ = _run(capsys, "list", *where, "-o", "json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
     code, out, _ = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=4", *where)
-    assert code == 0 and "update    deployment" in out and "+  replicas: 4" in out
+    assert code == 1 and "update    deployment" in out and "+  replicas: 4" in out  # 1: changes (kubectl diff)
+    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=2", *where)
+    assert code == 0 and "update" not in out
+    code, _, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=99", *where)
+    assert code == 2 and "spec.replicas" in err  # errors exit above 1
     code, out, err = _run(capsys, "delete", "shop", *where)
     assert code == 0 and "done: deleted WebApp shop" in err
     assert kit.labelled("shop", ns) == []

@@ -5,6 +5,7 @@ error carrying its message; delete waits for kro's finalizer; a cluster without 
 from __future__ import annotations
 
 import copy
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ def _kro(cluster: LocalCluster, graph: Graph, ns: str, **kwargs: Any) -> KroFact
         kubeconfig=cluster.kubeconfig_path,
         reporter=kwargs.pop("reporter", NullReporter()),
         retry=RetryPolicy(base=0.01, cap=0.2),
-        options=DeployOptions(timeout=60),
+        options=kwargs.pop("options", DeployOptions(timeout=60)),
         **kwargs,
     )
 
@@ -117,3 +118,79 @@ def _rgd_class() -> Any:
     from lightkube.generic_resource import create_global_resource
 
     return create_global_resource("kro.run", "v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions")
+
+
+def test_a_redeploy_returns_the_status_kro_computes_after_the_change(cluster: LocalCluster) -> None:
+    # without readyWhen kro says ACTIVE as soon as the Deployment is updated, before it has scaled
+    rgd = WEBAPP.to_rgd()
+    rgd["metadata"]["name"] = "eager"
+    rgd["spec"]["schema"]["kind"] = "EagerApp"
+    del rgd["spec"]["resources"][1]["readyWhen"]
+    factory = _kro(cluster, Graph.from_rgd(rgd), "kro5")
+    assert factory.deploy(SPEC).status_data["availableReplicas"] == 2
+    scaled = factory.deploy({**SPEC, "replicas": 4})
+    assert scaled.state == "ACTIVE"
+    assert scaled.status_data["ready"] is True and scaled.status_data["availableReplicas"] == 4
+
+
+def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> None:
+    factory = _kro(cluster, WEBAPP, "kro6")
+    with pytest.raises(DeployError, match="--resource-timeout is not supported with --mode kro"):
+        factory.deploy(SPEC, resource_timeout=5)
+    with pytest.raises(DeployError, match="--on-failure rollback is not supported with --mode kro"):
+        factory.deploy(SPEC, on_failure="rollback")
+    with pytest.raises(DeployError, match="--on-failure rollback is not supported"):
+        _kro(cluster, WEBAPP, "kro6", options=DeployOptions(on_failure="rollback")).deploy(SPEC)
+    with pytest.raises(DeployError, match=r"DeployOptions\(prune=False\) is not supported"):
+        _kro(cluster, WEBAPP, "kro6", options=DeployOptions(prune=False)).deploy(SPEC)
+    with pytest.raises(TypeError):
+        factory.deploy(SPEC, prune=False)  # no option is swallowed
+    with pytest.raises(TypeError):
+        factory.delete("shop", wait=False)
+    assert _children(cluster, "shop", "kro6") == []
+
+
+def test_status_finds_a_kro_instance_without_the_file(
+    cluster: LocalCluster, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from pykro.cli.main import main
+
+    _kro(cluster, WEBAPP, "kro7").deploy(SPEC)
+    main(["status", "shop", "--kubeconfig", str(cluster.kubeconfig_path), "-n", "kro7", "-o", "json"])
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["mode"] == "kro" and shown["composition"] == "webapp" and shown["state"] == "ACTIVE"
+
+
+FOREACH = Graph.from_rgd(
+    yamlio.load(
+        """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: fanout}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Fanout
+    spec:
+      name: string
+      items: "[]string"
+  resources:
+    - id: maps
+      forEach:
+        - entry: ${schema.spec.items}
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata: {name: "${schema.spec.name}-${entry}"}
+        data: {entry: "${entry}"}
+"""
+    )
+)
+
+
+def test_the_simulated_kro_prunes_foreach_items_that_left_the_list(cluster: LocalCluster) -> None:
+    factory = _kro(cluster, FOREACH, "kro8")
+    factory.deploy({"name": "f", "items": ["a", "b", "c"]})
+    assert sorted(o["metadata"]["name"] for o in _children(cluster, "f", "kro8")) == ["f-a", "f-b", "f-c"]
+    factory.deploy({"name": "f", "items": ["a", "c"]})
+    assert sorted(o["metadata"]["name"] for o in _children(cluster, "f", "kro8")) == ["f-a", "f-c"]

@@ -23,7 +23,8 @@ from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.naming import is_valid_kind
-from pykro.schema.models import describe_errors, simple_schema
+from pykro.graph.secrets import SECRET_FIELDS
+from pykro.schema.models import describe_errors, reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
     from pykro.deploy import DirectFactory, KroFactory
@@ -135,6 +136,9 @@ class Composition:
             status=status_template(status) if status is not None else {},
             resources=[_resource(r) for r in build.resources],
         )
+        secret = secret_paths(self.spec_model)
+        if secret:
+            graph.annotations[SECRET_FIELDS] = ",".join(secret)
         try:
             graph.validate()
         except ValidationError as exc:
@@ -215,7 +219,7 @@ class Composition:
                     where=self.where,
                     fix="Set the missing or wrong fields (--set path.to.field=value or -f values.yaml).",
                 ) from None
-        values: dict[str, Any] = model.model_dump(by_alias=True, mode="json")
+        values: dict[str, Any] = reveal(model)
         return values
 
     def to_manifests(

@@ -9,7 +9,7 @@ import traceback
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SecretStr
 
 from pykro import yamlio
 from pykro.authoring.decorator import Composition
@@ -87,7 +87,7 @@ def _field_is_text(model: type[BaseModel] | None, path: list[str]) -> bool:
     inner = unwrap(annotation)
     if get_origin(inner) is not None and get_args(inner):
         return all(isinstance(a, str) for a in get_args(inner))
-    return inner is str
+    return inner is str or inner is SecretStr
 
 
 def spec_from_options(model: type[BaseModel], sets: list[str], files: list[Path]) -> dict[str, Any]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, SecretStr
 from pydantic.alias_generators import to_camel
 
 from pykro.authoring.location import fail
@@ -15,7 +15,13 @@ from pykro.cel.types import CelType
 from pykro.graph.naming import did_you_mean
 from pykro.schema.models import find_field, item_model, model_class, unwrap
 
-_ATOMIC: dict[Any, CelType] = {str: CelType.STRING, int: CelType.INT, bool: CelType.BOOL, float: CelType.DOUBLE}
+_ATOMIC: dict[Any, CelType] = {
+    str: CelType.STRING,
+    SecretStr: CelType.STRING,
+    int: CelType.INT,
+    bool: CelType.BOOL,
+    float: CelType.DOUBLE,
+}
 
 
 class Model(BaseModel):

@@ -16,9 +16,12 @@ from rich.console import Console
 
 from pykro import yamlio
 from pykro.cli.files import load_doc, load_docs
-from pykro.errors import ValidationError, terminal_safe
+from pykro.errors import PykroError, ValidationError, terminal_safe
 
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+DIFF_ERROR = 2
+"""`pykro diff`'s exit status when it fails (1 means "there are changes", like `kubectl diff`)."""
 
 _LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background if needed).")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Path of the kubeconfig (default: $KUBECONFIG, ~/.kube/config).")
@@ -248,21 +251,31 @@ def _instance_input(
 
 
 def _existing_graph(target: Target, name: str, file: str | None, composition: str | None, mode: str) -> tuple[Any, str]:
-    """The graph of a deployed instance: from ``--file`` (in ``mode``), else from its direct-mode record."""
+    """The graph of a deployed instance: from ``--file`` (in ``mode``), else from its direct-mode record, else
+    from the RGD of a kro instance of that name."""
     if file:
         return load_source(file)[0], mode
-    return _recorded_graph(target, name, composition), "direct"
+    return _recorded_graph(target, name, composition)
 
 
-def _recorded_graph(target: Target, name: str, composition: str | None) -> Any:
+def _recorded_graph(target: Target, name: str, composition: str | None) -> tuple[Any, str]:
     from pykro.deploy.api import Cluster
     from pykro.deploy.direct import graph_of_record
+    from pykro.deploy.errors import DeployError
+    from pykro.deploy.kro import graph_of_kro_instance
 
-    async def run() -> Any:
+    async def run() -> tuple[Any, str]:
         async with Cluster(kubeconfig=target.kubeconfig, context=target.context, namespace=target.namespace) as c:
-            return await graph_of_record(c, name, c.namespace, composition)
+            try:
+                return await graph_of_record(c, name, c.namespace, composition), "direct"
+            except DeployError:
+                graph = await graph_of_kro_instance(c, name, c.namespace, composition)
+                if graph is None:
+                    raise
+                return graph, "kro"
 
-    return _interruptible(run())
+    result: tuple[Any, str] = _interruptible(run())
+    return result
 
 
 def diff(
@@ -277,18 +290,25 @@ def diff(
     local: bool = _LOCAL,
     output: str = _OUTPUT,
 ) -> None:
-    """Show what a deploy would change (server-side dry run; nothing is written)."""
-    _check_output(output)
-    if name is not None:
-        _check_name(name, "--name")
+    """Show what a deploy would change (server-side dry run; nothing is written). Secret values are masked.
+    Exit status like `kubectl diff`: 0 no changes, 1 changes, 2 an error."""
     where = (local, kubeconfig, context, namespace)
-    graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
-    result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
+    try:
+        _check_output(output)
+        if name is not None:
+            _check_name(name, "--name")
+        graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
+        result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
+    except PykroError as exc:
+        exc.exit_code = DIFF_ERROR  # type: ignore[attr-defined]
+        raise
     if output == "json":
         for e in result.entries:
             sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
     else:
         console.print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
+    if result.changed:
+        raise typer.Exit(1)
 
 
 def delete(

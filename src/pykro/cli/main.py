@@ -77,11 +77,14 @@ def _exit(code: int, message: str | None = None) -> NoReturn:
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI: PykroError -> one paragraph and exit 1; usage errors -> one line and exit 2."""
+    """Run the CLI: PykroError -> one paragraph and exit 1 (or the error's ``exit_code``); usage errors -> one line
+    and exit 2."""
     try:
-        app(args=argv, prog_name="pykro", standalone_mode=False)
+        code = app(args=argv, prog_name="pykro", standalone_mode=False)
+        if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
+            sys.exit(code)
     except PykroError as exc:
-        _exit(1, str(exc))
+        _exit(int(getattr(exc, "exit_code", 1)), str(exc))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:

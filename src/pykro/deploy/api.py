@@ -54,6 +54,7 @@ class ResourceType:
 CRD_TYPE = ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
 NAMESPACE_TYPE = ResourceType("v1", "Namespace", "namespaces", False)
 CONFIGMAP_TYPE = ResourceType("v1", "ConfigMap", "configmaps", True)
+SECRET_TYPE = ResourceType("v1", "Secret", "secrets", True)
 EVENT_TYPE = ResourceType("v1", "Event", "events", True)
 LEASE_TYPE = ResourceType("coordination.k8s.io/v1", "Lease", "leases", True)
 _CLASSES: dict[ResourceType, type[Any]] = {}

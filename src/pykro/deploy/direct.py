@@ -13,19 +13,20 @@ from pydantic import BaseModel
 
 from pykro import yamlio
 from pykro.deploy import inventory
-from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+from pykro.deploy.api import CONFIGMAP_TYPE, SECRET_TYPE, Cluster
 from pykro.deploy.base import FactoryBase
 from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
-from pykro.deploy.errors import DeployError
+from pykro.deploy.errors import ApiFailure, DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.lock import InstanceLock
 from pykro.deploy.names import check_name
 from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
-from pykro.graph import Graph
+from pykro.graph import Graph, secrets
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import identity, prepare_instance
+from pykro.schema.models import reveal
 
 T = TypeVar("T")
 _VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
@@ -34,7 +35,7 @@ _VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "crea
 def spec_dict(spec: Any) -> dict[str, Any]:
     """A spec as the CRD holds it: a mapping, or a pydantic model dumped by alias (camelCase)."""
     if isinstance(spec, BaseModel):
-        return dict(spec.model_dump(mode="json", by_alias=True, exclude_none=True))
+        return reveal(spec, exclude_none=True)
     if spec is None:
         return {}
     if not isinstance(spec, dict):
@@ -84,6 +85,11 @@ class Diff:
         return "\n".join(lines) + ("\n" if lines else "")
 
 
+def created_text(obj: dict[str, Any], graph: Graph | None = None) -> str:
+    """The YAML a diff shows for an object that would be created (secret values masked)."""
+    return yamlio.dump(_clean(secrets.mask_object(obj, graph)))
+
+
 def _clean(obj: dict[str, Any]) -> dict[str, Any]:
     """The object for a diff: keys sorted (servers order them differently), server-managed fields dropped."""
     out: dict[str, Any] = json.loads(json.dumps(obj, sort_keys=True))
@@ -98,9 +104,11 @@ def _clean(obj: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _unified(before: dict[str, Any] | None, after: dict[str, Any], name: str) -> str:
-    a = yamlio.dump(_clean(before)).splitlines(keepends=True) if before else []
-    b = yamlio.dump(_clean(after)).splitlines(keepends=True)
+def _unified(before: dict[str, Any] | None, after: dict[str, Any], name: str, graph: Graph | None = None) -> str:
+    """A unified diff of two objects, secret values masked (a changed one shows as ``*** (before)/(after)``)."""
+    masked_before, masked_after = secrets.mask_pair(before, after, graph)
+    a = yamlio.dump(_clean(masked_before)).splitlines(keepends=True) if masked_before else []
+    b = yamlio.dump(_clean(masked_after)).splitlines(keepends=True)
     return "".join(difflib.unified_diff(a, b, f"live/{name}", f"desired/{name}", n=2))
 
 
@@ -114,6 +122,7 @@ class DirectFactory(FactoryBase):
 
     def _typed(self, instance: Instance) -> Instance:
         instance.status_model = self.status_model
+        instance.status_data = self._redact_status(instance.status_data)
         return instance
 
     # ------------------------------------------------------------------------------------------ deploy
@@ -146,7 +155,9 @@ class DirectFactory(FactoryBase):
 
         async def run(cluster: Cluster) -> Instance:
             obj = instance_object(self.graph, spec, name, cluster.namespace)
+            self.redactor.learn_spec(self.graph, obj["spec"])
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
+            self._learn(prepared)
             ref = self._ref(cluster, prepared["metadata"]["name"])
             result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()
             return self._typed(result)
@@ -168,8 +179,17 @@ class DirectFactory(FactoryBase):
         record = await cluster.get(CONFIGMAP_TYPE, ref.record_name, ref.namespace)
         if record is not None and not ref.owns_record(record):
             record = None
+        spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
+        if record is not None and secrets.secret_paths(self.graph):
+            try:
+                kept = await cluster.get(SECRET_TYPE, ref.record_name, ref.namespace)
+            except ApiFailure as exc:  # no right to read Secrets: go on with the masked spec
+                if exc.code != 403:
+                    raise
+                kept = None
+            spec = inventory.spec_of_secret(kept) or spec
+        self.redactor.learn_spec(self.graph, spec)  # the deployed spec's secrets, also when diffing a new one
         if instance is None:
-            spec = json.loads(((record or {}).get("data") or {}).get("spec") or "{}")
             instance = instance_object(self.graph, spec, name, cluster.namespace)
             if record is not None:  # no record: nothing to validate (a missing instance, or objects left behind)
                 instance = prepare_instance(self.graph, instance)
@@ -233,7 +253,9 @@ class DirectFactory(FactoryBase):
 
         async def fn(cluster: Cluster) -> Diff:
             obj = instance_object(self.graph, spec, name, cluster.namespace)
+            self.redactor.learn_spec(self.graph, obj["spec"])
             prepared = prepare_instance(self.graph, obj)
+            self._learn(prepared)
             run, _ = await self._observe(cluster, prepared["metadata"]["name"], prepared)
             try:
                 await run._preflight()
@@ -273,7 +295,7 @@ class DirectFactory(FactoryBase):
                         raise
                     after = desired
                 if live is None:
-                    diff.entries.append(DiffEntry(rid, key, "create", yamlio.dump(_clean(after))))
+                    diff.entries.append(DiffEntry(rid, key, "create", created_text(after)))
                     continue
                 text = _unified(live, after, key)
                 diff.entries.append(DiffEntry(rid, key, "update" if text else "unchanged", text))
@@ -281,6 +303,11 @@ class DirectFactory(FactoryBase):
             labels = (obj.get("metadata") or {}).get("labels") or {}
             if key not in wanted and labels.get(inventory.INSTANCE) == run.ref.name:
                 diff.entries.append(DiffEntry(labels.get(inventory.RESOURCE_ID, ""), key, "delete"))
+        return self._redact_diff(diff)
+
+    def _redact_diff(self, diff: Diff) -> Diff:
+        for entry in diff.entries:
+            entry.text = self.redactor.text(entry.text)
         return diff
 
     def diff(self, spec: Any, **kwargs: Any) -> Diff:
@@ -333,6 +360,8 @@ class DirectFactory(FactoryBase):
                 cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit, released_from=run.ref
             )
             if record is not None:
+                if secrets.secret_paths(self.graph):
+                    await cluster.delete(SECRET_TYPE, run.ref.record_name, run.ref.namespace)
                 await cluster.delete(CONFIGMAP_TYPE, run.ref.record_name, run.ref.namespace)
             self.reporter.emit(_done(f"deleted {self.graph.kind} {name}", started))
             return kept

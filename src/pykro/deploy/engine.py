@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from pykro.deploy import fields, inventory, readiness
-from pykro.deploy.api import CONFIGMAP_TYPE, EVENT_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
+from pykro.deploy.api import CONFIGMAP_TYPE, EVENT_TYPE, NAMESPACE_TYPE, SECRET_TYPE, Cluster, ResourceType
 from pykro.deploy.errors import DeployError, OwnershipConflict, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance
 from pykro.deploy.live import LiveSet
@@ -24,7 +24,7 @@ from pykro.deploy.lock import InstanceLock
 from pykro.deploy.progress import ProgressEvent, Reporter
 from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.errors import ValidationError
-from pykro.graph import Graph
+from pykro.graph import Graph, secrets
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion, expand, identity
 
@@ -121,6 +121,8 @@ class DeployRun:
         self.record_original: dict[str, Any] | None = None
         self.created_namespace = False
         self.lock: InstanceLock | None = None
+        self.secret_written = False
+        self.secret_original: dict[str, Any] | None = None  # the record's Secret as it was before this deploy
 
     # ------------------------------------------------------------------------------------------ reporting
     def emit(self, type_: str, **fields: Any) -> None:
@@ -336,9 +338,10 @@ class DeployRun:
             }
         else:
             kinds = set(self.kinds)
-        rec = inventory.record(
-            self.ref, self.instance.get("spec") or {}, self.graph.to_yaml(), sorted(kinds), state, self.mode
-        )
+        spec = self.instance.get("spec") or {}
+        masked, rgd_yaml = inventory.record_content(self.graph, spec)
+        rec = inventory.record(self.ref, masked, rgd_yaml, sorted(kinds), state, self.mode)
+        await self._write_spec_secret(rec, spec)
         old = self.record_before
         if old is not None and (old.get("data") or {}) == rec["data"]:
             old_ann = (old.get("metadata") or {}).get("annotations") or {}
@@ -348,6 +351,15 @@ class DeployRun:
             if final and kinds == old_kinds and old_ann.get(inventory.STATE) == state:
                 return
         self.record_before = await self.cluster.apply(CONFIGMAP_TYPE, rec)
+
+    async def _write_spec_secret(self, rec: dict[str, Any], spec: dict[str, Any]) -> None:
+        """Keep the full spec in the record's Secret when the graph has secret spec fields (once per deploy)."""
+        if self.secret_written or not secrets.secret_paths(self.graph):
+            return
+        self.secret_written = True
+        self.secret_original = await self.cluster.get(SECRET_TYPE, self.ref.record_name, self.ref.namespace)
+        if inventory.spec_of_secret(self.secret_original) != json.loads(json.dumps(spec)):
+            await self.cluster.apply(SECRET_TYPE, inventory.record_secret(self.ref, rec, spec))
 
     # ------------------------------------------------------------------------------------------ the loop
     def _observed(self, gated: bool) -> dict[str, Any]:
@@ -706,6 +718,8 @@ class DeployRun:
             )
         else:
             if self.record_before is not None:
+                if self.secret_written:
+                    await self.cluster.delete(SECRET_TYPE, self.ref.record_name, self.ref.namespace)
                 await self.cluster.delete(CONFIGMAP_TYPE, self.ref.record_name, self.ref.namespace)
                 self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="deleted the record")
             if self.lock is not None:
@@ -786,6 +800,11 @@ class DeployRun:
             "data": dict(old.get("data") or {}),
         }
         self.record_before = await self.cluster.apply(CONFIGMAP_TYPE, rec)
+        kept = inventory.spec_of_secret(self.secret_original)
+        if self.secret_written and kept is not None:  # the spec with its secret values, as it was
+            await self.cluster.apply(SECRET_TYPE, inventory.record_secret(self.ref, rec, kept))
+        elif self.secret_written:
+            await self.cluster.delete(SECRET_TYPE, self.ref.record_name, self.ref.namespace)
         self.emit("rollback", kind="ConfigMap", name=self.ref.record_name, message="restored the record")
 
     # ------------------------------------------------------------------------------------------ result

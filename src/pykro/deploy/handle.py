@@ -65,8 +65,9 @@ class Instance:
     mode: str
     state: str
     status_data: dict[str, Any]
-    resources: dict[str, ResourceState] = field(default_factory=dict)
-    objects: list[dict[str, Any]] = field(default_factory=list)
+    # left out of repr: they hold the rendered and live objects, Secrets' values included
+    resources: dict[str, ResourceState] = field(default_factory=dict, repr=False)
+    objects: list[dict[str, Any]] = field(default_factory=list, repr=False)
     status_model: type[BaseModel] | None = field(default=None, repr=False)
 
     @property

@@ -15,20 +15,25 @@ Annotations on applied objects:
                                    that instance adopts it again; see `foreign_owner`)
 Parent record: ConfigMap ``pykro.<composition>.<instance>`` labelled ``pykro.io/role: instance``,
 ``pykro.io/record-of: <instance>`` and ``pykro.io/composition`` (so the children's selector never matches it),
-data ``spec`` (JSON) and ``rgd`` (YAML), annotations ``pykro.io/contains-kinds``
+data ``spec`` (JSON) and ``rgd`` (YAML) — both with secrets masked (``***``: the graph's ``SecretStr`` spec fields
+and the literal values of its Secret templates) — annotations ``pykro.io/contains-kinds``
 (``apiVersion/Kind`` comma-separated, like ApplySet's contains-group-kinds but with the version, so no discovery
-is needed), ``pykro.io/state`` and ``pykro.io/mode``. The instance's lock is a Lease of the same name
-(`pykro.deploy.lock`)."""
+is needed), ``pykro.io/state`` and ``pykro.io/mode``. When the graph has ``SecretStr`` spec fields, the spec with
+their values is kept in a Secret of the same name and labels (``data.spec``), read back for status and diff. The
+instance's lock is a Lease of the same name (`pykro.deploy.lock`)."""
 
 from __future__ import annotations
 
+import base64
 import copy
 import hashlib
 import json
 from dataclasses import dataclass
 from typing import Any
 
+from pykro import yamlio
 from pykro.errors import ValidationError
+from pykro.graph import Graph, secrets
 from pykro.runtime import labels as kro_labels
 
 PREFIX = "pykro.io/"
@@ -160,6 +165,38 @@ def record(
         },
         "data": {"spec": json.dumps(spec, sort_keys=True), "rgd": rgd_yaml},
     }
+
+
+def record_content(graph: Graph, spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """What a record may hold of an instance: its spec with the secret fields masked, and the graph's YAML with
+    the literal values of its Secret templates masked."""
+    return secrets.mask_spec(graph, spec), yamlio.dump(secrets.mask_rgd(graph.to_rgd()))
+
+
+def record_secret(ref: InstanceRef, record_obj: dict[str, Any], spec: dict[str, Any]) -> dict[str, Any]:
+    """The Secret keeping the full spec of an instance whose graph has secret spec fields (beside its record)."""
+    meta = record_obj["metadata"]
+    return {
+        "apiVersion": "v1",
+        "kind": "Secret",
+        "metadata": {"name": ref.record_name, "namespace": ref.namespace, "labels": dict(meta["labels"])},
+        "type": "Opaque",
+        "data": {"spec": base64.b64encode(json.dumps(spec, sort_keys=True).encode()).decode()},
+    }
+
+
+def spec_of_secret(obj: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The spec a `record_secret` holds (``stringData`` too, for servers that do not convert it), or None."""
+    if obj is None:
+        return None
+    text = (obj.get("stringData") or {}).get("spec")
+    if text is None and (obj.get("data") or {}).get("spec"):
+        text = base64.b64decode(obj["data"]["spec"]).decode()
+    try:
+        found = json.loads(text) if text else None
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
 
 
 def retained(obj: dict[str, Any]) -> bool:

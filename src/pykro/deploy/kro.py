@@ -5,14 +5,16 @@ from the CR."""
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pykro import yamlio
+from pykro.deploy import readiness
 from pykro.deploy.api import CRD_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
 from pykro.deploy.base import FactoryBase
-from pykro.deploy.direct import Diff, DiffEntry, _clean, _unified, instance_object
+from pykro.deploy.direct import Diff, DiffEntry, _unified, created_text, instance_object
 from pykro.deploy.engine import _conditions_text
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance, InstanceInfo
@@ -20,12 +22,31 @@ from pykro.deploy.live import LiveSet
 from pykro.deploy.names import check_name
 from pykro.deploy.progress import ProgressEvent
 from pykro.deploy.sync import run_sync
+from pykro.errors import PykroError
 from pykro.graph import Graph
+from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.graph.crd import plural_of
-from pykro.runtime import identity, prepare_instance
+from pykro.runtime import expand, identity, observed_from_objects, prepare_instance
+from pykro.runtime import labels as kro_labels
 
 T = TypeVar("T")
 RGD_TYPE = ResourceType("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
+
+
+def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None, prune: bool) -> None:
+    """Direct-mode options kro cannot honour are errors, never ignored (``prune=False`` only exists in
+    `DeployOptions`)."""
+    for given, option, why in (
+        (resource_timeout is not None, "--resource-timeout", "kro decides itself how long each resource may take"),
+        (on_failure == "rollback", "--on-failure rollback", "kro keeps what it created when a resource fails"),
+        (not prune, "DeployOptions(prune=False)", "kro always prunes what left the graph"),
+    ):
+        if given:
+            raise DeployError(
+                f"{option} is not supported with --mode kro: {why}",
+                where=option.split()[0],
+                fix="Drop the option, or deploy with --mode direct.",
+            )
 
 
 def _condition(obj: dict[str, Any] | None, kind: str) -> dict[str, Any]:
@@ -65,11 +86,19 @@ class KroFactory(FactoryBase):
         *,
         name: str | None = None,
         timeout: float | None = None,
+        resource_timeout: float | None = None,
         wait: bool | None = None,
+        on_failure: str | None = None,
         force_conflicts: bool | None = None,
-        **_: Any,
     ) -> Instance:
-        """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready."""
+        """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready.
+        ``resource_timeout`` and ``on_failure="rollback"`` are direct-mode options: kro decides per resource and
+        keeps what it created, so they are refused here rather than ignored."""
+        _refuse_direct_options(
+            resource_timeout if resource_timeout is not None else self.options.resource_timeout,
+            on_failure or self.options.on_failure,
+            self.options.prune,
+        )
         limit = timeout if timeout is not None else self.options.timeout
         waiting = wait if wait is not None else self.options.wait
         force = force_conflicts if force_conflicts is not None else self.options.force_conflicts
@@ -78,7 +107,8 @@ class KroFactory(FactoryBase):
             started = time.monotonic()
             deadline = None if limit is None else started + limit
             obj = instance_object(self.graph, spec, name, cluster.namespace)
-            prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
+            self.redactor.learn_spec(self.graph, obj["spec"])
+            self._learn(prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}"))
             namespace_exists = await cluster.reachable(cluster.namespace)
             if await cluster.find_type(RGD_TYPE.api_version, RGD_TYPE.kind) is None:
                 raise DeployError(
@@ -110,6 +140,8 @@ class KroFactory(FactoryBase):
                 key = identity(applied)
                 if waiting:
                     await self._until(live, key, self._instance_ready, deadline, emit, "instance")
+                    await self._track_children(cluster, live, str(applied["metadata"].get("uid", "")))
+                    await self._until(live, key, lambda o: self._settled(o, live), deadline, emit, "status")
                     if self._required:
                         await self._until(live, key, self._status_complete, deadline, emit, "status")
                 result = self._instance(live.objects.get(key) or applied, cluster.namespace)
@@ -175,6 +207,52 @@ class KroFactory(FactoryBase):
             ("ready", "") if _condition(obj, "Established").get("status") == "True" else ("in progress", "Established")
         )
 
+    async def _track_children(self, cluster: Cluster, live: LiveSet, uid: str) -> None:
+        """Watch the objects kro made for the instance (kro labels them with the instance's uid)."""
+        kinds = {
+            (r.api_version, r.kind)
+            for rid, r in ((r.id, r) for r in self.graph.resources)
+            if "${" not in r.api_version + r.kind
+            and self.graph.analysis.nodes[rid].type not in (EXTERNAL, EXTERNAL_COLLECTION)
+        }
+        for api_version, kind in sorted(kinds):
+            rt = await cluster.find_type(api_version, kind)
+            if rt is not None:
+                await live.track(rt, cluster.namespace if rt.namespaced else None, {kro_labels.INSTANCE_ID: uid})
+
+    def _settled(self, obj: dict[str, Any] | None, live: LiveSet) -> tuple[str, str]:
+        """kro reports ACTIVE as soon as its readyWhen rules hold, with the status it computed before the children
+        it just updated moved (``ready: false`` right after scaling up). Settled: every child is ready by the same
+        rules as direct mode, and the status fields kro wrote are what the graph's status expressions give for the
+        children as they are now (fields pykro cannot evaluate locally are not compared)."""
+        if obj is None:
+            return "waiting", "not found"
+        uid = str((obj.get("metadata") or {}).get("uid", ""))
+        children = [
+            o
+            for o in live.objects.values()
+            if ((o.get("metadata") or {}).get("labels") or {}).get(kro_labels.INSTANCE_ID) == uid
+        ]
+        for child in children:
+            health = readiness.assess(child)
+            if not health.ready:
+                meta = child.get("metadata") or {}
+                return "in progress", f"{child.get('kind')}/{meta.get('name')}: {health.message}"
+        try:
+            bare: dict[str, Any] = {k: obj[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in obj}
+            expected = expand(self.graph, bare, observed_from_objects(self.graph, bare, children)).status
+        except PykroError:
+            return "ready", ""
+        actual = obj.get("status") or {}
+        stale = sorted(
+            k
+            for k, v in json.loads(json.dumps(expected)).items()
+            if k not in ("conditions", "state") and actual.get(k) != v
+        )
+        if stale:
+            return "in progress", "kro has not updated the status fields yet: " + ", ".join(stale)
+        return "ready", ""
+
     @property
     def _required(self) -> list[str]:
         """Status fields the typed status needs (by their CRD names): kro reports ACTIVE before the status
@@ -237,6 +315,7 @@ class KroFactory(FactoryBase):
             await live.wait(left)
 
     def _instance(self, obj: dict[str, Any], namespace: str) -> Instance:
+        self.redactor.learn_spec(self.graph, obj.get("spec") or {})
         status = dict(obj.get("status") or {})
         meta = obj.get("metadata") or {}
         ready = _condition(obj, "Ready").get("status") == "True"
@@ -247,7 +326,7 @@ class KroFactory(FactoryBase):
             composition=self.graph.name,
             mode=self.mode,
             state=state,
-            status_data=status,
+            status_data=self._redact_status(status),
             objects=[obj],
             status_model=self.status_model,
         )
@@ -291,7 +370,7 @@ class KroFactory(FactoryBase):
     def instances(self) -> list[InstanceInfo]:
         return run_sync(self.ainstances())
 
-    async def adelete(self, name: str, *, timeout: float | None = None, **_: Any) -> list[dict[str, Any]]:
+    async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance CR and wait until kro has removed it (and, through its finalizer, its objects)."""
         check_name(name, what=f"{self.graph.kind} instance name")
         limit = timeout if timeout is not None else self.options.timeout
@@ -338,7 +417,8 @@ class KroFactory(FactoryBase):
 
         async def fn(cluster: Cluster) -> Diff:
             obj = instance_object(self.graph, spec, name, cluster.namespace)
-            prepare_instance(self.graph, obj)
+            self.redactor.learn_spec(self.graph, obj["spec"])
+            self._learn(prepare_instance(self.graph, obj))
             await cluster.reachable(cluster.namespace)
             diff = Diff()
             pairs: list[tuple[str, ResourceType | None, dict[str, Any]]] = [
@@ -350,11 +430,11 @@ class KroFactory(FactoryBase):
                 meta = desired["metadata"]
                 live = await cluster.get(rt, meta["name"], meta.get("namespace")) if rt is not None else None
                 if live is None:
-                    diff.entries.append(DiffEntry(rid, key, "create", yamlio.dump(_clean(desired))))
+                    diff.entries.append(DiffEntry(rid, key, "create", created_text(desired, self.graph)))
                     continue
                 assert rt is not None
                 after = await cluster.apply(rt, desired, dry_run=True)
-                text = _unified({**live, "status": None}, after, key)
+                text = self.redactor.text(_unified({**live, "status": None}, after, key, self.graph))
                 diff.entries.append(DiffEntry(rid, key, "update" if text else "unchanged", text))
             return diff
 
@@ -364,4 +444,36 @@ class KroFactory(FactoryBase):
         return run_sync(self.adiff(spec, **kwargs))
 
 
-__all__ = ["RGD_TYPE", "KroFactory"]
+async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph | None:
+    """The graph of the kro instance ``name`` in ``namespace``: the RGD whose kind has an instance of that name
+    (None when no RGD has one; an error when several do and ``composition`` does not choose)."""
+    if await cluster.find_type(RGD_TYPE.api_version, RGD_TYPE.kind) is None:
+        return None
+    found: list[dict[str, Any]] = []
+    for rgd in (await cluster.list(RGD_TYPE))[0]:
+        rgd_name = str((rgd.get("metadata") or {}).get("name"))
+        if composition and rgd_name != composition:
+            continue
+        schema = (rgd.get("spec") or {}).get("schema") or {}
+        rt = await cluster.find_type(
+            f"{schema.get('group') or 'kro.run'}/{schema.get('apiVersion')}", str(schema.get("kind"))
+        )
+        if rt is not None and await cluster.get(rt, name, namespace if rt.namespaced else None) is not None:
+            found.append(rgd)
+    if len(found) > 1:
+        names = ", ".join(sorted(str(r["metadata"]["name"]) for r in found))
+        raise DeployError(
+            f"several kro instances are named {name!r} in namespace {namespace!r} (RGDs: {names})",
+            fix="Pass --composition RGD_NAME to choose one.",
+        )
+    if not found:
+        return None
+    rgd = found[0]
+    return Graph.from_rgd(
+        {k: rgd[k] for k in ("apiVersion", "kind", "metadata", "spec") if k in rgd},
+        source=f"ResourceGraphDefinition {rgd['metadata']['name']}",
+        validate=False,
+    )
+
+
+__all__ = ["RGD_TYPE", "KroFactory", "graph_of_kro_instance"]

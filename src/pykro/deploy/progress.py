@@ -54,6 +54,29 @@ class NullReporter:
         return None
 
 
+class RedactingReporter:
+    """Passes events on with every known secret value masked in their text (see `pykro.graph.secrets`); other
+    attributes (e.g. a NullReporter's ``events``) are the wrapped reporter's."""
+
+    def __init__(self, inner: Reporter, redactor: Any) -> None:
+        self.inner = inner
+        self.redactor = redactor
+
+    def emit(self, event: ProgressEvent) -> None:
+        text = self.redactor.text
+        for name in ("name", "waiting_on", "message"):
+            setattr(event, name, text(getattr(event, name)))
+        if event.extra:
+            event.extra = json.loads(text(json.dumps(event.extra)))
+        self.inner.emit(event)
+
+    def close(self) -> None:
+        self.inner.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 class JsonReporter:
     """One JSON object per line, flushed at once (for CI systems)."""
 

@@ -7,7 +7,8 @@ only imitates kro v0.9.3's observable contract:
   as reason InvalidResourceGraph), else creates the instance CRD (`graph.crd()`) and, once it is Established, sets
   state Active, topologicalOrder, resources and the conditions GraphAccepted, KindReady, ControllerReady, Ready;
 * for every instance: adds kro's labels and finalizer, runs the graph with `pykro.runtime.expand` against the
-  children it finds, creates/updates what resolved, deletes what includeWhen switched off, and writes the status
+  children it finds, creates/updates what resolved, deletes what includeWhen switched off and the forEach items
+  that left their list, and writes the status
   (state, conditions, resolved fields); on deletion it removes the children in deletion waves, then its finalizer.
 
 Enable it with ``LocalCluster(kro=True)`` or pass ``SimulatedKro()`` in ``controllers``."""
@@ -25,7 +26,7 @@ from pykro.emulator.controller import ClusterAPI, WatchEvent
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
-from pykro.runtime import expand
+from pykro.runtime import expand, identity
 from pykro.runtime import labels as kl
 
 log = logging.getLogger(__name__)
@@ -289,6 +290,8 @@ class SimulatedKro:
                 continue
             for desired in state.objects:
                 await self._apply(api, desired)
+            if node.type == COLLECTION and (state.objects or state.state == "ready"):
+                await self._prune_items(api, graph, inst, rid, state.objects)
         status = dict(result.status)
         old = inst.get("status") or {}
         same = {k: v for k, v in old.items() if k != "conditions"} == {
@@ -355,6 +358,16 @@ class SimulatedKro:
             return []
         uid = str(meta.get("uid", ""))
         return [o for o in found if ((o.get("metadata") or {}).get("labels") or {}).get(kl.INSTANCE_ID) == uid]
+
+    async def _prune_items(
+        self, api: ClusterAPI, graph: Graph, inst: dict[str, Any], rid: str, desired: list[dict[str, Any]]
+    ) -> None:
+        """Delete the forEach items that left the list (kro prunes them through its applyset)."""
+        wanted = {identity(o, namespace=False) for o in desired}
+        for obj in await self._children(api, graph, inst, rid):
+            m = obj["metadata"]
+            if identity(obj, namespace=False) not in wanted and not m.get("deletionTimestamp"):
+                await api.delete(obj["apiVersion"], obj["kind"], m["name"], m.get("namespace"))
 
     async def _delete_children(self, api: ClusterAPI, graph: Graph, inst: dict[str, Any], rids: list[str]) -> int:
         count = 0

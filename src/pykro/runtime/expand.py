@@ -17,6 +17,7 @@ from pykro import cel
 from pykro.cel.library.kro import OMIT_MARKER
 from pykro.graph import Field, Graph, Node
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
+from pykro.graph.secrets import Redactor
 from pykro.runtime import labels as kl
 from pykro.runtime import paths
 from pykro.runtime.fill import fill, set_path
@@ -108,6 +109,7 @@ class _Run:
         self.plans = plans(self.analysis)
         self.paths = paths.Resolver(self.evaluator.variables)
         self.labels = kl.child_labels(instance, graph.namespaced, "")
+        self._redactor: Redactor | None = None
 
     # ------------------------------------------------------------------------------------------- driver
     def execute(self) -> Expansion:
@@ -241,10 +243,13 @@ class _Run:
             value = self._evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
-                [node.id], f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {exc.what}'
+                [node.id],
+                f'{prefix}node "{node.id}": readyWhen "{fld.cel}"{item} is waiting for data: {self._quiet(exc.what)}',
             ) from exc
         except cel.CelError as exc:
-            raise _Failed(f'node "{node.id}": failed to evaluate readyWhen "{fld.cel}"{item}: {exc.what}') from exc
+            raise _Failed(
+                f'node "{node.id}": failed to evaluate readyWhen "{fld.cel}"{item}: {self._quiet(exc.what)}'
+            ) from exc
         if not isinstance(value, bool):
             raise _Failed(f'readyWhen "{fld.cel}" did not return bool')
         if not value:
@@ -349,10 +354,18 @@ class _Run:
             return self._evaluate(fld.cel, ctx)
         except cel.CelDataPending as exc:
             raise _Pending(
-                list(pending_on), f"failed to evaluate expression {fld.written!r}: {exc.what} (data pending)"
+                list(pending_on),
+                f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)} (data pending)",
             ) from exc
         except cel.CelError as exc:
-            raise _Failed(f"failed to evaluate expression {fld.written!r}: {exc.what}") from exc
+            raise _Failed(f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)}") from exc
+
+    def _quiet(self, message: str) -> str:
+        """A CEL error message without the values of the graph's secret spec fields (engines quote values)."""
+        if self._redactor is None:
+            self._redactor = Redactor()
+            self._redactor.learn_spec(self.graph, self.instance.get("spec") or {})
+        return self._redactor.text(message)
 
     def _template(self, template: cel.Template, concatenation: str, ctx: dict[str, Any]) -> str:
         """A string template's value: the concatenation validation compiled, when it yields a plain string; else

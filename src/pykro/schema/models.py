@@ -22,6 +22,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any, Final
 
 import pydantic
+import pydantic_core
 from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
@@ -39,6 +40,8 @@ __all__ = [
     "model_to_openapi",
     "model_to_simple",
     "model_to_simple_types",
+    "reveal",
+    "secret_paths",
     "simple_schema",
     "unwrap",
 ]
@@ -52,9 +55,16 @@ _SCALARS: Final[dict[Any, dict[str, Any]]] = {
     datetime.datetime: {"type": "string", "format": "date-time"},
     datetime.date: {"type": "string", "format": "date"},
     datetime.timedelta: {"type": "string", "format": "duration"},
+    pydantic.SecretStr: {"type": "string"},
 }
 _UNION_TYPES: Final = (typing.Union, types.UnionType)
-_SIMPLE_ATOMIC: Final[dict[Any, str]] = {str: "string", int: "integer", bool: "boolean", float: "float"}
+_SIMPLE_ATOMIC: Final[dict[Any, str]] = {
+    str: "string",
+    int: "integer",
+    bool: "boolean",
+    float: "float",
+    pydantic.SecretStr: "string",
+}
 
 
 def camel(name: str) -> str:
@@ -127,6 +137,7 @@ class _Builder:
         return schema
 
     def field(self, info: FieldInfo, where: str) -> dict[str, Any]:
+        _check_secret_default(info, where)
         schema = self.annotation(info.annotation, where)
         _constrain(schema, info.metadata, where)
         if info.description:
@@ -274,6 +285,60 @@ def to_json(value: Any) -> Any:
     return value
 
 
+# ---------------------------------------------------------------------------------------------------- secrets
+def _check_secret_default(info: FieldInfo, where: str) -> None:
+    """A ``SecretStr`` field may not have a default: the schema (and so the RGD and CRD) would carry it in clear."""
+    if info.is_required() or unwrap(info.annotation) is not pydantic.SecretStr:
+        return
+    if _default_of(info) not in (None, PydanticUndefined):
+        raise ValidationError(
+            f"{where}: a SecretStr field cannot have a default (the RGD and the CRD would show it in clear text)",
+            fix="Make it required, or Optional with default None, and pass the value at deploy time.",
+        )
+
+
+def secret_paths(model: type[pydantic.BaseModel], prefix: str = "") -> list[str]:
+    """The spec paths (CRD names, dotted; ``*`` for every list item or map value) of the fields typed
+    ``pydantic.SecretStr``: pykro masks their values wherever it prints or records a spec."""
+    found: list[str] = []
+    for name, info in model.model_fields.items():
+        if info.exclude:
+            continue
+        path = f"{prefix}{info.alias or name}"
+        annotation = unwrap(info.annotation)
+        while True:
+            origin, args = typing.get_origin(annotation), typing.get_args(annotation)
+            if origin in (list, tuple) and args:
+                annotation, path = unwrap(args[0]), path + ".*"
+            elif origin is dict and len(args) == 2:
+                annotation, path = unwrap(args[1]), path + ".*"
+            else:
+                break
+        if annotation is pydantic.SecretStr:
+            found.append(path)
+        elif isinstance(annotation, type) and issubclass(annotation, pydantic.BaseModel):
+            found.extend(secret_paths(annotation, path + "."))
+    return found
+
+
+def reveal(model: pydantic.BaseModel, **options: Any) -> dict[str, Any]:
+    """``model_dump(mode="json", by_alias=True, **options)`` with every ``SecretStr`` as its value (JSON mode would
+    write ``**********``, silently changing what reaches the cluster)."""
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, pydantic.SecretStr):
+            return value.get_secret_value()
+        if isinstance(value, dict):
+            return {k: plain(v) for k, v in value.items()}
+        if isinstance(value, list | tuple):
+            return [plain(v) for v in value]
+        return value
+
+    dumped = plain(model.model_dump(mode="python", by_alias=True, **options))
+    out: dict[str, Any] = pydantic_core.to_jsonable_python(dumped)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------------- annotations
 def unwrap(annotation: Any) -> Any:
     """The annotation without ``Annotated`` and ``| None``."""
@@ -369,6 +434,7 @@ def _simple_type(annotation: Any, where: str, types: dict[str, Any]) -> Any:
 
 
 def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
+    _check_secret_default(info, where)
     typ = _simple_type(info.annotation, where, types)
     if isinstance(typ, dict):
         return typ
