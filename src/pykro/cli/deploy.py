@@ -8,15 +8,17 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 
 from pykro import yamlio
 from pykro.cli.files import load_doc, load_docs
 from pykro.errors import PykroError, ValidationError, terminal_safe
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -15,8 +15,10 @@ from rich.table import Table
 from pykro import yamlio
 from pykro.cli.files import load_docs
 from pykro.errors import PykroError, ValidationError, terminal_safe
-from pykro.graph import Graph
-from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
+
+if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
+    from pykro.graph import Graph
+    from pykro.runtime import Expansion
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -27,10 +29,16 @@ _SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects
 _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
 
 
+def _graph(file: Path) -> Graph:
+    from pykro.graph import Graph
+
+    return Graph.from_file(str(file))
+
+
 @app.command()
 def validate(file: Path = _FILE) -> None:
     """Check an RGD the way kro's graph builder does."""
-    graph = Graph.from_file(str(file))
+    graph = _graph(file)
     typer.echo(
         f"{file}: valid ResourceGraphDefinition {graph.name!r} "
         f"({graph.instance_api_version} {graph.kind}, {len(graph.resources)} resources)"
@@ -40,13 +48,13 @@ def validate(file: Path = _FILE) -> None:
 @app.command()
 def crd(file: Path = _FILE) -> None:
     """Print the CustomResourceDefinition kro generates for the instance kind."""
-    typer.echo(yamlio.dump(Graph.from_file(str(file)).crd()), nl=False)
+    typer.echo(yamlio.dump(_graph(file).crd()), nl=False)
 
 
 @app.command()
 def order(file: Path = _FILE) -> None:
     """Print the topological order (creation order) of the resources, one id per line."""
-    for rid in Graph.from_file(str(file)).topological_order:
+    for rid in _graph(file).topological_order:
         typer.echo(rid)
 
 
@@ -61,7 +69,7 @@ def expand_cmd(
     """Expand an instance: the objects kro would create, each resource's state, and the instance status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
-    graph = Graph.from_file(str(file))
+    graph = _graph(file)
     docs = load_docs(instance)
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
@@ -71,7 +79,11 @@ def expand_cmd(
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
         objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in load_docs(f)]
+        from pykro.runtime import observed_from_objects
+
         live = observed_from_objects(graph, inst, objects)
+    from pykro.runtime import expand, reconcile_passes, simulate_ready
+
     if simulate:
         result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))
     else:
