@@ -155,8 +155,11 @@ class Composition:
         model = self.status_model
         if result is None:
             if model is not None and any(f.is_required() for f in model.model_fields.values()):
-                raise fail(f"{self.fn.__name__} returns nothing, but declares {model.__name__}",
-                           f"Return {model.__name__}(...) or a dict of its fields.")  # fmt: skip
+                raise CompositionError(  # the function has returned: locate it at its definition, not the caller
+                    f"{self.fn.__name__} returns nothing, but declares {model.__name__}",
+                    where=self.where,
+                    fix=f"Return {model.__name__}(...) or a dict of its fields.",
+                )
             return None
         if model is None:
             if not isinstance(result, dict):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,9 +13,12 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from pykro import yamlio
-from pykro.errors import PykroError, ValidationError
-from pykro.graph import Graph
-from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
+from pykro.cli.files import load_docs
+from pykro.errors import PykroError, ValidationError, terminal_safe
+
+if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
+    from pykro.graph import Graph
+    from pykro.runtime import Expansion
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -26,14 +29,16 @@ _SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects
 _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
 
 
-def _load_yaml_docs(path: Path) -> list[Any]:
-    return yamlio.load_user_all(yamlio.read_user_file(path), str(path))
+def _graph(file: Path) -> Graph:
+    from pykro.graph import Graph
+
+    return Graph.from_file(str(file))
 
 
 @app.command()
 def validate(file: Path = _FILE) -> None:
     """Check an RGD the way kro's graph builder does."""
-    graph = Graph.from_file(str(file))
+    graph = _graph(file)
     typer.echo(
         f"{file}: valid ResourceGraphDefinition {graph.name!r} "
         f"({graph.instance_api_version} {graph.kind}, {len(graph.resources)} resources)"
@@ -43,13 +48,13 @@ def validate(file: Path = _FILE) -> None:
 @app.command()
 def crd(file: Path = _FILE) -> None:
     """Print the CustomResourceDefinition kro generates for the instance kind."""
-    typer.echo(yamlio.dump(Graph.from_file(str(file)).crd()), nl=False)
+    typer.echo(yamlio.dump(_graph(file).crd()), nl=False)
 
 
 @app.command()
 def order(file: Path = _FILE) -> None:
     """Print the topological order (creation order) of the resources, one id per line."""
-    for rid in Graph.from_file(str(file)).topological_order:
+    for rid in _graph(file).topological_order:
         typer.echo(rid)
 
 
@@ -64,8 +69,8 @@ def expand_cmd(
     """Expand an instance: the objects kro would create, each resource's state, and the instance status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
-    graph = Graph.from_file(str(file))
-    docs = _load_yaml_docs(instance)
+    graph = _graph(file)
+    docs = load_docs(instance)
     if len(docs) != 1 or not isinstance(docs[0], dict):
         raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
     inst = docs[0]
@@ -76,8 +81,12 @@ def expand_cmd(
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
-        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in _load_yaml_docs(f)]
+        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in load_docs(f)]
+        from pykro.runtime import observed_from_objects
+
         live = observed_from_objects(graph, inst, objects)
+    from pykro.runtime import expand, reconcile_passes, simulate_ready
+
     if simulate:
         result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))
     else:
@@ -102,7 +111,7 @@ def _as_json(result: Expansion) -> dict[str, Any]:
 
 
 def _report(result: Expansion) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
     tty = sys.stdout.isatty()
     for obj in result.objects:
         meta = obj.get("metadata") or {}
@@ -114,7 +123,7 @@ def _report(result: Expansion) -> None:
         table.add_column(column)
     for rid, state in result.states.items():
         detail = state.message or (f"{len(state.objects)} object(s)" if state.objects else "")
-        table.add_row(rid, state.state, state.node_state, detail)
+        table.add_row(rid, state.state, state.node_state, terminal_safe(detail))
     console.print(table)
     status = result.status
     console.rule(f"{result.instance.get('kind')} {result.instance['metadata']['name']}: {status.get('state')}")
@@ -122,4 +131,5 @@ def _report(result: Expansion) -> None:
     if fields:
         console.print(yamlio.dump(fields), end="")
     for cond in status.get("conditions", []):
-        console.print(f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else ""))
+        line = f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else "")
+        console.print(terminal_safe(line))
