@@ -41,10 +41,18 @@ def manifests(
         return _merge(obj, extra) if isinstance(extra, dict) else obj
 
     result = reconcile_passes(graph, instance, apply, observed=external)
+    failed = [f"{s.id} ({_reason(s.message)})" for s in result.states.values() if s.state == "error"]
+    if failed:
+        raise ValidationError(
+            f"{graph.kind} {name!r} cannot be rendered: {len(failed)} resource(s) fail to resolve: "
+            + "; ".join(failed),
+            where=graph.name,
+            fix="Fix the expression or the spec value it reads.",
+        )
     unresolved = [
         f"{state.id} ({_reason(state.message)})"
         for state in result.states.values()
-        if state.state == "error" or (state.state == "pending" and not state.objects)
+        if state.state == "pending" and not state.objects
     ]
     if unresolved:
         raise ValidationError(

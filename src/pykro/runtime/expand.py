@@ -9,7 +9,7 @@ conditions computed as kro does."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -93,8 +93,26 @@ def expand_prepared(graph: Graph, prepared: dict[str, Any], observed: dict[str, 
     return _Run(graph, dict(prepared), observed or {}).execute()
 
 
+Apply = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def expand_applying(
+    graph: Graph, prepared: dict[str, Any], live: dict[str, Any], apply: Apply
+) -> tuple[Expansion, bool]:
+    """One reconcile against a cluster that answers at once: every object is applied (``apply(obj) -> live object``)
+    as soon as it resolves and observed by the resources after it in the same pass, as kro's controller observes
+    what it applied. ``live`` (resource id -> live object, a list for forEach) is updated in place: resolved objects
+    are stored, excluded ones dropped. Returns the expansion and whether ``live`` changed."""
+    run = _Run(graph, dict(prepared), live, apply)
+    return run.execute(), run.changed
+
+
 class _Run:
-    def __init__(self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any]) -> None:
+    def __init__(
+        self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any], apply: Apply | None = None
+    ) -> None:
+        self.apply = apply
+        self.changed = False
         self.graph = graph
         self.analysis = graph.analysis
         self.evaluator = graph.evaluator
@@ -125,6 +143,10 @@ class _Run:
         try:
             if self._is_ignored(node):
                 self.observed[node.id] = None
+                external = node.type in (EXTERNAL, EXTERNAL_COLLECTION)
+                if self.apply is not None and node.id in self.given and not external:
+                    del self.given[node.id]
+                    self.changed = True
                 return ResourceState(node.id, "skipped", "SKIPPED", message="includeWhen evaluated to false")
             desired = self._resolve(node)
         except _Pending as exc:
@@ -136,6 +158,12 @@ class _Run:
             return self._observe_external(node, desired)
         for i, obj in enumerate(desired):
             self._decorate(node, obj, (i, len(desired)) if node.type == COLLECTION else None)
+        if self.apply is not None and desired:
+            applied = [self.apply(obj) for obj in desired]
+            new: Any = applied if node.type == COLLECTION else applied[0]
+            if self.given.get(node.id) != new:
+                self.given[node.id] = new
+                self.changed = True
         self._observe(node, desired)
         try:
             self._check_observed_readiness(node)
