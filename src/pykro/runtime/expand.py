@@ -178,7 +178,8 @@ class _Run:
     def _observe(self, node: Node, desired: list[dict[str, Any]]) -> None:
         live = self.given.get(node.id)
         if live is None:
-            self.observed[node.id] = None
+            # kro lists a collection's items by label: observed, possibly empty (an empty list in the CEL context)
+            self.observed[node.id] = [] if node.type == COLLECTION else None
             return
         if node.type == COLLECTION:
             items = live if isinstance(live, list) else [live]
@@ -417,13 +418,17 @@ class _Run:
         return self.paths.pending(fld.tree, ctx)
 
     def soft_status(self) -> tuple[dict[str, Any], list[str]]:
-        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors."""
+        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors.
+
+        As in kro, a resource not observed (not created yet, or excluded by includeWhen) is absent from the
+        context: a field that reads it stays unset, one whose evaluation does not reach it (the other branch of a
+        ``?:``, the short-circuited side of ``&&``/``||``) resolves."""
         status: dict[str, Any] = {}
         errors: list[str] = []
         for fld in self.analysis.status_fields:
             roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
-            if any(r != "schema" and self.observed.get(r) is None for r in roots):
-                continue
+            if any(self.observed.get(r) is None for r in roots if r != "schema") and _plain_path(fld.tree):
+                continue  # a lone path into a missing resource: certainly pending, no need to evaluate
             ctx = self._context(tuple(roots))
             if self._certainly_pending(fld, ctx):
                 continue
@@ -436,6 +441,13 @@ class _Run:
                 continue
             set_path(status, fld.path, value)
         return status, errors
+
+
+def _plain_path(tree: Any) -> bool:
+    """Whether ``tree`` is a field path (``a.b[0].c``) that reads its root whenever it is evaluated."""
+    while isinstance(tree, cel.ast.Select | cel.ast.Index) and not tree.optional:
+        tree = tree.operand
+    return isinstance(tree, cel.ast.Ident)
 
 
 def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:
