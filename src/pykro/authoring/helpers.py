@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+from pydantic import BaseModel
+
 from pykro.authoring import context
 from pykro.authoring.comprehension import listcomp
 from pykro.authoring.context import Loop
@@ -20,6 +22,8 @@ from pykro.cel.types import CelType
 from pykro.graph.naming import is_reserved, is_valid_id, suggest_id
 
 __all__ = [
+    "Unset",
+    "after_loop",
     "and_",
     "builtin",
     "compare",
@@ -35,6 +39,7 @@ __all__ = [
     "negate",
     "not_",
     "or_",
+    "unbound",
     "when",
 ]
 
@@ -271,13 +276,77 @@ class Ambiguous:
         self._fail()
 
 
-def merge(cond: Ref, name: str, then_value: Any, else_value: Any) -> Any:
-    """The value of a name assigned in both branches of an ``if`` on a reference."""
+class Unset(Ref):
+    """A name with no value on some path of the composition (assigned in one branch of an ``if`` on a reference
+    only, or inside a ``for`` over one). Any use raises a CompositionError saying why; a Ref subclass so that every
+    check for references sees it and fails on first touch."""
+
+    __slots__ = ("_fix", "_why")
+
+    def __init__(self, why: str, fix: str) -> None:  # no Ref state: every Ref attribute raises
+        object.__setattr__(self, "_why", why)
+        object.__setattr__(self, "_fix", fix)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("_why", "_fix", "__class__", "__slots__"):
+            return object.__getattribute__(self, name)
+        raise fail(object.__getattribute__(self, "_why"), object.__getattribute__(self, "_fix"))
+
+    def __repr__(self) -> str:
+        return f"<pykro unset: {object.__getattribute__(self, '_why')}>"
+
+
+def unbound(name: str, where: str) -> Unset:
+    """What a name holds where Python would have no value for it yet."""
+    return Unset(f"`{name}` has no value here (it is first assigned inside the `if`/`for` at {where})",
+                 f"Assign `{name}` before the statement at {where}.")  # fmt: skip
+
+
+def _keeps_branch_value(value: Any) -> bool:
+    """Resources (and a nested composition's status) made in one branch stay usable after the if: they carry
+    includeWhen, and kro leaves what reads them unset when they are excluded."""
+    from pykro.authoring.resource import ResourceRef
+
+    return isinstance(value, ResourceRef | BaseModel)
+
+
+def merge(cond: Ref, name: str, then_value: Any, else_value: Any, where: str) -> Any:
+    """The value of ``name`` after an ``if`` on a reference: ``then_value`` where the condition holds, else
+    ``else_value`` (each the value before the if when that branch does not assign it)."""
     if then_value is else_value:
         return then_value
+    then_unset, else_unset = isinstance(then_value, Unset), isinstance(else_value, Unset)
+    if then_unset and else_unset:
+        return then_value
+    if then_unset or else_unset:
+        value = else_value if then_unset else then_value
+        if _keeps_branch_value(value):
+            return value
+        branch = "false" if then_unset else "true"
+        return Unset(
+            f"`{name}` is only assigned when the condition of the `if` at {where} is {branch}; otherwise it has "
+            "no value",
+            f"Assign `{name}` a default before the if (`{name} = ...`) or in both branches; it then becomes "
+            "`cond ? a : b`.",
+        )
     if hasattr(then_value, "__pykro_ref__") or hasattr(else_value, "__pykro_ref__"):
-        return Ambiguous(name, user_location())
+        return Ambiguous(name, where)
     return ifexp(cond, lambda: then_value, lambda: else_value)
+
+
+def after_loop(value: Any, name: str, where: str) -> Any:
+    """What a name bound inside a ``for`` over a reference list holds after the loop: the body ran once, for a
+    symbolic item, so only a resource keeps meaning (as the collection; it refuses uses outside the loop itself)."""
+    from pykro.authoring.resource import ResourceRef
+
+    if isinstance(value, Unset | ResourceRef):
+        return value
+    return Unset(
+        f"`{name}` is assigned inside the `for` over a reference list at {where}, which becomes a kro forEach; "
+        "after the loop it has no single value (Python would hold the last item's)",
+        "Use it inside the loop, or compute over the whole list: len(xs), a comprehension [f(x) for x in xs], "
+        "or xs[-1] written as xs[len(xs) - 1].",
+    )
 
 
 def fail_construct(construct: str, fix: str) -> NoReturn:
