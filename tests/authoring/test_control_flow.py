@@ -329,3 +329,22 @@ def test_in_place_changes_in_a_loop_over_a_reference_are_refused() -> None:
         ConfigMap(name="x", data={"n": ",".join(names)})
 
     expect(f, "loop-append", "runs once to build a forEach", "[x.name for x in xs]")
+
+
+def test_dict_and_set_comprehensions_over_a_reference_are_refused() -> None:
+    def f(spec: S) -> None:
+        ConfigMap(name="x", data={t: t for t in spec.tags})  # L:dictcomp
+
+    expect(f, "dictcomp", "cannot iterate over the reference schema.spec.tags in a dict comprehension")
+
+    def g(spec: S) -> None:
+        ConfigMap(name="x", data={"a": ",".join({t for t in spec.tags})})  # L:setcomp
+
+    expect(g, "setcomp", "in a set comprehension", "[f(x) for x in xs if p(x)]")
+
+
+def test_comprehensions_over_plain_values_run_as_python() -> None:
+    def f(spec: S) -> None:
+        ConfigMap(id="cm", name="cm", data={k: f"{k}-{spec.name}" for k in ("a", "b") if k != "b"})
+
+    assert run(f, name="n")["objects"] == {"cm": {"a": "a-n"}}

@@ -389,11 +389,26 @@ def method(target: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     return call_method(target, name, args, kwargs)
 
 
+_CONCRETE_FIXES = {
+    "while": "Loop over a list field with `for` instead (it becomes forEach).",
+    "match": "Use if/elif on comparisons (`if spec.tier == 'prod':`); they become includeWhen or `?:`.",
+    "assert": "Constrain the spec field instead (e.g. Field(gt=0), checked by the CRD), or test it with `if`.",
+}
+
+
 def concrete(value: Any, construct: str) -> Any:
-    """The test of a construct that must run in Python (``while``): references are refused."""
+    """The value a construct that runs as plain Python needs (``while`` test, ``match`` subject, ``assert``, the
+    iterables of dict/set comprehensions): references are refused."""
     if is_ref(value):
+        what = f"`{construct}` on the reference {cel_of(value)}: the value is only known when the graph runs"
+        if "comprehension" in construct:
+            what = f"cannot iterate over the reference {cel_of(value)} in a {construct} (it runs as plain Python)"
         raise fail(
-            f"`{construct}` on the reference {cel_of(value)}: the value is only known when the graph runs",
-            "Loop over a list field with `for` instead (it becomes forEach).",
+            what,
+            _CONCRETE_FIXES.get(
+                construct,
+                "Write a list comprehension with one `for` over the list (`[f(x) for x in xs if p(x)]` becomes "
+                "map/filter), or pykro.cel.expr(...) for other CEL.",
+            ),
         )
     return value

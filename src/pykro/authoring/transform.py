@@ -376,13 +376,29 @@ class Transformer(ast.NodeTransformer):
             return _call("method", [func.value, _const(func.attr, func), *node.args], node, node.keywords)
         return node
 
+    def _plain_generators(
+        self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp | ast.SetComp, kind: str
+    ) -> ast.AST:
+        """A comprehension run as Python: its iterables must be plain values (a reference is refused)."""
+        for gen in node.generators:
+            gen.iter = _call("concrete", [gen.iter, _const(kind, gen.iter)], gen.iter)
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        self.generic_visit(node)
+        return self._plain_generators(node, "dict comprehension")
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        self.generic_visit(node)
+        return self._plain_generators(node, "set comprehension")
+
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> ast.AST:
         self.generic_visit(node)
         if len(node.generators) != 1:
-            return node
+            return self._plain_generators(node, "comprehension with several `for` clauses")
         gen = node.generators[0]
         if not isinstance(gen.target, ast.Name) or gen.is_async:
-            return node
+            return self._plain_generators(node, "comprehension unpacking its items")
         name = gen.target.id
         conds = ast.copy_location(ast.Tuple(elts=[_lambda(name, c) for c in gen.ifs], ctx=ast.Load()), node)
         return _call("listcomp", [gen.iter, _const(name, node), _lambda(name, node.elt), conds], node)
