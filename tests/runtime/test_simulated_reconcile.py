@@ -9,8 +9,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from pykro import yamlio
 from pykro.cel import Evaluator
+from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.render.manifests import manifests
 from pykro.runtime import reconcile_passes, simulate_ready
@@ -183,3 +186,14 @@ def test_cli_names_the_bad_document_of_an_instance_file(tmp_path: Path) -> None:
     out = pykro("expand", str(WEBAPP), "-i", str(path))
     assert out.returncode == 1
     assert "document 2" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_render_names_a_failing_expression_as_a_failure_not_a_live_value() -> None:
+    resources = chain(3)["spec"]["resources"]
+    resources[1]["template"]["data"] = {"n": "${string(int(schema.spec.name))}"}
+    graph = Graph.from_rgd(rgd(resources))
+    with pytest.raises(ValidationError) as caught:
+        manifests(graph, {"name": "not-a-number"}, name="c")
+    text = str(caught.value)
+    assert "1 resource(s) fail to resolve: r1" in text
+    assert "live cluster" not in text
