@@ -148,3 +148,9 @@ def test_deeply_nested_expressions_are_a_compile_error() -> None:
     expression = "(" * 2000 + "schema.spec.name" + ")" * 2000
     with pytest.raises(ValidationError, match="nesting exceeds the parser's limit"):
         Graph.from_rgd(rgd({"a": "${" + expression + "}"}))
+
+
+def test_deep_observed_objects_stop_with_the_path() -> None:
+    graph = Graph.from_rgd(rgd({"a": "b"}))
+    with pytest.raises(ValidationError, match=r"^observed\.cm\.data\.k\.k.*the observed objects nests"):
+        manifests(graph, {}, name="d", observed={"cm": {"data": nest(5000, "x")}})

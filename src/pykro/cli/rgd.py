@@ -15,6 +15,7 @@ from rich.table import Table
 from pykro import yamlio
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import Graph
+from pykro.graph.depth import check_depth
 from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
@@ -83,7 +84,11 @@ def expand_cmd(
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
-        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in _load_yaml_docs(f)]
+        objects = []
+        for path in sorted(observed.glob("*.y*ml")):
+            for doc in _load_yaml_docs(path):
+                check_depth(doc, "the observed object", source=str(path))
+                objects.append(doc)
     results: list[Expansion] = []
     for index, inst in enumerate(docs):
         source = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)

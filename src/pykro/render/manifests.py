@@ -11,6 +11,7 @@ from typing import Any
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
+from pykro.graph.depth import check_depth
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
 
@@ -31,6 +32,7 @@ def manifests(
     if namespace:
         meta["namespace"] = namespace
     instance = {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": spec}
+    check_depth(observed or {}, "the observed objects", prefix="observed")
     live = dict(observed or {})
     external = {r.id: live[r.id] for r in graph.resources if r.is_external and r.id in live}
 
