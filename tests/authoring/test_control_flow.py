@@ -348,3 +348,29 @@ def test_comprehensions_over_plain_values_run_as_python() -> None:
         ConfigMap(id="cm", name="cm", data={k: f"{k}-{spec.name}" for k in ("a", "b") if k != "b"})
 
     assert run(f, name="n")["objects"] == {"cm": {"a": "a-n"}}
+
+
+def test_a_resource_reading_one_an_if_may_exclude_must_be_under_that_if() -> None:
+    def f(spec: S) -> None:
+        if spec.expose:
+            svc = ConfigMap(id="svc", name="svc", data={"a": "b"})
+        ConfigMap(id="reader", name="reader", data={"a": svc.data["a"]})  # L:contagion
+
+    expect(f, "contagion", "resource 'reader' reads 'svc'", "`schema.spec.expose` is false", "skip 'reader' as well")
+
+    def g(spec: S) -> None:
+        if spec.expose:
+            outer = ConfigMap(id="outer", name="outer", data={"a": "b"})
+            if spec.public:
+                inner = ConfigMap(id="inner", name="inner", data={"a": outer.data["a"]})
+            ConfigMap(id="late", name="late", data={"a": inner.data["a"]})  # L:contagion-nested
+
+    expect(g, "contagion-nested", "resource 'late' reads 'inner'", "`schema.spec.public` is false")
+
+    def h(spec: S) -> None:
+        if spec.expose:
+            svc = ConfigMap(id="svc", name="svc", data={"a": "b"})
+            ConfigMap(id="reader", name="reader", data={"a": svc.data["a"]})
+
+    assert run(h, expose=True)["objects"] == {"svc": {"a": "b"}, "reader": {"a": "b"}}
+    assert run(h, expose=False)["objects"] == {}

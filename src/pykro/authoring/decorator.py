@@ -22,7 +22,7 @@ from pykro.authoring.serialize import status_template, to_template
 from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
-from pykro.graph.exclusion import excluded_reads
+from pykro.graph.exclusion import excluded_dependencies, excluded_reads
 from pykro.graph.naming import is_valid_kind
 from pykro.schema.models import describe_errors, simple_schema
 
@@ -146,7 +146,21 @@ class Composition:
                 fix=exc.fix,
             ) from None
         self._check_required_status(graph)
+        self._check_contagion(graph, build)
         return graph
+
+    def _check_contagion(self, graph: Graph, build: Build) -> None:
+        """Refuse a resource that reads one an `if` may exclude without being under that `if` itself: kro would
+        skip it too, silently, where the Python reads as if it were always created."""
+        for found in excluded_dependencies(graph.analysis):
+            made = next((r for r in build.resources if r.id == found.resource), None)
+            raise CompositionError(
+                f"resource {found.resource!r} reads {found.dependency!r}, which is not created when "
+                f"`{found.condition}` is false; kro would then skip {found.resource!r} as well",
+                where=(made.where if made is not None else None) or self.where,
+                fix=f"Create {found.resource!r} under the same `if` (so the condition is explicit), or read a value "
+                "that exists in both cases.",
+            )
 
     def _check_required_status(self, graph: Graph) -> None:
         """Refuse a required status field that reads a resource in a case where includeWhen excludes it: kro never

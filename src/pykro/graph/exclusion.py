@@ -113,3 +113,39 @@ def _reads(node: ast.Node, excluded: set[str], facts: dict[ast.Node, bool], boun
         if found:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class ExcludedDependency:
+    """Resource ``resource`` reads ``dependency``, which is excluded when ``condition`` (CEL) is false, a condition
+    ``resource`` does not carry itself: kro would then skip ``resource`` too (exclusion is contagious)."""
+
+    resource: str
+    dependency: str
+    condition: str
+
+
+def excluded_dependencies(analysis: Analysis) -> list[ExcludedDependency]:
+    """The resources that kro would skip only because a resource they read is excluded."""
+    carried: dict[str, list[ast.Node]] = {}  # resource -> every includeWhen entry that can exclude it
+
+    def conditions(rid: str) -> list[ast.Node]:
+        if rid not in carried:
+            node = analysis.nodes[rid]
+            own = [f.tree for f in node.include_when]
+            inherited = [c for dep in node.dependencies if dep in analysis.nodes for c in conditions(dep)]
+            carried[rid] = list(dict.fromkeys(own + inherited))
+        return carried[rid]
+
+    for rid in analysis.order:  # dependencies first: the recursion above stays one level deep
+        conditions(rid)
+    found: list[ExcludedDependency] = []
+    for rid in analysis.order:
+        node = analysis.nodes[rid]
+        own = {f.tree for f in node.include_when}
+        for dep in node.dependencies:
+            missing = [c for c in carried.get(dep, []) if c not in own]
+            if missing:
+                found.append(ExcludedDependency(rid, dep, ast.to_cel(missing[0])))
+                break
+    return found
