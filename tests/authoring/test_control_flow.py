@@ -374,3 +374,31 @@ def test_a_resource_reading_one_an_if_may_exclude_must_be_under_that_if() -> Non
 
     assert run(h, expose=True)["objects"] == {"svc": {"a": "b"}, "reader": {"a": "b"}}
     assert run(h, expose=False)["objects"] == {}
+
+
+def _elif_chain(tmp_path: Path, branches: int) -> Any:
+    import importlib.util
+
+    lines = ["from pykro import Spec, composition", "class T(Spec):", "    tier: str = 'a'"]
+    lines += ["@composition(api_version='v1alpha1', kind='Long')", "def long(spec: T) -> dict:", "    v = 'none'"]
+    for i in range(branches):
+        lines += [f"    {'if' if i == 0 else 'elif'} spec.tier == 't{i}':", f"        v = 'v{i}'"]
+    lines += ["    return {'v': v}"]
+    path = tmp_path / f"chain{branches}.py"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    spec = importlib.util.spec_from_file_location(f"chain{branches}", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.long
+
+
+def test_a_long_elif_chain_compiles_once_per_branch(tmp_path: Path) -> None:
+    """Each branch is emitted once (it used to be copied for the plain and the reference case at every level,
+    doubling the code per elif), and no `with` nesting reaches Python's limit of 20 nested blocks."""
+    short, long = _elif_chain(tmp_path, 12), _elif_chain(tmp_path, 24)
+    assert long.graph.status["v"].count("?") == 24
+    for tier, value in (("t0", "v0"), ("t23", "v23"), ("x", "none")):
+        assert run(long.fn, tier=tier)["status"] == {"v": value}
+    sizes = [len(c._bind().__code__.co_code) for c in (short, long)]
+    assert sizes[1] < 2.5 * sizes[0]  # linear in the number of branches

@@ -28,10 +28,13 @@ __all__ = [
     "builtin",
     "compare",
     "condition",
+    "enter",
     "fail_construct",
     "fstring",
     "ifexp",
     "is_ref",
+    "iterate",
+    "leave",
     "listcomp",
     "loop",
     "merge",
@@ -39,6 +42,7 @@ __all__ = [
     "negate",
     "not_",
     "or_",
+    "taken",
     "unbound",
     "when",
 ]
@@ -254,6 +258,41 @@ def loop(iterable: Any, name: str) -> Iterator[Ref]:
         yield var
     finally:
         build.loops.pop()
+
+
+def taken(symbolic: bool, cond: Any) -> bool:
+    """Whether the ``if`` body runs: always for a reference (both branches run), else Python's truth."""
+    return True if symbolic else bool(cond)
+
+
+def enter(symbolic: bool, cond: Any, positive: bool) -> None:
+    """Start one branch of an ``if``: for a reference, resources made until :func:`leave` get includeWhen ``cond``
+    (or its negation)."""
+    if symbolic:
+        _build("an `if` on a reference").conditions.append(cond if positive else negate(cond))
+
+
+def leave(symbolic: bool) -> None:
+    """End the branch :func:`enter` started."""
+    if symbolic:
+        _build("an `if` on a reference").conditions.pop()
+
+
+def _build(construct: str) -> context.Build:
+    build = context.current()
+    if build is None:
+        raise fail(f"{construct} outside a composition", "Use it inside a @composition function.")
+    return build
+
+
+def iterate(iterable: Any, name: str) -> Iterator[Any]:
+    """What a ``for`` runs over: the plain iterable, or, for a reference list, the forEach iterator once (the body
+    builds the collection inside the loop's context)."""
+    if not is_ref(iterable):
+        yield from iterable
+        return
+    with loop(iterable, name) as var:
+        yield var
 
 
 class Ambiguous:

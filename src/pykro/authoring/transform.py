@@ -9,7 +9,6 @@ the original file name and line numbers, the original globals, closure and defau
 from __future__ import annotations
 
 import ast
-import copy
 import inspect
 from collections.abc import Callable
 from types import FunctionType
@@ -410,19 +409,53 @@ class Transformer(ast.NodeTransformer):
         return f"{self.filename}:{getattr(node, 'lineno', 0)}"
 
     def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+        """One copy of each branch, run as Python for a plain test; for a reference both run (includeWhen cond /
+        !cond), each from the values the names had before the if, and every name they assign becomes
+        ``cond ? then : else`` (the value before the if standing for a branch that does not assign it)."""
         problem = self._if_problem(node)  # on the user's code, before the branches are transformed
         names = list(dict.fromkeys(_assigned(node.body) + _assigned(node.orelse)))
         self.generic_visit(node)
-        tmp = self._temp("c")
+        cond, sym, taken = self._temp("c"), self._temp("s"), self._temp("b")
+        where = _const(self._where(node), node)
         test = _call("condition", [node.test, _const("if", node)], node.test)
-        assign = ast.copy_location(ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=test), node)
-        symbolic = problem or self._symbolic_if(node, tmp, names)
-        plain = ast.copy_location(
-            ast.If(test=ast.Name(id=tmp, ctx=ast.Load()), body=node.body, orelse=node.orelse), node
-        )
-        is_ref = _call("is_ref", [ast.Name(id=tmp, ctx=ast.Load())], node)
-        branch = ast.copy_location(ast.If(test=is_ref, body=symbolic, orelse=[plain]), node)
-        return [assign, branch]
+        out: list[ast.stmt] = [
+            _assign(cond, test, node),
+            _assign(sym, _call("is_ref", [_load(cond)], node), node),
+            _assign(taken, _call("taken", [_load(sym), _load(cond)], node), node),
+        ]
+        before = {name: self._temp("p") for name in names}
+        then = {name: self._temp("t") for name in names}
+        prologue: list[ast.stmt] = list(problem or [])
+        for name, saved in before.items():
+            prologue.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
+            prologue.append(_assign(name, _load(saved), node))
+        out.append(self._if(_load(sym), prologue, node))
+        # the branch contexts are entered and left by calls, not `with`, so that long elif chains do not reach
+        # Python's limit on nested blocks; a reference's branches cannot leave early (see _if_problem)
+        switch = [self._expr(_call("leave", [_load(sym)], node))]
+        switch += [_assign(t, _load(n), node) for n, t in then.items()]
+        switch += [_assign(n, _load(saved), node) for n, saved in before.items()]
+        enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(True, node)], node))
+        out.append(self._if(_load(taken), [enter, *node.body, self._if(_load(sym), switch, node)], node))
+        if node.orelse:
+            enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(False, node)], node))
+            leave = self._expr(_call("leave", [_load(sym)], node))
+            not_taken = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=_load(taken)), node)
+            either = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_load(sym), not_taken]), node)
+            out.append(self._if(either, [enter, *node.orelse, self._if(_load(sym), [leave], node)], node))
+        merges = [
+            _assign(n, _call("merge", [_load(cond), _const(n, node), _load(t), _load(n), where], node), node)
+            for n, t in then.items()
+        ]
+        if merges:
+            out.append(self._if(_load(sym), merges, node))
+        return out
+
+    def _expr(self, value: ast.expr) -> ast.stmt:
+        return ast.copy_location(ast.Expr(value=value), value)
+
+    def _if(self, test: ast.expr, body: list[ast.stmt], like: ast.AST) -> ast.stmt:
+        return ast.copy_location(ast.If(test=test, body=body or [ast.Pass()], orelse=[]), like)
 
     def _if_problem(self, node: ast.If) -> list[ast.stmt] | None:
         """A statement that fails when the test is a reference and a branch cannot keep its meaning."""
@@ -447,27 +480,6 @@ class Transformer(ast.NodeTransformer):
         body = [_assign(into, _load(name), like)]
         return ast.copy_location(ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[]), like)
 
-    def _symbolic_if(self, node: ast.If, tmp: str, names: list[str]) -> list[ast.stmt]:
-        """Both branches run, under includeWhen cond / !cond, each from the values before the if; every name they
-        assign is then ``cond ? then : else`` (the value before the if standing for a branch that keeps it)."""
-        where = _const(self._where(node), node)
-        before = {name: self._temp("p") for name in names}
-        then = {name: self._temp("t") for name in names}
-        out: list[ast.stmt] = []
-        for name, saved in before.items():
-            out.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
-            out.append(_assign(name, _load(saved), node))
-        body = copy.deepcopy(node.body) + [_assign(t, _load(n), node) for n, t in then.items()]
-        out.append(self._with(_call("when", [_load(tmp)], node), body, node))
-        out.extend(_assign(name, _load(saved), node) for name, saved in before.items())
-        if node.orelse:
-            negated = _call("negate", [_load(tmp)], node)
-            out.append(self._with(_call("when", [negated], node), copy.deepcopy(node.orelse), node))
-        for name, t in then.items():
-            merged = _call("merge", [_load(tmp), _const(name, node), _load(t), _load(name), where], node)
-            out.append(_assign(name, merged, node))
-        return out
-
     def _with(self, ctx: ast.expr, body: list[ast.stmt], like: ast.AST, var: str | None = None) -> ast.stmt:
         target = ast.Name(id=var, ctx=ast.Store()) if var else None
         item = ast.withitem(context_expr=ctx, optional_vars=target)
@@ -478,32 +490,34 @@ class Transformer(ast.NodeTransformer):
         return ast.copy_location(ast.Expr(value=call), node)
 
     def visit_For(self, node: ast.For) -> ast.AST | list[ast.stmt]:
+        """One copy of the body: a Python loop over a plain iterable; over a reference list it runs once, for the
+        kro forEach iterator, and names bound in it have no value after it."""
         problem = self._for_problem(node)  # on the user's code, before the body is transformed
         target = [node.target.id] if isinstance(node.target, ast.Name) else []
         names = list(dict.fromkeys(target + _assigned(node.body)))
         self.generic_visit(node)
-        tmp = self._temp("i")
-        assign = ast.copy_location(ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=node.iter), node)
-        plain = ast.copy_location(
-            ast.For(target=node.target, iter=ast.Name(id=tmp, ctx=ast.Load()), body=node.body, orelse=node.orelse),
-            node,
-        )
-        symbolic: list[ast.stmt]
+        items, sym = self._temp("i"), self._temp("s")
+        out: list[ast.stmt] = [
+            _assign(items, node.iter, node),
+            _assign(sym, _call("is_ref", [_load(items)], node), node),
+        ]
         if problem:
-            symbolic = problem
-        else:
-            assert isinstance(node.target, ast.Name)
-            ctx = _call("loop", [ast.Name(id=tmp, ctx=ast.Load()), _const(node.target.id, node)], node)
-            symbolic = [self._with(ctx, copy.deepcopy(node.body), node, node.target.id)]
-            where = _const(self._where(node), node)
-            for name in names:  # after the loop a name bound in it has no single value
-                saved = self._temp("l")
-                symbolic.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
-                symbolic.append(
-                    _assign(name, _call("after_loop", [_load(saved), _const(name, node), where], node), node)
-                )
-        is_ref = _call("is_ref", [ast.Name(id=tmp, ctx=ast.Load())], node)
-        return [assign, ast.copy_location(ast.If(test=is_ref, body=symbolic, orelse=[plain]), node)]
+            out.append(self._if(_load(sym), problem, node))
+        iterable = _load(items)
+        if target:
+            iterable = _call("iterate", [_load(items), _const(target[0], node)], node)
+        out.append(
+            ast.copy_location(ast.For(target=node.target, iter=iterable, body=node.body, orelse=node.orelse), node)
+        )
+        where = _const(self._where(node), node)
+        after: list[ast.stmt] = []
+        for name in names:  # after a forEach loop a name bound in it has no single value
+            saved = self._temp("l")
+            after.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
+            after.append(_assign(name, _call("after_loop", [_load(saved), _const(name, node), where], node), node))
+        if after:
+            out.append(self._if(_load(sym), after, node))
+        return out
 
     def _for_problem(self, node: ast.For) -> list[ast.stmt] | None:
         """A statement that fails when the iterable is a reference and the body cannot keep its meaning."""
