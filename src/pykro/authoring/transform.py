@@ -1,9 +1,11 @@
 """The AutoGraph-style source transformation of composition functions (DESIGN §4).
 
 The function's source is parsed, every ``and``/``or``/``not``/ternary/comparison/f-string/built-in call/``str``
-method call/comprehension is routed through :mod:`pykro.authoring.helpers`, and ``if``/``for`` statements get a
-second path taken when their test or iterable is a reference (includeWhen / forEach). The result is compiled with
-the original file name and line numbers, the original globals, closure and defaults; it runs once.
+method call/comprehension is routed through :mod:`pykro.authoring.helpers`, and ``if``/``for`` statements run as
+Python for plain values and, when their test or iterable is a reference, build includeWhen / forEach: both
+branches of the ``if`` run and the names they assign become ``cond ? then : else``; a ``for`` body runs once for the
+iterator. Constructs that cannot keep their meaning over references are refused at the user's line. The result is
+compiled with the original file name and line numbers, the original globals, closure and defaults; it runs once.
 """
 
 from __future__ import annotations
