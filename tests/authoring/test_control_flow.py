@@ -402,3 +402,28 @@ def test_a_long_elif_chain_compiles_once_per_branch(tmp_path: Path) -> None:
         assert run(long.fn, tier=tier)["status"] == {"v": value}
     sizes = [len(c._bind().__code__.co_code) for c in (short, long)]
     assert sizes[1] < 2.5 * sizes[0]  # linear in the number of branches
+
+
+def test_names_a_loop_body_assigns_before_reading_are_not_carried() -> None:
+    import contextlib
+
+    def f(spec: S) -> None:
+        for tag in spec.tags:
+            with contextlib.nullcontext(f"{spec.name}-{tag}") as name:
+                data = {"name": name}
+            if spec.expose:
+                data = {**data, "exposed": "yes"}
+            ConfigMap(id="perTag", name=name, data=data)
+
+    assert run(f, tags=["a"], name="x", expose=True)["objects"] == {"x-a": {"name": "x-a", "exposed": "yes"}}
+    assert run(f, tags=["a"], name="x")["objects"] == {"x-a": {"name": "x-a"}}
+
+
+def test_a_name_assigned_only_in_a_branch_of_the_loop_body_is_carried() -> None:
+    def f(spec: S) -> None:
+        for tag in spec.tags:
+            if spec.expose:
+                label = tag
+            ConfigMap(id="perTag", name=f"x-{tag}", data={"l": label})  # L:carried-branch
+
+    expect(f, "carried-branch", "`label` is carried from one iteration to the next")

@@ -259,18 +259,44 @@ class _Loads(ast.NodeVisitor):
 
 
 def _carried(body: list[ast.stmt]) -> tuple[str, ast.AST] | None:
-    """A name the loop body reads before assigning it (its value would come from the previous iteration)."""
+    """A name the loop body reads before assigning it (its value would come from the previous iteration).
+    Assignments count from where they certainly ran: earlier in the same block, or in an enclosing one."""
     assigned = set(_assigned(body))
-    defined: set[str] = set()
-    for stmt in body:
+
+    def reads(node: ast.AST, defined: set[str]) -> tuple[str, ast.AST] | None:
         loads = _Loads()
-        loads.visit(stmt)
-        for name, node in loads.names:
-            if name in assigned and name not in defined:
-                return name, node
-        if isinstance(stmt, ast.Assign | ast.AnnAssign):
-            defined.update(_assigned([stmt]))
-    return None
+        loads.visit(node)
+        return next(((n, at) for n, at in loads.names if n in assigned and n not in defined), None)
+
+    def scan(stmts: list[ast.stmt], defined: set[str]) -> tuple[str, ast.AST] | None:
+        for stmt in stmts:
+            found: tuple[str, ast.AST] | None = None
+            if isinstance(stmt, ast.If | ast.While):
+                found = reads(stmt.test, defined) or scan(stmt.body, set(defined)) or scan(stmt.orelse, set(defined))
+            elif isinstance(stmt, ast.For):
+                inner = defined | set(_assigned([ast.Assign(targets=[stmt.target], value=stmt.iter)]))
+                found = reads(stmt.iter, defined) or scan(stmt.body, inner) or scan(stmt.orelse, set(defined))
+            elif isinstance(stmt, ast.With):
+                found = next((r for item in stmt.items if (r := reads(item.context_expr, defined))), None)
+                inner = defined | {n for item in stmt.items for n in _assigned([_bind(item.optional_vars)])}
+                found = found or scan(stmt.body, inner)
+                defined |= inner  # a with body runs exactly once
+            else:
+                found = reads(stmt, defined)
+                if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.FunctionDef | ast.ClassDef | ast.Import):
+                    defined.update(_assigned([stmt]))
+            if found:
+                return found
+        return None
+
+    return scan(body, set())
+
+
+def _bind(target: ast.expr | None) -> ast.stmt:
+    """``target = None`` (to list the names a ``with ... as target`` binds)."""
+    if target is None:
+        return ast.Pass()
+    return ast.Assign(targets=[target], value=ast.Constant(value=None))
 
 
 class Transformer(ast.NodeTransformer):
