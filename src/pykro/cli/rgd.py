@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `py
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
 _FILE = typer.Argument(..., help="The RGD YAML file.")
-_INSTANCE = typer.Option(..., "--instance", "-i", help="An instance (custom resource) of the RGD's kind.")
+_INSTANCE = typer.Option(..., "--instance", "-i", help="A YAML file with one or more instances of the RGD's kind.")
 _OBSERVED = typer.Option(None, "--observed", help="A directory of YAML files with live objects.")
 _SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects ready until nothing changes.")
 _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
@@ -66,37 +66,64 @@ def expand_cmd(
     simulate: bool = _SIMULATE,
     output: str | None = _OUTPUT,
 ) -> None:
-    """Expand an instance: the objects kro would create, each resource's state, and the instance status."""
+    """Expand each instance in the file: the objects kro would create, each resource's state, and the status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
-    graph = _graph(file)
-    docs = load_docs(instance)
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
-    inst = docs[0]
+    from pykro.graph.depth import check_depth
+    from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
 
-    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance), what=f"{graph.kind} spec")  # strict
-    live: dict[str, Any] = {}
+    graph = _graph(file)
+    docs = [doc for doc in load_docs(instance) if doc is not None]
+    if not docs:
+        raise ValidationError("the file holds no instance", where=str(instance), fix="Put an instance object in it.")
+    for index, doc in enumerate(docs):
+        where = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
+        if not isinstance(doc, dict):
+            raise ValidationError("an instance must be a mapping (an object)", where=where, fix="Fix that document.")
+        check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec")  # strict
+    objects: list[Any] = []
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
-        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in load_docs(f)]
-        from pykro.runtime import observed_from_objects
-
-        live = observed_from_objects(graph, inst, objects)
-    from pykro.runtime import expand, reconcile_passes, simulate_ready
-
-    if simulate:
-        result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))
-    else:
-        result = expand(graph, inst, live, source=str(instance))
+        for path in sorted(observed.glob("*.y*ml")):
+            for doc in load_docs(path):
+                check_depth(doc, "the observed object", source=str(path))
+                objects.append(doc)
+    results: list[Expansion] = []
+    for index, inst in enumerate(docs):
+        source = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
+        live = observed_from_objects(graph, inst, objects) if observed is not None else {}
+        if simulate:
+            results.append(reconcile_passes(graph, inst, simulate_ready, observed=live, source=source))
+        else:
+            results.append(expand(graph, inst, live, source=source))
     if output == "yaml":
-        typer.echo(yamlio.dump_all([*result.objects, result.instance]), nl=False)
+        typer.echo(yamlio.dump_all([doc for r in results for doc in (*r.objects, r.instance)]), nl=False)
     elif output == "json":
-        typer.echo(json.dumps(_as_json(result), indent=2))
+        shown = [_as_json(r) for r in results]
+        typer.echo(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
     else:
-        _report(result)
+        for result in results:
+            _report(result)
+    if simulate:
+        _fail_on_pending(results, instance)
+
+
+def _fail_on_pending(results: list[Expansion], instance: Path) -> None:
+    """With --simulate-ready every resource should settle; any that did not is an error (exit code 1)."""
+    stuck = []
+    for result in results:
+        ids = [rid for rid, s in result.states.items() if s.state in ("pending", "error")]
+        if ids:
+            stuck.append(f"{result.instance['metadata'].get('name', '?')}: " + ", ".join(ids))
+    if stuck:
+        raise PykroError(
+            "resources did not become ready under --simulate-ready (" + "; ".join(stuck) + ")",
+            where=str(instance),
+            fix="See each resource's state above: a readyWhen or includeWhen that the simulated cluster cannot "
+            "satisfy, or a value only a real cluster sets (pass it with --observed DIR).",
+        )
 
 
 def _as_json(result: Expansion) -> dict[str, Any]:
