@@ -34,7 +34,8 @@ def rgd(data: Any, *, spec: Any = None, status: Any = None) -> dict[str, Any]:
         schema["spec"]["deep"] = spec
     if status is not None:
         schema["status"] = {"deep": status}
-    cm = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${schema.spec.name}"}, "data": data}
+    # a kind of its own: a ConfigMap's data holds only strings (its schema is checked), this holds any nesting
+    cm = {"apiVersion": "example.com/v1", "kind": "Blob", "metadata": {"name": "${schema.spec.name}"}, "data": data}
     return {
         "apiVersion": "kro.run/v1alpha1",
         "kind": "ResourceGraphDefinition",

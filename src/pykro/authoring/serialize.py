@@ -10,8 +10,8 @@ from pydantic import BaseModel
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import ast
-from pykro.graph.depth import MAX_DEPTH, path_text, too_deep
 from pykro.schema.causes import go_quote
+from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
 
 def _literal_text(text: str) -> str:

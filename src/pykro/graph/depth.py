@@ -8,41 +8,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pykro.errors import ValidationError
+from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
 if TYPE_CHECKING:
     from pykro.graph.model import Graph
-
-MAX_DEPTH = 100
-_SHOWN = 6  # path segments shown on each side of the elision in an error
-
-
-def too_deep(value: Any, limit: int = MAX_DEPTH) -> list[str | int] | None:
-    """The path (keys and indexes) to the first mapping or list nested more than ``limit`` levels below ``value``,
-    or None when ``value`` stays within the limit."""
-    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 0, ())]
-    while stack:
-        item, depth, path = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.items()
-        elif isinstance(item, list | tuple):
-            children = enumerate(item)
-        else:
-            continue
-        if depth >= limit:
-            return list(path)
-        for key, child in children:
-            if isinstance(child, dict | list | tuple):
-                stack.append((child, depth + 1, (*path, key)))
-    return None
-
-
-def path_text(prefix: str, path: list[str | int]) -> str:
-    """``prefix.a.b[0]...`` with the middle of a long path elided."""
-    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
-    if len(parts) > 2 * _SHOWN:
-        parts = [*parts[:_SHOWN], f"…({len(parts) - 2 * _SHOWN} more levels)…", *parts[-_SHOWN:]]
-    text = prefix + "".join(parts)
-    return text.removeprefix(".")
 
 
 def check_depth(value: Any, what: str, *, prefix: str = "", source: str | None = None, limit: int = MAX_DEPTH) -> None:
