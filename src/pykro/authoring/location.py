@@ -23,11 +23,6 @@ def _is_user(frame: FrameType) -> bool:
     return not (filename.startswith(skipped) or "/pydantic/" in filename)
 
 
-def frame_location(frame: FrameType) -> str:
-    """``file:line:col`` of the instruction ``frame`` is executing (columns are 1-based)."""
-    return Site(frame.f_code, frame.f_lasti, frame.f_lineno).text
-
-
 class Site:
     """A place in the user's code, captured cheaply (code object and instruction) and formatted when shown."""
 

@@ -17,12 +17,6 @@ _SHOWN: Final = 3
 _index: dict[int, tuple[Mapping[str, Any], tuple[tuple[t.Step, ...], ...]]] = {}
 
 
-def camel(name: str) -> str:
-    """``ready_replicas`` -> ``readyReplicas`` (a Python spelling of a Kubernetes field)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
-
-
 def _key(name: str) -> str:
     return re.sub(r"[_-]", "", name).lower()
 

@@ -62,10 +62,6 @@ class Expansion:
     def state(self) -> str:
         return str(self.status.get("state", ""))
 
-    def to_apply(self) -> list[dict[str, Any]]:
-        """Desired objects of resources kro would apply now (resolved, not external references)."""
-        return list(self.objects)
-
 
 class _Pending(Exception):
     def __init__(self, on: list[str], message: str) -> None:
@@ -224,7 +220,7 @@ class _Run:
             for dep in sorted(refs):
                 self._check_observed_readiness(self.analysis.nodes[dep], context=f"includeWhen dependency {dep!r}")
             for fld in node.include_when:
-                value = self._eval(fld, self._context(fld.roots), pending_on=sorted(refs) or ["schema"])
+                value = self._eval(fld, self.context(fld.roots), pending_on=sorted(refs) or ["schema"])
                 if value is None:
                     value = False
                 if not isinstance(value, bool):
@@ -293,13 +289,13 @@ class _Run:
             except _Pending as exc:
                 raise _Pending([dep], f'node "{node.id}": dependent node "{dep}" not ready: {exc}') from exc
         planned = self.plans[node.id]
-        base_ctx = self._context(planned.base_roots)
+        base_ctx = self.context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
         if node.type != COLLECTION:
             objects = [fill(node.resource.body, values, planned.targets)]
         else:
             objects = []
-            ctx = self._context(planned.iterated_roots)
+            ctx = self.context(planned.iterated_roots)
             for combo in self._combinations(node):
                 item_values = dict(values)
                 item_ctx = {**ctx, **combo}
@@ -320,7 +316,7 @@ class _Run:
     def _combinations(self, node: Node) -> list[dict[str, Any]]:
         lists: list[list[Any]] = []
         for name, fld in node.for_each:
-            value = self._eval(fld, self._context(fld.roots), pending_on=waits_on(fld, node))
+            value = self._eval(fld, self.context(fld.roots), pending_on=waits_on(fld, node))
             if value is None:
                 raise _Failed(f'forEach "{name}": expression "{fld.cel}" returned null, expected list')
             if not isinstance(value, list):
@@ -364,7 +360,7 @@ class _Run:
         meta["labels"] = labels
 
     # ------------------------------------------------------------------------------------------- evaluation
-    def _context(self, roots: tuple[str, ...]) -> dict[str, Any]:
+    def context(self, roots: tuple[str, ...]) -> dict[str, Any]:
         ctx: dict[str, Any] = {}
         for root in roots:
             if root == "schema":
@@ -443,7 +439,7 @@ class _Run:
             roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
             if any(self.observed.get(r) is None for r in roots if r != "schema") and _plain_path(fld.tree):
                 continue  # a lone path into a missing resource: certainly pending, no need to evaluate
-            ctx = self._context(tuple(roots))
+            ctx = self.context(tuple(roots))
             if self._certainly_pending(fld, ctx):
                 continue
             try:
