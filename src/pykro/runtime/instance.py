@@ -3,11 +3,10 @@ metadata completed (namespace, uid, generation), kro's labels and finalizer set.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
-from pykro import yamlio
+from pykro import memo, yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.depth import check_depth
@@ -64,7 +63,7 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     return obj
 
 
-@functools.lru_cache(maxsize=4096)
+@memo.cached(maxsize=4096)
 def _uid(key: str) -> str:
     """The stable uid pykro gives an instance that has none (a name-based UUID of its identity)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))
