@@ -309,6 +309,8 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         response = web.StreamResponse(headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
         response.enable_chunked_encoding()
         await response.prepare(request)
+        if store.durable is not None:
+            await store.durable(store.rv)
         for line in backlog:
             await response.write(line)
         interval = request.app[BOOKMARK_INTERVAL]
@@ -335,6 +337,8 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
                 break
             event = _filtered(engine, rt, space, reqs, freqs, change)
             if event:
+                if store.durable is not None:
+                    await store.durable(change.rv)
                 await response.write(render(*event))
         with contextlib.suppress(ConnectionError):
             await response.write_eof()
