@@ -4,56 +4,73 @@ CRD names and status, Namespace phase, and Service clusterIP allocation."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import ipaddress
 import random
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from pykro.emulator.registry import ResourceType
 from pykro.emulator.status import StatusError
+from pykro.schema.causes import FieldCause
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
-    "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
-_LABEL_MSG = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end "
-    "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_MSG = (
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
-    "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation "
-    "is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-)
 Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 
-def name_causes(name: str, kind: str) -> list[Cause]:
-    """metadata.name rules: a DNS-1123 subdomain; a DNS-1123 label for namespaces, DNS-1035 for services."""
-    if kind == "Namespace":
-        pattern, msg, limit = _DNS_LABEL, _LABEL_MSG, 63
-    elif kind == "Service":
-        pattern, msg, limit = _DNS1035, _DNS1035_MSG, 63
-    else:
-        pattern, msg, limit = _DNS_SUBDOMAIN, _SUBDOMAIN_MSG, 253
-    causes: list[Cause] = []
-    if len(name) > limit:
-        causes.append(
-            (
-                "metadata.name",
-                "FieldValueInvalid",
-                f'metadata.name: Invalid value: "{name}": must be no more than {limit} characters',
-            )
-        )
-    if not pattern.match(name):
-        causes.append(("metadata.name", "FieldValueInvalid", f'metadata.name: Invalid value: "{name}": {msg}'))
-    return causes
+def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """What the apiserver's decoder refuses (400) before validation: label and annotation values that are not
+    strings, Secret data that is not base64. Also turns a Secret's `stringData` into base64 `data`."""
+    meta = obj.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        values = meta.get(key)
+        if isinstance(values, dict):
+            for value in values.values():
+                if not isinstance(value, str):
+                    raise _undecodable(
+                        rt,
+                        f"json: cannot unmarshal {_go_type(value)} into Go struct field "
+                        f"ObjectMeta.metadata.{key} of type string",
+                    )
+    if rt.crd is None and rt.group == "" and rt.kind == "Secret":
+        data = obj.get("data")
+        if isinstance(data, dict):
+            for value in data.values():
+                try:
+                    base64.b64decode(str(value), validate=True)
+                except (binascii.Error, ValueError) as exc:
+                    raise _undecodable(rt, str(exc)) from None
+        strings = obj.pop("stringData", None)
+        if isinstance(strings, dict) and strings:
+            merged = dict(data) if isinstance(data, dict) else {}
+            for key, value in strings.items():
+                merged[key] = base64.b64encode(str(value).encode()).decode()
+            obj["data"] = merged
+
+
+def _go_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "value"
+
+
+def _undecodable(rt: ResourceType, why: str) -> StatusError:
+    return StatusError.bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {why}')
+
+
+def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]:
+    """`causes` plus the validation causes not already among them (same field and reason)."""
+    seen = {(f, r) for f, r, _ in causes}
+    out = list(causes)
+    for c in more:
+        if (c.field, c.reason) not in seen:
+            seen.add((c.field, c.reason))
+            out.append((c.field, c.reason, c.message))
+    return out
 
 
 def schema_causes(rt: ResourceType, obj: dict[str, Any]) -> list[Cause]:

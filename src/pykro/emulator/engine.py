@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pykro.emulator import admission
+from pykro.emulator import admission, validation
 from pykro.emulator.apply import apply as ssa_apply
 from pykro.emulator.apply import record_update
 from pykro.emulator.patch import (
@@ -289,9 +289,8 @@ class Engine:
     ) -> dict[str, Any]:
         """Defaults, pruning, validation and the per-kind rules; returns the object to store."""
         name = obj["metadata"]["name"]
-        causes = admission.name_causes(name, rt.kind if rt.group == "" else "")
-        if old is None and causes:
-            raise StatusError.invalid(rt.kind, rt.group, name, causes)
+        admission.decodable(rt, obj)
+        causes: builtins.list[admission.Cause] = []
         if rt.crd is not None:
             obj, dropped = admission.prune_and_default(rt, obj)
         else:
@@ -320,6 +319,7 @@ class Engine:
             causes += [(c.field, c.reason, c.message) for c in found]
         elif rt.crd is None:
             causes += admission.schema_causes(rt, obj)
+        causes = admission.merge_causes(causes, validation.validate(rt.kind, rt.group, obj, old))
         if rt.kind == "CustomResourceDefinition" and rt.group == "apiextensions.k8s.io":
             causes += admission.crd_causes(obj)
         if causes:

@@ -130,8 +130,15 @@ def _warnings(opts: WriteOptions) -> dict[str, str]:
     return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in opts.warnings)}
 
 
+MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (bytes)
+
+
 async def _body(request: web.Request) -> Any:
+    if (request.content_length or 0) > MAX_BODY:
+        raise StatusError(413, f"Request entity too large: limit is {MAX_BODY}", "RequestEntityTooLarge")
     raw = await request.read()
+    if len(raw) > MAX_BODY:
+        raise StatusError(413, f"Request entity too large: limit is {MAX_BODY}", "RequestEntityTooLarge")
     ctype = (request.content_type or "").lower()
     if not raw:
         return None
