@@ -325,6 +325,8 @@ def generate(count: int, seed: int) -> list[Request]:
         op = rng.choices(["create", "apply", "patch", "delete"], [55, 20, 15, 10])[0]
         if op in ("patch", "delete") and created:
             kind, name = rng.choice(created)
+            if op == "delete" and kind == "PersistentVolumeClaim":
+                op = "patch"  # a deleted claim stays Terminating on the real cluster (see KNOWN in the test)
         else:
             op = op if op in ("create", "apply") else "create"
             name = f"{kind.lower()}-{i}"

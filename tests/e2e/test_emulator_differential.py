@@ -77,6 +77,8 @@ def test_emulator_answers_as_kube_apiserver(
         differences.append(line)
         if not any(key in req.label for key in KNOWN):
             unexplained.append(line)
+    if os.environ.get("PYKRO_DIFF_REPORT"):  # every difference, for a closer look
+        Path(os.environ["PYKRO_DIFF_REPORT"]).write_text("".join(line + "\n" for line in differences))
     agreement = 100.0 * (len(requests) - len(differences)) / len(requests)
     with capsys.disabled():
         print(

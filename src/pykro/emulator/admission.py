@@ -6,14 +6,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import ipaddress
+import json
 import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pykro.emulator.patch import ListKeys
 from pykro.emulator.registry import ResourceType
 from pykro.emulator.status import StatusError
-from pykro.schema.causes import FieldCause
+from pykro.schema.causes import FieldCause, go_quote
 
 Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
@@ -58,8 +61,70 @@ def _go_type(value: Any) -> str:
     return "object" if isinstance(value, dict) else "value"
 
 
+class Undecodable(StatusError):
+    """400: the body cannot be decoded into the kind (a PATCH turns it into a 422 on the field "patch")."""
+
+    def __init__(self, rt: ResourceType, why: str) -> None:
+        super().__init__(400, f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {why}')
+        self.why = why
+
+
 def _undecodable(rt: ResourceType, why: str) -> StatusError:
-    return StatusError.bad_request(f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {why}')
+    return Undecodable(rt, why)
+
+
+def patch_invalid(err: Undecodable, patched: Any) -> StatusError:
+    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch"."""
+    text = json.dumps(patched, separators=(",", ":"))
+    return StatusError.invalid(
+        "", "", "", [("patch", "FieldValueInvalid", f"patch: Invalid value: {go_quote(text)}: {err.why}")]
+    )
+
+
+def typed_patch_check(rt: ResourceType, name: str, body: dict[str, Any], list_keys: ListKeys) -> None:
+    """Server-side apply first turns the applied configuration into a typed value of the kind's schema; what cannot
+    be typed (an undeclared field, a label that is not a string, two list entries with the same key) is a 500."""
+    problem = _untyped(rt, body, list_keys)
+    if problem:
+        gv = f"{rt.group}/{rt.version}"
+        raise StatusError(500, f"failed to create typed patch object (/{name}; {gv}, Kind={rt.kind}): {problem}", "")
+
+
+def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str | None:
+    meta = body.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        values = meta.get(key)
+        if isinstance(values, dict):
+            for k, v in values.items():
+                if not isinstance(v, str):
+                    return f".metadata.{key}.{k}: expected string, got &value.valueUnstructured{{Value:{v!r}}}"
+    crd = rt.crd is not None
+    dropped = prune_and_default(rt, copy.deepcopy(body))[1] if crd else builtin_unknown_fields(body)
+    if dropped:
+        return f".{dropped[0]}: field not declared in schema"
+    return _duplicate_keys(body, (), list_keys)
+
+
+def _duplicate_keys(value: Any, path: tuple[str, ...], list_keys: ListKeys) -> str | None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _duplicate_keys(v, (*path, str(k)), list_keys)
+            if found:
+                return found
+    elif isinstance(value, list) and path and path[-1] != "ports":  # ports: the apiserver keys them by protocol too
+        keys = list_keys(path, value)
+        if isinstance(keys, list):
+            seen: set[str] = set()
+            for item in value:
+                ident = ",".join(f"{k}={json.dumps(item.get(k))}" for k in keys)
+                if ident in seen:
+                    return f".{'.'.join(path)}: duplicate entries for key [{ident}]"
+                seen.add(ident)
+        for n, item in enumerate(value):
+            found = _duplicate_keys(item, (*path, str(n)), list_keys)
+            if found:
+                return found
+    return None
 
 
 def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]:
@@ -73,8 +138,9 @@ def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]
     return out
 
 
-def schema_causes(rt: ResourceType, obj: dict[str, Any]) -> list[Cause]:
-    """Validate against the CRD schema (custom kinds) or the Kubernetes OpenAPI schema (built-ins)."""
+def schema_causes(rt: ResourceType, obj: dict[str, Any], typed_only: bool = False) -> list[Cause]:
+    """Validate against the CRD schema (custom kinds) or the Kubernetes OpenAPI schema (built-ins); `typed_only`
+    keeps the type errors alone (for the kinds whose own rules in pykro.emulator.validation say the rest)."""
     if rt.crd is not None:
         if rt.schema is None:
             return []
@@ -85,6 +151,8 @@ def schema_causes(rt: ResourceType, obj: dict[str, Any]) -> list[Cause]:
         from pykro.schema import kubernetes
 
         found = kubernetes.validate_object(obj, strict=False)
+        if typed_only:
+            found = [c for c in found if c.reason == "FieldValueTypeInvalid"]
     return [(c.field, c.reason, c.message) for c in found]
 
 

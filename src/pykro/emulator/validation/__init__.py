@@ -30,6 +30,11 @@ RULES: dict[tuple[str, str], Rule] = {
 }
 
 
+def has_rules(kind: str, group: str) -> bool:
+    """True for the built-in kinds validated by their own rules here (not by their OpenAPI schema)."""
+    return (group, kind) in RULES
+
+
 def validate(kind: str, group: str, obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
     """Every cause the apiserver would report for this built-in object (empty: valid)."""
     causes = meta.object_meta(kind, group, obj.get("metadata") or {}, old is None)
@@ -39,4 +44,4 @@ def validate(kind: str, group: str, obj: dict[str, Any], old: dict[str, Any] | N
     return causes
 
 
-__all__ = ["RULES", "validate"]
+__all__ = ["RULES", "has_rules", "validate"]

@@ -7,10 +7,9 @@ import binascii
 from typing import Any
 
 from pykro.emulator.validation import names
-from pykro.schema.causes import FieldCause, cause, forbidden, invalid, required
+from pykro.schema.causes import FieldCause, forbidden, invalid, required, too_long
 
 MAX_SIZE = 1024 * 1024  # ConfigMap data + binaryData, Secret data (bytes)
-_TOO_LONG = f"must have at most {MAX_SIZE} bytes"
 
 # Secret types and the data keys each requires (all of them, or, for basic-auth, one of them)
 REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
@@ -38,7 +37,7 @@ def configmap(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCaus
         size = sum(len(str(v).encode()) for v in data.values())
         size += sum(len(_decoded(v)) for v in binary.values())
         if size > MAX_SIZE:
-            out.append(cause("FieldValueTooLong", "", detail=_TOO_LONG))
+            out.append(too_long("[]", MAX_SIZE))  # the apiserver reports the whole object, as the path "[]"
     out += _immutable(obj, old, ("data", "binaryData"))
     return out
 
@@ -56,7 +55,7 @@ def secret(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
     if not isinstance(data, dict):
         return out
     if sum(len(_decoded(v)) for v in data.values()) > MAX_SIZE:
-        out.append(cause("FieldValueTooLong", "data", detail=_TOO_LONG))
+        out.append(too_long("data", MAX_SIZE))
     kind = obj.get("type") or "Opaque"
     if kind == "kubernetes.io/service-account-token":
         found = (obj.get("metadata") or {}).get("annotations") or {}

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pykro.emulator.validation import names
-from pykro.schema.causes import FieldCause, cause, invalid, required
+from pykro.schema.causes import FieldCause, invalid, required, too_long
 
 TOTAL_ANNOTATION_BYTES = 256 * 1024
 
@@ -15,6 +15,7 @@ NameRule = Callable[[str], list[str]]
 NAME_RULES: dict[tuple[str, str], NameRule] = {
     ("", "Namespace"): names.dns1123_label,
     ("", "Service"): names.dns1035_label,
+    ("apps", "StatefulSet"): names.dns1123_label,  # its name is part of its pods' hostnames
 }
 MAX_NAME: dict[tuple[str, str], int] = {("batch", "CronJob"): 52}
 
@@ -70,5 +71,5 @@ def annotation_keys(found: Any, path: str) -> list[FieldCause]:
         out += [invalid(path, key, m) for m in names.qualified_name(str(key).lower())]
         size += len(str(key)) + len(str(value))
     if size > TOTAL_ANNOTATION_BYTES:
-        out.append(cause("FieldValueTooLong", path, detail=f"must have at most {TOTAL_ANNOTATION_BYTES} bytes"))
+        out.append(too_long(path, TOTAL_ANNOTATION_BYTES))
     return out

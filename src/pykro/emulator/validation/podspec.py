@@ -79,3 +79,27 @@ def template(tpl: Any, path: str, restart: list[str] | None = None) -> list[Fiel
         return [required(f"{path}.spec.containers")]
     out = meta.labels((tpl.get("metadata") or {}).get("labels"), f"{path}.metadata.labels")
     return out + pod_spec(tpl.get("spec"), f"{path}.spec", restart)
+
+
+POD_UPDATE = (
+    "pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,"
+    "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
+    "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
+)
+
+
+def fixed_part(spec: Any, before: Any) -> Any:
+    """The part of a pod's spec an update may not change: all but images, activeDeadlineSeconds, tolerations and
+    terminationGracePeriodSeconds (and a nodeName that was empty: scheduling)."""
+    if not isinstance(spec, dict):
+        return spec
+    out = {k: v for k, v in spec.items() if k not in _POD_MUTABLE}
+    if not (before or {}).get("nodeName"):
+        out.pop("nodeName", None)
+    for key in ("containers", "initContainers", "ephemeralContainers"):
+        if isinstance(out.get(key), list):
+            out[key] = [{k: v for k, v in c.items() if k != "image"} if isinstance(c, dict) else c for c in out[key]]
+    return out
+
+
+_POD_MUTABLE = {"activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds"}

@@ -6,11 +6,24 @@ from typing import Any
 
 from pykro.emulator.selectors import Requirement
 from pykro.emulator.validation import meta, podspec
-from pykro.schema.causes import FieldCause, invalid, not_supported, required
+from pykro.schema.causes import FieldCause, forbidden, invalid, not_supported, required
 
 _ALWAYS = ["Always"]
 _JOB_RESTART = ["OnFailure", "Never"]
 _OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"]
+_STATEFULSET_MUTABLE = {
+    "replicas",
+    "ordinals",
+    "template",
+    "updateStrategy",
+    "revisionHistoryLimit",
+    "persistentVolumeClaimRetentionPolicy",
+    "minReadySeconds",
+}
+_STATEFULSET_FORBIDDEN = (
+    "updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', "
+    "'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden"
+)
 
 
 def _non_negative(spec: dict[str, Any], key: str, path: str) -> list[FieldCause]:
@@ -31,10 +44,14 @@ def _selector_matches(selector: dict[str, Any], labels: dict[str, Any]) -> bool:
 
 
 def _selector(spec: dict[str, Any], path: str, need: bool, kind: str) -> list[FieldCause]:
-    """The selector is required, non-empty, valid, and matches the pod template's labels."""
+    """The selector is required (except for DaemonSets, where only the mismatch is reported), non-empty, valid,
+    and matches the pod template's labels (a missing selector matches nothing)."""
     sel = spec.get("selector")
+    tpl = spec.get("template")
+    labels = ((tpl or {}).get("metadata") or {}).get("labels") if isinstance(tpl, dict) else None
+    mismatch = invalid(f"{path}.template.metadata.labels", labels or {}, "`selector` does not match template `labels`")
     if not isinstance(sel, dict):
-        return [required(f"{path}.selector")] if need else []
+        return ([required(f"{path}.selector")] if need else []) + [mismatch]
     out = meta.labels(sel.get("matchLabels"), f"{path}.selector.matchLabels")
     for n, expr in enumerate(sel.get("matchExpressions") or []):
         if isinstance(expr, dict) and expr.get("operator") not in _OPERATORS:
@@ -43,32 +60,42 @@ def _selector(spec: dict[str, Any], path: str, need: bool, kind: str) -> list[Fi
     if not sel.get("matchLabels") and not sel.get("matchExpressions"):
         out.append(invalid(f"{path}.selector", sel, f"empty selector is invalid for {kind}"))
         return out
-    tpl = spec.get("template")
-    labels = ((tpl or {}).get("metadata") or {}).get("labels") if isinstance(tpl, dict) else None
     if not out and not _selector_matches(sel, labels if isinstance(labels, dict) else {}):
-        out.append(
-            invalid(f"{path}.template.metadata.labels", labels or {}, "`selector` does not match template `labels`")
-        )
+        out.append(mismatch)
     return out
 
 
-def _controller(obj: dict[str, Any], kind: str, restart: list[str]) -> list[FieldCause]:
+def _immutable_selector(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
+    if old is None:
+        return []
+    sel = (obj.get("spec") or {}).get("selector")
+    if sel != (old.get("spec") or {}).get("selector"):
+        return [invalid("spec.selector", sel, "field is immutable")]
+    return []
+
+
+def _controller(obj: dict[str, Any], kind: str, restart: list[str], need_selector: bool = True) -> list[FieldCause]:
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         return [required("spec.selector"), required("spec.template.spec.containers")]
     out = _non_negative(spec, "replicas", "spec")
     out += _non_negative(spec, "minReadySeconds", "spec")
     out += _non_negative(spec, "revisionHistoryLimit", "spec")
-    out += _selector(spec, "spec", True, kind)
+    out += _selector(spec, "spec", need_selector, kind)
     return out + podspec.template(spec.get("template"), "spec.template", restart)
 
 
 def pod(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
-    return podspec.pod_spec(obj.get("spec"), "spec")
+    out = podspec.pod_spec(obj.get("spec"), "spec")
+    if old is not None and podspec.fixed_part(obj.get("spec"), old.get("spec")) != podspec.fixed_part(
+        old.get("spec"), old.get("spec")
+    ):
+        out.append(forbidden("spec", podspec.POD_UPDATE))
+    return out
 
 
 def deployment(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
-    out = _controller(obj, "deployment", _ALWAYS)
+    out = _controller(obj, "deployment", _ALWAYS) + _immutable_selector(obj, old)
     spec = obj.get("spec") or {}
     strategy = spec.get("strategy") if isinstance(spec, dict) else None
     if isinstance(strategy, dict) and strategy.get("type") not in (None, "RollingUpdate", "Recreate"):
@@ -77,7 +104,7 @@ def deployment(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCau
 
 
 def replicaset(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
-    return _controller(obj, "replicaset", _ALWAYS)
+    return _controller(obj, "replicaset", _ALWAYS) + _immutable_selector(obj, old)
 
 
 def replication_controller(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
@@ -90,6 +117,11 @@ def replication_controller(obj: dict[str, Any], old: dict[str, Any] | None) -> l
 def statefulset(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
     out = _controller(obj, "statefulset", _ALWAYS)
     spec = obj.get("spec") or {}
+    if old is not None and isinstance(spec, dict):
+        fixed = {k: v for k, v in spec.items() if k not in _STATEFULSET_MUTABLE}
+        before = {k: v for k, v in (old.get("spec") or {}).items() if k not in _STATEFULSET_MUTABLE}
+        if fixed != before:
+            out.append(forbidden("spec", _STATEFULSET_FORBIDDEN))
     policy = spec.get("podManagementPolicy") if isinstance(spec, dict) else None
     if policy is not None and policy not in ("OrderedReady", "Parallel"):
         out.append(not_supported("spec.podManagementPolicy", policy, ["OrderedReady", "Parallel"]))
@@ -97,7 +129,7 @@ def statefulset(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCa
 
 
 def daemonset(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
-    return _controller(obj, "daemonset", _ALWAYS)
+    return _controller(obj, "daemonset", _ALWAYS, need_selector=False) + _immutable_selector(obj, old)
 
 
 def _job_spec(spec: Any, path: str) -> list[FieldCause]:
@@ -110,7 +142,15 @@ def _job_spec(spec: Any, path: str) -> list[FieldCause]:
 
 
 def job(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
-    return _job_spec(obj.get("spec"), "spec")
+    out = _job_spec(obj.get("spec"), "spec")
+    name = (obj.get("metadata") or {}).get("name") or ""
+    if old is None and len(name) > 63:  # the apiserver labels the job's pods with job-name=<name>
+        out.append(invalid("spec.template.labels", name, "must be no more than 63 characters"))
+    if old is not None:
+        template = (obj.get("spec") or {}).get("template")
+        if template != (old.get("spec") or {}).get("template"):
+            out.append(invalid("spec.template", template, "field is immutable"))
+    return out
 
 
 def cronjob(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
