@@ -39,16 +39,27 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
         data = obj.get("data")
         if isinstance(data, dict):
             for value in data.values():
-                try:
-                    base64.b64decode(str(value), validate=True)
-                except (binascii.Error, ValueError) as exc:
-                    raise _undecodable(rt, str(exc)) from None
+                problem = _base64_error(value)
+                if problem:
+                    raise _undecodable(rt, problem)
         strings = obj.pop("stringData", None)
         if isinstance(strings, dict) and strings:
             merged = dict(data) if isinstance(data, dict) else {}
             for key, value in strings.items():
                 merged[key] = base64.b64encode(str(value).encode()).decode()
             obj["data"] = merged
+
+
+def _base64_error(value: Any) -> str | None:
+    """Go's message for a value that is not standard base64 (None when it is)."""
+    text = str(value)
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+        bad = next((n for n, ch in enumerate(text) if ch not in alphabet), len(text) - len(text) % 4)
+        return f"illegal base64 data at input byte {bad}"
+    return None
 
 
 def _go_type(value: Any) -> str:
@@ -98,6 +109,10 @@ def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str
             for k, v in values.items():
                 if not isinstance(v, str):
                     return f".metadata.{key}.{k}: expected string, got &value.valueUnstructured{{Value:{v!r}}}"
+    if rt.crd is None and rt.group == "" and rt.kind == "Secret" and isinstance(body.get("data"), dict):
+        for k, v in body["data"].items():
+            if _base64_error(v):
+                return f".data.{k}: {_base64_error(v)}"
     crd = rt.crd is not None
     dropped = prune_and_default(rt, copy.deepcopy(body))[1] if crd else builtin_unknown_fields(body)
     if dropped:

@@ -294,10 +294,9 @@ class Engine:
             obj, dropped = admission.prune_and_default(rt, obj)
         else:
             admission.builtin_defaults(rt.kind, obj)
-            dropped = admission.builtin_unknown_fields(obj) if opts.field_validation != "Ignore" else []
-            if dropped:
-                for path in dropped:  # unknown fields of built-ins are dropped like the decoder does
-                    _drop(obj, path)
+            dropped = admission.builtin_unknown_fields(obj)
+            for path in dropped:  # unknown fields of built-ins are dropped like the decoder does (even with Ignore)
+                _drop(obj, path)
         if dropped and opts.field_validation == "Strict":
             text = ", ".join(f'unknown field "{p}"' for p in dropped)
             raise admission.Undecodable(rt, f"strict decoding error: {text}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pykro.emulator.validation import meta, names
-from pykro.schema.causes import FieldCause, duplicate, invalid, not_supported, required
+from pykro.schema.causes import FieldCause, duplicate, forbidden, invalid, not_supported, required
 
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
 RESTART_POLICIES = ["Always", "OnFailure", "Never"]
@@ -86,6 +86,18 @@ POD_UPDATE = (
     "`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),"
     "`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)"
 )
+
+
+def pod_update(spec: Any, before: Any) -> list[FieldCause]:
+    """What a pod update may not change: containers added or removed, anything but the mutable fields."""
+    if not isinstance(spec, dict) or not isinstance(before, dict):
+        return []
+    for key in ("containers", "initContainers"):
+        if len(spec.get(key) or []) != len(before.get(key) or []):
+            return [forbidden(f"spec.{key}", "pod updates may not add or remove containers")]
+    if fixed_part(spec, before) != fixed_part(before, before):
+        return [forbidden("spec", POD_UPDATE)]
+    return []
 
 
 def fixed_part(spec: Any, before: Any) -> Any:

@@ -87,10 +87,8 @@ def _controller(obj: dict[str, Any], kind: str, restart: list[str], need_selecto
 
 def pod(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
     out = podspec.pod_spec(obj.get("spec"), "spec")
-    if old is not None and podspec.fixed_part(obj.get("spec"), old.get("spec")) != podspec.fixed_part(
-        old.get("spec"), old.get("spec")
-    ):
-        out.append(forbidden("spec", podspec.POD_UPDATE))
+    if old is not None:
+        out += podspec.pod_update(obj.get("spec"), old.get("spec"))
     return out
 
 
