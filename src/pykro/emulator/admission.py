@@ -229,6 +229,9 @@ def _pod_spec_defaults(spec: dict[str, Any], restart: str = "Always") -> None:
 
 def builtin_defaults(kind: str, obj: dict[str, Any]) -> None:
     """The apiserver's defaulting for the common workload kinds (in place)."""
+    if kind == "Namespace":  # labelled with its name before validation (so a long name fails on the label too)
+        meta = obj["metadata"]
+        meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta.get("name", "")}
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         if kind == "Namespace":
