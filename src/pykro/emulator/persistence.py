@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import tempfile
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -30,6 +31,7 @@ from pykro.errors import PykroError
 
 FORMAT = "pykro-emulator-state/v1"
 SEGMENT_BYTES = 16 * 1024 * 1024  # a journal segment this large is closed and compacted into the snapshot
+INLINE_SYNC = 0.001  # batches that sync faster than this (on average) are written on the event loop itself
 CRD_KEY = ("apiextensions.k8s.io", "customresourcedefinitions")
 log = logging.getLogger(__name__)
 
@@ -313,8 +315,10 @@ def compact(path: Path, upto: int) -> None:
 
 class Journal:
     """Appends every stored change to the current journal segment; `wait()` returns once what was appended before
-    it is on disk. One thread writes and syncs (a batch a sync: group commit), another compacts and prepares the
-    next segment. Segments are filled with zeros before use, so a sync writes data blocks only (no file-size
+    it is on disk. What one loop iteration appends is written and synced as one batch (group commit): on the event
+    loop while syncs take under INLINE_SYNC on average (cheaper than handing each batch to a thread on a busy
+    machine), else by a journal thread, batches queueing meanwhile. Another thread compacts and prepares the next
+    segment. Segments are filled with zeros before use, so a sync writes data blocks only (no file-size
     update in the filesystem's own journal): about 0.2 ms instead of 1 ms on ext4."""
 
     def __init__(self, engine: Engine, path: Path, last_segment: int, segment_bytes: int = SEGMENT_BYTES) -> None:
@@ -332,7 +336,10 @@ class Journal:
         self._pending_rv = 0
         self._appended = 0  # resourceVersion of the last change appended
         self._synced = 0  # ... and of the last one on disk
-        self._flushing = False
+        self._flushing = False  # a batch is being written by the journal thread
+        self._scheduled = False  # a flush is due at the end of this loop iteration
+        self._closed = False
+        self.sync_seconds = 0.0  # moving average of how long a batch takes to reach the disk
         self._waiters: list[tuple[int, asyncio.Future[None]]] = []
         self.failure: str | None = None
         for stale in path.parent.iterdir():
@@ -355,22 +362,52 @@ class Journal:
         body = json.dumps(rec, separators=(",", ":")).encode()
         self._pending.append(b"%08x %s\n" % (zlib.crc32(body), body))
         self._pending_rv = self._appended = change.rv
-        if not self._flushing:
-            self._flush()
+        if not self._flushing and not self._scheduled:  # one flush for what this loop iteration appends
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
 
     def _flush(self) -> None:
+        self._scheduled = False
+        if self._flushing or not self._pending or self._closed:
+            return
         batch, self._pending = b"".join(self._pending), []
         upto = self._pending_rv
+        if self.sync_seconds <= INLINE_SYNC:  # a fast disk: syncing here beats two thread switches
+            started = time.perf_counter()
+            try:
+                self._write(batch)
+            except OSError as exc:
+                self._fail(exc)
+            self._observe(time.perf_counter() - started)
+            self._flushed(upto)
+            return
         self._flushing = True
-        future = asyncio.get_running_loop().run_in_executor(self._io, self._write, batch)
-        future.add_done_callback(lambda f: self._flushed(f, upto))
+        future = asyncio.get_running_loop().run_in_executor(self._io, self._timed_write, batch)
+        future.add_done_callback(lambda f: self._threaded(f, upto))
 
-    def _flushed(self, future: asyncio.Future[None], upto: int) -> None:
+    def _timed_write(self, batch: bytes) -> float:
+        started = time.perf_counter()
+        self._write(batch)
+        return time.perf_counter() - started
+
+    def _threaded(self, future: asyncio.Future[float], upto: int) -> None:
         self._flushing = False
         exc = future.exception()
-        if exc is not None and self.failure is None:
+        if exc is not None:
+            self._fail(exc)
+        else:
+            self._observe(future.result())
+        self._flushed(upto)
+
+    def _observe(self, seconds: float) -> None:
+        self.sync_seconds = 0.8 * self.sync_seconds + 0.2 * seconds
+
+    def _fail(self, exc: BaseException) -> None:
+        if self.failure is None:
             self.failure = str(exc)
             log.error("the emulator could not write its journal %s: %s", self.path, exc)
+
+    def _flushed(self, upto: int) -> None:
         if self.failure is None:
             self._synced = upto
         ready = [(rv, w) for rv, w in self._waiters if rv <= self._synced or self.failure is not None]
@@ -378,8 +415,9 @@ class Journal:
         for _, w in ready:
             if not w.done():
                 w.set_result(None)
-        if self._pending:
-            self._flush()
+        if self._pending and not self._scheduled:
+            self._scheduled = True
+            asyncio.get_running_loop().call_soon(self._flush)
 
     def behind(self) -> bool:
         return self._synced < self._appended or self.failure is not None
@@ -446,7 +484,9 @@ class Journal:
             log.error("compacting the emulator state %s failed: %s", self.path, exc)
 
     def close(self) -> None:
-        """Write what is pending, then fold the whole journal into the snapshot (a fast next start)."""
+        """Write what is pending, then fold the whole journal into the snapshot (a fast next start). Call it on the
+        event loop's thread (no flush may run meanwhile)."""
+        self._closed = True
         if self._pending and self.failure is None:
             batch, self._pending = b"".join(self._pending), []
             self._io.submit(self._write, batch).result()
