@@ -21,8 +21,7 @@ from typing import Any
 
 from pykro import yamlio
 from pykro.deploy.errors import ClusterUnreachable
-from pykro.emulator.home import state_dir
-from pykro.emulator.persistence import lock_holder
+from pykro.emulator.home import lock_holder, state_dir
 
 START_TIMEOUT = 60.0
 STALL_WAIT = 15.0  # how long an emulator that holds the state but does not answer may take to come up

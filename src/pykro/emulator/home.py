@@ -5,6 +5,7 @@ written (0600, atomically, merged into an existing kubeconfig)."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from pathlib import Path
@@ -99,3 +100,27 @@ def _merge(existing: dict[str, Any], ours: dict[str, Any]) -> dict[str, Any]:
     out.setdefault("kind", "Config")
     out["current-context"] = ours["current-context"]
     return out
+
+
+def lock_path(path: Path) -> Path:
+    """The lock file beside the state file ``path`` (held by the emulator using it)."""
+    return path.with_name(path.name + ".lock")
+
+
+def lock_holder(path: Path) -> int | None:
+    """The pid of the emulator holding the state file `path` (None when no process holds it)."""
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDONLY)
+    except OSError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
+            return int(text) if text.isdigit() else 0
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from pykro.emulator.engine import Engine
+from pykro.emulator.home import lock_path
 from pykro.emulator.status import StatusError
 from pykro.emulator.store import Change
 from pykro.errors import PykroError
@@ -40,10 +41,6 @@ _NEW = os.O_RDWR | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
 # files ----------------------------------------------------------------------------------------------------------
-def lock_path(path: Path) -> Path:
-    return path.with_name(path.name + ".lock")
-
-
 def _segments(path: Path) -> list[tuple[int, Path]]:
     """The journal segments of the state file `path`, oldest first."""
     prefix = path.name + ".wal-"
@@ -68,25 +65,6 @@ def _fsync_dir(directory: Path) -> None:
     fd = os.open(directory, os.O_RDONLY)
     try:
         os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def lock_holder(path: Path) -> int | None:
-    """The pid of the emulator holding the state file `path` (None when no process holds it)."""
-    lock = lock_path(path)
-    try:
-        fd = os.open(lock, os.O_RDONLY)
-    except OSError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except BlockingIOError:
-            text = os.pread(fd, 32, 0).decode(errors="replace").strip()
-            return int(text) if text.isdigit() else 0
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
     finally:
         os.close(fd)
 
