@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from pykro.deploy.direct import Diff, DiffEntry, DirectFactory
-from pykro.deploy.engine import DeployOptions
+from pykro.deploy.diffs import Diff, DiffEntry
+from pykro.deploy.direct import DirectFactory
 from pykro.deploy.errors import (
     ApiFailure,
     ClusterUnreachable,
@@ -21,6 +21,7 @@ from pykro.deploy.errors import (
 )
 from pykro.deploy.handle import Instance, InstanceInfo, StatusView
 from pykro.deploy.lock import InstanceLocked
+from pykro.deploy.options import DeployOptions
 from pykro.deploy.progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
 from pykro.deploy.retry import RetryPolicy
 from pykro.errors import PykroError

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel
 
 from pykro.deploy.api import Cluster
-from pykro.deploy.engine import DeployOptions
+from pykro.deploy.options import DeployOptions
 from pykro.deploy.progress import NullReporter, RedactingReporter, Reporter
 from pykro.deploy.retry import RetryPolicy
 from pykro.errors import PykroError

@@ -14,13 +14,14 @@ from pykro import yamlio
 from pykro.deploy import readiness
 from pykro.deploy.api import CRD_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
 from pykro.deploy.base import FactoryBase
-from pykro.deploy.direct import Diff, DiffEntry, _unified, created_text, instance_object
-from pykro.deploy.engine import _conditions_text
+from pykro.deploy.diffs import Diff, DiffEntry, created_text, unified
+from pykro.deploy.direct import instance_object
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.live import LiveSet
 from pykro.deploy.progress import ProgressEvent
 from pykro.deploy.sync import run_sync
+from pykro.deploy.text import conditions_text
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
@@ -196,7 +197,7 @@ class KroFactory(FactoryBase):
         ready = _condition(obj, "Ready")
         if state == "Active" and (not ready or (ready.get("status") == "True" and _current(obj, ready))):
             return "ready", ""
-        return "in progress", f"state {state or 'unknown'}; conditions {_conditions_text(obj)}"
+        return "in progress", f"state {state or 'unknown'}; conditions {conditions_text(obj)}"
 
     @staticmethod
     def _crd_ready(obj: dict[str, Any] | None) -> tuple[str, str]:
@@ -430,7 +431,7 @@ class KroFactory(FactoryBase):
                     continue
                 assert rt is not None
                 after = await cluster.apply(rt, desired, dry_run=True)
-                text = self.redactor.text(_unified({**live, "status": None}, after, key, self.graph))
+                text = self.redactor.text(unified({**live, "status": None}, after, key, self.graph))
                 diff.entries.append(DiffEntry(rid, key, "update" if text else "unchanged", text))
             return diff
 
