@@ -5,10 +5,11 @@ running kro)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Unpack, overload
 
 from pydantic import BaseModel
 
+from pykro.deploy.base import FactoryBase, FactoryOptions
 from pykro.deploy.diffs import Diff, DiffEntry
 from pykro.deploy.direct import DirectFactory
 from pykro.deploy.errors import (
@@ -20,6 +21,7 @@ from pykro.deploy.errors import (
     ResourceFailed,
 )
 from pykro.deploy.handle import Instance, InstanceInfo, StatusView
+from pykro.deploy.kro import KroFactory
 from pykro.deploy.lock import InstanceLocked
 from pykro.deploy.options import DeployOptions
 from pykro.deploy.progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
@@ -53,6 +55,18 @@ def _model(source: Any, *attrs: str) -> type[BaseModel] | None:
     return None
 
 
+@overload
+def factory(source: Any, mode: Literal["direct"] = "direct", **options: Unpack[FactoryOptions]) -> DirectFactory: ...
+
+
+@overload
+def factory(source: Any, mode: Literal["kro"], **options: Unpack[FactoryOptions]) -> KroFactory: ...
+
+
+@overload
+def factory(source: Any, mode: Mode, **options: Unpack[FactoryOptions]) -> DirectFactory | KroFactory: ...
+
+
 def factory(
     source: Any,
     mode: Mode = "direct",
@@ -60,20 +74,34 @@ def factory(
     namespace: str | None = None,
     kubeconfig: str | Path | None = None,
     context: str | None = None,
-    **kwargs: Any,
+    reporter: Reporter | None = None,
+    status_model: type[BaseModel] | None = None,
+    spec_model: type[BaseModel] | None = None,
+    retry: RetryPolicy | None = None,
+    options: DeployOptions | None = None,
 ) -> DirectFactory | KroFactory:
-    """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``."""
+    """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``; the
+    composition's status and spec models are used unless given. The keywords are those of `FactoryOptions`."""
     graph = graph_of(source)
-    kwargs.setdefault("status_model", _model(source, "status_model", "status_type"))
-    kwargs.setdefault("spec_model", _model(source, "spec_model"))
+    chosen: type[FactoryBase]
     if mode == "direct":
-        return DirectFactory(graph, namespace=namespace, kubeconfig=kubeconfig, context=context, **kwargs)
-    if mode == "kro":
-        return KroFactory(graph, namespace=namespace, kubeconfig=kubeconfig, context=context, **kwargs)
-    raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
+        chosen = DirectFactory
+    elif mode == "kro":
+        chosen = KroFactory
+    else:
+        raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
+    return chosen(
+        graph,
+        namespace=namespace,
+        kubeconfig=kubeconfig,
+        context=context,
+        reporter=reporter,
+        status_model=status_model if status_model is not None else _model(source, "status_model", "status_type"),
+        spec_model=spec_model if spec_model is not None else _model(source, "spec_model"),
+        retry=retry,
+        options=options,
+    )
 
-
-from pykro.deploy.kro import KroFactory  # noqa: E402  (kro.py imports from this package)
 
 __all__ = [
     "ApiFailure",
@@ -83,6 +111,8 @@ __all__ = [
     "Diff",
     "DiffEntry",
     "DirectFactory",
+    "FactoryBase",
+    "FactoryOptions",
     "Instance",
     "InstanceInfo",
     "InstanceLocked",

@@ -120,9 +120,31 @@ class DirectFactory(FactoryBase):
 
         return await self._with(run)
 
-    def deploy(self, spec: Any, **kwargs: Any) -> Instance:
+    def deploy(
+        self,
+        spec: Any,
+        *,
+        name: str | None = None,
+        timeout: float | None = None,
+        resource_timeout: float | None = None,
+        wait: bool | None = None,
+        on_failure: OnFailure | None = None,
+        force_conflicts: bool | None = None,
+        force_takeover: bool | None = None,
+    ) -> Instance:
         """Synchronous `adeploy`."""
-        return run_sync(self.adeploy(spec, **kwargs))
+        return run_sync(
+            self.adeploy(
+                spec,
+                name=name,
+                timeout=timeout,
+                resource_timeout=resource_timeout,
+                wait=wait,
+                on_failure=on_failure,
+                force_conflicts=force_conflicts,
+                force_takeover=force_takeover,
+            )
+        )
 
     # ------------------------------------------------------------------------------------------ read back
     async def _observe(
@@ -182,9 +204,6 @@ class DirectFactory(FactoryBase):
 
         return await self._with(fn)
 
-    def status(self, name: str) -> Instance:
-        return run_sync(self.astatus(name))
-
     def _missing(self, name: str, namespace: str) -> DeployError:
         return DeployError(
             f"no {self.graph.kind} instance named {name!r} in namespace {namespace!r}",
@@ -198,9 +217,6 @@ class DirectFactory(FactoryBase):
             return await list_instances(cluster, cluster.namespace, self.graph.name)
 
         return await self._with(fn)
-
-    def instances(self) -> list[InstanceInfo]:
-        return run_sync(self.ainstances())
 
     # ------------------------------------------------------------------------------------------ diff
     async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
@@ -265,9 +281,6 @@ class DirectFactory(FactoryBase):
             entry.text = self.redactor.text(entry.text)
         return diff
 
-    def diff(self, spec: Any, **kwargs: Any) -> Diff:
-        return run_sync(self.adiff(spec, **kwargs))
-
     # ------------------------------------------------------------------------------------------ delete
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance's objects in reverse waves and wait until they are gone (Retain objects are
@@ -321,9 +334,6 @@ class DirectFactory(FactoryBase):
             return kept
         finally:
             await run.live.close()
-
-    def delete(self, name: str, **kwargs: Any) -> list[dict[str, Any]]:
-        return run_sync(self.adelete(name, **kwargs))
 
 
 def _start(message: str) -> Any:

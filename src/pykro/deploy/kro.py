@@ -19,8 +19,8 @@ from pykro.deploy.direct import instance_object
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.live import LiveSet
+from pykro.deploy.options import OnFailure
 from pykro.deploy.progress import ProgressEvent
-from pykro.deploy.sync import run_sync
 from pykro.deploy.text import conditions_text
 from pykro.errors import PykroError
 from pykro.graph import Graph
@@ -68,9 +68,10 @@ class KroFactory(FactoryBase):
 
     mode = "kro"
 
-    def __init__(self, graph: Graph, **options: Any) -> None:
-        super().__init__(graph, **options)
-        self.crd_name = f"{plural_of(graph.kind)}.{graph.group}"
+    @property
+    def crd_name(self) -> str:
+        """The name of the CRD kro generates for the graph's kind."""
+        return f"{plural_of(self.graph.kind)}.{self.graph.group}"
 
     def to_yaml(self, spec: Any, *, name: str | None = None, namespace: str = "default") -> str:
         """The instance CR for ``spec`` as YAML (what `deploy` applies after the RGD)."""
@@ -88,7 +89,7 @@ class KroFactory(FactoryBase):
         timeout: float | None = None,
         resource_timeout: float | None = None,
         wait: bool | None = None,
-        on_failure: str | None = None,
+        on_failure: OnFailure | None = None,
         force_conflicts: bool | None = None,
     ) -> Instance:
         """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready.
@@ -161,9 +162,6 @@ class KroFactory(FactoryBase):
                 await live.close()
 
         return await self._with(run)
-
-    def deploy(self, spec: Any, **kwargs: Any) -> Instance:
-        return run_sync(self.adeploy(spec, **kwargs))
 
     def _emitter(self, started: float) -> Callable[[str, str, str, str, str], None]:
         shown: dict[str, tuple[str, str]] = {}
@@ -348,9 +346,6 @@ class KroFactory(FactoryBase):
 
         return await self._with(fn)
 
-    def status(self, name: str) -> Instance:
-        return run_sync(self.astatus(name))
-
     async def ainstances(self) -> list[InstanceInfo]:
         async def fn(cluster: Cluster) -> list[InstanceInfo]:
             rt = await self._instance_type(cluster)
@@ -364,9 +359,6 @@ class KroFactory(FactoryBase):
             return sorted(rows, key=lambda r: (r.namespace, r.name))
 
         return await self._with(fn)
-
-    def instances(self) -> list[InstanceInfo]:
-        return run_sync(self.ainstances())
 
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance CR and wait until kro has removed it (and, through its finalizer, its objects)."""
@@ -406,9 +398,6 @@ class KroFactory(FactoryBase):
 
         return await self._with(fn)
 
-    def delete(self, name: str, **kwargs: Any) -> list[dict[str, Any]]:
-        return run_sync(self.adelete(name, **kwargs))
-
     async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
         """What applying the RGD and the instance would change (server-side dry run where the kinds exist)."""
 
@@ -436,9 +425,6 @@ class KroFactory(FactoryBase):
             return diff
 
         return await self._with(fn)
-
-    def diff(self, spec: Any, **kwargs: Any) -> Diff:
-        return run_sync(self.adiff(spec, **kwargs))
 
 
 async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph | None:
