@@ -12,12 +12,14 @@ from pykro.errors import CompositionError
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 _STDLIB = sysconfig.get_paths()["stdlib"]
+# Installed packages (typer, click, lightkube...) are never the user's code: a location there would be useless.
+_INSTALLED = tuple({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 Loc = tuple[str, int, int]
 
 
 def _is_user(frame: FrameType) -> bool:
     filename = frame.f_code.co_filename
-    skipped = (_PACKAGE, _STDLIB, "<frozen")
+    skipped = (_PACKAGE, _STDLIB, *_INSTALLED, "<frozen")
     return not (filename.startswith(skipped) or "/pydantic/" in filename)
 
 

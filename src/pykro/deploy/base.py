@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from pykro.deploy.api import Cluster
 from pykro.deploy.diffs import Diff
 from pykro.deploy.handle import Instance, InstanceInfo
+from pykro.deploy.names import check_namespace
 from pykro.deploy.options import DeployOptions, OnFailure
 from pykro.deploy.progress import NullReporter, RedactingReporter, Reporter
 from pykro.deploy.retry import RetryPolicy
@@ -68,7 +69,7 @@ class FactoryBase(ABC):
         self.spec_model = spec_model  # a composition's: its Python field names are accepted in specs
         self.retry = retry
         self.options = options or DeployOptions()
-        self._namespace = namespace
+        self._namespace = check_namespace(namespace) if namespace is not None else None
         self.last_writes = 0
 
     def cluster(self) -> Cluster:

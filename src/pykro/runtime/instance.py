@@ -10,6 +10,7 @@ from typing import Any
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
+from pykro.graph.depth import check_depth
 from pykro.runtime import labels as kl
 from pykro.schema import structural
 
@@ -20,6 +21,7 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     """A defaulted, validated copy of ``instance``; raises ValidationError for what the API server would reject."""
     if not isinstance(instance, dict):
         raise ValidationError("an instance must be a YAML mapping", where=source, fix=f"Write a {graph.kind} object.")
+    check_depth(instance, "the instance", source=source)
     obj: dict[str, Any] = yamlio.copy_data(instance)
     if obj.get("apiVersion") != graph.instance_api_version or obj.get("kind") != graph.kind:
         raise ValidationError(
