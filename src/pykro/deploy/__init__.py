@@ -67,40 +67,17 @@ def factory(source: Any, mode: Literal["kro"], **options: Unpack[FactoryOptions]
 def factory(source: Any, mode: Mode, **options: Unpack[FactoryOptions]) -> DirectFactory | KroFactory: ...
 
 
-def factory(
-    source: Any,
-    mode: Mode = "direct",
-    *,
-    namespace: str | None = None,
-    kubeconfig: str | Path | None = None,
-    context: str | None = None,
-    reporter: Reporter | None = None,
-    status_model: type[BaseModel] | None = None,
-    spec_model: type[BaseModel] | None = None,
-    retry: RetryPolicy | None = None,
-    options: DeployOptions | None = None,
-) -> DirectFactory | KroFactory:
+def factory(source: Any, mode: Mode = "direct", **options: Unpack[FactoryOptions]) -> DirectFactory | KroFactory:
     """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``; the
-    composition's status and spec models are used unless given. The keywords are those of `FactoryOptions`."""
+    keywords are those of `FactoryOptions` (the composition's status and spec models unless given)."""
     graph = graph_of(source)
-    chosen: type[FactoryBase]
+    options.setdefault("status_model", _model(source, "status_model", "status_type"))
+    options.setdefault("spec_model", _model(source, "spec_model"))
     if mode == "direct":
-        chosen = DirectFactory
-    elif mode == "kro":
-        chosen = KroFactory
-    else:
-        raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
-    return chosen(
-        graph,
-        namespace=namespace,
-        kubeconfig=kubeconfig,
-        context=context,
-        reporter=reporter,
-        status_model=status_model if status_model is not None else _model(source, "status_model", "status_type"),
-        spec_model=spec_model if spec_model is not None else _model(source, "spec_model"),
-        retry=retry,
-        options=options,
-    )
+        return DirectFactory(graph, **options)
+    if mode == "kro":
+        return KroFactory(graph, **options)
+    raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
 
 
 __all__ = [

@@ -8,7 +8,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, ClassVar, TypedDict, TypeVar
+from typing import Any, ClassVar, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel
 
@@ -39,6 +39,17 @@ class FactoryOptions(TypedDict, total=False):
     spec_model: type[BaseModel] | None
     retry: RetryPolicy | None
     options: DeployOptions | None
+
+
+class DeployKeywords(TypedDict, total=False):
+    """The keywords of `FactoryBase.adeploy`, for its synchronous twin."""
+
+    name: str | None
+    timeout: float | None
+    resource_timeout: float | None
+    wait: bool | None
+    on_failure: OnFailure | None
+    force_conflicts: bool | None
 
 
 class FactoryBase(ABC):
@@ -115,18 +126,10 @@ class FactoryBase(ABC):
 
     # ------------------------------------------------------------------------------------------ the operations
     @abstractmethod
-    async def adeploy(
-        self,
-        spec: Any,
-        *,
-        name: str | None = None,
-        timeout: float | None = None,
-        resource_timeout: float | None = None,
-        wait: bool | None = None,
-        on_failure: OnFailure | None = None,
-        force_conflicts: bool | None = None,
-    ) -> Instance:
-        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status."""
+    async def adeploy(self, spec: Any, **options: Unpack[DeployKeywords]) -> Instance:
+        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
+        Every factory takes at least the `DeployKeywords` (``name``, ``timeout``, ``resource_timeout``,
+        ``wait``, ``on_failure``, ``force_conflicts``), each None for the factory's default."""
 
     @abstractmethod
     async def astatus(self, name: str) -> Instance:
@@ -144,29 +147,9 @@ class FactoryBase(ABC):
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance and wait until it is gone; returns the objects kept (Retain)."""
 
-    def deploy(
-        self,
-        spec: Any,
-        *,
-        name: str | None = None,
-        timeout: float | None = None,
-        resource_timeout: float | None = None,
-        wait: bool | None = None,
-        on_failure: OnFailure | None = None,
-        force_conflicts: bool | None = None,
-    ) -> Instance:
-        """Synchronous `adeploy`."""
-        return run_sync(
-            self.adeploy(
-                spec,
-                name=name,
-                timeout=timeout,
-                resource_timeout=resource_timeout,
-                wait=wait,
-                on_failure=on_failure,
-                force_conflicts=force_conflicts,
-            )
-        )
+    def deploy(self, spec: Any, **options: Unpack[DeployKeywords]) -> Instance:
+        """Synchronous `adeploy` (the same keywords)."""
+        return run_sync(self.adeploy(spec, **options))
 
     def status(self, name: str) -> Instance:
         """Synchronous `astatus`."""

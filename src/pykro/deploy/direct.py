@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from pydantic import BaseModel
 
 from pykro.deploy import inventory
 from pykro.deploy.api import CONFIGMAP_TYPE, SECRET_TYPE, Cluster
-from pykro.deploy.base import FactoryBase
+from pykro.deploy.base import DeployKeywords, FactoryBase
 from pykro.deploy.diffs import Diff, DiffEntry, created_text, unified
 from pykro.deploy.engine import DeployRun
 from pykro.deploy.errors import ApiFailure, DeployError
@@ -69,6 +69,12 @@ def instance_object(
     return {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": values}
 
 
+class DirectDeployKeywords(DeployKeywords, total=False):
+    """The keywords of `DirectFactory.adeploy`, for its synchronous twin."""
+
+    force_takeover: bool | None
+
+
 class DirectFactory(FactoryBase):
     """Deploys instances of ``graph`` with pykro's engine (no kro needed in the cluster)."""
 
@@ -121,31 +127,9 @@ class DirectFactory(FactoryBase):
 
         return await self._with(run)
 
-    def deploy(
-        self,
-        spec: Any,
-        *,
-        name: str | None = None,
-        timeout: float | None = None,
-        resource_timeout: float | None = None,
-        wait: bool | None = None,
-        on_failure: OnFailure | None = None,
-        force_conflicts: bool | None = None,
-        force_takeover: bool | None = None,
-    ) -> Instance:
-        """Synchronous `adeploy`."""
-        return run_sync(
-            self.adeploy(
-                spec,
-                name=name,
-                timeout=timeout,
-                resource_timeout=resource_timeout,
-                wait=wait,
-                on_failure=on_failure,
-                force_conflicts=force_conflicts,
-                force_takeover=force_takeover,
-            )
-        )
+    def deploy(self, spec: Any, **options: Unpack[DirectDeployKeywords]) -> Instance:
+        """Synchronous `adeploy` (the same keywords)."""
+        return run_sync(self.adeploy(spec, **options))
 
     # ------------------------------------------------------------------------------------------ read back
     async def _observe(
