@@ -11,7 +11,7 @@ import pytest
 from pykro import yamlio
 from pykro.deploy import DeployOptions, NullReporter, ReadinessTimeout, ResourceFailed
 from pykro.deploy import inventory as inv
-from pykro.deploy.engine import OnFailure
+from pykro.deploy.options import OnFailure
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.faults import Fault, FaultPlan
 from pykro.emulator.simulation import Rule, SimulationRules

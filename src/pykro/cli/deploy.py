@@ -116,9 +116,9 @@ def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
 
     if mode not in ("direct", "kro"):
         raise ValidationError(f"unknown --mode {mode!r}", fix="Use --mode direct or --mode kro.")
-    return factory(
+    return factory(  # type: ignore[call-overload]  # mode is checked above
         source,
-        mode,  # type: ignore[arg-type]
+        mode,
         namespace=target.namespace,
         kubeconfig=target.kubeconfig,
         context=target.context,

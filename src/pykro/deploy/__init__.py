@@ -5,12 +5,13 @@ running kro)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Unpack, overload
 
 from pydantic import BaseModel
 
-from pykro.deploy.direct import Diff, DiffEntry, DirectFactory
-from pykro.deploy.engine import DeployOptions
+from pykro.deploy.base import FactoryBase, FactoryOptions
+from pykro.deploy.diffs import Diff, DiffEntry
+from pykro.deploy.direct import DirectFactory
 from pykro.deploy.errors import (
     ApiFailure,
     ClusterUnreachable,
@@ -20,7 +21,9 @@ from pykro.deploy.errors import (
     ResourceFailed,
 )
 from pykro.deploy.handle import Instance, InstanceInfo, StatusView
+from pykro.deploy.kro import KroFactory
 from pykro.deploy.lock import InstanceLocked
+from pykro.deploy.options import DeployOptions
 from pykro.deploy.progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
 from pykro.deploy.retry import RetryPolicy
 from pykro.errors import PykroError
@@ -52,27 +55,30 @@ def _model(source: Any, *attrs: str) -> type[BaseModel] | None:
     return None
 
 
-def factory(
-    source: Any,
-    mode: Mode = "direct",
-    *,
-    namespace: str | None = None,
-    kubeconfig: str | Path | None = None,
-    context: str | None = None,
-    **kwargs: Any,
-) -> DirectFactory | KroFactory:
-    """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``."""
+@overload
+def factory(source: Any, mode: Literal["direct"] = "direct", **options: Unpack[FactoryOptions]) -> DirectFactory: ...
+
+
+@overload
+def factory(source: Any, mode: Literal["kro"], **options: Unpack[FactoryOptions]) -> KroFactory: ...
+
+
+@overload
+def factory(source: Any, mode: Mode, **options: Unpack[FactoryOptions]) -> DirectFactory | KroFactory: ...
+
+
+def factory(source: Any, mode: Mode = "direct", **options: Unpack[FactoryOptions]) -> DirectFactory | KroFactory:
+    """A factory deploying instances of ``source`` (a Graph, a composition or an RGD path) in ``mode``; the
+    keywords are those of `FactoryOptions` (the composition's status and spec models unless given)."""
     graph = graph_of(source)
-    kwargs.setdefault("status_model", _model(source, "status_model", "status_type"))
-    kwargs.setdefault("spec_model", _model(source, "spec_model"))
+    options.setdefault("status_model", _model(source, "status_model", "status_type"))
+    options.setdefault("spec_model", _model(source, "spec_model"))
     if mode == "direct":
-        return DirectFactory(graph, namespace=namespace, kubeconfig=kubeconfig, context=context, **kwargs)
+        return DirectFactory(graph, **options)
     if mode == "kro":
-        return KroFactory(graph, namespace=namespace, kubeconfig=kubeconfig, context=context, **kwargs)
+        return KroFactory(graph, **options)
     raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
 
-
-from pykro.deploy.kro import KroFactory  # noqa: E402  (kro.py imports from this package)
 
 __all__ = [
     "ApiFailure",
@@ -82,6 +88,8 @@ __all__ = [
     "Diff",
     "DiffEntry",
     "DirectFactory",
+    "FactoryBase",
+    "FactoryOptions",
     "Instance",
     "InstanceInfo",
     "InstanceLocked",

@@ -9,7 +9,7 @@ import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast
 
 import httpx2
 from lightkube import AsyncClient
@@ -295,25 +295,24 @@ class Cluster:
 
     async def create(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """Create ``obj`` (an ApiFailure with code 409 when it already exists)."""
-        meta = obj.get("metadata") or {}
-        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
-
-        async def fn() -> dict[str, Any]:
-            return _plain(await self.client.create(_lk_class(rt)(obj)))
-
-        self.writes += 1
-        return await self._call(fn, "create", rt, name, ns)
+        return await self._write_whole(rt, obj, "create")
 
     async def replace(self, rt: ResourceType, obj: dict[str, Any]) -> dict[str, Any]:
         """Replace ``obj``; its metadata.resourceVersion makes this optimistic (ApiFailure 409 when stale)."""
+        return await self._write_whole(rt, obj, "replace")
+
+    async def _write_whole(
+        self, rt: ResourceType, obj: dict[str, Any], verb: Literal["create", "replace"]
+    ) -> dict[str, Any]:
         meta = obj.get("metadata") or {}
         name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+        write = self.client.create if verb == "create" else self.client.replace
 
         async def fn() -> dict[str, Any]:
-            return _plain(await self.client.replace(_lk_class(rt)(obj)))
+            return _plain(await write(_lk_class(rt)(obj)))
 
         self.writes += 1
-        return await self._call(fn, "replace", rt, name, ns)
+        return await self._call(fn, verb, rt, name, ns)
 
     async def merge_patch(self, rt: ResourceType, name: str, namespace: str | None, patch: dict[str, Any]) -> None:
         ns = namespace if rt.namespaced else None

@@ -1,19 +1,25 @@
-"""What the direct and kro factories share: where to deploy (kubeconfig, context, namespace), how to report and
-retry, the default options, and one cluster connection per operation."""
+"""`FactoryBase`, the interface of the direct and kro factories (deploy, status, instances, diff, delete, each
+async with a synchronous twin) and what they share: where to deploy (kubeconfig, context, namespace), how to
+report and retry, the default options, and one cluster connection per operation. `FactoryOptions` names the
+keywords every factory takes, for `pykro.deploy.factory`."""
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypedDict, TypeVar, Unpack
 
 from pydantic import BaseModel
 
 from pykro.deploy.api import Cluster
-from pykro.deploy.engine import DeployOptions
+from pykro.deploy.diffs import Diff
+from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.names import check_namespace
+from pykro.deploy.options import DeployOptions, OnFailure
 from pykro.deploy.progress import NullReporter, RedactingReporter, Reporter
 from pykro.deploy.retry import RetryPolicy
+from pykro.deploy.sync import run_sync
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph.secrets import Redactor
@@ -22,10 +28,34 @@ from pykro.runtime import expand
 T = TypeVar("T")
 
 
-class FactoryBase:
+class FactoryOptions(TypedDict, total=False):
+    """The keywords of every factory besides the graph (see `FactoryBase`)."""
+
+    namespace: str | None
+    kubeconfig: str | Path | None
+    context: str | None
+    reporter: Reporter | None
+    status_model: type[BaseModel] | None
+    spec_model: type[BaseModel] | None
+    retry: RetryPolicy | None
+    options: DeployOptions | None
+
+
+class DeployKeywords(TypedDict, total=False):
+    """The keywords of `FactoryBase.adeploy`, for its synchronous twin."""
+
+    name: str | None
+    timeout: float | None
+    resource_timeout: float | None
+    wait: bool | None
+    on_failure: OnFailure | None
+    force_conflicts: bool | None
+
+
+class FactoryBase(ABC):
     """Deploys instances of ``graph`` to one cluster (base of DirectFactory and KroFactory)."""
 
-    mode = ""
+    mode: ClassVar[str]
 
     def __init__(
         self,
@@ -93,3 +123,46 @@ class FactoryBase:
 
         out: dict[str, Any] = walk(status)
         return out
+
+    # ------------------------------------------------------------------------------------------ the operations
+    @abstractmethod
+    async def adeploy(self, spec: Any, **options: Unpack[DeployKeywords]) -> Instance:
+        """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
+        Every factory takes at least the `DeployKeywords` (``name``, ``timeout``, ``resource_timeout``,
+        ``wait``, ``on_failure``, ``force_conflicts``), each None for the factory's default."""
+
+    @abstractmethod
+    async def astatus(self, name: str) -> Instance:
+        """The instance ``name`` as it is now."""
+
+    @abstractmethod
+    async def ainstances(self) -> list[InstanceInfo]:
+        """The instances of this graph in the namespace."""
+
+    @abstractmethod
+    async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
+        """What a deploy of ``spec`` would change, without writing anything."""
+
+    @abstractmethod
+    async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Delete the instance and wait until it is gone; returns the objects kept (Retain)."""
+
+    def deploy(self, spec: Any, **options: Unpack[DeployKeywords]) -> Instance:
+        """Synchronous `adeploy` (the same keywords)."""
+        return run_sync(self.adeploy(spec, **options))
+
+    def status(self, name: str) -> Instance:
+        """Synchronous `astatus`."""
+        return run_sync(self.astatus(name))
+
+    def instances(self) -> list[InstanceInfo]:
+        """Synchronous `ainstances`."""
+        return run_sync(self.ainstances())
+
+    def diff(self, spec: Any, *, name: str | None = None) -> Diff:
+        """Synchronous `adiff`."""
+        return run_sync(self.adiff(spec, name=name))
+
+    def delete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        """Synchronous `adelete`."""
+        return run_sync(self.adelete(name, timeout=timeout))

@@ -3,23 +3,22 @@ them back from any process through pykro's inventory: `status`, `instances`, `di
 
 from __future__ import annotations
 
-import difflib
 import json
 import time
-from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeVar, Unpack
 
 from pydantic import BaseModel
 
-from pykro import yamlio
 from pykro.deploy import inventory
 from pykro.deploy.api import CONFIGMAP_TYPE, SECRET_TYPE, Cluster
-from pykro.deploy.base import FactoryBase
-from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
+from pykro.deploy.base import DeployKeywords, FactoryBase
+from pykro.deploy.diffs import Diff, DiffEntry, created_text, unified
+from pykro.deploy.engine import DeployRun
 from pykro.deploy.errors import ApiFailure, DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.lock import InstanceLock
 from pykro.deploy.names import check_name
+from pykro.deploy.options import DeployOptions, OnFailure
 from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
@@ -30,7 +29,6 @@ from pykro.runtime.values import check_spec
 from pykro.schema.models import reveal
 
 T = TypeVar("T")
-_VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
 
 
 def spec_dict(spec: Any) -> dict[str, Any]:
@@ -71,58 +69,10 @@ def instance_object(
     return {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": values}
 
 
-@dataclass
-class DiffEntry:
-    """What a deploy would do to one object: create, update, unchanged, delete, or pending (inputs not ready)."""
+class DirectDeployKeywords(DeployKeywords, total=False):
+    """The keywords of `DirectFactory.adeploy`, for its synchronous twin."""
 
-    resource: str
-    identity: str
-    action: str
-    text: str = ""
-
-
-@dataclass
-class Diff:
-    entries: list[DiffEntry] = field(default_factory=list)
-
-    @property
-    def changed(self) -> bool:
-        return any(e.action != "unchanged" for e in self.entries)
-
-    def render(self) -> str:
-        lines = []
-        for e in self.entries:
-            lines.append(f"{e.action:9} {e.resource:<16} {e.identity}")
-            if e.text:
-                lines.extend("    " + line for line in e.text.rstrip("\n").splitlines())
-        return "\n".join(lines) + ("\n" if lines else "")
-
-
-def created_text(obj: dict[str, Any], graph: Graph | None = None) -> str:
-    """The YAML a diff shows for an object that would be created (secret values masked)."""
-    return yamlio.dump(_clean(secrets.mask_object(obj, graph)))
-
-
-def _clean(obj: dict[str, Any]) -> dict[str, Any]:
-    """The object for a diff: keys sorted (servers order them differently), server-managed fields dropped."""
-    out: dict[str, Any] = json.loads(json.dumps(obj, sort_keys=True))
-    out = {**{k: out[k] for k in ("apiVersion", "kind", "metadata") if k in out}, **out}
-    out.pop("status", None)
-    meta = out.get("metadata") or {}
-    for key in _VOLATILE_META:
-        meta.pop(key, None)
-    (meta.get("annotations") or {}).pop(inventory.APPLIED_HASH, None)
-    if meta.get("annotations") == {}:
-        meta.pop("annotations")
-    return out
-
-
-def _unified(before: dict[str, Any] | None, after: dict[str, Any], name: str, graph: Graph | None = None) -> str:
-    """A unified diff of two objects, secret values masked (a changed one shows as ``*** (before)/(after)``)."""
-    masked_before, masked_after = secrets.mask_pair(before, after, graph)
-    a = yamlio.dump(_clean(masked_before)).splitlines(keepends=True) if masked_before else []
-    b = yamlio.dump(_clean(masked_after)).splitlines(keepends=True)
-    return "".join(difflib.unified_diff(a, b, f"live/{name}", f"desired/{name}", n=2))
+    force_takeover: bool | None
 
 
 class DirectFactory(FactoryBase):
@@ -177,9 +127,9 @@ class DirectFactory(FactoryBase):
 
         return await self._with(run)
 
-    def deploy(self, spec: Any, **kwargs: Any) -> Instance:
-        """Synchronous `adeploy`."""
-        return run_sync(self.adeploy(spec, **kwargs))
+    def deploy(self, spec: Any, **options: Unpack[DirectDeployKeywords]) -> Instance:
+        """Synchronous `adeploy` (the same keywords)."""
+        return run_sync(self.adeploy(spec, **options))
 
     # ------------------------------------------------------------------------------------------ read back
     async def _observe(
@@ -213,8 +163,8 @@ class DirectFactory(FactoryBase):
         for api_version, kind in sorted(kinds):
             rt = await cluster.find_type(api_version, kind)
             if rt is not None:
-                run.types[f"{api_version}/{kind}"] = rt
-                await run._track(rt)
+                run.kinds.types[f"{api_version}/{kind}"] = rt
+                await run.kinds.track(rt)
         return run, record
 
     async def astatus(self, name: str) -> Instance:
@@ -226,11 +176,11 @@ class DirectFactory(FactoryBase):
             try:
                 if record is None and not run.live.objects:
                     raise self._missing(name, cluster.namespace)
-                gated = run.expand()
-                await run._externals(gated)
-                gated = run.expand()
-                run._views(gated)
-                instance = run._instance(gated)
+                gated = run.loop.expand()
+                await run.loop.externals(gated)
+                gated = run.loop.expand()
+                run.board.views(gated)
+                instance = run.instance_of(gated)
                 annotations = ((record or {}).get("metadata") or {}).get("annotations") or {}
                 if annotations.get(inventory.STATE) == "FAILED":
                     instance.state = "FAILED"  # the last deploy failed: its spec is not (all) applied
@@ -239,9 +189,6 @@ class DirectFactory(FactoryBase):
                 await run.live.close()
 
         return await self._with(fn)
-
-    def status(self, name: str) -> Instance:
-        return run_sync(self.astatus(name))
 
     def _missing(self, name: str, namespace: str) -> DeployError:
         return DeployError(
@@ -257,9 +204,6 @@ class DirectFactory(FactoryBase):
 
         return await self._with(fn)
 
-    def instances(self) -> list[InstanceInfo]:
-        return run_sync(self.ainstances())
-
     # ------------------------------------------------------------------------------------------ diff
     async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
         """What a deploy of ``spec`` would change (server-side dry-run apply), without writing anything."""
@@ -271,7 +215,7 @@ class DirectFactory(FactoryBase):
             self._learn(prepared)
             run, _ = await self._observe(cluster, prepared["metadata"]["name"], prepared)
             try:
-                await run._preflight()
+                await run.preflight()
                 return await self._diff(cluster, run)
             finally:
                 await run.live.close()
@@ -280,12 +224,12 @@ class DirectFactory(FactoryBase):
 
     async def _diff(self, cluster: Cluster, run: DeployRun) -> Diff:
         diff = Diff()
-        result = run.expand(gated=False)
-        await run._externals(result)
-        result = run.expand(gated=False)
+        result = run.loop.expand(gated=False)
+        await run.loop.externals(result)
+        result = run.loop.expand(gated=False)
         wanted: set[str] = set()
         for rid, st in result.states.items():
-            node = run.nodes[rid]
+            node = run.ctx.nodes[rid]
             if node.type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
                 continue
             if not st.objects:
@@ -293,12 +237,12 @@ class DirectFactory(FactoryBase):
                 continue
             for obj in st.objects:
                 desired = inventory.decorate(
-                    obj, run.ref, rid, dict(node.resource.body.get("metadata", {}).get("labels") or {})
+                    obj, run.ctx.ref, rid, dict(node.resource.body.get("metadata", {}).get("labels") or {})
                 )
                 key = identity(desired)
                 wanted.add(key)
                 live = run.live.objects.get(key)
-                rt = await run._type_untracked(desired)
+                rt = await run.kinds.resolve(desired)
                 if not rt.namespaced:
                     desired["metadata"].pop("namespace", None)
                 try:
@@ -310,11 +254,11 @@ class DirectFactory(FactoryBase):
                 if live is None:
                     diff.entries.append(DiffEntry(rid, key, "create", created_text(after)))
                     continue
-                text = _unified(live, after, key)
+                text = unified(live, after, key)
                 diff.entries.append(DiffEntry(rid, key, "update" if text else "unchanged", text))
         for key, obj in run.live.objects.items():
             labels = (obj.get("metadata") or {}).get("labels") or {}
-            if key not in wanted and labels.get(inventory.INSTANCE) == run.ref.name:
+            if key not in wanted and labels.get(inventory.INSTANCE) == run.ctx.ref.name:
                 diff.entries.append(DiffEntry(labels.get(inventory.RESOURCE_ID, ""), key, "delete"))
         return self._redact_diff(diff)
 
@@ -322,9 +266,6 @@ class DirectFactory(FactoryBase):
         for entry in diff.entries:
             entry.text = self.redactor.text(entry.text)
         return diff
-
-    def diff(self, spec: Any, **kwargs: Any) -> Diff:
-        return run_sync(self.adiff(spec, **kwargs))
 
     # ------------------------------------------------------------------------------------------ delete
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
@@ -370,19 +311,16 @@ class DirectFactory(FactoryBase):
             waves = waves_for(objects, self.graph.deletion_waves())
             limit = timeout if timeout is not None else self.options.timeout
             kept = await delete_waves(
-                cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit, released_from=run.ref
+                cluster, run.live, waves, self.reporter.emit, started=started, timeout=limit, released_from=run.ctx.ref
             )
             if record is not None:
                 if secrets.secret_paths(self.graph):
-                    await cluster.delete(SECRET_TYPE, run.ref.record_name, run.ref.namespace)
-                await cluster.delete(CONFIGMAP_TYPE, run.ref.record_name, run.ref.namespace)
+                    await cluster.delete(SECRET_TYPE, run.ctx.ref.record_name, run.ctx.ref.namespace)
+                await cluster.delete(CONFIGMAP_TYPE, run.ctx.ref.record_name, run.ctx.ref.namespace)
             self.reporter.emit(_done(f"deleted {self.graph.kind} {name}", started))
             return kept
         finally:
             await run.live.close()
-
-    def delete(self, name: str, **kwargs: Any) -> list[dict[str, Any]]:
-        return run_sync(self.adelete(name, **kwargs))
 
 
 def _start(message: str) -> Any:
