@@ -5,6 +5,7 @@ every resource is ready, one fails, or a deadline passes."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import time
 from typing import Any
 
@@ -34,7 +35,18 @@ def _unchanged(desired: dict[str, Any], live: dict[str, Any], digest: str) -> bo
     annotations = (live.get("metadata") or {}).get("annotations") or {}
     if annotations.get(inventory.APPLIED_HASH) != digest:
         return False
-    return _subset({k: v for k, v in desired.items() if k != "status"}, live)
+    return _subset(_as_stored({k: v for k, v in desired.items() if k != "status"}), live)
+
+
+def _as_stored(obj: dict[str, Any]) -> dict[str, Any]:
+    """``obj`` as the API server stores it where that differs from what is sent: a Secret's ``stringData`` is
+    merged into ``data`` (base64) and not kept."""
+    string_data = obj.get("stringData")
+    if obj.get("kind") != "Secret" or obj.get("apiVersion") != "v1" or not isinstance(string_data, dict):
+        return obj
+    data = dict(obj.get("data") or {})
+    data.update({k: base64.b64encode(str(v).encode()).decode() for k, v in string_data.items()})
+    return {**{k: v for k, v in obj.items() if k != "stringData"}, "data": data}
 
 
 class ApplyLoop:
