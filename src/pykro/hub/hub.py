@@ -267,17 +267,7 @@ class Hub:
         """Deploy ``composition`` once per active row with the spec ``spec(row)`` returns (a mapping by Python or
         CRD field names, or the composition's spec model); see the module docstring for the options."""
         where = _caller()
-        made = factory(
-            composition,
-            "direct",
-            namespace=self.namespace,
-            kubeconfig=self.kubeconfig,
-            context=self.context,
-            reporter=self.reporter or NullReporter(),
-            retry=self.retry,
-            options=self.options,
-        )
-        assert isinstance(made, DirectFactory)
+        made = self._factory(composition)
         form_name = name or made.graph.name
         problems = []
         if not _DNS_LABEL.match(form_name):
@@ -339,6 +329,30 @@ class Hub:
         )
         self.forms[form_name] = made_form
         return made_form
+
+    def target(
+        self, *, kubeconfig: str | Path | None = None, context: str | None = None, namespace: str | None = None
+    ) -> None:
+        """Deploy to another cluster or namespace than the one the hub was declared with (the CLI's options)."""
+        self.kubeconfig = kubeconfig if kubeconfig is not None else self.kubeconfig
+        self.context = context if context is not None else self.context
+        self.namespace = namespace if namespace is not None else self.namespace
+        for form in self.forms.values():
+            form.factory = self._factory(form.source)
+
+    def _factory(self, composition: Any) -> DirectFactory:
+        made = factory(
+            composition,
+            "direct",
+            namespace=self.namespace,
+            kubeconfig=self.kubeconfig,
+            context=self.context,
+            reporter=self.reporter or NullReporter(),
+            retry=self.retry,
+            options=self.options,
+        )
+        assert isinstance(made, DirectFactory)
+        return made
 
     def _find_form(self, ref: Any) -> Form | None:
         if isinstance(ref, Form):
