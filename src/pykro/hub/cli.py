@@ -20,6 +20,11 @@ _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Kubeconfig file (default:
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
+@app.callback()
+def _hub() -> None:
+    """Instances from database rows (hubs)."""
+
+
 def load_hubs(path: Path) -> dict[str, Hub]:
     """The hubs a Python file defines (module-level names bound to a `Hub`), by hub name."""
     from pykro.errors import PykroError

@@ -28,6 +28,11 @@ _WRITE_WORDS = re.compile(
     r"lock|into|attach|detach|pragma|vacuum)\b",
     re.I,
 )
+_JSON_CHECK = re.compile(r"\s*\(?\s*json_valid\(`?(\w+)`?\)\s*\)?\s*", re.I)
+_MARIADB_CHECKS = sa.text(
+    "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+    "WHERE CONSTRAINT_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :table"
+)
 _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`")
 
 
@@ -98,7 +103,7 @@ def check_query(query: str) -> str:
             fix="Write a single SELECT (or WITH ... SELECT) without writes, locks or INTO; or name a table or view "
             "with table=.",
         )
-    return bare
+    return query.strip().rstrip(";").rstrip()
 
 
 def _read_only(dbapi_connection: Any, dialect: str) -> None:
@@ -166,11 +171,17 @@ class Source:
 
     def _selectable(self, conn: sa.Connection) -> sa.Select[Any] | sa.TextClause:
         if self.query is not None:
-            return sa.text(self.query)
+            return sa.text(self.query.replace(":", "\\:"))  # no bind parameters: every colon is the query's
         if self._table is None:
             assert self.table_name is not None
             schema, _, name = self.table_name.rpartition(".")
             self._table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=conn)
+            if getattr(conn.dialect, "is_mariadb", False):  # MariaDB's JSON is LONGTEXT CHECK (json_valid(col))
+                checks = conn.execute(_MARIADB_CHECKS, {"schema": schema or None, "table": name}).scalars()
+                for clause in checks:
+                    found = _JSON_CHECK.fullmatch(str(clause or ""))
+                    if found and found.group(1) in self._table.c:
+                        self._table.c[found.group(1)].type = sa.JSON()
         return sa.select(self._table)
 
     def rows(self) -> Iterator[Row]:
