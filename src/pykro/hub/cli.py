@@ -60,6 +60,7 @@ def sync(
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Let the sync delete more instances than the hub's mass-deletion guard."
     ),
+    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
@@ -83,8 +84,8 @@ def sync(
         from pykro.deploy.local import ensure_local
 
         kubeconfig = ensure_local()
-    if kubeconfig is not None or context is not None or namespace is not None:
-        hub.target(kubeconfig=kubeconfig, context=context, namespace=namespace)
+    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
+        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
     finally:

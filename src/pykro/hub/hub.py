@@ -331,9 +331,19 @@ class Hub:
         return made_form
 
     def target(
-        self, *, kubeconfig: str | Path | None = None, context: str | None = None, namespace: str | None = None
+        self,
+        *,
+        source: str | None = None,
+        kubeconfig: str | Path | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
     ) -> None:
-        """Deploy to another cluster or namespace than the one the hub was declared with (the CLI's options)."""
+        """Read another database (same table or query), or deploy to another cluster or namespace, than the hub
+        was declared with (the CLI's options)."""
+        if source is not None:
+            old = self.source
+            self.source = Source(source, table=old.table_name, query=old.query)
+            old.close()
         self.kubeconfig = kubeconfig if kubeconfig is not None else self.kubeconfig
         self.context = context if context is not None else self.context
         self.namespace = namespace if namespace is not None else self.namespace
