@@ -68,3 +68,11 @@ def test_a_file_without_a_hub_is_an_error(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["sync", str(empty)])
     assert result.exit_code != 0
     assert "defines no Hub" in str(result.exception)
+
+
+def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    hub_file, _ = _setup(tmp_path)
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 created" in result.output

@@ -51,6 +51,19 @@ def load_hubs(path: Path) -> dict[str, Hub]:
     return hubs
 
 
+def _pick(file: Path, hub_name: str | None) -> Hub:
+    from pykro.errors import PykroError
+
+    hubs = load_hubs(file)
+    if hub_name is None and len(hubs) > 1:
+        raise PykroError(
+            f"{file} defines several hubs ({', '.join(sorted(hubs))})", where=str(file), fix="Choose one with --hub."
+        )
+    if hub_name is not None and hub_name not in hubs:
+        raise PykroError(f"{file} has no hub {hub_name!r}", where="--hub", fix=f"Hubs: {', '.join(sorted(hubs))}.")
+    return hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
+
+
 @app.command("sync")
 def sync(
     file: Path = _FILE,
@@ -72,14 +85,7 @@ def sync(
 
     if output not in ("text", "json"):
         raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
-    hubs = load_hubs(file)
-    if hub_name is None and len(hubs) > 1:
-        raise PykroError(
-            f"{file} defines several hubs ({', '.join(sorted(hubs))})", where=str(file), fix="Choose one with --hub."
-        )
-    hub = hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
-    if hub_name is not None and hub_name not in hubs:
-        raise PykroError(f"{file} has no hub {hub_name!r}", where="--hub", fix=f"Hubs: {', '.join(sorted(hubs))}.")
+    hub = _pick(file, hub_name)
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -97,3 +103,30 @@ def sync(
         typer.echo(report.render(changes_only=changes), nl=False)
     if not report.ok:
         raise typer.Exit(1)
+
+
+@app.command("run")
+def run(
+    file: Path = _FILE,
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    local: bool = typer.Option(False, "--local", help="Use the embedded emulator (started in the background)."),
+    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
+    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    syncs: int | None = typer.Option(None, "--syncs", help="Stop after this many syncs (default: run until ^C)."),
+) -> None:
+    """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
+    hub = _pick(file, hub_name)
+    if local:
+        from pykro.deploy.local import ensure_local
+
+        kubeconfig = ensure_local()
+    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
+        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    try:
+        hub.run(syncs=syncs, on_report=lambda report: typer.echo(report.render(changes_only=True), nl=False))
+    except KeyboardInterrupt:
+        typer.echo("stopped")
+    finally:
+        hub.close()
