@@ -10,6 +10,7 @@ The database is $TENANTS_DB (default sqlite:///tenants.db; e.g. mysql+pymysql://
 """
 
 import os
+from typing import Any
 
 from pykro import Spec, Status, composition
 from pykro.hub import Hub
@@ -59,7 +60,9 @@ class AppSpec(Spec):
     flag: bool = False
 
 
-def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str):  # type: ignore[no-untyped-def]
+def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str) -> Any:
+    """An app tier: one Deployment (and a Service when it listens), after the data tier."""
+
     @composition(api_version="tenants.example.com/v1", kind=kind, name=f"{tier}-tier")
     def tier_fn(spec: AppSpec) -> TierStatus:
         app = Deployment(
@@ -71,7 +74,7 @@ def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str)
             env={
                 "NODE_ID": spec.name,
                 "REDIS_URL": f"redis://{spec.name}-redis:6379",
-                flag_env: f"{spec.flag}",
+                flag_env: "true" if spec.flag else "false",  # as the seed's Go template prints it
             },
         )
         if port:

@@ -26,10 +26,12 @@ def _example(monkeypatch: pytest.MonkeyPatch, url: str) -> Any:
 
 
 def test_the_seed_stack_per_row(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, cluster: LocalCluster, namespace: str
+    monkeypatch: pytest.MonkeyPatch, db: Any, cluster: LocalCluster, namespace: str
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'tenants.db'}"
+    url = db.url
     example = _example(monkeypatch, url)
+    db.table = "nodes"  # the example's table (dropped at the end by the fixture)
+    db.drop()
     example.seed(url)
     hub = example.hub
     hub.target(kubeconfig=cluster.kubeconfig_path, namespace=namespace)
@@ -44,6 +46,12 @@ def test_the_seed_stack_per_row(
 
     api = hub.forms["api-tier"].factory.status("acme-corp")
     assert api.ready
+    # the typed values reached the objects: an integer and a boolean from the table
+    deployed = {(o["kind"], o["metadata"]["name"]): o for o in api.objects}
+    deployment = deployed[("Deployment", "acme-corp-api")]
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    assert deployment["spec"]["replicas"] == 3
+    assert {"name": "ENABLE_ANALYTICS", "value": "false"} in container["env"]
 
     from sqlalchemy import create_engine, text
 

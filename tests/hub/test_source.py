@@ -107,3 +107,17 @@ def test_sync_intervals() -> None:
     for bad in ("0s", "1d", "30", "1.5m"):
         with pytest.raises(PykroError, match="not a duration"):
             parse_interval(bad)
+
+
+def test_booleans_are_read_as_stored(db: Any) -> None:
+    """0/1 in a BOOLEAN (MySQL: TINYINT(1)) column are booleans; another value stays as it is, so that an
+    unreadable activation fails its row instead of SQLite turning 'false' into True."""
+    db.run("CREATE TABLE {t} (node_id VARCHAR(20) PRIMARY KEY, flag BOOLEAN)")
+    db.run("INSERT INTO {t} VALUES ('a', :t), ('b', :f)", t=True, f=False)
+    if db.engine.dialect.name == "sqlite":
+        db.run("INSERT INTO {t} VALUES ('c', 'false'), ('d', 2)")
+    rows = {r.node_id: r.flag for r in Source(db.url, table=db.table).rows()}
+    assert rows["a"] is True and rows["b"] is False
+    if db.engine.dialect.name == "sqlite":
+        assert (rows["c"], rows["d"]) == ("false", 2)
+        assert _active(rows["c"]) is False and _active(rows["d"]) is None

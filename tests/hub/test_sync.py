@@ -320,3 +320,30 @@ def test_a_dry_run_writes_nothing(make: Any, db: Any, comps: ModuleType, cluster
     assert writes(cluster, mark) == []
     assert inv.INSTANCE  # the inventory labels are pykro's (sanity of the import)
     hub.close()
+
+
+def test_a_query_source_with_a_duplicate_uid_and_an_unreadable_flag(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1), ("c", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    text = "CHAR(10)" if db.engine.dialect.name == "mysql" else "VARCHAR(10)"
+    columns = f"node_id, CAST(is_active AS {text}) AS is_active, image, replicas"
+    # a: twice in the result; b: activation 'maybe'; c: fine. Neither a nor b may lose its instance.
+    query = (
+        f"SELECT {columns} FROM {db.table} WHERE node_id <> 'b' "
+        f"UNION ALL SELECT {columns} FROM {db.table} WHERE node_id = 'a' "
+        f"UNION ALL SELECT node_id, CAST('maybe' AS {text}), image, replicas FROM {db.table} WHERE node_id = 'b'"
+    )
+    by_query = make.hub(db, table=None, query=query)
+    by_query.form(comps.app, spec=app_spec)
+    report = by_query.sync()
+    got = {o.uid: o for o in report.outcomes}
+    assert got["a"].action == "failed" and "more than one row" in got["a"].message
+    assert got["b"].action == "failed" and "'maybe'" in got["b"].message
+    assert got["c"].action == "unchanged"
+    assert set(app_data(cluster, make.namespace)) == {"a", "b", "c"}
+    hub.close()
+    by_query.close()

@@ -614,8 +614,10 @@ class Hub:
                             want.uid,
                             name,
                             "failed",
-                            f"a {form.kind} instance named {name!r} already exists and belongs to {owner}; delete it, "
-                            "or change the form's instance_name",
+                            f"a {form.kind} instance named {name!r} already exists and belongs to {owner}; the hub "
+                            f"never takes over an instance: delete it (pykro delete {name}), change the form's "
+                            f"instance_name, or label its record pykro.{form.factory.graph.name}.{name} "
+                            f"{HUB}={self.name} {HUB_FORM}={form.name} to hand it to this hub",
                         )
                     )
                 elif form.creation == "once":

@@ -106,6 +106,28 @@ def check_query(query: str) -> str:
     return query.strip().rstrip(";").rstrip()
 
 
+class _StrictBoolean(sa.types.TypeDecorator[Any]):
+    """A boolean column read as stored: 0 and 1 become False and True, any other value stays as it is (SQLite's
+    own conversion would turn ``'false'`` into True)."""
+
+    impl = sa.Integer
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+            return bool(value)
+        return value
+
+
+def _boolean_column(dialect: str, column_type: Any) -> bool:
+    """SQLite's BOOLEAN, and MySQL/MariaDB's TINYINT(1) (what BOOLEAN is there)."""
+    if dialect == "sqlite":
+        return isinstance(column_type, sa.Boolean)
+    if dialect in ("mysql", "mariadb"):
+        return type(column_type).__name__ == "TINYINT" and getattr(column_type, "display_width", None) == 1
+    return False
+
+
 def _read_only(dbapi_connection: Any, dialect: str) -> None:
     """Make a fresh DBAPI connection refuse writes (the server enforces it)."""
     statement = {
@@ -176,6 +198,9 @@ class Source:
             assert self.table_name is not None
             schema, _, name = self.table_name.rpartition(".")
             self._table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=conn)
+            for column in self._table.c:
+                if _boolean_column(conn.dialect.name, column.type):
+                    column.type = _StrictBoolean()
             if getattr(conn.dialect, "is_mariadb", False):  # MariaDB's JSON is LONGTEXT CHECK (json_valid(col))
                 checks = conn.execute(_MARIADB_CHECKS, {"schema": schema or None, "table": name}).scalars()
                 for clause in checks:
