@@ -439,9 +439,7 @@ class Hub:
             seen[uid] = seen.get(uid, 0) + 1
             if seen[uid] == 2:
                 for form in self.forms.values():
-                    for name, want in list(wanted[form.name].items()):
-                        if want.uid == uid:
-                            del wanted[form.name][name]
+                    wanted[form.name].pop(form.instance_name.format(uid=uid, form=form.name), None)
                     keep[form.name].add(uid)
                     report.outcomes.append(
                         Outcome(
