@@ -347,3 +347,32 @@ def test_a_query_source_with_a_duplicate_uid_and_an_unreadable_flag(
     assert set(app_data(cluster, make.namespace)) == {"a", "b", "c"}
     hub.close()
     by_query.close()
+
+
+def test_a_read_failing_after_some_rows_changes_nothing(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """The database fails while rows stream (here SQLite's integer overflow at the third row): the rows read so far
+    are not a partial truth, nothing is created, updated or deleted."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the failure is provoked with SQLite's abs() overflow")
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1), ("c", True, "img:1", 1), ("d", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    db.run("UPDATE {t} SET image = 'img:2'")
+    failing = make.hub(
+        db,
+        table=None,
+        query="SELECT node_id, is_active, image, replicas, "
+        "CASE WHEN node_id = 'c' THEN abs(-9223372036854775807 - 1) ELSE 0 END AS boom FROM " + db.table,
+    )
+    failing.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    report = failing.sync(allow_mass_delete=True)
+    assert report.error is not None and "overflow" in report.error and report.outcomes == []
+    assert report.rows == 2  # a and b were read before the failure
+    assert writes(cluster, mark) == []
+    assert {u: d["image"] for u, d in app_data(cluster, make.namespace).items()} == dict.fromkeys("abcd", "img:1")
+    hub.close()
+    failing.close()
