@@ -376,3 +376,12 @@ def test_a_read_failing_after_some_rows_changes_nothing(
     assert {u: d["image"] for u, d in app_data(cluster, make.namespace).items()} == dict.fromkeys("abcd", "img:1")
     hub.close()
     failing.close()
+
+
+def test_without_an_active_column_every_row_is_active(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("a", False, "img:1", 1), ("b", None, "img:1", 1))
+    hub = make.hub(db, active=None)
+    hub.form(comps.app, spec=app_spec)
+    report = hub.sync(dry_run=True)
+    assert actions(report) == {("app", "a"): "created", ("app", "b"): "created"}
+    hub.close()
