@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit slow floors bench e2e clean
+.PHONY: setup demo test lint typecheck unit slow floors bench e2e databases clean
 
 setup: $(STAMP)
 
@@ -52,6 +52,11 @@ e2e: setup
 	  PYKRO_E2E=1 PYKRO_E2E_KUBECONFIG="$$(e2e/controlplane/cluster.sh kubeconfig)" \
 	  $(BIN)/pytest -q -p no:cacheprovider -m e2e tests $(PYTEST_ARGS) || rc=$$?; \
 	  test -n "$(PYKRO_E2E_KEEP)" || e2e/controlplane/cluster.sh down; exit $$rc
+
+# Throwaway PostgreSQL and MariaDB servers on loopback for the hub's real-database tests (tests/hub); prints the
+# export lines of their URLs (eval "$$(e2e/databases.sh env)" sets them; `e2e/databases.sh down` stops both).
+databases:
+	@e2e/databases.sh up
 
 clean:
 	rm -rf $(VENV) $(FLOORS) .mypy_cache .ruff_cache .pytest_cache build src/*.egg-info

@@ -5,6 +5,7 @@ objects, and deleting it leaves none of its objects behind."""
 from __future__ import annotations
 
 import copy
+import runpy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,19 @@ from pykro.runtime import expand, observed_from_objects, prepare_instance
 from pykro.runtime import labels as kl
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
-SOURCES = sorted(EXAMPLES.glob("*.py")) + sorted(p for p in EXAMPLES.glob("rgd/*.yaml") if "instance" not in p.name)
+
+
+def _compositions(path: Path) -> list[str]:
+    """``FILE``, or ``FILE:NAME`` for each composition of a file defining several (examples/hub_tenants.py)."""
+    from pykro.authoring.decorator import Composition
+
+    names = sorted(k for k, v in runpy.run_path(str(path), run_name="example").items() if isinstance(v, Composition))
+    return [str(path)] if len(names) == 1 else [f"{path}:{name}" for name in names]
+
+
+SOURCES = [Path(t) for p in sorted(EXAMPLES.glob("*.py")) for t in _compositions(p)] + sorted(
+    p for p in EXAMPLES.glob("rgd/*.yaml") if "instance" not in p.name
+)
 
 
 def _fill(schema: dict[str, Any], name: str) -> dict[str, Any]:
@@ -78,7 +91,7 @@ def test_example_deploys_and_deletes(cluster: LocalCluster, source: Path, mode: 
     loaded, base = load_source(str(source))
     graph = graph_of(loaded)
     spec = _spec(source, graph, base)
-    ns = f"ex-{mode}-{source.stem}".lower().replace("_", "-")
+    ns = f"ex-{mode}-{source.stem}".lower().replace("_", "-").replace(":", "-")
     fac = factory(
         loaded,
         mode,  # type: ignore[arg-type]

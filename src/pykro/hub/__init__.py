@@ -1,0 +1,53 @@
+"""Hubs: one instance of each form (a composition) per active row of a database table, view or query — Lynq's
+LynqHub/LynqForm, with typed specs, safe deletions and cross-form order. See docs/hub.md.
+
+The names below load on first use, so that registering ``pykro hub`` in the CLI (``pykro.hub.cli``) loads neither
+SQLAlchemy nor the deploy engine."""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pykro.hub.hub import Delete, Form, Hub, Outcome, Retain, SyncReport, parse_interval
+    from pykro.hub.source import Row, Source, SourceError
+
+_LAZY = {
+    "Delete": "pykro.hub.hub",
+    "Form": "pykro.hub.hub",
+    "Hub": "pykro.hub.hub",
+    "Outcome": "pykro.hub.hub",
+    "Retain": "pykro.hub.hub",
+    "SyncReport": "pykro.hub.hub",
+    "parse_interval": "pykro.hub.hub",
+    "Row": "pykro.hub.source",
+    "Source": "pykro.hub.source",
+    "SourceError": "pykro.hub.source",
+}
+
+__all__ = [
+    "Delete",
+    "Form",
+    "Hub",
+    "Outcome",
+    "Retain",
+    "Row",
+    "Source",
+    "SourceError",
+    "SyncReport",
+    "parse_interval",
+]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'pykro.hub' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)

@@ -1,0 +1,243 @@
+"""Where a hub's rows come from: a table, a view or one SELECT, read through SQLAlchemy 2 Core from SQLite (the
+embedded default), PostgreSQL (psycopg 3) or MySQL/MariaDB (PyMySQL).
+
+Read-only twice over: a ``query=`` must be one SELECT (or ``WITH … SELECT``) statement, and every connection is put
+in read-only mode (``PRAGMA query_only`` / ``SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY`` /
+``SET SESSION TRANSACTION READ ONLY``), so the server itself refuses a write. Table and column names are checked and
+quoted by SQLAlchemy, never formatted into SQL. A table or view is reflected, so values come typed by the columns'
+SQL types (JSON columns as dicts and lists, booleans as bool); rows are streamed (server-side cursors) in pages."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, SQLAlchemyError
+
+from pykro.errors import PykroError
+
+PAGE = 500
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}$")
+_FIRST_WORD = re.compile(r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
+_WRITE_WORDS = re.compile(
+    r"\b(insert|update|delete|merge|upsert|create|alter|drop|truncate|grant|revoke|call|exec|execute|copy|"
+    r"lock|into|attach|detach|pragma|vacuum)\b",
+    re.I,
+)
+_JSON_CHECK = re.compile(r"\s*\(?\s*json_valid\(`?(\w+)`?\)\s*\)?\s*", re.I)
+_MARIADB_CHECKS = sa.text(
+    "SELECT CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS "
+    "WHERE CONSTRAINT_SCHEMA = COALESCE(:schema, DATABASE()) AND TABLE_NAME = :table"
+)
+_STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`")
+
+
+class SourceError(PykroError):
+    """The database cannot be read (connection, query or table): a sync that meets one changes nothing."""
+
+
+class Row(Mapping[str, Any]):
+    """One row: ``row.node_id`` or ``row["node_id"]``; a misspelt column names the columns there are."""
+
+    __slots__ = ("_values",)
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        try:
+            return self._values[key]
+        except KeyError:
+            raise KeyError(f"no column {key!r} (columns: {', '.join(self._values)})") from None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._values[name]
+        except KeyError:
+            raise AttributeError(f"the row has no column {name!r} (columns: {', '.join(self._values)})") from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Row({self._values!r})"
+
+
+def check_identifier(name: str, what: str) -> str:
+    """``name`` when it is a plain SQL identifier (letters, digits, ``_``, ``$``; not starting with a digit)."""
+    if not isinstance(name, str) or not _IDENT.match(name):
+        raise PykroError(
+            f"{what} {name!r} is not a plain SQL identifier",
+            fix="Use letters, digits and underscores (at most 64, not starting with a digit); for anything else "
+            "create a view and name the view.",
+        )
+    return name
+
+
+def check_query(query: str) -> str:
+    """``query`` when it is one read-only SELECT statement (``WITH … SELECT`` included)."""
+    bare = _STRINGS.sub("''", query).strip().rstrip(";").strip()
+    first = _FIRST_WORD.match(bare)
+    problem = None
+    if not bare:
+        problem = "is empty"
+    elif ";" in bare:
+        problem = "holds more than one statement"
+    elif first is None or first.group(1).lower() not in ("select", "with"):
+        problem = "does not start with SELECT"
+    elif (word := _WRITE_WORDS.search(bare)) is not None:
+        problem = f"contains {word.group(1).upper()}"
+    if problem:
+        raise PykroError(
+            f"the hub's query {problem}; a hub only reads, with one SELECT statement",
+            where="query=",
+            fix="Write a single SELECT (or WITH ... SELECT) without writes, locks or INTO; or name a table or view "
+            "with table=.",
+        )
+    return query.strip().rstrip(";").rstrip()
+
+
+class _StrictBoolean(sa.types.TypeDecorator[Any]):
+    """A boolean column read as stored: 0 and 1 become False and True, any other value stays as it is (SQLite's
+    own conversion would turn ``'false'`` into True)."""
+
+    impl = sa.Integer
+    cache_ok = True
+
+    def process_result_value(self, value: Any, dialect: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool) and value in (0, 1):
+            return bool(value)
+        return value
+
+
+def _boolean_column(dialect: str, column_type: Any) -> bool:
+    """SQLite's BOOLEAN, and MySQL/MariaDB's TINYINT(1) (what BOOLEAN is there)."""
+    if dialect == "sqlite":
+        return isinstance(column_type, sa.Boolean)
+    if dialect in ("mysql", "mariadb"):
+        return type(column_type).__name__ == "TINYINT" and getattr(column_type, "display_width", None) == 1
+    return False
+
+
+def _read_only(dbapi_connection: Any, dialect: str) -> None:
+    """Make a fresh DBAPI connection refuse writes (the server enforces it)."""
+    statement = {
+        "sqlite": "PRAGMA query_only = ON",
+        "postgresql": "SET SESSION CHARACTERISTICS AS TRANSACTION READ ONLY",
+        "mysql": "SET SESSION TRANSACTION READ ONLY",
+        "mariadb": "SET SESSION TRANSACTION READ ONLY",
+    }.get(dialect)
+    if statement is None:
+        return
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(statement)
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
+
+
+def redacted_url(url: str) -> str:
+    """The URL with its password masked (for messages)."""
+    try:
+        return sa.engine.make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparsable URL>"
+
+
+class Source:
+    """The rows of one table, view or query; the engine (its connection pool) lives as long as the source."""
+
+    def __init__(self, url: str, *, table: str | None = None, query: str | None = None, page: int = PAGE) -> None:
+        if (table is None) == (query is None):
+            raise PykroError("a hub reads either a table (or view) or a query", fix="Pass table=... or query=....")
+        self.url = url
+        self.shown = redacted_url(url)
+        self.table_name = table
+        self.query = check_query(query) if query is not None else None
+        if table is not None:
+            parts = table.split(".")
+            if len(parts) > 2:
+                raise PykroError(f"table {table!r} has more than one dot", fix="Use table or schema.table.")
+            for part in parts:
+                check_identifier(part, "table name")
+        self.page = max(1, page)
+        self._engine: Engine | None = None
+        self._table: sa.Table | None = None
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            try:
+                engine = sa.create_engine(self.url, pool_pre_ping=True)
+            except (ArgumentError, NoSuchModuleError, ImportError) as exc:
+                raise PykroError(
+                    f"cannot use the database URL {self.shown}: {exc}",
+                    where="source=",
+                    fix="Use sqlite:///FILE, postgresql+psycopg://USER:PASSWORD@HOST/DB or "
+                    "mysql+pymysql://USER:PASSWORD@HOST/DB.",
+                ) from None
+            dialect = engine.dialect.name
+            event.listen(engine, "connect", lambda conn, _record: _read_only(conn, dialect))
+            self._engine = engine
+        return self._engine
+
+    def _selectable(self, conn: sa.Connection) -> sa.Select[Any] | sa.TextClause:
+        if self.query is not None:
+            return sa.text(self.query.replace(":", "\\:"))  # no bind parameters: every colon is the query's
+        if self._table is None:
+            assert self.table_name is not None
+            schema, _, name = self.table_name.rpartition(".")
+            self._table = sa.Table(name, sa.MetaData(), schema=schema or None, autoload_with=conn)
+            for column in self._table.c:
+                if _boolean_column(conn.dialect.name, column.type):
+                    column.type = _StrictBoolean()
+            if getattr(conn.dialect, "is_mariadb", False):  # MariaDB's JSON is LONGTEXT CHECK (json_valid(col))
+                checks = conn.execute(_MARIADB_CHECKS, {"schema": schema or None, "table": name}).scalars()
+                for clause in checks:
+                    found = _JSON_CHECK.fullmatch(str(clause or ""))
+                    if found and found.group(1) in self._table.c:
+                        self._table.c[found.group(1)].type = sa.JSON()
+        return sa.select(self._table)
+
+    def rows(self) -> Iterator[Row]:
+        """Every row, streamed in pages; a database failure is a `SourceError` (raised before or while reading)."""
+        what = f"table {self.table_name}" if self.table_name else "the hub's query"
+        try:
+            with self.engine.connect() as conn:
+                try:
+                    selectable = self._selectable(conn)
+                except NoSuchTableError:
+                    raise SourceError(
+                        f"{what} does not exist in {self.shown}",
+                        where="table=",
+                        fix="Check the table or view name (and that the hub's user may read it).",
+                    ) from None
+                result = conn.execution_options(yield_per=self.page).execute(selectable)
+                names = list(result.keys())
+                for values in result:
+                    yield Row(dict(zip(names, values, strict=True)))
+        except SourceError:
+            self._table = None
+            raise
+        except SQLAlchemyError as exc:
+            self._table = None  # the table may have changed: reflect it again next time
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            raise SourceError(
+                f"cannot read {what} from {self.shown}: {reason}",
+                fix="Check the database (reachable, the table or view exists, the user may SELECT from it).",
+            ) from None
+
+    def close(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
+            self._engine = None

@@ -1,0 +1,52 @@
+"""Small compositions for the hub tests: a ConfigMap per instance (ready at once), a Deployment (ready after the
+simulator's delay, never when its name starts with ``stuck``) and a monitor ConfigMap."""
+
+from __future__ import annotations
+
+from pykro import Spec, Status, composition
+from pykro.simple import ConfigMap, Deployment
+
+
+class AppSpec(Spec):
+    name: str
+    image: str
+    replicas: int = 1
+
+
+class AppStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubApp")
+def app(spec: AppSpec) -> AppStatus:
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", data={"image": spec.image, "replicas": f"{spec.replicas}"})
+    return AppStatus(ready=True)
+
+
+class DbSpec(Spec):
+    name: str
+
+
+class DbStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubDb")
+def db(spec: DbSpec) -> DbStatus:
+    deployment = Deployment(id="db", name=f"{spec.name}-db", image="postgres:15")
+    return DbStatus(ready=deployment.status.readyReplicas > 0)
+
+
+class MonitorSpec(Spec):
+    name: str
+    target: str
+
+
+class MonitorStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubMonitor")
+def monitor(spec: MonitorSpec) -> MonitorStatus:
+    ConfigMap(id="mon", name=f"{spec.name}-mon", data={"target": spec.target})
+    return MonitorStatus(ready=True)

@@ -1,0 +1,78 @@
+"""`pykro hub sync FILE` (the typer app in `pykro.hub.cli`) against the emulator, rows in SQLite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import sqlalchemy as sa
+from typer.testing import CliRunner
+
+from pykro.emulator.cluster import LocalCluster
+from pykro.hub.cli import app
+
+HERE = Path(__file__).resolve().parent
+
+HUB_FILE = """
+from compositions import app
+from pykro.hub import Hub
+
+hub = Hub("tenants", "sqlite:///{db}", table="nodes", uid="node_id", active="is_active", sync_every="1m")
+hub.form(app, spec=lambda row: {{"name": row.node_id, "image": row.image}})
+"""
+
+
+def _setup(tmp_path: Path) -> tuple[Path, sa.Engine]:
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    db = tmp_path / "tenants.db"
+    engine = sa.create_engine(f"sqlite:///{db}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, is_active BOOLEAN, image TEXT)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('acme', 1, 'web:1'), ('globex', 1, 'web:1')"))
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(HUB_FILE.format(db=db))
+    return hub_file, engine
+
+
+def test_sync_prints_each_instance_and_fails_on_the_guard(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    hub_file, engine = _setup(tmp_path)
+    runner = CliRunner()
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+
+    dry = runner.invoke(app, ["sync", *target, "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "dry run: nothing written" in dry.output and "acme" in dry.output and "would be created" in dry.output
+
+    done = runner.invoke(app, ["sync", *target])
+    assert done.exit_code == 0, done.output
+    assert "2 created" in done.output
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM nodes"))
+    stopped = runner.invoke(app, ["sync", *target, "-o", "json"])
+    assert stopped.exit_code == 1
+    data = json.loads(stopped.output)
+    assert "--allow-mass-delete" in data["error"] and data["ok"] is False
+
+    allowed = runner.invoke(app, ["sync", *target, "--allow-mass-delete", "--changes"])
+    assert allowed.exit_code == 0, allowed.output
+    assert "2 deleted" in allowed.output
+
+
+def test_a_file_without_a_hub_is_an_error(tmp_path: Path) -> None:
+    empty = tmp_path / "nothing.py"
+    empty.write_text("x = 1\n")
+    result = CliRunner().invoke(app, ["sync", str(empty)])
+    assert result.exit_code != 0
+    assert "defines no Hub" in str(result.exception)
+
+
+def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    hub_file, _ = _setup(tmp_path)
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1"])
+    assert result.exit_code == 0, result.output
+    assert "2 created" in result.output

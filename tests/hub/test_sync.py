@@ -1,0 +1,387 @@
+"""`Hub.sync` against the emulator over HTTP, rows in SQLite (and PostgreSQL / MariaDB when given): create, update,
+delete, inactive rows, a bad row failing alone, no deletion when the database cannot be read, the mass-deletion
+guard, cross-form order, creation="once", Retain, max_skew and dry runs."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from pykro.deploy import inventory as inv
+from pykro.emulator.cluster import LocalCluster
+from pykro.emulator.controller import ClusterAPI
+from pykro.hub import Retain
+from pykro.hub.hub import HUB, HUB_FORM
+
+WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
+
+
+def objects(cluster: LocalCluster, namespace: str, kind: str) -> dict[str, dict[str, Any]]:
+    """The objects of ``kind`` in ``namespace`` (records included for ConfigMaps), by name."""
+
+    async def collect(api: ClusterAPI) -> dict[str, dict[str, Any]]:
+        out = {}
+        for _, obj in cluster.engine.store.all_objects():
+            meta = obj.get("metadata") or {}
+            if obj.get("kind") == kind and meta.get("namespace") == namespace and not meta.get("deletionTimestamp"):
+                out[meta["name"]] = copy.deepcopy(obj)
+        return out
+
+    return cluster.run(collect)
+
+
+def app_data(cluster: LocalCluster, namespace: str) -> dict[str, dict[str, str]]:
+    """data of the app ConfigMaps (``<uid>-cfg``) in ``namespace``."""
+    found = objects(cluster, namespace, "ConfigMap")
+    return {name[: -len("-cfg")]: obj.get("data") or {} for name, obj in found.items() if name.endswith("-cfg")}
+
+
+def writes(cluster: LocalCluster, since: int) -> list[tuple[str, str, str | None]]:
+    return [(i.verb, i.resource, i.name) for _, i, _ in cluster.request_log()[since:] if i.verb in WRITES]
+
+
+def app_spec(row: Any) -> dict[str, Any]:
+    return {"name": row.node_id, "image": row.image, "replicas": row.replicas}
+
+
+def actions(report: Any) -> dict[tuple[str, str | None], str]:
+    return {(o.form, o.uid): o.action for o in report.outcomes}
+
+
+def test_rows_become_instances_and_follow_the_table(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 2), ("c", True, "img:1", 1), ("d", True, "img:1", 1))
+    db.add("e", False, "img:1")
+    db.add("f", None, "img:1")  # NULL: inactive, as in Lynq
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+
+    report = hub.sync()
+    assert report.ok, report.render()
+    assert (report.rows, report.active) == (6, 4)
+    assert actions(report) == {("app", u): "created" for u in "abcd"}
+    assert app_data(cluster, make.namespace) == {
+        u: {"image": "img:1", "replicas": "2" if u == "b" else "1"} for u in "abcd"
+    }
+
+    mark = len(cluster.request_log())
+    again = hub.sync()
+    assert actions(again) == {("app", u): "unchanged" for u in "abcd"}
+    assert writes(cluster, mark) == []  # an unchanged row costs no write at all
+
+    db.run("UPDATE {t} SET image = 'img:2' WHERE node_id = 'b'")
+    db.run("UPDATE {t} SET is_active = :f WHERE node_id = 'a'", f=False)
+    db.run("DELETE FROM {t} WHERE node_id = 'c'")
+    db.run("UPDATE {t} SET is_active = :t WHERE node_id = 'e'", t=True)
+    third = hub.sync()
+    assert third.ok, third.render()
+    assert actions(third) == {
+        ("app", "a"): "deleted",
+        ("app", "b"): "updated",
+        ("app", "c"): "deleted",
+        ("app", "d"): "unchanged",
+        ("app", "e"): "created",
+    }
+    assert app_data(cluster, make.namespace) == {
+        "b": {"image": "img:2", "replicas": "2"},
+        "d": {"image": "img:1", "replicas": "1"},
+        "e": {"image": "img:1", "replicas": "1"},
+    }
+    records = objects(cluster, make.namespace, "ConfigMap")
+    ours = {n: r for n, r in records.items() if (r["metadata"].get("labels") or {}).get(HUB) == "tenants"}
+    assert sorted(ours) == ["pykro.app.b", "pykro.app.d", "pykro.app.e"]
+    assert {r["metadata"]["labels"][HUB_FORM] for r in ours.values()} == {"app"}
+    hub.close()
+
+
+def test_a_bad_row_fails_alone_and_keeps_its_instance(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("good", True, "img:1", 1), ("later-bad", True, "img:1", 1), ("Bad_Uid", True, "img:1", 1))
+    db.add("no-image", True, None)
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    report = hub.sync()
+    got = {o.uid: o for o in report.outcomes}
+    assert (got["good"].action, got["later-bad"].action) == ("created", "created")
+    assert got["Bad_Uid"].action == "failed" and "DNS-1123" in got["Bad_Uid"].message
+    assert got["no-image"].action == "failed" and "image" in got["no-image"].message, got["no-image"].message
+    assert not report.ok
+    assert set(app_data(cluster, make.namespace)) == {"good", "later-bad"}
+
+    db.run("UPDATE {t} SET image = NULL WHERE node_id = 'later-bad'")
+    db.run("UPDATE {t} SET image = 'img:2' WHERE node_id = 'good'")
+    second = hub.sync()
+    got = {o.uid: o for o in second.outcomes}
+    assert got["later-bad"].action == "failed" and "image" in got["later-bad"].message
+    assert got["good"].action == "updated"
+    # the row that went bad keeps its instance as it was (a broken row never deletes anything)
+    assert app_data(cluster, make.namespace)["later-bad"] == {"image": "img:1", "replicas": "1"}
+    assert app_data(cluster, make.namespace)["good"]["image"] == "img:2"
+    hub.close()
+
+
+def test_a_spec_function_error_names_the_row_and_the_form(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=lambda row: {"name": row.node_id, "image": row.imagee})
+    report = hub.sync(dry_run=True)
+    (outcome,) = report.outcomes
+    assert (outcome.uid, outcome.action) == ("a", "failed")
+    assert "test_sync.py" in outcome.message and "imagee" in outcome.message and "image, " in outcome.message
+    hub.close()
+
+
+def test_no_deletion_when_the_database_cannot_be_read(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    db.drop()
+    mark = len(cluster.request_log())
+    report = hub.sync(allow_mass_delete=True)
+    assert report.error is not None and db.table in report.error and "Nothing was changed" in report.error
+    assert report.outcomes == []
+    assert writes(cluster, mark) == []
+    assert set(app_data(cluster, make.namespace)) == {"a", "b"}
+    hub.close()
+
+
+def test_an_unreachable_database_changes_nothing(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    broken = make.hub(db)
+    broken.source.url = broken.source.url.replace("sqlite:///", "sqlite:////nonexistent-dir/")
+    broken.source.url = (
+        broken.source.url.replace("@", "@nonexistent.invalid.", 1) if "@" in db.url else broken.source.url
+    )
+    broken.form(comps.app, spec=app_spec)
+    report = broken.sync(allow_mass_delete=True)
+    assert report.error is not None and "cannot read" in report.error
+    assert set(app_data(cluster, make.namespace)) == {"a"}
+    hub.close()
+    broken.close()
+
+
+def test_the_mass_deletion_guard(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(*[(u, True, "img:1", 1) for u in "abcd"])
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    db.run("DELETE FROM {t}")  # an emptied table: what makes Lynq delete every tenant
+    db.add("e", True, "img:1")
+    mark = len(cluster.request_log())
+    stopped = hub.sync()
+    assert stopped.error is not None and "would delete 4 instances" in stopped.error
+    assert "--allow-mass-delete" in stopped.error
+    assert writes(cluster, mark) == []  # nothing at all, not even the create of e
+    assert set(app_data(cluster, make.namespace)) == set("abcd")
+    assert {o.action for o in stopped.outcomes} == {"kept", "blocked"}
+
+    allowed = hub.sync(allow_mass_delete=True)
+    assert allowed.ok, allowed.render()
+    assert set(app_data(cluster, make.namespace)) == {"e"}
+    hub.close()
+
+
+def test_max_delete_counts_too(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(*[(u, True, "img:1", 1) for u in "abcdef"])
+    hub = make.hub(db, max_delete=1)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    db.run("DELETE FROM {t} WHERE node_id IN ('a', 'b')")
+    report = hub.sync()
+    assert report.error is not None and "more than 1" in report.error
+    hub.close()
+
+
+def test_dependent_forms_wait_for_their_dependency(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster, tmp_path: Any
+) -> None:
+    db.nodes(("alpha", True, "img:1", 1), ("stuck", True, "img:1", 1))
+    hub = make.hub(db)
+    database = hub.form(comps.db, spec=lambda row: {"name": row.node_id}, timeout=1.0)
+    hub.form(
+        comps.monitor, spec=lambda row: {"name": row.node_id, "target": f"{row.node_id}-db"}, depends_on=[database]
+    )
+    mark = len(cluster.request_log())
+    report = hub.sync()
+    got = actions(report)
+    assert got[("db", "alpha")] == "created" and got[("monitor", "alpha")] == "created"
+    assert got[("db", "stuck")] == "failed"  # never ready (the simulator's rule): readiness timeout
+    assert got[("monitor", "stuck")] == "blocked"
+    assert "db" in (report.of("monitor", "stuck") or pytest.fail()).message
+    assert "stuck-mon" not in objects(cluster, make.namespace, "ConfigMap")
+    log = writes(cluster, mark)
+    first_monitor = log.index(("apply", "configmaps", "alpha-mon"))
+    assert log.index(("apply", "deployments", "alpha-db")) < first_monitor
+    # the db instance was ACTIVE (its record says so) before the monitor was applied
+    record_writes = [i for i, w in enumerate(log) if w[2] == "pykro.db.alpha"]
+    assert record_writes and record_writes[-1] < first_monitor
+
+    db.run("DELETE FROM {t} WHERE node_id = 'alpha'")
+    mark = len(cluster.request_log())
+    gone = hub.sync(allow_mass_delete=True)
+    assert actions(gone)[("monitor", "alpha")] == "deleted" and actions(gone)[("db", "alpha")] == "deleted"
+    log = writes(cluster, mark)
+    assert log.index(("delete", "configmaps", "alpha-mon")) < log.index(("delete", "deployments", "alpha-db"))
+    hub.close()
+
+
+def test_creation_once_and_retain(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(("keep", True, "img:1", 1), ("other", True, "img:1", 1), ("third", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec, creation="once", deletion=Retain)
+    assert hub.sync().ok
+    db.run("UPDATE {t} SET image = 'img:2' WHERE node_id = 'keep'")
+    second = hub.sync()
+    outcome = second.of("app", "keep")
+    assert outcome is not None and outcome.action == "unchanged" and "once" in outcome.message
+    assert app_data(cluster, make.namespace)["keep"]["image"] == "img:1"
+
+    db.run("DELETE FROM {t} WHERE node_id = 'keep'")
+    third = hub.sync()
+    assert actions(third)[("app", "keep")] == "retained"
+    assert app_data(cluster, make.namespace)["keep"]["image"] == "img:1"  # still there
+    record = objects(cluster, make.namespace, "ConfigMap")["pykro.app.keep"]
+    assert HUB not in (record["metadata"].get("labels") or {})  # released: no longer the hub's
+    assert ("app", "keep") not in actions(hub.sync())
+    # a row coming back under a retained instance's name is refused (the instance is no longer the hub's)
+    db.add("keep", True, "img:3")
+    back = hub.sync()
+    assert actions(back)[("app", "keep")] == "failed"
+    assert "already exists" in (back.of("app", "keep") or pytest.fail()).message
+    hub.close()
+
+
+def test_max_skew_bounds_the_instances_in_progress(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(*[(f"n{i}", True, "img:1", 1) for i in range(4)])
+    hub = make.hub(db, concurrency=4)
+    form = hub.form(comps.db, spec=lambda row: {"name": row.node_id}, max_skew=1)
+    real = form.factory.adeploy
+    running, peak = 0, 0
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        try:
+            await asyncio.sleep(0.05)
+            return await real(*args, **kwargs)
+        finally:
+            running -= 1
+
+    form.factory.adeploy = counted  # type: ignore[method-assign]
+    assert hub.sync().ok
+    assert peak == 1
+    hub.close()
+
+
+def test_without_max_skew_rows_deploy_concurrently(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(*[(f"n{i}", True, "img:1", 1) for i in range(4)])
+    hub = make.hub(db, concurrency=4)
+    form = hub.form(comps.db, spec=lambda row: {"name": row.node_id})
+    real = form.factory.adeploy
+    running, peak = 0, 0
+
+    async def counted(*args: Any, **kwargs: Any) -> Any:
+        nonlocal running, peak
+        running += 1
+        peak = max(peak, running)
+        try:
+            await asyncio.sleep(0.05)
+            return await real(*args, **kwargs)
+        finally:
+            running -= 1
+
+    form.factory.adeploy = counted  # type: ignore[method-assign]
+    assert hub.sync().ok
+    assert peak > 1
+    hub.close()
+
+
+def test_a_dry_run_writes_nothing(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    report = hub.sync(dry_run=True)
+    assert actions(report) == {("app", "a"): "created"}
+    assert "would be created" in report.render()
+    assert writes(cluster, mark) == []
+    assert inv.INSTANCE  # the inventory labels are pykro's (sanity of the import)
+    hub.close()
+
+
+def test_a_query_source_with_a_duplicate_uid_and_an_unreadable_flag(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1), ("c", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    text = "CHAR(10)" if db.engine.dialect.name == "mysql" else "VARCHAR(10)"
+    columns = f"node_id, CAST(is_active AS {text}) AS is_active, image, replicas"
+    # a: twice in the result; b: activation 'maybe'; c: fine. Neither a nor b may lose its instance.
+    query = (
+        f"SELECT {columns} FROM {db.table} WHERE node_id <> 'b' "
+        f"UNION ALL SELECT {columns} FROM {db.table} WHERE node_id = 'a' "
+        f"UNION ALL SELECT node_id, CAST('maybe' AS {text}), image, replicas FROM {db.table} WHERE node_id = 'b'"
+    )
+    by_query = make.hub(db, table=None, query=query)
+    by_query.form(comps.app, spec=app_spec)
+    report = by_query.sync()
+    got = {o.uid: o for o in report.outcomes}
+    assert got["a"].action == "failed" and "more than one row" in got["a"].message
+    assert got["b"].action == "failed" and "'maybe'" in got["b"].message
+    assert got["c"].action == "unchanged"
+    assert set(app_data(cluster, make.namespace)) == {"a", "b", "c"}
+    hub.close()
+    by_query.close()
+
+
+def test_a_read_failing_after_some_rows_changes_nothing(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """The database fails while rows stream (here SQLite's integer overflow at the third row): the rows read so far
+    are not a partial truth, nothing is created, updated or deleted."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("the failure is provoked with SQLite's abs() overflow")
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1), ("c", True, "img:1", 1), ("d", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    assert hub.sync().ok
+    db.run("UPDATE {t} SET image = 'img:2'")
+    failing = make.hub(
+        db,
+        table=None,
+        query="SELECT node_id, is_active, image, replicas, "
+        "CASE WHEN node_id = 'c' THEN abs(-9223372036854775807 - 1) ELSE 0 END AS boom FROM " + db.table,
+    )
+    failing.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    report = failing.sync(allow_mass_delete=True)
+    assert report.error is not None and "overflow" in report.error and report.outcomes == []
+    assert 0 < report.rows < 4  # some rows were read before the failure
+    assert writes(cluster, mark) == []
+    assert {u: d["image"] for u, d in app_data(cluster, make.namespace).items()} == dict.fromkeys("abcd", "img:1")
+    hub.close()
+    failing.close()
+
+
+def test_without_an_active_column_every_row_is_active(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("a", False, "img:1", 1), ("b", None, "img:1", 1))
+    hub = make.hub(db, active=None)
+    hub.form(comps.app, spec=app_spec)
+    report = hub.sync(dry_run=True)
+    assert actions(report) == {("app", "a"): "created", ("app", "b"): "created"}
+    hub.close()
