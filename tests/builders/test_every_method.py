@@ -60,8 +60,16 @@ JOB = {Job: "spec", CronJob: "spec.jobTemplate.spec"}
 
 
 def main_object(cls: type[Builder]) -> tuple[str, str]:
-    name = {App: "web", StatefulApp: "db", Job: "migrate", CronJob: "report", Secret: "creds", ConfigMap: "cfg",
-            Service: "api", Ingress: "edge"}
+    name = {
+        App: "web",
+        StatefulApp: "db",
+        Job: "migrate",
+        CronJob: "report",
+        Secret: "creds",
+        ConfigMap: "cfg",
+        Service: "api",
+        Ingress: "edge",
+    }
     kinds = {**MAIN, Secret: "Secret", ConfigMap: "ConfigMap", Service: "Service", Ingress: "Ingress"}
     if cls is AppGroup:
         return "Deployment", "web"
@@ -109,12 +117,16 @@ WORKLOAD: dict[str, Case] = {
     "node_selector": (lambda b, d: b.node_selector({"disk": "ssd"}), None, None, "{pod}.nodeSelector"),
     "tolerations": (
         lambda b, d: b.tolerations([{"key": "db", "operator": "Exists", "effect": "NoSchedule"}]),
-        None, None, "{pod}.tolerations",
+        None,
+        None,
+        "{pod}.tolerations",
     ),
     "toleration": (lambda b, d: b.toleration("dedicated", value="db"), None, None, "{pod}.tolerations"),
     "affinity": (
         lambda b, d: b.affinity({"nodeAffinity": {"preferredDuringSchedulingIgnoredDuringExecution": []}}),
-        None, None, "{pod}.affinity",
+        None,
+        None,
+        "{pod}.affinity",
     ),
     "security_context": (lambda b, d: b.security_context({"runAsNonRoot": True}), None, None, f"{C}.securityContext"),
     "add_secret": (lambda b, d: b.add_secret(Secret("keys").add("k", "v")), None, None, f"{C}.envFrom"),
@@ -123,8 +135,12 @@ WORKLOAD: dict[str, Case] = {
     "add_configs": (lambda b, d: b.add_configs([ConfigMap("flags").add("k", "v")]), None, None, f"{C}.envFrom"),
     "add_service_account": (lambda b, d: b.add_service_account("runner"), None, None, "{pod}.serviceAccountName"),
     "add_volume": (lambda b, d: b.add_volume("scratch", {"emptyDir": {}}), None, None, "{pod}.volumes"),
-    "mount_volume": (lambda b, d: b.mount_volume("scratch", "/scratch", read_only=True), None, None,
-                     f"{C}.volumeMounts"),
+    "mount_volume": (
+        lambda b, d: b.mount_volume("scratch", "/scratch", read_only=True),
+        None,
+        None,
+        f"{C}.volumeMounts",
+    ),
     **META,
 }
 
@@ -138,25 +154,45 @@ CASES: dict[type[Builder], dict[str, Case]] = {
         **WORKLOAD,
         **EXPOSED,
         "expose": (lambda b, d: b.port(80).expose(external=True), "Service", "web", "spec.type"),
-        "add_service": (lambda b, d: b.add_service(Service("web-admin").add_port("admin", 9000)), "Service",
-                        "web-admin", "spec.selector"),
+        "add_service": (
+            lambda b, d: b.add_service(Service("web-admin").add_port("admin", 9000)),
+            "Service",
+            "web-admin",
+            "spec.selector",
+        ),
         "scale": (lambda b, d: b.scale(2, 5), "HorizontalPodAutoscaler", "web", "spec.maxReplicas"),
         "deployment_strategy": (lambda b, d: b.deployment_strategy("recreate"), None, None, "spec.strategy"),
         "rolling_update": (lambda b, d: b.rolling_update(max_surge="50%"), None, None, "spec.strategy"),
-        "add_ingress": (lambda b, d: b.add_ingress(Ingress("web-in").route("/", "web")), "Ingress", "web-in",
-                        "spec.rules"),
+        "add_ingress": (
+            lambda b, d: b.add_ingress(Ingress("web-in").route("/", "web")),
+            "Ingress",
+            "web-in",
+            "spec.rules",
+        ),
     },
     StatefulApp: {
         **WORKLOAD,
         **EXPOSED,
         "expose": (lambda b, d: b.port(5432).expose(external=True), "Service", "db-client", "spec.type"),
-        "add_service": (lambda b, d: b.add_service(Service("db-admin").add_port("admin", 9000)), "Service",
-                        "db-admin", "spec.selector"),
+        "add_service": (
+            lambda b, d: b.add_service(Service("db-admin").add_port("admin", 9000)),
+            "Service",
+            "db-admin",
+            "spec.selector",
+        ),
         "storage": (lambda b, d: b.storage("10Gi"), None, None, "spec.volumeClaimTemplates"),
-        "mount_path": (lambda b, d: b.storage("1Gi").mount_path("/var/lib/db"), None, None,
-                       "spec.template.spec.containers[0].volumeMounts"),
-        "storage_class": (lambda b, d: b.storage("1Gi").storage_class("fast-ssd"), None, None,
-                          "spec.volumeClaimTemplates[0].spec.storageClassName"),
+        "mount_path": (
+            lambda b, d: b.storage("1Gi").mount_path("/var/lib/db"),
+            None,
+            None,
+            "spec.template.spec.containers[0].volumeMounts",
+        ),
+        "storage_class": (
+            lambda b, d: b.storage("1Gi").storage_class("fast-ssd"),
+            None,
+            None,
+            "spec.volumeClaimTemplates[0].spec.storageClassName",
+        ),
         "postgres_port": (lambda b, d: b.postgres_port(), None, None, f"{C}.ports"),
         "mysql_port": (lambda b, d: b.mysql_port(), None, None, f"{C}.ports"),
         "mongodb_port": (lambda b, d: b.mongodb_port(), None, None, f"{C}.ports"),
@@ -170,12 +206,24 @@ CASES: dict[type[Builder], dict[str, Case]] = {
         "deployment_strategy": (lambda b, d: b.deployment_strategy("on-delete"), None, None, "spec.updateStrategy"),
         "rolling_update": (lambda b, d: b.rolling_update(partition=1), None, None, "spec.updateStrategy"),
         "on_delete_strategy": (lambda b, d: b.on_delete_strategy(), None, None, "spec.updateStrategy"),
-        "backup_schedule": (lambda b, d: b.storage("1Gi").backup_schedule("0 2 * * *"), "CronJob", "db-backup",
-                            "spec.schedule"),
-        "backup_command": (lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_command(["backup"]),
-                           "CronJob", "db-backup", "spec.jobTemplate.spec.template.spec.containers[0].command"),
-        "backup_retention": (lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_retention(7),
-                             "CronJob", "db-backup", "spec.jobTemplate.spec.template.spec.containers[0].command"),
+        "backup_schedule": (
+            lambda b, d: b.storage("1Gi").backup_schedule("0 2 * * *"),
+            "CronJob",
+            "db-backup",
+            "spec.schedule",
+        ),
+        "backup_command": (
+            lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_command(["backup"]),
+            "CronJob",
+            "db-backup",
+            "spec.jobTemplate.spec.template.spec.containers[0].command",
+        ),
+        "backup_retention": (
+            lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_retention(7),
+            "CronJob",
+            "db-backup",
+            "spec.jobTemplate.spec.template.spec.containers[0].command",
+        ),
     },
     Job: {
         **WORKLOAD,
@@ -234,14 +282,30 @@ CASES: dict[type[Builder], dict[str, Case]] = {
         "add_service": (lambda b, d: b.add_service(App("api").image("api:1")), "Deployment", "api", "spec.replicas"),
         "add_services": (lambda b, d: b.add_services([Job("seed").image("seed:1")]), "Job", "seed", "spec.template"),
         "remove_service": (lambda b, d: b.remove_service("web"), None, None, "spec.replicas"),
-        "add_shared_secret": (lambda b, d: b.add_shared_secret(Secret("shared").add("k", "v")), None, None,
-                              "spec.template.spec.containers[0].envFrom"),
-        "add_shared_config": (lambda b, d: b.add_shared_config(ConfigMap("shared").add("k", "v")), None, None,
-                              "spec.template.spec.containers[0].envFrom"),
-        "configure_namespace": (lambda b, d: b.configure_namespace(namespace_labels={"env": "prod"}), "Namespace",
-                                "shop", "metadata.labels"),
-        "set_resource_quotas": (lambda b, d: b.set_resource_quotas(cpu_limit="10", pod_limit=50), "ResourceQuota",
-                                "shop-quota", "spec.hard"),
+        "add_shared_secret": (
+            lambda b, d: b.add_shared_secret(Secret("shared").add("k", "v")),
+            None,
+            None,
+            "spec.template.spec.containers[0].envFrom",
+        ),
+        "add_shared_config": (
+            lambda b, d: b.add_shared_config(ConfigMap("shared").add("k", "v")),
+            None,
+            None,
+            "spec.template.spec.containers[0].envFrom",
+        ),
+        "configure_namespace": (
+            lambda b, d: b.configure_namespace(namespace_labels={"env": "prod"}),
+            "Namespace",
+            "shop",
+            "metadata.labels",
+        ),
+        "set_resource_quotas": (
+            lambda b, d: b.set_resource_quotas(cpu_limit="10", pod_limit=50),
+            "ResourceQuota",
+            "shop-quota",
+            "spec.hard",
+        ),
     },
 }
 CASES[CronJob] = {
@@ -262,13 +326,19 @@ CASES[CronJob] = {
 # Methods of a Secret/ConfigMap that act on the workloads using it: compared on an App that adds it.
 ATTACHED: dict[tuple[type[Builder], str], tuple[Call, str]] = {
     (Secret, "mount_path"): (lambda b, d: b.mount_path("/etc/creds"), "spec.template.spec.volumes"),
-    (Secret, "mount_as_env_vars"): (lambda b, d: b.mount_as_env_vars("DB_"),
-                                    "spec.template.spec.containers[0].envFrom"),
+    (Secret, "mount_as_env_vars"): (
+        lambda b, d: b.mount_as_env_vars("DB_"),
+        "spec.template.spec.containers[0].envFrom",
+    ),
     (ConfigMap, "mount_path"): (lambda b, d: b.mount_path("/etc/cfg"), "spec.template.spec.volumes"),
-    (ConfigMap, "mount_as_env_vars"): (lambda b, d: b.mount_as_env_vars("CFG_"),
-                                       "spec.template.spec.containers[0].envFrom"),
-    (ConfigMap, "file_permissions"): (lambda b, d: b.mount_path("/etc/cfg").file_permissions(0o600),
-                                      "spec.template.spec.volumes[0].configMap"),
+    (ConfigMap, "mount_as_env_vars"): (
+        lambda b, d: b.mount_as_env_vars("CFG_"),
+        "spec.template.spec.containers[0].envFrom",
+    ),
+    (ConfigMap, "file_permissions"): (
+        lambda b, d: b.mount_path("/etc/cfg").file_permissions(0o600),
+        "spec.template.spec.volumes[0].configMap",
+    ),
 }
 
 
@@ -351,9 +421,7 @@ def test_attached_object_methods_change_the_workload(cls: type[Builder], method:
 
 
 UNSUPPORTED = [
-    (cls, name)
-    for cls in [*CLASSES, Generated, KubernetesOutput]
-    for name in sorted(unsupported_methods(cls))
+    (cls, name) for cls in [*CLASSES, Generated, KubernetesOutput] for name in sorted(unsupported_methods(cls))
 ]
 
 

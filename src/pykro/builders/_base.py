@@ -26,7 +26,7 @@ from pykro.cel.library.quantity import is_quantity
 from pykro.emulator.simulation.batch import parse_schedule
 from pykro.errors import PykroError
 
-__all__ = ["Builder", "Generated", "builder_method", "unsupported"]
+__all__ = ["Builder", "Generated", "Resources", "builder_method", "unsupported"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound="Builder")
@@ -198,6 +198,18 @@ def items(value: Any, what: str) -> list[Any]:
 
 
 # ------------------------------------------------------------------------------------------- builders
+class Resources(list[ResourceRef]):
+    """What ``to_resources()`` returns: the resources, in order, and ``of(kind, name)`` to pick one (for a status
+    expression in a composition: ``refs.of("Deployment", "web").status.readyReplicas``)."""
+
+    def of(self, kind: str, name: str | None = None) -> ResourceRef:
+        for ref in self:
+            if ref.kind == kind and (name is None or ref.obj.get("metadata", {}).get("name") == name):
+                return ref
+        have = ", ".join(f"{r.kind} {r.obj.get('metadata', {}).get('name')}" for r in self)
+        raise fail(f"no {kind} {name or ''} among the builder's resources".replace("  ", " "), f"It made: {have}.")
+
+
 class Builder:
     """Base of every builder: a name, labels, annotations and a namespace; ``to_resources()`` makes the resources."""
 
@@ -254,8 +266,11 @@ class Builder:
             "annotations": dict(self._annotations) or None,
         }
 
-    def to_resources(self) -> list[ResourceRef]:
+    def to_resources(self) -> Resources:
         """The resources, made with pykro.simple (inside a ``@composition`` they join its graph: call it once)."""
+        return Resources(self._make())
+
+    def _make(self) -> list[ResourceRef]:
         raise NotImplementedError
 
     def objects(self) -> list[dict[str, Any]]:

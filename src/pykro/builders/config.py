@@ -210,7 +210,7 @@ class Secret(_Attachable):
         "a key pair generated once (openssl genrsa) and .from_file()",
     )
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         data = {k: v for k, v in self._values.items() if not is_ref(v)}
         encoded = {k: v if isinstance(v, bytes) else v.encode("utf-8") for k, v in data.items()}
         refs = {k: v for k, v in self._values.items() if is_ref(v)}
@@ -355,6 +355,6 @@ class ConfigMap(_Attachable):
         "a reloader such as stakater/Reloader and its annotation via add_annotation()",
     )
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         binary = {k: v for k, v in self._binary.items()} or None
         return [_ConfigMap(self._name, data=dict(self._data) or None, binary_data=binary, **self._meta())]

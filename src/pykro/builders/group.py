@@ -156,7 +156,7 @@ class AppGroup(Builder):
         """The objects as dicts (same as objects())."""
         return self.objects()
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         """The namespace and quota (if configured), the shared objects, then every member's resources; a Secret or
         ConfigMap builder added to several members is created once."""
         out: list[ResourceRef] = []

@@ -133,7 +133,7 @@ class Service(Builder):
             )
         ]
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         return self.build_for(None, None)
 
 
@@ -257,7 +257,7 @@ class Ingress(Builder):
     def annotations(self, annotations: Mapping[str, Any]) -> Ingress:
         return self.add_annotations(annotations)
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         if not self._routes and self._default is None:
             raise fail(f"Ingress {self._name!r} has no route", "Call .route('/', 'web', 80).")
         paths = [

@@ -575,14 +575,11 @@ class _Workload(Builder):
                 out += obj.to_resources()
         return out
 
-    def to_resources(self) -> list[ResourceRef]:
-        raise NotImplementedError
-
     def to_resources_in_group(self, shared: list[Secret | ConfigMap]) -> list[ResourceRef]:
         """The resources without the added Secrets/ConfigMaps (the group creates them) and with ``shared``."""
         self._shared, self._in_group = list(shared), True
         try:
-            return self.to_resources()
+            return self._make()
         finally:
             self._shared, self._in_group = [], False
 
@@ -747,7 +744,7 @@ class App(_Exposed):
         ".rolling_update(...), or Argo Rollouts / Flagger",
     )
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         """The Deployment, its Service (when it has ports), the added Secrets/ConfigMaps, Services, Ingresses and
         HorizontalPodAutoscaler. Inside a ``@composition`` they join the graph (call it once per app)."""
         out = self._added()
@@ -995,7 +992,7 @@ class StatefulApp(_Exposed):
         )
         return [pvc, job]
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         """The StatefulSet, its headless Service, the added objects and the backup CronJob (if scheduled)."""
         out = self._added()
         claims = None
@@ -1080,7 +1077,7 @@ class _Batch(_Workload):
 class Job(_Batch):
     """A batch/v1 Job running the container to completion."""
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         return [
             *self._added(),
             _Job(self._name, image=self._image, **self._job, **self._meta(), **self._pod_keywords()),
@@ -1171,7 +1168,7 @@ class CronJob(_Batch):
         self._cron["time_zone"] = text(tz, "timezone")
         return self
 
-    def to_resources(self) -> list[ResourceRef]:
+    def _make(self) -> list[ResourceRef]:
         if self._schedule is None:
             raise fail(f"CronJob {self._name!r} has no schedule", "Call .schedule('0 2 * * *').")
         return [
