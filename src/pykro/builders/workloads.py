@@ -8,6 +8,7 @@ PykroError saying what to use instead.
 from __future__ import annotations
 
 import re
+import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -968,11 +969,11 @@ class StatefulApp(_Exposed):
             command = [
                 "sh",
                 "-c",
-                f'pg_dumpall -h {self._name}-0.{self._name} -U "${{POSTGRES_USER:-postgres}}" '
-                '> "/backup/$(date +%Y%m%d%H%M%S).sql"',
+                f'PGPASSWORD="${{PGPASSWORD:-${{POSTGRES_PASSWORD:-}}}}" pg_dumpall -h {self._name}-0.{self._name} '
+                '-U "${POSTGRES_USER:-postgres}" > "/backup/$(date +%Y%m%d%H%M%S).sql"',
             ]
         if self._retention is not None:
-            script = " ".join(command) if command[:2] != ["sh", "-c"] else command[2]
+            script = shlex.join(command) if command[:2] != ["sh", "-c"] else command[2]
             command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{self._retention} -delete"]
         env_from, _, _ = self._attachments()
         claim = f"{self._name}-backup"
