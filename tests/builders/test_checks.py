@@ -68,6 +68,7 @@ def _line() -> int:
         (lambda: App("web").health_check("/h"), "needs a port"),
         (lambda: AppGroup("g").remove_service("web"), "has no service named 'web'"),
         (lambda: App("web").add_label("team", ["a"]), "label team must be a string"),
+        (lambda: App("web").add_label("team", "data platform"), "is not a valid label value"),
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:
@@ -96,6 +97,12 @@ def test_the_error_names_the_callers_line() -> None:
         (lambda: Ingress("i"), "has no route"),
         (lambda: StatefulApp("db").image("redis:7").storage("1Gi").backup_schedule("@daily"), "backup_command"),
         (lambda: StatefulApp("db").image("postgres:15").backup_schedule("@daily"), "no storage"),
+        (
+            lambda: App("web").image("x").mount_volume("cache", "/cache"),
+            "mounts the volume 'cache', which it does not have",
+        ),
+        (lambda: Secret("s").add("user", "u").type("basic-auth"), "needs the key username or password"),
+        (lambda: Secret("s").add("tls.crt", "c").type("tls"), "needs the keys tls.crt and tls.key"),
     ],
 )
 def test_incomplete_builders_are_errors_when_rendered(make: Any, message: str) -> None:

@@ -136,7 +136,7 @@ WORKLOAD: dict[str, Case] = {
     "add_service_account": (lambda b, d: b.add_service_account("runner"), None, None, "{pod}.serviceAccountName"),
     "add_volume": (lambda b, d: b.add_volume("scratch", {"emptyDir": {}}), None, None, "{pod}.volumes"),
     "mount_volume": (
-        lambda b, d: b.mount_volume("scratch", "/scratch", read_only=True),
+        lambda b, d: b.add_volume("scratch", {"emptyDir": {}}).mount_volume("scratch", "/x", read_only=True),
         None,
         None,
         f"{C}.volumeMounts",
@@ -239,7 +239,7 @@ CASES: dict[type[Builder], dict[str, Case]] = {
         "add_binary": (lambda b, d: b.add_binary("blob", b"\x00\x01"), None, None, "data"),
         "from_file": (lambda b, d: b.from_file("cert", d / "cert.pem"), None, None, "data"),
         "from_env_file": (lambda b, d: b.from_env_file(d / "app.env", prefix="APP_"), None, None, "data"),
-        "type": (lambda b, d: b.type("basic-auth"), None, None, "type"),
+        "type": (lambda b, d: b.add("username", "admin").type("basic-auth"), None, None, "type"),
     },
     ConfigMap: {
         **META,

@@ -160,6 +160,20 @@ def label_key(value: Any, what: str) -> Any:
     return value
 
 
+_LABEL_VALUE: Final = re.compile(r"^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$")
+
+
+def label_value(value: Any, what: str) -> Any:
+    """A label value: at most 63 letters, digits, '-', '_' and '.', starting and ending alphanumeric (or empty)."""
+    text(value, what)
+    if isinstance(value, str) and not _LABEL_VALUE.match(value):
+        raise fail(
+            f"{what} value {value!r} is not a valid label value (at most 63 letters, digits, '-', '_', '.')",
+            "Use an annotation for free text.",
+        )
+    return value
+
+
 def cron(value: Any, what: str = "schedule") -> Any:
     """A cron expression of five fields (or an @macro), checked now."""
     if is_ref(value):
@@ -237,7 +251,7 @@ class Builder:
     @builder_method
     def add_label(self: B, key: str, value: Any) -> B:
         """Add a label to every object of this builder (and to the pods of a workload)."""
-        self._labels[label_key(key, "label key")] = text(value, f"label {key}")
+        self._labels[label_key(key, "label key")] = label_value(value, f"label {key}")
         return self
 
     @builder_method

@@ -33,6 +33,12 @@ _SECRET_TYPES = {
     "sshauth": "kubernetes.io/ssh-auth",
     "serviceaccounttoken": "kubernetes.io/service-account-token",
 }
+# Keys the API server requires for a Secret type (one of them).
+_REQUIRED_KEYS = {
+    "kubernetes.io/basic-auth": ("username", "password"),
+    "kubernetes.io/ssh-auth": ("ssh-privatekey",),
+    "kubernetes.io/dockerconfigjson": (".dockerconfigjson",),
+}
 _MAX_FILE = 1024 * 1024  # ConfigMaps and Secrets are limited to 1 MiB
 
 
@@ -211,6 +217,17 @@ class Secret(_Attachable):
     )
 
     def _make(self) -> list[ResourceRef]:
+        needed = _REQUIRED_KEYS.get(self._type or "")
+        if needed is not None and not any(key in self._values for key in needed):
+            raise fail(
+                f"Secret {self._name!r} of type {self._type} needs the key {' or '.join(needed)}",
+                f"Add it with .add({needed[0]!r}, ...) (the API server rejects the Secret without it).",
+            )
+        if self._type == "kubernetes.io/tls" and not {"tls.crt", "tls.key"} <= set(self._values):
+            raise fail(
+                f"Secret {self._name!r} of type tls needs the keys tls.crt and tls.key",
+                "Add them with .from_file('tls.crt', path) and .from_file('tls.key', path).",
+            )
         data = {k: v for k, v in self._values.items() if not is_ref(v)}
         encoded = {k: v if isinstance(v, bytes) else v.encode("utf-8") for k, v in data.items()}
         refs = {k: v for k, v in self._values.items() if is_ref(v)}

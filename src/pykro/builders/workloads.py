@@ -535,6 +535,13 @@ class _Workload(Builder):
         if self._image is None:
             raise fail(f"{type(self).__name__} {self._name!r} has no image", "Call .image('registry/name:tag').")
         env_from, config_maps, secrets = self._attachments()
+        volumes = {v["name"] for v in self._volumes} | self._own_volumes()
+        for mount in self._mounts:
+            if mount["name"] not in volumes:
+                raise fail(
+                    f"{type(self).__name__} {self._name!r} mounts the volume {mount['name']!r}, which it does not have",
+                    f"Add it with .add_volume({mount['name']!r}, {{...}}) (the API server rejects the pod otherwise).",
+                )
         pod_labels = dict(self._labels) or None
         return {
             "command": self._command,
@@ -559,6 +566,10 @@ class _Workload(Builder):
             "pod_annotations": dict(self._pod_annotations) or None,
             "restart_policy": self._restart_policy,
         }
+
+    def _own_volumes(self) -> set[str]:
+        """Volumes the workload makes itself (a StatefulApp's storage claim)."""
+        return set()
 
     def _pod_keywords(self) -> dict[str, Any]:
         return {k: v for k, v in self._pod().items() if v is not None}
@@ -811,6 +822,9 @@ class StatefulApp(_Exposed):
         if isinstance(path, str) and not path.startswith("/"):
             raise fail(f"mount_path {path!r} must be an absolute path", f"Write '/{path}'.")
         return self
+
+    def _own_volumes(self) -> set[str]:
+        return {"data"} if self._storage is not None else set()
 
     @builder_method
     def storage_class(self, storage_class: Any) -> StatefulApp:
