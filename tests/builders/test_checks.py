@@ -196,3 +196,17 @@ def test_celestra_import_path() -> None:
 
     for name in pykro.builders.__all__:
         assert getattr(pykro.celestra, name) is getattr(pykro.builders, name)
+
+
+def test_celestras_keyword_spellings_work() -> None:
+    app = App("web").image("nginx").port(port=8080, name="web", protocol="TCP").replicas(count=2)
+    app.resources(cpu="100m", memory="128Mi", cpu_limit="1", memory_limit="1Gi", gpu=1)
+    objects = app.objects()
+    pod = objects[0]["spec"]["template"]["spec"]["containers"][0]
+    assert objects[0]["spec"]["replicas"] == 2
+    assert pod["ports"] == [{"containerPort": 8080, "name": "web", "protocol": "TCP"}]
+    assert pod["resources"]["limits"] == {"cpu": "1", "memory": "1Gi", "nvidia.com/gpu": 1}
+    svc = Service("api").add_port(name="http", port=80, target_port=8080, protocol="UDP").selector({"app": "api"})
+    assert svc.objects()[0]["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "UDP"}]
+    with pytest.raises(PykroError, match="Did you mean external"):
+        App("web").expose(external_acces=True)

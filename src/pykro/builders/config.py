@@ -18,7 +18,8 @@ from pykro import yamlio
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, count, mapping, text, unsupported
+from pykro.builders._base import Builder, builder_method, mapping, text, unsupported
+from pykro.builders._base import count as check_count
 from pykro.simple import ConfigMap as _ConfigMap
 from pykro.simple import Secret as _Secret
 
@@ -356,7 +357,7 @@ class ConfigMap(_Attachable):
     @builder_method
     def file_permissions(self, mode: int) -> ConfigMap:
         """The mode of the mounted files (``0o644``); applies with ``mount_path()``."""
-        self._mode = count(mode, "file_permissions")
+        self._mode = check_count(mode, "file_permissions")
         if not 0 <= mode <= 0o777:
             raise fail(f"file_permissions {mode!r} is not a file mode", "Write it in octal, e.g. 0o644.")
         return self

@@ -8,7 +8,8 @@ from typing import Any
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef, resource
-from pykro.builders._base import Builder, builder_method, count, items, mapping, quantity, unsupported
+from pykro.builders._base import Builder, builder_method, items, mapping, quantity, unsupported
+from pykro.builders._base import count as check_count
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.workloads import _Workload
 from pykro.simple import Namespace as _Namespace
@@ -119,7 +120,7 @@ class AppGroup(Builder):
         if storage_limit is not None:
             hard["requests.storage"] = quantity(storage_limit, "storage_limit")
         if pod_limit is not None:
-            hard["pods"] = str(count(pod_limit, "pod_limit"))
+            hard["pods"] = str(check_count(pod_limit, "pod_limit"))
         if not hard:
             raise fail("set_resource_quotas() needs at least one limit", "Write set_resource_quotas(cpu_limit='10').")
         self._quota = hard

@@ -19,12 +19,13 @@ from pykro.builders._base import (
     items,
     label_key,
     mapping,
-    port,
     port_name,
     text,
     unsupported,
 )
-from pykro.builders._base import port as _port
+from pykro.builders._base import (
+    port as check_port,
+)
 from pykro.simple import Ingress as _Ingress
 from pykro.simple import Service as _Service
 
@@ -59,17 +60,17 @@ class Service(Builder):
         return self
 
     @builder_method
-    def add_port(self, name: Any, port_number: Any, target_port: Any = None, protocol: str = "TCP") -> Service:
-        """A port: ``name``, the Service's ``port_number`` and the pods' ``target_port`` (default: the same)."""
+    def add_port(self, name: Any, port: Any, target_port: Any = None, protocol: str = "TCP") -> Service:
+        """A port: ``name``, the Service's ``port`` and the pods' ``target_port`` (default: the same)."""
         entry = {
             "name": port_name(name),
-            "port": port(port_number, f"Service {self._name!r} port"),
-            "targetPort": port_number
+            "port": check_port(port, f"Service {self._name!r} port"),
+            "targetPort": port
             if target_port is None
             else (
                 port_name(target_port, "target port")
                 if isinstance(target_port, str)
-                else port(target_port, "target port")
+                else check_port(target_port, "target port")
             ),
             "protocol": choice(protocol, "protocol", _PROTOCOLS),
         }
@@ -149,14 +150,14 @@ class Ingress(Builder):
         self._class: Any = None
         self._default: dict[str, Any] | None = None
 
-    def _route(self, path: Any, service: Any, port_number: Any, path_type: str | None) -> Ingress:
+    def _route(self, path: Any, service: Any, port: Any, path_type: str | None) -> Ingress:
         if isinstance(path, str) and not path.startswith("/"):
             raise fail(f"Ingress {self._name!r} path {path!r} must start with '/'", f"Write '/{path}'.")
         self._routes.append(
             {
                 "path": text(path, "path"),
                 "service": dns_name(service, "service name", label=True),
-                "port": port(port_number, "service port"),
+                "port": check_port(port, "service port"),
                 "path_type": path_type,
             }
         )
@@ -243,7 +244,7 @@ class Ingress(Builder):
         self._default = {
             "service": {
                 "name": dns_name(service, "service name", label=True),
-                "port": {"number": _port(port, "service port")},
+                "port": {"number": check_port(port, "service port")},
             }
         }
         return self

@@ -19,16 +19,20 @@ from pykro.builders._base import (
     Builder,
     builder_method,
     choice,
-    count,
     cron,
     dns_name,
     items,
     mapping,
-    port,
     port_name,
     quantity,
     text,
     unsupported,
+)
+from pykro.builders._base import (
+    count as check_count,
+)
+from pykro.builders._base import (
+    port as check_port,
 )
 from pykro.builders.config import ConfigMap, Secret
 from pykro.simple import CronJob as _CronJob
@@ -56,14 +60,14 @@ def _seconds(value: Any, what: str) -> Any:
     if is_ref(value):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        return count(value, what, least=1)
+        return check_count(value, what, least=1)
     match = _DURATION.match(value) if isinstance(value, str) and value else None
     if isinstance(value, str) and value.isdigit():
-        return count(int(value), what, least=1)
+        return check_count(int(value), what, least=1)
     if match is None or not any(match.groups()):
         raise fail(f"{what} must be seconds or a duration such as '30m' or '2h', got {value!r}", "Write timeout('1h').")
     hours, minutes, secs = (int(g or 0) for g in match.groups())
-    return count(hours * 3600 + minutes * 60 + secs, what, least=1)
+    return check_count(hours * 3600 + minutes * 60 + secs, what, least=1)
 
 
 class _Workload(Builder):
@@ -116,14 +120,14 @@ class _Workload(Builder):
         return self
 
     @builder_method
-    def port(self: W, port_number: Any, name: Any = None, protocol: str = "TCP") -> W:
+    def port(self: W, port: Any, name: Any = None, protocol: str = "TCP") -> W:
         """Add a container port (named ``http`` for the first unnamed one); a Service exposes it."""
-        port(port_number, f"{type(self).__name__} {self._name!r} port")
+        check_port(port, f"{type(self).__name__} {self._name!r} port")
         if name is None:
             used = {p.get("name") for p in self._ports}
-            name = self.DEFAULT_PORT_NAME if self.DEFAULT_PORT_NAME not in used else f"port-{port_number}"
+            name = self.DEFAULT_PORT_NAME if self.DEFAULT_PORT_NAME not in used else f"port-{port}"
         entry = {
-            "containerPort": port_number,
+            "containerPort": port,
             "name": port_name(name),
             "protocol": choice(protocol, "protocol", _PROTOCOLS),
         }
@@ -137,9 +141,9 @@ class _Workload(Builder):
         return self
 
     @builder_method
-    def add_port(self: W, port_number: Any, name: Any = None, protocol: str = "TCP") -> W:
-        """Same as port()."""
-        return self.port(port_number, name, protocol)
+    def add_port(self: W, port: Any, name: Any = None, protocol: str = "TCP") -> W:
+        """Same as check_port()."""
+        return self.port(port, name, protocol)
 
     @builder_method
     def ports(self: W, ports: Sequence[Mapping[str, Any]]) -> W:
@@ -156,40 +160,40 @@ class _Workload(Builder):
         return self
 
     @builder_method
-    def http_port(self: W, port_number: Any = 8080) -> W:
-        return self.port(port_number, "http")
+    def http_port(self: W, port: Any = 8080) -> W:
+        return self.port(port, "http")
 
     @builder_method
-    def https_port(self: W, port_number: Any = 8443) -> W:
-        return self.port(port_number, "https")
+    def https_port(self: W, port: Any = 8443) -> W:
+        return self.port(port, "https")
 
     @builder_method
-    def metrics_port(self: W, port_number: Any = 9090) -> W:
-        return self.port(port_number, "metrics")
+    def metrics_port(self: W, port: Any = 9090) -> W:
+        return self.port(port, "metrics")
 
     @builder_method
-    def health_port(self: W, port_number: Any = 8081) -> W:
-        return self.port(port_number, "health")
+    def health_port(self: W, port: Any = 8081) -> W:
+        return self.port(port, "health")
 
     @builder_method
-    def admin_port(self: W, port_number: Any = 9000) -> W:
-        return self.port(port_number, "admin")
+    def admin_port(self: W, port: Any = 9000) -> W:
+        return self.port(port, "admin")
 
     @builder_method
-    def grpc_port(self: W, port_number: Any = 9090) -> W:
-        return self.port(port_number, "grpc")
+    def grpc_port(self: W, port: Any = 9090) -> W:
+        return self.port(port, "grpc")
 
     @builder_method
-    def debug_port(self: W, port_number: Any = 5005) -> W:
-        return self.port(port_number, "debug")
+    def debug_port(self: W, port: Any = 5005) -> W:
+        return self.port(port, "debug")
 
     @builder_method
-    def web_port(self: W, port_number: Any = 8080) -> W:
-        return self.port(port_number, "web")
+    def web_port(self: W, port: Any = 8080) -> W:
+        return self.port(port, "web")
 
     @builder_method
-    def status_port(self: W, port_number: Any = 8081) -> W:
-        return self.port(port_number, "status")
+    def status_port(self: W, port: Any = 8081) -> W:
+        return self.port(port, "status")
 
     @builder_method
     def common_ports(self: W, http: Any = 8080, metrics: Any = 9090, health: Any = 8081) -> W:
@@ -251,7 +255,7 @@ class _Workload(Builder):
                     value, key if field == "requests" else f"{key}_limit"
                 )
         if gpu is not None:
-            self._resources.setdefault("limits", {})["nvidia.com/gpu"] = count(gpu, "gpu", least=1)
+            self._resources.setdefault("limits", {})["nvidia.com/gpu"] = check_count(gpu, "gpu", least=1)
         if not any(v is not None for v in (cpu, memory, cpu_limit, memory_limit, gpu)):
             raise fail(
                 "resources() needs at least one of cpu, memory, cpu_limit, memory_limit, gpu",
@@ -264,13 +268,13 @@ class _Workload(Builder):
         self,
         kind: str,
         path: Any,
-        port_number: Any,
+        port: Any,
         initial_delay: Any,
         period: Any,
         timeout: Any = None,
         failure_threshold: Any = None,
     ) -> None:
-        target = port_number
+        target = port
         if target is None:
             if not self._ports:
                 raise fail(
@@ -279,16 +283,16 @@ class _Workload(Builder):
                 )
             target = self._ports[0]["name"]
         else:
-            port(target, f"{kind} probe port")
+            check_port(target, f"{kind} probe port")
         probe: dict[str, Any] = {
             "httpGet": {"path": text(path, "probe path"), "port": target},
-            "initialDelaySeconds": count(initial_delay, "initial_delay"),
-            "periodSeconds": count(period, "period", least=1),
+            "initialDelaySeconds": check_count(initial_delay, "initial_delay"),
+            "periodSeconds": check_count(period, "period", least=1),
         }
         if timeout is not None:
-            probe["timeoutSeconds"] = count(timeout, "timeout", least=1)
+            probe["timeoutSeconds"] = check_count(timeout, "timeout", least=1)
         if failure_threshold is not None:
-            probe["failureThreshold"] = count(failure_threshold, "failure_threshold", least=1)
+            probe["failureThreshold"] = check_count(failure_threshold, "failure_threshold", least=1)
         self._probes[kind] = probe
 
     @builder_method
@@ -672,22 +676,22 @@ class App(_Exposed):
         self._scale: dict[str, Any] | None = None
 
     @builder_method
-    def replicas(self, count_: Any) -> App:
+    def replicas(self, count: Any) -> App:
         """The number of pods (0 or more)."""
-        self._replicas = count(count_, "replicas")
+        self._replicas = check_count(count, "replicas")
         return self
 
     @builder_method
     def scale(self, min_replicas: Any = 1, max_replicas: Any = 10, target_cpu_utilization: Any = 70) -> App:
         """A HorizontalPodAutoscaler between ``min_replicas`` and ``max_replicas`` at ``target_cpu_utilization`` %."""
-        low = count(min_replicas, "min_replicas", least=1)
-        high = count(max_replicas, "max_replicas", least=1)
+        low = check_count(min_replicas, "min_replicas", least=1)
+        high = check_count(max_replicas, "max_replicas", least=1)
         if isinstance(low, int) and isinstance(high, int) and low > high:
             raise fail(f"scale(): min_replicas {low} is above max_replicas {high}", "Swap them.")
         self._scale = {
             "min_replicas": low,
             "max_replicas": high,
-            "cpu_utilization": count(target_cpu_utilization, "target_cpu_utilization", least=1),
+            "cpu_utilization": check_count(target_cpu_utilization, "target_cpu_utilization", least=1),
         }
         return self
 
@@ -724,7 +728,7 @@ class App(_Exposed):
         def amount(value: Any, what: str) -> Any:
             if isinstance(value, str) and re.fullmatch(r"\d{1,3}%", value):
                 return value
-            return count(value, what)
+            return check_count(value, what)
 
         self._strategy = {
             "type": "RollingUpdate",
@@ -733,7 +737,7 @@ class App(_Exposed):
                 "maxUnavailable": amount(max_unavailable, "max_unavailable"),
             },
         }
-        self._min_ready = count(min_ready_seconds, "min_ready_seconds")
+        self._min_ready = check_count(min_ready_seconds, "min_ready_seconds")
         return self
 
     @builder_method
@@ -801,8 +805,8 @@ class StatefulApp(_Exposed):
         self._retention: Any = None
 
     @builder_method
-    def replicas(self, count_: Any) -> StatefulApp:
-        self._replicas = count(count_, "replicas")
+    def replicas(self, count: Any) -> StatefulApp:
+        self._replicas = check_count(count, "replicas")
         return self
 
     @builder_method
@@ -911,8 +915,8 @@ class StatefulApp(_Exposed):
         self._update = {
             "type": "RollingUpdate",
             "rollingUpdate": {
-                "partition": count(partition, "partition"),
-                "maxUnavailable": count(max_unavailable, "max_unavailable", least=1),
+                "partition": check_count(partition, "partition"),
+                "maxUnavailable": check_count(max_unavailable, "max_unavailable", least=1),
             },
         }
         return self
@@ -939,7 +943,7 @@ class StatefulApp(_Exposed):
     @builder_method
     def backup_retention(self, days: Any) -> StatefulApp:
         """Delete backup files older than ``days`` after each backup."""
-        self._retention = count(days, "backup_retention", least=1)
+        self._retention = check_count(days, "backup_retention", least=1)
         return self
 
     build = unsupported("build", _NOT_BUILT, _BUILD_INSTEAD)
@@ -1061,19 +1065,19 @@ class _Batch(_Workload):
         self._job: dict[str, Any] = {}
 
     @builder_method
-    def parallelism(self: W, count_: Any) -> W:
-        self._job["parallelism"] = count(count_, "parallelism")  # type: ignore[attr-defined]
+    def parallelism(self: W, count: Any) -> W:
+        self._job["parallelism"] = check_count(count, "parallelism")  # type: ignore[attr-defined]
         return self
 
     @builder_method
-    def completions(self: W, count_: Any) -> W:
-        self._job["completions"] = count(count_, "completions", least=1)  # type: ignore[attr-defined]
+    def completions(self: W, count: Any) -> W:
+        self._job["completions"] = check_count(count, "completions", least=1)  # type: ignore[attr-defined]
         return self
 
     @builder_method
     def retry_limit(self: W, limit: Any) -> W:
         """How often a failed pod is retried (the Job's backoffLimit)."""
-        self._job["backoff_limit"] = count(limit, "retry_limit")  # type: ignore[attr-defined]
+        self._job["backoff_limit"] = check_count(limit, "retry_limit")  # type: ignore[attr-defined]
         return self
 
     @builder_method
@@ -1161,13 +1165,13 @@ class CronJob(_Batch):
 
     @builder_method
     def history_limits(self, successful: Any = 3, failed: Any = 1) -> CronJob:
-        self._cron["successful_jobs_history_limit"] = count(successful, "successful")
-        self._cron["failed_jobs_history_limit"] = count(failed, "failed")
+        self._cron["successful_jobs_history_limit"] = check_count(successful, "successful")
+        self._cron["failed_jobs_history_limit"] = check_count(failed, "failed")
         return self
 
     @builder_method
     def starting_deadline(self, deadline_seconds: Any) -> CronJob:
-        self._cron["starting_deadline_seconds"] = count(deadline_seconds, "starting_deadline", least=1)
+        self._cron["starting_deadline_seconds"] = check_count(deadline_seconds, "starting_deadline", least=1)
         return self
 
     @builder_method
