@@ -69,6 +69,7 @@ def _line() -> int:
         (lambda: AppGroup("g").remove_service("web"), "has no service named 'web'"),
         (lambda: App("web").add_label("team", ["a"]), "label team must be a string"),
         (lambda: App("web").add_label("team", "data platform"), "is not a valid label value"),
+        (lambda: CronJob("c" * 53), "Kubernetes allows 52"),
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:
@@ -210,3 +211,12 @@ def test_celestras_keyword_spellings_work() -> None:
     assert svc.objects()[0]["spec"]["ports"] == [{"name": "http", "port": 80, "targetPort": 8080, "protocol": "UDP"}]
     with pytest.raises(PykroError, match="Did you mean external"):
         App("web").expose(external_acces=True)
+
+
+def test_added_objects_live_next_to_the_workload() -> None:
+    objects = App("web").image("nginx").namespace("prod").add_secret(Secret("keys").add("k", "v")).objects()
+    assert {(o["kind"], o["metadata"]["namespace"]) for o in objects} == {("Secret", "prod"), ("Deployment", "prod")}
+    exposed = App("web").image("nginx").port(8080).expose(ingress=True).objects()
+    rule = next(o for o in exposed if o["kind"] == "Ingress")["spec"]["rules"][0]
+    assert "host" not in rule
+    assert rule["http"]["paths"][0]["backend"] == {"service": {"name": "web", "port": {"number": 8080}}}

@@ -70,6 +70,12 @@ def _seconds(value: Any, what: str) -> Any:
     return check_count(hours * 3600 + minutes * 60 + secs, what, least=1)
 
 
+def _short_enough(name: Any, kind: str) -> None:
+    """Kubernetes appends 11 characters to a CronJob's name for its Jobs: it may be 52 characters at most."""
+    if isinstance(name, str) and len(name) > 52:
+        raise fail(f"{kind} name {name!r} is {len(name)} characters long; Kubernetes allows 52", "Use a shorter name.")
+
+
 class _Workload(Builder):
     """What App, StatefulApp, Job and CronJob share: one container and its pod."""
 
@@ -588,7 +594,12 @@ class _Workload(Builder):
             key = (type(obj).__name__, obj.name)
             if key not in seen:
                 seen.add(key)
-                out += obj.to_resources()
+                own = obj._namespace
+                obj._namespace = own if own is not None else self._namespace  # next to the workload using it
+                try:
+                    out += obj.to_resources()
+                finally:
+                    obj._namespace = own
         return out
 
     def to_resources_in_group(self, shared: list[Secret | ConfigMap]) -> list[ResourceRef]:
@@ -619,7 +630,7 @@ class _Exposed(_Workload):
     @builder_method
     def expose(self: E, external: bool = False, ingress: bool = False) -> E:
         """Expose the ports: ``external=True`` makes the Service a LoadBalancer; ``ingress=True`` adds an Ingress
-        (host ``<name>.local`` unless set with an Ingress builder) routing ``/`` to the first port."""
+        routing ``/`` of every host to the first port (for a host or TLS, use add_ingress(Ingress(...)))."""
         self._service_type = "LoadBalancer" if external else "ClusterIP"
         self._ingress_host = ingress
         return self
@@ -656,7 +667,6 @@ class _Exposed(_Workload):
             out.append(
                 _Ingress(
                     f"{self._name}",
-                    host=f"{self._name}.local",
                     service=self._name,
                     port=self._ports[0]["containerPort"],
                     **self._meta(),
@@ -995,6 +1005,7 @@ class StatefulApp(_Exposed):
             command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{self._retention} -delete"]
         env_from, _, _ = self._attachments()
         claim = f"{self._name}-backup"
+        _short_enough(claim, "backup CronJob")
         pvc = _PVC(claim, size=self._storage["size"], storage_class=self._storage_class, **self._meta())
         extra: dict[str, Any] = {k: v for k, v in (("env", dict(self._env)), ("env_from", env_from)) if v}
         job = _CronJob(
@@ -1108,6 +1119,7 @@ class CronJob(_Batch):
 
     def __init__(self, name: Any) -> None:
         super().__init__(name)
+        _short_enough(name, "CronJob")
         self._schedule: Any = None
         self._cron: dict[str, Any] = {}
 
