@@ -3,6 +3,7 @@ the YAML and every value is checked where it is written.
 
     python examples/celestra_db.py            # print the YAML of the three databases
     python examples/celestra_db.py ./k8s      # write one file per object into ./k8s/<database>/
+    pykro deploy examples/celestra_db.py --local -n demo --name db   # the same builders in a composition
 
 Where the seed calls something pykro does not do, the comment says what is written instead (docs/builders.md).
 """
@@ -11,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
+from pykro import Spec, Status, composition, yamlio
 from pykro.celestra import ConfigMap, KubernetesOutput, Secret, StatefulApp
 from pykro.simple import NetworkPolicy, Role, RoleBinding, ServiceAccount
 
@@ -69,6 +70,33 @@ EXTRA = [account.obj, role.obj, binding.obj, policy.obj]
 def objects() -> list[dict[str, Any]]:
     """Every object of the three examples (the complete one with its RBAC and NetworkPolicy)."""
     return [obj for db in DATABASES.values() for obj in db.objects()] + EXTRA
+
+
+# The same builders inside a composition: values may come from the spec (checked by type when the graph is built).
+class DatabaseSpec(Spec):
+    replicas: int = 3
+    storage: str = "100Gi"
+    backup_schedule: str = "0 2 * * *"
+
+
+class DatabaseStatus(Status):
+    ready: bool
+    ready_replicas: int
+
+
+@composition(api_version="example.com/v1alpha1", kind="CelestraDatabase")
+def database(spec: DatabaseSpec) -> DatabaseStatus:
+    refs = (
+        StatefulApp("db")
+        .image("postgres:15")
+        .port(5432)
+        .storage(spec.storage)
+        .replicas(spec.replicas)
+        .resources(cpu="1000m", memory="4Gi")
+        .backup_schedule(spec.backup_schedule)
+    ).to_resources()
+    db = refs.of("StatefulSet", "db")
+    return DatabaseStatus(ready=db.status.readyReplicas >= spec.replicas, ready_replicas=db.status.readyReplicas)
 
 
 if __name__ == "__main__":

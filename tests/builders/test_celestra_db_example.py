@@ -64,3 +64,13 @@ def test_the_script_writes_the_files(tmp_path: Path) -> None:
     assert "production/cronjob-production-db-backup.yaml" in written
     assert "complete/rbac-and-policy.yaml" in written
     assert "basic/statefulset-postgres.yaml" in written
+
+
+def test_the_composition(example: ModuleType) -> None:
+    rgd = example.database.to_rgd_yaml()
+    assert "replicas: ${schema.spec.replicas}" in rgd and "schedule: ${schema.spec.backupSchedule}" in rgd
+    objects = example.database.to_manifests(example.DatabaseSpec(replicas=2, storage="5Gi"), namespace="db")
+    for obj in objects:
+        assert validate_object(obj) == [], (obj["kind"], validate_object(obj))
+    kinds = sorted(o["kind"] for o in objects)
+    assert kinds == ["CronJob", "PersistentVolumeClaim", "Service", "StatefulSet"]
