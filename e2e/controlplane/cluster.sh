@@ -6,9 +6,10 @@
 # (kwok-stages.yaml).
 #
 #   cluster.sh build        build missing binaries into the version-keyed cache (Go module proxy only)
-#   cluster.sh up           build, then start everything (fresh etcd), install kro's CRDs, wait for health
+#   cluster.sh up           build, then start everything (fresh etcd), install kro's CRDs, wait for health; when
+#                           etcd and kube-apiserver already answer, restart only the components that do not
 #   cluster.sh down         stop every process `up` started (by pid file); idempotent
-#   cluster.sh status       print what is running
+#   cluster.sh status       print what answers (liveness endpoints), what runs without answering, what is stopped
 #   cluster.sh kubeconfig   print the kubeconfig path `up` writes
 #
 # Environment: PYKRO_E2E_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/pykro-e2e), PYKRO_E2E_PORT_BASE (default 26400),
@@ -212,19 +213,75 @@ crd_established() {
         grep -q '"type":"Established","status":"True"'
 }
 
+# One launcher and one liveness probe per component (COMPONENTS order). Liveness is what the component answers,
+# never a pid file: an interrupted run leaves pid files of processes that are gone.
+launch_etcd() {
+    start etcd --name=pykro-e2e --data-dir="$STATE/etcd" --unsafe-no-fsync \
+        --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
+        --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+        --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
+        --initial-cluster="pykro-e2e=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls=
+    wait_for etcd 60 alive_etcd
+}
+
+launch_kube-apiserver() {
+    start kube-apiserver --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
+        --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
+        --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" --client-ca-file="$PKI/ca.crt" \
+        --token-auth-file="$PKI/tokens.csv" --authorization-mode=RBAC \
+        --service-account-issuer=https://kubernetes.default.svc.cluster.local \
+        --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
+        --service-cluster-ip-range=10.0.0.0/24 --disable-admission-plugins=ServiceAccount \
+        --profiling=false --v=1
+    wait_for kube-apiserver 180 alive_kube-apiserver
+    install_crds
+}
+
+launch_kube-controller-manager() {
+    start kube-controller-manager --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false \
+        --controllers=horizontalpodautoscaling,garbagecollector,namespace --horizontal-pod-autoscaler-sync-period=2s \
+        --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$STATE/kcm-certs" --v=1
+    wait_for kube-controller-manager 60 alive_kube-controller-manager
+}
+
+launch_kwok() {
+    start kwok --kubeconfig="$KUBECONFIG_FILE" --config="$HERE/kwok-stages.yaml" \
+        --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
+        --server-address="127.0.0.1:$KWOK_PORT"
+    wait_for kwok 60 alive_kwok
+}
+
+launch_kro() {
+    start kro --kubeconfig="$KUBECONFIG_FILE" --metrics-bind-address="127.0.0.1:$KRO_METRICS_PORT" \
+        --health-probe-bind-address="127.0.0.1:$KRO_PROBE_PORT"
+    wait_for kro 120 alive_kro
+}
+
+alive_etcd() { curl -sf --max-time 5 "http://127.0.0.1:$ETCD_PORT/health" >/dev/null 2>&1; }
+alive_kube-apiserver() { [[ -f $PKI/token ]] && api --max-time 5 "$SERVER/readyz" >/dev/null 2>&1; }
+alive_kube-controller-manager() { curl -sfk --max-time 5 "https://127.0.0.1:$KCM_PORT/healthz" >/dev/null 2>&1; }
+alive_kwok() { curl -sf --max-time 5 "http://127.0.0.1:$KWOK_PORT/healthz" >/dev/null 2>&1; }
+alive_kro() { curl -sf --max-time 5 "http://127.0.0.1:$KRO_PROBE_PORT/readyz" >/dev/null 2>&1; }
+
 cmd_up() {
     [[ -d $KRO_CRDS ]] || die "kro's CRDs are missing: expected $KRO_CRDS (the shared/ directory beside the repo)"
     command -v openssl >/dev/null || die "openssl is required (apt-get install openssl)"
     command -v curl >/dev/null || die "curl is required (apt-get install curl)"
     cmd_build
-    local name all=1 started=$SECONDS
-    for name in "${COMPONENTS[@]}"; do
-        pid_of "$name" >/dev/null || all=0
-    done
-    if ((all)) && api "$SERVER/readyz" >/dev/null 2>&1; then
-        log "already running; kubeconfig: $KUBECONFIG_FILE"
+    local name started=$SECONDS restarted=0
+    if alive_etcd && alive_kube-apiserver; then # the store and the API answer: restart only what does not
+        for name in "${COMPONENTS[@]:2}"; do
+            if ! "alive_$name"; then
+                log "$name does not answer: restarting it"
+                stop "$name"
+                "launch_$name"
+                restarted=1
+            fi
+        done
+        ((restarted)) || log "already running; kubeconfig: $KUBECONFIG_FILE"
         return 0
     fi
+    log "etcd or kube-apiserver does not answer: starting the whole control plane afresh"
     cmd_down
     local port
     for port in "$ETCD_PORT" "$ETCD_PEER_PORT" "$API_PORT" "$KRO_METRICS_PORT" "$KRO_PROBE_PORT" "$KWOK_PORT" "$KCM_PORT"; do
@@ -234,37 +291,9 @@ cmd_up() {
     make_pki
     write_kubeconfig
 
-    start etcd --name=pykro-e2e --data-dir="$STATE/etcd" --unsafe-no-fsync \
-        --listen-client-urls="http://127.0.0.1:$ETCD_PORT" --advertise-client-urls="http://127.0.0.1:$ETCD_PORT" \
-        --listen-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
-        --initial-advertise-peer-urls="http://127.0.0.1:$ETCD_PEER_PORT" \
-        --initial-cluster="pykro-e2e=http://127.0.0.1:$ETCD_PEER_PORT" --listen-metrics-urls=
-    wait_for etcd 60 curl -sf "http://127.0.0.1:$ETCD_PORT/health"
-
-    start kube-apiserver --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
-        --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$API_PORT" \
-        --tls-cert-file="$PKI/apiserver.crt" --tls-private-key-file="$PKI/apiserver.key" --client-ca-file="$PKI/ca.crt" \
-        --token-auth-file="$PKI/tokens.csv" --authorization-mode=RBAC \
-        --service-account-issuer=https://kubernetes.default.svc.cluster.local \
-        --service-account-key-file="$PKI/sa.pub" --service-account-signing-key-file="$PKI/sa.key" \
-        --service-cluster-ip-range=10.0.0.0/24 --disable-admission-plugins=ServiceAccount \
-        --profiling=false --v=1
-    wait_for kube-apiserver 180 api "$SERVER/readyz"
-    install_crds
-
-    start kube-controller-manager --kubeconfig="$KUBECONFIG_FILE" --leader-elect=false \
-        --controllers=horizontalpodautoscaling,garbagecollector,namespace --horizontal-pod-autoscaler-sync-period=2s \
-        --bind-address=127.0.0.1 --secure-port="$KCM_PORT" --cert-dir="$STATE/kcm-certs" --v=1
-    wait_for kube-controller-manager 60 curl -sfk "https://127.0.0.1:$KCM_PORT/healthz"
-
-    start kwok --kubeconfig="$KUBECONFIG_FILE" --config="$HERE/kwok-stages.yaml" \
-        --manage-all-nodes=false --manage-nodes-with-annotation-selector=kwok.x-k8s.io/node=fake \
-        --server-address="127.0.0.1:$KWOK_PORT"
-    wait_for kwok 60 curl -sf "http://127.0.0.1:$KWOK_PORT/healthz"
-
-    start kro --kubeconfig="$KUBECONFIG_FILE" --metrics-bind-address="127.0.0.1:$KRO_METRICS_PORT" \
-        --health-probe-bind-address="127.0.0.1:$KRO_PROBE_PORT"
-    wait_for kro 120 curl -sf "http://127.0.0.1:$KRO_PROBE_PORT/readyz"
+    for name in "${COMPONENTS[@]}"; do
+        "launch_$name"
+    done
 
     log "control plane up in $((SECONDS - started))s; kubeconfig: $KUBECONFIG_FILE"
 }
@@ -279,8 +308,10 @@ cmd_down() {
 cmd_status() {
     local name pid
     for name in "${COMPONENTS[@]}"; do
-        if pid=$(pid_of "$name"); then
-            printf '%-24s running (pid %s)\n' "$name" "$pid"
+        if "alive_$name"; then
+            printf '%-24s answering (pid %s)\n' "$name" "$(pid_of "$name" || echo unknown)"
+        elif pid=$(pid_of "$name"); then
+            printf '%-24s not answering (pid %s)\n' "$name" "$pid"
         else
             printf '%-24s stopped\n' "$name"
         fi

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from typing import Final
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with control characters (ANSI escapes, carriage returns...) shown escaped, as ``repr`` would show
+    them, so user or server text printed to a terminal cannot move the cursor or change colours."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
 
 
 class PykroError(Exception):

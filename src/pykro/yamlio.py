@@ -131,7 +131,7 @@ def _check_tree(doc: Any, source: str) -> None:
                     "a YAML alias refers to a node that contains it", where=source, fix="Remove the recursive alias."
                 )
             if depth > MAX_DEPTH:
-                raise _too_deep(source)
+                raise _too_deep(source, doc)
             active.add(key)
             children = node.values() if isinstance(node, dict) else node
             size, height = 1, 0
@@ -146,7 +146,7 @@ def _check_tree(doc: Any, source: str) -> None:
             active.discard(key)
             sizes[key] = (size, height)
         if depth + height > MAX_DEPTH:
-            raise _too_deep(source)
+            raise _too_deep(source, doc)
         return size, height
 
     if isinstance(doc, dict | list):
@@ -159,10 +159,45 @@ def _check_tree(doc: Any, source: str) -> None:
             )
 
 
-def _too_deep(source: str) -> ValidationError:
+def _too_deep(source: str, doc: Any = None) -> ValidationError:
+    path = too_deep(doc, MAX_DEPTH - 1) if doc is not None else None
     return ValidationError(
-        f"the YAML nests more than {MAX_DEPTH} levels deep", where=source, fix="Flatten the structure."
+        f"the YAML nests more than {MAX_DEPTH} levels deep",
+        where=f"{source}: {path_text('', path)}" if path else source,
+        fix="Flatten the structure (e.g. keep a deep structure as a YAML or JSON string).",
     )
+
+
+_SHOWN = 6  # path segments shown on each side of the elision in an error
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> list[str | int] | None:
+    """The path (keys and indexes) to the first mapping or list nested more than ``limit`` levels below ``value``,
+    or None when ``value`` stays within the limit."""
+    stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 0, ())]
+    while stack:
+        item, depth, path = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.items()
+        elif isinstance(item, list | tuple):
+            children = enumerate(item)
+        else:
+            continue
+        if depth >= limit:
+            return list(path)
+        for key, child in children:
+            if isinstance(child, dict | list | tuple):
+                stack.append((child, depth + 1, (*path, key)))
+    return None
+
+
+def path_text(prefix: str, path: list[str | int]) -> str:
+    """``prefix.a.b[0]...`` with the middle of a long path elided."""
+    parts = [f"[{p}]" if isinstance(p, int) else f".{p}" for p in path]
+    if len(parts) > 2 * _SHOWN:
+        parts = [*parts[:_SHOWN], f"…({len(parts) - 2 * _SHOWN} more levels)…", *parts[-_SHOWN:]]
+    text = prefix + "".join(parts)
+    return text.removeprefix(".")
 
 
 def _size(limit: int) -> str:

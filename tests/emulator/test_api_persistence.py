@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 import json
+import logging
+import os
+import signal
 import subprocess
 import sys
+import zlib
 from pathlib import Path
+from typing import Any
 
+import pytest
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import ConfigMap, Service
 
+from pykro.deploy.errors import ClusterUnreachable
+from pykro.deploy.local import ensure_local, stop_local
 from pykro.emulator.cluster import LocalCluster
+from pykro.errors import PykroError
 
 CRD = {
     "apiVersion": "apiextensions.k8s.io/v1",
@@ -99,3 +108,155 @@ def test_cli_start_writes_kubeconfig_and_stops_on_sigterm(tmp_path: Path) -> Non
     assert proc.returncode == 0, err
     assert "stopping" in out
     assert (tmp_path / "s.json").exists()
+
+
+def _record(op: str, rv: int, obj: dict[str, Any]) -> bytes:
+    """One journal line as the emulator writes it (checksum, space, JSON)."""
+    meta = obj["metadata"]
+    rec = {"rv": rv, "op": op, "g": "", "p": "configmaps", "ns": meta.get("namespace", ""), "n": meta["name"]}
+    if op == "put":
+        rec["o"] = obj
+    body = json.dumps(rec).encode()
+    return b"%08x %s\n" % (zlib.crc32(body), body)
+
+
+def _cm(name: str, rv: int) -> dict[str, Any]:
+    return {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": name, "namespace": "default", "resourceVersion": str(rv), "uid": name},
+        "data": {"k": name},
+    }
+
+
+def test_journal_replayed_and_torn_tail_dropped(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    state = tmp_path / "state.json"
+    with LocalCluster(simulate=False, state_file=state):
+        pass
+    segment = tmp_path / "state.json.wal-000009"
+    good = _record("put", 900, _cm("journaled", 900)) + _record("put", 901, _cm("gone", 901))
+    good += _record("del", 902, _cm("gone", 902))
+    torn = _record("put", 903, _cm("torn", 903))[:-25]
+    segment.write_bytes(good + torn + bytes(4096))  # a crash in the middle of the last write; zero-filled after it
+    with caplog.at_level(logging.WARNING), LocalCluster(simulate=False, state_file=state) as cluster:
+        client = cluster.client()
+        assert client.get(ConfigMap, "journaled").data == {"k": "journaled"}
+        names = {cm.metadata.name for cm in client.list(ConfigMap, namespace="default")}
+        assert "gone" not in names and "torn" not in names
+        new = client.create(ConfigMap(metadata=ObjectMeta(name="after")))
+        assert int(new.metadata.resourceVersion) > 902
+    assert any("torn last journal record" in r.getMessage() for r in caplog.records)
+    with LocalCluster(simulate=False, state_file=state) as cluster:  # everything folded into the snapshot on close
+        names = {cm.metadata.name for cm in cluster.client().list(ConfigMap, namespace="default")}
+        assert {"journaled", "after"} <= names
+    assert not list(tmp_path.glob("state.json.wal-*"))
+
+
+@pytest.mark.parametrize(
+    ("content", "said"),
+    [
+        (b'{"format": "pykro-emulator-state/v1", "objects": [', "not valid JSON"),
+        (b'{"format": "pykro-emulator-state/v1", "objects": [{"group": "", "object": {}}]}', 'no "plural"'),
+        (
+            b'{"format": "pykro-emulator-state/v1", "objects": [{"group": "", "plural": "configmaps", "object": '
+            b'{"metadata": {"name": "x", "namespace": "default", "resourceVersion": "abc"}}}]}',
+            "resourceVersion that is not a number",
+        ),
+        (
+            b'{"format": "pykro-emulator-state/v1", "objects": [{"group": "", "plural": "configmaps", "object": {}}]}',
+            "not an object with metadata",
+        ),
+    ],
+)
+def test_damaged_snapshot_is_named(tmp_path: Path, content: bytes, said: str) -> None:
+    state = tmp_path / "state.json"
+    state.write_bytes(content)
+    with pytest.raises(PykroError) as info:
+        LocalCluster(simulate=False, state_file=state).start()
+    assert said in str(info.value) and str(state) in str(info.value)
+
+
+def test_damaged_journal_record_before_the_end_is_an_error(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    bad = bytearray(_record("put", 5, _cm("a", 5)))
+    bad[30] ^= 1  # a flipped bit: the checksum no longer holds
+    (tmp_path / "state.json.wal-000001").write_bytes(bytes(bad) + _record("put", 6, _cm("b", 6)))
+    with pytest.raises(PykroError) as info:
+        LocalCluster(simulate=False, state_file=state).start()
+    assert "journal record 1" in str(info.value) and "state.json.wal-000001" in str(info.value)
+
+
+def test_damaged_state_on_the_cli_is_one_paragraph(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    state.write_text('{"format": "pykro-emulator-state/v1", "objects": [{"group": 1}]}')
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pykro",
+            "emulator",
+            "start",
+            "--port",
+            "0",
+            "--no-simulate",
+            "--no-tls",
+            "--kubeconfig",
+            str(tmp_path / "kc"),
+            "--state",
+            str(state),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert run.returncode == 1
+    assert "Traceback" not in run.stderr + run.stdout
+    assert 'object #1 has no "group"' in run.stderr + run.stdout
+
+
+def test_second_emulator_on_the_same_state_refuses(tmp_path: Path) -> None:
+    state = tmp_path / "state.json"
+    with LocalCluster(simulate=False, state_file=state):
+        with pytest.raises(PykroError) as info:
+            LocalCluster(simulate=False, state_file=state).start()
+        assert f"another emulator (pid {os.getpid()}) is using this state file" in str(info.value)
+    with LocalCluster(simulate=False, state_file=state):  # released on stop
+        pass
+
+
+def test_local_reports_a_stalled_emulator(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "pykro",
+            "emulator",
+            "start",
+            "--port",
+            "0",
+            "--no-simulate",
+            "--kubeconfig",
+            str(home / "kubeconfig"),
+            "--state",
+            str(home / "state.json"),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline().startswith("pykro emulator serving at")
+        assert ensure_local(home) == home / "kubeconfig"  # a live one is reused
+        proc.send_signal(signal.SIGSTOP)  # alive, holding its state, answering nothing
+        with pytest.raises(ClusterUnreachable) as info:
+            ensure_local(home, stall_wait=1.0)
+        assert f"pid {proc.pid}" in str(info.value) and "does not answer" in str(info.value)
+        assert stop_local(home, grace=1.0)  # a stuck emulator is killed
+        proc.wait()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()

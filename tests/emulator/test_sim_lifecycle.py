@@ -215,6 +215,8 @@ def test_services_get_endpoints_of_the_pods_they_select(client: Any, ns: str) ->
 
     client.patch(Deployment, "api", {"spec": {"replicas": 1}}, namespace=ns)
     eventually(lambda: len(addresses()) == 1, "one address after scaling down")
+    client.patch(Deployment, "api", {"spec": {"replicas": 0}}, namespace=ns)  # no pod left: no subsets at all
+    eventually(lambda: client.get(Endpoints, "api", namespace=ns).subsets is None, "the subsets removed")
     client.delete(Service, "api", namespace=ns)
 
     def gone() -> bool:

@@ -5,7 +5,10 @@ from pykro.authoring import escape as _escape  # noqa: F401 - registers pykro.ce
 from pykro.authoring.decorator import Composition, composition
 from pykro.authoring.models import Spec, Status
 from pykro.authoring.refs import Ref, Template, is_ref
+from pykro.authoring.refs import bind_operators as _bind_operators
 from pykro.authoring.resource import ResourceRef, external_ref, resource
+
+_bind_operators()
 
 __all__ = [
     "Composition",

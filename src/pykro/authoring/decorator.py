@@ -21,6 +21,7 @@ from pykro.authoring.serialize import status_template, to_template
 from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
+from pykro.graph.exclusion import excluded_dependencies, excluded_reads
 from pykro.graph.naming import is_valid_kind
 from pykro.graph.secrets import SECRET_FIELDS
 from pykro.schema.models import reveal, secret_paths, simple_schema
@@ -149,14 +150,49 @@ class Composition:
                 where=_source_of(exc.where, build) or self.where,
                 fix=exc.fix,
             ) from None
+        self._check_required_status(graph)
+        self._check_contagion(graph, build)
         return graph
+
+    def _check_contagion(self, graph: Graph, build: Build) -> None:
+        """Refuse a resource that reads one an `if` may exclude without being under that `if` itself: kro would
+        skip it too, silently, where the Python reads as if it were always created."""
+        for found in excluded_dependencies(graph.analysis):
+            made = next((r for r in build.resources if r.id == found.resource), None)
+            raise CompositionError(
+                f"resource {found.resource!r} reads {found.dependency!r}, which is not created when "
+                f"`{found.condition}` is false; kro would then skip {found.resource!r} as well",
+                where=(made.where if made is not None else None) or self.where,
+                fix=f"Create {found.resource!r} under the same `if` (so the condition is explicit), or read a value "
+                "that exists in both cases.",
+            )
+
+    def _check_required_status(self, graph: Graph) -> None:
+        """Refuse a required status field that reads a resource in a case where includeWhen excludes it: kro never
+        sets such a field then, so the typed status could not be read (and a deploy would wait for it)."""
+        model = self.status_model
+        if model is None:
+            return
+        fields = [f for f in graph.analysis.status_fields if _required_path(model, f.path)]
+        for read in excluded_reads(graph.analysis, fields):
+            name = read.field.path_text
+            raise CompositionError(
+                f"status field {name!r} reads the resource {read.resource!r}, which is not created when "
+                f"`{read.condition}` is false; kro then leaves {name!r} unset, but {model.__name__} requires it",
+                where=self.where,
+                fix=f"Make the field optional ({name}: ... | None = None), or give it a value for that case, e.g. "
+                "`x.field if <the same condition> else default`.",
+            )
 
     def _status(self, result: Any) -> Any:
         model = self.status_model
         if result is None:
             if model is not None and any(f.is_required() for f in model.model_fields.values()):
-                raise fail(f"{self.fn.__name__} returns nothing, but declares {model.__name__}",
-                           f"Return {model.__name__}(...) or a dict of its fields.")  # fmt: skip
+                raise CompositionError(  # the function has returned: locate it at its definition, not the caller
+                    f"{self.fn.__name__} returns nothing, but declares {model.__name__}",
+                    where=self.where,
+                    fix=f"Return {model.__name__}(...) or a dict of its fields.",
+                )
             return None
         if model is None:
             if not isinstance(result, dict):
@@ -239,6 +275,19 @@ class Composition:
         from pykro.deploy import factory
 
         return factory(self, mode, **options)
+
+
+def _required_path(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:
+    """Whether every field along ``path`` (CRD names) is required in ``model`` and its nested models."""
+    current: Any = model
+    for key in path:
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return True
+        found = next(((n, f) for n, f in current.model_fields.items() if (f.alias or n) == key), None)
+        if found is None or not found[1].is_required():
+            return False
+        current = found[1].annotation
+    return True
 
 
 def _source_of(yaml_path: str | None, build: Build) -> str | None:

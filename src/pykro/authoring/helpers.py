@@ -8,6 +8,8 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, NoReturn
 
+from pydantic import BaseModel
+
 from pykro.authoring import context
 from pykro.authoring.comprehension import listcomp
 from pykro.authoring.context import Loop
@@ -20,14 +22,19 @@ from pykro.cel.types import CelType
 from pykro.graph.naming import is_reserved, is_valid_id, suggest_id
 
 __all__ = [
+    "Unset",
+    "after_loop",
     "and_",
     "builtin",
     "compare",
     "condition",
+    "enter",
     "fail_construct",
     "fstring",
     "ifexp",
     "is_ref",
+    "iterate",
+    "leave",
     "listcomp",
     "loop",
     "merge",
@@ -35,6 +42,8 @@ __all__ = [
     "negate",
     "not_",
     "or_",
+    "taken",
+    "unbound",
     "when",
 ]
 
@@ -251,6 +260,41 @@ def loop(iterable: Any, name: str) -> Iterator[Ref]:
         build.loops.pop()
 
 
+def taken(symbolic: bool, cond: Any) -> bool:
+    """Whether the ``if`` body runs: always for a reference (both branches run), else Python's truth."""
+    return True if symbolic else bool(cond)
+
+
+def enter(symbolic: bool, cond: Any, positive: bool) -> None:
+    """Start one branch of an ``if``: for a reference, resources made until :func:`leave` get includeWhen ``cond``
+    (or its negation)."""
+    if symbolic:
+        _build("an `if` on a reference").conditions.append(cond if positive else negate(cond))
+
+
+def leave(symbolic: bool) -> None:
+    """End the branch :func:`enter` started."""
+    if symbolic:
+        _build("an `if` on a reference").conditions.pop()
+
+
+def _build(construct: str) -> context.Build:
+    build = context.current()
+    if build is None:
+        raise fail(f"{construct} outside a composition", "Use it inside a @composition function.")
+    return build
+
+
+def iterate(iterable: Any, name: str) -> Iterator[Any]:
+    """What a ``for`` runs over: the plain iterable, or, for a reference list, the forEach iterator once (the body
+    builds the collection inside the loop's context)."""
+    if not is_ref(iterable):
+        yield from iterable
+        return
+    with loop(iterable, name) as var:
+        yield var
+
+
 class Ambiguous:
     """A name bound to different resources in the two branches of an ``if`` on a reference."""
 
@@ -271,13 +315,77 @@ class Ambiguous:
         self._fail()
 
 
-def merge(cond: Ref, name: str, then_value: Any, else_value: Any) -> Any:
-    """The value of a name assigned in both branches of an ``if`` on a reference."""
+class Unset(Ref):
+    """A name with no value on some path of the composition (assigned in one branch of an ``if`` on a reference
+    only, or inside a ``for`` over one). Any use raises a CompositionError saying why; a Ref subclass so that every
+    check for references sees it and fails on first touch."""
+
+    __slots__ = ("_fix", "_why")
+
+    def __init__(self, why: str, fix: str) -> None:  # no Ref state: every Ref attribute raises
+        object.__setattr__(self, "_why", why)
+        object.__setattr__(self, "_fix", fix)
+
+    def __getattribute__(self, name: str) -> Any:
+        if name in ("_why", "_fix", "__class__", "__slots__"):
+            return object.__getattribute__(self, name)
+        raise fail(object.__getattribute__(self, "_why"), object.__getattribute__(self, "_fix"))
+
+    def __repr__(self) -> str:
+        return f"<pykro unset: {object.__getattribute__(self, '_why')}>"
+
+
+def unbound(name: str, where: str) -> Unset:
+    """What a name holds where Python would have no value for it yet."""
+    return Unset(f"`{name}` has no value here (it is first assigned inside the `if`/`for` at {where})",
+                 f"Assign `{name}` before the statement at {where}.")  # fmt: skip
+
+
+def _keeps_branch_value(value: Any) -> bool:
+    """Resources (and a nested composition's status) made in one branch stay usable after the if: they carry
+    includeWhen, and kro leaves what reads them unset when they are excluded."""
+    from pykro.authoring.resource import ResourceRef
+
+    return isinstance(value, ResourceRef | BaseModel)
+
+
+def merge(cond: Ref, name: str, then_value: Any, else_value: Any, where: str) -> Any:
+    """The value of ``name`` after an ``if`` on a reference: ``then_value`` where the condition holds, else
+    ``else_value`` (each the value before the if when that branch does not assign it)."""
     if then_value is else_value:
         return then_value
+    then_unset, else_unset = isinstance(then_value, Unset), isinstance(else_value, Unset)
+    if then_unset and else_unset:
+        return then_value
+    if then_unset or else_unset:
+        value = else_value if then_unset else then_value
+        if _keeps_branch_value(value):
+            return value
+        branch = "false" if then_unset else "true"
+        return Unset(
+            f"`{name}` is only assigned when the condition of the `if` at {where} is {branch}; otherwise it has "
+            "no value",
+            f"Assign `{name}` a default before the if (`{name} = ...`) or in both branches; it then becomes "
+            "`cond ? a : b`.",
+        )
     if hasattr(then_value, "__pykro_ref__") or hasattr(else_value, "__pykro_ref__"):
-        return Ambiguous(name, user_location())
+        return Ambiguous(name, where)
     return ifexp(cond, lambda: then_value, lambda: else_value)
+
+
+def after_loop(value: Any, name: str, where: str) -> Any:
+    """What a name bound inside a ``for`` over a reference list holds after the loop: the body ran once, for a
+    symbolic item, so only a resource keeps meaning (as the collection; it refuses uses outside the loop itself)."""
+    from pykro.authoring.resource import ResourceRef
+
+    if isinstance(value, Unset | ResourceRef):
+        return value
+    return Unset(
+        f"`{name}` is assigned inside the `for` over a reference list at {where}, which becomes a kro forEach; "
+        "after the loop it has no single value (Python would hold the last item's)",
+        "Use it inside the loop, or compute over the whole list: len(xs), a comprehension [f(x) for x in xs], "
+        "or xs[-1] written as xs[len(xs) - 1].",
+    )
 
 
 def fail_construct(construct: str, fix: str) -> NoReturn:
@@ -320,11 +428,26 @@ def method(target: Any, name: str, *args: Any, **kwargs: Any) -> Any:
     return call_method(target, name, args, kwargs)
 
 
+_CONCRETE_FIXES = {
+    "while": "Loop over a list field with `for` instead (it becomes forEach).",
+    "match": "Use if/elif on comparisons (`if spec.tier == 'prod':`); they become includeWhen or `?:`.",
+    "assert": "Constrain the spec field instead (e.g. Field(gt=0), checked by the CRD), or test it with `if`.",
+}
+
+
 def concrete(value: Any, construct: str) -> Any:
-    """The test of a construct that must run in Python (``while``): references are refused."""
+    """The value a construct that runs as plain Python needs (``while`` test, ``match`` subject, ``assert``, the
+    iterables of dict/set comprehensions): references are refused."""
     if is_ref(value):
+        what = f"`{construct}` on the reference {cel_of(value)}: the value is only known when the graph runs"
+        if "comprehension" in construct:
+            what = f"cannot iterate over the reference {cel_of(value)} in a {construct} (it runs as plain Python)"
         raise fail(
-            f"`{construct}` on the reference {cel_of(value)}: the value is only known when the graph runs",
-            "Loop over a list field with `for` instead (it becomes forEach).",
+            what,
+            _CONCRETE_FIXES.get(
+                construct,
+                "Write a list comprehension with one `for` over the list (`[f(x) for x in xs if p(x)]` becomes "
+                "map/filter), or pykro.cel.expr(...) for other CEL.",
+            ),
         )
     return value

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 
 from pykro.authoring.decorator import Composition
@@ -26,6 +27,19 @@ def load_composition(target: str) -> Composition:
     sys.path.insert(0, str(path.resolve().parent))
     try:
         spec.loader.exec_module(module)
+    except PykroError:
+        raise
+    except SyntaxError as exc:  # also a file that is not UTF-8 text, or holds NUL bytes
+        where = f"{exc.filename or path}:{exc.lineno}" if exc.lineno else str(path)
+        raise PykroError(
+            f"not valid Python: {exc.msg}", where=where, fix="Fix the syntax (the file must be Python source)."
+        ) from None
+    except Exception as exc:  # the user's module raised while it was imported
+        raise PykroError(
+            f"importing {path} raised {type(exc).__name__}: {exc}",
+            where=_raised_at(exc, path),
+            fix="Fix the code at that line.",
+        ) from None
     finally:
         sys.path.pop(0)
     found = {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
@@ -44,6 +58,14 @@ def load_composition(target: str) -> Composition:
             fix=f"Pick one with FILE:NAME ({', '.join(sorted(found)) or 'none defined'}).",
         )
     return next(iter(found.values()))
+
+
+def _raised_at(exc: BaseException, path: Path) -> str:
+    """``file:line`` of the innermost frame of ``exc``'s traceback in the user's file (else any user frame)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    mine = [f for f in frames if Path(f.filename).resolve() == path.resolve()]
+    chosen = mine or list(frames)
+    return f"{chosen[-1].filename}:{chosen[-1].lineno}" if chosen else str(path)
 
 
 __all__ = ["load_composition"]

@@ -12,18 +12,15 @@ from pykro.errors import CompositionError
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 _STDLIB = sysconfig.get_paths()["stdlib"]
+# Installed packages (typer, click, lightkube...) are never the user's code: a location there would be useless.
+_INSTALLED = tuple({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
 Loc = tuple[str, int, int]
 
 
 def _is_user(frame: FrameType) -> bool:
     filename = frame.f_code.co_filename
-    skipped = (_PACKAGE, _STDLIB, "<frozen")
+    skipped = (_PACKAGE, _STDLIB, *_INSTALLED, "<frozen")
     return not (filename.startswith(skipped) or "/pydantic/" in filename)
-
-
-def frame_location(frame: FrameType) -> str:
-    """``file:line:col`` of the instruction ``frame`` is executing (columns are 1-based)."""
-    return Site(frame.f_code, frame.f_lasti, frame.f_lineno).text
 
 
 class Site:

@@ -16,9 +16,14 @@ from pykro.cel import ast
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError
 from pykro.graph.naming import did_you_mean
+from pykro.schema.models import camel
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
+
+    # Operators, methods and model fields of Ref live in modules that import this one; `pykro.authoring` binds
+    # them here once all are loaded (see `bind_operators`).
+    from pykro.authoring import functions, models, ops
 
 
 @dataclass(frozen=True)
@@ -28,11 +33,6 @@ class Origin:
     api_version: str
     kind: str
     path: tuple[str | int, ...] = ()
-
-
-def _camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(p[:1].upper() + p[1:] for p in rest)
 
 
 def _resource_field_type(origin: Origin, path: tuple[str | int, ...]) -> CelType:
@@ -258,7 +258,7 @@ def _origin_field(ref: Ref, name: str) -> Ref:
     try:
         child = _resource_field_type(origin, path)
     except CompositionError as exc:
-        alias = _camel(name)
+        alias = camel(name)
         if alias == name:
             raise _relocated(exc) from None
         try:
@@ -368,5 +368,9 @@ def as_ref(value: Any) -> Ref:
     return Ref(to_node(value), type_of(value))
 
 
-# Operators, methods and model fields are built on Ref in modules that import this one: bound once Ref exists.
-from pykro.authoring import functions, models, ops  # noqa: E402
+def bind_operators() -> None:
+    """Late-bind the modules a Ref's operators, methods and model fields dispatch to (each of them imports this
+    module, so they cannot be imported at its top); called once by ``pykro.authoring``."""
+    from pykro.authoring import functions, models, ops
+
+    globals().update(functions=functions, models=models, ops=ops)

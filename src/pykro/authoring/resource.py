@@ -12,6 +12,7 @@ from pykro.authoring import context
 from pykro.authoring.context import Loop
 from pykro.authoring.location import fail, user_site
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, field, is_ref, node_of
+from pykro.authoring.serialize import check_nesting
 from pykro.cel import ast, identifiers
 from pykro.cel.types import CelType
 from pykro.graph.naming import is_reserved, is_valid_id, suggest_id
@@ -221,6 +222,7 @@ def resource(obj: dict[str, Any], *, id: str | None = None) -> ResourceRef:
     """Register ``obj`` (any kind; references anywhere inside) in the composition being built, if any."""
     if not isinstance(obj, dict) or not obj.get("apiVersion") or not obj.get("kind"):
         raise fail("resource() needs a full object with apiVersion and kind", "Pass {'apiVersion': ..., ...}.")
+    check_nesting(obj, f"the {obj['kind']} object")
     return register(ResourceRef(obj), id)
 
 

@@ -11,6 +11,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import ast
 from pykro.schema.causes import go_quote
+from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
 
 def _literal_text(text: str) -> str:
@@ -26,12 +27,23 @@ def template_string(value: Template) -> str:
 def to_template(value: Any, where: str = "") -> Any:
     """A plain YAML value for a resource template (references become ``${...}``); ``where`` names the value in
     errors."""
+    check_nesting(value, where or "the value", where)
     try:
         return _template(value)
     except _Misplaced as exc:
         inner = "".join(reversed(exc.path))
         place = (f"{where}{inner}" if where else inner.removeprefix(".")) or "object"
         raise fail(exc.what.format(where=place), exc.fix) from None
+
+
+def check_nesting(value: Any, what: str, prefix: str = "") -> None:
+    """A CompositionError at the user's line when ``value`` nests deeper than pykro's limit (pykro.graph.depth)."""
+    path = too_deep(value)
+    if path is not None:
+        raise fail(
+            f"{what} nests mappings and lists more than {MAX_DEPTH} levels deep (at {path_text(prefix, path)})",
+            f"pykro stops at {MAX_DEPTH} levels (no real manifest comes close); flatten the data.",
+        )
 
 
 class _Misplaced(Exception):

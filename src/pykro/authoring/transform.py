@@ -1,15 +1,16 @@
 """The AutoGraph-style source transformation of composition functions (DESIGN §4).
 
 The function's source is parsed, every ``and``/``or``/``not``/ternary/comparison/f-string/built-in call/``str``
-method call/comprehension is routed through :mod:`pykro.authoring.helpers`, and ``if``/``for`` statements get a
-second path taken when their test or iterable is a reference (includeWhen / forEach). The result is compiled with
-the original file name and line numbers, the original globals, closure and defaults; it runs once.
+method call/comprehension is routed through :mod:`pykro.authoring.helpers`, and ``if``/``for`` statements run as
+Python for plain values and, when their test or iterable is a reference, build includeWhen / forEach: both
+branches of the ``if`` run and the names they assign become ``cond ? then : else``; a ``for`` body runs once for the
+iterator. Constructs that cannot keep their meaning over references are refused at the user's line. The result is
+compiled with the original file name and line numbers, the original globals, closure and defaults; it runs once.
 """
 
 from __future__ import annotations
 
 import ast
-import copy
 import inspect
 from collections.abc import Callable
 from types import FunctionType
@@ -78,7 +79,8 @@ def _assign(name: str, value: ast.expr, like: ast.AST) -> ast.stmt:
 
 
 class _Escapes(ast.NodeVisitor):
-    """Finds return/break/continue that would leave a block (not counting nested functions and loops)."""
+    """Finds return/break/continue/raise/assert that would leave a block (not counting nested functions and
+    loops for break/continue, and not nested functions for the others)."""
 
     def __init__(self) -> None:
         self.found: str | None = None
@@ -95,6 +97,12 @@ class _Escapes(ast.NodeVisitor):
         if not self.loop_depth:
             self.found = self.found or "continue"
 
+    def visit_Raise(self, node: ast.Raise) -> None:
+        self.found = self.found or "raise"
+
+    def visit_Assert(self, node: ast.Assert) -> None:
+        self.found = self.found or "assert"
+
     def _loop(self, node: ast.AST) -> None:
         self.loop_depth += 1
         self.generic_visit(node)
@@ -108,6 +116,8 @@ class _Escapes(ast.NodeVisitor):
     def visit_Lambda(self, node: ast.Lambda) -> None:
         return
 
+    visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
+
 
 def _escape(body: list[ast.stmt]) -> str | None:
     finder = _Escapes()
@@ -117,15 +127,18 @@ def _escape(body: list[ast.stmt]) -> str | None:
 
 
 def _assigned(body: list[ast.stmt]) -> list[str]:
-    """Plain names bound by assignments in a block (not inside nested functions or classes)."""
+    """Plain names bound in a block (assignments, for targets, with ... as, def/class, imports), not inside nested
+    functions or classes and not pykro's own temporaries."""
     names: list[str] = []
 
-    def targets(target: ast.expr) -> None:
+    def targets(target: ast.expr | None) -> None:
         if isinstance(target, ast.Name):
             names.append(target.id)
         elif isinstance(target, ast.Tuple | ast.List):
             for elt in target.elts:
                 targets(elt)
+        elif isinstance(target, ast.Starred):
+            targets(target.value)
 
     def walk(stmts: list[ast.stmt]) -> None:
         for stmt in stmts:
@@ -134,12 +147,156 @@ def _assigned(body: list[ast.stmt]) -> list[str]:
                     targets(target)
             elif isinstance(stmt, ast.AnnAssign | ast.AugAssign):
                 targets(stmt.target)
-            elif isinstance(stmt, ast.If | ast.For | ast.While | ast.With | ast.Try):
+            elif isinstance(stmt, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.append(stmt.name)
+            elif isinstance(stmt, ast.Import | ast.ImportFrom):
+                names.extend((a.asname or a.name).split(".")[0] for a in stmt.names if a.name != "*")
+            elif isinstance(stmt, ast.With):
+                for item in stmt.items:
+                    targets(item.optional_vars)
+                walk(stmt.body)
+            elif isinstance(stmt, ast.For):
+                targets(stmt.target)
+                walk(stmt.body)
+                walk(stmt.orelse)
+            elif isinstance(stmt, ast.If | ast.While | ast.Try):
                 for field in ("body", "orelse", "finalbody"):
                     walk(getattr(stmt, field, []))
 
     walk(body)
-    return list(dict.fromkeys(names))
+    return [n for n in dict.fromkeys(names) if not n.startswith("__pykro")]
+
+
+_MUTATORS = frozenset(
+    {"append", "extend", "insert", "update", "setdefault", "pop", "popitem", "remove", "clear", "add", "discard"}
+    | {"sort", "reverse", "__setitem__", "__delitem__"}
+)
+
+
+def _root_name(node: ast.expr) -> str | None:
+    while isinstance(node, ast.Subscript | ast.Attribute):
+        node = node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+class _Mutations(ast.NodeVisitor):
+    """The first statement of a block that changes, in place, a value the block did not create: item or attribute
+    stores and deletes, ``del name``, and calls of list/dict/set mutating methods (nested functions excluded)."""
+
+    def __init__(self, local: set[str]) -> None:
+        self.local = local
+        self.found: tuple[ast.AST, str] | None = None
+
+    def _outer(self, target: ast.expr) -> bool:
+        root = _root_name(target)
+        return root is None or root not in self.local
+
+    def _store(self, target: ast.expr, node: ast.AST) -> None:
+        if isinstance(target, ast.Subscript | ast.Attribute) and self._outer(target):
+            self.found = self.found or (node, "changes a value in place (item or attribute assignment)")
+        elif isinstance(target, ast.Tuple | ast.List):
+            for elt in target.elts:
+                self._store(elt, node)
+
+    def visit_Assign(self, node: ast.Assign) -> None:
+        for target in node.targets:
+            self._store(target, node)
+        self.generic_visit(node)
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        self._store(node.target, node)
+        self.generic_visit(node)
+
+    def visit_AnnAssign(self, node: ast.AnnAssign) -> None:
+        self._store(node.target, node)
+        self.generic_visit(node)
+
+    def visit_Delete(self, node: ast.Delete) -> None:
+        self.found = self.found or (node, "deletes a name or an item (`del`)")
+
+    def visit_Call(self, node: ast.Call) -> None:
+        func = node.func
+        if isinstance(func, ast.Attribute) and func.attr in _MUTATORS and self._outer(func.value):
+            self.found = self.found or (node, f"changes a value in place (.{func.attr}())")
+        self.generic_visit(node)
+
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> None:
+        return
+
+    def visit_Lambda(self, node: ast.Lambda) -> None:
+        return
+
+    visit_ClassDef = visit_FunctionDef  # type: ignore[assignment]
+
+
+def _mutation(body: list[ast.stmt]) -> tuple[ast.AST, str] | None:
+    """The first in-place change in ``body`` of a value created before it (values the block assigns at its top
+    level before the change are its own)."""
+    local: set[str] = set()
+    for stmt in body:
+        finder = _Mutations(local)
+        finder.visit(stmt)
+        if finder.found:
+            return finder.found
+        local.update(_assigned([stmt]) if isinstance(stmt, ast.Assign | ast.AnnAssign) else [])
+    return None
+
+
+class _Loads(ast.NodeVisitor):
+    """Names read by a statement, in evaluation order for assignments (value before target)."""
+
+    def __init__(self) -> None:
+        self.names: list[tuple[str, ast.AST]] = []
+
+    def visit_Name(self, node: ast.Name) -> None:
+        if isinstance(node.ctx, ast.Load):
+            self.names.append((node.id, node))
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> None:
+        if isinstance(node.target, ast.Name):
+            self.names.append((node.target.id, node))
+        self.generic_visit(node)
+
+
+def _carried(body: list[ast.stmt]) -> tuple[str, ast.AST] | None:
+    """A name the loop body reads before assigning it (its value would come from the previous iteration).
+    Assignments count from where they certainly ran: earlier in the same block, or in an enclosing one."""
+    assigned = set(_assigned(body))
+
+    def reads(node: ast.AST, defined: set[str]) -> tuple[str, ast.AST] | None:
+        loads = _Loads()
+        loads.visit(node)
+        return next(((n, at) for n, at in loads.names if n in assigned and n not in defined), None)
+
+    def scan(stmts: list[ast.stmt], defined: set[str]) -> tuple[str, ast.AST] | None:
+        for stmt in stmts:
+            found: tuple[str, ast.AST] | None = None
+            if isinstance(stmt, ast.If | ast.While):
+                found = reads(stmt.test, defined) or scan(stmt.body, set(defined)) or scan(stmt.orelse, set(defined))
+            elif isinstance(stmt, ast.For):
+                inner = defined | set(_assigned([ast.Assign(targets=[stmt.target], value=stmt.iter)]))
+                found = reads(stmt.iter, defined) or scan(stmt.body, inner) or scan(stmt.orelse, set(defined))
+            elif isinstance(stmt, ast.With):
+                found = next((r for item in stmt.items if (r := reads(item.context_expr, defined))), None)
+                inner = defined | {n for item in stmt.items for n in _assigned([_bind(item.optional_vars)])}
+                found = found or scan(stmt.body, inner)
+                defined |= inner  # a with body runs exactly once
+            else:
+                found = reads(stmt, defined)
+                if isinstance(stmt, ast.Assign | ast.AnnAssign | ast.FunctionDef | ast.ClassDef | ast.Import):
+                    defined.update(_assigned([stmt]))
+            if found:
+                return found
+        return None
+
+    return scan(body, set())
+
+
+def _bind(target: ast.expr | None) -> ast.stmt:
+    """``target = None`` (to list the names a ``with ... as target`` binds)."""
+    if target is None:
+        return ast.Pass()
+    return ast.Assign(targets=[target], value=ast.Constant(value=None))
 
 
 class Transformer(ast.NodeTransformer):
@@ -171,6 +328,36 @@ class Transformer(ast.NodeTransformer):
 
     def visit_AsyncFunctionDef(self, node: ast.AsyncFunctionDef) -> ast.AST:
         raise self._refuse(node, "async functions are not supported in a composition", "Use a plain def.")
+
+    def visit_Try(self, node: ast.AST) -> ast.AST:
+        raise self._refuse(
+            node,
+            "try/except in a composition: with references nothing fails while the graph is built, so the except "
+            "branch would never take effect (and it could hide pykro's own errors)",
+            "Remove the try; test the condition with `if` (it becomes includeWhen or a CEL ?:).",
+        )
+
+    visit_TryStar = visit_Try
+
+    def visit_Global(self, node: ast.AST) -> ast.AST:
+        raise self._refuse(
+            node,
+            "global/nonlocal in a composition: the function runs once to build the graph, so changes to outer "
+            "variables do not reach the cluster",
+            "Return values instead (status fields) or pass them in the spec.",
+        )
+
+    visit_Nonlocal = visit_Global
+
+    def visit_Match(self, node: ast.Match) -> ast.AST:
+        self.generic_visit(node)
+        node.subject = _call("concrete", [node.subject, _const("match", node)], node.subject)
+        return node
+
+    def visit_Assert(self, node: ast.Assert) -> ast.AST:
+        self.generic_visit(node)
+        node.test = _call("concrete", [node.test, _const("assert", node)], node.test)
+        return node
 
     # ------------------------------------------------------------------------------------------- expressions
     def visit_BoolOp(self, node: ast.BoolOp) -> ast.AST:
@@ -216,13 +403,29 @@ class Transformer(ast.NodeTransformer):
             return _call("method", [func.value, _const(func.attr, func), *node.args], node, node.keywords)
         return node
 
+    def _plain_generators(
+        self, node: ast.ListComp | ast.GeneratorExp | ast.DictComp | ast.SetComp, kind: str
+    ) -> ast.AST:
+        """A comprehension run as Python: its iterables must be plain values (a reference is refused)."""
+        for gen in node.generators:
+            gen.iter = _call("concrete", [gen.iter, _const(kind, gen.iter)], gen.iter)
+        return node
+
+    def visit_DictComp(self, node: ast.DictComp) -> ast.AST:
+        self.generic_visit(node)
+        return self._plain_generators(node, "dict comprehension")
+
+    def visit_SetComp(self, node: ast.SetComp) -> ast.AST:
+        self.generic_visit(node)
+        return self._plain_generators(node, "set comprehension")
+
     def _comprehension(self, node: ast.ListComp | ast.GeneratorExp) -> ast.AST:
         self.generic_visit(node)
         if len(node.generators) != 1:
-            return node
+            return self._plain_generators(node, "comprehension with several `for` clauses")
         gen = node.generators[0]
         if not isinstance(gen.target, ast.Name) or gen.is_async:
-            return node
+            return self._plain_generators(node, "comprehension unpacking its items")
         name = gen.target.id
         conds = ast.copy_location(ast.Tuple(elts=[_lambda(name, c) for c in gen.ifs], ctx=ast.Load()), node)
         return _call("listcomp", [gen.iter, _const(name, node), _lambda(name, node.elt), conds], node)
@@ -230,38 +433,80 @@ class Transformer(ast.NodeTransformer):
     visit_ListComp = visit_GeneratorExp = _comprehension
 
     # ------------------------------------------------------------------------------------------- statements
-    def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
-        self.generic_visit(node)
-        tmp = self._temp("c")
-        test = _call("condition", [node.test, _const("if", node)], node.test)
-        assign = ast.copy_location(ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=test), node)
-        symbolic = self._symbolic_if(node, tmp)
-        plain = ast.copy_location(
-            ast.If(test=ast.Name(id=tmp, ctx=ast.Load()), body=node.body, orelse=node.orelse), node
-        )
-        is_ref = _call("is_ref", [ast.Name(id=tmp, ctx=ast.Load())], node)
-        branch = ast.copy_location(ast.If(test=is_ref, body=symbolic, orelse=[plain]), node)
-        return [assign, branch]
+    def _where(self, node: ast.AST) -> str:
+        return f"{self.filename}:{getattr(node, 'lineno', 0)}"
 
-    def _symbolic_if(self, node: ast.If, tmp: str) -> list[ast.stmt]:
+    def visit_If(self, node: ast.If) -> ast.AST | list[ast.stmt]:
+        """One copy of each branch, run as Python for a plain test; for a reference both run (includeWhen cond /
+        !cond), each from the values the names had before the if, and every name they assign becomes
+        ``cond ? then : else`` (the value before the if standing for a branch that does not assign it)."""
+        problem = self._if_problem(node)  # on the user's code, before the branches are transformed
+        names = list(dict.fromkeys(_assigned(node.body) + _assigned(node.orelse)))
+        self.generic_visit(node)
+        cond, sym, taken = self._temp("c"), self._temp("s"), self._temp("b")
+        where = _const(self._where(node), node)
+        test = _call("condition", [node.test, _const("if", node)], node.test)
+        out: list[ast.stmt] = [
+            _assign(cond, test, node),
+            _assign(sym, _call("is_ref", [_load(cond)], node), node),
+            _assign(taken, _call("taken", [_load(sym), _load(cond)], node), node),
+        ]
+        before = {name: self._temp("p") for name in names}
+        then = {name: self._temp("t") for name in names}
+        prologue: list[ast.stmt] = list(problem or [])
+        for name, saved in before.items():
+            prologue.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
+            prologue.append(_assign(name, _load(saved), node))
+        out.append(self._if(_load(sym), prologue, node))
+        # the branch contexts are entered and left by calls, not `with`, so that long elif chains do not reach
+        # Python's limit on nested blocks; a reference's branches cannot leave early (see _if_problem)
+        switch = [self._expr(_call("leave", [_load(sym)], node))]
+        switch += [_assign(t, _load(n), node) for n, t in then.items()]
+        switch += [_assign(n, _load(saved), node) for n, saved in before.items()]
+        enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(True, node)], node))
+        out.append(self._if(_load(taken), [enter, *node.body, self._if(_load(sym), switch, node)], node))
+        if node.orelse:
+            enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(False, node)], node))
+            leave = self._expr(_call("leave", [_load(sym)], node))
+            not_taken = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=_load(taken)), node)
+            either = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_load(sym), not_taken]), node)
+            out.append(self._if(either, [enter, *node.orelse, self._if(_load(sym), [leave], node)], node))
+        merges = [
+            _assign(n, _call("merge", [_load(cond), _const(n, node), _load(t), _load(n), where], node), node)
+            for n, t in then.items()
+        ]
+        if merges:
+            out.append(self._if(_load(sym), merges, node))
+        return out
+
+    def _expr(self, value: ast.expr) -> ast.stmt:
+        return ast.copy_location(ast.Expr(value=value), value)
+
+    def _if(self, test: ast.expr, body: list[ast.stmt], like: ast.AST) -> ast.stmt:
+        return ast.copy_location(ast.If(test=test, body=body or [ast.Pass()], orelse=[]), like)
+
+    def _if_problem(self, node: ast.If) -> list[ast.stmt] | None:
+        """A statement that fails when the test is a reference and a branch cannot keep its meaning."""
         escape = _escape(node.body) or _escape(node.orelse)
         if escape:
             return [self._fail_stmt(node, f"`{escape}` inside an `if` on a reference",
                                     "Both branches run while the graph is built (they become includeWhen); move "
                                     f"the `{escape}` out of the if.")]  # fmt: skip
-        both = [n for n in _assigned(node.body) if n in set(_assigned(node.orelse))]
-        saved = {name: self._temp("b") for name in both}
-        body = copy.deepcopy(node.body) + [_assign(t, ast.Name(id=n, ctx=ast.Load()), node) for n, t in saved.items()]
-        merges = [
-            _assign(n, _call("merge", [_load(tmp), _const(n, node), _load(t), _load(n)], node), node)
-            for n, t in saved.items()
-        ]
-        orelse = copy.deepcopy(node.orelse) + merges
-        out: list[ast.stmt] = [self._with(_call("when", [ast.Name(id=tmp, ctx=ast.Load())], node), body, node)]
-        if orelse:
-            negated = _call("negate", [ast.Name(id=tmp, ctx=ast.Load())], node)
-            out.append(self._with(_call("when", [negated], node), orelse, node))
-        return out
+        found = _mutation(node.body) or _mutation(node.orelse)
+        if found:
+            where, what = found
+            return [self._fail_stmt(where, f"a branch of the `if` on a reference at {self._where(node)} {what}; "
+                                    "both branches run while the graph is built, so the change would apply "
+                                    "whatever the condition",
+                                    "Assign a new value instead, e.g. `labels = {**labels, 'k': v}` inside the "
+                                    "branch (it becomes `cond ? new : old`), or `x = a if cond else b`.")]  # fmt: skip
+        return None
+
+    def _capture(self, name: str, into: str, like: ast.AST, unbound: ast.expr) -> ast.stmt:
+        """``into = name``, or ``into = unbound`` when ``name`` has no value yet."""
+        handler = ast.ExceptHandler(type=_load("NameError"), name=None, body=[_assign(into, unbound, like)])
+        body = [_assign(into, _load(name), like)]
+        return ast.copy_location(ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[]), like)
 
     def _with(self, ctx: ast.expr, body: list[ast.stmt], like: ast.AST, var: str | None = None) -> ast.stmt:
         target = ast.Name(id=var, ctx=ast.Store()) if var else None
@@ -273,27 +518,61 @@ class Transformer(ast.NodeTransformer):
         return ast.copy_location(ast.Expr(value=call), node)
 
     def visit_For(self, node: ast.For) -> ast.AST | list[ast.stmt]:
+        """One copy of the body: a Python loop over a plain iterable; over a reference list it runs once, for the
+        kro forEach iterator, and names bound in it have no value after it."""
+        problem = self._for_problem(node)  # on the user's code, before the body is transformed
+        target = [node.target.id] if isinstance(node.target, ast.Name) else []
+        names = list(dict.fromkeys(target + _assigned(node.body)))
         self.generic_visit(node)
-        tmp = self._temp("i")
-        assign = ast.copy_location(ast.Assign(targets=[ast.Name(id=tmp, ctx=ast.Store())], value=node.iter), node)
-        plain = ast.copy_location(
-            ast.For(target=node.target, iter=ast.Name(id=tmp, ctx=ast.Load()), body=node.body, orelse=node.orelse),
-            node,
+        items, sym = self._temp("i"), self._temp("s")
+        out: list[ast.stmt] = [
+            _assign(items, node.iter, node),
+            _assign(sym, _call("is_ref", [_load(items)], node), node),
+        ]
+        if problem:
+            out.append(self._if(_load(sym), problem, node))
+        iterable = _load(items)
+        if target:
+            iterable = _call("iterate", [_load(items), _const(target[0], node)], node)
+        out.append(
+            ast.copy_location(ast.For(target=node.target, iter=iterable, body=node.body, orelse=node.orelse), node)
         )
-        symbolic: list[ast.stmt]
+        where = _const(self._where(node), node)
+        after: list[ast.stmt] = []
+        for name in names:  # after a forEach loop a name bound in it has no single value
+            saved = self._temp("l")
+            after.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
+            after.append(_assign(name, _call("after_loop", [_load(saved), _const(name, node), where], node), node))
+        if after:
+            out.append(self._if(_load(sym), after, node))
+        return out
+
+    def _for_problem(self, node: ast.For) -> list[ast.stmt] | None:
+        """A statement that fails when the iterable is a reference and the body cannot keep its meaning."""
         escape = _escape(node.body)
         if not isinstance(node.target, ast.Name):
-            symbolic = [self._fail_stmt(node, "unpacking in a `for` over a reference list",
-                                        "Loop over the items (`for item in xs:`) and read item.field.")]  # fmt: skip
-        elif escape or node.orelse:
+            return [self._fail_stmt(node, "unpacking in a `for` over a reference list",
+                                    "Loop over the items (`for item in xs:`) and read item.field.")]  # fmt: skip
+        if escape or node.orelse:
             word = escape or "for ... else"
-            symbolic = [self._fail_stmt(node, f"`{word}` in a `for` over a reference list",
-                                        "The body runs once to build a forEach; remove the early exit.")]  # fmt: skip
-        else:
-            ctx = _call("loop", [ast.Name(id=tmp, ctx=ast.Load()), _const(node.target.id, node)], node)
-            symbolic = [self._with(ctx, copy.deepcopy(node.body), node, node.target.id)]
-        is_ref = _call("is_ref", [ast.Name(id=tmp, ctx=ast.Load())], node)
-        return [assign, ast.copy_location(ast.If(test=is_ref, body=symbolic, orelse=[plain]), node)]
+            return [self._fail_stmt(node, f"`{word}` in a `for` over a reference list",
+                                    "The body runs once to build a forEach; remove the early exit.")]  # fmt: skip
+        carried = _carried(node.body)
+        if carried:
+            name, where = carried
+            return [self._fail_stmt(where, f"`{name}` is carried from one iteration to the next of the `for` over "
+                                    f"a reference list at {self._where(node)}; the body runs once to build a "
+                                    "forEach, so there is no previous iteration",
+                                    "Compute it over the whole list instead, e.g. len(xs), sum(...) or a "
+                                    "comprehension [f(x) for x in xs].")]  # fmt: skip
+        found = _mutation(node.body)
+        if found:
+            where, what = found
+            return [self._fail_stmt(where, f"the body of the `for` over a reference list at {self._where(node)} "
+                                    f"{what}; it runs once to build a forEach, not once per item",
+                                    "Build the value with a comprehension over the list, e.g. "
+                                    "[x.name for x in xs].")]  # fmt: skip
+        return None
 
     def visit_While(self, node: ast.While) -> ast.AST:
         self.generic_visit(node)

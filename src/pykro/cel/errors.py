@@ -46,9 +46,3 @@ def line_col_to_offset(text: str, line: int, column: int) -> int:
     lines = text.split("\n")
     offset = sum(len(item) + 1 for item in lines[: max(line - 1, 0)])
     return min(offset + max(column - 1, 0), len(text))
-
-
-def offset_to_line_col(text: str, offset: int) -> tuple[int, int]:
-    """Convert a 0-based offset into a 1-based (line, column)."""
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1

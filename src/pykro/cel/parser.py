@@ -52,7 +52,13 @@ MACRO_VARS = {
 
 def parse(expression: str) -> Node:
     """Parse CEL source into an AST; raise :class:`CelCompileError` (with a 0-based position) on bad input."""
-    return _Parser(expression).parse()
+    try:
+        return _Parser(expression).parse()
+    except RecursionError:
+        # CEL's own parser stops far earlier (kro's engine limits expression recursion to 32 levels)
+        raise CelCompileError(
+            f"expression nesting exceeds the parser's limit in {expression[:80]!r}...", expression=expression
+        ) from None
 
 
 def macro_variable_count(call: Call) -> int:

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 import math
 import re
 from collections.abc import Callable
 from typing import Any
 
+from pykro import memo
 from pykro.cel.ast import (
     Binary,
     Call,
@@ -127,7 +127,7 @@ def _select(node: Select) -> str:
     return _wrap(node.operand, MEMBER) + _member(node.field, node.optional)
 
 
-@functools.lru_cache(maxsize=4096)
+@memo.cached(maxsize=4096)
 def _member(name: str, optional: bool) -> str:
     """How a field selection is written after its operand: ``.name``, ``.`esc-aped```, or an index ``["a b"]``."""
     mark = "?" if optional else ""

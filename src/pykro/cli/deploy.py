@@ -8,15 +8,19 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
 
 from pykro import yamlio
-from pykro.errors import PykroError, ValidationError
+from pykro.cli.files import load_docs
+from pykro.errors import PykroError, ValidationError, terminal_safe
 
-console = Console(highlight=False, soft_wrap=True)
+if TYPE_CHECKING:
+    pass
+
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 DIFF_ERROR = 2
 """`pykro diff`'s exit status when it fails (1 means "there are changes", like `kubectl diff`)."""
@@ -44,7 +48,22 @@ class Target:
     namespace: str | None
 
 
+def _check_output(output: str) -> None:
+    if output not in ("text", "json"):
+        raise ValidationError(f"unknown output format {output!r}", where="-o/--output", fix="Use -o text or -o json.")
+
+
+def _check_name(name: str, where: str) -> None:
+    from pykro.deploy.names import check_name
+
+    check_name(name, where=where)
+
+
 def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace: str | None) -> Target:
+    if namespace is not None:
+        from pykro.deploy.names import check_namespace
+
+        check_namespace(namespace, where="-n/--namespace")
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -65,7 +84,7 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
         from pykro.authoring.loader import load_composition
 
         return load_composition(text), None
-    docs = yamlio.load_user_all(yamlio.read_user_file(path), str(path))
+    docs = load_docs(path)
     rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
     if name:
         rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
@@ -145,8 +164,11 @@ def deploy(
     verbose: bool = _VERBOSE,
 ) -> None:
     """Deploy an instance and wait until it is ready; prints the hydrated status."""
+    _check_output(output)
     from pykro.deploy import reporter_for
 
+    if name is not None:
+        _check_name(name, "--name")
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
     if force_takeover and mode != "direct":
@@ -193,6 +215,8 @@ def status(
     output: str = _OUTPUT,
 ) -> None:
     """Show an instance's state and status, hydrated from the live objects."""
+    _check_output(output)
+    _check_name(name, "NAME")
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     fac = _factory(graph_source, mode, target, None)
@@ -259,6 +283,9 @@ def diff(
     Exit status like `kubectl diff`: 0 no changes, 1 changes, 2 an error."""
     where = (local, kubeconfig, context, namespace)
     try:
+        _check_output(output)
+        if name is not None:
+            _check_name(name, "--name")
         graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
         result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
     except PykroError as exc:
@@ -268,7 +295,7 @@ def diff(
         for e in result.entries:
             sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
     else:
-        console.print(result.render() or "no changes", end="" if result.entries else "\n", markup=False)
+        console.print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
     if result.changed:
         raise typer.Exit(1)
 
@@ -287,8 +314,10 @@ def delete(
     verbose: bool = _VERBOSE,
 ) -> None:
     """Delete an instance: its objects in reverse dependency waves, waiting until they are gone."""
+    _check_output(output)
     from pykro.deploy import reporter_for
 
+    _check_name(name, "NAME")
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     reporter = reporter_for(output, verbose=verbose)
@@ -298,7 +327,7 @@ def delete(
         reporter.close()
     for obj in kept:
         meta = obj.get("metadata") or {}
-        console.print(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)")
+        console.print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
 
 
 def list_(
@@ -310,6 +339,7 @@ def list_(
     output: str = _OUTPUT,
 ) -> None:
     """List the instances pykro deployed (direct mode) and the instances of every RGD (kro mode)."""
+    _check_output(output)
     target = _target(local, kubeconfig, context, namespace)
     rows = _interruptible(_list(target, all_namespaces))
     if output == "json":

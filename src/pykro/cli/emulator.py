@@ -4,27 +4,33 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ipaddress
 import json
 import signal
 import ssl
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from pykro import yamlio
+from pykro.cli.files import load_doc
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
 
+T = TypeVar("T")
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()
-console = Console(highlight=False, soft_wrap=True)
+console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
 _STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")
@@ -34,7 +40,7 @@ _FAULTS = typer.Option(None, "--faults", help="Fault injection plan (YAML).")
 
 @app.command()
 def start(
-    port: int = typer.Option(6443, "--port", help="Port to listen on (0: any free port)."),
+    port: int = typer.Option(6443, "--port", min=0, max=65535, help="Port to listen on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     kubeconfig: Path = _KUBECONFIG_OUT,
     state: Path | None = _STATE,
@@ -46,7 +52,9 @@ def start(
     kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
-    from pykro.emulator.cluster import write_kubeconfig
+    from pykro.emulator.cluster import CONTEXT
+    from pykro.emulator.cluster import kubeconfig as emulator_kubeconfig
+    from pykro.emulator.home import check_kubeconfig_target, write_kubeconfig
     from pykro.emulator.server import EmulatorConfig, create_app, listen
     from pykro.emulator.tls import self_signed
 
@@ -58,11 +66,14 @@ def start(
     if rules is not None:
         from pykro.emulator.simulation import SimulationRules
 
-        config.rules = SimulationRules.load(rules)
+        config.rules = _load_plan(SimulationRules.load, rules, "--rules file")
     if faults is not None:
         from pykro.emulator.faults import FaultPlan
 
-        config.faults = FaultPlan.load(faults)
+        config.faults = _load_plan(FaultPlan.load, faults, "--faults file")
+    check_kubeconfig_target(kubeconfig)
+    for warning in exposure_warnings(host, tls):
+        err_console.print(Text.assemble(("warning:", "bold yellow"), " ", warning))
     cert = self_signed(host) if tls else None
 
     async def serve() -> None:
@@ -72,9 +83,12 @@ def start(
         except OSError as exc:
             raise PykroError(f"cannot listen on {host}:{port}: {exc.strerror}", fix="Pick another --port.") from None
         server = f"{'https' if cert else 'http'}://{host}:{bound}"
-        write_kubeconfig(kubeconfig, server, config.token, cert.cert_pem if cert else None)
+        merged = write_kubeconfig(
+            kubeconfig, emulator_kubeconfig(server, config.token, cert.cert_pem if cert else None)
+        )
         console.print(f"pykro emulator serving at {server}")
-        console.print(f"kubeconfig: {kubeconfig}\n  export KUBECONFIG={kubeconfig}")
+        how = f"context {CONTEXT} merged into {kubeconfig} (now its current-context)" if merged else str(kubeconfig)
+        console.print(f"kubeconfig: {how}\n  export KUBECONFIG={kubeconfig}")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -86,24 +100,60 @@ def start(
     asyncio.run(serve())
 
 
+def _load_plan(load: Callable[[Path], T], path: Path, what: str) -> T:
+    """``load(path)`` with the file's own problems (missing, a directory, not UTF-8, bad YAML) as PykroErrors."""
+    text = yamlio.read_user_file(path, what=what)
+    try:
+        return load(path)
+    except PykroError:
+        raise
+    except Exception as exc:
+        if getattr(exc, "problem_mark", None) is None:  # not a YAML syntax error
+            raise
+        yamlio.load_user_all(text, str(path))  # raises the syntax error at file:line:col
+        raise
+
+
+def exposure_warnings(host: str, tls: bool) -> list[str]:
+    """What `start` warns about: listening beyond loopback, and a bearer token sent without TLS."""
+    found = []
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        found.append(
+            f"--host {host} listens beyond loopback: anyone who can reach this address can reach the emulator, and "
+            "whoever holds the kubeconfig's token can read and change everything in it."
+        )
+    if not tls:
+        found.append("--no-tls: the kubeconfig's bearer token travels unencrypted (plain HTTP) with every request.")
+    return found
+
+
 # get ------------------------------------------------------------------------------------------------------------
 class _Remote:
     """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
 
     def __init__(self, path: Path) -> None:
-        try:
-            cfg = yamlio.load_file(path)
-            cluster = cfg["clusters"][0]["cluster"]
+        from pykro.emulator.cluster import CONTEXT
+
+        cfg = load_doc(path, what="kubeconfig")
+        try:  # the emulator's context (the file may be a kubeconfig it was merged into), else the current one
+            contexts = {c["name"]: c["context"] for c in cfg["contexts"]}
+            context = contexts.get(CONTEXT) or contexts[cfg["current-context"]]
+            cluster = next(c["cluster"] for c in cfg["clusters"] if c["name"] == context["cluster"])
             self.server = cluster["server"]
-            self.token = cfg["users"][0]["user"]["token"]
+            self.token = next(u["user"] for u in cfg["users"] if u["name"] == context["user"])["token"]
             ca = cluster.get("certificate-authority-data")
-        except (OSError, KeyError, IndexError, TypeError) as exc:
+            self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
+        except (KeyError, StopIteration, TypeError, AttributeError, ValueError, ssl.SSLError):
             raise PykroError(
-                f"cannot read the emulator's kubeconfig ({exc})",
+                f"not a kubeconfig written by `pykro emulator start` (it needs a {CONTEXT} context or a "
+                "current-context, with a cluster server, a user token and valid certificate-authority-data)",
                 where=str(path),
                 fix="Start the emulator with `pykro emulator start` or pass --kubeconfig.",
             ) from None
-        self.ctx = ssl.create_default_context(cadata=base64.b64decode(ca).decode()) if ca else None
         self.where = str(path)
 
     def get(self, path: str, accept: str = "application/json") -> Any:
@@ -176,13 +226,18 @@ def get(
     kubeconfig: Path = _KUBECONFIG_IN,
 ) -> None:
     """Show objects held by a running emulator."""
+    from pykro.deploy.names import check_namespace, check_segment
+
+    check_namespace(namespace, where="-n/--namespace")
+    if name is not None:
+        check_segment(name, "name")
     remote = _Remote(kubeconfig)
     prefix, res = remote.resolve(kind)
     scoped = res["scope"] == "Namespaced"
     path = prefix
     if scoped and not (all_namespaces and name is None):
-        path += f"/namespaces/{urllib.parse.quote(namespace)}"
-    path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name)}" if name else "")
+        path += f"/namespaces/{urllib.parse.quote(namespace, safe='')}"
+    path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name, safe='')}" if name else "")
     doc = remote.get(path)
     if output in ("yaml", "json"):
         typer.echo(yamlio.dump(doc) if output == "yaml" else json.dumps(doc, indent=2))

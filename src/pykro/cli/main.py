@@ -1,19 +1,23 @@
-"""Entry point of the `pykro` command: sub-command groups are registered here, user errors become a
-one-paragraph message and exit code 1 (never a traceback)."""
+"""Entry point of the `pykro` command: sub-command groups are registered here; a user error becomes a
+one-paragraph message with exit code 1, a usage error (unknown command or option, missing or extra argument) one
+line with exit code 2. Never a traceback; everything the user wrote is printed verbatim."""
 
 from __future__ import annotations
 
+import os
 import sys
+from typing import NoReturn
 
 import typer
 from rich.console import Console
+from rich.text import Text
 
 from pykro import __version__
 from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import render as render_cli
 from pykro.cli import rgd as rgd_cli
-from pykro.errors import PykroError
+from pykro.errors import PykroError, terminal_safe
 
 app = typer.Typer(
     name="pykro",
@@ -27,7 +31,25 @@ app.add_typer(emulator_cli.app, name="emulator")
 app.command("render")(render_cli.render)
 deploy_cli.register(app)
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The exception classes of click's usage errors: typer's bundled copy and, if installed, click itself."""
+    found: list[type[Exception]] = []
+    typer_base = getattr(typer, "TyperException", None)
+    if isinstance(typer_base, type) and issubclass(typer_base, Exception):
+        found.append(typer_base)
+    try:
+        from click.exceptions import ClickException
+    except ImportError:  # pragma: no cover - typer without a separate click
+        pass
+    else:
+        found.append(ClickException)
+    return tuple(found)
+
+
+_USAGE_ERRORS = _usage_errors()
 
 
 def _version(value: bool) -> None:
@@ -43,24 +65,51 @@ def _root(
     """Typed Kubernetes infrastructure with KRO's semantics."""
 
 
+def say_error(message: str) -> None:
+    """Print ``error: message`` on stderr: the message verbatim (no markup), control characters escaped."""
+    err_console.print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
+
+
+def _exit(code: int, message: str | None = None) -> NoReturn:
+    if message is not None:
+        say_error(message)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> None:
-    """Run the CLI; a PykroError is printed as one paragraph with exit code 1 (or the error's ``exit_code``)."""
+    """Run the CLI: PykroError -> one paragraph and exit 1 (or the error's ``exit_code``); usage errors -> one line
+    and exit 2."""
     try:
-        code = app(args=argv, standalone_mode=False)
+        code = app(args=argv, prog_name="pykro", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
             sys.exit(code)
     except PykroError as exc:
-        err_console.print(f"[bold red]error:[/] {exc}", markup=True)
-        sys.exit(getattr(exc, "exit_code", 1))
+        _exit(int(getattr(exc, "exit_code", 1)), str(exc))
     except typer.Exit as exc:
         sys.exit(exc.exit_code)
     except typer.Abort:
-        err_console.print("aborted")
-        sys.exit(130)
-    except Exception as exc:  # click usage errors
-        from click.exceptions import ClickException
+        _exit(130, "aborted")
+    except KeyboardInterrupt:
+        _exit(130, "interrupted")
+    except _USAGE_ERRORS as exc:  # the help text was already printed when the message is empty (no arguments)
+        _exit(int(getattr(exc, "exit_code", 2)), _usage_message(exc) or None)
+    except Exception as exc:  # a bug in pykro: still one paragraph, the traceback only on request
+        if os.environ.get("PYKRO_DEBUG"):
+            raise
+        _exit(
+            1,
+            f"internal error: {type(exc).__name__}: {str(exc).rstrip('.')}. This is a bug in pykro; "
+            "run again with PYKRO_DEBUG=1 for the traceback and report it.",
+        )
 
-        if isinstance(exc, ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise
+
+def _usage_message(exc: Exception) -> str:
+    """click's message for a usage error, plus where to read the usage (``pykro CMD --help``)."""
+    fmt = getattr(exc, "format_message", None)
+    text = str(fmt() if callable(fmt) else exc).strip()
+    if not text:
+        return ""
+    ctx = getattr(exc, "ctx", None)
+    path = getattr(ctx, "command_path", None) or "pykro"
+    text = text.replace("\n", "\\n")  # click quotes the user's words as they are: keep the message on one line
+    return f"{text}{'' if text.endswith(('.', '?')) else '.'} See `{path} --help`."

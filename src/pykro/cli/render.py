@@ -8,6 +8,7 @@ from typing import Any
 import typer
 
 from pykro import yamlio
+from pykro.cli.files import load_doc
 from pykro.errors import PykroError
 
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
@@ -34,9 +35,15 @@ def render(
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
     from pykro.authoring.loader import load_composition
-    from pykro.render import write_objects
     from pykro.runtime.values import spec_from_options
 
+    if name is not None or namespace is not None:
+        from pykro.deploy.names import check_name, check_namespace
+
+        if name is not None:
+            check_name(name, where="--name")
+        if namespace is not None:
+            check_namespace(namespace, where="-n/--namespace")
     if rgd == manifests:
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
     comp = load_composition(target)
@@ -48,16 +55,12 @@ def render(
     spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
-        live = yamlio.load_user(yamlio.read_user_file(observed, what="--observed file"), str(observed))
+        live = load_doc(observed, what="--observed file")
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _check_rendered(objects)
-    if output_dir is not None:
-        for path in write_objects(objects, output_dir):
-            typer.echo(str(path))
-        return
-    _emit(objects, None)
+    _emit(objects, output_dir)
 
 
 def _check_rendered(objects: list[dict[str, Any]]) -> None:
@@ -74,5 +77,13 @@ def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
         return
     from pykro.render import write_objects
 
-    for path in write_objects(docs, output_dir):
+    try:
+        written = write_objects(docs, output_dir)
+    except OSError as exc:
+        raise PykroError(
+            f"cannot write the manifests: {exc.strerror}" + (f" ({exc.filename})" if exc.filename else ""),
+            where=f"-o/--output-dir {output_dir}",
+            fix="Pass a directory you can write to (it is created if missing).",
+        ) from None
+    for path in written:
         typer.echo(str(path))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.console import Console
@@ -13,27 +13,32 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from pykro import yamlio
-from pykro.errors import PykroError, ValidationError
-from pykro.graph import Graph
-from pykro.runtime import Expansion, expand, observed_from_objects, reconcile_passes, simulate_ready
+from pykro.cli.files import load_docs
+from pykro.errors import PykroError, ValidationError, terminal_safe
+
+if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
+    from pykro.graph import Graph
+    from pykro.runtime import Expansion
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
 _FILE = typer.Argument(..., help="The RGD YAML file.")
-_INSTANCE = typer.Option(..., "--instance", "-i", help="An instance (custom resource) of the RGD's kind.")
+_INSTANCE = typer.Option(..., "--instance", "-i", help="A YAML file with one or more instances of the RGD's kind.")
 _OBSERVED = typer.Option(None, "--observed", help="A directory of YAML files with live objects.")
 _SIMULATE = typer.Option(False, "--simulate-ready", help="Apply and make objects ready until nothing changes.")
 _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a readable report).")
 
 
-def _load_yaml_docs(path: Path) -> list[Any]:
-    return yamlio.load_user_all(yamlio.read_user_file(path), str(path))
+def _graph(file: Path) -> Graph:
+    from pykro.graph import Graph
+
+    return Graph.from_file(str(file))
 
 
 @app.command()
 def validate(file: Path = _FILE) -> None:
     """Check an RGD the way kro's graph builder does."""
-    graph = Graph.from_file(str(file))
+    graph = _graph(file)
     typer.echo(
         f"{file}: valid ResourceGraphDefinition {graph.name!r} "
         f"({graph.instance_api_version} {graph.kind}, {len(graph.resources)} resources)"
@@ -43,13 +48,13 @@ def validate(file: Path = _FILE) -> None:
 @app.command()
 def crd(file: Path = _FILE) -> None:
     """Print the CustomResourceDefinition kro generates for the instance kind."""
-    typer.echo(yamlio.dump(Graph.from_file(str(file)).crd()), nl=False)
+    typer.echo(yamlio.dump(_graph(file).crd()), nl=False)
 
 
 @app.command()
 def order(file: Path = _FILE) -> None:
     """Print the topological order (creation order) of the resources, one id per line."""
-    for rid in Graph.from_file(str(file)).topological_order:
+    for rid in _graph(file).topological_order:
         typer.echo(rid)
 
 
@@ -61,33 +66,64 @@ def expand_cmd(
     simulate: bool = _SIMULATE,
     output: str | None = _OUTPUT,
 ) -> None:
-    """Expand an instance: the objects kro would create, each resource's state, and the instance status."""
+    """Expand each instance in the file: the objects kro would create, each resource's state, and the status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
-    graph = Graph.from_file(str(file))
-    docs = _load_yaml_docs(instance)
-    if len(docs) != 1 or not isinstance(docs[0], dict):
-        raise ValidationError("expected exactly one instance object", where=str(instance), fix="Put one object in it.")
-    inst = docs[0]
+    from pykro.graph.depth import check_depth
+    from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
 
-    check_spec(graph.openapi, inst.get("spec") or {}, where=str(instance), what=f"{graph.kind} spec")  # strict
-    live: dict[str, Any] = {}
+    graph = _graph(file)
+    docs = [doc for doc in load_docs(instance) if doc is not None]
+    if not docs:
+        raise ValidationError("the file holds no instance", where=str(instance), fix="Put an instance object in it.")
+    for index, doc in enumerate(docs):
+        where = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
+        if not isinstance(doc, dict):
+            raise ValidationError("an instance must be a mapping (an object)", where=where, fix="Fix that document.")
+        check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec")  # strict
+    objects: list[Any] = []
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
-        objects = [doc for f in sorted(observed.glob("*.y*ml")) for doc in _load_yaml_docs(f)]
-        live = observed_from_objects(graph, inst, objects)
-    if simulate:
-        result = reconcile_passes(graph, inst, simulate_ready, observed=live, source=str(instance))
-    else:
-        result = expand(graph, inst, live, source=str(instance))
+        for path in sorted(observed.glob("*.y*ml")):
+            for doc in load_docs(path):
+                check_depth(doc, "the observed object", source=str(path))
+                objects.append(doc)
+    results: list[Expansion] = []
+    for index, inst in enumerate(docs):
+        source = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
+        live = observed_from_objects(graph, inst, objects) if observed is not None else {}
+        if simulate:
+            results.append(reconcile_passes(graph, inst, simulate_ready, observed=live, source=source))
+        else:
+            results.append(expand(graph, inst, live, source=source))
     if output == "yaml":
-        typer.echo(yamlio.dump_all([*result.objects, result.instance]), nl=False)
+        typer.echo(yamlio.dump_all([doc for r in results for doc in (*r.objects, r.instance)]), nl=False)
     elif output == "json":
-        typer.echo(json.dumps(_as_json(result), indent=2))
+        shown = [_as_json(r) for r in results]
+        typer.echo(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
     else:
-        _report(result)
+        for result in results:
+            _report(result)
+    if simulate:
+        _fail_on_pending(results, instance)
+
+
+def _fail_on_pending(results: list[Expansion], instance: Path) -> None:
+    """With --simulate-ready every resource should settle; any that did not is an error (exit code 1)."""
+    stuck = []
+    for result in results:
+        ids = [rid for rid, s in result.states.items() if s.state in ("pending", "error")]
+        if ids:
+            stuck.append(f"{result.instance['metadata'].get('name', '?')}: " + ", ".join(ids))
+    if stuck:
+        raise PykroError(
+            "resources did not become ready under --simulate-ready (" + "; ".join(stuck) + ")",
+            where=str(instance),
+            fix="See each resource's state above: a readyWhen or includeWhen that the simulated cluster cannot "
+            "satisfy, or a value only a real cluster sets (pass it with --observed DIR).",
+        )
 
 
 def _as_json(result: Expansion) -> dict[str, Any]:
@@ -102,7 +138,7 @@ def _as_json(result: Expansion) -> dict[str, Any]:
 
 
 def _report(result: Expansion) -> None:
-    console = Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
     tty = sys.stdout.isatty()
     for obj in result.objects:
         meta = obj.get("metadata") or {}
@@ -114,7 +150,7 @@ def _report(result: Expansion) -> None:
         table.add_column(column)
     for rid, state in result.states.items():
         detail = state.message or (f"{len(state.objects)} object(s)" if state.objects else "")
-        table.add_row(rid, state.state, state.node_state, detail)
+        table.add_row(rid, state.state, state.node_state, terminal_safe(detail))
     console.print(table)
     status = result.status
     console.rule(f"{result.instance.get('kind')} {result.instance['metadata']['name']}: {status.get('state')}")
@@ -122,4 +158,5 @@ def _report(result: Expansion) -> None:
     if fields:
         console.print(yamlio.dump(fields), end="")
     for cond in status.get("conditions", []):
-        console.print(f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else ""))
+        line = f"{cond['type']}={cond['status']}" + (f" ({cond['message']})" if cond.get("message") else "")
+        console.print(terminal_safe(line))

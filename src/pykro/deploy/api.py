@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, TypeVar, cast
 
 import httpx2
-from lightkube import AsyncClient, KubeConfig
+from lightkube import AsyncClient
 from lightkube.core import resource as lk_resource
 from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
 from lightkube.core.resource_registry import resource_registry
@@ -26,6 +26,8 @@ from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
 
 from pykro.deploy import inventory
 from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
+from pykro.deploy.kubeconfig import load as load_kubeconfig
+from pykro.deploy.names import check_namespace, check_segment
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
 T = TypeVar("T")
@@ -104,24 +106,22 @@ class Cluster:
         retry: RetryPolicy | None = None,
         field_manager: str = inventory.FIELD_MANAGER,
     ) -> None:
-        try:
-            config = KubeConfig.from_file(kubeconfig) if kubeconfig is not None else KubeConfig.from_env()
-            single = config.get(context_name=context)
-        except (ConfigError, OSError) as exc:
-            where = str(kubeconfig) if kubeconfig is not None else "$KUBECONFIG or ~/.kube/config"
-            raise ClusterUnreachable(
-                f"no usable kubeconfig: {exc}",
-                where=where,
-                fix="Pass --kubeconfig/--context, or use --local to run against the embedded emulator.",
-            ) from exc
-        assert single is not None
+        single = load_kubeconfig(kubeconfig, context)
         self.server = str(single.cluster.server)
         self.context = single.context_name
-        self.namespace = namespace or single.namespace or "default"
+        self.namespace = check_namespace(namespace or single.namespace or "default")
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
-        self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+        try:
+            self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+        except (ConfigError, OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM
+            detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
+            raise ClusterUnreachable(
+                f"no usable kubeconfig: cannot set up TLS for context {self.context!r}: {detail}",
+                where=str(single.fname or kubeconfig or "kubeconfig"),
+                fix="Fix the certificate paths or data in the kubeconfig, or pass another --kubeconfig/--context.",
+            ) from None
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
@@ -143,6 +143,10 @@ class Cluster:
     async def _call(
         self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
     ) -> T:
+        if name is not None:  # lightkube puts both in the URL as they are
+            check_segment(name, f"{rt.kind} name")
+        if ns is not None and ns != "*":
+            check_segment(ns, "namespace")
         try:
             return await call(fn, self.retry, self.rng, self._on_retry)
         except (httpx2.HTTPError, OSError) as exc:
@@ -346,6 +350,8 @@ class Cluster:
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
         """Watch events from ``resource_version`` on; lightkube resumes dropped streams, retryable errors back off."""
         ns = (namespace or "*") if rt.namespaced else None
+        if ns is not None and ns != "*":
+            check_segment(ns, "namespace")
 
         def on_error(exc: Exception, count: int) -> OnErrorResult:
             if status_code(exc) == 410 or retryable(exc):

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from pykro.deploy.api import Cluster
 from pykro.deploy.engine import DeployOptions
+from pykro.deploy.names import check_namespace
 from pykro.deploy.progress import NullReporter, RedactingReporter, Reporter
 from pykro.deploy.retry import RetryPolicy
 from pykro.errors import PykroError
@@ -49,7 +50,7 @@ class FactoryBase:
         self.spec_model = spec_model  # a composition's: its Python field names are accepted in specs
         self.retry = retry
         self.options = options or DeployOptions()
-        self._namespace = namespace
+        self._namespace = check_namespace(namespace) if namespace is not None else None
         self.last_writes = 0
 
     def cluster(self) -> Cluster:

@@ -19,6 +19,7 @@ from pykro.deploy.engine import DeployOptions, DeployRun, OnFailure
 from pykro.deploy.errors import ApiFailure, DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.lock import InstanceLock
+from pykro.deploy.names import check_name
 from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
@@ -56,15 +57,15 @@ def instance_object(
     checked with strict field validation first (``model``, the composition's spec model, adds its Python names and
     rules)."""
     values = spec_dict(spec)
-    if check:
-        values = check_spec(graph.openapi, values, model=model, what=f"{graph.kind} spec")
     chosen = name or values.get("name")
     if not isinstance(chosen, str) or not chosen:
         raise DeployError(
             f"the {graph.kind} instance has no name",
             fix="Pass name=... (or --name), or give the spec a `name` field.",
         )
-    meta: dict[str, Any] = {"name": chosen}
+    meta: dict[str, Any] = {"name": check_name(chosen, what=f"{graph.kind} instance name")}  # before it is quoted
+    if check:
+        values = check_spec(graph.openapi, values, model=model, what=f"{graph.kind} spec")
     if graph.namespaced:
         meta["namespace"] = namespace
     return {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": values}
@@ -218,6 +219,7 @@ class DirectFactory(FactoryBase):
 
     async def astatus(self, name: str) -> Instance:
         """The instance as it is now, status hydrated from the live objects with the same engine as deploy."""
+        check_name(name, what=f"{self.graph.kind} instance name")
 
         async def fn(cluster: Cluster) -> Instance:
             run, record = await self._observe(cluster, name)
@@ -328,6 +330,7 @@ class DirectFactory(FactoryBase):
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance's objects in reverse waves and wait until they are gone (Retain objects are
         released instead); returns the retained objects."""
+        check_name(name, what=f"{self.graph.kind} instance name")
 
         async def fn(cluster: Cluster) -> list[dict[str, Any]]:
             started = time.monotonic()

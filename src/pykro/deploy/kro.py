@@ -19,6 +19,7 @@ from pykro.deploy.engine import _conditions_text
 from pykro.deploy.errors import DeployError, ReadinessTimeout, ResourceFailed
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.live import LiveSet
+from pykro.deploy.names import check_name
 from pykro.deploy.progress import ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.errors import PykroError
@@ -335,6 +336,8 @@ class KroFactory(FactoryBase):
         return await cluster.find_type(self.graph.instance_api_version, self.graph.kind)
 
     async def astatus(self, name: str) -> Instance:
+        check_name(name, what=f"{self.graph.kind} instance name")
+
         async def fn(cluster: Cluster) -> Instance:
             rt = await self._instance_type(cluster)
             obj = await cluster.get(rt, name, cluster.namespace) if rt is not None else None
@@ -369,6 +372,7 @@ class KroFactory(FactoryBase):
 
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
         """Delete the instance CR and wait until kro has removed it (and, through its finalizer, its objects)."""
+        check_name(name, what=f"{self.graph.kind} instance name")
         limit = timeout if timeout is not None else self.options.timeout
 
         async def fn(cluster: Cluster) -> list[dict[str, Any]]:

@@ -2,12 +2,14 @@
 ``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator/`` (``kubeconfig``, ``state.json`` with the objects, ``pid``,
 ``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
 detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
-an emulator the user runs there with ``pykro emulator start``. ``pykro emulator stop`` stops it."""
+an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
+answer is reported (never doubled). ``pykro emulator stop`` stops it."""
 
 from __future__ import annotations
 
 import base64
 import os
+import signal
 import ssl
 import subprocess
 import sys
@@ -20,8 +22,10 @@ from typing import Any
 from pykro import yamlio
 from pykro.deploy.errors import ClusterUnreachable
 from pykro.emulator.home import state_dir
+from pykro.emulator.persistence import lock_holder
 
 START_TIMEOUT = 60.0
+STALL_WAIT = 15.0  # how long an emulator that holds the state but does not answer may take to come up
 
 
 def _server(kubeconfig: Path) -> tuple[str, str | None]:
@@ -54,12 +58,38 @@ def _alive(pid_file: Path) -> bool:
     return True
 
 
-def ensure_local(directory: Path | None = None, *, timeout: float = START_TIMEOUT) -> Path:
+def _await_holder(home: Path, kubeconfig: Path, wait: float) -> bool:
+    """When an emulator holds the state (starting, or stuck): True once it answers, False when it exits; raises
+    when it neither answers nor exits within `wait` seconds."""
+    holder = lock_holder(home / "state.json")
+    if holder is None:
+        return False
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        if healthy(kubeconfig):
+            return True
+        if lock_holder(home / "state.json") is None:
+            return False
+        time.sleep(0.2)  # another process is starting or stuck: there is nothing to watch
+    who = f"pid {holder}" if holder else "another process"
+    raise ClusterUnreachable(
+        f"the local emulator ({who}) holds its state but does not answer on /healthz",
+        where=str(home / "emulator.log"),
+        fix="It may be stuck: `pykro emulator stop` stops it (killing it if it does not stop; every object it "
+        "acknowledged is kept), and the next command starts a new one.",
+    )
+
+
+def ensure_local(
+    directory: Path | None = None, *, timeout: float = START_TIMEOUT, stall_wait: float = STALL_WAIT
+) -> Path:
     """The kubeconfig of a running background emulator, starting one if needed."""
     home = directory or state_dir()
     kubeconfig = home / "kubeconfig"
     pid_file = home / "pid"
     if healthy(kubeconfig):  # ours from an earlier command, or one the user runs with `pykro emulator start`
+        return kubeconfig
+    if _await_holder(home, kubeconfig, stall_wait):
         return kubeconfig
     home.mkdir(parents=True, exist_ok=True)
     kubeconfig.unlink(missing_ok=True)
@@ -84,12 +114,22 @@ def ensure_local(directory: Path | None = None, *, timeout: float = START_TIMEOU
     )
 
 
-def stop_local(directory: Path | None = None) -> bool:
-    """Stop the background emulator (SIGTERM); False when none was running."""
+def stop_local(directory: Path | None = None, *, grace: float = 10.0) -> bool:
+    """Stop the background emulator (SIGTERM; SIGKILL when it still holds its state after `grace` seconds, which
+    loses nothing it acknowledged); False when none was running."""
     home = directory or state_dir()
     pid_file = home / "pid"
-    if not _alive(pid_file):
+    holder = lock_holder(home / "state.json")
+    if holder:  # the process that holds the state, whoever started it
+        os.kill(holder, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while lock_holder(home / "state.json") == holder and time.monotonic() < deadline:
+            time.sleep(0.1)  # waiting for another process to exit: there is nothing to watch
+        if lock_holder(home / "state.json") == holder:
+            os.kill(holder, signal.SIGKILL)
+    elif _alive(pid_file):
+        os.kill(int(pid_file.read_text().strip()), 15)
+    else:
         return False
-    os.kill(int(pid_file.read_text().strip()), 15)
     pid_file.unlink(missing_ok=True)
     return True

@@ -10,6 +10,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import IO, Any, Protocol
 
+from pykro.errors import terminal_safe
+
 
 @dataclass
 class ProgressEvent:
@@ -117,7 +119,7 @@ class PlainReporter:
             return
         text = _line(event)
         if text is not None:
-            self.stream.write(text + "\n")
+            self.stream.write(terminal_safe(text) + "\n")
             self.stream.flush()
 
     def close(self) -> None:
@@ -132,7 +134,7 @@ class RichReporter:
         from rich.console import Console
         from rich.live import Live
 
-        self.console = Console(stderr=True)
+        self.console = Console(stderr=True, markup=False, emoji=False, highlight=False)
         self.verbose = verbose
         self.rows: dict[str, ProgressEvent] = {}
         self.started = time.monotonic()
@@ -142,6 +144,7 @@ class RichReporter:
 
     def _table(self) -> Any:
         from rich.table import Table
+        from rich.text import Text
 
         table = Table(title=self.title or None, expand=False)
         for column in ("resource", "kind", "name", "state", "waiting on", "elapsed"):
@@ -152,7 +155,8 @@ class RichReporter:
             colour = colours.get(ev.state, "yellow")
             settled = ev.state in colours or self.title.startswith(("done", "failed"))
             table.add_row(
-                rid, ev.kind, ev.name, f"[{colour}]{ev.state}[/]", ev.waiting_on,
+                *(terminal_safe(x) for x in (rid, ev.kind, ev.name)), Text(ev.state, style=colour),
+                terminal_safe(ev.waiting_on),
                 f"{ev.elapsed if settled else running:.1f}s",
             )  # fmt: skip
         return table
@@ -161,10 +165,13 @@ class RichReporter:
         if event.type == "state" and event.resource:
             self.rows[event.resource] = event
         elif event.type == "event" and (event.event_type == "Warning" or self.verbose):
+            from rich.text import Text
+
             colour = "yellow" if event.event_type == "Warning" else "dim"
-            self.live.console.print(f"[{colour}]{event.event_type}[/] {event.kind}/{event.name}: {event.message}")
+            line = terminal_safe(f" {event.kind}/{event.name}: {event.message}")
+            self.live.console.print(Text.assemble((event.event_type, colour), line))
         elif event.type in ("start", "done", "failed"):
-            self.title = f"{event.type}: {event.message}"
+            self.title = terminal_safe(f"{event.type}: {event.message}")
         self.live.update(self._table())
 
     def close(self) -> None:

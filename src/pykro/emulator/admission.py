@@ -4,60 +4,158 @@ CRD names and status, Namespace phase, and Service clusterIP allocation."""
 
 from __future__ import annotations
 
+import base64
+import binascii
+import copy
 import ipaddress
+import json
 import random
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pykro.emulator.patch import ListKeys
 from pykro.emulator.registry import ResourceType
 from pykro.emulator.status import StatusError
+from pykro.schema.causes import FieldCause, go_quote
 
-_DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-_SUBDOMAIN_MSG = (
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and must start "
-    "and end with an alphanumeric character (e.g. 'example.com', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*')"
-)
-_LABEL_MSG = (
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start and end "
-    "with an alphanumeric character (e.g. 'my-name',  or '123-abc', regex used for validation is "
-    "'[a-z0-9]([-a-z0-9]*[a-z0-9])?')"
-)
-_DNS1035 = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_DNS1035_MSG = (
-    "a DNS-1035 label must consist of lower case alphanumeric characters or '-', start with an alphabetic "
-    "character, and end with an alphanumeric character (e.g. 'my-name',  or 'abc-123', regex used for validation "
-    "is '[a-z]([-a-z0-9]*[a-z0-9])?')"
-)
 Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 
-def name_causes(name: str, kind: str) -> list[Cause]:
-    """metadata.name rules: a DNS-1123 subdomain; a DNS-1123 label for namespaces, DNS-1035 for services."""
-    if kind == "Namespace":
-        pattern, msg, limit = _DNS_LABEL, _LABEL_MSG, 63
-    elif kind == "Service":
-        pattern, msg, limit = _DNS1035, _DNS1035_MSG, 63
-    else:
-        pattern, msg, limit = _DNS_SUBDOMAIN, _SUBDOMAIN_MSG, 253
-    causes: list[Cause] = []
-    if len(name) > limit:
-        causes.append(
-            (
-                "metadata.name",
-                "FieldValueInvalid",
-                f'metadata.name: Invalid value: "{name}": must be no more than {limit} characters',
-            )
-        )
-    if not pattern.match(name):
-        causes.append(("metadata.name", "FieldValueInvalid", f'metadata.name: Invalid value: "{name}": {msg}'))
-    return causes
+def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
+    """What the apiserver's decoder refuses (400) before validation: label and annotation values that are not
+    strings, Secret data that is not base64. Also turns a Secret's `stringData` into base64 `data`."""
+    meta = obj.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        values = meta.get(key)
+        if isinstance(values, dict):
+            for value in values.values():
+                if not isinstance(value, str):
+                    raise _undecodable(
+                        rt,
+                        f"json: cannot unmarshal {_go_type(value)} into Go struct field "
+                        f"ObjectMeta.metadata.{key} of type string",
+                    )
+    if rt.crd is None and rt.group == "" and rt.kind == "Secret":
+        data = obj.get("data")
+        if isinstance(data, dict):
+            for value in data.values():
+                problem = _base64_error(value)
+                if problem:
+                    raise _undecodable(rt, problem)
+        strings = obj.pop("stringData", None)
+        if isinstance(strings, dict) and strings:
+            merged = dict(data) if isinstance(data, dict) else {}
+            for key, value in strings.items():
+                merged[key] = base64.b64encode(str(value).encode()).decode()
+            obj["data"] = merged
 
 
-def schema_causes(rt: ResourceType, obj: dict[str, Any]) -> list[Cause]:
-    """Validate against the CRD schema (custom kinds) or the Kubernetes OpenAPI schema (built-ins)."""
+def _base64_error(value: Any) -> str | None:
+    """Go's message for a value that is not standard base64 (None when it is)."""
+    text = str(value)
+    try:
+        base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
+        bad = next((n for n, ch in enumerate(text) if ch not in alphabet), len(text) - len(text) % 4)
+        return f"illegal base64 data at input byte {bad}"
+    return None
+
+
+def _go_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "value"
+
+
+class Undecodable(StatusError):
+    """400: the body cannot be decoded into the kind (a PATCH turns it into a 422 on the field "patch")."""
+
+    def __init__(self, rt: ResourceType, why: str) -> None:
+        super().__init__(400, f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: {why}')
+        self.why = why
+
+
+def _undecodable(rt: ResourceType, why: str) -> StatusError:
+    return Undecodable(rt, why)
+
+
+def patch_invalid(err: Undecodable, patched: Any) -> StatusError:
+    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch"."""
+    text = json.dumps(patched, separators=(",", ":"))
+    return StatusError.invalid(
+        "", "", "", [("patch", "FieldValueInvalid", f"patch: Invalid value: {go_quote(text)}: {err.why}")]
+    )
+
+
+def typed_patch_check(rt: ResourceType, name: str, body: dict[str, Any], list_keys: ListKeys) -> None:
+    """Server-side apply first turns the applied configuration into a typed value of the kind's schema; what cannot
+    be typed (an undeclared field, a label that is not a string, two list entries with the same key) is a 500."""
+    problem = _untyped(rt, body, list_keys)
+    if problem:
+        gv = f"{rt.group}/{rt.version}"
+        raise StatusError(500, f"failed to create typed patch object (/{name}; {gv}, Kind={rt.kind}): {problem}", "")
+
+
+def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str | None:
+    meta = body.get("metadata") or {}
+    for key in ("labels", "annotations"):
+        values = meta.get(key)
+        if isinstance(values, dict):
+            for k, v in values.items():
+                if not isinstance(v, str):
+                    return f".metadata.{key}.{k}: expected string, got &value.valueUnstructured{{Value:{v!r}}}"
+    if rt.crd is None and rt.group == "" and rt.kind == "Secret" and isinstance(body.get("data"), dict):
+        for k, v in body["data"].items():
+            if _base64_error(v):
+                return f".data.{k}: {_base64_error(v)}"
+    crd = rt.crd is not None
+    dropped = prune_and_default(rt, copy.deepcopy(body))[1] if crd else builtin_unknown_fields(body)
+    if dropped:
+        return f".{dropped[0]}: field not declared in schema"
+    return _duplicate_keys(body, (), list_keys)
+
+
+def _duplicate_keys(value: Any, path: tuple[str, ...], list_keys: ListKeys) -> str | None:
+    if isinstance(value, dict):
+        for k, v in value.items():
+            found = _duplicate_keys(v, (*path, str(k)), list_keys)
+            if found:
+                return found
+    elif isinstance(value, list) and path and path[-1] != "ports":  # ports: the apiserver keys them by protocol too
+        keys = list_keys(path, value)
+        if isinstance(keys, list):
+            seen: set[str] = set()
+            for item in value:
+                ident = ",".join(f"{k}={json.dumps(item.get(k))}" for k in keys)
+                if ident in seen:
+                    return f".{'.'.join(path)}: duplicate entries for key [{ident}]"
+                seen.add(ident)
+        for n, item in enumerate(value):
+            found = _duplicate_keys(item, (*path, str(n)), list_keys)
+            if found:
+                return found
+    return None
+
+
+def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]:
+    """`causes` plus the validation causes not already among them (same field and reason)."""
+    seen = {(f, r) for f, r, _ in causes}
+    out = list(causes)
+    for c in more:
+        if (c.field, c.reason) not in seen:
+            seen.add((c.field, c.reason))
+            out.append((c.field, c.reason, c.message))
+    return out
+
+
+def schema_causes(rt: ResourceType, obj: dict[str, Any], typed_only: bool = False) -> list[Cause]:
+    """Validate against the CRD schema (custom kinds) or the Kubernetes OpenAPI schema (built-ins); `typed_only`
+    keeps the type errors alone (for the kinds whose own rules in pykro.emulator.validation say the rest)."""
     if rt.crd is not None:
         if rt.schema is None:
             return []
@@ -68,6 +166,8 @@ def schema_causes(rt: ResourceType, obj: dict[str, Any]) -> list[Cause]:
         from pykro.schema import kubernetes
 
         found = kubernetes.validate_object(obj, strict=False)
+        if typed_only:
+            found = [c for c in found if c.reason == "FieldValueTypeInvalid"]
     return [(c.field, c.reason, c.message) for c in found]
 
 
@@ -129,6 +229,9 @@ def _pod_spec_defaults(spec: dict[str, Any], restart: str = "Always") -> None:
 
 def builtin_defaults(kind: str, obj: dict[str, Any]) -> None:
     """The apiserver's defaulting for the common workload kinds (in place)."""
+    if kind == "Namespace":  # labelled with its name before validation (so a long name fails on the label too)
+        meta = obj["metadata"]
+        meta["labels"] = {**(meta.get("labels") or {}), "kubernetes.io/metadata.name": meta.get("name", "")}
     spec = obj.get("spec")
     if not isinstance(spec, dict):
         if kind == "Namespace":

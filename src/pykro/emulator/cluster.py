@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from aiohttp import web
 
-from pykro import yamlio
 from pykro.emulator.controller import ClusterAPI, Controller
 from pykro.emulator.engine import Engine
 from pykro.emulator.handlers import ENGINE
@@ -57,9 +56,10 @@ def kubeconfig(server: str, token: str, ca_pem: bytes | None = None, namespace: 
 
 
 def write_kubeconfig(path: Path, server: str, token: str, ca_pem: bytes | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yamlio.dump(kubeconfig(server, token, ca_pem)), encoding="utf-8")
-    path.chmod(0o600)
+    """Write (or merge into ``path``) the emulator's kubeconfig: see `pykro.emulator.home.write_kubeconfig`."""
+    from pykro.emulator.home import write_kubeconfig as write
+
+    write(path, kubeconfig(server, token, ca_pem))
     return path
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from pykro.emulator import admission
+from pykro.emulator import admission, validation
 from pykro.emulator.apply import apply as ssa_apply
 from pykro.emulator.apply import record_update
 from pykro.emulator.patch import (
@@ -263,8 +263,7 @@ class Engine:
                 )
         name = meta["name"]
         self._check_namespace(rt, space, name)
-        if self.store.get(rt.key, space, name) is not None:
-            raise StatusError.already_exists(rt.plural, rt.group, name)
+        admission.decodable(rt, obj)  # the apiserver decodes (400) and validates (422) before it finds a twin (409)
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             meta.pop(k, None)
         meta["uid"] = self._uid()
@@ -289,22 +288,18 @@ class Engine:
     ) -> dict[str, Any]:
         """Defaults, pruning, validation and the per-kind rules; returns the object to store."""
         name = obj["metadata"]["name"]
-        causes = admission.name_causes(name, rt.kind if rt.group == "" else "")
-        if old is None and causes:
-            raise StatusError.invalid(rt.kind, rt.group, name, causes)
+        admission.decodable(rt, obj)
+        causes: builtins.list[admission.Cause] = []
         if rt.crd is not None:
             obj, dropped = admission.prune_and_default(rt, obj)
         else:
             admission.builtin_defaults(rt.kind, obj)
-            dropped = admission.builtin_unknown_fields(obj) if opts.field_validation != "Ignore" else []
-            if dropped:
-                for path in dropped:  # unknown fields of built-ins are dropped like the decoder does
-                    _drop(obj, path)
+            dropped = admission.builtin_unknown_fields(obj)
+            for path in dropped:  # unknown fields of built-ins are dropped like the decoder does (even with Ignore)
+                _drop(obj, path)
         if dropped and opts.field_validation == "Strict":
             text = ", ".join(f'unknown field "{p}"' for p in dropped)
-            raise StatusError.bad_request(
-                f'{rt.kind} in version "{rt.version}" cannot be handled as a {rt.kind}: strict decoding error: {text}'
-            )
+            raise admission.Undecodable(rt, f"strict decoding error: {text}")
         if dropped and opts.field_validation == "Warn":
             opts.warnings.extend(f'unknown field "{p}"' for p in dropped)
         if rt.crd is not None and rt.schema is not None:
@@ -319,11 +314,14 @@ class Engine:
             )
             causes += [(c.field, c.reason, c.message) for c in found]
         elif rt.crd is None:
-            causes += admission.schema_causes(rt, obj)
+            causes += admission.schema_causes(rt, obj, typed_only=validation.has_rules(rt.kind, rt.group))
+        causes = admission.merge_causes(causes, validation.validate(rt.kind, rt.group, obj, old))
         if rt.kind == "CustomResourceDefinition" and rt.group == "apiextensions.k8s.io":
             causes += admission.crd_causes(obj)
         if causes:
             raise StatusError.invalid(rt.kind, rt.group, name, causes)
+        if old is None and self.store.get(rt.key, obj["metadata"].get("namespace", ""), name) is not None:
+            raise StatusError.already_exists(rt.plural, rt.group, name)
         if rt.group == "" and rt.kind == "Service":
             admission.service_admission(obj, old, self.ips, opts.dry_run)
         elif rt.group == "" and rt.kind == "Namespace":
@@ -475,7 +473,10 @@ class Engine:
         if rv and str(rv) != old["metadata"]["resourceVersion"]:
             raise StatusError.stale(rt.plural, rt.group, name)
         self._check_identity(rt, new)
-        return self._replace(rt, old, new, opts, subresource)
+        try:
+            return self._replace(rt, old, new, opts, subresource)
+        except admission.Undecodable as err:
+            raise admission.patch_invalid(err, new) from None
 
     def _patched(self, rt: ResourceType, current: dict[str, Any], content_type: str, patch: Any) -> Any:
         if content_type == MERGE_PATCH:
@@ -511,6 +512,7 @@ class Engine:
         space = self._ns(rt, ns)
         old = self.store.get(rt.key, space, name)
         keys = self.list_keys(rt)
+        admission.typed_patch_check(rt, name, body, keys)
         if old is None:
             if subresource:
                 raise StatusError.not_found(rt.plural, rt.group, name)

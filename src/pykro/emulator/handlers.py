@@ -130,8 +130,15 @@ def _warnings(opts: WriteOptions) -> dict[str, str]:
     return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in opts.warnings)}
 
 
+MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (bytes)
+
+
 async def _body(request: web.Request) -> Any:
+    if (request.content_length or 0) > MAX_BODY:
+        raise StatusError(413, f"Request entity too large: limit is {MAX_BODY}", "RequestEntityTooLarge")
     raw = await request.read()
+    if len(raw) > MAX_BODY:
+        raise StatusError(413, f"Request entity too large: limit is {MAX_BODY}", "RequestEntityTooLarge")
     ctype = (request.content_type or "").lower()
     if not raw:
         return None
@@ -309,6 +316,8 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         response = web.StreamResponse(headers={"Content-Type": _JSON, "Cache-Control": "no-cache"})
         response.enable_chunked_encoding()
         await response.prepare(request)
+        if store.durable is not None:
+            await store.durable(store.rv)
         for line in backlog:
             await response.write(line)
         interval = request.app[BOOKMARK_INTERVAL]
@@ -335,6 +344,8 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
                 break
             event = _filtered(engine, rt, space, reqs, freqs, change)
             if event:
+                if store.durable is not None:
+                    await store.durable(change.rv)
                 await response.write(render(*event))
         with contextlib.suppress(ConnectionError):
             await response.write_eof()

@@ -20,7 +20,7 @@ from pykro.emulator.clusterapi import EngineAPI
 from pykro.emulator.controller import ClusterAPI, Controller
 from pykro.emulator.engine import Engine
 from pykro.emulator.handlers import BOOKMARK_INTERVAL, ENGINE, REQUEST_INFO
-from pykro.emulator.persistence import StateWriter, load
+from pykro.emulator.persistence import Journal, StateLock, load
 from pykro.emulator.requestinfo import RequestInfo, parse_request
 from pykro.emulator.status import StatusError
 
@@ -97,6 +97,22 @@ def _log_middleware(engine: Engine, log: list[LogEntry] | None) -> Middleware:
     return classify
 
 
+def _durable_middleware(journal: list[Journal]) -> Middleware:
+    """With persistence, a response leaves only once the writes made before it are on disk."""
+
+    @web.middleware
+    async def durable(request: web.Request, handler: Handler) -> web.StreamResponse:
+        response = await handler(request)
+        if journal and journal[0].behind() and not response.prepared:
+            try:
+                await journal[0].wait()
+            except StatusError as err:
+                return handlers.error_response(err)
+        return response
+
+    return durable
+
+
 def _controllers(config: EmulatorConfig) -> list[Controller]:
     found = list(config.controllers)
     if config.simulate:
@@ -111,7 +127,12 @@ def create_app(config: EmulatorConfig) -> web.Application:
     controllers are `app[CONTROLLERS]` and the fault injector (None without `faults`) is `app[FAULT_INJECTOR]`."""
     engine = Engine(seed=config.seed)
     log: list[LogEntry] | None = [] if config.request_log else None
-    middlewares: list[Middleware] = [_log_middleware(engine, log), _auth_middleware(config.token)]
+    journal: list[Journal] = []
+    middlewares: list[Middleware] = [
+        _log_middleware(engine, log),
+        _auth_middleware(config.token),
+        _durable_middleware(journal),
+    ]
     injector: FaultInjector | None = None
     if config.faults is not None:
         from pykro.emulator.faults import FaultInjector
@@ -129,12 +150,18 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app[CONTROLLERS] = controllers
     app[FAULT_INJECTOR] = injector
     tasks: list[asyncio.Task[None]] = []
-    writer: list[StateWriter] = []
+    lock: list[StateLock] = []
 
     async def startup(app: web.Application) -> None:
         if config.state_file is not None:
-            load(engine, config.state_file)
-            writer.append(StateWriter(engine, config.state_file))
+            held = StateLock(config.state_file)
+            try:
+                last = await asyncio.get_running_loop().run_in_executor(None, load, engine, config.state_file)
+                journal.append(Journal(engine, config.state_file, last))
+            except BaseException:
+                held.release()
+                raise
+            lock.append(held)
         engine.bootstrap()
         for c in controllers:
             tasks.append(asyncio.create_task(c.run(api), name=f"controller:{c.name}"))
@@ -150,8 +177,10 @@ def create_app(config: EmulatorConfig) -> web.Application:
         for t in tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await t
-        for w in writer:
-            w.flush()
+        for j in journal:
+            j.close()  # on the loop: nothing may append meanwhile (shutting down, so blocking is fine)
+        for held in lock:
+            held.release()
 
     app.on_startup.append(startup)
     app.on_shutdown.append(shutdown)

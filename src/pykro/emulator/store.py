@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -130,6 +130,8 @@ class Store:
         self.owners: dict[str, set[tuple[TypeKey, str, str]]] = {}  # owner uid -> dependents
         self.ns_counts: dict[str, int] = {}  # namespaced objects per namespace (all resources)
         self.listeners: list[Callable[[Change], None]] = []
+        # with persistence: waits until a resourceVersion is on disk (watch events never run ahead of the disk)
+        self.durable: Callable[[int], Awaitable[None]] | None = None
 
     def table(self, tkey: TypeKey) -> Table:
         t = self.tables.get(tkey)

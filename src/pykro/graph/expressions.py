@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from pykro import cel
+from pykro import cel, memo
 from pykro.cel import Reference, Standalone, Template
 from pykro.cel.ast import Node
 
@@ -21,7 +20,7 @@ FUNCTION_NAMESPACES = frozenset(
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=8192)
+@memo.cached(maxsize=8192)
 def format_path(path: Path) -> str:
     """kro's spelling of a field path: ``spec.containers[0].image``, ``data["index.html"]``."""
     out = ""
@@ -65,7 +64,7 @@ def _roots(refs: tuple[Reference, ...]) -> tuple[str, ...]:
 Analysed = tuple[str, Standalone | Template, Node, tuple[Reference, ...], tuple[str, ...]]
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.cached(maxsize=16384)
 def _analysed(value: str) -> Analysed | None:
     """``(cel, parsed, tree, references, roots)`` of a string holding ``${...}`` (None for plain text); the same
     strings recur across resources and graphs, so the parse is kept per process (all parts are immutable)."""
@@ -78,7 +77,7 @@ def _analysed(value: str) -> Analysed | None:
     return expression, parsed, tree, refs, _roots(refs)
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.cached(maxsize=16384)
 def field_of(path: Path, value: str) -> Field | None:
     """The Field for a string holding ``${...}``, or None for a plain string. Raises a PykroError on bad syntax.
     Fields are immutable, and templates repeat across graphs: one Field per (path, text) is shared."""

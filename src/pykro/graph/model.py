@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykro import yamlio
 from pykro.errors import ValidationError
+from pykro.graph.depth import check_depth, check_graph_depth
 from pykro.graph.structure import RESOURCE_KEYS, SCHEMA_KEYS, check_rgd
 from pykro.yamlio import copy_data
 
@@ -122,6 +123,7 @@ class Graph:
     def from_rgd(cls, obj: dict[str, Any] | str, source: str | None = None, *, validate: bool = True) -> Graph:
         """Load an RGD (a mapping or YAML text); with ``validate`` (the default) reject what kro would reject."""
         data = _parse(obj, source) if isinstance(obj, str) else obj
+        check_depth(data, "the RGD", source=source)
         check_rgd(data, source)
         meta = data["metadata"]
         spec = data["spec"]
@@ -248,6 +250,7 @@ class Graph:
 
     def validate(self) -> None:
         """Raise ValidationError (with the YAML path and a fix) for anything kro's graph builder rejects."""
+        check_graph_depth(self)
         _ = self.openapi
         _ = self.analysis
 

@@ -11,6 +11,7 @@ from typing import Any
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
+from pykro.graph.depth import check_depth
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
 
@@ -31,6 +32,7 @@ def manifests(
     if namespace:
         meta["namespace"] = namespace
     instance = {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": spec}
+    check_depth(observed or {}, "the observed objects", prefix="observed")
     live = dict(observed or {})
     external = {r.id: live[r.id] for r in graph.resources if r.is_external and r.id in live}
 
@@ -41,10 +43,18 @@ def manifests(
         return _merge(obj, extra) if isinstance(extra, dict) else obj
 
     result = reconcile_passes(graph, instance, apply, observed=external)
+    failed = [f"{s.id} ({_reason(s.message)})" for s in result.states.values() if s.state == "error"]
+    if failed:
+        raise ValidationError(
+            f"{graph.kind} {name!r} cannot be rendered: {len(failed)} resource(s) fail to resolve: "
+            + "; ".join(failed),
+            where=graph.name,
+            fix="Fix the expression or the spec value it reads.",
+        )
     unresolved = [
         f"{state.id} ({_reason(state.message)})"
         for state in result.states.values()
-        if state.state == "error" or (state.state == "pending" and not state.objects)
+        if state.state == "pending" and not state.objects
     ]
     if unresolved:
         raise ValidationError(

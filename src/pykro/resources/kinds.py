@@ -10,11 +10,10 @@ number) is marked the same way: both are ``dyn`` in CEL, as kro types them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from functools import cache
 from pathlib import Path
 from typing import Any, Final
 
-from pykro import yamlio
+from pykro import memo, yamlio
 from pykro.errors import ValidationError
 from pykro.schema import kubernetes as k8s
 
@@ -84,7 +83,7 @@ def kind_schema(api_version: str, kind: str) -> Mapping[str, Any] | None:
     return crd if crd is not None else _builtin(api_version, kind)
 
 
-@cache
+@memo.cached(maxsize=1024)
 def _builtin(api_version: str, kind: str) -> Mapping[str, Any] | None:
     schema = k8s.builtin_schema(api_version, kind)
     return {**schema, NAME_KEY: kind} if schema is not None else None
@@ -97,7 +96,7 @@ def _as_resource_root(schema: Mapping[str, Any]) -> dict[str, Any]:
     return {**schema, "type": "object", "properties": properties}
 
 
-@cache
+@memo.cached(maxsize=1024)
 def _deref(ref: str) -> Mapping[str, Any]:
     name = ref.rsplit("/", 1)[-1]
     return {**node(k8s.definitions()[name]), NAME_KEY: name.rsplit(".", 1)[-1]}

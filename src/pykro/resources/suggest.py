@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
+from pykro.memo import Memo
 from pykro.resources import typing as t
 from pykro.resources.kinds import node
 
@@ -14,13 +15,8 @@ __all__ = ["fix_for", "paths_of"]
 
 _MAX_DEPTH: Final = 12
 _SHOWN: Final = 3
-_index: dict[int, tuple[Mapping[str, Any], tuple[tuple[t.Step, ...], ...]]] = {}
-
-
-def camel(name: str) -> str:
-    """``ready_replicas`` -> ``readyReplicas`` (a Python spelling of a Kubernetes field)."""
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
+# id(root) -> (root, paths): the entry keeps root alive, so its id cannot be reused while it is kept
+_index: Memo[int, tuple[Mapping[str, Any], tuple[tuple[t.Step, ...], ...]]] = Memo(256)
 
 
 def _key(name: str) -> str:
@@ -50,7 +46,7 @@ def paths_of(root: Mapping[str, Any]) -> tuple[tuple[t.Step, ...], ...]:
 
     visit(node(root), (), ())
     result = tuple(sorted(found, key=lambda p: (len(p), t.path_text(p))))
-    _index[id(root)] = (root, result)
+    _index.put(id(root), (root, result))
     return result
 
 

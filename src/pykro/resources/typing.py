@@ -16,6 +16,7 @@ from typing import Any, Final
 
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError
+from pykro.memo import Memo
 from pykro.resources import suggest
 from pykro.resources.kinds import NAME_KEY, kind_schema, node, register_crd
 from pykro.schema import kubernetes as k8s
@@ -90,7 +91,7 @@ def field_type(api_version: str, kind: str, path: Sequence[Step]) -> CelType:
     if known is not None and known[0] is root:
         return known[1]
     result = _resolve(kind, root, key[2])
-    _resolved[key] = (root, result)
+    _resolved.put(key, (root, result))
     return result
 
 
@@ -101,7 +102,7 @@ def schema_field_type(name: str, schema: Mapping[str, Any], path: Sequence[Step]
 
 
 # (apiVersion, kind, path) -> (the kind's schema it was resolved against, type); a re-registered CRD misses.
-_resolved: dict[tuple[str, str, tuple[Step, ...]], tuple[Mapping[str, Any], CelType]] = {}
+_resolved: Memo[tuple[str, str, tuple[Step, ...]], tuple[Mapping[str, Any], CelType]] = Memo(16384)
 
 
 def path_text(path: Iterable[Step]) -> str:
@@ -181,7 +182,7 @@ def _typed(schema: Mapping[str, Any]) -> CelType:
     return _ref_type(ref) if isinstance(ref, str) else cel_type(node(schema))
 
 
-_ref_types: dict[str, CelType] = {}
+_ref_types: Memo[str, CelType] = Memo(4096)  # definitions of the bundle (about 700) and of CRDs
 _in_progress: set[str] = set()
 
 
@@ -194,7 +195,7 @@ def _ref_type(ref: str) -> CelType:
         return CelType.DYN
     _in_progress.add(ref)
     try:
-        result = _ref_types[ref] = cel_type(node({"$ref": ref}))
+        result = _ref_types.put(ref, cel_type(node({"$ref": ref})))
     finally:
         _in_progress.discard(ref)
     return result

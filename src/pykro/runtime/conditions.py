@@ -17,7 +17,7 @@ from pykro import cel
 from pykro.cel.library.runtime import Condition
 
 if TYPE_CHECKING:
-    from pykro.runtime.expand import _Run
+    from pykro.runtime.run import ExpansionRun
 
 _WIRE_KEYS = ("type", "status", "lastTransitionTime", "reason", "message", "observedGeneration")
 
@@ -32,12 +32,12 @@ class Evaluated:
     failures: list[str] = field(default_factory=list)
 
 
-def evaluate(run: _Run, builtins: list[dict[str, Any]]) -> Evaluated:
+def evaluate(run: ExpansionRun, builtins: list[dict[str, Any]]) -> Evaluated:
     """Evaluate every conditions entry; ``schema.status.conditions`` holds kro's built-ins for this expansion."""
     result = Evaluated()
     schema = {**run.schema_value, "status": {"conditions": [_lookup_shape(c) for c in builtins]}}
     for fld in run.analysis.conditions:
-        ctx = run._context(tuple(r for r in fld.roots if r != "schema"))
+        ctx = run.context(tuple(r for r in fld.roots if r != "schema"))
         if "schema" in fld.roots:
             ctx["schema"] = schema
         try:

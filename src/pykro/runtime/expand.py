@@ -9,7 +9,7 @@ conditions computed as kro does."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -62,10 +62,6 @@ class Expansion:
     def state(self) -> str:
         return str(self.status.get("state", ""))
 
-    def to_apply(self) -> list[dict[str, Any]]:
-        """Desired objects of resources kro would apply now (resolved, not external references)."""
-        return list(self.objects)
-
 
 class _Pending(Exception):
     def __init__(self, on: list[str], message: str) -> None:
@@ -94,8 +90,26 @@ def expand_prepared(graph: Graph, prepared: dict[str, Any], observed: dict[str, 
     return _Run(graph, dict(prepared), observed or {}).execute()
 
 
+Apply = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def expand_applying(
+    graph: Graph, prepared: dict[str, Any], live: dict[str, Any], apply: Apply
+) -> tuple[Expansion, bool]:
+    """One reconcile against a cluster that answers at once: every object is applied (``apply(obj) -> live object``)
+    as soon as it resolves and observed by the resources after it in the same pass, as kro's controller observes
+    what it applied. ``live`` (resource id -> live object, a list for forEach) is updated in place: resolved objects
+    are stored, excluded ones dropped. Returns the expansion and whether ``live`` changed."""
+    run = _Run(graph, dict(prepared), live, apply)
+    return run.execute(), run.changed
+
+
 class _Run:
-    def __init__(self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any]) -> None:
+    def __init__(
+        self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any], apply: Apply | None = None
+    ) -> None:
+        self.apply = apply
+        self.changed = False
         self.graph = graph
         self.analysis = graph.analysis
         self.evaluator = graph.evaluator
@@ -127,6 +141,10 @@ class _Run:
         try:
             if self._is_ignored(node):
                 self.observed[node.id] = None
+                external = node.type in (EXTERNAL, EXTERNAL_COLLECTION)
+                if self.apply is not None and node.id in self.given and not external:
+                    del self.given[node.id]
+                    self.changed = True
                 return ResourceState(node.id, "skipped", "SKIPPED", message="includeWhen evaluated to false")
             desired = self._resolve(node)
         except _Pending as exc:
@@ -138,6 +156,12 @@ class _Run:
             return self._observe_external(node, desired)
         for i, obj in enumerate(desired):
             self._decorate(node, obj, (i, len(desired)) if node.type == COLLECTION else None)
+        if self.apply is not None and desired:
+            applied = [self.apply(obj) for obj in desired]
+            new: Any = applied if node.type == COLLECTION else applied[0]
+            if self.given.get(node.id) != new:
+                self.given[node.id] = new
+                self.changed = True
         self._observe(node, desired)
         try:
             self._check_observed_readiness(node)
@@ -152,7 +176,8 @@ class _Run:
     def _observe(self, node: Node, desired: list[dict[str, Any]]) -> None:
         live = self.given.get(node.id)
         if live is None:
-            self.observed[node.id] = None
+            # kro lists a collection's items by label: observed, possibly empty (an empty list in the CEL context)
+            self.observed[node.id] = [] if node.type == COLLECTION else None
             return
         if node.type == COLLECTION:
             items = live if isinstance(live, list) else [live]
@@ -195,7 +220,7 @@ class _Run:
             for dep in sorted(refs):
                 self._check_observed_readiness(self.analysis.nodes[dep], context=f"includeWhen dependency {dep!r}")
             for fld in node.include_when:
-                value = self._eval(fld, self._context(fld.roots), pending_on=sorted(refs) or ["schema"])
+                value = self._eval(fld, self.context(fld.roots), pending_on=sorted(refs) or ["schema"])
                 if value is None:
                     value = False
                 if not isinstance(value, bool):
@@ -264,13 +289,13 @@ class _Run:
             except _Pending as exc:
                 raise _Pending([dep], f'node "{node.id}": dependent node "{dep}" not ready: {exc}') from exc
         planned = self.plans[node.id]
-        base_ctx = self._context(planned.base_roots)
+        base_ctx = self.context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
         if node.type != COLLECTION:
             objects = [fill(node.resource.body, values, planned.targets)]
         else:
             objects = []
-            ctx = self._context(planned.iterated_roots)
+            ctx = self.context(planned.iterated_roots)
             for combo in self._combinations(node):
                 item_values = dict(values)
                 item_ctx = {**ctx, **combo}
@@ -291,7 +316,7 @@ class _Run:
     def _combinations(self, node: Node) -> list[dict[str, Any]]:
         lists: list[list[Any]] = []
         for name, fld in node.for_each:
-            value = self._eval(fld, self._context(fld.roots), pending_on=waits_on(fld, node))
+            value = self._eval(fld, self.context(fld.roots), pending_on=waits_on(fld, node))
             if value is None:
                 raise _Failed(f'forEach "{name}": expression "{fld.cel}" returned null, expected list')
             if not isinstance(value, list):
@@ -335,7 +360,7 @@ class _Run:
         meta["labels"] = labels
 
     # ------------------------------------------------------------------------------------------- evaluation
-    def _context(self, roots: tuple[str, ...]) -> dict[str, Any]:
+    def context(self, roots: tuple[str, ...]) -> dict[str, Any]:
         ctx: dict[str, Any] = {}
         for root in roots:
             if root == "schema":
@@ -403,14 +428,18 @@ class _Run:
         return self.paths.pending(fld.tree, ctx)
 
     def soft_status(self) -> tuple[dict[str, Any], list[str]]:
-        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors."""
+        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors.
+
+        As in kro, a resource not observed (not created yet, or excluded by includeWhen) is absent from the
+        context: a field that reads it stays unset, one whose evaluation does not reach it (the other branch of a
+        ``?:``, the short-circuited side of ``&&``/``||``) resolves."""
         status: dict[str, Any] = {}
         errors: list[str] = []
         for fld in self.analysis.status_fields:
             roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
-            if any(r != "schema" and self.observed.get(r) is None for r in roots):
-                continue
-            ctx = self._context(tuple(roots))
+            if any(self.observed.get(r) is None for r in roots if r != "schema") and _plain_path(fld.tree):
+                continue  # a lone path into a missing resource: certainly pending, no need to evaluate
+            ctx = self.context(tuple(roots))
             if self._certainly_pending(fld, ctx):
                 continue
             try:
@@ -422,6 +451,13 @@ class _Run:
                 continue
             set_path(status, fld.path, value)
         return status, errors
+
+
+def _plain_path(tree: Any) -> bool:
+    """Whether ``tree`` is a field path (``a.b[0].c``) that reads its root whenever it is evaluated."""
+    while isinstance(tree, cel.ast.Select | cel.ast.Index) and not tree.optional:
+        tree = tree.operand
+    return isinstance(tree, cel.ast.Ident)
 
 
 def identity(obj: dict[str, Any], *, namespace: bool = True) -> str:

@@ -102,9 +102,20 @@ def _fill_each(body: dict[str, Any], values: dict[Path, Any]) -> dict[str, Any]:
 
 
 def set_path(obj: Any, path: Path, value: Any) -> None:
-    """Set ``value`` at ``path``, making the dicts and lists on the way."""
+    """Set ``value`` at ``path``, making the dicts and lists on the way (lists grow, padded with None)."""
     target = obj
     for i, key in enumerate(path[:-1]):
         nxt = path[i + 1]
-        target = target.setdefault(key, [] if isinstance(nxt, int) else {}) if isinstance(target, dict) else target[key]
-    target[path[-1]] = value
+        empty: Any = [] if isinstance(nxt, int) else {}
+        if isinstance(target, dict):
+            target = target.setdefault(key, empty)
+            continue
+        if isinstance(key, int) and key >= len(target):
+            target.extend([None] * (key + 1 - len(target)))
+        if target[key] is None:
+            target[key] = empty
+        target = target[key]
+    last = path[-1]
+    if isinstance(target, list) and isinstance(last, int) and last >= len(target):
+        target.extend([None] * (last + 1 - len(target)))
+    target[last] = value

@@ -3,13 +3,13 @@ metadata completed (namespace, uid, generation), kro's labels and finalizer set.
 
 from __future__ import annotations
 
-import functools
 import uuid
 from typing import Any
 
-from pykro import yamlio
+from pykro import memo, yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
+from pykro.graph.depth import check_depth
 from pykro.runtime import labels as kl
 from pykro.schema import structural
 
@@ -20,6 +20,7 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     """A defaulted, validated copy of ``instance``; raises ValidationError for what the API server would reject."""
     if not isinstance(instance, dict):
         raise ValidationError("an instance must be a YAML mapping", where=source, fix=f"Write a {graph.kind} object.")
+    check_depth(instance, "the instance", source=source)
     obj: dict[str, Any] = yamlio.copy_data(instance)
     if obj.get("apiVersion") != graph.instance_api_version or obj.get("kind") != graph.kind:
         raise ValidationError(
@@ -62,7 +63,7 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     return obj
 
 
-@functools.lru_cache(maxsize=4096)
+@memo.cached(maxsize=4096)
 def _uid(key: str) -> str:
     """The stable uid pykro gives an instance that has none (a name-based UUID of its identity)."""
     return str(uuid.uuid5(uuid.NAMESPACE_URL, key))

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import base64
-import functools
 import hashlib
 from typing import Any
+
+from pykro import memo
 
 KRO_VERSION = "v0.9.3"
 PREFIX = "kro.run/"
@@ -28,7 +29,7 @@ APPLYSET_PART_OF = "applyset.kubernetes.io/part-of"
 FINALIZER = "kro.run/finalizer"
 
 
-@functools.lru_cache(maxsize=4096)
+@memo.cached(maxsize=4096)
 def applyset_id(name: str, namespace: str, kind: str, group: str) -> str:
     """The ApplySet id of an instance (KEP-3659 v1 format, as kro computes it)."""
     digest = hashlib.sha256(".".join((name, namespace, kind, group)).encode()).digest()

@@ -12,11 +12,11 @@ yet: is the result certainly a "no such key" error (data pending)?
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Mapping
 from typing import Any
 
+from pykro import memo
 from pykro.cel.ast import Binary, Conditional, Ident, Literal, Node, Select, UInt, Unary
 from pykro.cel.template import Expr, Template
 from pykro.cel.types import CelType
@@ -34,7 +34,7 @@ _STRICT = frozenset({"==", "!=", "<", "<=", ">", ">=", "+", "-", "*", "/", "%", 
 _PRESENT, _MISSING = "present", "missing"
 
 
-@functools.lru_cache(maxsize=16384)
+@memo.cached(maxsize=16384)
 def bare_path(expression: str) -> Path | None:
     """The keys of ``a.b.c`` (identifiers joined by dots, nothing else), or None for any other expression."""
     keys = tuple(expression.split("."))

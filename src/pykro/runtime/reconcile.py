@@ -6,9 +6,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from pykro.errors import PykroError
 from pykro.graph import Graph
-from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
-from pykro.runtime.expand import Expansion, expand_prepared, identity
+from pykro.graph.analysis import COLLECTION, EXTERNAL_COLLECTION
+from pykro.runtime.expand import Expansion, expand_applying, expand_prepared, identity
 from pykro.runtime.instance import prepare_instance
 
 DEFAULT_MAX_PASSES = 50
@@ -24,31 +25,23 @@ def reconcile_passes(
     source: str | None = None,
 ) -> Expansion:
     """Expand repeatedly, calling ``apply(obj) -> live object`` for every resolved object, until a pass applies
-    nothing new. ``observed`` seeds the live state (external references, or objects that already exist)."""
+    nothing new. ``observed`` seeds the live state (external references, or objects that already exist).
+
+    Each object is applied as soon as it resolves and its dependents see it in the same pass (kro observes what it
+    applies), so a graph settles in two passes whatever its depth; the cost is linear in the graph's size. A graph
+    still changing after ``max_passes`` (an ``apply`` that never returns the same object twice) is an error, never
+    a result with resources left pending."""
     live: dict[str, Any] = dict(observed or {})
     prepared = prepare_instance(graph, instance, source)
-    result = expand_prepared(graph, prepared, live)
     for _ in range(max_passes):
-        changed = False
-        for rid, state in result.states.items():
-            node = graph.analysis.nodes[rid]
-            if node.type in (EXTERNAL, EXTERNAL_COLLECTION):
-                continue
-            if state.state == "skipped" and rid in live:
-                del live[rid]
-                changed = True
-                continue
-            if not state.objects:
-                continue
-            applied = [apply(obj) for obj in state.objects]
-            new: Any = applied if node.type == COLLECTION else applied[0]
-            if live.get(rid) != new:
-                live[rid] = new
-                changed = True
+        result, changed = expand_applying(graph, prepared, live, apply)
         if not changed:
             return result
-        result = expand_prepared(graph, prepared, live)
-    return result
+    raise PykroError(
+        f"the resources of {graph.kind} {graph.name!r} kept changing after {max_passes} reconcile passes",
+        where=source or graph.name,
+        fix="The objects the cluster reports must settle: check readyWhen and the fields fed back as observed.",
+    )
 
 
 def observed_from_objects(graph: Graph, instance: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:

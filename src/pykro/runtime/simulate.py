@@ -29,6 +29,30 @@ def _available(kind: str) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
+# Simulated objects carry this fixed time (an expansion must give the same object on every pass).
+SIMULATED_TIME = "2000-01-01T00:00:00Z"
+
+
+def _job_status(spec: dict[str, Any]) -> dict[str, Any]:
+    """A completed Job as the job controller (and pykro's emulator) reports it: counts, start and completion times,
+    and the SuccessCriteriaMet/Complete conditions."""
+    message = "Reached expected number of succeeded pods"
+    conditions = [
+        {"type": kind, "status": "True", "lastProbeTime": SIMULATED_TIME, "lastTransitionTime": SIMULATED_TIME,
+         "reason": "CompletionsReached", "message": message}
+        for kind in ("SuccessCriteriaMet", "Complete")
+    ]  # fmt: skip
+    return {
+        "startTime": SIMULATED_TIME,
+        "completionTime": SIMULATED_TIME,
+        "succeeded": int(spec.get("completions", 1) or 1),
+        "ready": 0,
+        "terminating": 0,
+        "uncountedTerminatedPods": {},
+        "conditions": conditions,
+    }
+
+
 def _pod_defaults(pod_spec: dict[str, Any]) -> None:
     for key, value in (
         ("restartPolicy", "Always"),
@@ -87,8 +111,7 @@ def simulate_ready(obj: dict[str, Any]) -> dict[str, Any]:
         status = {"observedGeneration": 1, "desiredNumberScheduled": 1, "currentNumberScheduled": 1,
                   "numberReady": 1, "numberAvailable": 1, "updatedNumberScheduled": 1}  # fmt: skip
     elif kind == "Job":
-        status = {"succeeded": int(spec.get("completions", 1) or 1),
-                  "conditions": [{"type": "Complete", "status": "True"}]}  # fmt: skip
+        status = _job_status(spec)
     elif kind == "Service":
         live_spec = live.setdefault("spec", {})
         if live_spec.get("clusterIP") != "None":

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any
 from pykro.runtime import conditions
 
 if TYPE_CHECKING:
-    from pykro.runtime.expand import ResourceState, _Run
+    from pykro.runtime.expand import ResourceState
+    from pykro.runtime.run import ExpansionRun
 
 ACTIVE = "ACTIVE"
 IN_PROGRESS = "IN_PROGRESS"
@@ -38,7 +39,7 @@ def _waiting_errors(states: list[ResourceState]) -> list[str]:
     return errors
 
 
-def instance_status(run: _Run) -> dict[str, Any]:
+def instance_status(run: ExpansionRun) -> dict[str, Any]:
     """The status kro would write for the instance after this expansion."""
     generation = int(run.instance["metadata"].get("generation", 1))
     states = list(run.states.values())

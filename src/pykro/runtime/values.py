@@ -6,7 +6,6 @@ their field's type and constraints, and a spec is at most ``MAX_SPEC_BYTES``."""
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -15,7 +14,7 @@ from typing import Any
 
 import pydantic
 
-from pykro import yamlio
+from pykro import memo, yamlio
 from pykro.errors import ValidationError
 from pykro.graph import secrets
 from pykro.graph.naming import did_you_mean
@@ -219,7 +218,7 @@ def unknown_field(
     return ValidationError(f"unknown field {dotted!r}", where=where, fix=" ".join(p for p in (hint, listing) if p))
 
 
-@functools.cache
+@memo.cached(maxsize=1024)
 def _python_names(model: type[pydantic.BaseModel] | None) -> dict[str, tuple[str, Any]]:
     """For a model: Python name -> (CRD name, model behind the field), and CRD name -> (itself, that model)."""
     if model is None:

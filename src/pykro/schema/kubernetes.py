@@ -19,6 +19,7 @@ from typing import Any, Final, Literal
 import jsonschema_rs
 import kubernetes_validate
 
+from pykro import memo
 from pykro.schema import causes as c
 from pykro.schema.causes import FieldCause, go_number, go_quote
 
@@ -295,7 +296,7 @@ def _registry() -> Any:
     return jsonschema_rs.Registry([(_DEFINITIONS_URI, _definitions_doc())])
 
 
-@cache
+@memo.cached(maxsize=1024)
 def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
     """The compiled validator of one kind; the strict bundle adds ``additionalProperties: false`` everywhere."""
     name = _gvk_index()[(group, version, kind)]
@@ -363,7 +364,7 @@ def _strict(schema: Any) -> Any:
     return schema
 
 
-@cache
+@memo.cached(maxsize=1024)
 def _refs(name: str) -> tuple[str, ...]:
     """The definitions one definition refers to directly."""
     found: list[str] = []
@@ -380,7 +381,7 @@ def _refs(name: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-@cache
+@memo.cached(maxsize=1024)
 def template_validator(api_version: str, kind: str) -> Any:
     """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
     :data:`VALUE_RULES`; None when the kind is not built in. Compiled from the definitions the kind reaches only."""

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from functools import lru_cache
 from typing import Any, Final
 
+from pykro import memo
 from pykro.schema import causes as c
 from pykro.schema.causes import FieldCause, go_json, go_number, go_quote
 from pykro.schema.formats import check_format
@@ -242,7 +242,7 @@ def _check(schema: Schema, value: Any, name: str, found: list[FieldCause]) -> No
         _check_object(schema, value, name, found)
 
 
-@lru_cache(maxsize=1024)
+@memo.cached(maxsize=1024)
 def _regex(pattern: str) -> re.Pattern[str] | None:
     try:
         return re.compile(pattern)

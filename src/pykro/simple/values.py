@@ -16,6 +16,7 @@ from pykro.authoring.refs import Ref, is_ref, node_of, type_of
 from pykro.authoring.resource import ResourceRef
 from pykro.cel import ast
 from pykro.cel.types import CelType
+from pykro.schema.models import camel
 
 __all__ = [
     "Bool",
@@ -85,11 +86,6 @@ def static(value: Any) -> bool:
 def dns_label(value: Any) -> bool:
     """True for a static string that is a valid DNS-1123 label (container, port and volume names)."""
     return isinstance(value, str) and bool(_DNS_LABEL.match(value))
-
-
-def camel(name: str) -> str:
-    head, *rest = name.split("_")
-    return head + "".join(part[:1].upper() + part[1:] for part in rest)
 
 
 def camelize(value: Any) -> Any:

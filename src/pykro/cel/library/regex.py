@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import re2
 
+from pykro import memo
 from pykro.cel.library.base import Fn, LibraryError, fn, member
 from pykro.cel.types import CelType
 
 S, INT = CelType.STRING, CelType.INT
 
 
-@functools.lru_cache(maxsize=256)
+@memo.cached(maxsize=256)
 def _compile(pattern: str) -> Any:
     try:
         return re2.compile(pattern)

@@ -118,7 +118,11 @@ async def _write(sim: Simulator, obj: Obj, *fields: str) -> None:
     elif any((current.get(f) or None) != (obj.get(f) or None) for f in fields):
         body = copy.deepcopy(current)
         body["metadata"].pop("resourceVersion", None)
-        body.update({f: obj[f] for f in fields})
+        for f in fields:  # a field the new object lacks (no pods left: no `subsets`) is removed
+            if f in obj:
+                body[f] = obj[f]
+            else:
+                body.pop(f, None)
         await sim.api.update(body)
 
 
