@@ -70,6 +70,7 @@ def _line() -> int:
         (lambda: App("web").add_label("team", ["a"]), "label team must be a string"),
         (lambda: App("web").add_label("team", "data platform"), "is not a valid label value"),
         (lambda: CronJob("c" * 53), "Kubernetes allows 52"),
+        (lambda: StatefulApp("db").add_volume(object()), "Volume builders are not in pykro yet"),
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:

@@ -436,8 +436,14 @@ class _Workload(Builder):
         return self
 
     @builder_method
-    def add_volume(self: W, name: Any, volume_spec: Mapping[str, Any]) -> W:
+    def add_volume(self: W, name: Any, volume_spec: Mapping[str, Any] | None = None) -> W:
         """Add a pod volume: ``add_volume("scratch", {"emptyDir": {}})`` (mount it with mount_volume())."""
+        if not isinstance(name, str) or volume_spec is None:
+            raise fail(
+                f"add_volume() takes a name and a Kubernetes volume source, got {type(name).__name__}"
+                + ("" if volume_spec is None else " and a source"),
+                'Volume builders are not in pykro yet: write add_volume("config", {"configMap": {"name": "cfg"}}).',
+            )
         self._volumes.append({"name": dns_name(name, "volume name", label=True), **mapping(volume_spec, "volume_spec")})
         return self
 
