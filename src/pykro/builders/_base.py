@@ -23,7 +23,6 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef
 from pykro.cel.library.quantity import is_quantity
-from pykro.emulator.simulation.batch import parse_schedule
 from pykro.errors import PykroError
 
 __all__ = ["Builder", "Generated", "Resources", "builder_method", "unsupported"]
@@ -180,6 +179,8 @@ def cron(value: Any, what: str = "schedule") -> Any:
         return value
     if not isinstance(value, str):
         raise fail(f"{what} must be a cron expression, got {value!r}", "Write '0 2 * * *' (daily at 02:00).")
+    from pykro.emulator.simulation.batch import parse_schedule  # the one cron parser (loaded only when needed)
+
     try:
         parse_schedule(value)
     except (ValueError, IndexError) as error:
