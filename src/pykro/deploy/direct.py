@@ -18,7 +18,7 @@ from pykro.deploy.errors import ApiFailure, DeployError
 from pykro.deploy.handle import Instance, InstanceInfo
 from pykro.deploy.lock import InstanceLock
 from pykro.deploy.names import check_name
-from pykro.deploy.options import DeployOptions, OnFailure
+from pykro.deploy.options import OnFailure, check_option
 from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
@@ -104,17 +104,14 @@ class DirectFactory(FactoryBase):
         """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
         Objects of another instance, or not created by pykro, are an `OwnershipConflict` unless
         ``force_takeover``; a concurrent deploy or delete of the same instance is waited for (`lock_wait`)."""
-        opts = DeployOptions(**{**self.options.__dict__})
-        for key, value in (
-            ("timeout", timeout),
-            ("resource_timeout", resource_timeout),
-            ("wait", wait),
-            ("on_failure", on_failure),
-            ("force_conflicts", force_conflicts),
-            ("force_takeover", force_takeover),
-        ):
-            if value is not None:
-                setattr(opts, key, value)
+        opts = self.options.with_changes(
+            timeout=timeout,
+            resource_timeout=resource_timeout,
+            wait=wait,
+            on_failure=on_failure,
+            force_conflicts=force_conflicts,
+            force_takeover=force_takeover,
+        )
 
         async def run(cluster: Cluster) -> Instance:
             obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
@@ -230,8 +227,15 @@ class DirectFactory(FactoryBase):
         wanted: set[str] = set()
         for rid, st in result.states.items():
             node = run.ctx.nodes[rid]
-            if node.type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
+            if node.type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state == "skipped":
                 continue
+            if st.state == "error":  # a deploy would stop here: so does the diff, never "no changes"
+                raise self.redactor.error(
+                    DeployError(
+                        f"resource {rid!r} cannot be rendered: {st.message}",
+                        fix="Fix the expression or the spec value it reads; a deploy of this spec would fail.",
+                    )
+                )
             if not st.objects:
                 diff.entries.append(DiffEntry(rid, f"{node.resource.kind}", "pending", st.message))
                 continue
@@ -269,6 +273,7 @@ class DirectFactory(FactoryBase):
 
     # ------------------------------------------------------------------------------------------ delete
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        check_option("timeout", timeout)
         """Delete the instance's objects in reverse waves and wait until they are gone (Retain objects are
         released instead); returns the retained objects."""
         check_name(name, what=f"{self.graph.kind} instance name")

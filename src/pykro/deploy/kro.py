@@ -29,7 +29,7 @@ from pykro.deploy.kro_wait import (
 )
 from pykro.deploy.live import LiveSet
 from pykro.deploy.names import check_name
-from pykro.deploy.options import OnFailure
+from pykro.deploy.options import OnFailure, check_option
 from pykro.deploy.progress import ProgressEvent
 from pykro.graph import Graph
 from pykro.graph.crd import plural_of
@@ -87,14 +87,15 @@ class KroFactory(FactoryBase):
         """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready.
         ``resource_timeout`` and ``on_failure="rollback"`` are direct-mode options: kro decides per resource and
         keeps what it created, so they are refused here rather than ignored."""
-        _refuse_direct_options(
-            resource_timeout if resource_timeout is not None else self.options.resource_timeout,
-            on_failure or self.options.on_failure,
-            self.options.prune,
+        opts = self.options.with_changes(
+            timeout=timeout,
+            resource_timeout=resource_timeout,
+            wait=wait,
+            on_failure=on_failure,
+            force_conflicts=force_conflicts,
         )
-        limit = timeout if timeout is not None else self.options.timeout
-        waiting = wait if wait is not None else self.options.wait
-        force = force_conflicts if force_conflicts is not None else self.options.force_conflicts
+        _refuse_direct_options(opts.resource_timeout, opts.on_failure, opts.prune)
+        limit, waiting, force = opts.timeout, opts.wait, opts.force_conflicts
 
         async def run(cluster: Cluster) -> Instance:
             started = time.monotonic()
@@ -207,6 +208,7 @@ class KroFactory(FactoryBase):
         return await self._with(fn)
 
     async def adelete(self, name: str, *, timeout: float | None = None) -> list[dict[str, Any]]:
+        check_option("timeout", timeout)
         """Delete the instance CR and wait until kro has removed it (and, through its finalizer, its objects)."""
         check_name(name, what=f"{self.graph.kind} instance name")
         limit = timeout if timeout is not None else self.options.timeout

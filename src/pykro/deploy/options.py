@@ -1,11 +1,20 @@
-"""`DeployOptions`: how one deploy runs (timeouts, waiting, failure handling, conflicts, concurrency, pruning)."""
+"""`DeployOptions`: how one deploy runs (timeouts, waiting, failure handling, conflicts, concurrency, pruning).
+
+Every option is checked where it is given (``DeployOptions(...)``, ``deploy(timeout=...)``, the CLI's flags): a
+value of the wrong type or out of range is a ValidationError naming the option, never taken for something else
+(``on_failure="rollbak"`` is not ``keep``; ``force_conflicts="false"`` is not ``True``)."""
 
 from __future__ import annotations
 
+import dataclasses
+import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, get_args
+
+from pykro.errors import ValidationError
 
 OnFailure = Literal["keep", "rollback"]
+_ON_FAILURE: tuple[str, ...] = get_args(OnFailure)
 
 
 @dataclass
@@ -23,3 +32,41 @@ class DeployOptions:
     prune: bool = True
     force_takeover: bool = False
     lock_wait: float = 10.0
+
+    def __post_init__(self) -> None:
+        for field in dataclasses.fields(self):
+            check_option(field.name, getattr(self, field.name))
+
+    def with_changes(self, **changes: Any) -> DeployOptions:
+        """A copy with the options given (None: keep this one's), each checked."""
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+
+def check_option(name: str, value: Any) -> None:
+    """Raise ValidationError unless ``value`` fits the deploy option ``name``."""
+    where = f"deploy option {name}"
+    if name in ("timeout", "resource_timeout", "lock_wait"):
+        allowed_none = name != "lock_wait"
+        if value is None and allowed_none:
+            return
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        positive = number and math.isfinite(value) and (value >= 0 if name == "lock_wait" else value > 0)
+        if not positive:
+            what = "a number of seconds of at least 0" if name == "lock_wait" else "a positive number of seconds"
+            raise ValidationError(
+                f"{name} must be {what}{' or None (no limit)' if allowed_none else ''}, not {value!r}",
+                where=where,
+                fix=f"E.g. {name}=300.",
+            )
+    elif name in ("wait", "force_conflicts", "prune", "force_takeover"):
+        if not isinstance(value, bool):
+            raise ValidationError(f"{name} must be True or False, not {value!r}", where=where, fix="Pass a bool.")
+    elif name == "on_failure":
+        if value not in _ON_FAILURE:
+            raise ValidationError(
+                f"on_failure must be one of {', '.join(map(repr, _ON_FAILURE))}, not {value!r}",
+                where=where,
+                fix='Use on_failure="keep" (leave what was applied) or "rollback".',
+            )
+    elif name == "concurrency" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
+        raise ValidationError(f"concurrency must be a whole number of at least 1, not {value!r}", where=where)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 if TYPE_CHECKING:
-    from pykro.hub.hub import Hub
+    from pykro.hub.hub import Hub, SyncReport
 
 _FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)).")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
@@ -64,6 +64,31 @@ def _pick(file: Path, hub_name: str | None) -> Hub:
     return hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
 
 
+def _targeted(
+    file: Path,
+    hub_name: str | None,
+    local: bool,
+    source: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+) -> Hub:
+    """The hub of ``file`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a
+    broken one stops before any database read."""
+    hub = _pick(file, hub_name)
+    if local:
+        from pykro.deploy.local import ensure_local
+
+        kubeconfig = ensure_local()
+    elif kubeconfig is not None or context is not None:
+        from pykro.deploy.kubeconfig import load
+
+        load(kubeconfig, context)
+    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
+        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    return hub
+
+
 @app.command("sync")
 def sync(
     file: Path = _FILE,
@@ -85,13 +110,7 @@ def sync(
 
     if output not in ("text", "json"):
         raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
-    hub = _pick(file, hub_name)
-    if local:
-        from pykro.deploy.local import ensure_local
-
-        kubeconfig = ensure_local()
-    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
-        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
     finally:
@@ -117,16 +136,18 @@ def run(
     syncs: int | None = typer.Option(None, "--syncs", help="Stop after this many syncs (default: run until ^C)."),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
-    hub = _pick(file, hub_name)
-    if local:
-        from pykro.deploy.local import ensure_local
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
+    last: list[SyncReport] = []
 
-        kubeconfig = ensure_local()
-    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
-        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    def show(report: SyncReport) -> None:
+        last[:] = [report]
+        typer.echo(report.render(changes_only=True), nl=False)
+
     try:
-        hub.run(syncs=syncs, on_report=lambda report: typer.echo(report.render(changes_only=True), nl=False))
+        hub.run(syncs=syncs, on_report=show)
     except KeyboardInterrupt:
         typer.echo("stopped")
     finally:
         hub.close()
+    if last and not last[0].ok:  # the last sync failed: say so in the exit code (a daemon keeps syncing)
+        raise typer.Exit(1)
