@@ -5,13 +5,13 @@ objects, and deleting it leaves none of its objects behind."""
 from __future__ import annotations
 
 import copy
-import runpy
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pykro.authoring.loader import compositions_in
 from pykro.cli.deploy import load_source
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory, graph_of
 from pykro.deploy import inventory as inv
@@ -24,9 +24,7 @@ EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 def _compositions(path: Path) -> list[str]:
     """``FILE``, or ``FILE:NAME`` for each composition of a file defining several (examples/hub_tenants.py)."""
-    from pykro.authoring.decorator import Composition
-
-    names = sorted(k for k, v in runpy.run_path(str(path), run_name="example").items() if isinstance(v, Composition))
+    names = sorted(compositions_in(path))
     return [str(path)] if len(names) == 1 else [f"{path}:{name}" for name in names]
 
 

@@ -12,9 +12,15 @@ from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, assert_kro_agrees, assert_same_crd
 from tests.conftest import REPO
 
-from pykro.authoring.loader import load_composition
+from pykro.authoring.loader import compositions_in, load_composition
 
-EXAMPLES = sorted((REPO / "examples").glob("*.py"))
+# Every composition of examples/*.py (FILE:NAME where a file defines several, as examples/hub_tenants.py does).
+EXAMPLES = [
+    f"{path}:{name}" if len(names) > 1 else str(path)
+    for path in sorted((REPO / "examples").glob("*.py"))
+    for names in [sorted(compositions_in(path))]
+    for name in names
+]
 
 # A spec per example (Python field names); an example without one gets the RGD checks only.
 BACKEND = {"image": "nginx:1.25", "replicas": 2, "database": {"host": "db", "name": "app"}}
@@ -30,19 +36,19 @@ SPECS: dict[str, dict[str, Any]] = {
 }
 
 
-@pytest.mark.parametrize("example", EXAMPLES, ids=[p.name for p in EXAMPLES])
-def test_kro_reconciles_the_rgd_pykro_emits(kube: Kube, namespace: str, timeout: float, example: Path) -> None:
-    comp = load_composition(str(example))
+@pytest.mark.parametrize("example", EXAMPLES, ids=[Path(e).name for e in EXAMPLES])
+def test_kro_reconciles_the_rgd_pykro_emits(kube: Kube, namespace: str, timeout: float, example: str) -> None:
+    comp = load_composition(example)
     graph = comp.graph
     with active_rgd(kube, comp.to_rgd(), timeout) as live_rgd:
         assert live_rgd["status"]["topologicalOrder"] == graph.topological_order
         assert_same_crd(kube, graph)
-        if example.name in SPECS:
+        if Path(example).name in SPECS:
             metadata = {"name": "sample"} | ({"namespace": namespace} if graph.namespaced else {})
             instance: Obj = {
                 "apiVersion": graph.instance_api_version,
                 "kind": graph.kind,
                 "metadata": metadata,
-                "spec": comp.spec_values(SPECS[example.name]),
+                "spec": comp.spec_values(SPECS[Path(example).name]),
             }
             assert_kro_agrees(kube, graph, instance, timeout)

@@ -250,7 +250,9 @@ class Composition:
         if model is None:
             model = spec_instance(self.graph.openapi, {} if spec is None else spec, self.spec_model,
                                   what=f"{self.kind} spec")  # fmt: skip
-        values: dict[str, Any] = reveal(model)  # SecretStr values as they are (JSON mode would write **********)
+        # SecretStr values as they are (JSON mode would write **********); an unset optional field (None) is left
+        # out, so the CRD's default applies (a null is not a value of the field's type)
+        values: dict[str, Any] = reveal(model, exclude_none=True)
         return values
 
     def to_manifests(

@@ -18,6 +18,33 @@ def load_composition(target: str) -> Composition:
     path = Path(path_text)
     if not path.is_file():
         raise PykroError(f"no such file: {path}", where=target, fix="Give the path of a .py file (FILE[:NAME]).")
+    found = compositions_in(path)
+    if name:
+        if name not in found:
+            raise PykroError(
+                f"{path} has no composition named {name!r}",
+                where=str(path),
+                fix=f"Compositions in it: {', '.join(sorted(found)) or 'none'}.",
+            )
+        return found[name]
+    if not found:
+        raise PykroError(
+            f"{path} defines no composition",
+            where=str(path),
+            fix="Define one at module level: @composition(api_version=..., kind=...) on a function.",
+        )
+    if len(found) > 1:
+        raise PykroError(
+            f"{path} defines {len(found)} compositions",
+            where=str(path),
+            fix=f"Pick one with FILE:NAME ({', '.join(sorted(found))}).",
+        )
+    return next(iter(found.values()))
+
+
+def compositions_in(path: Path) -> dict[str, Composition]:
+    """The compositions a Python file defines at module level, by variable name (the file is imported once per
+    call; errors in it are PykroErrors at its file:line)."""
     module_name = f"pykro_render_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
@@ -42,22 +69,7 @@ def load_composition(target: str) -> Composition:
         ) from None
     finally:
         sys.path.pop(0)
-    found = {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
-    if name:
-        if name not in found:
-            raise PykroError(
-                f"{path} has no composition named {name!r}",
-                where=str(path),
-                fix=f"Compositions in it: {', '.join(sorted(found)) or 'none'}.",
-            )
-        return found[name]
-    if len(found) != 1:
-        raise PykroError(
-            f"{path} defines {len(found)} compositions",
-            where=str(path),
-            fix=f"Pick one with FILE:NAME ({', '.join(sorted(found)) or 'none defined'}).",
-        )
-    return next(iter(found.values()))
+    return {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
 
 
 def _raised_at(exc: BaseException, path: Path) -> str:
@@ -68,4 +80,4 @@ def _raised_at(exc: BaseException, path: Path) -> str:
     return f"{chosen[-1].filename}:{chosen[-1].lineno}" if chosen else str(path)
 
 
-__all__ = ["load_composition"]
+__all__ = ["compositions_in", "load_composition"]
