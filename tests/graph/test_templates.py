@@ -406,8 +406,31 @@ def test_resource_outside_a_composition_is_checked_at_the_call() -> None:
 
 
 def test_non_string_keys_do_not_crash_the_check() -> None:
-    """YAML allows ``80: x`` as a key; the check leaves such data to the YAML/JSON encoding instead of crashing."""
+    """YAML allows ``80: x`` as a key (the text "80" to kro); the check reads it so and still checks the rest."""
     Graph.from_rgd(rgd(mutated("configmap", "data", {80: "x"})))
+    broken = mutated("configmap", "data", {80: "x"})
+    broken["dataa"] = {"a": "b"}
+    assert "dataa" in rejected(rgd(broken)).what
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ({"a": b"x"}, "data.a", "data.a is a bytes"),
+        ({"a": {"x"}}, "data.a", "data.a is a set"),
+        ({1: "a"}, "data", "data has the non-string key 1 (int)"),
+        ({"a": float("nan")}, "data.a", "data.a is NaN or infinite"),
+    ],
+)
+def test_values_json_cannot_carry_are_refused(data: dict[Any, Any], path: str, message: str) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data, "dataa": 1}
+    with pytest.raises(ValidationError) as info:
+        check_object(obj, "ConfigMap c")
+    assert info.value.where == f"ConfigMap c: {path}" and message in info.value.what
+    line = sys._getframe().f_lineno + 2
+    with pytest.raises(CompositionError) as raised:
+        resource(obj)
+    assert raised.value.where == f"{__file__}:{line}:9" and message in raised.value.what
 
 
 def test_external_refs_of_misspelled_kinds() -> None:
