@@ -69,6 +69,16 @@ def test_not_on_an_int_reference() -> None:
     expect(f, "not-int", "`not`", "!= 0")
 
 
+def test_a_value_no_manifest_can_hold_points_at_the_resource_line() -> None:
+    def f(spec: S) -> None:
+        data = {"a": b"x"}
+        resource(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": spec.name}, "data": data}, id="c"
+        )  # L:bytes
+
+    expect(f, "bytes", "cannot put a bytes into a manifest (c.data.a)")
+
+
 def test_or_as_a_default() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name or "default"})  # L:or-default

@@ -300,7 +300,7 @@ def _source_of(yaml_path: str | None, build: Build) -> str | None:
 
 def _resource(res: ResourceRef) -> Resource:
     assert res.id is not None
-    body = to_template(res.obj, res.id)
+    body = to_template(res.obj, res.id, res.where)
     return Resource(
         id=res.id,
         template=None if res.external else body,
