@@ -71,10 +71,8 @@ def test_not_on_an_int_reference() -> None:
 
 def test_a_value_no_manifest_can_hold_points_at_the_resource_line() -> None:
     def f(spec: S) -> None:
-        data = {"a": b"x"}
-        resource(
-            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": spec.name}, "data": data}, id="c"
-        )  # L:bytes
+        obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": spec.name}, "data": {"a": b"x"}}
+        resource(obj, id="c")  # L:bytes
 
     expect(f, "bytes", "cannot put a bytes into a manifest (c.data.a)")
 
