@@ -77,6 +77,29 @@ def test_a_value_no_manifest_can_hold_points_at_the_resource_line() -> None:
     expect(f, "bytes", "cannot put a bytes into a manifest (c.data.a)")
 
 
+def test_a_status_field_that_does_not_exist() -> None:
+    def f(spec: S) -> St:
+        cm()
+        return St(ready=True, replicas=1, redy=False)  # type: ignore[call-arg]  # L:literal-status-extra
+
+    expect(f, "literal-status-extra", "St has no field 'redy'", "Did you mean 'ready'?")
+
+
+def test_a_status_of_literals_missing_a_field_or_of_a_wrong_type() -> None:
+    def missing(spec: S) -> St:
+        cm()
+        return St(ready=True)  # type: ignore[call-arg]  # L:literal-status-missing
+
+    expect(missing, "literal-status-missing", "St is missing the field 'replicas'")
+
+    def wrong(spec: S) -> St:
+        cm()
+        return St(ready=True, replicas="many")  # type: ignore[arg-type]  # L:literal-status-type
+
+    err = expect(wrong, "literal-status-type", "field St.replicas:")
+    assert "many" not in str(err)
+
+
 def test_or_as_a_default() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name or "default"})  # L:or-default
