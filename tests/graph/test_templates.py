@@ -357,6 +357,24 @@ def test_rendered_objects_are_checked() -> None:
     assert info.value.where == "Deployment web: spec.replicas"
 
 
+class RenderedSpec(Spec):
+    name: str = "web"
+    replicas: int = 1
+
+
+def test_python_to_manifests_checks_the_rendered_objects() -> None:
+    from pykro.simple import Deployment
+
+    @composition(api_version="example.com/v1", kind="App")
+    def app(spec: RenderedSpec) -> None:
+        Deployment(spec.name, id="web", image="nginx", replicas=spec.replicas)
+
+    assert app.to_manifests(RenderedSpec(replicas=2))[0]["spec"]["replicas"] == 2
+    with pytest.raises(ValidationError) as info:
+        app.to_manifests(RenderedSpec(replicas=-3))
+    assert info.value.where == "Deployment web: spec.replicas" and "must be at least 0, got -3" in info.value.what
+
+
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pykro", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
