@@ -457,3 +457,18 @@ def test_graph_level_rejection_points_at_the_resource() -> None:
             ConfigMap(id="tag", name=f"x-{tag}", data={})  # L:iterator-clash
 
     expect(f, "iterator-clash", "kro would reject", 'iterator name "tag" conflicts with resource ID')
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("Web_App", "name='Web_App' is not a valid RGD name"), (None, "the name 'web-' (from the function name)")],
+)
+def test_an_rgd_name_the_api_server_rejects(name: str | None, fragment: str) -> None:
+    def web_(spec: S) -> None:
+        cm()
+
+    with pytest.raises(CompositionError) as info:
+        composition(api_version="v1alpha1", kind="T", name=name)(web_)
+    assert fragment in info.value.what and "DNS-1123 subdomain" in info.value.what
+    first_line = web_.__code__.co_firstlineno
+    assert info.value.where == f"{FILE}:{first_line}"
