@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from pydantic import Field
 
 from pykro import Spec
 from pykro.errors import ValidationError
@@ -17,9 +18,9 @@ class VersionSpec(Spec):
     replicas: int = 1
     ratio: float = 1.0
     debug: bool = False
-    tags: list[str] = []
-    ports: list[int] = []
-    labels: dict[str, str] = {}
+    tags: list[str] = Field(default_factory=list)
+    ports: list[int] = Field(default_factory=list)
+    labels: dict[str, str] = Field(default_factory=dict)
 
 
 @pytest.mark.parametrize(
