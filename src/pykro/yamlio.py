@@ -3,7 +3,8 @@ literal block style for multi-line strings, byte-identical output for identical 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -87,11 +88,11 @@ def read_user_file(path: str | Path, *, limit: int = MAX_FILE_BYTES, what: str =
         ) from None
 
 
-def load_user_all(text: str, source: str) -> list[Any]:
+def load_user_all(text: str, source: str, *, loader: type[Any] | None = None) -> list[Any]:
     """Every non-empty document of YAML a user wrote, checked: a syntax error, nesting deeper than MAX_DEPTH or
     aliases expanding to more than MAX_ALIAS_NODES extra nodes raise a ValidationError at ``source[:line:col]``."""
     try:
-        docs = [doc for doc in yaml.load_all(text, Loader=_Loader) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text, Loader=loader or _Loader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
@@ -102,9 +103,63 @@ def load_user_all(text: str, source: str) -> list[Any]:
     return docs
 
 
-def load_user(text: str, source: str) -> Any:
+class Ambiguous(str):
+    """A plain YAML scalar that YAML 1.1 and YAML 1.2 (or helm's ``--set``) read differently, kept as its text.
+
+    PyYAML, like go-yaml v2 under kubectl, reads YAML 1.1: ``010`` is 8, ``0x10`` 16, ``0b10`` 2, ``1_000`` 1000,
+    ``1:30`` 90 and ``yes``/``on`` true; YAML 1.2 reads 10, 16, a string, a string, a string and a string, and helm's
+    ``--set`` reads ``010`` as a string. Rather than pick one reading silently, :func:`load_values` keeps such a
+    scalar as this string (its text) with ``reading``, the YAML 1.1 value: a string field takes the text verbatim,
+    any other field refuses it (quote it, or write the number plainly).
+    """
+
+    reading: Any
+
+
+# Forms whose meaning depends on the YAML version: leading zeros, 0x/0o/0b prefixes, digit underscores, base 60.
+_AMBIGUOUS_NUMBER = re.compile(r"[-+]?(0[0-9_]+|0[xob].*|.*_.*|.*:.*)")
+_PLAIN_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+
+
+class _ValuesLoader(_Loader):  # type: ignore[misc]
+    """The user loader, with YAML-version-dependent plain scalars kept as :class:`Ambiguous` text."""
+
+
+def _keep_ambiguous(base: Any, plain: Callable[[str], bool]) -> Callable[[Any, Any], Any]:
+    def construct(loader: Any, node: Any) -> Any:
+        value = base(loader, node)
+        if not node.style and not plain(node.value):  # plain scalars: style None (or "" from libyaml)
+            kept = Ambiguous(node.value)
+            kept.reading = value
+            return kept
+        return value
+
+    return construct
+
+
+_ValuesLoader.add_constructor(
+    "tag:yaml.org,2002:int",
+    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_int, lambda t: not _AMBIGUOUS_NUMBER.fullmatch(t)),
+)
+_ValuesLoader.add_constructor(
+    "tag:yaml.org,2002:float",
+    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_float, lambda t: "_" not in t and ":" not in t),
+)
+_ValuesLoader.add_constructor(
+    "tag:yaml.org,2002:bool",
+    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_bool, lambda t: t in _PLAIN_BOOL),
+)
+
+
+def load_values(text: str, source: str) -> Any:
+    """One document of spec values a user wrote (a values file, a ``--set`` value), checked like ``load_user``;
+    scalars YAML versions read differently come back as :class:`Ambiguous` for the spec check to decide."""
+    return load_user(text, source, loader=_ValuesLoader)
+
+
+def load_user(text: str, source: str, *, loader: type[Any] | None = None) -> Any:
     """The one document of YAML a user wrote (None when empty), checked like ``load_user_all``."""
-    docs = load_user_all(text, source)
+    docs = load_user_all(text, source, loader=loader)
     if len(docs) > 1:
         raise ValidationError(
             f"expected one YAML document, found {len(docs)} (separated by ---)",

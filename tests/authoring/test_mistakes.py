@@ -69,6 +69,37 @@ def test_not_on_an_int_reference() -> None:
     expect(f, "not-int", "`not`", "!= 0")
 
 
+def test_a_value_no_manifest_can_hold_points_at_the_resource_line() -> None:
+    def f(spec: S) -> None:
+        obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": spec.name}, "data": {"a": b"x"}}
+        resource(obj, id="c")  # L:bytes
+
+    expect(f, "bytes", "cannot put a bytes into a manifest (c.data.a)")
+
+
+def test_a_status_field_that_does_not_exist() -> None:
+    def f(spec: S) -> St:
+        cm()
+        return St(ready=True, replicas=1, redy=False)  # type: ignore[call-arg]  # L:literal-status-extra
+
+    expect(f, "literal-status-extra", "St has no field 'redy'", "Did you mean 'ready'?")
+
+
+def test_a_status_of_literals_missing_a_field_or_of_a_wrong_type() -> None:
+    def missing(spec: S) -> St:
+        cm()
+        return St(ready=True)  # type: ignore[call-arg]  # L:literal-status-missing
+
+    expect(missing, "literal-status-missing", "St is missing the field 'replicas'")
+
+    def wrong(spec: S) -> St:
+        cm()
+        return St(ready=True, replicas="many")  # type: ignore[arg-type]  # L:literal-status-type
+
+    err = expect(wrong, "literal-status-type", "field St.replicas:")
+    assert "many" not in str(err)
+
+
 def test_or_as_a_default() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name or "default"})  # L:or-default
@@ -426,3 +457,18 @@ def test_graph_level_rejection_points_at_the_resource() -> None:
             ConfigMap(id="tag", name=f"x-{tag}", data={})  # L:iterator-clash
 
     expect(f, "iterator-clash", "kro would reject", 'iterator name "tag" conflicts with resource ID')
+
+
+@pytest.mark.parametrize(
+    ("name", "fragment"),
+    [("Web_App", "name='Web_App' is not a valid RGD name"), (None, "the name 'web-' (from the function name)")],
+)
+def test_an_rgd_name_the_api_server_rejects(name: str | None, fragment: str) -> None:
+    def web_(spec: S) -> None:
+        cm()
+
+    with pytest.raises(CompositionError) as info:
+        composition(api_version="v1alpha1", kind="T", name=name)(web_)
+    assert fragment in info.value.what and "DNS-1123 subdomain" in info.value.what
+    first_line = web_.__code__.co_firstlineno
+    assert info.value.where == f"{FILE}:{first_line}"

@@ -64,6 +64,8 @@ def cm(name: str = "x", **extra: Any) -> dict[str, Any]:
 CASES: list[tuple[str, Mutation, str, str]] = [
     ("not an rgd", lambda r: r.update(kind="Deployment"), "not a ResourceGraphDefinition", "apiVersion"),
     ("no name", lambda r: r["metadata"].pop("name"), "is required", "metadata.name"),
+    ("name not DNS", lambda r: r["metadata"].update(name="Web_App"), "'Web_App' is not a valid", "metadata.name"),
+    ("name too long", lambda r: r["metadata"].update(name="a" * 254), "at most 253 characters", "metadata.name"),
     ("no schema", lambda r: r["spec"].pop("schema"), "is required", "spec.schema"),
     ("typo in spec", lambda r: r["spec"].update(resource=[]), "unknown field 'resource'", "spec.resource"),
     ("schema kind missing", lambda r: r["spec"]["schema"].pop("kind"), "is required", "spec.schema.kind"),

@@ -357,6 +357,24 @@ def test_rendered_objects_are_checked() -> None:
     assert info.value.where == "Deployment web: spec.replicas"
 
 
+class RenderedSpec(Spec):
+    name: str = "web"
+    replicas: int = 1
+
+
+def test_python_to_manifests_checks_the_rendered_objects() -> None:
+    from pykro.simple import Deployment
+
+    @composition(api_version="example.com/v1", kind="App")
+    def app(spec: RenderedSpec) -> None:
+        Deployment(spec.name, id="web", image="nginx", replicas=spec.replicas)
+
+    assert app.to_manifests(RenderedSpec(replicas=2))[0]["spec"]["replicas"] == 2
+    with pytest.raises(ValidationError) as info:
+        app.to_manifests(RenderedSpec(replicas=-3))
+    assert info.value.where == "Deployment web: spec.replicas" and "must be at least 0, got -3" in info.value.what
+
+
 def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pykro", *args], capture_output=True, text=True, cwd=cwd, check=False)
 
@@ -406,8 +424,31 @@ def test_resource_outside_a_composition_is_checked_at_the_call() -> None:
 
 
 def test_non_string_keys_do_not_crash_the_check() -> None:
-    """YAML allows ``80: x`` as a key; the check leaves such data to the YAML/JSON encoding instead of crashing."""
+    """YAML allows ``80: x`` as a key (the text "80" to kro); the check reads it so and still checks the rest."""
     Graph.from_rgd(rgd(mutated("configmap", "data", {80: "x"})))
+    broken = mutated("configmap", "data", {80: "x"})
+    broken["dataa"] = {"a": "b"}
+    assert "dataa" in rejected(rgd(broken)).what
+
+
+@pytest.mark.parametrize(
+    ("data", "path", "message"),
+    [
+        ({"a": b"x"}, "data.a", "data.a is a bytes"),
+        ({"a": {"x"}}, "data.a", "data.a is a set"),
+        ({1: "a"}, "data", "data has the non-string key 1 (int)"),
+        ({"a": float("nan")}, "data.a", "data.a is NaN or infinite"),
+    ],
+)
+def test_values_json_cannot_carry_are_refused(data: dict[Any, Any], path: str, message: str) -> None:
+    obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "data": data, "dataa": 1}
+    with pytest.raises(ValidationError) as info:
+        check_object(obj, "ConfigMap c")
+    assert info.value.where == f"ConfigMap c: {path}" and message in info.value.what
+    line = sys._getframe().f_lineno + 2
+    with pytest.raises(CompositionError) as raised:
+        resource(obj)
+    assert raised.value.where == f"{__file__}:{line}:9" and message in raised.value.what
 
 
 def test_external_refs_of_misspelled_kinds() -> None:

@@ -344,6 +344,30 @@ def test_custom_type_errors(types: dict[str, Any], where: str, message: str) -> 
     assert (info.value.what, info.value.where) == (message, where)
 
 
+def test_a_misspelled_marker_gets_a_suggestion_and_the_file(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError) as info:
+        to_openapi({"x": "integer | defualt=2"}, path="spec.schema.spec")
+    assert info.value.what == 'invalid marker key "defualt": unknown marker: defualt'
+    assert info.value.fix is not None and info.value.fix.startswith("Did you mean default?")
+    with pytest.raises(ValidationError) as info:
+        to_openapi({}, {"T": {"y": "string | requird=true"}}, path="spec.schema.spec")
+    assert info.value.fix is not None and info.value.fix.startswith("Did you mean required?")
+
+    from pykro.graph import Graph
+
+    rgd = {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": "app"},
+        "spec": {"schema": {"apiVersion": "v1alpha1", "kind": "App", "spec": {"x": "integer | defualt=2"}}},
+    }
+    path = tmp_path / "app.yaml"
+    path.write_text(yamlio.dump(rgd), encoding="utf-8")
+    with pytest.raises(ValidationError) as info:
+        Graph.from_file(str(path))
+    assert info.value.where == f"{path}: spec.schema.spec.x"
+
+
 # ---------------------------------------------------------------- back to SimpleSchema
 
 

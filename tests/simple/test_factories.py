@@ -259,9 +259,66 @@ def test_hpa_targets() -> None:
             lambda: simple.HorizontalPodAutoscaler("h", target="w", max_replicas=2, cpu_utilization=5, metrics=[]),
             "not both",
         ),
+        # nothing written is dropped or changed
+        (lambda: simple.Deployment("w", image="x", env={"A": None}), "environment variable A has the value None"),
+        (lambda: simple.Deployment("w", image="x", env={1: "a", "1": "b"}), "env has the non-string key 1"),  # type: ignore[dict-item]
+        (
+            lambda: simple.Deployment("w", image="x", config_maps=[{"name": "c", "mount_path": "/c", "readonly": 1}]),
+            "config_maps item 0 has the unknown key 'readonly'. Did you mean 'read_only'",
+        ),
+        (
+            lambda: simple.Deployment("w", image="x", secrets=[{"name": "s", "mount_path": "/s", "subpath": "a"}]),
+            "unknown key 'subpath'",
+        ),
+        (
+            lambda: simple.Deployment("w", image="x", secrets=[{"name": "s", "mount_path": "/s", "default_mod": 1}]),
+            "unknown key 'defaultMod'. Did you mean 'defaultMode'",
+        ),
+        (
+            lambda: simple.StatefulSet(
+                "s", image="x", volume_claim_templates=[{"name": "d", "size": "1Gi", "storageclass": "f"}]
+            ),
+            "unknown key 'storageclass'. Did you mean 'storage_class'",
+        ),
+        (
+            lambda: simple.StatefulSet(
+                "s",
+                image="x",
+                volume_claim_templates=[{"name": "d", "size": "1Gi", "storageClass": "f", "storageClassName": "g"}],
+            ),
+            "both storage_class and storage_class_name",
+        ),
+        (
+            lambda: simple.Service("s", ports=[{"port": 80, "target_port": 8080, "targetPort": 9090}]),
+            "'target_port' and 'targetPort' are the same field targetPort",
+        ),
+        (lambda: simple.ConfigMap("c", data={1: "a", "1": "b"}), "ConfigMap data has the non-string key 1"),
+        (lambda: simple.ConfigMap("c", data={"a": float("inf")}), "float inf"),
+        (lambda: simple.ConfigMap("c", data={"a": float("nan")}), "float nan"),
     ],
 )
 def test_mistakes_are_composition_errors(call: Callable[[], Any], message: str) -> None:
     with pytest.raises(CompositionError, match=message) as info:
         call()
     assert info.value.where is not None and info.value.where.startswith(__file__)
+
+
+def test_large_floats_keep_their_exact_value() -> None:
+    cm = simple.ConfigMap("c", data={"big": 1e20, "small": 0.1})
+    assert cm.obj["data"] == {"big": "1e+20", "small": "0.1"}
+    assert float(cm.obj["data"]["big"]) == 1e20
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: simple.Secret("s", string_data={"pw": ["hunter2-secret-pw"]}),
+        lambda: simple.Secret("s", string_data={"pw": float("nan"), "x": "hunter2-secret-pw"}),
+        lambda: simple.Secret("s", data={"pw": ["hunter2-secret-pw"]}),
+    ],
+)
+def test_secret_values_are_never_shown_in_errors(call: Callable[[], Any]) -> None:
+    with pytest.raises(CompositionError) as info:
+        call()
+    assert "hunter2" not in str(info.value) and "nan" not in str(info.value)
+    assert "pw" in str(info.value)

@@ -22,7 +22,7 @@ from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph, Resource
 from pykro.graph.exclusion import excluded_dependencies, excluded_reads
-from pykro.graph.naming import is_valid_kind
+from pykro.graph.naming import SUBDOMAIN_RULE, is_dns_subdomain, is_valid_kind
 from pykro.graph.secrets import SECRET_FIELDS
 from pykro.schema.models import reveal, secret_paths, simple_schema
 
@@ -77,6 +77,13 @@ class Composition:
         self.kind = kind
         self.scope = scope
         self.name = name or _kebab(fn.__name__)
+        if not (isinstance(self.name, str) and is_dns_subdomain(self.name)):
+            given = f"name={self.name!r}" if name else f"the name {self.name!r} (from the function name)"
+            raise CompositionError(
+                f"{given} is not a valid RGD name: it must be {SUBDOMAIN_RULE}",
+                where=where,
+                fix="Pass name='my-app' (the API server would reject the RGD on deploy).",
+            )
         self.spec_model, self.status_model = self._models(fn, where)
         self._bind = transform(fn)
         functools.update_wrapper(self, fn)
@@ -302,7 +309,7 @@ def _source_of(yaml_path: str | None, build: Build) -> str | None:
 
 def _resource(res: ResourceRef) -> Resource:
     assert res.id is not None
-    body = to_template(res.obj, res.id)
+    body = to_template(res.obj, res.id, res.where)
     return Resource(
         id=res.id,
         template=None if res.external else body,

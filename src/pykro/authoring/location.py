@@ -12,8 +12,9 @@ from pykro.errors import CompositionError
 
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 _STDLIB = sysconfig.get_paths()["stdlib"]
-# Installed packages (typer, click, lightkube...) are never the user's code: a location there would be useless.
-_INSTALLED = tuple({sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]})
+# Installed packages (typer, click, lightkube...) and their launcher scripts (``.venv/bin/pykro``) are never the
+# user's code: a location there would be useless.
+_INSTALLED = tuple({sysconfig.get_paths()[key] for key in ("purelib", "platlib", "scripts")})
 Loc = tuple[str, int, int]
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal, get_args, get_origin
 
+import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr
 from pydantic.alias_generators import to_camel
 
+from pykro.authoring import context
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, is_ref, node_of, type_of
 from pykro.cel import ast
@@ -33,7 +35,13 @@ class Model(BaseModel):
 
     def __init__(self, /, **data: Any) -> None:
         if not any(contains_ref(v) for v in data.values()):
-            super().__init__(**data)
+            if not isinstance(self, Status) and context.current() is None:
+                super().__init__(**data)  # a plain pydantic model outside a composition
+                return
+            try:
+                super().__init__(**data)
+            except pydantic.ValidationError as exc:
+                raise _mistake(type(self), exc) from None
             return
         values = _check_symbolic(type(self), data)
         built = type(self).model_construct(**values)
@@ -49,6 +57,21 @@ class Spec(Model):
 
 class Status(Model):
     """The instance status of a composition: every field computed from references (or a literal)."""
+
+
+def _mistake(model: type[BaseModel], exc: pydantic.ValidationError) -> CompositionError:
+    """pydantic's first complaint about a status (or a model built in a composition) at the user's line; values
+    are not shown (a field may hold a secret)."""
+    first = exc.errors()[0]
+    loc = [str(step) for step in first["loc"]]
+    name = loc[0] if loc else ""
+    if first["type"] == "extra_forbidden" and len(loc) == 1:
+        hint = did_you_mean(name, model.model_fields).strip()
+        return fail(f"{model.__name__} has no field {name!r}", hint or f"Fields: {', '.join(model.model_fields)}.")
+    if first["type"] == "missing" and len(loc) == 1:
+        return fail(f"{model.__name__} is missing the field {name!r}", f"Pass {name}=... as well.")
+    where = ".".join([model.__name__, *loc])
+    return fail(f"field {where}: {first['msg']}", "Give it a value of the field's type.")
 
 
 def check_models(model: type[BaseModel], where: str, base: type[Model]) -> None:

@@ -8,6 +8,8 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from pydantic import BaseModel
+
 from pykro.authoring import context
 from pykro.authoring.context import Loop
 from pykro.authoring.location import fail, user_site
@@ -190,7 +192,8 @@ _SCALARS = (str, int, float, bool, type(None))
 
 
 def _plain_data(value: Any) -> bool:
-    """True when ``value`` is made of dicts, lists and JSON scalars only (no reference, no other object)."""
+    """True when ``value`` holds no reference (nor a model or an object standing for one): its values are known
+    now. Other objects (bytes, sets) count as plain, so that the check reports them."""
     stack = [value]
     while stack:
         item = stack.pop()
@@ -199,7 +202,9 @@ def _plain_data(value: Any) -> bool:
             stack.extend(item.values())
         elif kind is list or kind is tuple:
             stack.extend(item)
-        elif kind not in _SCALARS:
+        elif kind not in _SCALARS and (
+            isinstance(item, Ref | BaseModel) or getattr(item, "__pykro_ref__", None) is not None
+        ):
             return False
     return True
 

@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from pykro.authoring.location import fail
+from pykro.authoring.location import fail, user_location
 from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import ast
+from pykro.errors import CompositionError
 from pykro.schema.causes import go_quote
 from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
@@ -24,16 +25,20 @@ def template_string(value: Template) -> str:
     return "".join(_literal_text(p) if isinstance(p, str) else "${" + cel_of(p) + "}" for p in value.parts)
 
 
-def to_template(value: Any, where: str = "") -> Any:
+def to_template(value: Any, where: str = "", site: str | None = None) -> Any:
     """A plain YAML value for a resource template (references become ``${...}``); ``where`` names the value in
-    errors."""
-    check_nesting(value, where or "the value", where)
+    errors, located at ``site`` (the user's line that created it) or else at the user's current line."""
     try:
+        check_nesting(value, where or "the value", where)
         return _template(value)
     except _Misplaced as exc:
         inner = "".join(reversed(exc.path))
         place = (f"{where}{inner}" if where else inner.removeprefix(".")) or "object"
-        raise fail(exc.what.format(where=place), exc.fix) from None
+        raise CompositionError(exc.what.format(where=place), where=site or user_location(), fix=exc.fix) from None
+    except CompositionError as exc:
+        if site is None:
+            raise
+        raise CompositionError(exc.what, where=site, fix=exc.fix) from None
 
 
 def check_nesting(value: Any, what: str, prefix: str = "") -> None:

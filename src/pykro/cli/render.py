@@ -59,16 +59,7 @@ def render(
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
-    _check_rendered(objects)
     _emit(objects, output_dir)
-
-
-def _check_rendered(objects: list[dict[str, Any]]) -> None:
-    """Check the concrete objects against their kinds' schemas (values from the spec are known only now)."""
-    from pykro.graph.templates import check_object
-
-    for obj in objects:
-        check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
 
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:

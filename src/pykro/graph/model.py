@@ -228,7 +228,13 @@ class Graph:
         """The instance spec as structural OpenAPI (kro's SimpleSchema transformation of ``spec``/``types``)."""
         from pykro.schema.simple import to_openapi
 
-        schema: dict[str, Any] = to_openapi(self.spec, types=self.types or None, path="spec.schema.spec")
+        try:
+            schema: dict[str, Any] = to_openapi(self.spec, types=self.types or None, path="spec.schema.spec")
+        except ValidationError as err:
+            if not self.source:
+                raise
+            where = f"{self.source}: {err.where}" if err.where else self.source
+            raise ValidationError(err.what, where=where, fix=err.fix) from None
         return schema
 
     @functools.cached_property

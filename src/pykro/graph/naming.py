@@ -9,6 +9,12 @@ from collections.abc import Iterable
 RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*$")
 KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
 KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
+# An object name the API server takes for a custom resource such as an RGD (apimachinery IsDNS1123Subdomain).
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+SUBDOMAIN_RULE = (
+    "a lower-case DNS-1123 subdomain (letters a-z, digits, '-' and '.', starting and ending with a letter or digit, "
+    "at most 253 characters)"
+)
 
 # Reserved by the CEL lexer (cel-spec "RESERVED" symbols).
 _CEL_WORDS = "true false null in as break const continue else for function if import let loop package namespace"
@@ -30,6 +36,10 @@ def is_reserved(word: str) -> bool:
 
 def is_valid_id(word: str) -> bool:
     return bool(RESOURCE_ID.match(word))
+
+
+def is_dns_subdomain(word: str) -> bool:
+    return len(word) <= 253 and bool(DNS_SUBDOMAIN.match(word))
 
 
 def is_valid_kind(word: str) -> bool:

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from pykro.errors import ValidationError
-from pykro.graph.naming import did_you_mean
+from pykro.graph.naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
 
 _API_VERSION = re.compile(r"^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$")
 _KIND = re.compile(r"^[A-Z][a-zA-Z0-9]{0,62}$")
@@ -101,6 +101,12 @@ def check_rgd(obj: Any, source: str | None = None) -> None:
     meta = c.mapping(root.get("metadata"), "metadata", "Give the RGD a metadata.name.")
     if not isinstance(meta.get("name"), str) or not meta["name"]:
         raise c.fail("metadata.name", "is required", "Set metadata.name to a DNS-1123 name such as my-app.")
+    if not is_dns_subdomain(meta["name"]):
+        raise c.fail(
+            "metadata.name",
+            f"{meta['name']!r} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+            "The API server rejects it; use a name such as my-app.",
+        )
     for key in ("labels", "annotations"):
         if key in meta:
             c.string_map(meta[key], f"metadata.{key}")

@@ -15,6 +15,8 @@ checked (kro or the API server may fill them in).
 
 from __future__ import annotations
 
+import datetime
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
@@ -77,7 +79,7 @@ def check_resource(
     ``fields`` are the body's ``${...}`` fields; ``crds`` the schemas of kinds defined in the same graph;
     ``type_of`` gives an expression's CEL type when it is known."""
     key = "template" if res.template is not None else "externalRef"
-    found = _check(res.body, fields, crds, type_of, external=res.template is None)
+    found = _check(_json_keys(res.body), fields, crds, type_of, external=res.template is None)
     if found is not None:
         path, what, fix = found
         where = f"spec.resources[{index}].{key}" + (f".{path}" if path else "")
@@ -142,6 +144,9 @@ def _check(
     external: bool,
 ) -> Problem | None:
     api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
+    odd = _non_json(body, ())
+    if odd is not None:
+        return odd
     root = crds.get((api_version, kind))
     validator = None
     if root is None:
@@ -167,6 +172,64 @@ def _check(
     if validator is not None:
         return _validate(typed, body, validator, shapes, exprs)
     return _walk(typed, body, node(root), (), exprs)
+
+
+# --------------------------------------------------------------------------------------------------- plain data
+_PLAIN: Final = (str, bool, int, type(None), datetime.date)  # dates: what a YAML loader makes of 2024-01-01
+
+
+def _json_keys(value: Any) -> Any:
+    """YAML data with its scalar keys as the text YAML-to-JSON conversion gives them (``80: x`` is ``"80"`` to kro
+    and the API server); the value itself when every key is a string already."""
+    return _keyed(value) if _odd_keys(value) else value
+
+
+def _odd_keys(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return any(not isinstance(k, str) or _odd_keys(v) for k, v in value.items())
+    return isinstance(value, list) and any(_odd_keys(v) for v in value)
+
+
+def _keyed(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {_key_text(k): _keyed(v) for k, v in value.items()}
+    return [_keyed(v) for v in value] if isinstance(value, list) else value
+
+
+def _key_text(key: Any) -> str:
+    if isinstance(key, bool):
+        return "true" if key else "false"
+    return "null" if key is None else str(key)
+
+
+def _non_json(value: Any, path: Path) -> Problem | None:
+    """The first value under ``value`` that JSON cannot carry (bytes, a set, a non-string key, NaN), as a problem:
+    the schema check and the API server would otherwise see something else than what was written."""
+    if isinstance(value, _PLAIN):
+        return None
+    if isinstance(value, float):
+        if math.isfinite(value):
+            return None
+        return (format_path(path), f"{format_path(path)} is NaN or infinite, which JSON cannot carry", "Use a number.")
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                where = format_path(path) or "the object"
+                what = f"{where} has the non-string key {key!r} ({type(key).__name__})"
+                return (format_path(path), what, f'Write the key as a string: "{key}".')
+            found = _non_json(item, (*path, key))
+            if found is not None:
+                return found
+        return None
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            found = _non_json(item, (*path, index))
+            if found is not None:
+                return found
+        return None
+    text = format_path(path)
+    what = f"{text} is a {type(value).__name__}, which has no place in a Kubernetes object"
+    return (text, what, "Use a string, a number, a bool, a list or a dict.")
 
 
 # --------------------------------------------------------------------------------------------------- expressions
@@ -200,8 +263,8 @@ def _validate(
         if validator.is_valid(data):
             return None
         errors = list(validator.iter_errors(data))
-    except (ValueError, TypeError, OverflowError):
-        return None  # not JSON data (a non-string key): the YAML/JSON encoding decides, not the schema
+    except OverflowError:  # an int beyond 64 bits (other non-JSON values were refused before)
+        return None
     for error in errors:
         found = _error(typed, error, exprs)
         if found is not None:

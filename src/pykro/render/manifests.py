@@ -12,6 +12,7 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.depth import check_depth
+from pykro.graph.templates import check_object
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
 
@@ -27,7 +28,8 @@ def manifests(
     observed: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """The objects ``graph`` creates for an instance with ``spec``, in apply order, without kro's bookkeeping
-    labels. ``observed`` maps resource ids to live objects (or fields) a cluster would report."""
+    labels, each checked against its kind's schema (ValidationError naming the object and field). ``observed`` maps
+    resource ids to live objects (or fields) a cluster would report."""
     meta: dict[str, Any] = {"name": name}
     if namespace:
         meta["namespace"] = namespace
@@ -67,6 +69,8 @@ def manifests(
     declared = _kinds_declaring_namespace(graph)
     for obj in objects:
         _clean(obj, keep_namespace=bool(namespace) or obj.get("kind") in declared)
+        # values from the spec are known only now: check the concrete object against its kind's schema
+        check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
     return objects
 
 

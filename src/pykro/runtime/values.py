@@ -151,19 +151,14 @@ def normalize(
     """A copy of ``value`` with Python field names replaced by the CRD's; unknown fields, a field given under both
     names and non-string map keys raise ValidationError (``path`` is the YAML path of ``value``)."""
     if not isinstance(schema, dict):
-        return yamlio.copy_data(value)
+        return _untyped(value, path, where)
     if isinstance(value, list):
         items = schema.get("items")
         return [normalize(items, v, model=model, where=where, path=f"{path}[{i}]") for i, v in enumerate(value)]
     if not isinstance(value, dict):
-        return value
+        return _settled(schema, value, path, where)
     for key in value:
-        if not isinstance(key, str):
-            raise ValidationError(
-                f"{_join(path, str(key))}: a key must be a string, not {type(key).__name__}",
-                where=where,
-                fix="Quote it (YAML reads yes/no/on/off as booleans)." if isinstance(key, bool) else "Quote it.",
-            )
+        _check_key(key, path, where)
     props = schema.get("properties")
     extra = schema.get("additionalProperties")
     preserve = bool(schema.get("x-kubernetes-preserve-unknown-fields"))
@@ -178,7 +173,7 @@ def normalize(
         name = key if key in props else names.get(key, (key, None))[0]
         if name not in props:
             if preserve:
-                out[key] = yamlio.copy_data(item)
+                out[key] = _untyped(item, _join(path, key), where)
                 continue
             raise unknown_field(_join(path, key), key, props, names, where)
         if name in out:
@@ -191,6 +186,44 @@ def normalize(
         child = names.get(name, (name, None))[1]
         out[name] = normalize(props[name], item, model=child, where=where, path=_join(path, name))
     return out
+
+
+def _check_key(key: Any, path: str, where: str | None) -> None:
+    """Refuse a map key that is not text, or whose meaning depends on the YAML version (``on:``, ``010:``)."""
+    read = key.reading if isinstance(key, yamlio.Ambiguous) else key
+    if not isinstance(read, str):
+        raise ValidationError(
+            f"{_join(path, str(read))}: a key must be a string, not {type(read).__name__}",
+            where=where,
+            fix="Quote it (YAML reads yes/no/on/off as booleans)." if isinstance(read, bool) else "Quote it.",
+        )
+
+
+def _settled(schema: Schema | None, value: Any, path: str, where: str | None) -> Any:
+    """A scalar for a field of type ``schema``: a YAML-version-dependent scalar (``yamlio.Ambiguous``) is the
+    text as written for a string field and an error for any other field (its meaning would be a guess)."""
+    if not isinstance(value, yamlio.Ambiguous):
+        return value
+    if isinstance(schema, dict) and schema.get("type") == "string" and not schema.get("x-kubernetes-int-or-string"):
+        return str(value)
+    plain = json.dumps(value.reading)
+    raise ValidationError(
+        f"{path or 'the value'} is written {value}, which YAML 1.1 reads as {plain} and YAML 1.2 (and helm --set) "
+        "differently",
+        where=where,
+        fix=f"Write it plainly as the value you mean ({plain}?), or quote it ('{value}') for text.",
+    )
+
+
+def _untyped(value: Any, path: str, where: str | None) -> Any:
+    """A copy of a value of no known type, refusing YAML-version-dependent scalars anywhere in it."""
+    if isinstance(value, dict):
+        for key in value:
+            _check_key(key, path, where)
+        return {k: _untyped(v, _join(path, str(k)), where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_untyped(v, f"{path}[{i}]", where) for i, v in enumerate(value)]
+    return _settled(None, value, path, where)
 
 
 def check_part(schema: Schema | None, values: Any, where: str, path: str = "spec") -> None:
@@ -238,7 +271,7 @@ def _join(path: str, key: str) -> str:
 def read_values_file(path: str | Path) -> Any:
     """A values file: one YAML document of at most MAX_SPEC_BYTES (None when empty)."""
     text = yamlio.read_user_file(path, limit=MAX_SPEC_BYTES, what="values file")
-    return yamlio.load_user(text, str(path))
+    return yamlio.load_values(text, str(path))
 
 
 def merge_values(base: dict[str, Any], extra: dict[str, Any]) -> None:
@@ -381,7 +414,7 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
         value: Any = ""
     else:
         try:
-            value = yamlio.load_user(raw, where)
+            value = yamlio.load_values(raw, where)
         except ValidationError as exc:
             raise ValidationError(
                 f"the value of {dotted} is not valid YAML ({exc.what.removeprefix('invalid YAML: ')})",
@@ -389,7 +422,8 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
                 fix="Check its brackets and quotes, and quote the whole option for the shell: --set 'key=value'.",
             ) from None
     if node is None or value is None:
-        return value
+        return _untyped(value, dotted, where)
+    value = _settled(node, value, dotted, where)  # inside lists and maps: normalize() settles them
     expected = node.get("type")
     ok = {
         "integer": isinstance(value, int) and not isinstance(value, bool),

@@ -7,6 +7,7 @@ and ``{...}``/``[...]`` brackets may contain spaces. Error texts are kro's.
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -34,7 +35,11 @@ MAX_NESTING: Final = 16
 
 
 class SimpleSchemaError(ValueError):
-    """A SimpleSchema string kro would reject; the text is kro's."""
+    """A SimpleSchema string kro would reject; the text is kro's, ``hint`` pykro's "did you mean" (or None)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.hint = hint
 
 
 @dataclass(frozen=True)
@@ -137,7 +142,11 @@ def parse_markers(text: str) -> list[Marker]:
             if not name:
                 raise SimpleSchemaError("empty marker key")
             if name not in MARKERS:
-                raise SimpleSchemaError(f"invalid marker key {_go_quote(name)}: unknown marker: {name}")
+                close = difflib.get_close_matches(name, MARKERS, n=1, cutoff=0.6)
+                raise SimpleSchemaError(
+                    f"invalid marker key {_go_quote(name)}: unknown marker: {name}",
+                    f"Did you mean {close[0]}?" if close else f"Markers: {', '.join(MARKERS)}.",
+                )
             key, buf = name, []
         elif ch == '"' and not escaped:
             in_quotes = not in_quotes

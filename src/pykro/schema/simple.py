@@ -79,10 +79,11 @@ _GO_TYPES: Final = {bool: "bool", int: "float64", float: "float64", list: "[]int
 class _Failure(Exception):
     """A kro error with the YAML path of the offending field."""
 
-    def __init__(self, message: str, where: str) -> None:
+    def __init__(self, message: str, where: str, hint: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.where = where
+        self.hint = hint
 
 
 def to_openapi(
@@ -121,7 +122,7 @@ def convert(spec: Mapping[str, Any], types: Mapping[str, Any], path: str, types_
         schema: dict[str, Any] = ordered(transformer.build_object(spec, path))
         return schema
     except _Failure as err:
-        raise ValidationError(err.message, where=err.where, fix=_FIX) from None
+        raise ValidationError(err.message, where=err.where, fix=f"{err.hint} {_FIX}" if err.hint else _FIX) from None
 
 
 class _Transformer:
@@ -137,7 +138,7 @@ class _Transformer:
             try:
                 parsed[name] = sorted(set(_spec_deps(spec)))
             except SimpleSchemaError as err:
-                raise _Failure(f"parsing type {name}: {err}", f"{types_path}.{name}") from None
+                raise _Failure(f"parsing type {name}: {err}", f"{types_path}.{name}", err.hint) from None
         for name, dependencies in parsed.items():
             for dep in dependencies:
                 if dep not in parsed:
@@ -162,7 +163,7 @@ class _Transformer:
                 else:
                     self.types[name] = (self.build_object(spec, where), False)
             except _Failure as err:
-                raise _Failure(f"building schema for {name}: {err.message}", err.where) from None
+                raise _Failure(f"building schema for {name}: {err.message}", err.where, err.hint) from None
 
     def resolve(self, name: str, where: str) -> dict[str, Any]:
         if name not in self.types:
@@ -199,7 +200,7 @@ class _Transformer:
         try:
             typ, markers = parse_field(text)
         except SimpleSchemaError as err:
-            raise _Failure(str(err), where) from None
+            raise _Failure(str(err), where, err.hint) from None
         schema = self.type_schema(typ, where)
         if isinstance(typ, Custom) and self.types[typ.name][1]:
             parent.setdefault("required", []).append(name)
@@ -215,7 +216,7 @@ class _Transformer:
                     f"listMapKey set while listType is set to {list_type}, listType must be set to map"
                 )
         except SimpleSchemaError as err:
-            raise _Failure(str(err), where) from None
+            raise _Failure(str(err), where, err.hint) from None
         return schema
 
     def type_schema(self, typ: SimpleType, where: str) -> dict[str, Any]:

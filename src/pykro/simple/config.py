@@ -6,20 +6,39 @@ import base64
 from collections.abc import Mapping
 from typing import Any
 
+from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, is_ref
 from pykro.authoring.resource import ResourceRef, resource
 from pykro.simple.keywords import checked
-from pykro.simple.values import Bool, Labels, Obj, Str, Strs, compact, label_selector, metadata, name_of, texts
+from pykro.simple.values import (
+    Bool,
+    Labels,
+    Obj,
+    Str,
+    Strs,
+    compact,
+    label_selector,
+    metadata,
+    name_of,
+    text_keys,
+    texts,
+)
 
 __all__ = ["ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ServiceAccount"]
 
 
-def _encoded(values: Any) -> Any:
-    """``data`` of a Secret / ``binaryData`` of a ConfigMap: bytes are base64-encoded, strings are already encoded."""
+def _encoded(what: str, values: Any) -> Any:
+    """``data`` of a Secret / ``binaryData`` of a ConfigMap: bytes are base64-encoded, strings are already encoded.
+
+    Other values are refused naming their type only (they may be secret)."""
     if values is None or is_ref(values):
         return values
+    text_keys(what, values)
+    for key, value in values.items():
+        if not (isinstance(value, str | bytes) or is_ref(value)):
+            raise fail(f"{what} {key!r} must be bytes or base64 text, got a {type(value).__name__}", "pass bytes")
     return {
-        str(key): base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
+        key: base64.b64encode(value).decode("ascii") if isinstance(value, bytes) else value
         for key, value in values.items()
     }
 
@@ -38,7 +57,11 @@ def ConfigMap(
 ) -> ResourceRef:
     """A v1 ConfigMap; ``data`` values may be references, numbers and bools become text."""
     obj = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": metadata(name, namespace, labels, annotations)}
-    fields = compact(immutable=immutable, data=texts("ConfigMap data", data), binaryData=_encoded(binary_data))
+    fields = compact(
+        immutable=immutable,
+        data=texts("ConfigMap data", data),
+        binaryData=_encoded("ConfigMap binary_data", binary_data),
+    )
     return resource({**obj, **fields}, id=id)
 
 
@@ -59,7 +82,10 @@ def Secret(
     base64 text, or bytes that are encoded here."""
     obj = {"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name, namespace, labels, annotations)}
     fields = compact(
-        type=type, immutable=immutable, stringData=texts("Secret string_data", string_data), data=_encoded(data)
+        type=type,
+        immutable=immutable,
+        stringData=texts("Secret string_data", string_data, secret=True),
+        data=_encoded("Secret data", data),
     )
     return resource({**obj, **fields}, id=id)
 

@@ -25,13 +25,16 @@ from pykro.simple.values import (
     dns_label,
     is_resource,
     name_of,
+    only,
     text,
+    text_keys,
     texts,
 )
 
 __all__ = ["PodOptions", "container", "pod_spec", "pod_template"]
 
 _ENV_FROM_KINDS = {"ConfigMap": "configMapRef", "Secret": "secretRef"}
+_MOUNT_KEYS = ("name", "mountPath", "volume", "items", "optional", "defaultMode", "subPath", "readOnly")
 
 
 class PodOptions(TypedDict, total=False):
@@ -102,6 +105,11 @@ def _env_value(name: str, value: Any) -> dict[str, Any]:
         if "valueFrom" in value or "value_from" in value:
             return {"name": name, **camelize(value)}
         return {"name": name, "valueFrom": dict(value)}
+    if value is None:
+        raise fail(
+            f"environment variable {name} has the value None",
+            'give it a value ("" for an empty one) or leave the key out',
+        )
     if not (is_ref(value) or isinstance(value, str | int | float)):
         raise fail(
             f"environment variable {name} has a {type(value).__name__} value {value!r}",
@@ -115,7 +123,8 @@ def env_vars(env: Any) -> Any:
     if env is None or is_ref(env):
         return env
     if isinstance(env, Mapping):
-        return [_env_value(str(name), value) for name, value in env.items() if value is not None]
+        text_keys("env", env)
+        return [_env_value(name, value) for name, value in env.items()]
     out = []
     for item in _listed(env, "env") or []:
         entry = camelize(item) if isinstance(item, Mapping) else item
@@ -146,6 +155,7 @@ def _mounted(items: Any, what: str, source: str, volumes: list[Any], mounts: lis
     ref_key = "name" if source == "configMap" else "secretName"
     for index, item in enumerate(_listed(items, what) or []):
         entry = camelize(item) if isinstance(item, Mapping) else {"name": item}
+        only(f"{what} item {index}", entry, _MOUNT_KEYS)
         if "mountPath" not in entry:
             raise fail(f"{what} item {index} has no mount_path", f'write {what}=[{{"name": ..., "mount_path": ...}}]')
         target = name_of(entry["name"])

@@ -7,8 +7,9 @@ accepted wherever Kubernetes has an object, with references anywhere inside.
 
 from __future__ import annotations
 
+import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, TypeAlias
 
 from pykro.authoring.location import fail
@@ -16,6 +17,7 @@ from pykro.authoring.refs import Ref, is_ref, node_of, type_of
 from pykro.authoring.resource import ResourceRef
 from pykro.cel import ast
 from pykro.cel.types import CelType
+from pykro.graph.naming import did_you_mean
 from pykro.schema.models import camel
 
 __all__ = [
@@ -37,6 +39,7 @@ __all__ = [
     "metadata",
     "name_of",
     "namespace_of",
+    "only",
     "static",
     "text",
     "texts",
@@ -54,9 +57,13 @@ Objs: TypeAlias = Sequence[Obj] | Ref
 _DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
-def text(what: str, value: Any) -> Any:
+def text(what: str, value: Any, secret: bool = False) -> Any:
     """A value Kubernetes wants as a string (env values, ConfigMap data, label values): numbers and bools become
-    their text (``"8080"``, ``"true"``), also when they are references (CEL ``string(x)``)."""
+    their text (``"8080"``, ``"true"``), also when they are references (CEL ``string(x)``).
+
+    A float becomes its shortest exact text (``1e+20``, ``0.1``); NaN and infinities have no agreed text and are
+    refused. With ``secret`` the error names the type only, never the value.
+    """
     if isinstance(value, str):
         return value
     if is_ref(value):
@@ -66,16 +73,30 @@ def text(what: str, value: Any) -> Any:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, float) and not math.isfinite(value):
+        shown = "" if secret else f" {value!r}"
+        raise fail(f"{what} is the float{shown}, which has no text form", 'write the text you mean, e.g. "inf"')
     if isinstance(value, int | float):
         return str(value)
-    raise fail(f"{what} must be text, got {type(value).__name__} {value!r}", "convert it to a string first")
+    shown = "" if secret else f" {value!r}"
+    raise fail(f"{what} must be text, got {type(value).__name__}{shown}", "convert it to a string first")
 
 
-def texts(what: str, values: Any) -> Any:
+def text_keys(what: str, keys: Iterable[Any]) -> None:
+    """Refuse map keys that are not strings: ``{1: "a", "1": "b"}`` would collapse into one key."""
+    for key in keys:
+        if not isinstance(key, str):
+            raise fail(
+                f"{what} has the non-string key {key!r} ({type(key).__name__})", f'write it as a string: "{key}"'
+            )
+
+
+def texts(what: str, values: Any, secret: bool = False) -> Any:
     """A string map (labels, annotations, data) with :func:`text` values; a reference to a whole map stays."""
     if values is None or is_ref(values):
         return values
-    return {str(key): text(f"{what} {key!r}", value) for key, value in values.items()}
+    text_keys(what, values)
+    return {key: text(f"{what} {key!r}", value, secret) for key, value in values.items()}
 
 
 def static(value: Any) -> bool:
@@ -91,11 +112,29 @@ def dns_label(value: Any) -> bool:
 def camelize(value: Any) -> Any:
     """A dict with its top-level keys in Kubernetes spelling (``target_port`` -> ``targetPort``); others as they are.
 
-    Only for objects whose keys are all Kubernetes field names (ports, rules, subjects), never for user data.
+    Only for objects whose keys are all Kubernetes field names (ports, rules, subjects), never for user data. The
+    same field in both spellings (``target_port`` and ``targetPort``) is an error.
     """
-    if isinstance(value, Mapping):
-        return {camel(k) if isinstance(k, str) else k: v for k, v in value.items()}
-    return value
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[Any, Any] = {}
+    spelled: dict[Any, Any] = {}
+    for key, item in value.items():
+        name = camel(key) if isinstance(key, str) else key
+        if name in out:
+            raise fail(f"{spelled[name]!r} and {key!r} are the same field {name}", "give it once")
+        out[name], spelled[name] = item, key
+    return out
+
+
+def only(what: str, entry: Mapping[str, Any], known: Sequence[str]) -> None:
+    """Refuse keys of a shortcut dict (keys already camelCase) other than ``known`` (camelCase field names)."""
+    for key in entry:
+        if key not in known:
+            spellings = [*known, *(re.sub(r"([A-Z])", lambda m: "_" + m[1].lower(), k) for k in known)]
+            hint = did_you_mean(str(key), spellings).strip()
+            listed = ", ".join(known)
+            raise fail(f"{what} has the unknown key {key!r}", f"{hint} Known keys: {listed}.".strip())
 
 
 def concat(given: Any, extra: list[Any]) -> Any:

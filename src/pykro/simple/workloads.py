@@ -16,9 +16,11 @@ from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef, resource
 from pykro.simple.keywords import checked
 from pykro.simple.pods import PodOptions, pod_template
-from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata, texts
+from pykro.simple.values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata, only, texts
 
 __all__ = ["CronJob", "DaemonSet", "Deployment", "Job", "StatefulSet"]
+
+_CLAIM_KEYS = ("name", "size", "mountPath", "accessModes", "storageClass", "storageClassName")
 
 
 def _labels(name: Any, labels: Labels | None) -> dict[str, Any]:
@@ -49,6 +51,12 @@ def _claim_templates(claims: Sequence[Obj] | None, options: PodOptions) -> list[
         if is_ref(claim) or "spec" in entry:
             out.append(claim)
             continue
+        only(f"volume claim template {entry.get('name')!r}", entry, _CLAIM_KEYS)
+        if "storageClass" in entry and "storageClassName" in entry:
+            raise fail(
+                f"volume claim template {entry.get('name')!r} has both storage_class and storage_class_name",
+                "give one of them",
+            )
         if "name" not in entry or "size" not in entry:
             raise fail(
                 f"volume claim template {claim!r} needs a name and a size",
