@@ -59,6 +59,11 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
     assert code == 0 and "update" not in out
     code, _, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=99", *where)
     assert code == 2 and "spec.replicas" in err  # errors exit above 1
+    code, _, err = _run(capsys, "status", "shop", *where, "--mode", "kro")  # not the instance's mode
+    assert code == 1 and "instance 'shop' was deployed in direct mode, not kro" in err
+    code, _, err = _run(capsys, "delete", "shop", *where, "--mode", "krO")
+    assert code == 1 and "unknown --mode 'krO'" in err
+    assert kit.labelled("shop", ns)  # nothing deleted
     code, out, err = _run(capsys, "delete", "shop", *where)
     assert code == 0 and "done: deleted WebApp shop" in err
     assert kit.labelled("shop", ns) == []

@@ -34,6 +34,9 @@ _MODE = typer.Option("direct", "--mode", help="direct (pykro applies the graph) 
 _SET = typer.Option([], "--set", help="Spec value, key.path=value (repeatable; values are YAML scalars).")
 _VALUES = typer.Option([], "-f", "--values", help="YAML file with spec values (or an instance object).")
 _NAME = typer.Option(None, "--name", help="Instance name (default: the spec's `name`).")
+_EXISTING_MODE = typer.Option(
+    None, "--mode", help="direct or kro (default: the mode the instance was deployed in; with --file: direct)."
+)
 _FILE = typer.Option(None, "--file", help="The RGD or composition file (needed for --mode kro).")
 _COMPOSITION = typer.Option(None, "--composition", help="Composition (graph) name when several share a name.")
 _VERBOSE = typer.Option(False, "--verbose", "-v", help="Show every event, not only warnings.")
@@ -207,7 +210,7 @@ def status(
     name: str = typer.Argument(..., help="Instance name."),
     file: str | None = _FILE,
     composition: str | None = _COMPOSITION,
-    mode: str = _MODE,
+    mode: str | None = _EXISTING_MODE,
     namespace: str | None = _NAMESPACE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = _CONTEXT,
@@ -239,12 +242,23 @@ def _instance_input(
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 
-def _existing_graph(target: Target, name: str, file: str | None, composition: str | None, mode: str) -> tuple[Any, str]:
-    """The graph of a deployed instance: from ``--file`` (in ``mode``), else from its direct-mode record, else
-    from the RGD of a kro instance of that name."""
+def _existing_graph(
+    target: Target, name: str, file: str | None, composition: str | None, mode: str | None
+) -> tuple[Any, str]:
+    """The graph of a deployed instance: from ``--file`` (in ``mode``, default direct), else from its direct-mode
+    record, else from the RGD of a kro instance of that name; a ``--mode`` that is not the instance's is an error."""
+    if mode is not None and mode not in ("direct", "kro"):
+        raise ValidationError(f"unknown --mode {mode!r}", where="--mode", fix="Use --mode direct or --mode kro.")
     if file:
-        return load_source(file)[0], mode
-    return _recorded_graph(target, name, composition)
+        return load_source(file)[0], mode or "direct"
+    graph, found = _recorded_graph(target, name, composition)
+    if mode is not None and mode != found:
+        raise ValidationError(
+            f"instance {name!r} was deployed in {found} mode, not {mode}",
+            where="--mode",
+            fix=f"Leave --mode out (the instance's own mode is used), or pass --mode {found}.",
+        )
+    return graph, found
 
 
 def _recorded_graph(target: Target, name: str, composition: str | None) -> tuple[Any, str]:
@@ -304,7 +318,7 @@ def delete(
     name: str = typer.Argument(..., help="Instance name."),
     file: str | None = _FILE,
     composition: str | None = _COMPOSITION,
-    mode: str = _MODE,
+    mode: str | None = _EXISTING_MODE,
     namespace: str | None = _NAMESPACE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = _CONTEXT,
