@@ -5,6 +5,7 @@ typer or pykro); a malformed kubeconfig names the file and the problem. Run as r
 from __future__ import annotations
 
 import base64
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -141,3 +142,40 @@ def test_kubeconfig_from_the_environment_lists_several_files(tmp_path: Path, mon
     assert default_path() == first
     monkeypatch.setenv("KUBECONFIG", "")
     assert default_path() == Path("~/.kube/config").expanduser()
+
+
+def test_kubeconfig_files_in_the_environment_are_merged_as_kubectl_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Contexts of every $KUBECONFIG file count (the first file naming one wins), relative certificate paths are
+    read against their own file, and a missing file in the list is skipped."""
+    import base64
+
+    from pykro.deploy.kubeconfig import load
+
+    one = tmp_path / "a" / "one"
+    two = tmp_path / "b" / "two"
+    one.parent.mkdir()
+    two.parent.mkdir()
+    pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+    (two.parent / "ca.crt").write_text(pem)
+    token = base64.b64encode(b"x").decode()
+    one.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: first\n"
+        "clusters: [{name: c1, cluster: {server: 'https://127.0.0.1:1'}}]\n"
+        f"users: [{{name: u1, user: {{token: {token}}}}}]\n"
+        "contexts: [{name: first, context: {cluster: c1, user: u1, namespace: one}}]\n"
+    )
+    two.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: second\n"
+        "clusters: [{name: c2, cluster: {server: 'https://127.0.0.2:2', certificate-authority: ca.crt}},"
+        " {name: c1, cluster: {server: 'https://shadowed:3'}}]\n"
+        "users: [{name: u2, user: {token: t2}}]\n"
+        "contexts: [{name: second, context: {cluster: c2, user: u2, namespace: two}}]\n"
+    )
+    monkeypatch.setenv("KUBECONFIG", os.pathsep.join([str(one), str(tmp_path / "missing"), str(two)]))
+    first = load(None, None)
+    assert first.context.namespace == "one" and first.cluster.server == "https://127.0.0.1:1"  # not shadowed
+    second = load(None, "second")
+    assert second.context.namespace == "two" and second.cluster.server == "https://127.0.0.2:2"
+    assert str(two.parent / "ca.crt") in str(second.cluster.certificate_auth)

@@ -27,37 +27,75 @@ _FILE_FIELDS = {"cluster": ("certificate-authority",), "user": ("client-certific
 
 
 def default_path() -> Path:
-    """``$KUBECONFIG`` (its first file when it lists several) or ``~/.kube/config``."""
+    """The first file of ``$KUBECONFIG`` (it may list several) or ``~/.kube/config``: where a kubeconfig would
+    be written."""
+    return (_env_paths() or [Path(DEFAULT_KUBECONFIG).expanduser()])[0]
+
+
+def _env_paths() -> list[Path]:
     env = os.environ.get("KUBECONFIG", "")
-    first = next((p for p in env.split(os.pathsep) if p), "")
-    return Path(first or DEFAULT_KUBECONFIG).expanduser()
+    return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
 
 
 def load(kubeconfig: str | Path | None, context: str | None) -> SingleConfig:
-    """The cluster, user and namespace of ``context`` (default: current-context) in ``kubeconfig`` (default:
-    in-cluster service account, else `default_path`)."""
-    if kubeconfig is None:
-        try:
-            single = KubeConfig.from_service_account().get(context_name=context)
-        except ConfigError:
-            single = None
-        if single is not None:
-            return single
-    path = Path(kubeconfig).expanduser() if kubeconfig is not None else default_path()
-    where = str(path)
-    if not path.exists():
-        shown = where if kubeconfig is not None else f"{where} ($KUBECONFIG or ~/.kube/config)"
-        raise ClusterUnreachable(f"no usable kubeconfig: {shown} does not exist", where=where, fix=_FIX)
+    """The cluster, user and namespace of ``context`` (default: current-context) of the kubeconfig, found as
+    kubectl finds it: ``kubeconfig``, else every file ``$KUBECONFIG`` lists (merged: the first file that names a
+    cluster, user, context or current-context wins), else ``~/.kube/config``, else the in-cluster service account."""
+    if kubeconfig is not None:
+        paths = [Path(kubeconfig).expanduser()]
+    else:
+        listed = _env_paths()
+        paths = [p for p in listed if p.exists()] if listed else [Path(DEFAULT_KUBECONFIG).expanduser()]
+        paths = [p for p in paths if p.exists()]
+        if not paths:
+            try:
+                single = KubeConfig.from_service_account().get(context_name=context)
+            except ConfigError:
+                single = None
+            if single is not None:
+                return single
+            shown = os.pathsep.join(map(str, listed)) or f"{DEFAULT_KUBECONFIG} ($KUBECONFIG or ~/.kube/config)"
+            raise ClusterUnreachable(f"no usable kubeconfig: {shown} does not exist", where=shown, fix=_FIX)
+    where = str(paths[0])
+    if not paths[0].exists():
+        raise ClusterUnreachable(f"no usable kubeconfig: {where} does not exist", where=where, fix=_FIX)
     try:
-        data = _parse(path)
-        chosen = _check(data, context, path.parent)
-        single = KubeConfig.from_dict(data, fname=path).get(context_name=chosen)
+        data = _merged(paths)
+        chosen = _check(data, context, paths[0].parent)
+        single = KubeConfig.from_dict(data, fname=paths[0]).get(context_name=chosen)
     except PykroError as exc:
         raise ClusterUnreachable(f"no usable kubeconfig: {exc.what}", where=exc.where or where, fix=_FIX) from None
     except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ClusterUnreachable(f"no usable kubeconfig: {exc}", where=where, fix=_FIX) from None
     assert single is not None
     return single
+
+
+def _merged(paths: list[Path]) -> dict[str, Any]:
+    """One kubeconfig from several files, as kubectl merges ``$KUBECONFIG``: for each name the first file wins;
+    relative certificate paths are made absolute against the file that names them."""
+    if len(paths) == 1:
+        return _parse(paths[0])
+    merged: dict[str, Any] = {"apiVersion": "v1", "kind": "Config"}
+    for path in paths:
+        data = _parse(path)
+        if "current-context" not in merged and data.get("current-context"):
+            merged["current-context"] = data["current-context"]
+        for section, inner in (("clusters", "cluster"), ("users", "user"), ("contexts", "context")):
+            known = {entry.get("name") for entry in merged.setdefault(section, [])}
+            for entry in data.get(section) or []:
+                if not isinstance(entry, dict) or entry.get("name") in known:
+                    continue
+                body = entry.get(inner)
+                if isinstance(body, dict):
+                    body = dict(body)
+                    for field in _FILE_FIELDS.get(inner, ()):
+                        value = body.get(field)
+                        if isinstance(value, str) and value and not Path(value).expanduser().is_absolute():
+                            body[field] = str(path.parent / value)
+                merged[section].append({**entry, inner: body})
+                known.add(entry.get("name"))
+    return merged
 
 
 def _parse(path: Path) -> dict[str, Any]:
