@@ -54,6 +54,17 @@ def _usage_errors() -> tuple[type[Exception], ...]:
 _USAGE_ERRORS = _usage_errors()
 
 
+def _is_usage_error(exc: Exception) -> bool:
+    """A click usage error, whichever copy of click raised it (some typer versions bundle their own)."""
+    if isinstance(exc, _USAGE_ERRORS):
+        return True
+    return (
+        "click" in type(exc).__module__
+        and callable(getattr(exc, "format_message", None))
+        and isinstance(getattr(exc, "exit_code", None), int)
+    )
+
+
 def _version(value: bool) -> None:
     if value:
         typer.echo(f"pykro {__version__}")
@@ -93,10 +104,10 @@ def main(argv: list[str] | None = None) -> None:
         _exit(130, "aborted")
     except KeyboardInterrupt:
         _exit(130, "interrupted")
-    except _USAGE_ERRORS as exc:  # the help text was already printed when the message is empty (no arguments)
-        _exit(int(getattr(exc, "exit_code", 2)), _usage_message(exc) or None)
-    except Exception as exc:  # a bug in pykro: still one paragraph, the traceback only on request
-        if os.environ.get("PYKRO_DEBUG"):
+    except Exception as exc:
+        if _is_usage_error(exc):  # the help text was already printed when the message is empty (no arguments)
+            _exit(int(getattr(exc, "exit_code", 2)), _usage_message(exc) or None)
+        if os.environ.get("PYKRO_DEBUG"):  # a bug in pykro: still one paragraph, the traceback only on request
             raise
         _exit(
             1,
