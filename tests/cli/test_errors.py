@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -24,20 +25,22 @@ def pykro(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "pykro", *args], capture_output=True, text=True, check=False, cwd=REPO)
 
 
+# click's wording moves between the typer/click versions pyproject allows (make floors runs the oldest): each
+# pattern asks for what every version says — the kind of mistake, the input, and the fix where click gives one.
 @pytest.mark.parametrize(
-    ("argv", "message"),
+    ("argv", "pattern"),
     [
-        (["deplyo"], "error: No such command 'deplyo'. Did you mean 'deploy'? See `pykro --help`."),
-        (["render", "--rdg", "examples/webapp.py"], "error: No such option: --rdg (Possible options: --rgd). See"),
-        (["render"], "error: Missing argument 'target'. See `pykro render --help`."),
-        (["rgd", "validate", "a.yaml", "b.yaml"], "error: Got unexpected extra argument(s) (b.yaml)."),
-        (["emulator", "start", "--port", "70000"], "error: Invalid value for '--port'"),
+        (["deplyo"], r"error: No such command 'deplyo'\. Did you mean 'deploy'\? See `pykro --help`\."),
+        (["render", "--rdg", "examples/webapp.py"], r"error: No such option:? '?--rdg'?.*--rgd.*See"),
+        (["render"], r"error: Missing argument '(target|TARGET)'\. See `pykro render --help`\."),
+        (["rgd", "validate", "a.yaml", "b.yaml"], r"error: Got unexpected extra argument(\(s\))? \(b\.yaml\)"),
+        (["emulator", "start", "--port", "70000"], r"error: Invalid value for '--port'"),
     ],
 )
-def test_usage_errors_are_one_line_with_exit_code_2(argv: list[str], message: str) -> None:
+def test_usage_errors_are_one_line_with_exit_code_2(argv: list[str], pattern: str) -> None:
     proc = pykro(*argv)
     assert proc.returncode == 2
-    assert proc.stderr.startswith(message) and proc.stderr.count("\n") == 1, proc.stderr
+    assert re.match(pattern, proc.stderr) and proc.stderr.count("\n") == 1, proc.stderr
 
 
 def test_missing_status_return_is_located_at_the_users_function(tmp_path: Path) -> None:
