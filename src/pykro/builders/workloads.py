@@ -50,7 +50,7 @@ __all__ = ["App", "CronJob", "Job", "StatefulApp"]
 W = TypeVar("W", bound="_Workload")
 E = TypeVar("E", bound="_Exposed")
 _PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "sctp": "SCTP"}
-_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?\Z")
 _NOT_BUILT = "pykro does not build images"
 _BUILD_INSTEAD = "docker build / your CI to build and push the image, then .image('registry/name:tag')"
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 
 from pykro.deploy.errors import DeployError
+from pykro.graph.naming import is_dns_subdomain
 
-_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*")
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _UNSAFE_SEGMENT = re.compile(r"[/%?#\s\x00-\x1f\x7f-\x9f]")
 
@@ -24,7 +24,7 @@ def shown(value: object, limit: int = 80) -> str:
 
 def check_name(name: object, *, what: str = "instance name", where: str | None = None) -> str:
     """``name`` if it is a DNS-1123 subdomain (lower-case letters, digits, '-' and '.', at most 253 characters)."""
-    if isinstance(name, str) and len(name) <= 253 and _SUBDOMAIN.fullmatch(name):
+    if isinstance(name, str) and is_dns_subdomain(name):
         return name
     raise DeployError(
         f"{what} {shown(name)} is not a valid Kubernetes name: it must be a lower-case DNS-1123 subdomain (letters "

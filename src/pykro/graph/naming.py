@@ -6,11 +6,11 @@ import difflib
 import re
 from collections.abc import Iterable
 
-RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*$")
-KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*$")
-KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?$")
+RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*\Z")
+KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*\Z")
+KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?\Z")
 # An object name the API server takes for a custom resource such as an RGD (apimachinery IsDNS1123Subdomain).
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
+DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 SUBDOMAIN_RULE = (
     "a lower-case DNS-1123 subdomain (letters a-z, digits, '-' and '.', starting and ending with a letter or digit, "
     "at most 253 characters)"
@@ -35,15 +35,15 @@ def is_reserved(word: str) -> bool:
 
 
 def is_valid_id(word: str) -> bool:
-    return bool(RESOURCE_ID.match(word))
+    return bool(RESOURCE_ID.fullmatch(word))
 
 
 def is_dns_subdomain(word: str) -> bool:
-    return len(word) <= 253 and bool(DNS_SUBDOMAIN.match(word))
+    return len(word) <= 253 and bool(DNS_SUBDOMAIN.fullmatch(word))
 
 
 def is_valid_kind(word: str) -> bool:
-    return bool(KIND_NAME.match(word))
+    return bool(KIND_NAME.fullmatch(word))
 
 
 def suggest_id(word: str) -> str | None:

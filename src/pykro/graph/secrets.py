@@ -21,7 +21,7 @@ MASK = "***"
 MIN_REDACTED = 4
 """Shorter secret values are not searched for in free text (they would mask unrelated words)."""
 
-_SINGLE_EXPRESSION = re.compile(r"^\$\{[^{}]*(\{[^{}]*\}[^{}]*)*\}$")
+_SINGLE_EXPRESSION = re.compile(r"^\$\{[^{}]*(\{[^{}]*\}[^{}]*)*\}\Z")
 
 
 def secret_paths(graph: Graph | None) -> list[list[str]]:

@@ -49,8 +49,8 @@ HUB_ROW: Final = inv.PREFIX + "hub-row"
 HUB_HASH: Final = inv.PREFIX + "hub-spec-hash"
 FIELD_MANAGER: Final = "pykro-hub"
 
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
-_INTERVAL = re.compile(r"^(\d+)(s|m|h)$")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
+_INTERVAL = re.compile(r"^(\d+)(s|m|h)\Z")
 _TRUE = frozenset({"1", "true", "yes"})
 _FALSE = frozenset({"0", "false", "no", ""})
 
@@ -226,7 +226,7 @@ class Hub:
         retry: RetryPolicy | None = None,
         options: DeployOptions | None = None,
     ) -> None:
-        if not isinstance(name, str) or not _DNS_LABEL.match(name):
+        if not isinstance(name, str) or not _DNS_LABEL.fullmatch(name):
             raise PykroError(
                 f"hub name {name!r} is not a DNS label", where=_caller(), fix="Use lowercase letters, digits and '-'."
             )
@@ -270,7 +270,7 @@ class Hub:
         made = self._factory(composition)
         form_name = name or made.graph.name
         problems = []
-        if not _DNS_LABEL.match(form_name):
+        if not _DNS_LABEL.fullmatch(form_name):
             problems.append(
                 (f"form name {form_name!r} is not a DNS label", "Pass name= with lowercase letters, digits, '-'.")
             )
@@ -483,7 +483,7 @@ class Hub:
 
     def _row_problem(self, form: Form, row: Row, uid: str, name: str) -> dict[str, Any] | str:
         """The checked spec of ``form`` for ``row``, or why there is none."""
-        if not _DNS_LABEL.match(name):
+        if not _DNS_LABEL.fullmatch(name):
             return (
                 f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
                 "'-', at most 63 characters); fix the row's uid or the form's instance_name"

@@ -21,7 +21,7 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, S
 from pykro.errors import PykroError
 
 PAGE = 500
-_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}$")
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}\Z")
 _FIRST_WORD = re.compile(r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*([A-Za-z]+)", re.S)
 _WRITE_WORDS = re.compile(
     r"\b(insert|update|delete|merge|upsert|create|alter|drop|truncate|grant|revoke|call|exec|execute|copy|"

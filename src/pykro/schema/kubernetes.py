@@ -141,7 +141,7 @@ _VERBS: Final = {
     "TokenReview": ("create",),
 }
 _IRREGULAR_PLURALS: Final = {"Endpoints": "endpoints"}
-_VERSION_RE: Final = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?$")
+_VERSION_RE: Final = re.compile(r"^v(\d+)(?:(alpha|beta)(\d+))?\Z")
 
 
 @dataclass(frozen=True)

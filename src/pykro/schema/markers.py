@@ -222,7 +222,7 @@ def _go_quote(text: str) -> str:
     return go_quote(text)
 
 
-_INT: Final = re.compile(r"^[+-]?[0-9]+$")
+_INT: Final = re.compile(r"^[+-]?[0-9]+\Z")
 _FLOAT: Final = re.compile(
     r"^[+-]?(?:(?:[0-9](?:_?[0-9])*)?\.?[0-9]*(?:[eE][+-]?[0-9]+)?|inf|infinity|nan"
     r"|0[xX][0-9a-fA-F]*\.?[0-9a-fA-F]*[pP][+-]?[0-9]+)$",

@@ -54,7 +54,7 @@ Labels: TypeAlias = Mapping[str, str | int | float | bool | Ref] | Ref  # values
 Obj: TypeAlias = Mapping[str, Any] | Ref
 Objs: TypeAlias = Sequence[Obj] | Ref
 
-_DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+_DNS_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
 
 
 def text(what: str, value: Any, secret: bool = False) -> Any:
@@ -106,7 +106,7 @@ def static(value: Any) -> bool:
 
 def dns_label(value: Any) -> bool:
     """True for a static string that is a valid DNS-1123 label (container, port and volume names)."""
-    return isinstance(value, str) and bool(_DNS_LABEL.match(value))
+    return isinstance(value, str) and bool(_DNS_LABEL.fullmatch(value))
 
 
 def camelize(value: Any) -> Any:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
-DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?$")
-_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
-_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$")
-_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+$")
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
+_QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
+_LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
+_CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+\Z")
+_PORT_NAME_CHARS = re.compile(r"^[-a-z0-9]+\Z")
 _HAS_LETTER = re.compile(r"[a-z]")
 
 LABEL_MSG = (
@@ -50,17 +50,17 @@ def max_len(limit: int) -> str:
 
 def dns1123_label(value: str) -> list[str]:
     errs = [max_len(63)] if len(value) > 63 else []
-    return errs + ([] if DNS1123_LABEL.match(value) else [LABEL_MSG])
+    return errs + ([] if DNS1123_LABEL.fullmatch(value) else [LABEL_MSG])
 
 
 def dns1123_subdomain(value: str) -> list[str]:
     errs = [max_len(253)] if len(value) > 253 else []
-    return errs + ([] if DNS1123_SUBDOMAIN.match(value) else [SUBDOMAIN_MSG])
+    return errs + ([] if DNS1123_SUBDOMAIN.fullmatch(value) else [SUBDOMAIN_MSG])
 
 
 def dns1035_label(value: str) -> list[str]:
     errs = [max_len(63)] if len(value) > 63 else []
-    return errs + ([] if DNS1035_LABEL.match(value) else [DNS1035_MSG])
+    return errs + ([] if DNS1035_LABEL.fullmatch(value) else [DNS1035_MSG])
 
 
 def qualified_name(value: str) -> list[str]:
