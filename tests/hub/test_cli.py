@@ -70,6 +70,23 @@ def test_a_file_without_a_hub_is_an_error(tmp_path: Path) -> None:
     assert "defines no Hub" in str(result.exception)
 
 
+def test_a_hub_file_that_fails_to_import_is_named_at_its_line(tmp_path: Path) -> None:
+    """Through the real `pykro` entry point: one paragraph naming the user's file:line, never an internal error."""
+    import subprocess
+    import sys
+
+    broken = tmp_path / "broken.py"
+    broken.write_text("from pykro.hub import Hub\nhub = (\n")
+    raising = tmp_path / "raising.py"
+    raising.write_text("import os\nos.environ['NO_SUCH_VARIABLE_FOR_PYKRO']\n")
+    for path, line, what in ((broken, 2, "not valid Python"), (raising, 2, "raised KeyError")):
+        proc = subprocess.run(
+            [sys.executable, "-m", "pykro", "hub", "sync", str(path), "--dry-run"], capture_output=True, text=True
+        )
+        assert proc.returncode == 1, proc.stderr
+        assert f"{path}:{line}" in proc.stderr and what in proc.stderr and "internal error" not in proc.stderr
+
+
 def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
     hub_file, _ = _setup(tmp_path)
     target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]

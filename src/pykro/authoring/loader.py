@@ -7,6 +7,7 @@ import importlib.util
 import sys
 import traceback
 from pathlib import Path
+from types import ModuleType
 
 from pykro.authoring.decorator import Composition
 from pykro.errors import PykroError
@@ -45,7 +46,14 @@ def load_composition(target: str) -> Composition:
 def compositions_in(path: Path) -> dict[str, Composition]:
     """The compositions a Python file defines at module level, by variable name (the file is imported once per
     call; errors in it are PykroErrors at its file:line)."""
-    module_name = f"pykro_render_{abs(hash(str(path.resolve())))}"
+    module = import_user_file(path)
+    return {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
+
+
+def import_user_file(path: Path, prefix: str = "pykro_render") -> ModuleType:
+    """Import a user's Python file as a module of its own (its folder importable while it runs): a syntax error,
+    a file that is not text, or an exception it raises is a PykroError at the user's file:line."""
+    module_name = f"{prefix}_{abs(hash(str(path.resolve())))}"
     spec = importlib.util.spec_from_file_location(module_name, path)
     if spec is None or spec.loader is None:
         raise PykroError(f"cannot import {path}", where=str(path), fix="Give a Python file.")
@@ -69,7 +77,7 @@ def compositions_in(path: Path) -> dict[str, Composition]:
         ) from None
     finally:
         sys.path.pop(0)
-    return {key: value for key, value in vars(module).items() if isinstance(value, Composition)}
+    return module
 
 
 def _raised_at(exc: BaseException, path: Path) -> str:
@@ -80,4 +88,4 @@ def _raised_at(exc: BaseException, path: Path) -> str:
     return f"{chosen[-1].filename}:{chosen[-1].lineno}" if chosen else str(path)
 
 
-__all__ = ["compositions_in", "load_composition"]
+__all__ = ["compositions_in", "import_user_file", "load_composition"]

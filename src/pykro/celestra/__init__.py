@@ -1,27 +1,5 @@
-"""Celestra's import path for pykro's builders: ``from pykro.celestra import App, StatefulApp, ...``."""
+"""Celestra's import path for pykro's builders: ``from pykro.celestra import App, StatefulApp, ...`` (the same
+names as `pykro.builders`)."""
 
-from pykro.builders import (
-    App,
-    AppGroup,
-    ConfigMap,
-    CronJob,
-    Ingress,
-    Job,
-    KubernetesOutput,
-    Secret,
-    Service,
-    StatefulApp,
-)
-
-__all__ = [
-    "App",
-    "AppGroup",
-    "ConfigMap",
-    "CronJob",
-    "Ingress",
-    "Job",
-    "KubernetesOutput",
-    "Secret",
-    "Service",
-    "StatefulApp",
-]
+from pykro.builders import *  # noqa: F403 - the alias exports exactly what pykro.builders exports
+from pykro.builders import __all__ as __all__

@@ -3,9 +3,7 @@ instances (exit code 1 when a row failed or the sync stopped). Light at import: 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,17 +30,9 @@ def load_hubs(path: Path) -> dict[str, Hub]:
 
     if not path.is_file():
         raise PykroError(f"no such file: {path}", where=str(path), fix="Give the path of a .py file defining a Hub.")
-    name = f"pykro_hub_{abs(hash(str(path.resolve())))}"
-    spec = importlib.util.spec_from_file_location(name, path)
-    if spec is None or spec.loader is None:
-        raise PykroError(f"cannot import {path}", where=str(path), fix="Give a Python file.")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module
-    sys.path.insert(0, str(path.resolve().parent))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.pop(0)
+    from pykro.authoring.loader import import_user_file
+
+    module = import_user_file(path, prefix="pykro_hub")
     hubs = {hub.name: hub for hub in vars(module).values() if isinstance(hub, Hub)}
     if not hubs:
         raise PykroError(
