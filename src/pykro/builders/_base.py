@@ -14,6 +14,7 @@ import difflib
 import functools
 import inspect
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -225,7 +226,7 @@ class Resources(list[ResourceRef]):
         raise fail(f"no {kind} {name or ''} among the builder's resources".replace("  ", " "), f"It made: {have}.")
 
 
-class Builder:
+class Builder(ABC):
     """Base of every builder: a name, labels, annotations and a namespace; ``to_resources()`` makes the resources."""
 
     KIND_NAME_IS_LABEL = False
@@ -285,8 +286,9 @@ class Builder:
         """The resources, made with pykro.simple (inside a ``@composition`` they join its graph: call it once)."""
         return Resources(self._make())
 
+    @abstractmethod
     def _make(self) -> list[ResourceRef]:
-        raise NotImplementedError
+        """The builder's resources, made with pykro.simple."""
 
     def objects(self) -> list[dict[str, Any]]:
         """The Kubernetes objects as dicts (outside a composition; each checked against the Kubernetes schema)."""

@@ -40,24 +40,16 @@ def _scan(value: Any) -> int:
     """_NUL for a NUL in a string or string key, else _BYTES when some bytes need converting, else _CLEAN."""
     kind = type(value)
     if kind is dict:
+        if any(type(key) is str and "\x00" in key for key in value):
+            return _NUL
+        children: Any = value.values()
+    elif kind is list:
+        children = value
+    else:
+        children = None
+    if children is not None:
         state = _CLEAN
-        for key, item in value.items():
-            if type(key) is str and "\x00" in key:
-                return _NUL
-            kind = type(item)
-            if kind is str:
-                if "\x00" in item:
-                    return _NUL
-            elif kind is dict or kind is list:
-                state |= _scan(item)
-                if state > _BYTES:
-                    return _NUL
-            elif kind is bytes:
-                state = _BYTES
-        return state
-    if kind is list:
-        state = _CLEAN
-        for item in value:
+        for item in children:
             kind = type(item)
             if kind is str:
                 if "\x00" in item:
