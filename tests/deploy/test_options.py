@@ -84,3 +84,34 @@ def test_a_diff_of_a_resource_that_cannot_render_is_an_error_not_no_changes(kit:
     with pytest.raises(DeployError):  # and a deploy of the same spec fails too
         factory.deploy({"name": "o", "count": "many"}, timeout=5)
     factory.delete("o")
+
+
+def test_a_value_the_api_server_refuses_stops_before_any_write(kit: Any) -> None:
+    """A negative replicas decided by the spec alone (the spec field has no minimum) is caught offline, before
+    anything is written; the API server would refuse it only after the objects before it were applied."""
+    rgd = yamlio.load(RGD)
+    rgd["spec"]["schema"]["spec"]["replicas"] = "integer | default=1"
+    rgd["spec"]["resources"].append(
+        {
+            "id": "web",
+            "template": {
+                "apiVersion": "apps/v1",
+                "kind": "Deployment",
+                "metadata": {"name": "${schema.spec.name}-web"},
+                "spec": {
+                    "replicas": "${schema.spec.replicas}",
+                    "selector": {"matchLabels": {"app": "${schema.spec.name}"}},
+                    "template": {
+                        "metadata": {"labels": {"app": "${schema.spec.name}"}},
+                        "spec": {"containers": [{"name": "c", "image": "nginx"}]},
+                    },
+                },
+            },
+        }
+    )
+    factory = kit.direct(Graph.from_rgd(rgd), kit.unique())
+    mark = kit.mark()
+    with pytest.raises(ValidationError) as info:
+        factory.deploy({"name": "neg", "replicas": -1})
+    assert "replicas" in str(info.value) and "-1" in str(info.value)
+    assert kit.writes(mark) == []

@@ -23,6 +23,7 @@ from pykro.deploy.sync import run_sync
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph.secrets import Redactor
+from pykro.graph.templates import check_object
 from pykro.runtime import expand
 
 T = TypeVar("T")
@@ -99,15 +100,19 @@ class FactoryBase(ABC):
 
     def _learn(self, instance: dict[str, Any]) -> None:
         """Remember the secret values of an instance (its secret spec fields and the Secrets it renders to before
-        observing anything) so that no error, progress line or status shows them."""
+        observing anything) so that no error, progress line or status shows them; and check the objects the spec
+        alone decides (e.g. a negative replicas from ``--set``) before anything is written."""
         self.redactor.learn_spec(self.graph, instance.get("spec") or {})
         try:
-            states = expand(self.graph, instance, {}).states.values()
+            states = list(expand(self.graph, instance, {}).states.values())
         except PykroError:
             return
         for st in states:
             for obj in st.objects:
                 self.redactor.learn_object(obj)
+        for st in states:  # what the spec alone decides is checked as the API server would, before any write
+            for obj in st.objects:
+                check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
 
     def _redact_status(self, status: dict[str, Any]) -> dict[str, Any]:
         """A status with known secret values masked (a status expression may echo a secret field)."""
