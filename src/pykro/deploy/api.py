@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -24,6 +23,7 @@ from lightkube.generic_resource import (
 )
 from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
 
+from pykro._kube import ResourceType as ResourceType  # the deploy modules' name for it
 from pykro.deploy import inventory
 from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy.kubeconfig import load as load_kubeconfig
@@ -33,30 +33,12 @@ from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ResourceType:
-    """A kind as the API serves it: ``apiVersion``, kind, plural resource name and scope."""
-
-    api_version: str
-    kind: str
-    plural: str
-    namespaced: bool
-
-    @property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-    @property
-    def description(self) -> str:
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
-
-CRD_TYPE = ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
-NAMESPACE_TYPE = ResourceType("v1", "Namespace", "namespaces", False)
-CONFIGMAP_TYPE = ResourceType("v1", "ConfigMap", "configmaps", True)
-SECRET_TYPE = ResourceType("v1", "Secret", "secrets", True)
-EVENT_TYPE = ResourceType("v1", "Event", "events", True)
-LEASE_TYPE = ResourceType("coordination.k8s.io/v1", "Lease", "leases", True)
+CRD_TYPE = ResourceType.of("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
+NAMESPACE_TYPE = ResourceType.of("v1", "Namespace", "namespaces", False)
+CONFIGMAP_TYPE = ResourceType.of("v1", "ConfigMap", "configmaps", True)
+SECRET_TYPE = ResourceType.of("v1", "Secret", "secrets", True)
+EVENT_TYPE = ResourceType.of("v1", "Event", "events", True)
+LEASE_TYPE = ResourceType.of("coordination.k8s.io/v1", "Lease", "leases", True)
 _CLASSES: dict[ResourceType, type[Any]] = {}
 
 
@@ -86,7 +68,7 @@ def _builtin(api_version: str, kind: str) -> ResourceType | None:
     if issubclass(cls, Generic):
         return None
     info = cls._api_info
-    return ResourceType(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
+    return ResourceType.of(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
 
 
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
@@ -218,7 +200,7 @@ class Cluster:
                 if not version.get("served", True):
                     continue
                 api_version = f"{spec.get('group')}/{version.get('name')}"
-                rt = ResourceType(
+                rt = ResourceType.of(
                     api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
                 )
                 out[(api_version, rt.kind)] = rt
@@ -231,7 +213,7 @@ class Cluster:
         found = []
         for version in spec.get("versions") or []:
             api_version = f"{spec.get('group')}/{version.get('name')}"
-            rt = ResourceType(
+            rt = ResourceType.of(
                 api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
             )
             self._types[(api_version, rt.kind)] = rt

@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
+from pykro._kube import condition as find_condition
 from pykro.deploy import readiness
 from pykro.deploy.api import Cluster
 from pykro.deploy.errors import ReadinessTimeout, ResourceFailed
@@ -39,10 +40,7 @@ Emit = Callable[[str, str, str, str, str], None]  # (step, kind, name, state, de
 
 def condition(obj: dict[str, Any] | None, kind: str) -> dict[str, Any]:
     """The status condition of type ``kind`` of ``obj`` (empty when it has none)."""
-    for cond in ((obj or {}).get("status") or {}).get("conditions") or []:
-        if isinstance(cond, dict) and cond.get("type") == kind:
-            return cond
-    return {}
+    return find_condition(obj, kind) or {}
 
 
 def current(obj: dict[str, Any], cond: dict[str, Any]) -> bool:

@@ -13,8 +13,8 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pykro._kube import ResourceType
 from pykro.emulator.patch import ListKeys
-from pykro.emulator.registry import ResourceType
 from pykro.emulator.status import StatusError
 from pykro.schema.causes import FieldCause, go_quote
 

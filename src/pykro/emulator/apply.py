@@ -6,9 +6,9 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from pykro._kube import now
 from pykro.emulator.patch import ListKeys, item_key
 from pykro.emulator.status import StatusError
 
@@ -182,10 +182,6 @@ def merge_applied(live: Any, cfg: Any, names: tuple[str, ...], list_keys: ListKe
 
 
 # managedFields ----------------------------------------------------------------------------------------------
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _entries(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return list(obj.get("metadata", {}).get("managedFields") or [])
 
@@ -209,7 +205,7 @@ def _upsert(
         "manager": manager,
         "operation": operation,
         "apiVersion": api_version,
-        "time": _now(),
+        "time": now(),
         "fieldsType": "FieldsV1",
         "fieldsV1": to_fields_v1(fields),
     }

@@ -9,7 +9,8 @@ import json
 import weakref
 from typing import Any
 
-from pykro.emulator.registry import Registry, ResourceType, version_priority
+from pykro._kube import ResourceType
+from pykro.emulator.registry import Registry, version_priority
 
 KUBERNETES_VERSION = ("1", "35", "v1.35.0")
 AGGREGATED_TYPES = ("apidiscovery.k8s.io", ("v2", "v2beta1"))

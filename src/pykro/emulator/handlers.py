@@ -14,9 +14,9 @@ from typing import Any
 from aiohttp import web
 
 from pykro import yamlio
+from pykro._kube import ResourceType
 from pykro.emulator import discovery, protobuf, tables
 from pykro.emulator.engine import Engine, ListResult, WriteOptions
-from pykro.emulator.registry import ResourceType
 from pykro.emulator.requestinfo import APPLY_CONTENT_TYPE, RequestInfo
 from pykro.emulator.selectors import (
     fields_match,

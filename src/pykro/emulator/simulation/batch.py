@@ -7,14 +7,14 @@ import calendar
 import time
 from typing import TYPE_CHECKING, Any
 
+from pykro._kube import condition_true
+from pykro._kube import now as now_rfc3339
 from pykro.emulator.simulation.objects import (
     Obj,
-    condition_true,
     deleting,
     drop_zero,
     key_of,
     meta,
-    now_rfc3339,
     owner_reference,
     set_condition,
     uid,

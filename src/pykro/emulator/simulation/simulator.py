@@ -12,11 +12,11 @@ import random
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
+from pykro._kube import SAFE_ALPHABET
 from pykro.emulator.controller import ClusterAPI, WatchEvent
 from pykro.emulator.registry import BUILTINS
 from pykro.emulator.simulation.cache import ObjectCache
 from pykro.emulator.simulation.objects import (
-    SAFE_ALPHABET,
     Key,
     Obj,
     controller_ref,
