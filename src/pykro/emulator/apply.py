@@ -12,6 +12,18 @@ from pykro._kube import now
 from pykro.emulator.patch import ListKeys, item_key
 from pykro.emulator.status import StatusError
 
+__all__ = [
+    "apply",
+    "display_path",
+    "field_set",
+    "from_fields_v1",
+    "merge_applied",
+    "record_update",
+    "remove_path",
+    "to_fields_v1",
+    "value_at",
+]
+
 Path = tuple[str, ...]  # FieldsV1 path elements: "f:name", 'k:{"name":"x"}', 'v:"x"', "."
 
 _IGNORED_META = frozenset(

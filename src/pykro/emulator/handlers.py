@@ -27,6 +27,24 @@ from pykro.emulator.selectors import (
 from pykro.emulator.status import StatusError, status_body
 from pykro.emulator.store import Change
 
+__all__ = [
+    "BOOKMARK_INTERVAL",
+    "ENGINE",
+    "REQUEST_INFO",
+    "core_versions",
+    "dumps",
+    "error_response",
+    "group",
+    "groups",
+    "health",
+    "openapi_v3",
+    "openapi_v3_gv",
+    "resource",
+    "resource_list",
+    "respond",
+    "version",
+]
+
 log = logging.getLogger(__name__)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 BOOKMARK_INTERVAL: web.AppKey[float] = web.AppKey("bookmark_interval", float)

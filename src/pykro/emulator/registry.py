@@ -8,6 +8,8 @@ from typing import Any
 
 from pykro._kube import ResourceType
 
+__all__ = ["BUILTINS", "Registry", "builtin_kind", "version_priority"]
+
 # subresources are not in the schema bundle: the kinds that have them in Kubernetes 1.35
 STATUS_KINDS = frozenset(
     {

@@ -9,6 +9,8 @@ from typing import Any
 
 from pykro._kube import ResourceType, condition_true
 
+__all__ = ["human_age", "table", "wants_table"]
+
 Row = Callable[[dict[str, Any]], list[Any]]
 TABLE_ACCEPT = "as=table"
 

@@ -24,6 +24,8 @@ from pykro.emulator.simulation.pods import pod_from_template, pod_ready
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
 
+__all__ = ["job_finished", "next_run", "parse_schedule", "reconcile_cron_job", "reconcile_job"]
+
 JOB_CONTROLLER = "job-controller"
 
 

@@ -29,6 +29,17 @@ from pykro.emulator.simulation.workloads import (
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Handler, Simulator
 
+__all__ = [
+    "HANDLERS",
+    "ensure_node",
+    "on_deleted",
+    "reconcile_claim",
+    "reconcile_crd",
+    "reconcile_custom",
+    "reconcile_ingress",
+    "reconcile_service",
+]
+
 LB_POOL = "172.18.255"
 
 

@@ -11,6 +11,22 @@ from typing import Any
 from pykro._kube import SAFE_ALPHABET
 from pykro._kube import now as now_rfc3339
 
+__all__ = [
+    "Key",
+    "Obj",
+    "controller_ref",
+    "deep_merge",
+    "deleting",
+    "drop_zero",
+    "key_of",
+    "meta",
+    "owned_by",
+    "owner_reference",
+    "set_condition",
+    "stable_hash",
+    "uid",
+]
+
 Obj = dict[str, Any]
 Key = tuple[str, str, str, str]
 """(apiVersion, kind, namespace or "", name)."""

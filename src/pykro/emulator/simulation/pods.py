@@ -24,6 +24,8 @@ from pykro.emulator.simulation.objects import (
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
 
+__all__ = ["NODE_IP", "pod_done", "pod_from_template", "pod_ready", "reconcile_pod", "uid_hex"]
+
 NODE_IP = "10.0.0.10"
 KUBELET = "kubelet"
 
