@@ -20,6 +20,8 @@ from pykro.authoring import helpers
 from pykro.authoring.functions import METHODS
 from pykro.errors import CompositionError
 
+__all__ = ["HELPER", "Transformer", "transform"]
+
 HELPER = "__pykro__"
 FACTORY = "__pykro_factory__"
 BUILTIN_NAMES = frozenset(

@@ -13,6 +13,25 @@ from typing import Union
 
 from pykro.cel.types import CelType
 
+__all__ = [
+    "Binary",
+    "Call",
+    "Conditional",
+    "Ident",
+    "Index",
+    "ListExpr",
+    "Literal",
+    "MapExpr",
+    "Node",
+    "Select",
+    "StructExpr",
+    "UInt",
+    "Unary",
+    "children",
+    "to_cel",
+    "walk",
+]
+
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
 

@@ -30,6 +30,17 @@ from pykro.deploy.kubeconfig import load as load_kubeconfig
 from pykro.deploy.names import check_namespace, check_segment
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
+__all__ = [
+    "CONFIGMAP_TYPE",
+    "CRD_TYPE",
+    "EVENT_TYPE",
+    "LEASE_TYPE",
+    "NAMESPACE_TYPE",
+    "SECRET_TYPE",
+    "Cluster",
+    "ResourceType",
+]
+
 T = TypeVar("T")
 
 

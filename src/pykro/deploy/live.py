@@ -16,6 +16,8 @@ from pykro.deploy.api import Cluster, ResourceType
 from pykro.deploy.errors import DeployError
 from pykro.runtime import identity
 
+__all__ = ["LiveSet"]
+
 Listener = Callable[[str, dict[str, Any]], None]
 log = logging.getLogger(__name__)
 # what a watch stream can end with that a re-list repairs: HTTP errors (lightkube's ApiError included, e.g. 410

@@ -7,6 +7,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+__all__ = ["Health", "assess"]
+
 Phase = Literal["current", "in_progress", "failed"]
 
 

@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import httpx2
 
+__all__ = ["RetryPolicy", "call", "retry_after", "retryable", "status_code"]
+
 T = TypeVar("T")
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
