@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from pykro.errors import CompositionError, PykroError, ValidationError
@@ -30,10 +31,19 @@ if not TYPE_CHECKING:  # to a type checker the names are the imports above, so `
     def __getattr__(name: str) -> Any:
         module = _LAZY.get(name)
         if module is None:
-            raise AttributeError(f"module 'pykro' has no attribute {name!r}")
+            hint = ""
+            if not name.startswith("_"):  # tools probe for dunders; only a user's typo gets a suggestion
+                from pykro.graph.naming import did_you_mean
+
+                hint = did_you_mean(name, __all__)
+            raise AttributeError(
+                f"module 'pykro' has no attribute {name!r}.{hint}", name=name, obj=sys.modules[__name__]
+            )
         import importlib
 
-        return getattr(importlib.import_module(module), name)
+        value = getattr(importlib.import_module(module), name)
+        globals()[name] = value
+        return value
 
 
 def __dir__() -> list[str]:
