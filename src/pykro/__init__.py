@@ -31,11 +31,11 @@ if not TYPE_CHECKING:  # to a type checker the names are the imports above, so `
     def __getattr__(name: str) -> Any:
         module = _LAZY.get(name)
         if module is None:
-            hint = ""
-            if not name.startswith("_"):  # tools probe for dunders; only a user's typo gets a suggestion
-                from pykro.graph.naming import did_you_mean
+            # difflib, not graph.naming's did_you_mean: `from pykro import memo` asks here first, mid-import
+            import difflib
 
-                hint = did_you_mean(name, __all__)
+            close = difflib.get_close_matches(name, __all__, n=1) if not name.startswith("_") else []
+            hint = f" Did you mean {close[0]!r}?" if close else ""
             raise AttributeError(
                 f"module 'pykro' has no attribute {name!r}.{hint}", name=name, obj=sys.modules[__name__]
             )
