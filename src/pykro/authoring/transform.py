@@ -1,4 +1,4 @@
-"""The AutoGraph-style source transformation of composition functions (DESIGN §4).
+"""The AutoGraph-style source transformation of composition functions.
 
 The function's source is parsed, every ``and``/``or``/``not``/ternary/comparison/f-string/built-in call/``str``
 method call/comprehension is routed through :mod:`pykro.authoring.helpers`, and ``if``/``for`` statements run as

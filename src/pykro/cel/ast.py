@@ -148,9 +148,6 @@ class StructExpr:
 
 Node = Union[Literal, UInt, Ident, Select, Index, Call, Unary, Binary, Conditional, ListExpr, MapExpr, StructExpr]  # noqa: UP007
 
-BINARY_OPS = ("||", "&&", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/", "%")
-UNARY_OPS = ("!", "-")
-
 
 def children(node: Node) -> tuple[Node, ...]:
     """The direct sub-expressions of ``node`` in source order."""

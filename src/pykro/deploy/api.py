@@ -136,7 +136,6 @@ class Cluster:
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
-        self.retries = 0
 
     async def close(self) -> None:
         await self.client.close()
@@ -148,9 +147,6 @@ class Cluster:
         await self.close()
 
     # ------------------------------------------------------------------------------------------ calls and errors
-    def _on_retry(self, exc: BaseException, attempt: int, wait: float) -> None:
-        self.retries += 1
-
     async def _call(
         self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
     ) -> T:
@@ -159,7 +155,7 @@ class Cluster:
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
-            return await call(fn, self.retry, self.rng, self._on_retry)
+            return await call(fn, self.retry, self.rng)
         except (httpx2.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
@@ -367,7 +363,6 @@ class Cluster:
             if status_code(exc) == 410 or retryable(exc):
                 if count > self.retry.attempts:
                     return OnErrorResult(OnErrorAction.RAISE)
-                self.retries += 1
                 return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
             return OnErrorResult(OnErrorAction.RAISE)
 

@@ -80,7 +80,6 @@ MODE = PREFIX + "mode"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 RELEASED_FROM = PREFIX + "released-from"
 FIELD_MANAGER = "pykro"
-RETAIN = "Retain"
 LABEL_VALUE_MAX = 63
 
 _KRO_CHILD_LABELS = frozenset(

@@ -48,9 +48,6 @@ class LiveSet:
         self._streams: dict[tuple[Any, ...], asyncio.Task[None]] = {}
         self._owned: dict[tuple[Any, ...], set[str]] = {}
 
-    def tracking(self, rt: ResourceType, namespace: str | None, labels: dict[str, str] | None = None) -> bool:
-        return self._key(rt, namespace, labels, None) in self._streams
-
     @staticmethod
     def _key(
         rt: ResourceType, namespace: str | None, labels: dict[str, str] | None, fields: dict[str, str] | None

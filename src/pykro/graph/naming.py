@@ -19,7 +19,6 @@ __all__ = [
 
 RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*\Z")
 KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*\Z")
-KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?\Z")
 # An object name the API server takes for a custom resource such as an RGD (apimachinery IsDNS1123Subdomain).
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 SUBDOMAIN_RULE = (
