@@ -85,14 +85,14 @@ def _store(cluster: LocalCluster, label: str, value: str, ns: str) -> list[dict[
 
 @pytest.mark.parametrize("mode", ["direct", "kro"])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
-def test_example_deploys_and_deletes(cluster: LocalCluster, source: Path, mode: str) -> None:
+def test_example_deploys_and_deletes(cluster: LocalCluster, source: Path, mode: Any) -> None:
     loaded, base = load_source(str(source))
     graph = graph_of(loaded)
     spec = _spec(source, graph, base)
     ns = f"ex-{mode}-{source.stem}".lower().replace("_", "-").replace(":", "-")
     fac = factory(
         loaded,
-        mode,  # type: ignore[arg-type]
+        mode,
         namespace=ns,
         kubeconfig=cluster.kubeconfig_path,
         reporter=NullReporter(),

@@ -227,7 +227,7 @@ def _watch_failing_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> li
 
         async def failing() -> Any:
             hit.append(type(error).__name__)
-            await stream.aclose()
+            await stream.aclose()  # type: ignore[attr-defined]  # an async generator
             raise error
             yield  # an async generator
 

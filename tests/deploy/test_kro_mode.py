@@ -144,9 +144,9 @@ def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> No
     with pytest.raises(DeployError, match=r"DeployOptions\(prune=False\) is not supported"):
         _kro(cluster, WEBAPP, "kro6", options=DeployOptions(prune=False)).deploy(SPEC)
     with pytest.raises(TypeError):
-        factory.deploy(SPEC, prune=False)  # no option is swallowed
+        factory.deploy(SPEC, prune=False)  # type: ignore[call-arg]  # no option is swallowed
     with pytest.raises(TypeError):
-        factory.delete("shop", wait=False)
+        factory.delete("shop", wait=False)  # type: ignore[call-arg]
     assert _children(cluster, "shop", "kro6") == []
 
 

@@ -184,8 +184,8 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
 
     for text in cli.seen:
         assert not _leaks(text), text
-    for record in caplog.records:
-        assert not _leaks(record.getMessage()), record.getMessage()
+    for log in caplog.records:
+        assert not _leaks(log.getMessage()), log.getMessage()
     for obj in _store(cluster):
         kind = obj.get("kind")
         if kind == "Secret" and obj["metadata"]["name"] in ("v-creds", "v-fixed", "pykro.vault.v"):

@@ -17,7 +17,7 @@ from pykro.emulator.status import StatusError
 def test_clusterapi_round_trip(bare_cluster: LocalCluster, ns: str) -> None:
     async def scenario(api: ClusterAPI) -> list[WatchEvent]:
         stream = api.watch()  # subscribed now: sees everything below
-        cm = {
+        cm: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "in-proc", "namespace": ns, "labels": {"k": "v"}},

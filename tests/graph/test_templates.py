@@ -253,7 +253,7 @@ def test_secret_values_are_not_shown() -> None:
     assert "918273645" not in str(error)
 
 
-_CRD = {
+_CRD: dict[str, Any] = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
     "metadata": {"name": "gadgets.h1.example.com"},
