@@ -5,7 +5,6 @@ objects, and deleting it leaves none of its objects behind."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +63,7 @@ def _spec(source: Path, graph: Any, base: dict[str, Any] | None) -> dict[str, An
     return _fill(graph.openapi, "ex")
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(kro=True)
 
 
 def _store(cluster: LocalCluster, label: str, value: str, ns: str) -> list[dict[str, Any]]:

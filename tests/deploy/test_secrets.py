@@ -8,7 +8,6 @@ import base64
 import copy
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +71,7 @@ def vault(spec: VaultSpec) -> VaultStatus:
 RULES = SimulationRules(rules=[Rule(kind="Deployment", labels={"broken": "yes"}, outcome="fail", delay_ms=30)])
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(rules=RULES, kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(rules=RULES, kro=True)
 
 
 @pytest.fixture()

@@ -10,6 +10,7 @@ from types import ModuleType, SimpleNamespace
 from typing import Any
 
 import pytest
+from tests.helpers import RGD_CRD
 
 from pykro import yamlio
 from pykro.graph import Graph
@@ -18,7 +19,6 @@ from pykro.schema import kubernetes, structural
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-RGD_CRD = REPO / ".." / "shared" / "fixtures" / "kro" / "helm" / "crds" / "kro.run_resourcegraphdefinitions.yaml"
 
 
 def load_example(name: str) -> ModuleType:
