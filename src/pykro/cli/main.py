@@ -20,6 +20,8 @@ from pykro.cli import rgd as rgd_cli
 from pykro.errors import PykroError, terminal_safe
 from pykro.hub import cli as hub_cli
 
+__all__ = ["app", "main", "say_error"]
+
 app = typer.Typer(
     name="pykro",
     help="Typed Kubernetes infrastructure with KRO's semantics.",

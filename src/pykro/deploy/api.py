@@ -30,6 +30,17 @@ from pykro.deploy.kubeconfig import load as load_kubeconfig
 from pykro.deploy.names import check_namespace, check_segment
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
+__all__ = [
+    "CONFIGMAP_TYPE",
+    "CRD_TYPE",
+    "EVENT_TYPE",
+    "LEASE_TYPE",
+    "NAMESPACE_TYPE",
+    "SECRET_TYPE",
+    "Cluster",
+    "ResourceType",
+]
+
 T = TypeVar("T")
 
 
@@ -107,7 +118,6 @@ class Cluster:
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
-        self.retries = 0
 
     async def close(self) -> None:
         await self.client.close()
@@ -119,9 +129,6 @@ class Cluster:
         await self.close()
 
     # ------------------------------------------------------------------------------------------ calls and errors
-    def _on_retry(self, exc: BaseException, attempt: int, wait: float) -> None:
-        self.retries += 1
-
     async def _call(
         self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
     ) -> T:
@@ -130,7 +137,7 @@ class Cluster:
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
-            return await call(fn, self.retry, self.rng, self._on_retry)
+            return await call(fn, self.retry, self.rng)
         except (httpx2.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
@@ -338,7 +345,6 @@ class Cluster:
             if status_code(exc) == 410 or retryable(exc):
                 if count > self.retry.attempts:
                     return OnErrorResult(OnErrorAction.RAISE)
-                self.retries += 1
                 return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
             return OnErrorResult(OnErrorAction.RAISE)
 

@@ -24,6 +24,21 @@ from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import expand, observed_from_objects
 from pykro.runtime import labels as kro_labels
 
+__all__ = [
+    "Verdict",
+    "condition",
+    "crd_ready",
+    "current",
+    "instance_ready",
+    "required_status",
+    "rgd_ready",
+    "settled",
+    "state_emitter",
+    "status_complete",
+    "track_children",
+    "until",
+]
+
 KroState = Literal["waiting", "in progress", "ready", "failed"]
 
 

@@ -22,6 +22,8 @@ from pykro.deploy import inventory
 from pykro.deploy.api import LEASE_TYPE, Cluster
 from pykro.deploy.errors import ApiFailure, DeployError
 
+__all__ = ["InstanceLock", "InstanceLocked", "holder_identity"]
+
 DURATION = 60
 RENEW_EVERY = DURATION / 3
 POLL = 0.25

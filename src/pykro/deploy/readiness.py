@@ -9,6 +9,8 @@ from typing import Any, Literal
 
 from pykro._kube import condition, condition_true
 
+__all__ = ["Health", "assess"]
+
 Phase = Literal["current", "in_progress", "failed"]
 
 
