@@ -4,13 +4,12 @@ line with exit code 2. Never a traceback; everything the user wrote is printed v
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from pykro import __version__
 from pykro.cli import deploy as deploy_cli
@@ -33,9 +32,8 @@ app.command("render")(render_cli.render)
 deploy_cli.register(app)
 app.add_typer(hub_cli.app, name="hub")
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
-
+@functools.cache
 def _usage_errors() -> tuple[type[Exception], ...]:
     """The exception classes of click's usage errors: typer's bundled copy and, if installed, click itself."""
     found: list[type[Exception]] = []
@@ -51,12 +49,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
-_USAGE_ERRORS = _usage_errors()
-
-
 def _is_usage_error(exc: Exception) -> bool:
     """A click usage error, whichever copy of click raised it (some typer versions bundle their own)."""
-    if isinstance(exc, _USAGE_ERRORS):
+    if isinstance(exc, _usage_errors()):
         return True
     return (
         "click" in type(exc).__module__
@@ -80,7 +75,11 @@ def _root(
 
 def say_error(message: str) -> None:
     """Print ``error: message`` on stderr: the message verbatim (no markup), control characters escaped."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
+    from rich.text import Text
+
+    from pykro.cli.out import console
+
+    console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
 
 
 def _exit(code: int, message: str | None = None) -> NoReturn:
