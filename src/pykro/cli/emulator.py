@@ -25,6 +25,11 @@ DEFAULT_KUBECONFIG = default_kubeconfig()
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
 _STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")
+_STATE_FSYNC = typer.Option(
+    False,
+    "--state-fsync",
+    help="Sync every write to disk before answering it (survives a machine crash, not only a killed emulator).",
+)
 _RULES = typer.Option(None, "--rules", help="Simulation rules (YAML).")
 _FAULTS = typer.Option(None, "--faults", help="Fault injection plan (YAML).")
 
@@ -35,6 +40,7 @@ def start(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     kubeconfig: Path = _KUBECONFIG_OUT,
     state: Path | None = _STATE,
+    state_fsync: bool = _STATE_FSYNC,
     seed: int = typer.Option(0, "--seed", help="Seed for names, IPs, simulation and faults."),
     simulate: bool = typer.Option(True, "--simulate/--no-simulate", help="Run the workload simulator."),
     rules: Path | None = _RULES,
@@ -53,7 +59,9 @@ def start(
     from pykro.emulator.server import EmulatorConfig, create_app, listen
     from pykro.emulator.tls import self_signed
 
-    config = EmulatorConfig(host=host, port=port, seed=seed, state_file=state, simulate=simulate)
+    config = EmulatorConfig(
+        host=host, port=port, seed=seed, state_file=state, state_fsync=state_fsync, simulate=simulate
+    )
     if kro:
         from pykro.emulator.kro_double import SimulatedKro
 
