@@ -395,13 +395,4 @@ async def _list(target: Target, all_namespaces: bool) -> list[Any]:
         return rows
 
 
-def register(app: typer.Typer) -> None:
-    """Add the deploy commands to the root `pykro` command."""
-    app.command("deploy")(deploy)
-    app.command("status")(status)
-    app.command("diff")(diff)
-    app.command("delete")(delete)
-    app.command("list")(list_)
-
-
-__all__ = ["build_spec", "load_source", "register"]
+__all__ = ["build_spec", "delete", "deploy", "diff", "list_", "load_source", "status"]
