@@ -7,13 +7,14 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from tests.helpers import CHAINSAW
-
+from bench.fixtures import fixture_dir
 from bench.timing import per_call
 from pykro import yamlio
 from pykro.schema import kubernetes as k8s
 from pykro.schema.simple import convert, to_openapi
 from pykro.schema.structural import apply_defaults, prune, validate
+
+CHAINSAW = fixture_dir("kro", "test", "e2e", "chainsaw")
 
 DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tests.helpers import KRO_FIXTURES
-
+from bench.fixtures import fixture_dir
 from bench.timing import per_call
 from pykro import _yamlemit, yamlio
+
+KRO_FIXTURES = fixture_dir("kro")
 
 
 def fixture_rgds() -> list[Any]:

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
+from tests.paths import REPO as REPO
+from tests.paths import SHARED
 
 T = TypeVar("T")
 Raw = Callable[..., tuple[int, dict[str, str], Any]]  # the emulator tests' `raw` fixture: (status, headers, body)
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = (REPO / ".." / "shared").resolve()  # the team's fixtures, used in place by relative path (never copied)
+
 # Only stops a broken emulator, simulator or operator from hanging the suite; no test relies on timing.
 HANG_GUARD_S = 600.0
 

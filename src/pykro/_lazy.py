@@ -1,5 +1,4 @@
-"""Lazy module exports: a package names its public objects, each imported from its module on first use, so that
-importing the package stays light."""
+"""Package attributes imported on first use (PEP 562), so that importing a package does not import all of it."""
 
 from __future__ import annotations
 
@@ -8,27 +7,23 @@ import sys
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["lazy_getattr"]
+__all__ = ["lazy_getattr", "load"]
 
 
-def lazy_getattr(package: str, exports: Mapping[str, str]) -> Callable[[str], Any]:
-    """A module ``__getattr__`` for ``package`` that imports ``name`` from ``exports[name]`` (a module path), keeps
-    it in the package's globals, and raises AttributeError with a did-you-mean for any other name."""
+def load(package: str, table: Mapping[str, str], name: str) -> Any:
+    """The attribute ``name`` of ``package``, imported from the module ``table`` names and cached on the package;
+    AttributeError for a name not in the table."""
+    owner = sys.modules.get(package)
+    module = table.get(name)
+    if module is None:
+        # Python's traceback adds "Did you mean: ...?" from the package's __dir__ (name and obj are set for it)
+        raise AttributeError(f"module {package!r} has no attribute {name!r}", name=name, obj=owner)
+    value = getattr(importlib.import_module(module), name)
+    if owner is not None:
+        setattr(owner, name, value)
+    return value
 
-    def __getattr__(name: str) -> Any:
-        owner = sys.modules.get(package)
-        module = exports.get(name)
-        if module is None:
-            # difflib, not graph.naming's did_you_mean: `from pykro import memo` asks here first, mid-import
-            import difflib
 
-            public = getattr(owner, "__all__", list(exports))
-            close = difflib.get_close_matches(name, public, n=1) if not name.startswith("_") else []
-            hint = f" Did you mean {close[0]!r}?" if close else ""
-            raise AttributeError(f"module {package!r} has no attribute {name!r}.{hint}", name=name, obj=owner)
-        value = getattr(importlib.import_module(module), name)
-        if owner is not None:
-            setattr(owner, name, value)
-        return value
-
-    return __getattr__
+def lazy_getattr(package: str, table: Mapping[str, str]) -> Callable[[str], Any]:
+    """A module ``__getattr__`` for ``package`` that loads its names from ``table`` (see `load`)."""
+    return lambda name: load(package, table, name)

@@ -8,6 +8,7 @@ to the rules (cluster scope, short names, restricted verbs) are spelled out here
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Mapping
@@ -17,7 +18,6 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import jsonschema_rs
-import kubernetes_validate
 
 from pykro import memo
 from pykro._kube import VERBS, split_api_version
@@ -45,7 +45,17 @@ __all__ = [
 ]
 
 KUBERNETES_VERSION: Final = "1.35"
-_BUNDLE: Final = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.35.0-local"
+
+
+def _bundle() -> Path:
+    """The Kubernetes JSON schemas kubernetes-validate ships, found without importing it (it imports jsonschema)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise ImportError("pykro needs the kubernetes-validate package (its Kubernetes schemas): pip install pykro")
+    return Path(spec.origin).parent / "kubernetes-json-schema" / "v1.35.0-local"
+
+
+_BUNDLE: Final = _bundle()
 _DEFINITIONS_URI: Final = "https://kubernetes.io/api/_definitions.json"
 
 # Kinds that are not REST resources of their own (meta types and subresource bodies).
