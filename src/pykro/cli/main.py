@@ -17,6 +17,7 @@ from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import render as render_cli
 from pykro.cli import rgd as rgd_cli
+from pykro.cli import types as types_cli
 from pykro.errors import PykroError, terminal_safe
 from pykro.hub import cli as hub_cli
 
@@ -30,6 +31,7 @@ app = typer.Typer(
 app.add_typer(rgd_cli.app, name="rgd")
 app.add_typer(emulator_cli.app, name="emulator")
 app.command("render")(render_cli.render)
+app.command("types")(types_cli.types)
 deploy_cli.register(app)
 app.add_typer(hub_cli.app, name="hub")
 
