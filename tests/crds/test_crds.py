@@ -122,7 +122,7 @@ def test_load_gives_a_class_per_kind_from_files() -> None:
 
 def test_kinds_suggest_the_kind_meant() -> None:
     kinds = load(CLUSTERS)
-    with pytest.raises(CompositionError, match=r"no kind 'Clustr'.*Did you mean Cluster\?"):
+    with pytest.raises(CompositionError, match=r"no kind 'Clustr'\. Did you mean 'Cluster'\?"):
         kinds.Clustr  # noqa: B018
 
 

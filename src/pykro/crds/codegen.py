@@ -199,7 +199,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
-from pykro.authoring.refs import Ref
+from pykro.authoring import Ref
 from pykro.crds import CONVENTIONS, CustomResource, ReadyWhen
 
 __all__ = {json.dumps(sorted([*kinds, *declared]))}

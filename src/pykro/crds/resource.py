@@ -8,7 +8,6 @@ the readiness its CRD's conventions imply (:mod:`pykro.crds.readiness`) unless `
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Final, TypeAlias
@@ -21,6 +20,9 @@ from pykro.authoring.serialize import check_nesting
 from pykro.crds import readiness
 from pykro.crds.definition import Definition, definition, read_source
 from pykro.errors import ValidationError
+from pykro.graph.naming import did_you_mean
+from pykro.resources import suggest
+from pykro.resources.kinds import kind_schema
 
 __all__ = ["CONVENTIONS", "CustomResource", "Kinds", "ReadyWhen", "load"]
 
@@ -166,8 +168,8 @@ def _check_top_level(definition: Definition, body: Mapping[str, Any]) -> None:
         return
     for key in body:
         if key not in known:
-            close = difflib.get_close_matches(str(key), list(known), n=1, cutoff=0.6)
-            hint = f"Did you mean spec.{close[0]}?" if close else f"Fields of spec: {', '.join(sorted(known)[:20])}."
+            root = kind_schema(definition.api_version, definition.kind) or definition.schema
+            hint = suggest.fix_for(root, ("spec",), str(key), list(known))
             raise fail(f"{definition.kind} has no field spec.{key}", hint)
 
 
@@ -192,11 +194,10 @@ class Kinds(Mapping[str, type[CustomResource]]):
     def __getitem__(self, kind: str) -> type[CustomResource]:
         found = self._classes.get(kind)
         if found is None:
-            close = difflib.get_close_matches(kind, list(self._classes), n=1, cutoff=0.6)
             listed = ", ".join(self._classes) or "none"
             raise fail(
                 f"the loaded CRDs define no kind {kind!r}",
-                f"Did you mean {close[0]}?" if close else f"They define {listed}.",
+                did_you_mean(kind, self._classes).strip() or f"They define {listed}.",
             )
         return found
 

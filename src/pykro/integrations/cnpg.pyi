@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 
-from pykro.authoring.refs import Ref
+from pykro.authoring import Ref
 from pykro.crds import CONVENTIONS, CustomResource, ReadyWhen
 
 __all__ = ["Cluster", "HEALTHY", "Pooler", "ScheduledBackup"]
