@@ -116,9 +116,10 @@ class _Module:
         return name
 
 
-def _kind(module: _Module, definition: Definition, index: int, stub: bool) -> tuple[str, str]:
-    """The CRD constant and the class of one kind."""
+def _kind(module: _Module, definition: Definition, index: int, stub: bool) -> tuple[str, str, str]:
+    """The CRD constant, the class and the class's name (the kind, unless the module already uses that name)."""
     kind = definition.kind
+    class_name = module.name(kind)
     root = definition.schema
     spec_schema = _props(root).get("spec")
     spec_type = "Mapping[str, Any]"
@@ -138,7 +139,7 @@ def _kind(module: _Module, definition: Definition, index: int, stub: bool) -> tu
     namespace = "        namespace: str | Ref | None = None,\n" if definition.namespaced else ""
     scope = "" if definition.namespaced else " It is cluster-scoped (no namespace)."
     base = "CustomResource" if stub else f"CustomResource, crd=_CRD_{index}, source={json.dumps(definition.source)}"
-    text = f'''class {module.name(kind)}({base}):
+    text = f'''class {class_name}({base}):
     """{kind} ({definition.api_version}).{scope}"""
 
     __slots__ = ()
@@ -159,7 +160,7 @@ def _kind(module: _Module, definition: Definition, index: int, stub: bool) -> tu
             {keywords},
         ) -> None: ...
 '''
-    return constant, text
+    return constant, text, class_name
 
 
 def generate(
@@ -177,8 +178,10 @@ def generate(
     module = _Module(names={"Any", "CONVENTIONS", "CustomResource", "Ref", "ReadyWhen", "TypedDict"})
     data: list[str] = []
     classes: list[str] = []
+    names: list[str] = []
     for index, definition in enumerate(definitions):
-        constant, text = _kind(module, definition, index, stub)
+        constant, text, class_name = _kind(module, definition, index, stub)
+        names.append(class_name)
         if not stub:
             data.append(constant)
         classes.append(text)
@@ -202,7 +205,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict, Unpack
 from pykro.authoring import Ref
 from pykro.crds import CONVENTIONS, CustomResource, ReadyWhen
 
-__all__ = {json.dumps(sorted([*kinds, *declared]))}
+__all__ = {json.dumps(sorted([*names, *declared]))}
 '''
     if stub:
         head = head.replace("import json\n", "")
