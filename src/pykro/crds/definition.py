@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from pykro import yamlio
-from pykro.errors import ValidationError
+from pykro.errors import ValidationError, terminal_safe
 from pykro.resources import register_crd
 
 __all__ = ["Definition", "definition", "read_source"]
@@ -61,7 +61,17 @@ def _text(source: str | Path) -> tuple[str, str]:
             return data.decode("utf-8"), source
         except UnicodeDecodeError:
             raise ValidationError("not UTF-8 text", where=source, fix="Give a YAML file's URL.") from None
-    return yamlio.read_user_file(source, what="CRD file"), str(source)
+    name = _display(str(source))
+    try:
+        return yamlio.read_user_file(source, what="CRD file"), name
+    except ValidationError as exc:
+        where = exc.where.replace(str(source), name) if exc.where else name
+        raise ValidationError(exc.what, where=where, fix=exc.fix) from None
+
+
+def _display(name: str) -> str:
+    """A file name as messages show it: control characters (a newline too) escaped."""
+    return terminal_safe(name).replace("\n", "\\n").replace("\t", "\\t")
 
 
 def definition(doc: Any, source: str, *, version: str | None = None) -> Definition:
