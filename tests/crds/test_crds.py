@@ -353,3 +353,18 @@ def test_readiness_per_item_of_a_collection() -> None:
             Widget(n, id="w")
 
     assert many.graph.resource("w").ready_when == ["${each.status.ready == true}"]
+
+
+def test_class_rules_are_checked_when_the_class_is_made() -> None:
+    with pytest.raises(CompositionError, match=r"ready= expression 'self.status.ready ==' for Widget is not valid CEL"):
+        CustomResource.from_crd(widget_crd({}), ready=["self.status.ready =="])
+    with pytest.raises(CompositionError, match=r"ready= takes a list of CEL expressions"):
+        CustomResource.from_crd(widget_crd({}), ready="self.status.ready")  # type: ignore[arg-type]
+    Widget = CustomResource.from_crd(widget_crd({"ready": {"type": "boolean"}}), ready=["self.status.ready != false"])
+    comp = build(lambda spec: Widget(spec.name, id="w"))
+    assert comp.graph.resource("w").ready_when == ["${w.status.ready != false}"]
+
+
+def test_the_base_class_names_no_crd() -> None:
+    with pytest.raises(CompositionError, match="CustomResource names no CRD"):
+        CustomResource("x")

@@ -17,6 +17,7 @@ from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, is_ref
 from pykro.authoring.resource import ResourceRef, register
 from pykro.authoring.serialize import check_nesting
+from pykro.cel import CelError, parse
 from pykro.crds import readiness
 from pykro.crds.definition import Definition, definition, read_source
 from pykro.errors import ValidationError
@@ -76,7 +77,7 @@ class CustomResource(ResourceRef):
             return
         doc, source = _crd_doc(crd, source)
         cls.definition = definition(doc, source, version=version)
-        cls.readiness = tuple(ready) if ready is not None else tuple(readiness.conventions(cls.definition.schema))
+        cls.readiness = _rules(cls.definition, ready)
 
     @classmethod
     def from_crd(
@@ -173,8 +174,22 @@ def _check_top_level(definition: Definition, body: Mapping[str, Any]) -> None:
             raise fail(f"{definition.kind} has no field spec.{key}", hint)
 
 
+def _rules(definition: Definition, ready: Sequence[str] | None) -> tuple[str, ...]:
+    """``ready`` (CEL over ``self``, each checked now) or else the conventions of the CRD's status."""
+    if ready is None:
+        return tuple(readiness.conventions(definition.schema))
+    if isinstance(ready, str):
+        raise fail("ready= takes a list of CEL expressions", f"Write ready=[{ready!r}].")
+    for text in ready:
+        try:
+            parse(text)
+        except CelError as exc:
+            raise fail(f"ready= expression {text!r} for {definition.kind} is not valid CEL: {exc}", "Fix it.") from None
+    return tuple(ready)
+
+
 def _make(definition: Definition, ready: Sequence[str] | None) -> type[CustomResource]:
-    rules = tuple(ready) if ready is not None else tuple(readiness.conventions(definition.schema))
+    rules = _rules(definition, ready)
     namespace = {
         "__slots__": (),
         "__doc__": f"{definition.kind} ({definition.api_version}), from {definition.source}.",
