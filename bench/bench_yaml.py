@@ -4,13 +4,12 @@ and on 200 Deployment+Service pairs; warm (scalar caches filled) and cold (cache
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
+
+from tests.helpers import KRO_FIXTURES
 
 from bench.timing import per_call
 from pykro import _yamlemit, yamlio
-
-KRO_FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "kro"
 
 
 def fixture_rgds() -> list[Any]:

@@ -26,6 +26,8 @@ RANKS: dict[str, int] = {
     "yamlio": 0,
     "_yamlemit": 0,
     "_graphs": 0,
+    "_kube": 0,
+    "_lazy": 0,
     "cel": 1,
     "schema": 2,
     "resources": 3,

@@ -26,6 +26,8 @@ from pykro.cli.files import load_doc
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
 
+__all__ = ["app", "exposure_warnings", "get", "start", "stop"]
+
 T = TypeVar("T")
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()

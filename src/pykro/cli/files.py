@@ -8,6 +8,8 @@ from typing import Any
 
 from pykro import yamlio
 
+__all__ = ["load_doc", "load_docs"]
+
 
 def load_docs(path: str | Path, *, what: str = "YAML file") -> list[Any]:
     """Every document of a YAML file (empty ones skipped)."""

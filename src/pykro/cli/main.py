@@ -21,6 +21,8 @@ from pykro.cli import types as types_cli
 from pykro.errors import PykroError, terminal_safe
 from pykro.hub import cli as hub_cli
 
+__all__ = ["app", "main", "say_error"]
+
 app = typer.Typer(
     name="pykro",
     help="Typed Kubernetes infrastructure with KRO's semantics.",

@@ -11,6 +11,8 @@ from pykro import yamlio
 from pykro.cli.files import load_doc
 from pykro.errors import PykroError
 
+__all__ = ["render"]
+
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
 _RGD = typer.Option(False, "--rgd", help="Print the ResourceGraphDefinition.")
 _MANIFESTS = typer.Option(False, "--manifests", help="Print plain manifests for a concrete spec.")

@@ -20,6 +20,8 @@ if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `py
     from pykro.graph import Graph
     from pykro.runtime import Expansion
 
+__all__ = ["app", "crd", "expand_cmd", "order", "validate"]
+
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
 _FILE = typer.Argument(..., help="The RGD YAML file.")

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from pykro.emulator.faults import FaultInjector, FaultPlan
     from pykro.emulator.simulation import SimulationRules, Simulator
 
+__all__ = ["CONTEXT", "LocalCluster", "kubeconfig", "write_kubeconfig"]
+
 T = TypeVar("T")
 CONTEXT = "pykro-emulator"
 

@@ -14,6 +14,8 @@ from typing import Any, cast
 from pykro import yamlio
 from pykro.errors import PykroError, ValidationError
 
+__all__ = ["check_kubeconfig_target", "default_kubeconfig", "lock_holder", "lock_path", "state_dir", "write_kubeconfig"]
+
 
 def state_dir() -> Path:
     """``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator``: kubeconfig, state.json, pid, emulator.log."""

@@ -30,6 +30,8 @@ from pykro.emulator.status import StatusError
 from pykro.emulator.store import Change
 from pykro.errors import PykroError
 
+__all__ = ["Journal", "StateLock", "load"]
+
 FORMAT = "pykro-emulator-state/v1"
 SEGMENT_BYTES = 16 * 1024 * 1024  # a journal segment this large is closed and compacted into the snapshot
 INLINE_SYNC = 0.001  # batches that sync faster than this (on average) are written on the event loop itself

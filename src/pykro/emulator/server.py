@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from pykro.emulator.faults import FaultInjector, FaultPlan
     from pykro.emulator.simulation import SimulationRules
 
+__all__ = [
+    "CLUSTER_API",
+    "CONTROLLERS",
+    "FAULT_INJECTOR",
+    "EmulatorConfig",
+    "LogEntry",
+    "create_app",
+    "listen",
+    "request_log_of",
+]
+
 LogEntry = tuple[float, RequestInfo, int]
 
 REQUEST_LOG: web.AppKey[list[LogEntry]] = web.AppKey("request_log", list)

@@ -20,6 +20,7 @@ import jsonschema_rs
 import kubernetes_validate
 
 from pykro import memo
+from pykro._kube import VERBS, split_api_version
 from pykro.schema import causes as c
 from pykro.schema.causes import FieldCause, go_number, go_quote
 
@@ -129,7 +130,6 @@ _CATEGORY_ALL: Final = frozenset(
     {"Pod", "Service", "ReplicationController", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}
     | {"HorizontalPodAutoscaler", "CronJob", "Job"}
 )
-_ALL_VERBS: Final = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _VERBS: Final = {
     "Binding": ("create",),
     "ComponentStatus": ("get", "list"),
@@ -165,12 +165,6 @@ class ResourceInfo:
     @property
     def scope(self) -> Literal["Namespaced", "Cluster"]:
         return "Namespaced" if self.namespaced else "Cluster"
-
-
-def split_api_version(api_version: str) -> tuple[str, str]:
-    """``"apps/v1"`` -> ``("apps", "v1")``; ``"v1"`` -> ``("", "v1")``."""
-    group, _, version = api_version.rpartition("/")
-    return group, version
 
 
 def plural_of(kind: str) -> str:
@@ -233,7 +227,7 @@ def builtin_resources() -> tuple[ResourceInfo, ...]:
                 plural=plural_of(kind),
                 singular=kind.lower(),
                 namespaced=kind not in _CLUSTER_SCOPED,
-                verbs=_VERBS.get(kind, _ALL_VERBS),
+                verbs=_VERBS.get(kind, VERBS),
                 short_names=_SHORT_NAMES.get(kind, ()) if not (kind == "Event" and group) else (),
                 categories=("all",) if kind in _CATEGORY_ALL else (),
             )
