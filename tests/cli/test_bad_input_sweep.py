@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import typer
+from tests.helpers import shared
 
 from pykro.cli.main import app, main
 from pykro.emulator.cluster import LocalCluster
@@ -30,18 +31,7 @@ WEBAPP_RGD = str(EXAMPLES / "rgd" / "webapp.yaml")
 WEBAPP_INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")
 WEBAPP_PY = str(EXAMPLES / "webapp.py")
 HUB_PY = str(EXAMPLES / "hub_tenants.py")
-VALKEY_CRD = str(
-    REPO
-    / ".."
-    / "shared"
-    / "fixtures"
-    / "crds"
-    / "valkey-operator"
-    / "config"
-    / "crd"
-    / "bases"
-    / "hyperspike.io_valkeys.yaml"
-)
+VALKEY_CRD = str(shared("fixtures", "crds", "valkey-operator", "config", "crd", "bases", "hyperspike.io_valkeys.yaml"))
 
 USAGE, FAILURE = 2, 1
 FAILURE_OF = {"diff": 2}  # `pykro diff` exits like `kubectl diff`: 1 means "there are changes", 2 an error

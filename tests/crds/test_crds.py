@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import SHARED
+from tests.helpers import shared
 
 import pykro
 from pykro import yamlio
@@ -17,7 +17,7 @@ from pykro.crds import CustomResource, Kinds, load
 from pykro.errors import CompositionError, PykroError, ValidationError
 from pykro.runtime import expand
 
-CRDS = SHARED / "fixtures" / "crds"
+CRDS = shared("fixtures", "crds")
 CLUSTERS = CRDS / "cloudnative-pg" / "config" / "crd" / "bases" / "postgresql.cnpg.io_clusters.yaml"
 HELM_RELEASES = CRDS / "flux/helm-controller/config/crd/bases/helm.toolkit.fluxcd.io_helmreleases.yaml"
 ISSUERS = CRDS / "cert-manager" / "deploy" / "crds" / "cert-manager.io_clusterissuers.yaml"
@@ -359,7 +359,7 @@ def test_class_rules_are_checked_when_the_class_is_made() -> None:
     with pytest.raises(CompositionError, match=r"ready= expression 'self.status.ready ==' for Widget is not valid CEL"):
         CustomResource.from_crd(widget_crd({}), ready=["self.status.ready =="])
     with pytest.raises(CompositionError, match=r"ready= takes a list of CEL expressions"):
-        CustomResource.from_crd(widget_crd({}), ready="self.status.ready")  # type: ignore[arg-type]
+        CustomResource.from_crd(widget_crd({}), ready="self.status.ready")
     Widget = CustomResource.from_crd(widget_crd({"ready": {"type": "boolean"}}), ready=["self.status.ready != false"])
     comp = build(lambda spec: Widget(spec.name, id="w"))
     assert comp.graph.resource("w").ready_when == ["${w.status.ready != false}"]

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from mypy import api as mypy_api
-from tests.conftest import SHARED
+from tests.helpers import shared
 
 from pykro.errors import CompositionError
 
-CRDS = SHARED / "fixtures" / "crds"
+CRDS = shared("fixtures", "crds")
 FIXTURE_CRDS = sorted(CRDS.rglob("*.yaml"))
 
 # What a user writes with each kind: typed spec keywords and typed references.

@@ -292,7 +292,7 @@ def _ready(status: str, observed: int, reason: str = "Succeeded") -> dict[str, A
     }
 
 
-FLUX = {
+FLUX: dict[type[CustomResource], dict[str, Any]] = {
     flux.HelmRelease: {
         "interval": "5m",
         "chart": {"spec": {"chart": "c", "sourceRef": {"kind": "HelmRepository", "name": "r"}}},
@@ -347,10 +347,8 @@ def test_cert_manager_ready_condition(cls: type[CustomResource], spec: dict[str,
 
 
 def test_ready_when_overrides_a_built_in_rule() -> None:
-    spec = {"instances": 3}
-
     def body(s: Any) -> None:
-        cnpg.Cluster(s.name, id="x", spec=spec, ready_when=lambda c: c.status.readyInstances >= 1)
+        cnpg.Cluster(s.name, id="x", instances=3, ready_when=lambda c: c.status.readyInstances >= 1)
 
     graph = graph_of(body)
     assert graph.resource("x").ready_when == ["${x.status.readyInstances >= 1}"]
@@ -358,4 +356,4 @@ def test_ready_when_overrides_a_built_in_rule() -> None:
 
 def test_cluster_issuer_has_no_namespace() -> None:
     with pytest.raises(CompositionError, match="ClusterIssuer is cluster-scoped"):
-        certmanager.ClusterIssuer("ca", namespace="default", selfSigned={})
+        certmanager.ClusterIssuer("ca", namespace="default", selfSigned={})  # type: ignore[call-arg]

@@ -3,8 +3,7 @@ template, and the dependent resource waits until the object reaches the state Cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from lightkube.generic_resource import create_namespaced_resource
@@ -31,13 +30,15 @@ def pg_app(spec: AppSpec) -> None:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster() as c:
-        c.client().create(CustomResourceDefinition.from_dict(dict(cnpg.Cluster.definition.crd)))
-        yield c
+def installed(cluster: LocalCluster) -> LocalCluster:
+    """The module's emulator with the shipped CloudNativePG Cluster CRD installed."""
+    crd = cast(CustomResourceDefinition, CustomResourceDefinition.from_dict(dict(cnpg.Cluster.definition.crd)))
+    cluster.client().create(crd)
+    return cluster
 
 
-def test_dependent_waits_for_a_healthy_cnpg_cluster(cluster: LocalCluster) -> None:
+def test_dependent_waits_for_a_healthy_cnpg_cluster(installed: LocalCluster) -> None:
+    cluster = installed
     factory = DirectFactory(
         pg_app.graph,
         namespace="pg",

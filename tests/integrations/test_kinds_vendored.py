@@ -6,12 +6,12 @@ import json
 from importlib import resources
 from typing import Any
 
-from tests.conftest import SHARED
+from tests.helpers import shared
 
 from pykro import yamlio
 from pykro.crds.codegen import strip_descriptions
 
-CRDS = SHARED / "fixtures" / "crds"
+CRDS = shared("fixtures", "crds")
 
 
 def test_vendored_crds_match_upstream_without_descriptions() -> None:

@@ -8,6 +8,8 @@ import typer
 
 from pykro.errors import PykroError
 
+__all__ = ["types"]
+
 _SOURCES = typer.Argument(..., help="CRD YAML files or http(s) URLs (a file may hold several CRDs).")
 _OUTPUT = typer.Option(
     None, "--output", "-o", help="Write here: a .py module, or .pyi stubs (default: print the module)."

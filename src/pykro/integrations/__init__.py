@@ -9,3 +9,5 @@
 Each class is a :class:`pykro.crds.CustomResource` with the readiness its operator documents. The schemas are
 the operators' Apache-2.0 CRDs (see ``data/README.md``).
 """
+
+__all__: list[str] = []
