@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import typer
+from tests.helpers import shared
 
 from pykro.cli.main import app, main
 from pykro.emulator.cluster import LocalCluster
@@ -30,6 +31,7 @@ WEBAPP_RGD = str(EXAMPLES / "rgd" / "webapp.yaml")
 WEBAPP_INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")
 WEBAPP_PY = str(EXAMPLES / "webapp.py")
 HUB_PY = str(EXAMPLES / "hub_tenants.py")
+VALKEY_CRD = str(shared("fixtures", "crds", "valkey-operator", "config", "crd", "bases", "hyperspike.io_valkeys.yaml"))
 
 USAGE, FAILURE = 2, 1
 FAILURE_OF = {"diff": 2}  # `pykro diff` exits like `kubectl diff`: 1 means "there are changes", 2 an error
@@ -141,6 +143,7 @@ def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str,
         # --source is a database URL here: a missing SQLite file is refused at the sync (tests/hub)
         "hub sync": ([HUB_PY], {"--dry-run": None, "--source": _hub_db(tmp), **remote}),
         "hub run": ([HUB_PY], {"--syncs": "1", "--source": _hub_db(tmp), **remote}),
+        "types": ([VALKEY_CRD], {}),
     }
     if command in bases:
         return bases[command]
@@ -166,9 +169,11 @@ def _cases(command: str, files: dict[str, str], kubeconfig: str) -> list[Case]:
         Case("unknown-option", _argv(command, positionals, {**options, "--no-such-option": None}), USAGE, "--no-such"),
         Case("unknown-short-option", _argv(command, positionals, {**options, "-Z": None}), USAGE, "-Z"),
     ]
+    # a command taking any number of files (`pykro types CRD...`) reads an extra argument as one more file
+    extra_code = FAILURE if any(p.nargs == -1 for p in arguments) else USAGE
     for key, extra in EXTRA_ARGS.items():
         filler = [*positionals, *(["filler"] * (len(arguments) - len(positionals)))]
-        cases.append(Case(f"extra-{key}", [*_argv(command, filler, options), extra], USAGE, _shown(extra)))
+        cases.append(Case(f"extra-{key}", [*_argv(command, filler, options), extra], extra_code, _shown(extra)))
     if any(p.required for p in arguments):
         cases.append(Case("missing-argument", _argv(command, [], options), USAGE, "Missing argument"))
     if value_options:

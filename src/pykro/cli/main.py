@@ -17,6 +17,7 @@ from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import render as render_cli
 from pykro.cli import rgd as rgd_cli
+from pykro.cli import types as types_cli
 from pykro.errors import PykroError, terminal_safe
 from pykro.hub import cli as hub_cli
 
@@ -66,13 +67,14 @@ def _root(
 _GROUPS: dict[str, typer.Typer] = {"rgd": rgd_cli.app, "emulator": emulator_cli.app, "hub": hub_cli.app}
 _COMMANDS: dict[str, Callable[..., None]] = {
     "render": render_cli.render,
+    "types": types_cli.types,
     "deploy": deploy_cli.deploy,
     "status": deploy_cli.status,
     "diff": deploy_cli.diff,
     "delete": deploy_cli.delete,
     "list": deploy_cli.list_,
 }
-_ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "hub")
+_ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "types", "hub")
 
 
 def _make_app(only: str | None = None) -> typer.Typer:

@@ -106,8 +106,11 @@ class Writes(Deletion):
         if rt.crd is not None and rt.schema is not None:
             from pykro.schema import structural
 
-            body = {k: v for k, v in obj.items() if k not in ("apiVersion", "kind", "metadata")}
-            old_body = {k: v for k, v in old.items() if k not in ("apiVersion", "kind", "metadata")} if old else None
+            # metadata is validated on its own; it stays in the body only where the schema declares it (so that
+            # a root ``required: [metadata, spec]``, as CloudNativePG's CRDs have, holds as on a real API server)
+            skipped = {"apiVersion", "kind", "metadata"} - set(rt.schema.get("properties") or {})
+            body = {k: v for k, v in obj.items() if k not in skipped}
+            old_body = {k: v for k, v in old.items() if k not in skipped} if old else None
             found = (
                 structural.validate(rt.schema, body, old=old_body)
                 if old_body is not None
