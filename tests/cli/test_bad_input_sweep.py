@@ -127,10 +127,13 @@ def _hub_db(tmp: str) -> str:
 def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str, str | None]]:
     """A valid invocation (positionals, options) each case changes one thing of."""
     remote: dict[str, str | None] = {"--kubeconfig": kubeconfig, "-n": "sweep"}
+    instance = Path(tmp) / "webapp-instance.yaml"  # the example instance without its namespace: -n sweep places it
+    if not instance.exists():
+        instance.write_text(Path(WEBAPP_INSTANCE).read_text().replace("  namespace: demo\n", ""))
     bases: dict[str, tuple[list[str], dict[str, str | None]]] = {
         "render": ([WEBAPP_PY], {"--manifests": None, "--set": "replicas=2"}),
-        "deploy": ([WEBAPP_RGD], {"-f": WEBAPP_INSTANCE, **remote, "--no-wait": None}),
-        "diff": ([WEBAPP_RGD], {"-f": WEBAPP_INSTANCE, **remote}),
+        "deploy": ([WEBAPP_RGD], {"-f": str(instance), **remote, "--no-wait": None}),
+        "diff": ([WEBAPP_RGD], {"-f": str(instance), **remote}),
         "status": (["shop"], {"--file": WEBAPP_RGD, **remote}),
         "delete": (["shop"], {"--file": WEBAPP_RGD, **remote}),
         "list": ([], dict(remote)),

@@ -105,13 +105,15 @@ def build_spec(
     base: dict[str, Any] | None,
     source: Any = None,
     base_where: str = "the instance in the RGD file",
+    namespace: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
-    is checked against (see ``pykro.runtime.values``)."""
+    instance object if one was given (one naming a namespace other than ``namespace``, -n, is an error).
+    ``source`` (a Graph, composition or spec model) gives the schema every input is checked against (see
+    ``pykro.runtime.values``)."""
     from pykro.runtime.values import spec_from_options
 
-    return spec_from_options(source, sets, values, base, base_where)
+    return spec_from_options(source, sets, values, base, base_where, namespace)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -236,9 +238,15 @@ def _instance_input(
     namespace: str | None,
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
+    from pykro.deploy.names import check_namespace
+
+    if namespace is not None:
+        check_namespace(namespace, where="-n/--namespace")
     graph_source, base = load_source(source)
     file = source if Path(source).exists() else source.partition(":")[0]
-    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file)
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file, namespace)
+    if namespace is None and found_ns is not None:
+        check_namespace(found_ns, where="metadata.namespace of the instance")
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 

@@ -289,18 +289,20 @@ def spec_from_options(
     files: list[Path],
     base: dict[str, Any] | None = None,
     base_where: str = "the instance in the RGD file",
+    namespace: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
     composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
-    ``spec``): its name and namespace are returned too."""
+    ``spec``): its name and namespace are returned too. As with kubectl, an instance object naming a namespace
+    other than ``namespace`` (``-n``) or another input's is an error, never overridden."""
     schema, model = schema_of(source)
     values: dict[str, Any] = {}
     docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
         docs.extend((read_values_file(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets)
+        return _merge_options(schema, model, values, docs, sets, namespace)
 
 
 def _merge_options(
@@ -309,8 +311,10 @@ def _merge_options(
     values: dict[str, Any],
     docs: list[tuple[Any, str]],
     sets: list[str],
+    option_namespace: str | None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
+    named_in = "-n/--namespace"
     for doc, where in docs:
         if doc is None:
             continue
@@ -319,7 +323,11 @@ def _merge_options(
         path = ""
         if "spec" in doc and "kind" in doc:
             meta = doc.get("metadata") or {}
-            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
+            name = meta.get("name", name)
+            found = meta.get("namespace")
+            if found is not None:
+                _same_namespace(found, namespace or option_namespace, where, named_in)
+                namespace, named_in = found, where
             doc, path = doc.get("spec") or {}, "spec"
         part = normalize(schema, doc, model=model, where=where, path=path)
         check_part(schema, part, where, "spec")
@@ -327,6 +335,17 @@ def _merge_options(
     for item in sets:
         set_value(values, item, schema, model)
     return values, name, namespace
+
+
+def _same_namespace(found: Any, other: str | None, where: str, other_where: str) -> None:
+    """Refuse an instance object's ``metadata.namespace`` that differs from the one named before (kubectl's rule)."""
+    if other is None or found == other:
+        return
+    raise ValidationError(
+        f"the instance names namespace {found!r} (metadata.namespace) but {other_where} names {other!r}",
+        where=where,
+        fix=f"Use the same namespace in both, or drop one (e.g. -n {found}).",
+    )
 
 
 _DOT = re.compile(r"(?<!\\)\.")
