@@ -70,6 +70,7 @@ def expand_cmd(
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
     from pykro.graph.depth import check_depth
+    from pykro.render.manifests import check_names
     from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
 
@@ -98,6 +99,7 @@ def expand_cmd(
             results.append(reconcile_passes(graph, inst, simulate_ready, observed=live, source=source))
         else:
             results.append(expand(graph, inst, live, source=source))
+        check_names(graph.kind, inst["metadata"]["name"], results[-1].objects, where=source)
     if output == "yaml":
         typer.echo(yamlio.dump_all([doc for r in results for doc in (*r.objects, r.instance)]), nl=False)
     elif output == "json":

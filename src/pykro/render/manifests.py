@@ -12,6 +12,7 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.depth import check_depth
+from pykro.graph.naming import SUBDOMAIN_RULE, is_dns_subdomain
 from pykro.graph.templates import check_object
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
@@ -45,6 +46,7 @@ def manifests(
         return _merge(obj, extra) if isinstance(extra, dict) else obj
 
     result = reconcile_passes(graph, instance, apply, observed=external)
+    check_names(graph.kind, name, result.objects)  # first: a bad name is wrong whatever the cluster would say
     failed = [f"{s.id} ({_reason(s.message)})" for s in result.states.values() if s.state == "error"]
     if failed:
         raise ValidationError(
@@ -72,6 +74,22 @@ def manifests(
         # values from the spec are known only now: check the concrete object against its kind's schema
         check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
     return objects
+
+
+def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: str | None = None) -> None:
+    """Refuse an instance name, or a ``metadata.name`` of a produced object, that is not a DNS-1123 subdomain (what
+    the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
+    named = [(f"{kind} instance name", instance)]
+    named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
+    for what, value in named:
+        if not (isinstance(value, str) and is_dns_subdomain(value)):
+            text = repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"
+            raise ValidationError(
+                f"{what} {text} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+                where=where,
+                fix="Use a name such as my-app"
+                + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
+            )
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
