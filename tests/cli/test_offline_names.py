@@ -45,7 +45,9 @@ def test_rgd_expand_refuses_a_bad_instance_name(
     assert "DNS-1123 subdomain" in err and err.count("\n") == 1
 
 
-def test_rgd_expand_refuses_an_object_name_built_from_the_spec(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_rgd_expand_refuses_an_object_name_built_from_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = _instance(tmp_path, "shop", "Shop_X")
     code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", path, "-o", "yaml")
     assert code == 1 and out == "", err

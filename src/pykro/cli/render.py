@@ -55,9 +55,10 @@ def render(
     spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
+        from pykro.render.manifests import check_observed
+
         live = load_doc(observed, what="--observed file")
-        if not isinstance(live, dict):
-            raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
+        check_observed(comp.graph, live, where=str(observed))
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _emit(objects, output_dir)
 
