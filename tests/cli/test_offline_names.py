@@ -68,3 +68,24 @@ def test_render_manifests_refuses_names_the_api_server_would_refuse(
     assert code == 1 and out == "" and "Secret name 'shop.-db-secret' is not a valid Kubernetes name" in err, err
     code, out, err = _run(capsys, *base, "--set", "name=shop")
     assert code == 0 and "name: shop-db-secret" in out, err
+
+
+def test_render_uses_the_name_and_namespace_of_an_instance_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`render -f instance.yaml` dropped the instance's metadata (name and namespace) without a word."""
+    path = tmp_path / "instance.yaml"
+    path.write_text("apiVersion: kro.run/v1alpha1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n")
+    base = ["render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path)]
+    code, out, err = _run(capsys, *base)
+    assert code == 0, err
+    assert {doc["metadata"].get("namespace") for doc in yamlio.load_all(out)} == {"prod"}
+    code, out, err = _run(capsys, *base, "-n", "other")
+    assert (
+        code == 1
+        and out == ""
+        and "names namespace 'prod' (metadata.namespace) but -n/--namespace names 'other'" in err
+    )
+    path.write_text("kind: WebApp\nmetadata: {name: Shop_X}\nspec: {replicas: 1}\n")
+    code, out, err = _run(capsys, *base)
+    assert code == 1 and "instance name 'Shop_X' is not a valid Kubernetes name" in err, err

@@ -52,7 +52,15 @@ def render(
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
         _emit([comp.to_rgd()], output_dir)
         return
-    spec = spec_from_options(comp, sets or [], values or [])[0]
+    spec, found_name, found_namespace = spec_from_options(comp, sets or [], values or [], namespace=namespace)
+    if name is None and found_name is not None:  # an instance object given with -f names the instance
+        from pykro.deploy.names import check_name
+
+        name = check_name(found_name, where="metadata.name of the instance (-f)")
+    if namespace is None and found_namespace is not None:
+        from pykro.deploy.names import check_namespace
+
+        namespace = check_namespace(found_namespace, where="metadata.namespace of the instance (-f)")
     live: dict[str, Any] | None = None
     if observed is not None:
         from pykro.render.manifests import check_observed
