@@ -75,7 +75,9 @@ def test_render_uses_the_name_and_namespace_of_an_instance_file(
 ) -> None:
     """`render -f instance.yaml` dropped the instance's metadata (name and namespace) without a word."""
     path = tmp_path / "instance.yaml"
-    path.write_text("apiVersion: kro.run/v1alpha1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n")
+    path.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n"
+    )
     base = ["render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path)]
     code, out, err = _run(capsys, *base)
     assert code == 0, err

@@ -208,8 +208,8 @@ def _settled(schema: Schema | None, value: Any, path: str, where: str | None) ->
         return str(value)
     plain = json.dumps(value.reading)
     raise ValidationError(
-        f"{path or 'the value'} is written {value}, which YAML 1.1 reads as {plain} and YAML 1.2 (and helm --set) "
-        "differently",
+        f"{path or 'the value'} is written {value}, which kubectl (YAML 1.1) reads as {plain} and YAML 1.2 (and helm "
+        "--set) differently",
         where=where,
         fix=f"Write it plainly as the value you mean ({plain}?), or quote it ('{value}') for text.",
     )
