@@ -94,8 +94,10 @@ def test_bad_files_name_the_place_and_the_fix(text: str, where: str, hint: str |
 
 
 def test_text_is_kept_as_written() -> None:
-    rules = SimulationRules.from_yaml("delays: {Database: 7}\nrules: [{kind: Database, labels: {on: yes, v: '010'}}]")
-    assert dict(rules.rules[0].labels) == {"on": "yes", "v": "010"} and rules.delays["Database"] == 7
+    rules = SimulationRules.from_yaml("delays: {Database: 7}\nrules: [{kind: Database, labels: {a: yes, v: '010'}}]")
+    assert dict(rules.rules[0].labels) == {"a": "yes", "v": "010"} and rules.delays["Database"] == 7
+    with pytest.raises(ValidationError, match="kubectl reads the key 'on' as bool"):  # was the label key "True"
+        SimulationRules.from_yaml("rules: [{kind: Job, labels: {on: x}}]")
     assert SimulationRules.from_yaml("rules: [{kind: 'Deploy*'}]").rules[0].kind == "Deploy*"  # globs are not kinds
 
 
