@@ -48,8 +48,23 @@ def render(
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
     comp = load_composition(target)
     if rgd:
-        if sets or values:
-            raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
+        given = [
+            flag
+            for flag, v in (
+                ("--set", sets),
+                ("-f", values),
+                ("--name", name),
+                ("-n", namespace),
+                ("--observed", observed),
+            )
+            if v
+        ]
+        if given:
+            raise PykroError(
+                f"{'/'.join(given)} only apply to --manifests (an RGD is the same for every instance)",
+                where="pykro render",
+                fix="Drop them with --rgd.",
+            )
         _emit([comp.to_rgd()], output_dir)
         return
     spec, found_name, found_namespace = spec_from_options(comp, sets or [], values or [], namespace=namespace)

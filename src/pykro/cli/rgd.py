@@ -32,6 +32,12 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a re
 def _graph(file: Path) -> Graph:
     from pykro.graph import Graph
 
+    if file.suffix == ".py":
+        raise ValidationError(
+            "is a Python file; `pykro rgd` commands read an RGD YAML file",
+            where=str(file),
+            fix=f"Render the composition's RGD first: pykro render {file} --rgd > rgd.yaml.",
+        )
     return Graph.from_file(str(file))
 
 
@@ -82,6 +88,13 @@ def expand_cmd(
         where = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
         if not isinstance(doc, dict):
             raise ValidationError("an instance must be a mapping (an object)", where=where, fix="Fix that document.")
+        found = (doc.get("apiVersion", graph.instance_api_version), doc.get("kind", graph.kind))
+        if found != (graph.instance_api_version, graph.kind):
+            raise ValidationError(
+                f"the document is a {found[1]} ({found[0]}), not an instance of this RGD",
+                where=where,
+                fix=f"Give a {graph.kind} object (apiVersion: {graph.instance_api_version}).",
+            )
         check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec")  # strict
     objects: list[Any] = []
     origin: dict[int, str] = {}  # id(object) -> its file

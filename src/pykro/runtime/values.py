@@ -389,7 +389,9 @@ def set_value(
         target = target[part]
         if not isinstance(target, dict):
             raise ValidationError(
-                f"--set {key}: {part} is not a mapping", where="--set", fix="Set a field of a mapping."
+                f"{'.'.join(path[: depth + 1])} is not a mapping (it is {json.dumps(target, default=str)[:40]})",
+                where=where,
+                fix="Set a field of a mapping.",
             )
     value = _typed(raw, node, ".".join(path), where)
     if value is None and node is not None:

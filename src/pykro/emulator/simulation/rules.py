@@ -161,7 +161,14 @@ class SimulationRules:
 
     @classmethod
     def load(cls, path: str | Path) -> SimulationRules:
-        return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+        """The rules of a YAML file; errors name ``FILE: yaml.path``."""
+        try:
+            return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+        except ValidationError as exc:
+            if exc.where and exc.where.startswith(f"{path}."):
+                exc.where = f"{path}: {exc.where[len(str(path)) + 1 :]}"
+                exc.args = (exc.render(),)
+            raise
 
 
 def pod_view(obj: Mapping[str, Any]) -> dict[str, Any] | None:
