@@ -325,6 +325,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("render", [WEBAPP_PY, "--manifests", "--set", "replicas=2", "--set", "replicas.x=1"],
      "--set replicas.x=1: replicas is not a mapping (it is 2)"),
     ("render", [WEBAPP_PY, "--manifests", "--set", "replicas=y"], "replicas is written y, which kubectl"),
+    ("render", [WEBAPP_PY, "--manifests", "-f", "{other-kind}"], "holds a Database object, not a WebApp instance"),
     ("deploy", [f"{WEBAPP_RGD}:webap", "--set", "name=shop", "{remote}"],
      "no ResourceGraphDefinition named 'webap' in this file (it has 'webapp'). Did you mean 'webapp'?"),
     ("deploy", [WEBAPP_RGD, "-f", WEBAPP_INSTANCE, "{remote}"],  # the file says demo, -n says sweep
@@ -354,6 +355,7 @@ def _mistake_files(root: Path) -> dict[str, str]:
         "big-int": rgd.replace("  schema:\n", "  schema:\n    size: 99999999999999999999\n", 1),
         "on-key": rgd.replace("  schema:\n", "  schema:\n    on: x\n", 1),
         "rules": "delays: {Deploymnet: 200}\n",
+        "other-kind": "apiVersion: example.com/v1\nkind: Database\nmetadata: {name: db}\nspec: {replicas: 2}\n",
     }
     for key, text in texts.items():
         (root / f"mistake-{key}.yaml").write_text(text)

@@ -302,7 +302,7 @@ def spec_from_options(
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
         docs.extend((read_values_file(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets, namespace)
+        return _merge_options(schema, model, values, docs, sets, namespace, getattr(graph, "kind", None))
 
 
 def _merge_options(
@@ -312,6 +312,7 @@ def _merge_options(
     docs: list[tuple[Any, str]],
     sets: list[str],
     option_namespace: str | None,
+    kind: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
     named_in = "-n/--namespace"
@@ -322,6 +323,10 @@ def _merge_options(
             raise ValidationError("a values file must be a mapping", where=where, fix="Write key: value lines.")
         path = ""
         if "spec" in doc and "kind" in doc:
+            if kind is not None and doc["kind"] != kind:  # another kind's spec would be taken for this one's
+                raise ValidationError(
+                    f"the file holds a {doc['kind']} object, not a {kind} instance", where=where, fix=f"Give a {kind}."
+                )
             meta = doc.get("metadata") or {}
             name = meta.get("name", name)
             found = meta.get("namespace")
