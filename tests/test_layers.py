@@ -25,6 +25,7 @@ RANKS: dict[str, int] = {
     "memo": 0,
     "yamlio": 0,
     "_yamlemit": 0,
+    "_kubeyaml": 0,
     "_graphs": 0,
     "_kube": 0,
     "_lazy": 0,

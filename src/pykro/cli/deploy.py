@@ -55,6 +55,15 @@ def _check_name(name: str, where: str) -> None:
     check_name(name, where=where)
 
 
+def _check_seconds(*options: tuple[str, float | None]) -> None:
+    """A timeout flag must be a positive, finite number of seconds (checked before anything is read or written)."""
+    for flag, value in options:
+        if value is not None and not (value > 0 and value != float("inf")):
+            raise ValidationError(
+                f"{flag} must be a positive number of seconds, not {value:g}", fix=f"E.g. {flag} 300."
+            )
+
+
 def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace: str | None) -> Target:
     if namespace is not None:
         from pykro.deploy.names import check_namespace
@@ -81,14 +90,29 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
 
         return load_composition(text), None
     docs = load_docs(path)
-    rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
-    if name:
-        rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
+    every = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
+    names = [str((d.get("metadata") or {}).get("name")) for d in every]
+    rgds = [d for d, n in zip(every, names, strict=True) if n == name] if name else every
     if len(rgds) != 1:
+        from pykro.graph.naming import did_you_mean
+
+        if name and every:
+            hint = did_you_mean(name, names).strip()
+            raise ValidationError(
+                f"no ResourceGraphDefinition named {name!r} in this file (it has {', '.join(map(repr, names))})",
+                where=str(path),
+                fix=hint or "Use FILE:NAME with one of those names.",
+            )
         what = "no ResourceGraphDefinition" if not rgds else "several ResourceGraphDefinitions"
         raise ValidationError(f"{what} in this file", where=str(path), fix="Use FILE:NAME to pick one by name.")
     graph = Graph.from_rgd(rgds[0], source=str(path))
     instances = [d for d in docs if isinstance(d, dict) and d.get("kind") == graph.kind]
+    if len(instances) > 1:  # one would be used and the others dropped without a word
+        raise ValidationError(
+            f"{len(instances)} {graph.kind} instances in this file; a deploy takes one",
+            where=str(path),
+            fix="Keep one instance in the file (give the others with -f, one deploy each).",
+        )
     return graph, instances[0] if instances else None
 
 
@@ -98,13 +122,15 @@ def build_spec(
     base: dict[str, Any] | None,
     source: Any = None,
     base_where: str = "the instance in the RGD file",
+    namespace: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
-    is checked against (see ``pykro.runtime.values``)."""
+    instance object if one was given (one naming a namespace other than ``namespace``, -n, is an error).
+    ``source`` (a Graph, composition or spec model) gives the schema every input is checked against (see
+    ``pykro.runtime.values``)."""
     from pykro.runtime.values import spec_from_options
 
-    return spec_from_options(source, sets, values, base, base_where)
+    return spec_from_options(source, sets, values, base, base_where, namespace)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -167,6 +193,7 @@ def deploy(
 
     if name is not None:
         _check_name(name, "--name")
+    _check_seconds(("--timeout", timeout), ("--resource-timeout", resource_timeout))
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
     if force_takeover and mode != "direct":
@@ -233,9 +260,15 @@ def _instance_input(
     namespace: str | None,
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
+    from pykro.deploy.names import check_namespace
+
+    if namespace is not None:
+        check_namespace(namespace, where="-n/--namespace")
     graph_source, base = load_source(source)
     file = source if Path(source).exists() else source.partition(":")[0]
-    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file)
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file, namespace)
+    if namespace is None and found_ns is not None:
+        check_namespace(found_ns, where="metadata.namespace of the instance")
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 
@@ -329,6 +362,7 @@ def delete(
     from pykro.deploy import reporter_for
 
     _check_name(name, "NAME")
+    _check_seconds(("--timeout", timeout))
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     reporter = reporter_for(output, verbose=verbose)

@@ -86,7 +86,9 @@ def start(
         try:
             runner, bound = await listen(web_app, host, port, cert.server_context() if cert else None)
         except OSError as exc:
-            raise PykroError(f"cannot listen on {host}:{port}: {exc.strerror}", fix="Pick another --port.") from None
+            raise PykroError(
+                f"cannot listen on {host}:{port}: {exc.strerror}", fix="Check --host, or pick another --port."
+            ) from None
         server = f"{'https' if cert else 'http'}://{host}:{bound}"
         merged = write_kubeconfig(
             kubeconfig, emulator_kubeconfig(server, config.token, cert.cert_pem if cert else None)
