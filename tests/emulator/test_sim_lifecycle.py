@@ -58,10 +58,11 @@ def test_objects_from_a_state_file_are_simulated(tmp_path: Path) -> None:
         c.client().create(workload("Deployment", "saved", "default", replicas=2))
     with LocalCluster(state_file=state) as c:
         client: Any = c.client()
+        # pods become ready one at a time: wait for both (1 of 2 is a moment on the way, not the end state)
         dep = eventually(
-            lambda: (d := client.get(Deployment, "saved")).status and d.status.availableReplicas and d, "up"
+            lambda: (d := client.get(Deployment, "saved")).status and d.status.availableReplicas == 2 and d, "2 up"
         )
-        assert dep.status.availableReplicas == 2
+        assert dep.status.availableReplicas == 2 and dep.status.replicas == 2
 
 
 def test_a_deleted_pod_is_replaced(client: Any, ns: str) -> None:
