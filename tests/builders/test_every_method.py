@@ -17,11 +17,17 @@ from pykro.builders import (
     AppGroup,
     ConfigMap,
     CronJob,
+    Health,
     Ingress,
     Job,
     KubernetesOutput,
+    NetworkPolicy,
+    Observability,
+    Role,
     Secret,
+    SecurityPolicy,
     Service,
+    ServiceAccount,
     StatefulApp,
 )
 from pykro.builders._base import Builder, Generated, is_unsupported
@@ -134,6 +140,31 @@ WORKLOAD: dict[str, Case] = {
     "add_config": (lambda b, d: b.add_config(ConfigMap("flags").add("k", "v")), None, None, f"{C}.envFrom"),
     "add_configs": (lambda b, d: b.add_configs([ConfigMap("flags").add("k", "v")]), None, None, f"{C}.envFrom"),
     "add_service_account": (lambda b, d: b.add_service_account("runner"), None, None, "{pod}.serviceAccountName"),
+    "add_role": (
+        lambda b, d: b.add_service_account(ServiceAccount("runner")).add_role(Role("reader").allow_get("pods")),
+        "RoleBinding",
+        "{name}-reader",
+        "subjects",
+    ),
+    "add_network_policy": (
+        lambda b, d: b.add_network_policy(NetworkPolicy("only-api").allow_pods_with_label("app", "api")),
+        "NetworkPolicy",
+        "only-api",
+        "spec.podSelector.matchLabels.app",
+    ),
+    "add_security_policy": (
+        lambda b, d: b.add_security_policy(SecurityPolicy("strict").pod_security_standard("restricted")),
+        None,
+        None,
+        "{pod}.securityContext.runAsNonRoot",
+    ),
+    "add_observability": (
+        lambda b, d: b.add_observability(Observability("o").enable_metrics(9100, "/m")),
+        None,
+        None,
+        "{template}.metadata.annotations",
+    ),
+    "health": (lambda b, d: b.health(Health().startup_probe("/s", port=8080)), None, None, f"{C}.startupProbe"),
     "add_volume": (lambda b, d: b.add_volume("scratch", {"emptyDir": {}}), None, None, "{pod}.volumes"),
     "mount_volume": (
         lambda b, d: b.add_volume("scratch", {"emptyDir": {}}).mount_volume("scratch", "/x", read_only=True),
@@ -393,7 +424,9 @@ def test_the_call_changes_the_output_at_its_path(cls: type[Builder], method: str
     call, kind, name, path = CASES[cls][method]
     main_kind, main_name = main_object(cls)
     kind, name = kind or main_kind, name or main_name
-    path = path.format(pod=POD.get(cls, "spec.template.spec"), job=JOB.get(cls, "spec"))
+    pod = POD.get(cls, "spec.template.spec")
+    path = path.format(pod=pod, job=JOB.get(cls, "spec"), template=pod.rsplit(".", 1)[0])
+    name = name.format(name=main_name)
     before = base(cls).objects()
     builder = base(cls)
     assert call(builder, files) is builder  # chaining returns the builder

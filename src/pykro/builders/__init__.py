@@ -8,19 +8,31 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.group import AppGroup
+from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
 from pykro.builders.output import KubernetesOutput
+from pykro.builders.policy import NetworkPolicy, SecurityPolicy
+from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [
     "App",
     "AppGroup",
+    "ClusterRole",
+    "ClusterRoleBinding",
     "ConfigMap",
     "CronJob",
+    "Health",
     "Ingress",
     "Job",
     "KubernetesOutput",
+    "NetworkPolicy",
+    "Observability",
+    "Role",
+    "RoleBinding",
     "Secret",
+    "SecurityPolicy",
     "Service",
+    "ServiceAccount",
     "StatefulApp",
 ]

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import builder_method, unsupported
-from pykro.builders._pod import Pod
+from pykro.builders._policies import Policies
 from pykro.builders.config import ConfigMap, Secret
 from pykro.simple import Ingress as _Ingress
 
@@ -27,7 +27,7 @@ def short_enough(name: Any, kind: str) -> None:
         raise fail(f"{kind} name {name!r} is {len(name)} characters long; Kubernetes allows 52", "Use a shorter name.")
 
 
-class _Workload(Pod):
+class _Workload(Policies):
     """What App, StatefulApp, Job and CronJob share: one container and its pod."""
 
     def __init__(self, name: Any) -> None:
@@ -45,26 +45,6 @@ class _Workload(Pod):
         "add_companions",
         "Companion builders are not in pykro yet",
         "pykro.simple's containers=[...] / init_containers=[...]",
-    )
-    add_role = unsupported(
-        "add_role",
-        "Role builders are not in pykro yet",
-        "pykro.simple.Role(...) and RoleBinding(...) next to .to_resources()",
-    )
-    add_network_policy = unsupported(
-        "add_network_policy",
-        "NetworkPolicy builders are not in pykro yet",
-        "pykro.simple.NetworkPolicy(..., pod_selector={'app': name})",
-    )
-    add_security_policy = unsupported(
-        "add_security_policy",
-        "SecurityPolicy builders are not in pykro yet",
-        ".security_context({...}) or pykro.simple's pod_security_context=",
-    )
-    add_observability = unsupported(
-        "add_observability",
-        "Observability builders are not in pykro yet",
-        ".enable_metrics(port) for Prometheus scraping",
     )
     enable_logging = unsupported(
         "enable_logging",
@@ -152,6 +132,7 @@ class _Workload(Pod):
             "tolerations": list(self._tolerations) or None,
             "affinity": self._affinity,
             "service_account": self._service_account,
+            "pod_security_context": dict(self._pod_security_context) or None,
             "volumes": list(self._volumes) or None,
             "volume_mounts": list(self._mounts) or None,
             "config_maps": config_maps or None,
@@ -170,10 +151,11 @@ class _Workload(Pod):
         return {k: v for k, v in self._pod().items() if v is not None}
 
     def _added(self) -> list[ResourceRef]:
-        """The Secrets and ConfigMaps added with add_secret()/add_config(), each once."""
+        """The Secrets and ConfigMaps added with add_secret()/add_config(), each once, then the ServiceAccount,
+        RBAC objects and NetworkPolicies of the workload."""
         out: list[ResourceRef] = []
-        if self._in_group:  # the group creates them once
-            return out
+        if self._in_group:  # the group creates the Secrets and ConfigMaps once
+            return self._policy_objects()
         seen: set[tuple[str, Any]] = set()
         for obj in [*self._secrets, *self._configs]:
             key = (type(obj).__name__, obj.name)
@@ -185,7 +167,7 @@ class _Workload(Pod):
                     out += obj.to_resources()
                 finally:
                     obj._namespace = own
-        return out
+        return out + self._policy_objects()
 
     def to_resources_in_group(self, shared: list[Secret | ConfigMap]) -> list[ResourceRef]:
         """The resources without the added Secrets/ConfigMaps (the group creates them) and with ``shared``."""
