@@ -12,7 +12,7 @@ from typing import Any, Final, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef, resource
-from pykro.builders._base import Builder, builder_method, dns_name, items, label_value, mapping, text
+from pykro.builders._base import Builder, builder_method, dns_name, items, label_value, mapping, text, unsupported
 from pykro.simple import ClusterRole as _ClusterRole
 from pykro.simple import ClusterRoleBinding as _ClusterRoleBinding
 from pykro.simple import Role as _Role
@@ -247,9 +247,9 @@ class ClusterRole(_Rules):
     def allow_persistent_volume_access(self) -> ClusterRole:
         return self._allow(list(READ), ["persistentvolumes"], "", "allow_persistent_volume_access()")
 
+    namespace = unsupported("namespace", "a ClusterRole is cluster-wide", "a Role for namespaced rules")
+
     def _make(self) -> list[ResourceRef]:
-        if self._namespace is not None:
-            raise fail(f"ClusterRole {self._name!r} is cluster-wide: it has no namespace", "Remove .namespace(...).")
         meta = {k: v for k, v in self._meta().items() if k != "namespace"}
         return [_ClusterRole(self._name, rules=self._checked_rules(), **meta)]
 
@@ -331,6 +331,8 @@ class ClusterRoleBinding(_Binding):
     """A ClusterRoleBinding of a ClusterRole; ServiceAccount subjects need a namespace."""
 
     ROLE_KINDS = ("ClusterRole",)
+    namespace = unsupported("namespace", "a ClusterRoleBinding is cluster-wide", "a RoleBinding")
+    bind_role = unsupported("bind_role", "a ClusterRoleBinding grants a ClusterRole", ".bind_cluster_role(name)")
 
     def __init__(self, name: Any, role: Any = None, *subjects: Any) -> None:
         super().__init__(name, None, *subjects)
