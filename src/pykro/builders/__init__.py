@@ -13,6 +13,7 @@ from pykro.builders.network import Ingress, Service
 from pykro.builders.output import KubernetesOutput
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
+from pykro.builders.serialization import deserialize, list_available_classes, serialize
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [
@@ -35,4 +36,7 @@ __all__ = [
     "Service",
     "ServiceAccount",
     "StatefulApp",
+    "deserialize",
+    "list_available_classes",
+    "serialize",
 ]

@@ -59,7 +59,16 @@ def builder_method(fn: F) -> F:
                 raise fail(f"{call} has no keyword {unknown[0]}", fix) from None
             shown = str(signature).replace("(self, ", "(").replace("(self)", "()")
             raise fail(f"{call}: {error}", f"Call it as {fn.__name__}{shown}.") from None
-        return fn(self, *args, **kwargs)
+        depth = self.__dict__.get("_depth", 0)
+        self.__dict__["_depth"] = depth + 1
+        try:
+            result = fn(self, *args, **kwargs)
+        finally:
+            self.__dict__["_depth"] = depth
+        calls = self.__dict__.get("_calls")
+        if depth == 0 and result is self and calls is not None:  # the user's own call: serialize() replays it
+            calls.append((fn.__name__, args, kwargs))
+        return result
 
     wrapper.__pykro_builder__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
@@ -232,6 +241,7 @@ class Builder(ABC):
     KIND_NAME_IS_LABEL = False
 
     def __init__(self, name: Any) -> None:
+        self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []  # the setter calls, for serialize()
         self._name = dns_name(name, f"{type(self).__name__} name", label=self.KIND_NAME_IS_LABEL)
         self._namespace: Any = None
         self._labels: dict[str, Any] = {}
