@@ -6,6 +6,7 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 ``KubernetesOutput().generate(builder, dir)`` write YAML files. See docs/builders.md.
 """
 
+from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
@@ -21,12 +22,14 @@ __all__ = [
     "AppGroup",
     "ClusterRole",
     "ClusterRoleBinding",
+    "Companion",
     "ConfigMap",
     "CronJob",
     "Health",
     "Ingress",
     "Job",
     "KubernetesOutput",
+    "Lifecycle",
     "NetworkPolicy",
     "Observability",
     "Role",

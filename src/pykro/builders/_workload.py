@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import builder_method, unsupported
-from pykro.builders._policies import Policies
+from pykro.builders._parts import Parts
 from pykro.builders.config import ConfigMap, Secret
 from pykro.simple import Ingress as _Ingress
 
@@ -27,7 +27,7 @@ def short_enough(name: Any, kind: str) -> None:
         raise fail(f"{kind} name {name!r} is {len(name)} characters long; Kubernetes allows 52", "Use a shorter name.")
 
 
-class _Workload(Policies):
+class _Workload(Parts):
     """What App, StatefulApp, Job and CronJob share: one container and its pod."""
 
     def __init__(self, name: Any) -> None:
@@ -36,16 +36,6 @@ class _Workload(Policies):
         self._in_group = False
 
     # ------------------------------------------------------------------ not supported
-    add_companion = unsupported(
-        "add_companion",
-        "Companion builders are not in pykro yet",
-        "pykro.simple's containers=[...] / init_containers=[...]",
-    )
-    add_companions = unsupported(
-        "add_companions",
-        "Companion builders are not in pykro yet",
-        "pykro.simple's containers=[...] / init_containers=[...]",
-    )
     enable_logging = unsupported(
         "enable_logging",
         "log format is the application's setting",
@@ -68,19 +58,6 @@ class _Workload(Policies):
         "connect_to",
         "pykro does not guess connection variables",
         ".env('DB_HOST', 'db') (the other app's Service name)",
-    )
-    add_lifecycle = unsupported(
-        "add_lifecycle", "container lifecycle hooks are not in pykro.simple yet", "a raw Deployment via pykro.resources"
-    )
-    pre_stop_command = unsupported(
-        "pre_stop_command",
-        "container lifecycle hooks are not in pykro.simple yet",
-        "a raw Deployment via pykro.resources",
-    )
-    post_start_command = unsupported(
-        "post_start_command",
-        "container lifecycle hooks are not in pykro.simple yet",
-        "a raw Deployment via pykro.resources",
     )
     add_validator = unsupported(
         "add_validator", "pykro validates every object against the Kubernetes schema", "nothing: the checks already run"
@@ -110,7 +87,9 @@ class _Workload(Policies):
         if self._image is None:
             raise fail(f"{type(self).__name__} {self._name!r} has no image", "Call .image('registry/name:tag').")
         env_from, config_maps, secrets = self._attachments()
-        volumes = {v["name"] for v in self._volumes} | self._own_volumes()
+        parts = self._part_keywords()
+        all_volumes, all_mounts = [*self._volumes, *parts.pop("volumes")], [*self._mounts, *parts.pop("mounts")]
+        volumes = {v["name"] for v in all_volumes} | self._own_volumes()
         for mount in self._mounts:
             if mount["name"] not in volumes:
                 raise fail(
@@ -133,14 +112,15 @@ class _Workload(Policies):
             "affinity": self._affinity,
             "service_account": self._service_account,
             "pod_security_context": dict(self._pod_security_context) or None,
-            "volumes": list(self._volumes) or None,
-            "volume_mounts": list(self._mounts) or None,
+            "volumes": all_volumes or None,
+            "volume_mounts": all_mounts or None,
             "config_maps": config_maps or None,
             "secrets": secrets or None,
             "security_context": self._security_context,
             "pod_labels": pod_labels,
             "pod_annotations": dict(self._pod_annotations) or None,
             "restart_policy": self._restart_policy,
+            **parts,
         }
 
     def _own_volumes(self) -> set[str]:
