@@ -14,6 +14,7 @@ from pykro.builders.network import Ingress, Service
 from pykro.builders.output import KubernetesOutput
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
+from pykro.builders.scaling import DeploymentStrategy, Scaling
 from pykro.builders.serialization import deserialize, list_available_classes, serialize
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
@@ -25,6 +26,7 @@ __all__ = [
     "Companion",
     "ConfigMap",
     "CronJob",
+    "DeploymentStrategy",
     "Health",
     "Ingress",
     "Job",
@@ -34,6 +36,7 @@ __all__ = [
     "Observability",
     "Role",
     "RoleBinding",
+    "Scaling",
     "Secret",
     "SecurityPolicy",
     "Service",

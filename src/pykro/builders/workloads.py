@@ -8,7 +8,6 @@ resources), ``_pod`` (probes, placement, attachments, volumes) and ``_workload``
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from pykro.authoring.location import fail
@@ -17,6 +16,7 @@ from pykro.builders._base import builder_method, choice, unsupported
 from pykro.builders._base import count as check_count
 from pykro.builders._workload import BUILD_INSTEAD, NOT_BUILT, _Exposed, _Workload
 from pykro.builders.batch import CronJob, Job
+from pykro.builders.scaling import DeploymentStrategy, Scaling, amount
 from pykro.builders.stateful import StatefulApp
 from pykro.simple import Deployment as _Deployment
 from pykro.simple import HorizontalPodAutoscaler as _HPA
@@ -34,6 +34,7 @@ class App(_Exposed):
         self._strategy: dict[str, Any] | None = None
         self._min_ready: Any = None
         self._scale: dict[str, Any] | None = None
+        self._scaling: Scaling | None = None
 
     @builder_method
     def replicas(self, count: Any) -> App:
@@ -43,7 +44,12 @@ class App(_Exposed):
 
     @builder_method
     def scale(self, min_replicas: Any = 1, max_replicas: Any = 10, target_cpu_utilization: Any = 70) -> App:
-        """A HorizontalPodAutoscaler between ``min_replicas`` and ``max_replicas`` at ``target_cpu_utilization`` %."""
+        """A HorizontalPodAutoscaler between ``min_replicas`` and ``max_replicas`` at ``target_cpu_utilization`` %,
+        or the one a pykro.builders.Scaling describes (``scale(Scaling("hpa").max_replicas(5))``)."""
+        if isinstance(min_replicas, Scaling):
+            self._scaling, self._scale = min_replicas, None
+            return self
+        self._scaling = None
         low = check_count(min_replicas, "min_replicas", least=1)
         high = check_count(max_replicas, "max_replicas", least=1)
         if isinstance(low, int) and isinstance(high, int) and low > high:
@@ -56,8 +62,13 @@ class App(_Exposed):
         return self
 
     @builder_method
-    def deployment_strategy(self, strategy: str, **kwargs: Any) -> App:
-        """``rolling`` (keywords of rolling_update()) or ``recreate``."""
+    def deployment_strategy(self, strategy: Any, **kwargs: Any) -> App:
+        """``rolling`` (keywords of rolling_update()), ``recreate``, or a pykro.builders.DeploymentStrategy."""
+        if isinstance(strategy, DeploymentStrategy):
+            if kwargs:
+                raise fail(f"deployment_strategy(DeploymentStrategy) takes no keywords, got {sorted(kwargs)}")
+            self._strategy, self._min_ready = strategy.settings()
+            return self
         kind = choice(
             strategy,
             "deployment strategy",
@@ -84,12 +95,6 @@ class App(_Exposed):
     @builder_method
     def rolling_update(self, max_surge: Any = 1, max_unavailable: Any = 0, min_ready_seconds: Any = 0) -> App:
         """A RollingUpdate strategy (counts or percentages such as ``"25%"``)."""
-
-        def amount(value: Any, what: str) -> Any:
-            if isinstance(value, str) and re.fullmatch(r"\d{1,3}%", value):
-                return value
-            return check_count(value, what)
-
         self._strategy = {
             "type": "RollingUpdate",
             "rollingUpdate": {
@@ -146,4 +151,6 @@ class App(_Exposed):
             )
         if self._scale is not None:
             out.append(_HPA(self._name, target=deployment, **self._scale, **self._meta()))
+        if self._scaling is not None:
+            out += self._scaling.for_target(deployment, self._meta())
         return out + self._extra(deployment)
