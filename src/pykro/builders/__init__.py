@@ -6,6 +6,14 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 ``KubernetesOutput().generate(builder, dir)`` write YAML files. See docs/builders.md.
 """
 
+from pykro.builders.analysis import (
+    CloudProvider,
+    CostEstimator,
+    SecurityLevel,
+    SecurityScanner,
+    ValidationLevel,
+    Validator,
+)
 from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.group import AppGroup
@@ -21,10 +29,12 @@ from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 __all__ = [
     "App",
     "AppGroup",
+    "CloudProvider",
     "ClusterRole",
     "ClusterRoleBinding",
     "Companion",
     "ConfigMap",
+    "CostEstimator",
     "CronJob",
     "DeploymentStrategy",
     "Health",
@@ -38,10 +48,14 @@ __all__ = [
     "RoleBinding",
     "Scaling",
     "Secret",
+    "SecurityLevel",
     "SecurityPolicy",
+    "SecurityScanner",
     "Service",
     "ServiceAccount",
     "StatefulApp",
+    "ValidationLevel",
+    "Validator",
     "deserialize",
     "list_available_classes",
     "serialize",
