@@ -94,3 +94,12 @@ def test_bad_inputs() -> None:
         CostEstimator("ibm")
     with pytest.raises(PykroError, match="expected a builder or Kubernetes objects"):
         Validator().validate(42)
+
+
+@pytest.mark.parametrize("name", ["TerraformOutput", "PluginManager", "PluginBase", "TemplateManager", "TemplateEngine"])
+def test_terraform_and_plugins_are_not_supported(name: str) -> None:
+    import pykro.celestra
+
+    with pytest.raises(PykroError, match=rf"{name} is not supported: .*\. Use ") as caught:
+        getattr(pykro.celestra, name)("anything", key="value")
+    assert caught.value.where is not None and "test_analysis.py" in caught.value.where

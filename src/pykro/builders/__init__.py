@@ -19,6 +19,7 @@ from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
+from pykro.builders.not_supported import PluginBase, PluginManager, TemplateEngine, TemplateManager, TerraformOutput
 from pykro.builders.output import KubernetesOutput
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
@@ -44,6 +45,8 @@ __all__ = [
     "Lifecycle",
     "NetworkPolicy",
     "Observability",
+    "PluginBase",
+    "PluginManager",
     "Role",
     "RoleBinding",
     "Scaling",
@@ -54,6 +57,9 @@ __all__ = [
     "Service",
     "ServiceAccount",
     "StatefulApp",
+    "TemplateEngine",
+    "TemplateManager",
+    "TerraformOutput",
     "ValidationLevel",
     "Validator",
     "deserialize",
