@@ -96,7 +96,9 @@ def test_bad_inputs() -> None:
         Validator().validate(42)
 
 
-@pytest.mark.parametrize("name", ["TerraformOutput", "PluginManager", "PluginBase", "TemplateManager", "TemplateEngine"])
+@pytest.mark.parametrize(
+    "name", ["TerraformOutput", "PluginManager", "PluginBase", "TemplateManager", "TemplateEngine"]
+)
 def test_terraform_and_plugins_are_not_supported(name: str) -> None:
     import pykro.celestra
 

@@ -16,6 +16,7 @@ from pykro.builders.analysis import (
 )
 from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
+from pykro.builders.custom_resource import CRDScope, CustomResource
 from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
@@ -30,6 +31,7 @@ from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 __all__ = [
     "App",
     "AppGroup",
+    "CRDScope",
     "CloudProvider",
     "ClusterRole",
     "ClusterRoleBinding",
@@ -37,6 +39,7 @@ __all__ = [
     "ConfigMap",
     "CostEstimator",
     "CronJob",
+    "CustomResource",
     "DeploymentStrategy",
     "Health",
     "Ingress",
