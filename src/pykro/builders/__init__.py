@@ -26,6 +26,7 @@ from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
 from pykro.builders.scaling import DeploymentStrategy, Scaling
 from pykro.builders.serialization import deserialize, list_available_classes, serialize
+from pykro.builders.wait import WaitCondition
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "TerraformOutput",
     "ValidationLevel",
     "Validator",
+    "WaitCondition",
     "deserialize",
     "list_available_classes",
     "serialize",
