@@ -17,10 +17,18 @@ from pykro.builders.analysis import (
 from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.custom_resource import CRDScope, CustomResource
+from pykro.builders.external import ExternalServices
 from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
-from pykro.builders.not_supported import PluginBase, PluginManager, TemplateEngine, TemplateManager, TerraformOutput
+from pykro.builders.not_supported import (
+    DependencyManager,
+    PluginBase,
+    PluginManager,
+    TemplateEngine,
+    TemplateManager,
+    TerraformOutput,
+)
 from pykro.builders.output import KubernetesOutput
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
@@ -41,7 +49,9 @@ __all__ = [
     "CostEstimator",
     "CronJob",
     "CustomResource",
+    "DependencyManager",
     "DeploymentStrategy",
+    "ExternalServices",
     "Health",
     "Ingress",
     "Job",
