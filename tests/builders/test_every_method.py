@@ -353,6 +353,18 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             "shop",
             "metadata.labels",
         ),
+        "configure_networking": (
+            lambda b, d: b.configure_networking(deny_external_access_except=["web"]),
+            "NetworkPolicy",
+            "shop-allow-web",
+            "spec.ingress",
+        ),
+        "configure_security": (
+            lambda b, d: b.configure_security(security_context={"runAsNonRoot": True}),
+            None,
+            None,
+            "spec.template.spec.securityContext",
+        ),
         "set_resource_quotas": (
             lambda b, d: b.set_resource_quotas(cpu_limit="10", pod_limit=50),
             "ResourceQuota",

@@ -382,3 +382,42 @@ def test_bad_values_stop_at_the_call(make: Any, message: str) -> None:
 def test_incomplete_builders_fail_when_rendered(make: Any, message: str) -> None:
     with pytest.raises(PykroError, match=message):
         make().objects()
+
+
+def test_group_networking_and_security() -> None:
+    from pykro.builders import AppGroup
+
+    group = (
+        AppGroup("shop")
+        .add_services([App("web").image("nginx:1.27").port(80), App("api").image("api:1").port(8080)])
+        .configure_namespace()
+        .configure_networking(allow_internal_communication=True, deny_external_access_except=["web"])
+        .configure_security(pod_security_policy="restricted", security_context={"runAsNonRoot": True})
+    )
+    objects = group.objects()
+    for obj in objects:
+        assert validate_object(obj) == [], (obj["kind"], validate_object(obj))
+    by = _by(objects)
+    assert by[("Namespace", "shop")]["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    internal = by[("NetworkPolicy", "shop-internal")]
+    assert internal["metadata"]["namespace"] == "shop"
+    assert internal["spec"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+        "ingress": [{"from": [{"podSelector": {}}]}],
+    }
+    web = by[("NetworkPolicy", "shop-allow-web")]["spec"]
+    assert web == {"podSelector": {"matchLabels": {"app": "web"}}, "policyTypes": ["Ingress"], "ingress": [{}]}
+    for name in ("web", "api"):
+        assert by[("Deployment", name)]["spec"]["template"]["spec"]["securityContext"] == {"runAsNonRoot": True}
+    closed = AppGroup("g").add_service(App("web").image("x:1")).configure_networking(allow_internal_communication=False)
+    assert _by(closed.objects())[("NetworkPolicy", "g-internal")]["spec"] == {
+        "podSelector": {},
+        "policyTypes": ["Ingress"],
+    }
+    with pytest.raises(PykroError, match="has no service named 'wbe'"):
+        AppGroup("g").add_service(App("web").image("x:1")).configure_networking(deny_external_access_except=["wbe"])
+    with pytest.raises(PykroError, match="rbac_enabled=True\\) is not supported"):
+        AppGroup("g").configure_security(rbac_enabled=True)
+    with pytest.raises(PykroError, match="Call .configure_namespace"):
+        AppGroup("g").add_service(App("web").image("x:1")).configure_security(pod_security_policy="baseline").objects()
