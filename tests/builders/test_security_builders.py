@@ -419,5 +419,15 @@ def test_group_networking_and_security() -> None:
         AppGroup("g").add_service(App("web").image("x:1")).configure_networking(deny_external_access_except=["wbe"])
     with pytest.raises(PykroError, match="rbac_enabled=True\\) is not supported"):
         AppGroup("g").configure_security(rbac_enabled=True)
-    with pytest.raises(PykroError, match="Call .configure_namespace"):
+    with pytest.raises(PykroError, match=r"Call \.configure_namespace"):
         AppGroup("g").add_service(App("web").image("x:1")).configure_security(pod_security_policy="baseline").objects()
+
+
+def test_setter_errors_name_the_method_the_value_and_the_line() -> None:
+    with pytest.raises(PykroError) as caught:
+        Role("r").allow_get("pods", api_group="Bad Group")
+    assert caught.value.what.startswith("allow_get(): api_group 'Bad Group'")  # already names the method
+    with pytest.raises(PykroError) as caught:
+        StatefulApp("db").replicas(-2)
+    assert caught.value.what == "StatefulApp.replicas(): replicas must be a whole number >= 0, got -2"
+    assert caught.value.where is not None and caught.value.where.startswith(f"{__file__}:")

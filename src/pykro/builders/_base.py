@@ -63,6 +63,11 @@ def builder_method(fn: F) -> F:
         self.__dict__["_depth"] = depth + 1
         try:
             result = fn(self, *args, **kwargs)
+        except PykroError as error:
+            if depth > 0 or f"{fn.__name__}(" in error.what:
+                raise
+            named = f"{type(self).__name__}.{fn.__name__}(): {error.what}"  # every setter error names the method
+            raise type(error)(named, where=error.where, fix=error.fix) from None
         finally:
             self.__dict__["_depth"] = depth
         calls = self.__dict__.get("_calls")
@@ -109,7 +114,9 @@ def count(value: Any, what: str, *, least: int = 0) -> Any:
     if is_ref(value):
         return value
     if not _is_int(value) or value < least:
-        raise fail(f"{what} must be a whole number >= {least}, got {value!r}", f"Use {max(least, 1)} or more.")
+        raise fail(
+            f"{what} must be a whole number >= {least}, got {value!r}", f"Use a whole number such as {max(least, 1)}."
+        )
     return value
 
 
