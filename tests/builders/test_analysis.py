@@ -105,3 +105,53 @@ def test_terraform_and_plugins_are_not_supported(name: str) -> None:
     with pytest.raises(PykroError, match=rf"{name} is not supported: .*\. Use ") as caught:
         getattr(pykro.celestra, name)("anything", key="value")
     assert caught.value.where is not None and "test_analysis.py" in caught.value.where
+
+
+def test_cost_optimization_recommendations() -> None:
+    from pykro.builders import CostOptimization, Scaling, ValidationLevel
+
+    web = App("web").image("nginx:1.27").replicas(3).resources(cpu="100m", memory="128Mi", cpu_limit="1")
+    api = App("api").image("api:1").replicas(4).scale(Scaling("api").target_cpu_utilization(50).max_replicas(8))
+    db = StatefulApp("db").image("postgres:15").storage("10Gi")
+    optimizer = (
+        CostOptimization("opt")
+        .resource_optimization()
+        .cpu_optimization(0.7)
+        .spot_instance_recommendation()
+        .autoscaling_optimization()
+        .storage_optimization()
+    )
+    got = {(f.level, f.obj, f.field, f.message) for f in optimizer.analyze([web, api, db])}
+    pod = "spec.template.spec.containers[0].resources"
+    assert got == {
+        (ValidationLevel.INFO, "Deployment/web", pod, "cpu limit is 10x the request"),
+        (ValidationLevel.WARNING, "Deployment/api", pod, "no requests: the scheduler cannot pack it"),
+        (ValidationLevel.WARNING, "StatefulSet/db", pod, "no requests: the scheduler cannot pack it"),
+        (
+            ValidationLevel.INFO,
+            "HorizontalPodAutoscaler/api",
+            "spec.metrics[0]",
+            "cpu target 50% is below 70%: pods stay underused",
+        ),
+        (ValidationLevel.INFO, "Deployment/web", "spec.replicas", "spot nodes fit it (several replicas)"),
+        (ValidationLevel.INFO, "Deployment/api", "spec.replicas", "spot nodes fit it (several replicas)"),
+        (ValidationLevel.INFO, "Deployment/web", "spec.replicas", "fixed at 3: consider Scaling"),
+        (
+            ValidationLevel.INFO,
+            "StatefulSet/db",
+            "spec.volumeClaimTemplates[0].spec",
+            "no storage class: the cluster default is used",
+        ),
+    }
+    assert (
+        CostOptimization()
+        .resource_optimization()
+        .resource_optimization(False)
+        .spot_instance_recommendation()
+        .analyze(App("one").image("x:1"))
+        == []
+    )
+    with pytest.raises(PykroError, match="enables no check"):
+        CostOptimization("o").analyze(web)
+    with pytest.raises(PykroError, match=r"must be a fraction above 0\.0 and at most 1\.0, got 70"):
+        CostOptimization("o").cpu_optimization(70)

@@ -9,6 +9,7 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 from pykro.builders.analysis import (
     CloudProvider,
     CostEstimator,
+    CostOptimization,
     SecurityLevel,
     SecurityScanner,
     ValidationLevel,
@@ -47,6 +48,7 @@ __all__ = [
     "Companion",
     "ConfigMap",
     "CostEstimator",
+    "CostOptimization",
     "CronJob",
     "CustomResource",
     "DependencyManager",

@@ -22,6 +22,7 @@ __all__ = [
     "CloudProvider",
     "CostEstimate",
     "CostEstimator",
+    "CostOptimization",
     "Finding",
     "SecurityLevel",
     "SecurityScanner",
@@ -264,3 +265,119 @@ class CostEstimator:
         price = PRICES[self.cloud_provider]
         cost = (cpu * price["cpu"] + memory * price["memory"]) * HOURS_PER_MONTH + storage * price["storage"]
         return CostEstimate(cpu, memory, storage, cost)
+
+
+def _fraction(value: Any, what: str, low: float = 0.0, high: float = 1.0) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not low < value <= high:
+        raise fail(f"{what} must be a fraction above {low} and at most {high}, got {value!r}", "Write 0.7 for 70%.")
+    return float(value)
+
+
+class CostOptimization:
+    """Cost recommendations for objects, each kind switched on by its method; ``analyze(target)`` returns them
+    as findings (``ValidationLevel.INFO`` advice, ``WARNING`` for what prevents efficient packing)."""
+
+    def __init__(self, name: str = "cost-optimization") -> None:
+        self.name = name
+        self._checks: dict[str, Any] = {}
+
+    def _switch(self, check: str, enabled: Any, setting: Any = True) -> CostOptimization:
+        if not isinstance(enabled, bool):
+            raise fail(f"CostOptimization.{check}() takes True or False, got {enabled!r}")
+        if enabled:
+            self._checks[check] = setting
+        else:
+            self._checks.pop(check, None)
+        return self
+
+    def resource_optimization(self, enabled: bool = True) -> CostOptimization:
+        """Containers without requests (warning) and limits over 4x their request (info)."""
+        return self._switch("resource_optimization", enabled)
+
+    def cpu_optimization(self, target_utilization: float = 0.7) -> CostOptimization:
+        """HorizontalPodAutoscalers whose CPU target is below ``target_utilization``."""
+        return self._switch("cpu", True, _fraction(target_utilization, "cpu_optimization target_utilization"))
+
+    def memory_optimization(self, target_utilization: float = 0.8) -> CostOptimization:
+        """HorizontalPodAutoscalers whose memory target is below ``target_utilization``."""
+        return self._switch("memory", True, _fraction(target_utilization, "memory_optimization target_utilization"))
+
+    def spot_instance_recommendation(self, enabled: bool = True) -> CostOptimization:
+        """Deployments of two or more replicas: they tolerate losing a node, so spot nodes fit them."""
+        return self._switch("spot_instance_recommendation", enabled)
+
+    def autoscaling_optimization(self, enabled: bool = True) -> CostOptimization:
+        """Deployments fixed at three or more replicas with no HorizontalPodAutoscaler."""
+        return self._switch("autoscaling_optimization", enabled)
+
+    def storage_optimization(self, enabled: bool = True) -> CostOptimization:
+        """Claims without a storage class (they get the cluster's default, often not the cheapest)."""
+        return self._switch("storage_optimization", enabled)
+
+    def analyze(self, target: Any) -> list[Finding]:
+        if not self._checks:
+            raise fail(f"CostOptimization {self.name!r} enables no check", "Call .resource_optimization() (or others).")
+        objects = _objects(target)
+        scaled = {
+            ((o.get("spec") or {}).get("scaleTargetRef") or {}).get("name")
+            for o in objects
+            if o.get("kind") == "HorizontalPodAutoscaler"
+        }
+        findings: list[Finding] = []
+        for obj in objects:
+            findings += self._analyze(obj, scaled)
+        return findings
+
+    def _analyze(self, obj: dict[str, Any], scaled: set[Any]) -> list[Finding]:
+        out: list[Finding] = []
+        label, kind, spec = _label(obj), obj.get("kind"), obj.get("spec") or {}
+        name = (obj.get("metadata") or {}).get("name")
+        found = _pod(obj)
+        if "resource_optimization" in self._checks and found is not None:
+            for where, container in _containers(found[1]):
+                at = f"{found[0]}.{where}.resources"
+                resources = container.get("resources") or {}
+                requests, limits = resources.get("requests") or {}, resources.get("limits") or {}
+                if not requests:
+                    out.append(Finding(ValidationLevel.WARNING, label, at, "no requests: the scheduler cannot pack it"))
+                for key in ("cpu", "memory"):
+                    if key in requests and key in limits:
+                        ratio = parse_quantity(str(limits[key])) / parse_quantity(str(requests[key]))
+                        if ratio > 4:
+                            out.append(
+                                Finding(
+                                    ValidationLevel.INFO, label, at, f"{key} limit is {float(ratio):g}x the request"
+                                )
+                            )
+        if kind == "HorizontalPodAutoscaler":
+            for index, metric in enumerate(spec.get("metrics") or []):
+                resource_name = (metric.get("resource") or {}).get("name")
+                percent = (((metric.get("resource") or {}).get("target")) or {}).get("averageUtilization")
+                wanted = self._checks.get(resource_name) if resource_name in ("cpu", "memory") else None
+                if wanted is not None and percent is not None and percent < wanted * 100:
+                    out.append(
+                        Finding(
+                            ValidationLevel.INFO,
+                            label,
+                            f"spec.metrics[{index}]",
+                            f"{resource_name} target {percent}% is below {wanted * 100:g}%: pods stay underused",
+                        )
+                    )
+        replicas = spec.get("replicas", 1)
+        if kind == "Deployment" and "spot_instance_recommendation" in self._checks and replicas >= 2:
+            out.append(Finding(ValidationLevel.INFO, label, "spec.replicas", "spot nodes fit it (several replicas)"))
+        if kind == "Deployment" and "autoscaling_optimization" in self._checks and replicas >= 3 and name not in scaled:
+            out.append(Finding(ValidationLevel.INFO, label, "spec.replicas", f"fixed at {replicas}: consider Scaling"))
+        if "storage_optimization" in self._checks:
+            claims = [
+                (f"spec.volumeClaimTemplates[{i}].spec", c.get("spec") or {})
+                for i, c in enumerate(spec.get("volumeClaimTemplates") or [])
+            ]
+            if kind == "PersistentVolumeClaim":
+                claims.append(("spec", spec))
+            for at, claim in claims:
+                if not claim.get("storageClassName"):
+                    out.append(
+                        Finding(ValidationLevel.INFO, label, at, "no storage class: the cluster default is used")
+                    )
+        return out
