@@ -431,3 +431,16 @@ def test_setter_errors_name_the_method_the_value_and_the_line() -> None:
         StatefulApp("db").replicas(-2)
     assert caught.value.what == "StatefulApp.replicas(): replicas must be a whole number >= 0, got -2"
     assert caught.value.where is not None and caught.value.where.startswith(f"{__file__}:")
+
+
+def test_a_later_security_context_keeps_the_policy() -> None:
+    policy = SecurityPolicy("p").pod_security_standard("restricted")
+    app = App("web").image("nginx:1.27").add_security_policy(policy).security_context({"readOnlyRootFilesystem": True})
+    container = app.objects()[0]["spec"]["template"]["spec"]["containers"][0]
+    assert container["securityContext"] == {
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"]},
+        "readOnlyRootFilesystem": True,
+    }
+    with pytest.raises(PykroError, match="allowPrivilegeEscalation is True here, a security policy set False"):
+        App("web").add_security_policy(policy).security_context({"allowPrivilegeEscalation": True})

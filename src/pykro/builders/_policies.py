@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import builder_method
+from pykro.builders._base import builder_method, mapping
 from pykro.builders._pod import Pod
 from pykro.builders.health import Health, Observability
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
@@ -35,6 +35,7 @@ class Policies(Pod):
         self._roles: list[_Rules] = []
         self._network_policies: list[NetworkPolicy] = []
         self._pod_security_context: dict[str, Any] = {}
+        self._policy_container: dict[str, Any] = {}  # what add_security_policy() set in the container's context
 
     @builder_method
     def add_service_account(self: P, service_account: Any) -> P:
@@ -81,7 +82,22 @@ class Policies(Pod):
                         "Keep one of the two settings.",
                     )
                 target[key] = value
+        self._policy_container.update(container)
         self._security_context = own or None
+        return self
+
+    @builder_method
+    def security_context(self: P, context: Any) -> P:
+        """The container's securityContext, as the Kubernetes dict (what add_security_policy() set stays; the same
+        key with another value is an error)."""
+        given = mapping(context, "security_context")
+        for key, value in self._policy_container.items():
+            if key in given and given[key] != value:
+                raise fail(
+                    f"security_context(): {key} is {given[key]!r} here, a security policy set {value!r}",
+                    "Keep one of the two settings.",
+                )
+        self._security_context = {**self._policy_container, **given}
         return self
 
     @builder_method
