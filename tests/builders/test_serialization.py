@@ -125,3 +125,30 @@ def test_what_has_no_json_form_is_refused() -> None:
         serialize({"type": "App"})
     with pytest.raises(PykroError, match="which has no JSON form"):
         serialize(App("web").add_volume("v", {"emptyDir": {"sizeLimit": object()}}))
+
+
+def test_the_other_builders_round_trip() -> None:
+    from pykro.builders import (
+        ClusterRole,
+        ClusterRoleBinding,
+        CRDScope,
+        CustomResource,
+        ExternalServices,
+        Role,
+        RoleBinding,
+        Scaling,
+        ServiceAccount,
+        WaitCondition,
+    )
+
+    made = [
+        RoleBinding("b", Role("r").allow_get("pods"), ServiceAccount("sa")).bind_user("jane"),
+        ClusterRoleBinding("cb", ClusterRole("view-all").allow_read_only()).bind_service_account("sa", "ops"),
+        CustomResource("w").api_version("acme.io/v1").kind("Widget").scope(CRDScope.CLUSTER).status_subresource(),
+        WaitCondition("ready").wait_for_deployment("api").wait_for_secret("creds").timeout(60),
+        ExternalServices("payments").endpoint("https://api.payments.com"),
+        Scaling("hpa").scale_target("api").max_replicas(4).scale_down_delay(120),
+    ]
+    for builder in made:
+        again = deserialize(serialize(builder))
+        assert again.objects() == builder.objects(), type(builder).__name__

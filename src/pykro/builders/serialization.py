@@ -10,6 +10,7 @@ Secret values are written as given: keep serialized Secrets as safe as the Secre
 from __future__ import annotations
 
 import base64
+import enum
 import json
 from collections.abc import Mapping
 from pathlib import PurePath
@@ -45,6 +46,8 @@ def _encode(value: Any, where: str) -> Any:
             f"serialize(): {where} is a reference to a composition's spec or status, which has no JSON form",
             "Serialize builders made with plain values.",
         )
+    if isinstance(value, enum.Enum):  # CRDScope.CLUSTER -> "Cluster": the setters take the value too
+        return _encode(value.value, where)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Builder):
