@@ -100,3 +100,27 @@ def test_bad_values_stop_at_the_call(make: Any, message: str) -> None:
 def test_waiting_for_nothing_is_an_error() -> None:
     with pytest.raises(PykroError, match="waits for nothing"):
         WaitCondition("w").objects()
+
+
+def test_dependency_manager_methods_are_waits() -> None:
+    from pykro.builders import DependencyManager
+
+    cases = {
+        "depends_on": (lambda d: d.depends_on("database"), "kubectl get endpoints/database -o jsonpath="),
+        "depends_on_service": (lambda d: d.depends_on_service("cache"), "until kubectl get endpoints/cache"),
+        "depends_on_deployment": (lambda d: d.depends_on_deployment("api"), "condition=Available deployment/api"),
+        "depends_on_statefulset": (lambda d: d.depends_on_statefulset("db"), "rollout status statefulset/db"),
+        "depends_on_job": (lambda d: d.depends_on_job("migrate"), "condition=Complete job/migrate"),
+        "depends_on_secret": (lambda d: d.depends_on_secret("creds"), "until kubectl get secret/creds"),
+        "depends_on_configmap": (lambda d: d.depends_on_configmap("cfg"), "until kubectl get configmap/cfg"),
+        "dependency_timeout": (lambda d: d.dependency_timeout(90), "--timeout=90s"),
+        "dependency_retry_interval": (lambda d: d.dependency_retry_interval(3), "do sleep 3; done"),
+    }
+    assert implemented(DependencyManager) - META - set(CASES) == set(cases)
+    for method, (call, line) in cases.items():
+        before = at(DependencyManager("deps").depends_on_deployment("x").objects(), "Job", "deps", CMD)
+        objects = call(DependencyManager("deps").depends_on_deployment("x")).objects()
+        after = at(objects, "Job", "deps", CMD)
+        assert after != before and line in after, method
+        for obj in objects:
+            assert validate_object(obj) == [], (obj["kind"], validate_object(obj))

@@ -23,7 +23,6 @@ from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
 from pykro.builders.not_supported import (
-    DependencyManager,
     PluginBase,
     PluginManager,
     TemplateEngine,
@@ -35,7 +34,7 @@ from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
 from pykro.builders.scaling import DeploymentStrategy, Scaling
 from pykro.builders.serialization import deserialize, list_available_classes, serialize
-from pykro.builders.wait import WaitCondition
+from pykro.builders.wait import DependencyManager, WaitCondition
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [

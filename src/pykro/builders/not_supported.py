@@ -7,7 +7,7 @@ from typing import Any, NoReturn
 
 from pykro.authoring.location import fail
 
-__all__ = ["DependencyManager", "PluginBase", "PluginManager", "TemplateEngine", "TemplateManager", "TerraformOutput"]
+__all__ = ["PluginBase", "PluginManager", "TemplateEngine", "TemplateManager", "TerraformOutput"]
 
 
 class _NotSupported:
@@ -45,11 +45,3 @@ class TemplateManager(_NotSupported):
 class TemplateEngine(_NotSupported):
     WHY = TemplateManager.WHY
     INSTEAD = TemplateManager.INSTEAD
-
-
-class DependencyManager(_NotSupported):
-    WHY = "kro orders resources by the references between them, and pods wait for what they need"
-    INSTEAD = (
-        "a @composition where one resource reads another's fields, or a WaitCondition Job "
-        "(WaitCondition('ready').wait_for_deployment('db'))"
-    )

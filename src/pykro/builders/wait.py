@@ -17,7 +17,7 @@ from pykro.builders._base import count as check_count
 from pykro.builders.rbac import Role, RoleBinding, ServiceAccount
 from pykro.simple import Job as _Job
 
-__all__ = ["WaitCondition"]
+__all__ = ["DependencyManager", "WaitCondition"]
 
 KUBECTL_IMAGE: Final = "bitnami/kubectl:1.35"
 # kind -> (api group, resource, what kubectl waits for)
@@ -147,3 +147,54 @@ class WaitCondition(Builder):
             )
         )
         return out
+
+
+class DependencyManager(WaitCondition):
+    """Celestra's dependency names for a WaitCondition Job: ``DependencyManager("app-deps").depends_on("database")``
+    waits until the Service ``database`` has an endpoint; ``depends_on_deployment`` etc. wait for that object."""
+
+    @builder_method
+    def depends_on(self, name: str) -> DependencyManager:
+        """Wait until the Service ``name`` has a ready endpoint (how a dependency is reached)."""
+        self._wait("service", name)
+        return self
+
+    @builder_method
+    def depends_on_service(self, name: str) -> DependencyManager:
+        self._wait("service", name)
+        return self
+
+    @builder_method
+    def depends_on_deployment(self, name: str) -> DependencyManager:
+        self._wait("deployment", name)
+        return self
+
+    @builder_method
+    def depends_on_statefulset(self, name: str) -> DependencyManager:
+        self._wait("statefulset", name)
+        return self
+
+    @builder_method
+    def depends_on_job(self, name: str) -> DependencyManager:
+        self._wait("job", name)
+        return self
+
+    @builder_method
+    def depends_on_secret(self, name: str) -> DependencyManager:
+        self._wait("secret", name)
+        return self
+
+    @builder_method
+    def depends_on_configmap(self, name: str) -> DependencyManager:
+        self._wait("configmap", name)
+        return self
+
+    @builder_method
+    def dependency_timeout(self, seconds: Any) -> DependencyManager:
+        self.timeout(seconds)
+        return self
+
+    @builder_method
+    def dependency_retry_interval(self, seconds: Any) -> DependencyManager:
+        self.retry_interval(seconds)
+        return self
