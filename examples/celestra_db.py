@@ -13,8 +13,15 @@ from pathlib import Path
 from typing import Any
 
 from pykro import Spec, Status, composition, yamlio
-from pykro.celestra import ConfigMap, KubernetesOutput, Secret, StatefulApp
-from pykro.simple import NetworkPolicy, Role, RoleBinding, ServiceAccount
+from pykro.celestra import (
+    ConfigMap,
+    KubernetesOutput,
+    NetworkPolicy,
+    Role,
+    Secret,
+    ServiceAccount,
+    StatefulApp,
+)
 
 # Basic usage
 basic = StatefulApp("postgres").image("postgres:15").port(5432).storage("20Gi")
@@ -34,6 +41,11 @@ production = (
 # Complete example. The Secret's keys become environment variables, so the key is the variable postgres reads.
 db_secret = Secret("postgres-ha-secret").add("POSTGRES_PASSWORD", "secure-password")
 db_config = ConfigMap("postgres-ha-config").add("max_connections", "200")
+# The ServiceAccount is created with the database; the Role is bound to it (RoleBinding postgres-ha-postgres-role);
+# the NetworkPolicy selects the database's pods and lets in pods labelled app=api.
+sa = ServiceAccount("postgres-sa")
+role = Role("postgres-role").add_policy("get", "pods")
+network_policy = NetworkPolicy("postgres-policy").allow_pods_with_label("app", "api")
 complete = (
     StatefulApp("postgres-ha")
     .image("postgres:15")
@@ -45,7 +57,9 @@ complete = (
     .env("POSTGRES_USER", "admin")
     .add_secret(db_secret)
     .add_config(db_config)
-    .add_service_account("postgres-sa")  # the ServiceAccount below
+    .add_service_account(sa)
+    .add_role(role)
+    .add_network_policy(network_policy)
     .backup_schedule("0 2 * * *")
     .backup_retention(30)  # backups older than 30 days are deleted after each run
     # .backup_location("s3://my-backups/postgres") raises "not supported": upload in a .backup_command([...])
@@ -53,23 +67,12 @@ complete = (
     .expose()  # a ClusterIP Service postgres-ha-client besides the headless one
 )
 
-# ServiceAccount, Role and NetworkPolicy builders come later; pykro.simple makes them today.
-account = ServiceAccount("postgres-sa")
-role = Role("postgres-role", rules=[{"api_groups": [""], "resources": ["pods"], "verbs": ["get"]}])
-binding = RoleBinding("postgres-role", role="postgres-role", subjects=["postgres-sa"], namespace="default")
-policy = NetworkPolicy(
-    "postgres-policy",
-    pod_selector={"app": "postgres-ha"},
-    ingress=[{"from": [{"podSelector": {"matchLabels": {"app": "api"}}}]}],
-)
-
 DATABASES = {"basic": basic, "production": production, "complete": complete}
-EXTRA = [account.obj, role.obj, binding.obj, policy.obj]
 
 
 def objects() -> list[dict[str, Any]]:
     """Every object of the three examples (the complete one with its RBAC and NetworkPolicy)."""
-    return [obj for db in DATABASES.values() for obj in db.objects()] + EXTRA
+    return [obj for db in DATABASES.values() for obj in db.objects()]
 
 
 # The same builders inside a composition: values may come from the spec (checked by type when the graph is built).
@@ -103,6 +106,5 @@ if __name__ == "__main__":
     if len(sys.argv) > 1:
         for folder, db in DATABASES.items():
             KubernetesOutput().generate(db, Path(sys.argv[1]) / folder)
-        (Path(sys.argv[1]) / "complete" / "rbac-and-policy.yaml").write_text(yamlio.dump_all(EXTRA), encoding="utf-8")
     else:
         print(yamlio.dump_all(objects()), end="")

@@ -54,6 +54,9 @@ def test_objects_are_valid_and_carry_the_seed_values(example: ModuleType) -> Non
         {"name": "data", "mountPath": "/var/lib/postgresql/data"}
     ]
     assert ha["template"]["spec"]["serviceAccountName"] == "postgres-sa"
+    binding = by[("RoleBinding", "postgres-ha-postgres-role")]
+    assert binding["roleRef"]["name"] == "postgres-role" and binding["subjects"][0]["name"] == "postgres-sa"
+    assert by[("NetworkPolicy", "postgres-policy")]["spec"]["podSelector"] == {"matchLabels": {"app": "postgres-ha"}}
     backup = by[("CronJob", "postgres-ha-backup")]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     assert "-mtime +30 -delete" in backup["containers"][0]["command"][2]
 
@@ -62,7 +65,8 @@ def test_the_script_writes_the_files(tmp_path: Path) -> None:
     subprocess.run([sys.executable, str(EXAMPLE), str(tmp_path)], check=True, cwd=REPO)
     written = sorted(str(p.relative_to(tmp_path)) for p in tmp_path.rglob("*.yaml"))
     assert "production/cronjob-production-db-backup.yaml" in written
-    assert "complete/rbac-and-policy.yaml" in written
+    assert "complete/rolebinding-postgres-ha-postgres-role.yaml" in written
+    assert "complete/networkpolicy-postgres-policy.yaml" in written
     assert "basic/statefulset-postgres.yaml" in written
 
 

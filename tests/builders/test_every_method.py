@@ -15,13 +15,21 @@ import pytest
 from pykro.builders import (
     App,
     AppGroup,
+    Companion,
     ConfigMap,
     CronJob,
+    Health,
     Ingress,
     Job,
     KubernetesOutput,
+    Lifecycle,
+    NetworkPolicy,
+    Observability,
+    Role,
     Secret,
+    SecurityPolicy,
     Service,
+    ServiceAccount,
     StatefulApp,
 )
 from pykro.builders._base import Builder, Generated, is_unsupported
@@ -134,6 +142,51 @@ WORKLOAD: dict[str, Case] = {
     "add_config": (lambda b, d: b.add_config(ConfigMap("flags").add("k", "v")), None, None, f"{C}.envFrom"),
     "add_configs": (lambda b, d: b.add_configs([ConfigMap("flags").add("k", "v")]), None, None, f"{C}.envFrom"),
     "add_service_account": (lambda b, d: b.add_service_account("runner"), None, None, "{pod}.serviceAccountName"),
+    "add_role": (
+        lambda b, d: b.add_service_account(ServiceAccount("runner")).add_role(Role("reader").allow_get("pods")),
+        "RoleBinding",
+        "{name}-reader",
+        "subjects",
+    ),
+    "add_network_policy": (
+        lambda b, d: b.add_network_policy(NetworkPolicy("only-api").allow_pods_with_label("app", "api")),
+        "NetworkPolicy",
+        "only-api",
+        "spec.podSelector.matchLabels.app",
+    ),
+    "add_security_policy": (
+        lambda b, d: b.add_security_policy(SecurityPolicy("strict").pod_security_standard("restricted")),
+        None,
+        None,
+        "{pod}.securityContext.runAsNonRoot",
+    ),
+    "add_observability": (
+        lambda b, d: b.add_observability(Observability("o").enable_metrics(9100, "/m")),
+        None,
+        None,
+        "{template}.metadata.annotations",
+    ),
+    "health": (lambda b, d: b.health(Health().startup_probe("/s", port=8080)), None, None, f"{C}.startupProbe"),
+    "add_companion": (
+        lambda b, d: b.add_companion(Companion("log").image("fluent-bit:3").mount_shared_volume("/var/log")),
+        None,
+        None,
+        "{pod}.containers[1].volumeMounts",
+    ),
+    "add_companions": (
+        lambda b, d: b.add_companions([Companion("db-migrate").image("m:1").type("init").command(["migrate"])]),
+        None,
+        None,
+        "{pod}.initContainers[0].command",
+    ),
+    "add_lifecycle": (
+        lambda b, d: b.add_lifecycle(Lifecycle().pre_stop_http("/shutdown", 8080).termination_grace_period(45)),
+        None,
+        None,
+        f"{C}.lifecycle.preStop.httpGet",
+    ),
+    "pre_stop_command": (lambda b, d: b.pre_stop_command(["sleep", "5"]), None, None, f"{C}.lifecycle.preStop"),
+    "post_start_command": (lambda b, d: b.post_start_command(["warm"]), None, None, f"{C}.lifecycle.postStart"),
     "add_volume": (lambda b, d: b.add_volume("scratch", {"emptyDir": {}}), None, None, "{pod}.volumes"),
     "mount_volume": (
         lambda b, d: b.add_volume("scratch", {"emptyDir": {}}).mount_volume("scratch", "/x", read_only=True),
@@ -300,6 +353,18 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             "shop",
             "metadata.labels",
         ),
+        "configure_networking": (
+            lambda b, d: b.configure_networking(deny_external_access_except=["web"]),
+            "NetworkPolicy",
+            "shop-allow-web",
+            "spec.ingress",
+        ),
+        "configure_security": (
+            lambda b, d: b.configure_security(security_context={"runAsNonRoot": True}),
+            None,
+            None,
+            "spec.template.spec.securityContext",
+        ),
         "set_resource_quotas": (
             lambda b, d: b.set_resource_quotas(cpu_limit="10", pod_limit=50),
             "ResourceQuota",
@@ -393,7 +458,9 @@ def test_the_call_changes_the_output_at_its_path(cls: type[Builder], method: str
     call, kind, name, path = CASES[cls][method]
     main_kind, main_name = main_object(cls)
     kind, name = kind or main_kind, name or main_name
-    path = path.format(pod=POD.get(cls, "spec.template.spec"), job=JOB.get(cls, "spec"))  # type: ignore[arg-type]
+    pod = POD.get(cls, "spec.template.spec")  # type: ignore[arg-type]
+    path = path.format(pod=pod, job=JOB.get(cls, "spec"), template=pod.rsplit(".", 1)[0])  # type: ignore[arg-type]
+    name = name.format(name=main_name)
     before = base(cls).objects()
     builder = base(cls)
     assert call(builder, files) is builder  # chaining returns the builder

@@ -6,21 +6,79 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 ``KubernetesOutput().generate(builder, dir)`` write YAML files. See docs/builders.md.
 """
 
+from pykro.builders.analysis import (
+    CloudProvider,
+    CostEstimator,
+    CostOptimization,
+    SecurityLevel,
+    SecurityScanner,
+    ValidationLevel,
+    Validator,
+)
+from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
+from pykro.builders.custom_resource import CRDScope, CustomResource
+from pykro.builders.external import ExternalServices
 from pykro.builders.group import AppGroup
+from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
+from pykro.builders.not_supported import (
+    PluginBase,
+    PluginManager,
+    TemplateEngine,
+    TemplateManager,
+    TerraformOutput,
+)
 from pykro.builders.output import KubernetesOutput
+from pykro.builders.policy import NetworkPolicy, SecurityPolicy
+from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
+from pykro.builders.scaling import DeploymentStrategy, Scaling
+from pykro.builders.serialization import deserialize, list_available_classes, serialize
+from pykro.builders.wait import DependencyManager, WaitCondition
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [
     "App",
     "AppGroup",
+    "CRDScope",
+    "CloudProvider",
+    "ClusterRole",
+    "ClusterRoleBinding",
+    "Companion",
     "ConfigMap",
+    "CostEstimator",
+    "CostOptimization",
     "CronJob",
+    "CustomResource",
+    "DependencyManager",
+    "DeploymentStrategy",
+    "ExternalServices",
+    "Health",
     "Ingress",
     "Job",
     "KubernetesOutput",
+    "Lifecycle",
+    "NetworkPolicy",
+    "Observability",
+    "PluginBase",
+    "PluginManager",
+    "Role",
+    "RoleBinding",
+    "Scaling",
     "Secret",
+    "SecurityLevel",
+    "SecurityPolicy",
+    "SecurityScanner",
     "Service",
+    "ServiceAccount",
     "StatefulApp",
+    "TemplateEngine",
+    "TemplateManager",
+    "TerraformOutput",
+    "ValidationLevel",
+    "Validator",
+    "WaitCondition",
+    "deserialize",
+    "list_available_classes",
+    "serialize",
 ]

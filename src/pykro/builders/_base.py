@@ -59,7 +59,21 @@ def builder_method(fn: F) -> F:
                 raise fail(f"{call} has no keyword {unknown[0]}", fix) from None
             shown = str(signature).replace("(self, ", "(").replace("(self)", "()")
             raise fail(f"{call}: {error}", f"Call it as {fn.__name__}{shown}.") from None
-        return fn(self, *args, **kwargs)
+        depth = self.__dict__.get("_depth", 0)
+        self.__dict__["_depth"] = depth + 1
+        try:
+            result = fn(self, *args, **kwargs)
+        except PykroError as error:
+            if depth > 0 or f"{fn.__name__}(" in error.what:
+                raise
+            named = f"{type(self).__name__}.{fn.__name__}(): {error.what}"  # every setter error names the method
+            raise type(error)(named, where=error.where, fix=error.fix) from None
+        finally:
+            self.__dict__["_depth"] = depth
+        calls = self.__dict__.get("_calls")
+        if depth == 0 and result is self and calls is not None:  # the user's own call: serialize() replays it
+            calls.append((fn.__name__, args, kwargs))
+        return result
 
     wrapper.__pykro_builder__ = True  # type: ignore[attr-defined]
     return wrapper  # type: ignore[return-value]
@@ -100,7 +114,9 @@ def count(value: Any, what: str, *, least: int = 0) -> Any:
     if is_ref(value):
         return value
     if not _is_int(value) or value < least:
-        raise fail(f"{what} must be a whole number >= {least}, got {value!r}", f"Use {max(least, 1)} or more.")
+        raise fail(
+            f"{what} must be a whole number >= {least}, got {value!r}", f"Use a whole number such as {max(least, 1)}."
+        )
     return value
 
 
@@ -232,6 +248,7 @@ class Builder(ABC):
     KIND_NAME_IS_LABEL = False
 
     def __init__(self, name: Any) -> None:
+        self._calls: list[tuple[str, tuple[Any, ...], dict[str, Any]]] = []  # the setter calls, for serialize()
         self._name = dns_name(name, f"{type(self).__name__} name", label=self.KIND_NAME_IS_LABEL)
         self._namespace: Any = None
         self._labels: dict[str, Any] = {}

@@ -8,13 +8,16 @@ from typing import Any
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef, resource
-from pykro.builders._base import Builder, builder_method, items, mapping, quantity, unsupported
+from pykro.builders._base import Builder, builder_method, choice, items, mapping, quantity, text, unsupported
 from pykro.builders._base import count as check_count
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.workloads import _Workload
 from pykro.simple import Namespace as _Namespace
+from pykro.simple import NetworkPolicy as _NetworkPolicy
 
 __all__ = ["AppGroup"]
+
+_PSS = ("privileged", "baseline", "restricted")
 
 
 class AppGroup(Builder):
@@ -30,6 +33,8 @@ class AppGroup(Builder):
         self._namespace_labels: dict[str, Any] = {}
         self._namespace_annotations: dict[str, Any] = {}
         self._quota: dict[str, Any] = {}
+        self._networking: tuple[bool, list[str]] | None = None
+        self._pod_security: dict[str, Any] = {}
 
     @builder_method
     def add_service(self, service: Builder) -> AppGroup:
@@ -126,14 +131,57 @@ class AppGroup(Builder):
         self._quota = hard
         return self
 
-    configure_networking = unsupported(
-        "configure_networking", "NetworkPolicy builders are not in pykro yet", "pykro.simple.NetworkPolicy(...)"
-    )
-    configure_security = unsupported(
-        "configure_security",
-        "SecurityPolicy builders are not in pykro yet",
-        "pykro.simple's pod_security_context= and Namespace labels",
-    )
+    @builder_method
+    def configure_networking(
+        self,
+        allow_internal_communication: bool = True,
+        deny_external_access_except: Sequence[str] | None = None,
+        service_mesh: bool = False,
+        mesh_config: Mapping[str, Any] | None = None,
+    ) -> AppGroup:
+        """NetworkPolicies for the group's namespace: ``<group>-internal`` selects every pod and lets in only pods
+        of the same namespace (``allow_internal_communication=False``: nothing); each member named in
+        ``deny_external_access_except`` gets ``<group>-allow-<name>``, letting everyone in."""
+        if service_mesh or mesh_config is not None:
+            raise fail("configure_networking(service_mesh=...) is not supported: pykro installs no service mesh")
+        if not isinstance(allow_internal_communication, bool):
+            raise fail(f"allow_internal_communication takes True or False, got {allow_internal_communication!r}")
+        names = [m.name for m in self._members]
+        open_to_all = [
+            text(n, "deny_external_access_except item")
+            for n in items(deny_external_access_except or [], "deny_external_access_except")
+        ]
+        for name in open_to_all:
+            if name not in names:
+                self._index(name)  # the error names the members
+        self._networking = (allow_internal_communication, open_to_all)
+        return self
+
+    @builder_method
+    def configure_security(
+        self,
+        rbac_enabled: bool = False,
+        pod_security_policy: str | None = None,
+        network_policies: bool = False,
+        security_context: Mapping[str, Any] | None = None,
+    ) -> AppGroup:
+        """``pod_security_policy`` (``restricted``/``baseline``/``privileged``) labels the group's namespace
+        ``pod-security.kubernetes.io/enforce`` (with configure_namespace()); ``security_context`` becomes every
+        workload's pod securityContext; ``network_policies=True`` is configure_networking()."""
+        if rbac_enabled:
+            raise fail(
+                "configure_security(rbac_enabled=True) is not supported: pykro cannot guess the permissions",
+                "Give each workload its roles: .add_service_account(ServiceAccount(...)).add_role(Role(...)).",
+            )
+        if pod_security_policy is not None:
+            level = choice(pod_security_policy, "pod_security_policy", {k: k for k in _PSS})
+            self._namespace_labels["pod-security.kubernetes.io/enforce"] = level
+        if security_context is not None:
+            self._pod_security = mapping(security_context, "security_context")
+        if network_policies:
+            self.configure_networking()
+        return self
+
     configure_monitoring = unsupported(
         "configure_monitoring", "monitoring stacks are not installed by pykro", ".enable_metrics() on each App"
     )
@@ -178,12 +226,28 @@ class AppGroup(Builder):
                     {"apiVersion": "v1", "kind": "ResourceQuota", "metadata": meta, "spec": {"hard": dict(self._quota)}}
                 )
             )
+        if "pod-security.kubernetes.io/enforce" in self._namespace_labels and not self._create_namespace:
+            raise fail(
+                f"AppGroup {self._name!r}: configure_security(pod_security_policy=...) labels the group's namespace",
+                "Call .configure_namespace() too, so the group creates its namespace.",
+            )
+        out += self._network_policies()
         workloads = [m for m in self._members if isinstance(m, _Workload)]
         attached: list[Builder] = list(self._shared)
         for workload in workloads:
             attached += [c for c in [*workload._secrets, *workload._configs] if all(c is not a for a in attached)]
         members: list[Builder] = [*attached, *(m for m in self._members if all(m is not a for a in attached))]
         saved = [(m, m._namespace, m._labels, m._annotations) for m in members]
+        saved_security = [(w, dict(w._pod_security_context)) for w in workloads]
+        for workload in workloads:  # the group's pod securityContext, under each workload's own
+            for key, value in self._pod_security.items():
+                if workload._pod_security_context.get(key, value) != value:
+                    raise fail(
+                        f"AppGroup {self._name!r}: {type(workload).__name__} {workload.name!r} has securityContext."
+                        f"{key} {workload._pod_security_context[key]!r}, the group sets {value!r}",
+                        "Keep one of the two settings.",
+                    )
+                workload._pod_security_context[key] = value
         try:
             for member in members:  # the group's namespace, labels and annotations reach every member
                 if member._namespace is None:
@@ -198,4 +262,32 @@ class AppGroup(Builder):
         finally:
             for member, namespace, labels, annotations in saved:
                 member._namespace, member._labels, member._annotations = namespace, labels, annotations
+            for workload, context in saved_security:
+                workload._pod_security_context = context
+        return out
+
+    def _network_policies(self) -> list[ResourceRef]:
+        if self._networking is None:
+            return []
+        internal, open_to_all = self._networking
+        meta = {"namespace": self._namespace, "labels": dict(self._labels) or None}
+        out = [
+            _NetworkPolicy(
+                f"{self._name}-internal",
+                pod_selector=None,
+                ingress=[{"from": [{"podSelector": {}}]}] if internal else None,
+                policy_types=["Ingress"],
+                **meta,
+            )
+        ]
+        for name in open_to_all:
+            out.append(
+                _NetworkPolicy(
+                    f"{self._name}-allow-{name}",
+                    pod_selector={"app": name},
+                    ingress=[{}],
+                    policy_types=["Ingress"],
+                    **meta,
+                )
+            )
         return out

@@ -57,6 +57,7 @@ class PodOptions(TypedDict, total=False):
     image_pull_policy: Str
     image_pull_secrets: Strs
     security_context: Obj  # the container's
+    lifecycle: Obj  # the container's postStart/preStop hooks
     container_name: Str
     containers: Objs  # more containers (sidecars), as Kubernetes dicts
     init_containers: Objs
@@ -191,6 +192,7 @@ def container(name: Any, image: Any, options: PodOptions, mounts: Any = None) ->
         readinessProbe=options.get("readiness_probe"),
         startupProbe=options.get("startup_probe"),
         securityContext=options.get("security_context"),
+        lifecycle=options.get("lifecycle"),
     )
 
 

@@ -1,0 +1,290 @@
+"""StatefulApp: a StatefulSet, its headless Service and volume claim template; ``backup_schedule`` adds a CronJob."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pykro.authoring.location import fail
+from pykro.authoring.refs import is_ref
+from pykro.authoring.resource import ResourceRef
+from pykro.builders._base import builder_method, choice, cron, dns_name, items, mapping, quantity, text, unsupported
+from pykro.builders._base import count as check_count
+from pykro.builders._workload import BUILD_INSTEAD, NOT_BUILT, _Exposed, short_enough
+from pykro.simple import CronJob as _CronJob
+from pykro.simple import PersistentVolumeClaim as _PVC
+from pykro.simple import Service as _Service
+from pykro.simple import StatefulSet as _StatefulSet
+
+__all__ = ["StatefulApp"]
+
+
+class StatefulApp(_Exposed):
+    """A stateful application: a StatefulSet, its headless Service (``<name>``), its volume claim template, and
+    with ``backup_schedule()`` a CronJob and a claim for the backups."""
+
+    def __init__(self, name: Any) -> None:
+        super().__init__(name)
+        self._replicas: Any = 1
+        self._storage: dict[str, Any] | None = None
+        self._mount_path: Any = "/data"
+        self._storage_class: Any = None
+        self._update: dict[str, Any] | None = None
+        self._backup: Any = None
+        self._backup_command: list[Any] | None = None
+        self._retention: Any = None
+
+    @builder_method
+    def replicas(self, count: Any) -> StatefulApp:
+        self._replicas = check_count(count, "replicas")
+        return self
+
+    @builder_method
+    def storage(self, size: Any, mount_path: Any = None, storage_class: Any = None) -> StatefulApp:
+        """A volume claim template ``data`` of ``size`` per pod, mounted at ``mount_path`` (default ``/data``)."""
+        self._storage = {"size": quantity(size, "storage size")}
+        if mount_path is not None:
+            self.mount_path(mount_path)
+        if storage_class is not None:
+            self.storage_class(storage_class)
+        return self
+
+    @builder_method
+    def mount_path(self, path: Any) -> StatefulApp:
+        """Where the storage is mounted (``/data`` unless set)."""
+        self._mount_path = text(path, "mount_path")
+        if isinstance(path, str) and not path.startswith("/"):
+            raise fail(f"mount_path {path!r} must be an absolute path", f"Write '/{path}'.")
+        return self
+
+    def _own_volumes(self) -> set[str]:
+        return {"data"} if self._storage is not None else set()
+
+    @builder_method
+    def storage_class(self, storage_class: Any) -> StatefulApp:
+        self._storage_class = dns_name(storage_class, "storage class")
+        return self
+
+    def _db_port(self, number: Any, name: str) -> StatefulApp:
+        return self.port(number, name)
+
+    @builder_method
+    def postgres_port(self, port: Any = 5432) -> StatefulApp:
+        return self._db_port(port, "postgres")
+
+    @builder_method
+    def mysql_port(self, port: Any = 3306) -> StatefulApp:
+        return self._db_port(port, "mysql")
+
+    @builder_method
+    def mongodb_port(self, port: Any = 27017) -> StatefulApp:
+        return self._db_port(port, "mongodb")
+
+    @builder_method
+    def redis_port(self, port: Any = 6379) -> StatefulApp:
+        return self._db_port(port, "redis")
+
+    @builder_method
+    def kafka_port(self, port: Any = 9092) -> StatefulApp:
+        return self._db_port(port, "kafka")
+
+    @builder_method
+    def elasticsearch_port(self, port: Any = 9200) -> StatefulApp:
+        return self._db_port(port, "elasticsearch")
+
+    def _settings(self, config: Any, what: str) -> dict[str, str]:
+        out = {}
+        for key, value in mapping(config, what).items():
+            if not isinstance(key, str) or not (is_ref(value) or isinstance(value, str | int | float)):
+                raise fail(f"{what} setting {key!r} must be text, got {type(value).__name__}")
+            out[key] = value
+        return out
+
+    @builder_method
+    def postgres_config(self, config: Mapping[str, Any]) -> StatefulApp:
+        """PostgreSQL settings, passed as ``-c key=value`` arguments (the postgres image hands them to postgres)."""
+        for key, value in self._settings(config, "postgres_config").items():
+            self._args += ["-c", f"{key}={value}"]
+        return self
+
+    @builder_method
+    def mysql_config(self, config: Mapping[str, Any]) -> StatefulApp:
+        """MySQL settings, passed as ``--key=value`` arguments (the mysql image hands them to mysqld)."""
+        self._args += [f"--{k.replace('_', '-')}={v}" for k, v in self._settings(config, "mysql_config").items()]
+        return self
+
+    @builder_method
+    def redis_config(self, config: Mapping[str, Any]) -> StatefulApp:
+        """Redis settings, passed as ``--key value`` arguments (the redis image hands them to redis-server)."""
+        for key, value in self._settings(config, "redis_config").items():
+            self._args += [f"--{key}", *str(value).split()]
+        return self
+
+    @builder_method
+    def kafka_config(self, config: Mapping[str, Any]) -> StatefulApp:
+        """Kafka broker settings as ``KAFKA_<KEY>`` environment variables (the Confluent/Bitnami convention)."""
+        for key, value in self._settings(config, "kafka_config").items():
+            self.env("KAFKA_" + re.sub(r"[.\-]", "_", key).upper(), value)
+        return self
+
+    @builder_method
+    def deployment_strategy(self, strategy: str) -> StatefulApp:
+        """``rolling`` (default of StatefulSets) or ``on-delete``."""
+        kind = choice(
+            strategy,
+            "update strategy",
+            {"rolling": "RollingUpdate", "rollingupdate": "RollingUpdate", "ondelete": "OnDelete"},
+        )
+        self._update = {"type": kind}
+        return self
+
+    @builder_method
+    def rolling_update(self, partition: Any = 0, max_unavailable: Any = 1) -> StatefulApp:
+        """A RollingUpdate strategy: pods with an ordinal >= ``partition`` are updated, ``max_unavailable`` at a
+        time."""
+        self._update = {
+            "type": "RollingUpdate",
+            "rollingUpdate": {
+                "partition": check_count(partition, "partition"),
+                "maxUnavailable": check_count(max_unavailable, "max_unavailable", least=1),
+            },
+        }
+        return self
+
+    @builder_method
+    def on_delete_strategy(self) -> StatefulApp:
+        """Update pods only when they are deleted."""
+        self._update = {"type": "OnDelete"}
+        return self
+
+    @builder_method
+    def backup_schedule(self, schedule: Any) -> StatefulApp:
+        """A CronJob ``<name>-backup`` on ``schedule`` running the backup command (postgres images: pg_dumpall of
+        pod 0; others: set backup_command()) into the claim ``<name>-backup``, mounted at ``/backup``."""
+        self._backup = cron(schedule, "backup_schedule")
+        return self
+
+    @builder_method
+    def backup_command(self, command: Sequence[Any]) -> StatefulApp:
+        """pykro: the command the backup CronJob runs (with the app's image, env and ``/backup`` mounted)."""
+        self._backup_command = [text(c, "backup_command item") for c in items(command, "backup_command")]
+        return self
+
+    @builder_method
+    def backup_retention(self, days: Any) -> StatefulApp:
+        """Delete backup files older than ``days`` after each backup."""
+        self._retention = check_count(days, "backup_retention", least=1)
+        return self
+
+    build = unsupported("build", NOT_BUILT, BUILD_INSTEAD)
+    backup_location = unsupported(
+        "backup_location",
+        "pykro keeps backups in the claim <name>-backup",
+        ".backup_command([...]) that also uploads to your object store",
+    )
+    enable_point_in_time_recovery = unsupported(
+        "enable_point_in_time_recovery",
+        "it depends on the database",
+        "a database operator (CloudNativePG, ...) or the database's config",
+    )
+    cluster_mode = unsupported(
+        "cluster_mode",
+        "clustering is the database's configuration",
+        ".postgres_config/.redis_config/.kafka_config({...}) or .env(...)",
+    )
+    replication_factor = unsupported(
+        "replication_factor",
+        "replication is the database's configuration",
+        ".kafka_config({'default.replication.factor': '3'}) or .env(...)",
+    )
+    quorum_size = unsupported(
+        "quorum_size", "quorum is the database's configuration", ".env(...) or the config setters"
+    )
+
+    def _backup_job(self) -> list[ResourceRef]:
+        if self._backup is None:
+            return []
+        if self._storage is None:
+            raise fail(f"StatefulApp {self._name!r} has a backup_schedule but no storage()", "Call .storage('20Gi').")
+        command = self._backup_command
+        image = self._image
+        if command is None:
+            if not (isinstance(image, str) and image.split("/")[-1].startswith("postgres")):
+                raise fail(
+                    f"StatefulApp {self._name!r}: pykro knows how to back up postgres images only, not {image!r}",
+                    "Add .backup_command([...]) (it runs with the app's image and env; write to /backup).",
+                )
+            command = [
+                "sh",
+                "-c",
+                f'PGPASSWORD="${{PGPASSWORD:-${{POSTGRES_PASSWORD:-}}}}" pg_dumpall -h {self._name}-0.{self._name} '
+                '-U "${POSTGRES_USER:-postgres}" > "/backup/$(date +%Y%m%d%H%M%S).sql"',
+            ]
+        if self._retention is not None:
+            script = shlex.join(command) if command[:2] != ["sh", "-c"] else command[2]
+            command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{self._retention} -delete"]
+        env_from, _, _ = self._attachments()
+        claim = f"{self._name}-backup"
+        short_enough(claim, "backup CronJob")
+        pvc = _PVC(claim, size=self._storage["size"], storage_class=self._storage_class, **self._meta())
+        extra: dict[str, Any] = {k: v for k, v in (("env", dict(self._env)), ("env_from", env_from)) if v}
+        job = _CronJob(
+            f"{self._name}-backup",
+            image=image,
+            schedule=self._backup,
+            command=command,
+            concurrency_policy="Forbid",
+            **extra,
+            volumes=[{"name": "backup", "persistentVolumeClaim": {"claimName": claim}}],
+            volume_mounts=[{"name": "backup", "mountPath": "/backup"}],
+            restart_policy="OnFailure",
+            **self._meta(),
+        )
+        return [pvc, job]
+
+    def _make(self) -> list[ResourceRef]:
+        """The StatefulSet, its headless Service, the added objects and the backup CronJob (if scheduled)."""
+        out = self._added()
+        claims = None
+        if self._storage is not None:
+            claims = [
+                {
+                    "name": "data",
+                    "size": self._storage["size"],
+                    "mount_path": self._mount_path,
+                    "storage_class": self._storage_class,
+                }
+            ]
+        stateful = _StatefulSet(
+            self._name,
+            image=self._image,
+            replicas=self._replicas,
+            service_name=self._name,
+            volume_claim_templates=claims,
+            update_strategy=self._update,
+            **self._meta(),
+            **self._pod_keywords(),
+        )
+        out.append(stateful)
+        headless = _Service(
+            self._name,
+            selector=stateful,
+            ports=self._service_ports() or None,
+            cluster_ip="None",
+            publish_not_ready_addresses=True,
+            **self._meta(),
+        )
+        out.append(headless)
+        if self._service_type is not None:
+            out.append(
+                _Service(
+                    f"{self._name}-client",
+                    selector=stateful,
+                    ports=self._service_ports(),
+                    type=self._service_type,
+                    **self._meta(),
+                )
+            )
+        return out + self._extra(stateful) + self._backup_job()
