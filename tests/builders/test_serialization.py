@@ -68,11 +68,11 @@ def test_the_envelope_is_celestras() -> None:
 
 def test_a_full_app_round_trips(tmp_path: Path) -> None:
     app = _full_app(tmp_path)
-    text = serialize(app)
+    text = serialize(app, include_secrets=True)
     again = deserialize(text)
     assert isinstance(again, App)
     assert again.objects() == app.objects()
-    assert serialize(again) == text
+    assert serialize(again, include_secrets=True) == text
     assert deserialize(json.loads(text)).objects() == app.objects()  # a dict works too
 
 
@@ -88,14 +88,14 @@ def test_every_class_round_trips_with_every_method(cls: Any, tmp_path: Path) -> 
             call(builder, tmp_path)
         except PykroError:
             continue  # a call that conflicts with an earlier one (two ports named alike): its check still works
-    again = deserialize(serialize(builder))
+    again = deserialize(serialize(builder, include_secrets=True))
     assert type(again) is cls
     assert again.objects() == builder.objects()
 
 
 def test_group_members_round_trip() -> None:
     group = AppGroup("shop").add_service(StatefulApp("db").image("postgres:15").storage("1Gi")).namespace("shop")
-    assert deserialize(serialize(group)).objects() == group.objects()
+    assert deserialize(serialize(group, include_secrets=True)).objects() == group.objects()
 
 
 def test_the_available_classes() -> None:
@@ -150,5 +150,14 @@ def test_the_other_builders_round_trip() -> None:
         Scaling("hpa").scale_target("api").max_replicas(4).scale_down_delay(120),
     ]
     for builder in made:
-        again = deserialize(serialize(builder))
+        again = deserialize(serialize(builder, include_secrets=True))
         assert again.objects() == builder.objects(), type(builder).__name__
+
+
+def test_a_secret_is_serialized_only_when_asked() -> None:
+    app = App("web").image("nginx").add_secret(Secret("keys").add("token", "s3cr3t-value"))
+    with pytest.raises(PykroError, match="Secret 'keys' holds values") as caught:
+        serialize(app)
+    assert "s3cr3t-value" not in str(caught.value)
+    assert "s3cr3t-value" in serialize(app, include_secrets=True)
+    assert "token" not in serialize(App("web").image("nginx"))

@@ -4,7 +4,8 @@ The JSON is Celestra's envelope ``{"type": "App", "name": "web", "data": {...}}`
 setter calls in the order they were made (``{"calls": [{"method": "port", "args": [8080], "kwargs": {}}]}``), so
 ``deserialize`` replays them and every value is checked again. Builders passed to a setter (a Secret added to an
 App) are nested the same way; ``bytes`` and paths are tagged (``{"$bytes": "<base64>"}``, ``{"$path": "..."}``).
-Secret values are written as given: keep serialized Secrets as safe as the Secrets themselves.
+A Secret's values would be written in plain text, so serializing a Secret that holds any is refused unless the
+caller asks for it with ``include_secrets=True`` (then keep the JSON as safe as the Secret itself).
 """
 
 from __future__ import annotations
@@ -40,26 +41,26 @@ def list_available_classes() -> list[str]:
     return sorted(_classes())
 
 
-def _encode(value: Any, where: str) -> Any:
+def _encode(value: Any, where: str, secrets: bool) -> Any:
     if is_ref(value):
         raise fail(
             f"serialize(): {where} is a reference to a composition's spec or status, which has no JSON form",
             "Serialize builders made with plain values.",
         )
     if isinstance(value, enum.Enum):  # CRDScope.CLUSTER -> "Cluster": the setters take the value too
-        return _encode(value.value, where)
+        return _encode(value.value, where, secrets)
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, Builder):
-        return {"$builder": _envelope(value)}
+        return {"$builder": _envelope(value, secrets)}
     if isinstance(value, bytes):
         return {"$bytes": base64.b64encode(value).decode("ascii")}
     if isinstance(value, PurePath):
         return {"$path": str(value)}
     if isinstance(value, list | tuple):
-        return [_encode(v, f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_encode(v, f"{where}[{i}]", secrets) for i, v in enumerate(value)]
     if isinstance(value, Mapping) and all(isinstance(k, str) for k in value):
-        encoded = {k: _encode(v, f"{where}.{k}") for k, v in value.items()}
+        encoded = {k: _encode(v, f"{where}.{k}", secrets) for k, v in value.items()}
         return {"$dict": encoded} if any(k in _TAGS for k in value) else encoded
     raise fail(
         f"serialize(): {where} is a {type(value).__name__}, which has no JSON form",
@@ -67,24 +68,35 @@ def _encode(value: Any, where: str) -> Any:
     )
 
 
-def _envelope(builder: Builder) -> dict[str, Any]:
+def _envelope(builder: Builder, secrets: bool) -> dict[str, Any]:
     kind = type(builder).__name__
     if kind not in _classes():
         raise fail(
             f"serialize() takes a pykro builder, got {kind}", f"Pass one of {', '.join(list_available_classes())}."
         )
+    if kind == "Secret" and builder._calls and not secrets:
+        raise fail(
+            f"serialize(): Secret {builder.name!r} holds values that the JSON would show in plain text",
+            "Pass include_secrets=True to write them (and keep the JSON as safe as the Secret), or serialize "
+            "without the Secret.",
+        )
     calls = [
-        {"method": method, "args": _encode(list(args), f"{kind}.{method}() args"), "kwargs": _encode(kwargs, method)}
+        {
+            "method": method,
+            "args": _encode(list(args), f"{kind}.{method}() args", secrets),
+            "kwargs": _encode(kwargs, method, secrets),
+        }
         for method, args, kwargs in builder._calls
     ]
     return {"type": kind, "name": builder.name, "data": {"calls": calls}}
 
 
-def serialize(obj: Any) -> str:
-    """The builder as JSON (Celestra's ``{"type", "name", "data"}`` envelope; ``data.calls``: its setter calls)."""
+def serialize(obj: Any, *, include_secrets: bool = False) -> str:
+    """The builder as JSON (Celestra's ``{"type", "name", "data"}`` envelope; ``data.calls``: its setter calls).
+    A Secret with values is refused unless ``include_secrets`` is true."""
     if not isinstance(obj, Builder):
         raise fail(f"serialize() takes a pykro builder, got {type(obj).__name__}", "Pass an App, Secret, ...")
-    return json.dumps(_envelope(obj), indent=2)
+    return json.dumps(_envelope(obj, include_secrets), indent=2)
 
 
 def _decode(value: Any) -> Any:
