@@ -124,6 +124,9 @@ def run(
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
     syncs: int | None = typer.Option(None, "--syncs", help="Stop after this many syncs (default: run until ^C)."),
+    allow_mass_delete: bool = typer.Option(
+        False, "--allow-mass-delete", help="Let the first sync (only) delete more than the mass-deletion guard."
+    ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
     hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
@@ -134,7 +137,7 @@ def run(
         typer.echo(report.render(changes_only=True), nl=False)
 
     try:
-        hub.run(syncs=syncs, on_report=show)
+        hub.run(syncs=syncs, allow_mass_delete=allow_mass_delete, on_report=show)
     except KeyboardInterrupt:
         typer.echo("stopped")
     finally:

@@ -1,0 +1,236 @@
+"""Planning a sync: read the rows into wanted instances (`plan_rows`), list the instances there are
+(`existing_instances`), compare both into steps (`steps_of`) and check the mass-deletion guard (`guard`). Nothing
+here writes to the cluster."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, Final
+
+from pykro.deploy import inventory as inv
+from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+from pykro.deploy.direct import spec_dict
+from pykro.errors import PykroError
+from pykro.hub.model import (
+    DNS_LABEL,
+    HUB,
+    HUB_FORM,
+    HUB_HASH,
+    HUB_ROW,
+    MISSING,
+    Delete,
+    Form,
+    Have,
+    Outcome,
+    Step,
+    SyncReport,
+    Want,
+    active_flag,
+    spec_hash,
+)
+from pykro.hub.source import Row, SourceError
+from pykro.runtime.values import check_spec
+
+if TYPE_CHECKING:
+    from pykro.hub.hub import Hub
+
+MIN_DELETE: Final = 5
+"""Without ``max_delete``, a sync may always delete the instances of this many tenants."""
+
+
+def plan_rows(hub: Hub, report: SyncReport) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
+    """The wanted instances per form (name → want) and, per form, the uids whose instances must be kept as they
+    are (their row failed). Raises SourceError when the database cannot be read."""
+    wanted: dict[str, dict[str, Want]] = {name: {} for name in hub.forms}
+    keep: dict[str, set[str]] = {name: set() for name in hub.forms}
+    digests = {name: form.digest() for name, form in hub.forms.items()}
+    seen: dict[str, int] = {}
+    for row in hub.source.rows():
+        report.rows += 1
+        raw_uid = row.get(hub.uid_column, MISSING)
+        if raw_uid is MISSING:
+            raise SourceError(
+                f"the rows have no uid column {hub.uid_column!r} (columns: {', '.join(row)})",
+                where="uid=",
+                fix="Name the column that identifies a row.",
+            )
+        uid = "" if raw_uid is None else str(raw_uid)
+        if hub.active_column is not None and hub.active_column not in row:
+            raise SourceError(
+                f"the rows have no active column {hub.active_column!r} (columns: {', '.join(row)})",
+                where="active=",
+                fix="Name the activation column, or leave active= out (every row is active).",
+            )
+        flag_value = None if hub.active_column is None else row[hub.active_column]
+        flag = True if hub.active_column is None else active_flag(flag_value)
+        if raw_uid is None or uid == "":
+            for form in hub.forms.values():
+                report.outcomes.append(
+                    Outcome(
+                        form.name,
+                        None,
+                        None,
+                        "failed",
+                        f"row {report.rows} has no uid ({hub.uid_column} is empty)",
+                    )
+                )
+            continue
+        seen[uid] = seen.get(uid, 0) + 1
+        if seen[uid] == 2:
+            for form in hub.forms.values():
+                wanted[form.name].pop(form.instance_name.format(uid=uid, form=form.name), None)
+                keep[form.name].add(uid)
+                report.outcomes.append(
+                    Outcome(
+                        form.name,
+                        uid,
+                        None,
+                        "failed",
+                        f"uid {uid!r} is in more than one row; its instances are kept as they are",
+                    )
+                )
+        if seen[uid] > 1:
+            continue
+        if flag is None:
+            for form in hub.forms.values():
+                keep[form.name].add(uid)
+                report.outcomes.append(
+                    Outcome(
+                        form.name,
+                        uid,
+                        None,
+                        "failed",
+                        f"column {hub.active_column}: {flag_value!r} is neither true (1, true, yes) "
+                        "nor false (0, false, no, NULL); the instance is kept as it is",
+                    )
+                )
+            continue
+        if not flag:
+            continue
+        report.active += 1
+        for form in hub.ordered():
+            name = form.instance_name.format(uid=uid, form=form.name)
+            problem = row_problem(form, row, uid, name)
+            if isinstance(problem, str):
+                keep[form.name].add(uid)
+                report.outcomes.append(
+                    Outcome(form.name, uid, None if "instance name" in problem else name, "failed", problem)
+                )
+                continue
+            wanted[form.name][name] = Want(uid, problem, spec_hash(problem, digests[form.name]))
+    return wanted, keep
+
+
+def row_problem(form: Form, row: Row, uid: str, name: str) -> dict[str, Any] | str:
+    """The checked spec of ``form`` for ``row``, or why there is none."""
+    if not DNS_LABEL.fullmatch(name):
+        return (
+            f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
+            "'-', at most 63 characters); fix the row's uid or the form's instance_name"
+        )
+    try:
+        values = form.spec(row)
+    except Exception as exc:  # the user's function: its failure is this row's
+        return f"the spec function ({form.where}) failed: {type(exc).__name__}: {exc}"
+    try:
+        return check_spec(
+            form.factory.graph.openapi, spec_dict(values), model=form.factory.spec_model, what=f"{form.kind} spec"
+        )
+    except PykroError as exc:
+        return str(exc)
+
+
+async def existing_instances(cluster: Cluster, forms: Iterable[Form]) -> dict[str, dict[str, Have]]:
+    """Per form, the instances of its composition in the namespace (the hub's and others')."""
+    out: dict[str, dict[str, Have]] = {}
+    for form in forms:
+        items, _ = await cluster.list(
+            CONFIGMAP_TYPE, cluster.namespace, {inv.ROLE: "instance", inv.COMPOSITION: form.factory.graph.name}
+        )
+        found: dict[str, Have] = {}
+        for rec in items:
+            meta = rec.get("metadata") or {}
+            labels, notes = meta.get("labels") or {}, meta.get("annotations") or {}
+            name = str(labels.get(inv.RECORD_OF, ""))
+            found[name] = Have(
+                name=name,
+                uid=notes.get(HUB_ROW),
+                hash=str(notes.get(HUB_HASH, "")),
+                state=str(notes.get(inv.STATE, "")),
+                hub=labels.get(HUB),
+                form=labels.get(HUB_FORM),
+            )
+        out[form.name] = found
+    return out
+
+
+def delete_limit(hub: Hub, tenants: int) -> int:
+    """How many tenants one sync may delete the instances of: ``max_delete`` when set, else
+    ``max_delete_fraction`` of the hub's tenants (rounded down) but at least `MIN_DELETE`."""
+    if hub.max_delete is not None:
+        return hub.max_delete
+    return max(MIN_DELETE, int(hub.max_delete_fraction * tenants))
+
+
+def guard(hub: Hub, steps: list[Step], existing: dict[str, dict[str, Have]]) -> str | None:
+    """Why ``steps`` delete too much (None when they do not): they count in tenants (rows), not instances."""
+    doomed = {s.uid for s in steps if s.action == "deleted"}
+    tenants = {h.uid or h.name for have in existing.values() for h in have.values() if h.hub == hub.name}
+    limit = delete_limit(hub, len(tenants))
+    if len(doomed) <= limit:
+        return None
+    how = (
+        f"max_delete={hub.max_delete}"
+        if hub.max_delete is not None
+        else f"{hub.max_delete_fraction:.0%} of its {len(tenants)} tenants, at least {MIN_DELETE}"
+    )
+    return (
+        f"the sync would delete the instances of {len(doomed)} tenants, more than {limit} ({how}); it stopped "
+        "before changing anything (an emptied table or a wrong query looks like this). If the deletions are meant, "
+        "sync again with --allow-mass-delete (allow_mass_delete=True), which allows them for that one sync."
+    )
+
+
+def steps_of(
+    hub: Hub,
+    report: SyncReport,
+    wanted: dict[str, dict[str, Want]],
+    keep: dict[str, set[str]],
+    existing: dict[str, dict[str, Have]],
+) -> list[Step]:
+    steps: list[Step] = []
+    for form in hub.ordered():
+        have = existing[form.name]
+        for name, want in wanted[form.name].items():
+            old = have.get(name)
+            if old is None:
+                steps.append(Step(form, want.uid, name, "created", want))
+            elif old.hub != hub.name or old.form != form.name:
+                owner = f"hub {old.hub!r} (form {old.form!r})" if old.hub else "no hub"
+                report.outcomes.append(
+                    Outcome(
+                        form.name,
+                        want.uid,
+                        name,
+                        "failed",
+                        f"a {form.kind} instance named {name!r} already exists and belongs to {owner}; the hub "
+                        f"never takes over an instance: delete it (pykro delete {name}), change the form's "
+                        f"instance_name, or label its record pykro.{form.factory.graph.name}.{name} "
+                        f"{HUB}={hub.name} {HUB_FORM}={form.name} to hand it to this hub",
+                    )
+                )
+            elif form.creation == "once":
+                note = "creation='once': the row changed, the instance is not updated" if old.hash != want.hash else ""
+                report.outcomes.append(Outcome(form.name, want.uid, name, "unchanged", note))
+            elif old.hash == want.hash and old.state == "ACTIVE":
+                report.outcomes.append(Outcome(form.name, want.uid, name, "unchanged"))
+            else:
+                steps.append(Step(form, want.uid, name, "updated", want))
+        for name, old in have.items():
+            if old.hub != hub.name or old.form != form.name or name in wanted[form.name]:
+                continue
+            uid = old.uid or name
+            if uid in keep[form.name]:
+                continue  # the row failed: its instance stays as it is
+            steps.append(Step(form, uid, name, "deleted" if form.deletion == Delete else "retained"))
+    return steps
