@@ -4,12 +4,25 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
 from pykro.deploy.errors import ApiFailure
 from pykro.errors import PykroError
-from pykro.hub.model import HUB, HUB_FORM, HUB_HASH, HUB_ROW, Have, Outcome, Step, SyncReport
+from pykro.hub.model import (
+    ERROR_MAX,
+    HUB,
+    HUB_ERROR,
+    HUB_FORM,
+    HUB_HASH,
+    HUB_ROW,
+    HUB_SINCE,
+    Have,
+    Outcome,
+    Step,
+    SyncReport,
+)
 
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
@@ -101,14 +114,12 @@ async def _deploy(hub: Hub, cluster: Cluster, s: Step) -> tuple[Outcome, str]:
     assert s.want is not None
     try:
         instance = await s.form.factory.adeploy(s.want.spec, name=s.name, timeout=s.form.timeout)
-    except PykroError as exc:
-        await _mark(hub, cluster, s, missing_ok=True)  # a failed deploy may have left its record: it is ours
-        return Outcome(s.form.name, s.uid, s.name, "failed", str(exc)), "FAILED"
-    except Exception as exc:  # an unexpected failure stays this row's
-        await _mark(hub, cluster, s, missing_ok=True)
-        return Outcome(s.form.name, s.uid, s.name, "failed", f"{type(exc).__name__}: {exc}"), "FAILED"
+    except Exception as exc:  # a failure stays this row's (unexpected ones too); the record it left is ours
+        message = str(exc) if isinstance(exc, PykroError) else f"{type(exc).__name__}: {exc}"
+        await _mark(hub, cluster, s, "FAILED", message, missing_ok=True)
+        return Outcome(s.form.name, s.uid, s.name, "failed", message), "FAILED"
     try:
-        await _mark(hub, cluster, s)
+        await _mark(hub, cluster, s, instance.state, None)
     except PykroError as exc:
         return Outcome(
             s.form.name, s.uid, s.name, "failed", f"deployed, but not marked as the hub's: {exc}"
@@ -117,15 +128,17 @@ async def _deploy(hub: Hub, cluster: Cluster, s: Step) -> tuple[Outcome, str]:
     return Outcome(s.form.name, s.uid, s.name, s.action, message), instance.state
 
 
-async def _mark(hub: Hub, cluster: Cluster, s: Step, *, missing_ok: bool = False) -> None:
-    """Label the instance's record as this hub's (row uid and spec hash in annotations)."""
+async def _mark(
+    hub: Hub, cluster: Cluster, s: Step, state: str, error: str | None, *, missing_ok: bool = False
+) -> None:
+    """Label the instance's record as this hub's (row uid and spec hash in annotations), with the error of its last
+    deploy (None clears it) and, when its state changed, since when."""
     assert s.want is not None
-    patch = {
-        "metadata": {
-            "labels": {HUB: hub.name, HUB_FORM: s.form.name},
-            "annotations": {HUB_ROW: s.uid, HUB_HASH: s.want.hash},
-        }
-    }
+    notes: dict[str, str | None] = {HUB_ROW: s.uid, HUB_HASH: s.want.hash}
+    notes[HUB_ERROR] = None if error is None else error[:ERROR_MAX]
+    if state != s.old_state:
+        notes[HUB_SINCE] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    patch = {"metadata": {"labels": {HUB: hub.name, HUB_FORM: s.form.name}, "annotations": notes}}
     record = f"pykro.{s.form.factory.graph.name}.{s.name}"
     try:
         await cluster.merge_patch(CONFIGMAP_TYPE, record, cluster.namespace, patch)
@@ -139,7 +152,8 @@ async def _mark(hub: Hub, cluster: Cluster, s: Step, *, missing_ok: bool = False
 
 async def _remove(cluster: Cluster, s: Step) -> Outcome:
     if s.action == "retained":  # released: the instance stays, the hub forgets it
-        patch = {"metadata": {"labels": {HUB: None, HUB_FORM: None}, "annotations": {HUB_ROW: None, HUB_HASH: None}}}
+        notes = dict.fromkeys((HUB_ROW, HUB_HASH, HUB_SINCE, HUB_ERROR))
+        patch = {"metadata": {"labels": {HUB: None, HUB_FORM: None}, "annotations": notes}}
         try:
             await cluster.merge_patch(
                 CONFIGMAP_TYPE, f"pykro.{s.form.factory.graph.name}.{s.name}", cluster.namespace, patch

@@ -1,5 +1,6 @@
-"""``pykro hub sync FILE``: run one sync of the hub(s) a Python file defines and print what happened to each row's
-instances (exit code 1 when a row failed or the sync stopped). Light at import: the hub loads when the command runs."""
+"""``pykro hub sync|run|plan|status|manifests``: sync the hub a Python file defines once or every ``sync_every``,
+show what a sync would do or where each tenant stands, or write the manifests running a hub in the cluster. Light
+at import: the hub loads when the command runs."""
 
 from __future__ import annotations
 
@@ -12,9 +13,21 @@ import typer
 
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub, SyncReport
+    from pykro.hub.status import HubStatus
 
 _FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)).")
+_FILES = typer.Argument(..., help="Python files defining hubs (every hub of every file).")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
+_SOURCE = typer.Option(
+    None,
+    "--source",
+    envvar="PYKRO_HUB_SOURCE",
+    help="Database URL instead of the hub's (same table).",
+)
+_CONTEXT = typer.Option(None, "--context", help="Kubeconfig context.")
+_NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's).")
+_LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background).")
+_OUTPUT = typer.Option("text", "-o", "--output", help="text or json.")
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
@@ -54,6 +67,13 @@ def _pick(file: Path, hub_name: str | None) -> Hub:
     return hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
 
 
+def _check_output(output: str) -> None:
+    from pykro.errors import PykroError
+
+    if output not in ("text", "json"):
+        raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
+
+
 def _targeted(
     file: Path,
     hub_name: str | None,
@@ -63,9 +83,44 @@ def _targeted(
     context: str | None,
     namespace: str | None,
 ) -> Hub:
-    """The hub of ``file`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a
-    broken one stops before any database read."""
-    hub = _pick(file, hub_name)
+    """The hub of ``file`` pointed at the options' database and cluster (see `_point`)."""
+    return _point(_pick(file, hub_name), local, source, kubeconfig, context, namespace)
+
+
+def _all_hubs(
+    files: list[Path],
+    local: bool,
+    source: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+) -> list[Hub]:
+    """Every hub of ``files`` (in order), pointed at the options' database and cluster; two hubs of one name stop."""
+    from pykro.errors import PykroError
+
+    hubs: dict[str, tuple[Path, Hub]] = {}
+    for file in files:
+        for name, hub in load_hubs(file).items():
+            if name in hubs:
+                raise PykroError(
+                    f"hub {name!r} is defined in both {hubs[name][0]} and {file}",
+                    where=str(file),
+                    fix="Give each hub its own name.",
+                )
+            hubs[name] = (file, hub)
+    return [_point(hub, local, source, kubeconfig, context, namespace) for _, hub in hubs.values()]
+
+
+def _point(
+    hub: Hub,
+    local: bool,
+    source: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+) -> Hub:
+    """``hub`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a broken one
+    stops before any database read."""
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -88,7 +143,7 @@ def sync(
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Let the sync delete more instances than the hub's mass-deletion guard."
     ),
-    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
+    source: str | None = _SOURCE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
@@ -96,10 +151,7 @@ def sync(
     output: str = typer.Option("text", "-o", "--output", help="text or json."),
 ) -> None:
     """Sync a hub once: every active row × form gets its instance; gone or inactive rows lose theirs."""
-    from pykro.errors import PykroError
-
-    if output not in ("text", "json"):
-        raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
+    _check_output(output)
     hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
@@ -119,7 +171,7 @@ def run(
     file: Path = _FILE,
     hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
     local: bool = typer.Option(False, "--local", help="Use the embedded emulator (started in the background)."),
-    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
+    source: str | None = _SOURCE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
@@ -143,4 +195,66 @@ def run(
     finally:
         hub.close()
     if last and not last[0].ok:  # the last sync failed: say so in the exit code (a daemon keeps syncing)
+        raise typer.Exit(1)
+
+
+@app.command("plan")
+def plan(
+    files: list[Path] = _FILES,
+    local: bool = _LOCAL,
+    source: str | None = _SOURCE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    namespace: str | None = _NAMESPACE,
+    changes: bool = typer.Option(False, "--changes", help="List only the instances a sync would change."),
+    output: str = _OUTPUT,
+) -> None:
+    """What a sync of each hub would create, update and delete now; writes nothing (exit 1 when a row would fail
+    or the sync would stop)."""
+    _check_output(output)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace)
+    reports: list[SyncReport] = []
+    try:
+        for hub in hubs:
+            reports.append(hub.plan())
+    finally:
+        for hub in hubs:
+            hub.close()
+    if output == "json":
+        data = [{**asdict(r), "ok": r.ok, "counts": r.counts()} for r in reports]
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for report in reports:
+            typer.echo(report.render(changes_only=changes), nl=False)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command("status")
+def status(
+    files: list[Path] = _FILES,
+    local: bool = _LOCAL,
+    source: str | None = _SOURCE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    namespace: str | None = _NAMESPACE,
+    output: str = _OUTPUT,
+) -> None:
+    """Each tenant × form of each hub: state, ready/desired resources, since, last error; and the hub's totals
+    (exit 1 when the database or the cluster could not be read)."""
+    _check_output(output)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace)
+    found: list[HubStatus] = []
+    try:
+        for hub in hubs:
+            found.append(hub.status())
+    finally:
+        for hub in hubs:
+            hub.close()
+    if output == "json":
+        typer.echo(json.dumps([s.to_dict() for s in found], indent=2))
+    else:
+        for one in found:
+            typer.echo(one.render(), nl=False)
+    if any(s.error for s in found):
         raise typer.Exit(1)

@@ -49,6 +49,7 @@ from pykro.hub.model import (
     parse_interval,
 )
 from pykro.hub.source import Row, Source, check_identifier
+from pykro.hub.status import HubStatus, hub_status
 
 __all__ = [
     "FIELD_MANAGER",
@@ -268,7 +269,8 @@ class Hub:
         """Forms in dependency order (a form is declared after the forms it depends on)."""
         return list(self.forms.values())
 
-    def _cluster(self) -> Cluster:
+    def cluster(self) -> Cluster:
+        """A connection to the hub's cluster and namespace (close it), with the hub's field manager."""
         return Cluster(
             kubeconfig=self.kubeconfig,
             context=self.context,
@@ -280,6 +282,10 @@ class Hub:
     def plan(self) -> SyncReport:
         """What a sync would do now (a dry run: reads the rows and the instances, writes nothing)."""
         return self.sync(dry_run=True)
+
+    def status(self) -> HubStatus:
+        """Where each tenant × form stands now and the hub's totals (`pykro.hub.status`); writes nothing."""
+        return asyncio.run(hub_status(self))
 
     async def async_sync(self, *, dry_run: bool = False, allow_mass_delete: bool = False) -> SyncReport:
         """`sync`, in a running event loop."""
@@ -293,7 +299,7 @@ class Hub:
             report.outcomes = []
             report.error = f"{exc} Nothing was changed."
             return report
-        cluster = self._cluster()
+        cluster = self.cluster()
         try:
             try:
                 existing = await planner.existing_instances(cluster, self.forms.values())
@@ -311,7 +317,7 @@ class Hub:
                     )
                 return report
             if dry_run:
-                report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action) for s in steps]
+                report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action, s.note) for s in steps]
                 return report
             await apply.execute(self, cluster, report, steps, existing)
         finally:

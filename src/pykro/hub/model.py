@@ -26,6 +26,9 @@ HUB: Final = inv.PREFIX + "hub"
 HUB_FORM: Final = inv.PREFIX + "hub-form"
 HUB_ROW: Final = inv.PREFIX + "hub-row"
 HUB_HASH: Final = inv.PREFIX + "hub-spec-hash"
+HUB_SINCE: Final = inv.PREFIX + "hub-since"  # when the instance's state last changed (RFC 3339, UTC)
+HUB_ERROR: Final = inv.PREFIX + "hub-error"  # why its last deploy failed (absent after a success)
+ERROR_MAX: Final = 2000  # characters of an error kept in the record
 FIELD_MANAGER: Final = "pykro-hub"
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
@@ -162,6 +165,8 @@ class Have:
     state: str
     hub: str | None
     form: str | None
+    since: str = ""
+    error: str = ""
 
 
 @dataclass
@@ -171,6 +176,8 @@ class Step:
     name: str
     action: Action
     want: Want | None = None
+    old_state: str = ""
+    note: str = ""
 
 
 def spec_hash(spec: dict[str, Any], digest: str) -> str:

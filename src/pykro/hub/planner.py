@@ -14,9 +14,11 @@ from pykro.errors import PykroError
 from pykro.hub.model import (
     DNS_LABEL,
     HUB,
+    HUB_ERROR,
     HUB_FORM,
     HUB_HASH,
     HUB_ROW,
+    HUB_SINCE,
     MISSING,
     Delete,
     Form,
@@ -159,6 +161,8 @@ async def existing_instances(cluster: Cluster, forms: Iterable[Form]) -> dict[st
                 state=str(notes.get(inv.STATE, "")),
                 hub=labels.get(HUB),
                 form=labels.get(HUB_FORM),
+                since=str(notes.get(HUB_SINCE, "")),
+                error=str(notes.get(HUB_ERROR, "")),
             )
         out[form.name] = found
     return out
@@ -225,7 +229,12 @@ def steps_of(
             elif old.hash == want.hash and old.state == "ACTIVE":
                 report.outcomes.append(Outcome(form.name, want.uid, name, "unchanged"))
             else:
-                steps.append(Step(form, want.uid, name, "updated", want))
+                why = (
+                    "the row or the composition changed"
+                    if old.hash != want.hash
+                    else f"the instance is {old.state or 'of unknown state'}: deployed again"
+                )
+                steps.append(Step(form, want.uid, name, "updated", want, old.state, why))
         for name, old in have.items():
             if old.hub != hub.name or old.form != form.name or name in wanted[form.name]:
                 continue
