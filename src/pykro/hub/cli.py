@@ -258,3 +258,47 @@ def status(
             typer.echo(one.render(), nl=False)
     if any(s.error for s in found):
         raise typer.Exit(1)
+
+
+@app.command("manifests")
+def manifests(
+    file: Path = _FILE,
+    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub file and what it imports."),
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    file_in_image: str | None = typer.Option(
+        None, "--file-in-image", help="Path of the hub file inside the image (default: /app/<file name>)."
+    ),
+    source_secret: str | None = typer.Option(
+        None, "--source-secret", help="Secret holding the database URL (read into PYKRO_HUB_SOURCE)."
+    ),
+    source_key: str = typer.Option("url", "--source-key", help="Key of the database URL in --source-secret."),
+    output: str = typer.Option("yaml", "-o", "--output", help="yaml or json."),
+) -> None:
+    """Print the manifests running the hub in the cluster: ServiceAccount, RBAC for its forms, and a Deployment
+    running `pykro hub run`."""
+    from pykro import yamlio
+    from pykro.errors import PykroError
+    from pykro.hub.manifests import hub_manifests
+
+    if output not in ("yaml", "json"):
+        raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
+    hub = _pick(file, hub_name)
+    try:
+        target = namespace or hub.namespace
+        if not target:
+            raise PykroError(f"hub {hub.name!r} names no namespace", where="-n/--namespace", fix="Pass -n NAMESPACE.")
+        objects = hub_manifests(
+            hub,
+            image=image,
+            file_in_image=file_in_image or f"/app/{file.name}",
+            namespace=target,
+            source_secret=source_secret,
+            source_key=source_key,
+        )
+    finally:
+        hub.close()
+    if output == "json":
+        typer.echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2))
+    else:
+        typer.echo(yamlio.dump_all(objects), nl=False)
