@@ -28,6 +28,7 @@ _CONTEXT = typer.Option(None, "--context", help="Kubeconfig context.")
 _NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's).")
 _LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background).")
 _OUTPUT = typer.Option("text", "-o", "--output", help="text or json.")
+_MODE = typer.Option(None, "--mode", help="direct or kro (default: the hub's).")
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
@@ -82,9 +83,10 @@ def _targeted(
     kubeconfig: Path | None,
     context: str | None,
     namespace: str | None,
+    mode: str | None = None,
 ) -> Hub:
     """The hub of ``file`` pointed at the options' database and cluster (see `_point`)."""
-    return _point(_pick(file, hub_name), local, source, kubeconfig, context, namespace)
+    return _point(_pick(file, hub_name), local, source, kubeconfig, context, namespace, mode)
 
 
 def _all_hubs(
@@ -94,6 +96,7 @@ def _all_hubs(
     kubeconfig: Path | None,
     context: str | None,
     namespace: str | None,
+    mode: str | None = None,
 ) -> list[Hub]:
     """Every hub of ``files`` (in order), pointed at the options' database and cluster; two hubs of one name stop."""
     from pykro.errors import PykroError
@@ -108,7 +111,7 @@ def _all_hubs(
                     fix="Give each hub its own name.",
                 )
             hubs[name] = (file, hub)
-    return [_point(hub, local, source, kubeconfig, context, namespace) for _, hub in hubs.values()]
+    return [_point(hub, local, source, kubeconfig, context, namespace, mode) for _, hub in hubs.values()]
 
 
 def _point(
@@ -118,6 +121,7 @@ def _point(
     kubeconfig: Path | None,
     context: str | None,
     namespace: str | None,
+    mode: str | None = None,
 ) -> Hub:
     """``hub`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a broken one
     stops before any database read."""
@@ -129,8 +133,8 @@ def _point(
         from pykro.deploy.kubeconfig import load
 
         load(kubeconfig, context)
-    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
-        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
+        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
     return hub
 
 
@@ -147,12 +151,13 @@ def sync(
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    mode: str | None = _MODE,
     changes: bool = typer.Option(False, "--changes", help="List only the instances that changed or failed."),
     output: str = typer.Option("text", "-o", "--output", help="text or json."),
 ) -> None:
     """Sync a hub once: every active row × form gets its instance; gone or inactive rows lose theirs."""
     _check_output(output)
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
     finally:
@@ -175,13 +180,14 @@ def run(
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    mode: str | None = _MODE,
     syncs: int | None = typer.Option(None, "--syncs", help="Stop after this many syncs (default: run until ^C)."),
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Let the first sync (only) delete more than the mass-deletion guard."
     ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
 
     def show(report: SyncReport) -> None:
@@ -206,13 +212,14 @@ def plan(
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = _CONTEXT,
     namespace: str | None = _NAMESPACE,
+    mode: str | None = _MODE,
     changes: bool = typer.Option(False, "--changes", help="List only the instances a sync would change."),
     output: str = _OUTPUT,
 ) -> None:
     """What a sync of each hub would create, update and delete now; writes nothing (exit 1 when a row would fail
     or the sync would stop)."""
     _check_output(output)
-    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace, mode)
     reports: list[SyncReport] = []
     try:
         for hub in hubs:
@@ -238,12 +245,13 @@ def status(
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = _CONTEXT,
     namespace: str | None = _NAMESPACE,
+    mode: str | None = _MODE,
     output: str = _OUTPUT,
 ) -> None:
     """Each tenant × form of each hub: state, ready/desired resources, since, last error; and the hub's totals
     (exit 1 when the database or the cluster could not be read)."""
     _check_output(output)
-    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace, mode)
     found: list[HubStatus] = []
     try:
         for hub in hubs:

@@ -26,10 +26,10 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from pykro.deploy import DeployOptions, DirectFactory, NullReporter, Reporter, RetryPolicy, factory
+from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy.api import Cluster
 from pykro.errors import PykroError
-from pykro.hub import apply, planner
+from pykro.hub import apply, kro, planner
 from pykro.hub.model import (
     DNS_LABEL,
     FIELD_MANAGER,
@@ -68,12 +68,19 @@ __all__ = [
 ]
 
 
+def _check_mode(mode: str, where: str) -> str:
+    if mode not in ("direct", "kro"):
+        raise PykroError(f"mode={mode!r} is not a hub mode", where=where, fix='Use "direct" or "kro".')
+    return mode
+
+
 class Hub:
     """Rows of a database table (``table=``, a view too) or query (``query=``) → instances of the hub's forms.
 
     ``source`` is an SQLAlchemy URL (``sqlite:///FILE``, ``postgresql+psycopg://…``, ``mysql+pymysql://…``);
     ``uid`` names the column identifying a row (instance names derive from it), ``active`` the activation column
-    (true, 1, yes → active; false, 0, no, NULL → inactive; anything else fails that row)."""
+    (true, 1, yes → active; false, 0, no, NULL → inactive; anything else fails that row); ``mode`` is ``direct``
+    (pykro deploys each instance) or ``kro`` (one RGD per form, one instance CR per row: `pykro.hub.kro`)."""
 
     def __init__(
         self,
@@ -94,6 +101,7 @@ class Hub:
         reporter: Reporter | None = None,
         retry: RetryPolicy | None = None,
         options: DeployOptions | None = None,
+        mode: str = "direct",
     ) -> None:
         if not isinstance(name, str) or not DNS_LABEL.fullmatch(name):
             raise PykroError(
@@ -118,6 +126,7 @@ class Hub:
         self.retry = retry
         self.options = options
         self.forms: dict[str, Form] = {}
+        self.mode = _check_mode(mode, caller())
 
     # ------------------------------------------------------------------------------------------ declaring forms
     def form(
@@ -206,9 +215,11 @@ class Hub:
         kubeconfig: str | Path | None = None,
         context: str | None = None,
         namespace: str | None = None,
+        mode: str | None = None,
     ) -> None:
-        """Read another database (same table or query), or deploy to another cluster or namespace, than the hub
-        was declared with (the CLI's options)."""
+        """Read another database (same table or query), or deploy to another cluster or namespace or in another
+        mode, than the hub was declared with (the CLI's options)."""
+        self.mode = _check_mode(mode, "--mode") if mode is not None else self.mode
         if source is not None:
             old = self.source
             self.source = Source(source, table=old.table_name, query=old.query)
@@ -231,6 +242,20 @@ class Hub:
             options=self.options,
         )
         assert isinstance(made, DirectFactory)
+        return made
+
+    def kro_factory(self, form: Form) -> KroFactory:
+        """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
+        made = factory(
+            form.source,
+            "kro",
+            namespace=self.namespace,
+            kubeconfig=self.kubeconfig,
+            context=self.context,
+            reporter=NullReporter(),
+            retry=self.retry,
+        )
+        assert isinstance(made, KroFactory)
         return made
 
     def _find_form(self, ref: Any) -> Form | None:
@@ -302,7 +327,11 @@ class Hub:
         cluster = self.cluster()
         try:
             try:
-                existing = await planner.existing_instances(cluster, self.forms.values())
+                if self.mode == "kro":
+                    types = await kro.instance_types(self, cluster)
+                    existing = await kro.existing_crs(self, cluster, types)
+                else:
+                    existing = await planner.existing_instances(cluster, self.forms.values())
             except PykroError as exc:
                 report.error = f"cannot list the instances: {exc} Nothing was changed."
                 return report
@@ -319,7 +348,15 @@ class Hub:
             if dry_run:
                 report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action, s.note) for s in steps]
                 return report
-            await apply.execute(self, cluster, report, steps, existing)
+            if self.mode == "kro":
+                try:
+                    await kro.ensure_rgds(self, cluster, types)
+                except PykroError as exc:
+                    report.error = f"{exc} No instance was changed."
+                    return report
+                await kro.execute_kro(self, cluster, report, steps, existing, types)
+            else:
+                await apply.execute(self, cluster, report, steps, existing)
         finally:
             await cluster.close()
         return report

@@ -1,7 +1,8 @@
 """`Hub.status`: where each tenant × form stands now — the instance's state, its ready and desired resources (ready:
 the graph's node is ready and each of its live objects passes pykro's readiness checks, as a deploy waits), the
-error of its last deploy and since when it is in its state — and the hub's totals. Reads the rows and the cluster;
-writes nothing.
+error of its last deploy and since when it is in its state — and the hub's totals. In kro mode the state and the
+error are the instance CR's (kro's Ready condition); kro does not report resource counts, so they are left out.
+Reads the rows and the cluster; writes nothing.
 
 States: the instance's own (ACTIVE, IN_PROGRESS, ERROR, FAILED), or PENDING (an active row without an instance
 yet), BLOCKED (the same, while an instance it depends on is not ACTIVE) and INVALID (the row fails: its spec,
@@ -16,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykro.deploy.readiness import assess
 from pykro.errors import PykroError
-from pykro.hub import planner
+from pykro.hub import kro, planner
 from pykro.hub.model import Form, Have, SyncReport
 
 if TYPE_CHECKING:
@@ -97,7 +98,10 @@ async def hub_status(hub: Hub) -> HubStatus:
         out.error = f"cannot read the rows: {exc}"
     cluster = hub.cluster()
     try:
-        existing = await planner.existing_instances(cluster, hub.forms.values())
+        if hub.mode == "kro":
+            existing = await kro.existing_crs(hub, cluster, await kro.instance_types(hub, cluster))
+        else:
+            existing = await planner.existing_instances(cluster, hub.forms.values())
     except PykroError as exc:
         out.error = f"cannot list the instances: {exc}"
         return out
@@ -110,7 +114,8 @@ async def hub_status(hub: Hub) -> HubStatus:
         found.error, found.since = have.error, have.since
         async with limit:
             try:
-                instance = await form.factory.astatus(have.name)
+                reader = form.factory if hub.mode == "direct" else hub.kro_factory(form)
+                instance = await reader.astatus(have.name)
             except PykroError as exc:
                 found.error = found.error or str(exc)
                 return found
@@ -124,6 +129,9 @@ async def hub_status(hub: Hub) -> HubStatus:
         )
         if not found.error and instance.state in FAILED_STATES:
             found.error = next((r.message for r in counted if r.state == "error" and r.message), "")
+        if not found.error and instance.state != "ACTIVE":  # kro mode: what kro says
+            ready = next((c for c in instance.conditions if c.get("type") == "Ready"), {})
+            found.error = str(ready.get("message") or "") if ready.get("status") == "False" else ""
         return found
 
     jobs: list[Any] = []
