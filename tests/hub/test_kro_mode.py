@@ -60,7 +60,8 @@ def test_kro_mode_writes_one_cr_per_row_and_nothing_when_unchanged(
     assert first.ok, first.render()
     assert actions(first) == {("app", u): "created" for u in "abc"}
     done = writes(cluster, mark)
-    assert [w for w in done if w[1] == "resourcegraphdefinitions"] == [("apply", "resourcegraphdefinitions", "app")]
+    rgd_writes = [w for w in done if w[1] == "resourcegraphdefinitions"]
+    assert rgd_writes in ([], [("apply", "resourcegraphdefinitions", "app")])  # once per cluster (module-scoped)
     assert sorted(w[2] or "" for w in done if w[1] == "hubapps") == ["a", "b", "c"]  # one write per row
     crs = objects(cluster, make.namespace, "HubApp")
     assert {n: (o["metadata"]["labels"][HUB], o["metadata"]["labels"][HUB_FORM]) for n, o in crs.items()} == {
