@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ from pykro.hub.model import (
     caller,
     parse_interval,
 )
+from pykro.hub.policies import Policies, check_policies
 from pykro.hub.source import Row, Source, check_identifier
 from pykro.hub.status import HubStatus, hub_status
 
@@ -137,58 +138,30 @@ class Hub:
         name: str | None = None,
         instance_name: str = "{uid}",
         depends_on: Iterable[Any] = (),
-        deletion: DeletionPolicy = Delete,
-        creation: Creation = "when-needed",
+        deletion: DeletionPolicy | str = Delete,
+        creation: Creation | str = "when_needed",
         max_skew: int | None = None,
         timeout: float | None = None,
+        conflict: str = "stuck",
+        ignore_fields: Mapping[str, Sequence[str]] | None = None,
+        resource_timeout: float | None = None,
     ) -> Form:
         """Deploy ``composition`` once per active row with the spec ``spec(row)`` returns (a mapping by Python or
         CRD field names, or the composition's spec model); see the module docstring for the options."""
         where = caller()
         made = self._factory(composition)
         form_name = name or made.graph.name
-        problems = []
-        if not DNS_LABEL.fullmatch(form_name):
-            problems.append(
-                (f"form name {form_name!r} is not a DNS label", "Pass name= with lowercase letters, digits, '-'.")
-            )
-        if form_name in self.forms:
-            problems.append((f"the hub already has a form named {form_name!r}", "Pass name= to tell them apart."))
-        if deletion not in (Delete, Retain):
-            problems.append((f"deletion={deletion!r} is not a deletion policy", "Use Delete or Retain."))
-        if creation not in ("when-needed", "once"):
-            problems.append((f"creation={creation!r} is not a creation policy", 'Use "when-needed" or "once".'))
-        if max_skew is not None and (not isinstance(max_skew, int) or max_skew < 1):
-            problems.append((f"max_skew={max_skew!r} is not a positive integer", "Use 1 or more, or None (no limit)."))
-        if not callable(spec):
-            problems.append(("spec= is not a function of the row", "Pass spec=lambda row: {...}."))
-        try:
-            instance_name.format(uid="x", form="x")
-        except (KeyError, IndexError, ValueError, AttributeError):
-            problems.append(
-                (f"instance_name={instance_name!r} may only use {{uid}} and {{form}}", 'Write e.g. "{uid}-db".')
-            )
-        deps = []
-        for dep in depends_on:
-            found = self._find_form(dep)
-            if found is None:
-                problems.append(
-                    (
-                        f"depends_on names {dep!r}, which is not a form of this hub yet",
-                        "Declare the forms it depends on first.",
-                    )
-                )
-            else:
-                deps.append(found.name)
-        for other in self.forms.values():
-            if other.factory.graph.name == made.graph.name and other.instance_name == instance_name:
-                problems.append(
-                    (
-                        f"forms {other.name!r} and {form_name!r} deploy the same composition with the same "
-                        "instance names",
-                        'Give one of them another instance_name, e.g. "{uid}-' + form_name + '".',
-                    )
-                )
+        policies, problems = check_policies(
+            made.graph,
+            creation=creation,
+            deletion=deletion,
+            conflict=conflict,
+            ignore_fields=ignore_fields or {},
+            resource_timeout=resource_timeout,
+        )
+        deps = _form_problems(
+            problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
+        )
         if problems:
             what, fix = problems[0]
             raise PykroError(what, where=where, fix=fix)
@@ -198,13 +171,15 @@ class Hub:
             spec=spec,
             instance_name=instance_name,
             depends_on=tuple(deps),
-            deletion=deletion,
-            creation=creation,
+            deletion="Retain" if policies.deletion == "Retain" else "Delete",
+            creation="once" if policies.creation == "once" else "when_needed",
             max_skew=max_skew,
             timeout=timeout,
             where=where,
             source=composition,
+            policies=policies,
         )
+        made_form.factory = self._factory(composition, policies)
         self.forms[form_name] = made_form
         return made_form
 
@@ -228,9 +203,12 @@ class Hub:
         self.context = context if context is not None else self.context
         self.namespace = namespace if namespace is not None else self.namespace
         for form in self.forms.values():
-            form.factory = self._factory(form.source)
+            form.factory = self._factory(form.source, form.policies)
 
-    def _factory(self, composition: Any) -> DirectFactory:
+    def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
+        options = self.options
+        if policies is not None:
+            options = (options or DeployOptions()).with_changes(**policies.deploy_changes())
         made = factory(
             composition,
             "direct",
@@ -239,7 +217,7 @@ class Hub:
             context=self.context,
             reporter=self.reporter or NullReporter(),
             retry=self.retry,
-            options=self.options,
+            options=options,
         )
         assert isinstance(made, DirectFactory)
         return made
@@ -318,6 +296,13 @@ class Hub:
         if not self.forms:
             report.error = "the hub has no forms; add one with hub.form(composition, spec=...)"
             return report
+        refused = [f.name for f in self.forms.values() if f.policies.ignore_fields or f.policies.resource_timeout]
+        if self.mode == "kro" and refused:
+            report.error = (
+                f"form {refused[0]!r} has ignore_fields or resource_timeout, which kro mode cannot honour (kro "
+                "applies the resources itself); drop them or use --mode direct. Nothing was changed."
+            )
+            return report
         try:
             wanted, keep = await asyncio.to_thread(planner.plan_rows, self, report)
         except PykroError as exc:  # the database could not be read: nothing is written, nothing deleted
@@ -360,3 +345,54 @@ class Hub:
         finally:
             await cluster.close()
         return report
+
+
+def _form_problems(
+    problems: list[tuple[str, str]],
+    forms: dict[str, Form],
+    find: Callable[[Any], Form | None],
+    graph_name: str,
+    form_name: str,
+    spec: Any,
+    instance_name: str,
+    depends_on: Iterable[Any],
+    max_skew: Any,
+) -> list[str]:
+    """Add what is wrong with a new form to ``problems`` (what, fix); the names of the forms it depends on."""
+    if not DNS_LABEL.fullmatch(form_name):
+        problems.append(
+            (f"form name {form_name!r} is not a DNS label", "Pass name= with lowercase letters, digits, '-'.")
+        )
+    if form_name in forms:
+        problems.append((f"the hub already has a form named {form_name!r}", "Pass name= to tell them apart."))
+    if max_skew is not None and (not isinstance(max_skew, int) or max_skew < 1):
+        problems.append((f"max_skew={max_skew!r} is not a positive integer", "Use 1 or more, or None (no limit)."))
+    if not callable(spec):
+        problems.append(("spec= is not a function of the row", "Pass spec=lambda row: {...}."))
+    try:
+        instance_name.format(uid="x", form="x")
+    except (KeyError, IndexError, ValueError, AttributeError):
+        problems.append(
+            (f"instance_name={instance_name!r} may only use {{uid}} and {{form}}", 'Write e.g. "{uid}-db".')
+        )
+    deps = []
+    for dep in depends_on:
+        found = find(dep)
+        if found is None:
+            problems.append(
+                (
+                    f"depends_on names {dep!r}, which is not a form of this hub yet",
+                    "Declare the forms it depends on first.",
+                )
+            )
+        else:
+            deps.append(found.name)
+    for other in forms.values():
+        if other.factory.graph.name == graph_name and other.instance_name == instance_name:
+            problems.append(
+                (
+                    f"forms {other.name!r} and {form_name!r} deploy the same composition with the same instance names",
+                    'Give one of them another instance_name, e.g. "{uid}-' + form_name + '".',
+                )
+            )
+    return deps

@@ -159,7 +159,7 @@ async def _write(
             meta = obj.setdefault("metadata", {})
             meta.setdefault("labels", {}).update({HUB: hub.name, HUB_FORM: form.name})
             meta.setdefault("annotations", {}).update({HUB_ROW: s.uid, HUB_HASH: s.want.hash})
-            applied = await cluster.apply(rt, obj)
+            applied = await cluster.apply(rt, obj, force=form.policies.conflict == "force")
         except PykroError as exc:
             return Outcome(form.name, s.uid, s.name, "failed", str(exc))
     state = cr_state(applied)

@@ -15,12 +15,13 @@ from pykro import yamlio
 from pykro.deploy import DirectFactory
 from pykro.deploy import inventory as inv
 from pykro.errors import PykroError
+from pykro.hub.policies import Policies
 from pykro.hub.source import Row
 
 DeletionPolicy = Literal["Delete", "Retain"]
 Delete: Final[DeletionPolicy] = "Delete"
 Retain: Final[DeletionPolicy] = "Retain"
-Creation = Literal["when-needed", "once"]
+Creation = Literal["when_needed", "once"]
 
 HUB: Final = inv.PREFIX + "hub"
 HUB_FORM: Final = inv.PREFIX + "hub-form"
@@ -140,6 +141,7 @@ class Form:
     timeout: float | None
     where: str
     source: Any = None
+    policies: Policies = field(default_factory=Policies)
 
     @property
     def kind(self) -> str:
