@@ -3,8 +3,10 @@ simulator's delay, never when its name starts with ``stuck``) a monitor ConfigMa
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from pykro import Spec, Status, composition
-from pykro.simple import ConfigMap, Deployment, Namespace
+from pykro.simple import ConfigMap, Deployment, Namespace, Secret
 
 
 class AppSpec(Spec):
@@ -64,3 +66,20 @@ class SpaceStatus(Status):
 def space(spec: SpaceSpec) -> SpaceStatus:
     Namespace(id="ns", name=f"node-{spec.name}")
     return SpaceStatus(ready=True)
+
+
+class VaultSpec(Spec):
+    name: str
+    password: SecretStr
+    note: str = ""
+
+
+class VaultStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubVault")
+def vault(spec: VaultSpec) -> VaultStatus:
+    Secret(id="creds", name=f"{spec.name}-creds", string_data={"password": spec.password})
+    ConfigMap(id="info", name=f"{spec.name}-info", data={"note": spec.note})
+    return VaultStatus(ready=True)

@@ -29,7 +29,7 @@ from typing import Any
 from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy.api import Cluster
 from pykro.errors import PykroError
-from pykro.hub import apply, kro, planner
+from pykro.hub import apply, generated, kro, planner
 from pykro.hub.model import (
     DNS_LABEL,
     FIELD_MANAGER,
@@ -303,14 +303,19 @@ class Hub:
                 "applies the resources itself); drop them or use --mode direct. Nothing was changed."
             )
             return report
-        try:
-            wanted, keep = await asyncio.to_thread(planner.plan_rows, self, report)
-        except PykroError as exc:  # the database could not be read: nothing is written, nothing deleted
-            report.outcomes = []
-            report.error = f"{exc} Nothing was changed."
-            return report
         cluster = self.cluster()
         try:
+            try:
+                vault = generated.Vault(await generated.load(self, cluster), kro=self.mode == "kro")
+            except PykroError as exc:
+                report.error = f"cannot read the generated secrets: {exc} Nothing was changed."
+                return report
+            try:
+                wanted, keep = await asyncio.to_thread(planner.plan_rows, self, report, vault)
+            except PykroError as exc:  # the database could not be read: nothing is written, nothing deleted
+                report.outcomes = []
+                report.error = f"{exc} Nothing was changed."
+                return report
             try:
                 if self.mode == "kro":
                     types = await kro.instance_types(self, cluster)
@@ -333,6 +338,7 @@ class Hub:
             if dry_run:
                 report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action, s.note) for s in steps]
                 return report
+            steps = await generated.keep_pending(self, cluster, report, steps, vault)
             if self.mode == "kro":
                 try:
                     await kro.ensure_rgds(self, cluster, types)

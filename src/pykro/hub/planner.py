@@ -11,6 +11,7 @@ from pykro.deploy import inventory as inv
 from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
 from pykro.deploy.direct import spec_dict
 from pykro.errors import PykroError
+from pykro.hub.generated import Vault, mask, misplaced
 from pykro.hub.model import (
     DNS_LABEL,
     HUB,
@@ -40,7 +41,9 @@ MIN_DELETE: Final = 5
 """Without ``max_delete``, a sync may always delete the instances of this many tenants."""
 
 
-def plan_rows(hub: Hub, report: SyncReport) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
+def plan_rows(
+    hub: Hub, report: SyncReport, vault: Vault | None = None
+) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     """The wanted instances per form (name → want) and, per form, the uids whose instances must be kept as they
     are (their row failed). Raises SourceError when the database cannot be read."""
     wanted: dict[str, dict[str, Want]] = {name: {} for name in hub.forms}
@@ -112,7 +115,7 @@ def plan_rows(hub: Hub, report: SyncReport) -> tuple[dict[str, dict[str, Want]],
         report.active += 1
         for form in hub.ordered():
             name = form.instance_name.format(uid=uid, form=form.name)
-            problem = row_problem(form, row, uid, name)
+            problem = row_problem(form, row, uid, name, vault)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
                 report.outcomes.append(
@@ -123,8 +126,9 @@ def plan_rows(hub: Hub, report: SyncReport) -> tuple[dict[str, dict[str, Want]],
     return wanted, keep
 
 
-def row_problem(form: Form, row: Row, uid: str, name: str) -> dict[str, Any] | str:
-    """The checked spec of ``form`` for ``row``, or why there is none."""
+def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None = None) -> dict[str, Any] | str:
+    """The checked spec of ``form`` for ``row`` (generated secrets filled in from ``vault``), or why there is
+    none (generated values masked)."""
     if not DNS_LABEL.fullmatch(name):
         return (
             f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
@@ -134,12 +138,27 @@ def row_problem(form: Form, row: Row, uid: str, name: str) -> dict[str, Any] | s
         values = form.spec(row)
     except Exception as exc:  # the user's function: its failure is this row's
         return f"the spec function ({form.where}) failed: {type(exc).__name__}: {exc}"
+    used: dict[str, str] = {}
+    if vault is not None:
+        values, used = vault.fill(form.name, uid, values)
+        if used and vault.kro:
+            return (
+                "random_password() cannot be used in kro mode (the value would be in the instance CR's spec); "
+                "use --mode direct"
+            )
     try:
-        return check_spec(
+        checked = check_spec(
             form.factory.graph.openapi, spec_dict(values), model=form.factory.spec_model, what=f"{form.kind} spec"
         )
     except PykroError as exc:
-        return str(exc)
+        return mask(str(exc), used)
+    wrong = misplaced(form.factory.graph, checked, set(used.values())) if used else []
+    if wrong:
+        return (
+            f"random_password() goes to spec field {wrong[0]} of {form.kind}, which is not typed SecretStr (its "
+            "value would be kept in plain text); type the field SecretStr in the composition's spec"
+        )
+    return checked
 
 
 async def existing_instances(cluster: Cluster, forms: Iterable[Form]) -> dict[str, dict[str, Have]]:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykro.deploy.readiness import assess
 from pykro.errors import PykroError
-from pykro.hub import kro, planner
+from pykro.hub import generated, kro, planner
 from pykro.hub.model import Form, Have, SyncReport
 
 if TYPE_CHECKING:
@@ -92,11 +92,12 @@ async def hub_status(hub: Hub) -> HubStatus:
     out = HubStatus(hub.name)
     report = SyncReport(hub.name, dry_run=True)
     wanted: dict[str, dict[str, Any]] = {name: {} for name in hub.forms}
+    cluster = hub.cluster()
     try:
-        wanted, _ = await asyncio.to_thread(planner.plan_rows, hub, report)
+        vault = generated.Vault(await generated.load(hub, cluster), kro=hub.mode == "kro")
+        wanted, _ = await asyncio.to_thread(planner.plan_rows, hub, report, vault)
     except PykroError as exc:
         out.error = f"cannot read the rows: {exc}"
-    cluster = hub.cluster()
     try:
         if hub.mode == "kro":
             existing = await kro.existing_crs(hub, cluster, await kro.instance_types(hub, cluster))
