@@ -103,6 +103,8 @@ class Hub:
         retry: RetryPolicy | None = None,
         options: DeployOptions | None = None,
         mode: str = "direct",
+        changed_column: str | None = None,
+        full_every: int = 10,
     ) -> None:
         if not isinstance(name, str) or not DNS_LABEL.fullmatch(name):
             raise PykroError(
@@ -128,6 +130,12 @@ class Hub:
         self.options = options
         self.forms: dict[str, Form] = {}
         self.mode = _check_mode(mode, caller())
+        self.changed_column = check_identifier(changed_column, "changed column") if changed_column else None
+        if not isinstance(full_every, int) or isinstance(full_every, bool) or full_every < 1:
+            raise PykroError(f"full_every={full_every!r} is not a whole number >= 1", where=caller())
+        self.full_every = full_every
+        self._newest: Any = None  # the newest changed_column value a sync has gone through with
+        self._reads = 0  # syncs that went through (every full_every-th reads every row)
 
     # ------------------------------------------------------------------------------------------ declaring forms
     def form(
@@ -296,12 +304,8 @@ class Hub:
         if not self.forms:
             report.error = "the hub has no forms; add one with hub.form(composition, spec=...)"
             return report
-        refused = [f.name for f in self.forms.values() if f.policies.ignore_fields or f.policies.resource_timeout]
-        if self.mode == "kro" and refused:
-            report.error = (
-                f"form {refused[0]!r} has ignore_fields or resource_timeout, which kro mode cannot honour (kro "
-                "applies the resources itself); drop them or use --mode direct. Nothing was changed."
-            )
+        report.error = kro.refusal(self) if self.mode == "kro" else None
+        if report.error:
             return report
         cluster = self.cluster()
         try:
@@ -310,8 +314,13 @@ class Hub:
             except PykroError as exc:
                 report.error = f"cannot read the generated secrets: {exc} Nothing was changed."
                 return report
+            reading = planner.Reading()
+            full = self.changed_column is None or self._newest is None or dry_run or self._reads % self.full_every == 0
+            if not full:
+                assert self.changed_column is not None
+                reading.since, report.incremental = (self.changed_column, self._newest), True
             try:
-                wanted, keep = await asyncio.to_thread(planner.plan_rows, self, report, vault)
+                wanted, keep = await asyncio.to_thread(planner.plan_rows, self, report, vault, reading)
             except PykroError as exc:  # the database could not be read: nothing is written, nothing deleted
                 report.outcomes = []
                 report.error = f"{exc} Nothing was changed."
@@ -325,7 +334,7 @@ class Hub:
             except PykroError as exc:
                 report.error = f"cannot list the instances: {exc} Nothing was changed."
                 return report
-            steps = planner.steps_of(self, report, wanted, keep, existing)
+            steps = planner.steps_of(self, report, wanted, keep, existing, None if full else reading.seen)
             stop = planner.guard(self, steps, existing)
             if stop and not allow_mass_delete:
                 report.error = stop
@@ -338,6 +347,8 @@ class Hub:
             if dry_run:
                 report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action, s.note) for s in steps]
                 return report
+            self._reads += 1
+            self._newest = reading.newest if reading.newest is not None else self._newest
             steps = await generated.keep_pending(self, cluster, report, steps, vault)
             if self.mode == "kro":
                 try:

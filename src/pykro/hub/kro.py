@@ -30,6 +30,17 @@ HUB_RGD: Final = "pykro.io/hub-rgd-digest"
 POLL: Final = 0.2
 
 
+def refusal(hub: Hub) -> str | None:
+    """Why ``hub``'s forms cannot run in kro mode (None when they can)."""
+    refused = [f.name for f in hub.forms.values() if f.policies.ignore_fields or f.policies.resource_timeout]
+    if not refused:
+        return None
+    return (
+        f"form {refused[0]!r} has ignore_fields or resource_timeout, which kro mode cannot honour (kro applies the "
+        "resources itself); drop them or use --mode direct. Nothing was changed."
+    )
+
+
 def cr_state(obj: dict[str, Any]) -> str:
     """An instance CR's state as pykro reports it: ACTIVE only when kro says ACTIVE and Ready=True."""
     state = (obj.get("status") or {}).get("state")

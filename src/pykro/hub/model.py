@@ -86,6 +86,7 @@ class SyncReport:
     error: str | None = None
     rows: int = 0
     active: int = 0
+    incremental: bool = False
 
     @property
     def ok(self) -> bool:
@@ -103,8 +104,10 @@ class SyncReport:
 
     def render(self, *, changes_only: bool = False) -> str:
         """A plain-text table (user text printed verbatim)."""
-        head = f"hub {self.hub}: {self.rows} rows, {self.active} active" + (
-            " (dry run: nothing written)" if self.dry_run else ""
+        head = (
+            f"hub {self.hub}: {self.rows} rows, {self.active} active"
+            + (" (dry run: nothing written)" if self.dry_run else "")
+            + (" (incremental: the rows changed since the last sync)" if self.incremental else "")
         )
         lines = [head]
         for o in self.outcomes:

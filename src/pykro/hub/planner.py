@@ -5,6 +5,7 @@ here writes to the cluster."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from pykro.deploy import inventory as inv
@@ -41,17 +42,30 @@ MIN_DELETE: Final = 5
 """Without ``max_delete``, a sync may always delete the instances of this many tenants."""
 
 
+@dataclass
+class Reading:
+    """How rows are read: all of them, or (``since``) those whose changed column is at least a value; the uids
+    read and the newest changed value seen are noted."""
+
+    since: tuple[str, Any] | None = None
+    seen: set[str] = field(default_factory=set)
+    newest: Any = None
+
+
 def plan_rows(
-    hub: Hub, report: SyncReport, vault: Vault | None = None
+    hub: Hub, report: SyncReport, vault: Vault | None = None, reading: Reading | None = None
 ) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     """The wanted instances per form (name → want) and, per form, the uids whose instances must be kept as they
     are (their row failed). Raises SourceError when the database cannot be read."""
+    reading = reading if reading is not None else Reading()
     wanted: dict[str, dict[str, Want]] = {name: {} for name in hub.forms}
     keep: dict[str, set[str]] = {name: set() for name in hub.forms}
     digests = {name: form.digest() for name, form in hub.forms.items()}
     seen: dict[str, int] = {}
-    for row in hub.source.rows():
+    for row in hub.source.rows(reading.since):
         report.rows += 1
+        if hub.changed_column is not None:
+            _note_change(hub.changed_column, row, reading)
         raw_uid = row.get(hub.uid_column, MISSING)
         if raw_uid is MISSING:
             raise SourceError(
@@ -60,6 +74,7 @@ def plan_rows(
                 fix="Name the column that identifies a row.",
             )
         uid = "" if raw_uid is None else str(raw_uid)
+        reading.seen.add(uid)
         if hub.active_column is not None and hub.active_column not in row:
             raise SourceError(
                 f"the rows have no active column {hub.active_column!r} (columns: {', '.join(row)})",
@@ -124,6 +139,27 @@ def plan_rows(
                 continue
             wanted[form.name][name] = Want(uid, problem, spec_hash(problem, digests[form.name]))
     return wanted, keep
+
+
+def _note_change(column: str, row: Row, reading: Reading) -> None:
+    """Keep the newest value of the changed column (a missing column or NULL stops the read: it would be missed)."""
+    value = row.get(column, MISSING)
+    if value is MISSING or value is None:
+        raise SourceError(
+            f"the changed column {column!r} is {'missing' if value is MISSING else 'NULL in a row'} "
+            f"(columns: {', '.join(row)})",
+            where="changed_column=",
+            fix="Name a column every row has a value in, one that grows whenever the row changes.",
+        )
+    try:
+        if reading.newest is None or value > reading.newest:
+            reading.newest = value
+    except TypeError:
+        raise SourceError(
+            f"the changed column {column!r} holds values that cannot be compared ({value!r})",
+            where="changed_column=",
+            fix="Use a timestamp or a number column.",
+        ) from None
 
 
 def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None = None) -> dict[str, Any] | str:
@@ -220,7 +256,10 @@ def steps_of(
     wanted: dict[str, dict[str, Want]],
     keep: dict[str, set[str]],
     existing: dict[str, dict[str, Have]],
+    only: set[str] | None = None,
 ) -> list[Step]:
+    """The steps from the wanted to the existing instances; with ``only`` (an incremental read), instances are
+    deleted only for the rows read (inactive now): the rows not read are not known to be gone."""
     steps: list[Step] = []
     for form in hub.ordered():
         have = existing[form.name]
@@ -258,7 +297,7 @@ def steps_of(
             if old.hub != hub.name or old.form != form.name or name in wanted[form.name]:
                 continue
             uid = old.uid or name
-            if uid in keep[form.name]:
-                continue  # the row failed: its instance stays as it is
+            if uid in keep[form.name] or (only is not None and uid not in only):
+                continue  # the row failed (its instance stays as it is), or was not read
             steps.append(Step(form, uid, name, "deleted" if form.deletion == Delete else "retained"))
     return steps
