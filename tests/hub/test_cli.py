@@ -91,6 +91,6 @@ def test_a_hub_file_that_fails_to_import_is_named_at_its_line(tmp_path: Path) ->
 def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
     hub_file, _ = _setup(tmp_path)
     target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
-    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1"])
+    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1", "--metrics-port", "0"])
     assert result.exit_code == 0, result.output
     assert "2 created" in result.output

@@ -185,13 +185,24 @@ def run(
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Let the first sync (only) delete more than the mass-deletion guard."
     ),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus metrics on this port (/metrics)."
+    ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
     hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
+    metrics = server = None
+    if metrics_port is not None:
+        from pykro.hub.metrics import Metrics
+
+        metrics = Metrics()
+        server = metrics.serve(metrics_port)
 
     def show(report: SyncReport) -> None:
         last[:] = [report]
+        if metrics is not None:
+            metrics.record(report, report.seconds)
         typer.echo(report.render(changes_only=True), nl=False)
 
     try:
@@ -200,6 +211,9 @@ def run(
         typer.echo("stopped")
     finally:
         hub.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
     if last and not last[0].ok:  # the last sync failed: say so in the exit code (a daemon keeps syncing)
         raise typer.Exit(1)
 

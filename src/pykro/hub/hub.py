@@ -256,7 +256,10 @@ class Hub:
     def sync(self, *, dry_run: bool = False, allow_mass_delete: bool = False) -> SyncReport:
         """One sync (see the module docstring); never raises for a database, row or deploy failure: the report
         says what happened."""
-        return asyncio.run(self.async_sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete))
+        started = time.monotonic()
+        report = asyncio.run(self.async_sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete))
+        report.seconds = time.monotonic() - started
+        return report
 
     def run(self, *, syncs: int | None = None, allow_mass_delete: bool = False,
             on_report: Callable[[SyncReport], None] | None = None) -> None:  # fmt: skip

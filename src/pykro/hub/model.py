@@ -87,6 +87,7 @@ class SyncReport:
     rows: int = 0
     active: int = 0
     incremental: bool = False
+    seconds: float = 0.0
 
     @property
     def ok(self) -> bool:
