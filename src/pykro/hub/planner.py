@@ -62,6 +62,7 @@ def plan_rows(
     keep: dict[str, set[str]] = {name: set() for name in hub.forms}
     digests = {name: form.digest() for name, form in hub.forms.items()}
     seen: dict[str, int] = {}
+    first_row: dict[str, int] = {}  # uid → the number of the row (in read order) it was first seen in
     for row in hub.source.rows(reading.since):
         report.rows += 1
         if hub.changed_column is not None:
@@ -96,6 +97,7 @@ def plan_rows(
                 )
             continue
         seen[uid] = seen.get(uid, 0) + 1
+        first_row.setdefault(uid, report.rows)
         if seen[uid] == 2:
             for form in hub.forms.values():
                 wanted[form.name].pop(form.instance_name.format(uid=uid, form=form.name), None)
@@ -106,7 +108,8 @@ def plan_rows(
                         uid,
                         None,
                         "failed",
-                        f"uid {uid!r} is in more than one row; its instances are kept as they are",
+                        f"uid {uid!r} (column {hub.uid_column}) is in rows {first_row[uid]} and {report.rows} "
+                        "(in read order); its instances are kept as they are until the uid is unique",
                     )
                 )
         if seen[uid] > 1:
