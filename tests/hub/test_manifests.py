@@ -63,7 +63,7 @@ def test_manifests_run_the_hub_with_the_rights_its_forms_need(
     assert pod["serviceAccountName"] == "pykro-hub-tenants"
     (container,) = pod["containers"]
     assert container["image"] == "registry.example/hub:1"
-    assert container["command"] == ["pykro", "hub", "run", "/app/tenants_hub.py", "-n", namespace]
+    assert container["command"] == ["pykro", "hub", "run", "/app/tenants_hub.py", "-n", namespace, "--mode", "direct"]
     assert {"name": "PYKRO_HUB_SOURCE", "valueFrom": {"secretKeyRef": {"name": "hub-db", "key": "url"}}} in container[
         "env"
     ]
@@ -77,6 +77,21 @@ def test_manifests_run_the_hub_with_the_rights_its_forms_need(
     as_json = runner.invoke(app, [*args, "-o", "json"])
     assert as_json.exit_code == 0
     assert [o["kind"] for o in json.loads(as_json.output)["items"]] == [o["kind"] for o in objects]
+
+
+def test_kro_mode_manifests_grant_rgds_and_instance_crs(tmp_path: Path) -> None:
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(HUB_FILE)
+    made = CliRunner().invoke(app, ["manifests", str(hub_file), "--image", "x:1", "-n", "t", "--mode", "kro"])
+    assert made.exit_code == 0, made.output
+    by_kind = {o["kind"]: o for o in yamlio.load_all(made.output)}
+    role = {(g, r) for rule in by_kind["Role"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert {("hub.pykro.test", "hubapps"), ("hub.pykro.test", "hubspaces"), ("hub.pykro.test", "hubdbs")} <= role
+    assert ("apps", "deployments") not in role  # kro's controller creates those
+    wide = {(g, r) for rule in by_kind["ClusterRole"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert wide == {("kro.run", "resourcegraphdefinitions"), ("apiextensions.k8s.io", "customresourcedefinitions")}
+    assert by_kind["Deployment"]["spec"]["template"]["spec"]["containers"][0]["command"][-2:] == ["--mode", "kro"]
 
 
 def test_manifests_need_a_namespace(tmp_path: Path) -> None:

@@ -296,6 +296,7 @@ def manifests(
     ),
     source_key: str = typer.Option("url", "--source-key", help="Key of the database URL in --source-secret."),
     output: str = typer.Option("yaml", "-o", "--output", help="yaml or json."),
+    mode: str | None = _MODE,
 ) -> None:
     """Print the manifests running the hub in the cluster: ServiceAccount, RBAC for its forms, and a Deployment
     running `pykro hub run`."""
@@ -306,6 +307,8 @@ def manifests(
     if output not in ("yaml", "json"):
         raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
     hub = _pick(file, hub_name)
+    if mode is not None:
+        hub.target(mode=mode)
     try:
         target = namespace or hub.namespace
         if not target:

@@ -39,9 +39,17 @@ def _rules(entries: dict[tuple[str, str], set[str]]) -> list[dict[str, Any]]:
 
 
 def _kinds(hub: Hub) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
-    """(namespaced rules, cluster rules) for the forms' resources: (group, plural) → verbs."""
+    """(namespaced rules, cluster rules) for the forms' resources — in kro mode for the RGDs and the instance CRs,
+    the kro controller doing the rest: (group, plural) → verbs."""
     local: dict[tuple[str, str], set[str]] = {}
     wide: dict[tuple[str, str], set[str]] = {}
+    if hub.mode == "kro":
+        wide[("kro.run", "resourcegraphdefinitions")] = set(WRITE)
+        wide[("apiextensions.k8s.io", "customresourcedefinitions")] = set(READ)
+        for form in hub.forms.values():
+            graph = form.factory.graph
+            local.setdefault((graph.group, plural_of(graph.kind)), set()).update(WRITE)
+        return local, wide
     for form in hub.forms.values():
         for res in form.factory.graph.resources:
             body = res.template if res.template is not None else res.external_ref or {}
@@ -121,7 +129,7 @@ def hub_manifests(
     container: dict[str, Any] = {
         "name": "hub",
         "image": image,
-        "command": ["pykro", "hub", "run", file_in_image, "-n", namespace],
+        "command": ["pykro", "hub", "run", file_in_image, "-n", namespace, "--mode", hub.mode],
         "env": env,
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},
