@@ -144,6 +144,9 @@ def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str,
         # --source is a database URL here: a missing SQLite file is refused at the sync (tests/hub)
         "hub sync": ([HUB_PY], {"--dry-run": None, "--source": _hub_db(tmp), **remote}),
         "hub run": ([HUB_PY], {"--syncs": "1", "--source": _hub_db(tmp), **remote}),
+        "hub plan": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
+        "hub status": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
+        "hub manifests": ([HUB_PY], {"--image": "registry.example/hub:1", "-n": "sweep"}),
     }
     if command in bases:
         return bases[command]
@@ -169,9 +172,11 @@ def _cases(command: str, files: dict[str, str], kubeconfig: str) -> list[Case]:
         Case("unknown-option", _argv(command, positionals, {**options, "--no-such-option": None}), USAGE, "--no-such"),
         Case("unknown-short-option", _argv(command, positionals, {**options, "-Z": None}), USAGE, "-Z"),
     ]
+    # a variadic argument (`pykro hub plan FILE...`) takes an extra one as one more file: missing, so a failure
+    extra_code = FAILURE if any(p.nargs == -1 for p in arguments) else USAGE
     for key, extra in EXTRA_ARGS.items():
         filler = [*positionals, *(["filler"] * (len(arguments) - len(positionals)))]
-        cases.append(Case(f"extra-{key}", [*_argv(command, filler, options), extra], USAGE, _shown(extra)))
+        cases.append(Case(f"extra-{key}", [*_argv(command, filler, options), extra], extra_code, _shown(extra)))
     if any(p.required for p in arguments):
         cases.append(Case("missing-argument", _argv(command, [], options), USAGE, "Missing argument"))
     if value_options:

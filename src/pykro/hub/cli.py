@@ -39,11 +39,20 @@ def _hub() -> None:
 
 def load_hubs(path: Path) -> dict[str, Hub]:
     """The hubs a Python file defines (module-level names bound to a `Hub`), by hub name."""
+    from pykro.deploy.names import shown
     from pykro.errors import PykroError
     from pykro.hub.hub import Hub
 
-    if not path.is_file():
-        raise PykroError(f"no such file: {path}", where=str(path), fix="Give the path of a .py file defining a Hub.")
+    try:
+        found = path.is_file()
+    except OSError:  # a name the system refuses (too long, …)
+        found = False
+    if not found:
+        raise PykroError(
+            f"no such file: {shown(str(path))}",
+            where=shown(str(path)),
+            fix="Give the path of a .py file defining a Hub.",
+        )
     from pykro.authoring.loader import import_user_file
 
     module = import_user_file(path, prefix="pykro_hub")
@@ -311,7 +320,11 @@ def manifests(
         hub.target(mode=mode)
     try:
         target = namespace or hub.namespace
-        if not target:
+        if target:
+            from pykro.deploy.names import check_namespace
+
+            check_namespace(target, where="-n/--namespace")
+        else:
             raise PykroError(f"hub {hub.name!r} names no namespace", where="-n/--namespace", fix="Pass -n NAMESPACE.")
         objects = hub_manifests(
             hub,

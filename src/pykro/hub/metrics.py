@@ -72,7 +72,7 @@ class Metrics:
                 lines += [f"# HELP {name} {text}", f"# TYPE {name} {kind}"]
                 for key, value in sorted(self._values[name].items()):
                     labels = ",".join(f'{k}="{_label(v)}"' for k, v in key)
-                    lines.append(f"{name}{{{labels}}} {value:g}")
+                    lines.append(f"{name}{{{labels}}} {float(value)!r}")
         return "\n".join(lines) + "\n"
 
     def serve(self, port: int, host: str = "0.0.0.0") -> ThreadingHTTPServer:

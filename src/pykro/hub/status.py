@@ -109,14 +109,14 @@ async def hub_status(hub: Hub) -> HubStatus:
     finally:
         await cluster.close()
     limit = asyncio.Semaphore(hub.concurrency)
+    readers = {f.name: f.factory if hub.mode == "direct" else hub.kro_factory(f) for f in hub.forms.values()}
 
     async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
         found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
         found.error, found.since = have.error, have.since
         async with limit:
             try:
-                reader = form.factory if hub.mode == "direct" else hub.kro_factory(form)
-                instance = await reader.astatus(have.name)
+                instance = await readers[form.name].astatus(have.name)
             except PykroError as exc:
                 found.error = found.error or str(exc)
                 return found
