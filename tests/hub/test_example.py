@@ -60,7 +60,7 @@ def test_the_seed_stack_per_row(
     import json
 
     async def everything(_: Any) -> list[dict[str, Any]]:
-        return [o for _, o in cluster.engine.store.all_objects()]
+        return [o for _, o in cluster.engine.store.all_objects() if o["metadata"].get("namespace") == namespace]
 
     objects = cluster.run(everything)
     kept = next(o for o in objects if o["kind"] == "Secret" and o["metadata"]["name"].startswith("pykro-hub."))
