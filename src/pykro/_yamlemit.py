@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from pykro._kubeyaml import is_text
+
 Reference = Callable[[list[Any]], str]
 """The reference dumper: PyYAML's ``dump_all`` with yamlio's settings."""
 
@@ -63,7 +65,7 @@ def _ascii_plain(text: str) -> bool:
         return False
     if text.startswith(("---", "...")) or ": " in text or " #" in text:
         return False
-    return _implicit_tag(text) == _STR_TAG
+    return _implicit_tag(text) == _STR_TAG and is_text(text)  # plain only if PyYAML and kubectl read it as text
 
 
 def _render(text: str, reference: Reference) -> str | _Block:

@@ -11,7 +11,31 @@ from typing import Any
 import yaml
 
 from pykro import _yamlemit
+from pykro._kubeyaml import BOOL as _BOOL
+from pykro._kubeyaml import FLOAT as _FLOAT
+from pykro._kubeyaml import INT as _INT
+from pykro._kubeyaml import NULL as _NULL
+from pykro._kubeyaml import STR as _STR
+from pykro._kubeyaml import TOO_BIG as _TOO_BIG
+from pykro._kubeyaml import is_text, kube_scalar
 from pykro.errors import ValidationError
+
+__all__ = [
+    "MAX_DEPTH",
+    "Ambiguous",
+    "copy_data",
+    "dump",
+    "dump_all",
+    "load",
+    "load_all",
+    "load_file",
+    "load_user",
+    "load_user_all",
+    "load_values",
+    "path_text",
+    "read_user_file",
+    "too_deep",
+]
 
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
@@ -33,6 +57,18 @@ def _represent_str(dumper: Any, data: str) -> Any:
 
 
 _Dumper.add_representer(str, _represent_str)
+
+
+def _dumper_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
+    """PyYAML's tag, except that a string kubectl would read as something else (``y``, ``0o17``, ``1e3``) is not
+    left plain: the emitter then quotes it, so kubectl and PyYAML both read it back as that string."""
+    tag = _BaseDumper.resolve(self, kind, value, implicit)
+    if kind is yaml.ScalarNode and implicit[0] and tag == _STR and value and not is_text(value):
+        return kube_scalar(value)[0]
+    return tag
+
+
+_Dumper.resolve = _dumper_resolve
 
 
 def copy_data(value: Any) -> Any:
@@ -89,46 +125,130 @@ def read_user_file(path: str | Path, *, limit: int = MAX_FILE_BYTES, what: str =
 
 
 def load_user_all(text: str, source: str, *, loader: type[Any] | None = None) -> list[Any]:
-    """Every non-empty document of YAML a user wrote, checked: a syntax error, nesting deeper than MAX_DEPTH or
-    aliases expanding to more than MAX_ALIAS_NODES extra nodes raise a ValidationError at ``source[:line:col]``."""
+    """Every non-empty document of YAML a user wrote, read as kubectl reads it (see :func:`kube_scalar`) and
+    checked: a syntax error, an integer beyond 64 bits, nesting deeper than MAX_DEPTH or aliases expanding to more
+    than MAX_ALIAS_NODES extra nodes raise a ValidationError at ``source[:line:col]``."""
     try:
-        docs = [doc for doc in yaml.load_all(text, Loader=loader or _Loader) if doc is not None]
+        docs = [doc for doc in yaml.load_all(text, Loader=loader or _KubeLoader) if doc is not None]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark is not None else source
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        if "does not fit in 64 bits" in problem or "not as text" in problem:
+            raise ValidationError(problem, where=where, fix="Quote it to keep it as text.") from None
         raise ValidationError(f"invalid YAML: {problem}", where=where, fix="Fix the YAML syntax.") from None
     for doc in docs:
         _check_tree(doc, source)
     return docs
 
 
-class Ambiguous(str):
-    """A plain YAML scalar that YAML 1.1 and YAML 1.2 (or helm's ``--set``) read differently, kept as its text.
+# ---------------------------------------------------------------------------------------------- kubectl's reading
+# kubectl (sigs.k8s.io/yaml over go-yaml v2) decides what a plain scalar is with its own rules (see _kubeyaml): pykro
+# reads every user file the same way, refuses what it cannot keep exact (an integer beyond 64 bits, a key that is
+# not text), and quotes every string it writes that kubectl would read as something else.
+def _yaml12(text: str) -> Any:
+    """What a YAML 1.2 (core schema) reader, such as helm's, makes of the plain scalar ``text``."""
+    if text in ("", "~", "null", "Null", "NULL"):
+        return None
+    if text in ("true", "True", "TRUE", "false", "False", "FALSE"):
+        return text[0] in "tT"
+    if re.fullmatch(r"[-+]?[0-9]+", text):
+        return int(text)
+    if re.fullmatch(r"0o[0-7]+|0x[0-9a-fA-F]+", text):
+        return int(text[2:], 8 if text[1] == "o" else 16)
+    if re.fullmatch(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?", text):
+        return float(text)
+    lowered = text.lstrip("+-")
+    if lowered in (".inf", ".Inf", ".INF"):
+        return float("-inf") if text[0] == "-" else float("inf")
+    if text in (".nan", ".NaN", ".NAN"):
+        return float("nan")
+    return text
 
-    PyYAML, like go-yaml v2 under kubectl, reads YAML 1.1: ``010`` is 8, ``0x10`` 16, ``0b10`` 2, ``1_000`` 1000,
-    ``1:30`` 90 and ``yes``/``on`` true; YAML 1.2 reads 10, 16, a string, a string, a string and a string, and helm's
-    ``--set`` reads ``010`` as a string. Rather than pick one reading silently, :func:`load_values` keeps such a
-    scalar as this string (its text) with ``reading``, the YAML 1.1 value: a string field takes the text verbatim,
-    any other field refuses it (quote it, or write the number plainly).
+
+class _KubeLoader(_Loader):  # type: ignore[misc]
+    """The user loader: plain scalars resolved as kubectl resolves them (see :func:`kube_scalar`)."""
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        if kind is yaml.ScalarNode and implicit[0]:
+            return kube_scalar(value)[0]
+        return super().resolve(kind, value, implicit)
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        """A mapping whose keys are all text: kubectl turns a key it reads as a boolean, number or null into other
+        text (``on:`` -> ``"true"``, ``010:`` -> ``"8"``), so such a key is an error at its line."""
+        if isinstance(node, yaml.MappingNode):
+            self.flatten_mapping(node)
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != _STR:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"kubectl reads the key {key.value!r} as {key.tag.rsplit(':', 1)[-1]}, not as text",
+                        key.start_mark,
+                    )
+        return super().construct_mapping(node, deep=deep)
+
+
+def _kube_constructor(tag: str) -> Callable[[Any, Any], Any]:
+    def construct(loader: Any, node: Any) -> Any:
+        found, value = kube_scalar(node.value) if node.value else (_NULL, None)
+        if found == tag and tag != _TOO_BIG:
+            return value
+        if tag == _TOO_BIG:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"{node.value} does not fit in 64 bits (kubectl would read a float and lose digits)",
+                node.start_mark,
+            )
+        return _BASE_CONSTRUCTORS[tag](loader, node)  # an explicit tag (!!int "12"): PyYAML's reading
+
+    return construct
+
+
+_BASE_CONSTRUCTORS = {tag: _Loader.yaml_constructors[tag] for tag in (_INT, _FLOAT, _BOOL)}
+for _tag in (_INT, _FLOAT, _BOOL, _TOO_BIG):
+    _KubeLoader.add_constructor(_tag, _kube_constructor(_tag))
+
+
+class Ambiguous(str):
+    """A plain YAML scalar of a spec value that kubectl and YAML 1.2 (or helm's ``--set``) read differently, kept as
+    its text.
+
+    kubectl reads ``010`` as 8, ``0b10`` as 2, ``1_000`` as 1000, ``0x10`` as 16, ``08`` as 8.0 and ``y``/``yes``/
+    ``on`` as true; YAML 1.2 reads 10, a string, a string, 16 (helm's ``--set``: a string), 8 and strings. Rather
+    than pick one reading silently, :func:`load_values` keeps such a scalar as this string (its text) with
+    ``reading``, kubectl's value: a string field takes the text verbatim, any other field refuses it (quote it, or
+    write the value plainly).
     """
 
     reading: Any
 
 
-# Forms whose meaning depends on the YAML version: leading zeros, 0x/0o/0b prefixes, digit underscores, base 60.
-_AMBIGUOUS_NUMBER = re.compile(r"[-+]?(0[0-9_]+|0[xob].*|.*_.*|.*:.*)")
-_PLAIN_BOOL = frozenset({"true", "True", "TRUE", "false", "False", "FALSE"})
+# Forms helm's --set reads as text whatever the YAML version says: leading zeros, 0x/0o/0b prefixes, underscores.
+_HELM_TEXT = re.compile(r"[-+]?(0[0-9_]+|0[xobXOB].*|.*_.*)")
 
 
-class _ValuesLoader(_Loader):  # type: ignore[misc]
-    """The user loader, with YAML-version-dependent plain scalars kept as :class:`Ambiguous` text."""
+def _ambiguous(text: str, value: Any) -> bool:
+    if isinstance(value, str) or value is None:
+        return False
+    other = _yaml12(text)
+    same = type(other) is type(value) and (other == value or (value != value and other != other))
+    return not same or (not isinstance(value, bool) and bool(_HELM_TEXT.fullmatch(text)))
 
 
-def _keep_ambiguous(base: Any, plain: Callable[[str], bool]) -> Callable[[Any, Any], Any]:
+class _ValuesLoader(_KubeLoader):
+    """The user loader, with plain scalars kubectl and YAML 1.2 (or helm) read differently kept as
+    :class:`Ambiguous` text."""
+
+
+def _keep_ambiguous(tag: str) -> Callable[[Any, Any], Any]:
+    base = _KubeLoader.yaml_constructors[tag]
+
     def construct(loader: Any, node: Any) -> Any:
         value = base(loader, node)
-        if not node.style and not plain(node.value):  # plain scalars: style None (or "" from libyaml)
+        if not node.style and _ambiguous(node.value, value):  # plain scalars: style None (or "" from libyaml)
             kept = Ambiguous(node.value)
             kept.reading = value
             return kept
@@ -137,23 +257,13 @@ def _keep_ambiguous(base: Any, plain: Callable[[str], bool]) -> Callable[[Any, A
     return construct
 
 
-_ValuesLoader.add_constructor(
-    "tag:yaml.org,2002:int",
-    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_int, lambda t: not _AMBIGUOUS_NUMBER.fullmatch(t)),
-)
-_ValuesLoader.add_constructor(
-    "tag:yaml.org,2002:float",
-    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_float, lambda t: "_" not in t and ":" not in t),
-)
-_ValuesLoader.add_constructor(
-    "tag:yaml.org,2002:bool",
-    _keep_ambiguous(yaml.constructor.SafeConstructor.construct_yaml_bool, lambda t: t in _PLAIN_BOOL),
-)
+for _tag in (_INT, _FLOAT, _BOOL):
+    _ValuesLoader.add_constructor(_tag, _keep_ambiguous(_tag))
 
 
 def load_values(text: str, source: str) -> Any:
     """One document of spec values a user wrote (a values file, a ``--set`` value), checked like ``load_user``;
-    scalars YAML versions read differently come back as :class:`Ambiguous` for the spec check to decide."""
+    scalars kubectl and YAML 1.2 read differently come back as :class:`Ambiguous` for the spec check to decide."""
     return load_user(text, source, loader=_ValuesLoader)
 
 

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from pykro import yamlio
 
 REPO = Path(__file__).resolve().parents[2]
@@ -93,3 +95,36 @@ def test_bad_values_print_one_paragraph_naming_the_input(tmp_path: Path) -> None
     bad.write_bytes(b"message: caf\xe9\n")
     result = run(str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(bad))
     assert result.returncode == 1 and f"{bad}:1: the values file is not UTF-8 text" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("observed", "message"),
+    [
+        (
+            "dbsvc: {spec: {clusterIP: 10.1.2.3}}",
+            "live.yaml: dbsvc: 'dbsvc' is not a resource id of FullStack. Did you mean 'dbSvc'?",
+        ),
+        (
+            "dbSvc: {spec: {clusterIp: 10.1.2.3}}",
+            "live.yaml: dbSvc.spec.clusterIp: Service has no field spec.clusterIp. Did you mean spec.clusterIP?",
+        ),
+        ("dbSvc: {spec: {ports: [{prot: 1}]}}", "dbSvc.spec.ports[0].prot: Service has no field spec.ports[0].prot"),
+        ("dbSvc: [10.1.2.3]", "the observed value of 'dbSvc' must be a mapping of the object's fields, not list"),
+    ],
+)
+def test_observed_typos_are_named(tmp_path: Path, observed: str, message: str) -> None:
+    """A misspelt id or field in --observed was reported as "needs values only a live cluster knows"."""
+    target = f"{EXAMPLES / 'fullstack.py'}:fullstack"
+    (tmp_path / "live.yaml").write_text(observed + "\n")
+    result = run(
+        target,
+        "--manifests",
+        "--set",
+        "name=shop",
+        "--set",
+        "appImage=node:20",
+        "--observed",
+        str(tmp_path / "live.yaml"),
+    )
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    assert message in result.stderr and "only a live cluster knows" not in result.stderr

@@ -3,8 +3,10 @@ spec given as a mapping is checked strictly (Python or CRD names, unknown fields
 
 from __future__ import annotations
 
+import inspect
+
 import pytest
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SecretStr
 
 from pykro import Spec, Status, composition
 from pykro.errors import CompositionError, PykroError
@@ -77,3 +79,42 @@ def test_nested_spec_models_are_camel_case_in_the_crd_and_take_both_names() -> N
 def test_a_spec_larger_than_the_limit_is_refused() -> None:
     with pytest.raises(PykroError, match=f"the Team spec is \\d+ bytes; pykro accepts at most {MAX_SPEC_BYTES}"):
         team.to_manifests({"name": "x" * MAX_SPEC_BYTES})
+
+
+class _Db(Spec):
+    size: int = 1
+
+
+class _UserSpec(Spec):
+    name: str
+    replicas: int = 1
+    password: SecretStr | None = None
+    db: _Db = _Db()
+
+
+def test_a_spec_built_in_user_code_with_a_wrong_value_names_field_value_and_line() -> None:
+    """Was pydantic's raw multi-line ValidationError. Now a short paragraph at the caller's line that is still a
+    pydantic.ValidationError (code catching that keeps working) and a PykroError (the CLI prints it, no traceback)."""
+    import pydantic
+
+    line = inspect.currentframe().f_lineno + 2  # type: ignore[union-attr]
+    with pytest.raises(pydantic.ValidationError) as info:
+        _UserSpec(name="web", replicas="three", db={"size": "big"})  # type: ignore[arg-type]
+    exc = info.value
+    assert isinstance(exc, PykroError) and exc.where == f"{__file__}:{line}:9"
+    assert str(exc) == (
+        f"{__file__}:{line}:9: invalid _UserSpec: replicas = 'three' is refused (Input should be a valid integer, "
+        "unable to parse string as an integer); db.size = 'big' is refused (Input should be a valid integer, unable "
+        "to parse string as an integer). Give each field a value of its type."
+    )
+    assert [e["loc"] for e in exc.errors()] == [("replicas",), ("db", "size")]  # pydantic's API still works
+    with pytest.raises(PykroError, match=r"there is no field replicaz \(Did you mean 'replicas'\?\)"):
+        _UserSpec(name="web", replicaz=2)  # type: ignore[call-arg]
+    with pytest.raises(PykroError, match="invalid _UserSpec: name is missing"):
+        _UserSpec()  # type: ignore[call-arg]
+
+
+def test_a_secret_value_is_never_shown() -> None:
+    with pytest.raises(PykroError) as info:
+        _UserSpec(name="web", password=["hunter2"])  # type: ignore[arg-type]
+    assert "password = (a secret value) is refused" in str(info.value) and "hunter2" not in str(info.value)

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 import typer
+from tests.helpers import shared
 
 from pykro.cli.main import app, main
 from pykro.emulator.cluster import LocalCluster
@@ -30,6 +31,7 @@ WEBAPP_RGD = str(EXAMPLES / "rgd" / "webapp.yaml")
 WEBAPP_INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")
 WEBAPP_PY = str(EXAMPLES / "webapp.py")
 HUB_PY = str(EXAMPLES / "hub_tenants.py")
+VALKEY_CRD = str(shared("fixtures", "crds", "valkey-operator", "config", "crd", "bases", "hyperspike.io_valkeys.yaml"))
 
 USAGE, FAILURE = 2, 1
 FAILURE_OF = {"diff": 2}  # `pykro diff` exits like `kubectl diff`: 1 means "there are changes", 2 an error
@@ -110,10 +112,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(simulate=False) as c:
-        yield c
+pytestmark = pytest.mark.cluster(simulate=False)
 
 
 def _hub_db(tmp: str) -> str:
@@ -127,10 +126,13 @@ def _hub_db(tmp: str) -> str:
 def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str, str | None]]:
     """A valid invocation (positionals, options) each case changes one thing of."""
     remote: dict[str, str | None] = {"--kubeconfig": kubeconfig, "-n": "sweep"}
+    instance = Path(tmp) / "webapp-instance.yaml"  # the example instance without its namespace: -n sweep places it
+    if not instance.exists():
+        instance.write_text(Path(WEBAPP_INSTANCE).read_text().replace("  namespace: demo\n", ""))
     bases: dict[str, tuple[list[str], dict[str, str | None]]] = {
         "render": ([WEBAPP_PY], {"--manifests": None, "--set": "replicas=2"}),
-        "deploy": ([WEBAPP_RGD], {"-f": WEBAPP_INSTANCE, **remote, "--no-wait": None}),
-        "diff": ([WEBAPP_RGD], {"-f": WEBAPP_INSTANCE, **remote}),
+        "deploy": ([WEBAPP_RGD], {"-f": str(instance), **remote, "--no-wait": None}),
+        "diff": ([WEBAPP_RGD], {"-f": str(instance), **remote}),
         "status": (["shop"], {"--file": WEBAPP_RGD, **remote}),
         "delete": (["shop"], {"--file": WEBAPP_RGD, **remote}),
         "list": ([], dict(remote)),
@@ -147,6 +149,7 @@ def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str,
         "hub plan": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
         "hub status": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
         "hub manifests": ([HUB_PY], {"--image": "registry.example/hub:1", "-n": "sweep"}),
+        "types": ([VALKEY_CRD], {}),
     }
     if command in bases:
         return bases[command]
@@ -172,7 +175,7 @@ def _cases(command: str, files: dict[str, str], kubeconfig: str) -> list[Case]:
         Case("unknown-option", _argv(command, positionals, {**options, "--no-such-option": None}), USAGE, "--no-such"),
         Case("unknown-short-option", _argv(command, positionals, {**options, "-Z": None}), USAGE, "-Z"),
     ]
-    # a variadic argument (`pykro hub plan FILE...`) takes an extra one as one more file: missing, so a failure
+    # a command taking any number of files (`pykro types CRD...`) reads an extra argument as one more file
     extra_code = FAILURE if any(p.nargs == -1 for p in arguments) else USAGE
     for key, extra in EXTRA_ARGS.items():
         filler = [*positionals, *(["filler"] * (len(arguments) - len(positionals)))]
@@ -318,3 +321,87 @@ def test_the_valid_invocations_succeed(
             code = int(exc.code or 0)
         _, err = capsys.readouterr()
         assert code == 0 or (command == "diff" and code == 1), f"{command}: {err}"
+
+
+# One deliberate mistake per command, as a new user makes them (a typo in a value, the wrong kind of file, a flag
+# that does not apply): each was accepted silently, misreported or reported in Python terms before.
+MISTAKES: list[tuple[str, list[str], str]] = [
+    ("render", [WEBAPP_PY, "--rgd", "--name", "x", "-n", "y"], "--name/-n only apply to --manifests"),
+    ("render", [WEBAPP_PY, "--manifests", "--set", "replicas=2", "--set", "replicas.x=1"],
+     "--set replicas.x=1: replicas is not a mapping (it is 2)"),
+    ("render", [WEBAPP_PY, "--manifests", "--set", "replicas=y"], "replicas is written y, which kubectl"),
+    ("render", [WEBAPP_PY, "--manifests", "-f", "{other-kind}"], "holds a Database object, not a WebApp instance"),
+    ("deploy", [f"{WEBAPP_RGD}:webap", "--set", "name=shop", "{remote}"],
+     "no ResourceGraphDefinition named 'webap' in this file (it has 'webapp'). Did you mean 'webapp'?"),
+    ("deploy", [WEBAPP_RGD, "-f", WEBAPP_INSTANCE, "{remote}"],  # the file says demo, -n says sweep
+     "the instance names namespace 'demo' (metadata.namespace) but -n/--namespace names 'sweep'"),
+    ("deploy", [WEBAPP_RGD, "--set", "name=shop", "--timeout", "-5", "{remote}"],
+     "--timeout must be a positive number of seconds, not -5"),
+    ("deploy", ["{two-instances}", "{remote}"], "2 WebApp instances in this file; a deploy takes one"),
+    ("diff", [WEBAPP_RGD, "--set", "name=shop", "--set", "ingress.enabled=on", "{remote}"],
+     "ingress.enabled is written on, which kubectl (YAML 1.1) reads as true"),
+    ("delete", ["shop", "--timeout", "0", "{remote}"], "--timeout must be a positive number of seconds, not 0"),
+    ("status", ["shop", "--file", f"{WEBAPP_RGD}:webapps", "{remote}"], "Did you mean 'webapp'?"),
+    ("rgd validate", [WEBAPP_PY], "is a Python file; `pykro rgd` commands read an RGD YAML file"),
+    ("rgd expand", [WEBAPP_RGD, "-i", WEBAPP_RGD], "the document is a ResourceGraphDefinition (kro.run/v1alpha1), not"),
+    ("rgd expand", [WEBAPP_RGD, "-i", "{bad-name}"], "WebApp instance name 'Shop_X' is not a valid Kubernetes name"),
+    ("rgd crd", ["{big-int}"], "99999999999999999999 does not fit in 64 bits"),
+    ("rgd order", ["{on-key}"], "kubectl reads the key 'on' as bool, not as text"),
+    ("emulator start", ["--port", "0", "--rules", "{rules}"], "delays.Deploymnet: unknown kind 'Deploymnet'"),
+]  # fmt: skip
+
+
+def _mistake_files(root: Path) -> dict[str, str]:
+    instance = Path(WEBAPP_INSTANCE).read_text()
+    rgd = Path(WEBAPP_RGD).read_text()
+    texts = {
+        "two-instances": rgd + "\n---\n" + instance + "\n---\n" + instance.replace("name: shop\n", "name: shop2\n", 1),
+        "bad-name": instance.replace("name: shop\n", "name: Shop_X\n", 1),
+        "big-int": rgd.replace("  schema:\n", "  schema:\n    size: 99999999999999999999\n", 1),
+        "on-key": rgd.replace("  schema:\n", "  schema:\n    on: x\n", 1),
+        "rules": "delays: {Deploymnet: 200}\n",
+        "other-kind": "apiVersion: example.com/v1\nkind: Database\nmetadata: {name: db}\nspec: {replicas: 2}\n",
+    }
+    for key, text in texts.items():
+        (root / f"mistake-{key}.yaml").write_text(text)
+    return {key: str(root / f"mistake-{key}.yaml") for key in texts}
+
+
+@pytest.mark.parametrize(
+    ("command", "args", "message"), MISTAKES, ids=[f"{c}-{i}" for i, (c, _, _) in enumerate(MISTAKES)]
+)
+def test_a_new_users_mistakes(
+    command: str,
+    args: list[str],
+    message: str,
+    cluster: LocalCluster,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import pykro.emulator.server as server
+
+    async def refuse_to_serve(*args: Any, **kwargs: Any) -> Any:
+        raise _WouldServe
+
+    monkeypatch.setattr(server, "listen", refuse_to_serve)
+    made = _mistake_files(tmp_path)
+    argv = command.split()
+    for arg in args:
+        if arg == "{remote}":
+            argv += ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "sweep"]
+        elif arg.startswith("{"):
+            argv.append(made[arg.strip("{}")])
+        else:
+            argv.append(arg)
+    if command == "emulator start":
+        argv += ["--kubeconfig", str(tmp_path / "kubeconfig")]
+    try:
+        main(argv)
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    _, err = capsys.readouterr()
+    assert code == FAILURE_OF.get(command, FAILURE), err
+    assert message in err and err.count("\n") == 1 and err.startswith("error: "), err
+    assert "Traceback" not in err and "internal error" not in err

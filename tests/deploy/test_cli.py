@@ -19,7 +19,17 @@ from pykro.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WEBAPP = str(EXAMPLES / "rgd" / "webapp.yaml")
-INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")
+INSTANCE = str(EXAMPLES / "rgd" / "webapp-instance.yaml")  # names namespace demo
+
+
+@pytest.fixture
+def anywhere(tmp_path: Path) -> str:
+    """The example instance without its namespace, for deploys into a test's own namespace (-n NS)."""
+    doc = yamlio.load(Path(INSTANCE).read_text())
+    del doc["metadata"]["namespace"]
+    path = tmp_path / "webapp-instance-anywhere.yaml"
+    path.write_text(yamlio.dump(doc))
+    return str(path)
 
 
 def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -32,10 +42,10 @@ def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]
     return code, out, err
 
 
-def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[str], anywhere: str) -> None:
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
-    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--set", "replicas=2", *where, "-o", "json")
+    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where, "-o", "json")
     assert code == 0, err
     events = [json.loads(line) for line in out.splitlines()]
     assert events[0]["type"] == "start" and events[-1]["type"] == "result"
@@ -53,11 +63,11 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
     assert code == 0 and yamlio.load(out)["status"] == result["status"]
     code, out, _ = _run(capsys, "list", *where, "-o", "json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
-    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=4", *where)
+    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=4", *where)
     assert code == 1 and "update    deployment" in out and "+  replicas: 4" in out  # 1: changes (kubectl diff)
-    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=2", *where)
+    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where)
     assert code == 0 and "update" not in out
-    code, _, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "--set", "replicas=99", *where)
+    code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=99", *where)
     assert code == 2 and "spec.replicas" in err  # errors exit above 1
     code, _, err = _run(capsys, "status", "shop", *where, "--mode", "kro")  # not the instance's mode
     assert code == 1 and "instance 'shop' was deployed in direct mode, not kro" in err
@@ -80,12 +90,14 @@ def test_user_errors_are_one_paragraph_with_exit_code_1(kit: Any, capsys: pytest
     assert code == 1 and "--on-failure" in err
 
 
-def test_a_second_instance_name_over_the_same_objects_is_refused(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_second_instance_name_over_the_same_objects_is_refused(
+    kit: Any, capsys: pytest.CaptureFixture[str], anywhere: str
+) -> None:
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev", *where)
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev", *where)
     assert code == 0, err
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev2", *where)
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", *where)
     assert code == 1 and "would take over objects it does not own" in err and "instance 'dev'" in err, err
     assert "--force-takeover" in err and "Traceback" not in err
     code, _, err = _run(capsys, "delete", "dev2", *where)
@@ -93,13 +105,35 @@ def test_a_second_instance_name_over_the_same_objects_is_refused(kit: Any, capsy
     assert {o["metadata"]["labels"]["pykro.io/instance"] for o in kit.labelled("dev", ns)} == {"dev"}
     code, out, _ = _run(capsys, "list", *where, "-o", "json")
     assert [(r["name"], r["state"]) for r in map(json.loads, out.splitlines())] == [("dev", "ACTIVE")]
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", INSTANCE, "--name", "dev2", "--force-takeover", *where)
+    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", "--force-takeover", *where)
     assert code == 0, err
     assert kit.labelled("dev", ns) == [] and len(kit.labelled("dev2", ns)) == 4
 
 
+def test_n_naming_another_namespace_than_the_instance_file_is_refused(
+    kit: Any, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """kubectl's rule: -n and the file's metadata.namespace must agree; -n never silently moves the instance."""
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path)]
+    for command, failed in (("deploy", 1), ("diff", 2)):
+        code, _, err = _run(capsys, command, WEBAPP, "-f", INSTANCE, *where, "-n", ns)
+        assert code == failed, err
+        assert f"{INSTANCE}: the instance names namespace 'demo'" in err and f"-n/--namespace names {ns!r}" in err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert kit.labelled("shop", ns) == [] and kit.labelled("shop", "demo") == []  # nothing written
+    # two instance objects that disagree (-f twice) are refused the same way
+    other = tmp_path / "other.yaml"
+    other.write_text(Path(INSTANCE).read_text().replace("namespace: demo", "namespace: elsewhere"))
+    code, _, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "-f", str(other), *where)
+    assert code == 2 and "names namespace 'elsewhere'" in err and f"{INSTANCE} names 'demo'" in err, err
+    # the same namespace in both is fine: the diff shows the objects it would create
+    code, out, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, *where, "-n", "demo")
+    assert code == 1 and "create" in out, err
+
+
 @pytest.mark.slow
-def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path) -> None:
+def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path, anywhere: str) -> None:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
     pykro = [sys.executable, "-m", "pykro"]
     home = tmp_path / "pykro" / "emulator"
@@ -115,7 +149,7 @@ def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path) -
         listed = run("list", "--local", "-A")
         assert "shop" in listed.stdout and "ACTIVE" in listed.stdout
         assert (home / "pid").read_text() == pid, "the running emulator must be reused"
-        kro = run("deploy", WEBAPP, "-f", INSTANCE, "--local", "--mode", "kro", "-n", "kro-demo")
+        kro = run("deploy", WEBAPP, "-f", anywhere, "--local", "--mode", "kro", "-n", "kro-demo")
         assert kro.returncode == 0, kro.stderr
         gone = run("delete", "shop", "--local", "-n", "demo")
         assert gone.returncode == 0, gone.stderr

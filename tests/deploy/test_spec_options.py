@@ -159,8 +159,8 @@ def test_rgd_expand_checks_the_instance_strictly(tmp_path: Path, capsys: pytest.
 
 def test_keys_must_be_strings_and_null_objects_can_be_set_into(tmp_path: Path) -> None:
     values = tmp_path / "values.yaml"
-    values.write_text("name: a\non: 1\n")  # YAML 1.1 reads `on` as true
-    with pytest.raises(PykroError, match=r"values\.yaml: True: a key must be a string, not bool\. Quote it"):
+    values.write_text("name: a\non: 1\n")  # kubectl (go-yaml v2) reads `on` as true
+    with pytest.raises(PykroError, match=r"values\.yaml:2:1: kubectl reads the key 'on' as bool, not as text\. Quote"):
         build_spec([values], [], None, StrictSpec)
     values.write_text("name: a\nlabels: null\n")
     spec, _, _ = build_spec([values], ["labels.team=x"], None, StrictSpec)

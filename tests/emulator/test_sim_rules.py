@@ -63,9 +63,26 @@ def test_load_reads_a_file(tmp_path: object) -> None:
         ("rules: [{kind: Job, delay: 5}]", "rules.rules[0].delay", "delay_ms"),
         ("rules: [{kind: Job, outcome: broken}]", "rules.rules[0].outcome", "ready, never, fail"),
         ("jiter_ms: 5", "rules.jiter_ms", "jitter_ms"),
-        ("delays: {Pod: soon}", "rules.delays", None),
+        ("delays: {Pod: soon}", "rules.delays.Pod", None),
         ("rules: [{kind: Job, delay_ms: -1}]", "rules.rules[0].delay_ms", None),
         ("- just a list", "rules", None),
+        # a kind that would never apply (misspelt, wrong case, not simulated, a custom kind no rule selects)
+        ("delays: {Deploymnet: 200}", "rules.delays.Deploymnet", "Did you mean 'Deployment'?"),
+        ("delays: {statefulset: 200}", "rules.delays.statefulset", "Did you mean 'StatefulSet'?"),
+        ("delays: {ConfigMap: 200}", "rules.delays.ConfigMap", "does not act on ConfigMap"),
+        ("delays: {Databse: 1}\nrules: [{kind: Database}]", "rules.delays.Databse", "Did you mean 'Database'?"),
+        ("delays: {Database: 1}", "rules.delays.Database", "no rule selects kind 'Database'"),
+        ("rules: [{kind: Deploymnet, outcome: never}]", "rules.rules[0].kind", "Did you mean 'Deployment'?"),
+        ("rules: [{kind: Secret, outcome: never}]", "rules.rules[0].kind", "does not act on Secret"),
+        # values taken for something else before: bool("no") was True, a bool delay was 1, a label yes was "True"
+        ("events: no", "rules.events", "true or false"),
+        ("events: 'false'", "rules.events", "true or false"),
+        ("delays: {Pod: true}", "rules.delays.Pod", "non-negative integer"),
+        ("delays: {Pod: -5}", "rules.delays.Pod", "non-negative integer"),
+        ("jitter_ms: 010", "rules.jitter_ms", "non-negative integer"),
+        ("rules: [{kind: Job, labels: {tier: 1}}]", "rules.rules[0].labels.tier", "quote it"),
+        ("rules: [{kind: 5}]", "rules.rules[0].kind", "a string"),
+        ("node_name: [a]", "rules.node_name", "a string"),
     ],
 )
 def test_bad_files_name_the_place_and_the_fix(text: str, where: str, hint: str | None) -> None:
@@ -74,6 +91,14 @@ def test_bad_files_name_the_place_and_the_fix(text: str, where: str, hint: str |
     assert info.value.where == where
     if hint:
         assert hint in str(info.value)
+
+
+def test_text_is_kept_as_written() -> None:
+    rules = SimulationRules.from_yaml("delays: {Database: 7}\nrules: [{kind: Database, labels: {a: yes, v: '010'}}]")
+    assert dict(rules.rules[0].labels) == {"a": "yes", "v": "010"} and rules.delays["Database"] == 7
+    with pytest.raises(ValidationError, match="kubectl reads the key 'on' as bool"):  # was the label key "True"
+        SimulationRules.from_yaml("rules: [{kind: Job, labels: {on: x}}]")
+    assert SimulationRules.from_yaml("rules: [{kind: 'Deploy*'}]").rules[0].kind == "Deploy*"  # globs are not kinds
 
 
 def test_first_matching_rule_wins_and_selectors_combine() -> None:

@@ -4,7 +4,6 @@ per row × form, kro reconciling them; an unchanged resync writes nothing; chang
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from types import ModuleType
 from typing import Any
 
@@ -18,10 +17,10 @@ WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecolle
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
+def cluster_options() -> dict[str, Any]:
+    """This module's emulator (tests/conftest.py's `cluster`) runs the kro double."""
     rules = SimulationRules(rules=[Rule(kind="Deployment", name="stuck*", outcome="never")])
-    with LocalCluster(kro=True, bookmark_interval=0.5, rules=rules) as c:
-        yield c
+    return {"bookmark_interval": 0.5, "rules": rules, "kro": True}
 
 
 def writes(cluster: LocalCluster, since: int) -> list[tuple[str, str, str | None]]:

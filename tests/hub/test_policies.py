@@ -9,6 +9,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
 from pykro.emulator.cluster import LocalCluster
@@ -36,7 +37,7 @@ def test_jsonpath_parse_and_keep() -> None:
         "spec": {"replicas": 5, "template": {"containers": [{"image": "a:2", "env": [1]}, {"image": "b:2"}]}},
         "metadata": {"annotations": {"app.kubernetes.io/version": "7"}},
     }
-    desired = {
+    desired: dict[str, Any] = {
         "spec": {"replicas": 3, "template": {"containers": [{"image": "a:1", "env": [0]}, {"image": "b:1"}]}},
         "metadata": {"annotations": {"app.kubernetes.io/version": "1", "x": "y"}},
         "data": {"gone": "1"},
@@ -95,9 +96,8 @@ def test_conflict_stuck_stops_and_force_takes_over(
     stuck = make.hub(db)
     stuck.form(comps.app, spec=app_spec)  # conflict="stuck" is the default
     assert stuck.sync().ok
-    theirs = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a-cfg", "namespace": make.namespace}}
-    theirs["data"] = {"image": "theirs"}
-    cluster.client().apply(ConfigMap.from_dict(theirs), field_manager="someone", force=True)
+    theirs = ConfigMap(metadata=ObjectMeta(name="a-cfg", namespace=make.namespace), data={"image": "theirs"})
+    cluster.client().apply(theirs, field_manager="someone", force=True)
     db.run("UPDATE {t} SET image = 'img:2' WHERE node_id = 'a'")
     report = stuck.sync()
     (outcome,) = report.outcomes

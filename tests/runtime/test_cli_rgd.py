@@ -88,3 +88,16 @@ def test_bad_instance_and_missing_files(tmp_path: Path) -> None:
     assert missing.returncode == 1 and "cannot read" in missing.stderr
     fmt = pykro("expand", str(WEBAPP), "--instance", str(INSTANCE), "-o", "xml")
     assert fmt.returncode == 1 and "unknown output format" in fmt.stderr
+
+
+def test_observed_objects_that_would_be_ignored_are_refused(tmp_path: Path) -> None:
+    """An observed object matching no resource, or with a field its kind does not have, was silently ignored."""
+    objects = list(yamlio.load_all(pykro("expand", str(WEBAPP), "--instance", str(INSTANCE), "-o", "yaml").stdout))
+    config = objects[0]
+    (tmp_path / "config.yaml").write_text(yamlio.dump({**config, "metadata": {**config["metadata"], "name": "shopp"}}))
+    out = pykro("expand", str(WEBAPP), "--instance", str(INSTANCE), "--observed", str(tmp_path))
+    assert out.returncode == 1 and out.stdout == "", out.stderr
+    assert "config.yaml: the observed object ConfigMap demo/shopp matches no resource" in out.stderr
+    (tmp_path / "config.yaml").write_text(yamlio.dump({**config, "dta": {"a": "b"}}))
+    out = pykro("expand", str(WEBAPP), "--instance", str(INSTANCE), "--observed", str(tmp_path))
+    assert out.returncode == 1 and "config.yaml: dta: ConfigMap has no field dta. Did you mean data?" in out.stderr

@@ -1,5 +1,6 @@
-"""Scalars YAML 1.1 and YAML 1.2 read differently (``010``, ``0x10``, ``1_000``, ``1:30``, ``yes``) never reach a
-non-string spec field as a guess: ``--set`` and values files refuse them there and keep their text for string fields."""
+"""Scalars kubectl (go-yaml v2, YAML 1.1-like) and YAML 1.2 read differently (``010``, ``0x10``, ``1_000``, ``y``,
+``yes``, ``08``) never reach a non-string spec field as a guess: ``--set`` and values files refuse them there and keep
+their text for string fields. ``1:30`` is text for kubectl (no base 60), so it is text for pykro too."""
 
 from __future__ import annotations
 
@@ -30,10 +31,11 @@ class VersionSpec(Spec):
         ("replicas=0x10", "0x10", "16"),
         ("replicas=0b10", "0b10", "2"),
         ("replicas=1_000", "1_000", "1000"),
-        ("replicas=1:30", "1:30", "90"),
+        ("replicas=08", "08", "8.0"),  # kubectl: the float 8.0 (not octal); YAML 1.2: the integer 8
         ("ratio=1_0.5", "1_0.5", "10.5"),
         ("debug=yes", "yes", "true"),
         ("debug=off", "off", "false"),
+        ("debug=y", "y", "true"),  # kubectl reads y/n as booleans, YAML 1.1 as PyYAML reads it does not
         ("ports=[80, 010]", "010", "8"),
     ],
 )
@@ -41,7 +43,7 @@ def test_set_refuses_version_dependent_scalars_for_other_fields(assignment: str,
     with pytest.raises(ValidationError) as info:
         spec_from_options(VersionSpec, [assignment], [])
     assert info.value.where == f"--set {assignment}"
-    assert f"is written {written}, which YAML 1.1 reads as {reading}" in info.value.what
+    assert f"is written {written}, which kubectl (YAML 1.1) reads as {reading}" in info.value.what
     assert info.value.fix is not None and "quote it" in info.value.fix
 
 
@@ -69,4 +71,13 @@ def test_values_files_follow_the_same_rule(tmp_path: Path) -> None:
     bad.write_text("replicas: 010\n", encoding="utf-8")
     with pytest.raises(ValidationError) as info:
         spec_from_options(VersionSpec, [], [bad])
-    assert info.value.where == str(bad) and "replicas is written 010, which YAML 1.1 reads as 8" in info.value.what
+    assert info.value.where == str(bad)
+    assert "replicas is written 010, which kubectl (YAML 1.1) reads as 8" in info.value.what
+
+
+def test_base_60_is_text_as_for_kubectl() -> None:
+    """PyYAML read 1:30 as 90; kubectl (no base 60) sends the text, so an integer field refuses it."""
+    with pytest.raises(ValidationError, match="replicas takes an integer, not '1:30'"):
+        spec_from_options(VersionSpec, ["replicas=1:30"], [])
+    spec, _, _ = spec_from_options(VersionSpec, ["ratio=1e3", "name=1:30"], [])
+    assert spec == {"ratio": 1000.0, "name": "1:30"}  # 1e3 is a float for kubectl and YAML 1.2 (PyYAML: text)

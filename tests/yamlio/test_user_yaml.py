@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.helpers import shared
 
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+FIXTURES = shared("fixtures")
 
 
 def _bomb() -> str:
@@ -56,7 +57,7 @@ def test_nesting_is_limited() -> None:
         ValidationError, match=rf"deep.yaml: \[0\]\[0\].*: the YAML nests more than {yamlio.MAX_DEPTH} levels"
     ):
         yamlio.load_user(deep, "deep.yaml")
-    shared = "x: &x " + "[" * 60 + "]" * 60 + "\ny: " + "[" * 50 + "*x" + "]" * 50  # deep only through an alias
+    shared = "x: &x " + "[" * 60 + "]" * 60 + "\nz: " + "[" * 50 + "*x" + "]" * 50  # deep only through an alias
     with pytest.raises(ValidationError, match="nests more than"):
         yamlio.load_user(shared, "shared.yaml")
 
@@ -97,3 +98,62 @@ def test_every_fixture_loads_as_before() -> None:
     for path in files:
         text = path.read_text(encoding="utf-8")
         assert yamlio.load_user_all(yamlio.read_user_file(path), str(path)) == list(yamlio.load_all(text)), path
+
+
+# What kubectl (sigs.k8s.io/yaml over go.yaml.in/yaml/v2 v2.4.3) decodes each plain scalar to, taken from a Go
+# program that unmarshals this list into interface{} and prints the JSON: PyYAML (YAML 1.1) disagreed on y, n, 0o17,
+# 08, 1e3, 1.5e3, 1:30 (90), 2024-01-01 (a date), =, 0.5_0, 0X1F, 0O17, 0B11, .5e3 and the timestamp.
+KUBECTL_READS = [
+    ("y", True), ("n", False), ("yes", True), ("on", True), ("010", 8), ("0o17", 15), ("08", 8.0), ("1_000", 1000),
+    ("1e3", 1000.0), ("1.5e3", 1500.0), ("1:30", "1:30"), ("2024-01-01", "2024-01-01"), (".5", 0.5), ("-.5", -0.5),
+    ("0x1F", 31), ("0b101", 5), ("-0b101", -5), ("+12", 12), ("'010'", "010"), ("~", None), ("''", ""), ("=", "="),
+    ("1.", 1.0), ("9223372036854775807", 2**63 - 1), ("18446744073709551615", 2**64 - 1), ("0.5_0", 0.5),
+    ("abc", "abc"), ("0X1F", 31), ("0O17", 15), ("0B11", 3), ("1_0.5", 10.5), ("-0o7", -7), (".5e3", 500.0),
+    ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"), ("00", 0), ("-0", 0), ("0_7", 7), ("1__2", 12),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "value"), KUBECTL_READS)
+def test_user_files_are_read_as_kubectl_reads_them(text: str, value: object) -> None:
+    read = yamlio.load_user(f"a: {text}\n", "instance.yaml")["a"]
+    assert read == value and type(read) is type(value), (text, read)
+
+
+def test_an_integer_kubectl_would_round_is_refused_at_its_place() -> None:
+    """kubectl reads 99999999999999999999 as the float 1e20 (digits lost): pykro cannot read it the same way."""
+    with pytest.raises(ValidationError) as info:
+        yamlio.load_user("spec:\n  big: 99999999999999999999\n", "instance.yaml")
+    assert info.value.where == "instance.yaml:2:8" and "does not fit in 64 bits" in info.value.what
+    assert yamlio.load_user("big: '99999999999999999999'\n", "instance.yaml") == {"big": "99999999999999999999"}
+
+
+def test_an_rgd_file_and_an_instance_file_are_read_as_kubectl_reads_them(tmp_path: Path) -> None:
+    """A template's ``1:30`` stays text (PyYAML made it 90) and an instance's ``enabled: y`` is true."""
+    from pykro.runtime import expand
+
+    rgd = tmp_path / "rgd.yaml"
+    rgd.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: ResourceGraphDefinition\nmetadata: {name: clock}\nspec:\n"
+        "  schema:\n    apiVersion: v1alpha1\n    kind: Clock\n    spec: {enabled: boolean}\n"
+        "  resources:\n  - id: config\n    template:\n      apiVersion: v1\n      kind: ConfigMap\n"
+        "      metadata: {name: clock}\n"
+        "      data: {at: 1:30, day: 2024-01-01, \"on\": '${string(schema.spec.enabled)}'}\n"
+    )
+    graph = Graph.from_file(str(rgd))
+    instance = yamlio.load_user(
+        "apiVersion: kro.run/v1alpha1\nkind: Clock\nmetadata: {name: c}\nspec: {enabled: y}\n", "i"
+    )
+    assert instance["spec"] == {"enabled": True}
+    data = expand(graph, instance, {}).objects[0]["data"]
+    assert data == {"at": "1:30", "day": "2024-01-01", "on": "true"}
+
+
+@pytest.mark.parametrize(
+    ("text", "where", "key"), [("a: {on: 1}", "f.yaml:1:5", "'on' as bool"), ("- {80: x}", "f.yaml:1:4", "'80' as int")]
+)
+def test_a_key_kubectl_reads_as_something_else_than_text_is_refused(text: str, where: str, key: str) -> None:
+    """kubectl would turn ``on:`` into the key "true" and ``80:`` into "80" (``010:`` into "8"): pykro refuses."""
+    with pytest.raises(ValidationError) as info:
+        yamlio.load_user(text, "f.yaml")
+    assert info.value.where == where and f"kubectl reads the key {key}, not as text" in info.value.what
+    assert info.value.fix == "Quote it to keep it as text."

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import importlib.util
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -12,12 +13,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.helpers import KRO_FIXTURES
 
 from pykro import _yamlemit, yamlio
 from pykro.authoring.decorator import Composition
 
 REPO = Path(__file__).resolve().parents[2]
-KRO_FIXTURES = REPO / ".." / "shared" / "fixtures" / "kro"
 
 
 class Dumper(yaml.CSafeDumper):
@@ -26,7 +27,21 @@ class Dumper(yaml.CSafeDumper):
 
 def represent_str(dumper: Any, data: str) -> Any:
     style = "|" if "\n" in data else None
+    number = data[:1] in set("+-.0123456789") and KUBECTL_NUMBER.fullmatch(data.replace("_", ""))
+    if style is None and data and (data in KUBECTL_NOT_TEXT or number):
+        style = "'"  # yamlio quotes what kubectl would read as a boolean or number (y, on, 0o17, 1e3, 08, 1_0.5)
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)
+
+
+# What kubectl (go-yaml v2) reads as something else than text, written out independently of pykro's resolver.
+KUBECTL_NOT_TEXT = {"y", "Y", "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"}
+KUBECTL_NOT_TEXT |= {"n", "N", "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"}
+KUBECTL_NOT_TEXT |= {"~", "null", "Null", "NULL", ".nan", ".NaN", ".NAN", "<<"}
+KUBECTL_NOT_TEXT |= {f"{sign}{inf}" for sign in ("", "+", "-") for inf in (".inf", ".Inf", ".INF")}
+KUBECTL_NUMBER = re.compile(
+    r"[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)"  # integers (Go's base-0 syntax)
+    r"|[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?"  # floats
+)
 
 
 Dumper.add_representer(str, represent_str)

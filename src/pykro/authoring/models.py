@@ -3,20 +3,20 @@ inside a composition; their CEL types and typed references to spec fields (Simpl
 
 from __future__ import annotations
 
-from typing import Any, ClassVar, Literal, get_args, get_origin
+from typing import Any, ClassVar, Literal, cast, get_args, get_origin
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, SecretStr
 from pydantic.alias_generators import to_camel
 
 from pykro.authoring import context
-from pykro.authoring.location import fail
+from pykro.authoring.location import fail, user_location
 from pykro.authoring.refs import Origin, Ref, Template, cel_of, is_ref, node_of, type_of
 from pykro.cel import ast
 from pykro.cel.types import CelType
-from pykro.errors import CompositionError
+from pykro.errors import CompositionError, ValidationError
 from pykro.graph.naming import did_you_mean
-from pykro.schema.models import find_field, item_model, model_class, unwrap
+from pykro.schema.models import find_field, item_model, model_class, secret_paths, unwrap
 
 _ATOMIC: dict[Any, CelType] = {
     str: CelType.STRING,
@@ -36,7 +36,10 @@ class Model(BaseModel):
     def __init__(self, /, **data: Any) -> None:
         if not any(contains_ref(v) for v in data.values()):
             if not isinstance(self, Status) and context.current() is None:
-                super().__init__(**data)  # a plain pydantic model outside a composition
+                try:  # a plain pydantic model outside a composition
+                    super().__init__(**data)
+                except pydantic.ValidationError as exc:
+                    raise SpecValueError.of(type(self), exc) from None
                 return
             try:
                 super().__init__(**data)
@@ -57,6 +60,55 @@ class Spec(Model):
 
 class Status(Model):
     """The instance status of a composition: every field computed from references (or a literal)."""
+
+
+class SpecValueError(ValidationError, pydantic.ValidationError):
+    """A Spec (or a model inside one) built in user code with a value its field refuses: one short paragraph naming
+    the field, the value (never a secret field's) and the caller's ``file:line:col``.
+
+    It is both a :class:`pykro.errors.ValidationError` (a user error: the CLI prints the paragraph, no traceback)
+    and a ``pydantic.ValidationError`` with pydantic's ``errors()``, so code written against plain pydantic models
+    (``except pydantic.ValidationError``) keeps working."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:  # pydantic builds it; what/where/fix are set by of()
+        pass
+
+    def __str__(self) -> str:
+        return self.render()
+
+    @classmethod
+    def of(cls, model: type[BaseModel], exc: pydantic.ValidationError) -> SpecValueError:
+        errors = exc.errors()
+        made = cls.from_exception_data(exc.title, cast(Any, errors))
+        hidden = {path.rsplit(".", 1)[-1] for path in secret_paths(model)}
+        parts = [_explain(model, err, hidden) for err in errors[:3]]
+        more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""
+        made.what = f"invalid {model.__name__}: " + "; ".join(parts) + more
+        made.where = user_location()
+        made.fix = "Give each field a value of its type."
+        made.args = (made.render(),)
+        return made
+
+
+def _explain(model: type[BaseModel], err: Any, hidden: set[str]) -> str:
+    """``replicas: 'three' is refused (Input should be a valid integer)`` for one pydantic error."""
+    loc = [str(step) for step in err["loc"]]
+    field = ".".join(loc) or "(the model)"
+    names = [step for step in err["loc"] if isinstance(step, str)]
+    if err["type"] == "missing":
+        return f"{field} is missing"
+    if err["type"] == "extra_forbidden":
+        fields = model.model_fields if len(loc) == 1 else {}
+        hint = did_you_mean(loc[-1], [*fields, *(f.alias for f in fields.values() if f.alias)]) if fields else ""
+        return f"there is no field {field}" + (f" ({hint.strip()})" if hint else "")
+    secret = bool(names) and (names[-1] in hidden or to_camel(names[-1]) in hidden)
+    value = "(a secret value)" if secret else _value_text(err.get("input"))
+    return f"{field} = {value} is refused ({err['msg']})"
+
+
+def _value_text(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:50] + f"... ({len(text)} characters)"
 
 
 def _mistake(model: type[BaseModel], exc: pydantic.ValidationError) -> CompositionError:

@@ -3,24 +3,17 @@ through kro), read instances back, preview changes and delete them. `--local` us
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
-from rich.console import Console
 
-from pykro import yamlio
 from pykro.cli.files import load_docs
+from pykro.cli.out import console
 from pykro.errors import PykroError, ValidationError, terminal_safe
-
-if TYPE_CHECKING:
-    pass
-
-console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 DIFF_ERROR = 2
 """`pykro diff`'s exit status when it fails (1 means "there are changes", like `kubectl diff`)."""
@@ -62,6 +55,15 @@ def _check_name(name: str, where: str) -> None:
     check_name(name, where=where)
 
 
+def _check_seconds(*options: tuple[str, float | None]) -> None:
+    """A timeout flag must be a positive, finite number of seconds (checked before anything is read or written)."""
+    for flag, value in options:
+        if value is not None and not (value > 0 and value != float("inf")):
+            raise ValidationError(
+                f"{flag} must be a positive number of seconds, not {value:g}", fix=f"E.g. {flag} 300."
+            )
+
+
 def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace: str | None) -> Target:
     if namespace is not None:
         from pykro.deploy.names import check_namespace
@@ -88,14 +90,29 @@ def load_source(text: str) -> tuple[Any, dict[str, Any] | None]:
 
         return load_composition(text), None
     docs = load_docs(path)
-    rgds = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
-    if name:
-        rgds = [d for d in rgds if (d.get("metadata") or {}).get("name") == name]
+    every = [d for d in docs if isinstance(d, dict) and d.get("kind") == "ResourceGraphDefinition"]
+    names = [str((d.get("metadata") or {}).get("name")) for d in every]
+    rgds = [d for d, n in zip(every, names, strict=True) if n == name] if name else every
     if len(rgds) != 1:
+        from pykro.graph.naming import did_you_mean
+
+        if name and every:
+            hint = did_you_mean(name, names).strip()
+            raise ValidationError(
+                f"no ResourceGraphDefinition named {name!r} in this file (it has {', '.join(map(repr, names))})",
+                where=str(path),
+                fix=hint or "Use FILE:NAME with one of those names.",
+            )
         what = "no ResourceGraphDefinition" if not rgds else "several ResourceGraphDefinitions"
         raise ValidationError(f"{what} in this file", where=str(path), fix="Use FILE:NAME to pick one by name.")
     graph = Graph.from_rgd(rgds[0], source=str(path))
     instances = [d for d in docs if isinstance(d, dict) and d.get("kind") == graph.kind]
+    if len(instances) > 1:  # one would be used and the others dropped without a word
+        raise ValidationError(
+            f"{len(instances)} {graph.kind} instances in this file; a deploy takes one",
+            where=str(path),
+            fix="Keep one instance in the file (give the others with -f, one deploy each).",
+        )
     return graph, instances[0] if instances else None
 
 
@@ -105,13 +122,15 @@ def build_spec(
     base: dict[str, Any] | None,
     source: Any = None,
     base_where: str = "the instance in the RGD file",
+    namespace: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given. ``source`` (a Graph, composition or spec model) gives the schema every input
-    is checked against (see ``pykro.runtime.values``)."""
+    instance object if one was given (one naming a namespace other than ``namespace``, -n, is an error).
+    ``source`` (a Graph, composition or spec model) gives the schema every input is checked against (see
+    ``pykro.runtime.values``)."""
     from pykro.runtime.values import spec_from_options
 
-    return spec_from_options(source, sets, values, base, base_where)
+    return spec_from_options(source, sets, values, base, base_where, namespace)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -141,7 +160,9 @@ def _print_instance(instance: Any, output: str) -> None:
     if output == "json":
         sys.stdout.write(json.dumps({"type": "result", **data}, sort_keys=True) + "\n")
     else:
-        console.print(yamlio.dump(data), end="")
+        from pykro import yamlio
+
+        console().print(yamlio.dump(data), end="")
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -172,6 +193,7 @@ def deploy(
 
     if name is not None:
         _check_name(name, "--name")
+    _check_seconds(("--timeout", timeout), ("--resource-timeout", resource_timeout))
     if on_failure not in ("keep", "rollback"):
         raise ValidationError(f"unknown --on-failure {on_failure!r}", fix="Use keep or rollback.")
     if force_takeover and mode != "direct":
@@ -199,10 +221,12 @@ def deploy(
 
 
 def _interruptible(coro: Any) -> Any:
+    import asyncio
+
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:
-        console.print("interrupted: objects applied so far are kept (`pykro delete NAME` removes them)")
+        console().print("interrupted: objects applied so far are kept (`pykro delete NAME` removes them)")
         raise typer.Exit(130) from None
 
 
@@ -236,9 +260,15 @@ def _instance_input(
     namespace: str | None,
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
+    from pykro.deploy.names import check_namespace
+
+    if namespace is not None:
+        check_namespace(namespace, where="-n/--namespace")
     graph_source, base = load_source(source)
     file = source if Path(source).exists() else source.partition(":")[0]
-    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file)
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file, namespace)
+    if namespace is None and found_ns is not None:
+        check_namespace(found_ns, where="metadata.namespace of the instance")
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
 
 
@@ -309,7 +339,7 @@ def diff(
         for e in result.entries:
             sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
     else:
-        console.print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
+        console().print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
     if result.changed:
         raise typer.Exit(1)
 
@@ -332,6 +362,7 @@ def delete(
     from pykro.deploy import reporter_for
 
     _check_name(name, "NAME")
+    _check_seconds(("--timeout", timeout))
     target = _target(local, kubeconfig, context, namespace)
     graph_source, mode = _existing_graph(target, name, file, composition, mode)
     reporter = reporter_for(output, verbose=verbose)
@@ -341,7 +372,7 @@ def delete(
         reporter.close()
     for obj in kept:
         meta = obj.get("metadata") or {}
-        console.print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
+        console().print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
 
 
 def list_(
@@ -367,7 +398,7 @@ def list_(
         table.add_column(column)
     for row in rows:
         table.add_row(row.namespace, row.name, row.composition, row.mode, row.state)
-    console.print(table)
+    console().print(table)
 
 
 async def _list(target: Target, all_namespaces: bool) -> list[Any]:
@@ -398,13 +429,4 @@ async def _list(target: Target, all_namespaces: bool) -> list[Any]:
         return rows
 
 
-def register(app: typer.Typer) -> None:
-    """Add the deploy commands to the root `pykro` command."""
-    app.command("deploy")(deploy)
-    app.command("status")(status)
-    app.command("diff")(diff)
-    app.command("delete")(delete)
-    app.command("list")(list_)
-
-
-__all__ = ["build_spec", "load_source", "register"]
+__all__ = ["build_spec", "delete", "deploy", "diff", "list_", "load_source", "status"]

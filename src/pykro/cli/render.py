@@ -7,9 +7,10 @@ from typing import Any
 
 import typer
 
-from pykro import yamlio
 from pykro.cli.files import load_doc
 from pykro.errors import PykroError
+
+__all__ = ["render"]
 
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
 _RGD = typer.Option(False, "--rgd", help="Print the ResourceGraphDefinition.")
@@ -35,7 +36,6 @@ def render(
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
     from pykro.authoring.loader import load_composition
-    from pykro.runtime.values import spec_from_options
 
     if name is not None or namespace is not None:
         from pykro.deploy.names import check_name, check_namespace
@@ -48,22 +48,50 @@ def render(
         raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
     comp = load_composition(target)
     if rgd:
-        if sets or values:
-            raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
+        given = [
+            flag
+            for flag, v in (
+                ("--set", sets),
+                ("-f", values),
+                ("--name", name),
+                ("-n", namespace),
+                ("--observed", observed),
+            )
+            if v
+        ]
+        if given:
+            raise PykroError(
+                f"{'/'.join(given)} only apply to --manifests (an RGD is the same for every instance)",
+                where="pykro render",
+                fix="Drop them with --rgd.",
+            )
         _emit([comp.to_rgd()], output_dir)
         return
-    spec = spec_from_options(comp, sets or [], values or [])[0]
+    from pykro.runtime.values import spec_from_options
+
+    spec, found_name, found_namespace = spec_from_options(comp, sets or [], values or [], namespace=namespace)
+    if name is None and found_name is not None:  # an instance object given with -f names the instance
+        from pykro.deploy.names import check_name
+
+        name = check_name(found_name, where="metadata.name of the instance (-f)")
+    if namespace is None and found_namespace is not None:
+        from pykro.deploy.names import check_namespace
+
+        namespace = check_namespace(found_namespace, where="metadata.namespace of the instance (-f)")
     live: dict[str, Any] | None = None
     if observed is not None:
+        from pykro.render.manifests import check_observed
+
         live = load_doc(observed, what="--observed file")
-        if not isinstance(live, dict):
-            raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
+        check_observed(comp.graph, live, where=str(observed))
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _emit(objects, output_dir)
 
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
     if output_dir is None:
+        from pykro import yamlio
+
         typer.echo(yamlio.dump_all(docs) if len(docs) > 1 else yamlio.dump(docs[0]), nl=False)
         return
     from pykro.render import write_objects

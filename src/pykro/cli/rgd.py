@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.syntax import Syntax
-from rich.table import Table
 
-from pykro import yamlio
 from pykro.cli.files import load_docs
 from pykro.errors import PykroError, ValidationError, terminal_safe
 
 if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
     from pykro.graph import Graph
     from pykro.runtime import Expansion
+
+__all__ = ["app", "crd", "expand_cmd", "order", "validate"]
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -32,6 +30,12 @@ _OUTPUT = typer.Option(None, "--output", "-o", help="yaml or json (default: a re
 def _graph(file: Path) -> Graph:
     from pykro.graph import Graph
 
+    if file.suffix == ".py":
+        raise ValidationError(
+            "is a Python file; `pykro rgd` commands read an RGD YAML file",
+            where=str(file),
+            fix=f"Render the composition's RGD first: pykro render {file} --rgd > rgd.yaml.",
+        )
     return Graph.from_file(str(file))
 
 
@@ -48,6 +52,8 @@ def validate(file: Path = _FILE) -> None:
 @app.command()
 def crd(file: Path = _FILE) -> None:
     """Print the CustomResourceDefinition kro generates for the instance kind."""
+    from pykro import yamlio
+
     typer.echo(yamlio.dump(_graph(file).crd()), nl=False)
 
 
@@ -69,7 +75,9 @@ def expand_cmd(
     """Expand each instance in the file: the objects kro would create, each resource's state, and the status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
+    from pykro import yamlio
     from pykro.graph.depth import check_depth
+    from pykro.render.manifests import check_fields, check_names
     from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
 
@@ -81,23 +89,38 @@ def expand_cmd(
         where = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
         if not isinstance(doc, dict):
             raise ValidationError("an instance must be a mapping (an object)", where=where, fix="Fix that document.")
+        found = (doc.get("apiVersion", graph.instance_api_version), doc.get("kind", graph.kind))
+        if found != (graph.instance_api_version, graph.kind):
+            raise ValidationError(
+                f"the document is a {found[1]} ({found[0]}), not an instance of this RGD",
+                where=where,
+                fix=f"Give a {graph.kind} object (apiVersion: {graph.instance_api_version}).",
+            )
         check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec")  # strict
     objects: list[Any] = []
+    origin: dict[int, str] = {}  # id(object) -> its file
     if observed is not None:
         if not observed.is_dir():
             raise PykroError(f"{observed} is not a directory", where="--observed", fix="Pass a directory of YAML.")
         for path in sorted(observed.glob("*.y*ml")):
             for doc in load_docs(path):
                 check_depth(doc, "the observed object", source=str(path))
+                if not isinstance(doc, dict):
+                    raise ValidationError("an observed object must be a mapping", where=str(path), fix="Fix it.")
+                check_fields(str(doc.get("apiVersion", "")), str(doc.get("kind", "")), doc, f"{path}:")
                 objects.append(doc)
+                origin[id(doc)] = str(path)
+    lives = [observed_from_objects(graph, inst, objects) if observed is not None else {} for inst in docs]
+    _check_all_used(objects, origin, lives, graph.kind)
     results: list[Expansion] = []
     for index, inst in enumerate(docs):
         source = f"{instance} (document {index + 1})" if len(docs) > 1 else str(instance)
-        live = observed_from_objects(graph, inst, objects) if observed is not None else {}
+        live = lives[index]
         if simulate:
             results.append(reconcile_passes(graph, inst, simulate_ready, observed=live, source=source))
         else:
             results.append(expand(graph, inst, live, source=source))
+        check_names(graph.kind, inst["metadata"]["name"], results[-1].objects, where=source)
     if output == "yaml":
         typer.echo(yamlio.dump_all([doc for r in results for doc in (*r.objects, r.instance)]), nl=False)
     elif output == "json":
@@ -108,6 +131,22 @@ def expand_cmd(
             _report(result)
     if simulate:
         _fail_on_pending(results, instance)
+
+
+def _check_all_used(objects: list[Any], origin: dict[int, str], lives: list[dict[str, Any]], kind: str) -> None:
+    """An observed object no resource of any instance matches would be ignored: refuse it, naming its file."""
+    used = {id(o) for live in lives for v in live.values() for o in (v if isinstance(v, list) else [v])}
+    for obj in objects:
+        if id(obj) not in used:
+            meta = obj.get("metadata") or {}
+            what = f"{obj.get('kind')} {meta.get('namespace', '')}/{meta.get('name')}"
+            raise ValidationError(
+                f"the observed object {what.replace(' /', ' ')} matches no resource of the {kind} instance(s), so it "
+                "would be ignored",
+                where=origin[id(obj)],
+                fix="Check its apiVersion, kind, name and namespace against the objects `pykro rgd expand` prints, "
+                "or remove it.",
+            )
 
 
 def _fail_on_pending(results: list[Expansion], instance: Path) -> None:
@@ -138,7 +177,13 @@ def _as_json(result: Expansion) -> dict[str, Any]:
 
 
 def _report(result: Expansion) -> None:
-    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    from pykro import yamlio
+    from pykro.cli.out import console as out
+
+    console = out()
     tty = sys.stdout.isatty()
     for obj in result.objects:
         meta = obj.get("metadata") or {}

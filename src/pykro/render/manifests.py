@@ -12,9 +12,15 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.depth import check_depth
+from pykro.graph.naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
 from pykro.graph.templates import check_object
+from pykro.resources.kinds import kind_schema, node
+from pykro.resources.suggest import fix_for
+from pykro.resources.typing import Step, child, path_text
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
+
+__all__ = ["manifests", "write_objects"]
 
 _KRO_LABEL_PREFIXES = ("kro.run/", "applyset.kubernetes.io/")
 
@@ -35,6 +41,7 @@ def manifests(
         meta["namespace"] = namespace
     instance = {"apiVersion": graph.instance_api_version, "kind": graph.kind, "metadata": meta, "spec": spec}
     check_depth(observed or {}, "the observed objects", prefix="observed")
+    check_observed(graph, observed or {})
     live = dict(observed or {})
     external = {r.id: live[r.id] for r in graph.resources if r.is_external and r.id in live}
 
@@ -45,6 +52,7 @@ def manifests(
         return _merge(obj, extra) if isinstance(extra, dict) else obj
 
     result = reconcile_passes(graph, instance, apply, observed=external)
+    check_names(graph.kind, name, result.objects)  # first: a bad name is wrong whatever the cluster would say
     failed = [f"{s.id} ({_reason(s.message)})" for s in result.states.values() if s.state == "error"]
     if failed:
         raise ValidationError(
@@ -72,6 +80,73 @@ def manifests(
         # values from the spec are known only now: check the concrete object against its kind's schema
         check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
     return objects
+
+
+def check_observed(graph: Graph, observed: Any, where: str | None = None) -> None:
+    """Refuse observed values that would be ignored: a key that is no resource id of ``graph`` (with the closest
+    id), a value that is not a mapping (a list of them for an external collection), or a field the resource's kind
+    does not have (for typed kinds, with the closest field); ``where`` names the source (e.g. the --observed file)."""
+    if not isinstance(observed, dict):
+        raise ValidationError("observed values must be a mapping of resource ids", where=where, fix="id: {...}")
+    ids = graph.ids
+    for rid, value in observed.items():
+        at = f"{where}: {rid}" if where else f"observed.{rid}"
+        if rid not in ids:
+            hint = did_you_mean(str(rid), ids).strip() or f"The graph's ids: {', '.join(ids)}."
+            raise ValidationError(f"{rid!r} is not a resource id of {graph.kind}", where=at, fix=hint)
+        res = graph.resource(rid)
+        items = value if isinstance(value, list) and res.is_external_collection else [value]
+        for index, item in enumerate(items):
+            here = f"{at}[{index}]" if items is value else at
+            if not isinstance(item, dict):
+                raise ValidationError(
+                    f"the observed value of {rid!r} must be a mapping of the object's fields, not "
+                    f"{type(item).__name__}",
+                    where=here,
+                    fix="E.g. spec: {clusterIP: 10.96.0.10}.",
+                )
+            check_fields(res.api_version, res.kind, item, here)
+
+
+def check_fields(api_version: str, kind: str, value: dict[str, Any], where: str) -> None:
+    """Refuse a field (at any depth) that a ``kind`` object cannot have, with the closest one; untyped kinds pass.
+    ``where`` is the YAML path of ``value`` (or ``FILE:`` for a whole object)."""
+    root = kind_schema(api_version, kind)
+    if root is not None:
+        _check_fields(root, node(root), value, (), where, kind)
+
+
+def _check_fields(root: Any, schema: Any, value: Any, path: tuple[Step, ...], where: str, kind: str) -> None:
+    """An unknown field anywhere in ``value`` (at ``path`` of a ``kind`` object) -> ValidationError."""
+    steps = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for step, item in steps:
+        below = child(schema, step)
+        here = (*path, step)
+        if below is None:
+            siblings = sorted(schema.get("properties") or {}) if isinstance(step, str) else []
+            raise ValidationError(
+                f"{kind} has no field {path_text(here)}",
+                where=f"{where}{' ' if where.endswith(':') else '.'}{path_text(here)}",
+                fix=fix_for(root, path, str(step), siblings) or "Remove it.",
+            )
+        if below:
+            _check_fields(root, below, item, here, where, kind)
+
+
+def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: str | None = None) -> None:
+    """Refuse an instance name, or a ``metadata.name`` of a produced object, that is not a DNS-1123 subdomain (what
+    the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
+    named = [(f"{kind} instance name", instance)]
+    named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
+    for what, value in named:
+        if not (isinstance(value, str) and is_dns_subdomain(value)):
+            text = repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"
+            raise ValidationError(
+                f"{what} {text} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+                where=where,
+                fix="Use a name such as my-app"
+                + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
+            )
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -208,8 +208,8 @@ def _settled(schema: Schema | None, value: Any, path: str, where: str | None) ->
         return str(value)
     plain = json.dumps(value.reading)
     raise ValidationError(
-        f"{path or 'the value'} is written {value}, which YAML 1.1 reads as {plain} and YAML 1.2 (and helm --set) "
-        "differently",
+        f"{path or 'the value'} is written {value}, which kubectl (YAML 1.1) reads as {plain} and YAML 1.2 (and helm "
+        "--set) differently",
         where=where,
         fix=f"Write it plainly as the value you mean ({plain}?), or quote it ('{value}') for text.",
     )
@@ -289,18 +289,20 @@ def spec_from_options(
     files: list[Path],
     base: dict[str, Any] | None = None,
     base_where: str = "the instance in the RGD file",
+    namespace: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
     composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
-    ``spec``): its name and namespace are returned too."""
+    ``spec``): its name and namespace are returned too. As with kubectl, an instance object naming a namespace
+    other than ``namespace`` (``-n``) or another input's is an error, never overridden."""
     schema, model = schema_of(source)
     values: dict[str, Any] = {}
     docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
         docs.extend((read_values_file(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets)
+        return _merge_options(schema, model, values, docs, sets, namespace, getattr(graph, "kind", None))
 
 
 def _merge_options(
@@ -309,8 +311,11 @@ def _merge_options(
     values: dict[str, Any],
     docs: list[tuple[Any, str]],
     sets: list[str],
+    option_namespace: str | None,
+    kind: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
+    named_in = "-n/--namespace"
     for doc, where in docs:
         if doc is None:
             continue
@@ -318,8 +323,16 @@ def _merge_options(
             raise ValidationError("a values file must be a mapping", where=where, fix="Write key: value lines.")
         path = ""
         if "spec" in doc and "kind" in doc:
+            if kind is not None and doc["kind"] != kind:  # another kind's spec would be taken for this one's
+                raise ValidationError(
+                    f"the file holds a {doc['kind']} object, not a {kind} instance", where=where, fix=f"Give a {kind}."
+                )
             meta = doc.get("metadata") or {}
-            name, namespace = meta.get("name", name), meta.get("namespace", namespace)
+            name = meta.get("name", name)
+            found = meta.get("namespace")
+            if found is not None:
+                _same_namespace(found, namespace or option_namespace, where, named_in)
+                namespace, named_in = found, where
             doc, path = doc.get("spec") or {}, "spec"
         part = normalize(schema, doc, model=model, where=where, path=path)
         check_part(schema, part, where, "spec")
@@ -327,6 +340,17 @@ def _merge_options(
     for item in sets:
         set_value(values, item, schema, model)
     return values, name, namespace
+
+
+def _same_namespace(found: Any, other: str | None, where: str, other_where: str) -> None:
+    """Refuse an instance object's ``metadata.namespace`` that differs from the one named before (kubectl's rule)."""
+    if other is None or found == other:
+        return
+    raise ValidationError(
+        f"the instance names namespace {found!r} (metadata.namespace) but {other_where} names {other!r}",
+        where=where,
+        fix=f"Use the same namespace in both, or drop one (e.g. -n {found}).",
+    )
 
 
 _DOT = re.compile(r"(?<!\\)\.")
@@ -370,7 +394,9 @@ def set_value(
         target = target[part]
         if not isinstance(target, dict):
             raise ValidationError(
-                f"--set {key}: {part} is not a mapping", where="--set", fix="Set a field of a mapping."
+                f"{'.'.join(path[: depth + 1])} is not a mapping (it is {json.dumps(target, default=str)[:40]})",
+                where=where,
+                fix="Set a field of a mapping.",
             )
     value = _typed(raw, node, ".".join(path), where)
     if value is None and node is not None:

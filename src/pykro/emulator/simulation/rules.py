@@ -23,10 +23,12 @@ import random
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, TypeVar, cast, get_args
 
 from pykro import yamlio
 from pykro.errors import ValidationError
+
+__all__ = ["DEFAULT_DELAYS_MS", "Rule", "SimulationRules", "expand_paths", "pod_view"]
 
 Outcome = Literal["ready", "never", "fail"]
 TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
@@ -127,36 +129,48 @@ class SimulationRules:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], where: str = "rules") -> SimulationRules:
+        """Rules from a mapping, checked whole: an unknown key, a value of the wrong type or a kind the simulator
+        would never act on is a ValidationError at its YAML path (with the closest known name)."""
         _check_keys(data, cls, where)
         out = cls()
-        if "delays" in data:
-            delays = data["delays"]
-            if not isinstance(delays, Mapping) or not all(isinstance(v, int) for v in delays.values()):
-                raise ValidationError("`delays` must map kinds to milliseconds", where=f"{where}.delays")
-            out.delays = {**DEFAULT_DELAYS_MS, **{str(k): int(v) for k, v in delays.items()}}
         for name in ("default_delay_ms", "jitter_ms"):
             if name in data:
                 setattr(out, name, _int(data[name], f"{where}.{name}"))
         if "events" in data:
-            out.events = bool(data["events"])
+            out.events = _typed(data["events"], bool, f"{where}.events", "true or false")
         if "node_name" in data:
-            out.node_name = str(data["node_name"])
+            out.node_name = _typed(data["node_name"], str, f"{where}.node_name", "a string")
         items = data.get("rules") or []
         if not isinstance(items, list):
             raise ValidationError("`rules` must be a list", where=f"{where}.rules")
         out.rules = [_rule(item, f"{where}.rules[{i}]") for i, item in enumerate(items)]
+        if "delays" in data:
+            delays = data["delays"]
+            if not isinstance(delays, Mapping):
+                raise ValidationError("`delays` must map kinds to milliseconds", where=f"{where}.delays")
+            for kind, ms in delays.items():
+                _check_kind(kind, f"{where}.delays.{kind}", out.rules)
+                _int(ms, f"{where}.delays.{kind}")
+            out.delays = {**DEFAULT_DELAYS_MS, **delays}
         return out
 
     @classmethod
     def from_yaml(cls, text: str, where: str = "rules") -> SimulationRules:
-        data = yamlio.load(text) or {}
+        data = yamlio.load_values(text, where) or {}
         if not isinstance(data, Mapping):
             raise ValidationError("a simulation rules file must be a mapping", where=where)
         return cls.from_dict(data, where)
 
     @classmethod
     def load(cls, path: str | Path) -> SimulationRules:
-        return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+        """The rules of a YAML file; errors name ``FILE: yaml.path``."""
+        try:
+            return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+        except ValidationError as exc:
+            if exc.where and exc.where.startswith(f"{path}."):
+                exc.where = f"{path}: {exc.where[len(str(path)) + 1 :]}"
+                exc.args = (exc.render(),)
+            raise
 
 
 def pod_view(obj: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -198,23 +212,78 @@ def _rule(item: Any, where: str) -> Rule:
     status = item.get("status")
     if not isinstance(labels, Mapping) or (status is not None and not isinstance(status, Mapping)):
         raise ValidationError("`labels` and `status` must be mappings", where=where)
+    for key, value in labels.items():
+        _typed(key, str, f"{where}.labels", "a string (quote it)")
+        _typed(value, str, f"{where}.labels.{key}", "a string (quote it: label values are text)")
+    text = {k: _typed(item.get(k, "*"), str, f"{where}.{k}", "a string") for k in ("kind", "name", "namespace")}
+    if text["kind"] != "*":
+        _check_kind(text["kind"], f"{where}.kind", None)
     delay = item.get("delay_ms")
+    condition = item.get("condition", "Ready")
     return Rule(
-        kind=str(item.get("kind", "*")),
-        name=str(item.get("name", "*")),
-        namespace=str(item.get("namespace", "*")),
+        kind=text["kind"],
+        name=text["name"],
+        namespace=text["namespace"],
         labels={str(k): str(v) for k, v in labels.items()},
         delay_ms=None if delay is None else _int(delay, f"{where}.delay_ms"),
         outcome=cast(Outcome, outcome),
         status=dict(status) if status is not None else None,
-        condition=None if item.get("condition", "Ready") is None else str(item.get("condition", "Ready")),
+        condition=None if condition is None else _typed(condition, str, f"{where}.condition", "a string or null"),
     )
 
 
+T = TypeVar("T")
+
+
+def _typed(value: Any, kind: type[T], where: str, what: str) -> T:
+    """``value`` if it is a ``kind`` (a YAML-version-dependent scalar such as ``yes`` or ``010`` is not)."""
+    if isinstance(value, yamlio.Ambiguous) and kind is str:
+        return cast(T, str(value))  # text as written: a name, a label value
+    if not isinstance(value, kind) or isinstance(value, yamlio.Ambiguous) or (kind is int and isinstance(value, bool)):
+        raise ValidationError(f"expected {what}, got {value!r}", where=where)
+    return value
+
+
 def _int(value: Any, where: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, int) or isinstance(value, yamlio.Ambiguous) or value < 0:
         raise ValidationError(f"expected a non-negative integer, got {value!r}", where=where)
     return value
+
+
+def _check_kind(kind: Any, where: str, rules: list[Rule] | None) -> None:
+    """Refuse a kind the simulator would never act on: a built-in kind it does not simulate, a near-miss of a
+    built-in kind (``Deploymnet``, ``deployment``) and, under ``delays`` (``rules`` given), a custom kind no rule
+    selects. A rule's own kind may be any custom kind (or a glob)."""
+    from pykro.emulator.registry import BUILTINS
+    from pykro.graph.naming import did_you_mean
+
+    simulated = set(DEFAULT_DELAYS_MS) | set(TEMPLATE_PATHS)
+    builtin = {t.kind for t in BUILTINS}
+    text = _typed(kind, str, where, "a kind (a string)")
+    if text in simulated or (rules is None and any(ch in text for ch in "*?[")):
+        return
+    if text in builtin:
+        raise ValidationError(
+            f"the simulator does not act on {text} objects (it simulates {', '.join(sorted(simulated))})",
+            where=where,
+            fix="Remove it.",
+        )
+    custom = {r.kind for r in rules or () if r.kind != "*"}
+    hint = did_you_mean(text, simulated | custom).strip()
+    if _near(text, builtin):
+        raise ValidationError(f"unknown kind {text!r} (kinds are case-sensitive)", where=where, fix=hint or None)
+    if rules is not None and not any(r.names_kind(text) for r in rules):
+        raise ValidationError(
+            f"no rule selects kind {text!r}, so the simulator never acts on it and this delay never applies",
+            where=where,
+            fix=hint or "Add a rule with this kind (custom kinds are simulated only when a rule names them).",
+        )
+
+
+def _near(kind: str, builtin: set[str]) -> bool:
+    """True when ``kind`` looks like a misspelt built-in kind (same letters in another case, or one edit away)."""
+    lowered = {b.lower() for b in builtin}
+    return kind.lower() in lowered or bool(difflib.get_close_matches(kind, builtin, n=1, cutoff=0.85))
 
 
 def _check_keys(data: Mapping[str, Any], cls: type[Any], where: str) -> None:

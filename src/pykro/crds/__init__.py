@@ -1,0 +1,22 @@
+"""Any CRD, typed: resource classes for custom kinds, read from their CustomResourceDefinitions.
+
+``load("crds.yaml")`` gives a class per kind (``kinds.Cluster``); ``CustomResource.from_crd(...)`` one class;
+``class Cluster(CustomResource, crd=...)`` a named one. ``pykro types`` writes a module of such classes with
+typed signatures for editors and type checkers (:mod:`pykro.crds.codegen`).
+"""
+
+from pykro.crds.definition import Definition
+from pykro.crds.readiness import condition_true, conventions, generation_observed
+from pykro.crds.resource import CONVENTIONS, CustomResource, Kinds, ReadyWhen, load
+
+__all__ = [
+    "CONVENTIONS",
+    "CustomResource",
+    "Definition",
+    "Kinds",
+    "ReadyWhen",
+    "condition_true",
+    "conventions",
+    "generation_observed",
+    "load",
+]

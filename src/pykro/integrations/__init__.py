@@ -1,0 +1,13 @@
+"""Typed kinds of common operators, ready to use in compositions (their CRD schemas ship inside the package).
+
+* :mod:`pykro.integrations.cnpg` — CloudNativePG ``Cluster``, ``Pooler``, ``ScheduledBackup``
+* :mod:`pykro.integrations.flux` — Flux ``HelmRepository``, ``OCIRepository``, ``GitRepository``, ``HelmRelease``,
+  ``Kustomization``
+* :mod:`pykro.integrations.valkey` — the Hyperspike operator's ``Valkey``
+* :mod:`pykro.integrations.certmanager` — cert-manager ``Certificate``, ``Issuer``, ``ClusterIssuer``
+
+Each class is a :class:`pykro.crds.CustomResource` with the readiness its operator documents. The schemas are
+the operators' Apache-2.0 CRDs (see ``data/README.md``).
+"""
+
+__all__: list[str] = []

@@ -1,0 +1,93 @@
+"""`pykro rgd expand` and `pykro render --manifests` check names offline as deploy does: the instance's own
+``metadata.name`` and every produced object's ``metadata.name`` must be DNS-1123 subdomains (issue: both printed
+``Shop_X-config`` manifests that any API server refuses)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from pykro import yamlio
+from pykro.cli.main import main
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WEBAPP = str(EXAMPLES / "rgd" / "webapp.yaml")
+FULLSTACK = str(EXAMPLES / "fullstack.py")
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _instance(tmp_path: Path, name: str, spec_name: str) -> str:
+    doc = yamlio.load((EXAMPLES / "rgd" / "webapp-instance.yaml").read_text())
+    doc["metadata"]["name"], doc["spec"]["name"] = name, spec_name
+    path = tmp_path / "instance.yaml"
+    path.write_text(yamlio.dump(doc))
+    return str(path)
+
+
+@pytest.mark.parametrize("simulate", [[], ["--simulate-ready"]])
+def test_rgd_expand_refuses_a_bad_instance_name(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], simulate: list[str]
+) -> None:
+    path = _instance(tmp_path, "Shop_X", "shop")
+    code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", path, *simulate)
+    assert code == 1 and out == "", err
+    assert f"error: {path}: WebApp instance name 'Shop_X' is not a valid Kubernetes name" in err
+    assert "DNS-1123 subdomain" in err and err.count("\n") == 1
+
+
+def test_rgd_expand_refuses_an_object_name_built_from_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _instance(tmp_path, "shop", "Shop_X")
+    code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", path, "-o", "yaml")
+    assert code == 1 and out == "", err
+    assert "ConfigMap name 'Shop_X-config' is not a valid Kubernetes name" in err
+    code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", _instance(tmp_path, "shop", "shop"), "-o", "yaml")
+    assert code == 0 and "name: shop-config" in out, err
+
+
+def test_render_manifests_refuses_names_the_api_server_would_refuse(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    observed = tmp_path / "observed.yaml"
+    observed.write_text("dbSvc: {spec: {clusterIP: 10.96.0.10}}\n")
+    base = ["render", FULLSTACK, "--manifests", "--set", "appImage=app:1", "--observed", str(observed)]
+    code, out, err = _run(capsys, *base, "--set", "name=Shop_X")  # the instance name defaults to spec.name
+    assert code == 1 and out == "" and "FullStack instance name 'Shop_X' is not a valid Kubernetes name" in err
+    code, out, err = _run(capsys, *base, "--set", "name=shop.", "--name", "shop")  # objects: shop.-db-secret...
+    assert code == 1 and out == "" and "Secret name 'shop.-db-secret' is not a valid Kubernetes name" in err, err
+    code, out, err = _run(capsys, *base, "--set", "name=shop")
+    assert code == 0 and "name: shop-db-secret" in out, err
+
+
+def test_render_uses_the_name_and_namespace_of_an_instance_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`render -f instance.yaml` dropped the instance's metadata (name and namespace) without a word."""
+    path = tmp_path / "instance.yaml"
+    path.write_text(
+        "apiVersion: kro.run/v1alpha1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n"
+    )
+    base = ["render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path)]
+    code, out, err = _run(capsys, *base)
+    assert code == 0, err
+    assert {doc["metadata"].get("namespace") for doc in yamlio.load_all(out)} == {"prod"}
+    code, out, err = _run(capsys, *base, "-n", "other")
+    assert (
+        code == 1
+        and out == ""
+        and "names namespace 'prod' (metadata.namespace) but -n/--namespace names 'other'" in err
+    )
+    path.write_text("kind: WebApp\nmetadata: {name: Shop_X}\nspec: {replicas: 1}\n")
+    code, out, err = _run(capsys, *base)
+    assert code == 1 and "instance name 'Shop_X' is not a valid Kubernetes name" in err, err
