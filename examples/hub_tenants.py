@@ -1,7 +1,9 @@
 """Seed 002 (Lynq's "Multi-Tier Application Stack"), done with a pykro hub: one row of the `nodes` table gives each
 tenant a data tier (PostgreSQL StatefulSet + Redis), then an API tier and a worker tier (both after the data tier is
 ACTIVE), then a web tier (after the API tier). Lynq cannot order tiers; here `depends_on` does. Values come typed
-from the table (replicas are integers, flags booleans) and are checked by each tier's spec model.
+from the table (replicas are integers, flags booleans) and are checked by each tier's spec model. The database
+password is generated once per tenant (`random_password`, kept in the cluster) and the connection string is built
+from it — the seed's `randAlphaNum` left a REPLACE_WITH_PASSWORD placeholder there.
 
     python examples/hub_tenants.py            # demo: SQLite file + the embedded emulator, one sync, printed
     pykro hub sync examples/hub_tenants.py --local --dry-run
@@ -12,15 +14,18 @@ The database is $TENANTS_DB (default sqlite:///tenants.db; e.g. mysql+pymysql://
 import os
 from typing import Any
 
+from pydantic import SecretStr
+
 from pykro import Spec, Status, composition
-from pykro.hub import Hub
-from pykro.simple import Deployment, Service, StatefulSet
+from pykro.hub import Hub, random_password
+from pykro.simple import Deployment, Secret, Service, StatefulSet
 
 RETAIN = {"pykro.io/deletion-policy": "Retain"}  # the database outlives its row (seed: deletionPolicy: Retain)
 
 
 class DataSpec(Spec):
     name: str
+    db_password: SecretStr
     db_cpu: str = "500m"
     db_memory: str = "1Gi"
     db_storage: str = "20Gi"
@@ -32,13 +37,25 @@ class TierStatus(Status):
 
 @composition(api_version="tenants.example.com/v1", kind="DataTier")
 def data_tier(spec: DataSpec) -> TierStatus:
+    Secret(
+        id="dbCredentials",
+        name=f"{spec.name}-db-credentials",
+        string_data={
+            "password": spec.db_password,
+            "connection-string": f"postgresql://{spec.name}:{spec.db_password}@{spec.name}-postgres:5432/{spec.name}",
+        },
+    )
     postgres = StatefulSet(
         id="postgres",
         name=f"{spec.name}-postgres",
         image="postgres:15-alpine",
         annotations=RETAIN,
         ports=[{"containerPort": 5432, "name": "postgres"}],
-        env={"POSTGRES_DB": spec.name, "POSTGRES_USER": spec.name},
+        env={
+            "POSTGRES_DB": spec.name,
+            "POSTGRES_USER": spec.name,
+            "POSTGRES_PASSWORD": {"secretKeyRef": {"name": f"{spec.name}-db-credentials", "key": "password"}},
+        },
         resources={"requests": {"cpu": spec.db_cpu, "memory": spec.db_memory}},
         volume_mounts=[{"name": "data", "mountPath": "/var/lib/postgresql/data"}],
         volume_claim_templates=[
@@ -60,22 +77,26 @@ class AppSpec(Spec):
     flag: bool = False
 
 
-def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str) -> Any:
-    """An app tier: one Deployment (and a Service when it listens), after the data tier."""
+def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str, database: bool = True) -> Any:
+    """An app tier: one Deployment (and a Service when it listens), after the data tier; with ``database`` it gets
+    DATABASE_URL from the data tier's credentials Secret."""
 
     @composition(api_version="tenants.example.com/v1", kind=kind, name=f"{tier}-tier")
     def tier_fn(spec: AppSpec) -> TierStatus:
+        env: dict[str, Any] = {
+            "NODE_ID": spec.name,
+            "REDIS_URL": f"redis://{spec.name}-redis:6379",
+            flag_env: "true" if spec.flag else "false",  # as the seed's Go template prints it
+        }
+        if database:
+            env["DATABASE_URL"] = {"secretKeyRef": {"name": f"{spec.name}-db-credentials", "key": "connection-string"}}
         app = Deployment(
             id=tier,
             name=f"{spec.name}-{tier}",
             image=image,
             replicas=spec.replicas,
             ports=[port] if port else [],
-            env={
-                "NODE_ID": spec.name,
-                "REDIS_URL": f"redis://{spec.name}-redis:6379",
-                flag_env: "true" if spec.flag else "false",  # as the seed's Go template prints it
-            },
+            env=env,
         )
         if port:
             Service(id=f"{tier}Svc", name=f"{spec.name}-{tier}", selector=app, ports=[port])
@@ -86,7 +107,7 @@ def _app_tier(kind: str, tier: str, image: str, port: int | None, flag_env: str)
 
 api_tier = _app_tier("ApiTier", "api", "registry.example.com/node-api:v2.0.0", 8080, "ENABLE_ANALYTICS")
 worker_tier = _app_tier("WorkerTier", "worker", "registry.example.com/node-worker:v2.0.0", None, "ENABLE_NOTIFICATIONS")
-web_tier = _app_tier("WebTier", "web", "registry.example.com/node-web:v2.0.0", 3000, "ENABLE_BETA")
+web_tier = _app_tier("WebTier", "web", "registry.example.com/node-web:v2.0.0", 3000, "ENABLE_BETA", database=False)
 
 hub = Hub(
     "multi-tier-nodes",
@@ -100,6 +121,7 @@ data = hub.form(
     data_tier,
     spec=lambda row: {
         "name": row.node_id,
+        "db_password": random_password(32),  # one per tenant, made once, never printed
         "db_cpu": row.db_cpu_request,
         "db_memory": row.db_memory_request,
         "db_storage": row.db_storage_size,

@@ -146,6 +146,9 @@ def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str,
         # --source is a database URL here: a missing SQLite file is refused at the sync (tests/hub)
         "hub sync": ([HUB_PY], {"--dry-run": None, "--source": _hub_db(tmp), **remote}),
         "hub run": ([HUB_PY], {"--syncs": "1", "--source": _hub_db(tmp), **remote}),
+        "hub plan": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
+        "hub status": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
+        "hub manifests": ([HUB_PY], {"--image": "registry.example/hub:1", "-n": "sweep"}),
         "types": ([VALKEY_CRD], {}),
     }
     if command in bases:

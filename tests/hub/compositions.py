@@ -1,10 +1,12 @@
 """Small compositions for the hub tests: a ConfigMap per instance (ready at once), a Deployment (ready after the
-simulator's delay, never when its name starts with ``stuck``) and a monitor ConfigMap."""
+simulator's delay, never when its name starts with ``stuck``) a monitor ConfigMap and a Namespace per tenant."""
 
 from __future__ import annotations
 
+from pydantic import SecretStr
+
 from pykro import Spec, Status, composition
-from pykro.simple import ConfigMap, Deployment
+from pykro.simple import ConfigMap, Deployment, Namespace, Secret
 
 
 class AppSpec(Spec):
@@ -50,3 +52,34 @@ class MonitorStatus(Status):
 def monitor(spec: MonitorSpec) -> MonitorStatus:
     ConfigMap(id="mon", name=f"{spec.name}-mon", data={"target": spec.target})
     return MonitorStatus(ready=True)
+
+
+class SpaceSpec(Spec):
+    name: str
+
+
+class SpaceStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubSpace")
+def space(spec: SpaceSpec) -> SpaceStatus:
+    Namespace(id="ns", name=f"node-{spec.name}")
+    return SpaceStatus(ready=True)
+
+
+class VaultSpec(Spec):
+    name: str
+    password: SecretStr
+    note: str = ""
+
+
+class VaultStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubVault")
+def vault(spec: VaultSpec) -> VaultStatus:
+    Secret(id="creds", name=f"{spec.name}-creds", string_data={"password": spec.password})
+    ConfigMap(id="info", name=f"{spec.name}-info", data={"note": spec.note})
+    return VaultStatus(ready=True)

@@ -1,6 +1,7 @@
 """Fixtures for the hub tests: an emulator shared per module (Deployments named ``stuck*`` never get ready), a
 unique namespace per test, and databases: an SQLite file always, PostgreSQL and MariaDB/MySQL when
-PYKRO_TEST_POSTGRES_URL / PYKRO_TEST_MYSQL_URL name a server (``make databases`` starts both)."""
+PYKRO_TEST_POSTGRES_URL / PYKRO_TEST_MYSQL_URL name a server (``make databases`` starts both; those cases are
+marked slow: ``make slow`` runs them)."""
 
 from __future__ import annotations
 
@@ -81,7 +82,9 @@ class Db:
         self.run("DROP TABLE IF EXISTS {t}")
 
 
-@pytest.fixture(params=["sqlite", "postgresql", "mysql"])
+@pytest.fixture(
+    params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow), pytest.param("mysql", marks=pytest.mark.slow)]
+)
 def db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Db]:
     """The nodes database: SQLite in tmp_path, or a fresh table on the PostgreSQL / MySQL server given."""
     kind = request.param

@@ -23,13 +23,14 @@ hub.form(app, spec=lambda row: {{"name": row.node_id, "image": row.image}})
 """
 
 
-def _setup(tmp_path: Path) -> tuple[Path, sa.Engine]:
+def _setup(tmp_path: Path, *more: str) -> tuple[Path, sa.Engine]:
     shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
     db = tmp_path / "tenants.db"
     engine = sa.create_engine(f"sqlite:///{db}")
     with engine.begin() as conn:
         conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, is_active BOOLEAN, image TEXT)"))
-        conn.execute(sa.text("INSERT INTO nodes VALUES ('acme', 1, 'web:1'), ('globex', 1, 'web:1')"))
+        for uid in ("acme", "globex", *more):
+            conn.execute(sa.text("INSERT INTO nodes VALUES (:u, 1, 'web:1')"), {"u": uid})
     hub_file = tmp_path / "hub.py"
     hub_file.write_text(HUB_FILE.format(db=db))
     return hub_file, engine
@@ -38,7 +39,7 @@ def _setup(tmp_path: Path) -> tuple[Path, sa.Engine]:
 def test_sync_prints_each_instance_and_fails_on_the_guard(
     tmp_path: Path, cluster: LocalCluster, namespace: str
 ) -> None:
-    hub_file, engine = _setup(tmp_path)
+    hub_file, engine = _setup(tmp_path, "initech", "hooli", "umbrella", "wayne")
     runner = CliRunner()
     target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
 
@@ -48,7 +49,7 @@ def test_sync_prints_each_instance_and_fails_on_the_guard(
 
     done = runner.invoke(app, ["sync", *target])
     assert done.exit_code == 0, done.output
-    assert "2 created" in done.output
+    assert "6 created" in done.output
 
     with engine.begin() as conn:
         conn.execute(sa.text("DELETE FROM nodes"))
@@ -59,7 +60,7 @@ def test_sync_prints_each_instance_and_fails_on_the_guard(
 
     allowed = runner.invoke(app, ["sync", *target, "--allow-mass-delete", "--changes"])
     assert allowed.exit_code == 0, allowed.output
-    assert "2 deleted" in allowed.output
+    assert "6 deleted" in allowed.output
 
 
 def test_a_file_without_a_hub_is_an_error(tmp_path: Path) -> None:
@@ -90,6 +91,6 @@ def test_a_hub_file_that_fails_to_import_is_named_at_its_line(tmp_path: Path) ->
 def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
     hub_file, _ = _setup(tmp_path)
     target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
-    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1"])
+    result = CliRunner().invoke(app, ["run", *target, "--syncs", "1", "--metrics-port", "0"])
     assert result.exit_code == 0, result.output
     assert "2 created" in result.output

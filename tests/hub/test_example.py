@@ -52,6 +52,28 @@ def test_the_seed_stack_per_row(
     container = deployment["spec"]["template"]["spec"]["containers"][0]
     assert deployment["spec"]["replicas"] == 3
     assert {"name": "ENABLE_ANALYTICS", "value": "false"} in container["env"]
+    db_url = {"secretKeyRef": {"name": "acme-corp-db-credentials", "key": "connection-string"}}
+    assert {"name": "DATABASE_URL", "valueFrom": db_url} in container["env"]
+
+    # the generated password: kept by the hub, in the credentials Secret and its connection string, nowhere else
+    import base64
+    import json
+
+    async def everything(_: Any) -> list[dict[str, Any]]:
+        return [o for _, o in cluster.engine.store.all_objects() if o["metadata"].get("namespace") == namespace]
+
+    objects = cluster.run(everything)
+    kept = next(o for o in objects if o["kind"] == "Secret" and o["metadata"]["name"].startswith("pykro-hub."))
+    password = base64.b64decode(kept["data"]["data-tier.db_password"]).decode()
+    assert len(password) == 32
+    creds = next(o for o in objects if o["kind"] == "Secret" and o["metadata"]["name"] == "acme-corp-db-credentials")
+    data = {k: base64.b64decode(v).decode() for k, v in creds["data"].items()}
+    assert data == {
+        "password": password,
+        "connection-string": f"postgresql://acme-corp:{password}@acme-corp-postgres:5432/acme-corp",
+    }
+    assert not [o["kind"] for o in objects if o["kind"] != "Secret" and password in json.dumps(o)]
+    assert password not in report.render()
 
     from sqlalchemy import create_engine, text
 

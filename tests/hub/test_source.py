@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from pykro.errors import PykroError
 from pykro.hub import Hub, Row, Source, SourceError
-from pykro.hub.hub import _active, parse_interval
+from pykro.hub.model import active_flag as _active
+from pykro.hub.model import parse_interval
 
 
 @pytest.mark.parametrize(

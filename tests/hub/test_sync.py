@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import re
 from types import ModuleType
 from typing import Any
 
@@ -173,23 +174,57 @@ def test_an_unreachable_database_changes_nothing(make: Any, db: Any, comps: Modu
 
 
 def test_the_mass_deletion_guard(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
-    db.nodes(*[(u, True, "img:1", 1) for u in "abcd"])
+    """At most max(5, 10% of the tenants) tenants lose their instances in one sync without --allow-mass-delete."""
+    db.nodes(*[(u, True, "img:1", 1) for u in "abcdefg"])
     hub = make.hub(db)
     hub.form(comps.app, spec=app_spec)
+    hub.form(comps.monitor, spec=lambda row: {"name": row.node_id, "target": row.node_id})
     assert hub.sync().ok
     db.run("DELETE FROM {t}")  # an emptied table: what makes Lynq delete every tenant
-    db.add("e", True, "img:1")
+    db.add("z", True, "img:1")
     mark = len(cluster.request_log())
     stopped = hub.sync()
-    assert stopped.error is not None and "would delete 4 instances" in stopped.error
+    assert stopped.error is not None and "would delete the instances of 7 tenants, more than 5" in stopped.error
     assert "--allow-mass-delete" in stopped.error
-    assert writes(cluster, mark) == []  # nothing at all, not even the create of e
-    assert set(app_data(cluster, make.namespace)) == set("abcd")
+    assert writes(cluster, mark) == []  # nothing at all, not even the create of z
+    assert set(app_data(cluster, make.namespace)) == set("abcdefg")
     assert {o.action for o in stopped.outcomes} == {"kept", "blocked"}
 
-    allowed = hub.sync(allow_mass_delete=True)
-    assert allowed.ok, allowed.render()
-    assert set(app_data(cluster, make.namespace)) == {"e"}
+    db.add("a", True, "img:1")
+    db.add("b", True, "img:1")  # 5 tenants gone (10 instances): within the floor of 5 tenants
+    within = hub.sync()
+    assert within.ok, within.render()
+    assert within.counts() == {"deleted": 10, "created": 2, "unchanged": 4}
+    assert set(app_data(cluster, make.namespace)) == {"a", "b", "z"}
+
+    db.run("DELETE FROM {t}")
+    assert hub.sync().error is None  # 3 tenants: within the floor
+    hub.close()
+
+
+def test_the_guard_allows_ten_percent_and_mass_delete_once(make: Any, db: Any, comps: ModuleType) -> None:
+    from pykro.hub.planner import delete_limit
+
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1))
+    hub = make.hub(db)
+    assert [delete_limit(hub, n) for n in (0, 10, 59, 60, 1000)] == [5, 5, 5, 6, 100]
+    assert delete_limit(make.hub(db, max_delete_fraction=0.5), 30) == 15
+    strict = make.hub(db, max_delete=0, sync_every="1s")
+    assert delete_limit(strict, 1000) == 0
+    strict.form(comps.app, spec=app_spec)
+    assert strict.sync().ok
+    db.run("DELETE FROM {t} WHERE node_id = 'a'")
+    seen: list[Any] = []
+
+    def then_delete_b(report: Any) -> None:
+        seen.append(report)
+        db.run("DELETE FROM {t} WHERE node_id = 'b'")
+
+    strict.run(syncs=2, allow_mass_delete=True, on_report=then_delete_b)
+    assert actions(seen[0]) == {("app", "a"): "deleted", ("app", "b"): "unchanged"}
+    assert seen[1].error is not None and "max_delete=0" in seen[1].error  # allowed for the first sync only
+    assert actions(seen[1]) == {("app", "b"): "kept"}
+    strict.close()
     hub.close()
 
 
@@ -341,7 +376,8 @@ def test_a_query_source_with_a_duplicate_uid_and_an_unreadable_flag(
     by_query.form(comps.app, spec=app_spec)
     report = by_query.sync()
     got = {o.uid: o for o in report.outcomes}
-    assert got["a"].action == "failed" and "more than one row" in got["a"].message
+    assert got["a"].action == "failed"
+    assert re.search(r"uid 'a' \(column node_id\) is in rows [12] and 3 ", got["a"].message), got["a"].message
     assert got["b"].action == "failed" and "'maybe'" in got["b"].message
     assert got["c"].action == "unchanged"
     assert set(app_data(cluster, make.namespace)) == {"a", "b", "c"}

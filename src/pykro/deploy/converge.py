@@ -192,6 +192,8 @@ class ApplyLoop:
                 if key in ledger.inflight or ledger.applied.get(key) == digest:
                     continue
                 live = self.ctx.live.objects.get(key)
+                if live is not None and self.ctx.opts.keep_live is not None:
+                    desired = self.ctx.opts.keep_live(rid, desired, live)
                 if live is not None and key in ledger.before and _unchanged(desired, live, digest):
                     ledger.applied[key] = digest
                     ledger.touched[key] = rid

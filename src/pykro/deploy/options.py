@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -34,6 +35,9 @@ class DeployOptions:
     prune: bool = True
     force_takeover: bool = False
     lock_wait: float = 10.0
+    # (resource id, desired object, live object) -> the object to apply, for objects that exist (the hub's
+    # ignore_fields); None: apply the desired object as it is
+    keep_live: Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
 
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
@@ -70,5 +74,7 @@ def check_option(name: str, value: Any) -> None:
                 where=where,
                 fix='Use on_failure="keep" (leave what was applied) or "rollback".',
             )
+    elif name == "keep_live" and value is not None and not callable(value):
+        raise ValidationError(f"keep_live must be a function or None, not {value!r}", where=where)
     elif name == "concurrency" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):
         raise ValidationError(f"concurrency must be a whole number of at least 1, not {value!r}", where=where)

@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from pykro.hub.generated import random_password
     from pykro.hub.hub import Delete, Form, Hub, Outcome, Retain, SyncReport, parse_interval
     from pykro.hub.source import Row, Source, SourceError
 
@@ -21,6 +22,7 @@ _LAZY = {
     "Retain": "pykro.hub.hub",
     "SyncReport": "pykro.hub.hub",
     "parse_interval": "pykro.hub.hub",
+    "random_password": "pykro.hub.generated",
     "Row": "pykro.hub.source",
     "Source": "pykro.hub.source",
     "SourceError": "pykro.hub.source",
@@ -37,6 +39,7 @@ __all__ = [
     "SourceError",
     "SyncReport",
     "parse_interval",
+    "random_password",
 ]
 
 

@@ -1,5 +1,6 @@
-"""``pykro hub sync FILE``: run one sync of the hub(s) a Python file defines and print what happened to each row's
-instances (exit code 1 when a row failed or the sync stopped). Light at import: the hub loads when the command runs."""
+"""``pykro hub sync|run|plan|status|manifests``: sync the hub a Python file defines once or every ``sync_every``,
+show what a sync would do or where each tenant stands, or write the manifests running a hub in the cluster. Light
+at import: the hub loads when the command runs."""
 
 from __future__ import annotations
 
@@ -12,9 +13,22 @@ import typer
 
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub, SyncReport
+    from pykro.hub.status import HubStatus
 
 _FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)).")
+_FILES = typer.Argument(..., help="Python files defining hubs (every hub of every file).")
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
+_SOURCE = typer.Option(
+    None,
+    "--source",
+    envvar="PYKRO_HUB_SOURCE",
+    help="Database URL instead of the hub's (same table).",
+)
+_CONTEXT = typer.Option(None, "--context", help="Kubeconfig context.")
+_NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's).")
+_LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background).")
+_OUTPUT = typer.Option("text", "-o", "--output", help="text or json.")
+_MODE = typer.Option(None, "--mode", help="direct or kro (default: the hub's).")
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
@@ -25,11 +39,20 @@ def _hub() -> None:
 
 def load_hubs(path: Path) -> dict[str, Hub]:
     """The hubs a Python file defines (module-level names bound to a `Hub`), by hub name."""
+    from pykro.deploy.names import shown
     from pykro.errors import PykroError
     from pykro.hub.hub import Hub
 
-    if not path.is_file():
-        raise PykroError(f"no such file: {path}", where=str(path), fix="Give the path of a .py file defining a Hub.")
+    try:
+        found = path.is_file()
+    except OSError:  # a name the system refuses (too long, …)
+        found = False
+    if not found:
+        raise PykroError(
+            f"no such file: {shown(str(path))}",
+            where=shown(str(path)),
+            fix="Give the path of a .py file defining a Hub.",
+        )
     from pykro.authoring.loader import import_user_file
 
     module = import_user_file(path, prefix="pykro_hub")
@@ -54,6 +77,13 @@ def _pick(file: Path, hub_name: str | None) -> Hub:
     return hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
 
 
+def _check_output(output: str) -> None:
+    from pykro.errors import PykroError
+
+    if output not in ("text", "json"):
+        raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
+
+
 def _targeted(
     file: Path,
     hub_name: str | None,
@@ -62,10 +92,48 @@ def _targeted(
     kubeconfig: Path | None,
     context: str | None,
     namespace: str | None,
+    mode: str | None = None,
 ) -> Hub:
-    """The hub of ``file`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a
-    broken one stops before any database read."""
-    hub = _pick(file, hub_name)
+    """The hub of ``file`` pointed at the options' database and cluster (see `_point`)."""
+    return _point(_pick(file, hub_name), local, source, kubeconfig, context, namespace, mode)
+
+
+def _all_hubs(
+    files: list[Path],
+    local: bool,
+    source: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+    mode: str | None = None,
+) -> list[Hub]:
+    """Every hub of ``files`` (in order), pointed at the options' database and cluster; two hubs of one name stop."""
+    from pykro.errors import PykroError
+
+    hubs: dict[str, tuple[Path, Hub]] = {}
+    for file in files:
+        for name, hub in load_hubs(file).items():
+            if name in hubs:
+                raise PykroError(
+                    f"hub {name!r} is defined in both {hubs[name][0]} and {file}",
+                    where=str(file),
+                    fix="Give each hub its own name.",
+                )
+            hubs[name] = (file, hub)
+    return [_point(hub, local, source, kubeconfig, context, namespace, mode) for _, hub in hubs.values()]
+
+
+def _point(
+    hub: Hub,
+    local: bool,
+    source: str | None,
+    kubeconfig: Path | None,
+    context: str | None,
+    namespace: str | None,
+    mode: str | None = None,
+) -> Hub:
+    """``hub`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a broken one
+    stops before any database read."""
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -74,8 +142,8 @@ def _targeted(
         from pykro.deploy.kubeconfig import load
 
         load(kubeconfig, context)
-    if source is not None or kubeconfig is not None or context is not None or namespace is not None:
-        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace)
+    if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
+        hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
     return hub
 
 
@@ -88,19 +156,17 @@ def sync(
     allow_mass_delete: bool = typer.Option(
         False, "--allow-mass-delete", help="Let the sync delete more instances than the hub's mass-deletion guard."
     ),
-    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
+    source: str | None = _SOURCE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    mode: str | None = _MODE,
     changes: bool = typer.Option(False, "--changes", help="List only the instances that changed or failed."),
     output: str = typer.Option("text", "-o", "--output", help="text or json."),
 ) -> None:
     """Sync a hub once: every active row × form gets its instance; gone or inactive rows lose theirs."""
-    from pykro.errors import PykroError
-
-    if output not in ("text", "json"):
-        raise PykroError(f"--output {output!r} is not text or json", where="--output", fix="Use -o text or -o json.")
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
+    _check_output(output)
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
     finally:
@@ -119,25 +185,158 @@ def run(
     file: Path = _FILE,
     hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
     local: bool = typer.Option(False, "--local", help="Use the embedded emulator (started in the background)."),
-    source: str | None = typer.Option(None, "--source", help="Database URL instead of the hub's (same table)."),
+    source: str | None = _SOURCE,
     kubeconfig: Path | None = _KUBECONFIG,
     context: str | None = typer.Option(None, "--context", help="Kubeconfig context."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    mode: str | None = _MODE,
     syncs: int | None = typer.Option(None, "--syncs", help="Stop after this many syncs (default: run until ^C)."),
+    allow_mass_delete: bool = typer.Option(
+        False, "--allow-mass-delete", help="Let the first sync (only) delete more than the mass-deletion guard."
+    ),
+    metrics_port: int | None = typer.Option(
+        None, "--metrics-port", help="Serve Prometheus metrics on this port (/metrics)."
+    ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace)
+    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
+    metrics = server = None
+    if metrics_port is not None:
+        from pykro.hub.metrics import Metrics
+
+        metrics = Metrics()
+        server = metrics.serve(metrics_port)
 
     def show(report: SyncReport) -> None:
         last[:] = [report]
+        if metrics is not None:
+            metrics.record(report, report.seconds)
         typer.echo(report.render(changes_only=True), nl=False)
 
     try:
-        hub.run(syncs=syncs, on_report=show)
+        hub.run(syncs=syncs, allow_mass_delete=allow_mass_delete, on_report=show)
     except KeyboardInterrupt:
         typer.echo("stopped")
     finally:
         hub.close()
+        if server is not None:
+            server.shutdown()
+            server.server_close()
     if last and not last[0].ok:  # the last sync failed: say so in the exit code (a daemon keeps syncing)
         raise typer.Exit(1)
+
+
+@app.command("plan")
+def plan(
+    files: list[Path] = _FILES,
+    local: bool = _LOCAL,
+    source: str | None = _SOURCE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    namespace: str | None = _NAMESPACE,
+    mode: str | None = _MODE,
+    changes: bool = typer.Option(False, "--changes", help="List only the instances a sync would change."),
+    output: str = _OUTPUT,
+) -> None:
+    """What a sync of each hub would create, update and delete now; writes nothing (exit 1 when a row would fail
+    or the sync would stop)."""
+    _check_output(output)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace, mode)
+    reports: list[SyncReport] = []
+    try:
+        for hub in hubs:
+            reports.append(hub.plan())
+    finally:
+        for hub in hubs:
+            hub.close()
+    if output == "json":
+        data = [{**asdict(r), "ok": r.ok, "counts": r.counts()} for r in reports]
+        typer.echo(json.dumps(data, indent=2))
+    else:
+        for report in reports:
+            typer.echo(report.render(changes_only=changes), nl=False)
+    if not all(r.ok for r in reports):
+        raise typer.Exit(1)
+
+
+@app.command("status")
+def status(
+    files: list[Path] = _FILES,
+    local: bool = _LOCAL,
+    source: str | None = _SOURCE,
+    kubeconfig: Path | None = _KUBECONFIG,
+    context: str | None = _CONTEXT,
+    namespace: str | None = _NAMESPACE,
+    mode: str | None = _MODE,
+    output: str = _OUTPUT,
+) -> None:
+    """Each tenant × form of each hub: state, ready/desired resources, since, last error; and the hub's totals
+    (exit 1 when the database or the cluster could not be read)."""
+    _check_output(output)
+    hubs = _all_hubs(files, local, source, kubeconfig, context, namespace, mode)
+    found: list[HubStatus] = []
+    try:
+        for hub in hubs:
+            found.append(hub.status())
+    finally:
+        for hub in hubs:
+            hub.close()
+    if output == "json":
+        typer.echo(json.dumps([s.to_dict() for s in found], indent=2))
+    else:
+        for one in found:
+            typer.echo(one.render(), nl=False)
+    if any(s.error for s in found):
+        raise typer.Exit(1)
+
+
+@app.command("manifests")
+def manifests(
+    file: Path = _FILE,
+    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub file and what it imports."),
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
+    file_in_image: str | None = typer.Option(
+        None, "--file-in-image", help="Path of the hub file inside the image (default: /app/<file name>)."
+    ),
+    source_secret: str | None = typer.Option(
+        None, "--source-secret", help="Secret holding the database URL (read into PYKRO_HUB_SOURCE)."
+    ),
+    source_key: str = typer.Option("url", "--source-key", help="Key of the database URL in --source-secret."),
+    output: str = typer.Option("yaml", "-o", "--output", help="yaml or json."),
+    mode: str | None = _MODE,
+) -> None:
+    """Print the manifests running the hub in the cluster: ServiceAccount, RBAC for its forms, and a Deployment
+    running `pykro hub run`."""
+    from pykro import yamlio
+    from pykro.errors import PykroError
+    from pykro.hub.manifests import hub_manifests
+
+    if output not in ("yaml", "json"):
+        raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
+    hub = _pick(file, hub_name)
+    if mode is not None:
+        hub.target(mode=mode)
+    try:
+        target = namespace or hub.namespace
+        if target:
+            from pykro.deploy.names import check_namespace
+
+            check_namespace(target, where="-n/--namespace")
+        else:
+            raise PykroError(f"hub {hub.name!r} names no namespace", where="-n/--namespace", fix="Pass -n NAMESPACE.")
+        objects = hub_manifests(
+            hub,
+            image=image,
+            file_in_image=file_in_image or f"/app/{file.name}",
+            namespace=target,
+            source_secret=source_secret,
+            source_key=source_key,
+        )
+    finally:
+        hub.close()
+    if output == "json":
+        typer.echo(json.dumps({"apiVersion": "v1", "kind": "List", "items": objects}, indent=2))
+    else:
+        typer.echo(yamlio.dump_all(objects), nl=False)

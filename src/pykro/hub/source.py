@@ -209,8 +209,24 @@ class Source:
                         self._table.c[found.group(1)].type = sa.JSON()
         return sa.select(self._table)
 
-    def rows(self) -> Iterator[Row]:
-        """Every row, streamed in pages; a database failure is a `SourceError` (raised before or while reading)."""
+    def _since(self, selectable: sa.Select[Any] | sa.TextClause, column: str, value: Any) -> sa.Select[Any]:
+        """``selectable`` narrowed to the rows whose ``column`` is at least ``value``."""
+        if isinstance(selectable, sa.TextClause):
+            sub = selectable.columns(sa.column(column)).subquery("pykro_changed")
+            return sa.select(sa.text("*")).select_from(sub).where(sub.c[column] >= value)
+        assert self._table is not None
+        if column not in self._table.c:
+            raise SourceError(
+                f"table {self.table_name} has no changed column {column!r} "
+                f"(columns: {', '.join(self._table.c.keys())})",
+                where="changed_column=",
+                fix="Name a column that grows whenever a row changes (a timestamp or a version).",
+            )
+        return selectable.where(self._table.c[column] >= value)
+
+    def rows(self, since: tuple[str, Any] | None = None) -> Iterator[Row]:
+        """Every row (with ``since=(column, value)``: those whose column is at least value), streamed in pages; a
+        database failure is a `SourceError` (raised before or while reading)."""
         what = f"table {self.table_name}" if self.table_name else "the hub's query"
         try:
             with self.engine.connect() as conn:
@@ -222,6 +238,8 @@ class Source:
                         where="table=",
                         fix="Check the table or view name (and that the hub's user may read it).",
                     ) from None
+                if since is not None:
+                    selectable = self._since(selectable, *since)
                 result = conn.execution_options(yield_per=self.page).execute(selectable)
                 names = list(result.keys())
                 for values in result:

@@ -1,0 +1,162 @@
+"""Hubs in kro mode against the emulator's kro double over HTTP: one RGD per form (applied once), one instance CR
+per row × form, kro reconciling them; an unchanged resync writes nothing; changed, gone and dependent rows."""
+
+from __future__ import annotations
+
+import copy
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from pykro.emulator.cluster import LocalCluster
+from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.hub.model import HUB, HUB_FORM, HUB_ROW
+
+WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
+
+
+@pytest.fixture(scope="module")
+def cluster_options() -> dict[str, Any]:
+    """This module's emulator (tests/conftest.py's `cluster`) runs the kro double."""
+    rules = SimulationRules(rules=[Rule(kind="Deployment", name="stuck*", outcome="never")])
+    return {"bookmark_interval": 0.5, "rules": rules, "kro": True}
+
+
+def writes(cluster: LocalCluster, since: int) -> list[tuple[str, str, str | None]]:
+    return [(i.verb, i.resource, i.name) for _, i, _ in cluster.request_log()[since:] if i.verb in WRITES]
+
+
+def objects(cluster: LocalCluster, namespace: str, kind: str) -> dict[str, dict[str, Any]]:
+    async def collect(api: Any) -> dict[str, dict[str, Any]]:
+        return {
+            o["metadata"]["name"]: copy.deepcopy(o)
+            for _, o in cluster.engine.store.all_objects()
+            if o.get("kind") == kind
+            and o["metadata"].get("namespace") == namespace
+            and not o["metadata"].get("deletionTimestamp")
+        }
+
+    return cluster.run(collect)
+
+
+def app_spec(row: Any) -> dict[str, Any]:
+    return {"name": row.node_id, "image": row.image, "replicas": row.replicas}
+
+
+def actions(report: Any) -> dict[tuple[str, str | None], str]:
+    return {(o.form, o.uid): o.action for o in report.outcomes}
+
+
+def test_kro_mode_writes_one_cr_per_row_and_nothing_when_unchanged(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 2), ("c", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    first = hub.sync()
+    assert first.ok, first.render()
+    assert actions(first) == {("app", u): "created" for u in "abc"}
+    done = writes(cluster, mark)
+    rgd_writes = [w for w in done if w[1] == "resourcegraphdefinitions"]
+    assert rgd_writes in ([], [("apply", "resourcegraphdefinitions", "app")])  # once per cluster (module-scoped)
+    assert sorted(w[2] or "" for w in done if w[1] == "hubapps") == ["a", "b", "c"]  # one write per row
+    crs = objects(cluster, make.namespace, "HubApp")
+    assert {n: (o["metadata"]["labels"][HUB], o["metadata"]["labels"][HUB_FORM]) for n, o in crs.items()} == {
+        u: ("tenants", "app") for u in "abc"
+    }
+    assert crs["b"]["spec"] == {"name": "b", "image": "img:1", "replicas": 2}
+    assert crs["b"]["metadata"]["annotations"][HUB_ROW] == "b"
+
+    mark = len(cluster.request_log())
+    again = hub.sync()  # at once, while kro may still be working: unchanged all the same
+    assert actions(again) == {("app", u): "unchanged" for u in "abc"}
+    assert [w for w in writes(cluster, mark) if w[1] in ("hubapps", "resourcegraphdefinitions")] == []
+    cluster.settle()
+    assert {n[: -len("-cfg")] for n in objects(cluster, make.namespace, "ConfigMap") if n.endswith("-cfg")} == set(
+        "abc"
+    )  # kro made each row's ConfigMap
+    mark2 = len(cluster.request_log())
+    third = hub.sync()
+    assert actions(third) == {("app", u): "unchanged" for u in "abc"}
+    assert writes(cluster, mark2) == []  # settled: not a single write
+
+    db.run("UPDATE {t} SET image = 'img:2' WHERE node_id = 'b'")
+    db.run("DELETE FROM {t} WHERE node_id = 'c'")
+    mark = len(cluster.request_log())
+    fourth = hub.sync()
+    assert actions(fourth) == {("app", "a"): "unchanged", ("app", "b"): "updated", ("app", "c"): "deleted"}
+    hub_writes = [w for w in writes(cluster, mark) if w[1] in ("hubapps", "resourcegraphdefinitions")]
+    assert sorted(hub_writes) == [("apply", "hubapps", "b"), ("delete", "hubapps", "c")]
+    cluster.settle()
+    data = {n: o.get("data") for n, o in objects(cluster, make.namespace, "ConfigMap").items() if n.endswith("-cfg")}
+    assert data == {"a-cfg": {"image": "img:1", "replicas": "1"}, "b-cfg": {"image": "img:2", "replicas": "2"}}
+
+    found = hub.status()
+    assert found.totals() == {"desired": 2, "ready": 2, "failed": 0, "blocked": 0}
+    hub.close()
+
+
+def test_kro_mode_dependent_forms_wait_for_an_active_dependency(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("alpha", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    database = hub.form(comps.db, spec=lambda row: {"name": row.node_id})
+    hub.form(
+        comps.monitor, spec=lambda row: {"name": row.node_id, "target": f"{row.node_id}-db"}, depends_on=[database]
+    )
+    first = hub.sync()
+    assert actions(first) == {("db", "alpha"): "created", ("monitor", "alpha"): "blocked"}
+    assert "HubMonitor" not in {o["kind"] for o in objects(cluster, make.namespace, "HubMonitor").values()}
+    cluster.settle()
+    second = hub.sync()
+    assert actions(second) == {("db", "alpha"): "unchanged", ("monitor", "alpha"): "created"}, second.render()
+    hub.close()
+
+
+def test_kro_mode_plan_and_guard_write_nothing(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(*[(u, True, "img:1", 1) for u in "abcdef"])
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    planned = hub.plan()
+    assert writes(cluster, mark) == [] and actions(planned) == {("app", u): "created" for u in "abcdef"}
+    assert hub.sync().ok
+    db.run("DELETE FROM {t}")
+    mark = len(cluster.request_log())
+    stopped = hub.sync()
+    assert stopped.error is not None and "6 tenants" in stopped.error
+    assert writes(cluster, mark) == []
+    assert len(objects(cluster, make.namespace, "HubApp")) == 6
+    hub.close()
+
+
+def test_cli_mode_kro_and_a_wrong_mode(tmp_path: Any, cluster: LocalCluster, namespace: str) -> None:
+    import shutil
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from typer.testing import CliRunner
+
+    from pykro.hub.cli import app
+
+    here = Path(__file__).resolve().parent
+    shutil.copy(here / "compositions.py", tmp_path / "compositions.py")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, image TEXT)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('acme', 'web:1')"))
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(
+        "from compositions import app\nfrom pykro.hub import Hub\n"
+        f"hub = Hub('t', 'sqlite:///{tmp_path / 'n.db'}', table='nodes', uid='node_id')\n"
+        "hub.form(app, spec=lambda row: {'name': row.node_id, 'image': row.image})\n"
+    )
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    done = CliRunner().invoke(app, ["sync", *target, "--mode", "kro"])
+    assert done.exit_code == 0, done.output
+    assert "1 created" in done.output and set(objects(cluster, namespace, "HubApp")) == {"acme"}
+    wrong = CliRunner().invoke(app, ["plan", *target, "--mode", "helm"])
+    assert wrong.exit_code != 0 and "mode='helm' is not a hub mode" in str(wrong.exception)

@@ -1,0 +1,102 @@
+"""`pykro hub manifests FILE --image IMG`: a ServiceAccount, the RBAC the forms need and a Deployment running
+`pykro hub run`, checked against pykro's Kubernetes schemas and created in the emulator (which validates them)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from lightkube import codecs
+from lightkube.models.meta_v1 import ObjectMeta
+from lightkube.resources.core_v1 import Namespace
+from typer.testing import CliRunner
+
+from pykro import yamlio
+from pykro.emulator.cluster import LocalCluster
+from pykro.hub.cli import app
+from pykro.schema.kubernetes import validate_object
+
+HERE = Path(__file__).resolve().parent
+
+HUB_FILE = """
+from compositions import app, db, space
+from pykro.hub import Hub
+
+hub = Hub("tenants", "postgresql+psycopg://hub:secret-pw@db:5432/tenants", table="nodes", uid="node_id")
+hub.form(space, spec=lambda row: {"name": row.node_id})
+hub.form(app, spec=lambda row: {"name": row.node_id, "image": row.image})
+hub.form(db, spec=lambda row: {"name": row.node_id})
+"""
+
+
+def test_manifests_run_the_hub_with_the_rights_its_forms_need(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    hub_file = tmp_path / "tenants_hub.py"
+    hub_file.write_text(HUB_FILE)
+    runner = CliRunner()
+    args = ["manifests", str(hub_file), "--image", "registry.example/hub:1", "-n", namespace]
+    made = runner.invoke(app, [*args, "--source-secret", "hub-db"])
+    assert made.exit_code == 0, made.output
+    objects = list(yamlio.load_all(made.output))
+    by_kind = {o["kind"]: o for o in objects}
+    assert sorted(by_kind) == [
+        "ClusterRole",
+        "ClusterRoleBinding",
+        "Deployment",
+        "Role",
+        "RoleBinding",
+        "ServiceAccount",
+    ]
+    for obj in objects:
+        assert validate_object(obj) == [], obj["kind"]
+    assert "secret-pw" not in made.output  # the database URL stays in its Secret
+
+    role = {(g, r) for rule in by_kind["Role"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert {("", "configmaps"), ("", "secrets"), ("coordination.k8s.io", "leases"), ("apps", "deployments")} <= role
+    wide = by_kind["ClusterRole"]["rules"]
+    assert wide == [{"apiGroups": [""], "resources": ["namespaces"], "verbs": [
+        "get", "list", "watch", "create", "update", "patch", "delete"]}]  # fmt: skip
+    pod = by_kind["Deployment"]["spec"]["template"]["spec"]
+    assert pod["serviceAccountName"] == "pykro-hub-tenants"
+    (container,) = pod["containers"]
+    assert container["image"] == "registry.example/hub:1"
+    assert container["command"] == ["pykro", "hub", "run", "/app/tenants_hub.py", "-n", namespace, "--mode", "direct"]
+    assert {"name": "PYKRO_HUB_SOURCE", "valueFrom": {"secretKeyRef": {"name": "hub-db", "key": "url"}}} in container[
+        "env"
+    ]
+    assert by_kind["Deployment"]["spec"]["strategy"] == {"type": "Recreate"}
+
+    client = cluster.client()
+    client.create(Namespace(metadata=ObjectMeta(name=namespace)))
+    for obj in objects:  # the emulator validates them as an apiserver does
+        client.create(codecs.from_dict(obj))
+
+    as_json = runner.invoke(app, [*args, "-o", "json"])
+    assert as_json.exit_code == 0
+    assert [o["kind"] for o in json.loads(as_json.output)["items"]] == [o["kind"] for o in objects]
+
+
+def test_kro_mode_manifests_grant_rgds_and_instance_crs(tmp_path: Path) -> None:
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(HUB_FILE)
+    made = CliRunner().invoke(app, ["manifests", str(hub_file), "--image", "x:1", "-n", "t", "--mode", "kro"])
+    assert made.exit_code == 0, made.output
+    by_kind = {o["kind"]: o for o in yamlio.load_all(made.output)}
+    role = {(g, r) for rule in by_kind["Role"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert {("hub.pykro.test", "hubapps"), ("hub.pykro.test", "hubspaces"), ("hub.pykro.test", "hubdbs")} <= role
+    assert ("apps", "deployments") not in role  # kro's controller creates those
+    wide = {(g, r) for rule in by_kind["ClusterRole"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert wide == {("kro.run", "resourcegraphdefinitions"), ("apiextensions.k8s.io", "customresourcedefinitions")}
+    assert by_kind["Deployment"]["spec"]["template"]["spec"]["containers"][0]["command"][-2:] == ["--mode", "kro"]
+
+
+def test_manifests_need_a_namespace(tmp_path: Path) -> None:
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(HUB_FILE)
+    result = CliRunner().invoke(app, ["manifests", str(hub_file), "--image", "x:1"])
+    assert result.exit_code != 0 and "names no namespace" in str(result.exception)
