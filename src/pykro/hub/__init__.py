@@ -6,8 +6,9 @@ SQLAlchemy nor the deploy engine."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pykro import _lazy
 
 if TYPE_CHECKING:
     from pykro.hub.generated import random_password
@@ -43,13 +44,8 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'pykro.hub' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+if not TYPE_CHECKING:
+    __getattr__ = _lazy.lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -24,6 +24,8 @@ from pykro.hub.model import (
     SyncReport,
 )
 
+__all__ = ["execute"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 

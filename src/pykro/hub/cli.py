@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
+__all__ = ["app", "load_hubs", "manifests", "plan", "run", "status", "sync"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub, SyncReport
     from pykro.hub.status import HubStatus

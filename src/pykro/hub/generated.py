@@ -22,6 +22,18 @@ from pykro.errors import PykroError
 from pykro.graph import secrets as graph_secrets
 from pykro.hub.model import HUB, HUB_ROW, Outcome, Step, SyncReport
 
+__all__ = [
+    "RandomPassword",
+    "Vault",
+    "keep",
+    "keep_pending",
+    "load",
+    "mask",
+    "misplaced",
+    "random_password",
+    "store_name",
+]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 

@@ -17,6 +17,8 @@ from typing import Any, Final
 
 from pykro.errors import PykroError
 
+__all__ = ["keep_live", "parse"]
+
 WILDCARD: Final = object()
 Segment = str | int | object
 _TOKEN = re.compile(

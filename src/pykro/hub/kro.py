@@ -23,6 +23,8 @@ from pykro.errors import PykroError
 from pykro.graph.crd import plural_of
 from pykro.hub.model import HUB, HUB_FORM, HUB_HASH, HUB_ROW, Form, Have, Outcome, Step, SyncReport
 
+__all__ = ["cr_state", "ensure_rgds", "execute_kro", "existing_crs", "instance_types", "refusal"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 

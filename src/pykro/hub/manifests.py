@@ -16,6 +16,8 @@ from pykro.errors import PykroError
 from pykro.graph.crd import plural_of
 from pykro.schema.kubernetes import resource_for, split_api_version, validate_object
 
+__all__ = ["hub_manifests"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 

@@ -17,6 +17,8 @@ from typing import Any
 
 from pykro.hub.model import SyncReport
 
+__all__ = ["Metrics"]
+
 _HELP = {
     "pykro_hub_syncs_total": ("counter", "Syncs run."),
     "pykro_hub_sync_errors_total": ("counter", "Syncs that stopped before finishing (nothing or part changed)."),

@@ -18,6 +18,23 @@ from pykro.errors import PykroError
 from pykro.hub.policies import Policies
 from pykro.hub.source import Row
 
+__all__ = [
+    "HUB",
+    "HUB_FORM",
+    "HUB_HASH",
+    "HUB_ROW",
+    "Form",
+    "Have",
+    "Outcome",
+    "Step",
+    "SyncReport",
+    "Want",
+    "active_flag",
+    "caller",
+    "parse_interval",
+    "spec_hash",
+]
+
 DeletionPolicy = Literal["Delete", "Retain"]
 Delete: Final[DeletionPolicy] = "Delete"
 Retain: Final[DeletionPolicy] = "Retain"

@@ -35,6 +35,8 @@ from pykro.hub.model import (
 from pykro.hub.source import Row, SourceError
 from pykro.runtime.values import check_spec
 
+__all__ = ["Reading", "delete_limit", "existing_instances", "guard", "plan_rows", "row_problem", "steps_of"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 

@@ -14,6 +14,8 @@ from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.hub import jsonpath
 
+__all__ = ["Policies", "check_policies"]
+
 _CREATION = {"once": "once", "whenneeded": "when_needed"}
 _DELETION = {"delete": "Delete", "retain": "Retain"}
 _CONFLICT = {"stuck": "stuck", "force": "force"}

@@ -20,6 +20,8 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, S
 
 from pykro.errors import PykroError
 
+__all__ = ["Row", "Source", "SourceError", "check_identifier", "check_query", "redacted_url"]
+
 PAGE = 500
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}\Z")
 _FIRST_WORD = re.compile(r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*([A-Za-z]+)", re.S)

@@ -20,6 +20,8 @@ from pykro.errors import PykroError
 from pykro.hub import generated, kro, planner
 from pykro.hub.model import Form, Have, SyncReport
 
+__all__ = ["HubStatus", "TenantStatus", "hub_status"]
+
 if TYPE_CHECKING:
     from pykro.hub.hub import Hub
 
