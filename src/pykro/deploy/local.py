@@ -1,6 +1,6 @@
 """``--local``: the embedded emulator as a per-user background service. Its files live in
 ``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator/`` (``kubeconfig``, ``state.json`` with the objects, ``pid``,
-``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
+``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro --operators`` is started
 detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
 an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
 answer is reported (never doubled). ``pykro emulator stop`` stops it."""
@@ -92,7 +92,7 @@ def ensure_local(
         return kubeconfig
     home.mkdir(parents=True, exist_ok=True)
     kubeconfig.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pykro", "emulator", "start", "--port", "0", "--kro"]
+    command = [sys.executable, "-m", "pykro", "emulator", "start", "--port", "0", "--kro", "--operators"]
     command += ["--kubeconfig", str(kubeconfig), "--state", str(home / "state.json")]
     with open(home / "emulator.log", "ab") as log:
         proc = subprocess.Popen(
