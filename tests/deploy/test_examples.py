@@ -66,7 +66,7 @@ def _spec(source: Path, graph: Any, base: dict[str, Any] | None) -> dict[str, An
 
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(kro=True, bookmark_interval=0.5) as c:
+    with LocalCluster(kro=True, operators=True, bookmark_interval=0.5) as c:  # operators: CNPG, Flux, Valkey
         yield c
 
 

@@ -1,0 +1,106 @@
+"""webapp_with_processing (TypeKro's webAppWithProcessing): deploys to the emulator with the simulated CNPG, Valkey
+and Flux operators in direct and kro mode, reaches ACTIVE with every component ready, wires the app from Secrets
+(never a secret value in plain env, status, events or the RGD), and delete removes everything."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
+from pykro.emulator.cluster import LocalCluster
+from pykro.integrations.webapp import WebAppWithProcessingSpec, webapp_with_processing
+
+EVENT_KEY = "MARKER-event-key-5150"
+SIGNING_KEY = "MARKER-signing-key-7331"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[LocalCluster]:
+    with LocalCluster(kro=True, operators=True, bookmark_interval=0.5) as c:
+        yield c
+
+
+def _all(cluster: LocalCluster, namespace: str) -> list[dict[str, Any]]:
+    async def collect(api: Any) -> list[dict[str, Any]]:
+        return [
+            copy.deepcopy(o)
+            for _, o in cluster.engine.store.all_objects()
+            if (o.get("metadata") or {}).get("namespace") == namespace
+            and o["kind"] not in ("Endpoints", "EndpointSlice", "Event", "Pod", "ReplicaSet")
+        ]
+
+    return cluster.run(collect)
+
+
+def _events(cluster: LocalCluster) -> str:
+    async def collect(api: Any) -> str:
+        return json.dumps([o for _, o in cluster.engine.store.all_objects() if o["kind"] == "Event"])
+
+    return cluster.run(collect)
+
+
+SPEC = WebAppWithProcessingSpec.model_validate(
+    {
+        "name": "shop",
+        "app": {"image": "ghcr.io/example/shop@sha256:" + "a" * 64, "port": 3000},
+        "database": {"storage_size": "50Gi", "storage_class": "gp3", "instances": 3},
+        "cache": {"shards": 3},
+        "processing": {"event_key": EVENT_KEY, "signing_key": SIGNING_KEY},
+    }
+)
+
+
+@pytest.mark.parametrize("mode", ["direct", "kro"])
+def test_deploys_ready_wired_and_deletes(cluster: LocalCluster, mode: str) -> None:
+    ns = f"web-{mode}"
+    fac = factory(
+        webapp_with_processing,
+        mode,  # type: ignore[arg-type]
+        namespace=ns,
+        kubeconfig=cluster.kubeconfig_path,
+        reporter=NullReporter(),
+        retry=RetryPolicy(base=0.01, cap=0.2),
+        options=DeployOptions(timeout=60),
+    )
+    result = fac.deploy(SPEC)
+    assert result.state == "ACTIVE", result.status_data
+    status = result.status
+    assert status.database_ready and status.pooler_ready and status.cache_ready and status.processing_ready
+    assert status.app_ready and status.ready
+    assert status.url == f"http://shop.{ns}.svc.cluster.local"
+    objects = {(o["kind"], o["metadata"]["name"]): o for o in _all(cluster, ns)}
+    # what the simulated operators publish
+    assert {("Service", "shop-db-rw"), ("Secret", "shop-db-app"), ("Service", "shop-db-pooler")} <= set(objects)
+    assert {("Service", "shop-cache"), ("Service", "shop-cache-headless")} <= set(objects)
+    cluster_obj = objects[("Cluster", "shop-db")]
+    assert cluster_obj["spec"]["storage"] == {"size": "50Gi", "storageClass": "gp3"}
+    assert cluster_obj["status"]["writeService"] == "shop-db-rw"
+    assert cluster_obj["status"]["readyInstances"] == 3
+    # the app reads every secret through secretKeyRef; the URL is assembled by Kubernetes
+    env = {e["name"]: e for e in objects[("Deployment", "shop")]["spec"]["template"]["spec"]["containers"][0]["env"]}
+    assert env["DATABASE_PASSWORD"]["valueFrom"] == {"secretKeyRef": {"name": "shop-db-app", "key": "password"}}
+    assert env["DATABASE_URL"]["value"] == "postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@shop-db-pooler:5432/app"
+    assert env["REDIS_URL"]["valueFrom"] == {"secretKeyRef": {"name": "shop-processing", "key": "redisUri"}}
+    assert env["INNGEST_EVENT_KEY"]["valueFrom"] == {"secretKeyRef": {"name": "shop-processing", "key": "eventKey"}}
+    assert env["INNGEST_BASE_URL"]["value"] == "http://shop-inngest:8288"
+    release = objects[("HelmRelease", "shop-inngest")]
+    assert {"kind": "Secret", "name": "shop-db-app", "valuesKey": "uri", "targetPath": "inngest.postgres.uri"} in (
+        release["spec"]["valuesFrom"]
+    )
+    assert release["spec"]["values"]["namespace"] == {"create": False, "name": ns}
+    # secrets only in Secrets (and, in kro mode, in the instance's own spec: kro reads its input there)
+    for (kind, _), obj in objects.items():
+        if kind not in ("Secret", "WebAppWithProcessing"):
+            text = json.dumps(obj)
+            assert EVENT_KEY not in text and SIGNING_KEY not in text, kind
+    assert EVENT_KEY not in json.dumps(result.status_data) and EVENT_KEY not in _events(cluster)
+    assert EVENT_KEY not in webapp_with_processing.to_rgd_yaml()
+    fac.delete(result.name)
+    cluster.settle()
+    left = [(o["kind"], o["metadata"]["name"]) for o in _all(cluster, ns) if o["kind"] != "ConfigMap"]
+    assert left == [], left
