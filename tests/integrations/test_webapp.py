@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from pykro import Spec, Status, composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
 from pykro.emulator.cluster import LocalCluster
 from pykro.integrations.webapp import WebAppWithProcessingSpec, webapp_with_processing
@@ -104,3 +105,49 @@ def test_deploys_ready_wired_and_deletes(cluster: LocalCluster, mode: str) -> No
     cluster.settle()
     left = [(o["kind"], o["metadata"]["name"]) for o in _all(cluster, ns) if o["kind"] != "ConfigMap"]
     assert left == [], left
+
+
+def test_templates_are_valid_for_the_operators_crds(operator_crds: list[Any]) -> None:
+    from pykro.authoring.decorator import Composition
+
+    typed = Composition(webapp_with_processing.fn, api_version="example.com/v1alpha1", kind="WebAppWithProcessing")
+    graph = typed.graph  # CNPG, Valkey and Flux templates validated against the real CRD schemas
+    assert yaml_text(graph) == webapp_with_processing.to_rgd_yaml()
+
+
+class PlatformSpec(Spec):
+    team: str
+    image: str
+
+
+class PlatformStatus(Status):
+    shop_ready: bool
+    shop_url: str
+
+
+@composition(api_version="example.com/v1", kind="Platform")
+def platform(spec: PlatformSpec) -> PlatformStatus:
+    shop = webapp_with_processing(
+        WebAppWithProcessingSpec(
+            name=spec.team,
+            app={"image": spec.image},
+            processing={"event_key": "k", "signing_key": "s"},
+        ),
+        id="shop",
+    )
+    return PlatformStatus(shop_ready=shop.ready, shop_url=shop.url)
+
+
+def test_nested_in_another_composition() -> None:
+    graph = platform.graph
+    ids = [r.id for r in graph.resources]
+    assert "shopDatabase" in ids and "shopInngest" in ids and "shopApp" in ids
+    inngest = next(r for r in graph.resources if r.id == "shopInngest")
+    assert inngest.ready_when[0].startswith("${shopInngest.status.conditions.exists(")
+    db = next(r for r in graph.resources if r.id == "shopDatabase")
+    assert db.template["metadata"]["name"] == "${schema.spec.team}-db"
+    assert db.template["spec"]["storage"] == {"size": "10Gi"}  # the nested spec's defaults, no storage class
+
+
+def yaml_text(graph: Any) -> str:
+    return str(graph.to_yaml())

@@ -13,11 +13,14 @@ call it inside another composition (``webapp_with_processing(WebAppWithProcessin
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import Field, SecretStr
 
 from pykro import Spec, Status, cel, composition, resource
 from pykro.integrations.helm import helm_release, is_ready
-from pykro.authoring.refs import Ref, node_of
+from pykro.authoring.helpers import ifexp
+from pykro.authoring.refs import Ref, is_ref, node_of
 from pykro.authoring.resource import ResourceRef
 from pykro.cel.types import CelType
 from pykro.simple import Deployment, Secret, Service
@@ -73,11 +76,24 @@ def _name(res: ResourceRef) -> Ref:
     return Ref(node_of(res.metadata.name), CelType.STRING)
 
 
+def _revealed(value: Any) -> Any:
+    """A key given as a concrete SecretStr (this composition nested with literal keys) as its text, for the Secret."""
+    return value.get_secret_value() if isinstance(value, SecretStr) else value
+
+
+def _storage(size: Any, storage_class: Any) -> Any:
+    """CNPG's ``storage``: with ``storageClass`` only when one is given (a spec field may be unset)."""
+    if storage_class is None:
+        return {"size": size}
+    if not is_ref(storage_class):
+        return {"size": size, "storageClass": storage_class}
+    return ifexp(cel.has(storage_class), lambda: {"size": size, "storageClass": storage_class}, lambda: {"size": size})
+
+
 @composition(api_version="example.com/v1alpha1", kind="WebAppWithProcessing")
 def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessingStatus:
     # PostgreSQL (CloudNativePG): the operator publishes the credentials in the Secret <cluster>-app
-    size, storage_class = spec.database.storage_size, spec.database.storage_class
-    storage = {"size": size, "storageClass": storage_class} if cel.has(storage_class) else {"size": size}
+    storage = _storage(spec.database.storage_size, spec.database.storage_class)
     db = resource(
         {
             "apiVersion": CNPG_API,
@@ -135,8 +151,8 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
         id="processingSecret",
         name=f"{spec.name}-processing",
         string_data={
-            "eventKey": spec.processing.event_key,
-            "signingKey": spec.processing.signing_key,
+            "eventKey": _revealed(spec.processing.event_key),
+            "signingKey": _revealed(spec.processing.signing_key),
             "redisUri": f"redis://:{password}@{_name(cache)}:6379",
         },
     )
