@@ -13,6 +13,7 @@ from rich.console import Console
 from rich.text import Text
 
 from pykro import __version__
+from pykro.cli import build as build_cli
 from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import render as render_cli
@@ -32,6 +33,7 @@ app.add_typer(emulator_cli.app, name="emulator")
 app.command("render")(render_cli.render)
 deploy_cli.register(app)
 app.add_typer(hub_cli.app, name="hub")
+app.command("build")(build_cli.build)
 
 err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 
