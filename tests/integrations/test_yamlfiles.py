@@ -43,7 +43,7 @@ def _build(fn: Callable[[NoSpec], Any]) -> Composition:
 def test_every_object_is_a_node_crds_and_namespaces_first() -> None:
     graph = flux_lite.graph
     assert [r.id for r in graph.resources] == [
-        "customResourceDefinitionBucketsSourceToolkitFluxcdIo",
+        "crdBucketSource",
         "namespaceFluxSystem",
         "deploymentSourceController",
     ]

@@ -12,7 +12,7 @@ from typing import Any
 
 from pykro.authoring.escape import concat
 from pykro.authoring.location import fail
-from pykro.authoring.refs import Ref
+from pykro.authoring.refs import Ref, is_ref
 from pykro.authoring.resource import ResourceRef, resource
 from pykro.cel import parse
 from pykro.cel.types import CelType
@@ -50,6 +50,7 @@ def helm_repository(
     *,
     namespace: Any = None,
     interval: str = DEFAULT_INTERVAL,
+    annotations: Mapping[str, Any] | None = None,
     id: str | None = None,
 ) -> ResourceRef:
     """A Flux ``HelmRepository`` (``oci://`` URLs make an OCI repository)."""
@@ -61,6 +62,8 @@ def helm_repository(
     metadata: dict[str, Any] = {"name": name}
     if namespace is not None:
         metadata["namespace"] = namespace
+    if annotations:
+        metadata["annotations"] = dict(annotations)
     spec: dict[str, Any] = {"interval": interval, "url": url}
     if url.startswith("oci://"):
         spec["type"] = "oci"
@@ -75,13 +78,15 @@ def helm_release(
     *,
     chart: str | None = None,
     repo: str | ResourceRef | None = None,
-    version: str | None = None,
+    version: Any = None,
     values: Mapping[str, Any] | None = None,
     secret_values: Mapping[str, Any] | None = None,
     values_from: Sequence[Mapping[str, Any]] = (),
     namespace: Any = None,
     target_namespace: Any = None,
+    create_namespace: bool = False,
     interval: str = DEFAULT_INTERVAL,
+    annotations: Mapping[str, Any] | None = None,
     id: str | None = None,
 ) -> ResourceRef:
     """Install ``chart`` from ``repo`` (a URL, or a ``helm_repository(...)``) as the Helm release ``name``.
@@ -89,7 +94,8 @@ def helm_release(
     ``values`` go into the HelmRelease (references allowed); ``secret_values`` (``{"a.b": value}``, dotted value
     paths) go into a Secret ``<name>-values`` that the release reads with ``valuesFrom``; ``values_from`` adds
     entries read from existing Secrets/ConfigMaps (``{"kind": "Secret", "name": ..., "valuesKey": ...,
-    "targetPath": ...}``). Returns the HelmRelease; its ``.status`` fields are typed references."""
+    "targetPath": ...}``). ``target_namespace`` installs the chart elsewhere (``create_namespace`` creates it).
+    Returns the HelmRelease; its ``.status`` fields are typed references."""
     if not chart or not isinstance(chart, str):
         raise fail(
             f"helm_release({_shown(name)}) needs a chart",
@@ -100,7 +106,7 @@ def helm_release(
             f"helm_release({_shown(name)}) of chart {chart!r} needs repo=",
             "Pass repo='https://charts.example.com' (or 'oci://...'), or a helm_repository(...).",
         )
-    if version is not None and (not isinstance(version, str) or not version.strip()):
+    if version is not None and not is_ref(version) and (not isinstance(version, str) or not version.strip()):
         raise fail(f"helm_release({_shown(name)}): version must be a non-empty string", "E.g. version='1.2.3'.")
     if values is not None and not isinstance(values, Mapping):
         raise fail(f"helm_release({_shown(name)}): values must be a mapping", "Pass values={'key': ...}.")
@@ -123,9 +129,13 @@ def helm_release(
     metadata: dict[str, Any] = {"name": name}
     if namespace is not None:
         metadata["namespace"] = namespace
+    if annotations:
+        metadata["annotations"] = dict(annotations)
     spec: dict[str, Any] = {"interval": interval, "chart": {"spec": chart_spec}}
     if target_namespace is not None:
         spec["targetNamespace"] = target_namespace
+    if create_namespace:
+        spec["install"] = {"createNamespace": True}
     sources = [dict(entry) for entry in values_from]
     if secret_values:
         sources += _values_secret(name, namespace, secret_values, id)

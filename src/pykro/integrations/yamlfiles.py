@@ -8,6 +8,8 @@ two objects with the same kind and name) stops the build with the file and docum
 from __future__ import annotations
 
 import fnmatch
+import hashlib
+import json
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from pykro.authoring.location import fail, user_site
 from pykro.authoring.resource import ResourceRef, derive_id, resource
 from pykro.errors import PykroError
 
+MAX_ID = 63
 _FIRST = {"CustomResourceDefinition": 0, "Namespace": 1}
 
 
@@ -27,7 +30,8 @@ def _base_dir() -> Path:
     return Path(site.code.co_filename).resolve().parent
 
 
-def _resolve(path: str | Path, what: str) -> Path:
+def resolve_user_path(path: str | Path, what: str) -> Path:
+    """``path`` made absolute: relative paths start at the folder of the calling user file."""
     if not isinstance(path, str | Path) or not str(path):
         raise fail(f"{what} needs a path, got {path!r}", "Pass a path relative to the composition's file.")
     full = Path(path).expanduser()
@@ -75,21 +79,38 @@ def _add(found: list[tuple[str, dict[str, Any]]], id_prefix: str | None) -> list
                 "Keep one of them (or exclude one file).",
             )
         seen[key] = where
+        if obj["kind"] == "CustomResourceDefinition" and "${" in json.dumps(obj.get("spec"), ensure_ascii=False):
+            raise fail(
+                f"CustomResourceDefinition {meta['name']!r} ({where}) has '${{' in its schema (a description, most "
+                "likely): kro reads it as an expression, and allows none in a CRD's schema",
+                "Install this CRD outside the composition (kubectl apply), or remove the '${' text from its schema.",
+            )
     ordered = sorted(found, key=lambda item: _FIRST.get(item[1]["kind"], 2))  # stable: the rest keep their order
-    refs = []
-    for _, obj in ordered:
-        rid = None
-        if id_prefix is not None:
-            derived = derive_id(obj) or "resource"
-            rid = id_prefix + derived[:1].upper() + derived[1:]
-        refs.append(resource(obj, id=rid))
-    return refs
+    return [resource(obj, id=_id(obj, id_prefix)) for _, obj in ordered]
+
+
+def _id(obj: dict[str, Any], prefix: str | None) -> str:
+    """``kind`` + name (a CRD: ``crd`` + its kind + the first label of its group), at most MAX_ID characters: pykro
+    labels each object with its id, and a label value has at most 63."""
+    if obj["kind"] == "CustomResourceDefinition":
+        spec = obj.get("spec") or {}
+        names, group = spec.get("names") or {}, str(spec.get("group") or "")
+        derived = derive_id({"kind": "Crd", "metadata": {"name": f"{names.get('kind', '')}-{group.split('.')[0]}"}})
+    else:
+        derived = derive_id(obj)
+    rid = derived or "resource"
+    if prefix:
+        rid = prefix + rid[:1].upper() + rid[1:]
+    if len(rid) > MAX_ID:
+        digest = hashlib.sha256(rid.encode()).hexdigest()[:8]
+        rid = rid[: MAX_ID - 8] + digest
+    return rid
 
 
 def yaml_file(path: str | Path, *, id_prefix: str | None = None) -> list[ResourceRef]:
     """Every object of the YAML file ``path`` as a resource of the composition (ids ``kind`` + name, e.g.
     ``deploymentFluxController``; ``id_prefix="flux"`` makes ``fluxDeploymentFluxController``)."""
-    file = _resolve(path, "yaml_file()")
+    file = resolve_user_path(path, "yaml_file()")
     if not file.is_file():
         raise fail(f"yaml_file(): {file} does not exist" + (" (it is a directory)" if file.is_dir() else ""),
                    "Check the path (relative paths start at the composition's file), or use "
@@ -110,7 +131,7 @@ def yaml_directory(
 ) -> list[ResourceRef]:
     """Every object of the YAML files under ``path`` (sorted by path) whose path relative to ``path`` matches one of
     ``include`` and none of ``exclude`` (glob patterns, e.g. ``"crds/*.yaml"``)."""
-    folder = _resolve(path, "yaml_directory()")
+    folder = resolve_user_path(path, "yaml_directory()")
     if not folder.is_dir():
         raise fail(f"yaml_directory(): {folder} is not a directory",
                    "Check the path (relative paths start at the composition's file).")  # fmt: skip
