@@ -19,9 +19,18 @@ FLUX = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "crd
 
 def _controller(name: str) -> dict[str, object]:
     labels = {"app": name}
-    return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": "flux-system"},
-            "spec": {"selector": {"matchLabels": labels}, "template": {"metadata": {"labels": labels}, "spec": {
-                "containers": [{"name": "manager", "image": f"ghcr.io/fluxcd/{name}:v1.0.0"}]}}}}  # fmt: skip
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name, "namespace": "flux-system"},
+        "spec": {
+            "selector": {"matchLabels": labels},
+            "template": {
+                "metadata": {"labels": labels},
+                "spec": {"containers": [{"name": "manager", "image": f"ghcr.io/fluxcd/{name}:v1.0.0"}]},
+            },
+        },
+    }
 
 
 @pytest.fixture

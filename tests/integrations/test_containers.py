@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from pykro.cli.main import main
 from pykro.integrations.containers import BuildError, build, build_image, content_tag
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from pykro import Spec, Status, composition
+from pykro import Spec, Status
 from pykro.authoring.decorator import Composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
 from pykro.deploy.errors import DeployError
@@ -63,14 +63,25 @@ def test_nodes_values_and_readiness() -> None:
         "interval": "5m",
         "version": "20.0.0",
     }
-    assert spec["values"] == {"replicaCount": "${schema.spec.replicas}", "config": {"configMap": "${cfg.metadata.name}"}}
-    assert spec["valuesFrom"] == [{"kind": "Secret", "name": "${redisValues.metadata.name}",
-                                   "valuesKey": "auth.password", "targetPath": "auth.password"}]  # fmt: skip
+    assert spec["values"] == {
+        "replicaCount": "${schema.spec.replicas}",
+        "config": {"configMap": "${cfg.metadata.name}"},
+    }
+    assert spec["valuesFrom"] == [
+        {
+            "kind": "Secret",
+            "name": "${redisValues.metadata.name}",
+            "valuesKey": "auth.password",
+            "targetPath": "auth.password",
+        }
+    ]
     assert "schema.spec.password" not in str(spec)  # the secret value reaches the chart through the Secret only
     assert by_id["redisValues"].template["stringData"] == {"auth.password": "${schema.spec.password}"}
     ready = by_id["redis"].ready_when
-    assert ready == ['${redis.status.conditions.exists(c, c.type == "Ready" && c.status == "True" && '
-                     'c.observedGeneration == redis.metadata.generation)}']  # fmt: skip
+    assert ready == [
+        '${redis.status.conditions.exists(c, c.type == "Ready" && c.status == "True" && '
+        "c.observedGeneration == redis.metadata.generation)}"
+    ]
     assert graph.status["ready"] == ready[0]
 
 

@@ -38,8 +38,14 @@ def cluster() -> Iterator[LocalCluster]:
 
 def _obj(kind: Any, name: str, spec: dict[str, Any]) -> Any:
     api = kind._api_info.resource
-    return kind.from_dict({"apiVersion": f"{api.group}/{api.version}", "kind": api.kind,
-                           "metadata": {"name": name, "namespace": "ops"}, "spec": spec})  # fmt: skip
+    return kind.from_dict(
+        {
+            "apiVersion": f"{api.group}/{api.version}",
+            "kind": api.kind,
+            "metadata": {"name": name, "namespace": "ops"},
+            "spec": spec,
+        }
+    )
 
 
 def test_a_cnpg_cluster_publishes_services_and_its_app_secret(cluster: LocalCluster) -> None:
@@ -73,8 +79,22 @@ def test_a_cnpg_cluster_publishes_services_and_its_app_secret(cluster: LocalClus
 def test_valkey_and_helm_release(cluster: LocalCluster) -> None:
     client = cluster.client()
     client.create(_obj(Valkey, "cache", {"nodes": 3}))
-    client.create(_obj(HelmRelease, "app", {"interval": "5m", "chart": {"spec": {"chart": "podinfo",
-                       "version": "6.0.0", "sourceRef": {"kind": "HelmRepository", "name": "podinfo"}}}}))  # fmt: skip
+    client.create(
+        _obj(
+            HelmRelease,
+            "app",
+            {
+                "interval": "5m",
+                "chart": {
+                    "spec": {
+                        "chart": "podinfo",
+                        "version": "6.0.0",
+                        "sourceRef": {"kind": "HelmRepository", "name": "podinfo"},
+                    }
+                },
+            },
+        )
+    )
     cluster.settle()
     valkey = client.get(Valkey, "cache", namespace="ops")
     assert valkey["status"]["ready"] is True
@@ -100,14 +120,25 @@ def test_rules_still_decide(cluster: LocalCluster) -> None:
 
 def test_real_crds_validate_and_other_groups_are_left_alone() -> None:
     real = yamlio.load_file(CRDS / "cloudnative-pg/config/crd/bases/postgresql.cnpg.io_poolers.yaml")
-    other = {"apiVersion": "apiextensions.k8s.io/v1", "kind": "CustomResourceDefinition",
-             "metadata": {"name": "clusters.example.com"},
-             "spec": {"group": "example.com", "scope": "Namespaced",
-                      "names": {"kind": "Cluster", "plural": "clusters", "singular": "cluster"},
-                      "versions": [{"name": "v1", "served": True, "storage": True,
-                                    "subresources": {"status": {}},
-                                    "schema": {"openAPIV3Schema": {"type": "object",
-                                               "x-kubernetes-preserve-unknown-fields": True}}}]}}  # fmt: skip
+    other = {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": "clusters.example.com"},
+        "spec": {
+            "group": "example.com",
+            "scope": "Namespaced",
+            "names": {"kind": "Cluster", "plural": "clusters", "singular": "cluster"},
+            "versions": [
+                {
+                    "name": "v1",
+                    "served": True,
+                    "storage": True,
+                    "subresources": {"status": {}},
+                    "schema": {"openAPIV3Schema": {"type": "object", "x-kubernetes-preserve-unknown-fields": True}},
+                }
+            ],
+        },
+    }
     with LocalCluster(bookmark_interval=0.5) as plain:
         client = plain.client()
         client.create(CustomResourceDefinition.from_dict(real))

@@ -26,8 +26,10 @@ OBSERVED: dict[str, Any] = {
     "cache": {"status": {"ready": True}},
     "processingSecret": {},
     "inngestRepository": {},
-    "inngest": {"metadata": {"generation": 1}, "status": {"conditions": [
-        {"type": "Ready", "status": "True", "observedGeneration": 1}]}},  # fmt: skip
+    "inngest": {
+        "metadata": {"generation": 1},
+        "status": {"conditions": [{"type": "Ready", "status": "True", "observedGeneration": 1}]},
+    },
 }
 
 
@@ -62,10 +64,14 @@ def test_rgd_golden_valid_and_round_trips(example: ModuleType) -> None:
 
 
 def test_manifests_golden(example: ModuleType) -> None:
-    spec = example.WebAppWithProcessingSpec.model_validate({
-        "name": "my-app", "app": {"image": "ghcr.io/example/my-app:1", "port": 3000},
-        "database": {"storage_size": "50Gi", "instances": 3},
-        "processing": {"event_key": "MARKER-ev-1", "signing_key": "MARKER-sig-2"}})  # fmt: skip
+    spec = example.WebAppWithProcessingSpec.model_validate(
+        {
+            "name": "my-app",
+            "app": {"image": "ghcr.io/example/my-app:1", "port": 3000},
+            "database": {"storage_size": "50Gi", "instances": 3},
+            "processing": {"event_key": "MARKER-ev-1", "signing_key": "MARKER-sig-2"},
+        }
+    )
     objects = example.webapp_with_processing.to_manifests(spec, namespace="production", observed=OBSERVED)
     _golden("webapp_with_processing.manifests.yaml", yamlio.dump_all(objects))
     kinds = [(o["kind"], o["metadata"]["name"]) for o in objects]

@@ -76,8 +76,11 @@ def test_a_directory_with_include_exclude_and_lists() -> None:
         ("just: values\n", "is not a Kubernetes object: it has no apiVersion, kind, metadata.name"),
         ("- a\n- b\n", "is not a Kubernetes object"),
         ("a: [\n", "invalid YAML"),
-        ("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
-         "metadata: {name: a}\n", "ConfigMap 'a' is defined twice"),
+        (
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: a}\n",
+            "ConfigMap 'a' is defined twice",
+        ),
     ],
 )
 def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | None, expected: str) -> None:

@@ -57,8 +57,11 @@ def runtime_bootstrap(
     def bootstrap(spec: RuntimeBootstrapSpec) -> RuntimeBootstrapStatus:
         objects = yaml_file(path, id_prefix="flux")
         controllers = [o for o in objects if o.kind == "Deployment"]
-        kinds = {str((o.obj.get("spec") or {}).get("names", {}).get("kind")) for o in objects
-                 if o.kind == "CustomResourceDefinition"}  # fmt: skip
+        kinds = {
+            str((o.obj.get("spec") or {}).get("names", {}).get("kind"))
+            for o in objects
+            if o.kind == "CustomResourceDefinition"
+        }
         missing = sorted({"HelmRelease", "HelmRepository"} - kinds)
         if not controllers or missing:
             raise fail(
@@ -82,8 +85,9 @@ def runtime_bootstrap(
         )
         flux_ready = _all_ready(controllers)
         kro_ready = is_ready(kro)
-        return RuntimeBootstrapStatus(ready=and_(lambda: flux_ready, lambda: kro_ready), flux_ready=flux_ready,
-                                      kro_ready=kro_ready)  # fmt: skip
+        return RuntimeBootstrapStatus(
+            ready=and_(lambda: flux_ready, lambda: kro_ready), flux_ready=flux_ready, kro_ready=kro_ready
+        )
 
     bootstrap.__qualname__ = bootstrap.__name__ = "runtime_bootstrap"
     return Composition(bootstrap, api_version="pykro.io/v1alpha1", kind="RuntimeBootstrap", name=name)

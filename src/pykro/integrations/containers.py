@@ -75,8 +75,10 @@ def find_builder(named: str | None = None) -> str:
         if os.path.basename(wanted) not in BUILDERS:
             raise BuildError(f"unknown image builder {wanted!r}", fix=f"Use one of: {', '.join(BUILDERS)}.")
         if shutil.which(wanted) is None:
-            raise BuildError(f"the image builder {wanted!r} is not installed (not found on PATH)",
-                             fix=f"Install it, or name another one of: {', '.join(BUILDERS)}.")  # fmt: skip
+            raise BuildError(
+                f"the image builder {wanted!r} is not installed (not found on PATH)",
+                fix=f"Install it, or name another one of: {', '.join(BUILDERS)}.",
+            )
         return wanted
     for candidate in BUILDERS:
         if shutil.which(candidate) is not None:
@@ -95,16 +97,20 @@ def _run(command: list[str], what: str) -> str:
         raise BuildError(f"cannot run {command[0]}: {exc.strerror}", fix="Check the builder's installation.") from None
     if done.returncode != 0:
         tail = "\n".join((done.stderr or done.stdout).strip().splitlines()[-5:])
-        raise BuildError(f"{what} failed ({command[0]} exited with {done.returncode}): {tail}",
-                         where=" ".join(command[:3]), fix="Fix the build (the builder's message is above).")  # fmt: skip
+        raise BuildError(
+            f"{what} failed ({command[0]} exited with {done.returncode}): {tail}",
+            where=" ".join(command[:3]),
+            fix="Fix the build (the builder's message is above).",
+        )
     return done.stdout
 
 
 def _digest(text: str, builder: str) -> str:
     found = _DIGEST.search(text)
     if found is None:
-        raise BuildError(f"{builder} pushed the image but reported no sha256 digest",
-                         fix="Check the builder's version.")  # fmt: skip
+        raise BuildError(
+            f"{builder} pushed the image but reported no sha256 digest", fix="Check the builder's version."
+        )
     return found.group(0)
 
 
@@ -135,16 +141,25 @@ def build(
     if not root.is_dir():
         raise BuildError(f"the build context {root} is not a directory", fix="Pass the folder holding the Dockerfile.")
     if not isinstance(name, str) or not _NAME.match(name):
-        raise BuildError(f"image name {name!r} is not a valid repository name",
-                         fix="Use lower-case letters, digits and . _ - separators, e.g. 'my-app'.")  # fmt: skip
-    file = Path(dockerfile) if dockerfile is not None else next((root / f for f in DOCKERFILES if (root / f).is_file()),
-                                                                 None)  # fmt: skip
+        raise BuildError(
+            f"image name {name!r} is not a valid repository name",
+            fix="Use lower-case letters, digits and . _ - separators, e.g. 'my-app'.",
+        )
+    file = (
+        Path(dockerfile)
+        if dockerfile is not None
+        else next((root / f for f in DOCKERFILES if (root / f).is_file()), None)
+    )
     if file is None or not (file if file.is_absolute() else root / file).is_file():
-        raise BuildError(f"no Dockerfile in {root}", fix="Add a Dockerfile (or Containerfile), or name one (dockerfile=, CLI: --file).")
+        raise BuildError(
+            f"no Dockerfile in {root}",
+            fix="Add a Dockerfile (or Containerfile), or name one (dockerfile=, CLI: --file).",
+        )
     file = file if file.is_absolute() else root / file
     if registry is not None and (not registry.strip() or registry.startswith(("http://", "https://"))):
-        raise BuildError(f"registry {registry!r} must be a host[/path] such as 'ghcr.io/my-org'",
-                         fix="Leave out the scheme.")  # fmt: skip
+        raise BuildError(
+            f"registry {registry!r} must be a host[/path] such as 'ghcr.io/my-org'", fix="Leave out the scheme."
+        )
     tool = find_builder(builder)
     kind = os.path.basename(tool)
     tag = content_tag(root)
@@ -155,8 +170,23 @@ def build(
         out = Path(tmp) / "digest"
         if kind == "docker":
             push = ["--push"] if registry else ["--load"]
-            _run([tool, "buildx", "build", "--tag", ref, "--file", str(file), *extra, *push,
-                  "--metadata-file", str(out), str(root)], "the image build")  # fmt: skip
+            _run(
+                [
+                    tool,
+                    "buildx",
+                    "build",
+                    "--tag",
+                    ref,
+                    "--file",
+                    str(file),
+                    *extra,
+                    *push,
+                    "--metadata-file",
+                    str(out),
+                    str(root),
+                ],
+                "the image build",
+            )
             digest = _pushed_docker_digest(out) if registry else None
         else:
             verb = ["bud"] if kind == "buildah" else ["build"]

@@ -32,9 +32,9 @@ def ready_condition(rid: str) -> Ref:
     return Ref(parse(text), CelType.BOOL)
 
 
-def is_ready(res: ResourceRef) -> Ref:
-    """A bool reference for status fields: ``res`` (a HelmRelease, HelmRepository or any kind with conditions) is
-    Ready at its current generation."""
+def is_ready(res: ResourceRef) -> Any:
+    """True when ``res`` (a HelmRelease, or any kind with conditions) is Ready at its current generation: a bool
+    reference, typed ``Any`` so that it fits ``bool`` status fields."""
     return ready_condition(_id_of(res))
 
 
@@ -69,8 +69,9 @@ def helm_repository(
         spec["type"] = "oci"
     # no readyWhen: the release may be applied before the source is fetched (helm-controller waits for it), and
     # offline renders need not wait for it either
-    return resource({"apiVersion": HELM_REPOSITORY_API, "kind": "HelmRepository", "metadata": metadata,
-                     "spec": spec}, id=id)  # fmt: skip
+    return resource(
+        {"apiVersion": HELM_REPOSITORY_API, "kind": "HelmRepository", "metadata": metadata, "spec": spec}, id=id
+    )
 
 
 def helm_release(
@@ -113,14 +114,15 @@ def helm_release(
     source = (
         repo
         if isinstance(repo, ResourceRef)
-        else helm_repository(name, repo, namespace=namespace, interval=interval,
-                             id=f"{id}Repository" if id else None)  # fmt: skip
+        else helm_repository(name, repo, namespace=namespace, interval=interval, id=f"{id}Repository" if id else None)
     )
     if source.kind != "HelmRepository":
         raise fail(f"repo= must be a HelmRepository, got a {source.kind}", "Pass a helm_repository(...) or a URL.")
     source_meta = source.obj.get("metadata") or {}
-    source_ref: dict[str, Any] = {"kind": "HelmRepository", "name": source.metadata.name if source.id else
-                                  source_meta.get("name")}  # fmt: skip
+    source_ref: dict[str, Any] = {
+        "kind": "HelmRepository",
+        "name": source.metadata.name if source.id else source_meta.get("name"),
+    }
     if source_meta.get("namespace") is not None:
         source_ref["namespace"] = source_meta["namespace"]
     chart_spec: dict[str, Any] = {"chart": chart, "sourceRef": source_ref, "interval": interval}
@@ -143,8 +145,9 @@ def helm_release(
         spec["valuesFrom"] = sources
     if values:
         spec["values"] = dict(values)
-    release = resource({"apiVersion": HELM_RELEASE_API, "kind": "HelmRelease", "metadata": metadata,
-                        "spec": spec}, id=id)  # fmt: skip
+    release = resource(
+        {"apiVersion": HELM_RELEASE_API, "kind": "HelmRelease", "metadata": metadata, "spec": spec}, id=id
+    )
     if release.id is not None:
         release.ready_when(ready_condition(release.id))
     return release
@@ -168,8 +171,12 @@ def _values_secret(name: Any, namespace: Any, values: Mapping[str, Any], id: str
         string_data=dict(values),
     )
     return [
-        {"kind": "Secret", "name": secret.metadata.name if secret.id else secret_name, "valuesKey": path,
-         "targetPath": path}  # fmt: skip
+        {
+            "kind": "Secret",
+            "name": secret.metadata.name if secret.id else secret_name,
+            "valuesKey": path,
+            "targetPath": path,
+        }
         for path in values
     ]
 

@@ -18,11 +18,11 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from pykro import Spec, Status, cel, composition, resource
-from pykro.integrations.helm import helm_release, is_ready
 from pykro.authoring.helpers import ifexp
 from pykro.authoring.refs import Ref, is_ref, node_of
 from pykro.authoring.resource import ResourceRef
 from pykro.cel.types import CelType
+from pykro.integrations.helm import helm_release, is_ready
 from pykro.simple import Deployment, Secret, Service
 
 INNGEST_CHART_REPO = "oci://ghcr.io/inngest/inngest-helm"
@@ -107,8 +107,8 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
         },
         id="database",
     )
+    db.ready_when(lambda cluster: any(c.type == "Ready" and c.status == "True" for c in cluster.status.conditions))
     database_ready = any(c.type == "Ready" and c.status == "True" for c in db.status.conditions)
-    db.ready_when(database_ready)
     pooler = resource(
         {
             "apiVersion": CNPG_API,
@@ -143,8 +143,8 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
         },
         id="cache",
     )
-    cache_ready = cache.status.ready == True  # noqa: E712 (a CEL comparison)
-    cache.ready_when(cache_ready)
+    cache.ready_when(lambda valkey: valkey.status.ready == True)  # noqa: E712 (a CEL comparison)
+    cache_ready = cache.status.ready == True  # noqa: E712
 
     # Inngest: its keys and the cache URL in a Secret, the database URI from the operator's Secret
     processing = Secret(
@@ -168,14 +168,26 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
             "redis": {"enabled": False},
         },
         values_from=[
-            {"kind": "Secret", "name": processing.metadata.name, "valuesKey": "eventKey",
-             "targetPath": "inngest.eventKey"},
-            {"kind": "Secret", "name": processing.metadata.name, "valuesKey": "signingKey",
-             "targetPath": "inngest.signingKey"},
-            {"kind": "Secret", "name": processing.metadata.name, "valuesKey": "redisUri",
-             "targetPath": "inngest.redis.uri"},
+            {
+                "kind": "Secret",
+                "name": processing.metadata.name,
+                "valuesKey": "eventKey",
+                "targetPath": "inngest.eventKey",
+            },
+            {
+                "kind": "Secret",
+                "name": processing.metadata.name,
+                "valuesKey": "signingKey",
+                "targetPath": "inngest.signingKey",
+            },
+            {
+                "kind": "Secret",
+                "name": processing.metadata.name,
+                "valuesKey": "redisUri",
+                "targetPath": "inngest.redis.uri",
+            },
             {"kind": "Secret", "name": db_secret, "valuesKey": "uri", "targetPath": "inngest.postgres.uri"},
-        ],  # fmt: skip
+        ],
         id="inngest",
     )
 

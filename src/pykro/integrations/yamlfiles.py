@@ -55,15 +55,19 @@ def _objects(file: Path) -> list[tuple[str, dict[str, Any]]]:
 
 def _checked(obj: Any, where: str) -> dict[str, Any]:
     if not isinstance(obj, dict):
-        raise fail(f"{where} is not a Kubernetes object (a mapping with apiVersion, kind and metadata.name)",
-                   "Give YAML files that hold Kubernetes objects only.")  # fmt: skip
+        raise fail(
+            f"{where} is not a Kubernetes object (a mapping with apiVersion, kind and metadata.name)",
+            "Give YAML files that hold Kubernetes objects only.",
+        )
     missing = [k for k in ("apiVersion", "kind") if not isinstance(obj.get(k), str) or not obj.get(k)]
     name = (obj.get("metadata") or {}).get("name") if isinstance(obj.get("metadata"), dict) else None
     if not isinstance(name, str) or not name:
         missing.append("metadata.name")
     if missing:
-        raise fail(f"{where} is not a Kubernetes object: it has no {', '.join(missing)}",
-                   "Give YAML files that hold Kubernetes objects only (generateName is not supported).")  # fmt: skip
+        raise fail(
+            f"{where} is not a Kubernetes object: it has no {', '.join(missing)}",
+            "Give YAML files that hold Kubernetes objects only (generateName is not supported).",
+        )
     return obj
 
 
@@ -112,9 +116,10 @@ def yaml_file(path: str | Path, *, id_prefix: str | None = None) -> list[Resourc
     ``deploymentFluxController``; ``id_prefix="flux"`` makes ``fluxDeploymentFluxController``)."""
     file = resolve_user_path(path, "yaml_file()")
     if not file.is_file():
-        raise fail(f"yaml_file(): {file} does not exist" + (" (it is a directory)" if file.is_dir() else ""),
-                   "Check the path (relative paths start at the composition's file), or use "
-                   "yaml_directory() for a folder.")  # fmt: skip
+        raise fail(
+            f"yaml_file(): {file} does not exist" + (" (it is a directory)" if file.is_dir() else ""),
+            "Check the path (relative paths start at the composition's file), or use yaml_directory() for a folder.",
+        )
     found = _objects(file)
     if not found:
         raise fail(f"yaml_file(): {file} holds no Kubernetes object", "Give a file with at least one object.")
@@ -133,8 +138,10 @@ def yaml_directory(
     ``include`` and none of ``exclude`` (glob patterns, e.g. ``"crds/*.yaml"``)."""
     folder = resolve_user_path(path, "yaml_directory()")
     if not folder.is_dir():
-        raise fail(f"yaml_directory(): {folder} is not a directory",
-                   "Check the path (relative paths start at the composition's file).")  # fmt: skip
+        raise fail(
+            f"yaml_directory(): {folder} is not a directory",
+            "Check the path (relative paths start at the composition's file).",
+        )
     files = sorted(p for p in (folder.rglob("*") if recursive else folder.iterdir()) if p.is_file())
     chosen = []
     for file in files:
@@ -143,9 +150,11 @@ def yaml_directory(
         if any(matches) and not any(fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(file.name, p) for p in exclude):
             chosen.append(file)
     if not chosen:
-        raise fail(f"yaml_directory(): no file under {folder} matches include={list(include)}"
-                   + (f" and exclude={list(exclude)}" if exclude else ""),
-                   "Check the path and the patterns.")  # fmt: skip
+        raise fail(
+            f"yaml_directory(): no file under {folder} matches include={list(include)}"
+            + (f" and exclude={list(exclude)}" if exclude else ""),
+            "Check the path and the patterns.",
+        )
     found = [item for file in chosen for item in _objects(file)]
     if not found:
         raise fail(f"yaml_directory(): the files under {folder} hold no Kubernetes object", "Check the files.")

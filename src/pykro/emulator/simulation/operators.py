@@ -146,9 +146,9 @@ async def reconcile_cnpg_cluster(sim: Simulator, cluster: Obj) -> None:
         status.update({"phase": "Setting up primary", "readyInstances": 0})
     if progress.failed:
         status["phase"], status["phaseReason"] = "Failed", "simulated failure"
-    if await sim.write_status(cluster, _finish(progress, status)) and progress.ready:
-        if sim.first_time(f"{uid(cluster)}/ready/{progress.generation}"):
-            await sim.event(cluster, "ClusterReady", "Cluster is ready (simulated)", "cloudnative-pg")
+    written = await sim.write_status(cluster, _finish(progress, status))
+    if written and progress.ready and sim.first_time(f"{uid(cluster)}/ready/{progress.generation}"):
+        await sim.event(cluster, "ClusterReady", "Cluster is ready (simulated)", "cloudnative-pg")
 
 
 async def _cluster_objects(sim: Simulator, cluster: Obj) -> None:
@@ -210,8 +210,12 @@ async def reconcile_valkey(sim: Simulator, valkey: Obj) -> None:
         await _ensure(sim, valkey, _service(name, VALKEY_PORT, "tcp-valkey", selector))
         await _ensure(sim, valkey, _service(f"{name}-headless", VALKEY_PORT, "tcp-valkey", selector, headless=True))
         if not spec.get("anonymousAuth") and not spec.get("servicePassword"):
-            secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": name},
-                      "stringData": {"password": _password(sim, valkey, "valkey")}}  # fmt: skip
+            secret = {
+                "apiVersion": "v1",
+                "kind": "Secret",
+                "metadata": {"name": name},
+                "stringData": {"password": _password(sim, valkey, "valkey")},
+            }
             await _ensure(sim, valkey, secret)
     await sim.write_status(valkey, _finish(progress, status))
 
@@ -289,8 +293,12 @@ def permissive_crd(group: str, version: str, kind: str, plural: str) -> dict[str
                     "name": version,
                     "served": True,
                     "storage": True,
-                    "schema": {"openAPIV3Schema": {"type": "object", "properties": {
-                        "spec": open_object, "status": open_object}}},  # fmt: skip
+                    "schema": {
+                        "openAPIV3Schema": {
+                            "type": "object",
+                            "properties": {"spec": open_object, "status": open_object},
+                        }
+                    },
                     "subresources": {"status": {}},
                 }
             ],
