@@ -1,9 +1,10 @@
 """``--local``: the embedded emulator as a per-user background service. Its files live in
 ``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator/`` (``kubeconfig``, ``state.json`` with the objects, ``pid``,
-``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro --operators``
-is started detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it,
-and so does an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
-answer is reported (never doubled). ``pykro emulator stop`` stops it."""
+``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
+detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
+an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
+answer is reported (never doubled). ``pykro emulator stop`` stops it. It also runs with ``--operators`` (the CRDs of
+the simulated CloudNativePG, Flux and Valkey operators)."""
 
 from __future__ import annotations
 
