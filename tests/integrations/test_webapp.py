@@ -151,3 +151,31 @@ def test_nested_in_another_composition() -> None:
 
 def yaml_text(graph: Any) -> str:
     return str(graph.to_yaml())
+
+
+def test_the_cli_never_prints_or_logs_the_keys(
+    cluster: LocalCluster, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    from pathlib import Path
+
+    from pykro.cli.main import main
+
+    example = Path(__file__).resolve().parents[2] / "examples" / "webapp_with_processing.py"
+    where = ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "web-cli"]
+    keys = ["--set", f"processing.eventKey={EVENT_KEY}", "--set", f"processing.signingKey={SIGNING_KEY}"]
+    caplog.set_level("DEBUG")
+    for argv in (
+        ["deploy", str(example), *where, "--set", "name=cli", "--set", "app.image=nginx", *keys],
+        ["status", "cli", *where],
+        ["diff", str(example), *where, "--set", "name=cli", "--set", "app.image=nginx:2", *keys],
+        ["delete", "cli", *where],
+    ):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            allowed = (0, 1, None) if argv[0] == "diff" else (0, None)  # diff exits 1 when there are changes
+            assert exc.code in allowed, (argv[0], capsys.readouterr())
+    out = capsys.readouterr()
+    assert "ACTIVE" in out.out and "nginx:2" in out.out  # the diff was shown
+    for text in (out.out, out.err, caplog.text, _events(cluster)):
+        assert EVENT_KEY not in text and SIGNING_KEY not in text
