@@ -1,7 +1,8 @@
 """The emulator's simulated operators over HTTP: with `operators=True` the CNPG/Flux/Valkey CRDs are served; a CNPG
-Cluster gets its Services, app Secret (a usable URI) and ready status, a Pooler its Service, a Valkey its Services and
-password Secret, a HelmRelease Ready at its generation; everything they create goes with the object; rules still
-decide (never / fail); with the real CRDs they validate; a kind of the same name in another group is left alone."""
+Cluster gets its Services, app Secret (a usable URI) and ready status, a Pooler its Service once its cluster is
+ready, a Valkey its Services and password Secret, a HelmRelease Ready at its generation once its source is;
+everything they create goes with the object; rules still decide (never / fail); with the real CRDs they validate; a
+kind of the same name in another group is left alone."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ PgCluster = create_namespaced_resource("postgresql.cnpg.io", "v1", "Cluster", "c
 Pooler = create_namespaced_resource("postgresql.cnpg.io", "v1", "Pooler", "poolers")
 Valkey = create_namespaced_resource("hyperspike.io", "v1", "Valkey", "valkeys")
 HelmRelease = create_namespaced_resource("helm.toolkit.fluxcd.io", "v2", "HelmRelease", "helmreleases")
+HelmRepository = create_namespaced_resource("source.toolkit.fluxcd.io", "v1", "HelmRepository", "helmrepositories")
 OtherCluster = create_namespaced_resource("example.com", "v1", "Cluster", "clusters")
 
 
@@ -64,8 +66,13 @@ def test_a_cnpg_cluster_publishes_services_and_its_app_secret(cluster: LocalClus
     data = {k: base64.b64decode(v).decode() for k, v in (secret.data or {}).items()}
     assert data["username"] == "app" and data["dbname"] == "app" and len(data["password"]) == 32
     assert data["uri"] == f"postgresql://app:{data['password']}@pg-rw.ops:5432/app"
+    client.create(_obj(Pooler, "early-pooler", {"cluster": {"name": "late"}, "instances": 1, "pgbouncer": {}}))
     client.create(_obj(Pooler, "pg-pooler", {"cluster": {"name": "pg"}, "instances": 2, "pgbouncer": {}}))
     cluster.settle()
+    assert client.get(Pooler, "early-pooler", namespace="ops")["status"]["instances"] == 0  # no cluster 'late' yet
+    client.create(_obj(PgCluster, "late", {"instances": 1}))
+    cluster.settle()  # the cluster becomes ready and wakes its pooler
+    assert client.get(Pooler, "early-pooler", namespace="ops")["status"]["instances"] == 1
     assert client.get(Pooler, "pg-pooler", namespace="ops")["status"]["instances"] == 2
     assert client.get(Service, "pg-pooler", namespace="ops").spec.selector == {"cnpg.io/poolerName": "pg-pooler"}
     # nothing the operator made outlives the cluster
@@ -101,6 +108,11 @@ def test_valkey_and_helm_release(cluster: LocalCluster) -> None:
     assert client.get(Service, "cache", namespace="ops").spec.ports[0].port == 6379
     assert client.get(Service, "cache-headless", namespace="ops").spec.clusterIP == "None"
     assert client.get(Secret, "cache", namespace="ops").data is not None  # no servicePassword: one is generated
+    release = client.get(HelmRelease, "app", namespace="ops")
+    waiting = next(c for c in release["status"]["conditions"] if c["type"] == "Ready")
+    assert (waiting["status"], waiting["reason"]) == ("False", "SourceNotReady")  # no HelmRepository 'podinfo' yet
+    client.create(_obj(HelmRepository, "podinfo", {"interval": "5m", "url": "https://stefanprodan.github.io/podinfo"}))
+    cluster.settle()  # the repository becomes Ready and wakes the release
     release = client.get(HelmRelease, "app", namespace="ops")
     ready = next(c for c in release["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "True" and ready["observedGeneration"] == release["metadata"]["generation"]

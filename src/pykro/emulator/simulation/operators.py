@@ -5,11 +5,12 @@ after its delay (custom kinds' `default_delay_ms`, or a matching rule's; a rule'
 * CNPG ``Cluster``: Services ``<name>-rw``, ``-ro``, ``-r``, the app Secret ``<name>-app`` (username, password,
   dbname, host, port, uri, jdbc-uri, pgpass; the password is generated unless the Secret exists), and status
   (phase, instances, readyInstances, writeService, readService, currentPrimary, condition Ready).
-* CNPG ``Pooler``: Service ``<name>`` (port 5432) and status.instances.
+* CNPG ``Pooler``: once its Cluster is Ready, Service ``<name>`` (port 5432) and status.instances.
 * Valkey ``Valkey``: Services ``<name>`` and ``<name>-headless`` (port 6379), the password Secret ``<name>`` when
   neither anonymousAuth nor servicePassword is set, and status ready / condition Ready.
 * Flux ``HelmRelease``, ``HelmRepository``, ``OCIRepository``, ``GitRepository``, ``Kustomization``: condition
-  Ready (and Released for a release) at the current generation, observedGeneration. Nothing is installed.
+  Ready (and Released for a release) at the current generation, observedGeneration; a release waits for its chart's
+  source to be Ready (``SourceNotReady`` until then). Nothing is installed.
 
 Everything the simulated operators create is owned by the object (deleted with it). ``OperatorCRDs`` (enabled by
 ``LocalCluster(operators=True)`` / ``pykro emulator start --operators``) installs the operators' CRDs with permissive
@@ -24,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from pykro.emulator.simulation.objects import (
     Obj,
+    condition_true,
     deep_merge,
     deleting,
     key_of,
@@ -147,8 +149,10 @@ async def reconcile_cnpg_cluster(sim: Simulator, cluster: Obj) -> None:
     if progress.failed:
         status["phase"], status["phaseReason"] = "Failed", "simulated failure"
     written = await sim.write_status(cluster, _finish(progress, status))
-    if written and progress.ready and sim.first_time(f"{uid(cluster)}/ready/{progress.generation}"):
-        await sim.event(cluster, "ClusterReady", "Cluster is ready (simulated)", "cloudnative-pg")
+    if written and progress.ready:
+        _wake(sim, "Pooler", cluster)  # poolers wait for their cluster
+        if sim.first_time(f"{uid(cluster)}/ready/{progress.generation}"):
+            await sim.event(cluster, "ClusterReady", "Cluster is ready (simulated)", "cloudnative-pg")
 
 
 async def _cluster_objects(sim: Simulator, cluster: Obj) -> None:
@@ -186,11 +190,28 @@ async def _cluster_objects(sim: Simulator, cluster: Obj) -> None:
     await _ensure(sim, cluster, secret)
 
 
+def _wake(sim: Simulator, kind: str, source: Obj) -> None:
+    """Reconcile the objects of ``kind`` in ``source``'s namespace (they may be waiting for it)."""
+    for obj in sim.cache.in_namespace(kind, meta(source).get("namespace")):
+        sim.enqueue(key_of(obj))
+
+
+async def _ready_source(sim: Simulator, api_version: str, kind: str, name: Any, namespace: str | None) -> bool:
+    """True when the object a Pooler or HelmRelease depends on exists and is Ready."""
+    found = await sim.get(api_version, kind, str(name or ""), namespace) if name else None
+    return found is not None and not deleting(found) and condition_true(found, "Ready")
+
+
 async def reconcile_cnpg_pooler(sim: Simulator, pooler: Obj) -> None:
     name, spec = meta(pooler)["name"], pooler.get("spec") or {}
     instances = int(spec.get("instances", 1) or 1)
-    progress = _Progress(sim, pooler)
+    cluster = (spec.get("cluster") or {}).get("name")
     status = copy.deepcopy(pooler.get("status") or {})
+    if not await _ready_source(sim, f"{CNPG}/v1", "Cluster", cluster, meta(pooler).get("namespace")):
+        status["instances"] = 0  # PgBouncer cannot connect before its cluster is ready; the cluster wakes it
+        await sim.write_status(pooler, status)
+        return
+    progress = _Progress(sim, pooler)
     if progress.ready:
         await _ensure(sim, pooler, _service(name, PG_PORT, "pgbouncer", {"cnpg.io/poolerName": name}))
         status["instances"] = instances
@@ -226,6 +247,24 @@ async def reconcile_flux(sim: Simulator, obj: Obj) -> None:
     status = copy.deepcopy(obj.get("status") or {})
     if kind == "HelmRelease":
         chart = ((obj.get("spec") or {}).get("chart") or {}).get("spec") or {}
+        source = chart.get("sourceRef") or {}
+        namespace = source.get("namespace") or meta(obj).get("namespace")
+        kinds = {"HelmRepository", "GitRepository", "OCIRepository"}
+        source_kind = str(source.get("kind") or "HelmRepository")
+        if source_kind in kinds and not await _ready_source(
+            sim, f"{FLUX_GROUPS[source_kind]}/v1", source_kind, source.get("name"), namespace
+        ):  # helm-controller waits for the chart's source; the source wakes the release
+            message = f"{source_kind} '{namespace}/{source.get('name')}' is not ready"
+            conditions = set_condition(
+                status.get("conditions"),
+                "Ready",
+                "False",
+                "SourceNotReady",
+                message,
+                observed_generation=int(meta(obj).get("generation", 1) or 1),
+            )
+            await sim.write_status(obj, {**status, "conditions": conditions})
+            return
         revision = str(chart.get("version") or "latest")
         release = f"{meta(obj).get('namespace', 'default')}/{meta(obj)['name']}.v1"
         message = f"Helm install succeeded for release {release} with chart {chart.get('chart', '?')}@{revision}"
@@ -240,7 +279,8 @@ async def reconcile_flux(sim: Simulator, obj: Obj) -> None:
         status["conditions"] = progress.condition(obj, "Ready", "Succeeded", "stored artifact (simulated)")
     if progress.due:
         status["observedGeneration"] = progress.generation
-    await sim.write_status(obj, _finish(progress, status))
+    if await sim.write_status(obj, _finish(progress, status)) and progress.ready and kind != "HelmRelease":
+        _wake(sim, "HelmRelease", obj)  # releases wait for their chart's source
 
 
 def _released(progress: _Progress, message: str) -> tuple[str, str, str]:
