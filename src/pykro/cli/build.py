@@ -22,11 +22,11 @@ def build(
     name: str = _NAME,
     registry: str | None = _REGISTRY,
     builder: str | None = _BUILDER,
-    file: Path | None = _FILE,
+    dockerfile: Path | None = _FILE,
     platform: str | None = _PLATFORM,
 ) -> None:
     """Build a container image tagged by content hash; print its reference."""
     from pykro.integrations.containers import build as build_image
 
-    image = build_image(context, name, registry=registry, builder=builder, dockerfile=file, platform=platform)
+    image = build_image(context, name, registry=registry, builder=builder, dockerfile=dockerfile, platform=platform)
     typer.echo(image.reference)

@@ -24,6 +24,7 @@ from pykro.errors import PykroError
 BUILDERS = ("docker", "buildah", "nerdctl", "podman")
 DOCKERFILES = ("Dockerfile", "Containerfile")
 TAG_LENGTH = 12
+MAX_NAME = 255  # a repository name, registry included (the distribution reference grammar)
 _NAME = re.compile(r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*\Z")
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
 _SKIPPED = (".git", ".hg", ".svn", "__pycache__", "node_modules/.cache")
@@ -140,22 +141,27 @@ def build(
     root = Path(context).expanduser()
     if not root.is_dir():
         raise BuildError(f"the build context {root} is not a directory", fix="Pass the folder holding the Dockerfile.")
-    if not isinstance(name, str) or not _NAME.match(name):
+    if not isinstance(name, str) or not _NAME.match(name) or len(name) > MAX_NAME:
+        shown = repr(name[:60]) + ("..." if len(name) > 60 else "") if isinstance(name, str) else repr(name)
         raise BuildError(
-            f"image name {name!r} is not a valid repository name",
-            fix="Use lower-case letters, digits and . _ - separators, e.g. 'my-app'.",
+            f"image name {shown} is not a valid repository name",
+            fix=f"Use at most {MAX_NAME} lower-case letters, digits and . _ - / separators, e.g. 'my-app'.",
         )
-    file = (
-        Path(dockerfile)
-        if dockerfile is not None
-        else next((root / f for f in DOCKERFILES if (root / f).is_file()), None)
-    )
-    if file is None or not (file if file.is_absolute() else root / file).is_file():
-        raise BuildError(
-            f"no Dockerfile in {root}",
-            fix="Add a Dockerfile (or Containerfile), or name one (dockerfile=, CLI: --file).",
-        )
-    file = file if file.is_absolute() else root / file
+    if dockerfile is not None:  # relative to the working directory, as `docker build -f`
+        file = Path(dockerfile).expanduser()
+        if not file.is_file():
+            raise BuildError(
+                f"the Dockerfile {str(dockerfile)!r} does not exist (or is not a file)",
+                fix="Check the path (dockerfile=, CLI: --file).",
+            )
+    else:
+        found = next((root / name for name in DOCKERFILES if (root / name).is_file()), None)
+        if found is None:
+            raise BuildError(
+                f"no Dockerfile in {root}",
+                fix="Add a Dockerfile (or Containerfile), or name one (dockerfile=, CLI: --file).",
+            )
+        file = found
     if registry is not None and (not registry.strip() or registry.startswith(("http://", "https://"))):
         raise BuildError(
             f"registry {registry!r} must be a host[/path] such as 'ghcr.io/my-org'", fix="Leave out the scheme."
