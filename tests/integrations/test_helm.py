@@ -100,7 +100,15 @@ def test_a_release_without_chart_or_repo_is_an_error_at_its_line() -> None:
     def bad_path(spec: CacheSpec) -> None:
         helm_release("x", chart="redis", repo="https://c.example.com", secret_values={"a b": "v"})
 
-    for fn, text in ((no_chart, "needs a chart"), (no_repo, "needs repo="), (bad_path, "not a dotted Helm value")):
+    def plain_secret(spec: CacheSpec) -> None:
+        helm_release("x", chart="redis", repo="https://c.example.com", values={"auth": {"password": SecretStr("p")}})
+
+    for fn, text in (
+        (no_chart, "needs a chart"),
+        (no_repo, "needs repo="),
+        (bad_path, "not a dotted Helm value"),
+        (plain_secret, "values.auth.password is a SecretStr"),
+    ):
         with pytest.raises(CompositionError) as err:
             _ = _build(fn).graph
         assert text in str(err.value)

@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from pydantic import SecretStr
+
 from pykro.authoring.escape import concat
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, is_ref
@@ -111,6 +113,13 @@ def helm_release(
         raise fail(f"helm_release({_shown(name)}): version must be a non-empty string", "E.g. version='1.2.3'.")
     if values is not None and not isinstance(values, Mapping):
         raise fail(f"helm_release({_shown(name)}): values must be a mapping", "Pass values={'key': ...}.")
+    secret = _secret_path(values or {})
+    if secret is not None:
+        raise fail(
+            f"helm_release({_shown(name)}): values.{secret} is a SecretStr; in values it would be stored in the "
+            "HelmRelease in plain text",
+            f"Pass it as secret_values={{{secret!r}: ...}} (it then goes through a Secret).",
+        )
     source = (
         repo
         if isinstance(repo, ResourceRef)
@@ -179,6 +188,18 @@ def _values_secret(name: Any, namespace: Any, values: Mapping[str, Any], id: str
         }
         for path in values
     ]
+
+
+def _secret_path(values: Any, path: str = "") -> str | None:
+    """The dotted path of the first SecretStr in ``values``, or None."""
+    if isinstance(values, SecretStr):
+        return path or "?"
+    items = values.items() if isinstance(values, Mapping) else enumerate(values) if isinstance(values, list) else ()
+    for key, value in items:
+        found = _secret_path(value, f"{path}.{key}" if path else str(key))
+        if found is not None:
+            return found
+    return None
 
 
 def _shown(name: Any) -> str:
