@@ -7,9 +7,10 @@ from typing import Any
 
 import typer
 
-from pykro import yamlio
 from pykro.cli.files import load_doc
 from pykro.errors import PykroError
+
+__all__ = ["render"]
 
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
 _RGD = typer.Option(False, "--rgd", help="Print the ResourceGraphDefinition.")
@@ -35,7 +36,6 @@ def render(
 ) -> None:
     """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
     from pykro.authoring.loader import load_composition
-    from pykro.runtime.values import spec_from_options
 
     if name is not None or namespace is not None:
         from pykro.deploy.names import check_name, check_namespace
@@ -52,6 +52,8 @@ def render(
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
         _emit([comp.to_rgd()], output_dir)
         return
+    from pykro.runtime.values import spec_from_options
+
     spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
@@ -64,6 +66,8 @@ def render(
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
     if output_dir is None:
+        from pykro import yamlio
+
         typer.echo(yamlio.dump_all(docs) if len(docs) > 1 else yamlio.dump(docs[0]), nl=False)
         return
     from pykro.render import write_objects

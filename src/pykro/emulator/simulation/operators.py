@@ -23,9 +23,9 @@ import random
 import string
 from typing import TYPE_CHECKING, Any
 
+from pykro._kube import condition_true
 from pykro.emulator.simulation.objects import (
     Obj,
-    condition_true,
     deep_merge,
     deleting,
     key_of,
