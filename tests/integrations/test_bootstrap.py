@@ -58,6 +58,7 @@ def test_the_graph_orders_flux_before_kro(install: Path) -> None:
     for controller in ("fluxDeploymentSourceController", "fluxDeploymentHelmController"):
         assert order.index(controller) < order.index("kroRepository") < order.index("kroRelease")
     release = next(r for r in graph.resources if r.id == "kroRelease").template
+    assert release is not None
     assert release["spec"]["chart"]["spec"]["chart"] == "kro"
     assert release["spec"]["targetNamespace"] == "${schema.spec.kroNamespace}"
 

@@ -81,8 +81,8 @@ def test_no_builder_is_a_clear_error(tools: Path, app_dir: Path, capsys: pytest.
         build_image(app_dir, "my-app")
     assert "no container image builder found: none of docker, buildah, nerdctl, podman is on PATH" in str(err.value)
     assert _cli("build", str(app_dir), "--name", "my-app") == 1
-    err = capsys.readouterr().err
-    assert err.startswith("error: no container image builder found") and "Traceback" not in err
+    stderr = capsys.readouterr().err
+    assert stderr.startswith("error: no container image builder found") and "Traceback" not in stderr
 
 
 def test_docker_first_pushed_and_pinned_by_digest(tools: Path, app_dir: Path) -> None:
@@ -135,7 +135,7 @@ def test_mistakes_before_building(tools: Path, app_dir: Path, tmp_path: Path) ->
         ((tmp_path / "bin", "my-app"), "no Dockerfile"),
     ):
         with pytest.raises(BuildError, match=text):
-            build_image(*args)  # type: ignore[arg-type]
+            build_image(*args)
     assert not Path(os.environ["FAKE_LOG"]).exists()  # nothing was run
 
 

@@ -46,6 +46,13 @@ def _cache(spec: CacheSpec) -> CacheStatus:
     return CacheStatus(ready=is_ready(release))
 
 
+def _tpl(res: Any) -> dict[str, Any]:
+    """A resource's template (these resources all have one)."""
+    assert res.template is not None
+    template: dict[str, Any] = res.template
+    return template
+
+
 def _build(fn: Any) -> Composition:
     return Composition(fn, api_version="example.com/v1", kind="Cache", name="cache")
 
@@ -54,7 +61,7 @@ def test_nodes_values_and_readiness() -> None:
     graph = _build(_cache).graph
     by_id = {r.id: r for r in graph.resources}
     assert list(by_id) == ["cfg", "redisRepository", "redisValues", "redis"]
-    repo, release = by_id["redisRepository"].template, by_id["redis"].template
+    repo, release = _tpl(by_id["redisRepository"]), _tpl(by_id["redis"])
     assert repo["kind"] == "HelmRepository" and repo["spec"]["type"] == "oci"
     spec = release["spec"]
     assert spec["chart"]["spec"] == {
@@ -76,7 +83,7 @@ def test_nodes_values_and_readiness() -> None:
         }
     ]
     assert "schema.spec.password" not in str(spec)  # the secret value reaches the chart through the Secret only
-    assert by_id["redisValues"].template["stringData"] == {"auth.password": "${schema.spec.password}"}
+    assert _tpl(by_id["redisValues"])["stringData"] == {"auth.password": "${schema.spec.password}"}
     ready = by_id["redis"].ready_when
     assert ready == [
         '${redis.status.conditions.exists(c, c.type == "Ready" && c.status == "True" && '
@@ -87,7 +94,7 @@ def test_nodes_values_and_readiness() -> None:
 
 def test_templates_are_valid_flux_objects(operator_crds: list[Path]) -> None:
     graph = _build(_cache).graph  # built with the Flux CRDs registered: templates checked against their schemas
-    assert graph.resources[-1].template["apiVersion"] == "helm.toolkit.fluxcd.io/v2"
+    assert _tpl(graph.resources[-1])["apiVersion"] == "helm.toolkit.fluxcd.io/v2"
 
 
 def test_a_release_without_chart_or_repo_is_an_error_at_its_line() -> None:

@@ -34,7 +34,8 @@ OtherCluster = create_namespaced_resource("example.com", "v1", "Cluster", "clust
 def cluster() -> Iterator[LocalCluster]:
     rules = SimulationRules(rules=[Rule(kind="Cluster", name="stuck-*", outcome="never")])
     with LocalCluster(operators=True, rules=rules, bookmark_interval=0.5) as c:
-        c.client().create(Namespace.from_dict({"metadata": {"name": "ops"}}))
+        client: Any = c.client()
+        client.create(Namespace.from_dict({"metadata": {"name": "ops"}}))
         yield c
 
 
@@ -51,7 +52,7 @@ def _obj(kind: Any, name: str, spec: dict[str, Any]) -> Any:
 
 
 def test_a_cnpg_cluster_publishes_services_and_its_app_secret(cluster: LocalCluster) -> None:
-    client = cluster.client()
+    client: Any = cluster.client()
     client.create(_obj(PgCluster, "pg", {"instances": 2, "storage": {"size": "1Gi"}}))
     cluster.settle()
     live = client.get(PgCluster, "pg", namespace="ops")
@@ -84,7 +85,7 @@ def test_a_cnpg_cluster_publishes_services_and_its_app_secret(cluster: LocalClus
 
 
 def test_valkey_and_helm_release(cluster: LocalCluster) -> None:
-    client = cluster.client()
+    client: Any = cluster.client()
     client.create(_obj(Valkey, "cache", {"nodes": 3}))
     client.create(
         _obj(
@@ -120,7 +121,7 @@ def test_valkey_and_helm_release(cluster: LocalCluster) -> None:
 
 
 def test_rules_still_decide(cluster: LocalCluster) -> None:
-    client = cluster.client()
+    client: Any = cluster.client()
     client.create(_obj(PgCluster, "stuck-db", {"instances": 1}))
     cluster.settle()
     status = client.get(PgCluster, "stuck-db", namespace="ops")["status"]
@@ -152,7 +153,7 @@ def test_real_crds_validate_and_other_groups_are_left_alone() -> None:
         },
     }
     with LocalCluster(bookmark_interval=0.5) as plain:
-        client = plain.client()
+        client: Any = plain.client()
         client.create(CustomResourceDefinition.from_dict(real))
         client.create(CustomResourceDefinition.from_dict(other))
         client.create(Namespace.from_dict({"metadata": {"name": "ops"}}))

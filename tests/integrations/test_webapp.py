@@ -7,14 +7,15 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Literal
 
 import pytest
+from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
 from pykro.emulator.cluster import LocalCluster
-from pykro.integrations.webapp import WebAppWithProcessingSpec, webapp_with_processing
+from pykro.integrations.webapp import AppSpec, ProcessingSpec, WebAppWithProcessingSpec, webapp_with_processing
 
 EVENT_KEY = "MARKER-event-key-5150"
 SIGNING_KEY = "MARKER-signing-key-7331"
@@ -57,11 +58,11 @@ SPEC = WebAppWithProcessingSpec.model_validate(
 
 
 @pytest.mark.parametrize("mode", ["direct", "kro"])
-def test_deploys_ready_wired_and_deletes(cluster: LocalCluster, mode: str) -> None:
+def test_deploys_ready_wired_and_deletes(cluster: LocalCluster, mode: Literal["direct", "kro"]) -> None:
     ns = f"web-{mode}"
     fac = factory(
         webapp_with_processing,
-        mode,  # type: ignore[arg-type]
+        mode,
         namespace=ns,
         kubeconfig=cluster.kubeconfig_path,
         reporter=NullReporter(),
@@ -130,8 +131,8 @@ def platform(spec: PlatformSpec) -> PlatformStatus:
     shop = webapp_with_processing(
         WebAppWithProcessingSpec(
             name=spec.team,
-            app={"image": spec.image},
-            processing={"event_key": "k", "signing_key": "s"},
+            app=AppSpec(image=spec.image),
+            processing=ProcessingSpec(event_key=SecretStr("k"), signing_key=SecretStr("s")),
         ),
         id="shop",
     )
@@ -145,6 +146,7 @@ def test_nested_in_another_composition() -> None:
     inngest = next(r for r in graph.resources if r.id == "shopInngest")
     assert inngest.ready_when[0].startswith("${shopInngest.status.conditions.exists(")
     db = next(r for r in graph.resources if r.id == "shopDatabase")
+    assert db.template is not None
     assert db.template["metadata"]["name"] == "${schema.spec.team}-db"
     assert db.template["spec"]["storage"] == {"size": "10Gi"}  # the nested spec's defaults, no storage class
 
