@@ -30,3 +30,6 @@ def build(
 
     image = build_image(context, name, registry=registry, builder=builder, dockerfile=dockerfile, platform=platform)
     typer.echo(image.reference)
+
+
+__all__ = ["build"]
