@@ -101,6 +101,11 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     (root / "notyaml.yaml").write_text("key: [unclosed\n  - : :\n")
     (root / "kubeconfig-bad").write_text("apiVersion: v1\nclusters: []\ncontexts: []\n")
     (root / "dir").mkdir()
+    (root / "image").mkdir()  # a build context, and a fake image builder (`pykro build --builder PATH/podman`)
+    (root / "image" / "Dockerfile").write_text("FROM scratch\n")
+    (root / "bin").mkdir()
+    (root / "bin" / "podman").write_text("#!/bin/sh\nexit 0\n")
+    (root / "bin" / "podman").chmod(0o755)
     return {
         "missing": str(root / "does-not-exist.yaml"),
         "directory": str(root / "dir"),
@@ -150,6 +155,7 @@ def _base(command: str, kubeconfig: str, tmp: str) -> tuple[list[str], dict[str,
         "hub status": ([HUB_PY], {"--source": _hub_db(tmp), **remote}),
         "hub manifests": ([HUB_PY], {"--image": "registry.example/hub:1", "-n": "sweep"}),
         "types": ([VALKEY_CRD], {}),
+        "build": ([f"{tmp}/image"], {"--name": "sweep-app", "--builder": f"{tmp}/bin/podman"}),
     }
     if command in bases:
         return bases[command]

@@ -63,7 +63,7 @@ def _spec(source: Path, graph: Any, base: dict[str, Any] | None) -> dict[str, An
     return _fill(graph.openapi, "ex")
 
 
-pytestmark = pytest.mark.cluster(kro=True)
+pytestmark = pytest.mark.cluster(kro=True, operators=True)  # operators: CNPG, Flux, Valkey (webapp_with_processing)
 
 
 def _store(cluster: LocalCluster, label: str, value: str, ns: str) -> list[dict[str, Any]]:

@@ -49,6 +49,9 @@ def start(
     faults: Path | None = _FAULTS,
     tls: bool = typer.Option(True, "--tls/--no-tls", help="Serve HTTPS (kubectl only sends tokens over TLS)."),
     kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
+    operators: bool = typer.Option(
+        False, "--operators", help="Install the CRDs of the simulated operators (CloudNativePG, Flux, Valkey)."
+    ),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
     import asyncio
@@ -68,6 +71,10 @@ def start(
         from pykro.emulator.kro_double import SimulatedKro
 
         config.controllers.append(SimulatedKro())
+    if operators:
+        from pykro.emulator.simulation.operators import OperatorCRDs
+
+        config.controllers.append(OperatorCRDs())
     if rules is not None:
         from pykro.emulator.simulation import SimulationRules
 

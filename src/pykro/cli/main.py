@@ -13,6 +13,7 @@ from typing import NoReturn
 import typer
 
 from pykro import __version__
+from pykro.cli import build as build_cli
 from pykro.cli import deploy as deploy_cli
 from pykro.cli import emulator as emulator_cli
 from pykro.cli import render as render_cli
@@ -73,8 +74,9 @@ _COMMANDS: dict[str, Callable[..., None]] = {
     "diff": deploy_cli.diff,
     "delete": deploy_cli.delete,
     "list": deploy_cli.list_,
+    "build": build_cli.build,
 }
-_ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "types", "hub")
+_ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "types", "build", "hub")
 
 
 def _make_app(only: str | None = None) -> typer.Typer:

@@ -57,6 +57,8 @@ class Kinds:
                 rt = await cluster.resolve(str(obj.get("apiVersion")), str(obj.get("kind")))
             self.types[key] = rt
             await self.track(rt)
+        elif (str(obj.get("apiVersion")), str(obj.get("kind"))) in self.deferred:
+            await self.track(rt)  # `served` learnt the type from its CRD; watching starts here (idempotent)
         return rt
 
     async def resolve(self, obj: dict[str, Any]) -> ResourceType:

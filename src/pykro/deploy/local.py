@@ -3,7 +3,8 @@
 ``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
 detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
 an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
-answer is reported (never doubled). ``pykro emulator stop`` stops it."""
+answer is reported (never doubled). ``pykro emulator stop`` stops it. It also runs with ``--operators`` (the CRDs of
+the simulated CloudNativePG, Flux and Valkey operators)."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ def ensure_local(
         return kubeconfig
     home.mkdir(parents=True, exist_ok=True)
     kubeconfig.unlink(missing_ok=True)
-    command = [sys.executable, "-m", "pykro", "emulator", "start", "--port", "0", "--kro"]
+    command = [sys.executable, "-m", "pykro", "emulator", "start", "--port", "0", "--kro", "--operators"]
     command += ["--kubeconfig", str(kubeconfig), "--state", str(home / "state.json")]
     with open(home / "emulator.log", "ab") as log:
         proc = subprocess.Popen(

@@ -83,7 +83,12 @@ class LocalCluster:
         bookmark_interval: float = 5.0,
         tls: bool = True,
         kro: bool = False,
+        operators: bool = False,
     ) -> None:
+        if operators:  # the CRDs of the simulated operators (CloudNativePG, Flux, Valkey): see simulation.operators
+            from pykro.emulator.simulation.operators import OperatorCRDs
+
+            controllers = [*(controllers or []), OperatorCRDs()]
         if kro:  # the simulated KRO controller (a test double, see pykro.emulator.kro_double)
             from pykro.emulator.kro_double import SimulatedKro
 

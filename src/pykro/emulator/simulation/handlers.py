@@ -18,6 +18,7 @@ from pykro.emulator.simulation.objects import (
     set_condition,
     uid,
 )
+from pykro.emulator.simulation.operators import operator_handlers
 from pykro.emulator.simulation.pods import NODE_IP, reconcile_pod
 from pykro.emulator.simulation.workloads import (
     reconcile_daemon_set,
@@ -256,6 +257,7 @@ HANDLERS: dict[str, Handler] = {
     "Service": reconcile_service,
     "Ingress": reconcile_ingress,
     "CustomResourceDefinition": reconcile_crd,
+    **operator_handlers(),  # CloudNativePG, Flux, Valkey (each checks the API group)
 }
 
 

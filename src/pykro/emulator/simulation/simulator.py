@@ -105,7 +105,7 @@ class Simulator(WorkQueue):
                     self.enqueue(key_of(obj))
         for crd in await self.api.list("apiextensions.k8s.io/v1", "CustomResourceDefinition"):
             kind = str(crd.get("spec", {}).get("names", {}).get("kind", ""))
-            if not self.rules.custom_kind_selected(kind):
+            if not (self.rules.custom_kind_selected(kind) or kind in self._handlers):  # rules, simulated operators
                 continue
             group = crd["spec"].get("group", "")
             for version in crd["spec"].get("versions") or []:
