@@ -1,4 +1,5 @@
-"""`pykro render FILE[:NAME] --rgd | --manifests`: a Python composition as a kro RGD or as plain manifests."""
+"""`pykro render FILE[:NAME] --rgd | --manifests | --helm DIR | --kustomize DIR | --compose FILE`: a Python
+composition as a kro RGD, as plain manifests, or as a Helm chart, a Kustomize base with overlays or a Compose file."""
 
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ _NAME = typer.Option(None, "--name", help="The instance name (default: spec.name
 _NAMESPACE = typer.Option(None, "--namespace", "-n", help="Put every namespaced object in this namespace.")
 _OBSERVED = typer.Option(None, "--observed", help="YAML mapping of resource id -> live fields (e.g. a clusterIP).")
 _OUT = typer.Option(None, "--output-dir", "-o", help="Write one file per object into this directory.")
+_HELM = typer.Option(None, "--helm", help="Write a Helm chart (values from the spec) into this directory.")
+_KUSTOMIZE = typer.Option(None, "--kustomize", help="Write a Kustomize base and overlays into this directory.")
+_OVERLAY = typer.Option(
+    None, "--overlay", help="With --kustomize: an overlay NAME=VALUES.yaml (spec values of one environment); repeatable."
+)
+_COMPOSE = typer.Option(None, "--compose", help="Write a Compose file for a concrete spec (--set/-f) to this path.")
+_INCLUDE_SECRETS = typer.Option(
+    False, "--include-secrets", help="With --helm/--kustomize/--compose: write Secret values into the files."
+)
 
 
 def render(
@@ -32,8 +42,14 @@ def render(
     namespace: str | None = _NAMESPACE,
     observed: Path | None = _OBSERVED,
     output_dir: Path | None = _OUT,
+    helm: Path | None = _HELM,
+    kustomize: Path | None = _KUSTOMIZE,
+    overlays: list[str] | None = _OVERLAY,
+    compose: Path | None = _COMPOSE,
+    include_secrets: bool = _INCLUDE_SECRETS,
 ) -> None:
-    """Render a composition: its RGD (--rgd) or the manifests of one instance (--manifests)."""
+    """Render a composition: its RGD (--rgd), the manifests of one instance (--manifests), a Helm chart (--helm), a
+    Kustomize tree (--kustomize) or a Compose file (--compose)."""
     from pykro.authoring.loader import load_composition
     from pykro.runtime.values import spec_from_options
 
@@ -44,9 +60,35 @@ def render(
             check_name(name, where="--name")
         if namespace is not None:
             check_namespace(namespace, where="-n/--namespace")
-    if rgd == manifests:
-        raise PykroError("choose one of --rgd or --manifests", where="pykro render", fix="Add --rgd or --manifests.")
+    chosen = [flag for flag, on in _modes(rgd, manifests, helm, kustomize, compose) if on]
+    if len(chosen) != 1:
+        raise PykroError(
+            "choose one of --rgd, --manifests, --helm, --kustomize or --compose"
+            + (f" (got {', '.join(chosen)})" if chosen else ""),
+            where="pykro render",
+            fix="Keep exactly one of them.",
+        )
+    if overlays and kustomize is None:
+        raise PykroError("--overlay only applies to --kustomize", where="pykro render", fix="Add --kustomize DIR.")
+    if include_secrets and not (helm or kustomize or compose):
+        raise PykroError(
+            "--include-secrets only applies to --helm, --kustomize and --compose",
+            where="pykro render",
+            fix="Drop it (--manifests always prints the objects as they are).",
+        )
     comp = load_composition(target)
+    if helm is not None:
+        if sets or values or name or namespace or observed or output_dir:
+            raise PykroError(
+                "--helm writes a chart for every spec: --set/-f/--name/-n/--observed/-o do not apply",
+                where="pykro render",
+                fix="Pass values to `helm template` or `helm install` instead.",
+            )
+        from pykro.render.helm import write_chart
+
+        for path in write_chart(comp.graph, helm, include_secrets=include_secrets):
+            typer.echo(str(path))
+        return
     if rgd:
         if sets or values:
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
@@ -60,6 +102,18 @@ def render(
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _emit(objects, output_dir)
+
+
+def _modes(rgd: bool, manifests: bool, helm: Path | None, kustomize: Path | None, compose: Path | None) -> list[
+    tuple[str, bool]
+]:
+    return [
+        ("--rgd", rgd),
+        ("--manifests", manifests),
+        ("--helm", helm is not None),
+        ("--kustomize", kustomize is not None),
+        ("--compose", compose is not None),
+    ]
 
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
