@@ -100,8 +100,36 @@ def render(
         live = load_doc(observed, what="--observed file")
         if not isinstance(live, dict):
             raise PykroError("--observed must be a YAML mapping of resource ids", where=str(observed), fix="id: {...}")
+    if compose is not None:
+        if output_dir is not None:
+            raise PykroError("-o/--output-dir does not apply to --compose", where="pykro render", fix="Drop -o.")
+        _compose(comp, spec, compose, name, namespace, live, include_secrets)
+        return
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _emit(objects, output_dir)
+
+
+def _compose(
+    comp: Any,
+    spec: dict[str, Any],
+    path: Path,
+    name: str | None,
+    namespace: str | None,
+    live: dict[str, Any] | None,
+    include_secrets: bool,
+) -> None:
+    """The manifests of one instance as a Compose file; objects Compose cannot hold are named on stderr."""
+    from pykro.render.compose import graph_dependencies, write_compose
+    from pykro.render.manifests import manifests
+
+    values = comp.spec_values(spec)
+    instance = name or (values.get("name") if isinstance(values.get("name"), str) else None) or comp.name
+    ids: dict[tuple[str, str], str] = {}
+    objects = manifests(comp.graph, values, name=instance, namespace=namespace, observed=live, node_ids=ids)
+    result = write_compose(objects, path, depends=graph_dependencies(comp.graph, ids), include_secrets=include_secrets)
+    typer.echo(str(path))
+    if result.skipped:
+        typer.echo(f"not expressible in Compose, left out: {', '.join(result.skipped)}", err=True)
 
 
 def _modes(rgd: bool, manifests: bool, helm: Path | None, kustomize: Path | None, compose: Path | None) -> list[
