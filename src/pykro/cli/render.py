@@ -94,6 +94,9 @@ def render(
             raise PykroError("--set/-f only apply to --manifests", where="pykro render", fix="Drop them with --rgd.")
         _emit([comp.to_rgd()], output_dir)
         return
+    if kustomize is not None:
+        _kustomize(comp, kustomize, sets or [], values or [], overlays or [], name, namespace, include_secrets)
+        return
     spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
@@ -107,6 +110,39 @@ def render(
         return
     objects = comp.to_manifests(spec, name=name, namespace=namespace, observed=live)
     _emit(objects, output_dir)
+
+
+def _kustomize(
+    comp: Any,
+    directory: Path,
+    sets: list[str],
+    values: list[Path],
+    overlays: list[str],
+    name: str | None,
+    namespace: str | None,
+    include_secrets: bool,
+) -> None:
+    """A base from --set/-f (else from the first overlay) and one overlay per --overlay NAME=FILE, whose values go
+    on top of the base's."""
+    from pykro.render.kustomize import write_kustomize
+    from pykro.runtime.values import spec_from_options
+
+    parsed: list[tuple[str, Path]] = []
+    for item in overlays:
+        label, sep, file = item.partition("=")
+        if not sep or not label or not file:
+            raise PykroError(f"--overlay {item!r} is not NAME=VALUES.yaml", where="--overlay", fix="e.g. --overlay dev=dev.yaml")
+        parsed.append((label, Path(file)))
+    if len({label for label, _ in parsed}) != len(parsed):
+        raise PykroError("two --overlay options share a name", where="--overlay", fix="Give each overlay its own name.")
+    base_files = list(values) if (sets or values or not parsed) else [parsed[0][1]]
+    base = comp.to_manifests(spec_from_options(comp, sets, base_files)[0], name=name, namespace=namespace)
+    rendered = {
+        label: comp.to_manifests(spec_from_options(comp, sets, [*values, file])[0], name=name, namespace=namespace)
+        for label, file in parsed
+    }
+    for path in write_kustomize(base, rendered, directory, include_secrets=include_secrets):
+        typer.echo(str(path))
 
 
 def _compose(

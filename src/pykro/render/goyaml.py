@@ -19,6 +19,15 @@ class _GoSafeDumper(yaml.SafeDumper):
 _GoSafeDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
 
 
+def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
+    """Multi-line text as a literal block (``|``) where YAML allows it (PyYAML falls back to quoting otherwise)."""
+    style = "|" if "\n" in value.rstrip("\n") else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
+
+
+_GoSafeDumper.add_representer(str, _text)
+
+
 def dump(data: Any) -> str:
     """One YAML document, keys in insertion order, block style, UTF-8 text kept."""
     text: str = yaml.dump(
