@@ -9,7 +9,7 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.group import AppGroup
 from pykro.builders.network import Ingress, Service
-from pykro.builders.output import KubernetesOutput
+from pykro.builders.output import DockerComposeOutput, HelmOutput, KubernetesOutput, KustomizeOutput
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 
 __all__ = [
@@ -17,9 +17,12 @@ __all__ = [
     "AppGroup",
     "ConfigMap",
     "CronJob",
+    "DockerComposeOutput",
+    "HelmOutput",
     "Ingress",
     "Job",
     "KubernetesOutput",
+    "KustomizeOutput",
     "Secret",
     "Service",
     "StatefulApp",

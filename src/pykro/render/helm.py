@@ -17,13 +17,14 @@ from typing import Any
 
 from pykro import yamlio
 from pykro.render import goyaml
+from pykro.cel.printer import quote
 from pykro.cel.template import Standalone, parse_value
 from pykro.errors import PykroError
 from pykro.graph import Graph, Resource
 from pykro.graph.secrets import is_secret, secret_paths
 from pykro.render.gotemplate import Scope, Untranslatable, go_string, translate, translate_value
 
-__all__ = ["SECRETS_KEY", "chart_files", "values_defaults", "values_schema", "write_chart"]
+__all__ = ["SECRETS_KEY", "chart_files", "objects_graph", "values_defaults", "values_schema", "write_chart"]
 
 SECRETS_KEY = "pykroSecrets"
 """The values key holding literal Secret values taken out of the templates."""
@@ -282,3 +283,33 @@ def _take_secrets(rid: str, body: dict[str, Any], secrets: dict[str, Any], inclu
 
 class _Go(str):
     """A value already written as a Go-template pipeline."""
+
+
+def objects_graph(objects: list[dict[str, Any]], name: str) -> Graph:
+    """A graph without spec fields whose resources are ``objects`` as they are (text holding ``${`` kept literal):
+    the chart of objects that are already concrete, such as builders' (pykro.builders.HelmOutput)."""
+    resources: list[Resource] = []
+    used: set[str] = set()
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        words = re.split(r"[^A-Za-z0-9]+", f"{obj.get('kind', 'object')} {meta.get('name', '')}")
+        base = "".join(w[:1].upper() + w[1:] for w in words if w)
+        rid = (base[:1].lower() + base[1:]) or "object"
+        rid = rid if rid[0].isalpha() else f"r{rid}"
+        unique, n = rid, 2
+        while unique in used:
+            unique, n = f"{rid}{n}", n + 1
+        used.add(unique)
+        resources.append(Resource(id=unique, template=_literal(obj)))
+    return Graph(name=name, api_version="v1", kind="Chart", resources=resources)
+
+
+def _literal(value: Any) -> Any:
+    """``value`` with every string holding ``${`` written as a CEL string literal (kro's escape)."""
+    if isinstance(value, dict):
+        return {k: _literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    if isinstance(value, str) and "${" in value:
+        return "${" + quote(value) + "}"
+    return value
