@@ -74,8 +74,8 @@ def _only(path: Path, tmp: Path) -> Path:
 def test_fullstack_mapping_and_secrets(kit: SimpleNamespace, tmp_path: Path) -> None:
     out = tmp_path / "compose.yaml"
     (tmp_path / "obs.yaml").write_text("dbSvc: {spec: {clusterIP: 10.96.0.10}}\n")
-    args = [str(kit.examples / "fullstack.py"), "--compose", str(out), "--observed", str(tmp_path / "obs.yaml"),
-            "--set", "name=shop", "--set", "appImage=node:20", "--set", "replicas=3", "--set", "dbPassword=pw-123456"]  # fmt: skip
+    args = [str(kit.examples / "fullstack.py"), "--compose", str(out), "--observed", str(tmp_path / "obs.yaml")]
+    args += ["--set", "name=shop", "--set", "appImage=node:20", "--set", "replicas=3", "--set", "dbPassword=pw-123456"]
     assert pykro(*args, cwd=kit.repo).returncode == 0
     text = out.read_text(encoding="utf-8")
     assert "pw-123456" not in text
@@ -146,14 +146,21 @@ def test_probes_resources_configs_and_healthy_dependencies(kit: SimpleNamespace,
     assert app["entrypoint"] == ["/bin/app"] and app["command"] == ["--db", "database"]
     assert app["environment"]["MODE"] == "$fast"  # a literal $ survives Compose's interpolation
     assert app["depends_on"]["db"]["condition"] == "service_healthy"  # the graph edge via the Service
-    assert app["configs"] == [{"source": "cfg-app-conf", "target": "/etc/app/app.conf"}, {"source": "cfg-mode", "target": "/etc/app/MODE"}]
+    assert app["configs"] == [
+        {"source": "cfg-app-conf", "target": "/etc/app/app.conf"},
+        {"source": "cfg-mode", "target": "/etc/app/MODE"},
+    ]
 
 
 def test_what_compose_cannot_hold_is_named() -> None:
-    pod = {"containers": [{"name": "c", "image": "i", "env": [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]}]}  # fmt: skip
-    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": "d"}, "spec": {"template": {"spec": pod}}}  # fmt: skip
+    env = [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
+    pod = {"containers": [{"name": "c", "image": "i", "env": env}]}
+    meta = {"name": "d"}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": {"template": {"spec": pod}}}
     with pytest.raises(ComposeError) as error:
         compose_document([deployment])
-    assert "Deployment 'd', spec.template.spec.containers[0].env[0].valueFrom: fieldRef is known only inside" in str(error.value)
+    assert "Deployment 'd', spec.template.spec.containers[0].env[0].valueFrom: fieldRef is known only inside" in str(
+        error.value
+    )
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "gw"}}
     assert compose_document([ingress]).skipped == ["Ingress gw"]

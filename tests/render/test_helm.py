@@ -15,15 +15,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pykro import Spec, Status, cel, composition, yamlio
-from pykro.render.gotemplate import Untranslatable
 from pykro.render import goyaml
+from pykro.render.gotemplate import Untranslatable
 from pykro.render.helm import chart_files, write_chart
 from pykro.simple import ConfigMap, Deployment, Service
 
 # example target, values passed to both sides, include the literal Secret values
 EXAMPLES: dict[str, tuple[str, dict[str, Any], bool]] = {
     "webapp": ("webapp.py", {"replicas": 3}, False),
-    "microservices": ("microservices.py", yamlio.load_file(Path(__file__).parents[2] / "examples" / "microservices-values.yaml"), True),  # fmt: skip
+    "microservices": (
+        "microservices.py",
+        yamlio.load_file(Path(__file__).parents[2] / "examples" / "microservices-values.yaml"),
+        True,
+    ),
     "celestra_db": ("celestra_db.py", {"replicas": 5, "storage": "10Gi"}, False),
     "data_tier": ("hub_tenants.py:data_tier", {"name": "t1", "dbCpu": "250m"}, False),
     "api_tier": ("hub_tenants.py:api_tier", {"name": "t1", "replicas": 4, "flag": True}, False),
@@ -73,7 +77,10 @@ def test_set_flags_match_on_both_sides(kit: SimpleNamespace, tmp_path: Path) -> 
     assert got == kit.by_identity(kit.load_all(mine.stdout))
     deployment = next(d for d in got.values() if d["kind"] == "Deployment")
     assert deployment["spec"]["replicas"] == 7
-    assert deployment["spec"]["template"]["spec"]["containers"][0]["env"][2] == {"name": "ENABLE_ANALYTICS", "value": "true"}
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["env"][2] == {
+        "name": "ENABLE_ANALYTICS",
+        "value": "true",
+    }
 
 
 def test_fullstack_names_what_has_no_go_template(kit: SimpleNamespace, tmp_path: Path) -> None:
@@ -128,7 +135,7 @@ class GenSpec(Spec):
     port: int = 8080
     tier: str = "web"
     debug: bool = False
-    tags: list[str] = []
+    tags: list[str] = []  # noqa: RUF012 - a pydantic default (copied per instance)
     sidecar: bool = False
 
 

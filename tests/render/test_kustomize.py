@@ -23,8 +23,16 @@ PROD = {**MICRO, "environment": "production", "version": "2.0.0", "gateway": {"d
 EXAMPLES: dict[str, tuple[str, dict[str, Any], dict[str, dict[str, Any]]]] = {
     "webapp": ("webapp.py", {"replicas": 1}, {"dev": {"replicas": 1}, "prod": {"replicas": 5}}),
     "microservices": ("microservices.py", MICRO, {"dev": {}, "prod": PROD}),
-    "celestra_db": ("celestra_db.py", {}, {"small": {"replicas": 1, "storage": "1Gi"}, "big": {"backupSchedule": "0 * * * *"}}),  # fmt: skip
-    "api_tier": ("hub_tenants.py:api_tier", {"name": "acme"}, {"staging": {"flag": True}, "prod": {"name": "acme-prod", "replicas": 6}}),  # fmt: skip
+    "celestra_db": (
+        "celestra_db.py",
+        {},
+        {"small": {"replicas": 1, "storage": "1Gi"}, "big": {"backupSchedule": "0 * * * *"}},
+    ),
+    "api_tier": (
+        "hub_tenants.py:api_tier",
+        {"name": "acme"},
+        {"staging": {"flag": True}, "prod": {"name": "acme-prod", "replicas": 6}},
+    ),
 }
 
 
@@ -50,7 +58,14 @@ def test_example_overlays_equal_manifests(case: str, kit: SimpleNamespace, tmp_p
     target, base, overlays = EXAMPLES[case]
     base_file = tmp_path / "base-values.yaml"
     base_file.write_text(goyaml.dump(base), encoding="utf-8")
-    args = [str(kit.examples / target), "--kustomize", str(tmp_path / "tree"), "-f", str(base_file), "--include-secrets"]
+    args = [
+        str(kit.examples / target),
+        "--kustomize",
+        str(tmp_path / "tree"),
+        "-f",
+        str(base_file),
+        "--include-secrets",
+    ]
     for label, values in overlays.items():
         (tmp_path / f"{label}.yaml").write_text(goyaml.dump(values), encoding="utf-8")
         args += ["--overlay", f"{label}={tmp_path / f'{label}.yaml'}"]
@@ -59,7 +74,9 @@ def test_example_overlays_equal_manifests(case: str, kit: SimpleNamespace, tmp_p
     kit.check_golden_tree(f"kustomize/{case}", tmp_path / "tree")
     for label in overlays:
         built = kit.run([kit.tool("kustomize"), "build", str(tmp_path / "tree" / "overlays" / label)])
-        mine = pykro(str(kit.examples / target), "--manifests", "-f", str(base_file), "-f", str(tmp_path / f"{label}.yaml"))
+        mine = pykro(
+            str(kit.examples / target), "--manifests", "-f", str(base_file), "-f", str(tmp_path / f"{label}.yaml")
+        )
         assert mine.returncode == 0, mine.stderr
         want = kit.by_identity(normalized(kit.load_all(mine.stdout)))
         assert kit.by_identity(normalized(kit.load_all(built.stdout))) == want, label

@@ -24,7 +24,9 @@ _OUT = typer.Option(None, "--output-dir", "-o", help="Write one file per object 
 _HELM = typer.Option(None, "--helm", help="Write a Helm chart (values from the spec) into this directory.")
 _KUSTOMIZE = typer.Option(None, "--kustomize", help="Write a Kustomize base and overlays into this directory.")
 _OVERLAY = typer.Option(
-    None, "--overlay", help="With --kustomize: an overlay NAME=VALUES.yaml (spec values of one environment); repeatable."
+    None,
+    "--overlay",
+    help="With --kustomize: an overlay NAME=VALUES.yaml (spec values of one environment); repeatable.",
 )
 _COMPOSE = typer.Option(None, "--compose", help="Write a Compose file for a concrete spec (--set/-f) to this path.")
 _INCLUDE_SECRETS = typer.Option(
@@ -131,7 +133,9 @@ def _kustomize(
     for item in overlays:
         label, sep, file = item.partition("=")
         if not sep or not label or not file:
-            raise PykroError(f"--overlay {item!r} is not NAME=VALUES.yaml", where="--overlay", fix="e.g. --overlay dev=dev.yaml")
+            raise PykroError(
+                f"--overlay {item!r} is not NAME=VALUES.yaml", where="--overlay", fix="e.g. --overlay dev=dev.yaml"
+            )
         parsed.append((label, Path(file)))
     if len({label for label, _ in parsed}) != len(parsed):
         raise PykroError("two --overlay options share a name", where="--overlay", fix="Give each overlay its own name.")
@@ -168,9 +172,9 @@ def _compose(
         typer.echo(f"not expressible in Compose, left out: {', '.join(result.skipped)}", err=True)
 
 
-def _modes(rgd: bool, manifests: bool, helm: Path | None, kustomize: Path | None, compose: Path | None) -> list[
-    tuple[str, bool]
-]:
+def _modes(
+    rgd: bool, manifests: bool, helm: Path | None, kustomize: Path | None, compose: Path | None
+) -> list[tuple[str, bool]]:
     return [
         ("--rgd", rgd),
         ("--manifests", manifests),

@@ -325,7 +325,9 @@ class _Builder:
                 return int(item["containerPort"])
         raise self.fail(obj, f"{where} probe", f"the port {port!r} is not a named port of the container")
 
-    def mounts(self, obj: dict[str, Any], pod: dict[str, Any], c: dict[str, Any], svc: dict[str, Any], where: str) -> None:
+    def mounts(
+        self, obj: dict[str, Any], pod: dict[str, Any], c: dict[str, Any], svc: dict[str, Any], where: str
+    ) -> None:
         volumes = {v.get("name"): v for v in pod.get("volumes") or []}
         claims = {
             t.get("metadata", {}).get("name"): t for t in (obj.get("spec") or {}).get("volumeClaimTemplates") or []
@@ -354,7 +356,7 @@ class _Builder:
             elif "configMap" in source:
                 name = source["configMap"].get("name")
                 cm = self.find("ConfigMap", name, obj, here) or {}
-                for key, file in _projected(source["configMap"], list((cm.get("data") or {})), sub):
+                for key, file in _projected(source["configMap"], list(cm.get("data") or {}), sub):
                     svc.setdefault("configs", []).append(
                         {"source": _name(f"{name}-{key}"), "target": _join(target, file, sub)}
                     )
@@ -396,8 +398,8 @@ class _Builder:
             for index, port in enumerate((service.get("spec") or {}).get("ports") or []):
                 target = port.get("targetPort", port.get("port"))
                 if isinstance(target, str):
-                    target = self.port_number(workload, {"ports": [p for c in containers for p in c.get("ports") or []]},
-                                              target, f"Service {alias!r} targetPort")  # fmt: skip
+                    pod_ports = {"ports": [p for c in containers for p in c.get("ports") or []]}
+                    target = self.port_number(workload, pod_ports, target, f"Service {alias!r} targetPort")
                 if target != port.get("port"):
                     raise self.fail(
                         service,
@@ -461,7 +463,9 @@ def _decimal(value: Fraction) -> str:
     return text
 
 
-def graph_dependencies(graph: Any, node_ids: Mapping[tuple[str, str], str]) -> dict[tuple[str, str], list[tuple[str, str]]]:
+def graph_dependencies(
+    graph: Any, node_ids: Mapping[tuple[str, str], str]
+) -> dict[tuple[str, str], list[tuple[str, str]]]:
     """(kind, name) -> the (kind, name)s it depends on, from the graph's edges (``node_ids``: as manifests() fills
     it)."""
     by_id: dict[str, list[tuple[str, str]]] = {}

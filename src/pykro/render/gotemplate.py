@@ -124,7 +124,9 @@ def _kind(schema: Schema) -> str | None:
 
 def _key(parent: str, key: str) -> str:
     """``parent.key`` when ``key`` is a Go identifier, else ``(index parent "key")``."""
-    return f"{parent}.{key}" if _IDENT.match(key) and not parent.startswith("(") else f"(index {parent} {go_string(key)})"
+    return (
+        f"{parent}.{key}" if _IDENT.match(key) and not parent.startswith("(") else f"(index {parent} {go_string(key)})"
+    )
 
 
 def _typed(code: str, schema: Schema) -> str:
@@ -174,12 +176,12 @@ class _Translator:
     def fail(self, why: str) -> Untranslatable:
         return self.scope.fail(self.expression, why)
 
-    def node(self, node: ast.Node) -> tuple[str, Schema]:  # noqa: PLR0911, PLR0912 - one branch per node kind
+    def node(self, node: ast.Node) -> tuple[str, Schema]:
         if isinstance(node, ast.Literal):
             if isinstance(node.value, bytes):
                 raise self.fail("bytes have no Go-template form")
-            schema = {bool: _BOOL, int: _INT, float: _DOUBLE, str: _STRING}.get(type(node.value), {"type": "null"})
-            return go_literal(node.value), schema
+            literal = {bool: _BOOL, int: _INT, float: _DOUBLE, str: _STRING}.get(type(node.value), {"type": "null"})
+            return go_literal(node.value), literal
         if isinstance(node, ast.UInt):
             raise self.fail("unsigned integers have no Go-template form")
         if isinstance(node, ast.Ident | ast.Select | ast.Index) and (ref := self.reference(node)) is not None:
@@ -305,7 +307,13 @@ class _Translator:
             value = value[key]
         if isinstance(value, str):
             inner = Scope(
-                self.scope.graph, rid, ".".join(path), {}, self.scope.spec_paths, (*self.scope.seen, rid), self.scope.lazy
+                self.scope.graph,
+                rid,
+                ".".join(path),
+                {},
+                self.scope.spec_paths,
+                (*self.scope.seen, rid),
+                self.scope.lazy,
             )
             parsed = parse_value(value)
             if isinstance(parsed, Standalone):
@@ -321,7 +329,7 @@ class _Translator:
         return go_literal(value), kind or (_LIST if isinstance(value, list) else _MAP)
 
     # -------------------------------------------------------------------------------------------- operators
-    def binary(self, node: ast.Binary) -> tuple[str, Schema]:  # noqa: PLR0911 - one branch per operator family
+    def binary(self, node: ast.Binary) -> tuple[str, Schema]:
         left, lschema = self.node(node.left)
         right, rschema = self.node(node.right)
         lk, rk = _kind(lschema), _kind(rschema)
@@ -365,7 +373,7 @@ class _Translator:
             raise self.fail(f"arithmetic on {lk or 'unknown'} and {rk or 'unknown'} values")
         raise self.fail(f"the operator {op} is not translated")
 
-    def call(self, node: ast.Call) -> tuple[str, Schema]:  # noqa: PLR0911, PLR0912 - one branch per function
+    def call(self, node: ast.Call) -> tuple[str, Schema]:
         fn, args = node.function, node.args
         if fn == "has" and node.target is None and len(args) == 1 and isinstance(args[0], ast.Select):
             sel = args[0]

@@ -16,12 +16,12 @@ from pathlib import Path
 from typing import Any
 
 from pykro import yamlio
-from pykro.render import goyaml
 from pykro.cel.printer import quote
 from pykro.cel.template import Standalone, parse_value
 from pykro.errors import PykroError
 from pykro.graph import Graph, Resource
 from pykro.graph.secrets import is_secret, secret_paths
+from pykro.render import goyaml
 from pykro.render.gotemplate import Scope, Untranslatable, go_string, translate, translate_value
 
 __all__ = ["SECRETS_KEY", "chart_files", "objects_graph", "values_defaults", "values_schema", "write_chart"]
@@ -136,7 +136,7 @@ def _no_default_place(graph: Graph, path: tuple[str, ...], why: str) -> None:
 
 def values_schema(graph: Graph, *, include_secrets: bool = False) -> dict[str, Any]:
     """The spec's OpenAPI schema as JSON Schema: unknown keys are rejected, as pykro rejects unknown spec fields."""
-    schema = _json_schema(graph.openapi)
+    schema: dict[str, Any] = _json_schema(graph.openapi)
     schema["$schema"] = "https://json-schema.org/draft-07/schema#"
     schema.setdefault("properties", {})
     if not include_secrets:

@@ -111,8 +111,11 @@ def _overlay(
         target = {"group": _group(key[0]), "version": key[0].rpartition("/")[2], "kind": key[1], "name": key[2]}
         if key not in mine:
             patches.append(
-                {"patch": goyaml.dump({"$patch": "delete", "apiVersion": key[0], "kind": key[1],
-                                       "metadata": {"name": key[2]}}).rstrip("\n")}  # fmt: skip
+                {
+                    "patch": goyaml.dump(
+                        {"$patch": "delete", "apiVersion": key[0], "kind": key[1], "metadata": {"name": key[2]}}
+                    ).rstrip("\n")
+                }
             )
             continue
         ops = _diff(obj, mine[key], "")
