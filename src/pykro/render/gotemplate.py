@@ -191,14 +191,12 @@ class _Translator:
             index, _ = self.node(node.index)
             if node.optional:
                 raise self.fail("optional indexing ([?...]) is not translated")
-            element = _item(tschema) if _kind(tschema) == "list" else _child(tschema, "")
+            if _kind(tschema) != "list":  # Go's index gives nil for a missing map key where CEL stops
+                raise self.fail("indexing anything but a list with a computed key is not translated")
+            element = _item(tschema)
             return _typed(f"(index {target} {index})", element), element
-        if isinstance(node, ast.Select):
-            target, tschema = self.node(node.operand)
-            if _kind(tschema) not in ("map", None) or node.optional:
-                raise self.fail(f"selecting .{node.field} here is not translated")
-            element = _child(tschema, node.field)
-            return _typed(_key(target, node.field), element), element
+        if isinstance(node, ast.Select):  # a field of a computed value: Go gives nil where CEL would stop
+            raise self.fail(f"selecting .{node.field} of a computed value is not translated")
         if isinstance(node, ast.Unary):
             code, schema = self.node(node.operand)
             if node.op == "!":
@@ -263,9 +261,14 @@ class _Translator:
             var, schema = self.scope.iterators[name]
             code = var
             for key in path:
+                if key not in ((schema or {}).get("required") or []) and not self.scope.lazy:
+                    raise self.fail(
+                        f"{name}.{'.'.join(path)} may be missing (Go would read nil where CEL stops): read it inside "
+                        f"has({name}.{'.'.join(path)}) ? ... : ..."
+                    )
                 schema = _child(schema, key)
                 code = _key(code, key)
-            return (_typed(code, schema) if path else code), schema
+            return _typed(code, schema), schema
         if name == "schema":
             return self.schema_reference(path)
         if any(r.id == name for r in self.scope.graph.resources):
@@ -348,11 +351,11 @@ class _Translator:
             name = {"<": "lt", "<=": "le", ">": "gt", ">=": "ge"}[op]
             return f"({name} {left} {right})", _BOOL
         if op == "in":
-            if rk == "list":
+            if rk == "list" and _kind(_item(rschema)) in ("string", "bool") and lk == _kind(_item(rschema)):
                 return f"(has {left} {right})", _BOOL
             if rk == "map" and lk == "string":
                 return f"(hasKey {right} {left})", _BOOL
-            raise self.fail("'in' needs a list, or a map and a string key")
+            raise self.fail("'in' is translated for a string or bool in a list of them, or a string key in a map")
         if op == "+":
             if lk == rk == "string":
                 return f"(print {left} {right})", _STRING
