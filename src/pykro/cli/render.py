@@ -97,6 +97,12 @@ def render(
         _emit([comp.to_rgd()], output_dir)
         return
     if kustomize is not None:
+        if observed is not None or output_dir is not None:
+            raise PykroError(
+                "--observed and -o/--output-dir do not apply to --kustomize",
+                where="pykro render",
+                fix="Drop them (the tree is written into the --kustomize directory).",
+            )
         _kustomize(comp, kustomize, sets or [], values or [], overlays or [], name, namespace, include_secrets)
         return
     spec = spec_from_options(comp, sets or [], values or [])[0]
