@@ -200,10 +200,15 @@ def _template(graph: Graph, res: Resource, secrets: dict[str, Any], include_secr
         for text in res.include_when:
             scope.field = "includeWhen"
             code = translate_value(text, scope)
-            conditions.append(code if code is not None else go_string(text))
+            if code is None:
+                raise scope.fail(text, "an includeWhen entry must be one ${...} expression")
+            conditions.append(code)
         cond = conditions[0] if len(conditions) == 1 else "(and " + " ".join(conditions) + ")"
-        head.append(f"{{{{- if {cond} }}}}")
+        # the condition's own spec fields are checked before it, as CEL stops on a missing one
+        head += [*_guards(scope.spec_paths), f"{{{{- if {cond} }}}}"]
+        scope.spec_paths = []
         tail.append("{{- end }}")
+    cut = len(head)
     for dim in res.dimensions:
         scope.field = f"forEach.{dim.name}"
         parsed = parse_value(dim.expression)
@@ -222,10 +227,8 @@ def _template(graph: Graph, res: Resource, secrets: dict[str, Any], include_secr
     text = goyaml.dump(body)
     for number, code in enumerate(codes):
         text = text.replace(_TOKEN.format(number), f"{{{{ toJson {code} }}}}", 1)
-    guards = _guards(scope.spec_paths)
     # presence checks sit inside includeWhen, before the forEach loops: they read only the spec
-    cut = 1 + (1 if res.include_when else 0)
-    lines = [*head[:cut], *guards, *head[cut:], "---", text.rstrip("\n"), *reversed(tail)]
+    lines = [*head[:cut], *_guards(scope.spec_paths), *head[cut:], "---", text.rstrip("\n"), *reversed(tail)]
     return "\n".join(lines) + "\n"
 
 
