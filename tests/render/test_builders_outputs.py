@@ -74,3 +74,21 @@ def test_compose_output_is_valid_compose(kit: SimpleNamespace, tmp_path: Path) -
 def test_compose_output_refuses_to_run_docker() -> None:
     with pytest.raises(PykroError, match="pykro does not run docker compose"):
         DockerComposeOutput().up()
+
+
+def test_generated_writes_through_the_outputs(kit: SimpleNamespace, tmp_path: Path) -> None:
+    generated = app(1).generate()
+    chart = generated.to_helm_chart(tmp_path / "chart")
+    assert tmp_path / "chart" / "Chart.yaml" in chart
+    assert "name: web" in (tmp_path / "chart" / "Chart.yaml").read_text(encoding="utf-8")
+    assert tmp_path / "k" / "base" / "kustomization.yaml" in generated.to_kustomize(tmp_path / "k")
+    missing = kit.run([kit.tool("kustomize"), "build", str(tmp_path / "k" / "base")], ok=False)
+    assert missing.returncode != 0 and "secrets/api-keys/token" in missing.stderr  # the value is not written
+    (tmp_path / "k" / "base" / "secrets" / "api-keys").mkdir(parents=True)
+    (tmp_path / "k" / "base" / "secrets" / "api-keys" / "token").write_text("given")
+    built = kit.run([kit.tool("kustomize"), "build", str(tmp_path / "k" / "base")])
+    kinds = sorted(d["kind"] for d in kit.load_all(built.stdout))
+    assert kinds == ["ConfigMap", "Deployment", "Secret", "Service"]
+    assert generated.to_docker_compose(tmp_path / "c.yml") == [tmp_path / "c.yml"]
+    with pytest.raises(PykroError, match="a chart's values are its spec"):
+        generated.to_helm_values(tmp_path / "v")

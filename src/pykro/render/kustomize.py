@@ -3,9 +3,9 @@ them into the objects of that environment's spec (JSON patches for changed field
 the environment does not have, its own files for objects only it has). ``kustomize build overlays/<name>`` (or
 ``kubectl kustomize``) gives exactly what ``pykro render --manifests`` gives for that spec.
 
-Secrets never go into base: each overlay makes them with a ``secretGenerator`` reading one file per key from
-``overlays/<name>/secrets/<secret>/<key>``; those files are written only with ``include_secrets`` (otherwise
-kustomize stops, naming the missing file).
+Secrets are made by ``secretGenerator``s reading one file per key from ``overlays/<name>/secrets/<secret>/<key>``
+(``base/secrets/...`` when there are no overlays; with overlays, base holds no Secret); those files are written only
+with ``include_secrets`` (otherwise kustomize stops, naming the missing file).
 """
 
 from __future__ import annotations
@@ -70,13 +70,20 @@ def kustomize_files(
     _unique(plain, "base")
     for obj in plain:
         files[f"base/{_file(obj)}"] = goyaml.dump(obj)
-    files["base/kustomization.yaml"] = goyaml.dump(
-        {
-            "apiVersion": "kustomize.config.k8s.io/v1beta1",
-            "kind": "Kustomization",
-            "resources": [_file(o) for o in plain],
-        }
-    )
+    kustomization: dict[str, Any] = {
+        "apiVersion": "kustomize.config.k8s.io/v1beta1",
+        "kind": "Kustomization",
+        "resources": [_file(o) for o in plain],
+    }
+    if not overlays:  # a base on its own makes its Secrets itself
+        generators = []
+        for secret in (o for o in base if o.get("kind") == "Secret"):
+            generator, secret_files = _secret("base", secret, include_secrets)
+            generators.append(generator)
+            files.update(secret_files)
+        if generators:
+            kustomization["secretGenerator"] = generators
+    files["base/kustomization.yaml"] = goyaml.dump(kustomization)
     base_by_key = {_key(o): o for o in plain}
     for name, objects in overlays.items():
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
