@@ -5,6 +5,7 @@ that overlay's values, object for object; Secret values are written only with --
 from __future__ import annotations
 
 import base64
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -80,6 +81,20 @@ def test_example_overlays_equal_manifests(case: str, kit: SimpleNamespace, tmp_p
         assert mine.returncode == 0, mine.stderr
         want = kit.by_identity(normalized(kit.load_all(mine.stdout)))
         assert kit.by_identity(normalized(kit.load_all(built.stdout))) == want, label
+
+
+def test_kubectl_kustomize_agrees(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Where kubectl is installed, its embedded kustomize builds the same objects as kustomize v5."""
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        pytest.skip("kubectl is not installed (kustomize itself is checked above)")
+    (tmp_path / "prod.yaml").write_text(goyaml.dump(PROD), encoding="utf-8")
+    tree = tmp_path / "tree"
+    args = ["--kustomize", str(tree), "--include-secrets", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]
+    assert pykro(str(kit.examples / "microservices.py"), *args).returncode == 0
+    mine = kit.run([kubectl, "kustomize", str(tree / "overlays" / "prod")])
+    theirs = kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / "prod")])
+    assert kit.by_identity(kit.load_all(mine.stdout)) == kit.by_identity(kit.load_all(theirs.stdout))
 
 
 def test_secrets_need_include_secrets(kit: SimpleNamespace, tmp_path: Path) -> None:
