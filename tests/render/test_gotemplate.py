@@ -170,3 +170,57 @@ def test_an_optional_item_field_read_without_has_is_refused() -> None:
 
     with pytest.raises(Untranslatable, match=r"port\.note may be missing"):
         chart_files(notes.graph)
+
+
+RULED = """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: ruled}
+spec:
+  schema:
+    apiVersion: v1
+    kind: Ruled
+    spec:
+      name: string | required=true validation="self.startsWith('a')"
+      size: integer | default=3 validation="self > 0 && self < 10"
+  resources:
+  - id: cfg
+    template:
+      apiVersion: v1
+      kind: ConfigMap
+      metadata: {name: "${schema.spec.name}"}
+      data: {size: "${string(schema.spec.size)}"}
+"""
+
+
+@pytest.mark.parametrize(
+    ("values", "broken"),
+    [
+        ({"name": "abc"}, None),
+        ({"name": "abc", "size": 9}, None),
+        ({"name": "abc", "size": 10}, "spec.size"),
+        ({"name": "xyz"}, "spec.name"),
+    ],
+)
+def test_spec_validation_rules_are_checked_by_the_chart(
+    values: dict[str, Any], broken: str | None, kit: SimpleNamespace, tmp_path: Path
+) -> None:
+    from pykro.errors import ValidationError
+    from pykro.graph import Graph
+    from pykro.render.manifests import manifests
+    from pykro.runtime.values import check_spec
+
+    graph = Graph.from_rgd(RULED)
+    write_chart(graph, tmp_path / "chart")
+    (tmp_path / "values.yaml").write_text(goyaml.dump(values), encoding="utf-8")
+    helm = kit.run(
+        [kit.tool("helm"), "template", "rel", str(tmp_path / "chart"), "-f", str(tmp_path / "values.yaml")], ok=False
+    )
+    if broken is None:
+        assert helm.returncode == 0, helm.stderr
+        spec = check_spec(graph.openapi, values)
+        assert kit.by_identity(kit.load_all(helm.stdout)) == kit.by_identity(manifests(graph, spec, name="rel"))
+    else:
+        assert helm.returncode != 0 and f"{broken}: validation failed" in helm.stderr
+        with pytest.raises(ValidationError):  # pykro refuses the same spec
+            check_spec(graph.openapi, values)
