@@ -37,7 +37,7 @@ EXPRESSIONS = [
     'has(schema.spec.opt) ? schema.spec.opt : "absent"',
     'schema.spec.?opt.orValue("fallback")',
     'string([1, 2] + [3] == [1, 2, 3]) + string({"a": 1} == {"a": 1})',
-    "string(schema.spec.ratio * 2.0 > 1.0)",
+    "string(schema.spec.ratio > 0.5) + string(schema.spec.ratio == 0.25)",
     "string(int(schema.spec.count))",
     '"quote\\" and {{ braces }} and ${dollar}"',
     '"ünïcödé ✓ <&>"',
@@ -97,6 +97,7 @@ UNTRANSLATABLE = [
     ("schema.metadata.uid", "schema.metadata.uid is known only to a live cluster"),
     ('{"a": "b"}[schema.spec.name]', "indexing anything but a list"),
     ("string(1.5)", "string() of anything but an int"),
+    ("string(0.1 + 0.2 > 0.3)", "arithmetic on doubles"),
 ]
 
 

@@ -122,11 +122,14 @@ def _kind(schema: Schema) -> str | None:
             "object": "map", "null": "null"}.get(str(kind))  # fmt: skip
 
 
+_VALUES_METHODS = frozenset({"AsMap", "Encode", "PathValue", "Table", "YAML"})
+"""Methods of Helm's Values type: ``.Values.Table`` would call one, so such keys are read with ``index``."""
+
+
 def _key(parent: str, key: str) -> str:
     """``parent.key`` when ``key`` is a Go identifier, else ``(index parent "key")``."""
-    return (
-        f"{parent}.{key}" if _IDENT.match(key) and not parent.startswith("(") else f"(index {parent} {go_string(key)})"
-    )
+    plain = _IDENT.match(key) and not parent.startswith("(") and not (parent == "$.Values" and key in _VALUES_METHODS)
+    return f"{parent}.{key}" if plain else f"(index {parent} {go_string(key)})"
 
 
 def _typed(code: str, schema: Schema) -> str:
@@ -161,7 +164,7 @@ _STRING_METHODS: dict[str, tuple[int, Callable[[str, list[str]], str], dict[str,
     "startsWith": (1, lambda t, a: f"(hasPrefix {a[0]} {t})", _BOOL),
     "endsWith": (1, lambda t, a: f"(hasSuffix {a[0]} {t})", _BOOL),
     "contains": (1, lambda t, a: f"(contains {a[0]} {t})", _BOOL),
-    "matches": (1, lambda t, a: f"(regexMatch {a[0]} {t})", _BOOL),
+    "matches": (1, lambda t, a: f"(mustRegexMatch {a[0]} {t})", _BOOL),  # stops on a bad pattern, as CEL
     "trim": (0, lambda t, a: f"(trim {t})", _STRING),
     "split": (1, lambda t, a: f"(splitList {a[0]} {t})", {"type": "array", "items": _STRING}),
     "replace": (2, lambda t, a: f"(replace {a[0]} {a[1]} {t})", _STRING),
@@ -363,16 +366,15 @@ class _Translator:
                 return f"(concat {left} {right})", lschema
             if lk == rk == "int":
                 return f"(add {left} {right})", _INT
-            if lk == rk == "double":
-                return f"(addf {left} {right})", _DOUBLE
+            if lk == rk == "double":  # Sprig's addf/mulf/... compute in decimal, not IEEE doubles as CEL
+                raise self.fail("arithmetic on doubles has no exact Go-template equivalent")
             raise self.fail(f"adding {lk or 'unknown'} and {rk or 'unknown'} values")
         if op in ("-", "*", "/", "%"):
             if lk == rk == "int":
                 name = {"-": "sub", "*": "mul", "/": "div", "%": "mod"}[op]
                 return f"({name} {left} {right})", _INT
-            if lk == rk == "double" and op != "%":
-                name = {"-": "subf", "*": "mulf", "/": "divf"}[op]
-                return f"({name} {left} {right})", _DOUBLE
+            if lk == rk == "double":  # Sprig's addf/mulf/... compute in decimal, not IEEE doubles as CEL
+                raise self.fail("arithmetic on doubles has no exact Go-template equivalent")
             raise self.fail(f"arithmetic on {lk or 'unknown'} and {rk or 'unknown'} values")
         raise self.fail(f"the operator {op} is not translated")
 
