@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from pykro import Spec, Status, cel, composition
+from pykro.graph import Graph
 from pykro.render import goyaml
 from pykro.render.gotemplate import Untranslatable
 from pykro.render.helm import chart_files, write_chart
@@ -81,11 +82,6 @@ def test_translated_expressions_equal_cel(values: dict[str, Any], kit: SimpleNam
     assert got == want
 
 
-class OneSpec(Spec):
-    name: str
-    items: list[dict[str, str]] = []  # noqa: RUF012 - a pydantic default (copied per instance)
-
-
 class OneStatus(Status):
     ok: bool
 
@@ -101,15 +97,31 @@ UNTRANSLATABLE = [
 ]
 
 
+def one_value(expression: str) -> Graph:
+    """A graph whose ConfigMap ``cfg`` has ``data.value: ${expression}`` (spec: name, items)."""
+    spec = {"name": "string", "items": "[]map[string]string"}
+    template = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "one"},
+        "data": {"value": f"${{{expression}}}"},
+    }
+    rgd = {
+        "apiVersion": "kro.run/v1alpha1",
+        "kind": "ResourceGraphDefinition",
+        "metadata": {"name": "one"},
+        "spec": {
+            "schema": {"apiVersion": "v1", "kind": "One", "spec": spec},
+            "resources": [{"id": "cfg", "template": template}],
+        },
+    }
+    return Graph.from_rgd(rgd)
+
+
 @pytest.mark.parametrize(("expression", "why"), UNTRANSLATABLE)
 def test_untranslatable_expressions_are_named(expression: str, why: str) -> None:
-    @composition(api_version="example.com/v1", kind="One")
-    def one(spec: OneSpec) -> OneStatus:
-        ConfigMap(id="cfg", name="one", data={"value": cel.expr(expression, str)})
-        return OneStatus(ok=True)
-
     with pytest.raises(Untranslatable) as error:
-        chart_files(one.graph)
+        chart_files(one_value(expression))
     message = str(error.value)
     assert f"resource 'cfg', field data.value: ${{{expression}}} cannot become a Go template" in message
     assert why in message
@@ -162,13 +174,14 @@ def test_for_each_over_objects_and_include_when(values: dict[str, Any], kit: Sim
     assert kit.by_identity(kit.load_all(helm.stdout)) == kit.by_identity(ports.to_manifests(values, name="rel"))
 
 
-def test_an_optional_item_field_read_without_has_is_refused() -> None:
-    @composition(api_version="example.com/v1", kind="Notes")
-    def notes(spec: PortsSpec) -> OneStatus:
-        for port in spec.ports:
-            ConfigMap(id="perPort", name=port.name, data={"note": cel.expr("port.note", str)})
-        return OneStatus(ok=True)
+@composition(api_version="example.com/v1", kind="Notes")
+def notes(spec: PortsSpec) -> OneStatus:
+    for port in spec.ports:
+        ConfigMap(id="perPort", name=port.name, data={"note": cel.expr("port.note", str)})
+    return OneStatus(ok=True)
 
+
+def test_an_optional_item_field_read_without_has_is_refused() -> None:
     with pytest.raises(Untranslatable, match=r"port\.note may be missing"):
         chart_files(notes.graph)
 
