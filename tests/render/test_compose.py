@@ -117,6 +117,7 @@ def probed(spec: ProbeSpec) -> ProbeStatus:
         resources={"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "250m"}},
     )
     svc = Service(id="dbSvc", name="database", selector=db, ports=[5432])
+    Service(id="dbPublic", name="db", selector=db, ports=[5432], type="LoadBalancer")
     Deployment(
         id="app",
         name=spec.name,
@@ -142,6 +143,8 @@ def test_probes_resources_configs_and_healthy_dependencies(kit: SimpleNamespace,
     services = load(kit, out)["services"]
     db, app = services["db"], services["web"]
     assert db["healthcheck"]["test"] == ["CMD", "pg_isready"] and db["healthcheck"]["retries"] == 4
+    assert db["networks"]["default"]["aliases"] == ["database"]  # the LoadBalancer named like the service adds none
+    assert db["ports"] == [{"mode": "ingress", "target": 5432, "published": "5432", "protocol": "tcp"}]
     assert db["deploy"]["resources"]["limits"] == {"cpus": 0.5, "memory": "1073741824"}
     assert app["entrypoint"] == ["/bin/app"] and app["command"] == ["--db", "database"]
     assert app["environment"]["MODE"] == "$fast"  # a literal $ survives Compose's interpolation

@@ -386,13 +386,15 @@ class _Builder:
         return out
 
     def aliases(self, service: dict[str, Any]) -> None:
+        """The Service's name as a network alias of what it selects; a LoadBalancer or NodePort Service also
+        publishes its ports on the host."""
         alias = _key(service)[1]
+        published = (service.get("spec") or {}).get("type") in ("LoadBalancer", "NodePort")
         for name in self.selected(service):
             svc = self.doc["services"][name]
-            if alias == name:
-                continue
-            networks = svc.setdefault("networks", {"default": {"aliases": []}})
-            networks["default"]["aliases"].append(alias)
+            if alias != name:
+                networks = svc.setdefault("networks", {"default": {"aliases": []}})
+                networks["default"]["aliases"].append(alias)
             workload = self.by_key[next(k for k, v in self.service_of.items() if name in v)]
             containers = ((workload.get("spec") or {}).get("template") or {}).get("spec", {}).get("containers") or []
             for index, port in enumerate((service.get("spec") or {}).get("ports") or []):
@@ -407,6 +409,11 @@ class _Builder:
                         f"port {port.get('port')} forwards to {target}: Compose reaches a service only on the "
                         "container's own port",
                     )
+                if published:
+                    protocol = str(port.get("protocol", "TCP")).lower()
+                    entry = f"{target}:{target}" + ("" if protocol == "tcp" else f"/{protocol}")
+                    if entry not in svc.setdefault("ports", []):
+                        svc["ports"].append(entry)
 
     def dependencies(self) -> None:
         services = self.doc["services"]
