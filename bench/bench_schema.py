@@ -5,16 +5,16 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from bench.fixtures import fixture_dir
 from bench.timing import per_call
 from pykro import yamlio
 from pykro.schema import kubernetes as k8s
 from pykro.schema.simple import convert, to_openapi
 from pykro.schema.structural import apply_defaults, prune, validate
 
-CHAINSAW = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "kro" / "test" / "e2e" / "chainsaw"
+CHAINSAW = fixture_dir("kro", "test", "e2e", "chainsaw")
 
 DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",

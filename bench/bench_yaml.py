@@ -4,13 +4,13 @@ and on 200 Deployment+Service pairs; warm (scalar caches filled) and cold (cache
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
+from bench.fixtures import fixture_dir
 from bench.timing import per_call
 from pykro import _yamlemit, yamlio
 
-KRO_FIXTURES = Path(__file__).resolve().parent.parent.parent / "shared" / "fixtures" / "kro"
+KRO_FIXTURES = fixture_dir("kro")
 
 
 def fixture_rgds() -> list[Any]:

@@ -1,20 +1,33 @@
-"""Shared test helpers: paths to the team's shared fixtures (used by relative path, never copied)."""
+"""Fixtures for every test: the emulator one test module shares (`cluster`, configured by the module's `cluster`
+marker). Helpers that are not fixtures live in tests/helpers.py (test modules cannot import conftest files)."""
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-SHARED = (REPO / ".." / "shared").resolve()
-KRO_FIXTURES = SHARED / "fixtures" / "kro"
-CHAINSAW = KRO_FIXTURES / "test" / "e2e" / "chainsaw"
-RGD_CRD = KRO_FIXTURES / "helm" / "crds" / "kro.run_resourcegraphdefinitions.yaml"
+if TYPE_CHECKING:  # the emulator (aiohttp) loads only when a test asks for a cluster
+    from pykro.emulator.cluster import LocalCluster
 
 
-@pytest.fixture(scope="session")
-def shared_dir() -> Path:
-    if not SHARED.is_dir():
-        pytest.fail(f"the shared directory is missing: expected it at {SHARED}")
-    return SHARED
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "cluster(**options): LocalCluster options of the module's `cluster` fixture")
+
+
+@pytest.fixture(scope="module")
+def cluster_options(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The LocalCluster options of the module's `cluster`: workload simulation with default delays and a watch
+    bookmark every 0.5 s, overridden by the module's marker (``pytestmark = pytest.mark.cluster(kro=True)``)."""
+    marker = request.node.get_closest_marker("cluster")
+    return {"bookmark_interval": 0.5, **(marker.kwargs if marker else {})}
+
+
+@pytest.fixture(scope="module")
+def cluster(cluster_options: dict[str, Any]) -> Iterator[LocalCluster]:
+    """An emulator shared by one test module (options: `cluster_options`)."""
+    from pykro.emulator.cluster import LocalCluster
+
+    with LocalCluster(**cluster_options) as c:
+        yield c

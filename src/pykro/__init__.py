@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from pykro._lazy import lazy_getattr
 from pykro.errors import CompositionError, PykroError, ValidationError
 
 if TYPE_CHECKING:
@@ -26,14 +27,7 @@ _LAZY = {
 
 
 if not TYPE_CHECKING:  # to a type checker the names are the imports above, so `pykro.compositon` is an error
-
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'pykro' has no attribute {name!r}")
-        import importlib
-
-        return getattr(importlib.import_module(module), name)
+    __getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -10,6 +10,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any, Generic, ParamSpec, TypeVar, cast
 
+__all__ = ["Memo", "cached", "clear_all"]
+
 K = TypeVar("K")
 V = TypeVar("V")
 P = ParamSpec("P")

@@ -13,6 +13,23 @@ import yaml
 from pykro import _yamlemit
 from pykro.errors import ValidationError
 
+__all__ = [
+    "MAX_DEPTH",
+    "Ambiguous",
+    "copy_data",
+    "dump",
+    "dump_all",
+    "load",
+    "load_all",
+    "load_file",
+    "load_user",
+    "load_user_all",
+    "load_values",
+    "path_text",
+    "read_user_file",
+    "too_deep",
+]
+
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
     _BaseDumper: type[Any] = yaml.CSafeDumper

@@ -4,8 +4,6 @@ has a value for the excluded case."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from pykro import Spec, Status, composition
@@ -81,10 +79,7 @@ def test_guarded_and_optional_fields_are_accepted() -> None:
     assert status["ip"] == "${svc.spec.clusterIP}"
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(kro=True)
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,6 @@ objects; an AppGroup built that way is deployed to the emulator over HTTP and be
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -93,12 +92,6 @@ def test_a_reference_of_the_wrong_type_is_caught_when_the_graph_is_built() -> No
 
     with pytest.raises(PykroError, match="replicas must be an int"):
         broken.to_rgd_yaml()
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(bookmark_interval=0.5) as c:
-        yield c
 
 
 def test_an_app_group_deploys_to_the_emulator_and_becomes_ready(cluster: LocalCluster) -> None:

@@ -49,7 +49,7 @@ def base(cls: type[Builder]) -> Builder:
     }[cls]()
 
 
-MAIN = {App: "Deployment", StatefulApp: "StatefulSet", Job: "Job", CronJob: "CronJob"}
+MAIN: dict[type[Builder], str] = {App: "Deployment", StatefulApp: "StatefulSet", Job: "Job", CronJob: "CronJob"}
 POD = {
     App: "spec.template.spec",
     StatefulApp: "spec.template.spec",
@@ -70,7 +70,7 @@ def main_object(cls: type[Builder]) -> tuple[str, str]:
         Service: "api",
         Ingress: "edge",
     }
-    kinds = {**MAIN, Secret: "Secret", ConfigMap: "ConfigMap", Service: "Service", Ingress: "Ingress"}
+    kinds = {**MAIN, Secret: "Secret", ConfigMap: "ConfigMap", Service: "Service", Ingress: "Ingress"}  # type: ignore[misc]
     if cls is AppGroup:
         return "Deployment", "web"
     return kinds[cls], name[cls]
@@ -393,7 +393,7 @@ def test_the_call_changes_the_output_at_its_path(cls: type[Builder], method: str
     call, kind, name, path = CASES[cls][method]
     main_kind, main_name = main_object(cls)
     kind, name = kind or main_kind, name or main_name
-    path = path.format(pod=POD.get(cls, "spec.template.spec"), job=JOB.get(cls, "spec"))
+    path = path.format(pod=POD.get(cls, "spec.template.spec"), job=JOB.get(cls, "spec"))  # type: ignore[arg-type]
     before = base(cls).objects()
     builder = base(cls)
     assert call(builder, files) is builder  # chaining returns the builder
@@ -413,7 +413,7 @@ def test_attached_object_methods_change_the_workload(cls: type[Builder], method:
         if apply:
             call(target, files)
         app = App("web").image("nginx:1.27")
-        (app.add_secret if cls is Secret else app.add_config)(target)
+        (app.add_secret if cls is Secret else app.add_config)(target)  # type: ignore[arg-type]
         return app.objects()
 
     assert at(render(True), "Deployment", "web", path) != at(render(False), "Deployment", "web", path)

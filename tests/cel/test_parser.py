@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tests.conftest import CHAINSAW
+from tests.helpers import CHAINSAW
 
 from pykro import yamlio
 from pykro.cel import CelCompileError, CelEvalError, Evaluator, parse, to_cel
@@ -241,7 +241,7 @@ def _chainsaw_expressions() -> list[str]:
     return found
 
 
-def test_every_chainsaw_expression_parses_and_round_trips(shared_dir: Any) -> None:
+def test_every_chainsaw_expression_parses_and_round_trips() -> None:
     expressions = _chainsaw_expressions()
     assert len(expressions) > 40
     for expression in expressions:

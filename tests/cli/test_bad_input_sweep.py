@@ -110,10 +110,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     }
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(simulate=False) as c:
-        yield c
+pytestmark = pytest.mark.cluster(simulate=False)
 
 
 def _hub_db(tmp: str) -> str:

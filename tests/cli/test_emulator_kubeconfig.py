@@ -19,7 +19,7 @@ from pykro.emulator import home
 from pykro.emulator.cluster import CONTEXT, kubeconfig
 from pykro.errors import PykroError
 
-OTHER = {
+OTHER: dict[str, Any] = {
     "apiVersion": "v1",
     "kind": "Config",
     "clusters": [{"name": "prod", "cluster": {"server": "https://prod.example.com"}}],
@@ -79,7 +79,7 @@ def test_the_token_is_never_in_a_file_others_can_read(tmp_path: Path, monkeypatc
         assert not Path(dst).exists()
         real_replace(src, dst)
 
-    monkeypatch.setattr(home.os, "replace", replace)
+    monkeypatch.setattr(os, "replace", replace)
     old = os.umask(0o022)
     try:
         assert home.write_kubeconfig(path, kubeconfig("https://127.0.0.1:1", "secret-token")) is False

@@ -1,11 +1,11 @@
-"""Helpers for the deploy tests: emulators (shared per module), unique namespaces, writes counted from the
-emulator's request log, and the objects carrying an instance's inventory labels read from the emulator's store."""
+"""Helpers for the deploy tests (the emulator one module shares is tests/conftest.py's `cluster`): unique
+namespaces, writes counted from the emulator's request log, and the objects carrying an instance's inventory labels
+read from the emulator's store."""
 
 from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,13 +20,6 @@ from pykro.runtime import identity
 WRITE_VERBS = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
 COPIES = frozenset({"Endpoints", "EndpointSlice"})  # the endpoints controllers copy a Service's labels
 _names = itertools.count()
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    """An emulator with workload simulation (default delays), shared by one test module."""
-    with LocalCluster(bookmark_interval=0.5) as c:
-        yield c
 
 
 class Kit:

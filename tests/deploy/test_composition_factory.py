@@ -1,4 +1,4 @@
-"""The DESIGN §3 flow: `composition.factory("direct", namespace=...)`, `deploy(SpecModel(...))`, typed status."""
+"""The composition flow: `composition.factory("direct", namespace=...)`, `deploy(SpecModel(...))`, typed status."""
 
 from __future__ import annotations
 

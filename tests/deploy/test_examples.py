@@ -5,7 +5,6 @@ objects, and deleting it leaves none of its objects behind."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -64,10 +63,7 @@ def _spec(source: Path, graph: Any, base: dict[str, Any] | None) -> dict[str, An
     return _fill(graph.openapi, "ex")
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(kro=True)
 
 
 def _store(cluster: LocalCluster, label: str, value: str, ns: str) -> list[dict[str, Any]]:
@@ -85,14 +81,14 @@ def _store(cluster: LocalCluster, label: str, value: str, ns: str) -> list[dict[
 
 @pytest.mark.parametrize("mode", ["direct", "kro"])
 @pytest.mark.parametrize("source", SOURCES, ids=lambda p: p.name)
-def test_example_deploys_and_deletes(cluster: LocalCluster, source: Path, mode: str) -> None:
+def test_example_deploys_and_deletes(cluster: LocalCluster, source: Path, mode: Any) -> None:
     loaded, base = load_source(str(source))
     graph = graph_of(loaded)
     spec = _spec(source, graph, base)
     ns = f"ex-{mode}-{source.stem}".lower().replace("_", "-").replace(":", "-")
     fac = factory(
         loaded,
-        mode,  # type: ignore[arg-type]
+        mode,
         namespace=ns,
         kubeconfig=cluster.kubeconfig_path,
         reporter=NullReporter(),

@@ -72,7 +72,7 @@ def test_the_mode_picks_the_factory(mode: Any, kind: type[FactoryBase]) -> None:
 @pytest.mark.parametrize("mode", ["direct", "kro"])
 def test_an_unknown_option_is_a_type_error_at_the_call(mode: Any) -> None:
     with pytest.raises(TypeError, match="timeout"):
-        factory(WEBAPP, mode, timeout=5)
+        factory(WEBAPP, mode, timeout=5)  # type: ignore[call-overload]
     with pytest.raises(TypeError, match="bogus"):
         factory(WEBAPP, mode).deploy({}, bogus=1)
 

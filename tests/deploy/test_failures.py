@@ -3,7 +3,6 @@ that converges), a resource that fails (kstatus Failed), and warning events stre
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -12,7 +11,6 @@ from pykro import yamlio
 from pykro.deploy import DeployOptions, NullReporter, ReadinessTimeout, ResourceFailed
 from pykro.deploy import inventory as inv
 from pykro.deploy.options import OnFailure
-from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.faults import Fault, FaultPlan
 from pykro.emulator.simulation import Rule, SimulationRules
 from pykro.graph import Graph
@@ -65,11 +63,9 @@ spec:
 GRAPH = Graph.from_rgd(yamlio.load(RGD))
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    slow = FaultPlan([Fault(verbs=("apply",), name="slow-cfg", latency_ms=3000)])
-    with LocalCluster(rules=RULES, faults=slow, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(
+    rules=RULES, faults=FaultPlan([Fault(verbs=("apply",), name="slow-cfg", latency_ms=3000)])
+)
 
 
 def _stuck(kit: Any, on_failure: OnFailure, ns: str, **spec: str) -> ReadinessTimeout:
@@ -227,7 +223,7 @@ def _watch_failing_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> li
 
         async def failing() -> Any:
             hit.append(type(error).__name__)
-            await stream.aclose()
+            await stream.aclose()  # type: ignore[attr-defined]  # an async generator
             raise error
             yield  # an async generator
 

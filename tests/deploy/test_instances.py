@@ -264,7 +264,7 @@ def test_delete_waits_for_no_one_while_a_deploy_holds_the_lock(kit: Any) -> None
 
 def _plant_lease(kit: Any, ns: str, renewed: datetime) -> None:
     stamp = renewed.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    lease = {
+    lease: dict[str, Any] = {
         "apiVersion": "coordination.k8s.io/v1",
         "kind": "Lease",
         "metadata": {"name": "pykro.shared.dev", "namespace": ns},

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,10 +22,7 @@ WEBAPP = Graph.from_file(str(EXAMPLES / "rgd" / "webapp.yaml"))
 SPEC = {"name": "shop", "replicas": 2, "ingress": {"enabled": True, "host": "shop.example.com"}}
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(kro=True)
 
 
 def _kro(cluster: LocalCluster, graph: Graph, ns: str, **kwargs: Any) -> KroFactory:
@@ -144,9 +140,9 @@ def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> No
     with pytest.raises(DeployError, match=r"DeployOptions\(prune=False\) is not supported"):
         _kro(cluster, WEBAPP, "kro6", options=DeployOptions(prune=False)).deploy(SPEC)
     with pytest.raises(TypeError):
-        factory.deploy(SPEC, prune=False)  # no option is swallowed
+        factory.deploy(SPEC, prune=False)  # type: ignore[call-arg]  # no option is swallowed
     with pytest.raises(TypeError):
-        factory.delete("shop", wait=False)
+        factory.delete("shop", wait=False)  # type: ignore[call-arg]
     assert _children(cluster, "shop", "kro6") == []
 
 

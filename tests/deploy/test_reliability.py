@@ -8,7 +8,6 @@ from __future__ import annotations
 import os
 import random
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -73,10 +72,7 @@ spec:
 )
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(faults=PLAN, rules=RULES, seed=11, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(faults=PLAN, rules=RULES, seed=11)
 
 
 def _factory(cluster: LocalCluster, seed: int, ns: str, resource_timeout: float | None) -> DirectFactory:

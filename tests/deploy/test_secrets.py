@@ -8,7 +8,6 @@ import base64
 import copy
 import json
 import logging
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -72,10 +71,7 @@ def vault(spec: VaultSpec) -> VaultStatus:
 RULES = SimulationRules(rules=[Rule(kind="Deployment", labels={"broken": "yes"}, outcome="fail", delay_ms=30)])
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(rules=RULES, kro=True, bookmark_interval=0.5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(rules=RULES, kro=True)
 
 
 @pytest.fixture()
@@ -184,8 +180,8 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
 
     for text in cli.seen:
         assert not _leaks(text), text
-    for record in caplog.records:
-        assert not _leaks(record.getMessage()), record.getMessage()
+    for log in caplog.records:
+        assert not _leaks(log.getMessage()), log.getMessage()
     for obj in _store(cluster):
         kind = obj.get("kind")
         if kind == "Secret" and obj["metadata"]["name"] in ("v-creds", "v-fixed", "pykro.vault.v"):

@@ -12,7 +12,7 @@ import pytest
 from _pytest.mark import ParameterSet
 from e2e_kube import Kube, KubeError, Obj
 from e2e_parity import active_rgd, apply_files, prerequisites
-from tests.conftest import CHAINSAW
+from tests.helpers import CHAINSAW
 
 from pykro import yamlio
 from pykro.errors import ValidationError
@@ -38,7 +38,7 @@ def instance_documents(case: Path, graph: Graph) -> list[tuple[str, Obj]]:
 
 def admission_cases() -> list[ParameterSet]:
     cases: list[ParameterSet] = []
-    for case in sorted(CHAINSAW.iterdir()) if CHAINSAW.is_dir() else []:
+    for case in sorted(CHAINSAW.iterdir()):
         if (case / "rgd.yaml").is_file() and (case / "chainsaw-test.yaml").is_file():
             graph = Graph.from_rgd(yamlio.load_file(case / "rgd.yaml"))
             if instance_documents(case, graph):

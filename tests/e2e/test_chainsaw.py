@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from e2e_chainsaw import Run
 from e2e_kube import Kube
-from tests.conftest import CHAINSAW
+from tests.helpers import CHAINSAW
 
 CASES = sorted(p.parent for p in CHAINSAW.glob("*/chainsaw-test.yaml"))
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, assert_kro_agrees, assert_same_crd
-from tests.conftest import REPO
+from tests.helpers import REPO
 
 from pykro.authoring.loader import compositions_in, load_composition
 

@@ -9,7 +9,7 @@ import pytest
 from _pytest.mark import ParameterSet
 from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, apply_files, assert_kro_agrees, assert_same_crd, prerequisites
-from tests.conftest import CHAINSAW, REPO
+from tests.helpers import CHAINSAW, REPO
 
 from pykro import yamlio
 from pykro.graph import Graph
@@ -22,7 +22,7 @@ KNOWN_DIFFERENCES: dict[str, str] = {}
 def parity_cases() -> list[ParameterSet]:
     """(RGD, instance, prerequisites): kro's chainsaw cases that create an instance, and pykro's RGD examples."""
     cases: list[ParameterSet] = []
-    for case in sorted(CHAINSAW.iterdir()) if CHAINSAW.is_dir() else []:
+    for case in sorted(CHAINSAW.iterdir()):
         instance = next((case / f for f in INSTANCE_FILES if (case / f).is_file()), None)
         if (case / "rgd.yaml").is_file() and instance:
             known = KNOWN_DIFFERENCES.get(case.name)
@@ -53,7 +53,7 @@ def rgd_cases() -> list[ParameterSet]:
     """(RGD, prerequisites) for every RGD of kro's chainsaw cases and pykro's examples."""
     cases = [
         pytest.param(case / "rgd.yaml", prerequisites(case), id=case.name)
-        for case in (sorted(CHAINSAW.iterdir()) if CHAINSAW.is_dir() else [])
+        for case in sorted(CHAINSAW.iterdir())
         if (case / "rgd.yaml").is_file() and (case / "chainsaw-test.yaml").is_file()
     ]
     examples = sorted((REPO / "examples" / "rgd").glob("*.yaml"))

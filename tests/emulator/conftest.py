@@ -8,13 +8,14 @@ import json
 import ssl
 import urllib.error
 import urllib.request
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
+from tests.helpers import Raw
 
 from pykro.emulator.cluster import LocalCluster
 
@@ -39,9 +40,6 @@ def ns(client: Client) -> str:
     name = f"t{next(_counter)}"
     client.create(Namespace(metadata=ObjectMeta(name=name)))
     return name
-
-
-Raw = Callable[..., tuple[int, dict[str, str], Any]]
 
 
 @pytest.fixture

@@ -42,7 +42,7 @@ def test_schema_invalid_deployment_is_422_with_field_causes(raw: Any, ns: str) -
 
 
 def test_unknown_fields_strict_warn_ignore(raw: Any, ns: str) -> None:
-    body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "uf"}, "data": {"a": "b"}, "dta": {}}
+    body: Any = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "uf"}, "data": {"a": "b"}, "dta": {}}
     url = f"/api/v1/namespaces/{ns}/configmaps"
     code, _, status = raw("POST", url + "?fieldValidation=Strict", body)
     assert code == 400

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from lightkube.resources.core_v1 import ConfigMap
+from tests.helpers import eventually
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.controller import ClusterAPI, WatchEvent
@@ -17,7 +18,7 @@ from pykro.emulator.status import StatusError
 def test_clusterapi_round_trip(bare_cluster: LocalCluster, ns: str) -> None:
     async def scenario(api: ClusterAPI) -> list[WatchEvent]:
         stream = api.watch()  # subscribed now: sees everything below
-        cm = {
+        cm: dict[str, Any] = {
             "apiVersion": "v1",
             "kind": "ConfigMap",
             "metadata": {"name": "in-proc", "namespace": ns, "labels": {"k": "v"}},
@@ -102,9 +103,10 @@ def test_controllers_start_with_the_app_and_are_cancelled_on_stop() -> None:
     recorder = _Recorder()
     with LocalCluster(simulate=False, controllers=[recorder]) as cluster:
         client = cluster.client()
-        for _ in range(500):
-            if any(c.metadata.name == "from-controller" for c in client.list(ConfigMap, namespace="default")):
-                break
+        eventually(
+            lambda: any(c.metadata.name == "from-controller" for c in client.list(ConfigMap, namespace="default")),
+            "the controller created its ConfigMap",
+        )
         assert client.get(ConfigMap, "from-controller", namespace="default").metadata.uid
         assert not recorder.cancelled
     assert recorder.cancelled

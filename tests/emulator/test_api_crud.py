@@ -81,7 +81,7 @@ def test_label_and_field_selectors(client: Client, ns: str) -> None:
         client.create(ConfigMap(metadata=ObjectMeta(name=name, labels=labels)), namespace=ns)
 
     def names(**kw: object) -> list[str]:
-        return sorted(c.metadata.name for c in client.list(ConfigMap, namespace=ns, **kw))  # type: ignore[arg-type]
+        return sorted(c.metadata.name for c in client.list(ConfigMap, namespace=ns, **kw))
 
     assert names(labels={"app": "a"}) == ["p1", "p2"]
     assert names(labels={"env": op.in_(["prod", "staging"])}) == ["p1"]

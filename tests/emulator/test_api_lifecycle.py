@@ -3,8 +3,6 @@ Background/Foreground/Orphan policies, deletecollection, and namespace terminati
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,18 +10,9 @@ from lightkube import ApiError, Client
 from lightkube.models.meta_v1 import ObjectMeta, OwnerReference
 from lightkube.resources.core_v1 import ConfigMap, Namespace, Secret
 from lightkube.types import CascadeType, PatchType
+from tests.helpers import eventually
 
 from pykro.emulator.cluster import LocalCluster
-
-HANG_GUARD_S = 600.0  # only stops a broken emulator from hanging the suite
-
-
-def _eventually(check: Callable[[], bool]) -> None:
-    """GC runs on the server's loop right after the request; poll until it has (the guard only prevents a hang)."""
-    deadline = time.monotonic() + HANG_GUARD_S
-    while not check():
-        assert time.monotonic() < deadline, "garbage collection never happened"
-        time.sleep(0.01)
 
 
 def _gone(client: Client, kind: Any, name: str, ns: str | None) -> bool:
@@ -54,7 +43,7 @@ def test_background_gc_deletes_dependents(client: Client, ns: str) -> None:
     client.create(ConfigMap(metadata=ObjectMeta(name="dep2", ownerReferences=_owned_by(owner))), namespace=ns)
     client.delete(ConfigMap, "owner", namespace=ns)
     assert _gone(client, ConfigMap, "owner", ns)
-    _eventually(lambda: _gone(client, Secret, "dep1", ns) and _gone(client, ConfigMap, "dep2", ns))
+    eventually(lambda: _gone(client, Secret, "dep1", ns) and _gone(client, ConfigMap, "dep2", ns), "garbage collection")
 
 
 def test_dependent_with_a_live_second_owner_survives(client: Client, ns: str) -> None:
@@ -70,7 +59,7 @@ def test_orphan_policy_keeps_dependents_without_owner_refs(client: Client, ns: s
     owner = client.create(ConfigMap(metadata=ObjectMeta(name="orph")), namespace=ns)
     client.create(Secret(metadata=ObjectMeta(name="kept", ownerReferences=_owned_by(owner))), namespace=ns)
     client.delete(ConfigMap, "orph", namespace=ns, cascade=CascadeType.ORPHAN)
-    _eventually(lambda: _gone(client, ConfigMap, "orph", ns))
+    eventually(lambda: _gone(client, ConfigMap, "orph", ns), "garbage collection")
     kept = client.get(Secret, "kept", namespace=ns)
     assert kept.metadata.ownerReferences is None
 
@@ -82,12 +71,16 @@ def test_foreground_deletes_dependents_first(client: Client, ns: str) -> None:
         namespace=ns,
     )
     client.delete(ConfigMap, "fg", namespace=ns, cascade=CascadeType.FOREGROUND)
-    _eventually(lambda: client.get(Secret, "blocker", namespace=ns).metadata.deletionTimestamp is not None)
+    eventually(
+        lambda: client.get(Secret, "blocker", namespace=ns).metadata.deletionTimestamp is not None, "garbage collection"
+    )
     waiting = client.get(ConfigMap, "fg", namespace=ns)
     assert waiting.metadata.deletionTimestamp is not None
     assert "foregroundDeletion" in (waiting.metadata.finalizers or [])
     client.patch(Secret, "blocker", {"metadata": {"finalizers": None}}, namespace=ns)
-    _eventually(lambda: _gone(client, Secret, "blocker", ns) and _gone(client, ConfigMap, "fg", ns))
+    eventually(
+        lambda: _gone(client, Secret, "blocker", ns) and _gone(client, ConfigMap, "fg", ns), "garbage collection"
+    )
 
 
 def test_deletecollection(client: Client, ns: str, raw: Any) -> None:
@@ -105,7 +98,7 @@ def test_namespace_terminates_then_disappears(client: Client) -> None:
     client.create(ConfigMap(metadata=ObjectMeta(name="c", finalizers=["x/hold"])), namespace="doomed")
     client.create(Secret(metadata=ObjectMeta(name="s")), namespace="doomed")
     client.delete(Namespace, "doomed")
-    _eventually(lambda: _gone(client, Secret, "s", "doomed"))
+    eventually(lambda: _gone(client, Secret, "s", "doomed"), "garbage collection")
     terminating = client.get(Namespace, "doomed")
     assert terminating.status.phase == "Terminating"
     assert terminating.metadata.deletionTimestamp is not None
@@ -114,7 +107,7 @@ def test_namespace_terminates_then_disappears(client: Client) -> None:
     assert err.value.status.code == 403
     assert "because it is being terminated" in err.value.status.message
     client.patch(ConfigMap, "c", {"metadata": {"finalizers": None}}, namespace="doomed")
-    _eventually(lambda: _gone(client, Namespace, "doomed", None))
+    eventually(lambda: _gone(client, Namespace, "doomed", None), "garbage collection")
 
 
 def test_default_namespace_may_not_be_deleted(client: Client) -> None:

@@ -8,6 +8,8 @@ import os
 import signal
 import subprocess
 import sys
+import threading
+import time
 import zlib
 from pathlib import Path
 from typing import Any
@@ -260,3 +262,42 @@ def test_local_reports_a_stalled_emulator(tmp_path: Path) -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def _spy_on_syncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the threads that call fdatasync from now on."""
+    from pykro.emulator import persistence
+
+    calls: list[str] = []
+    real = os.fdatasync
+
+    def spy(fd: int) -> None:
+        calls.append(threading.current_thread().name)
+        real(fd)
+
+    monkeypatch.setattr(persistence.os, "fdatasync", spy)
+    return calls
+
+
+def test_the_default_journal_is_synced_right_behind_the_writes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalCluster(simulate=False, state_file=tmp_path / "state.json") as cluster:
+        calls = _spy_on_syncs(monkeypatch)
+        cluster.client().create(ConfigMap(metadata=ObjectMeta(name="one", namespace="default")))
+        for _ in range(1000):  # the sync thread follows the write; wait for it (bounded, not timed)
+            if "pykro-journal-sync" in calls:
+                break
+            time.sleep(0.01)
+    assert "pykro-journal-sync" in calls
+    with LocalCluster(simulate=False, state_file=tmp_path / "state.json") as cluster:
+        assert cluster.client().get(ConfigMap, "one", namespace="default").metadata is not None
+
+
+def test_state_fsync_syncs_each_write_before_answering(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with LocalCluster(simulate=False, state_file=tmp_path / "state.json", state_fsync=True) as cluster:
+        calls = _spy_on_syncs(monkeypatch)
+        client = cluster.client()
+        for i in range(3):
+            before = len(calls)
+            client.create(ConfigMap(metadata=ObjectMeta(name=f"cm-{i}", namespace="default")))
+            assert len(calls) > before, "a create was answered before its journal record was synced"
+        assert "pykro-journal-sync" not in calls

@@ -7,7 +7,7 @@ import base64
 from typing import Any
 
 import pytest
-from tests.emulator.conftest import Raw
+from tests.helpers import Raw
 
 CM = "/api/v1/namespaces/{ns}/configmaps"
 

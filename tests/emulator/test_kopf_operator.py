@@ -17,6 +17,7 @@ import pytest
 from lightkube.codecs import from_dict
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.core_v1 import ConfigMap
+from tests.helpers import HANG_GUARD_S
 
 from pykro.emulator.cluster import LocalCluster
 
@@ -24,7 +25,6 @@ if importlib.util.find_spec("kopf") is None:  # pragma: no cover - kopf is in th
     print("kopf cannot be imported: install the dev extra (pip install -e '.[dev]')")
     pytest.skip("kopf cannot be imported", allow_module_level=True)
 
-HANG_GUARD_S = 600.0  # only stops a broken operator from hanging the suite
 Greeting = create_namespaced_resource("kopf.example", "v1", "Greeting", "greetings")
 
 CRD = {

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests.helpers import HANG_GUARD_S
 
 from pykro import yamlio
 from pykro.emulator.cluster import LocalCluster
@@ -19,7 +20,6 @@ from pykro.emulator.simulation import SimulationRules
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")
-HANG_GUARD_S = 600  # only stops a hung kubectl from hanging the suite
 _names = itertools.count()
 
 

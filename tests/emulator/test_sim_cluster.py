@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -26,7 +25,7 @@ from lightkube.resources.core_v1 import (
 )
 from lightkube.resources.networking_v1 import Ingress
 from lightkube.types import PatchType
-from tests.emulator.waiting import eventually
+from tests.helpers import eventually
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules
@@ -50,10 +49,7 @@ RULES = SimulationRules(
 )
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(rules=RULES, seed=3) as c:
-        yield c
+pytestmark = pytest.mark.cluster(rules=RULES, seed=3)
 
 
 @pytest.fixture

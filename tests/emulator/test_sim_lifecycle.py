@@ -4,7 +4,6 @@ updates, pods waiting for claims that never bind, Recreate rollouts, DaemonSet u
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +14,7 @@ from lightkube.resources.apps_v1 import DaemonSet, Deployment, ReplicaSet, State
 from lightkube.resources.core_v1 import Endpoints, Event, Namespace, PersistentVolumeClaim, Pod, Service
 from lightkube.resources.discovery_v1 import EndpointSlice
 from lightkube.types import PatchType
-from tests.emulator.waiting import eventually
+from tests.helpers import eventually
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.simulation import Rule, SimulationRules
@@ -24,10 +23,7 @@ _names = itertools.count()
 RULES = SimulationRules(rules=[Rule(kind="PersistentVolumeClaim", name="stuck-*", outcome="never")])
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(rules=RULES, seed=9) as c:
-        yield c
+pytestmark = pytest.mark.cluster(rules=RULES, seed=9)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ back by rules that select only a workload's pods (labels on the pod template); `
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -27,10 +26,7 @@ RULES = SimulationRules(
 )
 
 
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
-    with LocalCluster(rules=RULES, seed=5) as c:
-        yield c
+pytestmark = pytest.mark.cluster(rules=RULES, seed=5)
 
 
 def deployment(name: str, pod_labels: dict[str, str]) -> Any:
@@ -129,10 +125,9 @@ def test_simulator_and_faults_are_exposed() -> None:
         assert client.get(ConfigMap, "c", namespace="default").metadata.name == "c"
 
 
-def test_without_simulation_or_faults_both_are_none() -> None:
-    with LocalCluster(simulate=False) as cluster:
-        assert cluster.simulator is None and cluster.faults is None
-        with pytest.raises(RuntimeError, match="no workload simulator"):
-            cluster.settle()
+def test_without_simulation_or_faults_both_are_none(bare_cluster: LocalCluster) -> None:
+    assert bare_cluster.simulator is None and bare_cluster.faults is None
+    with pytest.raises(RuntimeError, match="no workload simulator"):
+        bare_cluster.settle()
     with pytest.raises(RuntimeError, match="not started"):
         _ = LocalCluster().simulator

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 
 import pytest
+from tests.examples import support as kit
 
 from pykro import yamlio
 from pykro.errors import ValidationError
 
 
 @pytest.fixture(scope="module")
-def example(kit: SimpleNamespace) -> ModuleType:
+def example() -> ModuleType:
     module: ModuleType = kit.load_example("fullstack")
     return module
 
 
-def test_rgd_matches_golden_and_kro_schema(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_rgd_matches_golden_and_kro_schema(example: ModuleType) -> None:
     text = example.fullstack.to_rgd_yaml()
     kit.check_golden("fullstack.rgd.yaml", text)
     graph = kit.check_rgd(text)
@@ -41,7 +42,7 @@ def test_manifests_need_the_cluster_ip(example: ModuleType) -> None:
     assert "1 resource(s)" in str(err.value)
 
 
-def test_manifests_with_live_values(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_manifests_with_live_values(example: ModuleType) -> None:
     spec = example.FullStackSpec(name="myapp", app_image="node:20", replicas=2)
     objects = example.fullstack.to_manifests(spec, observed={"dbSvc": {"spec": {"clusterIP": "10.0.0.7"}}})
     kit.check_kubernetes(objects)

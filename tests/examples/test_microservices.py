@@ -3,10 +3,11 @@ and prod configurations, and the aggregated health status evaluated by the runti
 
 from __future__ import annotations
 
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
 import pytest
+from tests.examples import support as kit
 
 from pykro import yamlio
 from pykro.runtime import reconcile_passes, simulate_ready
@@ -35,12 +36,12 @@ PROD = config("production", "api.mycompany.com", {"gateway": 3, "user": 3, "prod
 
 
 @pytest.fixture(scope="module")
-def example(kit: SimpleNamespace) -> ModuleType:
+def example() -> ModuleType:
     module: ModuleType = kit.load_example("microservices")
     return module
 
 
-def test_rgd(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_rgd(example: ModuleType) -> None:
     text = example.microservices.to_rgd_yaml()
     kit.check_golden("microservices.rgd.yaml", text)
     graph = kit.check_rgd(text)
@@ -50,7 +51,7 @@ def test_rgd(example: ModuleType, kit: SimpleNamespace) -> None:
     assert order.index("gatewayConfig") < order.index("gatewayDeployment")
 
 
-def test_dev_manifests(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_dev_manifests(example: ModuleType) -> None:
     objects = example.microservices.to_manifests(DEV, name="dev")
     kit.check_kubernetes(objects)
     kit.check_golden("microservices.dev.manifests.yaml", yamlio.dump_all(objects))

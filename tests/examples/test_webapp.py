@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 
 import pytest
+from tests.examples import support as kit
 
 from pykro import yamlio
 from pykro.runtime import reconcile_passes, simulate_ready
 
 
 @pytest.fixture(scope="module")
-def example(kit: SimpleNamespace) -> ModuleType:
+def example() -> ModuleType:
     module: ModuleType = kit.load_example("webapp")
     return module
 
 
-def test_rgd(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_rgd(example: ModuleType) -> None:
     text = example.webapp.to_rgd_yaml()
     kit.check_golden("webapp.rgd.yaml", text)
     graph = kit.check_rgd(text)
@@ -24,7 +25,7 @@ def test_rgd(example: ModuleType, kit: SimpleNamespace) -> None:
     assert graph.status == {"ready": "${deploymentWebapp.status.readyReplicas > 0}"}
 
 
-def test_manifests(example: ModuleType, kit: SimpleNamespace) -> None:
+def test_manifests(example: ModuleType) -> None:
     objects = example.webapp.to_manifests(example.WebAppSpec(replicas=3), namespace="dev")
     kit.check_kubernetes(objects)
     kit.check_golden("webapp.manifests.yaml", yamlio.dump_all(objects))

@@ -13,9 +13,9 @@ import pytest
 from pykro import Spec, composition, resource, yamlio
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph
-from pykro.graph.depth import MAX_DEPTH
 from pykro.render.manifests import manifests
 from pykro.runtime import expand, reconcile_passes, simulate_ready
+from pykro.yamlio import MAX_DEPTH
 
 REPO = Path(__file__).resolve().parents[2]
 INSTANCE = {"apiVersion": "kro.run/v1alpha1", "kind": "Deep", "metadata": {"name": "d"}, "spec": {}}

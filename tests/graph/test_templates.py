@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import CHAINSAW
 
 from pykro import Spec, composition
 from pykro.authoring.resource import resource
@@ -253,7 +254,7 @@ def test_secret_values_are_not_shown() -> None:
     assert "918273645" not in str(error)
 
 
-_CRD = {
+_CRD: dict[str, Any] = {
     "apiVersion": "apiextensions.k8s.io/v1",
     "kind": "CustomResourceDefinition",
     "metadata": {"name": "gadgets.h1.example.com"},
@@ -323,7 +324,7 @@ def test_the_project_examples_and_kro_fixtures_pass() -> None:
     """No false positives: every RGD of the examples and of kro's chainsaw cases (also swept by test_model)."""
     repo = Path(__file__).resolve().parents[2]
     files = sorted((repo / "examples" / "rgd").glob("*.yaml"))
-    files += sorted((repo.parent / "shared" / "fixtures" / "kro" / "test" / "e2e" / "chainsaw").glob("*/rgd.yaml"))
+    files += sorted(CHAINSAW.glob("*/rgd.yaml"))
     assert len(files) > 10
     for path in files:
         if "kind: ResourceGraphDefinition" in path.read_text(encoding="utf-8"):

@@ -41,10 +41,10 @@ def comps() -> ModuleType:
 
 
 @pytest.fixture(scope="module")
-def cluster() -> Iterator[LocalCluster]:
+def cluster_options() -> dict[str, Any]:
+    """The hub tests' emulator (tests/conftest.py's `cluster`): Deployments named ``stuck*`` never get ready."""
     rules = SimulationRules(rules=[Rule(kind="Deployment", name="stuck*", outcome="never")])
-    with LocalCluster(bookmark_interval=0.5, rules=rules) as c:
-        yield c
+    return {"bookmark_interval": 0.5, "rules": rules}
 
 
 class Db:

@@ -280,7 +280,7 @@ def test_max_skew_bounds_the_instances_in_progress(make: Any, db: Any, comps: Mo
         finally:
             running -= 1
 
-    form.factory.adeploy = counted  # type: ignore[method-assign]
+    form.factory.adeploy = counted
     assert hub.sync().ok
     assert peak == 1
     hub.close()
@@ -303,7 +303,7 @@ def test_without_max_skew_rows_deploy_concurrently(make: Any, db: Any, comps: Mo
         finally:
             running -= 1
 
-    form.factory.adeploy = counted  # type: ignore[method-assign]
+    form.factory.adeploy = counted
     assert hub.sync().ok
     assert peak > 1
     hub.close()

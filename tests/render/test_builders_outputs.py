@@ -73,7 +73,7 @@ def test_compose_output_is_valid_compose(kit: SimpleNamespace, tmp_path: Path) -
 
 def test_compose_output_refuses_to_run_docker() -> None:
     with pytest.raises(PykroError, match="pykro does not run docker compose"):
-        DockerComposeOutput().up()
+        DockerComposeOutput().up()  # type: ignore[attr-defined]  # set with setattr
 
 
 def test_generated_writes_through_the_outputs(kit: SimpleNamespace, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import CHAINSAW, RGD_CRD
+from tests.helpers import CHAINSAW, RGD_CRD
 
 from pykro import yamlio
 from pykro.cel import CelType

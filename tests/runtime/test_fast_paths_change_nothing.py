@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from tests.conftest import CHAINSAW, REPO
+from tests.helpers import CHAINSAW, REPO
 
 from pykro import yamlio
 from pykro.cel import Evaluator

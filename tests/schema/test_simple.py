@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import CHAINSAW
+from tests.helpers import CHAINSAW
 
 from pykro import yamlio
 from pykro.errors import ValidationError

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from tests.conftest import CHAINSAW
+from tests.helpers import CHAINSAW
 
 from pykro import yamlio
 from pykro.schema.simple import to_openapi

@@ -292,7 +292,7 @@ def test_hpa_targets() -> None:
             lambda: simple.Service("s", ports=[{"port": 80, "target_port": 8080, "targetPort": 9090}]),
             "'target_port' and 'targetPort' are the same field targetPort",
         ),
-        (lambda: simple.ConfigMap("c", data={1: "a", "1": "b"}), "ConfigMap data has the non-string key 1"),
+        (lambda: simple.ConfigMap("c", data={1: "a", "1": "b"}), "ConfigMap data has the non-string key 1"),  # type: ignore[dict-item]
         (lambda: simple.ConfigMap("c", data={"a": float("inf")}), "float inf"),
         (lambda: simple.ConfigMap("c", data={"a": float("nan")}), "float nan"),
     ],

@@ -104,7 +104,7 @@ def test_the_reported_mistakes() -> None:
 
 def test_positional_arguments_beyond_the_name() -> None:
     with pytest.raises(CompositionError, match=r"takes 1 positional argument\(s\) \(name\), got 2"):
-        simple.Deployment("web", "nginx")
+        simple.Deployment("web", "nginx")  # type: ignore[call-arg]
 
 
 def _ref(kind: CelType) -> Ref:
@@ -130,7 +130,7 @@ class _AppSpec(Spec):
 def test_in_a_composition_the_error_points_at_the_factory_line() -> None:
     @composition(api_version="example.com/v1", kind="App")
     def app(spec: _AppSpec) -> None:
-        simple.Deployment(spec.name, image="nginx", replicas=spec.name)
+        simple.Deployment(spec.name, image="nginx", replicas=spec.name)  # type: ignore[arg-type]
 
     with pytest.raises(CompositionError) as info:
         _ = app.graph

@@ -6,12 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests.helpers import shared
 
 from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 
-FIXTURES = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures"
+FIXTURES = shared("fixtures")
 
 
 def _bomb() -> str:

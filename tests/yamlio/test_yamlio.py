@@ -12,12 +12,12 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from tests.helpers import KRO_FIXTURES
 
 from pykro import _yamlemit, yamlio
 from pykro.authoring.decorator import Composition
 
 REPO = Path(__file__).resolve().parents[2]
-KRO_FIXTURES = REPO / ".." / "shared" / "fixtures" / "kro"
 
 
 class Dumper(yaml.CSafeDumper):

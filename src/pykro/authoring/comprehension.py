@@ -14,6 +14,8 @@ from pykro.cel import ast
 from pykro.cel.lexer import RESERVED
 from pykro.cel.types import CelType
 
+__all__ = ["Comp", "listcomp", "quantify"]
+
 
 class Comp(Ref):
     """The list a comprehension over a reference builds; ``all``/``any`` fuse with it instead of mapping first."""

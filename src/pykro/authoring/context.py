@@ -14,6 +14,8 @@ from pykro.authoring.refs import Ref
 if TYPE_CHECKING:
     from pykro.authoring.resource import ResourceRef
 
+__all__ = ["Build", "Loop", "building", "current", "prefixed"]
+
 
 @dataclass(frozen=True, eq=False)
 class Loop:

@@ -20,14 +20,13 @@ from pykro.authoring.resource import ResourceRef, check_id
 from pykro.authoring.serialize import status_template, to_template
 from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
-from pykro.graph import Graph, Resource
-from pykro.graph.exclusion import excluded_dependencies, excluded_reads
 from pykro.graph.naming import SUBDOMAIN_RULE, is_dns_subdomain, is_valid_kind
 from pykro.graph.secrets import SECRET_FIELDS
 from pykro.schema.models import reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
     from pykro.deploy import DirectFactory, KroFactory
+    from pykro.graph import Graph, Resource
 
 SCOPES = ("Namespaced", "Cluster")
 
@@ -125,6 +124,8 @@ class Composition:
     @functools.cached_property
     def graph(self) -> Graph:
         """The kro graph (built once, validated like kro's graph builder)."""
+        from pykro.graph import Graph  # the graph layer loads when a composition is first compiled, not on import
+
         build = Build(self.name)
         with context.building(build):
             result = self._bind()(spec_ref(self.spec_model))
@@ -164,6 +165,8 @@ class Composition:
     def _check_contagion(self, graph: Graph, build: Build) -> None:
         """Refuse a resource that reads one an `if` may exclude without being under that `if` itself: kro would
         skip it too, silently, where the Python reads as if it were always created."""
+        from pykro.graph.exclusion import excluded_dependencies
+
         for found in excluded_dependencies(graph.analysis):
             made = next((r for r in build.resources if r.id == found.resource), None)
             raise CompositionError(
@@ -177,6 +180,8 @@ class Composition:
     def _check_required_status(self, graph: Graph) -> None:
         """Refuse a required status field that reads a resource in a case where includeWhen excludes it: kro never
         sets such a field then, so the typed status could not be read (and a deploy would wait for it)."""
+        from pykro.graph.exclusion import excluded_reads
+
         model = self.status_model
         if model is None:
             return
@@ -308,6 +313,8 @@ def _source_of(yaml_path: str | None, build: Build) -> str | None:
 
 
 def _resource(res: ResourceRef) -> Resource:
+    from pykro.graph import Resource
+
     assert res.id is not None
     body = to_template(res.obj, res.id, res.where)
     return Resource(

@@ -13,6 +13,8 @@ from pykro.authoring.refs import Ref, as_ref, cel_of, is_ref, node_of, type_of
 from pykro.cel import ast
 from pykro.cel.types import CelType
 
+__all__ = ["METHODS", "bound_method", "call_builtin", "call_method", "receiver_kinds", "to_str"]
+
 STRING, INT, BOOL, DOUBLE = CelType.STRING, CelType.INT, CelType.BOOL, CelType.DOUBLE
 
 

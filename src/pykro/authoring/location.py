@@ -10,6 +10,8 @@ from types import CodeType, FrameType
 
 from pykro.errors import CompositionError
 
+__all__ = ["Site", "fail", "fmt", "user_location", "user_site"]
+
 _PACKAGE = str(Path(__file__).resolve().parent.parent)
 _STDLIB = sysconfig.get_paths()["stdlib"]
 # Installed packages (typer, click, lightkube...) and their launcher scripts (``.venv/bin/pykro``) are never the

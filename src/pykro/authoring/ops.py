@@ -10,6 +10,19 @@ from pykro.authoring.refs import Origin, Ref, Template, as_ref, cel_of, node_of,
 from pykro.cel import ast
 from pykro.cel.types import CelType
 
+__all__ = [
+    "NUMERIC",
+    "binary",
+    "compare",
+    "contains",
+    "index",
+    "negate",
+    "numeric_pair",
+    "promote",
+    "require_numeric",
+    "unify",
+]
+
 NUMERIC = ("int", "double")
 ORDERED = ("int", "uint", "double", "string", "bool", "bytes", "timestamp", "duration")
 _NO_CEL = {

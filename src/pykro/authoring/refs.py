@@ -25,6 +25,20 @@ if TYPE_CHECKING:
     # them here once all are loaded (see `bind_operators`).
     from pykro.authoring import functions, models, ops
 
+__all__ = [
+    "Origin",
+    "Ref",
+    "Template",
+    "as_ref",
+    "bind_operators",
+    "cel_of",
+    "field",
+    "is_ref",
+    "node_of",
+    "to_node",
+    "type_of",
+]
+
 
 @dataclass(frozen=True)
 class Origin:

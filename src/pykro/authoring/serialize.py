@@ -14,6 +14,8 @@ from pykro.errors import CompositionError
 from pykro.schema.causes import go_quote
 from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
+__all__ = ["check_nesting", "model_values", "status_expression", "status_template", "template_string", "to_template"]
+
 
 def _literal_text(text: str) -> str:
     """Plain text for a template: ``${`` would start an expression in kro, so such text becomes a CEL string."""

@@ -2,23 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pykro.cel.ast import to_cel
-from pykro.cel.engine import OMIT, Evaluator, Program, is_data_pending
-from pykro.cel.errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
-from pykro.cel.parser import parse
+from pykro import _lazy
+
+# Eager: the function `references` shares its name with its module (a lazy attribute would be the module).
 from pykro.cel.references import Reference, identifiers, references
-from pykro.cel.template import (
-    Expr,
-    Standalone,
-    Template,
-    find_expressions,
-    parse_value,
-    render_template,
-    template_to_cel,
-)
-from pykro.cel.types import CelType, cel_type_from_openapi
+
+if TYPE_CHECKING:
+    from pykro.cel.ast import to_cel
+    from pykro.cel.engine import OMIT, Evaluator, Program, is_data_pending
+    from pykro.cel.errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
+    from pykro.cel.parser import parse
+    from pykro.cel.template import (
+        Expr,
+        Standalone,
+        Template,
+        find_expressions,
+        parse_value,
+        render_template,
+        template_to_cel,
+    )
+    from pykro.cel.types import CelType, cel_type_from_openapi
+
+# Imported on first use: `pykro.cel.ast` (used while compositions are defined) must not load the CEL engine.
+_LAZY = {
+    "to_cel": "pykro.cel.ast",
+    **dict.fromkeys(("OMIT", "Evaluator", "Program", "is_data_pending"), "pykro.cel.engine"),
+    **dict.fromkeys(
+        ("CelCompileError", "CelDataPending", "CelError", "CelEvalError", "CelUnsupportedLocally"), "pykro.cel.errors"
+    ),
+    "parse": "pykro.cel.parser",
+    **dict.fromkeys(
+        (
+            "Expr",
+            "Standalone",
+            "Template",
+            "find_expressions",
+            "parse_value",
+            "render_template",
+            "template_to_cel",
+        ),
+        "pykro.cel.template",
+    ),
+    **dict.fromkeys(("CelType", "cel_type_from_openapi"), "pykro.cel.types"),
+}
 
 _ESCAPE_HATCH = ("concat", "default", "expr", "has")
 _HATCHES: dict[str, Any] = {}
@@ -31,7 +59,10 @@ def register_escape_hatch(functions: dict[str, Any]) -> None:
 
 
 def __getattr__(name: str) -> Any:
-    """``pykro.cel.expr/has/default/concat``: the composition escape hatch, registered by pykro.authoring."""
+    """The names above, imported on first use, and ``pykro.cel.expr/has/default/concat``: the composition escape
+    hatch, registered by pykro.authoring."""
+    if name in _LAZY:
+        return _lazy.load(__name__, _LAZY, name)
     if name in _ESCAPE_HATCH:
         if name not in _HATCHES:
             raise AttributeError(

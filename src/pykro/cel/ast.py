@@ -13,6 +13,25 @@ from typing import Union
 
 from pykro.cel.types import CelType
 
+__all__ = [
+    "Binary",
+    "Call",
+    "Conditional",
+    "Ident",
+    "Index",
+    "ListExpr",
+    "Literal",
+    "MapExpr",
+    "Node",
+    "Select",
+    "StructExpr",
+    "UInt",
+    "Unary",
+    "children",
+    "to_cel",
+    "walk",
+]
+
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
 
@@ -128,9 +147,6 @@ class StructExpr:
 
 
 Node = Union[Literal, UInt, Ident, Select, Index, Call, Unary, Binary, Conditional, ListExpr, MapExpr, StructExpr]  # noqa: UP007
-
-BINARY_OPS = ("||", "&&", "==", "!=", "<", "<=", ">", ">=", "in", "+", "-", "*", "/", "%")
-UNARY_OPS = ("!", "-")
 
 
 def children(node: Node) -> tuple[Node, ...]:

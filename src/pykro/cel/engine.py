@@ -32,6 +32,8 @@ from pykro.cel.library.runtime import Condition
 from pykro.cel.parser import parse
 from pykro.cel.types import CelType
 
+__all__ = ["OMIT", "Evaluator", "Program", "engine_type", "go_duration", "is_data_pending"]
+
 # kro's runtime treats errors containing these as "data not there yet" (pkg/runtime/errors.go); the cel-cpp
 # engine words the same conditions differently, so both spellings are listed.
 DATA_PENDING_PATTERNS = (

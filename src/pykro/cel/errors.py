@@ -4,6 +4,15 @@ from __future__ import annotations
 
 from pykro.errors import PykroError
 
+__all__ = [
+    "CelCompileError",
+    "CelDataPending",
+    "CelError",
+    "CelEvalError",
+    "CelUnsupportedLocally",
+    "line_col_to_offset",
+]
+
 
 class CelError(PykroError):
     """A CEL expression that could not be compiled or evaluated.

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from pykro.cel.errors import CelCompileError
 
+__all__ = ["RESERVED", "Token", "tokenize"]
+
 RESERVED = frozenset(
     {"as", "break", "const", "continue", "else", "for", "function", "if", "import", "let", "loop", "package"}
     | {"namespace", "return", "var", "void"}

@@ -14,6 +14,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+__all__ = ["NulError", "Reads", "activation_for", "reads", "to_engine"]
+
 # the fields read below each variable, as a tree: None where the whole value is read
 Tree = dict[str, "Tree | None"]
 Reads = tuple[tuple[str, "Tree | None"], ...]

@@ -24,6 +24,8 @@ from pykro.cel.ast import (
 from pykro.cel.errors import CelCompileError
 from pykro.cel.lexer import RESERVED, Token, tokenize
 
+__all__ = ["macro_variable_count", "parse"]
+
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1
 RELATIONS = frozenset({"==", "!=", "<", "<=", ">", ">=", "in"})
 # member-call macros: name -> allowed argument counts; the leading arguments are variable names

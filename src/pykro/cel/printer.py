@@ -24,6 +24,8 @@ from pykro.cel.ast import (
     Unary,
 )
 
+__all__ = ["literal", "precedence", "quote", "render"]
+
 PRECEDENCE = {"||": 2, "&&": 3, "==": 4, "!=": 4, "<": 4, "<=": 4, ">": 4, ">=": 4, "in": 4}
 PRECEDENCE.update({"+": 5, "-": 5, "*": 6, "/": 6, "%": 6})
 CONDITIONAL, UNARY, MEMBER = 1, 7, 8

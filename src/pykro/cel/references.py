@@ -8,6 +8,8 @@ from pykro.cel.ast import Call, Ident, Index, Literal, MapExpr, Node, Select, ch
 from pykro.cel.library import ALL_FUNCTIONS
 from pykro.cel.parser import macro_variable_count, parse
 
+__all__ = ["Reference", "identifiers", "references"]
+
 # namespaced functions (``hash.sha256(x)`` parses as a call on the identifier ``hash``): not variable uses
 QUALIFIED_FUNCTIONS = frozenset(
     {f.name for f in ALL_FUNCTIONS if "." in f.name}

@@ -12,6 +12,8 @@ from pykro.cel.parser import parse
 from pykro.cel.printer import render
 from pykro.cel.references import references
 
+__all__ = ["comprehension_probes", "for_engine", "optional_passed_to", "unwrap_optional"]
+
 OPTIONAL_VAR = "__pykro_opt"
 # cel-go's two-variable comprehensions (ext.TwoVarComprehensions) and ext.Lists' sortBy: (name, argument count)
 TWO_VARIABLE = frozenset(

@@ -15,6 +15,18 @@ from typing import Any
 from pykro.cel.errors import CelEvalError
 from pykro.errors import ValidationError, go_quote
 
+__all__ = [
+    "Expr",
+    "Standalone",
+    "Template",
+    "find_expressions",
+    "join_path",
+    "parse_value",
+    "render_template",
+    "template_to_cel",
+    "type_name",
+]
+
 START, END = "${", "}"
 
 

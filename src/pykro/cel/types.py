@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
 
+__all__ = ["CelType", "cel_type_from_openapi"]
+
 KINDS = frozenset(
     {
         "bool",

@@ -1,1 +1,3 @@
 """The `pykro` command line."""
+
+__all__: list[str] = []

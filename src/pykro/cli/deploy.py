@@ -3,24 +3,17 @@ through kro), read instances back, preview changes and delete them. `--local` us
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import typer
-from rich.console import Console
 
-from pykro import yamlio
 from pykro.cli.files import load_docs
+from pykro.cli.out import console
 from pykro.errors import PykroError, ValidationError, terminal_safe
-
-if TYPE_CHECKING:
-    pass
-
-console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
 
 DIFF_ERROR = 2
 """`pykro diff`'s exit status when it fails (1 means "there are changes", like `kubectl diff`)."""
@@ -141,7 +134,9 @@ def _print_instance(instance: Any, output: str) -> None:
     if output == "json":
         sys.stdout.write(json.dumps({"type": "result", **data}, sort_keys=True) + "\n")
     else:
-        console.print(yamlio.dump(data), end="")
+        from pykro import yamlio
+
+        console().print(yamlio.dump(data), end="")
 
 
 # ---------------------------------------------------------------------------------------------- commands
@@ -199,10 +194,12 @@ def deploy(
 
 
 def _interruptible(coro: Any) -> Any:
+    import asyncio
+
     try:
         return asyncio.run(coro)
     except KeyboardInterrupt:
-        console.print("interrupted: objects applied so far are kept (`pykro delete NAME` removes them)")
+        console().print("interrupted: objects applied so far are kept (`pykro delete NAME` removes them)")
         raise typer.Exit(130) from None
 
 
@@ -309,7 +306,7 @@ def diff(
         for e in result.entries:
             sys.stdout.write(json.dumps(e.__dict__, sort_keys=True) + "\n")
     else:
-        console.print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
+        console().print(terminal_safe(result.render()) or "no changes", end="" if result.entries else "\n")
     if result.changed:
         raise typer.Exit(1)
 
@@ -341,7 +338,7 @@ def delete(
         reporter.close()
     for obj in kept:
         meta = obj.get("metadata") or {}
-        console.print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
+        console().print(terminal_safe(f"kept {obj.get('kind')}/{meta.get('name')} (deletion policy Retain)"))
 
 
 def list_(
@@ -367,7 +364,7 @@ def list_(
         table.add_column(column)
     for row in rows:
         table.add_row(row.namespace, row.name, row.composition, row.mode, row.state)
-    console.print(table)
+    console().print(table)
 
 
 async def _list(target: Target, all_namespaces: bool) -> list[Any]:
@@ -398,13 +395,4 @@ async def _list(target: Target, all_namespaces: bool) -> list[Any]:
         return rows
 
 
-def register(app: typer.Typer) -> None:
-    """Add the deploy commands to the root `pykro` command."""
-    app.command("deploy")(deploy)
-    app.command("status")(status)
-    app.command("diff")(diff)
-    app.command("delete")(delete)
-    app.command("list")(list_)
-
-
-__all__ = ["build_spec", "load_source", "register"]
+__all__ = ["build_spec", "delete", "deploy", "diff", "list_", "load_source", "status"]

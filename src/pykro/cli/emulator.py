@@ -2,38 +2,36 @@
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import ipaddress
 import json
 import signal
-import ssl
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
 
-from pykro import yamlio
 from pykro.cli.files import load_doc
+from pykro.cli.out import console
 from pykro.emulator.home import default_kubeconfig
 from pykro.errors import PykroError
+
+__all__ = ["app", "exposure_warnings", "get", "start", "stop"]
 
 T = TypeVar("T")
 app = typer.Typer(help="Run and inspect the local Kubernetes API emulator.", no_args_is_help=True)
 DEFAULT_KUBECONFIG = default_kubeconfig()
-console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
 _KUBECONFIG_OUT = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="Where to write the kubeconfig.")
 _KUBECONFIG_IN = typer.Option(DEFAULT_KUBECONFIG, "--kubeconfig", help="The emulator's kubeconfig.")
 _STATE = typer.Option(None, "--state", help="Keep objects in this JSON file across restarts.")
+_STATE_FSYNC = typer.Option(
+    False,
+    "--state-fsync",
+    help="Sync every write to disk before answering it (survives a machine crash, not only a killed emulator).",
+)
 _RULES = typer.Option(None, "--rules", help="Simulation rules (YAML).")
 _FAULTS = typer.Option(None, "--faults", help="Fault injection plan (YAML).")
 
@@ -44,6 +42,7 @@ def start(
     host: str = typer.Option("127.0.0.1", "--host", help="Address to bind (loopback by default)."),
     kubeconfig: Path = _KUBECONFIG_OUT,
     state: Path | None = _STATE,
+    state_fsync: bool = _STATE_FSYNC,
     seed: int = typer.Option(0, "--seed", help="Seed for names, IPs, simulation and faults."),
     simulate: bool = typer.Option(True, "--simulate/--no-simulate", help="Run the workload simulator."),
     rules: Path | None = _RULES,
@@ -52,13 +51,19 @@ def start(
     kro: bool = typer.Option(False, "--kro", help="Run the simulated KRO controller (a test double)."),
 ) -> None:
     """Serve the emulator until Ctrl-C or SIGTERM; writes a kubeconfig for kubectl and lightkube."""
+    import asyncio
+
+    from rich.text import Text
+
     from pykro.emulator.cluster import CONTEXT
     from pykro.emulator.cluster import kubeconfig as emulator_kubeconfig
     from pykro.emulator.home import check_kubeconfig_target, write_kubeconfig
     from pykro.emulator.server import EmulatorConfig, create_app, listen
     from pykro.emulator.tls import self_signed
 
-    config = EmulatorConfig(host=host, port=port, seed=seed, state_file=state, simulate=simulate)
+    config = EmulatorConfig(
+        host=host, port=port, seed=seed, state_file=state, state_fsync=state_fsync, simulate=simulate
+    )
     if kro:
         from pykro.emulator.kro_double import SimulatedKro
 
@@ -73,7 +78,7 @@ def start(
         config.faults = _load_plan(FaultPlan.load, faults, "--faults file")
     check_kubeconfig_target(kubeconfig)
     for warning in exposure_warnings(host, tls):
-        err_console.print(Text.assemble(("warning:", "bold yellow"), " ", warning))
+        console(stderr=True).print(Text.assemble(("warning:", "bold yellow"), " ", warning))
     cert = self_signed(host) if tls else None
 
     async def serve() -> None:
@@ -86,15 +91,15 @@ def start(
         merged = write_kubeconfig(
             kubeconfig, emulator_kubeconfig(server, config.token, cert.cert_pem if cert else None)
         )
-        console.print(f"pykro emulator serving at {server}")
+        console().print(f"pykro emulator serving at {server}")
         how = f"context {CONTEXT} merged into {kubeconfig} (now its current-context)" if merged else str(kubeconfig)
-        console.print(f"kubeconfig: {how}\n  export KUBECONFIG={kubeconfig}")
+        console().print(f"kubeconfig: {how}\n  export KUBECONFIG={kubeconfig}")
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         await stop.wait()
-        console.print("stopping")
+        console().print("stopping")
         await runner.cleanup()
 
     asyncio.run(serve())
@@ -102,6 +107,8 @@ def start(
 
 def _load_plan(load: Callable[[Path], T], path: Path, what: str) -> T:
     """``load(path)`` with the file's own problems (missing, a directory, not UTF-8, bad YAML) as PykroErrors."""
+    from pykro import yamlio
+
     text = yamlio.read_user_file(path, what=what)
     try:
         return load(path)
@@ -136,6 +143,8 @@ class _Remote:
     """Plain HTTPS requests to the emulator named by a kubeconfig it wrote."""
 
     def __init__(self, path: Path) -> None:
+        import ssl
+
         from pykro.emulator.cluster import CONTEXT
 
         cfg = load_doc(path, what="kubeconfig")
@@ -157,6 +166,9 @@ class _Remote:
         self.where = str(path)
 
     def get(self, path: str, accept: str = "application/json") -> Any:
+        import urllib.error
+        import urllib.request
+
         req = urllib.request.Request(
             self.server + path, headers={"Authorization": f"Bearer {self.token}", "Accept": accept}
         )
@@ -240,11 +252,15 @@ def get(
     path += f"/{res['resource']}" + (f"/{urllib.parse.quote(name, safe='')}" if name else "")
     doc = remote.get(path)
     if output in ("yaml", "json"):
+        from pykro import yamlio
+
         typer.echo(yamlio.dump(doc) if output == "yaml" else json.dumps(doc, indent=2))
         return
     if output is not None:
         raise PykroError(f"unknown output format {output!r}", fix="Use -o yaml or -o json.")
     items = [doc] if name else doc.get("items", [])
+    from rich.table import Table
+
     table = Table(box=None, pad_edge=False)
     if scoped:
         table.add_column("NAMESPACE")
@@ -254,7 +270,7 @@ def get(
         meta = obj.get("metadata", {})
         row = [meta.get("name", ""), _ready(obj), _age(meta.get("creationTimestamp"))]
         table.add_row(*([meta.get("namespace", "")] if scoped else []), *row)
-    console.print(table)
+    console().print(table)
 
 
 @app.command()
@@ -263,6 +279,6 @@ def stop() -> None:
     from pykro.deploy.local import stop_local
 
     if stop_local():
-        console.print("stopped the local emulator")
+        console().print("stopped the local emulator")
     else:
-        console.print("no local emulator is running")
+        console().print("no local emulator is running")

@@ -6,14 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
+__all__ = ["load_doc", "load_docs"]
 
 
 def load_docs(path: str | Path, *, what: str = "YAML file") -> list[Any]:
     """Every document of a YAML file (empty ones skipped)."""
+    from pykro import yamlio  # PyYAML loads when a file is read, not when the CLI starts
+
     return yamlio.load_user_all(yamlio.read_user_file(path, what=what), str(path))
 
 
 def load_doc(path: str | Path, *, what: str = "YAML file") -> Any:
     """The one document of a YAML file (None when it is empty)."""
+    from pykro import yamlio
+
     return yamlio.load_user(yamlio.read_user_file(path, what=what), str(path))

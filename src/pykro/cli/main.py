@@ -4,13 +4,13 @@ line with exit code 2. Never a traceback; everything the user wrote is printed v
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
+from collections.abc import Callable
 from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.text import Text
 
 from pykro import __version__
 from pykro.cli import deploy as deploy_cli
@@ -20,22 +20,10 @@ from pykro.cli import rgd as rgd_cli
 from pykro.errors import PykroError, terminal_safe
 from pykro.hub import cli as hub_cli
 
-app = typer.Typer(
-    name="pykro",
-    help="Typed Kubernetes infrastructure with KRO's semantics.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
-app.add_typer(rgd_cli.app, name="rgd")
-app.add_typer(emulator_cli.app, name="emulator")
-app.command("render")(render_cli.render)
-deploy_cli.register(app)
-app.add_typer(hub_cli.app, name="hub")
-
-err_console = Console(stderr=True, highlight=False, soft_wrap=True, markup=False, emoji=False)
+__all__ = ["app", "main", "say_error"]
 
 
+@functools.cache
 def _usage_errors() -> tuple[type[Exception], ...]:
     """The exception classes of click's usage errors: typer's bundled copy and, if installed, click itself."""
     found: list[type[Exception]] = []
@@ -51,12 +39,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return tuple(found)
 
 
-_USAGE_ERRORS = _usage_errors()
-
-
 def _is_usage_error(exc: Exception) -> bool:
     """A click usage error, whichever copy of click raised it (some typer versions bundle their own)."""
-    if isinstance(exc, _USAGE_ERRORS):
+    if isinstance(exc, _usage_errors()):
         return True
     return (
         "click" in type(exc).__module__
@@ -71,16 +56,55 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
 ) -> None:
     """Typed Kubernetes infrastructure with KRO's semantics."""
 
 
+# The root command's entries, in the order `pykro --help` lists them: sub-command groups and commands.
+_GROUPS: dict[str, typer.Typer] = {"rgd": rgd_cli.app, "emulator": emulator_cli.app, "hub": hub_cli.app}
+_COMMANDS: dict[str, Callable[..., None]] = {
+    "render": render_cli.render,
+    "deploy": deploy_cli.deploy,
+    "status": deploy_cli.status,
+    "diff": deploy_cli.diff,
+    "delete": deploy_cli.delete,
+    "list": deploy_cli.list_,
+}
+_ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "hub")
+
+
+def _make_app(only: str | None = None) -> typer.Typer:
+    """The `pykro` command; with ``only``, the root with just that entry registered: typer builds the parameters of
+    every registered command on each run, and a run of one command need not pay for the others (its parsing,
+    help and errors are the same: they come from that command alone)."""
+    root = typer.Typer(
+        name="pykro",
+        help="Typed Kubernetes infrastructure with KRO's semantics.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    root.callback()(_root)
+    for name in _ORDER if only is None else (only,):
+        if name in _GROUPS:
+            root.add_typer(_GROUPS[name], name=name)
+        else:
+            root.command(name)(_COMMANDS[name])
+    return root
+
+
+app = _make_app()
+
+
 def say_error(message: str) -> None:
     """Print ``error: message`` on stderr: the message verbatim (no markup), control characters escaped."""
-    err_console.print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
+    from rich.text import Text
+
+    from pykro.cli.out import console
+
+    console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
 
 
 def _exit(code: int, message: str | None = None) -> NoReturn:
@@ -93,7 +117,9 @@ def main(argv: list[str] | None = None) -> None:
     """Run the CLI: PykroError -> one paragraph and exit 1 (or the error's ``exit_code``); usage errors -> one line
     and exit 2."""
     try:
-        code = app(args=argv, prog_name="pykro", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        command = app if not args or args[0] not in _ORDER else _make_app(only=args[0])
+        code = command(args=args, prog_name="pykro", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
             sys.exit(code)
     except PykroError as exc:

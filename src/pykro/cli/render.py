@@ -8,9 +8,10 @@ from typing import Any
 
 import typer
 
-from pykro import yamlio
 from pykro.cli.files import load_doc
 from pykro.errors import PykroError
+
+__all__ = ["render"]
 
 _TARGET = typer.Argument(..., help="A Python file defining a @composition, optionally FILE:NAME.")
 _RGD = typer.Option(False, "--rgd", help="Print the ResourceGraphDefinition.")
@@ -53,7 +54,6 @@ def render(
     """Render a composition: its RGD (--rgd), the manifests of one instance (--manifests), a Helm chart (--helm), a
     Kustomize tree (--kustomize) or a Compose file (--compose)."""
     from pykro.authoring.loader import load_composition
-    from pykro.runtime.values import spec_from_options
 
     if name is not None or namespace is not None:
         from pykro.deploy.names import check_name, check_namespace
@@ -105,6 +105,8 @@ def render(
             )
         _kustomize(comp, kustomize, sets or [], values or [], overlays or [], name, namespace, include_secrets)
         return
+    from pykro.runtime.values import spec_from_options
+
     spec = spec_from_options(comp, sets or [], values or [])[0]
     live: dict[str, Any] | None = None
     if observed is not None:
@@ -192,6 +194,8 @@ def _modes(
 
 def _emit(docs: list[dict[str, Any]], output_dir: Path | None) -> None:
     if output_dir is None:
+        from pykro import yamlio
+
         typer.echo(yamlio.dump_all(docs) if len(docs) > 1 else yamlio.dump(docs[0]), nl=False)
         return
     from pykro.render import write_objects

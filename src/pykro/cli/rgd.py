@@ -8,17 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import typer
-from rich.console import Console
-from rich.syntax import Syntax
-from rich.table import Table
 
-from pykro import yamlio
 from pykro.cli.files import load_docs
 from pykro.errors import PykroError, ValidationError, terminal_safe
 
 if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
     from pykro.graph import Graph
     from pykro.runtime import Expansion
+
+__all__ = ["app", "crd", "expand_cmd", "order", "validate"]
 
 app = typer.Typer(help="Validate, inspect and expand kro ResourceGraphDefinitions offline.", no_args_is_help=True)
 
@@ -48,6 +46,8 @@ def validate(file: Path = _FILE) -> None:
 @app.command()
 def crd(file: Path = _FILE) -> None:
     """Print the CustomResourceDefinition kro generates for the instance kind."""
+    from pykro import yamlio
+
     typer.echo(yamlio.dump(_graph(file).crd()), nl=False)
 
 
@@ -69,6 +69,7 @@ def expand_cmd(
     """Expand each instance in the file: the objects kro would create, each resource's state, and the status."""
     if output not in (None, "yaml", "json"):
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
+    from pykro import yamlio
     from pykro.graph.depth import check_depth
     from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
@@ -138,7 +139,13 @@ def _as_json(result: Expansion) -> dict[str, Any]:
 
 
 def _report(result: Expansion) -> None:
-    console = Console(highlight=False, soft_wrap=True, markup=False, emoji=False)
+    from rich.syntax import Syntax
+    from rich.table import Table
+
+    from pykro import yamlio
+    from pykro.cli.out import console as out
+
+    console = out()
     tty = sys.stdout.isatty()
     for obj in result.objects:
         meta = obj.get("metadata") or {}

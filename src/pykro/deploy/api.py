@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar, cast
 
@@ -24,39 +23,33 @@ from lightkube.generic_resource import (
 )
 from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
 
+from pykro._kube import ResourceType as ResourceType  # the deploy modules' name for it
 from pykro.deploy import inventory
 from pykro.deploy.errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy.kubeconfig import load as load_kubeconfig
 from pykro.deploy.names import check_namespace, check_segment
 from pykro.deploy.retry import RetryPolicy, call, retry_after, retryable, status_code
 
+__all__ = [
+    "CONFIGMAP_TYPE",
+    "CRD_TYPE",
+    "EVENT_TYPE",
+    "LEASE_TYPE",
+    "NAMESPACE_TYPE",
+    "SECRET_TYPE",
+    "Cluster",
+    "ResourceType",
+]
+
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class ResourceType:
-    """A kind as the API serves it: ``apiVersion``, kind, plural resource name and scope."""
-
-    api_version: str
-    kind: str
-    plural: str
-    namespaced: bool
-
-    @property
-    def group(self) -> str:
-        return self.api_version.rpartition("/")[0]
-
-    @property
-    def description(self) -> str:
-        return f"{self.plural}.{self.group}" if self.group else self.plural
-
-
-CRD_TYPE = ResourceType("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
-NAMESPACE_TYPE = ResourceType("v1", "Namespace", "namespaces", False)
-CONFIGMAP_TYPE = ResourceType("v1", "ConfigMap", "configmaps", True)
-SECRET_TYPE = ResourceType("v1", "Secret", "secrets", True)
-EVENT_TYPE = ResourceType("v1", "Event", "events", True)
-LEASE_TYPE = ResourceType("coordination.k8s.io/v1", "Lease", "leases", True)
+CRD_TYPE = ResourceType.of("apiextensions.k8s.io/v1", "CustomResourceDefinition", "customresourcedefinitions", False)
+NAMESPACE_TYPE = ResourceType.of("v1", "Namespace", "namespaces", False)
+CONFIGMAP_TYPE = ResourceType.of("v1", "ConfigMap", "configmaps", True)
+SECRET_TYPE = ResourceType.of("v1", "Secret", "secrets", True)
+EVENT_TYPE = ResourceType.of("v1", "Event", "events", True)
+LEASE_TYPE = ResourceType.of("coordination.k8s.io/v1", "Lease", "leases", True)
 _CLASSES: dict[ResourceType, type[Any]] = {}
 
 
@@ -86,7 +79,7 @@ def _builtin(api_version: str, kind: str) -> ResourceType | None:
     if issubclass(cls, Generic):
         return None
     info = cls._api_info
-    return ResourceType(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
+    return ResourceType.of(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
 
 
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
@@ -125,7 +118,6 @@ class Cluster:
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
-        self.retries = 0
 
     async def close(self) -> None:
         await self.client.close()
@@ -137,9 +129,6 @@ class Cluster:
         await self.close()
 
     # ------------------------------------------------------------------------------------------ calls and errors
-    def _on_retry(self, exc: BaseException, attempt: int, wait: float) -> None:
-        self.retries += 1
-
     async def _call(
         self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
     ) -> T:
@@ -148,7 +137,7 @@ class Cluster:
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
-            return await call(fn, self.retry, self.rng, self._on_retry)
+            return await call(fn, self.retry, self.rng)
         except (httpx2.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
@@ -218,7 +207,7 @@ class Cluster:
                 if not version.get("served", True):
                     continue
                 api_version = f"{spec.get('group')}/{version.get('name')}"
-                rt = ResourceType(
+                rt = ResourceType.of(
                     api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
                 )
                 out[(api_version, rt.kind)] = rt
@@ -231,7 +220,7 @@ class Cluster:
         found = []
         for version in spec.get("versions") or []:
             api_version = f"{spec.get('group')}/{version.get('name')}"
-            rt = ResourceType(
+            rt = ResourceType.of(
                 api_version, str(names.get("kind")), str(names.get("plural")), spec.get("scope") != "Cluster"
             )
             self._types[(api_version, rt.kind)] = rt
@@ -356,7 +345,6 @@ class Cluster:
             if status_code(exc) == 410 or retryable(exc):
                 if count > self.retry.attempts:
                     return OnErrorResult(OnErrorAction.RAISE)
-                self.retries += 1
                 return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
             return OnErrorResult(OnErrorAction.RAISE)
 

@@ -26,6 +26,8 @@ from pykro.graph.secrets import Redactor
 from pykro.graph.templates import check_object
 from pykro.runtime import expand
 
+__all__ = ["DeployKeywords", "FactoryBase", "FactoryOptions"]
+
 T = TypeVar("T")
 
 

@@ -19,6 +19,8 @@ from pykro.deploy.views import StateBoard
 from pykro.graph.analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion, expand, identity
 
+__all__ = ["ApplyLoop"]
+
 ObservedInputs = tuple[tuple[str, str], ...]  # (key, resourceVersion if observed as ready, else "")
 
 

@@ -12,6 +12,8 @@ from pykro import yamlio
 from pykro.deploy import inventory
 from pykro.graph import Graph, secrets
 
+__all__ = ["Diff", "DiffEntry", "created_text", "unified"]
+
 _VOLATILE_META = ("managedFields", "resourceVersion", "generation", "uid", "creationTimestamp", "selfLink")
 
 

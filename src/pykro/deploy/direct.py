@@ -28,6 +28,8 @@ from pykro.runtime import identity, prepare_instance
 from pykro.runtime.values import check_spec
 from pykro.schema.models import reveal
 
+__all__ = ["DirectDeployKeywords", "DirectFactory", "graph_of_record", "instance_object", "list_instances", "spec_dict"]
+
 T = TypeVar("T")
 
 

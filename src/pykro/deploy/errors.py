@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pykro.errors import PykroError
 
+__all__ = ["ApiFailure", "ClusterUnreachable", "DeployError", "OwnershipConflict", "ReadinessTimeout", "ResourceFailed"]
+
 
 class DeployError(PykroError):
     """A deploy, delete or status request that could not be carried out (the cluster said no, or it timed out)."""

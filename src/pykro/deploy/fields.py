@@ -8,6 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+__all__ = ["applied_state"]
+
 
 def applied_state(obj: dict[str, Any], manager: str) -> dict[str, Any] | None:
     """The fields of ``obj`` that ``manager`` owns through Apply (identity included), or None when it owns none."""

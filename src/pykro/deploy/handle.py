@@ -12,6 +12,8 @@ from pydantic import BaseModel
 
 from pykro.runtime import ResourceState
 
+__all__ = ["Instance", "InstanceInfo", "StatusView"]
+
 
 def _camel(name: str) -> str:
     head, *rest = name.split("_")

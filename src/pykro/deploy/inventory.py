@@ -36,6 +36,35 @@ from pykro.errors import ValidationError
 from pykro.graph import Graph, secrets
 from pykro.runtime import labels as kro_labels
 
+__all__ = [
+    "APPLIED_HASH",
+    "COMPOSITION",
+    "CONTAINS_KINDS",
+    "DELETION_POLICY",
+    "FIELD_MANAGER",
+    "INSTANCE",
+    "INSTANCE_NAMESPACE",
+    "MANAGED_BY",
+    "MODE",
+    "PREFIX",
+    "RECORD_OF",
+    "RELEASED_FROM",
+    "RESOURCE_ID",
+    "ROLE",
+    "STATE",
+    "InstanceRef",
+    "decorate",
+    "foreign_owner",
+    "kind_key",
+    "object_hash",
+    "parse_kinds",
+    "record",
+    "record_content",
+    "record_secret",
+    "retained",
+    "spec_of_secret",
+]
+
 PREFIX = "pykro.io/"
 INSTANCE = PREFIX + "instance"
 COMPOSITION = PREFIX + "composition"
@@ -51,7 +80,6 @@ MODE = PREFIX + "mode"
 MANAGED_BY = "app.kubernetes.io/managed-by"
 RELEASED_FROM = PREFIX + "released-from"
 FIELD_MANAGER = "pykro"
-RETAIN = "Retain"
 LABEL_VALUE_MAX = 63
 
 _KRO_CHILD_LABELS = frozenset(

@@ -9,6 +9,8 @@ from pykro.deploy import readiness
 from pykro.deploy.api import ResourceType
 from pykro.deploy.ledger import RunContext
 
+__all__ = ["Kinds"]
+
 
 class Kinds:
     """Served types, used kinds and deferred kinds of one deploy."""

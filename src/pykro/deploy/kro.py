@@ -36,7 +36,7 @@ from pykro.graph.crd import plural_of
 from pykro.runtime import identity, prepare_instance
 
 T = TypeVar("T")
-RGD_TYPE = ResourceType("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
+RGD_TYPE = ResourceType.of("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
 
 
 def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None, prune: bool) -> None:

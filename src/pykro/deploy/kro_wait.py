@@ -11,6 +11,7 @@ from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel
 
+from pykro._kube import condition as find_condition
 from pykro.deploy import readiness
 from pykro.deploy.api import Cluster
 from pykro.deploy.errors import ReadinessTimeout, ResourceFailed
@@ -22,6 +23,21 @@ from pykro.graph import Graph
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import expand, observed_from_objects
 from pykro.runtime import labels as kro_labels
+
+__all__ = [
+    "Verdict",
+    "condition",
+    "crd_ready",
+    "current",
+    "instance_ready",
+    "required_status",
+    "rgd_ready",
+    "settled",
+    "state_emitter",
+    "status_complete",
+    "track_children",
+    "until",
+]
 
 KroState = Literal["waiting", "in progress", "ready", "failed"]
 
@@ -39,10 +55,7 @@ Emit = Callable[[str, str, str, str, str], None]  # (step, kind, name, state, de
 
 def condition(obj: dict[str, Any] | None, kind: str) -> dict[str, Any]:
     """The status condition of type ``kind`` of ``obj`` (empty when it has none)."""
-    for cond in ((obj or {}).get("status") or {}).get("conditions") or []:
-        if isinstance(cond, dict) and cond.get("type") == kind:
-            return cond
-    return {}
+    return find_condition(obj, kind) or {}
 
 
 def current(obj: dict[str, Any], cond: dict[str, Any]) -> bool:

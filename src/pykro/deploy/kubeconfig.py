@@ -18,6 +18,8 @@ from pykro import yamlio
 from pykro.deploy.errors import ClusterUnreachable
 from pykro.errors import PykroError
 
+__all__ = ["default_path", "load"]
+
 _FIX = "Fix the kubeconfig, pass another --kubeconfig/--context, or use --local to run against the embedded emulator."
 _CERT_FIELDS = {
     "cluster": ("certificate-authority-data",),

@@ -17,6 +17,8 @@ from pykro.graph.analysis import Node
 if TYPE_CHECKING:
     from pykro.deploy.report import RunReport
 
+__all__ = ["Ledger", "RunContext"]
+
 
 @dataclass
 class Ledger:

@@ -16,6 +16,8 @@ from pykro.deploy.api import Cluster, ResourceType
 from pykro.deploy.errors import DeployError
 from pykro.runtime import identity
 
+__all__ = ["LiveSet"]
+
 Listener = Callable[[str, dict[str, Any]], None]
 log = logging.getLogger(__name__)
 # what a watch stream can end with that a re-list repairs: HTTP errors (lightkube's ApiError included, e.g. 410
@@ -45,9 +47,6 @@ class LiveSet:
         self.error: Exception | None = None
         self._streams: dict[tuple[Any, ...], asyncio.Task[None]] = {}
         self._owned: dict[tuple[Any, ...], set[str]] = {}
-
-    def tracking(self, rt: ResourceType, namespace: str | None, labels: dict[str, str] | None = None) -> bool:
-        return self._key(rt, namespace, labels, None) in self._streams
 
     @staticmethod
     def _key(

@@ -23,6 +23,8 @@ from pykro import yamlio
 from pykro.deploy.errors import ClusterUnreachable
 from pykro.emulator.home import lock_holder, state_dir
 
+__all__ = ["ensure_local", "healthy", "stop_local"]
+
 START_TIMEOUT = 60.0
 STALL_WAIT = 15.0  # how long an emulator that holds the state but does not answer may take to come up
 

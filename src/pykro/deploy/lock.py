@@ -17,9 +17,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
+from pykro._kube import now
 from pykro.deploy import inventory
 from pykro.deploy.api import LEASE_TYPE, Cluster
 from pykro.deploy.errors import ApiFailure, DeployError
+
+__all__ = ["InstanceLock", "InstanceLocked", "holder_identity"]
 
 DURATION = 60
 RENEW_EVERY = DURATION / 3
@@ -43,10 +46,6 @@ def _bare(lease: dict[str, Any]) -> dict[str, Any]:
     """The Lease to send back in a replace: its resourceVersion kept (optimistic), managedFields left out."""
     meta = {k: v for k, v in (lease.get("metadata") or {}).items() if k != "managedFields"}
     return {**lease, "metadata": meta}
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _age(stamp: Any) -> float | None:
@@ -86,7 +85,7 @@ class InstanceLock:
         return self.ref.record_name
 
     def _body(self, base: dict[str, Any] | None) -> dict[str, Any]:
-        now = _now()
+        stamp = now(micro=True)
         meta: dict[str, Any] = {
             "name": self.name,
             "namespace": self.ref.namespace,
@@ -100,7 +99,12 @@ class InstanceLock:
         }
         if base is not None:
             meta["resourceVersion"] = (base.get("metadata") or {}).get("resourceVersion")
-        spec = {"holderIdentity": self.holder, "leaseDurationSeconds": DURATION, "acquireTime": now, "renewTime": now}
+        spec = {
+            "holderIdentity": self.holder,
+            "leaseDurationSeconds": DURATION,
+            "acquireTime": stamp,
+            "renewTime": stamp,
+        }
         return {"apiVersion": LEASE_TYPE.api_version, "kind": LEASE_TYPE.kind, "metadata": meta, "spec": spec}
 
     async def acquire(self) -> None:
@@ -155,7 +159,7 @@ class InstanceLock:
             if self.lease is None:
                 return
             body = _bare(self.lease)
-            body["spec"] = {**(self.lease.get("spec") or {}), "renewTime": _now()}
+            body["spec"] = {**(self.lease.get("spec") or {}), "renewTime": now(micro=True)}
             try:
                 self.lease = await self.cluster.replace(LEASE_TYPE, body)
             except DeployError:

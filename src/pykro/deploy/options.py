@@ -13,6 +13,8 @@ from typing import Any, Literal, get_args
 
 from pykro.errors import ValidationError
 
+__all__ = ["DeployOptions", "OnFailure", "check_option"]
+
 OnFailure = Literal["keep", "rollback"]
 _ON_FAILURE: tuple[str, ...] = get_args(OnFailure)
 

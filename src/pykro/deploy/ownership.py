@@ -15,6 +15,8 @@ from pykro.deploy.ledger import Ledger, RunContext
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion, identity
 
+__all__ = ["Ownership"]
+
 
 class Ownership:
     """Checks objects before their first write; a taken-over object is kept in the ledger's snapshot."""

@@ -12,6 +12,17 @@ from typing import IO, Any, Protocol
 
 from pykro.errors import terminal_safe
 
+__all__ = [
+    "JsonReporter",
+    "NullReporter",
+    "PlainReporter",
+    "ProgressEvent",
+    "RedactingReporter",
+    "Reporter",
+    "RichReporter",
+    "reporter_for",
+]
+
 
 @dataclass
 class ProgressEvent:

@@ -7,6 +7,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from pykro._kube import condition, condition_true
+
+__all__ = ["Health", "assess"]
+
 Phase = Literal["current", "in_progress", "failed"]
 
 
@@ -29,11 +33,6 @@ def _waiting(message: str) -> Health:
     return Health("in_progress", message)
 
 
-def _conditions(obj: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    items = (obj.get("status") or {}).get("conditions") or []
-    return {str(c.get("type")): c for c in items if isinstance(c, dict)}
-
-
 def _int(value: Any) -> int:
     try:
         return int(value or 0)
@@ -53,8 +52,7 @@ def _generation(obj: dict[str, Any]) -> Health | None:
 
 def _deployment(obj: dict[str, Any]) -> Health:
     spec, status = obj.get("spec") or {}, obj.get("status") or {}
-    conds = _conditions(obj)
-    progressing = conds.get("Progressing", {})
+    progressing = condition(obj, "Progressing") or {}
     if progressing.get("status") == "False" and progressing.get("reason") == "ProgressDeadlineExceeded":
         return Health("failed", str(progressing.get("message") or "progress deadline exceeded"))
     if "observedGeneration" not in status:
@@ -65,7 +63,7 @@ def _deployment(obj: dict[str, Any]) -> Health:
             return _waiting(f"{field} {_int(status.get(field))}/{want}")
     if _int(status.get("replicas")) > want:
         return _waiting(f"old replicas pending termination: {_int(status.get('replicas')) - want}")
-    available = conds.get("Available")
+    available = condition(obj, "Available")
     if available is not None and available.get("status") != "True":
         return _waiting(f"Available={available.get('status')}: {available.get('message', '')}".rstrip(": "))
     return CURRENT
@@ -97,10 +95,10 @@ def _daemon_set(obj: dict[str, Any]) -> Health:
 
 
 def _job(obj: dict[str, Any]) -> Health:
-    conds = _conditions(obj)
-    if conds.get("Failed", {}).get("status") == "True":
-        return Health("failed", str(conds["Failed"].get("message") or conds["Failed"].get("reason") or "Job failed"))
-    if conds.get("Complete", {}).get("status") == "True":
+    failed = condition(obj, "Failed")
+    if failed is not None and failed.get("status") == "True":
+        return Health("failed", str(failed.get("message") or failed.get("reason") or "Job failed"))
+    if condition_true(obj, "Complete"):
         return CURRENT
     status = obj.get("status") or {}
     want = _int((obj.get("spec") or {}).get("completions", 1))
@@ -118,7 +116,7 @@ def _pod(obj: dict[str, Any]) -> Health:
         waiting = (cs.get("state") or {}).get("waiting") or {}
         if waiting.get("reason") in ("CrashLoopBackOff", "ImagePullBackOff", "ErrImagePull"):
             return Health("failed", f"container {cs.get('name')}: {waiting.get('reason')}")
-    if _conditions(obj).get("Ready", {}).get("status") == "True":
+    if condition_true(obj, "Ready"):
         return CURRENT
     return _waiting(f"pod phase {phase or 'Pending'}")
 
@@ -144,11 +142,10 @@ def _service(obj: dict[str, Any]) -> Health:
 
 
 def _crd(obj: dict[str, Any]) -> Health:
-    conds = _conditions(obj)
-    names = conds.get("NamesAccepted", {})
+    names = condition(obj, "NamesAccepted") or {}
     if names.get("status") == "False":
         return Health("failed", str(names.get("message") or "names not accepted"))
-    if conds.get("Established", {}).get("status") == "True":
+    if condition_true(obj, "Established"):
         return CURRENT
     return _waiting("waiting for Established")
 
@@ -160,12 +157,12 @@ def _namespace(obj: dict[str, Any]) -> Health:
 
 def _generic(obj: dict[str, Any]) -> Health:
     """kstatus' generic rules: Stalled=True fails, Reconciling=True waits, a Ready condition must be True."""
-    conds = _conditions(obj)
-    if conds.get("Stalled", {}).get("status") == "True":
-        return Health("failed", str(conds["Stalled"].get("message") or "Stalled"))
-    if conds.get("Reconciling", {}).get("status") == "True":
-        return _waiting(str(conds["Reconciling"].get("message") or "Reconciling"))
-    ready = conds.get("Ready")
+    stalled, reconciling = condition(obj, "Stalled") or {}, condition(obj, "Reconciling") or {}
+    if stalled.get("status") == "True":
+        return Health("failed", str(stalled.get("message") or "Stalled"))
+    if reconciling.get("status") == "True":
+        return _waiting(str(reconciling.get("message") or "Reconciling"))
+    ready = condition(obj, "Ready")
     if ready is not None and ready.get("status") != "True":
         reason = ready.get("reason") or ""
         if ready.get("status") == "False" and reason in ("Failed", "Error"):

@@ -13,6 +13,8 @@ from pykro.deploy.ledger import RunContext
 from pykro.deploy.text import labels_of
 from pykro.graph import secrets
 
+__all__ = ["InstanceRecord"]
+
 
 class InstanceRecord:
     """The record as this deploy found it (``original``) and as it last wrote it (``current``)."""

@@ -16,6 +16,8 @@ from pykro.deploy.teardown import delete_waves, waves_for
 from pykro.deploy.text import labels_of, short
 from pykro.runtime import identity
 
+__all__ = ["Recovery"]
+
 
 class Recovery:
     """Keeps or rolls back what one failed deploy wrote; each returns a sentence saying what it did."""

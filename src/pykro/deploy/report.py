@@ -9,6 +9,8 @@ from typing import Any
 from pykro.deploy.ledger import Ledger
 from pykro.deploy.progress import ProgressEvent, Reporter
 
+__all__ = ["RunReport"]
+
 
 class RunReport:
     """Emits the progress of one deploy to ``reporter``; ``recent`` holds the last Events per object key."""

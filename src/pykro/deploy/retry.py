@@ -11,6 +11,8 @@ from typing import TypeVar
 
 import httpx2
 
+__all__ = ["RetryPolicy", "call", "retry_after", "retryable", "status_code"]
+
 T = TypeVar("T")
 RETRYABLE = frozenset({429, 500, 502, 503, 504})
 
@@ -62,7 +64,6 @@ async def call(
     fn: Callable[[], Awaitable[T]],
     policy: RetryPolicy,
     rng: random.Random,
-    on_retry: Callable[[BaseException, int, float], None] | None = None,
 ) -> T:
     """``await fn()``, retried per ``policy``; the last error is raised when retries run out."""
     attempt = 0
@@ -73,7 +74,5 @@ async def call(
             if not retryable(exc) or attempt + 1 >= policy.attempts:
                 raise
             wait = policy.delay(attempt, retry_after(exc), rng)
-            if on_retry is not None:
-                on_retry(exc, attempt, wait)
             attempt += 1
             await asyncio.sleep(wait)

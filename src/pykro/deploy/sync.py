@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from pykro.deploy.errors import DeployError
 
+__all__ = ["run_sync"]
+
 T = TypeVar("T")
 
 

@@ -16,6 +16,8 @@ from pykro.deploy.live import LiveSet
 from pykro.deploy.progress import ProgressEvent
 from pykro.runtime import identity
 
+__all__ = ["delete_waves", "waves_for"]
+
 Emit = Callable[[ProgressEvent], None]
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["conditions_text", "labels_of", "short"]
+
 
 def labels_of(obj: dict[str, Any]) -> dict[str, str]:
     """The labels of ``obj`` (a copy; empty when it has none)."""

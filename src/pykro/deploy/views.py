@@ -13,6 +13,8 @@ from pykro.deploy.text import conditions_text
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import Expansion
 
+__all__ = ["StateBoard", "StateLine", "View"]
+
 ResourceState = Literal["skipped", "failed", "waiting", "applying", "in progress", "ready"]
 SETTLED: tuple[ResourceState, ...] = ("ready", "skipped")
 

@@ -6,8 +6,9 @@ in aiohttp and the whole server."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from pykro._lazy import lazy_getattr
 
 if TYPE_CHECKING:
     from pykro.emulator.cluster import LocalCluster
@@ -45,12 +46,7 @@ __all__ = [
 
 
 if not TYPE_CHECKING:  # to a type checker the names are the imports above
-
-    def __getattr__(name: str) -> Any:
-        module = _LAZY.get(name)
-        if module is None:
-            raise AttributeError(f"module 'pykro.emulator' has no attribute {name!r}")
-        return getattr(importlib.import_module(module), name)
+    __getattr__ = lazy_getattr(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

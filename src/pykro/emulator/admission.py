@@ -13,10 +13,28 @@ import random
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from pykro._kube import ResourceType
 from pykro.emulator.patch import ListKeys
-from pykro.emulator.registry import ResourceType
 from pykro.emulator.status import StatusError
 from pykro.schema.causes import FieldCause, go_quote
+
+__all__ = [
+    "Cause",
+    "IPAllocator",
+    "Undecodable",
+    "builtin_defaults",
+    "builtin_unknown_fields",
+    "crd_causes",
+    "crd_defaults_and_status",
+    "decodable",
+    "merge_causes",
+    "namespace_status",
+    "patch_invalid",
+    "prune_and_default",
+    "schema_causes",
+    "service_admission",
+    "typed_patch_check",
+]
 
 Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 

@@ -6,11 +6,23 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Iterable
-from datetime import UTC, datetime
 from typing import Any
 
+from pykro._kube import now
 from pykro.emulator.patch import ListKeys, item_key
 from pykro.emulator.status import StatusError
+
+__all__ = [
+    "apply",
+    "display_path",
+    "field_set",
+    "from_fields_v1",
+    "merge_applied",
+    "record_update",
+    "remove_path",
+    "to_fields_v1",
+    "value_at",
+]
 
 Path = tuple[str, ...]  # FieldsV1 path elements: "f:name", 'k:{"name":"x"}', 'v:"x"', "."
 
@@ -182,10 +194,6 @@ def merge_applied(live: Any, cfg: Any, names: tuple[str, ...], list_keys: ListKe
 
 
 # managedFields ----------------------------------------------------------------------------------------------
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _entries(obj: dict[str, Any]) -> list[dict[str, Any]]:
     return list(obj.get("metadata", {}).get("managedFields") or [])
 
@@ -209,7 +217,7 @@ def _upsert(
         "manager": manager,
         "operation": operation,
         "apiVersion": api_version,
-        "time": _now(),
+        "time": now(),
         "fieldsType": "FieldsV1",
         "fieldsV1": to_fields_v1(fields),
     }

@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from pykro.emulator.faults import FaultInjector, FaultPlan
     from pykro.emulator.simulation import SimulationRules, Simulator
 
+__all__ = ["CONTEXT", "LocalCluster", "kubeconfig", "write_kubeconfig"]
+
 T = TypeVar("T")
 CONTEXT = "pykro-emulator"
 
@@ -74,6 +76,7 @@ class LocalCluster:
         faults: FaultPlan | None = None,
         rules: SimulationRules | None = None,
         state_file: str | Path | None = None,
+        state_fsync: bool = False,
         port: int = 0,
         kubeconfig_path: str | Path | None = None,
         controllers: list[Controller] | None = None,
@@ -89,6 +92,7 @@ class LocalCluster:
             port=port,
             seed=seed,
             state_file=Path(state_file) if state_file is not None else None,
+            state_fsync=state_fsync,
             controllers=list(controllers or []),
             simulate=simulate,
             rules=rules,

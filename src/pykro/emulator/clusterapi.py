@@ -12,6 +12,8 @@ from pykro.emulator.controller import WatchEvent
 from pykro.emulator.engine import Engine, WriteOptions
 from pykro.emulator.store import Change, Watcher
 
+__all__ = ["EngineAPI"]
+
 MANAGER = "pykro-emulator"
 
 

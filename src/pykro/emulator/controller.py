@@ -8,6 +8,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+__all__ = ["ClusterAPI", "Controller", "WatchEvent"]
+
 
 @dataclass(frozen=True)
 class WatchEvent:

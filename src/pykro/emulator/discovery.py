@@ -9,7 +9,19 @@ import json
 import weakref
 from typing import Any
 
-from pykro.emulator.registry import Registry, ResourceType, version_priority
+from pykro._kube import ResourceType
+from pykro.emulator.registry import Registry, version_priority
+
+__all__ = [
+    "aggregated",
+    "api_group",
+    "api_group_list",
+    "api_versions",
+    "openapi_v3_doc",
+    "openapi_v3_index",
+    "version_info",
+    "wants_aggregated",
+]
 
 KUBERNETES_VERSION = ("1", "35", "v1.35.0")
 AGGREGATED_TYPES = ("apidiscovery.k8s.io", ("v2", "v2beta1"))

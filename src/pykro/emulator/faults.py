@@ -38,6 +38,8 @@ from pykro.emulator.requestinfo import RequestInfo, parse_request
 from pykro.emulator.status import StatusError, qualified, status_body
 from pykro.errors import ValidationError
 
+__all__ = ["Disconnect", "Fault", "FaultInjector", "FaultPlan", "Injection", "error_response"]
+
 WatchMode = Literal["drop", "expire", "truncate"]
 Disconnect = Literal["before", "after"]
 _CLEAN_ENDS = ("drop", "expire")

@@ -14,9 +14,9 @@ from typing import Any
 from aiohttp import web
 
 from pykro import yamlio
+from pykro._kube import ResourceType
 from pykro.emulator import discovery, protobuf, tables
 from pykro.emulator.engine import Engine, ListResult, WriteOptions
-from pykro.emulator.registry import ResourceType
 from pykro.emulator.requestinfo import APPLY_CONTENT_TYPE, RequestInfo
 from pykro.emulator.selectors import (
     fields_match,
@@ -26,6 +26,24 @@ from pykro.emulator.selectors import (
 )
 from pykro.emulator.status import StatusError, status_body
 from pykro.emulator.store import Change
+
+__all__ = [
+    "BOOKMARK_INTERVAL",
+    "ENGINE",
+    "REQUEST_INFO",
+    "core_versions",
+    "dumps",
+    "error_response",
+    "group",
+    "groups",
+    "health",
+    "openapi_v3",
+    "openapi_v3_gv",
+    "resource",
+    "resource_list",
+    "respond",
+    "version",
+]
 
 log = logging.getLogger(__name__)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)

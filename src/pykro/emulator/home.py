@@ -11,8 +11,9 @@ import tempfile
 from pathlib import Path
 from typing import Any, cast
 
-from pykro import yamlio
 from pykro.errors import PykroError, ValidationError
+
+__all__ = ["check_kubeconfig_target", "default_kubeconfig", "lock_holder", "lock_path", "state_dir", "write_kubeconfig"]
 
 
 def state_dir() -> Path:
@@ -31,6 +32,8 @@ def write_kubeconfig(path: Path, config: dict[str, Any]) -> bool:
     already there (entries of the same names replaced, the others kept, current-context set to ours), or a new
     file. The file is created 0600 and replaced atomically, so the token is never readable by others, not even
     for a moment. Returns True when it merged into an existing kubeconfig; refuses a file that is not one."""
+    from pykro import yamlio  # PyYAML loads when a kubeconfig is written, not when the CLI starts
+
     merged = False
     if path.exists():
         existing = _existing_kubeconfig(path)
@@ -66,6 +69,8 @@ def check_kubeconfig_target(path: Path) -> None:
 
 def _existing_kubeconfig(path: Path) -> dict[str, Any] | None:
     """The kubeconfig already at ``path`` (None when the file is empty); a PykroError when it is something else."""
+    from pykro import yamlio
+
     text = yamlio.read_user_file(path, what="kubeconfig")
     try:
         data = yamlio.load_user(text, str(path))

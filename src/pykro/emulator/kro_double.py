@@ -19,9 +19,9 @@ import asyncio
 import contextlib
 import copy
 import logging
-from datetime import UTC, datetime
 from typing import Any
 
+from pykro._kube import condition_true, now
 from pykro.emulator.controller import ClusterAPI, WatchEvent
 from pykro.errors import PykroError
 from pykro.graph import Graph
@@ -85,10 +85,6 @@ def rgd_crd() -> dict[str, Any]:
     }
 
 
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def _cond(kind: str, ok: bool, reason: str, message: str, generation: int) -> dict[str, Any]:
     return {
         "type": kind,
@@ -96,7 +92,7 @@ def _cond(kind: str, ok: bool, reason: str, message: str, generation: int) -> di
         "reason": reason,
         "message": message,
         "observedGeneration": generation,
-        "lastTransitionTime": _now(),
+        "lastTransitionTime": now(),
     }
 
 
@@ -220,10 +216,7 @@ class SimulatedKro:
             live_crd = await api.create(crd)
         elif (live_crd.get("spec") or {}) != crd["spec"]:
             live_crd = await api.update({**live_crd, "spec": crd["spec"]})
-        established = any(
-            c.get("type") == "Established" and c.get("status") == "True"
-            for c in (live_crd.get("status") or {}).get("conditions") or []
-        )
+        established = condition_true(live_crd, "Established")
         accepted = _cond("GraphAccepted", True, "Valid", "resource graph and schema are valid", generation)
         kind_ready = _cond(
             "KindReady",

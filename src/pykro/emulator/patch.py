@@ -10,6 +10,16 @@ from typing import Any
 
 from pykro.emulator.status import StatusError
 
+__all__ = [
+    "ListKeys",
+    "builtin_list_keys",
+    "item_key",
+    "json_patch",
+    "merge_patch",
+    "schema_list_keys",
+    "strategic_merge",
+]
+
 # field name -> merge key of the list, as in the Kubernetes API's patchMergeKey tags
 MERGE_KEYS: dict[str, str] = {
     "containers": "name",

@@ -17,6 +17,8 @@ from typing import Any
 
 from pykro.emulator.status import StatusError
 
+__all__ = ["MAGIC", "PROTOBUF", "decode", "generate", "main"]
+
 PROTOBUF = "application/vnd.kubernetes.protobuf"
 MAGIC = b"k8s\x00"
 TABLE = Path(__file__).with_name("k8s-protobuf.json")

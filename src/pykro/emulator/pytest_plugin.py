@@ -11,6 +11,8 @@ import pytest
 if TYPE_CHECKING:  # the emulator (aiohttp) loads only when a test asks for a cluster
     from pykro.emulator.cluster import LocalCluster
 
+__all__ = ["local_cluster", "local_cluster_session"]
+
 
 @pytest.fixture
 def local_cluster() -> Iterator[LocalCluster]:

@@ -4,44 +4,11 @@ each CustomResourceDefinition, and the discovery documents built from them."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
+from pykro._kube import ResourceType
 
-
-@dataclass(frozen=True)
-class ResourceType:
-    """One served (group, version, resource)."""
-
-    group: str
-    version: str
-    kind: str
-    plural: str
-    namespaced: bool
-    short_names: tuple[str, ...] = ()
-    categories: tuple[str, ...] = ()
-    status: bool = False
-    scale: bool = False
-    schema: dict[str, Any] | None = field(default=None, compare=False, hash=False)
-    scale_paths: tuple[str, str, str | None] = (".spec.replicas", ".status.replicas", None)
-    crd: str | None = None  # name of the CRD serving this type
-    printer_columns: list[dict[str, Any]] | None = field(default=None, compare=False, hash=False)
-    verbs: tuple[str, ...] = VERBS
-
-    @property
-    def api_version(self) -> str:
-        return f"{self.group}/{self.version}" if self.group else self.version
-
-    @property
-    def singular(self) -> str:
-        return self.kind.lower()
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """Storage key: one store per (group, plural), shared by all versions."""
-        return (self.group, self.plural)
-
+__all__ = ["BUILTINS", "Registry", "builtin_kind", "version_priority"]
 
 # subresources are not in the schema bundle: the kinds that have them in Kubernetes 1.35
 STATUS_KINDS = frozenset(
@@ -108,11 +75,6 @@ def builtin_kind(group: str, version: str, resource: str) -> str | None:
     """The kind of a built-in (group, version, resource), or None."""
     t = _BUILTIN_BY_GVR.get((group, version, resource))
     return t.kind if t else None
-
-
-def split_api_version(api_version: str) -> tuple[str, str]:
-    group, _, version = api_version.rpartition("/")
-    return group, version
 
 
 class Registry:

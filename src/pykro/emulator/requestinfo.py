@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+__all__ = ["APPLY_CONTENT_TYPE", "RequestInfo", "parse_request"]
+
 APPLY_CONTENT_TYPE = "application/apply-patch+yaml"
 
 _NAMESPACE_SUBRESOURCES = ("status", "finalize")

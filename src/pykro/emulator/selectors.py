@@ -9,6 +9,17 @@ from typing import Any
 
 from pykro.emulator.status import StatusError
 
+__all__ = [
+    "FieldRequirement",
+    "Requirement",
+    "field_value",
+    "fields_match",
+    "labels_match",
+    "parse_field_selector",
+    "parse_label_selector",
+    "selector_to_string",
+]
+
 _SET_RE = re.compile(r"^\s*(!?)\s*([A-Za-z0-9_./-]+)\s*(?:(notin|in)\s*\(([^)]*)\))?\s*\Z")
 
 

@@ -28,6 +28,17 @@ if TYPE_CHECKING:
     from pykro.emulator.faults import FaultInjector, FaultPlan
     from pykro.emulator.simulation import SimulationRules
 
+__all__ = [
+    "CLUSTER_API",
+    "CONTROLLERS",
+    "FAULT_INJECTOR",
+    "EmulatorConfig",
+    "LogEntry",
+    "create_app",
+    "listen",
+    "request_log_of",
+]
+
 LogEntry = tuple[float, RequestInfo, int]
 
 REQUEST_LOG: web.AppKey[list[LogEntry]] = web.AppKey("request_log", list)
@@ -48,6 +59,7 @@ class EmulatorConfig:
     token: str = field(default_factory=lambda: secrets.token_urlsafe(24))
     seed: int = 0
     state_file: Path | None = None
+    state_fsync: bool = False  # sync each write to disk before answering it (not only write it to the file)
     controllers: list[Controller] = field(default_factory=list)
     middlewares: list[Middleware] = field(default_factory=list)
     simulate: bool = True
@@ -157,7 +169,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
             held = StateLock(config.state_file)
             try:
                 last = await asyncio.get_running_loop().run_in_executor(None, load, engine, config.state_file)
-                journal.append(Journal(engine, config.state_file, last))
+                journal.append(Journal(engine, config.state_file, last, fsync=config.state_fsync))
             except BaseException:
                 held.release()
                 raise

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+__all__ = ["StatusError", "qualified", "status_body"]
+
 _REASONS = {
     400: "BadRequest",
     401: "Unauthorized",

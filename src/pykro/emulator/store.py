@@ -12,6 +12,8 @@ from typing import Any
 
 from pykro.emulator.selectors import Requirement
 
+__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher"]
+
 TypeKey = tuple[str, str]  # (group, plural)
 ObjKey = tuple[str, str]  # (namespace or "", name)
 

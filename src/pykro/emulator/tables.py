@@ -7,7 +7,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
-from pykro.emulator.registry import ResourceType
+from pykro._kube import ResourceType, condition_true
+
+__all__ = ["human_age", "table", "wants_table"]
 
 Row = Callable[[dict[str, Any]], list[Any]]
 TABLE_ACCEPT = "as=table"
@@ -106,15 +108,13 @@ def _service(o: dict[str, Any]) -> list[Any]:
 
 def _job(o: dict[str, Any]) -> list[Any]:
     st = _status(o)
-    conds = {c.get("type"): c.get("status") for c in st.get("conditions") or []}
-    state = "Complete" if conds.get("Complete") == "True" else "Failed" if conds.get("Failed") == "True" else "Running"
+    state = "Complete" if condition_true(o, "Complete") else "Failed" if condition_true(o, "Failed") else "Running"
     return [state, f"{st.get('succeeded', 0)}/{_spec(o).get('completions', 1)}"]
 
 
 def _node(o: dict[str, Any]) -> list[Any]:
-    conds = {c.get("type"): c.get("status") for c in _status(o).get("conditions") or []}
     info = _status(o).get("nodeInfo") or {}
-    return ["Ready" if conds.get("Ready") == "True" else "NotReady", "<none>", info.get("kubeletVersion", "")]
+    return ["Ready" if condition_true(o, "Ready") else "NotReady", "<none>", info.get("kubeletVersion", "")]
 
 
 def _pvc(o: dict[str, Any]) -> list[Any]:

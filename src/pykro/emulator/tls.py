@@ -15,6 +15,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+__all__ = ["ServingCert", "self_signed"]
+
 
 @dataclass(frozen=True)
 class ServingCert:

@@ -18,6 +18,8 @@ from pykro.graph.expressions import FUNCTION_NAMESPACES, Field, expression_field
 if TYPE_CHECKING:
     from pykro.graph.model import Graph, Resource
 
+__all__ = ["COLLECTION", "EXTERNAL", "EXTERNAL_COLLECTION", "MAX_COLLECTION_SIZE", "Analysis", "Node", "analyse"]
+
 MAX_DIMENSIONS = 10  # kro's --rgd-max-collection-dimension-size default
 MAX_COLLECTION_SIZE = 1000  # kro's --rgd-max-collection-size default
 KRO_LABEL_PREFIX = "kro.run/"

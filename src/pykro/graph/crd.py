@@ -14,6 +14,8 @@ from pykro.graph.plural import pluralize
 if TYPE_CHECKING:
     from pykro.graph.model import Graph
 
+__all__ = ["field_schema", "instance_crd", "plural_of", "status_schema"]
+
 DYN: dict[str, Any] = {"x-kubernetes-preserve-unknown-fields": True}
 
 STATE_SCHEMA: dict[str, Any] = {"type": "string"}

@@ -8,6 +8,8 @@ from collections.abc import Mapping, Sequence
 
 from pykro._graphs import find_cycle
 
+__all__ = ["CycleError", "creation_waves", "deletion_waves", "levels", "topological_order"]
+
 
 class CycleError(Exception):
     """The dependency graph has a cycle; ``cycle`` lists it with the first id repeated at the end."""

@@ -13,6 +13,8 @@ from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 if TYPE_CHECKING:
     from pykro.graph.model import Graph
 
+__all__ = ["check_depth", "check_graph_depth"]
+
 
 def check_depth(value: Any, what: str, *, prefix: str = "", source: str | None = None, limit: int = MAX_DEPTH) -> None:
     """Raise ValidationError when ``value`` (called ``what`` in the message; at the YAML path ``prefix``) nests more

@@ -15,6 +15,8 @@ from pykro.cel.parser import macro_variable_count
 from pykro.graph.analysis import Analysis
 from pykro.graph.expressions import Field
 
+__all__ = ["ExcludedDependency", "ExcludedRead", "excluded_dependencies", "excluded_reads"]
+
 
 @dataclass(frozen=True)
 class ExcludedRead:

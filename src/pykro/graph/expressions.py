@@ -10,6 +10,8 @@ from pykro import cel, memo
 from pykro.cel import Reference, Standalone, Template
 from pykro.cel.ast import Node
 
+__all__ = ["FUNCTION_NAMESPACES", "Field", "expression_fields", "field_of", "fields_in", "format_path"]
+
 PathKey = str | int
 Path = tuple[PathKey, ...]
 

@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from pykro.cel import Evaluator
     from pykro.graph.analysis import Analysis
 
+__all__ = ["ForEachDimension", "Graph", "Resource"]
+
 DEFAULT_GROUP = "kro.run"
 DEFAULT_SCOPE = "Namespaced"
 RGD_API_VERSION = "kro.run/v1alpha1"

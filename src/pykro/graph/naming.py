@@ -6,9 +6,19 @@ import difflib
 import re
 from collections.abc import Iterable
 
+__all__ = [
+    "CEL_RESERVED",
+    "SUBDOMAIN_RULE",
+    "did_you_mean",
+    "is_dns_subdomain",
+    "is_reserved",
+    "is_valid_id",
+    "is_valid_kind",
+    "suggest_id",
+]
+
 RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*\Z")
 KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*\Z")
-KUBE_VERSION = re.compile(r"^v\d+(?:(?:alpha|beta)\d+)?\Z")
 # An object name the API server takes for a custom resource such as an RGD (apimachinery IsDNS1123Subdomain).
 DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 SUBDOMAIN_RULE = (

@@ -3,6 +3,8 @@ Pluralize): irregular words first, then suffix rules in priority order, then "+s
 
 from __future__ import annotations
 
+__all__ = ["pluralize"]
+
 # Words whose plural is irregular or identical (a subset of flect's dictionary that kind names plausibly end with).
 _IRREGULAR = {
     "aircraft": "aircraft", "bison": "bison", "chassis": "chassis", "deer": "deer", "fish": "fish",

@@ -11,6 +11,8 @@ from typing import Any
 from pykro.errors import ValidationError
 from pykro.graph.naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
 
+__all__ = ["RESOURCE_KEYS", "SCHEMA_KEYS", "check_rgd"]
+
 _API_VERSION = re.compile(r"^v[0-9]+(alpha[0-9]+|beta[0-9]+)?\Z")
 _KIND = re.compile(r"^[A-Z][a-zA-Z0-9]{0,62}\Z")
 _SHORT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")

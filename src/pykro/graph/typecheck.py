@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from pykro.graph.expressions import Field
     from pykro.graph.model import Graph
 
+__all__ = ["Site", "Typed", "check", "instance_root"]
+
 Path = tuple[rt.Step, ...]
 Resolver = Callable[[Path], CelType]
 Raise = Callable[[str, str, str], ValidationError]

@@ -16,6 +16,8 @@ from pykro.graph.templates import check_object
 from pykro.runtime import labels as kro_labels
 from pykro.runtime import reconcile_passes
 
+__all__ = ["manifests", "write_objects"]
+
 _KRO_LABEL_PREFIXES = ("kro.run/", "applyset.kubernetes.io/")
 
 

@@ -19,6 +19,8 @@ from pykro.cel.library.runtime import Condition
 if TYPE_CHECKING:
     from pykro.runtime.run import ExpansionRun
 
+__all__ = ["Evaluated", "evaluate", "wire_conditions"]
+
 _WIRE_KEYS = ("type", "status", "lastTransitionTime", "reason", "message", "observedGeneration")
 
 

@@ -25,6 +25,8 @@ from pykro.runtime.instance import prepare_instance
 from pykro.runtime.plan import plans, waits_on
 from pykro.runtime.status import instance_status
 
+__all__ = ["Expansion", "ResourceState", "expand", "expand_applying", "expand_prepared", "identity"]
+
 State = Literal["ready", "pending", "skipped", "error"]
 
 

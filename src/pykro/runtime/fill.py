@@ -9,6 +9,8 @@ from typing import Any
 
 from pykro import cel, yamlio
 
+__all__ = ["Targets", "fill", "set_path", "targets"]
+
 PathKey = str | int
 Path = tuple[PathKey, ...]
 # A tree of value paths: key -> subtree, or the full path of the value that goes there.

@@ -13,6 +13,8 @@ from pykro.graph.depth import check_depth
 from pykro.runtime import labels as kl
 from pykro.schema import structural
 
+__all__ = ["prepare_instance"]
+
 DEFAULT_NAMESPACE = "default"
 
 

@@ -8,6 +8,27 @@ from typing import Any
 
 from pykro import memo
 
+__all__ = [
+    "APPLYSET_ID",
+    "APPLYSET_PART_OF",
+    "COLLECTION_INDEX",
+    "COLLECTION_SIZE",
+    "FINALIZER",
+    "INSTANCE_GROUP",
+    "INSTANCE_ID",
+    "INSTANCE_KIND",
+    "INSTANCE_NAME",
+    "INSTANCE_NAMESPACE",
+    "INSTANCE_VERSION",
+    "KRO_VERSION_LABEL",
+    "MANAGED_BY",
+    "NODE_ID",
+    "OWNED",
+    "applyset_id",
+    "child_labels",
+    "instance_labels",
+]
+
 KRO_VERSION = "v0.9.3"
 PREFIX = "kro.run/"
 OWNED = PREFIX + "owned"

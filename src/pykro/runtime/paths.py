@@ -23,6 +23,8 @@ from pykro.cel.types import CelType
 from pykro.graph.naming import CEL_RESERVED  # never plain field names in a select expression
 from pykro.memo import Memo
 
+__all__ = ["DEFER", "Resolver", "bare_path", "convertible", "template_paths"]
+
 DEFER: Any = object()
 Path = tuple[str, ...]
 

@@ -12,6 +12,8 @@ from pykro.graph import Field, Node
 from pykro.graph.analysis import Analysis
 from pykro.runtime.fill import Targets, targets
 
+__all__ = ["NodePlan", "plans", "waits_on"]
+
 # (field, the ids it waits on when its data is pending)
 Planned = tuple[tuple[Field, tuple[str, ...]], ...]
 

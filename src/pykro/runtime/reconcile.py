@@ -12,6 +12,8 @@ from pykro.graph.analysis import COLLECTION, EXTERNAL_COLLECTION
 from pykro.runtime.expand import Expansion, expand_applying, expand_prepared, identity
 from pykro.runtime.instance import prepare_instance
 
+__all__ = ["observed_from_objects", "reconcile_passes"]
+
 DEFAULT_MAX_PASSES = 50
 
 

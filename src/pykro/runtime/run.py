@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from pykro.graph.analysis import Analysis
     from pykro.runtime.expand import ResourceState
 
+__all__ = ["ExpansionRun"]
+
 
 class ExpansionRun(Protocol):
     """One instance being expanded: the instance and its schema value, the graph's analysis and evaluator, the

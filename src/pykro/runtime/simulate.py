@@ -8,6 +8,8 @@ import hashlib
 import uuid
 from typing import Any
 
+__all__ = ["simulate_ready"]
+
 
 def _digest(obj: dict[str, Any]) -> bytes:
     meta = obj.get("metadata") or {}

@@ -12,6 +12,8 @@ if TYPE_CHECKING:
     from pykro.runtime.expand import ResourceState
     from pykro.runtime.run import ExpansionRun
 
+__all__ = ["instance_state", "instance_status"]
+
 ACTIVE = "ACTIVE"
 IN_PROGRESS = "IN_PROGRESS"
 ERROR = "ERROR"

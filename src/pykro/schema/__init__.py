@@ -6,7 +6,24 @@ Submodules: ``structural`` (defaulting, pruning, validation of custom resources;
 causes), ``simple`` (kro SimpleSchema ⇄ OpenAPI; field syntax in ``markers``), ``models`` (pydantic -> OpenAPI).
 """
 
-from pykro.schema.causes import FieldCause
-from pykro.schema.structural import apply_defaults, prune, validate
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pykro import _lazy
+
+if TYPE_CHECKING:
+    from pykro.schema.causes import FieldCause
+    from pykro.schema.structural import apply_defaults, prune, validate
+
+# Imported on first use: `pykro.schema.models` (used while compositions are defined) must not load the validator.
+_LAZY = {
+    "FieldCause": "pykro.schema.causes",
+    **dict.fromkeys(("apply_defaults", "prune", "validate"), "pykro.schema.structural"),
+}
+
+if not TYPE_CHECKING:
+    __getattr__ = _lazy.lazy_getattr(__name__, _LAZY)
+
 
 __all__ = ["FieldCause", "apply_defaults", "prune", "validate"]

@@ -16,6 +16,32 @@ from typing import Any, Final
 
 from pykro.errors import go_quote as go_quote  # re-exported
 
+__all__ = [
+    "DUPLICATE",
+    "FORBIDDEN",
+    "INVALID",
+    "NOT_SUPPORTED",
+    "OMIT",
+    "REQUIRED",
+    "TOO_LONG",
+    "TOO_MANY",
+    "TYPE_INVALID",
+    "FieldCause",
+    "cause",
+    "duplicate",
+    "forbidden",
+    "go_json",
+    "go_number",
+    "go_quote",
+    "go_value",
+    "invalid",
+    "json_type",
+    "not_supported",
+    "required",
+    "too_long",
+    "too_many",
+]
+
 REQUIRED: Final = "FieldValueRequired"
 INVALID: Final = "FieldValueInvalid"
 TYPE_INVALID: Final = "FieldValueTypeInvalid"

@@ -15,6 +15,8 @@ from email.utils import parseaddr
 from typing import Final
 from urllib.parse import urlsplit
 
+__all__ = ["check_format"]
+
 _HOSTNAME: Final = re.compile(
     r"^([a-zA-Z0-9\w]((-?[a-zA-Z0-9\w]{0,62})?)|([a-zA-Z0-9\w](([a-zA-Z0-9\-\w]{0,61}[a-zA-Z0-9\w])?)(\.)){1,}"
     r"([a-zA-Z]|[^\W\d_]){2,63})$"

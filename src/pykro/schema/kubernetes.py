@@ -8,6 +8,7 @@ to the rules (cluster scope, short names, restricted verbs) are spelled out here
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import re
 from collections.abc import Mapping
@@ -17,9 +18,9 @@ from pathlib import Path
 from typing import Any, Final, Literal
 
 import jsonschema_rs
-import kubernetes_validate
 
 from pykro import memo
+from pykro._kube import VERBS, split_api_version
 from pykro.schema import causes as c
 from pykro.schema.causes import FieldCause, go_number, go_quote
 
@@ -44,7 +45,17 @@ __all__ = [
 ]
 
 KUBERNETES_VERSION: Final = "1.35"
-_BUNDLE: Final = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema" / "v1.35.0-local"
+
+
+def _bundle() -> Path:
+    """The Kubernetes JSON schemas kubernetes-validate ships, found without importing it (it imports jsonschema)."""
+    spec = importlib.util.find_spec("kubernetes_validate")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise ImportError("pykro needs the kubernetes-validate package (its Kubernetes schemas): pip install pykro")
+    return Path(spec.origin).parent / "kubernetes-json-schema" / "v1.35.0-local"
+
+
+_BUNDLE: Final = _bundle()
 _DEFINITIONS_URI: Final = "https://kubernetes.io/api/_definitions.json"
 
 # Kinds that are not REST resources of their own (meta types and subresource bodies).
@@ -129,7 +140,6 @@ _CATEGORY_ALL: Final = frozenset(
     {"Pod", "Service", "ReplicationController", "DaemonSet", "Deployment", "ReplicaSet", "StatefulSet"}
     | {"HorizontalPodAutoscaler", "CronJob", "Job"}
 )
-_ALL_VERBS: Final = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")
 _VERBS: Final = {
     "Binding": ("create",),
     "ComponentStatus": ("get", "list"),
@@ -165,12 +175,6 @@ class ResourceInfo:
     @property
     def scope(self) -> Literal["Namespaced", "Cluster"]:
         return "Namespaced" if self.namespaced else "Cluster"
-
-
-def split_api_version(api_version: str) -> tuple[str, str]:
-    """``"apps/v1"`` -> ``("apps", "v1")``; ``"v1"`` -> ``("", "v1")``."""
-    group, _, version = api_version.rpartition("/")
-    return group, version
 
 
 def plural_of(kind: str) -> str:
@@ -233,7 +237,7 @@ def builtin_resources() -> tuple[ResourceInfo, ...]:
                 plural=plural_of(kind),
                 singular=kind.lower(),
                 namespaced=kind not in _CLUSTER_SCOPED,
-                verbs=_VERBS.get(kind, _ALL_VERBS),
+                verbs=_VERBS.get(kind, VERBS),
                 short_names=_SHORT_NAMES.get(kind, ()) if not (kind == "Event" and group) else (),
                 categories=("all",) if kind in _CATEGORY_ALL else (),
             )

@@ -12,6 +12,25 @@ import re
 from dataclasses import dataclass
 from typing import Final
 
+__all__ = [
+    "Atomic",
+    "Custom",
+    "Map",
+    "Marker",
+    "Object",
+    "SimpleSchemaError",
+    "SimpleType",
+    "Slice",
+    "deps",
+    "format_marker",
+    "parse_bool",
+    "parse_field",
+    "parse_float",
+    "parse_int",
+    "parse_markers",
+    "parse_type_string",
+]
+
 MARKERS: Final = (
     "required",
     "default",

@@ -19,6 +19,8 @@ from pykro.schema.causes import FieldCause
 if TYPE_CHECKING:
     from pykro.cel import Evaluator
 
+__all__ = ["check_rules"]
+
 _OLD_SELF: Final = re.compile(r"\boldSelf\b")
 _MISSING: Final = object()
 

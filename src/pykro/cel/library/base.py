@@ -8,6 +8,8 @@ from typing import Any
 
 from pykro.cel.types import CelType
 
+__all__ = ["Fn", "LibraryError", "Overload", "fn", "glob", "member"]
+
 
 class LibraryError(Exception):
     """An error value raised by a library function (becomes a CEL evaluation error with this message)."""

@@ -12,6 +12,22 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
+__all__ = [
+    "FUNCTIONS",
+    "OMIT_KIND",
+    "fnv64a",
+    "go_float",
+    "insert_at_index",
+    "marshal",
+    "merge",
+    "omit_misused",
+    "remove_at_index",
+    "seeded_int",
+    "seeded_string",
+    "set_at_index",
+    "unmarshal",
+]
+
 B, INT, S, D = CelType.BYTES, CelType.INT, CelType.STRING, CelType.DYN
 L = CelType.list_of(D)
 M = CelType.map_of(D, D)

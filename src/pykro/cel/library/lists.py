@@ -12,6 +12,22 @@ from pykro.cel.library.values import compare, distinct_key, equal
 from pykro.cel.library.values import kind as kind_of_value
 from pykro.cel.types import CelType
 
+__all__ = [
+    "FUNCTIONS",
+    "distinct",
+    "flatten",
+    "index_of",
+    "is_sorted",
+    "last_index_of",
+    "list_slice",
+    "lists_range",
+    "merge_entries",
+    "sort",
+    "sort_order",
+    "total",
+    "zip_map",
+]
+
 D, INT, BOOL = CelType.DYN, CelType.INT, CelType.BOOL
 L = CelType.list_of(D)
 

@@ -9,6 +9,19 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
+__all__ = [
+    "FUNCTIONS",
+    "cidr_of",
+    "contains_cidr",
+    "contains_ip",
+    "ip_of",
+    "make_cidr",
+    "make_ip",
+    "masked",
+    "parse_cidr",
+    "parse_ip",
+]
+
 S, INT, BOOL, D = CelType.STRING, CelType.INT, CelType.BOOL, CelType.DYN
 OPAQUE = CelType.map_of(S, D)
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address

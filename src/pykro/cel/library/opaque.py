@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+__all__ = ["TAG", "OpaqueValueError", "check_plain", "describe", "kind_of", "make", "unwrap"]
+
 TAG = "\uf8ffpykro.type"
 KINDS = {"quantity": "Quantity", "url": "URL", "ip": "IP", "cidr": "CIDR", "semver": "Semver", "omit": "kro.omit"}
 

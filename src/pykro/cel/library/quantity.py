@@ -15,6 +15,19 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
+__all__ = [
+    "FUNCTIONS",
+    "add",
+    "as_integer",
+    "is_integer",
+    "is_quantity",
+    "make",
+    "parse_quantity",
+    "quantity",
+    "sub",
+    "value_of",
+]
+
 D, INT, S, BOOL, DOUBLE = CelType.DYN, CelType.INT, CelType.STRING, CelType.BOOL, CelType.DOUBLE
 Q = CelType.map_of(S, D)
 DECIMAL = {"n": -9, "u": -6, "m": -3, "": 0, "k": 3, "M": 6, "G": 9, "T": 12, "P": 15, "E": 18}

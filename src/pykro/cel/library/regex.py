@@ -10,6 +10,8 @@ from pykro import memo
 from pykro.cel.library.base import Fn, LibraryError, fn, member
 from pykro.cel.types import CelType
 
+__all__ = ["FUNCTIONS", "find", "find_all"]
+
 S, INT = CelType.STRING, CelType.INT
 
 

@@ -21,6 +21,20 @@ from pykro.cel.parser import parse
 from pykro.cel.types import CelType
 from pykro.errors import go_quote
 
+__all__ = [
+    "FUNCTIONS",
+    "KIND",
+    "Condition",
+    "MacroError",
+    "cel_type_name",
+    "check_entries",
+    "check_field",
+    "condition",
+    "expand_new_condition",
+    "is_runtime_call",
+    "new_condition",
+]
+
 KIND = "condition"
 KEYS = ("type", "status", "reason", "message")
 STATUSES = ("True", "False", "Unknown")

@@ -9,6 +9,8 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
+__all__ = ["FUNCTIONS", "compare", "is_semver", "normalize_and_parse", "parse", "semver"]
+
 S, INT, BOOL, D = CelType.STRING, CelType.INT, CelType.BOOL, CelType.DYN
 OPAQUE = CelType.map_of(S, D)
 ALNUM = re.compile(r"[0-9A-Za-z-]+\Z")

@@ -10,6 +10,8 @@ from pykro.cel.library import opaque
 from pykro.cel.library.base import Fn, LibraryError, fn, glob, member
 from pykro.cel.types import CelType
 
+__all__ = ["FUNCTIONS", "escaped_path", "hostname", "is_url", "parse_request_uri", "port", "query", "url"]
+
 S, BOOL, D = CelType.STRING, CelType.BOOL, CelType.DYN
 OPAQUE = CelType.map_of(S, D)
 SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")

@@ -7,6 +7,8 @@ from typing import Any
 
 from pykro.cel.library.base import LibraryError
 
+__all__ = ["compare", "distinct_key", "equal", "kind"]
+
 
 def kind(value: Any) -> str:
     """The comparison kind of a plain value (int, uint and double are all ``number``)."""

@@ -7,14 +7,14 @@ import calendar
 import time
 from typing import TYPE_CHECKING, Any
 
+from pykro._kube import condition_true
+from pykro._kube import now as now_rfc3339
 from pykro.emulator.simulation.objects import (
     Obj,
-    condition_true,
     deleting,
     drop_zero,
     key_of,
     meta,
-    now_rfc3339,
     owner_reference,
     set_condition,
     uid,
@@ -23,6 +23,8 @@ from pykro.emulator.simulation.pods import pod_from_template, pod_ready
 
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
+
+__all__ = ["job_finished", "next_run", "parse_schedule", "reconcile_cron_job", "reconcile_job"]
 
 JOB_CONTROLLER = "job-controller"
 

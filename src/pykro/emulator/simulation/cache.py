@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pykro.emulator.simulation.objects import Obj, controller_ref, deleting, meta, uid
 
+__all__ = ["ObjectCache", "cache_key"]
+
 CacheKey = tuple[str, str, str, str]
 """(group, kind, namespace or "", name): versions of one kind share an entry."""
 

@@ -13,6 +13,8 @@ from pykro.emulator.simulation.pods import pod_ready
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
 
+__all__ = ["delete_endpoints", "selects", "sync_endpoints"]
+
 SERVICE_NAME = "kubernetes.io/service-name"
 
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 import copy
 from typing import TYPE_CHECKING, Any
 
+from pykro._kube import condition_true
 from pykro.emulator.simulation.batch import reconcile_cron_job, reconcile_job
 from pykro.emulator.simulation.endpoints import delete_endpoints, sync_endpoints
 from pykro.emulator.simulation.objects import (
     Obj,
-    condition_true,
     deep_merge,
     deleting,
     key_of,
@@ -28,6 +28,17 @@ from pykro.emulator.simulation.workloads import (
 
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Handler, Simulator
+
+__all__ = [
+    "HANDLERS",
+    "ensure_node",
+    "on_deleted",
+    "reconcile_claim",
+    "reconcile_crd",
+    "reconcile_custom",
+    "reconcile_ingress",
+    "reconcile_service",
+]
 
 LB_POOL = "172.18.255"
 

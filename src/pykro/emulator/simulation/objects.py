@@ -5,15 +5,31 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
+
+from pykro._kube import SAFE_ALPHABET
+from pykro._kube import now as now_rfc3339
+
+__all__ = [
+    "Key",
+    "Obj",
+    "controller_ref",
+    "deep_merge",
+    "deleting",
+    "drop_zero",
+    "key_of",
+    "meta",
+    "owned_by",
+    "owner_reference",
+    "set_condition",
+    "stable_hash",
+    "uid",
+]
 
 Obj = dict[str, Any]
 Key = tuple[str, str, str, str]
 """(apiVersion, kind, namespace or "", name)."""
-
-SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet Kubernetes uses for generated name suffixes
 
 
 def key_of(obj: Mapping[str, Any]) -> Key:
@@ -54,10 +70,6 @@ def owner_reference(owner: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def now_rfc3339() -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-
-
 def stable_hash(data: Any, length: int = 10) -> str:
     """A short, deterministic hash of JSON-able data, spelled with Kubernetes' safe alphabet."""
     digest = hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":")).encode()).digest()
@@ -93,15 +105,6 @@ def set_condition(
     else:
         out[out.index(old)] = cond
     return out
-
-
-def condition(obj: Mapping[str, Any], type_: str) -> dict[str, Any] | None:
-    return next((c for c in (obj.get("status") or {}).get("conditions") or [] if c.get("type") == type_), None)
-
-
-def condition_true(obj: Mapping[str, Any], type_: str) -> bool:
-    cond = condition(obj, type_)
-    return cond is not None and cond.get("status") == "True"
 
 
 def deep_merge(base: Mapping[str, Any], patch: Mapping[str, Any]) -> dict[str, Any]:

@@ -7,15 +7,15 @@ import copy
 import hashlib
 from typing import TYPE_CHECKING, Any
 
+from pykro._kube import condition_true
+from pykro._kube import now as now_rfc3339
 from pykro.emulator.simulation.objects import (
     Obj,
-    condition_true,
     controller_ref,
     deep_merge,
     deleting,
     key_of,
     meta,
-    now_rfc3339,
     owner_reference,
     set_condition,
     uid,
@@ -23,6 +23,8 @@ from pykro.emulator.simulation.objects import (
 
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
+
+__all__ = ["NODE_IP", "pod_done", "pod_from_template", "pod_ready", "reconcile_pod", "uid_hex"]
 
 NODE_IP = "10.0.0.10"
 KUBELET = "kubelet"

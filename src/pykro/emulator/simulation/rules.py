@@ -28,6 +28,8 @@ from typing import Any, Literal, cast, get_args
 from pykro import yamlio
 from pykro.errors import ValidationError
 
+__all__ = ["DEFAULT_DELAYS_MS", "Rule", "SimulationRules", "expand_paths", "pod_view"]
+
 Outcome = Literal["ready", "never", "fail"]
 TEMPLATE_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template"),

@@ -26,6 +26,8 @@ from pykro.emulator.simulation.pods import pod_from_template, pod_ready
 if TYPE_CHECKING:
     from pykro.emulator.simulation.simulator import Simulator
 
+__all__ = ["reconcile_daemon_set", "reconcile_deployment", "reconcile_replica_set", "reconcile_stateful_set"]
+
 REVISION = "deployment.kubernetes.io/revision"
 
 

@@ -9,6 +9,8 @@ from typing import Any
 from pykro.emulator.validation import names
 from pykro.schema.causes import FieldCause, forbidden, invalid, required, too_long
 
+__all__ = ["configmap", "secret"]
+
 MAX_SIZE = 1024 * 1024  # ConfigMap data + binaryData, Secret data (bytes)
 
 # Secret types and the data keys each requires (all of them, or, for basic-auth, one of them)

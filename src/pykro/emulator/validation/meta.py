@@ -8,6 +8,8 @@ from typing import Any
 from pykro.emulator.validation import names
 from pykro.schema.causes import FieldCause, invalid, required, too_long
 
+__all__ = ["annotation_keys", "labels", "object_meta"]
+
 TOTAL_ANNOTATION_BYTES = 256 * 1024
 
 NameRule = Callable[[str], list[str]]

@@ -4,6 +4,18 @@ from __future__ import annotations
 
 import re
 
+__all__ = [
+    "config_key",
+    "dns1035_label",
+    "dns1123_label",
+    "dns1123_subdomain",
+    "label_value",
+    "max_len",
+    "port_name",
+    "port_number",
+    "qualified_name",
+]
+
 DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")

@@ -7,6 +7,8 @@ from typing import Any
 from pykro.emulator.validation import meta, names
 from pykro.schema.causes import FieldCause, duplicate, forbidden, invalid, not_supported, required
 
+__all__ = ["PROTOCOLS", "fixed_part", "pod_spec", "pod_update", "template"]
+
 PROTOCOLS = ["SCTP", "TCP", "UDP"]
 RESTART_POLICIES = ["Always", "OnFailure", "Never"]
 

@@ -7,6 +7,8 @@ from typing import Any
 from pykro.emulator.validation import meta, names, podspec
 from pykro.schema.causes import FieldCause, duplicate, invalid, not_supported, required
 
+__all__ = ["service"]
+
 TYPES = ["ClusterIP", "ExternalName", "LoadBalancer", "NodePort"]
 
 

@@ -6,6 +6,8 @@ from typing import Any
 
 from pykro.schema.causes import FieldCause, forbidden, invalid, not_supported, required
 
+__all__ = ["pvc"]
+
 ACCESS_MODES = ["ReadOnlyMany", "ReadWriteMany", "ReadWriteOnce", "ReadWriteOncePod"]
 
 

@@ -8,6 +8,8 @@ from pykro.emulator.selectors import Requirement
 from pykro.emulator.validation import meta, podspec
 from pykro.schema.causes import FieldCause, forbidden, invalid, not_supported, required
 
+__all__ = ["cronjob", "daemonset", "deployment", "job", "pod", "replicaset", "replication_controller", "statefulset"]
+
 _ALWAYS = ["Always"]
 _JOB_RESTART = ["OnFailure", "Never"]
 _OPERATORS = ["In", "NotIn", "Exists", "DoesNotExist"]

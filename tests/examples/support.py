@@ -1,4 +1,5 @@
-"""Helpers for the example tests: load an example file, compare with a golden file, validate an emitted RGD."""
+"""Helpers for the example tests (`from tests.examples import support as kit`): load an example file, compare with
+a golden file, validate an emitted RGD."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ import importlib.util
 import os
 import sys
 from pathlib import Path
-from types import ModuleType, SimpleNamespace
+from types import ModuleType
 from typing import Any
 
-import pytest
+from tests.helpers import RGD_CRD
 
 from pykro import yamlio
 from pykro.graph import Graph
@@ -18,7 +19,6 @@ from pykro.schema import kubernetes, structural
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
 GOLDEN = Path(__file__).resolve().parent / "golden"
-RGD_CRD = REPO / ".." / "shared" / "fixtures" / "kro" / "helm" / "crds" / "kro.run_resourcegraphdefinitions.yaml"
 
 
 def load_example(name: str) -> ModuleType:
@@ -65,14 +65,3 @@ def check_kubernetes(objects: list[dict[str, Any]]) -> None:
     for obj in objects:
         causes = kubernetes.validate_object(obj)
         assert causes == [], (obj["kind"], [c.message for c in causes])
-
-
-@pytest.fixture(scope="session")
-def kit() -> SimpleNamespace:
-    """The helpers above (test modules cannot import conftest under --import-mode=importlib)."""
-    return SimpleNamespace(
-        load_example=load_example,
-        check_golden=check_golden,
-        check_rgd=check_rgd,
-        check_kubernetes=check_kubernetes,
-    )

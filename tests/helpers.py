@@ -1,0 +1,46 @@
+"""Helpers shared by the tests and the benchmarks (a plain module, `from tests.helpers import ...`; conftest files
+hold fixtures only): where the team's shared fixtures are, and waiting without timing assumptions."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import pytest
+from tests.paths import REPO as REPO
+from tests.paths import SHARED
+
+T = TypeVar("T")
+Raw = Callable[..., tuple[int, dict[str, str], Any]]  # the emulator tests' `raw` fixture: (status, headers, body)
+
+
+# Only stops a broken emulator, simulator or operator from hanging the suite; no test relies on timing.
+HANG_GUARD_S = 600.0
+
+
+def shared(*parts: str) -> Path:
+    """``../shared/<parts>``; stops with a message naming the path when it is missing (a test that sweeps the
+    fixtures must not pass by finding none)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.fail(f"the shared fixtures are missing: expected {path} (the repository's ../shared)", pytrace=False)
+    return path
+
+
+KRO_FIXTURES = shared("fixtures", "kro")
+CHAINSAW = shared("fixtures", "kro", "test", "e2e", "chainsaw")
+RGD_CRD = shared("fixtures", "kro", "helm", "crds", "kro.run_resourcegraphdefinitions.yaml")
+
+
+def eventually(probe: Callable[[], T | None], what: str, interval: float = 0.02) -> T:
+    """Poll ``probe`` until it returns something truthy, and return that; fails naming ``what`` only when the
+    hang guard runs out."""
+    deadline = time.monotonic() + HANG_GUARD_S
+    while time.monotonic() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(interval)
+    raise AssertionError(f"never happened: {what}")
