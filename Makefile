@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: setup demo test lint typecheck unit slow floors bench bench-peers e2e databases clean
+.PHONY: setup demo test tools lint typecheck unit slow floors bench bench-peers e2e databases clean
 
 setup: $(STAMP)
 
@@ -32,7 +32,12 @@ unit: setup
 slow: setup
 	$(BIN)/pytest -q -p no:cacheprovider -m slow $(PYTEST_ARGS)
 
-test: lint typecheck unit slow
+# helm v4.3.2, kustomize and compose-check (compose-go), which tests/render checks the --helm/--kustomize/--compose
+# outputs with: built once from their Go modules into ~/.cache/pykro-tools (scripts/tools.sh).
+tools:
+	scripts/tools.sh build
+
+test: tools lint typecheck unit slow
 
 # The unit tests against the lowest versions pyproject.toml allows (constraints/lowest.txt), in a venv of their own.
 FLOORS := .venv-floors

@@ -65,7 +65,11 @@ def test_cluster_only_values_and_observed(tmp_path: Path) -> None:
 
 def test_errors_are_one_paragraph(tmp_path: Path) -> None:
     result = run(str(EXAMPLES / "webapp.py"), "--rgd", "--manifests")
-    assert result.returncode == 1 and "choose one of --rgd or --manifests" in result.stderr
+    assert (
+        result.returncode == 1
+        and "choose one of --rgd, --manifests, --helm, --kustomize or --compose (got --rgd, --manifests)"
+        in result.stderr
+    )
     result = run(f"{EXAMPLES / 'webapp.py'}:nope", "--rgd")
     assert result.returncode == 1 and "has no composition named 'nope'" in result.stderr and "webapp" in result.stderr
     bad = tmp_path / "bad.py"

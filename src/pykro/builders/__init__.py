@@ -3,7 +3,8 @@ changes the objects and every value is checked at the call.
 
 ``to_resources()`` turns a builder into resources made with :mod:`pykro.simple` (inside a ``@composition`` they
 join its graph, and values may be spec references); ``objects()`` gives the dicts; ``generate().to_yaml(dir)`` and
-``KubernetesOutput().generate(builder, dir)`` write YAML files. See docs/builders.md.
+``KubernetesOutput().generate(builder, dir)`` write YAML files; ``HelmOutput``, ``KustomizeOutput`` and
+``DockerComposeOutput`` write a chart, a Kustomize tree and a Compose file. See docs/builders.md and docs/outputs.md.
 """
 
 from pykro.builders.analysis import (
@@ -29,7 +30,7 @@ from pykro.builders.not_supported import (
     TemplateManager,
     TerraformOutput,
 )
-from pykro.builders.output import KubernetesOutput
+from pykro.builders.output import DockerComposeOutput, HelmOutput, KubernetesOutput, KustomizeOutput
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
 from pykro.builders.scaling import DeploymentStrategy, Scaling
@@ -52,11 +53,14 @@ __all__ = [
     "CustomResource",
     "DependencyManager",
     "DeploymentStrategy",
+    "DockerComposeOutput",
     "ExternalServices",
     "Health",
+    "HelmOutput",
     "Ingress",
     "Job",
     "KubernetesOutput",
+    "KustomizeOutput",
     "Lifecycle",
     "NetworkPolicy",
     "Observability",

@@ -330,10 +330,25 @@ class Generated:
         """Write one YAML file per object into ``output_dir`` (created if missing); returns the paths."""
         return write_yaml(self.objects(), output_dir)
 
-    to_docker_compose = unsupported("to_docker_compose", "pykro writes Kubernetes objects only (for now)", "to_yaml()")
-    to_helm_chart = unsupported("to_helm_chart", "pykro writes Kubernetes objects only (for now)", "to_yaml()")
-    to_helm_values = unsupported("to_helm_values", "pykro writes Kubernetes objects only (for now)", "to_yaml()")
-    to_kustomize = unsupported("to_kustomize", "pykro writes Kubernetes objects only (for now)", "to_yaml()")
+    def to_helm_chart(self, output_dir: str | Path) -> list[Path]:
+        """Write a Helm chart of the objects into ``output_dir`` (``HelmOutput``); returns the paths."""
+        from pykro.builders.output import HelmOutput
+
+        return HelmOutput(str(self._source.name)).generate(self._source, output_dir).files
+
+    def to_kustomize(self, output_dir: str | Path) -> list[Path]:
+        """Write the objects as a Kustomize base into ``output_dir`` (``KustomizeOutput``); returns the paths."""
+        from pykro.builders.output import KustomizeOutput
+
+        return KustomizeOutput().generate(self._source, output_dir).files
+
+    def to_docker_compose(self, output_file: str | Path) -> list[Path]:
+        """Write a Compose file of the objects (``DockerComposeOutput``); returns its path."""
+        from pykro.builders.output import DockerComposeOutput
+
+        return DockerComposeOutput().generate(self._source, output_file).files
+
+    to_helm_values = unsupported("to_helm_values", "a chart's values are its spec", "to_helm_chart() or HelmOutput")
     to_terraform = unsupported("to_terraform", "pykro writes Kubernetes objects only", "to_yaml()")
 
 

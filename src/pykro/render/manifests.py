@@ -32,10 +32,12 @@ def manifests(
     name: str,
     namespace: str | None = None,
     observed: dict[str, Any] | None = None,
+    node_ids: dict[tuple[str, str], str] | None = None,
 ) -> list[dict[str, Any]]:
     """The objects ``graph`` creates for an instance with ``spec``, in apply order, without kro's bookkeeping
     labels, each checked against its kind's schema (ValidationError naming the object and field). ``observed`` maps
-    resource ids to live objects (or fields) a cluster would report."""
+    resource ids to live objects (or fields) a cluster would report; ``node_ids``, when given, is filled with
+    (kind, name) -> the id of the resource that made the object."""
     meta: dict[str, Any] = {"name": name}
     if namespace:
         meta["namespace"] = namespace
@@ -76,6 +78,10 @@ def manifests(
     objects = result.objects  # built by this call's last expansion and held by nothing else: cleaned in place
     declared = _kinds_declaring_namespace(graph)
     for obj in objects:
+        if node_ids is not None:
+            meta = obj.get("metadata") or {}
+            rid = (meta.get("labels") or {}).get(kro_labels.NODE_ID, "")
+            node_ids[(str(obj.get("kind")), str(meta.get("name")))] = rid
         _clean(obj, keep_namespace=bool(namespace) or obj.get("kind") in declared)
         # values from the spec are known only now: check the concrete object against its kind's schema
         check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")

@@ -1,0 +1,169 @@
+"""`pykro render --compose`: each example's Compose file is golden and loads in compose-go (the Compose
+Specification's reference loader, scripts/composecheck), with the mapping checked on the loaded project; Secret values
+stay out of the file unless --include-secrets asks for them in a .env file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from pykro import Spec, Status, composition
+from pykro.render.compose import ComposeError, compose_document
+from pykro.simple import ConfigMap, Deployment, Secret, Service
+
+# example target, CLI arguments
+EXAMPLES: dict[str, tuple[str, list[str]]] = {
+    "webapp": ("webapp.py", ["--set", "replicas=2"]),
+    "microservices": ("microservices.py", ["-f", "examples/microservices-values.yaml"]),
+    "celestra_db": ("celestra_db.py", []),
+    "data_tier": ("hub_tenants.py:data_tier", ["--set", "name=t1"]),
+    "fullstack": ("fullstack.py", ["--set", "name=shop", "--set", "appImage=node:20", "--set", "dbPassword=pw-123456"]),
+}
+
+
+def pykro(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "pykro", "render", *args]
+    return subprocess.run(command, capture_output=True, text=True, check=False, cwd=cwd)
+
+
+def load(kit: SimpleNamespace, path: Path, env: dict[str, str] | None = None) -> dict[str, Any]:
+    result = subprocess.run([kit.tool("compose-check"), str(path)], capture_output=True, text=True, check=False,
+                            env={**os.environ, **(env or {})}, cwd=path.parent)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    project: dict[str, Any] = json.loads(result.stdout)
+    return project
+
+
+def secret_env(text: str) -> dict[str, str]:
+    """A value for every PYKRO_SECRET_* variable the file reads."""
+    import re
+
+    return {name: "from-env" for name in re.findall(r"PYKRO_SECRET_[A-Z0-9_]+", text)}
+
+
+@pytest.mark.parametrize("case", sorted(EXAMPLES))
+def test_example_compose_file_is_golden_and_valid(case: str, kit: SimpleNamespace, tmp_path: Path) -> None:
+    target, args = EXAMPLES[case]
+    out = tmp_path / "compose.yaml"
+    extra = ["--observed", str(tmp_path / "obs.yaml")] if case == "fullstack" else []
+    (tmp_path / "obs.yaml").write_text("dbSvc: {spec: {clusterIP: 10.96.0.10}}\n")
+    result = pykro(str(kit.examples / target), "--compose", str(out), *args, *extra, cwd=kit.repo)
+    assert result.returncode == 0, result.stderr
+    kit.check_golden_tree(f"compose/{case}", _only(out, tmp_path))
+    text = out.read_text(encoding="utf-8")
+    assert "pw-123456" not in text and "dXNlcl9wYXNzd29yZA==" not in text
+    project = load(kit, out, secret_env(text))
+    assert project["services"]
+
+
+def _only(path: Path, tmp: Path) -> Path:
+    """A directory holding just ``path`` (the golden tree of one file)."""
+    view = tmp / "view"
+    view.mkdir(exist_ok=True)
+    (view / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return view
+
+
+def test_fullstack_mapping_and_secrets(kit: SimpleNamespace, tmp_path: Path) -> None:
+    out = tmp_path / "compose.yaml"
+    (tmp_path / "obs.yaml").write_text("dbSvc: {spec: {clusterIP: 10.96.0.10}}\n")
+    args = [str(kit.examples / "fullstack.py"), "--compose", str(out), "--observed", str(tmp_path / "obs.yaml")]
+    args += ["--set", "name=shop", "--set", "appImage=node:20", "--set", "replicas=3", "--set", "dbPassword=pw-123456"]
+    assert pykro(*args, cwd=kit.repo).returncode == 0
+    text = out.read_text(encoding="utf-8")
+    assert "pw-123456" not in text
+    missing = subprocess.run([kit.tool("compose-check"), str(out)], capture_output=True, text=True, check=False,
+                             cwd=tmp_path)  # fmt: skip
+    assert missing.returncode != 0 and "PYKRO_SECRET_SHOP_DB_SECRET_PASSWORD" in missing.stderr  # loud, not empty
+    project = load(kit, out, {"PYKRO_SECRET_SHOP_DB_SECRET_PASSWORD": "s3cret"})
+    app, db = project["services"]["shop"], project["services"]["shop-db"]
+    assert app["image"] == "node:20" and app["deploy"]["replicas"] == 3
+    assert app["environment"]["DATABASE_PASSWORD"] == "s3cret"
+    assert app["depends_on"] == {"shop-db": {"condition": "service_started", "required": True}}
+    assert db["networks"]["default"]["aliases"] == ["shop-db-svc"]
+    # --include-secrets: the value goes to .env beside the file, which Compose reads
+    assert pykro(*args, "--include-secrets", cwd=kit.repo).returncode == 0
+    assert "pw-123456" not in out.read_text(encoding="utf-8")
+    assert "pw-123456" in (tmp_path / ".env").read_text(encoding="utf-8")
+    project = load(kit, out)
+    assert project["services"]["shop"]["environment"]["DATABASE_PASSWORD"] == "pw-123456"
+
+
+class ProbeSpec(Spec):
+    name: str
+
+
+class ProbeStatus(Status):
+    ready: bool
+
+
+@composition(api_version="example.com/v1", kind="Probed")
+def probed(spec: ProbeSpec) -> ProbeStatus:
+    config = ConfigMap(id="cfg", name="cfg", data={"app.conf": "x=1", "MODE": "$fast"})
+    Secret(id="sec", name="sec", string_data={"token": "t0k3n-value"})
+    db = Deployment(
+        id="db",
+        name="db",
+        image="postgres:16",
+        ports=[5432],
+        readiness_probe={"exec": {"command": ["pg_isready"]}, "periodSeconds": 5, "failureThreshold": 4},
+        resources={"limits": {"cpu": "500m", "memory": "1Gi"}, "requests": {"cpu": "250m"}},
+    )
+    svc = Service(id="dbSvc", name="database", selector=db, ports=[5432])
+    Service(id="dbPublic", name="db", selector=db, ports=[5432], type="LoadBalancer")
+    Deployment(
+        id="app",
+        name=spec.name,
+        image="app:1",
+        command=["/bin/app"],
+        args=["--db", svc.metadata.name],
+        env={"MODE": {"configMapKeyRef": {"name": config.metadata.name, "key": "MODE"}}},
+        volume_mounts=[{"name": "conf", "mountPath": "/etc/app"}],
+        volumes=[{"name": "conf", "configMap": {"name": "cfg"}}],
+    )
+    return ProbeStatus(ready=db.status.readyReplicas > 0)
+
+
+def test_probes_resources_configs_and_healthy_dependencies(kit: SimpleNamespace, tmp_path: Path) -> None:
+    from pykro.render.compose import graph_dependencies, write_compose
+    from pykro.render.manifests import manifests
+
+    ids: dict[tuple[str, str], str] = {}
+    objects = manifests(probed.graph, {"name": "web"}, name="p", node_ids=ids)
+    out = tmp_path / "compose.yaml"
+    write_compose(objects, out, depends=graph_dependencies(probed.graph, ids))
+    assert "t0k3n-value" not in out.read_text(encoding="utf-8")
+    services = load(kit, out)["services"]
+    db, app = services["db"], services["web"]
+    assert db["healthcheck"]["test"] == ["CMD", "pg_isready"] and db["healthcheck"]["retries"] == 4
+    assert db["networks"]["default"]["aliases"] == ["database"]  # the LoadBalancer named like the service adds none
+    assert db["ports"] == [{"mode": "ingress", "target": 5432, "published": "5432", "protocol": "tcp"}]
+    assert db["deploy"]["resources"]["limits"] == {"cpus": 0.5, "memory": "1073741824"}
+    assert app["entrypoint"] == ["/bin/app"] and app["command"] == ["--db", "database"]
+    assert app["environment"]["MODE"] == "$fast"  # a literal $ survives Compose's interpolation
+    assert app["depends_on"]["db"]["condition"] == "service_healthy"  # the graph edge via the Service
+    assert app["configs"] == [
+        {"source": "cfg-app-conf", "target": "/etc/app/app.conf"},
+        {"source": "cfg-mode", "target": "/etc/app/MODE"},
+    ]
+
+
+def test_what_compose_cannot_hold_is_named() -> None:
+    env = [{"name": "POD", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}}]
+    pod = {"containers": [{"name": "c", "image": "i", "env": env}]}
+    meta = {"name": "d"}
+    deployment = {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta, "spec": {"template": {"spec": pod}}}
+    with pytest.raises(ComposeError) as error:
+        compose_document([deployment])
+    assert "Deployment 'd', spec.template.spec.containers[0].env[0].valueFrom: fieldRef is known only inside" in str(
+        error.value
+    )
+    ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "gw"}}
+    assert compose_document([ingress]).skipped == ["Ingress gw"]
