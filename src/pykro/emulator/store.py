@@ -5,6 +5,7 @@ a resourceVersion; and watch fan-out that only visits the watchers of the change
 from __future__ import annotations
 
 import asyncio
+import json
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,10 +13,15 @@ from typing import Any
 
 from pykro.emulator.selectors import Requirement
 
-__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher"]
+__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher", "dumps"]
 
 TypeKey = tuple[str, str]  # (group, plural)
 ObjKey = tuple[str, str]  # (namespace or "", name)
+
+
+def dumps(obj: Any) -> str:
+    """The emulator's JSON encoding of an answer (compact, ASCII)."""
+    return json.dumps(obj, separators=(",", ":"))
 
 
 @dataclass(frozen=True)
@@ -38,13 +44,15 @@ class Watcher:
 
 
 class Table:
-    """The objects of one resource, with a namespace index and a label index."""
+    """The objects of one resource, with a namespace index, a label index and each stored object's JSON encoding
+    (made when first asked for, dropped when the object is replaced or removed)."""
 
     def __init__(self) -> None:
         self.by_ns: dict[str, dict[str, dict[str, Any]]] = {}
         self.labels: dict[tuple[str, str], set[ObjKey]] = {}
         self.label_keys: dict[str, set[ObjKey]] = {}
         self.count = 0
+        self.encoded: dict[ObjKey, tuple[dict[str, Any], bytes]] = {}
 
     def get(self, ns: str, name: str) -> dict[str, Any] | None:
         return self.by_ns.get(ns, {}).get(name)
@@ -54,6 +62,7 @@ class Table:
         old = names.get(name)
         if old is not None:
             self._unindex((ns, name), old)
+            self.encoded.pop((ns, name), None)
         else:
             self.count += 1
         names[name] = obj
@@ -66,9 +75,22 @@ class Table:
         if old is not None:
             self.count -= 1
             self._unindex((ns, name), old)
+            self.encoded.pop((ns, name), None)
             if not names:
                 del self.by_ns[ns]
         return old
+
+    def encode(self, ns: str, name: str, obj: dict[str, Any]) -> bytes:
+        """`dumps(obj)` as bytes, kept while `obj` is the stored object at (ns, name): the entry is dropped on every
+        write of that key and is only used for the very object it was made from."""
+        key = (ns, name)
+        entry = self.encoded.get(key)
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        raw = dumps(obj).encode()
+        if self.get(ns, name) is obj:
+            self.encoded[key] = (obj, raw)
+        return raw
 
     def _index(self, key: ObjKey, obj: dict[str, Any]) -> None:
         for k, v in (obj.get("metadata", {}).get("labels") or {}).items():
