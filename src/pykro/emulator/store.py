@@ -24,7 +24,7 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Change:
     """One stored change, as kept in the history ring buffer and delivered to watchers."""
 
