@@ -184,7 +184,7 @@ def _list_doc(rt: ResourceType, found: ListResult) -> dict[str, Any]:
 def _list_body(engine: Engine, rt: ResourceType, found: ListResult) -> bytes:
     """`dumps(_list_doc(rt, found))` built from each item's kept encoding (the same bytes, without re-encoding)."""
     head = dumps({**_list_doc(rt, found), "items": []}).encode()
-    return head[:-3] + b"[" + b",".join(engine.encode(rt, obj) for obj in found.items) + b"]}"
+    return head[:-3] + b"[" + b",".join(engine.encode_all(rt, found.items)) + b"]}"
 
 
 async def resource(request: web.Request) -> web.StreamResponse:
