@@ -14,7 +14,7 @@ from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
 from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.store import Table
+from pykro.emulator.store import Store, Table
 
 
 def _body(cluster: LocalCluster, path: str) -> bytes:
@@ -84,3 +84,17 @@ def test_table_encoding_follows_the_stored_object() -> None:
     assert table.encoded[("ns", "a")][0] is new
     table.remove("ns", "a")
     assert not table.encoded
+
+
+def test_stored_objects_share_their_keys_and_keep_everything_else() -> None:
+    store = Store()
+    text = '{"metadata": {"name": "%s", "namespace": "n"}, "data": {"zeta": "1", "alpha": [{"k": "v"}]}}'
+    first, second = json.loads(text % "a"), json.loads(text % "b")
+    data = second["data"]
+    assert next(iter(first["data"])) is not next(iter(second["data"]))
+    store.write(("", "configmaps"), first, True)
+    store.write(("", "configmaps"), second, True)
+    assert second["data"] is data and list(data) == ["zeta", "alpha"] and data["alpha"] == [{"k": "v"}]
+    assert next(iter(first["data"])) is next(iter(second["data"]))
+    assert next(iter(first["data"]["alpha"][0])) is next(iter(second["data"]["alpha"][0]))
+    assert store.get(("", "configmaps"), "n", "b") is second

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,21 @@ ObjKey = tuple[str, str]  # (namespace or "", name)
 def dumps(obj: Any) -> str:
     """The emulator's JSON encoding of an answer (compact, ASCII)."""
     return json.dumps(obj, separators=(",", ":"))
+
+
+def _share_keys(value: Any) -> None:
+    """Replace every mapping key in `value` by the interpreter's one shared copy of that string (`sys.intern`), in
+    place: the same dicts, keys, order and values, but thousands of stored objects no longer each hold their own
+    "apiVersion", "metadata", "f:data", ... (interned strings are freed with their last user)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        value.clear()
+        for k, v in items:
+            _share_keys(v)
+            value[sys.intern(k) if type(k) is str else k] = v
+    elif isinstance(value, list):
+        for v in value:
+            _share_keys(v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +189,7 @@ class Store:
 
     def write(self, tkey: TypeKey, obj: dict[str, Any], namespaced: bool) -> dict[str, Any]:
         """Insert or replace `obj` (stamping a new resourceVersion) and notify watchers."""
+        _share_keys(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "") if namespaced else ""
         rv = self.next_rv()
@@ -186,6 +203,7 @@ class Store:
 
     def load(self, tkey: TypeKey, obj: dict[str, Any]) -> None:
         """Insert an object as it was saved (no new resourceVersion, no watch event)."""
+        _share_keys(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
         old = self.table(tkey).put(ns, meta["name"], obj)
