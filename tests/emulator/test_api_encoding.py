@@ -86,15 +86,17 @@ def test_table_encoding_follows_the_stored_object() -> None:
     assert not table.encoded
 
 
-def test_stored_objects_share_their_keys_and_keep_everything_else() -> None:
+def test_stored_objects_share_keys_and_short_strings_and_keep_everything_else() -> None:
     store = Store()
-    text = '{"metadata": {"name": "%s", "namespace": "n"}, "data": {"zeta": "1", "alpha": [{"k": "v"}]}}'
+    text = '{"metadata": {"name": "%s", "namespace": "space"}, "data": {"zeta": "1", "alpha": [{"k": "v"}]}}'
     first, second = json.loads(text % "a"), json.loads(text % "b")
     data = second["data"]
     assert next(iter(first["data"])) is not next(iter(second["data"]))
+    assert first["metadata"]["namespace"] is not second["metadata"]["namespace"]
     store.write(("", "configmaps"), first, True)
     store.write(("", "configmaps"), second, True)
     assert second["data"] is data and list(data) == ["zeta", "alpha"] and data["alpha"] == [{"k": "v"}]
     assert next(iter(first["data"])) is next(iter(second["data"]))
     assert next(iter(first["data"]["alpha"][0])) is next(iter(second["data"]["alpha"][0]))
-    assert store.get(("", "configmaps"), "n", "b") is second
+    assert first["metadata"]["namespace"] is second["metadata"]["namespace"]
+    assert store.get(("", "configmaps"), "space", "b") is second

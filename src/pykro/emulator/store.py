@@ -25,19 +25,31 @@ def dumps(obj: Any) -> str:
     return json.dumps(obj, separators=(",", ":"))
 
 
-def _share_keys(value: Any) -> None:
-    """Replace every mapping key in `value` by the interpreter's one shared copy of that string (`sys.intern`), in
-    place: the same dicts, keys, order and values, but thousands of stored objects no longer each hold their own
-    "apiVersion", "metadata", "f:data", ... (interned strings are freed with their last user)."""
+_SHORT = 32  # string values up to this length are shared too (apiVersion, kind, namespace, manager, timestamps)
+
+
+def _share_strings(value: Any) -> None:
+    """Replace every mapping key and every short string value in `value` by the interpreter's one shared copy of
+    that string (`sys.intern`), in place: the same dicts, lists, order and (equal) values, but thousands of stored
+    objects no longer each hold their own "apiVersion", "metadata", "f:data", "v1", ... (interned strings are freed
+    with their last user)."""
     if isinstance(value, dict):
         items = list(value.items())
         value.clear()
         for k, v in items:
-            _share_keys(v)
+            if type(v) is str:
+                if len(v) <= _SHORT:
+                    v = sys.intern(v)
+            else:
+                _share_strings(v)
             value[sys.intern(k) if type(k) is str else k] = v
     elif isinstance(value, list):
-        for v in value:
-            _share_keys(v)
+        for i, v in enumerate(value):
+            if type(v) is str:
+                if len(v) <= _SHORT:
+                    value[i] = sys.intern(v)
+            else:
+                _share_strings(v)
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +201,7 @@ class Store:
 
     def write(self, tkey: TypeKey, obj: dict[str, Any], namespaced: bool) -> dict[str, Any]:
         """Insert or replace `obj` (stamping a new resourceVersion) and notify watchers."""
-        _share_keys(obj)
+        _share_strings(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "") if namespaced else ""
         rv = self.next_rv()
@@ -203,7 +215,7 @@ class Store:
 
     def load(self, tkey: TypeKey, obj: dict[str, Any]) -> None:
         """Insert an object as it was saved (no new resourceVersion, no watch event)."""
-        _share_keys(obj)
+        _share_strings(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
         old = self.table(tkey).put(ns, meta["name"], obj)
