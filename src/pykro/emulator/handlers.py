@@ -25,7 +25,7 @@ from pykro.emulator.selectors import (
     parse_label_selector,
 )
 from pykro.emulator.status import StatusError, status_body
-from pykro.emulator.store import Change
+from pykro.emulator.store import Change, dumps
 
 __all__ = [
     "BOOKMARK_INTERVAL",
@@ -52,12 +52,12 @@ REQUEST_INFO: web.RequestKey[RequestInfo] = web.RequestKey("requestinfo", Reques
 _JSON = "application/json"
 
 
-def dumps(obj: Any) -> str:
-    return json.dumps(obj, separators=(",", ":"))
-
-
 def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
     return web.Response(body=dumps(obj).encode(), status=status, content_type=_JSON, headers=headers)
+
+
+def _respond_raw(body: bytes) -> web.Response:
+    return web.Response(body=body, content_type=_JSON)
 
 
 def error_response(err: StatusError) -> web.Response:
@@ -181,6 +181,12 @@ def _list_doc(rt: ResourceType, found: ListResult) -> dict[str, Any]:
     return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta, "items": found.items}
 
 
+def _list_body(engine: Engine, rt: ResourceType, found: ListResult) -> bytes:
+    """`dumps(_list_doc(rt, found))` built from each item's kept encoding (the same bytes, without re-encoding)."""
+    head = dumps({**_list_doc(rt, found), "items": []}).encode()
+    return head[:-3] + b"[" + b",".join(engine.encode_all(rt, found.items)) + b"]}"
+
+
 async def resource(request: web.Request) -> web.StreamResponse:
     """Every /api/... and /apis/... resource request."""
     engine = request.app[ENGINE]
@@ -228,14 +234,14 @@ async def _dispatch(
             if found.continue_token:
                 doc["metadata"]["continue"] = found.continue_token
             return respond(doc)
-        return respond(_list_doc(rt, found))
+        return _respond_raw(_list_body(engine, rt, found))
     if info.verb == "get" and name:
         obj = engine.get_scale(rt, ns, name) if sub == "scale" else engine.get(rt, ns, name)
         if not sub and tables.wants_table(request.headers.get("Accept", "")):
             return respond(
                 tables.table(rt, [obj], obj["metadata"]["resourceVersion"], q.get("includeObject", "Metadata"))
             )
-        return respond(obj)
+        return respond(obj) if sub else _respond_raw(engine.encode(rt, obj))
     if info.verb == "create":
         if name and not sub:
             raise StatusError(
@@ -307,7 +313,7 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
     render = (
         _table_renderer(rt, q.get("includeObject", "Metadata"))
         if tables.wants_table(request.headers.get("Accept", ""))
-        else _event
+        else _object_renderer(engine, rt)
     )
     watcher = store.subscribe(rt.key)
     try:
@@ -372,6 +378,15 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         return web.Response(status=499)
     finally:
         store.unsubscribe(watcher)
+
+
+def _object_renderer(engine: Engine, rt: ResourceType) -> Callable[[str, dict[str, Any]], bytes]:
+    """Watch events carrying the object, built from its kept encoding (the same bytes as `_event`)."""
+
+    def render(kind: str, obj: dict[str, Any]) -> bytes:
+        return b'{"type":' + dumps(kind).encode() + b',"object":' + engine.encode(rt, obj) + b"}\n"
+
+    return render
 
 
 def _table_renderer(rt: ResourceType, include: str) -> Callable[[str, dict[str, Any]], bytes]:

@@ -5,6 +5,8 @@ a resourceVersion; and watch fan-out that only visits the watchers of the change
 from __future__ import annotations
 
 import asyncio
+import json
+import sys
 from collections import deque
 from collections.abc import Awaitable, Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -12,13 +14,45 @@ from typing import Any
 
 from pykro.emulator.selectors import Requirement
 
-__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher"]
+__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher", "dumps"]
 
 TypeKey = tuple[str, str]  # (group, plural)
 ObjKey = tuple[str, str]  # (namespace or "", name)
 
 
-@dataclass(frozen=True)
+def dumps(obj: Any) -> str:
+    """The emulator's JSON encoding of an answer (compact, ASCII)."""
+    return json.dumps(obj, separators=(",", ":"))
+
+
+_SHORT = 32  # string values up to this length are shared too (apiVersion, kind, namespace, manager, timestamps)
+
+
+def _share_strings(value: Any) -> None:
+    """Replace every mapping key and every short string value in `value` by the interpreter's one shared copy of
+    that string (`sys.intern`), in place: the same dicts, lists, order and (equal) values, but thousands of stored
+    objects no longer each hold their own "apiVersion", "metadata", "f:data", "v1", ... (interned strings are freed
+    with their last user)."""
+    if isinstance(value, dict):
+        items = list(value.items())
+        value.clear()
+        for k, v in items:
+            if type(v) is str:
+                if len(v) <= _SHORT:
+                    v = sys.intern(v)
+            else:
+                _share_strings(v)
+            value[sys.intern(k) if type(k) is str else k] = v
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            if type(v) is str:
+                if len(v) <= _SHORT:
+                    value[i] = sys.intern(v)
+            else:
+                _share_strings(v)
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
     """One stored change, as kept in the history ring buffer and delivered to watchers."""
 
@@ -38,13 +72,15 @@ class Watcher:
 
 
 class Table:
-    """The objects of one resource, with a namespace index and a label index."""
+    """The objects of one resource, with a namespace index, a label index and each stored object's JSON encoding
+    (made when first asked for, dropped when the object is replaced or removed)."""
 
     def __init__(self) -> None:
         self.by_ns: dict[str, dict[str, dict[str, Any]]] = {}
         self.labels: dict[tuple[str, str], set[ObjKey]] = {}
         self.label_keys: dict[str, set[ObjKey]] = {}
         self.count = 0
+        self.encoded: dict[ObjKey, tuple[dict[str, Any], bytes]] = {}
 
     def get(self, ns: str, name: str) -> dict[str, Any] | None:
         return self.by_ns.get(ns, {}).get(name)
@@ -54,6 +90,7 @@ class Table:
         old = names.get(name)
         if old is not None:
             self._unindex((ns, name), old)
+            self.encoded.pop((ns, name), None)
         else:
             self.count += 1
         names[name] = obj
@@ -66,9 +103,22 @@ class Table:
         if old is not None:
             self.count -= 1
             self._unindex((ns, name), old)
+            self.encoded.pop((ns, name), None)
             if not names:
                 del self.by_ns[ns]
         return old
+
+    def encode(self, ns: str, name: str, obj: dict[str, Any]) -> bytes:
+        """`dumps(obj)` as bytes, kept while `obj` is the stored object at (ns, name): the entry is dropped on every
+        write of that key and is only used for the very object it was made from."""
+        key = (ns, name)
+        entry = self.encoded.get(key)
+        if entry is not None and entry[0] is obj:
+            return entry[1]
+        raw = dumps(obj).encode()
+        if self.get(ns, name) is obj:
+            self.encoded[key] = (obj, raw)
+        return raw
 
     def _index(self, key: ObjKey, obj: dict[str, Any]) -> None:
         for k, v in (obj.get("metadata", {}).get("labels") or {}).items():
@@ -151,6 +201,7 @@ class Store:
 
     def write(self, tkey: TypeKey, obj: dict[str, Any], namespaced: bool) -> dict[str, Any]:
         """Insert or replace `obj` (stamping a new resourceVersion) and notify watchers."""
+        _share_strings(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "") if namespaced else ""
         rv = self.next_rv()
@@ -164,6 +215,7 @@ class Store:
 
     def load(self, tkey: TypeKey, obj: dict[str, Any]) -> None:
         """Insert an object as it was saved (no new resourceVersion, no watch event)."""
+        _share_strings(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
         old = self.table(tkey).put(ns, meta["name"], obj)

@@ -16,7 +16,7 @@ from pykro.emulator.patch import ListKeys, builtin_list_keys, schema_list_keys
 from pykro.emulator.registry import Registry
 from pykro.emulator.selectors import fields_match, parse_field_selector, parse_label_selector
 from pykro.emulator.status import StatusError
-from pykro.emulator.store import Store, TypeKey
+from pykro.emulator.store import Store, TypeKey, dumps
 
 __all__ = ["SYSTEM_NAMESPACES", "EngineBase", "ListResult", "WriteOptions"]
 
@@ -82,6 +82,30 @@ class EngineBase:
         if obj.get("apiVersion") == rt.api_version:
             return obj
         return {**obj, "apiVersion": rt.api_version}
+
+    def encode(self, rt: ResourceType, obj: dict[str, Any]) -> bytes:
+        """The JSON of `view(rt, obj)`; a stored object's is made once per resourceVersion and reused."""
+        if obj.get("apiVersion") != rt.api_version:
+            return dumps(self.view(rt, obj)).encode()
+        table = self.store.tables.get(rt.key)
+        if table is None:
+            return dumps(obj).encode()
+        meta = obj["metadata"]
+        return table.encode(meta.get("namespace", "") if rt.namespaced else "", meta["name"], obj)
+
+    def encode_all(self, rt: ResourceType, objs: list[dict[str, Any]]) -> list[bytes]:
+        """`encode` of each object, with the kept encodings looked up in one tight loop (for long lists)."""
+        table = self.store.tables.get(rt.key)
+        if table is None:
+            return [self.encode(rt, obj) for obj in objs]
+        kept = table.encoded
+        namespaced = rt.namespaced
+        out: list[bytes] = []
+        for obj in objs:
+            meta = obj["metadata"]
+            entry = kept.get((meta.get("namespace", "") if namespaced else "", meta["name"]))
+            out.append(entry[1] if entry is not None and entry[0] is obj else self.encode(rt, obj))
+        return out
 
     def _stored(self, rt: ResourceType, ns: str | None, name: str) -> dict[str, Any]:
         """The object as stored; 404 when there is none."""
