@@ -16,6 +16,10 @@ from pykro.emulator.cluster import LocalCluster
 from pykro.integrations import cnpg
 from pykro.simple import ConfigMap
 
+# the test plays the CloudNativePG operator itself (patching the Cluster's status); the emulator's simulated
+# operators would otherwise reconcile the Cluster as soon as its CRD exists
+pytestmark = pytest.mark.cluster(simulate=False)
+
 PgCluster = create_namespaced_resource("postgresql.cnpg.io", "v1", "Cluster", "clusters")
 
 

@@ -23,7 +23,7 @@ EXAMPLES: dict[str, tuple[str, list[str]]] = {
     "webapp": ("webapp.py", ["--set", "replicas=2"]),
     "microservices": ("microservices.py", ["-f", "examples/microservices-values.yaml"]),
     "celestra_db": ("celestra_db.py", []),
-    "data_tier": ("hub_tenants.py:data_tier", ["--set", "name=t1"]),
+    "data_tier": ("hub_tenants.py:data_tier", ["--set", "name=t1", "--set", "dbPassword=pw-123456"]),
     "fullstack": ("fullstack.py", ["--set", "name=shop", "--set", "appImage=node:20", "--set", "dbPassword=pw-123456"]),
 }
 

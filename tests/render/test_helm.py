@@ -29,7 +29,7 @@ EXAMPLES: dict[str, tuple[str, dict[str, Any], bool]] = {
         True,
     ),
     "celestra_db": ("celestra_db.py", {"replicas": 5, "storage": "10Gi"}, False),
-    "data_tier": ("hub_tenants.py:data_tier", {"name": "t1", "dbCpu": "250m"}, False),
+    "data_tier": ("hub_tenants.py:data_tier", {"name": "t1", "dbCpu": "250m", "dbPassword": "pw-123456"}, True),
     "api_tier": ("hub_tenants.py:api_tier", {"name": "t1", "replicas": 4, "flag": True}, False),
     "worker_tier": ("hub_tenants.py:worker_tier", {"name": "t2"}, False),
     "web_tier": ("hub_tenants.py:web_tier", {"name": "t3", "flag": False}, False),
