@@ -95,6 +95,9 @@ def test_a_second_instance_name_over_the_same_objects_is_refused(
 ) -> None:
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    nameless = yamlio.load(Path(anywhere).read_text())
+    del nameless["metadata"]["name"]  # --name names the instance (one naming another name is refused)
+    Path(anywhere).write_text(yamlio.dump(nameless))
     code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev", *where)
     assert code == 0, err
     code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", *where)
@@ -130,6 +133,28 @@ def test_n_naming_another_namespace_than_the_instance_file_is_refused(
     # the same namespace in both is fine: the diff shows the objects it would create
     code, out, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, *where, "-n", "demo")
     assert code == 1 and "create" in out, err
+
+
+def test_name_naming_another_instance_than_the_instance_file_is_refused(
+    kit: Any, capsys: pytest.CaptureFixture[str], anywhere: str, tmp_path: Path
+) -> None:
+    """--name never silently renames the instance an -f file names (its metadata.name), as -n never moves it."""
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    for command, failed in (("deploy", 1), ("diff", 2)):
+        code, out, err = _run(capsys, command, WEBAPP, "-f", anywhere, "--name", "other", *where)
+        assert code == failed and out == "", err
+        assert f"{anywhere}: the instance names name 'shop' (metadata.name) but --name names 'other'" in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert kit.labelled("shop", ns) == [] and kit.labelled("other", ns) == []  # nothing written
+    other = tmp_path / "other.yaml"  # two instance objects naming different instances
+    other.write_text(Path(anywhere).read_text().replace("name: shop", "name: shop2"))
+    code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "-f", str(other), *where)
+    assert code == 2 and "names name 'shop2'" in err and f"{anywhere} names 'shop'" in err, err
+    # the same name in both is fine
+    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "shop", *where, "-o", "json")
+    assert code == 0 and json.loads(out.splitlines()[-1])["name"] == "shop", err
+    assert len(kit.labelled("shop", ns)) == 4
 
 
 @pytest.mark.slow
