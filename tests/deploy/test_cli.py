@@ -61,6 +61,13 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
 
     code, out, _ = _run(capsys, "status", "shop", *where)
     assert code == 0 and yamlio.load(out)["status"] == result["status"]
+    code, out, _ = _run(capsys, "status", "shop", *where, "--composition", "webapp")
+    assert code == 0 and yamlio.load(out)["composition"] == "webapp"
+    code, _, err = _run(capsys, "status", "shop", *where, "--composition", "webap")  # a typo, not a missing instance
+    assert code == 1 and "no pykro instance of composition 'webap'" in err and "Did you mean 'webapp'?" in err, err
+    assert "compositions with instances there: 'webapp'" in err and "named 'shop'" not in err
+    code, _, err = _run(capsys, "status", "nothing", *where, "--composition", "webapp")  # a known composition
+    assert code == 1 and "no pykro instance named 'nothing'" in err, err
     code, out, _ = _run(capsys, "list", *where, "-o", "json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
     code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=4", *where)
