@@ -197,3 +197,32 @@ def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path, a
         pid_file = home / "pid"
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+@pytest.mark.parametrize("mode", ["direct", "kro"])
+def test_deploy_refuses_a_bad_object_name_before_any_write(
+    kit: Any, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """Each produced object's metadata.name is checked offline (as render does), not only the instance name: a
+    spec that builds 'shop.-db-secret' stops before the namespace, the record or any object is written."""
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    fullstack = str(EXAMPLES / "fullstack.py")
+    since = kit.mark()
+    code, _, err = _run(
+        capsys,
+        "deploy",
+        fullstack,
+        "--set",
+        "appImage=app:1",
+        "--set",
+        "name=shop.",
+        "--name",
+        "shop",
+        *where,
+        "--mode",
+        mode,
+    )
+    assert code == 1 and "Secret name 'shop.-db-secret' is not a valid Kubernetes name" in err, err
+    assert "Traceback" not in err and err.count("error:") == 1
+    assert kit.writes(since) == []
