@@ -151,13 +151,13 @@ def test_name_naming_another_instance_than_the_instance_file_is_refused(
     for command, failed in (("deploy", 1), ("diff", 2)):
         code, out, err = _run(capsys, command, WEBAPP, "-f", anywhere, "--name", "other", *where)
         assert code == failed and out == "", err
-        assert f"{anywhere}: the instance names name 'shop' (metadata.name) but --name names 'other'" in err, err
+        assert f"{anywhere}: the instance is named 'shop' (metadata.name) but --name names 'other'" in err, err
         assert err.count("\n") == 1 and "Traceback" not in err
     assert kit.labelled("shop", ns) == [] and kit.labelled("other", ns) == []  # nothing written
     other = tmp_path / "other.yaml"  # two instance objects naming different instances
     other.write_text(Path(anywhere).read_text().replace("name: shop", "name: shop2"))
     code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "-f", str(other), *where)
-    assert code == 2 and "names name 'shop2'" in err and f"{anywhere} names 'shop'" in err, err
+    assert code == 2 and "is named 'shop2'" in err and f"{anywhere} names 'shop'" in err, err
     # the same name in both is fine
     code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "shop", *where, "-o", "json")
     assert code == 0 and json.loads(out.splitlines()[-1])["name"] == "shop", err

@@ -355,7 +355,8 @@ def _same_field(field: str, found: Any, other: str | None, where: str, other_whe
         return
     flag = "--name" if field == "name" else "-n"
     raise ValidationError(
-        f"the instance names {field} {found!r} (metadata.{field}) but {other_where} names {other!r}",
+        f"the instance {'is named' if field == 'name' else 'names namespace'} {found!r} (metadata.{field}) but "
+        f"{other_where} names {other!r}",
         where=where,
         fix=f"Use the same {field} in both, or drop one (e.g. {flag} {found}).",
     )
