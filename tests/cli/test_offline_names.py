@@ -88,6 +88,10 @@ def test_render_uses_the_name_and_namespace_of_an_instance_file(
         and out == ""
         and "names namespace 'prod' (metadata.namespace) but -n/--namespace names 'other'" in err
     )
+    code, out, err = _run(capsys, *base, "--name", "other")  # --name never renames the file's instance
+    assert code == 1 and out == "" and "is named 'shop' (metadata.name) but --name names 'other'" in err, err
+    code, out, err = _run(capsys, *base, "--name", "shop")
+    assert code == 0 and "namespace: prod" in out, err
     path.write_text("kind: WebApp\nmetadata: {name: Shop_X}\nspec: {replicas: 1}\n")
     code, out, err = _run(capsys, *base)
     assert code == 1 and "instance name 'Shop_X' is not a valid Kubernetes name" in err, err

@@ -61,6 +61,13 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
 
     code, out, _ = _run(capsys, "status", "shop", *where)
     assert code == 0 and yamlio.load(out)["status"] == result["status"]
+    code, out, _ = _run(capsys, "status", "shop", *where, "--composition", "webapp")
+    assert code == 0 and yamlio.load(out)["composition"] == "webapp"
+    code, _, err = _run(capsys, "status", "shop", *where, "--composition", "webap")  # a typo, not a missing instance
+    assert code == 1 and "no pykro instance of composition 'webap'" in err and "Did you mean 'webapp'?" in err, err
+    assert "compositions with instances there: 'webapp'" in err and "named 'shop'" not in err
+    code, _, err = _run(capsys, "status", "nothing", *where, "--composition", "webapp")  # a known composition
+    assert code == 1 and "no pykro instance named 'nothing'" in err, err
     code, out, _ = _run(capsys, "list", *where, "-o", "json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
     code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=4", *where)
@@ -95,6 +102,9 @@ def test_a_second_instance_name_over_the_same_objects_is_refused(
 ) -> None:
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    nameless = yamlio.load(Path(anywhere).read_text())
+    del nameless["metadata"]["name"]  # --name names the instance (one naming another name is refused)
+    Path(anywhere).write_text(yamlio.dump(nameless))
     code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev", *where)
     assert code == 0, err
     code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", *where)
@@ -132,6 +142,28 @@ def test_n_naming_another_namespace_than_the_instance_file_is_refused(
     assert code == 1 and "create" in out, err
 
 
+def test_name_naming_another_instance_than_the_instance_file_is_refused(
+    kit: Any, capsys: pytest.CaptureFixture[str], anywhere: str, tmp_path: Path
+) -> None:
+    """--name never silently renames the instance an -f file names (its metadata.name), as -n never moves it."""
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    for command, failed in (("deploy", 1), ("diff", 2)):
+        code, out, err = _run(capsys, command, WEBAPP, "-f", anywhere, "--name", "other", *where)
+        assert code == failed and out == "", err
+        assert f"{anywhere}: the instance is named 'shop' (metadata.name) but --name names 'other'" in err, err
+        assert err.count("\n") == 1 and "Traceback" not in err
+    assert kit.labelled("shop", ns) == [] and kit.labelled("other", ns) == []  # nothing written
+    other = tmp_path / "other.yaml"  # two instance objects naming different instances
+    other.write_text(Path(anywhere).read_text().replace("name: shop", "name: shop2"))
+    code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "-f", str(other), *where)
+    assert code == 2 and "is named 'shop2'" in err and f"{anywhere} names 'shop'" in err, err
+    # the same name in both is fine
+    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "shop", *where, "-o", "json")
+    assert code == 0 and json.loads(out.splitlines()[-1])["name"] == "shop", err
+    assert len(kit.labelled("shop", ns)) == 4
+
+
 @pytest.mark.slow
 def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path, anywhere: str) -> None:
     env = {**os.environ, "XDG_STATE_HOME": str(tmp_path)}
@@ -165,3 +197,32 @@ def test_local_starts_a_background_emulator_once_and_reuses_it(tmp_path: Path, a
         pid_file = home / "pid"
         if pid_file.exists():
             os.kill(int(pid_file.read_text()), signal.SIGTERM)
+
+
+@pytest.mark.parametrize("mode", ["direct", "kro"])
+def test_deploy_refuses_a_bad_object_name_before_any_write(
+    kit: Any, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """Each produced object's metadata.name is checked offline (as render does), not only the instance name: a
+    spec that builds 'shop.-db-secret' stops before the namespace, the record or any object is written."""
+    ns = kit.unique()
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    fullstack = str(EXAMPLES / "fullstack.py")
+    since = kit.mark()
+    code, _, err = _run(
+        capsys,
+        "deploy",
+        fullstack,
+        "--set",
+        "appImage=app:1",
+        "--set",
+        "name=shop.",
+        "--name",
+        "shop",
+        *where,
+        "--mode",
+        mode,
+    )
+    assert code == 1 and "Secret name 'shop.-db-secret' is not a valid Kubernetes name" in err, err
+    assert "Traceback" not in err and err.count("error:") == 1
+    assert kit.writes(since) == []

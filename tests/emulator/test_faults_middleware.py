@@ -228,6 +228,34 @@ def test_plan_from_yaml(tmp_path: Path) -> None:
     assert plan.faults[2].watch == "truncate" and plan.faults[2].limit == 1
 
 
+async def test_plan_file_is_read_as_kubectl_reads_yaml(session: aiohttp.ClientSession, tmp_path: Path) -> None:
+    """`name: 2024-01-01` is the pod name as text (YAML 1.1 made it a date, which matched nothing and broke the
+    request); `1:30` is not the sexagesimal 90."""
+    path = tmp_path / "faults.yaml"
+    path.write_text("faults:\n  - {name: 2024-01-01, error: 503}\n  - {name: 1:30, error: 504}\n")
+    plan = FaultPlan.load(path)
+    assert [f.name for f in plan.faults] == ["2024-01-01", "1:30"]
+    server, injector = await serve(plan)
+    assert await status_of(session, server, PODS + "/2024-01-01") == 503
+    assert await status_of(session, server, PODS + "/1:30") == 504
+    assert await status_of(session, server, PODS + "/other") == 200
+    assert sum(injector.counters.values()) == 2
+    await server.close()
+
+
+def test_plan_file_has_the_limits_of_every_user_file(tmp_path: Path) -> None:
+    path = tmp_path / "faults.yaml"
+    path.write_text("faults: []\n" + "#" * (8 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="the faults file is larger than"):
+        FaultPlan.load(path)
+    path.write_text("faults: " + "[" * 150 + "]" * 150 + "\n")
+    with pytest.raises(ValidationError, match="nests more than 100 levels deep"):
+        FaultPlan.load(path)
+    path.write_bytes(b"faults: [{name: \xff}]\n")
+    with pytest.raises(ValidationError, match="not UTF-8"):
+        FaultPlan.load(path)
+
+
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import time
+from pathlib import Path
 
 import pytest
 
@@ -219,3 +220,16 @@ def test_only_workloads_are_seen_through_a_template() -> None:
     service = workload("Service", "s", {"stuck": "yes"}, ("spec", "template"))
     assert rules.rule_for(service) is None
     assert rules.rule_for(obj("Service", "s", labels={"stuck": "yes"})) is rules.rules[0]
+
+
+def test_rules_file_has_the_limits_of_every_user_file(tmp_path: Path) -> None:
+    """SimulationRules.load reads the file as every user file is read (size cap, UTF-8), not with a bare read."""
+    path = tmp_path / "rules.yaml"
+    path.write_text("rules: []\n" + "#" * (8 * 1024 * 1024))
+    with pytest.raises(ValidationError, match="the simulation rules file is larger than"):
+        SimulationRules.load(path)
+    path.write_bytes(b"rules: [{kind: \xff}]\n")
+    with pytest.raises(ValidationError, match="not UTF-8"):
+        SimulationRules.load(path)
+    path.write_text("rules: [{kind: Database, labels: {day: 2024-01-01}}]\n")
+    assert SimulationRules.load(path).rules[0].labels == {"day": "2024-01-01"}

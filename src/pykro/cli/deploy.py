@@ -123,14 +123,16 @@ def build_spec(
     source: Any = None,
     base_where: str = "the instance in the RGD file",
     namespace: str | None = None,
+    name: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """Spec from an instance in the file, -f files and --set values (later wins); also the name and namespace of an
-    instance object if one was given (one naming a namespace other than ``namespace``, -n, is an error).
+    instance object if one was given (one naming a namespace other than ``namespace``, -n, or a name other than
+    ``name``, --name, is an error).
     ``source`` (a Graph, composition or spec model) gives the schema every input is checked against (see
     ``pykro.runtime.values``)."""
     from pykro.runtime.values import spec_from_options
 
-    return spec_from_options(source, sets, values, base, base_where, namespace)
+    return spec_from_options(source, sets, values, base, base_where, namespace, name)
 
 
 def _factory(source: Any, mode: str, target: Target, reporter: Any) -> Any:
@@ -199,7 +201,7 @@ def deploy(
     if force_takeover and mode != "direct":
         raise ValidationError("--force-takeover is for --mode direct", fix="Leave it out in kro mode.")
     where = (local, kubeconfig, context, namespace)
-    graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
+    graph_source, spec, found_name, target = _instance_input(source, values, sets, *where, name=name)
     reporter = reporter_for(output, verbose=verbose)
     try:
         fac = _factory(graph_source, mode, target, reporter)
@@ -258,6 +260,7 @@ def _instance_input(
     kubeconfig: Path | None,
     context: str | None,
     namespace: str | None,
+    name: str | None = None,
 ) -> tuple[Any, dict[str, Any], str | None, Target]:
     """What deploy and diff start from: the graph, the spec, an instance name found in the inputs, the target."""
     from pykro.deploy.names import check_namespace
@@ -266,7 +269,7 @@ def _instance_input(
         check_namespace(namespace, where="-n/--namespace")
     graph_source, base = load_source(source)
     file = source if Path(source).exists() else source.partition(":")[0]
-    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file, namespace)
+    spec, found_name, found_ns = build_spec(values, sets, base, graph_source, file, namespace, name)
     if namespace is None and found_ns is not None:
         check_namespace(found_ns, where="metadata.namespace of the instance")
     return graph_source, spec, found_name, _target(local, kubeconfig, context, namespace or found_ns)
@@ -330,7 +333,7 @@ def diff(
         _check_output(output)
         if name is not None:
             _check_name(name, "--name")
-        graph_source, spec, found_name, target = _instance_input(source, values, sets, *where)
+        graph_source, spec, found_name, target = _instance_input(source, values, sets, *where, name=name)
         result = _interruptible(_factory(graph_source, mode, target, None).adiff(spec, name=name or found_name))
     except PykroError as exc:
         exc.exit_code = DIFF_ERROR  # type: ignore[attr-defined]

@@ -122,7 +122,9 @@ def render(
         return
     from pykro.runtime.values import spec_from_options
 
-    spec, found_name, found_namespace = spec_from_options(comp, sets or [], values or [], namespace=namespace)
+    spec, found_name, found_namespace = spec_from_options(
+        comp, sets or [], values or [], namespace=namespace, name=name
+    )
     if name is None and found_name is not None:  # an instance object given with -f names the instance
         from pykro.deploy.names import check_name
 

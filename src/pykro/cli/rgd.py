@@ -77,7 +77,8 @@ def expand_cmd(
         raise PykroError(f"unknown output format {output!r}", where="--output", fix="Use -o yaml or -o json.")
     from pykro import yamlio
     from pykro.graph.depth import check_depth
-    from pykro.render.manifests import check_fields, check_names
+    from pykro.graph.naming import check_names
+    from pykro.render.manifests import check_fields
     from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime.values import check_spec
 

@@ -364,6 +364,22 @@ async def list_instances(cluster: Cluster, namespace: str | None, composition: s
     return sorted(rows, key=lambda r: (r.namespace, r.composition, r.name))
 
 
+async def _check_composition(cluster: Cluster, namespace: str, composition: str) -> None:
+    """Refuse a ``--composition`` that no instance in ``namespace`` has (a typo would read as a missing instance)."""
+    items, _ = await cluster.list(CONFIGMAP_TYPE, namespace, {inventory.ROLE: "instance"})
+    known = {str(((i.get("metadata") or {}).get("labels") or {}).get(inventory.COMPOSITION)) for i in items}
+    if composition in known:
+        return
+    from pykro.graph.naming import did_you_mean
+
+    listed = f" (compositions with instances there: {', '.join(map(repr, sorted(known)))})" if known else ""
+    raise DeployError(
+        f"no pykro instance of composition {composition!r} in namespace {namespace!r}{listed}",
+        where="--composition",
+        fix=did_you_mean(composition, known).strip() or "Check --composition and -n/--namespace (`pykro list`).",
+    )
+
+
 async def graph_of_record(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph:
     """The graph an instance was deployed with, read from its parent record (so `pykro status NAME` needs no file)."""
     labels = {inventory.ROLE: "instance", inventory.RECORD_OF: name}
@@ -371,6 +387,8 @@ async def graph_of_record(cluster: Cluster, name: str, namespace: str, compositi
         labels[inventory.COMPOSITION] = composition
     items, _ = await cluster.list(CONFIGMAP_TYPE, namespace, labels)
     if not items:
+        if composition:
+            await _check_composition(cluster, namespace, composition)
         raise DeployError(
             f"no pykro instance named {name!r} in namespace {namespace!r}",
             fix="Check the name and -n/--namespace (`pykro list` shows the instances).",

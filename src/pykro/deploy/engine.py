@@ -38,6 +38,7 @@ from pykro.deploy.text import labels_of
 from pykro.deploy.views import StateBoard
 from pykro.errors import ValidationError
 from pykro.graph import Graph
+from pykro.graph.naming import check_names
 from pykro.runtime import Expansion, expand
 
 __all__ = ["DeployOptions", "DeployRun", "OnFailure"]
@@ -124,6 +125,7 @@ class DeployRun:
         self.namespace_exists = await ctx.cluster.reachable(ctx.ref.namespace)
         await self.kinds.preflight()
         first = self.first = expand(ctx.graph, ctx.instance, {})
+        check_names(ctx.graph.kind, ctx.ref.name, first.objects, where=f"{ctx.graph.kind} {ctx.ref.name}")
         for rid, st in first.states.items():
             if st.state == "pending" and st.waiting_on == ["schema"] and not st.objects:
                 raise ValidationError(

@@ -31,9 +31,11 @@ from pykro.deploy.live import LiveSet
 from pykro.deploy.names import check_name
 from pykro.deploy.options import OnFailure, check_option
 from pykro.deploy.progress import ProgressEvent
+from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph.crd import plural_of
-from pykro.runtime import identity, prepare_instance
+from pykro.graph.naming import check_names
+from pykro.runtime import expand, identity, prepare_instance
 
 T = TypeVar("T")
 RGD_TYPE = ResourceType.of("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
@@ -102,7 +104,9 @@ class KroFactory(FactoryBase):
             deadline = None if limit is None else started + limit
             obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
-            self._learn(prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}"))
+            prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
+            self._learn(prepared)
+            self._check_object_names(obj["metadata"]["name"], prepared)
             namespace_exists = await cluster.reachable(cluster.namespace)
             if await cluster.find_type(RGD_TYPE.api_version, RGD_TYPE.kind) is None:
                 raise DeployError(
@@ -246,6 +250,15 @@ class KroFactory(FactoryBase):
                 await live.close()
 
         return await self._with(fn)
+
+    def _check_object_names(self, name: str, prepared: dict[str, Any]) -> None:
+        """Refuse, before any write, an object name the spec alone makes invalid (as direct mode does). A graph
+        that cannot be expanded here is left to kro, whose own message is then reported."""
+        try:
+            objects = expand(self.graph, prepared, {}).objects
+        except PykroError:
+            return
+        check_names(self.graph.kind, name, objects, where=f"{self.graph.kind} {name}")
 
     async def adiff(self, spec: Any, *, name: str | None = None) -> Diff:
         """What applying the RGD and the instance would change (server-side dry run where the kinds exist)."""

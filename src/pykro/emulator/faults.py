@@ -140,14 +140,17 @@ class FaultPlan:
 
     @classmethod
     def from_yaml(cls, text: str, where: str = "faults") -> FaultPlan:
-        data = yamlio.load(text) or {}
+        """A plan from YAML read as kubectl reads it (``2024-01-01`` and ``1:30`` stay text), with the depth and
+        alias limits of every user file."""
+        data = yamlio.load_user(text, where) or {}
         if not isinstance(data, Mapping):
             raise ValidationError("a fault plan must be a mapping with a `faults` list", where=where)
         return cls.from_dict(data, where)
 
     @classmethod
     def load(cls, path: str | Path) -> FaultPlan:
-        return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+        """The plan of a YAML file (at most ``yamlio.MAX_FILE_BYTES`` of UTF-8)."""
+        return cls.from_yaml(yamlio.read_user_file(path, what="faults file"), where=str(path))
 
 
 def _fault(item: Any, where: str) -> Fault:

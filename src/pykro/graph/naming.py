@@ -5,10 +5,14 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable
+from typing import Any
+
+from pykro.errors import ValidationError
 
 __all__ = [
     "CEL_RESERVED",
     "SUBDOMAIN_RULE",
+    "check_names",
     "did_you_mean",
     "is_dns_subdomain",
     "is_reserved",
@@ -76,3 +80,19 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """ " Did you mean X?" for the closest candidate, or an empty string."""
     match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
+
+
+def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: str | None = None) -> None:
+    """Refuse an instance name, or a ``metadata.name`` of a produced object, that is not a DNS-1123 subdomain (what
+    the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
+    named = [(f"{kind} instance name", instance)]
+    named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
+    for what, value in named:
+        if not (isinstance(value, str) and is_dns_subdomain(value)):
+            text = repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"
+            raise ValidationError(
+                f"{what} {text} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+                where=where,
+                fix="Use a name such as my-app"
+                + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
+            )

@@ -12,7 +12,7 @@ from pykro import yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph.depth import check_depth
-from pykro.graph.naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
+from pykro.graph.naming import check_names, did_you_mean
 from pykro.graph.templates import check_object
 from pykro.resources.kinds import kind_schema, node
 from pykro.resources.suggest import fix_for
@@ -137,22 +137,6 @@ def _check_fields(root: Any, schema: Any, value: Any, path: tuple[Step, ...], wh
             )
         if below:
             _check_fields(root, below, item, here, where, kind)
-
-
-def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: str | None = None) -> None:
-    """Refuse an instance name, or a ``metadata.name`` of a produced object, that is not a DNS-1123 subdomain (what
-    the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
-    named = [(f"{kind} instance name", instance)]
-    named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
-    for what, value in named:
-        if not (isinstance(value, str) and is_dns_subdomain(value)):
-            text = repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"
-            raise ValidationError(
-                f"{what} {text} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
-                where=where,
-                fix="Use a name such as my-app"
-                + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
-            )
 
 
 def _merge(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:

@@ -290,19 +290,21 @@ def spec_from_options(
     base: dict[str, Any] | None = None,
     base_where: str = "the instance in the RGD file",
     namespace: str | None = None,
+    name: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
     composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
     ``spec``): its name and namespace are returned too. As with kubectl, an instance object naming a namespace
-    other than ``namespace`` (``-n``) or another input's is an error, never overridden."""
+    other than ``namespace`` (``-n``) or another input's is an error, never overridden; so is one naming an
+    instance other than ``name`` (``--name``) or another input's."""
     schema, model = schema_of(source)
     values: dict[str, Any] = {}
     docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
         docs.extend((read_values_file(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets, namespace, getattr(graph, "kind", None))
+        return _merge_options(schema, model, values, docs, sets, (name, namespace), getattr(graph, "kind", None))
 
 
 def _merge_options(
@@ -311,11 +313,12 @@ def _merge_options(
     values: dict[str, Any],
     docs: list[tuple[Any, str]],
     sets: list[str],
-    option_namespace: str | None,
+    options: tuple[str | None, str | None],
     kind: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
-    named_in = "-n/--namespace"
+    option_name, option_namespace = options
+    name_in, named_in = "--name", "-n/--namespace"
     for doc, where in docs:
         if doc is None:
             continue
@@ -328,10 +331,13 @@ def _merge_options(
                     f"the file holds a {doc['kind']} object, not a {kind} instance", where=where, fix=f"Give a {kind}."
                 )
             meta = doc.get("metadata") or {}
-            name = meta.get("name", name)
+            found = meta.get("name")
+            if found is not None:
+                _same_field("name", found, name or option_name, where, name_in)
+                name, name_in = found, where
             found = meta.get("namespace")
             if found is not None:
-                _same_namespace(found, namespace or option_namespace, where, named_in)
+                _same_field("namespace", found, namespace or option_namespace, where, named_in)
                 namespace, named_in = found, where
             doc, path = doc.get("spec") or {}, "spec"
         part = normalize(schema, doc, model=model, where=where, path=path)
@@ -342,14 +348,17 @@ def _merge_options(
     return values, name, namespace
 
 
-def _same_namespace(found: Any, other: str | None, where: str, other_where: str) -> None:
-    """Refuse an instance object's ``metadata.namespace`` that differs from the one named before (kubectl's rule)."""
+def _same_field(field: str, found: Any, other: str | None, where: str, other_where: str) -> None:
+    """Refuse an instance object's ``metadata.<field>`` (name or namespace) that differs from the one named before
+    (kubectl's rule for the namespace; pykro's for the name too)."""
     if other is None or found == other:
         return
+    flag = "--name" if field == "name" else "-n"
     raise ValidationError(
-        f"the instance names namespace {found!r} (metadata.namespace) but {other_where} names {other!r}",
+        f"the instance {'is named' if field == 'name' else 'names namespace'} {found!r} (metadata.{field}) but "
+        f"{other_where} names {other!r}",
         where=where,
-        fix=f"Use the same namespace in both, or drop one (e.g. -n {found}).",
+        fix=f"Use the same {field} in both, or drop one (e.g. {flag} {found}).",
     )
 
 

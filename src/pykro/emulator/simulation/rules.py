@@ -165,7 +165,7 @@ class SimulationRules:
     def load(cls, path: str | Path) -> SimulationRules:
         """The rules of a YAML file; errors name ``FILE: yaml.path``."""
         try:
-            return cls.from_yaml(Path(path).read_text(encoding="utf-8"), where=str(path))
+            return cls.from_yaml(yamlio.read_user_file(path, what="simulation rules file"), where=str(path))
         except ValidationError as exc:
             if exc.where and exc.where.startswith(f"{path}."):
                 exc.where = f"{path}: {exc.where[len(str(path)) + 1 :]}"
