@@ -115,7 +115,10 @@ def _env_var(*parts: str) -> str:
     return "_".join(re.sub(r"[^A-Za-z0-9]+", "_", p).upper() for p in parts)
 
 
-class _Builder:
+class _Objects:
+    """The document being built and the Compose top-level configs, secrets and volumes of ConfigMaps, Secrets and
+    PersistentVolumeClaims."""
+
     def __init__(
         self, objects: list[dict[str, Any]], depends: Mapping[tuple[str, str], list[tuple[str, str]]], secrets: bool
     ) -> None:
@@ -134,25 +137,6 @@ class _Builder:
             f"{kind} {name!r}, {where}: {why}",
             fix="Change the object, or deploy it to Kubernetes instead (this has no Compose form).",
         )
-
-    def build(self) -> ComposeResult:
-        for obj in self.objects:
-            kind = obj.get("kind")
-            if kind in _WORKLOADS and obj.get("apiVersion") == "apps/v1":
-                self.workload(obj)
-            elif kind == "PersistentVolumeClaim":
-                self.doc.setdefault("volumes", {})[_name(_key(obj)[1])] = {}
-            elif kind == "ConfigMap":
-                self.config_map(obj)
-            elif kind == "Secret":
-                self.secret(obj)
-            elif kind not in _ABSORBED:
-                self.skipped.append(f"{kind} {_key(obj)[1]}")
-        for obj in self.objects:
-            if obj.get("kind") == "Service":
-                self.aliases(obj)
-        self.dependencies()
-        return ComposeResult(self.doc, self.env, self.skipped)
 
     # ---------------------------------------------------------------------------------------- top level
     def config_map(self, obj: dict[str, Any]) -> None:
@@ -184,6 +168,11 @@ class _Builder:
             return base64.b64decode(str((obj.get("data") or {})[key]), validate=True).decode("utf-8")
         except (ValueError, UnicodeDecodeError):
             raise self.fail(obj, f"data.{key}", "the value is not base64 of UTF-8 text") from None
+
+
+class _Services(_Objects):
+    """Deployments and StatefulSets as Compose services: their containers, environment, resources, healthchecks and
+    mounts."""
 
     # ---------------------------------------------------------------------------------------- workloads
     def workload(self, obj: dict[str, Any]) -> None:
@@ -370,6 +359,29 @@ class _Builder:
             else:
                 raise self.fail(obj, here, f"volume {vname!r} ({', '.join(k for k in source if k != 'name')}) has "
                                 "no Compose form")  # fmt: skip
+
+
+class _Builder(_Services):
+    """The whole document: every object in turn, then Service aliases and ``depends_on`` between services."""
+
+    def build(self) -> ComposeResult:
+        for obj in self.objects:
+            kind = obj.get("kind")
+            if kind in _WORKLOADS and obj.get("apiVersion") == "apps/v1":
+                self.workload(obj)
+            elif kind == "PersistentVolumeClaim":
+                self.doc.setdefault("volumes", {})[_name(_key(obj)[1])] = {}
+            elif kind == "ConfigMap":
+                self.config_map(obj)
+            elif kind == "Secret":
+                self.secret(obj)
+            elif kind not in _ABSORBED:
+                self.skipped.append(f"{kind} {_key(obj)[1]}")
+        for obj in self.objects:
+            if obj.get("kind") == "Service":
+                self.aliases(obj)
+        self.dependencies()
+        return ComposeResult(self.doc, self.env, self.skipped)
 
     # ------------------------------------------------------------------------------------- relationships
     def selected(self, service: dict[str, Any]) -> list[str]:

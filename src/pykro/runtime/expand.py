@@ -106,7 +106,10 @@ def expand_applying(
     return run.execute(), run.changed
 
 
-class _Run:
+class _Context:
+    """The state of one expansion and the CEL evaluation over it: the context of a set of roots, expressions
+    evaluated with kro's pending/failed distinction, and the status fields that resolve now."""
+
     def __init__(
         self, graph: Graph, instance: dict[str, Any], observed: dict[str, Any], apply: Apply | None = None
     ) -> None:
@@ -126,6 +129,104 @@ class _Run:
         self.paths = paths.Resolver(self.evaluator.variables)
         self.labels = kl.child_labels(instance, graph.namespaced, "")
         self._redactor: Redactor | None = None
+
+    # ------------------------------------------------------------------------------------------- evaluation
+    def context(self, roots: tuple[str, ...]) -> dict[str, Any]:
+        ctx: dict[str, Any] = {}
+        for root in roots:
+            if root == "schema":
+                ctx["schema"] = self.schema_value
+            elif root in self.analysis.nodes:
+                observed = self.observed.get(root)
+                if observed is None:
+                    continue
+                node = self.analysis.nodes[root]
+                ctx[root] = list(observed) if node.type in (COLLECTION, EXTERNAL_COLLECTION) else observed[0]
+        return ctx
+
+    def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: Sequence[str]) -> Any:
+        try:
+            if isinstance(fld.parsed, cel.Template):
+                return self._template(fld.parsed, fld.cel, ctx)
+            return self._evaluate(fld.cel, ctx)
+        except cel.CelDataPending as exc:
+            raise _Pending(
+                list(pending_on),
+                f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)} (data pending)",
+            ) from exc
+        except cel.CelError as exc:
+            raise _Failed(f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)}") from exc
+
+    def _quiet(self, message: str) -> str:
+        """A CEL error message without the values of the graph's secret spec fields (engines quote values)."""
+        if self._redactor is None:
+            self._redactor = Redactor()
+            self._redactor.learn_spec(self.graph, self.instance.get("spec") or {})
+        return self._redactor.text(message)
+
+    def _template(self, template: cel.Template, concatenation: str, ctx: dict[str, Any]) -> str:
+        """A string template's value: the concatenation validation compiled, when it yields a plain string; else
+        part by part, which gives kro's error for the part that failed or is not a string."""
+        found = paths.template_paths(concatenation, template)
+        if found is not None:
+            joined = self.paths.template(found, ctx)
+            if joined is not paths.DEFER:
+                return str(joined)
+        try:
+            value = self.evaluator.evaluate(concatenation, ctx)
+        except cel.CelError:
+            value = None
+        if isinstance(value, str):
+            return value
+        parts = [self._evaluate(expr, ctx) for expr in template.expressions]
+        return cel.render_template(template, parts)
+
+    def _evaluate(self, expression: str, ctx: dict[str, Any]) -> Any:
+        """The engine's value of ``expression``, looked up directly when it is a bare field path (see paths)."""
+        keys = paths.bare_path(expression)
+        if keys is not None:
+            value = self.paths.lookup(keys, ctx)
+            if value is not paths.DEFER:
+                return value
+        return self.evaluator.evaluate(expression, ctx)
+
+    def _certainly_pending(self, fld: Field, ctx: dict[str, Any]) -> bool:
+        """True when ``fld`` compiles and its evaluation would certainly be data pending (see paths.pending)."""
+        try:
+            self.evaluator.compile(fld.cel)
+        except cel.CelError:
+            return False
+        return self.paths.pending(fld.tree, ctx)
+
+    def soft_status(self) -> tuple[dict[str, Any], list[str]]:
+        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors.
+
+        As in kro, a resource not observed (not created yet, or excluded by includeWhen) is absent from the
+        context: a field that reads it stays unset, one whose evaluation does not reach it (the other branch of a
+        ``?:``, the short-circuited side of ``&&``/``||``) resolves."""
+        status: dict[str, Any] = {}
+        errors: list[str] = []
+        for fld in self.analysis.status_fields:
+            roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
+            if any(self.observed.get(r) is None for r in roots if r != "schema") and _plain_path(fld.tree):
+                continue  # a lone path into a missing resource: certainly pending, no need to evaluate
+            ctx = self.context(tuple(roots))
+            if self._certainly_pending(fld, ctx):
+                continue
+            try:
+                value = self._eval(fld, ctx, pending_on=roots)
+            except _Pending:
+                continue
+            except _Failed as exc:
+                errors.append(f"status.{fld.path_text}: {exc}")
+                continue
+            set_path(status, fld.path, value)
+        return status, errors
+
+
+class _Run(_Context):
+    """The pass over the graph: each node in topological order through includeWhen, dependency readiness,
+    resolution (forEach collections included), decoration, apply and observed readiness."""
 
     # ------------------------------------------------------------------------------------------- driver
     def execute(self) -> Expansion:
@@ -360,99 +461,6 @@ class _Run:
             labels[kl.COLLECTION_INDEX] = str(collection[0])
             labels[kl.COLLECTION_SIZE] = str(collection[1])
         meta["labels"] = labels
-
-    # ------------------------------------------------------------------------------------------- evaluation
-    def context(self, roots: tuple[str, ...]) -> dict[str, Any]:
-        ctx: dict[str, Any] = {}
-        for root in roots:
-            if root == "schema":
-                ctx["schema"] = self.schema_value
-            elif root in self.analysis.nodes:
-                observed = self.observed.get(root)
-                if observed is None:
-                    continue
-                node = self.analysis.nodes[root]
-                ctx[root] = list(observed) if node.type in (COLLECTION, EXTERNAL_COLLECTION) else observed[0]
-        return ctx
-
-    def _eval(self, fld: Field, ctx: dict[str, Any], *, pending_on: Sequence[str]) -> Any:
-        try:
-            if isinstance(fld.parsed, cel.Template):
-                return self._template(fld.parsed, fld.cel, ctx)
-            return self._evaluate(fld.cel, ctx)
-        except cel.CelDataPending as exc:
-            raise _Pending(
-                list(pending_on),
-                f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)} (data pending)",
-            ) from exc
-        except cel.CelError as exc:
-            raise _Failed(f"failed to evaluate expression {fld.written!r}: {self._quiet(exc.what)}") from exc
-
-    def _quiet(self, message: str) -> str:
-        """A CEL error message without the values of the graph's secret spec fields (engines quote values)."""
-        if self._redactor is None:
-            self._redactor = Redactor()
-            self._redactor.learn_spec(self.graph, self.instance.get("spec") or {})
-        return self._redactor.text(message)
-
-    def _template(self, template: cel.Template, concatenation: str, ctx: dict[str, Any]) -> str:
-        """A string template's value: the concatenation validation compiled, when it yields a plain string; else
-        part by part, which gives kro's error for the part that failed or is not a string."""
-        found = paths.template_paths(concatenation, template)
-        if found is not None:
-            joined = self.paths.template(found, ctx)
-            if joined is not paths.DEFER:
-                return str(joined)
-        try:
-            value = self.evaluator.evaluate(concatenation, ctx)
-        except cel.CelError:
-            value = None
-        if isinstance(value, str):
-            return value
-        parts = [self._evaluate(expr, ctx) for expr in template.expressions]
-        return cel.render_template(template, parts)
-
-    def _evaluate(self, expression: str, ctx: dict[str, Any]) -> Any:
-        """The engine's value of ``expression``, looked up directly when it is a bare field path (see paths)."""
-        keys = paths.bare_path(expression)
-        if keys is not None:
-            value = self.paths.lookup(keys, ctx)
-            if value is not paths.DEFER:
-                return value
-        return self.evaluator.evaluate(expression, ctx)
-
-    def _certainly_pending(self, fld: Field, ctx: dict[str, Any]) -> bool:
-        """True when ``fld`` compiles and its evaluation would certainly be data pending (see paths.pending)."""
-        try:
-            self.evaluator.compile(fld.cel)
-        except cel.CelError:
-            return False
-        return self.paths.pending(fld.tree, ctx)
-
-    def soft_status(self) -> tuple[dict[str, Any], list[str]]:
-        """The status fields whose inputs are all available (kro's soft resolution), and fatal errors.
-
-        As in kro, a resource not observed (not created yet, or excluded by includeWhen) is absent from the
-        context: a field that reads it stays unset, one whose evaluation does not reach it (the other branch of a
-        ``?:``, the short-circuited side of ``&&``/``||``) resolves."""
-        status: dict[str, Any] = {}
-        errors: list[str] = []
-        for fld in self.analysis.status_fields:
-            roots = [r for r in fld.roots if r in self.analysis.nodes or r == "schema"]
-            if any(self.observed.get(r) is None for r in roots if r != "schema") and _plain_path(fld.tree):
-                continue  # a lone path into a missing resource: certainly pending, no need to evaluate
-            ctx = self.context(tuple(roots))
-            if self._certainly_pending(fld, ctx):
-                continue
-            try:
-                value = self._eval(fld, ctx, pending_on=roots)
-            except _Pending:
-                continue
-            except _Failed as exc:
-                errors.append(f"status.{fld.path_text}: {exc}")
-                continue
-            set_path(status, fld.path, value)
-        return status, errors
 
 
 def _plain_path(tree: Any) -> bool:
