@@ -89,10 +89,6 @@ def unsupported(name: str, why: str, instead: str) -> Callable[..., Any]:
     return method
 
 
-def is_unsupported(member: Any) -> bool:
-    return bool(getattr(member, "__pykro_unsupported__", False))
-
-
 # ------------------------------------------------------------------------------------------- value checks
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
