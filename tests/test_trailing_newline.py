@@ -24,7 +24,9 @@ def test_name_checks_refuse_a_trailing_newline() -> None:
         check_name("my-app\n")
     with pytest.raises(DeployError):
         check_namespace("dev\n")
-    assert emulated.DNS1123_LABEL.fullmatch("abc") and not emulated.DNS1123_LABEL.match("abc\n")
+    assert emulated.dns1123_label("abc") == [] and emulated.dns1123_label("abc\n")
+    assert emulated.dns1123_subdomain("a.b") == [] and emulated.dns1123_subdomain("a.b\n")
+    assert emulated.dns1035_label("abc") == [] and emulated.dns1035_label("abc\n")
     uuid = "123e4567-e89b-12d3-a456-426614174000"
     assert formats.check_format("uuid", uuid) and not formats.check_format("uuid", uuid + "\n")
 

@@ -3,12 +3,30 @@ status conditions, and timestamps as the API spells them."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-__all__ = ["SAFE_ALPHABET", "VERBS", "ResourceType", "condition", "condition_true", "now", "split_api_version"]
+__all__ = [
+    "DNS1035_LABEL",
+    "DNS1123_LABEL",
+    "DNS1123_SUBDOMAIN",
+    "SAFE_ALPHABET",
+    "VERBS",
+    "ResourceType",
+    "condition",
+    "condition_true",
+    "now",
+    "split_api_version",
+]
+
+# Kubernetes name shapes (apimachinery's validation), without their length limits. They end at \Z, never $: Python's
+# $ also matches before a final newline, which Go's regexps (kro, the API server) refuse.
+DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
+DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
+DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 
 SAFE_ALPHABET = "bcdfghjklmnpqrstvwxz2456789"  # the alphabet Kubernetes uses for generated name suffixes
 VERBS = ("create", "delete", "deletecollection", "get", "list", "patch", "update", "watch")

@@ -32,7 +32,7 @@ from pykro.builders import (
     ServiceAccount,
     StatefulApp,
 )
-from pykro.builders._base import Builder, Generated, is_unsupported
+from pykro.builders._base import Builder, Generated
 from pykro.errors import PykroError
 from pykro.schema.kubernetes import validate_object
 
@@ -416,7 +416,7 @@ def implemented(cls: type[Any]) -> set[str]:
 
 
 def unsupported_methods(cls: type[Any]) -> set[str]:
-    return {name for name, member in inspect.getmembers(cls) if is_unsupported(member)}
+    return {name for name, member in inspect.getmembers(cls) if getattr(member, "__pykro_unsupported__", False)}
 
 
 def at(objects: list[dict[str, Any]], kind: str, name: str, path: str) -> Any:

@@ -331,6 +331,27 @@ def test_kro_environment_has_function(expression: str) -> None:
     EV.compile(expression)
 
 
+@pytest.mark.parametrize(
+    ("length", "seed", "expected"),
+    [
+        (32, "test-seed", "5czheg3o5czheg3o5czheg3o5czheg3o"),
+        (10, "test-seed", "5czheg3o5c"),
+        (40, "abc", "r6qfjs5dr6qfjs5dr6qfjs5dr6qfjs5dr6qfjs5d"),
+    ],
+)
+def test_seeded_string_is_exactly_kros_output(length: int, seed: str, expected: str) -> None:
+    """The expected strings are what kro v0.9.3 itself returns: a Go program importing
+    github.com/kubernetes-sigs/kro@v0.9.3 pkg/cel/library, building ``cel.NewEnv(library.Random())`` and evaluating
+    ``random.seededString(<length>, '<seed>')``, printed them. They repeat every 8 characters because kro's
+    generator reads 4 bytes of SHA-256(seed) per character at offset ``(i * 4) % 32``, and its "regenerate the hash"
+    branch (``start + 4 > 32``) can never run, so only the 8 words of the first digest are ever used."""
+    got = EV.evaluate(f"random.seededString({length}, '{seed}')", {})
+    assert got == expected
+    digest = hashlib.sha256(seed.encode()).digest()
+    words = [int.from_bytes(digest[i : i + 4], "big") % 36 for i in range(0, 32, 4)]
+    assert got[:8] == "".join((string.digits + string.ascii_lowercase)[w] for w in words)
+
+
 def test_kro_random_cases_are_deterministic_in_range_and_seed_dependent() -> None:
     """TestRandomString / TestRandomInt / TestRandomIntDifferentSeeds: the validate functions of kro's tables."""
     alphabet = set(string.digits + string.ascii_lowercase)

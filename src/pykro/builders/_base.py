@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from pykro import yamlio
+from pykro._kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef
@@ -31,9 +32,6 @@ __all__ = ["Builder", "Generated", "Resources", "builder_method", "unsupported"]
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound="Builder")
 
-_LABEL: Final = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
-_SUBDOMAIN: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-_PORT_NAME: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 _LABEL_KEY: Final = re.compile(
     r"^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$"
 )
@@ -91,10 +89,6 @@ def unsupported(name: str, why: str, instead: str) -> Callable[..., Any]:
     return method
 
 
-def is_unsupported(member: Any) -> bool:
-    return bool(getattr(member, "__pykro_unsupported__", False))
-
-
 # ------------------------------------------------------------------------------------------- value checks
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
@@ -145,8 +139,8 @@ def dns_name(value: Any, what: str, *, label: bool = False) -> Any:
     """A DNS-1123 name: a label (``label=True``: services, apps) or a subdomain (other objects)."""
     if is_ref(value):
         return value
-    pattern = _LABEL if label else _SUBDOMAIN
-    if not isinstance(value, str) or not pattern.match(value) or len(value) > 253:
+    pattern, limit = (DNS1123_LABEL, 63) if label else (DNS1123_SUBDOMAIN, 253)
+    if not isinstance(value, str) or not pattern.match(value) or len(value) > limit:
         kind = "DNS-1123 label (at most 63 characters" if label else "DNS-1123 subdomain (at most 253 characters"
         raise fail(
             f"{what} {value!r} is not a valid {kind}: lower-case letters, digits and '-', starting and ending with a "
@@ -159,7 +153,7 @@ def dns_name(value: Any, what: str, *, label: bool = False) -> Any:
 def port_name(value: Any, what: str = "port name") -> Any:
     if value is None or is_ref(value):
         return value
-    if not isinstance(value, str) or len(value) > 15 or not _PORT_NAME.match(value) or "--" in value:
+    if not isinstance(value, str) or len(value) > 15 or not DNS1123_LABEL.match(value) or "--" in value:
         raise fail(
             f"{what} {value!r} is not a valid port name (at most 15 lower-case letters, digits and '-')",
             "Use a name such as 'http' or 'metrics'.",

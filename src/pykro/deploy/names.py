@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import re
 
+from pykro._kube import DNS1123_LABEL as _LABEL
 from pykro.deploy.errors import DeployError
 from pykro.graph.naming import is_dns_subdomain
 
 __all__ = ["check_name", "check_namespace", "check_segment", "shown"]
 
-_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]*[a-z0-9])?")
 _UNSAFE_SEGMENT = re.compile(r"[/%?#\s\x00-\x1f\x7f-\x9f]")
 
 

@@ -110,9 +110,6 @@ class Registry:
         t = self._by_gvr.get((group, version, resource))
         return t.kind if t else None
 
-    def versions_of(self, group: str, plural: str) -> list[ResourceType]:
-        return [t for t in self._by_gvr.values() if t.group == group and t.plural == plural]
-
     # CRDs ---------------------------------------------------------------------------------------------------
     def serve_crd(self, crd: dict[str, Any]) -> list[ResourceType]:
         """Serve (or re-serve) every `served` version of a CustomResourceDefinition."""

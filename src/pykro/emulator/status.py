@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from pykro.schema.causes import FieldCause
+
 __all__ = ["StatusError", "qualified", "status_body"]
 
 _REASONS = {
@@ -99,7 +101,7 @@ class StatusError(Exception):
         if group:
             details["group"] = group
         details["kind"] = kind
-        details["causes"] = [{"reason": r, "message": m.removeprefix(f"{f}: "), "field": f} for f, r, m in causes]
+        details["causes"] = [FieldCause(f, r, m).to_status_cause() for f, r, m in causes]
         return cls(422, f'{qualified(kind, group)} "{name}" is invalid: {text}', "Invalid", details)
 
 

@@ -9,6 +9,8 @@ from typing import Any
 
 from pykro.errors import ValidationError
 
+from pykro._kube import DNS1123_SUBDOMAIN
+
 __all__ = [
     "CEL_RESERVED",
     "SUBDOMAIN_RULE",
@@ -23,8 +25,6 @@ __all__ = [
 
 RESOURCE_ID = re.compile(r"^[a-z][a-zA-Z0-9]*\Z")
 KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*\Z")
-# An object name the API server takes for a custom resource such as an RGD (apimachinery IsDNS1123Subdomain).
-DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
 SUBDOMAIN_RULE = (
     "a lower-case DNS-1123 subdomain (letters a-z, digits, '-' and '.', starting and ending with a letter or digit, "
     "at most 253 characters)"
@@ -53,7 +53,7 @@ def is_valid_id(word: str) -> bool:
 
 
 def is_dns_subdomain(word: str) -> bool:
-    return len(word) <= 253 and bool(DNS_SUBDOMAIN.fullmatch(word))
+    return len(word) <= 253 and bool(DNS1123_SUBDOMAIN.fullmatch(word))
 
 
 def is_valid_kind(word: str) -> bool:

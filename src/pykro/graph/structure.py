@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from pykro._kube import DNS1035_LABEL
 from pykro.errors import ValidationError
 from pykro.graph.naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
 
@@ -15,7 +16,6 @@ __all__ = ["RESOURCE_KEYS", "SCHEMA_KEYS", "check_rgd"]
 
 _API_VERSION = re.compile(r"^v[0-9]+(alpha[0-9]+|beta[0-9]+)?\Z")
 _KIND = re.compile(r"^[A-Z][a-zA-Z0-9]{0,62}\Z")
-_SHORT_NAME = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 
 SPEC_KEYS = ("schema", "resources")
 SCHEMA_KEYS = (
@@ -168,7 +168,7 @@ def _check_schema(c: _Checker, value: Any) -> None:
             if len(names) > 32 or len(set(names)) != len(names):
                 raise c.fail(f"{path}.{key}", "must hold at most 32 distinct names", "Remove duplicates.")
             for i, name in enumerate(names):
-                if len(name) > 63 or not _SHORT_NAME.match(name):
+                if len(name) > 63 or not DNS1035_LABEL.match(name):
                     raise c.fail(f"{path}.{key}[{i}]", f"{name!r} is not a lower-case DNS label", "Use e.g. web-app.")
     if "additionalPrinterColumns" in schema:
         columns = schema["additionalPrinterColumns"]

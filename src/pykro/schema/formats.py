@@ -15,6 +15,8 @@ from email.utils import parseaddr
 from typing import Final
 from urllib.parse import urlsplit
 
+from pykro._kube import DNS1123_LABEL
+
 __all__ = ["check_format"]
 
 _HOSTNAME: Final = re.compile(
@@ -40,7 +42,6 @@ _DURATION: Final = re.compile(
     r"w|wk|week|weeks)$"
 )
 _DATETIME_LOCAL: Final = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\Z")
-_SHORT_NAME: Final = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
 
 
 def _ip(version: int) -> Callable[[str], bool]:
@@ -141,7 +142,7 @@ def _creditcard(value: str) -> bool:
 
 
 def _long_name(value: str) -> bool:
-    return len(value) <= 253 and all(_SHORT_NAME.match(part) for part in value.split("."))
+    return len(value) <= 253 and all(DNS1123_LABEL.match(part) for part in value.split("."))
 
 
 CHECKS: Final[dict[str, Callable[[str], bool]]] = {
@@ -169,7 +170,7 @@ CHECKS: Final[dict[str, Callable[[str], bool]]] = {
     "date": _date,
     "duration": lambda v: bool(_DURATION.match(v)),
     "datetime": _datetime,
-    "k8sshortname": lambda v: len(v) <= 63 and bool(_SHORT_NAME.match(v)),
+    "k8sshortname": lambda v: len(v) <= 63 and bool(DNS1123_LABEL.match(v)),
     "k8slongname": _long_name,
 }
 

@@ -43,7 +43,10 @@ def _wrap64(value: int) -> int:
 
 
 def seeded_string(length: int, seed: str) -> str:
-    """random.seededString: characters picked from SHA-256(seed), 4 bytes per character, cycling through it."""
+    """random.seededString: characters picked from SHA-256(seed), 4 bytes per character, cycling through it.
+
+    Exactly kro's output, which repeats every 8 characters: kro never reaches its re-hash branch, so a string of any
+    length holds at most 8 distinct picks."""
     if length <= 0:
         raise LibraryError("random.seededString length must be positive")
     digest = hashlib.sha256(seed.encode()).digest()

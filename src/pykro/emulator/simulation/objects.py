@@ -20,7 +20,6 @@ __all__ = [
     "drop_zero",
     "key_of",
     "meta",
-    "owned_by",
     "owner_reference",
     "set_condition",
     "stable_hash",
@@ -52,11 +51,6 @@ def deleting(obj: Mapping[str, Any]) -> bool:
 def controller_ref(obj: Mapping[str, Any]) -> dict[str, Any] | None:
     """The ownerReference with controller=true, if any."""
     return next((r for r in meta(obj).get("ownerReferences") or [] if r.get("controller")), None)
-
-
-def owned_by(obj: Mapping[str, Any], owner: Mapping[str, Any]) -> bool:
-    ref = controller_ref(obj)
-    return ref is not None and ref.get("uid") == uid(owner)
 
 
 def owner_reference(owner: Mapping[str, Any]) -> dict[str, Any]:

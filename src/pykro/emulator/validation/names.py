@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from pykro._kube import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN
+
 __all__ = [
     "config_key",
     "dns1035_label",
@@ -16,9 +18,6 @@ __all__ = [
     "qualified_name",
 ]
 
-DNS1123_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?\Z")
-DNS1123_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\Z")
-DNS1035_LABEL = re.compile(r"^[a-z]([-a-z0-9]*[a-z0-9])?\Z")
 _QUALIFIED_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]\Z")
 _LABEL_VALUE = re.compile(r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?\Z")
 _CONFIG_KEY = re.compile(r"^[-._a-zA-Z0-9]+\Z")
