@@ -29,6 +29,7 @@ def test_name_checks_refuse_a_trailing_newline() -> None:
     assert emulated.dns1035_label("abc") == [] and emulated.dns1035_label("abc\n")
     uuid = "123e4567-e89b-12d3-a456-426614174000"
     assert formats.check_format("uuid", uuid) and not formats.check_format("uuid", uuid + "\n")
+    assert formats.check_format("hostname", "example.com") and not formats.check_format("hostname", "example.com\n")
 
 
 def test_an_rgd_resource_id_with_a_trailing_newline_is_refused() -> None:

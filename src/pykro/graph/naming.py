@@ -7,9 +7,8 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pykro.errors import ValidationError
-
 from pykro._kube import DNS1123_SUBDOMAIN
+from pykro.errors import ValidationError
 
 __all__ = [
     "CEL_RESERVED",

@@ -21,7 +21,7 @@ __all__ = ["check_format"]
 
 _HOSTNAME: Final = re.compile(
     r"^([a-zA-Z0-9\w]((-?[a-zA-Z0-9\w]{0,62})?)|([a-zA-Z0-9\w](([a-zA-Z0-9\-\w]{0,61}[a-zA-Z0-9\w])?)(\.)){1,}"
-    r"([a-zA-Z]|[^\W\d_]){2,63})$"
+    r"([a-zA-Z]|[^\W\d_]){2,63})\Z"
 )
 _UUID: Final = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\Z", re.I)
 _UUID3: Final = re.compile(r"^[0-9a-f]{8}-?[0-9a-f]{4}-?3[0-9a-f]{3}-?[0-9a-f]{4}-?[0-9a-f]{12}\Z", re.I)
