@@ -34,9 +34,9 @@ def ready_condition(rid: str) -> Ref:
 
 
 def is_ready(res: ResourceRef) -> Any:
-    """True when ``res`` is ready as its graph node says (every ``readyWhen`` of it: a typed kind's own rules, e.g. a
-    HelmRelease Ready at its current generation), or, for a resource without any, when its ``Ready`` condition is
-    True: a bool reference, typed ``Any`` so that it fits ``bool`` status fields."""
+    """True when ``res`` is ready as its graph node says (every ``readyWhen`` it has now: a typed kind's own rules,
+    e.g. a HelmRelease Ready at its current generation), or, for a resource without any, when its ``Ready`` condition
+    is True: a bool reference, typed ``Any`` so that it fits ``bool`` status fields."""
     rid = _id_of(res)
     if not res.ready:
         return ready_condition(rid)
