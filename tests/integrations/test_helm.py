@@ -5,7 +5,6 @@ simulated helm-controller makes the release ready (or fails it when a rule says 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -84,17 +83,30 @@ def test_nodes_values_and_readiness() -> None:
     ]
     assert "schema.spec.password" not in str(spec)  # the secret value reaches the chart through the Secret only
     assert _tpl(by_id["redisValues"])["stringData"] == {"auth.password": "${schema.spec.password}"}
-    ready = by_id["redis"].ready_when
-    assert ready == [
-        '${redis.status.conditions.exists(c, c.type == "Ready" && c.status == "True" && '
-        "c.observedGeneration == redis.metadata.generation)}"
-    ]
-    assert graph.status["ready"] == ready[0]
+    # flux.HelmRelease's readiness: Ready at the current generation, and that generation observed
+    condition = (
+        'redis.status.conditions.exists(c, c.type == "Ready" && c.status == "True" && '
+        "(!has(c.observedGeneration) || c.observedGeneration == redis.metadata.generation))"
+    )
+    observed = "redis.status.observedGeneration == redis.metadata.generation"
+    assert by_id["redis"].ready_when == [f"${{{condition}}}", f"${{{observed}}}"]
+    assert graph.status["ready"] == f"${{{condition} && {observed}}}"
+    assert by_id["redisRepository"].ready_when == []  # the release waits for its source, the graph need not
 
 
-def test_templates_are_valid_flux_objects(operator_crds: list[Path]) -> None:
-    graph = _build(_cache).graph  # built with the Flux CRDs registered: templates checked against their schemas
+def test_templates_are_typed_flux_objects() -> None:
+    from pykro.integrations import flux
+
+    graph = _build(_cache).graph  # the typed Flux kinds: templates checked against the shipped CRDs' schemas
     assert _tpl(graph.resources[-1])["apiVersion"] == "helm.toolkit.fluxcd.io/v2"
+
+    def misspelt(spec: CacheSpec) -> None:
+        helm_release("x", chart="redis", repo="https://c.example.com", values_from=[{"kind": "Secret", "nam": "s"}])
+
+    with pytest.raises(CompositionError) as err:
+        _ = _build(misspelt).graph
+    assert "HelmRelease has no field spec.valuesFrom[0].nam " in str(err.value)
+    assert isinstance(helm_release("y", chart="c", repo="https://c.example.com"), flux.HelmRelease)
 
 
 def test_a_release_without_chart_or_repo_is_an_error_at_its_line() -> None:

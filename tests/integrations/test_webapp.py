@@ -13,8 +13,13 @@ import pytest
 from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
+from pykro.authoring.decorator import Composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
 from pykro.emulator.cluster import LocalCluster
+from pykro.errors import CompositionError
+from pykro.integrations.cnpg import Cluster, Pooler
+from pykro.integrations.flux import HelmRelease
+from pykro.integrations.valkey import Valkey
 from pykro.integrations.webapp import AppSpec, ProcessingSpec, WebAppWithProcessingSpec, webapp_with_processing
 
 EVENT_KEY = "MARKER-event-key-5150"
@@ -108,12 +113,48 @@ def test_deploys_ready_wired_and_deletes(cluster: LocalCluster, mode: Literal["d
     assert left == [], left
 
 
-def test_templates_are_valid_for_the_operators_crds(operator_crds: list[Any]) -> None:
-    from pykro.authoring.decorator import Composition
+def test_templates_are_typed_and_checked_against_the_shipped_crds() -> None:
+    """The operators' objects are the typed kinds, so the shipped CRDs check the templates (no CRD registered here);
+    a misspelt field in any of those kinds stops the build with the field named."""
+    graph = webapp_with_processing.graph
+    kinds = {r.id: _tpl_kind(r) for r in graph.resources}
+    assert kinds["database"] == ("postgresql.cnpg.io/v1", "Cluster") and kinds["pooler"][1] == "Pooler"
+    assert kinds["cache"] == ("hyperspike.io/v1", "Valkey") and kinds["inngest"][1] == "HelmRelease"
+    for cls in (Cluster, Pooler, Valkey, HelmRelease):
+        assert cls.definition.source.startswith("pykro.integrations data/")
 
-    typed = Composition(webapp_with_processing.fn, api_version="example.com/v1alpha1", kind="WebAppWithProcessing")
-    graph = typed.graph  # CNPG, Valkey and Flux templates validated against the real CRD schemas
-    assert yaml_text(graph) == webapp_with_processing.to_rgd_yaml()
+    for fn, text in (
+        (_misspelt_cluster, "Cluster has no field spec.storage.sise"),
+        (_misspelt_pooler, "Pooler has no field spec.pgbouncer.poolmode"),
+        (_misspelt_valkey, "Valkey has no field spec.servicePassword.nam"),
+    ):
+        with pytest.raises(CompositionError) as err:
+            _ = Composition(fn, api_version="example.com/v1", kind="Misspelt", name="misspelt").graph
+        assert text in str(err.value)
+        assert f"{__file__}:" in str(err.value)
+
+
+def _tpl_kind(res: Any) -> tuple[str, str]:
+    return (res.template["apiVersion"], res.template["kind"])
+
+
+class _Empty(Spec):
+    name: str
+
+
+# deliberately misspelt fields (type checkers refuse them too, through the kinds' stubs)
+
+
+def _misspelt_cluster(spec: _Empty) -> None:
+    Cluster("db", id="db", instances=1, storage={"sise": "1Gi"})  # type: ignore[arg-type]
+
+
+def _misspelt_pooler(spec: _Empty) -> None:
+    Pooler("p", id="p", cluster={"name": "db"}, pgbouncer={"poolmode": "session"})  # type: ignore[arg-type]
+
+
+def _misspelt_valkey(spec: _Empty) -> None:
+    Valkey("v", id="v", nodes=1, servicePassword={"nam": "s", "key": "password"})  # type: ignore[arg-type]
 
 
 class PlatformSpec(Spec):

@@ -19,8 +19,8 @@ from pykro.schema import structural
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"
 RGD_CRD = REPO / ".." / "shared" / "fixtures" / "kro" / "helm" / "crds" / "kro.run_resourcegraphdefinitions.yaml"
-OBSERVED: dict[str, Any] = {
-    "database": {"status": {"conditions": [{"type": "Ready", "status": "True"}]}},
+OBSERVED: dict[str, Any] = {  # what the operators publish once each object is ready (cnpg, valkey, flux readiness)
+    "database": {"status": {"phase": "Cluster in healthy state", "readyInstances": 3}},
     "pooler": {"status": {"instances": 1}},
     "cacheAuth": {},
     "cache": {"status": {"ready": True}},
@@ -28,7 +28,10 @@ OBSERVED: dict[str, Any] = {
     "inngestRepository": {},
     "inngest": {
         "metadata": {"generation": 1},
-        "status": {"conditions": [{"type": "Ready", "status": "True", "observedGeneration": 1}]},
+        "status": {
+            "observedGeneration": 1,
+            "conditions": [{"type": "Ready", "status": "True", "observedGeneration": 1}],
+        },
     },
 }
 

@@ -1,7 +1,8 @@
 """Helm charts inside a composition, the Flux way: ``helm_release(...)`` adds a Flux ``HelmRepository`` (the chart's
 source) and a ``HelmRelease`` (the chart installed with ``values``) to the graph. Values may hold spec references and
 other resources' fields (they become CEL); values that are secrets go through a Secret (``secret_values``) or come
-from existing Secrets (``values_from``), never into the HelmRelease in plain text. The release is ready when its
+from existing Secrets (``values_from``), never into the HelmRelease in plain text. Both objects are the typed kinds of
+:mod:`pykro.integrations.flux` (templates checked against Flux's CRDs); the release is ready as that class says: its
 ``Ready`` condition is True for its current generation (helm-controller's contract)."""
 
 from __future__ import annotations
@@ -12,32 +13,34 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from pykro.authoring.escape import concat
+from pykro.authoring.escape import concat, expr
+from pykro.authoring.helpers import and_
 from pykro.authoring.location import fail
 from pykro.authoring.refs import Ref, is_ref
-from pykro.authoring.resource import ResourceRef, resource
-from pykro.cel import parse
-from pykro.cel.types import CelType
+from pykro.authoring.resource import ResourceRef
+from pykro.crds import condition_true, readiness
+from pykro.integrations.flux import HelmRelease, HelmRepository
 
-HELM_RELEASE_API = "helm.toolkit.fluxcd.io/v2"
-HELM_REPOSITORY_API = "source.toolkit.fluxcd.io/v1"
+HELM_RELEASE_API = HelmRelease.definition.api_version
+HELM_REPOSITORY_API = HelmRepository.definition.api_version
 DEFAULT_INTERVAL = "5m"
 _TARGET_PATH = re.compile(r"[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\Z")
 
 
 def ready_condition(rid: str) -> Ref:
-    """``Ready`` is True and was set for the object's current generation (Flux and most operators)."""
-    text = (
-        f"{rid}.status.conditions.exists(c, c.type == 'Ready' && c.status == 'True' && "
-        f"c.observedGeneration == {rid}.metadata.generation)"
-    )
-    return Ref(parse(text), CelType.BOOL)
+    """``Ready`` is True for the object's current generation (the conditions convention of :mod:`pykro.crds`)."""
+    ref: Ref = expr(readiness.bind(condition_true("Ready", generation=True), rid), bool)
+    return ref
 
 
 def is_ready(res: ResourceRef) -> Any:
-    """True when ``res`` (a HelmRelease, or any kind with conditions) is Ready at its current generation: a bool
-    reference, typed ``Any`` so that it fits ``bool`` status fields."""
-    return ready_condition(_id_of(res))
+    """True when ``res`` is ready as its graph node says (every ``readyWhen`` it has now: a typed kind's own rules,
+    e.g. a HelmRelease Ready at its current generation), or, for a resource without any, when its ``Ready`` condition
+    is True: a bool reference, typed ``Any`` so that it fits ``bool`` status fields."""
+    rid = _id_of(res)
+    if not res.ready:
+        return ready_condition(rid)
+    return and_(*(lambda cond=cond: cond for cond in res.ready))
 
 
 def _id_of(res: ResourceRef) -> str:
@@ -55,25 +58,18 @@ def helm_repository(
     annotations: Mapping[str, Any] | None = None,
     id: str | None = None,
 ) -> ResourceRef:
-    """A Flux ``HelmRepository`` (``oci://`` URLs make an OCI repository)."""
+    """A Flux ``HelmRepository`` (``oci://`` URLs make an OCI repository); no ``readyWhen``."""
     if not isinstance(url, str) or not re.match(r"(https?|oci)://\S+\Z", url):
         raise fail(
             f"helm repository URL {url!r} is not an http(s):// or oci:// URL",
             "Pass repo='https://charts.example.com' or repo='oci://ghcr.io/org/charts'.",
         )
-    metadata: dict[str, Any] = {"name": name}
-    if namespace is not None:
-        metadata["namespace"] = namespace
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    spec: dict[str, Any] = {"interval": interval, "url": url}
+    spec: Any = {"interval": interval, "url": url}  # checked against the CRD when the graph is built
     if url.startswith("oci://"):
         spec["type"] = "oci"
     # no readyWhen: the release may be applied before the source is fetched (helm-controller waits for it), and
     # offline renders need not wait for it either
-    return resource(
-        {"apiVersion": HELM_REPOSITORY_API, "kind": "HelmRepository", "metadata": metadata, "spec": spec}, id=id
-    )
+    return HelmRepository(name, spec=spec, namespace=namespace, annotations=annotations, id=id, ready_when=None)
 
 
 def helm_release(
@@ -137,12 +133,7 @@ def helm_release(
     chart_spec: dict[str, Any] = {"chart": chart, "sourceRef": source_ref, "interval": interval}
     if version is not None:
         chart_spec["version"] = version
-    metadata: dict[str, Any] = {"name": name}
-    if namespace is not None:
-        metadata["namespace"] = namespace
-    if annotations:
-        metadata["annotations"] = dict(annotations)
-    spec: dict[str, Any] = {"interval": interval, "chart": {"spec": chart_spec}}
+    spec: Any = {"interval": interval, "chart": {"spec": chart_spec}}
     if target_namespace is not None:
         spec["targetNamespace"] = target_namespace
     if create_namespace:
@@ -154,12 +145,7 @@ def helm_release(
         spec["valuesFrom"] = sources
     if values:
         spec["values"] = dict(values)
-    release = resource(
-        {"apiVersion": HELM_RELEASE_API, "kind": "HelmRelease", "metadata": metadata, "spec": spec}, id=id
-    )
-    if release.id is not None:
-        release.ready_when(ready_condition(release.id))
-    return release
+    return HelmRelease(name, spec=spec, namespace=namespace, annotations=annotations, id=id)
 
 
 def _values_secret(name: Any, namespace: Any, values: Mapping[str, Any], id: str | None) -> list[dict[str, Any]]:

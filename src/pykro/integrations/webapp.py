@@ -8,6 +8,10 @@ Secret ``<name>-processing``; the app reads them, and the database credentials t
 ``$(DATABASE_PASSWORD)``); Inngest reads them through the HelmRelease's ``valuesFrom``. Nothing secret is in the
 RGD, the status, or an environment variable's plain value.
 
+The operators' objects are the typed kinds of :mod:`pykro.integrations.cnpg`, :mod:`~pykro.integrations.valkey` and
+:mod:`~pykro.integrations.flux` (templates checked against their CRDs); each ``*_ready`` status field is that
+object's readiness as its class defines it.
+
 Deploy it as is (``pykro deploy pykro.integrations.webapp`` style, or ``webapp_with_processing.factory(...)``), or
 call it inside another composition (``webapp_with_processing(WebAppWithProcessingSpec(...), id="shop")``)."""
 
@@ -17,19 +21,19 @@ from typing import Any
 
 from pydantic import Field, SecretStr
 
-from pykro import Spec, Status, cel, composition, resource
+from pykro import Spec, Status, cel, composition
 from pykro.authoring.helpers import ifexp
-from pykro.authoring.refs import Ref, is_ref, node_of
-from pykro.authoring.resource import ResourceRef
-from pykro.cel.types import CelType
+from pykro.authoring.refs import is_ref
+from pykro.integrations.cnpg import Cluster, Pooler
 from pykro.integrations.helm import helm_release, is_ready
+from pykro.integrations.valkey import Valkey
 from pykro.simple import Deployment, Secret, Service
 
 INNGEST_CHART_REPO = "oci://ghcr.io/inngest/inngest-helm"
 INNGEST_CHART_VERSION = "0.3.1"
 INNGEST_PORT = 8288
-CNPG_API = "postgresql.cnpg.io/v1"
-VALKEY_API = "hyperspike.io/v1"
+CNPG_API = Cluster.definition.api_version
+VALKEY_API = Valkey.definition.api_version
 
 
 class AppSpec(Spec):
@@ -71,11 +75,6 @@ class WebAppWithProcessingStatus(Status):
     url: str
 
 
-def _name(res: ResourceRef) -> Ref:
-    """``res.metadata.name`` typed as a string (the operators' kinds are untyped until their CRDs are registered)."""
-    return Ref(node_of(res.metadata.name), CelType.STRING)
-
-
 def _revealed(value: Any) -> Any:
     """A key given as a concrete SecretStr (this composition nested with literal keys) as its text, for the Secret."""
     return value.get_secret_value() if isinstance(value, SecretStr) else value
@@ -94,57 +93,33 @@ def _storage(size: Any, storage_class: Any) -> Any:
 def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessingStatus:
     # PostgreSQL (CloudNativePG): the operator publishes the credentials in the Secret <cluster>-app
     storage = _storage(spec.database.storage_size, spec.database.storage_class)
-    db = resource(
-        {
-            "apiVersion": CNPG_API,
-            "kind": "Cluster",
-            "metadata": {"name": f"{spec.name}-db"},
-            "spec": {
-                "instances": spec.database.instances,
-                "storage": storage,
-                "bootstrap": {"initdb": {"database": "app", "owner": "app"}},
-            },
-        },
+    db = Cluster(
+        f"{spec.name}-db",
         id="database",
+        instances=spec.database.instances,
+        storage=storage,
+        bootstrap={"initdb": {"database": "app", "owner": "app"}},
     )
-    db.ready_when(lambda cluster: any(c.type == "Ready" and c.status == "True" for c in cluster.status.conditions))
-    database_ready = any(c.type == "Ready" and c.status == "True" for c in db.status.conditions)
-    pooler = resource(
-        {
-            "apiVersion": CNPG_API,
-            "kind": "Pooler",
-            "metadata": {"name": f"{spec.name}-db-pooler"},
-            "spec": {
-                "cluster": {"name": db.metadata.name},
-                "instances": 1,
-                "type": "rw",
-                "pgbouncer": {"poolMode": "session"},
-            },
-        },
+    pooler = Pooler(
+        f"{spec.name}-db-pooler",
         id="pooler",
+        cluster={"name": db.metadata.name},
+        instances=1,
+        type="rw",
+        pgbouncer={"poolMode": "session"},
     )
-    pooler_ready = pooler.status.instances >= 1
-    pooler.ready_when(pooler_ready)
 
     # Valkey, with a password generated from the instance's uid (kept in a Secret)
     password = cel.expr('random.seededString(32, schema.metadata.uid + "-cache")', str)
     auth = Secret(id="cacheAuth", name=f"{spec.name}-cache-auth", string_data={"password": password})
-    cache = resource(
-        {
-            "apiVersion": VALKEY_API,
-            "kind": "Valkey",
-            "metadata": {"name": f"{spec.name}-cache"},
-            "spec": {
-                "nodes": spec.cache.shards,
-                "replicas": 0,
-                "anonymousAuth": False,
-                "servicePassword": {"name": auth.metadata.name, "key": "password"},
-            },
-        },
+    cache = Valkey(
+        f"{spec.name}-cache",
         id="cache",
+        nodes=spec.cache.shards,
+        replicas=0,
+        anonymousAuth=False,
+        servicePassword={"name": auth.metadata.name, "key": "password"},
     )
-    cache.ready_when(lambda valkey: valkey.status.ready == True)  # noqa: E712 (a CEL comparison)
-    cache_ready = cache.status.ready == True  # noqa: E712
 
     # Inngest: its keys and the cache URL in a Secret, the database URI from the operator's Secret
     processing = Secret(
@@ -153,10 +128,10 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
         string_data={
             "eventKey": _revealed(spec.processing.event_key),
             "signingKey": _revealed(spec.processing.signing_key),
-            "redisUri": f"redis://:{password}@{_name(cache)}:6379",
+            "redisUri": f"redis://:{password}@{cache.metadata.name}:6379",
         },
     )
-    db_secret = f"{_name(db)}-app"
+    db_secret = f"{db.metadata.name}-app"
     inngest = helm_release(
         f"{spec.name}-inngest",
         chart="inngest",
@@ -205,12 +180,12 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
             "PORT": str(spec.app.port),
             "DATABASE_USER": from_secret(db_secret, "username"),
             "DATABASE_PASSWORD": from_secret(db_secret, "password"),
-            "DATABASE_URL": f"postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@{_name(pooler)}:5432/app",
+            "DATABASE_URL": f"postgresql://$(DATABASE_USER):$(DATABASE_PASSWORD)@{pooler.metadata.name}:5432/app",
             "VALKEY_URL": from_secret(processing.metadata.name, "redisUri"),
             "REDIS_URL": from_secret(processing.metadata.name, "redisUri"),
             "INNGEST_EVENT_KEY": from_secret(processing.metadata.name, "eventKey"),
             "INNGEST_SIGNING_KEY": from_secret(processing.metadata.name, "signingKey"),
-            "INNGEST_BASE_URL": f"http://{_name(inngest)}:{INNGEST_PORT}",
+            "INNGEST_BASE_URL": f"http://{inngest.metadata.name}:{INNGEST_PORT}",
         },
     )
     svc = Service(
@@ -219,6 +194,8 @@ def webapp_with_processing(spec: WebAppWithProcessingSpec) -> WebAppWithProcessi
         selector={"app": spec.name},
         ports=[{"port": 80, "targetPort": spec.app.port}],
     )
+    # each component ready as its graph node is (the typed kinds' readiness: pykro.integrations.cnpg, valkey, flux)
+    database_ready, pooler_ready, cache_ready = is_ready(db), is_ready(pooler), is_ready(cache)
     processing_ready = is_ready(inngest)
     app_ready = app.status.readyReplicas >= spec.app.replicas
     return WebAppWithProcessingStatus(
