@@ -115,6 +115,25 @@ def _check_unredacted(
         raise ValidationError(
             f"a {what} must be a mapping, not {type(spec).__name__}", where=where, fix="Give field: value pairs."
         )
+    fast = _flat_check(schema, spec, model)
+    if fast is not None:
+        values, defaulted = fast
+    else:
+        values, defaulted = _full_check(schema, spec, model, where, what)
+    if model is None:
+        return values, None
+    try:
+        return values, model.model_validate(defaulted)
+    except pydantic.ValidationError as exc:
+        raise ValidationError(
+            f"invalid {what} ({model.__name__}): {describe_errors(exc)}", where=where, fix="Fix these fields."
+        ) from None
+
+
+def _full_check(
+    schema: Schema, spec: dict[str, Any], model: type[pydantic.BaseModel] | None, where: str | None, what: str
+) -> tuple[dict[str, Any], Any]:
+    """The size, names, types and constraints of ``spec``: its CRD-named values and those values defaulted."""
     size = len(json.dumps(spec, default=str, skipkeys=True))
     if size > MAX_SPEC_BYTES:
         raise ValidationError(
@@ -130,14 +149,97 @@ def _check_unredacted(
         missing = any(cause.reason == c.REQUIRED for cause in causes)
         fix = "Give the required fields (--set, -f values.yaml or in the mapping)." if missing else "Fix these fields."
         raise ValidationError(f"invalid {what}: {details}", where=where, fix=fix)
-    if model is None:
-        return values, None
-    try:
-        return values, model.model_validate(defaulted)
-    except pydantic.ValidationError as exc:
-        raise ValidationError(
-            f"invalid {what} ({model.__name__}): {describe_errors(exc)}", where=where, fix="Fix these fields."
-        ) from None
+    return values, defaulted
+
+
+# A flat schema: an object of plain string, integer and boolean fields with no constraint but their type (and
+# perhaps a default). Its specs are checked by one pass over a lookup table (`_flat_check`).
+_FLAT_OBJECT_KEYS = frozenset({"type", "properties", "required", "description", "title"})
+_FLAT_FIELD_KEYS = frozenset({"type", "default", "description", "title"})
+_FLAT_TYPES: dict[Any, type] = {"string": str, "integer": int, "boolean": bool}
+# JSON text per character is at most 12 bytes (a character outside the BMP, ensure_ascii); per field 8 more
+# (quotes, ": ", ", "); an integer or a boolean up to 10**18 at most 20.
+_FLAT_MAX_INT = 10**18
+
+
+class _Flat:
+    """A flat schema's lookup tables: given name (CRD or Python) -> (CRD name, exact Python type), the fields'
+    defaults, the required fields."""
+
+    def __init__(self, schema: Schema, names: dict[str, tuple[str, Any]]) -> None:
+        props: dict[str, Any] = schema["properties"]
+        self.fields = {name: (name, _FLAT_TYPES[sub["type"]]) for name, sub in props.items()}
+        for given, (crd, _) in names.items():
+            if given not in props and crd in props:
+                self.fields[given] = self.fields[crd]
+        self.defaults = {name: sub["default"] for name, sub in props.items() if sub.get("default") is not None}
+        self.required = tuple(schema.get("required") or ())
+
+
+_FLAT: memo.Memo[tuple[int, Any], tuple[Schema, _Flat | None]] = memo.Memo(256)
+
+
+def _flat(schema: Schema, model: type[pydantic.BaseModel] | None) -> _Flat | None:
+    """``schema``'s lookup tables when it is flat, else None (memoised per schema and model; the entry holds the
+    schema, so its id stays its own)."""
+    key = (id(schema), model)
+    found = _FLAT.get(key)
+    if found is not None and found[0] is schema:
+        return found[1]
+    props = schema.get("properties")
+    flat = (
+        schema.get("type") == "object"
+        and schema.keys() <= _FLAT_OBJECT_KEYS
+        and isinstance(props, dict)
+        and bool(props)
+        and all(
+            isinstance(sub, dict)
+            and sub.keys() <= _FLAT_FIELD_KEYS
+            and isinstance(sub.get("type"), str)
+            and sub["type"] in _FLAT_TYPES
+            and (sub.get("default") is None or type(sub["default"]) is _FLAT_TYPES[sub["type"]])
+            for sub in props.values()
+        )
+    )
+    return _FLAT.put(key, (schema, _Flat(schema, _python_names(model)) if flat else None))[1]
+
+
+def _flat_check(
+    schema: Schema, spec: dict[str, Any], model: type[pydantic.BaseModel] | None
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """For a flat schema and a spec whose keys are all its fields' names (plain ``str``, each field once) and whose
+    values have exactly their field's Python type: the CRD-named values and those values defaulted, as
+    `_full_check` would return them. None for anything else (`_full_check` then finds and names the problem)."""
+    flat = _flat(schema, model)
+    if flat is None:
+        return None
+    fields = flat.fields
+    out: dict[str, Any] = {}
+    size = 2
+    for key, item in spec.items():
+        entry = fields.get(key)
+        if entry is None or type(key) is not str:
+            return None
+        name, kind = entry
+        if name in out or type(item) is not kind:
+            return None
+        if isinstance(item, str):
+            size += 12 * len(item) + 12 * len(key) + 8
+        elif kind is int and isinstance(item, int) and not -_FLAT_MAX_INT < item < _FLAT_MAX_INT:
+            return None
+        else:
+            size += 20 + 12 * len(key) + 8
+        out[name] = item
+    if size > MAX_SPEC_BYTES:  # an upper bound: the full check measures it exactly
+        return None
+    defaulted = dict(out)
+    for name, default in flat.defaults.items():
+        if name not in defaulted:
+            defaulted[name] = default
+    for name in flat.required:
+        if name not in defaulted:
+            return None
+    return out, defaulted
 
 
 def normalize(
