@@ -18,8 +18,8 @@ import enum
 import json
 import types
 import typing
-from collections.abc import Iterator, Mapping, Sequence
-from typing import Any, Final
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import Any, Final, cast
 
 import pydantic
 import pydantic_core
@@ -442,7 +442,10 @@ def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
     if info.is_required():
         markers.append(("required", "true"))
     else:
-        default = info.get_default(call_default_factory=True)
+        # the factory itself, not get_default(call_default_factory=True): pydantic 2.10.0 refuses that call without
+        # validated data, and a spec default never depends on other fields
+        factory = info.default_factory
+        default = cast(Callable[[], Any], factory)() if factory is not None else info.default
         if default is not None and default is not PydanticUndefined:
             if isinstance(default, pydantic.BaseModel):
                 default = default.model_dump(by_alias=True, mode="json")
