@@ -70,6 +70,12 @@ def operators(kube: Kube, timeout: float, tmp_path: Path) -> Iterator[None]:
             conditions = ((kube.get(*CRD_API, name) or {}).get("status") or {}).get("conditions") or []
             if not any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
                 return f"CRD {name} is not established"
+        # kwok reads each kind's OpenAPI schema when it starts, and the API server publishes it a moment later
+        published = kube.request("GET", "/openapi/v3").get("paths") or {}
+        for crd in map(_vendored.crd, CRDS):
+            path = f"apis/{crd['spec']['group']}/{crd['spec']['versions'][0]['name']}"
+            if path not in published:
+                return f"the API server does not publish the OpenAPI schema of {path} yet"
         return None
 
     kwok = None
