@@ -137,13 +137,12 @@ def _assert_accepted(kube: Kube, rgd: Obj, timeout: float) -> None:
 # map(string, string) but expected __type_database.spec.storage: map value incompatible with struct field
 # resizeInUseVolumes: type kind mismatch: got string, expected bool". pykro's emulator accepts it.
 # With spec.storage reduced to {"size": ...} the rest was checked by hand: ACTIVE, ready, kro == pykro.
-KRO_REJECTS_STORAGE_MAP = (
-    "kro v0.9.3 rejects webapp.py's CEL map for the Cluster's spec.storage (map(string, string) vs CNPG's storage "
-    "struct with the bool field resizeInUseVolumes); pykro accepts it"
+@pytest.mark.xfail(
+    reason="kro v0.9.3 leaves the RGD Inactive: the spec.storage map is fixed (per field, omit()); the remaining "
+    "refusal is not yet diagnosed",
+    raises=AssertionError,
+    strict=True,
 )
-
-
-@pytest.mark.xfail(reason=KRO_REJECTS_STORAGE_MAP, raises=AssertionError, strict=True)
 def test_webapp_with_processing_goes_active_in_kro(kube: Kube, namespace: str, timeout: float, operators: None) -> None:
     comp = load_composition(str(REPO / "examples" / "webapp_with_processing.py"))
     graph = comp.graph

@@ -86,7 +86,12 @@ def _storage(size: Any, storage_class: Any) -> Any:
         return {"size": size}
     if not is_ref(storage_class):
         return {"size": size, "storageClass": storage_class}
-    return ifexp(cel.has(storage_class), lambda: {"size": size, "storageClass": storage_class}, lambda: {"size": size})
+    # per field, not a ternary over two maps: kro types a map literal as map(string, string) and refuses it for
+    # CNPG's storage struct (it has bool fields); omit() leaves storageClass out when the spec does not set it
+    return {
+        "size": size,
+        "storageClass": ifexp(cel.has(storage_class), lambda: storage_class, lambda: cel.expr("omit()", str)),
+    }
 
 
 @composition(api_version="example.com/v1alpha1", kind="WebAppWithProcessing")
