@@ -62,6 +62,8 @@ databases = [
     StatefulApp("search").image("elasticsearch:8.15.0").elasticsearch_port(),
 ]
 
+EXTRA: list[Any] = []  # objects of their own the examples use (none in this section)
+
 APPS = [
     postgres,
     redis,
@@ -76,6 +78,7 @@ APPS = [
 ]
 
 # Build and From Dockerfile: pykro does not build images (build and push them in CI, then .image(...)).
+
 REFUSED: dict[str, Callable[[], Any]] = {
     "build": lambda: StatefulApp("custom-db").build(".", "Dockerfile", VERSION="1.0"),
     "build subdirectory": lambda: StatefulApp("custom-cache").build("./cache", "Dockerfile.prod", ENV="production"),
@@ -87,6 +90,6 @@ REFUSED: dict[str, Callable[[], Any]] = {
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        KubernetesOutput().generate(list(APPS), sys.argv[1])
+        KubernetesOutput().generate([*APPS, *EXTRA], sys.argv[1])
     else:
-        print(yamlio.dump_all([obj for app in APPS for obj in app.objects()]), end="")
+        print(yamlio.dump_all([obj for app in [*APPS, *EXTRA] for obj in app.objects()]), end="")

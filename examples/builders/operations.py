@@ -69,6 +69,8 @@ affinity = {
 }
 spread = pg("postgres").affinity(affinity)
 
+EXTRA: list[Any] = []  # objects of their own the examples use (none in this section)
+
 APPS = [
     daily,
     weekly,
@@ -92,6 +94,7 @@ APPS = [
 ]
 
 # What pykro leaves to the database (its configuration, or an operator such as CloudNativePG): each call says so.
+
 REFUSED: dict[str, Callable[[], Any]] = {
     "backup_location s3": lambda: StatefulApp("postgres").backup_location("s3://my-backups/postgres"),
     "backup_location gcs": lambda: StatefulApp("postgres").backup_location("gcs://my-backups/postgres"),
@@ -105,6 +108,6 @@ REFUSED: dict[str, Callable[[], Any]] = {
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        KubernetesOutput().generate(list(APPS), sys.argv[1])
+        KubernetesOutput().generate([*APPS, *EXTRA], sys.argv[1])
     else:
-        print(yamlio.dump_all([obj for app in APPS for obj in app.objects()]), end="")
+        print(yamlio.dump_all([obj for app in [*APPS, *EXTRA] for obj in app.objects()]), end="")

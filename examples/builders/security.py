@@ -72,6 +72,8 @@ secure = (
     .add_role(Role("pg-secure-role").add_policy("get", "pods"))
 )
 
+EXTRA: list[Any] = []  # objects of their own the examples use (none in this section)
+
 APPS = [
     with_sa,
     with_role,
@@ -85,10 +87,11 @@ APPS = [
     secure,
 ]
 
+
 REFUSED: dict[str, Callable[[], Any]] = {}
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        KubernetesOutput().generate(list(APPS), sys.argv[1])
+        KubernetesOutput().generate([*APPS, *EXTRA], sys.argv[1])
     else:
-        print(yamlio.dump_all([obj for app in APPS for obj in app.objects()]), end="")
+        print(yamlio.dump_all([obj for app in [*APPS, *EXTRA] for obj in app.objects()]), end="")

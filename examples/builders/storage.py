@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pykro import yamlio
-from pykro.celestra import KubernetesOutput, StatefulApp
+from pykro.celestra import ConfigMap, KubernetesOutput, StatefulApp
 
 # Storage: a claim template per pod; the mount path and storage class are optional
 storage_basic = StatefulApp("pg-storage").image("postgres:15").port(5432).storage("20Gi")
@@ -28,7 +28,9 @@ storage_setters = (
     .storage_class("fast-ssd")
 )
 
-# Add Volume(s): Celestra's Volume builder is not in pykro; a volume is its Kubernetes source, mounted by name
+# Add Volume(s): Celestra's Volume builder is not in pykro; a volume is its Kubernetes source, mounted by name.
+# The ConfigMap they mount is written with them (EXTRA below).
+db_config = ConfigMap("db-config").add("postgresql.conf", "max_connections = 200\n")
 volume_config = (
     StatefulApp("pg-volume")
     .image("postgres:15")
@@ -42,6 +44,7 @@ volumes = (
     .port(5432)
     .storage("20Gi", "/var/lib/postgresql/data")  # Volume("data-volume").persistent_volume_claim("20Gi")
     .add_volume("config-volume", {"configMap": {"name": "db-config"}})
+    .backup_schedule("0 2 * * *")  # creates the claim pg-volumes-backup (the page's 50Gi backup volume)
     .add_volume("backup-volume", {"persistentVolumeClaim": {"claimName": "pg-volumes-backup"}})
     .mount_volume("config-volume", "/etc/postgresql", read_only=True)
     .mount_volume("backup-volume", "/backup")
@@ -127,11 +130,12 @@ APPS = [
     redis,
     kafka,
 ]
+EXTRA: list[Any] = [db_config]  # objects of their own the examples use
 
 REFUSED: dict[str, Callable[[], Any]] = {}
 
 if __name__ == "__main__":
     if len(sys.argv) > 1:
-        KubernetesOutput().generate(list(APPS), sys.argv[1])
+        KubernetesOutput().generate([*APPS, *EXTRA], sys.argv[1])
     else:
-        print(yamlio.dump_all([obj for app in APPS for obj in app.objects()]), end="")
+        print(yamlio.dump_all([obj for app in [*APPS, *EXTRA] for obj in app.objects()]), end="")
