@@ -50,7 +50,8 @@ floors:
 bench: setup
 	$(BIN)/python -m bench
 
-# pykro against celestra and cdk8s rendering the same 200 apps; the peers live in a venv of their own
+# pykro against celestra and cdk8s rendering the same 200 apps, and pykro's builders against celestra and plain
+# dicts + PyYAML rendering 200 StatefulApps; the peers live in a venv of their own
 # (bench/peers/.venv, made from PyPI on the first run; cdk8s needs node on PATH).
 bench-peers: setup
 	$(BIN)/python -m bench.peers
