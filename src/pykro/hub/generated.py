@@ -43,7 +43,8 @@ ALPHABET: Final = string.ascii_letters + string.digits
 
 @dataclass(frozen=True)
 class RandomPassword:
-    """A placeholder for one generated value (see `random_password`)."""
+    """The marker a spec mapping returns for a generated value: the hub makes it once per tenant (see
+    `random_password`)."""
 
     length: int
 

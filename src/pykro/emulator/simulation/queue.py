@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -17,7 +18,7 @@ log = logging.getLogger("pykro.emulator.simulation")
 _MAX_RETRIES = 5
 
 
-class WorkQueue:
+class WorkQueue(ABC):
     """Schedules reconciles of object keys; a subclass says what reconciling one key does (`_reconcile_once`)."""
 
     def __init__(self) -> None:
@@ -31,8 +32,9 @@ class WorkQueue:
         self._stopped = False
         self._wake = asyncio.Event()
 
+    @abstractmethod
     async def _reconcile_once(self, key: Key) -> None:
-        raise NotImplementedError
+        """Reconcile the object at ``key`` once (the subclass's work)."""
 
     async def _stop(self) -> None:
         """Cancel every timer and task (the simulator stops)."""
