@@ -295,7 +295,13 @@ class Builder(ABC):
 
     def to_resources(self) -> Resources:
         """The resources, made with pykro.simple (inside a ``@composition`` they join its graph: call it once)."""
-        return Resources(self._make())
+        made = Resources(self._make())
+        self._check_made(made)
+        return made
+
+    def _check_made(self, made: list[ResourceRef]) -> None:
+        """Checks the user attached to the builder (add_validator(), add_cost_optimizer()), run on what it made."""
+        return None
 
     @abstractmethod
     def _make(self) -> list[ResourceRef]:

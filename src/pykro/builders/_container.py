@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Final, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
@@ -12,10 +12,38 @@ from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
 from pykro.simple.values import name_of
 
-__all__ = ["Container"]
+__all__ = ["WELL_KNOWN_PORTS", "Container"]
 
 W = TypeVar("W", bound="Container")
 _PROTOCOLS = {"tcp": "TCP", "udp": "UDP", "sctp": "SCTP"}
+
+# The name an unnamed port gets from its number: the service usually listening there (IANA service names where
+# they are short enough; StatefulApp's postgres_port() ... elasticsearch_port() use the same names).
+WELL_KNOWN_PORTS: Final = {
+    22: "ssh",
+    53: "dns",
+    80: "http",
+    443: "https",
+    1433: "mssql",
+    1521: "oracle",
+    2181: "zookeeper",
+    2379: "etcd-client",
+    2380: "etcd-peer",
+    3306: "mysql",
+    4222: "nats",
+    5432: "postgres",
+    5672: "amqp",
+    6379: "redis",
+    8080: "http",
+    8443: "https",
+    9042: "cql",
+    9092: "kafka",
+    9200: "elasticsearch",
+    9300: "es-transport",
+    11211: "memcached",
+    15672: "rabbitmq-mgmt",
+    27017: "mongodb",
+}
 
 
 class Container(Builder):
@@ -54,11 +82,14 @@ class Container(Builder):
 
     @builder_method
     def port(self: W, port: Any, name: Any = None, protocol: str = "TCP") -> W:
-        """Add a container port (named ``http`` for the first unnamed one); a Service exposes it."""
+        """Add a container port; a Service exposes it. An unnamed port is named after the service usually on its
+        number (5432 ``postgres``, 6379 ``redis``, 443 ``https``: ``WELL_KNOWN_PORTS``), else ``http`` for the
+        first one, else ``port-<number>``."""
         check_port(port, f"{type(self).__name__} {self._name!r} port")
         if name is None:
             used = {p.get("name") for p in self._ports}
-            name = self.DEFAULT_PORT_NAME if self.DEFAULT_PORT_NAME not in used else f"port-{port}"
+            known = WELL_KNOWN_PORTS.get(port) if isinstance(port, int) else None
+            name = next((n for n in (known, self.DEFAULT_PORT_NAME) if n and n not in used), f"port-{port}")
         entry = {
             "containerPort": port,
             "name": port_name(name),

@@ -13,6 +13,7 @@ from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
 from pykro.builders._container import Container
 from pykro.builders.config import ConfigMap, Secret
+from pykro.builders.volume import Volume, volumes
 from pykro.simple.values import is_resource
 
 __all__ = ["Pod"]
@@ -34,6 +35,7 @@ class Pod(Container):
         self._service_account: Any = None
         self._volumes: list[dict[str, Any]] = []
         self._mounts: list[dict[str, Any]] = []
+        self._volume_builders: list[Volume] = []
         self._security_context: Any = None
         self._pod_annotations: dict[str, Any] = {}
         self._restart_policy: str | None = None
@@ -206,14 +208,29 @@ class Pod(Container):
 
     @builder_method
     def add_volume(self: W, name: Any, volume_spec: Mapping[str, Any] | None = None) -> W:
-        """Add a pod volume: ``add_volume("scratch", {"emptyDir": {}})`` (mount it with mount_volume())."""
+        """Add a pod volume: a ``Volume`` builder (a claim Volume's PersistentVolumeClaim is created with the
+        workload; its mount_path mounts it), or a name and a Kubernetes volume source,
+        ``add_volume("scratch", {"emptyDir": {}})`` (mount it with mount_volume())."""
+        if isinstance(name, Volume) and volume_spec is None:
+            if any(v.name == name.name for v in self._volume_builders):
+                raise fail(f"the workload already has a Volume named {name.name!r}", "Give each Volume its own name.")
+            self._volume_builders.append(name)
+            return self
         if not isinstance(name, str) or volume_spec is None:
             raise fail(
-                f"add_volume() takes a name and a Kubernetes volume source, got {type(name).__name__}"
+                f"add_volume() takes a Volume, or a name and a Kubernetes volume source, got {type(name).__name__}"
                 + ("" if volume_spec is None else " and a source"),
-                'Volume builders are not in pykro yet: write add_volume("config", {"configMap": {"name": "cfg"}}).',
+                'Write add_volume(Volume("config").config_map_volume("cfg").mount_path("/etc/cfg")), or '
+                'add_volume("config", {"configMap": {"name": "cfg"}}).',
             )
         self._volumes.append({"name": dns_name(name, "volume name", label=True), **mapping(volume_spec, "volume_spec")})
+        return self
+
+    @builder_method
+    def add_volumes(self: W, volume_list: Sequence[Volume]) -> W:
+        """Add several Volume builders (see add_volume())."""
+        for volume in volumes(volume_list):
+            self.add_volume(volume)
         return self
 
     @builder_method

@@ -4,19 +4,25 @@ pykro.simple factories."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pykro.authoring.location import fail
+from pykro.authoring.context import current
+from pykro.authoring.location import Site, fail, user_site
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import builder_method, unsupported
+from pykro.builders._base import builder_method, choice, unsupported
 from pykro.builders._parts import Parts
+from pykro.builders.analysis import CostOptimization, Finding, ValidationLevel, Validator
 from pykro.builders.config import ConfigMap, Secret
+from pykro.errors import CompositionError
 from pykro.simple import Ingress as _Ingress
 
 __all__ = ["BUILD_INSTEAD", "NOT_BUILT", "short_enough"]
 
 W = TypeVar("W", bound="_Workload")
 E = TypeVar("E", bound="_Exposed")
+_RANK = {"error": 0, "warning": 1, "info": 2}
+_FAIL_ON = {k: k for k in _RANK}
 NOT_BUILT = "pykro does not build images"
 BUILD_INSTEAD = "docker build / your CI to build and push the image, then .image('registry/name:tag')"
 
@@ -34,6 +40,8 @@ class _Workload(Parts):
         super().__init__(name)
         self._shared: list[Secret | ConfigMap] = []  # an AppGroup's shared objects, while it builds
         self._in_group = False
+        # add_validator()/add_cost_optimizer(): (the call, the check, the level that stops the build, the call site)
+        self._gates: list[tuple[str, Callable[[Any], list[Finding]], str, Site | None]] = []
 
     # ------------------------------------------------------------------ not supported
     enable_logging = unsupported(
@@ -46,9 +54,6 @@ class _Workload(Parts):
         "tracing is the application's setting",
         ".env('OTEL_EXPORTER_OTLP_ENDPOINT', ...) (or your app's variables)",
     )
-    add_volumes = unsupported(
-        "add_volumes", "Volume builders are not in pykro yet", ".add_volume(name, {...}) and .mount_volume(name, path)"
-    )
     depends_on = unsupported(
         "depends_on",
         "kro orders resources by the references between them",
@@ -59,13 +64,54 @@ class _Workload(Parts):
         "pykro does not guess connection variables",
         ".env('DB_HOST', 'db') (the other app's Service name)",
     )
-    add_validator = unsupported(
-        "add_validator", "pykro validates every object against the Kubernetes schema", "nothing: the checks already run"
-    )
-    add_cost_optimizer = unsupported(
-        "add_cost_optimizer", "cost optimisation is not in pykro", ".resources(...) with the values you want"
-    )
     from_dockerfile = unsupported("from_dockerfile", NOT_BUILT, BUILD_INSTEAD)
+
+    # ------------------------------------------------------------------ checks on what the builder makes
+    def _gate(self: W, call: str, check: Callable[[Any], list[Finding]], fail_on: Any) -> W:
+        level = choice(fail_on.value if isinstance(fail_on, ValidationLevel) else fail_on, "fail_on", _FAIL_ON)
+        self._gates.append((call, check, level, user_site()))
+        return self
+
+    @builder_method
+    def add_validator(self: W, validator: Validator, fail_on: Any = "warning") -> W:
+        """Run ``validator`` on the objects whenever they are made: findings at ``fail_on`` or worse (``"error"``,
+        ``"warning"`` (default), ``"info"``) stop the build, listing them, at this call's line."""
+        if not isinstance(validator, Validator):
+            raise fail(f"add_validator() takes a Validator, got {type(validator).__name__}", "Write Validator('v').")
+        return self._gate(f"add_validator({validator.name!r})", validator.validate, fail_on)
+
+    @builder_method
+    def add_cost_optimizer(self: W, optimizer: CostOptimization, fail_on: Any = "info") -> W:
+        """Run ``optimizer``'s enabled checks on the objects whenever they are made: every recommendation (or, with
+        ``fail_on="warning"``, only warnings) stops the build, listing them, at this call's line."""
+        if not isinstance(optimizer, CostOptimization):
+            raise fail(
+                f"add_cost_optimizer() takes a CostOptimization, got {type(optimizer).__name__}",
+                "Write CostOptimization('c').resource_optimization().",
+            )
+        optimizer.analyze([])  # an optimizer with no check enabled is an error now, not at render
+        return self._gate(f"add_cost_optimizer({optimizer.name!r})", optimizer.analyze, fail_on)
+
+    def _check_made(self, made: list[ResourceRef]) -> None:
+        if not self._gates:
+            return
+        if current() is not None:
+            raise fail(
+                f"{type(self).__name__} {self._name!r} has add_validator()/add_cost_optimizer(), which check plain "
+                "objects, not a composition's",
+                "Remove them and check the rendered objects instead: Validator().validate(objects).",
+            )
+        objects = [ref.obj for ref in made]
+        for call, check, level, site in self._gates:
+            found = [f for f in check(objects) if _RANK[f.level.value] <= _RANK[level]]
+            if found:
+                more = f"; and {len(found) - 5} more" if len(found) > 5 else ""
+                shown = "; ".join(str(f) for f in found[:5]) + more
+                raise CompositionError(
+                    f"{type(self).__name__} {self._name!r}: {call} found {len(found)} problem(s): {shown}",
+                    where=site.text if site is not None else None,
+                    fix="Fix what it names, or stop only on worse findings with fail_on='error' (or 'warning').",
+                )
 
     # ------------------------------------------------------------------ assembling the pod
     def _attachments(self) -> tuple[list[Any], list[Any], list[Any]]:
@@ -88,7 +134,17 @@ class _Workload(Parts):
             raise fail(f"{type(self).__name__} {self._name!r} has no image", "Call .image('registry/name:tag').")
         env_from, config_maps, secrets = self._attachments()
         parts = self._part_keywords()
-        all_volumes, all_mounts = [*self._volumes, *parts.pop("volumes")], [*self._mounts, *parts.pop("mounts")]
+        built = [v.pod_volume() for v in self._volume_builders]
+        built_mounts = [m for m in (v.mount() for v in self._volume_builders) if m is not None]
+        all_volumes = [*self._volumes, *built, *parts.pop("volumes")]
+        all_mounts = [*self._mounts, *built_mounts, *parts.pop("mounts")]
+        names = [v["name"] for v in all_volumes] + sorted(self._own_volumes())
+        twice = sorted({n for n in names if names.count(n) > 1})
+        if twice:
+            raise fail(
+                f"{type(self).__name__} {self._name!r} has two volumes named {twice[0]!r}",
+                "Give each volume its own name.",
+            )
         volumes = {v["name"] for v in all_volumes} | self._own_volumes()
         for mount in self._mounts:
             if mount["name"] not in volumes:
@@ -134,8 +190,9 @@ class _Workload(Parts):
         """The Secrets and ConfigMaps added with add_secret()/add_config(), each once, then the ServiceAccount,
         RBAC objects and NetworkPolicies of the workload."""
         out: list[ResourceRef] = []
+        claims = [ref for volume in self._volume_builders for ref in volume.claim(self._namespace)]
         if self._in_group:  # the group creates the Secrets and ConfigMaps once
-            return self._policy_objects()
+            return claims + self._policy_objects()
         seen: set[tuple[str, Any]] = set()
         for obj in [*self._secrets, *self._configs]:
             key = (type(obj).__name__, obj.name)
@@ -147,13 +204,15 @@ class _Workload(Parts):
                     out += obj.to_resources()
                 finally:
                     obj._namespace = own
-        return out + self._policy_objects()
+        return out + claims + self._policy_objects()
 
     def to_resources_in_group(self, shared: list[Secret | ConfigMap]) -> list[ResourceRef]:
         """The resources without the added Secrets/ConfigMaps (the group creates them) and with ``shared``."""
         self._shared, self._in_group = list(shared), True
         try:
-            return self._make()
+            made = self._make()
+            self._check_made(made)
+            return made
         finally:
             self._shared, self._in_group = [], False
 

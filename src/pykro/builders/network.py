@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pykro.authoring.location import fail
+from pykro.authoring.location import fail, user_site
 from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import (
     Builder,
@@ -26,6 +26,7 @@ from pykro.builders._base import (
 from pykro.builders._base import (
     port as check_port,
 )
+from pykro.errors import CompositionError, PykroError
 from pykro.simple import Ingress as _Ingress
 from pykro.simple import Service as _Service
 
@@ -52,6 +53,13 @@ class Service(Builder):
         self._ports: list[dict[str, Any]] = []
         self._selector: dict[str, Any] | None = None
         self._external_name: Any = None
+        self._site = user_site()  # where the user made it: what is missing at render is reported there
+
+    def _incomplete(self, what: str, fix: str) -> PykroError:
+        """An error about something missing when the Service is rendered, located where the user created it."""
+        if self._site is None:
+            return fail(what, fix)
+        return CompositionError(f"{what} (the Service made here)", where=self._site.text, fix=fix)
 
     @builder_method
     def type(self, service_type: str) -> Service:
@@ -106,20 +114,23 @@ class Service(Builder):
         """The Service; without a selector of its own it selects ``workload``'s pods."""
         external = self._type == "ExternalName"
         if external and self._external_name is None:
-            raise fail(
+            raise self._incomplete(
                 f"Service {self._name!r} is an ExternalName Service without a host",
-                "Call .external_name('db.example.com').",
+                "Call .external_name('db.example.com') on it.",
             )
         selector: Any = self._selector
         if selector is None and not external:
             if workload is None:
-                raise fail(
+                raise self._incomplete(
                     f"Service {self._name!r} has no selector, so it would send traffic to no pod",
-                    'Call .selector({"app": "api"}), or add it to an App with add_service().',
+                    'Call .selector({"app": "api"}) on it, or add it to an App with add_service().',
                 )
             selector = workload
         if not self._ports and not external:
-            raise fail(f"Service {self._name!r} has no port", "Call .add_port('http', 80, 8080).")
+            raise self._incomplete(
+                f"Service {self._name!r} has no port, so it would accept no traffic",
+                "Call .add_port('http', 80, 8080) on it (name, the Service's port, the pods' port).",
+            )
         meta = self._meta()
         if meta["namespace"] is None:
             meta["namespace"] = namespace
