@@ -22,6 +22,7 @@ from pykro.builders import (
     Secret,
     Service,
     StatefulApp,
+    Volume,
 )
 from pykro.errors import PykroError
 
@@ -70,7 +71,8 @@ def _line() -> int:
         (lambda: App("web").add_label("team", ["a"]), "label team must be a string"),
         (lambda: App("web").add_label("team", "data platform"), "is not a valid label value"),
         (lambda: CronJob("c" * 53), "Kubernetes allows 52"),
-        (lambda: StatefulApp("db").add_volume(object()), "Volume builders are not in pykro yet"),
+        (lambda: StatefulApp("db").add_volume(object()), "add_volume\\(\\) takes a Volume, or a name and a Kubernetes"),
+        (lambda: App("web").add_volume("x", {"emptyDir": {}}).add_volume(Volume("x")), "already has a volume named"),
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:

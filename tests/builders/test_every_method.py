@@ -17,6 +17,7 @@ from pykro.builders import (
     AppGroup,
     Companion,
     ConfigMap,
+    CostOptimization,
     CronJob,
     Health,
     Ingress,
@@ -31,6 +32,9 @@ from pykro.builders import (
     Service,
     ServiceAccount,
     StatefulApp,
+    Storage,
+    Validator,
+    Volume,
 )
 from pykro.builders._base import Builder, Generated
 from pykro.errors import PykroError
@@ -194,6 +198,18 @@ WORKLOAD: dict[str, Case] = {
         None,
         f"{C}.volumeMounts",
     ),
+    "add_volumes": (
+        lambda b, d: b.add_volumes([Volume("cache").empty_dir_volume().mount_path("/cache")]),
+        None,
+        None,
+        f"{C}.volumeMounts",
+    ),
+    "add_storage": (
+        lambda b, d: b.add_storage(Storage("files").type("shared").size("5Gi").mount_path("/files")),
+        "PersistentVolumeClaim",
+        "files",
+        "spec.accessModes",
+    ),
     **META,
 }
 
@@ -297,6 +313,7 @@ CASES: dict[type[Builder], dict[str, Case]] = {
     ConfigMap: {
         **META,
         "add": (lambda b, d: b.add("b", 2), None, None, "data"),
+        "add_data": (lambda b, d: b.add_data("nginx.conf", "events {}"), None, None, "data"),
         "add_json": (lambda b, d: b.add_json("s.json", {"x": 1}), None, None, "data"),
         "add_yaml": (lambda b, d: b.add_yaml("s.yaml", {"x": 1}), None, None, "data"),
         "add_properties": (lambda b, d: b.add_properties("s.properties", {"x": "1"}), None, None, "data"),
@@ -312,6 +329,14 @@ CASES: dict[type[Builder], dict[str, Case]] = {
         "add_port": (lambda b, d: b.add_port("metrics", 9090), None, None, "spec.ports"),
         "selector": (lambda b, d: b.selector({"app": "other"}), None, None, "spec.selector"),
         "external_name": (lambda b, d: b.external_name("db.example.com"), None, None, "spec.externalName"),
+        "port": (lambda b, d: b.port(5432), None, None, "spec.ports"),
+        "target_port": (lambda b, d: b.target_port(9090), None, None, "spec.ports[0].targetPort"),
+        "external_traffic_policy": (
+            lambda b, d: b.type("LoadBalancer").external_traffic_policy("Local"),
+            None,
+            None,
+            "spec.externalTrafficPolicy",
+        ),
     },
     Ingress: {
         **META,
@@ -384,6 +409,8 @@ CASES[CronJob] = {
     "concurrency_policy": (lambda b, d: b.concurrency_policy("forbid"), None, None, "spec.concurrencyPolicy"),
     "suspend": (lambda b, d: b.suspend(), None, None, "spec.suspend"),
     "history_limits": (lambda b, d: b.history_limits(5, 2), None, None, "spec.successfulJobsHistoryLimit"),
+    "retention_limit": (lambda b, d: b.retention_limit(7), None, None, "spec.successfulJobsHistoryLimit"),
+    "concurrent_policy": (lambda b, d: b.concurrent_policy("Forbid"), None, None, "spec.concurrencyPolicy"),
     "starting_deadline": (lambda b, d: b.starting_deadline(60), None, None, "spec.startingDeadlineSeconds"),
     "timezone": (lambda b, d: b.timezone("Europe/Berlin"), None, None, "spec.timeZone"),
 }
@@ -444,9 +471,28 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
+# Methods that attach a check: the objects are the same when it passes; when it finds something, making them stops
+# at the line of the call, listing the findings. (prepare, the check, the check failing on the base builder, message)
+GATES: dict[str, tuple[Call, Call, Call, str]] = {
+    "add_validator": (
+        lambda b, d: b,
+        lambda b, d: b.add_validator(Validator("v"), fail_on="error"),
+        lambda b, d: b.add_validator(Validator("v")),  # the base builders set no requests or probes
+        r"add_validator\('v'\) found \d+ problem\(s\): warning: .* no resource requests",
+    ),
+    "add_cost_optimizer": (
+        lambda b, d: b.resources(cpu="100m", memory="64Mi"),
+        lambda b, d: b.add_cost_optimizer(CostOptimization("c").resource_optimization()),
+        lambda b, d: b.add_cost_optimizer(CostOptimization("c").resource_optimization()),
+        r"add_cost_optimizer\('c'\) found 1 problem\(s\): warning: .* no requests",
+    ),
+}
+GATED = [App, StatefulApp, Job, CronJob]
+
+
 def test_every_implemented_method_has_a_case() -> None:
     for cls in CLASSES:
-        covered = set(CASES[cls]) | {m for c, m in ATTACHED if c is cls}
+        covered = set(CASES[cls]) | {m for c, m in ATTACHED if c is cls} | (set(GATES) if cls in GATED else set())
         assert implemented(cls) == covered, (cls.__name__, implemented(cls) ^ covered)
 
 
@@ -485,6 +531,23 @@ def test_attached_object_methods_change_the_workload(cls: type[Builder], method:
 
     assert at(render(True), "Deployment", "web", path) != at(render(False), "Deployment", "web", path)
     assert at(render(True), "Deployment", "web", path) is not None
+
+
+GATE_PARAMS = [(cls, name) for cls in GATED for name in GATES]
+
+
+@pytest.mark.parametrize(("cls", "method"), GATE_PARAMS, ids=[f"{c.__name__}.{m}" for c, m in GATE_PARAMS])
+def test_checks_keep_passing_objects_and_stop_the_others_at_the_call(cls: type[Builder], method: str) -> None:
+    prepare, check, failing, message = GATES[method]
+    unchecked = prepare(base(cls), Path()).objects()
+    builder = prepare(base(cls), Path())
+    assert check(builder, Path()) is builder
+    assert builder.objects() == unchecked
+    line = inspect.getsourcelines(failing)[1]
+    builder = failing(base(cls), Path())
+    with pytest.raises(PykroError, match=message) as caught:
+        builder.objects()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
 
 
 UNSUPPORTED = [

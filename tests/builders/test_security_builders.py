@@ -80,6 +80,13 @@ RULES = {
         ["configmaps"],
     ),
     "allow_secret_access": (lambda b: b.allow_secret_access(), "rules[1]", ["get"], ["secrets"]),
+    "allow_ingress_access": (lambda b: b.allow_ingress_access(), "rules[1]", ["get", "list", "watch"], ["ingresses"]),
+    "allow_network_policy_access": (
+        lambda b: b.allow_network_policy_access(),
+        "rules[1]",
+        ["get", "list", "watch"],
+        ["networkpolicies"],
+    ),
     "label": (lambda b: b.label("app", "x"), "metadata.labels", None, None),
 }
 CLUSTER_RULES = {
@@ -89,6 +96,12 @@ CLUSTER_RULES = {
         "rules[1]",
         ["get", "list", "watch"],
         ["namespaces"],
+    ),
+    "allow_storage_class_access": (
+        lambda b: b.allow_storage_class_access(),
+        "rules[1]",
+        ["get", "list", "watch"],
+        ["storageclasses"],
     ),
     "allow_persistent_volume_access": (
         lambda b: b.allow_persistent_volume_access(),
@@ -134,6 +147,31 @@ CASES: dict[type[Builder], dict[str, tuple[Callable[[Any], Any], str, Any]]] = {
             lambda b: b.bind_group("devs"),
             "subjects[1]",
             {"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "devs"},
+        ),
+        "bind_users": (
+            lambda b: b.bind_users(["jane", "joe"]),
+            "subjects[2]",
+            {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "joe"},
+        ),
+        "bind_groups": (
+            lambda b: b.bind_groups(["devs", "ops"]),
+            "subjects[2]",
+            {"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": "ops"},
+        ),
+        "bind_service_accounts": (
+            lambda b: b.bind_service_accounts([ServiceAccount("x").namespace("ops"), "y"]),
+            "subjects[1]",
+            {"kind": "ServiceAccount", "name": "x", "namespace": "ops"},
+        ),
+        "add_subject": (
+            lambda b: b.add_subject("User", "jane"),
+            "subjects[1]",
+            {"kind": "User", "apiGroup": "rbac.authorization.k8s.io", "name": "jane"},
+        ),
+        "add_role": (
+            lambda b: b.add_role(Role("other")),
+            "roleRef",
+            {"apiGroup": "rbac.authorization.k8s.io", "kind": "Role", "name": "other"},
         ),
     },
     NetworkPolicy: {
@@ -192,25 +230,38 @@ CASES: dict[type[Builder], dict[str, tuple[Callable[[Any], Any], str, Any]]] = {
 CASES[ClusterRoleBinding] = {
     k: v for k, v in CASES[RoleBinding].items() if k not in ("namespace", "bind_role", "bind_cluster_role")
 }
+CASES[ClusterRoleBinding]["bind_service_accounts"] = (
+    lambda b: b.bind_service_accounts([ServiceAccount("x").namespace("ops"), ServiceAccount("y").namespace("ci")]),
+    "subjects[2]",
+    {"kind": "ServiceAccount", "name": "y", "namespace": "ci"},
+)
+CASES[ClusterRoleBinding]["add_role"] = (lambda b: b.add_role(ClusterRole("edit")), "roleRef.name", "edit")
 CASES[ClusterRoleBinding]["bind_cluster_role"] = (lambda b: b.bind_cluster_role("view"), "roleRef.name", "view")
 CASES[ClusterRoleBinding]["bind_service_account"] = (
     lambda b: b.bind_service_account("x", "ops"),
     "subjects[1].name",
     "x",
 )
+GROUPS = {
+    "add_policies": "apps",
+    "add_rule": "batch",
+    "allow_ingress_access": "networking.k8s.io",
+    "allow_network_policy_access": "networking.k8s.io",
+    "allow_storage_class_access": "storage.k8s.io",
+}
 CASES[Role] = {
     **META,
     **{
         k: (
             v[0],
             v[1],
-            None if v[2] is None else {"apiGroups": [{"add_policies": "apps", "add_rule": "batch"}.get(k, "")]},
+            None if v[2] is None else {"apiGroups": [GROUPS.get(k, "")]},
         )
         for k, v in RULES.items()
     },
 }
 CASES[ClusterRole] = {k: v for k, v in CASES[Role].items() if k != "namespace"}
-CASES[ClusterRole] |= {k: (v[0], v[1], {"apiGroups": [""]}) for k, v in CLUSTER_RULES.items()}
+CASES[ClusterRole] |= {k: (v[0], v[1], {"apiGroups": [GROUPS.get(k, "")]}) for k, v in CLUSTER_RULES.items()}
 RULE_OF = {**RULES, **CLUSTER_RULES}
 
 

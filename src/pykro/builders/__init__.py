@@ -7,10 +7,13 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 ``DockerComposeOutput`` write a chart, a Kustomize tree and a Compose file. See docs/builders.md and docs/outputs.md.
 """
 
+from pykro.builders import not_supported as _not_supported
+from pykro.builders._base import ResourceGenerator
 from pykro.builders.analysis import (
     CloudProvider,
     CostEstimator,
     CostOptimization,
+    OptimizationStrategy,
     SecurityLevel,
     SecurityScanner,
     ValidationLevel,
@@ -20,12 +23,16 @@ from pykro.builders.companion import Companion, Lifecycle
 from pykro.builders.config import ConfigMap, Secret
 from pykro.builders.custom_resource import CRDScope, CustomResource
 from pykro.builders.external import ExternalServices
+from pykro.builders.formats import docker_compose_only, kubernetes_only, output_formats
 from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
 from pykro.builders.not_supported import (
+    Deployment,
     PluginBase,
     PluginManager,
+    PluginMetadata,
+    PluginType,
     TemplateEngine,
     TemplateManager,
     TerraformOutput,
@@ -35,8 +42,11 @@ from pykro.builders.policy import NetworkPolicy, SecurityPolicy
 from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
 from pykro.builders.scaling import DeploymentStrategy, Scaling
 from pykro.builders.serialization import deserialize, list_available_classes, serialize
+from pykro.builders.volume import Storage, Volume
 from pykro.builders.wait import DependencyManager, WaitCondition
 from pykro.builders.workloads import App, CronJob, Job, StatefulApp
+
+_not_supported.install(globals())
 
 __all__ = [
     "App",
@@ -52,6 +62,7 @@ __all__ = [
     "CronJob",
     "CustomResource",
     "DependencyManager",
+    "Deployment",
     "DeploymentStrategy",
     "DockerComposeOutput",
     "ExternalServices",
@@ -64,8 +75,12 @@ __all__ = [
     "Lifecycle",
     "NetworkPolicy",
     "Observability",
+    "OptimizationStrategy",
     "PluginBase",
     "PluginManager",
+    "PluginMetadata",
+    "PluginType",
+    "ResourceGenerator",
     "Role",
     "RoleBinding",
     "Scaling",
@@ -76,13 +91,18 @@ __all__ = [
     "Service",
     "ServiceAccount",
     "StatefulApp",
+    "Storage",
     "TemplateEngine",
     "TemplateManager",
     "TerraformOutput",
     "ValidationLevel",
     "Validator",
+    "Volume",
     "WaitCondition",
     "deserialize",
+    "docker_compose_only",
+    "kubernetes_only",
     "list_available_classes",
+    "output_formats",
     "serialize",
 ]

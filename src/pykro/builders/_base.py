@@ -27,7 +27,7 @@ from pykro.authoring.resource import ResourceRef
 from pykro.cel.library.quantity import is_quantity
 from pykro.errors import PykroError
 
-__all__ = ["Builder", "Generated", "Resources", "builder_method", "unsupported"]
+__all__ = ["Builder", "Generated", "ResourceGenerator", "Resources", "builder_method", "unsupported"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 B = TypeVar("B", bound="Builder")
@@ -312,13 +312,14 @@ class Builder(ABC):
         return [ref.obj for ref in self.to_resources()]
 
     @builder_method
-    def generate(self) -> Generated:
+    def generate(self) -> ResourceGenerator:
         """The objects, ready to be written: ``.generate().to_yaml("./k8s/")``."""
-        return Generated(self)
+        return ResourceGenerator(self)
 
 
-class Generated:
-    """What ``generate()`` returns: the builder's objects and the formats pykro writes them in."""
+class ResourceGenerator:
+    """What ``generate()`` returns (Celestra's ResourceGenerator): the builder's objects, the formats pykro writes
+    them in, and queries over them."""
 
     def __init__(self, source: Builder) -> None:
         self._source = source
@@ -326,8 +327,44 @@ class Generated:
     def objects(self) -> list[dict[str, Any]]:
         return self._source.objects()
 
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        """The objects (Celestra's name)."""
+        return self.objects()
+
+    def get_resources_by_kind(self, kind: str) -> list[dict[str, Any]]:
+        return [obj for obj in self.objects() if obj.get("kind") == kind]
+
+    def get_resources_by_api_version(self, api_version: str) -> list[dict[str, Any]]:
+        return [obj for obj in self.objects() if obj.get("apiVersion") == api_version]
+
+    def preview(self) -> str:
+        """The objects as one YAML stream (Secret values as they are in the Secret: base64, not plain)."""
+        return "".join(f"---\n{yamlio.dump(obj)}" for obj in self.objects())
+
+    def validate(self) -> list[Any]:
+        """``Validator().validate()`` of the objects: the findings."""
+        from pykro.builders.analysis import Validator
+
+        return Validator().validate(self.objects())
+
+    def security_scan(self) -> list[Any]:
+        """``SecurityScanner().scan()`` of the objects: the findings."""
+        from pykro.builders.analysis import SecurityScanner
+
+        return SecurityScanner().scan(self.objects())
+
+    def cost_estimate(self) -> Any:
+        """``CostEstimator().estimate()`` of the objects (AWS list prices)."""
+        from pykro.builders.analysis import CostEstimator
+
+        return CostEstimator().estimate(self.objects())
+
     def to_yaml(self, output_dir: str | Path) -> list[Path]:
         """Write one YAML file per object into ``output_dir`` (created if missing); returns the paths."""
+        from pykro.builders.formats import check_formats
+
+        check_formats([self._source], "kubernetes")
         return write_yaml(self.objects(), output_dir)
 
     def to_helm_chart(self, output_dir: str | Path) -> list[Path]:
@@ -348,8 +385,34 @@ class Generated:
 
         return DockerComposeOutput().generate(self._source, output_file).files
 
+    def to_all_formats(self, output_path: str | Path = "./output/", formats: list[str] | None = None) -> list[Path]:
+        """Write ``formats`` (default all: ``yaml``, ``docker-compose``, ``helm``, ``kustomize``) under
+        ``output_path`` (``k8s/``, ``docker-compose.yml``, ``charts/``, ``kustomize/``); returns the paths."""
+        base = Path(output_path)
+        writers: dict[str, Callable[[], list[Path]]] = {
+            "yaml": lambda: self.to_yaml(base / "k8s"),
+            "docker-compose": lambda: self.to_docker_compose(base / "docker-compose.yml"),
+            "helm": lambda: self.to_helm_chart(base / "charts"),
+            "kustomize": lambda: self.to_kustomize(base / "kustomize"),
+        }
+        wanted = list(writers) if formats is None else items(formats, "formats")
+        unknown = [f for f in wanted if f not in writers]
+        if unknown:
+            raise fail(
+                f"to_all_formats() has no format {unknown[0]!r}"
+                + (" (pykro writes no Terraform)" if unknown[0] == "terraform" else ""),
+                f"Use some of: {', '.join(writers)}.",
+            )
+        return [path for name in wanted for path in writers[name]()]
+
     to_helm_values = unsupported("to_helm_values", "a chart's values are its spec", "to_helm_chart() or HelmOutput")
     to_terraform = unsupported("to_terraform", "pykro writes Kubernetes objects only", "to_yaml()")
+    to_custom_format = unsupported(
+        "to_custom_format", "pykro has no output plugins", "objects() and your own code to write them"
+    )
+
+
+Generated = ResourceGenerator  # pykro's earlier name
 
 
 def file_name(obj: Mapping[str, Any]) -> str:

@@ -211,9 +211,13 @@ class Pod(Container):
         """Add a pod volume: a ``Volume`` builder (a claim Volume's PersistentVolumeClaim is created with the
         workload; its mount_path mounts it), or a name and a Kubernetes volume source,
         ``add_volume("scratch", {"emptyDir": {}})`` (mount it with mount_volume())."""
+        given = name.name if isinstance(name, Volume) else name
+        if any(v["name"] == given for v in self._volumes) or any(v.name == given for v in self._volume_builders):
+            raise fail(
+                f"{type(self).__name__} {self._name!r} already has a volume named {given!r}",
+                "Give each volume its own name.",
+            )
         if isinstance(name, Volume) and volume_spec is None:
-            if any(v.name == name.name for v in self._volume_builders):
-                raise fail(f"the workload already has a Volume named {name.name!r}", "Give each Volume its own name.")
             self._volume_builders.append(name)
             return self
         if not isinstance(name, str) or volume_spec is None:
@@ -225,6 +229,15 @@ class Pod(Container):
             )
         self._volumes.append({"name": dns_name(name, "volume name", label=True), **mapping(volume_spec, "volume_spec")})
         return self
+
+    @builder_method
+    def add_storage(self: W, storage: Volume) -> W:
+        """Same as add_volume(storage) (the API reference's name for Storage builders)."""
+        if not isinstance(storage, Volume):
+            raise fail(
+                f"add_storage() takes a Storage or Volume, got {type(storage).__name__}", "Write Storage('data')."
+            )
+        return self.add_volume(storage)
 
     @builder_method
     def add_volumes(self: W, volume_list: Sequence[Volume]) -> W:

@@ -24,6 +24,7 @@ __all__ = [
     "CostEstimator",
     "CostOptimization",
     "Finding",
+    "OptimizationStrategy",
     "SecurityLevel",
     "SecurityScanner",
     "ValidationLevel",
@@ -273,6 +274,38 @@ def _fraction(value: Any, what: str, low: float = 0.0, high: float = 1.0) -> flo
     return float(value)
 
 
+class OptimizationStrategy(enum.Enum):
+    """Presets of CostOptimization's checks (``set_strategy``): CONSERVATIVE only flags missing requests and
+    oversized limits; BALANCED adds HPA targets below 70% CPU / 80% memory, fixed replica counts and claims without a
+    storage class; AGGRESSIVE also recommends spot nodes and wants HPA targets of 80% / 85%; CUSTOM keeps the checks
+    switched on one by one."""
+
+    AGGRESSIVE = "aggressive"
+    BALANCED = "balanced"
+    CONSERVATIVE = "conservative"
+    CUSTOM = "custom"
+
+
+_PRESETS: Final[dict[str, dict[str, Any]]] = {
+    "conservative": {"resource_optimization": True},
+    "balanced": {
+        "resource_optimization": True,
+        "cpu": 0.7,
+        "memory": 0.8,
+        "autoscaling_optimization": True,
+        "storage_optimization": True,
+    },
+    "aggressive": {
+        "resource_optimization": True,
+        "cpu": 0.8,
+        "memory": 0.85,
+        "autoscaling_optimization": True,
+        "storage_optimization": True,
+        "spot_instance_recommendation": True,
+    },
+}
+
+
 class CostOptimization:
     """Cost recommendations for objects, each kind switched on by its method; ``analyze(target)`` returns them
     as findings (``ValidationLevel.INFO`` advice, ``WARNING`` for what prevents efficient packing)."""
@@ -288,6 +321,19 @@ class CostOptimization:
             self._checks[check] = setting
         else:
             self._checks.pop(check, None)
+        return self
+
+    def set_strategy(self, strategy: OptimizationStrategy | str) -> CostOptimization:
+        """Switch on the checks of a preset (see OptimizationStrategy); CUSTOM leaves them as they are."""
+        try:
+            chosen = strategy if isinstance(strategy, OptimizationStrategy) else OptimizationStrategy(str(strategy))
+        except ValueError:
+            raise fail(
+                f"CostOptimization.set_strategy() takes an OptimizationStrategy, got {strategy!r}",
+                "Use OptimizationStrategy.BALANCED (or AGGRESSIVE, CONSERVATIVE, CUSTOM).",
+            ) from None
+        if chosen is not OptimizationStrategy.CUSTOM:
+            self._checks = dict(_PRESETS[chosen.value])
         return self
 
     def resource_optimization(self, enabled: bool = True) -> CostOptimization:

@@ -136,6 +136,17 @@ class CronJob(_Batch):
         return self
 
     @builder_method
+    def concurrent_policy(self, policy: str) -> CronJob:
+        """Same as concurrency_policy() (the API reference's spelling)."""
+        return self.concurrency_policy(policy)
+
+    @builder_method
+    def retention_limit(self, successful: Any) -> CronJob:
+        """How many finished successful Jobs to keep (successfulJobsHistoryLimit)."""
+        self._cron["successful_jobs_history_limit"] = check_count(successful, "retention_limit")
+        return self
+
+    @builder_method
     def suspend(self, suspended: bool = True) -> CronJob:
         if not isinstance(suspended, bool):
             raise fail(f"suspend() takes True or False, got {suspended!r}")

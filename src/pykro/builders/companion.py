@@ -46,6 +46,7 @@ class Companion(_Part):
     def __init__(self, name: Any) -> None:
         super().__init__(name)
         self._kind = "sidecar"
+        self._kind_given = False  # type() or a sidecar_*/init_* setter chose it
         self._container: dict[str, Any] = {}
         self._env: dict[str, Any] = {}
         self._ports: list[dict[str, Any]] = []
@@ -61,7 +62,73 @@ class Companion(_Part):
     def type(self, companion_type: str) -> Companion:
         """``sidecar`` or ``init``."""
         self._kind = choice(companion_type, "Companion type", {"sidecar": "sidecar", "init": "init"})
+        self._kind_given = True
         return self
+
+    def _as(self, kind: str, method: str) -> Companion:
+        """Celestra's ``sidecar_*``/``init_*`` setters: the Companion is (and stays) that kind of container."""
+        if self._kind_given and self._kind != kind:
+            raise fail(
+                f"{method}() is for the {kind} container, but Companion {self._name!r} is a {self._kind} container",
+                f"A Companion is one container: make another Companion(...).type({kind!r}) for the {kind} one.",
+            )
+        return self.type(kind)
+
+    @builder_method
+    def sidecar_image(self, image: Any) -> Companion:
+        """A sidecar running ``image``."""
+        return self._as("sidecar", "sidecar_image").image(image)
+
+    @builder_method
+    def sidecar_port(self, port: Any, name: Any = None) -> Companion:
+        return self._as("sidecar", "sidecar_port").port(port, name)
+
+    @builder_method
+    def sidecar_command(self, command: Sequence[Any]) -> Companion:
+        return self._as("sidecar", "sidecar_command").command(command)
+
+    @builder_method
+    def sidecar_args(self, args: Sequence[Any]) -> Companion:
+        return self._as("sidecar", "sidecar_args").args(args)
+
+    @builder_method
+    def sidecar_environment(self, env_vars: Mapping[str, Any]) -> Companion:
+        return self._as("sidecar", "sidecar_environment").environment(env_vars)
+
+    @builder_method
+    def sidecar_resources(
+        self, cpu: Any = None, memory: Any = None, cpu_limit: Any = None, memory_limit: Any = None
+    ) -> Companion:
+        return self._as("sidecar", "sidecar_resources").resources(cpu, memory, cpu_limit, memory_limit)
+
+    @builder_method
+    def init_container(self, name: Any, image: Any) -> Companion:
+        """An init container running ``image``; ``name`` must be the Companion's (it is one container)."""
+        if name != self._name:
+            raise fail(
+                f"init_container({name!r}, ...) on Companion {self._name!r}: a Companion is one container, named "
+                "after the Companion",
+                f"Write Companion({name!r}).type('init').image({image!r}).",
+            )
+        return self._as("init", "init_container").image(image)
+
+    @builder_method
+    def init_command(self, command: Sequence[Any]) -> Companion:
+        return self._as("init", "init_command").command(command)
+
+    @builder_method
+    def init_args(self, args: Sequence[Any]) -> Companion:
+        return self._as("init", "init_args").args(args)
+
+    @builder_method
+    def init_environment(self, env_vars: Mapping[str, Any]) -> Companion:
+        return self._as("init", "init_environment").environment(env_vars)
+
+    @builder_method
+    def init_resources(
+        self, cpu: Any = None, memory: Any = None, cpu_limit: Any = None, memory_limit: Any = None
+    ) -> Companion:
+        return self._as("init", "init_resources").resources(cpu, memory, cpu_limit, memory_limit)
 
     @builder_method
     def wait_for_completion(self) -> Companion:

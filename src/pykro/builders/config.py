@@ -276,6 +276,11 @@ class ConfigMap(_Attachable):
         return self
 
     @builder_method
+    def add_data(self, key: str, value: Any) -> ConfigMap:
+        """Same as add()."""
+        return self.add(key, value)
+
+    @builder_method
     def add(self, key: str, value: Any) -> ConfigMap:
         """Add a value (numbers and bools become text)."""
         if not (is_ref(value) or isinstance(value, str | int | float | bool)):

@@ -53,6 +53,7 @@ class Service(Builder):
         self._ports: list[dict[str, Any]] = []
         self._selector: dict[str, Any] | None = None
         self._external_name: Any = None
+        self._traffic_policy: str | None = None
         self._site = user_site()  # where the user made it: what is missing at render is reported there
 
     def _incomplete(self, what: str, fix: str) -> PykroError:
@@ -85,6 +86,35 @@ class Service(Builder):
         if any(p["name"] == entry["name"] for p in self._ports):
             raise fail(f"Service {self._name!r} has two ports named {name!r}", "Give each port its own name.")
         self._ports.append(entry)
+        return self
+
+    @builder_method
+    def port(self, port: Any, target_port: Any = None, name: Any = None, protocol: str = "TCP") -> Service:
+        """A port named after its number when ``name`` is not given (5432 ``postgres``, 443 ``https``, else ``http``
+        for the first, ``port-<number>`` after): ``Service("api").port(80).target_port(8080)``."""
+        if name is None:
+            from pykro.builders._container import WELL_KNOWN_PORTS
+
+            used = {p["name"] for p in self._ports}
+            known = WELL_KNOWN_PORTS.get(port) if isinstance(port, int) else None
+            name = next((n for n in (known, "http") if n and n not in used), f"port-{port}")
+        return self.add_port(name, port, target_port, protocol)
+
+    @builder_method
+    def target_port(self, target_port: Any) -> Service:
+        """The pods' port (a number or a port name) of the port added last."""
+        if not self._ports:
+            raise fail(f"Service {self._name!r} has no port to set a target port of", "Call .port(80) first.")
+        self._ports[-1]["targetPort"] = (
+            port_name(target_port, "target port") if isinstance(target_port, str) else check_port(target_port)
+        )
+        return self
+
+    @builder_method
+    def external_traffic_policy(self, policy: str) -> Service:
+        """``Cluster`` or ``Local`` (keep the client's address; only nodes with a ready pod answer); for
+        LoadBalancer and NodePort Services."""
+        self._traffic_policy = choice(policy, "external traffic policy", {"cluster": "Cluster", "local": "Local"})
         return self
 
     @builder_method
@@ -131,6 +161,11 @@ class Service(Builder):
                 f"Service {self._name!r} has no port, so it would accept no traffic",
                 "Call .add_port('http', 80, 8080) on it (name, the Service's port, the pods' port).",
             )
+        if self._traffic_policy is not None and self._type not in ("LoadBalancer", "NodePort"):
+            raise self._incomplete(
+                f"Service {self._name!r} has an external traffic policy but is a {self._type or 'ClusterIP'} Service",
+                "Call .type('LoadBalancer') (or 'NodePort') on it, or remove .external_traffic_policy().",
+            )
         meta = self._meta()
         if meta["namespace"] is None:
             meta["namespace"] = namespace
@@ -141,6 +176,7 @@ class Service(Builder):
                 ports=list(self._ports) or None,
                 type=self._type,
                 external_name=self._external_name,
+                external_traffic_policy=self._traffic_policy,
                 **meta,
             )
         ]

@@ -14,6 +14,7 @@ from typing import Any
 
 from pykro import yamlio
 from pykro.builders._base import Builder, builder_method, dns_name, unsupported, write_yaml
+from pykro.builders.formats import check_formats
 from pykro.errors import PykroError
 from pykro.schema.kubernetes import validate_object
 
@@ -53,9 +54,18 @@ class KubernetesOutput:
         return self
 
 
+_FORMAT = {
+    "KubernetesOutput": "kubernetes",
+    "HelmOutput": "helm",
+    "KustomizeOutput": "kustomize",
+    "DockerComposeOutput": "docker-compose",
+}
+
+
 def _objects(resource: Builder | list[Builder], owner: str) -> list[dict[str, Any]]:
     """The checked objects of a builder, an AppGroup or a list of builders."""
     sources = resource if isinstance(resource, list) else [resource]
+    check_formats(sources, _FORMAT[owner])
     objects: list[dict[str, Any]] = []
     for source in sources:
         if not isinstance(source, Builder):

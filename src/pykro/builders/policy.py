@@ -203,6 +203,16 @@ class SecurityPolicy(Builder):
         return self
 
     @builder_method
+    def restricted_policy(self) -> SecurityPolicy:
+        """Same as pod_security_standard("restricted")."""
+        return self.pod_security_standard("restricted")
+
+    @builder_method
+    def baseline_policy(self) -> SecurityPolicy:
+        """Same as pod_security_standard("baseline")."""
+        return self.pod_security_standard("baseline")
+
+    @builder_method
     def pod_security_standards(self, level: str) -> SecurityPolicy:
         """Same as pod_security_standard()."""
         return self.pod_security_standard(level)

@@ -12,7 +12,17 @@ from typing import Any, Final, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef, resource
-from pykro.builders._base import Builder, builder_method, dns_name, items, label_value, mapping, text, unsupported
+from pykro.builders._base import (
+    Builder,
+    builder_method,
+    choice,
+    dns_name,
+    items,
+    label_value,
+    mapping,
+    text,
+    unsupported,
+)
 from pykro.simple import ClusterRole as _ClusterRole
 from pykro.simple import ClusterRoleBinding as _ClusterRoleBinding
 from pykro.simple import Role as _Role
@@ -202,6 +212,16 @@ class _Rules(Builder):
         return self._allow(list(READ), ["services", "endpoints"], "", "allow_service_access()")
 
     @builder_method
+    def allow_ingress_access(self: R) -> R:
+        """Read Ingresses (networking.k8s.io)."""
+        return self._allow(list(READ), ["ingresses"], "networking.k8s.io", "allow_ingress_access()")
+
+    @builder_method
+    def allow_network_policy_access(self: R) -> R:
+        """Read NetworkPolicies (networking.k8s.io)."""
+        return self._allow(list(READ), ["networkpolicies"], "networking.k8s.io", "allow_network_policy_access()")
+
+    @builder_method
     def allow_configmap_access(self: R) -> R:
         return self._allow(list(READ), ["configmaps"], "", "allow_configmap_access()")
 
@@ -238,6 +258,11 @@ class ClusterRole(_Rules):
     @builder_method
     def allow_node_access(self) -> ClusterRole:
         return self._allow(list(READ), ["nodes"], "", "allow_node_access()")
+
+    @builder_method
+    def allow_storage_class_access(self) -> ClusterRole:
+        """Read StorageClasses (storage.k8s.io)."""
+        return self._allow(list(READ), ["storageclasses"], "storage.k8s.io", "allow_storage_class_access()")
 
     @builder_method
     def allow_namespace_access(self) -> ClusterRole:
@@ -310,6 +335,40 @@ class _Binding(Builder):
     def bind_group(self: BB, group: str) -> BB:
         self._subjects.append({"kind": "Group", "apiGroup": "rbac.authorization.k8s.io", "name": text(group, "group")})
         return self
+
+    @builder_method
+    def bind_service_accounts(self: BB, service_accounts: Sequence[Any]) -> BB:
+        """bind_service_account() for each (builders or names)."""
+        for service_account in items(service_accounts, "service_accounts"):
+            self.bind_service_account(service_account)
+        return self
+
+    @builder_method
+    def bind_users(self: BB, users: Sequence[str]) -> BB:
+        for user in items(users, "users"):
+            self.bind_user(user)
+        return self
+
+    @builder_method
+    def bind_groups(self: BB, groups: Sequence[str]) -> BB:
+        for group in items(groups, "groups"):
+            self.bind_group(group)
+        return self
+
+    @builder_method
+    def add_subject(self: BB, kind: str, name: Any, namespace: Any = None) -> BB:
+        """A subject by kind: ``ServiceAccount`` (with its namespace), ``User`` or ``Group``."""
+        chosen = choice(kind, "subject kind", {"serviceaccount": "ServiceAccount", "user": "User", "group": "Group"})
+        if chosen == "ServiceAccount":
+            return self.bind_service_account(name, namespace)
+        if namespace is not None:
+            raise fail(f"a {chosen} subject has no namespace", "Remove namespace=.")
+        return self.bind_user(name) if chosen == "User" else self.bind_group(name)
+
+    @builder_method
+    def add_role(self: BB, role: Any) -> BB:
+        """Same as bind_role() (bind_cluster_role() for a ClusterRole builder)."""
+        return self.bind_cluster_role(role) if isinstance(role, ClusterRole) else self.bind_role(role)
 
     def _parts(self) -> tuple[str, Any, list[dict[str, Any]]]:
         if self._role is None:

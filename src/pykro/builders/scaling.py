@@ -152,6 +152,11 @@ class DeploymentStrategy(Builder):
         return self
 
     @builder_method
+    def recreate_strategy(self) -> DeploymentStrategy:
+        """Same as recreate()."""
+        return self.recreate()
+
+    @builder_method
     def max_surge(self, surge: Any) -> DeploymentStrategy:
         self._rolling_field("maxSurge", amount(surge, "max_surge"))
         return self

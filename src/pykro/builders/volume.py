@@ -17,7 +17,7 @@ from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import Builder, builder_method, choice, dns_name, items, quantity, text, unsupported
 from pykro.simple import PersistentVolumeClaim as _PVC
 
-__all__ = ["Volume"]
+__all__ = ["Storage", "Volume"]
 
 _ACCESS_MODES = {
     "readwriteonce": "ReadWriteOnce",
@@ -60,6 +60,7 @@ class Volume(Builder):
     def __init__(self, name: Any) -> None:
         super().__init__(name)
         self._source: str | None = None  # claim, ephemeral, emptyDir, hostPath, configMap, secret
+        self._implicit = False  # the source is a claim only because size/storage_class/access_mode was set
         self._size: Any = None
         self._storage_class: Any = None
         self._access_mode = "ReadWriteOnce"
@@ -68,7 +69,13 @@ class Volume(Builder):
         self._sub_path: Any = None
         self._read_only = False
 
-    def _set_source(self, source: str) -> None:
+    def _set_source(self, source: str, *, implicit: bool = False) -> None:
+        if implicit:
+            if self._source is None:
+                self._source, self._implicit = source, True
+            return
+        if self._implicit:
+            self._source, self._implicit = None, False
         if self._source not in (None, source):
             raise fail(
                 f"Volume {self._name!r} already has the source {self._source}; it cannot also be {source}",
@@ -81,9 +88,8 @@ class Volume(Builder):
     def size(self, size: Any) -> Volume:
         """The claim's size (``"10Gi"``); makes it a PersistentVolumeClaim unless it is an ephemeral volume."""
         self._size = quantity(size, "size")
-        if self._source is None:
-            self._set_source("claim")
-        elif self._source not in ("claim", "ephemeral", "emptyDir"):
+        self._set_source("claim", implicit=True)
+        if self._source not in ("claim", "ephemeral", "emptyDir"):
             raise fail(f"Volume {self._name!r} ({self._source}) has no size", "Remove .size().")
         return self
 
@@ -91,16 +97,14 @@ class Volume(Builder):
     def storage_class(self, storage_class: Any) -> Volume:
         """The StorageClass of the claim (makes it a PersistentVolumeClaim unless it is an ephemeral volume)."""
         self._storage_class = dns_name(storage_class, "storage class")
-        if self._source != "ephemeral":
-            self._set_source("claim")
+        self._set_source("claim", implicit=True)
         return self
 
     @builder_method
     def access_mode(self, mode: str) -> Volume:
         """``ReadWriteOnce`` (default), ``ReadOnlyMany``, ``ReadWriteMany`` or ``ReadWriteOncePod``."""
         self._access_mode = choice(mode, "access mode", _ACCESS_MODES)
-        if self._source != "ephemeral":
-            self._set_source("claim")
+        self._set_source("claim", implicit=True)
         return self
 
     @builder_method
@@ -225,6 +229,15 @@ class Volume(Builder):
             )
         if self._source in ("claim", "ephemeral") and self._size is None:
             raise fail(f"Volume {self._name!r} is a claim without a size", "Call .size('10Gi').")
+        if self._source not in ("claim", "ephemeral") and (
+            self._storage_class is not None or self._access_mode != "ReadWriteOnce"
+        ):
+            raise fail(
+                f"Volume {self._name!r} ({self._source}) has a storage class or access mode, which only claims have",
+                "Remove .storage_class()/.access_mode(), or make it a claim with .persistent_volume_claim(size).",
+            )
+        if self._size is not None and self._source not in ("claim", "ephemeral", "emptyDir"):
+            raise fail(f"Volume {self._name!r} ({self._source}) has a size, which it cannot use", "Remove .size().")
         return self._source
 
     def pod_volume(self) -> dict[str, Any]:
@@ -285,6 +298,26 @@ class Volume(Builder):
                 "Add it to a workload with .add_volume(volume).",
             )
         return made
+
+
+_STORAGE_TYPES = {"persistent": "persistent", "shared": "shared", "ephemeral": "ephemeral", "temporary": "ephemeral"}
+
+
+class Storage(Volume):
+    """The storage of Celestra's API reference (``app.add_storage(Storage("data").type("persistent").size("10Gi")
+    .mount_path("/data"))``): a Volume whose ``type`` is ``persistent`` (a claim), ``shared`` (a ReadWriteMany claim)
+    or ``ephemeral`` (an emptyDir whose size is its limit)."""
+
+    @builder_method
+    def type(self, storage_type: str) -> Storage:
+        kind = choice(storage_type, "storage type", _STORAGE_TYPES)
+        if kind == "ephemeral":
+            self._set_source("emptyDir")
+        else:
+            self._set_source("claim")
+            if kind == "shared":
+                self._access_mode = "ReadWriteMany"
+        return self
 
 
 def _absolute(path: Any, what: str) -> Any:
