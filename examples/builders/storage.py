@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pykro import yamlio
-from pykro.celestra import ConfigMap, KubernetesOutput, StatefulApp
+from pykro.celestra import ConfigMap, KubernetesOutput, StatefulApp, Volume
 
 # Storage: a claim template per pod; the mount path and storage class are optional
 storage_basic = StatefulApp("pg-storage").image("postgres:15").port(5432).storage("20Gi")
@@ -28,15 +28,14 @@ storage_setters = (
     .storage_class("fast-ssd")
 )
 
-# Add Volume(s): Celestra's Volume builder is not in pykro; a volume is its Kubernetes source, mounted by name.
-# The ConfigMap they mount is written with them (EXTRA below).
+# Add Volume(s): a Volume builder (its source and where it is mounted), or a Kubernetes volume source mounted by
+# name. The ConfigMap they mount is written with them (EXTRA below).
 db_config = ConfigMap("db-config").add("postgresql.conf", "max_connections = 200\n")
 volume_config = (
     StatefulApp("pg-volume")
     .image("postgres:15")
     .port(5432)
-    .add_volume("config-volume", {"configMap": {"name": "db-config"}})
-    .mount_volume("config-volume", "/etc/postgresql", read_only=True)
+    .add_volume(Volume("config-volume").config_map("db-config").mount_path("/etc/postgresql").read_only())
 )
 volumes = (
     StatefulApp("pg-volumes")

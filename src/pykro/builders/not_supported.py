@@ -105,8 +105,6 @@ _NP = "pykro's NetworkPolicy rules are allow rules (NetworkPolicies cannot deny,
 _NP_INSTEAD = "allow_from_pods/namespace(s)/ip_blocks, allow_egress_to_..., allow_dns, deny_all, policy_type"
 _CRD = "pykro writes one-version CustomResourceDefinitions without webhooks or conversion"
 _CRD_INSTEAD = "api_version, kind, plural, scope, schema_properties/schema_required, subresources, printer columns"
-_OPERATIONS = "pykro runs no kubectl, helm or docker"
-_OPERATIONS_INSTEAD = "kubectl apply -f DIR / docker compose up on the generated files, or pykro deploy"
 _PLUGINS = "pykro has no plugin or template system"
 _PLUGINS_INSTEAD = "plain Python: a function that takes a builder and calls its setters"
 
@@ -160,7 +158,6 @@ NOT_SUPPORTED: Final[dict[str, list[tuple[str, str, str]]]] = {
     ],
     "ResourceGenerator": [
         ("to_cost_report to_recommendations", _FINOPS, _FINOPS_INSTEAD),
-        ("apply get logs diff health up ps build", _OPERATIONS, _OPERATIONS_INSTEAD),
     ],
     "Validator": [
         ("security_scan", "security checks are the SecurityScanner's", "SecurityScanner().scan(builder)"),
