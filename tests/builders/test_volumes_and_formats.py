@@ -207,7 +207,8 @@ def test_storage_types() -> None:
     assert at(objects, "PersistentVolumeClaim", "user-data", "spec.accessModes") == ["ReadWriteOnce"]
     assert at(objects, "PersistentVolumeClaim", "shared-cache", "spec.accessModes") == ["ReadWriteMany"]
     assert at(objects, "PersistentVolumeClaim", "temp-data", "spec") is None
-    assert at(objects, "Deployment", "web", f"{POD}.volumes[2]") == {"name": "temp-data", "emptyDir": {"sizeLimit": "1Gi"}}
+    temp = {"name": "temp-data", "emptyDir": {"sizeLimit": "1Gi"}}
+    assert at(objects, "Deployment", "web", f"{POD}.volumes[2]") == temp
     # the size given before the type is kept
     assert Storage("t").size("2Gi").type("ephemeral").pod_volume() == {"name": "t", "emptyDir": {"sizeLimit": "2Gi"}}
 
