@@ -19,6 +19,34 @@ CELESTRA = SHARED / "fixtures" / "celestra"
 _API_REFERENCE = CELESTRA / "specs" / "celestra" / "api-reference.md"
 PAGES = [*sorted((CELESTRA / "docs" / "components").rglob("*.md")), _API_REFERENCE]
 _QUERIES = {"get_service"}  # return another builder: what follows is not the receiver's
+# Variables the examples use without assigning them in the same example: the object each page means by them.
+_IMPLIED = {
+    "app": "App",
+    "dev_app": "App",
+    "prod_app": "App",
+    "db": "StatefulApp",
+    "sa": "ServiceAccount",
+    "role": "Role",
+    "cluster_role": "ClusterRole",
+    "binding": "RoleBinding",
+    "np": "NetworkPolicy",
+    "security": "SecurityPolicy",
+    "obs": "Observability",
+    "health": "Health",
+    "scaling": "Scaling",
+    "companion": "Companion",
+    "service": "Service",
+    "ingress": "Ingress",
+    "volume": "Volume",
+    "cr": "CustomResource",
+    "deps": "DependencyManager",
+    "wait": "WaitCondition",
+    "strategy": "DeploymentStrategy",
+    "external": "ExternalServices",
+    "cost_opt": "CostOptimization",
+    "manager": "PluginManager",
+    "template_manager": "TemplateManager",
+}
 
 
 def public_names() -> set[str]:
@@ -51,7 +79,7 @@ def _examples(page: Path) -> list[ast.Module]:
 def _receiver_class(node: ast.expr, variables: dict[str, str]) -> str | None:
     """The class of the object a chain ``Class(...).a().b()`` (or ``var.a()``) evaluates to."""
     if isinstance(node, ast.Name):
-        return variables.get(node.id)
+        return variables.get(node.id, _IMPLIED.get(node.id))
     if not isinstance(node, ast.Call):
         return None
     func = node.func
@@ -61,7 +89,7 @@ def _receiver_class(node: ast.expr, variables: dict[str, str]) -> str | None:
         if func.attr == "generate":  # an output's generate() returns the output; a builder's its ResourceGenerator
             owner = _receiver_class(func.value, variables)
             return owner if owner is None or owner.endswith("Output") else "ResourceGenerator"
-        if func.attr in _QUERIES:
+        if func.attr in _QUERIES or func.attr.startswith(("get_", "list_")):
             return None
         return _receiver_class(func.value, variables)
     return None

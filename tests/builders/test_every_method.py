@@ -27,6 +27,7 @@ from pykro.builders import (
     NetworkPolicy,
     Observability,
     Role,
+    RoleBinding,
     Secret,
     SecurityPolicy,
     Service,
@@ -190,6 +191,22 @@ WORKLOAD: dict[str, Case] = {
         f"{C}.lifecycle.preStop.httpGet",
     ),
     "pre_stop_command": (lambda b, d: b.pre_stop_command(["sleep", "5"]), None, None, f"{C}.lifecycle.preStop"),
+    "lifecycle": (
+        lambda b, d: b.lifecycle(Lifecycle().pre_stop(["sleep", "5"])),
+        None,
+        None,
+        f"{C}.lifecycle.preStop.exec.command",
+    ),
+    "rbac": (
+        lambda b, d: b.rbac(
+            service_account=ServiceAccount("runner"),
+            roles=[Role("reader").allow_get("pods")],
+            bindings=[RoleBinding("read-pods", Role("reader"), ServiceAccount("runner"))],
+        ),
+        "RoleBinding",
+        "read-pods",
+        "roleRef.name",
+    ),
     "post_start_command": (lambda b, d: b.post_start_command(["warm"]), None, None, f"{C}.lifecycle.postStart"),
     "add_volume": (lambda b, d: b.add_volume("scratch", {"emptyDir": {}}), None, None, "{pod}.volumes"),
     "mount_volume": (

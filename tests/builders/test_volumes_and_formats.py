@@ -15,14 +15,19 @@ from pykro import Spec, Status, composition
 from pykro.builders import (
     App,
     AppGroup,
+    ClusterRole,
+    ClusterRoleBinding,
     CostOptimization,
     DockerComposeOutput,
     HelmOutput,
     KubernetesOutput,
     OptimizationStrategy,
     ResourceGenerator,
+    Role,
+    RoleBinding,
     SecurityPolicy,
     Service,
+    ServiceAccount,
     StatefulApp,
     Storage,
     Volume,
@@ -315,6 +320,46 @@ def test_resource_generator_queries(tmp_path: Path) -> None:
     assert tmp_path / "k8s" / "deployment-web.yaml" in paths and (tmp_path / "docker-compose.yml").exists()
     with pytest.raises(PykroError, match="has no format 'terraform' \\(pykro writes no Terraform\\)"):
         generated.to_all_formats(tmp_path, ["terraform"])
+
+
+def test_workload_validate_and_security_scan_answer_the_reference_questions() -> None:
+    loose = App("web").image("nginx").port(80)
+    report = loose.validate()
+    assert report.is_valid and report.errors == []  # warnings only: the objects are valid
+    assert {f.message for f in report} >= {"'nginx' is not pinned", "no readiness probe"}
+    scan = loose.security_scan()
+    assert scan.has_vulnerabilities and any("root" in f.message for f in scan.vulnerabilities)
+    strict = App("web").image("nginx:1.27").add_security_policy(SecurityPolicy("s").restricted_policy())
+    assert len(strict.security_scan().vulnerabilities) < len(scan.vulnerabilities)
+
+
+def test_rbac_in_one_call() -> None:
+    sa = ServiceAccount("api-sa")
+    reader = Role("reader").allow_get("pods")
+    monitor = ClusterRole("monitor").allow_node_access()
+    app = App("api").image("api:1").namespace("shop")
+    app.rbac(sa, [reader, monitor], [RoleBinding("rb", reader, sa), ClusterRoleBinding("crb", monitor, sa)])
+    with pytest.raises(PykroError, match="ServiceAccount 'api-sa' needs a namespace"):
+        app.objects()  # a cluster binding names the account's namespace
+    app = App("api").image("api:1").namespace("shop")
+    app.rbac(
+        sa,
+        [reader, monitor],
+        [RoleBinding("rb", reader, sa), ClusterRoleBinding("crb", monitor).bind_service_account(sa, "shop")],
+    )
+    made = {(o["kind"], o["metadata"]["name"]): o["metadata"].get("namespace") for o in app.objects()}
+    assert made == {
+        ("ServiceAccount", "api-sa"): "shop",
+        ("Role", "reader"): "shop",
+        ("ClusterRole", "monitor"): None,
+        ("RoleBinding", "rb"): "shop",
+        ("ClusterRoleBinding", "crb"): None,
+        ("Deployment", "api"): "shop",
+    }
+    bound = App("b").image("b:1").rbac(ServiceAccount("s"), [Role("r").allow_get("pods")]).objects()
+    assert at(bound, "RoleBinding", "b-r", "subjects") == [{"kind": "ServiceAccount", "name": "s"}]
+    with pytest.raises(PykroError, match=r"rbac\(bindings=...\) takes a pykro.builders.RoleBinding"):
+        App("c").rbac(bindings=["admin"])
 
 
 # ------------------------------------------------------------------------------------------------ cost presets

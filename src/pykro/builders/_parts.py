@@ -41,6 +41,11 @@ class Parts(Policies):
         return self
 
     @builder_method
+    def lifecycle(self: P, lifecycle: Any) -> P:
+        """Same as add_lifecycle() (the API reference's name)."""
+        return self.add_lifecycle(lifecycle)
+
+    @builder_method
     def add_lifecycle(self: P, lifecycle: Any) -> P:
         """Apply a Lifecycle's hooks and grace period to the main container (a hook already set is an error)."""
         if not isinstance(lifecycle, Lifecycle):

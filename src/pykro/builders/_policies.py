@@ -3,26 +3,29 @@ Roles bound to that account, NetworkPolicies selecting its pods, SecurityPolicie
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import builder_method, mapping
+from pykro.builders._base import Builder, builder_method, items, mapping
 from pykro.builders._pod import Pod
 from pykro.builders.health import Health, Observability
 from pykro.builders.policy import NetworkPolicy, SecurityPolicy
-from pykro.builders.rbac import RoleBinding, ServiceAccount, _Rules
+from pykro.builders.rbac import ClusterRoleBinding, RoleBinding, ServiceAccount, _Rules
 
 __all__ = ["Policies"]
 
 P = TypeVar("P", bound="Policies")
 
 
-def _expect(value: Any, cls: type, method: str) -> None:
+def _expect(value: Any, cls: type | tuple[type, ...], method: str) -> None:
     if not isinstance(value, cls):
+        name = (cls if isinstance(cls, type) else cls[0]).__name__
+        call = method if method.endswith(")") else f"{method}()"
         raise fail(
-            f"{method}() takes a pykro.builders.{cls.__name__}, got {type(value).__name__} {value!r}",
-            f"Write {method}({cls.__name__}('name')...).",
+            f"{call} takes a pykro.builders.{name}, got {type(value).__name__} {value!r}",
+            f"Write {method.split('(')[0]}({name}('name')...).",
         )
 
 
@@ -33,6 +36,7 @@ class Policies(Pod):
         super().__init__(name)
         self._account: ServiceAccount | None = None
         self._roles: list[_Rules] = []
+        self._rbac_objects: list[Builder] = []  # rbac(roles=..., bindings=...): created as given
         self._network_policies: list[NetworkPolicy] = []
         self._pod_security_context: dict[str, Any] = {}
         self._policy_container: dict[str, Any] = {}  # what add_security_policy() set in the container's context
@@ -54,6 +58,24 @@ class Policies(Pod):
         the workload's ServiceAccount (set with add_service_account())."""
         _expect(role, _Rules, "add_role")
         self._roles.append(role)
+        return self
+
+    @builder_method
+    def rbac(self: P, service_account: Any = None, roles: Sequence[Any] = (), bindings: Sequence[Any] = ()) -> P:
+        """The API reference's RBAC in one call: the ServiceAccount (add_service_account()), the roles and the
+        bindings created with the workload. Without bindings each role is bound to the ServiceAccount (add_role())."""
+        if service_account is not None:
+            self.add_service_account(service_account)
+        given = items(bindings, "bindings")
+        for binding in given:
+            _expect(binding, (RoleBinding, ClusterRoleBinding), "rbac(bindings=...)")
+        for role in items(roles, "roles"):
+            _expect(role, _Rules, "rbac(roles=...)")
+            if given:
+                self._rbac_objects.append(role)  # created as is: the given bindings grant it
+            else:
+                self.add_role(role)
+        self._rbac_objects += given
         return self
 
     @builder_method
@@ -147,6 +169,8 @@ class Policies(Pod):
             binding = binding.bind_role(role) if type(role).__name__ == "Role" else binding.bind_cluster_role(role)
             account = self._account if self._account is not None else self._service_account
             out += _in_namespace(binding.bind_service_account(account), meta_namespace)
+        for extra in self._rbac_objects:
+            out += _in_namespace(extra, meta_namespace)
         for policy in self._network_policies:
             own = policy._namespace
             policy._namespace = own if own is not None else meta_namespace
@@ -159,7 +183,7 @@ class Policies(Pod):
 
 def _in_namespace(builder: Any, namespace: Any) -> list[ResourceRef]:
     """The builder's resources, in ``namespace`` unless it has its own (cluster-wide objects keep none)."""
-    if type(builder).__name__ == "ClusterRole":
+    if type(builder).__name__ in ("ClusterRole", "ClusterRoleBinding"):
         return list(builder.to_resources())
     own = builder._namespace
     builder._namespace = own if own is not None else namespace

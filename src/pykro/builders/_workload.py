@@ -12,7 +12,7 @@ from pykro.authoring.location import Site, fail, user_site
 from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import builder_method, choice, unsupported
 from pykro.builders._parts import Parts
-from pykro.builders.analysis import CostOptimization, Finding, ValidationLevel, Validator
+from pykro.builders.analysis import CostOptimization, Finding, Report, SecurityScanner, ValidationLevel, Validator
 from pykro.builders.config import ConfigMap, Secret
 from pykro.errors import CompositionError
 from pykro.simple import Ingress as _Ingress
@@ -65,6 +65,15 @@ class _Workload(Parts):
         ".env('DB_HOST', 'db') (the other app's Service name)",
     )
     from_dockerfile = unsupported("from_dockerfile", NOT_BUILT, BUILD_INSTEAD)
+
+    # ------------------------------------------------------------------ queries
+    def validate(self) -> Report:
+        """``Validator().validate()`` of the objects (``.is_valid``, ``.errors``; iterate for every finding)."""
+        return Report(Validator().validate(self))
+
+    def security_scan(self) -> Report:
+        """``SecurityScanner().scan()`` of the objects (``.has_vulnerabilities``, ``.vulnerabilities``)."""
+        return Report(SecurityScanner().scan(self))
 
     # ------------------------------------------------------------------ checks on what the builder makes
     def _gate(self: W, call: str, check: Callable[[Any], list[Finding]], fail_on: Any) -> W:

@@ -25,6 +25,7 @@ __all__ = [
     "CostOptimization",
     "Finding",
     "OptimizationStrategy",
+    "Report",
     "SecurityLevel",
     "SecurityScanner",
     "ValidationLevel",
@@ -56,6 +57,28 @@ class Finding:
 
     def __str__(self) -> str:
         return f"{self.level.value}: {self.obj} {self.field}: {self.message}"
+
+
+class Report(list[Finding]):
+    """Findings, with the API reference's questions about them: ``is_valid`` (no error), ``errors``,
+    ``has_vulnerabilities`` / ``vulnerabilities`` (critical, high or medium security findings)."""
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self if f.level is ValidationLevel.ERROR]
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.errors
+
+    @property
+    def vulnerabilities(self) -> list[Finding]:
+        serious = (SecurityLevel.CRITICAL, SecurityLevel.HIGH, SecurityLevel.MEDIUM)
+        return [f for f in self if f.level in serious]
+
+    @property
+    def has_vulnerabilities(self) -> bool:
+        return bool(self.vulnerabilities)
 
 
 def _objects(target: Any) -> list[dict[str, Any]]:

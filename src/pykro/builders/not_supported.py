@@ -112,6 +112,11 @@ NOT_SUPPORTED: Final[dict[str, list[tuple[str, str, str]]]] = {
     "App": [
         ("add_security", "Celestra's add_security takes a SecurityPolicy under another name",
          "add_security_policy(SecurityPolicy(...))"),
+        ("add_jobs", "an App makes its Deployment and Service; Jobs are builders of their own",
+         "AppGroup(name).add_services([app, job, ...]) to create them together"),
+        ("dependencies", "a DependencyManager is a Job of its own; the App's pods do not wait for it",
+         "AppGroup(name).add_services([DependencyManager(...), app]) (kro orders the rest by references)"),
+        ("check_best_practices", "the best-practice checks are the Validator's", "validate() (or Validator())"),
         ("for_environment", "pykro does not keep per-environment presets in a builder",
          "a Python function taking the environment, or KustomizeOutput(...).generate(base, dir, overlays={...})"),
     ],
@@ -302,11 +307,13 @@ NOT_SUPPORTED: Final[dict[str, list[tuple[str, str, str]]]] = {
          "AppGroup(...).configure_networking(allow_internal_communication=True, deny_external_access_except=[...])"),
     ],
     "PluginManager": [
-        ("discover_plugins execute_hook execute_plugins load_plugin transform_resources validate_resources",
+        ("discover_plugins execute_hook execute_plugins load_plugin transform_resources validate_resources "
+         "get_builders get_loaded_plugins get_output_formats get_plugin_metadata unload_plugin",
          _PLUGINS, _PLUGINS_INSTEAD),
     ],
     "TemplateManager": [
-        ("add_template add_template_directory render_template", _PLUGINS,
+        ("add_template add_template_directory render_template add_function get_template list_templates "
+         "render_string set_global_variable", _PLUGINS,
          "a Python function returning a configured builder, or a @composition with a spec"),
     ],
     "Deployment": [],  # creating one raises already
