@@ -234,6 +234,9 @@ BAD: list[tuple[Callable[[], Any], str]] = [
     (lambda: App("web").add_volumes([Volume("a"), "b"]), "add_volumes\\(\\) takes Volume builders"),
     (lambda: App("web").add_storage("data"), "add_storage\\(\\) takes a Storage or Volume"),
     (lambda: App("web").add_volume(Volume("a")).add_volume(Volume("a")), "already has a volume named 'a'"),
+    (lambda: Service(), r"Service\(\): missing a required argument: 'name'\. Call it as Service\(name\)"),
+    (lambda: Volume("a", "10Gi"), r"Volume\(\): too many positional arguments"),
+    (lambda: App("web").expose(Service("s")), r"expose\(\) external takes True or False.*add_service\(service\)"),
 ]
 
 

@@ -14,7 +14,7 @@ import difflib
 import functools
 import inspect
 import re
-from abc import ABC, abstractmethod
+from abc import ABCMeta, abstractmethod
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
@@ -236,7 +236,31 @@ class Resources(list[ResourceRef]):
         raise fail(f"no {kind} {name or ''} among the builder's resources".replace("  ", " "), f"It made: {have}.")
 
 
-class Builder(ABC):
+class _Checked(ABCMeta):
+    """Creating a builder with missing or unknown arguments (``Service()``) is a PykroError at the caller's line
+    saying how to call it, never a TypeError."""
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        signature = _SIGNATURES.get(cls)
+        if signature is None:
+            signature = _SIGNATURES[cls] = inspect.signature(cls.__init__)  # type: ignore[misc]
+        try:
+            signature.bind(None, *args, **kwargs)
+        except TypeError as error:
+            shown = ", ".join(
+                p.name if p.default is p.empty else f"{p.name}={p.default!r}"
+                for p in list(signature.parameters.values())[1:]
+                if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+            )
+            example = f", such as {cls.__name__}('my-name')" if "name" in signature.parameters else ""
+            raise fail(f"{cls.__name__}(): {error}", f"Call it as {cls.__name__}({shown}){example}.") from None
+        return super().__call__(*args, **kwargs)
+
+
+_SIGNATURES: dict[type, inspect.Signature] = {}
+
+
+class Builder(metaclass=_Checked):
     """Base of every builder: a name, labels, annotations and a namespace; ``to_resources()`` makes the resources."""
 
     KIND_NAME_IS_LABEL = False

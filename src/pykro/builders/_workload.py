@@ -246,6 +246,10 @@ class _Exposed(_Workload):
     def expose(self: E, external: bool = False, ingress: bool = False) -> E:
         """Expose the ports: ``external=True`` makes the Service a LoadBalancer; ``ingress=True`` adds an Ingress
         routing ``/`` of every host to the first port (for a host or TLS, use add_ingress(Ingress(...)))."""
+        for what, value in (("external", external), ("ingress", ingress)):
+            if not isinstance(value, bool):
+                fix = "Add the Service with add_service(service)." if hasattr(value, "add_port") else ""
+                raise fail(f"expose() {what} takes True or False, got {type(value).__name__} {value!r}", fix or None)
         self._service_type = "LoadBalancer" if external else "ClusterIP"
         self._ingress_host = ingress
         return self
