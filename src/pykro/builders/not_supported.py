@@ -87,8 +87,6 @@ _EXTERNAL_CLIENT = "it is the calling application's client behaviour, not a Kube
 _CLIENT_INSTEAD = "the application's own configuration (.env(...) on the App that calls it)"
 _FINOPS = "pykro makes no cost reports, budgets or cloud-billing settings"
 _FINOPS_INSTEAD = "CostEstimator().estimate(builder) and CostOptimization(...).analyze(builder)"
-_PROBE_DETAIL = "Health's probes are HTTP GETs with pykro's defaults; other probe kinds and tuning are not in Health"
-_PROBE_INSTEAD = "the workload's liveness_probe/readiness_probe/startup_probe(path, port, ...) or health_check(...)"
 _OBS = "dashboards, alerting and backends are the monitoring stack's, not the workload's"
 _OBS_INSTEAD = "Observability().enable_metrics/enable_logging/enable_tracing and your stack's own resources"
 _WAIT = "pykro's waits are kubectl wait on named objects, in call order"
@@ -247,13 +245,19 @@ NOT_SUPPORTED: Final[dict[str, list[tuple[str, str, str]]]] = {
         ("service_type", "an external service is an ExternalName Service", "endpoint(url) and port(port)"),
     ],
     "Health": [
-        ("basic_health_check custom_health_check custom_probes database_health_check production_health_check "
-         "web_application_health_check exec_command exec_working_dir failure_threshold health_check_interval "
-         "health_check_method health_check_path health_check_port health_check_retries health_check_timeout "
-         "http_headers http_path http_port http_scheme initial_delay_seconds period_seconds success_threshold "
-         "timeout_seconds tcp_host tcp_port liveness_exec_command liveness_http_get liveness_tcp_socket "
-         "readiness_exec_command readiness_http_get readiness_tcp_socket startup_exec_command startup_http_get "
-         "startup_tcp_socket", _PROBE_DETAIL, _PROBE_INSTEAD),
+        ("failure_threshold initial_delay_seconds period_seconds timeout_seconds health_check_interval "
+         "health_check_timeout health_check_retries", "a probe's timing is given with the probe, not for all probes",
+         "liveness_probe(path, port, initial_delay=30, period=10, timeout=5, failure_threshold=3) (and the others)"),
+        ("health_check_path health_check_port http_path http_port liveness_http_get readiness_http_get "
+         "startup_http_get", "a probe's path and port are given with the probe",
+         "liveness_probe(path, port) / readiness_probe(path, port) / startup_probe(path, port)"),
+        ("exec_command exec_working_dir liveness_exec_command readiness_exec_command startup_exec_command tcp_host "
+         "tcp_port liveness_tcp_socket readiness_tcp_socket startup_tcp_socket http_headers http_scheme "
+         "health_check_method success_threshold custom_probes", "Health's probes are plain HTTP GETs",
+         "an HTTP endpoint for the probe, or the probe written into the pod with pykro.simple"),
+        ("basic_health_check custom_health_check database_health_check production_health_check "
+         "web_application_health_check", "pykro has no probe presets: each probe says what it checks",
+         "liveness_probe/readiness_probe/startup_probe(path, port, ...)"),
         ("log_config metrics_endpoint", "logging and metrics are Observability's",
          "Observability().enable_logging(...)/enable_metrics(port, path)"),
     ],
