@@ -10,7 +10,7 @@ encryption, snapshots, replication, expansion) are not a claim's: they raise, na
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
@@ -18,6 +18,8 @@ from pykro.builders._base import Builder, builder_method, choice, dns_name, item
 from pykro.simple import PersistentVolumeClaim as _PVC
 
 __all__ = ["Storage", "Volume"]
+
+V = TypeVar("V", bound="Volume")
 
 _ACCESS_MODES = {
     "readwriteonce": "ReadWriteOnce",
@@ -85,7 +87,7 @@ class Volume(Builder):
 
     # ------------------------------------------------------------------ claims
     @builder_method
-    def size(self, size: Any) -> Volume:
+    def size(self: V, size: Any) -> V:
         """The claim's size (``"10Gi"``); makes it a PersistentVolumeClaim unless it is an ephemeral volume."""
         self._size = quantity(size, "size")
         self._set_source("claim", implicit=True)
@@ -94,27 +96,27 @@ class Volume(Builder):
         return self
 
     @builder_method
-    def storage_class(self, storage_class: Any) -> Volume:
+    def storage_class(self: V, storage_class: Any) -> V:
         """The StorageClass of the claim (makes it a PersistentVolumeClaim unless it is an ephemeral volume)."""
         self._storage_class = dns_name(storage_class, "storage class")
         self._set_source("claim", implicit=True)
         return self
 
     @builder_method
-    def access_mode(self, mode: str) -> Volume:
+    def access_mode(self: V, mode: str) -> V:
         """``ReadWriteOnce`` (default), ``ReadOnlyMany``, ``ReadWriteMany`` or ``ReadWriteOncePod``."""
         self._access_mode = choice(mode, "access mode", _ACCESS_MODES)
         self._set_source("claim", implicit=True)
         return self
 
     @builder_method
-    def persistent_volume(self) -> Volume:
+    def persistent_volume(self: V) -> V:
         """A PersistentVolumeClaim named after the Volume (give it a size)."""
         self._set_source("claim")
         return self
 
     @builder_method
-    def persistent_volume_claim(self, size: Any = None, storage_class: Any = None) -> Volume:
+    def persistent_volume_claim(self: V, size: Any = None, storage_class: Any = None) -> V:
         """A PersistentVolumeClaim of ``size`` (Celestra's spelling with the size)."""
         self._set_source("claim")
         if size is not None:
@@ -124,7 +126,7 @@ class Volume(Builder):
         return self
 
     @builder_method
-    def ephemeral_volume(self, size: Any = None) -> Volume:
+    def ephemeral_volume(self: V, size: Any = None) -> V:
         """A generic ephemeral volume: a claim made for each pod and deleted with it (give it a size)."""
         self._set_source("ephemeral")
         if size is not None:
@@ -133,7 +135,7 @@ class Volume(Builder):
 
     # ------------------------------------------------------------------ other sources
     @builder_method
-    def empty_dir_volume(self, size_limit: Any = None, medium: str = "") -> Volume:
+    def empty_dir_volume(self: V, size_limit: Any = None, medium: str = "") -> V:
         """An emptyDir: scratch space living as long as the pod (``medium="Memory"`` for tmpfs)."""
         self._set_source("emptyDir")
         if size_limit is not None:
@@ -142,26 +144,26 @@ class Volume(Builder):
         return self
 
     @builder_method
-    def host_path_volume(self, path: Any, path_type: str = "") -> Volume:
+    def host_path_volume(self: V, path: Any, path_type: str = "") -> V:
         """A directory of the node (``path_type`` such as ``DirectoryOrCreate``)."""
         self._set_source("hostPath")
         self._detail = {"path": _absolute(path, "host path"), "type": choice(path_type, "path_type", _HOST_PATH_TYPES)}
         return self
 
     @builder_method
-    def config_map_volume(self, config_map_name: Any) -> Volume:
+    def config_map_volume(self: V, config_map_name: Any) -> V:
         """The keys of a ConfigMap as files."""
         self._set_source("configMap")
         self._detail = {"name": dns_name(config_map_name, "ConfigMap name")}
         return self
 
     @builder_method
-    def config_map(self, config_map_name: Any) -> Volume:
+    def config_map(self: V, config_map_name: Any) -> V:
         """Same as config_map_volume()."""
         return self.config_map_volume(config_map_name)
 
     @builder_method
-    def secret_volume(self, secret_name: Any) -> Volume:
+    def secret_volume(self: V, secret_name: Any) -> V:
         """The keys of a Secret as files."""
         self._set_source("secret")
         self._detail = {"secretName": dns_name(secret_name, "Secret name")}
@@ -169,13 +171,13 @@ class Volume(Builder):
 
     # ------------------------------------------------------------------ the mount
     @builder_method
-    def mount_path(self, path: Any) -> Volume:
+    def mount_path(self: V, path: Any) -> V:
         """Where the workload's container mounts the volume."""
         self._mount_path = _absolute(path, "mount_path")
         return self
 
     @builder_method
-    def sub_path(self, sub_path: Any) -> Volume:
+    def sub_path(self: V, sub_path: Any) -> V:
         """Mount only this directory of the volume."""
         value = text(sub_path, "sub_path")
         if isinstance(value, str) and (value.startswith("/") or ".." in value.split("/")):
@@ -184,7 +186,7 @@ class Volume(Builder):
         return self
 
     @builder_method
-    def read_only(self, read_only: bool = True) -> Volume:
+    def read_only(self: V, read_only: bool = True) -> V:
         """Mount the volume read-only (a bool)."""
         if not isinstance(read_only, bool):
             raise fail(f"read_only takes True or False, got {read_only!r}", "Write read_only(True).")
