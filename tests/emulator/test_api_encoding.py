@@ -8,11 +8,13 @@ import ssl
 import urllib.request
 from typing import Any
 
+import pytest
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
+from pykro.emulator import handlers
 from pykro.emulator.cluster import LocalCluster
 from pykro.emulator.store import CACHE, Store
 
@@ -72,9 +74,12 @@ def test_get_answer_is_the_compact_encoding(bare_cluster: LocalCluster, client: 
     assert body == _compact(json.loads(body)) and b"\\u00fc" in body
 
 
-def test_long_list_answer_is_the_compact_encoding_of_every_item(bare_cluster: LocalCluster, ns: str) -> None:
+def test_long_list_answer_is_the_compact_encoding_of_every_item(
+    bare_cluster: LocalCluster, ns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A list longer than one written batch (sent a batch at a time) is the same bytes as encoding it whole, with
     the right Content-Length, the items in name order, and a selective list of them too."""
+    monkeypatch.setattr(handlers._Joined, "BATCH", 5000)  # about 20 objects a batch
 
     async def fill(api: Any) -> None:
         for i in range(700):

@@ -9,10 +9,12 @@ import threading
 import urllib.request
 from typing import Any
 
+import pytest
 from lightkube import Client
 from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
+from pykro.emulator import handlers
 from pykro.emulator.cluster import LocalCluster
 
 START = 300  # objects before the writers start (more than one written batch of a list answer)
@@ -36,7 +38,11 @@ def _list(cluster: LocalCluster, ns: str) -> bytes:
     return body
 
 
-def test_lists_while_writing_are_consistent(bare_cluster: LocalCluster, ns: str) -> None:
+def test_lists_while_writing_are_consistent(
+    bare_cluster: LocalCluster, ns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(handlers._Joined, "BATCH", 5000)  # lists sent in many writes, writes served in between
+
     async def fill(api: Any) -> None:
         for i in range(START):
             meta = {"name": f"cm-{i:04d}", "namespace": ns}

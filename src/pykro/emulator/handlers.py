@@ -4,7 +4,9 @@ streaming). Errors leave as `kind: Status` bodies with the apiserver's codes."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import json
 import logging
 import time
@@ -183,27 +185,31 @@ def _list_doc(rt: ResourceType, found: ListResult, items: list[dict[str, Any]]) 
 
 
 class _Joined(payload.Payload):
-    """The body `head + sep.join(items) + tail`, joined a batch of items at a time as it is written (a long list is
-    never copied whole: not to build it, not to put the headers before it, not into the transport's buffer)."""
+    """The body `head + sep.join(items) + tail`, joined about `BATCH` bytes at a time as it is written (a long list
+    is never copied whole: not to build it, not to put the headers before it, not into the transport's buffer)."""
 
-    STEP = 256  # items joined per write
+    BATCH = 512 * 1024
 
     def __init__(self, head: bytes, items: list[bytes], sep: bytes, tail: bytes) -> None:
         super().__init__(items, content_type=_JSON)
         self._head, self._items, self._sep, self._tail = head, items, sep, tail
-        self._size = len(head) + sum(map(len, items)) + len(sep) * max(len(items) - 1, 0) + len(tail)
+        self._ends = list(itertools.accumulate(map(len, items)))  # bytes of items up to each one
+        self._size = len(head) + (self._ends[-1] if items else 0) + len(sep) * max(len(items) - 1, 0) + len(tail)
 
     def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
         return (self._head + self._sep.join(self._items) + self._tail).decode(encoding, errors)
 
     async def write(self, writer: AbstractStreamWriter) -> None:
         await writer.write(self._head)
-        items, step = self._items, self.STEP
-        for i in range(0, len(items), step):
-            batch = items[i : i + step]
+        items, ends = self._items, self._ends
+        i = 0
+        while i < len(items):
+            j = max(bisect.bisect_left(ends, ends[i] + self.BATCH), i + 1)
+            batch = items[i:j]
             if i:
                 batch.insert(0, b"")  # the separator before this batch
             await writer.write(self._sep.join(batch))
+            i = j
         await writer.write(self._tail)
 
 
@@ -211,7 +217,7 @@ def _list_response(rt: ResourceType, found: ListResult) -> web.Response:
     """The answer `respond(_list_doc(rt, found, found.items))`, made of each item's stored encoding (the same
     bytes, without decoding them)."""
     head = dumps(_list_doc(rt, found, [])).encode()[:-2]  # ...,"items":[
-    if len(found.encoded) <= _Joined.STEP:
+    if len(found.encoded) <= 64:
         return _respond_raw(head + b",".join(found.encoded) + b"]}")
     return web.Response(body=_Joined(head, found.encoded, b",", b"]}"))
 
