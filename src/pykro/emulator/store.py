@@ -23,9 +23,12 @@ ObjKey = tuple[str, str]  # (namespace or "", name)
 CACHE = 256  # decoded objects kept (the most recently written or read)
 
 
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # what json.dumps(obj, separators=...) makes on every call
+
+
 def dumps(obj: Any) -> str:
     """The emulator's JSON encoding of an answer (compact, ASCII)."""
-    return json.dumps(obj, separators=(",", ":"))
+    return _ENCODER.encode(obj)
 
 
 def _labels(obj: dict[str, Any]) -> dict[str, Any]:
