@@ -59,8 +59,18 @@ def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = Non
     return web.Response(body=dumps(obj).encode(), status=status, content_type=_JSON, headers=headers)
 
 
-def _respond_raw(body: bytes) -> web.Response:
-    return web.Response(body=body, content_type=_JSON)
+def _respond_raw(body: bytes, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """`respond` for an object already encoded."""
+    return web.Response(body=body, status=status, content_type=_JSON, headers=headers)
+
+
+def _respond_object(
+    engine: Engine, rt: ResourceType, obj: dict[str, Any], status: int, headers: Mapping[str, str]
+) -> web.Response:
+    """`respond(obj, ...)`, with the stored encoding when `obj` is the stored object (not, say, a Scale)."""
+    if obj.get("apiVersion") != rt.api_version:
+        return respond(obj, status, headers)
+    return _respond_raw(engine.encode(rt, obj), status, headers)
 
 
 def error_response(err: StatusError) -> web.Response:
@@ -284,16 +294,16 @@ async def _dispatch(
             )
         opts = _options(request)
         obj = engine.create(rt, ns, await _body(request) or {}, opts)
-        return respond(obj, 201, _warnings(opts))
+        return _respond_object(engine, rt, obj, 201, _warnings(opts))
     if info.verb == "update" and name:
         opts = _options(request)
         obj = engine.update(rt, ns, name, await _body(request) or {}, opts, sub)
-        return respond(obj, 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 200, _warnings(opts))
     if info.verb == "patch" and name:
         opts = _options(request)
         ctype = (request.content_type or "").lower()
         obj = engine.patch(rt, ns, name, ctype, await _body(request), opts, sub)
-        return respond(obj, 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 200, _warnings(opts))
     if info.verb == "apply" and name:
         opts = _options(request)
         if not q.get("fieldManager"):
@@ -308,7 +318,7 @@ async def _dispatch(
                 405, "server-side apply of the scale subresource is not supported by the emulator", "MethodNotAllowed"
             )
         obj, created = engine.apply(rt, ns, name, body, opts, sub)
-        return respond(obj, 201 if created else 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 201 if created else 200, _warnings(opts))
     if info.verb == "delete" and name:
         options = await _body(request) or {}
         propagation = q.get("propagationPolicy") or options.get("propagationPolicy")
