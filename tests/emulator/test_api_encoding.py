@@ -8,13 +8,15 @@ import ssl
 import urllib.request
 from typing import Any
 
+import pytest
 from lightkube import Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
+from pykro.emulator import handlers
 from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.store import Store, Table
+from pykro.emulator.store import CACHE, Store
 
 
 def _body(cluster: LocalCluster, path: str) -> bytes:
@@ -72,31 +74,64 @@ def test_get_answer_is_the_compact_encoding(bare_cluster: LocalCluster, client: 
     assert body == _compact(json.loads(body)) and b"\\u00fc" in body
 
 
-def test_table_encoding_follows_the_stored_object() -> None:
-    table = Table()
-    old = {"metadata": {"name": "a", "resourceVersion": "1"}, "data": {"k": "1"}}
-    table.put("ns", "a", old)
-    assert json.loads(table.encode("ns", "a", old)) == old
-    new = {"metadata": {"name": "a", "resourceVersion": "2"}, "data": {"k": "2"}}
-    table.put("ns", "a", new)
-    assert json.loads(table.encode("ns", "a", new)) == new
-    assert json.loads(table.encode("ns", "a", old)) == old  # a superseded object is encoded, never cached
-    assert table.encoded[("ns", "a")][0] is new
-    table.remove("ns", "a")
-    assert not table.encoded
+def test_long_list_answer_is_the_compact_encoding_of_every_item(
+    bare_cluster: LocalCluster, ns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list longer than one written batch (sent a batch at a time) is the same bytes as encoding it whole, with
+    the right Content-Length, the items in name order, and a selective list of them too."""
+    monkeypatch.setattr(handlers._Joined, "BATCH", 5000)  # about 20 objects a batch
+
+    async def fill(api: Any) -> None:
+        for i in range(700):
+            labels = {"half": str(i % 2)}
+            meta = {"name": f"cm-{i:04d}", "namespace": ns, "labels": labels}
+            await api.create({"apiVersion": "v1", "kind": "ConfigMap", "metadata": meta, "data": {"i": str(i)}})
+
+    bare_cluster.run(fill)
+    body = _body(bare_cluster, f"/api/v1/namespaces/{ns}/configmaps")
+    doc = json.loads(body)
+    assert body == _compact(doc)
+    assert [o["data"]["i"] for o in doc["items"]] == [str(i) for i in range(700)]
+    odd = json.loads(_body(bare_cluster, f"/api/v1/namespaces/{ns}/configmaps?labelSelector=half%3D1"))
+    assert [o["data"]["i"] for o in odd["items"]] == [str(i) for i in range(1, 700, 2)]
 
 
-def test_stored_objects_share_keys_and_short_strings_and_keep_everything_else() -> None:
+def test_store_keeps_each_object_once_as_its_encoding() -> None:
+    """The store holds bytes; what it hands out decodes to the very object written (key order included), also
+    once the object has left the cache of decoded objects; a superseded object is never given the new bytes."""
     store = Store()
-    text = '{"metadata": {"name": "%s", "namespace": "space"}, "data": {"zeta": "1", "alpha": [{"k": "v"}]}}'
-    first, second = json.loads(text % "a"), json.loads(text % "b")
-    data = second["data"]
-    assert next(iter(first["data"])) is not next(iter(second["data"]))
-    assert first["metadata"]["namespace"] is not second["metadata"]["namespace"]
-    store.write(("", "configmaps"), first, True)
-    store.write(("", "configmaps"), second, True)
-    assert second["data"] is data and list(data) == ["zeta", "alpha"] and data["alpha"] == [{"k": "v"}]
-    assert next(iter(first["data"])) is next(iter(second["data"]))
-    assert next(iter(first["data"]["alpha"][0])) is next(iter(second["data"]["alpha"][0]))
-    assert first["metadata"]["namespace"] is second["metadata"]["namespace"]
-    assert store.get(("", "configmaps"), "space", "b") is second
+    tkey = ("", "configmaps")
+    first = {"metadata": {"name": "a", "namespace": "space"}, "data": {"zeta": "1", "alpha": [{"k": "v"}]}}
+    store.write(tkey, first, True)
+    raw = store.tables[tkey].by_ns["space"]["a"]
+    assert isinstance(raw, bytes) and raw == _compact(first)
+    assert store.get(tkey, "space", "a") is first and store.encoding(tkey, "space", "a", first) == raw
+    for i in range(CACHE + 1):
+        store.write(tkey, {"metadata": {"name": f"x{i}", "namespace": "space"}}, True)
+    again = store.get(tkey, "space", "a")
+    assert again == first and again is not first and list(again["data"]) == ["zeta", "alpha"]
+    assert store.encoding(tkey, "space", "a", again) is raw and store.encoding(tkey, "space", "a", first) is None
+    second = {"metadata": {"name": "a", "namespace": "space"}, "data": {"k": "2"}}
+    store.write(tkey, second, True)
+    assert store.encoding(tkey, "space", "a", again) is None  # the old object is superseded
+    assert json.loads(store.tables[tkey].by_ns["space"]["a"]) == second
+
+
+def test_history_keeps_encodings_and_resumes_with_the_objects() -> None:
+    store = Store()
+    tkey = ("", "configmaps")
+    store.write(tkey, {"metadata": {"name": "a", "namespace": "s", "labels": {"x": "1"}}, "data": {"k": "1"}}, True)
+    start = store.rv
+    store.write(tkey, {"metadata": {"name": "a", "namespace": "s", "labels": {"x": "2"}}, "data": {"k": "2"}}, True)
+    gone = store.remove(tkey, "s", "a")
+    assert gone is not None and gone["data"] == {"k": "2"}
+    assert all(isinstance(p.raw, bytes) for p in store.history)
+    changes = store.since(tkey, start)
+    assert changes is not None
+    assert [(c.type, c.obj["data"]["k"], (c.old or {}).get("data")) for c in changes] == [
+        ("MODIFIED", "2", {"k": "1"}),
+        ("DELETED", "2", {"k": "2"}),
+    ]
+    assert changes[1].obj["metadata"]["resourceVersion"] == str(store.rv)
+    assert [c.raw for c in changes] == [_compact(c.obj) for c in changes]
+    assert store.tables[tkey].labels == {} and store.tables[tkey].label_of == {}

@@ -71,7 +71,7 @@ class EngineAPI:
         self, api_version: str, kind: str, namespace: str | None = None, label_selector: str | None = None
     ) -> list[dict[str, Any]]:
         found = self.engine.list(self.engine.type_of(api_version, kind), namespace, label_selector)
-        return copy.deepcopy(found.items)
+        return found.items  # decoded afresh for this call
 
     async def create(self, obj: dict[str, Any]) -> dict[str, Any]:
         rt = self.engine.type_of(obj.get("apiVersion", ""), obj.get("kind", ""))

@@ -4,14 +4,17 @@ streaming). Errors leave as `kind: Status` bodies with the apiserver's codes."""
 from __future__ import annotations
 
 import asyncio
+import bisect
 import contextlib
+import itertools
 import json
 import logging
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from aiohttp import web
+from aiohttp import payload, web
+from aiohttp.abc import AbstractStreamWriter
 
 from pykro import yamlio
 from pykro._kube import ResourceType
@@ -56,8 +59,18 @@ def respond(obj: Any, status: int = 200, headers: Mapping[str, str] | None = Non
     return web.Response(body=dumps(obj).encode(), status=status, content_type=_JSON, headers=headers)
 
 
-def _respond_raw(body: bytes) -> web.Response:
-    return web.Response(body=body, content_type=_JSON)
+def _respond_raw(body: bytes, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    """`respond` for an object already encoded."""
+    return web.Response(body=body, status=status, content_type=_JSON, headers=headers)
+
+
+def _respond_object(
+    engine: Engine, rt: ResourceType, obj: dict[str, Any], status: int, headers: Mapping[str, str]
+) -> web.Response:
+    """`respond(obj, ...)`, with the stored encoding when `obj` is the stored object (not, say, a Scale)."""
+    if obj.get("apiVersion") != rt.api_version:
+        return respond(obj, status, headers)
+    return _respond_raw(engine.encode(rt, obj), status, headers)
 
 
 def error_response(err: StatusError) -> web.Response:
@@ -172,19 +185,51 @@ async def _body(request: web.Request) -> Any:
         raise StatusError.bad_request(f"error decoding YAML: {exc}") from None
 
 
-def _list_doc(rt: ResourceType, found: ListResult) -> dict[str, Any]:
+def _list_doc(rt: ResourceType, found: ListResult, items: list[dict[str, Any]]) -> dict[str, Any]:
     meta: dict[str, Any] = {"resourceVersion": found.resource_version}
     if found.continue_token:
         meta["continue"] = found.continue_token
     if found.remaining is not None:
         meta["remainingItemCount"] = found.remaining
-    return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta, "items": found.items}
+    return {"kind": f"{rt.kind}List", "apiVersion": rt.api_version, "metadata": meta, "items": items}
 
 
-def _list_body(engine: Engine, rt: ResourceType, found: ListResult) -> bytes:
-    """`dumps(_list_doc(rt, found))` built from each item's kept encoding (the same bytes, without re-encoding)."""
-    head = dumps({**_list_doc(rt, found), "items": []}).encode()
-    return head[:-3] + b"[" + b",".join(engine.encode_all(rt, found.items)) + b"]}"
+class _Joined(payload.Payload):
+    """The body `head + sep.join(items) + tail`, joined about `BATCH` bytes at a time as it is written (a long list
+    is never copied whole: not to build it, not to put the headers before it, not into the transport's buffer)."""
+
+    BATCH = 512 * 1024
+
+    def __init__(self, head: bytes, items: list[bytes], sep: bytes, tail: bytes) -> None:
+        super().__init__(items, content_type=_JSON)
+        self._head, self._items, self._sep, self._tail = head, items, sep, tail
+        self._ends = list(itertools.accumulate(map(len, items)))  # bytes of items up to each one
+        self._size = len(head) + (self._ends[-1] if items else 0) + len(sep) * max(len(items) - 1, 0) + len(tail)
+
+    def decode(self, encoding: str = "utf-8", errors: str = "strict") -> str:
+        return (self._head + self._sep.join(self._items) + self._tail).decode(encoding, errors)
+
+    async def write(self, writer: AbstractStreamWriter) -> None:
+        await writer.write(self._head)
+        items, ends = self._items, self._ends
+        i = 0
+        while i < len(items):
+            j = max(bisect.bisect_left(ends, ends[i] + self.BATCH), i + 1)
+            batch = items[i:j]
+            if i:
+                batch.insert(0, b"")  # the separator before this batch
+            await writer.write(self._sep.join(batch))
+            i = j
+        await writer.write(self._tail)
+
+
+def _list_response(rt: ResourceType, found: ListResult) -> web.Response:
+    """The answer `respond(_list_doc(rt, found, found.items))`, made of each item's stored encoding (the same
+    bytes, without decoding them)."""
+    head = dumps(_list_doc(rt, found, [])).encode()[:-2]  # ...,"items":[
+    if len(found.encoded) <= 64:
+        return _respond_raw(head + b",".join(found.encoded) + b"]}")
+    return web.Response(body=_Joined(head, found.encoded, b",", b"]}"))
 
 
 async def resource(request: web.Request) -> web.StreamResponse:
@@ -234,14 +279,14 @@ async def _dispatch(
             if found.continue_token:
                 doc["metadata"]["continue"] = found.continue_token
             return respond(doc)
-        return _respond_raw(_list_body(engine, rt, found))
+        return _list_response(rt, found)
     if info.verb == "get" and name:
-        obj = engine.get_scale(rt, ns, name) if sub == "scale" else engine.get(rt, ns, name)
-        if not sub and tables.wants_table(request.headers.get("Accept", "")):
-            return respond(
-                tables.table(rt, [obj], obj["metadata"]["resourceVersion"], q.get("includeObject", "Metadata"))
-            )
-        return respond(obj) if sub else _respond_raw(engine.encode(rt, obj))
+        if sub == "scale":
+            return respond(engine.get_scale(rt, ns, name))
+        if sub or not tables.wants_table(request.headers.get("Accept", "")):
+            return _respond_raw(engine.encoded(rt, ns, name))
+        obj = engine.get(rt, ns, name)
+        return respond(tables.table(rt, [obj], obj["metadata"]["resourceVersion"], q.get("includeObject", "Metadata")))
     if info.verb == "create":
         if name and not sub:
             raise StatusError(
@@ -249,16 +294,16 @@ async def _dispatch(
             )
         opts = _options(request)
         obj = engine.create(rt, ns, await _body(request) or {}, opts)
-        return respond(obj, 201, _warnings(opts))
+        return _respond_object(engine, rt, obj, 201, _warnings(opts))
     if info.verb == "update" and name:
         opts = _options(request)
         obj = engine.update(rt, ns, name, await _body(request) or {}, opts, sub)
-        return respond(obj, 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 200, _warnings(opts))
     if info.verb == "patch" and name:
         opts = _options(request)
         ctype = (request.content_type or "").lower()
         obj = engine.patch(rt, ns, name, ctype, await _body(request), opts, sub)
-        return respond(obj, 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 200, _warnings(opts))
     if info.verb == "apply" and name:
         opts = _options(request)
         if not q.get("fieldManager"):
@@ -273,7 +318,7 @@ async def _dispatch(
                 405, "server-side apply of the scale subresource is not supported by the emulator", "MethodNotAllowed"
             )
         obj, created = engine.apply(rt, ns, name, body, opts, sub)
-        return respond(obj, 201 if created else 200, _warnings(opts))
+        return _respond_object(engine, rt, obj, 201 if created else 200, _warnings(opts))
     if info.verb == "delete" and name:
         options = await _body(request) or {}
         propagation = q.get("propagationPolicy") or options.get("propagationPolicy")
@@ -289,7 +334,7 @@ async def _dispatch(
         propagation = q.get("propagationPolicy") or options.get("propagationPolicy")
         dry = bool(q.getall("dryRun", []) or options.get("dryRun"))
         found = engine.delete_collection(rt, ns, q.get("labelSelector"), q.get("fieldSelector"), propagation, dry)
-        return respond(_list_doc(rt, found))
+        return respond(_list_doc(rt, found, found.items))
     raise StatusError(405, "the server does not allow this method on the requested resource", "MethodNotAllowed")
 
 
@@ -310,17 +355,17 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
     rv = q.get("resourceVersion", "")
     store = engine.store
     space = ns if rt.namespaced else None
-    render = (
-        _table_renderer(rt, q.get("includeObject", "Metadata"))
-        if tables.wants_table(request.headers.get("Accept", ""))
-        else _object_renderer(engine, rt)
-    )
+    as_table = tables.wants_table(request.headers.get("Accept", ""))
+    render = _table_renderer(rt, q.get("includeObject", "Metadata")) if as_table else _object_renderer(engine, rt)
     watcher = store.subscribe(rt.key)
     try:
         backlog: list[bytes] = []
         if rv in ("", "0"):
-            for obj in engine.list(rt, space, q.get("labelSelector"), q.get("fieldSelector")).items:
-                backlog.append(render("ADDED", obj))
+            found = engine.list(rt, space, q.get("labelSelector"), q.get("fieldSelector"))
+            if as_table:
+                backlog += [render("ADDED", obj, None) for obj in found.items]
+            else:
+                backlog += [_raw_event("ADDED", raw) for raw in found.encoded]
         else:
             try:
                 start = int(rv)
@@ -380,20 +425,28 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         store.unsubscribe(watcher)
 
 
-def _object_renderer(engine: Engine, rt: ResourceType) -> Callable[[str, dict[str, Any]], bytes]:
-    """Watch events carrying the object, built from its kept encoding (the same bytes as `_event`)."""
+Renderer = Callable[[str, dict[str, Any], bytes | None], bytes]  # (type, object, its encoding if known) -> event
 
-    def render(kind: str, obj: dict[str, Any]) -> bytes:
-        return b'{"type":' + dumps(kind).encode() + b',"object":' + engine.encode(rt, obj) + b"}\n"
+
+def _raw_event(kind: str, raw: bytes) -> bytes:
+    """`_event(kind, obj)` from the encoding of `obj` (the same bytes)."""
+    return b'{"type":' + dumps(kind).encode() + b',"object":' + raw + b"}\n"
+
+
+def _object_renderer(engine: Engine, rt: ResourceType) -> Renderer:
+    """Watch events carrying the object, built from its stored encoding (the same bytes as `_event`)."""
+
+    def render(kind: str, obj: dict[str, Any], raw: bytes | None) -> bytes:
+        return _raw_event(kind, raw if raw is not None else engine.encode(rt, obj))
 
     return render
 
 
-def _table_renderer(rt: ResourceType, include: str) -> Callable[[str, dict[str, Any]], bytes]:
+def _table_renderer(rt: ResourceType, include: str) -> Renderer:
     """Watch events as one-row Tables (column definitions in the first only), for `kubectl get -w`."""
     first = [True]
 
-    def render(kind: str, obj: dict[str, Any]) -> bytes:
+    def render(kind: str, obj: dict[str, Any], raw: bytes | None) -> bytes:
         if kind in ("ERROR", "BOOKMARK"):
             return _event(kind, obj)
         doc = tables.table(rt, [obj], obj["metadata"].get("resourceVersion", ""), include)
@@ -416,14 +469,16 @@ def _matches(obj: dict[str, Any] | None, space: str | None, reqs: Any, freqs: An
 
 def _filtered(
     engine: Engine, rt: ResourceType, space: str | None, reqs: Any, freqs: Any, change: Change
-) -> tuple[str, dict[str, Any]] | None:
-    """The event a selective watcher sees: objects leaving the selection are DELETED, entering ones ADDED."""
+) -> tuple[str, dict[str, Any], bytes | None] | None:
+    """The event a selective watcher sees (type, object, its encoding when known): objects leaving the selection
+    are DELETED, entering ones ADDED."""
     new_ok = _matches(change.obj, space, reqs, freqs)
     if change.type == "DELETED":
-        return ("DELETED", engine.view(rt, change.obj)) if new_ok else None
-    old_ok = change.old is not None and _matches(change.old, space, reqs, freqs)
-    if new_ok:
-        return ("MODIFIED" if old_ok else "ADDED", engine.view(rt, change.obj))
-    if old_ok:
-        return ("DELETED", engine.view(rt, change.obj))
-    return None
+        kind = "DELETED" if new_ok else None
+    else:
+        old_ok = change.old is not None and _matches(change.old, space, reqs, freqs)
+        kind = ("MODIFIED" if old_ok else "ADDED") if new_ok else "DELETED" if old_ok else None
+    if kind is None:
+        return None
+    obj = engine.view(rt, change.obj)
+    return kind, obj, change.raw if obj is change.obj and change.raw else None

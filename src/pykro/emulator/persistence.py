@@ -31,7 +31,7 @@ from typing import Any
 from pykro.emulator.engine import Engine
 from pykro.emulator.home import lock_path
 from pykro.emulator.status import StatusError
-from pykro.emulator.store import Change
+from pykro.emulator.store import Change, dumps
 from pykro.errors import PykroError
 
 __all__ = ["Journal", "StateLock", "load"]
@@ -358,9 +358,9 @@ class Journal:
         group, plural = change.tkey
         rec: dict[str, Any] = {"rv": change.rv, "op": "del" if change.type == "DELETED" else "put"}
         rec |= {"g": group, "p": plural, "ns": meta.get("namespace", ""), "n": meta["name"]}
-        if change.type != "DELETED":
-            rec["o"] = change.obj
         body = json.dumps(rec, separators=(",", ":")).encode()
+        if change.type != "DELETED":  # the record with "o": the object, spliced in from its encoding
+            body = body[:-1] + b',"o":' + (change.raw or dumps(change.obj).encode()) + b"}"
         line = b"%08x %s\n" % (zlib.crc32(body), body)
         self._appended = change.rv
         if not self.fsync and not self._closed:  # written now (a write into the page cache); synced right behind

@@ -1,6 +1,7 @@
-"""The indexed in-memory object store: one table per resource (group, plural), indexed by namespace, by label
-and by owner uid; a global resourceVersion counter; a ring buffer of recent changes for watches that resume from
-a resourceVersion; and watch fan-out that only visits the watchers of the changed resource."""
+"""The indexed in-memory object store: one table per resource (group, plural) holding each object once, as its
+compact JSON encoding (the bytes every answer is built from), indexed by namespace, by label and by owner uid; a
+small cache of decoded objects; a global resourceVersion counter; a ring buffer of recent changes for watches that
+resume from a resourceVersion; and watch fan-out that only visits the watchers of the changed resource."""
 
 from __future__ import annotations
 
@@ -14,53 +15,57 @@ from typing import Any
 
 from pykro.emulator.selectors import Requirement
 
-__all__ = ["Change", "ObjKey", "Store", "Table", "TypeKey", "Watcher", "dumps"]
+__all__ = ["Change", "ObjKey", "Past", "Store", "Table", "TypeKey", "Watcher", "dumps"]
 
 TypeKey = tuple[str, str]  # (group, plural)
 ObjKey = tuple[str, str]  # (namespace or "", name)
 
+CACHE = 256  # decoded objects kept (the most recently written or read)
+
+
+_ENCODER = json.JSONEncoder(separators=(",", ":"))  # what json.dumps(obj, separators=...) makes on every call
+
 
 def dumps(obj: Any) -> str:
     """The emulator's JSON encoding of an answer (compact, ASCII)."""
-    return json.dumps(obj, separators=(",", ":"))
+    return _ENCODER.encode(obj)
 
 
-_SHORT = 32  # string values up to this length are shared too (apiVersion, kind, namespace, manager, timestamps)
-
-
-def _share_strings(value: Any) -> None:
-    """Replace every mapping key and every short string value in `value` by the interpreter's one shared copy of
-    that string (`sys.intern`), in place: the same dicts, lists, order and (equal) values, but thousands of stored
-    objects no longer each hold their own "apiVersion", "metadata", "f:data", "v1", ... (interned strings are freed
-    with their last user)."""
-    if isinstance(value, dict):
-        items = list(value.items())
-        value.clear()
-        for k, v in items:
-            if type(v) is str:
-                if len(v) <= _SHORT:
-                    v = sys.intern(v)
-            else:
-                _share_strings(v)
-            value[sys.intern(k) if type(k) is str else k] = v
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            if type(v) is str:
-                if len(v) <= _SHORT:
-                    value[i] = sys.intern(v)
-            else:
-                _share_strings(v)
+def _labels(obj: dict[str, Any]) -> dict[str, Any]:
+    """The object's labels, keys and short values shared with every other object that has them (`sys.intern`)."""
+    found = (obj.get("metadata") or {}).get("labels") or {}
+    return {
+        sys.intern(k): sys.intern(v) if type(v) is str and len(v) <= 63 else v
+        for k, v in found.items()
+        if type(k) is str
+    }
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One stored change, as kept in the history ring buffer and delivered to watchers."""
+    """One change as delivered to watchers and listeners: the object after it (`raw` is its encoding) and before."""
 
     rv: int
     type: str  # ADDED | MODIFIED | DELETED
     tkey: TypeKey
     obj: dict[str, Any]
     old: dict[str, Any] | None
+    raw: bytes = b""
+
+
+@dataclass(frozen=True, slots=True)
+class Past:
+    """One change as kept in the history ring buffer: encodings only (decoded when a watch resumes over it)."""
+
+    rv: int
+    type: str
+    tkey: TypeKey
+    raw: bytes
+    old_raw: bytes | None
+
+    def change(self) -> Change:
+        old = json.loads(self.old_raw) if self.old_raw is not None else None
+        return Change(self.rv, self.type, self.tkey, json.loads(self.raw), old, self.raw)
 
 
 @dataclass(eq=False)
@@ -72,66 +77,76 @@ class Watcher:
 
 
 class Table:
-    """The objects of one resource, with a namespace index, a label index and each stored object's JSON encoding
-    (made when first asked for, dropped when the object is replaced or removed)."""
+    """The objects of one resource as their JSON encodings, with a namespace index (names kept sorted on demand)
+    and a label index (each labelled object's labels, so that selectors never decode an object)."""
 
     def __init__(self) -> None:
-        self.by_ns: dict[str, dict[str, dict[str, Any]]] = {}
+        self.by_ns: dict[str, dict[str, bytes]] = {}
         self.labels: dict[tuple[str, str], set[ObjKey]] = {}
         self.label_keys: dict[str, set[ObjKey]] = {}
+        self.label_of: dict[ObjKey, dict[str, Any]] = {}
         self.count = 0
-        self.encoded: dict[ObjKey, tuple[dict[str, Any], bytes]] = {}
+        self._sorted: dict[str, list[str]] = {}  # namespace -> its names in order, dropped when one comes or goes
 
-    def get(self, ns: str, name: str) -> dict[str, Any] | None:
-        return self.by_ns.get(ns, {}).get(name)
+    def raw(self, ns: str, name: str) -> bytes | None:
+        names = self.by_ns.get(ns)
+        return names.get(name) if names is not None else None
 
-    def put(self, ns: str, name: str, obj: dict[str, Any]) -> dict[str, Any] | None:
-        names = self.by_ns.setdefault(ns, {})
+    def put(self, ns: str, name: str, raw: bytes, labels: dict[str, Any]) -> bytes | None:
+        """Store `raw` (the encoding of an object with `labels`) at (ns, name); returns the encoding it replaced."""
+        names = self.by_ns.get(ns)
+        if names is None:
+            names = self.by_ns[ns] = {}
+        key = (ns, name)
         old = names.get(name)
         if old is not None:
-            self._unindex((ns, name), old)
-            self.encoded.pop((ns, name), None)
+            self._unindex(key)
         else:
             self.count += 1
-        names[name] = obj
-        self._index((ns, name), obj)
+            self._sorted.pop(ns, None)
+        names[name] = raw
+        if labels:
+            self.label_of[key] = labels
+            for k, v in labels.items():
+                self.labels.setdefault((k, str(v)), set()).add(key)
+                self.label_keys.setdefault(k, set()).add(key)
         return old
 
-    def remove(self, ns: str, name: str) -> dict[str, Any] | None:
+    def remove(self, ns: str, name: str) -> bytes | None:
         names = self.by_ns.get(ns)
         old = names.pop(name, None) if names else None
         if old is not None:
             self.count -= 1
-            self._unindex((ns, name), old)
-            self.encoded.pop((ns, name), None)
+            self._sorted.pop(ns, None)
+            self._unindex((ns, name))
             if not names:
                 del self.by_ns[ns]
         return old
 
-    def encode(self, ns: str, name: str, obj: dict[str, Any]) -> bytes:
-        """`dumps(obj)` as bytes, kept while `obj` is the stored object at (ns, name): the entry is dropped on every
-        write of that key and is only used for the very object it was made from."""
-        key = (ns, name)
-        entry = self.encoded.get(key)
-        if entry is not None and entry[0] is obj:
-            return entry[1]
-        raw = dumps(obj).encode()
-        if self.get(ns, name) is obj:
-            self.encoded[key] = (obj, raw)
-        return raw
-
-    def _index(self, key: ObjKey, obj: dict[str, Any]) -> None:
-        for k, v in (obj.get("metadata", {}).get("labels") or {}).items():
-            self.labels.setdefault((k, str(v)), set()).add(key)
-            self.label_keys.setdefault(k, set()).add(key)
-
-    def _unindex(self, key: ObjKey, obj: dict[str, Any]) -> None:
-        for k, v in (obj.get("metadata", {}).get("labels") or {}).items():
+    def _unindex(self, key: ObjKey) -> None:
+        for k, v in (self.label_of.pop(key, None) or {}).items():
             _discard(self.labels, (k, str(v)), key)
             _discard(self.label_keys, k, key)
 
-    def select(self, ns: str | None, reqs: list[Requirement]) -> Iterator[dict[str, Any]]:
-        """Objects in `ns` (all when None) matching every requirement, using the label index when it narrows."""
+    def names(self, ns: str) -> list[str]:
+        """The names in `ns`, sorted."""
+        order = self._sorted.get(ns)
+        if order is None:
+            order = self._sorted[ns] = sorted(self.by_ns.get(ns, ()))
+        return order
+
+    def encodings(self, ns: str | None) -> list[bytes]:
+        """The encodings of every object in `ns` (all when None), in (namespace, name) order."""
+        out: list[bytes] = []
+        for space in sorted(self.by_ns) if ns is None else [ns]:
+            names = self.by_ns.get(space)
+            if names:
+                out += [names[name] for name in self.names(space)]
+        return out
+
+    def select(self, ns: str | None, reqs: list[Requirement]) -> Iterator[tuple[str, str, bytes]]:
+        """(namespace, name, encoding) of the objects in `ns` (all when None) matching every requirement, in
+        (namespace, name) order, using the label index when it narrows."""
         candidates: set[ObjKey] | None = None
         for r in reqs:
             if r.op in ("=", "in"):
@@ -143,24 +158,27 @@ class Table:
             else:
                 continue
             candidates = keys if candidates is None or len(keys) < len(candidates) else candidates
+        label_of = self.label_of
         if candidates is not None:
             for ons, name in sorted(candidates):
                 if ns is None or ons == ns:
-                    obj = self.by_ns[ons][name]
-                    labels = obj.get("metadata", {}).get("labels") or {}
+                    labels = label_of.get((ons, name)) or {}
                     if all(r.matches(labels) for r in reqs):
-                        yield obj
+                        yield ons, name, self.by_ns[ons][name]
             return
         spaces = sorted(self.by_ns) if ns is None else [ns]
         for space in spaces:
-            names = self.by_ns.get(space, {})
-            for name in sorted(names):
-                obj = names[name]
-                if reqs:
-                    labels = obj.get("metadata", {}).get("labels") or {}
-                    if not all(r.matches(labels) for r in reqs):
-                        continue
-                yield obj
+            names = self.by_ns.get(space)
+            if not names:
+                continue
+            if not reqs:
+                for name in self.names(space):
+                    yield space, name, names[name]
+                continue
+            for name in self.names(space):
+                labels = label_of.get((space, name)) or {}
+                if all(r.matches(labels) for r in reqs):
+                    yield space, name, names[name]
 
 
 def _discard(index: dict[Any, set[ObjKey]], ikey: Any, key: ObjKey) -> None:
@@ -172,18 +190,22 @@ def _discard(index: dict[Any, set[ObjKey]], ikey: Any, key: ObjKey) -> None:
 
 
 class Store:
-    """All objects of the emulated cluster plus change history and watchers."""
+    """All objects of the emulated cluster plus change history and watchers.
+
+    Each object is kept once, as the bytes of its JSON encoding; `get` decodes it (the last `CACHE` objects written
+    or read stay decoded). Objects handed out are shared with the cache: treat them as read-only (write a copy)."""
 
     def __init__(self, history: int = 20000) -> None:
         self.tables: dict[TypeKey, Table] = {}
         self.rv = 1
-        self.history: deque[Change] = deque(maxlen=history)
+        self.history: deque[Past] = deque(maxlen=history)
         self.watchers: dict[TypeKey | None, set[Watcher]] = {}
         self.owners: dict[str, set[tuple[TypeKey, str, str]]] = {}  # owner uid -> dependents
         self.ns_counts: dict[str, int] = {}  # namespaced objects per namespace (all resources)
         self.listeners: list[Callable[[Change], None]] = []
         # with persistence: waits until a resourceVersion is on disk (watch events never run ahead of the disk)
         self.durable: Callable[[int], Awaitable[None]] | None = None
+        self._cache: dict[tuple[TypeKey, str, str], tuple[bytes, dict[str, Any]]] = {}
 
     def table(self, tkey: TypeKey) -> Table:
         t = self.tables.get(tkey)
@@ -191,44 +213,88 @@ class Store:
             t = self.tables[tkey] = Table()
         return t
 
+    def _decoded(self, tkey: TypeKey, ns: str, name: str, raw: bytes) -> dict[str, Any]:
+        """The object encoded as `raw` (stored at that key), from the cache or decoded into it."""
+        key = (tkey, ns, name)
+        entry = self._cache.get(key)
+        if entry is None or entry[0] is not raw:
+            entry = (raw, json.loads(raw))
+            self._remember(key, entry)
+        return entry[1]
+
+    def _remember(self, key: tuple[TypeKey, str, str], entry: tuple[bytes, dict[str, Any]]) -> None:
+        """Keep a decoded object (the oldest kept one goes when `CACHE` are)."""
+        cache = self._cache
+        cache.pop(key, None)
+        while len(cache) >= CACHE:
+            del cache[next(iter(cache))]
+        cache[key] = entry
+
     def get(self, tkey: TypeKey, ns: str, name: str) -> dict[str, Any] | None:
         t = self.tables.get(tkey)
-        return t.get(ns, name) if t else None
+        raw = t.raw(ns, name) if t else None
+        return None if raw is None else self._decoded(tkey, ns, name, raw)
+
+    def raw(self, tkey: TypeKey, ns: str, name: str) -> bytes | None:
+        """The stored encoding at (ns, name)."""
+        t = self.tables.get(tkey)
+        return t.raw(ns, name) if t else None
+
+    def encoding(self, tkey: TypeKey, ns: str, name: str, obj: dict[str, Any]) -> bytes | None:
+        """The stored encoding when `obj` is the stored object at (ns, name) as handed out by this store."""
+        entry = self._cache.get((tkey, ns, name))
+        if entry is not None and entry[1] is obj:
+            t = self.tables.get(tkey)
+            if t is not None and t.raw(ns, name) is entry[0]:
+                return entry[0]
+        return None
 
     def next_rv(self) -> int:
         self.rv += 1
         return self.rv
 
     def write(self, tkey: TypeKey, obj: dict[str, Any], namespaced: bool) -> dict[str, Any]:
-        """Insert or replace `obj` (stamping a new resourceVersion) and notify watchers."""
-        _share_strings(obj)
+        """Insert or replace `obj` (stamping a new resourceVersion) and notify watchers. `obj` is stored as its
+        encoding and must not be changed afterwards."""
         meta = obj["metadata"]
         ns = meta.get("namespace", "") if namespaced else ""
+        name = meta["name"]
         rv = self.next_rv()
         meta["resourceVersion"] = str(rv)
-        old = self.table(tkey).put(ns, meta["name"], obj)
-        if old is None and ns:
+        raw = dumps(obj).encode()
+        old_raw = self.table(tkey).put(ns, name, raw, _labels(obj))
+        old = None if old_raw is None else self._previous(tkey, ns, name, old_raw)
+        self._remember((tkey, ns, name), (raw, obj))
+        if old_raw is None and ns:
             self.ns_counts[ns] = self.ns_counts.get(ns, 0) + 1
-        self._index_owners(tkey, ns, meta["name"], old, obj)
-        self._emit(Change(rv, "MODIFIED" if old is not None else "ADDED", tkey, obj, old))
+        self._index_owners(tkey, ns, name, old, obj)
+        self._emit(Change(rv, "MODIFIED" if old is not None else "ADDED", tkey, obj, old, raw), old_raw)
         return obj
+
+    def _previous(self, tkey: TypeKey, ns: str, name: str, old_raw: bytes) -> dict[str, Any]:
+        entry = self._cache.get((tkey, ns, name))
+        return entry[1] if entry is not None and entry[0] is old_raw else json.loads(old_raw)
 
     def load(self, tkey: TypeKey, obj: dict[str, Any]) -> None:
         """Insert an object as it was saved (no new resourceVersion, no watch event)."""
-        _share_strings(obj)
         meta = obj["metadata"]
         ns = meta.get("namespace", "")
-        old = self.table(tkey).put(ns, meta["name"], obj)
-        if old is None and ns:
+        name = meta["name"]
+        old_raw = self.table(tkey).put(ns, name, dumps(obj).encode(), _labels(obj))
+        old = None if old_raw is None else self._previous(tkey, ns, name, old_raw)
+        self._cache.pop((tkey, ns, name), None)
+        if old_raw is None and ns:
             self.ns_counts[ns] = self.ns_counts.get(ns, 0) + 1
-        self._index_owners(tkey, ns, meta["name"], old, obj)
+        self._index_owners(tkey, ns, name, old, obj)
         self.rv = max(self.rv, int(meta.get("resourceVersion") or 0))
 
     def remove(self, tkey: TypeKey, ns: str, name: str) -> dict[str, Any] | None:
         t = self.tables.get(tkey)
-        old = t.remove(ns, name) if t else None
-        if old is None:
+        old_raw = t.remove(ns, name) if t else None
+        if old_raw is None:
             return None
+        old = self._previous(tkey, ns, name, old_raw)
+        self._cache.pop((tkey, ns, name), None)
         if ns:
             self.ns_counts[ns] -= 1
             if not self.ns_counts[ns]:
@@ -236,7 +302,7 @@ class Store:
         self._index_owners(tkey, ns, name, old, None)
         rv = self.next_rv()
         gone = {**old, "metadata": {**old["metadata"], "resourceVersion": str(rv)}}
-        self._emit(Change(rv, "DELETED", tkey, gone, old))
+        self._emit(Change(rv, "DELETED", tkey, gone, old, dumps(gone).encode()), old_raw)
         return gone
 
     def _index_owners(
@@ -256,8 +322,8 @@ class Store:
     def dependents(self, uid: str) -> list[tuple[TypeKey, str, str]]:
         return sorted(self.owners.get(uid, ()))
 
-    def _emit(self, change: Change) -> None:
-        self.history.append(change)
+    def _emit(self, change: Change, old_raw: bytes | None) -> None:
+        self.history.append(Past(change.rv, change.type, change.tkey, change.raw, old_raw))
         for key in (change.tkey, None):
             for w in self.watchers.get(key, ()):
                 w.queue.put_nowait(change)
@@ -281,10 +347,11 @@ class Store:
             return []
         if not self.history or self.history[0].rv > rv + 1:
             return None
-        return [c for c in self.history if c.rv > rv and c.tkey == tkey]
+        return [p.change() for p in self.history if p.rv > rv and p.tkey == tkey]
 
     def all_objects(self) -> Iterable[tuple[TypeKey, dict[str, Any]]]:
-        for tkey, t in self.tables.items():
-            for names in t.by_ns.values():
-                for obj in names.values():
-                    yield tkey, obj
+        """Every stored object (decoded afresh: the caller may keep or change them)."""
+        for tkey, t in list(self.tables.items()):
+            for names in list(t.by_ns.values()):
+                for raw in list(names.values()):
+                    yield tkey, json.loads(raw)

@@ -43,11 +43,13 @@ class Engine(Updates):
         """Rebuild derived state after objects were loaded into the store (CRDs served, IPs reserved)."""
         crd = self._type("apiextensions.k8s.io/v1", "CustomResourceDefinition")
         svc = self._type("v1", "Service")
-        for tkey, obj in list(self.store.all_objects()):
-            if tkey == crd.key:
-                self.registry.serve_crd(obj)
-            elif tkey == svc.key:
-                self.ips.restore(obj)
+        for rt, act in ((crd, self.registry.serve_crd), (svc, self.ips.restore)):
+            table = self.store.tables.get(rt.key)
+            for space, names in list(table.by_ns.items()) if table else ():
+                for name in list(names):
+                    obj = self.store.get(rt.key, space, name)
+                    if obj is not None:
+                        act(obj)
 
     # events -----------------------------------------------------------------------------------------------------
     def record_event(

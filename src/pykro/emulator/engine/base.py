@@ -4,9 +4,11 @@ type lookups and the reads (get, list with selectors and paging)."""
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import random
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,10 +38,17 @@ class WriteOptions:
 
 @dataclass
 class ListResult:
-    items: list[dict[str, Any]]
+    """A list: each item's JSON encoding (the bytes an answer joins) and, decoded on first use, the items."""
+
+    encoded: list[bytes]
     resource_version: str
     continue_token: str | None = None
     remaining: int | None = None
+
+    @functools.cached_property
+    def items(self) -> list[dict[str, Any]]:
+        """The items, decoded afresh (the caller may keep or change them)."""
+        return [json.loads(raw) for raw in self.encoded]
 
 
 class EngineBase:
@@ -84,28 +93,33 @@ class EngineBase:
         return {**obj, "apiVersion": rt.api_version}
 
     def encode(self, rt: ResourceType, obj: dict[str, Any]) -> bytes:
-        """The JSON of `view(rt, obj)`; a stored object's is made once per resourceVersion and reused."""
-        if obj.get("apiVersion") != rt.api_version:
-            return dumps(self.view(rt, obj)).encode()
-        table = self.store.tables.get(rt.key)
-        if table is None:
-            return dumps(obj).encode()
-        meta = obj["metadata"]
-        return table.encode(meta.get("namespace", "") if rt.namespaced else "", meta["name"], obj)
+        """The JSON of `view(rt, obj)`; for a stored object as this engine handed it out, the kept encoding."""
+        if obj.get("apiVersion") == rt.api_version:
+            meta = obj.get("metadata") or {}
+            space = meta.get("namespace", "") if rt.namespaced else ""
+            raw = self.store.encoding(rt.key, space, meta.get("name", ""), obj)
+            if raw is not None:
+                return raw
+        return dumps(self.view(rt, obj)).encode()
 
-    def encode_all(self, rt: ResourceType, objs: list[dict[str, Any]]) -> list[bytes]:
-        """`encode` of each object, with the kept encodings looked up in one tight loop (for long lists)."""
-        table = self.store.tables.get(rt.key)
-        if table is None:
-            return [self.encode(rt, obj) for obj in objs]
-        kept = table.encoded
-        namespaced = rt.namespaced
-        out: list[bytes] = []
-        for obj in objs:
-            meta = obj["metadata"]
-            entry = kept.get((meta.get("namespace", "") if namespaced else "", meta["name"]))
-            out.append(entry[1] if entry is not None and entry[0] is obj else self.encode(rt, obj))
-        return out
+    def _viewer(self, rt: ResourceType) -> Callable[[bytes], bytes]:
+        """Maps a stored encoding to the encoding of its view through `rt` (itself unless the version differs)."""
+        prefix = b'{"apiVersion":' + dumps(rt.api_version).encode() + b","
+
+        def as_viewed(raw: bytes) -> bytes:
+            if raw.startswith(prefix):
+                return raw
+            obj = json.loads(raw)
+            return raw if obj.get("apiVersion") == rt.api_version else dumps(self.view(rt, obj)).encode()
+
+        return as_viewed
+
+    def encoded(self, rt: ResourceType, ns: str | None, name: str) -> bytes:
+        """`encode(rt, get(rt, ns, name))` without decoding the stored object."""
+        raw = self.store.raw(rt.key, self._ns(rt, ns), name)
+        if raw is None:
+            raise StatusError.not_found(rt.plural, rt.group, name)
+        return self._viewer(rt)(raw)
 
     def _stored(self, rt: ResourceType, ns: str | None, name: str) -> dict[str, Any]:
         """The object as stored; 404 when there is none."""
@@ -143,26 +157,36 @@ class EngineBase:
                     "continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)"
                 ) from None
         table = self.store.tables.get(rt.key)
-        items: list[dict[str, Any]] = []
+        items: list[bytes] = []
         next_token: str | None = None
         remaining: int | None = None
         if table is not None:
             scope = self._ns(rt, ns) if rt.namespaced and ns else None
+            as_viewed = self._viewer(rt)
+            if not (reqs or freqs or start or limit):  # the whole table or namespace, in one sweep
+                return ListResult([as_viewed(raw) for raw in table.encodings(scope)], rv)
+            named_only = all(r.path in ("metadata.name", "metadata.namespace") for r in freqs)
+
+            def fields_ok(space: str, name: str, raw: bytes) -> bool:
+                if not freqs:
+                    return True
+                obj = {"metadata": {"name": name, "namespace": space}} if named_only else json.loads(raw)
+                return fields_match(freqs, obj)
+
             source = table.select(scope, reqs)
-            for obj in source:
-                meta = obj["metadata"]
-                key = (meta.get("namespace", ""), meta["name"])
-                if start is not None and key <= start:
+            last: tuple[str, str] | None = None
+            for space, name, raw in source:
+                if start is not None and (space, name) <= start:
                     continue
-                if freqs and not fields_match(freqs, obj):
+                if not fields_ok(space, name, raw):
                     continue
-                if limit and len(items) >= limit:
-                    last = items[-1]["metadata"]
-                    payload = {"rv": rv, "ns": last.get("namespace", ""), "name": last["name"]}
+                if limit and last is not None and len(items) >= limit:
+                    payload = {"rv": rv, "ns": last[0], "name": last[1]}
                     next_token = base64.b64encode(json.dumps(payload).encode()).decode()
-                    remaining = 1 + sum(1 for o in source if not freqs or fields_match(freqs, o))
+                    remaining = 1 + sum(1 for entry in source if fields_ok(*entry))
                     break
-                items.append(self.view(rt, obj))
+                items.append(as_viewed(raw))
+                last = (space, name)
         return ListResult(items, rv, next_token, remaining)
 
     def _check_namespace(self, rt: ResourceType, ns: str, name: str) -> None:

@@ -242,8 +242,9 @@ class Deletion(EngineBase):
             rt = self._type_by_key(tkey)
             if not names or rt is None or not rt.namespaced:
                 continue
-            for name, obj in list(names.items()):
-                if not obj["metadata"].get("deletionTimestamp"):
+            for name in list(names):
+                obj = self.store.get(tkey, ns, name)
+                if obj is not None and not obj["metadata"].get("deletionTimestamp"):
                     self.delete(rt, ns, name, "Background")
                     progress = True
         return progress
