@@ -37,7 +37,7 @@ def _decode_error(text: str, alphabet: frozenset[str], quantum: int) -> int | No
         if c not in alphabet or not c.isascii():
             return i
     if len(chars) % quantum:
-        return chars[len(chars) - len(chars) % quantum][0] if quantum == 4 else len(text)
+        return chars[len(chars) - len(chars) % quantum][0]
     return None
 
 

@@ -52,8 +52,6 @@ def _chunk(size: int, lst: object) -> list[object]:
     items = _need_list(lst, "chunk")
     if size <= 0:
         raise FuncError("chunk size must be positive")
-    if not items:
-        return [[]]
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
@@ -71,14 +69,12 @@ def _last(lst: object) -> object:
 
 @go("any")
 def _rest(lst: object) -> object:
-    items = _need_list(lst, "rest")
-    return items[1:] if items else None
+    return _need_list(lst, "rest")[1:]
 
 
 @go("any")
 def _initial(lst: object) -> object:
-    items = _need_list(lst, "initial")
-    return items[:-1] if items else None
+    return _need_list(lst, "initial")[:-1]
 
 
 @go("any")
@@ -133,7 +129,7 @@ def _concat(*lists: object) -> object:
     out: list[object] = []
     for lst in lists:
         out.extend(_need_list(lst, "concat"))
-    return out or None
+    return out
 
 
 # --- dicts
@@ -207,7 +203,7 @@ def _merge_into(dst: dict[str, object], src: Mapping[str, object], overwrite: bo
             continue
         if present and isinstance(sv, (list, tuple, Mapping)):
             continue
-        if (overwrite and not empty(sv)) or not present:
+        if overwrite or not present:
             dst[key] = sv
 
 

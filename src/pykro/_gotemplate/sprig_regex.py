@@ -213,6 +213,10 @@ def _translate(p: str) -> tuple[str, int]:
     return "".join(out), flags
 
 
+class BadRegex(FuncError):
+    """A pattern Go's regexp rejects."""
+
+
 @lru_cache(maxsize=256)
 def _compile(pattern: str) -> re.Pattern[str]:
     try:
@@ -221,7 +225,7 @@ def _compile(pattern: str) -> re.Pattern[str]:
     except _Unsupported as err:
         raise FuncError(f"regular expression {pattern!r}: {err} not supported") from None
     except (_Invalid, re.error) as err:
-        raise FuncError(f"error parsing regexp: {err}: `{pattern}`") from None
+        raise BadRegex(f"error parsing regexp: {err}: `{pattern}`") from None
 
 
 def _matches(rx: re.Pattern[str], s: str, n: int) -> Iterator[re.Match[str]]:
@@ -295,8 +299,16 @@ def _replace(rx: re.Pattern[str], s: str, repl: Callable[[re.Match[str]], str]) 
 
 
 @go("str", "str")
-def _regex_match(regex: str, s: str) -> bool:
+def _must_regex_match(regex: str, s: str) -> bool:
     return _compile(regex).search(s) is not None
+
+
+@go("str", "str")
+def _regex_match(regex: str, s: str) -> bool:
+    try:
+        return _compile(regex).search(s) is not None
+    except BadRegex:
+        return False  # Sprig ignores the error
 
 
 @go("str", "str", "int")
@@ -348,7 +360,7 @@ def _regex_quote_meta(s: str) -> str:
 
 REGEX_FUNCS: Final[dict[str, Callable[..., object]]] = {
     "regexMatch": _regex_match,
-    "mustRegexMatch": _regex_match,
+    "mustRegexMatch": _must_regex_match,
     "regexFindAll": _regex_find_all,
     "mustRegexFindAll": _regex_find_all,
     "regexFind": _regex_find,
