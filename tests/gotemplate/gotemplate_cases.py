@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Cases for the differential test: each runs through pykro's engine and through Go (tools/gotemplate-check).
 
 A case is (template, data) or (template, data, options) with options among missingkey ("default", "zero",
@@ -419,4 +420,151 @@ CASES: list[Case] = [
     ('{{ "a" | upper "b" }}', D),
     ("{{ trunc 3 }}", D),
     ("{{ .s | trunc }}", D),
+]
+
+
+# --- printf, numbers and Sprig edge cases (second batch)
+D2: dict[str, Any] = {
+    "s": "hello",
+    "n": 3,
+    "f": 1.5,
+    "l": ["a", "b"],
+    "m": {"a": 1, "b": {"c": 2}},
+    "nil": None,
+    "e": "",
+    "u": "héllo wörld",
+    "neg": -2.5,
+    "sl": ["b", "a"],
+    "li": [[1, 2], [1, 2]],
+}
+
+CASES += [
+    ('{{ printf "%6.2f|%-8v|%08.3f|%+v|%x|%X" 3.14159 "ab" -3.5 5 -255 "Hi" }}', D2),
+    ('{{ printf "%v|%v|%v|%v" 1e100 1e-100 123456789.0 0.1 }}', D2),
+    ('{{ printf "%g|%g|%e|%.2e|%G" 100000.0 1000000.0 0.0 1.0 1e-10 }}', D2),
+    ('{{ printf "%5t|%-5t|%q|%#q|%+q" true false "a\\tb" "ab" "é" }}', D2),
+    ('{{ printf "%c|%c|%q|%U" 233 128512 65 65 }}', D2),
+    ('{{ printf "%3c|%-4d|%x|%o" 65 7 3.5 -8 }}', D2),
+    ('{{ printf "%s %s" }}|{{ printf "%d" }}|{{ printf "%" }}|{{ printf "%-" }}|{{ printf "%.x" 5 }}', D2),
+    ('{{ printf "%v" .m }}|{{ printf "%d" .m }}|{{ printf "%s" .m }}|{{ printf "%v" .l }}|{{ printf "%5v" .l }}', D2),
+    (
+        '{{ printf "%t" "x" }}|{{ printf "%s" true }}|{{ printf "%d" true }}|{{ printf "%q" 1.5 }}|{{ printf "%s" nil }}',
+        D2,
+    ),
+    (
+        '{{ printf "%[3]d %[1]d" 1 2 3 }}|{{ printf "%[5]d" 1 }}|{{ printf "%[0]d" 1 }}|{{ printf "%d %[1]d %d" 1 2 }}',
+        D2,
+    ),
+    ('{{ printf "%.*f" 2 3.14159 }}|{{ printf "%-*d|" 4 7 }}|{{ printf "%*d" "x" 7 }}', D2),
+    ('{{ printf "%#v" 1 }}', D2),
+    (
+        '{{ printf "%v %v" .f .neg }}|{{ .neg }}|{{ -0.0 }}|{{ printf "%.1f" 0.05 }}|{{ printf "%.0f" 0.5 }}|{{ printf "%.0f" 1.5 }}',
+        D2,
+    ),
+    ('{{ printf "%08d|%-08d|%+08d|% 08d" -42 42 42 42 }}', D2),
+    ('{{ printf "%.3d|%5.3d|%x|%#X" 7 7 0 255 }}', D2),
+    ('{{ printf "%e|%E|%.0e|%#.0e|%#g|%#.3x" 123.456 0.000123 5.0 5.0 1.0 1 }}', D2),
+    ('{{ printf "%10.4v|%-10.3v|" 3.14159 "abcdef" }}', D2),
+    ('{{ print "a" 1 2 "b" nil nil }}|{{ print nil }}|{{ print }}|{{ print .l 1 }}|{{ print 1.5 true }}', D2),
+    ('{{ println }}|{{ println nil "x" }}', D2),
+    ('{{ printf "%v" (list nil 1) }}|{{ printf "%s" (list nil "a") }}|{{ printf "%d" (list 1 "a") }}', D2),
+    ('{{ printf "%x" (list 10 "a") }}|{{ printf "%q" (dict "k" "v") }}', D2),
+    ('{{ title "hello wORLD  foo-bar_baz x.y 3rd" }}|{{ title "élan vital" }}|{{ untitle "ÉLAN" }}', D2),
+    ('{{ upper "straße" }}|{{ lower "İSTANBUL" }}|{{ upper "ǆ" }}', D2),
+    ('{{ trim "\\u00a0 x \\u3000" }}|{{ trim "\\x1c x" }}|{{ trimAll "ab" "abcba" }}|{{ trimAll "" "x" }}', D2),
+    (
+        '{{ abbrev 5 "hello world" }}|{{ abbrev 4 "abcdefg" }}|{{ abbrevboth 0 4 "abcdefghijk" }}|{{ abbrevboth 3 8 "abcdefghijklmno" }}',
+        D2,
+    ),
+    ('{{ abbrevboth 10 7 "abcdefghijklmnopqr" }}|{{ abbrevboth 1 7 "abcdefghijklmnopqr" }}|{{ abbrev 10 "" }}', D2),
+    (
+        '{{ snakecase "" }}|{{ snakecase "a" }}|{{ snakecase "ABC" }}|{{ snakecase "aBC" }}|{{ snakecase "a1b2" }}|{{ snakecase "Hello  World!!x" }}',
+        D2,
+    ),
+    (
+        '{{ snakecase "FooBar_Baz qux" }}|{{ snakecase "HTTPStatusCode" }}|{{ snakecase "x-Y" }}|{{ snakecase "12ab" }}|{{ snakecase "ab12" }}|{{ snakecase "AB12cd" }}',
+        D2,
+    ),
+    (
+        '{{ kebabcase "fooBar.baz" }}|{{ kebabcase "foo$bar" }}|{{ kebabcase "_private" }}|{{ kebabcase "a__b" }}|{{ kebabcase "end_" }}',
+        D2,
+    ),
+    (
+        '{{ camelcase "foo_bar_baz" }}|{{ camelcase "FOO_BAR" }}|{{ camelcase "foo--bar" }}|{{ camelcase "foo bar" }}|{{ camelcase "_" }}|{{ camelcase "fooBar" }}|{{ camelcase "a_" }}',
+        D2,
+    ),
+    ('{{ camelcase "HTTP_server" }}|{{ camelcase "x_y_z" }}|{{ camelcase "9lives_here" }}', D2),
+    (
+        '{{ wrap 10 "a b c d e f g h i j k l m n" }}|{{ wrap 0 "ab cd" }}|{{ wrapWith 3 "|" "abcdefg hi" }}|{{ wrap 4 "  lead" }}',
+        D2,
+    ),
+    ('{{ initials "  a  bb   ccc" }}|{{ nospace "" }}|{{ swapcase "" }}', D2),
+    ("{{ quote }}|{{ squote nil }}|{{ quote .m }}|{{ squote .l }}|{{ quote 1.5 true }}|{{ cat }}", D2),
+    ('{{ indent -1 "x" }}', D2),
+    ('{{ repeat 0 "x" }}|{{ repeat -1 "x" }}', D2),
+    ('{{ substr 0 0 "" }}|{{ substr 1 0 "abc" }}', D2),
+    ('{{ substr 10 20 "abc" }}', D2),
+    (
+        '{{ splitn "," 0 "a,b" }}|{{ splitn "," -1 "a,b,c" }}|{{ splitn "" 2 "abc" }}|{{ splitList "," "" }}|{{ split "" "" }}',
+        D2,
+    ),
+    ('{{ join "," .nil }}|{{ join "," (list 1 .nil 2) }}|{{ join "," 5 }}|{{ sortAlpha .nil }}|{{ sortAlpha .m }}', D2),
+    ('{{ toStrings .nil }}|{{ toStrings "x" }}|{{ toStrings (list 1.5 true) }}', D2),
+    (
+        '{{ atoi "" }}|{{ atoi "9223372036854775808" }}|{{ atoi "1_000" }}|{{ int64 "1_000" }}|{{ int64 "  5" }}|{{ int64 "-0x10" }}',
+        D2,
+    ),
+    (
+        '{{ int64 "1e3" }}|{{ int64 "10.000" }}|{{ int64 ".0" }}|{{ int64 "0." }}|{{ int64 "0b11" }}|{{ int64 "0o17" }}|{{ int64 "08" }}',
+        D2,
+    ),
+    (
+        '{{ float64 "1_000.5" }}|{{ float64 "inf" }}|{{ float64 "-Infinity" }}|{{ float64 "nan" }}|{{ float64 "0x1p-2" }}|{{ float64 " 1" }}|{{ float64 "1e400" }}',
+        D2,
+    ),
+    (
+        '{{ float64 ".5" }}|{{ float64 "5." }}|{{ float64 "+.5e1" }}|{{ float64 "1__0" }}|{{ float64 "_1" }}|{{ float64 "1_" }}',
+        D2,
+    ),
+    ('{{ toDecimal "0777" }}|{{ toDecimal 8 }}|{{ toDecimal "-17" }}|{{ toDecimal 1.5 }}', D2),
+    (
+        '{{ add 1 "x" }}|{{ add 1.9 1.9 }}|{{ add -1.9 0 }}|{{ mul 3 .nil }}|{{ sub "10" "2.0" }}|{{ mod 7 -3 }}|{{ div -7 -2 }}',
+        D2,
+    ),
+    ("{{ mod 1 0 }}", D2),
+    ('{{ max "5" 3.9 }}|{{ min }}', D2),
+    ("{{ max }}", D2),
+    (
+        '{{ round 1.005 2 }}|{{ round 2.345 2 0.3 }}|{{ round -1.5 0 }}|{{ round 1234.5678 -2 }}|{{ ceil -0.5 }}|{{ floor "x" }}',
+        D2,
+    ),
+    (
+        "{{ addf 0.1 0.2 }}|{{ subf 0.3 0.1 }}|{{ mulf 0.1 3 }}|{{ divf 1 7 }}|{{ divf 2 3 }}|{{ divf -2 3 }}|{{ addf }}|{{ divf 10 }}",
+        D2,
+    ),
+    ("{{ divf 1 0 }}", D2),
+    ("{{ maxf }}", D2),
+    ('{{ maxf 1 }}|{{ minf 1 "x" }}', D2),
+    (
+        "{{ seq }}|{{ seq 0 }}|{{ seq 1 }}|{{ seq -3 }}|{{ seq 1 2 3 4 }}|{{ seq 1 0 5 }}|{{ seq 10 -3 1 }}|{{ seq 1 -1 5 }}",
+        D2,
+    ),
+    ("{{ untilStep 0 5 0 }}|{{ untilStep 5 0 1 }}|{{ until 0 }}", D2),
+    (
+        "{{ uniq .li }}|{{ has (list 1 2) .li }}|{{ without .li (list 1 2) }}|{{ has 1 (list 1.0) }}|{{ has 1 (list 1) }}",
+        D2,
+    ),
+    ('{{ compact (list 0 "" .nil false (list) (dict) "x" 0.0) }}|{{ without .l }}', D2),
+    ('{{ append .nil "x" }}', D2),
+    ('{{ prepend "s" "x" }}', D2),
+    ("{{ slice .l 1 5 }}", D2),
+    ("{{ slice .l -1 }}", D2),
+    ('{{ slice .l 2 }}|{{ slice .l 0 0 }}|{{ slice (list) 0 }}|{{ slice .l "1" }}', D2),
+    ("{{ concat }}|{{ concat .l (list) }}", D2),
+    ('{{ concat .l "x" }}', D2),
+    ("{{ chunk 0 .l }}", D2),
+    ("{{ chunk 3 (list 1 2 3 4 5 6 7) }}|{{ chunk 1 .l }}", D2),
+    ("{{ reverse .nil }}", D2),
+    ("{{ uniq .nil }}", D2),
+    ('{{ sortAlpha (list "é" "e" "z" "Z" "" "a b") }}', D2),
 ]

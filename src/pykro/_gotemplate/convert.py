@@ -156,9 +156,12 @@ def _to_string(v: object) -> str:
 
 @go("str")
 def _atoi(s: str) -> int:
+    """strconv.Atoi with the error ignored: 0 for bad syntax, the nearest int64 when out of range."""
     try:
         return go_parse_int(s, base0=False)
     except ValueError:
+        if _DEC_RE.fullmatch(s):
+            return INT64_MIN if s.startswith("-") else INT64_MAX
         return 0
 
 

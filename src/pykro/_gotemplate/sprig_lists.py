@@ -322,16 +322,22 @@ def _minf(a: object, *vs: object) -> float:
     return acc
 
 
+def _go_floor(f: float) -> float:
+    return math.copysign(float(math.floor(f)), f) if math.isfinite(f) else f
+
+
+def _go_ceil(f: float) -> float:
+    return math.copysign(float(math.ceil(f)), f) if math.isfinite(f) else f
+
+
 @go("any")
 def _floor(v: object) -> float:
-    f = to_float64(v)
-    return float(math.floor(f)) if math.isfinite(f) else f
+    return _go_floor(to_float64(v))
 
 
 @go("any")
 def _ceil(v: object) -> float:
-    f = to_float64(v)
-    return float(math.ceil(f)) if math.isfinite(f) else f
+    return _go_ceil(to_float64(v))
 
 
 @go("any", "int", variadic="float")
@@ -341,7 +347,7 @@ def _round(v: object, places: int, *round_on: float) -> float:
     pow10 = math.pow(10, places)
     digit = pow10 * val
     frac = math.modf(digit)[0]
-    rounded = math.ceil(digit) if frac >= on else math.floor(digit)
+    rounded = _go_ceil(digit) if frac >= on else _go_floor(digit)
     return rounded / pow10
 
 

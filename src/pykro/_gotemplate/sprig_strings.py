@@ -41,13 +41,21 @@ def go_upper(s: str) -> str:
     """strings.ToUpper: one rune to one rune (no 'ß' -> 'SS')."""
     if s.isascii():
         return s.upper()
-    return "".join(u if len(u := c.upper()) == 1 else c for c in s)
+    return "".join(_upper_rune(c) for c in s)
+
+
+def _upper_rune(c: str) -> str:
+    u = c.upper()
+    if len(u) == 1:
+        return u
+    t = c.title()  # the simple mapping where the full one has several characters (e.g. U+1F80)
+    return t if len(t) == 1 else c
 
 
 def go_lower(s: str) -> str:
     if s.isascii():
         return s.lower()
-    return "".join(u if len(u := c.lower()) == 1 else c for c in s)
+    return "".join("i" if c == "\u0130" else u if len(u := c.lower()) == 1 else c for c in s)
 
 
 def _utf8(s: str) -> bytes:
@@ -356,6 +364,7 @@ def _camelcase(s: str) -> str:
         buf.append(s[i])
         i += 1
     if i == len(s):
+        buf.append(s[-1])  # xstrings writes the last connector twice
         return "".join(buf)
     r0 = s[i]
     first_upper = r0.isupper()
@@ -457,15 +466,21 @@ def _cat(*args: object) -> str:
     return " ".join(fmt_v(a) for a in args if a is not None)
 
 
+def _pad_spaces(spaces: int) -> str:
+    if spaces < 0:
+        raise FuncError("strings: negative Repeat count")
+    return " " * spaces
+
+
 @go("int", "str")
 def _indent(spaces: int, s: str) -> str:
-    pad = " " * spaces
+    pad = _pad_spaces(spaces)
     return pad + s.replace("\n", "\n" + pad)
 
 
 @go("int", "str")
 def _nindent(spaces: int, s: str) -> str:
-    pad = " " * spaces
+    pad = _pad_spaces(spaces)
     return "\n" + pad + s.replace("\n", "\n" + pad)
 
 
