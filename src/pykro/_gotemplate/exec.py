@@ -156,13 +156,28 @@ class _Compiler:
 
     # --- statements
     def block(self, nodes: list[Node]) -> Run:
-        runs = [self.stmt(n) for n in nodes]
-        if len(runs) == 1:
-            return runs[0]
+        # Each step is a text to append or a statement to run; printing actions are an expression to print.
+        steps: list[tuple[int, object]] = []
+        for n in nodes:
+            if isinstance(n, Text):
+                steps.append((0, n.text))
+            elif isinstance(n, Action) and not n.pipe.decls:
+                steps.append((1, self.pipe(n.pipe)))
+            else:
+                steps.append((2, self.stmt(n)))
+        if len(steps) == 1 and steps[0][0] == 2:
+            return steps[0][1]  # type: ignore[return-value]
 
         def run(dot: object, vars: list[object], out: list[str]) -> None:
-            for r in runs:
-                r(dot, vars, out)
+            append = out.append
+            for kind, step in steps:
+                if kind == 0:
+                    append(step)  # type: ignore[arg-type]
+                elif kind == 1:
+                    value = step(dot, vars)  # type: ignore[operator]
+                    append(value if value.__class__ is str else print_value(value))
+                else:
+                    step(dot, vars, out)  # type: ignore[operator]
 
         return run
 
@@ -291,7 +306,7 @@ class _Compiler:
 
     # --- pipelines and commands
     def pipe(self, pipe: Pipe) -> Ev:
-        cmds = [self.command(c.args) for c in pipe.cmds]
+        cmds = [self.command(c.args, has_final=i > 0) for i, c in enumerate(pipe.cmds)]
         decls = pipe.decls
         first = cmds[0]
         rest = cmds[1:]
@@ -320,10 +335,10 @@ class _Compiler:
 
         return ev
 
-    def command(self, args: list[Node]) -> Cmd:
+    def command(self, args: list[Node], has_final: bool = False) -> Cmd:
         head = args[0]
         if isinstance(head, Identifier):
-            return self.call(head, args[1:])
+            return self.call(head, args[1:], has_final)
         if isinstance(head, (Field, Variable, Chain)):
             get = self.operand(head, allow_args=len(args) > 1)
             text = _literal_text(head)
@@ -390,7 +405,7 @@ class _Compiler:
         if isinstance(node, Pipe):
             return self.pipe(node)
         if isinstance(node, Identifier):
-            call = self.call(node, [])
+            call = self.call(node, [], has_final=False)
             return lambda dot, vars: call(dot, vars, _NOFINAL)
         if isinstance(node, String):
             text = node.text
@@ -415,6 +430,19 @@ class _Compiler:
 
     def chain(self, base: Ev, names: tuple[str, ...], pos: int) -> Ev:
         mode = self.missing_key
+        if len(names) == 1:
+            name = names[0]
+
+            def ev1(dot: object, vars: list[object]) -> object:
+                recv = base(dot, vars)
+                if recv.__class__ is dict:
+                    try:
+                        return recv[name]
+                    except KeyError:
+                        pass
+                return _field(recv, name, pos, mode)
+
+            return ev1
 
         def ev(dot: object, vars: list[object]) -> object:
             recv = base(dot, vars)
@@ -430,38 +458,25 @@ class _Compiler:
 
         return ev
 
-    def call(self, ident: Identifier, args: list[Node]) -> Cmd:
+    def call(self, ident: Identifier, args: list[Node], has_final: bool) -> Cmd:
         name, pos = ident.name, ident.pos
         fn = self.funcs.get(name)
         if fn is None:
             raise ExecError(f"{go_quote(name)} is not a defined function", pos)
         sig = sig_of(fn)
         nparams = len(sig.params)
-        if name in _LAZY and sig.variadic == "value":
-            return self.lazy(name, [self.arg(a, "value") for a in args], pos)
-        fixed = [self.arg(a, sig.params[i]) for i, a in enumerate(args[:nparams])]
-        extra = [self.arg(a, sig.variadic) for a in args[nparams:]] if sig.variadic else []
-        nargs = len(args)
-        if not sig.variadic and nargs > nparams:
-            have = nargs
-
-            def too_many(dot: object, vars: list[object], final: object) -> object:
-                got = have + (final is not _NOFINAL)
-                raise ExecError(f"wrong number of args for {name}: want {nparams} got {got}", pos)
-
-            return too_many
-        evs = fixed + extra
-        final_type_fixed = sig.params[nargs] if nargs < nparams else None
         variadic = sig.variadic
+        if name in _LAZY and variadic == "value":
+            return self.lazy(name, [self.arg(a, "value") for a in args], pos)
+        got = len(args) + has_final
+        if got < nparams or (not variadic and got != nparams):
+            message = f"wrong number of args for {name}: want {'at least ' if variadic else ''}{nparams} got {got}"
+            return lambda dot, vars, final: _raise(message, pos)
+        types = [*sig.params, *([variadic] * (got - nparams) if variadic else [])]
+        evs = [self.arg(a, types[i]) for i, a in enumerate(args)]
+        final_type = types[-1] if has_final else ""
 
-        def cmd(dot: object, vars: list[object], final: object) -> object:
-            argv = [ev(dot, vars) for ev in evs]
-            if final is not _NOFINAL:
-                typ = final_type_fixed if final_type_fixed is not None else variadic or "any"
-                argv.append(_validate(final, typ, pos))
-            if len(argv) < nparams or (not variadic and len(argv) != nparams):
-                want = f"at least {nparams}" if variadic else str(nparams)
-                raise ExecError(f"wrong number of args for {name}: want {want} got {len(argv)}", pos)
+        def invoke(argv: tuple[object, ...] | list[object]) -> object:
             try:
                 return fn(*argv)
             except ExecError:
@@ -469,7 +484,26 @@ class _Compiler:
             except _CALL_ERRORS as err:
                 raise ExecError(f"error calling {name}: {err}", pos) from None
 
-        return cmd
+        if has_final:
+            conv = _converter(final_type, pos)
+            if not evs:
+                return lambda dot, vars, final: invoke((conv(final),))
+            if len(evs) == 1:
+                e0 = evs[0]
+                return lambda dot, vars, final: invoke((e0(dot, vars), conv(final)))
+            if len(evs) == 2:
+                e0, e1 = evs
+                return lambda dot, vars, final: invoke((e0(dot, vars), e1(dot, vars), conv(final)))
+            return lambda dot, vars, final: invoke([*(ev(dot, vars) for ev in evs), conv(final)])
+        if not evs:
+            return lambda dot, vars, final: invoke(())
+        if len(evs) == 1:
+            e0 = evs[0]
+            return lambda dot, vars, final: invoke((e0(dot, vars),))
+        if len(evs) == 2:
+            e0, e1 = evs
+            return lambda dot, vars, final: invoke((e0(dot, vars), e1(dot, vars)))
+        return lambda dot, vars, final: invoke([ev(dot, vars) for ev in evs])
 
     def lazy(self, name: str, evs: list[Ev], pos: int) -> Cmd:
         want_true = name == "or"
@@ -495,6 +529,13 @@ class _Compiler:
             get = self.operand(node)
             if typ == "value":
                 return get
+            if typ == "any":
+
+                def ev_any(dot: object, vars: list[object]) -> object:
+                    value = get(dot, vars)
+                    return None if value is MISSING else value
+
+                return ev_any
             return lambda dot, vars: _validate(get(dot, vars), typ, pos)
         if isinstance(node, Nil):
             if typ in ("any", "list", "map"):
@@ -532,6 +573,21 @@ class _Compiler:
             raise ExecError(message, pos)
 
         return ev
+
+
+def _raise(message: str, pos: int) -> object:
+    raise ExecError(message, pos)
+
+
+def _converter(typ: str, pos: int) -> Callable[[object], object]:
+    """Validation of a piped-in value for a parameter of Go type ``typ``."""
+    if typ == "value":
+        return lambda v: v
+    if typ == "any":
+        return lambda v: None if v is MISSING else v
+    if typ == "str":
+        return lambda v: v if v.__class__ is str else _validate(v, "str", pos)
+    return lambda v: _validate(v, typ, pos)
 
 
 def _field(recv: object, name: str, pos: int, mode: MissingKey) -> object:

@@ -113,12 +113,14 @@ def _hex_float(f: float, upper: bool) -> str:
     whole, _, frac = mant.partition(".")
     frac = frac.rstrip("0")
     e = int(exp)
-    out = f"{'-' if math.copysign(1.0, f) < 0 else ''}0x{whole}{'.' + frac if frac else ''}p{'-' if e < 0 else '+'}{abs(e):02d}"
-    return out.upper().replace("0X", "0X") if upper else out
+    sign = "-" if math.copysign(1.0, f) < 0 else ""
+    point = "." + frac if frac else ""
+    out = f"{sign}0x{whole}{point}p{'-' if e < 0 else '+'}{abs(e):02d}"
+    return out.upper() if upper else out
 
 
 def _fmt_float(f: float, verb: str, spec: _Spec) -> str:
-    if verb == "b" or verb in ("x", "X") and spec.prec is not None:
+    if verb == "b" or (verb in ("x", "X") and spec.prec is not None):
         raise FuncError(f"printf: %{verb} of a float64 is not supported")
     if math.isinf(f) or math.isnan(f):
         text = "NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")
