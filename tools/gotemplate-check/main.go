@@ -181,7 +181,7 @@ func run(c testCase) (out string, err error) {
 	if mk == "" {
 		mk = "default"
 	}
-	t, err := template.New("t").Option("missingkey=" + mk).Funcs(funcs).Parse(c.Template)
+	t, err := template.New("template").Option("missingkey=" + mk).Funcs(funcs).Parse(c.Template)
 	if err != nil {
 		return "", err
 	}

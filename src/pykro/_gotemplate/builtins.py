@@ -149,8 +149,7 @@ def _index(item: object, *indexes: object) -> object:
         elif isinstance(item, Mapping):
             if not isinstance(idx, str):
                 if not _valid(idx):
-                    item = None
-                    continue
+                    raise FuncError("value is nil; should be of type string")
                 raise FuncError(f"value has type {go_type(idx)}; should be string")
             item = item.get(idx)
         else:
@@ -188,7 +187,7 @@ def _slice(item: object, *indexes: object) -> object:
 def _eval_args(args: tuple[object, ...]) -> str:
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return sprint(*args)
+    return sprint(*("<no value>" if a is None else a for a in args))
 
 
 _HTML: Final = {'"': "&#34;", "'": "&#39;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "\x00": "\ufffd"}
@@ -210,7 +209,7 @@ def _js(*args: object) -> str:
     for c in _eval_args(args):
         if c in _JS:
             out.append(_JS[c])
-        elif ord(c) < 0x20 or not c.isprintable():
+        elif ord(c) < 0x20 or (not c.isascii() and not c.isprintable()):
             out.append(f"\\u{ord(c):04X}")
         else:
             out.append(c)

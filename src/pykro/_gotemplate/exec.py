@@ -242,8 +242,9 @@ class _Compiler:
         seq = self.pipe(node.pipe)
         body = self.block(node.body)
         orelse = self.block(node.orelse) if node.orelse is not None else None
-        elem_slot = decls[-1][1] if decls else -1
-        index_slot = decls[0][1] if len(decls) == 2 else -1
+        elem_slot = decls[-1][1] if decls else None
+        index_slot = decls[0][1] if len(decls) == 2 else None
+        undefined = next((name for name, slot in decls if slot < 0), None)
         pos = node.pos
 
         def run(dot: object, vars: list[object], out: list[str]) -> None:
@@ -254,7 +255,7 @@ class _Compiler:
             elif isinstance(val, Mapping):
                 pairs = [(k, val[k]) for k in sort_keys(val)]
             elif isinstance(val, int) and not isinstance(val, bool):
-                if index_slot >= 0:
+                if index_slot is not None:
                     raise ExecError(f"can't use {val} to iterate over more than one variable", pos)
                 pairs = [(MISSING, type(val)(i)) for i in range(int(val))]
             elif val is MISSING:
@@ -265,10 +266,12 @@ class _Compiler:
                 if orelse is not None:
                     orelse(dot, vars, out)
                 return
+            if undefined is not None:
+                raise ExecError(f"undefined variable: {undefined}", pos)
             for index, elem in pairs:
-                if elem_slot >= 0:
+                if elem_slot is not None:
                     vars[elem_slot] = elem
-                if index_slot >= 0:
+                if index_slot is not None:
                     vars[index_slot] = index
                 try:
                     body(elem, vars, out)
