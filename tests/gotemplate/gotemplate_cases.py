@@ -696,3 +696,159 @@ CASES += [
     ('{{ index . "a-b" }}', {"a-b": 1}),
     ("{{ ._x }}|{{ .x_1 }}|{{ .ÿ }}", {"_x": 1, "x_1": 2, "ÿ": 3}),
 ]
+
+
+# --- JSON, encodings, regex, dates, Lynq's functions (fourth batch)
+D4: dict[str, Any] = {
+    "s": "hello",
+    "n": 3,
+    "f": 1.5,
+    "l": ["a", "b"],
+    "m": {"a": 1, "b": {"c": 2}},
+    "nil": None,
+    "u": "héllo",
+    "j": '{"a":[1,2.5,"x",null,true],"b":{"c":1e3}}',
+}
+
+CASES += [
+    (
+        "{{ toJson .j }}|{{ toJson .u }}|{{ toJson 1.0 }}|{{ toJson -0.0 }}|{{ toJson 123456789012345678 }}|{{ toJson 0.1 }}",
+        D4,
+    ),
+    (
+        "{{ toJson 1e-6 }}|{{ toJson 1e-7 }}|{{ toJson 12345678901234567890.0 }}|{{ toJson 1.5e300 }}|{{ toJson 2.5e-10 }}",
+        D4,
+    ),
+    ('{{ toJson "\\u007f\\u0080\\ufeff\\x01" }}|{{ toRawJson (list "<" .nil 1.5) }}|{{ toPrettyJson .m }}', D4),
+    (
+        "{{ toJson (fromJson .j) }}|{{ (fromJson .j).b.c }}|{{ index (fromJson .j).a 1 }}|{{ typeOf (index (fromJson .j).a 0) }}",
+        D4,
+    ),
+    (
+        '{{ fromJson "  {\\"a\\" : 1 }  " }}|{{ fromJson "" }}|{{ fromJson "[1,]" }}|{{ fromJson "NaN" }}|{{ fromJson "1e999" }}',
+        D4,
+    ),
+    ('{{ fromJson "{\\"a\\":1}{" }}|{{ fromJson "\\"x\\"" }}|{{ fromJson "true" }}|{{ fromJson "null" }}', D4),
+    ('{{ fromJson "{\\"a\\":1,\\"a\\":2}" }}|{{ fromJson "[1e2, -0, 0.5]" }}|{{ fromJson "\\"\\\\u00e9\\"" }}', D4),
+    ('{{ fromJson "01" }}|{{ fromJson "[01]" }}|{{ fromJson "{\\"a\\":\\"\\t\\"}" }}|{{ fromJson "1." }}', D4),
+    ('{{ mustToJson .m }}|{{ mustToPrettyJson (list) }}|{{ mustToRawJson "&" }}|{{ toPrettyJson "x" }}', D4),
+    (
+        '{{ b64enc "" }}|{{ b64dec "" }}|{{ b64dec "YQ==" }}|{{ b64dec "YQ" }}|{{ b64dec "YQ=" }}|{{ b64dec "Y===" }}|{{ b64dec "YQ==YQ==" }}',
+        D4,
+    ),
+    (
+        '{{ b64dec "YW Jj" }}|{{ b64dec "YWJj\\nZGVm" }}|{{ b64dec "YWJjZA==\\n" }}|{{ b64dec "=" }}|{{ b64dec "YQ==x" }}',
+        D4,
+    ),
+    (
+        '{{ b32enc "" }}|{{ b32dec "" }}|{{ b32dec "ME======" }}|{{ b32dec "me======" }}|{{ b32dec "ME=====" }}|{{ b32dec "MFRGG===" }}|{{ b32dec "M1======" }}',
+        D4,
+    ),
+    ('{{ sha1sum .u }}|{{ sha256sum "" }}|{{ adler32sum "" }}|{{ adler32sum .u }}', D4),
+    (
+        '{{ regexFindAll "(a)(b)?" "abab a" -1 }}|{{ regexFindAll "" "abc" -1 }}|{{ regexFindAll "" "abc" 2 }}|{{ regexFindAll "b*" "abbc" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "" "abc" "-" }}|{{ regexReplaceAll "b*" "abbc" "-" }}|{{ regexReplaceAll "x*" "" "-" }}|{{ regexReplaceAllLiteral "b" "abc" "${0}" }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "(?P<first>\\\\w+) (?P<last>\\\\w+)" "John Smith" "${last}, ${first}" }}|{{ regexReplaceAll "(a)" "a" "$1$2$x${1}0${" }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "(a)" "aa" "[$10]" }}|{{ regexReplaceAll "(a)" "aa" "[${1}0]" }}|{{ regexReplaceAll "a" "aa" "$" }}',
+        D4,
+    ),
+    (
+        '{{ regexSplit "a" "banana" 0 }}|{{ regexSplit "a" "banana" 1 }}|{{ regexSplit "a" "banana" 3 }}|{{ regexSplit "a" "" -1 }}|{{ regexSplit "" "" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexSplit "a*" "baaac" -1 }}|{{ regexSplit "^" "abc" -1 }}|{{ regexSplit "$" "abc" -1 }}|{{ regexSplit "b" "abc" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexMatch "^$" "" }}|{{ regexMatch "(?m)^b$" "a\\nb\\nc" }}|{{ regexMatch "(?s)a.b" "a\\nb" }}|{{ regexMatch "a.b" "a\\nb" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "(?i)straße" "STRASSE" }}|{{ regexFind "(?i)k" "\\u212a" }}|{{ regexFind "[^a]" "\\n" }}|{{ regexFind "\\\\D" "1a" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "a|ab" "ab" }}|{{ regexFind "ab|a" "ab" }}|{{ regexFind "a*?" "aaa" }}|{{ regexFind "a+?" "aaa" }}|{{ regexFind "(a|b)*c" "ababc" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "[[:alpha:]]+" "ab1" }}|{{ regexFind "[[:^alpha:]]+" "ab1" }}|{{ regexFind "[a-c[:digit:]]+" "1b2z" }}|{{ regexFind "[]a]+" "]a]" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "(?i:a)b" "Ab" }}|{{ regexFind "x{2}" "xxx" }}|{{ regexFind "x{2,}" "xxxx" }}|{{ regexFind "{" "{" }}|{{ regexFind "a{1001}" "a" }}',
+        D4,
+    ),
+    ('{{ regexFind "\\\\1" "a" }}', D4),
+    ('{{ regexFind "a**" "a" }}', D4),
+    ('{{ regexFind "a++" "a" }}', D4),
+    ('{{ regexFind "\\\\Z" "a" }}', D4),
+    (
+        '{{ regexFind "(?<name>a)" "a" }}|{{ regexFind "\\\\." "a.b" }}|{{ regexFind "\\\\Aa" "aa" }}|{{ regexFind "a\\\\z" "aa" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "[\\\\d\\\\s]+" "a1 2b" }}|{{ regexFind "\\\\s+" "a\\u00a0b" }}|{{ regexFind "\\\\w+" "日本" }}|{{ regexFind "\\\\bx" "éx" }}',
+        D4,
+    ),
+    ('{{ regexQuoteMeta "" }}|{{ regexQuoteMeta "-#&~ é" }}', D4),
+    ('{{ mustRegexFind "(" "x" }}', D4),
+    ('{{ regexFind "(" "x" }}', D4),
+    ('{{ regexSplit "(" "x" -1 }}', D4),
+    ('{{ date "2006" 0 | len }}|{{ dateInZone "2006-01-02" 1700000000.5 "UTC" | len }}', D4),
+    ('{{ dateInZone "15:04:05.000000 .99 Jan Monday MST -07 -07:00:00 Z0700" 1700000000 "Asia/Kolkata" }}', D4),
+    (
+        '{{ dateInZone "3:4:5 pm PM 1 2 06" 1699999999 "UTC" }}|{{ dateInZone "2006 __2 002 _2" 1704067200 "UTC" }}|{{ dateInZone "Z07:00" 0 "UTC" }}',
+        D4,
+    ),
+    (
+        '{{ dateInZone "2006-01-02" (int64 -86400) "UTC" }}|{{ dateInZone "Jan _2" 1704067200 "" }}|{{ dateInZone "MST" 1700000000 "America/Phoenix" }}',
+        D4,
+    ),
+    (
+        '{{ dateInZone "MST" 1700000000 "Etc/GMT+5" }}|{{ dateInZone "MST" 1700000000 "Asia/Kolkata" }}|{{ dateInZone "05.000 ,9" 1 "UTC" }}',
+        D4,
+    ),
+    ('{{ htmlDateInZone 1700000000 "Pacific/Kiritimati" }}|{{ htmlDateInZone "x" "UTC" | len }}', D4),
+    (
+        '{{ duration "-90" }}|{{ duration "x" }}|{{ duration 1.5 }}|{{ duration (int64 86400) }}|{{ duration "3600" }}',
+        D4,
+    ),
+    ("{{ unixEpoch 5 }}", D4),
+    (
+        '{{ toHost "https://EXAMPLE.com" }}|{{ toHost "//h.com/x" }}|{{ toHost "h.com/path" }}|{{ toHost "http://h.com:" }}|{{ toHost "ftp://a@b:1" }}',
+        D4,
+    ),
+    (
+        '{{ toHost "http://[fe80::1%25en0]:8080/" }}|{{ toHost "mailto:x@y.com" }}|{{ toHost "http:///path" }}|{{ toHost "a:b:c" }}',
+        D4,
+    ),
+    (
+        '{{ toHost "http://h.com?q" }}|{{ toHost "http://h.com#f" }}|{{ toHost "HTTP://h.com" }}|{{ toHost "1http://x" }}',
+        D4,
+    ),
+    ('{{ toHost "http://a b" }}', D4),
+    ("{{ toHost 5 }}", D4),
+    ('{{ trunc63 "" }}|{{ trunc63 (repeat 70 "x") | len }}|{{ trunc63 (repeat 63 "y") | len }}', D4),
+    (
+        '{{ float "1_0" }}|{{ float "0x1p3" }}|{{ float "inf" }}|{{ float "-0" }}|{{ float 1e21 }}|{{ float "1e-7" }}|{{ float (int64 3) }}|{{ float .m }}',
+        D4,
+    ),
+    (
+        '{{ bool "T" }}|{{ bool "Y" }}|{{ bool " true" }}|{{ bool 0.0 }}|{{ bool 0.1 }}|{{ bool .nil }}|{{ bool .l }}|{{ bool (int64 0) }}',
+        D4,
+    ),
+    ('{{ fromJson "[1" }}|{{ fromJson "{}" }}|{{ typeOf (fromJson "bad") }}', D4),
+    ("{{ toHost .nil }}", D4),
+    ('{{ .s | sha1sum }}|{{ sha1sum "" }}', D4),
+]

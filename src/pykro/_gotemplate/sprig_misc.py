@@ -79,7 +79,7 @@ def go_format_time(dt: datetime, layout: str) -> str:
             i += 3
         elif rest.startswith("MST"):
             name = dt.tzname() or ""
-            out.append(name if name and name[0] not in "+-" else _offset(dt, False, False, False, False))
+            out.append(name or _offset(dt, False, False, False, False))
             i += 3
         elif rest.startswith("2006"):
             out.append(f"{dt.year:04d}")
