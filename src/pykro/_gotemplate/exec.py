@@ -8,7 +8,7 @@ offset of the node being evaluated.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from typing import Final
 
 from ..errors import go_quote
 from .nodes import (
@@ -33,23 +33,15 @@ from .nodes import (
     Variable,
     With,
 )
+from .operands import ExecError, MissingKey, converter, field, ideal, literal_text, raise_at, validate
 from .sig import GO_TYPE_NAMES, sig_of
-from .values import I64, MISSING, FuncError, go_type, print_value, sort_keys, truth
+from .values import I64, MISSING, FuncError, print_value, sort_keys, truth
 
 __all__ = ["Compiled", "ExecError", "compile_trees"]
 
 Ev = Callable[[object, list[object]], object]
 Run = Callable[[object, list[object], list[str]], None]
 Cmd = Callable[[object, list[object], object], object]
-MissingKey = Literal["default", "zero", "error"]
-
-
-class ExecError(Exception):
-    """An execution error at source offset ``pos``."""
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.pos = pos
 
 
 class _Break(Exception):
@@ -81,71 +73,6 @@ def compile_trees(
         compiler = _Compiler(funcs, missing_key, compiled)
         compiled.templates[name] = (compiler.block(tree.root), tree.nslots)
     return compiled
-
-
-def _ideal(node: Number) -> object:
-    """Go's idealConstant: the value of a number literal with no type context."""
-    text = node.text.lstrip("+-").lower()
-    if not node.is_char and any(c in text for c in ".ep") and not (text.startswith("0x") and "p" not in text):
-        return node.float_value
-    if node.is_int:
-        return node.int_value
-    raise ExecError(f"{node.text} overflows int", node.pos)
-
-
-def _literal_text(node: Node) -> str:
-    if isinstance(node, String):
-        return node.quoted
-    if isinstance(node, Number):
-        return node.text
-    if isinstance(node, Bool):
-        return "true" if node.value else "false"
-    if isinstance(node, Nil):
-        return "nil"
-    if isinstance(node, Dot):
-        return "."
-    if isinstance(node, Field):
-        return "." + ".".join(node.names)
-    if isinstance(node, Variable):
-        return ".".join((node.name, *node.names))
-    if isinstance(node, Identifier):
-        return node.name
-    return "(pipeline)"
-
-
-def _validate(value: object, typ: str, pos: int) -> object:
-    """Go's validateType: a runtime value passed to a parameter of Go type ``typ``."""
-    if typ == "value":
-        return value
-    if value is MISSING:
-        if typ == "any":
-            return None
-        if typ == "list":
-            return []
-        if typ == "map":
-            return {}
-        raise ExecError(f"invalid value; expected {GO_TYPE_NAMES[typ]}", pos)
-    if typ == "any":
-        return value
-    ok = False
-    if typ == "str":
-        ok = isinstance(value, str)
-    elif typ == "int":
-        ok = type(value) is int
-    elif typ == "i64":
-        ok = type(value) is I64
-    elif typ == "float":
-        ok = isinstance(value, float)
-    elif typ == "bool":
-        ok = isinstance(value, bool)
-    elif typ == "list":
-        ok = isinstance(value, (list, tuple))
-    elif typ == "map":
-        ok = isinstance(value, Mapping)
-    if not ok:
-        got = "interface {}" if value is None else go_type(value)
-        raise ExecError(f"wrong type for value; expected {GO_TYPE_NAMES[typ]}; got {got}", pos)
-    return value
 
 
 class _Compiler:
@@ -344,7 +271,7 @@ class _Compiler:
             return self.call(head, args[1:], has_final)
         if isinstance(head, (Field, Variable, Chain)):
             get = self.operand(head, allow_args=len(args) > 1)
-            text = _literal_text(head)
+            text = literal_text(head)
             pos = head.pos
             has_args = len(args) > 1
 
@@ -363,7 +290,7 @@ class _Compiler:
                 return cmd_plain
             return cmd_field
         pos = head.pos
-        text = _literal_text(head)
+        text = literal_text(head)
         if len(args) > 1:
 
             def cmd_bad(dot: object, vars: list[object], final: object) -> object:
@@ -420,10 +347,10 @@ class _Compiler:
             number = node
 
             def ev_number(dot: object, vars: list[object]) -> object:
-                return _ideal(number)
+                return ideal(number)
 
             try:
-                value = _ideal(number)
+                value = ideal(number)
             except ExecError:
                 return ev_number
             return lambda dot, vars: value
@@ -443,7 +370,7 @@ class _Compiler:
                         return recv[name]
                     except KeyError:
                         pass
-                return _field(recv, name, pos, mode)
+                return field(recv, name, pos, mode)
 
             return ev1
 
@@ -456,7 +383,7 @@ class _Compiler:
                         continue
                     except KeyError:
                         pass
-                recv = _field(recv, name, pos, mode)
+                recv = field(recv, name, pos, mode)
             return recv
 
         return ev
@@ -474,7 +401,7 @@ class _Compiler:
         got = len(args) + has_final
         if got < nparams or (not variadic and got != nparams):
             message = f"wrong number of args for {name}: want {'at least ' if variadic else ''}{nparams} got {got}"
-            return lambda dot, vars, final: _raise(message, pos)
+            return lambda dot, vars, final: raise_at(message, pos)
         types = [*sig.params, *([variadic] * (got - nparams) if variadic else [])]
         evs = [self.arg(a, types[i]) for i, a in enumerate(args)]
         final_type = types[-1] if has_final else ""
@@ -488,7 +415,7 @@ class _Compiler:
                 raise ExecError(f"error calling {name}: {err}", pos) from None
 
         if has_final:
-            conv = _converter(final_type, pos)
+            conv = converter(final_type, pos)
             if not evs:
                 return lambda dot, vars, final: invoke((conv(final),))
             if len(evs) == 1:
@@ -539,7 +466,7 @@ class _Compiler:
                     return None if value is MISSING else value
 
                 return ev_any
-            return lambda dot, vars: _validate(get(dot, vars), typ, pos)
+            return lambda dot, vars: validate(get(dot, vars), typ, pos)
         if isinstance(node, Nil):
             if typ in ("any", "list", "map"):
                 return lambda dot, vars: None
@@ -548,7 +475,7 @@ class _Compiler:
             return self.fail(f"cannot assign nil to {GO_TYPE_NAMES[typ]}", pos)
         if typ in ("any", "value"):
             return self.operand(node)
-        found = _literal_text(node)
+        found = literal_text(node)
         value: object
         if typ == "str":
             if not isinstance(node, String):
@@ -576,35 +503,3 @@ class _Compiler:
             raise ExecError(message, pos)
 
         return ev
-
-
-def _raise(message: str, pos: int) -> object:
-    raise ExecError(message, pos)
-
-
-def _converter(typ: str, pos: int) -> Callable[[object], object]:
-    """Validation of a piped-in value for a parameter of Go type ``typ``."""
-    if typ == "value":
-        return lambda v: v
-    if typ == "any":
-        return lambda v: None if v is MISSING else v
-    if typ == "str":
-        return lambda v: v if v.__class__ is str else _validate(v, "str", pos)
-    return lambda v: _validate(v, typ, pos)
-
-
-def _field(recv: object, name: str, pos: int, mode: MissingKey) -> object:
-    """Go's evalField on a receiver that is not a dict holding ``name``."""
-    if isinstance(recv, Mapping):
-        if name in recv:
-            return recv[name]
-        if mode == "error":
-            raise ExecError(f'map has no entry for key "{name}"', pos)
-        return None if mode == "zero" else MISSING
-    if recv is MISSING:
-        if mode == "error":
-            raise ExecError(f'nil data; no entry for key "{name}"', pos)
-        return MISSING
-    if recv is None:
-        raise ExecError(f"nil pointer evaluating interface {{}}.{name}", pos)
-    raise ExecError(f"can't evaluate field {name} in type {go_type(recv)}", pos)
