@@ -62,7 +62,6 @@ class Compiled:
 
     def __init__(self) -> None:
         self.templates: dict[str, tuple[Run, int]] = {}
-        self.depth = 0
 
 
 def compile_trees(
@@ -222,15 +221,10 @@ class _Compiler:
             body, nslots = found
             frame: list[object] = [None] * nslots
             frame[0] = value
-            if compiled.depth >= 10000:
-                raise ExecError("exceeded maximum template depth (10000)", pos)
-            compiled.depth += 1
             try:
                 body(value, frame, out)
             except RecursionError:
-                raise ExecError("exceeded maximum template depth", pos) from None
-            finally:
-                compiled.depth -= 1
+                raise ExecError(f"template {go_quote(name)} calls itself too deeply", pos) from None
 
         return run
 
@@ -403,7 +397,7 @@ class _Compiler:
             message = f"wrong number of args for {name}: want {'at least ' if variadic else ''}{nparams} got {got}"
             return lambda dot, vars, final: raise_at(message, pos)
         types = [*sig.params, *([variadic] * (got - nparams) if variadic else [])]
-        evs = [self.arg(a, types[i]) for i, a in enumerate(args)]
+        evs = [self.arg(a, types[i], name) for i, a in enumerate(args)]
         final_type = types[-1] if has_final else ""
 
         def invoke(argv: tuple[object, ...] | list[object]) -> object:
@@ -415,7 +409,7 @@ class _Compiler:
                 raise ExecError(f"error calling {name}: {err}", pos) from None
 
         if has_final:
-            conv = converter(final_type, pos)
+            conv = converter(final_type, pos, name)
             if not evs:
                 return lambda dot, vars, final: invoke((conv(final),))
             if len(evs) == 1:
@@ -452,7 +446,7 @@ class _Compiler:
 
         return cmd
 
-    def arg(self, node: Node, typ: str) -> Ev:
+    def arg(self, node: Node, typ: str, fn: str = "") -> Ev:
         """Go's evalArg: an argument evaluated against its parameter's Go type."""
         pos = node.pos
         if isinstance(node, (Dot, Field, Variable, Pipe, Identifier, Chain)):
@@ -466,35 +460,51 @@ class _Compiler:
                     return None if value is MISSING else value
 
                 return ev_any
-            return lambda dot, vars: validate(get(dot, vars), typ, pos)
+            return lambda dot, vars: validate(get(dot, vars), typ, pos, fn)
         if isinstance(node, Nil):
             if typ in ("any", "list", "map"):
                 return lambda dot, vars: None
             if typ == "value":
                 return lambda dot, vars: MISSING
-            return self.fail(f"cannot assign nil to {GO_TYPE_NAMES[typ]}", pos)
+            return self.fail(
+                f"{fn}: cannot assign nil to {GO_TYPE_NAMES[typ]}"
+                if fn
+                else f"cannot assign nil to {GO_TYPE_NAMES[typ]}",
+                pos,
+            )
         if typ in ("any", "value"):
             return self.operand(node)
         found = literal_text(node)
         value: object
         if typ == "str":
             if not isinstance(node, String):
-                return self.fail(f"expected string; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected string; found {found}" if fn else f"expected string; found {found}", pos
+                )
             value = node.text
         elif typ in ("int", "i64"):
             if not (isinstance(node, Number) and node.is_int):
-                return self.fail(f"expected integer; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected integer; found {found}" if fn else f"expected integer; found {found}", pos
+                )
             value = node.int_value if typ == "int" else I64(node.int_value)
         elif typ == "float":
             if not (isinstance(node, Number) and node.is_float):
-                return self.fail(f"expected float; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected float; found {found}" if fn else f"expected float; found {found}", pos
+                )
             value = node.float_value
         elif typ == "bool":
             if not isinstance(node, Bool):
-                return self.fail(f"expected bool; found {found}", pos)
+                return self.fail(f"{fn}: expected bool; found {found}" if fn else f"expected bool; found {found}", pos)
             value = node.value
         else:
-            return self.fail(f"can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}", pos)
+            return self.fail(
+                f"{fn}: can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}"
+                if fn
+                else f"can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}",
+                pos,
+            )
         return lambda dot, vars: value
 
     @staticmethod

@@ -53,7 +53,7 @@ def literal_text(node: Node) -> str:
     return "(pipeline)"
 
 
-def validate(value: object, typ: str, pos: int) -> object:
+def validate(value: object, typ: str, pos: int, fn: str = "") -> object:
     """Go's validateType: a runtime value passed to a parameter of Go type ``typ``."""
     if typ == "value":
         return value
@@ -64,7 +64,7 @@ def validate(value: object, typ: str, pos: int) -> object:
             return []
         if typ == "map":
             return {}
-        raise ExecError(f"invalid value; expected {GO_TYPE_NAMES[typ]}", pos)
+        raise ExecError(f"{fn + ': ' if fn else ''}invalid value; expected {GO_TYPE_NAMES[typ]}", pos)
     if typ == "any":
         return value
     ok = False
@@ -84,7 +84,8 @@ def validate(value: object, typ: str, pos: int) -> object:
         ok = isinstance(value, Mapping)
     if not ok:
         got = "interface {}" if value is None else go_type(value)
-        raise ExecError(f"wrong type for value; expected {GO_TYPE_NAMES[typ]}; got {got}", pos)
+        prefix = f"{fn}: " if fn else ""
+        raise ExecError(f"{prefix}wrong type for value; expected {GO_TYPE_NAMES[typ]}; got {got}", pos)
     return value
 
 
@@ -92,15 +93,15 @@ def raise_at(message: str, pos: int) -> object:
     raise ExecError(message, pos)
 
 
-def converter(typ: str, pos: int) -> Callable[[object], object]:
+def converter(typ: str, pos: int, fn: str = "") -> Callable[[object], object]:
     """Validation of a piped-in value for a parameter of Go type ``typ``."""
     if typ == "value":
         return lambda v: v
     if typ == "any":
         return lambda v: None if v is MISSING else v
     if typ == "str":
-        return lambda v: v if v.__class__ is str else validate(v, "str", pos)
-    return lambda v: validate(v, typ, pos)
+        return lambda v: v if v.__class__ is str else validate(v, "str", pos, fn)
+    return lambda v: validate(v, typ, pos, fn)
 
 
 def field(recv: object, name: str, pos: int, mode: MissingKey) -> object:
