@@ -852,3 +852,79 @@ CASES += [
     ("{{ toHost .nil }}", D4),
     ('{{ .s | sha1sum }}|{{ sha1sum "" }}', D4),
 ]
+
+
+# --- Go types of Sprig's results ([]string, map[string]string), dicts, merge (fifth batch)
+D5: dict[str, Any] = {"s": "a,b,c", "l": ["x", "y"], "m": {"k": "v", "n": 1}, "nil": None}
+
+CASES += [
+    (
+        '{{ typeOf (splitList "," .s) }}|{{ typeOf (list "a") }}|{{ typeOf (split "," .s) }}|{{ typeOf (keys .m) }}|{{ typeOf (sortAlpha .l) }}|{{ typeOf .l }}',
+        D5,
+    ),
+    (
+        '{{ typeOf (toStrings .l) }}|{{ typeOf (regexFindAll "a" "aa" -1) }}|{{ typeOf (regexSplit "," .s -1) }}|{{ typeOf (slice (splitList "," .s) 1) }}',
+        D5,
+    ),
+    (
+        '{{ typeOf (rest (splitList "," .s)) }}|{{ typeOf (append (splitList "," .s) "d") }}|{{ typeOf (uniq (splitList "," .s)) }}|{{ kindOf (split "," .s) }}',
+        D5,
+    ),
+    (
+        '{{ printf "%T" (splitList "," .s) }}|{{ typeIs "[]string" (splitList "," .s) }}|{{ typeIsLike "[]string" (splitList "," .s) }}',
+        D5,
+    ),
+    ('{{ (split "," .s)._9 }}|{{ index (split "," .s) "_9" }}|{{ index (split "," .s) "_1" }}', D5),
+    ('{{ (split "," .s)._9 }}', D5, {"missingkey": "zero"}),
+    ('{{ (split "," .s)._9 }}', D5, {"missingkey": "error"}),
+    ('{{ set (split "," .s) "a" "b" }}', D5),
+    ('{{ hasKey (split "," .s) "_0" }}', D5),
+    ('{{ keys (split "," .s) }}', D5),
+    ('{{ range $k, $v := split "," .s }}{{ $k }}={{ $v }};{{ end }}', D5),
+    ('{{ toJson (split "," .s) }}|{{ toJson (splitList "," .s) }}|{{ len (split "," .s) }}', D5),
+    (
+        '{{ typeOf (slice (list 1 2) 1) }}|{{ typeOf (slice (splitList "," .s) 1) }}|{{ typeOf (fromJson "[1]") }}|{{ typeOf (dict) }}',
+        D5,
+    ),
+    (
+        '{{ typeOf 1e3 }}|{{ typeOf (div 1 1) }}|{{ typeOf (len .l) }}|{{ typeOf (atoi "1") }}|{{ typeOf (float64 1) }}|{{ typeOf (floor 1) }}|{{ typeOf true }}',
+        D5,
+    ),
+    ('{{ kindOf 1.5 }}|{{ kindOf true }}|{{ kindOf .nil }}|{{ kindOf (int64 1) }}|{{ kindIs "invalid" .nil }}', D5),
+    ('{{ pluck "k" .m }}|{{ keys .m (dict "z" 1) | sortAlpha }}|{{ values .m | len }}', D5),
+    ('{{ dig "m" "k" "d" (dict "m" .m) }}|{{ dig "x" "d" .m }}', D5),
+    ('{{ dig "k" "z" "d" .m }}', D5),
+    ('{{ dig "a" "d" }}', D5),
+    ('{{ $d := dict }}{{ $_ := set $d "x" (list 1) }}{{ toJson $d }}', D5),
+    ('{{ hasKey .nil "x" }}|{{ get .nil "x" }}', D5),
+    ('{{ set .nil "x" 1 }}', D5),
+    ('{{ merge .nil (dict "a" 1) }}', D5),
+    (
+        '{{ merge (dict "a" (list 1)) (dict "a" (list 2 3) "b" (list)) }}|{{ mergeOverwrite (dict "a" (list 1)) (dict "a" (list 2 3)) }}',
+        D5,
+    ),
+    (
+        '{{ merge (dict "a" (dict)) (dict "a" (dict "x" 1)) }}|{{ mergeOverwrite (dict "a" (dict "y" 2)) (dict "a" (dict "x" 1)) }}|{{ merge (dict "a" 1) (dict "a" .nil) }}',
+        D5,
+    ),
+    (
+        '{{ mergeOverwrite (dict "a" 1) (dict "a" .nil) }}|{{ mergeOverwrite (dict "a" 1) (dict "a" 0) }}|{{ merge (dict "a" 0) (dict "a" 5) (dict "a" 7) }}',
+        D5,
+    ),
+    (
+        '{{ mergeOverwrite (dict "a" (dict "b" 1)) (dict "a" "str") }}|{{ merge (dict "a" "str") (dict "a" (dict "b" 1)) }}|{{ merge (dict "a" (dict "b" 1)) (dict "a" "s") }}',
+        D5,
+    ),
+    ('{{ mergeOverwrite (dict "a" "s") (dict "a" (dict "b" 1)) }}', D5),
+    ('{{ pick .m }}|{{ omit .m "k" "n" }}|{{ dict }}|{{ dict "a" }}|{{ dict .nil 1 }}', D5),
+    (
+        '{{ deepEqual (list 1 2) (list 1 2) }}|{{ deepEqual (splitList "," "a") (list "a") }}|{{ deepEqual .m .m }}|{{ deepEqual .nil .nil }}|{{ deepEqual 1 (int64 1) }}',
+        D5,
+    ),
+    (
+        '{{ has "a" (splitList "," "a,b") }}|{{ without (splitList "," "a,b") "a" }}|{{ uniq (list "a" "a") }}|{{ has .nil (list .nil) }}',
+        D5,
+    ),
+    ('{{ index (splitList "," .s) 9 }}', D5),
+    ('{{ first (splitList "," .s) }}|{{ last (split "," .s) }}', D5),
+]

@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 from .gofmt import sprint, sprintf, sprintln
 from .sig import go
-from .values import MISSING, FuncError, go_type, is_int, truth
+from .values import MISSING, FuncError, StrList, StrMap, go_type, is_int, truth
 
 __all__ = ["BUILTINS"]
 
@@ -151,7 +151,7 @@ def _index(item: object, *indexes: object) -> object:
                 if not _valid(idx):
                     raise FuncError("value is nil; should be of type string")
                 raise FuncError(f"value has type {go_type(idx)}; should be string")
-            item = item.get(idx)
+            item = item.get(idx, "" if isinstance(item, StrMap) else None)
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")
     return item
@@ -181,7 +181,7 @@ def _slice(item: object, *indexes: object) -> object:
         raise FuncError(f"invalid slice index: {idx[1]} > {idx[2]}")
     if isinstance(item, str):
         return item.encode()[idx[0] : idx[1]].decode("utf-8", errors="surrogateescape")
-    return list(item[idx[0] : idx[1]])
+    return StrList(item[idx[0] : idx[1]]) if isinstance(item, StrList) else list(item[idx[0] : idx[1]])
 
 
 def _eval_args(args: tuple[object, ...]) -> str:

@@ -8,7 +8,7 @@ from typing import Literal
 
 from .nodes import Bool, Dot, Field, Identifier, Nil, Node, Number, String, Variable
 from .sig import GO_TYPE_NAMES
-from .values import I64, MISSING, go_type
+from .values import I64, MISSING, StrList, StrMap, go_type
 
 __all__ = ["ExecError", "MissingKey", "converter", "field", "ideal", "literal_text", "raise_at", "validate"]
 
@@ -79,9 +79,9 @@ def validate(value: object, typ: str, pos: int, fn: str = "") -> object:
     elif typ == "bool":
         ok = isinstance(value, bool)
     elif typ == "list":
-        ok = isinstance(value, (list, tuple))
+        ok = isinstance(value, (list, tuple)) and not isinstance(value, StrList)
     elif typ == "map":
-        ok = isinstance(value, Mapping)
+        ok = isinstance(value, Mapping) and not isinstance(value, StrMap)
     if not ok:
         got = "interface {}" if value is None else go_type(value)
         prefix = f"{fn}: " if fn else ""
@@ -111,7 +111,9 @@ def field(recv: object, name: str, pos: int, mode: MissingKey) -> object:
             return recv[name]
         if mode == "error":
             raise ExecError(f'map has no entry for key "{name}"', pos)
-        return None if mode == "zero" else MISSING
+        if mode == "zero":
+            return "" if isinstance(recv, StrMap) else None
+        return MISSING
     if recv is MISSING:
         if mode == "error":
             raise ExecError(f'nil data; no entry for key "{name}"', pos)

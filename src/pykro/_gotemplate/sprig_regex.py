@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Final
 
 from .sig import go
-from .values import FuncError
+from .values import FuncError, StrList
 
 __all__ = ["REGEX_FUNCS"]
 
@@ -320,7 +320,7 @@ def _regex_match(regex: str, s: str) -> bool:
 
 @go("str", "str", "int")
 def _regex_find_all(regex: str, s: str, n: int) -> list[object]:
-    return [m.group(0) for m in _matches(_compile(regex), s, n)] if n != 0 else []
+    return StrList(m.group(0) for m in _matches(_compile(regex), s, n)) if n != 0 else StrList()
 
 
 @go("str", "str")
@@ -342,11 +342,11 @@ def _regex_replace_all_literal(regex: str, s: str, repl: str) -> str:
 @go("str", "str", "int")
 def _regex_split(regex: str, s: str, n: int) -> list[object]:
     if n == 0:
-        return []
+        return StrList()
     rx = _compile(regex)
     if regex and not s:
-        return [""]
-    parts: list[object] = []
+        return StrList([""])
+    parts = StrList()
     beg = end = 0
     for m in _matches(rx, s, n):
         if n > 0 and len(parts) == n - 1:

@@ -14,7 +14,7 @@ from typing import Final
 from ..errors import go_quote
 from .convert import strslice, strval
 from .sig import go
-from .values import FuncError, fmt_v
+from .values import FuncError, StrList, StrMap, fmt_v
 
 __all__ = ["GO_SPACE", "STRING_FUNCS", "ascii_only", "go_is_space", "go_lower", "go_upper"]
 
@@ -307,18 +307,18 @@ def _go_split(s: str, sep: str, n: int = -1) -> list[str]:
 
 
 @go("str", "str")
-def _split(sep: str, orig: str) -> dict[str, object]:
-    return {f"_{i}": part for i, part in enumerate(_go_split(orig, sep))}
+def _split(sep: str, orig: str) -> StrMap:
+    return StrMap({f"_{i}": part for i, part in enumerate(_go_split(orig, sep))})
 
 
 @go("str", "int", "str")
-def _splitn(sep: str, n: int, orig: str) -> dict[str, object]:
-    return {f"_{i}": part for i, part in enumerate(_go_split(orig, sep, n))}
+def _splitn(sep: str, n: int, orig: str) -> StrMap:
+    return StrMap({f"_{i}": part for i, part in enumerate(_go_split(orig, sep, n))})
 
 
 @go("str", "str")
 def _split_list(sep: str, orig: str) -> list[object]:
-    return list(_go_split(orig, sep))
+    return StrList(_go_split(orig, sep))
 
 
 @go("str", "any")
@@ -330,8 +330,8 @@ def _join(sep: str, v: object) -> str:
 def _sort_alpha(v: object) -> list[object]:
     if isinstance(v, (list, tuple)):
         names: list[str] = sorted(strslice(v), key=_utf8)
-        return list(names)
-    return [strval(v)]
+        return StrList(names)
+    return StrList([strval(v)])
 
 
 # --- paths (path and path/filepath on Linux)
