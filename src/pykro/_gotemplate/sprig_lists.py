@@ -199,9 +199,7 @@ def _merge_into(dst: dict[str, object], src: Mapping[str, object], overwrite: bo
         present = dv is not MISSING and not empty(dv)
         if isinstance(sv, Mapping) and isinstance(dv, dict) and present:
             _merge_into(dv, sv, overwrite)
-        elif overwrite:
-            dst[key] = sv
-        elif sv is not None and not present:
+        elif overwrite or (sv is not None and not present):
             dst[key] = sv
 
 
