@@ -241,6 +241,22 @@ class _Compiler:
                 return MISSING if value is None else value
 
             return ev1
+        if not decls and len(rest) == 1:
+            second = rest[0]
+
+            def ev2(dot: object, vars: list[object]) -> object:
+                value = second(dot, vars, first(dot, vars, _NOFINAL))
+                return MISSING if value is None else value
+
+            return ev2
+        if not decls and len(rest) == 2:
+            second, third = rest
+
+            def ev3(dot: object, vars: list[object]) -> object:
+                value = third(dot, vars, second(dot, vars, first(dot, vars, _NOFINAL)))
+                return MISSING if value is None else value
+
+            return ev3
         slots = [slot for _, slot in decls]
         names = [name for name, _ in decls]
         pos = pipe.pos

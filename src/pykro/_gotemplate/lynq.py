@@ -15,13 +15,14 @@ text that does not parse (``"{{ .n | int }}-x"``), stays in the string verbatim,
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+import re
 from collections.abc import Callable
 from typing import Final
 
 from .convert import go_parse_float, go_parse_int
 from .sig import go
+from .sprig_encoding import from_json
 from .values import FuncError, fmt_float
 
 __all__ = ["LYNQ_FUNCS", "MARKER_BOOL", "MARKER_FLOAT", "MARKER_INT", "parse_typed_value"]
@@ -34,8 +35,14 @@ MARKER_BOOL: Final = "__LYNQ_TYPE_BOOL__"
 _HOST_OK: Final = frozenset("!$&'()*+,;=:[]<>\"-_.~")
 
 
+_PLAIN_HOST: Final = re.compile(r"[A-Za-z0-9.\-]*(:[0-9]*)?")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _go_unescape_host(host: str) -> str | None:
     """net/url's unescape in host mode; None where Go reports an error."""
+    if _PLAIN_HOST.fullmatch(host):
+        return host
     out: list[str] = []
     i = 0
     while i < len(host):
@@ -66,7 +73,7 @@ def _valid_port(port: str) -> bool:
 
 def go_url_hostname(raw: str) -> str | None:
     """The Hostname() of Go's url.Parse(raw): None when Go fails to parse it, "" when it has no host."""
-    if any(ord(c) < 0x20 or c == "\x7f" for c in raw):
+    if _CONTROL.search(raw):
         return None
     rest = raw.partition("#")[0]
     scheme = ""
@@ -134,8 +141,6 @@ def _sha1sum(s: str) -> str:
 
 @go("str")
 def _from_json(s: str) -> object:
-    from .sprig_encoding import from_json
-
     try:
         return from_json(s)
     except ValueError:
@@ -223,5 +228,3 @@ LYNQ_FUNCS: Final[dict[str, Callable[..., object]]] = {
     "float": _float,
     "bool": _bool,
 }
-
-_ = json
