@@ -8,6 +8,7 @@ Nondeterministic functions (now, rand*, uuidv4, shuffle) are tested by property 
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 D: dict[str, Any] = {
@@ -928,3 +929,67 @@ CASES += [
     ('{{ index (splitList "," .s) 9 }}', D5),
     ('{{ first (splitList "," .s) }}|{{ last (split "," .s) }}', D5),
 ]
+
+
+# --- random templates from a small grammar (seeded, so the same every run)
+_DR: dict[str, Any] = {
+    "s": "hi",
+    "n": 2,
+    "f": 0.5,
+    "z": 0,
+    "e": "",
+    "l": ["a", "b"],
+    "m": {"k": "v", "x": 1},
+    "nil": None,
+    "t": True,
+}
+_ATOMS = ['.s', '.n', '.f', '.z', '.e', '.l', '.m', '.m.k', '.m.x', '.nil', '.missing', '.t', '$', '$.s', '.',
+          '1', '0', '-1', '2.5', '"str"', '""', '`raw`', 'true', 'false', "'c'", '1e3', 'nil', '0x10']  # fmt: skip
+_FUNCS1 = ['len', 'not', 'print', 'upper', 'quote', 'toString', 'default "d"', 'printf "%v"', 'toJson', 'empty',
+           'first', 'int64', 'add1', 'typeOf', 'kindOf', 'trunc 1', 'index .l', 'b64enc', 'sha1sum', 'trim']  # fmt: skip
+_FUNCS2 = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'add', 'sub', 'print', 'printf "%v-%v"', 'list', 'dict',
+           'ternary "y" "n"', 'default', 'coalesce', 'max', 'min', 'cat', 'index', 'has', 'mul']  # fmt: skip
+
+
+def random_cases(seed: int, count: int) -> list[Case]:
+    """Templates mixing every statement with nested pipelines of the functions above."""
+    rnd = random.Random(seed)
+
+    def expr(depth: int = 0) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return rnd.choice(_ATOMS)
+        if r < 0.6:
+            return f"{rnd.choice(_FUNCS1)} {arg(depth + 1)}"
+        if r < 0.85:
+            return f"{rnd.choice(_FUNCS2)} {arg(depth + 1)} {arg(depth + 1)}"
+        return f"{arg(depth + 1)} | {rnd.choice(_FUNCS1)}"
+
+    def arg(depth: int) -> str:
+        e = expr(depth)
+        return e if " " not in e else f"({e})"
+
+    def stmt(depth: int) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.4:
+            return "{{ " + expr() + " }}"
+        if r < 0.5:
+            orelse = "{{ else }}" + block(depth + 1) if rnd.random() < 0.5 else ""
+            return "{{ if " + expr() + " }}" + block(depth + 1) + orelse + "{{ end }}"
+        if r < 0.6:
+            return "{{ with " + expr() + " }}" + block(depth + 1) + "{{ end }}"
+        if r < 0.7:
+            return "{{ range $i, $v := " + expr() + " }}{{ $i }}:" + block(depth + 1) + "{{ end }}"
+        if r < 0.8:
+            return "{{ $x := " + expr() + " }}{{ $x }}"
+        if r < 0.9:
+            return "x{{- " + expr() + " -}} y"
+        return '{{ printf "%d|%s|%q|%5.1f" ' + " ".join(arg(1) for _ in range(4)) + " }}"
+
+    def block(depth: int) -> str:
+        return "".join(stmt(depth) for _ in range(rnd.randint(1, 2)))
+
+    return [(block(0), _DR) for _ in range(count)]
+
+
+CASES += random_cases(seed=14, count=300)

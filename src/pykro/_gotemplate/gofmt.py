@@ -60,10 +60,11 @@ def _pad(text: str, spec: _Spec, zero_ok: bool = False) -> str:
     return " " * fill + text
 
 
-def _bad(verb: str, arg: object) -> str:
+def _bad(verb: str, arg: object, spec: _Spec) -> str:
+    """Go's badVerb: the value printed with %v and the same flags."""
     if arg is None or arg is MISSING:
         return f"%!{verb}(<nil>)"
-    return f"%!{verb}({go_type(arg)}={fmt_v(arg)})"
+    return f"%!{verb}({go_type(arg)}={format_one(arg, 'v', spec)})"
 
 
 def _fmt_int(v: int, verb: str, spec: _Spec) -> str:
@@ -96,7 +97,7 @@ def _fmt_int(v: int, verb: str, spec: _Spec) -> str:
             text += f" '{chr(mag)}'"
         return _pad(text, spec)
     else:
-        return _bad(verb, v)
+        return _bad(verb, v, spec)
     if spec.prec is not None:
         body = body.rjust(spec.prec, "0") if not (spec.prec == 0 and mag == 0) else ""
     sign = "-" if neg else "+" if spec.plus else " " if spec.space else ""
@@ -177,7 +178,7 @@ def _fmt_str(s: str, verb: str, spec: _Spec) -> str:
             pre = "0x" if verb == "x" else "0X"
             parts = [pre + p for p in parts] if spec.space else ([pre + "".join(parts)] if parts else [])
         return _pad(sep.join(parts), spec)
-    return _bad(verb, s)
+    return _bad(verb, s, spec)
 
 
 def _sharp_v(arg: object) -> str:
@@ -199,17 +200,17 @@ def format_one(arg: object, verb: str, spec: _Spec, nested: bool = False) -> str
     if verb == "v" and spec.plus:
         spec = _Spec(spec.minus, False, spec.sharp, spec.zero, spec.space, spec.width, spec.prec)
     if arg is None or arg is MISSING:
-        return _pad("<nil>", spec) if verb == "v" or nested else _bad(verb, arg)
+        return _pad("<nil>", spec) if verb == "v" or nested else _bad(verb, arg, spec)
     if isinstance(arg, bool):
         if verb in ("t", "v"):
             return _pad("true" if arg else "false", spec)
-        return _bad(verb, arg)
+        return _bad(verb, arg, spec)
     if is_int(arg):
         return _fmt_int(arg, verb, spec)  # type: ignore[arg-type]
     if isinstance(arg, float):
         if verb in ("v", "e", "E", "f", "F", "g", "G", "x", "X", "b"):
             return _fmt_float(arg, verb, spec)
-        return _bad(verb, arg)
+        return _bad(verb, arg, spec)
     if isinstance(arg, str):
         return _fmt_str(arg, verb, spec)
     if isinstance(arg, Sequence):
