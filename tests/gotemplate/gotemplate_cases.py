@@ -993,3 +993,97 @@ def random_cases(seed: int, count: int) -> list[Case]:
 
 
 CASES += random_cases(seed=14, count=300)
+
+
+# --- byte-indexed helpers on non-ASCII text
+D6: dict[str, Any] = {"u": "héllo wörld ünïcode text", "s": "hello"}
+
+CASES += [
+    ("{{ abbrev 7 .u }}", D6),
+    ('{{ wrap 6 .u }}|{{ wrapWith 6 "¶" .u }}|{{ wrap 2 "éé éé" }}', D6),
+    ('{{ .u | wrap 100 }}|{{ wrapWith 5 "\\n" "aé bé cé" }}', D6),
+]
+
+
+# --- random templates over Sprig's and Lynq's functions, in the three missingkey modes
+_DS: dict[str, Any] = {
+    "s": "Hello World",
+    "u": "héllo",
+    "csv": "a,b,,c",
+    "n": 7,
+    "neg": -3,
+    "f": 2.75,
+    "z": 0,
+    "e": "",
+    "l": ["b", "a", "c"],
+    "nl": [3, 1, 2],
+    "m": {"k": "v", "x": 1, "y": None},
+    "nil": None,
+    "t": True,
+    "j": '{"a":1,"b":[1,2]}',
+}
+_SATOMS = ['.s', '.u', '.csv', '.n', '.neg', '.f', '.z', '.e', '.l', '.nl', '.m', '.m.k', '.m.y', '.nil', '.missing', '.t', '.j', '$.l', '.',
+         '1', '0', '-2', '3.5', '"a-b_c"', '""', '"Hello"', 'true', '1e2', '"x,y"', '"1.5"', '"42"']  # fmt: skip
+_SF1 = ['len', 'not', 'upper', 'lower', 'title', 'quote', 'squote', 'toString', 'default "d"', 'toJson', 'toPrettyJson', 'empty', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'compact', 'sortAlpha',
+      'int64', 'int', 'float', 'bool', 'float64', 'atoi', 'add1', 'floor', 'ceil', 'typeOf', 'kindOf', 'trunc 3', 'trunc -2', 'abbrev 5', 'b64enc', 'b32enc', 'sha256sum', 'adler32sum', 'trim', 'nospace', 'snakecase', 'kebabcase', 'camelcase',
+      'splitList ","', 'join "-"', 'toStrings', 'keys', 'values', 'fromJson', 'trunc63', 'toHost', 'indent 2', 'nindent 1', 'repeat 2', 'substr 1 3', 'replace "l" "L"', 'regexFind "[a-z]+"', 'regexReplaceAll "[aeiou]" "_"', 'regexMatch "^H"', 'regexSplit "," -1', 'plural "one" "many"', 'len', 'hasKey "k"', 'pluck "k"', 'dig "k" "d"']  # fmt: skip
+_SF2 = ['eq', 'ne', 'lt', 'gt', 'and', 'or', 'add', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'maxf', 'addf', 'list', 'dict', 'default', 'coalesce', 'cat', 'index', 'has', 'without', 'append', 'prepend', 'concat', 'contains', 'hasPrefix', 'trimPrefix', 'trimSuffix', 'ternary "y" "n"', 'printf "%v/%q"', 'printf "%s %d"', 'round', 'merge', 'get', 'slice', 'until']  # fmt: skip
+
+
+def random_sprig_cases(seed: int, count: int, missingkey: str) -> list[Case]:
+    """Templates with every statement kind (else if, with-else, range with break/continue, assignments, define and
+    template, trim markers) over nested pipelines of the functions above."""
+    rnd = random.Random(seed)
+
+    def expr(depth: int = 0) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return rnd.choice(_SATOMS)
+        if r < 0.6:
+            return f"{rnd.choice(_SF1)} {arg(depth + 1)}"
+        if r < 0.85:
+            return f"{rnd.choice(_SF2)} {arg(depth + 1)} {arg(depth + 1)}"
+        return f"{arg(depth + 1)} | {rnd.choice(_SF1)}"
+
+    def arg(depth: int) -> str:
+        e = expr(depth)
+        return e if " " not in e else f"({e})"
+
+    def stmt(depth: int) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return "{{ " + expr() + " }}"
+        if r < 0.45:
+            elif_ = "{{ else if " + expr() + " }}" + block(depth + 1) if rnd.random() < 0.3 else ""
+            else_ = "{{ else }}" + block(depth + 1) if rnd.random() < 0.5 else ""
+            return "{{ if " + expr() + " }}" + block(depth + 1) + elif_ + else_ + "{{ end }}"
+        if r < 0.55:
+            else_ = "{{ else }}" + block(depth + 1) if rnd.random() < 0.3 else ""
+            return "{{ with $w := " + expr() + " }}{{ $w }}" + block(depth + 1) + else_ + "{{ end }}"
+        if r < 0.7:
+            jump = rnd.choice(["break", "continue"])
+            body = "{{ if eq $i 1 }}{{ " + jump + " }}{{ end }}" if rnd.random() < 0.3 else ""
+            return (
+                "{{- range $i, $v := "
+                + expr()
+                + " }}{{ $i }}={{ $v }}"
+                + body
+                + block(depth + 1)
+                + "{{ else }}none{{ end -}}"
+            )
+        if r < 0.8:
+            return "{{ $x := " + expr() + " }}{{ $x = " + expr() + " }}{{ $x }}"
+        if r < 0.9:
+            name = f"T{depth}"
+            return '{{ define "' + name + '" }}[{{ . }}]{{ end }}{{ template "' + name + '" ' + arg(1) + " }}"
+        return "\n  {{- " + expr() + " -}}\n  "
+
+    def block(depth: int) -> str:
+        return "".join(stmt(depth) for _ in range(rnd.randint(1, 2)))
+
+    return [(block(0), _DS, {"missingkey": missingkey}) for _ in range(count)]
+
+
+CASES += random_sprig_cases(seed=1, count=150, missingkey="default")
+CASES += random_sprig_cases(seed=2, count=75, missingkey="zero")
+CASES += random_sprig_cases(seed=3, count=75, missingkey="error")

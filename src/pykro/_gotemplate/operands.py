@@ -94,14 +94,15 @@ def raise_at(message: str, pos: int) -> object:
 
 
 def converter(typ: str, pos: int, fn: str = "") -> Callable[[object], object]:
-    """Validation of a piped-in value for a parameter of Go type ``typ``."""
+    """Validation of a piped-in value for a parameter of Go type ``typ``. Go unwraps a command's result between
+    pipeline stages, so a nil piped in is a missing value (``reflect.Value{}``), not a nil interface."""
     if typ == "value":
-        return lambda v: v
+        return lambda v: MISSING if v is None else v
     if typ == "any":
         return lambda v: None if v is MISSING else v
     if typ == "str":
-        return lambda v: v if v.__class__ is str else validate(v, "str", pos, fn)
-    return lambda v: validate(v, typ, pos, fn)
+        return lambda v: v if v.__class__ is str else validate(MISSING if v is None else v, "str", pos, fn)
+    return lambda v: validate(MISSING if v is None else v, typ, pos, fn)
 
 
 def field(recv: object, name: str, pos: int, mode: MissingKey) -> object:

@@ -16,7 +16,7 @@ from .convert import strslice, strval
 from .sig import go
 from .values import FuncError, StrList, StrMap, fmt_v
 
-__all__ = ["GO_SPACE", "STRING_FUNCS", "ascii_only", "go_is_space", "go_lower", "go_upper"]
+__all__ = ["GO_SPACE", "STRING_FUNCS", "ascii_only", "bytewise", "go_is_space", "go_lower", "go_upper"]
 
 GO_SPACE: Final = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
@@ -76,6 +76,18 @@ def byte_slice(s: str, start: int, end: int, fn: str) -> str:
         raise FuncError(f"{fn} would cut a multi-byte character (Go would produce invalid UTF-8)") from None
 
 
+def bytewise(s: str, fn: str, op: Callable[[str], str]) -> str:
+    """``op`` applied to the UTF-8 bytes of ``s`` (one character per byte), as Go's byte-indexed helpers work;
+    raises if the result is not valid UTF-8 (a multi-byte character was cut)."""
+    if s.isascii():
+        return op(s)
+    result = op(s.encode().decode("latin-1"))
+    try:
+        return result.encode("latin-1").decode()
+    except UnicodeDecodeError:
+        raise FuncError(f"{fn} would cut a multi-byte character (Go would produce invalid UTF-8)") from None
+
+
 def _blen(s: str) -> int:
     return len(s) if s.isascii() else len(s.encode())
 
@@ -95,11 +107,15 @@ def _trunc(c: int, s: str) -> str:
     return s
 
 
+class _AbbrevWidth(Exception):
+    """goutils' illegal-width error, which Sprig turns into an empty result."""
+
+
 def _abbreviate_full(s: str, offset: int, width: int) -> str:
     if s == "":
         return ""
     if width < 4:
-        raise FuncError("Minimum abbreviation width is 4")
+        raise _AbbrevWidth
     if len(s) <= width:
         return s
     offset = min(offset, len(s))
@@ -118,10 +134,9 @@ def _abbreviate_full(s: str, offset: int, width: int) -> str:
 def _abbrev(width: int, s: str) -> str:
     if width < 4:
         return s
-    ascii_only(s, "abbrev")
     try:
-        return _abbreviate_full(s, 0, width)
-    except FuncError:
+        return bytewise(s, "abbrev", lambda b: _abbreviate_full(b, 0, width))
+    except _AbbrevWidth:
         return ""
 
 
@@ -129,10 +144,9 @@ def _abbrev(width: int, s: str) -> str:
 def _abbrevboth(left: int, right: int, s: str) -> str:
     if right < 4 or (left > 0 and right < 7):
         return s
-    ascii_only(s, "abbrevboth")
     try:
-        return _abbreviate_full(s, left, right)
-    except FuncError:
+        return bytewise(s, "abbrevboth", lambda b: _abbreviate_full(b, left, right))
+    except _AbbrevWidth:
         return ""
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from typing import Final
 
 from .sig import go
-from .sprig_strings import GO_SPACE, ascii_only
+from .sprig_strings import GO_SPACE, ascii_only, bytewise
 
 __all__ = ["WORD_FUNCS"]
 
@@ -203,14 +203,13 @@ def _wrap_custom(s: str, width: int, nl: str, long_words: bool) -> str:
 
 @go("int", "str")
 def _wrap(width: int, s: str) -> str:
-    ascii_only(s, "wrap")
-    return _wrap_custom(s, width, "", False)
+    return bytewise(s, "wrap", lambda b: _wrap_custom(b, width, "", False))
 
 
 @go("int", "str", "str")
 def _wrap_with(width: int, sep: str, s: str) -> str:
-    ascii_only(s, "wrapWith")
-    return _wrap_custom(s, width, sep, True)
+    raw_sep = sep.encode().decode("latin-1")
+    return bytewise(s, "wrapWith", lambda b: _wrap_custom(b, width, raw_sep, True))
 
 
 WORD_FUNCS: Final[dict[str, Callable[..., object]]] = {
