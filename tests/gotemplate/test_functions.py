@@ -10,6 +10,7 @@ import string
 import subprocess
 import threading
 from datetime import UTC, datetime
+from decimal import Decimal
 
 import pytest
 from tests.gotemplate.checker import checker_path
@@ -120,6 +121,12 @@ def test_wrong_argument_type_and_count() -> None:
     assert "upper: wrong type for value; expected string; got int" in _error("{{ .n | upper }}", {"n": 3})
     assert "wrong number of args for upper: want 1 got 2" in _error('{{ upper "a" "b" }}', {})
     assert "incompatible types for comparison" in _error("{{ eq .n 1.5 }}", {"n": 3})
+
+
+def test_python_values_without_a_go_equivalent_are_named() -> None:
+    message = _error("rows: {{ .v }}", {"v": Decimal("1.5")}, name="form")
+    assert message.startswith("form:1:7: a value of Python type Decimal has no Go equivalent")
+    assert "Decimal" in _error('{{ printf "%v" .v }}', {"v": Decimal(1)})
 
 
 def test_user_text_is_printed_verbatim_in_errors() -> None:

@@ -2,15 +2,21 @@
 LynqForm templates run unchanged.
 
     parse(source, name=..., funcs=..., missing_key=...) -> Template      # parse once
-    Template.execute(data) -> str                                        # execute per row
+    Template.execute(data) -> str                                        # execute per row (thread-safe)
     render(source, data, **kw) -> str                                    # both
     FUNCS                                                                # every predefined function
+    parse_typed_value(text)                                              # Lynq's int/float/bool markers
 
-Data is JSON-like (str, bool, int, float, list, dict with str keys, None). Errors, in parsing and execution, are
-:class:`GoTemplateError` with ``name:line:col``. Functions whose Go behaviour cannot be reproduced raise
-"not supported" rather than differ. Modules: ``lexer``, ``parser``/``nodes``, ``exec``, ``values`` (Go printing
-and truth), ``gofmt`` (printf), ``builtins``, ``sprig_*`` (by family), ``lynq`` (Lynq's functions and how the
-loader applies its typed markers).
+Data is JSON-like: str, bool, int, float, None, lists and dicts with string keys (another Python type is an
+error naming it). Errors, in parsing and execution, are :class:`GoTemplateError` with ``name:line:col``.
+Functions whose Go behaviour cannot be reproduced raise "not supported" instead of differing. Lynq renders with
+``missingkey=error``: LynqForms should be parsed with ``missing_key="error"`` (see ``lynq`` for the markers).
+
+Modules: ``lexer``, ``parser``/``nodes`` (parse trees, variables resolved to slots), ``exec``/``operands``
+(trees compiled to closures), ``values`` (Go values, printing and truth), ``gofmt`` (printf), ``sig`` (Go
+parameter types), ``builtins`` (Go's functions), ``convert``, ``sprig_strings``, ``sprig_words``,
+``sprig_lists``, ``sprig_encoding``, ``sprig_regex``, ``sprig_misc`` (Sprig by family), ``lynq`` and ``funcmap``.
+The differential test (tests/gotemplate) checks all of it against Go and Sprig themselves.
 """
 
 from __future__ import annotations
@@ -22,10 +28,11 @@ from typing import Final, Literal
 from ..errors import PykroError
 from .exec import Compiled, ExecError, compile_trees
 from .funcmap import ALL_FUNCS
+from .lynq import parse_typed_value
 from .parser import ParseError, parse_trees
-from .values import MISSING
+from .values import MISSING, FuncError
 
-__all__ = ["FUNCS", "GoTemplateError", "Template", "parse", "render"]
+__all__ = ["FUNCS", "GoTemplateError", "Template", "parse", "parse_typed_value", "render"]
 
 FUNCS: Final[Mapping[str, Callable[..., object]]] = MappingProxyType(ALL_FUNCS)
 
@@ -78,6 +85,10 @@ class Template:
             message = str(err)
             raise GoTemplateError(
                 message, where=_where(self.source, self.name, err.pos), fix=_fix(message, parsing=False)
+            ) from None
+        except FuncError as err:  # a value the template cannot print
+            raise GoTemplateError(
+                str(err), where=self.name, fix="Convert the value before rendering the template."
             ) from None
         except RecursionError:
             raise GoTemplateError(

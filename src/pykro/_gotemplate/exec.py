@@ -74,6 +74,13 @@ def compile_trees(
     return compiled
 
 
+def _printed(value: object, pos: int) -> str:
+    try:
+        return print_value(value)
+    except FuncError as err:
+        raise ExecError(str(err), pos) from None
+
+
 class _Compiler:
     def __init__(self, funcs: Mapping[str, Callable[..., object]], missing_key: MissingKey, out: Compiled) -> None:
         self.funcs = funcs
@@ -84,11 +91,14 @@ class _Compiler:
     def block(self, nodes: list[Node]) -> Run:
         # Each step is a text to append or a statement to run; printing actions are an expression to print.
         steps: list[tuple[int, object]] = []
+        positions: dict[int, int] = {}
         for n in nodes:
             if isinstance(n, Text):
                 steps.append((0, n.text))
             elif isinstance(n, Action) and not n.pipe.decls:
-                steps.append((1, self.pipe(n.pipe)))
+                ev = self.pipe(n.pipe)
+                positions[id(ev)] = n.pos
+                steps.append((1, ev))
             else:
                 steps.append((2, self.stmt(n)))
         if len(steps) == 1 and steps[0][0] == 2:
@@ -101,7 +111,7 @@ class _Compiler:
                     append(step)  # type: ignore[arg-type]
                 elif kind == 1:
                     value = step(dot, vars)  # type: ignore[operator]
-                    append(value if value.__class__ is str else print_value(value))
+                    append(value if value.__class__ is str else _printed(value, positions[id(step)]))
                 else:
                     step(dot, vars, out)  # type: ignore[operator]
 

@@ -222,7 +222,7 @@ def format_one(arg: object, verb: str, spec: _Spec, nested: bool = False) -> str
             for k in sort_keys(arg)
         ]
         return "map[" + " ".join(items) + "]"
-    return _pad(str(arg), spec)
+    return _pad(fmt_v(arg), spec)
 
 
 def sprintf(fmt: str, *args: object) -> str:

@@ -31,7 +31,8 @@ class GoTime:
     def __init__(self, dt: datetime) -> None:
         self.dt = dt
 
-    def __str__(self) -> str:
+    def go_string(self) -> str:
+        """Go's Time.String()."""
         return go_format_time(self.dt, "2006-01-02 15:04:05.999999999 -0700 MST")
 
 

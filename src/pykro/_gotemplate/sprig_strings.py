@@ -1,9 +1,8 @@
-"""Sprig v3's string functions (strings.go and the goutils/xstrings helpers it calls), path and URL functions.
+"""Sprig v3's string functions (strings.go and the goutils helpers it calls), path and URL functions.
 
-Sprig slices strings by bytes; here a cut that would split a multi-byte character raises instead of producing
-invalid UTF-8. Functions whose helpers work on bytes as if they were characters (abbrev, abbrevboth, wrap,
-wrapWith, initials, nospace, snakecase, camelcase, kebabcase, swapcase) accept ASCII text only and raise "not
-supported" otherwise.
+Sprig slices strings by bytes (trunc, substr, abbrev...); here the same byte offsets are used, and a cut that
+would split a multi-byte character raises instead of producing invalid UTF-8. Helpers that read bytes as
+characters (nospace, initials, swapcase) accept ASCII text only and raise "not supported" otherwise.
 """
 
 from __future__ import annotations

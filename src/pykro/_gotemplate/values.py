@@ -143,7 +143,13 @@ def fmt_v(v: object) -> str:
         return "[" + " ".join(fmt_v(x) for x in v) + "]"
     if isinstance(v, Mapping):
         return "map[" + " ".join(f"{fmt_v(k)}:{fmt_v(v[k])}" for k in sort_keys(v)) + "]"
-    return str(v)
+    go_string = getattr(v, "go_string", None)
+    if go_string is not None:
+        return str(go_string())
+    raise FuncError(
+        f"a value of Python type {type(v).__name__} has no Go equivalent: pass str, int, float, bool, None, "
+        "lists and dicts with string keys"
+    )
 
 
 def print_value(v: object) -> str:
