@@ -125,7 +125,7 @@ def test_wrong_argument_type_and_count() -> None:
 
 def test_python_values_without_a_go_equivalent_are_named() -> None:
     message = _error("rows: {{ .v }}", {"v": Decimal("1.5")}, name="form")
-    assert message.startswith("form:1:7: a value of Python type Decimal has no Go equivalent")
+    assert message.startswith("form:1:10: a value of Python type Decimal has no Go equivalent")
     assert "Decimal" in _error('{{ printf "%v" .v }}', {"v": Decimal(1)})
 
 
