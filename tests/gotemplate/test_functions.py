@@ -161,6 +161,16 @@ def test_recursion_is_stopped() -> None:
     assert "calls itself too deeply" in _error('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', {})
 
 
+def test_deep_nesting_is_an_error_not_a_crash() -> None:
+    assert "nests too deeply" in _error("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", {})
+
+
+def test_parses_are_shared_without_custom_functions() -> None:
+    assert parse("{{ .a }}", name="x") is parse("{{ .a }}", name="x")
+    assert parse("{{ .a }}", name="x") is not parse("{{ .a }}", name="x", missing_key="error")
+    assert parse("{{ f }}", funcs={"f": lambda: 1}) is not parse("{{ f }}", funcs={"f": lambda: 1})
+
+
 def test_unknown_missing_key_option() -> None:
     with pytest.raises(GoTemplateError, match="unknown missing_key"):
         parse("x", missing_key="invalid")  # type: ignore[arg-type]

@@ -22,6 +22,7 @@ The differential test (tests/gotemplate) checks all of it against Go and Sprig t
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final, Literal
 
@@ -107,18 +108,35 @@ def parse(
     funcs: Mapping[str, Callable[..., object]] | None = None,
     missing_key: MissingKey = "default",
 ) -> Template:
-    """Parse ``source``; ``funcs`` adds or replaces functions; ``missing_key`` is Go's ``missingkey`` option."""
+    """Parse ``source``; ``funcs`` adds or replaces functions; ``missing_key`` is Go's ``missingkey`` option.
+
+    Without ``funcs`` the result is cached (a Template is immutable), so the same field text in many forms is
+    parsed once."""
+    if funcs:
+        return _parse(source, name, {**ALL_FUNCS, **funcs}, missing_key)
+    return _parse_cached(source, name, missing_key)
+
+
+@lru_cache(maxsize=2048)
+def _parse_cached(source: str, name: str, missing_key: MissingKey) -> Template:
+    return _parse(source, name, ALL_FUNCS, missing_key)
+
+
+def _parse(source: str, name: str, table: Mapping[str, Callable[..., object]], missing_key: MissingKey) -> Template:
     if missing_key not in ("default", "zero", "error"):
         raise GoTemplateError(
             f"unknown missing_key {missing_key!r}", where=name, fix="Use 'default', 'zero' or 'error'."
         )
-    table: Mapping[str, Callable[..., object]] = {**ALL_FUNCS, **funcs} if funcs else ALL_FUNCS
     try:
         _, trees = parse_trees(source, name, table)
         compiled = compile_trees(trees, table, missing_key)
     except (ParseError, ExecError) as err:
         message = str(err)
         raise GoTemplateError(message, where=_where(source, name, err.pos), fix=_fix(message, parsing=True)) from None
+    except RecursionError:
+        raise GoTemplateError(
+            "the template nests too deeply", where=name, fix="Use fewer nested parentheses and blocks."
+        ) from None
     return Template(name, source, compiled)
 
 
