@@ -1161,3 +1161,50 @@ CASES += [
     ("{{ range .l }}{{ break 1 }}{{ end }}", D7),
     ("{{ range .l }}{{ with . }}{{ break }}{{ end }}{{ . }}{{ end }}", D7),
 ]
+
+
+# --- toDate, dateModify, durationRound, duration (Go's time parsing)
+D8: dict[str, Any] = {}
+
+CASES += [
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" }}|{{ toDate "2006-01-02 15:04:05" "2024-02-29 23:59:58" }}|{{ toDate "2006-01-02" "bad" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2023-02-29" }}|{{ toDate "02/01/06" "05/03/24" }}|{{ toDate "Jan 2, 2006" "mar 5, 2024" }}|{{ toDate "January _2 2006" "March  5 2024" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "3:04PM" "11:30pm" }}|{{ toDate "3:04PM 2006" "11:30PM 2020" }}|{{ toDate "2006 15:04:05.000" "2020 07:08:09.123" }}|{{ toDate "2006 15:04:05" "2020 07:08:09.5" }}|{{ toDate "2006 15:04:05.999" "2020 07:08:09" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "Mon Jan 2 2006" "Tue Mar 5 2024" }}|{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:00:00Z" }}|{{ toDate "06" "69" }}|{{ toDate "06" "68" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | unixEpoch }}|{{ toDate "2006" "x" | unixEpoch }}|{{ toDate "2006-01-02" "2024-03-05" | date "Jan 2 2006 15:04" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | dateModify "1h30m" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "-2.5h" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "bad" }}',
+        D8,
+    ),
+    ('{{ toDate "2006-01-02" "2024-03-05" | mustDateModify "bad" }}', D8),
+    ('{{ mustToDate "2006-01-02" "bad" }}', D8),
+    (
+        '{{ durationRound "2h10m" }}|{{ durationRound "-3d" }}|{{ durationRound "25h" }}|{{ durationRound "1.5s" }}|{{ durationRound "800ms" }}|{{ durationRound (int64 100000000000000) }}|{{ durationRound 5 }}',
+        D8,
+    ),
+    (
+        '{{ durationRound "8760h1s" }}|{{ durationRound "721h" }}|{{ durationRound "61s" }}|{{ durationRound "1m" }}|{{ durationRound "1us" }}|{{ durationRound "1µs" }}',
+        D8,
+    ),
+    ('{{ duration "3601" }}|{{ duration "-61" }}|{{ duration (int64 59) }}', D8),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | dateModify "1.5ms" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "90s" | date "15:04:05.000" }}',
+        D8,
+    ),
+    ('{{ dateModify "1h" "x" }}', D8),
+]

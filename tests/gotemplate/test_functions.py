@@ -85,6 +85,8 @@ def test_refused_functions_say_not_supported(name: str) -> None:
         ('{{ int "1e30" }}', "platform-defined"),
         ('{{ urlParse "http://x" }}', "urlParse is not supported"),
         ('{{ printf "%#v" (list 1) }}', "%#v"),
+        ('{{ toDate "15:04" "10:30" }}', "year 0"),
+        ('{{ toDate "2006 MST" "2020 CET" }}', "zone abbreviations"),
     ],
 )
 def test_go_only_behaviour_is_refused(source: str, fragment: str) -> None:
