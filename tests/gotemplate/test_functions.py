@@ -116,7 +116,7 @@ def test_exec_error_names_the_function() -> None:
 def test_missing_key_error_names_the_key() -> None:
     message = _error("{{ .uid }}-{{ .regoin }}", {"uid": "a", "region": "eu"}, missing_key="error", name="nameTemplate")
     assert message.startswith('nameTemplate:1:15: map has no entry for key "regoin".')
-    assert "default" in message
+    assert "extraValueMappings" in message
 
 
 def test_wrong_argument_type_and_count() -> None:
