@@ -57,7 +57,10 @@ def _fix(message: str, parsing: bool) -> str:
     if "not supported" in message:
         return "Rewrite the template without it."
     if "no entry for key" in message:
-        return "Check the key's spelling, or provide it in the data (for a LynqForm: map a column to it in the LynqHub's extraValueMappings)."
+        return (
+            "Check the key's spelling, or provide it in the data "
+            "(for a LynqForm: map a column to it in the LynqHub's extraValueMappings)."
+        )
     if parsing:
         return "Fix the template's syntax (Go text/template: https://pkg.go.dev/text/template)."
     return "Check the values the template reads and the types its functions take."
