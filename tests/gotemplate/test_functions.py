@@ -164,7 +164,8 @@ def test_recursion_is_stopped() -> None:
 
 
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
-    assert "nests too deeply" in _error("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", {})
+    assert "nests more than 100 levels deep" in _error("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", {})
+    assert "nests more than 100 levels deep" in _error("{{ if 1 }}" * 101 + "{{ end }}" * 101, {})
 
 
 def test_parses_are_shared_without_custom_functions() -> None:

@@ -149,6 +149,7 @@ class _Parser:
         self.tree = Tree("")
         self.vars: list[tuple[str, int]] = []
         self.range_depth = 0
+        self.depth = 0  # nesting of pipelines and control structures
 
     # --- tokens
     def next(self) -> Token:
@@ -287,6 +288,15 @@ class _Parser:
         return Action(tok.pos, self.pipeline("command", T.RIGHT))
 
     def control(self, context: str, pos: int) -> Node:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise ParseError(f"the template nests more than {MAX_DEPTH} levels deep", pos)
+            return self._control(context, pos)
+        finally:
+            self.depth -= 1
+
+    def _control(self, context: str, pos: int) -> Node:
         mark = len(self.vars)
         pipe = self.pipeline(context, T.RIGHT)
         if context == "range":
@@ -351,7 +361,16 @@ class _Parser:
         return -1
 
     def pipeline(self, context: str, end: T) -> Pipe:
+        self.depth += 1
+        try:
+            return self._pipeline(context, end)
+        finally:
+            self.depth -= 1
+
+    def _pipeline(self, context: str, end: T) -> Pipe:
         start = self.peek_non_space()
+        if self.depth > MAX_DEPTH:
+            raise ParseError(f"the template nests more than {MAX_DEPTH} levels deep", start.pos)
         pipe = Pipe(start.pos, [], False, [])
         pending: list[str] = []
         while True:  # declarations
@@ -472,6 +491,8 @@ class _Parser:
         except ValueError:
             raise ParseError(f"invalid syntax in string {tok.val}", tok.pos) from None
 
+
+MAX_DEPTH: Final = 100  # nested parentheses and blocks; keeps parsing and execution within Python's stack
 
 _OPERAND_START: Final = frozenset(
     {T.BOOL, T.CHAR, T.DOT, T.FIELD, T.IDENT, T.NUMBER, T.NIL, T.RAW, T.STRING, T.VARIABLE, T.LPAREN}
