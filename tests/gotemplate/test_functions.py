@@ -160,7 +160,9 @@ def test_parse_once_execute_from_threads() -> None:
 
 
 def test_recursion_is_stopped() -> None:
-    assert "calls itself too deeply" in _error('{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', {})
+    assert "called more than 100 levels deep" in _error(
+        '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}', {}
+    )
 
 
 def test_deep_nesting_is_an_error_not_a_crash() -> None:

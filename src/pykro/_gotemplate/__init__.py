@@ -80,8 +80,9 @@ class Template:
         """Render with ``data`` as dot (``.``) and ``$``."""
         run, nslots = self._compiled.templates[self.name]
         dot = MISSING if data is None else data
-        frame: list[object] = [None] * nslots
+        frame: list[object] = [None] * (nslots + 1)
         frame[0] = dot
+        frame[-1] = 0  # template call depth
         out: list[str] = []
         try:
             run(dot, frame, out)

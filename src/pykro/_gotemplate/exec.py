@@ -52,6 +52,7 @@ class _Continue(Exception):
     pass
 
 
+MAX_CALL_DEPTH: Final = 100  # nested {{template}} calls, well within Python's stack
 _NOFINAL: Final = object()  # no value piped in from a previous command
 _CALL_ERRORS: Final = (FuncError, ValueError, TypeError, KeyError, IndexError, ZeroDivisionError, OverflowError)
 _LAZY: Final = frozenset({"and", "or"})
@@ -229,8 +230,13 @@ class _Compiler:
                 raise ExecError(f"template {go_quote(name)} not defined", pos)
             value = arg(dot, vars) if arg is not None else MISSING
             body, nslots = found
-            frame: list[object] = [None] * nslots
+            depth = vars[-1]
+            assert isinstance(depth, int)
+            if depth >= MAX_CALL_DEPTH:
+                raise ExecError(f"template {go_quote(name)} is called more than {MAX_CALL_DEPTH} levels deep", pos)
+            frame: list[object] = [None] * (nslots + 1)  # the last slot holds the call depth
             frame[0] = value
+            frame[-1] = depth + 1
             try:
                 body(value, frame, out)
             except RecursionError:
