@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -22,12 +22,14 @@ _ON_FAILURE: tuple[str, ...] = get_args(OnFailure)
 
 @dataclass
 class DeployOptions:
-    """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit), whether to wait,
+    """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit; ``resource_timeouts``
+    maps resource ids to their own limit, over ``resource_timeout``), whether to wait,
     what to do on failure, SSA conflict forcing, taking over objects of another instance (or not pykro's),
     apply concurrency, pruning, and how long to wait for another deploy/delete of the instance to finish."""
 
     timeout: float | None = 600.0
     resource_timeout: float | None = None
+    resource_timeouts: Mapping[str, float] | None = None
     wait: bool = True
     on_failure: OnFailure = "keep"
     force_conflicts: bool = False
@@ -42,6 +44,12 @@ class DeployOptions:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             check_option(field.name, getattr(self, field.name))
+
+    def resource_limit(self, rid: str) -> float | None:
+        """Seconds resource ``rid`` may take to get ready once applied (None: no limit of its own)."""
+        if self.resource_timeouts and rid in self.resource_timeouts:
+            return self.resource_timeouts[rid]
+        return self.resource_timeout
 
     def with_changes(self, **changes: Any) -> DeployOptions:
         """A copy with the options given (None: keep this one's), each checked."""
@@ -74,6 +82,17 @@ def check_option(name: str, value: Any) -> None:
                 where=where,
                 fix='Use on_failure="keep" (leave what was applied) or "rollback".',
             )
+    elif name == "resource_timeouts" and value is not None:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"resource_timeouts must map resource ids to seconds, not {value!r}",
+                where=where,
+                fix='E.g. resource_timeouts={"db": 300}.',
+            )
+        for rid, seconds in value.items():
+            if not isinstance(rid, str):
+                raise ValidationError(f"resource_timeouts key {rid!r} is not a resource id", where=where)
+            check_option("resource_timeout", seconds)
     elif name == "keep_live" and value is not None and not callable(value):
         raise ValidationError(f"keep_live must be a function or None, not {value!r}", where=where)
     elif name == "concurrency" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):

@@ -94,14 +94,13 @@ class StateBoard:
         return all(line.state in SETTLED for line in self.shown.values())
 
     def resource_deadlines(self) -> list[float]:
-        """When each applied resource not ready yet runs out of its ``resource_timeout``."""
-        limit = self.ctx.opts.resource_timeout
-        if limit is None:
-            return []
+        """When each applied resource not ready yet runs out of its limit (`DeployOptions.resource_limit`)."""
+        opts = self.ctx.opts
         return [
             t + limit
             for rid, t in self.ledger.applied_at.items()
-            if (line := self.shown.get(rid)) is None or line.state != "ready"
+            if (limit := opts.resource_limit(rid)) is not None
+            and ((line := self.shown.get(rid)) is None or line.state != "ready")
         ]
 
     def check_failures(self, views: dict[str, View], now: float, deadline: float | None) -> None:
@@ -114,8 +113,8 @@ class StateBoard:
                     where=self._where(rid),
                     fix=f"{self._diagnosis(rid)} Fix the cause and deploy again.",
                 )
-        limit = ctx.opts.resource_timeout
         for rid, since in self.ledger.applied_at.items():
+            limit = ctx.opts.resource_limit(rid)
             found = views.get(rid)
             state, detail = (found.state, found.detail) if found else ("", "")
             if limit is not None and state not in SETTLED and now - since >= limit:

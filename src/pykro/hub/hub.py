@@ -153,6 +153,7 @@ class Hub:
         conflict: str = "stuck",
         ignore_fields: Mapping[str, Sequence[str]] | None = None,
         resource_timeout: float | None = None,
+        timeouts: Mapping[str, float | str] | None = None,
     ) -> Form:
         """Deploy ``composition`` once per active row with the spec ``spec(row)`` returns (a mapping by Python or
         CRD field names, or the composition's spec model); see the module docstring for the options."""
@@ -166,6 +167,7 @@ class Hub:
             conflict=conflict,
             ignore_fields=ignore_fields or {},
             resource_timeout=resource_timeout,
+            timeouts=timeouts,
         )
         deps = _form_problems(
             problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
