@@ -81,6 +81,7 @@ class DeployRun:
         self.namespace_exists = False
         self.created_namespace = False
         self.first: Expansion | None = None
+        self.new = False  # no record was found before the lock was taken
 
     @property
     def live(self) -> LiveSet:
@@ -93,8 +94,11 @@ class DeployRun:
         try:
             await self.preflight()
             await self.owners.check_first(self.first)
+            prior = None
             if self.namespace_exists:
-                self.record.check(await self.record.read())
+                prior = await self.record.read()
+                self.record.check(prior)
+            self.new = prior is None
             await self._begin()
             result = await self.loop.converge()
             if ctx.opts.prune and result.state == "ACTIVE":
@@ -141,6 +145,7 @@ class DeployRun:
         if not self.namespace_exists:
             ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.ref.namespace}}
             await ctx.cluster.apply(NAMESPACE_TYPE, ns)
+            ctx.cluster.namespaces.add(ctx.ref.namespace)
             self.created_namespace = True
             ctx.report.emit("apply", kind="Namespace", name=ctx.ref.namespace, message="created the namespace")
         self.lock = InstanceLock(
@@ -150,8 +155,9 @@ class DeployRun:
             wait=ctx.opts.lock_wait,
             on_wait=lambda message: ctx.report.emit("lock", message=message),
         )
-        await self.lock.acquire()
-        previous = await self.record.load()
+        await self.lock.acquire(new=self.new)
+        # A Lease created just now means no one held the lock since the record was read (absent): not read again.
+        previous = self.record.absent() if self.lock.created else await self.record.load()
         types = []
         for api_version, kind in sorted(set(previous) | kinds.used):
             rt = kinds.types.get(f"{api_version}/{kind}") or await ctx.cluster.find_type(api_version, kind)
@@ -167,7 +173,10 @@ class DeployRun:
         await self.record.write("IN_PROGRESS", kinds.used)
 
     async def _track_events(self) -> None:
-        """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events)."""
+        """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events); without
+        ``follow_events`` the apply loop reads them once if the deploy fails (`ApplyLoop.converge`)."""
+        if not self.ctx.opts.follow_events:
+            return
         with contextlib.suppress(DeployError):
             await self.events.track(EVENT_TYPE, self.ctx.ref.namespace)
         self.events.listener = self.report.on_event

@@ -25,7 +25,8 @@ class DeployOptions:
     """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit; ``resource_timeouts``
     maps resource ids to their own limit, over ``resource_timeout``), whether to wait,
     what to do on failure, SSA conflict forcing, taking over objects of another instance (or not pykro's),
-    apply concurrency, pruning, and how long to wait for another deploy/delete of the instance to finish."""
+    apply concurrency, pruning, how long to wait for another deploy/delete of the instance to finish, and whether
+    to follow the namespace's Events throughout."""
 
     timeout: float | None = 600.0
     resource_timeout: float | None = None
@@ -37,6 +38,9 @@ class DeployOptions:
     prune: bool = True
     force_takeover: bool = False
     lock_wait: float = 10.0
+    # follow the namespace's v1 Events while deploying (progress lines, diagnoses); False: read them once, only when
+    # the deploy fails (a hub deploying many instances into one namespace saves a watch per instance)
+    follow_events: bool = True
     # (resource id, desired object, live object) -> the object to apply, for objects that exist (the hub's
     # ignore_fields); None: apply the desired object as it is
     keep_live: Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
@@ -72,7 +76,7 @@ def check_option(name: str, value: Any) -> None:
                 where=where,
                 fix=f"E.g. {name}=300.",
             )
-    elif name in ("wait", "force_conflicts", "prune", "force_takeover"):
+    elif name in ("wait", "force_conflicts", "prune", "force_takeover", "follow_events"):
         if not isinstance(value, bool):
             raise ValidationError(f"{name} must be True or False, not {value!r}", where=where, fix="Pass a bool.")
     elif name == "on_failure":

@@ -219,6 +219,8 @@ class Hub:
         options = self.options
         if policies is not None:
             options = (options or DeployOptions()).with_changes(**policies.deploy_changes())
+            # many instances share the namespace: Events are read when a deploy fails, not followed by each
+            options = options.with_changes(follow_events=False)
         made = factory(
             composition,
             "direct",
