@@ -93,7 +93,7 @@ class DeployRun:
         ctx.report.emit("start", message=f"deploying {ctx.graph.kind} {ctx.ref.namespace}/{ctx.ref.name}")
         try:
             await self.preflight()
-            await self.owners.check_first(self.first)
+            await self.owners.check_first(self.first, namespace_exists=self.namespace_exists)
             prior = None
             if self.namespace_exists:
                 prior = await self.record.read()
