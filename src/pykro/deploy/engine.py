@@ -140,7 +140,7 @@ class DeployRun:
 
     async def _begin(self) -> None:
         """Write the namespace, take the instance's lock, read what exists (the record, the instance's objects,
-        kept as they are for a rollback), then write the record."""
+        kept as they are for a rollback) while writing the record."""
         ctx, kinds, ledger = self.ctx, self.kinds, self.ledger
         if not self.namespace_exists:
             ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.ref.namespace}}
@@ -164,13 +164,21 @@ class DeployRun:
             if rt is not None:
                 kinds.types[f"{api_version}/{kind}"] = rt
                 types.append(rt)
-        await asyncio.gather(*(kinds.track(rt) for rt in types), self._track_events())
         kinds.used |= set(previous)
+        # the record is written while the watches start (no object is written before both are done)
+        done = await asyncio.gather(
+            *(kinds.track(rt) for rt in types),
+            self._track_events(),
+            self.record.write("IN_PROGRESS", kinds.used),
+            return_exceptions=True,
+        )
+        failed = next((r for r in done if isinstance(r, BaseException)), None)
+        if failed is not None:
+            raise failed
         ledger.before = set(ctx.live.objects)
         ledger.snapshot.update(copy.deepcopy(ctx.live.objects))
         for ident, obj in ctx.live.objects.items():
             ledger.touched[ident] = labels_of(obj).get(inventory.RESOURCE_ID, "")
-        await self.record.write("IN_PROGRESS", kinds.used)
 
     async def _track_events(self) -> None:
         """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events); without
