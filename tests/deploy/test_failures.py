@@ -279,3 +279,35 @@ def test_cancelling_a_deploy_while_it_stops_after_a_failure_propagates(kit: Any)
         asyncio.run(scenario())
     assert any(e.type == "apply" and e.resource == "web" for e in reporter.events)
     assert not any(e.resource == "slow" and e.type == "apply" for e in reporter.events), "slow-cfg was in flight"
+
+
+def test_events_not_followed_are_read_for_the_diagnosis(kit: Any) -> None:
+    """follow_events=False (what a hub uses): no Events watch while deploying, yet a failure quotes them."""
+    rgd = yamlio.load(RGD)
+    rgd["spec"]["resources"] = [
+        {
+            "id": "data",
+            "template": {
+                "apiVersion": "v1",
+                "kind": "PersistentVolumeClaim",
+                "metadata": {"name": "${schema.spec.name}-data", "labels": {"broken": "${schema.spec.broken}"}},
+                "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
+            },
+        }
+    ]
+    options = DeployOptions(timeout=1.0, follow_events=False)
+    ns = kit.unique()
+    factory = kit.direct(Graph.from_rgd(rgd), ns, options=options)
+    mark = kit.mark()
+    with pytest.raises(ReadinessTimeout) as info:
+        factory.deploy({"name": "q", "broken": "yes"})
+    assert "last events: Warning ProvisioningFailed" in str(info.value)
+    log = kit.cluster.request_log()[mark:]  # a watch is logged when it ends: only this namespace's requests count
+    mine = [
+        (i.verb, i.resource)
+        for _, i, _ in log
+        if i.namespace == ns and i.resource in ("events", "persistentvolumeclaims")
+    ]
+    events = [m for m in mine if m[1] == "events"]
+    assert events == [("list", "events")], events  # one read, at the failure; no watch
+    assert mine.index(("list", "events")) > mine.index(("apply", "persistentvolumeclaims")), mine  # not at the start

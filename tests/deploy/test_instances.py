@@ -303,6 +303,38 @@ def test_a_live_lock_names_its_holder_and_an_expired_one_is_taken(kit: Any) -> N
     assert _image(kit, ns) == "nginx:1"
 
 
+def test_a_new_instance_takes_its_lock_with_one_create_and_reads_its_record_once(kit: Any) -> None:
+    ns = kit.unique()
+    factory = kit.direct(GRAPH, ns)
+    factory.deploy({"app": "old", "image": "nginx:1"}, name="other")  # the namespace exists
+    mark = kit.mark()
+    assert factory.deploy({"app": "shop", "image": "nginx:1"}, name="dev").state == "ACTIVE"
+    log = [(i.verb, i.resource, i.name) for _, i, _ in kit.cluster.request_log()[mark:]]
+    leases = [(verb, name) for verb, resource, name in log if resource == "leases"]
+    assert leases == [("create", None), ("update", "pykro.shared.dev")], leases  # a create names no object
+    assert log.count(("get", "configmaps", "pykro.shared.dev")) == 1, log
+    assert _object(kit, "Lease", ns, "pykro.shared.dev")["spec"].get("holderIdentity") is None  # type: ignore[index]
+    assert _record_spec(kit, ns, "dev")["image"] == "nginx:1"
+
+
+def test_a_new_instance_whose_lease_exists_waits_for_it_or_takes_it_when_expired(kit: Any) -> None:
+    """A Lease without a record (its holder's first deploy): the plain create loses, the lock is read as usual."""
+    ns = kit.unique()
+    factory = kit.direct(GRAPH, ns, options=DeployOptions(timeout=60, lock_wait=0))
+    factory.deploy({"app": "old", "image": "nginx:1"}, name="other")  # the namespace exists
+    _plant_lease(kit, ns, datetime.now(UTC))
+    mark = kit.mark()
+    with pytest.raises(InstanceLocked) as info:
+        factory.deploy({"app": "shop", "image": "nginx:1"}, name="dev")
+    assert "ghost@gone pid 1" in str(info.value)
+    done = [(i.verb, i.resource) for _, i, code in kit.cluster.request_log()[mark:] if code < 400]
+    assert [w for w in done if w[0] in ("create", "update", "patch", "apply", "delete")] == [], "nothing written"
+    assert _object(kit, "ConfigMap", ns, "pykro.shared.dev") is None
+    _plant_lease(kit, ns, datetime.now(UTC) - timedelta(minutes=5))  # its holder stopped renewing long ago
+    assert factory.deploy({"app": "shop", "image": "nginx:1"}, name="dev").state == "ACTIVE"
+    assert _image(kit, ns) == "nginx:1" and _record_spec(kit, ns, "dev")["image"] == "nginx:1"
+
+
 # ---------------------------------------------------------------------------------------------- diff, names
 def test_diff_of_an_instance_not_deployed_yet_shows_everything_as_created(kit: Any) -> None:
     ns = kit.unique()

@@ -139,6 +139,8 @@ def test_options_kro_mode_cannot_honour_are_refused(cluster: LocalCluster) -> No
         _kro(cluster, WEBAPP, "kro6", options=DeployOptions(on_failure="rollback")).deploy(SPEC)
     with pytest.raises(DeployError, match=r"DeployOptions\(prune=False\) is not supported"):
         _kro(cluster, WEBAPP, "kro6", options=DeployOptions(prune=False)).deploy(SPEC)
+    with pytest.raises(DeployError, match=r"DeployOptions\(resource_timeouts=...\) is not supported"):
+        _kro(cluster, WEBAPP, "kro6", options=DeployOptions(resource_timeouts={"web": 5})).deploy(SPEC)
     with pytest.raises(TypeError):
         factory.deploy(SPEC, prune=False)  # type: ignore[call-arg]  # no option is swallowed
     with pytest.raises(TypeError):

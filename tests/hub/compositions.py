@@ -83,3 +83,18 @@ def vault(spec: VaultSpec) -> VaultStatus:
     Secret(id="creds", name=f"{spec.name}-creds", string_data={"password": spec.password})
     ConfigMap(id="info", name=f"{spec.name}-info", data={"note": spec.note})
     return VaultStatus(ready=True)
+
+
+class PairSpec(Spec):
+    name: str
+
+
+class PairStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubPair")
+def pair(spec: PairSpec) -> PairStatus:
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", data={"name": spec.name})
+    deployment = Deployment(id="db", name=f"{spec.name}-db", image="postgres:15")
+    return PairStatus(ready=deployment.status.readyReplicas > 0)

@@ -118,6 +118,7 @@ class Cluster:
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
+        self.namespaces: set[str] = set()  # namespaces seen to exist (see `reachable`)
 
     async def close(self) -> None:
         await self.client.close()
@@ -130,14 +131,20 @@ class Cluster:
 
     # ------------------------------------------------------------------------------------------ calls and errors
     async def _call(
-        self, fn: Callable[[], Awaitable[T]], verb: str, rt: ResourceType, name: str | None, ns: str | None
+        self,
+        fn: Callable[[], Awaitable[T]],
+        verb: str,
+        rt: ResourceType,
+        name: str | None,
+        ns: str | None,
+        retry: RetryPolicy | None = None,
     ) -> T:
         if name is not None:  # lightkube puts both in the URL as they are
             check_segment(name, f"{rt.kind} name")
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
-            return await call(fn, self.retry, self.rng)
+            return await call(fn, retry or self.retry, self.rng)
         except (httpx2.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
@@ -228,8 +235,10 @@ class Cluster:
         return found
 
     # ------------------------------------------------------------------------------------------ verbs
-    async def get(self, rt: ResourceType, name: str, namespace: str | None = None) -> dict[str, Any] | None:
-        """The object, or None when it does not exist."""
+    async def get(
+        self, rt: ResourceType, name: str, namespace: str | None = None, *, retry: RetryPolicy | None = None
+    ) -> dict[str, Any] | None:
+        """The object, or None when it does not exist (``retry``: another policy than the connection's)."""
         ns = namespace if rt.namespaced else None
 
         async def fn() -> dict[str, Any] | None:
@@ -240,7 +249,7 @@ class Cluster:
                     return None
                 raise
 
-        return await self._call(fn, "get", rt, name, ns)
+        return await self._call(fn, "get", rt, name, ns, retry)
 
     async def list(
         self, rt: ResourceType, namespace: str | None = None, labels: dict[str, str] | None = None
@@ -363,10 +372,13 @@ class Cluster:
         return events()
 
     async def reachable(self, namespace: str) -> bool:
-        """Check the API server answers (raises ClusterUnreachable/ApiFailure); True if ``namespace`` exists."""
+        """Check the API server answers (raises ClusterUnreachable/ApiFailure); True if ``namespace`` exists. A
+        namespace this connection has seen exist or written is not read again (a connection shared by many deploys,
+        e.g. a hub's sync, reads it once)."""
+        if namespace in self.namespaces:
+            return True
         quick = RetryPolicy(attempts=min(3, self.retry.attempts), base=self.retry.base, cap=1.0)
-        saved, self.retry = self.retry, quick
-        try:
-            return await self.get(NAMESPACE_TYPE, namespace) is not None
-        finally:
-            self.retry = saved
+        found = await self.get(NAMESPACE_TYPE, namespace, retry=quick) is not None
+        if found:
+            self.namespaces.add(namespace)
+        return found

@@ -85,20 +85,24 @@ class FactoryBase(ABC):
         self.options = options or DeployOptions()
         self._namespace = check_namespace(namespace) if namespace is not None else None
         self.last_writes = 0
+        self.shared: Cluster | None = None
 
     def cluster(self) -> Cluster:
         return Cluster(kubeconfig=self.kubeconfig, context=self.context, namespace=self._namespace, retry=self.retry)
 
     async def _with(self, fn: Callable[[Cluster], Awaitable[T]]) -> T:
-        """Run ``fn`` on a fresh connection, closed afterwards; ``last_writes`` counts what it wrote."""
-        cluster = self.cluster()
+        """Run ``fn`` on a fresh connection, closed afterwards; ``last_writes`` counts what it wrote. With a
+        ``shared`` connection (set by a caller running many operations at once, e.g. a hub's sync; that caller
+        closes it), ``fn`` runs on it instead and ``last_writes`` is not kept."""
+        cluster = self.shared or self.cluster()
         try:
             return await fn(cluster)
         except PykroError as exc:
             raise self.redactor.error(exc) from exc.__cause__
         finally:
-            self.last_writes = cluster.writes
-            await cluster.close()
+            if cluster is not self.shared:
+                self.last_writes = cluster.writes
+                await cluster.close()
 
     def _learn(self, instance: dict[str, Any]) -> None:
         """Remember the secret values of an instance (its secret spec fields and the Secrets it renders to before

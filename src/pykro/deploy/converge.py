@@ -10,7 +10,8 @@ import time
 from typing import Any
 
 from pykro.deploy import inventory, readiness
-from pykro.deploy.api import ResourceType
+from pykro.deploy.api import EVENT_TYPE, ResourceType
+from pykro.deploy.errors import DeployError
 from pykro.deploy.kinds import Kinds
 from pykro.deploy.ledger import Ledger, RunContext
 from pykro.deploy.ownership import Ownership
@@ -107,6 +108,9 @@ class ApplyLoop:
             if not ctx.opts.wait and not scheduled and not self.ledger.inflight:
                 return result
             now = time.monotonic()
+            if not ctx.opts.follow_events and board.failure(views, now, deadline) is not None:
+                await self._read_events()  # for the diagnosis: the Events not followed so far
+                views = board.views(result)
             board.check_failures(views, now, deadline)
             wake = [d for d in (deadline, *board.resource_deadlines()) if d is not None]
             await self._sleep(min(wake) - now if wake else None)
@@ -135,6 +139,16 @@ class ApplyLoop:
                 raise live.error
         else:
             await live.wait(None if timeout is None else max(timeout, 0.0))
+
+    async def _read_events(self) -> None:
+        """The namespace's v1 Events, once, as if they had been followed (no permission: none)."""
+        ctx = self.ctx
+        try:
+            items, _ = await ctx.cluster.list(EVENT_TYPE, ctx.ref.namespace)
+        except DeployError:
+            return
+        for ev in sorted(items, key=lambda e: str(e.get("lastTimestamp") or e.get("eventTime") or "")):
+            ctx.report.on_event("ADDED", ev)
 
     async def stop(self) -> None:
         """Cancel the applies still in flight and wait for them; a cancellation of this deploy itself propagates,

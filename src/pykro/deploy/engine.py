@@ -81,6 +81,7 @@ class DeployRun:
         self.namespace_exists = False
         self.created_namespace = False
         self.first: Expansion | None = None
+        self.new = False  # no record was found before the lock was taken
 
     @property
     def live(self) -> LiveSet:
@@ -92,9 +93,12 @@ class DeployRun:
         ctx.report.emit("start", message=f"deploying {ctx.graph.kind} {ctx.ref.namespace}/{ctx.ref.name}")
         try:
             await self.preflight()
-            await self.owners.check_first(self.first)
+            await self.owners.check_first(self.first, namespace_exists=self.namespace_exists)
+            prior = None
             if self.namespace_exists:
-                self.record.check(await self.record.read())
+                prior = await self.record.read()
+                self.record.check(prior)
+            self.new = prior is None
             await self._begin()
             result = await self.loop.converge()
             if ctx.opts.prune and result.state == "ACTIVE":
@@ -136,11 +140,12 @@ class DeployRun:
 
     async def _begin(self) -> None:
         """Write the namespace, take the instance's lock, read what exists (the record, the instance's objects,
-        kept as they are for a rollback), then write the record."""
+        kept as they are for a rollback) while writing the record."""
         ctx, kinds, ledger = self.ctx, self.kinds, self.ledger
         if not self.namespace_exists:
             ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ctx.ref.namespace}}
             await ctx.cluster.apply(NAMESPACE_TYPE, ns)
+            ctx.cluster.namespaces.add(ctx.ref.namespace)
             self.created_namespace = True
             ctx.report.emit("apply", kind="Namespace", name=ctx.ref.namespace, message="created the namespace")
         self.lock = InstanceLock(
@@ -150,24 +155,36 @@ class DeployRun:
             wait=ctx.opts.lock_wait,
             on_wait=lambda message: ctx.report.emit("lock", message=message),
         )
-        await self.lock.acquire()
-        previous = await self.record.load()
+        await self.lock.acquire(new=self.new)
+        # A Lease created just now means no one held the lock since the record was read (absent): not read again.
+        previous = self.record.absent() if self.lock.created else await self.record.load()
         types = []
         for api_version, kind in sorted(set(previous) | kinds.used):
             rt = kinds.types.get(f"{api_version}/{kind}") or await ctx.cluster.find_type(api_version, kind)
             if rt is not None:
                 kinds.types[f"{api_version}/{kind}"] = rt
                 types.append(rt)
-        await asyncio.gather(*(kinds.track(rt) for rt in types), self._track_events())
         kinds.used |= set(previous)
+        # the record is written while the watches start (no object is written before both are done)
+        done = await asyncio.gather(
+            *(kinds.track(rt) for rt in types),
+            self._track_events(),
+            self.record.write("IN_PROGRESS", kinds.used),
+            return_exceptions=True,
+        )
+        failed = next((r for r in done if isinstance(r, BaseException)), None)
+        if failed is not None:
+            raise failed
         ledger.before = set(ctx.live.objects)
         ledger.snapshot.update(copy.deepcopy(ctx.live.objects))
         for ident, obj in ctx.live.objects.items():
             ledger.touched[ident] = labels_of(obj).get(inventory.RESOURCE_ID, "")
-        await self.record.write("IN_PROGRESS", kinds.used)
 
     async def _track_events(self) -> None:
-        """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events)."""
+        """Follow v1 Events in the namespace (a missing namespace or no permission only loses the events); without
+        ``follow_events`` the apply loop reads them once if the deploy fails (`ApplyLoop.converge`)."""
+        if not self.ctx.opts.follow_events:
+            return
         with contextlib.suppress(DeployError):
             await self.events.track(EVENT_TYPE, self.ctx.ref.namespace)
         self.events.listener = self.report.on_event

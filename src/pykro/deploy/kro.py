@@ -41,13 +41,16 @@ T = TypeVar("T")
 RGD_TYPE = ResourceType.of("kro.run/v1alpha1", "ResourceGraphDefinition", "resourcegraphdefinitions", False)
 
 
-def _refuse_direct_options(resource_timeout: float | None, on_failure: str | None, prune: bool) -> None:
+def _refuse_direct_options(
+    resource_timeout: float | None, on_failure: str | None, prune: bool, per_resource: bool = False
+) -> None:
     """Direct-mode options kro cannot honour are errors, never ignored (``prune=False`` only exists in
     `DeployOptions`)."""
     for given, option, why in (
         (resource_timeout is not None, "--resource-timeout", "kro decides itself how long each resource may take"),
         (on_failure == "rollback", "--on-failure rollback", "kro keeps what it created when a resource fails"),
         (not prune, "DeployOptions(prune=False)", "kro always prunes what left the graph"),
+        (per_resource, "DeployOptions(resource_timeouts=...)", "kro decides itself how long each resource may take"),
     ):
         if given:
             raise DeployError(
@@ -96,7 +99,7 @@ class KroFactory(FactoryBase):
             on_failure=on_failure,
             force_conflicts=force_conflicts,
         )
-        _refuse_direct_options(opts.resource_timeout, opts.on_failure, opts.prune)
+        _refuse_direct_options(opts.resource_timeout, opts.on_failure, opts.prune, bool(opts.resource_timeouts))
         limit, waiting, force = opts.timeout, opts.wait, opts.force_conflicts
 
         async def run(cluster: Cluster) -> Instance:

@@ -78,6 +78,7 @@ class InstanceLock:
         self.on_wait = on_wait
         self.holder = holder_identity()
         self.lease: dict[str, Any] | None = None
+        self.created = False
         self._renewer: asyncio.Task[None] | None = None
 
     @property
@@ -107,16 +108,32 @@ class InstanceLock:
         }
         return {"apiVersion": LEASE_TYPE.api_version, "kind": LEASE_TYPE.kind, "metadata": meta, "spec": spec}
 
-    async def acquire(self) -> None:
-        """Take the lock, waiting up to ``wait`` seconds while another live holder has it."""
+    async def acquire(self, *, new: bool = False) -> None:
+        """Take the lock, waiting up to ``wait`` seconds while another live holder has it. With ``new`` (the
+        instance has no record, so most likely no Lease either) it first tries a plain create, saving the read;
+        ``created`` then says whether that create won (no Lease existed: no one held the lock meanwhile)."""
         deadline = time.monotonic() + self.wait
         told = False
+        if new:
+            try:
+                self.lease = await self.cluster.create(LEASE_TYPE, self._body(None))
+            except ApiFailure as exc:
+                if exc.code != 409:  # 409: it exists; read it below
+                    raise
+            else:
+                self.created = True
+                self._renewer = asyncio.create_task(self._renew(), name=f"lock:{self.name}")
+                return
         while True:
             current = await self.cluster.get(LEASE_TYPE, self.name, self.ref.namespace)
             spec = (current or {}).get("spec") or {}
             holder = spec.get("holderIdentity")
             age = _age(spec.get("renewTime") or spec.get("acquireTime"))
             expired = age is not None and age > int(spec.get("leaseDurationSeconds") or 0)
+            if current is not None and holder == self.holder:  # our own create, its answer lost and retried
+                self.lease = current
+                self._renewer = asyncio.create_task(self._renew(), name=f"lock:{self.name}")
+                return
             free = current is None or not holder or expired
             if free:
                 try:

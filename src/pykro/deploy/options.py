@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -22,12 +22,15 @@ _ON_FAILURE: tuple[str, ...] = get_args(OnFailure)
 
 @dataclass
 class DeployOptions:
-    """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit), whether to wait,
+    """How to deploy: overall and per-resource readiness timeouts (seconds, None = no limit; ``resource_timeouts``
+    maps resource ids to their own limit, over ``resource_timeout``), whether to wait,
     what to do on failure, SSA conflict forcing, taking over objects of another instance (or not pykro's),
-    apply concurrency, pruning, and how long to wait for another deploy/delete of the instance to finish."""
+    apply concurrency, pruning, how long to wait for another deploy/delete of the instance to finish, and whether
+    to follow the namespace's Events throughout."""
 
     timeout: float | None = 600.0
     resource_timeout: float | None = None
+    resource_timeouts: Mapping[str, float] | None = None
     wait: bool = True
     on_failure: OnFailure = "keep"
     force_conflicts: bool = False
@@ -35,6 +38,9 @@ class DeployOptions:
     prune: bool = True
     force_takeover: bool = False
     lock_wait: float = 10.0
+    # follow the namespace's v1 Events while deploying (progress lines, diagnoses); False: read them once, only when
+    # the deploy fails (a hub deploying many instances into one namespace saves a watch per instance)
+    follow_events: bool = True
     # (resource id, desired object, live object) -> the object to apply, for objects that exist (the hub's
     # ignore_fields); None: apply the desired object as it is
     keep_live: Callable[[str, dict[str, Any], dict[str, Any]], dict[str, Any]] | None = None
@@ -42,6 +48,12 @@ class DeployOptions:
     def __post_init__(self) -> None:
         for field in dataclasses.fields(self):
             check_option(field.name, getattr(self, field.name))
+
+    def resource_limit(self, rid: str) -> float | None:
+        """Seconds resource ``rid`` may take to get ready once applied (None: no limit of its own)."""
+        if self.resource_timeouts and rid in self.resource_timeouts:
+            return self.resource_timeouts[rid]
+        return self.resource_timeout
 
     def with_changes(self, **changes: Any) -> DeployOptions:
         """A copy with the options given (None: keep this one's), each checked."""
@@ -64,7 +76,7 @@ def check_option(name: str, value: Any) -> None:
                 where=where,
                 fix=f"E.g. {name}=300.",
             )
-    elif name in ("wait", "force_conflicts", "prune", "force_takeover"):
+    elif name in ("wait", "force_conflicts", "prune", "force_takeover", "follow_events"):
         if not isinstance(value, bool):
             raise ValidationError(f"{name} must be True or False, not {value!r}", where=where, fix="Pass a bool.")
     elif name == "on_failure":
@@ -74,6 +86,17 @@ def check_option(name: str, value: Any) -> None:
                 where=where,
                 fix='Use on_failure="keep" (leave what was applied) or "rollback".',
             )
+    elif name == "resource_timeouts" and value is not None:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"resource_timeouts must map resource ids to seconds, not {value!r}",
+                where=where,
+                fix='E.g. resource_timeouts={"db": 300}.',
+            )
+        for rid, seconds in value.items():
+            if not isinstance(rid, str):
+                raise ValidationError(f"resource_timeouts key {rid!r} is not a resource id", where=where)
+            check_option("resource_timeout", seconds)
     elif name == "keep_live" and value is not None and not callable(value):
         raise ValidationError(f"keep_live must be a function or None, not {value!r}", where=where)
     elif name == "concurrency" and (not isinstance(value, int) or isinstance(value, bool) or value < 1):

@@ -26,17 +26,21 @@ class Ownership:
         self.ledger = ledger
         self.kinds = kinds
 
-    async def check_first(self, first: Expansion | None) -> None:
+    async def check_first(self, first: Expansion | None, *, namespace_exists: bool = True) -> None:
         """Before the first write: every object the spec already names (the first expansion) that exists must be
         this instance's. Objects named later (from other resources' data) are checked just before their first
-        apply."""
+        apply. Without ``namespace_exists`` (the instance's namespace is missing) its objects cannot exist and are
+        not read."""
         pending = []
         for rid, st in (first.states if first else {}).items():
             if self.ctx.nodes[rid].type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
                 continue
             for obj in st.objects:
                 rt = self.kinds.types.get(f"{obj.get('apiVersion')}/{obj.get('kind')}")
-                if rt is not None:
+                where = (obj.get("metadata") or {}).get("namespace") or self.ctx.ref.namespace
+                if rt is not None and not namespace_exists and rt.namespaced and where == self.ctx.ref.namespace:
+                    self.ledger.checked.add(identity(obj))
+                elif rt is not None:
                     pending.append(self.foreign(rt, obj))
         clashes = [c for c in await asyncio.gather(*pending) if c]
         if clashes:

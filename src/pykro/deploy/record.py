@@ -53,6 +53,11 @@ class InstanceRecord:
         annotations = ((record or {}).get("metadata") or {}).get("annotations", {})
         return inventory.parse_kinds(annotations.get(inventory.CONTAINS_KINDS, ""))
 
+    def absent(self) -> list[tuple[str, str]]:
+        """`load` for a record known not to exist (read before the lock, which was created afresh): no kinds."""
+        self.current = self.original = None
+        return []
+
     async def write(self, state: str, used: set[tuple[str, str]], *, final: bool = False) -> None:
         """Write the record unless it already says the same (re-deploys write nothing). Its kinds: ``used``, or
         with ``final`` those of the instance's live objects."""

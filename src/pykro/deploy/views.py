@@ -94,32 +94,39 @@ class StateBoard:
         return all(line.state in SETTLED for line in self.shown.values())
 
     def resource_deadlines(self) -> list[float]:
-        """When each applied resource not ready yet runs out of its ``resource_timeout``."""
-        limit = self.ctx.opts.resource_timeout
-        if limit is None:
-            return []
+        """When each applied resource not ready yet runs out of its limit (`DeployOptions.resource_limit`)."""
+        opts = self.ctx.opts
         return [
             t + limit
             for rid, t in self.ledger.applied_at.items()
-            if (line := self.shown.get(rid)) is None or line.state != "ready"
+            if (limit := opts.resource_limit(rid)) is not None
+            and ((line := self.shown.get(rid)) is None or line.state != "ready")
         ]
 
     def check_failures(self, views: dict[str, View], now: float, deadline: float | None) -> None:
-        """Raise for a failed resource, one past its ``resource_timeout``, or the deploy past its deadline."""
+        """Raise for a failed resource, one past its readiness timeout, or the deploy past its deadline."""
+        failure = self.failure(views, now, deadline)
+        if failure is not None:
+            raise failure
+
+    def failure(
+        self, views: dict[str, View], now: float, deadline: float | None
+    ) -> ResourceFailed | ReadinessTimeout | None:
+        """The error `check_failures` raises (None: nothing failed yet)."""
         ctx = self.ctx
         for rid, view in views.items():
             if view.state == "failed":
-                raise ResourceFailed(
+                return ResourceFailed(
                     f"resource {rid!r} failed: {view.detail}",
                     where=self._where(rid),
                     fix=f"{self._diagnosis(rid)} Fix the cause and deploy again.",
                 )
-        limit = ctx.opts.resource_timeout
         for rid, since in self.ledger.applied_at.items():
+            limit = ctx.opts.resource_limit(rid)
             found = views.get(rid)
             state, detail = (found.state, found.detail) if found else ("", "")
             if limit is not None and state not in SETTLED and now - since >= limit:
-                raise ReadinessTimeout(
+                return ReadinessTimeout(
                     f"resource {rid!r} was not ready after {limit:g}s: waiting for {detail or 'readiness'}",
                     where=self._where(rid),
                     fix=f"{self._diagnosis(rid)} Raise the timeout or fix the resource.",
@@ -127,12 +134,13 @@ class StateBoard:
         if deadline is not None and now >= deadline:
             waiting = [f"{rid} ({v.state}: {v.detail})" for rid, v in views.items() if v.state not in SETTLED]
             first = next((rid for rid, v in views.items() if v.state not in (*SETTLED, "waiting")), None)
-            raise ReadinessTimeout(
+            return ReadinessTimeout(
                 f"{ctx.graph.kind} {ctx.ref.name!r} was not ready after {ctx.opts.timeout:g}s; not ready: "
                 + "; ".join(waiting),
                 where=f"namespace {ctx.ref.namespace}",
                 fix=(self._diagnosis(first) + " " if first else "") + "Raise --timeout or fix the resources above.",
             )
+        return None
 
     def _where(self, rid: str) -> str:
         keys = self.ledger.desired_ids.get(rid, [])

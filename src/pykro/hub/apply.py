@@ -50,7 +50,17 @@ async def execute(
                 return
             await _row(hub, cluster, report, uid, by_row[uid], existing, skew)
 
-    await asyncio.gather(*(worker() for _ in range(min(hub.concurrency, len(by_row)) or 1)))
+    forms = list(hub.forms.values())
+    shared = forms[0].factory.cluster() if forms else None  # one connection for every deploy of this sync
+    for form in forms:
+        form.factory.shared = shared
+    try:
+        await asyncio.gather(*(worker() for _ in range(min(hub.concurrency, len(by_row)) or 1)))
+    finally:
+        for form in forms:
+            form.factory.shared = None
+        if shared is not None:
+            await shared.close()
 
 
 async def _row(

@@ -153,6 +153,7 @@ class Hub:
         conflict: str = "stuck",
         ignore_fields: Mapping[str, Sequence[str]] | None = None,
         resource_timeout: float | None = None,
+        timeouts: Mapping[str, float | str] | None = None,
     ) -> Form:
         """Deploy ``composition`` once per active row with the spec ``spec(row)`` returns (a mapping by Python or
         CRD field names, or the composition's spec model); see the module docstring for the options."""
@@ -166,6 +167,7 @@ class Hub:
             conflict=conflict,
             ignore_fields=ignore_fields or {},
             resource_timeout=resource_timeout,
+            timeouts=timeouts,
         )
         deps = _form_problems(
             problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
@@ -217,6 +219,8 @@ class Hub:
         options = self.options
         if policies is not None:
             options = (options or DeployOptions()).with_changes(**policies.deploy_changes())
+            # many instances share the namespace: Events are read when a deploy fails, not followed by each
+            options = options.with_changes(follow_events=False)
         made = factory(
             composition,
             "direct",

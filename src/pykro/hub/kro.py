@@ -34,12 +34,16 @@ POLL: Final = 0.2
 
 def refusal(hub: Hub) -> str | None:
     """Why ``hub``'s forms cannot run in kro mode (None when they can)."""
-    refused = [f.name for f in hub.forms.values() if f.policies.ignore_fields or f.policies.resource_timeout]
+    refused = [
+        f.name
+        for f in hub.forms.values()
+        if f.policies.ignore_fields or f.policies.resource_timeout or f.policies.timeouts
+    ]
     if not refused:
         return None
     return (
-        f"form {refused[0]!r} has ignore_fields or resource_timeout, which kro mode cannot honour (kro applies the "
-        "resources itself); drop them or use --mode direct. Nothing was changed."
+        f"form {refused[0]!r} has ignore_fields, resource_timeout or timeouts, which kro mode cannot honour (kro "
+        "applies the resources itself); drop them or use --mode direct. Nothing was changed."
     )
 
 

@@ -14,8 +14,7 @@ from typing import Any, Final, Literal
 from pykro import yamlio
 from pykro.deploy import DirectFactory
 from pykro.deploy import inventory as inv
-from pykro.errors import PykroError
-from pykro.hub.policies import Policies
+from pykro.hub.policies import Policies, duration
 from pykro.hub.source import Row
 
 __all__ = [
@@ -50,7 +49,6 @@ ERROR_MAX: Final = 2000  # characters of an error kept in the record
 FIELD_MANAGER: Final = "pykro-hub"
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\Z")
-_INTERVAL = re.compile(r"^(\d+)(s|m|h)\Z")
 _TRUE = frozenset({"1", "true", "yes"})
 _FALSE = frozenset({"0", "false", "no", ""})
 
@@ -60,10 +58,7 @@ Action = Literal["created", "updated", "unchanged", "deleted", "retained", "fail
 
 def parse_interval(text: str) -> float:
     """Seconds of a Lynq-style duration (``30s``, ``1m``, ``2h``)."""
-    found = _INTERVAL.match(text.strip()) if isinstance(text, str) else None
-    if found is None or int(found.group(1)) == 0:
-        raise PykroError(f"sync_every={text!r} is not a duration", fix="Write a positive number and s, m or h: 30s.")
-    return int(found.group(1)) * {"s": 1, "m": 60, "h": 3600}[found.group(2)]
+    return duration(text, "sync_every", numbers=False)
 
 
 def caller() -> str:
