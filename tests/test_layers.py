@@ -194,7 +194,17 @@ NOT_TO_DEFINE = (
     "pykro.graph.secrets",
     "pykro.schema.kubernetes",
 )
-NOT_FOR_HELP = ("yaml", "pykro.yamlio", "ssl", "urllib.request", "http.client")
+NOT_FOR_HELP = (
+    "yaml",
+    "pykro.yamlio",
+    "ssl",
+    "urllib.request",
+    "http.client",
+    "rich.markdown",  # typer imports it for a markup mode pykro does not use (pykro.cli.main._import_rich_help)
+    "rich.traceback",
+    "markdown_it",
+    "pygments",
+)
 
 
 @pytest.mark.parametrize(
