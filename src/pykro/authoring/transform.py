@@ -19,6 +19,7 @@ from typing import Any
 from pykro.authoring import blocks, helpers
 from pykro.authoring.functions import METHODS
 from pykro.errors import CompositionError
+from pykro.memo import Memo
 
 __all__ = ["HELPER", "Transformer", "fix_locations", "transform"]
 
@@ -454,7 +455,7 @@ class _File:
         return found
 
 
-_FILES: dict[str, _File] = {}
+_FILES: Memo[str, _File] = Memo(8)  # the files compositions were last read from (a module defines its own in a row)
 
 
 def _from_file(fn: Callable[..., Any]) -> tuple[ast.FunctionDef, str] | None:
@@ -476,7 +477,7 @@ def _from_file(fn: Callable[..., Any]) -> tuple[ast.FunctionDef, str] | None:
             tree = ast.parse("".join(lines), filename=filename)
         except (SyntaxError, ValueError):
             return None
-        parsed = _FILES[filename] = _File(lines, tree)
+        parsed = _FILES.put(filename, _File(lines, tree))
     found = parsed.take(start + 1, code.co_name)
     return (found, filename) if found is not None and start + 1 == code.co_firstlineno else None
 
