@@ -179,16 +179,33 @@ with contextlib.redirect_stdout(io.StringIO()):
 """
 
 NOT_OFFLINE = ("aiohttp", "lightkube", "httpx2", "pykro.emulator", "pykro.deploy")
-# Defining compositions needs neither the graph analysis, the CEL engine nor the Kubernetes schemas (they load when
-# a composition is first compiled); help needs no YAML, TLS or HTTP.
+# Defining compositions needs neither the graph, the CEL engine, its function library and parser, the YAML
+# modules nor the Kubernetes schemas (they load when a composition is first compiled); help needs no YAML, TLS or
+# HTTP.
 NOT_TO_DEFINE = (
     "jsonschema",
     "kubernetes_validate",
+    "yaml",
+    "pykro.yamlio",
     "pykro.cel.engine",
+    "pykro.cel.library",
+    "pykro.cel.parser",
     "pykro.graph.analysis",
+    "pykro.graph.model",
+    "pykro.graph.secrets",
     "pykro.schema.kubernetes",
 )
-NOT_FOR_HELP = ("yaml", "pykro.yamlio", "ssl", "urllib.request", "http.client")
+NOT_FOR_HELP = (
+    "yaml",
+    "pykro.yamlio",
+    "ssl",
+    "urllib.request",
+    "http.client",
+    "rich.markdown",  # typer imports it for a markup mode pykro does not use (pykro.cli.main._import_rich_help)
+    "rich.traceback",
+    "markdown_it",
+    "pygments",
+)
 
 
 @pytest.mark.parametrize(

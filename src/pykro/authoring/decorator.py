@@ -21,7 +21,6 @@ from pykro.authoring.serialize import status_template, to_template
 from pykro.authoring.transform import transform
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph.naming import SUBDOMAIN_RULE, is_dns_subdomain, is_valid_kind
-from pykro.graph.secrets import SECRET_FIELDS
 from pykro.schema.models import reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
@@ -125,6 +124,7 @@ class Composition:
     def graph(self) -> Graph:
         """The kro graph (built once, validated like kro's graph builder)."""
         from pykro.graph import Graph  # the graph layer loads when a composition is first compiled, not on import
+        from pykro.graph.secrets import SECRET_FIELDS
 
         build = Build(self.name)
         with context.building(build):

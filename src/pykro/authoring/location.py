@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import sys
 import sysconfig
@@ -12,18 +13,22 @@ from pykro.errors import CompositionError
 
 __all__ = ["Site", "fail", "fmt", "user_location", "user_site"]
 
-_PACKAGE = str(Path(__file__).resolve().parent.parent)
-_STDLIB = sysconfig.get_paths()["stdlib"]
-# Installed packages (typer, click, lightkube...) and their launcher scripts (``.venv/bin/pykro``) are never the
-# user's code: a location there would be useless.
-_INSTALLED = tuple({sysconfig.get_paths()[key] for key in ("purelib", "platlib", "scripts")})
 Loc = tuple[str, int, int]
+
+
+@functools.cache
+def _not_user() -> tuple[str, ...]:
+    """Path prefixes that are never the user's code: pykro, the standard library, installed packages (typer, click,
+    lightkube...) and their launcher scripts (``.venv/bin/pykro``): a location there would be useless. Computed on
+    first use (sysconfig is slow to ask)."""
+    paths = sysconfig.get_paths()
+    installed = {paths[key] for key in ("purelib", "platlib", "scripts")}
+    return (str(Path(__file__).resolve().parent.parent), paths["stdlib"], *installed, "<frozen")
 
 
 def _is_user(frame: FrameType) -> bool:
     filename = frame.f_code.co_filename
-    skipped = (_PACKAGE, _STDLIB, *_INSTALLED, "<frozen")
-    return not (filename.startswith(skipped) or "/pydantic/" in filename)
+    return not (filename.startswith(_not_user()) or "/pydantic/" in filename)
 
 
 class Site:

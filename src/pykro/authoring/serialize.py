@@ -12,7 +12,6 @@ from pykro.authoring.refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import ast
 from pykro.errors import CompositionError
 from pykro.schema.causes import go_quote
-from pykro.yamlio import MAX_DEPTH, path_text, too_deep
 
 __all__ = ["check_nesting", "model_values", "status_expression", "status_template", "template_string", "to_template"]
 
@@ -45,6 +44,8 @@ def to_template(value: Any, where: str = "", site: str | None = None) -> Any:
 
 def check_nesting(value: Any, what: str, prefix: str = "") -> None:
     """A CompositionError at the user's line when ``value`` nests deeper than pykro's limit (pykro.graph.depth)."""
+    from pykro.yamlio import MAX_DEPTH, path_text, too_deep  # the YAML module loads when a graph is built
+
     path = too_deep(value)
     if path is not None:
         raise fail(

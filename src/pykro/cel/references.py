@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from pykro.cel.ast import Call, Ident, Index, Literal, MapExpr, Node, Select, children
-from pykro.cel.library import ALL_FUNCTIONS
-from pykro.cel.parser import macro_variable_count, parse
 
 __all__ = ["Reference", "identifiers", "references"]
 
-# namespaced functions (``hash.sha256(x)`` parses as a call on the identifier ``hash``): not variable uses
-QUALIFIED_FUNCTIONS = frozenset(
-    {f.name for f in ALL_FUNCTIONS if "." in f.name}
-    | {"base64.encode", "base64.decode", "strings.quote", "optional.of", "optional.none", "optional.ofNonZeroValue"}
-)
+
+@functools.cache
+def qualified_functions() -> frozenset[str]:
+    """Namespaced functions (``hash.sha256(x)`` parses as a call on the identifier ``hash``): not variable uses.
+    Built on first use: the function library and the parser load only when an expression is analysed."""
+    from pykro.cel.library import ALL_FUNCTIONS
+
+    return frozenset(
+        {f.name for f in ALL_FUNCTIONS if "." in f.name}
+        | {"base64.encode", "base64.decode", "strings.quote", "optional.of", "optional.none", "optional.ofNonZeroValue"}
+    )
 
 
 @dataclass(frozen=True)
@@ -35,7 +40,11 @@ def references(node_or_expression: Node | str) -> list[Reference]:
     comprehension macros (``all``, ``exists``, ``map``, ``filter``, their two-variable forms, ``cel.bind``...)
     are not free inside the macro's body.
     """
-    node = parse(node_or_expression) if isinstance(node_or_expression, str) else node_or_expression
+    if isinstance(node_or_expression, str):
+        from pykro.cel.parser import parse
+
+        node_or_expression = parse(node_or_expression)
+    node = node_or_expression
     found: list[Reference] = []
     _collect(node, frozenset(), found)
     return list(dict.fromkeys(found))
@@ -68,6 +77,8 @@ def _map_values(node: Node) -> list[Node]:
 
 
 def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
+    from pykro.cel.parser import macro_variable_count
+
     stack: list[tuple[Node, frozenset[str]]] = [(node, bound)]
     while stack:
         current, scope = stack.pop()
@@ -91,7 +102,7 @@ def _collect(node: Node, bound: frozenset[str], found: list[Reference]) -> None:
         elif (
             isinstance(current, Call)
             and isinstance(current.target, Ident)
-            and f"{current.target.name}.{current.function}" in QUALIFIED_FUNCTIONS
+            and f"{current.target.name}.{current.function}" in qualified_functions()
         ):
             if current.target.name == "runtime":  # kro's runtime variable: a use; newCondition's keys are names
                 found.append(Reference("runtime"))

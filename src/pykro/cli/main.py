@@ -5,22 +5,17 @@ line with exit code 2. Never a traceback; everything the user wrote is printed v
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import sys
+import types
 from collections.abc import Callable
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 
 from pykro import __version__
-from pykro.cli import build as build_cli
-from pykro.cli import deploy as deploy_cli
-from pykro.cli import emulator as emulator_cli
-from pykro.cli import render as render_cli
-from pykro.cli import rgd as rgd_cli
-from pykro.cli import types as types_cli
 from pykro.errors import PykroError, terminal_safe
-from pykro.hub import cli as hub_cli
 
 __all__ = ["app", "main", "say_error"]
 
@@ -64,25 +59,58 @@ def _root(
     """Typed Kubernetes infrastructure with KRO's semantics."""
 
 
-# The root command's entries, in the order `pykro --help` lists them: sub-command groups and commands.
-_GROUPS: dict[str, typer.Typer] = {"rgd": rgd_cli.app, "emulator": emulator_cli.app, "hub": hub_cli.app}
-_COMMANDS: dict[str, Callable[..., None]] = {
-    "render": render_cli.render,
-    "types": types_cli.types,
-    "deploy": deploy_cli.deploy,
-    "status": deploy_cli.status,
-    "diff": deploy_cli.diff,
-    "delete": deploy_cli.delete,
-    "list": deploy_cli.list_,
-    "build": build_cli.build,
+# The root command's entries, in the order `pykro --help` lists them: sub-command groups and commands, as
+# (module, attribute), imported when the entry is used: a run of one command loads only that command's module.
+_GROUPS: dict[str, tuple[str, str]] = {
+    "rgd": ("pykro.cli.rgd", "app"),
+    "emulator": ("pykro.cli.emulator", "app"),
+    "hub": ("pykro.hub.cli", "app"),
+}
+_COMMANDS: dict[str, tuple[str, str]] = {
+    "render": ("pykro.cli.render", "render"),
+    "types": ("pykro.cli.types", "types"),
+    "deploy": ("pykro.cli.deploy", "deploy"),
+    "status": ("pykro.cli.deploy", "status"),
+    "diff": ("pykro.cli.deploy", "diff"),
+    "delete": ("pykro.cli.deploy", "delete"),
+    "list": ("pykro.cli.deploy", "list_"),
+    "build": ("pykro.cli.build", "build"),
 }
 _ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "types", "build", "hub")
 
 
-def _make_app(only: str | None = None) -> typer.Typer:
+def _entry(table: dict[str, tuple[str, str]], name: str) -> Any:
+    module, attribute = table[name]
+    return getattr(importlib.import_module(module), attribute)
+
+
+def _listed_only() -> None:
+    """Stands in for a command in the root listing (see `_make_app`); never invoked."""
+    raise RuntimeError("a listing-only stand-in of a pykro command was invoked")
+
+
+def _stand_in(name: str) -> Callable[[], None] | typer.Typer:
+    """What `pykro --help` needs of an entry and nothing more: a group with its own help settings and callback
+    but no commands, a command as a function without parameters carrying the real docstring. typer derives the
+    listed help text from exactly these, so the listing is the same as the full app's (a test compares them)."""
+    if name in _GROUPS:
+        real: typer.Typer = _entry(_GROUPS, name)
+        group = typer.Typer()
+        group.info = real.info
+        group.registered_callback = real.registered_callback
+        group.pretty_exceptions_enable = real.pretty_exceptions_enable
+        group.rich_markup_mode = real.rich_markup_mode
+        return group
+    command = types.FunctionType(_listed_only.__code__, _listed_only.__globals__, name)
+    command.__doc__ = _entry(_COMMANDS, name).__doc__
+    return command
+
+
+def _make_app(only: str | None = None, *, listing: bool = False) -> typer.Typer:
     """The `pykro` command; with ``only``, the root with just that entry registered: typer builds the parameters of
     every registered command on each run, and a run of one command need not pay for the others (its parsing,
-    help and errors are the same: they come from that command alone)."""
+    help and errors are the same: they come from that command alone). With ``listing``, the entries are
+    stand-ins that carry only what the root's help, version and unknown-command errors read (`_stand_in`)."""
     root = typer.Typer(
         name="pykro",
         help="Typed Kubernetes infrastructure with KRO's semantics.",
@@ -92,14 +120,37 @@ def _make_app(only: str | None = None) -> typer.Typer:
     )
     root.callback()(_root)
     for name in _ORDER if only is None else (only,):
-        if name in _GROUPS:
-            root.add_typer(_GROUPS[name], name=name)
+        entry = _stand_in(name) if listing else _entry(_GROUPS if name in _GROUPS else _COMMANDS, name)
+        if isinstance(entry, typer.Typer):
+            root.add_typer(entry, name=name)
         else:
-            root.command(name)(_COMMANDS[name])
+            root.command(name)(entry)
     return root
 
 
-app = _make_app()
+def _choose_app(args: list[str]) -> typer.Typer:
+    """The root for a run: just the named entry's for `pykro CMD ...`; the listing stand-ins when no argument names
+    an entry (help, version, unknown command or option: no command can run); the full app otherwise."""
+    if args and args[0] in _ORDER:
+        return _make_app(only=args[0])
+    if not any(arg in _ORDER for arg in args):
+        return _make_app(listing=True)
+    return _full_app()
+
+
+@functools.cache
+def _full_app() -> typer.Typer:
+    return _make_app()
+
+
+if TYPE_CHECKING:
+    app: typer.Typer  # the whole `pykro` command (built on first use)
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name == "app":
+            return _full_app()
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}", name=name, obj=sys.modules[__name__])
 
 
 def say_error(message: str) -> None:
@@ -122,7 +173,9 @@ def main(argv: list[str] | None = None) -> None:
     and exit 2."""
     try:
         args = sys.argv[1:] if argv is None else argv
-        command = app if not args or args[0] not in _ORDER else _make_app(only=args[0])
+        command = _choose_app(args)
+        if not args or "--help" in args or (len(args) == 1 and args[0] in _GROUPS):
+            _import_rich_help()
         code = command(args=args, prog_name="pykro", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
             sys.exit(code)
@@ -156,3 +209,42 @@ def _usage_message(exc: Exception) -> str:
     path = getattr(ctx, "command_path", None) or "pykro"
     text = text.replace("\n", "\\n")  # click quotes the user's words as they are: keep the message on one line
     return f"{text}{'' if text.endswith(('.', '?')) else '.'} See `{path} --help`."
+
+
+class _Deferred(type):
+    """A stand-in class that loads the real one (``_module``, ``_name``) when called or asked for an attribute."""
+
+    _module: str
+    _name: str
+
+    def _real(cls) -> Any:
+        return getattr(importlib.import_module(cls._module), cls._name)
+
+    def __call__(cls, *args: Any, **kwargs: Any) -> Any:
+        return cls._real()(*args, **kwargs)
+
+    def __getattr__(cls, name: str) -> Any:
+        return getattr(cls._real(), name)
+
+
+def _import_rich_help() -> None:
+    """Import typer's help formatter (typer.rich_utils) without rich's Markdown and Traceback modules (markdown-it,
+    pygments, attrs: a third of `pykro --help`'s time). pykro's help uses neither (no markdown markup mode, no
+    pretty tracebacks); the names typer imports from them stand in for the real classes and load them if used.
+    Any surprise (another typer importing other names) falls back to typer's own import on first use."""
+    if "typer.rich_utils" in sys.modules:
+        return
+    placed: dict[str, types.ModuleType] = {}
+    for module, name in (("rich.markdown", "Markdown"), ("rich.traceback", "Traceback")):
+        if module not in sys.modules:
+            placed[module] = types.ModuleType(module)
+            setattr(placed[module], name, _Deferred(name, (), {"_module": module, "_name": name}))
+    sys.modules.update(placed)
+    try:
+        importlib.import_module("typer.rich_utils")
+    except ImportError:
+        pass
+    finally:
+        for module, stand_in in placed.items():
+            if sys.modules.get(module) is stand_in:
+                del sys.modules[module]

@@ -29,7 +29,6 @@ from pydantic_core import PydanticUndefined
 from pykro.errors import ValidationError
 from pykro.schema.markers import format_marker
 from pykro.schema.simple import from_openapi, from_openapi_types, ordered
-from pykro.yamlio import copy_data
 
 __all__ = [
     "camel",
@@ -383,6 +382,8 @@ def simple_schema(model: type[pydantic.BaseModel], types: dict[str, Any] | None 
     class, collected into ``types``. Raises ``ValidationError`` (``where`` = model.field) for types kro cannot say.
     """
     if not types:  # a whole model's schema is pure in the model: kept per class, handed out as copies
+        from pykro.yamlio import copy_data  # the YAML module loads on first use, not when models are defined
+
         cached = _SIMPLE_SCHEMAS.get(model)
         if cached is None:
             found: dict[str, Any] = {}

@@ -33,7 +33,6 @@ from pykro.schema.markers import (
     parse_int,
     parse_type_string,
 )
-from pykro.yamlio import copy_data
 
 __all__ = ["from_openapi", "from_openapi_types", "ordered", "to_openapi"]
 
@@ -108,6 +107,8 @@ def to_openapi(
     if found is None:
         found = convert(spec or {}, types or {}, path, types_path)
         _CONVERTED.put(key, found)
+    from pykro.yamlio import copy_data  # the YAML module loads on first use, not when models are defined
+
     result: dict[str, Any] = copy_data(found)
     return result
 
