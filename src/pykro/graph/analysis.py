@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pykro import cel
+from pykro.cel import ast as cel_ast
 from pykro.cel.library import runtime as runtime_conditions
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import naming, typecheck
@@ -454,6 +455,15 @@ def _compile_all(
     evaluator = graph.evaluator
 
     def check(fld: Field, path: str) -> None:
+        if "omit" in fld.cel and _uses_omit(fld.tree):
+            raise err(
+                path,
+                f"{fld.written} uses omit(), which kro v0.9.3 accepts only with its CELOmitFunction feature gate "
+                '(alpha, off by default): kro leaves the graph Inactive ("omit() requires the CELOmitFunction '
+                'feature gate to be enabled")',
+                "Leave the field out another way: give it a value in every case, build its parent object as "
+                "${cond ? dyn({...}) : dyn({...})}, or make two resources with opposite includeWhen conditions.",
+            )
         try:
             evaluator.compile(fld.cel)
         except cel.CelUnsupportedLocally:
@@ -476,3 +486,7 @@ def _compile_all(
         check(fld, f"spec.schema.status.{fld.path_text}")
     for i, fld in enumerate(conditions):
         check(fld, f"spec.schema.status.conditions[{i}]")
+
+
+def _uses_omit(tree: cel_ast.Node) -> bool:
+    return any(isinstance(n, cel_ast.Call) and n.function == "omit" and n.target is None for n in cel_ast.walk(tree))

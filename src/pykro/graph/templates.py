@@ -239,6 +239,8 @@ def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> 
         return None  # a string template gives a string
     accepted = _ACCEPTS[want]
     got = (type_of(fld) if type_of is not None else None) if standalone else CelType.STRING
+    if got is not None and got.kind in ("map", "list") and want in ("object", "map", "list"):
+        return _structural(typed, fld, got)
     if got is None or got.kind in ("dyn", "null") or got.kind in accepted:
         return None
     path = format_path(fld.path)
@@ -249,6 +251,83 @@ def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> 
         else f"A string template always gives a string; write {path} as one ${{...}} expression of the right type."
     )
     return (path, what, fix)
+
+
+# kro v0.9.3 (pkg/cel/compatibility.go) checks a template expression's type against the field's schema
+# structurally; for a map where the schema has a struct, the map's value type against EVERY field of the struct.
+def _structural(typed: _Kind, fld: Field, got: CelType) -> Problem | None:
+    schema = typed.at(fld.path)
+    reason = _incompatible(got, schema) if schema else None
+    if reason is None:
+        return None
+    path = format_path(fld.path)
+    what = (
+        f"{typed.kind} field {path} does not take {fld.written}: kro v0.9.3 types the expression as {got} and "
+        f"refuses it ({reason})"
+    )
+    fix = (
+        "kro checks a map literal's value type against every field of the struct, also the fields the map does not "
+        f"set: set the fields of {path} one by one (each its own value or ${{...}}), or wrap the expression in "
+        "dyn(...) to leave the check to the API server."
+    )
+    return (path, what, fix)
+
+
+_KRO_SCALARS: Final = {"boolean": "bool", "number": "double", "integer": "int"}
+_KRO_STRING_FORMATS: Final = {"byte": "bytes", "duration": "duration", "date": "timestamp", "date-time": "timestamp"}
+
+
+def _kro_kind(schema: Mapping[str, Any]) -> str | None:
+    """The kind of the CEL type kro gives a schema node: struct, map, list, a scalar, dyn (int-or-string), or None
+    where kro exposes no type (a node without a type, an array without items)."""
+    if schema.get("x-kubernetes-int-or-string"):
+        return "dyn"
+    kind = schema.get("type")
+    if kind == "array":
+        return "list" if isinstance(schema.get("items"), Mapping) else None
+    if kind == "object":
+        return "map" if isinstance(schema.get("additionalProperties"), Mapping) else "struct"
+    if kind == "string":
+        return _KRO_STRING_FORMATS.get(str(schema.get("format", "")), "string")
+    return _KRO_SCALARS.get(str(kind))
+
+
+def _incompatible(got: CelType, schema: Mapping[str, Any]) -> str | None:
+    """kro's reason for refusing a value of type ``got`` where ``schema`` is (None: accepted); lenient wherever kro
+    compares named struct types, which pykro does not name."""
+    want = _kro_kind(schema)
+    if want in (None, "dyn") or got.kind == "dyn":
+        return None
+    if want == "struct":
+        return _map_into_struct(got, schema) if got.kind == "map" else None
+    if want == "map" and got.kind == "object":
+        return None
+    if want in ("list", "map"):
+        count = {"list": 1, "map": 2}.get(got.kind, 0)
+        expected = 1 if want == "list" else 2
+        if got.kind != want and (count == 0 or count < expected):
+            return f"{want} parameter count mismatch: got {count}, expected {expected}"
+        if want == "list":
+            found = _incompatible(got.params[0], node(schema["items"]))
+            return None if found is None else f"list element type incompatible: {found}"
+        found = _incompatible(got.params[0], {"type": "string"})
+        if found is not None:
+            return f"map key type incompatible: {found}"
+        found = _incompatible(got.params[1], node(schema["additionalProperties"]))
+        return None if found is None else f"map value type incompatible: {found}"
+    if got.kind != want:
+        return f'type kind mismatch: got "{got}", expected "{want}"'
+    return None
+
+
+def _map_into_struct(got: CelType, schema: Mapping[str, Any]) -> str | None:
+    if got.params[0].kind != "string":
+        return "map keys must be strings to assign to struct"
+    for name, sub in (schema.get("properties") or {}).items():
+        found = _incompatible(got.params[1], node(sub)) if isinstance(sub, Mapping) else None
+        if found is not None:
+            return f'map value incompatible with struct field "{name}": {found}'
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- built-in kinds
