@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pykro import Spec, cel, composition
+from pykro import Spec, cel, composition, resource
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph
 from pykro.integrations.cnpg import Cluster
@@ -83,6 +83,24 @@ def test_omit_is_refused_at_the_users_line() -> None:
     assert "omit()" in text and "CELOmitFunction" in text and "data.class" in text
 
 
+def test_a_string_for_secret_data_is_refused_at_the_users_line() -> None:
+    # kro: 'expression "schema.spec.name" returns type "string" but expected "bytes": type kind mismatch'
+    @composition(api_version="t.example.com/v1", kind="Sec")
+    def sec(spec: DbSpec) -> None:
+        resource(
+            {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": spec.name}, "data": {"k": spec.name}},
+            id="token",
+        )  # L:secret
+
+    with pytest.raises(CompositionError) as info:
+        _ = sec.graph
+    err = info.value
+    assert err.where is not None and err.where.startswith(f"{FILE}:{line_of('secret') - 3}:")
+    text = str(err)
+    assert 'resource "token"' in text and "data.k" in text and 'got "string", expected "bytes"' in text
+    assert "stringData" in (err.fix or "")
+
+
 # --------------------------------------------------------------------------------------------------- RGDs
 def _rgd(path: str, value: str, *, ready_when: str | None = None) -> dict[str, Any]:
     deployment: dict[str, Any] = {
@@ -141,6 +159,46 @@ ACCEPTED = [
     ("spec.selector", '${{"matchLabels": {"app": "x"}}}'),
     (f"{POD}.securityContext", '${dyn({"runAsNonRoot": true})}'),
 ]
+
+
+# Scalars: kro wants the field's exact CEL kind (pykro's own shapes are wider: a number takes an int).
+REFUSED_SCALARS = [
+    ("spec.replicas", "${double(2)}", 'got "double", expected "int"'),
+    ("spec.minReadySeconds", "${2.0}", 'got "double", expected "int"'),
+    ("spec.replicas", "${2u}", 'got "uint", expected "int"'),
+    ("metadata.labels.a", "${b'x'}", 'got "bytes", expected "string"'),
+    ("metadata.labels.a", "${duration('1s')}", 'got "google.protobuf.Duration", expected "string"'),
+]
+
+
+def _secret_rgd(value: str) -> dict[str, Any]:
+    rgd = _rgd("spec.replicas", "${2}")
+    rgd["spec"]["schema"]["spec"] = {"word": "string"}
+    rgd["spec"]["resources"] = [
+        {"id": "s", "template": {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": value}}}
+    ]
+    return rgd
+
+
+@pytest.mark.parametrize(("path", "value", "reason"), REFUSED_SCALARS)
+def test_rgd_scalars_of_another_kind_are_refused(path: str, value: str, reason: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        Graph.from_rgd(_rgd(path, value)).validate()
+    text = str(info.value)
+    assert text.startswith(f"spec.resources[0].template.{path}: ") and reason in text
+
+
+@pytest.mark.parametrize("value", ["${schema.spec.word}", "x-${schema.spec.word}"])
+def test_a_string_for_secret_data_is_refused(value: str) -> None:
+    # kro: 'expression "schema.spec.word" returns type "string" but expected "bytes": type kind mismatch'
+    with pytest.raises(ValidationError) as info:
+        Graph.from_rgd(_secret_rgd(value)).validate()
+    text = str(info.value)
+    assert text.startswith("spec.resources[0].template.data.k: ") and 'got "string", expected "bytes"' in text
+
+
+def test_bytes_for_secret_data_are_accepted() -> None:
+    Graph.from_rgd(_secret_rgd('${b"x"}')).validate()
 
 
 @pytest.mark.parametrize(("path", "value", "typed", "reason"), REFUSED)

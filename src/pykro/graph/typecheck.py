@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from pykro.graph.expressions import Field
     from pykro.graph.model import Graph
 
-__all__ = ["Site", "Typed", "check", "instance_root"]
+__all__ = ["Site", "Typed", "check", "infer", "instance_root"]
 
 Path = tuple[rt.Step, ...]
 Resolver = Callable[[Path], CelType]
@@ -229,7 +229,16 @@ def _typer(scope: Mapping[str, Typed]) -> Callable[[Field], CelType | None]:
     return type_of
 
 
-_CONVERSIONS = {"string": CelType.STRING, "int": CelType.INT, "double": CelType.DOUBLE, "bool": CelType.BOOL}
+_CONVERSIONS = {
+    "string": CelType.STRING,
+    "int": CelType.INT,
+    "uint": CelType.UINT,
+    "double": CelType.DOUBLE,
+    "bool": CelType.BOOL,
+    "bytes": CelType.BYTES,
+    "timestamp": CelType.TIMESTAMP,
+    "duration": CelType.DURATION,
+}
 
 
 def infer(tree: Node, scope: Mapping[str, Typed]) -> CelType | None:
