@@ -14,7 +14,10 @@ import pytest
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))  # the suite's helper modules (e2e_*.py)
 
+from e2e_chainsaw import poll  # noqa: E402
 from e2e_kube import Kube, KubeError  # noqa: E402
+
+from pykro.integrations import _vendored  # noqa: E402
 
 CLUSTER_SH = HERE.parent.parent / "e2e" / "controlplane" / "cluster.sh"
 ENABLED = os.environ.get("PYKRO_E2E") == "1"
@@ -63,3 +66,45 @@ def namespace(kube: Kube) -> Iterator[str]:
     kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
     yield name
     kube.delete("v1", "Namespace", name)
+
+
+CRD_API = ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
+# The CRDs of the operators webapp_with_processing uses (the ones pykro ships): kro reads their schemas.
+OPERATOR_CRDS = [
+    "postgresql.cnpg.io_clusters",
+    "postgresql.cnpg.io_poolers",
+    "hyperspike.io_valkeys",
+    "source.toolkit.fluxcd.io_helmrepositories",
+    "helm.toolkit.fluxcd.io_helmreleases",
+]
+
+
+@pytest.fixture
+def operator_crds(kube: Kube, timeout: float) -> Iterator[None]:
+    """The operators' CRDs installed, established and published in the OpenAPI document; deleted afterwards."""
+    crds = [_vendored.crd(name) for name in OPERATOR_CRDS]
+    names = [crd["metadata"]["name"] for crd in crds]
+    for crd in crds:
+        kube.apply(crd)
+
+    def established() -> str | None:
+        for name in names:
+            conditions = ((kube.get(*CRD_API, name) or {}).get("status") or {}).get("conditions") or []
+            if not any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
+                return f"CRD {name} is not established"
+        # kro and kwok read each kind's OpenAPI schema, which the API server publishes a moment later
+        published = kube.request("GET", "/openapi/v3").get("paths") or {}
+        for crd in crds:
+            path = f"apis/{crd['spec']['group']}/{crd['spec']['versions'][0]['name']}"
+            if path not in published:
+                return f"the API server does not publish the OpenAPI schema of {path} yet"
+        return None
+
+    try:
+        poll("the operators' CRDs", timeout, established)
+        yield
+    finally:
+        for name in names:
+            kube.delete(*CRD_API, name)
+        for name in names:
+            kube.wait_gone(*CRD_API, name, None, timeout)

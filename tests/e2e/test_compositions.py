@@ -36,17 +36,12 @@ SPECS: dict[str, dict[str, Any]] = {
 }
 
 
-# kro v0.9.3 leaves webapp_with_processing's RGD Inactive (its typed CNPG/Valkey/Flux templates against CRDs kro
-# checks them with; found by tests/e2e/test_webapp_with_processing.py, not yet diagnosed): a known gap, strict so a fix
-# shows up.
-KRO_REFUSES = pytest.mark.xfail(
-    reason="kro v0.9.3 leaves the webapp_with_processing RGD Inactive (not yet diagnosed)", strict=True
-)
-CASES = [pytest.param(e, marks=KRO_REFUSES) if "webapp_with_processing" in e else e for e in EXAMPLES]
-
-
-@pytest.mark.parametrize("example", CASES, ids=[Path(e).name for e in EXAMPLES])
-def test_kro_reconciles_the_rgd_pykro_emits(kube: Kube, namespace: str, timeout: float, example: str) -> None:
+@pytest.mark.parametrize("example", EXAMPLES, ids=[Path(e).name for e in EXAMPLES])
+def test_kro_reconciles_the_rgd_pykro_emits(
+    kube: Kube, namespace: str, timeout: float, example: str, request: pytest.FixtureRequest
+) -> None:
+    if "webapp_with_processing" in example:
+        request.getfixturevalue("operator_crds")  # kro needs the schemas of the kinds it templates
     comp = load_composition(example)
     graph = comp.graph
     with active_rgd(kube, comp.to_rgd(), timeout) as live_rgd:

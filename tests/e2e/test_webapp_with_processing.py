@@ -11,6 +11,7 @@ import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from e2e_chainsaw import poll
@@ -19,19 +20,10 @@ from e2e_parity import RGD, active_rgd, assert_kro_agrees, assert_same_crd
 from tests.helpers import REPO
 
 from pykro.authoring.loader import load_composition
-from pykro.integrations import _vendored
 
 HERE = Path(__file__).resolve().parent
 CLUSTER_SH = HERE.parent.parent / "e2e" / "controlplane" / "cluster.sh"
-CRD_API = ("apiextensions.k8s.io/v1", "CustomResourceDefinition")
-CRDS = [
-    "postgresql.cnpg.io_clusters",
-    "postgresql.cnpg.io_poolers",
-    "hyperspike.io_valkeys",
-    "source.toolkit.fluxcd.io_helmrepositories",
-    "helm.toolkit.fluxcd.io_helmreleases",
-]
-SPEC = {
+SPEC: dict[str, Any] = {
     "name": "shop",
     "app": {"image": "nginx:1.25", "replicas": 2},
     "database": {"instances": 2},
@@ -59,35 +51,13 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def operators(kube: Kube, timeout: float, tmp_path: Path) -> Iterator[None]:
-    """The operators' CRDs installed and established, and a kwok playing the operators; removed afterwards."""
-    names = [_vendored.crd(name)["metadata"]["name"] for name in CRDS]
-    for name in CRDS:
-        kube.apply(_vendored.crd(name))
-
-    def established() -> str | None:
-        for name in names:
-            conditions = ((kube.get(*CRD_API, name) or {}).get("status") or {}).get("conditions") or []
-            if not any(c["type"] == "Established" and c["status"] == "True" for c in conditions):
-                return f"CRD {name} is not established"
-        # kwok reads each kind's OpenAPI schema when it starts, and the API server publishes it a moment later
-        published = kube.request("GET", "/openapi/v3").get("paths") or {}
-        for crd in map(_vendored.crd, CRDS):
-            path = f"apis/{crd['spec']['group']}/{crd['spec']['versions'][0]['name']}"
-            if path not in published:
-                return f"the API server does not publish the OpenAPI schema of {path} yet"
-        return None
-
-    kwok = None
-    try:
-        poll("the operators' CRDs", timeout, established)
-        kubeconfig = (
-            os.environ.get("PYKRO_E2E_KUBECONFIG")
-            or subprocess.run(
-                [str(CLUSTER_SH), "kubeconfig"], check=True, capture_output=True, text=True
-            ).stdout.strip()
-        )
-        log = (tmp_path / "kwok.log").open("w")
+def operators(kube: Kube, operator_crds: None, tmp_path: Path) -> Iterator[None]:
+    """A kwok playing the operators (over the operators' CRDs, installed by `operator_crds`); stopped afterwards."""
+    kubeconfig = (
+        os.environ.get("PYKRO_E2E_KUBECONFIG")
+        or subprocess.run([str(CLUSTER_SH), "kubeconfig"], check=True, capture_output=True, text=True).stdout.strip()
+    )
+    with (tmp_path / "kwok.log").open("w") as log:
         kwok = subprocess.Popen(
             [
                 str(_kwok_binary()),
@@ -100,15 +70,11 @@ def operators(kube: Kube, timeout: float, tmp_path: Path) -> Iterator[None]:
             stdout=log,
             stderr=subprocess.STDOUT,
         )
-        yield
-    finally:
-        if kwok is not None:
+        try:
+            yield
+        finally:
             kwok.terminate()
             kwok.wait()
-        for name in names:
-            kube.delete(*CRD_API, name)
-        for name in names:
-            kube.wait_gone(*CRD_API, name, None, timeout)
 
 
 def _assert_accepted(kube: Kube, rgd: Obj, timeout: float) -> None:
@@ -131,19 +97,13 @@ def _assert_accepted(kube: Kube, rgd: Obj, timeout: float) -> None:
         raise
 
 
-# Found by this test: kro v0.9.3 type-checks the CEL map `{"size": ..., "storageClass": ...}` webapp.py writes
-# for the Cluster's spec.storage against CNPG's storage struct, and compares the map's value type (string) with
-# every field of that struct, also ones the map does not set, so the RGD is rejected: "returns type
-# map(string, string) but expected __type_database.spec.storage: map value incompatible with struct field
-# resizeInUseVolumes: type kind mismatch: got string, expected bool". pykro's emulator accepts it.
-# With spec.storage reduced to {"size": ...} the rest was checked by hand: ACTIVE, ready, kro == pykro.
-@pytest.mark.xfail(
-    reason="kro v0.9.3 leaves the RGD Inactive: the spec.storage map is fixed (per field, omit()); the remaining "
-    "refusal is not yet diagnosed",
-    raises=AssertionError,
-    strict=True,
-)
-def test_webapp_with_processing_goes_active_in_kro(kube: Kube, namespace: str, timeout: float, operators: None) -> None:
+# Both branches of the Cluster's spec.storage (a dyn() map: with storageClass only when the spec sets one).
+@pytest.mark.parametrize("storage_class", [None, "fast-ssd"], ids=["default-storage-class", "storage-class"])
+def test_webapp_with_processing_goes_active_in_kro(
+    kube: Kube, namespace: str, timeout: float, operators: None, storage_class: str | None
+) -> None:
+    database = dict(SPEC["database"], **({"storage_class": storage_class} if storage_class else {}))
+    spec = dict(SPEC, database=database)
     comp = load_composition(str(REPO / "examples" / "webapp_with_processing.py"))
     graph = comp.graph
     _assert_accepted(kube, comp.to_rgd(), timeout)
@@ -154,7 +114,7 @@ def test_webapp_with_processing_goes_active_in_kro(kube: Kube, namespace: str, t
             "apiVersion": graph.instance_api_version,
             "kind": graph.kind,
             "metadata": {"name": "sample", "namespace": namespace},
-            "spec": comp.spec_values(SPEC),
+            "spec": comp.spec_values(spec),
         }
 
         def active() -> str | None:
@@ -166,4 +126,8 @@ def test_webapp_with_processing_goes_active_in_kro(kube: Kube, namespace: str, t
             return None
 
         poll("webapp_with_processing instance ACTIVE", timeout, active)
-        assert_kro_agrees(kube, graph, instance, timeout)
+        cluster = kube.get("postgresql.cnpg.io/v1", "Cluster", "shop-db", namespace)
+        assert cluster is not None, "kro did not create the Cluster shop-db"
+        storage = cluster["spec"]["storage"]
+        assert (storage["size"], storage.get("storageClass")) == ("10Gi", storage_class)
+        assert_kro_agrees(kube, graph, instance, timeout)  # then deletes the instance

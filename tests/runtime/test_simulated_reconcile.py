@@ -142,7 +142,7 @@ JOB_RGD = rgd(
                 "apiVersion": "v1",
                 "kind": "ConfigMap",
                 "metadata": {"name": "${schema.spec.name}-after"},
-                "data": {"done": "${migrate.status.completionTime}"},
+                "data": {"done": "${string(migrate.status.completionTime)}"},  # kro types the field as a timestamp
             },
         },
     ],

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from pykro import cel
+from pykro.cel import ast as cel_ast
 from pykro.cel.library import runtime as runtime_conditions
 from pykro.errors import PykroError, ValidationError
 from pykro.graph import naming, typecheck
@@ -453,7 +454,9 @@ def _compile_all(
 ) -> None:
     evaluator = graph.evaluator
 
-    def check(fld: Field, path: str) -> None:
+    def check(fld: Field, path: str, *, template: bool = False) -> None:
+        if "omit" in fld.cel and _uses_omit(fld.tree):
+            raise _omit_error(fld, path, template, err)
         try:
             evaluator.compile(fld.cel)
         except cel.CelUnsupportedLocally:
@@ -465,7 +468,7 @@ def _compile_all(
         base = f"spec.resources[{node.index}]"
         body_key = "template" if node.resource.template is not None else "externalRef"
         for fld in node.fields:
-            check(fld, f"{base}.{body_key}.{fld.path_text}")
+            check(fld, f"{base}.{body_key}.{fld.path_text}", template=True)
         for j, fld in enumerate(node.include_when):
             check(fld, f"{base}.includeWhen[{j}]")
         for j, fld in enumerate(node.ready_when):
@@ -476,3 +479,26 @@ def _compile_all(
         check(fld, f"spec.schema.status.{fld.path_text}")
     for i, fld in enumerate(conditions):
         check(fld, f"spec.schema.status.conditions[{i}]")
+
+
+def _uses_omit(tree: cel_ast.Node) -> bool:
+    return any(isinstance(n, cel_ast.Call) and n.function == "omit" and n.target is None for n in cel_ast.walk(tree))
+
+
+def _omit_error(fld: Field, path: str, template: bool, err: _Errors) -> ValidationError:
+    """kro v0.9.3's refusal of omit(): outside templates always; in templates unless the CELOmitFunction feature
+    gate (alpha, off by default) is on, which pykro does not assume."""
+    if not template:
+        return err(
+            path,
+            f"{fld.written}: omit() can only be used in resource template expressions",
+            "omit() removes a template field; conditions and status values cannot be omitted: give it a value.",
+        )
+    return err(
+        path,
+        f"{fld.written} uses omit(), which kro v0.9.3 accepts only with its CELOmitFunction feature gate "
+        '(alpha, off by default): kro leaves the graph Inactive ("omit() requires the CELOmitFunction '
+        'feature gate to be enabled")',
+        "Leave the field out another way: give it a value in every case, build its parent object as "
+        "${dyn(cond ? {...} : {...})}, or make two resources with opposite includeWhen conditions.",
+    )

@@ -8,9 +8,11 @@ type, a kind that a built-in API group does not serve (``apps/v1 Deploymnet``), 
 server applies that a schema does not state (a negative ``replicas``, a port out of range). Kinds of other API
 groups are unknown offline and stay unchecked.
 
-A ``${...}`` value is checked by type where its type is known (a plain field path of a typed variable, or a string
-template such as ``"${a}-${b}"``) and otherwise left to run time; required fields, enums and formats are not
-checked (kro or the API server may fill them in).
+A ``${...}`` value is checked by type where its type is known (a field path of a typed variable, a literal, a map
+or list literal, a conversion, a string template such as ``"${a}-${b}"``: :func:`pykro.graph.typecheck.infer`) as
+kro v0.9.3 checks it: a scalar field takes only its exact CEL kind, and a map is checked against a struct field by
+field, its value type against every field of the struct. Other values are left to run time; required fields, enums
+and formats are not checked (kro or the API server may fill them in).
 """
 
 from __future__ import annotations
@@ -235,12 +237,13 @@ def _non_json(value: Any, path: Path) -> Problem | None:
 # --------------------------------------------------------------------------------------------------- expressions
 def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> Problem | None:
     standalone = fld.standalone
-    if want == "string" and not standalone:
-        return None  # a string template gives a string
-    accepted = _ACCEPTS[want]
     got = (type_of(fld) if type_of is not None else None) if standalone else CelType.STRING
-    if got is None or got.kind in ("dyn", "null") or got.kind in accepted:
+    if got is None or got.kind in ("dyn", "null"):
         return None
+    if got.kind in ("map", "list") and want in ("object", "map", "list"):
+        return _structural(typed, fld, got)
+    if got.kind in _ACCEPTS[want]:
+        return None if want in ("object", "map", "list") else _scalar(typed, fld, got)
     path = format_path(fld.path)
     what = f"{typed.kind} field {path} is {_WORDS[want]}, but {fld.written} is of type {got}"
     fix = (
@@ -249,6 +252,120 @@ def _expression(typed: _Kind, fld: Field, want: str, type_of: TypeOf | None) -> 
         else f"A string template always gives a string; write {path} as one ${{...}} expression of the right type."
     )
     return (path, what, fix)
+
+
+_CONVERT: Final = {"int": "int(...)", "double": "double(...)", "string": "string(...)", "bool": "a comparison"}
+
+
+def _scalar(typed: _Kind, fld: Field, got: CelType) -> Problem | None:
+    """kro v0.9.3 wants the exact CEL kind of a scalar field, where pykro's shapes are wider: an int is no double,
+    bytes or a duration no string, a string no timestamp (a ``date-time`` field)."""
+    schema = typed.at(fld.path)
+    want = _kro_kind(schema) if schema else None
+    if want in (None, "dyn", got.kind):
+        return None
+    path = format_path(fld.path)
+    shape = _WORDS.get(rt.shape(schema), "a value") if schema else "a value"
+    what = (
+        f"{typed.kind} field {path} is {shape} ({want} in kro's CEL), but {fld.written} is of type {got}: "
+        f'kro v0.9.3 refuses it (type kind mismatch: got "{got}", expected "{want}")'
+    )
+    if not fld.standalone:
+        fix = f"A string template always gives a string; write {path} as one ${{...}} expression of type {want}."
+    elif want == "timestamp" and str((schema or {}).get("format")) == "date":
+        fix = (
+            "kro cannot set a date field from an expression (it refuses a string, and writes a timestamp with its "
+            "time): write the date as plain text."
+        )
+    elif want == "timestamp":
+        fix = "kro types a date-time string field as a timestamp: wrap the value in timestamp(...)."
+    elif want == "bytes":
+        fix = (
+            "kro types a base64 (format: byte) field as bytes: for a Secret, put the text under stringData instead; "
+            "otherwise give it an expression of type bytes."
+        )
+    elif want in _CONVERT:
+        fix = f"Point it at a field of type {want}, or convert the value in CEL with {_CONVERT[want]}."
+    else:
+        fix = f"Give it an expression of type {want}."
+    return (path, what, fix)
+
+
+# kro v0.9.3 (pkg/cel/compatibility.go) checks a template expression's type against the field's schema
+# structurally; for a map where the schema has a struct, the map's value type against EVERY field of the struct.
+def _structural(typed: _Kind, fld: Field, got: CelType) -> Problem | None:
+    schema = typed.at(fld.path)
+    reason = _incompatible(got, schema) if schema else None
+    if reason is None:
+        return None
+    path = format_path(fld.path)
+    what = (
+        f"{typed.kind} field {path} does not take {fld.written}: kro v0.9.3 types the expression as {got} and "
+        f"refuses it ({reason})"
+    )
+    fix = (
+        "kro checks a map literal's value type against every field of the struct, also the fields the map does not "
+        f"set: set the fields of {path} one by one (each its own value or ${{...}}), or wrap the expression in "
+        "dyn(...) to leave the check to the API server."
+    )
+    return (path, what, fix)
+
+
+_KRO_SCALARS: Final = {"boolean": "bool", "number": "double", "integer": "int"}
+_KRO_STRING_FORMATS: Final = {"byte": "bytes", "duration": "duration", "date": "timestamp", "date-time": "timestamp"}
+
+
+def _kro_kind(schema: Mapping[str, Any]) -> str | None:
+    """The kind of the CEL type kro gives a schema node: struct, map, list, a scalar, dyn (int-or-string), or None
+    where kro exposes no type (a node without a type, an array without items)."""
+    if schema.get("x-kubernetes-int-or-string"):
+        return "dyn"
+    kind = schema.get("type")
+    if kind == "array":
+        return "list" if isinstance(schema.get("items"), Mapping) else None
+    if kind == "object":
+        return "map" if isinstance(schema.get("additionalProperties"), Mapping) else "struct"
+    if kind == "string":
+        return _KRO_STRING_FORMATS.get(str(schema.get("format", "")), "string")
+    return _KRO_SCALARS.get(str(kind))
+
+
+def _incompatible(got: CelType, schema: Mapping[str, Any]) -> str | None:
+    """kro's reason for refusing a value of type ``got`` where ``schema`` is (None: accepted); lenient wherever kro
+    compares named struct types, which pykro does not name."""
+    want = _kro_kind(schema)
+    if want in (None, "dyn") or got.kind == "dyn":
+        return None
+    if want == "struct":
+        return _map_into_struct(got, schema) if got.kind == "map" else None
+    if want == "map" and got.kind == "object":
+        return None
+    if want in ("list", "map"):
+        count = {"list": 1, "map": 2}.get(got.kind, 0)
+        expected = 1 if want == "list" else 2
+        if got.kind != want and (count == 0 or count < expected):
+            return f"{want} parameter count mismatch: got {count}, expected {expected}"
+        if want == "list":
+            found = _incompatible(got.params[0], node(schema["items"]))
+            return None if found is None else f"list element type incompatible: {found}"
+        found = _incompatible(got.params[0], {"type": "string"})
+        if found is not None:
+            return f"map key type incompatible: {found}"
+        found = _incompatible(got.params[1], node(schema["additionalProperties"]))
+        return None if found is None else f"map value type incompatible: {found}"
+    if got.kind != want:
+        return f'type kind mismatch: got "{got}", expected "{want}"'
+    return None
+
+
+def _map_into_struct(got: CelType, schema: Mapping[str, Any]) -> str | None:
+    if got.params[0].kind != "string":
+        return "map keys must be strings to assign to struct"
+    for name, sub in (schema.get("properties") or {}).items():
+        found = _incompatible(got.params[1], node(sub)) if isinstance(sub, Mapping) else None
+        if found is not None:
+            return f'map value incompatible with struct field "{name}": {found}'
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- built-in kinds

@@ -17,7 +17,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from pykro import cel
-from pykro.cel.ast import Call, Ident, Index, Literal, Node, Select, children
+from pykro.cel.ast import (
+    Binary,
+    Call,
+    Conditional,
+    Ident,
+    Index,
+    ListExpr,
+    Literal,
+    MapExpr,
+    Node,
+    Select,
+    UInt,
+    children,
+)
 from pykro.cel.parser import macro_variable_count
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
@@ -31,7 +44,7 @@ if TYPE_CHECKING:
     from pykro.graph.expressions import Field
     from pykro.graph.model import Graph
 
-__all__ = ["Site", "Typed", "check", "instance_root"]
+__all__ = ["Site", "Typed", "check", "infer", "instance_root"]
 
 Path = tuple[rt.Step, ...]
 Resolver = Callable[[Path], CelType]
@@ -211,19 +224,80 @@ def _typer(scope: Mapping[str, Typed]) -> Callable[[Field], CelType | None]:
         return found  # type: ignore[return-value]
 
     def _type_of(fld: Field) -> CelType | None:
-        tree, steps = fld.tree, []
-        while isinstance(tree, Select) and not tree.optional:
-            steps.append(tree.field)
-            tree = tree.operand
-        typed = scope.get(tree.name) if isinstance(tree, Ident) else None
-        if typed is None:
-            return None
-        try:
-            return typed.at(tuple(reversed(steps)))
-        except CompositionError:
-            return None
+        return infer(fld.tree, scope)
 
     return type_of
+
+
+_CONVERSIONS = {
+    "string": CelType.STRING,
+    "int": CelType.INT,
+    "uint": CelType.UINT,
+    "double": CelType.DOUBLE,
+    "bool": CelType.BOOL,
+    "bytes": CelType.BYTES,
+    "timestamp": CelType.TIMESTAMP,
+    "duration": CelType.DURATION,
+}
+
+
+def infer(tree: Node, scope: Mapping[str, Typed]) -> CelType | None:
+    """The CEL type cel-go gives ``tree`` when it follows from its shape alone: literals, map and list literals (their
+    value types joined as cel-go joins them: one type, else ``dyn``; ``{}`` is ``map(dyn, dyn)``), conditionals
+    whose branches agree, ``dyn(...)`` and the conversions, string concatenation, and plain field paths of typed
+    variables. None when it is not known here (left to kro)."""
+    if isinstance(tree, Literal):
+        value = tree.value
+        if value is None:
+            return CelType.NULL
+        if isinstance(value, bool):
+            return CelType.BOOL
+        kinds = {int: CelType.INT, float: CelType.DOUBLE, str: CelType.STRING, bytes: CelType.BYTES}
+        return kinds.get(type(value))
+    if isinstance(tree, UInt):
+        return CelType.UINT
+    if isinstance(tree, MapExpr):
+        if tree.optional:
+            return None
+        if not tree.entries:
+            return CelType.map_of(CelType.DYN, CelType.DYN)
+        key = _join([infer(k, scope) for k, _ in tree.entries])
+        values = _join([infer(v, scope) for _, v in tree.entries])
+        return None if key is None or values is None else CelType.map_of(key, values)
+    if isinstance(tree, ListExpr):
+        if tree.optional:
+            return None
+        item = _join([infer(i, scope) for i in tree.items]) if tree.items else CelType.DYN
+        return None if item is None else CelType.list_of(item)
+    if isinstance(tree, Conditional):
+        then, otherwise = infer(tree.then, scope), infer(tree.otherwise, scope)
+        return then if then is not None and then == otherwise else None
+    if isinstance(tree, Call) and tree.target is None and len(tree.args) == 1:
+        if tree.function == "dyn":
+            return CelType.DYN
+        return _CONVERSIONS.get(tree.function)
+    if isinstance(tree, Binary) and tree.op == "+":
+        left, right = infer(tree.left, scope), infer(tree.right, scope)
+        return CelType.STRING if left == CelType.STRING and right == CelType.STRING else None
+    steps: list[str] = []
+    while isinstance(tree, Select) and not tree.optional:
+        steps.append(tree.field)
+        tree = tree.operand
+    typed = scope.get(tree.name) if isinstance(tree, Ident) else None
+    if typed is None:
+        return None
+    try:
+        return typed.at(tuple(reversed(steps)))
+    except CompositionError:
+        return None
+
+
+def _join(types: list[CelType | None]) -> CelType | None:
+    """cel-go's type of an aggregate literal's keys or values: the one type they share, else ``dyn``."""
+    if any(t is None for t in types):
+        return None
+    first = types[0]
+    return first if all(t == first for t in types) else CelType.DYN
 
 
 class Site:

@@ -23,7 +23,9 @@ from pydantic import Field, SecretStr
 
 from pykro import Spec, Status, cel, composition
 from pykro.authoring.helpers import ifexp
-from pykro.authoring.refs import is_ref
+from pykro.authoring.refs import Ref, is_ref, node_of
+from pykro.cel import ast
+from pykro.cel.types import CelType
 from pykro.integrations.cnpg import Cluster, Pooler
 from pykro.integrations.helm import helm_release, is_ready
 from pykro.integrations.valkey import Valkey
@@ -86,12 +88,11 @@ def _storage(size: Any, storage_class: Any) -> Any:
         return {"size": size}
     if not is_ref(storage_class):
         return {"size": size, "storageClass": storage_class}
-    # per field, not a ternary over two maps: kro types a map literal as map(string, string) and refuses it for
-    # CNPG's storage struct (it has bool fields); omit() leaves storageClass out when the spec does not set it
-    return {
-        "size": size,
-        "storageClass": ifexp(cel.has(storage_class), lambda: storage_class, lambda: cel.expr("omit()", str)),
-    }
+    # kro types a map literal by its values (here map(string, string)) and checks that type against every field of
+    # CNPG's storage struct, which has bool fields: dyn() leaves the check to the API server. (omit() per field
+    # would need kro's CELOmitFunction feature gate, off by default.)
+    both = ifexp(cel.has(storage_class), lambda: {"size": size, "storageClass": storage_class}, lambda: {"size": size})
+    return Ref(ast.Call("dyn", (node_of(both),)), CelType.DYN)
 
 
 @composition(api_version="example.com/v1alpha1", kind="WebAppWithProcessing")
