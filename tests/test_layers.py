@@ -19,17 +19,16 @@ import pytest
 SRC = Path(__file__).resolve().parents[1] / "src"
 PACKAGE = SRC / "pykro"
 
-# Rank of each top-level part of the package, named without a leading underscore (`_memo` is ranked as `memo`, so
-# internalizing a module keeps its rank); a module may import parts of lower or equal rank.
+# Rank of each top-level part of the package; a module may import parts of lower or equal rank.
 RANKS: dict[str, int] = {
     "errors": 0,
     "memo": 0,
     "yamlio": 0,
-    "yamlemit": 0,
-    "kubeyaml": 0,
-    "graphs": 0,
-    "kube": 0,
-    "lazy": 0,
+    "_yamlemit": 0,
+    "_kubeyaml": 0,
+    "_graphs": 0,
+    "_kube": 0,
+    "_lazy": 0,
     "cel": 1,
     "schema": 2,
     "resources": 3,
@@ -88,8 +87,9 @@ def _imports(path: Path) -> list[tuple[str, int]]:
 
 
 def _layer(name: str) -> str:
-    """The RANKS key of a top-level part: its name without a leading underscore (dunder names as they are)."""
-    return name if name.startswith("__") else name.lstrip("_")
+    """The RANKS key of a top-level part: its name, or for an internal module its name without the leading `_`
+    (`_memo` ranks as `memo`, so moving a module under its `_` name keeps its rank)."""
+    return name[1:] if name not in RANKS and name.startswith("_") and not name.startswith("__") else name
 
 
 def _part(module: str) -> str:
