@@ -87,19 +87,25 @@ def _imports(path: Path) -> list[tuple[str, int]]:
     return [(name, line) for name, line in found if name == "pykro" or name.startswith("pykro.")]
 
 
+def _layer(name: str) -> str:
+    """The RANKS key of a top-level part: its name, or for an internal module its name without the leading `_`
+    (`_memo` ranks as `memo`, so moving a module under its `_` name keeps its rank)."""
+    return name[1:] if name not in RANKS and name.startswith("_") and not name.startswith("__") else name
+
+
 def _part(module: str) -> str:
     parts = module.split(".")
-    return parts[1] if len(parts) > 1 else "__init__"
+    return _layer(parts[1]) if len(parts) > 1 else "__init__"
 
 
 def _is_top_level_name(module: str) -> bool:
     """`from pykro import __version__` and the like name the top package's attributes, not a layer."""
     parts = module.split(".")
-    return len(parts) == 2 and parts[1] not in RANKS and not (PACKAGE / parts[1]).exists()
+    return len(parts) == 2 and _layer(parts[1]) not in RANKS and not (PACKAGE / parts[1]).exists()
 
 
 def test_every_part_of_the_package_has_a_layer() -> None:
-    parts = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
+    parts = {_layer(p.stem if p.is_file() else p.name) for p in PACKAGE.iterdir() if p.suffix == ".py" or p.is_dir()}
     parts.discard("__pycache__")
     missing = sorted(parts - set(RANKS))
     assert not missing, f"add these to RANKS in {__file__}: {missing}"
