@@ -1,0 +1,194 @@
+"""Typed models of the LynqHub and LynqForm fields Lynq documents (``operator.lynq.sh/v1``), strict: a field Lynq
+does not define, or a value its CRD schema refuses, stops loading with the file, the YAML path and how to fix it.
+
+Fields pykro reads but cannot honour are refused in `pykro.hub.lynq.convert` (each with its reason); the test
+``tests/hub/test_lynq_schema.py`` checks every field of Lynq's CRD schemas is either modelled here or refused."""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeVar
+
+import pydantic
+from pydantic import BaseModel, ConfigDict, Field
+
+from pykro.errors import PykroError
+
+__all__ = [
+    "API_VERSION",
+    "RESOURCE_LISTS",
+    "FormDoc",
+    "FormSpec",
+    "HubDoc",
+    "HubSpec",
+    "TResource",
+    "parse",
+]
+
+API_VERSION = "operator.lynq.sh/v1"
+M = TypeVar("M", bound="BaseModel")
+
+# LynqForm list field → the kind Lynq expects in it (None: any kind, ``manifests``).
+RESOURCE_LISTS: dict[str, str | None] = {
+    "serviceAccounts": "ServiceAccount",
+    "deployments": "Deployment",
+    "statefulSets": "StatefulSet",
+    "daemonSets": "DaemonSet",
+    "services": "Service",
+    "ingresses": "Ingress",
+    "configMaps": "ConfigMap",
+    "secrets": "Secret",
+    "persistentVolumeClaims": "PersistentVolumeClaim",
+    "jobs": "Job",
+    "cronJobs": "CronJob",
+    "podDisruptionBudgets": "PodDisruptionBudget",
+    "networkPolicies": "NetworkPolicy",
+    "horizontalPodAutoscalers": "HorizontalPodAutoscaler",
+    "namespaces": "Namespace",
+    "manifests": None,
+}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+
+class Metadata(_Strict):
+    name: str = Field(min_length=1)
+    namespace: str | None = None
+    labels: dict[str, str] = {}
+    annotations: dict[str, str] = {}
+
+
+class PasswordRef(_Strict):
+    name: str = Field(min_length=1)
+    key: str = Field(min_length=1)
+
+
+class MySQL(_Strict):
+    host: str = Field(min_length=1)
+    port: int = Field(default=3306, ge=1, le=65535)
+    username: str = Field(min_length=1)
+    passwordRef: PasswordRef | None = None  # noqa: N815 (Lynq's field names)
+    database: str = Field(min_length=1)
+    table: str = Field(min_length=1)
+
+
+class Source(_Strict):
+    type: Literal["mysql"]
+    syncInterval: str = "30s"  # noqa: N815
+    mysql: MySQL | None = None
+
+
+class ValueMappings(_Strict):
+    uid: str = Field(min_length=1)
+    activate: str = Field(min_length=1)
+    hostOrUrl: str | None = None  # noqa: N815
+
+
+class HubSpec(_Strict):
+    source: Source
+    valueMappings: ValueMappings  # noqa: N815
+    extraValueMappings: dict[str, str] = {}  # noqa: N815
+
+
+class HubDoc(_Strict):
+    apiVersion: Literal["operator.lynq.sh/v1"]  # noqa: N815
+    kind: Literal["LynqHub"]
+    metadata: Metadata
+    spec: HubSpec
+
+
+class TResource(_Strict):
+    """One resource of a LynqForm (Lynq's ``TResource``)."""
+
+    id: str = Field(min_length=1)
+    spec: dict[str, Any]
+    nameTemplate: str = ""  # noqa: N815
+    labelsTemplate: dict[str, str] = {}  # noqa: N815
+    annotationsTemplate: dict[str, str] = {}  # noqa: N815
+    targetNamespace: str = ""  # noqa: N815
+    dependIds: list[str] = []  # noqa: N815
+    skipOnDependencyFailure: bool = True  # noqa: N815
+    waitForReady: bool = True  # noqa: N815
+    timeoutSeconds: int = Field(default=300, ge=1, le=3600)  # noqa: N815
+    creationPolicy: Literal["Once", "WhenNeeded"] = "WhenNeeded"  # noqa: N815
+    deletionPolicy: Literal["Delete", "Retain"] = "Delete"  # noqa: N815
+    conflictPolicy: Literal["Stuck", "Force"] = "Stuck"  # noqa: N815
+    patchStrategy: Literal["apply", "merge", "replace"] = "apply"  # noqa: N815
+    ignoreFields: list[str] = []  # noqa: N815
+
+
+class Rollout(_Strict):
+    maxSkew: int = Field(default=0, ge=0)  # noqa: N815
+    progressDeadlineSeconds: int = Field(default=600, ge=1)  # noqa: N815
+
+
+class FormSpec(_Strict):
+    hubId: str = Field(min_length=1)  # noqa: N815
+    rollout: Rollout | None = None
+    serviceAccounts: list[TResource] = []  # noqa: N815
+    deployments: list[TResource] = []
+    statefulSets: list[TResource] = []  # noqa: N815
+    daemonSets: list[TResource] = []  # noqa: N815
+    services: list[TResource] = []
+    ingresses: list[TResource] = []
+    configMaps: list[TResource] = []  # noqa: N815
+    secrets: list[TResource] = []
+    persistentVolumeClaims: list[TResource] = []  # noqa: N815
+    jobs: list[TResource] = []
+    cronJobs: list[TResource] = []  # noqa: N815
+    podDisruptionBudgets: list[TResource] = []  # noqa: N815
+    networkPolicies: list[TResource] = []  # noqa: N815
+    horizontalPodAutoscalers: list[TResource] = []  # noqa: N815
+    namespaces: list[TResource] = []
+    manifests: list[TResource] = []
+
+    def resources(self) -> list[tuple[str, int, TResource]]:
+        """(list field, index, resource) of every resource, in Lynq's order."""
+        return [(name, i, res) for name in RESOURCE_LISTS for i, res in enumerate(getattr(self, name))]
+
+
+class FormDoc(_Strict):
+    apiVersion: Literal["operator.lynq.sh/v1"]  # noqa: N815
+    kind: Literal["LynqForm"]
+    metadata: Metadata
+    spec: FormSpec
+
+
+_FIXES = {
+    "extra_forbidden": "Remove it or check its spelling against Lynq's API reference (docs/hub.md lists the fields).",
+    "missing": "Add it.",
+    "literal_error": "Use one of the values named.",
+    "string_type": "Write text (quote it).",
+    "int_type": "Write a whole number.",
+    "bool_type": "Write true or false.",
+    "dict_type": "Write a mapping.",
+    "list_type": "Write a list.",
+    "model_type": "Write a mapping.",
+}
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def parse(model: type[M], data: Any, where: str) -> M:
+    """``data`` read as ``model``; the first problem as a PykroError naming ``where`` and the YAML path."""
+    try:
+        return model.model_validate(data)
+    except pydantic.ValidationError as exc:
+        err = exc.errors(include_url=False)[0]
+        path = _path(tuple(err["loc"]))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            what = f"unknown field {str(err['loc'][-1])!r}"
+        elif kind == "missing":
+            what = "required field missing"
+        else:
+            found = err.get("input")
+            shown = "" if isinstance(found, dict | list) else f" (found {str(found)[:80]!r})"
+            what = f"{err['msg']}{shown}"
+        raise PykroError(what, where=f"{where}: {path}", fix=_FIXES.get(kind, "See Lynq's API reference.")) from None
