@@ -10,11 +10,14 @@ from typing import TYPE_CHECKING
 from pykro.errors import PykroError
 
 if TYPE_CHECKING:
+    from pykro.hub.lynq.convert import LoadedForm
     from pykro.hub.lynq.hub import LynqHub
 
-__all__ = ["is_lynq_file", "load"]
+__all__ = ["DEPENDS_ON", "is_lynq_file", "load", "ordered"]
 
 SUFFIXES = (".yaml", ".yml")
+DEPENDS_ON = "hub.pykro.io/depends-on"
+"""A LynqForm annotation: names of the hub's other forms (comma-separated) this form waits for, per tenant."""
 
 
 def is_lynq_file(path: Path) -> bool:
@@ -53,6 +56,7 @@ def load(paths: list[Path]) -> dict[str, LynqHub]:
         else:
             forms.append((parse(FormDoc, doc.data, doc.where), doc.where))
     seen: dict[str, str] = {}
+    loaded: dict[str, list[LoadedForm]] = {}
     for form_doc, where in forms:
         hub_id, name = form_doc.spec.hubId, form_doc.metadata.name
         if hub_id not in hubs:
@@ -70,7 +74,10 @@ def load(paths: list[Path]) -> dict[str, LynqHub]:
                 fix="Give each LynqForm its own name, or remove one.",
             )
         seen[key] = where
-        hubs[hub_id].add_form(load_form(form_doc, where))
+        loaded.setdefault(hub_id, []).append(load_form(form_doc, where))
+    for hub_id, hub_forms in loaded.items():
+        for form, deps in ordered(hub_forms):
+            hubs[hub_id].add_form(form, deps)
     if not hubs:
         raise PykroError(
             "no LynqHub in the files given",
@@ -85,3 +92,50 @@ def load(paths: list[Path]) -> dict[str, LynqHub]:
                 fix=f"Give a file with a LynqForm whose spec.hubId is {hub.name}.",
             )
     return hubs
+
+
+def ordered(forms: list[LoadedForm]) -> list[tuple[LoadedForm, list[str]]]:
+    """``forms`` in dependency order, each with the forms it depends on: those creating a Namespace its resources
+    go to (the same template text: ``node-{{ .uid }}``) and those its ``hub.pykro.io/depends-on`` annotation
+    names. Lynq orders nothing across forms; a cycle is an error naming the forms."""
+    by_name = {f.name: f for f in forms}
+    deps: dict[str, list[str]] = {}
+    for form in forms:
+        wanted: list[str] = []
+        text = form.doc.metadata.annotations.get(DEPENDS_ON, "")
+        for name in (n.strip() for n in text.split(",")):
+            if not name:
+                continue
+            if name not in by_name or name == form.name:
+                raise PykroError(
+                    f"{DEPENDS_ON} names {name!r}, which is not another LynqForm of hub {form.doc.spec.hubId!r}",
+                    where=f"{form.file}: metadata.annotations",
+                    fix=f"Use one of: {', '.join(sorted(set(by_name) - {form.name})) or 'no other form'}.",
+                )
+            wanted.append(name)
+        for other in forms:
+            if other is not form and other.creates_namespaces() & form.uses_namespaces():
+                wanted.append(other.name)
+        deps[form.name] = list(dict.fromkeys(wanted))
+    out: list[tuple[LoadedForm, list[str]]] = []
+    state: dict[str, int] = {}
+
+    def visit(name: str, trail: list[str]) -> None:
+        if state.get(name) == 2:
+            return
+        if state.get(name) == 1:
+            cycle = [*trail[trail.index(name) :], name]
+            raise PykroError(
+                f"the forms depend on each other in a cycle: {' → '.join(cycle)}",
+                where=f"{by_name[name].file}: metadata.annotations",
+                fix=f"Remove one dependency ({DEPENDS_ON}, or a namespace one form creates and the other uses).",
+            )
+        state[name] = 1
+        for dep in deps[name]:
+            visit(dep, [*trail, name])
+        state[name] = 2
+        out.append((by_name[name], deps[name]))
+
+    for form in forms:
+        visit(form.name, [])
+    return out

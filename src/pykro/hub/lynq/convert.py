@@ -62,6 +62,8 @@ class LoadedResource:
     labels: Compiled
     annotations: Compiled
     top_keys: list[str]
+    name_source: str = ""
+    namespace_source: str = ""
 
     def render(self, data: dict[str, Any]) -> dict[str, Any]:
         """The instance spec's entry of this resource for one row (the object without apiVersion and kind)."""
@@ -126,6 +128,14 @@ class LoadedForm:
     @property
     def name(self) -> str:
         return self.doc.metadata.name
+
+    def creates_namespaces(self) -> set[str]:
+        """The Namespace names the form creates, as written (template text)."""
+        return {r.name_source for r in self.resources if r.kind == "Namespace"}
+
+    def uses_namespaces(self) -> set[str]:
+        """The namespaces the form's resources go to, as written (template text)."""
+        return {r.namespace_source for r in self.resources if r.namespace_source}
 
     def kind(self) -> str:
         return "Lynq" + "".join(w[:1].upper() + w[1:] for w in _ID_WORD.split(self.name) if w)
@@ -327,6 +337,8 @@ def load_form(doc: FormDoc, file: str) -> LoadedForm:
                 labels=compiled({"labelsTemplate": dict(res.labelsTemplate)}, where, None),
                 annotations=compiled({"annotationsTemplate": dict(res.annotationsTemplate)}, where, None),
                 top_keys=[k for k in spec if k not in ("apiVersion", "kind", "metadata")],
+                name_source=name_source,
+                namespace_source=str(ns_source or ""),
             )
         )
     if not resources:

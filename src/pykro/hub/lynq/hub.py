@@ -98,14 +98,16 @@ class LynqHub(Hub):
             data[key] = value(column)
         return data
 
-    def add_form(self, loaded: LoadedForm) -> None:
+    def add_form(self, loaded: LoadedForm, depends_on: list[str] | None = None) -> None:
         """Declare ``loaded`` as one of the hub's forms (the one path Python forms take)."""
         graph = Graph.from_rgd(loaded.rgd(self.name), source=loaded.file)
         name = loaded.name
         render = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
         options = loaded.policies()
         try:
-            form = self.form(graph, spec=render, name=name, instance_name="{uid}-{form}", **options)
+            form = self.form(
+                graph, spec=render, name=name, instance_name="{uid}-{form}", depends_on=depends_on or (), **options
+            )
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
         form.where = loaded.file
