@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     "_graphs": 0,
     "_kube": 0,
     "_lazy": 0,
+    "_gotemplate": 0,
     "cel": 1,
     "schema": 2,
     "resources": 3,
