@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pykro._gotemplate import FUNCS, GoTemplateError, Template
+from pykro._gotemplate import GoTemplateError, Template
 from pykro._gotemplate import parse as parse_template
 from pykro.errors import PykroError
 from pykro.hub.generated import RandomPassword, random_password
@@ -100,9 +100,9 @@ def _rand(length: Any) -> str:
 
 
 def typed_functions() -> dict[str, Callable[..., Any]]:
-    """The template functions: the engine's (Sprig's and Lynq's) with ``int``, ``float``, ``bool`` and
-    ``randAlphaNum`` replaced by pykro's markers."""
-    return {**FUNCS, "int": _to_int, "float": _to_float, "bool": _to_bool, "randAlphaNum": _rand}
+    """The functions replacing the engine's (Sprig's and Lynq's): ``int``, ``float``, ``bool`` and
+    ``randAlphaNum`` give pykro's markers."""
+    return {"int": _to_int, "float": _to_float, "bool": _to_bool, "randAlphaNum": _rand}
 
 
 def _keeps_text(kind: str | None, path: tuple[str | int, ...]) -> bool:
@@ -173,7 +173,7 @@ class Compiled:
             try:
                 text = node.template.execute(data)
             except GoTemplateError as exc:
-                raise RenderError(str(exc), where=show, fix="Fix the template or the row's value.") from None
+                raise RenderError(exc.what, where=show, fix=exc.fix or "Fix the template or the row's value.") from None
             except (ValueError, TypeError, ArithmeticError) as exc:
                 raise RenderError(f"{type(exc).__name__}: {exc}", where=show, fix="Fix the template.") from None
             return _finish(text, self.kind, path, show)
@@ -208,7 +208,9 @@ def compile_tree(tree: Any, kind: str | None, where: str, file: str) -> Compiled
                 return _Source(parse_template(node, name=show, funcs=funcs, missing_key="error"))
             except GoTemplateError as exc:
                 raise PykroError(
-                    f"template error: {exc}", where=f"{file}: {show}", fix="Fix the Go template."
+                    f"template error: {exc.what} (at {exc.where})",
+                    where=f"{file}: {show}",
+                    fix=exc.fix or "Fix the Go template.",
                 ) from None
         return node
 
