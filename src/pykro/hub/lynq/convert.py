@@ -74,9 +74,7 @@ class LoadedResource:
         meta: dict[str, Any] = {}
         meta["name"] = self.name.render(data) if isinstance(self.name, Compiled) else self.name
         if self.namespace is not None:
-            meta["namespace"] = (
-                self.namespace.render(data) if isinstance(self.namespace, Compiled) else self.namespace
-            )
+            meta["namespace"] = self.namespace.render(data) if isinstance(self.namespace, Compiled) else self.namespace
         labels = {**(meta_in.get("labels") or {}), **self.labels.render(data)["labelsTemplate"]}
         annotations = {**(meta_in.get("annotations") or {}), **self.annotations.render(data)["annotationsTemplate"]}
         if labels:
@@ -142,7 +140,9 @@ class LoadedForm:
 
     def rgd(self, hub: str) -> dict[str, Any]:
         """The form as a ResourceGraphDefinition (one ``object`` spec field per resource)."""
-        secret_fields = [f"{r.rid}.{key}.*" for r in self.resources if r.kind == "Secret" for key in ("data", "stringData")]
+        secret_fields = [
+            f"{r.rid}.{key}.*" for r in self.resources if r.kind == "Secret" for key in ("data", "stringData")
+        ]
         annotations = {SECRET_FIELDS: ",".join(secret_fields)} if secret_fields else {}
         return {
             "apiVersion": "kro.run/v1alpha1",
@@ -250,8 +250,7 @@ def _refuse(r: TResource, where: str) -> None:
         )
     if not r.skipOnDependencyFailure:
         raise PykroError(
-            "skipOnDependencyFailure: false is not supported: pykro never applies a resource whose dependencies "
-            "failed",
+            "skipOnDependencyFailure: false is not supported: pykro never applies a resource whose dependencies failed",
             where=f"{where}.skipOnDependencyFailure",
             fix="Remove it, or remove the dependency from dependIds.",
         )

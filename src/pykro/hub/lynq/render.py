@@ -207,8 +207,10 @@ def compile_tree(tree: Any, kind: str | None, where: str, file: str) -> Compiled
             try:
                 return _Source(parse_template(node, name=show, funcs=funcs, missing_key="error"))
             except GoTemplateError as exc:
+                spot = (exc.where or "").rsplit(":", 2)[-2:]
+                at = f" (line {spot[0]}, column {spot[1]})" if len(spot) == 2 and spot[0].isdigit() else ""
                 raise PykroError(
-                    f"template error: {exc.what} (at {exc.where})",
+                    f"template error{at}: {exc.what}",
                     where=f"{file}: {show}",
                     fix=exc.fix or "Fix the Go template.",
                 ) from None
