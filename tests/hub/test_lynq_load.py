@@ -17,7 +17,7 @@ from pykro.hub.lynq.documents import quote_plain_templates
 from pykro.hub.lynq.model import FormDoc, HubDoc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lynq_docs import FORM, HUB  # noqa: E402
+from lynq_docs import FORM, HUB
 
 CRDS = Path("../shared/fixtures/lynq/config/crd/bases")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"

@@ -22,7 +22,7 @@ from pykro.hub.lynq import load
 from pykro.hub.lynq.hub import LynqHub
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lynq_docs import FORM, HUB  # noqa: E402
+from lynq_docs import FORM, HUB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"
 SEED_FILES = sorted(EXAMPLES.glob("*.yaml"))
@@ -99,7 +99,7 @@ def test_seed_002_runs_unchanged(db: Any, cluster: LocalCluster, namespace: str)
     assert password not in report.render() and password not in json.dumps(hub.status().to_dict())
 
     status = hub.status()
-    assert status.error is None and status.totals["ready"] == status.totals["desired"] == 8, status.render()
+    assert status.error is None and status.totals()["ready"] == status.totals()["desired"] == 8, status.render()
 
     mark = len(cluster.request_log())
     again = hub.sync()
@@ -124,7 +124,10 @@ def test_seed_002_runs_unchanged(db: Any, cluster: LocalCluster, namespace: str)
         (t, b): "unchanged" for t in ("data-tier", "api-tier", "web-tier", "worker-tier")
     }
     assert objects(cluster, "Deployment", f"node-{a}") == {}
-    assert f"node-{a}/{a}-postgres" in objects(cluster, "StatefulSet", f"node-{a}")  # deletionPolicy: Retain
+    # deletionPolicy: Retain keeps the StatefulSet, and so its namespace too (Lynq deletes the namespace with it)
+    assert f"node-{a}/{a}-postgres" in objects(cluster, "StatefulSet", f"node-{a}")
+    assert f"/node-{a}" in objects(cluster, "Namespace")
+    assert objects(cluster, "Secret", f"node-{a}") == {}
     hub.close()
 
 

@@ -64,6 +64,11 @@ class LoadedResource:
     top_keys: list[str]
     name_source: str = ""
     namespace_source: str = ""
+    holds_retained: bool = False  # a Namespace holding a resource with deletionPolicy: Retain (kept with it)
+
+    @property
+    def retained(self) -> bool:
+        return self.res.deletionPolicy == "Retain" or self.holds_retained
 
     def render(self, data: dict[str, Any]) -> dict[str, Any]:
         """The instance spec's entry of this resource for one row (the object without apiVersion and kind)."""
@@ -98,7 +103,7 @@ class LoadedResource:
         for part, keys in (("labels", self.label_keys()), ("annotations", self.annotation_keys())):
             if keys:
                 meta[part] = {k: f"${{{own}.metadata.{part}[{json.dumps(k)}]}}" for k in keys}
-        if self.res.deletionPolicy == "Retain":
+        if self.retained:
             meta.setdefault("annotations", {})[inv.DELETION_POLICY] = "Retain"
         out: dict[str, Any] = {"apiVersion": self.api_version, "kind": self.kind, "metadata": meta}
         for key in self.top_keys:
@@ -350,6 +355,9 @@ def load_form(doc: FormDoc, file: str) -> LoadedForm:
             where=f"{file}: {first.where}.conflictPolicy",
             fix="Give every resource of the form the same conflictPolicy.",
         )
+    kept = {r.namespace_source for r in resources if r.res.deletionPolicy == "Retain" and r.namespace_source}
+    for r in resources:  # deleting the namespace would delete what the form retains in it
+        r.holds_retained = r.kind == "Namespace" and r.name_source in kept
     form = LoadedForm(doc, file, resources)
     _check_dependencies(form)
     return form

@@ -68,31 +68,31 @@ class MySQL(_Strict):
     host: str = Field(min_length=1)
     port: int = Field(default=3306, ge=1, le=65535)
     username: str = Field(min_length=1)
-    passwordRef: PasswordRef | None = None  # noqa: N815 (Lynq's field names)
+    passwordRef: PasswordRef | None = None
     database: str = Field(min_length=1)
     table: str = Field(min_length=1)
 
 
 class Source(_Strict):
     type: Literal["mysql"]
-    syncInterval: str = "30s"  # noqa: N815
+    syncInterval: str = "30s"
     mysql: MySQL | None = None
 
 
 class ValueMappings(_Strict):
     uid: str = Field(min_length=1)
     activate: str = Field(min_length=1)
-    hostOrUrl: str | None = None  # noqa: N815
+    hostOrUrl: str | None = None
 
 
 class HubSpec(_Strict):
     source: Source
-    valueMappings: ValueMappings  # noqa: N815
-    extraValueMappings: dict[str, str] = {}  # noqa: N815
+    valueMappings: ValueMappings
+    extraValueMappings: dict[str, str] = {}
 
 
 class HubDoc(_Strict):
-    apiVersion: Literal["operator.lynq.sh/v1"]  # noqa: N815
+    apiVersion: Literal["operator.lynq.sh/v1"]
     kind: Literal["LynqHub"]
     metadata: Metadata
     spec: HubSpec
@@ -103,43 +103,43 @@ class TResource(_Strict):
 
     id: str = Field(min_length=1)
     spec: dict[str, Any]
-    nameTemplate: str = ""  # noqa: N815
-    labelsTemplate: dict[str, str] = {}  # noqa: N815
-    annotationsTemplate: dict[str, str] = {}  # noqa: N815
-    targetNamespace: str = ""  # noqa: N815
-    dependIds: list[str] = []  # noqa: N815
-    skipOnDependencyFailure: bool = True  # noqa: N815
-    waitForReady: bool = True  # noqa: N815
-    timeoutSeconds: int = Field(default=300, ge=1, le=3600)  # noqa: N815
-    creationPolicy: Literal["Once", "WhenNeeded"] = "WhenNeeded"  # noqa: N815
-    deletionPolicy: Literal["Delete", "Retain"] = "Delete"  # noqa: N815
-    conflictPolicy: Literal["Stuck", "Force"] = "Stuck"  # noqa: N815
-    patchStrategy: Literal["apply", "merge", "replace"] = "apply"  # noqa: N815
-    ignoreFields: list[str] = []  # noqa: N815
+    nameTemplate: str = ""
+    labelsTemplate: dict[str, str] = {}
+    annotationsTemplate: dict[str, str] = {}
+    targetNamespace: str = ""
+    dependIds: list[str] = []
+    skipOnDependencyFailure: bool = True
+    waitForReady: bool = True
+    timeoutSeconds: int = Field(default=300, ge=1, le=3600)
+    creationPolicy: Literal["Once", "WhenNeeded"] = "WhenNeeded"
+    deletionPolicy: Literal["Delete", "Retain"] = "Delete"
+    conflictPolicy: Literal["Stuck", "Force"] = "Stuck"
+    patchStrategy: Literal["apply", "merge", "replace"] = "apply"
+    ignoreFields: list[str] = []
 
 
 class Rollout(_Strict):
-    maxSkew: int = Field(default=0, ge=0)  # noqa: N815
-    progressDeadlineSeconds: int = Field(default=600, ge=1)  # noqa: N815
+    maxSkew: int = Field(default=0, ge=0)
+    progressDeadlineSeconds: int = Field(default=600, ge=1)
 
 
 class FormSpec(_Strict):
-    hubId: str = Field(min_length=1)  # noqa: N815
+    hubId: str = Field(min_length=1)
     rollout: Rollout | None = None
-    serviceAccounts: list[TResource] = []  # noqa: N815
+    serviceAccounts: list[TResource] = []
     deployments: list[TResource] = []
-    statefulSets: list[TResource] = []  # noqa: N815
-    daemonSets: list[TResource] = []  # noqa: N815
+    statefulSets: list[TResource] = []
+    daemonSets: list[TResource] = []
     services: list[TResource] = []
     ingresses: list[TResource] = []
-    configMaps: list[TResource] = []  # noqa: N815
+    configMaps: list[TResource] = []
     secrets: list[TResource] = []
-    persistentVolumeClaims: list[TResource] = []  # noqa: N815
+    persistentVolumeClaims: list[TResource] = []
     jobs: list[TResource] = []
-    cronJobs: list[TResource] = []  # noqa: N815
-    podDisruptionBudgets: list[TResource] = []  # noqa: N815
-    networkPolicies: list[TResource] = []  # noqa: N815
-    horizontalPodAutoscalers: list[TResource] = []  # noqa: N815
+    cronJobs: list[TResource] = []
+    podDisruptionBudgets: list[TResource] = []
+    networkPolicies: list[TResource] = []
+    horizontalPodAutoscalers: list[TResource] = []
     namespaces: list[TResource] = []
     manifests: list[TResource] = []
 
@@ -149,7 +149,7 @@ class FormSpec(_Strict):
 
 
 class FormDoc(_Strict):
-    apiVersion: Literal["operator.lynq.sh/v1"]  # noqa: N815
+    apiVersion: Literal["operator.lynq.sh/v1"]
     kind: Literal["LynqForm"]
     metadata: Metadata
     spec: FormSpec

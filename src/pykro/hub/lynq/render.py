@@ -66,9 +66,7 @@ def _to_int(value: Any) -> str:
 
 def _to_float(value: Any) -> str:
     out = 0.0
-    if isinstance(value, bool):
-        out = float(value)
-    elif isinstance(value, int | float):
+    if isinstance(value, int | float):  # bools too (True → 1.0)
         out = float(value)
     elif isinstance(value, str):
         try:
