@@ -38,12 +38,17 @@ def _crd_paths(schema: dict[str, Any], prefix: str) -> dict[str, dict[str, Any]]
     return out
 
 
+_ATTR = {"Ge": "ge", "Le": "le", "MinLen": "min_length"}
+bounds: dict[str, dict[str, Any]] = {}  # model field path → its constraints (Ge, Le, MinLen), filled by _model_paths
+
+
 def _model_paths(model: type[BaseModel], prefix: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         path = f"{prefix}.{name}"
         ann = info.annotation
         out[path] = ann
+        bounds[path] = {type(m).__name__: getattr(m, _ATTR.get(type(m).__name__, ""), None) for m in info.metadata}
         inner = [ann] if get_origin(ann) is list else [a for a in (get_args(ann) or (ann,)) if a is not type(None)]
         for arg in inner:
             if get_origin(arg) is list:
@@ -53,6 +58,23 @@ def _model_paths(model: type[BaseModel], prefix: str) -> dict[str, Any]:
             elif isinstance(arg, type) and issubclass(arg, BaseModel):
                 out.update(_model_paths(arg, path))
     return out
+
+
+def model_defaults(model: type[BaseModel], path: str) -> dict[str, Any]:
+    """{"default": value} of the model field at ``path`` (``spec.a[].b``), empty without a plain default."""
+    current: Any = model
+    info = None
+    for part in path.split("."):
+        info = current.model_fields[part.removesuffix("[]")]
+        ann = info.annotation
+        args = [ann] if get_origin(ann) is list else [a for a in (get_args(ann) or (ann,)) if a is not type(None)]
+        for arg in args:
+            inner = get_args(arg)[0] if get_origin(arg) is list else arg
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                current = inner
+    assert info is not None
+    default = info.get_default()
+    return {} if default is None or isinstance(default, dict | list) else {"default": default}
 
 
 @pytest.mark.parametrize(
@@ -70,6 +92,13 @@ def test_every_crd_field_is_modelled_with_its_values(crd: str, model: type[BaseM
     for path, sub in crd_paths.items():
         if "enum" in sub:  # the model takes exactly Lynq's values
             assert set(get_args(ours[path])) == set(sub["enum"]), path
+        limits = bounds[path if path in bounds else "." + path]
+        if "minimum" in sub:
+            assert limits.get("Ge") == sub["minimum"], path
+        if "maximum" in sub:
+            assert limits.get("Le") == sub["maximum"], path
+        if "default" in sub and "default" in model_defaults(model, path):
+            assert model_defaults(model, path)["default"] == sub["default"], path
         for key in ("default",):
             if key in sub and path.split(".")[-1] in REFUSED_VALUES:
                 assert sub[key] not in REFUSED_VALUES[path.split(".")[-1]], path
@@ -209,7 +238,7 @@ BAD: list[tuple[str, str, str, list[str]]] = [
         "other source type",
         _HUB.replace("type: mysql", "type: postgres"),
         _FORM,
-        ["hub.yaml: spec.source.type", "'mysql'"],
+        ["hub.yaml: spec.source.type", "'postgres'", "--source URL"],
     ),
     (
         "Go duration",

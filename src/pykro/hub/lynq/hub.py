@@ -50,6 +50,7 @@ class LynqHub(Hub):
         self.file = file
         self.where = where
         self.lynq_forms: dict[str, LoadedForm] = {}
+        self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
         self._password_read = False
         url = f"mysql+pymysql://{quote(mysql.username, safe='')}@{mysql.host}:{mysql.port}/{quote(mysql.database)}"
         names = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
@@ -112,6 +113,7 @@ class LynqHub(Hub):
             raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
         form.where = loaded.file
         self.lynq_forms[name] = loaded
+        self._timeouts[name] = dict(form.policies.timeouts)
 
     def target(
         self,
@@ -133,6 +135,9 @@ class LynqHub(Hub):
                     raise refusal
             for form in self.forms.values():
                 form.policies.timeouts = {}
+        elif mode == "direct":
+            for form in self.forms.values():
+                form.policies.timeouts = dict(self._timeouts.get(form.name, {}))
         super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
 
     def use_password_ref(self) -> None:

@@ -120,7 +120,7 @@ class TResource(_Strict):
 
 class Rollout(_Strict):
     maxSkew: int = Field(default=0, ge=0)
-    progressDeadlineSeconds: int = Field(default=600, ge=1)
+    progressDeadlineSeconds: int = Field(default=600, ge=60, le=3600)
 
 
 class FormSpec(_Strict):
@@ -183,12 +183,18 @@ def parse(model: type[M], data: Any, where: str) -> M:
         err = exc.errors(include_url=False)[0]
         path = _path(tuple(err["loc"]))
         kind = err["type"]
+        found = err.get("input")
+        shown = "" if isinstance(found, dict | list) else repr(found)[:80]
+        fix = _FIXES.get(kind, "See Lynq's API reference.")
         if kind == "extra_forbidden":
             what = f"unknown field {str(err['loc'][-1])!r}"
         elif kind == "missing":
             what = "required field missing"
+        elif kind == "literal_error":
+            what = f"{shown} is not a {err['loc'][-1]!s} Lynq knows"
+            fix = f"Use {err.get('ctx', {}).get('expected', 'one of the values Lynq documents')}."
+            if path == "spec.source.type":
+                fix = "Write type: mysql (Lynq's only source); to read SQLite or PostgreSQL, give pykro --source URL."
         else:
-            found = err.get("input")
-            shown = "" if isinstance(found, dict | list) else f" (found {str(found)[:80]!r})"
-            what = f"{err['msg']}{shown}"
-        raise PykroError(what, where=f"{where}: {path}", fix=_FIXES.get(kind, "See Lynq's API reference.")) from None
+            what = f"{err['msg']}" + (f" (found {shown})" if shown else "")
+        raise PykroError(what, where=f"{where}: {path}", fix=fix) from None
