@@ -2,7 +2,7 @@
 # Builds the third-party tools the output renderers are checked against (pykro render --helm/--kustomize/--compose),
 # from their Go modules through the module proxy, into a version-keyed cache outside the repository:
 #
-#   scripts/tools.sh build    build whatever is missing (helm, kustomize, compose-check); idempotent
+#   scripts/tools.sh build    build whatever is missing (helm, kustomize, compose-check, gotemplate-check); idempotent
 #   scripts/tools.sh bindir   print the directory holding the binaries
 #
 # Environment: PYKRO_TOOLS_CACHE (default ${XDG_CACHE_HOME:-~/.cache}/pykro-tools), GO (default: go on PATH, else
@@ -48,6 +48,9 @@ cmd_build() {
     [[ -x $BIN/kustomize ]] ||
         build kustomize "$CACHE" install -ldflags "-s -w" "sigs.k8s.io/kustomize/kustomize/v5@$KUSTOMIZE_VERSION"
     [[ -x $BIN/compose-check ]] || build compose-check "$HERE/composecheck" install -mod=readonly -ldflags "-s -w" .
+    # Go text/template + Sprig v3 (helm's version) + Lynq's functions, for tests/gotemplate's differential test.
+    [[ -x $BIN/gotemplate-check ]] ||
+        build gotemplate-check "$HERE/../tools/gotemplate-check" install -mod=readonly -ldflags "-s -w" .
     return 0
 }
 

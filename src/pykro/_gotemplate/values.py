@@ -22,6 +22,7 @@ __all__ = [
     "go_type",
     "is_int",
     "print_value",
+    "shortest_digits",
     "truth",
 ]
 
@@ -75,7 +76,7 @@ def go_type(v: object) -> str:
     return type(v).__name__
 
 
-def _digits(f: float) -> tuple[str, int]:
+def shortest_digits(f: float) -> tuple[str, int]:
     """The shortest decimal digits of abs(f) and the decimal point position (value = 0.DIGITS * 10**dp)."""
     tup = Decimal(repr(abs(f))).as_tuple()
     digits = "".join(map(str, tup.digits)).lstrip("0")
@@ -94,7 +95,7 @@ def fmt_float(f: float) -> str:
     if math.isinf(f):
         return "+Inf" if f > 0 else "-Inf"
     sign = "-" if math.copysign(1.0, f) < 0 else ""
-    digits, dp = _digits(f)
+    digits, dp = shortest_digits(f)
     if not digits:
         return sign + "0"
     exp = dp - 1
