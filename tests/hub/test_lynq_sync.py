@@ -194,7 +194,8 @@ def test_row_values_are_data_never_structure(tmp_path: Path, db: Any, cluster: L
 
 
 BAD_ROW_FORM = FORM.format(name="app", hub="tenants").replace(
-    'image: "{{ .image }}"', 'image: "{{ slice .image 0 3 }}"'
+    'image: "{{ .image }}"',
+    'image: "{{ if not .image }}{{ fail \\"every node needs an image\\" }}{{ end }}{{ .image }}"',
 )
 
 
@@ -202,7 +203,7 @@ def test_a_row_whose_template_fails_fails_alone(tmp_path: Path, db: Any, cluster
     _table(db)
     good, bad = f"{namespace}-good", f"{namespace}-bad"
     db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=good, a=True, i="nginx:1", r=1)
-    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=bad, a=True, i="ab", r=1)
+    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=bad, a=True, i="", r=1)
     files = _files(tmp_path, BAD_ROW_FORM)
     hub = load(files)["tenants"]
     hub.target(source=db.url, kubeconfig=cluster.kubeconfig_path, namespace=namespace)
@@ -210,7 +211,7 @@ def test_a_row_whose_template_fails_fails_alone(tmp_path: Path, db: Any, cluster
     got = actions(report)
     assert got == {("app", good): "created", ("app", bad): "failed"}, report.render()
     message = report.of("app", bad).message  # type: ignore[union-attr]
-    for words in (str(files[1]), "spec.configMaps[0].spec.data.image", "'app'", "'cfg'", repr(bad)):
+    for words in (str(files[1]), "spec.configMaps[0].spec.data.image", "'app'", "'cfg'", repr(bad), "needs an image"):
         assert words in message, message
     hub.close()
 

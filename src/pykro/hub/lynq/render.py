@@ -19,8 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from pykro._gotemplate import GoTemplateError, Template
+from pykro._gotemplate import FUNCS, GoTemplateError, Template
 from pykro._gotemplate import parse as parse_template
+from pykro._gotemplate.lynq import parse_typed_value
 from pykro.errors import PykroError
 from pykro.hub.generated import RandomPassword, random_password
 
@@ -28,7 +29,6 @@ __all__ = ["Compiled", "RenderError", "compile_tree", "typed_functions"]
 
 _NONCE = secrets.token_hex(8)
 _MARK = re.compile("\x00" + _NONCE + r":(int|float|bool|rand):([^\x00]*)\x00")
-_TRUE = frozenset({"true", "1", "yes", "on", "t", "y"})
 _STRING_PARENTS = frozenset(
     {"annotations", "labels", "matchLabels", "nodeSelector", "labelsTemplate", "annotationsTemplate"}
 )
@@ -43,51 +43,15 @@ def _mark(kind: str, value: Any) -> str:
     return f"\x00{_NONCE}:{kind}:{value}\x00"
 
 
-def _to_int(value: Any) -> str:
-    out = 0
-    if isinstance(value, bool):
-        out = int(value)
-    elif isinstance(value, int):
-        out = value
-    elif isinstance(value, float) and math.isfinite(value):
-        out = int(value)
-    elif isinstance(value, str):
-        text = value.strip()
-        try:
-            out = int(text)
-        except ValueError:
-            try:
-                number = float(text)
-                out = int(number) if math.isfinite(number) else 0
-            except ValueError:
-                out = 0
-    return _mark("int", out)
+def _typed(kind: str) -> Callable[[Any], str]:
+    """Lynq's ``int``/``float``/``bool`` (the engine's conversion rules), marked with pykro's marker."""
+    convert = FUNCS[kind]
 
+    def marked(value: Any) -> str:
+        typed = parse_typed_value(str(convert(value)))
+        return _mark(kind, repr(typed) if kind == "float" else str(typed).lower() if kind == "bool" else typed)
 
-def _to_float(value: Any) -> str:
-    out = 0.0
-    if isinstance(value, int | float):  # bools too (True → 1.0)
-        out = float(value)
-    elif isinstance(value, str):
-        try:
-            out = float(value.strip())
-        except ValueError:
-            out = 0.0
-    if not math.isfinite(out):
-        out = 0.0
-    return _mark("float", repr(out))
-
-
-def _to_bool(value: Any) -> str:
-    if isinstance(value, bool):
-        out = value
-    elif isinstance(value, int | float):
-        out = value != 0
-    elif isinstance(value, str):
-        out = value.strip().lower() in _TRUE
-    else:
-        out = False
-    return _mark("bool", "true" if out else "false")
+    return marked
 
 
 def _rand(length: Any) -> str:
@@ -100,7 +64,7 @@ def _rand(length: Any) -> str:
 def typed_functions() -> dict[str, Callable[..., Any]]:
     """The functions replacing the engine's (Sprig's and Lynq's): ``int``, ``float``, ``bool`` and
     ``randAlphaNum`` give pykro's markers."""
-    return {"int": _to_int, "float": _to_float, "bool": _to_bool, "randAlphaNum": _rand}
+    return {"int": _typed("int"), "float": _typed("float"), "bool": _typed("bool"), "randAlphaNum": _rand}
 
 
 def _keeps_text(kind: str | None, path: tuple[str | int, ...]) -> bool:
@@ -133,7 +97,12 @@ def _finish(text: str, kind: str | None, path: tuple[str | int, ...], show: str)
         if what == "int":
             return int(value)
         if what == "float":
-            return float(value)
+            number = float(value)
+            if not math.isfinite(number):
+                raise RenderError(
+                    f"float gave {value}, which a Kubernetes object cannot hold", where=show, fix="Fix the row's value."
+                )
+            return number
         return value == "true"
 
     def text_of(found: re.Match[str]) -> str:
