@@ -347,3 +347,25 @@ def test_kro_mode_refuses_what_kro_cannot_honour(tmp_path: Path) -> None:
         hub.target(mode="kro")
     message = caught.value.render()
     assert f"{tmp_path / 'form.yaml'}: spec.configMaps[0].creationPolicy" in message and "kro mode" in message
+
+
+def test_typed_functions_and_values_that_look_like_markers() -> None:
+    """``int``/``float``/``bool`` type the field when they are its whole template; a row value spelling Lynq's
+    marker (``__LYNQ_TYPE_INT__5``) stays the text it is (Lynq would turn it into 5)."""
+    from pykro.hub.lynq.render import compile_tree
+
+    tree = {
+        "spec": {"replicas": "{{ .n | int }}", "ratio": "{{ .n | float }}", "on": "{{ .flag | bool }}"},
+        "text": "{{ .v }}",
+        "mixed": "x{{ .n | int }}",
+        "metadata": {"labels": {"n": "{{ .n | int }}"}},
+        "data": {"n": "{{ .n | int }}"},
+    }
+    compiled = compile_tree(tree, "Deployment", "spec.deployments[0].spec", "f.yaml")
+    out = compiled.render({"n": "3", "flag": "yes", "v": "__LYNQ_TYPE_INT__5"})
+    assert out["spec"] == {"replicas": 3, "ratio": 3.0, "on": True}
+    assert out["text"] == "__LYNQ_TYPE_INT__5" and out["mixed"] == "x3"
+    assert out["metadata"]["labels"] == {"n": "3"}  # labels only take text
+    assert out["data"] == {"n": 3}  # a Deployment's "data" is not a ConfigMap's
+    as_map = compile_tree({"data": {"n": "{{ .n | int }}"}}, "ConfigMap", "spec.configMaps[0].spec", "f.yaml")
+    assert as_map.render({"n": 7}) == {"data": {"n": "7"}}

@@ -155,7 +155,7 @@ def test_the_example_database_script_and_the_cli(tmp_path: Path, cluster: LocalC
     assert totals["ready"] == totals["desired"] == 8
     api = objects(cluster, "Deployment", "node-globex")["node-globex/globex-api"]
     assert api["spec"]["replicas"] == 5
-    again = runner.invoke(app, ["sync", *target])
+    again = runner.invoke(app, ["run", *target, "--syncs", "1"])
     assert again.exit_code == 0 and "8 unchanged" in again.output, again.output
 
 
