@@ -106,8 +106,15 @@ def test_every_crd_field_is_modelled_with_its_values(crd: str, model: type[BaseM
 
 def test_the_seeds_unquoted_templates_read_as_text() -> None:
     text = 'spec:\n  replicas: {{ .apiReplicas | int }}\n  list:\n    - {{ .a }}\n  quoted: "{{ .b }}"\n'
+    text += "  script: |\n    key: {{ .c }}\n  after: {{ .d }}\n"
     assert yaml.safe_load(quote_plain_templates(text)) == {
-        "spec": {"replicas": "{{ .apiReplicas | int }}", "list": ["{{ .a }}"], "quoted": "{{ .b }}"}
+        "spec": {
+            "replicas": "{{ .apiReplicas | int }}",
+            "list": ["{{ .a }}"],
+            "quoted": "{{ .b }}",
+            "script": "key: {{ .c }}\n",  # a block scalar's text is kept as written
+            "after": "{{ .d }}",
+        }
     }
     hubs = load(sorted(EXAMPLES.glob("*.yaml")))
     hub = hubs["multi-tier-nodes"]

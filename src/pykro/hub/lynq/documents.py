@@ -18,6 +18,7 @@ from pykro.errors import PykroError
 __all__ = ["Document", "read_documents"]
 
 # ``key: {{ … }}`` or ``- {{ … }}`` (optionally both: ``- key: {{ … }}``), nothing but spaces after the ``}}``.
+_BLOCK_START = re.compile(r"(?:^|:|-)\s*[|>][-+0-9]*\s*(?:#.*)?$")
 _PLAIN_TEMPLATE = re.compile(r"^(?P<head>\s*(?:-\s+)*(?:[^\s'\"#{\[][^:#]*:\s+)?)(?P<value>\{\{.*\}\})\s*$")
 
 
@@ -36,12 +37,18 @@ class Document:
 
 
 def quote_plain_templates(text: str) -> str:
-    """``text`` with each unquoted ``{{ … }}`` value single-quoted (see the module docstring); lines keep their
-    numbers, so YAML errors still point at the user's line."""
+    """``text`` with each unquoted ``{{ … }}`` value single-quoted (see the module docstring), never inside a block
+    scalar (``|``, ``>``); lines keep their numbers, so YAML errors still point at the user's line."""
     out = []
+    block: int | None = None  # indentation of the line opening the block scalar we are in
     for line in text.split("\n"):
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None and (not line.strip() or indent > block):
+            out.append(line)  # the block scalar's text: kept as written
+            continue
+        block = indent if _BLOCK_START.search(line) else None
         found = _PLAIN_TEMPLATE.match(line)
-        if found is not None and found.group("value").count("{{") >= 1:
+        if found is not None:
             value = found.group("value")
             line = found.group("head") + "'" + value.replace("'", "''") + "'"
         out.append(line)

@@ -21,7 +21,7 @@ from pykro.hub.hub import Hub
 from pykro.hub.lynq.convert import LoadedForm
 from pykro.hub.lynq.model import HubDoc
 from pykro.hub.model import parse_interval
-from pykro.hub.source import Row, Source
+from pykro.hub.source import Row, Source, check_identifier
 
 __all__ = ["LynqHub"]
 
@@ -59,8 +59,6 @@ class LynqHub(Hub):
             names.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
         for path, column in names:
             try:
-                from pykro.hub.source import check_identifier
-
                 check_identifier(column, "column")
             except PykroError:
                 raise PykroError(
