@@ -376,3 +376,17 @@ def test_typed_functions_and_values_that_look_like_markers() -> None:
     assert out["data"] == {"n": 3}  # a Deployment's "data" is not a ConfigMap's
     as_map = compile_tree({"data": {"n": "{{ .n | int }}"}}, "ConfigMap", "spec.configMaps[0].spec", "f.yaml")
     assert as_map.render({"n": 7}) == {"data": {"n": "7"}}
+
+
+def test_kro_mode_refuses_secrets(tmp_path: Path) -> None:
+    """A Secret's data would sit in plain text in the instance CR's spec."""
+    (tmp_path / "hub.yaml").write_text(_HUB)
+    (tmp_path / "form.yaml").write_text(
+        _FORM.replace("kind: ConfigMap", "kind: Secret").replace("configMaps:", "secrets:")
+    )
+    hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
+    with pytest.raises(PykroError) as caught:
+        hub.target(mode="kro")
+    assert (
+        f"{tmp_path / 'form.yaml'}: spec.secrets[0]: a Secret cannot be deployed in kro mode" in caught.value.render()
+    )

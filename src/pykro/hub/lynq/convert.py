@@ -221,17 +221,24 @@ class LoadedForm:
     def kro_refusal(self) -> PykroError | None:
         """Why this form cannot run in kro mode (kro applies the resources itself), or None."""
         for r in self.resources:
-            for name in ("creationPolicy", "ignoreFields"):
-                if name == "creationPolicy" and r.res.creationPolicy != "Once":
-                    continue
-                if name == "ignoreFields" and not r.res.ignoreFields:
-                    continue
+            if r.kind == "Secret":
                 return PykroError(
-                    f"{name} cannot be honoured in kro mode (kro's controller applies the resources, and always "
-                    "applies all of them); nothing was changed",
-                    where=f"{self.file}: {r.where}.{name}",
-                    fix="Use --mode direct, or remove it.",
+                    "a Secret cannot be deployed in kro mode: its data would be kept in plain text in the instance "
+                    "custom resource's spec; nothing was changed",
+                    where=f"{self.file}: {r.where}",
+                    fix="Use --mode direct (the instance record keeps it in a Secret).",
                 )
+            for name, used in (
+                ("creationPolicy", r.res.creationPolicy == "Once"),
+                ("ignoreFields", r.res.ignoreFields),
+            ):
+                if used:
+                    return PykroError(
+                        f"{name} cannot be honoured in kro mode (kro's controller applies every resource on every "
+                        "change); nothing was changed",
+                        where=f"{self.file}: {r.where}.{name}",
+                        fix="Use --mode direct, or remove it.",
+                    )
         return None
 
 
