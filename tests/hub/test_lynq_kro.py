@@ -4,19 +4,16 @@ path, since kro's controller cannot honour either."""
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.hub.test_lynq_sync import EXAMPLES, SEED_FILES, actions, add_node, objects, seed_table, writes
 
 from pykro.emulator.cluster import LocalCluster
 from pykro.errors import PykroError
 from pykro.hub.lynq import load
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_lynq_sync import EXAMPLES, SEED_FILES, actions, add_node, objects, seed_table, writes
 
 NAMESPACE_FORM = """\
 apiVersion: operator.lynq.sh/v1

@@ -13,6 +13,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from lightkube import ApiError, codecs
+from tests.hub.lynq_docs import FORM, HUB
 from typer.testing import CliRunner
 
 from pykro.deploy import DeployOptions, RetryPolicy
@@ -20,9 +21,6 @@ from pykro.emulator.cluster import LocalCluster
 from pykro.hub.cli import app
 from pykro.hub.lynq import load
 from pykro.hub.lynq.hub import LynqHub
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from lynq_docs import FORM, HUB
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"
 SEED_FILES = sorted(EXAMPLES.glob("*.yaml"))
