@@ -70,7 +70,7 @@ def test_seed_tiers_reach_ready_in_kro_mode(tmp_path: Path, db: Any, cluster: Lo
         time.sleep(0.2)
     assert status.totals()["ready"] == status.totals()["desired"] == 8, status.render()
     assert set(done) == {(t, u) for t in tiers for u in (a, b)}
-    crs = objects(cluster, "LynqApiTier", namespace)
+    crs = objects(cluster, "LynqMultiTierNodesApiTier", namespace)
     assert sorted(crs) == sorted(f"{namespace}/{u}-api-tier" for u in (a, b))
     assert objects(cluster, "Deployment", f"node-{b}")[f"node-{b}/{b}-api"]["spec"]["replicas"] == 5
 

@@ -10,7 +10,7 @@ policies map onto the hub's: ``deletionPolicy: Retain`` is pykro's ``pykro.io/de
 annotation, ``creationPolicy: Once`` keeps every field but metadata from the live object after creation
 (``ignore_fields``), ``ignoreFields`` is ``ignore_fields``, ``timeoutSeconds`` is the form's ``timeouts``,
 ``conflictPolicy`` is the form's ``conflict`` (all resources of a form must agree) and ``rollout.maxSkew`` its
-``max_skew``. What pykro cannot honour is refused with the reason (`refuse`)."""
+``max_skew``. What pykro cannot honour is refused with the reason (`_refuse`, `LoadedForm.kro_refusal`)."""
 
 from __future__ import annotations
 
@@ -140,8 +140,9 @@ class LoadedForm:
         """The namespaces the form's resources go to, as written (template text)."""
         return {r.namespace_source for r in self.resources if r.namespace_source}
 
-    def kind(self) -> str:
-        return "Lynq" + "".join(w[:1].upper() + w[1:] for w in _ID_WORD.split(self.name) if w)
+    def kind(self, hub: str) -> str:
+        """The instance kind: ``Lynq<Hub><Form>`` (``LynqMultiTierNodesApiTier``), unique across hubs."""
+        return "Lynq" + "".join(w[:1].upper() + w[1:] for w in _ID_WORD.split(f"{hub}-{self.name}") if w)
 
     def rgd(self, hub: str) -> dict[str, Any]:
         """The form as a ResourceGraphDefinition (one ``object`` spec field per resource)."""
@@ -159,7 +160,7 @@ class LoadedForm:
             "spec": {
                 "schema": {
                     "apiVersion": "v1alpha1",
-                    "kind": self.kind(),
+                    "kind": self.kind(hub),
                     "group": GROUP,
                     "spec": {r.rid: "object" for r in self.resources},
                 },

@@ -2,7 +2,7 @@
 does not define, or a value its CRD schema refuses, stops loading with the file, the YAML path and how to fix it.
 
 Fields pykro reads but cannot honour are refused in `pykro.hub.lynq.convert` (each with its reason); the test
-``tests/hub/test_lynq_schema.py`` checks every field of Lynq's CRD schemas is either modelled here or refused."""
+``tests/hub/test_lynq_load.py`` checks every field of Lynq's CRD schemas is either modelled here or refused."""
 
 from __future__ import annotations
 
