@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """Cases for the differential test: each runs through pykro's engine and through Go (tools/gotemplate-check).
 
 A case is (template, data) or (template, data, options) with options among missingkey ("default", "zero",
@@ -7,6 +8,7 @@ Nondeterministic functions (now, rand*, uuidv4, shuffle) are tested by property 
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 D: dict[str, Any] = {
@@ -419,4 +421,790 @@ CASES: list[Case] = [
     ('{{ "a" | upper "b" }}', D),
     ("{{ trunc 3 }}", D),
     ("{{ .s | trunc }}", D),
+]
+
+
+# --- printf, numbers and Sprig edge cases (second batch)
+D2: dict[str, Any] = {
+    "s": "hello",
+    "n": 3,
+    "f": 1.5,
+    "l": ["a", "b"],
+    "m": {"a": 1, "b": {"c": 2}},
+    "nil": None,
+    "e": "",
+    "u": "héllo wörld",
+    "neg": -2.5,
+    "sl": ["b", "a"],
+    "li": [[1, 2], [1, 2]],
+}
+
+CASES += [
+    ('{{ printf "%6.2f|%-8v|%08.3f|%+v|%x|%X" 3.14159 "ab" -3.5 5 -255 "Hi" }}', D2),
+    ('{{ printf "%v|%v|%v|%v" 1e100 1e-100 123456789.0 0.1 }}', D2),
+    ('{{ printf "%g|%g|%e|%.2e|%G" 100000.0 1000000.0 0.0 1.0 1e-10 }}', D2),
+    ('{{ printf "%5t|%-5t|%q|%#q|%+q" true false "a\\tb" "ab" "é" }}', D2),
+    ('{{ printf "%c|%c|%q|%U" 233 128512 65 65 }}', D2),
+    ('{{ printf "%3c|%-4d|%x|%o" 65 7 3.5 -8 }}', D2),
+    ('{{ printf "%s %s" }}|{{ printf "%d" }}|{{ printf "%" }}|{{ printf "%-" }}|{{ printf "%.x" 5 }}', D2),
+    ('{{ printf "%v" .m }}|{{ printf "%d" .m }}|{{ printf "%s" .m }}|{{ printf "%v" .l }}|{{ printf "%5v" .l }}', D2),
+    (
+        '{{ printf "%t" "x" }}|{{ printf "%s" true }}|{{ printf "%d" true }}|{{ printf "%q" 1.5 }}|{{ printf "%s" nil }}',
+        D2,
+    ),
+    (
+        '{{ printf "%[3]d %[1]d" 1 2 3 }}|{{ printf "%[5]d" 1 }}|{{ printf "%[0]d" 1 }}|{{ printf "%d %[1]d %d" 1 2 }}',
+        D2,
+    ),
+    ('{{ printf "%.*f" 2 3.14159 }}|{{ printf "%-*d|" 4 7 }}|{{ printf "%*d" "x" 7 }}', D2),
+    ('{{ printf "%#v" 1 }}', D2),
+    (
+        '{{ printf "%v %v" .f .neg }}|{{ .neg }}|{{ -0.0 }}|{{ printf "%.1f" 0.05 }}|{{ printf "%.0f" 0.5 }}|{{ printf "%.0f" 1.5 }}',
+        D2,
+    ),
+    ('{{ printf "%08d|%-08d|%+08d|% 08d" -42 42 42 42 }}', D2),
+    ('{{ printf "%.3d|%5.3d|%x|%#X" 7 7 0 255 }}', D2),
+    ('{{ printf "%e|%E|%.0e|%#.0e|%#g|%#.3x" 123.456 0.000123 5.0 5.0 1.0 1 }}', D2),
+    ('{{ printf "%10.4v|%-10.3v|" 3.14159 "abcdef" }}', D2),
+    ('{{ print "a" 1 2 "b" nil nil }}|{{ print nil }}|{{ print }}|{{ print .l 1 }}|{{ print 1.5 true }}', D2),
+    ('{{ println }}|{{ println nil "x" }}', D2),
+    ('{{ printf "%v" (list nil 1) }}|{{ printf "%s" (list nil "a") }}|{{ printf "%d" (list 1 "a") }}', D2),
+    ('{{ printf "%x" (list 10 "a") }}|{{ printf "%q" (dict "k" "v") }}', D2),
+    ('{{ title "hello wORLD  foo-bar_baz x.y 3rd" }}|{{ title "élan vital" }}|{{ untitle "ÉLAN" }}', D2),
+    ('{{ upper "straße" }}|{{ lower "İSTANBUL" }}|{{ upper "ǆ" }}', D2),
+    ('{{ trim "\\u00a0 x \\u3000" }}|{{ trim "\\x1c x" }}|{{ trimAll "ab" "abcba" }}|{{ trimAll "" "x" }}', D2),
+    (
+        '{{ abbrev 5 "hello world" }}|{{ abbrev 4 "abcdefg" }}|{{ abbrevboth 0 4 "abcdefghijk" }}|{{ abbrevboth 3 8 "abcdefghijklmno" }}',
+        D2,
+    ),
+    ('{{ abbrevboth 10 7 "abcdefghijklmnopqr" }}|{{ abbrevboth 1 7 "abcdefghijklmnopqr" }}|{{ abbrev 10 "" }}', D2),
+    (
+        '{{ snakecase "" }}|{{ snakecase "a" }}|{{ snakecase "ABC" }}|{{ snakecase "aBC" }}|{{ snakecase "a1b2" }}|{{ snakecase "Hello  World!!x" }}',
+        D2,
+    ),
+    (
+        '{{ snakecase "FooBar_Baz qux" }}|{{ snakecase "HTTPStatusCode" }}|{{ snakecase "x-Y" }}|{{ snakecase "12ab" }}|{{ snakecase "ab12" }}|{{ snakecase "AB12cd" }}',
+        D2,
+    ),
+    (
+        '{{ kebabcase "fooBar.baz" }}|{{ kebabcase "foo$bar" }}|{{ kebabcase "_private" }}|{{ kebabcase "a__b" }}|{{ kebabcase "end_" }}',
+        D2,
+    ),
+    (
+        '{{ camelcase "foo_bar_baz" }}|{{ camelcase "FOO_BAR" }}|{{ camelcase "foo--bar" }}|{{ camelcase "foo bar" }}|{{ camelcase "_" }}|{{ camelcase "fooBar" }}|{{ camelcase "a_" }}',
+        D2,
+    ),
+    ('{{ camelcase "HTTP_server" }}|{{ camelcase "x_y_z" }}|{{ camelcase "9lives_here" }}', D2),
+    (
+        '{{ wrap 10 "a b c d e f g h i j k l m n" }}|{{ wrap 0 "ab cd" }}|{{ wrapWith 3 "|" "abcdefg hi" }}|{{ wrap 4 "  lead" }}',
+        D2,
+    ),
+    ('{{ initials "  a  bb   ccc" }}|{{ nospace "" }}|{{ swapcase "" }}', D2),
+    ("{{ quote }}|{{ squote nil }}|{{ quote .m }}|{{ squote .l }}|{{ quote 1.5 true }}|{{ cat }}", D2),
+    ('{{ indent -1 "x" }}', D2),
+    ('{{ repeat 0 "x" }}|{{ repeat -1 "x" }}', D2),
+    ('{{ substr 0 0 "" }}|{{ substr 1 0 "abc" }}', D2),
+    ('{{ substr 10 20 "abc" }}', D2),
+    (
+        '{{ splitn "," 0 "a,b" }}|{{ splitn "," -1 "a,b,c" }}|{{ splitn "" 2 "abc" }}|{{ splitList "," "" }}|{{ split "" "" }}',
+        D2,
+    ),
+    ('{{ join "," .nil }}|{{ join "," (list 1 .nil 2) }}|{{ join "," 5 }}|{{ sortAlpha .nil }}|{{ sortAlpha .m }}', D2),
+    ('{{ toStrings .nil }}|{{ toStrings "x" }}|{{ toStrings (list 1.5 true) }}', D2),
+    (
+        '{{ atoi "" }}|{{ atoi "9223372036854775808" }}|{{ atoi "1_000" }}|{{ int64 "1_000" }}|{{ int64 "  5" }}|{{ int64 "-0x10" }}',
+        D2,
+    ),
+    (
+        '{{ int64 "1e3" }}|{{ int64 "10.000" }}|{{ int64 ".0" }}|{{ int64 "0." }}|{{ int64 "0b11" }}|{{ int64 "0o17" }}|{{ int64 "08" }}',
+        D2,
+    ),
+    (
+        '{{ float64 "1_000.5" }}|{{ float64 "inf" }}|{{ float64 "-Infinity" }}|{{ float64 "nan" }}|{{ float64 "0x1p-2" }}|{{ float64 " 1" }}|{{ float64 "1e400" }}',
+        D2,
+    ),
+    (
+        '{{ float64 ".5" }}|{{ float64 "5." }}|{{ float64 "+.5e1" }}|{{ float64 "1__0" }}|{{ float64 "_1" }}|{{ float64 "1_" }}',
+        D2,
+    ),
+    ('{{ toDecimal "0777" }}|{{ toDecimal 8 }}|{{ toDecimal "-17" }}|{{ toDecimal 1.5 }}', D2),
+    (
+        '{{ add 1 "x" }}|{{ add 1.9 1.9 }}|{{ add -1.9 0 }}|{{ mul 3 .nil }}|{{ sub "10" "2.0" }}|{{ mod 7 -3 }}|{{ div -7 -2 }}',
+        D2,
+    ),
+    ("{{ mod 1 0 }}", D2),
+    ('{{ max "5" 3.9 }}|{{ min }}', D2),
+    ("{{ max }}", D2),
+    (
+        '{{ round 1.005 2 }}|{{ round 2.345 2 0.3 }}|{{ round -1.5 0 }}|{{ round 1234.5678 -2 }}|{{ ceil -0.5 }}|{{ floor "x" }}',
+        D2,
+    ),
+    (
+        "{{ addf 0.1 0.2 }}|{{ subf 0.3 0.1 }}|{{ mulf 0.1 3 }}|{{ divf 1 7 }}|{{ divf 2 3 }}|{{ divf -2 3 }}|{{ addf }}|{{ divf 10 }}",
+        D2,
+    ),
+    ("{{ divf 1 0 }}", D2),
+    ("{{ maxf }}", D2),
+    ('{{ maxf 1 }}|{{ minf 1 "x" }}', D2),
+    (
+        "{{ seq }}|{{ seq 0 }}|{{ seq 1 }}|{{ seq -3 }}|{{ seq 1 2 3 4 }}|{{ seq 1 0 5 }}|{{ seq 10 -3 1 }}|{{ seq 1 -1 5 }}",
+        D2,
+    ),
+    ("{{ untilStep 0 5 0 }}|{{ untilStep 5 0 1 }}|{{ until 0 }}", D2),
+    (
+        "{{ uniq .li }}|{{ has (list 1 2) .li }}|{{ without .li (list 1 2) }}|{{ has 1 (list 1.0) }}|{{ has 1 (list 1) }}",
+        D2,
+    ),
+    ('{{ compact (list 0 "" .nil false (list) (dict) "x" 0.0) }}|{{ without .l }}', D2),
+    ('{{ append .nil "x" }}', D2),
+    ('{{ prepend "s" "x" }}', D2),
+    ("{{ slice .l 1 5 }}", D2),
+    ("{{ slice .l -1 }}", D2),
+    ('{{ slice .l 2 }}|{{ slice .l 0 0 }}|{{ slice (list) 0 }}|{{ slice .l "1" }}', D2),
+    ("{{ concat }}|{{ concat .l (list) }}", D2),
+    ('{{ concat .l "x" }}', D2),
+    ("{{ chunk 0 .l }}", D2),
+    ("{{ chunk 3 (list 1 2 3 4 5 6 7) }}|{{ chunk 1 .l }}", D2),
+    ("{{ reverse .nil }}", D2),
+    ("{{ uniq .nil }}", D2),
+    ('{{ sortAlpha (list "é" "e" "z" "Z" "" "a b") }}', D2),
+]
+
+
+# --- engine semantics (third batch)
+D3: dict[str, Any] = {
+    "s": "hello",
+    "n": 3,
+    "f": 1.5,
+    "l": ["a", "b"],
+    "m": {"a": 1, "b": {"c": 2}},
+    "nil": None,
+    "e": "",
+    "u": "héllo",
+    "ln": [None, {"x": 1}],
+    "mm": {"k": None},
+    "i": 0,
+}
+
+CASES += [
+    ("{{ range .ln }}[{{ . }}]{{ end }}", D3),
+    ("{{ range $i, $e := .ln }}{{ $i }}{{ $e }}{{ end }}", D3),
+    (
+        '{{ with .mm.k }}x{{ else }}y{{ end }}|{{ .mm.k }}|{{ printf "%v" .mm.k }}|{{ index .mm "k" }}|{{ print .mm.k }}',
+        D3,
+    ),
+    ("{{ .mm.k.z }}", D3),
+    ("{{ .mm.k.z }}", D3, {"missingkey": "zero"}),
+    ("{{ (.mm.k).z }}", D3),
+    ("{{ $x := .mm.k }}{{ $x.z }}", D3),
+    ('{{ index .mm "k" "z" }}', D3),
+    ("{{ range .m }}{{ . }}{{ end }}", D3),
+    ("{{ range $k, $v := .m }}{{ $k }}{{ end }}{{ range $k := .m }}{{ $k }}{{ end }}", D3),
+    ("{{ range $i, $v := 3 }}{{ end }}", D3),
+    ("{{ range -2 }}x{{ else }}neg{{ end }}|{{ range 0 }}x{{ else }}zero{{ end }}", D3),
+    ("{{ range .f }}x{{ end }}", D3),
+    ("{{ range .l }}{{ break }}{{ end }}done", D3),
+    ("{{ range .l }}{{ range .l }}{{ break }}{{ end }}{{ . }}{{ end }}", D3),
+    ("{{ if .s }}{{ break }}{{ end }}", D3),
+    ('{{ define "a" }}{{ range . }}{{ break }}{{ end }}{{ end }}{{ range .l }}{{ template "a" . }}{{ end }}', D3),
+    ('{{ with 0 }}a{{ else with "" }}b{{ else with 3 }}{{ . }}{{ end }}', D3),
+    ("{{ with .s }}{{ $ }}{{ end }}", {"s": "x"}),
+    ("{{ $x := 1 }}{{ with $x := 2 }}{{ $x }}{{ end }}{{ $x }}", D3),
+    ("{{ $i := 0 }}{{ range .l }}{{ $i = add $i 1 }}{{ end }}{{ $i }}", D3),
+    ('{{ $v := "" }}{{ range $i, $v = .l }}{{ end }}{{ $v }}', D3),
+    ("{{ $x := 1 }}{{ $x := 2 }}{{ $x }}", D3),
+    ("{{ $x = 1 }}", D3),
+    ("{{ if false }}{{ $x = 1 }}{{ end }}ok", D3),
+    ('{{ .s | len | printf "%d" }}|{{ "abc" | printf "%s-%s" "x" }}', D3),
+    ('{{ (printf "%s" .s) | upper }}|{{ (.s) }}|{{ ((.m).b).c }}', D3),
+    ("{{ .m.b.c | add 1 | mul 2 }}", D3),
+    ('{{ 3 | printf "%d %d" 1 }}', D3),
+    ("{{ nil | print }}", D3),
+    ("{{ print nil | len }}", D3),
+    ("{{ and }}", D3),
+    ('{{ and 1 }}|{{ or 0 }}|{{ and .missing 1 }}|{{ or .missing "" }}|{{ printf "%v" (and .missing 1) }}', D3),
+    ("{{ or .nil .missing }}|{{ and .s .nil }}", D3),
+    ("{{ not 1 2 }}", D3),
+    ("{{ eq .nil .missing }}|{{ eq .nil 1 }}|{{ ne .nil .missing }}|{{ eq .l .nil }}|{{ eq .m nil }}", D3),
+    ("{{ eq .m .m }}", D3),
+    ('{{ eq 1.5 .f }}|{{ eq .i 0 }}|{{ eq "" .e }}|{{ lt .e "a" }}|{{ le 1.5 .f }}|{{ gt "b" "abc" }}', D3),
+    ("{{ lt 1 .missing }}", D3),
+    ("{{ eq (len .l) 2 }}|{{ eq (add 1 1) 2 }}|{{ lt (add 1 1) 3 }}|{{ eq (int64 2) (len .l) }}", D3),
+    ("{{ index .l -1 }}", D3),
+    ("{{ index .l 1.0 }}", D3),
+    ('{{ index .l (add 0 1) }}|{{ index .m "b" "c" }}|{{ index .l }}|{{ index "abc" 1 }}', D3),
+    ("{{ index .m 1 }}", D3),
+    ("{{ index .m nil }}", D3),
+    ("{{ len nil }}", D3),
+    ("{{ len .f }}", D3),
+    ('{{ len (list) }}|{{ len "" }}|{{ len .u }}|{{ len (dict "a" 1) }}', D3),
+    ('{{ html .l }}|{{ html 1 "<" }}|{{ js .m }}|{{ urlquery 1 2 }}|{{ urlquery "~-._ /?" }}|{{ html nil }}', D3),
+    ('{{ js "\\u2028 \\x00 \\x7f é \\\\" }}|{{ html "\\x00" }}', D3),
+    ("{{ printf }}", D3),
+    ("{{ printf 1 }}", D3),
+    ('{{ print "a" | printf "%s%s" "b" }}', D3),
+    ('{{ template "t" }}{{ define "t" }}T{{ end }}', D3),
+    ('{{ define "t" }}{{ .x }}{{ end }}{{ template "t" (dict "x" 5) }}', D3),
+    ('{{ block "b" . }}{{ .s }}{{ end }}{{ define "b" }}override{{ end }}', D3),
+    ('{{ define "t" }}{{ $x := 1 }}{{ end }}{{ $x := 2 }}{{ template "t" }}{{ $x }}', D3),
+    ('{{ define "t" }}{{ end }}{{ template "t" }}x', D3),
+    ('{{- define "t" -}} a {{- end -}} {{ template "t" }}', D3),
+    ('{{ define "t" }}{{ template "t" }}{{ end }}{{ template "t" }}', D3),
+    ('a{{ "{{" }}b{{ "}}" }}', D3),
+    ('{{ "a" }}{{- "b" -}}{{ "c" }}', D3),
+    ('{{- "a" }}', D3),
+    ('x{{ - "a" }}', D3),
+    ('{{ "a" - }}', D3),
+    ("{{ .s -}}", D3),
+    ("{{ /* c */ }}", D3),
+    ("{{/* c */ -}}  x", D3),
+    ("{{- /* c */}}", D3),
+    ("{{/*c*/}}", D3),
+    ("{{/* c */ }}", D3),
+    ("{{ 1 }}{{ 08 }}", D3),
+    ("{{ 0x }}", D3),
+    ("{{ 1e }}", D3),
+    ("{{ .5 }}|{{ -.5 }}|{{ +5 }}|{{ 1_0.5 }}|{{ 0X1F }}|{{ 0B1 }}|{{ 0O7 }}", D3),
+    ("{{ 9223372036854775807 }}", D3),
+    ("{{ -9223372036854775808 }}", D3),
+    ("{{ 18446744073709551615 }}", D3),
+    ("{{ '\\x41' }}|{{ '\\u00e9' }}|{{ '\\'' }}|{{ 'é' }}", D3),
+    ("{{ 'ab' }}", D3),
+    ('{{ "\\x41\\101\\u00e9\\U0001F600" }}', D3),
+    ('{{ "\\q" }}', D3),
+    ("{{ `a\nb` }}", D3),
+    ('{{ "a\nb" }}', D3),
+    ("{{ .s }} {{ .s }", D3),
+    ("{{ .s }}}}", D3),
+    ("{{{{ .s }}", D3),
+    ("{{ .s | }}", D3),
+    ("{{ | .s }}", D3),
+    ("{{ .s .n }}", D3),
+    ("{{ $ := 1 }}", D3),
+    ("{{ $x.y := 1 }}", D3),
+    ('{{ $x := 1 | printf "%d" }}{{ $x }}', D3),
+    ("{{ if $x := .s }}{{ $x }}{{ else }}{{ $x }}{{ end }}", D3),
+    ("{{ range $x := .l }}{{ else }}{{ $x }}{{ end }}", {"l": []}),
+    ("{{ .s.len }}", D3),
+    ("{{ $.missing.x.y }}|{{ $.nil }}", D3),
+    ("{{ . }}", 5),
+    ("{{ .x }}", 5),
+    ("{{ .x }}", None),
+    ("{{ .x }}", None, {"missingkey": "error"}),
+    ("{{ .x }}", [1]),
+    ("{{ .Method }}", {"Method": "m"}),
+    ("{{ .a-b }}", {"a-b": 1}),
+    ('{{ index . "a-b" }}', {"a-b": 1}),
+    ("{{ ._x }}|{{ .x_1 }}|{{ .ÿ }}", {"_x": 1, "x_1": 2, "ÿ": 3}),
+]
+
+
+# --- JSON, encodings, regex, dates, Lynq's functions (fourth batch)
+D4: dict[str, Any] = {
+    "s": "hello",
+    "n": 3,
+    "f": 1.5,
+    "l": ["a", "b"],
+    "m": {"a": 1, "b": {"c": 2}},
+    "nil": None,
+    "u": "héllo",
+    "j": '{"a":[1,2.5,"x",null,true],"b":{"c":1e3}}',
+}
+
+CASES += [
+    (
+        "{{ toJson .j }}|{{ toJson .u }}|{{ toJson 1.0 }}|{{ toJson -0.0 }}|{{ toJson 123456789012345678 }}|{{ toJson 0.1 }}",
+        D4,
+    ),
+    (
+        "{{ toJson 1e-6 }}|{{ toJson 1e-7 }}|{{ toJson 12345678901234567890.0 }}|{{ toJson 1.5e300 }}|{{ toJson 2.5e-10 }}",
+        D4,
+    ),
+    ('{{ toJson "\\u007f\\u0080\\ufeff\\x01" }}|{{ toRawJson (list "<" .nil 1.5) }}|{{ toPrettyJson .m }}', D4),
+    (
+        "{{ toJson (fromJson .j) }}|{{ (fromJson .j).b.c }}|{{ index (fromJson .j).a 1 }}|{{ typeOf (index (fromJson .j).a 0) }}",
+        D4,
+    ),
+    (
+        '{{ fromJson "  {\\"a\\" : 1 }  " }}|{{ fromJson "" }}|{{ fromJson "[1,]" }}|{{ fromJson "NaN" }}|{{ fromJson "1e999" }}',
+        D4,
+    ),
+    ('{{ fromJson "{\\"a\\":1}{" }}|{{ fromJson "\\"x\\"" }}|{{ fromJson "true" }}|{{ fromJson "null" }}', D4),
+    ('{{ fromJson "{\\"a\\":1,\\"a\\":2}" }}|{{ fromJson "[1e2, -0, 0.5]" }}|{{ fromJson "\\"\\\\u00e9\\"" }}', D4),
+    ('{{ fromJson "01" }}|{{ fromJson "[01]" }}|{{ fromJson "{\\"a\\":\\"\\t\\"}" }}|{{ fromJson "1." }}', D4),
+    ('{{ mustToJson .m }}|{{ mustToPrettyJson (list) }}|{{ mustToRawJson "&" }}|{{ toPrettyJson "x" }}', D4),
+    (
+        '{{ b64enc "" }}|{{ b64dec "" }}|{{ b64dec "YQ==" }}|{{ b64dec "YQ" }}|{{ b64dec "YQ=" }}|{{ b64dec "Y===" }}|{{ b64dec "YQ==YQ==" }}',
+        D4,
+    ),
+    (
+        '{{ b64dec "YW Jj" }}|{{ b64dec "YWJj\\nZGVm" }}|{{ b64dec "YWJjZA==\\n" }}|{{ b64dec "=" }}|{{ b64dec "YQ==x" }}',
+        D4,
+    ),
+    (
+        '{{ b32enc "" }}|{{ b32dec "" }}|{{ b32dec "ME======" }}|{{ b32dec "me======" }}|{{ b32dec "ME=====" }}|{{ b32dec "MFRGG===" }}|{{ b32dec "M1======" }}',
+        D4,
+    ),
+    ('{{ sha1sum .u }}|{{ sha256sum "" }}|{{ adler32sum "" }}|{{ adler32sum .u }}', D4),
+    (
+        '{{ regexFindAll "(a)(b)?" "abab a" -1 }}|{{ regexFindAll "" "abc" -1 }}|{{ regexFindAll "" "abc" 2 }}|{{ regexFindAll "b*" "abbc" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "" "abc" "-" }}|{{ regexReplaceAll "b*" "abbc" "-" }}|{{ regexReplaceAll "x*" "" "-" }}|{{ regexReplaceAllLiteral "b" "abc" "${0}" }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "(?P<first>\\\\w+) (?P<last>\\\\w+)" "John Smith" "${last}, ${first}" }}|{{ regexReplaceAll "(a)" "a" "$1$2$x${1}0${" }}',
+        D4,
+    ),
+    (
+        '{{ regexReplaceAll "(a)" "aa" "[$10]" }}|{{ regexReplaceAll "(a)" "aa" "[${1}0]" }}|{{ regexReplaceAll "a" "aa" "$" }}',
+        D4,
+    ),
+    (
+        '{{ regexSplit "a" "banana" 0 }}|{{ regexSplit "a" "banana" 1 }}|{{ regexSplit "a" "banana" 3 }}|{{ regexSplit "a" "" -1 }}|{{ regexSplit "" "" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexSplit "a*" "baaac" -1 }}|{{ regexSplit "^" "abc" -1 }}|{{ regexSplit "$" "abc" -1 }}|{{ regexSplit "b" "abc" -1 }}',
+        D4,
+    ),
+    (
+        '{{ regexMatch "^$" "" }}|{{ regexMatch "(?m)^b$" "a\\nb\\nc" }}|{{ regexMatch "(?s)a.b" "a\\nb" }}|{{ regexMatch "a.b" "a\\nb" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "(?i)straße" "STRASSE" }}|{{ regexFind "(?i)k" "\\u212a" }}|{{ regexFind "[^a]" "\\n" }}|{{ regexFind "\\\\D" "1a" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "a|ab" "ab" }}|{{ regexFind "ab|a" "ab" }}|{{ regexFind "a*?" "aaa" }}|{{ regexFind "a+?" "aaa" }}|{{ regexFind "(a|b)*c" "ababc" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "[[:alpha:]]+" "ab1" }}|{{ regexFind "[[:^alpha:]]+" "ab1" }}|{{ regexFind "[a-c[:digit:]]+" "1b2z" }}|{{ regexFind "[]a]+" "]a]" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "(?i:a)b" "Ab" }}|{{ regexFind "x{2}" "xxx" }}|{{ regexFind "x{2,}" "xxxx" }}|{{ regexFind "{" "{" }}|{{ regexFind "a{1001}" "a" }}',
+        D4,
+    ),
+    ('{{ regexFind "\\\\1" "a" }}', D4),
+    ('{{ regexFind "a**" "a" }}', D4),
+    ('{{ regexFind "a++" "a" }}', D4),
+    ('{{ regexFind "\\\\Z" "a" }}', D4),
+    (
+        '{{ regexFind "(?<name>a)" "a" }}|{{ regexFind "\\\\." "a.b" }}|{{ regexFind "\\\\Aa" "aa" }}|{{ regexFind "a\\\\z" "aa" }}',
+        D4,
+    ),
+    (
+        '{{ regexFind "[\\\\d\\\\s]+" "a1 2b" }}|{{ regexFind "\\\\s+" "a\\u00a0b" }}|{{ regexFind "\\\\w+" "日本" }}|{{ regexFind "\\\\bx" "éx" }}',
+        D4,
+    ),
+    ('{{ regexQuoteMeta "" }}|{{ regexQuoteMeta "-#&~ é" }}', D4),
+    ('{{ mustRegexFind "(" "x" }}', D4),
+    ('{{ regexFind "(" "x" }}', D4),
+    ('{{ regexSplit "(" "x" -1 }}', D4),
+    ('{{ date "2006" 0 | len }}|{{ dateInZone "2006-01-02" 1700000000.5 "UTC" | len }}', D4),
+    ('{{ dateInZone "15:04:05.000000 .99 Jan Monday MST -07 -07:00:00 Z0700" 1700000000 "Asia/Kolkata" }}', D4),
+    (
+        '{{ dateInZone "3:4:5 pm PM 1 2 06" 1699999999 "UTC" }}|{{ dateInZone "2006 __2 002 _2" 1704067200 "UTC" }}|{{ dateInZone "Z07:00" 0 "UTC" }}',
+        D4,
+    ),
+    (
+        '{{ dateInZone "2006-01-02" (int64 -86400) "UTC" }}|{{ dateInZone "Jan _2" 1704067200 "" }}|{{ dateInZone "MST" 1700000000 "America/Phoenix" }}',
+        D4,
+    ),
+    (
+        '{{ dateInZone "MST" 1700000000 "Etc/GMT+5" }}|{{ dateInZone "MST" 1700000000 "Asia/Kolkata" }}|{{ dateInZone "05.000 ,9" 1 "UTC" }}',
+        D4,
+    ),
+    ('{{ htmlDateInZone 1700000000 "Pacific/Kiritimati" }}|{{ htmlDateInZone "x" "UTC" | len }}', D4),
+    (
+        '{{ duration "-90" }}|{{ duration "x" }}|{{ duration 1.5 }}|{{ duration (int64 86400) }}|{{ duration "3600" }}',
+        D4,
+    ),
+    ("{{ unixEpoch 5 }}", D4),
+    (
+        '{{ toHost "https://EXAMPLE.com" }}|{{ toHost "//h.com/x" }}|{{ toHost "h.com/path" }}|{{ toHost "http://h.com:" }}|{{ toHost "ftp://a@b:1" }}',
+        D4,
+    ),
+    (
+        '{{ toHost "http://[fe80::1%25en0]:8080/" }}|{{ toHost "mailto:x@y.com" }}|{{ toHost "http:///path" }}|{{ toHost "a:b:c" }}',
+        D4,
+    ),
+    (
+        '{{ toHost "http://h.com?q" }}|{{ toHost "http://h.com#f" }}|{{ toHost "HTTP://h.com" }}|{{ toHost "1http://x" }}',
+        D4,
+    ),
+    ('{{ toHost "http://a b" }}', D4),
+    ("{{ toHost 5 }}", D4),
+    ('{{ trunc63 "" }}|{{ trunc63 (repeat 70 "x") | len }}|{{ trunc63 (repeat 63 "y") | len }}', D4),
+    (
+        '{{ float "1_0" }}|{{ float "0x1p3" }}|{{ float "inf" }}|{{ float "-0" }}|{{ float 1e21 }}|{{ float "1e-7" }}|{{ float (int64 3) }}|{{ float .m }}',
+        D4,
+    ),
+    (
+        '{{ bool "T" }}|{{ bool "Y" }}|{{ bool " true" }}|{{ bool 0.0 }}|{{ bool 0.1 }}|{{ bool .nil }}|{{ bool .l }}|{{ bool (int64 0) }}',
+        D4,
+    ),
+    ('{{ fromJson "[1" }}|{{ fromJson "{}" }}|{{ typeOf (fromJson "bad") }}', D4),
+    ("{{ toHost .nil }}", D4),
+    ('{{ .s | sha1sum }}|{{ sha1sum "" }}', D4),
+]
+
+
+# --- Go types of Sprig's results ([]string, map[string]string), dicts, merge (fifth batch)
+D5: dict[str, Any] = {"s": "a,b,c", "l": ["x", "y"], "m": {"k": "v", "n": 1}, "nil": None}
+
+CASES += [
+    (
+        '{{ typeOf (splitList "," .s) }}|{{ typeOf (list "a") }}|{{ typeOf (split "," .s) }}|{{ typeOf (keys .m) }}|{{ typeOf (sortAlpha .l) }}|{{ typeOf .l }}',
+        D5,
+    ),
+    (
+        '{{ typeOf (toStrings .l) }}|{{ typeOf (regexFindAll "a" "aa" -1) }}|{{ typeOf (regexSplit "," .s -1) }}|{{ typeOf (slice (splitList "," .s) 1) }}',
+        D5,
+    ),
+    (
+        '{{ typeOf (rest (splitList "," .s)) }}|{{ typeOf (append (splitList "," .s) "d") }}|{{ typeOf (uniq (splitList "," .s)) }}|{{ kindOf (split "," .s) }}',
+        D5,
+    ),
+    (
+        '{{ printf "%T" (splitList "," .s) }}|{{ typeIs "[]string" (splitList "," .s) }}|{{ typeIsLike "[]string" (splitList "," .s) }}',
+        D5,
+    ),
+    ('{{ (split "," .s)._9 }}|{{ index (split "," .s) "_9" }}|{{ index (split "," .s) "_1" }}', D5),
+    ('{{ (split "," .s)._9 }}', D5, {"missingkey": "zero"}),
+    ('{{ (split "," .s)._9 }}', D5, {"missingkey": "error"}),
+    ('{{ set (split "," .s) "a" "b" }}', D5),
+    ('{{ hasKey (split "," .s) "_0" }}', D5),
+    ('{{ keys (split "," .s) }}', D5),
+    ('{{ range $k, $v := split "," .s }}{{ $k }}={{ $v }};{{ end }}', D5),
+    ('{{ toJson (split "," .s) }}|{{ toJson (splitList "," .s) }}|{{ len (split "," .s) }}', D5),
+    (
+        '{{ typeOf (slice (list 1 2) 1) }}|{{ typeOf (slice (splitList "," .s) 1) }}|{{ typeOf (fromJson "[1]") }}|{{ typeOf (dict) }}',
+        D5,
+    ),
+    (
+        '{{ typeOf 1e3 }}|{{ typeOf (div 1 1) }}|{{ typeOf (len .l) }}|{{ typeOf (atoi "1") }}|{{ typeOf (float64 1) }}|{{ typeOf (floor 1) }}|{{ typeOf true }}',
+        D5,
+    ),
+    ('{{ kindOf 1.5 }}|{{ kindOf true }}|{{ kindOf .nil }}|{{ kindOf (int64 1) }}|{{ kindIs "invalid" .nil }}', D5),
+    ('{{ pluck "k" .m }}|{{ keys .m (dict "z" 1) | sortAlpha }}|{{ values .m | len }}', D5),
+    ('{{ dig "m" "k" "d" (dict "m" .m) }}|{{ dig "x" "d" .m }}', D5),
+    ('{{ dig "k" "z" "d" .m }}', D5),
+    ('{{ dig "a" "d" }}', D5),
+    ('{{ $d := dict }}{{ $_ := set $d "x" (list 1) }}{{ toJson $d }}', D5),
+    ('{{ hasKey .nil "x" }}|{{ get .nil "x" }}', D5),
+    ('{{ set .nil "x" 1 }}', D5),
+    ('{{ merge .nil (dict "a" 1) }}', D5),
+    (
+        '{{ merge (dict "a" (list 1)) (dict "a" (list 2 3) "b" (list)) }}|{{ mergeOverwrite (dict "a" (list 1)) (dict "a" (list 2 3)) }}',
+        D5,
+    ),
+    (
+        '{{ merge (dict "a" (dict)) (dict "a" (dict "x" 1)) }}|{{ mergeOverwrite (dict "a" (dict "y" 2)) (dict "a" (dict "x" 1)) }}|{{ merge (dict "a" 1) (dict "a" .nil) }}',
+        D5,
+    ),
+    (
+        '{{ mergeOverwrite (dict "a" 1) (dict "a" .nil) }}|{{ mergeOverwrite (dict "a" 1) (dict "a" 0) }}|{{ merge (dict "a" 0) (dict "a" 5) (dict "a" 7) }}',
+        D5,
+    ),
+    (
+        '{{ mergeOverwrite (dict "a" (dict "b" 1)) (dict "a" "str") }}|{{ merge (dict "a" "str") (dict "a" (dict "b" 1)) }}|{{ merge (dict "a" (dict "b" 1)) (dict "a" "s") }}',
+        D5,
+    ),
+    ('{{ mergeOverwrite (dict "a" "s") (dict "a" (dict "b" 1)) }}', D5),
+    ('{{ pick .m }}|{{ omit .m "k" "n" }}|{{ dict }}|{{ dict "a" }}|{{ dict .nil 1 }}', D5),
+    (
+        '{{ deepEqual (list 1 2) (list 1 2) }}|{{ deepEqual (splitList "," "a") (list "a") }}|{{ deepEqual .m .m }}|{{ deepEqual .nil .nil }}|{{ deepEqual 1 (int64 1) }}',
+        D5,
+    ),
+    (
+        '{{ has "a" (splitList "," "a,b") }}|{{ without (splitList "," "a,b") "a" }}|{{ uniq (list "a" "a") }}|{{ has .nil (list .nil) }}',
+        D5,
+    ),
+    ('{{ index (splitList "," .s) 9 }}', D5),
+    ('{{ first (splitList "," .s) }}|{{ last (split "," .s) }}', D5),
+]
+
+
+# --- random templates from a small grammar (seeded, so the same every run)
+_DR: dict[str, Any] = {
+    "s": "hi",
+    "n": 2,
+    "f": 0.5,
+    "z": 0,
+    "e": "",
+    "l": ["a", "b"],
+    "m": {"k": "v", "x": 1},
+    "nil": None,
+    "t": True,
+}
+_ATOMS = ['.s', '.n', '.f', '.z', '.e', '.l', '.m', '.m.k', '.m.x', '.nil', '.missing', '.t', '$', '$.s', '.',
+          '1', '0', '-1', '2.5', '"str"', '""', '`raw`', 'true', 'false', "'c'", '1e3', 'nil', '0x10']  # fmt: skip
+_FUNCS1 = ['len', 'not', 'print', 'upper', 'quote', 'toString', 'default "d"', 'printf "%v"', 'toJson', 'empty',
+           'first', 'int64', 'add1', 'typeOf', 'kindOf', 'trunc 1', 'index .l', 'b64enc', 'sha1sum', 'trim']  # fmt: skip
+_FUNCS2 = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'and', 'or', 'add', 'sub', 'print', 'printf "%v-%v"', 'list', 'dict',
+           'ternary "y" "n"', 'default', 'coalesce', 'max', 'min', 'cat', 'index', 'has', 'mul']  # fmt: skip
+
+
+def random_cases(seed: int, count: int) -> list[Case]:
+    """Templates mixing every statement with nested pipelines of the functions above."""
+    rnd = random.Random(seed)
+
+    def expr(depth: int = 0) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return rnd.choice(_ATOMS)
+        if r < 0.6:
+            return f"{rnd.choice(_FUNCS1)} {arg(depth + 1)}"
+        if r < 0.85:
+            return f"{rnd.choice(_FUNCS2)} {arg(depth + 1)} {arg(depth + 1)}"
+        return f"{arg(depth + 1)} | {rnd.choice(_FUNCS1)}"
+
+    def arg(depth: int) -> str:
+        e = expr(depth)
+        return e if " " not in e else f"({e})"
+
+    def stmt(depth: int) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.4:
+            return "{{ " + expr() + " }}"
+        if r < 0.5:
+            orelse = "{{ else }}" + block(depth + 1) if rnd.random() < 0.5 else ""
+            return "{{ if " + expr() + " }}" + block(depth + 1) + orelse + "{{ end }}"
+        if r < 0.6:
+            return "{{ with " + expr() + " }}" + block(depth + 1) + "{{ end }}"
+        if r < 0.7:
+            return "{{ range $i, $v := " + expr() + " }}{{ $i }}:" + block(depth + 1) + "{{ end }}"
+        if r < 0.8:
+            return "{{ $x := " + expr() + " }}{{ $x }}"
+        if r < 0.9:
+            return "x{{- " + expr() + " -}} y"
+        return '{{ printf "%d|%s|%q|%5.1f" ' + " ".join(arg(1) for _ in range(4)) + " }}"
+
+    def block(depth: int) -> str:
+        return "".join(stmt(depth) for _ in range(rnd.randint(1, 2)))
+
+    return [(block(0), _DR) for _ in range(count)]
+
+
+CASES += random_cases(seed=14, count=300)
+
+
+# --- byte-indexed helpers on non-ASCII text
+D6: dict[str, Any] = {"u": "héllo wörld ünïcode text", "s": "hello"}
+
+CASES += [
+    ("{{ abbrev 7 .u }}", D6),
+    ('{{ wrap 6 .u }}|{{ wrapWith 6 "¶" .u }}|{{ wrap 2 "éé éé" }}', D6),
+    ('{{ .u | wrap 100 }}|{{ wrapWith 5 "\\n" "aé bé cé" }}', D6),
+]
+
+
+# --- random templates over Sprig's and Lynq's functions, in the three missingkey modes
+_DS: dict[str, Any] = {
+    "s": "Hello World",
+    "u": "héllo",
+    "csv": "a,b,,c",
+    "n": 7,
+    "neg": -3,
+    "f": 2.75,
+    "z": 0,
+    "e": "",
+    "l": ["b", "a", "c"],
+    "nl": [3, 1, 2],
+    "m": {"k": "v", "x": 1, "y": None},
+    "nil": None,
+    "t": True,
+    "j": '{"a":1,"b":[1,2]}',
+}
+_SATOMS = ['.s', '.u', '.csv', '.n', '.neg', '.f', '.z', '.e', '.l', '.nl', '.m', '.m.k', '.m.y', '.nil', '.missing', '.t', '.j', '$.l', '.',
+         '1', '0', '-2', '3.5', '"a-b_c"', '""', '"Hello"', 'true', '1e2', '"x,y"', '"1.5"', '"42"']  # fmt: skip
+_SF1 = ['len', 'not', 'upper', 'lower', 'title', 'quote', 'squote', 'toString', 'default "d"', 'toJson', 'toPrettyJson', 'empty', 'first', 'last', 'rest', 'initial', 'reverse', 'uniq', 'compact', 'sortAlpha',
+      'int64', 'int', 'float', 'bool', 'float64', 'atoi', 'add1', 'floor', 'ceil', 'typeOf', 'kindOf', 'trunc 3', 'trunc -2', 'abbrev 5', 'b64enc', 'b32enc', 'sha256sum', 'adler32sum', 'trim', 'nospace', 'snakecase', 'kebabcase', 'camelcase',
+      'splitList ","', 'join "-"', 'toStrings', 'keys', 'values', 'fromJson', 'trunc63', 'toHost', 'indent 2', 'nindent 1', 'repeat 2', 'substr 1 3', 'replace "l" "L"', 'regexFind "[a-z]+"', 'regexReplaceAll "[aeiou]" "_"', 'regexMatch "^H"', 'regexSplit "," -1', 'plural "one" "many"', 'len', 'hasKey "k"', 'pluck "k"', 'dig "k" "d"']  # fmt: skip
+_SF2 = ['eq', 'ne', 'lt', 'gt', 'and', 'or', 'add', 'sub', 'mul', 'div', 'mod', 'max', 'min', 'maxf', 'addf', 'list', 'dict', 'default', 'coalesce', 'cat', 'index', 'has', 'without', 'append', 'prepend', 'concat', 'contains', 'hasPrefix', 'trimPrefix', 'trimSuffix', 'ternary "y" "n"', 'printf "%v/%q"', 'printf "%s %d"', 'round', 'merge', 'get', 'slice', 'until']  # fmt: skip
+
+
+def random_sprig_cases(seed: int, count: int, missingkey: str) -> list[Case]:
+    """Templates with every statement kind (else if, with-else, range with break/continue, assignments, define and
+    template, trim markers) over nested pipelines of the functions above."""
+    rnd = random.Random(seed)
+
+    def expr(depth: int = 0) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return rnd.choice(_SATOMS)
+        if r < 0.6:
+            return f"{rnd.choice(_SF1)} {arg(depth + 1)}"
+        if r < 0.85:
+            return f"{rnd.choice(_SF2)} {arg(depth + 1)} {arg(depth + 1)}"
+        return f"{arg(depth + 1)} | {rnd.choice(_SF1)}"
+
+    def arg(depth: int) -> str:
+        e = expr(depth)
+        return e if " " not in e else f"({e})"
+
+    def stmt(depth: int) -> str:
+        r = rnd.random()
+        if depth > 2 or r < 0.35:
+            return "{{ " + expr() + " }}"
+        if r < 0.45:
+            elif_ = "{{ else if " + expr() + " }}" + block(depth + 1) if rnd.random() < 0.3 else ""
+            else_ = "{{ else }}" + block(depth + 1) if rnd.random() < 0.5 else ""
+            return "{{ if " + expr() + " }}" + block(depth + 1) + elif_ + else_ + "{{ end }}"
+        if r < 0.55:
+            else_ = "{{ else }}" + block(depth + 1) if rnd.random() < 0.3 else ""
+            return "{{ with $w := " + expr() + " }}{{ $w }}" + block(depth + 1) + else_ + "{{ end }}"
+        if r < 0.7:
+            jump = rnd.choice(["break", "continue"])
+            body = "{{ if eq $i 1 }}{{ " + jump + " }}{{ end }}" if rnd.random() < 0.3 else ""
+            return (
+                "{{- range $i, $v := "
+                + expr()
+                + " }}{{ $i }}={{ $v }}"
+                + body
+                + block(depth + 1)
+                + "{{ else }}none{{ end -}}"
+            )
+        if r < 0.8:
+            return "{{ $x := " + expr() + " }}{{ $x = " + expr() + " }}{{ $x }}"
+        if r < 0.9:
+            name = f"T{depth}"
+            return '{{ define "' + name + '" }}[{{ . }}]{{ end }}{{ template "' + name + '" ' + arg(1) + " }}"
+        return "\n  {{- " + expr() + " -}}\n  "
+
+    def block(depth: int) -> str:
+        return "".join(stmt(depth) for _ in range(rnd.randint(1, 2)))
+
+    return [(block(0), _DS, {"missingkey": missingkey}) for _ in range(count)]
+
+
+CASES += random_sprig_cases(seed=1, count=150, missingkey="default")
+CASES += random_sprig_cases(seed=2, count=75, missingkey="zero")
+CASES += random_sprig_cases(seed=3, count=75, missingkey="error")
+
+
+# --- lexing and parsing edge cases
+D7: dict[str, Any] = {"s": "x", "t": True, "l": [1, 2]}
+
+CASES += [
+    ("a \r\n {{- .s -}} \r\n b", D7),
+    ("a\t{{- .s }}", D7),
+    ("{{- -}}", D7),
+    ("{{-}}", D7),
+    ("{{ - }}", D7),
+    ("{{-/* c */-}}", D7),
+    ("{{- /* c */ -}}", D7),
+    ("a {{- /* c */}} b", D7),
+    ("a {{/* c */ -}} b", D7),
+    ("{{/* multi\nline */}}x", D7),
+    ("{{ /*c*/ }}", D7),
+    ("{{/* a */ /* b */}}", D7),
+    ("{{ if .t -}}\n  yes\n{{- else -}}\n  no\n{{- end }}", D7),
+    ("{{ range .l -}}\n  - {{ . }}\n{{ end -}}", D7),
+    ("{{ range .l }}\n  - {{ . }}\n{{- end }}", D7),
+    ("{{\t.s\t}}", D7),
+    ("{{\n  .s\n}}", D7),
+    ('{{ .s\n| printf "%s!" }}', D7),
+    ("{{ print\n1\n2 }}", D7),
+    ("{{ .s }}{{", D7),
+    ("}}{{ .s }}", D7),
+    ('{{ "a" }}{{/**/}}{{ `b` }}', D7),
+    ("{{ 'x' }}{{ '\\x' }}", D7),
+    ("{{ '' }}", D7),
+    ('{{ "\\u00" }}', D7),
+    ("{{ `a\r\nb` }}", D7),
+    ("{{ 1.e3 }}|{{ .1e-2 }}|{{ 0x1.8p1 }}", D7),
+    ("{{ 0b }}", D7),
+    ("{{ 1__0 }}", D7),
+    ("{{ _1 }}", D7),
+    ("{{ 1_0 }}|{{ 0x_1 }}|{{ 0_7 }}", D7),
+    ("{{ +0x10 }}|{{ -0b11 }}|{{ 00 }}", D7),
+    ("{{ 1+2 }}", D7),
+    ("{{ .s.}}", D7),
+    ("{{ $x:=1 }}{{$x}}", D7),
+    ("{{ $x :=1 }}{{ $x}}", D7),
+    ("{{ $x= 1 }}", D7),
+    ("{{$}}", None),
+    ("{{ $ .s }}", D7),
+    ('{{ .s|printf "%s"|upper }}', D7),
+    ("{{ (.s) (.s) }}", D7),
+    ('{{ printf "%s%s" (.s) (.s) }}', D7),
+    ('{{ printf "%s"(.s) }}', D7),
+    ('{{ printf "%s" .s}}', D7),
+    ("{{ true.x }}", D7),
+    ("{{ nil.x }}", D7),
+    ("{{ (nil).x }}", D7),
+    ("{{ $.s.x }}", D7),
+    ("{{ .s | .x }}", D7),
+    ("{{ if }}", D7),
+    ("{{ range }}{{ end }}", D7),
+    ("{{ with }}{{ end }}", D7),
+    ("{{ template }}", D7),
+    ('{{ template "x" . . }}', D7),
+    ('{{ define "a" }}{{ end }}{{ define "a" }}  {{ end }}{{ template "a" }}ok', D7),
+    ('{{ define "a" }}A{{ end }}{{ block "a" . }}B{{ end }}', D7),
+    ('{{ block "b" }}B{{ end }}', D7),
+    ('{{ if .t }}{{ define "x" }}{{ end }}{{ end }}', D7),
+    ("{{ end }}{{ if .t }}", D7),
+    ("{{ else if .t }}", D7),
+    ("{{ if .t }}{{ else with .s }}{{ end }}", D7),
+    ("{{ with .t }}{{ else if .s }}{{ end }}", D7),
+    ("{{ range .l }}{{ else if .s }}{{ end }}", D7),
+    ("{{ if .t }}{{ else }}{{ else if .s }}{{ end }}", D7),
+    ("{{ continue }}", D7),
+    ("{{ range .l }}{{ break 1 }}{{ end }}", D7),
+    ("{{ range .l }}{{ with . }}{{ break }}{{ end }}{{ . }}{{ end }}", D7),
+]
+
+
+# --- toDate, dateModify, durationRound, duration (Go's time parsing)
+D8: dict[str, Any] = {}
+
+CASES += [
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" }}|{{ toDate "2006-01-02 15:04:05" "2024-02-29 23:59:58" }}|{{ toDate "2006-01-02" "bad" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2023-02-29" }}|{{ toDate "02/01/06" "05/03/24" }}|{{ toDate "Jan 2, 2006" "mar 5, 2024" }}|{{ toDate "January _2 2006" "March  5 2024" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "3:04PM" "11:30pm" }}|{{ toDate "3:04PM 2006" "11:30PM 2020" }}|{{ toDate "2006 15:04:05.000" "2020 07:08:09.123" }}|{{ toDate "2006 15:04:05" "2020 07:08:09.5" }}|{{ toDate "2006 15:04:05.999" "2020 07:08:09" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "Mon Jan 2 2006" "Tue Mar 5 2024" }}|{{ toDate "2006-01-02T15:04:05Z07:00" "2024-03-05T10:00:00Z" }}|{{ toDate "06" "69" }}|{{ toDate "06" "68" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | unixEpoch }}|{{ toDate "2006" "x" | unixEpoch }}|{{ toDate "2006-01-02" "2024-03-05" | date "Jan 2 2006 15:04" }}',
+        D8,
+    ),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | dateModify "1h30m" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "-2.5h" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "bad" }}',
+        D8,
+    ),
+    ('{{ toDate "2006-01-02" "2024-03-05" | mustDateModify "bad" }}', D8),
+    ('{{ mustToDate "2006-01-02" "bad" }}', D8),
+    (
+        '{{ durationRound "2h10m" }}|{{ durationRound "-3d" }}|{{ durationRound "25h" }}|{{ durationRound "1.5s" }}|{{ durationRound "800ms" }}|{{ durationRound (int64 100000000000000) }}|{{ durationRound 5 }}',
+        D8,
+    ),
+    (
+        '{{ durationRound "8760h1s" }}|{{ durationRound "721h" }}|{{ durationRound "61s" }}|{{ durationRound "1m" }}|{{ durationRound "1us" }}|{{ durationRound "1µs" }}',
+        D8,
+    ),
+    ('{{ duration "3601" }}|{{ duration "-61" }}|{{ duration (int64 59) }}', D8),
+    (
+        '{{ toDate "2006-01-02" "2024-03-05" | dateModify "1.5ms" }}|{{ toDate "2006-01-02" "2024-03-05" | dateModify "90s" | date "15:04:05.000" }}',
+        D8,
+    ),
+    ('{{ dateModify "1h" "x" }}', D8),
 ]

@@ -3,38 +3,16 @@ tools/gotemplate-check, built by scripts/tools.sh) and must give the same text, 
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import os
 import subprocess
-from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.gotemplate.checker import checker_path
+from tests.gotemplate.gotemplate_cases import CASES
 
 from pykro._gotemplate import GoTemplateError, render
 from pykro._gotemplate.funcmap import SPRIG_FUNCS
-
-REPO = Path(__file__).resolve().parents[2]
-_spec = importlib.util.spec_from_file_location("gotemplate_cases", Path(__file__).with_name("gotemplate_cases.py"))
-assert _spec is not None and _spec.loader is not None
-_cases = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_cases)
-CASES: list[tuple[Any, ...]] = _cases.CASES
-
-
-def _checker() -> str:
-    bindir = subprocess.run(
-        [str(REPO / "scripts" / "tools.sh"), "bindir"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    found = Path(bindir) / "gotemplate-check"
-    if found.is_file() and os.access(found, os.X_OK):
-        return str(found)
-    message = "gotemplate-check is not built: run scripts/tools.sh build (make test does)"
-    if os.environ.get("CI"):
-        pytest.fail(message)
-    pytest.skip(message)
-    raise AssertionError("unreachable")
 
 
 def _options(case: tuple[Any, ...]) -> dict[str, str]:
@@ -48,7 +26,7 @@ def go_results() -> list[dict[str, str]]:
          "funcs": _options(c).get("funcs", "lynq")}
         for c in CASES
     ]  # fmt: skip
-    done = subprocess.run([_checker()], input=json.dumps(payload), capture_output=True, text=True, check=True)
+    done = subprocess.run([checker_path()], input=json.dumps(payload), capture_output=True, text=True, check=True)
     results: list[dict[str, str]] = json.loads(done.stdout)
     assert len(results) == len(CASES)
     return results

@@ -2,7 +2,7 @@
 // pykro's pure-Python engine (src/pykro/_gotemplate) can be compared with the real thing.
 //
 // Input: a JSON array of {"template": str, "data": any, "missingkey": "default"|"zero"|"error", "funcs":
-// "lynq"|"sprig"}. JSON numbers without a fraction or exponent become Go int, others float64.
+// "lynq"|"sprig", "names": bool (answer the function map's names instead)}. JSON numbers without a fraction or exponent become Go int, others float64.
 // Output: a JSON array of {"out": str} or {"err": str}.
 package main
 
@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"net/url"
 	"os"
+	"sort"
 	"strconv"
 	"strings"
 	"text/template"
@@ -26,6 +27,7 @@ type testCase struct {
 	Data       json.RawMessage `json:"data"`
 	MissingKey string          `json:"missingkey"`
 	Funcs      string          `json:"funcs"`
+	Names      bool            `json:"names"` // answer the names of the function map instead
 }
 
 type result struct {
@@ -177,11 +179,19 @@ func run(c testCase) (out string, err error) {
 	if c.Funcs != "sprig" {
 		lynqFuncs(funcs)
 	}
+	if c.Names {
+		names := make([]string, 0, len(funcs))
+		for name := range funcs {
+			names = append(names, name)
+		}
+		sort.Strings(names)
+		return strings.Join(names, " "), nil
+	}
 	mk := c.MissingKey
 	if mk == "" {
 		mk = "default"
 	}
-	t, err := template.New("t").Option("missingkey=" + mk).Funcs(funcs).Parse(c.Template)
+	t, err := template.New("template").Option("missingkey=" + mk).Funcs(funcs).Parse(c.Template)
 	if err != nil {
 		return "", err
 	}

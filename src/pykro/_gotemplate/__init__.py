@@ -2,30 +2,38 @@
 LynqForm templates run unchanged.
 
     parse(source, name=..., funcs=..., missing_key=...) -> Template      # parse once
-    Template.execute(data) -> str                                        # execute per row
+    Template.execute(data) -> str                                        # execute per row (thread-safe)
     render(source, data, **kw) -> str                                    # both
     FUNCS                                                                # every predefined function
+    parse_typed_value(text)                                              # Lynq's int/float/bool markers
 
-Data is JSON-like (str, bool, int, float, list, dict with str keys, None). Errors, in parsing and execution, are
-:class:`GoTemplateError` with ``name:line:col``. Functions whose Go behaviour cannot be reproduced raise
-"not supported" rather than differ. Modules: ``lexer``, ``parser``/``nodes``, ``exec``, ``values`` (Go printing
-and truth), ``gofmt`` (printf), ``builtins``, ``sprig_*`` (by family), ``lynq`` (Lynq's functions and how the
-loader applies its typed markers).
+Data is JSON-like: str, bool, int, float, None, lists and dicts with string keys (another Python type is an
+error naming it). Errors, in parsing and execution, are :class:`GoTemplateError` with ``name:line:col``.
+Functions whose Go behaviour cannot be reproduced raise "not supported" instead of differing. Lynq renders with
+``missingkey=error``: LynqForms should be parsed with ``missing_key="error"`` (see ``lynq`` for the markers).
+
+Modules: ``lexer``, ``parser``/``nodes`` (parse trees, variables resolved to slots), ``exec``/``operands``
+(trees compiled to closures), ``values`` (Go values, printing and truth), ``gofmt`` (printf), ``sig`` (Go
+parameter types), ``builtins`` (Go's functions), ``convert``, ``sprig_strings``, ``sprig_words``,
+``sprig_lists``, ``sprig_encoding``, ``sprig_regex``, ``sprig_misc`` (Sprig by family), ``lynq`` and ``funcmap``.
+The differential test (tests/gotemplate) checks all of it against Go and Sprig themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Final, Literal
 
 from ..errors import PykroError
 from .exec import Compiled, ExecError, compile_trees
 from .funcmap import ALL_FUNCS
+from .lynq import parse_typed_value
 from .parser import ParseError, parse_trees
-from .values import MISSING
+from .values import MISSING, FuncError
 
-__all__ = ["FUNCS", "GoTemplateError", "Template", "parse", "render"]
+__all__ = ["FUNCS", "GoTemplateError", "Template", "parse", "parse_typed_value", "render"]
 
 FUNCS: Final[Mapping[str, Callable[..., object]]] = MappingProxyType(ALL_FUNCS)
 
@@ -49,7 +57,10 @@ def _fix(message: str, parsing: bool) -> str:
     if "not supported" in message:
         return "Rewrite the template without it."
     if "no entry for key" in message:
-        return 'Add the key to the data, or give it a fallback with `default`, e.g. {{ .key | default "x" }}.'
+        return (
+            "Check the key's spelling, or provide it in the data "
+            "(for a LynqForm: map a column to it in the LynqHub's extraValueMappings)."
+        )
     if parsing:
         return "Fix the template's syntax (Go text/template: https://pkg.go.dev/text/template)."
     return "Check the values the template reads and the types its functions take."
@@ -79,6 +90,10 @@ class Template:
             raise GoTemplateError(
                 message, where=_where(self.source, self.name, err.pos), fix=_fix(message, parsing=False)
             ) from None
+        except FuncError as err:  # a value the template cannot print
+            raise GoTemplateError(
+                str(err), where=self.name, fix="Convert the value before rendering the template."
+            ) from None
         except RecursionError:
             raise GoTemplateError(
                 "template recursion too deep", where=self.name, fix="Make the recursive template stop."
@@ -96,18 +111,35 @@ def parse(
     funcs: Mapping[str, Callable[..., object]] | None = None,
     missing_key: MissingKey = "default",
 ) -> Template:
-    """Parse ``source``; ``funcs`` adds or replaces functions; ``missing_key`` is Go's ``missingkey`` option."""
+    """Parse ``source``; ``funcs`` adds or replaces functions; ``missing_key`` is Go's ``missingkey`` option.
+
+    Without ``funcs`` the result is cached (a Template is immutable), so the same field text in many forms is
+    parsed once."""
+    if funcs:
+        return _parse(source, name, {**ALL_FUNCS, **funcs}, missing_key)
+    return _parse_cached(source, name, missing_key)
+
+
+@lru_cache(maxsize=2048)
+def _parse_cached(source: str, name: str, missing_key: MissingKey) -> Template:
+    return _parse(source, name, ALL_FUNCS, missing_key)
+
+
+def _parse(source: str, name: str, table: Mapping[str, Callable[..., object]], missing_key: MissingKey) -> Template:
     if missing_key not in ("default", "zero", "error"):
         raise GoTemplateError(
             f"unknown missing_key {missing_key!r}", where=name, fix="Use 'default', 'zero' or 'error'."
         )
-    table: Mapping[str, Callable[..., object]] = {**ALL_FUNCS, **funcs} if funcs else ALL_FUNCS
     try:
         _, trees = parse_trees(source, name, table)
         compiled = compile_trees(trees, table, missing_key)
     except (ParseError, ExecError) as err:
         message = str(err)
         raise GoTemplateError(message, where=_where(source, name, err.pos), fix=_fix(message, parsing=True)) from None
+    except RecursionError:
+        raise GoTemplateError(
+            "the template nests too deeply", where=name, fix="Use fewer nested parentheses and blocks."
+        ) from None
     return Template(name, source, compiled)
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote_plus
 
 from .gofmt import sprint, sprintf, sprintln
 from .sig import go
-from .values import MISSING, FuncError, go_type, is_int, truth
+from .values import MISSING, FuncError, StrList, StrMap, go_type, is_int, truth
 
 __all__ = ["BUILTINS"]
 
@@ -149,10 +149,9 @@ def _index(item: object, *indexes: object) -> object:
         elif isinstance(item, Mapping):
             if not isinstance(idx, str):
                 if not _valid(idx):
-                    item = None
-                    continue
+                    raise FuncError("value is nil; should be of type string")
                 raise FuncError(f"value has type {go_type(idx)}; should be string")
-            item = item.get(idx)
+            item = item.get(idx, "" if isinstance(item, StrMap) else None)
         else:
             raise FuncError(f"can't index item of type {go_type(item)}")
     return item
@@ -182,13 +181,13 @@ def _slice(item: object, *indexes: object) -> object:
         raise FuncError(f"invalid slice index: {idx[1]} > {idx[2]}")
     if isinstance(item, str):
         return item.encode()[idx[0] : idx[1]].decode("utf-8", errors="surrogateescape")
-    return list(item[idx[0] : idx[1]])
+    return StrList(item[idx[0] : idx[1]]) if isinstance(item, StrList) else list(item[idx[0] : idx[1]])
 
 
 def _eval_args(args: tuple[object, ...]) -> str:
     if len(args) == 1 and isinstance(args[0], str):
         return args[0]
-    return sprint(*args)
+    return sprint(*("<no value>" if a is None else a for a in args))
 
 
 _HTML: Final = {'"': "&#34;", "'": "&#39;", "&": "&amp;", "<": "&lt;", ">": "&gt;", "\x00": "\ufffd"}
@@ -210,7 +209,7 @@ def _js(*args: object) -> str:
     for c in _eval_args(args):
         if c in _JS:
             out.append(_JS[c])
-        elif ord(c) < 0x20 or not c.isprintable():
+        elif ord(c) < 0x20 or (not c.isascii() and not c.isprintable()):
             out.append(f"\\u{ord(c):04X}")
         else:
             out.append(c)

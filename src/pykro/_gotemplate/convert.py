@@ -10,7 +10,7 @@ from typing import Final
 
 from .gofmt import sprintf
 from .sig import go
-from .values import I64, MISSING, FuncError, fmt_v, go_type
+from .values import I64, MISSING, FuncError, StrList, fmt_v, go_type
 
 __all__ = [
     "CONVERT_FUNCS",
@@ -156,9 +156,12 @@ def _to_string(v: object) -> str:
 
 @go("str")
 def _atoi(s: str) -> int:
+    """strconv.Atoi with the error ignored: 0 for bad syntax, the nearest int64 when out of range."""
     try:
         return go_parse_int(s, base0=False)
     except ValueError:
+        if _DEC_RE.fullmatch(s):
+            return INT64_MIN if s.startswith("-") else INT64_MAX
         return 0
 
 
@@ -186,8 +189,8 @@ def _to_decimal(v: object) -> I64:
 
 
 @go("any")
-def _to_strings(v: object) -> list[str]:
-    return strslice(v)
+def _to_strings(v: object) -> StrList:
+    return StrList(strslice(v))
 
 
 # --- defaults
@@ -229,13 +232,12 @@ def _ternary(vt: object, vf: object, cond: bool) -> object:
 # --- reflection
 _KINDS: Final = {
     "bool": "bool", "int": "int", "int64": "int64", "float64": "float64", "string": "string",
-    "[]interface {}": "slice", "map[string]interface {}": "map", "<nil>": "invalid",
+    "[]interface {}": "slice", "[]string": "slice", "map[string]interface {}": "map", "map[string]string": "map",
+    "<nil>": "invalid",
 }  # fmt: skip
 
 
 def _type_of(v: object) -> str:
-    if isinstance(v, list) and v and all(isinstance(x, str) for x in v):
-        raise FuncError("the Go type of this list ([]string or []interface {}) is not tracked: not supported")
     return go_type(v)
 
 
@@ -265,12 +267,16 @@ def _kind_is(target: str, v: object) -> bool:
     return target == _KINDS.get(go_type(v), "struct")
 
 
+def _go_kind(v: object) -> object:
+    if isinstance(v, tuple):
+        return list
+    return type(v)
+
+
 def _deep_equal(a: object, b: object) -> bool:
-    if type(a) is not type(b):
-        if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
-            pass
-        else:
-            return False
+    """reflect.DeepEqual: same Go type ([]string is not []interface{}, int is not int64) and equal contents."""
+    if _go_kind(a) is not _go_kind(b):
+        return False
     if isinstance(a, (list, tuple)):
         assert isinstance(b, (list, tuple))
         return len(a) == len(b) and all(_deep_equal(x, y) for x, y in zip(a, b, strict=True))

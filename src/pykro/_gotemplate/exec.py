@@ -8,7 +8,7 @@ offset of the node being evaluated.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Final, Literal
+from typing import Final
 
 from ..errors import go_quote
 from .nodes import (
@@ -33,23 +33,15 @@ from .nodes import (
     Variable,
     With,
 )
+from .operands import ExecError, MissingKey, converter, field, ideal, literal_text, raise_at, validate
 from .sig import GO_TYPE_NAMES, sig_of
-from .values import I64, MISSING, FuncError, go_type, print_value, sort_keys, truth
+from .values import I64, MISSING, FuncError, print_value, sort_keys, truth
 
 __all__ = ["Compiled", "ExecError", "compile_trees"]
 
 Ev = Callable[[object, list[object]], object]
 Run = Callable[[object, list[object], list[str]], None]
 Cmd = Callable[[object, list[object], object], object]
-MissingKey = Literal["default", "zero", "error"]
-
-
-class ExecError(Exception):
-    """An execution error at source offset ``pos``."""
-
-    def __init__(self, message: str, pos: int) -> None:
-        super().__init__(message)
-        self.pos = pos
 
 
 class _Break(Exception):
@@ -70,7 +62,6 @@ class Compiled:
 
     def __init__(self) -> None:
         self.templates: dict[str, tuple[Run, int]] = {}
-        self.depth = 0
 
 
 def compile_trees(
@@ -83,69 +74,11 @@ def compile_trees(
     return compiled
 
 
-def _ideal(node: Number) -> object:
-    """Go's idealConstant: the value of a number literal with no type context."""
-    text = node.text.lstrip("+-").lower()
-    if not node.is_char and any(c in text for c in ".ep") and not (text.startswith("0x") and "p" not in text):
-        return node.float_value
-    if node.is_int:
-        return node.int_value
-    raise ExecError(f"{node.text} overflows int", node.pos)
-
-
-def _literal_text(node: Node) -> str:
-    if isinstance(node, String):
-        return node.quoted
-    if isinstance(node, Number):
-        return node.text
-    if isinstance(node, Bool):
-        return "true" if node.value else "false"
-    if isinstance(node, Nil):
-        return "nil"
-    if isinstance(node, Dot):
-        return "."
-    if isinstance(node, Field):
-        return "." + ".".join(node.names)
-    if isinstance(node, Variable):
-        return ".".join((node.name, *node.names))
-    if isinstance(node, Identifier):
-        return node.name
-    return "(pipeline)"
-
-
-def _validate(value: object, typ: str, pos: int) -> object:
-    """Go's validateType: a runtime value passed to a parameter of Go type ``typ``."""
-    if typ == "value":
-        return value
-    if value is MISSING:
-        if typ == "any":
-            return None
-        if typ == "list":
-            return []
-        if typ == "map":
-            return {}
-        raise ExecError(f"invalid value; expected {GO_TYPE_NAMES[typ]}", pos)
-    if typ == "any":
-        return value
-    ok = False
-    if typ == "str":
-        ok = isinstance(value, str)
-    elif typ == "int":
-        ok = type(value) is int
-    elif typ == "i64":
-        ok = type(value) is I64
-    elif typ == "float":
-        ok = isinstance(value, float)
-    elif typ == "bool":
-        ok = isinstance(value, bool)
-    elif typ == "list":
-        ok = isinstance(value, (list, tuple))
-    elif typ == "map":
-        ok = isinstance(value, Mapping)
-    if not ok:
-        got = "interface {}" if value is None else go_type(value)
-        raise ExecError(f"wrong type for value; expected {GO_TYPE_NAMES[typ]}; got {got}", pos)
-    return value
+def _printed(value: object, pos: int) -> str:
+    try:
+        return print_value(value)
+    except FuncError as err:
+        raise ExecError(str(err), pos) from None
 
 
 class _Compiler:
@@ -156,13 +89,31 @@ class _Compiler:
 
     # --- statements
     def block(self, nodes: list[Node]) -> Run:
-        runs = [self.stmt(n) for n in nodes]
-        if len(runs) == 1:
-            return runs[0]
+        # Each step is a text to append or a statement to run; printing actions are an expression to print.
+        steps: list[tuple[int, object]] = []
+        positions: dict[int, int] = {}
+        for n in nodes:
+            if isinstance(n, Text):
+                steps.append((0, n.text))
+            elif isinstance(n, Action) and not n.pipe.decls:
+                ev = self.pipe(n.pipe)
+                positions[id(ev)] = n.pos
+                steps.append((1, ev))
+            else:
+                steps.append((2, self.stmt(n)))
+        if len(steps) == 1 and steps[0][0] == 2:
+            return steps[0][1]  # type: ignore[return-value]
 
         def run(dot: object, vars: list[object], out: list[str]) -> None:
-            for r in runs:
-                r(dot, vars, out)
+            append = out.append
+            for kind, step in steps:
+                if kind == 0:
+                    append(step)  # type: ignore[arg-type]
+                elif kind == 1:
+                    value = step(dot, vars)  # type: ignore[operator]
+                    append(value if value.__class__ is str else _printed(value, positions[id(step)]))
+                else:
+                    step(dot, vars, out)  # type: ignore[operator]
 
         return run
 
@@ -227,8 +178,9 @@ class _Compiler:
         seq = self.pipe(node.pipe)
         body = self.block(node.body)
         orelse = self.block(node.orelse) if node.orelse is not None else None
-        elem_slot = decls[-1][1] if decls else -1
-        index_slot = decls[0][1] if len(decls) == 2 else -1
+        elem_slot = decls[-1][1] if decls else None
+        index_slot = decls[0][1] if len(decls) == 2 else None
+        undefined = next((name for name, slot in decls if slot < 0), None)
         pos = node.pos
 
         def run(dot: object, vars: list[object], out: list[str]) -> None:
@@ -239,7 +191,7 @@ class _Compiler:
             elif isinstance(val, Mapping):
                 pairs = [(k, val[k]) for k in sort_keys(val)]
             elif isinstance(val, int) and not isinstance(val, bool):
-                if index_slot >= 0:
+                if index_slot is not None:
                     raise ExecError(f"can't use {val} to iterate over more than one variable", pos)
                 pairs = [(MISSING, type(val)(i)) for i in range(int(val))]
             elif val is MISSING:
@@ -250,10 +202,12 @@ class _Compiler:
                 if orelse is not None:
                     orelse(dot, vars, out)
                 return
+            if undefined is not None:
+                raise ExecError(f"undefined variable: {undefined}", pos)
             for index, elem in pairs:
-                if elem_slot >= 0:
+                if elem_slot is not None:
                     vars[elem_slot] = elem
-                if index_slot >= 0:
+                if index_slot is not None:
                     vars[index_slot] = index
                 try:
                     body(elem, vars, out)
@@ -277,21 +231,16 @@ class _Compiler:
             body, nslots = found
             frame: list[object] = [None] * nslots
             frame[0] = value
-            if compiled.depth >= 10000:
-                raise ExecError("exceeded maximum template depth (10000)", pos)
-            compiled.depth += 1
             try:
                 body(value, frame, out)
             except RecursionError:
-                raise ExecError("exceeded maximum template depth", pos) from None
-            finally:
-                compiled.depth -= 1
+                raise ExecError(f"template {go_quote(name)} calls itself too deeply", pos) from None
 
         return run
 
     # --- pipelines and commands
     def pipe(self, pipe: Pipe) -> Ev:
-        cmds = [self.command(c.args) for c in pipe.cmds]
+        cmds = [self.command(c.args, has_final=i > 0) for i, c in enumerate(pipe.cmds)]
         decls = pipe.decls
         first = cmds[0]
         rest = cmds[1:]
@@ -302,6 +251,22 @@ class _Compiler:
                 return MISSING if value is None else value
 
             return ev1
+        if not decls and len(rest) == 1:
+            second = rest[0]
+
+            def ev2(dot: object, vars: list[object]) -> object:
+                value = second(dot, vars, first(dot, vars, _NOFINAL))
+                return MISSING if value is None else value
+
+            return ev2
+        if not decls and len(rest) == 2:
+            second, third = rest
+
+            def ev3(dot: object, vars: list[object]) -> object:
+                value = third(dot, vars, second(dot, vars, first(dot, vars, _NOFINAL)))
+                return MISSING if value is None else value
+
+            return ev3
         slots = [slot for _, slot in decls]
         names = [name for name, _ in decls]
         pos = pipe.pos
@@ -320,13 +285,13 @@ class _Compiler:
 
         return ev
 
-    def command(self, args: list[Node]) -> Cmd:
+    def command(self, args: list[Node], has_final: bool = False) -> Cmd:
         head = args[0]
         if isinstance(head, Identifier):
-            return self.call(head, args[1:])
+            return self.call(head, args[1:], has_final)
         if isinstance(head, (Field, Variable, Chain)):
             get = self.operand(head, allow_args=len(args) > 1)
-            text = _literal_text(head)
+            text = literal_text(head)
             pos = head.pos
             has_args = len(args) > 1
 
@@ -345,7 +310,7 @@ class _Compiler:
                 return cmd_plain
             return cmd_field
         pos = head.pos
-        text = _literal_text(head)
+        text = literal_text(head)
         if len(args) > 1:
 
             def cmd_bad(dot: object, vars: list[object], final: object) -> object:
@@ -390,7 +355,7 @@ class _Compiler:
         if isinstance(node, Pipe):
             return self.pipe(node)
         if isinstance(node, Identifier):
-            call = self.call(node, [])
+            call = self.call(node, [], has_final=False)
             return lambda dot, vars: call(dot, vars, _NOFINAL)
         if isinstance(node, String):
             text = node.text
@@ -402,10 +367,10 @@ class _Compiler:
             number = node
 
             def ev_number(dot: object, vars: list[object]) -> object:
-                return _ideal(number)
+                return ideal(number)
 
             try:
-                value = _ideal(number)
+                value = ideal(number)
             except ExecError:
                 return ev_number
             return lambda dot, vars: value
@@ -415,6 +380,19 @@ class _Compiler:
 
     def chain(self, base: Ev, names: tuple[str, ...], pos: int) -> Ev:
         mode = self.missing_key
+        if len(names) == 1:
+            name = names[0]
+
+            def ev1(dot: object, vars: list[object]) -> object:
+                recv = base(dot, vars)
+                if recv.__class__ is dict:
+                    try:
+                        return recv[name]
+                    except KeyError:
+                        pass
+                return field(recv, name, pos, mode)
+
+            return ev1
 
         def ev(dot: object, vars: list[object]) -> object:
             recv = base(dot, vars)
@@ -425,43 +403,30 @@ class _Compiler:
                         continue
                     except KeyError:
                         pass
-                recv = _field(recv, name, pos, mode)
+                recv = field(recv, name, pos, mode)
             return recv
 
         return ev
 
-    def call(self, ident: Identifier, args: list[Node]) -> Cmd:
+    def call(self, ident: Identifier, args: list[Node], has_final: bool) -> Cmd:
         name, pos = ident.name, ident.pos
         fn = self.funcs.get(name)
         if fn is None:
             raise ExecError(f"{go_quote(name)} is not a defined function", pos)
         sig = sig_of(fn)
         nparams = len(sig.params)
-        if name in _LAZY and sig.variadic == "value":
-            return self.lazy(name, [self.arg(a, "value") for a in args], pos)
-        fixed = [self.arg(a, sig.params[i]) for i, a in enumerate(args[:nparams])]
-        extra = [self.arg(a, sig.variadic) for a in args[nparams:]] if sig.variadic else []
-        nargs = len(args)
-        if not sig.variadic and nargs > nparams:
-            have = nargs
-
-            def too_many(dot: object, vars: list[object], final: object) -> object:
-                got = have + (final is not _NOFINAL)
-                raise ExecError(f"wrong number of args for {name}: want {nparams} got {got}", pos)
-
-            return too_many
-        evs = fixed + extra
-        final_type_fixed = sig.params[nargs] if nargs < nparams else None
         variadic = sig.variadic
+        if name in _LAZY and variadic == "value":
+            return self.lazy(name, [self.arg(a, "value") for a in args], pos)
+        got = len(args) + has_final
+        if got < nparams or (not variadic and got != nparams):
+            message = f"wrong number of args for {name}: want {'at least ' if variadic else ''}{nparams} got {got}"
+            return lambda dot, vars, final: raise_at(message, pos)
+        types = [*sig.params, *([variadic] * (got - nparams) if variadic else [])]
+        evs = [self.arg(a, types[i], name) for i, a in enumerate(args)]
+        final_type = types[-1] if has_final else ""
 
-        def cmd(dot: object, vars: list[object], final: object) -> object:
-            argv = [ev(dot, vars) for ev in evs]
-            if final is not _NOFINAL:
-                typ = final_type_fixed if final_type_fixed is not None else variadic or "any"
-                argv.append(_validate(final, typ, pos))
-            if len(argv) < nparams or (not variadic and len(argv) != nparams):
-                want = f"at least {nparams}" if variadic else str(nparams)
-                raise ExecError(f"wrong number of args for {name}: want {want} got {len(argv)}", pos)
+        def invoke(argv: tuple[object, ...] | list[object]) -> object:
             try:
                 return fn(*argv)
             except ExecError:
@@ -469,7 +434,26 @@ class _Compiler:
             except _CALL_ERRORS as err:
                 raise ExecError(f"error calling {name}: {err}", pos) from None
 
-        return cmd
+        if has_final:
+            conv = converter(final_type, pos, name)
+            if not evs:
+                return lambda dot, vars, final: invoke((conv(final),))
+            if len(evs) == 1:
+                e0 = evs[0]
+                return lambda dot, vars, final: invoke((e0(dot, vars), conv(final)))
+            if len(evs) == 2:
+                e0, e1 = evs
+                return lambda dot, vars, final: invoke((e0(dot, vars), e1(dot, vars), conv(final)))
+            return lambda dot, vars, final: invoke([*(ev(dot, vars) for ev in evs), conv(final)])
+        if not evs:
+            return lambda dot, vars, final: invoke(())
+        if len(evs) == 1:
+            e0 = evs[0]
+            return lambda dot, vars, final: invoke((e0(dot, vars),))
+        if len(evs) == 2:
+            e0, e1 = evs
+            return lambda dot, vars, final: invoke((e0(dot, vars), e1(dot, vars)))
+        return lambda dot, vars, final: invoke([ev(dot, vars) for ev in evs])
 
     def lazy(self, name: str, evs: list[Ev], pos: int) -> Cmd:
         want_true = name == "or"
@@ -488,42 +472,65 @@ class _Compiler:
 
         return cmd
 
-    def arg(self, node: Node, typ: str) -> Ev:
+    def arg(self, node: Node, typ: str, fn: str = "") -> Ev:
         """Go's evalArg: an argument evaluated against its parameter's Go type."""
         pos = node.pos
         if isinstance(node, (Dot, Field, Variable, Pipe, Identifier, Chain)):
             get = self.operand(node)
             if typ == "value":
                 return get
-            return lambda dot, vars: _validate(get(dot, vars), typ, pos)
+            if typ == "any":
+
+                def ev_any(dot: object, vars: list[object]) -> object:
+                    value = get(dot, vars)
+                    return None if value is MISSING else value
+
+                return ev_any
+            return lambda dot, vars: validate(get(dot, vars), typ, pos, fn)
         if isinstance(node, Nil):
             if typ in ("any", "list", "map"):
                 return lambda dot, vars: None
             if typ == "value":
                 return lambda dot, vars: MISSING
-            return self.fail(f"cannot assign nil to {GO_TYPE_NAMES[typ]}", pos)
+            return self.fail(
+                f"{fn}: cannot assign nil to {GO_TYPE_NAMES[typ]}"
+                if fn
+                else f"cannot assign nil to {GO_TYPE_NAMES[typ]}",
+                pos,
+            )
         if typ in ("any", "value"):
             return self.operand(node)
-        found = _literal_text(node)
+        found = literal_text(node)
         value: object
         if typ == "str":
             if not isinstance(node, String):
-                return self.fail(f"expected string; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected string; found {found}" if fn else f"expected string; found {found}", pos
+                )
             value = node.text
         elif typ in ("int", "i64"):
             if not (isinstance(node, Number) and node.is_int):
-                return self.fail(f"expected integer; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected integer; found {found}" if fn else f"expected integer; found {found}", pos
+                )
             value = node.int_value if typ == "int" else I64(node.int_value)
         elif typ == "float":
             if not (isinstance(node, Number) and node.is_float):
-                return self.fail(f"expected float; found {found}", pos)
+                return self.fail(
+                    f"{fn}: expected float; found {found}" if fn else f"expected float; found {found}", pos
+                )
             value = node.float_value
         elif typ == "bool":
             if not isinstance(node, Bool):
-                return self.fail(f"expected bool; found {found}", pos)
+                return self.fail(f"{fn}: expected bool; found {found}" if fn else f"expected bool; found {found}", pos)
             value = node.value
         else:
-            return self.fail(f"can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}", pos)
+            return self.fail(
+                f"{fn}: can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}"
+                if fn
+                else f"can't handle {found} for arg of type {GO_TYPE_NAMES[typ]}",
+                pos,
+            )
         return lambda dot, vars: value
 
     @staticmethod
@@ -532,20 +539,3 @@ class _Compiler:
             raise ExecError(message, pos)
 
         return ev
-
-
-def _field(recv: object, name: str, pos: int, mode: MissingKey) -> object:
-    """Go's evalField on a receiver that is not a dict holding ``name``."""
-    if isinstance(recv, Mapping):
-        if name in recv:
-            return recv[name]
-        if mode == "error":
-            raise ExecError(f'map has no entry for key "{name}"', pos)
-        return None if mode == "zero" else MISSING
-    if recv is MISSING:
-        if mode == "error":
-            raise ExecError(f'nil data; no entry for key "{name}"', pos)
-        return MISSING
-    if recv is None:
-        raise ExecError(f"nil pointer evaluating interface {{}}.{name}", pos)
-    raise ExecError(f"can't evaluate field {name} in type {go_type(recv)}", pos)

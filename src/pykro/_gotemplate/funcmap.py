@@ -18,6 +18,7 @@ from .sprig_lists import LIST_FUNCS
 from .sprig_misc import MISC_FUNCS
 from .sprig_regex import REGEX_FUNCS
 from .sprig_strings import STRING_FUNCS
+from .sprig_words import WORD_FUNCS
 
 __all__ = ["ALL_FUNCS", "SPRIG_FUNCS"]
 
@@ -25,6 +26,7 @@ SPRIG_FUNCS: Final[dict[str, Callable[..., object]]] = {
     **BUILTINS,
     **CONVERT_FUNCS,
     **STRING_FUNCS,
+    **WORD_FUNCS,
     **LIST_FUNCS,
     **ENCODING_FUNCS,
     **REGEX_FUNCS,

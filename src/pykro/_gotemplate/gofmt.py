@@ -60,10 +60,11 @@ def _pad(text: str, spec: _Spec, zero_ok: bool = False) -> str:
     return " " * fill + text
 
 
-def _bad(verb: str, arg: object) -> str:
+def _bad(verb: str, arg: object, spec: _Spec) -> str:
+    """Go's badVerb: the value printed with %v and the same flags."""
     if arg is None or arg is MISSING:
         return f"%!{verb}(<nil>)"
-    return f"%!{verb}({go_type(arg)}={fmt_v(arg)})"
+    return f"%!{verb}({go_type(arg)}={format_one(arg, 'v', spec)})"
 
 
 def _fmt_int(v: int, verb: str, spec: _Spec) -> str:
@@ -96,7 +97,7 @@ def _fmt_int(v: int, verb: str, spec: _Spec) -> str:
             text += f" '{chr(mag)}'"
         return _pad(text, spec)
     else:
-        return _bad(verb, v)
+        return _bad(verb, v, spec)
     if spec.prec is not None:
         body = body.rjust(spec.prec, "0") if not (spec.prec == 0 and mag == 0) else ""
     sign = "-" if neg else "+" if spec.plus else " " if spec.space else ""
@@ -106,8 +107,21 @@ def _fmt_int(v: int, verb: str, spec: _Spec) -> str:
     return _pad(text, spec)
 
 
+def _hex_float(f: float, upper: bool) -> str:
+    """strconv's 'x' format, shortest: -0x1.cp+01."""
+    text = abs(f).hex()  # 0x1.c000000000000p+1
+    mant, _, exp = text[2:].partition("p")
+    whole, _, frac = mant.partition(".")
+    frac = frac.rstrip("0")
+    e = int(exp)
+    sign = "-" if math.copysign(1.0, f) < 0 else ""
+    point = "." + frac if frac else ""
+    out = f"{sign}0x{whole}{point}p{'-' if e < 0 else '+'}{abs(e):02d}"
+    return out.upper() if upper else out
+
+
 def _fmt_float(f: float, verb: str, spec: _Spec) -> str:
-    if verb in ("x", "X", "b"):
+    if verb == "b" or (verb in ("x", "X") and spec.prec is not None):
         raise FuncError(f"printf: %{verb} of a float64 is not supported")
     if math.isinf(f) or math.isnan(f):
         text = "NaN" if math.isnan(f) else ("+Inf" if f > 0 else "-Inf")
@@ -116,7 +130,13 @@ def _fmt_float(f: float, verb: str, spec: _Spec) -> str:
         if text == "NaN" and (spec.plus or spec.space):
             text = ("+" if spec.plus else " ") + text
         return _pad(text, _Spec(minus=spec.minus, width=spec.width))
-    if verb in ("v", "g", "G") and spec.prec is None:
+    if verb in ("x", "X") and math.isfinite(f):
+        text = _hex_float(f, verb == "X")
+    elif verb in ("g", "G") and spec.sharp and spec.prec is None:
+        text = format(abs(f), f"#.6{verb}")
+        if math.copysign(1.0, f) < 0:
+            text = "-" + text
+    elif verb in ("v", "g", "G") and spec.prec is None:
         text = fmt_float(f)
         if verb == "G":
             text = text.upper().replace("INF", "Inf").replace("NAN", "NaN")
@@ -144,7 +164,12 @@ def _fmt_str(s: str, verb: str, spec: _Spec) -> str:
     if verb == "q":
         if spec.sharp and "`" not in s and all(c.isprintable() or c == "\t" for c in s):
             return _pad("`" + s + "`", spec)
-        return _pad(go_quote(s), spec)
+        quoted = go_quote(s)
+        if spec.plus:
+            quoted = "".join(
+                c if c.isascii() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in quoted
+            )
+        return _pad(quoted, spec)
     if verb in ("x", "X"):
         data = s.encode()
         sep = " " if spec.space else ""
@@ -153,33 +178,51 @@ def _fmt_str(s: str, verb: str, spec: _Spec) -> str:
             pre = "0x" if verb == "x" else "0X"
             parts = [pre + p for p in parts] if spec.space else ([pre + "".join(parts)] if parts else [])
         return _pad(sep.join(parts), spec)
-    return _bad(verb, s)
+    return _bad(verb, s, spec)
 
 
-def format_one(arg: object, verb: str, spec: _Spec) -> str:
+def _sharp_v(arg: object) -> str:
+    """%#v (Go syntax) of a scalar."""
+    if isinstance(arg, str):
+        return go_quote(arg)
+    if arg is None or arg is MISSING:
+        return "<nil>"
+    if isinstance(arg, (bool, int, float)):
+        return fmt_v(arg)
+    raise FuncError(f"printf: %#v of a {go_type(arg)} is not supported")
+
+
+def format_one(arg: object, verb: str, spec: _Spec, nested: bool = False) -> str:
     if verb == "T":
         return _pad(go_type(arg), spec)
+    if verb == "v" and spec.sharp:
+        return _pad(_sharp_v(arg), spec)
+    if verb == "v" and spec.plus:
+        spec = _Spec(spec.minus, False, spec.sharp, spec.zero, spec.space, spec.width, spec.prec)
     if arg is None or arg is MISSING:
-        return _pad("<nil>", spec) if verb == "v" else _bad(verb, arg)
+        return _pad("<nil>", spec) if verb == "v" or nested else _bad(verb, arg, spec)
     if isinstance(arg, bool):
         if verb in ("t", "v"):
             return _pad("true" if arg else "false", spec)
-        return _bad(verb, arg)
+        return _bad(verb, arg, spec)
     if is_int(arg):
         return _fmt_int(arg, verb, spec)  # type: ignore[arg-type]
     if isinstance(arg, float):
         if verb in ("v", "e", "E", "f", "F", "g", "G", "x", "X", "b"):
             return _fmt_float(arg, verb, spec)
-        return _bad(verb, arg)
+        return _bad(verb, arg, spec)
     if isinstance(arg, str):
         return _fmt_str(arg, verb, spec)
     if isinstance(arg, Sequence):
         inner = _Spec(spec.minus, spec.plus, spec.sharp, spec.zero, spec.space, spec.width, spec.prec)
-        return "[" + " ".join(format_one(x, verb, inner) for x in arg) + "]"
+        return "[" + " ".join(format_one(x, verb, inner, nested=True) for x in arg) + "]"
     if isinstance(arg, Mapping):
-        items = [f"{format_one(k, verb, spec)}:{format_one(arg[k], verb, spec)}" for k in sort_keys(arg)]
+        items = [
+            f"{format_one(k, verb, spec, nested=True)}:{format_one(arg[k], verb, spec, nested=True)}"
+            for k in sort_keys(arg)
+        ]
         return "map[" + " ".join(items) + "]"
-    return _pad(str(arg), spec)
+    return _pad(fmt_v(arg), spec)
 
 
 def sprintf(fmt: str, *args: object) -> str:
@@ -205,14 +248,18 @@ def sprintf(fmt: str, *args: object) -> str:
             spec.space |= ch == " "
             i += 1
 
+        bad_index = False
+
         def arg_index() -> None:
-            nonlocal i, argi, reordered
+            nonlocal i, argi, reordered, bad_index
             if i < n and fmt[i] == "[":
+                reordered = True
                 close = fmt.find("]", i)
-                if close > i and fmt[i + 1 : close].isdigit():
+                if close > i and fmt[i + 1 : close].isdigit() and 0 < int(fmt[i + 1 : close]) <= len(args):
                     argi = int(fmt[i + 1 : close]) - 1
-                    reordered = True
-                    i = close + 1
+                else:
+                    bad_index = True
+                i = close + 1 if close > i else i + 1
 
         def number() -> int | None:
             nonlocal i, argi
@@ -249,13 +296,14 @@ def sprintf(fmt: str, *args: object) -> str:
         if verb == "%":
             out.append("%")
             continue
+        if bad_index:
+            out.append(f"%!{verb}(BADINDEX)")
+            continue
         if argi >= len(args):
             out.append(f"%!{verb}(MISSING)")
             continue
         arg = args[argi]
         argi += 1
-        if verb == "v" and spec.sharp:
-            raise FuncError("printf: %#v is not supported")
         out.append(format_one(arg, verb, spec))
     if not reordered and argi < len(args):
         extra = ", ".join("<nil>" if a is None else f"{go_type(a)}={fmt_v(a)}" for a in args[argi:])

@@ -15,15 +15,15 @@ text that does not parse (``"{{ .n | int }}-x"``), stays in the string verbatim,
 from __future__ import annotations
 
 import hashlib
-import json
 import math
+import re
 from collections.abc import Callable
 from typing import Final
-from urllib.parse import urlsplit
 
 from .convert import go_parse_float, go_parse_int
 from .sig import go
-from .values import fmt_float
+from .sprig_encoding import from_json
+from .values import FuncError, fmt_float
 
 __all__ = ["LYNQ_FUNCS", "MARKER_BOOL", "MARKER_FLOAT", "MARKER_INT", "parse_typed_value"]
 
@@ -32,24 +32,95 @@ MARKER_FLOAT: Final = "__LYNQ_TYPE_FLOAT__"
 MARKER_BOOL: Final = "__LYNQ_TYPE_BOOL__"
 
 
+_HOST_OK: Final = frozenset("!$&'()*+,;=:[]<>\"-_.~")
+
+
+_PLAIN_HOST: Final = re.compile(r"[A-Za-z0-9.\-]*(:[0-9]*)?")
+_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _go_unescape_host(host: str) -> str | None:
+    """net/url's unescape in host mode; None where Go reports an error."""
+    if _PLAIN_HOST.fullmatch(host):
+        return host
+    out: list[str] = []
+    i = 0
+    while i < len(host):
+        c = host[i]
+        if c == "%":
+            digits = host[i + 1 : i + 3]
+            if len(digits) != 2 or not all(d in "0123456789abcdefABCDEF" for d in digits):
+                return None
+            if int(digits, 16) < 0x80 and digits.lower() != "25" and not host.startswith("[", 0):
+                return None
+            out.append(chr(int(digits, 16)))
+            i += 3
+            continue
+        if c.isascii() and not c.isalnum() and c not in _HOST_OK:
+            return None
+        out.append(c)
+        i += 1
+    text = "".join(out)
+    try:
+        return text.encode("latin-1").decode() if any(0x80 <= ord(ch) < 0x100 for ch in text) else text
+    except (UnicodeDecodeError, UnicodeEncodeError):
+        return text
+
+
+def _valid_port(port: str) -> bool:
+    return port == "" or (port.startswith(":") and port[1:].isdigit() and port[1:].isascii()) or port == ":"
+
+
+def go_url_hostname(raw: str) -> str | None:
+    """The Hostname() of Go's url.Parse(raw): None when Go fails to parse it, "" when it has no host."""
+    if _CONTROL.search(raw):
+        return None
+    rest = raw.partition("#")[0]
+    scheme = ""
+    for i, c in enumerate(rest):
+        if c.isascii() and c.isalpha():
+            continue
+        if c.isascii() and (c.isdigit() or c in "+-.") and i > 0:
+            continue
+        if c == ":":
+            if i == 0:
+                return None
+            scheme, rest = rest[:i], rest[i + 1 :]
+        break
+    rest = rest.partition("?")[0]
+    if not rest.startswith("/"):
+        if not scheme and ":" in rest.partition("/")[0]:
+            return None
+        return ""
+    if not rest.startswith("//"):
+        return ""
+    authority = rest[2:].partition("/")[0]
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):
+        close = host.find("]")
+        if close < 0 or not _valid_port(host[close + 1 :]):
+            return None
+        inner = _go_unescape_host(host[1:close])
+        return inner
+    colon = host.rfind(":")
+    if colon >= 0 and not _valid_port(host[colon:]):
+        return None
+    unescaped = _go_unescape_host(host)
+    if unescaped is None:
+        return None
+    colon = unescaped.rfind(":")
+    if colon >= 0 and _valid_port(unescaped[colon:]):
+        unescaped = unescaped[:colon]
+    return unescaped
+
+
 @go("str")
 def _to_host(raw: str) -> str:
-    try:
-        parts = urlsplit(raw)
-        host = parts.netloc
-    except ValueError:
-        host = ""
-    if not host or any(c in raw for c in " \t\n\x7f") or not raw.isascii():
-        if any(c in raw for c in " \t\n\x7f") or not raw.isascii():
-            from .values import FuncError
-
-            raise FuncError(f"toHost of {raw!r} is not supported (Go's URL parsing of it may differ)")
+    host = go_url_hostname(raw)
+    if not host:
         cut = raw.find(":")
         return raw[:cut] if cut >= 0 else raw
-    hostport = host.rpartition("@")[2]
-    if hostport.startswith("["):
-        return hostport[1 : hostport.find("]")] if "]" in hostport else hostport[1:]
-    return hostport.partition(":")[0]
+    return host
 
 
 @go("str")
@@ -60,8 +131,6 @@ def _trunc63(s: str) -> str:
     try:
         return data[:63].decode()
     except UnicodeDecodeError:
-        from .values import FuncError
-
         raise FuncError("trunc63 would cut a multi-byte character (Go would produce invalid UTF-8)") from None
 
 
@@ -72,8 +141,6 @@ def _sha1sum(s: str) -> str:
 
 @go("str")
 def _from_json(s: str) -> object:
-    from .sprig_encoding import from_json
-
     try:
         return from_json(s)
     except ValueError:
@@ -86,17 +153,22 @@ def _lynq_int(v: object) -> int:
     if isinstance(v, int):
         return int(v)
     if isinstance(v, float):
-        return int(v) if math.isfinite(v) else 0
+        return _float_int(v)
     if isinstance(v, str):
         try:
             return go_parse_int(v, base0=False)
         except ValueError:
             try:
-                f = go_parse_float(v)
-                return int(f) if math.isfinite(f) else 0
+                return _float_int(go_parse_float(v))
             except ValueError:
                 return 0
     return 0
+
+
+def _float_int(f: float) -> int:
+    if not math.isfinite(f) or not -(2**63) <= f < 2**63:
+        raise FuncError(f"int of {fmt_float(f)} is not supported (Go's result is platform-defined)")
+    return int(f)
 
 
 @go("any")
@@ -156,5 +228,3 @@ LYNQ_FUNCS: Final[dict[str, Callable[..., object]]] = {
     "float": _float,
     "bool": _bool,
 }
-
-_ = json

@@ -353,6 +353,7 @@ class _Parser:
     def pipeline(self, context: str, end: T) -> Pipe:
         start = self.peek_non_space()
         pipe = Pipe(start.pos, [], False, [])
+        pending: list[str] = []
         while True:  # declarations
             var = self.peek_non_space()
             if var.typ is not T.VARIABLE:
@@ -363,20 +364,17 @@ class _Parser:
             if nxt.typ in (T.ASSIGN, T.DECLARE):
                 self.next()
                 pipe.is_assign = nxt.typ is T.ASSIGN
-                if pipe.is_assign:
-                    slot = self.lookup(var.val)
-                    if slot < 0:
-                        slot = self.declare(var.val)
-                        pipe.decls.append((var.val, -1 - slot))
+                for name in [*pending, var.val]:
+                    slot = self.lookup(name) if pipe.is_assign else -1
+                    if slot < 0 and pipe.is_assign:  # assigning an undeclared variable fails when it runs
+                        pipe.decls.append((name, -1 - self.declare(name)))
                     else:
-                        pipe.decls.append((var.val, slot))
-                else:
-                    pipe.decls.append((var.val, self.declare(var.val)))
+                        pipe.decls.append((name, slot if pipe.is_assign else self.declare(name)))
                 break
             if nxt.typ is T.PUNCT and nxt.val == ",":
                 self.next()
-                pipe.decls.append((var.val, self.declare(var.val)))
-                if context == "range" and len(pipe.decls) < 2:
+                pending.append(var.val)
+                if context == "range" and len(pending) < 2:
                     after = self.peek_non_space()
                     if after.typ in (T.VARIABLE, T.RIGHT, T.RPAREN):
                         continue

@@ -159,9 +159,16 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"invalid character {name[0]!r} looking for beginning of value")
 
 
+def _json_number(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return value
+
+
 def from_json(s: str) -> object:
     """encoding/json.Unmarshal into interface{}: numbers become float64; raises ValueError."""
-    return json.loads(s, parse_int=float, parse_constant=_no_constant)
+    return json.loads(s, parse_int=_json_number, parse_float=_json_number, parse_constant=_no_constant)
 
 
 @go("str")

@@ -14,7 +14,7 @@ from typing import Final
 
 from .convert import deep_equal, empty, strval, to_float64, to_int64, wrap64
 from .sig import go
-from .values import I64, MISSING, FuncError, go_type
+from .values import I64, MISSING, FuncError, StrList, go_type
 
 __all__ = ["LIST_FUNCS"]
 
@@ -121,7 +121,7 @@ def _slice(lst: object, *indices: object) -> object:
     end = to_int64(indices[1]) if len(indices) >= 2 else len(items)
     if not 0 <= start <= end <= len(items):
         raise FuncError(f"reflect: slice index out of bounds [{start}:{end}]")
-    return items[start:end]
+    return StrList(items[start:end]) if isinstance(lst, StrList) else items[start:end]
 
 
 @go(variadic="any")
@@ -169,8 +169,8 @@ def _pluck(key: str, *dicts: dict[str, object]) -> list[object]:
 
 
 @go(variadic="map")
-def _keys(*dicts: dict[str, object]) -> list[object]:
-    out: list[object] = []
+def _keys(*dicts: dict[str, object]) -> StrList:
+    out = StrList()
     for d in dicts:
         names: list[str] = sorted(d, key=_utf8)
         out.extend(names)
@@ -193,17 +193,13 @@ def _values(d: dict[str, object]) -> list[object]:
 
 
 def _merge_into(dst: dict[str, object], src: Mapping[str, object], overwrite: bool) -> None:
+    """mergo.Merge / MergeWithOverwrite for maps of JSON-like values."""
     for key, sv in src.items():
-        if sv is None:
-            continue
         dv = dst.get(key, MISSING)
         present = dv is not MISSING and not empty(dv)
         if isinstance(sv, Mapping) and isinstance(dv, dict) and present:
             _merge_into(dv, sv, overwrite)
-            continue
-        if present and isinstance(sv, (list, tuple, Mapping)):
-            continue
-        if overwrite or not present:
+        elif overwrite or (sv is not None and not present):
             dst[key] = sv
 
 
@@ -322,16 +318,22 @@ def _minf(a: object, *vs: object) -> float:
     return acc
 
 
+def _go_floor(f: float) -> float:
+    return math.copysign(float(math.floor(f)), f) if math.isfinite(f) else f
+
+
+def _go_ceil(f: float) -> float:
+    return math.copysign(float(math.ceil(f)), f) if math.isfinite(f) else f
+
+
 @go("any")
 def _floor(v: object) -> float:
-    f = to_float64(v)
-    return float(math.floor(f)) if math.isfinite(f) else f
+    return _go_floor(to_float64(v))
 
 
 @go("any")
 def _ceil(v: object) -> float:
-    f = to_float64(v)
-    return float(math.ceil(f)) if math.isfinite(f) else f
+    return _go_ceil(to_float64(v))
 
 
 @go("any", "int", variadic="float")
@@ -341,7 +343,7 @@ def _round(v: object, places: int, *round_on: float) -> float:
     pow10 = math.pow(10, places)
     digit = pow10 * val
     frac = math.modf(digit)[0]
-    rounded = math.ceil(digit) if frac >= on else math.floor(digit)
+    rounded = _go_ceil(digit) if frac >= on else _go_floor(digit)
     return rounded / pow10
 
 

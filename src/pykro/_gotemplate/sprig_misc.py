@@ -13,10 +13,11 @@ import secrets
 import string
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from .go_time import LayoutUnsupported, duration_string, parse_duration, parse_time
 from .sig import go
 from .values import I64, FuncError, go_type
 
@@ -31,7 +32,8 @@ class GoTime:
     def __init__(self, dt: datetime) -> None:
         self.dt = dt
 
-    def __str__(self) -> str:
+    def go_string(self) -> str:
+        """Go's Time.String()."""
         return go_format_time(self.dt, "2006-01-02 15:04:05.999999999 -0700 MST")
 
 
@@ -79,7 +81,7 @@ def go_format_time(dt: datetime, layout: str) -> str:
             i += 3
         elif rest.startswith("MST"):
             name = dt.tzname() or ""
-            out.append(name if name and name[0] not in "+-" else _offset(dt, False, False, False, False))
+            out.append(name or _offset(dt, False, False, False, False))
             i += 3
         elif rest.startswith("2006"):
             out.append(f"{dt.year:04d}")
@@ -211,16 +213,7 @@ def _unix_epoch(t: object) -> str:
 
 
 def _duration_string(seconds: int) -> str:
-    if seconds == 0:
-        return "0s"
-    sign = "-" if seconds < 0 else ""
-    s = abs(seconds)
-    h, m, sec = s // 3600, s // 60 % 60, s % 60
-    if h:
-        return f"{sign}{h}h{m}m{sec}s"
-    if m:
-        return f"{sign}{m}m{sec}s"
-    return f"{sign}{sec}s"
+    return duration_string(seconds * 1_000_000_000)
 
 
 @go("any")
@@ -234,6 +227,90 @@ def _duration(sec: object) -> str:
     elif isinstance(sec, I64):
         n = int(sec)
     return _duration_string(n)
+
+
+def _zero_time() -> GoTime:
+    return GoTime(datetime(1, 1, 1, tzinfo=UTC))
+
+
+def _parse_date(layout: str, value: str) -> GoTime:
+    try:
+        return GoTime(parse_time(layout, value, None))
+    except LayoutUnsupported as err:
+        raise FuncError(f"toDate with {err} is not supported") from None
+
+
+@go("str", "str")
+def _to_date(layout: str, value: str) -> GoTime:
+    try:
+        return _parse_date(layout, value)
+    except ValueError:
+        return _zero_time()
+
+
+@go("str", "str")
+def _must_to_date(layout: str, value: str) -> GoTime:
+    try:
+        return _parse_date(layout, value)
+    except ValueError as err:
+        raise FuncError(f"parsing time {value!r} as {layout!r}: {err}") from None
+
+
+def _time_arg(t: object) -> datetime:
+    if not isinstance(t, GoTime):
+        raise FuncError(f"wrong type for value; expected time.Time; got {go_type(t)}")
+    return t.dt
+
+
+def _add_ns(dt: datetime, ns: int) -> GoTime:
+    if ns % 1000:
+        raise FuncError("dateModify by less than a microsecond is not supported")
+    return GoTime(dt + timedelta(microseconds=ns // 1000))
+
+
+@go("str", "any")
+def _date_modify(fmt: str, t: object) -> GoTime:
+    dt = _time_arg(t)
+    try:
+        ns = parse_duration(fmt)
+    except ValueError:
+        return GoTime(dt)
+    return _add_ns(dt, ns)
+
+
+@go("str", "any")
+def _must_date_modify(fmt: str, t: object) -> GoTime:
+    dt = _time_arg(t)
+    try:
+        ns = parse_duration(fmt)
+    except ValueError as err:
+        raise FuncError(str(err)) from None
+    return _add_ns(dt, ns)
+
+
+_UNITS_ROUND: Final = [
+    (3_600_000_000_000 * 24 * 365, "y"), (3_600_000_000_000 * 24 * 30, "mo"), (3_600_000_000_000 * 24, "d"),
+    (3_600_000_000_000, "h"), (60_000_000_000, "m"), (1_000_000_000, "s"),
+]  # fmt: skip
+
+
+@go("any")
+def _duration_round(d: object) -> str:
+    ns = 0
+    if isinstance(d, str):
+        try:
+            ns = parse_duration(d)
+        except ValueError:
+            ns = 0
+    elif isinstance(d, I64):
+        ns = int(d)
+    elif isinstance(d, GoTime):
+        ns = int((datetime.now(UTC) - d.dt).total_seconds() * 1e9)
+    u = abs(ns)
+    for size, unit in _UNITS_ROUND:
+        if u > size:
+            return f"{u // size}{unit}"
+    return "0s"
 
 
 @go("any")
@@ -311,13 +388,6 @@ REFUSED: Final = {
     "getHostByName": "does a DNS lookup while rendering",
     "semver": "needs Masterminds/semver's version model",
     "semverCompare": "needs Masterminds/semver's constraint rules",
-    "toDate": "needs Go's time layout parser",
-    "mustToDate": "needs Go's time layout parser",
-    "dateModify": "needs Go's duration parser",
-    "date_modify": "needs Go's duration parser",
-    "mustDateModify": "needs Go's duration parser",
-    "must_date_modify": "needs Go's duration parser",
-    "durationRound": "needs Go's duration model",
     "bcrypt": "needs bcrypt",
     "htpasswd": "needs bcrypt",
     "derivePassword": "needs Sprig's scrypt-based derivation",
@@ -352,6 +422,13 @@ MISC_FUNCS: Final[dict[str, Callable[..., object]]] = {
     "unixEpoch": _unix_epoch,
     "duration": _duration,
     "ago": _ago,
+    "toDate": _to_date,
+    "mustToDate": _must_to_date,
+    "dateModify": _date_modify,
+    "date_modify": _date_modify,
+    "mustDateModify": _must_date_modify,
+    "must_date_modify": _must_date_modify,
+    "durationRound": _duration_round,
     "randAlphaNum": _rand_alpha_num,
     "randAlpha": _rand_alpha,
     "randNumeric": _rand_numeric,

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Final
 
 from .sig import go
-from .values import FuncError
+from .values import FuncError, StrList
 
 __all__ = ["REGEX_FUNCS"]
 
@@ -90,6 +90,9 @@ def _escape(p: str, i: int, in_class: bool) -> tuple[str, int]:
 
 def _char_class(p: str, i: int) -> tuple[str, int]:
     """A [...] class starting at p[i] == '['."""
+    whole = re.match(r"\[\[:\^([a-z]+):\]\]", p[i:])
+    if whole and whole.group(1) in _POSIX:
+        return f"[^{_POSIX[whole.group(1)]}]", i + whole.end()
     out = ["["]
     i += 1
     if i < len(p) and p[i] == "^":
@@ -139,6 +142,7 @@ def _translate(p: str) -> tuple[str, int]:
         flags |= (re.I if "i" in m.group(1) else 0) | (re.M if multiline else 0) | (re.S if "s" in m.group(1) else 0)
         i = m.end()
     prev_quant = False
+    names: set[str] = set()
     while i < len(p):
         c = p[i]
         quant = False
@@ -162,6 +166,9 @@ def _translate(p: str) -> tuple[str, int]:
                     close = p.find(">", start)
                     if close < 0 or not re.fullmatch(r"[A-Za-z0-9_]+", p[start:close]):
                         raise _Invalid("invalid named capture")
+                    if p[start:close] in names:
+                        raise _Unsupported("a group name used twice")
+                    names.add(p[start:close])
                     out.append(f"(?P<{p[start:close]}>")
                     i = close + 1
                     continue
@@ -313,7 +320,7 @@ def _regex_match(regex: str, s: str) -> bool:
 
 @go("str", "str", "int")
 def _regex_find_all(regex: str, s: str, n: int) -> list[object]:
-    return [m.group(0) for m in _matches(_compile(regex), s, n)] if n != 0 else []
+    return StrList(m.group(0) for m in _matches(_compile(regex), s, n)) if n != 0 else StrList()
 
 
 @go("str", "str")
@@ -335,11 +342,11 @@ def _regex_replace_all_literal(regex: str, s: str, repl: str) -> str:
 @go("str", "str", "int")
 def _regex_split(regex: str, s: str, n: int) -> list[object]:
     if n == 0:
-        return []
+        return StrList()
     rx = _compile(regex)
     if regex and not s:
-        return [""]
-    parts: list[object] = []
+        return StrList([""])
+    parts = StrList()
     beg = end = 0
     for m in _matches(rx, s, n):
         if n > 0 and len(parts) == n - 1:

@@ -1,23 +1,21 @@
-"""Sprig v3's string functions (strings.go and the goutils/xstrings helpers it calls), path and URL functions.
+"""Sprig v3's string functions (strings.go and the goutils helpers it calls), path and URL functions.
 
-Sprig slices strings by bytes; here a cut that would split a multi-byte character raises instead of producing
-invalid UTF-8. Functions whose helpers work on bytes as if they were characters (abbrev, abbrevboth, wrap,
-wrapWith, initials, nospace, snakecase, camelcase, kebabcase, swapcase) accept ASCII text only and raise "not
-supported" otherwise.
+Sprig slices strings by bytes (trunc, substr, abbrev...); here the same byte offsets are used, and a cut that
+would split a multi-byte character raises instead of producing invalid UTF-8. Helpers that read bytes as
+characters (nospace, initials, swapcase) accept ASCII text only and raise "not supported" otherwise.
 """
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable
 from typing import Final
 
 from ..errors import go_quote
 from .convert import strslice, strval
 from .sig import go
-from .values import FuncError, fmt_v
+from .values import FuncError, StrList, StrMap, fmt_v
 
-__all__ = ["GO_SPACE", "STRING_FUNCS", "go_is_space", "go_lower", "go_upper"]
+__all__ = ["GO_SPACE", "STRING_FUNCS", "ascii_only", "bytewise", "go_is_space", "go_lower", "go_upper"]
 
 GO_SPACE: Final = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
@@ -41,13 +39,21 @@ def go_upper(s: str) -> str:
     """strings.ToUpper: one rune to one rune (no 'ß' -> 'SS')."""
     if s.isascii():
         return s.upper()
-    return "".join(u if len(u := c.upper()) == 1 else c for c in s)
+    return "".join(_upper_rune(c) for c in s)
+
+
+def _upper_rune(c: str) -> str:
+    u = c.upper()
+    if len(u) == 1:
+        return u
+    t = c.title()  # the simple mapping where the full one has several characters (e.g. U+1F80)
+    return t if len(t) == 1 else c
 
 
 def go_lower(s: str) -> str:
     if s.isascii():
         return s.lower()
-    return "".join(u if len(u := c.lower()) == 1 else c for c in s)
+    return "".join("i" if c == "\u0130" else u if len(u := c.lower()) == 1 else c for c in s)
 
 
 def _utf8(s: str) -> bytes:
@@ -69,11 +75,23 @@ def byte_slice(s: str, start: int, end: int, fn: str) -> str:
         raise FuncError(f"{fn} would cut a multi-byte character (Go would produce invalid UTF-8)") from None
 
 
+def bytewise(s: str, fn: str, op: Callable[[str], str]) -> str:
+    """``op`` applied to the UTF-8 bytes of ``s`` (one character per byte), as Go's byte-indexed helpers work;
+    raises if the result is not valid UTF-8 (a multi-byte character was cut)."""
+    if s.isascii():
+        return op(s)
+    result = op(s.encode().decode("latin-1"))
+    try:
+        return result.encode("latin-1").decode()
+    except UnicodeDecodeError:
+        raise FuncError(f"{fn} would cut a multi-byte character (Go would produce invalid UTF-8)") from None
+
+
 def _blen(s: str) -> int:
     return len(s) if s.isascii() else len(s.encode())
 
 
-def _ascii_only(s: str, fn: str) -> None:
+def ascii_only(s: str, fn: str) -> None:
     if not s.isascii():
         raise FuncError(f"{fn} of non-ASCII text is not supported (Sprig treats its bytes as characters)")
 
@@ -88,11 +106,15 @@ def _trunc(c: int, s: str) -> str:
     return s
 
 
+class _AbbrevWidth(Exception):
+    """goutils' illegal-width error, which Sprig turns into an empty result."""
+
+
 def _abbreviate_full(s: str, offset: int, width: int) -> str:
     if s == "":
         return ""
     if width < 4:
-        raise FuncError("Minimum abbreviation width is 4")
+        raise _AbbrevWidth
     if len(s) <= width:
         return s
     offset = min(offset, len(s))
@@ -111,10 +133,9 @@ def _abbreviate_full(s: str, offset: int, width: int) -> str:
 def _abbrev(width: int, s: str) -> str:
     if width < 4:
         return s
-    _ascii_only(s, "abbrev")
     try:
-        return _abbreviate_full(s, 0, width)
-    except FuncError:
+        return bytewise(s, "abbrev", lambda b: _abbreviate_full(b, 0, width))
+    except _AbbrevWidth:
         return ""
 
 
@@ -122,10 +143,9 @@ def _abbrev(width: int, s: str) -> str:
 def _abbrevboth(left: int, right: int, s: str) -> str:
     if right < 4 or (left > 0 and right < 7):
         return s
-    _ascii_only(s, "abbrevboth")
     try:
-        return _abbreviate_full(s, left, right)
-    except FuncError:
+        return bytewise(s, "abbrevboth", lambda b: _abbreviate_full(b, left, right))
+    except _AbbrevWidth:
         return ""
 
 
@@ -205,13 +225,13 @@ def _trim_prefix(prefix: str, s: str) -> str:
 
 @go("str")
 def _nospace(s: str) -> str:
-    _ascii_only(s, "nospace")
+    ascii_only(s, "nospace")
     return "".join(c for c in s if c not in GO_SPACE)
 
 
 @go("str")
 def _initials(s: str) -> str:
-    _ascii_only(s, "initials")
+    ascii_only(s, "initials")
     out: list[str] = []
     gap = True
     for ch in s:
@@ -225,206 +245,8 @@ def _initials(s: str) -> str:
 
 @go("str")
 def _swapcase(s: str) -> str:
-    _ascii_only(s, "swapcase")
+    ascii_only(s, "swapcase")
     return s.swapcase()
-
-
-# --- xstrings case conversion (ASCII)
-_INVALID, _NUMBER, _UPPER, _ALPHA, _CONNECTOR, _PUNCT, _OTHER = range(7)
-
-
-def _is_connector(c: str) -> bool:
-    return c in "-_" or c in GO_SPACE
-
-
-def _is_punct(c: str) -> bool:
-    return unicodedata.category(c).startswith("P")
-
-
-def _next_word(s: str) -> tuple[int, str, str]:
-    if not s:
-        return _INVALID, "", ""
-    c = s[0]
-    i = 1
-    n = len(s)
-    if _is_connector(c):
-        wt = _CONNECTOR
-        while i < n and _is_connector(s[i]):
-            i += 1
-    elif _is_punct(c):
-        wt = _PUNCT
-        while i < n and _is_punct(s[i]):
-            i += 1
-    elif c.isupper():
-        wt = _UPPER
-        if i < n:
-            if s[i].isupper():
-                while i < n and s[i].isupper():
-                    i += 1
-                if i < n and s[i].isalpha():
-                    i -= 1
-            elif s[i].isalpha():
-                while i < n and s[i].isalpha() and not s[i].isupper():
-                    i += 1
-    elif c.isalpha():
-        wt = _ALPHA
-        while i < n and s[i].isalpha() and not s[i].isupper():
-            i += 1
-    elif c.isdigit():
-        wt = _NUMBER
-        while i < n and s[i].isdigit():
-            i += 1
-    else:
-        wt = _OTHER
-        while i < n and not (_is_connector(s[i]) or s[i].isalpha() or s[i].isdigit() or _is_punct(s[i])):
-            i += 1
-    return wt, s[:i], s[i:]
-
-
-def _to_lower(buf: list[str], wt: int, word: str, conn: str) -> None:
-    if wt not in (_UPPER, _CONNECTOR):
-        buf.append(word)
-        return
-    buf.extend(conn if _is_connector(c) else c.lower() for c in word)
-
-
-def _camel_to_lower(s: str, conn: str) -> str:
-    if not s:
-        return ""
-    buf: list[str] = []
-    wt, word, rem = _next_word(s)
-    while rem:
-        if wt != _CONNECTOR:
-            _to_lower(buf, wt, word, conn)
-        prev, last = wt, word
-        wt, word, rem = _next_word(rem)
-        if prev == _NUMBER:
-            while wt in (_ALPHA, _NUMBER):
-                _to_lower(buf, wt, word, conn)
-                wt, word, rem = _next_word(rem)
-            if wt not in (_INVALID, _PUNCT, _CONNECTOR):
-                buf.append(conn)
-        elif prev == _CONNECTOR:
-            _to_lower(buf, prev, last, conn)
-        elif prev == _PUNCT:
-            pass
-        else:
-            if wt != _NUMBER:
-                if wt not in (_CONNECTOR, _PUNCT):
-                    buf.append(conn)
-                continue
-            if not rem:
-                continue
-            last = word
-            wt, word, rem = _next_word(rem)
-            if wt != _ALPHA:
-                _to_lower(buf, _NUMBER, last, conn)
-                if wt not in (_CONNECTOR, _PUNCT):
-                    buf.append(conn)
-                continue
-            buf.append(conn)
-            _to_lower(buf, _NUMBER, last, conn)
-            while wt in (_ALPHA, _NUMBER):
-                _to_lower(buf, wt, word, conn)
-                wt, word, rem = _next_word(rem)
-            if wt not in (_INVALID, _CONNECTOR, _PUNCT):
-                buf.append(conn)
-    _to_lower(buf, wt, word, conn)
-    return "".join(buf)
-
-
-@go("str")
-def _snakecase(s: str) -> str:
-    _ascii_only(s, "snakecase")
-    return _camel_to_lower(s, "_")
-
-
-@go("str")
-def _kebabcase(s: str) -> str:
-    _ascii_only(s, "kebabcase")
-    return _camel_to_lower(s, "-")
-
-
-@go("str")
-def _camelcase(s: str) -> str:
-    _ascii_only(s, "camelcase")
-    if not s:
-        return ""
-    buf: list[str] = []
-    i = 0
-    while i < len(s) and _is_connector(s[i]):
-        buf.append(s[i])
-        i += 1
-    if i == len(s):
-        return "".join(buf)
-    r0 = s[i]
-    first_upper = r0.isupper()
-    r0 = r0.upper()
-    i += 1
-    if i == len(s):
-        buf.append(r0)
-        return "".join(buf)
-    while i < len(s):
-        r1, r0 = r0, s[i]
-        i += 1
-        if _is_connector(r0) and _is_connector(r1):
-            buf.append(r1)
-            continue
-        if _is_connector(r1):
-            first_upper = r0.isupper()
-            r0 = r0.upper()
-        else:
-            if first_upper:
-                if r0.isupper():
-                    r0 = r0.lower()
-                else:
-                    first_upper = False
-            buf.append(r1)
-    buf.append(r0)
-    return "".join(buf)
-
-
-def _wrap_custom(s: str, width: int, nl: str, long_words: bool) -> str:
-    if s == "":
-        return ""
-    nl = nl or "\n"
-    width = max(width, 1)
-    n = len(s)
-    offset = 0
-    out: list[str] = []
-    while n - offset > width:
-        if s[offset] == " ":
-            offset += 1
-            continue
-        at = s.rfind(" ", offset, width + offset + 1)
-        if at >= offset:
-            out += [s[offset:at], nl]
-            offset = at + 1
-        elif long_words:
-            out += [s[offset : offset + width], nl]
-            offset += width
-        else:
-            idx = s.find(" ", width + offset)
-            if idx < 0:
-                out.append(s[offset:])
-                offset = n
-            else:
-                out += [s[offset:idx], nl]
-                offset = idx + 1
-    out.append(s[offset:])
-    return "".join(out)
-
-
-@go("int", "str")
-def _wrap(width: int, s: str) -> str:
-    _ascii_only(s, "wrap")
-    return _wrap_custom(s, width, "", False)
-
-
-@go("int", "str", "str")
-def _wrap_with(width: int, sep: str, s: str) -> str:
-    _ascii_only(s, "wrapWith")
-    return _wrap_custom(s, width, sep, True)
 
 
 @go("str", "str")
@@ -457,15 +279,21 @@ def _cat(*args: object) -> str:
     return " ".join(fmt_v(a) for a in args if a is not None)
 
 
+def _pad_spaces(spaces: int) -> str:
+    if spaces < 0:
+        raise FuncError("strings: negative Repeat count")
+    return " " * spaces
+
+
 @go("int", "str")
 def _indent(spaces: int, s: str) -> str:
-    pad = " " * spaces
+    pad = _pad_spaces(spaces)
     return pad + s.replace("\n", "\n" + pad)
 
 
 @go("int", "str")
 def _nindent(spaces: int, s: str) -> str:
-    pad = " " * spaces
+    pad = _pad_spaces(spaces)
     return "\n" + pad + s.replace("\n", "\n" + pad)
 
 
@@ -492,18 +320,18 @@ def _go_split(s: str, sep: str, n: int = -1) -> list[str]:
 
 
 @go("str", "str")
-def _split(sep: str, orig: str) -> dict[str, object]:
-    return {f"_{i}": part for i, part in enumerate(_go_split(orig, sep))}
+def _split(sep: str, orig: str) -> StrMap:
+    return StrMap({f"_{i}": part for i, part in enumerate(_go_split(orig, sep))})
 
 
 @go("str", "int", "str")
-def _splitn(sep: str, n: int, orig: str) -> dict[str, object]:
-    return {f"_{i}": part for i, part in enumerate(_go_split(orig, sep, n))}
+def _splitn(sep: str, n: int, orig: str) -> StrMap:
+    return StrMap({f"_{i}": part for i, part in enumerate(_go_split(orig, sep, n))})
 
 
 @go("str", "str")
 def _split_list(sep: str, orig: str) -> list[object]:
-    return list(_go_split(orig, sep))
+    return StrList(_go_split(orig, sep))
 
 
 @go("str", "any")
@@ -515,8 +343,8 @@ def _join(sep: str, v: object) -> str:
 def _sort_alpha(v: object) -> list[object]:
     if isinstance(v, (list, tuple)):
         names: list[str] = sorted(strslice(v), key=_utf8)
-        return list(names)
-    return [strval(v)]
+        return StrList(names)
+    return StrList([strval(v)])
 
 
 # --- paths (path and path/filepath on Linux)
@@ -604,11 +432,6 @@ STRING_FUNCS: Final[dict[str, Callable[..., object]]] = {
     "nospace": _nospace,
     "initials": _initials,
     "swapcase": _swapcase,
-    "snakecase": _snakecase,
-    "camelcase": _camelcase,
-    "kebabcase": _kebabcase,
-    "wrap": _wrap,
-    "wrapWith": _wrap_with,
     "contains": _contains,
     "hasPrefix": _has_prefix,
     "hasSuffix": _has_suffix,

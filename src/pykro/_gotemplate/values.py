@@ -17,6 +17,8 @@ __all__ = [
     "I64",
     "MISSING",
     "FuncError",
+    "StrList",
+    "StrMap",
     "fmt_float",
     "fmt_v",
     "go_type",
@@ -46,6 +48,18 @@ class I64(int):
     __slots__ = ()
 
 
+class StrList(list[object]):
+    """A Go ``[]string`` (what splitList, sortAlpha, keys... return); a plain list is ``[]interface{}``."""
+
+    __slots__ = ()
+
+
+class StrMap(dict[str, object]):
+    """A Go ``map[string]string`` (what split and splitn return)."""
+
+    __slots__ = ()
+
+
 class FuncError(Exception):
     """A template function's error; execution reports it as ``error calling NAME: MESSAGE``."""
 
@@ -69,8 +83,12 @@ def go_type(v: object) -> str:
         return "float64"
     if isinstance(v, str):
         return "string"
+    if isinstance(v, StrList):
+        return "[]string"
     if isinstance(v, (list, tuple)):
         return "[]interface {}"
+    if isinstance(v, StrMap):
+        return "map[string]string"
     if isinstance(v, Mapping):
         return "map[string]interface {}"
     return type(v).__name__
@@ -125,7 +143,13 @@ def fmt_v(v: object) -> str:
         return "[" + " ".join(fmt_v(x) for x in v) + "]"
     if isinstance(v, Mapping):
         return "map[" + " ".join(f"{fmt_v(k)}:{fmt_v(v[k])}" for k in sort_keys(v)) + "]"
-    return str(v)
+    go_string = getattr(v, "go_string", None)
+    if go_string is not None:
+        return str(go_string())
+    raise FuncError(
+        f"a value of Python type {type(v).__name__} has no Go equivalent: pass str, int, float, bool, None, "
+        "lists and dicts with string keys"
+    )
 
 
 def print_value(v: object) -> str:
