@@ -390,3 +390,31 @@ def test_kro_mode_refuses_secrets(tmp_path: Path) -> None:
     assert (
         f"{tmp_path / 'form.yaml'}: spec.secrets[0]: a Secret cannot be deployed in kro mode" in caught.value.render()
     )
+
+
+def test_template_variables_of_a_row(tmp_path: Path) -> None:
+    """Lynq's variables: .uid, .activate, .hostOrUrl and .host, extraValueMappings keys, .hubId, .templateRef;
+    NULL reads as "" (as in Lynq), other values keep their column types."""
+    from pykro.hub.source import Row
+
+    (tmp_path / "hub.yaml").write_text(
+        _HUB.replace("    activate: is_active\n", "    activate: is_active\n    hostOrUrl: url\n")
+    )
+    form = _FORM.replace('image: "{{ .image }}"', 'image: "{{ .host }}/{{ .hubId }}/{{ .templateRef }}/{{ .image }}"')
+    (tmp_path / "form.yaml").write_text(form)
+    hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
+    row = Row(
+        {"node_id": "acme", "is_active": True, "url": "https://acme.example.com:8443/x", "image": None, "replicas": 4}
+    )
+    assert hub.variables(row) == {
+        "uid": "acme",
+        "activate": True,
+        "hubId": "tenants",
+        "hostOrUrl": "https://acme.example.com:8443/x",
+        "host": "acme.example.com",
+        "image": "",
+        "replicas": 4,
+    }
+    spec = hub.forms["app"].spec(row)
+    assert spec["cfg"]["data"] == {"image": "acme.example.com/tenants/app/", "replicas": "4"}
+    assert spec["cfg"]["metadata"] == {"name": "acme-cfg"}

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from pykro._gotemplate import FUNCS
 from pykro.deploy.api import SECRET_TYPE
 from pykro.errors import PykroError
 from pykro.graph import Graph
@@ -92,7 +93,7 @@ class LynqHub(Hub):
         if maps.hostOrUrl is not None:
             host = str(value(maps.hostOrUrl))
             data["hostOrUrl"] = host
-            data["host"] = _host(host)
+            data["host"] = str(FUNCS["toHost"](host))  # Lynq's toHost
         for key, column in self.doc.spec.extraValueMappings.items():
             data[key] = value(column)
         return data
@@ -183,14 +184,3 @@ class LynqHub(Hub):
             raise PykroError(
                 f"Secret {name!r} key {key!r} is not base64 UTF-8 text", where=where, fix="Store the password as text."
             ) from None
-
-
-def _host(text: str) -> str:
-    """Lynq's ``toHost``: the host name of a URL, or the text up to its first ':'."""
-    from urllib.parse import urlsplit
-
-    try:
-        host = urlsplit(text).hostname if "://" in text else None
-    except ValueError:
-        host = None
-    return host or text.split(":", 1)[0]
