@@ -126,6 +126,13 @@ def test_seed_002_runs_unchanged(db: Any, cluster: LocalCluster, namespace: str)
     assert f"node-{a}/{a}-postgres" in objects(cluster, "StatefulSet", f"node-{a}")
     assert f"/node-{a}" in objects(cluster, "Namespace")
     assert objects(cluster, "Secret", f"node-{a}") == {}
+
+    # creationPolicy: Once — a changed row updates the tier, but the StatefulSet keeps what it was created with
+    db.run("UPDATE {t} SET db_cpu_request = :c, db_memory_request = :m WHERE node_id = :u", c="2000m", m="4Gi", u=b)
+    fourth = hub.sync()
+    assert fourth.ok and actions(fourth)[("data-tier", b)] == "updated", fourth.render()
+    sts = objects(cluster, "StatefulSet", f"node-{b}")[f"node-{b}/{b}-postgres"]
+    assert sts["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
     hub.close()
 
 
