@@ -1,6 +1,6 @@
-"""``pykro hub sync|run|plan|status|manifests``: sync the hub a Python file defines once or every ``sync_every``,
-show what a sync would do or where each tenant stands, or write the manifests running a hub in the cluster. Light
-at import: the hub loads when the command runs."""
+"""``pykro hub sync|run|plan|status|manifests``: sync the hub a Python file (or Lynq YAML: `pykro.hub.lynq`) defines
+once or every ``sync_every``, show what a sync would do or where each tenant stands, or write the manifests running
+a hub in the cluster. Light at import: the hub loads when the command runs."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ if TYPE_CHECKING:
     from pykro.hub.hub import Hub, SyncReport
     from pykro.hub.status import HubStatus
 
-_FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)).")
-_FILES = typer.Argument(..., help="Python files defining hubs (every hub of every file).")
+_FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)), or Lynq YAML.")
+_FILES = typer.Argument(
+    ..., help="Python files defining hubs, or Lynq YAML files (LynqHub and LynqForms; every hub of every file)."
+)
 _KUBECONFIG = typer.Option(None, "--kubeconfig", help="Kubeconfig file (default: $KUBECONFIG).")
 _SOURCE = typer.Option(
     None,
@@ -66,16 +68,45 @@ def load_hubs(path: Path) -> dict[str, Hub]:
     return hubs
 
 
-def _pick(file: Path, hub_name: str | None) -> Hub:
+def _load_files(files: list[Path]) -> dict[str, tuple[Path, Hub]]:
+    """Every hub of ``files`` by name, with the file defining it: Python files one by one, Lynq YAML files
+    (``.yaml``/``.yml``) together (a LynqForm may be in another file than its LynqHub); two hubs of one name
+    stop."""
+    from pykro.errors import PykroError
+    from pykro.hub.lynq import is_lynq_file
+
+    hubs: dict[str, tuple[Path, Hub]] = {}
+    found: list[tuple[Path, dict[str, Any]]] = []
+    yaml_files = [f for f in files if is_lynq_file(f)]
+    if yaml_files:
+        from pykro.hub.lynq import load
+
+        loaded = load(yaml_files)
+        found.append((yaml_files[0], dict(loaded)))
+    found += [(f, dict(load_hubs(f))) for f in files if not is_lynq_file(f)]
+    for file, defined in found:
+        for name, hub in defined.items():
+            if name in hubs:
+                raise PykroError(
+                    f"hub {name!r} is defined in both {hubs[name][0]} and {file}",
+                    where=str(file),
+                    fix="Give each hub its own name.",
+                )
+            hubs[name] = (file, hub)
+    return hubs
+
+
+def _pick(files: list[Path], hub_name: str | None) -> Hub:
     from pykro.errors import PykroError
 
-    hubs = load_hubs(file)
+    hubs = {name: hub for name, (_, hub) in _load_files(files).items()}
+    shown = ", ".join(str(f) for f in files)
     if hub_name is None and len(hubs) > 1:
         raise PykroError(
-            f"{file} defines several hubs ({', '.join(sorted(hubs))})", where=str(file), fix="Choose one with --hub."
+            f"{shown} define several hubs ({', '.join(sorted(hubs))})", where=shown, fix="Choose one with --hub."
         )
     if hub_name is not None and hub_name not in hubs:
-        raise PykroError(f"{file} has no hub {hub_name!r}", where="--hub", fix=f"Hubs: {', '.join(sorted(hubs))}.")
+        raise PykroError(f"{shown} has no hub {hub_name!r}", where="--hub", fix=f"Hubs: {', '.join(sorted(hubs))}.")
     return hubs[hub_name] if hub_name is not None else next(iter(hubs.values()))
 
 
@@ -87,7 +118,7 @@ def _check_output(output: str) -> None:
 
 
 def _targeted(
-    file: Path,
+    files: list[Path],
     hub_name: str | None,
     local: bool,
     source: str | None,
@@ -96,8 +127,8 @@ def _targeted(
     namespace: str | None,
     mode: str | None = None,
 ) -> Hub:
-    """The hub of ``file`` pointed at the options' database and cluster (see `_point`)."""
-    return _point(_pick(file, hub_name), local, source, kubeconfig, context, namespace, mode)
+    """The hub of ``files`` pointed at the options' database and cluster (see `_point`)."""
+    return _point(_pick(files, hub_name), local, source, kubeconfig, context, namespace, mode)
 
 
 def _all_hubs(
@@ -110,18 +141,7 @@ def _all_hubs(
     mode: str | None = None,
 ) -> list[Hub]:
     """Every hub of ``files`` (in order), pointed at the options' database and cluster; two hubs of one name stop."""
-    from pykro.errors import PykroError
-
-    hubs: dict[str, tuple[Path, Hub]] = {}
-    for file in files:
-        for name, hub in load_hubs(file).items():
-            if name in hubs:
-                raise PykroError(
-                    f"hub {name!r} is defined in both {hubs[name][0]} and {file}",
-                    where=str(file),
-                    fix="Give each hub its own name.",
-                )
-            hubs[name] = (file, hub)
+    hubs = _load_files(files)
     return [_point(hub, local, source, kubeconfig, context, namespace, mode) for _, hub in hubs.values()]
 
 
@@ -146,13 +166,17 @@ def _point(
         load(kubeconfig, context)
     if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
         hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
+    from pykro.hub.lynq.hub import LynqHub
+
+    if isinstance(hub, LynqHub):
+        hub.use_password_ref()  # a LynqHub's passwordRef Secret, read from the cluster (not when --source is given)
     return hub
 
 
 @app.command("sync")
 def sync(
-    file: Path = _FILE,
-    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    files: list[Path] = _FILES,
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the files define several."),
     local: bool = typer.Option(False, "--local", help="Use the embedded emulator (started in the background)."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Read the rows and plan; write nothing to the cluster."),
     allow_mass_delete: bool = typer.Option(
@@ -168,7 +192,7 @@ def sync(
 ) -> None:
     """Sync a hub once: every active row × form gets its instance; gone or inactive rows lose theirs."""
     _check_output(output)
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
+    hub = _targeted(files, hub_name, local, source, kubeconfig, context, namespace, mode)
     try:
         report = hub.sync(dry_run=dry_run, allow_mass_delete=allow_mass_delete)
     finally:
@@ -184,8 +208,8 @@ def sync(
 
 @app.command("run")
 def run(
-    file: Path = _FILE,
-    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    files: list[Path] = _FILES,
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the files define several."),
     local: bool = typer.Option(False, "--local", help="Use the embedded emulator (started in the background)."),
     source: str | None = _SOURCE,
     kubeconfig: Path | None = _KUBECONFIG,
@@ -201,7 +225,7 @@ def run(
     ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
-    hub = _targeted(file, hub_name, local, source, kubeconfig, context, namespace, mode)
+    hub = _targeted(files, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
     metrics = server = None
     if metrics_port is not None:
@@ -317,7 +341,7 @@ def manifests(
 
     if output not in ("yaml", "json"):
         raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
-    hub = _pick(file, hub_name)
+    hub = _pick([file], hub_name)
     if mode is not None:
         hub.target(mode=mode)
     try:

@@ -1,0 +1,278 @@
+"""Lynq YAML hubs synced in direct mode against the emulator over HTTP: seed 002's four LynqForms unchanged
+(rows in SQLite, and PostgreSQL / MariaDB when given), row values landing verbatim, a bad row failing alone, the
+CLI with --source, and passwordRef read from the cluster without ever showing the password."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from lightkube import ApiError, codecs
+from tests.hub.lynq_docs import FORM, HUB
+from typer.testing import CliRunner
+
+from pykro.deploy import DeployOptions, RetryPolicy
+from pykro.emulator.cluster import LocalCluster
+from pykro.hub.cli import app
+from pykro.hub.lynq import load
+from pykro.hub.lynq.hub import LynqHub
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"
+SEED_FILES = sorted(EXAMPLES.glob("*.yaml"))
+WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
+
+
+def objects(cluster: LocalCluster, kind: str, namespace: str | None = None) -> dict[str, dict[str, Any]]:
+    async def collect(api: Any) -> dict[str, dict[str, Any]]:
+        return {
+            f"{o['metadata'].get('namespace') or ''}/{o['metadata']['name']}": copy.deepcopy(o)
+            for _, o in cluster.engine.store.all_objects()
+            if o.get("kind") == kind
+            and (namespace is None or o["metadata"].get("namespace") == namespace)
+            and not o["metadata"].get("deletionTimestamp")
+        }
+
+    return cluster.run(collect)
+
+
+def writes(cluster: LocalCluster, since: int) -> list[tuple[str, str, str | None]]:
+    return [(i.verb, i.resource, i.name) for _, i, _ in cluster.request_log()[since:] if i.verb in WRITES]
+
+
+def actions(report: Any) -> dict[tuple[str, str | None], str]:
+    return {(o.form, o.uid): o.action for o in report.outcomes}
+
+
+def seed_table(db: Any) -> None:
+    """The seed's nodes table (nodes.sql's CREATE TABLE, unchanged) in the test database, without its rows."""
+    db.table = "nodes"
+    db.drop()
+    create = (EXAMPLES / "nodes.sql").read_text().split(";")[0]
+    create = "\n".join(line for line in create.splitlines() if not line.startswith("-- Seed"))
+    db.run(create)
+
+
+def add_node(db: Any, uid: str, active: bool = True, api: int = 3) -> None:
+    db.run("INSERT INTO {t} (node_id, is_active, api_replicas) VALUES (:u, :a, :r)", u=uid, a=active, r=api)
+
+
+def seed_hub(cluster: LocalCluster, db: Any, namespace: str, files: list[Path] = SEED_FILES) -> LynqHub:
+    hub = load(files)["multi-tier-nodes"]
+    hub.retry = RetryPolicy(base=0.01, cap=0.2, seed=1)
+    hub.options = DeployOptions(timeout=60)
+    hub.target(source=db.url, kubeconfig=cluster.kubeconfig_path, namespace=namespace)
+    return hub
+
+
+def test_seed_002_runs_unchanged(db: Any, cluster: LocalCluster, namespace: str) -> None:
+    """All four tiers per row, in order; typed replicas; a generated password kept; resync writes nothing; a new
+    row is created and a deactivated one deleted (its PostgreSQL StatefulSet retained)."""
+    seed_table(db)
+    a, b = f"{namespace}-a", f"{namespace}-b"
+    add_node(db, a)
+    add_node(db, b, api=5)
+    hub = seed_hub(cluster, db, namespace)
+    plan = hub.plan()
+    assert plan.ok and plan.counts() == {"created": 8}, plan.render()
+    report = hub.sync()
+    assert report.ok and report.counts() == {"created": 8}, report.render()
+    deployments = objects(cluster, "Deployment", f"node-{b}")
+    assert sorted(deployments) == sorted(f"node-{b}/{b}-{t}" for t in ("api", "redis", "web", "worker"))
+    assert deployments[f"node-{b}/{b}-api"]["spec"]["replicas"] == 5  # {{ .apiReplicas | int }}: a number
+    api_env = deployments[f"node-{b}/{b}-api"]["spec"]["template"]["spec"]["containers"][0]["env"]
+    assert {"name": "ENABLE_ANALYTICS", "value": "false"} in api_env  # a typed column printed as Go prints it
+    sts = objects(cluster, "StatefulSet", f"node-{b}")[f"node-{b}/{b}-postgres"]
+    assert sts["spec"]["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"] == "20Gi"
+    assert sts["metadata"]["annotations"]["pykro.io/deletion-policy"] == "Retain"
+    ingress = objects(cluster, "Ingress", f"node-{a}")[f"node-{a}/{a}-ingress"]
+    assert ingress["spec"]["rules"][0]["host"] == f"{a}.example.com"
+    secret = objects(cluster, "Secret", f"node-{a}")[f"node-{a}/{a}-db-credentials"]
+    password = base64.b64decode(secret["data"]["password"]).decode()
+    assert len(password) == 32 and password.isalnum()
+    assert password not in report.render() and password not in json.dumps(hub.status().to_dict())
+
+    status = hub.status()
+    assert status.error is None and status.totals()["ready"] == status.totals()["desired"] == 8, status.render()
+
+    mark = len(cluster.request_log())
+    again = hub.sync()
+    assert again.counts() == {"unchanged": 8}, again.render()
+    assert writes(cluster, mark) == []
+    secret = objects(cluster, "Secret", f"node-{a}")[f"node-{a}/{a}-db-credentials"]
+    assert base64.b64decode(secret["data"]["password"]).decode() == password  # made once
+
+    c = f"{namespace}-c"
+    add_node(db, c)
+    db.run("UPDATE {t} SET is_active = :f WHERE node_id = :u", f=False, u=a)
+    third = hub.sync()
+    assert third.ok, third.render()
+    got = actions(third)
+    assert {k: v for k, v in got.items() if k[1] == c} == {
+        (t, c): "created" for t in ("data-tier", "api-tier", "web-tier", "worker-tier")
+    }
+    assert {k: v for k, v in got.items() if k[1] == a} == {
+        (t, a): "deleted" for t in ("data-tier", "api-tier", "web-tier", "worker-tier")
+    }
+    assert {k: v for k, v in got.items() if k[1] == b} == {
+        (t, b): "unchanged" for t in ("data-tier", "api-tier", "web-tier", "worker-tier")
+    }
+    assert objects(cluster, "Deployment", f"node-{a}") == {}
+    # deletionPolicy: Retain keeps the StatefulSet, and so its namespace too (Lynq deletes the namespace with it)
+    assert f"node-{a}/{a}-postgres" in objects(cluster, "StatefulSet", f"node-{a}")
+    assert f"/node-{a}" in objects(cluster, "Namespace")
+    assert objects(cluster, "Secret", f"node-{a}") == {}
+
+    # creationPolicy: Once — a changed row updates the tier, but the StatefulSet keeps what it was created with
+    db.run("UPDATE {t} SET db_cpu_request = :c, db_memory_request = :m WHERE node_id = :u", c="2000m", m="4Gi", u=b)
+    fourth = hub.sync()
+    assert fourth.ok and actions(fourth)[("data-tier", b)] == "updated", fourth.render()
+    sts = objects(cluster, "StatefulSet", f"node-{b}")[f"node-{b}/{b}-postgres"]
+    assert sts["spec"]["template"]["spec"]["containers"][0]["resources"]["requests"] == {"cpu": "500m", "memory": "1Gi"}
+    hub.close()
+
+
+def test_the_example_database_script_and_the_cli(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    """create_db.py makes the seed's table and rows; `pykro hub plan|sync|status FILE… --source` run the seed."""
+    sys.path.insert(0, str(EXAMPLES))
+    try:
+        import create_db  # type: ignore[import-not-found]
+    finally:
+        sys.path.remove(str(EXAMPLES))
+    db = create_db.create(tmp_path / "nodes.db")
+    runner = CliRunner()
+    # acme-corp, globex and initech are fixed names: this cluster runs them once (the other tests use own names)
+    target = [*map(str, SEED_FILES), "--source", f"sqlite:///{db}", "--kubeconfig", str(cluster.kubeconfig_path)]
+    target += ["-n", namespace]
+    plan = runner.invoke(app, ["plan", *target])
+    assert plan.exit_code == 0, plan.output
+    assert plan.output.count("would be created") == 8 and "initech" not in plan.output
+    done = runner.invoke(app, ["sync", *target, "-o", "json"])
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.output)["counts"] == {"created": 8}
+    status = runner.invoke(app, ["status", *target, "-o", "json"])
+    assert status.exit_code == 0, status.output
+    totals = json.loads(status.output)[0]["totals"]
+    assert totals["ready"] == totals["desired"] == 8
+    api = objects(cluster, "Deployment", "node-globex")["node-globex/globex-api"]
+    assert api["spec"]["replicas"] == 5
+    again = runner.invoke(app, ["run", *target, "--syncs", "1"])
+    assert again.exit_code == 0 and "8 unchanged" in again.output, again.output
+
+
+def _files(tmp_path: Path, form: str) -> list[Path]:
+    hub = tmp_path / "hub.yaml"
+    hub.write_text(HUB.format(name="tenants", table="nodes"))
+    path = tmp_path / "form.yaml"
+    path.write_text(form)
+    return [hub, path]
+
+
+def _table(db: Any) -> None:
+    db.table = "nodes"
+    db.drop()
+    db.run(
+        "CREATE TABLE {t} (node_id VARCHAR(63) PRIMARY KEY, is_active BOOLEAN, image VARCHAR(200), replicas INTEGER)"
+    )
+
+
+TRICKY = "x\nkind: Secret\nmetadata: {name: evil}\n{{ .uid }} ${schema.spec.name} \"q\" 'q' \\"
+
+
+def test_row_values_are_data_never_structure(tmp_path: Path, db: Any, cluster: LocalCluster, namespace: str) -> None:
+    _table(db)
+    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=f"{namespace}-v", a=True, i=TRICKY, r=2)
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    hub = load(files)["tenants"]
+    hub.target(source=db.url, kubeconfig=cluster.kubeconfig_path, namespace=namespace)
+    report = hub.sync()
+    assert report.ok, report.render()
+    maps = objects(cluster, "ConfigMap", namespace)  # no targetNamespace: the hub's namespace (-n), as in Lynq
+    cfg = maps[f"{namespace}/{namespace}-v-cfg"]
+    assert cfg["data"] == {"image": TRICKY, "replicas": "2"}  # verbatim; int stays text in ConfigMap data
+    assert [n for n in objects(cluster, "Secret", namespace) if "evil" in n] == []
+    hub.close()
+
+
+BAD_ROW_FORM = FORM.format(name="app", hub="tenants").replace(
+    'image: "{{ .image }}"',
+    'image: "{{ if not .image }}{{ fail \\"every node needs an image\\" }}{{ end }}{{ .image }}"',
+)
+
+
+def test_a_row_whose_template_fails_fails_alone(tmp_path: Path, db: Any, cluster: LocalCluster, namespace: str) -> None:
+    _table(db)
+    good, bad = f"{namespace}-good", f"{namespace}-bad"
+    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=good, a=True, i="nginx:1", r=1)
+    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=bad, a=True, i="", r=1)
+    files = _files(tmp_path, BAD_ROW_FORM)
+    hub = load(files)["tenants"]
+    hub.target(source=db.url, kubeconfig=cluster.kubeconfig_path, namespace=namespace)
+    report = hub.sync()
+    got = actions(report)
+    assert got == {("app", good): "created", ("app", bad): "failed"}, report.render()
+    message = report.of("app", bad).message  # type: ignore[union-attr]
+    for words in (str(files[1]), "spec.configMaps[0].spec.data.image", "'app'", "'cfg'", repr(bad), "needs an image"):
+        assert words in message, message
+    hub.close()
+
+
+def test_rand_alpha_num_outside_a_secret_fails_the_rows(
+    tmp_path: Path, db: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    _table(db)
+    db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=f"{namespace}-r", a=True, i="x", r=1)
+    form = FORM.format(name="app", hub="tenants").replace('"{{ .image }}"', '"{{ randAlphaNum 16 }}"')
+    hub = load(_files(tmp_path, form))["tenants"]
+    hub.target(source=db.url, kubeconfig=cluster.kubeconfig_path, namespace=namespace)
+    report = hub.sync()
+    outcome = report.of("app", f"{namespace}-r")
+    assert outcome is not None and outcome.action == "failed"
+    assert "spec.configMaps[0].spec.data.image" in outcome.message and "stringData" in outcome.message
+    hub.close()
+
+
+def test_password_ref_is_read_from_the_cluster_and_never_shown(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    runner = CliRunner()
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    missing = runner.invoke(app, ["plan", *target])
+    assert missing.exit_code != 0
+    text = missing.output + str(missing.exception)
+    assert "mysql-credentials" in text and "not found" in text and "spec.source.mysql.passwordRef" in text
+
+    secret = "s3cr3t-Pa55word"
+    client = cluster.client()
+    for obj in (
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "mysql-credentials", "namespace": namespace},
+            "data": {"password": base64.b64encode(secret.encode()).decode()},
+        },
+    ):
+        try:
+            client.create(codecs.from_dict(obj))
+        except ApiError as exc:
+            assert exc.status.code == 409, exc  # the namespace may be there already
+    hub = load(files)["tenants"]
+    hub.target(kubeconfig=cluster.kubeconfig_path, namespace=namespace)
+    hub.use_password_ref()
+    assert sa.engine.make_url(hub.source.url).password == secret  # the URL the hub connects with
+    planned = runner.invoke(app, ["plan", *target, "-o", "json"])  # mysql.internal does not resolve: an error
+    assert planned.exit_code == 1
+    assert secret not in planned.output and "mysql.internal" in planned.output
+    hub.close()
+    # --source replaces the LynqHub's database, so no Secret is read
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
+    other = runner.invoke(app, ["plan", *target, "-n", f"{namespace}x", "--source", f"sqlite:///{tmp_path / 'n.db'}"])
+    assert other.exit_code == 0, other.output
