@@ -3,8 +3,8 @@ graphs by transforming the function's source (if/for/and/or/... become includeWh
 
 from pykro.authoring import escape as _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat
 from pykro.authoring.decorator import Composition, composition
-from pykro.authoring.models import Spec, Status
-from pykro.authoring.refs import Ref, Template, is_ref
+from pykro.authoring.models import Spec, SpecValueError, Status
+from pykro.authoring.refs import Ref, Template, cel_of, is_ref, node_of
 from pykro.authoring.refs import bind_operators as _bind_operators
 from pykro.authoring.resource import ResourceRef, external_ref, resource
 
@@ -15,10 +15,13 @@ __all__ = [
     "Ref",
     "ResourceRef",
     "Spec",
+    "SpecValueError",
     "Status",
     "Template",
+    "cel_of",
     "composition",
     "external_ref",
     "is_ref",
+    "node_of",
     "resource",
 ]
