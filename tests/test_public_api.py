@@ -48,6 +48,7 @@ PUBLIC_MODULES: dict[str, tuple[str, ...]] = {
     "pykro.cli": ("main",),  # the console script `pykro = pykro.cli.main:main`
     "pykro.deploy": ("local",),  # README: `from pykro.deploy.local import ensure_local`
     "pykro.emulator": ("pytest_plugin",),  # the pytest11 entry point, also `-p pykro.emulator.pytest_plugin`
+    "pykro.hub": ("lynq",),  # docs/hub.md: `pykro.hub.lynq.load([paths])` loads Lynq YAML
     "pykro.integrations": (
         "bootstrap",
         "certmanager",
