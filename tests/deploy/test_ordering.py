@@ -137,3 +137,49 @@ def test_no_dependent_is_created_before_its_dependencies_are_ready(kit: Any) -> 
     assert max(created["dbA"], created["dbB"]) < min(ready["dbA"], ready["dbB"])
     applies = Counter(name for verb, _, name in kit.writes(mark) if verb == "apply")
     assert all(applies[f"o-{suffix}"] == 1 for suffix in ("cfg", "a", "b", "svc", "app")), applies
+
+
+NAMESPACED_RGD = """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: team}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Team
+    spec: {name: string}
+  resources:
+    - id: cfg
+      template: {apiVersion: v1, kind: ConfigMap, metadata: {name: cfg, namespace: "${schema.spec.name}"}, data: {a: b}}
+    - id: ns
+      template: {apiVersion: v1, kind: Namespace, metadata: {name: "${schema.spec.name}"}}
+    - id: app
+      template:
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: app, namespace: "${schema.spec.name}"}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: app}}
+          template:
+            metadata: {labels: {app: app}}
+            spec: {containers: [{name: c, image: nginx}]}
+"""
+
+
+def test_objects_in_a_namespace_the_graph_creates_wait_for_it(kit: Any) -> None:
+    """No reference ties cfg/app to the Namespace (as in a YAML file of several objects), yet they are written only
+    after it, never into a namespace that does not exist yet (each write once, no 404 from the server)."""
+    graph = Graph.from_rgd(yamlio.load(NAMESPACED_RGD))
+    team = kit.unique("team")
+    mark = kit.mark()
+    result = kit.direct(graph, kit.unique()).deploy({"name": team})
+    assert result.state == "ACTIVE"
+    log = kit.cluster.request_log()[mark:]
+    writes = [(info, code) for _, info, code in log if info.verb in ("create", "apply", "patch", "update")]
+    assert all(code < 400 for _, code in writes), [(i.resource, i.name, c) for i, c in writes if c >= 400]
+    order = [
+        (info.resource, info.name) for info, _ in writes if info.resource in ("namespaces", "configmaps", "deployments")
+    ]
+    assert order.index(("namespaces", team)) < order.index(("configmaps", "cfg"))
+    assert order.index(("namespaces", team)) < order.index(("deployments", "app"))

@@ -194,6 +194,7 @@ class ApplyLoop:
         """Start an apply for every resolved object whose desired state is not yet live; returns how many."""
         ledger = self.ledger
         count = 0
+        unborn = self._unborn_namespaces(result)
         for rid, st in result.states.items():
             node = self.ctx.nodes[rid]
             if node.type in (EXTERNAL, EXTERNAL_COLLECTION) or st.state in ("skipped", "error"):
@@ -213,14 +214,28 @@ class ApplyLoop:
                     ledger.touched[key] = rid
                     ledger.applied_at.setdefault(rid, time.monotonic())
                     continue
-                if not self.kinds.served(desired):
-                    continue
+                if not self.kinds.served(desired) or desired["metadata"].get("namespace") in unborn:
+                    continue  # applied once its CRD is served / its Namespace (of this graph) is applied
                 rt = await self.kinds.tracked(desired)
                 if not rt.namespaced:
                     desired["metadata"].pop("namespace", None)
                 ledger.inflight[key] = asyncio.create_task(self._apply(rid, key, rt, desired, digest))
                 count += 1
         return count
+
+    def _unborn_namespaces(self, result: Expansion) -> set[str]:
+        """Names of the Namespaces this graph creates that are neither applied by this run nor live yet: objects
+        in them wait, as `kubectl apply -f` of one file would create the Namespace first."""
+        names: set[str] = set()
+        for st in result.states.values():
+            if st.state in ("skipped", "error"):
+                continue
+            for obj in st.objects:
+                if obj.get("kind") == "Namespace" and obj.get("apiVersion") == "v1":
+                    key = identity(obj)
+                    if key not in self.ledger.applied and key not in self.ctx.live.objects:
+                        names.add(str((obj.get("metadata") or {}).get("name")))
+        return names
 
     async def _apply(self, rid: str, key: str, rt: ResourceType, desired: dict[str, Any], digest: str) -> None:
         ctx, ledger = self.ctx, self.ledger
