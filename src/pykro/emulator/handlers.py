@@ -358,6 +358,7 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
     space = ns if rt.namespaced else None
     as_table = tables.wants_table(request.headers.get("Accept", ""))
     render = _table_renderer(rt, q.get("includeObject", "Metadata")) if as_table else _object_renderer(engine, rt)
+
     def accept(change: Change) -> bool:  # what `_filtered` makes an event of (the rest is never queued)
         if _matches(change.obj, space, reqs, freqs):
             return True
