@@ -135,6 +135,14 @@ def text(value: Any, what: str) -> Any:
     raise fail(f"{what} must be a string, got {type(value).__name__} {value!r}", f"Write {what} as text.")
 
 
+def absolute_path(value: Any, what: str) -> Any:
+    """A string (or a reference) that starts with ``/``."""
+    text(value, what)
+    if isinstance(value, str) and not value.startswith("/"):
+        raise fail(f"{what} {value!r} must be an absolute path", f"Write '/{value}'.")
+    return value
+
+
 def dns_name(value: Any, what: str, *, label: bool = False) -> Any:
     """A DNS-1123 name: a label (``label=True``: services, apps) or a subdomain (other objects)."""
     if is_ref(value):
@@ -339,6 +347,15 @@ class Builder(metaclass=_Checked):
     def generate(self) -> ResourceGenerator:
         """The objects, ready to be written: ``.generate().to_yaml("./k8s/")``."""
         return ResourceGenerator(self)
+
+
+class Part(Builder):
+    """A part of a workload (probes, a sidecar, settings): it makes no object of its own."""
+
+    KIND_NAME_IS_LABEL = True
+
+    def _make(self) -> list[ResourceRef]:
+        raise fail(f"{type(self).__name__} {self._name!r} makes no object of its own", "Add it to a workload.")
 
 
 class ResourceGenerator:
