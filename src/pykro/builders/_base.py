@@ -128,6 +128,18 @@ def quantity(value: Any, what: str) -> Any:
     return value
 
 
+def requirements(into: dict[str, dict[str, Any]], cpu: Any, memory: Any, cpu_limit: Any, memory_limit: Any) -> None:
+    """Put the quantities given into ``into`` (a container's ``resources``: requests and limits), each checked."""
+    for field, key, value in (
+        ("requests", "cpu", cpu),
+        ("requests", "memory", memory),
+        ("limits", "cpu", cpu_limit),
+        ("limits", "memory", memory_limit),
+    ):
+        if value is not None:
+            into.setdefault(field, {})[key] = quantity(value, key if field == "requests" else f"{key}_limit")
+
+
 def text(value: Any, what: str) -> Any:
     """A string (or a reference)."""
     if is_ref(value) or isinstance(value, str):

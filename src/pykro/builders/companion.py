@@ -16,7 +16,7 @@ from pykro.builders._base import (
     items,
     mapping,
     port_name,
-    quantity,
+    requirements,
     text,
 )
 from pykro.builders._base import count as check_count
@@ -168,14 +168,7 @@ class Companion(Part):
     def resources(
         self, cpu: Any = None, memory: Any = None, cpu_limit: Any = None, memory_limit: Any = None
     ) -> Companion:
-        for field, key, value in (
-            ("requests", "cpu", cpu),
-            ("requests", "memory", memory),
-            ("limits", "cpu", cpu_limit),
-            ("limits", "memory", memory_limit),
-        ):
-            if value is not None:
-                self._resources.setdefault(field, {})[key] = quantity(value, key)
+        requirements(self._resources, cpu, memory, cpu_limit, memory_limit)
         if not self._resources:
             raise fail("resources() needs at least one of cpu, memory, cpu_limit, memory_limit")
         return self
