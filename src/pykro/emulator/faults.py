@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import fnmatch
 import json
 import random
@@ -202,13 +201,9 @@ class FaultPlan:
 def _fault(item: Any, where: str) -> Fault:
     if not isinstance(item, Mapping):
         raise ValidationError("each fault must be a mapping", where=where)
-    known = [f.name for f in fields(Fault)]
+    yamlio.check_keys(item, [f.name for f in fields(Fault)], where)
     args: dict[str, Any] = {}
     for key, value in item.items():
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            fix = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
-            raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=fix)
         if key in ("verbs", "kinds"):
             value = (value,) if isinstance(value, str) else () if value is None else value
         if isinstance(value, list):

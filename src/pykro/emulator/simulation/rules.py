@@ -287,9 +287,4 @@ def _near(kind: str, builtin: set[str]) -> bool:
 
 
 def _check_keys(data: Mapping[str, Any], cls: type[Any], where: str) -> None:
-    known = [f.name for f in fields(cls)]
-    for key in data:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
-            raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=hint)
+    yamlio.check_keys(data, [f.name for f in fields(cls)], where)
