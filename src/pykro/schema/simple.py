@@ -286,16 +286,14 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
     elif kind == "enum":
         schema["enum"] = _enum_values(typ, value)
     elif kind in ("minLength", "maxLength"):
-        if typ != "string":
-            raise SimpleSchemaError(f"{kind} marker is only valid for string types, got type: {typ}")
+        _only_for(kind, typ, "string")
         schema[kind] = _parse_int_marker(kind, value)
     elif kind == "pattern":
         _apply_pattern(schema, typ, value)
     elif kind == "uniqueItems":
         _apply_unique(schema, typ, value)
     elif kind in ("minItems", "maxItems"):
-        if typ != "array":
-            raise SimpleSchemaError(f"{kind} marker is only valid for array types, got type: {typ}")
+        _only_for(kind, typ, "array")
         schema[kind] = _parse_int_marker(kind, value)
     elif kind == "listType":
         _apply_list_type(schema, typ, value)
@@ -306,6 +304,12 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
         if value in keys:
             raise SimpleSchemaError(f"duplicate listMapKey marker, value {value}")
         keys.append(value)
+
+
+def _only_for(kind: str, typ: Any, want: str) -> None:
+    """kro's error for a ``kind`` marker on a type other than ``want``."""
+    if typ != want:
+        raise SimpleSchemaError(f"{kind} marker is only valid for {want} types, got type: {typ}")
 
 
 def _parse_int_marker(kind: str, value: str) -> int:
@@ -355,8 +359,7 @@ _UNSUPPORTED_RE: Final = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]")
 def _apply_pattern(schema: dict[str, Any], typ: Any, value: str) -> None:
     if value == "":
         raise SimpleSchemaError("pattern marker value cannot be empty")
-    if typ != "string":
-        raise SimpleSchemaError(f"pattern marker is only valid for string types, got type: {typ}")
+    _only_for("pattern", typ, "string")
     unsupported = _UNSUPPORTED_RE.search(value)
     if unsupported:
         raise SimpleSchemaError(
@@ -374,8 +377,7 @@ def _apply_unique(schema: dict[str, Any], typ: Any, value: str) -> None:
         unique = parse_bool(value)
     except SimpleSchemaError as err:
         raise SimpleSchemaError(f"failed to parse uniqueItems marker value: {err}") from None
-    if typ != "array":
-        raise SimpleSchemaError(f"uniqueItems marker is only valid for array types, got type: {typ}")
+    _only_for("uniqueItems", typ, "array")
     if unique:
         current = schema.get("x-kubernetes-list-type")
         if current is not None and current != "set":
