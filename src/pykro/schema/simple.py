@@ -257,11 +257,7 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
     """Apply one marker as kro's ``applyMarker`` does (raising its error texts)."""
     kind, value, typ = marker.key, marker.value, schema.get("type")
     if kind == "required":
-        try:
-            required = parse_bool(value)
-        except SimpleSchemaError as err:
-            raise SimpleSchemaError(f"failed to parse required marker value: {err}") from None
-        if required:
+        if _bool_marker("required", value):
             parent.setdefault("required", []).append(key)
     elif kind == "default":
         schema["default"] = _default_value(typ, value)
@@ -277,11 +273,7 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
             raise SimpleSchemaError("validation failed")
         schema.setdefault("x-kubernetes-validations", []).append({"rule": value, "message": _VALIDATION_MESSAGE})
     elif kind == "immutable":
-        try:
-            immutable = parse_bool(value)
-        except SimpleSchemaError as err:
-            raise SimpleSchemaError(f"failed to parse immutable marker value: {err}") from None
-        if immutable:
+        if _bool_marker("immutable", value):
             schema.setdefault("x-kubernetes-validations", []).append(dict(_IMMUTABLE))
     elif kind == "enum":
         schema["enum"] = _enum_values(typ, value)
@@ -304,6 +296,14 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
         if value in keys:
             raise SimpleSchemaError(f"duplicate listMapKey marker, value {value}")
         keys.append(value)
+
+
+def _bool_marker(kind: str, value: str) -> bool:
+    """A boolean marker's value, or kro's error for it."""
+    try:
+        return parse_bool(value)
+    except SimpleSchemaError as err:
+        raise SimpleSchemaError(f"failed to parse {kind} marker value: {err}") from None
 
 
 def _only_for(kind: str, typ: Any, want: str) -> None:
@@ -373,10 +373,7 @@ def _apply_pattern(schema: dict[str, Any], typ: Any, value: str) -> None:
 
 
 def _apply_unique(schema: dict[str, Any], typ: Any, value: str) -> None:
-    try:
-        unique = parse_bool(value)
-    except SimpleSchemaError as err:
-        raise SimpleSchemaError(f"failed to parse uniqueItems marker value: {err}") from None
+    unique = _bool_marker("uniqueItems", value)
     _only_for("uniqueItems", typ, "array")
     if unique:
         current = schema.get("x-kubernetes-list-type")
