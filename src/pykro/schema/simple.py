@@ -277,16 +277,13 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
             schema.setdefault("x-kubernetes-validations", []).append(dict(_IMMUTABLE))
     elif kind == "enum":
         schema["enum"] = _enum_values(typ, value)
-    elif kind in ("minLength", "maxLength"):
-        _only_for(kind, typ, "string")
+    elif kind in _COUNT_MARKERS:
+        _only_for(kind, typ, _COUNT_MARKERS[kind])
         schema[kind] = _parse_int_marker(kind, value)
     elif kind == "pattern":
         _apply_pattern(schema, typ, value)
     elif kind == "uniqueItems":
         _apply_unique(schema, typ, value)
-    elif kind in ("minItems", "maxItems"):
-        _only_for(kind, typ, "array")
-        schema[kind] = _parse_int_marker(kind, value)
     elif kind == "listType":
         _apply_list_type(schema, typ, value)
     elif kind == "listMapKey":
@@ -296,6 +293,10 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
         if value in keys:
             raise SimpleSchemaError(f"duplicate listMapKey marker, value {value}")
         keys.append(value)
+
+
+_COUNT_MARKERS = {"minLength": "string", "maxLength": "string", "minItems": "array", "maxItems": "array"}
+"""The whole-number markers and the one type each is valid for."""
 
 
 def _bool_marker(kind: str, value: str) -> bool:
