@@ -3,8 +3,9 @@ literal block style for multi-line strings, byte-identical output for identical 
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from pykro.errors import ValidationError
 __all__ = [
     "MAX_DEPTH",
     "Ambiguous",
+    "check_keys",
     "copy_data",
     "dump",
     "dump_all",
@@ -354,6 +356,15 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> list[str | int] | None:
             if isinstance(child, dict | list | tuple):
                 stack.append((child, depth + 1, (*path, key)))
     return None
+
+
+def check_keys(data: Mapping[Any, Any], known: Sequence[str], where: str) -> None:
+    """Stop at the first key of a user's mapping that is not in ``known``, naming its path and the closest key."""
+    for key in data:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            fix = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
+            raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=fix)
 
 
 def path_text(prefix: str, path: list[str | int]) -> str:

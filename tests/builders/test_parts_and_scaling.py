@@ -314,6 +314,7 @@ def test_a_stateful_app_with_a_companion_and_a_standalone_scaling() -> None:
         (lambda: Companion("side").port(0), "from 1 to 65535"),
         (lambda: Companion("side").mount_shared_volume("logs"), "must be an absolute path"),
         (lambda: Companion("side").resources(cpu="lots"), "must be a Kubernetes quantity"),
+        (lambda: Companion("side").resources(memory_limit="lots"), r"\(\): memory_limit must be a Kubernetes quantity"),
         (lambda: Companion("side").env("A", None), "must be text or a number"),
         (lambda: Companion("Side Car"), "is not a valid DNS-1123 label"),
         (lambda: App("web").add_companion(Companion("web")), "two containers named 'web'"),

@@ -395,7 +395,7 @@ def test_security_policy_settings_and_health() -> None:
         (lambda: SecurityPolicy("p").pod_security_standard("strict"), "pod_security_standard must be one of"),
         (lambda: SecurityPolicy("p").run_as_user(-1), "run_as_user must be a whole number >= 0"),
         (lambda: SecurityPolicy("p").drop_capabilities(["net_admin"]), "is not a capability name"),
-        (lambda: Health().liveness_probe("live"), "must start with '/'"),
+        (lambda: Health().liveness_probe("live"), "liveness_probe path 'live' must be an absolute path"),
         (lambda: Health().readiness_probe("/r", port=0), "from 1 to 65535"),
         (lambda: Observability().enable_metrics(port=123456), "from 1 to 65535"),
         (lambda: Observability().enable_logging(level="LOUD"), "log level must be one of"),

@@ -8,6 +8,7 @@ import asyncio
 import json
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -260,10 +261,10 @@ def test_plan_file_has_the_limits_of_every_user_file(tmp_path: Path) -> None:
     ("text", "fragment"),
     [
         ("faults: [{eror: 500}]", "Did you mean `error`"),
-        ("faults: [{error: 500, rate: 2}]", "not between 0 and 1"),
-        ("faults: [{error: 200}]", "not an HTTP error status"),
+        ("faults: [{error: 500, rate: 2}]", "`rate` is 2. Use a probability between 0 and 1"),
+        ("faults: [{error: 200}]", "`error` is 200. Use an HTTP error status"),
         ("faults: [{watch: explode}]", "drop, expire or truncate"),
-        ("faults: [{latency_ms: [9, 1]}]", "is not (min, max)"),
+        ("faults: [{latency_ms: [9, 1]}]", "(min, max) range with 0 <= min <= max"),
         ("faults: [{disconnect: later}]", "before or after"),
         ("rules: []", "one key: faults"),
     ],
@@ -272,6 +273,76 @@ def test_bad_plans_are_validation_errors(text: str, fragment: str) -> None:
     with pytest.raises(ValidationError) as info:
         FaultPlan.from_yaml(text)
     assert fragment in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field", "fragment"),
+    [
+        ({"verbs": "get"}, "verbs", "a list of strings"),
+        ({"verbs": ("get", 3)}, "verbs", "a list of strings"),
+        ({"kinds": ("Pod", None)}, "kinds", "a list of strings"),
+        ({"verbs": ("crate",)}, "verbs", "'crate'"),
+        ({"path": 5}, "path", "a string"),
+        ({"namespace": ["a"]}, "namespace", "a string"),
+        ({"name": 7}, "name", "a string"),
+        ({"message": 1}, "message", "a string"),
+        ({"latency_ms": "100"}, "latency_ms", "a number of milliseconds"),
+        ({"latency_ms": -1}, "latency_ms", ">= 0"),
+        ({"latency_ms": (1, 2, 3)}, "latency_ms", "(min, max)"),
+        ({"latency_ms": ("1", 2)}, "latency_ms", "(min, max)"),
+        ({"error": "503"}, "error", "from 400 to 599"),
+        ({"error": 503.0}, "error", "from 400 to 599"),
+        ({"error": True}, "error", "from 400 to 599"),
+        ({"rate": "0.5"}, "rate", "between 0 and 1"),
+        ({"rate": 2}, "rate", "between 0 and 1"),
+        ({"retry_after": 1.5}, "retry_after", "whole number"),
+        ({"retry_after": -1}, "retry_after", "whole number"),
+        ({"watch": "explode"}, "watch", "drop, expire or truncate"),
+        ({"disconnect": "later"}, "disconnect", "before or after"),
+        ({"watch": "drop", "after_events": "3"}, "after_events", "whole number"),
+        ({"watch": "drop", "after_ms": "5000"}, "after_ms", "milliseconds"),
+        ({"after_events": 3}, "after_events", "only to a watch fault"),
+        ({"after_ms": 10}, "after_ms", "only to a watch fault"),
+        ({"limit": "3"}, "limit", "whole number"),
+        ({"limit": -2}, "limit", "whole number"),
+    ],
+)
+def test_every_field_is_checked_when_the_fault_is_made(kwargs: dict[str, Any], field: str, fragment: str) -> None:
+    """A wrong value stops the plan at once, naming the field and the value; before, most failed at the first
+    matching request, inside the emulator."""
+    with pytest.raises(ValidationError) as info:
+        Fault(**kwargs)
+    assert info.value.where == f"fault.{field}"
+    assert fragment in str(info.value)
+    if field in kwargs and not isinstance(kwargs[field], tuple):
+        assert repr(kwargs[field]) in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("item", "where", "fragment"),
+    [
+        ("{latency_ms: slow}", "faults.faults[1].latency_ms", "'slow'"),
+        ("{latency_ms: [1, x]}", "faults.faults[1].latency_ms", "(min, max)"),
+        ("{error: 503, limit: lots}", "faults.faults[1].limit", "'lots'"),
+        ("{watch: drop, after_ms: soon}", "faults.faults[1].after_ms", "'soon'"),
+        ("{verbs: [get, {a: b}]}", "faults.faults[1].verbs", "a list of strings"),
+        ("{verbs: [gett]}", "faults.faults[1].verbs", "'gett'"),
+        ("{error: 503, retry_after: '2'}", "faults.faults[1].retry_after", "'2'"),
+        ("{name: [a, b], error: 500}", "faults.faults[1].name", "a string"),
+    ],
+)
+def test_yaml_faults_are_checked_at_load_with_their_path(item: str, where: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        FaultPlan.from_yaml(f"faults:\n  - {{error: 500}}\n  - {item}\n")
+    assert info.value.where == where
+    assert fragment in str(info.value)
+
+
+def test_lists_from_python_become_tuples() -> None:
+    fault = Fault(verbs=["get"], kinds=["Pod"], latency_ms=[1, 2])  # type: ignore[arg-type]
+    assert fault == Fault(verbs=("get",), kinds=("Pod",), latency_ms=(1, 2))
+    assert hash(fault) == hash(Fault(verbs=("get",), kinds=("Pod",), latency_ms=(1, 2)))
+    assert Fault(verbs=("*",)).verbs == ("*",)
 
 
 @pytest.mark.parametrize(

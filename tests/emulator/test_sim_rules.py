@@ -94,6 +94,31 @@ def test_bad_files_name_the_place_and_the_fix(text: str, where: str, hint: str |
         assert hint in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "where", "fragment"),
+    [
+        ({"kind": 5}, "rule.kind", "got 5"),
+        ({"name": None}, "rule.name", "got None"),
+        ({"namespace": ["a"]}, "rule.namespace", "got ['a']"),
+        ({"labels": ["app"]}, "rule.labels", "got ['app']"),
+        ({"labels": {"app": 1}}, "rule.labels.app", "got 1"),
+        ({"labels": {2: "x"}}, "rule.labels", "got 2"),
+        ({"delay_ms": "500"}, "rule.delay_ms", "got '500'"),
+        ({"delay_ms": -1}, "rule.delay_ms", "non-negative integer"),
+        ({"delay_ms": True}, "rule.delay_ms", "got True"),
+        ({"outcome": "done"}, "rule.outcome", "Use one of: ready, never, fail"),
+        ({"status": "up"}, "rule.status", "got 'up'"),
+        ({"condition": 3}, "rule.condition", "got 3"),
+    ],
+)
+def test_a_rule_made_in_python_is_checked_field_by_field(kwargs: dict[str, object], where: str, fragment: str) -> None:
+    """Before, a wrong value from Python failed only when the simulator first used the rule."""
+    with pytest.raises(ValidationError) as info:
+        Rule(**kwargs)  # type: ignore[arg-type]
+    assert info.value.where == where
+    assert fragment in str(info.value)
+
+
 def test_text_is_kept_as_written() -> None:
     rules = SimulationRules.from_yaml("delays: {Database: 7}\nrules: [{kind: Database, labels: {a: yes, v: '010'}}]")
     assert dict(rules.rules[0].labels) == {"a": "yes", "v": "010"} and rules.delays["Database"] == 7

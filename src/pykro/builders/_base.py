@@ -128,11 +128,31 @@ def quantity(value: Any, what: str) -> Any:
     return value
 
 
+def requirements(into: dict[str, dict[str, Any]], cpu: Any, memory: Any, cpu_limit: Any, memory_limit: Any) -> None:
+    """Put the quantities given into ``into`` (a container's ``resources``: requests and limits), each checked."""
+    for field, key, value in (
+        ("requests", "cpu", cpu),
+        ("requests", "memory", memory),
+        ("limits", "cpu", cpu_limit),
+        ("limits", "memory", memory_limit),
+    ):
+        if value is not None:
+            into.setdefault(field, {})[key] = quantity(value, key if field == "requests" else f"{key}_limit")
+
+
 def text(value: Any, what: str) -> Any:
     """A string (or a reference)."""
     if is_ref(value) or isinstance(value, str):
         return value
     raise fail(f"{what} must be a string, got {type(value).__name__} {value!r}", f"Write {what} as text.")
+
+
+def absolute_path(value: Any, what: str) -> Any:
+    """A string (or a reference) that starts with ``/``."""
+    text(value, what)
+    if isinstance(value, str) and not value.startswith("/"):
+        raise fail(f"{what} {value!r} must be an absolute path", f"Write '/{value}'.")
+    return value
 
 
 def dns_name(value: Any, what: str, *, label: bool = False) -> Any:
@@ -339,6 +359,15 @@ class Builder(metaclass=_Checked):
     def generate(self) -> ResourceGenerator:
         """The objects, ready to be written: ``.generate().to_yaml("./k8s/")``."""
         return ResourceGenerator(self)
+
+
+class Part(Builder):
+    """A part of a workload (probes, a sidecar, settings): it makes no object of its own."""
+
+    KIND_NAME_IS_LABEL = True
+
+    def _make(self) -> list[ResourceRef]:
+        raise fail(f"{type(self).__name__} {self._name!r} makes no object of its own", "Add it to a workload.")
 
 
 class ResourceGenerator:

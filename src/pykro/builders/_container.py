@@ -7,7 +7,17 @@ from typing import Any, Final, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
-from pykro.builders._base import Builder, builder_method, choice, dns_name, items, mapping, port_name, quantity, text
+from pykro.builders._base import (
+    Builder,
+    builder_method,
+    choice,
+    dns_name,
+    items,
+    mapping,
+    port_name,
+    requirements,
+    text,
+)
 from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
 from pykro.simple.values import name_of
@@ -208,16 +218,7 @@ class Container(Builder):
         gpu: Any = None,
     ) -> W:
         """Requests (``cpu``, ``memory``), limits (``cpu_limit``, ``memory_limit``) and ``gpu`` (nvidia.com/gpu)."""
-        for field, key, value in (
-            ("requests", "cpu", cpu),
-            ("requests", "memory", memory),
-            ("limits", "cpu", cpu_limit),
-            ("limits", "memory", memory_limit),
-        ):
-            if value is not None:
-                self._resources.setdefault(field, {})[key] = quantity(
-                    value, key if field == "requests" else f"{key}_limit"
-                )
+        requirements(self._resources, cpu, memory, cpu_limit, memory_limit)
         if gpu is not None:
             self._resources.setdefault("limits", {})["nvidia.com/gpu"] = check_count(gpu, "gpu", least=1)
         if not any(v is not None for v in (cpu, memory, cpu_limit, memory_limit, gpu)):

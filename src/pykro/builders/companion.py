@@ -8,8 +8,17 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pykro.authoring.location import fail
-from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, choice, items, mapping, port_name, quantity, text
+from pykro.builders._base import (
+    Part,
+    absolute_path,
+    builder_method,
+    choice,
+    items,
+    mapping,
+    port_name,
+    requirements,
+    text,
+)
 from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
 
@@ -23,23 +32,7 @@ def _command(command: Any, what: str) -> list[Any]:
     return listed
 
 
-def _absolute(path: Any, what: str) -> Any:
-    text(path, what)
-    if isinstance(path, str) and not path.startswith("/"):
-        raise fail(f"{what} {path!r} must be an absolute path", f"Write '/{path}'.")
-    return path
-
-
-class _Part(Builder):
-    """A part of a workload: it makes no object of its own."""
-
-    KIND_NAME_IS_LABEL = True
-
-    def _make(self) -> list[ResourceRef]:
-        raise fail(f"{type(self).__name__} {self._name!r} makes no object of its own", "Add it to a workload.")
-
-
-class Companion(_Part):
+class Companion(Part):
     """A container beside the workload's main one: a ``sidecar`` (default, runs alongside) or an ``init``
     container (runs to completion before the main container starts)."""
 
@@ -175,14 +168,7 @@ class Companion(_Part):
     def resources(
         self, cpu: Any = None, memory: Any = None, cpu_limit: Any = None, memory_limit: Any = None
     ) -> Companion:
-        for field, key, value in (
-            ("requests", "cpu", cpu),
-            ("requests", "memory", memory),
-            ("limits", "cpu", cpu_limit),
-            ("limits", "memory", memory_limit),
-        ):
-            if value is not None:
-                self._resources.setdefault(field, {})[key] = quantity(value, key)
+        requirements(self._resources, cpu, memory, cpu_limit, memory_limit)
         if not self._resources:
             raise fail("resources() needs at least one of cpu, memory, cpu_limit, memory_limit")
         return self
@@ -190,7 +176,7 @@ class Companion(_Part):
     @builder_method
     def mount_shared_volume(self, path: Any) -> Companion:
         """Share an emptyDir between this container and the main one, mounted at ``path`` in both."""
-        self._shared.append(_absolute(path, "mount_shared_volume path"))
+        self._shared.append(absolute_path(path, "mount_shared_volume path"))
         return self
 
     def container(self) -> tuple[str, dict[str, Any], list[tuple[str, Any]]]:
@@ -212,7 +198,7 @@ class Companion(_Part):
         return self._kind, container, shared
 
 
-class Lifecycle(_Part):
+class Lifecycle(Part):
     """Container hooks: ``Lifecycle().pre_stop(["sh", "-c", "sleep 5"]).termination_grace_period(30)``."""
 
     def __init__(self, name: Any = "lifecycle") -> None:
@@ -246,7 +232,10 @@ class Lifecycle(_Part):
     def pre_stop_http(self, path: Any, port: Any) -> Lifecycle:
         """GET ``path`` on ``port`` of the container before it is stopped."""
         self._hooks["preStop"] = {
-            "httpGet": {"path": _absolute(path, "pre_stop_http path"), "port": check_port(port, "pre_stop_http port")}
+            "httpGet": {
+                "path": absolute_path(path, "pre_stop_http path"),
+                "port": check_port(port, "pre_stop_http port"),
+            }
         }
         return self
 

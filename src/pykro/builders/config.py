@@ -18,7 +18,7 @@ from pykro import yamlio
 from pykro.authoring.location import fail
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, mapping, text, unsupported
+from pykro.builders._base import Builder, absolute_path, builder_method, mapping, text, unsupported
 from pykro.builders._base import count as check_count
 from pykro.simple import ConfigMap as _ConfigMap
 from pykro.simple import Secret as _Secret
@@ -98,9 +98,7 @@ class _Attachable(Builder):
     @builder_method
     def mount_path(self, path: Any) -> Any:
         """Mount the keys as files under ``path`` in the workloads it is added to (instead of env vars)."""
-        self._mount = text(path, "mount_path")
-        if isinstance(path, str) and not path.startswith("/"):
-            raise fail(f"mount_path {path!r} must be an absolute path", f"Write '/{path}'.")
+        self._mount = absolute_path(path, "mount_path")
         return self
 
     @builder_method

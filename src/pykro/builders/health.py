@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from pykro.authoring.location import fail
-from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, choice, text
+from pykro.builders._base import Part, absolute_path, builder_method, choice
 from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
 
@@ -17,23 +16,7 @@ _LEVELS: Final = {k.lower(): k for k in ("DEBUG", "INFO", "WARNING", "WARN", "ER
 _FORMATS: Final = {"json": "json", "text": "text", "logfmt": "logfmt"}
 
 
-def _path(value: Any, what: str) -> Any:
-    text(value, what)
-    if isinstance(value, str) and not value.startswith("/"):
-        raise fail(f"{what} {value!r} must start with '/'", f"Write '/{value}'.")
-    return value
-
-
-class _Bundle(Builder):
-    """A settings bundle: it makes no object of its own."""
-
-    KIND_NAME_IS_LABEL = True
-
-    def _make(self) -> list[ResourceRef]:
-        raise fail(f"{type(self).__name__} {self._name!r} makes no object of its own", "Add it to a workload.")
-
-
-class Health(_Bundle):
+class Health(Part):
     """Probes for a workload: ``app.health(Health().startup_probe("/start").liveness_probe("/live"))``."""
 
     def __init__(self, name: Any = "health") -> None:
@@ -44,7 +27,7 @@ class Health(_Bundle):
         self, kind: str, path: Any, port_: Any, initial_delay: Any, period: Any, timeout: Any, failures: Any
     ) -> Health:
         self._probes[kind] = {
-            "path": _path(path, f"{kind}_probe path"),
+            "path": absolute_path(path, f"{kind}_probe path"),
             "port": None if port_ is None else check_port(port_, f"{kind}_probe port"),
             "initial_delay": check_count(initial_delay, "initial_delay"),
             "period": check_count(period, "period", least=1),
@@ -96,7 +79,7 @@ class Health(_Bundle):
         return {k: dict(v) for k, v in self._probes.items()}
 
 
-class Observability(_Bundle):
+class Observability(Part):
     """Metrics, logging and tracing settings of a workload: Prometheus scrape annotations and a ``metrics`` port,
     ``LOG_LEVEL``/``LOG_FORMAT`` and the OpenTelemetry ``OTEL_*`` environment variables."""
 
@@ -108,7 +91,7 @@ class Observability(_Bundle):
     @builder_method
     def enable_metrics(self, port: Any = 9090, path: Any = "/metrics") -> Observability:
         """A ``metrics`` port and the ``prometheus.io/scrape``, ``/port`` and ``/path`` pod annotations."""
-        self._metrics = (check_port(port, "metrics port"), _path(path, "metrics path"))
+        self._metrics = (check_port(port, "metrics port"), absolute_path(path, "metrics path"))
         return self
 
     @builder_method

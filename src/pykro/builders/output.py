@@ -23,8 +23,8 @@ __all__ = ["DockerComposeOutput", "HelmOutput", "KubernetesOutput", "KustomizeOu
 _KUBECTL = "pykro does not run kubectl"
 
 
-class KubernetesOutput:
-    """Writes builders' objects as YAML files, one per object (``<kind>-<name>.yaml``)."""
+class _FileWriter:
+    """What the writers of several files share: ``files``, the files the last generate() wrote."""
 
     def __init__(self) -> None:
         self._files: list[Path] = []
@@ -33,6 +33,10 @@ class KubernetesOutput:
     def files(self) -> list[Path]:
         """The files written by the last generate()."""
         return list(self._files)
+
+
+class KubernetesOutput(_FileWriter):
+    """Writes builders' objects as YAML files, one per object (``<kind>-<name>.yaml``)."""
 
     @builder_method
     def generate(self, resource: Builder | list[Builder], output_dir: str | Path) -> KubernetesOutput:
@@ -114,20 +118,15 @@ for _name in (
     setattr(KubernetesOutput, _name, unsupported(_name, _KUBECTL, _HOW))
 
 
-class HelmOutput:
+class HelmOutput(_FileWriter):
     """Writes builders' objects as a Helm chart (``Chart.yaml``, ``values.yaml``, ``values.schema.json``,
     ``templates/``): ``HelmOutput("web").generate(app, "./chart/")``. Literal Secret values are read from
     ``.Values.pykroSecrets`` (left empty, so ``helm install`` stops until they are given) unless ``include_secrets``."""
 
     def __init__(self, chart_name: str = "app", *, include_secrets: bool = False) -> None:
         self._name = dns_name(chart_name, "chart name", label=True)
+        super().__init__()
         self._include_secrets = include_secrets
-        self._files: list[Path] = []
-
-    @property
-    def files(self) -> list[Path]:
-        """The files written by the last generate()."""
-        return list(self._files)
 
     @builder_method
     def generate(self, resource: Builder | list[Builder], output_dir: str | Path) -> HelmOutput:
@@ -139,20 +138,15 @@ class HelmOutput:
         return self
 
 
-class KustomizeOutput:
+class KustomizeOutput(_FileWriter):
     """Writes builders' objects as a Kustomize tree: ``base/`` from ``resource`` and ``overlays/<name>/`` from each
     entry of ``overlays`` (the builders of that environment): ``KustomizeOutput().generate(app, "./k8s/",
     overlays={"prod": prod_app})``. Secrets come from secretGenerators reading files written only with
     ``include_secrets``."""
 
     def __init__(self, *, include_secrets: bool = False) -> None:
+        super().__init__()
         self._include_secrets = include_secrets
-        self._files: list[Path] = []
-
-    @property
-    def files(self) -> list[Path]:
-        """The files written by the last generate()."""
-        return list(self._files)
 
     @builder_method
     def generate(

@@ -14,7 +14,17 @@ from typing import Any, TypeVar
 
 from pykro.authoring.location import fail
 from pykro.authoring.resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, choice, dns_name, items, quantity, text, unsupported
+from pykro.builders._base import (
+    Builder,
+    absolute_path,
+    builder_method,
+    choice,
+    dns_name,
+    items,
+    quantity,
+    text,
+    unsupported,
+)
 from pykro.simple import PersistentVolumeClaim as _PVC
 
 __all__ = ["Storage", "Volume"]
@@ -147,7 +157,10 @@ class Volume(Builder):
     def host_path_volume(self: V, path: Any, path_type: str = "") -> V:
         """A directory of the node (``path_type`` such as ``DirectoryOrCreate``)."""
         self._set_source("hostPath")
-        self._detail = {"path": _absolute(path, "host path"), "type": choice(path_type, "path_type", _HOST_PATH_TYPES)}
+        self._detail = {
+            "path": absolute_path(path, "host path"),
+            "type": choice(path_type, "path_type", _HOST_PATH_TYPES),
+        }
         return self
 
     @builder_method
@@ -173,7 +186,7 @@ class Volume(Builder):
     @builder_method
     def mount_path(self: V, path: Any) -> V:
         """Where the workload's container mounts the volume."""
-        self._mount_path = _absolute(path, "mount_path")
+        self._mount_path = absolute_path(path, "mount_path")
         return self
 
     @builder_method
@@ -320,13 +333,6 @@ class Storage(Volume):
             if kind == "shared":
                 self._access_mode = "ReadWriteMany"
         return self
-
-
-def _absolute(path: Any, what: str) -> Any:
-    value = text(path, what)
-    if isinstance(value, str) and not value.startswith("/"):
-        raise fail(f"{what} {value!r} must be an absolute path", f"Write '/{value}'.")
-    return value
 
 
 def volumes(values: Sequence[Any]) -> list[Volume]:

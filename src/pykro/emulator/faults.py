@@ -19,15 +19,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import difflib
 import fnmatch
 import json
 import random
 from collections import Counter
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, NoReturn, cast
 
 from aiohttp import web
 from aiohttp.typedefs import Middleware
@@ -53,6 +52,21 @@ _MESSAGES = {
     504: "The server was unable to return a response in the time allotted (injected by the pykro emulator)",
 }
 _REASONS = {504: "Timeout"}  # the others come from the server's table (pykro.emulator.status)
+
+
+_VERBS = ("get", "list", "watch", "create", "update", "patch", "apply", "delete", "deletecollection")
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _integer(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _invalid(name: str, value: object, expected: str) -> NoReturn:
+    raise ValidationError(f"`{name}` is {value!r}", where=f"fault.{name}", fix=f"Use {expected}.")
 
 
 @dataclass(frozen=True)
@@ -85,20 +99,51 @@ class Fault:
     message: str | None = None
 
     def __post_init__(self) -> None:
-        if not 0.0 <= self.rate <= 1.0:
-            raise ValidationError(f"rate {self.rate} is not between 0 and 1", where="fault.rate")
-        if self.error is not None and not 400 <= self.error <= 599:
-            raise ValidationError(f"error {self.error} is not an HTTP error status", where="fault.error")
+        """Checks every field now, so a wrong value stops the plan when it is made, not at the first request."""
+        for name in ("verbs", "kinds"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                value = tuple(value)
+                object.__setattr__(self, name, value)  # a list from Python is fine; the fault stays hashable
+            if not isinstance(value, tuple) or not all(isinstance(v, str) for v in value):
+                _invalid(name, value, f'a list of strings, e.g. {name}=("{"create" if name == "verbs" else "Pod"}",)')
+        for verb in self.verbs:
+            if not any(fnmatch.fnmatchcase(known, verb) for known in _VERBS):
+                _invalid("verbs", verb, f"one of {', '.join(_VERBS)} (or a glob matching some)")
+        for name in ("path", "namespace", "name", "message"):
+            if getattr(self, name) is not None and not isinstance(getattr(self, name), str):
+                _invalid(name, getattr(self, name), "a string")
+        if isinstance(self.latency_ms, list):
+            object.__setattr__(self, "latency_ms", tuple(self.latency_ms))
+        latency = self.latency_ms
+        if isinstance(latency, tuple):
+            if len(latency) != 2 or not all(_number(v) for v in latency) or not 0 <= latency[0] <= latency[1]:
+                _invalid("latency_ms", latency, "a number of milliseconds or a (min, max) range with 0 <= min <= max")
+        elif latency is not None and not (_number(latency) and latency >= 0):
+            _invalid("latency_ms", latency, "a number of milliseconds >= 0 or a (min, max) range")
+        if self.error is not None and not (_integer(self.error) and 400 <= self.error <= 599):
+            _invalid("error", self.error, "an HTTP error status from 400 to 599, e.g. 503")
+        if not (_number(self.rate) and 0.0 <= self.rate <= 1.0):
+            _invalid("rate", self.rate, "a probability between 0 and 1")
+        if not (_integer(self.retry_after) and self.retry_after >= 0):
+            _invalid("retry_after", self.retry_after, "a whole number of seconds >= 0")
         if self.watch is not None and self.watch not in ("drop", "expire", "truncate"):
-            raise ValidationError(
-                f"unknown watch fault {self.watch!r}", where="fault.watch", fix="Use drop, expire or truncate."
-            )
+            _invalid("watch", self.watch, "drop, expire or truncate")
         if self.disconnect is not None and self.disconnect not in ("before", "after"):
+            _invalid("disconnect", self.disconnect, "before or after")
+        for name in ("after_events", "limit"):
+            value = getattr(self, name)
+            if value is not None and not (_integer(value) and value >= 0):
+                _invalid(name, value, "a whole number >= 0")
+        if self.after_ms is not None and not (_number(self.after_ms) and self.after_ms >= 0):
+            _invalid("after_ms", self.after_ms, "a number of milliseconds >= 0")
+        if self.watch is None and (self.after_events is not None or self.after_ms is not None):
+            field_name = "after_events" if self.after_events is not None else "after_ms"
             raise ValidationError(
-                f"unknown disconnect {self.disconnect!r}", where="fault.disconnect", fix="Use before or after."
+                f"`{field_name}` is {getattr(self, field_name)!r}, but it applies only to a watch fault",
+                where=f"fault.{field_name}",
+                fix="Add watch: drop, expire or truncate.",
             )
-        if isinstance(self.latency_ms, tuple) and not 0 <= self.latency_ms[0] <= self.latency_ms[1]:
-            raise ValidationError(f"latency range {self.latency_ms} is not (min, max)", where="fault.latency_ms")
 
     def matches(self, info: RequestInfo, path: str) -> bool:
         if self.path is not None and not fnmatch.fnmatchcase(path, self.path):
@@ -156,24 +201,19 @@ class FaultPlan:
 def _fault(item: Any, where: str) -> Fault:
     if not isinstance(item, Mapping):
         raise ValidationError("each fault must be a mapping", where=where)
-    known = [f.name for f in fields(Fault)]
+    yamlio.check_keys(item, [f.name for f in fields(Fault)], where)
     args: dict[str, Any] = {}
     for key, value in item.items():
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            fix = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
-            raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=fix)
         if key in ("verbs", "kinds"):
-            value = (value,) if isinstance(value, str) else tuple(str(v) for v in value or ())
-        elif key == "latency_ms" and isinstance(value, Sequence) and not isinstance(value, str):
-            if len(value) != 2:
-                raise ValidationError("latency_ms is a number or [min, max]", where=f"{where}.latency_ms")
-            value = (float(value[0]), float(value[1]))
+            value = (value,) if isinstance(value, str) else () if value is None else value
+        if isinstance(value, list):
+            value = tuple(value)
         args[key] = value
     try:
         return Fault(**args)
-    except ValidationError as exc:
-        raise ValidationError(exc.what, where=where, fix=exc.fix) from None
+    except ValidationError as exc:  # `fault.rate` becomes the YAML path of the field
+        field_where = where + (exc.where or "").removeprefix("fault")
+        raise ValidationError(exc.what, where=field_where, fix=exc.fix) from None
     except TypeError as exc:
         raise ValidationError(f"invalid fault: {exc}", where=where) from None
 

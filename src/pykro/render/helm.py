@@ -18,10 +18,10 @@ from typing import Any
 from pykro import yamlio
 from pykro.cel.printer import quote
 from pykro.cel.template import Standalone, parse_value
-from pykro.errors import PykroError
 from pykro.graph import Graph, Resource
 from pykro.graph.secrets import is_secret, secret_paths
 from pykro.render import goyaml
+from pykro.render._files import write_tree
 from pykro.render.gotemplate import Scope, Untranslatable, go_string, translate, translate_value
 
 __all__ = ["SECRETS_KEY", "chart_files", "objects_graph", "values_defaults", "values_schema", "write_chart"]
@@ -36,22 +36,7 @@ _CHART_NAME = re.compile(r"[^a-z0-9-]+")
 
 def write_chart(graph: Graph, directory: str | Path, *, include_secrets: bool = False) -> list[Path]:
     """Write the chart of ``graph`` into ``directory`` (created if missing); the paths written, in order."""
-    files = chart_files(graph, include_secrets=include_secrets)
-    out = Path(directory)
-    written: list[Path] = []
-    try:
-        for name, text in files.items():
-            path = out / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            written.append(path)
-    except OSError as exc:
-        raise PykroError(
-            f"cannot write the chart: {exc.strerror}" + (f" ({exc.filename})" if exc.filename else ""),
-            where=str(directory),
-            fix="Pass a directory you can write to (it is created if missing).",
-        ) from None
-    return written
+    return write_tree(chart_files(graph, include_secrets=include_secrets), directory, "the chart")
 
 
 def chart_files(graph: Graph, *, include_secrets: bool = False) -> dict[str, str]:

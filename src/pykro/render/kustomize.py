@@ -17,6 +17,7 @@ from typing import Any
 
 from pykro.errors import PykroError
 from pykro.render import goyaml
+from pykro.render._files import write_tree
 
 __all__ = ["kustomize_files", "write_kustomize"]
 
@@ -41,24 +42,8 @@ def write_kustomize(
     include_secrets: bool = False,
 ) -> list[Path]:
     """Write the tree into ``directory``; the paths written, in order."""
-    out = Path(directory)
-    written: list[Path] = []
-    try:
-        for rel, content in kustomize_files(base, overlays, include_secrets=include_secrets).items():
-            path = out / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, bytes):
-                path.write_bytes(content)
-            else:
-                path.write_text(content, encoding="utf-8")
-            written.append(path)
-    except OSError as exc:
-        raise PykroError(
-            f"cannot write the Kustomize tree: {exc.strerror}" + (f" ({exc.filename})" if exc.filename else ""),
-            where=str(directory),
-            fix="Pass a directory you can write to (it is created if missing).",
-        ) from None
-    return written
+    files = kustomize_files(base, overlays, include_secrets=include_secrets)
+    return write_tree(files, directory, "the Kustomize tree")
 
 
 def kustomize_files(

@@ -258,11 +258,7 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
     """Apply one marker as kro's ``applyMarker`` does (raising its error texts)."""
     kind, value, typ = marker.key, marker.value, schema.get("type")
     if kind == "required":
-        try:
-            required = parse_bool(value)
-        except SimpleSchemaError as err:
-            raise SimpleSchemaError(f"failed to parse required marker value: {err}") from None
-        if required:
+        if _bool_marker("required", value):
             parent.setdefault("required", []).append(key)
     elif kind == "default":
         schema["default"] = _default_value(typ, value)
@@ -278,26 +274,17 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
             raise SimpleSchemaError("validation failed")
         schema.setdefault("x-kubernetes-validations", []).append({"rule": value, "message": _VALIDATION_MESSAGE})
     elif kind == "immutable":
-        try:
-            immutable = parse_bool(value)
-        except SimpleSchemaError as err:
-            raise SimpleSchemaError(f"failed to parse immutable marker value: {err}") from None
-        if immutable:
+        if _bool_marker("immutable", value):
             schema.setdefault("x-kubernetes-validations", []).append(dict(_IMMUTABLE))
     elif kind == "enum":
         schema["enum"] = _enum_values(typ, value)
-    elif kind in ("minLength", "maxLength"):
-        if typ != "string":
-            raise SimpleSchemaError(f"{kind} marker is only valid for string types, got type: {typ}")
+    elif kind in _COUNT_MARKERS:
+        _only_for(kind, typ, _COUNT_MARKERS[kind])
         schema[kind] = _parse_int_marker(kind, value)
     elif kind == "pattern":
         _apply_pattern(schema, typ, value)
     elif kind == "uniqueItems":
         _apply_unique(schema, typ, value)
-    elif kind in ("minItems", "maxItems"):
-        if typ != "array":
-            raise SimpleSchemaError(f"{kind} marker is only valid for array types, got type: {typ}")
-        schema[kind] = _parse_int_marker(kind, value)
     elif kind == "listType":
         _apply_list_type(schema, typ, value)
     elif kind == "listMapKey":
@@ -307,6 +294,24 @@ def _apply(schema: dict[str, Any], marker: Marker, key: str, parent: dict[str, A
         if value in keys:
             raise SimpleSchemaError(f"duplicate listMapKey marker, value {value}")
         keys.append(value)
+
+
+_COUNT_MARKERS = {"minLength": "string", "maxLength": "string", "minItems": "array", "maxItems": "array"}
+"""The whole-number markers and the one type each is valid for."""
+
+
+def _bool_marker(kind: str, value: str) -> bool:
+    """A boolean marker's value, or kro's error for it."""
+    try:
+        return parse_bool(value)
+    except SimpleSchemaError as err:
+        raise SimpleSchemaError(f"failed to parse {kind} marker value: {err}") from None
+
+
+def _only_for(kind: str, typ: Any, want: str) -> None:
+    """kro's error for a ``kind`` marker on a type other than ``want``."""
+    if typ != want:
+        raise SimpleSchemaError(f"{kind} marker is only valid for {want} types, got type: {typ}")
 
 
 def _parse_int_marker(kind: str, value: str) -> int:
@@ -356,8 +361,7 @@ _UNSUPPORTED_RE: Final = re.compile(r"\(\?[=!]|\(\?<[=!]|\\[1-9]")
 def _apply_pattern(schema: dict[str, Any], typ: Any, value: str) -> None:
     if value == "":
         raise SimpleSchemaError("pattern marker value cannot be empty")
-    if typ != "string":
-        raise SimpleSchemaError(f"pattern marker is only valid for string types, got type: {typ}")
+    _only_for("pattern", typ, "string")
     unsupported = _UNSUPPORTED_RE.search(value)
     if unsupported:
         raise SimpleSchemaError(
@@ -371,12 +375,8 @@ def _apply_pattern(schema: dict[str, Any], typ: Any, value: str) -> None:
 
 
 def _apply_unique(schema: dict[str, Any], typ: Any, value: str) -> None:
-    try:
-        unique = parse_bool(value)
-    except SimpleSchemaError as err:
-        raise SimpleSchemaError(f"failed to parse uniqueItems marker value: {err}") from None
-    if typ != "array":
-        raise SimpleSchemaError(f"uniqueItems marker is only valid for array types, got type: {typ}")
+    unique = _bool_marker("uniqueItems", value)
+    _only_for("uniqueItems", typ, "array")
     if unique:
         current = schema.get("x-kubernetes-list-type")
         if current is not None and current != "set":

@@ -75,6 +75,24 @@ class Rule:
     condition: str | None = "Ready"
 
     def __post_init__(self) -> None:
+        """Checks every field now (a rule made in Python gets the checks of a rules file), then expands `status`."""
+        for name in ("kind", "name", "namespace"):
+            _typed(getattr(self, name), str, f"rule.{name}", "a string (a glob)")
+        if not isinstance(self.labels, Mapping):
+            raise ValidationError(f"expected a mapping of label values, got {self.labels!r}", where="rule.labels")
+        for key, value in self.labels.items():
+            _typed(key, str, "rule.labels", "a string")
+            _typed(value, str, f"rule.labels.{key}", "a string (label values are text)")
+        if self.delay_ms is not None:
+            _int(self.delay_ms, "rule.delay_ms")
+        if self.outcome not in OUTCOMES:
+            raise ValidationError(
+                f"unknown outcome {self.outcome!r}", where="rule.outcome", fix=f"Use one of: {', '.join(OUTCOMES)}."
+            )
+        if self.status is not None and not isinstance(self.status, Mapping):
+            raise ValidationError(f"expected a mapping, got {self.status!r}", where="rule.status")
+        if self.condition is not None:
+            _typed(self.condition, str, "rule.condition", "a string or None")
         if self.status is not None:
             object.__setattr__(self, "status", expand_paths(self.status))
 
@@ -287,9 +305,4 @@ def _near(kind: str, builtin: set[str]) -> bool:
 
 
 def _check_keys(data: Mapping[str, Any], cls: type[Any], where: str) -> None:
-    known = [f.name for f in fields(cls)]
-    for key in data:
-        if key not in known:
-            close = difflib.get_close_matches(str(key), known, n=1)
-            hint = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
-            raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=hint)
+    yamlio.check_keys(data, [f.name for f in fields(cls)], where)
