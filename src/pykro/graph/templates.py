@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph.expressions import Field, format_path
+from pykro.memo import Memo
 from pykro.resources import suggest
 from pykro.resources import typing as rt
 from pykro.resources.kinds import is_registered, kind_schema, node
@@ -109,32 +110,39 @@ class _Kind:
     secret: bool = field(default=False)
 
     def at(self, path: Path) -> Mapping[str, Any] | None:
-        """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent."""
+        """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent;
+        memoised, as the same paths recur in every graph."""
+        key = (self.api_version, self.kind, path)
+        hit = _NODES.get(key)
+        if hit is not None and hit[0] is self.root:
+            return hit[1]
         schema: Mapping[str, Any] | None = node(self.root)
         for step in path:
             assert schema is not None
             below = rt.child(schema, 0 if isinstance(step, int) else step)
             if not below:
-                return below
+                schema = below
+                break
             schema = below
+        _NODES.put(key, (self.root, schema))
         return schema
 
     def shape(self, path: Path) -> str | None:
         """:func:`pykro.resources.typing.shape` of the node at ``path`` (``dyn`` under anything-goes; None if
-        absent); memoised, as the same paths recur in every graph."""
+        absent); memoised like :meth:`at`."""
         key = (self.api_version, self.kind, path)
         hit = _SHAPES.get(key)
         if hit is not None and hit[0] is self.root:
             return hit[1]
         schema = self.at(path)
         form = None if schema is None else rt.shape(schema) if schema else "dyn"
-        if len(_SHAPES) > 16384:
-            _SHAPES.clear()
-        _SHAPES[key] = (self.root, form)
+        _SHAPES.put(key, (self.root, form))
         return form
 
 
-_SHAPES: dict[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = {}
+# Keyed by kind and path; an entry holds the schema root it came from, so a kind registered anew is looked up again.
+_NODES: Memo[tuple[str, str, Path], tuple[Mapping[str, Any], Mapping[str, Any] | None]] = Memo(16384)
+_SHAPES: Memo[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = Memo(16384)
 
 
 def _check(
