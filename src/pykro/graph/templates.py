@@ -195,9 +195,22 @@ def _json_keys(value: Any) -> Any:
 
 
 def _odd_keys(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return any(not isinstance(k, str) or _odd_keys(v) for k, v in value.items())
-    return isinstance(value, list) and any(_odd_keys(v) for v in value)
+    """Whether some mapping under ``value`` (through mappings and lists) has a key that is not a string."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict | Mapping):  # a dict first: the Mapping check is slower
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return True
+                if not isinstance(child, _SCALARS):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if not isinstance(child, _SCALARS))
+    return False
+
+
+_SCALARS: Final = (str, int, float, type(None))  # skipped at once (bool is an int)
 
 
 def _keyed(value: Any) -> Any:
