@@ -82,7 +82,9 @@ def check_resource(
     ``fields`` are the body's ``${...}`` fields; ``crds`` the schemas of kinds defined in the same graph;
     ``type_of`` gives an expression's CEL type when it is known."""
     key = "template" if res.template is not None else "externalRef"
-    found = _check(_json_keys(res.body), fields, crds, type_of, external=res.template is None)
+    ready = _json_ready(res.body)
+    body = res.body if ready else _json_keys(res.body)
+    found = _check(body, fields, crds, type_of, external=res.template is None, ready=ready)
     if found is not None:
         path, what, fix = found
         where = f"spec.resources[{index}].{key}" + (f".{path}" if path else "")
@@ -152,9 +154,11 @@ def _check(
     type_of: TypeOf | None,
     *,
     external: bool,
+    ready: bool = False,
 ) -> Problem | None:
+    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already."""
     api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
-    odd = _non_json(body, ())
+    odd = None if ready or _json_ready(body) else _non_json(body, ())
     if odd is not None:
         return odd
     root = crds.get((api_version, kind))
@@ -223,6 +227,30 @@ def _key_text(key: Any) -> str:
     if isinstance(key, bool):
         return "true" if key else "false"
     return "null" if key is None else str(key)
+
+
+def _json_ready(value: Any) -> bool:
+    """Whether JSON carries ``value`` as it is: string keys only, and only plain values and finite numbers (the
+    common case, checked in one pass without paths; :func:`_json_keys` and :func:`_non_json` then have nothing to
+    do)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _PLAIN):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, dict | Mapping):  # a dict first: the Mapping check is slower
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return False
+                stack.append(child)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            return False
+    return True
 
 
 def _non_json(value: Any, path: Path) -> Problem | None:
