@@ -341,6 +341,8 @@ _SHOWN = 6  # path segments shown on each side of the elision in an error
 def too_deep(value: Any, limit: int = MAX_DEPTH) -> list[str | int] | None:
     """The path (keys and indexes) to the first mapping or list nested more than ``limit`` levels below ``value``,
     or None when ``value`` stays within the limit."""
+    if not _deeper_than(value, limit):
+        return None
     stack: list[tuple[Any, int, tuple[str | int, ...]]] = [(value, 0, ())]
     while stack:
         item, depth, path = stack.pop()
@@ -365,6 +367,25 @@ def check_keys(data: Mapping[Any, Any], known: Sequence[str], where: str) -> Non
             close = difflib.get_close_matches(str(key), known, n=1)
             fix = f"Did you mean `{close[0]}`?" if close else f"Known keys: {', '.join(known)}."
             raise ValidationError(f"unknown key `{key}`", where=f"{where}.{key}", fix=fix)
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether some mapping or list sits more than ``limit`` levels below ``value``: one pass, level by level, with
+    no paths (:func:`too_deep` then finds the path only for data that crosses the limit)."""
+    containers = (dict, list, tuple)  # a tuple of types: faster in isinstance than a union
+    level = [value] if isinstance(value, containers) else []
+    depth = 0
+    while level:
+        if depth >= limit:
+            return True
+        below: list[Any] = []
+        for item in level:
+            for child in item.values() if isinstance(item, dict) else item:
+                if isinstance(child, containers):
+                    below.append(child)
+        level = below
+        depth += 1
+    return False
 
 
 def path_text(prefix: str, path: list[str | int]) -> str:

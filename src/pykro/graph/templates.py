@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pykro.cel.types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph.expressions import Field, format_path
+from pykro.memo import Memo
 from pykro.resources import suggest
 from pykro.resources import typing as rt
 from pykro.resources.kinds import is_registered, kind_schema, node
@@ -81,7 +82,9 @@ def check_resource(
     ``fields`` are the body's ``${...}`` fields; ``crds`` the schemas of kinds defined in the same graph;
     ``type_of`` gives an expression's CEL type when it is known."""
     key = "template" if res.template is not None else "externalRef"
-    found = _check(_json_keys(res.body), fields, crds, type_of, external=res.template is None)
+    ready = _json_ready(res.body)
+    body = res.body if ready else _json_keys(res.body)
+    found = _check(body, fields, crds, type_of, external=res.template is None, ready=ready)
     if found is not None:
         path, what, fix = found
         where = f"spec.resources[{index}].{key}" + (f".{path}" if path else "")
@@ -109,32 +112,39 @@ class _Kind:
     secret: bool = field(default=False)
 
     def at(self, path: Path) -> Mapping[str, Any] | None:
-        """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent."""
+        """The schema node at ``path`` (list indexes are all alike), ``{}`` under anything-goes, None if absent;
+        memoised, as the same paths recur in every graph."""
+        key = (self.api_version, self.kind, path)
+        hit = _NODES.get(key)
+        if hit is not None and hit[0] is self.root:
+            return hit[1]
         schema: Mapping[str, Any] | None = node(self.root)
         for step in path:
             assert schema is not None
             below = rt.child(schema, 0 if isinstance(step, int) else step)
             if not below:
-                return below
+                schema = below
+                break
             schema = below
+        _NODES.put(key, (self.root, schema))
         return schema
 
     def shape(self, path: Path) -> str | None:
         """:func:`pykro.resources.typing.shape` of the node at ``path`` (``dyn`` under anything-goes; None if
-        absent); memoised, as the same paths recur in every graph."""
+        absent); memoised like :meth:`at`."""
         key = (self.api_version, self.kind, path)
         hit = _SHAPES.get(key)
         if hit is not None and hit[0] is self.root:
             return hit[1]
         schema = self.at(path)
         form = None if schema is None else rt.shape(schema) if schema else "dyn"
-        if len(_SHAPES) > 16384:
-            _SHAPES.clear()
-        _SHAPES[key] = (self.root, form)
+        _SHAPES.put(key, (self.root, form))
         return form
 
 
-_SHAPES: dict[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = {}
+# Keyed by kind and path; an entry holds the schema root it came from, so a kind registered anew is looked up again.
+_NODES: Memo[tuple[str, str, Path], tuple[Mapping[str, Any], Mapping[str, Any] | None]] = Memo(16384)
+_SHAPES: Memo[tuple[str, str, Path], tuple[Mapping[str, Any], str | None]] = Memo(16384)
 
 
 def _check(
@@ -144,9 +154,11 @@ def _check(
     type_of: TypeOf | None,
     *,
     external: bool,
+    ready: bool = False,
 ) -> Problem | None:
+    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already."""
     api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
-    odd = _non_json(body, ())
+    odd = None if ready or _json_ready(body) else _non_json(body, ())
     if odd is not None:
         return odd
     root = crds.get((api_version, kind))
@@ -187,9 +199,22 @@ def _json_keys(value: Any) -> Any:
 
 
 def _odd_keys(value: Any) -> bool:
-    if isinstance(value, Mapping):
-        return any(not isinstance(k, str) or _odd_keys(v) for k, v in value.items())
-    return isinstance(value, list) and any(_odd_keys(v) for v in value)
+    """Whether some mapping under ``value`` (through mappings and lists) has a key that is not a string."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict | Mapping):  # a dict first: the Mapping check is slower
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return True
+                if not isinstance(child, _SCALARS):
+                    stack.append(child)
+        elif isinstance(item, list):
+            stack.extend(child for child in item if not isinstance(child, _SCALARS))
+    return False
+
+
+_SCALARS: Final = (str, int, float, type(None))  # skipped at once (bool is an int)
 
 
 def _keyed(value: Any) -> Any:
@@ -202,6 +227,30 @@ def _key_text(key: Any) -> str:
     if isinstance(key, bool):
         return "true" if key else "false"
     return "null" if key is None else str(key)
+
+
+def _json_ready(value: Any) -> bool:
+    """Whether JSON carries ``value`` as it is: string keys only, and only plain values and finite numbers (the
+    common case, checked in one pass without paths; :func:`_json_keys` and :func:`_non_json` then have nothing to
+    do)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _PLAIN):
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, dict | Mapping):  # a dict first: the Mapping check is slower
+            for key, child in item.items():
+                if not isinstance(key, str):
+                    return False
+                stack.append(child)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        else:
+            return False
+    return True
 
 
 def _non_json(value: Any, path: Path) -> Problem | None:
