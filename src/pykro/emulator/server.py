@@ -8,6 +8,7 @@ import contextlib
 import secrets
 import ssl
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -103,10 +104,26 @@ def _log_middleware(engine: Engine, log: list[LogEntry] | None) -> Middleware:
             code = exc.status
             raise
         finally:
-            if log is not None:
+            if log is not None and not request.get(_LOGGED, False):
                 log.append((time.monotonic(), info, code))
 
     return classify
+
+
+_LOGGED: web.RequestKey[bool] = web.RequestKey("logged", bool)
+
+
+def _log_streams(log: list[LogEntry]) -> Callable[[web.Request, web.StreamResponse], Awaitable[None]]:
+    """A streamed answer (a watch) is logged when its headers go out, not when the stream ends: the log is in the
+    order requests were answered, and a watch closed long after does not appear among later requests."""
+
+    async def on_prepare(request: web.Request, response: web.StreamResponse) -> None:
+        info = request.get(REQUEST_INFO)
+        if info is not None and info.verb == "watch" and not request.get(_LOGGED, False):
+            request[_LOGGED] = True
+            log.append((time.monotonic(), info, response.status))
+
+    return on_prepare
 
 
 def _durable_middleware(journal: list[Journal]) -> Middleware:
@@ -155,6 +172,8 @@ def create_app(config: EmulatorConfig) -> web.Application:
     app = web.Application(middlewares=middlewares, client_max_size=64 * 1024**2)
     app[ENGINE] = engine
     app[REQUEST_LOG] = log if log is not None else []
+    if log is not None:
+        app.on_response_prepare.append(_log_streams(log))
     app[BOOKMARK_INTERVAL] = config.bookmark_interval
     api = EngineAPI(engine)
     app[CLUSTER_API] = api
