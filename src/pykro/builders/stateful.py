@@ -7,13 +7,15 @@ import shlex
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pykro.authoring.location import fail
+from pykro.authoring.location import Site, fail, user_site
 from pykro.authoring.refs import is_ref
 from pykro.authoring.resource import ResourceRef
 from pykro.builders._base import builder_method, choice, cron, dns_name, items, mapping, quantity, text, unsupported
 from pykro.builders._base import count as check_count
+from pykro.builders._clusters import ClusterPlan, plan
 from pykro.builders._workload import BUILD_INSTEAD, NOT_BUILT, _Exposed, short_enough
 from pykro.simple import CronJob as _CronJob
+from pykro.simple import Job as _Job
 from pykro.simple import PersistentVolumeClaim as _PVC
 from pykro.simple import Service as _Service
 from pykro.simple import StatefulSet as _StatefulSet
@@ -35,10 +37,14 @@ class StatefulApp(_Exposed):
         self._backup: Any = None
         self._backup_command: list[Any] | None = None
         self._retention: Any = None
+        self._replicas_set = False
+        self._clustering: dict[str, tuple[Any, Site | None]] = {}  # method -> (value, call site)
 
     @builder_method
     def replicas(self, count: Any) -> StatefulApp:
         self._replicas = check_count(count, "replicas")
+        self._replicas_set = True
+        self._cluster_plan(final=False)
         return self
 
     @builder_method
@@ -178,6 +184,42 @@ class StatefulApp(_Exposed):
         self._retention = check_count(days, "backup_retention", least=1)
         return self
 
+    @builder_method
+    def cluster_mode(self, enabled: Any = True) -> StatefulApp:
+        """Run the pods as one cluster: Redis/Valkey a Redis Cluster (``--cluster-enabled yes``, ``nodes.conf`` on
+        the storage, the cluster bus port, a Job ``<name>-cluster-init`` running ``redis-cli --cluster create``
+        over the pods' DNS names); mongo a replica set named ``<name>`` (``--replSet``, a Job running
+        ``rs.initiate``). Other images are refused (postgres: use CloudNativePG)."""
+        if not isinstance(enabled, bool):
+            raise fail(f"cluster_mode takes True or False, got {enabled!r}", "Write cluster_mode(True).")
+        return self._cluster_setting("cluster_mode", enabled)
+
+    @builder_method
+    def replication_factor(self, factor: Any) -> StatefulApp:
+        """Redis/Valkey (with cluster_mode): replicas per master (``--cluster-replicas``); mongo: the replica-set
+        members (must equal replicas); kafka: the topics' replication factor (``KAFKA_DEFAULT_REPLICATION_FACTOR``,
+        the internal topics', ``min.insync.replicas`` = factor - 1)."""
+        return self._cluster_setting("replication_factor", check_count(factor, "replication_factor", least=1))
+
+    def _cluster_setting(self, method: str, value: Any) -> StatefulApp:
+        self._clustering[method] = (value, user_site())
+        self._cluster_plan(final=False)
+        return self
+
+    def _cluster_plan(self, *, final: bool) -> ClusterPlan:
+        """What the clustering settings add; ``final=False`` checks only what is known so far."""
+        return plan(
+            name=self._name,
+            image=self._image,
+            replicas=self._replicas if (final or self._replicas_set) else None,
+            ports=self._ports,
+            env=self._env,
+            data_path=self._mount_path,
+            has_storage=self._storage is not None,
+            settings=self._clustering,
+            final=final,
+        )
+
     build = unsupported("build", NOT_BUILT, BUILD_INSTEAD)
     backup_location = unsupported(
         "backup_location",
@@ -189,18 +231,10 @@ class StatefulApp(_Exposed):
         "it depends on the database",
         "a database operator (CloudNativePG, ...) or the database's config",
     )
-    cluster_mode = unsupported(
-        "cluster_mode",
-        "clustering is the database's configuration",
-        ".postgres_config/.redis_config/.kafka_config({...}) or .env(...)",
-    )
-    replication_factor = unsupported(
-        "replication_factor",
-        "replication is the database's configuration",
-        ".kafka_config({'default.replication.factor': '3'}) or .env(...)",
-    )
     quorum_size = unsupported(
-        "quorum_size", "quorum is the database's configuration", ".env(...) or the config setters"
+        "quorum_size",
+        "pykro does not yet write the quorum settings of etcd, ZooKeeper or Kafka's KRaft controllers",
+        ".args([...]) / .kafka_config({'controller.quorum.voters': ...}) with your image's own options",
     )
 
     def _backup_job(self) -> list[ResourceRef]:
@@ -257,6 +291,20 @@ class StatefulApp(_Exposed):
                     "storage_class": self._storage_class,
                 }
             ]
+        cluster = self._cluster_plan(final=True)
+        pod = self._pod_keywords()
+        if cluster.args:
+            pod["args"] = [*pod.get("args", []), *cluster.args]
+        if cluster.ports:
+            pod["ports"] = [*pod.get("ports", []), *cluster.ports]
+        if cluster.env:
+            clash = sorted(set(cluster.env) & set(pod.get("env", {})))
+            if clash:
+                raise fail(
+                    f"StatefulApp {self._name!r} sets {clash[0]} itself and with replication_factor()",
+                    "Keep one of them.",
+                )
+            pod["env"] = {**pod.get("env", {}), **cluster.env}
         stateful = _StatefulSet(
             self._name,
             image=self._image,
@@ -265,7 +313,7 @@ class StatefulApp(_Exposed):
             volume_claim_templates=claims,
             update_strategy=self._update,
             **self._meta(),
-            **self._pod_keywords(),
+            **pod,
         )
         out.append(stateful)
         headless = _Service(
@@ -287,4 +335,21 @@ class StatefulApp(_Exposed):
                     **self._meta(),
                 )
             )
-        return out + self._extra(stateful) + self._backup_job()
+        return out + self._extra(stateful) + self._backup_job() + self._cluster_job(cluster)
+
+    def _cluster_job(self, cluster: ClusterPlan) -> list[ResourceRef]:
+        """The Job ``<name>-cluster-init`` that forms the cluster once its pods answer (idempotent)."""
+        if cluster.job_command is None:
+            return []
+        name = f"{self._name}-cluster-init"
+        short_enough(name, "cluster-init Job")
+        return [
+            _Job(
+                name,
+                image=self._image,
+                command=cluster.job_command,
+                restart_policy="OnFailure",
+                backoff_limit=10,
+                **self._meta(),
+            )
+        ]
