@@ -80,15 +80,16 @@ def plan(
         call = f"StatefulApp {name!r}: {method}({value!r})"
         if kind == "postgres":
             raise _error(
-                f"{call}: pykro does not invent PostgreSQL streaming replication for the postgres image",
+                f"{call} is not supported for the postgres image: pykro does not invent PostgreSQL streaming "
+                "replication",
                 "Use CloudNativePG: pykro.integrations.cnpg.Cluster(..., instances=3) in a @composition "
                 "(it runs replicas, failover and backups).",
                 site,
             )
         if kind is None or (kind == "kafka" and method == "cluster_mode"):
             raise _error(
-                f"{call}: pykro does not know what {method}() means for the image {image!r}",
-                f"{method}() works with {SUPPORTED[method]}; for another image set its own options with "
+                f"{call} is not supported for the image {image!r}: pykro does not know what it means there",
+                f"Use {method}() with {SUPPORTED[method]}; for another image, set its own options with "
                 ".args([...]) or .env(...).",
                 site,
             )
