@@ -310,6 +310,18 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             "db-backup",
             "spec.jobTemplate.spec.template.spec.containers[0].command",
         ),
+        "cluster_mode": (
+            lambda b, d: b.image("valkey/valkey:8.1").storage("1Gi").replicas(3).cluster_mode(True),
+            None,
+            None,
+            f"{C}.args",
+        ),
+        "replication_factor": (
+            lambda b, d: b.image("apache/kafka:3.9.0").replicas(3).replication_factor(3),
+            None,
+            None,
+            f"{C}.env",
+        ),
     },
     Job: {
         **WORKLOAD,

@@ -156,10 +156,11 @@ def _redis(
         return ClusterPlan()
     per_master = 1 + (rf_value or 0)
     if replicas < 3 * per_master or replicas % per_master:
+        calls = ", ".join(f"{m}({v!r})" for m, (v, _) in active.items())
         each = f" of {per_master} pods each (a master and {per_master - 1} replica(s))" if per_master > 1 else ""
         raise _error(
-            f"StatefulApp {name!r}: a {kind} cluster needs at least 3 masters{each}: replicas must be a multiple of "
-            f"{per_master}, at least {3 * per_master}; it has replicas {replicas}",
+            f"StatefulApp {name!r}: {calls}: a {kind} cluster needs at least 3 masters{each}: replicas must be a "
+            f"multiple of {per_master}, at least {3 * per_master}; it has replicas {replicas}",
             f"Use replicas({3 * per_master}) (or a lower replication_factor).",
             rf_site or mode[1],
         )

@@ -1,0 +1,252 @@
+"""StatefulApp.cluster_mode / replication_factor: the exact arguments, ports, variables and cluster-forming Job for
+the images pykro knows (the Job's script run by a real sh against stand-in clients), the conflicts and unknown
+images refused at the caller's line, and a Valkey cluster in a composition deployed to the emulator."""
+
+from __future__ import annotations
+
+import inspect
+import os
+import stat
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pykro import Spec, Status, composition
+from pykro.builders import StatefulApp
+from pykro.emulator.cluster import LocalCluster
+from pykro.errors import PykroError
+from pykro.schema.kubernetes import validate_object
+
+
+def _by(app: StatefulApp) -> dict[tuple[str, str], dict[str, Any]]:
+    objects = app.objects()
+    for obj in objects:
+        assert validate_object(obj, strict=True) == [], (obj["kind"], validate_object(obj))
+    return {(o["kind"], o["metadata"]["name"]): o for o in objects}
+
+
+def _container(obj: dict[str, Any]) -> dict[str, Any]:
+    container: dict[str, Any] = obj["spec"]["template"]["spec"]["containers"][0]
+    return container
+
+
+def valkey(replicas: int = 6, factor: int = 1) -> StatefulApp:
+    return (
+        StatefulApp("cache")
+        .image("valkey/valkey:8.1")
+        .redis_port()
+        .storage("1Gi")
+        .replicas(replicas)
+        .cluster_mode(True)
+        .replication_factor(factor)
+    )
+
+
+HOSTS = [f"cache-{i}.cache" for i in range(6)]
+
+
+def test_a_valkey_cluster_gets_its_arguments_bus_port_and_create_job() -> None:
+    by = _by(valkey())
+    server = _container(by[("StatefulSet", "cache")])
+    assert server["args"] == ["--cluster-enabled", "yes", "--cluster-config-file", "/data/nodes.conf"]
+    assert server["ports"] == [
+        {"containerPort": 6379, "name": "redis", "protocol": "TCP"},
+        {"containerPort": 16379, "name": "cluster-bus", "protocol": "TCP"},
+    ]
+    job = by[("Job", "cache-cluster-init")]
+    init = _container(job)
+    assert init["image"] == "valkey/valkey:8.1"
+    assert init["command"][:2] == ["sh", "-c"]
+    script = init["command"][2]
+    assert f"for host in {' '.join(HOSTS)}; do" in script
+    assert script.endswith("valkey-cli --cluster create $nodes --cluster-replicas 1 --cluster-yes")
+    assert job["spec"]["template"]["spec"]["restartPolicy"] == "OnFailure"
+    # without the call there is no cluster
+    plain = _by(StatefulApp("cache").image("valkey/valkey:8.1").redis_port().storage("1Gi").replicas(6))
+    assert "args" not in _container(plain[("StatefulSet", "cache")]) and ("Job", "cache-cluster-init") not in plain
+
+
+def test_redis_uses_redis_cli_and_the_mount_path_for_nodes_conf() -> None:
+    app = StatefulApp("r").image("redis:7.4").storage("1Gi", mount_path="/var/lib/redis").replicas(3).cluster_mode()
+    by = _by(app)
+    assert _container(by[("StatefulSet", "r")])["args"] == [
+        "--cluster-enabled",
+        "yes",
+        "--cluster-config-file",
+        "/var/lib/redis/nodes.conf",
+    ]
+    script = _container(by[("Job", "r-cluster-init")])["command"][2]
+    assert script.endswith("redis-cli --cluster create $nodes --cluster-replicas 0 --cluster-yes")
+
+
+def _fake_tools(tmp: Path, state: str) -> dict[str, str]:
+    """Stand-ins for valkey-cli and getent that answer like a fresh cluster's pods and record the create call."""
+    tools = tmp / "bin"
+    tools.mkdir()
+    log = tmp / "calls"
+    cli = (
+        "#!/bin/sh\n"
+        f'echo "$*" >> {log}\n'
+        'case "$*" in\n'
+        "  *' ping') echo PONG ;;\n"
+        f"  *' cluster info') printf 'cluster_enabled:1\\ncluster_state:{state}\\n' ;;\n"
+        "esac\n"
+    )
+    getent = '#!/bin/sh\nn=${2%%.*}; n=${n##*-}; echo "10.0.0.$n    $2"\n'
+    for name, text in (("valkey-cli", cli), ("getent", getent)):
+        path = tools / name
+        path.write_text(text, encoding="utf-8")
+        path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return {**os.environ, "PATH": f"{tools}:{os.environ['PATH']}"}
+
+
+@pytest.mark.parametrize("state", ["fail", "ok"])
+def test_the_create_script_runs_in_a_real_shell(tmp_path: Path, state: str) -> None:
+    script = _container(_by(valkey())[("Job", "cache-cluster-init")])["command"][2]
+    done = subprocess.run(["sh", "-c", script], env=_fake_tools(tmp_path, state), capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    calls = (tmp_path / "calls").read_text(encoding="utf-8").splitlines()
+    assert calls[:6] == [f"-h {h} -p 6379 ping" for h in HOSTS]
+    assert calls[6] == "-h cache-0.cache -p 6379 cluster info"
+    if state == "ok":  # a formed cluster is left alone (the Job may run again)
+        assert calls[7:] == [] and "the cluster exists" in done.stdout
+    else:
+        nodes = " ".join(f"10.0.0.{i}:6379" for i in range(6))
+        assert calls[7:] == [f"--cluster create {nodes} --cluster-replicas 1 --cluster-yes"]
+
+
+def test_mongo_becomes_a_replica_set_with_an_initiate_job() -> None:
+    by = _by(StatefulApp("db").image("mongo:7.0").mongodb_port().storage("5Gi").replicas(3).replication_factor(3))
+    assert _container(by[("StatefulSet", "db")])["args"] == ["--replSet", "db", "--bind_ip_all"]
+    script = _container(by[("Job", "db-cluster-init")])["command"][2]
+    members = ", ".join(f'{{_id: {i}, host: "db-{i}.db:27017"}}' for i in range(3))
+    assert script.splitlines()[-1] == (
+        "mongosh --quiet --host db-0.db:27017 --eval 'try { rs.status().ok } catch (e) { "
+        f'rs.initiate({{_id: "db", members: [{members}]}}) }}\''
+    )
+    assert subprocess.run(["sh", "-n", "-c", script], check=False).returncode == 0
+    same = _by(StatefulApp("db").image("mongo:7.0").mongodb_port().storage("5Gi").replicas(3).cluster_mode(True))
+    assert same[("Job", "db-cluster-init")] == by[("Job", "db-cluster-init")]
+
+
+def test_kafka_replication_sets_the_broker_variables() -> None:
+    env = _container(
+        _by(StatefulApp("k").image("apache/kafka:3.9.0").replicas(3).replication_factor(3))[("StatefulSet", "k")]
+    )["env"]
+    assert {e["name"]: e["value"] for e in env} == {
+        "KAFKA_DEFAULT_REPLICATION_FACTOR": "3",
+        "KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR": "3",
+        "KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR": "3",
+        "KAFKA_MIN_INSYNC_REPLICAS": "2",
+        "KAFKA_TRANSACTION_STATE_LOG_MIN_ISR": "2",
+    }
+    bitnami = StatefulApp("k").image("bitnami/kafka:3.9").replicas(2).replication_factor(2)
+    names = [e["name"] for e in _container(_by(bitnami)[("StatefulSet", "k")])["env"]]
+    assert "KAFKA_CFG_DEFAULT_REPLICATION_FACTOR" in names and "KAFKA_CFG_MIN_INSYNC_REPLICAS" in names
+    clash = StatefulApp("k").image("apache/kafka:3.9.0").replicas(3).env("KAFKA_MIN_INSYNC_REPLICAS", "1")
+    with pytest.raises(PykroError, match="sets KAFKA_MIN_INSYNC_REPLICAS itself and with replication_factor"):
+        clash.replication_factor(3).objects()
+
+
+BAD = [
+    (lambda: StatefulApp("c").image("redis:7").storage("1Gi").replicas(4).cluster_mode(True).replication_factor(1),
+     r"cluster_mode\(True\), replication_factor\(1\): a redis cluster needs at least 3 masters of 2 pods each "
+     r".* it has replicas 4"),
+    (lambda: StatefulApp("c").image("redis:7").storage("1Gi").cluster_mode(True).replication_factor(1).replicas(7),
+     r"replicas\(\): .*replicas must be a multiple of 2, at least 6; it has replicas 7"),
+    (lambda: StatefulApp("c").image("redis:7").replicas(3).replication_factor(1),
+     r"replication_factor\(1\) for redis is the number of replicas per master.*Add \.cluster_mode\(True\)"),
+    (lambda: StatefulApp("db").image("postgres:15").cluster_mode(True),
+     r"cluster_mode\(True\) is not supported for the postgres image.*pykro\.integrations\.cnpg"),
+    (lambda: StatefulApp("es").image("elasticsearch:8.15.0").replication_factor(2),
+     r"replication_factor\(2\) is not supported for the image 'elasticsearch:8\.15\.0'.*Use replication_factor\(\) "
+     r"with redis, valkey"),
+    (lambda: StatefulApp("k").image("apache/kafka:3.9.0").cluster_mode(True), r"not supported for the image"),
+    (lambda: StatefulApp("k").image("apache/kafka:3.9.0").replicas(2).replication_factor(3),
+     r"replication_factor\(3\) is more than its 2 replicas"),
+    (lambda: StatefulApp("m").image("mongo:7.0").replicas(3).replication_factor(5),
+     r"replication_factor\(5\) for mongo is the number of replica-set members.*Use replicas\(5\)"),
+    (lambda: StatefulApp("m").image("mongo:7.0").env("MONGO_INITDB_ROOT_USERNAME", "root").cluster_mode(True),
+     r"needs a shared keyFile"),
+    (lambda: StatefulApp("c").cluster_mode("yes"), r"cluster_mode\(\): cluster_mode takes True or False, got 'yes'"),
+    (lambda: StatefulApp("c").replication_factor(0), r"replication_factor must be a whole number >= 1, got 0"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("call", "message"), BAD, ids=[str(i) for i in range(len(BAD))])
+def test_conflicts_and_unknown_images_stop_at_the_callers_line(call: Any, message: str) -> None:
+    line = inspect.getsourcelines(call)[1]
+    with pytest.raises(PykroError, match=message) as caught:
+        call()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+
+
+def test_what_is_only_known_later_is_checked_when_the_objects_are_made() -> None:
+    no_storage = StatefulApp("c").image("redis:7").replicas(3).cluster_mode(True)
+    line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    with pytest.raises(PykroError, match=r"keeps each node's cluster state .* Add \.storage\('1Gi'\)") as caught:
+        no_storage.objects()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+    image_later = StatefulApp("c").cluster_mode(True)
+    line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    with pytest.raises(PykroError, match=r"not supported for the image 'nginx:1\.27'") as caught:
+        image_later.image("nginx:1.27").objects()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+    single = StatefulApp("c").image("redis:7").cluster_mode(True)
+    line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    with pytest.raises(PykroError, match=r"at least 3 masters: .* it has replicas 1") as caught:
+        single.objects()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+
+
+class CacheSpec(Spec):
+    size: str = "1Gi"
+
+
+class CacheStatus(Status):
+    ready: bool
+
+
+@composition(api_version="example.com/v1alpha1", kind="ValkeyCluster")
+def valkey_cluster(spec: CacheSpec) -> CacheStatus:
+    refs = (
+        StatefulApp("cache")
+        .image("valkey/valkey:8.1")
+        .redis_port()
+        .storage(spec.size)
+        .replicas(6)
+        .cluster_mode(True)
+        .replication_factor(1)
+        .to_resources()
+    )
+    return CacheStatus(ready=refs.of("StatefulSet").status.readyReplicas >= 6)
+
+
+class Sized(Spec):
+    replicas: int = 6
+
+
+def test_a_replicas_reference_cannot_list_the_members() -> None:
+    @composition(api_version="example.com/v1alpha1", kind="Unsized")
+    def unsized(spec: Sized) -> None:
+        StatefulApp("c").image("redis:7").storage("1Gi").replicas(spec.replicas).cluster_mode(True).to_resources()
+
+    with pytest.raises(PykroError, match=r"cluster_mode\(True\) needs a fixed replicas number"):
+        unsized.to_rgd_yaml()
+
+
+def test_a_valkey_cluster_deploys_to_the_emulator_and_becomes_ready(cluster: LocalCluster) -> None:
+    factory = valkey_cluster.factory("direct", namespace="valkey", kubeconfig=cluster.kubeconfig_path)
+    instance: Any = factory.deploy(CacheSpec(size="2Gi"), name="cache")
+    assert instance.ready and instance.status.ready is True
+
+    async def collect(api: Any) -> list[dict[str, Any]]:
+        return [o for _, o in cluster.engine.store.all_objects() if o["metadata"].get("namespace") == "valkey"]
+
+    live = {(o["kind"], o["metadata"]["name"]): o for o in cluster.run(collect)}
+    assert live[("StatefulSet", "cache")]["status"]["readyReplicas"] == 6
+    assert _container(live[("StatefulSet", "cache")])["args"][:2] == ["--cluster-enabled", "yes"]
+    assert ("Job", "cache-cluster-init") in live
+    factory.delete(instance.name)
