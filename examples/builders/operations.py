@@ -125,7 +125,7 @@ REFUSED: dict[str, Callable[[], Any]] = {
     "enable_point_in_time_recovery": lambda: StatefulApp("postgres").enable_point_in_time_recovery(),
     "cluster_mode on": lambda: StatefulApp("postgres").image("postgres:15").cluster_mode(True),
     "replication_factor elasticsearch": lambda: StatefulApp("es").image("elasticsearch:8.15.0").replication_factor(2),
-    "quorum_size": lambda: StatefulApp("postgres").replicas(3).quorum_size(3),
+    "quorum_size": lambda: StatefulApp("postgres").image("postgres:15").replicas(3).quorum_size(3),
 }
 
 if __name__ == "__main__":

@@ -150,6 +150,34 @@ def test_kafka_replication_sets_the_broker_variables() -> None:
         clash.replication_factor(3).objects()
 
 
+def test_etcd_quorum_size_is_its_initial_cluster() -> None:
+    app = StatefulApp("etcd").image("quay.io/coreos/etcd:v3.5.17").storage("1Gi").replicas(3).quorum_size(3)
+    server = _container(_by(app)[("StatefulSet", "etcd")])
+    assert server["env"] == [
+        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "ETCD_NAME", "value": "$(POD_NAME)"},
+        {"name": "ETCD_DATA_DIR", "value": "/data/etcd"},
+        {"name": "ETCD_LISTEN_PEER_URLS", "value": "http://0.0.0.0:2380"},
+        {"name": "ETCD_LISTEN_CLIENT_URLS", "value": "http://0.0.0.0:2379"},
+        {"name": "ETCD_INITIAL_ADVERTISE_PEER_URLS", "value": "http://$(POD_NAME).etcd:2380"},
+        {"name": "ETCD_ADVERTISE_CLIENT_URLS", "value": "http://$(POD_NAME).etcd:2379"},
+        {
+            "name": "ETCD_INITIAL_CLUSTER",
+            "value": "etcd-0=http://etcd-0.etcd:2380,etcd-1=http://etcd-1.etcd:2380,etcd-2=http://etcd-2.etcd:2380",
+        },
+        {"name": "ETCD_INITIAL_CLUSTER_STATE", "value": "new"},
+        {"name": "ETCD_INITIAL_CLUSTER_TOKEN", "value": "etcd"},
+    ]
+    assert server["ports"] == [
+        {"containerPort": 2379, "name": "client", "protocol": "TCP"},
+        {"containerPort": 2380, "name": "peer", "protocol": "TCP"},
+    ]
+    # a port the app declares itself is kept, not doubled
+    own = StatefulApp("etcd").image("quay.io/coreos/etcd:v3.5.17").port(2379, "etcd").storage("1Gi").replicas(1)
+    ports = _container(_by(own.quorum_size(1))[("StatefulSet", "etcd")])["ports"]
+    assert [p["containerPort"] for p in ports] == [2379, 2380]
+
+
 BAD = [
     (lambda: StatefulApp("c").image("redis:7").storage("1Gi").replicas(4).cluster_mode(True).replication_factor(1),
      r"cluster_mode\(True\), replication_factor\(1\): a redis cluster needs at least 3 masters of 2 pods each "
@@ -170,6 +198,14 @@ BAD = [
      r"replication_factor\(5\) for mongo is the number of replica-set members.*Use replicas\(5\)"),
     (lambda: StatefulApp("m").image("mongo:7.0").env("MONGO_INITDB_ROOT_USERNAME", "root").cluster_mode(True),
      r"needs a shared keyFile"),
+    (lambda: StatefulApp("e").image("quay.io/coreos/etcd:v3.5.17").quorum_size(4), r"quorum_size must be odd, got 4"),
+    (lambda: StatefulApp("e").image("quay.io/coreos/etcd:v3.5.17").replicas(5).quorum_size(3),
+     r"quorum_size\(3\) is etcd's initial cluster, and it has replicas 5.*Use replicas\(3\)"),
+    (lambda: StatefulApp("e").image("quay.io/coreos/etcd:v3.5.17").quorum_size(3).replicas(1),
+     r"replicas\(\): .*quorum_size\(3\) is etcd's initial cluster, and it has replicas 1"),
+    (lambda: StatefulApp("z").image("zookeeper:3.9").replicas(3).quorum_size(3),
+     r"quorum_size\(3\) is not supported for the image 'zookeeper:3\.9'.*Use quorum_size\(\) with the etcd images"),
+    (lambda: StatefulApp("r").image("redis:7").quorum_size(3), r"quorum_size\(3\) is not supported for the image"),
     (lambda: StatefulApp("c").cluster_mode("yes"), r"cluster_mode\(\): cluster_mode takes True or False, got 'yes'"),
     (lambda: StatefulApp("c").replication_factor(0), r"replication_factor must be a whole number >= 1, got 0"),
 ]  # fmt: skip

@@ -316,6 +316,12 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             None,
             f"{C}.args",
         ),
+        "quorum_size": (
+            lambda b, d: b.image("quay.io/coreos/etcd:v3.5.17").storage("1Gi").replicas(3).quorum_size(3),
+            None,
+            None,
+            f"{C}.env",
+        ),
         "replication_factor": (
             lambda b, d: b.image("apache/kafka:3.9.0").replicas(3).replication_factor(3),
             None,

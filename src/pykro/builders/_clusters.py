@@ -22,13 +22,23 @@ _FAMILIES: Final = {
     "mongodb-enterprise-server": "mongodb",
     "kafka": "kafka",
     "cp-kafka": "kafka",
+    "etcd": "etcd",
     "postgres": "postgres",
     "postgresql": "postgres",
+}
+# the methods each family has
+_METHODS: Final = {
+    "redis": {"cluster_mode", "replication_factor"},
+    "valkey": {"cluster_mode", "replication_factor"},
+    "mongodb": {"cluster_mode", "replication_factor"},
+    "kafka": {"replication_factor"},
+    "etcd": {"quorum_size"},
 }
 SUPPORTED: Final = {
     "cluster_mode": "redis, valkey (Redis Cluster) and mongo (a replica set)",
     "replication_factor": "redis, valkey (replicas per master), mongo (replica-set members) and kafka "
     "(topic replication)",
+    "quorum_size": "the etcd images (quay.io/coreos/etcd, gcr.io/etcd-development/etcd: the initial cluster)",
 }
 
 
@@ -37,6 +47,8 @@ def family(image: Any) -> str | None:
     if not isinstance(image, str):
         return None
     last = image.split("@")[0].split("/")[-1].split(":")[0]
+    if last == "etcd" and "bitnami/" in image:
+        return None  # bitnami's etcd configures its cluster with scripts of its own
     return _FAMILIES.get(last)
 
 
@@ -46,7 +58,7 @@ class ClusterPlan:
 
     args: list[str] = field(default_factory=list)
     ports: list[dict[str, Any]] = field(default_factory=list)
-    env: dict[str, str] = field(default_factory=dict)
+    env: dict[str, Any] = field(default_factory=dict)
     job_command: list[str] | None = None
 
 
@@ -86,7 +98,7 @@ def plan(
                 "(it runs replicas, failover and backups).",
                 site,
             )
-        if kind is None or (kind == "kafka" and method == "cluster_mode"):
+        if kind is None or method not in _METHODS[kind]:
             raise _error(
                 f"{call} is not supported for the image {image!r}: pykro does not know what it means there",
                 f"Use {method}() with {SUPPORTED[method]}; for another image, set its own options with "
@@ -105,6 +117,8 @@ def plan(
         return _redis(name, kind, replicas, ports, data_path, has_storage, active, rf_value, rf_site, final)
     if kind == "mongodb":
         return _mongo(name, replicas, ports, env, active, rf_value, rf_site, final)
+    if kind == "etcd":
+        return _etcd(name, replicas, data_path, has_storage, active["quorum_size"], final)
     # kafka: replication_factor only
     if replicas is not None and rf_value > replicas:
         raise _error(
@@ -240,3 +254,45 @@ def _mongo(
         ]
     )
     return ClusterPlan(args=["--replSet", name, "--bind_ip_all"], job_command=["sh", "-c", script])
+
+
+def _etcd(
+    name: str, replicas: int | None, data_path: Any, has_storage: bool, quorum: tuple[Any, Site | None], final: bool
+) -> ClusterPlan:
+    """etcd reads every flag from an ``ETCD_<FLAG>`` variable; each pod names itself from its pod name."""
+    size, site = quorum
+    if replicas is not None and replicas != size:
+        raise _error(
+            f"StatefulApp {name!r}: quorum_size({size}) is etcd's initial cluster, and it has replicas {replicas} "
+            "(a pod outside the initial cluster cannot start without being added as a member)",
+            f"Use replicas({size}).",
+            site,
+        )
+    if final and not has_storage:
+        raise _error(
+            f"StatefulApp {name!r}: quorum_size({size}) keeps each member's data under its storage, and it has none",
+            "Add .storage('1Gi') (a member that loses its data cannot rejoin the cluster).",
+            site,
+        )
+    if replicas is None:
+        return ClusterPlan()
+    peers = ",".join(f"{h.split('.')[0]}=http://{h}:2380" for h in _hosts(name, size))
+    me = f"$(POD_NAME).{name}"
+    return ClusterPlan(
+        ports=[
+            {"containerPort": 2379, "name": "client", "protocol": "TCP"},
+            {"containerPort": 2380, "name": "peer", "protocol": "TCP"},
+        ],
+        env={
+            "POD_NAME": {"fieldRef": {"fieldPath": "metadata.name"}},
+            "ETCD_NAME": "$(POD_NAME)",
+            "ETCD_DATA_DIR": f"{data_path}/etcd",
+            "ETCD_LISTEN_PEER_URLS": "http://0.0.0.0:2380",
+            "ETCD_LISTEN_CLIENT_URLS": "http://0.0.0.0:2379",
+            "ETCD_INITIAL_ADVERTISE_PEER_URLS": f"http://{me}:2380",
+            "ETCD_ADVERTISE_CLIENT_URLS": f"http://{me}:2379",
+            "ETCD_INITIAL_CLUSTER": peers,
+            "ETCD_INITIAL_CLUSTER_STATE": "new",
+            "ETCD_INITIAL_CLUSTER_TOKEN": name,
+        },
+    )

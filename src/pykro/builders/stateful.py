@@ -201,6 +201,19 @@ class StatefulApp(_Exposed):
         the internal topics', ``min.insync.replicas`` = factor - 1)."""
         return self._cluster_setting("replication_factor", check_count(factor, "replication_factor", least=1))
 
+    @builder_method
+    def quorum_size(self, size: Any) -> StatefulApp:
+        """etcd: the initial cluster of ``size`` members (an odd number, equal to replicas), configured with etcd's
+        ``ETCD_*`` variables (name, peer and client URLs over the pods' DNS names, ``ETCD_INITIAL_CLUSTER``), its
+        data under the storage's mount path and the client and peer ports 2379 and 2380."""
+        size = check_count(size, "quorum_size", least=1)
+        if isinstance(size, int) and size % 2 == 0:
+            raise fail(
+                f"quorum_size must be odd, got {size}",
+                f"Use {size - 1} or {size + 1} (an even member count tolerates no more failures than one less).",
+            )
+        return self._cluster_setting("quorum_size", size)
+
     def _cluster_setting(self, method: str, value: Any) -> StatefulApp:
         self._clustering[method] = (value, user_site())
         self._cluster_plan(final=False)
@@ -230,11 +243,6 @@ class StatefulApp(_Exposed):
         "enable_point_in_time_recovery",
         "it depends on the database",
         "a database operator (CloudNativePG, ...) or the database's config",
-    )
-    quorum_size = unsupported(
-        "quorum_size",
-        "pykro does not yet write the quorum settings of etcd, ZooKeeper or Kafka's KRaft controllers",
-        ".args([...]) / .kafka_config({'controller.quorum.voters': ...}) with your image's own options",
     )
 
     def _backup_job(self) -> list[ResourceRef]:
@@ -295,8 +303,10 @@ class StatefulApp(_Exposed):
         pod = self._pod_keywords()
         if cluster.args:
             pod["args"] = [*pod.get("args", []), *cluster.args]
-        if cluster.ports:
-            pod["ports"] = [*pod.get("ports", []), *cluster.ports]
+        own = {(p["containerPort"]) for p in pod.get("ports", [])} | {p["name"] for p in pod.get("ports", [])}
+        added = [p for p in cluster.ports if p["containerPort"] not in own and p["name"] not in own]
+        if added:  # a port the app declares itself is kept as it is
+            pod["ports"] = [*pod.get("ports", []), *added]
         if cluster.env:
             clash = sorted(set(cluster.env) & set(pod.get("env", {})))
             if clash:
