@@ -22,6 +22,14 @@ def pg(name: str) -> StatefulApp:
 daily = pg("pg-daily").storage("20Gi").backup_schedule("0 2 * * *")  # daily at 02:00
 weekly = pg("pg-weekly").storage("20Gi").backup_schedule("0 3 * * 0")  # Sundays at 03:00
 six_hourly = pg("pg-six-hourly").storage("20Gi").backup_schedule("0 */6 * * *")  # every 6 hours
+# Backup Location: an s3:// URL (the dump is uploaded with aws s3 cp, credentials from the Secret s3-creds, which
+# you create) or the name of an existing claim; the page's gcs:// location is refused below
+to_s3 = (
+    pg("pg-to-s3")
+    .storage("20Gi")
+    .backup_schedule("0 2 * * *")
+    .backup_location("s3://my-backups/postgres", credentials_secret="s3-creds")
+)
 # Backup Retention (and best practice 2): dumps older than 30 days are deleted after each run
 retained = pg("pg-retained").storage("20Gi").backup_schedule("0 2 * * *").backup_retention(30)
 
@@ -92,6 +100,7 @@ EXTRA: list[Any] = []  # objects of their own the examples use (none in this sec
 
 APPS = [
     daily,
+    to_s3,
     weekly,
     six_hourly,
     retained,
@@ -120,7 +129,6 @@ APPS = [
 # What pykro leaves to the database (its configuration, or an operator such as CloudNativePG): each call says so.
 
 REFUSED: dict[str, Callable[[], Any]] = {
-    "backup_location s3": lambda: StatefulApp("postgres").backup_location("s3://my-backups/postgres"),
     "backup_location gcs": lambda: StatefulApp("postgres").backup_location("gcs://my-backups/postgres"),
     "enable_point_in_time_recovery": lambda: StatefulApp("postgres").enable_point_in_time_recovery(),
     "cluster_mode on": lambda: StatefulApp("postgres").image("postgres:15").cluster_mode(True),

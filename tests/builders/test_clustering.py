@@ -178,6 +178,38 @@ def test_etcd_quorum_size_is_its_initial_cluster() -> None:
     assert [p["containerPort"] for p in ports] == [2379, 2380]
 
 
+def _backup_pod(app: StatefulApp) -> dict[str, Any]:
+    pod: dict[str, Any] = _by(app)[("CronJob", "pg-backup")]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    return pod
+
+
+def pg() -> StatefulApp:
+    return StatefulApp("pg").image("postgres:15").storage("1Gi").backup_schedule("@daily")
+
+
+def test_backup_location_s3_dumps_then_uploads_with_the_secrets_credentials() -> None:
+    plain = _backup_pod(pg())
+    pod = _backup_pod(pg().backup_location("s3://my-backups/postgres/", credentials_secret="s3-creds"))
+    dump, upload = pod["initContainers"][0], pod["containers"][0]
+    assert dump["image"] == "postgres:15" and dump["command"] == plain["containers"][0]["command"]
+    assert dump["volumeMounts"] == upload["volumeMounts"] == [{"name": "backup", "mountPath": "/backup"}]
+    assert upload["image"] == "amazon/aws-cli:2.17.0"
+    assert upload["command"] == ["aws", "s3", "cp", "/backup/", "s3://my-backups/postgres/", "--recursive"]
+    assert upload["envFrom"] == [{"secretRef": {"name": "s3-creds"}}]
+    assert pod["volumes"] == [{"name": "backup", "emptyDir": {}}]
+    # no claim for the backups is made
+    kinds = {k for k, _ in _by(pg().backup_location("s3://b-1/x", credentials_secret="c"))}
+    assert "PersistentVolumeClaim" not in kinds
+
+
+def test_backup_location_claim_replaces_the_made_claim() -> None:
+    by = _by(pg().backup_retention(7).backup_location("shared-backups"))
+    assert ("PersistentVolumeClaim", "pg-backup") not in by
+    pod = by[("CronJob", "pg-backup")]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+    assert pod["volumes"] == [{"name": "backup", "persistentVolumeClaim": {"claimName": "shared-backups"}}]
+    assert pod["containers"][0]["command"][2].endswith("&& find /backup -type f -mtime +7 -delete")
+
+
 BAD = [
     (lambda: StatefulApp("c").image("redis:7").storage("1Gi").replicas(4).cluster_mode(True).replication_factor(1),
      r"cluster_mode\(True\), replication_factor\(1\): a redis cluster needs at least 3 masters of 2 pods each "
@@ -206,6 +238,11 @@ BAD = [
     (lambda: StatefulApp("z").image("zookeeper:3.9").replicas(3).quorum_size(3),
      r"quorum_size\(3\) is not supported for the image 'zookeeper:3\.9'.*Use quorum_size\(\) with the etcd images"),
     (lambda: StatefulApp("r").image("redis:7").quorum_size(3), r"quorum_size\(3\) is not supported for the image"),
+    (lambda: pg().backup_location("gcs://my-backups/postgres"),
+     r"backup_location\(\): backup_location 'gcs://my-backups/postgres' is not supported: .* s3:// URLs only"),
+    (lambda: pg().backup_location("s3://"), r"is not an s3://bucket/prefix URL"),
+    (lambda: pg().backup_location("s3://b-1/x", credentials_secret="AKIA/secret"), r"credentials_secret"),
+    (lambda: pg().backup_location("claim", credentials_secret="c"), r"credentials_secret is for s3:// locations"),
     (lambda: StatefulApp("c").cluster_mode("yes"), r"cluster_mode\(\): cluster_mode takes True or False, got 'yes'"),
     (lambda: StatefulApp("c").replication_factor(0), r"replication_factor must be a whole number >= 1, got 0"),
 ]  # fmt: skip
@@ -230,6 +267,13 @@ def test_what_is_only_known_later_is_checked_when_the_objects_are_made() -> None
     with pytest.raises(PykroError, match=r"not supported for the image 'nginx:1\.27'") as caught:
         image_later.image("nginx:1.27").objects()
     assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+    unscheduled = StatefulApp("p").image("postgres:15").backup_location("s3://b-1/x")
+    line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
+    with pytest.raises(PykroError, match=r"a backup_location but no backup_schedule") as caught:
+        unscheduled.objects()
+    assert caught.value.where is not None and caught.value.where.split(":")[:2] == [__file__, str(line)]
+    with pytest.raises(PykroError, match=r"set an expiration lifecycle rule on the bucket"):
+        pg().backup_retention(7).backup_location("s3://b-1/x").objects()
     single = StatefulApp("c").image("redis:7").cluster_mode(True)
     line = inspect.currentframe().f_lineno - 1  # type: ignore[union-attr]
     with pytest.raises(PykroError, match=r"at least 3 masters: .* it has replicas 1") as caught:

@@ -310,6 +310,12 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             "db-backup",
             "spec.jobTemplate.spec.template.spec.containers[0].command",
         ),
+        "backup_location": (
+            lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_location("shared-backups"),
+            "CronJob",
+            "db-backup",
+            "spec.jobTemplate.spec.template.spec.volumes",
+        ),
         "cluster_mode": (
             lambda b, d: b.image("valkey/valkey:8.1").storage("1Gi").replicas(3).cluster_mode(True),
             None,

@@ -14,13 +14,17 @@ from pykro.builders._base import builder_method, choice, cron, dns_name, items, 
 from pykro.builders._base import count as check_count
 from pykro.builders._clusters import ClusterPlan, plan
 from pykro.builders._workload import BUILD_INSTEAD, NOT_BUILT, _Exposed, short_enough
+from pykro.errors import CompositionError
 from pykro.simple import CronJob as _CronJob
 from pykro.simple import Job as _Job
 from pykro.simple import PersistentVolumeClaim as _PVC
 from pykro.simple import Service as _Service
 from pykro.simple import StatefulSet as _StatefulSet
+from pykro.simple.pods import container
 
 __all__ = ["StatefulApp"]
+
+UPLOADER = "amazon/aws-cli:2.17.0"
 
 
 class StatefulApp(_Exposed):
@@ -37,6 +41,7 @@ class StatefulApp(_Exposed):
         self._backup: Any = None
         self._backup_command: list[Any] | None = None
         self._retention: Any = None
+        self._location: tuple[str, str, Any, Any, Site | None] | None = None  # (kind, where, secret, image, site)
         self._replicas_set = False
         self._clustering: dict[str, tuple[Any, Site | None]] = {}  # method -> (value, call site)
 
@@ -168,7 +173,8 @@ class StatefulApp(_Exposed):
     @builder_method
     def backup_schedule(self, schedule: Any) -> StatefulApp:
         """A CronJob ``<name>-backup`` on ``schedule`` running the backup command (postgres images: pg_dumpall of
-        pod 0; others: set backup_command()) into the claim ``<name>-backup``, mounted at ``/backup``."""
+        pod 0; others: set backup_command()) into the claim ``<name>-backup`` (or backup_location()), mounted at
+        ``/backup``."""
         self._backup = cron(schedule, "backup_schedule")
         return self
 
@@ -176,6 +182,32 @@ class StatefulApp(_Exposed):
     def backup_command(self, command: Sequence[Any]) -> StatefulApp:
         """pykro: the command the backup CronJob runs (with the app's image, env and ``/backup`` mounted)."""
         self._backup_command = [text(c, "backup_command item") for c in items(command, "backup_command")]
+        return self
+
+    @builder_method
+    def backup_location(
+        self, location: Any, credentials_secret: Any = None, uploader_image: Any = UPLOADER
+    ) -> StatefulApp:
+        """Where the backup CronJob writes: the name of an existing PersistentVolumeClaim (used instead of the
+        claim ``<name>-backup``), or ``s3://bucket/prefix``: the dump goes to a scratch volume and is uploaded with
+        ``aws s3 cp`` (``uploader_image``), credentials from the Secret ``credentials_secret`` (its keys
+        AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, ... as variables; without it, the pod's identity)."""
+        where = text(location, "backup_location")
+        if isinstance(where, str) and where.startswith("s3://"):
+            if not re.fullmatch(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/[^\s]*)?", where):
+                raise fail(f"backup_location {where!r} is not an s3://bucket/prefix URL", "Write 's3://my-bucket/db'.")
+            secret = None if credentials_secret is None else dns_name(credentials_secret, "credentials_secret")
+            self._location = ("s3", where.rstrip("/"), secret, text(uploader_image, "uploader_image"), user_site())
+        elif isinstance(where, str) and "://" in where:
+            raise fail(
+                f"backup_location {where!r} is not supported: pykro uploads backups to s3:// URLs only",
+                "Use an s3:// URL (any S3-compatible store: set AWS_ENDPOINT_URL in the credentials Secret) or the "
+                "name of a PersistentVolumeClaim.",
+            )
+        else:
+            if credentials_secret is not None:
+                raise fail("credentials_secret is for s3:// locations", "Leave it out for a claim.")
+            self._location = ("claim", dns_name(where, "backup_location claim"), None, None, user_site())
         return self
 
     @builder_method
@@ -234,11 +266,6 @@ class StatefulApp(_Exposed):
         )
 
     build = unsupported("build", NOT_BUILT, BUILD_INSTEAD)
-    backup_location = unsupported(
-        "backup_location",
-        "pykro keeps backups in the claim <name>-backup",
-        ".backup_command([...]) that also uploads to your object store",
-    )
     enable_point_in_time_recovery = unsupported(
         "enable_point_in_time_recovery",
         "it depends on the database",
@@ -246,9 +273,16 @@ class StatefulApp(_Exposed):
     )
 
     def _backup_job(self) -> list[ResourceRef]:
+        location = self._location
         if self._backup is None:
+            if location is not None:
+                raise CompositionError(
+                    f"StatefulApp {self._name!r} has a backup_location but no backup_schedule: nothing writes there",
+                    where=location[4].text if location[4] is not None else None,
+                    fix="Add .backup_schedule('0 2 * * *').",
+                )
             return []
-        if self._storage is None:
+        if self._storage is None and location is None:
             raise fail(f"StatefulApp {self._name!r} has a backup_schedule but no storage()", "Call .storage('20Gi').")
         command = self._backup_command
         image = self._image
@@ -265,26 +299,56 @@ class StatefulApp(_Exposed):
                 '-U "${POSTGRES_USER:-postgres}" > "/backup/$(date +%Y%m%d%H%M%S).sql"',
             ]
         if self._retention is not None:
+            if location is not None and location[0] == "s3":
+                raise fail(
+                    f"StatefulApp {self._name!r}: backup_retention deletes files in a claim; its backups go to "
+                    f"{location[1]}",
+                    "Remove backup_retention() and set an expiration lifecycle rule on the bucket.",
+                )
             script = shlex.join(command) if command[:2] != ["sh", "-c"] else command[2]
             command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{self._retention} -delete"]
         env_from, _, _ = self._attachments()
-        claim = f"{self._name}-backup"
-        short_enough(claim, "backup CronJob")
-        pvc = _PVC(claim, size=self._storage["size"], storage_class=self._storage_class, **self._meta())
+        name = f"{self._name}-backup"
+        short_enough(name, "backup CronJob")
+        mount = [{"name": "backup", "mountPath": "/backup"}]
+        out: list[ResourceRef] = []
         extra: dict[str, Any] = {k: v for k, v in (("env", dict(self._env)), ("env_from", env_from)) if v}
+        if location is not None and location[0] == "s3":
+            _, url, secret, uploader, _ = location
+            dump = container("dump", image, {**extra, "command": command}, mounts=mount)  # type: ignore[typeddict-item]
+            job = _CronJob(
+                name,
+                image=uploader,
+                schedule=self._backup,
+                command=["aws", "s3", "cp", "/backup/", f"{url}/", "--recursive"],
+                concurrency_policy="Forbid",
+                init_containers=[dump],
+                env_from=[{"secretRef": {"name": secret}}] if secret is not None else [],
+                volumes=[{"name": "backup", "emptyDir": {}}],
+                volume_mounts=[dict(m) for m in mount],
+                restart_policy="OnFailure",
+                **self._meta(),
+            )
+            return [job]
+        if location is not None:
+            claim = location[1]
+        else:
+            claim = name
+            assert self._storage is not None
+            out.append(_PVC(claim, size=self._storage["size"], storage_class=self._storage_class, **self._meta()))
         job = _CronJob(
-            f"{self._name}-backup",
+            name,
             image=image,
             schedule=self._backup,
             command=command,
             concurrency_policy="Forbid",
             **extra,
             volumes=[{"name": "backup", "persistentVolumeClaim": {"claimName": claim}}],
-            volume_mounts=[{"name": "backup", "mountPath": "/backup"}],
+            volume_mounts=mount,
             restart_policy="OnFailure",
             **self._meta(),
         )
-        return [pvc, job]
+        return [*out, job]
 
     def _make(self) -> list[ResourceRef]:
         """The StatefulSet, its headless Service, the added objects and the backup CronJob (if scheduled)."""
