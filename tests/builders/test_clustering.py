@@ -4,6 +4,7 @@ images refused at the caller's line, and a Valkey cluster in a composition deplo
 
 from __future__ import annotations
 
+import base64
 import inspect
 import os
 import stat
@@ -178,6 +179,27 @@ def test_etcd_quorum_size_is_its_initial_cluster() -> None:
     assert [p["containerPort"] for p in ports] == [2379, 2380]
 
 
+def test_kafka_quorum_size_makes_every_pod_a_kraft_controller_and_broker() -> None:
+    app = StatefulApp("k").image("apache/kafka:3.9.0").kafka_port().storage("10Gi").replicas(3).quorum_size(3)
+    server = _container(_by(app)[("StatefulSet", "k")])
+    index = "metadata.labels['apps.kubernetes.io/pod-index']"
+    assert server["env"] == [
+        {"name": "POD_NAME", "valueFrom": {"fieldRef": {"fieldPath": "metadata.name"}}},
+        {"name": "KAFKA_NODE_ID", "valueFrom": {"fieldRef": {"fieldPath": index}}},
+        {"name": "CLUSTER_ID", "value": "2S_AsGOZXDGLec0r6zpv4Q"},  # uuid5 of the name: the same at every render
+        {"name": "KAFKA_PROCESS_ROLES", "value": "broker,controller"},
+        {"name": "KAFKA_CONTROLLER_QUORUM_VOTERS", "value": "0@k-0.k:9093,1@k-1.k:9093,2@k-2.k:9093"},
+        {"name": "KAFKA_LISTENERS", "value": "PLAINTEXT://:9092,CONTROLLER://:9093"},
+        {"name": "KAFKA_ADVERTISED_LISTENERS", "value": "PLAINTEXT://$(POD_NAME).k:9092"},
+        {"name": "KAFKA_CONTROLLER_LISTENER_NAMES", "value": "CONTROLLER"},
+        {"name": "KAFKA_INTER_BROKER_LISTENER_NAME", "value": "PLAINTEXT"},
+        {"name": "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "value": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"},
+        {"name": "KAFKA_LOG_DIRS", "value": "/data/kafka"},
+    ]
+    assert server["ports"][1] == {"containerPort": 9093, "name": "controller", "protocol": "TCP"}
+    assert len(base64.urlsafe_b64decode("2S_AsGOZXDGLec0r6zpv4Q==")) == 16  # Kafka's cluster id: 16 bytes
+
+
 def _backup_pod(app: StatefulApp) -> dict[str, Any]:
     pod: dict[str, Any] = _by(app)[("CronJob", "pg-backup")]["spec"]["jobTemplate"]["spec"]["template"]["spec"]
     return pod
@@ -243,6 +265,12 @@ BAD = [
     (lambda: pg().backup_location("s3://"), r"is not an s3://bucket/prefix URL"),
     (lambda: pg().backup_location("s3://b-1/x", credentials_secret="AKIA/secret"), r"credentials_secret"),
     (lambda: pg().backup_location("claim", credentials_secret="c"), r"credentials_secret is for s3:// locations"),
+    (lambda: StatefulApp("k").image("bitnami/kafka:3.9").replicas(3).quorum_size(3),
+     r"quorum_size\(3\) is not supported for the image 'bitnami/kafka:3\.9': bitnami's scripts"),
+    (lambda: StatefulApp("k").image("apache/kafka:3.9.0").replicas(5).quorum_size(3),
+     r"quorum_size\(3\) makes every pod a KRaft controller and broker, and it has replicas 5"),
+    (lambda: StatefulApp("k").image("apache/kafka:3.9.0").replicas(3).quorum_size(3).objects(),
+     r"keeps each node's log and metadata under its storage"),
     (lambda: StatefulApp("c").cluster_mode("yes"), r"cluster_mode\(\): cluster_mode takes True or False, got 'yes'"),
     (lambda: StatefulApp("c").replication_factor(0), r"replication_factor must be a whole number >= 1, got 0"),
 ]  # fmt: skip

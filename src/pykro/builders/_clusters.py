@@ -4,7 +4,9 @@ the server arguments or variables each image documents, and the Job that forms t
 
 from __future__ import annotations
 
+import base64
 import shlex
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -31,14 +33,15 @@ _METHODS: Final = {
     "redis": {"cluster_mode", "replication_factor"},
     "valkey": {"cluster_mode", "replication_factor"},
     "mongodb": {"cluster_mode", "replication_factor"},
-    "kafka": {"replication_factor"},
+    "kafka": {"replication_factor", "quorum_size"},
     "etcd": {"quorum_size"},
 }
 SUPPORTED: Final = {
     "cluster_mode": "redis, valkey (Redis Cluster) and mongo (a replica set)",
     "replication_factor": "redis, valkey (replicas per master), mongo (replica-set members) and kafka "
     "(topic replication)",
-    "quorum_size": "the etcd images (quay.io/coreos/etcd, gcr.io/etcd-development/etcd: the initial cluster)",
+    "quorum_size": "the etcd images (quay.io/coreos/etcd, gcr.io/etcd-development/etcd: the initial cluster) and "
+    "apache/kafka, confluentinc/cp-kafka (KRaft controller voters)",
 }
 
 
@@ -119,21 +122,81 @@ def plan(
         return _mongo(name, replicas, ports, env, active, rf_value, rf_site, final)
     if kind == "etcd":
         return _etcd(name, replicas, data_path, has_storage, active["quorum_size"], final)
-    # kafka: replication_factor only
-    if replicas is not None and rf_value > replicas:
-        raise _error(
-            f"StatefulApp {name!r}: replication_factor({rf_value}) is more than its {replicas} replicas (brokers)",
-            f"Use replication_factor({replicas}) at most, or more replicas.",
-            rf_site,
-        )
-    prefix = (
-        "KAFKA_CFG_" if isinstance(image, str) and image.startswith(("bitnami/", "docker.io/bitnami/")) else "KAFKA_"
-    )
-    for key in ("DEFAULT_REPLICATION_FACTOR", "OFFSETS_TOPIC_REPLICATION_FACTOR",
-                "TRANSACTION_STATE_LOG_REPLICATION_FACTOR"):  # fmt: skip
-        out.env[prefix + key] = str(rf_value)
-    out.env[prefix + "MIN_INSYNC_REPLICAS"] = str(max(1, rf_value - 1))
-    out.env[prefix + "TRANSACTION_STATE_LOG_MIN_ISR"] = str(max(1, rf_value - 1))
+    return _kafka(name, image, replicas, ports, data_path, has_storage, active, final)
+
+
+def _kafka(
+    name: str,
+    image: Any,
+    replicas: int | None,
+    ports: list[dict[str, Any]],
+    data_path: Any,
+    has_storage: bool,
+    active: dict[str, tuple[Any, Site | None]],
+    final: bool,
+) -> ClusterPlan:
+    """Kafka's settings as ``KAFKA_<KEY>`` variables (bitnami: ``KAFKA_CFG_<KEY>``), which the images write into
+    server.properties."""
+    out = ClusterPlan()
+    bitnami = isinstance(image, str) and image.startswith(("bitnami/", "docker.io/bitnami/"))
+    prefix = "KAFKA_CFG_" if bitnami else "KAFKA_"
+    if "replication_factor" in active:
+        factor, site = active["replication_factor"]
+        if replicas is not None and factor > replicas:
+            raise _error(
+                f"StatefulApp {name!r}: replication_factor({factor}) is more than its {replicas} replicas (brokers)",
+                f"Use replication_factor({replicas}) at most, or more replicas.",
+                site,
+            )
+        for key in ("DEFAULT_REPLICATION_FACTOR", "OFFSETS_TOPIC_REPLICATION_FACTOR",
+                    "TRANSACTION_STATE_LOG_REPLICATION_FACTOR"):  # fmt: skip
+            out.env[prefix + key] = str(factor)
+        out.env[prefix + "MIN_INSYNC_REPLICAS"] = str(max(1, factor - 1))
+        out.env[prefix + "TRANSACTION_STATE_LOG_MIN_ISR"] = str(max(1, factor - 1))
+    if "quorum_size" in active:
+        size, site = active["quorum_size"]
+        if bitnami:
+            raise _error(
+                f"StatefulApp {name!r}: quorum_size({size}) is not supported for the image {image!r}: bitnami's "
+                "scripts configure KRaft with variables of their own",
+                "Use apache/kafka or confluentinc/cp-kafka, or set KAFKA_CFG_CONTROLLER_QUORUM_VOTERS with .env(...).",
+                site,
+            )
+        if replicas is not None and replicas != size:
+            raise _error(
+                f"StatefulApp {name!r}: quorum_size({size}) makes every pod a KRaft controller and broker, and it has "
+                f"replicas {replicas}",
+                f"Use replicas({size}).",
+                site,
+            )
+        if final and not has_storage:
+            raise _error(
+                f"StatefulApp {name!r}: quorum_size({size}) keeps each node's log and metadata under its storage, "
+                "and it has none",
+                "Add .storage('10Gi') (a controller that loses its metadata cannot rejoin the quorum).",
+                site,
+            )
+        if replicas is None:
+            return out
+        port = _client_port(ports, "kafka", 9092)
+        controller = 9093 if port != 9093 else 9094
+        voters = ",".join(f"{i}@{h}:{controller}" for i, h in enumerate(_hosts(name, size)))
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid5(uuid.NAMESPACE_DNS, f"{name}.kafka").bytes).decode()
+        out.ports.append({"containerPort": controller, "name": "controller", "protocol": "TCP"})
+        out.env = {
+            "POD_NAME": {"fieldRef": {"fieldPath": "metadata.name"}},
+            "KAFKA_NODE_ID": {"fieldRef": {"fieldPath": "metadata.labels['apps.kubernetes.io/pod-index']"}},
+            "CLUSTER_ID": cluster_id.rstrip("="),
+            "KAFKA_PROCESS_ROLES": "broker,controller",
+            "KAFKA_CONTROLLER_QUORUM_VOTERS": voters,
+            "KAFKA_LISTENERS": f"PLAINTEXT://:{port},CONTROLLER://:{controller}",
+            "KAFKA_ADVERTISED_LISTENERS": f"PLAINTEXT://$(POD_NAME).{name}:{port}",
+            "KAFKA_CONTROLLER_LISTENER_NAMES": "CONTROLLER",
+            "KAFKA_INTER_BROKER_LISTENER_NAME": "PLAINTEXT",
+            "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP": "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
+            "KAFKA_LOG_DIRS": f"{data_path}/kafka",
+            **out.env,
+        }
     return out
 
 
