@@ -358,3 +358,11 @@ def test_a_valkey_cluster_deploys_to_the_emulator_and_becomes_ready(cluster: Loc
     assert _container(live[("StatefulSet", "cache")])["args"][:2] == ["--cluster-enabled", "yes"]
     assert ("Job", "cache-cluster-init") in live
     factory.delete(instance.name)
+
+
+def test_a_refused_call_changes_nothing() -> None:
+    app = valkey()
+    for call in (lambda: app.image("postgres:15"), lambda: app.replicas(5), lambda: app.replication_factor(2)):
+        with pytest.raises(PykroError):
+            call()
+    assert app.objects() == valkey().objects()

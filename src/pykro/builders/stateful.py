@@ -47,9 +47,22 @@ class StatefulApp(_Exposed):
 
     @builder_method
     def replicas(self, count: Any) -> StatefulApp:
-        self._replicas = check_count(count, "replicas")
-        self._replicas_set = True
-        self._cluster_plan(final=False)
+        return self._trying(_replicas=check_count(count, "replicas"), _replicas_set=True)
+
+    @builder_method
+    def image(self, image: Any) -> StatefulApp:
+        """The container image (``postgres:15``); checked against the clustering settings already made."""
+        return self._trying(_image=text(image, "image"))
+
+    def _trying(self, **changes: Any) -> StatefulApp:
+        """Apply ``changes`` if the clustering settings still hold with them; a refused call changes nothing."""
+        before = {k: getattr(self, k) for k in changes}
+        self.__dict__.update(changes)
+        try:
+            self._cluster_plan(final=False)
+        except BaseException:
+            self.__dict__.update(before)
+            raise
         return self
 
     @builder_method
@@ -247,9 +260,7 @@ class StatefulApp(_Exposed):
         return self._cluster_setting("quorum_size", size)
 
     def _cluster_setting(self, method: str, value: Any) -> StatefulApp:
-        self._clustering[method] = (value, user_site())
-        self._cluster_plan(final=False)
-        return self
+        return self._trying(_clustering={**self._clustering, method: (value, user_site())})
 
     def _cluster_plan(self, *, final: bool) -> ClusterPlan:
         """What the clustering settings add; ``final=False`` checks only what is known so far."""
