@@ -62,7 +62,8 @@ complete = (
     .add_network_policy(network_policy)
     .backup_schedule("0 2 * * *")
     .backup_retention(30)  # backups older than 30 days are deleted after each run
-    # .backup_location("s3://my-backups/postgres") raises "not supported": upload in a .backup_command([...])
+    # .backup_location("s3://my-backups/postgres", credentials_secret=...) would upload the dumps, without this
+    # retention (an S3 bucket expires objects with its own lifecycle rule)
     # .health_check("/health"): postgres answers no HTTP, so the seed's probes are left out here
     .expose()  # a ClusterIP Service postgres-ha-client besides the headless one
 )

@@ -22,6 +22,14 @@ def pg(name: str) -> StatefulApp:
 daily = pg("pg-daily").storage("20Gi").backup_schedule("0 2 * * *")  # daily at 02:00
 weekly = pg("pg-weekly").storage("20Gi").backup_schedule("0 3 * * 0")  # Sundays at 03:00
 six_hourly = pg("pg-six-hourly").storage("20Gi").backup_schedule("0 */6 * * *")  # every 6 hours
+# Backup Location: an s3:// URL (the dump is uploaded with aws s3 cp, credentials from the Secret s3-creds, which
+# you create) or the name of an existing claim; the page's gcs:// location is refused below
+to_s3 = (
+    pg("pg-to-s3")
+    .storage("20Gi")
+    .backup_schedule("0 2 * * *")
+    .backup_location("s3://my-backups/postgres", credentials_secret="s3-creds")
+)
 # Backup Retention (and best practice 2): dumps older than 30 days are deleted after each run
 retained = pg("pg-retained").storage("20Gi").backup_schedule("0 2 * * *").backup_retention(30)
 
@@ -69,10 +77,30 @@ affinity = {
 }
 spread = pg("postgres").affinity(affinity)
 
+# Cluster Mode and Replication Factor, for the images pykro knows: Redis/Valkey a Redis Cluster (args, the cluster
+# bus port and a Job <name>-cluster-init running redis-cli --cluster create), mongo a replica set (--replSet and a
+# Job running rs.initiate), kafka the topics' replication factor. The page's postgres calls are refused below.
+valkey_cluster = (
+    StatefulApp("valkey-cluster")
+    .image("valkey/valkey:8.1")
+    .redis_port()
+    .storage("1Gi")
+    .replicas(6)
+    .cluster_mode(True)
+    .replication_factor(1)  # 3 masters, one replica each
+)
+redis_cluster = (
+    StatefulApp("redis-cluster").image("redis:7.4").redis_port().storage("1Gi").replicas(3).cluster_mode(True)
+)
+mongo_rs = StatefulApp("mongo-rs").image("mongo:7.0").mongodb_port().storage("5Gi").replicas(3).replication_factor(3)
+kafka_rf = StatefulApp("kafka").image("apache/kafka:3.9.0").kafka_port().replicas(3).replication_factor(3)
+single = pg("pg-single").cluster_mode(False)  # the default: one server
+
 EXTRA: list[Any] = []  # objects of their own the examples use (none in this section)
 
 APPS = [
     daily,
+    to_s3,
     weekly,
     six_hourly,
     retained,
@@ -91,19 +119,21 @@ APPS = [
     annotated,
     tolerating,
     spread,
+    valkey_cluster,
+    redis_cluster,
+    mongo_rs,
+    kafka_rf,
+    single,
 ]
 
 # What pykro leaves to the database (its configuration, or an operator such as CloudNativePG): each call says so.
 
 REFUSED: dict[str, Callable[[], Any]] = {
-    "backup_location s3": lambda: StatefulApp("postgres").backup_location("s3://my-backups/postgres"),
     "backup_location gcs": lambda: StatefulApp("postgres").backup_location("gcs://my-backups/postgres"),
     "enable_point_in_time_recovery": lambda: StatefulApp("postgres").enable_point_in_time_recovery(),
-    "cluster_mode on": lambda: StatefulApp("postgres").cluster_mode(True),
-    "cluster_mode off": lambda: StatefulApp("postgres").cluster_mode(False),
-    "replication_factor kafka": lambda: StatefulApp("kafka").replication_factor(3),
-    "replication_factor elasticsearch": lambda: StatefulApp("elasticsearch").replication_factor(2),
-    "quorum_size": lambda: StatefulApp("postgres").replicas(3).quorum_size(3),
+    "cluster_mode on": lambda: StatefulApp("postgres").image("postgres:15").cluster_mode(True),
+    "replication_factor elasticsearch": lambda: StatefulApp("es").image("elasticsearch:8.15.0").replication_factor(2),
+    "quorum_size": lambda: StatefulApp("postgres").image("postgres:15").replicas(3).quorum_size(3),
 }
 
 if __name__ == "__main__":

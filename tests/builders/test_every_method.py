@@ -310,6 +310,30 @@ CASES: dict[type[Builder], dict[str, Case]] = {
             "db-backup",
             "spec.jobTemplate.spec.template.spec.containers[0].command",
         ),
+        "backup_location": (
+            lambda b, d: b.storage("1Gi").backup_schedule("@daily").backup_location("shared-backups"),
+            "CronJob",
+            "db-backup",
+            "spec.jobTemplate.spec.template.spec.volumes",
+        ),
+        "cluster_mode": (
+            lambda b, d: b.image("valkey/valkey:8.1").storage("1Gi").replicas(3).cluster_mode(True),
+            None,
+            None,
+            f"{C}.args",
+        ),
+        "quorum_size": (
+            lambda b, d: b.image("quay.io/coreos/etcd:v3.5.17").storage("1Gi").replicas(3).quorum_size(3),
+            None,
+            None,
+            f"{C}.env",
+        ),
+        "replication_factor": (
+            lambda b, d: b.image("apache/kafka:3.9.0").replicas(3).replication_factor(3),
+            None,
+            None,
+            f"{C}.env",
+        ),
     },
     Job: {
         **WORKLOAD,
