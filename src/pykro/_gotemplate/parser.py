@@ -140,7 +140,9 @@ def _describe(tok: Token) -> str:
     return repr(tok.val) if tok.typ is not T.STRING else tok.val
 
 
-class _Parser:
+class _ControlParser:
+    """Tokens, trees, actions and control structures."""
+
     def __init__(self, tokens: list[Token], funcs: Container[str], trees: dict[str, Tree]) -> None:
         self.toks = tokens
         self.i = 0
@@ -347,7 +349,16 @@ class _Parser:
         self.tree, self.vars, self.range_depth = saved
         return Template(pos, name, pipe)
 
-    # --- pipelines
+    def pipeline(self, context: str, end: T) -> Pipe:
+        raise NotImplementedError  # _Parser
+
+    def unquote(self, tok: Token) -> str:
+        raise NotImplementedError  # _Parser
+
+
+class _Parser(_ControlParser):
+    """Pipelines, commands and operands; variables and functions are checked here."""
+
     def declare(self, name: str) -> int:
         slot = self.tree.nslots
         self.tree.nslots += 1
