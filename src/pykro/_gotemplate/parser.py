@@ -6,6 +6,7 @@ functions must exist, variables must be declared, ``break``/``continue`` only in
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Container
 from typing import Final
@@ -122,6 +123,8 @@ def _number(tok: Token) -> Number:
     try:
         lower = text.lower()
         fval = float.fromhex(text) if lower.lstrip("+-").startswith("0x") else float(text)
+        if math.isinf(fval):  # Go's ParseFloat: out of range (a literal cannot spell Inf)
+            raise OverflowError(text)
     except (ValueError, OverflowError):
         raise ParseError(f"illegal number syntax: {go_quote(text)}", tok.pos) from None
     if not any(c in text for c in ".eEpP") or (lower.lstrip("+-").startswith(("0x", "0b", "0o")) and "p" not in lower):
