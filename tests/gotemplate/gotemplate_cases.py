@@ -1208,3 +1208,52 @@ CASES += [
     ),
     ('{{ dateModify "1h" "x" }}', D8),
 ]
+
+# Number parsing in conversions: Go's strconv and cast against Python's int()/float() (underscores, prefixes,
+# spaces, signs, exponents, non-ASCII digits, Inf/NaN spellings), and number literals in templates.
+_NUMS = ["1_0", "0x10", " 5", "5 ", "\t5", "5\n", "+5", "-5", "1e3", "1E3", "1.5e3", "0b1", "0o7", "0X1F", "010", "08",
+         "00", "0_1", "٣", "１", "1.0", "10.00", "0x1p4", "0x1P-2", "1_0.5", "1__0", "_1", "0x", "0b", ".5", "5.", "1.",
+         "-0", "1e", "--1", "+-1", "0.0e0", "9223372036854775807", "true", ""]  # fmt: skip
+_NONFINITE = [
+    "inf",
+    "-Inf",
+    "+Inf",
+    "Infinity",
+    "nan",
+    "NaN",
+    "1e400",
+    "-1e400",
+    "0x1p2000",
+    "9223372036854775808",
+]  # int: platform-defined
+CASES += [
+    (
+        "{{ range .v }}{{ int . }},{{ int64 . }},{{ float64 . }},{{ atoi . }},{{ float . }},{{ bool . }},{{ toDecimal . }}|{{ end }}",
+        {"v": _NUMS},
+    ),
+    (
+        "{{ range .v }}{{ add . 1 }},{{ mul . 2 }},{{ addf . 1 }},{{ round . 0 }},{{ ceil . }},{{ floor . }}|{{ end }}",
+        {"v": _NUMS},
+    ),
+    (
+        "{{ range .v }}{{ int64 . }},{{ float64 . }},{{ atoi . }},{{ float . }},{{ add . 1 }},{{ addf . 1 }},{{ toDecimal . }}|{{ end }}",
+        {"v": _NONFINITE},
+    ),
+    (
+        '{{ maxf "-0" 0 }}|{{ maxf 0 "-0" }}|{{ minf "-0" 0 }}|{{ minf 0 "-0" }}|{{ maxf "-0" "-0" }}|{{ maxf "inf" "nan" }}|{{ minf "-inf" "nan" }}|{{ maxf "nan" 1 }}|{{ minf 1 "nan" }}|{{ maxf "-inf" "nan" }}',
+        D,
+    ),
+    (
+        "{{ 0x1p4 }}|{{ 1_0 }}|{{ 010 }}|{{ 0b1 }}|{{ 0o7 }}|{{ 0x1.8p1 }}|{{ 1. }}|{{ .5 }}|{{ 0X1F }}|{{ 1_000.5 }}|{{ 0.1e-1 }}",
+        D,
+    ),
+    ('{{ printf "%T %T %T %T" 1e3 0x1p4 010 1. }}|{{ add 1e3 0 }}|{{ add 0x1p4 1 }}|{{ -0x10 }}|{{ +1 }}', D),
+    ("{{ 1e400 }}", D),
+    ("{{ -1e400 }}", D),
+    ("{{ 0x1p2000 }}", D),
+    ("{{ 08 }}", D),
+    ("{{ 1__0 }}", D),
+    ("{{ 0x_1 }}", D),
+    ("{{ 9223372036854775808 }}", D),
+    ("{{ add 9223372036854775808 0 }}", D),
+]

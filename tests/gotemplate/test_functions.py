@@ -4,11 +4,14 @@ refuses, error messages, Lynq's typed markers, and the table of functions."""
 from __future__ import annotations
 
 import base64
+import inspect
 import json
 import re
 import string
 import subprocess
+import sys
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -83,6 +86,9 @@ def test_refused_functions_say_not_supported(name: str) -> None:
         ('{{ "héllo" | trunc 2 }}', "multi-byte character"),
         ('{{ snakecase "Héllo" }}', "snakecase of non-ASCII text is not supported"),
         ('{{ int "1e30" }}', "platform-defined"),
+        ('{{ int "inf" }}', "platform-defined"),
+        ('{{ int "NaN" }}', "platform-defined"),
+        ('{{ int "9223372036854775808" }}', "platform-defined"),
         ('{{ urlParse "http://x" }}', "urlParse is not supported"),
         ('{{ printf "%#v" (list 1) }}', "%#v"),
         ('{{ toDate "15:04" "10:30" }}', "year 0"),
@@ -168,6 +174,29 @@ def test_recursion_is_stopped() -> None:
 def test_deep_nesting_is_an_error_not_a_crash() -> None:
     assert "nests more than 100 levels deep" in _error("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", {})
     assert "nests more than 100 levels deep" in _error("{{ if 1 }}" * 101 + "{{ end }}" * 101, {})
+
+
+def _at_depth(frames: int, fn: Callable[[], str]) -> str:
+    return fn() if frames == 0 else _at_depth(frames - 1, fn)
+
+
+def test_nesting_limits_do_not_depend_on_the_callers_stack() -> None:
+    # Called 900 frames deep (the default recursion limit is 1000), the engine's own limits still decide.
+    limit = sys.getrecursionlimit()
+    try:
+        deep = 900 - len(inspect.stack())
+        assert "nests more than 100 levels deep" in _at_depth(
+            deep, lambda: _error("{{ " + "(" * 101 + "1" + ")" * 101 + " }}")
+        )
+        assert "nests more than 100 levels deep" in _at_depth(
+            deep, lambda: _error("{{ if 1 }}" * 101 + "{{ end }}" * 101)
+        )
+        assert _at_depth(deep, lambda: render("{{ " + "(" * 99 + "1" + ")" * 99 + " }}", {})) == "1"
+        assert _at_depth(deep, lambda: render("{{ with 1 }}" * 99 + "x" + "{{ end }}" * 99, {})) == "x"
+        recursive = '{{ define "r" }}{{ template "r" . }}{{ end }}{{ template "r" . }}'
+        assert "called more than 100 levels deep" in _at_depth(deep, lambda: _error(recursive, {}))
+    finally:
+        sys.setrecursionlimit(limit)
 
 
 def test_parses_are_shared_without_custom_functions() -> None:

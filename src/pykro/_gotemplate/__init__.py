@@ -21,10 +21,11 @@ The differential test (tests/gotemplate) checks all of it against Go and Sprig t
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from functools import lru_cache
-from types import MappingProxyType
-from typing import Final, Literal
+from types import FrameType, MappingProxyType
+from typing import Final, Literal, cast
 
 from ..errors import PykroError
 from .exec import Compiled, ExecError, compile_trees
@@ -39,6 +40,10 @@ FUNCS: Final[Mapping[str, Callable[..., object]]] = MappingProxyType(ALL_FUNCS)
 
 MissingKey = Literal["default", "zero", "error"]
 
+# Python frames the deepest template the engine's own limits allow (100 levels of nesting, 100 nested
+# {{template}} calls) needs to parse, compile and execute, with a wide margin.
+_HEADROOM: Final = 4000
+
 
 class GoTemplateError(PykroError):
     """A Go template that does not parse or fails while executing."""
@@ -49,6 +54,19 @@ def _where(source: str, name: str, pos: int) -> str:
     line = source.count("\n", 0, pos) + 1
     col = pos - (source.rfind("\n", 0, pos) + 1) + 1
     return f"{name}:{line}:{col}"
+
+
+def _more_stack() -> bool:
+    """Raise Python's recursion limit so ``_HEADROOM`` frames fit above the caller: the engine's nesting limits,
+    not how deep the caller's stack happens to be, decide whether a template is too deep. False if it already
+    did."""
+    depth, frame = 0, cast("FrameType | None", sys._getframe())
+    while frame is not None:
+        depth, frame = depth + 1, frame.f_back
+    if sys.getrecursionlimit() >= depth + _HEADROOM:
+        return False
+    sys.setrecursionlimit(depth + _HEADROOM)
+    return True
 
 
 def _fix(message: str, parsing: bool) -> str:
@@ -78,14 +96,13 @@ class Template:
 
     def execute(self, data: object) -> str:
         """Render with ``data`` as dot (``.``) and ``$``."""
-        run, nslots = self._compiled.templates[self.name]
-        dot = MISSING if data is None else data
-        frame: list[object] = [None] * (nslots + 1)
-        frame[0] = dot
-        frame[-1] = 0  # template call depth
-        out: list[str] = []
         try:
-            run(dot, frame, out)
+            try:
+                return self._run(data)
+            except RecursionError:
+                if not _more_stack():
+                    raise
+                return self._run(data)
         except ExecError as err:
             message = str(err)
             raise GoTemplateError(
@@ -99,6 +116,15 @@ class Template:
             raise GoTemplateError(
                 "template recursion too deep", where=self.name, fix="Make the recursive template stop."
             ) from None
+
+    def _run(self, data: object) -> str:
+        run, nslots = self._compiled.templates[self.name]
+        dot = MISSING if data is None else data
+        frame: list[object] = [None] * (nslots + 1)
+        frame[0] = dot
+        frame[-1] = 0  # template call depth
+        out: list[str] = []
+        run(dot, frame, out)
         return "".join(out)
 
     def __repr__(self) -> str:
@@ -132,8 +158,12 @@ def _parse(source: str, name: str, table: Mapping[str, Callable[..., object]], m
             f"unknown missing_key {missing_key!r}", where=name, fix="Use 'default', 'zero' or 'error'."
         )
     try:
-        _, trees = parse_trees(source, name, table)
-        compiled = compile_trees(trees, table, missing_key)
+        try:
+            compiled = _build(source, name, table, missing_key)
+        except RecursionError:
+            if not _more_stack():
+                raise
+            compiled = _build(source, name, table, missing_key)
     except (ParseError, ExecError) as err:
         message = str(err)
         raise GoTemplateError(message, where=_where(source, name, err.pos), fix=_fix(message, parsing=True)) from None
@@ -142,6 +172,11 @@ def _parse(source: str, name: str, table: Mapping[str, Callable[..., object]], m
             "the template nests too deeply", where=name, fix="Use fewer nested parentheses and blocks."
         ) from None
     return Template(name, source, compiled)
+
+
+def _build(source: str, name: str, table: Mapping[str, Callable[..., object]], missing_key: MissingKey) -> Compiled:
+    _, trees = parse_trees(source, name, table)
+    return compile_trees(trees, table, missing_key)
 
 
 def render(

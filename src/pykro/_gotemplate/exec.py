@@ -82,7 +82,9 @@ def _printed(value: object, pos: int) -> str:
         raise ExecError(str(err), pos) from None
 
 
-class _Compiler:
+class _Statements:
+    """Compiles statements: text, actions and control structures."""
+
     def __init__(self, funcs: Mapping[str, Callable[..., object]], missing_key: MissingKey, out: Compiled) -> None:
         self.funcs = funcs
         self.missing_key = missing_key
@@ -244,7 +246,16 @@ class _Compiler:
 
         return run
 
-    # --- pipelines and commands
+    def pipe(self, pipe: Pipe) -> Ev:
+        raise NotImplementedError  # _Operands
+
+
+class _Operands(_Statements):
+    """Compiles pipelines, commands and operands."""
+
+    def call(self, ident: Identifier, args: list[Node], has_final: bool) -> Cmd:
+        raise NotImplementedError  # _Compiler
+
     def pipe(self, pipe: Pipe) -> Ev:
         cmds = [self.command(c.args, has_final=i > 0) for i, c in enumerate(pipe.cmds)]
         decls = pipe.decls
@@ -413,6 +424,10 @@ class _Compiler:
             return recv
 
         return ev
+
+
+class _Compiler(_Operands):
+    """Compiles function calls and their arguments (Go's evalCall and evalArg)."""
 
     def call(self, ident: Identifier, args: list[Node], has_final: bool) -> Cmd:
         name, pos = ident.name, ident.pos

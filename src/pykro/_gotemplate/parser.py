@@ -6,6 +6,7 @@ functions must exist, variables must be declared, ``break``/``continue`` only in
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Container
 from typing import Final
@@ -122,6 +123,8 @@ def _number(tok: Token) -> Number:
     try:
         lower = text.lower()
         fval = float.fromhex(text) if lower.lstrip("+-").startswith("0x") else float(text)
+        if math.isinf(fval):  # Go's ParseFloat: out of range (a literal cannot spell Inf)
+            raise OverflowError(text)
     except (ValueError, OverflowError):
         raise ParseError(f"illegal number syntax: {go_quote(text)}", tok.pos) from None
     if not any(c in text for c in ".eEpP") or (lower.lstrip("+-").startswith(("0x", "0b", "0o")) and "p" not in lower):
@@ -140,7 +143,9 @@ def _describe(tok: Token) -> str:
     return repr(tok.val) if tok.typ is not T.STRING else tok.val
 
 
-class _Parser:
+class _ControlParser:
+    """Tokens, trees, actions and control structures."""
+
     def __init__(self, tokens: list[Token], funcs: Container[str], trees: dict[str, Tree]) -> None:
         self.toks = tokens
         self.i = 0
@@ -347,7 +352,16 @@ class _Parser:
         self.tree, self.vars, self.range_depth = saved
         return Template(pos, name, pipe)
 
-    # --- pipelines
+    def pipeline(self, context: str, end: T) -> Pipe:
+        raise NotImplementedError  # _Parser
+
+    def unquote(self, tok: Token) -> str:
+        raise NotImplementedError  # _Parser
+
+
+class _Parser(_ControlParser):
+    """Pipelines, commands and operands; variables and functions are checked here."""
+
     def declare(self, name: str) -> int:
         slot = self.tree.nslots
         self.tree.nslots += 1

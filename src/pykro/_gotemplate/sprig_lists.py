@@ -296,9 +296,25 @@ def _min(a: object, *vs: object) -> I64:
 
 
 def _fmax(a: float, b: float) -> float:
+    """Go's math.Max: +Inf wins over NaN, and +0 over -0."""
+    if a == math.inf or b == math.inf:
+        return math.inf
     if math.isnan(a) or math.isnan(b):
         return math.nan
-    return max(a, b)
+    if a == 0 and b == 0:
+        return b if math.copysign(1, a) < 0 else a
+    return a if a > b else b
+
+
+def _fmin(a: float, b: float) -> float:
+    """Go's math.Min: -Inf wins over NaN, and -0 over +0."""
+    if a == -math.inf or b == -math.inf:
+        return -math.inf
+    if math.isnan(a) or math.isnan(b):
+        return math.nan
+    if a == 0 and b == 0:
+        return a if math.copysign(1, a) < 0 else b
+    return a if a < b else b
 
 
 @go("any", variadic="any")
@@ -313,8 +329,7 @@ def _maxf(a: object, *vs: object) -> float:
 def _minf(a: object, *vs: object) -> float:
     acc = to_float64(a)
     for v in vs:
-        b = to_float64(v)
-        acc = math.nan if math.isnan(acc) or math.isnan(b) else min(acc, b)
+        acc = _fmin(acc, to_float64(v))
     return acc
 
 
