@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import shlex
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Self
 
 from pykro.authoring.location import Site, fail, user_site
 from pykro.authoring.refs import is_ref
@@ -27,7 +27,73 @@ __all__ = ["StatefulApp"]
 UPLOADER = "amazon/aws-cli:2.17.0"
 
 
-class StatefulApp(_Exposed):
+class _DatabaseSettings(_Exposed):
+    """The database images' ports and settings (``postgres_port``, ``postgres_config``, ...) of a StatefulApp."""
+
+    def _db_port(self, number: Any, name: str) -> Self:
+        return self.port(number, name)
+
+    @builder_method
+    def postgres_port(self, port: Any = 5432) -> Self:
+        return self._db_port(port, "postgres")
+
+    @builder_method
+    def mysql_port(self, port: Any = 3306) -> Self:
+        return self._db_port(port, "mysql")
+
+    @builder_method
+    def mongodb_port(self, port: Any = 27017) -> Self:
+        return self._db_port(port, "mongodb")
+
+    @builder_method
+    def redis_port(self, port: Any = 6379) -> Self:
+        return self._db_port(port, "redis")
+
+    @builder_method
+    def kafka_port(self, port: Any = 9092) -> Self:
+        return self._db_port(port, "kafka")
+
+    @builder_method
+    def elasticsearch_port(self, port: Any = 9200) -> Self:
+        return self._db_port(port, "elasticsearch")
+
+    def _settings(self, config: Any, what: str) -> dict[str, str]:
+        out = {}
+        for key, value in mapping(config, what).items():
+            if not isinstance(key, str) or not (is_ref(value) or isinstance(value, str | int | float)):
+                raise fail(f"{what} setting {key!r} must be text, got {type(value).__name__}")
+            out[key] = value
+        return out
+
+    @builder_method
+    def postgres_config(self, config: Mapping[str, Any]) -> Self:
+        """PostgreSQL settings, passed as ``-c key=value`` arguments (the postgres image hands them to postgres)."""
+        for key, value in self._settings(config, "postgres_config").items():
+            self._args += ["-c", f"{key}={value}"]
+        return self
+
+    @builder_method
+    def mysql_config(self, config: Mapping[str, Any]) -> Self:
+        """MySQL settings, passed as ``--key=value`` arguments (the mysql image hands them to mysqld)."""
+        self._args += [f"--{k.replace('_', '-')}={v}" for k, v in self._settings(config, "mysql_config").items()]
+        return self
+
+    @builder_method
+    def redis_config(self, config: Mapping[str, Any]) -> Self:
+        """Redis settings, passed as ``--key value`` arguments (the redis image hands them to redis-server)."""
+        for key, value in self._settings(config, "redis_config").items():
+            self._args += [f"--{key}", *str(value).split()]
+        return self
+
+    @builder_method
+    def kafka_config(self, config: Mapping[str, Any]) -> Self:
+        """Kafka broker settings as ``KAFKA_<KEY>`` environment variables (the Confluent/Bitnami convention)."""
+        for key, value in self._settings(config, "kafka_config").items():
+            self.env("KAFKA_" + re.sub(r"[.\-]", "_", key).upper(), value)
+        return self
+
+
+class StatefulApp(_DatabaseSettings):
     """A stateful application: a StatefulSet, its headless Service (``<name>``), its volume claim template, and
     with ``backup_schedule()`` a CronJob and a claim for the backups."""
 
@@ -89,68 +155,6 @@ class StatefulApp(_Exposed):
     @builder_method
     def storage_class(self, storage_class: Any) -> StatefulApp:
         self._storage_class = dns_name(storage_class, "storage class")
-        return self
-
-    def _db_port(self, number: Any, name: str) -> StatefulApp:
-        return self.port(number, name)
-
-    @builder_method
-    def postgres_port(self, port: Any = 5432) -> StatefulApp:
-        return self._db_port(port, "postgres")
-
-    @builder_method
-    def mysql_port(self, port: Any = 3306) -> StatefulApp:
-        return self._db_port(port, "mysql")
-
-    @builder_method
-    def mongodb_port(self, port: Any = 27017) -> StatefulApp:
-        return self._db_port(port, "mongodb")
-
-    @builder_method
-    def redis_port(self, port: Any = 6379) -> StatefulApp:
-        return self._db_port(port, "redis")
-
-    @builder_method
-    def kafka_port(self, port: Any = 9092) -> StatefulApp:
-        return self._db_port(port, "kafka")
-
-    @builder_method
-    def elasticsearch_port(self, port: Any = 9200) -> StatefulApp:
-        return self._db_port(port, "elasticsearch")
-
-    def _settings(self, config: Any, what: str) -> dict[str, str]:
-        out = {}
-        for key, value in mapping(config, what).items():
-            if not isinstance(key, str) or not (is_ref(value) or isinstance(value, str | int | float)):
-                raise fail(f"{what} setting {key!r} must be text, got {type(value).__name__}")
-            out[key] = value
-        return out
-
-    @builder_method
-    def postgres_config(self, config: Mapping[str, Any]) -> StatefulApp:
-        """PostgreSQL settings, passed as ``-c key=value`` arguments (the postgres image hands them to postgres)."""
-        for key, value in self._settings(config, "postgres_config").items():
-            self._args += ["-c", f"{key}={value}"]
-        return self
-
-    @builder_method
-    def mysql_config(self, config: Mapping[str, Any]) -> StatefulApp:
-        """MySQL settings, passed as ``--key=value`` arguments (the mysql image hands them to mysqld)."""
-        self._args += [f"--{k.replace('_', '-')}={v}" for k, v in self._settings(config, "mysql_config").items()]
-        return self
-
-    @builder_method
-    def redis_config(self, config: Mapping[str, Any]) -> StatefulApp:
-        """Redis settings, passed as ``--key value`` arguments (the redis image hands them to redis-server)."""
-        for key, value in self._settings(config, "redis_config").items():
-            self._args += [f"--{key}", *str(value).split()]
-        return self
-
-    @builder_method
-    def kafka_config(self, config: Mapping[str, Any]) -> StatefulApp:
-        """Kafka broker settings as ``KAFKA_<KEY>`` environment variables (the Confluent/Bitnami convention)."""
-        for key, value in self._settings(config, "kafka_config").items():
-            self.env("KAFKA_" + re.sub(r"[.\-]", "_", key).upper(), value)
         return self
 
     @builder_method
@@ -283,84 +287,6 @@ class StatefulApp(_Exposed):
         "a database operator (CloudNativePG, ...) or the database's config",
     )
 
-    def _backup_job(self) -> list[ResourceRef]:
-        location = self._location
-        if self._backup is None:
-            if location is not None:
-                raise CompositionError(
-                    f"StatefulApp {self._name!r} has a backup_location but no backup_schedule: nothing writes there",
-                    where=location[4].text if location[4] is not None else None,
-                    fix="Add .backup_schedule('0 2 * * *').",
-                )
-            return []
-        if self._storage is None and location is None:
-            raise fail(f"StatefulApp {self._name!r} has a backup_schedule but no storage()", "Call .storage('20Gi').")
-        command = self._backup_command
-        image = self._image
-        if command is None:
-            if not (isinstance(image, str) and image.split("/")[-1].startswith("postgres")):
-                raise fail(
-                    f"StatefulApp {self._name!r}: pykro knows how to back up postgres images only, not {image!r}",
-                    "Add .backup_command([...]) (it runs with the app's image and env; write to /backup).",
-                )
-            command = [
-                "sh",
-                "-c",
-                f'PGPASSWORD="${{PGPASSWORD:-${{POSTGRES_PASSWORD:-}}}}" pg_dumpall -h {self._name}-0.{self._name} '
-                '-U "${POSTGRES_USER:-postgres}" > "/backup/$(date +%Y%m%d%H%M%S).sql"',
-            ]
-        if self._retention is not None:
-            if location is not None and location[0] == "s3":
-                raise fail(
-                    f"StatefulApp {self._name!r}: backup_retention deletes files in a claim; its backups go to "
-                    f"{location[1]}",
-                    "Remove backup_retention() and set an expiration lifecycle rule on the bucket.",
-                )
-            script = shlex.join(command) if command[:2] != ["sh", "-c"] else command[2]
-            command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{self._retention} -delete"]
-        env_from, _, _ = self._attachments()
-        name = f"{self._name}-backup"
-        short_enough(name, "backup CronJob")
-        mount = [{"name": "backup", "mountPath": "/backup"}]
-        out: list[ResourceRef] = []
-        extra: dict[str, Any] = {k: v for k, v in (("env", dict(self._env)), ("env_from", env_from)) if v}
-        if location is not None and location[0] == "s3":
-            _, url, secret, uploader, _ = location
-            dump = container("dump", image, {**extra, "command": command}, mounts=mount)  # type: ignore[typeddict-item]
-            job = _CronJob(
-                name,
-                image=uploader,
-                schedule=self._backup,
-                command=["aws", "s3", "cp", "/backup/", f"{url}/", "--recursive"],
-                concurrency_policy="Forbid",
-                init_containers=[dump],
-                env_from=[{"secretRef": {"name": secret}}] if secret is not None else [],
-                volumes=[{"name": "backup", "emptyDir": {}}],
-                volume_mounts=[dict(m) for m in mount],
-                restart_policy="OnFailure",
-                **self._meta(),
-            )
-            return [job]
-        if location is not None:
-            claim = location[1]
-        else:
-            claim = name
-            assert self._storage is not None
-            out.append(_PVC(claim, size=self._storage["size"], storage_class=self._storage_class, **self._meta()))
-        job = _CronJob(
-            name,
-            image=image,
-            schedule=self._backup,
-            command=command,
-            concurrency_policy="Forbid",
-            **extra,
-            volumes=[{"name": "backup", "persistentVolumeClaim": {"claimName": claim}}],
-            volume_mounts=mount,
-            restart_policy="OnFailure",
-            **self._meta(),
-        )
-        return [*out, job]
-
     def _make(self) -> list[ResourceRef]:
         """The StatefulSet, its headless Service, the added objects and the backup CronJob (if scheduled)."""
         out = self._added()
@@ -420,7 +346,7 @@ class StatefulApp(_Exposed):
                     **self._meta(),
                 )
             )
-        return out + self._extra(stateful) + self._backup_job() + self._cluster_job(cluster)
+        return out + self._extra(stateful) + _backup_objects(self) + self._cluster_job(cluster)
 
     def _cluster_job(self, cluster: ClusterPlan) -> list[ResourceRef]:
         """The Job ``<name>-cluster-init`` that forms the cluster once its pods answer (idempotent)."""
@@ -438,3 +364,83 @@ class StatefulApp(_Exposed):
                 **self._meta(),
             )
         ]
+
+
+def _backup_objects(app: StatefulApp) -> list[ResourceRef]:
+    """The backup CronJob of ``app`` (and its claim, unless backup_location names one); [] without a schedule."""
+    location = app._location
+    if app._backup is None:
+        if location is not None:
+            raise CompositionError(
+                f"StatefulApp {app._name!r} has a backup_location but no backup_schedule: nothing writes there",
+                where=location[4].text if location[4] is not None else None,
+                fix="Add .backup_schedule('0 2 * * *').",
+            )
+        return []
+    if app._storage is None and location is None:
+        raise fail(f"StatefulApp {app._name!r} has a backup_schedule but no storage()", "Call .storage('20Gi').")
+    command = app._backup_command
+    image = app._image
+    if command is None:
+        if not (isinstance(image, str) and image.split("/")[-1].startswith("postgres")):
+            raise fail(
+                f"StatefulApp {app._name!r}: pykro knows how to back up postgres images only, not {image!r}",
+                "Add .backup_command([...]) (it runs with the app's image and env; write to /backup).",
+            )
+        command = [
+            "sh",
+            "-c",
+            f'PGPASSWORD="${{PGPASSWORD:-${{POSTGRES_PASSWORD:-}}}}" pg_dumpall -h {app._name}-0.{app._name} '
+            '-U "${POSTGRES_USER:-postgres}" > "/backup/$(date +%Y%m%d%H%M%S).sql"',
+        ]
+    if app._retention is not None:
+        if location is not None and location[0] == "s3":
+            raise fail(
+                f"StatefulApp {app._name!r}: backup_retention deletes files in a claim; its backups go to "
+                f"{location[1]}",
+                "Remove backup_retention() and set an expiration lifecycle rule on the bucket.",
+            )
+        script = shlex.join(command) if command[:2] != ["sh", "-c"] else command[2]
+        command = ["sh", "-c", f"{script} && find /backup -type f -mtime +{app._retention} -delete"]
+    env_from, _, _ = app._attachments()
+    name = f"{app._name}-backup"
+    short_enough(name, "backup CronJob")
+    mount = [{"name": "backup", "mountPath": "/backup"}]
+    out: list[ResourceRef] = []
+    extra: dict[str, Any] = {k: v for k, v in (("env", dict(app._env)), ("env_from", env_from)) if v}
+    if location is not None and location[0] == "s3":
+        _, url, secret, uploader, _ = location
+        dump = container("dump", image, {**extra, "command": command}, mounts=mount)  # type: ignore[typeddict-item]
+        job = _CronJob(
+            name,
+            image=uploader,
+            schedule=app._backup,
+            command=["aws", "s3", "cp", "/backup/", f"{url}/", "--recursive"],
+            concurrency_policy="Forbid",
+            init_containers=[dump],
+            env_from=[{"secretRef": {"name": secret}}] if secret is not None else [],
+            volumes=[{"name": "backup", "emptyDir": {}}],
+            volume_mounts=[dict(m) for m in mount],
+            restart_policy="OnFailure",
+            **app._meta(),
+        )
+        return [job]
+    if location is not None:
+        claim = location[1]
+    else:
+        claim = name
+        assert app._storage is not None
+        out.append(_PVC(claim, size=app._storage["size"], storage_class=app._storage_class, **app._meta()))
+    job = _CronJob(
+        name,
+        image=image,
+        schedule=app._backup,
+        command=command,
+        concurrency_policy="Forbid",
+        **extra,
+        volumes=[{"name": "backup", "persistentVolumeClaim": {"claimName": claim}}],
+        volume_mounts=mount,
+        restart_policy="OnFailure",
+        **app._meta(),
+    )
+    return [*out, job]
