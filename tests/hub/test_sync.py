@@ -421,3 +421,18 @@ def test_without_an_active_column_every_row_is_active(make: Any, db: Any, comps:
     report = hub.sync(dry_run=True)
     assert actions(report) == {("app", "a"): "created", ("app", "b"): "created"}
     hub.close()
+
+
+def test_labels_that_are_a_whole_map_from_the_spec(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    db.nodes(("a", True, "blue", 1))
+    hub = make.hub(db)
+    hub.form(comps.tagged, spec=lambda row: {"name": row.node_id, "tags": {"team": row.image}, "notes": {"n": "1"}})
+    report = hub.sync()
+    assert report.ok, report.render()
+    cm = objects(cluster, make.namespace, "ConfigMap")["a-cfg"]
+    assert cm["metadata"]["labels"]["team"] == "blue" and cm["metadata"]["annotations"]["n"] == "1"
+    db.run("UPDATE {t} SET image = 'red' WHERE node_id = 'a'")
+    again = hub.sync()
+    assert actions(again) == {("tagged", "a"): "updated"}, again.render()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["metadata"]["labels"]["team"] == "red"
+    hub.close()
