@@ -138,6 +138,30 @@ def test_a_spec_function_error_names_the_row_and_the_form(make: Any, db: Any, co
     hub.close()
 
 
+def _bad_spec(row: Any) -> dict[str, Any]:
+    if row.node_id == "v":
+        raise ValueError(f"replicas must be even, got {row.replicas}")
+    return {"name": row.node_id, "image": {"x": 1}["image"]}  # KeyError: 'image'
+
+
+def test_a_spec_function_error_reads_as_one_sentence(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("k", True, "img:1", 1), ("v", True, "img:1", 3))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=_bad_spec)
+    got = {o.uid: o.message for o in hub.sync(dry_run=True).outcomes}
+    here = __file__
+    line = _bad_spec.__code__.co_firstlineno
+    assert got["k"] == (
+        f"row uid 'k' of form 'app': the spec function reads key 'image', which is not there (in {here}:{line + 3})."
+        " Fix the spec function, or the row's values it reads."
+    )
+    assert got["v"].startswith(
+        f"row uid 'v' of form 'app': the spec function failed: replicas must be even, got 3 (in {here}:{line + 2})"
+    )
+    assert not any(word in m for m in got.values() for word in ("KeyError", "ValueError", "Traceback"))
+    hub.close()
+
+
 def test_no_deletion_when_the_database_cannot_be_read(
     make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
 ) -> None:
