@@ -460,3 +460,18 @@ def test_labels_that_are_a_whole_map_from_the_spec(make: Any, db: Any, comps: Mo
     assert actions(again) == {("tagged", "a"): "updated"}, again.render()
     assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["metadata"]["labels"]["team"] == "red"
     hub.close()
+
+
+def test_run_refuses_a_number_of_syncs_below_one(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    from pykro.errors import PykroError
+
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    for bad in (0, -1, True):
+        with pytest.raises(PykroError, match=r"syncs=.* is not a whole number >= 1") as caught:
+            hub.run(syncs=bad)
+        assert "test_sync.py:" in caught.value.render()
+    assert writes(cluster, mark) == []
+    hub.close()
