@@ -102,8 +102,8 @@ def pair(spec: PairSpec) -> PairStatus:
 
 class TaggedSpec(Spec):
     name: str
-    tags: dict[str, str] = {}
-    notes: dict[str, str] = {}
+    tags: dict[str, str]
+    notes: dict[str, str]
 
 
 class TaggedStatus(Status):

@@ -447,7 +447,9 @@ def test_without_an_active_column_every_row_is_active(make: Any, db: Any, comps:
     hub.close()
 
 
-def test_labels_that_are_a_whole_map_from_the_spec(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+def test_labels_that_are_a_whole_map_from_the_spec(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
     db.nodes(("a", True, "blue", 1))
     hub = make.hub(db)
     hub.form(comps.tagged, spec=lambda row: {"name": row.node_id, "tags": {"team": row.image}, "notes": {"n": "1"}})

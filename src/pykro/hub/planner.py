@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import sysconfig
 from collections.abc import Iterable
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from pykro.deploy import inventory as inv
