@@ -164,3 +164,51 @@ def test_a_graph_can_define_the_crd_of_another_of_its_resources(kit: Any) -> Non
     assert "the CRD of Widget to be established" in states
     factory.delete("w")
     assert kit.labelled("w", ns) == [] and kit.labelled("w") == []
+
+
+TAGGED = Graph.from_rgd(
+    """
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata:
+  name: tagged
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Tagged
+    spec:
+      name: string | required=true
+      tags: map[string]string
+      notes: map[string]string
+  resources:
+    - id: config
+      template:
+        apiVersion: v1
+        kind: ConfigMap
+        metadata:
+          name: ${schema.spec.name}-cfg
+          labels: ${schema.spec.tags}
+          annotations: ${schema.spec.notes}
+        data:
+          a: b
+"""
+)
+
+
+def test_labels_and_annotations_that_are_one_expression_reach_the_object(kit: Any) -> None:
+    ns = kit.unique()
+    factory = kit.direct(TAGGED, ns)
+    spec = {"name": "t", "tags": {"team": "blue", "tier": "web"}, "notes": {"owner": "ops@example.com"}}
+    assert factory.deploy(spec).state == "ACTIVE"
+    (cm,) = kit.labelled("t", ns)
+    labels, notes = cm["metadata"]["labels"], cm["metadata"]["annotations"]
+    assert (labels["team"], labels["tier"], labels[inv.RESOURCE_ID]) == ("blue", "web", "config")
+    assert notes["owner"] == "ops@example.com"
+    assert factory.diff(spec).entries[0].action == "unchanged"
+    mark = kit.mark()
+    changed = {**spec, "tags": {"team": "red"}}
+    assert factory.diff(changed).entries[0].action == "update"
+    assert factory.deploy(changed).state == "ACTIVE"
+    assert ("apply", "configmaps", "t-cfg") in kit.writes(mark)
+    (cm,) = kit.labelled("t", ns)
+    assert cm["metadata"]["labels"]["team"] == "red" and "tier" not in cm["metadata"]["labels"]

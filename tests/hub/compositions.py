@@ -98,3 +98,20 @@ def pair(spec: PairSpec) -> PairStatus:
     ConfigMap(id="cfg", name=f"{spec.name}-cfg", data={"name": spec.name})
     deployment = Deployment(id="db", name=f"{spec.name}-db", image="postgres:15")
     return PairStatus(ready=deployment.status.readyReplicas > 0)
+
+
+class TaggedSpec(Spec):
+    name: str
+    tags: dict[str, str]
+    notes: dict[str, str]
+
+
+class TaggedStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubTagged")
+def tagged(spec: TaggedSpec) -> TaggedStatus:
+    """Labels and annotations that are one whole map from the spec (one ``${...}`` expression each)."""
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels=spec.tags, annotations=spec.notes, data={"name": spec.name})
+    return TaggedStatus(ready=True)

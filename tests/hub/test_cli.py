@@ -94,3 +94,29 @@ def test_run_syncs_repeatedly(tmp_path: Path, cluster: LocalCluster, namespace: 
     result = CliRunner().invoke(app, ["run", *target, "--syncs", "1", "--metrics-port", "0"])
     assert result.exit_code == 0, result.output
     assert "2 created" in result.output
+
+
+def test_run_refuses_syncs_below_one(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    hub_file, _ = _setup(tmp_path)
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    mark = len(cluster.request_log())
+    for value in ("0", "-2"):
+        result = CliRunner().invoke(app, ["run", *target, "--syncs", value])
+        assert result.exit_code != 0, result.output
+        assert f"--syncs {value} is not a number of syncs" in str(result.exception), result.exception
+    assert [i for _, i, _ in cluster.request_log()[mark:]] == []  # refused before anything was read
+
+
+def test_a_database_error_is_reported_first_and_alone(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    hub_file, engine = _setup(tmp_path)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE nodes"))
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    for args in (["sync", *target], ["sync", *target, "--dry-run"], ["run", *target, "--syncs", "1"]):
+        result = CliRunner().invoke(app, args)
+        lines = result.output.splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and "nodes" in lines[0], result.output
+        assert "nothing to do" not in result.output and "Nothing was changed" in result.output
+        assert result.exit_code == 1, result.output
+    shown = CliRunner().invoke(app, ["status", *target])
+    assert shown.output.startswith("error: ") and len(shown.output.splitlines()) == 1, shown.output

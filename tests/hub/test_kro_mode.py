@@ -160,3 +160,68 @@ def test_cli_mode_kro_and_a_wrong_mode(tmp_path: Any, cluster: LocalCluster, nam
     assert "1 created" in done.output and set(objects(cluster, namespace, "HubApp")) == {"acme"}
     wrong = CliRunner().invoke(app, ["plan", *target, "--mode", "helm"])
     assert wrong.exit_code != 0 and "mode='helm' is not a hub mode" in str(wrong.exception)
+
+
+def test_kro_mode_keeps_secret_spec_fields_out_of_every_output(
+    tmp_path: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    """As `pykro deploy --mode kro`: the SecretStr value is in the instance CR's spec (kro reads it there) and in the
+    Secret the composition renders, and nowhere else: not in events, the CR's status, the hub's records or the CLI's
+    text and JSON output (a row failing after it learnt the value included)."""
+    import json
+    import shutil
+    from pathlib import Path
+
+    import sqlalchemy as sa
+    from typer.testing import CliRunner
+
+    from pykro.hub.cli import app
+
+    here = Path(__file__).resolve().parent
+    shutil.copy(here / "compositions.py", tmp_path / "compositions.py")
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'v.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, pw TEXT)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('acme', 'hunter2-acme-pw'), ('Bad_Uid', 'hunter2-bad-pw')"))
+    hub_file = tmp_path / "hub.py"
+    hub_file.write_text(
+        "from compositions import vault\nfrom pykro.hub import Hub\n"
+        f"hub = Hub('v', 'sqlite:///{tmp_path / 'v.db'}', table='nodes', uid='node_id')\n"
+        "hub.form(vault, spec=lambda row: {'name': row.node_id, 'password': row.pw, 'note': 'n'})\n"
+    )
+    target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace, "--mode", "kro"]
+    text = CliRunner().invoke(app, ["sync", *target])
+    assert "1 created" in text.output and "Bad_Uid" in text.output, text.output
+    cluster.settle()
+    as_json = CliRunner().invoke(app, ["sync", *target, "--output", "json"])
+    shown = CliRunner().invoke(app, ["status", *target])
+    for out in (text.output, as_json.output, shown.output):
+        assert "hunter2" not in out, out
+    assert any(o["uid"] == "acme" for o in json.loads(as_json.stdout)["outcomes"]), as_json.stdout
+    cr = objects(cluster, namespace, "HubVault")["acme"]
+    assert cr["spec"]["password"] == "hunter2-acme-pw"  # kro reads it from there (docs/deploy.md#secrets)
+    assert "hunter2" not in json.dumps(cr.get("status") or {}) and "hunter2" not in json.dumps(cr["metadata"])
+    secret = objects(cluster, namespace, "Secret")["acme-creds"]
+    got = secret.get("stringData") or {}
+    if not got:
+        import base64
+
+        got = {k: base64.b64decode(v).decode() for k, v in (secret.get("data") or {}).items()}
+    assert got == {"password": "hunter2-acme-pw"}  # the tenant gets the value where the composition puts it
+    everything = [o for n, o in objects(cluster, namespace, "Event").items()]
+    everything += [o for n, o in objects(cluster, namespace, "ConfigMap").items()]
+    assert "hunter2" not in json.dumps(everything)
+
+
+def test_kro_mode_labels_that_are_a_whole_map_from_the_spec(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "blue", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.tagged, spec=lambda row: {"name": row.node_id, "tags": {"team": row.image}, "notes": {"n": "1"}})
+    report = hub.sync()
+    assert report.ok, report.render()
+    cluster.settle()
+    cm = objects(cluster, make.namespace, "ConfigMap")["a-cfg"]
+    assert cm["metadata"]["labels"]["team"] == "blue" and cm["metadata"]["annotations"]["n"] == "1"
+    hub.close()

@@ -218,6 +218,8 @@ def test_a_row_whose_template_fails_fails_alone(tmp_path: Path, db: Any, cluster
     message = report.of("app", bad).message  # type: ignore[union-attr]
     for words in (str(files[1]), "spec.configMaps[0].spec.data.image", "'app'", "'cfg'", repr(bad), "needs an image"):
         assert words in message, message
+    assert message.startswith(f"row uid {bad!r} of form 'app': resource 'cfg' does not render: "), message
+    assert "RowError" not in message and message.count(str(files[1])) == 1, message
     hub.close()
 
 

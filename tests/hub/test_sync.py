@@ -138,6 +138,30 @@ def test_a_spec_function_error_names_the_row_and_the_form(make: Any, db: Any, co
     hub.close()
 
 
+def _bad_spec(row: Any) -> dict[str, Any]:
+    if row.node_id == "v":
+        raise ValueError(f"replicas must be even, got {row.replicas}")
+    return {"name": row.node_id, "image": {"x": 1}["image"]}  # KeyError: 'image'
+
+
+def test_a_spec_function_error_reads_as_one_sentence(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("k", True, "img:1", 1), ("v", True, "img:1", 3))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=_bad_spec)
+    got = {o.uid: o.message for o in hub.sync(dry_run=True).outcomes}
+    here = __file__
+    line = _bad_spec.__code__.co_firstlineno
+    assert got["k"] == (
+        f"row uid 'k' of form 'app': the spec function reads key 'image', which is not there (in {here}:{line + 3})."
+        " Fix the spec function, or the row's values it reads."
+    )
+    assert got["v"].startswith(
+        f"row uid 'v' of form 'app': the spec function failed: replicas must be even, got 3 (in {here}:{line + 2})"
+    )
+    assert not any(word in m for m in got.values() for word in ("KeyError", "ValueError", "Traceback"))
+    hub.close()
+
+
 def test_no_deletion_when_the_database_cannot_be_read(
     make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
 ) -> None:
@@ -420,4 +444,36 @@ def test_without_an_active_column_every_row_is_active(make: Any, db: Any, comps:
     hub.form(comps.app, spec=app_spec)
     report = hub.sync(dry_run=True)
     assert actions(report) == {("app", "a"): "created", ("app", "b"): "created"}
+    hub.close()
+
+
+def test_labels_that_are_a_whole_map_from_the_spec(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    db.nodes(("a", True, "blue", 1))
+    hub = make.hub(db)
+    hub.form(comps.tagged, spec=lambda row: {"name": row.node_id, "tags": {"team": row.image}, "notes": {"n": "1"}})
+    report = hub.sync()
+    assert report.ok, report.render()
+    cm = objects(cluster, make.namespace, "ConfigMap")["a-cfg"]
+    assert cm["metadata"]["labels"]["team"] == "blue" and cm["metadata"]["annotations"]["n"] == "1"
+    db.run("UPDATE {t} SET image = 'red' WHERE node_id = 'a'")
+    again = hub.sync()
+    assert actions(again) == {("tagged", "a"): "updated"}, again.render()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["metadata"]["labels"]["team"] == "red"
+    hub.close()
+
+
+def test_run_refuses_a_number_of_syncs_below_one(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    from pykro.errors import PykroError
+
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=app_spec)
+    mark = len(cluster.request_log())
+    for bad in (0, -1, True):
+        with pytest.raises(PykroError, match=r"syncs=.* is not a whole number >= 1") as caught:
+            hub.run(syncs=bad)
+        assert "test_sync.py:" in caught.value.render()
+    assert writes(cluster, mark) == []
     hub.close()

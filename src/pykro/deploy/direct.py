@@ -22,6 +22,7 @@ from pykro.deploy.options import OnFailure, check_option
 from pykro.deploy.progress import NullReporter, ProgressEvent
 from pykro.deploy.sync import run_sync
 from pykro.deploy.teardown import delete_waves, waves_for
+from pykro.deploy.text import labels_of
 from pykro.graph import Graph, secrets
 from pykro.graph.analysis import EXTERNAL, EXTERNAL_COLLECTION
 from pykro.runtime import identity, prepare_instance
@@ -242,9 +243,7 @@ class DirectFactory(FactoryBase):
                 diff.entries.append(DiffEntry(rid, f"{node.resource.kind}", "pending", st.message))
                 continue
             for obj in st.objects:
-                desired = inventory.decorate(
-                    obj, run.ctx.ref, rid, dict(node.resource.body.get("metadata", {}).get("labels") or {})
-                )
+                desired = inventory.decorate(obj, run.ctx.ref, rid, labels_of(node.resource.body))
                 key = identity(desired)
                 wanted.add(key)
                 live = run.live.objects.get(key)

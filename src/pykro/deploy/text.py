@@ -9,8 +9,10 @@ __all__ = ["conditions_text", "labels_of", "short"]
 
 
 def labels_of(obj: dict[str, Any]) -> dict[str, str]:
-    """The labels of ``obj`` (a copy; empty when it has none)."""
-    return dict((obj.get("metadata") or {}).get("labels") or {})
+    """The labels of ``obj`` (a copy; empty when it has none, or when they are not a map yet: a template whose
+    labels are one ``${...}`` expression gets its keys only once the expression is resolved)."""
+    labels = (obj.get("metadata") or {}).get("labels")
+    return dict(labels) if isinstance(labels, dict) else {}
 
 
 def short(ident: str) -> str:

@@ -225,6 +225,12 @@ def run(
     ),
 ) -> None:
     """Sync every sync_every, printing what changed; a sync that would delete too much stops and says so."""
+    if syncs is not None and syncs < 1:
+        from pykro.errors import PykroError
+
+        raise PykroError(
+            f"--syncs {syncs} is not a number of syncs", where="--syncs", fix="Give 1 or more, or leave it out."
+        )
     hub = _targeted(files, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
     metrics = server = None

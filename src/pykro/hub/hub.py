@@ -269,6 +269,12 @@ class Hub:
             on_report: Callable[[SyncReport], None] | None = None) -> None:  # fmt: skip
         """Sync every ``sync_every`` (``syncs`` times, or until interrupted); ``allow_mass_delete`` applies to the first
         sync only (the deletions one has looked at), never to the ones after it."""
+        if syncs is not None and (isinstance(syncs, bool) or not isinstance(syncs, int) or syncs < 1):
+            raise PykroError(
+                f"syncs={syncs!r} is not a whole number >= 1",
+                where=caller(),
+                fix="Give the number of syncs to run, or leave it out to run until interrupted.",
+            )
         done = 0
         while syncs is None or done < syncs:
             started = time.monotonic()

@@ -170,6 +170,8 @@ async def _write(
     hub: Hub, cluster: Cluster, form: Form, rt: ResourceType, s: Step, limit: asyncio.Semaphore
 ) -> Outcome:
     assert s.want is not None
+    redactor = form.factory.redactor
+    redactor.learn_spec(form.factory.graph, s.want.spec)  # an error may echo the CR: SecretStr values masked
     async with limit:
         try:
             obj = instance_object(form.factory.graph, s.want.spec, s.name, cluster.namespace, check=False)
@@ -178,7 +180,7 @@ async def _write(
             meta.setdefault("annotations", {}).update({HUB_ROW: s.uid, HUB_HASH: s.want.hash})
             applied = await cluster.apply(rt, obj, force=form.policies.conflict == "force")
         except PykroError as exc:
-            return Outcome(form.name, s.uid, s.name, "failed", str(exc))
+            return Outcome(form.name, s.uid, s.name, "failed", redactor.text(str(exc)))
     state = cr_state(applied)
     return Outcome(form.name, s.uid, s.name, s.action, "" if state == "ACTIVE" else f"state {state}: kro works on it")
 

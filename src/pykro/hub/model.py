@@ -116,13 +116,16 @@ class SyncReport:
         return next((o for o in self.outcomes if o.form == form and o.uid == uid), None)
 
     def render(self, *, changes_only: bool = False) -> str:
-        """A plain-text table (user text printed verbatim)."""
+        """A plain-text table (user text printed verbatim); an error that stopped the sync before it planned
+        anything (the database or the cluster could not be read) is printed alone."""
+        if self.error and not self.outcomes:
+            return f"error: {self.error}\n"
         head = (
             f"hub {self.hub}: {self.rows} rows, {self.active} active"
             + (" (dry run: nothing written)" if self.dry_run else "")
             + (" (incremental: the rows changed since the last sync)" if self.incremental else "")
         )
-        lines = [head]
+        lines = [head] + ([f"error: {self.error}"] if self.error else [])
         for o in self.outcomes:
             if changes_only and o.action == "unchanged":
                 continue
@@ -137,8 +140,6 @@ class SyncReport:
             )
         summary = ", ".join(f"{n} {a}" for a, n in sorted(self.counts().items()))
         lines.append(f"  {summary or 'nothing to do'}")
-        if self.error:
-            lines.append(f"error: {self.error}")
         return "\n".join(lines) + "\n"
 
 

@@ -4,8 +4,10 @@ here writes to the cluster."""
 
 from __future__ import annotations
 
+import sysconfig
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
 from pykro.deploy import inventory as inv
@@ -34,6 +36,11 @@ from pykro.hub.model import (
 )
 from pykro.hub.source import Row, SourceError
 from pykro.runtime.values import check_spec
+
+_NOT_USER: Final = (
+    Path(__file__).resolve().parents[1],
+    *{Path(sysconfig.get_paths()[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")},
+)
 
 __all__ = ["Reading", "delete_limit", "existing_instances", "guard", "plan_rows", "row_problem", "steps_of"]
 
@@ -167,6 +174,39 @@ def _note_change(column: str, row: Row, reading: Reading) -> None:
         ) from None
 
 
+def spec_failure(form: Form, uid: str, exc: Exception) -> str:
+    """One sentence on a spec function's failure for a row: its uid and form, what went wrong and where (the user's
+    ``file:line``, or the template's file and path), how to fix it; no Python class name unless nothing else."""
+    if isinstance(exc, PykroError):
+        what, where, fix = exc.what, exc.where, exc.fix
+    else:
+        what, where = _described(exc), _user_line(exc) or form.where
+        fix = "Fix the spec function, or the row's values it reads."
+    text = f"row uid {uid!r} of form {form.name!r}: {what}" + (f" (in {where})" if where else "")
+    return f"{text.rstrip('.')}. {fix}" if fix else text
+
+
+def _described(exc: Exception) -> str:
+    """What ``exc`` says, in words (a KeyError's bare key made a sentence)."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1:
+        return f"the spec function reads key {exc.args[0]!r}, which is not there"
+    text = str(exc).strip()
+    return f"the spec function failed: {text}" if text else f"the spec function raised {type(exc).__name__}"
+
+
+def _user_line(exc: BaseException) -> str | None:
+    """``file:line`` of the innermost traceback frame outside pykro, Python and installed libraries (the user's
+    code), if any."""
+    found = None
+    tb = exc.__traceback__
+    while tb is not None:
+        filename = tb.tb_frame.f_code.co_filename
+        if not filename.startswith("<") and not any(Path(filename).resolve().is_relative_to(p) for p in _NOT_USER):
+            found = f"{filename}:{tb.tb_lineno}"
+        tb = tb.tb_next
+    return found
+
+
 def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None = None) -> dict[str, Any] | str:
     """The checked spec of ``form`` for ``row`` (generated secrets filled in from ``vault``), or why there is
     none (generated values masked)."""
@@ -178,7 +218,7 @@ def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None =
     try:
         values = form.spec(row)
     except Exception as exc:  # the user's function: its failure is this row's
-        return f"the spec function ({form.where}) failed: {type(exc).__name__}: {exc}"
+        return spec_failure(form, uid, exc)
     used: dict[str, str] = {}
     if vault is not None:
         values, used = vault.fill(form.name, uid, values)

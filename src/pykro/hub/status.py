@@ -71,7 +71,9 @@ class HubStatus:
         }
 
     def render(self) -> str:
-        """A plain-text table (user text printed verbatim)."""
+        """A plain-text table (user text printed verbatim); an error with no tenant to show is printed alone."""
+        if self.error and not self.tenants:
+            return f"error: {self.error}\n"
         t = self.totals()
         lines = [
             f"hub {self.hub}: {t['desired']} desired, {t['ready']} ready, {t['failed']} failed, {t['blocked']} blocked"

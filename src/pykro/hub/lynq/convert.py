@@ -185,7 +185,7 @@ class LoadedForm:
                     out[r.rid] = r.render(data)
                 except RenderError as exc:
                     raise RowError(
-                        f"form {self.name!r}, resource {r.res.id!r}, row uid {data.get('uid')!r}: {exc.what}",
+                        f"resource {r.res.id!r} does not render: {exc.what}",  # the hub adds the row uid and form
                         where=f"{self.file}: {exc.where}",
                         fix=exc.fix,
                     ) from None
