@@ -9,7 +9,9 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 
 from pykro.builders import not_supported as _not_supported
 from pykro.builders._base import ResourceGenerator
+from pykro.builders._container import WELL_KNOWN_PORTS
 from pykro.builders.analysis import (
+    PRICES,
     CloudProvider,
     CostEstimator,
     CostOptimization,
@@ -28,6 +30,7 @@ from pykro.builders.group import AppGroup
 from pykro.builders.health import Health, Observability
 from pykro.builders.network import Ingress, Service
 from pykro.builders.not_supported import (
+    NOT_SUPPORTED,
     Deployment,
     PluginBase,
     PluginManager,
@@ -49,6 +52,9 @@ from pykro.builders.workloads import App, CronJob, Job, StatefulApp
 _not_supported.install(globals())
 
 __all__ = [
+    "NOT_SUPPORTED",
+    "PRICES",
+    "WELL_KNOWN_PORTS",
     "App",
     "AppGroup",
     "CRDScope",
