@@ -134,7 +134,7 @@ def _import_time() -> tuple[float, float]:
 def _round(tmp: Path, run: int, specs: list[dict[str, Any]], gc_on: bool) -> dict[str, float]:
     """One round with fresh compositions (every graph is built, validated and dumped anew): each writer gets its
     own freshly defined module, since a composition builds its graph once."""
-    from pykro import yamlio
+    from pykro import _yamlio as yamlio
 
     times: dict[str, float] = {}
 

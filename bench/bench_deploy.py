@@ -15,12 +15,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployOptions, DirectFactory, NullReporter
-from pykro.deploy.api import NAMESPACE_TYPE, Cluster
-from pykro.deploy.live import LiveSet
+from pykro.deploy._api import NAMESPACE_TYPE, Cluster
+from pykro.deploy._live import LiveSet
+from pykro.deploy._readiness import assess
 from pykro.deploy.local import healthy
-from pykro.deploy.readiness import assess
 from pykro.graph import Graph
 from pykro.runtime import expand, identity, prepare_instance
 

@@ -29,9 +29,9 @@ from lightkube.codecs import from_dict
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Namespace
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
-from pykro.emulator.simulation import SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
+from pykro.emulator._simulation import SimulationRules
 
 NS = "bench"
 CREATES = 300  # per measurement (a round of the persistence comparison creates as many)

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 
 from pykro import Spec, Status, composition
 from pykro.deploy import DeployOptions
-from pykro.deploy.api import CONFIGMAP_TYPE, NAMESPACE_TYPE, Cluster
-from pykro.emulator.cluster import LocalCluster
+from pykro.deploy._api import CONFIGMAP_TYPE, NAMESPACE_TYPE, Cluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.hub import Hub
 from pykro.simple import ConfigMap
 

@@ -8,8 +8,8 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from pykro.resources import field_type
-from pykro.resources.kinds import kind_schema
-from pykro.schema import kubernetes as k8s
+from pykro.resources._kinds import kind_schema
+from pykro.schema import _kubernetes as k8s
 from pykro.simple import Deployment, Service
 
 PATHS: list[tuple[str | int, ...]] = [

@@ -9,10 +9,10 @@ from typing import Any
 
 from bench.fixtures import fixture_dir
 from bench.timing import per_call
-from pykro import yamlio
-from pykro.schema import kubernetes as k8s
-from pykro.schema.simple import convert, to_openapi
-from pykro.schema.structural import apply_defaults, prune, validate
+from pykro import _yamlio as yamlio
+from pykro.schema import _kubernetes as k8s
+from pykro.schema._simple import convert, to_openapi
+from pykro.schema._structural import apply_defaults, prune, validate
 
 CHAINSAW = fixture_dir("kro", "test", "e2e", "chainsaw")
 

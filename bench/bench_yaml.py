@@ -1,4 +1,4 @@
-"""pykro.yamlio: the fast writer vs PyYAML's CSafeDumper (same settings, the fallback path) on kro's RGD fixtures
+"""pykro._yamlio: the fast writer vs PyYAML's CSafeDumper (same settings, the fallback path) on kro's RGD fixtures
 and on 200 Deployment+Service pairs; warm (scalar caches filled) and cold (caches emptied before each run)."""
 
 from __future__ import annotations
@@ -8,7 +8,8 @@ from typing import Any
 
 from bench.fixtures import fixture_dir
 from bench.timing import per_call
-from pykro import _yamlemit, yamlio
+from pykro import _yamlemit
+from pykro import _yamlio as yamlio
 
 KRO_FIXTURES = fixture_dir("kro")
 

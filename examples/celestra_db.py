@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from pykro import Spec, Status, composition, yamlio
+from pykro import Spec, Status, composition, _yamlio as yamlio
 from pykro.celestra import (
     ConfigMap,
     KubernetesOutput,

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:  # the emulator (aiohttp) loads only when a test asks for a cluster
-    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator._cluster import LocalCluster
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -27,7 +27,7 @@ def cluster_options(request: pytest.FixtureRequest) -> dict[str, Any]:
 @pytest.fixture(scope="module")
 def cluster(cluster_options: dict[str, Any]) -> Iterator[LocalCluster]:
     """An emulator shared by one test module (options: `cluster_options`)."""
-    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator._cluster import LocalCluster
 
     with LocalCluster(**cluster_options) as c:
         yield c

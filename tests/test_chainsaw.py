@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from tests.helpers import CHAINSAW
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.runtime import Expansion, identity, observed_from_objects, reconcile_passes, simulate_ready

@@ -55,7 +55,7 @@ SIBLINGS = {"render", "deploy", "emulator"}
 ALLOWED = {
     # `--local` finds the background emulator's state directory (a stdlib-only module; the emulator itself runs
     # in another process).
-    ("pykro.deploy.local", "pykro.emulator.home"),
+    ("pykro.deploy.local", "pykro.emulator._home"),
 }
 
 
@@ -159,7 +159,7 @@ def _loaded(setup: str) -> set[str]:
 
 
 # Light modules an offline command may load: the emulator package (its names load lazily) and its home directory.
-LIGHT = {"pykro.emulator", "pykro.emulator.home"}
+LIGHT = {"pykro.emulator", "pykro.emulator._home"}
 
 
 def _heavy(modules: set[str], forbidden: tuple[str, ...]) -> list[str]:
@@ -192,18 +192,18 @@ NOT_TO_DEFINE = (
     "jsonschema",
     "kubernetes_validate",
     "yaml",
-    "pykro.yamlio",
-    "pykro.cel.engine",
-    "pykro.cel.library",
-    "pykro.cel.parser",
-    "pykro.graph.analysis",
-    "pykro.graph.model",
-    "pykro.graph.secrets",
-    "pykro.schema.kubernetes",
+    "pykro._yamlio",
+    "pykro.cel._engine",
+    "pykro.cel._library",
+    "pykro.cel._parser",
+    "pykro.graph._analysis",
+    "pykro.graph._model",
+    "pykro.graph._secrets",
+    "pykro.schema._kubernetes",
 )
 NOT_FOR_HELP = (
     "yaml",
-    "pykro.yamlio",
+    "pykro._yamlio",
     "ssl",
     "urllib.request",
     "http.client",

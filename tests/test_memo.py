@@ -1,6 +1,6 @@
-"""pykro.memo: results kept by key, bounded."""
+"""pykro._memo: results kept by key, bounded."""
 
-from pykro.memo import Memo
+from pykro._memo import Memo
 
 
 def test_oldest_entry_is_dropped_past_the_limit() -> None:
@@ -14,8 +14,8 @@ def test_oldest_entry_is_dropped_past_the_limit() -> None:
 
 
 def test_clear_all_empties_every_memo_and_cached_function() -> None:
-    from pykro import memo as memo_module
-    from pykro.memo import cached, clear_all
+    from pykro import _memo as memo_module
+    from pykro._memo import cached, clear_all
 
     calls: list[int] = []
 

@@ -62,7 +62,7 @@ PUBLIC_MODULES: dict[str, tuple[str, ...]] = {
     ),
 }
 # True once the internals carry their `_` names (the codemod sets it).
-INTERNALIZED = False
+INTERNALIZED = True
 
 
 def _unlisted() -> list[str]:

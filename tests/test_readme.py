@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pykro import Spec, Status, composition, yamlio
+from pykro import Spec, Status, composition
+from pykro import _yamlio as yamlio
 from pykro.errors import CompositionError
 from pykro.simple import Deployment
 

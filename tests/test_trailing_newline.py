@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from pykro import yamlio
-from pykro.deploy.errors import DeployError
-from pykro.deploy.names import check_name, check_namespace
-from pykro.emulator.validation import names as emulated
+from pykro import _yamlio as yamlio
+from pykro.deploy._errors import DeployError
+from pykro.deploy._names import check_name, check_namespace
+from pykro.emulator._validation import names as emulated
 from pykro.errors import ValidationError
 from pykro.graph import Graph
-from pykro.graph.naming import is_dns_subdomain, is_valid_id, is_valid_kind
-from pykro.schema import formats
+from pykro.graph._naming import is_dns_subdomain, is_valid_id, is_valid_kind
+from pykro.schema import _formats as formats
 
 
 def test_name_checks_refuse_a_trailing_newline() -> None:

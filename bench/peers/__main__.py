@@ -69,8 +69,8 @@ def _service_key(name: str) -> tuple[str, str]:
 def _documents(out: Path) -> tuple[list[tuple[str, dict[str, Any]]], list[str]]:
     """Every object a contender wrote under ``out`` (with where it is), and the ones not valid against the Kubernetes
     1.35 schemas (strict)."""
-    from pykro import yamlio
-    from pykro.schema.kubernetes import is_builtin, validate_object
+    from pykro import _yamlio as yamlio
+    from pykro.schema._kubernetes import is_builtin, validate_object
 
     found: list[tuple[str, dict[str, Any]]] = []
     problems: list[str] = []

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from apps import apps
 
-from pykro import Spec, Status, composition, yamlio
+from pykro import Spec, Status, composition
+from pykro import _yamlio as yamlio
 from pykro.simple import Deployment, Service
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from apps import stateful_apps
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.celestra import StatefulApp
 
 

@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.celestra import KubernetesOutput, StatefulApp
 
 # Image

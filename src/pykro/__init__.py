@@ -8,21 +8,21 @@ from pykro._lazy import lazy_getattr
 from pykro.errors import CompositionError, PykroError, ValidationError
 
 if TYPE_CHECKING:
-    from pykro.authoring.decorator import composition
-    from pykro.authoring.models import Spec, Status
-    from pykro.authoring.resource import external_ref, resource
+    from pykro.authoring._decorator import composition
+    from pykro.authoring._models import Spec, Status
+    from pykro.authoring._resource import external_ref, resource
     from pykro.deploy import factory
 
 __version__ = "0.1.0"
 
 # Imported on first use so that `import pykro` stays light (pydantic and the CEL engine load lazily).
 _LAZY = {
-    "Spec": "pykro.authoring.models",
-    "Status": "pykro.authoring.models",
-    "composition": "pykro.authoring.decorator",
-    "external_ref": "pykro.authoring.resource",
+    "Spec": "pykro.authoring._models",
+    "Status": "pykro.authoring._models",
+    "composition": "pykro.authoring._decorator",
+    "external_ref": "pykro.authoring._resource",
     "factory": "pykro.deploy",
-    "resource": "pykro.authoring.resource",
+    "resource": "pykro.authoring._resource",
 }
 
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import Field
 
 from pykro import Spec, Status, composition, external_ref, resource
-from pykro.authoring.refs import cel_of
+from pykro.authoring._refs import cel_of
 from pykro.graph import Graph
 from pykro.simple import ConfigMap, Deployment, Service
 
@@ -286,7 +286,7 @@ def test_reference_text_helpers() -> None:
 
 
 def test_spec_reference_names() -> None:
-    from pykro.authoring.models import spec_ref
+    from pykro.authoring._models import spec_ref
 
     spec = spec_ref(AppSpec)
     assert cel_of(spec.database.port) == "schema.spec.database.port"

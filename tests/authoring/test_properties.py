@@ -14,12 +14,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykro.authoring import context, helpers
-from pykro.authoring.refs import Ref, cel_of, is_ref
-from pykro.authoring.transform import HELPER, Transformer
+from pykro.authoring import _context as context
+from pykro.authoring import _helpers as helpers
+from pykro.authoring._refs import Ref, cel_of, is_ref
+from pykro.authoring._transform import HELPER, Transformer
 from pykro.cel import CelError, Evaluator
-from pykro.cel import ast as cel_ast
-from pykro.cel.types import CelType
+from pykro.cel import _ast as cel_ast
+from pykro.cel._types import CelType
 from pykro.errors import CompositionError
 
 TYPES = {

@@ -1,4 +1,4 @@
-"""The transformer reads a composition's source from its file parsed once (pykro.authoring.transform._from_file):
+"""The transformer reads a composition's source from its file parsed once (pykro.authoring._transform._from_file):
 the nodes it hands out are exactly what the per-function reading (inspect.getsource + parse) gives, positions
 included; a changed file is read again; and its location fixing equals ast.fix_missing_locations."""
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from pykro.authoring import transform as tr
+from pykro.authoring import _transform as tr
 from pykro.errors import CompositionError
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

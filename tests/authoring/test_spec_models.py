@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field, SecretStr
 
 from pykro import Spec, Status, composition
 from pykro.errors import CompositionError, PykroError
-from pykro.runtime.values import MAX_SPEC_BYTES
+from pykro.runtime._values import MAX_SPEC_BYTES
 from pykro.simple import ConfigMap
 
 

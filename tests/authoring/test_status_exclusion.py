@@ -8,7 +8,7 @@ import pytest
 
 from pykro import Spec, Status, composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import CompositionError
 from pykro.simple import ConfigMap, Service
 

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.celestra import DockerComposeOutput, HelmOutput, KubernetesOutput, KustomizeOutput
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples" / "builders"

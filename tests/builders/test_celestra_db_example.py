@@ -12,8 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from pykro import yamlio
-from pykro.schema.kubernetes import validate_object
+from pykro import _yamlio as yamlio
+from pykro.schema._kubernetes import validate_object
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "celestra_db.py"

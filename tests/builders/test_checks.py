@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.builders import (
     App,
     AppGroup,

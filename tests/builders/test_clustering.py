@@ -16,9 +16,9 @@ import pytest
 
 from pykro import Spec, Status, composition
 from pykro.builders import StatefulApp
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 
 def _by(app: StatefulApp) -> dict[tuple[str, str], dict[str, Any]]:

@@ -10,9 +10,9 @@ import pytest
 
 from pykro import Spec, Status, composition
 from pykro.builders import App, AppGroup, ConfigMap, Job, Secret, StatefulApp
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 TOKEN = "BUILDER-s3cr3t-token"
 

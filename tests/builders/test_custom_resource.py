@@ -9,7 +9,7 @@ import pytest
 
 from pykro.builders import CRDScope, CustomResource
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import at, implemented
 

@@ -11,7 +11,7 @@ import pytest
 
 import pykro.builders as builders
 import pykro.celestra as celestra
-from pykro.builders import not_supported
+from pykro.builders import _not_supported as not_supported
 from pykro.errors import PykroError
 
 from .celestra_docs import documented_methods, imported_names, public_names

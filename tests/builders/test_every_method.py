@@ -39,7 +39,7 @@ from pykro.builders import (
 )
 from pykro.builders._base import Builder, Generated
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 CLASSES: list[type[Builder]] = [App, StatefulApp, Job, CronJob, Secret, ConfigMap, Service, Ingress, AppGroup]
 QUERIES = {"generate", "get_service"}  # methods that return something else than the builder

@@ -8,7 +8,7 @@ import pytest
 
 from pykro.builders import ExternalServices
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import implemented
 

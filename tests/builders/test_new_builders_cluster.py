@@ -19,8 +19,8 @@ from pykro.builders import (
     SecurityPolicy,
     ServiceAccount,
 )
-from pykro.emulator.cluster import LocalCluster
-from pykro.schema.kubernetes import validate_object
+from pykro.emulator._cluster import LocalCluster
+from pykro.schema._kubernetes import validate_object
 
 
 class ApiSpec(Spec):

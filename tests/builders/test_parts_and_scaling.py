@@ -10,7 +10,7 @@ import pytest
 
 from pykro.builders import App, Companion, DeploymentStrategy, Lifecycle, Scaling, StatefulApp
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import at, implemented
 

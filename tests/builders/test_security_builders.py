@@ -24,7 +24,7 @@ from pykro.builders import (
 )
 from pykro.builders._base import Builder
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import at, implemented
 

@@ -36,9 +36,9 @@ from pykro.builders import (
     output_formats,
 )
 from pykro.builders._container import WELL_KNOWN_PORTS
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import at, implemented
 

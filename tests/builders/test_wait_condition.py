@@ -11,7 +11,7 @@ import pytest
 
 from pykro.builders import WaitCondition
 from pykro.errors import PykroError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 from .test_every_method import at, implemented
 

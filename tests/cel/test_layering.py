@@ -14,7 +14,7 @@ def _run(code: str) -> str:
 
 def test_cel_imports_no_upper_layer() -> None:
     out = _run(
-        "import sys, pykro.cel, pykro.cel.template, pykro.cel.library.runtime\n"
+        "import sys, pykro.cel, pykro.cel._template, pykro.cel._library.runtime\n"
         "print(sorted(m for m in sys.modules if m.startswith(('pykro.schema', 'pykro.authoring', 'pykro.graph'))))"
     )
     assert out == "[]"
@@ -25,7 +25,7 @@ def test_escape_hatch_is_registered_by_authoring() -> None:
         "from pykro import cel\n"
         "try:\n    cel.has\nexcept AttributeError as exc:\n    print(exc)\n"
         "from pykro import composition\n"
-        "from pykro.authoring import escape\n"
+        "from pykro.authoring import _escape as escape\n"
         "print(all(getattr(cel, n) is getattr(escape, n) for n in ('has', 'expr', 'default', 'concat')))"
     )
     first, second = out.splitlines()

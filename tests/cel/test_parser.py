@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from tests.helpers import CHAINSAW
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cel import CelCompileError, CelEvalError, Evaluator, parse, to_cel
-from pykro.cel.ast import (
+from pykro.cel._ast import (
     Binary,
     Call,
     Conditional,
@@ -28,9 +28,9 @@ from pykro.cel.ast import (
     UInt,
     Unary,
 )
-from pykro.cel.lexer import RESERVED
-from pykro.cel.printer import literal
-from pykro.cel.template import Standalone, Template, find_expressions
+from pykro.cel._lexer import RESERVED
+from pykro.cel._printer import literal
+from pykro.cel._template import Standalone, Template, find_expressions
 
 KEYWORDS = RESERVED | {"true", "false", "null", "in"}
 names = st.from_regex(r"[a-z_][a-z0-9_]{0,4}", fullmatch=True).filter(lambda n: n not in KEYWORDS)

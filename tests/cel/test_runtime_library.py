@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from pykro.cel import CelCompileError, CelEvalError, Evaluator, references
-from pykro.cel.library.runtime import Condition, check_entries
+from pykro.cel._library.runtime import Condition, check_entries
 
 SCHEMA: dict[str, Any] = {
     "spec": {"on": True, "name": "web", "status": "Bogus"},

@@ -23,7 +23,7 @@ import typer
 from tests.helpers import shared
 
 from pykro.cli.main import app, main
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"
@@ -271,7 +271,7 @@ def test_bad_input_in_process(
     monkeypatch: pytest.MonkeyPatch,
     tmp_path: Path,
 ) -> None:
-    import pykro.emulator.server as server
+    import pykro.emulator._server as server
 
     async def refuse_to_serve(*args: Any, **kwargs: Any) -> Any:
         raise _WouldServe
@@ -385,7 +385,7 @@ def test_a_new_users_mistakes(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import pykro.emulator.server as server
+    import pykro.emulator._server as server
 
     async def refuse_to_serve(*args: Any, **kwargs: Any) -> Any:
         raise _WouldServe

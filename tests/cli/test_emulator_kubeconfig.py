@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
-from pykro.emulator import home
-from pykro.emulator.cluster import CONTEXT, kubeconfig
+from pykro import _yamlio as yamlio
+from pykro.emulator import _home as home
+from pykro.emulator._cluster import CONTEXT, kubeconfig
 from pykro.errors import PykroError
 
 OTHER: dict[str, Any] = {
@@ -129,7 +129,7 @@ def test_start_merges_warns_and_get_reads_the_merged_file(tmp_path: Path) -> Non
 
 
 def test_no_warning_on_loopback_with_tls() -> None:
-    from pykro.cli.emulator import exposure_warnings
+    from pykro.cli._emulator import exposure_warnings
 
     assert exposure_warnings("127.0.0.1", True) == []
     assert exposure_warnings("::1", True) == []

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import ClusterUnreachable, DirectFactory
 from pykro.graph import Graph
 
@@ -138,7 +138,7 @@ def test_malformed_kubeconfig_names_the_file_and_the_problem(tmp_path: Path, cas
 
 
 def test_kubeconfig_from_the_environment_lists_several_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pykro.deploy.kubeconfig import default_path
+    from pykro.deploy._kubeconfig import default_path
 
     first = tmp_path / "first"
     monkeypatch.setenv("KUBECONFIG", f"{first}:{tmp_path / 'second'}")
@@ -154,7 +154,7 @@ def test_kubeconfig_files_in_the_environment_are_merged_as_kubectl_does(
     read against their own file, and a missing file in the list is skipped."""
     import base64
 
-    from pykro.deploy.kubeconfig import load
+    from pykro.deploy._kubeconfig import load
 
     one = tmp_path / "a" / "one"
     two = tmp_path / "b" / "two"

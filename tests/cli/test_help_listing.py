@@ -40,7 +40,7 @@ def test_a_command_named_anywhere_runs_on_the_real_commands() -> None:
     assert cli_main._choose_app(["--", "render"]) is cli_main._full_app()
     only = cli_main._choose_app(["render", "x.py"])
     assert [c.name for c in only.registered_commands] == ["render"]
-    assert only.registered_commands[0].callback is sys.modules["pykro.cli.render"].render
+    assert only.registered_commands[0].callback is sys.modules["pykro.cli._render"].render
 
 
 def test_a_stand_in_never_runs() -> None:

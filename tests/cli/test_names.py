@@ -13,8 +13,8 @@ from lightkube.resources.core_v1 import ConfigMap, Namespace
 
 from pykro.cli.main import main
 from pykro.deploy import DeployError, DirectFactory, KroFactory
-from pykro.deploy.names import check_name, check_namespace, check_segment
-from pykro.emulator.cluster import LocalCluster
+from pykro.deploy._names import check_name, check_namespace, check_segment
+from pykro.emulator._cluster import LocalCluster
 from pykro.graph import Graph
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
@@ -131,7 +131,7 @@ def test_cluster_refuses_unsafe_object_names_from_templates(cluster: LocalCluste
     traversal into a URL."""
     import asyncio
 
-    from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+    from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
 
     async def attempt() -> None:
         async with Cluster(kubeconfig=cluster.kubeconfig_path, namespace="badns") as c:
@@ -149,8 +149,8 @@ def test_the_attack_is_real_without_the_checks(cluster: LocalCluster, monkeypatc
     (``pykro.<graph>.<name>``) reaches ``kube-system/victim`` through the HTTP client's ``..`` normalisation."""
     import asyncio
 
-    import pykro.deploy.api as api
-    from pykro.deploy.api import CONFIGMAP_TYPE, Cluster
+    import pykro.deploy._api as api
+    from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
 
     monkeypatch.setattr(api, "check_segment", lambda value, what: value)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"

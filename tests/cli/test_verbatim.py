@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from pykro.deploy.progress import PlainReporter, ProgressEvent, RichReporter
+from pykro.deploy._progress import PlainReporter, ProgressEvent, RichReporter
 
 TRICKY = "references unknown identifiers: [tenant] ^[a-z][a-zA-Z0-9]*$ [bold]loud[/bold] [/] :smile: \x1b[31mred"
 SHOWN = "references unknown identifiers: [tenant] ^[a-z][a-zA-Z0-9]*$ [bold]loud[/bold] [/] :smile: \\x1b[31mred"

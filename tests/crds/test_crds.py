@@ -12,7 +12,7 @@ import pytest
 from tests.helpers import shared
 
 import pykro
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.crds import CustomResource, Kinds, load
 from pykro.errors import CompositionError, PykroError, ValidationError
 from pykro.runtime import expand

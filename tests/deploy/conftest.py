@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from pykro.deploy import DeployOptions, DirectFactory, NullReporter, RetryPolicy
-from pykro.deploy import inventory as inv
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
+from pykro.deploy import _inventory as inv
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
 from pykro.graph import Graph
 from pykro.runtime import identity
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import ApiFailure, ClusterUnreachable, DeployError, DeployOptions, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import Fault, FaultPlan
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._faults import Fault, FaultPlan
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 

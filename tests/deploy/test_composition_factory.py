@@ -9,7 +9,7 @@ from types import ModuleType
 
 import pykro
 from pykro.deploy import DirectFactory
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "fullstack.py"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from pykro.deploy import NullReporter
-from pykro.deploy import inventory as inv
+from pykro.deploy import _inventory as inv
 from pykro.graph import Graph
 from pykro.runtime import expand, observed_from_objects, prepare_instance
 
@@ -152,7 +152,7 @@ spec:
 
 
 def test_a_graph_can_define_the_crd_of_another_of_its_resources(kit: Any) -> None:
-    from pykro import yamlio
+    from pykro import _yamlio as yamlio
 
     graph = Graph.from_rgd(yamlio.load(CRD_GRAPH))
     assert graph.dependencies["widget"] == [], "no data dependency: the engine must still wait for the CRD"

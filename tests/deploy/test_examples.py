@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 
-from pykro.authoring.loader import compositions_in
-from pykro.cli.deploy import load_source
+from pykro.authoring._loader import compositions_in
+from pykro.cli._deploy import load_source
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory, graph_of
-from pykro.deploy import inventory as inv
-from pykro.emulator.cluster import LocalCluster
+from pykro.deploy import _inventory as inv
+from pykro.emulator._cluster import LocalCluster
+from pykro.runtime import _labels as kl
 from pykro.runtime import expand, observed_from_objects, prepare_instance
-from pykro.runtime import labels as kl
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -57,7 +57,7 @@ def _spec(source: Path, graph: Any, base: dict[str, Any] | None) -> dict[str, An
         return copy.deepcopy(base.get("spec") or {})
     instance_file = source.with_name(source.stem + "-instance.yaml")
     if instance_file.exists():
-        from pykro import yamlio
+        from pykro import _yamlio as yamlio
 
         return dict(yamlio.load_file(instance_file)["spec"])
     return _fill(graph.openapi, "ex")

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployOptions, NullReporter, ReadinessTimeout, ResourceFailed
-from pykro.deploy import inventory as inv
-from pykro.deploy.options import OnFailure
-from pykro.emulator.faults import Fault, FaultPlan
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.deploy import _inventory as inv
+from pykro.deploy._options import OnFailure
+from pykro.emulator._faults import Fault, FaultPlan
+from pykro.emulator._simulation import Rule, SimulationRules
 from pykro.graph import Graph
 
 RULES = SimulationRules(
@@ -211,7 +211,7 @@ def test_cancelling_a_deploy_stops_cleanly_and_keeps_what_was_applied(kit: Any) 
 
 def _watch_failing_once(monkeypatch: pytest.MonkeyPatch, error: Exception) -> list[str]:
     """The first watch of Deployments ends with ``error`` (a real stream otherwise); returns what was hit."""
-    from pykro.deploy.api import Cluster
+    from pykro.deploy._api import Cluster
 
     real = Cluster.watch
     hit: list[str] = []

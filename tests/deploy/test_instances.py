@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployError, DeployOptions, NullReporter
-from pykro.deploy import inventory as inv
-from pykro.deploy.api import CONFIGMAP_TYPE, LEASE_TYPE, Cluster
-from pykro.deploy.errors import OwnershipConflict
-from pykro.deploy.lock import InstanceLocked
+from pykro.deploy import _inventory as inv
+from pykro.deploy._api import CONFIGMAP_TYPE, LEASE_TYPE, Cluster
+from pykro.deploy._errors import OwnershipConflict
+from pykro.deploy._lock import InstanceLocked
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 
@@ -111,7 +111,7 @@ def test_objects_pykro_did_not_create_are_not_adopted_unless_forced(kit: Any) ->
 
     async def create_by_hand() -> None:
         async with Cluster(kubeconfig=kit.cluster.kubeconfig_path, namespace=ns, field_manager="kubectl") as c:
-            from pykro.deploy.api import NAMESPACE_TYPE
+            from pykro.deploy._api import NAMESPACE_TYPE
 
             await c.apply(NAMESPACE_TYPE, {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": ns}})
             await c.apply(CONFIGMAP_TYPE, {**theirs, "data": {"mine": "yes"}})
@@ -401,7 +401,7 @@ def test_deploys_started_together_end_in_one_consistent_spec(kit: Any) -> None:
 
 
 def test_the_lock_is_renewed_while_held_and_free_once_released(kit: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from pykro.deploy import lock as lock_module
+    from pykro.deploy import _lock as lock_module
 
     monkeypatch.setattr(lock_module, "RENEW_EVERY", 0.05)
     ns = kit.unique()

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployError, DeployOptions, KroFactory, NullReporter, ResourceFailed, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.graph import Graph
-from pykro.runtime import labels as kl
+from pykro.runtime import _labels as kl
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WEBAPP = Graph.from_file(str(EXAMPLES / "rgd" / "webapp.yaml"))

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployOptions
-from pykro.deploy.errors import DeployError
+from pykro.deploy._errors import DeployError
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 

@@ -8,10 +8,10 @@ import asyncio
 from collections import Counter
 from typing import Any
 
-from pykro import yamlio
-from pykro.deploy import inventory as inv
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
+from pykro import _yamlio as yamlio
+from pykro.deploy import _inventory as inv
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
 from pykro.graph import Graph
 
 RGD = """
@@ -79,7 +79,7 @@ spec:
 
 
 def _ready(obj: dict[str, Any]) -> bool:
-    """The test's own notion of ready (independent of pykro.deploy.readiness)."""
+    """The test's own notion of ready (independent of pykro.deploy._readiness)."""
     if obj["kind"] != "Deployment":
         return True
     status = obj.get("status") or {}

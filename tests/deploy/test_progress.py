@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 
-from pykro.deploy.progress import JsonReporter, PlainReporter, ProgressEvent, reporter_for
+from pykro.deploy._progress import JsonReporter, PlainReporter, ProgressEvent, reporter_for
 
 EVENTS = [
     ProgressEvent("start", message="deploying WebApp demo/shop"),

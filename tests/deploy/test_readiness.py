@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from pykro.deploy.readiness import assess
+from pykro.deploy._readiness import assess
 from pykro.runtime import simulate_ready
 
 

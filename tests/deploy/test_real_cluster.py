@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from pykro.deploy import DeployOptions, DirectFactory, NullReporter, RetryPolicy, factory
-from pykro.deploy import inventory as inv
+from pykro.deploy import _inventory as inv
 from pykro.graph import Graph
 
 pytestmark = pytest.mark.e2e

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployOptions, DirectFactory, NullReporter, ReadinessTimeout, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import Fault, FaultPlan
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._faults import Fault, FaultPlan
+from pykro.emulator._simulation import Rule, SimulationRules
 from pykro.graph import Graph
 from pykro.runtime import identity
 

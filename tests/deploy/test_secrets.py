@@ -14,15 +14,15 @@ from typing import Any
 import pydantic
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cli.main import main
-from pykro.deploy import inventory as inv
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.deploy import _inventory as inv
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
+from pykro.emulator._simulation import Rule, SimulationRules
 from pykro.errors import ValidationError
 from pykro.graph import Graph
-from pykro.graph import secrets as sec
+from pykro.graph import _secrets as sec
 
 MARKER = "MARKER-s3cr3t-42"
 OTHER = "MARKER-other-43"
@@ -192,7 +192,7 @@ def test_the_sweep_finds_no_secret_anywhere_but_in_the_secrets(
 
 
 def test_cel_errors_do_not_quote_secret_spec_values(source: str) -> None:
-    from pykro.authoring.loader import load_composition
+    from pykro.authoring._loader import load_composition
     from pykro.runtime import expand
 
     graph = load_composition(source).graph
@@ -204,7 +204,7 @@ def test_cel_errors_do_not_quote_secret_spec_values(source: str) -> None:
 
 
 def test_secretstr_fields_reach_the_cluster_unmasked(cluster: LocalCluster, source: str) -> None:
-    from pykro.authoring.loader import load_composition
+    from pykro.authoring._loader import load_composition
 
     comp = load_composition(source)
     factory = comp.factory("direct", namespace="plain", kubeconfig=cluster.kubeconfig_path)
@@ -235,9 +235,9 @@ def test_secretstr_fields_reach_the_cluster_unmasked(cluster: LocalCluster, sour
 
 def test_a_rolled_back_update_keeps_the_previous_secret_spec(cluster: LocalCluster, source: str) -> None:
     """The record's Secret (the full spec) is put back with the record when a failed update is rolled back."""
-    from pykro.authoring.loader import load_composition
+    from pykro.authoring._loader import load_composition
     from pykro.deploy import DeployOptions
-    from pykro.deploy.errors import DeployError
+    from pykro.deploy._errors import DeployError
 
     comp = load_composition(source)
     factory = comp.factory("direct", namespace="rollsecret", kubeconfig=cluster.kubeconfig_path)
@@ -258,7 +258,7 @@ def test_a_rolled_back_update_keeps_the_previous_secret_spec(cluster: LocalClust
 
 
 def test_a_secretstr_default_is_refused() -> None:
-    from pykro.schema.models import simple_schema
+    from pykro.schema._models import simple_schema
 
     class Bad(pydantic.BaseModel):
         token: pydantic.SecretStr = pydantic.SecretStr("x")
@@ -268,7 +268,7 @@ def test_a_secretstr_default_is_refused() -> None:
 
 
 def test_secret_paths_reach_nested_models_lists_and_maps() -> None:
-    from pykro.schema.models import secret_paths
+    from pykro.schema._models import secret_paths
 
     class Db(pydantic.BaseModel):
         password: pydantic.SecretStr
@@ -307,8 +307,8 @@ def test_the_redactor_knows_decoded_data_and_leaves_short_values() -> None:
 
 
 def test_set_keeps_a_secretstr_value_as_written(source: str) -> None:
-    from pykro.authoring.loader import load_composition
-    from pykro.runtime.values import schema_of, set_value
+    from pykro.authoring._loader import load_composition
+    from pykro.runtime._values import schema_of, set_value
 
     spec: dict[str, Any] = {}
     schema, model = schema_of(load_composition(source))
@@ -318,8 +318,8 @@ def test_set_keeps_a_secretstr_value_as_written(source: str) -> None:
 
 
 def test_spec_errors_from_values_files_and_mappings_do_not_quote_secret_values(source: str, tmp_path: Path) -> None:
-    from pykro.authoring.loader import load_composition
-    from pykro.runtime.values import spec_from_options
+    from pykro.authoring._loader import load_composition
+    from pykro.runtime._values import spec_from_options
 
     comp = load_composition(source)
     values = tmp_path / "values.yaml"

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from pykro import Spec, yamlio
-from pykro.cli.deploy import build_spec
+from pykro import Spec
+from pykro import _yamlio as yamlio
+from pykro.cli._deploy import build_spec
 from pykro.errors import PykroError
 
 
@@ -126,7 +127,7 @@ def test_an_rgd_file_is_checked_against_its_schema() -> None:
 
 
 def test_values_files_must_be_one_small_utf8_mapping(tmp_path: Path) -> None:
-    from pykro.runtime.values import MAX_SPEC_BYTES
+    from pykro.runtime._values import MAX_SPEC_BYTES
 
     values = tmp_path / "values.yaml"
     values.write_text("name: a\n---\nname: b\n")

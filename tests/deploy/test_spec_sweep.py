@@ -12,8 +12,8 @@ from typing import Any
 import pydantic
 import pytest
 
-from pykro import yamlio
-from pykro.authoring.loader import load_composition
+from pykro import _yamlio as yamlio
+from pykro.authoring._loader import load_composition
 from pykro.cli.main import main
 from pykro.deploy import DeployOptions, NullReporter
 from pykro.errors import PykroError

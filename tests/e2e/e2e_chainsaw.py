@@ -18,7 +18,7 @@ from typing import Any
 
 from e2e_kube import Kube, Obj
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 
 FILTER = re.compile(r"^([A-Za-z_][\w.]*)\[\?\s*(\w+)\s*==\s*'([^']*)'\s*\]$")
 JSONPATH_TOKEN = re.compile(r"\.(\w+)|\[\?\(@\.(\w+)\s*==\s*'([^']*)'\)\]")

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 
 Obj = dict[str, Any]
 FIELD_MANAGER = "pykro-e2e"

@@ -18,7 +18,7 @@ from typing import Any
 from e2e_chainsaw import mismatch, poll, unordered_required
 from e2e_kube import Kube, Obj
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.graph import Graph
 from pykro.runtime import expand, identity, observed_from_objects
 

@@ -14,7 +14,7 @@ from e2e_kube import Kube, KubeError, Obj
 from e2e_parity import active_rgd, apply_files, prerequisites
 from tests.helpers import CHAINSAW
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.runtime import prepare_instance

@@ -12,7 +12,7 @@ from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, assert_kro_agrees, assert_same_crd
 from tests.helpers import REPO
 
-from pykro.authoring.loader import compositions_in, load_composition
+from pykro.authoring._loader import compositions_in, load_composition
 
 # Every composition of examples/*.py (FILE:NAME where a file defines several, as examples/hub_tenants.py does).
 EXAMPLES = [

@@ -16,7 +16,7 @@ import pytest
 from e2e_differential import CRD, Request, generate
 from e2e_kube import Kube, KubeError
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 COUNT = int(os.environ.get("PYKRO_DIFF_COUNT", "2000"))
 SEED = int(os.environ.get("PYKRO_DIFF_SEED", "20261205"))

@@ -11,7 +11,7 @@ from e2e_kube import Kube, Obj
 from e2e_parity import active_rgd, apply_files, assert_kro_agrees, assert_same_crd, prerequisites
 from tests.helpers import CHAINSAW, REPO
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.graph import Graph
 
 INSTANCE_FILES = ("instance.yaml", "valid-instance.yaml")

@@ -19,7 +19,7 @@ from e2e_kube import Kube, Obj
 from e2e_parity import RGD, active_rgd, assert_kro_agrees, assert_same_crd
 from tests.helpers import REPO
 
-from pykro.authoring.loader import load_composition
+from pykro.authoring._loader import load_composition
 
 HERE = Path(__file__).resolve().parent
 CLUSTER_SH = HERE.parent.parent / "e2e" / "controlplane" / "cluster.sh"

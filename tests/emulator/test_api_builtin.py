@@ -13,7 +13,7 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Event, Service
 from lightkube.resources.events_v1 import Event as EventV1
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 
 def _svc(name: str, **spec: Any) -> Service:

@@ -10,9 +10,9 @@ import pytest
 from lightkube.resources.core_v1 import ConfigMap
 from tests.helpers import eventually
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI, WatchEvent
-from pykro.emulator.status import StatusError
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI, WatchEvent
+from pykro.emulator._status import StatusError
 
 
 def test_clusterapi_round_trip(bare_cluster: LocalCluster, ns: str) -> None:

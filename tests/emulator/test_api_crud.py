@@ -13,7 +13,7 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Namespace, Node
 from lightkube.types import PatchType
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 
 def _deployment(name: str, replicas: int = 1) -> Deployment:

@@ -14,9 +14,9 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
-from pykro.emulator import handlers
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.store import CACHE, Store
+from pykro.emulator import _handlers as handlers
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._store import CACHE, Store
 
 
 def _body(cluster: LocalCluster, path: str) -> bytes:

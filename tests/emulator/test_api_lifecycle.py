@@ -12,7 +12,7 @@ from lightkube.resources.core_v1 import ConfigMap, Namespace, Secret
 from lightkube.types import CascadeType, PatchType
 from tests.helpers import eventually
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 
 def _gone(client: Client, kind: Any, name: str, ns: str | None) -> bool:

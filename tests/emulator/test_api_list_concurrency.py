@@ -14,8 +14,8 @@ from lightkube import Client
 from lightkube.resources.core_v1 import ConfigMap
 from lightkube.types import PatchType
 
-from pykro.emulator import handlers
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator import _handlers as handlers
+from pykro.emulator._cluster import LocalCluster
 
 START = 300  # objects before the writers start (more than one written batch of a list answer)
 WRITES = 120  # patches per writer

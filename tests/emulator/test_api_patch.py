@@ -12,7 +12,7 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Service
 from lightkube.types import PatchType
 
-from pykro.emulator.patch import json_patch, merge_patch, strategic_merge
+from pykro.emulator._patch import json_patch, merge_patch, strategic_merge
 
 
 def _deployment(name: str) -> Deployment:

@@ -20,9 +20,9 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import ConfigMap, Service
 
-from pykro.deploy.errors import ClusterUnreachable
+from pykro.deploy._errors import ClusterUnreachable
 from pykro.deploy.local import ensure_local, stop_local
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
 
 CRD = {
@@ -266,7 +266,7 @@ def test_local_reports_a_stalled_emulator(tmp_path: Path) -> None:
 
 def _spy_on_syncs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The names of the threads that call fdatasync from now on."""
-    from pykro.emulator import persistence
+    from pykro.emulator import _persistence as persistence
 
     calls: list[str] = []
     real = os.fdatasync

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.protobuf import MAGIC, decode
-from pykro.emulator.status import StatusError
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._protobuf import MAGIC, decode
+from pykro.emulator._status import StatusError
 
 
 def _varint(n: int) -> bytes:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pykro.emulator.requestinfo import parse_request
+from pykro.emulator._requestinfo import parse_request
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from lightkube import ApiError, Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap, Namespace
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 
 def _events(raw: Any, path: str) -> list[dict[str, Any]]:

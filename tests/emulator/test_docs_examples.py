@@ -17,9 +17,9 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.core_v1 import ConfigMap, Secret
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import FaultPlan
-from pykro.emulator.simulation import SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._faults import FaultPlan
+from pykro.emulator._simulation import SimulationRules
 
 DOC = Path(__file__).parents[2] / "docs" / "emulator.md"
 

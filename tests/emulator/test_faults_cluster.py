@@ -16,8 +16,8 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import Disconnect, Fault, FaultPlan
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._faults import Disconnect, Fault, FaultPlan
 
 
 def http(cluster: LocalCluster, token: bool = True) -> httpx.Client:

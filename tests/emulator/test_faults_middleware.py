@@ -15,8 +15,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from pykro.emulator.faults import Fault, FaultInjector, FaultPlan
-from pykro.emulator.requestinfo import parse_request
+from pykro.emulator._faults import Fault, FaultInjector, FaultPlan
+from pykro.emulator._requestinfo import parse_request
 from pykro.errors import ValidationError
 
 PODS = "/api/v1/namespaces/default/pods"
@@ -365,7 +365,7 @@ def test_selection(fault: Fault, method: str, path: str, query: dict[str, str], 
 def test_the_documented_example_loads() -> None:
     import textwrap
 
-    from pykro.emulator import faults
+    from pykro.emulator import _faults as faults
 
     doc = str(faults.__doc__)
     plan = FaultPlan.from_yaml(textwrap.dedent(doc[doc.index("`--faults`):") + len("`--faults`):") :]))

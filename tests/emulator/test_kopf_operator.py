@@ -19,7 +19,7 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.core_v1 import ConfigMap
 from tests.helpers import HANG_GUARD_S
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 if importlib.util.find_spec("kopf") is None:  # pragma: no cover - kopf is in the dev extra
     print("kopf cannot be imported: install the dev extra (pip install -e '.[dev]')")

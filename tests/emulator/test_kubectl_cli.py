@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from tests.helpers import HANG_GUARD_S
 
-from pykro import yamlio
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import SimulationRules
+from pykro import _yamlio as yamlio
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import SimulationRules
 
 KUBECTL = shutil.which("kubectl")
 pytestmark = pytest.mark.skipif(KUBECTL is None, reason="kubectl is not installed")

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 
 ROUNDS = 20
 WRITERS = 4
@@ -35,7 +35,7 @@ class Emulator:
             [
                 sys.executable,
                 "-c",
-                f"import sys, pykro.emulator.persistence as p; p.INLINE_SYNC = {inline}; "
+                f"import sys, pykro.emulator._persistence as p; p.INLINE_SYNC = {inline}; "
                 "from pykro.cli.main import main; main(sys.argv[1:])",
                 "emulator",
                 "start",

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pykro.emulator.simulation.cache import ObjectCache
+from pykro.emulator._simulation.cache import ObjectCache
 
 
 def pod(name: str, uid: str, rv: int, owner: str | None = None, deleting: bool = False) -> dict[str, Any]:

@@ -27,8 +27,8 @@ from lightkube.resources.networking_v1 import Ingress
 from lightkube.types import PatchType
 from tests.helpers import eventually
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
 
 _names = itertools.count()
 

@@ -11,10 +11,10 @@ from lightkube.codecs import from_dict
 from lightkube.resources.batch_v1 import CronJob, Job
 from tests.helpers import eventually
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
-from pykro.emulator.simulation import Simulator
-from pykro.emulator.simulation.batch import reconcile_cron_job
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
+from pykro.emulator._simulation import Simulator
+from pykro.emulator._simulation.batch import reconcile_cron_job
 
 CRON = {
     "apiVersion": "batch/v1",

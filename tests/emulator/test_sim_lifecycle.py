@@ -16,8 +16,8 @@ from lightkube.resources.discovery_v1 import EndpointSlice
 from lightkube.types import PatchType
 from tests.helpers import eventually
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
 
 _names = itertools.count()
 RULES = SimulationRules(rules=[Rule(kind="PersistentVolumeClaim", name="stuck-*", outcome="never")])

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pykro.emulator.simulation import DEFAULT_DELAYS_MS, Rule, SimulationRules
-from pykro.emulator.simulation.batch import next_run, parse_schedule
+from pykro.emulator._simulation import DEFAULT_DELAYS_MS, Rule, SimulationRules
+from pykro.emulator._simulation.batch import next_run, parse_schedule
 from pykro.errors import ValidationError
 
 RULES_YAML = """
@@ -202,7 +202,7 @@ def test_cron_rejects_bad_schedules(schedule: str) -> None:
 def test_the_documented_example_loads() -> None:
     import textwrap
 
-    from pykro.emulator.simulation import rules as module
+    from pykro.emulator._simulation import rules as module
 
     doc = str(module.__doc__)
     example = textwrap.dedent(doc[doc.index("`--rules`):") + len("`--rules`):") :])

@@ -14,9 +14,9 @@ from lightkube.resources.apps_v1 import Deployment
 from lightkube.resources.batch_v1 import Job
 from lightkube.resources.core_v1 import ConfigMap, Pod
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.faults import Fault, FaultPlan
-from pykro.emulator.simulation import Rule, SimulationRules, Simulator
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._faults import Fault, FaultPlan
+from pykro.emulator._simulation import Rule, SimulationRules, Simulator
 
 RULES = SimulationRules(
     rules=[

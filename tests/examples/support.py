@@ -12,9 +12,10 @@ from typing import Any
 
 from tests.helpers import RGD_CRD
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.graph import Graph
-from pykro.schema import kubernetes, structural
+from pykro.schema import _kubernetes as kubernetes
+from pykro.schema import _structural as structural
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from tests.examples import support as kit
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.runtime import reconcile_passes, simulate_ready
 
 SERVICES = ("user", "product", "order")

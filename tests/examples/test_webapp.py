@@ -7,7 +7,7 @@ from types import ModuleType
 import pytest
 from tests.examples import support as kit
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.runtime import reconcile_passes, simulate_ready
 
 

@@ -10,12 +10,13 @@ from typing import Any
 
 import pytest
 
-from pykro import Spec, composition, resource, yamlio
+from pykro import Spec, composition, resource
+from pykro import _yamlio as yamlio
+from pykro._yamlio import MAX_DEPTH
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph
-from pykro.render.manifests import manifests
+from pykro.render._manifests import manifests
 from pykro.runtime import expand, reconcile_passes, simulate_ready
-from pykro.yamlio import MAX_DEPTH
 
 REPO = Path(__file__).resolve().parents[2]
 INSTANCE = {"apiVersion": "kro.run/v1alpha1", "kind": "Deep", "metadata": {"name": "d"}, "spec": {}}

@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from tests.helpers import CHAINSAW, RGD_CRD
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.graph import CycleError, Graph, deletion_waves, topological_order
-from pykro.graph.plural import pluralize
-from pykro.schema import structural
+from pykro.graph._plural import pluralize
+from pykro.schema import _structural as structural
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "rgd"
 RGD_FILES = sorted(CHAINSAW.glob("*/rgd.yaml")) + sorted(EXAMPLES.glob("*.yaml"))

@@ -15,10 +15,10 @@ import pytest
 from tests.helpers import CHAINSAW
 
 from pykro import Spec, composition
-from pykro.authoring.resource import resource
+from pykro.authoring._resource import resource
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph import Graph
-from pykro.graph.templates import check_object
+from pykro.graph._templates import check_object
 from pykro.resources import register_crd
 
 _CONTAINER = {"name": "app", "image": "nginx", "ports": [{"containerPort": "${schema.spec.port}"}]}
@@ -381,7 +381,7 @@ def _cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_cli_rgd_validate_and_render(tmp_path: Path) -> None:
-    from pykro import yamlio
+    from pykro import _yamlio as yamlio
 
     bad = tmp_path / "bad.yaml"
     bad.write_text(yamlio.dump(rgd(mutated("deployment", "spec.replica", 3))), encoding="utf-8")

@@ -18,8 +18,8 @@ import pytest
 import sqlalchemy as sa
 
 from pykro.deploy import DeployOptions, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
 from pykro.hub import Hub
 
 _names = itertools.count()

@@ -1,4 +1,4 @@
-"""`pykro hub sync FILE` (the typer app in `pykro.hub.cli`) against the emulator, rows in SQLite."""
+"""`pykro hub sync FILE` (the typer app in `pykro.hub._cli`) against the emulator, rows in SQLite."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.hub.cli import app
+from pykro.emulator._cluster import LocalCluster
+from pykro.hub._cli import app
 
 HERE = Path(__file__).resolve().parent
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "hub_tenants.py"
 

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
-from pykro.hub.cli import app
-from pykro.hub.generated import random_password
+from pykro.hub._cli import app
+from pykro.hub._generated import random_password
 
 HERE = Path(__file__).resolve().parent
 WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})

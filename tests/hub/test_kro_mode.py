@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
-from pykro.hub.model import HUB, HUB_FORM, HUB_ROW
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
+from pykro.hub._model import HUB, HUB_FORM, HUB_ROW
 
 WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
 
@@ -140,7 +140,7 @@ def test_cli_mode_kro_and_a_wrong_mode(tmp_path: Any, cluster: LocalCluster, nam
     import sqlalchemy as sa
     from typer.testing import CliRunner
 
-    from pykro.hub.cli import app
+    from pykro.hub._cli import app
 
     here = Path(__file__).resolve().parent
     shutil.copy(here / "compositions.py", tmp_path / "compositions.py")
@@ -175,7 +175,7 @@ def test_kro_mode_keeps_secret_spec_fields_out_of_every_output(
     import sqlalchemy as sa
     from typer.testing import CliRunner
 
-    from pykro.hub.cli import app
+    from pykro.hub._cli import app
 
     here = Path(__file__).resolve().parent
     shutil.copy(here / "compositions.py", tmp_path / "compositions.py")

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from tests.hub.test_lynq_sync import EXAMPLES, SEED_FILES, actions, add_node, objects, seed_table, writes
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
 from pykro.hub.lynq import load
 

@@ -13,12 +13,12 @@ from tests.hub.lynq_docs import FORM, HUB
 
 from pykro.errors import PykroError
 from pykro.hub.lynq import load
-from pykro.hub.lynq.documents import quote_plain_templates
-from pykro.hub.lynq.model import FormDoc, HubDoc
+from pykro.hub.lynq._documents import quote_plain_templates
+from pykro.hub.lynq._model import FormDoc, HubDoc
 
 CRDS = Path("../shared/fixtures/lynq/config/crd/bases")
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"
-# Fields of Lynq's schema pykro models but refuses some values of (see pykro.hub.lynq.convert._refuse)
+# Fields of Lynq's schema pykro models but refuses some values of (see pykro.hub.lynq._convert._refuse)
 REFUSED_VALUES: dict[str, set[Any]] = {
     "patchStrategy": {"merge", "replace"},
     "skipOnDependencyFailure": {False},
@@ -359,7 +359,7 @@ def test_kro_mode_refuses_what_kro_cannot_honour(tmp_path: Path) -> None:
 def test_typed_functions_and_values_that_look_like_markers() -> None:
     """``int``/``float``/``bool`` type the field when they are its whole template; a row value spelling Lynq's
     marker (``__LYNQ_TYPE_INT__5``) stays the text it is (Lynq would turn it into 5)."""
-    from pykro.hub.lynq.render import compile_tree
+    from pykro.hub.lynq._render import compile_tree
 
     tree = {
         "spec": {"replicas": "{{ .n | int }}", "ratio": "{{ .n | float }}", "on": "{{ .flag | bool }}"},
@@ -395,7 +395,7 @@ def test_kro_mode_refuses_secrets(tmp_path: Path) -> None:
 def test_template_variables_of_a_row(tmp_path: Path) -> None:
     """Lynq's variables: .uid, .activate, .hostOrUrl and .host, extraValueMappings keys, .hubId, .templateRef;
     NULL reads as "" (as in Lynq), other values keep their column types."""
-    from pykro.hub.source import Row
+    from pykro.hub._source import Row
 
     (tmp_path / "hub.yaml").write_text(
         _HUB.replace("    activate: is_active\n", "    activate: is_active\n    hostOrUrl: url\n")

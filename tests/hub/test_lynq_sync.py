@@ -17,10 +17,10 @@ from tests.hub.lynq_docs import FORM, HUB
 from typer.testing import CliRunner
 
 from pykro.deploy import DeployOptions, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
-from pykro.hub.cli import app
+from pykro.emulator._cluster import LocalCluster
+from pykro.hub._cli import app
 from pykro.hub.lynq import load
-from pykro.hub.lynq.hub import LynqHub
+from pykro.hub.lynq._hub import LynqHub
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples" / "hub" / "lynq"
 SEED_FILES = sorted(EXAMPLES.glob("*.yaml"))

@@ -12,10 +12,10 @@ from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import Namespace
 from typer.testing import CliRunner
 
-from pykro import yamlio
-from pykro.emulator.cluster import LocalCluster
-from pykro.hub.cli import app
-from pykro.schema.kubernetes import validate_object
+from pykro import _yamlio as yamlio
+from pykro.emulator._cluster import LocalCluster
+from pykro.hub._cli import app
+from pykro.schema._kubernetes import validate_object
 
 HERE = Path(__file__).resolve().parent
 

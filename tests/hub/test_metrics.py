@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from pykro.hub.metrics import Metrics
+from pykro.hub._metrics import Metrics
 
 SAMPLE = re.compile(r'^([a-z_]+)\{((?:[a-z_]+="(?:[^"\\]|\\.)*",?)*)\} (-?[0-9.e+]+)$')
 

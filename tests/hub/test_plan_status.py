@@ -13,8 +13,8 @@ from typing import Any
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from pykro.emulator.cluster import LocalCluster
-from pykro.hub.cli import app
+from pykro.emulator._cluster import LocalCluster
+from pykro.hub._cli import app
 
 HERE = Path(__file__).resolve().parent
 WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})

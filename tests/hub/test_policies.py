@@ -12,9 +12,9 @@ import pytest
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
 
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError
-from pykro.hub import jsonpath
+from pykro.hub import _jsonpath as jsonpath
 
 
 def app_spec(row: Any) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""`pykro.hub.source`: one SELECT only, identifiers checked, read-only connections (the server refuses writes),
+"""`pykro.hub._source`: one SELECT only, identifiers checked, read-only connections (the server refuses writes),
 values typed by the columns' SQL types, rows streamed in pages, database failures as `SourceError`."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 
 from pykro.errors import PykroError
 from pykro.hub import Hub, Row, Source, SourceError
-from pykro.hub.model import active_flag as _active
-from pykro.hub.model import parse_interval
+from pykro.hub._model import active_flag as _active
+from pykro.hub._model import parse_interval
 
 
 @pytest.mark.parametrize(

@@ -12,11 +12,11 @@ from typing import Any
 
 import pytest
 
-from pykro.deploy import inventory as inv
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.controller import ClusterAPI
+from pykro.deploy import _inventory as inv
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
 from pykro.hub import Retain
-from pykro.hub.hub import HUB, HUB_FORM
+from pykro.hub._hub import HUB, HUB_FORM
 
 WRITES = frozenset({"create", "update", "patch", "apply", "delete", "deletecollection"})
 
@@ -227,7 +227,7 @@ def test_the_mass_deletion_guard(make: Any, db: Any, comps: ModuleType, cluster:
 
 
 def test_the_guard_allows_ten_percent_and_mass_delete_once(make: Any, db: Any, comps: ModuleType) -> None:
-    from pykro.hub.planner import delete_limit
+    from pykro.hub._planner import delete_limit
 
     db.nodes(("a", True, "img:1", 1), ("b", True, "img:1", 1))
     hub = make.hub(db)

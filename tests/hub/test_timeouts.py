@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from pykro.deploy import DeployOptions
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import PykroError, ValidationError
 
 

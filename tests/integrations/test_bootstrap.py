@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import CompositionError
 from pykro.integrations.bootstrap import runtime_bootstrap
 

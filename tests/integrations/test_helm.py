@@ -11,11 +11,11 @@ import pytest
 from pydantic import SecretStr
 
 from pykro import Spec, Status
-from pykro.authoring.decorator import Composition
+from pykro.authoring._decorator import Composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
-from pykro.deploy.errors import DeployError
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro.deploy._errors import DeployError
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
 from pykro.errors import CompositionError
 from pykro.integrations.helm import helm_release, is_ready
 from pykro.simple import ConfigMap

@@ -12,7 +12,7 @@ from lightkube.types import PatchType
 
 import pykro
 from pykro.deploy import DeployOptions, DirectFactory, NullReporter, RetryPolicy
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.integrations import cnpg
 from pykro.simple import ConfigMap
 

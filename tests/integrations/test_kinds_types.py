@@ -81,5 +81,5 @@ def test_user_code_with_built_in_kinds_passes_mypy_strict_and_mistakes_do_not(tm
         "\"Literal['default', 'oci'] | Ref\"  [arg-type]",
         'error: Unexpected keyword argument "namespace" for "ClusterIssuer"  [call-arg]',
         'note: "ClusterIssuer" defined in "pykro.integrations.certmanager"',
-        'note: Revealed type is "pykro.authoring.refs.Ref"',
+        'note: Revealed type is "pykro.authoring._refs.Ref"',
     ]

@@ -8,8 +8,8 @@ from typing import Any
 
 from tests.helpers import shared
 
-from pykro import yamlio
-from pykro.crds.codegen import strip_descriptions
+from pykro import _yamlio as yamlio
+from pykro.crds._codegen import strip_descriptions
 
 CRDS = shared("fixtures", "crds")
 

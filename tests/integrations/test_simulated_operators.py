@@ -17,9 +17,9 @@ from lightkube.generic_resource import create_namespaced_resource
 from lightkube.resources.apiextensions_v1 import CustomResourceDefinition
 from lightkube.resources.core_v1 import Namespace, Secret, Service
 
-from pykro import yamlio
-from pykro.emulator.cluster import LocalCluster
-from pykro.emulator.simulation import Rule, SimulationRules
+from pykro import _yamlio as yamlio
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._simulation import Rule, SimulationRules
 
 CRDS = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "crds"
 PgCluster = create_namespaced_resource("postgresql.cnpg.io", "v1", "Cluster", "clusters")

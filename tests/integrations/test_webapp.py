@@ -13,9 +13,9 @@ import pytest
 from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
-from pykro.authoring.decorator import Composition
+from pykro.authoring._decorator import Composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import CompositionError
 from pykro.integrations.cnpg import Cluster, Pooler
 from pykro.integrations.flux import HelmRelease

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.graph import Graph
-from pykro.schema import structural
+from pykro.schema import _structural as structural
 
 REPO = Path(__file__).resolve().parents[2]
 GOLDEN = Path(__file__).resolve().parent / "golden"

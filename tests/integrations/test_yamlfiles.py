@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from pykro import Spec, Status, composition
-from pykro.authoring.decorator import Composition
+from pykro.authoring._decorator import Composition
 from pykro.deploy import DeployOptions, NullReporter, RetryPolicy, factory
-from pykro.emulator.cluster import LocalCluster
+from pykro.emulator._cluster import LocalCluster
 from pykro.errors import CompositionError
 from pykro.integrations.yamlfiles import yaml_directory, yaml_file
 

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLES = REPO / "examples"

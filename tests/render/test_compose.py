@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from pykro import Spec, Status, composition
-from pykro.render.compose import ComposeError, compose_document
+from pykro.render._compose import ComposeError, compose_document
 from pykro.simple import ConfigMap, Deployment, Secret, Service
 
 # example target, CLI arguments
@@ -132,8 +132,8 @@ def probed(spec: ProbeSpec) -> ProbeStatus:
 
 
 def test_probes_resources_configs_and_healthy_dependencies(kit: SimpleNamespace, tmp_path: Path) -> None:
-    from pykro.render.compose import graph_dependencies, write_compose
-    from pykro.render.manifests import manifests
+    from pykro.render._compose import graph_dependencies, write_compose
+    from pykro.render._manifests import manifests
 
     ids: dict[tuple[str, str], str] = {}
     objects = manifests(probed.graph, {"name": "web"}, name="p", node_ids=ids)

@@ -12,9 +12,9 @@ import pytest
 
 from pykro import Spec, Status, cel, composition
 from pykro.graph import Graph
-from pykro.render import goyaml
-from pykro.render.gotemplate import Untranslatable
-from pykro.render.helm import chart_files, write_chart
+from pykro.render import _goyaml as goyaml
+from pykro.render._gotemplate import Untranslatable
+from pykro.render._helm import chart_files, write_chart
 from pykro.simple import ConfigMap
 
 EXPRESSIONS = [
@@ -221,8 +221,8 @@ def test_spec_validation_rules_are_checked_by_the_chart(
 ) -> None:
     from pykro.errors import ValidationError
     from pykro.graph import Graph
-    from pykro.render.manifests import manifests
-    from pykro.runtime.values import check_spec
+    from pykro.render._manifests import manifests
+    from pykro.runtime._values import check_spec
 
     graph = Graph.from_rgd(RULED)
     write_chart(graph, tmp_path / "chart")

@@ -14,10 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pykro import Spec, Status, cel, composition, yamlio
-from pykro.render import goyaml
-from pykro.render.gotemplate import Untranslatable
-from pykro.render.helm import chart_files, write_chart
+from pykro import Spec, Status, cel, composition
+from pykro import _yamlio as yamlio
+from pykro.render import _goyaml as goyaml
+from pykro.render._gotemplate import Untranslatable
+from pykro.render._helm import chart_files, write_chart
 from pykro.simple import ConfigMap, Deployment, Service
 
 # example target, values passed to both sides, include the literal Secret values

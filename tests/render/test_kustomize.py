@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
-from pykro.render import goyaml
+from pykro import _yamlio as yamlio
+from pykro.render import _goyaml as goyaml
 
 MICRO = yamlio.load_file(Path(__file__).parents[2] / "examples" / "microservices-values.yaml")
 PROD = {**MICRO, "environment": "production", "version": "2.0.0", "gateway": {"domain": "shop.example", "replicas": 3}}

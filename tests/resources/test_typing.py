@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from tests.helpers import CHAINSAW, RGD_CRD
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cel import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.resources import check_kind, field_type, is_typed, kind_type, path_text, register_crd
-from pykro.schema import kubernetes as k8s
+from pykro.schema import _kubernetes as k8s
 
 S, INT, B, D = CelType.STRING, CelType.INT, CelType.BOOL, CelType.DYN
 CONTAINER = ("spec", "template", "spec", "containers", 0)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 
 REPO = Path(__file__).resolve().parents[2]
 WEBAPP = REPO / "examples" / "rgd" / "webapp.yaml"

@@ -12,11 +12,13 @@ from typing import Any
 import pytest
 from tests.helpers import CHAINSAW, REPO
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cel import Evaluator
 from pykro.errors import PykroError
 from pykro.graph import Graph
-from pykro.runtime import Expansion, expand, paths, reconcile, reconcile_passes, simulate_ready
+from pykro.runtime import Expansion, expand, reconcile_passes, simulate_ready
+from pykro.runtime import _paths as paths
+from pykro.runtime import _reconcile as reconcile
 
 
 def _cases() -> Iterator[tuple[str, Graph, dict[str, Any]]]:

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pykro import cel
-from pykro.runtime import fill
+from pykro.runtime import _fill as fill
 
 leaves = st.one_of(st.text(max_size=3), st.integers(-5, 5), st.booleans(), st.none())
 keys = st.one_of(st.sampled_from(["a", "b", "metadata", "name", "1"]), st.sampled_from([1, True]))

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pykro import cel
-from pykro.runtime import paths
+from pykro.runtime import _paths as paths
 
 VARIABLES = ("schema", "web", "each")
 EVALUATOR = cel.Evaluator(VARIABLES)

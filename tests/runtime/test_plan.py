@@ -7,7 +7,7 @@ import gc
 from typing import Any
 
 from pykro.graph import Graph
-from pykro.runtime import plan
+from pykro.runtime import _plan as plan
 
 RGD: dict[str, Any] = {
     "apiVersion": "kro.run/v1alpha1",

@@ -11,14 +11,14 @@ from typing import Any
 
 import pytest
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.cel import Evaluator
 from pykro.errors import ValidationError
 from pykro.graph import Graph
-from pykro.render.manifests import manifests
+from pykro.render._manifests import manifests
 from pykro.runtime import reconcile_passes, simulate_ready
-from pykro.runtime.expand import expand_applying
-from pykro.runtime.instance import prepare_instance
+from pykro.runtime._expand import expand_applying
+from pykro.runtime._instance import prepare_instance
 
 REPO = Path(__file__).resolve().parents[2]
 WEBAPP = REPO / "examples" / "rgd" / "webapp.yaml"

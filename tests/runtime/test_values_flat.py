@@ -9,9 +9,10 @@ from typing import Any
 import pytest
 from pydantic import Field
 
-from pykro import Spec, yamlio
+from pykro import Spec
+from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
-from pykro.runtime import values as v
+from pykro.runtime import _values as v
 
 
 class FlatSpec(Spec):

@@ -11,7 +11,7 @@ from pydantic import Field
 
 from pykro import Spec
 from pykro.errors import ValidationError
-from pykro.runtime.values import spec_from_options
+from pykro.runtime._values import spec_from_options
 
 
 class VersionSpec(Spec):

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pykro.schema import kubernetes as k8s
+from pykro.schema import _kubernetes as k8s
 
 DEPLOYMENT: dict[str, Any] = {
     "apiVersion": "apps/v1",

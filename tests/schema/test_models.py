@@ -11,7 +11,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, Field
 
 from pykro.errors import ValidationError
-from pykro.schema.models import (
+from pykro.schema._models import (
     camel,
     model_to_openapi,
     model_to_simple,
@@ -19,8 +19,8 @@ from pykro.schema.models import (
     simple_schema,
     to_json,
 )
-from pykro.schema.simple import to_openapi
-from pykro.schema.structural import apply_defaults, validate
+from pykro.schema._simple import to_openapi
+from pykro.schema._structural import apply_defaults, validate
 
 
 class Color(enum.Enum):

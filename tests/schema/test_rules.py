@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pykro.schema.simple import to_openapi
-from pykro.schema.structural import validate
+from pykro.schema._simple import to_openapi
+from pykro.schema._structural import validate
 
 RANGE: dict[str, Any] = {
     "type": "object",

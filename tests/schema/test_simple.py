@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tests.helpers import CHAINSAW
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
-from pykro.schema.markers import Marker, format_marker, parse_markers
-from pykro.schema.simple import from_openapi, from_openapi_types, to_openapi
+from pykro.schema._markers import Marker, format_marker, parse_markers
+from pykro.schema._simple import from_openapi, from_openapi_types, to_openapi
 
 Match = Callable[[Any, Any], list[str]]
 

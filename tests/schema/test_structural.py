@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from pykro.schema.structural import apply_defaults, prune, validate
+from pykro.schema._structural import apply_defaults, prune, validate
 
 SPEC: dict[str, Any] = {
     "type": "object",

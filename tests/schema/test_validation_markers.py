@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from tests.helpers import CHAINSAW
 
-from pykro import yamlio
-from pykro.schema.simple import to_openapi
-from pykro.schema.structural import apply_defaults, prune, validate
+from pykro import _yamlio as yamlio
+from pykro.schema._simple import to_openapi
+from pykro.schema._structural import apply_defaults, prune, validate
 
 CASE = CHAINSAW / "check-validation-markers"
 

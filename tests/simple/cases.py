@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pykro import simple
-from pykro.authoring.resource import ResourceRef
+from pykro.authoring._resource import ResourceRef
 
 POD: dict[str, Any] = {
     "ports": [80, {"container_port": 9090, "name": "metrics"}, {"port": 9443, "protocol": "TCP"}],

@@ -9,7 +9,7 @@ import pytest
 
 from pykro import Spec, Status, composition
 from pykro.errors import CompositionError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 from pykro.simple import (
     ClusterRole,
     ClusterRoleBinding,

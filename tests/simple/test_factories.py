@@ -11,7 +11,7 @@ from tests.simple.cases import CASES
 
 from pykro import simple
 from pykro.errors import CompositionError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 
 def build(case: str) -> dict[str, Any]:

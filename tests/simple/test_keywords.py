@@ -13,9 +13,9 @@ import pytest
 from tests.simple.cases import CASES
 
 from pykro import Spec, composition, simple
-from pykro.authoring.refs import Ref
-from pykro.cel import ast
-from pykro.cel.types import CelType
+from pykro.authoring._refs import Ref
+from pykro.cel import _ast as ast
+from pykro.cel._types import CelType
 from pykro.errors import CompositionError
 
 FACTORIES: dict[str, tuple[Callable[..., Any], dict[str, Any]]] = {}

@@ -10,14 +10,14 @@ import pytest
 from tests.simple.cases import CASES
 
 from pykro import simple
-from pykro.authoring.context import Build, building
-from pykro.authoring.refs import Ref, Template, cel_of, type_of
-from pykro.authoring.resource import ResourceRef
-from pykro.authoring.serialize import to_template
-from pykro.cel import ast
-from pykro.cel.types import CelType
+from pykro.authoring._context import Build, building
+from pykro.authoring._refs import Ref, Template, cel_of, type_of
+from pykro.authoring._resource import ResourceRef
+from pykro.authoring._serialize import to_template
+from pykro.cel import _ast as ast
+from pykro.cel._types import CelType
 from pykro.errors import CompositionError
-from pykro.schema.kubernetes import validate_object
+from pykro.schema._kubernetes import validate_object
 
 _counter = itertools.count()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.helpers import shared
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 

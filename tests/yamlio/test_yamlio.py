@@ -15,8 +15,9 @@ from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from tests.helpers import KRO_FIXTURES
 
-from pykro import _yamlemit, yamlio
-from pykro.authoring.decorator import Composition
+from pykro import _yamlemit
+from pykro import _yamlio as yamlio
+from pykro.authoring._decorator import Composition
 
 REPO = Path(__file__).resolve().parents[2]
 

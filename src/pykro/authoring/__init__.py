@@ -1,12 +1,12 @@
 """Authoring: typed compositions (``@composition``, ``Spec``/``Status``, references, resources) compiled to kro
 graphs by transforming the function's source (if/for/and/or/... become includeWhen/forEach/CEL)."""
 
-from pykro.authoring import escape as _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat
-from pykro.authoring.decorator import Composition, composition
-from pykro.authoring.models import Spec, SpecValueError, Status
-from pykro.authoring.refs import Ref, Template, cel_of, is_ref, node_of
-from pykro.authoring.refs import bind_operators as _bind_operators
-from pykro.authoring.resource import ResourceRef, external_ref, resource
+from pykro.authoring import _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat
+from pykro.authoring._decorator import Composition, composition
+from pykro.authoring._models import Spec, SpecValueError, Status
+from pykro.authoring._refs import Ref, Template, cel_of, is_ref, node_of
+from pykro.authoring._refs import bind_operators as _bind_operators
+from pykro.authoring._resource import ResourceRef, external_ref, resource
 
 _bind_operators()
 

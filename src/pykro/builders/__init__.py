@@ -7,10 +7,8 @@ join its graph, and values may be spec references); ``objects()`` gives the dict
 ``DockerComposeOutput`` write a chart, a Kustomize tree and a Compose file. See docs/builders.md and docs/outputs.md.
 """
 
-from pykro.builders import not_supported as _not_supported
-from pykro.builders._base import ResourceGenerator
-from pykro.builders._container import WELL_KNOWN_PORTS
-from pykro.builders.analysis import (
+from pykro.builders import _not_supported
+from pykro.builders._analysis import (
     PRICES,
     CloudProvider,
     CostEstimator,
@@ -21,15 +19,17 @@ from pykro.builders.analysis import (
     ValidationLevel,
     Validator,
 )
-from pykro.builders.companion import Companion, Lifecycle
-from pykro.builders.config import ConfigMap, Secret
-from pykro.builders.custom_resource import CRDScope, CustomResource
-from pykro.builders.external import ExternalServices
-from pykro.builders.formats import docker_compose_only, kubernetes_only, output_formats
-from pykro.builders.group import AppGroup
-from pykro.builders.health import Health, Observability
-from pykro.builders.network import Ingress, Service
-from pykro.builders.not_supported import (
+from pykro.builders._base import ResourceGenerator
+from pykro.builders._companion import Companion, Lifecycle
+from pykro.builders._config import ConfigMap, Secret
+from pykro.builders._container import WELL_KNOWN_PORTS
+from pykro.builders._custom_resource import CRDScope, CustomResource
+from pykro.builders._external import ExternalServices
+from pykro.builders._formats import docker_compose_only, kubernetes_only, output_formats
+from pykro.builders._group import AppGroup
+from pykro.builders._health import Health, Observability
+from pykro.builders._network import Ingress, Service
+from pykro.builders._not_supported import (
     NOT_SUPPORTED,
     Deployment,
     PluginBase,
@@ -40,14 +40,14 @@ from pykro.builders.not_supported import (
     TemplateManager,
     TerraformOutput,
 )
-from pykro.builders.output import DockerComposeOutput, HelmOutput, KubernetesOutput, KustomizeOutput
-from pykro.builders.policy import NetworkPolicy, SecurityPolicy
-from pykro.builders.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
-from pykro.builders.scaling import DeploymentStrategy, Scaling
-from pykro.builders.serialization import deserialize, list_available_classes, serialize
-from pykro.builders.volume import Storage, Volume
-from pykro.builders.wait import DependencyManager, WaitCondition
-from pykro.builders.workloads import App, CronJob, Job, StatefulApp
+from pykro.builders._output import DockerComposeOutput, HelmOutput, KubernetesOutput, KustomizeOutput
+from pykro.builders._policy import NetworkPolicy, SecurityPolicy
+from pykro.builders._rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding, ServiceAccount
+from pykro.builders._scaling import DeploymentStrategy, Scaling
+from pykro.builders._serialization import deserialize, list_available_classes, serialize
+from pykro.builders._volume import Storage, Volume
+from pykro.builders._wait import DependencyManager, WaitCondition
+from pykro.builders._workloads import App, CronJob, Job, StatefulApp
 
 _not_supported.install(globals())
 

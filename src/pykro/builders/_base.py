@@ -19,12 +19,12 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from pykro import yamlio
+from pykro import _yamlio as yamlio
 from pykro._kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
-from pykro.authoring.location import fail
-from pykro.authoring.refs import is_ref
-from pykro.authoring.resource import ResourceRef
-from pykro.cel.library.quantity import is_quantity
+from pykro.authoring._location import fail
+from pykro.authoring._refs import is_ref
+from pykro.authoring._resource import ResourceRef
+from pykro.cel._library.quantity import is_quantity
 from pykro.errors import PykroError
 
 __all__ = ["Builder", "Generated", "ResourceGenerator", "Resources", "builder_method", "unsupported"]
@@ -210,7 +210,7 @@ def cron(value: Any, what: str = "schedule") -> Any:
         return value
     if not isinstance(value, str):
         raise fail(f"{what} must be a cron expression, got {value!r}", "Write '0 2 * * *' (daily at 02:00).")
-    from pykro.emulator.simulation.batch import parse_schedule  # the one cron parser (loaded only when needed)
+    from pykro.emulator._simulation.batch import parse_schedule  # the one cron parser (loaded only when needed)
 
     try:
         parse_schedule(value)
@@ -397,44 +397,44 @@ class ResourceGenerator:
 
     def validate(self) -> list[Any]:
         """``Validator().validate()`` of the objects: the findings."""
-        from pykro.builders.analysis import Validator
+        from pykro.builders._analysis import Validator
 
         return Validator().validate(self.objects())
 
     def security_scan(self) -> list[Any]:
         """``SecurityScanner().scan()`` of the objects: the findings."""
-        from pykro.builders.analysis import SecurityScanner
+        from pykro.builders._analysis import SecurityScanner
 
         return SecurityScanner().scan(self.objects())
 
     def cost_estimate(self) -> Any:
         """``CostEstimator().estimate()`` of the objects (AWS list prices)."""
-        from pykro.builders.analysis import CostEstimator
+        from pykro.builders._analysis import CostEstimator
 
         return CostEstimator().estimate(self.objects())
 
     def to_yaml(self, output_dir: str | Path) -> list[Path]:
         """Write one YAML file per object into ``output_dir`` (created if missing); returns the paths."""
-        from pykro.builders.formats import check_formats
+        from pykro.builders._formats import check_formats
 
         check_formats([self._source], "kubernetes")
         return write_yaml(self.objects(), output_dir)
 
     def to_helm_chart(self, output_dir: str | Path) -> list[Path]:
         """Write a Helm chart of the objects into ``output_dir`` (``HelmOutput``); returns the paths."""
-        from pykro.builders.output import HelmOutput
+        from pykro.builders._output import HelmOutput
 
         return HelmOutput(str(self._source.name)).generate(self._source, output_dir).files
 
     def to_kustomize(self, output_dir: str | Path) -> list[Path]:
         """Write the objects as a Kustomize base into ``output_dir`` (``KustomizeOutput``); returns the paths."""
-        from pykro.builders.output import KustomizeOutput
+        from pykro.builders._output import KustomizeOutput
 
         return KustomizeOutput().generate(self._source, output_dir).files
 
     def to_docker_compose(self, output_file: str | Path) -> list[Path]:
         """Write a Compose file of the objects (``DockerComposeOutput``); returns its path."""
-        from pykro.builders.output import DockerComposeOutput
+        from pykro.builders._output import DockerComposeOutput
 
         return DockerComposeOutput().generate(self._source, output_file).files
 

@@ -10,7 +10,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from pykro.authoring.location import Site
+from pykro.authoring._location import Site
 from pykro.errors import CompositionError
 
 __all__ = ["SUPPORTED", "ClusterPlan", "family", "plan"]

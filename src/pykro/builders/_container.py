@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final, TypeVar
 
-from pykro.authoring.location import fail
-from pykro.authoring.refs import is_ref
+from pykro.authoring._location import fail
+from pykro.authoring._refs import is_ref
 from pykro.builders._base import (
     Builder,
     builder_method,
@@ -20,7 +20,7 @@ from pykro.builders._base import (
 )
 from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
-from pykro.simple.values import name_of
+from pykro.simple._values import name_of
 
 __all__ = ["WELL_KNOWN_PORTS", "Container"]
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from pykro.authoring.location import fail
+from pykro.authoring._location import fail
 from pykro.builders._base import builder_method, items
+from pykro.builders._companion import Companion, Lifecycle
 from pykro.builders._policies import Policies
-from pykro.builders.companion import Companion, Lifecycle
 
 __all__ = ["Parts"]
 

@@ -6,15 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
-from pykro.authoring.location import fail
-from pykro.authoring.refs import is_ref
+from pykro.authoring._location import fail
+from pykro.authoring._refs import is_ref
 from pykro.builders._base import builder_method, choice, dns_name, items, mapping, text
 from pykro.builders._base import count as check_count
 from pykro.builders._base import port as check_port
+from pykro.builders._config import ConfigMap, Secret
 from pykro.builders._container import Container
-from pykro.builders.config import ConfigMap, Secret
-from pykro.builders.volume import Volume, volumes
-from pykro.simple.values import is_resource
+from pykro.builders._volume import Volume, volumes
+from pykro.simple._values import is_resource
 
 __all__ = ["Pod"]
 

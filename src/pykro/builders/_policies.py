@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypeVar
 
-from pykro.authoring.location import fail
-from pykro.authoring.resource import ResourceRef
+from pykro.authoring._location import fail
+from pykro.authoring._resource import ResourceRef
 from pykro.builders._base import Builder, builder_method, items, mapping
+from pykro.builders._health import Health, Observability
 from pykro.builders._pod import Pod
-from pykro.builders.health import Health, Observability
-from pykro.builders.policy import NetworkPolicy, SecurityPolicy
-from pykro.builders.rbac import ClusterRoleBinding, RoleBinding, ServiceAccount, _Rules
+from pykro.builders._policy import NetworkPolicy, SecurityPolicy
+from pykro.builders._rbac import ClusterRoleBinding, RoleBinding, ServiceAccount, _Rules
 
 __all__ = ["Policies"]
 

@@ -7,13 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pykro.authoring.context import current
-from pykro.authoring.location import Site, fail, user_site
-from pykro.authoring.resource import ResourceRef
+from pykro.authoring._context import current
+from pykro.authoring._location import Site, fail, user_site
+from pykro.authoring._resource import ResourceRef
+from pykro.builders._analysis import CostOptimization, Finding, Report, SecurityScanner, ValidationLevel, Validator
 from pykro.builders._base import builder_method, choice, unsupported
+from pykro.builders._config import ConfigMap, Secret
 from pykro.builders._parts import Parts
-from pykro.builders.analysis import CostOptimization, Finding, Report, SecurityScanner, ValidationLevel, Validator
-from pykro.builders.config import ConfigMap, Secret
 from pykro.errors import CompositionError
 from pykro.simple import Ingress as _Ingress
 
@@ -257,7 +257,7 @@ class _Exposed(_Workload):
     @builder_method
     def add_service(self: E, service: Any) -> E:
         """Create a Service builder with the workload; with no selector of its own it selects this workload's pods."""
-        from pykro.builders.network import Service
+        from pykro.builders._network import Service
 
         if not isinstance(service, Service):
             raise fail(f"add_service() takes a pykro.builders.Service, got {type(service).__name__}")

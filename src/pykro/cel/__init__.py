@@ -7,14 +7,14 @@ from typing import TYPE_CHECKING, Any
 from pykro import _lazy
 
 # Eager: the function `references` shares its name with its module (a lazy attribute would be the module).
-from pykro.cel.references import Reference, identifiers, references
+from pykro.cel._references import Reference, identifiers, references
 
 if TYPE_CHECKING:
-    from pykro.cel.ast import to_cel
-    from pykro.cel.engine import OMIT, Evaluator, Program, is_data_pending
-    from pykro.cel.errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
-    from pykro.cel.parser import parse
-    from pykro.cel.template import (
+    from pykro.cel._ast import to_cel
+    from pykro.cel._engine import OMIT, Evaluator, Program, is_data_pending
+    from pykro.cel._errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
+    from pykro.cel._parser import parse
+    from pykro.cel._template import (
         Expr,
         Standalone,
         Template,
@@ -23,16 +23,16 @@ if TYPE_CHECKING:
         render_template,
         template_to_cel,
     )
-    from pykro.cel.types import CelType, cel_type_from_openapi
+    from pykro.cel._types import CelType, cel_type_from_openapi
 
-# Imported on first use: `pykro.cel.ast` (used while compositions are defined) must not load the CEL engine.
+# Imported on first use: `pykro.cel._ast` (used while compositions are defined) must not load the CEL engine.
 _LAZY = {
-    "to_cel": "pykro.cel.ast",
-    **dict.fromkeys(("OMIT", "Evaluator", "Program", "is_data_pending"), "pykro.cel.engine"),
+    "to_cel": "pykro.cel._ast",
+    **dict.fromkeys(("OMIT", "Evaluator", "Program", "is_data_pending"), "pykro.cel._engine"),
     **dict.fromkeys(
-        ("CelCompileError", "CelDataPending", "CelError", "CelEvalError", "CelUnsupportedLocally"), "pykro.cel.errors"
+        ("CelCompileError", "CelDataPending", "CelError", "CelEvalError", "CelUnsupportedLocally"), "pykro.cel._errors"
     ),
-    "parse": "pykro.cel.parser",
+    "parse": "pykro.cel._parser",
     **dict.fromkeys(
         (
             "Expr",
@@ -43,9 +43,9 @@ _LAZY = {
             "render_template",
             "template_to_cel",
         ),
-        "pykro.cel.template",
+        "pykro.cel._template",
     ),
-    **dict.fromkeys(("CelType", "cel_type_from_openapi"), "pykro.cel.types"),
+    **dict.fromkeys(("CelType", "cel_type_from_openapi"), "pykro.cel._types"),
 }
 
 _ESCAPE_HATCH = ("concat", "default", "expr", "has")

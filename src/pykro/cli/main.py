@@ -62,19 +62,19 @@ def _root(
 # The root command's entries, in the order `pykro --help` lists them: sub-command groups and commands, as
 # (module, attribute), imported when the entry is used: a run of one command loads only that command's module.
 _GROUPS: dict[str, tuple[str, str]] = {
-    "rgd": ("pykro.cli.rgd", "app"),
-    "emulator": ("pykro.cli.emulator", "app"),
-    "hub": ("pykro.hub.cli", "app"),
+    "rgd": ("pykro.cli._rgd", "app"),
+    "emulator": ("pykro.cli._emulator", "app"),
+    "hub": ("pykro.hub._cli", "app"),
 }
 _COMMANDS: dict[str, tuple[str, str]] = {
-    "render": ("pykro.cli.render", "render"),
-    "types": ("pykro.cli.types", "types"),
-    "deploy": ("pykro.cli.deploy", "deploy"),
-    "status": ("pykro.cli.deploy", "status"),
-    "diff": ("pykro.cli.deploy", "diff"),
-    "delete": ("pykro.cli.deploy", "delete"),
-    "list": ("pykro.cli.deploy", "list_"),
-    "build": ("pykro.cli.build", "build"),
+    "render": ("pykro.cli._render", "render"),
+    "types": ("pykro.cli._types", "types"),
+    "deploy": ("pykro.cli._deploy", "deploy"),
+    "status": ("pykro.cli._deploy", "status"),
+    "diff": ("pykro.cli._deploy", "diff"),
+    "delete": ("pykro.cli._deploy", "delete"),
+    "list": ("pykro.cli._deploy", "list_"),
+    "build": ("pykro.cli._build", "build"),
 }
 _ORDER = ("rgd", "emulator", "render", "deploy", "status", "diff", "delete", "list", "types", "build", "hub")
 
@@ -157,7 +157,7 @@ def say_error(message: str) -> None:
     """Print ``error: message`` on stderr: the message verbatim (no markup), control characters escaped."""
     from rich.text import Text
 
-    from pykro.cli.out import console
+    from pykro.cli._out import console
 
     console(stderr=True).print(Text.assemble(("error:", "bold red"), " ", terminal_safe(message)))
 

@@ -9,10 +9,10 @@ from typing import Any, Literal, Unpack, overload
 
 from pydantic import BaseModel
 
-from pykro.deploy.base import FactoryBase, FactoryOptions
-from pykro.deploy.diffs import Diff, DiffEntry
-from pykro.deploy.direct import DirectFactory
-from pykro.deploy.errors import (
+from pykro.deploy._base import FactoryBase, FactoryOptions
+from pykro.deploy._diffs import Diff, DiffEntry
+from pykro.deploy._direct import DirectFactory
+from pykro.deploy._errors import (
     ApiFailure,
     ClusterUnreachable,
     DeployError,
@@ -20,12 +20,12 @@ from pykro.deploy.errors import (
     ReadinessTimeout,
     ResourceFailed,
 )
-from pykro.deploy.handle import Instance, InstanceInfo, StatusView
-from pykro.deploy.kro import KroFactory
-from pykro.deploy.lock import InstanceLocked
-from pykro.deploy.options import DeployOptions
-from pykro.deploy.progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
-from pykro.deploy.retry import RetryPolicy
+from pykro.deploy._handle import Instance, InstanceInfo, StatusView
+from pykro.deploy._kro import KroFactory
+from pykro.deploy._lock import InstanceLocked
+from pykro.deploy._options import DeployOptions
+from pykro.deploy._progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
+from pykro.deploy._retry import RetryPolicy
 from pykro.errors import PykroError
 from pykro.graph import Graph
 

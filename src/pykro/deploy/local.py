@@ -1,6 +1,6 @@
 """``--local``: the embedded emulator as a per-user background service. Its files live in
 ``${XDG_STATE_HOME:-~/.local/state}/pykro/emulator/`` (``kubeconfig``, ``state.json`` with the objects, ``pid``,
-``emulator.log``; see pykro.emulator.home). If no emulator answers there, ``pykro emulator start --kro`` is started
+``emulator.log``; see pykro.emulator._home). If no emulator answers there, ``pykro emulator start --kro`` is started
 detached (with persistent state, any free port) and awaited on ``/healthz``; the next command reuses it, and so does
 an emulator the user runs there with ``pykro emulator start``. An emulator that holds the state's lock but does not
 answer is reported (never doubled). ``pykro emulator stop`` stops it. It also runs with ``--operators`` (the CRDs of
@@ -20,9 +20,9 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
-from pykro.deploy.errors import ClusterUnreachable
-from pykro.emulator.home import lock_holder, state_dir
+from pykro import _yamlio as yamlio
+from pykro.deploy._errors import ClusterUnreachable
+from pykro.emulator._home import lock_holder, state_dir
 
 __all__ = ["ensure_local", "healthy", "stop_local"]
 

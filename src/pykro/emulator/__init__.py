@@ -1,7 +1,7 @@
 """pykro.emulator: a local Kubernetes API server (HTTPS, aiohttp) for lightkube, kubectl and kopf, with workload
 simulation and fault injection. Start one with `LocalCluster` (or `pykro emulator start`).
 
-The names below load on first use, so that importing a light submodule (``pykro.emulator.home``) does not pull
+The names below load on first use, so that importing a light submodule (``pykro.emulator._home``) does not pull
 in aiohttp and the whole server."""
 
 from __future__ import annotations
@@ -11,24 +11,24 @@ from typing import TYPE_CHECKING
 from pykro._lazy import lazy_getattr
 
 if TYPE_CHECKING:
-    from pykro.emulator.cluster import LocalCluster
-    from pykro.emulator.controller import ClusterAPI, Controller, WatchEvent
-    from pykro.emulator.faults import Fault, FaultPlan
-    from pykro.emulator.server import EmulatorConfig
-    from pykro.emulator.simulation import Rule, SimulationRules
-    from pykro.emulator.status import StatusError
+    from pykro.emulator._cluster import LocalCluster
+    from pykro.emulator._controller import ClusterAPI, Controller, WatchEvent
+    from pykro.emulator._faults import Fault, FaultPlan
+    from pykro.emulator._server import EmulatorConfig
+    from pykro.emulator._simulation import Rule, SimulationRules
+    from pykro.emulator._status import StatusError
 
 _LAZY = {
-    "ClusterAPI": "pykro.emulator.controller",
-    "Controller": "pykro.emulator.controller",
-    "EmulatorConfig": "pykro.emulator.server",
-    "Fault": "pykro.emulator.faults",
-    "FaultPlan": "pykro.emulator.faults",
-    "LocalCluster": "pykro.emulator.cluster",
-    "Rule": "pykro.emulator.simulation",
-    "SimulationRules": "pykro.emulator.simulation",
-    "StatusError": "pykro.emulator.status",
-    "WatchEvent": "pykro.emulator.controller",
+    "ClusterAPI": "pykro.emulator._controller",
+    "Controller": "pykro.emulator._controller",
+    "EmulatorConfig": "pykro.emulator._server",
+    "Fault": "pykro.emulator._faults",
+    "FaultPlan": "pykro.emulator._faults",
+    "LocalCluster": "pykro.emulator._cluster",
+    "Rule": "pykro.emulator._simulation",
+    "SimulationRules": "pykro.emulator._simulation",
+    "StatusError": "pykro.emulator._status",
+    "WatchEvent": "pykro.emulator._controller",
 }
 
 __all__ = [

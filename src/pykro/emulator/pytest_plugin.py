@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # the emulator (aiohttp) loads only when a test asks for a cluster
-    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator._cluster import LocalCluster
 
 __all__ = ["local_cluster", "local_cluster_session"]
 
@@ -17,7 +17,7 @@ __all__ = ["local_cluster", "local_cluster_session"]
 @pytest.fixture
 def local_cluster() -> Iterator[LocalCluster]:
     """A running emulator (workload simulation on) for one test."""
-    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator._cluster import LocalCluster
 
     with LocalCluster() as cluster:
         yield cluster
@@ -26,7 +26,7 @@ def local_cluster() -> Iterator[LocalCluster]:
 @pytest.fixture(scope="session")
 def local_cluster_session() -> Iterator[LocalCluster]:
     """One running emulator shared by every test of the session (use distinct namespaces)."""
-    from pykro.emulator.cluster import LocalCluster
+    from pykro.emulator._cluster import LocalCluster
 
     with LocalCluster() as cluster:
         yield cluster

@@ -7,23 +7,23 @@ from typing import TYPE_CHECKING
 from pykro import _lazy
 
 if TYPE_CHECKING:
-    from pykro.graph.analysis import Analysis, Node
-    from pykro.graph.dag import CycleError, deletion_waves, topological_order
-    from pykro.graph.expressions import Field, format_path
-    from pykro.graph.model import ForEachDimension, Graph, Resource
+    from pykro.graph._analysis import Analysis, Node
+    from pykro.graph._dag import CycleError, deletion_waves, topological_order
+    from pykro.graph._expressions import Field, format_path
+    from pykro.graph._model import ForEachDimension, Graph, Resource
 
-# Imported on first use: `pykro.graph.naming` (used while compositions are defined) must not load the analysis.
+# Imported on first use: `pykro.graph._naming` (used while compositions are defined) must not load the analysis.
 _LAZY = {
-    "Analysis": "pykro.graph.analysis",
-    "Node": "pykro.graph.analysis",
-    "CycleError": "pykro.graph.dag",
-    "deletion_waves": "pykro.graph.dag",
-    "topological_order": "pykro.graph.dag",
-    "Field": "pykro.graph.expressions",
-    "format_path": "pykro.graph.expressions",
-    "ForEachDimension": "pykro.graph.model",
-    "Graph": "pykro.graph.model",
-    "Resource": "pykro.graph.model",
+    "Analysis": "pykro.graph._analysis",
+    "Node": "pykro.graph._analysis",
+    "CycleError": "pykro.graph._dag",
+    "deletion_waves": "pykro.graph._dag",
+    "topological_order": "pykro.graph._dag",
+    "Field": "pykro.graph._expressions",
+    "format_path": "pykro.graph._expressions",
+    "ForEachDimension": "pykro.graph._model",
+    "Graph": "pykro.graph._model",
+    "Resource": "pykro.graph._model",
 }
 
 if not TYPE_CHECKING:

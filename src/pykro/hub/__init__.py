@@ -1,7 +1,7 @@
 """Hubs: one instance of each form (a composition) per active row of a database table, view or query — Lynq's
 LynqHub/LynqForm, with typed specs, safe deletions and cross-form order. See docs/hub.md.
 
-The names below load on first use, so that registering ``pykro hub`` in the CLI (``pykro.hub.cli``) loads neither
+The names below load on first use, so that registering ``pykro hub`` in the CLI (``pykro.hub._cli``) loads neither
 SQLAlchemy nor the deploy engine."""
 
 from __future__ import annotations
@@ -11,22 +11,22 @@ from typing import TYPE_CHECKING
 from pykro import _lazy
 
 if TYPE_CHECKING:
-    from pykro.hub.generated import random_password
-    from pykro.hub.hub import Delete, Form, Hub, Outcome, Retain, SyncReport, parse_interval
-    from pykro.hub.source import Row, Source, SourceError
+    from pykro.hub._generated import random_password
+    from pykro.hub._hub import Delete, Form, Hub, Outcome, Retain, SyncReport, parse_interval
+    from pykro.hub._source import Row, Source, SourceError
 
 _LAZY = {
-    "Delete": "pykro.hub.hub",
-    "Form": "pykro.hub.hub",
-    "Hub": "pykro.hub.hub",
-    "Outcome": "pykro.hub.hub",
-    "Retain": "pykro.hub.hub",
-    "SyncReport": "pykro.hub.hub",
-    "parse_interval": "pykro.hub.hub",
-    "random_password": "pykro.hub.generated",
-    "Row": "pykro.hub.source",
-    "Source": "pykro.hub.source",
-    "SourceError": "pykro.hub.source",
+    "Delete": "pykro.hub._hub",
+    "Form": "pykro.hub._hub",
+    "Hub": "pykro.hub._hub",
+    "Outcome": "pykro.hub._hub",
+    "Retain": "pykro.hub._hub",
+    "SyncReport": "pykro.hub._hub",
+    "parse_interval": "pykro.hub._hub",
+    "random_password": "pykro.hub._generated",
+    "Row": "pykro.hub._source",
+    "Source": "pykro.hub._source",
+    "SourceError": "pykro.hub._source",
 }
 
 __all__ = [

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Final
 
 from pykro.crds import CustomResource
-from pykro.crds.codegen import generate
+from pykro.crds._codegen import generate
 
 __all__ = ["MODULES", "stub"]
 

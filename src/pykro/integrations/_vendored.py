@@ -6,7 +6,7 @@ import json
 from importlib import resources
 from typing import Any
 
-from pykro import memo
+from pykro import _memo as memo
 
 __all__ = ["crd", "source"]
 

@@ -16,10 +16,10 @@ from typing import Any
 from pydantic import Field
 
 from pykro import Spec, Status
-from pykro.authoring.decorator import Composition
-from pykro.authoring.escape import concat
-from pykro.authoring.helpers import and_
-from pykro.authoring.location import fail
+from pykro.authoring._decorator import Composition
+from pykro.authoring._escape import concat
+from pykro.authoring._helpers import and_
+from pykro.authoring._location import fail
 from pykro.integrations.helm import helm_release, helm_repository, is_ready
 from pykro.integrations.yamlfiles import resolve_user_path, yaml_file
 

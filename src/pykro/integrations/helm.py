@@ -13,12 +13,13 @@ from typing import Any
 
 from pydantic import SecretStr
 
-from pykro.authoring.escape import concat, expr
-from pykro.authoring.helpers import and_
-from pykro.authoring.location import fail
-from pykro.authoring.refs import Ref, is_ref
-from pykro.authoring.resource import ResourceRef
-from pykro.crds import condition_true, readiness
+from pykro.authoring._escape import concat, expr
+from pykro.authoring._helpers import and_
+from pykro.authoring._location import fail
+from pykro.authoring._refs import Ref, is_ref
+from pykro.authoring._resource import ResourceRef
+from pykro.crds import _readiness as readiness
+from pykro.crds import condition_true
 from pykro.integrations.flux import HelmRelease, HelmRepository
 
 HELM_RELEASE_API = HelmRelease.definition.api_version

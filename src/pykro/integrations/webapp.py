@@ -22,10 +22,10 @@ from typing import Any
 from pydantic import Field, SecretStr
 
 from pykro import Spec, Status, cel, composition
-from pykro.authoring.helpers import ifexp
-from pykro.authoring.refs import Ref, is_ref, node_of
-from pykro.cel import ast
-from pykro.cel.types import CelType
+from pykro.authoring._helpers import ifexp
+from pykro.authoring._refs import Ref, is_ref, node_of
+from pykro.cel import _ast as ast
+from pykro.cel._types import CelType
 from pykro.integrations.cnpg import Cluster, Pooler
 from pykro.integrations.helm import helm_release, is_ready
 from pykro.integrations.valkey import Valkey

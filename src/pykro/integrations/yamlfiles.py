@@ -14,9 +14,9 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from pykro import yamlio
-from pykro.authoring.location import fail, user_site
-from pykro.authoring.resource import ResourceRef, derive_id, resource
+from pykro import _yamlio as yamlio
+from pykro.authoring._location import fail, user_site
+from pykro.authoring._resource import ResourceRef, derive_id, resource
 from pykro.errors import PykroError
 
 MAX_ID = 63

@@ -1,5 +1,5 @@
 """Rendering graphs to files: plain manifests for a concrete spec (``manifests``), RGD YAML, one file per object."""
 
-from pykro.render.manifests import manifests, write_objects
+from pykro.render._manifests import manifests, write_objects
 
 __all__ = ["manifests", "write_objects"]

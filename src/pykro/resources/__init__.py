@@ -5,7 +5,7 @@ registered CRD) and explains missing fields; ``kinds`` holds where schemas come 
 live in :mod:`pykro.simple`.
 """
 
-from pykro.resources.kinds import register_crd, registered_crds
-from pykro.resources.typing import check_kind, field_type, is_typed, kind_type, path_text
+from pykro.resources._kinds import register_crd, registered_crds
+from pykro.resources._typing import check_kind, field_type, is_typed, kind_type, path_text
 
 __all__ = ["check_kind", "field_type", "is_typed", "kind_type", "path_text", "register_crd", "registered_crds"]

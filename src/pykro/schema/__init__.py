@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from pykro import _lazy
 
 if TYPE_CHECKING:
-    from pykro.schema.causes import FieldCause
-    from pykro.schema.structural import apply_defaults, prune, validate
+    from pykro.schema._causes import FieldCause
+    from pykro.schema._structural import apply_defaults, prune, validate
 
-# Imported on first use: `pykro.schema.models` (used while compositions are defined) must not load the validator.
+# Imported on first use: `pykro.schema._models` (used while compositions are defined) must not load the validator.
 _LAZY = {
-    "FieldCause": "pykro.schema.causes",
-    **dict.fromkeys(("apply_defaults", "prune", "validate"), "pykro.schema.structural"),
+    "FieldCause": "pykro.schema._causes",
+    **dict.fromkeys(("apply_defaults", "prune", "validate"), "pykro.schema._structural"),
 }
 
 if not TYPE_CHECKING:

@@ -5,12 +5,12 @@ built, if any); every keyword takes plain values, references or expressions wher
 See docs/simple.md.
 """
 
-from pykro.simple.config import ConfigMap, Namespace, PersistentVolumeClaim, Secret, ServiceAccount
-from pykro.simple.network import Ingress, NetworkPolicy, Service
-from pykro.simple.pods import PodOptions
-from pykro.simple.rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding
-from pykro.simple.scaling import HorizontalPodAutoscaler, PodDisruptionBudget
-from pykro.simple.workloads import CronJob, DaemonSet, Deployment, Job, StatefulSet
+from pykro.simple._config import ConfigMap, Namespace, PersistentVolumeClaim, Secret, ServiceAccount
+from pykro.simple._network import Ingress, NetworkPolicy, Service
+from pykro.simple._pods import PodOptions
+from pykro.simple._rbac import ClusterRole, ClusterRoleBinding, Role, RoleBinding
+from pykro.simple._scaling import HorizontalPodAutoscaler, PodDisruptionBudget
+from pykro.simple._workloads import CronJob, DaemonSet, Deployment, Job, StatefulSet
 
 __all__ = [
     "ClusterRole",

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 from pykro.errors import PykroError
 
 if TYPE_CHECKING:
-    from pykro.hub.lynq.convert import LoadedForm
-    from pykro.hub.lynq.hub import LynqHub
+    from pykro.hub.lynq._convert import LoadedForm
+    from pykro.hub.lynq._hub import LynqHub
 
 __all__ = ["DEPENDS_ON", "is_lynq_file", "load", "ordered"]
 
@@ -28,10 +28,10 @@ def is_lynq_file(path: Path) -> bool:
 def load(paths: list[Path]) -> dict[str, LynqHub]:
     """The hubs of the LynqHub documents in ``paths``, each with the LynqForms naming it; any problem stops
     loading with the file and the YAML path."""
-    from pykro.hub.lynq.convert import load_form
-    from pykro.hub.lynq.documents import read_documents
-    from pykro.hub.lynq.hub import LynqHub
-    from pykro.hub.lynq.model import API_VERSION, FormDoc, HubDoc, parse
+    from pykro.hub.lynq._convert import load_form
+    from pykro.hub.lynq._documents import read_documents
+    from pykro.hub.lynq._hub import LynqHub
+    from pykro.hub.lynq._model import API_VERSION, FormDoc, HubDoc, parse
 
     hubs: dict[str, LynqHub] = {}
     forms = []

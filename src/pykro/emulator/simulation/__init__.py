@@ -1,6 +1,0 @@
-"""kwok-style workload simulation for the emulator: `Simulator` (a `Controller`) configured by `SimulationRules`."""
-
-from pykro.emulator.simulation.rules import DEFAULT_DELAYS_MS, Rule, SimulationRules
-from pykro.emulator.simulation.simulator import Simulator
-
-__all__ = ["DEFAULT_DELAYS_MS", "Rule", "SimulationRules", "Simulator"]

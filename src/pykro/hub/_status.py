@@ -1,0 +1,179 @@
+"""`Hub.status`: where each tenant × form stands now — the instance's state, its ready and desired resources (ready:
+the graph's node is ready and each of its live objects passes pykro's readiness checks, as a deploy waits), the
+error of its last deploy and since when it is in its state — and the hub's totals. In kro mode the state and the
+error are the instance CR's (kro's Ready condition); kro does not report resource counts, so they are left out.
+Reads the rows and the cluster; writes nothing.
+
+States: the instance's own (ACTIVE, IN_PROGRESS, ERROR, FAILED), or PENDING (an active row without an instance
+yet), BLOCKED (the same, while an instance it depends on is not ACTIVE) and INVALID (the row fails: its spec,
+uid or activation value is wrong; ``error`` says why). An instance of the hub whose row is gone or inactive is
+listed with ``in_table`` false (the next sync deletes or retains it)."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from pykro.deploy._readiness import assess
+from pykro.errors import PykroError
+from pykro.hub import _generated as generated
+from pykro.hub import _kro as kro
+from pykro.hub import _planner as planner
+from pykro.hub._model import Form, Have, SyncReport
+
+__all__ = ["HubStatus", "TenantStatus", "hub_status"]
+
+if TYPE_CHECKING:
+    from pykro.hub._hub import Hub
+
+FAILED_STATES = frozenset({"ERROR", "FAILED", "INVALID"})
+
+
+@dataclass
+class TenantStatus:
+    """One tenant (row) × form."""
+
+    form: str
+    uid: str | None
+    instance: str | None
+    state: str
+    ready_resources: int = 0
+    desired_resources: int = 0
+    error: str = ""
+    since: str = ""
+    in_table: bool = True
+
+
+@dataclass
+class HubStatus:
+    """The status of every tenant × form of a hub; ``error`` when the database or the cluster could not be read
+    (what could be read is still listed)."""
+
+    hub: str
+    tenants: list[TenantStatus] = field(default_factory=list)
+    error: str | None = None
+
+    def totals(self) -> dict[str, int]:
+        """desired (active rows × forms), ready (ACTIVE), failed (ERROR, FAILED, INVALID) and blocked."""
+        wanted = [t for t in self.tenants if t.in_table]
+        return {
+            "desired": len(wanted),
+            "ready": sum(t.state == "ACTIVE" for t in wanted),
+            "failed": sum(t.state in FAILED_STATES for t in wanted),
+            "blocked": sum(t.state == "BLOCKED" for t in wanted),
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hub": self.hub,
+            "error": self.error,
+            "totals": self.totals(),
+            "tenants": [asdict(t) for t in self.tenants],
+        }
+
+    def render(self) -> str:
+        """A plain-text table (user text printed verbatim); an error with no tenant to show is printed alone."""
+        if self.error and not self.tenants:
+            return f"error: {self.error}\n"
+        t = self.totals()
+        lines = [
+            f"hub {self.hub}: {t['desired']} desired, {t['ready']} ready, {t['failed']} failed, {t['blocked']} blocked"
+        ]
+        for s in self.tenants:
+            resources = f"{s.ready_resources}/{s.desired_resources}" if s.desired_resources else "-"
+            gone = "" if s.in_table else " (row gone or inactive)"
+            lines.append(
+                f"  {s.form:<16} {s.uid or '-':<24} {s.state:<12} {resources:<7} {s.since or '-':<20}"
+                + gone
+                + (f" {s.error}" if s.error else "")
+            )
+        if self.error:
+            lines.append(f"error: {self.error}")
+        return "\n".join(lines) + "\n"
+
+
+async def hub_status(hub: Hub) -> HubStatus:
+    """The status of ``hub`` (see the module docstring)."""
+    out = HubStatus(hub.name)
+    report = SyncReport(hub.name, dry_run=True)
+    wanted: dict[str, dict[str, Any]] = {name: {} for name in hub.forms}
+    cluster = hub.cluster()
+    try:
+        vault = generated.Vault(await generated.load(hub, cluster), kro=hub.mode == "kro")
+        wanted, _ = await asyncio.to_thread(planner.plan_rows, hub, report, vault)
+    except PykroError as exc:
+        out.error = f"cannot read the rows: {exc}"
+    try:
+        if hub.mode == "kro":
+            existing = await kro.existing_crs(hub, cluster, await kro.instance_types(hub, cluster))
+        else:
+            existing = await planner.existing_instances(cluster, hub.forms.values())
+    except PykroError as exc:
+        out.error = f"cannot list the instances: {exc}"
+        return out
+    finally:
+        await cluster.close()
+    limit = asyncio.Semaphore(hub.concurrency)
+    readers = {f.name: f.factory if hub.mode == "direct" else hub.kro_factory(f) for f in hub.forms.values()}
+
+    async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
+        found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
+        found.error, found.since = have.error, have.since
+        async with limit:
+            try:
+                instance = await readers[form.name].astatus(have.name)
+            except PykroError as exc:
+                found.error = found.error or str(exc)
+                return found
+        found.state = instance.state
+        counted = [r for r in instance.resources.values() if r.state != "skipped"]
+        live = {_key(o, instance.namespace): o for o in instance.objects}
+        found.desired_resources = len(counted)
+        found.ready_resources = sum(
+            r.state == "ready" and all(assess(live.get(_key(o, instance.namespace))).ready for o in r.objects)
+            for r in counted
+        )
+        if not found.error and instance.state in FAILED_STATES:
+            found.error = next((r.message for r in counted if r.state == "error" and r.message), "")
+        if not found.error and instance.state != "ACTIVE":  # kro mode: what kro says
+            ready = next((c for c in instance.conditions if c.get("type") == "Ready"), {})
+            found.error = str(ready.get("message") or "") if ready.get("status") == "False" else ""
+        return found
+
+    jobs: list[Any] = []
+    for form in hub.ordered():
+        have = {n: h for n, h in existing[form.name].items() if h.hub == hub.name and h.form == form.name}
+        for name, want in wanted[form.name].items():
+            if name in have:
+                jobs.append(observe(form, have[name], True))
+            else:
+                jobs.append(_absent(form, want.uid, name))
+        for name, h in have.items():
+            if name not in wanted[form.name] and out.error is None:
+                jobs.append(observe(form, h, False))
+            elif name not in wanted[form.name]:  # the rows could not be read: show what there is
+                jobs.append(observe(form, h, True))
+    for o in report.outcomes:  # rows that fail (bad spec, uid or activation value)
+        jobs.append(_invalid(o.form, o.uid, o.instance, o.message))
+    out.tenants = list(await asyncio.gather(*jobs))
+    by_key = {(t.form, t.uid): t for t in out.tenants}
+    for t in out.tenants:  # an instance not yet created waits for the instances it depends on
+        if t.state == "PENDING":
+            deps = hub.forms[t.form].depends_on
+            if any((by_key.get((d, t.uid)) or TenantStatus(d, t.uid, None, "")).state != "ACTIVE" for d in deps):
+                t.state = "BLOCKED"
+    return out
+
+
+def _key(obj: dict[str, Any], namespace: str) -> tuple[str, str, str]:
+    meta = obj.get("metadata") or {}
+    return str(obj.get("kind")), str(meta.get("namespace") or namespace), str(meta.get("name"))
+
+
+async def _absent(form: Form, uid: str, name: str) -> TenantStatus:
+    return TenantStatus(form.name, uid, name, "PENDING")
+
+
+async def _invalid(form: str, uid: str | None, name: str | None, message: str) -> TenantStatus:
+    return TenantStatus(form, uid, name, "INVALID", error=message)

@@ -1,0 +1,186 @@
+"""`LynqHub`: a `Hub` made from a LynqHub document and the LynqForms naming it (``spec.hubId``).
+
+The LynqHub's MySQL source becomes the hub's URL (``mysql+pymysql://user@host:port/database``, table ``table``);
+its ``passwordRef`` Secret is read from the cluster the hub talks to, in the hub's namespace, when the hub is
+pointed at its cluster (`use_password_ref`; the CLI does it unless ``--source`` replaces the database). The
+password is only ever in the connection URL, which pykro masks in every message."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from pykro._gotemplate import FUNCS
+from pykro.deploy._api import SECRET_TYPE
+from pykro.errors import PykroError
+from pykro.graph import Graph
+from pykro.hub._hub import Hub
+from pykro.hub._model import parse_interval
+from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub.lynq._convert import LoadedForm
+from pykro.hub.lynq._model import HubDoc
+
+__all__ = ["LynqHub"]
+
+
+class LynqHub(Hub):
+    """A hub read from Lynq YAML (see the module docstring)."""
+
+    def __init__(self, doc: HubDoc, file: str, where: str) -> None:
+        spec = doc.spec
+        mysql = spec.source.mysql
+        if mysql is None:
+            raise PykroError(
+                "source.type is mysql but source.mysql is missing",
+                where=f"{where}: spec.source.mysql",
+                fix="Add host, port, username, passwordRef, database and table.",
+            )
+        try:
+            parse_interval(spec.source.syncInterval)
+        except PykroError:
+            raise PykroError(
+                f"syncInterval {spec.source.syncInterval!r} is not a duration pykro reads",
+                where=f"{where}: spec.source.syncInterval",
+                fix="Write a positive whole number and s, m or h: 30s, 1m, 2h.",
+            ) from None
+        self.doc = doc
+        self.file = file
+        self.where = where
+        self.lynq_forms: dict[str, LoadedForm] = {}
+        self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
+        self._password_read = False
+        url = f"mysql+pymysql://{quote(mysql.username, safe='')}@{mysql.host}:{mysql.port}/{quote(mysql.database)}"
+        names = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
+        names += [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
+        if spec.valueMappings.hostOrUrl is not None:
+            names.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
+        for path, column in names:
+            try:
+                check_identifier(column, "column")
+            except PykroError:
+                raise PykroError(
+                    f"{column!r} is not a column name pykro reads",
+                    where=f"{where}: spec.{path}",
+                    fix="Use a plain column name (letters, digits, _); for anything else write a view.",
+                ) from None
+        try:
+            super().__init__(
+                doc.metadata.name,
+                url,
+                table=mysql.table,
+                uid=spec.valueMappings.uid,
+                active=spec.valueMappings.activate,
+                sync_every=spec.source.syncInterval,
+                namespace=doc.metadata.namespace,
+            )
+        except PykroError as exc:
+            raise PykroError(exc.what, where=f"{where}: metadata.name", fix=exc.fix) from None
+
+    def variables(self, row: Row) -> dict[str, Any]:
+        """The template variables of ``row``: Lynq's ``.uid``, ``.activate``, ``.hostOrUrl``/``.host``, every
+        ``extraValueMappings`` key, ``.hubId`` (NULL reads as an empty string, as in Lynq)."""
+        maps = self.doc.spec.valueMappings
+
+        def value(column: str) -> Any:
+            found = row[column]
+            return "" if found is None else found
+
+        data: dict[str, Any] = {"uid": str(value(maps.uid)), "activate": value(maps.activate), "hubId": self.name}
+        if maps.hostOrUrl is not None:
+            host = str(value(maps.hostOrUrl))
+            data["hostOrUrl"] = host
+            data["host"] = str(FUNCS["toHost"](host))  # Lynq's toHost
+        for key, column in self.doc.spec.extraValueMappings.items():
+            data[key] = value(column)
+        return data
+
+    def add_form(self, loaded: LoadedForm, depends_on: list[str] | None = None) -> None:
+        """Declare ``loaded`` as one of the hub's forms (the one path Python forms take)."""
+        graph = Graph.from_rgd(loaded.rgd(self.name), source=loaded.file)
+        name = loaded.name
+        render = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
+        options = loaded.policies()
+        try:
+            form = self.form(
+                graph, spec=render, name=name, instance_name="{uid}-{form}", depends_on=depends_on or (), **options
+            )
+        except PykroError as exc:
+            raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
+        form.where = loaded.file
+        self.lynq_forms[name] = loaded
+        self._timeouts[name] = dict(form.policies.timeouts)
+
+    def target(
+        self,
+        *,
+        source: str | None = None,
+        kubeconfig: str | Path | None = None,
+        context: str | None = None,
+        namespace: str | None = None,
+        mode: str | None = None,
+    ) -> None:
+        """`Hub.target`; in kro mode forms whose policies kro cannot honour stop here (file and YAML path), and
+        ``timeoutSeconds`` is left to kro (kro has no per-resource timeout)."""
+        if source is not None:
+            self._password_read = True  # the given URL replaces the LynqHub's database and its password
+        if mode == "kro":
+            for loaded in self.lynq_forms.values():
+                refusal = loaded.kro_refusal()
+                if refusal is not None:
+                    raise refusal
+            for form in self.forms.values():
+                form.policies.timeouts = {}
+        elif mode == "direct":
+            for form in self.forms.values():
+                form.policies.timeouts = dict(self._timeouts.get(form.name, {}))
+        super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
+
+    def use_password_ref(self) -> None:
+        """Read the password of the LynqHub's ``passwordRef`` from the cluster and use it for the database (once;
+        nothing to do without a passwordRef or when another database was given)."""
+        mysql = self.doc.spec.source.mysql
+        if self._password_read or mysql is None or mysql.passwordRef is None:
+            return
+        ref = mysql.passwordRef
+        where = f"{self.where}: spec.source.mysql.passwordRef"
+        password = asyncio.run(self._read_secret(ref.name, ref.key, where))
+        url = (
+            f"mysql+pymysql://{quote(mysql.username, safe='')}:{quote(password, safe='')}@{mysql.host}:{mysql.port}/"
+            f"{quote(mysql.database)}"
+        )
+        old = self.source
+        self.source = Source(url, table=old.table_name, query=old.query)
+        old.close()
+        self._password_read = True
+
+    async def _read_secret(self, name: str, key: str, where: str) -> str:
+        cluster = self.cluster()
+        try:
+            obj = await cluster.get(SECRET_TYPE, name, cluster.namespace)
+        except PykroError as exc:
+            raise PykroError(f"cannot read Secret {name!r}: {exc.what}", where=where, fix=exc.fix) from None
+        finally:
+            await cluster.close()
+        if obj is None:
+            raise PykroError(
+                f"Secret {name!r} not found in namespace {cluster.namespace!r}",
+                where=where,
+                fix="Create it (kubectl create secret generic NAME --from-literal=KEY=…), or give --source URL.",
+            )
+        data = obj.get("data") or {}
+        if key not in data:
+            raise PykroError(
+                f"Secret {name!r} has no key {key!r} (keys: {', '.join(sorted(data)) or 'none'})",
+                where=where,
+                fix="Name a key the Secret has.",
+            )
+        try:
+            return base64.b64decode(str(data[key]), validate=True).decode()
+        except (binascii.Error, UnicodeDecodeError):
+            raise PykroError(
+                f"Secret {name!r} key {key!r} is not base64 UTF-8 text", where=where, fix="Store the password as text."
+            ) from None
