@@ -77,9 +77,14 @@ def test_rows_stream_in_pages(tmp_path: Any) -> None:
 
 
 def test_database_failures_are_source_errors(tmp_path: Any) -> None:
+    sa.create_engine(f"sqlite:///{tmp_path / 'empty.db'}").connect().close()  # an empty database
     missing = Source(f"sqlite:///{tmp_path / 'empty.db'}", table="nodes")
     with pytest.raises(SourceError, match="table nodes does not exist"):
         list(missing.rows())
+    # a misspelt file is not created (an empty database would read as "no rows")
+    with pytest.raises(SourceError, match=r"the SQLite database file .*nodez\.db does not exist"):
+        list(Source(f"sqlite:///{tmp_path / 'nodez.db'}", table="nodes").rows())
+    assert not (tmp_path / "nodez.db").exists()
     nowhere = Source("postgresql+psycopg://u:secret-pw@127.0.0.1:1/db", table="nodes")
     with pytest.raises(SourceError, match="cannot read") as info:
         list(nowhere.rows())

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator, Mapping
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -156,6 +157,24 @@ def redacted_url(url: str) -> str:
         return "<unparsable URL>"
 
 
+def _check_sqlite_file(url: str, shown: str) -> None:
+    """A SQLite file source must exist: opening a missing file would create an empty database (a misspelt path
+    would read as "no rows")."""
+    try:
+        parsed = sa.engine.make_url(url)
+    except ArgumentError:
+        return  # create_engine reports it
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
+        return
+    if not Path(database).is_file():
+        raise SourceError(
+            f"cannot read {shown}: the SQLite database file {database} does not exist",
+            where="source=",
+            fix="Check the path (sqlite:///relative/path.db or sqlite:////absolute/path.db).",
+        )
+
+
 class Source:
     """The rows of one table, view or query; the engine (its connection pool) lives as long as the source."""
 
@@ -179,6 +198,7 @@ class Source:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            _check_sqlite_file(self.url, self.shown)
             try:
                 engine = sa.create_engine(self.url, pool_pre_ping=True)
             except (ArgumentError, NoSuchModuleError, ImportError) as exc:
