@@ -110,3 +110,15 @@ def test_an_app_group_deploys_to_the_emulator_and_becomes_ready(cluster: LocalCl
     env_from = live[("Deployment", "web")]["spec"]["template"]["spec"]["containers"][0]["envFrom"]
     assert {"secretRef": {"name": "web-keys"}} in env_from
     factory.delete(instance.name)
+
+
+def test_standalone_to_manifests_and_to_yaml() -> None:
+    """Without a composition, a builder gives its objects (``to_manifests``) and one YAML stream (``to_yaml``)."""
+    from pykro import _yamlio
+
+    db = StatefulApp("db").image("postgres:16").port(5432).storage("1Gi").replicas(2)
+    manifests = db.to_manifests()
+    assert manifests == db.objects()
+    assert [(o["kind"], o["metadata"]["name"]) for o in manifests] == [("StatefulSet", "db"), ("Service", "db")]
+    assert manifests[0]["spec"]["replicas"] == 2
+    assert list(_yamlio.load_all(db.to_yaml())) == manifests

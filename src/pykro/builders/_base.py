@@ -355,6 +355,14 @@ class Builder(metaclass=_Checked):
         """The Kubernetes objects as dicts (outside a composition; each checked against the Kubernetes schema)."""
         return [ref.obj for ref in self.to_resources()]
 
+    def to_manifests(self) -> list[dict[str, Any]]:
+        """The Kubernetes objects as dicts, like a composition's ``to_manifests`` (the same as ``objects()``)."""
+        return self.objects()
+
+    def to_yaml(self) -> str:
+        """The objects as one YAML stream (``generate().to_yaml(dir)`` writes one file per object instead)."""
+        return self.generate().preview()
+
     @builder_method
     def generate(self) -> ResourceGenerator:
         """The objects, ready to be written: ``.generate().to_yaml("./k8s/")``."""
