@@ -84,14 +84,12 @@ async def _row(
     for s in applies:
         waiting = [d for d in s.form.depends_on if state.get(d) != "ACTIVE"]
         if waiting:
-            report.outcomes.append(
-                Outcome(
-                    s.form.name,
-                    uid,
-                    s.name,
-                    "blocked",
-                    f"waiting for the {', '.join(waiting)} instance of this row to be ACTIVE",
-                )
+            report.add(
+                s.form.name,
+                uid,
+                s.name,
+                "blocked",
+                f"waiting for the {', '.join(waiting)} instance of this row to be ACTIVE",
             )
             continue
         assert s.want is not None
@@ -106,14 +104,12 @@ async def _row(
         dependents = [f.name for f in hub.forms.values() if s.form.name in f.depends_on and f.name in failed]
         if dependents:
             failed.add(s.form.name)
-            report.outcomes.append(
-                Outcome(
-                    s.form.name,
-                    uid,
-                    s.name,
-                    "blocked",
-                    f"kept: the {', '.join(dependents)} instance of this row could not be removed",
-                )
+            report.add(
+                s.form.name,
+                uid,
+                s.name,
+                "blocked",
+                f"kept: the {', '.join(dependents)} instance of this row could not be removed",
             )
             continue
         outcome = await _remove(cluster, s)

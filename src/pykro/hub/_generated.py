@@ -20,7 +20,7 @@ from pykro.deploy import _inventory as inv
 from pykro.deploy._api import NAMESPACE_TYPE, SECRET_TYPE, Cluster
 from pykro.errors import PykroError
 from pykro.graph import _secrets as graph_secrets
-from pykro.hub._model import HUB, HUB_ROW, Outcome, Step, SyncReport
+from pykro.hub._model import HUB, HUB_ROW, Step, SyncReport
 
 __all__ = [
     "RandomPassword",
@@ -178,5 +178,5 @@ async def keep_pending(hub: Hub, cluster: Cluster, report: SyncReport, steps: li
             for s in steps:
                 if s.uid == uid and s.action in ("created", "updated"):
                     why = f"cannot keep its generated secrets: {exc}"
-                    report.outcomes.append(Outcome(s.form.name, uid, s.name, "failed", why))
+                    report.add(s.form.name, uid, s.name, "failed", why)
     return [s for s in steps if not (s.uid in dropped and s.action in ("created", "updated"))]

@@ -356,9 +356,7 @@ class Hub:
                 report.error = stop
                 for s in steps:
                     kept: Action = "kept" if s.action == "deleted" else "blocked"
-                    report.outcomes.append(
-                        Outcome(s.form.name, s.uid, s.name, kept, "the sync stopped: too many deletions")
-                    )
+                    report.add(s.form.name, s.uid, s.name, kept, "the sync stopped: too many deletions")
                 return report
             if dry_run:
                 report.outcomes += [Outcome(s.form.name, s.uid, s.name, s.action, s.note) for s in steps]

@@ -151,10 +151,10 @@ async def execute_kro(
             waiting = [d for d in form.depends_on if states.get((d, s.uid)) != "ACTIVE"]
             if waiting:
                 why = f"waiting for the {', '.join(waiting)} instance of this row to be ACTIVE (a later sync writes it)"
-                report.outcomes.append(Outcome(form.name, s.uid, s.name, "blocked", why))
+                report.add(form.name, s.uid, s.name, "blocked", why)
             elif room is not None and room <= 0:
                 why = f"max_skew={form.max_skew}: that many {form.name} instances are not ACTIVE yet"
-                report.outcomes.append(Outcome(form.name, s.uid, s.name, "blocked", why))
+                report.add(form.name, s.uid, s.name, "blocked", why)
             else:
                 room = None if room is None else room - 1
                 jobs.append(_write(hub, cluster, form, rt, s, limit))

@@ -101,6 +101,10 @@ class SyncReport:
     incremental: bool = False
     seconds: float = 0.0
 
+    def add(self, form: str, uid: str | None, instance: str | None, action: Action, message: str = "") -> None:
+        """Record one outcome."""
+        self.outcomes.append(Outcome(form, uid, instance, action, message))
+
     @property
     def ok(self) -> bool:
         return self.error is None and not any(o.action in ("failed", "blocked") for o in self.outcomes)

@@ -27,7 +27,6 @@ from pykro.hub._model import (
     Delete,
     Form,
     Have,
-    Outcome,
     Step,
     SyncReport,
     Want,
@@ -95,15 +94,7 @@ def plan_rows(
         flag = True if hub.active_column is None else active_flag(flag_value)
         if raw_uid is None or uid == "":
             for form in hub.forms.values():
-                report.outcomes.append(
-                    Outcome(
-                        form.name,
-                        None,
-                        None,
-                        "failed",
-                        f"row {report.rows} has no uid ({hub.uid_column} is empty)",
-                    )
-                )
+                report.add(form.name, None, None, "failed", f"row {report.rows} has no uid ({hub.uid_column} is empty)")
             continue
         seen[uid] = seen.get(uid, 0) + 1
         first_row.setdefault(uid, report.rows)
@@ -111,30 +102,26 @@ def plan_rows(
             for form in hub.forms.values():
                 wanted[form.name].pop(form.instance_name.format(uid=uid, form=form.name), None)
                 keep[form.name].add(uid)
-                report.outcomes.append(
-                    Outcome(
-                        form.name,
-                        uid,
-                        None,
-                        "failed",
-                        f"uid {uid!r} (column {hub.uid_column}) is in rows {first_row[uid]} and {report.rows} "
-                        "(in read order); its instances are kept as they are until the uid is unique",
-                    )
+                report.add(
+                    form.name,
+                    uid,
+                    None,
+                    "failed",
+                    f"uid {uid!r} (column {hub.uid_column}) is in rows {first_row[uid]} and {report.rows} "
+                    "(in read order); its instances are kept as they are until the uid is unique",
                 )
         if seen[uid] > 1:
             continue
         if flag is None:
             for form in hub.forms.values():
                 keep[form.name].add(uid)
-                report.outcomes.append(
-                    Outcome(
-                        form.name,
-                        uid,
-                        None,
-                        "failed",
-                        f"column {hub.active_column}: {flag_value!r} is neither true (1, true, yes) "
-                        "nor false (0, false, no, NULL); the instance is kept as it is",
-                    )
+                report.add(
+                    form.name,
+                    uid,
+                    None,
+                    "failed",
+                    f"column {hub.active_column}: {flag_value!r} is neither true (1, true, yes) "
+                    "nor false (0, false, no, NULL); the instance is kept as it is",
                 )
             continue
         if not flag:
@@ -145,9 +132,7 @@ def plan_rows(
             problem = row_problem(form, row, uid, name, vault)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
-                report.outcomes.append(
-                    Outcome(form.name, uid, None if "instance name" in problem else name, "failed", problem)
-                )
+                report.add(form.name, uid, None if "instance name" in problem else name, "failed", problem)
                 continue
             wanted[form.name][name] = Want(uid, problem, spec_hash(problem, digests[form.name]))
     return wanted, keep
@@ -314,23 +299,21 @@ def steps_of(
                 steps.append(Step(form, want.uid, name, "created", want))
             elif old.hub != hub.name or old.form != form.name:
                 owner = f"hub {old.hub!r} (form {old.form!r})" if old.hub else "no hub"
-                report.outcomes.append(
-                    Outcome(
-                        form.name,
-                        want.uid,
-                        name,
-                        "failed",
-                        f"a {form.kind} instance named {name!r} already exists and belongs to {owner}; the hub "
-                        f"never takes over an instance: delete it (pykro delete {name}), change the form's "
-                        f"instance_name, or label its record pykro.{form.factory.graph.name}.{name} "
-                        f"{HUB}={hub.name} {HUB_FORM}={form.name} to hand it to this hub",
-                    )
+                report.add(
+                    form.name,
+                    want.uid,
+                    name,
+                    "failed",
+                    f"a {form.kind} instance named {name!r} already exists and belongs to {owner}; the hub "
+                    f"never takes over an instance: delete it (pykro delete {name}), change the form's "
+                    f"instance_name, or label its record pykro.{form.factory.graph.name}.{name} "
+                    f"{HUB}={hub.name} {HUB_FORM}={form.name} to hand it to this hub",
                 )
             elif form.creation == "once":
                 note = "creation='once': the row changed, the instance is not updated" if old.hash != want.hash else ""
-                report.outcomes.append(Outcome(form.name, want.uid, name, "unchanged", note))
+                report.add(form.name, want.uid, name, "unchanged", note)
             elif old.hash == want.hash and (old.state == "ACTIVE" or hub.mode == "kro"):  # kro works on it
-                report.outcomes.append(Outcome(form.name, want.uid, name, "unchanged"))
+                report.add(form.name, want.uid, name, "unchanged")
             else:
                 why = (
                     "the row or the composition changed"
