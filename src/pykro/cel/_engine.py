@@ -13,6 +13,7 @@ from typing import Any
 from cel_expr_python import cel
 from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
 
+from pykro._memo import Memo
 from pykro.cel import _nul as nul
 from pykro.cel import _rewrite as rewrite
 from pykro.cel._ast import Call, Ident, to_cel, walk
@@ -315,13 +316,14 @@ class _Environment:
     def __init__(self, variables: Mapping[str, CelType], kro_library: bool) -> None:
         extensions = list(_extensions()) if kro_library else []
         self.env = cel.NewEnv(variables={name: engine_type(t) for name, t in variables.items()}, extensions=extensions)
-        self.programs: dict[str, Program] = {}
+        self.programs: Memo[str, Program] = Memo(_MAX_PROGRAMS)
         self.lock = threading.Lock()
 
 
 _ENVIRONMENTS: OrderedDict[tuple[Any, ...], _Environment] = OrderedDict()
 _ENVIRONMENTS_LOCK = threading.Lock()
 _MAX_ENVIRONMENTS = 64
+_MAX_PROGRAMS = 4096  # compiled programs kept per environment (the oldest dropped past it)
 
 
 def _environment(variables: Mapping[str, CelType], kro_library: bool) -> _Environment:
@@ -366,7 +368,7 @@ class Evaluator:
         if program is None:
             program = self._compile(expression)
             with self._lock:
-                self._cache[expression] = program
+                self._cache.put(expression, program)
         return program
 
     def evaluate(self, expression: str, activation: Mapping[str, Any]) -> Any:
