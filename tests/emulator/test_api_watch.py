@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from lightkube import ApiError, Client
 from lightkube.models.meta_v1 import ObjectMeta
-from lightkube.resources.core_v1 import ConfigMap, Namespace
+from lightkube.resources.core_v1 import ConfigMap
 
 from pykro.emulator._cluster import LocalCluster
 
@@ -134,73 +134,3 @@ def test_table_watch_for_kubectl_get_w(client: Client, ns: str, raw: Any) -> Non
     assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
     assert events[1]["object"]["columnDefinitions"] == []
     assert [e["object"]["rows"][0]["cells"][:2] for e in events] == [["t1", 2], ["t2", 0]]
-
-
-def _open_watch(cluster: LocalCluster, path: str) -> Any:
-    """A watch request whose response headers have arrived (the emulator has subscribed it); close() hangs up."""
-    import ssl
-    import urllib.request
-
-    req = urllib.request.Request(cluster.server + path)
-    req.add_header("Authorization", f"Bearer {cluster.token}")
-    ctx = ssl.create_default_context(cadata=cluster.ca_pem.decode()) if cluster.ca_pem else None
-    resp = urllib.request.urlopen(req, context=ctx)
-    assert resp.status == 200
-    return resp
-
-
-def _on_loop(cluster: LocalCluster, fn: Any) -> Any:
-    """`fn(store)` run on the emulator's event loop (where the store is changed)."""
-
-    async def call(_: Any) -> Any:
-        return fn(cluster.engine.store)
-
-    return cluster.run(call)
-
-
-def test_watches_whose_client_hung_up_are_dropped_and_never_queue_unmatched_events() -> None:
-    """Selective watches closed by their clients: later writes queue nothing to them (their selector rejects them),
-    and the emulator unsubscribes them without any event reaching them."""
-    import time
-
-    with LocalCluster(simulate=False) as cluster:
-        client = cluster.client()
-        client.create(Namespace(metadata=ObjectMeta(name="hub")))
-        baseline = _on_loop(cluster, lambda s: s.watch_count())
-        opened = [
-            _open_watch(cluster, f"/api/v1/namespaces/hub/configmaps?watch=true&labelSelector=tenant%3Dt{i}")
-            for i in range(20)
-        ]
-        assert _on_loop(cluster, lambda s: s.watch_count()) == baseline + 20
-        for resp in opened:
-            resp.close()
-
-        def write_and_count(store: Any) -> list[int]:  # on the loop: no handler runs before the count
-            for i in range(20):  # no write matches a watch: another label, another namespace
-                labels = {"tenant": f"x{i}"}
-                store.write(
-                    ("", "configmaps"), {"metadata": {"name": f"c{i}", "namespace": "hub", "labels": labels}}, True
-                )
-                store.write(("", "configmaps"), {"metadata": {"name": f"d{i}", "namespace": "default"}}, True)
-            return [w.queue.qsize() for ws in store.watchers.values() for w in ws]
-
-        queued = _on_loop(cluster, write_and_count)
-        assert len(queued) == baseline + 20 and not any(queued)
-        for _ in range(200):  # the emulator notices a hung-up client within about a second
-            if _on_loop(cluster, lambda s: s.watch_count()) == baseline:
-                break
-            time.sleep(0.1)
-        assert _on_loop(cluster, lambda s: s.watch_count()) == baseline
-
-
-def test_a_watch_with_timeout_seconds_ends_and_unsubscribes() -> None:
-    """An idle watch given timeoutSeconds ends by itself (the response completes) and leaves no subscriber."""
-    with LocalCluster(simulate=False) as cluster:
-        baseline = _on_loop(cluster, lambda s: s.watch_count())
-        resp = _open_watch(
-            cluster, "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=a%3Db&timeoutSeconds=1"
-        )
-        assert _on_loop(cluster, lambda s: s.watch_count()) == baseline + 1
-        assert resp.read() == b""  # returns only when the emulator ends the stream
-        resp.close()
-        assert _on_loop(cluster, lambda s: s.watch_count()) == baseline

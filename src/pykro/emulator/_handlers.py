@@ -53,7 +53,6 @@ __all__ = [
 log = logging.getLogger(__name__)
 ENGINE: web.AppKey[Engine] = web.AppKey("engine", Engine)
 BOOKMARK_INTERVAL: web.AppKey[float] = web.AppKey("bookmark_interval", float)
-ALIVE_CHECK = 1.0  # seconds between checks that an idle watch's client is still connected
 REQUEST_INFO: web.RequestKey[RequestInfo] = web.RequestKey("requestinfo", RequestInfo)
 _JSON = "application/json"
 
@@ -360,13 +359,7 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
     space = ns if rt.namespaced else None
     as_table = tables.wants_table(request.headers.get("Accept", ""))
     render = _table_renderer(rt, q.get("includeObject", "Metadata")) if as_table else _object_renderer(engine, rt)
-
-    def accept(change: Change) -> bool:  # what `_filtered` makes an event of (the rest is never queued)
-        if _matches(change.obj, space, reqs, freqs):
-            return True
-        return change.type != "DELETED" and _matches(change.old, space, reqs, freqs)
-
-    watcher = store.subscribe(rt.key, space, accept if space is not None or reqs or freqs else None)
+    watcher = store.subscribe(rt.key)
     try:
         backlog: list[bytes] = []
         if rv in ("", "0"):
@@ -400,34 +393,26 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
             await response.write(line)
         interval = request.app[BOOKMARK_INTERVAL]
         deadline = time.monotonic() + timeout if timeout else None
-        mark_at = time.monotonic() + interval if bookmarks else None  # a BOOKMARK after `interval` without events
         while True:
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                break
-            wait = ALIVE_CHECK
-            for at in (deadline, mark_at):
-                if at is not None:
-                    wait = min(wait, at - now)
+            wait = interval if bookmarks else None
+            if deadline is not None:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                wait = min(wait, left) if wait is not None else left
             try:
-                change = await asyncio.wait_for(watcher.queue.get(), max(wait, 0.0))
+                change = await asyncio.wait_for(watcher.queue.get(), wait)
             except TimeoutError:
-                if _disconnected(request):
-                    return response  # the client went away: nothing to finish (unsubscribed below)
-                now = time.monotonic()
-                if mark_at is not None and now >= mark_at and (deadline is None or now < deadline):
+                if bookmarks and (deadline is None or time.monotonic() < deadline):
                     mark = {
                         "kind": rt.kind,
                         "apiVersion": rt.api_version,
                         "metadata": {"resourceVersion": str(store.rv)},
                     }
                     await response.write(_event("BOOKMARK", mark))
-                    mark_at = now + interval
                 continue
             if change is None:
                 break
-            if mark_at is not None:
-                mark_at = time.monotonic() + interval
             event = _filtered(engine, rt, space, reqs, freqs, change)
             if event:
                 if store.durable is not None:
@@ -440,12 +425,6 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
         return web.Response(status=499)
     finally:
         store.unsubscribe(watcher)
-
-
-def _disconnected(request: web.Request) -> bool:
-    """Whether the client of `request` has closed its connection (aiohttp does not cancel the handler then)."""
-    transport = request.transport
-    return transport is None or transport.is_closing()
 
 
 Renderer = Callable[[str, dict[str, Any], bytes | None], bytes]  # (type, object, its encoding if known) -> event

@@ -15,11 +15,10 @@ from typing import Any
 
 from pykro.emulator._selectors import Requirement
 
-__all__ = ["Change", "ObjKey", "Past", "Store", "Table", "TypeKey", "WatchKey", "Watcher", "dumps"]
+__all__ = ["Change", "ObjKey", "Past", "Store", "Table", "TypeKey", "Watcher", "dumps"]
 
 TypeKey = tuple[str, str]  # (group, plural)
 ObjKey = tuple[str, str]  # (namespace or "", name)
-WatchKey = tuple[TypeKey, str | None] | None  # (resource, namespace or None for all), or None for every resource
 
 CACHE = 256  # decoded objects kept (the most recently written or read)
 
@@ -71,17 +70,10 @@ class Past:
 
 @dataclass(eq=False)
 class Watcher:
-    """A subscriber: gets the changes of one resource (of all when tkey is None) in one namespace (all when ns is
-    None) that `accept` lets through (all when it is None) in a queue, in order."""
+    """A subscriber: gets every change of one resource (or of all when tkey is None) in a queue."""
 
     tkey: TypeKey | None
-    ns: str | None = None
-    accept: Callable[[Change], bool] | None = None
     queue: asyncio.Queue[Change | None] = field(default_factory=asyncio.Queue)
-
-    @property
-    def key(self) -> WatchKey:
-        return None if self.tkey is None else (self.tkey, self.ns)
 
 
 class Table:
@@ -207,7 +199,7 @@ class Store:
         self.tables: dict[TypeKey, Table] = {}
         self.rv = 1
         self.history: deque[Past] = deque(maxlen=history)
-        self.watchers: dict[WatchKey, set[Watcher]] = {}  # by what they watch: a write visits only its own
+        self.watchers: dict[TypeKey | None, set[Watcher]] = {}
         self.owners: dict[str, set[tuple[TypeKey, str, str]]] = {}  # owner uid -> dependents
         self.ns_counts: dict[str, int] = {}  # namespaced objects per namespace (all resources)
         self.listeners: list[Callable[[Change], None]] = []
@@ -332,37 +324,22 @@ class Store:
 
     def _emit(self, change: Change, old_raw: bytes | None) -> None:
         self.history.append(Past(change.rv, change.type, change.tkey, change.raw, old_raw))
-        watchers = self.watchers
-        if watchers:
-            ns = change.obj["metadata"].get("namespace") or ""
-            keys = ((change.tkey, ns), (change.tkey, None), None) if ns else ((change.tkey, None), None)
-            for key in keys:
-                for w in watchers.get(key, ()):
-                    if w.accept is None or w.accept(change):
-                        w.queue.put_nowait(change)
+        for key in (change.tkey, None):
+            for w in self.watchers.get(key, ()):
+                w.queue.put_nowait(change)
         for listener in self.listeners:
             listener(change)
 
     # watches ------------------------------------------------------------------------------------------------
-    def subscribe(
-        self, tkey: TypeKey | None, ns: str | None = None, accept: Callable[[Change], bool] | None = None
-    ) -> Watcher:
-        """A new watcher of `tkey` (every resource when None) in namespace `ns` (all when None); only the changes
-        `accept` lets through are queued to it (a rejected change costs that call only)."""
-        w = Watcher(tkey, ns if tkey is not None else None, accept)
-        self.watchers.setdefault(w.key, set()).add(w)
+    def subscribe(self, tkey: TypeKey | None) -> Watcher:
+        w = Watcher(tkey)
+        self.watchers.setdefault(tkey, set()).add(w)
         return w
 
     def unsubscribe(self, w: Watcher) -> None:
-        members = self.watchers.get(w.key)
+        members = self.watchers.get(w.tkey)
         if members is not None:
             members.discard(w)
-            if not members:
-                del self.watchers[w.key]
-
-    def watch_count(self) -> int:
-        """How many watchers are subscribed (a gauge for tests and benchmarks)."""
-        return sum(len(members) for members in self.watchers.values())
 
     def since(self, tkey: TypeKey, rv: int) -> list[Change] | None:
         """Changes of `tkey` after `rv`, or None when the history no longer reaches back that far (410 Gone)."""
