@@ -7,6 +7,7 @@ offset of the node being evaluated.
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from typing import Final
 
@@ -82,7 +83,7 @@ def _printed(value: object, pos: int) -> str:
         raise ExecError(str(err), pos) from None
 
 
-class _Statements:
+class _Statements(ABC):
     """Compiles statements: text, actions and control structures."""
 
     def __init__(self, funcs: Mapping[str, Callable[..., object]], missing_key: MissingKey, out: Compiled) -> None:
@@ -246,15 +247,17 @@ class _Statements:
 
         return run
 
+    @abstractmethod
     def pipe(self, pipe: Pipe) -> Ev:
-        raise NotImplementedError  # _Operands
+        """Provided by the subclass."""
 
 
 class _Operands(_Statements):
     """Compiles pipelines, commands and operands."""
 
+    @abstractmethod
     def call(self, ident: Identifier, args: list[Node], has_final: bool) -> Cmd:
-        raise NotImplementedError  # _Compiler
+        """Provided by the subclass."""
 
     def pipe(self, pipe: Pipe) -> Ev:
         cmds = [self.command(c.args, has_final=i > 0) for i, c in enumerate(pipe.cmds)]

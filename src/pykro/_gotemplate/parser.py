@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Container
 from typing import Final
 
@@ -143,7 +144,7 @@ def _describe(tok: Token) -> str:
     return repr(tok.val) if tok.typ is not T.STRING else tok.val
 
 
-class _ControlParser:
+class _ControlParser(ABC):
     """Tokens, trees, actions and control structures."""
 
     def __init__(self, tokens: list[Token], funcs: Container[str], trees: dict[str, Tree]) -> None:
@@ -352,11 +353,13 @@ class _ControlParser:
         self.tree, self.vars, self.range_depth = saved
         return Template(pos, name, pipe)
 
+    @abstractmethod
     def pipeline(self, context: str, end: T) -> Pipe:
-        raise NotImplementedError  # _Parser
+        """Provided by the subclass."""
 
+    @abstractmethod
     def unquote(self, tok: Token) -> str:
-        raise NotImplementedError  # _Parser
+        """Provided by the subclass."""
 
 
 class _Parser(_ControlParser):
