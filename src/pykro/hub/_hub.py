@@ -240,7 +240,7 @@ class Hub:
     def kro_factory(self, form: Form) -> KroFactory:
         """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
         made = factory(
-            form.source,
+            form.source if form.split is None else form.split.graph,
             "kro",
             namespace=self.namespace,
             kubeconfig=self.kubeconfig,
@@ -343,14 +343,17 @@ class Hub:
                 return report
             try:
                 if self.mode == "kro":
-                    types = await kro.instance_types(self, cluster)
-                    existing = await kro.existing_crs(self, cluster, types)
+                    live = await kro.live_state(self, cluster)
+                    kro.split_wants(self, wanted)
+                    existing = live.existing()
                 else:
                     existing = await planner.existing_instances(cluster, self.forms.values())
             except PykroError as exc:
                 report.error = f"cannot list the instances: {exc} Nothing was changed."
                 return report
             steps = planner.steps_of(self, report, wanted, keep, existing, None if full else reading.seen)
+            if self.mode == "kro":
+                kro.describe_split(steps)
             stop = planner.guard(self, steps, existing)
             if stop and not allow_mass_delete:
                 report.error = stop
@@ -366,11 +369,11 @@ class Hub:
             steps = await generated.keep_pending(self, cluster, report, steps, vault)
             if self.mode == "kro":
                 try:
-                    await kro.ensure_rgds(self, cluster, types)
+                    await kro.ensure_rgds(self, cluster, live.types)
                 except PykroError as exc:
                     report.error = f"{exc} No instance was changed."
                     return report
-                await kro.execute_kro(self, cluster, report, steps, existing, types)
+                await kro.execute_kro(self, cluster, report, steps, live)
             else:
                 await apply.execute(self, cluster, report, steps, existing)
         finally:
