@@ -225,3 +225,71 @@ def test_kro_mode_labels_that_are_a_whole_map_from_the_spec(
     cm = objects(cluster, make.namespace, "ConfigMap")["a-cfg"]
     assert cm["metadata"]["labels"]["team"] == "blue" and cm["metadata"]["annotations"]["n"] == "1"
     hub.close()
+
+
+def test_kro_mode_splits_a_form_with_timeouts(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    """``timeouts`` in kro mode: the hub deploys the resource with the limit itself (its part, a direct-mode
+    instance: the limit holds), kro the rest, reading it as an externalRef (the status reads it too)."""
+    db.nodes(("a", True, "img:1", 1), ("stuck2", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    form = hub.form(comps.pair, spec=lambda row: {"name": row.node_id}, timeouts={"db": 2})
+    assert form.split is not None and form.split.describe() == "hub applies db; kro applies cfg"
+    rgd = form.split.graph.to_rgd()
+    assert (rgd["metadata"]["name"], form.split.graph.kind) == ("pair-tenants-pair", "HubPairTenantsPair")
+    resources = rgd["spec"]["resources"]
+    assert [(r["id"], "externalRef" in r) for r in resources] == [("cfg", False), ("db", True)]
+    planned = hub.plan()
+    assert "hub applies db; kro applies cfg" in planned.render()
+    first = hub.sync()
+    ok, stuck = first.of("pair", "a"), first.of("pair", "stuck2")
+    assert ok is not None and ok.action == "created", first.render()
+    assert stuck is not None and stuck.action == "failed", first.render()
+    assert "its hub part:" in stuck.message and "resource 'db' was not ready after 2s" in stuck.message
+    assert "stuck2" not in objects(cluster, make.namespace, "HubPairTenantsPair")  # the CR waits for its hub part
+    cluster.settle()
+    assert {"a-cfg", "a-db"} <= set(objects(cluster, make.namespace, "ConfigMap")) | set(
+        objects(cluster, make.namespace, "Deployment")
+    )
+    assert objects(cluster, make.namespace, "HubPairTenantsPair")["a"]["metadata"]["labels"][HUB] == "tenants"
+    status = {t.uid: t.state for t in hub.status().tenants}
+    assert status["a"] == "ACTIVE" and status["stuck2"] == "FAILED", hub.status().render()
+    mark = len(cluster.request_log())
+    again = hub.sync()
+    assert again.of("pair", "a").action == "unchanged"  # type: ignore[union-attr]
+    assert [w for w in writes(cluster, mark) if w[2] is not None and w[2].startswith("a")] == []
+    db.run("DELETE FROM {t} WHERE node_id = 'a'")
+    gone = hub.sync()
+    assert gone.of("pair", "a").action == "deleted", gone.render()  # type: ignore[union-attr]
+    cluster.settle()
+    assert "a-db" not in objects(cluster, make.namespace, "Deployment")
+    assert "a" not in objects(cluster, make.namespace, "HubPairTenantsPair")
+    hub.close()
+
+
+def test_kro_mode_ignore_fields_and_resource_timeout(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """``ignore_fields``: the hub applies that resource itself and keeps the fields from the live object (here the
+    whole form: its RGD has no resources left). ``resource_timeout`` (a limit on kro's resources too) is refused
+    before anything is written."""
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.app, spec=app_spec, ignore_fields={"cfg": ["$.data.replicas"]})
+    assert hub.sync().ok
+    cluster.settle()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:1", "replicas": "1"}
+    db.run("UPDATE {t} SET image = 'img:2', replicas = 5 WHERE node_id = 'a'")
+    changed = hub.sync()
+    assert changed.of("app", "a").action == "updated", changed.render()  # type: ignore[union-attr]
+    cluster.settle()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:2", "replicas": "1"}
+    assert objects(cluster, make.namespace, "HubAppTenantsApp")["a"]["spec"]["replicas"] == 5  # the CR holds the spec
+    hub.close()
+
+    other = make.hub(db, mode="kro")
+    other.form(comps.app, spec=app_spec, resource_timeout=30)
+    mark = len(cluster.request_log())
+    report = other.sync()
+    assert report.error is not None and "resource_timeout, which kro mode cannot honour" in report.error
+    assert writes(cluster, mark) == []
+    other.close()

@@ -53,6 +53,7 @@ from pykro.hub._model import (
 )
 from pykro.hub._policies import Policies, check_policies
 from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub._split import Split, graph_split
 from pykro.hub._status import HubStatus, hub_status
 
 __all__ = [
@@ -193,6 +194,11 @@ class Hub:
             policies=policies,
         )
         made_form.factory = self._factory(composition, policies)
+        if self.mode == "kro":
+            try:
+                made_form.split = self._split(made_form)
+            except PykroError as exc:
+                raise PykroError(exc.what, where=where, fix=exc.fix) from None
         self.forms[form_name] = made_form
         return made_form
 
@@ -217,6 +223,11 @@ class Hub:
         self.namespace = namespace if namespace is not None else self.namespace
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
+            form.split = self._split(form) if self.mode == "kro" else None
+
+    def _split(self, form: Form) -> Split | None:
+        """``form`` split for kro mode (`pykro.hub._split`; None when kro can honour all of it)."""
+        return graph_split(form, self.name, lambda graph: self._factory(graph, form.policies))
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options

@@ -53,18 +53,19 @@ POLL: Final = 0.2
 
 
 def refusal(hub: Hub) -> str | None:
-    """Why ``hub``'s forms cannot run in kro mode (None when they can): a Python form with ignore_fields or
-    timeouts (a Lynq form is split instead: `pykro.hub._split`)."""
+    """Why ``hub``'s forms cannot run in kro mode (None when they can): ``resource_timeout`` (a readiness limit on
+    every resource, kro's included; ignore_fields and timeouts split the form instead: `pykro.hub._split`)."""
     refused = [
         f.name
         for f in hub.forms.values()
-        if f.split is None and (f.policies.ignore_fields or f.policies.resource_timeout or f.policies.timeouts)
+        if f.policies.resource_timeout or (f.split is None and (f.policies.ignore_fields or f.policies.timeouts))
     ]
     if not refused:
         return None
     return (
-        f"form {refused[0]!r} has ignore_fields, resource_timeout or timeouts, which kro mode cannot honour (kro "
-        "applies the resources itself); drop them or use --mode direct. Nothing was changed."
+        f"form {refused[0]!r} has resource_timeout, which kro mode cannot honour (kro applies the resources and "
+        "has no readiness limit); give the resources that need one timeouts= (the hub applies those itself), "
+        "or use --mode direct. Nothing was changed."
     )
 
 

@@ -8,14 +8,16 @@ first, then the instance CR; a tenant is ready when both are."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.hub._model import Form, spec_hash
 
-__all__ = ["Split", "has_value", "hashes"]
+__all__ = ["Split", "graph_split", "has_value", "hashes"]
 
 
 @dataclass
@@ -61,3 +63,94 @@ def has_value(tree: Any, values: set[str]) -> bool:
     if isinstance(tree, list):
         return any(has_value(v, values) for v in tree)
     return False
+
+
+def _same(spec: dict[str, Any]) -> dict[str, Any]:
+    return spec
+
+
+def graph_split(form: Form, hub: str, part_factory: Callable[[Graph], Any]) -> Split | None:
+    """A composition's split (Python forms): the resources with ``ignore_fields`` or ``timeouts`` and what they
+    depend on go to the hub part, a graph of those resources (no status); kro's RGD keeps the others, with the hub
+    part's resources they (or the status) read as ``externalRef`` nodes named as the templates name them. Both
+    take the whole spec (a ``SecretStr`` field is in the CR's spec, as in ``pykro deploy --mode kro``). kro's RGD
+    is not the composition's, so it is named for the hub and form (``<rgd>-<hub>-<form>``, kind
+    ``<Kind><Hub><Form>``): the composition's own RGD, which others may use, is left alone. ``part_factory`` makes
+    the hub part's direct-mode factory; None when nothing needs the hub."""
+    graph = form.factory.graph
+    own = set(form.policies.ignore_fields) | set(form.policies.timeouts)
+    if not own:
+        return None
+    analysis = graph.analysis
+    nodes = analysis.nodes
+
+    def closure(start: set[str], within: set[str] | None = None) -> set[str]:
+        out: set[str] = set()
+        todo = [rid for rid in start if within is None or rid in within]
+        while todo:
+            rid = todo.pop()
+            if rid not in out:
+                out.add(rid)
+                todo += [d for d in nodes[rid].dependencies if within is None or d in within]
+        return out
+
+    held = closure(own)
+    applied = {rid for rid in held if not nodes[rid].resource.is_external}
+    kro_ids = [r.id for r in graph.resources if r.id not in applied]
+    read = {d for rid in kro_ids for d in nodes[rid].dependencies}
+    read |= {root for f in [*analysis.status_fields, *analysis.conditions] for root in f.roots}
+    external = closure(read & applied, applied)
+    rgd = graph.to_rgd()
+    kro_resources: list[dict[str, Any]] = []
+    for res in graph.resources:
+        if res.id in kro_ids:
+            kro_resources.append(res.to_dict())
+        elif res.id in external:
+            kro_resources.append(_as_external(form, res))
+    name = f"{graph.name}-{hub}-{form.name}"[:240]
+    kind = graph.kind + "".join(w[:1].upper() + w[1:] for w in f"{hub}-{form.name}".split("-") if w)
+    part = {
+        **rgd,
+        "metadata": {**rgd["metadata"], "name": f"{name}-hub"},
+        "spec": {
+            "schema": {
+                **{k: v for k, v in rgd["spec"]["schema"].items() if k != "status"},
+                "kind": f"{kind}HubPart",
+            },
+            "resources": [r.to_dict() for r in graph.resources if r.id in held],
+        },
+    }
+    kro = {
+        **rgd,
+        "metadata": {**rgd["metadata"], "name": name},
+        "spec": {**rgd["spec"], "schema": {**rgd["spec"]["schema"], "kind": kind}, "resources": kro_resources},
+    }
+    part_graph = Graph.from_rgd(part, source=graph.source)
+    made = dataclasses.replace(form, factory=part_factory(part_graph), source=part_graph, split=None)
+    hub_ids = tuple(r.id for r in graph.resources if r.id in applied)
+    return Split(made, Graph.from_rgd(kro, source=graph.source), hub_ids, tuple(kro_ids), _same, _same, _same)
+
+
+def _as_external(form: Form, res: Any) -> dict[str, Any]:
+    """A template resource as an ``externalRef`` named as its template names it (its readyWhen and includeWhen
+    kept)."""
+    body = res.template or {}
+    meta = body.get("metadata") or {}
+    what = f"form {form.name!r}: resource {res.id!r}, applied by the hub in kro mode (ignore_fields or timeouts),"
+    if res.for_each or not isinstance(meta.get("name"), str):
+        raise PykroError(
+            f"{what} is read by kro's resources but cannot be an externalRef of theirs "
+            f"({'a forEach collection' if res.for_each else 'its template has no metadata.name'})",
+            where=form.where,
+            fix="Drop its ignore_fields/timeouts, or use --mode direct.",
+        )
+    ref_meta = {k: meta[k] for k in ("name", "namespace") if k in meta}
+    out: dict[str, Any] = {
+        "id": res.id,
+        "externalRef": {"apiVersion": body.get("apiVersion"), "kind": body.get("kind"), "metadata": ref_meta},
+    }
+    if res.ready_when:
+        out["readyWhen"] = list(res.ready_when)
+    if res.include_when:
+        out["includeWhen"] = list(res.include_when)
+    return out

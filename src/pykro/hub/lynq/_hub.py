@@ -129,13 +129,12 @@ class LynqHub(Hub):
         if source is not None:
             self._password_read = True  # the given URL replaces the LynqHub's database and its password
         super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
-        for form in self.forms.values():
-            form.split = self._split(form, self.lynq_forms[form.name]) if self.mode == "kro" else None
 
-    def _split(self, form: Form, loaded: LoadedForm) -> Split | None:
+    def _split(self, form: Form) -> Split | None:
         """``form`` split for kro mode (None when kro can apply all of it)."""
-        found = loaded.kro_split()
-        if found is None:
+        loaded = self.lynq_forms.get(form.name)
+        found = None if loaded is None else loaded.kro_split()
+        if loaded is None or found is None:
             return None
         hub_ids, kro_ids, external = found
         once = set(loaded.once_ids())
