@@ -255,11 +255,11 @@ def test_kro_mode_splits_a_form_with_timeouts(make: Any, db: Any, comps: ModuleT
     assert status["a"] == "ACTIVE" and status["stuck2"] == "FAILED", hub.status().render()
     mark = len(cluster.request_log())
     again = hub.sync()
-    assert again.of("pair", "a").action == "unchanged"  # type: ignore[union-attr]
+    assert again.of("pair", "a").action == "unchanged"
     assert [w for w in writes(cluster, mark) if w[2] is not None and w[2].startswith("a")] == []
     db.run("DELETE FROM {t} WHERE node_id = 'a'")
     gone = hub.sync()
-    assert gone.of("pair", "a").action == "deleted", gone.render()  # type: ignore[union-attr]
+    assert gone.of("pair", "a").action == "deleted", gone.render()
     cluster.settle()
     assert "a-db" not in objects(cluster, make.namespace, "Deployment")
     assert "a" not in objects(cluster, make.namespace, "HubPairTenantsPair")
@@ -280,7 +280,7 @@ def test_kro_mode_ignore_fields_and_resource_timeout(
     assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:1", "replicas": "1"}
     db.run("UPDATE {t} SET image = 'img:2', replicas = 5 WHERE node_id = 'a'")
     changed = hub.sync()
-    assert changed.of("app", "a").action == "updated", changed.render()  # type: ignore[union-attr]
+    assert changed.of("app", "a").action == "updated", changed.render()
     cluster.settle()
     assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:2", "replicas": "1"}
     assert objects(cluster, make.namespace, "HubAppTenantsApp")["a"]["spec"]["replicas"] == 5  # the CR holds the spec
