@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 from e2e_chainsaw import poll
 from e2e_kube import Kube, KubeError
+from e2e_parity import active_rgd
 from tests.helpers import REPO
 
 from pykro.deploy import DeployOptions, RetryPolicy
@@ -148,3 +149,27 @@ def test_seed_002_in_kro_mode_on_the_real_kro(
 
 def _kind(tier: str) -> str:
     return "LynqMultiTierNodes" + "".join(w.capitalize() for w in tier.split("-"))
+
+
+def test_kro_accepts_the_other_split_rgds(kube: Kube, timeout: float, tmp_path: Path) -> None:
+    """The split RGDs the seed does not make: a LynqForm kro can apply nothing of (an RGD without resources) and
+    a Python form whose resource with ``timeouts`` kro reads through an externalRef named by a template
+    expression (its status reads it too)."""
+    from tests.hub.lynq_docs import FORM, HUB
+
+    from pykro.authoring._loader import load_composition
+    from pykro.hub import Hub
+
+    (tmp_path / "hub.yaml").write_text(HUB.format(name="e2e-split", table="nodes"))
+    (tmp_path / "form.yaml").write_text(FORM.format(name="app", hub="e2e-split") + "      creationPolicy: Once\n")
+    lynq = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["e2e-split"]
+    lynq.target(mode="kro")
+    py = Hub("e2e-split", f"sqlite:///{tmp_path / 'n.db'}", table="nodes", uid="node_id", mode="kro")
+    pair = load_composition(f"{REPO / 'tests' / 'hub' / 'compositions.py'}:pair")
+    form = py.form(pair.graph, spec=lambda row: {"name": row.node_id}, timeouts={"db": 30})
+    for split in (lynq.forms["app"].split, form.split):
+        assert split is not None
+        with active_rgd(kube, split.graph.to_rgd(), timeout) as live:
+            assert live["status"]["state"] == "Active"
+    lynq.close()
+    py.close()

@@ -106,6 +106,8 @@ class Live:
                 elif rec.state != "ACTIVE":
                     both.state = rec.state or "UNKNOWN"
                     both.stale = f"its hub part is {rec.state or 'of unknown state'}: deployed again"
+                elif cr is None:
+                    both.stale = "its instance CR is missing: written again"
                 merged[key] = both
             out[name] = merged
         return out

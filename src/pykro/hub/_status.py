@@ -121,8 +121,9 @@ async def hub_status(hub: Hub) -> HubStatus:
     async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
         found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
         found.error, found.since = have.error, have.since
-        if have.stale or (form.split is not None and have.state == "PENDING"):  # kro mode, a split form: its hub
-            found.error = found.error or have.stale  # part is not ACTIVE (or missing), or its CR is not written yet
+        if form.split is not None and (have.stale or have.state == "PENDING"):  # kro mode: the hub part is not
+            if have.state != "PENDING":  # ACTIVE (its error and since are the hub part's), or no CR yet
+                found.error = found.error or have.stale
             return found
         async with limit:
             try:
