@@ -224,6 +224,20 @@ def describe_split(steps: list[Step]) -> None:
 async def execute_kro(hub: Hub, cluster: Cluster, report: SyncReport, steps: list[Step], live: Live) -> None:
     """Write the instance CRs (split forms: the hub part first) of ``steps``, forms in dependency order, then the
     deletions (reverse order)."""
+    parts = [f.split.part for f in hub.forms.values() if f.split is not None]
+    shared = parts[0].factory.cluster() if parts else None  # one connection for every hub part's deploy
+    for part in parts:
+        part.factory.shared = shared
+    try:
+        await _execute(hub, cluster, report, steps, live)
+    finally:
+        for part in parts:
+            part.factory.shared = None
+        if shared is not None:
+            await shared.close()
+
+
+async def _execute(hub: Hub, cluster: Cluster, report: SyncReport, steps: list[Step], live: Live) -> None:
     limit = asyncio.Semaphore(hub.concurrency)
     existing = live.existing()
     states = {(f, h.uid or h.name): h.state for f, have in existing.items() for h in have.values() if h.hub == hub.name}
