@@ -15,6 +15,7 @@ from typing import Any
 
 from pykro.errors import PykroError
 from pykro.graph import Graph
+from pykro.graph import _secrets as graph_secrets
 from pykro.hub._model import Form, spec_hash
 
 __all__ = ["Split", "graph_split", "has_value", "hashes"]
@@ -72,17 +73,26 @@ def _same(spec: dict[str, Any]) -> dict[str, Any]:
 def graph_split(form: Form, hub: str, part_factory: Callable[[Graph], Any]) -> Split | None:
     """A composition's split (Python forms): the resources with ``ignore_fields`` or ``timeouts`` and what they
     depend on go to the hub part, a graph of those resources (no status); kro's RGD keeps the others, with the hub
-    part's resources they (or the status) read as ``externalRef`` nodes named as the templates name them. Both
-    take the whole spec (a ``SecretStr`` field is in the CR's spec, as in ``pykro deploy --mode kro``). kro's RGD
+    part's resources they (or the status) read as ``externalRef`` nodes named as the templates name them. The
+    resources reading a ``SecretStr`` field (`_secret_fields`) go to the hub part too, and the field is left out of
+    kro's schema and the CR's spec. The hub part takes the whole spec (its hash only the fields it reads). kro's RGD
     is not the composition's, so it is named for the hub and form (``<rgd>-<hub>-<form>``, kind
     ``<Kind><Hub><Form>``): the composition's own RGD, which others may use, is left alone. ``part_factory`` makes
     the hub part's direct-mode factory; None when nothing needs the hub."""
     graph = form.factory.graph
-    own = set(form.policies.ignore_fields) | set(form.policies.timeouts)
-    if not own:
-        return None
     analysis = graph.analysis
     nodes = analysis.nodes
+    secret = _secret_fields(graph)
+    readers = {
+        rid
+        for rid, node in nodes.items()
+        for f in _fields(node)
+        for ref in f.references
+        if ref.root == "schema" and ref.path[:1] == ("spec",) and any(_overlap(ref.path[1:], p) for p in secret)
+    }
+    own = set(form.policies.ignore_fields) | set(form.policies.timeouts) | readers
+    if not own:
+        return None
 
     def closure(start: set[str], within: set[str] | None = None) -> set[str]:
         out: set[str] = set()
@@ -127,8 +137,67 @@ def graph_split(form: Form, hub: str, part_factory: Callable[[Graph], Any]) -> S
     }
     part_graph = Graph.from_rgd(part, source=graph.source)
     made = dataclasses.replace(form, factory=part_factory(part_graph), source=part_graph, split=None)
+    for path in secret:  # kro's CRs do not hold the secret fields (the hub part's record keeps them in a Secret)
+        kro["spec"]["schema"]["spec"] = _without(kro["spec"]["schema"]["spec"], path)
     hub_ids = tuple(r.id for r in graph.resources if r.id in applied)
-    return Split(made, Graph.from_rgd(kro, source=graph.source), hub_ids, tuple(kro_ids), _same, _same, _same)
+
+    def kro_spec(spec: dict[str, Any]) -> dict[str, Any]:
+        for path in secret:
+            spec = _without(spec, path)
+        return spec
+
+    used = {
+        ref.path[1:2]
+        for rid in held
+        for f in _fields(nodes[rid])
+        for ref in f.references
+        if ref.root == "schema" and ref.path[:1] == ("spec",)
+    }
+    keys = None if () in used else {k for (k,) in used}
+
+    def hashed(spec: dict[str, Any]) -> dict[str, Any]:  # the spec fields the hub part reads
+        return spec if keys is None else {k: v for k, v in spec.items() if k in keys}
+
+    return Split(made, Graph.from_rgd(kro, source=graph.source), hub_ids, tuple(kro_ids), _same, kro_spec, hashed)
+
+
+def _fields(node: Any) -> list[Any]:
+    """Every expression of a graph node (template, includeWhen, readyWhen, forEach)."""
+    return [*node.fields, *node.include_when, *node.ready_when, *(f for _, f in node.for_each)]
+
+
+def _secret_fields(graph: Graph) -> list[tuple[str, ...]]:
+    """The graph's ``SecretStr`` spec fields kro mode keeps out of the instance CR: those written as plain fields of
+    the spec schema (a path through a map, list or custom type stays in the CR, as with ``pykro deploy --mode
+    kro``), unless the status reads them (kro computes the status from the CR)."""
+    found: list[tuple[str, ...]] = []
+    for path in graph_secrets.secret_paths(graph):
+        tree: Any = graph.spec
+        for key in path:
+            tree = tree.get(key) if isinstance(tree, dict) and key != "*" else None
+        if isinstance(tree, str):
+            found.append(tuple(path))
+    status = [f for f in [*graph.analysis.status_fields, *graph.analysis.conditions]]
+    read = [ref.path[1:] for f in status for ref in f.references if ref.root == "schema" and ref.path[:1] == ("spec",)]
+    return [p for p in found if not any(_overlap(r, p) for r in read)]
+
+
+def _overlap(read: tuple[str, ...], field: tuple[str, ...]) -> bool:
+    """Does reading spec path ``read`` read (part of) ``field``?"""
+    n = min(len(read), len(field))
+    return read[:n] == field[:n]
+
+
+def _without(tree: dict[str, Any], path: tuple[str, ...]) -> dict[str, Any]:
+    """``tree`` without the value at ``path`` (a copy of what changes)."""
+    if path[0] not in tree:
+        return tree
+    out = dict(tree)
+    if len(path) == 1:
+        del out[path[0]]
+    elif isinstance(out[path[0]], dict):
+        out[path[0]] = _without(out[path[0]], path[1:])
+    return out
 
 
 def _as_external(form: Form, res: Any) -> dict[str, Any]:
