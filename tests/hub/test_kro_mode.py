@@ -348,3 +348,44 @@ def test_the_example_hub_in_kro_mode(monkeypatch: Any, db: Any, cluster: LocalCl
     others = [o for o in cluster.run(everything) if o["kind"] != "Secret"]
     assert [(o["kind"], o["metadata"]["name"]) for o in others if password in json.dumps(o)] == []
     hub.close()
+
+
+def test_kro_mode_refuses_a_split_kro_cannot_read(make: Any, db: Any) -> None:
+    """A forEach collection with timeouts that kro's resources read cannot be an externalRef: refused at the
+    user's line, naming the form and the resource."""
+    from pykro.errors import PykroError
+    from pykro.graph import Graph
+
+    many = Graph.from_rgd(
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": "many"},
+            "spec": {
+                "schema": {"apiVersion": "v1alpha1", "kind": "Many", "spec": {"names": "[]string"}},
+                "resources": [
+                    {
+                        "id": "cms",
+                        "forEach": [{"n": "${schema.spec.names}"}],
+                        "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${n}"}},
+                    },
+                    {
+                        "id": "first",
+                        "template": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "first"},
+                            "data": {"of": "${cms[0].metadata.name}"},
+                        },
+                    },
+                ],
+            },
+        }
+    )
+    hub = make.hub(db, mode="kro")
+    with pytest.raises(PykroError) as err:
+        hub.form(many, spec=lambda row: {"names": [row.node_id]}, timeouts={"cms": 10})
+    assert "form 'many': resource 'cms'" in err.value.what and "a forEach collection" in err.value.what
+    assert err.value.where is not None and err.value.where.startswith(f"{__file__}:")
+    assert hub.forms == {}
+    hub.close()

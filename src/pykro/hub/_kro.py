@@ -290,7 +290,8 @@ async def _write(
                 done = "hub part applied"
             cr = live.crs[form.name].get(s.name)
             if cr is not None and cr.hash == spec_hash:
-                return Outcome(form.name, s.uid, s.name, s.action, f"{done}; the instance CR is unchanged")
+                message = "; ".join(m for m in (done, "the instance CR is unchanged") if m)
+                return Outcome(form.name, s.uid, s.name, s.action, message)
         try:
             obj = instance_object(form.kro_graph, spec, s.name, cluster.namespace, check=False)
             meta = obj.setdefault("metadata", {})
@@ -315,8 +316,9 @@ async def _remove(cluster: Cluster, rt: ResourceType, s: Step, live: Live) -> Ou
     done = await apply.remove(cluster, Step(split.part, s.uid, s.name, s.action))
     if done.action == "failed":
         return Outcome(s.form.name, s.uid, s.name, "failed", f"its hub part: {done.message}")
-    kept = "kept, no longer managed by the hub" if s.action == "retained" else "deleted (deletionPolicy Retain kept)"
-    return Outcome(s.form.name, s.uid, s.name, s.action, f"{outcome.message}; its hub part {kept}".lstrip("; "))
+    kept = "kept, no longer managed by the hub" if s.action == "retained" else "deleted (objects marked Retain kept)"
+    message = "; ".join(m for m in (outcome.message, f"its hub part {kept}") if m)
+    return Outcome(s.form.name, s.uid, s.name, s.action, message)
 
 
 async def _remove_cr(cluster: Cluster, rt: ResourceType, s: Step) -> Outcome:

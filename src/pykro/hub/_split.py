@@ -177,7 +177,7 @@ def _secret_fields(graph: Graph) -> list[tuple[str, ...]]:
             tree = tree.get(key) if isinstance(tree, dict) and key != "*" else None
         if isinstance(tree, str):
             found.append(tuple(path))
-    status = [f for f in [*graph.analysis.status_fields, *graph.analysis.conditions]]
+    status = [*graph.analysis.status_fields, *graph.analysis.conditions]
     read = [ref.path[1:] for f in status for ref in f.references if ref.root == "schema" and ref.path[:1] == ("spec",)]
     return [p for p in found if not any(_overlap(r, p) for r in read)]
 
@@ -205,13 +205,16 @@ def _as_external(form: Form, res: Any) -> dict[str, Any]:
     kept)."""
     body = res.template or {}
     meta = body.get("metadata") or {}
-    what = f"form {form.name!r}: resource {res.id!r}, applied by the hub in kro mode (ignore_fields or timeouts),"
+    what = (
+        f"form {form.name!r}: resource {res.id!r}, applied by the hub in kro mode (ignore_fields, timeouts, or it "
+        "reads a SecretStr field),"
+    )
     if res.for_each or not isinstance(meta.get("name"), str):
         raise PykroError(
             f"{what} is read by kro's resources but cannot be an externalRef of theirs "
             f"({'a forEach collection' if res.for_each else 'its template has no metadata.name'})",
             where=form.where,
-            fix="Drop its ignore_fields/timeouts, or use --mode direct.",
+            fix="Give it a metadata.name, drop its ignore_fields/timeouts, or use --mode direct.",
         )
     ref_meta = {k: meta[k] for k in ("name", "namespace") if k in meta}
     out: dict[str, Any] = {
