@@ -194,11 +194,7 @@ class Hub:
             policies=policies,
         )
         made_form.factory = self._factory(composition, policies)
-        if self.mode == "kro":
-            try:
-                made_form.split = self._split(made_form)
-            except PykroError as exc:
-                raise PykroError(exc.what, where=where, fix=exc.fix) from None
+        made_form.split = self._split(made_form) if self.mode == "kro" else None  # its errors name `where`
         self.forms[form_name] = made_form
         return made_form
 
@@ -354,8 +350,7 @@ class Hub:
                 return report
             try:
                 if self.mode == "kro":
-                    live = await kro.live_state(self, cluster)
-                    kro.split_wants(self, wanted)
+                    live = await kro.live_state(self, cluster, wanted)
                     existing = live.existing()
                 else:
                     existing = await planner.existing_instances(cluster, self.forms.values())
@@ -363,8 +358,7 @@ class Hub:
                 report.error = f"cannot list the instances: {exc} Nothing was changed."
                 return report
             steps = planner.steps_of(self, report, wanted, keep, existing, None if full else reading.seen)
-            if self.mode == "kro":
-                kro.describe_split(steps)
+            kro.describe_split(steps)  # kro mode: which resources the hub applies and which kro does
             stop = planner.guard(self, steps, existing)
             if stop and not allow_mass_delete:
                 report.error = stop
@@ -379,11 +373,6 @@ class Hub:
             self._newest = reading.newest if reading.newest is not None else self._newest
             steps = await generated.keep_pending(self, cluster, report, steps, vault)
             if self.mode == "kro":
-                try:
-                    await kro.ensure_rgds(self, cluster, live.types)
-                except PykroError as exc:
-                    report.error = f"{exc} No instance was changed."
-                    return report
                 await kro.execute_kro(self, cluster, report, steps, live)
             else:
                 await apply.execute(self, cluster, report, steps, existing)

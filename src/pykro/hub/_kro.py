@@ -113,8 +113,11 @@ class Live:
         return out
 
 
-async def live_state(hub: Hub, cluster: Cluster) -> Live:
-    """The instance types, CRs and hub parts of ``hub``'s forms (read-only)."""
+async def live_state(hub: Hub, cluster: Cluster, wanted: dict[str, dict[str, Want]] | None = None) -> Live:
+    """The instance types, CRs and hub parts of ``hub``'s forms (read-only); ``wanted`` gets the hashes to compare
+    (`split_wants`)."""
+    if wanted is not None:
+        split_wants(hub, wanted)
     types = await instance_types(hub, cluster)
     live = Live(types, await existing_crs(hub, cluster, types))
     split = [f.split.part for f in hub.forms.values() if f.split is not None]
@@ -222,8 +225,14 @@ def describe_split(steps: list[Step]) -> None:
 
 
 async def execute_kro(hub: Hub, cluster: Cluster, report: SyncReport, steps: list[Step], live: Live) -> None:
-    """Write the instance CRs (split forms: the hub part first) of ``steps``, forms in dependency order, then the
-    deletions (reverse order)."""
+    """Apply the forms' RGDs where they changed (`ensure_rgds`; when that fails, ``report.error`` says why and no
+    instance is written), then write the instance CRs (split forms: the hub part first) of ``steps``, forms in
+    dependency order, then the deletions (reverse order)."""
+    try:
+        await ensure_rgds(hub, cluster, live.types)
+    except PykroError as exc:
+        report.error = f"{exc} No instance was changed."
+        return
     parts = [f.split.part for f in hub.forms.values() if f.split is not None]
     shared = parts[0].factory.cluster() if parts else None  # one connection for every hub part's deploy
     for part in parts:
