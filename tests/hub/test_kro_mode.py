@@ -389,3 +389,33 @@ def test_kro_mode_refuses_a_split_kro_cannot_read(make: Any, db: Any) -> None:
     assert err.value.where is not None and err.value.where.startswith(f"{__file__}:")
     assert hub.forms == {}
     hub.close()
+
+
+def test_kro_mode_retains_both_parts_of_a_split_form(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """deletion=Retain on a split form: a deactivated row's CR and hub part are both kept and let go of (no longer
+    marked as the hub's); nothing of theirs is deleted."""
+    from pykro.hub import Retain
+
+    db.nodes(("r", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.pair, spec=lambda row: {"name": row.node_id}, timeouts={"db": 30}, deletion=Retain)
+    assert hub.sync().ok
+    cluster.settle()
+    db.run("UPDATE {t} SET is_active = FALSE WHERE node_id = 'r'")
+    mark = len(cluster.request_log())
+    gone = hub.sync()
+    outcome = gone.of("pair", "r")
+    assert outcome is not None and outcome.action == "retained", gone.render()
+    assert "its hub part kept, no longer managed by the hub" in outcome.message
+    assert [w for w in writes(cluster, mark) if w[0] == "delete"] == []
+    cluster.settle()
+    cr = objects(cluster, make.namespace, "HubPairTenantsPair")["r"]
+    assert HUB not in (cr["metadata"].get("labels") or {})
+    record = objects(cluster, make.namespace, "ConfigMap")["pykro.pair-tenants-pair-hub.r"]
+    assert HUB not in (record["metadata"].get("labels") or {})
+    assert "r-db" in objects(cluster, make.namespace, "Deployment")
+    assert "r-cfg" in objects(cluster, make.namespace, "ConfigMap")
+    assert hub.sync().counts() == {}  # the hub has let go of both: nothing to do
+    hub.close()
