@@ -309,7 +309,11 @@ class Transformer(ast.NodeTransformer):
             either = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_load(sym, node), not_taken]), node)
             out.append(self._if(either, [enter, *node.orelse, self._if(_load(sym, node), [leave], node)], node))
         merges = [
-            _assign(n, _call("merge", [_load(cond, node), _const(n, node), _load(t, node), _load(n, node), where], node), node)
+            _assign(
+                n,
+                _call("merge", [_load(cond, node), _const(n, node), _load(t, node), _load(n, node), where], node),
+                node,
+            )
             for n, t in then.items()
         ]
         if merges:
@@ -380,7 +384,9 @@ class Transformer(ast.NodeTransformer):
         for name in names:  # after a forEach loop a name bound in it has no single value
             saved = self._temp("l")
             after.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
-            after.append(_assign(name, _call("after_loop", [_load(saved, node), _const(name, node), where], node), node))
+            after.append(
+                _assign(name, _call("after_loop", [_load(saved, node), _const(name, node), where], node), node)
+            )
         if after:
             out.append(self._if(_load(sym, node), after, node))
         return out
