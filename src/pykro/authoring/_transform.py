@@ -467,8 +467,11 @@ class _File:
             return None
         last = found.end_lineno or found.lineno
         self.taken.append((first, last))
-        for line in [line for line in self.defs if first <= line <= last]:
-            del self.defs[line]
+        if self.nested:  # definitions inside this one are handed out with it
+            for line in [line for line in self.defs if first <= line <= last]:
+                del self.defs[line]
+        else:  # only module-level definitions are listed: none lies inside another
+            del self.defs[first]
         return found
 
 
