@@ -10,7 +10,6 @@ import functools
 import importlib.util
 import inspect
 import sys
-import textwrap
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType

@@ -50,6 +50,7 @@ _LEAVES = frozenset(
     {c for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for c in base.__subclasses__()}
     | {ast.Constant, ast.Name}
 )
+_VISITORS: dict[type, Callable[[Any, Any], Any]] = {}  # node class -> Transformer's visit_ method, or generic_visit
 
 
 def _helper(name: str) -> ast.expr:
@@ -94,8 +95,6 @@ def _assign(name: str, value: ast.expr, like: ast.AST) -> ast.stmt:
 class Transformer(ast.NodeTransformer):
     """Rewrites one composition function (and the functions and lambdas nested in it)."""
 
-    _visitors: dict[type, Callable[[Any, Any], Any]] = {}  # node class -> its visit_ method, or generic_visit
-
     def __init__(self, filename: str) -> None:
         self.filename = filename
         self.counter = 0
@@ -104,11 +103,11 @@ class Transformer(ast.NodeTransformer):
     # ast.NodeTransformer's, with the same results, at a fraction of its cost: the method for a node class is looked
     # up once, and leaves (contexts, operators, constants, names) are not visited at all
     def visit(self, node: ast.AST) -> Any:
-        visitor = self._visitors.get(type(node))
+        visitor = _VISITORS.get(type(node))
         if visitor is None:
             name = "visit_" + type(node).__name__
             found = getattr(Transformer, name, None) if name in Transformer.__dict__ else None
-            visitor = self._visitors[type(node)] = found or Transformer.generic_visit
+            visitor = _VISITORS[type(node)] = found or Transformer.generic_visit
         return visitor(self, node)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
