@@ -50,7 +50,7 @@ _LEAVES = frozenset(
     {c for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for c in base.__subclasses__()}
     | {ast.Constant, ast.Name}
 )
-_VISITORS: dict[type, Callable[[Any, Any], Any]] = {}  # node class -> Transformer's visit_ method, or generic_visit
+_VISITORS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}  # (transformer, node class) -> its method
 
 
 def _helper(name: str) -> ast.expr:
@@ -92,22 +92,15 @@ def _assign(name: str, value: ast.expr, like: ast.AST) -> ast.stmt:
     return ast.copy_location(ast.Assign(targets=[target], value=value), like)
 
 
-class Transformer(ast.NodeTransformer):
-    """Rewrites one composition function (and the functions and lambdas nested in it)."""
+class _Traversal(ast.NodeTransformer):
+    """ast.NodeTransformer's traversal, with the same results at a fraction of its cost: the method for a node class
+    is looked up once, and leaves (contexts, operators, constants, names) are not visited at all."""
 
-    def __init__(self, filename: str) -> None:
-        self.filename = filename
-        self.counter = 0
-
-    # ------------------------------------------------------------------------------------------- traversal
-    # ast.NodeTransformer's, with the same results, at a fraction of its cost: the method for a node class is looked
-    # up once, and leaves (contexts, operators, constants, names) are not visited at all
     def visit(self, node: ast.AST) -> Any:
-        visitor = _VISITORS.get(type(node))
+        key = (type(self), type(node))
+        visitor = _VISITORS.get(key)
         if visitor is None:
-            name = "visit_" + type(node).__name__
-            found = getattr(Transformer, name, None) if name in Transformer.__dict__ else None
-            visitor = _VISITORS[type(node)] = found or Transformer.generic_visit
+            visitor = _VISITORS[key] = getattr(type(self), "visit_" + type(node).__name__, type(self).generic_visit)
         return visitor(self, node)
 
     def generic_visit(self, node: ast.AST) -> ast.AST:
@@ -138,6 +131,14 @@ class Transformer(ast.NodeTransformer):
                 elif result is not old:
                     setattr(node, name, result)
         return node
+
+
+class Transformer(_Traversal):
+    """Rewrites one composition function (and the functions and lambdas nested in it)."""
+
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.counter = 0
 
     def _temp(self, kind: str) -> str:
         self.counter += 1
