@@ -2,7 +2,8 @@
 and its yardstick run alternately, min and median of PAIRS pairs, and the ratio of the medians.
 
 * ``pykro --help`` and ``pykro render examples/fullstack.py --rgd`` against ``kubectl version --client`` (both
-  interpreter-vs-binary comparisons; goals ≤ 3× and ≤ 5×).
+  interpreter-vs-binary comparisons; goals ≤ 3× and ≤ 5×); the render also against its floor, the third-party
+  libraries it imports (see RENDER_FLOOR).
 * ``from pykro import Spec, Status, composition`` against ``python -c pass`` (goal: ≤ 100 ms over it), and against
   its floor: importing pydantic and building one model (every Spec is one).
 
@@ -37,6 +38,14 @@ ROOT = Path(__file__).resolve().parents[1]
 FULLSTACK = ROOT / "examples" / "fullstack.py"
 PYKRO = [sys.executable, "-m", "pykro"]
 SPEC = ["--set", "name=bench", "--set", "appImage=node:20", "--set", "replicas=2"]
+# The floor under `pykro render --rgd`: the libraries it runs on, imported as that command uses them (typer with its
+# pydantic coercion, pydantic building one model, PyYAML, the CEL engine, jsonschema-rs), and nothing of pykro.
+RENDER_FLOOR = """
+import typer, typer._adapters, typer._coercion, yaml, jsonschema_rs, cel_expr_python.cel, inspect, ast, json
+from pydantic import BaseModel
+class M(BaseModel):
+    x: int
+"""
 
 
 def _run(argv: list[str], env: dict[str, str] | None = None) -> float:
@@ -99,6 +108,8 @@ def _startup(kubectl: str | None) -> None:
         render = [*PYKRO, "render", str(FULLSTACK), "--rgd"]
         label = "pykro render examples/fullstack.py --rgd"
         _startup_pair(label, render, yard, "kubectl version --client", "goal <= 5x")
+        floor = [sys.executable, "-c", RENDER_FLOOR]
+        _startup_pair(label, render, floor, "its floor", "pykro over what it imports from others")
     define = "from pykro import Spec, Status, composition"
     python = [sys.executable, "-c"]
     _startup_pair(define, [*python, define], [*python, "pass"], "python -c pass", "{over} ms over; goal <= 100")
