@@ -68,7 +68,7 @@ class Status(Model):
 
 
 for _base in (Model, Spec, Status):
-    _base.model_config = _CONFIG
+    _base.model_config = ConfigDict(**_CONFIG)  # each its own, as pydantic gives each class
 
 
 class SpecValueError(ValidationError, pydantic.ValidationError):
