@@ -184,9 +184,12 @@ def main(argv: list[str] | None = None) -> None:
     try:
         _main(args)
     finally:
-        if paused:  # an in-process caller gets its collector back; what the run kept joins the oldest generation,
-            gc.freeze()  # so the next young collection does not scan all of it at once
-            gc.unfreeze()
+        # An in-process caller gets its collector back. What the run kept joins the oldest generation, so that the
+        # next young collection does not scan all of it at once (unless the caller keeps objects frozen itself).
+        if paused:
+            if not gc.get_freeze_count():
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
