@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -77,6 +76,8 @@ def suggest_id(word: str) -> str | None:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """ " Did you mean X?" for the closest candidate, or an empty string."""
+    import difflib  # only a mistake needs it
+
     match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
 
