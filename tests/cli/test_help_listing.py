@@ -76,21 +76,3 @@ def test_help_loads_no_markdown_and_the_names_typer_imported_still_work() -> Non
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
 
-
-@pytest.mark.parametrize("enabled", [True, False])
-def test_a_one_shot_command_gives_an_in_process_caller_its_collector_back(
-    enabled: bool, capsys: pytest.CaptureFixture[str]
-) -> None:
-    """`pykro render` pauses the cyclic GC for its run; whoever called main() finds it as they left it."""
-    import gc
-    from pathlib import Path
-
-    example = Path(__file__).resolve().parents[2] / "examples" / "fullstack.py"
-    was = gc.isenabled()
-    (gc.enable if enabled else gc.disable)()
-    try:
-        cli_main.main(["render", str(example), "--rgd"])
-        assert gc.isenabled() is enabled
-        assert "kind: ResourceGraphDefinition" in capsys.readouterr().out
-    finally:
-        (gc.enable if was else gc.disable)()

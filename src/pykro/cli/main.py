@@ -5,7 +5,6 @@ line with exit code 2. Never a traceback; everything the user wrote is printed v
 from __future__ import annotations
 
 import functools
-import gc
 import importlib
 import os
 import sys
@@ -169,32 +168,11 @@ def _exit(code: int, message: str | None = None) -> NoReturn:
     sys.exit(code)
 
 
-# Commands that compile and exit without waiting on anything: a run allocates much and frees almost nothing
-# (render --rgd: ~600 objects found in ~100 collections, 5-7% of its time), so the cyclic GC is paused for it.
-_ONE_SHOT = frozenset({"render", "rgd"})
-
-
 def main(argv: list[str] | None = None) -> None:
     """Run the CLI: PykroError -> one paragraph and exit 1 (or the error's ``exit_code``); usage errors -> one line
     and exit 2."""
-    args = sys.argv[1:] if argv is None else argv
-    paused = bool(args) and args[0] in _ONE_SHOT and gc.isenabled()
-    if paused:
-        gc.disable()
     try:
-        _main(args)
-    finally:
-        # An in-process caller gets its collector back. What the run kept joins the oldest generation, so that the
-        # next young collection does not scan all of it at once (unless the caller keeps objects frozen itself).
-        if paused:
-            if not gc.get_freeze_count():
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
-def _main(args: list[str]) -> None:
-    try:
+        args = sys.argv[1:] if argv is None else argv
         command = _choose_app(args)
         if not args or "--help" in args or (len(args) == 1 and args[0] in _GROUPS):
             _import_rich_help()
