@@ -75,4 +75,3 @@ def test_help_loads_no_markdown_and_the_names_typer_imported_still_work() -> Non
     done = subprocess.run([sys.executable, "-c", _LEAN], capture_output=True, text=True, check=False)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "ok"
-
