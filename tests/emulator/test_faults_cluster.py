@@ -15,6 +15,7 @@ from lightkube.codecs import from_dict
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
+from tests.helpers import eventually
 
 from pykro.emulator._cluster import LocalCluster
 from pykro.emulator._faults import Disconnect, Fault, FaultPlan
@@ -206,3 +207,16 @@ def test_disconnect_loses_the_answer(when: Disconnect, written: bool) -> None:
             with pytest.raises(ApiError) as info:
                 client.create(configmap("maybe"))
             assert info.value.status.code == 409
+
+
+def test_a_client_that_hangs_up_stops_its_request_which_is_logged_499() -> None:
+    """A request whose client closes the connection while it is served (here: during a long injected latency) is
+    stopped there — it never runs — and the request log says 499 (client closed request)."""
+    plan = FaultPlan([Fault(verbs=("create",), kinds=("configmaps",), latency_ms=3_600_000, limit=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        with http(cluster) as client, pytest.raises(httpx.ReadTimeout):
+            body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}}
+            client.post("/api/v1/namespaces/default/configmaps", json=body, timeout=0.5)  # gives up, hangs up
+        eventually(lambda: codes(cluster, "create") == [499], "the abandoned create logged as 499")
+        with http(cluster) as client:
+            assert client.get("/api/v1/namespaces/default/configmaps/late").status_code == 404
