@@ -278,3 +278,62 @@ def test_password_ref_is_read_from_the_cluster_and_never_shown(
         conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
     other = runner.invoke(app, ["plan", *target, "-n", f"{namespace}x", "--source", f"sqlite:///{tmp_path / 'n.db'}"])
     assert other.exit_code == 0, other.output
+
+
+DEPLOYMENT_FORM = """\
+apiVersion: operator.lynq.sh/v1
+kind: LynqForm
+metadata:
+  name: app
+spec:
+  hubId: tenants
+  deployments:
+    - id: web
+      nameTemplate: "{{ .uid }}-{{ .image }}"
+      spec:
+        apiVersion: apps/v1
+        kind: Deployment
+        spec:
+          replicas: {{ .replicas | int }}
+          selector: {matchLabels: {app: "{{ .uid }}"}}
+          template:
+            metadata: {labels: {app: "{{ .uid }}"}}
+            spec: {containers: [{name: web, image: nginx}]}
+"""
+
+
+def test_plan_fails_a_row_the_api_server_would_refuse_as_sync_does(
+    tmp_path: Path, db: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    """A value the kind's schema refuses (a template giving text to an integer field) and a name the API server
+    refuses: `hub plan` fails the row with its uid, the file and the YAML path, word for word as `hub sync`, which
+    deploys the good row only; the plan writes nothing."""
+    _table(db)
+    good, bad_name = f"{namespace}-ok", f"{namespace}-name"
+    for uid, image in ((good, "web"), (bad_name, "Web_1")):
+        db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=uid, a=True, i=image, r=2)
+    text_replicas = DEPLOYMENT_FORM.replace("replicas: {{ .replicas | int }}", 'replicas: "{{ .replicas }}x"')
+    runner = CliRunner()
+    for form, failing, path, words in (
+        (DEPLOYMENT_FORM, [bad_name], "spec.deployments[0].nameTemplate", ["Deployment name", "-Web_1'", "DNS-1123"]),
+        (text_replicas, [good], "spec.deployments[0].spec.spec.replicas", ["must be an integer", "'2x'"]),
+    ):
+        files = _files(tmp_path, form)
+        target = [*map(str, files), "--source", db.url, "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+        mark = len(cluster.request_log())
+        plan = runner.invoke(app, ["plan", *target, "-o", "json"])
+        assert plan.exit_code == 1, plan.output
+        assert writes(cluster, mark) == []
+        planned = {o["uid"]: o for o in json.loads(plan.output)[0]["outcomes"]}
+        done = runner.invoke(app, ["sync", *target, "-o", "json"])
+        synced = {o["uid"]: o for o in json.loads(done.output)["outcomes"]}
+        for uid in failing:
+            message = planned[uid]["message"]
+            assert planned[uid]["action"] == synced[uid]["action"] == "failed", message
+            assert synced[uid]["message"] == message  # word for word
+            assert message.startswith(f"row uid {uid!r} of form 'app': resource 'web': "), message
+            for word in [f"{files[1]}: {path}", *words]:
+                assert word in message, message
+        if good not in failing:
+            assert planned[good]["action"] == "created" and synced[good]["action"] == "created"
+    assert list(objects(cluster, "Deployment", namespace)) == [f"{namespace}/{good}-web"]
