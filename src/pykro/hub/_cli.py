@@ -5,6 +5,7 @@ a hub in the cluster. Light at import: the hub loads when the command runs."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -166,6 +167,8 @@ def _point(
         load(kubeconfig, context)
     if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
         hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
+    if source is not None:  # a database error then names the option (or the variable) that gave the URL
+        hub.source_option = "--source" + (" ($PYKRO_HUB_SOURCE)" if os.environ.get("PYKRO_HUB_SOURCE") else "")
     from pykro.hub.lynq._hub import LynqHub
 
     if isinstance(hub, LynqHub):

@@ -52,7 +52,7 @@ from pykro.hub._model import (
     parse_interval,
 )
 from pykro.hub._policies import Policies, check_policies
-from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
 from pykro.hub._status import HubStatus, hub_status
 
 __all__ = [
@@ -137,6 +137,7 @@ class Hub:
         if not isinstance(full_every, int) or isinstance(full_every, bool) or full_every < 1:
             raise PykroError(f"full_every={full_every!r} is not a whole number >= 1", where=caller())
         self.full_every = full_every
+        self.source_option: str | None = None  # the CLI option that replaced the database URL, if one did
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
 
@@ -217,6 +218,31 @@ class Hub:
         self.namespace = namespace if namespace is not None else self.namespace
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
+
+    def check_columns(self, columns: list[str]) -> None:
+        """Raise SourceError when the rows (their ``columns``) lack a column the hub names: its uid or active
+        column (the planner calls it with the first row's columns)."""
+        if self.uid_column not in columns:
+            raise SourceError(
+                f"the rows have no uid column {self.uid_column!r} (columns: {', '.join(columns)})",
+                where="uid=",
+                fix="Name the column that identifies a row.",
+                part="uid",
+            )
+        if self.active_column is not None and self.active_column not in columns:
+            raise SourceError(
+                f"the rows have no active column {self.active_column!r} (columns: {', '.join(columns)})",
+                where="active=",
+                fix="Name the activation column, or leave active= out (every row is active).",
+                part="active",
+            )
+
+    def source_problem(self, error: SourceError) -> SourceError:
+        """``error`` naming where the user wrote the part of the source it is about: the ``Hub(...)`` keyword
+        (``source=``, ``table=``, …), or the CLI option that replaced the database URL (`source_option`)."""
+        if self.source_option is not None and error.part in URL_PARTS:
+            return SourceError(error.what, where=self.source_option, fix=error.fix, part=error.part)
+        return error
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options

@@ -64,7 +64,17 @@ def plan_rows(
     hub: Hub, report: SyncReport, vault: Vault | None = None, reading: Reading | None = None
 ) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     """The wanted instances per form (name → want) and, per form, the uids whose instances must be kept as they
-    are (their row failed). Raises SourceError when the database cannot be read."""
+    are (their row failed). Raises SourceError when the database cannot be read, naming the part of the source
+    in the hub's words (`Hub.source_problem`)."""
+    try:
+        return _plan_rows(hub, report, vault, reading)
+    except SourceError as exc:
+        raise hub.source_problem(exc) from None
+
+
+def _plan_rows(
+    hub: Hub, report: SyncReport, vault: Vault | None, reading: Reading | None
+) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     reading = reading if reading is not None else Reading()
     wanted: dict[str, dict[str, Want]] = {name: {} for name in hub.forms}
     keep: dict[str, set[str]] = {name: set() for name in hub.forms}
@@ -73,23 +83,13 @@ def plan_rows(
     first_row: dict[str, int] = {}  # uid → the number of the row (in read order) it was first seen in
     for row in hub.source.rows(reading.since):
         report.rows += 1
+        if report.rows == 1:  # every row has the same columns
+            hub.check_columns(list(row))
         if hub.changed_column is not None:
             _note_change(hub.changed_column, row, reading)
-        raw_uid = row.get(hub.uid_column, MISSING)
-        if raw_uid is MISSING:
-            raise SourceError(
-                f"the rows have no uid column {hub.uid_column!r} (columns: {', '.join(row)})",
-                where="uid=",
-                fix="Name the column that identifies a row.",
-            )
+        raw_uid = row[hub.uid_column]
         uid = "" if raw_uid is None else str(raw_uid)
         reading.seen.add(uid)
-        if hub.active_column is not None and hub.active_column not in row:
-            raise SourceError(
-                f"the rows have no active column {hub.active_column!r} (columns: {', '.join(row)})",
-                where="active=",
-                fix="Name the activation column, or leave active= out (every row is active).",
-            )
         flag_value = None if hub.active_column is None else row[hub.active_column]
         flag = True if hub.active_column is None else active_flag(flag_value)
         if raw_uid is None or uid == "":
@@ -147,6 +147,7 @@ def _note_change(column: str, row: Row, reading: Reading) -> None:
             f"(columns: {', '.join(row)})",
             where="changed_column=",
             fix="Name a column every row has a value in, one that grows whenever the row changes.",
+            part="changed_column",
         )
     try:
         if reading.newest is None or value > reading.newest:
@@ -156,6 +157,7 @@ def _note_change(column: str, row: Row, reading: Reading) -> None:
             f"the changed column {column!r} holds values that cannot be compared ({value!r})",
             where="changed_column=",
             fix="Use a timestamp or a number column.",
+            part="changed_column",
         ) from None
 
 

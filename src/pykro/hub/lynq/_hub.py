@@ -18,9 +18,10 @@ from pykro._gotemplate import FUNCS
 from pykro.deploy._api import SECRET_TYPE
 from pykro.errors import PykroError
 from pykro.graph import Graph
+from pykro.graph._naming import did_you_mean
 from pykro.hub._hub import Hub
 from pykro.hub._model import parse_interval
-from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
 from pykro.hub.lynq._convert import LoadedForm
 from pykro.hub.lynq._model import HubDoc
 
@@ -54,11 +55,7 @@ class LynqHub(Hub):
         self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
         self._password_read = False
         url = f"mysql+pymysql://{quote(mysql.username, safe='')}@{mysql.host}:{mysql.port}/{quote(mysql.database)}"
-        names = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
-        names += [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
-        if spec.valueMappings.hostOrUrl is not None:
-            names.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
-        for path, column in names:
+        for path, column in self._mapped_columns():
             try:
                 check_identifier(column, "column")
             except PykroError:
@@ -79,6 +76,60 @@ class LynqHub(Hub):
             )
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{where}: metadata.name", fix=exc.fix) from None
+
+    def _mapped_columns(self) -> list[tuple[str, str]]:
+        """(YAML path under spec, column) of every column the LynqHub maps."""
+        spec = self.doc.spec
+        found = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
+        if spec.valueMappings.hostOrUrl is not None:
+            found.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
+        return found + [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
+
+    def check_columns(self, columns: list[str]) -> None:
+        """Raise SourceError, naming the LynqHub's file and YAML path, when the rows lack a column it maps."""
+        for path, column in self._mapped_columns():
+            if column not in columns:
+                raise SourceError(
+                    f"the rows have no column {column!r} (columns: {', '.join(columns)})",
+                    where=f"{self.where}: spec.{path}",
+                    fix="Name a column of the table." + did_you_mean(column, columns),
+                    part="column",
+                )
+
+    def source_problem(self, error: SourceError) -> SourceError:
+        """``error`` naming the LynqHub's file and the YAML path of the part of its source it is about (the CLI's
+        ``--source`` for the database URL when that replaced the LynqHub's MySQL database), with the fix."""
+        if self.source_option is not None and error.part in URL_PARTS:
+            return super().source_problem(error)
+        mysql = self.doc.spec.source.mysql
+        assert mysql is not None  # checked when loaded
+        other = " Or give --source URL to read another database."
+        ref = mysql.passwordRef
+        secret = (
+            f"the password in Secret {ref.name!r} (key {ref.key!r}) of namespace {self.namespace or 'default'!r}"
+            if ref is not None
+            else "the password: the LynqHub has no passwordRef (add one, naming the Secret holding it)"
+        )
+        located = {
+            "url": ("source.mysql", "Check host, port, username and database (they make the database URL)." + other),
+            "connect": (
+                "source.mysql.host",
+                f"Check the host and the port ({mysql.host}:{mysql.port}, spec.source.mysql.port): the MySQL server "
+                "must run and be reachable from where pykro runs." + other,
+            ),
+            "auth": (
+                "source.mysql.passwordRef" if ref is not None else "source.mysql.username",
+                f"Check the username ({mysql.username!r}) and {secret}; the password is never shown." + other,
+            ),
+            "database": ("source.mysql.database", f"Check the database name ({mysql.database!r})." + other),
+            "table": ("source.mysql.table", "Check the table or view name (and that the user may read it)."),
+            "uid": ("valueMappings.uid", "Name the column that identifies a row."),
+            "active": ("valueMappings.activate", "Name the activation column."),
+        }
+        if error.part == "column":  # located already
+            return error
+        path, fix = located.get(error.part, ("source", error.fix or ""))
+        return SourceError(error.what, where=f"{self.where}: spec.{path}", fix=fix, part=error.part)
 
     def variables(self, row: Row) -> dict[str, Any]:
         """The template variables of ``row``: Lynq's ``.uid``, ``.activate``, ``.hostOrUrl``/``.host``, every
