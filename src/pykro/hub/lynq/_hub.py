@@ -23,6 +23,7 @@ from pykro.hub._hub import Hub
 from pykro.hub._model import parse_interval
 from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
 from pykro.hub.lynq._convert import LoadedForm
+from pykro.hub.lynq._documents import located
 from pykro.hub.lynq._model import HubDoc
 
 __all__ = ["LynqHub"]
@@ -64,6 +65,18 @@ class LynqHub(Hub):
                     where=f"{where}: spec.{path}",
                     fix="Use a plain column name (letters, digits, _); for anything else write a view.",
                 ) from None
+        parts = mysql.table.split(".")
+        try:
+            for part in parts:
+                check_identifier(part, "table name")
+        except PykroError as exc:
+            raise PykroError(exc.what, where=f"{where}: spec.source.mysql.table", fix=exc.fix) from None
+        if len(parts) > 2:
+            raise PykroError(
+                f"table {mysql.table!r} has more than one dot",
+                where=f"{where}: spec.source.mysql.table",
+                fix="Write table or database.table.",
+            )
         try:
             super().__init__(
                 doc.metadata.name,
@@ -89,11 +102,13 @@ class LynqHub(Hub):
         """Raise SourceError, naming the LynqHub's file and YAML path, when the rows lack a column it maps."""
         for path, column in self._mapped_columns():
             if column not in columns:
-                raise SourceError(
-                    f"the rows have no column {column!r} (columns: {', '.join(columns)})",
-                    where=f"{self.where}: spec.{path}",
-                    fix="Name a column of the table." + did_you_mean(column, columns),
-                    part="column",
+                raise located(
+                    SourceError(
+                        f"the rows have no column {column!r} (columns: {', '.join(columns)})",
+                        where=f"{self.where}: spec.{path}",
+                        fix="Name a column of the table." + did_you_mean(column, columns),
+                        part="column",
+                    )
                 )
 
     def source_problem(self, error: SourceError) -> SourceError:
@@ -110,7 +125,7 @@ class LynqHub(Hub):
             if ref is not None
             else "the password: the LynqHub has no passwordRef (add one, naming the Secret holding it)"
         )
-        located = {
+        paths = {
             "url": ("source.mysql", "Check host, port, username and database (they make the database URL)." + other),
             "connect": (
                 "source.mysql.host",
@@ -128,8 +143,8 @@ class LynqHub(Hub):
         }
         if error.part == "column":  # located already
             return error
-        path, fix = located.get(error.part, ("source", error.fix or ""))
-        return SourceError(error.what, where=f"{self.where}: spec.{path}", fix=fix, part=error.part)
+        path, fix = paths.get(error.part, ("source", error.fix or ""))
+        return located(SourceError(error.what, where=f"{self.where}: spec.{path}", fix=fix, part=error.part))
 
     def variables(self, row: Row) -> dict[str, Any]:
         """The template variables of ``row``: Lynq's ``.uid``, ``.activate``, ``.hostOrUrl``/``.host``, every
@@ -153,7 +168,14 @@ class LynqHub(Hub):
         """Declare ``loaded`` as one of the hub's forms (the one path Python forms take)."""
         graph = Graph.from_rgd(loaded.rgd(self.name), source=loaded.file)
         name = loaded.name
-        render = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
+        spec = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
+
+        def render(row: Row) -> dict[str, Any]:
+            try:
+                return spec(row)
+            except PykroError as exc:  # a row's error, at the template's line
+                raise located(exc) from None
+
         options = loaded.policies()
         try:
             form = self.form(
@@ -198,7 +220,10 @@ class LynqHub(Hub):
             return
         ref = mysql.passwordRef
         where = f"{self.where}: spec.source.mysql.passwordRef"
-        password = asyncio.run(self._read_secret(ref.name, ref.key, where))
+        try:
+            password = asyncio.run(self._read_secret(ref.name, ref.key, where))
+        except PykroError as exc:
+            raise located(exc) from None
         url = (
             f"mysql+pymysql://{quote(mysql.username, safe='')}:{quote(password, safe='')}@{mysql.host}:{mysql.port}/"
             f"{quote(mysql.database)}"
