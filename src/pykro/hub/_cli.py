@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from pykro.hub._hub import Hub, SyncReport
     from pykro.hub._status import HubStatus
 
-_FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)), or Lynq YAML.")
 _FILES = typer.Argument(
     ..., help="Python files defining hubs, or Lynq YAML files (LynqHub and LynqForms; every hub of every file)."
 )
@@ -34,6 +33,9 @@ _NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: t
 _LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background).")
 _OUTPUT = typer.Option("text", "-o", "--output", help="text or json.")
 _MODE = typer.Option(None, "--mode", help="direct or kro (default: the hub's).")
+_FILES_IN_IMAGE = typer.Option(
+    None, "--file-in-image", help="Path of FILE inside the image (default: /app/<file name>); once per FILE, in order."
+)
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
@@ -97,10 +99,11 @@ def _load_files(files: list[Path]) -> dict[str, tuple[Path, Hub]]:
     return hubs
 
 
-def _pick(files: list[Path], hub_name: str | None) -> Hub:
+def _pick(files: list[Path], hub_name: str | None, loaded: dict[str, tuple[Path, Hub]] | None = None) -> Hub:
+    """The hub ``--hub`` names among those of ``files`` (``loaded``: read already), or their only hub."""
     from pykro.errors import PykroError
 
-    hubs = {name: hub for name, (_, hub) in _load_files(files).items()}
+    hubs = {name: hub for name, (_, hub) in (loaded if loaded is not None else _load_files(files)).items()}
     shown = ", ".join(str(f) for f in files)
     if hub_name is None and len(hubs) > 1:
         raise PykroError(
@@ -328,13 +331,11 @@ def status(
 
 @app.command("manifests")
 def manifests(
-    file: Path = _FILE,
-    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub file and what it imports."),
-    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    files: list[Path] = _FILES,
+    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub's files and what they import."),
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the files define several."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
-    file_in_image: str | None = typer.Option(
-        None, "--file-in-image", help="Path of the hub file inside the image (default: /app/<file name>)."
-    ),
+    file_in_image: list[str] | None = _FILES_IN_IMAGE,
     source_secret: str | None = typer.Option(
         None, "--source-secret", help="Secret holding the database URL (read into PYKRO_HUB_SOURCE)."
     ),
@@ -343,14 +344,29 @@ def manifests(
     mode: str | None = _MODE,
 ) -> None:
     """Print the manifests running the hub in the cluster: ServiceAccount, RBAC for its forms, and a Deployment
-    running `pykro hub run`."""
+    running `pykro hub run` with the same files (a LynqHub and its LynqForms may be in several files)."""
     from pykro import _yamlio as yamlio
     from pykro.errors import PykroError
     from pykro.hub._manifests import hub_manifests
 
     if output not in ("yaml", "json"):
         raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
-    hub = _pick([file], hub_name)
+    if file_in_image and len(file_in_image) != len(files):
+        raise PykroError(
+            f"--file-in-image gives {len(file_in_image)} paths for {len(files)} files",
+            where="--file-in-image",
+            fix="Give it once per FILE, in the same order, or leave it out (/app/<file name>).",
+        )
+    loaded = _load_files(files)
+    hub = _pick(files, hub_name, loaded)
+    in_image = file_in_image or [f"/app/{f.name}" for f in files]
+    if len(set(in_image)) < len(in_image):
+        hub.close()
+        raise PykroError(
+            f"two files would be at the same path in the image ({', '.join(in_image)})",
+            where="--file-in-image",
+            fix="Give each FILE its own path with --file-in-image.",
+        )
     if mode is not None:
         hub.target(mode=mode)
     try:
@@ -364,10 +380,11 @@ def manifests(
         objects = hub_manifests(
             hub,
             image=image,
-            file_in_image=file_in_image or f"/app/{file.name}",
+            files_in_image=in_image,
             namespace=target,
             source_secret=source_secret,
             source_key=source_key,
+            hub_option=len(loaded) > 1,
         )
     finally:
         hub.close()
