@@ -5,6 +5,7 @@ the kind's schema and value rules (`pykro.graph._templates.object_problem`: buil
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 from pykro._kube import split_api_version
@@ -13,6 +14,7 @@ from pykro.emulator._validation import names
 from pykro.graph._naming import SUBDOMAIN_RULE
 from pykro.graph._templates import object_problem
 from pykro.hub._generated import RandomPassword
+from pykro.hub.lynq._render import TemplateText
 
 if TYPE_CHECKING:
     from pykro.hub.lynq._convert import LoadedResource
@@ -84,7 +86,26 @@ def rendered_problem(r: LoadedResource, body: dict[str, Any]) -> Problem | None:
     if problem is None:
         return None
     path, what, fix = problem
+    wants = ("an integer", "a number", "a boolean")
+    if ", got string" in what and any(f"must be {w}" in what for w in wants) and _templated(r.body.tree, path):
+        fix = "A template gives text unless its whole value is | int, | float or | bool: e.g. {{ .replicas | int }}."
     return (f"{r.where}.spec" + (f".{path}" if path and not path.startswith("[") else path), what, fix)
+
+
+_STEP = re.compile(r'\["((?:[^"\\]|\\.)*)"\]|\[(\d+)\]|\.?([^.\[]+)')
+
+
+def _templated(tree: Any, path: str) -> bool:
+    """Whether the value at ``path`` (kro's spelling) of a compiled resource tree is a template."""
+    node = tree
+    for found in _STEP.finditer(path):
+        key, index, plain = found.groups()
+        step: Any = int(index) if index is not None else (key if key is not None else plain)
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            return False
+    return isinstance(node, TemplateText)
 
 
 def _placeholders(value: Any) -> Any:

@@ -25,7 +25,7 @@ from pykro._gotemplate.lynq import parse_typed_value
 from pykro.errors import PykroError
 from pykro.hub._generated import RandomPassword, random_password
 
-__all__ = ["Compiled", "RenderError", "compile_tree", "typed_functions"]
+__all__ = ["Compiled", "RenderError", "TemplateText", "compile_tree", "typed_functions"]
 
 _NONCE = secrets.token_hex(8)
 _MARK = re.compile("\x00" + _NONCE + r":(int|float|bool|rand):([^\x00]*)\x00")
@@ -135,7 +135,7 @@ class Compiled:
             return {k: self._walk(v, (*path, k), data) for k, v in node.items()}
         if isinstance(node, list):
             return [self._walk(v, (*path, i), data) for i, v in enumerate(node)]
-        if isinstance(node, _Source):
+        if isinstance(node, TemplateText):
             show = _show(self.where, path)
             try:
                 text = node.template.execute(data)
@@ -148,7 +148,9 @@ class Compiled:
 
 
 @dataclass
-class _Source:
+class TemplateText:
+    """A string of a resource that is a Go template (parsed once)."""
+
     template: Template
 
 
@@ -172,7 +174,7 @@ def compile_tree(tree: Any, kind: str | None, where: str, file: str) -> Compiled
         if isinstance(node, str) and "{{" in node:
             show = _show(where, path)
             try:
-                return _Source(parse_template(node, name=show, funcs=funcs, missing_key="error"))
+                return TemplateText(parse_template(node, name=show, funcs=funcs, missing_key="error"))
             except GoTemplateError as exc:
                 spot = (exc.where or "").rsplit(":", 2)[-2:]
                 at = f" (line {spot[0]}, column {spot[1]})" if len(spot) == 2 and spot[0].isdigit() else ""
