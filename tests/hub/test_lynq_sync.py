@@ -318,7 +318,7 @@ def test_plan_fails_a_row_the_api_server_would_refuse_as_sync_does(
     runner = CliRunner()
     for form, failing, path, words in (
         (DEPLOYMENT_FORM, [bad_name], "spec.deployments[0].nameTemplate", ["Deployment name", "-Web_1'", "DNS-1123"]),
-        (text_replicas, [good], "spec.deployments[0].spec.spec.replicas", ["must be an integer", "'2x'", "{{ .replicas | int }}"]),
+        (text_replicas, [good], "spec.deployments[0].spec.spec.replicas", ["must be an integer", "'2x'", "| int }}"]),
     ):
         files = _files(tmp_path, form)
         target = [*map(str, files), "--source", db.url, "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]

@@ -132,7 +132,7 @@ def test_manifests_of_lynq_yaml_in_several_files(tmp_path: Path, cluster: LocalC
         app, ["manifests", str(both), "--image", "x:1", "--hub", "other-nodes", "--file-in-image", "/etc/hub.yaml"]
     )
     assert picked.exit_code == 0, picked.output
-    deployment = [o for o in yamlio.load_all(picked.output) if o["kind"] == "Deployment"][0]
+    deployment = next(o for o in yamlio.load_all(picked.output) if o["kind"] == "Deployment")
     assert deployment["metadata"]["name"] == "pykro-hub-other-nodes"
     assert deployment["spec"]["template"]["spec"]["containers"][0]["command"][3:6] == [
         "/etc/hub.yaml",

@@ -95,8 +95,10 @@ def test_database_failures_are_source_errors(tmp_path: Any) -> None:
 
 def test_a_misspelt_column_names_the_columns() -> None:
     row = Row({"node_id": "a", "image": "x"})
-    with pytest.raises(AttributeError, match=r"no column 'imagee' \(columns: node_id, image\)"):
+    with pytest.raises(AttributeError, match=r"no column 'imagee' \(columns: node_id, image\); did you mean 'image'\?"):
         _ = row.imagee
+    with pytest.raises(KeyError, match=r"column 'imag', which the row does not have \(columns: node_id, image\)"):
+        _ = row["imag"]
 
 
 @pytest.mark.parametrize(

@@ -160,6 +160,10 @@ def _point(
 ) -> Hub:
     """``hub`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a broken one
     stops before any database read."""
+    if namespace is not None:
+        from pykro.deploy._names import check_namespace
+
+        check_namespace(namespace, where="-n/--namespace")
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -237,14 +241,31 @@ def run(
         raise PykroError(
             f"--syncs {syncs} is not a number of syncs", where="--syncs", fix="Give 1 or more, or leave it out."
         )
+    if metrics_port is not None and not 0 <= metrics_port <= 65535:
+        from pykro.errors import PykroError
+
+        raise PykroError(
+            f"--metrics-port {metrics_port} is not a TCP port",
+            where="--metrics-port",
+            fix="Give a port from 1 to 65535, e.g. 9090.",
+        )
     hub = _targeted(files, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
     metrics = server = None
     if metrics_port is not None:
+        from pykro.errors import PykroError
         from pykro.hub._metrics import Metrics
 
         metrics = Metrics()
-        server = metrics.serve(metrics_port)
+        try:
+            server = metrics.serve(metrics_port)
+        except OSError as exc:
+            hub.close()
+            raise PykroError(
+                f"cannot serve metrics on port {metrics_port}: {exc.strerror or exc}",
+                where="--metrics-port",
+                fix="Give a free port (another process may use this one; ports below 1024 need privileges).",
+            ) from None
 
     def show(report: SyncReport) -> None:
         last[:] = [report]

@@ -28,6 +28,7 @@ from typing import Any
 
 from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy._api import Cluster
+from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.hub import _apply as apply
 from pykro.hub import _generated as generated
@@ -114,11 +115,15 @@ class Hub:
                 f"hub name {name!r} is not a DNS label", where=caller(), fix="Use lowercase letters, digits and '-'."
             )
         self.name = name
-        self.source = Source(source, table=table, query=query)
-        self.uid_column = check_identifier(uid, "uid column")
-        self.active_column = check_identifier(active, "active column") if active is not None else None
-        self.interval = parse_interval(sync_every)
-        self.namespace = namespace
+        here = self.declared_at = caller()
+        try:
+            self.source = Source(source, table=table, query=query)
+            self.uid_column = check_identifier(uid, "uid column")
+            self.active_column = check_identifier(active, "active column") if active is not None else None
+            self.interval = parse_interval(sync_every)
+            self.namespace = check_namespace(namespace) if namespace is not None else None
+        except PykroError as exc:  # at the user's line (and keyword, when the error names it)
+            raise PykroError(exc.what, where=f"{here}: {exc.where}" if exc.where else here, fix=exc.fix) from None
         self.kubeconfig = kubeconfig
         self.context = context
         self.concurrency = max(1, concurrency)
@@ -238,11 +243,12 @@ class Hub:
             )
 
     def source_problem(self, error: SourceError) -> SourceError:
-        """``error`` naming where the user wrote the part of the source it is about: the ``Hub(...)`` keyword
-        (``source=``, ``table=``, …), or the CLI option that replaced the database URL (`source_option`)."""
+        """``error`` naming where the user wrote the part of the source it is about: the ``Hub(...)`` call's line and
+        keyword (``hub.py:12: table=``), or the CLI option that replaced the database URL (`source_option`)."""
         if self.source_option is not None and error.part in URL_PARTS:
             return SourceError(error.what, where=self.source_option, fix=error.fix, part=error.part)
-        return error
+        where = f"{self.declared_at}: {error.where}" if error.where else self.declared_at
+        return SourceError(error.what, where=where, fix=error.fix, part=error.part)
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options

@@ -33,7 +33,7 @@ from pykro.hub._model import (
     active_flag,
     spec_hash,
 )
-from pykro.hub._source import Row, SourceError
+from pykro.hub._source import MissingColumn, Row, SourceError
 from pykro.runtime._values import check_spec
 
 _NOT_USER: Final = (
@@ -175,6 +175,8 @@ def spec_failure(form: Form, uid: str, exc: Exception) -> str:
 
 def _described(exc: Exception) -> str:
     """What ``exc`` says, in words (a KeyError's bare key made a sentence)."""
+    if isinstance(exc, MissingColumn):
+        return f"the spec function reads {exc.args[0]}"
     if isinstance(exc, KeyError) and len(exc.args) == 1:
         return f"the spec function reads key {exc.args[0]!r}, which is not there"
     text = str(exc).strip()
@@ -218,8 +220,8 @@ def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None =
         checked = check_spec(
             form.factory.graph.openapi, spec_dict(values), model=form.factory.spec_model, what=f"{form.kind} spec"
         )
-    except PykroError as exc:
-        return mask(str(exc), used)
+    except PykroError as exc:  # the row's values do not fit the composition's spec: at the form's line
+        return mask(spec_failure(form, uid, PykroError(exc.what, where=exc.where or form.where, fix=exc.fix)), used)
     wrong = misplaced(form.factory.graph, checked, set(used.values())) if used else []
     if wrong:
         return (

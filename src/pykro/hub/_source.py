@@ -9,6 +9,7 @@ SQL types (JSON columns as dicts and lists, booleans as bool); rows are streamed
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -23,6 +24,7 @@ from pykro.errors import PykroError
 
 __all__ = [
     "URL_PARTS",
+    "MissingColumn",
     "Row",
     "Source",
     "SourceError",
@@ -97,6 +99,10 @@ _PART_FIXES = {
 }
 
 
+class MissingColumn(KeyError):
+    """``row["name"]`` of a column the row does not have (the message names the columns there are)."""
+
+
 class Row(Mapping[str, Any]):
     """One row: ``row.node_id`` or ``row["node_id"]``; a misspelt column names the columns there are."""
 
@@ -109,7 +115,7 @@ class Row(Mapping[str, Any]):
         try:
             return self._values[key]
         except KeyError:
-            raise KeyError(f"no column {key!r} (columns: {', '.join(self._values)})") from None
+            raise MissingColumn(f"column {key!r}, which the row does not have{self._columns(key)}") from None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -117,7 +123,12 @@ class Row(Mapping[str, Any]):
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(f"the row has no column {name!r} (columns: {', '.join(self._values)})") from None
+            raise AttributeError(f"the row has no column {name!r}{self._columns(name)}") from None
+
+    def _columns(self, name: str) -> str:
+        """`` (columns: …)``, with the closest one to ``name`` when there is one."""
+        close = difflib.get_close_matches(name, list(self._values), n=1, cutoff=0.6)
+        return f" (columns: {', '.join(self._values)})" + (f"; did you mean {close[0]!r}?" if close else "")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)

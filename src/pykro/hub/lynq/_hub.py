@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from pykro._gotemplate import FUNCS
 from pykro.deploy._api import SECRET_TYPE
+from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph._naming import did_you_mean
@@ -65,6 +66,8 @@ class LynqHub(Hub):
                     where=f"{where}: spec.{path}",
                     fix="Use a plain column name (letters, digits, _); for anything else write a view.",
                 ) from None
+        if doc.metadata.namespace is not None:
+            check_namespace(doc.metadata.namespace, where=f"{where}: metadata.namespace")
         parts = mysql.table.split(".")
         try:
             for part in parts:
