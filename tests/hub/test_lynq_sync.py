@@ -467,3 +467,25 @@ def test_a_lynq_hubs_wrong_password_and_database_on_a_real_server(
     assert_located(result.output, "hub.yaml: spec.source.mysql.database", tmp_path)
     assert "nosuchdb" in result.output, result.output
     assert f"{url.username}:***@" in result.output  # the password read from the Secret is masked
+
+
+def test_a_uid_that_cannot_name_a_lynq_node_fails_its_row(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    """LynqNodes are named <uid>-<form>: a uid that cannot be part of a name fails its row, naming the uid mapping
+    (the Python hub's instance_name does not exist in Lynq)."""
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('Bad_Uid', 1, 'nginx', 1), ('good', 1, 'nginx', 1)"))
+    engine.dispose()
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    result = CliRunner().invoke(app, ["plan", *target, "--source", f"sqlite:///{tmp_path / 'n.db'}", "-o", "json"])
+    assert result.exit_code == 1, result.output
+    outcomes = {o["uid"]: o for o in json.loads(result.output)[0]["outcomes"]}
+    assert outcomes["good"]["action"] == "created" and outcomes["Bad_Uid"]["action"] == "failed"
+    message = outcomes["Bad_Uid"]["message"]
+    assert "'Bad_Uid-app'" in message and "LynqNodes are named <uid>-<form>" in message, message
+    assert_located(message, "hub.yaml: spec.valueMappings.uid", tmp_path)
+    assert "instance_name" not in message

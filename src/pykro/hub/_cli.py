@@ -51,15 +51,14 @@ def load_hubs(path: Path) -> dict[str, Hub]:
     from pykro.hub._hub import Hub
 
     try:
-        found = path.is_file()
+        found, folder = path.is_file(), path.is_dir()
     except OSError:  # a name the system refuses (too long, …)
-        found = False
+        found = folder = False
+    fix = "Give a .py file defining a Hub, or Lynq YAML files (.yaml/.yml: the LynqHub and its LynqForms)."
     if not found:
-        raise PykroError(
-            f"no such file: {shown(str(path))}",
-            where=shown(str(path)),
-            fix="Give the path of a .py file defining a Hub.",
-        )
+        raise PykroError("is a directory" if folder else "no such file", where=shown(str(path)), fix=fix)
+    if path.suffix != ".py":
+        raise PykroError(f"{path.suffix or 'a file without suffix'} is not a hub file", where=str(path), fix=fix)
     from pykro.authoring._loader import import_user_file
 
     module = import_user_file(path, prefix="pykro_hub")

@@ -143,6 +143,7 @@ class Hub:
             raise PykroError(f"full_every={full_every!r} is not a whole number >= 1", where=caller())
         self.full_every = full_every
         self.source_option: str | None = None  # the CLI option that replaced the database URL, if one did
+        self.name_fix: str | None = None  # how to fix an instance name that is not a DNS label (planner.NAME_FIX)
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
 

@@ -46,6 +46,9 @@ __all__ = ["Reading", "delete_limit", "existing_instances", "guard", "plan_rows"
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
 
+NAME_FIX: Final = "fix the row's uid or the form's instance_name"
+"""How to fix an instance name that is not a DNS label (a hub's own words: `Hub.name_fix`)."""
+
 MIN_DELETE: Final = 5
 """Without ``max_delete``, a sync may always delete the instances of this many tenants."""
 
@@ -129,7 +132,7 @@ def _plan_rows(
         report.active += 1
         for form in hub.ordered():
             name = form.instance_name.format(uid=uid, form=form.name)
-            problem = row_problem(form, row, uid, name, vault)
+            problem = row_problem(form, row, uid, name, vault, hub.name_fix)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
                 report.add(form.name, uid, None if "instance name" in problem else name, "failed", problem)
@@ -196,13 +199,15 @@ def _user_line(exc: BaseException) -> str | None:
     return found
 
 
-def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None = None) -> dict[str, Any] | str:
+def row_problem(
+    form: Form, row: Row, uid: str, name: str, vault: Vault | None = None, name_fix: str | None = None
+) -> dict[str, Any] | str:
     """The checked spec of ``form`` for ``row`` (generated secrets filled in from ``vault``), or why there is
-    none (generated values masked)."""
+    none (generated values masked); ``name_fix`` says how to fix an instance name that is not a DNS label."""
     if not DNS_LABEL.fullmatch(name):
         return (
             f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
-            "'-', at most 63 characters); fix the row's uid or the form's instance_name"
+            f"'-', at most 63 characters); {name_fix or NAME_FIX}"
         )
     try:
         values = form.spec(row)

@@ -24,7 +24,7 @@ from pykro.hub._hub import Hub
 from pykro.hub._model import parse_interval
 from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
 from pykro.hub.lynq._convert import LoadedForm
-from pykro.hub.lynq._documents import located
+from pykro.hub.lynq._documents import locate, located
 from pykro.hub.lynq._model import HubDoc
 
 __all__ = ["LynqHub"]
@@ -52,6 +52,10 @@ class LynqHub(Hub):
             ) from None
         self.doc = doc
         self.file = file
+        uid_at = locate(f"{where}: spec.valueMappings.uid")
+        name_fix = (
+            f"fix the row's uid (column {spec.valueMappings.uid}, mapped at {uid_at}): LynqNodes are named <uid>-<form>"
+        )
         self.where = where
         self.lynq_forms: dict[str, LoadedForm] = {}
         self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
@@ -92,6 +96,7 @@ class LynqHub(Hub):
             )
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{where}: metadata.name", fix=exc.fix) from None
+        self.name_fix = name_fix
 
     def _mapped_columns(self) -> list[tuple[str, str]]:
         """(YAML path under spec, column) of every column the LynqHub maps."""
