@@ -189,3 +189,21 @@ def test_a_metrics_port_in_use_is_named(tmp_path: Path, cluster: LocalCluster, n
         result = CliRunner().invoke(app, ["run", *target, "--syncs", "1", "--metrics-port", str(port)])
     assert result.exit_code == 1
     assert f"--metrics-port: cannot serve metrics on port {port}" in str(result.exception), result.exception
+
+
+def test_a_wrong_file_argument_is_named(tmp_path: Path) -> None:
+    """A directory, a file that is neither Python nor YAML, a file given twice: named, with the fix, before
+    anything is read."""
+    hub_file, _ = _setup(tmp_path)
+    (tmp_path / "notes.txt").write_text("x = 1\n")
+    runner = CliRunner()
+    for args, words in (
+        (["plan", tmp_path], [f"{tmp_path}", "is a directory", ".yaml"]),
+        (["sync", tmp_path / "notes.txt"], ["notes.txt: .txt is not a hub file"]),
+        (["status", tmp_path / "hub.pyy"], ["hub.pyy", "no such file"]),
+        (["manifests", hub_file, tmp_path / "." / "hub.py", "--image", "x:1"], ["hub.py: the file is given twice"]),
+    ):
+        result = runner.invoke(app, list(map(str, args)))
+        assert result.exit_code == 1, result.output
+        for word in words:
+            assert word in str(result.exception), result.exception

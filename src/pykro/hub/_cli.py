@@ -77,6 +77,10 @@ def _load_files(files: list[Path]) -> dict[str, tuple[Path, Hub]]:
     from pykro.errors import PykroError
     from pykro.hub.lynq import is_lynq_file
 
+    given = [f.resolve() for f in files]
+    for i, path in enumerate(given):
+        if path in given[:i]:
+            raise PykroError("the file is given twice", where=str(files[i]), fix="Give each file once.")
     hubs: dict[str, tuple[Path, Hub]] = {}
     found: list[tuple[Path, dict[str, Any]]] = []
     yaml_files = [f for f in files if is_lynq_file(f)]

@@ -100,7 +100,7 @@ def _load(paths: list[Path]) -> dict[str, LynqHub]:
         if not hub.forms:
             raise PykroError(
                 f"LynqHub {hub.name!r} has no LynqForm",
-                where=hub.where,
+                where=f"{hub.where}: metadata.name",
                 fix=f"Give a file with a LynqForm whose spec.hubId is {hub.name}.",
             )
     return hubs
