@@ -480,3 +480,14 @@ def test_template_variables_of_a_row(tmp_path: Path) -> None:
     spec = hub.forms["app"].spec(row)
     assert spec["cfg"]["data"] == {"image": "acme.example.com/tenants/app/", "replicas": "4"}
     assert spec["cfg"]["metadata"] == {"name": "acme-cfg"}
+
+
+def test_a_misspelt_template_variable_names_the_closest() -> None:
+    """A variable the row does not have (Lynq's missingkey=error) fails the row with the closest variable name."""
+    from pykro.hub.lynq._render import RenderError, compile_tree
+
+    compiled = compile_tree({"data": {"a": "{{ .imag }}"}}, "ConfigMap", "spec.configMaps[0].spec", "f.yaml")
+    with pytest.raises(RenderError) as caught:
+        compiled.render({"uid": "a", "image": "nginx"})
+    assert caught.value.where == "spec.configMaps[0].spec.data.a"
+    assert 'no entry for key "imag"; did you mean \'image\'?' in caught.value.what, caught.value.what

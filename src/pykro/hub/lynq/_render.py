@@ -23,6 +23,7 @@ from pykro._gotemplate import FUNCS, GoTemplateError, Template
 from pykro._gotemplate import parse as parse_template
 from pykro._gotemplate.lynq import parse_typed_value
 from pykro.errors import PykroError
+from pykro.graph._naming import did_you_mean
 from pykro.hub._generated import RandomPassword, random_password
 
 __all__ = ["Compiled", "RenderError", "TemplateText", "compile_tree", "typed_functions"]
@@ -33,6 +34,7 @@ _STRING_PARENTS = frozenset(
     {"annotations", "labels", "matchLabels", "nodeSelector", "labelsTemplate", "annotationsTemplate"}
 )
 _DATA_PARENTS = frozenset({"data", "binaryData", "stringData"})
+_MISSING_KEY = re.compile(r'map has no entry for key "([^"]*)"')
 
 
 class RenderError(PykroError):
@@ -140,7 +142,11 @@ class Compiled:
             try:
                 text = node.template.execute(data)
             except GoTemplateError as exc:
-                raise RenderError(exc.what, where=show, fix=exc.fix or "Fix the template or the row's value.") from None
+                what = exc.what
+                missing = _MISSING_KEY.search(what)
+                if missing is not None and missing.group(1) not in data:  # a misspelt variable
+                    what += did_you_mean(missing.group(1), data).replace(" Did you mean", "; did you mean")
+                raise RenderError(what, where=show, fix=exc.fix or "Fix the template or the row's value.") from None
             except (ValueError, TypeError, ArithmeticError) as exc:
                 raise RenderError(f"{type(exc).__name__}: {exc}", where=show, fix="Fix the template.") from None
             return _finish(text, self.kind, path, show)
