@@ -154,3 +154,13 @@ def test_a_database_failure_says_which_part_of_the_url_is_wrong(db: Any) -> None
         assert caught.value.part == part, caught.value
         assert "Wr0ng-pw" not in str(caught.value)
         assert caught.value.where == ("table=" if part == "table" else "source="), caught.value
+
+
+def test_an_unquoted_at_sign_in_the_password_never_shows_part_of_it() -> None:
+    """``user:p@ss-word@host``: the driver would take ``ss-word@host`` for the host and print it; the URL is refused
+    before any connection, shown without its authority."""
+    source = Source("mysql+pymysql://u:p@ss-word@127.0.0.1:1/db", table="nodes")
+    with pytest.raises(SourceError) as caught:
+        list(source.rows())
+    assert caught.value.part == "url" and "%40" in str(caught.value)
+    assert "ss-word" not in str(caught.value) and "ss-word" not in source.shown

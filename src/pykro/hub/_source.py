@@ -215,7 +215,10 @@ def _read_only(dbapi_connection: Any, dialect: str) -> None:
 
 
 def redacted_url(url: str) -> str:
-    """The URL with its password masked (for messages)."""
+    """The URL with its password masked (for messages); a URL holding ``@`` more than once (an unquoted ``@`` in
+    the password) is not shown at all: where its password ends cannot be told."""
+    if url.count("@") > 1:
+        return f"{url.partition('://')[0]}://… (not shown: it holds '@' more than once)"
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
@@ -264,6 +267,13 @@ class Source:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            if self.url.count("@") > 1:  # the driver would read part of the password as the host, and print it
+                raise SourceError(
+                    f"cannot use the database URL {self.shown}",
+                    where="source=",
+                    fix="Write each @ of the user name or password as %40 (each : as %3A, / as %2F).",
+                    part="url",
+                )
             _check_sqlite_file(self.url, self.shown)
             try:
                 engine = sa.create_engine(self.url, pool_pre_ping=True)
