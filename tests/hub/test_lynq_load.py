@@ -490,4 +490,4 @@ def test_a_misspelt_template_variable_names_the_closest() -> None:
     with pytest.raises(RenderError) as caught:
         compiled.render({"uid": "a", "image": "nginx"})
     assert caught.value.where == "spec.configMaps[0].spec.data.a"
-    assert 'no entry for key "imag"; did you mean \'image\'?' in caught.value.what, caught.value.what
+    assert "no entry for key \"imag\"; did you mean 'image'?" in caught.value.what, caught.value.what
