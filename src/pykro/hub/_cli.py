@@ -178,7 +178,7 @@ def _point(
     if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
         hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
     if source is not None:  # a database error then names the option (or the variable) that gave the URL
-        hub.source_option = "--source" + (" ($PYKRO_HUB_SOURCE)" if os.environ.get("PYKRO_HUB_SOURCE") else "")
+        hub.wording.source_option = "--source" + (" ($PYKRO_HUB_SOURCE)" if os.environ.get("PYKRO_HUB_SOURCE") else "")
     from pykro.hub.lynq._hub import LynqHub
 
     if isinstance(hub, LynqHub):

@@ -53,7 +53,7 @@ from pykro.hub._model import (
     parse_interval,
 )
 from pykro.hub._policies import Policies, check_policies
-from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
+from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub._status import HubStatus, hub_status
 
 __all__ = [
@@ -115,15 +115,11 @@ class Hub:
                 f"hub name {name!r} is not a DNS label", where=caller(), fix="Use lowercase letters, digits and '-'."
             )
         self.name = name
-        here = self.declared_at = caller()
-        try:
-            self.source = Source(source, table=table, query=query)
-            self.uid_column = check_identifier(uid, "uid column")
-            self.active_column = check_identifier(active, "active column") if active is not None else None
-            self.interval = parse_interval(sync_every)
-            self.namespace = check_namespace(namespace) if namespace is not None else None
-        except PykroError as exc:  # at the user's line (and keyword, when the error names it)
-            raise PykroError(exc.what, where=f"{here}: {exc.where}" if exc.where else here, fix=exc.fix) from None
+        here = caller()
+        self.source, self.uid_column, self.active_column, self.interval, self.namespace = _declared(
+            here, source, table, query, uid, active, sync_every, namespace
+        )
+        self.wording = planner.Wording.of(here, uid, active)
         self.kubeconfig = kubeconfig
         self.context = context
         self.concurrency = max(1, concurrency)
@@ -142,8 +138,6 @@ class Hub:
         if not isinstance(full_every, int) or isinstance(full_every, bool) or full_every < 1:
             raise PykroError(f"full_every={full_every!r} is not a whole number >= 1", where=caller())
         self.full_every = full_every
-        self.source_option: str | None = None  # the CLI option that replaced the database URL, if one did
-        self.name_fix: str | None = None  # how to fix an instance name that is not a DNS label (planner.NAME_FIX)
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
 
@@ -224,32 +218,6 @@ class Hub:
         self.namespace = namespace if namespace is not None else self.namespace
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
-
-    def check_columns(self, columns: list[str]) -> None:
-        """Raise SourceError when the rows (their ``columns``) lack a column the hub names: its uid or active
-        column (the planner calls it with the first row's columns)."""
-        if self.uid_column not in columns:
-            raise SourceError(
-                f"the rows have no uid column {self.uid_column!r} (columns: {', '.join(columns)})",
-                where="uid=",
-                fix="Name the column that identifies a row.",
-                part="uid",
-            )
-        if self.active_column is not None and self.active_column not in columns:
-            raise SourceError(
-                f"the rows have no active column {self.active_column!r} (columns: {', '.join(columns)})",
-                where="active=",
-                fix="Name the activation column, or leave active= out (every row is active).",
-                part="active",
-            )
-
-    def source_problem(self, error: SourceError) -> SourceError:
-        """``error`` naming where the user wrote the part of the source it is about: the ``Hub(...)`` call's line and
-        keyword (``hub.py:12: table=``), or the CLI option that replaced the database URL (`source_option`)."""
-        if self.source_option is not None and error.part in URL_PARTS:
-            return SourceError(error.what, where=self.source_option, fix=error.fix, part=error.part)
-        where = f"{self.declared_at}: {error.where}" if error.where else self.declared_at
-        return SourceError(error.what, where=where, fix=error.fix, part=error.part)
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options
@@ -409,6 +377,30 @@ class Hub:
         finally:
             await cluster.close()
         return report
+
+
+def _declared(
+    here: str,
+    source: str,
+    table: str | None,
+    query: str | None,
+    uid: str,
+    active: str | None,
+    sync_every: str,
+    namespace: str | None,
+) -> tuple[Source, str, str | None, float, str | None]:
+    """A hub's source, uid and active columns, interval and namespace, checked; an error names ``here`` (the
+    user's ``Hub(...)`` line) and the keyword when it knows it."""
+    try:
+        return (
+            Source(source, table=table, query=query),
+            check_identifier(uid, "uid column"),
+            check_identifier(active, "active column") if active is not None else None,
+            parse_interval(sync_every),
+            check_namespace(namespace) if namespace is not None else None,
+        )
+    except PykroError as exc:
+        raise PykroError(exc.what, where=f"{here}: {exc.where}" if exc.where else here, fix=exc.fix) from None
 
 
 def _form_problems(

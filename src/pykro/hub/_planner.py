@@ -14,6 +14,7 @@ from pykro.deploy import _inventory as inv
 from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
 from pykro.deploy._direct import spec_dict
 from pykro.errors import PykroError
+from pykro.graph._naming import did_you_mean
 from pykro.hub._generated import Vault, mask, misplaced
 from pykro.hub._model import (
     DNS_LABEL,
@@ -33,7 +34,7 @@ from pykro.hub._model import (
     active_flag,
     spec_hash,
 )
-from pykro.hub._source import MissingColumn, Row, SourceError
+from pykro.hub._source import URL_PARTS, MissingColumn, Row, SourceError
 from pykro.runtime._values import check_spec
 
 _NOT_USER: Final = (
@@ -41,13 +42,74 @@ _NOT_USER: Final = (
     *{Path(sysconfig.get_paths()[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")},
 )
 
-__all__ = ["Reading", "delete_limit", "existing_instances", "guard", "plan_rows", "row_problem", "steps_of"]
+__all__ = [
+    "MissingColumns",
+    "Reading",
+    "Wording",
+    "check_columns",
+    "delete_limit",
+    "existing_instances",
+    "guard",
+    "plan_rows",
+    "row_problem",
+    "source_problem",
+    "steps_of",
+]
 
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
 
 NAME_FIX: Final = "fix the row's uid or the form's instance_name"
-"""How to fix an instance name that is not a DNS label (a hub's own words: `Hub.name_fix`)."""
+_ROLES: Final = {"uid": "uid column", "active": "active column"}
+
+
+@dataclass
+class Wording:
+    """How a hub's messages name what its user wrote: the ``Hub(...)`` line and keywords (Python), the file, line
+    and YAML paths (a LynqHub), or the CLI option that replaced the database URL."""
+
+    declared_at: str  # file:line of the hub's declaration
+    columns: list[tuple[str, str, str]]  # (where, column, SourceError part) of each column every row must have
+    parts: dict[str, tuple[str, str]] = field(default_factory=dict)  # SourceError part → (where, fix) instead
+    source_option: str | None = None  # the CLI option that gave the database URL, if one did
+    name_fix: str = NAME_FIX  # how to fix an instance name that is not a DNS label
+
+    @classmethod
+    def of(cls, declared_at: str, uid: str, active: str | None) -> Wording:
+        """A Python hub's: ``hub.py:12: uid=`` and so on."""
+        columns = [(f"{declared_at}: uid=", uid, "uid")]
+        return cls(declared_at, columns + ([(f"{declared_at}: active=", active, "active")] if active else []))
+
+
+def source_problem(hub: Hub, error: SourceError) -> SourceError:
+    """``error`` naming where the user wrote the part of the source it is about (`Wording`)."""
+    words = hub.wording
+    if words.source_option is not None and error.part in URL_PARTS:
+        where, fix = words.source_option, error.fix
+    elif error.part in words.parts:
+        where, fix = words.parts[error.part]
+    elif isinstance(error, MissingColumns):  # named already
+        return error
+    else:
+        where, fix = (f"{words.declared_at}: {error.where}" if error.where else words.declared_at), error.fix
+    return SourceError(error.what, where=where, fix=fix, part=error.part)
+
+
+class MissingColumns(SourceError):
+    """The rows lack a column the hub names (`check_columns`)."""
+
+
+def check_columns(hub: Hub, columns: list[str]) -> None:
+    """Raise MissingColumns when the rows (their ``columns``) lack a column the hub names."""
+    for where, column, part in hub.wording.columns:
+        if column not in columns:
+            raise MissingColumns(
+                f"the rows have no {_ROLES.get(part, 'column')} {column!r} (columns: {', '.join(columns)})",
+                where=where,
+                fix="Name a column of the table." + did_you_mean(column, columns),
+                part=part,
+            )
+
 
 MIN_DELETE: Final = 5
 """Without ``max_delete``, a sync may always delete the instances of this many tenants."""
@@ -72,7 +134,7 @@ def plan_rows(
     try:
         return _plan_rows(hub, report, vault, reading)
     except SourceError as exc:
-        raise hub.source_problem(exc) from None
+        raise source_problem(hub, exc) from None
 
 
 def _plan_rows(
@@ -84,10 +146,12 @@ def _plan_rows(
     digests = {name: form.digest() for name, form in hub.forms.items()}
     seen: dict[str, int] = {}
     first_row: dict[str, int] = {}  # uid → the number of the row (in read order) it was first seen in
+    checked = False
     for row in hub.source.rows(reading.since):
         report.rows += 1
-        if report.rows == 1:  # every row has the same columns
-            hub.check_columns(list(row))
+        if not checked:  # every row has the same columns
+            check_columns(hub, list(row))
+            checked = True
         if hub.changed_column is not None:
             _note_change(hub.changed_column, row, reading)
         raw_uid = row[hub.uid_column]
@@ -132,7 +196,7 @@ def _plan_rows(
         report.active += 1
         for form in hub.ordered():
             name = form.instance_name.format(uid=uid, form=form.name)
-            problem = row_problem(form, row, uid, name, vault, hub.name_fix)
+            problem = row_problem(form, row, uid, name, vault, hub.wording.name_fix)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
                 report.add(form.name, uid, None if "instance name" in problem else name, "failed", problem)

@@ -19,10 +19,9 @@ from pykro.deploy._api import SECRET_TYPE
 from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.graph import Graph
-from pykro.graph._naming import did_you_mean
 from pykro.hub._hub import Hub
 from pykro.hub._model import parse_interval
-from pykro.hub._source import URL_PARTS, Row, Source, SourceError, check_identifier
+from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub.lynq._convert import LoadedForm
 from pykro.hub.lynq._documents import locate, located
 from pykro.hub.lynq._model import HubDoc
@@ -52,10 +51,6 @@ class LynqHub(Hub):
             ) from None
         self.doc = doc
         self.file = file
-        uid_at = locate(f"{where}: spec.valueMappings.uid")
-        name_fix = (
-            f"fix the row's uid (column {spec.valueMappings.uid}, mapped at {uid_at}): LynqNodes are named <uid>-<form>"
-        )
         self.where = where
         self.lynq_forms: dict[str, LoadedForm] = {}
         self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
@@ -96,7 +91,7 @@ class LynqHub(Hub):
             )
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{where}: metadata.name", fix=exc.fix) from None
-        self.name_fix = name_fix
+        self._wording()
 
     def _mapped_columns(self) -> list[tuple[str, str]]:
         """(YAML path under spec, column) of every column the LynqHub maps."""
@@ -106,30 +101,15 @@ class LynqHub(Hub):
             found.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
         return found + [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
 
-    def check_columns(self, columns: list[str]) -> None:
-        """Raise SourceError, naming the LynqHub's file and YAML path, when the rows lack a column it maps."""
-        for path, column in self._mapped_columns():
-            if column not in columns:
-                raise located(
-                    SourceError(
-                        f"the rows have no column {column!r} (columns: {', '.join(columns)})",
-                        where=f"{self.where}: spec.{path}",
-                        fix="Name a column of the table." + did_you_mean(column, columns),
-                        part="column",
-                    )
-                )
-
-    def source_problem(self, error: SourceError) -> SourceError:
-        """``error`` naming the LynqHub's file and the YAML path of the part of its source it is about (the CLI's
-        ``--source`` for the database URL when that replaced the LynqHub's MySQL database), with the fix."""
-        if self.source_option is not None and error.part in URL_PARTS:
-            return super().source_problem(error)
+    def _wording(self) -> None:
+        """Messages about the source name the LynqHub's file, line and YAML path, with the fix (`Wording`); the CLI's
+        ``--source``, when given, for the database URL."""
         mysql = self.doc.spec.source.mysql
         assert mysql is not None  # checked when loaded
         other = " Or give --source URL to read another database."
         ref = mysql.passwordRef
         secret = (
-            f"the password in Secret {ref.name!r} (key {ref.key!r}) of namespace {self.namespace or 'default'!r}"
+            f"the password in Secret {ref.name!r} (key {ref.key!r}) in the hub's namespace"
             if ref is not None
             else "the password: the LynqHub has no passwordRef (add one, naming the Secret holding it)"
         )
@@ -146,13 +126,21 @@ class LynqHub(Hub):
             ),
             "database": ("source.mysql.database", f"Check the database name ({mysql.database!r})." + other),
             "table": ("source.mysql.table", "Check the table or view name (and that the user may read it)."),
-            "uid": ("valueMappings.uid", "Name the column that identifies a row."),
-            "active": ("valueMappings.activate", "Name the activation column."),
+            "read": ("source", "Check the database (reachable, the table exists, the user may SELECT from it)."),
         }
-        if error.part == "column":  # located already
-            return error
-        path, fix = paths.get(error.part, ("source", error.fix or ""))
-        return located(SourceError(error.what, where=f"{self.where}: spec.{path}", fix=fix, part=error.part))
+        self.wording.declared_at = self.where
+        self.wording.parts = {part: (self._at(path), fix) for part, (path, fix) in paths.items()}
+        parts = {"valueMappings.uid": "uid", "valueMappings.activate": "active"}
+        self.wording.columns = [(self._at(p), c, parts.get(p, "column")) for p, c in self._mapped_columns()]
+        uid = self.doc.spec.valueMappings.uid
+        self.wording.name_fix = (
+            f"fix the row's uid (column {uid}, mapped at {self._at('valueMappings.uid')}): LynqNodes are named "
+            "<uid>-<form>"
+        )
+
+    def _at(self, path: str) -> str:
+        """``file:line: spec.<path>`` of the LynqHub."""
+        return locate(f"{self.where}: spec.{path}") or self.where
 
     def variables(self, row: Row) -> dict[str, Any]:
         """The template variables of ``row``: Lynq's ``.uid``, ``.activate``, ``.hostOrUrl``/``.host``, every
