@@ -491,3 +491,43 @@ def test_a_misspelt_template_variable_names_the_closest() -> None:
         compiled.render({"uid": "a", "image": "nginx"})
     assert caught.value.where == "spec.configMaps[0].spec.data.a"
     assert "no entry for key \"imag\"; did you mean 'image'?" in caught.value.what, caught.value.what
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            'nameTemplate: "{{ .uid }}-cfg"',
+            'nameTemplate: "{{ .image }}"',
+            ["spec.configMaps[0].nameTemplate", "DNS-1123"],
+        ),
+        (
+            'nameTemplate: "{{ .uid }}-cfg"\n',
+            'nameTemplate: "{{ .uid }}-cfg"\n      targetNamespace: "ns-{{ .image }}"\n',
+            ["spec.configMaps[0].targetNamespace", "namespace 'ns-Web App:1'"],
+        ),
+        (
+            'nameTemplate: "{{ .uid }}-cfg"\n',
+            'nameTemplate: "{{ .uid }}-cfg"\n      labelsTemplate: {app: "{{ .image }}"}\n',
+            ["spec.configMaps[0].labelsTemplate.app", "label value 'Web App:1'", "annotation"],
+        ),
+    ],
+)
+def test_a_rendered_object_the_api_server_would_refuse_fails_its_row(
+    tmp_path: Path, old: str, new: str, words: list[str]
+) -> None:
+    """Checked per row, offline (as plan and sync do before writing): the name and namespace rules, label values,
+    and the kind's schema; the row's error names the LynqForm's file:line and YAML path."""
+    from pykro.hub._source import Row
+
+    (tmp_path / "hub.yaml").write_text(_HUB)
+    assert old in _FORM
+    (tmp_path / "form.yaml").write_text(_FORM.replace(old, new))
+    hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
+    row = Row({"node_id": "acme", "is_active": True, "image": "Web App:1", "replicas": 2})
+    with pytest.raises(PykroError) as caught:
+        hub.forms["app"].spec(row)
+    message = caught.value.render()
+    assert_located(message, f"form.yaml: {words[0]}", tmp_path)
+    for word in words[1:]:
+        assert word in message, message

@@ -47,7 +47,9 @@ def rendered_problem(r: LoadedResource, body: dict[str, Any]) -> Problem | None:
     if not found and limit is not None and len(str(name)) > limit:
         found = [names.max_len(limit)]
     if found:
-        rule_text = _RULES[rule] + (f", at most {limit} characters" if limit is not None else "")
+        rule_text = _RULES.get(rule, "a valid name of its kind") + (
+            f", at most {limit} characters" if limit is not None else ""
+        )
         return (
             name_path,
             f"{r.kind} name {_short(name)} is not a valid Kubernetes name: it must be {rule_text}",
