@@ -355,7 +355,7 @@ def _structural(typed: _Kind, fld: Field, got: CelType) -> Problem | None:
     fix = (
         "kro checks a map literal's value type against every field of the struct, also the fields the map does not "
         f"set: set the fields of {path} one by one (each its own value or ${{...}}), or wrap the expression in "
-        "dyn(...) to leave the check to the API server."
+        "dyn(...) to leave the check to the API server (in a composition: pykro.cel.dyn(value))."
     )
     return (path, what, fix)
 
