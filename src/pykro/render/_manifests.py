@@ -63,11 +63,16 @@ def manifests(
             where=graph.name,
             fix="Fix the expression or the spec value it reads.",
         )
-    unresolved = [
-        f"{state.id} ({_reason(state.message)})"
-        for state in result.states.values()
-        if state.state == "pending" and not state.objects
-    ]
+    pending = [state for state in result.states.values() if state.state == "pending" and not state.objects]
+    unset = [f"{state.id} ({_reason(state.message)})" for state in pending if state.waiting_on == ["schema"]]
+    if unset:
+        raise ValidationError(
+            f"{graph.kind} {name!r} cannot be rendered: {len(unset)} resource(s) read a spec field this spec leaves "
+            "unset: " + "; ".join(unset),
+            where=graph.name,
+            fix="Set the spec field the expression reads (it is unset and has no default).",
+        )
+    unresolved = [f"{state.id} ({_reason(state.message)})" for state in pending]
     if unresolved:
         raise ValidationError(
             f"{graph.kind} {name!r} cannot be rendered offline: {len(unresolved)} resource(s) need values only a "
