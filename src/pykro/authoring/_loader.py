@@ -23,7 +23,7 @@ def load_composition(target: str) -> Composition:
     if name:
         if name not in found:
             raise PykroError(
-                f"{path} has no composition named {name!r}",
+                f"this file has no composition named {name!r}",
                 where=str(path),
                 fix=f"Compositions in it: {', '.join(sorted(found)) or 'none'}.",
             )

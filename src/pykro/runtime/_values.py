@@ -480,7 +480,7 @@ def set_value(
     key, sep, raw = assignment.partition("=")
     where = f"--set {assignment}"
     if not sep or not key:
-        raise ValidationError(f"--set {assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
+        raise ValidationError(f"{assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
     path = [part.replace("\\.", ".") for part in _DOT.split(key)]
     if any(not part for part in path):
         raise ValidationError(f"--set {key!r} has an empty field name", where=where, fix="E.g. --set db.size=10.")
@@ -535,6 +535,15 @@ def _step(
             return name, props[name], names.get(name, (name, None))[1], name in (node.get("required") or ())
         if node.get("x-kubernetes-preserve-unknown-fields"):
             return part, None, None, False
+        indexed = re.fullmatch(r"(.+)\[[^\]]*\]", part)  # helm's list[0]=v
+        field = names.get(indexed[1], (indexed[1], None))[0] if indexed else ""
+        if indexed and (props.get(field) or {}).get("type") == "array":
+            listed = dotted.removesuffix(part) + indexed[1]
+            raise ValidationError(
+                f"{listed} is a list; --set cannot reach into it",
+                where=where,
+                fix=f"Set the whole list as YAML, e.g. --set '{listed}=[...]', or use -f values.yaml.",
+            )
         raise unknown_field(dotted, part, props, names, where)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
@@ -572,9 +581,11 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
     }.get(str(expected), True)
     if not ok:
         article = "an" if str(expected)[:1] in "aeiou" else "a"
-        raise ValidationError(
-            f"{dotted} takes {article} {expected}, not {raw!r}", where=where, fix=f"Give {article} {expected}."
-        )
+        fix = {
+            "array": f"Give a YAML list: --set '{dotted}=[a, b]'.",
+            "object": f"Give a YAML mapping, --set '{dotted}={{key: value}}', or set one field: --set {dotted}.KEY=V.",
+        }.get(str(expected), f"Give {article} {expected}.")
+        raise ValidationError(f"{dotted} takes {article} {expected}, not {raw!r}", where=where, fix=fix)
     return value
 
 
