@@ -351,6 +351,44 @@ def test_format_spec_on_reference() -> None:
     expect(f, "format-spec", "format conversions")
 
 
+def test_str_format_and_percent_on_reference() -> None:
+    """Were reported as "an f-string ... outside a @composition function" although written inside one."""
+
+    def f(spec: S) -> None:
+        ConfigMap(name="x", data={"v": "{}-db".format(spec.name)})  # noqa: UP032  # L:str-format
+
+    expect(f, "str-format", "with str.format() or format()", "Use an f-string in the @composition function itself")
+
+    def g(spec: S) -> None:
+        ConfigMap(name="x", data={"v": "%s-db" % spec.name})  # noqa: UP031  # L:percent
+
+    expect(g, "percent", "str() (or % formatting) of the reference schema.spec.name")
+
+
+def test_python_methods_without_a_cel_equivalent() -> None:
+    """Were reported as "has no field 'title'" / "is not callable": the user wrote a method call, not a field."""
+
+    def f(spec: S) -> None:
+        ConfigMap(name="x", data={"v": spec.name.title()})  # L:str-method
+
+    expect(f, "str-method", ".title() of schema.spec.name (string) has no CEL equivalent", "Supported: endswith")
+
+    def g(spec: S) -> None:
+        ConfigMap(name="x", data={"v": ",".join(spec.labels.keys())})  # L:dict-method
+
+    expect(g, "dict-method", ".keys() of a map reference has no CEL equivalent", "[f(k, m[k]) for k in m]")
+
+    def h(spec: S) -> None:
+        ConfigMap(name="x", data={**spec.labels, "a": "b"})  # L:dict-unpack
+
+    expect(h, "dict-unpack", "`**m` and dict(m) call .keys()")
+
+    def i(spec: S) -> None:
+        ConfigMap(name="x", data=spec.labels | {"a": "b"})  # L:dict-merge
+
+    expect(i, "dict-merge", "(a dict merge) over a reference has no CEL equivalent", "key by key")
+
+
 def test_slicing() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name[1:3]})  # L:slice
