@@ -389,6 +389,22 @@ def test_python_methods_without_a_cel_equivalent() -> None:
     expect(i, "dict-merge", "(a dict merge) over a reference has no CEL equivalent", "key by key")
 
 
+def test_a_python_error_in_the_body_is_named_at_its_line() -> None:
+    """Was an uncaught exception (the CLI called it "internal error ... a bug in pykro")."""
+    from pykro.builders import App
+
+    def f(spec: S) -> None:
+        App("web").image("nginx").replica(3)  # type: ignore[attr-defined]  # L:attr
+
+    err = expect(f, "attr", "composition f raised AttributeError: 'App' object has no attribute 'replica'")
+    assert err.fix == "Did you mean 'replicas'? Fix the code at that line."
+
+    def g(spec: S) -> None:
+        cm({"a": "x"}["b"])  # L:keyerror
+
+    expect(g, "keyerror", "composition g raised KeyError: 'b'")
+
+
 def test_slicing() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name[1:3]})  # L:slice
