@@ -211,6 +211,13 @@ def test_kinds_of_unknown_groups_stay_unchecked() -> None:
         ("spec.template.spec.containers.0.ports", [{"containerPort": 0}], "containerPort must be at least 1, got 0"),
         ("spec.template.spec.containers.0.ports", [{"containerPort": 70000}], "must be at most 65535, got 70000"),
         ("spec.template.spec.containers.0.readinessProbe.periodSeconds", -5, "periodSeconds must be at least 0"),
+        # a quantity the API server cannot parse (was accepted, by the emulator too)
+        (
+            "spec.template.spec.containers.0.resources",
+            {"limits": {"memory": "4GB"}},
+            "limits.memory must be a Kubernetes quantity, got '4GB'",
+        ),
+        ("spec.template.spec.containers.0.resources", {"requests": {"cpu": "1 core"}}, "got '1 core'"),
     ],
 )
 def test_values_the_api_server_rejects(where: str, value: Any, message: str) -> None:
@@ -241,9 +248,10 @@ def test_expressions_of_a_known_wrong_type(where: str, value: str, message: str)
         ("spec.template.spec.containers.0.resources", "${r1.spec.template.spec.containers[0].resources}"),
         ("metadata.labels", "${r1.metadata.labels}"),
         ("spec.paused", "${schema.spec.paused}"),
+        ("spec.template.spec.containers.0.resources", {"limits": {"memory": "${schema.spec.name}Mi"}}),
     ],
 )
-def test_expressions_of_a_fitting_or_unknown_type_pass(where: str, value: str) -> None:
+def test_expressions_of_a_fitting_or_unknown_type_pass(where: str, value: Any) -> None:
     Graph.from_rgd(rgd(mutated("deployment", where, value), TEMPLATES["statefulset"]))
 
 

@@ -471,6 +471,10 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
         what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
         return (text, what, f"The API server rejects it; use a value {bound}.")
+    if name == "Pattern" and typed.at(path) is not None:
+        text = format_path(path)
+        what = f"{typed.kind} field {text} must be a Kubernetes quantity, got {_short(error.instance)}"
+        return (text, what, "Write a number with an optional unit: '500m' or '2' (cpu), '512Mi' or '4Gi' (bytes).")
     if name in ("Type", "OneOfNotValid", "AnyOf"):
         schema = typed.at(path)
         want = _expected(schema) if schema else _WORDS.get(_types(error), "another type")

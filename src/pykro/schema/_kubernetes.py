@@ -342,6 +342,13 @@ VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
 }
 
 
+# What the API server parses as a resource.Quantity (the pattern controller-gen writes into CRDs for one).
+QUANTITY: Final = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+QUANTITY_PATTERN: Final = (
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+
+
 @cache
 def _strict_doc() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(
@@ -409,6 +416,8 @@ def template_validator(api_version: str, kind: str) -> Any:
                 bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
                 properties[key] = {"allOf": [properties[key], bounds]}
             definition["properties"] = properties
+        if each == QUANTITY:  # the bundle only says "string or number"
+            definition = {"allOf": [definition, {"pattern": QUANTITY_PATTERN}]}
         defs[each] = definition
     schema = {"$schema": _definitions_doc().get("$schema"), "$defs": defs, "$ref": f"#/$defs/{name}"}
     return jsonschema_rs.validator_for(schema)
