@@ -225,6 +225,19 @@ def test_values_the_api_server_rejects(where: str, value: Any, message: str) -> 
     assert message in error.what
 
 
+def test_secret_data_that_is_not_base64_is_refused_without_showing_it() -> None:
+    good = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aHVudGVyMg=="}}
+    check_object(good, "Secret s")
+    with pytest.raises(ValidationError) as info:
+        check_object({**good, "data": {"k": "hunter2-plain"}}, "Secret s")
+    assert "Secret field data.k must be base64 text" in info.value.what and "give text in stringData" in str(info.value)
+    assert "hunter2" not in str(info.value)
+    with pytest.raises(ValidationError, match="must be base64 text"):
+        check_object(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "binaryData": {"k": "a"}}, "c"
+        )
+
+
 @pytest.mark.parametrize(
     ("where", "value", "message"),
     [

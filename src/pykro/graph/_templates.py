@@ -473,6 +473,10 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         return (text, what, f"The API server rejects it; use a value {bound}.")
     if name == "Pattern" and typed.at(path) is not None:
         text = format_path(path)
+        if (typed.at(path) or {}).get("format") == "byte":  # the value is not shown: it may be a secret
+            what = f"{typed.kind} field {text} must be base64 text (the API server decodes it)"
+            plain = "stringData" if typed.kind == "Secret" else "data"
+            return (text, what, f"Encode the value with base64 (pass bytes to pykro.simple), or give text in {plain}.")
         what = f"{typed.kind} field {text} must be a Kubernetes quantity, got {_short(error.instance)}"
         return (text, what, "Write a number with an optional unit: '500m' or '2' (cpu), '512Mi' or '4Gi' (bytes).")
     if name in ("Type", "OneOfNotValid", "AnyOf"):
