@@ -225,6 +225,13 @@ def test_values_the_api_server_rejects(where: str, value: Any, message: str) -> 
     assert message in error.what
 
 
+def test_a_literal_name_the_api_server_rejects() -> None:
+    """Was accepted in the RGD (kro would fail on every instance); names computed with ${...} are checked later."""
+    error = rejected(rgd(mutated("deployment", "metadata.name", "My_App")))
+    assert "Deployment name 'My_App' is not a valid Kubernetes name" in error.what
+    Graph.from_rgd(rgd(mutated("deployment", "metadata.name", "${schema.spec.name}-App"), TEMPLATES["statefulset"]))
+
+
 def test_secret_data_that_is_not_base64_is_refused_without_showing_it() -> None:
     good = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aHVudGVyMg=="}}
     check_object(good, "Secret s")

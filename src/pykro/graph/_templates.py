@@ -27,6 +27,7 @@ from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._expressions import Field, format_path
+from pykro.graph._naming import SUBDOMAIN_RULE, is_dns_subdomain
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -175,6 +176,10 @@ def _check(
             validator = k8s.template_validator(api_version, kind)
     if external:
         return None
+    name = body["metadata"].get("name") if isinstance(body.get("metadata"), Mapping) else None
+    if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
+        what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
+        return ("metadata.name", what, "Use a name such as my-app.")
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:
