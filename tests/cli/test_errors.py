@@ -182,3 +182,14 @@ def test_kubeconfig_files_in_the_environment_are_merged_as_kubectl_does(
     second = load(None, "second")
     assert second.context.namespace == "two" and second.cluster.server == "https://127.0.0.2:2"
     assert str(two.parent / "ca.crt") in str(second.cluster.certificate_auth)
+
+
+@pytest.mark.parametrize("command", [["deploy", "examples/webapp.py"], ["status", "web"], ["delete", "web"]])
+def test_local_and_another_cluster_are_refused_together(command: list[str]) -> None:
+    """--kubeconfig/--context were ignored silently next to --local."""
+    proc = pykro(*command, "--local", "--kubeconfig", "/nonexistent/kubeconfig", "--context", "prod")
+    assert proc.returncode == 1 and proc.stdout == "", proc.stderr
+    assert proc.stderr == (
+        "error: --local and --kubeconfig/--context name two clusters. Use --local for the embedded emulator, or "
+        "--kubeconfig/--context for another cluster.\n"
+    )
