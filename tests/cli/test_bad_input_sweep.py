@@ -357,7 +357,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("types", [WEBAPP_PY], "is a Python file; `pykro types` reads CRD YAML files"),
     ("rgd expand", [WEBAPP_RGD, "-i", WEBAPP_INSTANCE, "--observed", "{observed-no-kind}"],
      "x.yaml: an observed object needs apiVersion, kind and metadata.name"),
-    ("render", [WEBAPP_PY, "--manifests", "-f", "{twice}"], "mistake-twice.yaml:2:1: the key 'replicas' is written twice"),
+    ("render", [WEBAPP_PY, "--manifests", "-f", "{twice}"], "twice.yaml:2:1: the key 'replicas' is written twice"),
     ("render", [WEBAPP_PY, "--manifests", "--set", "replicas"], "--set: 'replicas' is not KEY=VALUE"),
 ]  # fmt: skip
 
