@@ -88,6 +88,19 @@ def _commands() -> Iterator[tuple[str, Any]]:
 COMMANDS = dict(_commands())
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_commands_help_renders(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pykro build --help` was an internal error: rich read "[/path]" in an option's help as a closing tag."""
+    try:
+        main([*command.split(), "--help"])
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code in (0, None) and err == "", err
+    assert "Usage:" in out and "--help" in out
+
+
 def _shown(value: str) -> str:
     """How an error message shows ``value``: escaped as repr does, only its start when very long."""
     return repr(value[:40])[1:-1]
