@@ -31,6 +31,8 @@ def pykro(*args: str) -> subprocess.CompletedProcess[str]:
     ("argv", "pattern"),
     [
         (["deplyo"], r"error: No such command 'deplyo'\. Did you mean 'deploy'\? See `pykro --help`\."),
+        # click suggests the closest spelling, 'deploy', for the word other tools use for delete
+        (["destroy", "shop"], r"error: No such command 'destroy'\. Did you mean 'delete'\? See `pykro --help`\."),
         (["render", "--rdg", "examples/webapp.py"], r"error: No such option:? '?--rdg'?.*--rgd.*See"),
         (["render"], r"error: Missing argument '(target|TARGET)'\. See `pykro render --help`\."),
         (["rgd", "validate", "a.yaml", "b.yaml"], r"error: Got unexpected extra argument(\(s\))? \(b\.yaml\)"),
