@@ -472,6 +472,26 @@ def test_two_parameters() -> None:
     assert info.value.where == f"{FILE}:{line_of('two-params')}"
 
 
+@pytest.mark.parametrize(
+    ("api_version", "message"),
+    [
+        ("Example.com/v1", "the group 'Example.com' is not a lower-case domain with at least one dot"),
+        ("example/v1", "the group 'example' is not a lower-case domain"),
+        ("example.com/V1", "the version 'V1' does not match ^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$"),
+        ("example.com/", "the version '' does not match"),
+    ],
+)
+def test_an_api_version_the_api_server_rejects(api_version: str, message: str) -> None:
+    """Were accepted: kro would fail to create the instance CRD."""
+    with pytest.raises(CompositionError) as info:
+
+        @composition(api_version=api_version, kind="WebApp")
+        def f(spec: S) -> None:
+            cm()
+
+    assert message in info.value.what and info.value.fix == "E.g. api_version='example.com/v1alpha1'."
+
+
 def test_kind_must_be_upper_camel() -> None:
     with pytest.raises(CompositionError, match="must be UpperCamelCase"):
 

@@ -20,7 +20,16 @@ from pykro.authoring._resource import ResourceRef, check_id
 from pykro.authoring._serialize import status_template, to_template
 from pykro.authoring._transform import transform
 from pykro.errors import CompositionError, PykroError, ValidationError
-from pykro.graph._naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain, is_valid_kind
+from pykro.graph._naming import (
+    API_VERSION_RULE,
+    GROUP_RULE,
+    SUBDOMAIN_RULE,
+    did_you_mean,
+    is_dns_subdomain,
+    is_valid_group,
+    is_valid_kind,
+    is_valid_version,
+)
 from pykro.schema._models import reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
@@ -66,6 +75,18 @@ class Composition:
             )
         self.group = group or group_part or "kro.run"
         self.version = version
+        if not is_valid_version(version):
+            raise CompositionError(
+                f"api_version {api_version!r}: the version {version!r} does not match {API_VERSION_RULE}",
+                where=where,
+                fix="E.g. api_version='example.com/v1alpha1'.",
+            )
+        if not is_valid_group(self.group):
+            raise CompositionError(
+                f"api_version {api_version!r}: the group {self.group!r} is not {GROUP_RULE}",
+                where=where,
+                fix="E.g. api_version='example.com/v1alpha1'.",
+            )
         if not is_valid_kind(kind):
             raise CompositionError(
                 f"kind {kind!r} must be UpperCamelCase (^[A-Z][a-zA-Z0-9]*$)", where=where, fix="E.g. kind='WebApp'."
