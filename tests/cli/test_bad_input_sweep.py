@@ -368,6 +368,7 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("rgd order", ["{on-key}"], "kubectl reads the key 'on' as bool, not as text"),
     ("emulator start", ["--port", "0", "--rules", "{rules}"], "delays.Deploymnet: unknown kind 'Deploymnet'"),
     ("types", [WEBAPP_PY], "is a Python file; `pykro types` reads CRD YAML files"),
+    ("render", [str(EXAMPLES), "--rgd"], "examples: is a directory, not a file. Give the path of a .py file"),
     ("rgd expand", [WEBAPP_RGD, "-i", WEBAPP_INSTANCE, "--observed", "{observed-no-kind}"],
      "x.yaml: an observed object needs apiVersion, kind and metadata.name"),
     ("render", [WEBAPP_PY, "--manifests", "-f", "{twice}"], "twice.yaml:2:1: the key 'replicas' is written twice"),
