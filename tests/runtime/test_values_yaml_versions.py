@@ -87,8 +87,8 @@ def test_base_60_is_text_as_for_kubectl() -> None:
     ("assignment", "where", "message"),
     [
         ("replicas", "--set", "'replicas' is not KEY=VALUE. E.g. --set replicas=3."),
-        ("tags=a,b", "--set tags=a,b", "tags takes an array, not 'a,b'. Give a YAML list: --set 'tags=[a, b]'."),
-        ("labels=x", "--set labels=x", "labels takes an object, not 'x'. Give a YAML mapping, --set 'labels={key: "),
+        ("tags=a,b", "--set tags=a,b", "tags takes an array, not 'a,b'. Write it as YAML: --set 'tags=[a, b]'."),
+        ("labels=x", "--set labels=x", "labels takes an object, not 'x'. Write it as YAML: --set 'labels={key: "),
         ("tags[0]=x", "--set tags[0]=x", "tags is a list; --set cannot reach into it. Set the whole list as YAML"),
         ("name[0]=x", "--set name[0]=x", "unknown field 'name[0]'. Did you mean 'name'?"),
     ],

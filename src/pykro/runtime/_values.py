@@ -496,11 +496,7 @@ def set_value(
         if last:
             break
         if node is not None and node.get("type") == "array":
-            raise ValidationError(
-                f"{dotted} is a list; --set cannot reach into it",
-                where=where,
-                fix=f"Set the whole list as YAML, e.g. --set '{dotted}=[...]', or use -f values.yaml.",
-            )
+            raise _into_list(dotted, where)
         if target.get(part) is None:  # absent, or null in a values file
             target[part] = {}
         target = target[part]
@@ -536,19 +532,21 @@ def _step(
         if node.get("x-kubernetes-preserve-unknown-fields"):
             return part, None, None, False
         indexed = re.fullmatch(r"(.+)\[[^\]]*\]", part)  # helm's list[0]=v
-        field = names.get(indexed[1], (indexed[1], None))[0] if indexed else ""
-        if indexed and (props.get(field) or {}).get("type") == "array":
-            listed = dotted.removesuffix(part) + indexed[1]
-            raise ValidationError(
-                f"{listed} is a list; --set cannot reach into it",
-                where=where,
-                fix=f"Set the whole list as YAML, e.g. --set '{listed}=[...]', or use -f values.yaml.",
-            )
+        if indexed and (props.get(names.get(indexed[1], (indexed[1], None))[0]) or {}).get("type") == "array":
+            raise _into_list(dotted.removesuffix(part) + indexed[1], where)
         raise unknown_field(dotted, part, props, names, where)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         return part, extra, model, False
     return part, None, None, False
+
+
+def _into_list(dotted: str, where: str) -> ValidationError:
+    return ValidationError(
+        f"{dotted} is a list; --set cannot reach into it",
+        where=where,
+        fix=f"Set the whole list as YAML, e.g. --set '{dotted}=[...]', or use -f values.yaml.",
+    )
 
 
 def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
@@ -581,10 +579,8 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
     }.get(str(expected), True)
     if not ok:
         article = "an" if str(expected)[:1] in "aeiou" else "a"
-        fix = {
-            "array": f"Give a YAML list: --set '{dotted}=[a, b]'.",
-            "object": f"Give a YAML mapping, --set '{dotted}={{key: value}}', or set one field: --set {dotted}.KEY=V.",
-        }.get(str(expected), f"Give {article} {expected}.")
+        example = {"array": "[a, b]", "object": "{key: value}"}.get(str(expected))
+        fix = f"Write it as YAML: --set '{dotted}={example}'." if example else f"Give {article} {expected}."
         raise ValidationError(f"{dotted} takes {article} {expected}, not {raw!r}", where=where, fix=fix)
     return value
 
