@@ -61,6 +61,15 @@ def test_if_on_a_string_reference() -> None:
     expect(f, "if-str", "`if` on schema.spec.name", "truthiness", "!= ''")
 
 
+def test_and_on_an_int_reference_reads_well() -> None:
+    def f(spec: S) -> None:
+        if spec.expose and spec.replicas:  # L:and-int
+            cm()
+
+    err = expect(f, "and-int", "`and` on schema.spec.replicas, an int reference")
+    assert err.fix == "Compare explicitly: `schema.spec.replicas != 0`."
+
+
 def test_not_on_an_int_reference() -> None:
     def f(spec: S) -> None:
         value = "b" if not spec.replicas else "c"  # L:not-int
