@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import pytest
 from pydantic import Field
 
 from pykro import Spec, Status, composition, external_ref, resource
+from pykro.authoring._decorator import _parameter_names
 from pykro.errors import CompositionError
 from pykro.simple import ConfigMap, Deployment, Service
 
@@ -499,6 +502,35 @@ def test_an_api_version_the_api_server_rejects(api_version: str, message: str) -
             cm()
 
     assert message in info.value.what and info.value.fix == "E.g. api_version='example.com/v1alpha1'."
+
+
+def _takes_all(a: int, /, b: int, *args: int, c: int, d: int = 1, **kwargs: int) -> None:
+    pass
+
+
+def _keyword_only(*, spec: S) -> None:
+    pass
+
+
+@functools.wraps(_takes_all)
+def _wrapping(spec: S) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _takes_all,
+        _keyword_only,
+        _wrapping,
+        lambda x, *y: None,
+        lambda **z: None,
+        lambda: None,
+        functools.partial(_takes_all, 1),
+    ],
+)
+def test_the_parameters_of_a_composition_function_are_those_inspect_reports(fn: Callable[..., Any]) -> None:
+    assert _parameter_names(fn) == list(inspect.signature(fn).parameters)
 
 
 def test_kind_must_be_upper_camel() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import re
+import types
 import typing
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Literal, overload
@@ -110,7 +111,7 @@ class Composition:
     @staticmethod
     def _models(fn: Callable[..., Any], where: str) -> tuple[type[BaseModel], type[BaseModel] | None]:
         hints = typing.get_type_hints(fn)
-        params = list(inspect.signature(fn).parameters)
+        params = _parameter_names(fn)
         if len(params) != 1:
             raise CompositionError(
                 f"a composition takes exactly one parameter (the spec), {fn.__name__} takes {len(params)}",
@@ -326,6 +327,24 @@ class Composition:
         from pykro.deploy import factory
 
         return factory(self, mode, **options)
+
+
+def _parameter_names(fn: Callable[..., Any]) -> list[str]:
+    """``list(inspect.signature(fn).parameters)``, read from the code object of a plain function (nothing then can
+    change what the signature reports: no ``__wrapped__``, no ``__signature__``) at a tenth of the cost."""
+    if type(fn) is not types.FunctionType or hasattr(fn, "__wrapped__") or hasattr(fn, "__signature__"):
+        return list(inspect.signature(fn).parameters)
+    code = fn.__code__
+    names, positional, keyword_only = code.co_varnames, code.co_argcount, code.co_kwonlyargcount
+    result = list(names[:positional])
+    after = positional + keyword_only
+    if code.co_flags & inspect.CO_VARARGS:
+        result.append(names[after])
+        after += 1
+    result.extend(names[positional : positional + keyword_only])
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        result.append(names[after])
+    return result
 
 
 def _required_path(model: type[BaseModel], path: tuple[str | int, ...]) -> bool:

@@ -27,6 +27,7 @@ __all__ = [
     "and_",
     "builtin",
     "compare",
+    "compare_pair",
     "condition",
     "enter",
     "fail_construct",
@@ -198,6 +199,11 @@ def _compare_one(op: str, left: Any, right: Any) -> Any:
     if op == "not in":
         return not_(binary("in", left, right))
     return binary(op, left, right)
+
+
+def compare_pair(op: str, left: Any, right: Any) -> Any:
+    """A single comparison ``a < b`` (both operands evaluated, left first, as Python does)."""
+    return _compare_one(op, left, right)
 
 
 def compare(ops: Sequence[str], *thunks: Callable[[], Any]) -> Any:
