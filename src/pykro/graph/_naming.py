@@ -58,6 +58,20 @@ def is_valid_kind(word: str) -> bool:
     return bool(KIND_NAME.fullmatch(word))
 
 
+API_VERSION_RULE = "^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$"
+GROUP_RULE = "a lower-case domain with at least one dot, which the API server requires of the instance CRD's group"
+
+
+def is_valid_version(word: str) -> bool:
+    """An instance version kro accepts (``v1``, ``v1alpha1``)."""
+    return bool(re.fullmatch(r"v[0-9]+(alpha[0-9]+|beta[0-9]+)?", word))
+
+
+def is_valid_group(word: str) -> bool:
+    """A CRD group the API server accepts (``example.com``)."""
+    return is_dns_subdomain(word) and "." in word
+
+
 def suggest_id(word: str) -> str | None:
     """A lower camelCase spelling of ``word`` (``my-db`` -> ``myDb``), or None if nothing sensible exists."""
     parts = [p for p in re.split(r"[^A-Za-z0-9]+", word) if p]
