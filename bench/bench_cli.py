@@ -10,7 +10,8 @@ and its yardstick run alternately, min and median of PAIRS pairs, and the ratio 
 Each startup row is followed by the CPU time of the same runs (user + system of the child process): on a busy
 machine the wall clock also counts other processes' load, CPU time much less.
 * ``pykro deploy examples/fullstack.py --local`` (waits for ready) against ``kubectl apply -f`` + ``kubectl wait``
-  of the same rendered objects on the same emulator (goal ≤ 1.0×); each run deploys into a new namespace.
+  of the same rendered objects on the same emulator (goal ≤ 1.0×); each run deploys into a new namespace, pykro with
+  its bytecode cached as an installed package has it (even when PYTHONDONTWRITEBYTECODE is set).
 
 Python's bytecode is cached as after ``pip install`` (compiled once, into a temporary PYTHONPYCACHEPREFIX, by the
 warm-up run), whatever PYTHONDONTWRITEBYTECODE says here: with it, every run would compile pykro's sources again,

@@ -101,7 +101,7 @@ def test_bodies_by_length_chunks_and_connection_end() -> None:
     answers = {
         1: (_fixed(b"fixed"), False),
         2: (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n4;x=y\r\ndefg\r\n0\r\n\r\n", False),
-        3: (b"HTTP/1.1 204 No Content\r\n\r\n", False),
+        3: (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", False),
         4: (b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\nuntil the end", True),
     }
 

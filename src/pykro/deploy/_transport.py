@@ -148,12 +148,15 @@ class KubeTransport(httpx2.AsyncBaseTransport):
                 raise httpx2.RemoteProtocolError("Server disconnected without sending a response.")
             version, status, reason = _status_line(line)
             headers = await _headers(conn.reader, read_timeout)
+            while 100 <= status < 200 and status != 101:  # interim answers (100 Continue, 103 Early Hints...)
+                version, status, reason = _status_line(await _read(conn.reader.readline(), read_timeout))
+                headers = await _headers(conn.reader, read_timeout)
         except BaseException:
             conn.close()
             raise
         values = {k.lower(): v for k, v in headers}
         keep = version == b"HTTP/1.1" and values.get(b"connection", b"").lower() != b"close"
-        if request.method == "HEAD" or status in _NO_BODY or 100 <= status < 200:
+        if request.method == "HEAD" or status in _NO_BODY or status == 101:
             length: int | None = 0
         elif b"chunked" in values.get(b"transfer-encoding", b"").lower():
             length = None
