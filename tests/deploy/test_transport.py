@@ -9,12 +9,14 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx2
 import pytest
 
 from pykro.cli._deploy import load_source
-from pykro.deploy import NullReporter, factory
+from pykro.deploy import Instance, NullReporter, factory
+from pykro.deploy._api import Cluster
 from pykro.deploy._transport import KubeTransport, fast_transport
 
 FULLSTACK = Path(__file__).resolve().parents[2] / "examples" / "fullstack.py"
@@ -26,7 +28,7 @@ FULLSTACK_REQUESTS = 18
 FULLSTACK_WATCHES = 4
 
 
-def test_deploy_goes_through_pykro_transport_and_reuses_connections(kit) -> None:  # type: ignore[no-untyped-def]
+def test_deploy_goes_through_pykro_transport_and_reuses_connections(kit: Any) -> None:
     composition, _ = load_source(str(FULLSTACK))
     fac = factory(
         composition, "direct", namespace=kit.unique("tr"), kubeconfig=kit.cluster.kubeconfig_path,
@@ -34,7 +36,7 @@ def test_deploy_goes_through_pykro_transport_and_reuses_connections(kit) -> None
     )  # fmt: skip
     mark = kit.mark()
 
-    async def run():  # type: ignore[no-untyped-def]
+    async def run() -> tuple[Instance, Cluster]:
         fac.shared = cluster = fac.cluster()
         try:
             return await fac.adeploy({"name": "web", "appImage": "node:20", "replicas": 2}), cluster
