@@ -170,7 +170,8 @@ def _print_instance(instance: Any, output: str) -> None:
     else:
         from pykro import _yamlio as yamlio
 
-        console().print(yamlio.dump(data), end="")
+        # Plain YAML (its writer escapes tabs and control characters): the text rich would print, without importing it.
+        sys.stdout.write(yamlio.dump(data))
 
 
 # ---------------------------------------------------------------------------------------------- commands
