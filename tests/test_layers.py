@@ -201,6 +201,9 @@ NOT_TO_DEFINE = (
     "pykro.graph._secrets",
     "pykro.schema._kubernetes",
 )
+# Importing pykro builds no pydantic model: pydantic looks for its plugins (importlib.metadata, email...) when the
+# first model is built, which is then the user's own.
+NO_MODEL_YET = ("importlib.metadata", "email", "zipfile")
 NOT_FOR_HELP = (
     "yaml",
     "pykro._yamlio",
@@ -218,7 +221,7 @@ NOT_FOR_HELP = (
     ("setup", "forbidden"),
     [
         ("import pykro", ("pydantic", "cel_expr_python", "typer", "rich", *NOT_OFFLINE)),
-        ("from pykro import Spec, Status, composition", ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE)),
+        ("from pykro import Spec, Status, composition", ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE, *NO_MODEL_YET)),
         (CLI_HELP, ("pydantic", "cel_expr_python", "pykro.graph", "pykro.authoring", *NOT_OFFLINE, *NOT_FOR_HELP)),
         (CLI_RENDER, NOT_OFFLINE),
     ],

@@ -45,7 +45,7 @@ PUBLIC_MODULES: dict[str, tuple[str, ...]] = {
         "schema",
         "simple",
     ),
-    "pykro.cli": ("main",),  # the console script `pykro = pykro.cli.main:main`
+    "pykro.cli": ("main",),  # the CLI (`pykro = pykro.__main__:run` runs it)
     "pykro.deploy": ("local",),  # README: `from pykro.deploy.local import ensure_local`
     "pykro.emulator": ("pytest_plugin",),  # the pytest11 entry point, also `-p pykro.emulator.pytest_plugin`
     "pykro.hub": ("lynq",),  # docs/hub.md: `pykro.hub.lynq.load([paths])` loads Lynq YAML

@@ -23,7 +23,8 @@ _WORDS: dict[str, tuple[str, Any]] = {
 }
 _INT = re.compile(r"([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)")
 _FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
-_DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?")
+# A scalar starting with "." goes to Go's ParseFloat as written: an underscore only between two digits.
+_DOT_FLOAT = re.compile(r"\.[0-9]+(_[0-9]+)*([eE][-+]?[0-9]+(_[0-9]+)*)?")
 
 
 def kube_scalar(text: str) -> tuple[str, Any]:
@@ -32,7 +33,7 @@ def kube_scalar(text: str) -> tuple[str, Any]:
     if text in _WORDS:
         return _WORDS[text]
     if text[0] == ".":
-        return (FLOAT, float(text)) if _DOT_FLOAT.fullmatch(text) else (STR, text)
+        return (FLOAT, float(text.replace("_", ""))) if _DOT_FLOAT.fullmatch(text) else (STR, text)
     if text[0] not in "+-0123456789":
         return STR, text
     plain = text.replace("_", "")

@@ -138,6 +138,8 @@ def load_user_all(text: str, source: str, *, loader: type[Any] | None = None) ->
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         if "does not fit in 64 bits" in problem or "not as text" in problem:
             raise ValidationError(problem, where=where, fix="Quote it to keep it as text.") from None
+        if "written twice" in problem:
+            raise ValidationError(problem, where=where, fix="Keep one of them.") from None
         raise ValidationError(f"invalid YAML: {problem}", where=where, fix="Fix the YAML syntax.") from None
     for doc in docs:
         _check_tree(doc, source)
@@ -178,8 +180,17 @@ class _KubeLoader(_Loader):  # type: ignore[misc]
 
     def construct_mapping(self, node: Any, deep: bool = False) -> Any:
         """A mapping whose keys are all text: kubectl turns a key it reads as a boolean, number or null into other
-        text (``on:`` -> ``"true"``, ``010:`` -> ``"8"``), so such a key is an error at its line."""
+        text (``on:`` -> ``"true"``, ``010:`` -> ``"8"``), so such a key is an error at its line; so is a key written
+        twice (the API server's strict decoding refuses it; a YAML reader would silently keep the last)."""
         if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key, _ in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
+                    if key.value in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"the key {key.value!r} is written twice in this mapping", key.start_mark
+                        )
+                    seen.add(key.value)
             self.flatten_mapping(node)
             for key, _ in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag != _STR:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import pytest
 from pydantic import Field
 
 from pykro import Spec, Status, composition, external_ref, resource
@@ -328,6 +329,36 @@ def test_cel_escape_hatch() -> None:
         {"name": "x", "labels": {"team": "a"}}, observed={"svc": {"spec": {"clusterIP": "1.2.3.4"}}}
     )[1]
     assert cm["data"] == {"ip": "1.2.3.4", "url": "https://x", "team": "a"}
+
+
+class SecureSpec(Spec):
+    name: str
+    uid: int = 1000
+    secure: bool = False
+
+
+def test_dyn_hands_a_map_literal_to_the_api_server() -> None:
+    from pykro import cel
+    from pykro.errors import CompositionError
+
+    def plain(spec: SecureSpec) -> None:
+        context = {"runAsUser": spec.uid} if spec.secure else {"runAsUser": 0}
+        Deployment(id="app", name=spec.name, image="nginx", security_context=context)
+
+    def wrapped(spec: SecureSpec) -> None:
+        context = cel.dyn({"runAsUser": spec.uid} if spec.secure else {"runAsUser": 0})
+        Deployment(id="app", name=spec.name, image="nginx", security_context=context)
+
+    # kro types the map as map(string, int), which securityContext's boolean fields refuse; the fix names cel.dyn.
+    with pytest.raises(CompositionError, match=r"in a composition: pykro\.cel\.dyn\(value\)"):
+        _ = composition(api_version="v1alpha1", kind="Plain")(plain).graph
+    app = composition(api_version="v1alpha1", kind="Wrapped")(wrapped)
+    template = app.graph.resource("app").template
+    context = template["spec"]["template"]["spec"]["containers"][0]["securityContext"]  # type: ignore[index]
+    assert context == '${dyn(schema.spec.secure ? {"runAsUser": schema.spec.uid} : {"runAsUser": 0})}'
+    for values, uid in (({"name": "a"}, 0), ({"name": "a", "secure": True, "uid": 7}, 7)):
+        deployment = app.to_manifests(values)[0]
+        assert deployment["spec"]["template"]["spec"]["containers"][0]["securityContext"] == {"runAsUser": uid}
 
 
 class Worker(Spec):

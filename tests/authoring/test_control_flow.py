@@ -343,6 +343,24 @@ def test_dict_and_set_comprehensions_over_a_reference_are_refused() -> None:
     expect(g, "setcomp", "in a set comprehension", "[f(x) for x in xs if p(x)]")
 
 
+class Labelled(Spec):
+    labels: dict[str, str] = Field(default_factory=dict)
+
+
+def test_a_comprehension_over_a_map_takes_its_keys_sorted() -> None:
+    """CEL does not order a map's keys (kro's cel-go iterates a Go map): the keys are sorted first, so the list is
+    the same on every reconcile."""
+
+    def f(spec: Labelled) -> None:
+        ConfigMap(id="cm", name="cm", data={"v": ",".join([k + "=" + spec.labels[k] for k in spec.labels if k != "c"])})
+
+    comp = composition(api_version="v1alpha1", kind="T")(f)
+    data = comp.graph.resource("cm").template["data"]  # type: ignore[index]
+    assert data["v"].startswith('${schema.spec.labels.map(k, k).sort().filter(k, k != "c").map(k, ')
+    objects = comp.to_manifests({"labels": {"z": "1", "c": "2", "a": "3"}})
+    assert objects[0]["data"] == {"v": "a=3,z=1"}
+
+
 def test_comprehensions_over_plain_values_run_as_python() -> None:
     def f(spec: S) -> None:
         ConfigMap(id="cm", name="cm", data={k: f"{k}-{spec.name}" for k in ("a", "b") if k != "b"})

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -10,6 +12,7 @@ import pytest
 from pydantic import Field
 
 from pykro import Spec, Status, composition, external_ref, resource
+from pykro.authoring._decorator import _parameter_names
 from pykro.errors import CompositionError
 from pykro.simple import ConfigMap, Deployment, Service
 
@@ -59,6 +62,15 @@ def test_if_on_a_string_reference() -> None:
             cm()
 
     expect(f, "if-str", "`if` on schema.spec.name", "truthiness", "!= ''")
+
+
+def test_and_on_an_int_reference_reads_well() -> None:
+    def f(spec: S) -> None:
+        if spec.expose and spec.replicas:  # L:and-int
+            cm()
+
+    err = expect(f, "and-int", "`and` on schema.spec.replicas, an int reference")
+    assert err.fix == "Compare explicitly: `schema.spec.replicas != 0`."
 
 
 def test_not_on_an_int_reference() -> None:
@@ -351,6 +363,60 @@ def test_format_spec_on_reference() -> None:
     expect(f, "format-spec", "format conversions")
 
 
+def test_str_format_and_percent_on_reference() -> None:
+    """Were reported as "an f-string ... outside a @composition function" although written inside one."""
+
+    def f(spec: S) -> None:
+        ConfigMap(name="x", data={"v": "{}-db".format(spec.name)})  # noqa: UP032  # L:str-format
+
+    expect(f, "str-format", "with str.format() or format()", "Use an f-string in the @composition function itself")
+
+    def g(spec: S) -> None:
+        ConfigMap(name="x", data={"v": "%s-db" % spec.name})  # noqa: UP031  # L:percent
+
+    expect(g, "percent", "str() (or % formatting) of the reference schema.spec.name")
+
+
+def test_python_methods_without_a_cel_equivalent() -> None:
+    """Were reported as "has no field 'title'" / "is not callable": the user wrote a method call, not a field."""
+
+    def f(spec: S) -> None:
+        ConfigMap(name="x", data={"v": spec.name.title()})  # L:str-method
+
+    expect(f, "str-method", ".title() of schema.spec.name (string) has no CEL equivalent", "Supported: endswith")
+
+    def g(spec: S) -> None:
+        ConfigMap(name="x", data={"v": ",".join(spec.labels.keys())})  # L:dict-method
+
+    expect(g, "dict-method", ".keys() of a map reference has no CEL equivalent", "[f(k, m[k]) for k in m]")
+
+    def h(spec: S) -> None:
+        ConfigMap(name="x", data={**spec.labels, "a": "b"})  # L:dict-unpack
+
+    expect(h, "dict-unpack", "`**m` and dict(m) call .keys()")
+
+    def i(spec: S) -> None:
+        ConfigMap(name="x", data=spec.labels | {"a": "b"})  # L:dict-merge
+
+    expect(i, "dict-merge", "(a dict merge) over a reference has no CEL equivalent", "key by key")
+
+
+def test_a_python_error_in_the_body_is_named_at_its_line() -> None:
+    """Was an uncaught exception (the CLI called it "internal error ... a bug in pykro")."""
+    from pykro.builders import App
+
+    def f(spec: S) -> None:
+        App("web").image("nginx").replica(3)  # type: ignore[attr-defined]  # L:attr
+
+    err = expect(f, "attr", "composition f raised AttributeError: 'App' object has no attribute 'replica'")
+    assert err.fix == "Did you mean 'replicas'? Fix the code at that line."
+
+    def g(spec: S) -> None:
+        cm({"a": "x"}["b"])  # L:keyerror
+
+    expect(g, "keyerror", "composition g raised KeyError: 'b'")
+
+
 def test_slicing() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name[1:3]})  # L:slice
@@ -416,6 +482,55 @@ def test_two_parameters() -> None:
 
     assert "exactly one parameter" in str(info.value)
     assert info.value.where == f"{FILE}:{line_of('two-params')}"
+
+
+@pytest.mark.parametrize(
+    ("api_version", "message"),
+    [
+        ("Example.com/v1", "the group 'Example.com' is not a lower-case domain with at least one dot"),
+        ("example/v1", "the group 'example' is not a lower-case domain"),
+        ("example.com/V1", "the version 'V1' does not match ^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$"),
+        ("example.com/", "the version '' does not match"),
+    ],
+)
+def test_an_api_version_the_api_server_rejects(api_version: str, message: str) -> None:
+    """Were accepted: kro would fail to create the instance CRD."""
+    with pytest.raises(CompositionError) as info:
+
+        @composition(api_version=api_version, kind="WebApp")
+        def f(spec: S) -> None:
+            cm()
+
+    assert message in info.value.what and info.value.fix == "E.g. api_version='example.com/v1alpha1'."
+
+
+def _takes_all(a: int, /, b: int, *args: int, c: int, d: int = 1, **kwargs: int) -> None:
+    pass
+
+
+def _keyword_only(*, spec: S) -> None:
+    pass
+
+
+@functools.wraps(_takes_all)
+def _wrapping(spec: S) -> None:
+    pass
+
+
+@pytest.mark.parametrize(
+    "fn",
+    [
+        _takes_all,
+        _keyword_only,
+        _wrapping,
+        lambda x, *y: None,
+        lambda **z: None,
+        lambda: None,
+        functools.partial(_takes_all, 1),
+    ],
+)
+def test_the_parameters_of_a_composition_function_are_those_inspect_reports(fn: Callable[..., Any]) -> None:
+    assert _parameter_names(fn) == list(inspect.signature(fn).parameters)
 
 
 def test_kind_must_be_upper_camel() -> None:

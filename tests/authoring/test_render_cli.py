@@ -132,3 +132,60 @@ def test_observed_typos_are_named(tmp_path: Path, observed: str, message: str) -
     )
     assert result.returncode == 1 and result.stdout == "", result.stderr
     assert message in result.stderr and "only a live cluster knows" not in result.stderr
+
+
+TOKEN_APP = """
+from pydantic import SecretStr
+from pykro import Spec, composition
+from pykro.simple import Secret
+
+
+class TokenSpec(Spec):
+    name: str
+    token: SecretStr | None = None
+
+
+@composition(api_version="example.com/v1", kind="Token")
+def token(spec: TokenSpec) -> None:
+    Secret(id="tok", name=spec.name, string_data={"token": spec.token})
+"""
+
+
+def test_an_unset_spec_field_and_a_key_written_twice(tmp_path: Path) -> None:
+    """An unset optional field was reported as a value "only a live cluster knows"; a values file's repeated key
+    kept its last value silently."""
+    (tmp_path / "token.py").write_text(TOKEN_APP)
+    result = run(str(tmp_path / "token.py"), "--manifests", "--set", "name=t")
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    assert "1 resource(s) read a spec field this spec leaves unset: tok (reads ${schema.spec.token})" in result.stderr
+    assert "live cluster" not in result.stderr
+    (tmp_path / "values.yaml").write_text("name: t\ntoken: abcdef\nname: u\n")
+    result = run(str(tmp_path / "token.py"), "--manifests", "-f", str(tmp_path / "values.yaml"))
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    assert "values.yaml:3:1: the key 'name' is written twice in this mapping. Keep one of them." in result.stderr
+
+
+def test_an_earlier_renders_leftovers_are_not_left_to_be_applied(tmp_path: Path) -> None:
+    """A file a render no longer writes stayed in the directory, where `kubectl apply -f` or helm read it too."""
+    out, chart = tmp_path / "out", tmp_path / "chart"
+    out.mkdir()
+    (out / "09-configmap-old.yaml").write_text("kind: ConfigMap\n")
+    (out / "notes.txt").write_text("mine\n")
+    result = run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=2", "-o", str(out))
+    assert result.returncode == 1 and result.stdout == "", result.stderr
+    assert result.stderr == (
+        f"error: {out}: the directory already holds 09-configmap-old.yaml, which this render does not write; "
+        "kubectl apply -f would read it too. Remove it (an earlier render's output?), or render into an empty "
+        "directory.\n"
+    )
+    assert sorted(p.name for p in out.iterdir()) == ["09-configmap-old.yaml", "notes.txt"]  # nothing written
+    (out / "09-configmap-old.yaml").unlink()
+    assert run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=2", "-o", str(out)).returncode == 0
+    assert run(str(EXAMPLES / "webapp.py"), "--helm", str(chart)).returncode == 0
+    (chart / "templates" / "03-old.yaml").write_text("kind: ConfigMap\n")
+    result = run(str(EXAMPLES / "webapp.py"), "--helm", str(chart))
+    assert (
+        result.returncode == 1 and "already holds 03-old.yaml" in result.stderr and "helm would read" in result.stderr
+    )
+    # rendering again over its own output is fine
+    assert run(str(EXAMPLES / "webapp.py"), "--manifests", "--set", "replicas=3", "-o", str(out)).returncode == 0

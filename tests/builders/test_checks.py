@@ -73,6 +73,17 @@ def _line() -> int:
         (lambda: CronJob("c" * 53), "Kubernetes allows 52"),
         (lambda: StatefulApp("db").add_volume(object()), "add_volume\\(\\) takes a Volume, or a name and a Kubernetes"),
         (lambda: App("web").add_volume("x", {"emptyDir": {}}).add_volume(Volume("x")), "already has a volume named"),
+        # a size without a unit is bytes; an empty image or one with a space; the same port twice
+        (lambda: StatefulApp("db").storage("20"), "storage size '20' has no unit, so Kubernetes reads it as 20 bytes"),
+        (lambda: StatefulApp("db").storage(20), "Write it with a unit, e.g. '20Gi'"),
+        (lambda: App("web").resources(memory="512"), "memory '512' has no unit"),
+        (lambda: App("web").resources(memory_limit=1024), "memory_limit '1024' has no unit"),
+        (lambda: Volume("v").size("10"), "size '10' has no unit"),
+        (lambda: App("web").resources(cpu=2, memory="0"), None),  # cpu in cores, and zero bytes, need no unit
+        (lambda: App("web").image(""), "image '' is not an image reference"),
+        (lambda: StatefulApp("db").image("postgres 15"), "image 'postgres 15' is not an image reference"),
+        (lambda: App("web").port(80).port(80), "already has port 80/TCP \\(named 'http'\\)"),
+        (lambda: App("web").port(53, protocol="UDP").port(53), None),  # the same number over another protocol
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:

@@ -88,6 +88,19 @@ def _commands() -> Iterator[tuple[str, Any]]:
 COMMANDS = dict(_commands())
 
 
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_commands_help_renders(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """`pykro build --help` was an internal error: rich read "[/path]" in an option's help as a closing tag."""
+    try:
+        main([*command.split(), "--help"])
+        code: object = 0
+    except SystemExit as exc:
+        code = exc.code
+    out, err = capsys.readouterr()
+    assert code in (0, None) and err == "", err
+    assert "Usage:" in out and "--help" in out
+
+
 def _shown(value: str) -> str:
     """How an error message shows ``value``: escaped as repr does, only its start when very long."""
     return repr(value[:40])[1:-1]
@@ -354,6 +367,12 @@ MISTAKES: list[tuple[str, list[str], str]] = [
     ("rgd crd", ["{big-int}"], "99999999999999999999 does not fit in 64 bits"),
     ("rgd order", ["{on-key}"], "kubectl reads the key 'on' as bool, not as text"),
     ("emulator start", ["--port", "0", "--rules", "{rules}"], "delays.Deploymnet: unknown kind 'Deploymnet'"),
+    ("types", [WEBAPP_PY], "is a Python file; `pykro types` reads CRD YAML files"),
+    ("render", [str(EXAMPLES), "--rgd"], "examples: is a directory, not a file. Give the path of a .py file"),
+    ("rgd expand", [WEBAPP_RGD, "-i", WEBAPP_INSTANCE, "--observed", "{observed-no-kind}"],
+     "x.yaml: an observed object needs apiVersion, kind and metadata.name"),
+    ("render", [WEBAPP_PY, "--manifests", "-f", "{twice}"], "twice.yaml:2:1: the key 'replicas' is written twice"),
+    ("render", [WEBAPP_PY, "--manifests", "--set", "replicas"], "--set: 'replicas' is not KEY=VALUE"),
 ]  # fmt: skip
 
 
@@ -367,10 +386,14 @@ def _mistake_files(root: Path) -> dict[str, str]:
         "on-key": rgd.replace("  schema:\n", "  schema:\n    on: x\n", 1),
         "rules": "delays: {Deploymnet: 200}\n",
         "other-kind": "apiVersion: example.com/v1\nkind: Database\nmetadata: {name: db}\nspec: {replicas: 2}\n",
+        "twice": "replicas: 2\nreplicas: 3\n",
     }
     for key, text in texts.items():
         (root / f"mistake-{key}.yaml").write_text(text)
-    return {key: str(root / f"mistake-{key}.yaml") for key in texts}
+    observed = root / "observed"
+    observed.mkdir()
+    (observed / "x.yaml").write_text("foo: bar\n")
+    return {key: str(root / f"mistake-{key}.yaml") for key in texts} | {"observed-no-kind": str(observed)}
 
 
 @pytest.mark.parametrize(

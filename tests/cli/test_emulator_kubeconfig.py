@@ -135,3 +135,31 @@ def test_no_warning_on_loopback_with_tls() -> None:
     assert exposure_warnings("::1", True) == []
     assert exposure_warnings("localhost", True) == []
     assert len(exposure_warnings("192.168.1.10", False)) == 2
+
+
+def test_start_does_not_take_over_the_kubeconfig_of_a_running_emulator(cluster: Any, tmp_path: Path) -> None:
+    """A second `start` on the kubeconfig `--local` uses pointed it at itself: the first emulator kept running,
+    unreachable, and `--local` reported it stuck once the second stopped."""
+    before = cluster.kubeconfig_path.read_text()
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pykro",
+            "emulator",
+            "start",
+            "--port",
+            "0",
+            "--kubeconfig",
+            str(cluster.kubeconfig_path),
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 1 and proc.stdout == "", proc.stderr
+    assert proc.stderr.startswith("error: --kubeconfig: an emulator already answers at the kubeconfig ")
+    assert "a second one would take it over. Use the running one" in proc.stderr
+    assert cluster.kubeconfig_path.read_text() == before

@@ -31,6 +31,8 @@ def pykro(*args: str) -> subprocess.CompletedProcess[str]:
     ("argv", "pattern"),
     [
         (["deplyo"], r"error: No such command 'deplyo'\. Did you mean 'deploy'\? See `pykro --help`\."),
+        # click suggests the closest spelling, 'deploy', for the word other tools use for delete
+        (["destroy", "shop"], r"error: No such command 'destroy'\. Did you mean 'delete'\? See `pykro --help`\."),
         (["render", "--rdg", "examples/webapp.py"], r"error: No such option:? '?--rdg'?.*--rgd.*See"),
         (["render"], r"error: Missing argument '(target|TARGET)'\. See `pykro render --help`\."),
         (["rgd", "validate", "a.yaml", "b.yaml"], r"error: Got unexpected extra argument(\(s\))? \(b\.yaml\)"),
@@ -182,3 +184,14 @@ def test_kubeconfig_files_in_the_environment_are_merged_as_kubectl_does(
     second = load(None, "second")
     assert second.context.namespace == "two" and second.cluster.server == "https://127.0.0.2:2"
     assert str(two.parent / "ca.crt") in str(second.cluster.certificate_auth)
+
+
+@pytest.mark.parametrize("command", [["deploy", "examples/webapp.py"], ["status", "web"], ["delete", "web"]])
+def test_local_and_another_cluster_are_refused_together(command: list[str]) -> None:
+    """--kubeconfig/--context were ignored silently next to --local."""
+    proc = pykro(*command, "--local", "--kubeconfig", "/nonexistent/kubeconfig", "--context", "prod")
+    assert proc.returncode == 1 and proc.stdout == "", proc.stderr
+    assert proc.stderr == (
+        "error: --local and --kubeconfig/--context name two clusters. Use --local for the embedded emulator, or "
+        "--kubeconfig/--context for another cluster.\n"
+    )

@@ -3,12 +3,15 @@ transitions, BOOKMARKs, 410 Expired for a version older than the history, timeou
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import pytest
 from lightkube import ApiError, Client
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
+from tests.emulator.conftest import raw_request
+from tests.helpers import eventually
 
 from pykro.emulator._cluster import LocalCluster
 
@@ -134,3 +137,66 @@ def test_table_watch_for_kubectl_get_w(client: Client, ns: str, raw: Any) -> Non
     assert [c["name"] for c in events[0]["object"]["columnDefinitions"]] == ["Name", "Data", "Age"]
     assert events[1]["object"]["columnDefinitions"] == []
     assert [e["object"]["rows"][0]["cells"][:2] for e in events] == [["t1", 2], ["t2", 0]]
+
+
+def _watcher_count(cluster: LocalCluster) -> int:
+    """How many watches the emulator has subscribed (counted on its loop, where the store changes)."""
+
+    async def count(api: Any) -> int:
+        return int(api.engine.store.watch_count())
+
+    return cluster.run(count)
+
+
+def test_watches_whose_client_hung_up_are_unsubscribed_without_any_event() -> None:
+    """A watch whose client closed its connection leaves no subscriber behind, even if no change is ever published
+    (it used to stay until a matching write failed on the dead connection: O(watches) per write)."""
+    import ssl
+    import urllib.request
+
+    with LocalCluster(simulate=False) as cluster:
+        client = cluster.client()
+        client.create(ConfigMap(metadata=ObjectMeta(name="before")))
+        baseline = _watcher_count(cluster)
+        ctx = ssl.create_default_context(cadata=cluster.ca_pem.decode()) if cluster.ca_pem else None
+        paths = [
+            "/api/v1/namespaces/default/configmaps?watch=true",
+            "/api/v1/configmaps?watch=1",  # every namespace
+            "/api/v1/namespaces?watch=1",  # a cluster-scoped resource
+            "/api/v1/namespaces/default/configmaps?watch=1&labelSelector=a%3Db&allowWatchBookmarks=true",
+            "/api/v1/namespaces/default/configmaps?watch=1&fieldSelector=metadata.name%3Dx&timeoutSeconds=3600",
+        ] * 4
+        opened = []
+        for path in paths:
+            req = urllib.request.Request(cluster.server + path, headers={"Authorization": f"Bearer {cluster.token}"})
+            resp = urllib.request.urlopen(req, context=ctx)  # headers arrived: the emulator has subscribed it
+            assert resp.status == 200
+            opened.append(resp)
+        assert _watcher_count(cluster) == baseline + len(paths)
+        for resp in opened:
+            resp.close()
+        eventually(lambda: _watcher_count(cluster) == baseline, "every hung-up watch unsubscribed")
+        # the emulator still serves watches afterwards
+        events = _events(
+            functools.partial(raw_request, cluster),
+            "/api/v1/namespaces/default/configmaps?watch=1&timeoutSeconds=1",
+        )
+        assert [(e["type"], e["object"]["metadata"]["name"]) for e in events] == [("ADDED", "before")]
+        assert _watcher_count(cluster) == baseline
+
+
+async def test_an_abandoned_lightkube_watch_is_unsubscribed(bare_cluster: LocalCluster, ns: str) -> None:
+    """The way a deploy ends its watches (leaves the async iterator, closes the client) unsubscribes them."""
+    import asyncio
+
+    client = bare_cluster.async_client()
+    await client.create(ConfigMap(metadata=ObjectMeta(name="x")), namespace=ns)
+    baseline = await asyncio.to_thread(_watcher_count, bare_cluster)
+    stream = client.watch(ConfigMap, namespace=ns)
+    async for kind, obj in stream:
+        assert (kind, obj.metadata.name) == ("ADDED", "x")
+        assert await asyncio.to_thread(_watcher_count, bare_cluster) == baseline + 1
+        break
+    await stream.aclose()  # type: ignore[attr-defined]
+    await client.close()
+    await asyncio.to_thread(eventually, lambda: _watcher_count(bare_cluster) == baseline, "the watch unsubscribed")

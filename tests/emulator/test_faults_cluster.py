@@ -15,6 +15,7 @@ from lightkube.codecs import from_dict
 from lightkube.generic_resource import create_namespaced_resource
 from lightkube.models.meta_v1 import ObjectMeta
 from lightkube.resources.core_v1 import ConfigMap
+from tests.helpers import eventually
 
 from pykro.emulator._cluster import LocalCluster
 from pykro.emulator._faults import Disconnect, Fault, FaultPlan
@@ -206,3 +207,47 @@ def test_disconnect_loses_the_answer(when: Disconnect, written: bool) -> None:
             with pytest.raises(ApiError) as info:
                 client.create(configmap("maybe"))
             assert info.value.status.code == 409
+
+
+def test_a_client_that_hangs_up_stops_its_request_which_is_logged_499() -> None:
+    """A request whose client closes the connection while it is served (here: during a long injected latency) is
+    stopped there — it never runs — and the request log says 499 (client closed request)."""
+    plan = FaultPlan([Fault(verbs=("create",), kinds=("configmaps",), latency_ms=3_600_000, limit=1)])
+    with LocalCluster(faults=plan, simulate=False) as cluster:
+        with http(cluster) as client, pytest.raises(httpx.ReadTimeout):
+            body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "late"}}
+            client.post("/api/v1/namespaces/default/configmaps", json=body, timeout=0.5)  # gives up, hangs up
+        eventually(lambda: codes(cluster, "create") == [499], "the abandoned create logged as 499")
+        with http(cluster) as client:
+            assert client.get("/api/v1/namespaces/default/configmaps/late").status_code == 404
+
+
+def test_a_watch_dropped_amid_a_burst_of_changes_ends_and_frees_its_connection() -> None:
+    """The injector stops a dropped watch's handler; when more changes are already queued to it (a burst, one loop
+    turn) the handler must still stop. Waiting with a deadline (timeoutSeconds, bookmarks) it used to swallow that
+    cancellation on Python 3.11 and live on, still subscribed, holding the keep-alive connection so that the
+    client's next request on it was never read (a resumed watch then waited forever)."""
+    plan = FaultPlan([Fault(verbs=("watch",), watch="drop", after_events=1, limit=1)])
+
+    def watchers() -> int:
+        async def count(api: Any) -> int:
+            return int(cluster.engine.store.watch_count())
+
+        return cluster.run(count)
+
+    async def burst(api: Any) -> None:  # no await yields in between: every change is queued at once
+        for i in range(5):
+            await api.create(
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"b{i}", "namespace": "default"}}
+            )
+
+    with LocalCluster(faults=plan, simulate=False) as cluster, http(cluster) as client:
+        baseline = watchers()
+        rv = client.get("/api/v1/namespaces/default/configmaps").json()["metadata"]["resourceVersion"]
+        path = f"/api/v1/namespaces/default/configmaps?watch=1&resourceVersion={rv}&timeoutSeconds=3600"
+        with client.stream("GET", path) as resp:
+            cluster.run(burst)
+            lines = list(resp.iter_lines())
+        assert len(lines) == 1 and '"b0"' in lines[0]
+        eventually(lambda: watchers() == baseline, "the dropped watch unsubscribed")
+        assert client.get("/api/v1/namespaces/default/configmaps/b4").status_code == 200

@@ -199,6 +199,18 @@ def test_nesting_limits_do_not_depend_on_the_callers_stack() -> None:
         sys.setrecursionlimit(limit)
 
 
+def test_the_recursion_limit_is_put_back() -> None:
+    # Deep enough in the caller's stack that the engine must raise Python's recursion limit, which it restores.
+    limit = sys.getrecursionlimit()
+    deep = 900 - len(inspect.stack())
+    assert _at_depth(deep, lambda: render("{{ " + "(" * 99 + "1" + ")" * 99 + " }}", {})) == "1"
+    assert sys.getrecursionlimit() == limit
+    assert "nests more than 100 levels deep" in _at_depth(deep, lambda: _error("{{ if 1 }}" * 101 + "{{ end }}" * 101))
+    assert sys.getrecursionlimit() == limit
+    assert _at_depth(deep, lambda: parse("{{ with 1 }}" * 99 + "x" + "{{ end }}" * 99, name="w").execute({})) == "x"
+    assert sys.getrecursionlimit() == limit
+
+
 def test_parses_are_shared_without_custom_functions() -> None:
     assert parse("{{ .a }}", name="x") is parse("{{ .a }}", name="x")
     assert parse("{{ .a }}", name="x") is not parse("{{ .a }}", name="x", missing_key="error")

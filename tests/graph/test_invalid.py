@@ -72,6 +72,10 @@ CASES: list[tuple[str, Mutation, str, str]] = [
     ("lowercase kind", lambda r: r["spec"]["schema"].update(kind="app"), "does not match", "spec.schema.kind"),
     ("bad apiVersion", lambda r: r["spec"]["schema"].update(apiVersion="kro.run/v1"), "does not match",
      "spec.schema.apiVersion"),
+    ("upper-case group", lambda r: r["spec"]["schema"].update(group="Example.com"), "is not a lower-case domain with "
+     "at least one dot", "spec.schema.group"),
+    ("group without a dot", lambda r: r["spec"]["schema"].update(group="example"), "at least one dot",
+     "spec.schema.group"),
     ("bad scope", lambda r: r["spec"]["schema"].update(scope="Global"), "must be Namespaced or Cluster",
      "spec.schema.scope"),
     ("resources not a list", lambda r: r["spec"].update(resources={}), "must be a list", "spec.resources"),

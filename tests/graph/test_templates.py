@@ -211,11 +211,38 @@ def test_kinds_of_unknown_groups_stay_unchecked() -> None:
         ("spec.template.spec.containers.0.ports", [{"containerPort": 0}], "containerPort must be at least 1, got 0"),
         ("spec.template.spec.containers.0.ports", [{"containerPort": 70000}], "must be at most 65535, got 70000"),
         ("spec.template.spec.containers.0.readinessProbe.periodSeconds", -5, "periodSeconds must be at least 0"),
+        # a quantity the API server cannot parse (was accepted, by the emulator too)
+        (
+            "spec.template.spec.containers.0.resources",
+            {"limits": {"memory": "4GB"}},
+            "limits.memory must be a Kubernetes quantity, got '4GB'",
+        ),
+        ("spec.template.spec.containers.0.resources", {"requests": {"cpu": "1 core"}}, "got '1 core'"),
     ],
 )
 def test_values_the_api_server_rejects(where: str, value: Any, message: str) -> None:
     error = rejected(rgd(mutated("deployment", where, value)))
     assert message in error.what
+
+
+def test_a_literal_name_the_api_server_rejects() -> None:
+    """Was accepted in the RGD (kro would fail on every instance); names computed with ${...} are checked later."""
+    error = rejected(rgd(mutated("deployment", "metadata.name", "My_App")))
+    assert "Deployment name 'My_App' is not a valid Kubernetes name" in error.what
+    Graph.from_rgd(rgd(mutated("deployment", "metadata.name", "${schema.spec.name}-App"), TEMPLATES["statefulset"]))
+
+
+def test_secret_data_that_is_not_base64_is_refused_without_showing_it() -> None:
+    good = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aHVudGVyMg=="}}
+    check_object(good, "Secret s")
+    with pytest.raises(ValidationError) as info:
+        check_object({**good, "data": {"k": "hunter2-plain"}}, "Secret s")
+    assert "Secret field data.k must be base64 text" in info.value.what and "give text in stringData" in str(info.value)
+    assert "hunter2" not in str(info.value)
+    with pytest.raises(ValidationError, match="must be base64 text"):
+        check_object(
+            {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "c"}, "binaryData": {"k": "a"}}, "c"
+        )
 
 
 @pytest.mark.parametrize(
@@ -241,9 +268,10 @@ def test_expressions_of_a_known_wrong_type(where: str, value: str, message: str)
         ("spec.template.spec.containers.0.resources", "${r1.spec.template.spec.containers[0].resources}"),
         ("metadata.labels", "${r1.metadata.labels}"),
         ("spec.paused", "${schema.spec.paused}"),
+        ("spec.template.spec.containers.0.resources", {"limits": {"memory": "${schema.spec.name}Mi"}}),
     ],
 )
-def test_expressions_of_a_fitting_or_unknown_type_pass(where: str, value: str) -> None:
+def test_expressions_of_a_fitting_or_unknown_type_pass(where: str, value: Any) -> None:
     Graph.from_rgd(rgd(mutated("deployment", where, value), TEMPLATES["statefulset"]))
 
 

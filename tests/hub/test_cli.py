@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
@@ -120,3 +122,88 @@ def test_a_database_error_is_reported_first_and_alone(tmp_path: Path, cluster: L
         assert result.exit_code == 1, result.output
     shown = CliRunner().invoke(app, ["status", *target])
     assert shown.output.startswith("error: ") and len(shown.output.splitlines()) == 1, shown.output
+
+
+# (case, (old, new) in hub.py, the command after FILE and the target, words of the message). A new user's one
+# mistake per command: every message says what, where (the user's file:line or the option) and how to fix it.
+MISTAKES: list[tuple[str, tuple[str, str] | None, list[str], list[str]]] = [
+    ("metrics port out of range", None, ["run", "--metrics-port", "99999"], ["--metrics-port: ", "not a TCP port"]),
+    ("bad namespace", None, ["status", "-n", "Bad_NS"], ["-n/--namespace: namespace 'Bad_NS'", "DNS-1123"]),
+    ("source not a URL", None, ["plan", "--source", "tenants.db"], ["--source: ", "not a URL", "sqlite:///FILE"]),
+    ("misspelt mode", None, ["sync", "--mode", "dirct"], ["--mode: ", "'dirct'", '"direct" or "kro"']),
+    ("output value", None, ["plan", "-o", "yml"], ["--output: ", "'yml'", "-o json"]),
+    (
+        "uid column missing",
+        ('uid="node_id"', 'uid="nodeid"'),
+        ["sync"],
+        ["hub.py:5: uid=: ", "no uid column 'nodeid'", "Nothing was changed"],
+    ),
+    ("bad sync_every", ('sync_every="1m"', 'sync_every="1 min"'), ["run", "--syncs", "1"], ["hub.py:5: ", "'1 min'"]),
+    (
+        "unknown column in the spec",
+        ("row.image}", 'row["imag"]}'),
+        ["plan"],
+        ["row uid 'acme' of form 'app'", "column 'imag'", "did you mean 'image'?", "hub.py:6"],
+    ),
+    (
+        "spec of the wrong type",
+        ("row.image}", 'row.image, "replicas": "two"}'),
+        ["plan"],
+        ["row uid 'acme' of form 'app'", "spec.replicas", "integer", "hub.py:6"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("change", "args", "words"), [m[1:] for m in MISTAKES], ids=[m[0] for m in MISTAKES])
+def test_a_new_users_mistakes_are_named(
+    tmp_path: Path,
+    cluster: LocalCluster,
+    namespace: str,
+    change: tuple[str, str] | None,
+    args: list[str],
+    words: list[str],
+) -> None:
+    hub_file, _ = _setup(tmp_path)
+    if change is not None:
+        text = hub_file.read_text()
+        assert change[0] in text
+        hub_file.write_text(text.replace(*change))
+    command, *rest = args
+    result = CliRunner().invoke(
+        app, [command, str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace, *rest]
+    )
+    assert result.exit_code == 1, result.output
+    text = result.output + ("" if isinstance(result.exception, SystemExit) else str(result.exception))
+    for word in words:
+        assert word in text, text
+    assert "internal error" not in text and "Traceback" not in text
+
+
+def test_a_metrics_port_in_use_is_named(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    hub_file, _ = _setup(tmp_path)
+    with socket.socket() as busy:
+        busy.bind(("0.0.0.0", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        target = [str(hub_file), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+        result = CliRunner().invoke(app, ["run", *target, "--syncs", "1", "--metrics-port", str(port)])
+    assert result.exit_code == 1
+    assert f"--metrics-port: cannot serve metrics on port {port}" in str(result.exception), result.exception
+
+
+def test_a_wrong_file_argument_is_named(tmp_path: Path) -> None:
+    """A directory, a file that is neither Python nor YAML, a file given twice: named, with the fix, before
+    anything is read."""
+    hub_file, _ = _setup(tmp_path)
+    (tmp_path / "notes.txt").write_text("x = 1\n")
+    runner = CliRunner()
+    for args, words in (
+        (["plan", tmp_path], [f"{tmp_path}", "is a directory", ".yaml"]),
+        (["sync", tmp_path / "notes.txt"], ["notes.txt: .txt is not a hub file"]),
+        (["status", tmp_path / "hub.pyy"], ["hub.pyy", "no such file"]),
+        (["manifests", hub_file, tmp_path / "." / "hub.py", "--image", "x:1"], ["hub.py: the file is given twice"]),
+    ):
+        result = runner.invoke(app, list(map(str, args)))
+        assert result.exit_code == 1, result.output
+        for word in words:
+            assert word in str(result.exception), result.exception

@@ -197,7 +197,7 @@ def test_kro_mode_manifests_grant_the_hub_parts(db: Any) -> None:
     StatefulSet, the API tier's Deployment) besides the RGDs and instance CRs; kro applies the rest."""
     hub = load(SEED_FILES)["multi-tier-nodes"]
     hub.target(source=db.url, mode="kro")
-    found = hub_manifests(hub, image="img", file_in_image="/app/hub.yaml", namespace="hub")
+    found = hub_manifests(hub, image="img", files_in_image=["/app/hub.yaml"], namespace="hub")
     rules = [r for o in found if o["kind"] in ("Role", "ClusterRole") for r in o["rules"]]
     granted = {(g, p) for r in rules if "create" in r["verbs"] for g in r["apiGroups"] for p in r["resources"]}
     for wanted in (

@@ -9,7 +9,7 @@ from typing import Any, get_args, get_origin
 import pytest
 import yaml
 from pydantic import BaseModel
-from tests.hub.lynq_docs import FORM, HUB
+from tests.hub.lynq_docs import FORM, HUB, assert_located
 
 from pykro.errors import PykroError
 from pykro.hub.lynq import load
@@ -180,7 +180,7 @@ BAD: list[tuple[str, str, str, list[str]]] = [
       dependIds: [cfg]
       spec: {apiVersion: v1, kind: ConfigMap}
 """,
-        ["form.yaml: spec.configMaps[", "dependIds", "cfg → other → cfg"],
+        ["form.yaml: spec.configMaps[1].dependIds", "cfg → other → cfg"],
     ),
     (
         "unknown policy",
@@ -278,7 +278,7 @@ BAD: list[tuple[str, str, str, list[str]]] = [
         _FORM.replace("  name: app\n", "  name: app\n  annotations:\n    hub.pykro.io/depends-on: two\n")
         + "---\n"
         + _FORM.replace("  name: app\n", "  name: two\n  annotations:\n    hub.pykro.io/depends-on: app\n"),
-        ["form.yaml#", "cycle", "app → two → app"],
+        ["form.yaml: metadata.annotations", "cycle", "app → two → app"],
     ),
     (
         "depends-on names no form",
@@ -308,6 +308,68 @@ BAD: list[tuple[str, str, str, list[str]]] = [
     ),
     ("YAML syntax", _HUB, _FORM + "  bad: [\n", ["form.yaml:", "invalid YAML"]),
     ("metadata.name missing", _HUB.replace("  name: tenants\n", ""), _FORM, ["hub.yaml: metadata.name", "required"]),
+    (  # a misspelt required field is missing too: the misspelling is what is named
+        "misspelt spec.source",
+        _HUB.replace("  source:", "  sourc:"),
+        _FORM,
+        ["hub.yaml: spec.sourc", "unknown field 'sourc'", "Did you mean 'source'?"],
+    ),
+    (
+        "misspelt valueMappings",
+        _HUB.replace("valueMappings:", "valueMapping:"),
+        _FORM,
+        ["hub.yaml: spec.valueMapping", "Did you mean 'valueMappings'?"],
+    ),
+    (
+        "misspelt mysql.host",
+        _HUB.replace("host:", "hots:"),
+        _FORM,
+        ["hub.yaml: spec.source.mysql.hots", "Did you mean 'host'?"],
+    ),
+    (
+        "misspelt passwordRef.name",
+        _HUB.replace("        name: mysql-credentials", "        nam: mysql-credentials"),
+        _FORM,
+        ["hub.yaml: spec.source.mysql.passwordRef.nam", "Did you mean 'name'?"],
+    ),
+    ("misspelt hubId", _HUB, _FORM.replace("hubId:", "hubid:"), ["form.yaml: spec.hubid", "Did you mean 'hubId'?"]),
+    (
+        "misspelt nameTemplate",
+        _HUB,
+        _FORM.replace("nameTemplate:", "nameTemplat:"),
+        ["form.yaml: spec.configMaps[0].nameTemplat", "Did you mean 'nameTemplate'?"],
+    ),
+    (
+        "misspelt metadata.name",
+        _HUB,
+        _FORM.replace("  name: app", "  nme: app"),
+        ["form.yaml: metadata.nme", "Did you mean 'name'?"],
+    ),
+    (
+        "misspelt rollout field",
+        _HUB,
+        _FORM.replace("  hubId: tenants\n", "  hubId: tenants\n  rollout:\n    maxskew: 2\n"),
+        ["form.yaml: spec.rollout.maxskew", "Did you mean 'maxSkew'?"],
+    ),
+    (
+        "misspelt resource list",
+        _HUB,
+        _FORM.replace("configMaps:", "configmaps:"),
+        ["form.yaml: spec.configmaps", "Did you mean 'configMaps'?"],
+    ),
+    ("misspelt kind", _HUB.replace("kind: LynqHub", "kind: LynqHb"), _FORM, ["hub.yaml: kind", "'LynqHub'"]),
+    (
+        "table not an identifier",
+        _HUB.replace("table: nodes", "table: my nodes"),
+        _FORM,
+        ["hub.yaml: spec.source.mysql.table", "'my nodes'"],
+    ),
+    (
+        "table with two dots",
+        _HUB.replace("table: nodes", "table: a.b.c"),
+        _FORM,
+        ["hub.yaml: spec.source.mysql.table", "more than one dot"],
+    ),
     (
         "unexpected end",
         _HUB,
@@ -330,7 +392,7 @@ def test_bad_lynq_yaml_is_named_by_file_and_path(
     message = caught.value.render()
     assert str(tmp_path) in message, message
     for word in words:
-        assert word in message, message
+        assert_located(message, word, tmp_path)
     assert "Traceback" not in message
 
 
@@ -426,3 +488,54 @@ def test_template_variables_of_a_row(tmp_path: Path) -> None:
     spec = hub.forms["app"].spec(row)
     assert spec["cfg"]["data"] == {"image": "acme.example.com/tenants/app/", "replicas": "4"}
     assert spec["cfg"]["metadata"] == {"name": "acme-cfg"}
+
+
+def test_a_misspelt_template_variable_names_the_closest() -> None:
+    """A variable the row does not have (Lynq's missingkey=error) fails the row with the closest variable name."""
+    from pykro.hub.lynq._render import RenderError, compile_tree
+
+    compiled = compile_tree({"data": {"a": "{{ .imag }}"}}, "ConfigMap", "spec.configMaps[0].spec", "f.yaml")
+    with pytest.raises(RenderError) as caught:
+        compiled.render({"uid": "a", "image": "nginx"})
+    assert caught.value.where == "spec.configMaps[0].spec.data.a"
+    assert "no entry for key \"imag\"; did you mean 'image'?" in caught.value.what, caught.value.what
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "words"),
+    [
+        (
+            'nameTemplate: "{{ .uid }}-cfg"',
+            'nameTemplate: "{{ .image }}"',
+            ["spec.configMaps[0].nameTemplate", "DNS-1123"],
+        ),
+        (
+            'nameTemplate: "{{ .uid }}-cfg"\n',
+            'nameTemplate: "{{ .uid }}-cfg"\n      targetNamespace: "ns-{{ .image }}"\n',
+            ["spec.configMaps[0].targetNamespace", "namespace 'ns-Web App:1'"],
+        ),
+        (
+            'nameTemplate: "{{ .uid }}-cfg"\n',
+            'nameTemplate: "{{ .uid }}-cfg"\n      labelsTemplate: {app: "{{ .image }}"}\n',
+            ["spec.configMaps[0].labelsTemplate.app", "label value 'Web App:1'", "annotation"],
+        ),
+    ],
+)
+def test_a_rendered_object_the_api_server_would_refuse_fails_its_row(
+    tmp_path: Path, old: str, new: str, words: list[str]
+) -> None:
+    """Checked per row, offline (as plan and sync do before writing): the name and namespace rules, label values,
+    and the kind's schema; the row's error names the LynqForm's file:line and YAML path."""
+    from pykro.hub._source import Row
+
+    (tmp_path / "hub.yaml").write_text(_HUB)
+    assert old in _FORM
+    (tmp_path / "form.yaml").write_text(_FORM.replace(old, new))
+    hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
+    row = Row({"node_id": "acme", "is_active": True, "image": "Web App:1", "replicas": 2})
+    with pytest.raises(PykroError) as caught:
+        hub.forms["app"].spec(row)
+    message = caught.value.render()
+    assert_located(message, f"form.yaml: {words[0]}", tmp_path)
+    for word in words[1:]:
+        assert word in message, message

@@ -7,13 +7,15 @@ from __future__ import annotations
 import base64
 import copy
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from lightkube import ApiError, codecs
-from tests.hub.lynq_docs import FORM, HUB
+from tests.hub.lynq_docs import FORM, HUB, assert_located
 from typer.testing import CliRunner
 
 from pykro.deploy import DeployOptions, RetryPolicy
@@ -278,3 +280,212 @@ def test_password_ref_is_read_from_the_cluster_and_never_shown(
         conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
     other = runner.invoke(app, ["plan", *target, "-n", f"{namespace}x", "--source", f"sqlite:///{tmp_path / 'n.db'}"])
     assert other.exit_code == 0, other.output
+
+
+DEPLOYMENT_FORM = """\
+apiVersion: operator.lynq.sh/v1
+kind: LynqForm
+metadata:
+  name: app
+spec:
+  hubId: tenants
+  deployments:
+    - id: web
+      nameTemplate: "{{ .uid }}-{{ .image }}"
+      spec:
+        apiVersion: apps/v1
+        kind: Deployment
+        spec:
+          replicas: {{ .replicas | int }}
+          selector: {matchLabels: {app: "{{ .uid }}"}}
+          template:
+            metadata: {labels: {app: "{{ .uid }}"}}
+            spec: {containers: [{name: web, image: nginx}]}
+"""
+
+
+def test_plan_fails_a_row_the_api_server_would_refuse_as_sync_does(
+    tmp_path: Path, db: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    """A value the kind's schema refuses (a template giving text to an integer field) and a name the API server
+    refuses: `hub plan` fails the row with its uid, the file and the YAML path, word for word as `hub sync`, which
+    deploys the good row only; the plan writes nothing."""
+    _table(db)
+    good, bad_name = f"{namespace}-ok", f"{namespace}-name"
+    for uid, image in ((good, "web"), (bad_name, "Web_1")):
+        db.run("INSERT INTO {t} VALUES (:u, :a, :i, :r)", u=uid, a=True, i=image, r=2)
+    text_replicas = DEPLOYMENT_FORM.replace("replicas: {{ .replicas | int }}", 'replicas: "{{ .replicas }}x"')
+    runner = CliRunner()
+    for form, failing, path, words in (
+        (DEPLOYMENT_FORM, [bad_name], "spec.deployments[0].nameTemplate", ["Deployment name", "-Web_1'", "DNS-1123"]),
+        (text_replicas, [good], "spec.deployments[0].spec.spec.replicas", ["must be an integer", "'2x'", "| int }}"]),
+    ):
+        files = _files(tmp_path, form)
+        target = [*map(str, files), "--source", db.url, "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+        mark = len(cluster.request_log())
+        plan = runner.invoke(app, ["plan", *target, "-o", "json"])
+        assert plan.exit_code == 1, plan.output
+        assert writes(cluster, mark) == []
+        planned = {o["uid"]: o for o in json.loads(plan.output)[0]["outcomes"]}
+        done = runner.invoke(app, ["sync", *target, "-o", "json"])
+        synced = {o["uid"]: o for o in json.loads(done.output)["outcomes"]}
+        for uid in failing:
+            message = planned[uid]["message"]
+            assert planned[uid]["action"] == synced[uid]["action"] == "failed", message
+            assert synced[uid]["message"] == message  # word for word
+            assert message.startswith(f"row uid {uid!r} of form 'app': resource 'web': "), message
+            for word in [f"form.yaml: {path}", *words]:
+                assert_located(message, word, tmp_path)
+        if good not in failing:
+            assert planned[good]["action"] == "created" and synced[good]["action"] == "created"
+    assert list(objects(cluster, "Deployment", namespace)) == [f"{namespace}/{good}-web"]
+
+
+_NO_PASSWORD = "      passwordRef:\n        name: mysql-credentials\n        key: password\n"
+# (case, hub.yaml's text changed by (old, new), use --source (the test's SQLite file), words of the error)
+SOURCE_MISTAKES: list[tuple[str, tuple[str, str], bool, list[str]]] = [
+    (
+        "unreachable host",
+        ("host: mysql.internal\n      port: 3306\n", "host: 127.0.0.1\n      port: 1\n"),
+        False,
+        ["hub.yaml: spec.source.mysql.host", "Connection refused", "127.0.0.1:1, spec.source.mysql.port", "--source"],
+    ),
+    ("missing table", ("table: nodes", "table: nodez"), True, ["hub.yaml: spec.source.mysql.table", "nodez"]),
+    (
+        "missing uid column",
+        ("uid: node_id", "uid: nodeid"),
+        True,
+        ["hub.yaml: spec.valueMappings.uid", "'nodeid'", "Did you mean 'node_id'?"],
+    ),
+    (
+        "missing extra column",
+        ("image: image", "image: imag"),
+        True,
+        ["hub.yaml: spec.extraValueMappings.image", "'imag'", "Did you mean 'image'?"],
+    ),
+    ("activate column", ("activate: is_active", "activate: active"), True, ["hub.yaml: spec.valueMappings.activate"]),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "given", "words"), [c[1:] for c in SOURCE_MISTAKES], ids=[c[0] for c in SOURCE_MISTAKES]
+)
+def test_a_lynq_hubs_source_errors_name_its_file_and_yaml_path(
+    tmp_path: Path, cluster: LocalCluster, namespace: str, change: tuple[str, str], given: bool, words: list[str]
+) -> None:
+    """Errors about the LynqHub's data source name its file and the YAML path of the field to fix (not the
+    Python hub's ``table=``/``source=``), for plan, sync and status alike; nothing is written."""
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    text = files[0].read_text().replace(_NO_PASSWORD, "")
+    assert change[0] in text
+    files[0].write_text(text.replace(*change))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('a', 1, 'nginx', 1)"))
+    engine.dispose()
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    target += ["--source", f"sqlite:///{tmp_path / 'n.db'}"] if given else []
+    mark = len(cluster.request_log())
+    for command in ("plan", "sync", "status"):
+        result = CliRunner().invoke(app, [command, *target])
+        assert result.exit_code == 1, result.output
+        assert str(files[0]) in result.output, result.output
+        for word in words:
+            assert_located(result.output, word, tmp_path)
+        assert "table=" not in result.output and "source=" not in result.output, result.output
+    assert writes(cluster, mark) == []
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("sqlite:///{tmp}/nodez.db", ["--source: cannot read", "nodez.db does not exist"]),
+        ("mysql+pymysql://u:s3cret-pw@127.0.0.1:x/db", ["--source: ", "its port is not a number"]),
+        ("mysql+pymysql://u:s3cret-pw@127.0.0.1:1/db", ["--source: ", "u:***@127.0.0.1:1", "Check the host and port"]),
+        ("nosuch://u:s3cret-pw@h/db", ["--source: ", "nosuch"]),
+    ],
+)
+def test_a_bad_source_option_is_named(
+    tmp_path: Path, cluster: LocalCluster, namespace: str, url: str, words: list[str]
+) -> None:
+    """A database URL given with --source is named as the option (the LynqHub's database is not read), without
+    its password."""
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    result = CliRunner().invoke(app, ["plan", *target, "--source", url.format(tmp=tmp_path)])
+    assert result.exit_code == 1, result.output
+    for word in words:
+        assert word in result.output, result.output
+    assert "s3cret-pw" not in result.output and "Traceback" not in result.output
+
+
+def _secret(cluster: LocalCluster, namespace: str, password: str) -> None:
+    client = cluster.client()
+    for obj in (
+        {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": namespace}},
+        {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": {"name": "mysql-credentials", "namespace": namespace},
+            "data": {"password": base64.b64encode(password.encode()).decode()},
+        },
+    ):
+        try:
+            client.create(codecs.from_dict(obj))
+        except ApiError as exc:
+            assert exc.status.code == 409, exc
+            client.replace(codecs.from_dict(obj))
+
+
+@pytest.mark.slow
+def test_a_lynq_hubs_wrong_password_and_database_on_a_real_server(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    """Against the real MariaDB server: a wrong password (read from passwordRef's Secret) names the passwordRef and
+    the Secret, never the password; an unknown database names spec.source.mysql.database."""
+    server = os.environ.get("PYKRO_TEST_MYSQL_URL", "")
+    if not server:
+        pytest.skip("no MySQL server: set PYKRO_TEST_MYSQL_URL (`make databases` starts one)")
+    url = sa.engine.make_url(server)
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    text = files[0].read_text().replace("host: mysql.internal", f"host: {url.host}")
+    text = text.replace("port: 3306", f"port: {url.port}").replace("username: lynq_reader", f"username: {url.username}")
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    wrong = "Wr0ng-pa55word"
+    _secret(cluster, namespace, wrong)
+    files[0].write_text(text.replace("database: nodes_db", f"database: {url.database}"))
+    result = CliRunner().invoke(app, ["plan", *target])
+    assert result.exit_code == 1, result.output
+    for word in ["hub.yaml: spec.source.mysql.passwordRef", "Access denied", "'mysql-credentials'", "'password'"]:
+        assert_located(result.output, word, tmp_path)
+    assert wrong not in result.output
+    _secret(cluster, namespace, str(url.password))
+    files[0].write_text(text.replace("database: nodes_db", "database: nosuchdb"))
+    result = CliRunner().invoke(app, ["plan", *target])
+    assert result.exit_code == 1, result.output
+    assert_located(result.output, "hub.yaml: spec.source.mysql.database", tmp_path)
+    assert "nosuchdb" in result.output, result.output
+    assert f"{url.username}:***@" in result.output  # the password read from the Secret is masked
+
+
+def test_a_uid_that_cannot_name_a_lynq_node_fails_its_row(
+    tmp_path: Path, cluster: LocalCluster, namespace: str
+) -> None:
+    """LynqNodes are named <uid>-<form>: a uid that cannot be part of a name fails its row, naming the uid mapping
+    (the Python hub's instance_name does not exist in Lynq)."""
+    files = _files(tmp_path, FORM.format(name="app", hub="tenants"))
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT, is_active BOOLEAN, image TEXT, replicas INTEGER)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('Bad_Uid', 1, 'nginx', 1), ('good', 1, 'nginx', 1)"))
+    engine.dispose()
+    target = [*map(str, files), "--kubeconfig", str(cluster.kubeconfig_path), "-n", namespace]
+    result = CliRunner().invoke(app, ["plan", *target, "--source", f"sqlite:///{tmp_path / 'n.db'}", "-o", "json"])
+    assert result.exit_code == 1, result.output
+    outcomes = {o["uid"]: o for o in json.loads(result.output)[0]["outcomes"]}
+    assert outcomes["good"]["action"] == "created" and outcomes["Bad_Uid"]["action"] == "failed"
+    message = outcomes["Bad_Uid"]["message"]
+    assert "'Bad_Uid-app'" in message and "LynqNodes are named <uid>-<form>" in message, message
+    assert_located(message, "hub.yaml: spec.valueMappings.uid", tmp_path)
+    assert "instance_name" not in message

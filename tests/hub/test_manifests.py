@@ -18,6 +18,7 @@ from pykro.hub._cli import app
 from pykro.schema._kubernetes import validate_object
 
 HERE = Path(__file__).resolve().parent
+LYNQ = HERE.parents[1] / "examples" / "hub" / "lynq"
 
 HUB_FILE = """
 from compositions import app, db, space
@@ -100,3 +101,58 @@ def test_manifests_need_a_namespace(tmp_path: Path) -> None:
     hub_file.write_text(HUB_FILE)
     result = CliRunner().invoke(app, ["manifests", str(hub_file), "--image", "x:1"])
     assert result.exit_code != 0 and "names no namespace" in str(result.exception)
+
+
+def test_manifests_of_lynq_yaml_in_several_files(tmp_path: Path, cluster: LocalCluster, namespace: str) -> None:
+    """A LynqHub and its LynqForms in several files (the seed's), or in one multi-document file: the Deployment runs
+    `pykro hub run` with every file (and --hub when they define several hubs); the emulator takes the objects."""
+    seed = sorted(LYNQ.glob("*.yaml"))
+    runner = CliRunner()
+    made = runner.invoke(app, ["manifests", *map(str, seed), "--image", "reg/hub:1", "-n", namespace])
+    assert made.exit_code == 0, made.output
+    objects = list(yamlio.load_all(made.output))
+    by_kind = {o["kind"]: o for o in objects}
+    command = by_kind["Deployment"]["spec"]["template"]["spec"]["containers"][0]["command"]
+    assert command == ["pykro", "hub", "run", *(f"/app/{f.name}" for f in seed), "-n", namespace, "--mode", "direct"]
+    role = {(g, r) for rule in by_kind["ClusterRole"]["rules"] for g in rule["apiGroups"] for r in rule["resources"]}
+    assert {("", "namespaces"), ("apps", "statefulsets"), ("networking.k8s.io", "ingresses")} <= role
+    client = cluster.client()
+    client.create(Namespace(metadata=ObjectMeta(name=namespace)))
+    for obj in objects:  # the emulator validates them as an apiserver does
+        client.create(codecs.from_dict(obj))
+
+    # one multi-document file holding two hubs (the seed's and a copy): --hub picks, and the pod passes it on
+    other = (LYNQ / "hub.yaml").read_text().replace("name: multi-tier-nodes", "name: other-nodes")
+    other_form = (LYNQ / "api-tier.yaml").read_text().replace("hubId: multi-tier-nodes", "hubId: other-nodes")
+    both = tmp_path / "all.yaml"
+    both.write_text("\n---\n".join([*(f.read_text() for f in seed), other, other_form]))
+    several = runner.invoke(app, ["manifests", str(both), "--image", "x:1", "-n", namespace])
+    assert several.exit_code != 0 and "define several hubs (multi-tier-nodes, other-nodes)" in str(several.exception)
+    picked = runner.invoke(
+        app, ["manifests", str(both), "--image", "x:1", "--hub", "other-nodes", "--file-in-image", "/etc/hub.yaml"]
+    )
+    assert picked.exit_code == 0, picked.output
+    deployment = next(o for o in yamlio.load_all(picked.output) if o["kind"] == "Deployment")
+    assert deployment["metadata"]["name"] == "pykro-hub-other-nodes"
+    assert deployment["spec"]["template"]["spec"]["containers"][0]["command"][3:6] == [
+        "/etc/hub.yaml",
+        "--hub",
+        "other-nodes",
+    ]
+
+
+def test_manifests_of_lynq_yaml_mistakes(tmp_path: Path) -> None:
+    """A LynqForm without its LynqHub's file, or --file-in-image not once per file: the same errors as the other
+    hub commands (file:line and YAML path), before anything is printed."""
+    runner = CliRunner()
+    alone = runner.invoke(app, ["manifests", str(LYNQ / "api-tier.yaml"), "--image", "x:1"])
+    assert alone.exit_code != 0 and alone.output == ""
+    message = str(alone.exception)
+    assert f"{LYNQ / 'api-tier.yaml'}:7: spec.hubId: LynqForm 'api-tier' names hub 'multi-tier-nodes'" in message
+    assert message == str(runner.invoke(app, ["plan", str(LYNQ / "api-tier.yaml")]).exception)
+    files = [str(LYNQ / "hub.yaml"), str(LYNQ / "api-tier.yaml")]
+    short = runner.invoke(app, ["manifests", *files, "--image", "x:1", "--file-in-image", "/app/hub.yaml"])
+    assert short.exit_code != 0 and "--file-in-image gives 1 paths for 2 files" in str(short.exception)
+    (tmp_path / "api-tier.yaml").write_text((LYNQ / "api-tier.yaml").read_text().replace("name: api-tier", "name: b"))
+    same = runner.invoke(app, ["manifests", *files, str(tmp_path / "api-tier.yaml"), "--image", "x:1"])
+    assert same.exit_code != 0 and "two files would be at the same path" in str(same.exception)

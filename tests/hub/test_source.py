@@ -95,8 +95,10 @@ def test_database_failures_are_source_errors(tmp_path: Any) -> None:
 
 def test_a_misspelt_column_names_the_columns() -> None:
     row = Row({"node_id": "a", "image": "x"})
-    with pytest.raises(AttributeError, match=r"no column 'imagee' \(columns: node_id, image\)"):
+    with pytest.raises(AttributeError, match=r"no column 'imagee' \(columns: node_id, image\); did you mean 'image'\?"):
         _ = row.imagee
+    with pytest.raises(KeyError, match=r"column 'imag', which the row does not have \(columns: node_id, image\)"):
+        _ = row["imag"]
 
 
 @pytest.mark.parametrize(
@@ -127,3 +129,38 @@ def test_booleans_are_read_as_stored(db: Any) -> None:
     if db.engine.dialect.name == "sqlite":
         assert (rows["c"], rows["d"]) == ("false", 2)
         assert _active(rows["c"]) is False and _active(rows["d"]) is None
+
+
+def test_a_database_failure_says_which_part_of_the_url_is_wrong(db: Any) -> None:
+    """Wrong password, unknown database, nothing listening, missing table: each a SourceError whose ``part`` lets
+    the hub name the field to fix (`Hub.source_problem`), never showing the password."""
+    db.run("SELECT 1")  # the database exists (SQLite: the file is made)
+    url = sa.engine.make_url(db.url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database is not None
+        cases = [(url.set(database=url.database + "z"), "database")]
+    else:
+        cases = [
+            (url.set(password="Wr0ng-pw"), "auth"),
+            (url.set(database="nosuchdb"), "database"),
+            (url.set(port=1), "connect"),
+        ]
+    cases.append((url, "table"))  # the test's table is not created
+    for case, part in cases:
+        source = Source(case.render_as_string(hide_password=False), table=db.table)
+        with pytest.raises(SourceError) as caught:
+            list(source.rows())
+        source.close()
+        assert caught.value.part == part, caught.value
+        assert "Wr0ng-pw" not in str(caught.value)
+        assert caught.value.where == ("table=" if part == "table" else "source="), caught.value
+
+
+def test_an_unquoted_at_sign_in_the_password_never_shows_part_of_it() -> None:
+    """``user:p@ss-word@host``: the driver would take ``ss-word@host`` for the host and print it; the URL is refused
+    before any connection, shown without its authority."""
+    source = Source("mysql+pymysql://u:p@ss-word@127.0.0.1:1/db", table="nodes")
+    with pytest.raises(SourceError) as caught:
+        list(source.rows())
+    assert caught.value.part == "url" and "%40" in str(caught.value)
+    assert "ss-word" not in str(caught.value) and "ss-word" not in source.shown

@@ -111,4 +111,4 @@ def test_secrets_need_include_secrets(kit: SimpleNamespace, tmp_path: Path) -> N
 def test_bad_overlay_option_is_one_sentence(kit: SimpleNamespace, tmp_path: Path) -> None:
     result = pykro(str(kit.examples / "webapp.py"), "--kustomize", str(tmp_path), "--overlay", "dev")
     assert result.returncode != 0 and "Traceback" not in result.stderr
-    assert "--overlay 'dev' is not NAME=VALUES.yaml" in result.stderr
+    assert "--overlay: 'dev' is not NAME=VALUES.yaml. E.g. --overlay dev=dev.yaml." in result.stderr

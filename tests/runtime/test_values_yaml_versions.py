@@ -81,3 +81,19 @@ def test_base_60_is_text_as_for_kubectl() -> None:
         spec_from_options(VersionSpec, ["replicas=1:30"], [])
     spec, _, _ = spec_from_options(VersionSpec, ["ratio=1e3", "name=1:30"], [])
     assert spec == {"ratio": 1000.0, "name": "1:30"}  # 1e3 is a float for kubectl and YAML 1.2 (PyYAML: text)
+
+
+@pytest.mark.parametrize(
+    ("assignment", "where", "message"),
+    [
+        ("replicas", "--set", "'replicas' is not KEY=VALUE. E.g. --set replicas=3."),
+        ("tags=a,b", "--set tags=a,b", "tags takes an array, not 'a,b'. Write it as YAML: --set 'tags=[a, b]'."),
+        ("labels=x", "--set labels=x", "labels takes an object, not 'x'. Write it as YAML: --set 'labels={key: "),
+        ("tags[0]=x", "--set tags[0]=x", "tags is a list; --set cannot reach into it. Set the whole list as YAML"),
+        ("name[0]=x", "--set name[0]=x", "unknown field 'name[0]'. Did you mean 'name'?"),
+    ],
+)
+def test_set_mistakes_say_how_to_write_it(assignment: str, where: str, message: str) -> None:
+    with pytest.raises(ValidationError) as info:
+        spec_from_options(VersionSpec, [assignment], [])
+    assert info.value.where == where and message in str(info.value).removeprefix(f"{where}: ")

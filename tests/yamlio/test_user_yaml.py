@@ -110,6 +110,9 @@ KUBECTL_READS = [
     ("1.", 1.0), ("9223372036854775807", 2**63 - 1), ("18446744073709551615", 2**64 - 1), ("0.5_0", 0.5),
     ("abc", "abc"), ("0X1F", 31), ("0O17", 15), ("0B11", 3), ("1_0.5", 10.5), ("-0o7", -7), (".5e3", 500.0),
     ("2024-01-01T10:00:00Z", "2024-01-01T10:00:00Z"), ("00", 0), ("-0", 0), ("0_7", 7), ("1__2", 12),
+    # A leading "." goes to Go's ParseFloat unchanged: an underscore counts only between two digits.
+    ("._1", "._1"), (".1_0", 0.1), (".1__0", ".1__0"), (".1_", ".1_"), (".1e1_0", 1e9), (".0_1E+5", 1000.0),
+    ("-._1", -0.1), ("._inf", "._inf"),
 ]  # fmt: skip
 
 
@@ -157,3 +160,22 @@ def test_a_key_kubectl_reads_as_something_else_than_text_is_refused(text: str, w
         yamlio.load_user(text, "f.yaml")
     assert info.value.where == where and f"kubectl reads the key {key}, not as text" in info.value.what
     assert info.value.fix == "Quote it to keep it as text."
+
+
+@pytest.mark.parametrize(
+    ("text", "where"),
+    [
+        ("name: a\nreplicas: 2\nname: b\n", "v.yaml:3:1"),
+        ("spec:\n  x: 1\n  'x': 2\n", "v.yaml:3:3"),
+        ("[{a: 1, a: 1}]", "v.yaml:1:9"),
+    ],
+)
+def test_a_key_written_twice_is_refused_at_the_second(text: str, where: str) -> None:
+    """A YAML reader keeps the last value silently (the API server's strict decoding refuses the object)."""
+    with pytest.raises(ValidationError) as info:
+        yamlio.load_values(text, "v.yaml")
+    assert info.value.where == where and "is written twice in this mapping" in info.value.what
+    with pytest.raises(ValidationError, match="written twice"):
+        yamlio.load_user_all(text, "v.yaml")
+    # a merge key's values may be overridden: that is what it is for
+    assert yamlio.load_user("b: &b {p: 1, q: 2}\nm: {<<: *b, p: 3}\n", "m.yaml")["m"] == {"p": 3, "q": 2}

@@ -28,7 +28,10 @@ class Dumper(yaml.CSafeDumper):
 
 def represent_str(dumper: Any, data: str) -> Any:
     style = "|" if "\n" in data else None
-    number = data[:1] in set("+-.0123456789") and KUBECTL_NUMBER.fullmatch(data.replace("_", ""))
+    # go-yaml drops underscores before parsing a scalar starting with a sign or digit; one starting with "." goes to
+    # Go's ParseFloat as written, where an underscore is allowed only between two digits.
+    plain = data.replace("_", "") if data[:1] != "." or not re.search(r"(^|[^0-9])_|_([^0-9]|$)", data) else data
+    number = data[:1] in set("+-.0123456789") and KUBECTL_NUMBER.fullmatch(plain)
     if style is None and data and (data in KUBECTL_NOT_TEXT or number):
         style = "'"  # yamlio quotes what kubectl would read as a boolean or number (y, on, 0o17, 1e3, 08, 1_0.5)
     return dumper.represent_scalar("tag:yaml.org,2002:str", data, style=style)

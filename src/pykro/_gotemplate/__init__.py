@@ -22,10 +22,11 @@ The differential test (tests/gotemplate) checks all of it against Go and Sprig t
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Callable, Mapping
 from functools import lru_cache
 from types import FrameType, MappingProxyType
-from typing import Final, Literal, cast
+from typing import Final, Literal, TypeVar, cast
 
 from ..errors import PykroError
 from .exec import Compiled, ExecError, compile_trees
@@ -43,6 +44,8 @@ MissingKey = Literal["default", "zero", "error"]
 # Python frames the deepest template the engine's own limits allow (100 levels of nesting, 100 nested
 # {{template}} calls) needs to parse, compile and execute, with a wide margin.
 _HEADROOM: Final = 4000
+_STACK_LOCK: Final = threading.Lock()
+_T = TypeVar("_T")
 
 
 class GoTemplateError(PykroError):
@@ -56,17 +59,25 @@ def _where(source: str, name: str, pos: int) -> str:
     return f"{name}:{line}:{col}"
 
 
-def _more_stack() -> bool:
-    """Raise Python's recursion limit so ``_HEADROOM`` frames fit above the caller: the engine's nesting limits,
-    not how deep the caller's stack happens to be, decide whether a template is too deep. False if it already
-    did."""
-    depth, frame = 0, cast("FrameType | None", sys._getframe())
-    while frame is not None:
-        depth, frame = depth + 1, frame.f_back
-    if sys.getrecursionlimit() >= depth + _HEADROOM:
-        return False
-    sys.setrecursionlimit(depth + _HEADROOM)
-    return True
+def _with_stack(run: Callable[[], _T]) -> _T:
+    """``run()``; when it hits Python's recursion limit, run it once more with the limit raised so that
+    ``_HEADROOM`` frames fit above the caller (the engine's nesting limits, not how deep the caller's stack happens
+    to be, decide whether a template is too deep), and put the limit back afterwards. One thread at a time raises
+    and restores it."""
+    try:
+        return run()
+    except RecursionError:
+        pass
+    with _STACK_LOCK:
+        depth, frame = 0, cast("FrameType | None", sys._getframe())
+        while frame is not None:
+            depth, frame = depth + 1, frame.f_back
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(max(limit, depth + _HEADROOM))
+        try:
+            return run()
+        finally:
+            sys.setrecursionlimit(limit)
 
 
 def _fix(message: str, parsing: bool) -> str:
@@ -97,12 +108,7 @@ class Template:
     def execute(self, data: object) -> str:
         """Render with ``data`` as dot (``.``) and ``$``."""
         try:
-            try:
-                return self._run(data)
-            except RecursionError:
-                if not _more_stack():
-                    raise
-                return self._run(data)
+            return _with_stack(lambda: self._run(data))
         except ExecError as err:
             message = str(err)
             raise GoTemplateError(
@@ -158,12 +164,7 @@ def _parse(source: str, name: str, table: Mapping[str, Callable[..., object]], m
             f"unknown missing_key {missing_key!r}", where=name, fix="Use 'default', 'zero' or 'error'."
         )
     try:
-        try:
-            compiled = _build(source, name, table, missing_key)
-        except RecursionError:
-            if not _more_stack():
-                raise
-            compiled = _build(source, name, table, missing_key)
+        compiled = _with_stack(lambda: _build(source, name, table, missing_key))
     except (ParseError, ExecError) as err:
         message = str(err)
         raise GoTemplateError(message, where=_where(source, name, err.pos), fix=_fix(message, parsing=True)) from None

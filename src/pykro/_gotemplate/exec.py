@@ -240,10 +240,7 @@ class _Statements(ABC):
             frame: list[object] = [None] * (nslots + 1)  # the last slot holds the call depth
             frame[0] = value
             frame[-1] = depth + 1
-            try:
-                body(value, frame, out)
-            except RecursionError:
-                raise ExecError(f"template {go_quote(name)} calls itself too deeply", pos) from None
+            body(value, frame, out)  # a RecursionError goes up to Template.execute, which retries with more stack
 
         return run
 

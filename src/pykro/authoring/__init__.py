@@ -1,7 +1,7 @@
 """Authoring: typed compositions (``@composition``, ``Spec``/``Status``, references, resources) compiled to kro
 graphs by transforming the function's source (if/for/and/or/... become includeWhen/forEach/CEL)."""
 
-from pykro.authoring import _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat
+from pykro.authoring import _escape  # noqa: F401 - registers pykro.cel.expr/has/default/concat/dyn
 from pykro.authoring._decorator import Composition, composition
 from pykro.authoring._models import Spec, SpecValueError, Status
 from pykro.authoring._refs import Ref, Template, cel_of, is_ref, node_of

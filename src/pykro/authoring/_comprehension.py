@@ -79,6 +79,8 @@ def listcomp(iterable: Any, name: str, body: Callable[[Any], Any], conds: Sequen
             "Use a `for` statement around the resource (it becomes forEach).",
         )
     src = node_of(source)
+    if source._type.kind == "map":  # kro's maps have no order (cel-go iterates a Go map): take the keys sorted
+        src = ast.Call("sort", (), target=ast.Call("map", (ast.Ident(name), ast.Ident(name)), target=src))
     if tests:
         test = tests[0]
         for extra in tests[1:]:

@@ -1,4 +1,4 @@
-"""The CEL escape hatch for compositions, reachable as ``pykro.cel.expr / has / default / concat``."""
+"""The CEL escape hatch for compositions, reachable as ``pykro.cel.expr / has / default / concat / dyn``."""
 
 from __future__ import annotations
 
@@ -56,6 +56,12 @@ def default(value: Any, fallback: Any) -> Ref:
     return Ref(ast.Call("orValue", (node_of(as_ref(fallback)),), target=optional), t)
 
 
+def dyn(value: Any) -> Ref:
+    """``dyn(value)``: the value with its type checked by the API server instead of kro, e.g. a map literal for a
+    struct (kro checks the map's value type against every field of the struct, also those the map leaves out)."""
+    return Ref(ast.Call("dyn", (node_of(as_ref(value)),)), CelType.DYN)
+
+
 def concat(*parts: Any) -> Template:
     """A string from text and string references, e.g. ``concat("https://", spec.domain, "/api")``."""
     for part in parts:
@@ -64,6 +70,6 @@ def concat(*parts: Any) -> Template:
     return Template(tuple(p if isinstance(p, str) else as_ref(p) for p in parts))
 
 
-__all__ = ["concat", "default", "expr", "has"]
+__all__ = ["concat", "default", "dyn", "expr", "has"]
 
-register_escape_hatch({"concat": concat, "default": default, "expr": expr, "has": has})
+register_escape_hatch({"concat": concat, "default": default, "dyn": dyn, "expr": expr, "has": has})

@@ -27,6 +27,7 @@ __all__ = [
     "and_",
     "builtin",
     "compare",
+    "compare_pair",
     "condition",
     "enter",
     "fail_construct",
@@ -50,16 +51,17 @@ __all__ = [
 
 def _truth_error(value: Ref, construct: str) -> NoReturn:
     fixes = {
-        "string": f"compare explicitly: `{cel_of(value)} != ''`",
-        "int": f"compare explicitly: `{cel_of(value)} != 0`",
-        "double": f"compare explicitly: `{cel_of(value)} != 0.0`",
-        "list": f"test the size: `len({cel_of(value)}) > 0`",
-        "map": f"test the size: `len({cel_of(value)}) > 0`",
+        "string": f"Compare explicitly: `{cel_of(value)} != ''`",
+        "int": f"Compare explicitly: `{cel_of(value)} != 0`",
+        "double": f"Compare explicitly: `{cel_of(value)} != 0.0`",
+        "list": f"Test the size: `len({cel_of(value)}) > 0`",
+        "map": f"Test the size: `len({cel_of(value)}) > 0`",
     }
+    article = "an" if str(value._type)[:1] in "aeiou" else "a"
     raise fail(
-        f"`{construct}` on {cel_of(value)}, a {value._type} reference: Python would use its truthiness, which has no "
-        "exact CEL meaning",
-        fixes.get(value._type.kind, "compare it explicitly") + ".",
+        f"`{construct}` on {cel_of(value)}, {article} {value._type} reference: Python would use its truthiness, which "
+        "has no exact CEL meaning",
+        fixes.get(value._type.kind, "Compare it explicitly") + ".",
     )
 
 
@@ -197,6 +199,11 @@ def _compare_one(op: str, left: Any, right: Any) -> Any:
     if op == "not in":
         return not_(binary("in", left, right))
     return binary(op, left, right)
+
+
+def compare_pair(op: str, left: Any, right: Any) -> Any:
+    """A single comparison ``a < b`` (both operands evaluated, left first, as Python does)."""
+    return _compare_one(op, left, right)
 
 
 def compare(ops: Sequence[str], *thunks: Callable[[], Any]) -> Any:

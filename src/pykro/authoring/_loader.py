@@ -18,25 +18,26 @@ def load_composition(target: str) -> Composition:
     path_text, _, name = target.partition(":") if not Path(target).exists() else (target, "", "")
     path = Path(path_text)
     if not path.is_file():
-        raise PykroError(f"no such file: {path}", where=target, fix="Give the path of a .py file (FILE[:NAME]).")
+        what = "is a directory, not a file" if path.is_dir() else "no such file"
+        raise PykroError(what, where=target, fix="Give the path of a .py file (FILE[:NAME]).")
     found = compositions_in(path)
     if name:
         if name not in found:
             raise PykroError(
-                f"{path} has no composition named {name!r}",
+                f"this file has no composition named {name!r}",
                 where=str(path),
                 fix=f"Compositions in it: {', '.join(sorted(found)) or 'none'}.",
             )
         return found[name]
     if not found:
         raise PykroError(
-            f"{path} defines no composition",
+            "this file defines no composition",
             where=str(path),
             fix="Define one at module level: @composition(api_version=..., kind=...) on a function.",
         )
     if len(found) > 1:
         raise PykroError(
-            f"{path} defines {len(found)} compositions",
+            f"this file defines {len(found)} compositions",
             where=str(path),
             fix=f"Pick one with FILE:NAME ({', '.join(sorted(found))}).",
         )

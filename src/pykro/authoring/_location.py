@@ -11,7 +11,7 @@ from types import CodeType, FrameType
 
 from pykro.errors import CompositionError
 
-__all__ = ["Site", "fail", "fmt", "user_location", "user_site"]
+__all__ = ["Site", "fail", "fmt", "raised_at", "user_location", "user_site"]
 
 Loc = tuple[str, int, int]
 
@@ -67,6 +67,16 @@ def user_location() -> str | None:
     """``file:line:col`` of the innermost caller outside pykro, or None when there is none."""
     site = user_site()
     return site.text if site is not None else None
+
+
+def raised_at(exc: BaseException) -> str | None:
+    """``file:line:col`` of the innermost frame of ``exc``'s traceback outside pykro, or None."""
+    tb, found = exc.__traceback__, None
+    while tb is not None:
+        if _is_user(tb.tb_frame):
+            found = Site(tb.tb_frame.f_code, tb.tb_lasti, tb.tb_lineno)
+        tb = tb.tb_next
+    return found.text if found is not None else None
 
 
 def fmt(loc: Loc | None) -> str | None:

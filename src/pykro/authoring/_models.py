@@ -27,10 +27,15 @@ _ATOMIC: dict[Any, CelType] = {
 }
 
 
+_CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+
+
 class Model(BaseModel):
     """Base of Spec and Status: camelCase aliases, and references accepted as field values during a composition."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
+    # The three bases are never validated on their own in practice: their validators are built on first use (not at
+    # `import pykro`); the config is reset below so the user's models are built when defined, as pydantic does.
+    model_config = ConfigDict(**_CONFIG, defer_build=True)
     _kind: ClassVar[str] = "model"
 
     def __init__(self, /, **data: Any) -> None:
@@ -60,6 +65,10 @@ class Spec(Model):
 
 class Status(Model):
     """The instance status of a composition: every field computed from references (or a literal)."""
+
+
+for _base in (Model, Spec, Status):
+    _base.model_config = ConfigDict(**_CONFIG)  # each its own, as pydantic gives each class
 
 
 class SpecValueError(ValidationError, pydantic.ValidationError):

@@ -74,6 +74,11 @@ def numeric_pair(op: str, left: Any, right: Any) -> tuple[ast.Node, ast.Node, Ce
 
 def binary(op: str, left: Any, right: Any) -> Ref:
     """``left op right`` where at least one side is a reference."""
+    if op in ("|", "|=") and "map" in (type_of(left).kind, type_of(right).kind):
+        raise fail(
+            f"`{_describe(left)} | {_describe(right)}` (a dict merge) over a reference has no CEL equivalent",
+            "Write the resulting mapping out key by key, e.g. {'a': m['a'], 'b': 'x'}.",
+        )
     if op in _NO_CEL:
         raise fail(f"`{_describe(left)} {op} {_describe(right)}` has no CEL equivalent", _NO_CEL[op] + ".")
     if op in ("==", "!=", "<", "<=", ">", ">="):

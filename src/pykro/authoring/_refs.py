@@ -214,18 +214,33 @@ class Ref:
         )
 
     def __str__(self) -> str:
-        raise fail(f"str() of the reference {cel_of(self)} is only known when the graph runs", _IN_COMPOSITION)
+        raise fail(
+            f"str() (or % formatting) of the reference {cel_of(self)} is only known when the graph runs",
+            "Write str(x) or an f-string in the @composition function itself, where it is converted to CEL.",
+        )
 
     def __format__(self, spec: str) -> str:
         raise fail(
-            f"an f-string over the reference {cel_of(self)} outside a @composition function",
-            "Build the string inside the composition function, or use pykro.cel.concat(...).",
+            f"formatting the reference {cel_of(self)} with str.format() or format(), or in an f-string outside a "
+            "@composition function, has no CEL translation",
+            "Use an f-string in the @composition function itself, or pykro.cel.concat(...).",
         )
 
     def __call__(self, *args: Any, **kwargs: Any) -> NoReturn:
+        node = self._node
+        name = node.field if isinstance(node, ast.Select) else getattr(getattr(node, "index", None), "value", None)
+        if isinstance(name, str) and name in _DICT_METHODS:
+            raise fail(
+                f".{name}() of a map reference has no CEL equivalent (`**m` and dict(m) call .keys())",
+                "Iterate the map in a comprehension, [f(k, m[k]) for k in m] (its keys, sorted), or index it, m['k'].",
+            )
         raise fail(f"the reference {cel_of(self)} is not callable", "Check the field name.")
 
 
+_DICT_METHODS = frozenset(name for name in dir(dict) if not name.startswith("_"))
+
+
+_PYTHON_TYPES: dict[str, type] = {"string": str, "list": list, "int": int, "double": float, "bool": bool}
 _IN_COMPOSITION = "Write it directly in the @composition function, where it is converted to CEL."
 
 
@@ -252,6 +267,14 @@ def field(ref: Ref, name: str) -> Ref:
 
 
 def _no_field(ref: Ref, name: str, fields: Mapping[str, Any] | None = None) -> NoReturn:
+    python = _PYTHON_TYPES.get(ref._type.kind)
+    if python is not None and not name.startswith("_") and hasattr(python, name):
+        supported = [m for m in functions.METHODS if ref._type.kind in functions.receiver_kinds(m)]
+        raise fail(
+            f".{name}() of {cel_of(ref)} ({ref._type}) has no CEL equivalent",
+            (f"Supported: {', '.join(sorted(supported))}; " if supported else "")
+            + "for other CEL functions use pykro.cel.expr(...).",
+        )
     names = list(fields or (ref._type.fields or {}))
     hint = did_you_mean(name, names)
     raise fail(

@@ -22,7 +22,7 @@ from pykro.authoring import _helpers as helpers
 from pykro.authoring._functions import METHODS
 from pykro.errors import CompositionError
 
-__all__ = ["HELPER", "Transformer", "fix_locations", "transform"]
+__all__ = ["HELPER", "Transformer", "transform"]
 
 HELPER = "__pykro__"
 FACTORY = "__pykro_factory__"
@@ -45,49 +45,12 @@ _OPS = {
 }
 
 
-_UNSET = object()
-
-
-def fix_locations(root: ast.AST) -> None:
-    """`ast.fix_missing_locations`, with the same result, at a third of its cost: a node without a position takes
-    its parent's (the nearest positioned ancestor's), field by field; ``end_*`` set to None count as missing."""
-    stack: list[tuple[Any, Any, Any, Any, Any]] = [(root, 1, 0, 1, 0)]  # nodes as Any: positions are set
-    pop, push = stack.pop, stack.append
-    while stack:
-        node, line, col, end_line, end_col = pop()
-        attributes = node._attributes
-        if "lineno" in attributes:
-            value = getattr(node, "lineno", _UNSET)
-            if value is _UNSET:
-                node.lineno = line
-            else:
-                line = value
-        if "end_lineno" in attributes:
-            value = getattr(node, "end_lineno", None)
-            if value is None:
-                node.end_lineno = end_line
-            else:
-                end_line = value
-        if "col_offset" in attributes:
-            value = getattr(node, "col_offset", _UNSET)
-            if value is _UNSET:
-                node.col_offset = col
-            else:
-                col = value
-        if "end_col_offset" in attributes:
-            value = getattr(node, "end_col_offset", None)
-            if value is None:
-                node.end_col_offset = end_col
-            else:
-                end_col = value
-        for name in node._fields:
-            child = getattr(node, name, None)
-            if isinstance(child, ast.AST):
-                push((child, line, col, end_line, end_col))
-            elif isinstance(child, list):
-                for item in child:
-                    if isinstance(item, ast.AST):
-                        push((item, line, col, end_line, end_col))
+# nodes with nothing to rewrite below them (contexts, operators, constants, names): the traversal skips them
+_LEAVES = frozenset(
+    {c for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop) for c in base.__subclasses__()}
+    | {ast.Constant, ast.Name}
+)
+_VISITORS: dict[tuple[type, type], Callable[[Any, Any], Any]] = {}  # (transformer, node class) -> its method
 
 
 def _helper(name: str) -> ast.expr:
@@ -111,7 +74,8 @@ def _thunk(expr: ast.expr) -> ast.expr:
 
 
 def _lambda(name: str, expr: ast.expr) -> ast.expr:
-    params = ast.arguments(posonlyargs=[], args=[ast.arg(arg=name)], kwonlyargs=[], kw_defaults=[], defaults=[])
+    arg = ast.copy_location(ast.arg(arg=name), expr)
+    params = ast.arguments(posonlyargs=[], args=[arg], kwonlyargs=[], kw_defaults=[], defaults=[])
     return ast.copy_location(ast.Lambda(args=params, body=expr), expr)
 
 
@@ -119,15 +83,57 @@ def _const(value: Any, like: ast.AST) -> ast.expr:
     return ast.copy_location(ast.Constant(value=value), like)
 
 
-def _load(name: str) -> ast.expr:
-    return ast.Name(id=name, ctx=ast.Load())
+def _load(name: str, like: ast.AST) -> ast.expr:
+    return ast.copy_location(ast.Name(id=name, ctx=ast.Load()), like)
 
 
 def _assign(name: str, value: ast.expr, like: ast.AST) -> ast.stmt:
-    return ast.copy_location(ast.Assign(targets=[ast.Name(id=name, ctx=ast.Store())], value=value), like)
+    target = ast.copy_location(ast.Name(id=name, ctx=ast.Store()), like)
+    return ast.copy_location(ast.Assign(targets=[target], value=value), like)
 
 
-class Transformer(ast.NodeTransformer):
+class _Traversal(ast.NodeTransformer):
+    """ast.NodeTransformer's traversal, with the same results at a fraction of its cost: the method for a node class
+    is looked up once, and leaves (contexts, operators, constants, names) are not visited at all."""
+
+    def visit(self, node: ast.AST) -> Any:
+        key = (type(self), type(node))
+        visitor = _VISITORS.get(key)
+        if visitor is None:
+            visitor = _VISITORS[key] = getattr(type(self), "visit_" + type(node).__name__, type(self).generic_visit)
+        return visitor(self, node)
+
+    def generic_visit(self, node: ast.AST) -> ast.AST:
+        leaves, visit = _LEAVES, self.visit
+        for name in node._fields:
+            old = getattr(node, name, None)
+            if isinstance(old, list):
+                new: list[Any] = []
+                changed = False
+                for value in old:
+                    if isinstance(value, ast.AST) and type(value) not in leaves:
+                        result = visit(value)
+                        if result is not value:
+                            changed = True
+                            if result is None:
+                                continue
+                            if not isinstance(result, ast.AST):
+                                new.extend(result)
+                                continue
+                            value = result
+                    new.append(value)
+                if changed:
+                    old[:] = new
+            elif isinstance(old, ast.AST) and type(old) not in leaves:
+                result = visit(old)
+                if result is None:
+                    delattr(node, name)
+                elif result is not old:
+                    setattr(node, name, result)
+        return node
+
+
+class Transformer(_Traversal):
     """Rewrites one composition function (and the functions and lambdas nested in it)."""
 
     def __init__(self, filename: str) -> None:
@@ -206,6 +212,9 @@ class Transformer(ast.NodeTransformer):
 
     def visit_Compare(self, node: ast.Compare) -> ast.AST:
         self.generic_visit(node)
+        if len(node.ops) == 1:  # both operands are evaluated: no thunks (each would be a code object to compile)
+            op = _const(_OPS[type(node.ops[0])], node)
+            return _call("compare_pair", [op, node.left, node.comparators[0]], node)
         ops = ast.copy_location(ast.Tuple(elts=[_const(_OPS[type(op)], node) for op in node.ops], ctx=ast.Load()), node)
         operands = [node.left, *node.comparators]
         return _call("compare", [ops, *(_thunk(o) for o in operands)], node)
@@ -276,42 +285,46 @@ class Transformer(ast.NodeTransformer):
         test = _call("condition", [node.test, _const("if", node)], node.test)
         out: list[ast.stmt] = [
             _assign(cond, test, node),
-            _assign(sym, _call("is_ref", [_load(cond)], node), node),
-            _assign(taken, _call("taken", [_load(sym), _load(cond)], node), node),
+            _assign(sym, _call("is_ref", [_load(cond, node)], node), node),
+            _assign(taken, _call("taken", [_load(sym, node), _load(cond, node)], node), node),
         ]
         before = {name: self._temp("p") for name in names}
         then = {name: self._temp("t") for name in names}
         prologue: list[ast.stmt] = list(problem or [])
         for name, saved in before.items():
             prologue.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
-            prologue.append(_assign(name, _load(saved), node))
-        out.append(self._if(_load(sym), prologue, node))
+            prologue.append(_assign(name, _load(saved, node), node))
+        out.append(self._if(_load(sym, node), prologue, node))
         # the branch contexts are entered and left by calls, not `with`, so that long elif chains do not reach
         # Python's limit on nested blocks; a reference's branches cannot leave early (see _if_problem)
-        switch = [self._expr(_call("leave", [_load(sym)], node))]
-        switch += [_assign(t, _load(n), node) for n, t in then.items()]
-        switch += [_assign(n, _load(saved), node) for n, saved in before.items()]
-        enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(True, node)], node))
-        out.append(self._if(_load(taken), [enter, *node.body, self._if(_load(sym), switch, node)], node))
+        switch = [self._expr(_call("leave", [_load(sym, node)], node))]
+        switch += [_assign(t, _load(n, node), node) for n, t in then.items()]
+        switch += [_assign(n, _load(saved, node), node) for n, saved in before.items()]
+        enter = self._expr(_call("enter", [_load(sym, node), _load(cond, node), _const(True, node)], node))
+        out.append(self._if(_load(taken, node), [enter, *node.body, self._if(_load(sym, node), switch, node)], node))
         if node.orelse:
-            enter = self._expr(_call("enter", [_load(sym), _load(cond), _const(False, node)], node))
-            leave = self._expr(_call("leave", [_load(sym)], node))
-            not_taken = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=_load(taken)), node)
-            either = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_load(sym), not_taken]), node)
-            out.append(self._if(either, [enter, *node.orelse, self._if(_load(sym), [leave], node)], node))
+            enter = self._expr(_call("enter", [_load(sym, node), _load(cond, node), _const(False, node)], node))
+            leave = self._expr(_call("leave", [_load(sym, node)], node))
+            not_taken = ast.copy_location(ast.UnaryOp(op=ast.Not(), operand=_load(taken, node)), node)
+            either = ast.copy_location(ast.BoolOp(op=ast.Or(), values=[_load(sym, node), not_taken]), node)
+            out.append(self._if(either, [enter, *node.orelse, self._if(_load(sym, node), [leave], node)], node))
         merges = [
-            _assign(n, _call("merge", [_load(cond), _const(n, node), _load(t), _load(n), where], node), node)
+            _assign(
+                n,
+                _call("merge", [_load(cond, node), _const(n, node), _load(t, node), _load(n, node), where], node),
+                node,
+            )
             for n, t in then.items()
         ]
         if merges:
-            out.append(self._if(_load(sym), merges, node))
+            out.append(self._if(_load(sym, node), merges, node))
         return out
 
     def _expr(self, value: ast.expr) -> ast.stmt:
         return ast.copy_location(ast.Expr(value=value), value)
 
     def _if(self, test: ast.expr, body: list[ast.stmt], like: ast.AST) -> ast.stmt:
-        return ast.copy_location(ast.If(test=test, body=body or [ast.Pass()], orelse=[]), like)
+        return ast.copy_location(ast.If(test=test, body=body or [ast.copy_location(ast.Pass(), like)], orelse=[]), like)
 
     def _if_problem(self, node: ast.If) -> list[ast.stmt] | None:
         """A statement that fails when the test is a reference and a branch cannot keep its meaning."""
@@ -332,14 +345,15 @@ class Transformer(ast.NodeTransformer):
 
     def _capture(self, name: str, into: str, like: ast.AST, unbound: ast.expr) -> ast.stmt:
         """``into = name``, or ``into = unbound`` when ``name`` has no value yet."""
-        handler = ast.ExceptHandler(type=_load("NameError"), name=None, body=[_assign(into, unbound, like)])
-        body = [_assign(into, _load(name), like)]
+        handler = ast.ExceptHandler(type=_load("NameError", like), name=None, body=[_assign(into, unbound, like)])
+        ast.copy_location(handler, like)
+        body = [_assign(into, _load(name, like), like)]
         return ast.copy_location(ast.Try(body=body, handlers=[handler], orelse=[], finalbody=[]), like)
 
     def _with(self, ctx: ast.expr, body: list[ast.stmt], like: ast.AST, var: str | None = None) -> ast.stmt:
-        target = ast.Name(id=var, ctx=ast.Store()) if var else None
+        target = ast.copy_location(ast.Name(id=var, ctx=ast.Store()), like) if var else None
         item = ast.withitem(context_expr=ctx, optional_vars=target)
-        return ast.copy_location(ast.With(items=[item], body=body or [ast.Pass()]), like)
+        return ast.copy_location(ast.With(items=[item], body=body or [ast.copy_location(ast.Pass(), like)]), like)
 
     def _fail_stmt(self, node: ast.AST, what: str, fix: str) -> ast.stmt:
         call = _call("fail_construct", [_const(what, node), _const(fix, node)], node)
@@ -355,13 +369,13 @@ class Transformer(ast.NodeTransformer):
         items, sym = self._temp("i"), self._temp("s")
         out: list[ast.stmt] = [
             _assign(items, node.iter, node),
-            _assign(sym, _call("is_ref", [_load(items)], node), node),
+            _assign(sym, _call("is_ref", [_load(items, node)], node), node),
         ]
         if problem:
-            out.append(self._if(_load(sym), problem, node))
-        iterable = _load(items)
+            out.append(self._if(_load(sym, node), problem, node))
+        iterable = _load(items, node)
         if target:
-            iterable = _call("iterate", [_load(items), _const(target[0], node)], node)
+            iterable = _call("iterate", [_load(items, node), _const(target[0], node)], node)
         out.append(
             ast.copy_location(ast.For(target=node.target, iter=iterable, body=node.body, orelse=node.orelse), node)
         )
@@ -370,9 +384,11 @@ class Transformer(ast.NodeTransformer):
         for name in names:  # after a forEach loop a name bound in it has no single value
             saved = self._temp("l")
             after.append(self._capture(name, saved, node, _call("unbound", [_const(name, node), where], node)))
-            after.append(_assign(name, _call("after_loop", [_load(saved), _const(name, node), where], node), node))
+            after.append(
+                _assign(name, _call("after_loop", [_load(saved, node), _const(name, node), where], node), node)
+            )
         if after:
-            out.append(self._if(_load(sym), after, node))
+            out.append(self._if(_load(sym, node), after, node))
         return out
 
     def _for_problem(self, node: ast.For) -> list[ast.stmt] | None:
@@ -451,8 +467,11 @@ class _File:
             return None
         last = found.end_lineno or found.lineno
         self.taken.append((first, last))
-        for line in [line for line in self.defs if first <= line <= last]:
-            del self.defs[line]
+        if self.nested:  # definitions inside this one are handed out with it
+            for line in [line for line in self.defs if first <= line <= last]:
+                del self.defs[line]
+        else:  # only module-level definitions are listed: none lies inside another
+            del self.defs[first]
         return found
 
 
@@ -518,14 +537,13 @@ def transform(fn: Callable[..., Any]) -> Callable[[], FunctionType]:
     new_func = transformer.visit(func)
     code = fn.__code__
     freevars = list(code.co_freevars)
-    params = [ast.arg(arg=HELPER)] + [ast.arg(arg=v) for v in freevars]
+    params = [ast.copy_location(ast.arg(arg=name), func) for name in [HELPER, *freevars]]
     args = ast.arguments(posonlyargs=[], args=params, kwonlyargs=[], kw_defaults=[], defaults=[])
-    ret = ast.Return(value=ast.Name(id=func.name, ctx=ast.Load()))
+    ret = ast.Return(value=_load(func.name, func))
     factory = ast.FunctionDef(name=FACTORY, args=args, body=[new_func, ret], decorator_list=[], returns=None)
     ast.copy_location(factory, func)
     ast.copy_location(ret, func)
     module = ast.Module(body=[factory], type_ignores=[])
-    fix_locations(module)
     compiled = compile(module, filename, "exec")
     namespace: dict[str, Any] = {}
     exec(compiled, fn.__globals__, namespace)  # the user's own function, recompiled

@@ -114,8 +114,9 @@ def count(value: Any, what: str, *, least: int = 0) -> Any:
     return value
 
 
-def quantity(value: Any, what: str) -> Any:
-    """A Kubernetes quantity such as ``500m``, ``4Gi`` or ``2`` (or a reference); numbers become text."""
+def quantity(value: Any, what: str, *, size: bool = False) -> Any:
+    """A Kubernetes quantity such as ``500m``, ``4Gi`` or ``2`` (or a reference); numbers become text. A ``size``
+    (memory, storage) needs a unit: Kubernetes reads a plain number as bytes."""
     if is_ref(value):
         return value
     if _is_int(value) or isinstance(value, float):
@@ -124,6 +125,11 @@ def quantity(value: Any, what: str) -> Any:
         raise fail(
             f"{what} must be a Kubernetes quantity such as '500m' or '4Gi', got {value!r}",
             "Write cpu as cores or millicores ('2', '500m') and sizes with a unit ('512Mi', '20Gi').",
+        )
+    if size and re.fullmatch(r"\+?[0-9.]+", value) and value.strip("+0.") != "":
+        raise fail(
+            f"{what} {value!r} has no unit, so Kubernetes reads it as {value} bytes",
+            f"Write it with a unit, e.g. '{value}Gi' or '{value}Mi'.",
         )
     return value
 
@@ -137,7 +143,8 @@ def requirements(into: dict[str, dict[str, Any]], cpu: Any, memory: Any, cpu_lim
         ("limits", "memory", memory_limit),
     ):
         if value is not None:
-            into.setdefault(field, {})[key] = quantity(value, key if field == "requests" else f"{key}_limit")
+            what = key if field == "requests" else f"{key}_limit"
+            into.setdefault(field, {})[key] = quantity(value, what, size=key == "memory")
 
 
 def text(value: Any, what: str) -> Any:
@@ -145,6 +152,17 @@ def text(value: Any, what: str) -> Any:
     if is_ref(value) or isinstance(value, str):
         return value
     raise fail(f"{what} must be a string, got {type(value).__name__} {value!r}", f"Write {what} as text.")
+
+
+def image(value: Any, what: str = "image") -> Any:
+    """A container image reference (or a reference): text without spaces."""
+    text(value, what)
+    if isinstance(value, str) and (not value or any(c.isspace() for c in value)):
+        raise fail(
+            f"{what} {value!r} is not an image reference (it is empty or has a space)",
+            "Write it as registry/name:tag, e.g. 'nginx:1.27'.",
+        )
+    return value
 
 
 def absolute_path(value: Any, what: str) -> Any:

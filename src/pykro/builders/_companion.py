@@ -20,6 +20,7 @@ from pykro.builders._base import (
     text,
 )
 from pykro.builders._base import count as check_count
+from pykro.builders._base import image as check_image
 from pykro.builders._base import port as check_port
 
 __all__ = ["Companion", "Lifecycle"]
@@ -48,7 +49,7 @@ class Companion(Part):
 
     @builder_method
     def image(self, image: Any) -> Companion:
-        self._container["image"] = text(image, "Companion image")
+        self._container["image"] = check_image(image, "Companion image")
         return self
 
     @builder_method

@@ -19,6 +19,7 @@ from pykro.builders._base import (
     text,
 )
 from pykro.builders._base import count as check_count
+from pykro.builders._base import image as check_image
 from pykro.builders._base import port as check_port
 from pykro.simple._values import name_of
 
@@ -75,7 +76,7 @@ class Container(Builder):
     @builder_method
     def image(self: W, image: Any) -> W:
         """The container image (``postgres:15``)."""
-        self._image = text(image, "image")
+        self._image = check_image(image)
         return self
 
     @builder_method
@@ -106,6 +107,12 @@ class Container(Builder):
             "protocol": choice(protocol, "protocol", _PROTOCOLS),
         }
         for existing in self._ports:
+            if (existing["containerPort"], existing["protocol"]) == (port, entry["protocol"]) and not is_ref(port):
+                raise fail(
+                    f"{type(self).__name__} {self._name!r} already has port {port}/{entry['protocol']} "
+                    f"(named {existing['name']!r})",
+                    "Declare each port once.",
+                )
             if existing["name"] == entry["name"]:
                 raise fail(
                     f"{type(self).__name__} {self._name!r} has two ports named {entry['name']!r}",

@@ -121,9 +121,9 @@ class AppGroup(Builder):
         if cpu_limit is not None:
             hard["limits.cpu"] = quantity(cpu_limit, "cpu_limit")
         if memory_limit is not None:
-            hard["limits.memory"] = quantity(memory_limit, "memory_limit")
+            hard["limits.memory"] = quantity(memory_limit, "memory_limit", size=True)
         if storage_limit is not None:
-            hard["requests.storage"] = quantity(storage_limit, "storage_limit")
+            hard["requests.storage"] = quantity(storage_limit, "storage_limit", size=True)
         if pod_limit is not None:
             hard["pods"] = str(check_count(pod_limit, "pod_limit"))
         if not hard:

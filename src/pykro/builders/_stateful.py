@@ -12,6 +12,7 @@ from pykro.authoring._refs import is_ref
 from pykro.authoring._resource import ResourceRef
 from pykro.builders._base import builder_method, choice, cron, dns_name, items, mapping, quantity, text, unsupported
 from pykro.builders._base import count as check_count
+from pykro.builders._base import image as check_image
 from pykro.builders._clusters import ClusterPlan, plan
 from pykro.builders._workload import BUILD_INSTEAD, NOT_BUILT, _Exposed, short_enough
 from pykro.errors import CompositionError
@@ -118,7 +119,7 @@ class StatefulApp(_DatabaseSettings):
     @builder_method
     def image(self, image: Any) -> StatefulApp:
         """The container image (``postgres:15``); checked against the clustering settings already made."""
-        return self._trying(_image=text(image, "image"))
+        return self._trying(_image=check_image(image))
 
     def _trying(self, **changes: Any) -> StatefulApp:
         """Apply ``changes`` if the clustering settings still hold with them; a refused call changes nothing."""
@@ -134,7 +135,7 @@ class StatefulApp(_DatabaseSettings):
     @builder_method
     def storage(self, size: Any, mount_path: Any = None, storage_class: Any = None) -> StatefulApp:
         """A volume claim template ``data`` of ``size`` per pod, mounted at ``mount_path`` (default ``/data``)."""
-        self._storage = {"size": quantity(size, "storage size")}
+        self._storage = {"size": quantity(size, "storage size", size=True)}
         if mount_path is not None:
             self.mount_path(mount_path)
         if storage_class is not None:

@@ -99,7 +99,7 @@ class Volume(Builder):
     @builder_method
     def size(self: V, size: Any) -> V:
         """The claim's size (``"10Gi"``); makes it a PersistentVolumeClaim unless it is an ephemeral volume."""
-        self._size = quantity(size, "size")
+        self._size = quantity(size, "size", size=True)
         self._set_source("claim", implicit=True)
         if self._source not in ("claim", "ephemeral", "emptyDir"):
             raise fail(f"Volume {self._name!r} ({self._source}) has no size", "Remove .size().")

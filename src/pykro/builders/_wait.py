@@ -12,8 +12,9 @@ from typing import Any, Final
 
 from pykro.authoring._location import fail
 from pykro.authoring._resource import ResourceRef
-from pykro.builders._base import Builder, builder_method, dns_name, text
+from pykro.builders._base import Builder, builder_method, dns_name
 from pykro.builders._base import count as check_count
+from pykro.builders._base import image as check_image
 from pykro.builders._rbac import Role, RoleBinding, ServiceAccount
 from pykro.simple import Job as _Job
 
@@ -90,7 +91,7 @@ class WaitCondition(Builder):
     @builder_method
     def image(self, image: Any) -> WaitCondition:
         """The image with kubectl and sh (default ``bitnami/kubectl:1.35``)."""
-        self._image = text(image, "image")
+        self._image = check_image(image)
         return self
 
     def _script(self) -> str:

@@ -48,18 +48,18 @@ _LAZY = {
     **dict.fromkeys(("CelType", "cel_type_from_openapi"), "pykro.cel._types"),
 }
 
-_ESCAPE_HATCH = ("concat", "default", "expr", "has")
+_ESCAPE_HATCH = ("concat", "default", "dyn", "expr", "has")
 _HATCHES: dict[str, Any] = {}
 
 
 def register_escape_hatch(functions: dict[str, Any]) -> None:
-    """Called by pykro.authoring (which builds on this package) to make ``pykro.cel.expr/has/default/concat``
+    """Called by pykro.authoring (which builds on this package) to make ``pykro.cel.expr/has/default/concat/dyn``
     reachable here: this layer cannot import the authoring layer."""
     _HATCHES.update(functions)
 
 
 def __getattr__(name: str) -> Any:
-    """The names above, imported on first use, and ``pykro.cel.expr/has/default/concat``: the composition escape
+    """The names above, imported on first use, and ``pykro.cel.expr/has/default/concat/dyn``: the composition escape
     hatch, registered by pykro.authoring."""
     if name in _LAZY:
         return _lazy.load(__name__, _LAZY, name)

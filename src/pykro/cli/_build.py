@@ -10,7 +10,7 @@ import typer
 _CONTEXT = typer.Argument(..., help="The build context (the folder with the Dockerfile).")
 _NAME = typer.Option(..., "--name", help="The image (repository) name, e.g. my-app.")
 _REGISTRY = typer.Option(
-    None, "--registry", help="Push to this registry (host[/path]); the reference is then pinned by digest."
+    None, "--registry", help="Push to this registry (a host, or host/path); the reference is then pinned by digest."
 )
 _BUILDER = typer.Option(None, "--builder", help="docker, buildah, nerdctl or podman (default: the first found).")
 _FILE = typer.Option(None, "--file", "-f", help="The Dockerfile (default: CONTEXT/Dockerfile or Containerfile).")

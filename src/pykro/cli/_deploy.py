@@ -70,6 +70,12 @@ def _target(local: bool, kubeconfig: Path | None, context: str | None, namespace
 
         check_namespace(namespace, where="-n/--namespace")
     if local:
+        given = [flag for flag, value in (("--kubeconfig", kubeconfig), ("--context", context)) if value is not None]
+        if given:
+            raise ValidationError(
+                f"--local and {'/'.join(given)} name two clusters",
+                fix="Use --local for the embedded emulator, or --kubeconfig/--context for another cluster.",
+            )
         from pykro.deploy.local import ensure_local
 
         return Target(ensure_local(), None, namespace)
@@ -164,7 +170,8 @@ def _print_instance(instance: Any, output: str) -> None:
     else:
         from pykro import _yamlio as yamlio
 
-        console().print(yamlio.dump(data), end="")
+        # Plain YAML (its writer escapes tabs and control characters): the text rich would print, without importing it.
+        sys.stdout.write(yamlio.dump(data))
 
 
 # ---------------------------------------------------------------------------------------------- commands

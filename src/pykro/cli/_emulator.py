@@ -84,6 +84,7 @@ def start(
 
         config.faults = _load_plan(FaultPlan.load, faults, "--faults file")
     check_kubeconfig_target(kubeconfig)
+    _check_not_serving(kubeconfig)
     for warning in exposure_warnings(host, tls):
         console(stderr=True).print(Text.assemble(("warning:", "bold yellow"), " ", warning))
     cert = self_signed(host) if tls else None
@@ -112,6 +113,19 @@ def start(
         await runner.cleanup()
 
     asyncio.run(serve())
+
+
+def _check_not_serving(kubeconfig: Path) -> None:
+    """Refuse to take over the kubeconfig of an emulator that still answers there (the one `--local` started, or
+    another `start`): it would keep running, unreachable, and `--local` would report it stuck once this one stops."""
+    from pykro.deploy.local import healthy
+
+    if kubeconfig.exists() and healthy(kubeconfig):
+        raise PykroError(
+            f"an emulator already answers at the kubeconfig {kubeconfig}; a second one would take it over",
+            where="--kubeconfig",
+            fix="Use the running one (`pykro emulator stop` stops the background one), or pass another --kubeconfig.",
+        )
 
 
 def _load_plan(load: Callable[[Path], T], path: Path, what: str) -> T:

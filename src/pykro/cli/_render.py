@@ -167,9 +167,7 @@ def _kustomize(
     for item in overlays:
         label, sep, file = item.partition("=")
         if not sep or not label or not file:
-            raise PykroError(
-                f"--overlay {item!r} is not NAME=VALUES.yaml", where="--overlay", fix="e.g. --overlay dev=dev.yaml"
-            )
+            raise PykroError(f"{item!r} is not NAME=VALUES.yaml", where="--overlay", fix="E.g. --overlay dev=dev.yaml.")
         parsed.append((label, Path(file)))
     if len({label for label, _ in parsed}) != len(parsed):
         raise PykroError("two --overlay options share a name", where="--overlay", fix="Give each overlay its own name.")

@@ -139,6 +139,12 @@ def _check_all_used(objects: list[Any], origin: dict[int, str], lives: list[dict
     used = {id(o) for live in lives for v in live.values() for o in (v if isinstance(v, list) else [v])}
     for obj in objects:
         if id(obj) not in used:
+            if not (isinstance(obj, dict) and obj.get("apiVersion") and obj.get("kind")):
+                raise ValidationError(
+                    "an observed object needs apiVersion, kind and metadata.name",
+                    where=origin[id(obj)],
+                    fix="Give the live objects as `kubectl get -o yaml` prints them.",
+                )
             meta = obj.get("metadata") or {}
             what = f"{obj.get('kind')} {meta.get('namespace', '')}/{meta.get('name')}"
             raise ValidationError(

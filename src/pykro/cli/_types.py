@@ -29,6 +29,12 @@ def types(sources: list[str] = _SOURCES, output: Path | None = _OUTPUT, version:
     found = []
     kinds: dict[str, str] = {}
     for source in sources:
+        if source.endswith(".py"):
+            raise PykroError(
+                "is a Python file; `pykro types` reads CRD YAML files (kind: CustomResourceDefinition)",
+                where=source,
+                fix="Pass the operator's CRD files; a composition's own kinds need no types.",
+            )
         for where, doc in read_source(source):
             item = definition(doc, where, version=version)
             if item.kind in kinds:

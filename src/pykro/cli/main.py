@@ -199,6 +199,11 @@ def main(argv: list[str] | None = None) -> None:
         )
 
 
+# Other tools' words for pykro's commands (`destroy` is spelt closest to `deploy`).
+_SYNONYMS = {"destroy": "delete", "remove": "delete", "rm": "delete", "uninstall": "delete", "down": "delete"}
+_SYNONYMS |= {"apply": "deploy", "install": "deploy", "up": "deploy", "template": "render", "ls": "list"}
+
+
 def _usage_message(exc: Exception) -> str:
     """click's message for a usage error, plus where to read the usage (``pykro CMD --help``)."""
     fmt = getattr(exc, "format_message", None)
@@ -207,6 +212,9 @@ def _usage_message(exc: Exception) -> str:
         return ""
     ctx = getattr(exc, "ctx", None)
     path = getattr(ctx, "command_path", None) or "pykro"
+    unknown = text.removeprefix("No such command '").partition("'")[0] if path == "pykro" else ""
+    if text.startswith("No such command '") and unknown in _SYNONYMS:  # click's closest spelling may mean the opposite
+        text = f"No such command '{unknown}'. Did you mean '{_SYNONYMS[unknown]}'?"
     text = text.replace("\n", "\\n")  # click quotes the user's words as they are: keep the message on one line
     return f"{text}{'' if text.endswith(('.', '?')) else '.'} See `{path} --help`."
 

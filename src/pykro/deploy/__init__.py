@@ -5,10 +5,11 @@ running kro)."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Literal, Unpack, overload
+from typing import TYPE_CHECKING, Any, Literal, Unpack, overload
 
 from pydantic import BaseModel
 
+from pykro import _lazy
 from pykro.deploy._base import FactoryBase, FactoryOptions
 from pykro.deploy._diffs import Diff, DiffEntry
 from pykro.deploy._direct import DirectFactory
@@ -21,13 +22,21 @@ from pykro.deploy._errors import (
     ResourceFailed,
 )
 from pykro.deploy._handle import Instance, InstanceInfo, StatusView
-from pykro.deploy._kro import KroFactory
 from pykro.deploy._lock import InstanceLocked
 from pykro.deploy._options import DeployOptions
 from pykro.deploy._progress import JsonReporter, NullReporter, PlainReporter, ProgressEvent, Reporter, reporter_for
 from pykro.deploy._retry import RetryPolicy
 from pykro.errors import PykroError
 from pykro.graph import Graph
+
+if TYPE_CHECKING:
+    from pykro.deploy._kro import KroFactory
+
+# Imported on first use: a direct-mode deploy (the default, and what `pykro deploy` runs) does not load kro mode.
+_LAZY = {"KroFactory": "pykro.deploy._kro"}
+
+if not TYPE_CHECKING:
+    __getattr__ = _lazy.lazy_getattr(__name__, _LAZY)
 
 Mode = Literal["direct", "kro"]
 
@@ -76,6 +85,8 @@ def factory(source: Any, mode: Mode = "direct", **options: Unpack[FactoryOptions
     if mode == "direct":
         return DirectFactory(graph, **options)
     if mode == "kro":
+        from pykro.deploy._kro import KroFactory
+
         return KroFactory(graph, **options)
     raise PykroError(f"unknown deploy mode {mode!r}", fix='Use mode="direct" or mode="kro".')
 

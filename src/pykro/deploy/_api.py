@@ -12,6 +12,8 @@ from typing import Any, Literal, TypeVar, cast
 
 import httpx2
 from lightkube import AsyncClient
+from lightkube.config.client_adapter import verify_cluster
+from lightkube.config.kubeconfig import SingleConfig
 from lightkube.core import resource as lk_resource
 from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
 from lightkube.core.resource_registry import resource_registry
@@ -29,6 +31,7 @@ from pykro.deploy._errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy._kubeconfig import load as load_kubeconfig
 from pykro.deploy._names import check_namespace, check_segment
 from pykro.deploy._retry import RetryPolicy, call, retry_after, retryable, status_code
+from pykro.deploy._transport import KubeTransport, fast_transport
 
 __all__ = [
     "CONFIGMAP_TYPE",
@@ -82,6 +85,16 @@ def _builtin(api_version: str, kind: str) -> ResourceType | None:
     return ResourceType.of(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
 
 
+def _transport(single: SingleConfig) -> KubeTransport | None:
+    """pykro's own HTTP/1.1 transport (see `pykro.deploy._transport`), with the TLS context lightkube would use;
+    None (httpx2's transport) behind a proxy or when the kubeconfig names no user (lightkube refuses it itself)."""
+    if single.user is None:
+        return None
+    server = str(single.cluster.server)
+    verify = verify_cluster(single.cluster, single.user, single.abs_file) if server.startswith("https:") else None
+    return fast_transport(server, verify)
+
+
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
     where = f" in namespace {namespace!r}" if namespace and rt.namespaced else ""
     return f"{rt.kind} {name!r}{where}" if name else f"{rt.description}{where}"
@@ -106,8 +119,12 @@ class Cluster:
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
+        self.transport: KubeTransport | None = None  # pykro's HTTP transport, None when httpx2's is used
         try:
-            self.client = AsyncClient(config=single, namespace=self.namespace, field_manager=field_manager)
+            self.transport = _transport(single)
+            self.client = AsyncClient(
+                config=single, namespace=self.namespace, field_manager=field_manager, transport=self.transport
+            )
         except (ConfigError, OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM
             detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
             raise ClusterUnreachable(

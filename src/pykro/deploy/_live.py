@@ -148,7 +148,8 @@ class LiveSet:
         (or hit an unexpected error) raises its error here."""
         if not self.changed.is_set():
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.changed.wait(), timeout)
+                async with asyncio.timeout(timeout):  # not wait_for: on 3.11 it can swallow a cancellation
+                    await self.changed.wait()
         self.changed.clear()
         if self.error is not None:
             raise self.error

@@ -401,7 +401,8 @@ async def _watch(request: web.Request, engine: Engine, rt: ResourceType, ns: str
                     break
                 wait = min(wait, left) if wait is not None else left
             try:
-                change = await asyncio.wait_for(watcher.queue.get(), wait)
+                async with asyncio.timeout(wait):  # not wait_for: on 3.11 it can swallow the handler's cancellation
+                    change = await watcher.queue.get()
             except TimeoutError:
                 if bookmarks and (deadline is None or time.monotonic() < deadline):
                     mark = {

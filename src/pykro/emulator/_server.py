@@ -103,6 +103,9 @@ def _log_middleware(engine: Engine, log: list[LogEntry] | None) -> Middleware:
         except web.HTTPException as exc:
             code = exc.status
             raise
+        except asyncio.CancelledError:
+            code = 499  # the client closed its connection before the answer (nginx's "client closed request")
+            raise
         finally:
             if log is not None and not request.get(_LOGGED, False):
                 log.append((time.monotonic(), info, code))
@@ -244,8 +247,10 @@ def request_log_of(app: web.Application) -> list[LogEntry]:
 async def listen(
     app: web.Application, host: str, port: int, ssl_context: ssl.SSLContext | None
 ) -> tuple[web.AppRunner, int]:
-    """Start serving `app` (startup hooks run here); returns the runner and the bound port."""
-    runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+    """Start serving `app` (startup hooks run here); returns the runner and the bound port. A handler whose client
+    closes its connection is cancelled (as the apiserver stops serving it): a hung-up watch unsubscribes at once
+    instead of lingering until a write to it fails."""
+    runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None, handler_cancellation=True)
     await runner.setup()
     site = web.TCPSite(runner, host, port, ssl_context=ssl_context)
     await site.start()

@@ -341,6 +341,10 @@ class Store:
         if members is not None:
             members.discard(w)
 
+    def watch_count(self) -> int:
+        """How many watchers are subscribed (a gauge for tests and benchmarks)."""
+        return sum(len(members) for members in self.watchers.values())
+
     def since(self, tkey: TypeKey, rv: int) -> list[Change] | None:
         """Changes of `tkey` after `rv`, or None when the history no longer reaches back that far (410 Gone)."""
         if rv >= self.rv:

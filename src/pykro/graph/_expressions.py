@@ -108,14 +108,18 @@ def _visit(value: Any, path: Path, fields: list[Field], plain: list[Path] | None
     """Collect ``value``'s fields (and plain leaf paths, when ``plain`` is a list); a path tuple is made only for
     containers and for the leaves that are kept."""
     if isinstance(value, dict):
-        items: Iterable[tuple[PathKey, Any]] = ((str(k), v) for k, v in value.items())
+        items: Iterable[tuple[Any, Any]] = value.items()
     elif isinstance(value, list):
         items = enumerate(value)
     else:
         _leaf(value, path, fields, plain)
         return
+    containers = (dict, list)  # a tuple of types: faster in isinstance than a union
+    keyed = isinstance(value, dict)
     for key, item in items:
-        if isinstance(item, dict | list):
+        if keyed and type(key) is not str:
+            key = str(key)
+        if isinstance(item, containers):
             _visit(item, (*path, key), fields, plain)
         elif isinstance(item, str) and "${" in item:
             _leaf(item, (*path, key), fields, plain)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -59,6 +58,20 @@ def is_valid_kind(word: str) -> bool:
     return bool(KIND_NAME.fullmatch(word))
 
 
+API_VERSION_RULE = "^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$"
+GROUP_RULE = "a lower-case domain with at least one dot, which the API server requires of the instance CRD's group"
+
+
+def is_valid_version(word: str) -> bool:
+    """An instance version kro accepts (``v1``, ``v1alpha1``)."""
+    return bool(re.fullmatch(r"v[0-9]+(alpha[0-9]+|beta[0-9]+)?", word))
+
+
+def is_valid_group(word: str) -> bool:
+    """A CRD group the API server accepts (``example.com``)."""
+    return is_dns_subdomain(word) and "." in word
+
+
 def suggest_id(word: str) -> str | None:
     """A lower camelCase spelling of ``word`` (``my-db`` -> ``myDb``), or None if nothing sensible exists."""
     parts = [p for p in re.split(r"[^A-Za-z0-9]+", word) if p]
@@ -77,6 +90,8 @@ def suggest_id(word: str) -> str | None:
 
 def did_you_mean(word: str, candidates: Iterable[str]) -> str:
     """ " Did you mean X?" for the closest candidate, or an empty string."""
+    import difflib  # only a mistake needs it
+
     match = difflib.get_close_matches(word, sorted(set(candidates)), n=1, cutoff=0.6)
     return f" Did you mean {match[0]!r}?" if match else ""
 

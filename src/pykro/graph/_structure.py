@@ -10,11 +10,18 @@ from typing import Any
 
 from pykro._kube import DNS1035_LABEL
 from pykro.errors import ValidationError
-from pykro.graph._naming import SUBDOMAIN_RULE, did_you_mean, is_dns_subdomain
+from pykro.graph._naming import (
+    API_VERSION_RULE,
+    GROUP_RULE,
+    SUBDOMAIN_RULE,
+    did_you_mean,
+    is_dns_subdomain,
+    is_valid_group,
+    is_valid_version,
+)
 
 __all__ = ["RESOURCE_KEYS", "SCHEMA_KEYS", "check_rgd"]
 
-_API_VERSION = re.compile(r"^v[0-9]+(alpha[0-9]+|beta[0-9]+)?\Z")
 _KIND = re.compile(r"^[A-Z][a-zA-Z0-9]{0,62}\Z")
 
 SPEC_KEYS = ("schema", "resources")
@@ -136,10 +143,10 @@ def _check_schema(c: _Checker, value: Any) -> None:
         if key not in schema:
             raise c.fail(f"{path}.{key}", "is required", "Set the instance's apiVersion (v1alpha1) and kind.")
     api_version = c.string(schema["apiVersion"], f"{path}.apiVersion")
-    if not _API_VERSION.match(api_version):
+    if not is_valid_version(api_version):
         raise c.fail(
             f"{path}.apiVersion",
-            f"{api_version!r} does not match ^v[0-9]+(alpha[0-9]+|beta[0-9]+)?$",
+            f"{api_version!r} does not match {API_VERSION_RULE}",
             "Write only the version, such as v1alpha1 (the group goes in spec.schema.group).",
         )
     kind = c.string(schema["kind"], f"{path}.kind")
@@ -150,7 +157,11 @@ def _check_schema(c: _Checker, value: Any) -> None:
             "Use an UpperCamelCase kind such as WebApp.",
         )
     if "group" in schema:
-        c.string(schema["group"], f"{path}.group")
+        group = c.string(schema["group"], f"{path}.group")
+        if not is_valid_group(group):
+            raise c.fail(
+                f"{path}.group", f"{group!r} is not {GROUP_RULE}", "Use a domain you own, such as example.com."
+            )
     if "scope" in schema and schema["scope"] not in ("Namespaced", "Cluster"):
         raise c.fail(f"{path}.scope", f"must be Namespaced or Cluster, got {schema['scope']!r}", "Pick one of the two.")
     for key in ("spec", "types", "status"):

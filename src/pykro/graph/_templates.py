@@ -27,6 +27,7 @@ from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._expressions import Field, format_path
+from pykro.graph._naming import SUBDOMAIN_RULE, is_dns_subdomain
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -175,6 +176,10 @@ def _check(
             validator = k8s.template_validator(api_version, kind)
     if external:
         return None
+    name = body["metadata"].get("name") if isinstance(body.get("metadata"), Mapping) else None
+    if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
+        what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
+        return ("metadata.name", what, "Use a name such as my-app.")
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:
@@ -355,7 +360,7 @@ def _structural(typed: _Kind, fld: Field, got: CelType) -> Problem | None:
     fix = (
         "kro checks a map literal's value type against every field of the struct, also the fields the map does not "
         f"set: set the fields of {path} one by one (each its own value or ${{...}}), or wrap the expression in "
-        "dyn(...) to leave the check to the API server."
+        "dyn(...) to leave the check to the API server (in a composition: pykro.cel.dyn(value))."
     )
     return (path, what, fix)
 
@@ -471,6 +476,14 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
         what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
         return (text, what, f"The API server rejects it; use a value {bound}.")
+    if name == "Pattern" and typed.at(path) is not None:
+        text = format_path(path)
+        if (typed.at(path) or {}).get("format") == "byte":  # the value is not shown: it may be a secret
+            what = f"{typed.kind} field {text} must be base64 text (the API server decodes it)"
+            plain = "stringData" if typed.kind == "Secret" else "data"
+            return (text, what, f"Encode the value with base64 (pass bytes to pykro.simple), or give text in {plain}.")
+        what = f"{typed.kind} field {text} must be a Kubernetes quantity, got {_short(error.instance)}"
+        return (text, what, "Write a number with an optional unit: '500m' or '2' (cpu), '512Mi' or '4Gi' (bytes).")
     if name in ("Type", "OneOfNotValid", "AnyOf"):
         schema = typed.at(path)
         want = _expected(schema) if schema else _WORDS.get(_types(error), "another type")

@@ -5,6 +5,7 @@ a hub in the cluster. Light at import: the hub loads when the command runs."""
 from __future__ import annotations
 
 import json
+import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,7 +18,6 @@ if TYPE_CHECKING:
     from pykro.hub._hub import Hub, SyncReport
     from pykro.hub._status import HubStatus
 
-_FILE = typer.Argument(..., help="Python file defining the hub (hub = Hub(...); hub.form(...)), or Lynq YAML.")
 _FILES = typer.Argument(
     ..., help="Python files defining hubs, or Lynq YAML files (LynqHub and LynqForms; every hub of every file)."
 )
@@ -33,6 +33,9 @@ _NAMESPACE = typer.Option(None, "-n", "--namespace", help="Namespace (default: t
 _LOCAL = typer.Option(False, "--local", help="Use the embedded emulator (started in the background).")
 _OUTPUT = typer.Option("text", "-o", "--output", help="text or json.")
 _MODE = typer.Option(None, "--mode", help="direct or kro (default: the hub's).")
+_FILES_IN_IMAGE = typer.Option(
+    None, "--file-in-image", help="Path of FILE inside the image (default: /app/<file name>); once per FILE, in order."
+)
 app = typer.Typer(help="Instances from database rows (hubs).", no_args_is_help=True)
 
 
@@ -48,15 +51,14 @@ def load_hubs(path: Path) -> dict[str, Hub]:
     from pykro.hub._hub import Hub
 
     try:
-        found = path.is_file()
+        found, folder = path.is_file(), path.is_dir()
     except OSError:  # a name the system refuses (too long, …)
-        found = False
+        found = folder = False
+    fix = "Give a .py file defining a Hub, or Lynq YAML files (.yaml/.yml: the LynqHub and its LynqForms)."
     if not found:
-        raise PykroError(
-            f"no such file: {shown(str(path))}",
-            where=shown(str(path)),
-            fix="Give the path of a .py file defining a Hub.",
-        )
+        raise PykroError("is a directory" if folder else "no such file", where=shown(str(path)), fix=fix)
+    if path.suffix != ".py":
+        raise PykroError(f"{path.suffix or 'a file without suffix'} is not a hub file", where=str(path), fix=fix)
     from pykro.authoring._loader import import_user_file
 
     module = import_user_file(path, prefix="pykro_hub")
@@ -75,6 +77,10 @@ def _load_files(files: list[Path]) -> dict[str, tuple[Path, Hub]]:
     from pykro.errors import PykroError
     from pykro.hub.lynq import is_lynq_file
 
+    given = [f.resolve() for f in files]
+    for i, path in enumerate(given):
+        if path in given[:i]:
+            raise PykroError("the file is given twice", where=str(files[i]), fix="Give each file once.")
     hubs: dict[str, tuple[Path, Hub]] = {}
     found: list[tuple[Path, dict[str, Any]]] = []
     yaml_files = [f for f in files if is_lynq_file(f)]
@@ -96,10 +102,11 @@ def _load_files(files: list[Path]) -> dict[str, tuple[Path, Hub]]:
     return hubs
 
 
-def _pick(files: list[Path], hub_name: str | None) -> Hub:
+def _pick(files: list[Path], hub_name: str | None, loaded: dict[str, tuple[Path, Hub]] | None = None) -> Hub:
+    """The hub ``--hub`` names among those of ``files`` (``loaded``: read already), or their only hub."""
     from pykro.errors import PykroError
 
-    hubs = {name: hub for name, (_, hub) in _load_files(files).items()}
+    hubs = {name: hub for name, (_, hub) in (loaded if loaded is not None else _load_files(files)).items()}
     shown = ", ".join(str(f) for f in files)
     if hub_name is None and len(hubs) > 1:
         raise PykroError(
@@ -156,6 +163,10 @@ def _point(
 ) -> Hub:
     """``hub`` pointed at the options' database and cluster; a given kubeconfig is checked first, so a broken one
     stops before any database read."""
+    if namespace is not None:
+        from pykro.deploy._names import check_namespace
+
+        check_namespace(namespace, where="-n/--namespace")
     if local:
         from pykro.deploy.local import ensure_local
 
@@ -166,6 +177,8 @@ def _point(
         load(kubeconfig, context)
     if source is not None or kubeconfig is not None or context is not None or namespace is not None or mode:
         hub.target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
+    if source is not None:  # a database error then names the option (or the variable) that gave the URL
+        hub.wording.source_option = "--source" + (" ($PYKRO_HUB_SOURCE)" if os.environ.get("PYKRO_HUB_SOURCE") else "")
     from pykro.hub.lynq._hub import LynqHub
 
     if isinstance(hub, LynqHub):
@@ -231,14 +244,31 @@ def run(
         raise PykroError(
             f"--syncs {syncs} is not a number of syncs", where="--syncs", fix="Give 1 or more, or leave it out."
         )
+    if metrics_port is not None and not 0 <= metrics_port <= 65535:
+        from pykro.errors import PykroError
+
+        raise PykroError(
+            f"--metrics-port {metrics_port} is not a TCP port",
+            where="--metrics-port",
+            fix="Give a port from 1 to 65535, e.g. 9090.",
+        )
     hub = _targeted(files, hub_name, local, source, kubeconfig, context, namespace, mode)
     last: list[SyncReport] = []
     metrics = server = None
     if metrics_port is not None:
+        from pykro.errors import PykroError
         from pykro.hub._metrics import Metrics
 
         metrics = Metrics()
-        server = metrics.serve(metrics_port)
+        try:
+            server = metrics.serve(metrics_port)
+        except OSError as exc:
+            hub.close()
+            raise PykroError(
+                f"cannot serve metrics on port {metrics_port}: {exc.strerror or exc}",
+                where="--metrics-port",
+                fix="Give a free port (another process may use this one; ports below 1024 need privileges).",
+            ) from None
 
     def show(report: SyncReport) -> None:
         last[:] = [report]
@@ -325,13 +355,11 @@ def status(
 
 @app.command("manifests")
 def manifests(
-    file: Path = _FILE,
-    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub file and what it imports."),
-    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the file defines several."),
+    files: list[Path] = _FILES,
+    image: str = typer.Option(..., "--image", help="Image holding pykro, the hub's files and what they import."),
+    hub_name: str | None = typer.Option(None, "--hub", help="Which hub, when the files define several."),
     namespace: str | None = typer.Option(None, "-n", "--namespace", help="Namespace (default: the hub's)."),
-    file_in_image: str | None = typer.Option(
-        None, "--file-in-image", help="Path of the hub file inside the image (default: /app/<file name>)."
-    ),
+    file_in_image: list[str] | None = _FILES_IN_IMAGE,
     source_secret: str | None = typer.Option(
         None, "--source-secret", help="Secret holding the database URL (read into PYKRO_HUB_SOURCE)."
     ),
@@ -340,14 +368,29 @@ def manifests(
     mode: str | None = _MODE,
 ) -> None:
     """Print the manifests running the hub in the cluster: ServiceAccount, RBAC for its forms, and a Deployment
-    running `pykro hub run`."""
+    running `pykro hub run` with the same files (a LynqHub and its LynqForms may be in several files)."""
     from pykro import _yamlio as yamlio
     from pykro.errors import PykroError
     from pykro.hub._manifests import hub_manifests
 
     if output not in ("yaml", "json"):
         raise PykroError(f"--output {output!r} is not yaml or json", where="--output", fix="Use -o yaml or -o json.")
-    hub = _pick([file], hub_name)
+    if file_in_image and len(file_in_image) != len(files):
+        raise PykroError(
+            f"--file-in-image gives {len(file_in_image)} paths for {len(files)} files",
+            where="--file-in-image",
+            fix="Give it once per FILE, in the same order, or leave it out (/app/<file name>).",
+        )
+    loaded = _load_files(files)
+    hub = _pick(files, hub_name, loaded)
+    in_image = file_in_image or [f"/app/{f.name}" for f in files]
+    if len(set(in_image)) < len(in_image):
+        hub.close()
+        raise PykroError(
+            f"two files would be at the same path in the image ({', '.join(in_image)})",
+            where="--file-in-image",
+            fix="Give each FILE its own path with --file-in-image.",
+        )
     if mode is not None:
         hub.target(mode=mode)
     try:
@@ -361,10 +404,11 @@ def manifests(
         objects = hub_manifests(
             hub,
             image=image,
-            file_in_image=file_in_image or f"/app/{file.name}",
+            files_in_image=in_image,
             namespace=target,
             source_secret=source_secret,
             source_key=source_key,
+            hub_option=len(loaded) > 1,
         )
     finally:
         hub.close()

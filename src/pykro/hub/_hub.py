@@ -28,6 +28,7 @@ from typing import Any
 
 from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy._api import Cluster
+from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.hub import _apply as apply
 from pykro.hub import _generated as generated
@@ -115,11 +116,11 @@ class Hub:
                 f"hub name {name!r} is not a DNS label", where=caller(), fix="Use lowercase letters, digits and '-'."
             )
         self.name = name
-        self.source = Source(source, table=table, query=query)
-        self.uid_column = check_identifier(uid, "uid column")
-        self.active_column = check_identifier(active, "active column") if active is not None else None
-        self.interval = parse_interval(sync_every)
-        self.namespace = namespace
+        here = caller()
+        self.source, self.uid_column, self.active_column, self.interval, self.namespace = _declared(
+            here, source, table, query, uid, active, sync_every, namespace
+        )
+        self.wording = planner.Wording.of(here, uid, active)
         self.kubeconfig = kubeconfig
         self.context = context
         self.concurrency = max(1, concurrency)
@@ -379,6 +380,30 @@ class Hub:
         finally:
             await cluster.close()
         return report
+
+
+def _declared(
+    here: str,
+    source: str,
+    table: str | None,
+    query: str | None,
+    uid: str,
+    active: str | None,
+    sync_every: str,
+    namespace: str | None,
+) -> tuple[Source, str, str | None, float, str | None]:
+    """A hub's source, uid and active columns, interval and namespace, checked; an error names ``here`` (the
+    user's ``Hub(...)`` line) and the keyword when it knows it."""
+    try:
+        return (
+            Source(source, table=table, query=query),
+            check_identifier(uid, "uid column"),
+            check_identifier(active, "active column") if active is not None else None,
+            parse_interval(sync_every),
+            check_namespace(namespace) if namespace is not None else None,
+        )
+    except PykroError as exc:
+        raise PykroError(exc.what, where=f"{here}: {exc.where}" if exc.where else here, fix=exc.fix) from None
 
 
 def _form_problems(

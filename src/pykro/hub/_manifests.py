@@ -78,13 +78,15 @@ def hub_manifests(
     hub: Hub,
     *,
     image: str,
-    file_in_image: str,
+    files_in_image: list[str],
     namespace: str,
     source_secret: str | None = None,
     source_key: str = "url",
+    hub_option: bool = False,
 ) -> list[dict[str, Any]]:
-    """The objects running ``hub`` in ``namespace`` from ``image`` (which holds the hub file at ``file_in_image``
-    and what it imports); ``source_secret``/``source_key`` name the Secret key holding the database URL."""
+    """The objects running ``hub`` in ``namespace`` from ``image`` (which holds the hub's files at
+    ``files_in_image`` — a Python file, or Lynq YAML files — and what they import); ``source_secret``/``source_key``
+    name the Secret key holding the database URL; ``hub_option``: the files define several hubs (``--hub`` picks)."""
     name = f"pykro-hub-{hub.name}"
     labels = {"app.kubernetes.io/name": "pykro-hub", "app.kubernetes.io/instance": hub.name}
     meta = {"name": name, "namespace": namespace, "labels": labels}
@@ -132,7 +134,11 @@ def hub_manifests(
     container: dict[str, Any] = {
         "name": "hub",
         "image": image,
-        "command": ["pykro", "hub", "run", file_in_image, "-n", namespace, "--mode", hub.mode],
+        "command": [
+            *("pykro", "hub", "run", *files_in_image),
+            *(("--hub", hub.name) if hub_option else ()),
+            *("-n", namespace, "--mode", hub.mode),
+        ],
         "env": env,
         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
         "resources": {"requests": {"cpu": "100m", "memory": "256Mi"}, "limits": {"memory": "1Gi"}},

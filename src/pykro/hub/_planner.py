@@ -14,6 +14,7 @@ from pykro.deploy import _inventory as inv
 from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
 from pykro.deploy._direct import spec_dict
 from pykro.errors import PykroError
+from pykro.graph._naming import did_you_mean
 from pykro.hub._generated import Vault, mask, misplaced
 from pykro.hub._model import (
     DNS_LABEL,
@@ -33,7 +34,7 @@ from pykro.hub._model import (
     active_flag,
     spec_hash,
 )
-from pykro.hub._source import Row, SourceError
+from pykro.hub._source import URL_PARTS, MissingColumn, Row, SourceError
 from pykro.hub._split import has_value
 from pykro.runtime._values import check_spec
 
@@ -42,10 +43,74 @@ _NOT_USER: Final = (
     *{Path(sysconfig.get_paths()[k]).resolve() for k in ("stdlib", "platstdlib", "purelib", "platlib")},
 )
 
-__all__ = ["Reading", "delete_limit", "existing_instances", "guard", "plan_rows", "row_problem", "steps_of"]
+__all__ = [
+    "MissingColumns",
+    "Reading",
+    "Wording",
+    "check_columns",
+    "delete_limit",
+    "existing_instances",
+    "guard",
+    "plan_rows",
+    "row_problem",
+    "source_problem",
+    "steps_of",
+]
 
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
+
+NAME_FIX: Final = "fix the row's uid or the form's instance_name"
+_ROLES: Final = {"uid": "uid column", "active": "active column"}
+
+
+@dataclass
+class Wording:
+    """How a hub's messages name what its user wrote: the ``Hub(...)`` line and keywords (Python), the file, line
+    and YAML paths (a LynqHub), or the CLI option that replaced the database URL."""
+
+    declared_at: str  # file:line of the hub's declaration
+    columns: list[tuple[str, str, str]]  # (where, column, SourceError part) of each column every row must have
+    parts: dict[str, tuple[str, str]] = field(default_factory=dict)  # SourceError part → (where, fix) instead
+    source_option: str | None = None  # the CLI option that gave the database URL, if one did
+    name_fix: str = NAME_FIX  # how to fix an instance name that is not a DNS label
+
+    @classmethod
+    def of(cls, declared_at: str, uid: str, active: str | None) -> Wording:
+        """A Python hub's: ``hub.py:12: uid=`` and so on."""
+        columns = [(f"{declared_at}: uid=", uid, "uid")]
+        return cls(declared_at, columns + ([(f"{declared_at}: active=", active, "active")] if active else []))
+
+
+def source_problem(hub: Hub, error: SourceError) -> SourceError:
+    """``error`` naming where the user wrote the part of the source it is about (`Wording`)."""
+    words = hub.wording
+    if words.source_option is not None and error.part in URL_PARTS:
+        where, fix = words.source_option, error.fix
+    elif error.part in words.parts:
+        where, fix = words.parts[error.part]
+    elif isinstance(error, MissingColumns):  # named already
+        return error
+    else:
+        where, fix = (f"{words.declared_at}: {error.where}" if error.where else words.declared_at), error.fix
+    return SourceError(error.what, where=where, fix=fix, part=error.part)
+
+
+class MissingColumns(SourceError):
+    """The rows lack a column the hub names (`check_columns`)."""
+
+
+def check_columns(hub: Hub, columns: list[str]) -> None:
+    """Raise MissingColumns when the rows (their ``columns``) lack a column the hub names."""
+    for where, column, part in hub.wording.columns:
+        if column not in columns:
+            raise MissingColumns(
+                f"the rows have no {_ROLES.get(part, 'column')} {column!r} (columns: {', '.join(columns)})",
+                where=where,
+                fix="Name a column of the table." + did_you_mean(column, columns),
+                part=part,
+            )
+
 
 MIN_DELETE: Final = 5
 """Without ``max_delete``, a sync may always delete the instances of this many tenants."""
@@ -65,32 +130,34 @@ def plan_rows(
     hub: Hub, report: SyncReport, vault: Vault | None = None, reading: Reading | None = None
 ) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     """The wanted instances per form (name → want) and, per form, the uids whose instances must be kept as they
-    are (their row failed). Raises SourceError when the database cannot be read."""
+    are (their row failed). Raises SourceError when the database cannot be read, naming the part of the source
+    in the hub's words (`Hub.source_problem`)."""
+    try:
+        return _plan_rows(hub, report, vault, reading)
+    except SourceError as exc:
+        raise source_problem(hub, exc) from None
+
+
+def _plan_rows(
+    hub: Hub, report: SyncReport, vault: Vault | None, reading: Reading | None
+) -> tuple[dict[str, dict[str, Want]], dict[str, set[str]]]:
     reading = reading if reading is not None else Reading()
     wanted: dict[str, dict[str, Want]] = {name: {} for name in hub.forms}
     keep: dict[str, set[str]] = {name: set() for name in hub.forms}
     digests = {name: form.digest() for name, form in hub.forms.items()}
     seen: dict[str, int] = {}
     first_row: dict[str, int] = {}  # uid → the number of the row (in read order) it was first seen in
+    checked = False
     for row in hub.source.rows(reading.since):
         report.rows += 1
+        if not checked:  # every row has the same columns
+            check_columns(hub, list(row))
+            checked = True
         if hub.changed_column is not None:
             _note_change(hub.changed_column, row, reading)
-        raw_uid = row.get(hub.uid_column, MISSING)
-        if raw_uid is MISSING:
-            raise SourceError(
-                f"the rows have no uid column {hub.uid_column!r} (columns: {', '.join(row)})",
-                where="uid=",
-                fix="Name the column that identifies a row.",
-            )
+        raw_uid = row[hub.uid_column]
         uid = "" if raw_uid is None else str(raw_uid)
         reading.seen.add(uid)
-        if hub.active_column is not None and hub.active_column not in row:
-            raise SourceError(
-                f"the rows have no active column {hub.active_column!r} (columns: {', '.join(row)})",
-                where="active=",
-                fix="Name the activation column, or leave active= out (every row is active).",
-            )
         flag_value = None if hub.active_column is None else row[hub.active_column]
         flag = True if hub.active_column is None else active_flag(flag_value)
         if raw_uid is None or uid == "":
@@ -130,7 +197,7 @@ def plan_rows(
         report.active += 1
         for form in hub.ordered():
             name = form.instance_name.format(uid=uid, form=form.name)
-            problem = row_problem(form, row, uid, name, vault)
+            problem = row_problem(form, row, uid, name, vault, hub.wording.name_fix)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
                 report.add(form.name, uid, None if "instance name" in problem else name, "failed", problem)
@@ -148,6 +215,7 @@ def _note_change(column: str, row: Row, reading: Reading) -> None:
             f"(columns: {', '.join(row)})",
             where="changed_column=",
             fix="Name a column every row has a value in, one that grows whenever the row changes.",
+            part="changed_column",
         )
     try:
         if reading.newest is None or value > reading.newest:
@@ -157,6 +225,7 @@ def _note_change(column: str, row: Row, reading: Reading) -> None:
             f"the changed column {column!r} holds values that cannot be compared ({value!r})",
             where="changed_column=",
             fix="Use a timestamp or a number column.",
+            part="changed_column",
         ) from None
 
 
@@ -174,6 +243,8 @@ def spec_failure(form: Form, uid: str, exc: Exception) -> str:
 
 def _described(exc: Exception) -> str:
     """What ``exc`` says, in words (a KeyError's bare key made a sentence)."""
+    if isinstance(exc, MissingColumn):
+        return f"the spec function reads {exc.args[0]}"
     if isinstance(exc, KeyError) and len(exc.args) == 1:
         return f"the spec function reads key {exc.args[0]!r}, which is not there"
     text = str(exc).strip()
@@ -193,13 +264,15 @@ def _user_line(exc: BaseException) -> str | None:
     return found
 
 
-def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None = None) -> dict[str, Any] | str:
+def row_problem(
+    form: Form, row: Row, uid: str, name: str, vault: Vault | None = None, name_fix: str | None = None
+) -> dict[str, Any] | str:
     """The checked spec of ``form`` for ``row`` (generated secrets filled in from ``vault``), or why there is
-    none (generated values masked)."""
+    none (generated values masked); ``name_fix`` says how to fix an instance name that is not a DNS label."""
     if not DNS_LABEL.fullmatch(name):
         return (
             f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
-            "'-', at most 63 characters); fix the row's uid or the form's instance_name"
+            f"'-', at most 63 characters); {name_fix or NAME_FIX}"
         )
     try:
         values = form.spec(row)
@@ -217,8 +290,8 @@ def row_problem(form: Form, row: Row, uid: str, name: str, vault: Vault | None =
         checked = check_spec(
             form.factory.graph.openapi, spec_dict(values), model=form.factory.spec_model, what=f"{form.kind} spec"
         )
-    except PykroError as exc:
-        return mask(str(exc), used)
+    except PykroError as exc:  # the row's values do not fit the composition's spec: at the form's line
+        return mask(spec_failure(form, uid, PykroError(exc.what, where=exc.where or form.where, fix=exc.fix)), used)
     if used and vault is not None and vault.kro and has_value(form.split.kro_spec(checked), set(used.values())):
         return (  # the hub part keeps it (in a Secret it applies itself); the instance CR must not hold it
             "a generated secret would be in the instance CR's spec in kro mode; use --mode direct"

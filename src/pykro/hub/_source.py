@@ -9,6 +9,7 @@ SQL types (JSON columns as dicts and lists, booleans as bool); rows are streamed
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -21,7 +22,17 @@ from sqlalchemy.exc import ArgumentError, NoSuchModuleError, NoSuchTableError, S
 
 from pykro.errors import PykroError
 
-__all__ = ["Row", "Source", "SourceError", "check_identifier", "check_query", "redacted_url"]
+__all__ = [
+    "URL_PARTS",
+    "MissingColumn",
+    "Row",
+    "Source",
+    "SourceError",
+    "check_identifier",
+    "check_query",
+    "failed_part",
+    "redacted_url",
+]
 
 PAGE = 500
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_$]{0,63}\Z")
@@ -40,7 +51,56 @@ _STRINGS = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|`[^`]*`")
 
 
 class SourceError(PykroError):
-    """The database cannot be read (connection, query or table): a sync that meets one changes nothing."""
+    """The database cannot be read (connection, query or table): a sync that meets one changes nothing. ``part``
+    says which part of the hub's source is wrong, so a hub can name it in its own words (`Hub.source_problem`):
+    ``url``, ``connect`` (host or port), ``auth`` (user or password), ``database``, ``table`` (or the query),
+    ``uid``, ``active``, ``changed_column``, or ``read`` (anything else)."""
+
+    def __init__(self, what: str, *, where: str | None = None, fix: str | None = None, part: str = "read") -> None:
+        self.part = part
+        super().__init__(what, where=where, fix=fix)
+
+
+URL_PARTS = frozenset({"url", "connect", "auth", "database"})
+"""The `SourceError` parts about the database URL (not the table, query or columns)."""
+
+_CONNECT_CODES = frozenset({2002, 2003, 2005, 2006, 2013})  # MySQL/MariaDB client errors: no server reached
+_AUTH_CODES = frozenset({1045, 1698, 1251})
+_DATABASE_CODES = frozenset({1044, 1049})
+_AUTH_WORDS = re.compile(r"password authentication failed|no password supplied|role \".*\" does not exist", re.I)
+_DATABASE_WORDS = re.compile(r"database \".*\" does not exist|unknown database", re.I)
+_CONNECT_WORDS = re.compile(
+    r"connection refused|resolve host|translate host name|name or service not known|timed? ?out|no route to host|"
+    r"network is unreachable|could not connect|can't connect|unable to open database file",
+    re.I,
+)
+
+
+def failed_part(error: BaseException | None) -> str:
+    """Which part of a source a database driver's error is about (see `SourceError`): by MySQL error code, else
+    by the words of the message (PostgreSQL's connection errors carry no SQLSTATE)."""
+    if error is None:
+        return "read"
+    code = error.args[0] if error.args and isinstance(error.args[0], int) else None
+    text = str(error)
+    if code in _AUTH_CODES or (code is None and _AUTH_WORDS.search(text)):
+        return "auth"
+    if code in _DATABASE_CODES or (code is None and _DATABASE_WORDS.search(text)):
+        return "database"
+    if code in _CONNECT_CODES or (code is None and _CONNECT_WORDS.search(text)):
+        return "connect"
+    return "read"
+
+
+_PART_FIXES = {
+    "connect": "Check the host and port, and that the database server runs and can be reached from here.",
+    "auth": "Check the user name and the password (the password is never shown).",
+    "database": "Check the database name (and that the user may connect to it).",
+}
+
+
+class MissingColumn(KeyError):
+    """``row["name"]`` of a column the row does not have (the message names the columns there are)."""
 
 
 class Row(Mapping[str, Any]):
@@ -55,7 +115,7 @@ class Row(Mapping[str, Any]):
         try:
             return self._values[key]
         except KeyError:
-            raise KeyError(f"no column {key!r} (columns: {', '.join(self._values)})") from None
+            raise MissingColumn(f"column {key!r}, which the row does not have{self._columns(key)}") from None
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
@@ -63,7 +123,12 @@ class Row(Mapping[str, Any]):
         try:
             return self._values[name]
         except KeyError:
-            raise AttributeError(f"the row has no column {name!r} (columns: {', '.join(self._values)})") from None
+            raise AttributeError(f"the row has no column {name!r}{self._columns(name)}") from None
+
+    def _columns(self, name: str) -> str:
+        """`` (columns: …)``, with the closest one to ``name`` when there is one."""
+        close = difflib.get_close_matches(name, list(self._values), n=1, cutoff=0.6)
+        return f" (columns: {', '.join(self._values)})" + (f"; did you mean {close[0]!r}?" if close else "")
 
     def __iter__(self) -> Iterator[str]:
         return iter(self._values)
@@ -150,10 +215,13 @@ def _read_only(dbapi_connection: Any, dialect: str) -> None:
 
 
 def redacted_url(url: str) -> str:
-    """The URL with its password masked (for messages)."""
+    """The URL with its password masked (for messages); a URL holding ``@`` more than once (an unquoted ``@`` in
+    the password) is not shown at all: where its password ends cannot be told."""
+    if url.count("@") > 1:
+        return f"{url.partition('://')[0]}://… (not shown: it holds '@' more than once)"
     try:
         return sa.engine.make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<unparsable URL>"
 
 
@@ -162,7 +230,7 @@ def _check_sqlite_file(url: str, shown: str) -> None:
     would read as "no rows")."""
     try:
         parsed = sa.engine.make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return  # create_engine reports it
     database = parsed.database or ""
     if parsed.get_backend_name() != "sqlite" or database in ("", ":memory:") or database.startswith("file:"):
@@ -172,6 +240,7 @@ def _check_sqlite_file(url: str, shown: str) -> None:
             f"cannot read {shown}: the SQLite database file {database} does not exist",
             where="source=",
             fix="Check the path (sqlite:///relative/path.db or sqlite:////absolute/path.db).",
+            part="database",
         )
 
 
@@ -198,15 +267,28 @@ class Source:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
+            if self.url.count("@") > 1:  # the driver would read part of the password as the host, and print it
+                raise SourceError(
+                    f"cannot use the database URL {self.shown}",
+                    where="source=",
+                    fix="Write each @ of the user name or password as %40 (each : as %3A, / as %2F).",
+                    part="url",
+                )
             _check_sqlite_file(self.url, self.shown)
             try:
                 engine = sa.create_engine(self.url, pool_pre_ping=True)
-            except (ArgumentError, NoSuchModuleError, ImportError) as exc:
-                raise PykroError(
-                    f"cannot use the database URL {self.shown}: {exc}",
+            except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as exc:
+                reason = str(exc).replace(self.url, "…")
+                if isinstance(exc, ValueError):  # make_url's int(port)
+                    reason = "its port is not a number"
+                elif self.shown == "<unparsable URL>":
+                    reason = "it is not a URL of the form DIALECT+DRIVER://USER:PASSWORD@HOST:PORT/DATABASE"
+                raise SourceError(
+                    f"cannot use the database URL {self.shown}: {reason}",
                     where="source=",
                     fix="Use sqlite:///FILE, postgresql+psycopg://USER:PASSWORD@HOST/DB or "
                     "mysql+pymysql://USER:PASSWORD@HOST/DB.",
+                    part="url",
                 ) from None
             dialect = engine.dialect.name
             event.listen(engine, "connect", lambda conn, _record: _read_only(conn, dialect))
@@ -243,6 +325,7 @@ class Source:
                 f"(columns: {', '.join(self._table.c.keys())})",
                 where="changed_column=",
                 fix="Name a column that grows whenever a row changes (a timestamp or a version).",
+                part="changed_column",
             )
         return selectable.where(self._table.c[column] >= value)
 
@@ -259,6 +342,7 @@ class Source:
                         f"{what} does not exist in {self.shown}",
                         where="table=",
                         fix="Check the table or view name (and that the hub's user may read it).",
+                        part="table",
                     ) from None
                 if since is not None:
                     selectable = self._since(selectable, *since)
@@ -271,10 +355,15 @@ class Source:
             raise
         except SQLAlchemyError as exc:
             self._table = None  # the table may have changed: reflect it again next time
-            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            orig = getattr(exc, "orig", None)
+            reason = str(orig or exc).strip().splitlines()[0]
+            part = failed_part(orig)
             raise SourceError(
                 f"cannot read {what} from {self.shown}: {reason}",
-                fix="Check the database (reachable, the table or view exists, the user may SELECT from it).",
+                where="source=" if part in _PART_FIXES else "query=" if self.query is not None else None,
+                fix=_PART_FIXES.get(part)
+                or "Check the database (reachable, the table or view exists, the user may SELECT from it).",
+                part=part if part != "read" or self.query is None else "table",
             ) from None
 
     def close(self) -> None:

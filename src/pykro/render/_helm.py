@@ -21,7 +21,7 @@ from pykro.cel._template import Standalone, parse_value
 from pykro.graph import Graph, Resource
 from pykro.graph._secrets import is_secret, secret_paths
 from pykro.render import _goyaml as goyaml
-from pykro.render._files import write_tree
+from pykro.render._files import check_stale, write_tree
 from pykro.render._gotemplate import Scope, Untranslatable, go_string, translate, translate_value
 
 __all__ = ["SECRETS_KEY", "chart_files", "objects_graph", "values_defaults", "values_schema", "write_chart"]
@@ -36,7 +36,10 @@ _CHART_NAME = re.compile(r"[^a-z0-9-]+")
 
 def write_chart(graph: Graph, directory: str | Path, *, include_secrets: bool = False) -> list[Path]:
     """Write the chart of ``graph`` into ``directory`` (created if missing); the paths written, in order."""
-    return write_tree(chart_files(graph, include_secrets=include_secrets), directory, "the chart")
+    files = chart_files(graph, include_secrets=include_secrets)
+    templates = [name.removeprefix("templates/") for name in files if name.startswith("templates/")]
+    check_stale(Path(directory) / "templates", templates, "helm")
+    return write_tree(files, directory, "the chart")
 
 
 def chart_files(graph: Graph, *, include_secrets: bool = False) -> dict[str, str]:

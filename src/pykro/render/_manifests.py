@@ -14,6 +14,7 @@ from pykro.graph import Graph
 from pykro.graph._depth import check_depth
 from pykro.graph._naming import check_names, did_you_mean
 from pykro.graph._templates import check_object
+from pykro.render._files import check_stale
 from pykro.resources._kinds import kind_schema, node
 from pykro.resources._suggest import fix_for
 from pykro.resources._typing import Step, child, path_text
@@ -63,11 +64,16 @@ def manifests(
             where=graph.name,
             fix="Fix the expression or the spec value it reads.",
         )
-    unresolved = [
-        f"{state.id} ({_reason(state.message)})"
-        for state in result.states.values()
-        if state.state == "pending" and not state.objects
-    ]
+    pending = [state for state in result.states.values() if state.state == "pending" and not state.objects]
+    unset = [f"{state.id} ({_reason(state.message)})" for state in pending if state.waiting_on == ["schema"]]
+    if unset:
+        raise ValidationError(
+            f"{graph.kind} {name!r} cannot be rendered: {len(unset)} resource(s) read a spec field this spec leaves "
+            "unset: " + "; ".join(unset),
+            where=graph.name,
+            fix="Set the spec field the expression reads (it is unset and has no default).",
+        )
+    unresolved = [f"{state.id} ({_reason(state.message)})" for state in pending]
     if unresolved:
         raise ValidationError(
             f"{graph.kind} {name!r} cannot be rendered offline: {len(unresolved)} resource(s) need values only a "
@@ -178,12 +184,13 @@ def _kinds_declaring_namespace(graph: Graph) -> list[Any]:
 def write_objects(objects: list[dict[str, Any]], directory: str | Path) -> list[Path]:
     """Write one YAML file per object (``NN-kind-name.yaml``), returning the paths in order."""
     out = Path(directory)
-    out.mkdir(parents=True, exist_ok=True)
     paths: list[Path] = []
     for index, obj in enumerate(objects, start=1):
         meta = obj.get("metadata") or {}
         stem = f"{index:02d}-{str(obj.get('kind', 'object')).lower()}-{meta.get('name', 'unnamed')}"
-        path = out / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + ".yaml")
+        paths.append(out / (re.sub(r"[^A-Za-z0-9_.-]+", "-", stem) + ".yaml"))
+    check_stale(out, [p.name for p in paths], "kubectl apply -f")
+    out.mkdir(parents=True, exist_ok=True)
+    for path, obj in zip(paths, objects, strict=True):
         path.write_text(yamlio.dump(obj), encoding="utf-8")
-        paths.append(path)
     return paths

@@ -480,7 +480,7 @@ def set_value(
     key, sep, raw = assignment.partition("=")
     where = f"--set {assignment}"
     if not sep or not key:
-        raise ValidationError(f"--set {assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
+        raise ValidationError(f"{assignment!r} is not KEY=VALUE", where="--set", fix="E.g. --set replicas=3.")
     path = [part.replace("\\.", ".") for part in _DOT.split(key)]
     if any(not part for part in path):
         raise ValidationError(f"--set {key!r} has an empty field name", where=where, fix="E.g. --set db.size=10.")
@@ -496,11 +496,7 @@ def set_value(
         if last:
             break
         if node is not None and node.get("type") == "array":
-            raise ValidationError(
-                f"{dotted} is a list; --set cannot reach into it",
-                where=where,
-                fix=f"Set the whole list as YAML, e.g. --set '{dotted}=[...]', or use -f values.yaml.",
-            )
+            raise _into_list(dotted, where)
         if target.get(part) is None:  # absent, or null in a values file
             target[part] = {}
         target = target[part]
@@ -535,11 +531,22 @@ def _step(
             return name, props[name], names.get(name, (name, None))[1], name in (node.get("required") or ())
         if node.get("x-kubernetes-preserve-unknown-fields"):
             return part, None, None, False
+        indexed = re.fullmatch(r"(.+)\[[^\]]*\]", part)  # helm's list[0]=v
+        if indexed and (props.get(names.get(indexed[1], (indexed[1], None))[0]) or {}).get("type") == "array":
+            raise _into_list(dotted.removesuffix(part) + indexed[1], where)
         raise unknown_field(dotted, part, props, names, where)
     extra = node.get("additionalProperties")
     if isinstance(extra, dict):
         return part, extra, model, False
     return part, None, None, False
+
+
+def _into_list(dotted: str, where: str) -> ValidationError:
+    return ValidationError(
+        f"{dotted} is a list; --set cannot reach into it",
+        where=where,
+        fix=f"Set the whole list as YAML, e.g. --set '{dotted}=[...]', or use -f values.yaml.",
+    )
 
 
 def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
@@ -572,9 +579,9 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
     }.get(str(expected), True)
     if not ok:
         article = "an" if str(expected)[:1] in "aeiou" else "a"
-        raise ValidationError(
-            f"{dotted} takes {article} {expected}, not {raw!r}", where=where, fix=f"Give {article} {expected}."
-        )
+        example = {"array": "[a, b]", "object": "{key: value}"}.get(str(expected))
+        fix = f"Write it as YAML: --set '{dotted}={example}'." if example else f"Give {article} {expected}."
+        raise ValidationError(f"{dotted} takes {article} {expected}, not {raw!r}", where=where, fix=fix)
     return value
 
 

@@ -342,6 +342,26 @@ VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
 }
 
 
+# What the API server parses as a resource.Quantity (the pattern controller-gen writes into CRDs for one).
+QUANTITY: Final = "io.k8s.apimachinery.pkg.api.resource.Quantity"
+QUANTITY_PATTERN: Final = (
+    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
+)
+
+# What Go's encoding/json decodes into []byte (``format: byte``: Secret data, ConfigMap binaryData): base64 text.
+BASE64_PATTERN: Final = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+
+
+def _base64(schema: Any) -> Any:
+    """``schema`` with a base64 ``pattern`` on every ``format: byte`` string."""
+    if isinstance(schema, dict):
+        out = {key: _base64(value) for key, value in schema.items()}
+        return {**out, "pattern": BASE64_PATTERN} if out.get("format") == "byte" else out
+    if isinstance(schema, list):
+        return [_base64(value) for value in schema]
+    return schema
+
+
 @cache
 def _strict_doc() -> dict[str, Any]:
     doc: dict[str, Any] = json.loads(
@@ -401,7 +421,7 @@ def template_validator(api_version: str, kind: str) -> Any:
                 stack.append(ref)
     defs = {}
     for each in needed:
-        definition = _strict(definitions()[each])
+        definition = _base64(_strict(definitions()[each]))
         rules = VALUE_RULES.get(each)
         if rules:
             properties = dict(definition["properties"])
@@ -409,6 +429,8 @@ def template_validator(api_version: str, kind: str) -> Any:
                 bounds = {"minimum": low} if high is None else {"minimum": low, "maximum": high}
                 properties[key] = {"allOf": [properties[key], bounds]}
             definition["properties"] = properties
+        if each == QUANTITY:  # the bundle only says "string or number"
+            definition = {"allOf": [definition, {"pattern": QUANTITY_PATTERN}]}
         defs[each] = definition
     schema = {"$schema": _definitions_doc().get("$schema"), "$defs": defs, "$ref": f"#/$defs/{name}"}
     return jsonschema_rs.validator_for(schema)

@@ -7,7 +7,6 @@ and ``{...}``/``[...]`` brackets may contain spaces. Error texts are kro's.
 
 from __future__ import annotations
 
-import difflib
 import re
 from dataclasses import dataclass
 from typing import Final
@@ -161,6 +160,8 @@ def parse_markers(text: str) -> list[Marker]:
             if not name:
                 raise SimpleSchemaError("empty marker key")
             if name not in MARKERS:
+                import difflib  # only a mistake needs it
+
                 close = difflib.get_close_matches(name, MARKERS, n=1, cutoff=0.6)
                 raise SimpleSchemaError(
                     f"invalid marker key {_go_quote(name)}: unknown marker: {name}",

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import re2
-
 from pykro import _memo as memo
 from pykro.cel._library.base import Fn, LibraryError, fn, member
 from pykro.cel._types import CelType
@@ -17,6 +15,8 @@ S, INT = CelType.STRING, CelType.INT
 
 @memo.cached(maxsize=256)
 def _compile(pattern: str) -> Any:
+    import re2  # imported when a regex function first runs (not to type-check one)
+
     try:
         return re2.compile(pattern)
     except re2.error as exc:

@@ -28,6 +28,16 @@ def is_lynq_file(path: Path) -> bool:
 def load(paths: list[Path]) -> dict[str, LynqHub]:
     """The hubs of the LynqHub documents in ``paths``, each with the LynqForms naming it; any problem stops
     loading with the file and the YAML path."""
+    from pykro.hub.lynq._documents import located
+
+    try:
+        return _load(paths)
+    except PykroError as exc:
+        raise located(exc) from None
+
+
+def _load(paths: list[Path]) -> dict[str, LynqHub]:
+    from pykro.graph._naming import did_you_mean
     from pykro.hub.lynq._convert import load_form
     from pykro.hub.lynq._documents import read_documents
     from pykro.hub.lynq._hub import LynqHub
@@ -38,10 +48,12 @@ def load(paths: list[Path]) -> dict[str, LynqHub]:
     for doc in read_documents(paths):
         kind, version = doc.data.get("kind"), doc.data.get("apiVersion")
         if version != API_VERSION or kind not in ("LynqHub", "LynqForm"):
+            hint = did_you_mean(str(kind), ["LynqHub", "LynqForm"]) if kind not in ("LynqHub", "LynqForm") else ""
             raise PykroError(
                 f"{version}/{kind} is not a Lynq document pykro reads",
-                where=f"{doc.where}: kind",
-                fix=f"Give LynqHub and LynqForm documents (apiVersion: {API_VERSION}); LynqNodes are made by the hub.",
+                where=f"{doc.where}: {'kind' if kind not in ('LynqHub', 'LynqForm') else 'apiVersion'}",
+                fix=hint.strip()
+                or f"Give LynqHub and LynqForm documents (apiVersion: {API_VERSION}); LynqNodes are made by the hub.",
             )
         if kind == "LynqHub":
             hub_doc = parse(HubDoc, doc.data, doc.where)
@@ -88,7 +100,7 @@ def load(paths: list[Path]) -> dict[str, LynqHub]:
         if not hub.forms:
             raise PykroError(
                 f"LynqHub {hub.name!r} has no LynqForm",
-                where=hub.where,
+                where=f"{hub.where}: metadata.name",
                 fix=f"Give a file with a LynqForm whose spec.hubId is {hub.name}.",
             )
     return hubs

@@ -25,6 +25,7 @@ from pykro.deploy import _inventory as inv
 from pykro.errors import PykroError
 from pykro.graph._secrets import SECRET_FIELDS
 from pykro.hub._source import Row
+from pykro.hub.lynq._check import rendered_problem
 from pykro.hub.lynq._model import RESOURCE_LISTS, FormDoc, TResource
 from pykro.hub.lynq._render import Compiled, RenderError, compile_tree
 
@@ -245,6 +246,10 @@ class LoadedForm:
                         where=f"{self.file}: {exc.where}",
                         fix=exc.fix,
                     ) from None
+                problem = rendered_problem(r, out[r.rid])  # what sync's apply would refuse, refused by plan too
+                if problem is not None:
+                    path, what, fix = problem
+                    raise RowError(f"resource {r.res.id!r}: {what}", where=f"{self.file}: {path}", fix=fix)
             return out
 
         return spec

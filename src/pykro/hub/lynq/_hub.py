@@ -17,6 +17,7 @@ from urllib.parse import quote
 
 from pykro._gotemplate import FUNCS
 from pykro.deploy._api import SECRET_TYPE
+from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.hub._hub import Hub
@@ -24,6 +25,7 @@ from pykro.hub._model import Form, parse_interval
 from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub._split import Split
 from pykro.hub.lynq._convert import LoadedForm
+from pykro.hub.lynq._documents import locate, located
 from pykro.hub.lynq._model import HubDoc
 
 __all__ = ["LynqHub"]
@@ -55,11 +57,7 @@ class LynqHub(Hub):
         self.lynq_forms: dict[str, LoadedForm] = {}
         self._password_read = False
         url = f"mysql+pymysql://{quote(mysql.username, safe='')}@{mysql.host}:{mysql.port}/{quote(mysql.database)}"
-        names = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
-        names += [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
-        if spec.valueMappings.hostOrUrl is not None:
-            names.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
-        for path, column in names:
+        for path, column in self._mapped_columns():
             try:
                 check_identifier(column, "column")
             except PykroError:
@@ -68,6 +66,20 @@ class LynqHub(Hub):
                     where=f"{where}: spec.{path}",
                     fix="Use a plain column name (letters, digits, _); for anything else write a view.",
                 ) from None
+        if doc.metadata.namespace is not None:
+            check_namespace(doc.metadata.namespace, where=f"{where}: metadata.namespace")
+        parts = mysql.table.split(".")
+        try:
+            for part in parts:
+                check_identifier(part, "table name")
+        except PykroError as exc:
+            raise PykroError(exc.what, where=f"{where}: spec.source.mysql.table", fix=exc.fix) from None
+        if len(parts) > 2:
+            raise PykroError(
+                f"table {mysql.table!r} has more than one dot",
+                where=f"{where}: spec.source.mysql.table",
+                fix="Write table or database.table.",
+            )
         try:
             super().__init__(
                 doc.metadata.name,
@@ -80,6 +92,56 @@ class LynqHub(Hub):
             )
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{where}: metadata.name", fix=exc.fix) from None
+        self._wording()
+
+    def _mapped_columns(self) -> list[tuple[str, str]]:
+        """(YAML path under spec, column) of every column the LynqHub maps."""
+        spec = self.doc.spec
+        found = [("valueMappings.uid", spec.valueMappings.uid), ("valueMappings.activate", spec.valueMappings.activate)]
+        if spec.valueMappings.hostOrUrl is not None:
+            found.append(("valueMappings.hostOrUrl", spec.valueMappings.hostOrUrl))
+        return found + [(f"extraValueMappings.{k}", v) for k, v in spec.extraValueMappings.items()]
+
+    def _wording(self) -> None:
+        """Messages about the source name the LynqHub's file, line and YAML path, with the fix (`Wording`); the CLI's
+        ``--source``, when given, for the database URL."""
+        mysql = self.doc.spec.source.mysql
+        assert mysql is not None  # checked when loaded
+        other = " Or give --source URL to read another database."
+        ref = mysql.passwordRef
+        secret = (
+            f"the password in Secret {ref.name!r} (key {ref.key!r}) in the hub's namespace"
+            if ref is not None
+            else "the password: the LynqHub has no passwordRef (add one, naming the Secret holding it)"
+        )
+        paths = {
+            "url": ("source.mysql", "Check host, port, username and database (they make the database URL)." + other),
+            "connect": (
+                "source.mysql.host",
+                f"Check the host and the port ({mysql.host}:{mysql.port}, spec.source.mysql.port): the MySQL server "
+                "must run and be reachable from where pykro runs." + other,
+            ),
+            "auth": (
+                "source.mysql.passwordRef" if ref is not None else "source.mysql.username",
+                f"Check the username ({mysql.username!r}) and {secret}; the password is never shown." + other,
+            ),
+            "database": ("source.mysql.database", f"Check the database name ({mysql.database!r})." + other),
+            "table": ("source.mysql.table", "Check the table or view name (and that the user may read it)."),
+            "read": ("source", "Check the database (reachable, the table exists, the user may SELECT from it)."),
+        }
+        self.wording.declared_at = self.where
+        self.wording.parts = {part: (self._at(path), fix) for part, (path, fix) in paths.items()}
+        parts = {"valueMappings.uid": "uid", "valueMappings.activate": "active"}
+        self.wording.columns = [(self._at(p), c, parts.get(p, "column")) for p, c in self._mapped_columns()]
+        uid = self.doc.spec.valueMappings.uid
+        self.wording.name_fix = (
+            f"fix the row's uid (column {uid}, mapped at {self._at('valueMappings.uid')}): LynqNodes are named "
+            "<uid>-<form>"
+        )
+
+    def _at(self, path: str) -> str:
+        """``file:line: spec.<path>`` of the LynqHub."""
+        return locate(f"{self.where}: spec.{path}") or self.where
 
     def variables(self, row: Row) -> dict[str, Any]:
         """The template variables of ``row``: Lynq's ``.uid``, ``.activate``, ``.hostOrUrl``/``.host``, every
@@ -103,7 +165,14 @@ class LynqHub(Hub):
         """Declare ``loaded`` as one of the hub's forms (the one path Python forms take)."""
         graph = Graph.from_rgd(loaded.rgd(self.name), source=loaded.file)
         name = loaded.name
-        render = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
+        spec = loaded.spec_function(lambda row: {**self.variables(row), "templateRef": name})
+
+        def render(row: Row) -> dict[str, Any]:
+            try:
+                return spec(row)
+            except PykroError as exc:  # a row's error, at the template's line
+                raise located(exc) from None
+
         options = loaded.policies()
         try:
             form = self.form(
@@ -168,7 +237,10 @@ class LynqHub(Hub):
             return
         ref = mysql.passwordRef
         where = f"{self.where}: spec.source.mysql.passwordRef"
-        password = asyncio.run(self._read_secret(ref.name, ref.key, where))
+        try:
+            password = asyncio.run(self._read_secret(ref.name, ref.key, where))
+        except PykroError as exc:
+            raise located(exc) from None
         url = (
             f"mysql+pymysql://{quote(mysql.username, safe='')}:{quote(password, safe='')}@{mysql.host}:{mysql.port}/"
             f"{quote(mysql.database)}"

@@ -6,12 +6,14 @@ Fields pykro reads but cannot honour are refused in `pykro.hub.lynq._convert` (e
 
 from __future__ import annotations
 
+import typing
 from typing import Any, Literal, TypeVar
 
 import pydantic
 from pydantic import BaseModel, ConfigDict, Field
 
 from pykro.errors import PykroError
+from pykro.graph._naming import did_you_mean
 
 __all__ = [
     "API_VERSION",
@@ -175,19 +177,48 @@ def _path(loc: tuple[int | str, ...]) -> str:
     return out
 
 
+def _fields_at(model: type[BaseModel], loc: tuple[int | str, ...]) -> list[str]:
+    """The field names of the model at ``loc`` below ``model`` (none where no model is)."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, str) and isinstance(current, type) and issubclass(current, BaseModel):
+            field = current.model_fields.get(part)
+            if field is None:
+                return []
+            current = field.annotation
+        elif isinstance(part, int) and typing.get_origin(current) is list:
+            current = typing.get_args(current)[0]
+        else:
+            return []
+        args = [a for a in typing.get_args(current) if a is not type(None)]
+        if typing.get_origin(current) not in (list, dict) and len(args) == 1:  # X | None
+            current = args[0]
+    return list(current.model_fields) if isinstance(current, type) and issubclass(current, BaseModel) else []
+
+
 def parse(model: type[M], data: Any, where: str) -> M:
-    """``data`` read as ``model``; the first problem as a PykroError naming ``where`` and the YAML path."""
+    """``data`` read as ``model``; the first problem as a PykroError naming ``where`` and the YAML path. An unknown
+    field comes first (a misspelt required field is also a missing one: the misspelling is the problem), with the
+    closest field name."""
     try:
         return model.model_validate(data)
     except pydantic.ValidationError as exc:
-        err = exc.errors(include_url=False)[0]
+        errors = exc.errors(include_url=False)
+        err = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         path = _path(tuple(err["loc"]))
         kind = err["type"]
         found = err.get("input")
         shown = "" if isinstance(found, dict | list) else repr(found)[:80]
         fix = _FIXES.get(kind, "See Lynq's API reference.")
         if kind == "extra_forbidden":
-            what = f"unknown field {str(err['loc'][-1])!r}"
+            name = str(err["loc"][-1])
+            what = f"unknown field {name!r}"
+            known = _fields_at(model, tuple(err["loc"][:-1]))
+            hint = did_you_mean(name, known)
+            if hint:
+                fix = hint.strip() + " (see Lynq's API reference; docs/hub.md lists the fields pykro reads)"
+            elif known:
+                fix = f"Remove it, or use one of: {', '.join(known)}."
         elif kind == "missing":
             what = "required field missing"
         elif kind == "literal_error":

@@ -23,9 +23,10 @@ from pykro._gotemplate import FUNCS, GoTemplateError, Template
 from pykro._gotemplate import parse as parse_template
 from pykro._gotemplate.lynq import parse_typed_value
 from pykro.errors import PykroError
+from pykro.graph._naming import did_you_mean
 from pykro.hub._generated import RandomPassword, random_password
 
-__all__ = ["Compiled", "RenderError", "compile_tree", "typed_functions"]
+__all__ = ["Compiled", "RenderError", "TemplateText", "compile_tree", "typed_functions"]
 
 _NONCE = secrets.token_hex(8)
 _MARK = re.compile("\x00" + _NONCE + r":(int|float|bool|rand):([^\x00]*)\x00")
@@ -33,6 +34,7 @@ _STRING_PARENTS = frozenset(
     {"annotations", "labels", "matchLabels", "nodeSelector", "labelsTemplate", "annotationsTemplate"}
 )
 _DATA_PARENTS = frozenset({"data", "binaryData", "stringData"})
+_MISSING_KEY = re.compile(r'map has no entry for key "([^"]*)"')
 
 
 class RenderError(PykroError):
@@ -135,12 +137,16 @@ class Compiled:
             return {k: self._walk(v, (*path, k), data) for k, v in node.items()}
         if isinstance(node, list):
             return [self._walk(v, (*path, i), data) for i, v in enumerate(node)]
-        if isinstance(node, _Source):
+        if isinstance(node, TemplateText):
             show = _show(self.where, path)
             try:
                 text = node.template.execute(data)
             except GoTemplateError as exc:
-                raise RenderError(exc.what, where=show, fix=exc.fix or "Fix the template or the row's value.") from None
+                what = exc.what
+                missing = _MISSING_KEY.search(what)
+                if missing is not None and missing.group(1) not in data:  # a misspelt variable
+                    what += did_you_mean(missing.group(1), data).replace(" Did you mean", "; did you mean")
+                raise RenderError(what, where=show, fix=exc.fix or "Fix the template or the row's value.") from None
             except (ValueError, TypeError, ArithmeticError) as exc:
                 raise RenderError(f"{type(exc).__name__}: {exc}", where=show, fix="Fix the template.") from None
             return _finish(text, self.kind, path, show)
@@ -148,7 +154,9 @@ class Compiled:
 
 
 @dataclass
-class _Source:
+class TemplateText:
+    """A string of a resource that is a Go template (parsed once)."""
+
     template: Template
 
 
@@ -172,7 +180,7 @@ def compile_tree(tree: Any, kind: str | None, where: str, file: str) -> Compiled
         if isinstance(node, str) and "{{" in node:
             show = _show(where, path)
             try:
-                return _Source(parse_template(node, name=show, funcs=funcs, missing_key="error"))
+                return TemplateText(parse_template(node, name=show, funcs=funcs, missing_key="error"))
             except GoTemplateError as exc:
                 spot = (exc.where or "").rsplit(":", 2)[-2:]
                 at = f" (line {spot[0]}, column {spot[1]})" if len(spot) == 2 and spot[0].isdigit() else ""
