@@ -143,11 +143,62 @@ def test_a_generated_value_only_goes_to_a_secret_field(make: Any, db: Any, comps
     hub.close()
 
 
-def test_kro_mode_refuses_generated_values(make: Any, db: Any, comps: ModuleType) -> None:
+def test_kro_mode_keeps_generated_values_out_of_the_instance_cr(make: Any, db: Any, comps: ModuleType) -> None:
+    """In kro mode the resource reading the SecretStr field is the hub's (tests/hub/test_kro_mode.py runs it):
+    the plan says so, and the value is not in the CR's spec."""
     db.nodes(("a", True, "img:1", 1))
     hub = make.hub(db, mode="kro")
-    hub.form(comps.vault, spec=vault_spec)
+    form = hub.form(comps.vault, spec=vault_spec)
     report = hub.plan()
     (outcome,) = report.outcomes
-    assert outcome.action == "failed" and "cannot be used in kro mode" in outcome.message
+    assert outcome.action == "created" and outcome.message == "hub applies creds; kro applies info", report.render()
+    assert form.split is not None and "password" not in form.split.kro_spec({"name": "a", "password": "p"})
     hub.close()
+
+
+def test_kro_mode_refuses_a_generated_value_kro_would_read(make: Any, db: Any) -> None:
+    """A SecretStr field the status reads stays in the CR's spec (kro computes the status from the CR): a generated
+    value there is refused, the row failing alone."""
+    from pykro.graph import Graph
+    from pykro.graph._secrets import SECRET_FIELDS
+
+    leaky = Graph.from_rgd(
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": "leaky", "annotations": {SECRET_FIELDS: "password"}},
+            "spec": {
+                "schema": {
+                    "apiVersion": "v1alpha1",
+                    "kind": "Leaky",
+                    "spec": {"name": "string", "password": "string"},
+                    "status": {"size": "${size(schema.spec.password)}"},
+                },
+                "resources": [
+                    {
+                        "id": "cfg",
+                        "template": {
+                            "apiVersion": "v1",
+                            "kind": "Secret",
+                            "metadata": {"name": "${schema.spec.name}"},
+                            "stringData": {"p": "${schema.spec.password}"},
+                        },
+                    }
+                ],
+            },
+        }
+    )
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    form = hub.form(leaky, spec=lambda row: {"name": row.node_id, "password": random_password(16)})
+    assert form.split is None  # kro applies the Secret, the field stays in the CR's spec
+    (outcome,) = hub.plan().outcomes
+    assert outcome.action == "failed" and "random_password() cannot be used in kro mode" in outcome.message
+    hub.close()
+    split = make.hub(db, mode="kro")  # split for ignore_fields: the field still goes to the CR
+    form = split.form(leaky, spec=lambda row: {"name": row.node_id, "password": random_password(16)},
+                      ignore_fields={"cfg": ["$.stringData"]})  # fmt: skip
+    assert form.split is not None and form.split.hub_ids == ("cfg",)
+    (outcome,) = split.plan().outcomes
+    assert outcome.action == "failed" and "would be in the instance CR's spec in kro mode" in outcome.message
+    split.close()

@@ -165,8 +165,9 @@ def test_cli_mode_kro_and_a_wrong_mode(tmp_path: Any, cluster: LocalCluster, nam
 def test_kro_mode_keeps_secret_spec_fields_out_of_every_output(
     tmp_path: Any, cluster: LocalCluster, namespace: str
 ) -> None:
-    """As `pykro deploy --mode kro`: the SecretStr value is in the instance CR's spec (kro reads it there) and in the
-    Secret the composition renders, and nowhere else: not in events, the CR's status, the hub's records or the CLI's
+    """A SecretStr spec field is kept out of the instance CR: the hub applies the resource reading it (the form's
+    hub part, whose record keeps the spec in a Secret) and leaves the field out of kro's schema. The value is in the
+    Secret the composition renders and nowhere else: not in the CR, its RGD, events, the hub's records or the CLI's
     text and JSON output (a row failing after it learnt the value included)."""
     import json
     import shutil
@@ -198,9 +199,13 @@ def test_kro_mode_keeps_secret_spec_fields_out_of_every_output(
     for out in (text.output, as_json.output, shown.output):
         assert "hunter2" not in out, out
     assert any(o["uid"] == "acme" for o in json.loads(as_json.stdout)["outcomes"]), as_json.stdout
-    cr = objects(cluster, namespace, "HubVault")["acme"]
-    assert cr["spec"]["password"] == "hunter2-acme-pw"  # kro reads it from there (docs/deploy.md#secrets)
-    assert "hunter2" not in json.dumps(cr.get("status") or {}) and "hunter2" not in json.dumps(cr["metadata"])
+    cr = objects(cluster, namespace, "HubVaultVVault")["acme"]  # the split form's own RGD and kind
+    assert cr["spec"] == {"name": "acme", "note": "n"}
+    assert "hunter2" not in json.dumps(cr)
+    rgd = objects(cluster, None, "ResourceGraphDefinition")["vault-v-vault"]  # type: ignore[arg-type]
+    assert "password" not in rgd["spec"]["schema"]["spec"]
+    assert [r["id"] for r in rgd["spec"]["resources"]] == ["info"]  # kro applies the ConfigMap, the hub the Secret
+    assert objects(cluster, namespace, "ConfigMap")["acme-info"]["data"] == {"note": "n"}
     secret = objects(cluster, namespace, "Secret")["acme-creds"]
     got = secret.get("stringData") or {}
     if not got:
@@ -224,4 +229,193 @@ def test_kro_mode_labels_that_are_a_whole_map_from_the_spec(
     cluster.settle()
     cm = objects(cluster, make.namespace, "ConfigMap")["a-cfg"]
     assert cm["metadata"]["labels"]["team"] == "blue" and cm["metadata"]["annotations"]["n"] == "1"
+    hub.close()
+
+
+def test_kro_mode_splits_a_form_with_timeouts(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
+    """``timeouts`` in kro mode: the hub deploys the resource with the limit itself (its part, a direct-mode
+    instance: the limit holds), kro the rest, reading it as an externalRef (the status reads it too)."""
+    db.nodes(("a", True, "img:1", 1), ("stuck2", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    form = hub.form(comps.pair, spec=lambda row: {"name": row.node_id}, timeouts={"db": 2})
+    assert form.split is not None and form.split.describe() == "hub applies db; kro applies cfg"
+    rgd = form.split.graph.to_rgd()
+    assert (rgd["metadata"]["name"], form.split.graph.kind) == ("pair-tenants-pair", "HubPairTenantsPair")
+    resources = rgd["spec"]["resources"]
+    assert [(r["id"], "externalRef" in r) for r in resources] == [("cfg", False), ("db", True)]
+    planned = hub.plan()
+    assert "hub applies db; kro applies cfg" in planned.render()
+    first = hub.sync()
+    ok, stuck = first.of("pair", "a"), first.of("pair", "stuck2")
+    assert ok is not None and ok.action == "created", first.render()
+    assert stuck is not None and stuck.action == "failed", first.render()
+    assert "its hub part:" in stuck.message and "resource 'db' was not ready after 2s" in stuck.message
+    assert "stuck2" not in objects(cluster, make.namespace, "HubPairTenantsPair")  # the CR waits for its hub part
+    cluster.settle()
+    assert {"a-cfg", "a-db"} <= set(objects(cluster, make.namespace, "ConfigMap")) | set(
+        objects(cluster, make.namespace, "Deployment")
+    )
+    assert objects(cluster, make.namespace, "HubPairTenantsPair")["a"]["metadata"]["labels"][HUB] == "tenants"
+    status = {t.uid: t.state for t in hub.status().tenants}
+    assert status["a"] == "ACTIVE" and status["stuck2"] == "FAILED", hub.status().render()
+    mark = len(cluster.request_log())
+    again = hub.sync()
+    assert again.of("pair", "a").action == "unchanged"
+    assert [w for w in writes(cluster, mark) if w[2] is not None and w[2].startswith("a")] == []
+    db.run("DELETE FROM {t} WHERE node_id = 'a'")
+    gone = hub.sync()
+    assert gone.of("pair", "a").action == "deleted", gone.render()
+    cluster.settle()
+    assert "a-db" not in objects(cluster, make.namespace, "Deployment")
+    assert "a" not in objects(cluster, make.namespace, "HubPairTenantsPair")
+    hub.close()
+
+
+def test_kro_mode_ignore_fields_and_resource_timeout(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """``ignore_fields``: the hub applies that resource itself and keeps the fields from the live object (here the
+    whole form: its RGD has no resources left). ``resource_timeout`` (a limit on kro's resources too) is refused
+    before anything is written."""
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.app, spec=app_spec, ignore_fields={"cfg": ["$.data.replicas"]})
+    assert hub.sync().ok
+    cluster.settle()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:1", "replicas": "1"}
+    db.run("UPDATE {t} SET image = 'img:2', replicas = 5 WHERE node_id = 'a'")
+    changed = hub.sync()
+    assert changed.of("app", "a").action == "updated", changed.render()
+    cluster.settle()
+    assert objects(cluster, make.namespace, "ConfigMap")["a-cfg"]["data"] == {"image": "img:2", "replicas": "1"}
+    assert objects(cluster, make.namespace, "HubAppTenantsApp")["a"]["spec"]["replicas"] == 5  # the CR holds the spec
+    hub.close()
+
+    other = make.hub(db, mode="kro")
+    other.form(comps.app, spec=app_spec, resource_timeout=30)
+    mark = len(cluster.request_log())
+    report = other.sync()
+    assert report.error is not None and "resource_timeout, which kro mode cannot honour" in report.error
+    assert writes(cluster, mark) == []
+    other.close()
+
+
+def test_the_example_hub_in_kro_mode(monkeypatch: Any, db: Any, cluster: LocalCluster, namespace: str) -> None:
+    """examples/hub_tenants.py (seed 002 in Python, its password generated by random_password) in kro mode: the hub
+    applies the credentials Secret, which reads the password, kro the rest of the data tier and the other tiers;
+    every tier gets ready, an unchanged resync writes nothing, the password is in no CR, RGD or other object."""
+    import base64
+    import importlib.util
+    import json
+    import sys
+    from pathlib import Path
+
+    monkeypatch.setenv("TENANTS_DB", db.url)
+    path = Path(__file__).resolve().parents[2] / "examples" / "hub_tenants.py"
+    spec = importlib.util.spec_from_file_location("pykro_example_hub_tenants_kro", path)
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = example
+    spec.loader.exec_module(example)
+    db.table = "nodes"
+    db.drop()
+    example.seed(db.url)
+    hub = example.hub
+    hub.target(kubeconfig=cluster.kubeconfig_path, namespace=namespace, mode="kro")
+    data = hub.forms["data-tier"]
+    assert data.split is not None
+    assert data.split.describe() == "hub applies dbCredentials; kro applies postgres, postgresSvc, redis, redisSvc"
+    for _ in range(40):  # the tiers after the data tier are written once it is ACTIVE: a few syncs
+        report = hub.sync()
+        assert report.error is None and "failed" not in report.counts(), report.render()
+        cluster.settle()
+        if hub.status().totals()["ready"] == 4:
+            break
+    assert hub.status().totals() == {"desired": 4, "ready": 4, "failed": 0, "blocked": 0}, hub.status().render()
+    mark = len(cluster.request_log())
+    again = hub.sync()
+    assert again.counts() == {"unchanged": 4}, again.render()
+    assert writes(cluster, mark) == []
+    kept = objects(cluster, namespace, "Secret")["acme-corp-db-credentials"]
+    password = base64.b64decode(kept["data"]["password"]).decode()
+    assert len(password) == 32
+    cr = objects(cluster, namespace, "DataTierMultiTierNodesDataTier")["acme-corp"]
+    assert "dbPassword" not in cr["spec"] and cr["spec"]["dbCpu"] == "500m"
+
+    async def everything(_: Any) -> list[dict[str, Any]]:
+        return [o for _, o in cluster.engine.store.all_objects()]
+
+    others = [o for o in cluster.run(everything) if o["kind"] != "Secret"]
+    assert [(o["kind"], o["metadata"]["name"]) for o in others if password in json.dumps(o)] == []
+    hub.close()
+
+
+def test_kro_mode_refuses_a_split_kro_cannot_read(make: Any, db: Any) -> None:
+    """A forEach collection with timeouts that kro's resources read cannot be an externalRef: refused at the
+    user's line, naming the form and the resource."""
+    from pykro.errors import PykroError
+    from pykro.graph import Graph
+
+    many = Graph.from_rgd(
+        {
+            "apiVersion": "kro.run/v1alpha1",
+            "kind": "ResourceGraphDefinition",
+            "metadata": {"name": "many"},
+            "spec": {
+                "schema": {"apiVersion": "v1alpha1", "kind": "Many", "spec": {"names": "[]string"}},
+                "resources": [
+                    {
+                        "id": "cms",
+                        "forEach": [{"n": "${schema.spec.names}"}],
+                        "template": {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "${n}"}},
+                    },
+                    {
+                        "id": "first",
+                        "template": {
+                            "apiVersion": "v1",
+                            "kind": "ConfigMap",
+                            "metadata": {"name": "first"},
+                            "data": {"of": "${cms[0].metadata.name}"},
+                        },
+                    },
+                ],
+            },
+        }
+    )
+    hub = make.hub(db, mode="kro")
+    with pytest.raises(PykroError) as err:
+        hub.form(many, spec=lambda row: {"names": [row.node_id]}, timeouts={"cms": 10})
+    assert "form 'many': resource 'cms'" in err.value.what and "a forEach collection" in err.value.what
+    assert err.value.where is not None and err.value.where.startswith(f"{__file__}:")
+    assert hub.forms == {}
+    hub.close()
+
+
+def test_kro_mode_retains_both_parts_of_a_split_form(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """deletion=Retain on a split form: a deactivated row's CR and hub part are both kept and let go of (no longer
+    marked as the hub's); nothing of theirs is deleted."""
+    from pykro.hub import Retain
+
+    db.nodes(("r", True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.pair, spec=lambda row: {"name": row.node_id}, timeouts={"db": 30}, deletion=Retain)
+    assert hub.sync().ok
+    cluster.settle()
+    db.run("UPDATE {t} SET is_active = FALSE WHERE node_id = 'r'")
+    mark = len(cluster.request_log())
+    gone = hub.sync()
+    outcome = gone.of("pair", "r")
+    assert outcome is not None and outcome.action == "retained", gone.render()
+    assert "its hub part kept, no longer managed by the hub" in outcome.message
+    assert [w for w in writes(cluster, mark) if w[0] == "delete"] == []
+    cluster.settle()
+    cr = objects(cluster, make.namespace, "HubPairTenantsPair")["r"]
+    assert HUB not in (cr["metadata"].get("labels") or {})
+    record = objects(cluster, make.namespace, "ConfigMap")["pykro.pair-tenants-pair-hub.r"]
+    assert HUB not in (record["metadata"].get("labels") or {})
+    assert "r-db" in objects(cluster, make.namespace, "Deployment")
+    assert "r-cfg" in objects(cluster, make.namespace, "ConfigMap")
+    assert hub.sync().counts() == {}  # the hub has let go of both: nothing to do
     hub.close()

@@ -408,14 +408,18 @@ def test_no_hub_and_a_hub_without_forms(tmp_path: Path) -> None:
     assert str(hub_file) in caught.value.render()
 
 
-def test_kro_mode_refuses_what_kro_cannot_honour(tmp_path: Path) -> None:
+def test_kro_mode_splits_off_what_kro_cannot_honour(tmp_path: Path) -> None:
+    """kro mode no longer refuses creationPolicy: Once: the hub applies that resource itself (`pykro.hub._split`),
+    kro the rest (here nothing: the RGD has no resources left)."""
     (tmp_path / "hub.yaml").write_text(_HUB)
     (tmp_path / "form.yaml").write_text(_FORM + "      creationPolicy: Once\n")
     hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
-    with pytest.raises(PykroError) as caught:
-        hub.target(mode="kro")
-    message = caught.value.render()
-    assert f"{tmp_path / 'form.yaml'}: spec.configMaps[0].creationPolicy" in message and "kro mode" in message
+    hub.target(mode="kro")
+    split = hub.forms["app"].split
+    assert split is not None and split.describe() == "hub applies cfg"
+    assert split.graph.resources == [] and [r.id for r in split.part.factory.graph.resources] == ["cfg"]
+    hub.target(mode="direct")
+    assert hub.forms["app"].split is None
 
 
 def test_typed_functions_and_values_that_look_like_markers() -> None:
@@ -440,18 +444,22 @@ def test_typed_functions_and_values_that_look_like_markers() -> None:
     assert as_map.render({"n": 7}) == {"data": {"n": "7"}}
 
 
-def test_kro_mode_refuses_secrets(tmp_path: Path) -> None:
-    """A Secret's data would sit in plain text in the instance CR's spec."""
+def test_kro_mode_splits_secrets_off(tmp_path: Path) -> None:
+    """A Secret's data would sit in plain text in the instance CR's spec: the hub applies it itself (its part's
+    record keeps the spec in a Secret), never kro."""
+    from pykro.graph._secrets import SECRET_FIELDS
+
     (tmp_path / "hub.yaml").write_text(_HUB)
     (tmp_path / "form.yaml").write_text(
         _FORM.replace("kind: ConfigMap", "kind: Secret").replace("configMaps:", "secrets:")
     )
     hub = load([tmp_path / "hub.yaml", tmp_path / "form.yaml"])["tenants"]
-    with pytest.raises(PykroError) as caught:
-        hub.target(mode="kro")
-    assert (
-        f"{tmp_path / 'form.yaml'}: spec.secrets[0]: a Secret cannot be deployed in kro mode" in caught.value.render()
-    )
+    hub.target(mode="kro")
+    split = hub.forms["app"].split
+    assert split is not None and split.hub_ids == ("cfg",) and split.kro_ids == ()
+    assert split.part.factory.graph.annotations[SECRET_FIELDS] == "cfg.data.*,cfg.stringData.*"
+    assert SECRET_FIELDS not in split.graph.annotations
+    assert split.kro_spec({"cfg": {"metadata": {"name": "x"}, "data": {"k": "v"}}}) == {}
 
 
 def test_template_variables_of_a_row(tmp_path: Path) -> None:

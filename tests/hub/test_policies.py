@@ -146,14 +146,3 @@ def test_wrong_policies_name_the_line(make: Any, db: Any, comps: ModuleType) -> 
         assert said in err.value.what, err.value.what
         assert err.value.where is not None and err.value.where.startswith(f"{here}:")
     assert hub.forms == {}
-
-
-def test_kro_mode_refuses_direct_only_policies(make: Any, db: Any, comps: ModuleType, cluster: LocalCluster) -> None:
-    db.nodes(("a", True, "img:1", 1))
-    hub = make.hub(db, mode="kro")
-    hub.form(comps.app, spec=app_spec, ignore_fields={"cfg": ["$.data.replicas"]})
-    mark = len(cluster.request_log())
-    report = hub.sync()
-    assert report.error is not None and "kro mode cannot honour" in report.error
-    assert [i for _, i, _ in cluster.request_log()[mark:] if i.verb not in ("get", "list", "watch")] == []
-    hub.close()

@@ -64,15 +64,6 @@ def test_wrong_timeouts_name_the_line(make: Any, db: Any, comps: ModuleType, clu
     hub.close()
 
 
-def test_kro_mode_refuses_timeouts(make: Any, db: Any, comps: ModuleType) -> None:
-    db.nodes(("a", True, "img:1", 1))
-    hub = make.hub(db, mode="kro")
-    hub.form(comps.pair, spec=lambda row: {"name": row.node_id}, timeouts={"db": 30})
-    report = hub.sync()
-    assert report.error is not None and "timeouts, which kro mode cannot honour" in report.error
-    hub.close()
-
-
 @pytest.mark.parametrize(
     ("value", "said"),
     [

@@ -24,7 +24,7 @@ from pykro.hub._model import (
     SyncReport,
 )
 
-__all__ = ["execute"]
+__all__ = ["deploy", "execute", "remove"]
 
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
@@ -94,7 +94,7 @@ async def _row(
             continue
         assert s.want is not None
         async with skew[s.form.name]:
-            outcome, new_state = await _deploy(hub, cluster, s)
+            outcome, new_state = await deploy(hub, cluster, s)
         report.outcomes.append(outcome)
         if new_state:
             state[s.form.name] = new_state
@@ -112,13 +112,14 @@ async def _row(
                 f"kept: the {', '.join(dependents)} instance of this row could not be removed",
             )
             continue
-        outcome = await _remove(cluster, s)
+        outcome = await remove(cluster, s)
         if outcome.action == "failed":
             failed.add(s.form.name)
         report.outcomes.append(outcome)
 
 
-async def _deploy(hub: Hub, cluster: Cluster, s: Step) -> tuple[Outcome, str]:
+async def deploy(hub: Hub, cluster: Cluster, s: Step) -> tuple[Outcome, str]:
+    """Deploy one instance and mark its record as the hub's; the outcome and the instance's state."""
     assert s.want is not None
     try:
         instance = await s.form.factory.adeploy(s.want.spec, name=s.name, timeout=s.form.timeout)
@@ -158,7 +159,8 @@ async def _mark(
             raise
 
 
-async def _remove(cluster: Cluster, s: Step) -> Outcome:
+async def remove(cluster: Cluster, s: Step) -> Outcome:
+    """Delete one instance (its objects with ``pykro.io/deletion-policy: Retain`` kept), or release it."""
     if s.action == "retained":  # released: the instance stays, the hub forgets it
         notes = dict.fromkeys((HUB_ROW, HUB_HASH, HUB_SINCE, HUB_ERROR))
         patch = {"metadata": {"labels": {HUB: None, HUB_FORM: None}, "annotations": notes}}

@@ -5,7 +5,8 @@ hub-generated``, one key ``<form>.<spec path>`` per value), never in memory only
 
 A value may only go to a spec field typed ``SecretStr`` (pykro masks those in the instance record, diffs and
 messages, and keeps the spec in a Secret); elsewhere the row fails, saying so. It is never printed: a message
-about the row masks it. kro mode refuses it (an instance CR's spec is not a Secret)."""
+about the row masks it. In kro mode it may only be in a form's hub part (`pykro.hub._split`: a Lynq form's
+Secret), never in an instance CR's spec (not a Secret)."""
 
 from __future__ import annotations
 

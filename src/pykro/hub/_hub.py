@@ -54,6 +54,7 @@ from pykro.hub._model import (
 )
 from pykro.hub._policies import Policies, check_policies
 from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub._split import Split, graph_split
 from pykro.hub._status import HubStatus, hub_status
 
 __all__ = [
@@ -194,6 +195,7 @@ class Hub:
             policies=policies,
         )
         made_form.factory = self._factory(composition, policies)
+        made_form.split = self._split(made_form) if self.mode == "kro" else None  # its errors name `where`
         self.forms[form_name] = made_form
         return made_form
 
@@ -218,6 +220,11 @@ class Hub:
         self.namespace = namespace if namespace is not None else self.namespace
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
+            form.split = self._split(form) if self.mode == "kro" else None
+
+    def _split(self, form: Form) -> Split | None:
+        """``form`` split for kro mode (`pykro.hub._split`; None when kro can honour all of it)."""
+        return graph_split(form, self.name, lambda graph: self._factory(graph, form.policies))
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options
@@ -241,7 +248,7 @@ class Hub:
     def kro_factory(self, form: Form) -> KroFactory:
         """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
         made = factory(
-            form.source,
+            form.source if form.split is None else form.split.graph,
             "kro",
             namespace=self.namespace,
             kubeconfig=self.kubeconfig,
@@ -344,14 +351,15 @@ class Hub:
                 return report
             try:
                 if self.mode == "kro":
-                    types = await kro.instance_types(self, cluster)
-                    existing = await kro.existing_crs(self, cluster, types)
+                    live = await kro.live_state(self, cluster, wanted)
+                    existing = live.existing()
                 else:
                     existing = await planner.existing_instances(cluster, self.forms.values())
             except PykroError as exc:
                 report.error = f"cannot list the instances: {exc} Nothing was changed."
                 return report
             steps = planner.steps_of(self, report, wanted, keep, existing, None if full else reading.seen)
+            kro.describe_split(steps)  # kro mode: which resources the hub applies and which kro does
             stop = planner.guard(self, steps, existing)
             if stop and not allow_mass_delete:
                 report.error = stop
@@ -366,12 +374,7 @@ class Hub:
             self._newest = reading.newest if reading.newest is not None else self._newest
             steps = await generated.keep_pending(self, cluster, report, steps, vault)
             if self.mode == "kro":
-                try:
-                    await kro.ensure_rgds(self, cluster, types)
-                except PykroError as exc:
-                    report.error = f"{exc} No instance was changed."
-                    return report
-                await kro.execute_kro(self, cluster, report, steps, existing, types)
+                await kro.execute_kro(self, cluster, report, steps, live)
             else:
                 await apply.execute(self, cluster, report, steps, existing)
         finally:

@@ -6,12 +6,18 @@ The hub marks the instance CRs it writes, in the same apply, with the labels and
 composition's digest (``pykro.io/hub-rgd-digest``), so an unchanged resync writes nothing. It does not wait for
 kro: an instance whose spec hash matches is unchanged whatever its state (kro is working on it); a dependent
 form's instance is written once its dependency's CR is ACTIVE (a later sync); ``max_skew`` counts the form's
-instances that are not ACTIVE yet. Deletions are issued dependents first, without waiting for kro's cleanup."""
+instances that are not ACTIVE yet. Deletions are issued dependents first, without waiting for kro's cleanup.
+
+A split form (`pykro.hub._split`: what kro cannot honour) has a hub part per tenant, deployed by the hub with
+the deploy engine as in direct mode (it waits for it) and marked like direct mode's instances: it is written
+first, when its own hash changed or it is not ACTIVE, then the instance CR, when the CR's spec hash changed.
+Such a tenant × form is ACTIVE when both are; deleting it deletes the CR, then the hub part (Retain honoured)."""
 
 from __future__ import annotations
 
 import asyncio
 import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from pykro.deploy._api import CRD_TYPE, NAMESPACE_TYPE, Cluster, ResourceType
@@ -21,9 +27,23 @@ from pykro.deploy._kro import RGD_TYPE
 from pykro.deploy._kro_wait import condition, crd_ready, rgd_ready
 from pykro.errors import PykroError
 from pykro.graph._crd import plural_of
-from pykro.hub._model import HUB, HUB_FORM, HUB_HASH, HUB_ROW, Form, Have, Outcome, Step, SyncReport
+from pykro.hub import _apply as apply
+from pykro.hub import _planner as planner
+from pykro.hub._model import HUB, HUB_FORM, HUB_HASH, HUB_ROW, Form, Have, Outcome, Step, SyncReport, Want
+from pykro.hub._split import hashes
 
-__all__ = ["cr_state", "ensure_rgds", "execute_kro", "existing_crs", "instance_types", "refusal"]
+__all__ = [
+    "Live",
+    "cr_state",
+    "describe_split",
+    "ensure_rgds",
+    "execute_kro",
+    "existing_crs",
+    "instance_types",
+    "live_state",
+    "refusal",
+    "split_wants",
+]
 
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
@@ -33,18 +53,86 @@ POLL: Final = 0.2
 
 
 def refusal(hub: Hub) -> str | None:
-    """Why ``hub``'s forms cannot run in kro mode (None when they can)."""
+    """Why ``hub``'s forms cannot run in kro mode (None when they can): ``resource_timeout`` (a readiness limit on
+    every resource, kro's included; ignore_fields and timeouts split the form instead: `pykro.hub._split`)."""
     refused = [
         f.name
         for f in hub.forms.values()
-        if f.policies.ignore_fields or f.policies.resource_timeout or f.policies.timeouts
+        if f.policies.resource_timeout or (f.split is None and (f.policies.ignore_fields or f.policies.timeouts))
     ]
     if not refused:
         return None
     return (
-        f"form {refused[0]!r} has ignore_fields, resource_timeout or timeouts, which kro mode cannot honour (kro "
-        "applies the resources itself); drop them or use --mode direct. Nothing was changed."
+        f"form {refused[0]!r} has resource_timeout, which kro mode cannot honour (kro applies the resources and "
+        "has no readiness limit); give the resources that need one timeouts= (the hub applies those itself), "
+        "or use --mode direct. Nothing was changed."
     )
+
+
+@dataclass
+class Live:
+    """What kro mode finds in the cluster: per form, the type of its instance CRs (None: not served yet), its CRs
+    and (split forms) the records of its hub parts."""
+
+    types: dict[str, ResourceType | None]
+    crs: dict[str, dict[str, Have]]
+    parts: dict[str, dict[str, Have]] = field(default_factory=dict)
+
+    def existing(self) -> dict[str, dict[str, Have]]:
+        """Per form, one `Have` per tenant: a split form's CR and hub part as one (hash ``<CR's>/<part's>``;
+        ACTIVE when both are; ``stale`` when the hub part must be deployed again)."""
+        out = {name: dict(found) for name, found in self.crs.items()}
+        for name, parts in self.parts.items():
+            crs = self.crs.get(name, {})
+            merged: dict[str, Have] = {}
+            for key in dict.fromkeys([*crs, *parts]):
+                cr, rec = crs.get(key), parts.get(key)
+                first = cr or rec
+                assert first is not None
+                both = Have(
+                    name=key,
+                    uid=first.uid,
+                    hash=f"{cr.hash if cr else ''}/{rec.hash if rec else ''}",
+                    state=cr.state if cr else "PENDING",
+                    hub=first.hub,
+                    form=first.form,
+                    since=rec.since if rec else "",
+                    error=rec.error if rec else "",
+                )
+                if rec is not None and (rec.hub, rec.form) != (first.hub, first.form):
+                    both.hub, both.form = rec.hub, rec.form  # someone else's record: never taken over
+                if rec is None:
+                    both.state, both.stale = "PENDING", "its hub part is missing: deployed again"
+                elif rec.state != "ACTIVE":
+                    both.state = rec.state or "UNKNOWN"
+                    both.stale = f"its hub part is {rec.state or 'of unknown state'}: deployed again"
+                elif cr is None:
+                    both.stale = "its instance CR is missing: written again"
+                merged[key] = both
+            out[name] = merged
+        return out
+
+
+async def live_state(hub: Hub, cluster: Cluster, wanted: dict[str, dict[str, Want]] | None = None) -> Live:
+    """The instance types, CRs and hub parts of ``hub``'s forms (read-only); ``wanted`` gets the hashes to compare
+    (`split_wants`)."""
+    if wanted is not None:
+        split_wants(hub, wanted)
+    types = await instance_types(hub, cluster)
+    live = Live(types, await existing_crs(hub, cluster, types))
+    split = [f.split.part for f in hub.forms.values() if f.split is not None]
+    if split:
+        live.parts = await planner.existing_instances(cluster, split)
+    return live
+
+
+def split_wants(hub: Hub, wanted: dict[str, dict[str, Want]]) -> None:
+    """A split form's wants get the hash ``<CR spec's>/<hub part's>`` (`Live.existing` compares them)."""
+    for name, wants in wanted.items():
+        form = hub.forms[name]
+        if form.split is not None:
+            for want in wants.values():
+                want.hash = "/".join(hashes(form, want.spec))
 
 
 def cr_state(obj: dict[str, Any]) -> str:
@@ -58,7 +146,7 @@ async def instance_types(hub: Hub, cluster: Cluster) -> dict[str, ResourceType |
     """Per form, the type of its instance CRs when kro serves it already (read-only)."""
     out: dict[str, ResourceType | None] = {}
     for form in hub.forms.values():
-        graph = form.factory.graph
+        graph = form.kro_graph
         out[form.name] = await cluster.find_type(graph.instance_api_version, graph.kind, refresh=True)
     return out
 
@@ -114,7 +202,7 @@ async def ensure_rgds(hub: Hub, cluster: Cluster, types: dict[str, ResourceType 
         ns = {"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": cluster.namespace}}
         await cluster.apply(NAMESPACE_TYPE, ns)
     for form in hub.ordered():
-        graph, digest = form.factory.graph, form.digest()
+        graph, digest = form.kro_graph, form.kro_digest()
         live = await cluster.get(RGD_TYPE, graph.name)
         known = ((live or {}).get("metadata") or {}).get("annotations") or {}
         if live is not None and known.get(HUB_RGD) == digest and types[form.name] is not None:
@@ -129,19 +217,41 @@ async def ensure_rgds(hub: Hub, cluster: Cluster, types: dict[str, ResourceType 
         types[form.name] = cluster.type_of_crd(crd)[0]
 
 
-async def execute_kro(
-    hub: Hub,
-    cluster: Cluster,
-    report: SyncReport,
-    steps: list[Step],
-    existing: dict[str, dict[str, Have]],
-    types: dict[str, ResourceType | None],
-) -> None:
-    """Write the instance CRs of ``steps`` (forms in dependency order), then the deletions (reverse order)."""
+def describe_split(steps: list[Step]) -> None:
+    """Note on each step of a split form which resources the hub applies and which kro does (`hub plan`)."""
+    for s in steps:
+        if s.form.split is not None and s.action in ("created", "updated"):
+            s.note = "; ".join(n for n in (s.note, s.form.split.describe()) if n)
+
+
+async def execute_kro(hub: Hub, cluster: Cluster, report: SyncReport, steps: list[Step], live: Live) -> None:
+    """Apply the forms' RGDs where they changed (`ensure_rgds`; when that fails, ``report.error`` says why and no
+    instance is written), then write the instance CRs (split forms: the hub part first) of ``steps``, forms in
+    dependency order, then the deletions (reverse order)."""
+    try:
+        await ensure_rgds(hub, cluster, live.types)
+    except PykroError as exc:
+        report.error = f"{exc} No instance was changed."
+        return
+    parts = [f.split.part for f in hub.forms.values() if f.split is not None]
+    shared = parts[0].factory.cluster() if parts else None  # one connection for every hub part's deploy
+    for part in parts:
+        part.factory.shared = shared
+    try:
+        await _execute(hub, cluster, report, steps, live)
+    finally:
+        for part in parts:
+            part.factory.shared = None
+        if shared is not None:
+            await shared.close()
+
+
+async def _execute(hub: Hub, cluster: Cluster, report: SyncReport, steps: list[Step], live: Live) -> None:
     limit = asyncio.Semaphore(hub.concurrency)
+    existing = live.existing()
     states = {(f, h.uid or h.name): h.state for f, have in existing.items() for h in have.values() if h.hub == hub.name}
     for form in hub.ordered():
-        rt = types[form.name]
+        rt = live.types[form.name]
         assert rt is not None
         todo = [s for s in steps if s.form is form and s.action in ("created", "updated")]
         busy = sum(1 for h in existing[form.name].values() if h.hub == hub.name and h.state != "ACTIVE")
@@ -157,35 +267,70 @@ async def execute_kro(
                 report.add(form.name, s.uid, s.name, "blocked", why)
             else:
                 room = None if room is None else room - 1
-                jobs.append(_write(hub, cluster, form, rt, s, limit))
+                jobs.append(_write(hub, cluster, form, rt, s, limit, live))
         report.outcomes += await asyncio.gather(*jobs)
     order = {f.name: i for i, f in enumerate(hub.ordered())}
     for s in sorted((s for s in steps if s.action in ("deleted", "retained")), key=lambda s: -order[s.form.name]):
-        rt = types[s.form.name]
+        rt = live.types[s.form.name]
         assert rt is not None
-        report.outcomes.append(await _remove(cluster, rt, s))
+        report.outcomes.append(await _remove(cluster, rt, s, live))
 
 
 async def _write(
-    hub: Hub, cluster: Cluster, form: Form, rt: ResourceType, s: Step, limit: asyncio.Semaphore
+    hub: Hub, cluster: Cluster, form: Form, rt: ResourceType, s: Step, limit: asyncio.Semaphore, live: Live
 ) -> Outcome:
     assert s.want is not None
     redactor = form.factory.redactor
     redactor.learn_spec(form.factory.graph, s.want.spec)  # an error may echo the CR: SecretStr values masked
+    spec, spec_hash, done = s.want.spec, s.want.hash, ""
     async with limit:
+        if form.split is not None:
+            spec_hash, part_hash = s.want.hash.split("/")
+            spec = form.split.kro_spec(s.want.spec)
+            rec = live.parts[form.name].get(s.name)
+            if rec is None or rec.hash != part_hash or rec.state != "ACTIVE":
+                part = Want(s.uid, form.split.hub_spec(s.want.spec), part_hash)
+                step = Step(
+                    form.split.part, s.uid, s.name, "updated" if rec else "created", part, rec.state if rec else ""
+                )
+                outcome, _ = await apply.deploy(hub, cluster, step)
+                if outcome.action == "failed":
+                    return Outcome(form.name, s.uid, s.name, "failed", f"its hub part: {outcome.message}")
+                done = "hub part applied"
+            cr = live.crs[form.name].get(s.name)
+            if cr is not None and cr.hash == spec_hash:
+                message = "; ".join(m for m in (done, "the instance CR is unchanged") if m)
+                return Outcome(form.name, s.uid, s.name, s.action, message)
         try:
-            obj = instance_object(form.factory.graph, s.want.spec, s.name, cluster.namespace, check=False)
+            obj = instance_object(form.kro_graph, spec, s.name, cluster.namespace, check=False)
             meta = obj.setdefault("metadata", {})
             meta.setdefault("labels", {}).update({HUB: hub.name, HUB_FORM: form.name})
-            meta.setdefault("annotations", {}).update({HUB_ROW: s.uid, HUB_HASH: s.want.hash})
+            meta.setdefault("annotations", {}).update({HUB_ROW: s.uid, HUB_HASH: spec_hash})
             applied = await cluster.apply(rt, obj, force=form.policies.conflict == "force")
         except PykroError as exc:
             return Outcome(form.name, s.uid, s.name, "failed", redactor.text(str(exc)))
     state = cr_state(applied)
-    return Outcome(form.name, s.uid, s.name, s.action, "" if state == "ACTIVE" else f"state {state}: kro works on it")
+    message = "; ".join(m for m in (done, "" if state == "ACTIVE" else f"state {state}: kro works on it") if m)
+    return Outcome(form.name, s.uid, s.name, s.action, message)
 
 
-async def _remove(cluster: Cluster, rt: ResourceType, s: Step) -> Outcome:
+async def _remove(cluster: Cluster, rt: ResourceType, s: Step, live: Live) -> Outcome:
+    """Delete (or release) the CR, then (split forms) the hub part."""
+    split = s.form.split
+    outcome = Outcome(s.form.name, s.uid, s.name, s.action)
+    if split is None or s.name in live.crs[s.form.name]:
+        outcome = await _remove_cr(cluster, rt, s)
+    if split is None or outcome.action == "failed" or s.name not in live.parts[s.form.name]:
+        return outcome
+    done = await apply.remove(cluster, Step(split.part, s.uid, s.name, s.action))
+    if done.action == "failed":
+        return Outcome(s.form.name, s.uid, s.name, "failed", f"its hub part: {done.message}")
+    kept = "kept, no longer managed by the hub" if s.action == "retained" else "deleted (objects marked Retain kept)"
+    message = "; ".join(m for m in (outcome.message, f"its hub part {kept}") if m)
+    return Outcome(s.form.name, s.uid, s.name, s.action, message)
+
+
+async def _remove_cr(cluster: Cluster, rt: ResourceType, s: Step) -> Outcome:
     try:
         if s.action == "retained":  # released: the CR stays (and kro keeps its resources); the hub forgets it
             patch = {

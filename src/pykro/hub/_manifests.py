@@ -42,18 +42,19 @@ def _rules(entries: dict[tuple[str, str], set[str]]) -> list[dict[str, Any]]:
 
 def _kinds(hub: Hub) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, str], set[str]]]:
     """(namespaced rules, cluster rules) for the forms' resources — in kro mode for the RGDs and the instance CRs,
-    the kro controller doing the rest: (group, plural) → verbs."""
+    the kro controller doing the rest (but for the hub parts of split forms): (group, plural) → verbs."""
     local: dict[tuple[str, str], set[str]] = {}
     wide: dict[tuple[str, str], set[str]] = {}
+    applied = [(form, form.factory.graph) for form in hub.forms.values()]
     if hub.mode == "kro":
         wide[("kro.run", "resourcegraphdefinitions")] = set(WRITE)
         wide[("apiextensions.k8s.io", "customresourcedefinitions")] = set(READ)
         for form in hub.forms.values():
-            graph = form.factory.graph
+            graph = form.kro_graph
             local.setdefault((graph.group, plural_of(graph.kind)), set()).update(WRITE)
-        return local, wide
-    for form in hub.forms.values():
-        for res in form.factory.graph.resources:
+        applied = [(form, form.split.part.factory.graph) for form in hub.forms.values() if form.split is not None]
+    for form, graph in applied:
+        for res in graph.resources:
             body = res.template if res.template is not None else res.external_ref or {}
             api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
             if not kind or "${" in api_version + kind:

@@ -163,14 +163,24 @@ class Form:
     where: str
     source: Any = None
     policies: Policies = field(default_factory=Policies)
+    split: Any = None  # kro mode: a `pykro.hub._split.Split` when the hub applies part of the form itself
 
     @property
     def kind(self) -> str:
         return self.factory.graph.kind
 
+    @property
+    def kro_graph(self) -> Any:
+        """The graph whose RGD kro reconciles in kro mode (the form's, without its hub part when split)."""
+        return self.factory.graph if self.split is None else self.split.graph
+
     def digest(self) -> str:
         """A hash of the composition (a changed composition updates every instance)."""
         return hashlib.sha256(yamlio.dump(self.factory.graph.to_rgd()).encode()).hexdigest()[:16]
+
+    def kro_digest(self) -> str:
+        """A hash of the RGD kro reconciles in kro mode."""
+        return hashlib.sha256(yamlio.dump(self.kro_graph.to_rgd()).encode()).hexdigest()[:16]
 
 
 @dataclass
@@ -190,6 +200,7 @@ class Have:
     form: str | None
     since: str = ""
     error: str = ""
+    stale: str = ""  # why the instance is deployed again although its hash matches (kro mode: its hub part)
 
 
 @dataclass

@@ -35,6 +35,7 @@ from pykro.hub._model import (
     spec_hash,
 )
 from pykro.hub._source import URL_PARTS, MissingColumn, Row, SourceError
+from pykro.hub._split import has_value
 from pykro.runtime._values import check_spec
 
 _NOT_USER: Final = (
@@ -280,7 +281,7 @@ def row_problem(
     used: dict[str, str] = {}
     if vault is not None:
         values, used = vault.fill(form.name, uid, values)
-        if used and vault.kro:
+        if used and vault.kro and form.split is None:
             return (
                 "random_password() cannot be used in kro mode (the value would be in the instance CR's spec); "
                 "use --mode direct"
@@ -291,6 +292,10 @@ def row_problem(
         )
     except PykroError as exc:  # the row's values do not fit the composition's spec: at the form's line
         return mask(spec_failure(form, uid, PykroError(exc.what, where=exc.where or form.where, fix=exc.fix)), used)
+    if used and vault is not None and vault.kro and has_value(form.split.kro_spec(checked), set(used.values())):
+        return (  # the hub part keeps it (in a Secret it applies itself); the instance CR must not hold it
+            "a generated secret would be in the instance CR's spec in kro mode; use --mode direct"
+        )
     wrong = misplaced(form.factory.graph, checked, set(used.values())) if used else []
     if wrong:
         return (
@@ -385,10 +390,10 @@ def steps_of(
             elif form.creation == "once":
                 note = "creation='once': the row changed, the instance is not updated" if old.hash != want.hash else ""
                 report.add(form.name, want.uid, name, "unchanged", note)
-            elif old.hash == want.hash and (old.state == "ACTIVE" or hub.mode == "kro"):  # kro works on it
-                report.add(form.name, want.uid, name, "unchanged")
+            elif old.hash == want.hash and not old.stale and (old.state == "ACTIVE" or hub.mode == "kro"):
+                report.add(form.name, want.uid, name, "unchanged")  # kro mode: kro works on it
             else:
-                why = (
+                why = old.stale or (
                     "the row or the composition changed"
                     if old.hash != want.hash
                     else f"the instance is {old.state or 'of unknown state'}: deployed again"

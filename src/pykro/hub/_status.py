@@ -1,7 +1,8 @@
 """`Hub.status`: where each tenant × form stands now — the instance's state, its ready and desired resources (ready:
 the graph's node is ready and each of its live objects passes pykro's readiness checks, as a deploy waits), the
 error of its last deploy and since when it is in its state — and the hub's totals. In kro mode the state and the
-error are the instance CR's (kro's Ready condition); kro does not report resource counts, so they are left out.
+error are the instance CR's (kro's Ready condition); kro does not report resource counts, so they are left out. A
+split form (`pykro.hub._split`) is ACTIVE when both its hub part and its CR are.
 Reads the rows and the cluster; writes nothing.
 
 States: the instance's own (ACTIVE, IN_PROGRESS, ERROR, FAILED), or PENDING (an active row without an instance
@@ -106,7 +107,7 @@ async def hub_status(hub: Hub) -> HubStatus:
         out.error = f"cannot read the rows: {exc}"
     try:
         if hub.mode == "kro":
-            existing = await kro.existing_crs(hub, cluster, await kro.instance_types(hub, cluster))
+            existing = (await kro.live_state(hub, cluster)).existing()
         else:
             existing = await planner.existing_instances(cluster, hub.forms.values())
     except PykroError as exc:
@@ -120,6 +121,10 @@ async def hub_status(hub: Hub) -> HubStatus:
     async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
         found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
         found.error, found.since = have.error, have.since
+        if form.split is not None and (have.stale or have.state == "PENDING"):  # kro mode: the hub part is not
+            if have.state != "PENDING":  # ACTIVE (its error and since are the hub part's), or no CR yet
+                found.error = found.error or have.stale
+            return found
         async with limit:
             try:
                 instance = await readers[form.name].astatus(have.name)

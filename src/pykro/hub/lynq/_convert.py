@@ -10,7 +10,8 @@ policies map onto the hub's: ``deletionPolicy: Retain`` is pykro's ``pykro.io/de
 annotation, ``creationPolicy: Once`` keeps every field but metadata from the live object after creation
 (``ignore_fields``), ``ignoreFields`` is ``ignore_fields``, ``timeoutSeconds`` is the form's ``timeouts``,
 ``conflictPolicy`` is the form's ``conflict`` (all resources of a form must agree) and ``rollout.maxSkew`` its
-``max_skew``. What pykro cannot honour is refused with the reason (`_refuse`, `LoadedForm.kro_refusal`)."""
+``max_skew``. What pykro cannot honour is refused with the reason (`_refuse`). In kro mode the hub applies what
+kro cannot honour itself (`LoadedForm.kro_split`, `pykro.hub._split`)."""
 
 from __future__ import annotations
 
@@ -111,6 +112,14 @@ class LoadedResource:
             out[key] = f"${{{own}.{key}}}"
         return out
 
+    def external_ref(self) -> dict[str, Any]:
+        """The resource as a kro ``externalRef`` named by the instance's spec (kro waits until it exists)."""
+        own = f"schema.spec.{self.rid}"
+        meta = {"name": f"${{{own}.metadata.name}}"}
+        if self.namespace is not None:
+            meta["namespace"] = f"${{{own}.metadata.namespace}}"
+        return {"apiVersion": self.api_version, "kind": self.kind, "metadata": meta}
+
     def label_keys(self) -> list[str]:
         meta = self.res.spec.get("metadata") or {}
         return list(dict.fromkeys([*(meta.get("labels") or {}), *self.res.labelsTemplate]))
@@ -141,36 +150,83 @@ class LoadedForm:
         """The namespaces the form's resources go to, as written (template text)."""
         return {r.namespace_source for r in self.resources if r.namespace_source}
 
-    def kind(self, hub: str) -> str:
-        """The instance kind: ``Lynq<Hub><Form>`` (``LynqMultiTierNodesApiTier``), unique across hubs."""
-        return "Lynq" + "".join(w[:1].upper() + w[1:] for w in _ID_WORD.split(f"{hub}-{self.name}") if w)
+    def kind(self, hub: str, *, whole: bool = False) -> str:
+        """The instance kind: ``Lynq<Hub><Form>`` (``LynqMultiTierNodesApiTier``), unique across hubs (``whole``:
+        ``hub`` is the whole name to spell)."""
+        text = hub if whole else f"{hub}-{self.name}"
+        return "Lynq" + "".join(w[:1].upper() + w[1:] for w in _ID_WORD.split(text) if w)
 
-    def rgd(self, hub: str) -> dict[str, Any]:
-        """The form as a ResourceGraphDefinition (one ``object`` spec field per resource)."""
-        secret_fields = [
-            f"{r.rid}.{key}.*" for r in self.resources if r.kind == "Secret" for key in ("data", "stringData")
-        ]
+    def rgd(
+        self, hub: str, ids: list[str] | None = None, external: list[str] | None = None, part: str = ""
+    ) -> dict[str, Any]:
+        """The form as a ResourceGraphDefinition (one ``object`` spec field per resource); with ``ids`` only those
+        resources, ``external`` (ids) as ``externalRef`` nodes named by the spec, and ``part`` added to the RGD's
+        name and kind."""
+        chosen = [r for r in self.resources if ids is None or r.rid in ids]
+        refs = [r for r in self.resources if r.rid in (external or [])]
+        secret_fields = [f"{r.rid}.{key}.*" for r in chosen if r.kind == "Secret" for key in ("data", "stringData")]
         annotations = {SECRET_FIELDS: ",".join(secret_fields)} if secret_fields else {}
+        suffix = f"-{part}" if part else ""
         return {
             "apiVersion": "kro.run/v1alpha1",
             "kind": "ResourceGraphDefinition",
             "metadata": {
-                "name": f"lynq-{hub}-{self.name}"[:253],
+                "name": f"lynq-{hub}-{self.name}{suffix}"[:253],
                 **({"annotations": annotations} if annotations else {}),
             },
             "spec": {
                 "schema": {
                     "apiVersion": "v1alpha1",
-                    "kind": self.kind(hub),
+                    "kind": self.kind(f"{hub}-{self.name}{suffix}", whole=True),
                     "group": GROUP,
-                    "spec": {r.rid: "object" for r in self.resources},
+                    "spec": {r.rid: "object" for r in self.resources if r in chosen or r in refs},
                 },
                 "resources": [
-                    {"id": r.rid, "template": r.template([self._rid(d) for d in r.res.dependIds])}
+                    {"id": r.rid, "externalRef": r.external_ref()}
+                    if r in refs
+                    else {"id": r.rid, "template": r.template([self._rid(d) for d in r.res.dependIds])}
                     for r in self.resources
+                    if r in chosen or r in refs
                 ],
             },
         }
+
+    def hub_ids(self) -> list[str]:
+        """kro mode: the ids of the resources the hub applies itself (`pykro.hub._split`): a Secret, and those
+        with ``creationPolicy: Once``, ``ignoreFields``, ``timeoutSeconds`` or ``deletionPolicy: Retain`` (kro
+        cannot honour them), with what they depend on (``dependIds``, the Namespace they go to)."""
+        by_id = {r.res.id: r for r in self.resources}
+        spaces = {r.name_source: r for r in self.resources if r.kind == "Namespace"}
+        chosen: set[str] = set()
+
+        def add(r: LoadedResource) -> None:
+            if r.rid in chosen:
+                return
+            chosen.add(r.rid)
+            for dep in r.res.dependIds:
+                add(by_id[dep])
+            if r.namespace_source in spaces:
+                add(spaces[r.namespace_source])
+
+        for r in self.resources:
+            if (
+                r.kind == "Secret"
+                or r.res.creationPolicy == "Once"
+                or r.res.ignoreFields
+                or "timeoutSeconds" in r.res.model_fields_set
+                or r.retained
+            ):
+                add(r)
+        return [r.rid for r in self.resources if r.rid in chosen]
+
+    def external_ids(self, hub_ids: list[str]) -> list[str]:
+        """The hub-applied resources (``hub_ids``) that kro's resources depend on: externalRefs of the kro part."""
+        needed = {self._rid(d) for r in self.resources if r.rid not in hub_ids for d in r.res.dependIds}
+        return [rid for rid in hub_ids if rid in needed]
+
+    def once_ids(self) -> list[str]:
+        """Resources with ``creationPolicy: Once`` (created if absent, never updated)."""
+        return [r.rid for r in self.resources if r.res.creationPolicy == "Once"]
 
     def _rid(self, lynq_id: str) -> str:
         return next(r.rid for r in self.resources if r.res.id == lynq_id)
@@ -224,28 +280,13 @@ class LoadedForm:
             else None,
         }
 
-    def kro_refusal(self) -> PykroError | None:
-        """Why this form cannot run in kro mode (kro applies the resources itself), or None."""
-        for r in self.resources:
-            if r.kind == "Secret":
-                return PykroError(
-                    "a Secret cannot be deployed in kro mode: its data would be kept in plain text in the instance "
-                    "custom resource's spec; nothing was changed",
-                    where=f"{self.file}: {r.where}",
-                    fix="Use --mode direct (the instance record keeps it in a Secret).",
-                )
-            for name, used in (
-                ("creationPolicy", r.res.creationPolicy == "Once"),
-                ("ignoreFields", r.res.ignoreFields),
-            ):
-                if used:
-                    return PykroError(
-                        f"{name} cannot be honoured in kro mode (kro's controller applies every resource on every "
-                        "change); nothing was changed",
-                        where=f"{self.file}: {r.where}.{name}",
-                        fix="Use --mode direct, or remove it.",
-                    )
-        return None
+    def kro_split(self) -> tuple[list[str], list[str], list[str]] | None:
+        """kro mode: the ids of the resources the hub applies, kro's, and the hub's that kro's depend on (its
+        externalRefs); None when kro can apply every resource."""
+        hub_ids = self.hub_ids()
+        if not hub_ids:
+            return None
+        return hub_ids, [r.rid for r in self.resources if r.rid not in hub_ids], self.external_ids(hub_ids)
 
 
 def _static(value: Any, where: str, what: str) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
+import dataclasses
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -20,8 +21,9 @@ from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.hub._hub import Hub
-from pykro.hub._model import parse_interval
+from pykro.hub._model import Form, parse_interval
 from pykro.hub._source import Row, Source, check_identifier
+from pykro.hub._split import Split
 from pykro.hub.lynq._convert import LoadedForm
 from pykro.hub.lynq._documents import locate, located
 from pykro.hub.lynq._model import HubDoc
@@ -53,7 +55,6 @@ class LynqHub(Hub):
         self.file = file
         self.where = where
         self.lynq_forms: dict[str, LoadedForm] = {}
-        self._timeouts: dict[str, dict[str, float]] = {}  # each form's timeoutSeconds (direct mode only)
         self._password_read = False
         url = f"mysql+pymysql://{quote(mysql.username, safe='')}@{mysql.host}:{mysql.port}/{quote(mysql.database)}"
         for path, column in self._mapped_columns():
@@ -181,7 +182,6 @@ class LynqHub(Hub):
             raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
         form.where = loaded.file
         self.lynq_forms[name] = loaded
-        self._timeouts[name] = dict(form.policies.timeouts)
 
     def target(
         self,
@@ -192,21 +192,42 @@ class LynqHub(Hub):
         namespace: str | None = None,
         mode: str | None = None,
     ) -> None:
-        """`Hub.target`; in kro mode forms whose policies kro cannot honour stop here (file and YAML path), and
-        ``timeoutSeconds`` is left to kro (kro has no per-resource timeout)."""
+        """`Hub.target`; in kro mode each form is split (`pykro.hub._split`): the hub applies the resources kro
+        cannot honour (a Secret, ``creationPolicy: Once``, ``ignoreFields``, ``timeoutSeconds``, ``deletionPolicy:
+        Retain``) and what they depend on, kro the rest."""
         if source is not None:
             self._password_read = True  # the given URL replaces the LynqHub's database and its password
-        if mode == "kro":
-            for loaded in self.lynq_forms.values():
-                refusal = loaded.kro_refusal()
-                if refusal is not None:
-                    raise refusal
-            for form in self.forms.values():
-                form.policies.timeouts = {}
-        elif mode == "direct":
-            for form in self.forms.values():
-                form.policies.timeouts = dict(self._timeouts.get(form.name, {}))
         super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
+
+    def _split(self, form: Form) -> Split | None:
+        """``form`` split for kro mode (None when kro can apply all of it)."""
+        loaded = self.lynq_forms.get(form.name)
+        found = None if loaded is None else loaded.kro_split()
+        if loaded is None or found is None:
+            return None
+        hub_ids, kro_ids, external = found
+        once = set(loaded.once_ids())
+        part_graph = Graph.from_rgd(loaded.rgd(self.name, ids=hub_ids, part="hub"), source=loaded.file)
+        graph = Graph.from_rgd(loaded.rgd(self.name, ids=kro_ids, external=external), source=loaded.file)
+        made = self._factory(part_graph, form.policies)
+        part = dataclasses.replace(form, factory=made, source=part_graph, split=None)
+
+        def hub_spec(spec: dict[str, Any]) -> dict[str, Any]:
+            return {rid: spec[rid] for rid in hub_ids if rid in spec}
+
+        def kro_spec(spec: dict[str, Any]) -> dict[str, Any]:
+            out = {rid: spec[rid] for rid in kro_ids if rid in spec}
+            for rid in external:  # only the name (and namespace) of what kro waits for
+                meta = (spec.get(rid) or {}).get("metadata") or {}
+                out[rid] = {"metadata": {k: meta[k] for k in ("name", "namespace") if k in meta}}
+            return out
+
+        def hashed(spec: dict[str, Any]) -> dict[str, Any]:
+            return {
+                rid: {"metadata": spec[rid].get("metadata")} if rid in once else spec[rid] for rid in hub_spec(spec)
+            }
+
+        return Split(part, graph, tuple(hub_ids), tuple(kro_ids), hub_spec, kro_spec, hashed)
 
     def use_password_ref(self) -> None:
         """Read the password of the LynqHub's ``passwordRef`` from the cluster and use it for the database (once;
