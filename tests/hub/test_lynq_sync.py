@@ -489,3 +489,21 @@ def test_a_uid_that_cannot_name_a_lynq_node_fails_its_row(
     assert "'Bad_Uid-app'" in message and "LynqNodes are named <uid>-<form>" in message, message
     assert_located(message, "hub.yaml: spec.valueMappings.uid", tmp_path)
     assert "instance_name" not in message
+
+
+def test_a_second_hub_over_the_same_tenants_takes_nothing_over_and_says_what_to_do(
+    db: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    """The seed's tenant namespaces (node-<uid>) belong to the first hub's tenants: a second hub in another namespace
+    fails those rows without changing them, and its fix names what a hub user can do (not `pykro deploy`'s option)."""
+    seed_table(db)
+    add_node(db, f"{namespace}-t")
+    first = seed_hub(cluster, db, namespace)
+    assert first.sync().ok
+    before = objects(cluster, "Namespace")[f"/node-{namespace}-t"]["metadata"]["resourceVersion"]
+    second = seed_hub(cluster, db, f"{namespace}-other")
+    report = second.sync()
+    failed = [o for o in report.outcomes if o.action == "failed"]
+    assert failed and all("would take over objects it does not own" in o.message for o in failed), report.render()
+    assert all("A hub never takes over objects" in o.message and "--force-takeover" not in o.message for o in failed)
+    assert objects(cluster, "Namespace")[f"/node-{namespace}-t"]["metadata"]["resourceVersion"] == before

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
-from pykro.deploy._errors import ApiFailure
+from pykro.deploy._errors import ApiFailure, OwnershipConflict
 from pykro.errors import PykroError
 from pykro.hub._model import (
     ERROR_MAX,
@@ -118,12 +118,20 @@ async def _row(
         report.outcomes.append(outcome)
 
 
+_TAKEOVER_FIX = (
+    "A hub never takes over objects: delete the instance that owns them (another "
+    "hub's tenant or a `pykro deploy`), or make this form's names differ (its name template or namespace)."
+)
+
+
 async def deploy(hub: Hub, cluster: Cluster, s: Step) -> tuple[Outcome, str]:
     """Deploy one instance and mark its record as the hub's; the outcome and the instance's state."""
     assert s.want is not None
     try:
         instance = await s.form.factory.adeploy(s.want.spec, name=s.name, timeout=s.form.timeout)
     except Exception as exc:  # a failure stays this row's (unexpected ones too); the record it left is ours
+        if isinstance(exc, OwnershipConflict):  # the deploy's fix names `pykro deploy`'s option, which a hub has not
+            exc = OwnershipConflict(exc.what, where=exc.where, fix=_TAKEOVER_FIX)
         message = str(exc) if isinstance(exc, PykroError) else f"{type(exc).__name__}: {exc}"
         await _mark(hub, cluster, s, "FAILED", message, missing_ok=True)
         return Outcome(s.form.name, s.uid, s.name, "failed", message), "FAILED"
