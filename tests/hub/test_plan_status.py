@@ -131,7 +131,11 @@ def test_status_per_tenant_and_form(make: Any, db: Any, comps: ModuleType, clust
     assert not by[("db", "gone")].in_table and by[("db", "gone")].state == "ACTIVE"
     assert found.totals() == {"desired": 8, "ready": 2, "failed": 3, "blocked": 2}
     text = found.render()
-    assert text.startswith("hub tenants: 8 desired, 2 ready, 3 failed, 2 blocked\n")
+    assert text.startswith("hub tenants: 8 desired, 2 ready, 3 failed, 2 blocked\n  FORM ")
+    header = text.splitlines()[1].split()
+    assert header == ["FORM", "UID", "STATE", "READY", "SINCE", "ERROR"]
+    alpha_line = next(line for line in text.splitlines() if " alpha " in line and line.split()[0] == "db")
+    assert alpha_line.split()[2:4] == ["ACTIVE", "1/1"]
     assert "(row gone or inactive)" in text
     hub.close()
 

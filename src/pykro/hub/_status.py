@@ -81,6 +81,8 @@ class HubStatus:
         lines = [
             f"hub {self.hub}: {t['desired']} desired, {t['ready']} ready, {t['failed']} failed, {t['blocked']} blocked"
         ]
+        if self.tenants:
+            lines.append(f"  {'FORM':<16} {'UID':<24} {'STATE':<12} {'READY':<7} {'SINCE':<20} ERROR")
         for s in self.tenants:
             resources = f"{s.ready_resources}/{s.desired_resources}" if s.desired_resources else "-"
             gone = "" if s.in_table else " (row gone or inactive)"
