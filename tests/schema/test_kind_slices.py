@@ -3,7 +3,8 @@ same as what the whole bundle gives."""
 
 from __future__ import annotations
 
-import json
+import marshal
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -27,22 +28,23 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 def test_a_slice_is_written_once_and_read_back_equal(cache: Path) -> None:
     made = k8s._make_slice(DEPLOYMENT)
     assert k8s._cached(DEPLOYMENT, lambda: made) == made
-    assert json.loads((cache / f"{DEPLOYMENT}.json").read_text()) == made
+    assert marshal.loads((cache / f"{DEPLOYMENT}.marshal").read_bytes()) == made
     assert k8s._cached(DEPLOYMENT, lambda: pytest.fail("read from the cache, not made again")) == made
 
 
 def test_a_damaged_slice_is_made_again(cache: Path) -> None:
     cache.mkdir(parents=True)
-    (cache / f"{DEPLOYMENT}.json").write_text('{"defs": {')
+    (cache / f"{DEPLOYMENT}.marshal").write_bytes(marshal.dumps(k8s._make_slice(DEPLOYMENT))[:-100])
     made = k8s._make_slice(DEPLOYMENT)
     assert k8s._cached(DEPLOYMENT, lambda: made) == made
-    assert json.loads((cache / f"{DEPLOYMENT}.json").read_text()) == made
+    assert marshal.loads((cache / f"{DEPLOYMENT}.marshal").read_bytes()) == made
 
 
-def test_the_cache_is_named_by_the_bundle_and_this_module(cache: Path) -> None:
+def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) -> None:
     import hashlib
 
-    digest = hashlib.sha256((k8s._BUNDLE / "_definitions.json").read_bytes())
+    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
+    digest.update((k8s._BUNDLE / "_definitions.json").read_bytes())
     digest.update(Path(k8s.__file__).read_bytes())
     assert cache.name == digest.hexdigest()[:40]
 

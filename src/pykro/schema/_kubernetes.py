@@ -2,11 +2,11 @@
 
 Schemas come from the JSON schema bundle of the installed ``kubernetes-validate`` package (Kubernetes 1.35);
 each kind's validator is compiled once with jsonschema-rs and cached. A command that only needs a few kinds reads
-per-kind slices of the bundle (the definitions a kind reaches, and its template schema) from a disk cache keyed on
-the SHA-256 of the bundle and of this module, so it never parses the whole 1.5 MB bundle; anything not in a loaded
-slice falls back to the whole bundle. The resource table (plural, scope, verbs,
-short names, categories) is derived from the bundle's group/version/kind list at first use; only the exceptions
-to the rules (cluster scope, short names, restricted verbs) are spelled out here.
+per-kind slices of the bundle (the definitions a kind reaches, and its template schema) from a disk cache
+(``$XDG_CACHE_HOME/pykro``) keyed on the SHA-256 of the bundle, this module and the Python version, so it never
+parses the whole 1.5 MB bundle; anything not in a loaded slice falls back to the whole bundle. The resource table
+(plural, scope, verbs, short names, categories) is derived from the bundle's group/version/kind list at first use;
+only the exceptions to the rules (cluster scope, short names, restricted verbs) are spelled out here.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import json
+import marshal
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -243,9 +245,10 @@ def _cache_root() -> Path:
 
 @cache
 def _cache_dir() -> Path | None:
-    """This bundle's slice cache: named by the SHA-256 of the bundle and of this module (whose code and rules make
-    the slices), so a changed bundle or pykro never reads old slices. None when either file cannot be read."""
-    digest = hashlib.sha256()
+    """This bundle's slice cache: named by the SHA-256 of the bundle, of this module (whose code and rules make the
+    slices) and of the interpreter's version (the files are in its ``marshal`` format), so a changed bundle, pykro
+    or Python never reads old slices. None when either file cannot be read."""
+    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
     try:
         digest.update((_BUNDLE / "_definitions.json").read_bytes())
         digest.update(Path(__file__).read_bytes())
@@ -256,21 +259,21 @@ def _cache_dir() -> Path | None:
 
 def _cached(name: str, make: Any) -> Any:
     """The JSON value cached as ``name`` in the slice cache; else ``make()``, written there (atomically) when the
-    cache directory is writable."""
+    cache directory is writable. Stored with ``marshal``: it loads the slices several times faster than JSON."""
     folder = _cache_dir()
     if folder is None:
         return make()
-    path = folder / f"{name}.json"
+    path = folder / f"{name}.marshal"
     try:
-        return json.loads(path.read_bytes())
-    except (OSError, ValueError):
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
         pass
     value = make()
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(value, out, separators=(",", ":"))
+        with os.fdopen(fd, "wb") as out:
+            out.write(marshal.dumps(value))
         os.replace(tmp, path)
     except OSError:
         pass
