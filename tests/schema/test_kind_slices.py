@@ -60,3 +60,21 @@ def test_a_slice_holds_every_definition_its_kind_reaches_as_the_bundle_has_it() 
 
 def test_the_gvk_index_matches_the_bundle() -> None:
     assert k8s._gvk_index() == k8s._make_gvk_index()
+
+
+def test_an_unwritable_cache_still_gives_the_slice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    k8s._cache_dir.cache_clear()
+    try:
+        assert k8s._cached(DEPLOYMENT, lambda: k8s._make_slice(DEPLOYMENT)) == k8s._make_slice(DEPLOYMENT)
+        assert not any(tmp_path.rglob("*.marshal"))
+    finally:
+        k8s._cache_dir.cache_clear()
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    root = k8s._cache_root()
+    assert root is not None and root.is_absolute() and "relative" not in root.parts

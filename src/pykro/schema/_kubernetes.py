@@ -11,6 +11,7 @@ only the exceptions to the rules (cluster scope, short names, restricted verbs) 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import importlib.util
 import json
@@ -238,8 +239,15 @@ def definitions() -> Mapping[str, Any]:
     return _DEFINITIONS
 
 
-def _cache_root() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+def _cache_root() -> Path | None:
+    """``$XDG_CACHE_HOME/pykro/kubernetes-schema`` (``~/.cache`` when unset or relative, as the XDG spec says);
+    None without a home directory."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
     return Path(base) / "pykro" / "kubernetes-schema"
 
 
@@ -247,14 +255,15 @@ def _cache_root() -> Path:
 def _cache_dir() -> Path | None:
     """This bundle's slice cache: named by the SHA-256 of the bundle, of this module (whose code and rules make the
     slices) and of the interpreter's version (the files are in its ``marshal`` format), so a changed bundle, pykro
-    or Python never reads old slices. None when either file cannot be read."""
+    or Python never reads old slices. None when either file cannot be read or there is no home."""
     digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
     try:
         digest.update((_BUNDLE / "_definitions.json").read_bytes())
         digest.update(Path(__file__).read_bytes())
     except OSError:
         return None
-    return _cache_root() / digest.hexdigest()[:40]
+    root = _cache_root()
+    return root / digest.hexdigest()[:40] if root is not None else None
 
 
 def _cached(name: str, make: Any) -> Any:
@@ -269,6 +278,7 @@ def _cached(name: str, make: Any) -> Any:
     except (OSError, ValueError, EOFError, TypeError):
         pass
     value = make()
+    tmp = None
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
@@ -276,7 +286,9 @@ def _cached(name: str, make: Any) -> Any:
             out.write(marshal.dumps(value))
         os.replace(tmp, path)
     except OSError:
-        pass
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
     return value
 
 
