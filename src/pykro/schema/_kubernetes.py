@@ -1,17 +1,26 @@
 """Built-in Kubernetes kinds at one pinned version: their JSON schemas, validation and discovery metadata.
 
 Schemas come from the JSON schema bundle of the installed ``kubernetes-validate`` package (Kubernetes 1.35);
-each kind's validator is compiled once with jsonschema-rs and cached. The resource table (plural, scope, verbs,
-short names, categories) is derived from the bundle's group/version/kind list at first use; only the exceptions
-to the rules (cluster scope, short names, restricted verbs) are spelled out here.
+each kind's validator is compiled once with jsonschema-rs and cached. A command that only needs a few kinds reads
+per-kind slices of the bundle (the definitions a kind reaches, and its template schema) from a disk cache
+(``$XDG_CACHE_HOME/pykro``) keyed on the SHA-256 of the bundle, this module and the Python version, so it never
+parses the whole 1.5 MB bundle; anything not in a loaded slice falls back to the whole bundle. The resource table
+(plural, scope, verbs, short names, categories) is derived from the bundle's group/version/kind list at first use;
+only the exceptions to the rules (cluster scope, short names, restricted verbs) are spelled out here.
 """
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import importlib.util
 import json
+import marshal
+import os
 import re
-from collections.abc import Mapping
+import sys
+import tempfile
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -204,16 +213,94 @@ def _definitions_doc() -> dict[str, Any]:
     return doc
 
 
+class _Definitions(Mapping[str, Any]):
+    """The bundle's definitions: those of the kind slices loaded so far, else (any other name, or iterating) the
+    whole bundle, parsed on first need."""
+
+    def __init__(self) -> None:
+        self.known: dict[str, Any] = {}
+
+    def __getitem__(self, name: str) -> Any:
+        found = self.known.get(name)
+        return found if found is not None else _definitions_doc()["$defs"][name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(_definitions_doc()["$defs"])
+
+    def __len__(self) -> int:
+        return len(_definitions_doc()["$defs"])
+
+
+_DEFINITIONS: Final = _Definitions()
+
+
 def definitions() -> Mapping[str, Any]:
     """Every definition of the bundle by its OpenAPI name (``io.k8s.api.apps.v1.Deployment`` ...)."""
-    defs: Mapping[str, Any] = _definitions_doc()["$defs"]
-    return defs
+    return _DEFINITIONS
+
+
+def _cache_root() -> Path | None:
+    """``$XDG_CACHE_HOME/pykro/kubernetes-schema`` (``~/.cache`` when unset or relative, as the XDG spec says);
+    None without a home directory."""
+    base = os.environ.get("XDG_CACHE_HOME", "")
+    if not os.path.isabs(base):
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:
+            return None
+    return Path(base) / "pykro" / "kubernetes-schema"
+
+
+@cache
+def _cache_dir() -> Path | None:
+    """This bundle's slice cache: named by the SHA-256 of the bundle, of this module (whose code and rules make the
+    slices) and of the interpreter's version (the files are in its ``marshal`` format), so a changed bundle, pykro
+    or Python never reads old slices. None when either file cannot be read or there is no home."""
+    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
+    try:
+        digest.update((_BUNDLE / "_definitions.json").read_bytes())
+        digest.update(Path(__file__).read_bytes())
+    except OSError:
+        return None
+    root = _cache_root()
+    return root / digest.hexdigest()[:40] if root is not None else None
+
+
+def _cached(name: str, make: Any) -> Any:
+    """The JSON value cached as ``name`` in the slice cache; else ``make()``, written there (atomically) when the
+    cache directory is writable. Stored with ``marshal``: it loads the slices several times faster than JSON."""
+    folder = _cache_dir()
+    if folder is None:
+        return make()
+    path = folder / f"{name}.marshal"
+    try:
+        return marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    value = make()
+    tmp = None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
+        with os.fdopen(fd, "wb") as out:
+            out.write(marshal.dumps(value))
+        os.replace(tmp, path)
+    except OSError:
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    return value
 
 
 @cache
 def _gvk_index() -> dict[tuple[str, str, str], str]:
+    rows = _cached("index", lambda: [[*gvk, name] for gvk, name in _make_gvk_index().items()])
+    return {(group, version, kind): name for group, version, kind, name in rows}
+
+
+def _make_gvk_index() -> dict[tuple[str, str, str], str]:
     index: dict[tuple[str, str, str], str] = {}
-    for name, schema in definitions().items():
+    for name, schema in _definitions_doc()["$defs"].items():
         gvks = schema.get("x-kubernetes-group-version-kind") or []
         if len(gvks) != 1 or name.endswith("List"):
             continue
@@ -283,7 +370,7 @@ def builtin_schema(api_version: str, kind: str) -> dict[str, Any] | None:
     """The kind's JSON schema; nested ``$ref``s (``#/$defs/<name>``) are followed with ``resolve``."""
     group, version = split_api_version(api_version)
     name = _gvk_index().get((group, version, kind))
-    return dict(definitions()[name]) if name else None
+    return dict(_kind_slice(name)["defs"][name]) if name else None
 
 
 def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -413,15 +500,29 @@ def template_validator(api_version: str, kind: str) -> Any:
     name = _gvk_index().get((group, version, kind))
     if name is None:
         return None
+    return jsonschema_rs.validator_for(_kind_slice(name)["template"])
+
+
+@cache
+def _kind_slice(name: str) -> dict[str, Any]:
+    """The slice of the bundle for the kind defined as ``name``: ``defs``, the definitions it reaches (made known to
+    :func:`definitions`), and ``template``, the schema of :func:`template_validator`."""
+    found: dict[str, Any] = _cached(name, lambda: _make_slice(name))
+    _DEFINITIONS.known.update(found["defs"])
+    return found
+
+
+def _make_slice(name: str) -> dict[str, Any]:
+    defs = _definitions_doc()["$defs"]
     needed, stack = {name}, [name]
     while stack:
         for ref in _refs(stack.pop()):
             if ref not in needed:
                 needed.add(ref)
                 stack.append(ref)
-    defs = {}
-    for each in needed:
-        definition = _base64(_strict(definitions()[each]))
+    template = {}
+    for each in sorted(needed):
+        definition = _base64(_strict(defs[each]))
         rules = VALUE_RULES.get(each)
         if rules:
             properties = dict(definition["properties"])
@@ -431,9 +532,9 @@ def template_validator(api_version: str, kind: str) -> Any:
             definition["properties"] = properties
         if each == QUANTITY:  # the bundle only says "string or number"
             definition = {"allOf": [definition, {"pattern": QUANTITY_PATTERN}]}
-        defs[each] = definition
-    schema = {"$schema": _definitions_doc().get("$schema"), "$defs": defs, "$ref": f"#/$defs/{name}"}
-    return jsonschema_rs.validator_for(schema)
+        template[each] = definition
+    schema = {"$schema": _definitions_doc().get("$schema"), "$defs": template, "$ref": f"#/$defs/{name}"}
+    return {"defs": {each: defs[each] for each in sorted(needed)}, "template": schema}
 
 
 def _field(path: list[str | int]) -> str:

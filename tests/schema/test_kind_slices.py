@@ -1,0 +1,80 @@
+"""The per-kind slices of the Kubernetes bundle: read from the disk cache, rebuilt when missing or damaged, and the
+same as what the whole bundle gives."""
+
+from __future__ import annotations
+
+import marshal
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pykro.schema import _kubernetes as k8s
+
+DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    k8s._cache_dir.cache_clear()
+    folder = k8s._cache_dir()
+    assert folder is not None and folder.is_relative_to(tmp_path)
+    yield folder
+    k8s._cache_dir.cache_clear()
+
+
+def test_a_slice_is_written_once_and_read_back_equal(cache: Path) -> None:
+    made = k8s._make_slice(DEPLOYMENT)
+    assert k8s._cached(DEPLOYMENT, lambda: made) == made
+    assert marshal.loads((cache / f"{DEPLOYMENT}.marshal").read_bytes()) == made
+    assert k8s._cached(DEPLOYMENT, lambda: pytest.fail("read from the cache, not made again")) == made
+
+
+def test_a_damaged_slice_is_made_again(cache: Path) -> None:
+    cache.mkdir(parents=True)
+    (cache / f"{DEPLOYMENT}.marshal").write_bytes(marshal.dumps(k8s._make_slice(DEPLOYMENT))[:-100])
+    made = k8s._make_slice(DEPLOYMENT)
+    assert k8s._cached(DEPLOYMENT, lambda: made) == made
+    assert marshal.loads((cache / f"{DEPLOYMENT}.marshal").read_bytes()) == made
+
+
+def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) -> None:
+    import hashlib
+
+    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
+    digest.update((k8s._BUNDLE / "_definitions.json").read_bytes())
+    digest.update(Path(k8s.__file__).read_bytes())
+    assert cache.name == digest.hexdigest()[:40]
+
+
+def test_a_slice_holds_every_definition_its_kind_reaches_as_the_bundle_has_it() -> None:
+    whole = k8s._definitions_doc()["$defs"]
+    part = k8s._kind_slice(DEPLOYMENT)["defs"]
+    for name, schema in part.items():
+        assert schema == whole[name]
+        assert all(ref in part for ref in k8s._refs(name))
+    assert "io.k8s.api.core.v1.PodSpec" in part and "io.k8s.api.core.v1.Service" not in part
+
+
+def test_the_gvk_index_matches_the_bundle() -> None:
+    assert k8s._gvk_index() == k8s._make_gvk_index()
+
+
+def test_an_unwritable_cache_still_gives_the_slice(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("not a directory")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
+    k8s._cache_dir.cache_clear()
+    try:
+        assert k8s._cached(DEPLOYMENT, lambda: k8s._make_slice(DEPLOYMENT)) == k8s._make_slice(DEPLOYMENT)
+        assert not any(tmp_path.rglob("*.marshal"))
+    finally:
+        k8s._cache_dir.cache_clear()
+
+
+def test_a_relative_xdg_cache_home_is_ignored(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")
+    root = k8s._cache_root()
+    assert root is not None and root.is_absolute() and "relative" not in root.parts
