@@ -1,0 +1,367 @@
+"""A canary sweep: one distinctive secret value, planted as a ``SecretStr`` spec value, a Secret's data and a hub's
+source password and generated password, must appear nowhere but in the Secret objects themselves (and in render
+output that prints or writes Secrets: ``--manifests``, or the files with ``--include-secrets``). One case per
+user-facing path; each checks the plain value and its base64 forms."""
+
+from __future__ import annotations
+
+import base64
+import copy
+import json
+import logging
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from pykro import _yamlio as yamlio
+from pykro.cli.main import main
+from pykro.emulator._cluster import LocalCluster
+from pykro.emulator._controller import ClusterAPI
+from pykro.emulator._simulation import Rule, SimulationRules
+
+CANARY = "CANARY-7f3a9-secret"
+NEXT = "CANARY-7f3a9-rotated"
+LITERAL = "CANARY-7f3a9-literal"
+NUMBER = "7319024651"  # a SecretStr field given a number: the wrong type
+ALL = (CANARY, NEXT, LITERAL, NUMBER)
+
+COMPOSITION = f'''
+from pydantic import Field, SecretStr
+
+from pykro import Spec, Status, composition
+from pykro.simple import ConfigMap, Deployment, Secret
+
+
+class VaultSpec(Spec):
+    name: str
+    password: SecretStr
+    pin: SecretStr | None = Field(default=None, min_length=12)
+    broken: str = "no"
+
+
+class VaultStatus(Status):
+    ready: bool
+    echo: str
+
+
+@composition(api_version="example.com/v1alpha1", kind="Vault")
+def vault(spec: VaultSpec) -> VaultStatus:
+    creds = Secret(id="creds", name=f"{{spec.name}}-creds", string_data={{"password": spec.password}})
+    Secret(id="fixed", name=f"{{spec.name}}-fixed", string_data={{"token": "{LITERAL}"}})
+    app = Deployment(
+        id="app",
+        name=spec.name,
+        image="nginx",
+        labels={{"broken": spec.broken}},
+        env={{"PASSWORD": {{"secretKeyRef": {{"name": creds.metadata.name, "key": "password"}}}}}},
+    )
+    ConfigMap(id="info", name=f"{{spec.name}}-info", data={{"secret": creds.metadata.name}})
+    return VaultStatus(ready=app.status.readyReplicas >= 1, echo=spec.password)
+'''
+
+pytestmark = pytest.mark.cluster(
+    rules=SimulationRules(rules=[Rule(kind="Deployment", labels={"broken": "yes"}, outcome="fail", delay_ms=30)])
+)
+
+
+def _needles(values: tuple[str, ...] = ALL) -> list[str]:
+    """The values and the base64 text of each at the three byte alignments (inside a longer encoded text)."""
+    out = list(values)
+    for value in values:
+        for skip in range(3):
+            out.append(base64.b64encode(value[skip:].encode()).decode()[:-4])
+    return [n for n in out if len(n) >= 8]
+
+
+def leaks(text: str) -> list[str]:
+    return [n for n in _needles() if n in text]
+
+
+class Cli:
+    """Runs `pykro` in-process, keeping everything it printed."""
+
+    def __init__(self, capsys: pytest.CaptureFixture[str], where: list[str]) -> None:
+        self.capsys = capsys
+        self.where = where
+
+    def __call__(self, *argv: str) -> tuple[int, str, str]:
+        try:
+            main([*argv, *self.where])
+            code = 0
+        except SystemExit as exc:
+            code = int(exc.code or 0) if not isinstance(exc.code, str) else 1
+        out, err = self.capsys.readouterr()
+        return code, out, err
+
+
+@pytest.fixture()
+def source(tmp_path: Path) -> str:
+    path = tmp_path / "vault.py"
+    path.write_text(COMPOSITION, encoding="utf-8")
+    return str(path)
+
+
+@pytest.fixture()
+def logs(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
+    """pykro's own logging at DEBUG: no record of any case may quote the canary."""
+    caplog.set_level(logging.DEBUG)
+    yield caplog
+    for record in caplog.records:
+        assert not leaks(record.getMessage()), record.getMessage()
+
+
+def _store(cluster: LocalCluster) -> list[dict[str, Any]]:
+    async def collect(api: ClusterAPI) -> list[dict[str, Any]]:
+        return [copy.deepcopy(o) for _, o in cluster.engine.store.all_objects()]
+
+    return cluster.run(collect)
+
+
+def _cluster_leaks(cluster: LocalCluster) -> list[str]:
+    """Non-Secret objects (records, events, Deployments...) and request-log entries quoting a canary."""
+    found = [
+        f"{o['kind']}/{o['metadata'].get('namespace')}/{o['metadata']['name']}"
+        for o in _store(cluster)
+        if o.get("kind") != "Secret" and leaks(json.dumps(o))
+    ]
+    return found + [repr(entry) for entry in cluster.request_log() if leaks(repr(entry))]
+
+
+def _only_in_secrets(text: str) -> None:
+    """Every YAML document of ``text`` quoting a canary is a Secret."""
+    for doc in yamlio.load_all(text):
+        if isinstance(doc, dict) and doc.get("kind") != "Secret":
+            assert not leaks(json.dumps(doc)), doc
+
+
+def _tree(path: Path) -> str:
+    files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+    return "\n".join(f"{p}:\n{p.read_text(encoding='utf-8')}" for p in files)
+
+
+# --- render ---------------------------------------------------------------------------------------------------
+
+
+def test_render_manifests_prints_the_canary_only_in_secrets(
+    source: str, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    cli = Cli(capsys, [])
+    code, out, err = cli("render", source, "--manifests", "--set", "name=v", "--set", f"password={CANARY}")
+    assert code == 0, err
+    assert CANARY in out and LITERAL in out  # --manifests prints the objects as they are (docs/outputs.md)
+    _only_in_secrets(out)
+    assert not leaks(err)
+    spec = ("--set", "name=v", "--set", f"password={CANARY}")
+    code, out, err = cli("render", source, "--manifests", "--include-secrets", *spec)
+    assert code == 1 and "--include-secrets only applies to" in err and not leaks(out + err)
+
+
+def test_render_rgd_masks_literal_secret_values(source: str, capsys: pytest.CaptureFixture[str], logs: Any) -> None:
+    code, out, err = Cli(capsys, [])("render", source, "--rgd")
+    assert code == 0, err
+    assert "${schema.spec.password}" in out
+    rgd = yamlio.load(out)
+    templates = [r["template"] for r in rgd["spec"].pop("resources")]
+    # the RGD is applied as printed (like --manifests): a literal value stays in its Secret template only
+    assert [t["kind"] for t in templates if leaks(json.dumps(t))] == ["Secret"]
+    assert not leaks(json.dumps(rgd) + err)
+
+
+@pytest.mark.parametrize("kind", ["helm", "kustomize", "compose"])
+def test_render_files_hold_secrets_only_with_include_secrets(
+    kind: str, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    cli = Cli(capsys, [])
+    values = tmp_path / "prod.yaml"
+    values.write_text(f"name: v\npassword: {CANARY}\n", encoding="utf-8")
+    spec = {
+        "helm": [],
+        "kustomize": ["--overlay", f"prod={values}"],
+        "compose": ["-f", str(values)],
+    }[kind]
+    plain, full = tmp_path / "plain", tmp_path / "full"
+    for out_dir, extra in ((plain, []), (full, ["--include-secrets"])):
+        target = out_dir / "compose.yaml" if kind == "compose" else out_dir
+        out_dir.mkdir()
+        code, out, err = cli("render", source, f"--{kind}", str(target), *spec, *extra)
+        assert code == 0, err
+        assert not leaks(out + err), out + err
+    assert not leaks(_tree(plain)), _tree(plain)
+    written = _tree(full)
+    assert LITERAL in written or base64.b64encode(LITERAL.encode()).decode() in written  # with --include-secrets
+    if kind != "helm":  # a chart's spec values are the user's at install time, not in the chart
+        assert CANARY in written or base64.b64encode(CANARY.encode()).decode() in written
+
+
+def test_builders_serialize_refuses_secret_values(logs: Any) -> None:
+    from pykro.builders import App, Secret, serialize
+    from pykro.errors import PykroError
+
+    secret = Secret("creds").add("password", CANARY)
+    app = App("web").image("nginx").add_secret(secret)
+    for builder in (secret, app):
+        with pytest.raises(PykroError) as info:
+            serialize(builder)
+        assert not leaks(str(info.value)), str(info.value)
+        assert CANARY in serialize(builder, include_secrets=True)
+
+
+# --- deploy, diff, status, list against the emulator -------------------------------------------------------------
+
+
+def test_deploy_verbose_status_list_and_diff(
+    cluster: LocalCluster, source: str, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "deployed"])
+    base = ("--set", "name=v", "--set", f"password={CANARY}")
+    seen: list[str] = []
+    code, out, err = cli("deploy", source, *base, "-v")
+    assert code == 0, err
+    assert yamlio.load(out)["status"]["echo"] == "***"
+    seen += [out, err]
+    for argv in (("status", "v"), ("status", "v", "-o", "json"), ("list",), ("list", "-o", "json")):
+        code, out, err = cli(*argv)
+        assert code == 0 and "v" in out, err
+        seen += [out, err]
+    rotated = ("--set", "name=v", "--set", f"password={NEXT}")
+    code, out, err = cli("diff", source, *rotated)
+    assert code == 1 and "*** (after)" in out, out + err
+    seen += [out, err]
+    code, out, err = cli("diff", source, *rotated, "-o", "json")
+    assert code == 1 and out.strip(), err
+    seen += [out, err]
+    for text in seen:
+        assert not leaks(text), text
+    secret = next(o for o in _store(cluster) if o["kind"] == "Secret" and o["metadata"]["name"] == "v-creds")
+    assert base64.b64decode(secret["data"]["password"]).decode() == CANARY  # where it must be
+    assert _cluster_leaks(cluster) == []
+
+
+def test_a_failed_deploy_after_the_secret_is_written_names_no_secret(
+    cluster: LocalCluster, source: str, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "failing"])
+    spec = ("--set", "name=f", "--set", f"password={CANARY}", "--set", "broken=yes")
+    code, out, err = cli("deploy", source, *spec, "-v")
+    assert code == 1 and "failed" in err, out + err
+    assert any(o["kind"] == "Secret" and o["metadata"]["name"] == "f-creds" for o in _store(cluster))
+    assert not leaks(out + err), out + err
+    assert _cluster_leaks(cluster) == []
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [("pin", f"{CANARY}"[:10]), ("pin", NUMBER), ("password.inner", CANARY), ("pin", f"[{CANARY}]")],
+    ids=["too-short", "number", "mapping", "list-text"],
+)
+def test_set_errors_for_secret_fields_name_no_value(
+    field: str, value: str, source: str, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    args = ["--set", "name=v", "--set", f"password={NEXT}", "--set", f"{field}={value}"]
+    if field.startswith("password"):
+        args = ["--set", "name=v", "--set", f"{field}={value}"]
+    code, out, err = Cli(capsys, [])("render", source, "--manifests", *args)
+    if code == 0:  # a text that looks like a list is a string: accepted, and printed only in the Secret
+        _only_in_secrets(out)
+        return
+    assert code == 1 and ("spec.pin" in err or "spec.password" in err), err
+    assert value not in err and not leaks(err), err
+
+
+# --- hub -------------------------------------------------------------------------------------------------------
+
+HUB_COMPOSITION = """
+from pydantic import SecretStr
+
+from pykro import Spec, Status, composition
+from pykro.simple import ConfigMap, Secret
+
+
+class TenantSpec(Spec):
+    name: str
+    password: SecretStr
+    note: str = ""
+
+
+class TenantStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.canary.test/v1", kind="CanaryTenant")
+def tenant(spec: TenantSpec) -> TenantStatus:
+    Secret(id="creds", name=f"{spec.name}-creds", string_data={"password": spec.password})
+    ConfigMap(id="info", name=f"{spec.name}-info", data={"note": spec.note})
+    return TenantStatus(ready=True)
+"""
+
+
+def _hub_file(tmp_path: Path, url: str) -> Path:
+    (tmp_path / "tenant_comp.py").write_text(HUB_COMPOSITION, encoding="utf-8")
+    hub = tmp_path / "hub.py"
+    hub.write_text(
+        "from tenant_comp import tenant\nfrom pykro.hub import Hub, random_password\n"
+        f"hub = Hub('t', {url!r}, table='nodes', uid='node_id')\n"
+        "hub.form(tenant, spec=lambda row: {'name': row.node_id, 'password': random_password(24), 'note': row.note})\n",
+        encoding="utf-8",
+    )
+    return hub
+
+
+def _generated(cluster: LocalCluster, namespace: str) -> list[str]:
+    out = []
+    for obj in _store(cluster):
+        meta = obj["metadata"]
+        if obj["kind"] == "Secret" and meta.get("namespace") == namespace and meta["name"].startswith("pykro-hub."):
+            out += [base64.b64decode(v).decode() for v in (obj.get("data") or {}).values()]
+    return out
+
+
+def test_hub_sync_plan_status_never_print_a_generated_password(
+    cluster: LocalCluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, note TEXT)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('acme', 'n1')"))
+    engine.dispose()
+    hub = _hub_file(tmp_path, f"sqlite:///{tmp_path / 'n.db'}")
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "hub"])
+    code, first, err = cli("hub", "sync", str(hub))
+    assert code == 0, first + err
+    generated = _generated(cluster, "hub")
+    assert len(generated) == 1 and len(generated[0]) == 24
+    seen = [first, err]
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE nodes SET note = 'n2'"))
+    for argv in (("plan",), ("plan", "-o", "json"), ("sync", "-o", "json"), ("status",), ("status", "-o", "json")):
+        code, out, err = cli("hub", argv[0], str(hub), *argv[1:])
+        assert code == 0, out + err
+        seen += [out, err]
+    needles = generated + [base64.b64encode(v.encode()).decode() for v in generated]
+    for text in seen:
+        assert not any(n in text for n in needles), text
+    for record in logs.records:
+        assert not any(n in record.getMessage() for n in needles), record.getMessage()
+    for obj in _store(cluster):
+        if obj["kind"] != "Secret":
+            assert not any(n in json.dumps(obj) for n in needles), obj
+
+
+@pytest.mark.parametrize("command", ["sync", "plan", "status"])
+def test_hub_source_url_password_is_never_printed(
+    command: str, cluster: LocalCluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    """A database that cannot be reached (nothing listens on port 1): the error names the URL without its
+    password."""
+    shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)
+    hub = _hub_file(tmp_path, f"postgresql+psycopg://app:{CANARY}@127.0.0.1:1/tenants?connect_timeout=1")
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "hubdown"])
+    code, out, err = cli("hub", command, str(hub))
+    assert code != 0, out + err
+    assert "127.0.0.1" in out + err, out + err
+    assert not leaks(out + err), out + err
