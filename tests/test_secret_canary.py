@@ -190,7 +190,7 @@ def test_render_files_hold_secrets_only_with_include_secrets(
         out_dir.mkdir()
         code, out, err = cli("render", source, f"--{kind}", str(target), *spec, *extra)
         assert code == 0, err
-    
+        assert not leaks(out + err), out + err
     assert not leaks(_tree(plain)), _tree(plain)
     written = _tree(full)
     assert LITERAL in written or base64.b64encode(LITERAL.encode()).decode() in written  # with --include-secrets
@@ -250,7 +250,7 @@ def test_a_failed_deploy_after_the_secret_is_written_names_no_secret(
     code, out, err = cli("deploy", source, *spec, "-v")
     assert code == 1 and "failed" in err, out + err
     assert any(o["kind"] == "Secret" and o["metadata"]["name"] == "f-creds" for o in _store(cluster))
-
+    assert not leaks(out + err), out + err
     assert _cluster_leaks(cluster) == []
 
 
@@ -359,7 +359,7 @@ def test_hub_source_url_password_is_never_printed(
     code, out, err = cli("hub", command, str(hub))
     assert code != 0, out + err
     assert "127.0.0.1" in out + err, out + err
-
+    assert not leaks(out + err), out + err
 
 
 # --- Lynq hubs: randAlphaNum values and passwordRef ------------------------------------------------------------
@@ -430,4 +430,4 @@ def test_lynq_password_ref_is_never_printed(
     cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "lynqref"])
     code, out, err = cli("hub", command, str(hub), str(form))
     assert code == 1 and "spec.source.mysql" in out + err and "127.0.0.1" in out + err, out + err
-
+    assert "lynq_reader:***@" in out + err and not leaks(out + err), out + err
