@@ -9,7 +9,11 @@ import base64
 import copy
 import json
 import logging
+import os
 import shutil
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -242,14 +246,24 @@ def test_deploy_verbose_status_list_and_diff(
     assert _cluster_leaks(cluster) == []
 
 
+@pytest.mark.parametrize(
+    ("broken", "words"), [("yes", "failed"), ("not valid!", "HTTP 422")], ids=["workload-fails", "apiserver-refuses"]
+)
 def test_a_failed_deploy_after_the_secret_is_written_names_no_secret(
-    cluster: LocalCluster, source: str, capsys: pytest.CaptureFixture[str], logs: Any
+    broken: str, words: str, cluster: LocalCluster, source: str, capsys: pytest.CaptureFixture[str], logs: Any
 ) -> None:
-    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "failing"])
-    spec = ("--set", "name=f", "--set", f"password={CANARY}", "--set", "broken=yes")
+    """The Deployment, applied after the Secret, fails (the simulator) or is refused (an invalid label); the
+    failure, its progress lines, the record (state FAILED), `status` and Events name no secret."""
+    ns = "failing" if broken == "yes" else "refused"
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", ns])
+    spec = ("--set", "name=f", "--set", f"password={CANARY}", "--set", f"broken={broken}")
     code, out, err = cli("deploy", source, *spec, "-v")
-    assert code == 1 and "failed" in err, out + err
-    assert any(o["kind"] == "Secret" and o["metadata"]["name"] == "f-creds" for o in _store(cluster))
+    assert code == 1 and words in err, out + err
+    code, status, status_err = cli("status", "f")
+    assert "FAILED" in status + status_err, status + status_err
+    out, err = out + status, err + status_err
+    assert any(o["kind"] == "Secret" and o["metadata"] == {**o["metadata"], "name": "f-creds", "namespace": ns}
+               for o in _store(cluster))  # fmt: skip
     assert not leaks(out + err), out + err
     assert _cluster_leaks(cluster) == []
 
@@ -271,7 +285,7 @@ def test_set_errors_for_secret_fields_name_no_value(
 # --- hub -------------------------------------------------------------------------------------------------------
 
 HUB_COMPOSITION = """
-from pydantic import SecretStr
+from pydantic import Field, SecretStr
 
 from pykro import Spec, Status, composition
 from pykro.simple import ConfigMap, Secret
@@ -280,7 +294,7 @@ from pykro.simple import ConfigMap, Secret
 class TenantSpec(Spec):
     name: str
     password: SecretStr
-    note: str = ""
+    note: str = Field(default="", max_length=8)
 
 
 class TenantStatus(Status):
@@ -342,6 +356,33 @@ def test_hub_sync_plan_status_never_print_a_generated_password(
         assert not any(n in text for n in needles), text
     for record in logs.records:
         assert not any(n in record.getMessage() for n in needles), record.getMessage()
+    for obj in _store(cluster):
+        if obj["kind"] != "Secret":
+            assert not any(n in json.dumps(obj) for n in needles), obj
+
+
+def test_a_failing_hub_row_names_no_generated_password(
+    cluster: LocalCluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    """One row's spec is invalid (its note is too long), after its password was generated: the row's error, in
+    sync, plan and status, names the field, never the password."""
+    engine = sa.create_engine(f"sqlite:///{tmp_path / 'n.db'}")
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE nodes (node_id TEXT PRIMARY KEY, note TEXT)"))
+        conn.execute(sa.text("INSERT INTO nodes VALUES ('good', 'n1'), ('bad', 'much-too-long-a-note')"))
+    engine.dispose()
+    hub = _hub_file(tmp_path, f"sqlite:///{tmp_path / 'n.db'}")
+    cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "hubbad"])
+    seen = []
+    for argv in (("sync",), ("sync", "-o", "json"), ("plan",), ("plan", "-o", "json"), ("status", "-o", "json")):
+        _, out, err = cli("hub", argv[0], str(hub), *argv[1:])
+        seen += [out, err]
+    assert "spec.note" in "".join(seen) and "bad" in "".join(seen), seen
+    generated = _generated(cluster, "hubbad")
+    assert generated, "no password was generated"
+    needles = generated + [base64.b64encode(v.encode()).decode() for v in generated]
+    for text in seen + [r.getMessage() for r in logs.records]:
+        assert not any(n in text for n in needles), text
     for obj in _store(cluster):
         if obj["kind"] != "Secret":
             assert not any(n in json.dumps(obj) for n in needles), obj
@@ -431,3 +472,36 @@ def test_lynq_password_ref_is_never_printed(
     code, out, err = cli("hub", command, str(hub), str(form))
     assert code == 1 and "spec.source.mysql" in out + err and "127.0.0.1" in out + err, out + err
     assert "lynq_reader:***@" in out + err and not leaks(out + err), out + err
+
+
+@pytest.mark.slow
+def test_deploy_local_verbose(source: str, tmp_path: Path) -> None:
+    """`pykro deploy --local -v` (a background emulator in a private state directory): its output, the emulator's
+    log, Events and every non-Secret object name no secret."""
+    env = {**os.environ, "XDG_STATE_HOME": str(tmp_path / "state")}
+    home = tmp_path / "state" / "pykro" / "emulator"
+
+    def run(*argv: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pykro", *argv], env=env, capture_output=True, text=True)
+
+    try:
+        done = run("deploy", source, "--local", "-v", "-n", "loc", "--set", "name=v", "--set", f"password={CANARY}")
+        assert done.returncode == 0, done.stderr
+        failed = run("deploy", source, "--local", "-v", "-n", "loc", "--set", "name=v", "--set", f"password={NEXT}",
+                     "--set", "broken=not valid!")  # fmt: skip
+        assert failed.returncode == 1 and "HTTP 422" in failed.stderr, failed.stderr
+        texts = [done.stdout, done.stderr, failed.stdout, failed.stderr]
+        kinds = ("events", "configmaps", "deployments", "replicasets", "pods")
+        for kind in kinds:
+            got = run("emulator", "get", kind, "-A", "-o", "json")
+            assert got.returncode == 0, got.stderr
+            texts.append(got.stdout)
+        secret = run("emulator", "get", "secrets", "v-creds", "-n", "loc", "-o", "json")
+        assert base64.b64decode(json.loads(secret.stdout)["data"]["password"]).decode() in (CANARY, NEXT)
+        texts.append((home / "emulator.log").read_text(encoding="utf-8"))
+        for text in texts:
+            assert not leaks(text), text
+    finally:
+        pid = home / "pid"
+        if pid.exists():
+            os.kill(int(pid.read_text()), signal.SIGTERM)
