@@ -388,14 +388,22 @@ def test_a_failing_hub_row_names_no_generated_password(
             assert not any(n in json.dumps(obj) for n in needles), obj
 
 
+URLS = {
+    "in-the-url": f"postgresql+psycopg://app:{CANARY}@127.0.0.1:1/tenants?connect_timeout=1",
+    "a-query-parameter": f"postgresql+psycopg://app@127.0.0.1:1/tenants?password={CANARY}&connect_timeout=1",
+    "mysql": f"mysql+pymysql://app:{CANARY}@127.0.0.1:1/tenants?connect_timeout=1",
+}
+
+
+@pytest.mark.parametrize("url", list(URLS))
 @pytest.mark.parametrize("command", ["sync", "plan", "status"])
 def test_hub_source_url_password_is_never_printed(
-    command: str, cluster: LocalCluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+    command: str, url: str, cluster: LocalCluster, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
 ) -> None:
     """A database that cannot be reached (nothing listens on port 1): the error names the URL without its
     password."""
     shutil.rmtree(tmp_path / "__pycache__", ignore_errors=True)
-    hub = _hub_file(tmp_path, f"postgresql+psycopg://app:{CANARY}@127.0.0.1:1/tenants?connect_timeout=1")
+    hub = _hub_file(tmp_path, URLS[url])
     cli = Cli(capsys, ["--kubeconfig", str(cluster.kubeconfig_path), "-n", "hubdown"])
     code, out, err = cli("hub", command, str(hub))
     assert code != 0, out + err
