@@ -213,6 +213,14 @@ def test_builders_serialize_refuses_secret_values(logs: Any) -> None:
             serialize(builder)
         assert not leaks(str(info.value)), str(info.value)
         assert CANARY in serialize(builder, include_secrets=True)
+    for mistake in (
+        lambda: Secret("creds").add("bad key!", CANARY),
+        lambda: Secret("creds").add("k", [CANARY]),
+        lambda: Secret("creds").add("k", {"a": CANARY}),
+    ):
+        with pytest.raises(PykroError) as info:
+            mistake()
+        assert "Secret" in str(info.value) and not leaks(str(info.value)), str(info.value)
 
 
 # --- deploy, diff, status, list against the emulator -------------------------------------------------------------
@@ -273,11 +281,19 @@ def test_a_failed_deploy_after_the_secret_is_written_names_no_secret(
     [("pin", CANARY[:10]), ("pin", NUMBER), ("pin", "12"), ("password.inner", CANARY)],
     ids=["too-short", "number", "a-short-pin", "mapping"],
 )
-def test_set_errors_for_secret_fields_name_no_value(
-    field: str, value: str, source: str, capsys: pytest.CaptureFixture[str], logs: Any
+@pytest.mark.parametrize("how", ["--set", "-f"])
+def test_spec_errors_for_secret_fields_name_no_value(
+    how: str, field: str, value: str, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
 ) -> None:
+    """A wrong value for a SecretStr field, by --set or in a values file: the error names the field only."""
     others = ["--set", "name=v"] + ([] if field.startswith("password") else ["--set", f"password={NEXT}"])
-    code, out, err = Cli(capsys, [])("render", source, "--manifests", *others, "--set", f"{field}={value}")
+    given = ["--set", f"{field}={value}"]
+    if how == "-f":
+        values = tmp_path / "values.yaml"
+        head, _, tail = field.partition(".")
+        values.write_text(f"{head}:\n  {tail}: {value}\n" if tail else f"{field}: {value!r}\n", encoding="utf-8")
+        given = ["-f", str(values)]
+    code, out, err = Cli(capsys, [])("render", source, "--manifests", *others, *given)
     assert code == 1 and out == "" and ("spec.pin" in err or "spec.password" in err), err
     assert f"={value}" not in err and f'"{value}"' not in err and not leaks(err), err
 
