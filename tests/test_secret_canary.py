@@ -176,6 +176,26 @@ def test_render_rgd_masks_literal_secret_values(source: str, capsys: pytest.Capt
     assert not leaks(json.dumps(rgd) + err)
 
 
+def test_rgd_expand_errors_name_no_secret_field_value(
+    source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    """`pykro rgd expand` of a rendered RGD: an instance whose secret field (listed in the RGD's
+    pykro.io/secret-fields) is invalid is refused naming the field, not the value."""
+    cli = Cli(capsys, [])
+    code, rgd, err = cli("render", source, "--rgd")
+    assert code == 0, err
+    (tmp_path / "rgd.yaml").write_text(rgd, encoding="utf-8")
+    instance = tmp_path / "instance.yaml"
+    short = CANARY[:9]
+    instance.write_text(
+        "apiVersion: example.com/v1alpha1\nkind: Vault\nmetadata:\n  name: v\n"
+        f"spec:\n  name: v\n  password: {CANARY}\n  pin: {short}\n",
+        encoding="utf-8",
+    )
+    code, out, err = cli("rgd", "expand", str(tmp_path / "rgd.yaml"), "-i", str(instance))
+    assert code == 1 and "spec.pin" in err and short not in err and not leaks(out + err), out + err
+
+
 @pytest.mark.parametrize("kind", ["helm", "kustomize", "compose"])
 def test_render_files_hold_secrets_only_with_include_secrets(
     kind: str, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
