@@ -97,7 +97,7 @@ def expand_cmd(
                 where=where,
                 fix=f"Give a {graph.kind} object (apiVersion: {graph.instance_api_version}).",
             )
-        check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec")  # strict
+        check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec", graph=graph)  # strict
     objects: list[Any] = []
     origin: dict[int, str] = {}  # id(object) -> its file
     if observed is not None:

@@ -19,7 +19,8 @@ from pykro.graph._model import Graph
 SECRET_FIELDS = "pykro.io/secret-fields"
 MASK = "***"
 MIN_REDACTED = 4
-"""Shorter secret values are not searched for in free text (they would mask unrelated words)."""
+"""Shorter secret values are masked in free text only where quoted or assigned (``"12"``, ``pin=12``): as plain
+words they would mask unrelated ones."""
 
 _SINGLE_EXPRESSION = re.compile(r"^\$\{[^{}]*(\{[^{}]*\}[^{}]*)*\}\Z")
 
@@ -144,11 +145,14 @@ class Redactor:
 
     def __init__(self) -> None:
         self.values: set[str] = set()
+        self.short: set[str] = set()
 
     def add(self, values: Iterable[Any]) -> None:
         for value in values:
             if isinstance(value, str) and len(value) >= MIN_REDACTED and value != MASK:
                 self.values.add(value)
+            elif isinstance(value, str) and value and value != MASK:
+                self.short.add(value)
 
     def learn_spec(self, graph: Graph, spec: Any) -> None:
         """The values of ``graph``'s secret spec fields in ``spec``."""
@@ -185,15 +189,17 @@ class Redactor:
 
     def text(self, text: str) -> str:
         """``text`` with every known secret value replaced by ``***``."""
-        if not self.values or not text:
+        if not (self.values or self.short) or not text:
             return text
         for value in sorted(self.values, key=len, reverse=True):
             text = text.replace(value, MASK)
+        for value in self.short:  # only where quoted or assigned (`"12"`, `pin=12`): a word could be anything
+            text = re.sub(rf"(?<=[\"'=]){re.escape(value)}(?=[\"'\s:,;.]|\Z)", MASK, text)
         return text
 
     def error(self, exc: PykroError) -> PykroError:
         """The error with its what/where/fix redacted (in place)."""
-        if self.values:
+        if self.values or self.short:
             exc.what = self.text(exc.what)
             exc.where = self.text(exc.where) if exc.where else exc.where
             exc.fix = self.text(exc.fix) if exc.fix else exc.fix

@@ -215,14 +215,22 @@ def _read_only(dbapi_connection: Any, dialect: str) -> None:
 
 
 def redacted_url(url: str) -> str:
-    """The URL with its password masked (for messages); a URL holding ``@`` more than once (an unquoted ``@`` in
-    the password) is not shown at all: where its password ends cannot be told."""
+    """The URL with its password masked (for messages), also one given as a query parameter (``?password=``); a
+    URL holding ``@`` more than once (an unquoted ``@`` in the password) is not shown at all: where its password
+    ends cannot be told."""
     if url.count("@") > 1:
         return f"{url.partition('://')[0]}://… (not shown: it holds '@' more than once)"
     try:
-        return sa.engine.make_url(url).render_as_string(hide_password=True)
+        parsed = sa.engine.make_url(url)
     except (ArgumentError, ValueError):  # ValueError: a port that is not a number
         return "<unparsable URL>"
+    hidden = {key: "***" for key in parsed.query if key.lower() in _PASSWORD_PARAMETERS}
+    shown = parsed.update_query_dict(hidden) if hidden else parsed
+    return shown.render_as_string(hide_password=True).replace("%2A%2A%2A", "***")
+
+
+_PASSWORD_PARAMETERS = frozenset({"password", "passwd", "pwd", "sslpassword"})
+"""Query parameters of a database URL that hold a password (libpq's, and the MySQL drivers' spellings)."""
 
 
 def _check_sqlite_file(url: str, shown: str) -> None:

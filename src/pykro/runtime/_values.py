@@ -18,6 +18,7 @@ from pykro import _memo as memo
 from pykro import _yamlio as yamlio
 from pykro.errors import ValidationError
 from pykro.graph import _secrets as secrets
+from pykro.graph._model import Graph
 from pykro.graph._naming import did_you_mean
 from pykro.schema import _causes as c
 from pykro.schema import _structural as structural
@@ -53,11 +54,13 @@ def check_spec(
     model: type[pydantic.BaseModel] | None = None,
     where: str | None = None,
     what: str = "spec",
+    graph: Graph | None = None,
 ) -> dict[str, Any]:
     """``spec`` (a mapping) with CRD field names, after checking it as the API server would with strict field
     validation, plus ``model``'s own validation; raises ValidationError naming the field (``what``: how the
-    messages call the spec, e.g. "WebApp spec")."""
-    return _check(schema, spec, model, where, what)[0]
+    messages call the spec, e.g. "WebApp spec") but no value of a secret field (of ``model``, or listed by
+    ``graph``)."""
+    return _check(schema, spec, model, where, what, graph)[0]
 
 
 def spec_instance(
@@ -70,9 +73,14 @@ def spec_instance(
 
 
 def _check(
-    schema: Schema, spec: Any, model: type[pydantic.BaseModel] | None, where: str | None, what: str
+    schema: Schema,
+    spec: Any,
+    model: type[pydantic.BaseModel] | None,
+    where: str | None,
+    what: str,
+    graph: Graph | None = None,
 ) -> tuple[dict[str, Any], pydantic.BaseModel | None]:
-    with _redacted(None, model, lambda: [spec]):
+    with _redacted(graph, model, lambda: [spec]):
         return _check_unredacted(schema, spec, model, where, what)
 
 
