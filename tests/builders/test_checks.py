@@ -84,6 +84,11 @@ def _line() -> int:
         (lambda: StatefulApp("db").image("postgres 15"), "image 'postgres 15' is not an image reference"),
         (lambda: App("web").port(80).port(80), "already has port 80/TCP \\(named 'http'\\)"),
         (lambda: App("web").port(53, protocol="UDP").port(53), None),  # the same number over another protocol
+        # a second value for a key would replace the first: refused (data and binaryData share their keys)
+        (lambda: Secret("s").add("k", "a").add("k", "b"), "Secret 's' already has the key 'k'"),
+        (lambda: Secret("s").add("k", "a").add_binary("k", b"b"), "already has the key 'k'"),
+        (lambda: ConfigMap("c").add("k", 1).add_json("k", {}), "ConfigMap 'c' already has the key 'k'"),
+        (lambda: ConfigMap("c").add("k", 1).add("K", 2), None),  # keys are case-sensitive
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:

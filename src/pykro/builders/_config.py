@@ -51,6 +51,17 @@ def _key(key: Any, what: str) -> str:
     return key
 
 
+def _fresh(key: Any, what: str, name: str, *taken: Mapping[str, Any]) -> str:
+    """``key`` checked by `_key` and not yet in any of ``taken`` (a second value for a key would replace the first)."""
+    checked = _key(key, what)
+    if any(checked in store for store in taken):
+        raise fail(
+            f"{what} {name!r} already has the key {checked!r}: a second value would replace the first",
+            "Give each value its own key, or remove the earlier call.",
+        )
+    return checked
+
+
 def _read(path: Any, what: str) -> bytes:
     file = Path(path)
     try:
@@ -143,7 +154,7 @@ class Secret(_Attachable):
                 f"Secret {self._name!r} value of {key!r} must be a string, got {type(value).__name__}",
                 "Write it as text, or use add_binary() for bytes.",
             )
-        self._values[_key(key, "Secret")] = value
+        self._values[_fresh(key, "Secret", self._name, self._values)] = value
         return self
 
     @builder_method
@@ -154,20 +165,20 @@ class Secret(_Attachable):
                 f"Secret {self._name!r} add_binary({key!r}) needs bytes, got {type(value).__name__}",
                 "Use add() for text.",
             )
-        self._values[_key(key, "Secret")] = value
+        self._values[_fresh(key, "Secret", self._name, self._values)] = value
         return self
 
     @builder_method
     def from_file(self, key: str, file_path: Any) -> Secret:
         """Add the content of a file (read now)."""
-        self._values[_key(key, "Secret")] = _read(file_path, f"Secret {self._name!r}")
+        self._values[_fresh(key, "Secret", self._name, self._values)] = _read(file_path, f"Secret {self._name!r}")
         return self
 
     @builder_method
     def from_env_file(self, file_path: Any, prefix: str = "") -> Secret:
         """Add every ``KEY=value`` line of a .env file (keys prefixed with ``prefix``)."""
         for key, value in _env_file(file_path, f"Secret {self._name!r}").items():
-            self._values[_key(prefix + key, "Secret")] = value
+            self._values[_fresh(prefix + key, "Secret", self._name, self._values)] = value
         return self
 
     @builder_method
@@ -270,7 +281,7 @@ class ConfigMap(_Attachable):
         self._binary: dict[str, bytes] = {}
 
     def _put(self, key: str, value: Any) -> ConfigMap:
-        self._data[_key(key, "ConfigMap")] = value
+        self._data[_fresh(key, "ConfigMap", self._name, self._data, self._binary)] = value
         return self
 
     @builder_method
@@ -333,7 +344,7 @@ class ConfigMap(_Attachable):
         try:
             return self._put(key, data.decode("utf-8"))
         except UnicodeDecodeError:
-            self._binary[_key(key, "ConfigMap")] = data
+            self._binary[_fresh(key, "ConfigMap", self._name, self._data, self._binary)] = data
             return self
 
     @builder_method
