@@ -270,6 +270,15 @@ def test_port_numbers_out_of_range(raw: Raw, ns: str, port: int) -> None:
     assert ("spec.ports[0].port", message) in causes(out)
 
 
+def test_service_target_port_zero_or_empty_means_the_port(raw: Raw, ns: str) -> None:
+    ports = [{"name": "a", "port": 80, "targetPort": 0}, {"name": "b", "port": 81, "targetPort": ""}]
+    code, _, out = raw(
+        "POST", f"/api/v1/namespaces/{ns}/services", {"metadata": {"name": "t"}, "spec": {"ports": ports}}
+    )
+    assert code == 201, out
+    assert [p["targetPort"] for p in out["spec"]["ports"]] == [80, 81]
+
+
 def test_secret_data_that_is_not_base64_names_the_byte(raw: Raw, ns: str) -> None:
     path = f"/api/v1/namespaces/{ns}/secrets"
     cases = [("hunter2!", 7), ("abc", 0), ("ab=c", 2), ("ab=", 3), ("c2VjcmV0", None), ("c2Vj\ncmV0\n", None)]

@@ -315,6 +315,15 @@ def builtin_defaults(kind: str, obj: dict[str, Any]) -> None:
         spec.setdefault("finalizers", ["kubernetes"])
     elif kind == "PersistentVolumeClaim":
         spec.setdefault("volumeMode", "Filesystem")
+    elif kind == "Service":  # a target port of 0 or "" means the port itself (SetDefaults_Service)
+        for p in spec.get("ports") or []:
+            if (
+                isinstance(p, dict)
+                and "port" in p
+                and p.get("targetPort", 1) in (0, "")
+                and p["targetPort"] is not False
+            ):
+                p["targetPort"] = p["port"]
 
 
 def namespace_status(obj: dict[str, Any]) -> None:
