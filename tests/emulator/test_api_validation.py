@@ -258,6 +258,29 @@ def test_fraction_for_replicas_and_int_or_string_in_a_deployment(raw: Raw, ns: s
     )
 
 
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ({"replicas": "3"}, "cannot unmarshal string into Go struct field DeploymentSpec.spec.replicas of type int32"),
+        (
+            {"replicas": 2**31},
+            "cannot unmarshal number 2147483648 into Go struct field DeploymentSpec.spec.replicas of type int32",
+        ),
+        ({"paused": "yes"}, "cannot unmarshal string into Go struct field DeploymentSpec.spec.paused of type bool"),
+        (
+            {"progressDeadlineSeconds": True},
+            "cannot unmarshal bool into Go struct field DeploymentSpec.spec.progressDeadlineSeconds of type int32",
+        ),
+    ],
+)
+def test_value_an_integer_or_boolean_field_cannot_hold_is_a_400(
+    raw: Raw, ns: str, spec: dict[str, Any], message: str
+) -> None:
+    code, _, out = raw("POST", f"/apis/apps/v1/namespaces/{ns}/deployments", deployment("t", **spec))
+    assert code == 400, out
+    assert out["message"] == f'Deployment in version "v1" cannot be handled as a Deployment: json: {message}'
+
+
 @pytest.mark.parametrize("port", [-1, 65536])
 def test_port_numbers_out_of_range(raw: Raw, ns: str, port: int) -> None:
     code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/pods", pod("p", ports=[{"containerPort": port}]))

@@ -1,6 +1,7 @@
 """What the apiserver's JSON decoder refuses in a built-in object, found by walking it beside its kind's schema: a
-quantity `resource.ParseQuantity` cannot parse, a fractional number where Go has an integer (int32/int64 fields and
-int-or-string). The apiserver answers these 400 BadRequest before any validation, with Go's error text."""
+quantity `resource.ParseQuantity` cannot parse, a value an integer, boolean or int-or-string field cannot hold (a
+fraction, a number out of range, a string for an integer). The apiserver answers these 400 BadRequest before any
+validation, with Go's error text."""
 
 from __future__ import annotations
 
@@ -39,14 +40,20 @@ def _walk(value: Any, schema: Mapping[str, Any], struct: str, path: tuple[str, .
             found["returned"] = problem
         return
     if name == _INT_OR_STRING:
-        if isinstance(value, float):
-            found["returned"] = _type_error(value, struct, path, "int32")
+        if not isinstance(value, str):
+            problem = _scalar_error(value, "int32", struct, path)
+            if problem:
+                found["returned"] = problem
         return
     if name is not None:
         schema = kubernetes.resolve(schema)
         struct = name.rsplit(".", 1)[-1]
-    if isinstance(value, float) and "integer" in _types(schema) and "saved" not in found:
-        found["saved"] = _type_error(value, struct, path, str(schema.get("format") or "int64"))
+    types = _types(schema)
+    if ("integer" in types or "boolean" in types) and "saved" not in found:
+        go_type = str(schema.get("format") or "int64") if "integer" in types else "bool"
+        problem = _scalar_error(value, go_type, struct, path)
+        if problem:
+            found["saved"] = problem
     elif isinstance(value, dict):
         properties = schema.get("properties") or {}
         extra = schema.get("additionalProperties")
@@ -78,5 +85,29 @@ def _quantity_error(value: Any) -> str | None:
     return None
 
 
-def _type_error(value: float, struct: str, path: tuple[str, ...], go_type: str) -> str:
-    return f"json: cannot unmarshal number {value!r} into Go struct field {struct}.{'.'.join(path)} of type {go_type}"
+_LIMITS = {"int32": 2**31, "int64": 2**63}
+
+
+def _scalar_error(value: Any, go_type: str, struct: str, path: tuple[str, ...]) -> str | None:
+    """encoding/json's UnmarshalTypeError for a value an integer or boolean field cannot hold (None if it can)."""
+    if go_type == "bool":
+        if isinstance(value, bool):
+            return None
+        what = "number" if isinstance(value, int | float) else _json_type(value)
+    elif isinstance(value, bool) or not isinstance(value, int | float):
+        what = _json_type(value)
+    elif isinstance(value, float) or not -_LIMITS.get(go_type, 2**63) <= value < _LIMITS.get(go_type, 2**63):
+        what = f"number {value!r}"
+    else:
+        return None
+    return f"json: cannot unmarshal {what} into Go struct field {struct}.{'.'.join(path)} of type {go_type}"
+
+
+def _json_type(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else "number"
