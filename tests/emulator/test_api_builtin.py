@@ -23,7 +23,7 @@ def _svc(name: str, **spec: Any) -> Service:
 
 
 def test_schema_invalid_deployment_is_422_with_field_causes(raw: Any, ns: str) -> None:
-    body = {
+    body: dict[str, Any] = {
         "apiVersion": "apps/v1",
         "kind": "Deployment",
         "metadata": {"name": "bad"},
