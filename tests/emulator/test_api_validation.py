@@ -309,6 +309,7 @@ def test_secret_data_that_is_not_base64_names_the_byte(raw: Raw, ns: str) -> Non
         code, _, out = raw("POST", path, {"metadata": {"name": f"s{n}"}, "data": {"pw": value}})
         if byte is None:
             assert code == 201, out
+            assert out["data"] == {"pw": "c2VjcmV0"}  # stored as bytes, read back without the line breaks
             continue
         assert code == 400 and out["reason"] == "BadRequest", out
         assert (
@@ -316,3 +317,9 @@ def test_secret_data_that_is_not_base64_names_the_byte(raw: Raw, ns: str) -> Non
             == f'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte {byte}'
         )
         assert value not in out["message"]
+    code, _, out = raw("POST", CM.format(ns=ns), {"metadata": {"name": "bin"}, "binaryData": {"b": "abc"}})
+    assert code == 400, out
+    assert (
+        out["message"]
+        == 'ConfigMap in version "v1" cannot be handled as a ConfigMap: illegal base64 data at input byte 0'
+    )

@@ -59,19 +59,26 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
         problem = decode_error(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
         if problem:
             raise _undecodable(rt, problem)
+    binary = _BINARY_FIELDS.get(rt.kind) if rt.crd is None and rt.group == "" else None
+    if binary is not None and isinstance(obj.get(binary), dict):
+        for key, value in obj[binary].items():
+            problem = _base64_error(value)
+            if problem:
+                raise _undecodable(rt, problem)
+            # stored as decoded bytes: read back in canonical base64 (no line breaks)
+            text = str(value).replace("\n", "").replace("\r", "")
+            obj[binary][key] = base64.b64encode(base64.b64decode(text)).decode()
     if rt.crd is None and rt.group == "" and rt.kind == "Secret":
         data = obj.get("data")
-        if isinstance(data, dict):
-            for value in data.values():
-                problem = _base64_error(value)
-                if problem:
-                    raise _undecodable(rt, problem)
         strings = obj.pop("stringData", None)
         if isinstance(strings, dict) and strings:
             merged = dict(data) if isinstance(data, dict) else {}
             for key, value in strings.items():
                 merged[key] = base64.b64encode(str(value).encode()).decode()
             obj["data"] = merged
+
+
+_BINARY_FIELDS = {"Secret": "data", "ConfigMap": "binaryData"}  # the []byte maps of the core kinds
 
 
 def _base64_error(value: Any) -> str | None:
