@@ -5,8 +5,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from pykro.cel._library.base import LibraryError
-from pykro.cel._library.quantity import parse_quantity
 from pykro.emulator._validation import meta, names
 from pykro.schema._causes import FieldCause, duplicate, forbidden, invalid, not_supported, required
 
@@ -74,6 +72,9 @@ def _resources(found: Any, path: str) -> list[FieldCause]:
     The quantities have been decoded already (they parse); a value is shown as written, not in canonical form."""
     if not isinstance(found, dict):
         return []
+    from pykro.cel._library.base import LibraryError  # the one quantity parser (imported on first use)
+    from pykro.cel._library.quantity import parse_quantity
+
     out: list[FieldCause] = []
     parsed: dict[str, dict[str, Fraction]] = {}
     for part in ("limits", "requests"):

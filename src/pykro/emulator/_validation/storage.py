@@ -5,8 +5,6 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from pykro.cel._library.base import LibraryError
-from pykro.cel._library.quantity import parse_quantity
 from pykro.schema._causes import FieldCause, forbidden, invalid, not_supported, required
 
 __all__ = ["pvc"]
@@ -51,6 +49,9 @@ def _fixed(spec: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
 
 def _amount(value: Any) -> Fraction:
     """A decoded quantity's value (one that does not parse was refused by the decoder already)."""
+    from pykro.cel._library.base import LibraryError  # the one quantity parser (imported on first use)
+    from pykro.cel._library.quantity import parse_quantity
+
     try:
         return parse_quantity(str(value).strip())
     except LibraryError:
