@@ -204,6 +204,17 @@ def test_negative_resources_and_requests_over_limits_are_invalid(raw: Raw, ns: s
     ]
 
 
+def test_requests_of_resources_that_cannot_be_overcommitted_equal_their_limits(raw: Raw, ns: str) -> None:
+    resources = {
+        "limits": {"example.com/gpu": 2, "hugepages-2Mi": "4Mi", "memory": "1Gi"},
+        "requests": {"example.com/gpu": 1, "hugepages-2Mi": "4Mi", "memory": "512Mi"},
+    }
+    code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/pods", pod("gpu", resources=resources))
+    assert code == 422, out
+    field = "spec.containers[0].resources.requests"
+    assert causes(out) == [(field, 'Invalid value: "1": must be equal to example.com/gpu limit of 2')]
+
+
 def test_container_resource_names(raw: Raw, ns: str) -> None:
     resources = {"limits": {"memroy": "1Gi", "example.com/gpu": 1, "hugepages-2Mi": "2Mi"}}
     code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/pods", pod("names", resources=resources))

@@ -94,8 +94,13 @@ def _resources(found: Any, path: str) -> list[FieldCause]:
                 out.append(invalid(at, text, "must be greater than or equal to 0"))
     for name, request in parsed["requests"].items():
         limit = parsed["limits"].get(name)
-        if limit is not None and request > limit:
-            message = f"must be less than or equal to {name} limit of {_text(found['limits'][name])}"
+        if limit is None:
+            continue
+        # only native resources other than huge pages may be overcommitted (request below the limit)
+        native = "/" not in name or "kubernetes.io/" in name
+        word = "less than or equal to" if native and not name.startswith("hugepages-") else "equal to"
+        if request > limit or (word == "equal to" and request != limit):
+            message = f"must be {word} {name} limit of {_text(found['limits'][name])}"
             out.append(invalid(f"{path}.requests", _text(found["requests"][name]), message))
     return out
 
