@@ -110,6 +110,16 @@ def test_invalid_instance_is_422_with_causes(crd_cluster: LocalCluster, ns: str)
     assert [(c.field, c.reason) for c in err.value.status.details.causes] == [("spec.size", "FieldValueRequired")]
 
 
+def test_labels_of_a_custom_object_are_validated(crd_cluster: LocalCluster, raw: Any, ns: str) -> None:
+    body = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w", "labels": {"k": "v" * 64}}}
+    body["spec"] = {"size": 1}
+    code, _, out = raw("POST", f"/apis/example.com/v1/namespaces/{ns}/widgets", body)
+    assert code == 422, out
+    assert [(c["field"], c["message"]) for c in out["details"]["causes"]] == [
+        ("metadata.labels", f'Invalid value: "{"v" * 64}": must be no more than 63 characters')
+    ]
+
+
 def test_field_validation_strict_and_warn(crd_cluster: LocalCluster, raw: Any, ns: str) -> None:
     body = {
         "apiVersion": "example.com/v1",

@@ -100,6 +100,25 @@ def test_client_side_apply_creates_then_is_idempotent_then_configures(kubectl: K
     assert "kubectl.kubernetes.io/last-applied-configuration" in annotations
 
 
+def test_apply_of_values_the_apiserver_cannot_decode_fails(kubectl: Kubectl) -> None:
+    """A quantity that does not parse and Secret data that is not base64 are refused (400), nothing is stored."""
+    pod = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "big"},
+        "spec": {"containers": [{"name": "c", "image": "i", "resources": {"limits": {"memory": "4GB"}}}]},
+    }
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "pw"}, "data": {"pw": "hunter2!"}}
+    for body, message in (
+        (pod, 'Pod in version "v1" cannot be handled as a Pod: quantities must match the regular expression'),
+        (secret, 'Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 7'),
+    ):
+        done = kubectl.run("apply", "-f", "-", stdin=yamlio.dump(body), check=False)
+        assert done.returncode != 0 and "Error from server (BadRequest)" in done.stderr, done.stderr
+        assert message in done.stderr and "hunter2" not in done.stderr
+    assert kubectl("get", "pods,secrets", "-o", "name").split() == []
+
+
 def test_server_side_apply(kubectl: Kubectl) -> None:
     out = kubectl("apply", "--server-side", "-f", "-", stdin=deployment_yaml("ssa", replicas=1))
     assert out.strip() == "deployment.apps/ssa serverside-applied"

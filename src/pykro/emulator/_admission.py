@@ -5,7 +5,6 @@ CRD names and status, Namespace phase, and Service clusterIP allocation."""
 from __future__ import annotations
 
 import base64
-import binascii
 import copy
 import ipaddress
 import json
@@ -41,7 +40,8 @@ Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
     """What the apiserver's decoder refuses (400) before validation: label and annotation values that are not
-    strings, Secret data that is not base64. Also turns a Secret's `stringData` into base64 `data`."""
+    strings, Secret data that is not base64, quantities that do not parse, fractions for integers. Also turns a
+    Secret's `stringData` into base64 `data`."""
     meta = obj.get("metadata") or {}
     for key in ("labels", "annotations"):
         values = meta.get(key)
@@ -53,13 +53,23 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
                         f"json: cannot unmarshal {_go_type(value)} into Go struct field "
                         f"ObjectMeta.metadata.{key} of type string",
                     )
+    if rt.crd is None:
+        from pykro.emulator._validation.decoding import decode_error
+
+        problem = decode_error(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
+        if problem:
+            raise _undecodable(rt, problem)
+    binary = _BINARY_FIELDS.get(rt.kind) if rt.crd is None and rt.group == "" else None
+    if binary is not None and isinstance(obj.get(binary), dict):
+        for key, value in obj[binary].items():
+            problem = _base64_error(value)
+            if problem:
+                raise _undecodable(rt, problem)
+            # stored as decoded bytes: read back in canonical base64 (no line breaks)
+            text = str(value).replace("\n", "").replace("\r", "")
+            obj[binary][key] = base64.b64encode(base64.b64decode(text)).decode()
     if rt.crd is None and rt.group == "" and rt.kind == "Secret":
         data = obj.get("data")
-        if isinstance(data, dict):
-            for value in data.values():
-                problem = _base64_error(value)
-                if problem:
-                    raise _undecodable(rt, problem)
         strings = obj.pop("stringData", None)
         if isinstance(strings, dict) and strings:
             merged = dict(data) if isinstance(data, dict) else {}
@@ -68,16 +78,45 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
             obj["data"] = merged
 
 
+_BINARY_FIELDS = {"Secret": "data", "ConfigMap": "binaryData"}  # the []byte maps of the core kinds
+
+
 def _base64_error(value: Any) -> str | None:
-    """Go's message for a value that is not standard base64 (None when it is)."""
-    text = str(value)
-    try:
-        base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        alphabet = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=")
-        bad = next((n for n, ch in enumerate(text) if ch not in alphabet), len(text) - len(text) % 4)
-        return f"illegal base64 data at input byte {bad}"
+    """Go's error for a value that base64.StdEncoding cannot decode (None when it can): line breaks are skipped,
+    the offset is that of the first byte the decoder refuses, or of the end when padding is missing."""
+    src = str(value).encode()
+    end, si = len(src), 0
+    while si < end:
+        j = 0
+        while j < 4:
+            if si == end:
+                return f"illegal base64 data at input byte {si - j}"
+            ch = src[si]
+            si += 1
+            if ch in _BASE64_ALPHABET:
+                j += 1
+                continue
+            if ch in b"\r\n":
+                continue
+            if ch != ord("=") or j < 2:
+                return f"illegal base64 data at input byte {si - 1}"
+            if j == 2:  # a second "=" must follow
+                while si < end and src[si] in b"\r\n":
+                    si += 1
+                if si == end:
+                    return f"illegal base64 data at input byte {end}"
+                if src[si] != ord("="):
+                    return f"illegal base64 data at input byte {si - 1}"
+                si += 1
+            while si < end and src[si] in b"\r\n":
+                si += 1
+            return f"illegal base64 data at input byte {si}" if si < end else None
+        while si < end and src[si] in b"\r\n":  # only line breaks left: the decoder stops without error
+            si += 1
     return None
+
+
+_BASE64_ALPHABET = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
 
 
 def _go_type(value: Any) -> str:
@@ -283,6 +322,15 @@ def builtin_defaults(kind: str, obj: dict[str, Any]) -> None:
         spec.setdefault("finalizers", ["kubernetes"])
     elif kind == "PersistentVolumeClaim":
         spec.setdefault("volumeMode", "Filesystem")
+    elif kind == "Service":  # a target port of 0 or "" means the port itself (SetDefaults_Service)
+        for p in spec.get("ports") or []:
+            if (
+                isinstance(p, dict)
+                and "port" in p
+                and p.get("targetPort", 1) in (0, "")
+                and p["targetPort"] is not False
+            ):
+                p["targetPort"] = p["port"]
 
 
 def namespace_status(obj: dict[str, Any]) -> None:

@@ -45,8 +45,9 @@ def configmap(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCaus
 
 
 def _decoded(value: Any) -> bytes:
+    """The bytes base64 text stands for (Go's decoder skips line breaks)."""
     try:
-        return base64.b64decode(str(value), validate=True)
+        return base64.b64decode(str(value).replace("\n", "").replace("\r", ""), validate=True)
     except (binascii.Error, ValueError):
         return str(value).encode()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from pykro.emulator._validation import meta, names
@@ -59,7 +60,53 @@ def _containers(found: Any, path: str, need_one: bool, seen: set[str]) -> list[F
         if not c.get("image"):
             out.append(required(f"{at}.image"))
         out += _ports(c.get("ports"), f"{at}.ports")
+        out += _resources(c.get("resources"), f"{at}.resources")
     return out
+
+
+_CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
+
+
+def _resources(found: Any, path: str) -> list[FieldCause]:
+    """ValidateResourceRequirements: standard resource names, no negative quantity, each request at most its limit.
+    The quantities have been decoded already (they parse); a value is shown as written, not in canonical form."""
+    if not isinstance(found, dict):
+        return []
+    from pykro.cel._library.base import LibraryError  # the one quantity parser (imported on first use)
+    from pykro.cel._library.quantity import parse_quantity
+
+    out: list[FieldCause] = []
+    parsed: dict[str, dict[str, Fraction]] = {}
+    for part in ("limits", "requests"):
+        amounts = found.get(part)
+        parsed[part] = {}
+        for name, value in (amounts or {}).items() if isinstance(amounts, dict) else ():
+            at = f"{path}.{part}[{name}]"
+            out += [invalid(at, name, m) for m in names.qualified_name(str(name))]
+            if "/" not in str(name) and name not in _CONTAINER_RESOURCES and not str(name).startswith("hugepages-"):
+                out.append(invalid(at, name, "must be a standard resource for containers"))
+            text = _text(value)
+            try:
+                amount = parsed[part][name] = parse_quantity(text)
+            except LibraryError:
+                continue  # the decoder refuses it first
+            if amount < 0:
+                out.append(invalid(at, text, "must be greater than or equal to 0"))
+    for name, request in parsed["requests"].items():
+        limit = parsed["limits"].get(name)
+        if limit is None:
+            continue
+        # only native resources other than huge pages may be overcommitted (request below the limit)
+        native = "/" not in name or "kubernetes.io/" in name
+        word = "less than or equal to" if native and not name.startswith("hugepages-") else "equal to"
+        if request > limit or (word == "equal to" and request != limit):
+            message = f"must be {word} {name} limit of {_text(found['limits'][name])}"
+            out.append(invalid(f"{path}.requests", _text(found["requests"][name]), message))
+    return out
+
+
+def _text(value: Any) -> str:
+    return str(value).strip()
 
 
 def pod_spec(spec: Any, path: str, restart: list[str] | None = None) -> list[FieldCause]:

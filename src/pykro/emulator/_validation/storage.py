@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any
 
 from pykro.schema._causes import FieldCause, forbidden, invalid, not_supported, required
@@ -25,8 +26,8 @@ def pvc(obj: dict[str, Any], old: dict[str, Any] | None) -> list[FieldCause]:
     storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
     if storage is None:
         out.append(required("spec.resources[storage]"))
-    elif str(storage).strip() in ("0", "0Gi", "0Mi", "0Ki", "0G", "0M"):
-        out.append(invalid("spec.resources[storage]", str(storage), "must be greater than zero"))
+    elif _amount(storage) <= 0:
+        out.append(invalid("spec.resources[storage]", str(storage).strip(), "must be greater than zero"))
     before = (old or {}).get("spec") or {}
     if old is not None and _fixed(spec, before) != _fixed(before, before):
         out.append(forbidden("spec", _IMMUTABLE))
@@ -44,3 +45,14 @@ def _fixed(spec: dict[str, Any], before: dict[str, Any]) -> dict[str, Any]:
     resources = {k: v for k, v in (spec.get("resources") or {}).items() if k != "requests"}
     out["resources"] = resources
     return out
+
+
+def _amount(value: Any) -> Fraction:
+    """A decoded quantity's value (one that does not parse was refused by the decoder already)."""
+    from pykro.cel._library.base import LibraryError  # the one quantity parser (imported on first use)
+    from pykro.cel._library.quantity import parse_quantity
+
+    try:
+        return parse_quantity(str(value).strip())
+    except LibraryError:
+        return Fraction(1)
