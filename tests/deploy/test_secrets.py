@@ -308,7 +308,8 @@ def test_the_redactor_knows_decoded_data_and_leaves_short_values() -> None:
 
 def test_set_keeps_a_secretstr_value_as_written(source: str) -> None:
     from pykro.authoring._loader import load_composition
-    from pykro.runtime._values import schema_of, set_value
+    from pykro.runtime._set import set_value
+    from pykro.runtime._values import schema_of
 
     spec: dict[str, Any] = {}
     schema, model = schema_of(load_composition(source))

@@ -11,15 +11,9 @@ only the exceptions to the rules (cluster scope, short names, restricted verbs) 
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import importlib.util
 import json
-import marshal
-import os
 import re
-import sys
-import tempfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -31,6 +25,7 @@ import jsonschema_rs
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
+from pykro.schema import _diskcache
 from pykro.schema._causes import FieldCause, go_number, go_quote
 
 __all__ = [
@@ -240,56 +235,18 @@ def definitions() -> Mapping[str, Any]:
 
 
 def _cache_root() -> Path | None:
-    """``$XDG_CACHE_HOME/pykro/kubernetes-schema`` (``~/.cache`` when unset or relative, as the XDG spec says);
-    None without a home directory."""
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    if not os.path.isabs(base):
-        try:
-            base = str(Path.home() / ".cache")
-        except RuntimeError:
-            return None
-    return Path(base) / "pykro" / "kubernetes-schema"
+    return _diskcache.root("kubernetes-schema")
 
 
 @cache
 def _cache_dir() -> Path | None:
-    """This bundle's slice cache: named by the SHA-256 of the bundle, of this module (whose code and rules make the
-    slices) and of the interpreter's version (the files are in its ``marshal`` format), so a changed bundle, pykro
-    or Python never reads old slices. None when either file cannot be read or there is no home."""
-    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
-    try:
-        digest.update((_BUNDLE / "_definitions.json").read_bytes())
-        digest.update(Path(__file__).read_bytes())
-    except OSError:
-        return None
-    root = _cache_root()
-    return root / digest.hexdigest()[:40] if root is not None else None
+    """This bundle's slice cache, named by the bundle and this module (whose code and rules make the slices)."""
+    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__))
 
 
 def _cached(name: str, make: Any) -> Any:
-    """The JSON value cached as ``name`` in the slice cache; else ``make()``, written there (atomically) when the
-    cache directory is writable. Stored with ``marshal``: it loads the slices several times faster than JSON."""
-    folder = _cache_dir()
-    if folder is None:
-        return make()
-    path = folder / f"{name}.marshal"
-    try:
-        return marshal.loads(path.read_bytes())
-    except (OSError, ValueError, EOFError, TypeError):
-        pass
-    value = make()
-    tmp = None
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".tmp")
-        with os.fdopen(fd, "wb") as out:
-            out.write(marshal.dumps(value))
-        os.replace(tmp, path)
-    except OSError:
-        if tmp is not None:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-    return value
+    """The JSON value cached as ``name`` in the slice cache, else ``make()`` (see `pykro.schema._diskcache`)."""
+    return _diskcache.cached(_cache_dir(), name, make)
 
 
 @cache
