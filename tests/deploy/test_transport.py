@@ -203,3 +203,17 @@ def test_a_proxy_in_the_environment_keeps_httpx2_transport(monkeypatch: pytest.M
     assert isinstance(fast_transport("https://127.0.0.1:6443", None), KubeTransport)
     monkeypatch.setenv(variable, "http://proxy.example:3128")
     assert fast_transport("https://127.0.0.1:6443", None) is None
+
+
+def test_connection_parameters_copied_whole_keep_the_transport_itself() -> None:
+    """lightkube 1.0.0 (the lowest version pyproject allows) builds httpx's client from `dataclasses.asdict` of its
+    connection parameters, which deep-copies every field: the transport (connections, a TLS context) stays itself."""
+    import copy
+    import dataclasses
+    import ssl
+
+    from lightkube.config.client_adapter import ConnectionParams
+
+    transport = KubeTransport(ssl.create_default_context())
+    assert dataclasses.asdict(ConnectionParams(transport=transport))["transport"] is transport
+    assert copy.deepcopy(transport) is transport

@@ -57,6 +57,11 @@ class KubeTransport(httpx2.AsyncBaseTransport):
         self.closed = False
         self.connects = 0  # connections opened so far
 
+    def __deepcopy__(self, memo: dict[int, Any]) -> KubeTransport:
+        """The transport itself: it holds connections and a TLS context (lightkube 1.0.0 deep-copies its
+        connection parameters, this among them)."""
+        return self
+
     async def aclose(self) -> None:
         self.closed = True
         for conns in self.idle.values():
