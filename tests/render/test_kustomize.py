@@ -112,3 +112,26 @@ def test_bad_overlay_option_is_one_sentence(kit: SimpleNamespace, tmp_path: Path
     result = pykro(str(kit.examples / "webapp.py"), "--kustomize", str(tmp_path), "--overlay", "dev")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--overlay: 'dev' is not NAME=VALUES.yaml. E.g. --overlay dev=dev.yaml." in result.stderr
+
+
+def test_piped_values_are_read_once(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """-f /dev/stdin (and an overlay read from a pipe) gives its text once: every overlay gets the piped values (the
+    second read of the pipe was empty: later overlays lost the base values, or failed on a required field)."""
+    (tmp_path / "dev.yaml").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "prod.yaml").write_text("replicas: 5\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    overlays = ["--overlay", f"dev={tmp_path / 'dev.yaml'}", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]
+    command = [sys.executable, "-m", "pykro", "render", str(kit.examples / "webapp.py"), "--kustomize", str(tree)]
+    result = subprocess.run(
+        [*command, "-f", "/dev/stdin", *overlays], input="replicas: 2\n", capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for label, replicas in (("dev", 2), ("prod", 5)):
+        built = kit.load_all(kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / label)]).stdout)
+        assert [d["spec"]["replicas"] for d in built if d["kind"] == "Deployment"] == [replicas], label
+    shutil.rmtree(tree)
+    piped = ["--overlay", "dev=/dev/stdin", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]  # the base is dev's values
+    result = subprocess.run([*command, *piped], input="replicas: 3\n", capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    built = kit.load_all(kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / "dev")]).stdout)
+    assert [d["spec"]["replicas"] for d in built if d["kind"] == "Deployment"] == [3]

@@ -403,8 +403,10 @@ def spec_from_options(
     base_where: str = "the instance in the RGD file",
     namespace: str | None = None,
     name: str | None = None,
+    read: Callable[[Path], Any] = read_values_file,
 ) -> tuple[dict[str, Any], str | None, str | None]:
-    """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
+    """One spec with CRD field names from an instance object ``base``, values files (in order, each read with
+    ``read``: a caller combining one file into several specs reads it once, as a pipe can be read once) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
     composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
     ``spec``): its name and namespace are returned too. As with kubectl, an instance object naming a namespace
@@ -415,7 +417,7 @@ def spec_from_options(
     docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
-        docs.extend((read_values_file(file), str(file)) for file in files)
+        docs.extend((read(file), str(file)) for file in files)
         return _merge_options(schema, model, values, docs, sets, (name, namespace), getattr(graph, "kind", None))
 
 
