@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -61,6 +62,11 @@ def test_example_compose_file_is_golden_and_valid(case: str, kit: SimpleNamespac
     assert "pw-123456" not in text and "dXNlcl9wYXNzd29yZA==" not in text
     project = load(kit, out, secret_env(text))
     assert project["services"]
+    objects = kit.load_all(pykro(str(kit.examples / target), "--manifests", *args, *extra, cwd=kit.repo).stdout)
+    for cm in (o for o in objects if o["kind"] == "ConfigMap"):  # each value as the pod reads it (nginx's $host)
+        for key, value in cm["data"].items():
+            name = re.sub(r"[^a-z0-9_-]+", "-", f"{cm['metadata']['name']}-{key}".lower())
+            assert project["configs"][name]["content"] == value, key
 
 
 def _only(path: Path, tmp: Path) -> Path:
@@ -167,3 +173,62 @@ def test_what_compose_cannot_hold_is_named() -> None:
     )
     ingress = {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "gw"}}
     assert compose_document([ingress]).skipped == ["Ingress gw"]
+
+
+@composition(api_version="example.com/v1", kind="Dollars")
+def dollars(spec: ProbeSpec) -> ProbeStatus:
+    ConfigMap(id="cfg", name="cfg", data={"nginx.conf": "proxy_set_header Host $host; ${X}"})
+    app = Deployment(
+        id="app",
+        name=spec.name,
+        image="busybox",
+        command=["sh", "-c", "echo $HOME ${USER} $$(A) $(A)"],
+        args=["$(B)", "$(", "$"],
+        env={"A": "one", "B": "$(A)-$$-${PATH}"},
+    )
+    return ProbeStatus(ready=app.status.readyReplicas > 0)
+
+
+def test_dollars_reach_the_container_as_on_kubernetes(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Compose interpolates every value of the file: the text of configs, commands and env values is escaped (a
+    ConfigMap's `$host` reached the container empty); the kubelet's own expansion of commands, args and env values
+    ($$ is $, $(NAME) a variable of the container) is done in the file, as Compose has none."""
+    out = tmp_path / "compose.yaml"
+    assert (
+        pykro(str(Path(__file__)) + ":dollars", "--compose", str(out), "--set", "name=web", cwd=tmp_path).returncode
+        == 0
+    )
+    project = load(kit, out, {"X": "from-host", "USER": "host-user", "HOME": "/host"})
+    assert project["configs"]["cfg-nginx-conf"]["content"] == "proxy_set_header Host $host; ${X}"
+    web = project["services"]["web"]
+    assert web["entrypoint"] == ["sh", "-c", "echo $HOME ${USER} $(A) one"]
+    assert web["command"] == ["one-$-${PATH}", "$(", "$"]
+    assert web["environment"] == {"A": "one", "B": "one-$-${PATH}"}
+
+
+@pytest.mark.parametrize(
+    ("env", "why"),
+    [
+        ({"B": "$(NOPE)"}, "env[0].value: $(NOPE) refers to a variable the container does not define"),
+        ({"B": "$(A)", "A": "later"}, "env[0].value: $(A) refers to a variable the container does not define"),
+        ({"A": {"secretKeyRef": {"name": "sec", "key": "k"}}, "B": "x$(A)"}, "env[1].value: $(A) refers to a Secret"),
+    ],
+)
+def test_kubelet_references_compose_cannot_expand_are_refused(env: dict[str, Any], why: str) -> None:
+    containers = [
+        {
+            "name": "c",
+            "image": "i",
+            "env": [{"name": k, **({"value": v} if isinstance(v, str) else {"valueFrom": v})} for k, v in env.items()],
+        }
+    ]
+    deployment = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"template": {"spec": {"containers": containers}}},
+    }
+    secret = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "sec"}, "stringData": {"k": "v"}}
+    with pytest.raises(ComposeError) as error:
+        compose_document([secret, deployment])
+    assert f"Deployment 'd', spec.template.spec.containers[0].{why}" in str(error.value)

@@ -193,13 +193,12 @@ class _Services(_Objects):
 
     def service(self, obj: dict[str, Any], pod: dict[str, Any], c: dict[str, Any], where: str) -> dict[str, Any]:
         svc: dict[str, Any] = {"image": c.get("image")}
-        if c.get("command"):
-            svc["entrypoint"] = list(c["command"])
-        if c.get("args"):
-            svc["command"] = list(c["args"])
+        env = self.environment(obj, c, where)
+        for field_, key in (("command", "entrypoint"), ("args", "command")):
+            if c.get(field_):
+                svc[key] = [self.expand(obj, str(v), env, f"{where}.{field_}[{i}]") for i, v in enumerate(c[field_])]
         if c.get("workingDir"):
             svc["working_dir"] = c["workingDir"]
-        env = self.environment(obj, c, where)
         if env:
             svc["environment"] = env
         ports = [p for p in c.get("ports") or [] if "containerPort" in p]
@@ -226,7 +225,7 @@ class _Services(_Objects):
             if "configMapRef" in source:
                 cm = self.find("ConfigMap", source["configMapRef"].get("name"), obj, f"{where}.envFrom")
                 for key, value in ((cm or {}).get("data") or {}).items():
-                    env[prefix + key] = _escape(str(value))
+                    env[prefix + key] = str(value)
             elif "secretRef" in source:
                 secret = self.find("Secret", source["secretRef"].get("name"), obj, f"{where}.envFrom")
                 for key in self.secret_keys(secret or {}):
@@ -234,7 +233,7 @@ class _Services(_Objects):
         for index, item in enumerate(c.get("env") or []):
             name = str(item.get("name"))
             if "value" in item:
-                env[name] = _escape(str(item["value"]))
+                env[name] = self.expand(obj, str(item["value"]), env, f"{where}.env[{index}].value")
                 continue
             ref = item.get("valueFrom") or {}
             here = f"{where}.env[{index}].valueFrom"
@@ -244,7 +243,7 @@ class _Services(_Objects):
                 data = (cm or {}).get("data") or {}
                 if key not in data:
                     raise self.fail(obj, here, f"ConfigMap {ref['configMapKeyRef'].get('name')!r} has no key {key!r}")
-                env[name] = _escape(str(data[key]))
+                env[name] = str(data[key])
             elif "secretKeyRef" in ref:
                 secret = self.find("Secret", ref["secretKeyRef"].get("name"), obj, here)
                 key = str(ref["secretKeyRef"].get("key"))
@@ -257,9 +256,42 @@ class _Services(_Objects):
                 raise self.fail(obj, here, f"{', '.join(ref)} is known only inside a Kubernetes pod")
         return env
 
+    def expand(self, obj: dict[str, Any], text: str, env: Mapping[str, str], where: str) -> str:
+        """``text`` as the kubelet expands a command, an argument or an env value: ``$$`` is ``$``, ``$(NAME)`` the
+        value of the container's variable NAME (defined before it, for an env value). Compose has no such
+        expansion, so a reference to a Secret's value or to a variable the container does not define (the kubelet
+        would use a Service's variable, or keep the text) stops the render."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            char = text[i]
+            if char != "$" or i + 1 == len(text):
+                out.append(char)
+                i += 1
+                continue
+            follows = text[i + 1]
+            close = text.find(")", i + 2) if follows == "(" else -1
+            if follows == "$":
+                out.append("$")
+            elif close < 0:
+                out.append("$" + follows)
+            else:
+                name = text[i + 2 : close]
+                value = env.get(name)
+                if value is None or isinstance(value, _Interpolation):
+                    why = "a Secret's value" if value is not None else "a variable the container does not define"
+                    raise self.fail(
+                        obj, where, f"$({name}) refers to {why}; Compose cannot expand it as the kubelet does"
+                    )
+                out.append(value)
+                i = close + 1
+                continue
+            i += 2
+        return "".join(out)
+
     def secret_ref(self, secret: Mapping[str, Any], key: str) -> str:
         var = _env_var("PYKRO_SECRET", _key(secret)[1], key)
-        return "${" + var + ":?set " + var + " (the Secret's value)}"
+        return _Interpolation("${" + var + ":?set " + var + " (the Secret's value)}")
 
     def find(self, kind: str, name: Any, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
         found = self.by_key.get((kind, str(name)))
@@ -381,7 +413,7 @@ class _Builder(_Services):
             if obj.get("kind") == "Service":
                 self.aliases(obj)
         self.dependencies()
-        return ComposeResult(self.doc, self.env, self.skipped)
+        return ComposeResult(_literal(self.doc), self.env, self.skipped)
 
     # ------------------------------------------------------------------------------------- relationships
     def selected(self, service: dict[str, Any]) -> list[str]:
@@ -467,9 +499,24 @@ def _volume(source: str, target: str, read_only: bool) -> dict[str, Any]:
     return out
 
 
-def _escape(value: str) -> str:
-    """A literal value Compose must not interpolate: ``$`` doubled."""
-    return value.replace("$", "$$")
+class _Interpolation(str):
+    """A value Compose is meant to interpolate (a Secret's ``${PYKRO_SECRET_...}``)."""
+
+    __slots__ = ()
+
+
+def _literal(value: Any) -> Any:
+    """``value`` with ``$`` doubled in every string but an `_Interpolation`: Compose interpolates every value of the
+    file (environment, commands, configs' content, paths, ...), and the objects' text must reach it unchanged."""
+    if isinstance(value, _Interpolation):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: _literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    return value
 
 
 def _decimal(value: Fraction) -> str:
