@@ -28,6 +28,7 @@ __all__ = [
     "copy_data",
     "dump",
     "dump_all",
+    "kube_resolve",
     "load",
     "load_all",
     "load_file",
@@ -61,7 +62,7 @@ def _represent_str(dumper: Any, data: str) -> Any:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _dumper_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
+def kube_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
     """PyYAML's tag, except that a string kubectl would read as something else (``y``, ``0o17``, ``1e3``) is not
     left plain: the emitter then quotes it, so kubectl and PyYAML both read it back as that string."""
     tag = _BaseDumper.resolve(self, kind, value, implicit)
@@ -70,7 +71,7 @@ def _dumper_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
     return tag
 
 
-_Dumper.resolve = _dumper_resolve
+_Dumper.resolve = kube_resolve
 
 
 def copy_data(value: Any) -> Any:
