@@ -232,3 +232,47 @@ def test_kubelet_references_compose_cannot_expand_are_refused(env: dict[str, Any
     with pytest.raises(ComposeError) as error:
         compose_document([secret, deployment])
     assert f"Deployment 'd', spec.template.spec.containers[0].{why}" in str(error.value)
+
+
+def _deployment(name: str, containers: list[str]) -> dict[str, Any]:
+    pod = {"containers": [{"name": c, "image": "nginx"} for c in containers]}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": name},
+        "spec": {"template": {"spec": pod}},
+    }
+
+
+def _object(kind: str, name: str, namespace: str = "", **rest: Any) -> dict[str, Any]:
+    meta = {"name": name, **({"namespace": namespace} if namespace else {})}
+    return {"apiVersion": "v1", "kind": kind, "metadata": meta, **rest}
+
+
+@pytest.mark.parametrize(
+    ("objects", "message"),
+    [
+        (
+            [_object("ConfigMap", "cfg", "one", data={"x": "a"}), _object("ConfigMap", "cfg", "two", data={"x": "b"})],
+            "ConfigMap 'cfg', metadata.namespace: another ConfigMap of that name is in namespace 'one'",
+        ),
+        (
+            [_object("ConfigMap", "a", data={"b-c": "1"}), _object("ConfigMap", "a-b", data={"c": "2"})],
+            "ConfigMap 'a-b', data.c: its Compose name 'a-b-c' in configs is also that of ConfigMap 'a', data.b-c",
+        ),
+        (
+            [_object("Secret", "a", stringData={"b_c": "1"}), _object("Secret", "a-b", stringData={"c": "2"})],
+            "Secret 'a-b', key c: its Compose name 'PYKRO_SECRET_A_B_C' in variables is also that of Secret 'a'",
+        ),
+        (
+            [_deployment("web-api", ["c"]), _deployment("web", ["api", "db"])],
+            "Deployment 'web', spec.template.spec.containers[0]: its Compose name 'web-api' in services is also",
+        ),
+    ],
+)
+def test_names_compose_would_merge_are_refused(objects: list[dict[str, Any]], message: str) -> None:
+    """Compose names come from object names and keys, lower-cased, without namespaces: where two meet, the second
+    replaced the first in the file without a word."""
+    with pytest.raises(ComposeError) as error:
+        compose_document(objects)
+    assert message in str(error.value)

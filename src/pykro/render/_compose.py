@@ -130,6 +130,18 @@ class _Objects:
         self.env: dict[str, str] = {}
         self.skipped: list[str] = []
         self.service_of: dict[tuple[str, str], list[str]] = {}  # workload -> its Compose services
+        self.names: dict[str, dict[str, str]] = {}  # Compose section -> name -> what took it
+
+    def unique(self, section: str, name: str, obj: Mapping[str, Any], where: str) -> str:
+        """``name`` in the Compose ``section``, refused when another object or key already took it (Compose names
+        are made from the object's name and key, lower-cased, without namespaces: the second would replace the
+        first)."""
+        taken = self.names.setdefault(section, {})
+        mine = f"{_key(obj)[0]} {_key(obj)[1]!r}, {where}"
+        if name in taken and taken[name] != mine:
+            raise self.fail(obj, where, f"its Compose name {name!r} in {section} is also that of {taken[name]}")
+        taken[name] = mine
+        return name
 
     def fail(self, obj: Mapping[str, Any], where: str, why: str) -> ComposeError:
         kind, name = _key(obj)
@@ -143,7 +155,7 @@ class _Objects:
         name = _key(obj)[1]
         configs = self.doc.setdefault("configs", {})
         for key, value in (obj.get("data") or {}).items():
-            configs[_name(f"{name}-{key}")] = {"content": str(value)}
+            configs[self.unique("configs", _name(f"{name}-{key}"), obj, f"data.{key}")] = {"content": str(value)}
         for key in obj.get("binaryData") or {}:
             raise self.fail(obj, f"binaryData.{key}", "binary config data has no Compose form")
 
@@ -151,8 +163,8 @@ class _Objects:
         name = _key(obj)[1]
         secrets = self.doc.setdefault("secrets", {})
         for key in self.secret_keys(obj):
-            var = _env_var("PYKRO_SECRET", name, key)
-            secrets[_name(f"{name}-{key}")] = {"environment": var}
+            var = self.unique("variables", _env_var("PYKRO_SECRET", name, key), obj, f"key {key}")
+            secrets[self.unique("secrets", _name(f"{name}-{key}"), obj, f"key {key}")] = {"environment": var}
             if self.include_secrets:
                 self.env[var] = self.secret_value(obj, key)
 
@@ -182,9 +194,11 @@ class _Services(_Objects):
         name = _key(obj)[1]
         names = []
         for index, container in enumerate(containers):
+            here = f"spec.template.spec.containers[{index}]"
             cname = _name(name if len(containers) == 1 else f"{name}-{container.get('name', index)}")
+            self.unique("services", cname, obj, here)
             names.append(cname)
-            self.doc["services"][cname] = self.service(obj, pod, container, f"spec.template.spec.containers[{index}]")
+            self.doc["services"][cname] = self.service(obj, pod, container, here)
             if "replicas" in spec:
                 self.doc["services"][cname].setdefault("deploy", {})["replicas"] = spec["replicas"]
         self.service_of[_key(obj)] = names
@@ -397,6 +411,13 @@ class _Builder(_Services):
     """The whole document: every object in turn, then Service aliases and ``depends_on`` between services."""
 
     def build(self) -> ComposeResult:
+        seen: dict[tuple[str, str], Any] = {}
+        for obj in self.objects:
+            other = seen.setdefault(_key(obj), obj)
+            if other is not obj:
+                space = (other.get("metadata") or {}).get("namespace", "")
+                raise self.fail(obj, "metadata.namespace", f"another {_key(obj)[0]} of that name is in namespace "
+                                f"{space!r}; Compose has no namespaces (one would replace the other)")  # fmt: skip
         for obj in self.objects:
             kind = obj.get("kind")
             if kind in _WORKLOADS and obj.get("apiVersion") == "apps/v1":

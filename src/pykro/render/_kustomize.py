@@ -21,17 +21,19 @@ from pykro.render._files import write_tree
 
 __all__ = ["kustomize_files", "write_kustomize"]
 
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str]  # apiVersion, kind, name, namespace ("" for none)
 
 
 def _key(obj: dict[str, Any]) -> Key:
     meta = obj.get("metadata") or {}
-    return str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name"))
+    return str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name")), str(meta.get("namespace") or "")
 
 
 def _file(obj: dict[str, Any]) -> str:
-    _, kind, name = _key(obj)
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{kind.lower()}-{name}") + ".yaml"
+    """``<kind>-<name>.yaml``, ``<kind>-<name>_<namespace>.yaml`` for an object with a namespace (``_`` is in no
+    name or namespace)."""
+    _, kind, name, namespace = _key(obj)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{kind.lower()}-{name}" + (f"_{namespace}" if namespace else "")) + ".yaml"
 
 
 def write_kustomize(
@@ -82,11 +84,20 @@ def kustomize_files(
 
 
 def _unique(objects: list[dict[str, Any]], where: str) -> None:
-    seen: set[Key] = set()
+    """Each object once, each in its own file (two kinds of one name in different API groups would share one)."""
+    seen: dict[str, Key] = {}
     for obj in objects:
-        if _key(obj) in seen:
-            raise PykroError(f"two objects {_key(obj)[1]} {_key(obj)[2]!r} in {where}", fix="Give them distinct names.")
-        seen.add(_key(obj))
+        key, file = _key(obj), _file(obj)
+        what = f"{key[1]} {key[2]!r}" + (f" in namespace {key[3]!r}" if key[3] else "")
+        if key in seen.values():
+            raise PykroError(f"two objects {what} in {where}", fix="Give them distinct names.")
+        if file in seen:
+            raise PykroError(
+                f"{what} ({key[0]}) and a {seen[file][1]} of {seen[file][0]} would both be written to {file} in "
+                f"{where}",
+                fix="Give them distinct names.",
+            )
+        seen[file] = key
 
 
 def _overlay(
@@ -100,12 +111,19 @@ def _overlay(
     resources = ["../../base"]
     patches: list[dict[str, Any]] = []
     for key, obj in base.items():
-        target = {"group": _group(key[0]), "version": key[0].rpartition("/")[2], "kind": key[1], "name": key[2]}
+        target = {
+            "group": _group(key[0]),
+            "version": key[0].rpartition("/")[2],
+            "kind": key[1],
+            "name": key[2],
+            "namespace": key[3],
+        }
         if key not in mine:
+            meta = {"name": key[2], **({"namespace": key[3]} if key[3] else {})}
             patches.append(
                 {
                     "patch": goyaml.dump(
-                        {"$patch": "delete", "apiVersion": key[0], "kind": key[1], "metadata": {"name": key[2]}}
+                        {"$patch": "delete", "apiVersion": key[0], "kind": key[1], "metadata": meta}
                     ).rstrip("\n")
                 }
             )
@@ -173,8 +191,9 @@ def _secret(root: str, secret: dict[str, Any], include_secrets: bool) -> tuple[d
         values[key] = str(value).encode("utf-8")
     files: dict[str, str | bytes] = {}
     sources = []
+    folder = f"secrets/{meta['namespace']}/{name}" if meta.get("namespace") else f"secrets/{name}"
     for key, value in values.items():
-        rel = f"secrets/{name}/{key}"
+        rel = f"{folder}/{key}"
         sources.append(f"{key}={rel}")
         if include_secrets:
             files[f"{root}/{rel}"] = value
