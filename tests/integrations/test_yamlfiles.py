@@ -97,6 +97,31 @@ def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | 
     assert f"{__file__}:" in str(err.value)
 
 
+def test_objects_of_one_derived_id_are_all_kept(tmp_path: Path) -> None:
+    """One name in two namespaces, or names that differ only in '-' and '.', would share the id kind + name (was
+    'two resources have the id configMapB. Pass a distinct id', which yaml_file() has no way to do)."""
+    path = tmp_path / "objects.yaml"
+    docs = [("b", "one"), ("b", "two"), ("my-app", ""), ("my.app", ""), ("c", "")]
+    path.write_text(
+        "---\n".join(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {n}{', namespace: ' + ns if ns else ''}}}\n"
+            f"data: {{at: '{ns}/{n}'}}\n"
+            for n, ns in docs
+        ),
+        encoding="utf-8",
+    )
+
+    def files(spec: NoSpec) -> None:
+        yaml_file(path)
+
+    built = _build(files)
+    ids = [r.id for r in built.graph.resources]
+    assert ids[:2] == ["configMapOneB", "configMapTwoB"] and ids[4] == "configMapC"
+    assert ids[2] != ids[3] and all(i.startswith("configMapMyApp") for i in ids[2:4])
+    objects = built.to_manifests({})
+    assert [o["data"]["at"] for o in objects] == [f"{ns}/{n}" for n, ns in docs]
+
+
 def test_directory_mistakes(tmp_path: Path) -> None:
     def missing(spec: NoSpec) -> None:
         yaml_directory(tmp_path / "nope")
