@@ -11,8 +11,9 @@ groups are unknown offline and stay unchecked.
 A ``${...}`` value is checked by type where its type is known (a field path of a typed variable, a literal, a map
 or list literal, a conversion, a string template such as ``"${a}-${b}"``: :func:`pykro.graph._typecheck.infer`) as
 kro v0.9.3 checks it: a scalar field takes only its exact CEL kind, and a map is checked against a struct field by
-field, its value type against every field of the struct. Other values are left to run time; required fields, enums
-and formats are not checked (kro or the API server may fill them in).
+field, its value type against every field of the struct. Other values are left to run time; required fields and
+formats are not checked (kro or the API server may fill them in). A CRD's ``enum``, ``minimum`` and ``maximum`` are
+checked for literal values.
 """
 
 from __future__ import annotations
@@ -531,8 +532,38 @@ def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs
         return None
     actual = json_type(value)
     if actual == form or (form == "number" and actual == "integer"):
-        return None
+        return _bounds(typed, value, schema, path)
     return _wrong(typed, path, value, _WORDS.get(form, form))
+
+
+def _bounds(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path) -> Problem | None:
+    """A CRD's ``enum``, ``minimum`` and ``maximum`` for a literal scalar (the API server refuses the object)."""
+    text = format_path(path)
+    choices = schema.get("enum")
+    if isinstance(choices, list) and value not in choices and not (schema.get("nullable") and value is None):
+        listed = ", ".join(_short(c) for c in choices)
+        return (
+            text,
+            f"{typed.kind} field {text} must be one of {listed}, got {_short(value)}",
+            f"Use one of {listed}.",
+        )
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        return None
+    for key, below in (("minimum", True), ("maximum", False)):
+        limit = schema.get(key)
+        if not isinstance(limit, int | float) or isinstance(limit, bool):
+            continue
+        exclusive = schema.get(f"exclusive{key.capitalize()}") is True
+        outside = (
+            (value < limit or (exclusive and value == limit))
+            if below
+            else (value > limit or (exclusive and value == limit))
+        )
+        if outside:
+            bound = ("above" if exclusive else "at least") if below else ("below" if exclusive else "at most")
+            what = f"{typed.kind} field {text} must be {bound} {limit}, got {_short(value)}"
+            return (text, what, f"The API server rejects it; use a value {bound} {limit}.")
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- messages
