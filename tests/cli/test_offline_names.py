@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,3 +96,32 @@ def test_render_uses_the_name_and_namespace_of_an_instance_file(
     path.write_text("kind: WebApp\nmetadata: {name: Shop_X}\nspec: {replicas: 1}\n")
     code, out, err = _run(capsys, *base)
     assert code == 1 and "instance name 'Shop_X' is not a valid Kubernetes name" in err, err
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["metadata"].update(namespace="Demo"), "metadata.namespace: namespace 'Demo' is not a valid"),
+        (lambda d: d.update(spce=d.pop("spec")), "a WebApp has no field 'spce' (kubectl would refuse it). Put spec"),
+        (lambda d: d.update(replicas=3), "a WebApp has no field 'replicas'"),
+        (
+            lambda d: d["metadata"].update(lables={"a": "b"}),
+            "no field metadata.lables (kubectl would refuse it). Remove",
+        ),
+        (lambda d: d["metadata"].update(labels={"a": "b"}, annotations={"n": "x"}), None),
+    ],
+)
+def test_rgd_expand_refuses_what_the_api_server_refuses_outside_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, message: str | None
+) -> None:
+    """An unknown top-level or metadata field and a bad namespace were expanded without a word (the spec alone was
+    checked); kubectl apply of the same instance fails."""
+    path = Path(_instance(tmp_path, "shop", "shop"))
+    doc = yamlio.load(path.read_text())
+    edit(doc)
+    path.write_text(yamlio.dump(doc))
+    code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", str(path), "-o", "yaml")
+    if message is None:
+        assert code == 0, err
+        return
+    assert code == 1 and out == "" and message in err and err.startswith(f"error: {path}"), err

@@ -98,6 +98,7 @@ def expand_cmd(
                 where=where,
                 fix=f"Give a {graph.kind} object (apiVersion: {graph.instance_api_version}).",
             )
+        _check_instance(graph, doc, where)
         check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec", graph=graph)  # strict
     objects: list[Any] = []
     origin: dict[int, str] = {}  # id(object) -> its file
@@ -135,6 +136,37 @@ def expand_cmd(
             _report(graph, result, mask)
     if simulate:
         _fail_on_pending(results, instance)
+
+
+def _check_instance(graph: Graph, doc: dict[str, Any], where: str) -> None:
+    """What the API server refuses outside the spec: a top-level or metadata field an object cannot have, a namespace
+    that is not a DNS-1123 label (the spec and the name are checked by check_spec and check_names)."""
+    from pykro.deploy._names import check_namespace
+    from pykro.graph._naming import did_you_mean
+    from pykro.resources._kinds import kind_schema, node
+    from pykro.resources._typing import child
+
+    for key in doc:
+        if key not in ("apiVersion", "kind", "metadata", "spec", "status"):
+            raise ValidationError(
+                f"a {graph.kind} has no field {key!r} (kubectl would refuse it)",
+                where=where,
+                fix="Put spec values under spec:, or remove it." + did_you_mean(str(key), ("metadata", "spec")),
+            )
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ValidationError("metadata must be a mapping", where=where, fix="Write name: under metadata:.")
+    root = kind_schema("v1", "ConfigMap")  # ObjectMeta is the same for every kind
+    fields = sorted((child(node(root), "metadata") or {}).get("properties") or {}) if root is not None else []
+    for key in meta:
+        if fields and key not in fields:
+            raise ValidationError(
+                f"a {graph.kind} has no field metadata.{key} (kubectl would refuse it)",
+                where=where,
+                fix="Remove it." + did_you_mean(str(key), fields),
+            )
+    if meta.get("namespace") is not None:
+        check_namespace(meta["namespace"], where=f"{where}: metadata.namespace")
 
 
 def _check_all_used(objects: list[Any], origin: dict[int, str], lives: list[dict[str, Any]], kind: str) -> None:
