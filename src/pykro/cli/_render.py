@@ -161,7 +161,7 @@ def _kustomize(
 ) -> None:
     """A base from --set/-f (else from the first overlay) and one overlay per --overlay NAME=FILE, whose values go
     on top of the base's."""
-    from pykro.render._kustomize import write_kustomize
+    from pykro.render._kustomize import check_overlay_name, write_kustomize
     from pykro.runtime._values import read_values_file, spec_from_options
 
     parsed: list[tuple[str, Path]] = []
@@ -169,6 +169,7 @@ def _kustomize(
         label, sep, file = item.partition("=")
         if not sep or not label or not file:
             raise PykroError(f"{item!r} is not NAME=VALUES.yaml", where="--overlay", fix="E.g. --overlay dev=dev.yaml.")
+        check_overlay_name(label, where="--overlay")
         parsed.append((label, Path(file)))
     if len({label for label, _ in parsed}) != len(parsed):
         raise PykroError("two --overlay options share a name", where="--overlay", fix="Give each overlay its own name.")

@@ -19,7 +19,7 @@ from pykro.errors import PykroError
 from pykro.render import _goyaml as goyaml
 from pykro.render._files import write_tree
 
-__all__ = ["kustomize_files", "write_kustomize"]
+__all__ = ["check_overlay_name", "kustomize_files", "write_kustomize"]
 
 Key = tuple[str, str, str, str]  # apiVersion, kind, name, namespace ("" for none)
 
@@ -73,14 +73,17 @@ def kustomize_files(
     files["base/kustomization.yaml"] = goyaml.dump(kustomization)
     base_by_key = {_key(o): o for o in plain}
     for name, objects in overlays.items():
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-            raise PykroError(
-                f"overlay name {name!r} is not a directory name",
-                where="--overlay",
-                fix="Use letters, digits, '.', '_' and '-'.",
-            )
+        check_overlay_name(name)
         files.update(_overlay(name, base_by_key, objects, include_secrets))
     return files
+
+
+def check_overlay_name(name: str, where: str | None = None) -> None:
+    """An overlay name is a directory name of its own (``overlays/<name>``)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise PykroError(
+            f"overlay name {name!r} is not a directory name", where=where, fix="Use letters, digits, '.', '_' and '-'."
+        )
 
 
 def _unique(objects: list[dict[str, Any]], where: str) -> None:
