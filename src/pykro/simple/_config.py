@@ -80,6 +80,13 @@ def Secret(
 ) -> ResourceRef:
     """A v1 Secret. ``string_data`` takes plain text and references (the apiserver encodes it); ``data`` takes
     base64 text, or bytes that are encoded here."""
+    if isinstance(string_data, Mapping) and isinstance(data, Mapping):
+        both = sorted(set(map(str, string_data)) & set(map(str, data)))
+        if both:
+            raise fail(
+                f"Secret key {both[0]!r} is in both string_data and data: the API server keeps string_data's value",
+                "give each key once",
+            )
     obj = {"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name, namespace, labels, annotations)}
     fields = compact(
         type=type,

@@ -104,6 +104,8 @@ def Service(
 
 
 def _backend_port(port: Any) -> dict[str, Any]:
+    if isinstance(port, str) and port.strip().isdigit():  # a port name has a letter: "80" would name no port
+        raise fail(f"Ingress port {port!r} is text, so it would be a port name", f"write port={int(port)} (a number)")
     if isinstance(port, str) or (is_ref(port) and type_of(port).kind == "string"):
         return {"name": port}
     return {"number": port}
