@@ -257,3 +257,15 @@ def test_added_objects_live_next_to_the_workload() -> None:
     rule = next(o for o in exposed if o["kind"] == "Ingress")["spec"]["rules"][0]
     assert "host" not in rule
     assert rule["http"]["paths"][0]["backend"] == {"service": {"name": "web", "port": {"number": 8080}}}
+
+
+def test_yaml_files_refuse_a_directory_with_other_manifests(tmp_path: Path) -> None:
+    """generate().to_yaml(dir) and KubernetesOutput wrote beside an earlier render's files, which `kubectl apply -f
+    dir` applies too (render -o DIR already refused them); writing the same objects again is fine."""
+    app = App("web").image("nginx:1.27").port(8080)
+    app.generate().to_yaml(tmp_path)
+    app.generate().to_yaml(tmp_path)
+    with pytest.raises(PykroError, match=r"already holds deployment-web.yaml, service-web.yaml, which this render"):
+        App("api").image("nginx:1.27").generate().to_yaml(tmp_path)
+    with pytest.raises(PykroError, match="kubectl apply -f would read it too"):
+        KubernetesOutput().generate(App("api").image("nginx:1.27"), tmp_path)

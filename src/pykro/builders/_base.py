@@ -500,7 +500,8 @@ def file_name(obj: Mapping[str, Any]) -> str:
 
 
 def write_yaml(objects: list[dict[str, Any]], output_dir: str | Path) -> list[Path]:
-    """Write each object to ``output_dir/<kind>-<name>.yaml``; two objects with one file name are an error."""
+    """Write each object to ``output_dir/<kind>-<name>.yaml``; two objects with one file name are an error, and so is
+    another manifest file already in ``output_dir`` (``kubectl apply -f`` would apply it too)."""
     directory = Path(output_dir)
     names = [file_name(obj) for obj in objects]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -508,6 +509,9 @@ def write_yaml(objects: list[dict[str, Any]], output_dir: str | Path) -> list[Pa
         raise PykroError(
             f"two objects would be written to {directory / twice[0]}", fix="Give one of them another name."
         )
+    from pykro.render._files import check_stale
+
+    check_stale(directory, names, "kubectl apply -f")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         paths = []
