@@ -276,3 +276,38 @@ def test_names_compose_would_merge_are_refused(objects: list[dict[str, Any]], me
     with pytest.raises(ComposeError) as error:
         compose_document(objects)
     assert message in str(error.value)
+
+
+def _probed(probe: dict[str, Any]) -> dict[str, Any]:
+    container = {"name": "c", "image": "i", "ports": [{"containerPort": 8443}], "readinessProbe": probe}
+    pod = {"containers": [container]}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"template": {"spec": pod}},
+    }
+
+
+@pytest.mark.parametrize(
+    ("probe", "message"),
+    [
+        ({"httpGet": {"port": 8443, "httpHeaders": [{"name": "Host", "value": "a"}]}}, "probe httpGet.httpHeaders"),
+        ({"httpGet": {"port": 8443, "host": "10.0.0.1"}}, "probe httpGet.host"),
+        ({"tcpSocket": {"port": 8443, "host": "db"}}, "probe tcpSocket.host"),
+        ({"tcpSocket": {"port": 8443}, "successThreshold": 3}, "probe successThreshold"),
+    ],
+)
+def test_probe_settings_a_healthcheck_cannot_carry_are_refused(probe: dict[str, Any], message: str) -> None:
+    """A Host header, another host or a success threshold were dropped: the healthcheck checked something else."""
+    with pytest.raises(ComposeError, match=f"Deployment 'd', spec.template.spec.containers\\[0\\] {message}"):
+        compose_document([_probed(probe)])
+
+
+def test_https_probe_skips_certificate_checks_as_the_kubelet_does() -> None:
+    test = compose_document([_probed({"httpGet": {"port": 8443, "scheme": "HTTPS"}})]).document["services"]["d"]
+    assert test["healthcheck"]["test"] == [
+        "CMD-SHELL",
+        "wget -q --no-check-certificate -O /dev/null https://127.0.0.1:8443/ || "
+        "curl -fsS -k -o /dev/null https://127.0.0.1:8443/ || exit 1",
+    ]

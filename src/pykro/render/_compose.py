@@ -335,11 +335,17 @@ class _Services(_Objects):
             check["test"] = ["CMD", *[str(a) for a in probe["exec"].get("command") or []]]
         elif "httpGet" in probe:
             get = probe["httpGet"]
+            self.probe_fields(obj, get, {"path", "port", "scheme"}, f"{where} probe httpGet")
             port = self.port_number(obj, c, get.get("port"), where)
             scheme = str(get.get("scheme", "HTTP")).lower()
             url = shlex.quote(f"{scheme}://127.0.0.1:{port}{get.get('path', '/')}")
-            check["test"] = ["CMD-SHELL", f"wget -q -O /dev/null {url} || curl -fsS -o /dev/null {url} || exit 1"]
+            insecure = ("--no-check-certificate ", "-k ") if scheme == "https" else ("", "")  # as the kubelet
+            check["test"] = [
+                "CMD-SHELL",
+                f"wget -q {insecure[0]}-O /dev/null {url} || curl -fsS {insecure[1]}-o /dev/null {url} || exit 1",
+            ]
         elif "tcpSocket" in probe:
+            self.probe_fields(obj, probe["tcpSocket"], {"port"}, f"{where} probe tcpSocket")
             port = self.port_number(obj, c, probe["tcpSocket"].get("port"), where)
             check["test"] = ["CMD-SHELL", f"nc -z 127.0.0.1 {port} || exit 1"]
         else:
@@ -350,7 +356,15 @@ class _Services(_Objects):
                 check[target] = f"{probe[key]}s"
         if "failureThreshold" in probe:
             check["retries"] = probe["failureThreshold"]
+        if probe.get("successThreshold", 1) != 1:
+            raise self.fail(obj, f"{where} probe successThreshold", "Compose counts a service healthy on one success")
         return check
+
+    def probe_fields(self, obj: dict[str, Any], action: Mapping[str, Any], known: set[str], where: str) -> None:
+        """A probe setting the healthcheck cannot carry (a Host header, another host) would change what is checked."""
+        extra = sorted(set(action) - known)
+        if extra:
+            raise self.fail(obj, f"{where}.{extra[0]}", "the Compose healthcheck cannot send it (it checks 127.0.0.1)")
 
     def port_number(self, obj: dict[str, Any], c: dict[str, Any], port: Any, where: str) -> int:
         if isinstance(port, int):
