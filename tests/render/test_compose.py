@@ -311,3 +311,53 @@ def test_https_probe_skips_certificate_checks_as_the_kubelet_does() -> None:
         "wget -q --no-check-certificate -O /dev/null https://127.0.0.1:8443/ || "
         "curl -fsS -k -o /dev/null https://127.0.0.1:8443/ || exit 1",
     ]
+
+
+def _secured(pod_context: dict[str, Any], context: dict[str, Any], **pod: Any) -> dict[str, Any]:
+    container = {"name": "c", "image": "i", "securityContext": context}
+    spec = {"containers": [container], "securityContext": pod_context, **pod}
+    return {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "d"},
+        "spec": {"template": {"spec": spec}},
+    }
+
+
+def test_security_context_becomes_the_services_settings(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """The user, read-only root, capabilities and no-new-privileges reach Compose (were dropped: the container ran
+    as root with every capability)."""
+    context = {
+        "runAsUser": 1000,
+        "readOnlyRootFilesystem": True,
+        "allowPrivilegeEscalation": False,
+        "capabilities": {"drop": ["ALL"], "add": ["NET_BIND_SERVICE"]},
+    }
+    pod_context = {"runAsGroup": 3000, "runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
+    out = tmp_path / "compose.yaml"
+    out.write_text(compose_document([_secured(pod_context, context)]).text(), encoding="utf-8")
+    service = load(kit, out)["services"]["d"]
+    assert service["user"] == "1000:3000" and service["read_only"] is True
+    assert service["cap_drop"] == ["ALL"] and service["cap_add"] == ["NET_BIND_SERVICE"]
+    assert service["security_opt"] == ["no-new-privileges:true"]
+
+
+@pytest.mark.parametrize(
+    ("deployment", "message"),
+    [
+        (_secured({"runAsNonRoot": True}, {}), "containers[0].securityContext.runAsNonRoot: Compose cannot refuse"),
+        (_secured({"fsGroup": 2000}, {}), "spec.template.spec.securityContext.fsGroup: Compose has no such setting"),
+        (_secured({}, {"runAsGroup": 1}), "securityContext.runAsGroup: Compose sets a group only with a user"),
+        (_secured({}, {"seccompProfile": {"type": "Localhost"}}), "a Localhost profile has no Compose form"),
+        (_secured({}, {}, hostNetwork=True), "spec.template.spec.hostNetwork: the Compose file would not carry it"),
+        (_probed({"tcpSocket": {"port": 8443}}) | {}, None),
+    ],
+)
+def test_run_settings_compose_cannot_carry_are_refused(deployment: dict[str, Any], message: str | None) -> None:
+    if message is None:
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        container["ports"][0]["hostPort"] = 80
+        message = "containers[0].ports[0].hostPort: publish ports with a LoadBalancer or NodePort Service"
+    with pytest.raises(ComposeError) as error:
+        compose_document([deployment])
+    assert message in str(error.value)

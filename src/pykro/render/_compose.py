@@ -24,6 +24,7 @@ from typing import Any
 from pykro.cel._library.quantity import parse_quantity
 from pykro.errors import PykroError
 from pykro.render import _goyaml as goyaml
+from pykro.render._compose_security import run_settings
 
 __all__ = ["ComposeError", "ComposeResult", "compose_document", "graph_dependencies", "write_compose"]
 
@@ -207,6 +208,7 @@ class _Services(_Objects):
 
     def service(self, obj: dict[str, Any], pod: dict[str, Any], c: dict[str, Any], where: str) -> dict[str, Any]:
         svc: dict[str, Any] = {"image": c.get("image")}
+        svc.update(run_settings(pod, c, where, lambda here, why: self.fail(obj, here, why)))
         env = self.environment(obj, c, where)
         for field_, key in (("command", "entrypoint"), ("args", "command")):
             if c.get(field_):
