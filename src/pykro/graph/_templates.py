@@ -538,31 +538,20 @@ def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs
 
 def _bounds(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path) -> Problem | None:
     """A CRD's ``enum``, ``minimum`` and ``maximum`` for a literal scalar (the API server refuses the object)."""
-    text = format_path(path)
-    choices = schema.get("enum")
-    if isinstance(choices, list) and value not in choices and not (schema.get("nullable") and value is None):
+    text, choices = format_path(path), schema.get("enum")
+    if isinstance(choices, list) and value not in choices:
         listed = ", ".join(_short(c) for c in choices)
-        return (
-            text,
-            f"{typed.kind} field {text} must be one of {listed}, got {_short(value)}",
-            f"Use one of {listed}.",
-        )
-    if not isinstance(value, int | float) or isinstance(value, bool):
-        return None
-    for key, below in (("minimum", True), ("maximum", False)):
+        return (text, f"{typed.kind} field {text} must be one of {listed}, got {_short(value)}", f"Use {listed}.")
+    for key, sign in (("minimum", 1), ("maximum", -1)):
         limit = schema.get(key)
-        if not isinstance(limit, int | float) or isinstance(limit, bool):
+        if isinstance(value, bool) or not isinstance(value, int | float) or not isinstance(limit, int | float):
             continue
         exclusive = schema.get(f"exclusive{key.capitalize()}") is True
-        outside = (
-            (value < limit or (exclusive and value == limit))
-            if below
-            else (value > limit or (exclusive and value == limit))
-        )
-        if outside:
-            bound = ("above" if exclusive else "at least") if below else ("below" if exclusive else "at most")
-            what = f"{typed.kind} field {text} must be {bound} {limit}, got {_short(value)}"
-            return (text, what, f"The API server rejects it; use a value {bound} {limit}.")
+        if sign * (value - limit) < 0 or (exclusive and value == limit):
+            bound = {(1, False): "at least", (1, True): "above", (-1, False): "at most", (-1, True): "below"}
+            want = f"{bound[sign, exclusive]} {limit}"
+            what = f"{typed.kind} field {text} must be {want}, got {_short(value)}"
+            return (text, what, f"The API server rejects it; use a value {want}.")
     return None
 
 
