@@ -81,6 +81,11 @@ def test_a_directory_with_include_exclude_and_lists() -> None:
             "metadata: {name: a}\n",
             "ConfigMap 'a' is defined twice",
         ),
+        (  # named by its file and document (was by the RGD path spec.resources[1].template.bogus only)
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: b}\nbogus: 3\n",
+            "ConfigMap has no field bogus (the API server would drop it) (at {path} (document 2), bogus)",
+        ),
     ],
 )
 def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | None, expected: str) -> None:
@@ -93,7 +98,7 @@ def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | 
 
     with pytest.raises(CompositionError) as err:
         _ = _build(files).graph
-    assert expected in str(err.value)
+    assert expected.format(path=path) in str(err.value)
     assert f"{__file__}:" in str(err.value)
 
 

@@ -19,6 +19,7 @@ from pykro import _yamlio as yamlio
 from pykro.authoring._location import fail, user_site
 from pykro.authoring._resource import ResourceRef, derive_id, resource
 from pykro.errors import PykroError
+from pykro.graph._templates import object_problem
 
 MAX_ID = 63
 _FIRST = {"CustomResourceDefinition": 0, "Namespace": 1}
@@ -69,6 +70,10 @@ def _checked(obj: Any, where: str) -> dict[str, Any]:
             f"{where} is not a Kubernetes object: it has no {', '.join(missing)}",
             "Give YAML files that hold Kubernetes objects only (generateName is not supported).",
         )
+    problem = object_problem(obj)  # found again when the graph is built, but named there by its graph path only
+    if problem is not None:
+        path, what, fix = problem
+        raise fail(f"{what} (at {where}, {path})" if path else f"{what} ({where})", fix)
     return obj
 
 
