@@ -308,6 +308,11 @@ def test_hpa_targets() -> None:
             lambda: simple.HorizontalPodAutoscaler("h", target="w", min_replicas=5, max_replicas=2),
             "min_replicas 5 is above max_replicas 2",
         ),
+        (lambda: simple.PersistentVolumeClaim("p", size="10"), "size '10' has no unit, so Kubernetes reads it as 10"),
+        (
+            lambda: simple.StatefulSet("s", image="x", volume_claim_templates=[{"name": "d", "size": "5"}]),
+            "volume claim template size '5' has no unit",
+        ),
     ],
 )
 def test_mistakes_are_composition_errors(call: Callable[[], Any], message: str) -> None:

@@ -26,6 +26,7 @@ from pykro.authoring._refs import is_ref
 from pykro.authoring._resource import ResourceRef
 from pykro.cel._library.quantity import is_quantity
 from pykro.errors import PykroError
+from pykro.simple._values import check_size
 
 __all__ = ["Builder", "Generated", "ResourceGenerator", "Resources", "builder_method", "unsupported"]
 
@@ -126,12 +127,7 @@ def quantity(value: Any, what: str, *, size: bool = False) -> Any:
             f"{what} must be a Kubernetes quantity such as '500m' or '4Gi', got {value!r}",
             "Write cpu as cores or millicores ('2', '500m') and sizes with a unit ('512Mi', '20Gi').",
         )
-    if size and re.fullmatch(r"\+?[0-9.]+", value) and value.strip("+0.") != "":
-        raise fail(
-            f"{what} {value!r} has no unit, so Kubernetes reads it as {value} bytes",
-            f"Write it with a unit, e.g. '{value}Gi' or '{value}Mi'.",
-        )
-    return value
+    return check_size(value, what) if size else value
 
 
 def requirements(into: dict[str, dict[str, Any]], cpu: Any, memory: Any, cpu_limit: Any, memory_limit: Any) -> None:

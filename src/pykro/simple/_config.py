@@ -16,6 +16,7 @@ from pykro.simple._values import (
     Obj,
     Str,
     Strs,
+    check_size,
     compact,
     label_selector,
     metadata,
@@ -122,7 +123,7 @@ def PersistentVolumeClaim(
         volumeName=volume_name,
         selector=label_selector(selector),
         dataSource=data_source,
-        resources={"requests": {"storage": size}},
+        resources={"requests": {"storage": check_size(size, "PersistentVolumeClaim size")}},
     )
     obj = {"apiVersion": "v1", "kind": "PersistentVolumeClaim"}
     return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)
