@@ -313,6 +313,15 @@ def test_hpa_targets() -> None:
             lambda: simple.StatefulSet("s", image="x", volume_claim_templates=[{"name": "d", "size": "5"}]),
             "volume claim template size '5' has no unit",
         ),
+        (
+            lambda: simple.Service("s", ports=[80], type="Loadbalancer"),
+            "Service type 'Loadbalancer' is not one of ClusterIP, NodePort, LoadBalancer, ExternalName. Use one of "
+            "them. Did you mean 'LoadBalancer'",
+        ),
+        (
+            lambda: simple.PersistentVolumeClaim("p", size="1Gi", access_modes=("ReadWriteOne",)),
+            "access mode 'ReadWriteOne' is not one of .* Did you mean 'ReadWriteOnce'",
+        ),
     ],
 )
 def test_mistakes_are_composition_errors(call: Callable[[], Any], message: str) -> None:

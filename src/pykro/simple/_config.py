@@ -21,6 +21,7 @@ from pykro.simple._values import (
     label_selector,
     metadata,
     name_of,
+    one_of,
     text_keys,
     texts,
 )
@@ -115,7 +116,8 @@ def PersistentVolumeClaim(
     annotations: Labels | None = None,
 ) -> ResourceRef:
     """A v1 PersistentVolumeClaim requesting ``size`` (``"10Gi"``), ReadWriteOnce unless ``access_modes`` says."""
-    modes = access_modes if is_ref(access_modes) else list(access_modes)
+    known = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+    modes = access_modes if is_ref(access_modes) else [one_of(m, "access mode", known) for m in access_modes]
     spec = compact(
         accessModes=modes,
         storageClassName=storage_class,

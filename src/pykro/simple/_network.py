@@ -24,6 +24,7 @@ from pykro.simple._values import (
     label_selector,
     metadata,
     name_of,
+    one_of,
 )
 
 __all__ = ["Ingress", "NetworkPolicy", "Service", "pod_selector_of"]
@@ -89,7 +90,7 @@ def Service(
     elif selector is None and not external:
         selector = {"app": name}
     spec = compact(
-        type=type,
+        type=one_of(type, "Service type", ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")),
         selector=selector,
         ports=_service_ports(ports),
         clusterIP=cluster_ip,
