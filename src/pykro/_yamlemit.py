@@ -42,7 +42,8 @@ _UNSAFE = ""  # cached marker: this string needs the whole-document fallback (a 
 
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+").fullmatch
 _INDICATORS_FIRST = frozenset("#,[]{}&*!|>'\"%@`")  # libyaml: these never start a plain scalar
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}  # PyYAML's, filled by emit (see pyyaml_facts)
+# PyYAML's implicit resolvers by first character, compiled when a string starting with it is first written.
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _LINE_SEPARATORS = ("\n", "\r", "\x85", "\u2028", "\u2029")
@@ -57,10 +58,18 @@ class _Fallback(Exception):
 
 def _implicit_tag(text: str) -> str:
     """The tag PyYAML's resolver gives ``text`` written as a plain scalar (its exact lookup, on its own table)."""
-    for tag, regexp in _RESOLVERS.get(text[0] if text else "", []) + _RESOLVERS.get(None, []):
+    for tag, regexp in _resolvers(text[0] if text else "") + _resolvers(None):
         if regexp.match(text):
             return tag
     return _STR_TAG
+
+
+def _resolvers(first: str | None) -> list[tuple[str, re.Pattern[str]]]:
+    found = _RESOLVERS.get(first)
+    if found is None:
+        rows = pyyaml_facts()[1].get(first, ())
+        found = _RESOLVERS[first] = [(tag, re.compile(pattern, flags)) for tag, pattern, flags in rows]
+    return found
 
 
 def _ascii_plain(text: str) -> bool:
@@ -261,11 +270,11 @@ def _pyyaml_read() -> dict[str, Any]:
 
 
 @functools.cache
-def pyyaml_facts() -> tuple[bool, dict[Any, list[tuple[str, re.Pattern[str]]]]]:
+def pyyaml_facts() -> tuple[bool, dict[Any, list[tuple[str, str, int]]]]:
     """Whether PyYAML has libyaml (the fast writer reproduces libyaml's emitter only) and PyYAML's implicit
-    resolvers (first character -> (tag, pattern) in PyYAML's order), cached on disk in a folder named by the digest
-    of PyYAML's resolver and package modules, under a name made of its file names (libyaml present or not); read
-    from PyYAML itself when there is no cache."""
+    resolvers (first character -> (tag, pattern, flags) in PyYAML's order), cached on disk in a folder named by the
+    digest of PyYAML's resolver and package modules, under a name made of its file names (libyaml present or not);
+    read from PyYAML itself when there is no cache."""
     spec = importlib.util.find_spec("yaml")
     where = _diskcache.root("pyyaml")
     name = "facts"
@@ -281,10 +290,7 @@ def pyyaml_facts() -> tuple[bool, dict[Any, list[tuple[str, re.Pattern[str]]]]]:
             name = f"facts-{zlib.crc32(files.encode()):08x}"
             where = _diskcache.folder(where, package / "resolver.py", package / "__init__.py")
     facts = _diskcache.cached(where, name, _pyyaml_read)
-    table = {
-        first: [(tag, re.compile(pattern, flags)) for tag, pattern, flags in found]
-        for first, found in facts["resolvers"]
-    }
+    table = {first: [(tag, pattern, flags) for tag, pattern, flags in found] for first, found in facts["resolvers"]}
     return bool(facts["libyaml"]), table
 
 
@@ -295,8 +301,6 @@ def libyaml() -> bool:
 
 def emit(docs: list[Any], reference: Reference) -> str | None:
     """The YAML stream for ``docs`` exactly as ``reference`` writes it, or None when only ``reference`` can."""
-    if not _RESOLVERS:
-        _RESOLVERS.update(pyyaml_facts()[1])
     parts: list[str] = []
     keep = False
     try:

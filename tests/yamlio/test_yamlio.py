@@ -302,7 +302,7 @@ _FACTS = """
 import json, sys
 from pykro import _yamlemit
 libyaml, table = _yamlemit.pyyaml_facts()
-rows = {str(k): [[tag, r.pattern, r.flags] for tag, r in v] for k, v in table.items()}
+rows = {str(k): [list(row) for row in v] for k, v in table.items()}
 print(json.dumps([libyaml, rows, "yaml" in sys.modules]))
 """
 
