@@ -17,7 +17,7 @@ from pykro._kubeyaml import TOO_BIG as _TOO_BIG
 from pykro._kubeyaml import is_text, kube_scalar
 from pykro._yamlio import Ambiguous, _ambiguous
 
-__all__ = ["FAST", "KubeLoader", "Loader", "ValuesLoader", "dump_all"]
+__all__ = ["KubeLoader", "Loader", "ValuesLoader", "dump_all"]
 
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
@@ -25,7 +25,6 @@ try:  # libyaml bindings; the pure-Python classes are a fallback only
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
     _BaseDumper = yaml.SafeDumper
-_FAST = _BaseDumper is getattr(yaml, "CSafeDumper", None)  # the fast writer reproduces libyaml's emitter only
 
 
 class _Dumper(_BaseDumper):  # type: ignore[misc]
@@ -145,7 +144,6 @@ def dump_all(docs: list[Any]) -> str:
     )
 
 
-FAST = _FAST
 Loader = _Loader
 KubeLoader = _KubeLoader
 ValuesLoader = _ValuesLoader
