@@ -22,10 +22,10 @@ from typing import Any, Final, Literal
 
 import jsonschema_rs
 
+from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro import _diskcache
 from pykro.schema._causes import FieldCause, go_number, go_quote
 
 __all__ = [
