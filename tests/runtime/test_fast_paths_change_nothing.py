@@ -104,3 +104,36 @@ def test_the_shortcuts_are_taken(monkeypatch: pytest.MonkeyPatch) -> None:
                 _outcome(graph, instance)
         counts.append(calls[0])
     assert counts[0] < counts[1] / 2, counts
+
+
+def _settled(run: Callable[[], Expansion]) -> str:
+    try:
+        result = run()
+    except PykroError as exc:
+        return f"{type(exc).__name__}: {exc}"
+    states = {rid: vars(state) for rid, state in result.states.items()}
+    return json.dumps([result.instance, result.objects, states, result.observed], default=repr)
+
+
+@pytest.mark.parametrize(("graph", "instance"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
+def test_one_pass_when_rendering_is_the_fixed_point(graph: Graph, instance: dict[str, Any]) -> None:
+    """``apply=None`` (the object applied is the object rendered) runs one pass: the same result as passes with an
+    identity apply run until nothing changes (which takes at least two), externals observed or not."""
+    passes = [0]
+    expand_applying = reconcile.expand_applying
+
+    def counted(*args: Any) -> tuple[Expansion, bool]:
+        passes[0] += 1
+        return expand_applying(*args)
+
+    externals = {r.id: {"metadata": {"name": "x"}} for r in graph.resources if r.is_external and not r.for_each}
+    for observed in ({}, externals) if externals else ({},):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(reconcile, "expand_applying", counted)
+            passes[0] = 0
+            once = _settled(lambda seen=observed: reconcile_passes(graph, instance, None, observed=seen))
+            assert passes[0] <= 1
+            passes[0] = 0
+            looped = _settled(lambda seen=observed: reconcile_passes(graph, instance, lambda obj: obj, observed=seen))
+            assert passes[0] >= 2 or not looped.startswith("[") or not json.loads(looped)[1]  # nothing applied
+        assert once == looped

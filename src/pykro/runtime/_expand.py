@@ -9,6 +9,7 @@ conditions computed as kro does."""
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from pykro.errors import go_quote
 from pykro.graph import Field, Graph, Node
 from pykro.graph._analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.graph._secrets import Redactor
+from pykro.resources._typing import path_text
 from pykro.runtime import _labels as kl
 from pykro.runtime import _paths as paths
 from pykro.runtime._fill import fill, set_path
@@ -220,6 +222,13 @@ class _Context:
             except _Failed as exc:
                 errors.append(f"status.{fld.path_text}: {exc}")
                 continue
+            where = _non_finite(value)
+            if where is not None:
+                errors.append(
+                    f"status.{path_text((*fld.path, *where))}: evaluated to {_non_finite_text(value, where)}, which "
+                    "Kubernetes JSON cannot hold"
+                )
+                continue
             set_path(status, fld.path, value)
         return status, errors
 
@@ -394,6 +403,7 @@ class _Run(_Context):
         planned = self.plans[node.id]
         base_ctx = self.context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
+        _check_finite(node, values)
         if node.type != COLLECTION:
             objects = [fill(node.resource.body, values, planned.targets)]
         else:
@@ -404,6 +414,7 @@ class _Run(_Context):
                 item_ctx = {**ctx, **combo}
                 for f, on in planned.iterated:
                     item_values[f.path] = self._eval(f, item_ctx, pending_on=on)
+                _check_finite(node, item_values)
                 objects.append(fill(node.resource.body, item_values, planned.targets))
             seen: set[str] = set()
             for obj in objects:
@@ -461,6 +472,41 @@ class _Run(_Context):
             labels[kl.COLLECTION_INDEX] = str(collection[0])
             labels[kl.COLLECTION_SIZE] = str(collection[1])
         meta["labels"] = labels
+
+
+def _check_finite(node: Node, values: dict[tuple[str | int, ...], Any]) -> None:
+    """A value that is NaN or infinite (e.g. ``0.0/0.0``) -> _Failed naming the field: Kubernetes JSON cannot hold
+    it, and a NaN, unequal to itself, would never let a reconcile settle."""
+    for path, value in values.items():
+        where = _non_finite(value)
+        if where is not None:
+            raise _Failed(
+                f'node "{node.id}": field {path_text((*path, *where))} evaluated to {_non_finite_text(value, where)}, '
+                "which Kubernetes JSON cannot hold"
+            )
+
+
+def _non_finite(value: Any) -> tuple[str | int, ...] | None:
+    """The path to the first NaN or infinity in ``value`` (``()`` for the value itself), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else ()
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _non_finite(item)
+        if found is not None:
+            return (key, *found)
+    return None
+
+
+def _non_finite_text(value: Any, where: tuple[str | int, ...]) -> str:
+    for key in where:
+        value = value[key]
+    return "NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf"
 
 
 def _plain_path(tree: Any) -> bool:

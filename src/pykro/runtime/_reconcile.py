@@ -20,7 +20,7 @@ DEFAULT_MAX_PASSES = 50
 def reconcile_passes(
     graph: Graph,
     instance: dict[str, Any],
-    apply: Callable[[dict[str, Any]], dict[str, Any]],
+    apply: Callable[[dict[str, Any]], dict[str, Any]] | None,
     *,
     observed: dict[str, Any] | None = None,
     max_passes: int = DEFAULT_MAX_PASSES,
@@ -32,9 +32,16 @@ def reconcile_passes(
     Each object is applied as soon as it resolves and its dependents see it in the same pass (kro observes what it
     applies), so a graph settles in two passes whatever its depth; the cost is linear in the graph's size. A graph
     still changing after ``max_passes`` (an ``apply`` that never returns the same object twice) is an error, never
-    a result with resources left pending."""
+    a result with resources left pending.
+
+    ``apply=None`` stands for rendering without a cluster: the object applied is the object rendered, and nothing
+    is observed but ``observed``. One pass is then the fixed point: a second one would see the same inputs (every
+    resource's dependencies are before it in the order, and observed as applied in the first) and evaluation is
+    deterministic (a NaN, the one value unequal to itself, is a resource error, see ``_expand``)."""
     live: dict[str, Any] = dict(observed or {})
     prepared = prepare_instance(graph, instance, source)
+    if apply is None:
+        return expand_applying(graph, prepared, live, _rendered)[0]
     for _ in range(max_passes):
         result, changed = expand_applying(graph, prepared, live, apply)
         if not changed:
@@ -44,6 +51,11 @@ def reconcile_passes(
         where=source or graph.name,
         fix="The objects the cluster reports must settle: check readyWhen and the fields fed back as observed.",
     )
+
+
+def _rendered(obj: dict[str, Any]) -> dict[str, Any]:
+    """What a cluster-less apply returns: the object itself."""
+    return obj
 
 
 def observed_from_objects(graph: Graph, instance: dict[str, Any], objects: list[dict[str, Any]]) -> dict[str, Any]:
