@@ -27,7 +27,15 @@ from pykro.runtime._instance import prepare_instance
 from pykro.runtime._plan import plans, waits_on
 from pykro.runtime._status import instance_status
 
-__all__ = ["Expansion", "ResourceState", "expand", "expand_applying", "expand_prepared", "identity"]
+__all__ = [
+    "Expansion",
+    "ResourceState",
+    "applying_pass",
+    "expand",
+    "expand_applying",
+    "expand_prepared",
+    "identity",
+]
 
 State = Literal["ready", "pending", "skipped", "error"]
 
@@ -104,8 +112,14 @@ def expand_applying(
     as soon as it resolves and observed by the resources after it in the same pass, as kro's controller observes
     what it applied. ``live`` (resource id -> live object, a list for forEach) is updated in place: resolved objects
     are stored, excluded ones dropped. Returns the expansion and whether ``live`` changed."""
-    run = _Run(graph, dict(prepared), live, apply)
+    run = applying_pass(graph, prepared, live, apply)
     return run.execute(), run.changed
+
+
+def applying_pass(graph: Graph, prepared: dict[str, Any], live: dict[str, Any], apply: Apply) -> _Run:
+    """The pass :func:`expand_applying` runs, not run yet: ``execute(status=False)`` then ``add_status()`` when its
+    result is the one kept (the status feeds nothing back), ``changed`` after it."""
+    return _Run(graph, dict(prepared), live, apply)
 
 
 class _Context:
@@ -238,7 +252,8 @@ class _Run(_Context):
     resolution (forEach collections included), decoration, apply and observed readiness."""
 
     # ------------------------------------------------------------------------------------------- driver
-    def execute(self) -> Expansion:
+    def execute(self, *, status: bool = True) -> Expansion:
+        """Run the pass; without ``status`` the instance's status is left to :meth:`add_status`."""
         objects: list[dict[str, Any]] = []
         for node_id in self.analysis.order:
             node = self.analysis.nodes[node_id]
@@ -246,8 +261,13 @@ class _Run(_Context):
             self.states[node_id] = state
             if node.type not in (EXTERNAL, EXTERNAL_COLLECTION):
                 objects.extend(state.objects)
-        self.instance["status"] = instance_status(self)
+        if status:
+            self.add_status()
         return Expansion(instance=self.instance, objects=objects, states=self.states, observed=dict(self.given))
+
+    def add_status(self) -> None:
+        """Set the status kro would write after this pass on the instance (the one its Expansion holds)."""
+        self.instance["status"] = instance_status(self)
 
     def _process(self, node: Node) -> ResourceState:
         try:

@@ -9,7 +9,7 @@ from typing import Any
 from pykro.errors import PykroError
 from pykro.graph import Graph
 from pykro.graph._analysis import COLLECTION, EXTERNAL_COLLECTION
-from pykro.runtime._expand import Expansion, expand_applying, expand_prepared, identity
+from pykro.runtime._expand import Expansion, applying_pass, expand_prepared, identity
 from pykro.runtime._instance import prepare_instance
 
 __all__ = ["observed_from_objects", "reconcile_passes"]
@@ -25,6 +25,7 @@ def reconcile_passes(
     observed: dict[str, Any] | None = None,
     max_passes: int = DEFAULT_MAX_PASSES,
     source: str | None = None,
+    status: bool = True,
 ) -> Expansion:
     """Expand repeatedly, calling ``apply(obj) -> live object`` for every resolved object, until a pass applies
     nothing new. ``observed`` seeds the live state (external references, or objects that already exist).
@@ -37,14 +38,18 @@ def reconcile_passes(
     ``apply=None`` stands for rendering without a cluster: the object applied is the object rendered, and nothing
     is observed but ``observed``. One pass is then the fixed point: a second one would see the same inputs (every
     resource's dependencies are before it in the order, and observed as applied in the first) and evaluation is
-    deterministic (a NaN, the one value unequal to itself, is a resource error, see ``_expand``)."""
+    deterministic (a NaN, the one value unequal to itself, is a resource error, see ``_expand``).
+
+    The instance status, which feeds nothing back, is computed for the last pass only; ``status=False`` leaves it
+    out (for callers that keep only the objects and resource states)."""
     live: dict[str, Any] = dict(observed or {})
     prepared = prepare_instance(graph, instance, source)
-    if apply is None:
-        return expand_applying(graph, prepared, live, _rendered)[0]
-    for _ in range(max_passes):
-        result, changed = expand_applying(graph, prepared, live, apply)
-        if not changed:
+    for _ in range(max_passes if apply is not None else 1):
+        run = applying_pass(graph, prepared, live, apply or _rendered)
+        result = run.execute(status=False)
+        if apply is None or not run.changed:
+            if status:
+                run.add_status()
             return result
     raise PykroError(
         f"the resources of {graph.kind} {graph.name!r} kept changing after {max_passes} reconcile passes",
