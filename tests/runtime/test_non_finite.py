@@ -105,3 +105,32 @@ def test_a_spec_value_that_is_not_finite_stops_a_composition(value: float) -> No
     assert f'widget (node "widget": field spec.w evaluated to {shown}, which Kubernetes JSON cannot hold)' in str(
         caught.value
     )
+
+
+def test_a_collection_item_that_is_not_finite_stops_rendering() -> None:
+    rgd = yamlio.load("""
+apiVersion: kro.run/v1alpha1
+kind: ResourceGraphDefinition
+metadata: {name: shares}
+spec:
+  schema:
+    apiVersion: v1alpha1
+    kind: Shares
+    spec: {name: string, parts: "[]integer"}
+  resources:
+  - id: share
+    forEach: [{part: "${schema.spec.parts}"}]
+    template:
+      apiVersion: example.com/v1
+      kind: Widget
+      metadata: {name: "${schema.spec.name}-${string(part)}"}
+      spec: {share: "${1.0 / double(part)}", owner: "${schema.spec.name}"}
+""")
+    graph = Graph.from_rgd(rgd)
+    objects = manifests(graph, {"name": "a", "parts": [2, 4]}, name="a")
+    assert [o["spec"] for o in objects] == [{"share": 0.5, "owner": "a"}, {"share": 0.25, "owner": "a"}]
+    with pytest.raises(ValidationError) as caught:
+        manifests(graph, {"name": "a", "parts": [2, 0]}, name="a")
+    assert 'share (node "share": field spec.share evaluated to +Inf, which Kubernetes JSON cannot hold)' in str(
+        caught.value
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -423,7 +423,7 @@ class _Run(_Context):
         planned = self.plans[node.id]
         base_ctx = self.context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
-        _check_finite(node, values)
+        _check_finite(node, values.items())
         if node.type != COLLECTION:
             objects = [fill(node.resource.body, values, planned.targets)]
         else:
@@ -434,7 +434,7 @@ class _Run(_Context):
                 item_ctx = {**ctx, **combo}
                 for f, on in planned.iterated:
                     item_values[f.path] = self._eval(f, item_ctx, pending_on=on)
-                _check_finite(node, item_values)
+                _check_finite(node, ((f.path, item_values[f.path]) for f, _ in planned.iterated))
                 objects.append(fill(node.resource.body, item_values, planned.targets))
             seen: set[str] = set()
             for obj in objects:
@@ -494,10 +494,10 @@ class _Run(_Context):
         meta["labels"] = labels
 
 
-def _check_finite(node: Node, values: dict[tuple[str | int, ...], Any]) -> None:
+def _check_finite(node: Node, values: Iterable[tuple[tuple[str | int, ...], Any]]) -> None:
     """A value that is NaN or infinite (e.g. ``0.0/0.0``) -> _Failed naming the field: Kubernetes JSON cannot hold
     it, and a NaN, unequal to itself, would never let a reconcile settle."""
-    for path, value in values.items():
+    for path, value in values:
         where = _non_finite(value)
         if where is not None:
             raise _Failed(
