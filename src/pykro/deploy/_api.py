@@ -1,37 +1,27 @@
-"""`Cluster`: the deploy engine's view of an API server, on lightkube's async client. Objects are plain dicts (every
-kind goes through unregistered generic resource classes, so nothing is lost in model conversion); kinds are
-resolved from lightkube's built-in table or the cluster's CRDs; every call is retried per `RetryPolicy` and every
-refusal becomes a one-paragraph `DeployError` naming the verb and the resource."""
+"""`Cluster`: the deploy engine's view of an API server: JSON over HTTP/1.1 (see `pykro.deploy._client` for how a
+kubeconfig context is reached). Objects are plain dicts, so nothing is lost in model conversion; kinds are resolved
+from pykro's table of built-in kinds (`pykro.schema._kubernetes`) or the cluster's CRDs; every call is retried per
+`RetryPolicy` and every refusal becomes a one-paragraph `DeployError` naming the verb and the resource."""
 
 from __future__ import annotations
 
+import asyncio
+import json
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
-
-import httpx2
-from lightkube import AsyncClient
-from lightkube.config.client_adapter import verify_cluster
-from lightkube.config.kubeconfig import SingleConfig
-from lightkube.core import resource as lk_resource
-from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
-from lightkube.core.resource_registry import resource_registry
-from lightkube.generic_resource import (
-    Generic,
-    GenericGlobalResource,
-    GenericNamespacedResource,
-    create_api_info,
-)
-from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
+from typing import Any, Literal, TypeVar
+from urllib.parse import urlencode
 
 from pykro._kube import ResourceType as ResourceType  # the deploy modules' name for it
 from pykro.deploy import _inventory as inventory
+from pykro.deploy import _transport as http
+from pykro.deploy._client import connect
 from pykro.deploy._errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy._kubeconfig import load as load_kubeconfig
 from pykro.deploy._names import check_namespace, check_segment
 from pykro.deploy._retry import RetryPolicy, call, retry_after, retryable, status_code
-from pykro.deploy._transport import KubeTransport, fast_transport
+from pykro.schema import _kubernetes as k8s
 
 __all__ = [
     "CONFIGMAP_TYPE",
@@ -53,46 +43,39 @@ CONFIGMAP_TYPE = ResourceType.of("v1", "ConfigMap", "configmaps", True)
 SECRET_TYPE = ResourceType.of("v1", "Secret", "secrets", True)
 EVENT_TYPE = ResourceType.of("v1", "Event", "events", True)
 LEASE_TYPE = ResourceType.of("coordination.k8s.io/v1", "Lease", "leases", True)
-_CLASSES: dict[ResourceType, type[Any]] = {}
-
-
-def _lk_class(rt: ResourceType) -> type[Any]:
-    """An unregistered lightkube generic resource class for ``rt`` (objects stay plain dicts)."""
-    cls = _CLASSES.get(rt)
-    if cls is None:
-        group, _, version = rt.api_version.rpartition("/")
-        base = GenericNamespacedResource if rt.namespaced else GenericGlobalResource
-        cls = type(rt.kind, (base,), {"_api_info": create_api_info(group, version, rt.kind, rt.plural)})
-        _CLASSES[rt] = cls
-    return cls
-
-
-def _plain(obj: Any) -> dict[str, Any]:
-    if isinstance(obj, dict) and not isinstance(obj, Generic):
-        return obj
-    out: dict[str, Any] = cast(Any, obj).to_dict()
-    return dict(out)
+APPLY = "application/apply-patch+yaml"
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def _builtin(api_version: str, kind: str) -> ResourceType | None:
-    try:
-        cls = resource_registry.load(api_version, kind)
-    except (LoadResourceError, ImportError, ValueError):
-        return None
-    if issubclass(cls, Generic):
-        return None
-    info = cls._api_info
-    return ResourceType.of(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
+    """A built-in kind of the Kubernetes version pykro's schemas come from."""
+    info = k8s.resource_for(api_version, kind)
+    return None if info is None else ResourceType.of(api_version, kind, info.plural, info.namespaced)
 
 
-def _transport(single: SingleConfig) -> KubeTransport | None:
-    """pykro's own HTTP/1.1 transport (see `pykro.deploy._transport`), with the TLS context lightkube would use;
-    None (httpx2's transport) behind a proxy or when the kubeconfig names no user (lightkube refuses it itself)."""
-    if single.user is None:
-        return None
-    server = str(single.cluster.server)
-    verify = verify_cluster(single.cluster, single.user, single.abs_file) if server.startswith("https:") else None
-    return fast_transport(server, verify)
+def _selector(pairs: dict[str, str] | None) -> str | None:
+    return ",".join(f"{k}={v}" for k, v in pairs.items()) if pairs else None
+
+
+def _encode(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _refusal(response: http.Response) -> http.HTTPStatusError:
+    """The error of a 4xx/5xx answer (its body read): an `ApiError` with the server's Status when the answer is
+    JSON, else the status line and the URL."""
+    if response.headers.get("content-type") == "application/json":
+        try:
+            status = http.Status.of(json.loads(response.content))
+        except ValueError:
+            pass
+        else:
+            if status.code is None:
+                status.code = response.status_code
+            return http.ApiError(status, response)
+    side = "Client" if response.status_code < 500 else "Server"
+    text = f"{side} error '{response.status_code} {response.reason_phrase}' for url '{response.url}'"
+    return http.HTTPStatusError(text, response)
 
 
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
@@ -112,24 +95,22 @@ class Cluster:
         retry: RetryPolicy | None = None,
         field_manager: str = inventory.FIELD_MANAGER,
     ) -> None:
-        single = load_kubeconfig(kubeconfig, context)
-        self.server = str(single.cluster.server)
-        self.context = single.context_name
-        self.namespace = check_namespace(namespace or single.namespace or "default")
+        settings = load_kubeconfig(kubeconfig, context)
+        self.server = settings.server
+        self.base = self.server.rstrip("/")
+        self.context = settings.context_name
+        self.namespace = check_namespace(namespace or settings.namespace or "default")
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
-        self.transport: KubeTransport | None = None  # pykro's HTTP transport, None when httpx2's is used
         try:
-            self.transport = _transport(single)
-            self.client = AsyncClient(
-                config=single, namespace=self.namespace, field_manager=field_manager, transport=self.transport
-            )
-        except (ConfigError, OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM
+            # pykro's HTTP transport, None when lightkube's httpx client sends (see `pykro.deploy._client`)
+            self.sender, self.transport = connect(settings)
+        except (OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM, lightkube refusing
             detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
             raise ClusterUnreachable(
                 f"no usable kubeconfig: cannot set up TLS for context {self.context!r}: {detail}",
-                where=str(single.fname or kubeconfig or "kubeconfig"),
+                where=str(settings.fname or kubeconfig or "kubeconfig"),
                 fix="Fix the certificate paths or data in the kubeconfig, or pass another --kubeconfig/--context.",
             ) from None
         self._types: dict[tuple[str, str], ResourceType] = {}
@@ -138,13 +119,58 @@ class Cluster:
         self.namespaces: set[str] = set()  # namespaces seen to exist (see `reachable`)
 
     async def close(self) -> None:
-        await self.client.close()
+        await self.sender.aclose()
 
     async def __aenter__(self) -> Cluster:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
+
+    # ------------------------------------------------------------------------------------------ HTTP
+    def _path(self, rt: ResourceType, namespace: str | None, name: str | None = None) -> str:
+        """The URL path of ``rt``'s collection (all namespaces when ``namespace`` is None) or of object ``name``."""
+        parts = ["api", rt.version] if not rt.group else ["apis", rt.group, rt.version]
+        if rt.namespaced and namespace is not None:
+            parts += ["namespaces", namespace]
+        parts.append(rt.plural)
+        if name is not None:
+            parts.append(name)
+        return "/".join(parts)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str | None] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        read_timeout: float | None = http.TIMEOUT,
+    ) -> http.Response:
+        """Send a request; a 4xx/5xx answer raises (`ApiError` when it carries the server's Status)."""
+        query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
+        headers = [("Accept", "application/json")]
+        data = b""
+        if body is not None:
+            data = _encode(body)
+            headers.append(("Content-Type", content_type))
+        url = f"{self.base}/{path}" + (f"?{query}" if query else "")
+        response = await self.sender.handle(http.Request(method, url, headers, data, read_timeout))
+        if response.status_code >= 400:
+            await response.aread()
+            raise _refusal(response)
+        return response
+
+    async def _json(self, method: str, path: str, params: dict[str, str | None] | None = None, **kw: Any) -> Any:
+        response = await self._send(method, path, params, **kw)
+        content = await response.aread()
+        try:
+            return json.loads(content) if content else None
+        except ValueError:
+            raise http.RemoteProtocolError(f"the answer to {method} /{path} is not JSON") from None
+
+    def _write_params(self, **extra: str | None) -> dict[str, str | None]:
+        return {"fieldManager": self.field_manager, **extra}
 
     # ------------------------------------------------------------------------------------------ calls and errors
     async def _call(
@@ -156,13 +182,13 @@ class Cluster:
         ns: str | None,
         retry: RetryPolicy | None = None,
     ) -> T:
-        if name is not None:  # lightkube puts both in the URL as they are
+        if name is not None:  # both go in the URL as they are
             check_segment(name, f"{rt.kind} name")
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
             return await call(fn, retry or self.retry, self.rng)
-        except (httpx2.HTTPError, OSError) as exc:
+        except (http.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
     def failure(self, exc: BaseException, verb: str, rt: ResourceType, name: str | None, ns: str | None) -> DeployError:
@@ -176,7 +202,7 @@ class Cluster:
                 where=f"context {self.context}",
                 fix="Check that the cluster is running and the kubeconfig points at it (or use --local).",
             )
-        message = str(exc.status.message) if isinstance(exc, ApiError) and exc.status.message else str(exc)
+        message = str(exc.status.message) if isinstance(exc, http.ApiError) and exc.status.message else str(exc)
         if code == 401:
             fix = "Refresh your credentials (the kubeconfig's token or certificate was rejected)."
         elif code == 403:
@@ -252,19 +278,24 @@ class Cluster:
         return found
 
     # ------------------------------------------------------------------------------------------ verbs
+    def _where(self, rt: ResourceType, namespace: str | None) -> str | None:
+        """The namespace of a namespaced type's object (the connection's when None), None for cluster-scoped."""
+        return (namespace or self.namespace) if rt.namespaced else None
+
     async def get(
         self, rt: ResourceType, name: str, namespace: str | None = None, *, retry: RetryPolicy | None = None
     ) -> dict[str, Any] | None:
         """The object, or None when it does not exist (``retry``: another policy than the connection's)."""
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> dict[str, Any] | None:
             try:
-                return _plain(await self.client.get(_lk_class(rt), name, namespace=ns))
-            except ApiError as exc:
+                found: dict[str, Any] = await self._json("GET", self._path(rt, ns, name))
+            except http.ApiError as exc:
                 if exc.status.code == 404:
                     return None
                 raise
+            return found
 
         return await self._call(fn, "get", rt, name, ns, retry)
 
@@ -272,15 +303,22 @@ class Cluster:
         self, rt: ResourceType, namespace: str | None = None, labels: dict[str, str] | None = None
     ) -> tuple[list[dict[str, Any]], str]:
         """Objects (all namespaces when ``namespace`` is None) and the list's resourceVersion."""
-        ns = (namespace or "*") if rt.namespaced else None
+        ns = namespace if rt.namespaced else None
 
         async def fn() -> tuple[list[dict[str, Any]], str]:
-            result = self.client.list(_lk_class(rt), namespace=ns, labels=cast(Any, labels or None))
-            items = [_plain(obj) async for obj in result]
+            items: list[dict[str, Any]] = []
+            params: dict[str, str | None] = {"labelSelector": _selector(labels)}
+            while True:  # pages, when the server splits the list
+                page = await self._json("GET", self._path(rt, ns), params) or {}
+                meta = page.get("metadata") or {}
+                items += page.get("items") or []
+                if not meta.get("continue"):
+                    break
+                params["continue"] = str(meta["continue"])
             for item in items:  # the API server leaves apiVersion/kind out of list items
                 item.setdefault("apiVersion", rt.api_version)
                 item.setdefault("kind", rt.kind)
-            return items, str(result.resourceVersion or "")
+            return items, str(meta.get("resourceVersion") or "")
 
         return await self._call(fn, "list", rt, None, namespace)
 
@@ -289,20 +327,14 @@ class Cluster:
     ) -> dict[str, Any]:
         """Server-side apply with pykro's field manager."""
         meta = obj.get("metadata") or {}
-        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+        name, ns = str(meta.get("name", "")), self._where(rt, meta.get("namespace"))
+        params = self._write_params(force="true" if force else None, dryRun="All" if dry_run else None)
 
         async def fn() -> dict[str, Any]:
-            out = await self.client.patch(
-                _lk_class(rt),
-                name,
-                obj,
-                namespace=ns,
-                patch_type=PatchType.APPLY,
-                field_manager=self.field_manager,
-                force=force,
-                dry_run=dry_run,
+            out: dict[str, Any] = await self._json(
+                "PATCH", self._path(rt, ns, name), params, body=obj, content_type=APPLY
             )
-            return _plain(out)
+            return out
 
         if not dry_run:
             self.writes += 1
@@ -320,32 +352,39 @@ class Cluster:
         self, rt: ResourceType, obj: dict[str, Any], verb: Literal["create", "replace"]
     ) -> dict[str, Any]:
         meta = obj.get("metadata") or {}
-        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
-        write = self.client.create if verb == "create" else self.client.replace
+        name, ns = str(meta.get("name", "")), self._where(rt, meta.get("namespace"))
+        body = {"apiVersion": rt.api_version, "kind": rt.kind, **obj}
 
         async def fn() -> dict[str, Any]:
-            return _plain(await write(_lk_class(rt)(obj)))
+            if verb == "create":
+                out: dict[str, Any] = await self._json("POST", self._path(rt, ns), self._write_params(), body=body)
+            else:
+                out = await self._json("PUT", self._path(rt, ns, name), self._write_params(), body=body)
+            return out
 
         self.writes += 1
         return await self._call(fn, verb, rt, name, ns)
 
     async def merge_patch(self, rt: ResourceType, name: str, namespace: str | None, patch: dict[str, Any]) -> None:
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> None:
-            await self.client.patch(_lk_class(rt), name, patch, namespace=ns, patch_type=PatchType.MERGE)
+            await self._json(
+                "PATCH", self._path(rt, ns, name), self._write_params(), body=patch, content_type=MERGE_PATCH
+            )
 
         self.writes += 1
         await self._call(fn, "patch", rt, name, ns)
 
     async def delete(self, rt: ResourceType, name: str, namespace: str | None = None) -> bool:
         """Delete (background propagation); False when it was already gone."""
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> bool:
             try:
-                await self.client.delete(_lk_class(rt), name, namespace=ns, cascade=CascadeType.BACKGROUND)
-            except ApiError as exc:
+                answer = await self._send("DELETE", self._path(rt, ns, name), {"propagationPolicy": "Background"})
+                await answer.aread()
+            except http.ApiError as exc:
                 if exc.status.code == 404:
                     return False
                 raise
@@ -362,29 +401,43 @@ class Cluster:
         resource_version: str | None,
         fields: dict[str, str] | None = None,
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-        """Watch events from ``resource_version`` on; lightkube resumes dropped streams, retryable errors back off."""
-        ns = (namespace or "*") if rt.namespaced else None
-        if ns is not None and ns != "*":
+        """Watch events from ``resource_version`` on; a stream the server ends is resumed from the last event seen,
+        retryable errors back off (410 Gone starts over from the current state)."""
+        ns = namespace if rt.namespaced else None
+        if ns is not None:
             check_segment(ns, "namespace")
-
-        def on_error(exc: Exception, count: int) -> OnErrorResult:
-            if status_code(exc) == 410 or retryable(exc):
-                if count > self.retry.attempts:
-                    return OnErrorResult(OnErrorAction.RAISE)
-                return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
-            return OnErrorResult(OnErrorAction.RAISE)
+        path = self._path(rt, ns)
+        params: dict[str, str | None] = {
+            "watch": "true",
+            "labelSelector": _selector(labels),
+            "fieldSelector": _selector(fields),
+        }
 
         async def events() -> AsyncIterator[tuple[str, dict[str, Any]]]:
-            stream = self.client.watch(
-                _lk_class(rt),
-                namespace=ns,
-                labels=cast(Any, labels or None),
-                fields=cast(Any, fields or None),
-                resource_version=resource_version,
-                on_error=on_error,
-            )
-            async for kind, obj in stream:
-                yield kind, _plain(obj)
+            version, failures = resource_version, 0
+            while True:
+                response = None
+                try:
+                    response = await self._send("GET", path, {**params, "resourceVersion": version}, read_timeout=None)
+                    failures = 0
+                    async for line in response.aiter_lines():
+                        event = json.loads(line)
+                        obj = event.get("object") or {}
+                        if event.get("type") == "ERROR":
+                            raise http.ApiError(http.Status.of(obj), response)
+                        version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                        yield str(event.get("type")), obj
+                except http.HTTPError as exc:
+                    failures += 1
+                    gone = status_code(exc) == 410
+                    if not (gone or retryable(exc)) or failures > self.retry.attempts:
+                        raise
+                    if gone:
+                        version = None  # too old: start over (the server sends the current objects first)
+                    await asyncio.sleep(self.retry.delay(failures, retry_after(exc), self.rng))
+                finally:
+                    if response is not None:
+                        await response.aclose()
 
         return events()
 

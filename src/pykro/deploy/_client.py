@@ -1,0 +1,158 @@
+"""`connect`: how the deploy client reaches the API server of a kubeconfig context. When the context authenticates
+with a bearer token and/or a client certificate, its cluster names a certificate authority (or skips verification,
+or is plain http) and no proxy is set in the environment, requests go through pykro's `KubeTransport` with the TLS
+context and Authorization header lightkube would build from the same entries (``verify_cluster``/``user_auth``),
+and neither lightkube nor httpx is imported. Any other context (exec plugins, token files, basic auth, the system's
+certificate store, the in-cluster service account, a proxy in the environment) is sent by lightkube's own httpx
+client, so those keep exactly lightkube's behaviour; its failures become the exceptions of `pykro.deploy._transport`
+(the same names and texts)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import ssl
+import tempfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from pykro.deploy import _transport as http
+from pykro.deploy._kubeconfig import KubeSettings
+
+__all__ = ["PROXY_VARIABLES", "connect", "fast_path"]
+
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
+_USER_FIELDS = frozenset(
+    {"token", "client-certificate", "client-certificate-data", "client-key", "client-key-data"}
+)  # what a context's user may hold for pykro's own client (anything else: lightkube's)
+
+
+def fast_path(settings: KubeSettings) -> bool:
+    """True when pykro's own client sends this context's requests (see the module)."""
+    if any(os.environ.get(v) or os.environ.get(v.upper()) for v in PROXY_VARIABLES):
+        return False  # httpx honours HTTP(S)_PROXY, ALL_PROXY and NO_PROXY
+    server, cluster, user = settings.server, settings.cluster, settings.user
+    if settings.single is not None or user is None or not server.startswith(("https://", "http://")):
+        return False
+    if not set(user) <= _USER_FIELDS or not all(isinstance(v, str) for v in user.values()):
+        return False
+    if ("client-certificate" in user or "client-certificate-data" in user) != (
+        "client-key" in user or "client-key-data" in user
+    ):
+        return False  # half a key pair: lightkube's error
+    if server.startswith("http://"):
+        return True
+    ca = cluster.get("certificate-authority") or cluster.get("certificate-authority-data")
+    return isinstance(ca, str) or cluster.get("insecure-skip-tls-verify") is True
+
+
+def _tls(settings: KubeSettings) -> ssl.SSLContext:
+    """The TLS context lightkube's ``verify_cluster`` makes of the same entries: the cluster's certificate authority
+    (file first, then data) else no verification, plus the user's client certificate."""
+    cluster, user = settings.cluster, settings.user or {}
+    if cluster.get("certificate-authority"):
+        context = ssl.create_default_context(cafile=settings.abs_file(str(cluster["certificate-authority"])))
+    elif cluster.get("certificate-authority-data"):
+        pem = base64.b64decode(str(cluster["certificate-authority-data"])).decode("ascii", "replace")
+        context = ssl.create_default_context(cadata=pem)
+    else:  # insecure-skip-tls-verify
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+        context.check_hostname = False
+        context.verify_mode = ssl.CERT_NONE
+    if "client-certificate" in user or "client-certificate-data" in user:
+        with tempfile.TemporaryDirectory() as tmp:
+            cert = _file(settings, user, "client-certificate", Path(tmp) / "cert")
+            key = _file(settings, user, "client-key", Path(tmp) / "key")
+            context.load_cert_chain(cert, key)
+    return context
+
+
+def _file(settings: KubeSettings, user: dict[str, Any], name: str, spare: Path) -> str:
+    """The path of a certificate or key: its ``-data`` written to ``spare`` (read once, then removed), else the
+    file named."""
+    data = user.get(f"{name}-data")
+    if data:
+        spare.write_bytes(base64.b64decode(data))
+        spare.chmod(0o600)
+        return str(spare)
+    return settings.abs_file(str(user[name]))
+
+
+class _Own:
+    """pykro's transport with the context's Authorization header."""
+
+    def __init__(self, settings: KubeSettings) -> None:
+        verify = _tls(settings) if settings.server.startswith("https:") else None
+        self.transport = http.KubeTransport(verify)
+        token = (settings.user or {}).get("token")
+        if token is not None and any(c in token for c in "\r\n\0"):
+            raise ValueError("the user's token holds a line break or NUL character")
+        self.auth = [("Authorization", f"Bearer {token}")] if token is not None else []
+
+    async def handle(self, request: http.Request) -> http.Response:
+        request.headers[:0] = self.auth
+        return await self.transport.handle(request)
+
+    async def aclose(self) -> None:
+        await self.transport.aclose()
+
+
+class _Lightkube:
+    """lightkube's httpx client for this context (its authentication, TLS, proxies from the environment)."""
+
+    def __init__(self, settings: KubeSettings) -> None:
+        from lightkube.config.client_adapter import AsyncClient, ConnectionParams
+        from lightkube.core.exceptions import ConfigError
+
+        try:
+            self.client = AsyncClient(settings.lightkube(), ConnectionParams())
+        except ConfigError as exc:
+            raise ValueError(str(exc)) from None
+        except AssertionError as exc:  # lightkube asserts the context names a user
+            raise ValueError(str(exc) or "the context names no user") from None
+
+    async def handle(self, request: http.Request) -> http.Response:
+        import httpx2
+
+        timeout = httpx2.Timeout(http.TIMEOUT, read=request.read_timeout)
+        try:
+            built = self.client.build_request(
+                request.method, request.url, headers=request.headers, content=request.body or None, timeout=timeout
+            )
+            answer = await self.client.send(built, stream=True)
+        except httpx2.HTTPError as exc:
+            raise _converted(exc) from exc
+        headers = {k.lower(): v for k, v in answer.headers.items()}
+        return http.Response(answer.status_code, answer.reason_phrase, headers, _body(answer), request.url)
+
+    async def aclose(self) -> None:
+        await self.client.aclose()
+
+
+async def _body(answer: Any) -> AsyncIterator[bytes]:
+    import httpx2
+
+    try:
+        async for chunk in answer.aiter_bytes():
+            yield chunk
+    except httpx2.HTTPError as exc:
+        raise _converted(exc) from exc
+    finally:
+        await answer.aclose()
+
+
+def _converted(exc: Exception) -> http.HTTPError:
+    """An httpx failure as the exception of the same name in `pykro.deploy._transport` (the same text)."""
+    kind = getattr(http, type(exc).__name__, None)
+    if not (isinstance(kind, type) and issubclass(kind, http.TransportError)):
+        kind = http.TransportError
+    return kind(str(exc))
+
+
+def connect(settings: KubeSettings) -> tuple[http.Sender, http.KubeTransport | None]:
+    """What sends this context's requests, and pykro's transport when it is the one (None: lightkube's client)."""
+    if fast_path(settings):
+        own = _Own(settings)
+        return own, own.transport
+    return _Lightkube(settings), None
