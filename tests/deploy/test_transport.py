@@ -290,3 +290,74 @@ def test_a_proxy_in_the_environment_sends_through_httpx(
 
         with pytest.raises(ClusterUnreachable, match=r"\((ConnectError|ProxyError|TransportError): "):
             asyncio.run(run())
+
+
+def test_client_certificates_and_certificate_authorities_as_lightkube_reads_them(tmp_path: Path) -> None:
+    """A TLS server that requires a client certificate: pykro's client presents the kubeconfig's (as data or as a
+    file relative to the kubeconfig), checks the server against the kubeconfig's authority, sends the token, and
+    trusts an unknown server only with insecure-skip-tls-verify."""
+    import base64
+    import ssl
+
+    from pykro import _yamlio as yamlio
+    from pykro.emulator._tls import self_signed
+
+    server_cert, client_cert = self_signed(), self_signed()
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            heads.append(await reader.readuntil(b"\r\n\r\n"))
+        except (asyncio.IncompleteReadError, ConnectionError):
+            writer.close()
+            return
+        assert writer.get_extra_info("peercert") is not None  # the client presented its certificate
+        body = b'{"kind": "Namespace", "metadata": {"name": "default"}}'
+        writer.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+        )
+        await writer.drain()
+        writer.close()
+
+    def b64(data: bytes) -> str:
+        return base64.b64encode(data).decode()
+
+    (tmp_path / "client.crt").write_bytes(client_cert.cert_pem)
+    (tmp_path / "client.key").write_bytes(client_cert.key_pem)
+    users = {
+        "data": {"client-certificate-data": b64(client_cert.cert_pem), "client-key-data": b64(client_cert.key_pem)},
+        "files": {"client-certificate": "client.crt", "client-key": "client.key", "token": "t0ken"},
+    }
+
+    async def get(port: int, user: dict[str, Any], cluster: dict[str, Any]) -> tuple[Any, KubeTransport | None]:
+        config = {
+            "apiVersion": "v1",
+            "kind": "Config",
+            "current-context": "c",
+            "clusters": [{"name": "c", "cluster": {"server": f"https://127.0.0.1:{port}", **cluster}}],
+            "users": [{"name": "u", "user": user}],
+            "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+        }
+        path = tmp_path / "kubeconfig"
+        path.write_text(yamlio.dump(config))
+        async with Cluster(kubeconfig=path, retry=RetryPolicy(attempts=1)) as c:
+            return await c.get(NAMESPACE_TYPE, "default"), c.transport
+
+    async def run() -> None:
+        context = server_cert.server_context()
+        context.verify_mode = ssl.CERT_REQUIRED
+        context.load_verify_locations(cadata=client_cert.cert_pem.decode())
+        server = await asyncio.start_server(handle, "127.0.0.1", 0, ssl=context)
+        port = server.sockets[0].getsockname()[1]
+        trusted = {"certificate-authority-data": b64(server_cert.cert_pem)}
+        for user in users.values():
+            found, transport = await get(port, user, trusted)
+            assert found["metadata"]["name"] == "default" and transport is not None
+        assert b"\r\nAuthorization: Bearer t0ken\r\n" in heads[-1] and b"Authorization" not in heads[0]
+        found, transport = await get(port, users["data"], {"insecure-skip-tls-verify": True})
+        assert found["metadata"]["name"] == "default" and transport is not None
+        with pytest.raises(ClusterUnreachable, match="certificate verify failed"):  # another authority
+            await get(port, users["data"], {"certificate-authority-data": b64(client_cert.cert_pem)})
+        server.close()
+
+    asyncio.run(run())

@@ -149,7 +149,7 @@ class Cluster:
     ) -> http.Response:
         """Send a request; a 4xx/5xx answer raises (`ApiError` when it carries the server's Status)."""
         query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
-        headers = [("Accept", "application/json")]
+        headers = [("Accept", "application/json"), ("User-Agent", "pykro")]
         data = b""
         if body is not None:
             data = _encode(body)

@@ -107,10 +107,10 @@ class _Lightkube:
 
         try:
             self.client = AsyncClient(settings.lightkube(), ConnectionParams())
-        except ConfigError as exc:
-            raise ValueError(str(exc)) from None
         except AssertionError as exc:  # lightkube asserts the context names a user
             raise ValueError(str(exc) or "the context names no user") from None
+        except (ConfigError, KeyError, TypeError, AttributeError) as exc:  # what lightkube cannot read in it
+            raise ValueError(str(exc)) from None
 
     async def handle(self, request: http.Request) -> http.Response:
         import httpx2
