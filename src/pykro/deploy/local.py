@@ -80,12 +80,14 @@ def _await_holder(home: Path, kubeconfig: Path, wait: float) -> bool:
     if holder is None:
         return False
     deadline = time.monotonic() + wait
+    pause = 0.01
     while time.monotonic() < deadline:
         if healthy(kubeconfig):
             return True
         if lock_holder(home / "state.json") is None:
             return False
-        time.sleep(0.2)  # another process is starting or stuck: there is nothing to watch
+        time.sleep(pause)  # another process is starting or stuck: there is nothing to watch
+        pause = min(pause * 2, 0.2)
     who = f"pid {holder}" if holder else "another process"
     raise ClusterUnreachable(
         f"the local emulator ({who}) holds its state but does not answer on /healthz",
