@@ -260,6 +260,11 @@ def test_token_files_and_exec_plugins_go_through_lightkube(cluster: Any, tmp_pat
     }
     found, transport = _namespace_of(_kubeconfig(cluster, tmp_path, {"exec": plugin}))
     assert found is not None and found["metadata"]["name"] == "default" and transport is None
+    # a credential plugin that fails, or is missing, is the user's error: one paragraph naming it, not retried
+    for command in (sys.executable, "/nonexistent/credential-plugin"):
+        failing = {**plugin, "command": command, "args": ["-c", "import sys; sys.exit('expired')"]}
+        with pytest.raises(ClusterUnreachable, match=r"no credentials for context .*(expired|No such file)"):
+            _namespace_of(_kubeconfig(cluster, tmp_path, {"exec": failing}))
     # a wrong token is refused the same way on both paths
     for user in ({"token": "wrong"}, {"exec": {**plugin, "args": ["-c", 'print(\'{"status": {"token": "x"}}\')']}}):
         with pytest.raises(ApiFailure, match="HTTP 401") as info:

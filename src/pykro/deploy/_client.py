@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from pykro.deploy import _transport as http
+from pykro.deploy._errors import ClusterUnreachable
 from pykro.deploy._kubeconfig import KubeSettings
 
 __all__ = ["PROXY_VARIABLES", "connect", "fast_path"]
@@ -105,6 +106,8 @@ class _Lightkube:
         from lightkube.config.client_adapter import AsyncClient, ConnectionParams
         from lightkube.core.exceptions import ConfigError
 
+        self.settings = settings
+
         try:
             self.client = AsyncClient(settings.lightkube(), ConnectionParams())
         except AssertionError as exc:  # lightkube asserts the context names a user
@@ -114,6 +117,7 @@ class _Lightkube:
 
     async def handle(self, request: http.Request) -> http.Response:
         import httpx2
+        from lightkube.core.exceptions import ConfigError
 
         timeout = httpx2.Timeout(http.TIMEOUT, read=request.read_timeout)
         try:
@@ -123,6 +127,13 @@ class _Lightkube:
             answer = await self.client.send(built, stream=True)
         except httpx2.HTTPError as exc:
             raise _converted(exc) from exc
+        except (ConfigError, OSError) as exc:  # the user's credential plugin or token file (not worth a retry)
+            raise ClusterUnreachable(
+                f"no credentials for context {self.settings.context_name!r}: {str(exc).strip()}",
+                where=str(self.settings.fname or "the in-cluster service account"),
+                fix="Run the kubeconfig user's exec command yourself to see why it fails (e.g. log in to your cloud "
+                "provider again), or fix its token file.",
+            ) from None
         headers = {k.lower(): v for k, v in answer.headers.items()}
         return http.Response(answer.status_code, answer.reason_phrase, headers, _body(answer), request.url)
 
