@@ -5,22 +5,19 @@ from pykro's table of built-in kinds (`pykro.schema._kubernetes`) or the cluster
 
 from __future__ import annotations
 
-import asyncio
-import json
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any, Literal, TypeVar
-from urllib.parse import urlencode
 
 from pykro._kube import ResourceType as ResourceType  # the deploy modules' name for it
 from pykro.deploy import _inventory as inventory
 from pykro.deploy import _transport as http
-from pykro.deploy._client import connect
+from pykro.deploy._client import Connection
 from pykro.deploy._errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy._kubeconfig import load as load_kubeconfig
 from pykro.deploy._names import check_namespace, check_segment
-from pykro.deploy._retry import RetryPolicy, call, retry_after, retryable, status_code
+from pykro.deploy._retry import RetryPolicy, call, status_code
 from pykro.schema import _kubernetes as k8s
 
 __all__ = [
@@ -57,27 +54,6 @@ def _selector(pairs: dict[str, str] | None) -> str | None:
     return ",".join(f"{k}={v}" for k, v in pairs.items()) if pairs else None
 
 
-def _encode(obj: Any) -> bytes:
-    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
-
-
-def _refusal(response: http.Response) -> http.HTTPStatusError:
-    """The error of a 4xx/5xx answer (its body read): an `ApiError` with the server's Status when the answer is
-    JSON, else the status line and the URL."""
-    if response.headers.get("content-type") == "application/json":
-        try:
-            status = http.Status.of(json.loads(response.content))
-        except ValueError:
-            pass
-        else:
-            if status.code is None:
-                status.code = response.status_code
-            return http.ApiError(status, response)
-    side = "Client" if response.status_code < 500 else "Server"
-    text = f"{side} error '{response.status_code} {response.reason_phrase}' for url '{response.url}'"
-    return http.HTTPStatusError(text, response)
-
-
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
     where = f" in namespace {namespace!r}" if namespace and rt.namespaced else ""
     return f"{rt.kind} {name!r}{where}" if name else f"{rt.description}{where}"
@@ -97,15 +73,13 @@ class Cluster:
     ) -> None:
         settings = load_kubeconfig(kubeconfig, context)
         self.server = settings.server
-        self.base = self.server.rstrip("/")
         self.context = settings.context_name
         self.namespace = check_namespace(namespace or settings.namespace or "default")
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
         try:
-            # pykro's HTTP transport, None when lightkube's httpx client sends (see `pykro.deploy._client`)
-            self.sender, self.transport = connect(settings)
+            self.http = Connection(settings, field_manager)
         except (OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM, lightkube refusing
             detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
             raise ClusterUnreachable(
@@ -113,64 +87,20 @@ class Cluster:
                 where=str(settings.fname or kubeconfig or "kubeconfig"),
                 fix="Fix the certificate paths or data in the kubeconfig, or pass another --kubeconfig/--context.",
             ) from None
+        self.transport = self.http.transport  # pykro's HTTP transport, None when lightkube's httpx client sends
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
         self.namespaces: set[str] = set()  # namespaces seen to exist (see `reachable`)
 
     async def close(self) -> None:
-        await self.sender.aclose()
+        await self.http.aclose()
 
     async def __aenter__(self) -> Cluster:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
-
-    # ------------------------------------------------------------------------------------------ HTTP
-    def _path(self, rt: ResourceType, namespace: str | None, name: str | None = None) -> str:
-        """The URL path of ``rt``'s collection (all namespaces when ``namespace`` is None) or of object ``name``."""
-        parts = ["api", rt.version] if not rt.group else ["apis", rt.group, rt.version]
-        if rt.namespaced and namespace is not None:
-            parts += ["namespaces", namespace]
-        parts.append(rt.plural)
-        if name is not None:
-            parts.append(name)
-        return "/".join(parts)
-
-    async def _send(
-        self,
-        method: str,
-        path: str,
-        params: dict[str, str | None] | None = None,
-        body: Any = None,
-        content_type: str = "application/json",
-        read_timeout: float | None = http.TIMEOUT,
-    ) -> http.Response:
-        """Send a request; a 4xx/5xx answer raises (`ApiError` when it carries the server's Status)."""
-        query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
-        headers = [("Accept", "application/json"), ("User-Agent", "pykro")]
-        data = b""
-        if body is not None:
-            data = _encode(body)
-            headers.append(("Content-Type", content_type))
-        url = f"{self.base}/{path}" + (f"?{query}" if query else "")
-        response = await self.sender.handle(http.Request(method, url, headers, data, read_timeout))
-        if response.status_code >= 400:
-            await response.aread()
-            raise _refusal(response)
-        return response
-
-    async def _json(self, method: str, path: str, params: dict[str, str | None] | None = None, **kw: Any) -> Any:
-        response = await self._send(method, path, params, **kw)
-        content = await response.aread()
-        try:
-            return json.loads(content) if content else None
-        except ValueError:
-            raise http.RemoteProtocolError(f"the answer to {method} /{path} is not JSON") from None
-
-    def _write_params(self, **extra: str | None) -> dict[str, str | None]:
-        return {"fieldManager": self.field_manager, **extra}
 
     # ------------------------------------------------------------------------------------------ calls and errors
     async def _call(
@@ -290,7 +220,7 @@ class Cluster:
 
         async def fn() -> dict[str, Any] | None:
             try:
-                found: dict[str, Any] = await self._json("GET", self._path(rt, ns, name))
+                found: dict[str, Any] = await self.http.json("GET", self.http.path(rt, ns, name))
             except http.ApiError as exc:
                 if exc.status.code == 404:
                     return None
@@ -309,7 +239,7 @@ class Cluster:
             items: list[dict[str, Any]] = []
             params: dict[str, str | None] = {"labelSelector": _selector(labels)}
             while True:  # pages, when the server splits the list
-                page = await self._json("GET", self._path(rt, ns), params) or {}
+                page = await self.http.json("GET", self.http.path(rt, ns), params) or {}
                 meta = page.get("metadata") or {}
                 items += page.get("items") or []
                 if not meta.get("continue"):
@@ -328,11 +258,11 @@ class Cluster:
         """Server-side apply with pykro's field manager."""
         meta = obj.get("metadata") or {}
         name, ns = str(meta.get("name", "")), self._where(rt, meta.get("namespace"))
-        params = self._write_params(force="true" if force else None, dryRun="All" if dry_run else None)
+        params = self.http.write_params(force="true" if force else None, dryRun="All" if dry_run else None)
 
         async def fn() -> dict[str, Any]:
-            out: dict[str, Any] = await self._json(
-                "PATCH", self._path(rt, ns, name), params, body=obj, content_type=APPLY
+            out: dict[str, Any] = await self.http.json(
+                "PATCH", self.http.path(rt, ns, name), params, body=obj, content_type=APPLY
             )
             return out
 
@@ -357,9 +287,11 @@ class Cluster:
 
         async def fn() -> dict[str, Any]:
             if verb == "create":
-                out: dict[str, Any] = await self._json("POST", self._path(rt, ns), self._write_params(), body=body)
+                out: dict[str, Any] = await self.http.json(
+                    "POST", self.http.path(rt, ns), self.http.write_params(), body=body
+                )
             else:
-                out = await self._json("PUT", self._path(rt, ns, name), self._write_params(), body=body)
+                out = await self.http.json("PUT", self.http.path(rt, ns, name), self.http.write_params(), body=body)
             return out
 
         self.writes += 1
@@ -369,8 +301,8 @@ class Cluster:
         ns = self._where(rt, namespace)
 
         async def fn() -> None:
-            await self._json(
-                "PATCH", self._path(rt, ns, name), self._write_params(), body=patch, content_type=MERGE_PATCH
+            await self.http.json(
+                "PATCH", self.http.path(rt, ns, name), self.http.write_params(), body=patch, content_type=MERGE_PATCH
             )
 
         self.writes += 1
@@ -382,7 +314,9 @@ class Cluster:
 
         async def fn() -> bool:
             try:
-                answer = await self._send("DELETE", self._path(rt, ns, name), {"propagationPolicy": "Background"})
+                answer = await self.http.send(
+                    "DELETE", self.http.path(rt, ns, name), {"propagationPolicy": "Background"}
+                )
                 await answer.aread()
             except http.ApiError as exc:
                 if exc.status.code == 404:
@@ -401,45 +335,12 @@ class Cluster:
         resource_version: str | None,
         fields: dict[str, str] | None = None,
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-        """Watch events from ``resource_version`` on; a stream the server ends is resumed from the last event seen,
-        retryable errors back off (410 Gone starts over from the current state)."""
+        """Watch events from ``resource_version`` on (resumed and retried: see `Connection.stream`)."""
         ns = namespace if rt.namespaced else None
         if ns is not None:
             check_segment(ns, "namespace")
-        path = self._path(rt, ns)
-        params: dict[str, str | None] = {
-            "watch": "true",
-            "labelSelector": _selector(labels),
-            "fieldSelector": _selector(fields),
-        }
-
-        async def events() -> AsyncIterator[tuple[str, dict[str, Any]]]:
-            version, failures = resource_version, 0
-            while True:
-                response = None
-                try:
-                    response = await self._send("GET", path, {**params, "resourceVersion": version}, read_timeout=None)
-                    failures = 0
-                    async for line in response.aiter_lines():
-                        event = json.loads(line)
-                        obj = event.get("object") or {}
-                        if event.get("type") == "ERROR":
-                            raise http.ApiError(http.Status.of(obj), response)
-                        version = (obj.get("metadata") or {}).get("resourceVersion") or version
-                        yield str(event.get("type")), obj
-                except http.HTTPError as exc:
-                    failures += 1
-                    gone = status_code(exc) == 410
-                    if not (gone or retryable(exc)) or failures > self.retry.attempts:
-                        raise
-                    if gone:
-                        version = None  # too old: start over (the server sends the current objects first)
-                    await asyncio.sleep(self.retry.delay(failures, retry_after(exc), self.rng))
-                finally:
-                    if response is not None:
-                        await response.aclose()
-
-        return events()
+        params = {"watch": "true", "labelSelector": _selector(labels), "fieldSelector": _selector(fields)}
+        return self.http.stream(self.http.path(rt, ns), params, resource_version, self.retry, self.rng)
 
     async def reachable(self, namespace: str) -> bool:
         """Check the API server answers (raises ClusterUnreachable/ApiFailure); True if ``namespace`` exists. A

@@ -1,27 +1,33 @@
-"""`connect`: how the deploy client reaches the API server of a kubeconfig context. When the context authenticates
-with a bearer token and/or a client certificate, its cluster names a certificate authority (or skips verification,
-or is plain http) and no proxy is set in the environment, requests go through pykro's `KubeTransport` with the TLS
-context and Authorization header lightkube would build from the same entries (``verify_cluster``/``user_auth``),
-and neither lightkube nor httpx is imported. Any other context (exec plugins, token files, basic auth, the system's
-certificate store, the in-cluster service account, a proxy in the environment) is sent by lightkube's own httpx
-client, so those keep exactly lightkube's behaviour; its failures become the exceptions of `pykro.deploy._transport`
-(the same names and texts)."""
+"""`Connection`: JSON over HTTP/1.1 to the API server of a kubeconfig context, and watch streams; `connect` picks
+what sends. When the context authenticates with a bearer token and/or a client certificate, its cluster names a
+certificate authority (or skips verification, or is plain http) and no proxy is set in the environment, requests go
+through pykro's `KubeTransport` with the TLS context and Authorization header lightkube would build from the same
+entries (``verify_cluster``/``user_auth``), and neither lightkube nor httpx is imported. Any other context (exec
+plugins, token files, basic auth, the system's certificate store, the in-cluster service account, a proxy in the
+environment) is sent by lightkube's own httpx client, so those keep exactly lightkube's behaviour; its failures
+become the exceptions of `pykro.deploy._transport` (the same names and texts)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import json
 import os
+import random
 import ssl
 import tempfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
+from pykro._kube import ResourceType
 from pykro.deploy import _transport as http
 from pykro.deploy._errors import ClusterUnreachable
 from pykro.deploy._kubeconfig import KubeSettings
+from pykro.deploy._retry import RetryPolicy, retry_after, retryable, status_code
 
-__all__ = ["PROXY_VARIABLES", "connect", "fast_path"]
+__all__ = ["PROXY_VARIABLES", "Connection", "connect", "fast_path"]
 
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 _USER_FIELDS = frozenset(
@@ -167,3 +173,117 @@ def connect(settings: KubeSettings) -> tuple[http.Sender, http.KubeTransport | N
         own = _Own(settings)
         return own, own.transport
     return _Lightkube(settings), None
+
+
+def _encode(obj: Any) -> bytes:
+    return json.dumps(obj, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def _refusal(response: http.Response) -> http.HTTPStatusError:
+    """The error of a 4xx/5xx answer (its body read): an `ApiError` with the server's Status when the answer is
+    JSON, else the status line and the URL."""
+    if response.headers.get("content-type") == "application/json":
+        try:
+            status = http.Status.of(json.loads(response.content))
+        except ValueError:
+            pass
+        else:
+            if status.code is None:
+                status.code = response.status_code
+            return http.ApiError(status, response)
+    side = "Client" if response.status_code < 500 else "Server"
+    text = f"{side} error '{response.status_code} {response.reason_phrase}' for url '{response.url}'"
+    return http.HTTPStatusError(text, response)
+
+
+class Connection:
+    """JSON requests to one context's API server (writes carry ``field_manager``), and watch streams."""
+
+    def __init__(self, settings: KubeSettings, field_manager: str) -> None:
+        self.base = settings.server.rstrip("/")
+        self.field_manager = field_manager
+        self.sender, self.transport = connect(settings)
+
+    async def aclose(self) -> None:
+        await self.sender.aclose()
+
+    @staticmethod
+    def path(rt: ResourceType, namespace: str | None, name: str | None = None) -> str:
+        """The URL path of ``rt``'s collection (all namespaces when ``namespace`` is None) or of object ``name``."""
+        parts = ["api", rt.version] if not rt.group else ["apis", rt.group, rt.version]
+        if rt.namespaced and namespace is not None:
+            parts += ["namespaces", namespace]
+        parts.append(rt.plural)
+        if name is not None:
+            parts.append(name)
+        return "/".join(parts)
+
+    def write_params(self, **extra: str | None) -> dict[str, str | None]:
+        return {"fieldManager": self.field_manager, **extra}
+
+    async def send(
+        self,
+        method: str,
+        path: str,
+        params: dict[str, str | None] | None = None,
+        body: Any = None,
+        content_type: str = "application/json",
+        read_timeout: float | None = http.TIMEOUT,
+    ) -> http.Response:
+        """Send a request; a 4xx/5xx answer raises (`ApiError` when it carries the server's Status)."""
+        query = urlencode({k: v for k, v in (params or {}).items() if v is not None})
+        headers = [("Accept", "application/json"), ("User-Agent", "pykro")]
+        data = b""
+        if body is not None:
+            data = _encode(body)
+            headers.append(("Content-Type", content_type))
+        url = f"{self.base}/{path}" + (f"?{query}" if query else "")
+        response = await self.sender.handle(http.Request(method, url, headers, data, read_timeout))
+        if response.status_code >= 400:
+            await response.aread()
+            raise _refusal(response)
+        return response
+
+    async def json(self, method: str, path: str, params: dict[str, str | None] | None = None, **kw: Any) -> Any:
+        """The JSON answer of a request (None for an empty body)."""
+        response = await self.send(method, path, params, **kw)
+        content = await response.aread()
+        try:
+            return json.loads(content) if content else None
+        except ValueError:
+            raise http.RemoteProtocolError(f"the answer to {method} /{path} is not JSON") from None
+
+    async def stream(
+        self,
+        path: str,
+        params: dict[str, str | None],
+        resource_version: str | None,
+        retry: RetryPolicy,
+        rng: random.Random,
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """Watch events of ``path`` from ``resource_version`` on; a stream the server ends is resumed from the last
+        event seen, retryable errors back off per ``retry`` (410 Gone starts over from the current state)."""
+        version, failures = resource_version, 0
+        while True:
+            response = None
+            try:
+                response = await self.send("GET", path, {**params, "resourceVersion": version}, read_timeout=None)
+                failures = 0
+                async for line in response.aiter_lines():
+                    event = json.loads(line)
+                    obj = event.get("object") or {}
+                    if event.get("type") == "ERROR":
+                        raise http.ApiError(http.Status.of(obj), response)
+                    version = (obj.get("metadata") or {}).get("resourceVersion") or version
+                    yield str(event.get("type")), obj
+            except http.HTTPError as exc:
+                failures += 1
+                gone = status_code(exc) == 410
+                if not (gone or retryable(exc)) or failures > retry.attempts:
+                    raise
+                if gone:
+                    version = None  # too old: start over (the server sends the current objects first)
+                await asyncio.sleep(retry.delay(failures, retry_after(exc), rng))
+            finally:
+                if response is not None:
+                    await response.aclose()
