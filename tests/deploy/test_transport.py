@@ -243,33 +243,90 @@ def test_a_token_context_needs_neither_lightkube_nor_httpx(cluster: Any) -> None
     assert done.stdout.strip().split(maxsplit=2) == ["default", "True", "[]"], done.stderr
 
 
-def test_token_files_and_exec_plugins_go_through_lightkube(cluster: Any, tmp_path: Path) -> None:
-    """Contexts pykro's client does not serve itself reach the same server through lightkube's client."""
-    import json
+def _plugin(*code: str, version: str = "client.authentication.k8s.io/v1beta1") -> dict[str, Any]:
+    """A credential plugin entry running Python ``code`` (one statement per item)."""
     import sys
 
+    return {"apiVersion": version, "command": sys.executable, "args": ["-c", "; ".join(code)]}
+
+
+def _printing(token: str) -> str:
+    import json
+
+    return f"print({json.dumps(json.dumps({'status': {'token': token}}))})"
+
+
+def test_token_files_go_through_lightkube_and_exec_plugins_through_pykro(cluster: Any, tmp_path: Path) -> None:
+    """A token file reaches the server through lightkube's client; a credential plugin through pykro's (as lightkube's
+    ``ExecAuth`` runs it); a plugin version lightkube does not know stays lightkube's error."""
     token_file = tmp_path / "token"
     token_file.write_text(_token(cluster))
     found, transport = _namespace_of(_kubeconfig(cluster, tmp_path, {"tokenFile": str(token_file)}))
     assert found is not None and found["metadata"]["name"] == "default" and transport is None
-    credential = {"apiVersion": "client.authentication.k8s.io/v1beta1", "status": {"token": _token(cluster)}}
-    plugin = {
-        "apiVersion": "client.authentication.k8s.io/v1beta1",
-        "command": sys.executable,
-        "args": ["-c", f"print({json.dumps(json.dumps(credential))})"],
-    }
+    plugin = _plugin(_printing(_token(cluster)))
     found, transport = _namespace_of(_kubeconfig(cluster, tmp_path, {"exec": plugin}))
-    assert found is not None and found["metadata"]["name"] == "default" and transport is None
-    # a credential plugin that fails, or is missing, is the user's error: one paragraph naming it, not retried
-    for command in (sys.executable, "/nonexistent/credential-plugin"):
-        failing = {**plugin, "command": command, "args": ["-c", "import sys; sys.exit('expired')"]}
-        with pytest.raises(ClusterUnreachable, match=r"no credentials for context .*(expired|No such file)"):
-            _namespace_of(_kubeconfig(cluster, tmp_path, {"exec": failing}))
+    assert found is not None and found["metadata"]["name"] == "default" and transport is not None
+    # a credential plugin that fails, is missing or prints no token is the user's error: one paragraph, not retried
+    failing = [
+        _plugin("import sys", "sys.exit('expired')"),
+        {**plugin, "command": "/nonexistent/credential-plugin"},
+        _plugin("print('{}')"),
+        _plugin(_printing("t"), version="client.authentication.k8s.io/v9"),  # lightkube's "not implemented"
+    ]
+    for entry, problem in zip(
+        failing, ["expired", "No such file", "no ExecCredential", "not implemented"], strict=True
+    ):
+        with pytest.raises(ClusterUnreachable, match=f"no credentials for context .*{problem}"):
+            _namespace_of(_kubeconfig(cluster, tmp_path, {"exec": entry}))
     # a wrong token is refused the same way on both paths
-    for user in ({"token": "wrong"}, {"exec": {**plugin, "args": ["-c", 'print(\'{"status": {"token": "x"}}\')']}}):
+    for user in ({"token": "wrong"}, {"exec": _plugin(_printing("x"))}, {"tokenFile": str(token_file)}):
+        token_file.write_text("wrong")
         with pytest.raises(ApiFailure, match="HTTP 401") as info:
             _namespace_of(_kubeconfig(cluster, tmp_path, user))
         assert info.value.code == 401
+
+
+def test_a_rejected_plugin_token_is_renewed_once(tmp_path: Path) -> None:
+    """As lightkube's ``ExecAuth``: the plugin runs before the first request (once for requests sent together), a
+    401 to a token it gave earlier runs it again and repeats the request with the new token; a 401 to a token it
+    has just given is the answer."""
+    from pykro import _yamlio as yamlio
+
+    source, runs = tmp_path / "current", tmp_path / "runs"
+    source.write_text("t1")
+    code = [f"open({str(runs)!r}, 'a').write('x')", f"token = open({str(source)!r}).read()"]
+    code.append('print(\'{"status": {"token": "%s"}}\' % token)')
+
+    def answer(head: bytes) -> bytes:
+        ok = b"\r\nAuthorization: Bearer t2\r\n" in head
+        body = b'{"metadata": {"name": "default"}}' if ok else b'{"kind": "Status", "code": 401, "message": "no"}'
+        status = b"200 OK" if ok else b"401 Unauthorized"
+        return b"HTTP/1.1 %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (
+            status, len(body), body
+        )  # fmt: skip
+
+    async def run() -> list[str]:
+        async with serve(lambda n: (answer(seen[n - 1]), False)) as (url, seen):
+            config = {
+                "current-context": "c",
+                "clusters": [{"name": "c", "cluster": {"server": url}}],
+                "users": [{"name": "u", "user": {"exec": _plugin(*code)}}],
+                "contexts": [{"name": "c", "context": {"cluster": "c", "user": "u"}}],
+            }
+            path = tmp_path / "kubeconfig"
+            path.write_text(yamlio.dump(config))
+            out = []
+            async with Cluster(kubeconfig=path, retry=RetryPolicy(attempts=1)) as c:
+                for _ in range(2):
+                    try:
+                        found = await asyncio.gather(*(c.get(NAMESPACE_TYPE, "default") for _ in range(3)))
+                        out.append(f"{[f['metadata']['name'] for f in found if f]} after {len(runs.read_text())}")
+                    except ApiFailure as exc:
+                        out.append(f"{exc.code} after {len(runs.read_text())}")
+                    source.write_text("t2")
+            return out
+
+    assert asyncio.run(run()) == ["401 after 1", "['default', 'default', 'default'] after 2"]
 
 
 @pytest.mark.parametrize("variable", ["HTTPS_PROXY", "https_proxy", "ALL_PROXY", "http_proxy"])

@@ -32,7 +32,8 @@ __all__ = ["PROXY_VARIABLES", "Connection", "connect", "fast_path"]
 PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 _USER_FIELDS = frozenset(
     {"token", "client-certificate", "client-certificate-data", "client-key", "client-key-data"}
-)  # what a context's user may hold for pykro's own client (anything else: lightkube's)
+)  # what a context's user may hold for pykro's own client (anything else but `exec`: lightkube's)
+_EXEC_VERSIONS = ("client.authentication.k8s.io/v1alpha1", "client.authentication.k8s.io/v1beta1")
 
 
 def fast_path(settings: KubeSettings) -> bool:
@@ -42,7 +43,11 @@ def fast_path(settings: KubeSettings) -> bool:
     server, cluster, user = settings.server, settings.cluster, settings.user
     if settings.single is not None or user is None or not server.startswith(("https://", "http://")):
         return False
-    if not set(user) <= _USER_FIELDS or not all(isinstance(v, str) for v in user.values()):
+    plugin = user.get("exec") if "token" not in user else None  # a token wins over a plugin (lightkube's order)
+    if plugin is not None and not _plain_exec(plugin):
+        return False
+    fields = {k: v for k, v in user.items() if k != "exec"}
+    if not set(fields) <= _USER_FIELDS or not all(isinstance(v, str) for v in fields.values()):
         return False
     if ("client-certificate" in user or "client-certificate-data" in user) != (
         "client-key" in user or "client-key-data" in user
@@ -52,6 +57,21 @@ def fast_path(settings: KubeSettings) -> bool:
         return True
     ca = cluster.get("certificate-authority") or cluster.get("certificate-authority-data")
     return isinstance(ca, str) or cluster.get("insecure-skip-tls-verify") is True
+
+
+def _plain_exec(plugin: Any) -> bool:
+    """A credential plugin entry pykro runs as lightkube's ``ExecAuth`` does: a command, string arguments, name/value
+    environment entries, a client.authentication.k8s.io version lightkube knows."""
+    if not isinstance(plugin, dict) or not isinstance(plugin.get("command"), str) or not plugin["command"]:
+        return False
+    args, env = plugin.get("args") or [], plugin.get("env") or []
+    return (
+        plugin.get("apiVersion") in _EXEC_VERSIONS
+        and isinstance(args, list)
+        and all(isinstance(a, str) for a in args)
+        and isinstance(env, list)
+        and all(isinstance(e, dict) and isinstance(e.get("name"), str) and isinstance(e.get("value"), str) for e in env)
+    )
 
 
 def _tls(settings: KubeSettings) -> ssl.SSLContext:
@@ -87,22 +107,81 @@ def _file(settings: KubeSettings, user: dict[str, Any], name: str, spare: Path) 
 
 
 class _Own:
-    """pykro's transport with the context's Authorization header."""
+    """pykro's transport with the context's Authorization header: its token, else the token its credential plugin
+    prints (run before the first request, and again when the server answers 401 to the one it gave, as lightkube's
+    ``ExecAuth`` does)."""
 
     def __init__(self, settings: KubeSettings) -> None:
         verify = _tls(settings) if settings.server.startswith("https:") else None
+        self.settings = settings
         self.transport = http.KubeTransport(verify)
-        token = (settings.user or {}).get("token")
-        if token is not None and any(c in token for c in "\r\n\0"):
-            raise ValueError("the user's token holds a line break or NUL character")
-        self.auth = [("Authorization", f"Bearer {token}")] if token is not None else []
+        user = settings.user or {}
+        self.plugin: dict[str, Any] | None = user.get("exec") if "token" not in user else None
+        self.bearer: str | None = None
+        self.lock = asyncio.Lock()
+        token = user.get("token")
+        if token is not None:
+            self.bearer = _bearer(token)
 
     async def handle(self, request: http.Request) -> http.Response:
-        request.headers[:0] = self.auth
-        return await self.transport.handle(request)
+        headers = list(request.headers)
+        bearer = cached = self.bearer
+        if bearer is None and self.plugin is not None:
+            bearer = await self._credential(None)
+        if bearer is not None:
+            request.headers = [("Authorization", bearer), *headers]
+        response = await self.transport.handle(request)
+        if response.status_code == 401 and self.plugin is not None and cached is not None:
+            await response.aread()
+            request.headers = [("Authorization", await self._credential(bearer)), *headers]
+            response = await self.transport.handle(request)
+        return response
+
+    async def _credential(self, rejected: str | None) -> str:
+        """The plugin's token (run once for requests waiting together; again when ``rejected`` is the current one)."""
+        async with self.lock:
+            if self.bearer is None or self.bearer == rejected:
+                self.bearer = await self._run()
+            return self.bearer
+
+    async def _run(self) -> str:
+        plugin = self.plugin or {}
+        env = {**os.environ, **{e["name"]: e["value"] for e in plugin.get("env") or []}}
+        command = [plugin["command"], *(plugin.get("args") or [])]
+        pipe = asyncio.subprocess.PIPE
+        try:
+            proc = await asyncio.create_subprocess_exec(*command, env=env, stdout=pipe, stderr=pipe)
+            out, err = await proc.communicate()
+        except OSError as exc:
+            raise self._failed(str(exc)) from None
+        if proc.returncode != 0:
+            raise self._failed(f"Exec {command[0]} returned {proc.returncode}: {err.decode(errors='replace')}")
+        try:
+            token = json.loads(out)["status"]["token"]
+            return _bearer(str(token))
+        except (ValueError, KeyError, TypeError):
+            raise self._failed(f"Exec {command[0]} printed no ExecCredential with a status.token") from None
+
+    def _failed(self, problem: str) -> ClusterUnreachable:
+        return _no_credentials(self.settings, problem)
 
     async def aclose(self) -> None:
         await self.transport.aclose()
+
+
+def _bearer(token: str) -> str:
+    if any(c in token for c in "\r\n\0"):
+        raise ValueError("the user's token holds a line break or NUL character")
+    return f"Bearer {token}"
+
+
+def _no_credentials(settings: KubeSettings, problem: str) -> ClusterUnreachable:
+    return ClusterUnreachable(
+        f"no credentials for context {settings.context_name!r}: {problem.strip()}",
+        where=str(settings.fname or "the in-cluster service account"),
+        fix="Run the kubeconfig user's exec command yourself to see why it fails (e.g. log in to your cloud "
+        "provider again), or fix its token file.",
+    )
 
 
 class _Lightkube:
@@ -134,12 +213,7 @@ class _Lightkube:
         except httpx2.HTTPError as exc:
             raise _converted(exc) from exc
         except (ConfigError, OSError) as exc:  # the user's credential plugin or token file (not worth a retry)
-            raise ClusterUnreachable(
-                f"no credentials for context {self.settings.context_name!r}: {str(exc).strip()}",
-                where=str(self.settings.fname or "the in-cluster service account"),
-                fix="Run the kubeconfig user's exec command yourself to see why it fails (e.g. log in to your cloud "
-                "provider again), or fix its token file.",
-            ) from None
+            raise _no_credentials(self.settings, str(exc)) from None
         headers = {k.lower(): v for k, v in answer.headers.items()}
         return http.Response(answer.status_code, answer.reason_phrase, headers, _body(answer), request.url)
 
