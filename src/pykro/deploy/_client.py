@@ -1,11 +1,12 @@
 """`Connection`: JSON over HTTP/1.1 to the API server of a kubeconfig context, and watch streams; `connect` picks
-what sends. When the context authenticates with a bearer token and/or a client certificate, its cluster names a
-certificate authority (or skips verification, or is plain http) and no proxy is set in the environment, requests go
-through pykro's `KubeTransport` with the TLS context and Authorization header lightkube would build from the same
-entries (``verify_cluster``/``user_auth``), and neither lightkube nor httpx is imported. Any other context (exec
-plugins, token files, basic auth, the system's certificate store, the in-cluster service account, a proxy in the
-environment) is sent by lightkube's own httpx client, so those keep exactly lightkube's behaviour; its failures
-become the exceptions of `pykro.deploy._transport` (the same names and texts)."""
+what sends. When the context authenticates with a bearer token, a client certificate or a credential plugin
+(``exec``, run as lightkube's ``ExecAuth`` runs it), its cluster names a certificate authority (or skips
+verification, or is plain http) and no proxy is set in the environment, requests go through pykro's
+`KubeTransport` with the TLS context and Authorization header lightkube would build from the same entries
+(``verify_cluster``/``user_auth``), and neither lightkube nor httpx is imported. Any other context (token files,
+basic auth, the system's certificate store, the in-cluster service account, a proxy in the environment) is sent by
+lightkube's own httpx client, so those keep exactly lightkube's behaviour; its failures become the exceptions of
+`pykro.deploy._transport` (the same names and texts)."""
 
 from __future__ import annotations
 
