@@ -115,3 +115,18 @@ def tagged(spec: TaggedSpec) -> TaggedStatus:
     """Labels and annotations that are one whole map from the spec (one ``${...}`` expression each)."""
     ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels=spec.tags, annotations=spec.notes, data={"name": spec.name})
     return TaggedStatus(ready=True)
+
+
+class WaitSpec(Spec):
+    name: str
+
+
+class WaitStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubWait")
+def waits(spec: WaitSpec) -> WaitStatus:
+    """A Deployment kro waits for (readyWhen): never ready when its name starts with ``stuck``."""
+    Deployment(id="web", name=f"{spec.name}-web", image="nginx:1").ready_when(lambda d: d.status.readyReplicas >= 1)
+    return WaitStatus(ready=True)

@@ -33,6 +33,7 @@ from pykro.errors import PykroError
 from pykro.hub import _apply as apply
 from pykro.hub import _generated as generated
 from pykro.hub import _kro as kro
+from pykro.hub import _modes as modes
 from pykro.hub import _planner as planner
 from pykro.hub._model import (
     DNS_LABEL,
@@ -141,6 +142,7 @@ class Hub:
         self.full_every = full_every
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
+        self._probed: dict[str, Split | None] = {}  # direct mode: each form's kro-mode split (`probe_split`)
 
     # ------------------------------------------------------------------------------------------ declaring forms
     def form(
@@ -218,6 +220,7 @@ class Hub:
         self.kubeconfig = kubeconfig if kubeconfig is not None else self.kubeconfig
         self.context = context if context is not None else self.context
         self.namespace = namespace if namespace is not None else self.namespace
+        self._probed.clear()
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
             form.split = self._split(form) if self.mode == "kro" else None
@@ -225,6 +228,18 @@ class Hub:
     def _split(self, form: Form) -> Split | None:
         """``form`` split for kro mode (`pykro.hub._split`; None when kro can honour all of it)."""
         return graph_split(form, self.name, lambda graph: self._factory(graph, form.policies))
+
+    def probe_split(self, form: Form) -> Split | None:
+        """``form``'s split as kro mode would make it (in direct mode too: `pykro.hub._modes` looks for what kro
+        mode left); computed once."""
+        if self.mode == "kro":
+            return form.split  # type: ignore[no-any-return]
+        if form.name not in self._probed:
+            try:
+                self._probed[form.name] = self._split(form)
+            except PykroError:  # kro mode refuses the form: it never ran in kro mode
+                self._probed[form.name] = None
+        return self._probed[form.name]
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options
@@ -350,6 +365,10 @@ class Hub:
                 report.error = f"{exc} Nothing was changed."
                 return report
             try:
+                report.error = await modes.other_mode(self, cluster)
+                if report.error:
+                    report.outcomes = []
+                    return report
                 if self.mode == "kro":
                     live = await kro.live_state(self, cluster, wanted)
                     existing = live.existing()
