@@ -6,7 +6,7 @@ from __future__ import annotations
 from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
-from pykro.simple import ConfigMap, Deployment, Namespace, Secret
+from pykro.simple import ConfigMap, Deployment, Namespace, Secret, Service
 
 
 class AppSpec(Spec):
@@ -130,3 +130,22 @@ def waits(spec: WaitSpec) -> WaitStatus:
     """A Deployment kro waits for (readyWhen): never ready when its name starts with ``stuck``."""
     Deployment(id="web", name=f"{spec.name}-web", image="nginx:1").ready_when(lambda d: d.status.readyReplicas >= 1)
     return WaitStatus(ready=True)
+
+
+class PortSpec(Spec):
+    name: str
+    port: int
+    token: SecretStr
+
+
+class PortStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubPorts")
+def ports(spec: PortSpec) -> PortStatus:
+    """Values computed inside the composition: the Service's port (row port + 60000) and its name (uid + -svc);
+    a ConfigMap labelled with the secret token."""
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels={"token": spec.token}, data={"a": "b"})
+    Service(id="svc", name=f"{spec.name}-svc", selector={"app": spec.name}, ports=[{"port": spec.port + 60000}])
+    return PortStatus(ready=True)

@@ -54,6 +54,7 @@ from pykro.hub._model import (
     parse_interval,
 )
 from pykro.hub._policies import Policies, check_policies
+from pykro.hub._rendered import Renderer
 from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub._split import Split, graph_split
 from pykro.hub._status import HubStatus, hub_status
@@ -197,6 +198,7 @@ class Hub:
             policies=policies,
         )
         made_form.factory = self._factory(composition, policies)
+        made_form.renderer = Renderer(made_form.factory.graph)
         made_form.split = self._split(made_form) if self.mode == "kro" else None  # its errors name `where`
         self.forms[form_name] = made_form
         return made_form

@@ -53,7 +53,7 @@ async def _direct_records(hub: Hub, cluster: Cluster, form: Form) -> str | None:
         f"form {form.name!r} has {len(found)} instance(s) this hub deployed in direct mode ({_names(found)}, "
         f"namespace {ns}); in kro mode kro would apply their objects a second time and the two owners would fight "
         "over them (either could delete them, data included). Nothing was changed. Sync with --mode direct "
-        "(mode=\"direct\"), the mode they were deployed in. The hub does not move instances between modes (that "
+        '(mode="direct"), the mode they were deployed in. The hub does not move instances between modes (that '
         "would delete and recreate their objects, PVCs and Secrets with their data); to switch anyway, delete "
         f"them first (pykro delete NAME --composition {form.factory.graph.name} -n {ns}), then sync with --mode kro."
     )
@@ -93,7 +93,7 @@ def _refusal(form: Form, what: str, delete: str) -> str:
     return (
         f"form {form.name!r} has {what} this hub deployed in kro mode; in direct mode the hub would apply their "
         "objects a second time and the two owners would fight over them (either could delete them, data "
-        "included). Nothing was changed. Sync with --mode kro (mode=\"kro\"), the mode they were deployed in. The "
+        'included). Nothing was changed. Sync with --mode kro (mode="kro"), the mode they were deployed in. The '
         "hub does not move instances between modes (that would delete and recreate their objects, PVCs and "
         f"Secrets with their data); to switch anyway, delete them first ({delete}), then sync with --mode direct."
     )

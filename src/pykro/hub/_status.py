@@ -14,6 +14,7 @@ listed with ``in_table`` false (the next sync deletes or retains it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -143,10 +144,8 @@ async def hub_status(hub: Hub) -> HubStatus:
         found.error, found.since = have.error, have.since
         if form.split is not None:  # kro mode: the hub part's resources are counted (the hub deploys them)
             async with limit:
-                try:
+                with contextlib.suppress(PykroError):  # no hub part yet: `have` says so
                     _count(found, await form.split.part.factory.astatus(have.name))
-                except PykroError:
-                    pass  # no hub part yet: `have` says so
             if have.stale or have.state == "PENDING":  # the hub part is not ACTIVE (its error and since are the
                 if have.state != "PENDING":  # hub part's), or there is no CR yet
                     found.error = found.error or have.stale

@@ -181,6 +181,7 @@ class LynqHub(Hub):
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
         form.where = loaded.file
+        form.renderer = None  # each rendered resource is checked by its spec function (`pykro.hub.lynq._check`)
         self.lynq_forms[name] = loaded
 
     def target(
