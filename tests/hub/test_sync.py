@@ -477,3 +477,24 @@ def test_run_refuses_a_number_of_syncs_below_one(make: Any, db: Any, comps: Modu
         assert "test_sync.py:" in caught.value.render()
     assert writes(cluster, mark) == []
     hub.close()
+
+
+@pytest.mark.parametrize(
+    ("keywords", "words"),
+    [
+        ({"concurrency": "8"}, "concurrency='8' is not a whole number >= 1"),
+        ({"concurrency": 0}, "concurrency=0 is not a whole number >= 1"),  # was taken as 1
+        ({"max_delete_fraction": "0.1"}, "max_delete_fraction='0.1' is not a number"),
+        ({"max_delete": True}, "max_delete=True is not a whole number >= 0"),
+        ({"options": {"timeout": 5}}, "options={'timeout': 5} is not a DeployOptions"),
+        ({"retry": 3}, "retry=3 is not a RetryPolicy"),
+    ],
+)
+def test_hub_keywords_of_the_wrong_type_are_named_at_the_users_line(tmp_path: Any, keywords: Any, words: str) -> None:
+    """A keyword of the wrong type is refused at the Hub(...) line, not a TypeError from deep inside a sync."""
+    from pykro.errors import PykroError
+    from pykro.hub import Hub
+
+    with pytest.raises(PykroError) as caught:
+        Hub("t", f"sqlite:///{tmp_path / 'x.db'}", table="nodes", uid="node_id", **keywords)
+    assert words in caught.value.render() and "test_sync.py:" in caught.value.render(), caught.value.render()

@@ -125,11 +125,8 @@ class Hub:
         self.wording = planner.Wording.of(here, uid, active)
         self.kubeconfig = kubeconfig
         self.context = context
-        self.concurrency = max(1, concurrency)
-        if not 0 <= max_delete_fraction <= 1:
-            raise PykroError(f"max_delete_fraction={max_delete_fraction} is not between 0 and 1", where=caller())
-        if max_delete is not None and (not isinstance(max_delete, int) or max_delete < 0):
-            raise PykroError(f"max_delete={max_delete!r} is not a whole number >= 0", where=caller())
+        _check_keywords(caller(), concurrency, max_delete_fraction, max_delete, options, retry)
+        self.concurrency = concurrency
         self.max_delete_fraction = max_delete_fraction
         self.max_delete = max_delete
         self.reporter = reporter
@@ -401,6 +398,29 @@ class Hub:
         finally:
             await cluster.close()
         return report
+
+
+def _check_keywords(
+    where: str, concurrency: Any, max_delete_fraction: Any, max_delete: Any, options: Any, retry: Any
+) -> None:
+    """Refuse a `Hub` keyword of the wrong type or out of range (at the user's ``Hub(...)`` line)."""
+
+    def whole(value: Any, least: int) -> bool:
+        return not isinstance(value, bool) and isinstance(value, int) and value >= least
+
+    if not whole(concurrency, 1):
+        fix = "Give how many rows are worked on at once, e.g. 8."
+        raise PykroError(f"concurrency={concurrency!r} is not a whole number >= 1", where=where, fix=fix)
+    if isinstance(max_delete_fraction, bool) or not isinstance(max_delete_fraction, int | float):
+        raise PykroError(f"max_delete_fraction={max_delete_fraction!r} is not a number", where=where)
+    if not 0 <= max_delete_fraction <= 1:
+        raise PykroError(f"max_delete_fraction={max_delete_fraction} is not between 0 and 1", where=where)
+    if max_delete is not None and not whole(max_delete, 0):
+        raise PykroError(f"max_delete={max_delete!r} is not a whole number >= 0", where=where)
+    for keyword, value, kind in (("options", options, DeployOptions), ("retry", retry, RetryPolicy)):
+        if value is not None and not isinstance(value, kind):
+            fix = f"Pass {kind.__name__}(...) from pykro.deploy, or leave it out."
+            raise PykroError(f"{keyword}={value!r} is not a {kind.__name__}", where=where, fix=fix)
 
 
 def _declared(
