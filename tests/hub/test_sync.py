@@ -498,3 +498,18 @@ def test_hub_keywords_of_the_wrong_type_are_named_at_the_users_line(tmp_path: An
     with pytest.raises(PykroError) as caught:
         Hub("t", f"sqlite:///{tmp_path / 'x.db'}", table="nodes", uid="node_id", **keywords)
     assert words in caught.value.render() and "test_sync.py:" in caught.value.render(), caught.value.render()
+
+
+def test_a_form_timeout_is_a_duration_checked_at_the_users_line(make: Any, db: Any, comps: ModuleType) -> None:
+    """timeout="5m" is 300 seconds; a negative or unreadable one is refused where the form is declared (it was
+    accepted, and every row's deploy failed at sync while plan said "would be created")."""
+    from pykro.errors import PykroError
+
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    assert hub.form(comps.app, spec=app_spec, timeout="5m").timeout == 300.0
+    for bad in (-5, "5 minutes", True):
+        with pytest.raises(PykroError, match=r"timeout=.* is not a duration") as caught:
+            hub.form(comps.app, spec=app_spec, name=f"app{len(hub.forms)}", instance_name="{uid}-x", timeout=bad)
+        assert "test_sync.py:" in caught.value.render()
+    hub.close()

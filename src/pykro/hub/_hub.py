@@ -53,7 +53,7 @@ from pykro.hub._model import (
     caller,
     parse_interval,
 )
-from pykro.hub._policies import Policies, check_policies
+from pykro.hub._policies import Policies, check_policies, duration
 from pykro.hub._rendered import Renderer
 from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub._split import Split, graph_split
@@ -154,7 +154,7 @@ class Hub:
         deletion: DeletionPolicy | str = Delete,
         creation: Creation | str = "when_needed",
         max_skew: int | None = None,
-        timeout: float | None = None,
+        timeout: float | str | None = None,
         conflict: str = "stuck",
         ignore_fields: Mapping[str, Sequence[str]] | None = None,
         resource_timeout: float | None = None,
@@ -177,6 +177,11 @@ class Hub:
         deps = _form_problems(
             problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
         )
+        seconds = None
+        try:
+            seconds = None if timeout is None else duration(timeout, "timeout")
+        except PykroError as exc:
+            problems.append((exc.what, exc.fix or ""))
         if problems:
             what, fix = problems[0]
             raise PykroError(what, where=where, fix=fix)
@@ -189,7 +194,7 @@ class Hub:
             deletion="Retain" if policies.deletion == "Retain" else "Delete",
             creation="once" if policies.creation == "once" else "when_needed",
             max_skew=max_skew,
-            timeout=timeout,
+            timeout=seconds,
             where=where,
             source=composition,
             policies=policies,
