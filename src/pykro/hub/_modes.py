@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from pykro.deploy import _inventory as inv
 from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
+from pykro.deploy._errors import ApiFailure
 from pykro.graph._crd import plural_of
 from pykro.hub._model import HUB, HUB_FORM, Form
 
@@ -60,7 +61,18 @@ async def _direct_records(hub: Hub, cluster: Cluster, form: Form) -> str | None:
 
 
 async def _kro_traces(hub: Hub, cluster: Cluster, form: Form) -> str | None:
-    """Direct mode: the form's instance CRs (and hub parts) the hub wrote in kro mode."""
+    """Direct mode: the form's instance CRs (and hub parts) the hub wrote in kro mode. A hub whose rights are
+    direct mode's (`pykro hub manifests`) may not read CustomResourceDefinitions or the CRs: it never ran in kro
+    mode with them, and the check is left out."""
+    try:
+        return await _kro_found(hub, cluster, form)
+    except ApiFailure as exc:
+        if exc.code == 403:
+            return None
+        raise
+
+
+async def _kro_found(hub: Hub, cluster: Cluster, form: Form) -> str | None:
     split = hub.probe_split(form)
     ns = cluster.namespace
     graphs = [form.factory.graph] + ([split.graph] if split is not None else [])
