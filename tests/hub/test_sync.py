@@ -162,6 +162,27 @@ def test_a_spec_function_error_reads_as_one_sentence(make: Any, db: Any, comps: 
     hub.close()
 
 
+def _some_rows(row: Any) -> dict[str, Any] | None:
+    if row.replicas > 1:
+        return app_spec(row)
+    return None  # forgotten: no spec for this row
+
+
+def test_a_spec_function_returning_none_names_its_line(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("one", True, "img:1", 1), ("two", True, "img:1", 2))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=_some_rows)
+    got = {o.uid: (o.action, o.message) for o in hub.sync(dry_run=True).outcomes}
+    assert got["two"] == ("created", "")
+    assert got["one"] == (
+        "failed",
+        f"row uid 'one' of form 'app': the spec function returned None (in {__file__}:"
+        f"{_some_rows.__code__.co_firstlineno}). Return the spec (a mapping, or the composition's spec model) for "
+        "every row.",
+    )
+    hub.close()
+
+
 def test_no_deletion_when_the_database_cannot_be_read(
     make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
 ) -> None:

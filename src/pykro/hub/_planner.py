@@ -241,6 +241,12 @@ def spec_failure(form: Form, uid: str, exc: Exception) -> str:
     return f"{text.rstrip('.')}. {fix}" if fix else text
 
 
+def _spec_line(form: Form) -> str:
+    """``file:line`` of the form's spec function (the form's line when it has none, e.g. a builtin)."""
+    code = getattr(form.spec, "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else form.where
+
+
 def _described(exc: Exception) -> str:
     """What ``exc`` says, in words (a KeyError's bare key made a sentence)."""
     if isinstance(exc, MissingColumn):
@@ -286,6 +292,10 @@ def row_problem(
         values = form.spec(row)
     except Exception as exc:  # the user's function: its failure is this row's
         return spec_failure(form, uid, exc)
+    if values is None:  # e.g. a function without a return for some rows
+        what = "the spec function returned None"
+        fix = "Return the spec (a mapping, or the composition's spec model) for every row."
+        return spec_failure(form, uid, PykroError(what, where=_spec_line(form), fix=fix))
     used: dict[str, str] = {}
     if vault is not None:
         values, used = vault.fill(form.name, uid, values)
