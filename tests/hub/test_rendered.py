@@ -68,7 +68,7 @@ def test_each_expression_is_evaluated_once_per_distinct_input(comps: ModuleType)
     from pykro.hub._rendered import Renderer
 
     renderer = Renderer(factory(comps.ports, "direct").graph)
-    assert [n.id for n in renderer.nodes] == ["cfg", "svc"]
+    assert [n.node.id for n in renderer.nodes] == ["cfg", "svc"]
     assert renderer.problem({"name": "x", "port": 1, "token": "t"}, "x", "ns") is None
     found = renderer.problem({"name": "x", "port": 5536, "token": "t"}, "x", "ns")
     assert found is not None and found[0] == "svc" and "65535" in found[1][1]

@@ -12,10 +12,11 @@ per row, is checked on its own)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
 from pykro.cel import Template
-from pykro.graph import Field, Graph
+from pykro.graph import Field, Graph, Node
 from pykro.graph._analysis import RESOURCE
 from pykro.graph._templates import object_problem
 from pykro.hub._objects import Problem, metadata_problem
@@ -28,8 +29,19 @@ from pykro.schema import _structural as structural
 __all__ = ["Renderer"]
 
 _MISSING: Final = object()
+_SCALARS: Final = frozenset({bool, int, float})
 _CACHE_MAX: Final = 50_000  # values or bodies kept per form before the cache starts afresh
 _META: Final = frozenset({("metadata", "name"), ("metadata", "namespace")})
+
+
+@dataclass(frozen=True)
+class _Node:
+    """A resource the spec alone decides, its expression fields split into metadata and body."""
+
+    node: Node
+    meta: tuple[Field, ...]
+    body: tuple[Field, ...]
+    meta_tree: Any  # `pykro.runtime._fill.targets` of the metadata fields
 
 
 class Renderer:
@@ -40,14 +52,19 @@ class Renderer:
         analysis = graph.analysis
         self.plans = plans(analysis)
         self.nodes = [
-            analysis.nodes[rid]
-            for rid in analysis.order
-            if analysis.nodes[rid].type == RESOURCE
-            and not analysis.nodes[rid].dependencies
-            and all(_spec_only(f) for f in [*analysis.nodes[rid].fields, *analysis.nodes[rid].include_when])
+            _Node(
+                node,
+                tuple(f for f in node.fields if f.path[:1] == ("metadata",)),
+                tuple(f for f in node.fields if f.path[:1] != ("metadata",)),
+                self.plans[node.id].targets.get("metadata"),
+            )
+            for node in (analysis.nodes[rid] for rid in analysis.order)
+            if node.type == RESOURCE
+            and not node.dependencies
+            and all(_spec_only(f) for f in [*node.fields, *node.include_when])
         ]
         self.values: dict[tuple[int, tuple[Any, ...]], Any] = {}
-        self.bodies: dict[tuple[str, str], Problem | None] = {}
+        self.bodies: dict[tuple[str, tuple[Any, ...]], Problem | None] = {}
 
     def problem(self, spec: dict[str, Any], name: str, namespace: str) -> tuple[str, Problem] | None:
         """``(resource id, (field, what, fix))`` of the first object of the form's instance ``name`` (spec
@@ -58,19 +75,34 @@ class Renderer:
             self.values.clear()
         if len(self.bodies) > _CACHE_MAX:
             self.bodies.clear()
-        for node in self.nodes:
+        for it in self.nodes:
+            node = it.node
             try:
                 if node.include_when and not all(self._value(f, instance, context) is True for f in node.include_when):
                     continue
-                values = {f.path: self._value(f, instance, context) for f in node.fields}
+                meta_values = {f.path: self._value(f, instance, context) for f in it.meta}
+                body_values = [self._value(f, instance, context) for f in it.body]
             except _Pending:
                 continue  # decided later (as a deploy, it is not checked before the first write)
             except _Failed as exc:
                 return node.id, ("", str(exc), "Fix the composition's expression, or the row's values it reads.")
-            obj = fill(node.resource.body, values, self.plans[node.id].targets)
-            found = self._check(node.id, obj)
+            template = node.resource.body
+            meta = template.get("metadata") or {}
+            if meta_values:
+                meta = fill(meta, meta_values, it.meta_tree)
+            found = metadata_problem(str(template.get("apiVersion")), str(template.get("kind")), meta, "composition")
             if found is not None:
-                return node.id, found
+                field, what, fix = found
+                return node.id, (f"metadata.{field}", what, fix)
+            key = (node.id, tuple(_hashable(v) for v in body_values))
+            if key not in self.bodies:  # the body is checked once per distinct rendering (any name stands in)
+                values = {**meta_values, **{f.path: v for f, v in zip(it.body, body_values, strict=True)}}
+                obj = fill(template, values, self.plans[node.id].targets)
+                named = {**obj, "metadata": {"name": "x", **({"namespace": "x"} if "namespace" in meta else {})}}
+                self.bodies[key] = object_problem(named)
+            problem = self.bodies[key]
+            if problem is not None:
+                return node.id, problem
         return None
 
     def _value(self, fld: Field, instance: dict[str, Any], context: list[_Context]) -> Any:
@@ -97,20 +129,6 @@ class Renderer:
         self.values[key] = value
         return value
 
-    def _check(self, rid: str, obj: dict[str, Any]) -> Problem | None:
-        meta = obj.get("metadata") or {}
-        api_version, kind = str(obj.get("apiVersion")), str(obj.get("kind"))
-        found = metadata_problem(api_version, kind, meta, "composition")
-        if found is not None:
-            field, what, fix = found
-            return f"metadata.{field}", what, fix
-        body = {k: v for k, v in obj.items() if k != "metadata"}
-        key = (rid, repr(body))
-        if key not in self.bodies:  # the name stands in for every name: it was checked above
-            named = {**body, "metadata": {"name": "x", **({"namespace": "x"} if "namespace" in meta else {})}}
-            self.bodies[key] = object_problem(named)
-        return self.bodies[key]
-
 
 def _spec_only(fld: Field) -> bool:
     """Does ``fld`` read only the instance's spec, name and namespace (known when the row is planned)?"""
@@ -134,6 +152,15 @@ def _joined(parts: tuple[str | tuple[str, ...], ...] | None, instance: dict[str,
     return "".join(out)
 
 
+def _hashable(value: Any) -> Any:
+    """``value`` as part of a key: text as it is, anything else with its type (``1``, ``1.0`` and ``True`` differ;
+    a map or list as its text, which no string equals)."""
+    kind = type(value)
+    if kind is str or value is None:
+        return value
+    return (kind, value if kind in _SCALARS else repr(value))
+
+
 def _at(instance: dict[str, Any], path: tuple[str, ...]) -> Any:
     """The value at ``path`` of the instance (`_MISSING` when absent: its default, the same for every row)."""
     node: Any = instance
@@ -141,6 +168,4 @@ def _at(instance: dict[str, Any], path: tuple[str, ...]) -> Any:
         if not isinstance(node, dict) or key not in node:
             return _MISSING
         node = node[key]
-    if isinstance(node, (dict, list)):
-        return repr(node)
-    return (type(node), node) if isinstance(node, bool | int | float) else node
+    return _hashable(node)
