@@ -3,6 +3,8 @@ simulator's delay, never when its name starts with ``stuck``) a monitor ConfigMa
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
@@ -146,6 +148,7 @@ class PortStatus(Status):
 def ports(spec: PortSpec) -> PortStatus:
     """Values computed inside the composition: the Service's port (row port + 60000) and its name (uid + -svc);
     a ConfigMap labelled with the secret token."""
-    ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels={"token": spec.token}, data={"a": "b"})
+    token: Any = spec.token  # a reference to the secret field (a label value: the test's mistake)
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels={"token": token}, data={"a": "b"})
     Service(id="svc", name=f"{spec.name}-svc", selector={"app": spec.name}, ports=[{"port": spec.port + 60000}])
     return PortStatus(ready=True)

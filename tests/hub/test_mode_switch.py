@@ -81,13 +81,20 @@ def test_kro_then_direct_mode_is_refused_for_crs_and_hub_parts(
     assert uids(cluster, make.namespace, "ConfigMap", "Deployment", "HubApp", "HubPairTenantsPair") == before
 
     # the plain form's CR gone (kro deletes its objects), the split form's CR gone: its hub part still counts
-    for kind, name in (("HubApp", "a"), ("HubPairTenantsPair", "a")):
-        cluster.run(lambda api, kind=kind, name=name: api.delete("hub.pykro.test/v1", kind, name, make.namespace))
+    for kind in ("HubApp", "HubPairTenantsPair"):
+        cluster.run(_deleting(kind, "a", make.namespace))
     cluster.settle()
     report = hub.sync()
     assert report.error is not None and "has 1 hub part(s) (a, namespace" in report.error, report.error
     assert "pykro delete NAME --composition pair-tenants-pair-hub" in report.error
     hub.close()
+
+
+def _deleting(kind: str, name: str, namespace: str) -> Any:
+    async def delete(api: Any) -> None:
+        await api.delete("hub.pykro.test/v1", kind, name, namespace)
+
+    return delete
 
 
 def test_cli_mode_switch_prints_the_sentence(tmp_path: Any, cluster: LocalCluster, namespace: str) -> None:
