@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
+from pykro.deploy import DeployOptions, DirectFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy._api import Cluster
 from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
@@ -140,7 +140,7 @@ class Hub:
         self.full_every = full_every
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
-        self._probed: dict[str, Split | None] = {}  # direct mode: each form's kro-mode split (`probe_split`)
+        self.probed: dict[str, Split | None] = {}  # direct mode: each form's kro-mode split (`_modes.probe_split`)
 
     # ------------------------------------------------------------------------------------------ declaring forms
     def form(
@@ -174,14 +174,12 @@ class Hub:
             resource_timeout=resource_timeout,
             timeouts=timeouts,
         )
-        deps = _form_problems(
-            problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
+        deps, seconds = _form_problems(
+            problems,
+            self.forms,
+            self._find_form,
+            (made.graph.name, form_name, spec, instance_name, depends_on, max_skew, timeout),
         )
-        seconds = None
-        try:
-            seconds = None if timeout is None else duration(timeout, "timeout")
-        except PykroError as exc:
-            problems.append((exc.what, exc.fix or ""))
         if problems:
             what, fix = problems[0]
             raise PykroError(what, where=where, fix=fix)
@@ -201,7 +199,7 @@ class Hub:
         )
         made_form.factory = self._factory(composition, policies)
         made_form.renderer = Renderer(made_form.factory.graph)
-        made_form.split = self._split(made_form) if self.mode == "kro" else None  # its errors name `where`
+        made_form.split = self.split_of(made_form) if self.mode == "kro" else None  # its errors name `where`
         self.forms[form_name] = made_form
         return made_form
 
@@ -224,26 +222,14 @@ class Hub:
         self.kubeconfig = kubeconfig if kubeconfig is not None else self.kubeconfig
         self.context = context if context is not None else self.context
         self.namespace = namespace if namespace is not None else self.namespace
-        self._probed.clear()
+        self.probed.clear()
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
-            form.split = self._split(form) if self.mode == "kro" else None
+            form.split = self.split_of(form) if self.mode == "kro" else None
 
-    def _split(self, form: Form) -> Split | None:
+    def split_of(self, form: Form) -> Split | None:
         """``form`` split for kro mode (`pykro.hub._split`; None when kro can honour all of it)."""
         return graph_split(form, self.name, lambda graph: self._factory(graph, form.policies))
-
-    def probe_split(self, form: Form) -> Split | None:
-        """``form``'s split as kro mode would make it (in direct mode too: `pykro.hub._modes` looks for what kro
-        mode left); computed once."""
-        if self.mode == "kro":
-            return form.split  # type: ignore[no-any-return]
-        if form.name not in self._probed:
-            try:
-                self._probed[form.name] = self._split(form)
-            except PykroError:  # kro mode refuses the form: it never ran in kro mode
-                self._probed[form.name] = None
-        return self._probed[form.name]
 
     def _factory(self, composition: Any, policies: Policies | None = None) -> DirectFactory:
         options = self.options
@@ -262,20 +248,6 @@ class Hub:
             options=options,
         )
         assert isinstance(made, DirectFactory)
-        return made
-
-    def kro_factory(self, form: Form) -> KroFactory:
-        """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
-        made = factory(
-            form.source if form.split is None else form.split.graph,
-            "kro",
-            namespace=self.namespace,
-            kubeconfig=self.kubeconfig,
-            context=self.context,
-            reporter=NullReporter(),
-            retry=self.retry,
-        )
-        assert isinstance(made, KroFactory)
         return made
 
     def _find_form(self, ref: Any) -> Form | None:
@@ -456,14 +428,17 @@ def _form_problems(
     problems: list[tuple[str, str]],
     forms: dict[str, Form],
     find: Callable[[Any], Form | None],
-    graph_name: str,
-    form_name: str,
-    spec: Any,
-    instance_name: str,
-    depends_on: Iterable[Any],
-    max_skew: Any,
-) -> list[str]:
-    """Add what is wrong with a new form to ``problems`` (what, fix); the names of the forms it depends on."""
+    given: tuple[str, str, Any, str, Iterable[Any], Any, Any],
+) -> tuple[list[str], float | None]:
+    """Add what is wrong with a new form (``given``: its composition's and its own name, spec function, instance
+    name, depends_on, max_skew and timeout) to ``problems`` (what, fix); the names of the forms it depends on and
+    its timeout in seconds."""
+    graph_name, form_name, spec, instance_name, depends_on, max_skew, timeout = given
+    seconds = None
+    try:
+        seconds = None if timeout is None else duration(timeout, "timeout")
+    except PykroError as exc:
+        problems.append((exc.what, exc.fix or ""))
     if not DNS_LABEL.fullmatch(form_name):
         problems.append(
             (f"form name {form_name!r} is not a DNS label", "Pass name= with lowercase letters, digits, '-'.")
@@ -500,4 +475,4 @@ def _form_problems(
                     'Give one of them another instance_name, e.g. "{uid}-' + form_name + '".',
                 )
             )
-    return deps
+    return deps, seconds

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING
 from pykro.deploy import _inventory as inv
 from pykro.deploy._api import CONFIGMAP_TYPE, Cluster
 from pykro.deploy._errors import ApiFailure
+from pykro.errors import PykroError
 from pykro.graph._crd import plural_of
 from pykro.hub._model import HUB, HUB_FORM, Form
+from pykro.hub._split import Split
 
-__all__ = ["other_mode"]
+__all__ = ["other_mode", "probe_split"]
 
 if TYPE_CHECKING:
     from pykro.hub._hub import Hub
@@ -73,7 +75,7 @@ async def _kro_traces(hub: Hub, cluster: Cluster, form: Form) -> str | None:
 
 
 async def _kro_found(hub: Hub, cluster: Cluster, form: Form) -> str | None:
-    split = hub.probe_split(form)
+    split = probe_split(hub, form)
     ns = cluster.namespace
     graphs = [form.factory.graph] + ([split.graph] if split is not None else [])
     for graph in graphs:
@@ -99,6 +101,19 @@ async def _kro_found(hub: Hub, cluster: Cluster, form: Form) -> str | None:
                 f"pykro delete NAME --composition {part} -n {ns}",
             )
     return None
+
+
+def probe_split(hub: Hub, form: Form) -> Split | None:
+    """``form``'s split as kro mode would make it (in direct mode too: what kro mode left is looked for), computed
+    once per hub (``hub.probed``); None when kro mode splits nothing off, or refuses the form."""
+    if hub.mode == "kro":
+        return form.split  # type: ignore[no-any-return]
+    if form.name not in hub.probed:
+        try:
+            hub.probed[form.name] = hub.split_of(form)
+        except PykroError:  # kro mode refuses the form: it never ran in kro mode
+            hub.probed[form.name] = None
+    return hub.probed[form.name]
 
 
 def _refusal(form: Form, what: str, delete: str) -> str:

@@ -18,6 +18,7 @@ import contextlib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pykro.deploy import KroFactory, NullReporter, factory
 from pykro.deploy._readiness import assess
 from pykro.errors import PykroError
 from pykro.hub import _generated as generated
@@ -137,7 +138,7 @@ async def hub_status(hub: Hub) -> HubStatus:
     finally:
         await cluster.close()
     limit = asyncio.Semaphore(hub.concurrency)
-    readers = {f.name: f.factory if hub.mode == "direct" else hub.kro_factory(f) for f in hub.forms.values()}
+    readers = {f.name: f.factory if hub.mode == "direct" else _kro_reader(hub, f) for f in hub.forms.values()}
 
     async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
         found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
@@ -226,6 +227,21 @@ def _count(found: TenantStatus, instance: Any) -> None:
         r.state == "ready" and all(assess(live.get(_key(o, instance.namespace))).ready for o in r.objects)
         for r in counted
     )
+
+
+def _kro_reader(hub: Hub, form: Form) -> KroFactory:
+    """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
+    made = factory(
+        form.source if form.split is None else form.split.graph,
+        "kro",
+        namespace=hub.namespace,
+        kubeconfig=hub.kubeconfig,
+        context=hub.context,
+        reporter=NullReporter(),
+        retry=hub.retry,
+    )
+    assert isinstance(made, KroFactory)
+    return made
 
 
 def _key(obj: dict[str, Any], namespace: str) -> tuple[str, str, str]:

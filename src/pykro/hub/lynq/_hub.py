@@ -200,7 +200,7 @@ class LynqHub(Hub):
             self._password_read = True  # the given URL replaces the LynqHub's database and its password
         super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
 
-    def _split(self, form: Form) -> Split | None:
+    def split_of(self, form: Form) -> Split | None:
         """``form`` split for kro mode (None when kro can apply all of it)."""
         loaded = self.lynq_forms.get(form.name)
         found = None if loaded is None else loaded.kro_split()
