@@ -100,9 +100,10 @@ def check_object(obj: Mapping[str, Any], where: str) -> None:
         raise ValidationError(what, where=f"{where}: {path}" if path else where, fix=fix)
 
 
-def object_problem(obj: Mapping[str, Any]) -> Problem | None:
-    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it."""
-    return _check(obj, (), {}, None, external=False)
+def object_problem(obj: Mapping[str, Any], fields: Sequence[Field] = ()) -> Problem | None:
+    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it;
+    ``fields``: its ``${...}`` strings (`pykro.graph._expressions.expression_fields`), values not known yet."""
+    return _check(obj, fields, {}, None, external=False)
 
 
 @dataclass
