@@ -21,6 +21,7 @@ __all__ = [
     "Cause",
     "IPAllocator",
     "Undecodable",
+    "bad_metadata",
     "builtin_defaults",
     "builtin_unknown_fields",
     "crd_causes",
@@ -40,8 +41,8 @@ Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
     """What the apiserver's decoder refuses (400) before validation: label and annotation values that are not
-    strings, Secret data that is not base64, quantities that do not parse, fractions for integers. Also turns a
-    Secret's `stringData` into base64 `data`."""
+    strings, Secret data that is not base64, quantities that do not parse, values of the wrong JSON type. Also
+    writes quantities in canonical form and turns a Secret's `stringData` into base64 `data`."""
     meta = obj.get("metadata") or {}
     for key in ("labels", "annotations"):
         values = meta.get(key)
@@ -54,9 +55,9 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
                         f"ObjectMeta.metadata.{key} of type string",
                     )
     if rt.crd is None:
-        from pykro.emulator._validation.decoding import decode_error
+        from pykro.emulator._validation.decoding import decode
 
-        problem = decode_error(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
+        problem = decode(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
         if problem:
             raise _undecodable(rt, problem)
     binary = _BINARY_FIELDS.get(rt.kind) if rt.crd is None and rt.group == "" else None
@@ -137,6 +138,15 @@ class Undecodable(StatusError):
         self.why = why
 
 
+def bad_metadata(rt: ResourceType, meta: Any) -> StatusError:
+    """The answer to a body whose metadata is not an object: Go's type error for a built-in kind."""
+    if rt.crd is not None:
+        return StatusError.bad_request("metadata must be an object")
+    what = "string" if isinstance(meta, str) else _go_type(meta)
+    why = f"json: cannot unmarshal {what} into Go struct field {rt.kind}.metadata of type v1.ObjectMeta"
+    return Undecodable(rt, why)
+
+
 def _undecodable(rt: ResourceType, why: str) -> StatusError:
     return Undecodable(rt, why)
 
@@ -200,12 +210,12 @@ def _duplicate_keys(value: Any, path: tuple[str, ...], list_keys: ListKeys) -> s
 
 
 def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]:
-    """`causes` plus the validation causes not already among them (same field and reason)."""
+    """`causes` plus the validation causes not already among them (same field and reason); two validation causes
+    on one field stay two when their messages differ (a request over its cpu limit and one over its memory limit)."""
     seen = {(f, r) for f, r, _ in causes}
     out = list(causes)
     for c in more:
-        if (c.field, c.reason) not in seen:
-            seen.add((c.field, c.reason))
+        if (c.field, c.reason) not in seen and (c.field, c.reason, c.message) not in out:
             out.append((c.field, c.reason, c.message))
     return out
 

@@ -163,6 +163,19 @@ def _warnings(opts: WriteOptions) -> dict[str, str]:
     return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in opts.warnings)}
 
 
+class JsonFloat(float):
+    """A JSON number with a fraction or exponent that remembers how the body wrote it (Go's decoder quotes the
+    literal in its errors and parses a quantity from it: `1e3` stays `1e3`, `0.50` is `500m`)."""
+
+    __slots__ = ("literal",)
+    literal: str
+
+    def __new__(cls, literal: str) -> JsonFloat:
+        self = super().__new__(cls, literal)
+        self.literal = literal
+        return self
+
+
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (bytes)
 
 
@@ -180,7 +193,7 @@ async def _body(request: web.Request) -> Any:
     try:
         if ctype in (APPLY_CONTENT_TYPE, "application/yaml"):
             return yamlio.load(raw.decode())
-        return json.loads(raw)
+        return json.loads(raw, parse_float=JsonFloat)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StatusError.bad_request(f"error decoding the request body: {exc}") from None
     except Exception as exc:  # PyYAML errors

@@ -37,7 +37,7 @@ class Writes(Deletion):
         obj = {"apiVersion": obj.pop("apiVersion"), "kind": obj.pop("kind"), **obj}
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
-            raise StatusError.bad_request("metadata must be an object")
+            raise admission.bad_metadata(rt, meta)
         space = self._ns(rt, ns or meta.get("namespace"))
         if rt.namespaced:
             if meta.get("namespace") and ns and meta["namespace"] != ns:
@@ -173,7 +173,7 @@ class Writes(Deletion):
         else:
             meta = new.setdefault("metadata", {})
             if not isinstance(meta, dict):
-                raise StatusError.bad_request("metadata must be an object")
+                raise admission.bad_metadata(rt, meta)
             for k in (
                 "uid",
                 "creationTimestamp",
