@@ -208,3 +208,54 @@ def test_a_patch_that_makes_a_type_error_is_a_422_on_the_patch(raw: Raw, ns: str
         "json: cannot unmarshal string into Go struct field PodSpec.spec.activeDeadlineSeconds of type int64"
     )
     assert '\\"cpu\\":\\"500m\\"' in message  # the stored, canonical value
+
+
+APPLY_TYPE_ERRORS = [
+    ({"replicas": "two"}, ".spec.replicas: expected numeric (int or float), got string"),
+    ({"paused": "no"}, ".spec.paused: expected boolean, got &{no}"),
+    ({"strategy": [1, "x"]}, ".spec.strategy: expected map, got &{[1 x]}"),
+    (
+        {"minReadySeconds": {"a": 1}},
+        ".spec.minReadySeconds: expected numeric (int or float), got map[string]interface {}",
+    ),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), APPLY_TYPE_ERRORS)
+def test_server_side_apply_of_a_wrong_type_is_a_typed_patch_error(
+    raw: Raw, ns: str, spec: dict[str, Any], message: str
+) -> None:
+    """structured-merge-diff cannot type the applied configuration: 500 with its path and Go's formatting."""
+    body = {
+        "apiVersion": "apps/v1",
+        "kind": "Deployment",
+        "metadata": {"name": "t"},
+        "spec": {
+            "selector": {"matchLabels": {"app": "t"}},
+            "template": {"metadata": {"labels": {"app": "t"}}, "spec": pod("t")["spec"]},
+            **spec,
+        },
+    }
+    path = f"/apis/apps/v1/namespaces/{ns}/deployments/t?fieldManager=test"
+    code, _, out = raw("PATCH", path, body, content_type="application/apply-patch+yaml")
+    assert code == 500, out
+    assert out["message"] == f"failed to create typed patch object (/t; apps/v1, Kind=Deployment): {message}"
+    code, _, _ = raw("GET", f"/apis/apps/v1/namespaces/{ns}/deployments/t")
+    assert code == 404
+
+
+def test_server_side_apply_lists_every_type_error(raw: Raw, ns: str) -> None:
+    body = {
+        "apiVersion": "v1",
+        "kind": "Pod",
+        "metadata": {"name": "two"},
+        "spec": pod("two", image=5, args="x")["spec"],
+    }
+    path = f"/api/v1/namespaces/{ns}/pods/two?fieldManager=test"
+    code, _, out = raw("PATCH", path, body, content_type="application/apply-patch+yaml")
+    assert code == 500, out
+    assert out["message"].endswith(
+        ": errors:\n"
+        '  .spec.containers[name="c"].image: expected string, got &value.valueUnstructured{Value:5}\n'
+        '  .spec.containers[name="c"].args: expected list, got &{x}'
+    )

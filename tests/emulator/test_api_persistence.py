@@ -266,6 +266,22 @@ def test_a_state_path_that_cannot_be_used_is_one_sentence_naming_it(tmp_path: Pa
         assert state.read_bytes() == before
 
 
+def test_a_kubeconfig_path_under_a_file_is_refused_before_serving(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    args = ["emulator", "start", "--port", "0", "--no-simulate", "--no-tls", "--kubeconfig"]
+    run = subprocess.run(
+        [sys.executable, "-m", "pykro", *args, str(tmp_path / "afile" / "kc")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    out = run.stderr + run.stdout
+    assert run.returncode == 1 and "Traceback" not in out and "internal error" not in out, out
+    assert f"cannot write the kubeconfig: {tmp_path / 'afile'} is not a directory" in out
+    assert "serving" not in out
+
+
 def test_second_emulator_on_the_same_state_refuses(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with LocalCluster(simulate=False, state_file=state):

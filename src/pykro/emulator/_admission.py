@@ -151,9 +151,17 @@ def _undecodable(rt: ResourceType, why: str) -> StatusError:
     return Undecodable(rt, why)
 
 
-def patch_invalid(err: Undecodable, patched: Any) -> StatusError:
-    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch"."""
-    text = json.dumps(patched, separators=(",", ":"))
+def patch_invalid(err: Undecodable, patched: Any, patch: Any, content_type: str) -> StatusError:
+    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch", quoting the
+    patched object as JSON (json-patch's merge writes its keys sorted), or for a strategic merge patch the patch
+    itself as Go's %+v prints a map (apiserver endpoints/handlers/patch.go)."""
+    if content_type == "application/strategic-merge-patch+json":
+        from pykro.emulator._validation.typed import go_value
+
+        text = go_value(patch)
+    else:
+        sort = content_type == "application/merge-patch+json"
+        text = json.dumps(patched, separators=(",", ":"), sort_keys=sort)
     return StatusError.invalid(
         "", "", "", [("patch", "FieldValueInvalid", f"patch: Invalid value: {go_quote(text)}: {err.why}")]
     )
@@ -176,6 +184,13 @@ def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str
             for k, v in values.items():
                 if not isinstance(v, str):
                     return f".metadata.{key}.{k}: expected string, got &value.valueUnstructured{{Value:{v!r}}}"
+    if rt.crd is None:
+        from pykro.emulator._validation.typed import apply_type_errors
+
+        api_version = f"{rt.group}/{rt.version}" if rt.group else rt.version
+        errors = apply_type_errors(api_version, rt.kind, body, list_keys)
+        if errors:
+            return errors[0] if len(errors) == 1 else "errors:\n" + "\n".join("  " + e for e in errors)
     if rt.crd is None and rt.group == "" and rt.kind == "Secret" and isinstance(body.get("data"), dict):
         for k, v in body["data"].items():
             if _base64_error(v):
