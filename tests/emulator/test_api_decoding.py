@@ -259,3 +259,14 @@ def test_server_side_apply_lists_every_type_error(raw: Raw, ns: str) -> None:
         '  .spec.containers[name="c"].image: expected string, got &value.valueUnstructured{Value:5}\n'
         '  .spec.containers[name="c"].args: expected list, got &{x}'
     )
+
+
+@pytest.mark.parametrize("word", ["NaN", "Infinity", "-Infinity"])
+def test_nan_and_infinity_are_not_json(raw: Raw, ns: str, word: str) -> None:
+    """Python's decoder takes them; Go's does not, and nothing is stored."""
+    body = '{"metadata": {"name": "nan"}, "data": {"a": "b"}, "extra": ' + word + "}"
+    code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    assert code == 400, out
+    assert "invalid character" in out["message"]
+    code, _, _ = raw("GET", f"/api/v1/namespaces/{ns}/configmaps/nan")
+    assert code == 404

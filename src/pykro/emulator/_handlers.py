@@ -176,6 +176,11 @@ class JsonFloat(float):
         return self
 
 
+def _not_json(word: str) -> Any:
+    """NaN and Infinity are not JSON (Python's decoder would take them)."""
+    raise ValueError(f"invalid character {word[0]!r} looking for beginning of value")
+
+
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (bytes)
 
 
@@ -193,7 +198,7 @@ async def _body(request: web.Request) -> Any:
     try:
         if ctype in (APPLY_CONTENT_TYPE, "application/yaml"):
             return yamlio.load(raw.decode())
-        return json.loads(raw, parse_float=JsonFloat)
+        return json.loads(raw, parse_float=JsonFloat, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StatusError.bad_request(f"error decoding the request body: {exc}") from None
     except Exception as exc:  # PyYAML errors
