@@ -151,6 +151,17 @@ def test_apply_of_values_of_the_wrong_type(kubectl: Kubectl) -> None:
     assert isinstance(spec, dict) and spec["replicas"] == 1 and "replica" not in spec
 
 
+@pytest.mark.parametrize("api_version", ["v1", "nope.example.com/v1"])
+def test_apply_of_a_kind_the_server_does_not_serve(kubectl: Kubectl, api_version: str) -> None:
+    """kubectl looks the kind up in /openapi/v3, then /openapi/v2 (protobuf), finds no schema, and reports the
+    missing kind itself (it used to fail to download /openapi/v2)."""
+    body = f"apiVersion: {api_version}\nkind: Gizmo\nmetadata: {{name: g}}\n"
+    done = kubectl.run("apply", "-f", "-", stdin=body, check=False)
+    assert done.returncode != 0
+    assert f'no matches for kind "Gizmo" in version "{api_version}"' in done.stderr, done.stderr
+    assert "ensure CRDs are installed first" in done.stderr and "openapi" not in done.stderr
+
+
 def test_server_side_apply(kubectl: Kubectl) -> None:
     out = kubectl("apply", "--server-side", "-f", "-", stdin=deployment_yaml("ssa", replicas=1))
     assert out.strip() == "deployment.apps/ssa serverside-applied"

@@ -125,6 +125,11 @@ async def resource_list(request: web.Request) -> web.Response:
     return respond(doc)
 
 
+async def openapi_v2(request: web.Request) -> web.Response:
+    body, content_type = discovery.openapi_v2("protobuf" in request.headers.get("Accept", ""))
+    return web.Response(body=body, content_type=content_type)
+
+
 async def openapi_v3(request: web.Request) -> web.Response:
     return respond(discovery.openapi_v3_index(request.app[ENGINE].registry))
 
