@@ -270,3 +270,25 @@ def test_nan_and_infinity_are_not_json(raw: Raw, ns: str, word: str) -> None:
     assert "invalid character" in out["message"]
     code, _, _ = raw("GET", f"/api/v1/namespaces/{ns}/configmaps/nan")
     assert code == 404
+
+
+def test_null_strings_in_maps_and_lists_are_stored_empty(raw: Raw, ns: str) -> None:
+    """encoding/json decodes null into a string as "": a label, a data value, a node selector value, an argument."""
+    body = {"metadata": {"name": "nulls", "labels": {"a": None}}, "data": {"k": None}}
+    code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    assert code == 201, out
+    assert out["metadata"]["labels"] == {"a": ""} and out["data"] == {"k": ""}
+    code, _, out = raw(
+        "POST", f"/api/v1/namespaces/{ns}/pods", pod("nulls", {"nodeSelector": {"x": None}}, args=["a", None])
+    )
+    assert code == 201, out
+    assert out["spec"]["nodeSelector"] == {"x": ""} and out["spec"]["containers"][0]["args"] == ["a", ""]
+
+
+def test_decoding_comes_before_the_name_and_namespace_checks(raw: Raw, ns: str) -> None:
+    body = {"metadata": {"generateName": 5, "namespace": 7}}
+    code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/configmaps", body)
+    assert code == 400, out
+    assert out["message"].endswith(
+        "cannot unmarshal number into Go struct field ObjectMeta.metadata.generateName of type string"
+    )

@@ -47,19 +47,23 @@ def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
     for key in ("labels", "annotations"):
         values = meta.get(key)
         if isinstance(values, dict):
-            for value in values.values():
-                if not isinstance(value, str):
+            for k, value in values.items():
+                if value is None:  # encoding/json decodes null into a string as ""
+                    values[k] = ""
+                elif not isinstance(value, str):
                     raise _undecodable(
                         rt,
                         f"json: cannot unmarshal {_go_type(value)} into Go struct field "
-                        f"ObjectMeta.metadata.{key} of type string",
+                        f"ObjectMeta.{'' if rt.crd else 'metadata.'}{key} of type string",
                     )
-    if rt.crd is None:
-        from pykro.emulator._validation.decoding import decode
+    from pykro.emulator._validation.decoding import decode, decode_metadata
 
+    if rt.crd is None:
         problem = decode(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
-        if problem:
-            raise _undecodable(rt, problem)
+    else:
+        problem = decode_metadata(meta) if isinstance(meta, dict) else None
+    if problem:
+        raise _undecodable(rt, problem)
     binary = _BINARY_FIELDS.get(rt.kind) if rt.crd is None and rt.group == "" else None
     if binary is not None and isinstance(obj.get(binary), dict):
         for key, value in obj[binary].items():
@@ -140,9 +144,9 @@ class Undecodable(StatusError):
 
 def bad_metadata(rt: ResourceType, meta: Any) -> StatusError:
     """The answer to a body whose metadata is not an object: Go's type error for a built-in kind."""
-    if rt.crd is not None:
-        return StatusError.bad_request("metadata must be an object")
     what = "string" if isinstance(meta, str) else _go_type(meta)
+    if rt.crd is not None:  # its metadata is unmarshalled on its own
+        return Undecodable(rt, f"json: cannot unmarshal {what} into Go value of type v1.ObjectMeta")
     why = f"json: cannot unmarshal {what} into Go struct field {rt.kind}.metadata of type v1.ObjectMeta"
     return Undecodable(rt, why)
 

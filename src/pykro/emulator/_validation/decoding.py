@@ -4,7 +4,7 @@ It refuses (400 BadRequest, before any validation, with Go's error text) a quant
 parse and a value of the wrong JSON type for its Go field: a string for an integer, a number for a string, an
 object for a list (`json: cannot unmarshal object into Go struct field PodSpec.spec.containers of type
 []v1.Container`). A body that decodes is stored as Go writes it back: every quantity in its canonical form
-(`0.5` → `500m`, `1024Mi` → `1Gi`)."""
+(`0.5` → `500m`, `1024Mi` → `1Gi`), a null string in a list or map as ""."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pykro.cel._library.base import LibraryError
 from pykro.cel._library.quantity import canonical_text, unmarshal
 from pykro.schema import _kubernetes as kubernetes
 
-__all__ = ["decode"]
+__all__ = ["decode", "decode_metadata"]
 
 _QUANTITY = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 _INT_OR_STRING = "io.k8s.apimachinery.pkg.util.intstr.IntOrString"
@@ -69,7 +69,7 @@ _NAMED: dict[tuple[str, str], str] = {
 class _State:
     returned: str | None = None  # an error a field's own decoder returned: decoding stops
     saved: str | None = None  # encoding/json's first type error: decoding goes on, then fails with it
-    canonical: list[tuple[Any, Any, str]] = field(default_factory=list)  # (holder, key, quantity text)
+    rewrites: list[tuple[Any, Any, str]] = field(default_factory=list)  # (holder, key, text Go stores)
 
 
 def decode(api_version: str, kind: str, obj: dict[str, Any]) -> str | None:
@@ -83,9 +83,20 @@ def decode(api_version: str, kind: str, obj: dict[str, Any]) -> str | None:
     _walk({"": obj}, "", schema, kind, (), state)
     problem = state.returned or state.saved
     if problem is None:
-        for holder, key, text in state.canonical:
+        for holder, key, text in state.rewrites:
             holder[key] = text
     return problem
+
+
+def decode_metadata(meta: dict[str, Any]) -> str | None:
+    """Go's decoding error for a custom resource's metadata, which the apiserver unmarshals into an ObjectMeta on
+    its own (so field paths start there: `ObjectMeta.name`); None when it decodes."""
+    schema = kubernetes.builtin_schema("v1", "ConfigMap")  # a small slice that holds ObjectMeta
+    if schema is None:
+        return None
+    state = _State()
+    _walk({"": meta}, "", schema["properties"]["metadata"], "ObjectMeta", (), state)
+    return state.returned or state.saved
 
 
 def _walk(
@@ -99,7 +110,11 @@ def _walk(
 ) -> None:
     """Decode ``holder[key]``; ``element``: the Go type of a list item or map value ("" when not known)."""
     value = holder[key]
-    if st.returned or value is None:
+    if st.returned:
+        return
+    if value is None:
+        if element is not None and "$ref" not in schema and "string" in _types(schema):
+            st.rewrites.append((holder, key, ""))  # null into a string list item or map value decodes as ""
         return
     ref = schema.get("$ref")
     name = ref.rsplit("/", 1)[-1] if isinstance(ref, str) else None
@@ -110,15 +125,15 @@ def _walk(
             st.returned = str(err)
             return
         text = parsed.kept if parsed.kept is not None else canonical_text(parsed.value, parsed.format)
-        st.canonical.append((holder, key, text))
+        st.rewrites.append((holder, key, text))
         return
     if name == _INT_OR_STRING:
         if not isinstance(value, str):
             st.returned = _scalar_error(value, "int32", struct, path)
         return
-    if name in _TIMES:
+    if name in _TIMES:  # Time.UnmarshalJSON decodes a string; its type error gets the field's context
         if not isinstance(value, str):
-            st.returned = f"json: cannot unmarshal {_json_type(value)} into Go value of type string"
+            st.returned = _message(_json_type(value), struct, path, "string")
         return
     go_type = element if element is not None else _NAMED.get((struct, path[-1])) if path else None
     if name is not None:
