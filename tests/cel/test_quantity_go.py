@@ -1,13 +1,20 @@
 """pykro's one quantity parser against the cases of Kubernetes' own tests and source.
 
-Cases are taken from k8s.io/apimachinery pkg/api/resource/quantity_test.go (v0.35; TestQuantityParse,
-TestQuantityString, TestQuantityParseEmit, TestParseQuantity, TestJSONWhitespace) and from reading quantity.go
-(parseQuantityString: sign, leading zeros, `num[.denom]`, then suffix letters `eEinumkKMGTP`, an optional sign and
-digits; ParseQuantity: "" is ErrFormatWrong, the int64 fast path keeps the input as its string when
-`scale%3 == 0` without a `000` tail or leading zero (BinarySI: `value&7 != 0`), else inf.Dec whose SetString wants
-a digit), suffix.go (interpret: the decimal and binary tables, then `e`/`E` and strconv.ParseInt(…, 10, 64) cast
-to int32) and amount.go (AsCanonicalBytes: exponent floored to a multiple of 3; a DecimalSI exponent past 18 has
-no suffix in 1.35, so it is dropped)."""
+Cases come from k8s.io/apimachinery v0.35.0 pkg/api/resource/quantity_test.go (TestQuantityParse,
+TestQuantityString, TestQuantityParseEmit, TestParseQuantity, TestJSONWhitespace) and from reading the source:
+
+* quantity.go:161 parseQuantityString: a sign, leading zeros skipped (all zeros: "0"), `num[.denom]` where both may
+  be empty (:233 "we currently allow 1.G"), then suffix letters `eEinumkKMGTP`, an optional sign and digits, and
+  nothing after (ErrFormatWrong).
+* quantity.go:278 ParseQuantity: "" is ErrFormatWrong; the int64 path when the digits fit (:310 BinarySI
+  precision `15 - len(num) - exponent*3/10 - 1`) and the scale is at least -9, keeping the input as its string
+  when `scale%3 == 0` without a `000` tail or a leading zero (BinarySI: `value&7 != 0`, :332); else inf.Dec's
+  SetString (:349), which wants a digit (ErrNumeric: `Pi`, `e-10`), rounded up to 1n, BinarySI capped at 2^63-1.
+* suffix.go:88/:180 interpret: the decimal and binary tables, then `e`/`E` with strconv.ParseInt(…, 10, 64)
+  (:190) cast to int32; anything else is ErrSuffix.
+* quantity.go:425 CanonicalizeBytes and amount.go:257/:312 AsCanonicalBytes: BinarySI below 1024 or fractional is
+  printed as DecimalSI, the exponent is floored to a multiple of 3, and a DecimalSI exponent past 18 has no
+  suffix in 1.35, so it is dropped; quantity.go:680 String; :733 UnmarshalJSON trims spaces first."""
 
 from __future__ import annotations
 
