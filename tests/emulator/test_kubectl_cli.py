@@ -136,7 +136,8 @@ def test_apply_of_values_of_the_wrong_type(kubectl: Kubectl) -> None:
     done = kubectl.run("apply", "--server-side", "-f", "-", stdin=yamlio.dump(bad), check=False)
     assert done.returncode != 0, done.stderr
     assert (
-        "Error from server: failed to create typed patch object (/typed; apps/v1, Kind=Deployment): "
+        f"Error from server: failed to create typed patch object ({kubectl.namespace}/typed; apps/v1, "
+        "Kind=Deployment): "
         '.spec.template.spec.containers[name="main"].image: expected string, got &value.valueUnstructured{Value:5}'
     ) in done.stderr
     assert kubectl("get", "deployments", "-o", "name").split() == []

@@ -177,7 +177,10 @@ def typed_patch_check(rt: ResourceType, name: str, body: dict[str, Any], list_ke
     problem = _untyped(rt, body, list_keys)
     if problem:
         gv = f"{rt.group}/{rt.version}"
-        raise StatusError(500, f"failed to create typed patch object (/{name}; {gv}, Kind={rt.kind}): {problem}", "")
+        meta = body.get("metadata")
+        ns = meta.get("namespace") if isinstance(meta, dict) and isinstance(meta.get("namespace"), str) else ""
+        where = f"{ns}/{name}; {gv}, Kind={rt.kind}"  # objectGVKNN of the applied object
+        raise StatusError(500, f"failed to create typed patch object ({where}): {problem}", "")
 
 
 def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str | None:
