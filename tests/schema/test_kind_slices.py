@@ -46,6 +46,7 @@ def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) ->
     digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
     digest.update((k8s._BUNDLE / "_definitions.json").read_bytes())
     digest.update(Path(k8s.__file__).read_bytes())
+    digest.update(Path(k8s._quantity.__file__).read_bytes())  # the quantity pattern the slices carry
     assert cache.name == digest.hexdigest()[:40]
 
 

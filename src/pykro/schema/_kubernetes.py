@@ -25,7 +25,7 @@ import jsonschema_rs
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _diskcache
+from pykro.schema import _diskcache, _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
 
 __all__ = [
@@ -240,8 +240,8 @@ def _cache_root() -> Path | None:
 
 @cache
 def _cache_dir() -> Path | None:
-    """This bundle's slice cache, named by the bundle and this module (whose code and rules make the slices)."""
-    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__))
+    """This bundle's slice cache, named by the bundle and the modules whose code and rules make the slices."""
+    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__))
 
 
 def _cached(name: str, make: Any) -> Any:
@@ -390,30 +390,7 @@ VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
 QUANTITY: Final = "io.k8s.apimachinery.pkg.api.resource.Quantity"
 
 
-def _at_most(bound: str) -> str:
-    """A regular expression for the digit strings no longer than ``bound`` whose value is at most ``bound``."""
-    same = [bound] + [
-        f"{bound[:i]}[0-{int(bound[i]) - 1}][0-9]{{{len(bound) - i - 1}}}" for i in range(len(bound)) if bound[i] != "0"
-    ]
-    return f"0*([0-9]{{1,{len(bound) - 1}}}|{'|'.join(same)})"
-
-
-def _quantity_pattern() -> str:
-    """Exactly the strings resource.Quantity's UnmarshalJSON accepts (apimachinery pkg/api/resource quantity.go,
-    suffix.go, inf.Dec SetString; tests/cel/test_quantity_go.py): Go's spaces around, a sign, digits with at most one
-    point, a decimal or binary suffix or an int64 exponent. Without a digit the number is zero, and Pi, Ei or an
-    exponent below -9 send it through inf.Dec, which wants one (exact for exponents of magnitude below 2^31, where
-    Go's int32 conversion does not wrap)."""
-    space = "[\t\n\v\f\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*"
-    si = "[numkMGTPE]|[KMGTPE]i"
-    int64 = f"\\+?{_at_most(str(2**63 - 1))}|-{_at_most(str(2**63))}"
-    small = f"\\+?{_at_most(str(2**31 - 1))}|-0*[0-9]"
-    digits = f"[+-]?([0-9]+(\\.[0-9]*)?|\\.[0-9]+)({si}|[eE]({int64}))?"
-    digitless = f"[+-]\\.?|\\.|[+-]?\\.?([numkMGTPE]|[KMGT]i|[eE]({small}))"
-    return f"^{space}({digits}|{digitless}){space}$"
-
-
-QUANTITY_PATTERN: Final = _quantity_pattern()
+QUANTITY_PATTERN: Final = _quantity.quantity_pattern()
 
 # What Go's encoding/json decodes into []byte (``format: byte``: Secret data, ConfigMap binaryData): base64 text.
 BASE64_PATTERN: Final = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
