@@ -1,6 +1,6 @@
-"""Pruning the schema-slice cache: making a new digest folder removes the stale folders pykro made for other digests,
-and nothing else (not the current one, not a recent one, not a folder holding anything else, never through a
-symbolic link), quietly when it cannot."""
+"""Pruning pykro's disk caches (schema slices, PyYAML facts): making a new digest folder removes the stale folders
+pykro made for other digests, and nothing else (not the current one, not a recent one, not a folder holding anything
+else, never through a symbolic link), quietly when it cannot."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pykro.schema import _diskcache
+from pykro import _diskcache
 
 OLD = 1_000_000_000.0  # 2001: long stale
 
@@ -109,7 +109,7 @@ def test_processes_pruning_and_writing_at_once_do_not_fail(tmp_path: Path) -> No
     for n in range(20):
         _folder(root, _digest(100 + n))
     code = (
-        "import sys; from pathlib import Path; from pykro.schema import _diskcache as d\n"
+        "import sys; from pathlib import Path; from pykro import _diskcache as d\n"
         "root, n = Path(sys.argv[1]), int(sys.argv[2])\n"
         "for i in range(30):\n"
         "    assert d.cached(root / f'{n:040x}', f'e{i}', lambda: [n, i]) == [n, i]\n"
