@@ -243,8 +243,21 @@ def _json_ready(value: Any) -> bool:
     common case, checked in one pass without paths; :func:`_json_keys` and :func:`_non_json` then have nothing to
     do)."""
     stack = [value]
+    push = stack.append
     while stack:
         item = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:  # exact types first, their plain children never pushed
+            for key, child in item.items() if kind is dict else enumerate(item):
+                if kind is dict and type(key) is not str and not isinstance(key, str):
+                    return False
+                leaf = type(child)
+                if leaf is str or leaf is int or leaf is bool or child is None:
+                    continue
+                if leaf is float and math.isfinite(child):
+                    continue
+                push(child)
+            continue
         if isinstance(item, _PLAIN):
             continue
         if isinstance(item, float):
