@@ -264,6 +264,7 @@ def test_a_state_path_that_cannot_be_used_is_one_sentence_naming_it(tmp_path: Pa
     assert "delete the state files" not in out
     if before is not None:
         assert state.read_bytes() == before
+    assert not state.with_name(state.name + ".lock").exists()  # nothing left beside it
 
 
 def test_a_kubeconfig_path_under_a_file_is_refused_before_serving(tmp_path: Path) -> None:

@@ -87,7 +87,8 @@ class StateLock:
             raise PykroError("the emulator state file is a directory", where=str(path), fix=_STATE_FIX)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            self.fd = os.open(lock_path(path), os.O_RDWR | os.O_CREAT, 0o644)
+            self.path = lock_path(path)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as exc:
             blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
             why = f"{blocker} is not a directory" if blocker else str(exc.strerror)
@@ -106,8 +107,13 @@ class StateLock:
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
 
-    def release(self) -> None:
+    def release(self, remove: bool = False) -> None:
+        """Let the state go; ``remove``: the state could not be used, so the lock file goes too (still held while
+        it is removed, so no other emulator holds it)."""
         if self.fd >= 0:
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
             os.close(self.fd)  # closing the descriptor releases the flock
             self.fd = -1
 

@@ -193,7 +193,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
                 last = await asyncio.get_running_loop().run_in_executor(None, load, engine, config.state_file)
                 journal.append(Journal(engine, config.state_file, last, fsync=config.state_fsync))
             except BaseException:
-                held.release()
+                held.release(remove=True)
                 raise
             lock.append(held)
         engine.bootstrap()
