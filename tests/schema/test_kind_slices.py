@@ -13,6 +13,7 @@ import pytest
 
 from pykro import _diskcache
 from pykro.schema import _kubernetes as k8s
+from pykro.schema import _quantity as quantity_module
 
 DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
 
@@ -44,7 +45,10 @@ def test_a_damaged_slice_is_made_again(cache: Path) -> None:
 
 def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) -> None:
     assert cache == _diskcache.folder(
-        _diskcache.root("kubernetes-schema"), k8s._BUNDLE / "_definitions.json", Path(k8s.__file__)
+        _diskcache.root("kubernetes-schema"),
+        k8s._BUNDLE / "_definitions.json",
+        Path(k8s.__file__),
+        Path(quantity_module.__file__ or ""),  # the quantity pattern the slices carry
     )
 
 
