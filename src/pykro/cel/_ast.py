@@ -3,13 +3,16 @@
 Macros keep their call shape: ``xs.all(x, p)`` is ``Call("all", (Ident("x"), p), target=xs)``, ``has(a.b)`` is
 ``Call("has", (Select(Ident("a"), "b"),))`` and ``cel.bind(v, init, body)`` is a call on the target ``cel``.
 Every node may carry a ``type`` (a :class:`CelType`) for the authoring layer; it does not take part in equality.
+
+The nodes behave as ``@dataclass(frozen=True)`` classes would (keyword-only ``type`` excluded from ``==`` and
+``hash``; same ``repr``, ``__match_args__`` and FrozenInstanceError), written out: a dataclass compiles its methods
+when its class is created, which every ``import pykro`` would pay for.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dc_field
-from typing import Union
+from dataclasses import FrozenInstanceError
+from typing import Any, TypeVar, Union
 
 from pykro.cel._types import CelType
 
@@ -28,125 +31,349 @@ __all__ = [
     "UInt",
     "Unary",
     "children",
+    "field_names",
+    "is_node",
+    "replace",
     "to_cel",
     "walk",
 ]
 
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
+_set = object.__setattr__
 
-@dataclass(frozen=True)
-class Literal:
+
+class _Node:
+    """Equality, hash, repr and immutability shared by the nodes (each gives its fields in ``_key``)."""
+
+    __match_args__: tuple[str, ...]
+    type: CelType | None
+
+    def _key(self) -> tuple[Any, ...]:
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return self._key() == other._key()
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._key())
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__match_args__, self._key(), strict=True))
+        return f"{self.__class__.__qualname__}({shown}, type={self.type!r})"
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise FrozenInstanceError(f"cannot assign to field {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise FrozenInstanceError(f"cannot delete field {name!r}")
+
+
+class Literal(_Node):
     """A constant: null, bool, int, double (float), string (str) or bytes."""
 
+    __match_args__ = ("value",)
     value: LiteralValue
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, value: LiteralValue, *, type: CelType | None = None) -> None:
+        _set(self, "value", value)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.value,)
 
 
-@dataclass(frozen=True)
-class UInt:
+class UInt(_Node):
     """An unsigned integer constant (``1u``)."""
 
+    __match_args__ = ("value",)
     value: int
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, value: int, *, type: CelType | None = None) -> None:
+        _set(self, "value", value)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.value,)
 
 
-@dataclass(frozen=True)
-class Ident:
+class Ident(_Node):
     """A name; a leading dot (``.a``, root-scoped) is kept in ``name``."""
 
+    __match_args__ = ("name",)
     name: str
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, name: str, *, type: CelType | None = None) -> None:
+        _set(self, "name", name)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.name,)
 
 
-@dataclass(frozen=True)
-class Select:
+class Select(_Node):
     """``operand.field``, or ``operand.?field`` when ``optional``."""
 
+    __match_args__ = (
+        "operand",
+        "field",
+        "optional",
+    )
     operand: Node
     field: str
-    optional: bool = False
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    optional: bool
+
+    def __init__(self, operand: Node, field: str, optional: bool = False, *, type: CelType | None = None) -> None:
+        _set(self, "operand", operand)
+        _set(self, "field", field)
+        _set(self, "optional", optional)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.operand,
+            self.field,
+            self.optional,
+        )
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(_Node):
     """``operand[index]``, or ``operand[?index]`` when ``optional``."""
 
+    __match_args__ = (
+        "operand",
+        "index",
+        "optional",
+    )
     operand: Node
     index: Node
-    optional: bool = False
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    optional: bool
+
+    def __init__(self, operand: Node, index: Node, optional: bool = False, *, type: CelType | None = None) -> None:
+        _set(self, "operand", operand)
+        _set(self, "index", index)
+        _set(self, "optional", optional)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.operand,
+            self.index,
+            self.optional,
+        )
 
 
-@dataclass(frozen=True)
-class Call:
+class Call(_Node):
     """``function(args)`` or ``target.function(args)`` (also every macro)."""
 
+    __match_args__ = (
+        "function",
+        "args",
+        "target",
+    )
     function: str
-    args: tuple[Node, ...] = ()
-    target: Node | None = None
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    args: tuple[Node, ...]
+    target: Node | None
+
+    def __init__(
+        self, function: str, args: tuple[Node, ...] = (), target: Node | None = None, *, type: CelType | None = None
+    ) -> None:
+        _set(self, "function", function)
+        _set(self, "args", args)
+        _set(self, "target", target)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.function,
+            self.args,
+            self.target,
+        )
 
 
-@dataclass(frozen=True)
-class Unary:
+class Unary(_Node):
     """``!operand`` or ``-operand``."""
 
+    __match_args__ = (
+        "op",
+        "operand",
+    )
     op: str
     operand: Node
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, op: str, operand: Node, *, type: CelType | None = None) -> None:
+        _set(self, "op", op)
+        _set(self, "operand", operand)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.op,
+            self.operand,
+        )
 
 
-@dataclass(frozen=True)
-class Binary:
+class Binary(_Node):
     """A binary operator: ``|| && == != < <= > >= in + - * / %``."""
 
+    __match_args__ = (
+        "op",
+        "left",
+        "right",
+    )
     op: str
     left: Node
     right: Node
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, op: str, left: Node, right: Node, *, type: CelType | None = None) -> None:
+        _set(self, "op", op)
+        _set(self, "left", left)
+        _set(self, "right", right)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.op,
+            self.left,
+            self.right,
+        )
 
 
-@dataclass(frozen=True)
-class Conditional:
+class Conditional(_Node):
     """``cond ? then : otherwise``."""
 
+    __match_args__ = (
+        "cond",
+        "then",
+        "otherwise",
+    )
     cond: Node
     then: Node
     otherwise: Node
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+
+    def __init__(self, cond: Node, then: Node, otherwise: Node, *, type: CelType | None = None) -> None:
+        _set(self, "cond", cond)
+        _set(self, "then", then)
+        _set(self, "otherwise", otherwise)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.cond,
+            self.then,
+            self.otherwise,
+        )
 
 
-@dataclass(frozen=True)
-class ListExpr:
+class ListExpr(_Node):
     """``[a, b]``; positions listed in ``optional`` are optional elements (``[?a]``)."""
 
-    items: tuple[Node, ...] = ()
-    optional: tuple[int, ...] = ()
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    __match_args__ = (
+        "items",
+        "optional",
+    )
+    items: tuple[Node, ...]
+    optional: tuple[int, ...]
+
+    def __init__(
+        self, items: tuple[Node, ...] = (), optional: tuple[int, ...] = (), *, type: CelType | None = None
+    ) -> None:
+        _set(self, "items", items)
+        _set(self, "optional", optional)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.items,
+            self.optional,
+        )
 
 
-@dataclass(frozen=True)
-class MapExpr:
+class MapExpr(_Node):
     """``{k: v}``; entry positions listed in ``optional`` are optional entries (``{?k: v}``)."""
 
-    entries: tuple[tuple[Node, Node], ...] = ()
-    optional: tuple[int, ...] = ()
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    __match_args__ = (
+        "entries",
+        "optional",
+    )
+    entries: tuple[tuple[Node, Node], ...]
+    optional: tuple[int, ...]
+
+    def __init__(
+        self,
+        entries: tuple[tuple[Node, Node], ...] = (),
+        optional: tuple[int, ...] = (),
+        *,
+        type: CelType | None = None,
+    ) -> None:
+        _set(self, "entries", entries)
+        _set(self, "optional", optional)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.entries,
+            self.optional,
+        )
 
 
-@dataclass(frozen=True)
-class StructExpr:
+class StructExpr(_Node):
     """A message literal ``Name{field: v}``; field positions listed in ``optional`` are ``?field: v``."""
 
+    __match_args__ = (
+        "name",
+        "fields",
+        "optional",
+    )
     name: str
-    fields: tuple[tuple[str, Node], ...] = ()
-    optional: tuple[int, ...] = ()
-    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
+    fields: tuple[tuple[str, Node], ...]
+    optional: tuple[int, ...]
+
+    def __init__(
+        self,
+        name: str,
+        fields: tuple[tuple[str, Node], ...] = (),
+        optional: tuple[int, ...] = (),
+        *,
+        type: CelType | None = None,
+    ) -> None:
+        _set(self, "name", name)
+        _set(self, "fields", fields)
+        _set(self, "optional", optional)
+        _set(self, "type", type)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (
+            self.name,
+            self.fields,
+            self.optional,
+        )
 
 
 Node = Union[Literal, UInt, Ident, Select, Index, Call, Unary, Binary, Conditional, ListExpr, MapExpr, StructExpr]  # noqa: UP007
+
+
+_N = TypeVar("_N", bound=_Node)
+
+
+def field_names(node: Node) -> tuple[str, ...]:
+    """The fields of ``node`` in order, without ``type``."""
+    return node.__match_args__
+
+
+def is_node(value: object) -> bool:
+    """Whether ``value`` is a node of this AST."""
+    return isinstance(value, _Node)
+
+
+def replace(node: _N, **changes: Any) -> _N:
+    """A copy of ``node`` with ``changes`` (field name to value) applied, as ``dataclasses.replace`` does."""
+    values = {name: getattr(node, name) for name in node.__match_args__}
+    values["type"] = node.type
+    values.update(changes)
+    return node.__class__(**values)
 
 
 def children(node: Node) -> tuple[Node, ...]:
