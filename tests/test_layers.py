@@ -28,6 +28,7 @@ RANKS: dict[str, int] = {
     "_kubeyaml": 0,
     "_graphs": 0,
     "_kube": 0,
+    "_frozen": 0,
     "_lazy": 0,
     "_gotemplate": 0,
     "cel": 1,

@@ -4,16 +4,15 @@ Macros keep their call shape: ``xs.all(x, p)`` is ``Call("all", (Ident("x"), p),
 ``Call("has", (Select(Ident("a"), "b"),))`` and ``cel.bind(v, init, body)`` is a call on the target ``cel``.
 Every node may carry a ``type`` (a :class:`CelType`) for the authoring layer; it does not take part in equality.
 
-The nodes behave as ``@dataclass(frozen=True)`` classes would (keyword-only ``type`` excluded from ``==`` and
-``hash``; same ``repr``, ``__match_args__`` and FrozenInstanceError), written out: a dataclass compiles its methods
-when its class is created, which every ``import pykro`` would pay for.
+The nodes behave as ``@dataclass(frozen=True)`` classes with a keyword-only ``type`` excluded from ``==`` and
+``hash`` (same ``repr``, ``__match_args__``, FrozenInstanceError), written out (see :mod:`pykro._frozen`).
 """
 
 from __future__ import annotations
 
-from dataclasses import FrozenInstanceError
 from typing import Any, TypeVar, Union
 
+from pykro._frozen import Frozen, set_field
 from pykro.cel._types import CelType
 
 __all__ = [
@@ -40,35 +39,18 @@ __all__ = [
 
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
-_set = object.__setattr__
+_set = set_field
 
 
-class _Node:
-    """Equality, hash, repr and immutability shared by the nodes (each gives its fields in ``_key``)."""
+class _Node(Frozen):
+    """A node: ``==`` and ``hash`` over its fields without ``type`` (each class gives them in ``_key``)."""
 
     __match_args__: tuple[str, ...]
     type: CelType | None
 
-    def _key(self) -> tuple[Any, ...]:
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
-
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__match_args__, self._key(), strict=True))
         return f"{self.__class__.__qualname__}({shown}, type={self.type!r})"
-
-    def __setattr__(self, name: str, value: object) -> None:
-        raise FrozenInstanceError(f"cannot assign to field {name!r}")
-
-    def __delattr__(self, name: str) -> None:
-        raise FrozenInstanceError(f"cannot delete field {name!r}")
 
 
 class Literal(_Node):

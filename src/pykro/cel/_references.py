@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from typing import Any
 
+from pykro._frozen import Frozen, set_field
 from pykro.cel._ast import Call, Ident, Index, Literal, MapExpr, Node, Select, children
 
 __all__ = ["Reference", "identifiers", "references"]
@@ -22,12 +23,20 @@ def qualified_functions() -> frozenset[str]:
     )
 
 
-@dataclass(frozen=True)
-class Reference:
+class Reference(Frozen):
     """A use of variable ``root`` followed by constant field selections: ``db.status.x`` -> ("db", ("status", "x"))."""
 
+    __match_args__ = ("root", "path")
+    _fields = __match_args__
     root: str
-    path: tuple[str, ...] = ()
+    path: tuple[str, ...]
+
+    def __init__(self, root: str, path: tuple[str, ...] = ()) -> None:
+        set_field(self, "root", root)
+        set_field(self, "path", path)
+
+    def _key(self) -> tuple[Any, ...]:
+        return (self.root, self.path)
 
     def __str__(self) -> str:
         return ".".join((self.root, *self.path))
