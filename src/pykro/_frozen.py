@@ -4,7 +4,7 @@ methods when its class is created; the classes every ``import pykro`` creates de
 from __future__ import annotations
 
 from dataclasses import FrozenInstanceError
-from typing import Any, ClassVar
+from typing import ClassVar
 
 __all__ = ["Frozen", "set_field"]
 
@@ -12,23 +12,12 @@ set_field = object.__setattr__  # for __init__: ``set_field(self, "name", value)
 
 
 class Frozen:
-    """Equality (same class and equal ``_key()``) and hash over ``_key()``, a dataclass ``repr`` of the attributes
-    named in ``_fields``, and immutability: assigning or deleting any attribute raises ``FrozenInstanceError``."""
+    """A dataclass ``repr`` of the attributes named in ``_fields``, and immutability: assigning or deleting any
+    attribute raises ``FrozenInstanceError``. Each class writes its own ``__init__``, ``__eq__`` (same class, equal
+    fields as tuples, else NotImplemented) and ``__hash__``, as a dataclass generates them."""
 
     __slots__ = ()
     _fields: ClassVar[tuple[str, ...]]
-
-    def _key(self) -> tuple[Any, ...]:
-        """The values that take part in equality and hashing, in field order."""
-        raise NotImplementedError
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._key() == other._key()
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(self._key())
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)

@@ -56,8 +56,13 @@ class Origin(Frozen):
         set_field(self, "kind", kind)
         set_field(self, "path", path)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.api_version, self.kind, self.path)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.api_version, self.kind, self.path) == (other.api_version, other.kind, other.path)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.api_version, self.kind, self.path))
 
 
 def _resource_field_type(origin: Origin, path: tuple[str | int, ...]) -> CelType:

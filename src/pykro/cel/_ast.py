@@ -43,13 +43,13 @@ _set = set_field
 
 
 class _Node(Frozen):
-    """A node: ``==`` and ``hash`` over its fields without ``type`` (each class gives them in ``_key``)."""
+    """A node: ``==`` and ``hash`` over its fields without ``type``."""
 
     __match_args__: tuple[str, ...]
     type: CelType | None
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={value!r}" for name, value in zip(self.__match_args__, self._key(), strict=True))
+        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
         return f"{self.__class__.__qualname__}({shown}, type={self.type!r})"
 
 
@@ -63,8 +63,13 @@ class Literal(_Node):
         _set(self, "value", value)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.value,)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value,) == (other.value,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value,))
 
 
 class UInt(_Node):
@@ -77,8 +82,13 @@ class UInt(_Node):
         _set(self, "value", value)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.value,)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.value,) == (other.value,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.value,))
 
 
 class Ident(_Node):
@@ -91,8 +101,13 @@ class Ident(_Node):
         _set(self, "name", name)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.name,)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name,) == (other.name,)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name,))
 
 
 class Select(_Node):
@@ -113,12 +128,13 @@ class Select(_Node):
         _set(self, "optional", optional)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.operand,
-            self.field,
-            self.optional,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.operand, self.field, self.optional) == (other.operand, other.field, other.optional)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.operand, self.field, self.optional))
 
 
 class Index(_Node):
@@ -139,12 +155,13 @@ class Index(_Node):
         _set(self, "optional", optional)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.operand,
-            self.index,
-            self.optional,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.operand, self.index, self.optional) == (other.operand, other.index, other.optional)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.operand, self.index, self.optional))
 
 
 class Call(_Node):
@@ -167,12 +184,13 @@ class Call(_Node):
         _set(self, "target", target)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.function,
-            self.args,
-            self.target,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.function, self.args, self.target) == (other.function, other.args, other.target)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.function, self.args, self.target))
 
 
 class Unary(_Node):
@@ -190,11 +208,13 @@ class Unary(_Node):
         _set(self, "operand", operand)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.op,
-            self.operand,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.op, self.operand) == (other.op, other.operand)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.op, self.operand))
 
 
 class Binary(_Node):
@@ -215,12 +235,13 @@ class Binary(_Node):
         _set(self, "right", right)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.op,
-            self.left,
-            self.right,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.op, self.left, self.right) == (other.op, other.left, other.right)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.op, self.left, self.right))
 
 
 class Conditional(_Node):
@@ -241,12 +262,13 @@ class Conditional(_Node):
         _set(self, "otherwise", otherwise)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.cond,
-            self.then,
-            self.otherwise,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.cond, self.then, self.otherwise) == (other.cond, other.then, other.otherwise)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.cond, self.then, self.otherwise))
 
 
 class ListExpr(_Node):
@@ -266,11 +288,13 @@ class ListExpr(_Node):
         _set(self, "optional", optional)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.items,
-            self.optional,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.items, self.optional) == (other.items, other.optional)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.items, self.optional))
 
 
 class MapExpr(_Node):
@@ -294,11 +318,13 @@ class MapExpr(_Node):
         _set(self, "optional", optional)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.entries,
-            self.optional,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.entries, self.optional) == (other.entries, other.optional)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.entries, self.optional))
 
 
 class StructExpr(_Node):
@@ -326,12 +352,13 @@ class StructExpr(_Node):
         _set(self, "optional", optional)
         _set(self, "type", type)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (
-            self.name,
-            self.fields,
-            self.optional,
-        )
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.name, self.fields, self.optional) == (other.name, other.fields, other.optional)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.fields, self.optional))
 
 
 Node = Union[Literal, UInt, Ident, Select, Index, Call, Unary, Binary, Conditional, ListExpr, MapExpr, StructExpr]  # noqa: UP007

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from typing import Any
 
 from pykro._frozen import Frozen, set_field
 from pykro.cel._ast import Call, Ident, Index, Literal, MapExpr, Node, Select, children
@@ -35,8 +34,13 @@ class Reference(Frozen):
         set_field(self, "root", root)
         set_field(self, "path", path)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.root, self.path)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.root, self.path) == (other.root, other.path)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash((self.root, self.path))
 
     def __str__(self) -> str:
         return ".".join((self.root, *self.path))

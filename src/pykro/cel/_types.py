@@ -63,8 +63,15 @@ class CelType(Frozen):
         set_field(self, "fields", fields)
         set_field(self, "name", name)
 
-    def _key(self) -> tuple[Any, ...]:
-        return (self.kind, self.params, self.fields, self.name)
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is self.__class__:
+            return (self.kind, self.params, self.fields, self.name) == (
+                other.kind,
+                other.params,
+                other.fields,
+                other.name,
+            )
+        return NotImplemented
 
     def __hash__(self) -> int:
         return hash((self.kind, self.params, self.name))
