@@ -39,8 +39,6 @@ __all__ = [
 
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
-_set = set_field
-
 
 class _Node(Frozen):
     """A node: ``==`` and ``hash`` over its fields without ``type``."""
@@ -60,8 +58,8 @@ class Literal(_Node):
     value: LiteralValue
 
     def __init__(self, value: LiteralValue, *, type: CelType | None = None) -> None:
-        _set(self, "value", value)
-        _set(self, "type", type)
+        set_field(self, "value", value)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -79,8 +77,8 @@ class UInt(_Node):
     value: int
 
     def __init__(self, value: int, *, type: CelType | None = None) -> None:
-        _set(self, "value", value)
-        _set(self, "type", type)
+        set_field(self, "value", value)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -98,8 +96,8 @@ class Ident(_Node):
     name: str
 
     def __init__(self, name: str, *, type: CelType | None = None) -> None:
-        _set(self, "name", name)
-        _set(self, "type", type)
+        set_field(self, "name", name)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -113,20 +111,16 @@ class Ident(_Node):
 class Select(_Node):
     """``operand.field``, or ``operand.?field`` when ``optional``."""
 
-    __match_args__ = (
-        "operand",
-        "field",
-        "optional",
-    )
+    __match_args__ = ("operand", "field", "optional")
     operand: Node
     field: str
     optional: bool
 
     def __init__(self, operand: Node, field: str, optional: bool = False, *, type: CelType | None = None) -> None:
-        _set(self, "operand", operand)
-        _set(self, "field", field)
-        _set(self, "optional", optional)
-        _set(self, "type", type)
+        set_field(self, "operand", operand)
+        set_field(self, "field", field)
+        set_field(self, "optional", optional)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -140,20 +134,16 @@ class Select(_Node):
 class Index(_Node):
     """``operand[index]``, or ``operand[?index]`` when ``optional``."""
 
-    __match_args__ = (
-        "operand",
-        "index",
-        "optional",
-    )
+    __match_args__ = ("operand", "index", "optional")
     operand: Node
     index: Node
     optional: bool
 
     def __init__(self, operand: Node, index: Node, optional: bool = False, *, type: CelType | None = None) -> None:
-        _set(self, "operand", operand)
-        _set(self, "index", index)
-        _set(self, "optional", optional)
-        _set(self, "type", type)
+        set_field(self, "operand", operand)
+        set_field(self, "index", index)
+        set_field(self, "optional", optional)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -167,11 +157,7 @@ class Index(_Node):
 class Call(_Node):
     """``function(args)`` or ``target.function(args)`` (also every macro)."""
 
-    __match_args__ = (
-        "function",
-        "args",
-        "target",
-    )
+    __match_args__ = ("function", "args", "target")
     function: str
     args: tuple[Node, ...]
     target: Node | None
@@ -179,10 +165,10 @@ class Call(_Node):
     def __init__(
         self, function: str, args: tuple[Node, ...] = (), target: Node | None = None, *, type: CelType | None = None
     ) -> None:
-        _set(self, "function", function)
-        _set(self, "args", args)
-        _set(self, "target", target)
-        _set(self, "type", type)
+        set_field(self, "function", function)
+        set_field(self, "args", args)
+        set_field(self, "target", target)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -196,17 +182,14 @@ class Call(_Node):
 class Unary(_Node):
     """``!operand`` or ``-operand``."""
 
-    __match_args__ = (
-        "op",
-        "operand",
-    )
+    __match_args__ = ("op", "operand")
     op: str
     operand: Node
 
     def __init__(self, op: str, operand: Node, *, type: CelType | None = None) -> None:
-        _set(self, "op", op)
-        _set(self, "operand", operand)
-        _set(self, "type", type)
+        set_field(self, "op", op)
+        set_field(self, "operand", operand)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -220,20 +203,16 @@ class Unary(_Node):
 class Binary(_Node):
     """A binary operator: ``|| && == != < <= > >= in + - * / %``."""
 
-    __match_args__ = (
-        "op",
-        "left",
-        "right",
-    )
+    __match_args__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
 
     def __init__(self, op: str, left: Node, right: Node, *, type: CelType | None = None) -> None:
-        _set(self, "op", op)
-        _set(self, "left", left)
-        _set(self, "right", right)
-        _set(self, "type", type)
+        set_field(self, "op", op)
+        set_field(self, "left", left)
+        set_field(self, "right", right)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -247,20 +226,16 @@ class Binary(_Node):
 class Conditional(_Node):
     """``cond ? then : otherwise``."""
 
-    __match_args__ = (
-        "cond",
-        "then",
-        "otherwise",
-    )
+    __match_args__ = ("cond", "then", "otherwise")
     cond: Node
     then: Node
     otherwise: Node
 
     def __init__(self, cond: Node, then: Node, otherwise: Node, *, type: CelType | None = None) -> None:
-        _set(self, "cond", cond)
-        _set(self, "then", then)
-        _set(self, "otherwise", otherwise)
-        _set(self, "type", type)
+        set_field(self, "cond", cond)
+        set_field(self, "then", then)
+        set_field(self, "otherwise", otherwise)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -274,19 +249,16 @@ class Conditional(_Node):
 class ListExpr(_Node):
     """``[a, b]``; positions listed in ``optional`` are optional elements (``[?a]``)."""
 
-    __match_args__ = (
-        "items",
-        "optional",
-    )
+    __match_args__ = ("items", "optional")
     items: tuple[Node, ...]
     optional: tuple[int, ...]
 
     def __init__(
         self, items: tuple[Node, ...] = (), optional: tuple[int, ...] = (), *, type: CelType | None = None
     ) -> None:
-        _set(self, "items", items)
-        _set(self, "optional", optional)
-        _set(self, "type", type)
+        set_field(self, "items", items)
+        set_field(self, "optional", optional)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -300,10 +272,7 @@ class ListExpr(_Node):
 class MapExpr(_Node):
     """``{k: v}``; entry positions listed in ``optional`` are optional entries (``{?k: v}``)."""
 
-    __match_args__ = (
-        "entries",
-        "optional",
-    )
+    __match_args__ = ("entries", "optional")
     entries: tuple[tuple[Node, Node], ...]
     optional: tuple[int, ...]
 
@@ -314,9 +283,9 @@ class MapExpr(_Node):
         *,
         type: CelType | None = None,
     ) -> None:
-        _set(self, "entries", entries)
-        _set(self, "optional", optional)
-        _set(self, "type", type)
+        set_field(self, "entries", entries)
+        set_field(self, "optional", optional)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
@@ -330,11 +299,7 @@ class MapExpr(_Node):
 class StructExpr(_Node):
     """A message literal ``Name{field: v}``; field positions listed in ``optional`` are ``?field: v``."""
 
-    __match_args__ = (
-        "name",
-        "fields",
-        "optional",
-    )
+    __match_args__ = ("name", "fields", "optional")
     name: str
     fields: tuple[tuple[str, Node], ...]
     optional: tuple[int, ...]
@@ -347,10 +312,10 @@ class StructExpr(_Node):
         *,
         type: CelType | None = None,
     ) -> None:
-        _set(self, "name", name)
-        _set(self, "fields", fields)
-        _set(self, "optional", optional)
-        _set(self, "type", type)
+        set_field(self, "name", name)
+        set_field(self, "fields", fields)
+        set_field(self, "optional", optional)
+        set_field(self, "type", type)
 
     def __eq__(self, other: object) -> bool:
         if other.__class__ is self.__class__:
