@@ -6,9 +6,9 @@ from __future__ import annotations
 import contextvars
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from pykro._frozen import Frozen, set_field
 from pykro.authoring._refs import Ref
 
 if TYPE_CHECKING:
@@ -17,50 +17,25 @@ if TYPE_CHECKING:
 __all__ = ["Build", "Loop", "building", "current", "prefixed"]
 
 
-class Loop(Frozen):
-    """One forEach dimension: the iterator name (as CEL sees it) and the list it walks. Immutable; equal only to
-    itself."""
+@dataclass(frozen=True, eq=False)
+class Loop:
+    """One forEach dimension: the iterator name (as CEL sees it) and the list it walks."""
 
-    __match_args__ = ("name", "iterable", "where")
-    _fields = __match_args__
     name: str
     iterable: Ref
     where: str | None
 
-    def __init__(self, name: str, iterable: Ref, where: str | None) -> None:
-        set_field(self, "name", name)
-        set_field(self, "iterable", iterable)
-        set_field(self, "where", where)
 
-    __eq__ = object.__eq__
-    __hash__ = object.__hash__
-
-
+@dataclass
 class Build:
     """State of one composition run; nested compositions share their parent's with an id prefix."""
 
-    _FIELDS = ("name", "resources", "conditions", "loops", "prefix", "nested")
-    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
-
-    def __init__(self, name: str) -> None:
-        self.name = name
-        self.resources: list[ResourceRef] = []
-        self.conditions: list[Ref] = []
-        self.loops: list[Loop] = []
-        self.prefix = ""
-        self.nested: set[str] = set()
-
-    def _values(self) -> tuple[Any, ...]:
-        return tuple(getattr(self, name) for name in self._FIELDS)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return self._values() == other._values()
-        return NotImplemented
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._FIELDS)
-        return f"Build({shown})"
+    name: str
+    resources: list[ResourceRef] = field(default_factory=list)
+    conditions: list[Ref] = field(default_factory=list)
+    loops: list[Loop] = field(default_factory=list)
+    prefix: str = ""
+    nested: set[str] = field(default_factory=set)
 
     @property
     def ids(self) -> set[str]:

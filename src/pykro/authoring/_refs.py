@@ -8,9 +8,9 @@ field becomes a kro string template (``"${schema.spec.name}-db"``) and an expres
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from pykro._frozen import Frozen, set_field
 from pykro.authoring._location import fail
 from pykro.cel import _ast as ast
 from pykro.cel._types import CelType
@@ -42,27 +42,13 @@ __all__ = [
 ]
 
 
-class Origin(Frozen):
+@dataclass(frozen=True)
+class Origin:
     """Where a resource reference points: the kind and the field path below the resource (for typing)."""
 
-    __match_args__ = ("api_version", "kind", "path")
-    _fields = __match_args__
     api_version: str
     kind: str
-    path: tuple[str | int, ...]
-
-    def __init__(self, api_version: str, kind: str, path: tuple[str | int, ...] = ()) -> None:
-        set_field(self, "api_version", api_version)
-        set_field(self, "kind", kind)
-        set_field(self, "path", path)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.api_version, self.kind, self.path) == (other.api_version, other.kind, other.path)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.api_version, self.kind, self.path))
+    path: tuple[str | int, ...] = ()
 
 
 def _resource_field_type(origin: Origin, path: tuple[str | int, ...]) -> CelType:

@@ -3,6 +3,7 @@ factory returns (attribute access gives typed references rooted at the resource'
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable
 from typing import Any
@@ -93,8 +94,8 @@ def _rename(node: ast.Node, old: str, new: str) -> ast.Node:
     """``node`` with the free identifier ``old`` replaced by ``new``."""
     if isinstance(node, ast.Ident):
         return ast.Ident(new, type=node.type) if node.name == old else node
-    changes = {name: _rename_value(getattr(node, name), old, new) for name in ast.field_names(node)}
-    return ast.replace(node, **changes)
+    changes = {f.name: _rename_value(getattr(node, f.name), old, new) for f in dataclasses.fields(node)}
+    return dataclasses.replace(node, **changes)
 
 
 def _rename_value(value: Any, old: str, new: str) -> Any:

@@ -3,16 +3,14 @@
 Macros keep their call shape: ``xs.all(x, p)`` is ``Call("all", (Ident("x"), p), target=xs)``, ``has(a.b)`` is
 ``Call("has", (Select(Ident("a"), "b"),))`` and ``cel.bind(v, init, body)`` is a call on the target ``cel``.
 Every node may carry a ``type`` (a :class:`CelType`) for the authoring layer; it does not take part in equality.
-
-The nodes behave as ``@dataclass(frozen=True)`` classes with a keyword-only ``type`` excluded from ``==`` and
-``hash`` (same ``repr``, ``__match_args__``, FrozenInstanceError), written out (see :mod:`pykro._frozen`).
 """
 
 from __future__ import annotations
 
-from typing import Any, TypeVar, Union
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Union
 
-from pykro._frozen import Frozen, set_field
 from pykro.cel._types import CelType
 
 __all__ = [
@@ -30,9 +28,6 @@ __all__ = [
     "UInt",
     "Unary",
     "children",
-    "field_names",
-    "is_node",
-    "replace",
     "to_cel",
     "walk",
 ]
@@ -40,314 +35,118 @@ __all__ = [
 LiteralValue = Union[None, bool, int, float, str, bytes]  # noqa: UP007 - a runtime alias
 
 
-class _Node(Frozen):
-    """A node: ``==`` and ``hash`` over its fields without ``type``."""
-
-    __match_args__: tuple[str, ...]
-    type: CelType | None
-
-    def __repr__(self) -> str:
-        shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self.__match_args__)
-        return f"{self.__class__.__qualname__}({shown}, type={self.type!r})"
-
-
-class Literal(_Node):
+@dataclass(frozen=True)
+class Literal:
     """A constant: null, bool, int, double (float), string (str) or bytes."""
 
-    __match_args__ = ("value",)
     value: LiteralValue
-
-    def __init__(self, value: LiteralValue, *, type: CelType | None = None) -> None:
-        set_field(self, "value", value)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value,) == (other.value,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value,))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class UInt(_Node):
+@dataclass(frozen=True)
+class UInt:
     """An unsigned integer constant (``1u``)."""
 
-    __match_args__ = ("value",)
     value: int
-
-    def __init__(self, value: int, *, type: CelType | None = None) -> None:
-        set_field(self, "value", value)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.value,) == (other.value,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.value,))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Ident(_Node):
+@dataclass(frozen=True)
+class Ident:
     """A name; a leading dot (``.a``, root-scoped) is kept in ``name``."""
 
-    __match_args__ = ("name",)
     name: str
-
-    def __init__(self, name: str, *, type: CelType | None = None) -> None:
-        set_field(self, "name", name)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name,) == (other.name,)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name,))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Select(_Node):
+@dataclass(frozen=True)
+class Select:
     """``operand.field``, or ``operand.?field`` when ``optional``."""
 
-    __match_args__ = ("operand", "field", "optional")
     operand: Node
     field: str
-    optional: bool
-
-    def __init__(self, operand: Node, field: str, optional: bool = False, *, type: CelType | None = None) -> None:
-        set_field(self, "operand", operand)
-        set_field(self, "field", field)
-        set_field(self, "optional", optional)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.operand, self.field, self.optional) == (other.operand, other.field, other.optional)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.operand, self.field, self.optional))
+    optional: bool = False
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Index(_Node):
+@dataclass(frozen=True)
+class Index:
     """``operand[index]``, or ``operand[?index]`` when ``optional``."""
 
-    __match_args__ = ("operand", "index", "optional")
     operand: Node
     index: Node
-    optional: bool
-
-    def __init__(self, operand: Node, index: Node, optional: bool = False, *, type: CelType | None = None) -> None:
-        set_field(self, "operand", operand)
-        set_field(self, "index", index)
-        set_field(self, "optional", optional)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.operand, self.index, self.optional) == (other.operand, other.index, other.optional)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.operand, self.index, self.optional))
+    optional: bool = False
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Call(_Node):
+@dataclass(frozen=True)
+class Call:
     """``function(args)`` or ``target.function(args)`` (also every macro)."""
 
-    __match_args__ = ("function", "args", "target")
     function: str
-    args: tuple[Node, ...]
-    target: Node | None
-
-    def __init__(
-        self, function: str, args: tuple[Node, ...] = (), target: Node | None = None, *, type: CelType | None = None
-    ) -> None:
-        set_field(self, "function", function)
-        set_field(self, "args", args)
-        set_field(self, "target", target)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.function, self.args, self.target) == (other.function, other.args, other.target)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.function, self.args, self.target))
+    args: tuple[Node, ...] = ()
+    target: Node | None = None
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Unary(_Node):
+@dataclass(frozen=True)
+class Unary:
     """``!operand`` or ``-operand``."""
 
-    __match_args__ = ("op", "operand")
     op: str
     operand: Node
-
-    def __init__(self, op: str, operand: Node, *, type: CelType | None = None) -> None:
-        set_field(self, "op", op)
-        set_field(self, "operand", operand)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.op, self.operand) == (other.op, other.operand)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.op, self.operand))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Binary(_Node):
+@dataclass(frozen=True)
+class Binary:
     """A binary operator: ``|| && == != < <= > >= in + - * / %``."""
 
-    __match_args__ = ("op", "left", "right")
     op: str
     left: Node
     right: Node
-
-    def __init__(self, op: str, left: Node, right: Node, *, type: CelType | None = None) -> None:
-        set_field(self, "op", op)
-        set_field(self, "left", left)
-        set_field(self, "right", right)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.op, self.left, self.right) == (other.op, other.left, other.right)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.op, self.left, self.right))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class Conditional(_Node):
+@dataclass(frozen=True)
+class Conditional:
     """``cond ? then : otherwise``."""
 
-    __match_args__ = ("cond", "then", "otherwise")
     cond: Node
     then: Node
     otherwise: Node
-
-    def __init__(self, cond: Node, then: Node, otherwise: Node, *, type: CelType | None = None) -> None:
-        set_field(self, "cond", cond)
-        set_field(self, "then", then)
-        set_field(self, "otherwise", otherwise)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.cond, self.then, self.otherwise) == (other.cond, other.then, other.otherwise)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.cond, self.then, self.otherwise))
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class ListExpr(_Node):
+@dataclass(frozen=True)
+class ListExpr:
     """``[a, b]``; positions listed in ``optional`` are optional elements (``[?a]``)."""
 
-    __match_args__ = ("items", "optional")
-    items: tuple[Node, ...]
-    optional: tuple[int, ...]
-
-    def __init__(
-        self, items: tuple[Node, ...] = (), optional: tuple[int, ...] = (), *, type: CelType | None = None
-    ) -> None:
-        set_field(self, "items", items)
-        set_field(self, "optional", optional)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.items, self.optional) == (other.items, other.optional)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.items, self.optional))
+    items: tuple[Node, ...] = ()
+    optional: tuple[int, ...] = ()
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class MapExpr(_Node):
+@dataclass(frozen=True)
+class MapExpr:
     """``{k: v}``; entry positions listed in ``optional`` are optional entries (``{?k: v}``)."""
 
-    __match_args__ = ("entries", "optional")
-    entries: tuple[tuple[Node, Node], ...]
-    optional: tuple[int, ...]
-
-    def __init__(
-        self,
-        entries: tuple[tuple[Node, Node], ...] = (),
-        optional: tuple[int, ...] = (),
-        *,
-        type: CelType | None = None,
-    ) -> None:
-        set_field(self, "entries", entries)
-        set_field(self, "optional", optional)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.entries, self.optional) == (other.entries, other.optional)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.entries, self.optional))
+    entries: tuple[tuple[Node, Node], ...] = ()
+    optional: tuple[int, ...] = ()
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
-class StructExpr(_Node):
+@dataclass(frozen=True)
+class StructExpr:
     """A message literal ``Name{field: v}``; field positions listed in ``optional`` are ``?field: v``."""
 
-    __match_args__ = ("name", "fields", "optional")
     name: str
-    fields: tuple[tuple[str, Node], ...]
-    optional: tuple[int, ...]
-
-    def __init__(
-        self,
-        name: str,
-        fields: tuple[tuple[str, Node], ...] = (),
-        optional: tuple[int, ...] = (),
-        *,
-        type: CelType | None = None,
-    ) -> None:
-        set_field(self, "name", name)
-        set_field(self, "fields", fields)
-        set_field(self, "optional", optional)
-        set_field(self, "type", type)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.name, self.fields, self.optional) == (other.name, other.fields, other.optional)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.name, self.fields, self.optional))
+    fields: tuple[tuple[str, Node], ...] = ()
+    optional: tuple[int, ...] = ()
+    type: CelType | None = dc_field(default=None, compare=False, kw_only=True)
 
 
 Node = Union[Literal, UInt, Ident, Select, Index, Call, Unary, Binary, Conditional, ListExpr, MapExpr, StructExpr]  # noqa: UP007
-
-
-_N = TypeVar("_N", bound=_Node)
-
-
-def field_names(node: Node) -> tuple[str, ...]:
-    """The fields of ``node`` in order, without ``type``."""
-    return node.__match_args__
-
-
-def is_node(value: object) -> bool:
-    """Whether ``value`` is a node of this AST."""
-    return isinstance(value, _Node)
-
-
-def replace(node: _N, **changes: Any) -> _N:
-    """A copy of ``node`` with ``changes`` (field name to value) applied, as ``dataclasses.replace`` does."""
-    values = {name: getattr(node, name) for name in node.__match_args__}
-    values["type"] = node.type
-    values.update(changes)
-    return node.__class__(**values)
 
 
 def children(node: Node) -> tuple[Node, ...]:

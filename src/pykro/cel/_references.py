@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
-from pykro._frozen import Frozen, set_field
 from pykro.cel._ast import Call, Ident, Index, Literal, MapExpr, Node, Select, children
 
 __all__ = ["Reference", "identifiers", "references"]
@@ -22,25 +22,12 @@ def qualified_functions() -> frozenset[str]:
     )
 
 
-class Reference(Frozen):
+@dataclass(frozen=True)
+class Reference:
     """A use of variable ``root`` followed by constant field selections: ``db.status.x`` -> ("db", ("status", "x"))."""
 
-    __match_args__ = ("root", "path")
-    _fields = __match_args__
     root: str
-    path: tuple[str, ...]
-
-    def __init__(self, root: str, path: tuple[str, ...] = ()) -> None:
-        set_field(self, "root", root)
-        set_field(self, "path", path)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.root, self.path) == (other.root, other.path)
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.root, self.path))
+    path: tuple[str, ...] = ()
 
     def __str__(self) -> str:
         return ".".join((self.root, *self.path))

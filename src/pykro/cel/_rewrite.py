@@ -3,21 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import fields, replace
 
-from pykro.cel._ast import (
-    Binary,
-    Call,
-    Conditional,
-    Ident,
-    Index,
-    Literal,
-    Node,
-    Select,
-    field_names,
-    is_node,
-    replace,
-    walk,
-)
+from pykro.cel._ast import Binary, Call, Conditional, Ident, Index, Literal, Node, Select, walk
 from pykro.cel._errors import CelCompileError
 from pykro.cel._library import runtime as runtime_library
 from pykro.cel._parser import parse
@@ -143,24 +131,30 @@ def _rewrite_node(node: Node, counter: list[int], results: set[int]) -> Node:
 def _transform(node: Node, rewrite_node: Callable[[Node], Node]) -> Node:
     """Rebuild ``node`` bottom-up through ``rewrite_node``; unchanged subtrees keep their identity."""
     changes: dict[str, object] = {}
-    for name in field_names(node):
-        value = getattr(node, name)
+    for f in fields(node):
+        value = getattr(node, f.name)
+        if f.name == "type":
+            continue
         if isinstance(value, tuple):
             new = tuple(_transform_item(item, rewrite_node) for item in value)
             if new != value or any(a is not b for a, b in zip(new, value, strict=True)):
-                changes[name] = new
-        elif is_node(value):
+                changes[f.name] = new
+        elif _is_node(value):
             new_node = _transform(value, rewrite_node)
             if new_node is not value:
-                changes[name] = new_node
-    rebuilt = replace(node, **changes) if changes else node
+                changes[f.name] = new_node
+    rebuilt = replace(node, **changes) if changes else node  # type: ignore[arg-type]
     return rewrite_node(rebuilt)
 
 
 def _transform_item(item: object, rewrite_node: Callable[[Node], Node]) -> object:
     if isinstance(item, tuple):
         return tuple(_transform_item(part, rewrite_node) for part in item)
-    return _transform(item, rewrite_node) if is_node(item) else item  # type: ignore[arg-type]
+    return _transform(item, rewrite_node) if _is_node(item) else item  # type: ignore[arg-type]
+
+
+def _is_node(value: object) -> bool:
+    return hasattr(value, "__dataclass_fields__")
 
 
 def comprehension_probes(expression: str, variables: frozenset[str]) -> list[str]:

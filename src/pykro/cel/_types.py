@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, ClassVar
-
-from pykro._frozen import Frozen, set_field
 
 __all__ = ["CelType", "cel_type_from_openapi"]
 
@@ -29,16 +28,14 @@ KINDS = frozenset(
 )
 
 
-class CelType(Frozen):
-    """A CEL type: ``kind`` plus type parameters (list element; map key and value) or object fields. Immutable,
-    compared on all four, hashed without ``fields``."""
+@dataclass(frozen=True)
+class CelType:
+    """A CEL type: ``kind`` plus type parameters (list element; map key and value) or object fields."""
 
-    __match_args__ = ("kind", "params", "fields", "name")
-    _fields = __match_args__
     kind: str
-    params: tuple[CelType, ...]
-    fields: Mapping[str, CelType] | None
-    name: str
+    params: tuple[CelType, ...] = ()
+    fields: Mapping[str, CelType] | None = field(default=None, hash=False)
+    name: str = ""
 
     BOOL: ClassVar[CelType]
     INT: ClassVar[CelType]
@@ -51,30 +48,11 @@ class CelType(Frozen):
     TIMESTAMP: ClassVar[CelType]
     DURATION: ClassVar[CelType]
 
-    def __init__(
-        self, kind: str, params: tuple[CelType, ...] = (), fields: Mapping[str, CelType] | None = None, name: str = ""
-    ) -> None:
-        if kind not in KINDS:
-            raise ValueError(f"unknown CEL type kind {kind!r}")
-        if fields is not None and not isinstance(fields, MappingProxyType):
-            fields = MappingProxyType(dict(fields))
-        set_field(self, "kind", kind)
-        set_field(self, "params", params)
-        set_field(self, "fields", fields)
-        set_field(self, "name", name)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is self.__class__:
-            return (self.kind, self.params, self.fields, self.name) == (
-                other.kind,
-                other.params,
-                other.fields,
-                other.name,
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash((self.kind, self.params, self.name))
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"unknown CEL type kind {self.kind!r}")
+        if self.fields is not None and not isinstance(self.fields, MappingProxyType):
+            object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
     @staticmethod
     def list_of(item: CelType) -> CelType:
