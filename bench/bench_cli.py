@@ -39,13 +39,18 @@ ROOT = Path(__file__).resolve().parents[1]
 FULLSTACK = ROOT / "examples" / "fullstack.py"
 PYKRO = [sys.executable, "-m", "pykro"]
 SPEC = ["--set", "name=bench", "--set", "appImage=node:20", "--set", "replicas=2"]
-# The floor under `pykro render --rgd`: the libraries it runs on, imported as that command uses them (typer with its
-# pydantic coercion, pydantic building one model, PyYAML, the CEL engine, jsonschema-rs), and nothing of pykro.
+# The floor under `pykro render --rgd`: the libraries it runs on, imported as that command uses them (typer, which
+# converts the one given argument with a pydantic TypeAdapter; pydantic building one model; the CEL engine with the
+# extensions kro's environment uses; jsonschema-rs), and nothing of pykro. PyYAML is not in it: the command writes
+# its RGD with pykro's own emitter and does not import PyYAML (pykro._yamlemit).
 RENDER_FLOOR = """
-import typer, typer._adapters, typer._coercion, yaml, jsonschema_rs, cel_expr_python.cel, inspect, ast, json
+import typer, typer._adapters, typer._coercion, jsonschema_rs, cel_expr_python.cel, inspect, ast, json
+from cel_expr_python.ext import ext_bindings, ext_encoders, ext_optional, ext_strings
+from typer.models import ArgumentInfo
 from pydantic import BaseModel
 class M(BaseModel):
     x: int
+typer._adapters.try_build_adapter(str, ArgumentInfo())
 """
 
 

@@ -25,9 +25,11 @@ RANKS: dict[str, int] = {
     "memo": 0,
     "yamlio": 0,
     "_yamlemit": 0,
+    "yamlpy": 0,
     "_kubeyaml": 0,
     "_graphs": 0,
     "_kube": 0,
+    "diskcache": 0,
     "_lazy": 0,
     "_gotemplate": 0,
     "cel": 1,
@@ -254,7 +256,7 @@ NOT_FOR_HELP = (
             ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE, *NO_MODEL_YET, *NOT_TO_IMPORT_SPEC),
         ),
         (CLI_HELP, ("pydantic", "cel_expr_python", "pykro.graph", "pykro.authoring", *NOT_OFFLINE, *NOT_FOR_HELP)),
-        (CLI_RENDER, NOT_OFFLINE),
+        (CLI_RENDER, (*NOT_OFFLINE, "yaml")),  # the fast writer writes the RGD; PyYAML loads only for what it cannot
     ],
     ids=["import pykro", "from pykro import Spec, Status, composition", "pykro --help", "pykro render --rgd"],
 )

@@ -27,7 +27,7 @@ from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._expressions import Field, format_path
-from pykro.graph._naming import SUBDOMAIN_RULE, is_dns_subdomain
+from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -180,6 +180,10 @@ def _check(
     if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
         what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
         return ("metadata.name", what, "Use a name such as my-app.")
+    namespace = body["metadata"].get("namespace") if isinstance(body.get("metadata"), Mapping) else None
+    if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
+        what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
+        return ("metadata.namespace", what, "Use a namespace such as my-team.")
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:

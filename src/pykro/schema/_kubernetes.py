@@ -22,10 +22,10 @@ from typing import Any, Final, Literal
 
 import jsonschema_rs
 
+from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _diskcache
 from pykro.schema._causes import FieldCause, go_number, go_quote
 
 __all__ = [
@@ -245,7 +245,7 @@ def _cache_dir() -> Path | None:
 
 
 def _cached(name: str, make: Any) -> Any:
-    """The JSON value cached as ``name`` in the slice cache, else ``make()`` (see `pykro.schema._diskcache`)."""
+    """The JSON value cached as ``name`` in the slice cache, else ``make()`` (see `pykro._diskcache`)."""
     return _diskcache.cached(_cache_dir(), name, make)
 
 
