@@ -25,7 +25,7 @@ def test_a_type_survives_copies_and_pickling(value: CelType) -> None:
 
 def test_types_compare_fields_but_hash_without_them() -> None:
     other = CelType.object_of({"x": CelType.STRING}, "O")
-    assert OBJECT != other and hash(OBJECT) == hash(other)
+    assert other != OBJECT and hash(OBJECT) == hash(other)
     with pytest.raises(FrozenInstanceError):
         OBJECT.name = "P"  # type: ignore[misc]
     with pytest.raises(ValueError, match="unknown CEL type kind 'nope'"):
