@@ -1,5 +1,5 @@
 """Package attributes imported on first use (PEP 562), so that importing a package does not import all of it; and
-module stand-ins for a module that cannot be imported where it is used (it imports the user) until first used."""
+stand-ins for a module that cannot be imported at the top of the module using it (it imports that one in turn)."""
 
 from __future__ import annotations
 
