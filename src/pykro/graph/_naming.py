@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pykro._kube import DNS1123_LABEL, DNS1123_SUBDOMAIN
 from pykro.errors import ValidationError
 
 __all__ = [
@@ -57,10 +56,14 @@ def is_valid_id(word: str) -> bool:
 
 
 def is_dns_subdomain(word: str) -> bool:
+    from pykro._kube import DNS1123_SUBDOMAIN  # loads on first use, not on `import pykro`
+
     return len(word) <= 253 and bool(DNS1123_SUBDOMAIN.fullmatch(word))
 
 
 def is_dns_label(word: str) -> bool:
+    from pykro._kube import DNS1123_LABEL
+
     return len(word) <= 63 and bool(DNS1123_LABEL.fullmatch(word))
 
 
