@@ -66,7 +66,7 @@ def _uids(cluster: LocalCluster, ns: str) -> dict[str, str]:
     return out
 
 
-def test_a_direct_instance_is_refused_in_kro_mode_and_switched_without_losing_its_objects(
+def test_a_direct_instance_is_refused_in_kro_mode_and_switched_to_kro_without_losing_its_objects(
     kit: Any, capsys: pytest.CaptureFixture[str], two: str
 ) -> None:
     ns = kit.unique("modes")
@@ -107,7 +107,7 @@ def test_a_direct_instance_is_refused_in_kro_mode_and_switched_without_losing_it
     code, out, err = _run(capsys, "status", "tw", *where)
     assert code == 0 and yamlio.load(out)["mode"] == "kro", err
 
-    # back to direct mode: refused with the reason, nothing written
+    # back to direct mode: refused, with --switch-mode too (with the reason), nothing written
     mark = kit.mark()
     code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", *where)
     assert code == 1 and "is deployed in kro mode" in err and "Deploy with --mode kro" in err, err
@@ -116,7 +116,7 @@ def test_a_direct_instance_is_refused_in_kro_mode_and_switched_without_losing_it
     assert kit.writes(mark) == []
     assert _uids(kit.cluster, ns) == uids
 
-    # a re-run of the switch (e.g. after an interruption) is an ordinary kro deploy
+    # a re-run of a finished switch is an ordinary deploy
     code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
     assert code == 0 and "dropped the direct-mode record" not in err, err
     code, _, err = _run(capsys, "delete", "tw", *where)

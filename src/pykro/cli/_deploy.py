@@ -197,7 +197,7 @@ def deploy(
         False,
         "--switch-mode",
         help="With --mode kro: move an instance deployed in direct mode to kro (kro adopts its objects; nothing is "
-        "deleted).",
+        "deleted). kro to direct is refused (see docs/deploy.md).",
     ),
     output: str = _OUTPUT,
     verbose: bool = _VERBOSE,

@@ -8,9 +8,12 @@ CR and adopts the objects of the same names (kro v0.9.3 server-side applies over
 ApplySet; the emulator's kro does the same), and once kro reports the instance ready pykro drops its own labels
 from the objects and deletes its record (`drop_direct_record`): no object is deleted or recreated, uids stay.
 
-The other direction is refused: kro deletes an instance's objects when its CR is deleted (its finalizer) and puts
-that finalizer back each time it reconciles, so pykro cannot make kro let go of them without a race that may delete
-them."""
+The other direction is refused. kro v0.9.3 sets no ownerReferences on an instance's objects, but it deletes them
+whenever it sees the CR being deleted (its finalizer, whatever other finalizers are on it), and it puts the finalizer
+back each time it reconciles, which a removal of the finalizer itself triggers. The only way to remove the CR
+without kro deleting the objects is to delete it between the finalizer's removal and kro's next reconcile (a delete
+guarded by the resourceVersion would never delete it with the finalizer on): a race against kro, which the
+emulator's kro always wins and a real kro often may. pykro does not offer a switch that may fail that way."""
 
 from __future__ import annotations
 
@@ -59,8 +62,8 @@ async def check_other_mode(cluster: Cluster, graph: Graph, ref: inventory.Instan
         if await kro_instance(cluster, graph, ref.name, ref.namespace) is None:
             return False
         why = (
-            "kro deletes an instance's objects when its CR is deleted and puts its finalizer back each time it "
-            "reconciles, so pykro cannot make kro let go of them without risking them"
+            "kro deletes an instance's objects whenever its CR is deleted and puts its finalizer back each time it "
+            "reconciles, so pykro cannot make kro let go of them without racing kro"
         )
         if switch:
             raise DeployError(
