@@ -135,7 +135,8 @@ class DirectFactory(FactoryBase):
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
             self._learn(prepared)
             ref = self._ref(cluster, prepared["metadata"]["name"])
-            await check_other_mode(cluster, self.graph, ref, "direct", switch_mode)
+            if switch_mode:  # refused when there is a kro instance to switch from (else the deploy checks it)
+                await check_other_mode(cluster, self.graph, ref, "direct", switch_mode)
             result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()
             return self._typed(result)
 
