@@ -86,7 +86,6 @@ class DirectDeployKeywords(DeployKeywords, total=False):
     """The keywords of `DirectFactory.adeploy`, for its synchronous twin."""
 
     force_takeover: bool | None
-    switch_mode: bool
 
 
 class DirectFactory(FactoryBase):
