@@ -171,3 +171,28 @@ def test_an_instance_live_in_both_modes_is_shown_never_picked_and_resolved_by_th
     assert code == 0 and "note:" not in err
     code, out, err = _run(capsys, "status", "tw", *where)
     assert code == 0 and yamlio.load(out)["mode"] == "kro", err
+
+
+def test_status_and_delete_name_the_compositions_of_several_instances_of_a_name(
+    kit: Any, capsys: pytest.CaptureFixture[str], two: str, tmp_path: Path
+) -> None:
+    other = tmp_path / "three.py"
+    other.write_text(
+        TWO.replace('kind="TwoApp"', 'kind="ThreeApp"')
+        .replace("def two(", "def three(")
+        .replace("name=spec.name", 'name=spec.name + "-3"')
+    )
+    ns = kit.unique("modes")
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
+    for source in (two, str(other)):
+        code, _, err = _run(capsys, "deploy", source, "--set", "name=tw", *where)
+        assert code == 0, err
+    mark = kit.mark()
+    code, _, err = _run(capsys, "delete", "tw", *where)
+    assert code == 1 and "several instances are named 'tw'" in err and "direct mode (three), direct mode (two)" in err
+    assert "Pass --composition to choose one" in err and kit.writes(mark) == []
+    code, _, err = _run(capsys, "delete", "tw", "--composition", "three", *where)
+    assert code == 0, err
+    assert _get(kit.cluster, "ConfigMap", "tw-3", ns) is None and _get(kit.cluster, "ConfigMap", "tw", ns) is not None
+    code, out, err = _run(capsys, "status", "tw", *where)
+    assert code == 0 and yamlio.load(out)["composition"] == "two", err

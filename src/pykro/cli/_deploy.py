@@ -318,12 +318,10 @@ def _recorded_graph(target: Target, name: str, composition: str | None, mode: st
             if len(chosen) > 1:
                 listed = ", ".join(f"{m} mode ({comp})" for m, comp in sorted(chosen))
                 both = len({m for m, _ in chosen}) > 1
-                how = "--mode direct or --mode kro" + (" and --composition" if len(chosen) > 2 or not both else "")
+                how = "--mode direct or --mode kro" + (" and --composition" if len(chosen) > 2 else "")
                 raise DeployError(
                     f"several instances are named {name!r} in namespace {ns!r}: {listed}",
-                    fix=f"Pass {how} to choose one (`pykro list` shows them)."
-                    if both
-                    else "Pass --composition to choose one.",
+                    fix=f"Pass {how if both else '--composition'} to choose one (`pykro list` shows them).",
                 )
             if not chosen and found:
                 m, comp = found[0]

@@ -128,6 +128,7 @@ class KroFactory(FactoryBase):
                     fix="Install kro v0.9.3 (or use --mode direct; with --local the emulator runs a simulated kro).",
                 )
             ref = InstanceRef(self.graph.name, obj["metadata"]["name"], cluster.namespace)
+            # a switch from direct mode: its record is dropped once kro has the instance ready
             adopting = namespace_exists and await check_other_mode(cluster, self.graph, ref, "kro", switch_mode)
             emit = state_emitter(self.reporter, started)
             live = LiveSet(cluster)
