@@ -7,7 +7,9 @@ labels mapping in the plain dicts would make PyYAML write anchors and pykro's wr
 
 Garbage collection stays on (as in a user's process; a GC-off line, as ``timeit`` times, follows), after a
 collection before each timed call; five runs with fresh compositions, best against best, and the first
-(cold-process: schemas and CEL environments loading) run shown too."""
+(cold-process: schemas and CEL environments loading) run shown too. A last row compiles 200 compositions whose
+resource ids differ (as 200 real compositions would): every set of CEL variable names is a new engine
+environment, which the identical compositions above share."""
 
 from __future__ import annotations
 
@@ -48,9 +50,14 @@ def app{i}(spec: AppSpec) -> AppStatus:
 """
 
 
-def _module(directory: Path, name: str = "bench_compositions") -> ModuleType:
+def _module(directory: Path, name: str = "bench_compositions", ids: str = "") -> ModuleType:
+    """The 200 compositions as a module; ``ids`` (when given) is added to every resource id, with the composition's
+    number: no two compositions then declare the same CEL variables (as 200 different real compositions)."""
     path = directory / f"{name}.py"
-    path.write_text(HEADER + "".join(TEMPLATE.format(i=i) for i in range(COUNT)), encoding="utf-8")
+    template = TEMPLATE
+    if ids:
+        template = template.replace('id="web"', f'id="web{{i}}{ids}"').replace('id="svc"', f'id="svc{{i}}{ids}"')
+    path.write_text(HEADER + "".join(template.format(i=i) for i in range(COUNT)), encoding="utf-8")
     spec = importlib.util.spec_from_file_location(name, path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -151,6 +158,10 @@ def _round(tmp: Path, run: int, specs: list[dict[str, Any]], gc_on: bool) -> dic
         put(f"define_{writer}", lambda name=name: _module(tmp, name))
         comps[writer] = [getattr(sys.modules[name], f"app{i}") for i in range(COUNT)]
     put("rgd_pykro", lambda: [c.to_rgd_yaml() for c in comps["pykro"]])
+    name = f"bench_compositions_{run}_ids_{int(gc_on)}"
+    unique = _module(tmp, name, ids=f"r{run}g{int(gc_on)}")
+    distinct = [getattr(unique, f"app{i}") for i in range(COUNT)]
+    put("rgd_distinct_ids", lambda: [c.to_rgd_yaml() for c in distinct])
     put("rgd_csafe", lambda: [_dump([c.to_rgd()]) for c in comps["csafe"]])
     pairs = list(zip(comps["pykro"], specs, strict=True))
     put("manifests_pykro", lambda: [yamlio.dump_all(c.to_manifests(s)) for c, s in pairs])
@@ -232,6 +243,12 @@ def main() -> None:
                 f"(define {ms[f'define_{writer}@cpu']:.1f} ms, RGD {ms[f'rgd_{writer}@cpu']:.1f} ms, dicts "
                 f"{ms[f'base_rgd_{writer}@cpu']:.1f} ms); manifests {cpu_m:.1f}x dicts+same writer"
             )
+        print(
+            f"  {'RGD as above, resource ids differing between compositions (pykro writer)':72s} "
+            f"{ms['rgd_distinct_ids']:8.1f} ms (CPU {ms['rgd_distinct_ids@cpu']:.1f} ms vs "
+            f"{ms['rgd_pykro@cpu']:.1f} ms; "
+            "the CEL engine builds and warms an environment per set of variable names)"
+        )
         first = runs[0]
         cold = (first["define_pykro"] + first["rgd_pykro"]) / first["base_rgd_pykro"]
         print(f"  first run (loading schemas and CEL environments): RGD YAML {cold:.1f}x dicts+same writer (pykro's)")

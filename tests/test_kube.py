@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from pykro._kube import ResourceType, condition, condition_true, now
-from pykro._lazy import lazy_getattr
+from pykro._lazy import Later, lazy_getattr
 
 
 @pytest.mark.parametrize(
@@ -54,3 +55,11 @@ def test_lazy_exports_load_on_use_and_refuse_unknown_names() -> None:
     assert getattr_("dumps")({"a": 1}) == '{"a": 1}'
     with pytest.raises(AttributeError, match="module 'sample' has no attribute 'loads'"):
         getattr_("loads")
+
+
+def test_a_later_stand_in_puts_the_module_in_its_place_on_first_use() -> None:
+    import json
+
+    namespace: dict[str, Any] = {}
+    namespace["codec"] = Later(namespace, "codec", "json")
+    assert namespace["codec"].dumps([1]) == "[1]" and namespace["codec"] is json

@@ -25,9 +25,11 @@ RANKS: dict[str, int] = {
     "memo": 0,
     "yamlio": 0,
     "_yamlemit": 0,
+    "yamlpy": 0,
     "_kubeyaml": 0,
     "_graphs": 0,
     "_kube": 0,
+    "diskcache": 0,
     "_lazy": 0,
     "_gotemplate": 0,
     "cel": 1,
@@ -141,9 +143,11 @@ def test_the_checker_sees_late_and_relative_imports(tmp_path: Path) -> None:
 
 
 _PROBE = """
-import json, sys
+import sys
 {setup}
-print(json.dumps(sorted(sys.modules)))
+loaded = sorted(sys.modules)
+import json
+print(json.dumps(loaded))
 """
 
 
@@ -201,6 +205,32 @@ NOT_TO_DEFINE = (
     "pykro.graph._secrets",
     "pykro.schema._kubernetes",
 )
+# Defining models and compositions (and `from pykro import Spec, Status, composition` before it) is paid by every
+# user: what only compiling a composition needs loads then: the references and the modules building them, the CEL AST
+# and types (the modules holding dataclasses), the SimpleSchema markers, schema error causes.
+NOT_TO_DEFINE_MODELS = (
+    "pykro.authoring._comprehension",
+    "pykro.authoring._context",
+    "pykro.authoring._escape",
+    "pykro.authoring._functions",
+    "pykro.authoring._helpers",
+    "pykro.authoring._ops",
+    "pykro.authoring._refs",
+    "pykro.authoring._resource",
+    "pykro.authoring._serialize",
+    "pykro.authoring._symbolic",
+    "pykro.cel._ast",
+    "pykro.cel._lexer",
+    "pykro.cel._printer",
+    "pykro.cel._references",
+    "pykro.cel._types",
+    "pykro.schema._causes",
+    "pykro.schema._markers",
+    "pykro.schema._simple",
+)
+# The import alone loads neither JSON (pydantic reads its plugins' metadata when the user's first model is built) nor
+# the Kubernetes facts (a composition's name is checked against them when it is defined).
+NOT_TO_IMPORT_SPEC = ("json", "pykro._kube", *NOT_TO_DEFINE_MODELS)
 # Importing pykro builds no pydantic model: pydantic looks for its plugins (importlib.metadata, email...) when the
 # first model is built, which is then the user's own.
 NO_MODEL_YET = ("importlib.metadata", "email", "zipfile")
@@ -221,14 +251,104 @@ NOT_FOR_HELP = (
     ("setup", "forbidden"),
     [
         ("import pykro", ("pydantic", "cel_expr_python", "typer", "rich", *NOT_OFFLINE)),
-        ("from pykro import Spec, Status, composition", ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE, *NO_MODEL_YET)),
+        (
+            "from pykro import Spec, Status, composition",
+            ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE, *NO_MODEL_YET, *NOT_TO_IMPORT_SPEC),
+        ),
         (CLI_HELP, ("pydantic", "cel_expr_python", "pykro.graph", "pykro.authoring", *NOT_OFFLINE, *NOT_FOR_HELP)),
-        (CLI_RENDER, NOT_OFFLINE),
+        (CLI_RENDER, (*NOT_OFFLINE, "yaml")),  # the fast writer writes the RGD; PyYAML loads only for what it cannot
     ],
     ids=["import pykro", "from pykro import Spec, Status, composition", "pykro --help", "pykro render --rgd"],
 )
 def test_entry_points_load_only_what_they_need(setup: str, forbidden: tuple[str, ...]) -> None:
     assert _heavy(_loaded(setup), forbidden) == []
+
+
+_DEFINED = """
+import pykro
+from pykro import Spec, Status, cel, composition
+
+
+class Item(Spec):
+    name: str
+
+
+class AppSpec(Spec):
+    name: str
+    replicas: int = 1
+    items: list[Item] = []
+
+
+class AppStatus(Status):
+    ready: bool
+
+
+@composition(api_version="example.com/v1alpha1", kind="Part")
+def part(spec: AppSpec) -> AppStatus:
+    config = pykro.resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": spec.name.lower()}},
+                            id="config")
+    return AppStatus(ready=config.metadata.name != "")
+
+
+@composition(api_version="example.com/v1alpha1", kind="App")
+def app(spec: AppSpec) -> AppStatus:
+    if spec.replicas > 1:
+        pykro.resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{spec.name}-many"}}, id="many")
+    for entry in spec.items:
+        pykro.resource({"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": entry.name}}, id="perEntry")
+    names = [entry.name.upper() for entry in spec.items if entry.name.startswith("a")]
+    status = part(name=spec.name, id="inner")
+    return AppStatus(ready=status.ready and len(names) >= 0 and cel.expr("true", bool))
+"""
+
+_DATACLASSES = """
+import dataclasses
+made = sorted(f"{name}.{value.__name__}" for name, module in list(sys.modules.items()) if name.startswith("pykro")
+              for value in vars(module).values() if isinstance(value, type) and dataclasses.is_dataclass(value)
+              and value.__module__ == name)
+"""
+
+
+def _define(tmp_path: Path, then: str = "") -> tuple[set[str], list[str]]:
+    """The modules loaded, and the dataclasses pykro created, after importing a module that defines models and
+    compositions (and running ``then``)."""
+    (tmp_path / "defined.py").write_text(_DEFINED)
+    probe = f"""
+import json, sys
+sys.path.insert(0, {str(tmp_path)!r})
+import defined
+{then}
+loaded = sorted(sys.modules)
+{_DATACLASSES}
+print(json.dumps([loaded, made]))
+"""
+    env = {"PYTHONPATH": str(SRC), "PATH": ""}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True, env=env)
+    loaded, made = json.loads(done.stdout.splitlines()[-1])
+    return set(loaded), made
+
+
+def test_importing_spec_creates_no_dataclass() -> None:
+    """A dataclass compiles its generated methods when its class is created: the modules holding pykro's (the CEL
+    AST, CelType, references, the state of a composition being built) load with the first composition compiled,
+    not with `from pykro import Spec, Status, composition`."""
+    probe = f"import sys\nfrom pykro import Spec, Status, composition\n{_DATACLASSES}\nprint(made)"
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
+
+
+def test_defining_models_and_compositions_loads_no_reference_module(tmp_path: Path) -> None:
+    """Defining Spec/Status subclasses and compositions (the source transform runs then) needs no reference, CEL
+    AST, type or resource module, and creates no dataclass; compiling the composition loads them and works."""
+    loaded, made = _define(tmp_path)
+    assert _heavy(loaded, ("typer", "rich", *NOT_OFFLINE, *NOT_TO_DEFINE, *NOT_TO_DEFINE_MODELS)) == []
+    assert [name for name in made if name.startswith(("pykro.cel", "pykro.authoring"))] == []
+    assert {"pykro.authoring._decorator", "pykro.authoring._transform", "pykro.authoring._models"} <= loaded
+
+    ids = "ids = [r['id'] for r in defined.app.to_rgd()['spec']['resources']]"
+    loaded, made = _define(tmp_path, f"{ids}\nassert ids == ['many', 'perEntry', 'innerConfig'], ids")
+    assert {"pykro.authoring._refs", "pykro.authoring._escape", "pykro.cel._ast", "pykro.cel._types"} <= loaded
+    assert {"pykro.cel._ast.Call", "pykro.cel._types.CelType", "pykro.authoring._context.Build"} <= set(made)
 
 
 def test_the_public_names_are_listed_and_a_misspelling_fails() -> None:

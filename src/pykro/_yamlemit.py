@@ -7,17 +7,25 @@ control characters, line breaks) is rendered by the reference dumper itself and 
 Whatever could depend on where it stands (multi-line keys, keys over 128 bytes, unicode line separators, lines
 long enough to be folded at width 4096), shared or recursive containers (PyYAML writes anchors), other types and
 top-level scalars make ``emit`` return ``None``: the caller then dumps the whole stream with PyYAML.
+
+What the writer needs to know of PyYAML (whether it has libyaml, and its implicit resolvers: how it reads a plain
+scalar) is read from the installed PyYAML once and kept in a disk cache named by the digest of PyYAML's files
+(:func:`pyyaml_facts`), so that writing YAML does not import PyYAML (~10 ms per command) unless a document needs it.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import math
+import os
 import re
+import zlib
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-import yaml
-
+from pykro import _diskcache
 from pykro._kubeyaml import is_text
 
 Reference = Callable[[list[Any]], str]
@@ -34,7 +42,8 @@ _UNSAFE = ""  # cached marker: this string needs the whole-document fallback (a 
 
 _PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]+").fullmatch
 _INDICATORS_FIRST = frozenset("#,[]{}&*!|>'\"%@`")  # libyaml: these never start a plain scalar
-_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = yaml.resolver.Resolver.yaml_implicit_resolvers
+# PyYAML's implicit resolvers by first character, compiled when a string starting with it is first written.
+_RESOLVERS: dict[Any, list[tuple[str, re.Pattern[str]]]] = {}
 _STR_TAG = "tag:yaml.org,2002:str"
 _FLOAT_TAG = "tag:yaml.org,2002:float"
 _LINE_SEPARATORS = ("\n", "\r", "\x85", "\u2028", "\u2029")
@@ -49,10 +58,18 @@ class _Fallback(Exception):
 
 def _implicit_tag(text: str) -> str:
     """The tag PyYAML's resolver gives ``text`` written as a plain scalar (its exact lookup, on its own table)."""
-    for tag, regexp in _RESOLVERS.get(text[0] if text else "", []) + _RESOLVERS.get(None, []):
+    for tag, regexp in _resolvers(text[0] if text else "") + _resolvers(None):
         if regexp.match(text):
             return tag
     return _STR_TAG
+
+
+def _resolvers(first: str | None) -> list[tuple[str, re.Pattern[str]]]:
+    found = _RESOLVERS.get(first)
+    if found is None:
+        rows = pyyaml_facts()[1].get(first, ())
+        found = _RESOLVERS[first] = [(tag, re.compile(pattern, flags)) for tag, pattern, flags in rows]
+    return found
 
 
 def _ascii_plain(text: str) -> bool:
@@ -241,6 +258,45 @@ def _scalar(value: Any, kind: type) -> str:
     if kind is float:
         return _float(value)
     raise _Fallback
+
+
+def _pyyaml_read() -> dict[str, Any]:
+    """What the writer needs of the installed PyYAML, read from PyYAML itself (this imports it)."""
+    import yaml
+
+    table = yaml.resolver.Resolver.yaml_implicit_resolvers
+    rows = [[first, [[tag, regexp.pattern, regexp.flags] for tag, regexp in found]] for first, found in table.items()]
+    return {"libyaml": hasattr(yaml, "CSafeDumper"), "resolvers": rows}
+
+
+@functools.cache
+def pyyaml_facts() -> tuple[bool, dict[Any, list[tuple[str, str, int]]]]:
+    """Whether PyYAML has libyaml (the fast writer reproduces libyaml's emitter only) and PyYAML's implicit
+    resolvers (first character -> (tag, pattern, flags) in PyYAML's order), cached on disk in a folder named by the
+    digest of PyYAML's resolver and package modules, under a name made of its file names (libyaml present or not);
+    read from PyYAML itself when there is no cache."""
+    spec = importlib.util.find_spec("yaml")
+    where = _diskcache.root("pyyaml")
+    name = "facts"
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - PyYAML is a dependency
+        where = None
+    else:
+        package = Path(next(iter(spec.submodule_search_locations)))
+        try:
+            files = " ".join(sorted(os.listdir(package)))
+        except OSError:
+            where = None
+        else:
+            name = f"facts-{zlib.crc32(files.encode()):08x}"
+            where = _diskcache.folder(where, package / "resolver.py", package / "__init__.py")
+    facts = _diskcache.cached(where, name, _pyyaml_read)
+    table = {first: [(tag, pattern, flags) for tag, pattern, flags in found] for first, found in facts["resolvers"]}
+    return bool(facts["libyaml"]), table
+
+
+def libyaml() -> bool:
+    """Whether PyYAML writes with libyaml: the fast writer is used only then (it reproduces libyaml's output)."""
+    return pyyaml_facts()[0]
 
 
 def emit(docs: list[Any], reference: Reference) -> str | None:

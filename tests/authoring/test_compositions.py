@@ -287,7 +287,7 @@ def test_reference_text_helpers() -> None:
 
 
 def test_spec_reference_names() -> None:
-    from pykro.authoring._models import spec_ref
+    from pykro.authoring._symbolic import spec_ref
 
     spec = spec_ref(AppSpec)
     assert cel_of(spec.database.port) == "schema.spec.database.port"

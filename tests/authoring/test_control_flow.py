@@ -445,3 +445,12 @@ def test_a_name_assigned_only_in_a_branch_of_the_loop_body_is_carried() -> None:
             ConfigMap(id="perTag", name=f"x-{tag}", data={"l": label})  # L:carried-branch
 
     expect(f, "carried-branch", "`label` is carried from one iteration to the next")
+
+
+def test_the_transformer_routes_every_method_with_a_cel_equivalent() -> None:
+    """The transformer names the str/dict methods it routes without loading the module that builds them (defining a
+    composition loads no reference module): both name the same methods."""
+    from pykro.authoring._functions import METHODS
+    from pykro.authoring._transform import METHOD_NAMES
+
+    assert set(METHODS) == METHOD_NAMES

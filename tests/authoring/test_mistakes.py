@@ -116,7 +116,15 @@ def test_or_as_a_default() -> None:
     def f(spec: S) -> None:
         ConfigMap(name="x", data={"v": spec.name or "default"})  # L:or-default
 
-    expect(f, "or-default", "uses `or` to pick a default", "pykro.cel.default")
+    expect(f, "or-default", "uses `or` to pick a default", "pykro.cel.default", "x if x != '' else default")
+
+
+def test_or_as_a_default_on_an_int_compares_with_zero() -> None:
+    def f(spec: S) -> None:
+        Deployment(name="x", image="i", replicas=spec.replicas or 2)  # L:or-int
+
+    err = expect(f, "or-int", "uses `or` to pick a default for a int value", "x if x != 0 else default")
+    assert "!= ''" not in str(err)
 
 
 def test_true_division_of_ints() -> None:

@@ -180,10 +180,10 @@ def test_kubeconfig_files_in_the_environment_are_merged_as_kubectl_does(
     )
     monkeypatch.setenv("KUBECONFIG", os.pathsep.join([str(one), str(tmp_path / "missing"), str(two)]))
     first = load(None, None)
-    assert first.context.namespace == "one" and first.cluster.server == "https://127.0.0.1:1"  # not shadowed
+    assert first.namespace == "one" and first.server == "https://127.0.0.1:1"  # not shadowed
     second = load(None, "second")
-    assert second.context.namespace == "two" and second.cluster.server == "https://127.0.0.2:2"
-    assert str(two.parent / "ca.crt") in str(second.cluster.certificate_auth)
+    assert second.namespace == "two" and second.server == "https://127.0.0.2:2"
+    assert second.abs_file(second.cluster["certificate-authority"]) == str(two.parent / "ca.crt")
 
 
 @pytest.mark.parametrize("command", [["deploy", "examples/webapp.py"], ["status", "web"], ["delete", "web"]])

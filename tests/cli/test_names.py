@@ -146,7 +146,9 @@ def test_cluster_refuses_unsafe_object_names_from_templates(cluster: LocalCluste
 
 def test_the_attack_is_real_without_the_checks(cluster: LocalCluster, monkeypatch: pytest.MonkeyPatch) -> None:
     """Shows the tests above can fail: without the path check, the instance record's name built from ATTACK
-    (``pykro.<graph>.<name>``) reaches ``kube-system/victim`` through the HTTP client's ``..`` normalisation."""
+    (``pykro.<graph>.<name>``) is sent as path segments of its own: the server reads another request (the name cut
+    at the first ``/``, ``..`` as a subresource), and any hop that normalises ``..`` (httpx did, proxies do) turns
+    it into a request for ``kube-system/victim``."""
     import asyncio
 
     import pykro.deploy._api as api
@@ -158,5 +160,7 @@ def test_the_attack_is_real_without_the_checks(cluster: LocalCluster, monkeypatc
         async with Cluster(kubeconfig=cluster.kubeconfig_path, namespace="badns") as c:
             return await c.get(CONFIGMAP_TYPE, f"pykro.webapp.{ATTACK}", "badns")
 
-    found = asyncio.run(read())
-    assert found is not None and found["metadata"]["namespace"] == "kube-system"  # type: ignore[index]
+    mark = len(cluster.request_log())
+    asyncio.run(read())
+    seen = [info for _, info, _ in cluster.request_log()[mark:] if info.resource == "configmaps"]
+    assert [(i.namespace, i.name, i.subresource) for i in seen] == [("badns", "pykro.webapp.x", "..")]

@@ -71,6 +71,25 @@ def test_render_manifests_refuses_names_the_api_server_would_refuse(
     assert code == 0 and "name: shop-db-secret" in out, err
 
 
+def test_render_manifests_refuses_a_namespace_computed_from_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A spec value used as metadata.namespace was written into the manifests as given (`Prod_1`)."""
+    app = tmp_path / "app.py"
+    app.write_text(
+        "from pykro import Spec, composition\nfrom pykro.simple import ConfigMap\n\n\n"
+        "class S(Spec):\n    name: str\n    ns: str = 'default'\n\n\n"
+        "@composition(api_version='example.com/v1', kind='App')\ndef app(spec: S) -> None:\n"
+        "    ConfigMap(id='cfg', name=spec.name, namespace=spec.ns, data={'k': 'v'})\n"
+    )
+    base = ["render", str(app), "--manifests", "--set", "name=shop"]
+    code, out, err = _run(capsys, *base, "--set", "ns=Prod_1")
+    assert code == 1 and out == "", err
+    assert "ConfigMap 'shop': namespace 'Prod_1' is not a valid Kubernetes namespace name" in err
+    code, out, err = _run(capsys, *base, "--set", "ns=prod-1")
+    assert code == 0 and "namespace: prod-1" in out, err
+
+
 def test_render_uses_the_name_and_namespace_of_an_instance_file(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -242,9 +242,9 @@ def test_a_bug_in_a_watch_surfaces_instead_of_being_swallowed(kit: Any, monkeypa
 
 
 def test_a_broken_watch_stream_is_relisted_and_the_deploy_converges(kit: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    import httpx2
+    from pykro.deploy._transport import ReadError
 
-    hit = _watch_failing_once(monkeypatch, httpx2.ReadError("connection reset"))
+    hit = _watch_failing_once(monkeypatch, ReadError("connection reset"))
     factory = kit.direct(GRAPH, kit.unique(), options=DeployOptions(timeout=60))
     assert factory.deploy({"name": "f"}).state == "ACTIVE"
     assert hit == ["ReadError"]

@@ -120,6 +120,27 @@ def test_labels_of_a_custom_object_are_validated(crd_cluster: LocalCluster, raw:
     ]
 
 
+@pytest.mark.parametrize(
+    ("meta", "message"),
+    [
+        ({"name": 5}, "number into Go struct field ObjectMeta.name of type string"),
+        ({"generateName": 5}, "number into Go struct field ObjectMeta.generateName of type string"),
+        ({"name": "f", "finalizers": "x"}, "string into Go struct field ObjectMeta.finalizers of type []string"),
+        ({"name": "l", "labels": {"k": 1}}, "number into Go struct field ObjectMeta.labels of type string"),
+        ("meta", "string into Go value of type v1.ObjectMeta"),
+    ],
+)
+def test_metadata_of_a_custom_object_is_decoded_as_an_object_meta(
+    crd_cluster: LocalCluster, raw: Any, ns: str, meta: Any, message: str
+) -> None:
+    """The apiserver unmarshals a custom object's metadata into an ObjectMeta of its own: a 400 whose field path
+    starts there (and never a server error)."""
+    body = {"apiVersion": "example.com/v1", "kind": "Widget", "metadata": meta, "spec": {"size": 1}}
+    code, _, out = raw("POST", f"/apis/example.com/v1/namespaces/{ns}/widgets", body)
+    assert code == 400, out
+    assert out["message"] == f'Widget in version "v1" cannot be handled as a Widget: json: cannot unmarshal {message}'
+
+
 def test_field_validation_strict_and_warn(crd_cluster: LocalCluster, raw: Any, ns: str) -> None:
     body = {
         "apiVersion": "example.com/v1",

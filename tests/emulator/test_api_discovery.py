@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import Raw
 
 from pykro.emulator._cluster import LocalCluster
 
@@ -121,3 +122,18 @@ def test_table_for_kubectl_get(raw: Any, ns: str) -> None:
     assert row["cells"][:5] == ["tab", "ClusterIP", created["spec"]["clusterIP"], "<none>", "80/TCP"]
     assert row["object"]["kind"] == "PartialObjectMetadata"
     assert row["object"]["metadata"]["uid"] == created["metadata"]["uid"]
+
+
+def test_openapi_v2_is_a_document_without_definitions(raw: Raw) -> None:
+    code, headers, doc = raw("GET", "/openapi/v2")
+    assert code == 200 and headers["Content-Type"].startswith("application/json")
+    assert doc == {
+        "swagger": "2.0",
+        "info": {"title": "Kubernetes", "version": "v1.35.0"},
+        "paths": {},
+        "definitions": {},
+    }
+    accept = {"Accept": "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"}
+    code, headers, body = raw("GET", "/openapi/v2", headers=accept)
+    assert code == 200 and headers["Content-Type"] == "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+    assert body == "\n\x032.0\x12\x15\n\nKubernetes\x12\x07v1.35.0B\x00J\x00"  # swagger, info, paths, definitions

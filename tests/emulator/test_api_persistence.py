@@ -217,6 +217,72 @@ def test_damaged_state_on_the_cli_is_one_paragraph(tmp_path: Path) -> None:
     assert 'object #1 has no "group"' in run.stderr + run.stdout
 
 
+def _start_cli(tmp_path: Path, state: Path) -> subprocess.CompletedProcess[str]:
+    args = ["emulator", "start", "--port", "0", "--no-simulate", "--no-tls", "--kubeconfig", str(tmp_path / "kc")]
+    return subprocess.run(
+        [sys.executable, "-m", "pykro", *args, "--state", str(state)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def _unusable_state(where: Path, case: str) -> Path:
+    if case == "under a file":
+        (where / "afile").write_text("x")
+        return where / "afile" / "state.json"
+    if case == "a directory":
+        (where / "sdir").mkdir()
+        return where / "sdir"
+    if case == "not ours":
+        (where / "kubeconfig").write_text("apiVersion: v1\nkind: Config\n")
+        return where / "kubeconfig"
+    (where / "v9.json").write_text('{"format": "pykro-emulator-state/v9", "objects": []}')
+    return where / "v9.json"
+
+
+@pytest.mark.parametrize(
+    ("case", "said"),
+    [
+        ("under a file", "afile is not a directory"),
+        ("a directory", "the emulator state file is a directory"),
+        ("not ours", "the file is not a pykro emulator state file"),
+        ("another format", "has format 'pykro-emulator-state/v9', and this pykro reads 'pykro-emulator-state/v1'"),
+    ],
+)
+def test_a_state_path_that_cannot_be_used_is_one_sentence_naming_it(tmp_path: Path, case: str, said: str) -> None:
+    """A state path under a file, a directory, a file that is not ours (never called damaged: the fix would be to
+    delete it) or a state of another format: refused before serving, without a traceback, the file untouched."""
+    state = _unusable_state(tmp_path, case)
+    before = state.read_bytes() if state.is_file() else None
+    run = _start_cli(tmp_path, state)
+    out = run.stderr + run.stdout
+    assert run.returncode == 1, out
+    assert "Traceback" not in out and "cannot listen" not in out
+    assert said in out and str(state) in out
+    assert "delete the state files" not in out
+    if before is not None:
+        assert state.read_bytes() == before
+    assert not state.with_name(state.name + ".lock").exists()  # nothing left beside it
+
+
+def test_a_kubeconfig_path_under_a_file_is_refused_before_serving(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    args = ["emulator", "start", "--port", "0", "--no-simulate", "--no-tls", "--kubeconfig"]
+    run = subprocess.run(
+        [sys.executable, "-m", "pykro", *args, str(tmp_path / "afile" / "kc")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    out = run.stderr + run.stdout
+    assert run.returncode == 1 and "Traceback" not in out and "internal error" not in out, out
+    assert f"cannot write the kubeconfig: {tmp_path / 'afile'} is not a directory" in out
+    assert "serving" not in out
+
+
 def test_second_emulator_on_the_same_state_refuses(tmp_path: Path) -> None:
     state = tmp_path / "state.json"
     with LocalCluster(simulate=False, state_file=state):

@@ -119,6 +119,50 @@ def test_apply_of_values_the_apiserver_cannot_decode_fails(kubectl: Kubectl) -> 
     assert kubectl("get", "pods,secrets", "-o", "name").split() == []
 
 
+def test_apply_of_values_of_the_wrong_type(kubectl: Kubectl) -> None:
+    """Client-side apply: Go's decoder refuses (400, Go type names); server-side apply: the typed patch cannot be
+    made (500, structured-merge-diff's words); a strategic merge patch with an unknown field quotes the patch as Go
+    prints a map. Nothing is stored or changed."""
+    bad = yamlio.load(deployment_yaml("typed", replicas=1))
+    bad["spec"]["replicas"] = "two"
+    done = kubectl.run("apply", "-f", "-", stdin=yamlio.dump(bad), check=False)
+    assert done.returncode != 0 and "Error from server (BadRequest)" in done.stderr, done.stderr
+    assert (
+        'Deployment in version "v1" cannot be handled as a Deployment: json: cannot unmarshal string into Go struct '
+        "field DeploymentSpec.spec.replicas of type int32"
+    ) in done.stderr
+    bad["spec"]["replicas"] = 1
+    bad["spec"]["template"]["spec"]["containers"][0]["image"] = 5
+    done = kubectl.run("apply", "--server-side", "-f", "-", stdin=yamlio.dump(bad), check=False)
+    assert done.returncode != 0, done.stderr
+    assert (
+        f"Error from server: failed to create typed patch object ({kubectl.namespace}/typed; apps/v1, "
+        "Kind=Deployment): "
+        '.spec.template.spec.containers[name="main"].image: expected string, got &value.valueUnstructured{Value:5}'
+    ) in done.stderr
+    assert kubectl("get", "deployments", "-o", "name").split() == []
+    kubectl("apply", "-f", "-", stdin=deployment_yaml("typed", replicas=1))
+    unknown = yamlio.load(deployment_yaml("typed", replicas=1))
+    unknown["spec"]["replica"] = 2
+    done = kubectl.run("apply", "-f", "-", stdin=yamlio.dump(unknown), check=False)
+    assert done.returncode != 0, done.stderr
+    assert 'patch: Invalid value: "map[metadata:map[annotations:map[' in done.stderr
+    assert 'spec:map[replica:2]]": strict decoding error: unknown field "spec.replica"' in done.stderr
+    spec = kubectl.json("get", "deployment", "typed")["spec"]
+    assert isinstance(spec, dict) and spec["replicas"] == 1 and "replica" not in spec
+
+
+@pytest.mark.parametrize("api_version", ["v1", "nope.example.com/v1"])
+def test_apply_of_a_kind_the_server_does_not_serve(kubectl: Kubectl, api_version: str) -> None:
+    """kubectl looks the kind up in /openapi/v3, then /openapi/v2 (protobuf), finds no schema, and reports the
+    missing kind itself (it used to fail to download /openapi/v2)."""
+    body = f"apiVersion: {api_version}\nkind: Gizmo\nmetadata: {{name: g}}\n"
+    done = kubectl.run("apply", "-f", "-", stdin=body, check=False)
+    assert done.returncode != 0
+    assert f'no matches for kind "Gizmo" in version "{api_version}"' in done.stderr, done.stderr
+    assert "ensure CRDs are installed first" in done.stderr and "openapi" not in done.stderr
+
+
 def test_server_side_apply(kubectl: Kubectl) -> None:
     out = kubectl("apply", "--server-side", "-f", "-", stdin=deployment_yaml("ssa", replicas=1))
     assert out.strip() == "deployment.apps/ssa serverside-applied"

@@ -232,6 +232,14 @@ def test_a_literal_name_the_api_server_rejects() -> None:
     Graph.from_rgd(rgd(mutated("deployment", "metadata.name", "${schema.spec.name}-App"), TEMPLATES["statefulset"]))
 
 
+def test_a_literal_namespace_the_api_server_rejects() -> None:
+    """Was accepted: the namespace reached the request path and the apply failed with a 404 on every instance."""
+    error = rejected(rgd(mutated("deployment", "metadata.namespace", "Prod")))
+    assert "Deployment namespace 'Prod' is not a valid Kubernetes namespace name" in error.what
+    assert "DNS-1123 label" in error.what and error.fix == "Use a namespace such as my-team."
+    Graph.from_rgd(rgd(mutated("deployment", "metadata.namespace", "${schema.spec.name}-Prod")))
+
+
 def test_secret_data_that_is_not_base64_is_refused_without_showing_it() -> None:
     good = {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": "aHVudGVyMg=="}}
     check_object(good, "Secret s")

@@ -3,10 +3,12 @@ simulator's delay, never when its name starts with ``stuck``) a monitor ConfigMa
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import SecretStr
 
 from pykro import Spec, Status, composition
-from pykro.simple import ConfigMap, Deployment, Namespace, Secret
+from pykro.simple import ConfigMap, Deployment, Namespace, Secret, Service
 
 
 class AppSpec(Spec):
@@ -115,3 +117,38 @@ def tagged(spec: TaggedSpec) -> TaggedStatus:
     """Labels and annotations that are one whole map from the spec (one ``${...}`` expression each)."""
     ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels=spec.tags, annotations=spec.notes, data={"name": spec.name})
     return TaggedStatus(ready=True)
+
+
+class WaitSpec(Spec):
+    name: str
+
+
+class WaitStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubWait")
+def waits(spec: WaitSpec) -> WaitStatus:
+    """A Deployment kro waits for (readyWhen): never ready when its name starts with ``stuck``."""
+    Deployment(id="web", name=f"{spec.name}-web", image="nginx:1").ready_when(lambda d: d.status.readyReplicas >= 1)
+    return WaitStatus(ready=True)
+
+
+class PortSpec(Spec):
+    name: str
+    port: int
+    token: SecretStr
+
+
+class PortStatus(Status):
+    ready: bool
+
+
+@composition(api_version="hub.pykro.test/v1", kind="HubPorts")
+def ports(spec: PortSpec) -> PortStatus:
+    """Values computed inside the composition: the Service's port (row port + 60000) and its name (uid + -svc);
+    a ConfigMap labelled with the secret token."""
+    token: Any = spec.token  # a reference to the secret field (a label value: the test's mistake)
+    ConfigMap(id="cfg", name=f"{spec.name}-cfg", labels={"token": token}, data={"a": "b"})
+    Service(id="svc", name=f"{spec.name}-svc", selector={"app": spec.name}, ports=[{"port": spec.port + 60000}])
+    return PortStatus(ready=True)

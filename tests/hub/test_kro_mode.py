@@ -419,3 +419,33 @@ def test_kro_mode_retains_both_parts_of_a_split_form(
     assert "r-cfg" in objects(cluster, make.namespace, "ConfigMap")
     assert hub.sync().counts() == {}  # the hub has let go of both: nothing to do
     hub.close()
+
+
+def test_kro_mode_status_shows_hub_part_counts_and_kro_conditions(
+    make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
+) -> None:
+    """`hub status` in kro mode: a split form's READY is its hub part's ready/desired resources (the hub deploys
+    them) and kro's verdict on the CR; a plain form's is kro's verdict: ``ready``, or the first of kro's
+    conditions that is not True, with its message as the error."""
+    a, stuck = f"a{make.namespace}", f"stuck{make.namespace}"  # the space form's Namespace is cluster-wide
+    db.nodes((a, True, "img:1", 1), (stuck, True, "img:1", 1))
+    hub = make.hub(db, mode="kro")
+    hub.form(comps.app, spec=app_spec)
+    hub.form(comps.waits, spec=lambda row: {"name": row.node_id})  # kro waits for its Deployment
+    hub.form(comps.space, spec=lambda row: {"name": row.node_id}, timeouts={"ns": 30})  # all the hub's
+    report = hub.sync()
+    assert report.error is None and "failed" not in report.counts(), report.render()
+    cluster.settle()
+    status = hub.status()
+    by = {(t.form, t.uid): t for t in status.tenants}
+    assert by[("app", a)].ready_column() == "kro:ready" and by[("app", a)].state == "ACTIVE"
+    assert by[("app", a)].conditions.get("Ready") == "True"
+    assert by[("space", a)].ready_column() == "1/1 kro:ready", status.render()
+    stuck_status = by[("waits", stuck)]
+    assert stuck_status.state != "ACTIVE" and stuck_status.ready_column() == "kro:ResourcesReady", status.render()
+    assert stuck_status.conditions["ResourcesReady"] == "False", status.render()
+    assert 'waiting for node "web"' in stuck_status.error, status.render()
+    text = status.render()
+    assert "READY" in text and "kro:ResourcesReady" in text and "1/1 kro:ready" in text
+    assert all(t.ready_column() != "-" for t in status.tenants)  # every instance shows what is known
+    hub.close()

@@ -241,3 +241,34 @@ def test_a_form_kro_can_apply_none_of(tmp_path: Path, db: Any, cluster: LocalClu
     assert f"{namespace}/{uid}-cfg" not in objects(cluster, "ConfigMap", namespace)
     assert objects(cluster, "LynqTenantsApp", namespace) == {}
     hub.close()
+
+
+def test_seed_002_deployed_directly_is_not_taken_over_in_kro_mode(
+    db: Any, cluster: LocalCluster, namespace: str
+) -> None:
+    """A LynqForm's kro RGD keeps the form's composition name and kind, so kro mode must tell the direct-mode
+    records of the same name from its own: it stops before writing, naming the direct instances; the data tier's
+    StatefulSet and generated Secret keep their uids."""
+    seed_table(db)
+    a = f"{namespace}-a"
+    add_node(db, a)
+    hub = kro_hub(cluster, db, namespace)
+    hub.target(mode="direct")
+    first = hub.sync()
+    assert actions(first)[("data-tier", a)] == "created", first.render()
+    cluster.settle()
+    kept = {
+        kind: {n: o["metadata"]["uid"] for n, o in objects(cluster, kind, f"node-{a}").items()}
+        for kind in ("StatefulSet", "Secret")
+    }
+    assert kept["StatefulSet"] and kept["Secret"], kept
+
+    hub.target(mode="kro")
+    mark = len(cluster.request_log())
+    report = hub.sync()
+    assert report.error is not None and report.outcomes == [], report.render()
+    assert f"form 'data-tier' has 1 instance(s) this hub deployed in direct mode ({a}-data-tier" in report.error
+    assert writes(cluster, mark) == []
+    for kind, before in kept.items():
+        assert {n: o["metadata"]["uid"] for n, o in objects(cluster, kind, f"node-{a}").items()} == before
+    hub.close()

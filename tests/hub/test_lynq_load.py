@@ -370,6 +370,21 @@ BAD: list[tuple[str, str, str, list[str]]] = [
         _FORM,
         ["hub.yaml: spec.source.mysql.table", "more than one dot"],
     ),
+    (  # a mistake in a part no template writes: at load, once (not for every row at plan time)
+        "misspelt static field",
+        _HUB,
+        _FORM.replace("        data:", "        datta:"),
+        ["form.yaml: spec.configMaps[0].spec.datta", "ConfigMap has no field datta", "Did you mean data?"],
+    ),
+    (
+        "static value out of range",
+        _HUB,
+        _FORM
+        + _DEPLOY.replace(
+            "          replicas: 1\n", '          replicas: -1\n          minReadySeconds: "{{ .replicas | int }}"\n'
+        ),
+        ["form.yaml: spec.deployments[0].spec.spec.replicas", "must be at least 0, got -1"],
+    ),
     (
         "unexpected end",
         _HUB,

@@ -156,3 +156,24 @@ def test_manifests_of_lynq_yaml_mistakes(tmp_path: Path) -> None:
     (tmp_path / "api-tier.yaml").write_text((LYNQ / "api-tier.yaml").read_text().replace("name: api-tier", "name: b"))
     same = runner.invoke(app, ["manifests", *files, str(tmp_path / "api-tier.yaml"), "--image", "x:1"])
     assert same.exit_code != 0 and "two files would be at the same path" in str(same.exception)
+
+
+def test_manifests_refuse_an_image_secret_or_key_the_pod_could_never_use(tmp_path: Path) -> None:
+    """The API server would take these, and the hub's Pod would then never start (or never read its database):
+    each is an error naming the option, before anything is printed."""
+    shutil.copy(HERE / "compositions.py", tmp_path / "compositions.py")
+    hub_file = tmp_path / "tenants_hub.py"
+    hub_file.write_text(HUB_FILE)
+    base = ["manifests", str(hub_file), "-n", "t"]
+    cases = [
+        (["--image", "reg/hub 1"], "--image", "holds blanks"),
+        (["--image", " "], "--image", "is empty"),
+        (["--image", "x:1", "--source-secret", "Hub_DB"], "--source-secret", "Secret name 'Hub_DB' is not a valid"),
+        (["--image", "x:1", "--source-secret", "hub-db", "--source-key", "db url"], "--source-key", "'db url'"),
+    ]
+    for extra, option, words in cases:
+        result = CliRunner().invoke(app, [*base, *extra])
+        assert result.exit_code != 0 and result.output == "", (extra, result.output)
+        assert str(result.exception).startswith(f"{option}: ") and words in str(result.exception), result.exception
+    fine = CliRunner().invoke(app, [*base, "--image", "x:1", "--source-secret", "hub-db", "--source-key", "db.url"])
+    assert fine.exit_code == 0, fine.output

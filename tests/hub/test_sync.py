@@ -162,6 +162,27 @@ def test_a_spec_function_error_reads_as_one_sentence(make: Any, db: Any, comps: 
     hub.close()
 
 
+def _some_rows(row: Any) -> dict[str, Any] | None:
+    if row.replicas > 1:
+        return app_spec(row)
+    return None  # forgotten: no spec for this row
+
+
+def test_a_spec_function_returning_none_names_its_line(make: Any, db: Any, comps: ModuleType) -> None:
+    db.nodes(("one", True, "img:1", 1), ("two", True, "img:1", 2))
+    hub = make.hub(db)
+    hub.form(comps.app, spec=_some_rows)
+    got = {o.uid: (o.action, o.message) for o in hub.sync(dry_run=True).outcomes}
+    assert got["two"] == ("created", "")
+    assert got["one"] == (
+        "failed",
+        f"row uid 'one' of form 'app': the spec function returned None (in {__file__}:"
+        f"{_some_rows.__code__.co_firstlineno}). Return the spec (a mapping, or the composition's spec model) for "
+        "every row.",
+    )
+    hub.close()
+
+
 def test_no_deletion_when_the_database_cannot_be_read(
     make: Any, db: Any, comps: ModuleType, cluster: LocalCluster
 ) -> None:
@@ -476,4 +497,40 @@ def test_run_refuses_a_number_of_syncs_below_one(make: Any, db: Any, comps: Modu
             hub.run(syncs=bad)
         assert "test_sync.py:" in caught.value.render()
     assert writes(cluster, mark) == []
+    hub.close()
+
+
+@pytest.mark.parametrize(
+    ("keywords", "words"),
+    [
+        ({"concurrency": "8"}, "concurrency='8' is not a whole number >= 1"),
+        ({"concurrency": 0}, "concurrency=0 is not a whole number >= 1"),  # was taken as 1
+        ({"max_delete_fraction": "0.1"}, "max_delete_fraction='0.1' is not a number"),
+        ({"max_delete": True}, "max_delete=True is not a whole number >= 0"),
+        ({"options": {"timeout": 5}}, "options={'timeout': 5} is not a DeployOptions"),
+        ({"retry": 3}, "retry=3 is not a RetryPolicy"),
+    ],
+)
+def test_hub_keywords_of_the_wrong_type_are_named_at_the_users_line(tmp_path: Any, keywords: Any, words: str) -> None:
+    """A keyword of the wrong type is refused at the Hub(...) line, not a TypeError from deep inside a sync."""
+    from pykro.errors import PykroError
+    from pykro.hub import Hub
+
+    with pytest.raises(PykroError) as caught:
+        Hub("t", f"sqlite:///{tmp_path / 'x.db'}", table="nodes", uid="node_id", **keywords)
+    assert words in caught.value.render() and "test_sync.py:" in caught.value.render(), caught.value.render()
+
+
+def test_a_form_timeout_is_a_duration_checked_at_the_users_line(make: Any, db: Any, comps: ModuleType) -> None:
+    """timeout="5m" is 300 seconds; a negative or unreadable one is refused where the form is declared (it was
+    accepted, and every row's deploy failed at sync while plan said "would be created")."""
+    from pykro.errors import PykroError
+
+    db.nodes(("a", True, "img:1", 1))
+    hub = make.hub(db)
+    assert hub.form(comps.app, spec=app_spec, timeout="5m").timeout == 300.0
+    for bad in (-5, "5 minutes", True):
+        with pytest.raises(PykroError, match=r"timeout=.* is not a duration") as caught:
+            hub.form(comps.app, spec=app_spec, name=f"app{len(hub.forms)}", instance_name="{uid}-x", timeout=bad)
+        assert "test_sync.py:" in caught.value.render()
     hub.close()

@@ -8,7 +8,7 @@ import math
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from pykro import cel
@@ -91,6 +91,16 @@ def _engine(expression: str, ctx: dict[str, Any]) -> tuple[str, Any]:
         return "pending", None
     except cel.CelError:
         return "error", None
+
+
+def _holds_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_holds_nul(k) or _holds_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_holds_nul(v) for v in value)
+    return False
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -232,6 +242,9 @@ def test_certainly_pending_is_pending_in_the_engine(ctx: dict[str, Any], draw: s
         EVALUATOR.compile(expression)
     except cel.CelCompileError:
         return  # the runtime asks only about expressions that compile
+    # pykro's local engine refuses any string holding a NUL character (its C++ core would cut it short) where kro
+    # evaluates it; "pending" is kro's answer there, so such data says nothing about the resolver
+    assume(not _holds_nul(ctx))
     assert _engine(expression, ctx)[0] == "pending", expression
 
 

@@ -4,13 +4,16 @@ same as what the whole bundle gives."""
 from __future__ import annotations
 
 import marshal
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from pykro import _diskcache
 from pykro.schema import _kubernetes as k8s
+from pykro.schema import _quantity as quantity_module
 
 DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
 
@@ -41,12 +44,29 @@ def test_a_damaged_slice_is_made_again(cache: Path) -> None:
 
 
 def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) -> None:
-    import hashlib
+    assert cache == _diskcache.folder(
+        _diskcache.root("kubernetes-schema"),
+        k8s._BUNDLE / "_definitions.json",
+        Path(k8s.__file__),
+        Path(quantity_module.__file__ or ""),  # the quantity pattern the slices carry
+    )
 
-    digest = hashlib.sha256(f"{sys.hexversion} {marshal.version}\n".encode())
-    digest.update((k8s._BUNDLE / "_definitions.json").read_bytes())
-    digest.update(Path(k8s.__file__).read_bytes())
-    assert cache.name == digest.hexdigest()[:40]
+
+def test_a_changed_source_or_python_names_another_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source = tmp_path / "source.json"
+    source.write_text("{}")
+    first = _diskcache.folder(tmp_path, source)
+    assert first is not None and first == _diskcache.folder(tmp_path, source)
+    source.write_text('{"a": 1}')  # another size
+    second = _diskcache.folder(tmp_path, source)
+    assert second not in (None, first)
+    stat = source.stat()
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000))  # the same size, written again
+    assert _diskcache.folder(tmp_path, source) not in (None, first, second)
+    third = _diskcache.folder(tmp_path, source)
+    monkeypatch.setattr(sys, "hexversion", sys.hexversion + 1)
+    assert _diskcache.folder(tmp_path, source) != third
+    assert _diskcache.folder(tmp_path, tmp_path / "missing") is None
 
 
 def test_a_slice_holds_every_definition_its_kind_reaches_as_the_bundle_has_it() -> None:

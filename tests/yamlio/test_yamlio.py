@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import enum
 import importlib.util
+import json
+import os
 import re
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
@@ -291,3 +294,34 @@ def test_example_compositions_dump_identically() -> None:
         rgd = comp.to_rgd()
         assert fast([rgd]) == reference([rgd]), comp
         assert comp.to_rgd_yaml() == reference([rgd])
+
+
+# The PyYAML facts the fast writer reads from its disk cache (pykro._yamlemit.pyyaml_facts), so that writing YAML
+# needs no import of PyYAML.
+_FACTS = """
+import json, sys
+from pykro import _yamlemit
+libyaml, table = _yamlemit.pyyaml_facts()
+rows = {str(k): [list(row) for row in v] for k, v in table.items()}
+print(json.dumps([libyaml, rows, "yaml" in sys.modules]))
+"""
+
+
+def _facts_in_a_new_process(cache: Path) -> list[Any]:
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache)}
+    done = subprocess.run([sys.executable, "-c", _FACTS], capture_output=True, text=True, env=env, check=True)
+    return list(json.loads(done.stdout))
+
+
+def test_the_cached_pyyaml_facts_are_pyyamls_own(tmp_path: Path) -> None:
+    expected = {
+        str(k): [[tag, r.pattern, r.flags] for tag, r in v]
+        for k, v in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+    }
+    made = _facts_in_a_new_process(tmp_path)  # no cache yet: read from PyYAML itself
+    assert made == [hasattr(yaml, "CSafeDumper"), expected, True]
+    assert list((tmp_path / "pykro" / "pyyaml").glob("*/facts-*.marshal"))
+    assert _facts_in_a_new_process(tmp_path) == [made[0], expected, False]  # from the cache, PyYAML not imported
+    for entry in (tmp_path / "pykro" / "pyyaml").glob("*/facts-*.marshal"):
+        entry.write_bytes(b"damaged")
+    assert _facts_in_a_new_process(tmp_path) == [made[0], expected, True]  # a damaged entry is made again

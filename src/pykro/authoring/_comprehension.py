@@ -11,7 +11,6 @@ from pykro.authoring import _context as context
 from pykro.authoring._location import fail
 from pykro.authoring._refs import Origin, Ref, as_ref, cel_of, is_ref, node_of, type_of
 from pykro.cel import _ast as ast
-from pykro.cel._lexer import RESERVED
 from pykro.cel._types import CelType
 
 __all__ = ["Comp", "listcomp", "quantify"]
@@ -30,6 +29,8 @@ class Comp(Ref):
 
 
 def _variable(name: str, iterable: Ref) -> Ref:
+    from pykro.cel._lexer import RESERVED  # the lexer loads with the first comprehension, not on `import pykro`
+
     if name in RESERVED or name in ("true", "false", "null", "in"):
         raise fail(f"{name!r} is a reserved word in CEL and cannot name a loop variable", "Rename the variable.")
     t = iterable._type

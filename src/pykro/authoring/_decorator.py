@@ -12,13 +12,8 @@ from typing import TYPE_CHECKING, Any, Literal, overload
 
 from pydantic import BaseModel
 
-from pykro.authoring import _context as context
-from pykro.authoring._context import Build
 from pykro.authoring._location import fail, raised_at
-from pykro.authoring._models import Spec, Status, check_models, spec_ref
-from pykro.authoring._refs import cel_of
-from pykro.authoring._resource import ResourceRef, check_id
-from pykro.authoring._serialize import status_template, to_template
+from pykro.authoring._models import Spec, Status, check_models
 from pykro.authoring._transform import transform
 from pykro.errors import CompositionError, PykroError, ValidationError
 from pykro.graph._naming import (
@@ -34,6 +29,8 @@ from pykro.graph._naming import (
 from pykro.schema._models import reveal, secret_paths, simple_schema
 
 if TYPE_CHECKING:
+    from pykro.authoring._context import Build
+    from pykro.authoring._resource import ResourceRef
     from pykro.deploy import DirectFactory, KroFactory
     from pykro.graph import Graph, Resource
 
@@ -145,10 +142,14 @@ class Composition:
     @functools.cached_property
     def graph(self) -> Graph:
         """The kro graph (built once, validated like kro's graph builder)."""
-        from pykro.graph import Graph  # the graph layer loads when a composition is first compiled, not on import
+        # references, the CEL AST and the graph layer load when a composition is first compiled, not when defined
+        from pykro.authoring import _context as context
+        from pykro.authoring._serialize import status_template
+        from pykro.authoring._symbolic import spec_ref
+        from pykro.graph import Graph
         from pykro.graph._secrets import SECRET_FIELDS
 
-        build = Build(self.name)
+        build = context.Build(self.name)
         with context.building(build):
             try:
                 result = self._bind()(spec_ref(self.spec_model))
@@ -258,6 +259,9 @@ class Composition:
     def __call__(self, spec: Any = None, /, *, id: str | None = None, **fields: Any) -> Any:
         """Use this composition inside another: its resources join the caller's graph with ids prefixed by ``id``
         (default: the function name); returns its status, whose fields are references."""
+        from pykro.authoring import _context as context
+        from pykro.authoring._resource import check_id
+
         build = context.current()
         if build is None:
             raise fail(
@@ -369,6 +373,8 @@ def _source_of(yaml_path: str | None, build: Build) -> str | None:
 
 
 def _resource(res: ResourceRef) -> Resource:
+    from pykro.authoring._refs import cel_of
+    from pykro.authoring._serialize import to_template
     from pykro.graph import Resource
 
     assert res.id is not None

@@ -1,15 +1,15 @@
-"""The CEL escape hatch for compositions, reachable as ``pykro.cel.expr / has / default / concat / dyn``."""
+"""The CEL escape hatch for compositions, reachable as ``pykro.cel.expr / has / default / concat / dyn`` (registered
+by ``pykro.authoring``; this module loads when one of them is first used)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pykro.authoring._location import fail
-from pykro.authoring._models import cel_type
 from pykro.authoring._ops import unify
 from pykro.authoring._refs import Ref, Template, as_ref, cel_of, is_ref, node_of, type_of
+from pykro.authoring._symbolic import cel_type
 from pykro.cel import _ast as ast
-from pykro.cel import register_escape_hatch
 from pykro.cel._errors import CelError
 from pykro.cel._types import CelType
 
@@ -71,5 +71,3 @@ def concat(*parts: Any) -> Template:
 
 
 __all__ = ["concat", "default", "dyn", "expr", "has"]
-
-register_escape_hatch({"concat": concat, "default": default, "dyn": dyn, "expr": expr, "has": has})

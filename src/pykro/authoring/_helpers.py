@@ -137,15 +137,20 @@ def _short_circuit(word: str, op: str, left: ast.Node, right: ast.Node) -> ast.N
     return ast.Conditional(left, ast.Literal(True), right)
 
 
+# the value Python's `or` skips, per CEL kind: what a user compares with instead
+_EMPTY = {"string": "''", "int": "0", "uint": "0", "double": "0.0", "bytes": "b''", "list": "[]", "map": "{}"}
+
+
 def _bool_ref_for(value: Any, word: str, index: int) -> Ref:
     ref = as_ref(value)
     if ref._type.kind in ("bool", "dyn"):
         return ref
     if word == "or":
+        empty = _EMPTY.get(ref._type.kind)
+        test = f"x if x != {empty} else default" if empty else "x if cond else default"
         raise fail(
             f"`{cel_of(ref)} or ...` uses `or` to pick a default for a {ref._type} value; in CEL `||` only takes bools",
-            f"Write `{cel_of(ref)} if {cel_of(ref)} != '' else default` or use pykro.cel.default(...) for a missing "
-            "field.",
+            f"Write `{test}` or use pykro.cel.default(...) for a missing field.",
         )
     _truth_error(ref, word)
 

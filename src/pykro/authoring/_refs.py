@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from pykro._lazy import Later
 from pykro.authoring._location import fail
 from pykro.cel import _ast as ast
 from pykro.cel._types import CelType
@@ -21,18 +22,21 @@ from pykro.schema._models import camel
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-    # Operators, methods and model fields of Ref live in modules that import this one; `pykro.authoring` binds
-    # them here once all are loaded (see `bind_operators`).
     from pykro.authoring import _functions as functions
-    from pykro.authoring import _models as models
     from pykro.authoring import _ops as ops
+    from pykro.authoring import _symbolic as symbolic
+else:
+    # Operators, methods and model fields of Ref live in modules that import this one: each is imported when a Ref
+    # first uses it.
+    functions = Later(globals(), "functions", "pykro.authoring._functions")
+    ops = Later(globals(), "ops", "pykro.authoring._ops")
+    symbolic = Later(globals(), "symbolic", "pykro.authoring._symbolic")
 
 __all__ = [
     "Origin",
     "Ref",
     "Template",
     "as_ref",
-    "bind_operators",
     "cel_of",
     "field",
     "is_ref",
@@ -285,7 +289,7 @@ def _no_field(ref: Ref, name: str, fields: Mapping[str, Any] | None = None) -> N
 
 def _model_field(ref: Ref, name: str) -> Ref:
     assert ref._model is not None
-    return models.field_ref(ref, ref._model, name)
+    return symbolic.field_ref(ref, ref._model, name)
 
 
 def _origin_field(ref: Ref, name: str) -> Ref:
@@ -405,13 +409,3 @@ def as_ref(value: Any) -> Ref:
         result: Ref = as_ref_method()
         return result
     return Ref(to_node(value), type_of(value))
-
-
-def bind_operators() -> None:
-    """Late-bind the modules a Ref's operators, methods and model fields dispatch to (each of them imports this
-    module, so they cannot be imported at its top); called once by ``pykro.authoring``."""
-    from pykro.authoring import _functions as functions
-    from pykro.authoring import _models as models
-    from pykro.authoring import _ops as ops
-
-    globals().update(functions=functions, models=models, ops=ops)

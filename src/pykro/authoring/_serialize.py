@@ -10,8 +10,7 @@ from pydantic import BaseModel
 from pykro.authoring._location import fail, user_location
 from pykro.authoring._refs import Ref, Template, cel_of, is_ref, to_node
 from pykro.cel import _ast as ast
-from pykro.errors import CompositionError
-from pykro.schema._causes import go_quote
+from pykro.errors import CompositionError, go_quote
 
 __all__ = ["check_nesting", "model_values", "status_expression", "status_template", "template_string", "to_template"]
 

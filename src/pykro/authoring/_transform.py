@@ -18,17 +18,20 @@ from typing import Any
 
 from pykro._memo import Memo
 from pykro.authoring import _blocks as blocks
-from pykro.authoring import _helpers as helpers
-from pykro.authoring._functions import METHODS
 from pykro.errors import CompositionError
 
-__all__ = ["HELPER", "Transformer", "transform"]
+__all__ = ["HELPER", "METHOD_NAMES", "Transformer", "transform"]
 
 HELPER = "__pykro__"
 FACTORY = "__pykro_factory__"
 BUILTIN_NAMES = frozenset(
     {"len", "str", "int", "float", "bool", "min", "max", "abs", "all", "any", "round", "sorted", "sum", "range"}
     | {"enumerate", "zip", "isinstance", "repr"}
+)
+# The str and dict methods with a CEL equivalent (the keys of pykro.authoring._functions.METHODS, which loads with the
+# first reference; a test keeps the two equal): a call of one is routed through the helpers.
+METHOD_NAMES = frozenset(
+    ("lower", "upper", "startswith", "endswith", "find", "strip", "split", "join", "replace", "get")
 )
 _CONVERSIONS = {-1: "", 115: "s", 114: "r", 97: "a"}
 _OPS = {
@@ -236,7 +239,7 @@ class Transformer(_Traversal):
         func = node.func
         if isinstance(func, ast.Name) and func.id in BUILTIN_NAMES:
             return _call("builtin", [func, *node.args], node, node.keywords)
-        if isinstance(func, ast.Attribute) and func.attr in METHODS:
+        if isinstance(func, ast.Attribute) and func.attr in METHOD_NAMES:
             return _call("method", [func.value, _const(func.attr, func), *node.args], node, node.keywords)
         return node
 
@@ -550,6 +553,8 @@ def transform(fn: Callable[..., Any]) -> Callable[[], FunctionType]:
     make = namespace[FACTORY]
 
     def bind() -> FunctionType:
+        from pykro.authoring import _helpers as helpers  # what the function runs: loads when it first runs
+
         cells = [c.cell_contents for c in (getattr(fn, "__closure__", None) or ())]
         result: FunctionType = make(helpers, *cells)
         result.__defaults__ = getattr(fn, "__defaults__", None)

@@ -6,14 +6,12 @@ from typing import TYPE_CHECKING, Any
 
 from pykro import _lazy
 
-# Eager: the function `references` shares its name with its module (a lazy attribute would be the module).
-from pykro.cel._references import Reference, identifiers, references
-
 if TYPE_CHECKING:
     from pykro.cel._ast import to_cel
     from pykro.cel._engine import OMIT, Evaluator, Program, is_data_pending
     from pykro.cel._errors import CelCompileError, CelDataPending, CelError, CelEvalError, CelUnsupportedLocally
     from pykro.cel._parser import parse
+    from pykro.cel._references import Reference, identifiers, references
     from pykro.cel._template import (
         Expr,
         Standalone,
@@ -33,6 +31,7 @@ _LAZY = {
         ("CelCompileError", "CelDataPending", "CelError", "CelEvalError", "CelUnsupportedLocally"), "pykro.cel._errors"
     ),
     "parse": "pykro.cel._parser",
+    **dict.fromkeys(("Reference", "identifiers", "references"), "pykro.cel._references"),
     **dict.fromkeys(
         (
             "Expr",
@@ -49,13 +48,13 @@ _LAZY = {
 }
 
 _ESCAPE_HATCH = ("concat", "default", "dyn", "expr", "has")
-_HATCHES: dict[str, Any] = {}
+_HATCHES: dict[str, str] = {}  # name -> the module defining it
 
 
-def register_escape_hatch(functions: dict[str, Any]) -> None:
+def register_escape_hatch(module: str) -> None:
     """Called by pykro.authoring (which builds on this package) to make ``pykro.cel.expr/has/default/concat/dyn``
-    reachable here: this layer cannot import the authoring layer."""
-    _HATCHES.update(functions)
+    reachable here, as those of ``module`` (imported on first use): this layer cannot import the authoring layer."""
+    _HATCHES.update(dict.fromkeys(_ESCAPE_HATCH, module))
 
 
 def __getattr__(name: str) -> Any:
@@ -69,7 +68,7 @@ def __getattr__(name: str) -> Any:
                 f"pykro.cel.{name} is part of the composition API: import pykro.authoring (or `from pykro import "
                 f"composition`) before using it"
             )
-        return _HATCHES[name]
+        return _lazy.load(__name__, _HATCHES, name)
     raise AttributeError(f"module 'pykro.cel' has no attribute {name!r}")
 
 

@@ -54,6 +54,10 @@ class CelType:
         if self.fields is not None and not isinstance(self.fields, MappingProxyType):
             object.__setattr__(self, "fields", MappingProxyType(dict(self.fields)))
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled and copied by its arguments (the ``fields`` mappingproxy cannot be)."""
+        return CelType, (self.kind, self.params, None if self.fields is None else dict(self.fields), self.name)
+
     @staticmethod
     def list_of(item: CelType) -> CelType:
         return CelType("list", (item,))

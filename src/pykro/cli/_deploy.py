@@ -193,6 +193,12 @@ def deploy(
     force_takeover: bool = typer.Option(
         False, "--force-takeover", help="Take over objects of another instance, or not created by pykro (direct)."
     ),
+    switch_mode: bool = typer.Option(
+        False,
+        "--switch-mode",
+        help="With --mode kro: move an instance deployed in direct mode to kro (kro adopts its objects; nothing is "
+        "deleted). kro to direct is refused (see docs/deploy.md).",
+    ),
     output: str = _OUTPUT,
     verbose: bool = _VERBOSE,
 ) -> None:
@@ -222,6 +228,7 @@ def deploy(
                 on_failure=on_failure,
                 force_conflicts=force_conflicts,
                 **({"force_takeover": True} if force_takeover else {}),
+                **({"switch_mode": True} if switch_mode else {}),
             )
         )
     finally:
@@ -286,36 +293,52 @@ def _existing_graph(
     target: Target, name: str, file: str | None, composition: str | None, mode: str | None
 ) -> tuple[Any, str]:
     """The graph of a deployed instance: from ``--file`` (in ``mode``, default direct), else from its direct-mode
-    record, else from the RGD of a kro instance of that name; a ``--mode`` that is not the instance's is an error."""
+    record or the RGD of its kro instance. Several instances of that name (modes, compositions) are an error unless
+    ``--mode``/``--composition`` choose one; a ``--mode`` that is not the instance's is an error."""
     if mode is not None and mode not in ("direct", "kro"):
         raise ValidationError(f"unknown --mode {mode!r}", where="--mode", fix="Use --mode direct or --mode kro.")
     if file:
         return load_source(file)[0], mode or "direct"
-    graph, found = _recorded_graph(target, name, composition)
-    if mode is not None and mode != found:
-        raise ValidationError(
-            f"instance {name!r} was deployed in {found} mode, not {mode}",
-            where="--mode",
-            fix=f"Leave --mode out (the instance's own mode is used), or pass --mode {found}.",
-        )
-    return graph, found
+    return _recorded_graph(target, name, composition, mode)
 
 
-def _recorded_graph(target: Target, name: str, composition: str | None) -> tuple[Any, str]:
+def _recorded_graph(target: Target, name: str, composition: str | None, mode: str | None) -> tuple[Any, str]:
     from pykro.deploy._api import Cluster
-    from pykro.deploy._direct import graph_of_record
+    from pykro.deploy._direct import graph_of_record, records_named
     from pykro.deploy._errors import DeployError
-    from pykro.deploy._kro import graph_of_kro_instance
+    from pykro.deploy._kro import graph_of_kro_instance, kro_instances_named
 
     async def run() -> tuple[Any, str]:
         async with Cluster(kubeconfig=target.kubeconfig, context=target.context, namespace=target.namespace) as c:
-            try:
-                return await graph_of_record(c, name, c.namespace, composition), "direct"
-            except DeployError:
-                graph = await graph_of_kro_instance(c, name, c.namespace, composition)
-                if graph is None:
-                    raise
+            ns = c.namespace
+            await c.reachable(ns)
+            found = [("direct", comp) for comp in await records_named(c, name, ns, composition)]
+            found += [("kro", rgd) for rgd in await kro_instances_named(c, name, ns, composition)]
+            chosen = [f for f in found if mode is None or f[0] == mode]
+            if len(chosen) > 1:
+                listed = ", ".join(f"{m} mode ({comp})" for m, comp in sorted(chosen))
+                both = len({m for m, _ in chosen}) > 1
+                how = "--mode direct or --mode kro" + (" and --composition" if len(chosen) > 2 else "")
+                raise DeployError(
+                    f"several instances are named {name!r} in namespace {ns!r}: {listed}",
+                    fix=f"Pass {how if both else '--composition'} to choose one (`pykro list` shows them).",
+                )
+            if not chosen and found:
+                m, comp = found[0]
+                raise ValidationError(
+                    f"instance {name!r} was deployed in {m} mode, not {mode}",
+                    where="--mode",
+                    fix=f"Leave --mode out (the instance's own mode is used), or pass --mode {m}.",
+                )
+            if not chosen:  # no instance of that name: the record lookup says what is missing
+                return await graph_of_record(c, name, ns, composition), "direct"
+            chosen_mode, comp = chosen[0]
+            if chosen_mode == "kro":
+                graph = await graph_of_kro_instance(c, name, ns, comp)
+                if graph is None:  # deleted meanwhile
+                    raise DeployError(f"no kro instance named {name!r} in namespace {ns!r}")
                 return graph, "kro"
+            return await graph_of_record(c, name, ns, comp), "direct"
 
     result: tuple[Any, str] = _interruptible(run())
     return result
@@ -397,6 +420,7 @@ def list_(
     _check_output(output)
     target = _target(local, kubeconfig, context, namespace)
     rows = _interruptible(_list(target, all_namespaces))
+    _note_both_modes(rows)
     if output == "json":
         for row in rows:
             sys.stdout.write(json.dumps(row.__dict__, sort_keys=True) + "\n")
@@ -409,6 +433,25 @@ def list_(
     for row in rows:
         table.add_row(row.namespace, row.name, row.composition, row.mode, row.state)
     console().print(table)
+
+
+def _note_both_modes(rows: list[Any]) -> None:
+    """A note on stderr for each instance live in both modes (deployed before pykro refused it): two owners of
+    the same objects, and the way out that deletes nothing."""
+    modes: dict[tuple[str, str, str], set[str]] = {}
+    for row in rows:
+        modes.setdefault((row.namespace, row.composition, row.name), set()).add(row.mode)
+    for (ns, composition, name), found in sorted(modes.items()):
+        if {"direct", "kro"} <= found:
+            sys.stderr.write(
+                terminal_safe(
+                    f"note: instance {name!r} (composition {composition}, namespace {ns}) is deployed in both direct "
+                    "and kro mode: both own its objects, and deleting either deletes them. Keep one without deleting "
+                    f"anything: `pykro deploy FILE --mode kro --switch-mode -n {ns}` (kro keeps the objects, pykro "
+                    "drops its direct-mode record)."
+                )
+                + "\n"
+            )
 
 
 async def _list(target: Target, all_namespaces: bool) -> list[Any]:

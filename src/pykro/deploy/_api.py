@@ -1,37 +1,24 @@
-"""`Cluster`: the deploy engine's view of an API server, on lightkube's async client. Objects are plain dicts (every
-kind goes through unregistered generic resource classes, so nothing is lost in model conversion); kinds are
-resolved from lightkube's built-in table or the cluster's CRDs; every call is retried per `RetryPolicy` and every
-refusal becomes a one-paragraph `DeployError` naming the verb and the resource."""
+"""`Cluster`: the deploy engine's view of an API server: JSON over HTTP/1.1 (see `pykro.deploy._client` for how a
+kubeconfig context is reached). Objects are plain dicts, so nothing is lost in model conversion; kinds are resolved
+from pykro's table of built-in kinds (`pykro.schema._kubernetes`) or the cluster's CRDs; every call is retried per
+`RetryPolicy` and every refusal becomes a one-paragraph `DeployError` naming the verb and the resource."""
 
 from __future__ import annotations
 
 import random
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any, Literal, TypeVar, cast
-
-import httpx2
-from lightkube import AsyncClient
-from lightkube.config.client_adapter import verify_cluster
-from lightkube.config.kubeconfig import SingleConfig
-from lightkube.core import resource as lk_resource
-from lightkube.core.exceptions import ApiError, ConfigError, LoadResourceError
-from lightkube.core.resource_registry import resource_registry
-from lightkube.generic_resource import (
-    Generic,
-    GenericGlobalResource,
-    GenericNamespacedResource,
-    create_api_info,
-)
-from lightkube.types import CascadeType, OnErrorAction, OnErrorResult, PatchType
+from typing import Any, Literal, TypeVar
 
 from pykro._kube import ResourceType as ResourceType  # the deploy modules' name for it
 from pykro.deploy import _inventory as inventory
+from pykro.deploy import _transport as http
+from pykro.deploy._client import Connection
 from pykro.deploy._errors import ApiFailure, ClusterUnreachable, DeployError
 from pykro.deploy._kubeconfig import load as load_kubeconfig
 from pykro.deploy._names import check_namespace, check_segment
-from pykro.deploy._retry import RetryPolicy, call, retry_after, retryable, status_code
-from pykro.deploy._transport import KubeTransport, fast_transport
+from pykro.deploy._retry import RetryPolicy, call, status_code
+from pykro.schema import _kubernetes as k8s
 
 __all__ = [
     "CONFIGMAP_TYPE",
@@ -53,46 +40,18 @@ CONFIGMAP_TYPE = ResourceType.of("v1", "ConfigMap", "configmaps", True)
 SECRET_TYPE = ResourceType.of("v1", "Secret", "secrets", True)
 EVENT_TYPE = ResourceType.of("v1", "Event", "events", True)
 LEASE_TYPE = ResourceType.of("coordination.k8s.io/v1", "Lease", "leases", True)
-_CLASSES: dict[ResourceType, type[Any]] = {}
-
-
-def _lk_class(rt: ResourceType) -> type[Any]:
-    """An unregistered lightkube generic resource class for ``rt`` (objects stay plain dicts)."""
-    cls = _CLASSES.get(rt)
-    if cls is None:
-        group, _, version = rt.api_version.rpartition("/")
-        base = GenericNamespacedResource if rt.namespaced else GenericGlobalResource
-        cls = type(rt.kind, (base,), {"_api_info": create_api_info(group, version, rt.kind, rt.plural)})
-        _CLASSES[rt] = cls
-    return cls
-
-
-def _plain(obj: Any) -> dict[str, Any]:
-    if isinstance(obj, dict) and not isinstance(obj, Generic):
-        return obj
-    out: dict[str, Any] = cast(Any, obj).to_dict()
-    return dict(out)
+APPLY = "application/apply-patch+yaml"
+MERGE_PATCH = "application/merge-patch+json"
 
 
 def _builtin(api_version: str, kind: str) -> ResourceType | None:
-    try:
-        cls = resource_registry.load(api_version, kind)
-    except (LoadResourceError, ImportError, ValueError):
-        return None
-    if issubclass(cls, Generic):
-        return None
-    info = cls._api_info
-    return ResourceType.of(api_version, kind, info.plural, issubclass(cls, lk_resource.NamespacedResource))
+    """A built-in kind of the Kubernetes version pykro's schemas come from."""
+    info = k8s.resource_for(api_version, kind)
+    return None if info is None else ResourceType.of(api_version, kind, info.plural, info.namespaced)
 
 
-def _transport(single: SingleConfig) -> KubeTransport | None:
-    """pykro's own HTTP/1.1 transport (see `pykro.deploy._transport`), with the TLS context lightkube would use;
-    None (httpx2's transport) behind a proxy or when the kubeconfig names no user (lightkube refuses it itself)."""
-    if single.user is None:
-        return None
-    server = str(single.cluster.server)
-    verify = verify_cluster(single.cluster, single.user, single.abs_file) if server.startswith("https:") else None
-    return fast_transport(server, verify)
+def _selector(pairs: dict[str, str] | None) -> str | None:
+    return ",".join(f"{k}={v}" for k, v in pairs.items()) if pairs else None
 
 
 def _identity(rt: ResourceType, name: str | None, namespace: str | None) -> str:
@@ -112,33 +71,30 @@ class Cluster:
         retry: RetryPolicy | None = None,
         field_manager: str = inventory.FIELD_MANAGER,
     ) -> None:
-        single = load_kubeconfig(kubeconfig, context)
-        self.server = str(single.cluster.server)
-        self.context = single.context_name
-        self.namespace = check_namespace(namespace or single.namespace or "default")
+        settings = load_kubeconfig(kubeconfig, context)
+        self.server = settings.server
+        self.context = settings.context_name
+        self.namespace = check_namespace(namespace or settings.namespace or "default")
         self.retry = retry or RetryPolicy()
         self.rng = random.Random(self.retry.seed)
         self.field_manager = field_manager
-        self.transport: KubeTransport | None = None  # pykro's HTTP transport, None when httpx2's is used
         try:
-            self.transport = _transport(single)
-            self.client = AsyncClient(
-                config=single, namespace=self.namespace, field_manager=field_manager, transport=self.transport
-            )
-        except (ConfigError, OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM
+            self.http = Connection(settings, field_manager)
+        except (OSError, ValueError) as exc:  # certificate files missing or unreadable, bad PEM, lightkube refusing
             detail = f"{exc.strerror}: {exc.filename}" if isinstance(exc, OSError) and exc.filename else str(exc)
             raise ClusterUnreachable(
                 f"no usable kubeconfig: cannot set up TLS for context {self.context!r}: {detail}",
-                where=str(single.fname or kubeconfig or "kubeconfig"),
+                where=str(settings.fname or kubeconfig or "kubeconfig"),
                 fix="Fix the certificate paths or data in the kubeconfig, or pass another --kubeconfig/--context.",
             ) from None
+        self.transport = self.http.transport  # pykro's HTTP transport, None when lightkube's httpx client sends
         self._types: dict[tuple[str, str], ResourceType] = {}
         self._crds: dict[tuple[str, str], ResourceType] | None = None
         self.writes = 0
         self.namespaces: set[str] = set()  # namespaces seen to exist (see `reachable`)
 
     async def close(self) -> None:
-        await self.client.close()
+        await self.http.aclose()
 
     async def __aenter__(self) -> Cluster:
         return self
@@ -156,13 +112,13 @@ class Cluster:
         ns: str | None,
         retry: RetryPolicy | None = None,
     ) -> T:
-        if name is not None:  # lightkube puts both in the URL as they are
+        if name is not None:  # both go in the URL as they are
             check_segment(name, f"{rt.kind} name")
         if ns is not None and ns != "*":
             check_segment(ns, "namespace")
         try:
             return await call(fn, retry or self.retry, self.rng)
-        except (httpx2.HTTPError, OSError) as exc:
+        except (http.HTTPError, OSError) as exc:
             raise self.failure(exc, verb, rt, name, ns) from exc
 
     def failure(self, exc: BaseException, verb: str, rt: ResourceType, name: str | None, ns: str | None) -> DeployError:
@@ -176,7 +132,7 @@ class Cluster:
                 where=f"context {self.context}",
                 fix="Check that the cluster is running and the kubeconfig points at it (or use --local).",
             )
-        message = str(exc.status.message) if isinstance(exc, ApiError) and exc.status.message else str(exc)
+        message = str(exc.status.message) if isinstance(exc, http.ApiError) and exc.status.message else str(exc)
         if code == 401:
             fix = "Refresh your credentials (the kubeconfig's token or certificate was rejected)."
         elif code == 403:
@@ -252,19 +208,24 @@ class Cluster:
         return found
 
     # ------------------------------------------------------------------------------------------ verbs
+    def _where(self, rt: ResourceType, namespace: str | None) -> str | None:
+        """The namespace of a namespaced type's object (the connection's when None), None for cluster-scoped."""
+        return (namespace or self.namespace) if rt.namespaced else None
+
     async def get(
         self, rt: ResourceType, name: str, namespace: str | None = None, *, retry: RetryPolicy | None = None
     ) -> dict[str, Any] | None:
         """The object, or None when it does not exist (``retry``: another policy than the connection's)."""
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> dict[str, Any] | None:
             try:
-                return _plain(await self.client.get(_lk_class(rt), name, namespace=ns))
-            except ApiError as exc:
+                found: dict[str, Any] = await self.http.json("GET", self.http.path(rt, ns, name))
+            except http.ApiError as exc:
                 if exc.status.code == 404:
                     return None
                 raise
+            return found
 
         return await self._call(fn, "get", rt, name, ns, retry)
 
@@ -272,15 +233,22 @@ class Cluster:
         self, rt: ResourceType, namespace: str | None = None, labels: dict[str, str] | None = None
     ) -> tuple[list[dict[str, Any]], str]:
         """Objects (all namespaces when ``namespace`` is None) and the list's resourceVersion."""
-        ns = (namespace or "*") if rt.namespaced else None
+        ns = namespace if rt.namespaced else None
 
         async def fn() -> tuple[list[dict[str, Any]], str]:
-            result = self.client.list(_lk_class(rt), namespace=ns, labels=cast(Any, labels or None))
-            items = [_plain(obj) async for obj in result]
+            items: list[dict[str, Any]] = []
+            params: dict[str, str | None] = {"labelSelector": _selector(labels)}
+            while True:  # pages, when the server splits the list
+                page = await self.http.json("GET", self.http.path(rt, ns), params) or {}
+                meta = page.get("metadata") or {}
+                items += page.get("items") or []
+                if not meta.get("continue"):
+                    break
+                params["continue"] = str(meta["continue"])
             for item in items:  # the API server leaves apiVersion/kind out of list items
                 item.setdefault("apiVersion", rt.api_version)
                 item.setdefault("kind", rt.kind)
-            return items, str(result.resourceVersion or "")
+            return items, str(meta.get("resourceVersion") or "")
 
         return await self._call(fn, "list", rt, None, namespace)
 
@@ -289,20 +257,14 @@ class Cluster:
     ) -> dict[str, Any]:
         """Server-side apply with pykro's field manager."""
         meta = obj.get("metadata") or {}
-        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
+        name, ns = str(meta.get("name", "")), self._where(rt, meta.get("namespace"))
+        params = self.http.write_params(force="true" if force else None, dryRun="All" if dry_run else None)
 
         async def fn() -> dict[str, Any]:
-            out = await self.client.patch(
-                _lk_class(rt),
-                name,
-                obj,
-                namespace=ns,
-                patch_type=PatchType.APPLY,
-                field_manager=self.field_manager,
-                force=force,
-                dry_run=dry_run,
+            out: dict[str, Any] = await self.http.json(
+                "PATCH", self.http.path(rt, ns, name), params, body=obj, content_type=APPLY
             )
-            return _plain(out)
+            return out
 
         if not dry_run:
             self.writes += 1
@@ -320,32 +282,43 @@ class Cluster:
         self, rt: ResourceType, obj: dict[str, Any], verb: Literal["create", "replace"]
     ) -> dict[str, Any]:
         meta = obj.get("metadata") or {}
-        name, ns = str(meta.get("name", "")), meta.get("namespace") if rt.namespaced else None
-        write = self.client.create if verb == "create" else self.client.replace
+        name, ns = str(meta.get("name", "")), self._where(rt, meta.get("namespace"))
+        body = {"apiVersion": rt.api_version, "kind": rt.kind, **obj}
 
         async def fn() -> dict[str, Any]:
-            return _plain(await write(_lk_class(rt)(obj)))
+            if verb == "create":
+                out: dict[str, Any] = await self.http.json(
+                    "POST", self.http.path(rt, ns), self.http.write_params(), body=body
+                )
+            else:
+                out = await self.http.json("PUT", self.http.path(rt, ns, name), self.http.write_params(), body=body)
+            return out
 
         self.writes += 1
         return await self._call(fn, verb, rt, name, ns)
 
     async def merge_patch(self, rt: ResourceType, name: str, namespace: str | None, patch: dict[str, Any]) -> None:
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> None:
-            await self.client.patch(_lk_class(rt), name, patch, namespace=ns, patch_type=PatchType.MERGE)
+            await self.http.json(
+                "PATCH", self.http.path(rt, ns, name), self.http.write_params(), body=patch, content_type=MERGE_PATCH
+            )
 
         self.writes += 1
         await self._call(fn, "patch", rt, name, ns)
 
     async def delete(self, rt: ResourceType, name: str, namespace: str | None = None) -> bool:
         """Delete (background propagation); False when it was already gone."""
-        ns = namespace if rt.namespaced else None
+        ns = self._where(rt, namespace)
 
         async def fn() -> bool:
             try:
-                await self.client.delete(_lk_class(rt), name, namespace=ns, cascade=CascadeType.BACKGROUND)
-            except ApiError as exc:
+                answer = await self.http.send(
+                    "DELETE", self.http.path(rt, ns, name), {"propagationPolicy": "Background"}
+                )
+                await answer.aread()
+            except http.ApiError as exc:
                 if exc.status.code == 404:
                     return False
                 raise
@@ -362,31 +335,12 @@ class Cluster:
         resource_version: str | None,
         fields: dict[str, str] | None = None,
     ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
-        """Watch events from ``resource_version`` on; lightkube resumes dropped streams, retryable errors back off."""
-        ns = (namespace or "*") if rt.namespaced else None
-        if ns is not None and ns != "*":
+        """Watch events from ``resource_version`` on (resumed and retried: see `Connection.stream`)."""
+        ns = namespace if rt.namespaced else None
+        if ns is not None:
             check_segment(ns, "namespace")
-
-        def on_error(exc: Exception, count: int) -> OnErrorResult:
-            if status_code(exc) == 410 or retryable(exc):
-                if count > self.retry.attempts:
-                    return OnErrorResult(OnErrorAction.RAISE)
-                return OnErrorResult(OnErrorAction.RETRY, self.retry.delay(count, retry_after(exc), self.rng))
-            return OnErrorResult(OnErrorAction.RAISE)
-
-        async def events() -> AsyncIterator[tuple[str, dict[str, Any]]]:
-            stream = self.client.watch(
-                _lk_class(rt),
-                namespace=ns,
-                labels=cast(Any, labels or None),
-                fields=cast(Any, fields or None),
-                resource_version=resource_version,
-                on_error=on_error,
-            )
-            async for kind, obj in stream:
-                yield kind, _plain(obj)
-
-        return events()
+        params = {"watch": "true", "labelSelector": _selector(labels), "fieldSelector": _selector(fields)}
+        return self.http.stream(self.http.path(rt, ns), params, resource_version, self.retry, self.rng)
 
     async def reachable(self, namespace: str) -> bool:
         """Check the API server answers (raises ClusterUnreachable/ApiFailure); True if ``namespace`` exists. A

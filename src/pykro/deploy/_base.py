@@ -53,6 +53,7 @@ class DeployKeywords(TypedDict, total=False):
     wait: bool | None
     on_failure: OnFailure | None
     force_conflicts: bool | None
+    switch_mode: bool
 
 
 class FactoryBase(ABC):
@@ -130,7 +131,8 @@ class FactoryBase(ABC):
     async def adeploy(self, spec: Any, **options: Unpack[DeployKeywords]) -> Instance:
         """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
         Every factory takes at least the `DeployKeywords` (``name``, ``timeout``, ``resource_timeout``,
-        ``wait``, ``on_failure``, ``force_conflicts``), each None for the factory's default."""
+        ``wait``, ``on_failure``, ``force_conflicts``), each None for the factory's default, and ``switch_mode``
+        (move an instance deployed in the other mode: see `pykro.deploy._modes`)."""
 
     @abstractmethod
     async def astatus(self, name: str) -> Instance:

@@ -17,6 +17,7 @@ from pykro.deploy._engine import DeployRun
 from pykro.deploy._errors import ApiFailure, DeployError
 from pykro.deploy._handle import Instance, InstanceInfo
 from pykro.deploy._lock import InstanceLock
+from pykro.deploy._modes import check_other_mode
 from pykro.deploy._names import check_name
 from pykro.deploy._options import OnFailure, check_option
 from pykro.deploy._progress import NullReporter, ProgressEvent
@@ -30,7 +31,15 @@ from pykro.runtime import identity, prepare_instance
 from pykro.runtime._values import check_spec
 from pykro.schema._models import reveal
 
-__all__ = ["DirectDeployKeywords", "DirectFactory", "graph_of_record", "instance_object", "list_instances", "spec_dict"]
+__all__ = [
+    "DirectDeployKeywords",
+    "DirectFactory",
+    "graph_of_record",
+    "instance_object",
+    "list_instances",
+    "records_named",
+    "spec_dict",
+]
 
 T = TypeVar("T")
 
@@ -104,10 +113,12 @@ class DirectFactory(FactoryBase):
         on_failure: OnFailure | None = None,
         force_conflicts: bool | None = None,
         force_takeover: bool | None = None,
+        switch_mode: bool = False,
     ) -> Instance:
         """Deploy (or update) one instance and wait until it is ready; returns it with its hydrated status.
         Objects of another instance, or not created by pykro, are an `OwnershipConflict` unless
-        ``force_takeover``; a concurrent deploy or delete of the same instance is waited for (`lock_wait`)."""
+        ``force_takeover``; a concurrent deploy or delete of the same instance is waited for (`lock_wait`). An
+        instance deployed in kro mode is refused (``switch_mode`` too: see `pykro.deploy._modes`)."""
         opts = self.options.with_changes(
             timeout=timeout,
             resource_timeout=resource_timeout,
@@ -123,6 +134,8 @@ class DirectFactory(FactoryBase):
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
             self._learn(prepared)
             ref = self._ref(cluster, prepared["metadata"]["name"])
+            if switch_mode:  # refused when there is a kro instance to switch from (else the deploy checks it)
+                await check_other_mode(cluster, self.graph, ref, "direct", switch_mode)
             result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()
             return self._typed(result)
 
@@ -378,6 +391,15 @@ async def _check_composition(cluster: Cluster, namespace: str, composition: str)
         where="--composition",
         fix=did_you_mean(composition, known).strip() or "Check --composition and -n/--namespace (`pykro list`).",
     )
+
+
+async def records_named(cluster: Cluster, name: str, namespace: str, composition: str | None) -> list[str]:
+    """The compositions of the direct-mode instances named ``name`` in ``namespace`` (only ``composition``'s)."""
+    labels = {inventory.ROLE: "instance", inventory.RECORD_OF: name}
+    if composition:
+        labels[inventory.COMPOSITION] = composition
+    items, _ = await cluster.list(CONFIGMAP_TYPE, namespace, labels)
+    return sorted(str(((i.get("metadata") or {}).get("labels") or {}).get(inventory.COMPOSITION)) for i in items)
 
 
 async def graph_of_record(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph:

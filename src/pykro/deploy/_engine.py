@@ -27,6 +27,7 @@ from pykro.deploy._kinds import Kinds
 from pykro.deploy._ledger import Ledger, RunContext
 from pykro.deploy._live import LiveSet
 from pykro.deploy._lock import InstanceLock
+from pykro.deploy._modes import check_other_mode
 from pykro.deploy._options import DeployOptions, OnFailure
 from pykro.deploy._ownership import Ownership
 from pykro.deploy._progress import Reporter
@@ -93,6 +94,8 @@ class DeployRun:
         ctx.report.emit("start", message=f"deploying {ctx.graph.kind} {ctx.ref.namespace}/{ctx.ref.name}")
         try:
             await self.preflight()
+            if self.namespace_exists:  # the instance in kro mode is refused (a new namespace holds none)
+                await check_other_mode(ctx.cluster, ctx.graph, ctx.ref, "direct", False)
             await self.owners.check_first(self.first, namespace_exists=self.namespace_exists)
             prior = None
             if self.namespace_exists:

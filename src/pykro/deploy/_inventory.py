@@ -144,8 +144,11 @@ class InstanceRef:
 
 def object_hash(obj: dict[str, Any]) -> str:
     """A stable hash of a desired object (without the hash annotation itself)."""
-    body = copy.deepcopy(obj)
-    (body.get("metadata") or {}).get("annotations", {}).pop(APPLIED_HASH, None)
+    body = obj
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and isinstance(meta.get("annotations"), dict):  # a copy without the hash: only this
+        annotations = {k: v for k, v in meta["annotations"].items() if k != APPLIED_HASH}
+        body = {**obj, "metadata": {**meta, "annotations": annotations}}
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()[:20]
 
 

@@ -15,6 +15,7 @@ from pykro.deploy._diffs import Diff, DiffEntry, created_text, unified
 from pykro.deploy._direct import instance_object
 from pykro.deploy._errors import DeployError, ReadinessTimeout
 from pykro.deploy._handle import Instance, InstanceInfo
+from pykro.deploy._inventory import InstanceRef
 from pykro.deploy._kro_wait import (
     condition,
     crd_ready,
@@ -28,6 +29,7 @@ from pykro.deploy._kro_wait import (
     until,
 )
 from pykro.deploy._live import LiveSet
+from pykro.deploy._modes import check_other_mode, drop_direct_record
 from pykro.deploy._names import check_name
 from pykro.deploy._options import OnFailure, check_option
 from pykro.deploy._progress import ProgressEvent
@@ -88,10 +90,12 @@ class KroFactory(FactoryBase):
         wait: bool | None = None,
         on_failure: OnFailure | None = None,
         force_conflicts: bool | None = None,
+        switch_mode: bool = False,
     ) -> Instance:
         """Apply the RGD, wait for kro to serve the kind, apply the instance and wait until kro says it is ready.
         ``resource_timeout`` and ``on_failure="rollback"`` are direct-mode options: kro decides per resource and
-        keeps what it created, so they are refused here rather than ignored."""
+        keeps what it created, so they are refused here rather than ignored. An instance deployed in direct mode is
+        refused, or with ``switch_mode`` handed to kro, which adopts its objects (see `pykro.deploy._modes`)."""
         opts = self.options.with_changes(
             timeout=timeout,
             resource_timeout=resource_timeout,
@@ -101,6 +105,12 @@ class KroFactory(FactoryBase):
         )
         _refuse_direct_options(opts.resource_timeout, opts.on_failure, opts.prune, bool(opts.resource_timeouts))
         limit, waiting, force = opts.timeout, opts.wait, opts.force_conflicts
+        if switch_mode and not waiting:
+            raise DeployError(
+                "--switch-mode waits until kro has adopted the instance's objects before pykro drops its record",
+                where="--no-wait",
+                fix="Leave --no-wait out when switching modes.",
+            )
 
         async def run(cluster: Cluster) -> Instance:
             started = time.monotonic()
@@ -117,6 +127,9 @@ class KroFactory(FactoryBase):
                     where=f"context {cluster.context}",
                     fix="Install kro v0.9.3 (or use --mode direct; with --local the emulator runs a simulated kro).",
                 )
+            ref = InstanceRef(self.graph.name, obj["metadata"]["name"], cluster.namespace)
+            # a switch from direct mode: its record is dropped once kro has the instance ready
+            adopting = namespace_exists and await check_other_mode(cluster, self.graph, ref, "kro", switch_mode)
             emit = state_emitter(self.reporter, started)
             live = LiveSet(cluster)
             try:
@@ -147,6 +160,8 @@ class KroFactory(FactoryBase):
                     if required:
                         await until(live, key, status_complete(required), deadline, emit, "status")
                 result = self._instance(live.objects.get(key) or applied, cluster.namespace)
+                if adopting:
+                    await self._finish_switch(cluster, ref, result, started)
                 self.reporter.emit(
                     ProgressEvent(
                         "done",
@@ -157,12 +172,34 @@ class KroFactory(FactoryBase):
                 )
                 return result
             except DeployError as exc:
+                if adopting:
+                    kept = "The direct-mode record is kept (nothing was deleted): re-run the same command to finish."
+                    exc.fix = f"{exc.fix.rstrip('.')}. {kept}" if exc.fix else kept
+                    exc.args = (exc.render(),)
                 self.reporter.emit(ProgressEvent("failed", message=str(exc), elapsed=time.monotonic() - started))
                 raise
             finally:
                 await live.close()
 
         return await self._with(run)
+
+    async def _finish_switch(self, cluster: Cluster, ref: InstanceRef, result: Instance, started: float) -> None:
+        """A switch from direct mode: once kro says the instance is ready, drop the direct-mode record."""
+        if result.state != "ACTIVE":
+            raise DeployError(
+                f"kro has not made {self.graph.kind} {ref.name!r} ready (state {result.state}), so the switch from "
+                "direct mode is not finished",
+                where=f"namespace {ref.namespace}",
+                fix="Check `pykro status` and kro's conditions on the instance.",
+            )
+        released = await drop_direct_record(cluster, self.graph, ref, self.options.lock_wait)
+        self.reporter.emit(
+            ProgressEvent(
+                "switch",
+                message=f"kro adopted {released} object(s) of {ref.name}; dropped the direct-mode record",
+                elapsed=time.monotonic() - started,
+            )
+        )
 
     def _instance(self, obj: dict[str, Any], namespace: str) -> Instance:
         self.redactor.learn_spec(self.graph, obj.get("spec") or {})
@@ -292,11 +329,12 @@ class KroFactory(FactoryBase):
         return await self._with(fn)
 
 
-async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph | None:
-    """The graph of the kro instance ``name`` in ``namespace``: the RGD whose kind has an instance of that name
-    (None when no RGD has one; an error when several do and ``composition`` does not choose)."""
+async def _rgds_with_instance(
+    cluster: Cluster, name: str, namespace: str, composition: str | None
+) -> list[dict[str, Any]]:
+    """The RGDs (only ``composition`` when given) whose kind has an instance ``name`` in ``namespace``."""
     if await cluster.find_type(RGD_TYPE.api_version, RGD_TYPE.kind) is None:
-        return None
+        return []
     found: list[dict[str, Any]] = []
     for rgd in (await cluster.list(RGD_TYPE))[0]:
         rgd_name = str((rgd.get("metadata") or {}).get("name"))
@@ -308,6 +346,18 @@ async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, com
         )
         if rt is not None and await cluster.get(rt, name, namespace if rt.namespaced else None) is not None:
             found.append(rgd)
+    return found
+
+
+async def kro_instances_named(cluster: Cluster, name: str, namespace: str, composition: str | None) -> list[str]:
+    """The names of the RGDs with a kro instance ``name`` in ``namespace`` (only ``composition`` when given)."""
+    return sorted(str(r["metadata"]["name"]) for r in await _rgds_with_instance(cluster, name, namespace, composition))
+
+
+async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, composition: str | None) -> Graph | None:
+    """The graph of the kro instance ``name`` in ``namespace``: the RGD whose kind has an instance of that name
+    (None when no RGD has one; an error when several do and ``composition`` does not choose)."""
+    found = await _rgds_with_instance(cluster, name, namespace, composition)
     if len(found) > 1:
         names = ", ".join(sorted(str(r["metadata"]["name"]) for r in found))
         raise DeployError(
@@ -324,4 +374,4 @@ async def graph_of_kro_instance(cluster: Cluster, name: str, namespace: str, com
     )
 
 
-__all__ = ["RGD_TYPE", "KroFactory", "graph_of_kro_instance"]
+__all__ = ["RGD_TYPE", "KroFactory", "graph_of_kro_instance", "kro_instances_named"]

@@ -1,24 +1,59 @@
-"""Reading a kubeconfig: the file is checked before lightkube sees it, so a malformed one (bad YAML, no
-current-context, a context naming a missing cluster or user, certificate data that is not base64 PEM) is a
-one-paragraph `ClusterUnreachable` naming the file and the problem, never a traceback."""
+"""Reading a kubeconfig: the file is checked as it is read, so a malformed one (bad YAML, no current-context, a
+context naming a missing cluster or user, certificate data that is not base64 PEM) is a one-paragraph
+`ClusterUnreachable` naming the file and the problem, never a traceback. `load` gives the chosen context as
+`KubeSettings`; lightkube reads the same data only where pykro's client hands a connection to it (see
+`pykro.deploy._client`), and the in-cluster service account is read by lightkube."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-
-from lightkube import KubeConfig
-from lightkube.config.kubeconfig import DEFAULT_KUBECONFIG, SingleConfig
-from lightkube.core.exceptions import ConfigError
 
 from pykro import _yamlio as yamlio
 from pykro.deploy._errors import ClusterUnreachable
 from pykro.errors import PykroError
 
-__all__ = ["default_path", "load"]
+__all__ = ["DEFAULT_KUBECONFIG", "KubeSettings", "default_path", "load"]
+
+DEFAULT_KUBECONFIG = "~/.kube/config"
+
+
+@dataclass
+class KubeSettings:
+    """One context of a kubeconfig: its ``cluster`` and ``user`` entries as written (the user None when the context
+    names none), its namespace, and where it was read (``fname``; relative certificate paths are relative to its
+    folder). ``data`` is the whole (merged) kubeconfig; ``single`` a lightkube configuration already made (the
+    in-cluster service account), else None."""
+
+    context_name: str
+    cluster: dict[str, Any]
+    user: dict[str, Any] | None
+    namespace: str | None
+    fname: Path | None
+    data: dict[str, Any] = field(default_factory=dict, repr=False)
+    single: Any = field(default=None, repr=False)
+
+    @property
+    def server(self) -> str:
+        return str(self.cluster.get("server", "http://localhost:8080"))
+
+    def abs_file(self, name: str) -> str:
+        """A certificate path as lightkube reads it: relative to the kubeconfig's folder."""
+        path = Path(name).expanduser()
+        return str(path if path.is_absolute() or self.fname is None else self.fname.parent / path)
+
+    def lightkube(self) -> Any:
+        """This context as lightkube's `SingleConfig` (imports lightkube)."""
+        if self.single is not None:
+            return self.single
+        from lightkube import KubeConfig
+
+        return KubeConfig.from_dict(self.data, fname=self.fname).get(context_name=self.context_name)
+
 
 _FIX = "Fix the kubeconfig, pass another --kubeconfig/--context, or use --local to run against the embedded emulator."
 _CERT_FIELDS = {
@@ -39,7 +74,7 @@ def _env_paths() -> list[Path]:
     return [Path(p).expanduser() for p in env.split(os.pathsep) if p]
 
 
-def load(kubeconfig: str | Path | None, context: str | None) -> SingleConfig:
+def load(kubeconfig: str | Path | None, context: str | None) -> KubeSettings:
     """The cluster, user and namespace of ``context`` (default: current-context) of the kubeconfig, found as
     kubectl finds it: ``kubeconfig``, else every file ``$KUBECONFIG`` lists (merged: the first file that names a
     cluster, user, context or current-context wins), else ``~/.kube/config``, else the in-cluster service account."""
@@ -50,12 +85,9 @@ def load(kubeconfig: str | Path | None, context: str | None) -> SingleConfig:
         paths = [p for p in listed if p.exists()] if listed else [Path(DEFAULT_KUBECONFIG).expanduser()]
         paths = [p for p in paths if p.exists()]
         if not paths:
-            try:
-                single = KubeConfig.from_service_account().get(context_name=context)
-            except ConfigError:
-                single = None
-            if single is not None:
-                return single
+            found = _service_account(context)
+            if found is not None:
+                return found
             shown = os.pathsep.join(map(str, listed)) or f"{DEFAULT_KUBECONFIG} ($KUBECONFIG or ~/.kube/config)"
             raise ClusterUnreachable(f"no usable kubeconfig: {shown} does not exist", where=shown, fix=_FIX)
     where = str(paths[0])
@@ -64,13 +96,36 @@ def load(kubeconfig: str | Path | None, context: str | None) -> SingleConfig:
     try:
         data = _merged(paths)
         chosen = _check(data, context, paths[0].parent)
-        single = KubeConfig.from_dict(data, fname=paths[0]).get(context_name=chosen)
     except PykroError as exc:
         raise ClusterUnreachable(f"no usable kubeconfig: {exc.what}", where=exc.where or where, fix=_FIX) from None
-    except (ConfigError, KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ClusterUnreachable(f"no usable kubeconfig: {exc}", where=where, fix=_FIX) from None
-    assert single is not None
-    return single
+    ctx = _named(data, "contexts", "context")[chosen]
+    user_name = ctx.get("user")
+    namespace = ctx.get("namespace")
+    return KubeSettings(
+        context_name=chosen,
+        cluster=_named(data, "clusters", "cluster")[ctx["cluster"]],
+        user=_named(data, "users", "user")[user_name] if user_name else None,
+        namespace=namespace if isinstance(namespace, str) and namespace else None,
+        fname=paths[0],
+        data=data,
+    )
+
+
+def _service_account(context: str | None) -> KubeSettings | None:
+    """The in-cluster service account's settings (read by lightkube), or None outside a pod."""
+    from lightkube import KubeConfig
+    from lightkube.core.exceptions import ConfigError
+
+    try:
+        single = KubeConfig.from_service_account().get(context_name=context)
+    except ConfigError:
+        return None
+    if single is None:
+        return None
+    cluster = {"server": str(single.cluster.server)}
+    return KubeSettings(single.context_name, cluster, {}, single.namespace, None, single=single)
 
 
 def _merged(paths: list[Path]) -> dict[str, Any]:

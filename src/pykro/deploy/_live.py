@@ -10,8 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-import httpx2
-
+from pykro.deploy import _transport as http
 from pykro.deploy._api import Cluster, ResourceType
 from pykro.deploy._errors import DeployError
 from pykro.runtime import identity
@@ -20,9 +19,9 @@ __all__ = ["LiveSet"]
 
 Listener = Callable[[str, dict[str, Any]], None]
 log = logging.getLogger(__name__)
-# what a watch stream can end with that a re-list repairs: HTTP errors (lightkube's ApiError included, e.g. 410
-# Gone after its own retries), dropped connections and read timeouts
-TRANSIENT = (httpx2.HTTPError, OSError, TimeoutError)
+# what a watch stream can end with that a re-list repairs: HTTP errors (ApiError included, e.g. 410 Gone after the
+# watch's own retries), dropped connections and read timeouts
+TRANSIENT = (http.HTTPError, OSError, TimeoutError)
 
 
 def _newer(new: dict[str, Any], old: dict[str, Any] | None) -> bool:

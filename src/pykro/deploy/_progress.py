@@ -27,7 +27,7 @@ __all__ = [
 @dataclass
 class ProgressEvent:
     """One thing that happened. ``type``: start, state, apply, event, retry, prune, delete, rollback, lock,
-    takeover, done, failed."""
+    takeover, switch, done, failed."""
 
     type: str
     resource: str = ""
@@ -110,7 +110,8 @@ def _line(event: ProgressEvent) -> str | None:
         what = f"{event.resource:<16} {event.kind}/{event.name}" if event.name else f"{event.resource:<16} {event.kind}"
         detail = f" ({event.waiting_on})" if event.waiting_on else ""
         return f"{stamp}  {what}  {event.state}{detail}"
-    if event.type in ("start", "done", "failed", "prune", "delete", "retry", "apply", "rollback", "lock", "takeover"):
+    listed = ("start", "done", "failed", "prune", "delete", "retry", "apply", "rollback", "lock", "takeover", "switch")
+    if event.type in listed:
         target = f" {event.kind}/{event.name}" if event.name else ""
         return f"{stamp}  {event.type}{target}: {event.message}" if event.message else f"{stamp}  {event.type}{target}"
     return None

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-import httpx2
+from pykro.deploy import _transport as http
 
 __all__ = ["RetryPolicy", "call", "retry_after", "retryable", "status_code"]
 
@@ -36,16 +36,19 @@ class RetryPolicy:
 
 
 def status_code(exc: BaseException) -> int | None:
-    """The HTTP status of a failed request, or None for connection-level errors."""
-    if isinstance(exc, httpx2.HTTPStatusError):
+    """The HTTP status of a failed request (the Status's code of an error event in a watch), or None for
+    connection-level errors."""
+    if isinstance(exc, http.ApiError) and exc.status.code:
+        return exc.status.code
+    if isinstance(exc, http.HTTPStatusError):
         return exc.response.status_code
     return None
 
 
 def retry_after(exc: BaseException) -> float | None:
-    if not isinstance(exc, httpx2.HTTPStatusError):
+    if not isinstance(exc, http.HTTPStatusError):
         return None
-    value = exc.response.headers.get("Retry-After")
+    value = exc.response.headers.get("retry-after")
     try:
         return float(value) if value is not None else None
     except ValueError:
@@ -57,7 +60,7 @@ def retryable(exc: BaseException) -> bool:
     code = status_code(exc)
     if code is not None:
         return code in RETRYABLE
-    return isinstance(exc, (httpx2.TransportError, OSError))
+    return isinstance(exc, (http.TransportError, OSError))
 
 
 async def call(
@@ -70,7 +73,7 @@ async def call(
     while True:
         try:
             return await fn()
-        except (httpx2.HTTPError, OSError) as exc:
+        except (http.HTTPError, OSError) as exc:
             if not retryable(exc) or attempt + 1 >= policy.attempts:
                 raise
             wait = policy.delay(attempt, retry_after(exc), rng)

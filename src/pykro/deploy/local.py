@@ -11,12 +11,11 @@ from __future__ import annotations
 import base64
 import os
 import signal
+import socket
 import ssl
 import subprocess
 import sys
 import time
-import urllib.error
-import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -38,17 +37,31 @@ def _server(kubeconfig: Path) -> tuple[str, str | None]:
 
 
 def healthy(kubeconfig: Path) -> bool:
-    """True when the emulator named by ``kubeconfig`` answers ``/healthz``."""
+    """True when the emulator named by ``kubeconfig`` answers ``/healthz`` with 200 (over TLS checked against the
+    kubeconfig's certificate authority)."""
     try:
         server, ca = _server(kubeconfig)
+        scheme, _, rest = server.partition("://")
+        netloc, slash, prefix = rest.partition("/")
+        host, _, port = netloc.rpartition(":")
+        host = host.strip("[]")
+        path = f"{slash}{prefix}".rstrip("/") + "/healthz"
+        address = (host, int(port))
     except (OSError, KeyError, IndexError, TypeError, ValueError):
         return False
-    context = ssl.create_default_context(cadata=ca) if ca else None
     try:
-        with urllib.request.urlopen(server + "/healthz", timeout=2, context=context) as resp:
-            return bool(resp.status == 200)
-    except (urllib.error.URLError, OSError, ValueError):
+        with socket.create_connection(address, timeout=2) as raw:
+            sock = raw
+            if scheme == "https":
+                sock = ssl.create_default_context(cadata=ca).wrap_socket(raw, server_hostname=host)
+            sock.sendall(f"GET {path} HTTP/1.1\r\nHost: {netloc}\r\nConnection: close\r\n\r\n".encode())
+            answer = b""
+            while b"\r\n" not in answer and len(answer) < 4096 and (data := sock.recv(4096)):
+                answer += data
+    except (OSError, ValueError):
         return False
+    status = answer.split(b"\r\n", 1)[0].split(b" ")
+    return len(status) > 1 and status[0].startswith(b"HTTP/1.") and status[1] == b"200"
 
 
 def _alive(pid_file: Path) -> bool:
@@ -67,12 +80,14 @@ def _await_holder(home: Path, kubeconfig: Path, wait: float) -> bool:
     if holder is None:
         return False
     deadline = time.monotonic() + wait
+    pause = 0.01
     while time.monotonic() < deadline:
         if healthy(kubeconfig):
             return True
         if lock_holder(home / "state.json") is None:
             return False
-        time.sleep(0.2)  # another process is starting or stuck: there is nothing to watch
+        time.sleep(pause)  # another process is starting or stuck: there is nothing to watch
+        pause = min(pause * 2, 0.2)
     who = f"pid {holder}" if holder else "another process"
     raise ClusterUnreachable(
         f"the local emulator ({who}) holds its state but does not answer on /healthz",
@@ -103,12 +118,14 @@ def ensure_local(
         )
     pid_file.write_text(str(proc.pid))
     deadline = time.monotonic() + timeout
+    pause = 0.01
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             break
         if kubeconfig.exists() and healthy(kubeconfig):
             return kubeconfig
-        time.sleep(0.1)  # waiting for another process to come up: there is nothing to watch yet
+        time.sleep(pause)  # waiting for another process to come up: there is nothing to watch yet
+        pause = min(pause * 2, 0.1)
     raise ClusterUnreachable(
         "the local emulator did not start",
         where=str(home / "emulator.log"),

@@ -21,6 +21,7 @@ __all__ = [
     "Cause",
     "IPAllocator",
     "Undecodable",
+    "bad_metadata",
     "builtin_defaults",
     "builtin_unknown_fields",
     "crd_causes",
@@ -40,25 +41,29 @@ Cause = tuple[str, str, str]  # (field, reason, message prefixed by the field)
 
 def decodable(rt: ResourceType, obj: dict[str, Any]) -> None:
     """What the apiserver's decoder refuses (400) before validation: label and annotation values that are not
-    strings, Secret data that is not base64, quantities that do not parse, fractions for integers. Also turns a
-    Secret's `stringData` into base64 `data`."""
+    strings, Secret data that is not base64, quantities that do not parse, values of the wrong JSON type. Also
+    writes quantities in canonical form and turns a Secret's `stringData` into base64 `data`."""
     meta = obj.get("metadata") or {}
     for key in ("labels", "annotations"):
         values = meta.get(key)
         if isinstance(values, dict):
-            for value in values.values():
-                if not isinstance(value, str):
+            for k, value in values.items():
+                if value is None:  # encoding/json decodes null into a string as ""
+                    values[k] = ""
+                elif not isinstance(value, str):
                     raise _undecodable(
                         rt,
                         f"json: cannot unmarshal {_go_type(value)} into Go struct field "
-                        f"ObjectMeta.metadata.{key} of type string",
+                        f"ObjectMeta.{'' if rt.crd else 'metadata.'}{key} of type string",
                     )
-    if rt.crd is None:
-        from pykro.emulator._validation.decoding import decode_error
+    from pykro.emulator._validation.decoding import decode, decode_metadata
 
-        problem = decode_error(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
-        if problem:
-            raise _undecodable(rt, problem)
+    if rt.crd is None:
+        problem = decode(f"{rt.group}/{rt.version}" if rt.group else rt.version, rt.kind, obj)
+    else:
+        problem = decode_metadata(meta) if isinstance(meta, dict) else None
+    if problem:
+        raise _undecodable(rt, problem)
     binary = _BINARY_FIELDS.get(rt.kind) if rt.crd is None and rt.group == "" else None
     if binary is not None and isinstance(obj.get(binary), dict):
         for key, value in obj[binary].items():
@@ -137,13 +142,30 @@ class Undecodable(StatusError):
         self.why = why
 
 
+def bad_metadata(rt: ResourceType, meta: Any) -> StatusError:
+    """The answer to a body whose metadata is not an object: Go's type error for a built-in kind."""
+    what = "string" if isinstance(meta, str) else _go_type(meta)
+    if rt.crd is not None:  # its metadata is unmarshalled on its own
+        return Undecodable(rt, f"json: cannot unmarshal {what} into Go value of type v1.ObjectMeta")
+    why = f"json: cannot unmarshal {what} into Go struct field {rt.kind}.metadata of type v1.ObjectMeta"
+    return Undecodable(rt, why)
+
+
 def _undecodable(rt: ResourceType, why: str) -> StatusError:
     return Undecodable(rt, why)
 
 
-def patch_invalid(err: Undecodable, patched: Any) -> StatusError:
-    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch"."""
-    text = json.dumps(patched, separators=(",", ":"))
+def patch_invalid(err: Undecodable, patched: Any, patch: Any, content_type: str) -> StatusError:
+    """How the apiserver reports a patch whose result cannot be decoded: 422 on the field "patch", quoting the
+    patched object as JSON (json-patch's merge writes its keys sorted), or for a strategic merge patch the patch
+    itself as Go's %+v prints a map (apiserver endpoints/handlers/patch.go)."""
+    if content_type == "application/strategic-merge-patch+json":
+        from pykro.emulator._validation.typed import go_value
+
+        text = go_value(patch)
+    else:
+        sort = content_type == "application/merge-patch+json"
+        text = json.dumps(patched, separators=(",", ":"), sort_keys=sort)
     return StatusError.invalid(
         "", "", "", [("patch", "FieldValueInvalid", f"patch: Invalid value: {go_quote(text)}: {err.why}")]
     )
@@ -155,7 +177,10 @@ def typed_patch_check(rt: ResourceType, name: str, body: dict[str, Any], list_ke
     problem = _untyped(rt, body, list_keys)
     if problem:
         gv = f"{rt.group}/{rt.version}"
-        raise StatusError(500, f"failed to create typed patch object (/{name}; {gv}, Kind={rt.kind}): {problem}", "")
+        meta = body.get("metadata")
+        ns = meta.get("namespace") if isinstance(meta, dict) and isinstance(meta.get("namespace"), str) else ""
+        where = f"{ns}/{name}; {gv}, Kind={rt.kind}"  # objectGVKNN of the applied object
+        raise StatusError(500, f"failed to create typed patch object ({where}): {problem}", "")
 
 
 def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str | None:
@@ -166,6 +191,13 @@ def _untyped(rt: ResourceType, body: dict[str, Any], list_keys: ListKeys) -> str
             for k, v in values.items():
                 if not isinstance(v, str):
                     return f".metadata.{key}.{k}: expected string, got &value.valueUnstructured{{Value:{v!r}}}"
+    if rt.crd is None:
+        from pykro.emulator._validation.typed import apply_type_errors
+
+        api_version = f"{rt.group}/{rt.version}" if rt.group else rt.version
+        errors = apply_type_errors(api_version, rt.kind, body, list_keys)
+        if errors:
+            return errors[0] if len(errors) == 1 else "errors:\n" + "\n".join("  " + e for e in errors)
     if rt.crd is None and rt.group == "" and rt.kind == "Secret" and isinstance(body.get("data"), dict):
         for k, v in body["data"].items():
             if _base64_error(v):
@@ -200,12 +232,12 @@ def _duplicate_keys(value: Any, path: tuple[str, ...], list_keys: ListKeys) -> s
 
 
 def merge_causes(causes: list[Cause], more: Iterable[FieldCause]) -> list[Cause]:
-    """`causes` plus the validation causes not already among them (same field and reason)."""
+    """`causes` plus the validation causes not already among them (same field and reason); two validation causes
+    on one field stay two when their messages differ (a request over its cpu limit and one over its memory limit)."""
     seen = {(f, r) for f, r, _ in causes}
     out = list(causes)
     for c in more:
-        if (c.field, c.reason) not in seen:
-            seen.add((c.field, c.reason))
+        if (c.field, c.reason) not in seen and (c.field, c.reason, c.message) not in out:
             out.append((c.field, c.reason, c.message))
     return out
 

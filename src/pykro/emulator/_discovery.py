@@ -17,6 +17,7 @@ __all__ = [
     "api_group",
     "api_group_list",
     "api_versions",
+    "openapi_v2",
     "openapi_v3_doc",
     "openapi_v3_index",
     "version_info",
@@ -40,6 +41,26 @@ def version_info() -> dict[str, str]:
         "compiler": "gc",
         "platform": "linux/amd64",
     }
+
+
+OPENAPI_V2_PROTOBUF = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"  # as kube-openapi answers
+
+
+def openapi_v2(protobuf: bool) -> tuple[bytes, str]:
+    """/openapi/v2: a Swagger 2.0 document without definitions (the schemas are served by /openapi/v3). kubectl
+    reads it, as gnostic's openapi_v2.Document in protobuf, when a kind is missing from the v3 document (a custom
+    resource whose CRD is not installed); it then finds no schema and reports the missing kind itself."""
+    title, version = "Kubernetes", KUBERNETES_VERSION[2]
+    if not protobuf:
+        doc = {"swagger": "2.0", "info": {"title": title, "version": version}, "paths": {}, "definitions": {}}
+        return json.dumps(doc).encode(), "application/json"
+
+    def field(number: int, data: bytes) -> bytes:  # a length-delimited field (all of them are short here)
+        return bytes([number << 3 | 2, len(data)]) + data
+
+    info = field(1, title.encode()) + field(2, version.encode())
+    body = field(1, b"2.0") + field(2, info) + field(8, b"") + field(9, b"")
+    return body, OPENAPI_V2_PROTOBUF
 
 
 def api_versions(server_address: str) -> dict[str, Any]:

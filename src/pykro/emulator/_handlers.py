@@ -125,6 +125,11 @@ async def resource_list(request: web.Request) -> web.Response:
     return respond(doc)
 
 
+async def openapi_v2(request: web.Request) -> web.Response:
+    body, content_type = discovery.openapi_v2("protobuf" in request.headers.get("Accept", ""))
+    return web.Response(body=body, content_type=content_type)
+
+
 async def openapi_v3(request: web.Request) -> web.Response:
     return respond(discovery.openapi_v3_index(request.app[ENGINE].registry))
 
@@ -163,6 +168,24 @@ def _warnings(opts: WriteOptions) -> dict[str, str]:
     return {"Warning": ", ".join('299 - "' + w.replace('"', '\\"') + '"' for w in opts.warnings)}
 
 
+class JsonFloat(float):
+    """A JSON number with a fraction or exponent that remembers how the body wrote it (Go's decoder quotes the
+    literal in its errors and parses a quantity from it: `1e3` stays `1e3`, `0.50` is `500m`)."""
+
+    __slots__ = ("literal",)
+    literal: str
+
+    def __new__(cls, literal: str) -> JsonFloat:
+        self = super().__new__(cls, literal)
+        self.literal = literal
+        return self
+
+
+def _not_json(word: str) -> Any:
+    """NaN and Infinity are not JSON (Python's decoder would take them)."""
+    raise ValueError(f"invalid character {word[0]!r} looking for beginning of value")
+
+
 MAX_BODY = 3 * 1024 * 1024  # the apiserver's request body limit (bytes)
 
 
@@ -180,7 +203,7 @@ async def _body(request: web.Request) -> Any:
     try:
         if ctype in (APPLY_CONTENT_TYPE, "application/yaml"):
             return yamlio.load(raw.decode())
-        return json.loads(raw)
+        return json.loads(raw, parse_float=JsonFloat, parse_constant=_not_json)
     except (ValueError, UnicodeDecodeError) as exc:
         raise StatusError.bad_request(f"error decoding the request body: {exc}") from None
     except Exception as exc:  # PyYAML errors

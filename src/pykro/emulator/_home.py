@@ -40,8 +40,13 @@ def write_kubeconfig(path: Path, config: dict[str, Any]) -> bool:
         if existing is not None:
             config = _merge(existing, config)
             merged = True
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp creates it 0600
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)  # mkstemp creates it 0600
+    except OSError as exc:
+        raise PykroError(
+            f"cannot write the kubeconfig: {exc.strerror}", where=str(path), fix="Pass a --kubeconfig you can write."
+        ) from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(yamlio.dump(config))
@@ -57,11 +62,18 @@ def write_kubeconfig(path: Path, config: dict[str, Any]) -> bool:
 
 
 def check_kubeconfig_target(path: Path) -> None:
-    """Refuse, before anything starts, a ``path`` that `write_kubeconfig` would refuse (a directory, a file that is
-    not a kubeconfig)."""
+    """Refuse, before anything starts, a ``path`` that `write_kubeconfig` would refuse (a directory, a path under a
+    file, a file that is not a kubeconfig)."""
     if path.is_dir():
         raise PykroError(
             "is a directory, not a kubeconfig file", where=str(path), fix="Pass a file path to --kubeconfig."
+        )
+    blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+    if blocker is not None:
+        raise PykroError(
+            f"cannot write the kubeconfig: {blocker} is not a directory",
+            where=str(path),
+            fix="Pass a file path to --kubeconfig.",
         )
     if path.exists():
         _existing_kubeconfig(path)

@@ -37,6 +37,7 @@ from pykro.errors import PykroError
 __all__ = ["Journal", "StateLock", "load"]
 
 FORMAT = "pykro-emulator-state/v1"
+_FAMILY = "pykro-emulator-state/"
 SEGMENT_BYTES = 16 * 1024 * 1024  # a journal segment this large is closed and compacted into the snapshot
 INLINE_SYNC = 0.001  # batches that sync faster than this (on average) are written on the event loop itself
 CRD_KEY = ("apiextensions.k8s.io", "customresourcedefinitions")
@@ -75,13 +76,23 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
+_STATE_FIX = "Pass --state a file path in a directory you can write (it is created when missing)."
+
+
 class StateLock:
     """The exclusive lock on a state file, held for the life of the emulator using it."""
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        lock = lock_path(path)
-        self.fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+        if path.is_dir():
+            raise PykroError("the emulator state file is a directory", where=str(path), fix=_STATE_FIX)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.path = lock_path(path)
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            blocker = next((p for p in path.parents if p.exists() and not p.is_dir()), None)
+            why = f"{blocker} is not a directory" if blocker else str(exc.strerror)
+            raise PykroError(f"cannot use the emulator state file: {why}", where=str(path), fix=_STATE_FIX) from None
         try:
             fcntl.flock(self.fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -96,13 +107,26 @@ class StateLock:
         os.ftruncate(self.fd, 0)
         os.pwrite(self.fd, f"{os.getpid()}\n".encode(), 0)
 
-    def release(self) -> None:
+    def release(self, remove: bool = False) -> None:
+        """Let the state go; ``remove``: the state could not be used, so the lock file goes too (still held while
+        it is removed, so no other emulator holds it)."""
         if self.fd >= 0:
+            if remove:
+                with contextlib.suppress(OSError):
+                    os.unlink(self.path)
             os.close(self.fd)  # closing the descriptor releases the flock
             self.fd = -1
 
 
 # reading --------------------------------------------------------------------------------------------------------
+def _not_state(path: Path) -> PykroError:
+    return PykroError(
+        "the file is not a pykro emulator state file",
+        where=str(path),
+        fix="Pass a path the emulator wrote (or a new one).",
+    )
+
+
 def _corrupt(path: Path, what: str) -> PykroError:
     return PykroError(
         f"the emulator state is damaged: {what}",
@@ -137,17 +161,24 @@ def _checked_object(raw: Any, path: Path, where: str) -> dict[str, Any]:
 def read_snapshot(path: Path) -> tuple[dict[ObjectKey, dict[str, Any]], int, int]:
     """The objects of a snapshot, its resourceVersion and the last journal segment it includes."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
     except OSError as exc:
         raise PykroError(f"cannot read the emulator state file: {exc.strerror}", where=str(path)) from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
     except ValueError as exc:
+        if _FAMILY.encode() not in raw[:200]:  # not ours (a kubeconfig, a YAML file): never suggest deleting it
+            raise _not_state(path) from None
         raise _corrupt(path, f"it is not valid JSON ({exc})") from None
-    if not isinstance(data, dict) or data.get("format") != FORMAT:
+    found = data.get("format") if isinstance(data, dict) else None
+    if isinstance(found, str) and found.startswith(_FAMILY) and found != FORMAT:
         raise PykroError(
-            "the file is not a pykro emulator state file",
+            f"the emulator state file has format {found!r}, and this pykro reads {FORMAT!r}",
             where=str(path),
-            fix="Pass a path the emulator wrote (or a new one).",
+            fix="Use the pykro version that wrote it, or pass another --state.",
         )
+    if found != FORMAT:
+        raise _not_state(path)
     entries = data.get("objects")
     if not isinstance(entries, list):
         raise _corrupt(path, 'it has no "objects" list')

@@ -193,7 +193,7 @@ def create_app(config: EmulatorConfig) -> web.Application:
                 last = await asyncio.get_running_loop().run_in_executor(None, load, engine, config.state_file)
                 journal.append(Journal(engine, config.state_file, last, fsync=config.state_fsync))
             except BaseException:
-                held.release()
+                held.release(remove=True)
                 raise
             lock.append(held)
         engine.bootstrap()
@@ -234,6 +234,7 @@ def _routes(app: web.Application) -> None:
     r.add_get("/api/{version}", handlers.resource_list)
     r.add_get("/apis/{group}", handlers.group)
     r.add_get("/apis/{group}/{version}", handlers.resource_list)
+    r.add_get("/openapi/v2", handlers.openapi_v2)
     r.add_get("/openapi/v3", handlers.openapi_v3)
     r.add_get("/openapi/v3/{path:.+}", handlers.openapi_v3_gv)
     r.add_route("*", "/api/{version}/{rest:.+}", handlers.resource)

@@ -335,9 +335,9 @@ def _resolve_dependencies(node: Node, ids: list[str], id_set: frozenset[str], er
         raise err(path, f"{context}references unknown identifiers: [{root}]", _unknown_fix(root, known))
 
     for fld in node.fields:
-        path = f"{base}.{body_key}.{fld.path_text}"
         for root in fld.roots:
-            check_root(root, path, True, "")
+            if root != "schema":  # always allowed: no path to make
+                check_root(root, f"{base}.{body_key}.{fld.path_text}", True, "")
             if root in iterators and (
                 fld.path == ("metadata", "name")
                 or (fld.path == ("metadata", "namespace") and node.namespaced is not False)
@@ -431,18 +431,17 @@ def _status(graph: Graph, ids: list[str], err: _Errors) -> tuple[list[Field], li
             "kro v0.9.3 computes every status field; write a ${...} expression (a literal needs no status field).",
         )
     for fld in fields:
-        path = f"spec.schema.status.{fld.path_text}"
         roots = [r for r in fld.roots if r not in FUNCTION_NAMESPACES]
         for root in roots:
             if root not in id_set and root != "schema":
                 raise err(
-                    path,
+                    f"spec.schema.status.{fld.path_text}",
                     f'status field "{fld.path_text}" expression "{fld.cel}": references unknown identifiers: [{root}]',
                     _unknown_fix(root, [*ids, "schema"]),
                 )
         if not roots:
             raise err(
-                path,
+                f"spec.schema.status.{fld.path_text}",
                 f"instance status field must refer to a resource or schema: status.{fld.path_text}",
                 "Read a resource or schema field in the expression; constants are not status.",
             )
@@ -455,31 +454,37 @@ def _compile_all(
 ) -> None:
     evaluator = graph.evaluator
 
-    def check(fld: Field, path: str, *, template: bool = False) -> None:
+    def check(fld: Field, base: str, tail: str | None = None, *, template: bool = False) -> None:
+        """``base.tail`` is the field's YAML path (``tail``: the field's own path when None), made for errors only."""
         if "omit" in fld.cel and _uses_omit(fld.tree):
-            raise _omit_error(fld, path, template, err)
+            raise _omit_error(fld, _where(fld, base, tail), template, err)
         try:
             evaluator.compile(fld.cel)
         except cel.CelUnsupportedLocally:
             return
         except cel.CelCompileError as exc:
-            raise err(path, f"failed to compile expression {fld.cel!r}: {exc.what}", exc.fix or "Fix the CEL.") from exc
+            what = f"failed to compile expression {fld.cel!r}: {exc.what}"
+            raise err(_where(fld, base, tail), what, exc.fix or "Fix the CEL.") from exc
 
     for node in nodes.values():
         base = f"spec.resources[{node.index}]"
-        body_key = "template" if node.resource.template is not None else "externalRef"
+        body = f"{base}.{'template' if node.resource.template is not None else 'externalRef'}"
         for fld in node.fields:
-            check(fld, f"{base}.{body_key}.{fld.path_text}", template=True)
+            check(fld, body, template=True)
         for j, fld in enumerate(node.include_when):
-            check(fld, f"{base}.includeWhen[{j}]")
+            check(fld, base, f"includeWhen[{j}]")
         for j, fld in enumerate(node.ready_when):
-            check(fld, f"{base}.readyWhen[{j}]")
+            check(fld, base, f"readyWhen[{j}]")
         for j, (name, fld) in enumerate(node.for_each):
-            check(fld, f"{base}.forEach[{j}].{name}")
+            check(fld, base, f"forEach[{j}].{name}")
     for fld in status:
-        check(fld, f"spec.schema.status.{fld.path_text}")
+        check(fld, "spec.schema.status")
     for i, fld in enumerate(conditions):
-        check(fld, f"spec.schema.status.conditions[{i}]")
+        check(fld, "spec.schema.status", f"conditions[{i}]")
+
+
+def _where(fld: Field, base: str, tail: str | None) -> str:
+    return f"{base}.{fld.path_text if tail is None else tail}"
 
 
 def _uses_omit(tree: cel_ast.Node) -> bool:

@@ -6,14 +6,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
-from pykro._kube import DNS1123_SUBDOMAIN
 from pykro.errors import ValidationError
 
 __all__ = [
     "CEL_RESERVED",
+    "LABEL_RULE",
     "SUBDOMAIN_RULE",
     "check_names",
     "did_you_mean",
+    "is_dns_label",
     "is_dns_subdomain",
     "is_reserved",
     "is_valid_id",
@@ -26,6 +27,10 @@ KIND_NAME = re.compile(r"^[A-Z][a-zA-Z0-9]*\Z")
 SUBDOMAIN_RULE = (
     "a lower-case DNS-1123 subdomain (letters a-z, digits, '-' and '.', starting and ending with a letter or digit, "
     "at most 253 characters)"
+)
+LABEL_RULE = (
+    "a lower-case DNS-1123 label (letters a-z, digits and '-', starting and ending with a letter or digit, at most 63 "
+    "characters)"
 )
 
 # Reserved by the CEL lexer (cel-spec "RESERVED" symbols).
@@ -51,7 +56,15 @@ def is_valid_id(word: str) -> bool:
 
 
 def is_dns_subdomain(word: str) -> bool:
+    from pykro._kube import DNS1123_SUBDOMAIN  # loads on first use, not on `import pykro`
+
     return len(word) <= 253 and bool(DNS1123_SUBDOMAIN.fullmatch(word))
+
+
+def is_dns_label(word: str) -> bool:
+    from pykro._kube import DNS1123_LABEL
+
+    return len(word) <= 63 and bool(DNS1123_LABEL.fullmatch(word))
 
 
 def is_valid_kind(word: str) -> bool:
@@ -101,12 +114,24 @@ def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: 
     the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
     named = [(f"{kind} instance name", instance)]
     named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
+    for obj in objects:
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        if namespace is not None and not (isinstance(namespace, str) and is_dns_label(namespace)):
+            raise ValidationError(
+                f"{obj.get('kind')} {obj['metadata'].get('name')!r}: namespace {_shown(namespace)} is not a valid "
+                f"Kubernetes namespace name: it must be {LABEL_RULE}",
+                where=where,
+                fix="Use a namespace such as my-team.",
+            )
     for what, value in named:
         if not (isinstance(value, str) and is_dns_subdomain(value)):
-            text = repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"
             raise ValidationError(
-                f"{what} {text} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+                f"{what} {_shown(value)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
                 where=where,
                 fix="Use a name such as my-app"
                 + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
             )
+
+
+def _shown(value: Any) -> str:
+    return repr(value) if len(repr(value)) <= 80 else f"{str(value)[:60]!r}... ({len(str(value))} characters)"

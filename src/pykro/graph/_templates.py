@@ -28,7 +28,7 @@ from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._expressions import Field, format_path
-from pykro.graph._naming import SUBDOMAIN_RULE, is_dns_subdomain
+from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -101,9 +101,10 @@ def check_object(obj: Mapping[str, Any], where: str) -> None:
         raise ValidationError(what, where=f"{where}: {path}" if path else where, fix=fix)
 
 
-def object_problem(obj: Mapping[str, Any]) -> Problem | None:
-    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it."""
-    return _check(obj, (), {}, None, external=False)
+def object_problem(obj: Mapping[str, Any], fields: Sequence[Field] = ()) -> Problem | None:
+    """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it;
+    ``fields``: its ``${...}`` strings (`pykro.graph._expressions.expression_fields`), values not known yet."""
+    return _check(obj, fields, {}, None, external=False)
 
 
 @dataclass
@@ -181,6 +182,10 @@ def _check(
     if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
         what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
         return ("metadata.name", what, "Use a name such as my-app.")
+    namespace = body["metadata"].get("namespace") if isinstance(body.get("metadata"), Mapping) else None
+    if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
+        what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
+        return ("metadata.namespace", what, "Use a namespace such as my-team.")
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:
@@ -240,8 +245,21 @@ def _json_ready(value: Any) -> bool:
     common case, checked in one pass without paths; :func:`_json_keys` and :func:`_non_json` then have nothing to
     do)."""
     stack = [value]
+    push = stack.append
     while stack:
         item = stack.pop()
+        kind = type(item)
+        if kind is dict or kind is list:  # exact types first, their plain children never pushed
+            for key, child in item.items() if kind is dict else enumerate(item):
+                if kind is dict and type(key) is not str and not isinstance(key, str):
+                    return False
+                leaf = type(child)
+                if leaf is str or leaf is int or leaf is bool or child is None:
+                    continue
+                if leaf is float and math.isfinite(child):
+                    continue
+                push(child)
+            continue
         if isinstance(item, _PLAIN):
             continue
         if isinstance(item, float):

@@ -26,13 +26,14 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from pykro.deploy import DeployOptions, DirectFactory, KroFactory, NullReporter, Reporter, RetryPolicy, factory
+from pykro.deploy import DeployOptions, DirectFactory, NullReporter, Reporter, RetryPolicy, factory
 from pykro.deploy._api import Cluster
 from pykro.deploy._names import check_namespace
 from pykro.errors import PykroError
 from pykro.hub import _apply as apply
 from pykro.hub import _generated as generated
 from pykro.hub import _kro as kro
+from pykro.hub import _modes as modes
 from pykro.hub import _planner as planner
 from pykro.hub._model import (
     DNS_LABEL,
@@ -52,7 +53,8 @@ from pykro.hub._model import (
     caller,
     parse_interval,
 )
-from pykro.hub._policies import Policies, check_policies
+from pykro.hub._policies import Policies, check_policies, duration
+from pykro.hub._rendered import Renderer
 from pykro.hub._source import Row, Source, check_identifier
 from pykro.hub._split import Split, graph_split
 from pykro.hub._status import HubStatus, hub_status
@@ -123,11 +125,8 @@ class Hub:
         self.wording = planner.Wording.of(here, uid, active)
         self.kubeconfig = kubeconfig
         self.context = context
-        self.concurrency = max(1, concurrency)
-        if not 0 <= max_delete_fraction <= 1:
-            raise PykroError(f"max_delete_fraction={max_delete_fraction} is not between 0 and 1", where=caller())
-        if max_delete is not None and (not isinstance(max_delete, int) or max_delete < 0):
-            raise PykroError(f"max_delete={max_delete!r} is not a whole number >= 0", where=caller())
+        _check_keywords(caller(), concurrency, max_delete_fraction, max_delete, options, retry)
+        self.concurrency = concurrency
         self.max_delete_fraction = max_delete_fraction
         self.max_delete = max_delete
         self.reporter = reporter
@@ -141,6 +140,7 @@ class Hub:
         self.full_every = full_every
         self._newest: Any = None  # the newest changed_column value a sync has gone through with
         self._reads = 0  # syncs that went through (every full_every-th reads every row)
+        self.probed: dict[str, Split | None] = {}  # direct mode: each form's kro-mode split (`_modes.probe_split`)
 
     # ------------------------------------------------------------------------------------------ declaring forms
     def form(
@@ -154,7 +154,7 @@ class Hub:
         deletion: DeletionPolicy | str = Delete,
         creation: Creation | str = "when_needed",
         max_skew: int | None = None,
-        timeout: float | None = None,
+        timeout: float | str | None = None,
         conflict: str = "stuck",
         ignore_fields: Mapping[str, Sequence[str]] | None = None,
         resource_timeout: float | None = None,
@@ -174,8 +174,11 @@ class Hub:
             resource_timeout=resource_timeout,
             timeouts=timeouts,
         )
-        deps = _form_problems(
-            problems, self.forms, self._find_form, made.graph.name, form_name, spec, instance_name, depends_on, max_skew
+        deps, seconds = _form_problems(
+            problems,
+            self.forms,
+            self._find_form,
+            (made.graph.name, form_name, spec, instance_name, depends_on, max_skew, timeout),
         )
         if problems:
             what, fix = problems[0]
@@ -189,13 +192,14 @@ class Hub:
             deletion="Retain" if policies.deletion == "Retain" else "Delete",
             creation="once" if policies.creation == "once" else "when_needed",
             max_skew=max_skew,
-            timeout=timeout,
+            timeout=seconds,
             where=where,
             source=composition,
             policies=policies,
         )
         made_form.factory = self._factory(composition, policies)
-        made_form.split = self._split(made_form) if self.mode == "kro" else None  # its errors name `where`
+        made_form.renderer = Renderer(made_form.factory.graph)
+        made_form.split = self.split_of(made_form) if self.mode == "kro" else None  # its errors name `where`
         self.forms[form_name] = made_form
         return made_form
 
@@ -218,11 +222,12 @@ class Hub:
         self.kubeconfig = kubeconfig if kubeconfig is not None else self.kubeconfig
         self.context = context if context is not None else self.context
         self.namespace = namespace if namespace is not None else self.namespace
+        self.probed.clear()
         for form in self.forms.values():
             form.factory = self._factory(form.source, form.policies)
-            form.split = self._split(form) if self.mode == "kro" else None
+            form.split = self.split_of(form) if self.mode == "kro" else None
 
-    def _split(self, form: Form) -> Split | None:
+    def split_of(self, form: Form) -> Split | None:
         """``form`` split for kro mode (`pykro.hub._split`; None when kro can honour all of it)."""
         return graph_split(form, self.name, lambda graph: self._factory(graph, form.policies))
 
@@ -243,20 +248,6 @@ class Hub:
             options=options,
         )
         assert isinstance(made, DirectFactory)
-        return made
-
-    def kro_factory(self, form: Form) -> KroFactory:
-        """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
-        made = factory(
-            form.source if form.split is None else form.split.graph,
-            "kro",
-            namespace=self.namespace,
-            kubeconfig=self.kubeconfig,
-            context=self.context,
-            reporter=NullReporter(),
-            retry=self.retry,
-        )
-        assert isinstance(made, KroFactory)
         return made
 
     def _find_form(self, ref: Any) -> Form | None:
@@ -350,6 +341,10 @@ class Hub:
                 report.error = f"{exc} Nothing was changed."
                 return report
             try:
+                report.error = await modes.other_mode(self, cluster)
+                if report.error:
+                    report.outcomes = []
+                    return report
                 if self.mode == "kro":
                     live = await kro.live_state(self, cluster, wanted)
                     existing = live.existing()
@@ -382,6 +377,29 @@ class Hub:
         return report
 
 
+def _check_keywords(
+    where: str, concurrency: Any, max_delete_fraction: Any, max_delete: Any, options: Any, retry: Any
+) -> None:
+    """Refuse a `Hub` keyword of the wrong type or out of range (at the user's ``Hub(...)`` line)."""
+
+    def whole(value: Any, least: int) -> bool:
+        return not isinstance(value, bool) and isinstance(value, int) and value >= least
+
+    if not whole(concurrency, 1):
+        fix = "Give how many rows are worked on at once, e.g. 8."
+        raise PykroError(f"concurrency={concurrency!r} is not a whole number >= 1", where=where, fix=fix)
+    if isinstance(max_delete_fraction, bool) or not isinstance(max_delete_fraction, int | float):
+        raise PykroError(f"max_delete_fraction={max_delete_fraction!r} is not a number", where=where)
+    if not 0 <= max_delete_fraction <= 1:
+        raise PykroError(f"max_delete_fraction={max_delete_fraction} is not between 0 and 1", where=where)
+    if max_delete is not None and not whole(max_delete, 0):
+        raise PykroError(f"max_delete={max_delete!r} is not a whole number >= 0", where=where)
+    for keyword, value, kind in (("options", options, DeployOptions), ("retry", retry, RetryPolicy)):
+        if value is not None and not isinstance(value, kind):
+            fix = f"Pass {kind.__name__}(...) from pykro.deploy, or leave it out."
+            raise PykroError(f"{keyword}={value!r} is not a {kind.__name__}", where=where, fix=fix)
+
+
 def _declared(
     here: str,
     source: str,
@@ -410,14 +428,17 @@ def _form_problems(
     problems: list[tuple[str, str]],
     forms: dict[str, Form],
     find: Callable[[Any], Form | None],
-    graph_name: str,
-    form_name: str,
-    spec: Any,
-    instance_name: str,
-    depends_on: Iterable[Any],
-    max_skew: Any,
-) -> list[str]:
-    """Add what is wrong with a new form to ``problems`` (what, fix); the names of the forms it depends on."""
+    given: tuple[str, str, Any, str, Iterable[Any], Any, Any],
+) -> tuple[list[str], float | None]:
+    """Add what is wrong with a new form (``given``: its composition's and its own name, spec function, instance
+    name, depends_on, max_skew and timeout) to ``problems`` (what, fix); the names of the forms it depends on and
+    its timeout in seconds."""
+    graph_name, form_name, spec, instance_name, depends_on, max_skew, timeout = given
+    seconds = None
+    try:
+        seconds = None if timeout is None else duration(timeout, "timeout")
+    except PykroError as exc:
+        problems.append((exc.what, exc.fix or ""))
     if not DNS_LABEL.fullmatch(form_name):
         problems.append(
             (f"form name {form_name!r} is not a DNS label", "Pass name= with lowercase letters, digits, '-'.")
@@ -454,4 +475,4 @@ def _form_problems(
                     'Give one of them another instance_name, e.g. "{uid}-' + form_name + '".',
                 )
             )
-    return deps
+    return deps, seconds

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from pykro.deploy._names import check_name
+from pykro.emulator._validation.names import config_key
 from pykro.errors import PykroError
 from pykro.graph._crd import plural_of
 from pykro.schema._kubernetes import resource_for, split_api_version, validate_object
@@ -74,6 +76,25 @@ def _kinds(hub: Hub) -> tuple[dict[tuple[str, str], set[str]], dict[tuple[str, s
     return local, wide
 
 
+def _check_options(image: str, source_secret: str | None, source_key: str) -> None:
+    """What the API server takes but the hub's Pod could never use: an image name with blanks, a Secret name or
+    key that no Secret can have."""
+    if not image.strip() or any(c.isspace() for c in image):
+        raise PykroError(
+            f"--image {image!r} is not an image reference (it is empty or holds blanks)",
+            where="--image",
+            fix="Give the image that holds pykro and the hub's files, e.g. registry.example/team/hub:1.0.",
+        )
+    if source_secret is not None:
+        check_name(source_secret, what="Secret name", where="--source-secret")
+        if config_key(source_key):
+            raise PykroError(
+                f"--source-key {source_key!r} cannot be a key of a Secret (letters, digits, '-', '_' and '.')",
+                where="--source-key",
+                fix="Give the key holding the database URL in the Secret, e.g. url.",
+            )
+
+
 def hub_manifests(
     hub: Hub,
     *,
@@ -87,6 +108,7 @@ def hub_manifests(
     """The objects running ``hub`` in ``namespace`` from ``image`` (which holds the hub's files at
     ``files_in_image`` — a Python file, or Lynq YAML files — and what they import); ``source_secret``/``source_key``
     name the Secret key holding the database URL; ``hub_option``: the files define several hubs (``--hub`` picks)."""
+    _check_options(image, source_secret, source_key)
     name = f"pykro-hub-{hub.name}"
     labels = {"app.kubernetes.io/name": "pykro-hub", "app.kubernetes.io/instance": hub.name}
     meta = {"name": name, "namespace": namespace, "labels": labels}

@@ -164,6 +164,7 @@ class Form:
     source: Any = None
     policies: Policies = field(default_factory=Policies)
     split: Any = None  # kro mode: a `pykro.hub._split.Split` when the hub applies part of the form itself
+    renderer: Any = None  # a `pykro.hub._rendered.Renderer`: checks what the composition computes from a row
 
     @property
     def kind(self) -> str:

@@ -197,7 +197,7 @@ def _plan_rows(
         report.active += 1
         for form in hub.ordered():
             name = form.instance_name.format(uid=uid, form=form.name)
-            problem = row_problem(form, row, uid, name, vault, hub.wording.name_fix)
+            problem = row_problem(form, row, uid, name, vault, hub.wording.name_fix, hub.namespace)
             if isinstance(problem, str):
                 keep[form.name].add(uid)
                 report.add(form.name, uid, None if "instance name" in problem else name, "failed", problem)
@@ -241,6 +241,12 @@ def spec_failure(form: Form, uid: str, exc: Exception) -> str:
     return f"{text.rstrip('.')}. {fix}" if fix else text
 
 
+def _spec_line(form: Form) -> str:
+    """``file:line`` of the form's spec function (the form's line when it has none, e.g. a builtin)."""
+    code = getattr(form.spec, "__code__", None)
+    return f"{code.co_filename}:{code.co_firstlineno}" if code is not None else form.where
+
+
 def _described(exc: Exception) -> str:
     """What ``exc`` says, in words (a KeyError's bare key made a sentence)."""
     if isinstance(exc, MissingColumn):
@@ -265,10 +271,18 @@ def _user_line(exc: BaseException) -> str | None:
 
 
 def row_problem(
-    form: Form, row: Row, uid: str, name: str, vault: Vault | None = None, name_fix: str | None = None
+    form: Form,
+    row: Row,
+    uid: str,
+    name: str,
+    vault: Vault | None = None,
+    name_fix: str | None = None,
+    namespace: str | None = None,
 ) -> dict[str, Any] | str:
     """The checked spec of ``form`` for ``row`` (generated secrets filled in from ``vault``), or why there is
-    none (generated values masked); ``name_fix`` says how to fix an instance name that is not a DNS label."""
+    none (generated values masked): its spec, or an object its composition computes from the spec
+    (`pykro.hub._rendered`; ``namespace`` is the instance's); ``name_fix`` says how to fix an instance name that is
+    not a DNS label."""
     if not DNS_LABEL.fullmatch(name):
         return (
             f"instance name {name!r} (from uid {uid!r}) is not a DNS-1123 label (lowercase letters, digits and "
@@ -278,6 +292,10 @@ def row_problem(
         values = form.spec(row)
     except Exception as exc:  # the user's function: its failure is this row's
         return spec_failure(form, uid, exc)
+    if values is None:  # e.g. a function without a return for some rows
+        what = "the spec function returned None"
+        fix = "Return the spec (a mapping, or the composition's spec model) for every row."
+        return spec_failure(form, uid, PykroError(what, where=_spec_line(form), fix=fix))
     used: dict[str, str] = {}
     if vault is not None:
         values, used = vault.fill(form.name, uid, values)
@@ -302,6 +320,15 @@ def row_problem(
             f"random_password() goes to spec field {wrong[0]} of {form.kind}, which is not typed SecretStr (its "
             "value would be kept in plain text); type the field SecretStr in the composition's spec"
         )
+    if form.renderer is not None:
+        found = form.renderer.problem(checked, name, namespace or "default")
+        if found is not None:  # what the API server would refuse, before anything is written
+            rid, (field, what, fix) = found
+            at = f"resource {rid!r}" + (f", field {field}" if field else "")
+            redactor = form.factory.redactor
+            redactor.learn_spec(form.factory.graph, checked)  # a SecretStr value never shows
+            text = spec_failure(form, uid, PykroError(f"{at}: {what}", where=form.where, fix=fix))
+            return mask(redactor.text(text), used)
     return checked
 
 

@@ -1,8 +1,9 @@
 """`Hub.status`: where each tenant × form stands now — the instance's state, its ready and desired resources (ready:
 the graph's node is ready and each of its live objects passes pykro's readiness checks, as a deploy waits), the
 error of its last deploy and since when it is in its state — and the hub's totals. In kro mode the state and the
-error are the instance CR's (kro's Ready condition); kro does not report resource counts, so they are left out. A
-split form (`pykro.hub._split`) is ACTIVE when both its hub part and its CR are.
+error are the instance CR's, and kro, which reports no resource counts, is summed up by its conditions
+(`kro_verdict`); a split form's (`pykro.hub._split`) hub part is deployed by the hub, so its resources are counted,
+and the form is ACTIVE when both its hub part and its CR are.
 Reads the rows and the cluster; writes nothing.
 
 States: the instance's own (ACTIVE, IN_PROGRESS, ERROR, FAILED), or PENDING (an active row without an instance
@@ -13,13 +14,16 @@ listed with ``in_table`` false (the next sync deletes or retains it)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from pykro.deploy import KroFactory, NullReporter, factory
 from pykro.deploy._readiness import assess
 from pykro.errors import PykroError
 from pykro.hub import _generated as generated
 from pykro.hub import _kro as kro
+from pykro.hub import _modes as modes
 from pykro.hub import _planner as planner
 from pykro.hub._model import Form, Have, SyncReport
 
@@ -44,6 +48,17 @@ class TenantStatus:
     error: str = ""
     since: str = ""
     in_table: bool = True
+    kro: str = ""
+    """kro mode: kro's verdict on the instance CR (`kro_verdict`)."""
+    conditions: dict[str, str] = field(default_factory=dict)
+    """kro mode: the instance CR's conditions (type → status)."""
+
+    def ready_column(self) -> str:
+        """``ready/desired`` resources (direct mode; a kro-mode form's hub part), then ``kro:`` and kro's verdict
+        (kro mode), ``-`` when nothing is known (no instance yet, or the row fails)."""
+        parts = [f"{self.ready_resources}/{self.desired_resources}"] if self.desired_resources else []
+        parts += [f"kro:{self.kro}"] if self.kro else []
+        return " ".join(parts) or "-"
 
 
 @dataclass
@@ -81,13 +96,14 @@ class HubStatus:
         lines = [
             f"hub {self.hub}: {t['desired']} desired, {t['ready']} ready, {t['failed']} failed, {t['blocked']} blocked"
         ]
+        ready = [s.ready_column() for s in self.tenants]
+        width = max([7, *(len(r) for r in ready)])
         if self.tenants:
-            lines.append(f"  {'FORM':<16} {'UID':<24} {'STATE':<12} {'READY':<7} {'SINCE':<20} ERROR")
-        for s in self.tenants:
-            resources = f"{s.ready_resources}/{s.desired_resources}" if s.desired_resources else "-"
+            lines.append(f"  {'FORM':<16} {'UID':<24} {'STATE':<12} {'READY':<{width}} {'SINCE':<20} ERROR")
+        for s, resources in zip(self.tenants, ready, strict=True):
             gone = "" if s.in_table else " (row gone or inactive)"
             lines.append(
-                f"  {s.form:<16} {s.uid or '-':<24} {s.state:<12} {resources:<7} {s.since or '-':<20}"
+                f"  {s.form:<16} {s.uid or '-':<24} {s.state:<12} {resources:<{width}} {s.since or '-':<20}"
                 + gone
                 + (f" {s.error}" if s.error else "")
             )
@@ -108,6 +124,10 @@ async def hub_status(hub: Hub) -> HubStatus:
     except PykroError as exc:
         out.error = f"cannot read the rows: {exc}"
     try:
+        clash = await modes.other_mode(hub, cluster)
+        if clash:  # the instances are the other mode's: this mode's view of them would be wrong
+            out.error = clash
+            return out
         if hub.mode == "kro":
             existing = (await kro.live_state(hub, cluster)).existing()
         else:
@@ -118,15 +138,19 @@ async def hub_status(hub: Hub) -> HubStatus:
     finally:
         await cluster.close()
     limit = asyncio.Semaphore(hub.concurrency)
-    readers = {f.name: f.factory if hub.mode == "direct" else hub.kro_factory(f) for f in hub.forms.values()}
+    readers = {f.name: f.factory if hub.mode == "direct" else _kro_reader(hub, f) for f in hub.forms.values()}
 
     async def observe(form: Form, have: Have, in_table: bool) -> TenantStatus:
         found = TenantStatus(form.name, have.uid or have.name, have.name, have.state or "UNKNOWN", in_table=in_table)
         found.error, found.since = have.error, have.since
-        if form.split is not None and (have.stale or have.state == "PENDING"):  # kro mode: the hub part is not
-            if have.state != "PENDING":  # ACTIVE (its error and since are the hub part's), or no CR yet
-                found.error = found.error or have.stale
-            return found
+        if form.split is not None:  # kro mode: the hub part's resources are counted (the hub deploys them)
+            async with limit:
+                with contextlib.suppress(PykroError):  # no hub part yet: `have` says so
+                    _count(found, await form.split.part.factory.astatus(have.name))
+            if have.stale or have.state == "PENDING":  # the hub part is not ACTIVE (its error and since are the
+                if have.state != "PENDING":  # hub part's), or there is no CR yet
+                    found.error = found.error or have.stale
+                return found
         async with limit:
             try:
                 instance = await readers[form.name].astatus(have.name)
@@ -134,16 +158,20 @@ async def hub_status(hub: Hub) -> HubStatus:
                 found.error = found.error or str(exc)
                 return found
         found.state = instance.state
-        counted = [r for r in instance.resources.values() if r.state != "skipped"]
-        live = {_key(o, instance.namespace): o for o in instance.objects}
-        found.desired_resources = len(counted)
-        found.ready_resources = sum(
-            r.state == "ready" and all(assess(live.get(_key(o, instance.namespace))).ready for o in r.objects)
-            for r in counted
-        )
+        if hub.mode == "kro":  # kro reports no resource counts: its conditions say how far it got
+            found.conditions = {str(c.get("type")): str(c.get("status")) for c in instance.conditions}
+            found.kro = kro_verdict(instance.conditions)
+            ready = next((c for c in instance.conditions if c.get("type") == "Ready"), {})
+            found.since = found.since or str(ready.get("lastTransitionTime") or "")
+            if not found.error and instance.state != "ACTIVE":
+                found.error = next(
+                    (str(c.get("message") or "") for c in instance.conditions if c.get("type") == found.kro), ""
+                )
+            return found
+        _count(found, instance)
         if not found.error and instance.state in FAILED_STATES:
-            found.error = next((r.message for r in counted if r.state == "error" and r.message), "")
-        if not found.error and instance.state != "ACTIVE":  # kro mode: what kro says
+            found.error = next((r.message for r in instance.resources.values() if r.state == "error" and r.message), "")
+        if not found.error and instance.state != "ACTIVE":
             ready = next((c for c in instance.conditions if c.get("type") == "Ready"), {})
             found.error = str(ready.get("message") or "") if ready.get("status") == "False" else ""
         return found
@@ -171,6 +199,49 @@ async def hub_status(hub: Hub) -> HubStatus:
             if any((by_key.get((d, t.uid)) or TenantStatus(d, t.uid, None, "")).state != "ACTIVE" for d in deps):
                 t.state = "BLOCKED"
     return out
+
+
+KRO_CONDITIONS = ("InstanceManaged", "GraphResolved", "ResourcesReady", "Ready")
+"""kro's instance conditions, in the order it gets through them."""
+
+
+def kro_verdict(conditions: list[dict[str, Any]]) -> str:
+    """``ready`` when kro's Ready condition is True, else the first of kro's conditions that is not True (where kro
+    is stuck), or ``no status yet``."""
+    by_type = {str(c.get("type")): str(c.get("status")) for c in conditions}
+    if by_type.get("Ready") == "True":
+        return "ready"
+    if not by_type:
+        return "no status yet"
+    known = [t for t in KRO_CONDITIONS if t in by_type] + [t for t in by_type if t not in KRO_CONDITIONS]
+    return next((t for t in known if by_type[t] != "True"), "Ready")
+
+
+def _count(found: TenantStatus, instance: Any) -> None:
+    """Ready and desired resources of a direct-mode ``instance`` (ready: the graph node is ready and each of its
+    live objects passes pykro's readiness checks)."""
+    counted = [r for r in instance.resources.values() if r.state != "skipped"]
+    live = {_key(o, instance.namespace): o for o in instance.objects}
+    found.desired_resources = len(counted)
+    found.ready_resources = sum(
+        r.state == "ready" and all(assess(live.get(_key(o, instance.namespace))).ready for o in r.objects)
+        for r in counted
+    )
+
+
+def _kro_reader(hub: Hub, form: Form) -> KroFactory:
+    """A kro-mode factory of ``form``'s composition (reads its instance CRs)."""
+    made = factory(
+        form.source if form.split is None else form.split.graph,
+        "kro",
+        namespace=hub.namespace,
+        kubeconfig=hub.kubeconfig,
+        context=hub.context,
+        reporter=NullReporter(),
+        retry=hub.retry,
+    )
+    assert isinstance(made, KroFactory)
+    return made
 
 
 def _key(obj: dict[str, Any], namespace: str) -> tuple[str, str, str]:

@@ -1,6 +1,6 @@
 """YAML for Go tools (helm, kubectl, kustomize, compose): a string go-yaml v2 (sigs.k8s.io/yaml) would read as
 something else (``y``, ``1e3``, ``0o17``, ``08``: PyYAML's YAML 1.1 resolver leaves them plain) is quoted, as
-pykro._yamlio quotes it for kubectl, so a string stays a string whichever YAML reader loads the file."""
+pykro._yamlpy quotes it for kubectl, so a string stays a string whichever YAML reader loads the file."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from pykro import _yamlio as yamlio
+from pykro._yamlpy import kube_resolve
 
 __all__ = ["dump"]
 
@@ -17,7 +17,7 @@ class _GoSafeDumper(yaml.SafeDumper):
     """SafeDumper that also quotes what go-yaml v2 would read as another type."""
 
 
-_GoSafeDumper.resolve = yamlio.kube_resolve  # type: ignore[method-assign]
+_GoSafeDumper.resolve = kube_resolve  # type: ignore[method-assign]
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

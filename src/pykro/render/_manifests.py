@@ -54,7 +54,9 @@ def manifests(
         extra = live.get(rid)
         return _merge(obj, extra) if isinstance(extra, dict) else obj
 
-    result = reconcile_passes(graph, instance, apply, observed=external)
+    # no live fields for the objects pykro creates: what is applied is what is rendered (one pass settles it)
+    fed_back = any(isinstance(live.get(r.id), dict) for r in graph.resources if not r.is_external)
+    result = reconcile_passes(graph, instance, apply if fed_back else None, observed=external, status=False)
     check_names(graph.kind, name, result.objects)  # first: a bad name is wrong whatever the cluster would say
     failed = [f"{s.id} ({_reason(s.message)})" for s in result.states.values() if s.state == "error"]
     if failed:

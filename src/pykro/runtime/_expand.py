@@ -9,7 +9,8 @@ conditions computed as kro does."""
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Sequence
+import math
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from pykro.errors import go_quote
 from pykro.graph import Field, Graph, Node
 from pykro.graph._analysis import COLLECTION, EXTERNAL, EXTERNAL_COLLECTION, MAX_COLLECTION_SIZE
 from pykro.graph._secrets import Redactor
+from pykro.resources._typing import path_text
 from pykro.runtime import _labels as kl
 from pykro.runtime import _paths as paths
 from pykro.runtime._fill import fill, set_path
@@ -25,7 +27,15 @@ from pykro.runtime._instance import prepare_instance
 from pykro.runtime._plan import plans, waits_on
 from pykro.runtime._status import instance_status
 
-__all__ = ["Expansion", "ResourceState", "expand", "expand_applying", "expand_prepared", "identity"]
+__all__ = [
+    "Expansion",
+    "ResourceState",
+    "applying_pass",
+    "expand",
+    "expand_applying",
+    "expand_prepared",
+    "identity",
+]
 
 State = Literal["ready", "pending", "skipped", "error"]
 
@@ -102,8 +112,14 @@ def expand_applying(
     as soon as it resolves and observed by the resources after it in the same pass, as kro's controller observes
     what it applied. ``live`` (resource id -> live object, a list for forEach) is updated in place: resolved objects
     are stored, excluded ones dropped. Returns the expansion and whether ``live`` changed."""
-    run = _Run(graph, dict(prepared), live, apply)
+    run = applying_pass(graph, prepared, live, apply)
     return run.execute(), run.changed
+
+
+def applying_pass(graph: Graph, prepared: dict[str, Any], live: dict[str, Any], apply: Apply) -> _Run:
+    """The pass :func:`expand_applying` runs, not run yet: ``execute(status=False)`` then ``add_status()`` when its
+    result is the one kept (the status feeds nothing back), ``changed`` after it."""
+    return _Run(graph, dict(prepared), live, apply)
 
 
 class _Context:
@@ -220,6 +236,13 @@ class _Context:
             except _Failed as exc:
                 errors.append(f"status.{fld.path_text}: {exc}")
                 continue
+            where = _non_finite(value)
+            if where is not None:
+                errors.append(
+                    f"status.{path_text((*fld.path, *where))}: evaluated to {_non_finite_text(value, where)}, which "
+                    "Kubernetes JSON cannot hold"
+                )
+                continue
             set_path(status, fld.path, value)
         return status, errors
 
@@ -229,7 +252,8 @@ class _Run(_Context):
     resolution (forEach collections included), decoration, apply and observed readiness."""
 
     # ------------------------------------------------------------------------------------------- driver
-    def execute(self) -> Expansion:
+    def execute(self, *, status: bool = True) -> Expansion:
+        """Run the pass; without ``status`` the instance's status is left to :meth:`add_status`."""
         objects: list[dict[str, Any]] = []
         for node_id in self.analysis.order:
             node = self.analysis.nodes[node_id]
@@ -237,8 +261,13 @@ class _Run(_Context):
             self.states[node_id] = state
             if node.type not in (EXTERNAL, EXTERNAL_COLLECTION):
                 objects.extend(state.objects)
-        self.instance["status"] = instance_status(self)
+        if status:
+            self.add_status()
         return Expansion(instance=self.instance, objects=objects, states=self.states, observed=dict(self.given))
+
+    def add_status(self) -> None:
+        """Set the status kro would write after this pass on the instance (the one its Expansion holds)."""
+        self.instance["status"] = instance_status(self)
 
     def _process(self, node: Node) -> ResourceState:
         try:
@@ -394,6 +423,7 @@ class _Run(_Context):
         planned = self.plans[node.id]
         base_ctx = self.context(planned.base_roots)
         values = {f.path: self._eval(f, base_ctx, pending_on=on) for f, on in planned.base}
+        _check_finite(node, values.items())
         if node.type != COLLECTION:
             objects = [fill(node.resource.body, values, planned.targets)]
         else:
@@ -404,6 +434,7 @@ class _Run(_Context):
                 item_ctx = {**ctx, **combo}
                 for f, on in planned.iterated:
                     item_values[f.path] = self._eval(f, item_ctx, pending_on=on)
+                _check_finite(node, ((f.path, item_values[f.path]) for f, _ in planned.iterated))
                 objects.append(fill(node.resource.body, item_values, planned.targets))
             seen: set[str] = set()
             for obj in objects:
@@ -461,6 +492,41 @@ class _Run(_Context):
             labels[kl.COLLECTION_INDEX] = str(collection[0])
             labels[kl.COLLECTION_SIZE] = str(collection[1])
         meta["labels"] = labels
+
+
+def _check_finite(node: Node, values: Iterable[tuple[tuple[str | int, ...], Any]]) -> None:
+    """A value that is NaN or infinite (e.g. ``0.0/0.0``) -> _Failed naming the field: Kubernetes JSON cannot hold
+    it, and a NaN, unequal to itself, would never let a reconcile settle."""
+    for path, value in values:
+        where = _non_finite(value)
+        if where is not None:
+            raise _Failed(
+                f'node "{node.id}": field {path_text((*path, *where))} evaluated to {_non_finite_text(value, where)}, '
+                "which Kubernetes JSON cannot hold"
+            )
+
+
+def _non_finite(value: Any) -> tuple[str | int, ...] | None:
+    """The path to the first NaN or infinity in ``value`` (``()`` for the value itself), or None."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else ()
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = _non_finite(item)
+        if found is not None:
+            return (key, *found)
+    return None
+
+
+def _non_finite_text(value: Any, where: tuple[str | int, ...]) -> str:
+    for key in where:
+        value = value[key]
+    return "NaN" if math.isnan(value) else "+Inf" if value > 0 else "-Inf"
 
 
 def _plain_path(tree: Any) -> bool:

@@ -82,14 +82,30 @@ def _plain(value: Any) -> bool:
                     return False
             elif not _small_int(key):
                 return False
-            if type(item) is str:  # the common leaf, checked without a call
+            leaf = type(item)
+            if leaf is str:  # the common leaves, checked without a call
                 if not ((item.isascii() or _utf8(item)) and "\x00" not in item):
+                    return False
+            elif leaf is bool or leaf is float or item is None:
+                continue
+            elif leaf is int:
+                if not _INT_MIN <= item < _INT_MAX:
                     return False
             elif not _plain(item):
                 return False
         return True
     if kind is list:
-        return all(_plain(item) for item in value)
+        for item in value:
+            leaf = type(item)
+            if leaf is str:
+                if not ((item.isascii() or _utf8(item)) and "\x00" not in item):
+                    return False
+            elif leaf is int:
+                if not _INT_MIN <= item < _INT_MAX:
+                    return False
+            elif not (leaf is bool or leaf is float or item is None or _plain(item)):
+                return False
+        return True
     if kind is str:
         return _text(value)
     if kind is int:

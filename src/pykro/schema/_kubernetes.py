@@ -22,10 +22,11 @@ from typing import Any, Final, Literal
 
 import jsonschema_rs
 
+from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _diskcache
+from pykro.schema import _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
 
 __all__ = [
@@ -240,12 +241,12 @@ def _cache_root() -> Path | None:
 
 @cache
 def _cache_dir() -> Path | None:
-    """This bundle's slice cache, named by the bundle and this module (whose code and rules make the slices)."""
-    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__))
+    """This bundle's slice cache, named by the bundle and the modules whose code and rules make the slices."""
+    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__))
 
 
 def _cached(name: str, make: Any) -> Any:
-    """The JSON value cached as ``name`` in the slice cache, else ``make()`` (see `pykro.schema._diskcache`)."""
+    """The JSON value cached as ``name`` in the slice cache, else ``make()`` (see `pykro._diskcache`)."""
     return _diskcache.cached(_cache_dir(), name, make)
 
 
@@ -386,11 +387,11 @@ VALUE_RULES: Final[dict[str, dict[str, tuple[int, int | None]]]] = {
 }
 
 
-# What the API server parses as a resource.Quantity (the pattern controller-gen writes into CRDs for one).
+# What the API server parses as a resource.Quantity
 QUANTITY: Final = "io.k8s.apimachinery.pkg.api.resource.Quantity"
-QUANTITY_PATTERN: Final = (
-    r"^(\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\+|-)?(([0-9]+(\.[0-9]*)?)|(\.[0-9]+))))?$"
-)
+
+
+QUANTITY_PATTERN: Final = _quantity.quantity_pattern()
 
 # What Go's encoding/json decodes into []byte (``format: byte``: Secret data, ConfigMap binaryData): base64 text.
 BASE64_PATTERN: Final = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime
 import enum
-import json
 import types
 import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -27,8 +26,6 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from pykro.errors import ValidationError
-from pykro.schema._markers import format_marker
-from pykro.schema._simple import from_openapi, from_openapi_types, ordered
 
 __all__ = [
     "camel",
@@ -82,17 +79,23 @@ def field_name(name: str, info: FieldInfo) -> str:
 
 def model_to_openapi(model: type[pydantic.BaseModel]) -> dict[str, Any]:
     """The structural OpenAPI v3 object schema of a pydantic model."""
+    from pykro.schema._simple import ordered  # the SimpleSchema modules load on first use, not on `import pykro`
+
     schema: dict[str, Any] = ordered(_Builder(model).model(model, model.__name__))
     return schema
 
 
 def model_to_simple(model: type[pydantic.BaseModel]) -> dict[str, Any]:
     """The kro SimpleSchema ``spec`` of a model (models nested in lists/maps need ``model_to_simple_types``)."""
+    from pykro.schema._simple import from_openapi
+
     return from_openapi(_without_nullable(model_to_openapi(model)))
 
 
 def model_to_simple_types(model: type[pydantic.BaseModel]) -> tuple[dict[str, Any], dict[str, Any]]:
     """``(spec, types)`` in kro SimpleSchema; nested models used in lists or maps become custom types."""
+    from pykro.schema._simple import from_openapi_types
+
     return from_openapi_types(_without_nullable(model_to_openapi(model)))
 
 
@@ -450,6 +453,8 @@ def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
         if default is not None and default is not PydanticUndefined:
             if isinstance(default, pydantic.BaseModel):
                 default = default.model_dump(by_alias=True, mode="json")
+            import json
+
             markers.append(("default", default if isinstance(default, str) else json.dumps(default)))
     if info.description:
         markers.append(("description", info.description))
@@ -460,6 +465,8 @@ def _simple_field(info: FieldInfo, where: str, types: dict[str, Any]) -> Any:
         markers.extend(_markers(item, typ.startswith("[]"), where))
     if not markers:
         return typ
+    from pykro.schema._markers import format_marker
+
     return f"{typ} | " + " ".join(format_marker(k, v) for k, v in markers)
 
 

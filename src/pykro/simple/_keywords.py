@@ -57,19 +57,19 @@ def checked(fn: F) -> F:
     name = fn.__name__
 
     @functools.cache
-    def plan() -> tuple[dict[str, Check], dict[str, str], list[str], list[str]]:
+    def plan() -> tuple[dict[str, Check], dict[str, Any], list[str], list[str]]:
         signature = inspect.signature(fn)
         hints = typing.get_type_hints(fn)
         checks: dict[str, Check] = {}
-        words: dict[str, str] = {}
+        words: dict[str, Any] = {}  # keyword -> its annotation, described in an error only (_describe)
         for param in signature.parameters.values():
             hint = hints.get(param.name, Any)
             if param.kind is param.VAR_KEYWORD:
                 (options,) = typing.get_args(hint)  # Unpack[TypedDict]
                 for key, sub in typing.get_type_hints(options).items():
-                    checks[key], words[key] = _compile(sub), _describe(sub)
+                    checks[key], words[key] = _compile(sub), sub
             elif param.kind is not param.VAR_POSITIONAL:
-                checks[param.name], words[param.name] = _compile(hint), _describe(hint)
+                checks[param.name], words[param.name] = _compile(hint), hint
         params = signature.parameters.values()
         positional = [p.name for p in params if p.kind is p.POSITIONAL_OR_KEYWORD]
         named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
@@ -93,15 +93,15 @@ def checked(fn: F) -> F:
                 raise fail(f"{name}() got {key} twice (as a positional argument and as a keyword)", "Pass it once.")
             problem = check(value)
             if problem is not None:
-                raise _wrong(name, key, words[key], problem)
+                raise _wrong(name, key, _describe(words[key]), problem)
         for key, value in given.items():
             if key not in kwargs:
                 problem = checks[key](value)
                 if problem is not None:
-                    raise _wrong(name, key, words[key], problem)
+                    raise _wrong(name, key, _describe(words[key]), problem)
         for key in required:
             if key not in given and key not in kwargs:
-                raise fail(f"{name}() needs {key}= ({words[key]})", f"Add {key}=...")
+                raise fail(f"{name}() needs {key}= ({_describe(words[key])})", f"Add {key}=...")
         return fn(*args, **kwargs)
 
     return typing.cast(F, wrapper)
@@ -209,7 +209,6 @@ def _compile(hint: Any) -> Check:
         elif member is not Ref and isinstance(member, type):
             other.append(member)
     takes_ref = Ref in members
-    expected = _describe(hint)
     exact = frozenset(scalars) | (frozenset({int}) if float in scalars else frozenset())
 
     def check(value: Any) -> Problem:
@@ -218,11 +217,11 @@ def _compile(hint: Any) -> Check:
         if is_ref(value):
             if takes_ref and (any_ref or type_of(value).kind in fits):
                 return None
-            return ("", expected, value)
+            return ("", _describe(hint), value)
         if isinstance(value, bool):
-            return None if bool in scalars else ("", expected, value)
+            return None if bool in scalars else ("", _describe(hint), value)
         if isinstance(value, str):
-            return None if str in scalars else ("", expected, value)
+            return None if str in scalars else ("", _describe(hint), value)
         if isinstance(value, int) and (int in scalars or float in scalars):
             return None
         if isinstance(value, float) and float in scalars:
@@ -233,7 +232,7 @@ def _compile(hint: Any) -> Check:
             return mapping(value)
         if sequence is not None and isinstance(value, Sequence) and not isinstance(value, str | bytes):
             return sequence(value)
-        return ("", expected, value)
+        return ("", _describe(hint), value)
 
     return check
 

@@ -79,7 +79,7 @@ class Updates(Scaling):
         try:
             return self._replace(rt, old, new, opts, subresource)
         except admission.Undecodable as err:
-            raise admission.patch_invalid(err, new) from None
+            raise admission.patch_invalid(err, new, patch, content_type) from None
 
     def _patched(self, rt: ResourceType, current: dict[str, Any], content_type: str, patch: Any) -> Any:
         if content_type == MERGE_PATCH:

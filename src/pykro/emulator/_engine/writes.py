@@ -37,7 +37,8 @@ class Writes(Deletion):
         obj = {"apiVersion": obj.pop("apiVersion"), "kind": obj.pop("kind"), **obj}
         meta = obj.setdefault("metadata", {})
         if not isinstance(meta, dict):
-            raise StatusError.bad_request("metadata must be an object")
+            raise admission.bad_metadata(rt, meta)
+        admission.decodable(rt, obj)  # the apiserver decodes (400) before anything else
         space = self._ns(rt, ns or meta.get("namespace"))
         if rt.namespaced:
             if meta.get("namespace") and ns and meta["namespace"] != ns:
@@ -65,7 +66,6 @@ class Writes(Deletion):
                 )
         name = meta["name"]
         self._check_namespace(rt, space, name)
-        admission.decodable(rt, obj)  # the apiserver decodes (400) and validates (422) before it finds a twin (409)
         for k in ("resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields"):
             meta.pop(k, None)
         meta["uid"] = self._uid()
@@ -173,7 +173,7 @@ class Writes(Deletion):
         else:
             meta = new.setdefault("metadata", {})
             if not isinstance(meta, dict):
-                raise StatusError.bad_request("metadata must be an object")
+                raise admission.bad_metadata(rt, meta)
             for k in (
                 "uid",
                 "creationTimestamp",

@@ -69,7 +69,7 @@ _CONTAINER_RESOURCES = ("cpu", "memory", "ephemeral-storage")
 
 def _resources(found: Any, path: str) -> list[FieldCause]:
     """ValidateResourceRequirements: standard resource names, no negative quantity, each request at most its limit.
-    The quantities have been decoded already (they parse); a value is shown as written, not in canonical form."""
+    The quantities have been decoded already: they parse and are written in canonical form, as Go prints them."""
     if not isinstance(found, dict):
         return []
     from pykro.cel._library.base import LibraryError  # the one quantity parser (imported on first use)

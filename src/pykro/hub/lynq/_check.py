@@ -8,81 +8,69 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from pykro._kube import split_api_version
-from pykro.emulator._validation import meta as object_meta
-from pykro.emulator._validation import names
-from pykro.graph._naming import SUBDOMAIN_RULE
+from pykro.graph._expressions import expression_fields
 from pykro.graph._templates import object_problem
 from pykro.hub._generated import RandomPassword
+from pykro.hub._objects import Problem, metadata_problem
 from pykro.hub.lynq._render import TemplateText
 
 if TYPE_CHECKING:
     from pykro.hub.lynq._convert import LoadedResource
 
-__all__ = ["rendered_problem"]
+__all__ = ["rendered_problem", "static_problem"]
 
-Problem = tuple[str, str, str]  # (YAML path in the LynqForm, what, fix)
+_UNKNOWN = "${row}"  # a templated value, in the check at load: its value comes with each row
 
-_LABEL = "letters a-z, digits and '-', starting and ending with a letter or digit, at most 63 characters"
-_RULES: dict[Any, str] = {  # the API server's name rules, in short
-    names.dns1123_subdomain: SUBDOMAIN_RULE,
-    names.dns1123_label: f"a lower-case DNS-1123 label ({_LABEL})",
-    names.dns1035_label: f"a lower-case DNS-1035 label ({_LABEL}, starting with a letter)",
-}
-_KEY_RULE = "an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending "
-_KEY_RULE += "with a letter or digit"
-_VALUE_RULE = "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)"
+
+def static_problem(r: LoadedResource) -> Problem | None:
+    """The first thing the API server would refuse in the parts of ``r`` that no template writes (a misspelt field,
+    a port above 65535, a value of the wrong type), found once when the file is loaded; the templated values are
+    checked for each row (`rendered_problem`). ``(YAML path in the LynqForm, what, fix)``, or None."""
+    meta: dict[str, Any] = {"name": r.name if isinstance(r.name, str) else _UNKNOWN}
+    if r.namespace is not None:
+        meta["namespace"] = r.namespace if isinstance(r.namespace, str) else _UNKNOWN
+    body = _unknowns(r.body.tree)
+    for part in ("labels", "annotations"):
+        found = {**((body.get("metadata") or {}).get(part) or {}), **dict.fromkeys(getattr(r.res, f"{part}Template"))}
+        if found:
+            meta[part] = {k: _UNKNOWN if v is None or "${" in str(v) else v for k, v in found.items()}
+    obj = {"apiVersion": r.api_version, "kind": r.kind, **body, "metadata": meta}
+    problem = object_problem(obj, expression_fields(obj))
+    if problem is None:
+        return None
+    path, what, fix = problem
+    if path.startswith("metadata"):  # the name, namespace, labels: the form's own fields say where
+        return None  # (checked for each row, where a template may make them valid)
+    return (f"{r.where}.spec" + (f".{path}" if path and not path.startswith("[") else path), what, fix)
+
+
+def _unknowns(value: Any) -> Any:
+    """``value`` with each template as a ``${...}`` value the check leaves open."""
+    if isinstance(value, TemplateText):
+        return _UNKNOWN
+    if isinstance(value, dict):
+        return {k: _unknowns(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unknowns(v) for v in value]
+    return value
 
 
 def rendered_problem(r: LoadedResource, body: dict[str, Any]) -> Problem | None:
     """The first thing the API server would refuse in ``body`` (`LoadedResource.render`'s result for a row), with
     the YAML path of the LynqForm field it comes from; None when it would take it."""
     meta = body.get("metadata") or {}
-    group = split_api_version(r.api_version)[0]
-    name = meta.get("name")
-    rule = object_meta.NAME_RULES.get((group, r.kind), names.dns1123_subdomain)
-    name_path = f"{r.where}.nameTemplate" if r.res.nameTemplate else f"{r.where}.spec.metadata.name"
-    found = rule(name) if isinstance(name, str) else ["must be text"]
-    limit = object_meta.MAX_NAME.get((group, r.kind))
-    if not found and limit is not None and len(str(name)) > limit:
-        found = [names.max_len(limit)]
-    if found:
-        rule_text = _RULES.get(rule, "a valid name of its kind") + (
-            f", at most {limit} characters" if limit is not None else ""
-        )
-        return (
-            name_path,
-            f"{r.kind} name {_short(name)} is not a valid Kubernetes name: it must be {rule_text}",
-            "Fix the name template, or the row's values it reads (lower-case letters, digits and '-').",
-        )
-    namespace = meta.get("namespace")
-    if namespace is not None:
-        found = names.dns1123_label(namespace) if isinstance(namespace, str) else ["must be text"]
-        if found:
-            ns_path = f"{r.where}.targetNamespace" if r.res.targetNamespace else f"{r.where}.spec.metadata.namespace"
-            return (
-                ns_path,
-                f"namespace {_short(namespace)} of {r.kind} {name!r} is not a valid namespace name: it must be "
-                f"{_RULES[names.dns1123_label]}",
-                "Fix the namespace template, or the row's values it reads (lower-case letters, digits and '-').",
-            )
-    for part, templates in (("labels", r.res.labelsTemplate), ("annotations", r.res.annotationsTemplate)):
-        for key, value in (meta.get(part) or {}).items():
-            key_text = str(key) if part == "labels" else str(key).lower()
-            problems = [("key", key, _KEY_RULE)] if names.qualified_name(key_text) else []
-            if part == "labels" and isinstance(value, str) and names.label_value(value):
-                problems.append(("value", value, _VALUE_RULE))
-            if problems:
-                what, shown, why = problems[0]
-                where = (
-                    f"{r.where}.{part}Template.{key}" if key in templates else f"{r.where}.spec.metadata.{part}.{key}"
-                )
-                return (
-                    where,
-                    f"{r.kind} {name!r}: {part[:-1]} {what} {_short(shown)} is not valid: it must be {why}",
-                    "Fix the template, or the row's values it reads"
-                    + (" (free text goes in an annotation)." if (part, what) == ("labels", "value") else "."),
-                )
+    found = metadata_problem(r.api_version, r.kind, meta, "template")
+    if found is not None:
+        field, what, fix = found
+        part, _, key = field.partition(".")
+        if field == "name":
+            where = f"{r.where}.nameTemplate" if r.res.nameTemplate else f"{r.where}.spec.metadata.name"
+        elif field == "namespace":
+            where = f"{r.where}.targetNamespace" if r.res.targetNamespace else f"{r.where}.spec.metadata.namespace"
+        else:
+            templates = r.res.labelsTemplate if part == "labels" else r.res.annotationsTemplate
+            where = f"{r.where}.{part}Template.{key}" if key in templates else f"{r.where}.spec.metadata.{field}"
+        return where, what, fix
     obj = {"apiVersion": r.api_version, "kind": r.kind, **_placeholders(body)}
     problem = object_problem(obj)
     if problem is None:
@@ -119,8 +107,3 @@ def _placeholders(value: Any) -> Any:
     if isinstance(value, list):
         return [_placeholders(v) for v in value]
     return value
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"

@@ -25,7 +25,7 @@ from pykro.deploy import _inventory as inv
 from pykro.errors import PykroError
 from pykro.graph._secrets import SECRET_FIELDS
 from pykro.hub._source import Row
-from pykro.hub.lynq._check import rendered_problem
+from pykro.hub.lynq._check import rendered_problem, static_problem
 from pykro.hub.lynq._model import RESOURCE_LISTS, FormDoc, TResource
 from pykro.hub.lynq._render import Compiled, RenderError, compile_tree
 
@@ -401,6 +401,11 @@ def load_form(doc: FormDoc, file: str) -> LoadedForm:
         )
     if not resources:
         raise PykroError("the form has no resources", where=f"{file}: spec", fix="Add e.g. deployments: [...].")
+    for r in resources:  # a mistake no template writes: once, at load (not for every row)
+        problem = static_problem(r)
+        if problem is not None:
+            path, what, fix = problem
+            raise PykroError(f"resource {r.res.id!r}: {what}", where=f"{file}: {path}", fix=fix)
     conflicts = {r.res.conflictPolicy for r in resources}
     if len(conflicts) > 1:
         first = next(r for r in resources if r.res.conflictPolicy == "Force")

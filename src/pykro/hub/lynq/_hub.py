@@ -181,6 +181,7 @@ class LynqHub(Hub):
         except PykroError as exc:
             raise PykroError(exc.what, where=f"{loaded.file}: spec", fix=exc.fix) from None
         form.where = loaded.file
+        form.renderer = None  # each rendered resource is checked by its spec function (`pykro.hub.lynq._check`)
         self.lynq_forms[name] = loaded
 
     def target(
@@ -199,7 +200,7 @@ class LynqHub(Hub):
             self._password_read = True  # the given URL replaces the LynqHub's database and its password
         super().target(source=source, kubeconfig=kubeconfig, context=context, namespace=namespace, mode=mode)
 
-    def _split(self, form: Form) -> Split | None:
+    def split_of(self, form: Form) -> Split | None:
         """``form`` split for kro mode (None when kro can apply all of it)."""
         loaded = self.lynq_forms.get(form.name)
         found = None if loaded is None else loaded.kro_split()

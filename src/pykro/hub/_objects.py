@@ -1,0 +1,82 @@
+"""A rendered object checked as the API server would check it before anything is written: its name and namespace
+(the kind's name rule), its label and annotation keys and label values (`metadata_problem`), and its body against the
+kind's schema and value rules (`pykro.graph._templates.object_problem`: built-in kinds and registered CRDs). Used by
+both hub kinds of form: a LynqForm's rendered resources (`pykro.hub.lynq._check`) and what a Python form's
+composition computes from a row (`pykro.hub._rendered`), so that ``hub plan`` fails a row where ``hub sync`` would."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pykro._kube import split_api_version
+from pykro.emulator._validation import meta as object_meta
+from pykro.emulator._validation import names
+from pykro.graph._naming import SUBDOMAIN_RULE
+
+__all__ = ["Problem", "metadata_problem", "short"]
+
+Problem = tuple[str, str, str]  # (where: a field or YAML path, what, fix)
+
+_LABEL = "letters a-z, digits and '-', starting and ending with a letter or digit, at most 63 characters"
+_RULES: dict[Any, str] = {  # the API server's name rules, in short
+    names.dns1123_subdomain: SUBDOMAIN_RULE,
+    names.dns1123_label: f"a lower-case DNS-1123 label ({_LABEL})",
+    names.dns1035_label: f"a lower-case DNS-1035 label ({_LABEL}, starting with a letter)",
+}
+_KEY_RULE = "an optional DNS subdomain and '/', then at most 63 letters, digits, '-', '_' and '.', starting and ending "
+_KEY_RULE += "with a letter or digit"
+_VALUE_RULE = "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)"
+
+
+def metadata_problem(api_version: str, kind: str, meta: dict[str, Any], source: str) -> Problem | None:
+    """The first thing the API server would refuse in an object's ``meta``: ``(field, what, fix)`` where field is
+    ``name``, ``namespace``, ``labels.KEY`` or ``annotations.KEY``; ``source`` names what gave the values in the fix
+    (``template``, ``composition``). None when it would take it."""
+    group = split_api_version(api_version)[0]
+    name = meta.get("name")
+    rule = object_meta.NAME_RULES.get((group, kind), names.dns1123_subdomain)
+    found = rule(name) if isinstance(name, str) else ["must be text"]
+    limit = object_meta.MAX_NAME.get((group, kind))
+    if not found and limit is not None and len(str(name)) > limit:
+        found = [names.max_len(limit)]
+    if found:
+        rule_text = _RULES.get(rule, "a valid name of its kind") + (
+            f", at most {limit} characters" if limit is not None else ""
+        )
+        return (
+            "name",
+            f"{kind} name {short(name)} is not a valid Kubernetes name: it must be {rule_text}",
+            f"Fix the name the {source} gives, or the row's values it reads (lower-case letters, digits and '-').",
+        )
+    namespace = meta.get("namespace")
+    if namespace is not None:
+        found = names.dns1123_label(namespace) if isinstance(namespace, str) else ["must be text"]
+        if found:
+            return (
+                "namespace",
+                f"namespace {short(namespace)} of {kind} {name!r} is not a valid namespace name: it must be "
+                f"{_RULES[names.dns1123_label]}",
+                f"Fix the namespace the {source} gives, or the row's values it reads (lower-case letters, digits "
+                "and '-').",
+            )
+    for part in ("labels", "annotations"):
+        for key, value in (meta.get(part) or {}).items():
+            key_text = str(key) if part == "labels" else str(key).lower()
+            problems = [("key", key, _KEY_RULE)] if names.qualified_name(key_text) else []
+            if part == "labels" and isinstance(value, str) and names.label_value(value):
+                problems.append(("value", value, _VALUE_RULE))
+            if problems:
+                what, shown, why = problems[0]
+                return (
+                    f"{part}.{key}",
+                    f"{kind} {name!r}: {part[:-1]} {what} {short(shown)} is not valid: it must be {why}",
+                    f"Fix the {source}, or the row's values it reads"
+                    + (" (free text goes in an annotation)." if (part, what) == ("labels", "value") else "."),
+                )
+    return None
+
+
+def short(value: Any) -> str:
+    """``repr(value)``, cut to about 80 characters."""
+    text = repr(value)
+    return text if len(text) <= 80 else f"{text[:60]}... ({len(str(value))} characters)"
