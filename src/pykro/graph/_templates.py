@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
+from pykro.graph._bounds import bound
 from pykro.graph._expressions import Field, format_path
 from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
 from pykro.resources import _suggest as suggest
@@ -550,27 +551,10 @@ def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs
         return None
     actual = json_type(value)
     if actual == form or (form == "number" and actual == "integer"):
-        return _bounds(typed, value, schema, path)
+        out = bound(value, schema, _short)  # a CRD's enum, minimum and maximum
+        text = format_path(path)
+        return None if out is None else (text, f"{typed.kind} field {text} must be {out[0]}", out[1])
     return _wrong(typed, path, value, _WORDS.get(form, form))
-
-
-def _bounds(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path) -> Problem | None:
-    """A CRD's ``enum``, ``minimum`` and ``maximum`` for a literal scalar (the API server refuses the object)."""
-    text, choices = format_path(path), schema.get("enum")
-    if isinstance(choices, list) and value not in choices:
-        listed = ", ".join(_short(c) for c in choices)
-        return (text, f"{typed.kind} field {text} must be one of {listed}, got {_short(value)}", f"Use {listed}.")
-    for key, sign in (("minimum", 1), ("maximum", -1)):
-        limit = schema.get(key)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not isinstance(limit, int | float):
-            continue
-        exclusive = schema.get(f"exclusive{key.capitalize()}") is True
-        if sign * (value - limit) < 0 or (exclusive and value == limit):
-            bound = {(1, False): "at least", (1, True): "above", (-1, False): "at most", (-1, True): "below"}
-            want = f"{bound[sign, exclusive]} {limit}"
-            what = f"{typed.kind} field {text} must be {want}, got {_short(value)}"
-            return (text, what, f"The API server rejects it; use a value {want}.")
-    return None
 
 
 # --------------------------------------------------------------------------------------------------- messages
