@@ -418,7 +418,16 @@ def spec_from_options(
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
         docs.extend((read(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets, (name, namespace), getattr(graph, "kind", None))
+        return _merge_options(
+            schema,
+            model,
+            values,
+            docs,
+            sets,
+            (name, namespace),
+            getattr(graph, "kind", None),
+            getattr(graph, "instance_api_version", None),
+        )
 
 
 def _merge_options(
@@ -429,6 +438,7 @@ def _merge_options(
     sets: list[str],
     options: tuple[str | None, str | None],
     kind: str | None = None,
+    api_version: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
     option_name, option_namespace = options
@@ -444,6 +454,7 @@ def _merge_options(
                 raise ValidationError(
                     f"the file holds a {doc['kind']} object, not a {kind} instance", where=where, fix=f"Give a {kind}."
                 )
+            _check_instance_object(doc, where, api_version)
             meta = doc.get("metadata") or {}
             found = meta.get("name")
             if found is not None:
@@ -462,6 +473,37 @@ def _merge_options(
     for item in sets:
         set_value(values, item, schema, model)
     return values, name, namespace
+
+
+# what an instance object may hold besides its name, namespace and spec: what the API server sets (a file saved with
+# `kubectl get -o yaml`), which pykro ignores as the server ignores it on a write
+_SERVER_SET_META = frozenset(
+    ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp")
+)
+
+
+def _check_instance_object(doc: dict[str, Any], where: str, api_version: str | None) -> None:
+    """Refuse what an instance object holds that pykro would not carry to the cluster (render and deploy take its
+    name, namespace and spec): another apiVersion, unknown top-level fields, labels, annotations and the like."""
+    found = doc.get("apiVersion")
+    if api_version is not None and found is not None and found != api_version:
+        raise ValidationError(
+            f"the instance's apiVersion is {found!r}, but this composition's instances are {api_version!r}",
+            where=where,
+            fix=f"Write apiVersion: {api_version}.",
+        )
+    extra = sorted(str(k) for k in doc if k not in ("apiVersion", "kind", "metadata", "spec", "status"))
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ValidationError("the instance's metadata must be a mapping", where=where, fix="Write metadata: {...}.")
+    extra += sorted(f"metadata.{k}" for k in meta if k not in ("name", "namespace", *_SERVER_SET_META))
+    if extra:
+        raise ValidationError(
+            f"the instance object holds {', '.join(extra)}, which pykro would not carry to the cluster (it takes the "
+            "instance's name, namespace and spec)",
+            where=where,
+            fix="Remove those fields from the file, or keep them in a values file of spec fields only.",
+        )
 
 
 def _same_field(field: str, found: Any, other: str | None, where: str, other_where: str) -> None:
