@@ -138,7 +138,7 @@ def go_number(value: int | float) -> str:
     if math.isinf(value):
         return "+Inf" if value > 0 else "-Inf"
     if value == 0:
-        return "0"
+        return "-0" if math.copysign(1.0, value) < 0 else "0"
     _, digit_tuple, exp = Decimal(repr(abs(value))).normalize().as_tuple()
     digits = "".join(map(str, digit_tuple))
     exponent = len(digits) + int(exp) - 1  # position of the first digit

@@ -6,10 +6,11 @@ formatting of the value."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from decimal import Decimal
 from typing import Any
 
+from pykro.errors import go_quote
 from pykro.schema import _kubernetes as kubernetes
+from pykro.schema._causes import go_number
 
 __all__ = ["apply_type_errors", "go_value"]
 
@@ -92,7 +93,7 @@ def _element(n: int, item: Any, merge: list[str] | str | None) -> str:
 def _to_string(value: Any) -> str:
     """value.ToString: strings quoted, numbers and booleans as Go's %v writes them."""
     if isinstance(value, str):
-        return _quote(value)
+        return go_quote(value)
     return _v(value)
 
 
@@ -127,7 +128,7 @@ def _v(value: Any) -> str:
     if isinstance(value, str):
         return value
     if isinstance(value, float):
-        return _float(value)
+        return go_number(value)
     if isinstance(value, int):
         return str(value)
     if isinstance(value, dict):
@@ -140,50 +141,9 @@ def _sharp(value: Any) -> str:
     if value is None:
         return "interface {}(nil)"
     if isinstance(value, str):
-        return _quote(value)
+        return go_quote(value)
     if isinstance(value, dict):
-        return "map[string]interface {}{" + ", ".join(f"{_quote(k)}:{_sharp(value[k])}" for k in sorted(value)) + "}"
+        return "map[string]interface {}{" + ", ".join(f"{go_quote(k)}:{_sharp(value[k])}" for k in sorted(value)) + "}"
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_sharp(item) for item in value) + "}"
     return _v(value)
-
-
-def _quote(text: str) -> str:
-    """strconv.Quote for the common case (printable text): backslash, quote and control characters escaped."""
-    out = []
-    for ch in text:
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ord(ch) < 0x20 or ord(ch) == 0x7F:
-            out.append(f"\\x{ord(ch):02x}")
-        else:
-            out.append(ch)
-    return '"' + "".join(out) + '"'
-
-
-def _float(number: float) -> str:
-    """Go's %v of a float64 (strconv 'g', shortest): exponent form below 1e-4 or from 1e6 on."""
-    if number != number or number in (float("inf"), float("-inf")):
-        return {"nan": "NaN", "inf": "+Inf", "-inf": "-Inf"}[repr(number)]
-    sign, digits, exponent = Decimal(repr(number)).normalize().as_tuple()
-    assert isinstance(exponent, int)
-    text = "".join(map(str, digits))
-    point = len(text) + exponent  # digits before the decimal point
-    lead = "-" if sign else ""
-    if number == 0:
-        return lead + "0"
-    if point - 1 < -4 or point - 1 >= 6:
-        mantissa = text[0] + ("." + text[1:] if len(text) > 1 else "")
-        e = point - 1
-        return f"{lead}{mantissa}e{'+' if e >= 0 else '-'}{abs(e):02d}"
-    if point <= 0:
-        return f"{lead}0.{'0' * -point}{text}"
-    if point >= len(text):
-        return lead + text + "0" * (point - len(text))
-    return f"{lead}{text[:point]}.{text[point:]}"
