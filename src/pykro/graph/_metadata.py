@@ -1,16 +1,15 @@
-"""A rendered object checked as the API server would check it before anything is written: its name and namespace
-(the kind's name rule), its label and annotation keys and label values (`metadata_problem`), and its body against the
-kind's schema and value rules (`pykro.graph._templates.object_problem`: built-in kinds and registered CRDs). Used by
-both hub kinds of form: a LynqForm's rendered resources (`pykro.hub.lynq._check`) and what a Python form's
-composition computes from a row (`pykro.hub._rendered`), so that ``hub plan`` fails a row where ``hub sync`` would."""
+"""An object's metadata checked as the API server checks it, before anything is written: its name (the kind's name
+rule and limit), its namespace, its label and annotation keys and label values (`metadata_problem`). Used by
+`pykro.graph._naming.check_names` (render, ``rgd expand``, deploy) and by both hub kinds of form: a LynqForm's
+rendered resources (`pykro.hub.lynq._check`) and what a Python form's composition computes from a row
+(`pykro.hub._rendered`), so that ``hub plan`` fails a row where ``hub sync`` would."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from pykro import _kubenames as names
 from pykro._kube import split_api_version
-from pykro.emulator._validation import meta as object_meta
-from pykro.emulator._validation import names
 from pykro.graph._naming import SUBDOMAIN_RULE
 
 __all__ = ["Problem", "metadata_problem", "short"]
@@ -28,15 +27,17 @@ _KEY_RULE += "with a letter or digit"
 _VALUE_RULE = "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)"
 
 
-def metadata_problem(api_version: str, kind: str, meta: dict[str, Any], source: str) -> Problem | None:
+def metadata_problem(
+    api_version: str, kind: str, meta: dict[str, Any], source: str, *, inputs: str = "the row's values"
+) -> Problem | None:
     """The first thing the API server would refuse in an object's ``meta``: ``(field, what, fix)`` where field is
-    ``name``, ``namespace``, ``labels.KEY`` or ``annotations.KEY``; ``source`` names what gave the values in the fix
-    (``template``, ``composition``). None when it would take it."""
+    ``name``, ``namespace``, ``labels.KEY`` or ``annotations.KEY``; the fix says to fix the ``source`` (``template``,
+    ``composition``) or the ``inputs`` it reads. None when it would take it."""
     group = split_api_version(api_version)[0]
     name = meta.get("name")
-    rule = object_meta.NAME_RULES.get((group, kind), names.dns1123_subdomain)
+    rule = names.name_rule(group, kind)
     found = rule(name) if isinstance(name, str) else ["must be text"]
-    limit = object_meta.MAX_NAME.get((group, kind))
+    limit = names.MAX_NAME.get((group, kind))
     if not found and limit is not None and len(str(name)) > limit:
         found = [names.max_len(limit)]
     if found:
@@ -46,7 +47,7 @@ def metadata_problem(api_version: str, kind: str, meta: dict[str, Any], source: 
         return (
             "name",
             f"{kind} name {short(name)} is not a valid Kubernetes name: it must be {rule_text}",
-            f"Fix the name the {source} gives, or the row's values it reads (lower-case letters, digits and '-').",
+            f"Fix the name the {source} gives, or {inputs} it reads (lower-case letters, digits and '-').",
         )
     namespace = meta.get("namespace")
     if namespace is not None:
@@ -56,8 +57,7 @@ def metadata_problem(api_version: str, kind: str, meta: dict[str, Any], source: 
                 "namespace",
                 f"namespace {short(namespace)} of {kind} {name!r} is not a valid namespace name: it must be "
                 f"{_RULES[names.dns1123_label]}",
-                f"Fix the namespace the {source} gives, or the row's values it reads (lower-case letters, digits "
-                "and '-').",
+                f"Fix the namespace the {source} gives, or {inputs} it reads (lower-case letters, digits and '-').",
             )
     for part in ("labels", "annotations"):
         for key, value in (meta.get(part) or {}).items():
@@ -70,7 +70,7 @@ def metadata_problem(api_version: str, kind: str, meta: dict[str, Any], source: 
                 return (
                     f"{part}.{key}",
                     f"{kind} {name!r}: {part[:-1]} {what} {short(shown)} is not valid: it must be {why}",
-                    f"Fix the {source}, or the row's values it reads"
+                    f"Fix the {source}, or {inputs} it reads"
                     + (" (free text goes in an annotation)." if (part, what) == ("labels", "value") else "."),
                 )
     return None
