@@ -6,6 +6,7 @@ rendered resources (`pykro.hub.lynq._check`) and what a Python form's compositio
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from pykro import _kubenames as names
@@ -27,16 +28,27 @@ _KEY_RULE += "with a letter or digit"
 _VALUE_RULE = "at most 63 letters, digits, '-', '_' and '.', starting and ending with a letter or digit (or empty)"
 
 
+def _known(value: Any) -> bool:
+    return True
+
+
 def metadata_problem(
-    api_version: str, kind: str, meta: dict[str, Any], source: str, *, inputs: str = "the row's values"
+    api_version: str,
+    kind: str,
+    meta: Mapping[str, Any],
+    source: str,
+    *,
+    inputs: str = "the row's values",
+    known: Callable[[Any], bool] = _known,
 ) -> Problem | None:
     """The first thing the API server would refuse in an object's ``meta``: ``(field, what, fix)`` where field is
     ``name``, ``namespace``, ``labels.KEY`` or ``annotations.KEY``; the fix says to fix the ``source`` (``template``,
-    ``composition``) or the ``inputs`` it reads. None when it would take it."""
+    ``composition``) or the ``inputs`` it reads. None when it would take it. Values (and keys) that are not
+    ``known`` (a template's ``${...}``) are not checked."""
     group = split_api_version(api_version)[0]
     name = meta.get("name")
     rule = names.name_rule(group, kind)
-    found = rule(name) if isinstance(name, str) else ["must be text"]
+    found = [] if not known(name) else rule(name) if isinstance(name, str) else ["must be text"]
     limit = names.MAX_NAME.get((group, kind))
     if not found and limit is not None and len(str(name)) > limit:
         found = [names.max_len(limit)]
@@ -50,7 +62,7 @@ def metadata_problem(
             f"Fix the name the {source} gives, or {inputs} it reads (lower-case letters, digits and '-').",
         )
     namespace = meta.get("namespace")
-    if namespace is not None:
+    if namespace is not None and known(namespace):
         found = names.dns1123_label(namespace) if isinstance(namespace, str) else ["must be text"]
         if found:
             return (
@@ -60,10 +72,13 @@ def metadata_problem(
                 f"Fix the namespace the {source} gives, or {inputs} it reads (lower-case letters, digits and '-').",
             )
     for part in ("labels", "annotations"):
-        for key, value in (meta.get(part) or {}).items():
+        entries = meta.get(part)
+        if not isinstance(entries, Mapping):  # a whole map computed with ${...}, or none
+            continue
+        for key, value in entries.items():
             key_text = str(key) if part == "labels" else str(key).lower()
-            problems = [("key", key, _KEY_RULE)] if names.qualified_name(key_text) else []
-            if part == "labels" and isinstance(value, str) and names.label_value(value):
+            problems = [("key", key, _KEY_RULE)] if known(key) and names.qualified_name(key_text) else []
+            if part == "labels" and isinstance(value, str) and known(value) and names.label_value(value):
                 problems.append(("value", value, _VALUE_RULE))
             if problems:
                 what, shown, why = problems[0]

@@ -27,7 +27,7 @@ from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._expressions import Field, format_path
-from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
+from pykro.graph._naming import LABEL_RULE, is_dns_label
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -177,14 +177,14 @@ def _check(
             validator = k8s.template_validator(api_version, kind)
     if external:
         return None
-    name = body["metadata"].get("name") if isinstance(body.get("metadata"), Mapping) else None
-    if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
-        what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
-        return ("metadata.name", what, "Use a name such as my-app.")
-    namespace = body["metadata"].get("namespace") if isinstance(body.get("metadata"), Mapping) else None
+    meta = body["metadata"] if isinstance(body.get("metadata"), Mapping) else {}
+    namespace = meta.get("namespace")
     if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
         what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
         return ("metadata.namespace", what, "Use a namespace such as my-team.")
+    found = _literal_metadata_problem(api_version, kind, meta)
+    if found is not None:
+        return found
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:
@@ -196,6 +196,28 @@ def _check(
     if validator is not None:
         return _validate(typed, body, validator, shapes, exprs)
     return _walk(typed, body, node(root), (), exprs)
+
+
+def _literal_metadata_problem(api_version: str, kind: str, meta: Mapping[str, Any]) -> Problem | None:
+    """What the API server refuses in the literal parts of a template's metadata (name, label keys and values,
+    annotation keys): wrong for every instance. Values computed with ``${...}`` are checked when rendered."""
+    from pykro._kubenames import qualified_name  # load on first use, not on `import pykro`
+    from pykro.graph._metadata import metadata_problem
+
+    found = metadata_problem(api_version, kind, meta, "composition", known=_literal)
+    if found is None:
+        return None
+    field, what, _ = found
+    if field == "name":
+        return ("metadata.name", what, "Use a name such as my-app.")
+    part, _, key = field.partition(".")
+    value = part == "labels" and not qualified_name(key)  # the key is valid: its value is not
+    fix = "Use a value such as my-team (free text goes in an annotation)." if value else "Use a key such as team."
+    return (f"metadata.{field}", what, fix)
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "${" not in value
 
 
 # --------------------------------------------------------------------------------------------------- plain data
