@@ -103,7 +103,7 @@ def check_object(obj: Mapping[str, Any], where: str) -> None:
 def object_problem(obj: Mapping[str, Any], fields: Sequence[Field] = ()) -> Problem | None:
     """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it;
     ``fields``: its ``${...}`` strings (`pykro.graph._expressions.expression_fields`), values not known yet."""
-    return _check(obj, fields, {}, None, external=False)
+    return _check(obj, fields, {}, None, external=False, concrete=True)
 
 
 @dataclass
@@ -157,8 +157,10 @@ def _check(
     *,
     external: bool,
     ready: bool = False,
+    concrete: bool = False,
 ) -> Problem | None:
-    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already."""
+    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already; ``concrete``: a rendered
+    object (its values may come from the spec), not a template."""
     api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
     odd = None if ready or _json_ready(body) else _non_json(body, ())
     if odd is not None:
@@ -182,7 +184,7 @@ def _check(
     if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
         what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
         return ("metadata.namespace", what, "Use a namespace such as my-team.")
-    found = _literal_metadata_problem(api_version, kind, meta)
+    found = _literal_metadata_problem(api_version, kind, meta, concrete)
     if found is not None:
         return found
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
@@ -198,18 +200,21 @@ def _check(
     return _walk(typed, body, node(root), (), exprs)
 
 
-def _literal_metadata_problem(api_version: str, kind: str, meta: Mapping[str, Any]) -> Problem | None:
+def _literal_metadata_problem(api_version: str, kind: str, meta: Mapping[str, Any], concrete: bool) -> Problem | None:
     """What the API server refuses in the literal parts of a template's metadata (name, label keys and values,
-    annotation keys): wrong for every instance. Values computed with ``${...}`` are checked when rendered."""
+    annotation keys): wrong for every instance. Values computed with ``${...}`` are checked when rendered (then
+    ``concrete``: the fix names the spec values too)."""
     from pykro._kubenames import qualified_name  # load on first use, not on `import pykro`
     from pykro.graph._metadata import metadata_problem
 
-    found = metadata_problem(api_version, kind, meta, "composition", known=_literal)
+    found = metadata_problem(api_version, kind, meta, "composition", inputs="the spec values", known=_literal)
     if found is None:
         return None
-    field, what, _ = found
+    field, what, fix = found
     if field == "name":
         return ("metadata.name", what, "Use a name such as my-app.")
+    if concrete:
+        return (f"metadata.{field}", what, fix)
     part, _, key = field.partition(".")
     value = part == "labels" and not qualified_name(key)  # the key is valid: its value is not
     fix = "Use a value such as my-team (free text goes in an annotation)." if value else "Use a key such as team."
