@@ -13,7 +13,7 @@ from pykro import _kubenames as names
 from pykro._kube import split_api_version
 from pykro.graph._naming import SUBDOMAIN_RULE
 
-__all__ = ["Problem", "metadata_problem", "short"]
+__all__ = ["Problem", "literal_problem", "metadata_problem", "short"]
 
 Problem = tuple[str, str, str]  # (where: a field or YAML path, what, fix)
 
@@ -89,6 +89,28 @@ def metadata_problem(
                     + (" (free text goes in an annotation)." if (part, what) == ("labels", "value") else "."),
                 )
     return None
+
+
+def literal_problem(api_version: str, kind: str, meta: Mapping[str, Any], concrete: bool) -> Problem | None:
+    """What the API server refuses in the literal parts of a template's metadata (name, label keys and values,
+    annotation keys): wrong for every instance (`pykro.graph._templates`). Values computed with ``${...}`` are
+    checked when rendered (then ``concrete``: the fix names the spec values too)."""
+    found = metadata_problem(api_version, kind, meta, "composition", inputs="the spec values", known=_literal)
+    if found is None:
+        return None
+    field, what, fix = found
+    if field == "name":
+        return ("metadata.name", what, "Use a name such as my-app.")
+    if concrete:
+        return (f"metadata.{field}", what, fix)
+    part, _, key = field.partition(".")
+    value = part == "labels" and not names.qualified_name(key)  # the key is valid: its value is not
+    fix = "Use a value such as my-team (free text goes in an annotation)." if value else "Use a key such as team."
+    return (f"metadata.{field}", what, fix)
+
+
+def _literal(value: Any) -> bool:
+    return isinstance(value, str) and "${" not in value
 
 
 def short(value: Any) -> str:

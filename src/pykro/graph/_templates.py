@@ -184,7 +184,9 @@ def _check(
     if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
         what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
         return ("metadata.namespace", what, "Use a namespace such as my-team.")
-    found = _literal_metadata_problem(api_version, kind, meta, concrete)
+    from pykro.graph._metadata import literal_problem  # loads on first use, not on `import pykro`
+
+    found = literal_problem(api_version, kind, meta, concrete)
     if found is not None:
         return found
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
@@ -198,31 +200,6 @@ def _check(
     if validator is not None:
         return _validate(typed, body, validator, shapes, exprs)
     return _walk(typed, body, node(root), (), exprs)
-
-
-def _literal_metadata_problem(api_version: str, kind: str, meta: Mapping[str, Any], concrete: bool) -> Problem | None:
-    """What the API server refuses in the literal parts of a template's metadata (name, label keys and values,
-    annotation keys): wrong for every instance. Values computed with ``${...}`` are checked when rendered (then
-    ``concrete``: the fix names the spec values too)."""
-    from pykro._kubenames import qualified_name  # load on first use, not on `import pykro`
-    from pykro.graph._metadata import metadata_problem
-
-    found = metadata_problem(api_version, kind, meta, "composition", inputs="the spec values", known=_literal)
-    if found is None:
-        return None
-    field, what, fix = found
-    if field == "name":
-        return ("metadata.name", what, "Use a name such as my-app.")
-    if concrete:
-        return (f"metadata.{field}", what, fix)
-    part, _, key = field.partition(".")
-    value = part == "labels" and not qualified_name(key)  # the key is valid: its value is not
-    fix = "Use a value such as my-team (free text goes in an annotation)." if value else "Use a key such as team."
-    return (f"metadata.{field}", what, fix)
-
-
-def _literal(value: Any) -> bool:
-    return isinstance(value, str) and "${" not in value
 
 
 # --------------------------------------------------------------------------------------------------- plain data
