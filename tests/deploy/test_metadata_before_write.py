@@ -77,3 +77,21 @@ def test_deploy_refuses_metadata_the_api_server_would_refuse_before_any_write(
         code, _, err = _run(capsys, "deploy", shop, "--set", "name=shop", "--name", "shop", *where)
         assert code == 0, err
         assert ("services", "shop-svc") in {(resource, name) for _, resource, name in kit.writes(since)}
+
+
+@pytest.mark.parametrize("mode", ["direct", "kro"])
+def test_an_instance_name_too_long_for_its_labels_is_named_as_the_cause(
+    kit: Any, capsys: pytest.CaptureFixture[str], shop: str, mode: str
+) -> None:
+    """A 64-character instance name is a valid name but not a label value: the error names the instance name (not
+    the composition or the spec values), before any write."""
+    where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", kit.unique(), "--mode", mode]
+    since = kit.mark()
+    code, _, err = _run(capsys, "deploy", shop, "--set", "name=shop", "--name", "i" * 64, *where)
+    assert code == 1, err
+    assert (
+        f"Shop instance name '{'i' * 64}' is 64 characters long: it is the value of label 'kro.run/instance-name'"
+        in err
+    )
+    assert "which holds at most 63 characters. Use an instance name of at most 63 characters." in err
+    assert kit.writes(since) == []

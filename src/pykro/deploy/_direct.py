@@ -132,8 +132,8 @@ class DirectFactory(FactoryBase):
             obj = instance_object(self.graph, spec, name, cluster.namespace, self.spec_model)
             self.redactor.learn_spec(self.graph, obj["spec"])
             prepared = prepare_instance(self.graph, obj, source=f"{self.graph.kind} {obj['metadata']['name']}")
-            ref = self._ref(cluster, prepared["metadata"]["name"])  # first: it says why a long name is refused
             self._learn(prepared)
+            ref = self._ref(cluster, prepared["metadata"]["name"])
             if switch_mode:  # refused when there is a kro instance to switch from (else the deploy checks it)
                 await check_other_mode(cluster, self.graph, ref, "direct", switch_mode)
             result = await DeployRun(cluster, self.graph, prepared, ref, self.reporter, opts).execute()

@@ -140,8 +140,15 @@ def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: 
         if found is None:
             continue
         field, what, fix = found
+        part, _, key = field.partition(".")
         if field == "name":
             fix = "Use a name such as my-app (object names are built from the instance name and spec values)."
+        elif part == "labels" and meta["labels"].get(key) == instance:  # kro's and pykro's labels name the instance
+            what = (
+                f"{kind} instance name {_shown(instance)} is {len(instance)} characters long: it is the value of "
+                f"label {key!r} of {obj.get('kind')} {meta['name']!r}, which holds at most 63 characters"
+            )
+            fix = "Use an instance name of at most 63 characters."
         else:  # the object's kind and name are in `what`
             where = f"{where}: metadata.{field}" if where else f"metadata.{field}"
         raise ValidationError(what, where=where, fix=fix)
