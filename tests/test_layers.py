@@ -29,6 +29,7 @@ RANKS: dict[str, int] = {
     "_kubeyaml": 0,
     "_graphs": 0,
     "_kube": 0,
+    "_kubenames": 0,
     "diskcache": 0,
     "_lazy": 0,
     "_gotemplate": 0,

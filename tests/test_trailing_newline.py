@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from pykro import _kubenames as emulated
 from pykro import _yamlio as yamlio
 from pykro.deploy._errors import DeployError
 from pykro.deploy._names import check_name, check_namespace
-from pykro.emulator._validation import names as emulated
 from pykro.errors import ValidationError
 from pykro.graph import Graph
 from pykro.graph._naming import is_dns_subdomain, is_valid_id, is_valid_kind

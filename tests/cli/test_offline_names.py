@@ -168,3 +168,75 @@ def test_render_refuses_what_an_instance_file_holds_besides_name_namespace_and_s
     path.write_text(saved + "spec: {replicas: 1}\nstatus: {ready: true}\n")  # as `kubectl get -o yaml` saves it
     code, out, err = _run(capsys, "render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path))
     assert code == 0 and "kind: Deployment" in out, err
+
+
+SHOP = """\
+from pykro import Spec, composition
+from pykro.simple import ConfigMap, Service
+
+
+class ShopSpec(Spec):
+    name: str
+    team: str = "web"
+
+
+@composition(api_version="example.com/v1", kind="Shop")
+def shop(spec: ShopSpec) -> None:
+    ConfigMap(id="config", name=spec.name + "-config", data={"k": "v"})
+    Service(id="svc", name=spec.name + "-svc", labels={"team": spec.team}, selector={"app": "shop"}, ports=[80])
+"""
+
+
+def test_render_manifests_refuses_a_service_name_or_label_value_from_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Only DNS-1123 subdomain names were checked: a 64-character Service name (a DNS-1035 label) and a label value
+    with a space were printed as manifests the API server refuses."""
+    app = tmp_path / "shop.py"
+    app.write_text(SHOP)
+    base = ["render", str(app), "--manifests"]
+    code, out, err = _run(capsys, *base, "--set", "name=" + "s" * 60)
+    assert code == 1 and out == "", err
+    assert f"Service name '{'s' * 60}-svc' is not a valid Kubernetes name: it must be a lower-case DNS-1035" in err
+    code, out, err = _run(capsys, *base, "--set", "name=shop", "--set", "team=a b")
+    assert code == 1 and out == "", err
+    assert "error: metadata.labels.team: Service 'shop-svc': label value 'a b' is not valid" in err
+    assert "Fix the composition, or the spec values it reads (free text goes in an annotation)." in err
+    code, out, err = _run(capsys, *base, "--set", "name=shop", "--set", "team=a-b")
+    assert code == 0 and "team: a-b" in out, err
+
+
+def test_a_literal_label_value_or_service_name_is_refused_when_compiled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = tmp_path / "shop.py"
+    app.write_text(SHOP.replace('"team": spec.team', '"team": "a b"'))
+    code, out, err = _run(capsys, "render", str(app), "--rgd")
+    assert code == 1 and out == "", err
+    assert "label value 'a b' is not valid" in err and "template.metadata.labels.team" in err
+    assert "Use a value such as my-team (free text goes in an annotation)." in err
+    app.write_text(SHOP.replace('spec.name + "-svc"', '"' + "s" * 64 + '"'))
+    code, out, err = _run(capsys, "render", str(app), "--rgd")
+    assert code == 1 and out == "" and f"Service name '{'s' * 64}' is not a valid Kubernetes name" in err, err
+
+
+def test_rgd_expand_refuses_a_label_value_built_from_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rgd = yamlio.load(Path(WEBAPP).read_text())
+    rgd["spec"]["schema"]["spec"]["team"] = 'string | default="web"'
+    config = next(r for r in rgd["spec"]["resources"] if r["id"] == "config")
+    config["template"]["metadata"]["labels"] = {"team": "${schema.spec.team}"}
+    path = tmp_path / "rgd.yaml"
+    path.write_text(yamlio.dump(rgd))
+    doc = yamlio.load((EXAMPLES / "rgd" / "webapp-instance.yaml").read_text())
+    doc["spec"]["team"] = "web team"
+    instance = tmp_path / "instance.yaml"
+    instance.write_text(yamlio.dump(doc))
+    code, out, err = _run(capsys, "rgd", "expand", str(path), "-i", str(instance), "-o", "yaml")
+    assert code == 1 and out == "", err
+    assert f"error: {instance}: metadata.labels.team: ConfigMap 'shop-config': label value 'web team'" in err
+    doc["spec"]["team"] = "web-team"
+    instance.write_text(yamlio.dump(doc))
+    code, out, err = _run(capsys, "rgd", "expand", str(path), "-i", str(instance), "-o", "yaml")
+    assert code == 0 and "team: web-team" in out, err

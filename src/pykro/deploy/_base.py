@@ -22,6 +22,7 @@ from pykro.deploy._retry import RetryPolicy
 from pykro.deploy._sync import run_sync
 from pykro.errors import PykroError
 from pykro.graph import Graph
+from pykro.graph._naming import check_names
 from pykro.graph._secrets import Redactor
 from pykro.graph._templates import check_object
 from pykro.runtime import expand
@@ -117,6 +118,8 @@ class FactoryBase(ABC):
         for st in states:
             for obj in st.objects:
                 self.redactor.learn_object(obj)
+        name = str((instance.get("metadata") or {}).get("name"))
+        check_names(self.graph.kind, name, [o for st in states for o in st.objects], where=f"{self.graph.kind} {name}")
         for st in states:  # what the spec alone decides is checked as the API server would, before any write
             for obj in st.objects:
                 check_object(obj, f"{obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")

@@ -110,10 +110,11 @@ def did_you_mean(word: str, candidates: Iterable[str]) -> str:
 
 
 def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: str | None = None) -> None:
-    """Refuse an instance name, or a ``metadata.name`` of a produced object, that is not a DNS-1123 subdomain (what
-    the API server requires of custom resources and most kinds): offline, as deploy refuses it before writing."""
-    named = [(f"{kind} instance name", instance)]
-    named += [(f"{o.get('kind')} name", o["metadata"]["name"]) for o in objects if "name" in (o.get("metadata") or {})]
+    """Refuse, offline (as deploy refuses it before writing), an instance name that is not a DNS-1123 subdomain, or
+    produced object metadata the API server would refuse: its namespace, its name (the kind's rule and limit: a
+    Service name is a DNS-1035 label), its label keys and values and its annotation keys."""
+    from pykro.graph._metadata import metadata_problem  # loads on first use, not on `import pykro`
+
     for obj in objects:
         namespace = (obj.get("metadata") or {}).get("namespace")
         if namespace is not None and not (isinstance(namespace, str) and is_dns_label(namespace)):
@@ -123,14 +124,34 @@ def check_names(kind: str, instance: Any, objects: list[dict[str, Any]], where: 
                 where=where,
                 fix="Use a namespace such as my-team.",
             )
-    for what, value in named:
-        if not (isinstance(value, str) and is_dns_subdomain(value)):
-            raise ValidationError(
-                f"{what} {_shown(value)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
-                where=where,
-                fix="Use a name such as my-app"
-                + (" (object names are built from the instance name and spec values)." if what != named[0][0] else "."),
+    if not (isinstance(instance, str) and is_dns_subdomain(instance)):
+        raise ValidationError(
+            f"{kind} instance name {_shown(instance)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}",
+            where=where,
+            fix="Use a name such as my-app.",
+        )
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        if "name" not in meta:  # not an object kro would create; its labels are still checked
+            meta = {**meta, "name": "x"}
+        found = metadata_problem(
+            str(obj.get("apiVersion")), str(obj.get("kind")), meta, "composition", inputs="the spec values"
+        )
+        if found is None:
+            continue
+        field, what, fix = found
+        part, _, key = field.partition(".")
+        if field == "name":
+            fix = "Use a name such as my-app (object names are built from the instance name and spec values)."
+        elif part == "labels" and meta["labels"].get(key) == instance:  # kro's and pykro's labels name the instance
+            what = (
+                f"{kind} instance name {_shown(instance)} is {len(instance)} characters long: it is the value of "
+                f"label {key!r} of {obj.get('kind')} {meta['name']!r}, which holds at most 63 characters"
             )
+            fix = "Use an instance name of at most 63 characters."
+        else:  # the object's kind and name are in `what`
+            where = f"{where}: metadata.{field}" if where else f"metadata.{field}"
+        raise ValidationError(what, where=where, fix=fix)
 
 
 def _shown(value: Any) -> str:

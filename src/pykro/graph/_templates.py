@@ -29,7 +29,7 @@ from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._bounds import bound
 from pykro.graph._expressions import Field, format_path
-from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
+from pykro.graph._naming import LABEL_RULE, is_dns_label
 from pykro.resources import _suggest as suggest
 from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
@@ -105,7 +105,7 @@ def check_object(obj: Mapping[str, Any], where: str) -> None:
 def object_problem(obj: Mapping[str, Any], fields: Sequence[Field] = ()) -> Problem | None:
     """``(path, what, fix)`` of the first problem of a concrete object, or None when the API server would take it;
     ``fields``: its ``${...}`` strings (`pykro.graph._expressions.expression_fields`), values not known yet."""
-    return _check(obj, fields, {}, None, external=False)
+    return _check(obj, fields, {}, None, external=False, concrete=True)
 
 
 @dataclass
@@ -159,8 +159,10 @@ def _check(
     *,
     external: bool,
     ready: bool = False,
+    concrete: bool = False,
 ) -> Problem | None:
-    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already."""
+    """The first problem of ``body``; ``ready``: :func:`_json_ready` holds for it already; ``concrete``: a rendered
+    object (its values may come from the spec), not a template."""
     api_version, kind = str(body.get("apiVersion", "")), str(body.get("kind", ""))
     odd = None if ready or _json_ready(body) else _non_json(body, ())
     if odd is not None:
@@ -179,14 +181,16 @@ def _check(
             validator = k8s.template_validator(api_version, kind)
     if external:
         return None
-    name = body["metadata"].get("name") if isinstance(body.get("metadata"), Mapping) else None
-    if isinstance(name, str) and "${" not in name and not is_dns_subdomain(name):
-        what = f"{kind} name {_short(name)} is not a valid Kubernetes name: it must be {SUBDOMAIN_RULE}"
-        return ("metadata.name", what, "Use a name such as my-app.")
-    namespace = body["metadata"].get("namespace") if isinstance(body.get("metadata"), Mapping) else None
+    meta = body["metadata"] if isinstance(body.get("metadata"), Mapping) else {}
+    namespace = meta.get("namespace")
     if isinstance(namespace, str) and "${" not in namespace and not is_dns_label(namespace):
         what = f"{kind} namespace {_short(namespace)} is not a valid Kubernetes namespace name: it must be {LABEL_RULE}"
         return ("metadata.namespace", what, "Use a namespace such as my-team.")
+    from pykro.graph._metadata import literal_problem  # loads on first use, not on `import pykro`
+
+    found = literal_problem(api_version, kind, meta, concrete)
+    if found is not None:
+        return found
     typed = _Kind(api_version, kind, root, secret=kind == "Secret" and api_version == "v1")
     shapes = [(fld, typed.shape(fld.path)) for fld in fields]
     for fld, form in shapes:

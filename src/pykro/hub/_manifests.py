@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
+from pykro._kubenames import config_key
 from pykro.deploy._names import check_name
-from pykro.emulator._validation.names import config_key
 from pykro.errors import PykroError
 from pykro.graph._crd import plural_of
 from pykro.schema._kubernetes import resource_for, split_api_version, validate_object

@@ -1,7 +1,7 @@
 """What a Python form's composition computes from a row, checked when the row is planned (by ``hub plan`` and
 ``hub sync`` alike, before anything is written): the objects the spec alone decides — the resources whose
 expressions read only the instance's spec, name and namespace, as a deploy checks them before its first write —
-are rendered with the runtime's evaluation and checked as the API server would (`pykro.hub._objects`: the kind's
+are rendered with the runtime's evaluation and checked as the API server would (`pykro.graph._metadata`: the kind's
 name rule, label keys and values, the kind's schema and value rules). A row whose composition would compute a
 Service name over 63 characters or a port above 65535 fails alone, naming the resource and the field.
 
@@ -18,8 +18,8 @@ from typing import Any, Final
 from pykro.cel import Template
 from pykro.graph import Field, Graph, Node
 from pykro.graph._analysis import RESOURCE
+from pykro.graph._metadata import Problem, metadata_problem
 from pykro.graph._templates import object_problem
-from pykro.hub._objects import Problem, metadata_problem
 from pykro.runtime import _paths as paths
 from pykro.runtime._expand import _Context, _Failed, _Pending
 from pykro.runtime._fill import fill

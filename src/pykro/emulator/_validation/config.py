@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Any
 
-from pykro.emulator._validation import names
+from pykro import _kubenames as names
 from pykro.schema._causes import FieldCause, forbidden, invalid, required, too_long
 
 __all__ = ["configmap", "secret"]

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
-from pykro.emulator._validation import names
+from pykro import _kubenames as names
+from pykro._kubenames import MAX_NAME, NameRule, name_rule
 from pykro.schema._causes import FieldCause, invalid, required, too_long
 
 __all__ = ["annotation_keys", "labels", "object_meta"]
 
 TOTAL_ANNOTATION_BYTES = 256 * 1024
-
-NameRule = Callable[[str], list[str]]
-# kinds whose names are not DNS-1123 subdomains (the default); the key is (group, kind)
-NAME_RULES: dict[tuple[str, str], NameRule] = {
-    ("", "Namespace"): names.dns1123_label,
-    ("", "Service"): names.dns1035_label,
-    ("apps", "StatefulSet"): names.dns1123_label,  # its name is part of its pods' hostnames
-}
-MAX_NAME: dict[tuple[str, str], int] = {("batch", "CronJob"): 52}
 
 
 def _prefix(rule: NameRule) -> NameRule:
@@ -34,7 +25,7 @@ def _prefix(rule: NameRule) -> NameRule:
 def object_meta(kind: str, group: str, meta: dict[str, Any], creating: bool) -> list[FieldCause]:
     """The causes for `metadata`; name rules apply on create (a stored name never changes)."""
     out: list[FieldCause] = []
-    rule = NAME_RULES.get((group, kind), names.dns1123_subdomain)
+    rule = name_rule(group, kind)
     name = meta.get("name")
     if creating:
         generate = meta.get("generateName")

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from typing import Any
 
-from pykro.emulator._validation import meta, names
+from pykro import _kubenames as names
+from pykro.emulator._validation import meta
 from pykro.schema._causes import FieldCause, duplicate, forbidden, invalid, not_supported, required
 
 __all__ = ["PROTOCOLS", "fixed_part", "pod_spec", "pod_update", "template"]

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from pykro.emulator._validation import meta, names, podspec
+from pykro import _kubenames as names
+from pykro.emulator._validation import meta, podspec
 from pykro.schema._causes import FieldCause, duplicate, invalid, not_supported, required
 
 __all__ = ["service"]

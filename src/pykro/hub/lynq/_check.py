@@ -9,9 +9,9 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from pykro.graph._expressions import expression_fields
+from pykro.graph._metadata import Problem, metadata_problem
 from pykro.graph._templates import object_problem
 from pykro.hub._generated import RandomPassword
-from pykro.hub._objects import Problem, metadata_problem
 from pykro.hub.lynq._render import TemplateText
 
 if TYPE_CHECKING:

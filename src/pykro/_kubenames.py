@@ -1,18 +1,25 @@
-"""The name and key syntaxes of k8s.io/apimachinery/pkg/util/validation, with the apiserver's messages."""
+"""The name and key syntaxes of k8s.io/apimachinery/pkg/util/validation, with the apiserver's messages, and the
+per-kind name rules (`name_rule`, `MAX_NAME`). Shared by the emulator (which answers with these messages) and the
+graph layer (which refuses, before any write, what the API server would refuse)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from pykro._kube import DNS1035_LABEL, DNS1123_LABEL, DNS1123_SUBDOMAIN
 
 __all__ = [
+    "MAX_NAME",
+    "NAME_RULES",
+    "NameRule",
     "config_key",
     "dns1035_label",
     "dns1123_label",
     "dns1123_subdomain",
     "label_value",
     "max_len",
+    "name_rule",
     "port_name",
     "port_number",
     "qualified_name",
@@ -137,3 +144,18 @@ def port_name(value: str) -> list[str]:
 
 def port_number(value: int) -> list[str]:
     return [] if 1 <= value <= 65535 else ["must be between 1 and 65535, inclusive"]
+
+
+NameRule = Callable[[str], list[str]]
+# kinds whose names are not DNS-1123 subdomains (the default); the key is (group, kind)
+NAME_RULES: dict[tuple[str, str], NameRule] = {
+    ("", "Namespace"): dns1123_label,
+    ("", "Service"): dns1035_label,
+    ("apps", "StatefulSet"): dns1123_label,  # its name is part of its pods' hostnames
+}
+MAX_NAME: dict[tuple[str, str], int] = {("batch", "CronJob"): 52}  # its Jobs' names add 11 characters
+
+
+def name_rule(group: str, kind: str) -> NameRule:
+    """The syntax the API server requires of the name of a ``kind`` of ``group`` (without `MAX_NAME`'s limit)."""
+    return NAME_RULES.get((group, kind), dns1123_subdomain)
