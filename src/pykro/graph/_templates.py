@@ -33,6 +33,7 @@ from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
 from pykro.schema import _kubernetes as k8s
 from pykro.schema._causes import json_type
+from pykro.schema._formats import int_misfit
 
 if TYPE_CHECKING:
     from pykro.graph._model import Resource
@@ -453,7 +454,7 @@ def _validate(
             return None
         errors = list(validator.iter_errors(data))
     except OverflowError:  # an int beyond 64 bits (other non-JSON values were refused before)
-        return None
+        return _huge(typed, data, ())
     for error in errors:
         found = _error(typed, error, exprs)
         if found is not None:
@@ -491,6 +492,9 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         return _unknown(typed, path, str(sorted(error.kind.unexpected)[0]))
     if name in ("Minimum", "Maximum"):
         text = format_path(path)
+        misfit = _misfit(typed, path, error.instance)
+        if misfit is not None:
+            return misfit
         bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
         what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
         return (text, what, f"The API server rejects it; use a value {bound}.")
@@ -513,6 +517,28 @@ def _types(error: Any) -> str:
     types = getattr(error.kind, "types", None) or ()
     names = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     return str(names[0]) if len(names) == 1 else ""
+
+
+def _misfit(typed: _Kind, path: Path, value: Any) -> Problem | None:
+    """The problem of an int out of the range of its field's format (int64 where none is declared)."""
+    misfit = int_misfit(value, (typed.at(path) or {}).get("format"))
+    if misfit is None:
+        return None
+    text = format_path(path)
+    what = f"{typed.kind} field {text} is {value}, which {misfit}"
+    return (text, what, "The API server cannot store it; use a value in that range.")
+
+
+def _huge(typed: _Kind, value: Any, path: Path) -> Problem | None:
+    """The first int beyond 64 bits under ``value`` (what the validator cannot take), as a problem."""
+    if isinstance(value, int):
+        return _misfit(typed, path, value)
+    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _huge(typed, item, (*path, key))
+        if found is not None:
+            return found
+    return None
 
 
 # --------------------------------------------------------------------------------------------------- CRD kinds
@@ -548,7 +574,9 @@ def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs
                 return found
         return None
     actual = json_type(value)
-    if actual == form or (form == "number" and actual == "integer"):
+    if actual == "integer" and form in ("integer", "number"):
+        return _misfit(typed, path, value) if form == "integer" else None
+    if actual == form:
         return None
     return _wrong(typed, path, value, _WORDS.get(form, form))
 

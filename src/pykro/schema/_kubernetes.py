@@ -26,8 +26,9 @@ from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _quantity
+from pykro.schema import _formats, _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
+from pykro.schema._formats import INT_BOUNDS
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -242,7 +243,9 @@ def _cache_root() -> Path | None:
 @cache
 def _cache_dir() -> Path | None:
     """This bundle's slice cache, named by the bundle and the modules whose code and rules make the slices."""
-    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__))
+    return _diskcache.folder(
+        _cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__), Path(_formats.__file__)
+    )
 
 
 def _cached(name: str, make: Any) -> Any:
@@ -397,6 +400,22 @@ QUANTITY_PATTERN: Final = _quantity.quantity_pattern()
 BASE64_PATTERN: Final = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
+def _int_bounded(schema: Any) -> Any:
+    """``schema`` with the range of its format as ``minimum``/``maximum`` on every ``format: int32``/``int64``
+    integer (Go's decoder refuses a number its field cannot hold)."""
+    if isinstance(schema, dict):
+        out = {key: _int_bounded(value) for key, value in schema.items()}
+        declared = out.get("type")
+        integer = declared == "integer" or (isinstance(declared, list) and "integer" in declared)
+        if integer and out.get("format") in INT_BOUNDS:
+            low, high = INT_BOUNDS[out["format"]]
+            return {**out, "minimum": max(low, out.get("minimum", low)), "maximum": min(high, out.get("maximum", high))}
+        return out
+    if isinstance(schema, list):
+        return [_int_bounded(value) for value in schema]
+    return schema
+
+
 def _base64(schema: Any) -> Any:
     """``schema`` with a base64 ``pattern`` on every ``format: byte`` string."""
     if isinstance(schema, dict):
@@ -452,8 +471,9 @@ def _refs(name: str) -> tuple[str, ...]:
 
 @memo.cached(maxsize=1024)
 def template_validator(api_version: str, kind: str) -> Any:
-    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
-    :data:`VALUE_RULES`; None when the kind is not built in. Compiled from the definitions the kind reaches only."""
+    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors), with
+    :data:`VALUE_RULES` and with the range of int32 and int64 fields; None when the kind is not built in. Compiled
+    from the definitions the kind reaches only."""
     group, version = split_api_version(api_version)
     name = _gvk_index().get((group, version, kind))
     if name is None:
@@ -480,7 +500,7 @@ def _make_slice(name: str) -> dict[str, Any]:
                 stack.append(ref)
     template = {}
     for each in sorted(needed):
-        definition = _base64(_strict(defs[each]))
+        definition = _int_bounded(_base64(_strict(defs[each])))
         rules = VALUE_RULES.get(each)
         if rules:
             properties = dict(definition["properties"])
