@@ -345,8 +345,8 @@ def check_part(schema: Schema | None, values: Any, where: str, path: str = "spec
     if schema is None:
         return
     defaulted = structural.apply_defaults(schema, values)  # nulls unset, as below
-    found = structural.validate(schema, defaulted, path) or structural.int_misfits(schema, defaulted, path)
-    causes = [cause for cause in found if cause.reason != c.REQUIRED]
+    found = structural.validate(schema, defaulted, path)
+    causes = [cause for cause in found if cause.reason != c.REQUIRED] or structural.int_misfits(schema, defaulted, path)
     if causes:
         details = "; ".join(cause.message for cause in causes[:8])
         raise ValidationError(f"invalid value: {details}", where=where, fix="Fix these fields.")
