@@ -175,8 +175,8 @@ def test_spec_values_follow_the_crd_schema_format() -> None:
 # ------------------------------------------------------------------------------------------ Spec models
 class _Sizes(Spec):
     replicas: int = 1
-    ports: list[int] = []
-    limits: dict[str, int] = {}
+    ports: list[int] = pydantic.Field(default_factory=list)
+    limits: dict[str, int] = pydantic.Field(default_factory=dict)
 
 
 @pytest.mark.parametrize(
@@ -261,7 +261,7 @@ def test_cli_render_manifests(tmp_path: Path) -> None:
     assert out.returncode == 1 and "Traceback" not in out.stderr
     assert f"Deployment a: spec.replicas: Deployment field spec.replicas is 4294967296, which {INT32}" in out.stderr
     out = render("--set", "replicas=9223372036854775808")  # a Spec int is an int64 first
-    assert out.returncode == 1 and f"--set replicas=9223372036854775808: invalid value: spec.replicas" in out.stderr
+    assert out.returncode == 1 and "--set replicas=9223372036854775808: invalid value: spec.replicas" in out.stderr
     assert INT64 in out.stderr
     out = render("--set", "replicas=1000000000000000000000000000000")
     assert out.returncode == 1
@@ -279,7 +279,7 @@ def test_cli_render_manifests(tmp_path: Path) -> None:
     assert out.returncode == 1 and f"{values}: invalid value: spec.replicas" in out.stderr and INT64 in out.stderr
     out = render("--set", "replicas=2147483647")
     assert out.returncode == 0, out.stderr
-    assert list(yamlio.load_all(out.stdout))[0]["spec"]["replicas"] == 2**31 - 1
+    assert next(iter(yamlio.load_all(out.stdout)))["spec"]["replicas"] == 2**31 - 1
 
 
 def test_cli_rgd_expand(tmp_path: Path) -> None:
@@ -302,4 +302,4 @@ def test_cli_rgd_expand(tmp_path: Path) -> None:
     assert out.returncode == 1 and f"spec.replicas in body {INT64}" in out.stderr
     out = expand(2**31 - 1)
     assert out.returncode == 0, out.stderr
-    assert list(yamlio.load_all(out.stdout))[0]["spec"]["replicas"] == 2**31 - 1
+    assert next(iter(yamlio.load_all(out.stdout)))["spec"]["replicas"] == 2**31 - 1

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from pykro import _diskcache
-from pykro.schema import _kubernetes as k8s
 from pykro.schema import _formats as formats_module
+from pykro.schema import _kubernetes as k8s
 from pykro.schema import _quantity as quantity_module
 
 DEPLOYMENT = "io.k8s.api.apps.v1.Deployment"
