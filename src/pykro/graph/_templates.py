@@ -33,7 +33,7 @@ from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
 from pykro.schema import _kubernetes as k8s
 from pykro.schema._causes import json_type
-from pykro.schema._formats import int_misfit
+from pykro.schema._formats import beyond_int64, int_misfit
 
 if TYPE_CHECKING:
     from pykro.graph._model import Resource
@@ -454,12 +454,19 @@ def _validate(
             return None
         errors = list(validator.iter_errors(data))
     except OverflowError:  # an int beyond 64 bits (other non-JSON values were refused before)
-        return _huge(typed, data, ())
+        path = beyond_int64(data)
+        return None if path is None else _misfit(typed, path, _at(data, path))
     for error in errors:
         found = _error(typed, error, exprs)
         if found is not None:
             return found
     return None
+
+
+def _at(data: Any, path: Path) -> Any:
+    for step in path:
+        data = data[step]
+    return data
 
 
 def _replaced(body: Mapping[str, Any], values: list[tuple[Path, Any]]) -> dict[str, Any]:
@@ -527,18 +534,6 @@ def _misfit(typed: _Kind, path: Path, value: Any) -> Problem | None:
     text = format_path(path)
     what = f"{typed.kind} field {text} is {value}, which {misfit}"
     return (text, what, "The API server cannot store it; use a value in that range.")
-
-
-def _huge(typed: _Kind, value: Any, path: Path) -> Problem | None:
-    """The first int beyond 64 bits under ``value`` (what the validator cannot take), as a problem."""
-    if isinstance(value, int):
-        return _misfit(typed, path, value)
-    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = _huge(typed, item, (*path, key))
-        if found is not None:
-            return found
-    return None
 
 
 # --------------------------------------------------------------------------------------------------- CRD kinds

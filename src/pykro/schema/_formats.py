@@ -9,15 +9,15 @@ import base64
 import binascii
 import ipaddress
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
 from email.utils import parseaddr
-from typing import Final
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 from pykro._kube import DNS1123_LABEL
 
-__all__ = ["INT_BOUNDS", "check_format", "int_bounds", "int_misfit"]
+__all__ = ["INT_BOUNDS", "beyond_int64", "check_format", "int_bounds", "int_misfit"]
 
 _HOSTNAME: Final = re.compile(
     r"^([a-zA-Z0-9\w]((-?[a-zA-Z0-9\w]{0,62})?)|([a-zA-Z0-9\w](([a-zA-Z0-9\-\w]{0,61}[a-zA-Z0-9\w])?)(\.)){1,}"
@@ -200,3 +200,15 @@ def int_misfit(value: object, fmt: object) -> str | None:
     if low <= value <= high:
         return None
     return f"does not fit in a {32 if fmt == 'int32' else 64}-bit integer ({low} to {high})"
+
+
+def beyond_int64(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """The path of the first int beyond int64 under ``value`` (through mappings and lists), or None."""
+    if isinstance(value, int):
+        return None if int_misfit(value, "int64") is None else path
+    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = beyond_int64(item, (*path, key))
+        if found is not None:
+            return found
+    return None

@@ -28,7 +28,7 @@ from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
 from pykro.schema import _formats, _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
-from pykro.schema._formats import INT_BOUNDS
+from pykro.schema._formats import INT_BOUNDS, beyond_int64, int_misfit
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -345,12 +345,13 @@ def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @cache
 def _registry() -> Any:
-    return jsonschema_rs.Registry([(_DEFINITIONS_URI, _definitions_doc())])
+    return jsonschema_rs.Registry([(_DEFINITIONS_URI, _int_bounded(_definitions_doc()))])
 
 
 @memo.cached(maxsize=1024)
 def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
-    """The compiled validator of one kind; the strict bundle adds ``additionalProperties: false`` everywhere."""
+    """The compiled validator of one kind (with the range of int32 and int64 fields); the strict bundle adds
+    ``additionalProperties: false`` everywhere."""
     name = _gvk_index()[(group, version, kind)]
     if strict:
         return jsonschema_rs.validator_for({"$ref": f"{_STRICT_URI}#/$defs/{name}"}, registry=_strict_registry())
@@ -436,7 +437,7 @@ def _strict_doc() -> dict[str, Any]:
 
 @cache
 def _strict_registry() -> Any:
-    return jsonschema_rs.Registry([(_STRICT_URI, {**_strict_doc(), "$id": _STRICT_URI})])
+    return jsonschema_rs.Registry([(_STRICT_URI, _int_bounded({**_strict_doc(), "$id": _STRICT_URI}))])
 
 
 def _strict(schema: Any) -> Any:
@@ -533,9 +534,17 @@ def validate_object(obj: Mapping[str, Any], *, strict: bool = True) -> list[Fiel
     if (group, version, kind) not in _gvk_index():
         return []
     validator = _validator(group, version, kind, strict)
-    if validator.is_valid(obj):
-        return []
-    return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
+    try:
+        if validator.is_valid(obj):
+            return []
+        return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
+    except OverflowError:  # an int beyond 64 bits, which the validator cannot take
+        path = beyond_int64(obj) or ()
+        value: Any = obj
+        for step in path:
+            value = value[step]
+        field = _field(list(path))
+        return [c.invalid(field, value, f"{field} in body {int_misfit(value, 'int64')}")]
 
 
 def unknown_fields(obj: Mapping[str, Any]) -> list[str]:
