@@ -14,7 +14,7 @@ from pydantic.alias_generators import to_camel
 from pykro.authoring._location import fail, user_location
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._naming import did_you_mean
-from pykro.schema._formats import int_misfit
+from pykro.schema._ints import int_misfit
 from pykro.schema._models import secret_paths
 
 _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")

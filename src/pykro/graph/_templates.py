@@ -33,7 +33,7 @@ from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
 from pykro.schema import _kubernetes as k8s
 from pykro.schema._causes import json_type
-from pykro.schema._formats import beyond_int64, int_misfit
+from pykro.schema._ints import int_misfit
 
 if TYPE_CHECKING:
     from pykro.graph._model import Resource
@@ -454,19 +454,12 @@ def _validate(
             return None
         errors = list(validator.iter_errors(data))
     except OverflowError:  # an int beyond 64 bits (other non-JSON values were refused before)
-        path = beyond_int64(data)
-        return None if path is None else _misfit(typed, path, _at(data, path))
+        return None
     for error in errors:
         found = _error(typed, error, exprs)
         if found is not None:
             return found
     return None
-
-
-def _at(data: Any, path: Path) -> Any:
-    for step in path:
-        data = data[step]
-    return data
 
 
 def _replaced(body: Mapping[str, Any], values: list[tuple[Path, Any]]) -> dict[str, Any]:

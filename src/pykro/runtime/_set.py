@@ -21,7 +21,7 @@ from pykro.runtime._values import (
     normalize,
     unknown_field,
 )
-from pykro.schema._formats import INT_BOUNDS
+from pykro.schema._ints import INT_BOUNDS
 
 __all__ = ["set_value"]
 

@@ -9,15 +9,15 @@ import base64
 import binascii
 import ipaddress
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import date, datetime
 from email.utils import parseaddr
-from typing import Any, Final
+from typing import Final
 from urllib.parse import urlsplit
 
 from pykro._kube import DNS1123_LABEL
 
-__all__ = ["INT_BOUNDS", "beyond_int64", "check_format", "int_bounds", "int_misfit"]
+__all__ = ["check_format"]
 
 _HOSTNAME: Final = re.compile(
     r"^([a-zA-Z0-9\w]((-?[a-zA-Z0-9\w]{0,62})?)|([a-zA-Z0-9\w](([a-zA-Z0-9\-\w]{0,61}[a-zA-Z0-9\w])?)(\.)){1,}"
@@ -179,36 +179,3 @@ def check_format(fmt: str, value: str) -> bool:
     """True when ``value`` satisfies ``fmt`` (unsupported formats always pass, as in the apiserver)."""
     check = CHECKS.get(fmt.replace("-", "").lower() if fmt.startswith("k8s") else fmt.replace("-", ""))
     return True if check is None else check(value)
-
-
-# The integers the API server and kro store: Go's int32 for ``format: int32`` fields, int64 for every other integer
-# (a JSON number beyond int64 becomes a float64 there, digits lost; one beyond int32 in an int32 field is refused).
-INT_BOUNDS: Final = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
-
-
-def int_bounds(fmt: object) -> tuple[int, int]:
-    """The range of an integer field of OpenAPI format ``fmt``: int32's for ``int32``, else int64's."""
-    return INT_BOUNDS["int32"] if fmt == "int32" else INT_BOUNDS["int64"]
-
-
-def int_misfit(value: object, fmt: object) -> str | None:
-    """``does not fit in a 32-bit integer (-2147483648 to 2147483647)`` when the int ``value`` is out of the range
-    of ``fmt`` (see :func:`int_bounds`); None when it fits or is not an int."""
-    if not isinstance(value, int) or isinstance(value, bool):
-        return None
-    low, high = int_bounds(fmt)
-    if low <= value <= high:
-        return None
-    return f"does not fit in a {32 if fmt == 'int32' else 64}-bit integer ({low} to {high})"
-
-
-def beyond_int64(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
-    """The path of the first int beyond int64 under ``value`` (through mappings and lists), or None."""
-    if isinstance(value, int):
-        return None if int_misfit(value, "int64") is None else path
-    items = value.items() if isinstance(value, Mapping) else enumerate(value) if isinstance(value, list) else ()
-    for key, item in items:
-        found = beyond_int64(item, (*path, key))
-        if found is not None:
-            return found
-    return None

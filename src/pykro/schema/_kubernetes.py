@@ -26,9 +26,9 @@ from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _formats, _quantity
+from pykro.schema import _ints, _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
-from pykro.schema._formats import INT_BOUNDS, beyond_int64, int_misfit
+from pykro.schema._ints import bounded
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -244,7 +244,7 @@ def _cache_root() -> Path | None:
 def _cache_dir() -> Path | None:
     """This bundle's slice cache, named by the bundle and the modules whose code and rules make the slices."""
     return _diskcache.folder(
-        _cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__), Path(_formats.__file__)
+        _cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__), Path(_ints.__file__)
     )
 
 
@@ -345,7 +345,7 @@ def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @cache
 def _registry() -> Any:
-    return jsonschema_rs.Registry([(_DEFINITIONS_URI, _int_bounded(_definitions_doc()))])
+    return jsonschema_rs.Registry([(_DEFINITIONS_URI, bounded(_definitions_doc()))])
 
 
 @memo.cached(maxsize=1024)
@@ -401,22 +401,6 @@ QUANTITY_PATTERN: Final = _quantity.quantity_pattern()
 BASE64_PATTERN: Final = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
 
 
-def _int_bounded(schema: Any) -> Any:
-    """``schema`` with the range of its format as ``minimum``/``maximum`` on every ``format: int32``/``int64``
-    integer (Go's decoder refuses a number its field cannot hold)."""
-    if isinstance(schema, dict):
-        out = {key: _int_bounded(value) for key, value in schema.items()}
-        declared = out.get("type")
-        integer = declared == "integer" or (isinstance(declared, list) and "integer" in declared)
-        if integer and out.get("format") in INT_BOUNDS:
-            low, high = INT_BOUNDS[out["format"]]
-            return {**out, "minimum": max(low, out.get("minimum", low)), "maximum": min(high, out.get("maximum", high))}
-        return out
-    if isinstance(schema, list):
-        return [_int_bounded(value) for value in schema]
-    return schema
-
-
 def _base64(schema: Any) -> Any:
     """``schema`` with a base64 ``pattern`` on every ``format: byte`` string."""
     if isinstance(schema, dict):
@@ -437,7 +421,7 @@ def _strict_doc() -> dict[str, Any]:
 
 @cache
 def _strict_registry() -> Any:
-    return jsonschema_rs.Registry([(_STRICT_URI, _int_bounded({**_strict_doc(), "$id": _STRICT_URI}))])
+    return jsonschema_rs.Registry([(_STRICT_URI, bounded({**_strict_doc(), "$id": _STRICT_URI}))])
 
 
 def _strict(schema: Any) -> Any:
@@ -501,7 +485,7 @@ def _make_slice(name: str) -> dict[str, Any]:
                 stack.append(ref)
     template = {}
     for each in sorted(needed):
-        definition = _int_bounded(_base64(_strict(defs[each])))
+        definition = bounded(_base64(_strict(defs[each])))
         rules = VALUE_RULES.get(each)
         if rules:
             properties = dict(definition["properties"])
@@ -534,17 +518,9 @@ def validate_object(obj: Mapping[str, Any], *, strict: bool = True) -> list[Fiel
     if (group, version, kind) not in _gvk_index():
         return []
     validator = _validator(group, version, kind, strict)
-    try:
-        if validator.is_valid(obj):
-            return []
-        return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
-    except OverflowError:  # an int beyond 64 bits, which the validator cannot take
-        path = beyond_int64(obj) or ()
-        value: Any = obj
-        for step in path:
-            value = value[step]
-        field = _field(list(path))
-        return [c.invalid(field, value, f"{field} in body {int_misfit(value, 'int64')}")]
+    if validator.is_valid(obj):
+        return []
+    return [cause for error in validator.iter_errors(obj) for cause in _to_causes(error)]
 
 
 def unknown_fields(obj: Mapping[str, Any]) -> list[str]:

@@ -16,7 +16,8 @@ from pykro import _memo as memo
 from pykro._yamlio import copy_data
 from pykro.schema import _causes as c
 from pykro.schema._causes import FieldCause, go_json, go_number, go_quote
-from pykro.schema._formats import check_format, int_misfit
+from pykro.schema._formats import check_format
+from pykro.schema._ints import int_misfit
 
 __all__ = ["MISSING", "FieldCause", "apply_defaults", "int_misfits", "prune", "validate"]
 
