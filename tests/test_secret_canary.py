@@ -196,6 +196,40 @@ def test_rgd_expand_errors_name_no_secret_field_value(
     assert code == 1 and "spec.pin" in err and short not in err and not leaks(out + err), out + err
 
 
+@pytest.mark.parametrize("output", ["json", "yaml", "report"])
+def test_rgd_expand_prints_the_instance_masked(
+    output: str, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any
+) -> None:
+    """`pykro rgd expand` prints the objects as they are (like --manifests: the Secrets hold the values) and the
+    instance with its secret spec fields masked and no secret echoed by its status (was printed as given)."""
+    cli = Cli(capsys, [])
+    code, rgd, err = cli("render", source, "--rgd")
+    assert code == 0, err
+    (tmp_path / "rgd.yaml").write_text(rgd, encoding="utf-8")
+    instance = tmp_path / "instance.yaml"
+    instance.write_text(
+        "apiVersion: example.com/v1alpha1\nkind: Vault\nmetadata:\n  name: v\n"
+        f"spec:\n  name: v\n  password: {CANARY}\n",
+        encoding="utf-8",
+    )
+    extra = [] if output == "report" else ["-o", output]
+    code, out, err = cli("rgd", "expand", str(tmp_path / "rgd.yaml"), "-i", str(instance), "--simulate-ready", *extra)
+    assert code == 0, err
+    assert not leaks(err)
+    if output == "report":  # each object under a rule line `Kind name`, then the instance's status
+        parts = out.split("Resources")
+        assert leaks(parts[0]) and not leaks(parts[1]), out
+        assert "echo: '***'" in parts[1]
+        return
+    shown: Any = json.loads(out) if output == "json" else list(yamlio.load_all(out))
+    objects, inst = (shown["objects"], shown["instance"]) if output == "json" else (shown[:-1], shown[-1])
+    assert [o["kind"] for o in objects if leaks(json.dumps(o))] == ["Secret", "Secret"]
+    assert inst["spec"]["password"] == "***" and inst["status"]["echo"] == "***"
+    assert not leaks(json.dumps(inst))
+    if output == "json":
+        assert not leaks(json.dumps(shown["states"]))
+
+
 @pytest.mark.parametrize("kind", ["helm", "kustomize", "compose"])
 def test_render_files_hold_secrets_only_with_include_secrets(
     kind: str, source: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], logs: Any

@@ -17,7 +17,7 @@ from pykro._kubeyaml import TOO_BIG as _TOO_BIG
 from pykro._kubeyaml import is_text, kube_scalar
 from pykro._yamlio import Ambiguous, _ambiguous
 
-__all__ = ["KubeLoader", "Loader", "ValuesLoader", "dump_all"]
+__all__ = ["KubeLoader", "Loader", "ValuesLoader", "dump_all", "kube_resolve"]
 
 try:  # libyaml bindings; the pure-Python classes are a fallback only
     _Loader: type[Any] = yaml.CSafeLoader
@@ -40,7 +40,7 @@ def _represent_str(dumper: Any, data: str) -> Any:
 _Dumper.add_representer(str, _represent_str)
 
 
-def _dumper_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
+def kube_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
     """PyYAML's tag, except that a string kubectl would read as something else (``y``, ``0o17``, ``1e3``) is not
     left plain: the emitter then quotes it, so kubectl and PyYAML both read it back as that string."""
     tag = _BaseDumper.resolve(self, kind, value, implicit)
@@ -49,7 +49,7 @@ def _dumper_resolve(self: Any, kind: Any, value: Any, implicit: Any) -> Any:
     return tag
 
 
-_Dumper.resolve = _dumper_resolve
+_Dumper.resolve = kube_resolve
 
 
 class _KubeLoader(_Loader):  # type: ignore[misc]

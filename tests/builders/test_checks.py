@@ -14,11 +14,13 @@ from pykro import _yamlio as yamlio
 from pykro.builders import (
     App,
     AppGroup,
+    Companion,
     ConfigMap,
     CronJob,
     Ingress,
     Job,
     KubernetesOutput,
+    Scaling,
     Secret,
     Service,
     StatefulApp,
@@ -89,6 +91,10 @@ def _line() -> int:
         (lambda: Secret("s").add("k", "a").add_binary("k", b"b"), "already has the key 'k'"),
         (lambda: ConfigMap("c").add("k", 1).add_json("k", {}), "ConfigMap 'c' already has the key 'k'"),
         (lambda: ConfigMap("c").add("k", 1).add("K", 2), None),  # keys are case-sensitive
+        # a second, different value for an environment variable would replace the first: refused; the same is fine
+        (lambda: App("web").env("A", "1").env("A", "2"), "environment variable A is already set to another value"),
+        (lambda: App("web").env("A", "1").environment({"A": "1", "B": "2"}), None),
+        (lambda: Companion("c").env("A", 1).env("A", 2), "environment variable A is already set to another value"),
     ],
 )
 def test_values_are_checked_at_the_call(make: Any, message: str | None) -> None:
@@ -123,11 +129,23 @@ def test_the_error_names_the_callers_line() -> None:
         ),
         (lambda: Secret("s").add("user", "u").type("basic-auth"), "needs the key username or password"),
         (lambda: Secret("s").add("tls.crt", "c").type("tls"), "needs the keys tls.crt and tls.key"),
+        # what one call means depends on another that is missing or contradicts it: nothing is dropped silently
+        (lambda: App("web").image("x").expose(external=True), "App 'web' is exposed but has no port"),
+        (lambda: StatefulApp("db").image("x").expose(), "StatefulApp 'db' is exposed but has no port"),
+        (lambda: App("web").image("x").replicas(10).scale(1, 3), "replicas 10, outside its autoscaler's 1 to 3"),
+        (lambda: App("web").image("x").scale(Scaling("h").min_replicas(2).max_replicas(4)).replicas(1), "1, outside"),
     ],
 )
 def test_incomplete_builders_are_errors_when_rendered(make: Any, message: str) -> None:
     with pytest.raises(PykroError, match=message):
         make().objects()
+
+
+def test_replicas_the_autoscaler_keeps() -> None:
+    """replicas() within the autoscaler's range, or 0 (which pauses it), is kept as written."""
+    for count in (0, 2, 3):
+        objects = App("web").image("x").replicas(count).scale(2, 3).objects()
+        assert next(o for o in objects if o["kind"] == "Deployment")["spec"]["replicas"] == count
 
 
 def test_services_always_select_the_apps_pods() -> None:
@@ -239,3 +257,15 @@ def test_added_objects_live_next_to_the_workload() -> None:
     rule = next(o for o in exposed if o["kind"] == "Ingress")["spec"]["rules"][0]
     assert "host" not in rule
     assert rule["http"]["paths"][0]["backend"] == {"service": {"name": "web", "port": {"number": 8080}}}
+
+
+def test_yaml_files_refuse_a_directory_with_other_manifests(tmp_path: Path) -> None:
+    """generate().to_yaml(dir) and KubernetesOutput wrote beside an earlier render's files, which `kubectl apply -f
+    dir` applies too (render -o DIR already refused them); writing the same objects again is fine."""
+    app = App("web").image("nginx:1.27").port(8080)
+    app.generate().to_yaml(tmp_path)
+    app.generate().to_yaml(tmp_path)
+    with pytest.raises(PykroError, match=r"already holds deployment-web.yaml, service-web.yaml, which this render"):
+        App("api").image("nginx:1.27").generate().to_yaml(tmp_path)
+    with pytest.raises(PykroError, match="kubectl apply -f would read it too"):
+        KubernetesOutput().generate(App("api").image("nginx:1.27"), tmp_path)

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -95,7 +96,7 @@ def test_render_uses_the_name_and_namespace_of_an_instance_file(
     """`render -f instance.yaml` dropped the instance's metadata (name and namespace) without a word."""
     path = tmp_path / "instance.yaml"
     path.write_text(
-        "apiVersion: kro.run/v1alpha1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n"
+        "apiVersion: example.com/v1\nkind: WebApp\nmetadata: {name: shop, namespace: prod}\nspec: {replicas: 1}\n"
     )
     base = ["render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path)]
     code, out, err = _run(capsys, *base)
@@ -114,3 +115,56 @@ def test_render_uses_the_name_and_namespace_of_an_instance_file(
     path.write_text("kind: WebApp\nmetadata: {name: Shop_X}\nspec: {replicas: 1}\n")
     code, out, err = _run(capsys, *base)
     assert code == 1 and "instance name 'Shop_X' is not a valid Kubernetes name" in err, err
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["metadata"].update(namespace="Demo"), "metadata.namespace: namespace 'Demo' is not a valid"),
+        (lambda d: d.update(spce=d.pop("spec")), "a WebApp has no field 'spce' (kubectl would refuse it). Put spec"),
+        (lambda d: d.update(replicas=3), "a WebApp has no field 'replicas'"),
+        (
+            lambda d: d["metadata"].update(lables={"a": "b"}),
+            "no field metadata.lables (kubectl would refuse it). Remove",
+        ),
+        (lambda d: d["metadata"].update(labels={"a": "b"}, annotations={"n": "x"}), None),
+    ],
+)
+def test_rgd_expand_refuses_what_the_api_server_refuses_outside_the_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], edit: Any, message: str | None
+) -> None:
+    """An unknown top-level or metadata field and a bad namespace were expanded without a word (the spec alone was
+    checked); kubectl apply of the same instance fails."""
+    path = Path(_instance(tmp_path, "shop", "shop"))
+    doc = yamlio.load(path.read_text())
+    edit(doc)
+    path.write_text(yamlio.dump(doc))
+    code, out, err = _run(capsys, "rgd", "expand", WEBAPP, "-i", str(path), "-o", "yaml")
+    if message is None:
+        assert code == 0, err
+        return
+    assert code == 1 and out == "" and message in err and err.startswith(f"error: {path}"), err
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("apiVersion: kro.run/v1alpha1\n", "the instance's apiVersion is 'kro.run/v1alpha1', but this composition's"),
+        ("metadata: {name: shop, labels: {team: a}}\n", "holds metadata.labels, which pykro would not carry"),
+        ("metadata: {name: shop}\nspce: {replicas: 2}\n", "holds spce, which pykro would not carry"),
+    ],
+)
+def test_render_refuses_what_an_instance_file_holds_besides_name_namespace_and_spec(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str, message: str
+) -> None:
+    """Were dropped without a word: another apiVersion, labels/annotations, a misspelt top-level key."""
+    path = tmp_path / "instance.yaml"
+    head = "" if text.startswith("apiVersion") else "apiVersion: example.com/v1\n"
+    body = text if "metadata" in text else text + "metadata: {name: shop}\n"
+    path.write_text(head + "kind: WebApp\n" + body + "spec: {replicas: 1}\n")
+    code, out, err = _run(capsys, "render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path))
+    assert code == 1 and out == "" and message in err, err
+    saved = "apiVersion: example.com/v1\nkind: WebApp\nmetadata: {name: shop, uid: abc, resourceVersion: '7'}\n"
+    path.write_text(saved + "spec: {replicas: 1}\nstatus: {ready: true}\n")  # as `kubectl get -o yaml` saves it
+    code, out, err = _run(capsys, "render", str(EXAMPLES / "webapp.py"), "--manifests", "-f", str(path))
+    assert code == 0 and "kind: Deployment" in out, err

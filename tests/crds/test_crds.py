@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -268,6 +269,29 @@ def test_template_validated_against_the_schema() -> None:
 
     with pytest.raises(CompositionError, match=r"spec.resources\[0\].template.spec.instances"):
         build(wrong_type).graph  # noqa: B018
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        (
+            {"primaryUpdateStrategy": "automatic"},
+            "spec.primaryUpdateStrategy must be one of 'unsupervised', 'supervised'",
+        ),
+        ({"instances": 0}, "spec.instances must be at least 1, got 0"),
+        ({"primaryUpdateStrategy": "supervised", "instances": 1}, None),
+        ({"primaryUpdateStrategy": "${schema.spec.name}"}, None),  # an expression: checked by type, at run time
+    ],
+)
+def test_literals_outside_a_crds_enum_or_range_are_refused(fields: dict[str, Any], message: str | None) -> None:
+    """The API server refuses a custom object whose value is not in its CRD's enum or range (was accepted offline)."""
+    kinds = load(CLUSTERS)
+    comp = build(lambda spec: kinds.Cluster(spec.name, id="db", storage={"size": "1Gi"}, **{"instances": 1, **fields}))
+    if message is None:
+        comp.graph  # noqa: B018
+        return
+    with pytest.raises(CompositionError, match=re.escape(message)):
+        comp.graph  # noqa: B018
 
 
 def test_unknown_top_level_spec_field_fails_at_the_users_line() -> None:

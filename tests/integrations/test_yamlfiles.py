@@ -81,6 +81,11 @@ def test_a_directory_with_include_exclude_and_lists() -> None:
             "metadata: {name: a}\n",
             "ConfigMap 'a' is defined twice",
         ),
+        (  # named by its file and document (was by the RGD path spec.resources[1].template.bogus only)
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: b}\nbogus: 3\n",
+            "ConfigMap has no field bogus (the API server would drop it) (at {path} (document 2), bogus)",
+        ),
     ],
 )
 def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | None, expected: str) -> None:
@@ -93,8 +98,33 @@ def test_mistakes_stop_the_build_at_the_users_line(tmp_path: Path, write: str | 
 
     with pytest.raises(CompositionError) as err:
         _ = _build(files).graph
-    assert expected in str(err.value)
+    assert expected.format(path=path) in str(err.value)
     assert f"{__file__}:" in str(err.value)
+
+
+def test_objects_of_one_derived_id_are_all_kept(tmp_path: Path) -> None:
+    """One name in two namespaces, or names that differ only in '-' and '.', would share the id kind + name (was
+    'two resources have the id configMapB. Pass a distinct id', which yaml_file() has no way to do)."""
+    path = tmp_path / "objects.yaml"
+    docs = [("b", "one"), ("b", "two"), ("my-app", ""), ("my.app", ""), ("c", "")]
+    path.write_text(
+        "---\n".join(
+            f"apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {n}{', namespace: ' + ns if ns else ''}}}\n"
+            f"data: {{at: '{ns}/{n}'}}\n"
+            for n, ns in docs
+        ),
+        encoding="utf-8",
+    )
+
+    def files(spec: NoSpec) -> None:
+        yaml_file(path)
+
+    built = _build(files)
+    ids = [r.id for r in built.graph.resources]
+    assert ids[:2] == ["configMapOneB", "configMapTwoB"] and ids[4] == "configMapC"
+    assert ids[2] != ids[3] and all(i.startswith("configMapMyApp") for i in ids[2:4])
+    objects = built.to_manifests({})
+    assert [o["data"]["at"] for o in objects] == [f"{ns}/{n}" for n, ns in docs]
 
 
 def test_directory_mistakes(tmp_path: Path) -> None:

@@ -92,3 +92,39 @@ def test_generated_writes_through_the_outputs(kit: SimpleNamespace, tmp_path: Pa
     assert generated.to_docker_compose(tmp_path / "c.yml") == [tmp_path / "c.yml"]
     with pytest.raises(PykroError, match="a chart's values are its spec"):
         generated.to_helm_values(tmp_path / "v")
+
+
+@pytest.mark.parametrize("output", [HelmOutput("web"), KustomizeOutput(), DockerComposeOutput()])
+def test_two_builders_of_one_object_are_refused(output: object, kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Two App("web") made two Deployments 'web' in one chart (helm install fails; the Compose file and the
+    Kustomize base kept the second only); the same Secret added to two apps is made once."""
+    target = tmp_path / ("compose.yaml" if isinstance(output, DockerComposeOutput) else "out")
+    with pytest.raises(PykroError, match=r"two different Deployment objects named 'web' .*Give the builders distinct"):
+        output.generate([App("web").image("nginx"), App("web").image("redis")], target)  # type: ignore[attr-defined]
+    shared = Secret("creds").add("token", "t0k3n")
+    output.generate([App("a").image("x").add_secret(shared), App("b").image("y").add_secret(shared)], target)  # type: ignore[attr-defined]
+    if isinstance(output, HelmOutput):
+        rendered = kit.load_all(
+            kit.run(
+                [
+                    kit.tool("helm"),
+                    "template",
+                    "r",
+                    str(target),
+                    "--set",
+                    "pykroSecrets.secretCreds.data.token=dDBrM24=",
+                ]
+            ).stdout
+        )
+        assert sorted((o["kind"], o["metadata"]["name"]) for o in rendered) == [
+            ("Deployment", "a"),
+            ("Deployment", "b"),
+            ("Secret", "creds"),
+        ]
+
+
+def test_kustomize_output_names_a_bad_overlay_without_cli_words(tmp_path: Path) -> None:
+    app = App("web").image("nginx:1.27")
+    with pytest.raises(PykroError) as error:
+        KustomizeOutput().generate(app, tmp_path, overlays={"pr od": app})
+    assert "overlay name 'pr od' is not a directory name" in str(error.value) and "--overlay" not in str(error.value)

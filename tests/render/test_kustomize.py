@@ -14,8 +14,10 @@ from typing import Any
 
 import pytest
 
+from pykro import Spec, Status, composition
 from pykro import _yamlio as yamlio
 from pykro.render import _goyaml as goyaml
+from pykro.simple import ConfigMap, Secret
 
 MICRO = yamlio.load_file(Path(__file__).parents[2] / "examples" / "microservices-values.yaml")
 PROD = {**MICRO, "environment": "production", "version": "2.0.0", "gateway": {"domain": "shop.example", "replicas": 3}}
@@ -112,3 +114,62 @@ def test_bad_overlay_option_is_one_sentence(kit: SimpleNamespace, tmp_path: Path
     result = pykro(str(kit.examples / "webapp.py"), "--kustomize", str(tmp_path), "--overlay", "dev")
     assert result.returncode != 0 and "Traceback" not in result.stderr
     assert "--overlay: 'dev' is not NAME=VALUES.yaml. E.g. --overlay dev=dev.yaml." in result.stderr
+
+
+def test_piped_values_are_read_once(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """-f /dev/stdin (and an overlay read from a pipe) gives its text once: every overlay gets the piped values (the
+    second read of the pipe was empty: later overlays lost the base values, or failed on a required field)."""
+    (tmp_path / "dev.yaml").write_text("{}\n", encoding="utf-8")
+    (tmp_path / "prod.yaml").write_text("replicas: 5\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    overlays = ["--overlay", f"dev={tmp_path / 'dev.yaml'}", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]
+    command = [sys.executable, "-m", "pykro", "render", str(kit.examples / "webapp.py"), "--kustomize", str(tree)]
+    result = subprocess.run(
+        [*command, "-f", "/dev/stdin", *overlays], input="replicas: 2\n", capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    for label, replicas in (("dev", 2), ("prod", 5)):
+        built = kit.load_all(kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / label)]).stdout)
+        assert [d["spec"]["replicas"] for d in built if d["kind"] == "Deployment"] == [replicas], label
+    shutil.rmtree(tree)
+    piped = ["--overlay", "dev=/dev/stdin", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]  # the base is dev's values
+    result = subprocess.run([*command, *piped], input="replicas: 3\n", capture_output=True, text=True, check=False)
+    assert result.returncode == 0, result.stderr
+    built = kit.load_all(kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / "dev")]).stdout)
+    assert [d["spec"]["replicas"] for d in built if d["kind"] == "Deployment"] == [3]
+
+
+class TwoSpacesSpec(Spec):
+    x: str = "a"
+    extra: bool = True
+
+
+class TwoSpacesStatus(Status):
+    ok: bool
+
+
+@composition(api_version="example.com/v1", kind="TwoSpaces")
+def two_spaces(spec: TwoSpacesSpec) -> TwoSpacesStatus:
+    ConfigMap(id="one", name="cfg", namespace="one", data={"x": spec.x})
+    ConfigMap(id="two", name="cfg", namespace="two", data={"x": "b"}).include_when(spec.extra)
+    Secret(id="s1", name="creds", namespace="one", string_data={"k": "in-one"})
+    Secret(id="s2", name="creds", namespace="two", string_data={"k": "in-two"})
+    return TwoSpacesStatus(ok=True)
+
+
+def test_same_name_in_two_namespaces(kit: SimpleNamespace, tmp_path: Path) -> None:
+    """Objects of one kind and name in two namespaces are two objects (was refused: 'two objects ConfigMap 'cfg' in
+    base'); the overlay patches and deletes the one of its namespace, and each Secret reads its own files."""
+    (tmp_path / "dev.yaml").write_text("x: dev\n", encoding="utf-8")
+    (tmp_path / "prod.yaml").write_text("extra: false\n", encoding="utf-8")
+    tree = tmp_path / "tree"
+    overlays = ["--overlay", f"dev={tmp_path / 'dev.yaml'}", "--overlay", f"prod={tmp_path / 'prod.yaml'}"]
+    result = pykro(f"{__file__}:two_spaces", "--kustomize", str(tree), "--include-secrets", *overlays)
+    assert result.returncode == 0, result.stderr
+    for label in ("dev", "prod"):
+        built = kit.run([kit.tool("kustomize"), "build", str(tree / "overlays" / label)])
+        mine = pykro(f"{__file__}:two_spaces", "--manifests", "-f", str(tmp_path / f"{label}.yaml"))
+        assert mine.returncode == 0, mine.stderr
+        want = kit.by_identity(normalized(kit.load_all(mine.stdout)))
+        assert kit.by_identity(normalized(kit.load_all(built.stdout))) == want, label
+    assert len([k for k in want if k[0] == "ConfigMap"]) == 1  # prod: the includeWhen is false

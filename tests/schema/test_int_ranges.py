@@ -24,8 +24,9 @@ from pykro.graph._templates import check_object, object_problem
 from pykro.runtime._values import check_spec
 from pykro.schema import _structural as structural
 
-INT32 = "does not fit in a 32-bit integer (-2147483648 to 2147483647)"
-INT64 = "does not fit in a 64-bit integer (-9223372036854775808 to 9223372036854775807)"
+R32 = "a 32-bit integer (-2147483648 to 2147483647)"
+R64 = "a 64-bit integer (-9223372036854775808 to 9223372036854775807)"
+INT32, INT64 = f"does not fit in {R32}", f"does not fit in {R64}"
 
 
 def _deployment(**spec: Any) -> dict[str, Any]:
@@ -60,17 +61,17 @@ def _refused(data: dict[str, Any]) -> ValidationError:
 @pytest.mark.parametrize(
     ("template", "where", "message"),
     [
-        (_deployment(replicas=2**31), "spec.replicas", f"spec.replicas is 2147483648, which {INT32}"),
-        (_deployment(replicas=2**32), "spec.replicas", f"spec.replicas is 4294967296, which {INT32}"),
-        (_deployment(replicas=2**63), "spec.replicas", f"which {INT32}"),
-        (_deployment(replicas=2**70), "spec.replicas", f"is {2**70}, which {INT32}"),  # beyond the validator's u64
+        (_deployment(replicas=2**31), "spec.replicas", f"spec.replicas must be {R32}, got 2147483648"),
+        (_deployment(replicas=2**32), "spec.replicas", f"spec.replicas must be {R32}, got 4294967296"),
+        (_deployment(replicas=2**63), "spec.replicas", f"must be {R32}"),
+        (_deployment(replicas=2**70), "spec.replicas", f"must be {R32}, got {2**70}"),
         (
             _deployment(template={"spec": {"priority": -(2**31) - 1, "containers": [{"name": "c", "image": "i"}]}}),
             "spec.template.spec.priority",
-            f"is -2147483649, which {INT32}",
+            f"must be {R32}, got -2147483649",
         ),
-        (_job(activeDeadlineSeconds=2**63), "spec.activeDeadlineSeconds", f"is {2**63}, which {INT64}"),
-        (_job(activeDeadlineSeconds=2**64), "spec.activeDeadlineSeconds", f"is {2**64}, which {INT64}"),
+        (_job(activeDeadlineSeconds=2**63), "spec.activeDeadlineSeconds", f"must be {R64}, got {2**63}"),
+        (_job(activeDeadlineSeconds=2**64), "spec.activeDeadlineSeconds", f"must be {R64}, got {2**64}"),
     ],
 )
 def test_a_literal_out_of_its_range_fails_the_graph(template: dict[str, Any], where: str, message: str) -> None:
@@ -97,7 +98,7 @@ def test_a_rendered_object_out_of_range_is_refused() -> None:
     with pytest.raises(ValidationError) as info:
         check_object(_deployment(replicas=4294967296), "Deployment web")
     assert info.value.where == "Deployment web: spec.replicas"
-    assert info.value.what == f"Deployment field spec.replicas is 4294967296, which {INT32}"
+    assert info.value.what == f"Deployment field spec.replicas must be {R32}, got 4294967296"
 
 
 # ------------------------------------------------------------------------------------------ CRD kinds
@@ -144,9 +145,9 @@ def _gauge(**spec: Any) -> dict[str, Any]:
 @pytest.mark.parametrize(
     ("spec", "where", "message"),
     [
-        ({"small": 2**31}, "spec.small", f"Gauge field spec.small is 2147483648, which {INT32}"),
-        ({"sizes": [1, -(2**31) - 1]}, "spec.sizes[1]", f"is -2147483649, which {INT32}"),
-        ({"big": 2**63}, "spec.big", f"Gauge field spec.big is {2**63}, which {INT64}"),
+        ({"small": 2**31}, "spec.small", f"Gauge field spec.small must be {R32}, got 2147483648"),
+        ({"sizes": [1, -(2**31) - 1]}, "spec.sizes[1]", f"must be {R32}, got -2147483649"),
+        ({"big": 2**63}, "spec.big", f"Gauge field spec.big must be {R64}, got {2**63}"),
     ],
 )
 def test_crd_integer_fields_follow_their_format(spec: dict[str, Any], where: str, message: str) -> None:
@@ -215,7 +216,7 @@ def test_a_composition_with_a_literal_out_of_range_fails_at_its_line() -> None:
         _ = app.graph
     line = __import__("inspect").getsourcelines(app.fn)[1] + 2
     assert info.value.where is not None and info.value.where.startswith(f"{__file__}:{line}:")
-    assert f"Deployment field spec.replicas is 2147483648, which {INT32}" in info.value.what
+    assert f"Deployment field spec.replicas must be {R32}, got 2147483648" in info.value.what
 
 
 def test_python_to_manifests_refuses_a_computed_value_out_of_range() -> None:
@@ -228,7 +229,7 @@ def test_python_to_manifests_refuses_a_computed_value_out_of_range() -> None:
     assert app.to_manifests(_AppSpec(replicas=2**31 - 1))[0]["spec"]["replicas"] == 2**31 - 1
     with pytest.raises(ValidationError) as info:
         app.to_manifests(_AppSpec(replicas=2**31))
-    assert info.value.where == "Deployment web: spec.replicas" and INT32 in info.value.what
+    assert info.value.where == "Deployment web: spec.replicas" and R32 in info.value.what
 
 
 # ------------------------------------------------------------------------------------------ the CLI
@@ -259,7 +260,7 @@ def test_cli_render_manifests(tmp_path: Path) -> None:
 
     out = render("--set", "replicas=4294967296")
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert f"Deployment a: spec.replicas: Deployment field spec.replicas is 4294967296, which {INT32}" in out.stderr
+    assert f"Deployment a: spec.replicas: Deployment field spec.replicas must be {R32}, got 4294967296" in out.stderr
     out = render("--set", "replicas=9223372036854775808")  # a Spec int is an int64 first
     assert out.returncode == 1 and "--set replicas=9223372036854775808: invalid value: spec.replicas" in out.stderr
     assert INT64 in out.stderr
@@ -296,8 +297,9 @@ def test_cli_rgd_expand(tmp_path: Path) -> None:
 
     out = expand(2**31)
     assert out.returncode == 1 and "Traceback" not in out.stderr
-    assert f"{instance}: Deployment a: spec.replicas: Deployment field spec.replicas is 2147483648" in out.stderr
-    assert INT32 in out.stderr
+    assert f"{instance}: Deployment a: spec.replicas: Deployment field spec.replicas must be {R32}, got 2147483648" in (
+        out.stderr
+    )
     out = expand(2**63)
     assert out.returncode == 1 and f"spec.replicas in body {INT64}" in out.stderr
     out = expand(2**31 - 1)

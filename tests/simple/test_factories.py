@@ -295,6 +295,33 @@ def test_hpa_targets() -> None:
         (lambda: simple.ConfigMap("c", data={1: "a", "1": "b"}), "ConfigMap data has the non-string key 1"),  # type: ignore[dict-item]
         (lambda: simple.ConfigMap("c", data={"a": float("inf")}), "float inf"),
         (lambda: simple.ConfigMap("c", data={"a": float("nan")}), "float nan"),
+        (
+            lambda: simple.Deployment("w", image="x", env=[{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]),
+            "environment variable A is given twice: the container sees the last value only",
+        ),
+        (
+            lambda: simple.Secret("s", data={"a": "YQ=="}, string_data={"a": "b"}),
+            "Secret key 'a' is in both string_data and data: the API server keeps string_data's value",
+        ),
+        (lambda: simple.Ingress("i", service="web", port="80"), r"Ingress port '80' is text.*write port=80"),
+        (
+            lambda: simple.HorizontalPodAutoscaler("h", target="w", min_replicas=5, max_replicas=2),
+            "min_replicas 5 is above max_replicas 2",
+        ),
+        (lambda: simple.PersistentVolumeClaim("p", size="10"), "size '10' has no unit, so Kubernetes reads it as 10"),
+        (
+            lambda: simple.StatefulSet("s", image="x", volume_claim_templates=[{"name": "d", "size": "5"}]),
+            "volume claim template size '5' has no unit",
+        ),
+        (
+            lambda: simple.Service("s", ports=[80], type="Loadbalancer"),
+            "Service type 'Loadbalancer' is not one of ClusterIP, NodePort, LoadBalancer, ExternalName. Use one of "
+            "them. Did you mean 'LoadBalancer'",
+        ),
+        (
+            lambda: simple.PersistentVolumeClaim("p", size="1Gi", access_modes=("ReadWriteOne",)),
+            "access mode 'ReadWriteOne' is not one of .* Did you mean 'ReadWriteOnce'",
+        ),
     ],
 )
 def test_mistakes_are_composition_errors(call: Callable[[], Any], message: str) -> None:

@@ -26,6 +26,7 @@ from pykro.authoring._refs import is_ref
 from pykro.authoring._resource import ResourceRef
 from pykro.cel._library.quantity import is_quantity
 from pykro.errors import PykroError
+from pykro.simple._values import check_size
 
 __all__ = ["Builder", "Generated", "ResourceGenerator", "Resources", "builder_method", "unsupported"]
 
@@ -126,12 +127,7 @@ def quantity(value: Any, what: str, *, size: bool = False) -> Any:
             f"{what} must be a Kubernetes quantity such as '500m' or '4Gi', got {value!r}",
             "Write cpu as cores or millicores ('2', '500m') and sizes with a unit ('512Mi', '20Gi').",
         )
-    if size and re.fullmatch(r"\+?[0-9.]+", value) and value.strip("+0.") != "":
-        raise fail(
-            f"{what} {value!r} has no unit, so Kubernetes reads it as {value} bytes",
-            f"Write it with a unit, e.g. '{value}Gi' or '{value}Mi'.",
-        )
-    return value
+    return check_size(value, what) if size else value
 
 
 def requirements(into: dict[str, dict[str, Any]], cpu: Any, memory: Any, cpu_limit: Any, memory_limit: Any) -> None:
@@ -500,7 +496,8 @@ def file_name(obj: Mapping[str, Any]) -> str:
 
 
 def write_yaml(objects: list[dict[str, Any]], output_dir: str | Path) -> list[Path]:
-    """Write each object to ``output_dir/<kind>-<name>.yaml``; two objects with one file name are an error."""
+    """Write each object to ``output_dir/<kind>-<name>.yaml``; two objects with one file name are an error, and so is
+    another manifest file already in ``output_dir`` (``kubectl apply -f`` would apply it too)."""
     directory = Path(output_dir)
     names = [file_name(obj) for obj in objects]
     twice = sorted({n for n in names if names.count(n) > 1})
@@ -508,6 +505,9 @@ def write_yaml(objects: list[dict[str, Any]], output_dir: str | Path) -> list[Pa
         raise PykroError(
             f"two objects would be written to {directory / twice[0]}", fix="Give one of them another name."
         )
+    from pykro.render._files import check_stale
+
+    check_stale(directory, names, "kubectl apply -f")
     try:
         directory.mkdir(parents=True, exist_ok=True)
         paths = []

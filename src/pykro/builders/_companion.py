@@ -156,6 +156,11 @@ class Companion(Part):
             raise fail(f"environment variable name {key!r} is not valid", "Use a name such as 'LOG_LEVEL'.")
         if isinstance(value, bool) or not isinstance(value, str | int | float):
             raise fail(f"environment variable {key} must be text or a number, got {type(value).__name__}")
+        if key in self._env and self._env[key] != str(value):
+            raise fail(
+                f"environment variable {key} is already set to another value: the second would replace the first",
+                "Set each variable once, or remove the earlier call.",
+            )
         self._env[key] = str(value)
         return self
 

@@ -191,6 +191,11 @@ class Container(Builder):
                 f"environment variable {key} must be text, got {type(value).__name__}",
                 "Use add_secret()/env_from_secret() for secret values.",
             )
+        if key in self._env and _differs(self._env[key], value):
+            raise fail(
+                f"environment variable {key} is already set to another value: the second would replace the first",
+                "Set each variable once, or remove the earlier call.",
+            )
         self._env[key] = value
         return self
 
@@ -234,3 +239,8 @@ class Container(Builder):
                 "Write resources(cpu='500m', memory='1Gi').",
             )
         return self
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """A second value that is not the first (a composition reference equals only itself: ``!=`` would build CEL)."""
+    return old is not new and (is_ref(old) or is_ref(new) or old != new)

@@ -79,7 +79,32 @@ def _objects(resource: Builder | list[Builder], owner: str) -> list[dict[str, An
             )
         objects += source.objects()
     _check(objects, "generated")
-    return objects
+    return _once(objects, owner)
+
+
+def _once(objects: list[dict[str, Any]], owner: str) -> list[dict[str, Any]]:
+    """Each object once: the same object made by two builders (a shared Secret) is kept once; two different objects
+    of one kind, namespace and name (two ``App("web")``) are refused, as the second would replace the first."""
+    seen: dict[tuple[str, str, str, str], dict[str, Any]] = {}
+    out = []
+    for obj in objects:
+        meta = obj.get("metadata") or {}
+        key = (
+            str(obj.get("apiVersion")),
+            str(obj.get("kind")),
+            str(meta.get("namespace") or ""),
+            str(meta.get("name")),
+        )
+        if key not in seen:
+            seen[key] = obj
+            out.append(obj)
+        elif seen[key] != obj:
+            where = f" in namespace {key[2]!r}" if key[2] else ""
+            raise PykroError(
+                f"{owner}.generate(): two different {key[1]} objects named {key[3]!r}{where} (made by two builders)",
+                fix="Give the builders distinct names.",
+            )
+    return out
 
 
 def _check(objects: list[Any], where: str) -> None:

@@ -272,6 +272,11 @@ class _Exposed(_Workload):
         return self
 
     def _extra(self, workload: ResourceRef) -> list[ResourceRef]:
+        if self._service_type is not None and not self._ports:
+            raise fail(
+                f"{type(self).__name__} {self._name!r} is exposed but has no port, so no Service is made",
+                "Call .port(...) first.",
+            )
         out: list[ResourceRef] = []
         for service in self._extra_services:
             out += service.build_for(workload, self._namespace)

@@ -31,6 +31,7 @@ class App(_Exposed):
     def __init__(self, name: Any) -> None:
         super().__init__(name)
         self._replicas: Any = 1
+        self._replicas_set = False
         self._strategy: dict[str, Any] | None = None
         self._min_ready: Any = None
         self._scale: dict[str, Any] | None = None
@@ -40,6 +41,7 @@ class App(_Exposed):
     def replicas(self, count: Any) -> App:
         """The number of pods (0 or more)."""
         self._replicas = check_count(count, "replicas")
+        self._replicas_set = True
         return self
 
     @builder_method
@@ -125,10 +127,30 @@ class App(_Exposed):
         ".rolling_update(...), or Argo Rollouts / Flagger",
     )
 
+    def _check_replicas_in_range(self) -> None:
+        """replicas() outside the autoscaler's range would be changed by it at once (0 pauses it: allowed)."""
+        low, high = (
+            (self._scale["min_replicas"], self._scale["max_replicas"])
+            if self._scale is not None
+            else (self._scaling._min or 1, self._scaling._max)
+            if self._scaling is not None
+            else (None, None)
+        )
+        count = self._replicas
+        if not self._replicas_set or not isinstance(count, int) or count == 0:
+            return
+        if (isinstance(low, int) and count < low) or (isinstance(high, int) and count > high):
+            raise fail(
+                f"App {self._name!r} has replicas {count}, outside its autoscaler's {low} to {high}: the "
+                "HorizontalPodAutoscaler would change it at once",
+                "Give replicas within the range, or drop .replicas() (the autoscaler sets the count).",
+            )
+
     def _make(self) -> list[ResourceRef]:
         """The Deployment, its Service (when it has ports), the added Secrets/ConfigMaps, Services, Ingresses and
         HorizontalPodAutoscaler. Inside a ``@composition`` they join the graph (call it once per app)."""
         out = self._added()
+        self._check_replicas_in_range()
         deployment = _Deployment(
             self._name,
             image=self._image,

@@ -3,6 +3,7 @@ composition as a kro RGD, as plain manifests, or as a Helm chart, a Kustomize ba
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -160,22 +161,32 @@ def _kustomize(
 ) -> None:
     """A base from --set/-f (else from the first overlay) and one overlay per --overlay NAME=FILE, whose values go
     on top of the base's."""
-    from pykro.render._kustomize import write_kustomize
-    from pykro.runtime._values import spec_from_options
+    from pykro.render._kustomize import check_overlay_name, write_kustomize
+    from pykro.runtime._values import read_values_file, spec_from_options
 
     parsed: list[tuple[str, Path]] = []
     for item in overlays:
         label, sep, file = item.partition("=")
         if not sep or not label or not file:
             raise PykroError(f"{item!r} is not NAME=VALUES.yaml", where="--overlay", fix="E.g. --overlay dev=dev.yaml.")
+        check_overlay_name(label, where="--overlay")
         parsed.append((label, Path(file)))
     if len({label for label, _ in parsed}) != len(parsed):
         raise PykroError("two --overlay options share a name", where="--overlay", fix="Give each overlay its own name.")
+    read: dict[Path, Any] = {}  # each file read once: a pipe (-f /dev/stdin, <(...)) gives its text once
+
+    def once(path: Path) -> Any:
+        if path not in read:
+            read[path] = read_values_file(path)
+        return copy.deepcopy(read[path])
+
+    def spec(files: list[Path]) -> dict[str, Any]:
+        return spec_from_options(comp, sets, files, read=once)[0]
+
     base_files = list(values) if (sets or values or not parsed) else [parsed[0][1]]
-    base = comp.to_manifests(spec_from_options(comp, sets, base_files)[0], name=name, namespace=namespace)
+    base = comp.to_manifests(spec(base_files), name=name, namespace=namespace)
     rendered = {
-        label: comp.to_manifests(spec_from_options(comp, sets, [*values, file])[0], name=name, namespace=namespace)
-        for label, file in parsed
+        label: comp.to_manifests(spec([*values, file]), name=name, namespace=namespace) for label, file in parsed
     }
     for path in write_kustomize(base, rendered, directory, include_secrets=include_secrets):
         typer.echo(str(path))

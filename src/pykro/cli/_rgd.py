@@ -14,6 +14,7 @@ from pykro.errors import PykroError, ValidationError, terminal_safe
 
 if TYPE_CHECKING:  # the graph and runtime load when a command runs, not for `pykro --help`
     from pykro.graph import Graph
+    from pykro.graph._secrets import Redactor
     from pykro.runtime import Expansion
 
 __all__ = ["app", "crd", "expand_cmd", "order", "validate"]
@@ -98,6 +99,7 @@ def expand_cmd(
                 where=where,
                 fix=f"Give a {graph.kind} object (apiVersion: {graph.instance_api_version}).",
             )
+        _check_instance(graph, doc, where)
         check_spec(graph.openapi, doc.get("spec") or {}, where=where, what=f"{graph.kind} spec", graph=graph)  # strict
     objects: list[Any] = []
     origin: dict[int, str] = {}  # id(object) -> its file
@@ -125,16 +127,49 @@ def expand_cmd(
         check_names(graph.kind, inst["metadata"]["name"], results[-1].objects, where=source)
         for obj in results[-1].objects:  # what the API server would refuse when kro applies it
             check_object(obj, f"{source}: {obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
+    masks = [_redactor(graph, r) for r in results]
     if output == "yaml":
-        typer.echo(yamlio.dump_all([doc for r in results for doc in (*r.objects, r.instance)]), nl=False)
+        shown_yaml = [doc for r, m in zip(results, masks, strict=True) for doc in (*r.objects, _instance(graph, r, m))]
+        typer.echo(yamlio.dump_all(shown_yaml), nl=False)
     elif output == "json":
-        shown = [_as_json(r) for r in results]
+        shown = [_as_json(graph, r, m) for r, m in zip(results, masks, strict=True)]
         typer.echo(json.dumps(shown[0] if len(shown) == 1 else shown, indent=2))
     else:
-        for result in results:
-            _report(result)
+        for result, mask in zip(results, masks, strict=True):
+            _report(graph, result, mask)
     if simulate:
         _fail_on_pending(results, instance)
+
+
+def _check_instance(graph: Graph, doc: dict[str, Any], where: str) -> None:
+    """What the API server refuses outside the spec: a top-level or metadata field an object cannot have, a namespace
+    that is not a DNS-1123 label (the spec and the name are checked by check_spec and check_names)."""
+    from pykro.deploy._names import check_namespace
+    from pykro.graph._naming import did_you_mean
+    from pykro.resources._kinds import kind_schema, node
+    from pykro.resources._typing import child
+
+    for key in doc:
+        if key not in ("apiVersion", "kind", "metadata", "spec", "status"):
+            raise ValidationError(
+                f"a {graph.kind} has no field {key!r} (kubectl would refuse it)",
+                where=where,
+                fix="Put spec values under spec:, or remove it." + did_you_mean(str(key), ("metadata", "spec")),
+            )
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ValidationError("metadata must be a mapping", where=where, fix="Write name: under metadata:.")
+    root = kind_schema("v1", "ConfigMap")  # ObjectMeta is the same for every kind
+    fields = sorted((child(node(root), "metadata") or {}).get("properties") or {}) if root is not None else []
+    for key in meta:
+        if fields and key not in fields:
+            raise ValidationError(
+                f"a {graph.kind} has no field metadata.{key} (kubectl would refuse it)",
+                where=where,
+                fix="Remove it." + did_you_mean(str(key), fields),
+            )
+    if meta.get("namespace") is not None:
+        check_namespace(meta["namespace"], where=f"{where}: metadata.namespace")
 
 
 def _check_all_used(objects: list[Any], origin: dict[int, str], lives: list[dict[str, Any]], kind: str) -> None:
@@ -175,18 +210,44 @@ def _fail_on_pending(results: list[Expansion], instance: Path) -> None:
         )
 
 
-def _as_json(result: Expansion) -> dict[str, Any]:
+def _redactor(graph: Graph, result: Expansion) -> Redactor:
+    """The secret values of one expansion: its secret spec fields, Secret template literals and Secret objects."""
+    from pykro.graph._secrets import Redactor
+
+    redactor = Redactor()
+    redactor.learn_graph(graph)
+    redactor.learn_spec(graph, result.instance.get("spec") or {})
+    for obj in result.objects:
+        redactor.learn_object(obj)
+    return redactor
+
+
+def _instance(graph: Graph, result: Expansion, redactor: Redactor) -> dict[str, Any]:
+    """The instance as printed: secret spec fields masked, secret values echoed by its status removed (the objects
+    are printed as they are, like `pykro render --manifests`)."""
+    from pykro.graph._secrets import mask_object
+
+    shown: dict[str, Any] = redactor.data(mask_object(result.instance, graph))
+    return shown
+
+
+def _as_json(graph: Graph, result: Expansion, redactor: Redactor) -> dict[str, Any]:
     return {
         "objects": result.objects,
         "states": {
-            rid: {"state": s.state, "kroState": s.node_state, "waitingOn": s.waiting_on, "message": s.message}
+            rid: {
+                "state": s.state,
+                "kroState": s.node_state,
+                "waitingOn": s.waiting_on,
+                "message": redactor.text(s.message) if s.message else s.message,
+            }
             for rid, s in result.states.items()
         },
-        "instance": result.instance,
+        "instance": _instance(graph, result, redactor),
     }
 
 
-def _report(result: Expansion) -> None:
+def _report(graph: Graph, result: Expansion, redactor: Redactor) -> None:
     from rich.syntax import Syntax
     from rich.table import Table
 
@@ -204,10 +265,10 @@ def _report(result: Expansion) -> None:
     for column in ("id", "state", "kro", "detail"):
         table.add_column(column)
     for rid, state in result.states.items():
-        detail = state.message or (f"{len(state.objects)} object(s)" if state.objects else "")
+        detail = redactor.text(state.message) or (f"{len(state.objects)} object(s)" if state.objects else "")
         table.add_row(rid, state.state, state.node_state, terminal_safe(detail))
     console.print(table)
-    status = result.status
+    status = _instance(graph, result, redactor).get("status") or {}
     console.rule(f"{result.instance.get('kind')} {result.instance['metadata']['name']}: {status.get('state')}")
     fields = {k: v for k, v in status.items() if k not in ("state", "conditions")}
     if fields:

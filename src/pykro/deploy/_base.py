@@ -123,17 +123,7 @@ class FactoryBase(ABC):
 
     def _redact_status(self, status: dict[str, Any]) -> dict[str, Any]:
         """A status with known secret values masked (a status expression may echo a secret field)."""
-
-        def walk(value: Any) -> Any:
-            if isinstance(value, str):
-                return self.redactor.text(value)
-            if isinstance(value, dict):
-                return {k: walk(v) for k, v in value.items()}
-            if isinstance(value, list):
-                return [walk(v) for v in value]
-            return value
-
-        out: dict[str, Any] = walk(status)
+        out: dict[str, Any] = self.redactor.data(status)
         return out
 
     # ------------------------------------------------------------------------------------------ the operations

@@ -197,6 +197,16 @@ class Redactor:
             text = re.sub(rf"(?<=[\"'=]){re.escape(value)}(?=[\"'\s:,;.]|\Z)", MASK, text)
         return text
 
+    def data(self, value: Any) -> Any:
+        """A copy of ``value`` (mappings, lists, scalars) with known secret values removed from every string."""
+        if isinstance(value, str):
+            return self.text(value)
+        if isinstance(value, dict):
+            return {k: self.data(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.data(v) for v in value]
+        return value
+
     def error(self, exc: PykroError) -> PykroError:
         """The error with its what/where/fix redacted (in place)."""
         if self.values or self.short:

@@ -11,8 +11,9 @@ groups are unknown offline and stay unchecked.
 A ``${...}`` value is checked by type where its type is known (a field path of a typed variable, a literal, a map
 or list literal, a conversion, a string template such as ``"${a}-${b}"``: :func:`pykro.graph._typecheck.infer`) as
 kro v0.9.3 checks it: a scalar field takes only its exact CEL kind, and a map is checked against a struct field by
-field, its value type against every field of the struct. Other values are left to run time; required fields, enums
-and formats are not checked (kro or the API server may fill them in).
+field, its value type against every field of the struct. Other values are left to run time; required fields and
+formats are not checked (kro or the API server may fill them in). A CRD's ``enum``, ``minimum`` and ``maximum`` are
+checked for literal values.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
+from pykro.graph._bounds import bound, int_bound
 from pykro.graph._expressions import Field, format_path
 from pykro.graph._naming import LABEL_RULE, SUBDOMAIN_RULE, is_dns_label, is_dns_subdomain
 from pykro.resources import _suggest as suggest
@@ -33,7 +35,6 @@ from pykro.resources import _typing as rt
 from pykro.resources._kinds import is_registered, kind_schema, node
 from pykro.schema import _kubernetes as k8s
 from pykro.schema._causes import json_type
-from pykro.schema._ints import int_misfit
 
 if TYPE_CHECKING:
     from pykro.graph._model import Resource
@@ -492,12 +493,10 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
         return _unknown(typed, path, str(sorted(error.kind.unexpected)[0]))
     if name in ("Minimum", "Maximum"):
         text = format_path(path)
-        misfit = _misfit(typed, path, error.instance)
-        if misfit is not None:
-            return misfit
         bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
-        what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
-        return (text, what, f"The API server rejects it; use a value {bound}.")
+        out = int_bound(error.instance, (typed.at(path) or {}).get("format"), _short)
+        what, fix = out or (f"{bound}, got {error.instance}", f"The API server rejects it; use a value {bound}.")
+        return (text, f"{typed.kind} field {text} must be {what}", fix)
     if name == "Pattern" and typed.at(path) is not None:
         text = format_path(path)
         if (typed.at(path) or {}).get("format") == "byte":  # the value is not shown: it may be a secret
@@ -517,16 +516,6 @@ def _types(error: Any) -> str:
     types = getattr(error.kind, "types", None) or ()
     names = [types] if isinstance(types, str) else [t for t in types if t != "null"]
     return str(names[0]) if len(names) == 1 else ""
-
-
-def _misfit(typed: _Kind, path: Path, value: Any) -> Problem | None:
-    """The problem of an int out of the range of its field's format (int64 where none is declared)."""
-    misfit = int_misfit(value, (typed.at(path) or {}).get("format"))
-    if misfit is None:
-        return None
-    text = format_path(path)
-    what = f"{typed.kind} field {text} is {value}, which {misfit}"
-    return (text, what, "The API server cannot store it; use a value in that range.")
 
 
 # --------------------------------------------------------------------------------------------------- CRD kinds
@@ -562,10 +551,10 @@ def _walk(typed: _Kind, value: Any, schema: Mapping[str, Any], path: Path, exprs
                 return found
         return None
     actual = json_type(value)
-    if actual == "integer" and form in ("integer", "number"):
-        return _misfit(typed, path, value) if form == "integer" else None
-    if actual == form:
-        return None
+    if actual == form or (form == "number" and actual == "integer"):
+        out = bound(value, schema, _short)  # a CRD's enum, minimum and maximum
+        text = format_path(path)
+        return None if out is None else (text, f"{typed.kind} field {text} must be {out[0]}", out[1])
     return _wrong(typed, path, value, _WORDS.get(form, form))
 
 

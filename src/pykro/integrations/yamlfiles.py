@@ -10,6 +10,7 @@ from __future__ import annotations
 import fnmatch
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from pykro import _yamlio as yamlio
 from pykro.authoring._location import fail, user_site
 from pykro.authoring._resource import ResourceRef, derive_id, resource
 from pykro.errors import PykroError
+from pykro.graph._templates import object_problem
 
 MAX_ID = 63
 _FIRST = {"CustomResourceDefinition": 0, "Namespace": 1}
@@ -68,6 +70,10 @@ def _checked(obj: Any, where: str) -> dict[str, Any]:
             f"{where} is not a Kubernetes object: it has no {', '.join(missing)}",
             "Give YAML files that hold Kubernetes objects only (generateName is not supported).",
         )
+    problem = object_problem(obj)  # found again when the graph is built, but named there by its graph path only
+    if problem is not None:
+        path, what, fix = problem
+        raise fail(f"{what} (at {where}, {path})" if path else f"{what} ({where})", fix)
     return obj
 
 
@@ -90,7 +96,28 @@ def _add(found: list[tuple[str, dict[str, Any]]], id_prefix: str | None) -> list
                 "Install this CRD outside the composition (kubectl apply), or remove the '${' text from its schema.",
             )
     ordered = sorted(found, key=lambda item: _FIRST.get(item[1]["kind"], 2))  # stable: the rest keep their order
-    return [resource(obj, id=_id(obj, id_prefix)) for _, obj in ordered]
+    objects = [obj for _, obj in ordered]
+    return [resource(obj, id=rid) for obj, rid in zip(objects, _ids(objects, id_prefix), strict=True)]
+
+
+def _ids(objects: list[dict[str, Any]], prefix: str | None) -> list[str]:
+    """Each object's `_id`; objects that would share one (one name in two namespaces, ``my-app`` and ``my.app``,
+    one kind in two API groups) get their namespace in it, then a digest of apiVersion, kind, namespace and name."""
+    ids = [_id(obj, prefix) for obj in objects]
+    for step in ("namespace", "digest"):
+        counts = Counter(ids)
+        for index, obj in enumerate(objects):
+            if counts[ids[index]] < 2:
+                continue
+            meta = obj["metadata"]
+            if step == "namespace" and meta.get("namespace"):
+                renamed = {**obj, "metadata": {"name": f"{meta['namespace']}-{meta['name']}"}}
+                ids[index] = _id(renamed, prefix)
+            elif step == "digest":
+                identity = f"{obj['apiVersion']}/{obj['kind']}/{meta.get('namespace') or ''}/{meta['name']}"
+                digest = hashlib.sha256(identity.encode()).hexdigest()[:8]
+                ids[index] = ids[index][: MAX_ID - 8] + digest
+    return ids
 
 
 def _id(obj: dict[str, Any], prefix: str | None) -> str:

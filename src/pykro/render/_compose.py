@@ -24,6 +24,7 @@ from typing import Any
 from pykro.cel._library.quantity import parse_quantity
 from pykro.errors import PykroError
 from pykro.render import _goyaml as goyaml
+from pykro.render._compose_security import run_settings
 
 __all__ = ["ComposeError", "ComposeResult", "compose_document", "graph_dependencies", "write_compose"]
 
@@ -130,6 +131,18 @@ class _Objects:
         self.env: dict[str, str] = {}
         self.skipped: list[str] = []
         self.service_of: dict[tuple[str, str], list[str]] = {}  # workload -> its Compose services
+        self.names: dict[str, dict[str, str]] = {}  # Compose section -> name -> what took it
+
+    def unique(self, section: str, name: str, obj: Mapping[str, Any], where: str) -> str:
+        """``name`` in the Compose ``section``, refused when another object or key already took it (Compose names
+        are made from the object's name and key, lower-cased, without namespaces: the second would replace the
+        first)."""
+        taken = self.names.setdefault(section, {})
+        mine = f"{_key(obj)[0]} {_key(obj)[1]!r}, {where}"
+        if name in taken and taken[name] != mine:
+            raise self.fail(obj, where, f"its Compose name {name!r} in {section} is also that of {taken[name]}")
+        taken[name] = mine
+        return name
 
     def fail(self, obj: Mapping[str, Any], where: str, why: str) -> ComposeError:
         kind, name = _key(obj)
@@ -143,7 +156,7 @@ class _Objects:
         name = _key(obj)[1]
         configs = self.doc.setdefault("configs", {})
         for key, value in (obj.get("data") or {}).items():
-            configs[_name(f"{name}-{key}")] = {"content": str(value)}
+            configs[self.unique("configs", _name(f"{name}-{key}"), obj, f"data.{key}")] = {"content": str(value)}
         for key in obj.get("binaryData") or {}:
             raise self.fail(obj, f"binaryData.{key}", "binary config data has no Compose form")
 
@@ -151,8 +164,8 @@ class _Objects:
         name = _key(obj)[1]
         secrets = self.doc.setdefault("secrets", {})
         for key in self.secret_keys(obj):
-            var = _env_var("PYKRO_SECRET", name, key)
-            secrets[_name(f"{name}-{key}")] = {"environment": var}
+            var = self.unique("variables", _env_var("PYKRO_SECRET", name, key), obj, f"key {key}")
+            secrets[self.unique("secrets", _name(f"{name}-{key}"), obj, f"key {key}")] = {"environment": var}
             if self.include_secrets:
                 self.env[var] = self.secret_value(obj, key)
 
@@ -182,9 +195,11 @@ class _Services(_Objects):
         name = _key(obj)[1]
         names = []
         for index, container in enumerate(containers):
+            here = f"spec.template.spec.containers[{index}]"
             cname = _name(name if len(containers) == 1 else f"{name}-{container.get('name', index)}")
+            self.unique("services", cname, obj, here)
             names.append(cname)
-            self.doc["services"][cname] = self.service(obj, pod, container, f"spec.template.spec.containers[{index}]")
+            self.doc["services"][cname] = self.service(obj, pod, container, here)
             if "replicas" in spec:
                 self.doc["services"][cname].setdefault("deploy", {})["replicas"] = spec["replicas"]
         self.service_of[_key(obj)] = names
@@ -193,13 +208,13 @@ class _Services(_Objects):
 
     def service(self, obj: dict[str, Any], pod: dict[str, Any], c: dict[str, Any], where: str) -> dict[str, Any]:
         svc: dict[str, Any] = {"image": c.get("image")}
-        if c.get("command"):
-            svc["entrypoint"] = list(c["command"])
-        if c.get("args"):
-            svc["command"] = list(c["args"])
+        svc.update(run_settings(pod, c, where, lambda here, why: self.fail(obj, here, why)))
+        env = self.environment(obj, c, where)
+        for field_, key in (("command", "entrypoint"), ("args", "command")):
+            if c.get(field_):
+                svc[key] = [self.expand(obj, str(v), env, f"{where}.{field_}[{i}]") for i, v in enumerate(c[field_])]
         if c.get("workingDir"):
             svc["working_dir"] = c["workingDir"]
-        env = self.environment(obj, c, where)
         if env:
             svc["environment"] = env
         ports = [p for p in c.get("ports") or [] if "containerPort" in p]
@@ -226,7 +241,7 @@ class _Services(_Objects):
             if "configMapRef" in source:
                 cm = self.find("ConfigMap", source["configMapRef"].get("name"), obj, f"{where}.envFrom")
                 for key, value in ((cm or {}).get("data") or {}).items():
-                    env[prefix + key] = _escape(str(value))
+                    env[prefix + key] = str(value)
             elif "secretRef" in source:
                 secret = self.find("Secret", source["secretRef"].get("name"), obj, f"{where}.envFrom")
                 for key in self.secret_keys(secret or {}):
@@ -234,7 +249,7 @@ class _Services(_Objects):
         for index, item in enumerate(c.get("env") or []):
             name = str(item.get("name"))
             if "value" in item:
-                env[name] = _escape(str(item["value"]))
+                env[name] = self.expand(obj, str(item["value"]), env, f"{where}.env[{index}].value")
                 continue
             ref = item.get("valueFrom") or {}
             here = f"{where}.env[{index}].valueFrom"
@@ -244,7 +259,7 @@ class _Services(_Objects):
                 data = (cm or {}).get("data") or {}
                 if key not in data:
                     raise self.fail(obj, here, f"ConfigMap {ref['configMapKeyRef'].get('name')!r} has no key {key!r}")
-                env[name] = _escape(str(data[key]))
+                env[name] = str(data[key])
             elif "secretKeyRef" in ref:
                 secret = self.find("Secret", ref["secretKeyRef"].get("name"), obj, here)
                 key = str(ref["secretKeyRef"].get("key"))
@@ -257,9 +272,42 @@ class _Services(_Objects):
                 raise self.fail(obj, here, f"{', '.join(ref)} is known only inside a Kubernetes pod")
         return env
 
+    def expand(self, obj: dict[str, Any], text: str, env: Mapping[str, str], where: str) -> str:
+        """``text`` as the kubelet expands a command, an argument or an env value: ``$$`` is ``$``, ``$(NAME)`` the
+        value of the container's variable NAME (defined before it, for an env value). Compose has no such
+        expansion, so a reference to a Secret's value or to a variable the container does not define (the kubelet
+        would use a Service's variable, or keep the text) stops the render."""
+        out: list[str] = []
+        i = 0
+        while i < len(text):
+            char = text[i]
+            if char != "$" or i + 1 == len(text):
+                out.append(char)
+                i += 1
+                continue
+            follows = text[i + 1]
+            close = text.find(")", i + 2) if follows == "(" else -1
+            if follows == "$":
+                out.append("$")
+            elif close < 0:
+                out.append("$" + follows)
+            else:
+                name = text[i + 2 : close]
+                value = env.get(name)
+                if value is None or isinstance(value, _Interpolation):
+                    why = "a Secret's value" if value is not None else "a variable the container does not define"
+                    raise self.fail(
+                        obj, where, f"$({name}) refers to {why}; Compose cannot expand it as the kubelet does"
+                    )
+                out.append(value)
+                i = close + 1
+                continue
+            i += 2
+        return "".join(out)
+
     def secret_ref(self, secret: Mapping[str, Any], key: str) -> str:
         var = _env_var("PYKRO_SECRET", _key(secret)[1], key)
-        return "${" + var + ":?set " + var + " (the Secret's value)}"
+        return _Interpolation("${" + var + ":?set " + var + " (the Secret's value)}")
 
     def find(self, kind: str, name: Any, obj: dict[str, Any], where: str) -> dict[str, Any] | None:
         found = self.by_key.get((kind, str(name)))
@@ -289,11 +337,17 @@ class _Services(_Objects):
             check["test"] = ["CMD", *[str(a) for a in probe["exec"].get("command") or []]]
         elif "httpGet" in probe:
             get = probe["httpGet"]
+            self.probe_fields(obj, get, {"path", "port", "scheme"}, f"{where} probe httpGet")
             port = self.port_number(obj, c, get.get("port"), where)
             scheme = str(get.get("scheme", "HTTP")).lower()
             url = shlex.quote(f"{scheme}://127.0.0.1:{port}{get.get('path', '/')}")
-            check["test"] = ["CMD-SHELL", f"wget -q -O /dev/null {url} || curl -fsS -o /dev/null {url} || exit 1"]
+            insecure = ("--no-check-certificate ", "-k ") if scheme == "https" else ("", "")  # as the kubelet
+            check["test"] = [
+                "CMD-SHELL",
+                f"wget -q {insecure[0]}-O /dev/null {url} || curl -fsS {insecure[1]}-o /dev/null {url} || exit 1",
+            ]
         elif "tcpSocket" in probe:
+            self.probe_fields(obj, probe["tcpSocket"], {"port"}, f"{where} probe tcpSocket")
             port = self.port_number(obj, c, probe["tcpSocket"].get("port"), where)
             check["test"] = ["CMD-SHELL", f"nc -z 127.0.0.1 {port} || exit 1"]
         else:
@@ -304,7 +358,15 @@ class _Services(_Objects):
                 check[target] = f"{probe[key]}s"
         if "failureThreshold" in probe:
             check["retries"] = probe["failureThreshold"]
+        if probe.get("successThreshold", 1) != 1:
+            raise self.fail(obj, f"{where} probe successThreshold", "Compose counts a service healthy on one success")
         return check
+
+    def probe_fields(self, obj: dict[str, Any], action: Mapping[str, Any], known: set[str], where: str) -> None:
+        """A probe setting the healthcheck cannot carry (a Host header, another host) would change what is checked."""
+        extra = sorted(set(action) - known)
+        if extra:
+            raise self.fail(obj, f"{where}.{extra[0]}", "the Compose healthcheck cannot send it (it checks 127.0.0.1)")
 
     def port_number(self, obj: dict[str, Any], c: dict[str, Any], port: Any, where: str) -> int:
         if isinstance(port, int):
@@ -365,6 +427,13 @@ class _Builder(_Services):
     """The whole document: every object in turn, then Service aliases and ``depends_on`` between services."""
 
     def build(self) -> ComposeResult:
+        seen: dict[tuple[str, str], Any] = {}
+        for obj in self.objects:
+            other = seen.setdefault(_key(obj), obj)
+            if other is not obj:
+                space = (other.get("metadata") or {}).get("namespace", "")
+                raise self.fail(obj, "metadata.namespace", f"another {_key(obj)[0]} of that name is in namespace "
+                                f"{space!r}; Compose has no namespaces (one would replace the other)")  # fmt: skip
         for obj in self.objects:
             kind = obj.get("kind")
             if kind in _WORKLOADS and obj.get("apiVersion") == "apps/v1":
@@ -381,7 +450,7 @@ class _Builder(_Services):
             if obj.get("kind") == "Service":
                 self.aliases(obj)
         self.dependencies()
-        return ComposeResult(self.doc, self.env, self.skipped)
+        return ComposeResult(_literal(self.doc), self.env, self.skipped)
 
     # ------------------------------------------------------------------------------------- relationships
     def selected(self, service: dict[str, Any]) -> list[str]:
@@ -467,9 +536,24 @@ def _volume(source: str, target: str, read_only: bool) -> dict[str, Any]:
     return out
 
 
-def _escape(value: str) -> str:
-    """A literal value Compose must not interpolate: ``$`` doubled."""
-    return value.replace("$", "$$")
+class _Interpolation(str):
+    """A value Compose is meant to interpolate (a Secret's ``${PYKRO_SECRET_...}``)."""
+
+    __slots__ = ()
+
+
+def _literal(value: Any) -> Any:
+    """``value`` with ``$`` doubled in every string but an `_Interpolation`: Compose interpolates every value of the
+    file (environment, commands, configs' content, paths, ...), and the objects' text must reach it unchanged."""
+    if isinstance(value, _Interpolation):
+        return str(value)
+    if isinstance(value, str):
+        return value.replace("$", "$$")
+    if isinstance(value, dict):
+        return {k: _literal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal(v) for v in value]
+    return value
 
 
 def _decimal(value: Fraction) -> str:

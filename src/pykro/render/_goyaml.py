@@ -1,22 +1,23 @@
-"""YAML for Go tools (helm, kubectl, kustomize, compose): go-yaml v2 (sigs.k8s.io/yaml) reads the plain scalars
-``y``, ``Y``, ``n`` and ``N`` as booleans, which PyYAML's YAML 1.1 resolver (and pykro._yamlio) writes unquoted.
-This dumper quotes them, so a string stays a string whichever YAML reader loads the file."""
+"""YAML for Go tools (helm, kubectl, kustomize, compose): a string go-yaml v2 (sigs.k8s.io/yaml) would read as
+something else (``y``, ``1e3``, ``0o17``, ``08``: PyYAML's YAML 1.1 resolver leaves them plain) is quoted, as
+pykro._yamlpy quotes it for kubectl, so a string stays a string whichever YAML reader loads the file."""
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import yaml
+
+from pykro._yamlpy import kube_resolve
 
 __all__ = ["dump"]
 
 
 class _GoSafeDumper(yaml.SafeDumper):
-    """SafeDumper that also quotes what go-yaml v2 would read as a bool."""
+    """SafeDumper that also quotes what go-yaml v2 would read as another type."""
 
 
-_GoSafeDumper.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:y|Y|n|N)$"), list("yYnN"))
+_GoSafeDumper.resolve = kube_resolve  # type: ignore[method-assign]
 
 
 def _text(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:

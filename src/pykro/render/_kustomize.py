@@ -19,19 +19,21 @@ from pykro.errors import PykroError
 from pykro.render import _goyaml as goyaml
 from pykro.render._files import write_tree
 
-__all__ = ["kustomize_files", "write_kustomize"]
+__all__ = ["check_overlay_name", "kustomize_files", "write_kustomize"]
 
-Key = tuple[str, str, str]
+Key = tuple[str, str, str, str]  # apiVersion, kind, name, namespace ("" for none)
 
 
 def _key(obj: dict[str, Any]) -> Key:
     meta = obj.get("metadata") or {}
-    return str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name"))
+    return str(obj.get("apiVersion")), str(obj.get("kind")), str(meta.get("name")), str(meta.get("namespace") or "")
 
 
 def _file(obj: dict[str, Any]) -> str:
-    _, kind, name = _key(obj)
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{kind.lower()}-{name}") + ".yaml"
+    """``<kind>-<name>.yaml``, ``<kind>-<name>_<namespace>.yaml`` for an object with a namespace (``_`` is in no
+    name or namespace)."""
+    _, kind, name, namespace = _key(obj)
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{kind.lower()}-{name}" + (f"_{namespace}" if namespace else "")) + ".yaml"
 
 
 def write_kustomize(
@@ -71,22 +73,34 @@ def kustomize_files(
     files["base/kustomization.yaml"] = goyaml.dump(kustomization)
     base_by_key = {_key(o): o for o in plain}
     for name, objects in overlays.items():
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
-            raise PykroError(
-                f"overlay name {name!r} is not a directory name",
-                where="--overlay",
-                fix="Use letters, digits, '.', '_' and '-'.",
-            )
+        check_overlay_name(name)
         files.update(_overlay(name, base_by_key, objects, include_secrets))
     return files
 
 
+def check_overlay_name(name: str, where: str | None = None) -> None:
+    """An overlay name is a directory name of its own (``overlays/<name>``)."""
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", name):
+        raise PykroError(
+            f"overlay name {name!r} is not a directory name", where=where, fix="Use letters, digits, '.', '_' and '-'."
+        )
+
+
 def _unique(objects: list[dict[str, Any]], where: str) -> None:
-    seen: set[Key] = set()
+    """Each object once, each in its own file (two kinds of one name in different API groups would share one)."""
+    seen: dict[str, Key] = {}
     for obj in objects:
-        if _key(obj) in seen:
-            raise PykroError(f"two objects {_key(obj)[1]} {_key(obj)[2]!r} in {where}", fix="Give them distinct names.")
-        seen.add(_key(obj))
+        key, file = _key(obj), _file(obj)
+        what = f"{key[1]} {key[2]!r}" + (f" in namespace {key[3]!r}" if key[3] else "")
+        if key in seen.values():
+            raise PykroError(f"two objects {what} in {where}", fix="Give them distinct names.")
+        if file in seen:
+            raise PykroError(
+                f"{what} ({key[0]}) and a {seen[file][1]} of {seen[file][0]} would both be written to {file} in "
+                f"{where}",
+                fix="Give them distinct names.",
+            )
+        seen[file] = key
 
 
 def _overlay(
@@ -100,12 +114,19 @@ def _overlay(
     resources = ["../../base"]
     patches: list[dict[str, Any]] = []
     for key, obj in base.items():
-        target = {"group": _group(key[0]), "version": key[0].rpartition("/")[2], "kind": key[1], "name": key[2]}
+        target = {
+            "group": _group(key[0]),
+            "version": key[0].rpartition("/")[2],
+            "kind": key[1],
+            "name": key[2],
+            "namespace": key[3],
+        }
         if key not in mine:
+            meta = {"name": key[2], **({"namespace": key[3]} if key[3] else {})}
             patches.append(
                 {
                     "patch": goyaml.dump(
-                        {"$patch": "delete", "apiVersion": key[0], "kind": key[1], "metadata": {"name": key[2]}}
+                        {"$patch": "delete", "apiVersion": key[0], "kind": key[1], "metadata": meta}
                     ).rstrip("\n")
                 }
             )
@@ -173,8 +194,9 @@ def _secret(root: str, secret: dict[str, Any], include_secrets: bool) -> tuple[d
         values[key] = str(value).encode("utf-8")
     files: dict[str, str | bytes] = {}
     sources = []
+    folder = f"secrets/{meta['namespace']}/{name}" if meta.get("namespace") else f"secrets/{name}"
     for key, value in values.items():
-        rel = f"secrets/{name}/{key}"
+        rel = f"{folder}/{key}"
         sources.append(f"{key}={rel}")
         if include_secrets:
             files[f"{root}/{rel}"] = value

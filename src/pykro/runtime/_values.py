@@ -404,8 +404,10 @@ def spec_from_options(
     base_where: str = "the instance in the RGD file",
     namespace: str | None = None,
     name: str | None = None,
+    read: Callable[[Path], Any] = read_values_file,
 ) -> tuple[dict[str, Any], str | None, str | None]:
-    """One spec with CRD field names from an instance object ``base``, values files (in order) and ``--set``
+    """One spec with CRD field names from an instance object ``base``, values files (in order, each read with
+    ``read``: a caller combining one file into several specs reads it once, as a pipe can be read once) and ``--set``
     assignments (later wins), each input checked on its own against the schema of ``source`` (a Graph, a
     composition or a spec model; None: no checks). A values file may also be an instance object (``kind`` and
     ``spec``): its name and namespace are returned too. As with kubectl, an instance object naming a namespace
@@ -416,8 +418,17 @@ def spec_from_options(
     docs: list[tuple[Any, str]] = [(base, base_where)] if base else []
     graph = source if hasattr(source, "annotations") else getattr(source, "graph", None)
     with _redacted(graph, model, lambda: [values, *(doc for doc, _ in docs)], sets):
-        docs.extend((read_values_file(file), str(file)) for file in files)
-        return _merge_options(schema, model, values, docs, sets, (name, namespace), getattr(graph, "kind", None))
+        docs.extend((read(file), str(file)) for file in files)
+        return _merge_options(
+            schema,
+            model,
+            values,
+            docs,
+            sets,
+            (name, namespace),
+            getattr(graph, "kind", None),
+            getattr(graph, "instance_api_version", None),
+        )
 
 
 def _merge_options(
@@ -428,6 +439,7 @@ def _merge_options(
     sets: list[str],
     options: tuple[str | None, str | None],
     kind: str | None = None,
+    api_version: str | None = None,
 ) -> tuple[dict[str, Any], str | None, str | None]:
     name = namespace = None
     option_name, option_namespace = options
@@ -443,6 +455,7 @@ def _merge_options(
                 raise ValidationError(
                     f"the file holds a {doc['kind']} object, not a {kind} instance", where=where, fix=f"Give a {kind}."
                 )
+            _check_instance_object(doc, where, api_version)
             meta = doc.get("metadata") or {}
             found = meta.get("name")
             if found is not None:
@@ -461,6 +474,37 @@ def _merge_options(
     for item in sets:
         set_value(values, item, schema, model)
     return values, name, namespace
+
+
+# what an instance object may hold besides its name, namespace and spec: what the API server sets (a file saved with
+# `kubectl get -o yaml`), which pykro ignores as the server ignores it on a write
+_SERVER_SET_META = frozenset(
+    ("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields", "selfLink", "deletionTimestamp")
+)
+
+
+def _check_instance_object(doc: dict[str, Any], where: str, api_version: str | None) -> None:
+    """Refuse what an instance object holds that pykro would not carry to the cluster (render and deploy take its
+    name, namespace and spec): another apiVersion, unknown top-level fields, labels, annotations and the like."""
+    found = doc.get("apiVersion")
+    if api_version is not None and found is not None and found != api_version:
+        raise ValidationError(
+            f"the instance's apiVersion is {found!r}, but this composition's instances are {api_version!r}",
+            where=where,
+            fix=f"Write apiVersion: {api_version}.",
+        )
+    extra = sorted(str(k) for k in doc if k not in ("apiVersion", "kind", "metadata", "spec", "status"))
+    meta = doc.get("metadata") or {}
+    if not isinstance(meta, dict):
+        raise ValidationError("the instance's metadata must be a mapping", where=where, fix="Write metadata: {...}.")
+    extra += sorted(f"metadata.{k}" for k in meta if k not in ("name", "namespace", *_SERVER_SET_META))
+    if extra:
+        raise ValidationError(
+            f"the instance object holds {', '.join(extra)}, which pykro would not carry to the cluster (it takes the "
+            "instance's name, namespace and spec)",
+            where=where,
+            fix="Remove those fields from the file, or keep them in a values file of spec fields only.",
+        )
 
 
 def _same_field(field: str, found: Any, other: str | None, where: str, other_where: str) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
-__all__ = ["INT_BOUNDS", "bounded", "int_misfit"]
+__all__ = ["INT_BOUNDS", "bounded", "int_misfit", "int_range"]
 
 INT_BOUNDS: Final = {"int32": (-(2**31), 2**31 - 1), "int64": (-(2**63), 2**63 - 1)}
 
@@ -18,7 +18,13 @@ def int_misfit(value: object, fmt: object) -> str | None:
     low, high = INT_BOUNDS["int32" if fmt == "int32" else "int64"]
     if low <= value <= high:
         return None
-    return f"does not fit in a {32 if fmt == 'int32' else 64}-bit integer ({low} to {high})"
+    return f"does not fit in {int_range(fmt)}"
+
+
+def int_range(fmt: object) -> str:
+    """``a 32-bit integer (-2147483648 to 2147483647)`` for ``int32``, else the int64 range."""
+    low, high = INT_BOUNDS["int32" if fmt == "int32" else "int64"]
+    return f"a {32 if fmt == 'int32' else 64}-bit integer ({low} to {high})"
 
 
 def bounded(schema: Any) -> Any:

@@ -16,10 +16,12 @@ from pykro.simple._values import (
     Obj,
     Str,
     Strs,
+    check_size,
     compact,
     label_selector,
     metadata,
     name_of,
+    one_of,
     text_keys,
     texts,
 )
@@ -80,6 +82,13 @@ def Secret(
 ) -> ResourceRef:
     """A v1 Secret. ``string_data`` takes plain text and references (the apiserver encodes it); ``data`` takes
     base64 text, or bytes that are encoded here."""
+    if isinstance(string_data, Mapping) and isinstance(data, Mapping):
+        both = sorted(set(map(str, string_data)) & set(map(str, data)))
+        if both:
+            raise fail(
+                f"Secret key {both[0]!r} is in both string_data and data: the API server keeps string_data's value",
+                "give each key once",
+            )
     obj = {"apiVersion": "v1", "kind": "Secret", "metadata": metadata(name, namespace, labels, annotations)}
     fields = compact(
         type=type,
@@ -107,7 +116,8 @@ def PersistentVolumeClaim(
     annotations: Labels | None = None,
 ) -> ResourceRef:
     """A v1 PersistentVolumeClaim requesting ``size`` (``"10Gi"``), ReadWriteOnce unless ``access_modes`` says."""
-    modes = access_modes if is_ref(access_modes) else list(access_modes)
+    known = ("ReadWriteOnce", "ReadOnlyMany", "ReadWriteMany", "ReadWriteOncePod")
+    modes = access_modes if is_ref(access_modes) else [one_of(m, "access mode", known) for m in access_modes]
     spec = compact(
         accessModes=modes,
         storageClassName=storage_class,
@@ -115,7 +125,7 @@ def PersistentVolumeClaim(
         volumeName=volume_name,
         selector=label_selector(selector),
         dataSource=data_source,
-        resources={"requests": {"storage": size}},
+        resources={"requests": {"storage": check_size(size, "PersistentVolumeClaim size")}},
     )
     obj = {"apiVersion": "v1", "kind": "PersistentVolumeClaim"}
     return resource({**obj, "metadata": metadata(name, namespace, labels, annotations), "spec": spec}, id=id)

@@ -24,6 +24,7 @@ from pykro.simple._values import (
     label_selector,
     metadata,
     name_of,
+    one_of,
 )
 
 __all__ = ["Ingress", "NetworkPolicy", "Service", "pod_selector_of"]
@@ -89,7 +90,7 @@ def Service(
     elif selector is None and not external:
         selector = {"app": name}
     spec = compact(
-        type=type,
+        type=one_of(type, "Service type", ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName")),
         selector=selector,
         ports=_service_ports(ports),
         clusterIP=cluster_ip,
@@ -104,6 +105,8 @@ def Service(
 
 
 def _backend_port(port: Any) -> dict[str, Any]:
+    if isinstance(port, str) and port.strip().isdigit():  # a port name has a letter: "80" would name no port
+        raise fail(f"Ingress port {port!r} is text, so it would be a port name", f"write port={int(port)} (a number)")
     if isinstance(port, str) or (is_ref(port) and type_of(port).kind == "string"):
         return {"name": port}
     return {"number": port}

@@ -127,10 +127,17 @@ def env_vars(env: Any) -> Any:
         text_keys("env", env)
         return [_env_value(name, value) for name, value in env.items()]
     out = []
+    names: set[Any] = set()
     for item in _listed(env, "env") or []:
         entry = camelize(item) if isinstance(item, Mapping) else item
         if isinstance(entry, dict) and "value" in entry:
             entry["value"] = text(f"environment variable {entry.get('name')}", entry["value"])
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if isinstance(name, str) and name in names:
+            raise fail(
+                f"environment variable {name} is given twice: the container sees the last value only", "give it once"
+            )
+        names.add(name)
         out.append(entry)
     return out
 

@@ -50,6 +50,8 @@ def HorizontalPodAutoscaler(
         listed.append(_utilization("memory", memory_utilization))
     if metrics is not None and listed:
         raise fail("pass either metrics= or cpu_utilization/memory_utilization, not both", "add them to metrics=")
+    if isinstance(min_replicas, int) and isinstance(max_replicas, int) and min_replicas > max_replicas:
+        raise fail(f"min_replicas {min_replicas} is above max_replicas {max_replicas}", "swap them")
     spec = compact(
         scaleTargetRef=scale_ref,
         minReplicas=min_replicas,

@@ -82,6 +82,27 @@ def text(what: str, value: Any, secret: bool = False) -> Any:
     raise fail(f"{what} must be text, got {type(value).__name__}{shown}", "convert it to a string first")
 
 
+def one_of(value: Any, what: str, choices: Sequence[str]) -> Any:
+    """``value`` if it is one of ``choices`` (or a reference or None); the API server refuses any other."""
+    if isinstance(value, str) and value not in choices:
+        raise fail(
+            f"{what} {value!r} is not one of {', '.join(choices)}", f"Use one of them.{did_you_mean(value, choices)}"
+        )
+    return value
+
+
+def check_size(value: Any, what: str) -> Any:
+    """``value``, a memory or storage size; a plain number is refused (Kubernetes reads ``"20"`` as 20 bytes)."""
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        plain = str(value)
+        if re.fullmatch(r"\+?[0-9.]+", plain) and plain.strip("+0.") != "":
+            raise fail(
+                f"{what} {plain!r} has no unit, so Kubernetes reads it as {plain} bytes",
+                f"Write it with a unit, e.g. '{plain}Gi' or '{plain}Mi'.",
+            )
+    return value
+
+
 def text_keys(what: str, keys: Iterable[Any]) -> None:
     """Refuse map keys that are not strings: ``{1: "a", "1": "b"}`` would collapse into one key."""
     for key in keys:

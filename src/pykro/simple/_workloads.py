@@ -16,7 +16,20 @@ from pykro.authoring._refs import is_ref
 from pykro.authoring._resource import ResourceRef, resource
 from pykro.simple._keywords import checked
 from pykro.simple._pods import PodOptions, pod_template
-from pykro.simple._values import Bool, Int, Labels, Obj, Str, camelize, compact, concat, metadata, only, texts
+from pykro.simple._values import (
+    Bool,
+    Int,
+    Labels,
+    Obj,
+    Str,
+    camelize,
+    check_size,
+    compact,
+    concat,
+    metadata,
+    only,
+    texts,
+)
 
 __all__ = ["CronJob", "DaemonSet", "Deployment", "Job", "StatefulSet"]
 
@@ -65,7 +78,7 @@ def _claim_templates(claims: Sequence[Obj] | None, options: PodOptions) -> list[
         spec = compact(
             accessModes=entry.get("accessModes", ["ReadWriteOnce"]),
             storageClassName=entry.get("storageClass", entry.get("storageClassName")),
-            resources={"requests": {"storage": entry["size"]}},
+            resources={"requests": {"storage": check_size(entry["size"], "volume claim template size")}},
         )
         out.append({"metadata": {"name": entry["name"]}, "spec": spec})
         if "mountPath" in entry:
