@@ -292,3 +292,24 @@ def test_decoding_comes_before_the_name_and_namespace_checks(raw: Raw, ns: str) 
     assert out["message"].endswith(
         "cannot unmarshal number into Go struct field ObjectMeta.metadata.generateName of type string"
     )
+
+
+@pytest.mark.parametrize(
+    ("spec", "field", "go_type"),
+    [
+        ({"priority": 2**31}, "priority", "int32"),
+        ({"priority": -(2**31) - 1}, "priority", "int32"),
+        ({"activeDeadlineSeconds": 2**63}, "activeDeadlineSeconds", "int64"),
+        ({"activeDeadlineSeconds": 2**70}, "activeDeadlineSeconds", "int64"),
+    ],
+)
+def test_number_out_of_its_go_integer_range_is_a_400(
+    raw: Raw, ns: str, spec: dict[str, Any], field: str, go_type: str
+) -> None:
+    code, _, out = raw("POST", f"/api/v1/namespaces/{ns}/pods", pod("big", spec))
+    assert code == 400, out
+    number = next(iter(spec.values()))
+    assert out["message"] == (
+        'Pod in version "v1" cannot be handled as a Pod: '
+        f"json: cannot unmarshal number {number} into Go struct field PodSpec.spec.{field} of type {go_type}"
+    )

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from pykro import _diskcache
+from pykro.schema import _ints as ints_module
 from pykro.schema import _kubernetes as k8s
 from pykro.schema import _quantity as quantity_module
 
@@ -49,6 +50,7 @@ def test_the_cache_is_named_by_the_bundle_this_module_and_python(cache: Path) ->
         k8s._BUNDLE / "_definitions.json",
         Path(k8s.__file__),
         Path(quantity_module.__file__ or ""),  # the quantity pattern the slices carry
+        Path(ints_module.__file__ or ""),  # the integer ranges they carry
     )
 
 

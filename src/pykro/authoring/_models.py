@@ -7,12 +7,14 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal, cast, get_args, get_origin
 
 import pydantic
+import pydantic_core
 from pydantic import BaseModel, ConfigDict
 from pydantic.alias_generators import to_camel
 
 from pykro.authoring._location import fail, user_location
 from pykro.errors import CompositionError, ValidationError
 from pykro.graph._naming import did_you_mean
+from pykro.schema._ints import int_misfit
 from pykro.schema._models import secret_paths
 
 _CONFIG = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid")
@@ -50,6 +52,27 @@ class Model(BaseModel):
         object.__setattr__(self, "__pydantic_extra__", built.__pydantic_extra__)
         object.__setattr__(self, "__pydantic_private__", built.__pydantic_private__)
 
+    @pydantic.field_validator("*", mode="after")
+    @classmethod
+    def _fits_int64(cls, value: Any) -> Any:
+        """Refuse an int beyond int64 (in the field or in a list or dict it holds): a Kubernetes ``integer`` is an
+        int64, and the API server turns a bigger number into a float, losing digits."""
+        misfit = _int64_misfit(value)
+        if misfit is not None:
+            raise pydantic_core.PydanticCustomError("int64", misfit)
+        return value
+
+
+def _int64_misfit(value: Any) -> str | None:
+    if isinstance(value, int):
+        return int_misfit(value, "int64")
+    if isinstance(value, dict | list | tuple):
+        for item in value.values() if isinstance(value, dict) else value:
+            found = _int64_misfit(item)
+            if found is not None:
+                return found
+    return None
+
 
 class Spec(Model):
     """The instance spec of a composition (the CRD's ``spec``)."""
@@ -80,7 +103,13 @@ class SpecValueError(ValidationError, pydantic.ValidationError):
     @classmethod
     def of(cls, model: type[BaseModel], exc: pydantic.ValidationError) -> SpecValueError:
         errors = exc.errors()
-        made = cls.from_exception_data(exc.title, cast(Any, errors))
+        line_errors = [  # a custom error is rebuilt from its type and message
+            {**err, "type": pydantic_core.PydanticCustomError(err["type"], err["msg"])}
+            if err["type"] == "int64"
+            else err
+            for err in errors
+        ]
+        made = cls.from_exception_data(exc.title, cast(Any, line_errors))
         hidden = {path.rsplit(".", 1)[-1] for path in secret_paths(model)}
         parts = [_explain(model, err, hidden) for err in errors[:3]]
         more = f"; and {len(errors) - 3} more" if len(errors) > 3 else ""

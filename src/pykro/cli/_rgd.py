@@ -79,6 +79,7 @@ def expand_cmd(
     from pykro import _yamlio as yamlio
     from pykro.graph._depth import check_depth
     from pykro.graph._naming import check_names
+    from pykro.graph._templates import check_object
     from pykro.render._manifests import check_fields
     from pykro.runtime import expand, observed_from_objects, reconcile_passes, simulate_ready
     from pykro.runtime._values import check_spec
@@ -124,6 +125,8 @@ def expand_cmd(
         else:
             results.append(expand(graph, inst, live, source=source))
         check_names(graph.kind, inst["metadata"]["name"], results[-1].objects, where=source)
+        for obj in results[-1].objects:  # what the API server would refuse when kro applies it
+            check_object(obj, f"{source}: {obj.get('kind')} {(obj.get('metadata') or {}).get('name')}")
     masks = [_redactor(graph, r) for r in results]
     if output == "yaml":
         shown_yaml = [doc for r, m in zip(results, masks, strict=True) for doc in (*r.objects, _instance(graph, r, m))]

@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 from pykro._memo import Memo
 from pykro.cel._types import CelType
 from pykro.errors import CompositionError, ValidationError
-from pykro.graph._bounds import bound
+from pykro.graph._bounds import bound, int_bound
 from pykro.graph._expressions import Field, format_path
 from pykro.graph._naming import LABEL_RULE, is_dns_label
 from pykro.resources import _suggest as suggest
@@ -498,8 +498,9 @@ def _error(typed: _Kind, error: Any, exprs: set[Path]) -> Problem | None:
     if name in ("Minimum", "Maximum"):
         text = format_path(path)
         bound = f"at least {error.kind.limit}" if name == "Minimum" else f"at most {error.kind.limit}"
-        what = f"{typed.kind} field {text} must be {bound}, got {error.instance}"
-        return (text, what, f"The API server rejects it; use a value {bound}.")
+        out = int_bound(error.instance, (typed.at(path) or {}).get("format"), _short)
+        what, fix = out or (f"{bound}, got {error.instance}", f"The API server rejects it; use a value {bound}.")
+        return (text, f"{typed.kind} field {text} must be {what}", fix)
     if name == "Pattern" and typed.at(path) is not None:
         text = format_path(path)
         if (typed.at(path) or {}).get("format") == "byte":  # the value is not shown: it may be a secret

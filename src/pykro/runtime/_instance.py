@@ -48,7 +48,9 @@ def prepare_instance(graph: Graph, instance: dict[str, Any], source: str | None 
     if spec is None:
         spec = {}
     obj["spec"] = structural.apply_defaults(graph.openapi, spec)
-    causes = structural.validate(graph.openapi, obj["spec"], "spec")
+    causes = structural.validate(graph.openapi, obj["spec"], "spec") or structural.int_misfits(
+        graph.openapi, obj["spec"], "spec"
+    )
     if causes:
         details = "; ".join(cause.message for cause in causes)
         raise ValidationError(

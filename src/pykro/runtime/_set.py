@@ -21,6 +21,7 @@ from pykro.runtime._values import (
     normalize,
     unknown_field,
 )
+from pykro.schema._ints import INT_BOUNDS
 
 __all__ = ["set_value"]
 
@@ -118,6 +119,15 @@ def _typed(raw: str, node: Schema | None, dotted: str, where: str) -> Any:
         try:
             value = yamlio.load_values(raw, where)
         except ValidationError as exc:
+            if " does not fit in 64 bits " in exc.what:
+                low, high = INT_BOUNDS["int64"]
+                number = exc.what.split(" does not fit", 1)[0]
+                raise ValidationError(
+                    f"the value of {dotted} holds {number}, which does not fit in a 64-bit integer ({low} to {high})",
+                    where=where,
+                    fix="Use a number in that range"
+                    + (" (or quote it to give text: --set 'key=\"123\"')." if node is None else "."),
+                ) from None
             raise ValidationError(
                 f"the value of {dotted} is not valid YAML ({exc.what.removeprefix('invalid YAML: ')})",
                 where=where,

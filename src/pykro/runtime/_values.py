@@ -153,7 +153,7 @@ def _full_check(
         )
     values: dict[str, Any] = normalize(schema, spec, model=model, where=where, path="spec")
     defaulted = structural.apply_defaults(schema, values)
-    causes = structural.validate(schema, defaulted, "spec")
+    causes = structural.validate(schema, defaulted, "spec") or structural.int_misfits(schema, defaulted, "spec")
     if causes:
         details = "; ".join(cause.message for cause in causes[:8])
         missing = any(cause.reason == c.REQUIRED for cause in causes)
@@ -344,8 +344,9 @@ def check_part(schema: Schema | None, values: Any, where: str, path: str = "spec
     in messages (the apiserver's wording: ``spec.replicas in body should be ...``)."""
     if schema is None:
         return
-    found = structural.validate(schema, structural.apply_defaults(schema, values), path)  # nulls unset, as below
-    causes = [cause for cause in found if cause.reason != c.REQUIRED]
+    defaulted = structural.apply_defaults(schema, values)  # nulls unset, as below
+    found = structural.validate(schema, defaulted, path)
+    causes = [cause for cause in found if cause.reason != c.REQUIRED] or structural.int_misfits(schema, defaulted, path)
     if causes:
         details = "; ".join(cause.message for cause in causes[:8])
         raise ValidationError(f"invalid value: {details}", where=where, fix="Fix these fields.")

@@ -26,8 +26,9 @@ from pykro import _diskcache
 from pykro import _memo as memo
 from pykro._kube import VERBS, split_api_version
 from pykro.schema import _causes as c
-from pykro.schema import _quantity
+from pykro.schema import _ints, _quantity
 from pykro.schema._causes import FieldCause, go_number, go_quote
+from pykro.schema._ints import bounded
 
 __all__ = [
     "KUBERNETES_VERSION",
@@ -242,7 +243,9 @@ def _cache_root() -> Path | None:
 @cache
 def _cache_dir() -> Path | None:
     """This bundle's slice cache, named by the bundle and the modules whose code and rules make the slices."""
-    return _diskcache.folder(_cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__))
+    return _diskcache.folder(
+        _cache_root(), _BUNDLE / "_definitions.json", Path(__file__), Path(_quantity.__file__), Path(_ints.__file__)
+    )
 
 
 def _cached(name: str, make: Any) -> Any:
@@ -342,12 +345,13 @@ def resolve(schema: Mapping[str, Any]) -> Mapping[str, Any]:
 
 @cache
 def _registry() -> Any:
-    return jsonschema_rs.Registry([(_DEFINITIONS_URI, _definitions_doc())])
+    return jsonschema_rs.Registry([(_DEFINITIONS_URI, bounded(_definitions_doc()))])
 
 
 @memo.cached(maxsize=1024)
 def _validator(group: str, version: str, kind: str, strict: bool) -> Any:
-    """The compiled validator of one kind; the strict bundle adds ``additionalProperties: false`` everywhere."""
+    """The compiled validator of one kind (with the range of int32 and int64 fields); the strict bundle adds
+    ``additionalProperties: false`` everywhere."""
     name = _gvk_index()[(group, version, kind)]
     if strict:
         return jsonschema_rs.validator_for({"$ref": f"{_STRICT_URI}#/$defs/{name}"}, registry=_strict_registry())
@@ -417,7 +421,7 @@ def _strict_doc() -> dict[str, Any]:
 
 @cache
 def _strict_registry() -> Any:
-    return jsonschema_rs.Registry([(_STRICT_URI, {**_strict_doc(), "$id": _STRICT_URI})])
+    return jsonschema_rs.Registry([(_STRICT_URI, bounded({**_strict_doc(), "$id": _STRICT_URI}))])
 
 
 def _strict(schema: Any) -> Any:
@@ -452,8 +456,9 @@ def _refs(name: str) -> tuple[str, ...]:
 
 @memo.cached(maxsize=1024)
 def template_validator(api_version: str, kind: str) -> Any:
-    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors) and with
-    :data:`VALUE_RULES`; None when the kind is not built in. Compiled from the definitions the kind reaches only."""
+    """The validator pykro checks templates and rendered objects with: strict (unknown fields are errors), with
+    :data:`VALUE_RULES` and with the range of int32 and int64 fields; None when the kind is not built in. Compiled
+    from the definitions the kind reaches only."""
     group, version = split_api_version(api_version)
     name = _gvk_index().get((group, version, kind))
     if name is None:
@@ -480,7 +485,7 @@ def _make_slice(name: str) -> dict[str, Any]:
                 stack.append(ref)
     template = {}
     for each in sorted(needed):
-        definition = _base64(_strict(defs[each]))
+        definition = bounded(_base64(_strict(defs[each])))
         rules = VALUE_RULES.get(each)
         if rules:
             properties = dict(definition["properties"])

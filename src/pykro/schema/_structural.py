@@ -17,8 +17,9 @@ from pykro._yamlio import copy_data
 from pykro.schema import _causes as c
 from pykro.schema._causes import FieldCause, go_json, go_number, go_quote
 from pykro.schema._formats import check_format
+from pykro.schema._ints import int_misfit
 
-__all__ = ["MISSING", "FieldCause", "apply_defaults", "prune", "validate"]
+__all__ = ["MISSING", "FieldCause", "apply_defaults", "int_misfits", "prune", "validate"]
 
 MISSING: Final = object()
 """Marks an absent old object (a create rather than an update)."""
@@ -190,6 +191,24 @@ def validate(schema: Schema, obj: Any, path: str = "", *, old: Any = MISSING) ->
 
             found.extend(check_rules(schema, obj, path, old))
     return found
+
+
+def int_misfits(schema: Schema, obj: Any, path: str = "") -> list[FieldCause]:
+    """Causes for the ints under ``obj`` out of their field's range (int32 for ``format: int32``, else int64): what
+    pykro refuses before the API server silently turns a too big number into a float (not an apiserver check)."""
+    found: list[FieldCause] = []
+    stack: list[tuple[Schema | None, Any, str]] = [(schema, obj, path)]
+    while stack:
+        node, value, name = stack.pop()
+        if isinstance(value, dict):
+            stack.extend((_prop(node, str(k)), v, _child(name, str(k))) for k, v in value.items())
+        elif isinstance(value, list):
+            stack.extend((_items(node), v, f"{name}[{i}]") for i, v in enumerate(value))
+        else:
+            misfit = int_misfit(value, node.get("format") if node is not None else None)
+            if misfit is not None:
+                found.append(c.invalid(name, value, f"{name} in body {misfit}"))
+    return sorted(found, key=lambda cause: cause.field)
 
 
 class _Found(list[FieldCause]):
