@@ -6,6 +6,7 @@ rendered resources (`pykro.hub.lynq._check`) and what a Python form's compositio
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -77,7 +78,7 @@ def metadata_problem(
             continue
         for key, value in entries.items():
             key_text = str(key) if part == "labels" else str(key).lower()
-            problems = [("key", key, _KEY_RULE)] if known(key) and names.qualified_name(key_text) else []
+            problems = [("key", key, _KEY_RULE)] if known(key) and _bad_key(key_text) else []
             if part == "labels" and isinstance(value, str) and known(value) and names.label_value(value):
                 problems.append(("value", value, _VALUE_RULE))
             if problems:
@@ -89,6 +90,12 @@ def metadata_problem(
                     + (" (free text goes in an annotation)." if (part, what) == ("labels", "value") else "."),
                 )
     return None
+
+
+@functools.lru_cache(maxsize=4096)
+def _bad_key(key: str) -> bool:
+    """Whether the API server refuses ``key`` as a label or annotation key (few keys, checked on every object)."""
+    return bool(names.qualified_name(key))
 
 
 def literal_problem(api_version: str, kind: str, meta: Mapping[str, Any], concrete: bool) -> Problem | None:
