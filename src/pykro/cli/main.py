@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import functools
 import importlib
+import itertools
 import os
 import sys
 import types
@@ -196,6 +197,32 @@ def _deferred_coercion() -> Callable[[Any], Any] | None:
     return deferred
 
 
+def _option_as_value(command: Any, args: list[str]) -> str | None:
+    """The usage error for ``--helm --include-secrets`` and the like, or None: click takes the next word as an
+    option's value even when it is another option, so the chart went to a directory named ``--include-secrets`` and
+    the flag was lost. A value that is one of the command's own options, or starts with ``--``, is a missing value."""
+    path = ["pykro"]
+    while args and args[0] in (getattr(command, "commands", None) or {}):  # typer vendors click: no isinstance
+        command, args = command.commands[args[0]], args[1:]
+        path.append(command.name)
+    names: set[str] = set()
+    takes_value: set[str] = set()
+    for param in command.params:
+        if getattr(param, "param_type_name", None) == "option":
+            names.update(param.opts + param.secondary_opts)
+            if not (param.is_flag or param.count):
+                takes_value.update(param.opts)
+    for option, value in itertools.pairwise(args):
+        if option == "--":
+            break
+        if option in takes_value and (value in names or value.startswith("--")):
+            return (
+                f"{option} needs a value, but the next word is {value!r}, an option. Give {option} its value "
+                f"first ({option} VALUE {value}). See `{' '.join(path)} --help`."
+            )
+    return None
+
+
 def say_error(message: str) -> None:
     """Print ``error: message`` on stderr: the message verbatim (no markup), control characters escaped."""
     from rich.text import Text
@@ -219,7 +246,11 @@ def main(argv: list[str] | None = None) -> None:
         command = _choose_app(args)
         if not args or "--help" in args or (len(args) == 1 and args[0] in _GROUPS):
             _import_rich_help()
-        code = _click_command(command)(args=args, prog_name="pykro", standalone_mode=False)
+        click_command = _click_command(command)
+        misplaced = _option_as_value(click_command, args)
+        if misplaced is not None:
+            _exit(2, misplaced)
+        code = click_command(args=args, prog_name="pykro", standalone_mode=False)
         if isinstance(code, int) and code:  # typer.Exit(n) comes back as a return value without standalone mode
             sys.exit(code)
     except PykroError as exc:
