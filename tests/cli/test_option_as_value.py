@@ -54,6 +54,6 @@ def test_an_option_where_a_value_belongs_is_a_usage_error(
 
 def test_values_that_only_look_like_options_still_work(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, err = _run(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2", "--", "--set")
-    assert code == 2 and "unexpected extra argument(s) (--set)" in err  # after `--` a word is an argument: click's
+    assert code == 2 and "unexpected extra argument" in err and "(--set)" in err  # after `--`: an argument (click)
     code, out, err = _run(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2")
     assert code == 0 and "replicas: 2" in out, err
