@@ -44,3 +44,16 @@ def eventually(probe: Callable[[], T | None], what: str, interval: float = 0.02)
             return value
         time.sleep(interval)
     raise AssertionError(f"never happened: {what}")
+
+
+def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run ``pykro ARGV`` in this process: (exit code, stdout, stderr)."""
+    from pykro.cli.main import main
+
+    try:
+        main(list(argv))
+        code = 0
+    except SystemExit as exc:
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err

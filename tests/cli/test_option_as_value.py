@@ -7,20 +7,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from pykro.cli.main import main
+from tests.helpers import run_cli
 
 WEBAPP = str(Path(__file__).resolve().parents[2] / "examples" / "webapp.py")
-
-
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.mark.parametrize(
@@ -43,7 +32,7 @@ def test_an_option_where_a_value_belongs_is_a_usage_error(
     command: str,
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    code, out, err = _run(capsys, *argv)
+    code, out, err = run_cli(capsys, *argv)
     assert code == 2 and out == "", err
     assert err == (
         f"error: {option} needs a value, but the next word is {word!r}, an option. Give {option} its value first "
@@ -53,7 +42,7 @@ def test_an_option_where_a_value_belongs_is_a_usage_error(
 
 
 def test_values_that_only_look_like_options_still_work(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2", "--", "--set")
+    code, out, err = run_cli(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2", "--", "--set")
     assert code == 2 and "unexpected extra argument" in err and "(--set)" in err  # after `--`: an argument (click)
-    code, out, err = _run(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2")
+    code, out, err = run_cli(capsys, "render", WEBAPP, "--manifests", "--set", "replicas=2")
     assert code == 0 and "replicas: 2" in out, err

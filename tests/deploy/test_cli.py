@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import run_cli
 
 from pykro import _yamlio as yamlio
-from pykro.cli.main import main
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 WEBAPP = str(EXAMPLES / "rgd" / "webapp.yaml")
@@ -32,20 +32,10 @@ def anywhere(tmp_path: Path) -> str:
     return str(path)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[str], anywhere: str) -> None:
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
-    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where, "-o", "json")
+    code, out, err = run_cli(capsys, "deploy", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where, "-o", "json")
     assert code == 0, err
     events = [json.loads(line) for line in out.splitlines()]
     assert events[0]["type"] == "start" and events[-1]["type"] == "result"
@@ -59,41 +49,41 @@ def test_deploy_status_list_diff_delete(kit: Any, capsys: pytest.CaptureFixture[
     assert result["state"] == "ACTIVE" and result["status"]["availableReplicas"] == 2
     assert result["status"]["url"] == "shop.example.com"
 
-    code, out, _ = _run(capsys, "status", "shop", *where)
+    code, out, _ = run_cli(capsys, "status", "shop", *where)
     assert code == 0 and yamlio.load(out)["status"] == result["status"]
-    code, out, _ = _run(capsys, "status", "shop", *where, "--composition", "webapp")
+    code, out, _ = run_cli(capsys, "status", "shop", *where, "--composition", "webapp")
     assert code == 0 and yamlio.load(out)["composition"] == "webapp"
-    code, _, err = _run(capsys, "status", "shop", *where, "--composition", "webap")  # a typo, not a missing instance
+    code, _, err = run_cli(capsys, "status", "shop", *where, "--composition", "webap")  # a typo, not a missing instance
     assert code == 1 and "no pykro instance of composition 'webap'" in err and "Did you mean 'webapp'?" in err, err
     assert "compositions with instances there: 'webapp'" in err and "named 'shop'" not in err
-    code, _, err = _run(capsys, "status", "nothing", *where, "--composition", "webapp")  # a known composition
+    code, _, err = run_cli(capsys, "status", "nothing", *where, "--composition", "webapp")  # a known composition
     assert code == 1 and "no pykro instance named 'nothing'" in err, err
-    code, out, _ = _run(capsys, "list", *where, "-o", "json")
+    code, out, _ = run_cli(capsys, "list", *where, "-o", "json")
     assert [json.loads(line)["name"] for line in out.splitlines()] == ["shop"]
-    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=4", *where)
+    code, out, _ = run_cli(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=4", *where)
     assert code == 1 and "update    deployment" in out and "+  replicas: 4" in out  # 1: changes (kubectl diff)
-    code, out, _ = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where)
+    code, out, _ = run_cli(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=2", *where)
     assert code == 0 and "update" not in out
-    code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=99", *where)
+    code, _, err = run_cli(capsys, "diff", WEBAPP, "-f", anywhere, "--set", "replicas=99", *where)
     assert code == 2 and "spec.replicas" in err  # errors exit above 1
-    code, _, err = _run(capsys, "status", "shop", *where, "--mode", "kro")  # not the instance's mode
+    code, _, err = run_cli(capsys, "status", "shop", *where, "--mode", "kro")  # not the instance's mode
     assert code == 1 and "instance 'shop' was deployed in direct mode, not kro" in err
-    code, _, err = _run(capsys, "delete", "shop", *where, "--mode", "krO")
+    code, _, err = run_cli(capsys, "delete", "shop", *where, "--mode", "krO")
     assert code == 1 and "unknown --mode 'krO'" in err
     assert kit.labelled("shop", ns)  # nothing deleted
-    code, out, err = _run(capsys, "delete", "shop", *where)
+    code, out, err = run_cli(capsys, "delete", "shop", *where)
     assert code == 0 and "done: deleted WebApp shop" in err
     assert kit.labelled("shop", ns) == []
 
 
 def test_user_errors_are_one_paragraph_with_exit_code_1(kit: Any, capsys: pytest.CaptureFixture[str]) -> None:
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", kit.unique()]
-    code, _, err = _run(capsys, "deploy", WEBAPP, "--set", "name=x", "--set", "replicas=99", *where)
+    code, _, err = run_cli(capsys, "deploy", WEBAPP, "--set", "name=x", "--set", "replicas=99", *where)
     assert code == 1 and "error:" in err and "spec.replicas" in err
     assert "Traceback" not in err and err.strip().count("\n") == 0
-    code, _, err = _run(capsys, "status", "nothing", *where)
+    code, _, err = run_cli(capsys, "status", "nothing", *where)
     assert code == 1 and "no pykro instance named 'nothing'" in err
-    code, _, err = _run(capsys, "deploy", WEBAPP, "--set", "name=x", "--on-failure", "maybe", *where)
+    code, _, err = run_cli(capsys, "deploy", WEBAPP, "--set", "name=x", "--on-failure", "maybe", *where)
     assert code == 1 and "--on-failure" in err
 
 
@@ -105,17 +95,17 @@ def test_a_second_instance_name_over_the_same_objects_is_refused(
     nameless = yamlio.load(Path(anywhere).read_text())
     del nameless["metadata"]["name"]  # --name names the instance (one naming another name is refused)
     Path(anywhere).write_text(yamlio.dump(nameless))
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev", *where)
+    code, _, err = run_cli(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev", *where)
     assert code == 0, err
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", *where)
+    code, _, err = run_cli(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", *where)
     assert code == 1 and "would take over objects it does not own" in err and "instance 'dev'" in err, err
     assert "--force-takeover" in err and "Traceback" not in err
-    code, _, err = _run(capsys, "delete", "dev2", *where)
+    code, _, err = run_cli(capsys, "delete", "dev2", *where)
     assert code == 1 and "no pykro instance named 'dev2'" in err
     assert {o["metadata"]["labels"]["pykro.io/instance"] for o in kit.labelled("dev", ns)} == {"dev"}
-    code, out, _ = _run(capsys, "list", *where, "-o", "json")
+    code, out, _ = run_cli(capsys, "list", *where, "-o", "json")
     assert [(r["name"], r["state"]) for r in map(json.loads, out.splitlines())] == [("dev", "ACTIVE")]
-    code, _, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", "--force-takeover", *where)
+    code, _, err = run_cli(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "dev2", "--force-takeover", *where)
     assert code == 0, err
     assert kit.labelled("dev", ns) == [] and len(kit.labelled("dev2", ns)) == 4
 
@@ -127,7 +117,7 @@ def test_n_naming_another_namespace_than_the_instance_file_is_refused(
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path)]
     for command, failed in (("deploy", 1), ("diff", 2)):
-        code, _, err = _run(capsys, command, WEBAPP, "-f", INSTANCE, *where, "-n", ns)
+        code, _, err = run_cli(capsys, command, WEBAPP, "-f", INSTANCE, *where, "-n", ns)
         assert code == failed, err
         assert f"{INSTANCE}: the instance names namespace 'demo'" in err and f"-n/--namespace names {ns!r}" in err
         assert err.count("\n") == 1 and "Traceback" not in err
@@ -135,10 +125,10 @@ def test_n_naming_another_namespace_than_the_instance_file_is_refused(
     # two instance objects that disagree (-f twice) are refused the same way
     other = tmp_path / "other.yaml"
     other.write_text(Path(INSTANCE).read_text().replace("namespace: demo", "namespace: elsewhere"))
-    code, _, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, "-f", str(other), *where)
+    code, _, err = run_cli(capsys, "diff", WEBAPP, "-f", INSTANCE, "-f", str(other), *where)
     assert code == 2 and "names namespace 'elsewhere'" in err and f"{INSTANCE} names 'demo'" in err, err
     # the same namespace in both is fine: the diff shows the objects it would create
-    code, out, err = _run(capsys, "diff", WEBAPP, "-f", INSTANCE, *where, "-n", "demo")
+    code, out, err = run_cli(capsys, "diff", WEBAPP, "-f", INSTANCE, *where, "-n", "demo")
     assert code == 1 and "create" in out, err
 
 
@@ -149,17 +139,17 @@ def test_name_naming_another_instance_than_the_instance_file_is_refused(
     ns = kit.unique()
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
     for command, failed in (("deploy", 1), ("diff", 2)):
-        code, out, err = _run(capsys, command, WEBAPP, "-f", anywhere, "--name", "other", *where)
+        code, out, err = run_cli(capsys, command, WEBAPP, "-f", anywhere, "--name", "other", *where)
         assert code == failed and out == "", err
         assert f"{anywhere}: the instance is named 'shop' (metadata.name) but --name names 'other'" in err, err
         assert err.count("\n") == 1 and "Traceback" not in err
     assert kit.labelled("shop", ns) == [] and kit.labelled("other", ns) == []  # nothing written
     other = tmp_path / "other.yaml"  # two instance objects naming different instances
     other.write_text(Path(anywhere).read_text().replace("name: shop", "name: shop2"))
-    code, _, err = _run(capsys, "diff", WEBAPP, "-f", anywhere, "-f", str(other), *where)
+    code, _, err = run_cli(capsys, "diff", WEBAPP, "-f", anywhere, "-f", str(other), *where)
     assert code == 2 and "is named 'shop2'" in err and f"{anywhere} names 'shop'" in err, err
     # the same name in both is fine
-    code, out, err = _run(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "shop", *where, "-o", "json")
+    code, out, err = run_cli(capsys, "deploy", WEBAPP, "-f", anywhere, "--name", "shop", *where, "-o", "json")
     assert code == 0 and json.loads(out.splitlines()[-1])["name"] == "shop", err
     assert len(kit.labelled("shop", ns)) == 4
 
@@ -209,7 +199,7 @@ def test_deploy_refuses_a_bad_object_name_before_any_write(
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
     fullstack = str(EXAMPLES / "fullstack.py")
     since = kit.mark()
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys,
         "deploy",
         fullstack,

@@ -9,8 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from pykro.cli.main import main
+from tests.helpers import run_cli
 
 SHOP = """\
 from pykro import Spec, composition
@@ -36,16 +35,6 @@ def shop(tmp_path: Path) -> str:
     return str(path)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 @pytest.mark.parametrize("mode", ["direct", "kro"])
 @pytest.mark.parametrize(
     ("values", "message"),
@@ -67,14 +56,14 @@ def test_deploy_refuses_metadata_the_api_server_would_refuse_before_any_write(
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns, "--mode", mode]
     sets = [arg for value in values for arg in ("--set", value)]
     since = kit.mark()
-    code, _, err = _run(capsys, "deploy", shop, *sets, "--name", "shop", *where)
+    code, _, err = run_cli(capsys, "deploy", shop, *sets, "--name", "shop", *where)
     assert code == 1 and message in err, err
     assert "Traceback" not in err and err.count("error:") == 1
     if "labels" in message:
         assert "Fix the composition, or the spec values it reads (free text goes in an annotation)" in err
     assert kit.writes(since) == []
     if mode == "direct":  # the same composition with good values is deployed (kro mode: no kro in this emulator)
-        code, _, err = _run(capsys, "deploy", shop, "--set", "name=shop", "--name", "shop", *where)
+        code, _, err = run_cli(capsys, "deploy", shop, "--set", "name=shop", "--name", "shop", *where)
         assert code == 0, err
         assert ("services", "shop-svc") in {(resource, name) for _, resource, name in kit.writes(since)}
 
@@ -87,7 +76,7 @@ def test_an_instance_name_too_long_for_its_labels_is_named_as_the_cause(
     the composition or the spec values), before any write."""
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", kit.unique(), "--mode", mode]
     since = kit.mark()
-    code, _, err = _run(capsys, "deploy", shop, "--set", "name=shop", "--name", "i" * 64, *where)
+    code, _, err = run_cli(capsys, "deploy", shop, "--set", "name=shop", "--name", "i" * 64, *where)
     assert code == 1, err
     assert (
         f"Shop instance name '{'i' * 64}' is 64 characters long: it is the value of label 'kro.run/instance-name'"

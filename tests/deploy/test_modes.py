@@ -11,9 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.helpers import run_cli
 
 from pykro import _yamlio as yamlio
-from pykro.cli.main import main
 from pykro.deploy import _inventory as inv
 from pykro.emulator._cluster import LocalCluster
 
@@ -39,16 +39,6 @@ def two(tmp_path: Path) -> str:
     return str(path)
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _get(cluster: LocalCluster, kind: str, name: str, ns: str) -> dict[str, Any] | None:
     async def fn(api: Any) -> dict[str, Any] | None:
         obj = await api.get("v1", kind, name, ns)
@@ -71,21 +61,21 @@ def test_a_direct_instance_is_refused_in_kro_mode_and_switched_to_kro_without_lo
 ) -> None:
     ns = kit.unique("modes")
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", *where)
     assert code == 0, err
     uids = _uids(kit.cluster, ns)
 
     mark = kit.mark()
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", *where)
     assert code == 1 and "TwoApp instance 'tw' (composition two, namespace " in err, err
     assert "is deployed in direct mode" in err and "Nothing was changed" in err and "--switch-mode" in err
     assert kit.writes(mark) == []  # stopped before writing anything (not even the RGD)
-    code, _, err = _run(
+    code, _, err = run_cli(
         capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", "--no-wait", *where
     )
     assert code == 1 and "--no-wait" in err and kit.writes(mark) == []
 
-    code, out, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
+    code, out, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
     assert code == 0, err
     result = yamlio.load(out)
     assert result["mode"] == "kro" and result["state"] == "ACTIVE"
@@ -102,24 +92,24 @@ def test_a_direct_instance_is_refused_in_kro_mode_and_switched_to_kro_without_lo
     assert _get(kit.cluster, "ConfigMap", "pykro.two.tw", ns) is None  # the record is gone
     assert kit.labelled("tw", ns) == []
 
-    code, out, _ = _run(capsys, "list", *where, "-o", "json")
+    code, out, _ = run_cli(capsys, "list", *where, "-o", "json")
     assert code == 0 and [yamlio.load(line)["mode"] for line in out.splitlines()] == ["kro"]
-    code, out, err = _run(capsys, "status", "tw", *where)
+    code, out, err = run_cli(capsys, "status", "tw", *where)
     assert code == 0 and yamlio.load(out)["mode"] == "kro", err
 
     # back to direct mode: refused, with --switch-mode too (with the reason), nothing written
     mark = kit.mark()
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", *where)
     assert code == 1 and "is deployed in kro mode" in err and "Deploy with --mode kro" in err, err
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--switch-mode", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--switch-mode", *where)
     assert code == 1 and "moves an instance from direct to kro mode only" in err and "finalizer" in err, err
     assert kit.writes(mark) == []
     assert _uids(kit.cluster, ns) == uids
 
     # a re-run of a finished switch is an ordinary deploy
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
     assert code == 0 and "dropped the direct-mode record" not in err, err
-    code, _, err = _run(capsys, "delete", "tw", *where)
+    code, _, err = run_cli(capsys, "delete", "tw", *where)
     assert code == 0, err
     assert _get(kit.cluster, "ConfigMap", "tw", ns) is None
 
@@ -129,8 +119,8 @@ def test_an_instance_live_in_both_modes_is_shown_never_picked_and_resolved_by_th
 ) -> None:
     ns = kit.unique("modes")
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
-    assert _run(capsys, "deploy", two, "--set", "name=other", "--mode", "kro", *where)[0] == 0  # serves TwoApp
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", *where)
+    assert run_cli(capsys, "deploy", two, "--set", "name=other", "--mode", "kro", *where)[0] == 0  # serves TwoApp
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", *where)
     assert code == 0, err
     uids = _uids(kit.cluster, ns)
 
@@ -145,7 +135,7 @@ def test_an_instance_live_in_both_modes_is_shown_never_picked_and_resolved_by_th
         )
 
     kit.cluster.run(second_owner)
-    code, out, err = _run(capsys, "list", *where)
+    code, out, err = run_cli(capsys, "list", *where)
     assert (
         code == 0 and f"note: instance 'tw' (composition two, namespace {ns}) is deployed in both direct and kro" in err
     )
@@ -153,23 +143,23 @@ def test_an_instance_live_in_both_modes_is_shown_never_picked_and_resolved_by_th
 
     mark = kit.mark()
     for verb in ("status", "delete"):
-        code, _, err = _run(capsys, verb, "tw", *where)
+        code, _, err = run_cli(capsys, verb, "tw", *where)
         assert code == 1 and "several instances are named 'tw'" in err, err
         assert "direct mode (two), kro mode (two)" in err and "--mode direct or --mode kro" in err
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", *where)
     assert code == 1 and "is deployed in kro mode" in err
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", *where)
     assert code == 1 and "is deployed in direct mode" in err
     assert kit.writes(mark) == []
-    code, out, err = _run(capsys, "status", "tw", "--mode", "direct", *where)
+    code, out, err = run_cli(capsys, "status", "tw", "--mode", "direct", *where)
     assert code == 0 and yamlio.load(out)["mode"] == "direct", err
 
-    code, _, err = _run(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
+    code, _, err = run_cli(capsys, "deploy", two, "--set", "name=tw", "--mode", "kro", "--switch-mode", *where)
     assert code == 0, err
     assert _uids(kit.cluster, ns) == uids
-    code, _, err = _run(capsys, "list", *where)
+    code, _, err = run_cli(capsys, "list", *where)
     assert code == 0 and "note:" not in err
-    code, out, err = _run(capsys, "status", "tw", *where)
+    code, out, err = run_cli(capsys, "status", "tw", *where)
     assert code == 0 and yamlio.load(out)["mode"] == "kro", err
 
 
@@ -185,14 +175,14 @@ def test_status_and_delete_name_the_compositions_of_several_instances_of_a_name(
     ns = kit.unique("modes")
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", ns]
     for source in (two, str(other)):
-        code, _, err = _run(capsys, "deploy", source, "--set", "name=tw", *where)
+        code, _, err = run_cli(capsys, "deploy", source, "--set", "name=tw", *where)
         assert code == 0, err
     mark = kit.mark()
-    code, _, err = _run(capsys, "delete", "tw", *where)
+    code, _, err = run_cli(capsys, "delete", "tw", *where)
     assert code == 1 and "several instances are named 'tw'" in err and "direct mode (three), direct mode (two)" in err
     assert "Pass --composition to choose one" in err and kit.writes(mark) == []
-    code, _, err = _run(capsys, "delete", "tw", "--composition", "three", *where)
+    code, _, err = run_cli(capsys, "delete", "tw", "--composition", "three", *where)
     assert code == 0, err
     assert _get(kit.cluster, "ConfigMap", "tw-3", ns) is None and _get(kit.cluster, "ConfigMap", "tw", ns) is not None
-    code, out, err = _run(capsys, "status", "tw", *where)
+    code, out, err = run_cli(capsys, "status", "tw", *where)
     assert code == 0 and yamlio.load(out)["composition"] == "two", err

@@ -11,10 +11,10 @@ from typing import Any
 
 import pydantic
 import pytest
+from tests.helpers import run_cli
 
 from pykro import _yamlio as yamlio
 from pykro.authoring._loader import load_composition
-from pykro.cli.main import main
 from pykro.deploy import DeployOptions, NullReporter
 from pykro.errors import PykroError
 
@@ -100,16 +100,6 @@ CASES = [
 ]
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
-    try:
-        main(list(argv))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
 def _check_render(code: int, out: str, err: str, name: str, expect: tuple[str, str, str]) -> None:
     kind, key, value = expect
     if kind == "error":
@@ -125,7 +115,9 @@ def test_set(case: Case, capsys: pytest.CaptureFixture[str]) -> None:
     name = f"s{next(_names)}"
     named = ["--set", f"name={name}"] if case.named else []
     sets = [arg for s in case.sets for arg in ("--set", s)]
-    _check_render(*_run(capsys, "render", str(APP), "--manifests", *named, *sets), name, case.set_expect or case.expect)
+    _check_render(
+        *run_cli(capsys, "render", str(APP), "--manifests", *named, *sets), name, case.set_expect or case.expect
+    )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
@@ -133,7 +125,7 @@ def test_values_file(case: Case, tmp_path: Path, capsys: pytest.CaptureFixture[s
     name = f"f{next(_names)}"
     values = tmp_path / "values.yaml"
     values.write_text(yamlio.dump({**({"name": name} if case.named else {}), **case.file}))
-    code, out, err = _run(capsys, "render", str(APP), "--manifests", "-f", str(values))
+    code, out, err = run_cli(capsys, "render", str(APP), "--manifests", "-f", str(values))
     _check_render(code, out, err, name, case.expect)
     if case.expect[0] == "error" and case.id != "null-required":  # required: a property of the whole spec
         assert str(values) in err  # an error found in the file names the file
@@ -193,20 +185,20 @@ def test_deploy_cli_refuses_bad_input_before_writing(
 ) -> None:
     where = ["--kubeconfig", str(kit.cluster.kubeconfig_path), "-n", "sweep"]
     mark = kit.mark()
-    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "ingress.hots=x", *where)
+    code, _, err = run_cli(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "ingress.hots=x", *where)
     assert code == 1 and "--set ingress.hots=x: unknown field 'ingress.hots'. Did you mean 'host'?" in err
-    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=null", *where)
+    code, _, err = run_cli(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=null", *where)
     assert code == 1 and "--set name=null: name is required and cannot be null" in err
     bad = tmp_path / "values.yaml"
     bad.write_text("name: a\nreplicas: [1\n")
-    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "-f", str(bad), *where)
+    code, _, err = run_cli(capsys, "deploy", str(WEBAPP_RGD), "-f", str(bad), *where)
     assert code == 1 and f"{bad}:3:1: invalid YAML" in err and "Traceback" not in err
-    code, _, err = _run(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "replicas=[1", *where)
+    code, _, err = run_cli(capsys, "deploy", str(WEBAPP_RGD), "--set", "name=a", "--set", "replicas=[1", *where)
     assert code == 1 and "--set replicas=[1: the value of replicas is not valid YAML" in err
     both = tmp_path / "both.yaml"  # the RGD and an instance in one file
     instance = {"apiVersion": "kro.run/v1alpha1", "kind": "WebApp", "metadata": {"name": "a"}, "spec": {"nmae": "a"}}
     both.write_text(WEBAPP_RGD.read_text(encoding="utf-8") + "---\n" + yamlio.dump(instance))
-    code, _, err = _run(capsys, "deploy", str(both), *where)
+    code, _, err = run_cli(capsys, "deploy", str(both), *where)
     assert code == 1 and f"{both}: unknown field 'spec.nmae'. Did you mean 'name'?" in err
     assert kit.writes(mark) == []
 
