@@ -57,3 +57,20 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, s
         code = int(exc.code or 0)
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def crd(group: str, kind: str, plural: str, spec: dict[str, Any]) -> dict[str, Any]:
+    """A namespaced CustomResourceDefinition with one served version ``v1`` whose ``spec`` has the ``spec``
+    properties (OpenAPI schemas by field name)."""
+    schema = {"type": "object", "properties": {"spec": {"type": "object", "properties": spec}}}
+    return {
+        "apiVersion": "apiextensions.k8s.io/v1",
+        "kind": "CustomResourceDefinition",
+        "metadata": {"name": f"{plural}.{group}"},
+        "spec": {
+            "group": group,
+            "names": {"kind": kind, "plural": plural},
+            "scope": "Namespaced",
+            "versions": [{"name": "v1", "served": True, "storage": True, "schema": {"openAPIV3Schema": schema}}],
+        },
+    }

@@ -14,6 +14,7 @@ from typing import Any
 
 import pydantic
 import pytest
+from tests.helpers import crd
 
 from pykro import Spec, composition
 from pykro import _yamlio as yamlio
@@ -102,38 +103,16 @@ def test_a_rendered_object_out_of_range_is_refused() -> None:
 
 
 # ------------------------------------------------------------------------------------------ CRD kinds
-_CRD = {
-    "apiVersion": "apiextensions.k8s.io/v1",
-    "kind": "CustomResourceDefinition",
-    "metadata": {"name": "gauges.ints.example.com"},
-    "spec": {
-        "group": "ints.example.com",
-        "names": {"kind": "Gauge", "plural": "gauges"},
-        "scope": "Namespaced",
-        "versions": [
-            {
-                "name": "v1",
-                "served": True,
-                "storage": True,
-                "schema": {
-                    "openAPIV3Schema": {
-                        "type": "object",
-                        "properties": {
-                            "spec": {
-                                "type": "object",
-                                "properties": {
-                                    "small": {"type": "integer", "format": "int32"},
-                                    "big": {"type": "integer"},
-                                    "sizes": {"type": "array", "items": {"type": "integer", "format": "int32"}},
-                                },
-                            }
-                        },
-                    }
-                },
-            }
-        ],
+_CRD = crd(
+    "ints.example.com",
+    "Gauge",
+    "gauges",
+    {
+        "small": {"type": "integer", "format": "int32"},
+        "big": {"type": "integer"},
+        "sizes": {"type": "array", "items": {"type": "integer", "format": "int32"}},
     },
-}
+)
 
 
 def _gauge(**spec: Any) -> dict[str, Any]:
@@ -163,7 +142,7 @@ def test_crd_integer_extremes_pass() -> None:
 
 def test_spec_values_follow_the_crd_schema_format() -> None:
     """What the hub and the RGD path check spec values with (no pydantic model): int32 by format, else int64."""
-    schema = _CRD["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]  # type: ignore[index]
+    schema = _CRD["spec"]["versions"][0]["schema"]["openAPIV3Schema"]["properties"]["spec"]
     found = structural.int_misfits(schema, {"small": 2**31, "sizes": [0, 2**31 - 1], "big": 2**63 - 1}, "spec")
     assert [cause.message for cause in found] == [f"spec.small: Invalid value: 2147483648: spec.small in body {INT32}"]
     with pytest.raises(ValidationError) as info:
