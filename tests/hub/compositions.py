@@ -1,5 +1,7 @@
-"""Small compositions for the hub tests: a ConfigMap per instance (ready at once), a Deployment (ready after the
-simulator's delay, never when its name starts with ``stuck``) a monitor ConfigMap and a Namespace per tenant."""
+"""Small compositions the hub tests import (a fixture module, not a test module: it holds no assertions): a
+ConfigMap per instance (ready at once), a Deployment (ready after the simulator's delay, never when its name starts
+with ``stuck``), a monitor ConfigMap and a Namespace per tenant, a Deployment kro waits for (``waits``), and values
+computed inside the composition from a row (``ports``: a port, a name, a label holding a secret)."""
 
 from __future__ import annotations
 
